@@ -1,0 +1,97 @@
+// The decoded records the inspector emits, one per greeting, command, message or problem.
+// `zmtp decode --json` prints exactly these, one JSON object per line; the UI shows them.
+
+export type ZmtpVersion = '1.0' | '2.0' | '3.0' | '3.1';
+export type MechanismName = 'NULL' | 'PLAIN' | 'CURVE' | string;
+
+interface RecordBase {
+  /** Seconds since the epoch of the packet that completed this record. */
+  ts: number;
+  /** "ip:port" of the sender, IPv6 as "[addr]:port". */
+  src: string;
+  dst: string;
+  /** Connection id (same as TcpConnection.id) so records can be grouped. */
+  conn: number;
+  /** 'c2s' from the TCP client (connecting side), 's2c' from the server (binding side). */
+  dir: 'c2s' | 's2c';
+}
+
+export interface GreetingRecord extends RecordBase {
+  type: 'greeting';
+  version: ZmtpVersion;
+  mechanism: MechanismName;
+  /** ZMTP 3.x as-server flag. */
+  asServer?: boolean;
+  /** ZMTP 2.0 socket type byte, named. */
+  socketType?: string;
+  /** ZMTP 1.0/2.0 identity (hex), which is not a message. */
+  identity?: string;
+  /** The revision the sender offered when it differs from the one in use (libzmq 4 meeting 2.0/1.0). */
+  offered?: ZmtpVersion;
+}
+
+export interface CommandRecord extends RecordBase {
+  type: 'command';
+  /** READY, ERROR, SUBSCRIBE, CANCEL, PING, PONG, HELLO, WELCOME, INITIATE, MESSAGE, or the raw name. */
+  name: string;
+  /** READY / INITIATE metadata: property name -> value as text. */
+  properties?: Record<string, string>;
+  /** SUBSCRIBE / CANCEL topic, lowercase hex. */
+  topic?: string;
+  /** PLAIN HELLO credentials (sent in clear: flagged). */
+  username?: string;
+  password?: string;
+  cleartextCredentials?: boolean;
+  /** ERROR reason. */
+  reason?: string;
+  /** PING ttl (deciseconds) and context (hex); PONG context (hex). */
+  ttl?: number;
+  context?: string;
+  /** CURVE: fields of the handshake (hex) and MESSAGE boxes (nonce, encrypted length). */
+  curve?: Record<string, string | number>;
+  encrypted?: boolean;
+  /** Other named fields. */
+  fields?: Record<string, string | number | boolean>;
+}
+
+export interface MessageRecord extends RecordBase {
+  type: 'message';
+  /** Every frame in order, lowercase hex. */
+  frames: string[];
+  /** Sizes of the frames (bytes), handy when `frames` is truncated for display. */
+  sizes?: number[];
+  /** Envelope recognised: routing-id frames before an empty delimiter (ROUTER/DEALER/REQ/REP). */
+  envelope?: string[];
+  /** ZMTP 3.0 / 2.0 subscription message (first byte 1 subscribe, 0 cancel). */
+  subscription?: { subscribe: boolean; topic: string };
+  /** For a REP reply matched to its request: the request's ts and the latency in seconds. */
+  replyTo?: { ts: number; latency: number };
+  /** Decoded without a greeting (stream seen mid-way). */
+  heuristic?: boolean;
+}
+
+export interface ErrorRecord extends RecordBase {
+  type: 'error';
+  /** What went wrong, in plain words. */
+  message: string;
+  /** Byte offset in that direction's stream, when known. */
+  offset?: number;
+}
+
+export interface GapRecord extends RecordBase {
+  type: 'gap';
+  bytes: number;
+}
+
+export interface ConnectionRecord extends RecordBase {
+  type: 'open' | 'close';
+  reason?: string;
+}
+
+export type InspectRecord =
+  | GreetingRecord
+  | CommandRecord
+  | MessageRecord
+  | ErrorRecord
+  | GapRecord
+  | ConnectionRecord;
