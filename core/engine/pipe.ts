@@ -1,0 +1,196 @@
+// A pipe joins a socket to one peer: two bounded queues of whole multipart messages, seen from two
+// ends. The socket holds one end; the other end is held by a connection (tcp/ipc: the ZMTP session
+// that reads and writes the wire) or directly by another socket (inproc). Like libzmq's pipe_t, but a
+// queue item is a whole message, so a multipart message is delivered all-or-nothing.
+import type { Properties } from '../zmtp/metadata.js';
+
+/** One multipart message: its frames in order. */
+export type Msg = Buffer[];
+
+/** Callbacks from a pipe end to whoever holds it. */
+export interface PipeOwner {
+  /** The queue this end reads from became non-empty. */
+  readActivated(pipe: Pipe): void;
+  /** The queue this end writes to has room again after `write` returned false. */
+  writeActivated(pipe: Pipe): void;
+  /** The other end went away and everything it had sent has been read. */
+  pipeTerminated(pipe: Pipe): void;
+}
+
+class MsgQueue {
+  items: Msg[] = [];
+  head = 0;
+  /** Writer found it full and waits for room. */
+  writerBlocked = false;
+  constructor(public hwm: number) {}
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  full(): boolean {
+    return this.hwm > 0 && this.size >= this.hwm;
+  }
+  push(msg: Msg): void {
+    this.items.push(msg);
+  }
+  shift(): Msg | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const msg = this.items[this.head];
+    this.items[this.head++] = undefined as unknown as Msg;
+    // Compact now and then so the array does not grow without bound.
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return msg;
+  }
+  peek(): Msg | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+  clear(): Msg[] {
+    const rest = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return rest;
+  }
+}
+
+let nextPipeId = 1;
+
+export class Pipe {
+  readonly id = nextPipeId++;
+  /** The other end. */
+  peer!: Pipe;
+  owner?: PipeOwner;
+  /** Routing id the socket uses for this peer (ROUTER, STREAM); from the peer's Identity or generated. */
+  routingId?: Buffer;
+  /** What the peer announced in its handshake (Socket-Type, Identity, User-Id, ...). */
+  peerSocketType?: string;
+  peerProperties: Properties = {};
+  /** Endpoint this pipe came from (for monitor events and disconnect()). */
+  endpoint = '';
+  /** Set once the other end terminated; this end reports pipeTerminated once drained. */
+  private peerGone = false;
+  private terminated = false;
+  /** Free-form slot for the socket type's per-pipe state (e.g. XPUB's subscriptions). */
+  data: unknown;
+
+  private constructor(
+    private readonly inbound: MsgQueue,
+    private readonly outbound: MsgQueue,
+  ) {}
+
+  /**
+   * Creates a connected pair. `hwmA` bounds what A may write (A -> B), `hwmB` what B may write.
+   * 0 means no limit. For inproc, libzmq sums the writer's SNDHWM and the reader's RCVHWM.
+   */
+  static pair(hwmA: number, hwmB: number): [Pipe, Pipe] {
+    const aToB = new MsgQueue(hwmA);
+    const bToA = new MsgQueue(hwmB);
+    const a = new Pipe(bToA, aToB);
+    const b = new Pipe(aToB, bToA);
+    a.peer = b;
+    b.peer = a;
+    return [a, b];
+  }
+
+  get active(): boolean {
+    return !this.terminated && !this.peerGone;
+  }
+
+  /** Messages waiting to be read at this end. */
+  get readable(): number {
+    return this.inbound.size;
+  }
+
+  /** Messages written by this end not yet read by the other. */
+  get queued(): number {
+    return this.outbound.size;
+  }
+
+  canWrite(): boolean {
+    return this.active && !this.outbound.full();
+  }
+
+  /** Queues a whole message; false (and nothing queued) when the queue is at its HWM or the pipe is gone. */
+  write(msg: Msg): boolean {
+    if (!this.active) return false;
+    if (this.outbound.full()) {
+      this.outbound.writerBlocked = true;
+      return false;
+    }
+    const wasEmpty = this.outbound.size === 0;
+    this.outbound.push(msg);
+    if (wasEmpty) this.peer.owner?.readActivated(this.peer);
+    return true;
+  }
+
+  /** Queues a message even past the HWM (transport side delivering what the wire already carried). */
+  force(msg: Msg): void {
+    if (this.terminated) return;
+    const wasEmpty = this.outbound.size === 0;
+    this.outbound.push(msg);
+    if (wasEmpty) this.peer.owner?.readActivated(this.peer);
+  }
+
+  /** True when the writer of this end's outbound queue would be refused (transport pauses reading). */
+  get outboundFull(): boolean {
+    return this.outbound.full();
+  }
+
+  canRead(): boolean {
+    return this.inbound.size > 0;
+  }
+
+  peek(): Msg | undefined {
+    return this.inbound.peek();
+  }
+
+  read(): Msg | undefined {
+    const msg = this.inbound.shift();
+    if (msg === undefined) return undefined;
+    const q = this.inbound;
+    // Wake a blocked writer once the queue has drained to half (libzmq's low-water mark idea).
+    if (q.writerBlocked && (q.hwm === 0 || q.size <= Math.floor(q.hwm / 2))) {
+      q.writerBlocked = false;
+      if (!this.peer.terminated) this.peer.owner?.writeActivated(this.peer);
+    }
+    if (this.peerGone && q.size === 0) this.finish();
+    return msg;
+  }
+
+  /** Drops what this end wrote and the peer has not read (used when reconnecting without keeping messages). */
+  discardOutbound(): Msg[] {
+    return this.outbound.clear();
+  }
+
+  setHwms(outbound: number, inbound: number): void {
+    this.outbound.hwm = outbound;
+    this.inbound.hwm = inbound;
+  }
+
+  /**
+   * Closes this end. The other end is told once it has read what is still queued for it,
+   * so messages already accepted are not lost (unless it discards them itself).
+   */
+  terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    const other = this.peer;
+    if (other.terminated) return;
+    other.peerGone = true;
+    if (other.inbound.size === 0) other.finish();
+  }
+
+  /** Closes this end and drops everything queued in both directions. */
+  terminateNow(): void {
+    this.inbound.clear();
+    this.outbound.clear();
+    this.terminate();
+  }
+
+  private finish(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.owner?.pipeTerminated(this);
+  }
+}
