@@ -1,0 +1,133 @@
+// openCapture: sniffs the magic of a file or stream and reads it as pcap or pcapng, reporting
+// progress (bytes read against the file size) so a UI can show a progress bar.
+import { createReadStream, promises as fsp } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { ChunkReader, type ByteSource } from './chunk-reader.js';
+import { CaptureError } from './errors.js';
+import { pcapVariant, readPcap } from './pcap.js';
+import { isPcapngMagic, readPcapng } from './pcapng.js';
+import type { CaptureWarning, Packet } from './types.js';
+
+export type CaptureFormat = 'pcap' | 'pcapng';
+
+export interface CaptureProgress {
+  bytesRead: number;
+  /** File size; undefined for streams of unknown length. */
+  totalBytes?: number;
+}
+
+export interface OpenCaptureOptions {
+  /** Called as input is read (at most about once per `progressStepBytes`, and once at the end). */
+  onProgress?: (p: CaptureProgress) => void;
+  /** Minimum bytes between progress calls (default 1 MiB). */
+  progressStepBytes?: number;
+  /** Read buffer size for files (default 256 KiB). */
+  chunkBytes?: number;
+}
+
+/** An async iterable of packets and warnings, with the format and progress known once reading starts. */
+export interface CaptureSource extends AsyncIterable<Packet | CaptureWarning> {
+  /** Set once the magic has been read. */
+  readonly format: CaptureFormat | undefined;
+  readonly bytesRead: number;
+  readonly totalBytes: number | undefined;
+}
+
+/** Detects the format from the first four bytes; undefined when it is neither pcap nor pcapng. */
+export function detectFormat(magic: Buffer): CaptureFormat | undefined {
+  if (isPcapngMagic(magic)) return 'pcapng';
+  if (pcapVariant(magic)) return 'pcap';
+  return undefined;
+}
+
+/**
+ * Opens a capture file (path) or stream (Readable or any async iterable of bytes). Iterating it
+ * yields packets in order and CaptureWarnings for problems that did not stop reading (truncation,
+ * corrupt records). It throws CaptureError for inputs that cannot be read at all: missing or
+ * unreadable file (ENOENT/EACCES), empty input (EEMPTY), unknown magic (EBADMAGIC).
+ */
+export function openCapture(input: string | Readable | ByteSource, options: OpenCaptureOptions = {}): CaptureSource {
+  const state: { format: CaptureFormat | undefined; bytesRead: number; totalBytes: number | undefined } = {
+    format: undefined,
+    bytesRead: 0,
+    totalBytes: undefined,
+  };
+  const step = options.progressStepBytes ?? 1024 * 1024;
+  let lastReported = -Infinity;
+  const report = (final: boolean) => {
+    if (!options.onProgress) return;
+    if (!final && state.bytesRead - lastReported < step) return;
+    lastReported = state.bytesRead;
+    options.onProgress({ bytesRead: state.bytesRead, totalBytes: state.totalBytes });
+  };
+
+  async function* iterate(): AsyncGenerator<Packet | CaptureWarning> {
+    let source: ByteSource;
+    if (typeof input === 'string') {
+      let size: number;
+      try {
+        const st = await fsp.stat(input);
+        if (st.isDirectory()) throw new CaptureError('EIO', `${input} is a directory, not a capture file`);
+        size = st.size;
+      } catch (e) {
+        throw fileError(e, input);
+      }
+      state.totalBytes = size;
+      source = createReadStream(input, { highWaterMark: options.chunkBytes ?? 256 * 1024 });
+    } else {
+      source = input;
+    }
+    const reader = new ChunkReader(source, (n) => {
+      state.bytesRead += n;
+      report(false);
+    });
+    try {
+      try {
+        await reader.fill(4);
+      } catch (e) {
+        throw typeof input === 'string' ? fileError(e, input) : e;
+      }
+      if (reader.buffered === 0) throw new CaptureError('EEMPTY', `capture ${describe(input)} is empty (0 bytes)`);
+      if (reader.buffered < 4) throw new CaptureError('EBADMAGIC', `${describe(input)} is too short to be a capture (${reader.buffered} bytes)`);
+      const magic = reader.peek(4);
+      const format = detectFormat(magic);
+      if (!format) {
+        throw new CaptureError(
+          'EBADMAGIC',
+          `${describe(input)} is not a pcap or pcapng capture (magic 0x${magic.toString('hex')}; expected a1b2c3d4, a1b23c4d or 0a0d0d0a)`,
+        );
+      }
+      state.format = format;
+      yield* format === 'pcap' ? readPcap(reader) : readPcapng(reader);
+      report(true);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  return {
+    get format() {
+      return state.format;
+    },
+    get bytesRead() {
+      return state.bytesRead;
+    },
+    get totalBytes() {
+      return state.totalBytes;
+    },
+    [Symbol.asyncIterator]: () => iterate(),
+  };
+}
+
+function describe(input: unknown): string {
+  return typeof input === 'string' ? input : 'stream';
+}
+
+function fileError(e: unknown, path: string): Error {
+  if (e instanceof CaptureError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return new CaptureError('ENOENT', `capture file not found: ${path}`, { cause: e });
+  if (code === 'EACCES' || code === 'EPERM') return new CaptureError('EACCES', `capture file is not readable: ${path}`, { cause: e });
+  if (code === 'EISDIR') return new CaptureError('EIO', `${path} is a directory, not a capture file`, { cause: e });
+  return new CaptureError('EIO', `cannot read capture file ${path}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}

@@ -1,0 +1,225 @@
+// pcapng reader (draft-ietf-opsawg-pcapng): Section Header (either byte order, any number of
+// sections), Interface Description (link type, if_tsresol incl. power-of-2, if_tsoffset),
+// Enhanced Packet, Simple Packet and the obsolete Packet block. Other blocks are skipped without
+// being buffered. Structural corruption (bad block length, mismatched trailer) is reported as a
+// warning and stops reading, since nothing after it can be trusted.
+import { ChunkReader, type ByteSource } from './chunk-reader.js';
+import { CaptureError } from './errors.js';
+import { MAX_BLOCK_LENGTH, MAX_CAPLEN } from './limits.js';
+import type { CaptureWarning, Packet } from './types.js';
+
+export const BT_SHB = 0x0a0d0d0a;
+export const BT_IDB = 0x00000001;
+export const BT_PB = 0x00000002; // obsolete Packet Block
+export const BT_SPB = 0x00000003;
+export const BT_EPB = 0x00000006;
+export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+
+const OPT_END = 0;
+const IF_TSRESOL = 9;
+const IF_TSOFFSET = 14;
+
+interface Interface {
+  linkType: number;
+  snapLen: number;
+  /** Timestamp units per second, as a BigInt (10^n or 2^n). */
+  unitsPerSecond: bigint;
+  /** Seconds added to every timestamp (if_tsoffset). */
+  offsetSec: bigint;
+}
+
+/** True when the 4 bytes are a pcapng Section Header Block type. */
+export function isPcapngMagic(magic: Buffer): boolean {
+  return magic.length >= 4 && magic.readUInt32BE(0) === BT_SHB;
+}
+
+const NS = 1_000_000_000n;
+
+export async function* readPcapng(source: ByteSource | ChunkReader): AsyncGenerator<Packet | CaptureWarning> {
+  const reader = source instanceof ChunkReader ? source : new ChunkReader(source);
+  try {
+    if (!(await reader.fill(4))) {
+      if (reader.buffered === 0) throw new CaptureError('EEMPTY', 'capture is empty (0 bytes)');
+      throw new CaptureError('EBADMAGIC', `capture is too short to be a pcapng file (${reader.buffered} bytes)`);
+    }
+    if (!isPcapngMagic(reader.peek(4))) {
+      throw new CaptureError('EBADMAGIC', `not a pcapng file: first block type 0x${reader.peek(4).toString('hex')} is not a Section Header`);
+    }
+    yield* blocks(reader);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function* blocks(reader: ChunkReader): AsyncGenerator<Packet | CaptureWarning> {
+  let le = true;
+  let interfaces: Interface[] = [];
+  let index = 0;
+  let section = 0;
+  const warn = (message: string, at?: number): CaptureWarning => (at === undefined ? { kind: 'warning', message } : { kind: 'warning', index: at, message });
+
+  for (;;) {
+    const blockStart = reader.position;
+    if (!(await reader.fill(12))) {
+      if (reader.buffered > 0) yield warn(`capture is truncated: block at offset ${blockStart} has ${reader.buffered} of at least 12 bytes; packets before it were read`, index + 1);
+      return;
+    }
+    const head = reader.peek(12);
+    let type = le ? head.readUInt32LE(0) : head.readUInt32BE(0);
+    if (type === BT_SHB) {
+      const bom = head.readUInt32LE(8);
+      if (bom === BYTE_ORDER_MAGIC) le = true;
+      else if (head.readUInt32BE(8) === BYTE_ORDER_MAGIC) le = false;
+      else {
+        yield warn(`section header at offset ${blockStart} has an invalid byte-order magic 0x${head.toString('hex', 8, 12)}; reading stopped`);
+        return;
+      }
+      type = BT_SHB;
+    }
+    const length = le ? head.readUInt32LE(4) : head.readUInt32BE(4);
+    if (length < 12 || length % 4 !== 0) {
+      yield warn(`block at offset ${blockStart} (type 0x${type.toString(16)}) has an invalid length ${length}; file is corrupt, reading stopped`, index + 1);
+      return;
+    }
+    const known = type === BT_SHB || type === BT_IDB || type === BT_EPB || type === BT_SPB || type === BT_PB;
+    if (!known) {
+      // Unknown or uninteresting block (statistics, name resolution, custom, ...): skip by streaming.
+      const skipped = await reader.skip(length);
+      if (skipped < length) {
+        yield warn(`capture is truncated: block at offset ${blockStart} (type 0x${type.toString(16)}) has ${skipped} of ${length} bytes`, index + 1);
+        return;
+      }
+      continue;
+    }
+    if (length > MAX_BLOCK_LENGTH || (type !== BT_SHB && type !== BT_IDB && length > MAX_CAPLEN + 4096)) {
+      yield warn(`block at offset ${blockStart} (type 0x${type.toString(16)}) claims ${length} bytes, over the limit; file is corrupt, reading stopped`, index + 1);
+      return;
+    }
+    if (!(await reader.fill(length))) {
+      const isPacket = type === BT_EPB || type === BT_SPB || type === BT_PB;
+      yield warn(
+        `capture is truncated: ${isPacket ? `packet ${index + 1}` : `block at offset ${blockStart}`} has ${reader.buffered} of ${length} bytes; packets before it were read`,
+        isPacket ? index + 1 : undefined,
+      );
+      return;
+    }
+    const block = reader.read(length);
+    const u32 = (o: number) => (le ? block.readUInt32LE(o) : block.readUInt32BE(o));
+    const u16 = (o: number) => (le ? block.readUInt16LE(o) : block.readUInt16BE(o));
+    if (u32(length - 4) !== length) {
+      yield warn(`block at offset ${blockStart}: trailing length ${u32(length - 4)} differs from leading length ${length}; file is corrupt, reading stopped`, index + 1);
+      return;
+    }
+    const body = block.subarray(8, length - 4);
+
+    switch (type) {
+      case BT_SHB: {
+        section++;
+        interfaces = [];
+        if (body.length < 16) {
+          yield warn(`section header at offset ${blockStart} is too short (${length} bytes); reading stopped`);
+          return;
+        }
+        const major = u16(12);
+        if (major !== 1) {
+          yield warn(`section ${section} has unsupported pcapng version ${major}.${u16(14)}; reading stopped`);
+          return;
+        }
+        break;
+      }
+      case BT_IDB: {
+        if (body.length < 8) {
+          yield warn(`interface description at offset ${blockStart} is too short; interface ${interfaces.length} ignored`);
+          interfaces.push({ linkType: -1, snapLen: 0, unitsPerSecond: 1_000_000n, offsetSec: 0n });
+          break;
+        }
+        const iface: Interface = { linkType: u16(8), snapLen: u32(12), unitsPerSecond: 1_000_000n, offsetSec: 0n };
+        const problem = parseIdbOptions(body.subarray(8), le, iface);
+        if (problem) yield warn(`interface ${interfaces.length} in section ${section}: ${problem}`);
+        interfaces.push(iface);
+        break;
+      }
+      case BT_EPB:
+      case BT_PB: {
+        index++;
+        const fixed = 20;
+        if (body.length < fixed) {
+          yield warn(`packet ${index}: ${type === BT_EPB ? 'enhanced' : 'obsolete'} packet block is too short (${length} bytes); skipped`, index);
+          break;
+        }
+        const ifId = type === BT_EPB ? u32(8) : u16(8);
+        const tsHigh = u32(12);
+        const tsLow = u32(16);
+        const caplen = u32(20);
+        const origLen = u32(24);
+        const iface = interfaces[ifId];
+        if (!iface || iface.linkType < 0) {
+          yield warn(`packet ${index}: refers to interface ${ifId}, but section ${section} describes ${interfaces.length}; skipped`, index);
+          break;
+        }
+        if (caplen > body.length - fixed) {
+          yield warn(`packet ${index}: captured length ${caplen} exceeds its block (${body.length - fixed} bytes); skipped`, index);
+          break;
+        }
+        const data = Buffer.from(block.subarray(28, 28 + caplen));
+        yield makePacket(index, iface, ifId, tsHigh, tsLow, data, origLen);
+        break;
+      }
+      case BT_SPB: {
+        index++;
+        const iface = interfaces[0];
+        if (body.length < 4 || !iface || iface.linkType < 0) {
+          yield warn(`packet ${index}: simple packet block ${body.length < 4 ? 'is too short' : 'without an interface 0'}; skipped`, index);
+          break;
+        }
+        const origLen = u32(8);
+        // A simple packet block's captured length is implied: min(original length, snap length, room in block).
+        let caplen = Math.min(origLen, body.length - 4);
+        if (iface.snapLen > 0) caplen = Math.min(caplen, iface.snapLen);
+        const data = Buffer.from(block.subarray(12, 12 + caplen));
+        yield { ts: 0, tsSec: 0, tsNsec: 0, linkType: iface.linkType, data, origLen, interfaceId: 0, index };
+        break;
+      }
+    }
+  }
+}
+
+function makePacket(index: number, iface: Interface, ifId: number, tsHigh: number, tsLow: number, data: Buffer, origLen: number): Packet {
+  const units = (BigInt(tsHigh) << 32n) | BigInt(tsLow);
+  const ups = iface.unitsPerSecond;
+  const sec = units / ups + iface.offsetSec;
+  const nsec = ((units % ups) * NS) / ups;
+  const tsSec = Number(sec);
+  const tsNsec = Number(nsec);
+  return { ts: tsSec + tsNsec / 1e9, tsSec, tsNsec, linkType: iface.linkType, data, origLen, interfaceId: ifId, index };
+}
+
+/** Reads the IDB options this reader needs; returns a description of the first problem, if any. */
+function parseIdbOptions(opts: Buffer, le: boolean, iface: Interface): string | undefined {
+  let o = 0;
+  while (o + 4 <= opts.length) {
+    const code = le ? opts.readUInt16LE(o) : opts.readUInt16BE(o);
+    const len = le ? opts.readUInt16LE(o + 2) : opts.readUInt16BE(o + 2);
+    if (code === OPT_END) return undefined;
+    const start = o + 4;
+    if (start + len > opts.length) return `option ${code} length ${len} runs past the block`;
+    if (code === IF_TSRESOL) {
+      if (len !== 1) return `if_tsresol has length ${len}, expected 1`;
+      const v = opts[start];
+      const exp = v & 0x7f;
+      if (v & 0x80) {
+        if (exp > 63) return `if_tsresol 2^-${exp} is out of range`;
+        iface.unitsPerSecond = 1n << BigInt(exp);
+      } else {
+        if (exp > 19) return `if_tsresol 10^-${exp} is out of range`;
+        iface.unitsPerSecond = 10n ** BigInt(exp);
+      }
+      if (iface.unitsPerSecond === 0n) iface.unitsPerSecond = 1n;
+    } else if (code === IF_TSOFFSET) {
+      if (len !== 8) return `if_tsoffset has length ${len}, expected 8`;
+      iface.offsetSec = le ? opts.readBigInt64LE(start) : opts.readBigInt64BE(start);
+    }
+    o = start + ((len + 3) & ~3);
+  }
+  return undefined;
+}
