@@ -31,3 +31,5 @@ export async function main(argv: string[]): Promise<number> {
   const mod = await load();
   return mod.run(rest);
 }
+
+registerCommand('serve', () => import('./serve.js'));
