@@ -1,0 +1,223 @@
+// Capture sessions: opened files and live captures, each decoded into a CaptureStore the UI queries.
+import { createWriteStream } from 'node:fs';
+import { copyFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { CaptureStore } from './capture-store.js';
+import { HostError, describeError } from './errors.js';
+import * as pipeline from './pipeline.js';
+import type { CaptureFilter, CaptureSummary, ConnectionSummary, HostEvent, Page, RateSeries, RecordRow } from './protocol.js';
+import type { InspectRecord } from '../inspect/records.js';
+
+const MAX_WARNINGS = 200;
+
+interface Session {
+  summary: CaptureSummary;
+  store: CaptureStore;
+  file?: string;
+  live?: pipeline.LiveSource;
+  closed: boolean;
+  lastEmit: number;
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export class Captures {
+  private sessions = new Map<string, Session>();
+  private nextId = 1;
+
+  constructor(private emit: (event: HostEvent) => void, private tempDir: string) {}
+
+  get ready(): boolean {
+    return pipeline.pipelineReady;
+  }
+
+  interfaces() {
+    return pipeline.listInterfaces();
+  }
+
+  list(): CaptureSummary[] {
+    return [...this.sessions.values()].map((s) => this.snapshot(s));
+  }
+
+  async openFile(path: string, name?: string): Promise<CaptureSummary> {
+    let size: number;
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) throw new HostError(`${path} is not a file`, 'EISDIR');
+      size = st.size;
+    } catch (err) {
+      if (err instanceof HostError) throw err;
+      throw new HostError(`cannot open ${path}: ${describeError(err).message}`, (err as { code?: string }).code ?? 'ENOENT');
+    }
+    const items = pipeline.decodeFile(path);
+    const s = this.newSession(name ?? basename(path), 'file', 'loading');
+    s.file = path;
+    s.summary.canSave = true;
+    void this.consume(s, items, size);
+    return this.snapshot(s);
+  }
+
+  async startLive(iface: string, filter: string): Promise<CaptureSummary> {
+    const id = `c${this.nextId}`;
+    const file = join(this.tempDir, `live-${id}-${Date.now()}.pcapng`);
+    const live = await pipeline.startLive(iface, filter, file);
+    const s = this.newSession(`live ${iface}${filter ? ` (${filter})` : ''}`, 'live', 'capturing');
+    s.live = live;
+    s.file = live.file;
+    s.summary.canSave = true;
+    void this.consume(s, live.items, 0);
+    return this.snapshot(s);
+  }
+
+  async stop(id: string): Promise<CaptureSummary> {
+    const s = this.get(id);
+    if (!s.live) throw new HostError(`capture ${s.summary.name} is not a live capture`, 'EINVAL');
+    if (s.summary.state === 'capturing') {
+      await s.live.stop();
+      s.summary.state = 'stopped';
+    }
+    this.changed(s, true);
+    return this.snapshot(s);
+  }
+
+  async close(id: string): Promise<void> {
+    const s = this.get(id);
+    s.closed = true;
+    if (s.live && s.summary.state === 'capturing') await s.live.stop().catch(() => undefined);
+    this.sessions.delete(id);
+    this.emit({ type: 'capture.closed', id });
+  }
+
+  async closeAll(): Promise<void> {
+    for (const id of [...this.sessions.keys()]) await this.close(id);
+  }
+
+  connections(id: string): ConnectionSummary[] {
+    return this.get(id).store.connections();
+  }
+
+  query(id: string, filter: CaptureFilter, offset: number, limit: number): Page<RecordRow> {
+    return this.get(id).store.query(filter, offset, limit);
+  }
+
+  record(id: string, index: number): { index: number; record: InspectRecord } {
+    const s = this.get(id);
+    const record = s.store.records[index];
+    if (!record) throw new HostError(`capture ${s.summary.name} has no record ${index} (it has ${s.store.records.length})`, 'ERANGE');
+    return { index, record };
+  }
+
+  rate(id: string, buckets: number, filter: CaptureFilter): RateSeries {
+    return this.get(id).store.rate(buckets, filter);
+  }
+
+  async exportTo(id: string, format: 'jsonl' | 'csv', path: string, filter: CaptureFilter): Promise<{ path: string; rows: number }> {
+    const s = this.get(id);
+    const indices = s.store.filtered(filter);
+    const out = createWriteStream(path);
+    const done = new Promise<void>((resolve, reject) => {
+      out.on('error', reject);
+      out.on('finish', resolve);
+    });
+    const write = (line: string) => (out.write(line) ? undefined : new Promise<void>((r) => out.once('drain', r)));
+    if (format === 'csv') await write('index,ts,conn,dir,src,dst,type,socket_type,summary,frames_hex\n');
+    for (const i of indices) {
+      const r = s.store.records[i];
+      if (format === 'jsonl') {
+        await write(JSON.stringify(r) + '\n');
+      } else {
+        const row = s.store.row(i);
+        const frames = r.type === 'message' ? r.frames.join('|') : '';
+        await write([i, r.ts, r.conn, r.dir, r.src, r.dst, r.type, row.socketType ?? '', row.summary, frames].map(csvCell).join(',') + '\n');
+      }
+    }
+    out.end();
+    try {
+      await done;
+    } catch (err) {
+      throw new HostError(`cannot write ${path}: ${describeError(err).message}`, (err as { code?: string }).code ?? 'EIO');
+    }
+    return { path, rows: indices.length };
+  }
+
+  async save(id: string, path: string): Promise<{ path: string; bytes: number }> {
+    const s = this.get(id);
+    if (!s.file) throw new HostError(`capture ${s.summary.name} has no packet file to save`, 'ENOENT');
+    try {
+      await copyFile(s.file, path);
+      return { path, bytes: (await stat(path)).size };
+    } catch (err) {
+      throw new HostError(`cannot save to ${path}: ${describeError(err).message}`, (err as { code?: string }).code ?? 'EIO');
+    }
+  }
+
+  /** The packet file behind a capture (for `zmtp serve` downloads). */
+  fileOf(id: string): { path: string; name: string } {
+    const s = this.get(id);
+    if (!s.file) throw new HostError(`capture ${s.summary.name} has no packet file`, 'ENOENT');
+    return { path: s.file, name: s.summary.name.endsWith('.pcapng') || s.summary.name.endsWith('.pcap') ? s.summary.name : `${s.summary.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.pcapng` };
+  }
+
+  private get(id: string): Session {
+    const s = this.sessions.get(id);
+    if (!s) throw new HostError(`no capture with id '${id}' (it may have been closed)`, 'ENOTFOUND');
+    return s;
+  }
+
+  private newSession(name: string, source: 'file' | 'live', state: CaptureSummary['state']): Session {
+    const id = `c${this.nextId++}`;
+    const s: Session = {
+      summary: {
+        id, name, source, state, progress: 0, packets: 0, records: 0, messages: 0, connections: 0,
+        warnings: [], startedAt: Date.now() / 1000, canSave: false,
+      },
+      store: new CaptureStore(), closed: false, lastEmit: 0,
+    };
+    this.sessions.set(id, s);
+    return s;
+  }
+
+  private async consume(s: Session, items: AsyncIterable<pipeline.PipelineItem>, size: number): Promise<void> {
+    let bytes = 0;
+    try {
+      for await (const item of items) {
+        if (s.closed) return;
+        if (item.kind === 'record') s.store.add(item.record);
+        else if (item.kind === 'packet') {
+          s.summary.packets++;
+          bytes += item.bytes;
+          if (size > 0) s.summary.progress = Math.min(0.99, bytes / size);
+        } else if (s.summary.warnings.length < MAX_WARNINGS) s.summary.warnings.push(item.message);
+        this.changed(s, false);
+      }
+      if (s.summary.state === 'loading') s.summary.state = 'ready';
+      else if (s.summary.state === 'capturing') s.summary.state = 'stopped';
+      s.summary.progress = 1;
+    } catch (err) {
+      s.summary.state = 'failed';
+      s.summary.error = describeError(err).message;
+    }
+    if (!s.closed) this.changed(s, true);
+  }
+
+  private snapshot(s: Session): CaptureSummary {
+    return {
+      ...s.summary,
+      warnings: [...s.summary.warnings],
+      records: s.store.records.length,
+      messages: s.store.messages,
+      connections: s.store.connectionCount,
+    };
+  }
+
+  /** Progress events at most every 100 ms while loading, always at the end. */
+  private changed(s: Session, force: boolean): void {
+    const now = Date.now();
+    if (!force && now - s.lastEmit < 100) return;
+    s.lastEmit = now;
+    this.emit({ type: 'capture.changed', capture: this.snapshot(s) });
+  }
+}

@@ -1,0 +1,331 @@
+// The host API: every request the UI can make, validated with zod at this boundary, and the events
+// the host pushes. Electron IPC and `zmtp serve` carry exactly these; the renderer imports the types.
+import { z } from 'zod';
+import type { InspectRecord } from '../inspect/records.js';
+
+export const SOCKET_TYPES = [
+  'PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB', 'STREAM',
+] as const;
+export type SocketType = (typeof SOCKET_TYPES)[number];
+
+// ---- endpoints -------------------------------------------------------------------------------
+
+const TCP_HOST = /^(\*|[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])$/;
+
+/** Checks endpoint syntax the way a user needs to hear about it; returns a message or null. */
+export function endpointProblem(endpoint: string, forBind: boolean): string | null {
+  const m = /^([a-z]+):\/\/(.*)$/.exec(endpoint);
+  if (!m) return `'${endpoint}' is not an endpoint: expected transport://address, e.g. tcp://127.0.0.1:5555`;
+  const [, transport, rest] = m;
+  if (transport === 'ipc' || transport === 'inproc') {
+    return rest.length > 0 ? null : `'${endpoint}': ${transport} needs a name after ${transport}://`;
+  }
+  if (transport !== 'tcp') return `'${endpoint}': unsupported transport '${transport}' (use tcp, ipc or inproc)`;
+  // tcp://[source;]host:port
+  const target = rest.includes(';') ? rest.slice(rest.indexOf(';') + 1) : rest;
+  const colon = target.lastIndexOf(':');
+  if (colon < 0) return `'${endpoint}': missing port, expected tcp://host:port`;
+  const host = target.slice(0, colon);
+  const port = target.slice(colon + 1);
+  if (!host) return `'${endpoint}': missing host, expected tcp://host:port`;
+  if (!TCP_HOST.test(host)) return `'${endpoint}': '${host}' is not a valid host name or address`;
+  if (host === '*' && !forBind) return `'${endpoint}': cannot connect to '*', give the peer's address`;
+  if (port === '*' || port === '0') {
+    return forBind ? null : `'${endpoint}': connect needs a real port, not '${port}'`;
+  }
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    return `'${endpoint}': port '${port}' must be a number from 1 to 65535${forBind ? ' or *' : ''}`;
+  }
+  return null;
+}
+
+const bindEndpoint = z.string().superRefine((v, ctx) => {
+  const p = endpointProblem(v, true);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+});
+const connectEndpoint = z.string().superRefine((v, ctx) => {
+  const p = endpointProblem(v, false);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+});
+
+// ---- socket options --------------------------------------------------------------------------
+
+const int = (min: number, max = 2 ** 31 - 1) => z.number().int().min(min).max(max);
+const z85Key = z.string().regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'must be a 40-character Z85 key');
+
+/** Options every socket type takes. Names and meanings follow zeromq.js. */
+export const commonOptions = {
+  linger: int(-1),
+  sendHighWaterMark: int(0),
+  receiveHighWaterMark: int(0),
+  reconnectInterval: int(-1),
+  reconnectMaxInterval: int(0),
+  heartbeatInterval: int(0),
+  heartbeatTimeout: int(0),
+  heartbeatTimeToLive: int(0, 6553500),
+  handshakeInterval: int(0),
+  immediate: z.boolean(),
+  sendTimeout: int(-1),
+  receiveTimeout: int(-1),
+  plainServer: z.boolean(),
+  plainUsername: z.string().max(255),
+  plainPassword: z.string().max(255),
+  curveServer: z.boolean(),
+  curvePublicKey: z85Key,
+  curveSecretKey: z85Key,
+  curveServerKey: z85Key,
+  zapDomain: z.string().max(255),
+};
+const routingId = z.string().min(1, 'routing id cannot be empty').max(255, 'routing id is at most 255 bytes');
+const perType: Record<SocketType, Record<string, z.ZodType>> = {
+  PAIR: {},
+  PUB: { conflate: z.boolean() },
+  SUB: { subscriptions: z.array(z.string().max(255)), conflate: z.boolean() },
+  REQ: { routingId, correlate: z.boolean(), relaxed: z.boolean(), probeRouter: z.boolean() },
+  REP: { routingId },
+  DEALER: { routingId, probeRouter: z.boolean(), conflate: z.boolean() },
+  ROUTER: { routingId, mandatory: z.boolean(), probeRouter: z.boolean(), handover: z.boolean() },
+  PULL: { conflate: z.boolean() },
+  PUSH: { conflate: z.boolean() },
+  XPUB: { verbose: z.boolean(), manual: z.boolean(), welcomeMessage: z.string() },
+  XSUB: {},
+  STREAM: { routingId },
+};
+
+export function optionSchema(type: SocketType) {
+  return z.strictObject({ ...commonOptions, ...perType[type] }).partial();
+}
+export type SocketOptions = Partial<Record<string, string | number | boolean | string[]>>;
+
+// ---- frames ----------------------------------------------------------------------------------
+
+export const frameInput = z.strictObject({
+  kind: z.enum(['text', 'hex', 'base64', 'json', 'file']),
+  data: z.string().max(64 * 1024 * 1024, 'frame is larger than 64 MiB'),
+  name: z.string().optional(),
+});
+
+const id = z.string().min(1);
+const page = { offset: int(0).default(0), limit: int(1, 10000).default(200) };
+
+export const captureFilter = z.strictObject({
+  conn: int(0).optional(),
+  dir: z.enum(['c2s', 's2c']).optional(),
+  /** 'message' (data), 'command', or any record type. */
+  kind: z.enum(['message', 'command', 'greeting', 'error', 'gap', 'open', 'close', 'all']).optional(),
+  socketType: z.string().max(16).optional(),
+  /** Plain text searched in frames (UTF-8), or hex when `searchHex` is set. */
+  search: z.string().max(4096).optional(),
+  searchHex: z.boolean().optional(),
+}).default({});
+export type CaptureFilter = z.infer<typeof captureFilter>;
+
+// ---- the request map -------------------------------------------------------------------------
+
+export const requests = {
+  'host.info': z.strictObject({}).default({}),
+  'socket.create': z.object({
+    type: z.enum(SOCKET_TYPES),
+    name: z.string().max(100).optional(),
+    options: z.record(z.string(), z.unknown()).default({}),
+  }),
+  'socket.close': z.strictObject({ id }),
+  'socket.list': z.strictObject({}).default({}),
+  'socket.setOptions': z.strictObject({ id, options: z.record(z.string(), z.unknown()) }),
+  'socket.bind': z.strictObject({ id, endpoint: bindEndpoint }),
+  'socket.unbind': z.strictObject({ id, endpoint: z.string().min(1) }),
+  'socket.connect': z.strictObject({ id, endpoint: connectEndpoint, routingId: routingId.optional() }),
+  'socket.disconnect': z.strictObject({ id, endpoint: z.string().min(1) }),
+  'socket.send': z.strictObject({ id, frames: z.array(frameInput).min(1, 'a message needs at least one frame').max(1000) }),
+  'socket.subscribe': z.strictObject({ id, topic: frameInput }),
+  'socket.unsubscribe': z.strictObject({ id, topic: frameInput }),
+  'socket.messages': z.strictObject({ id, ...page }),
+  'socket.events': z.strictObject({ id, ...page }),
+  'curve.keyPair': z.strictObject({}).default({}),
+  'capture.interfaces': z.strictObject({}).default({}),
+  'capture.openFile': z.strictObject({ path: z.string().min(1), name: z.string().optional() }),
+  'capture.startLive': z.strictObject({
+    interface: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:@-]+$/, 'not an interface name'),
+    filter: z.string().max(2048).default(''),
+  }),
+  'capture.stop': z.strictObject({ id }),
+  'capture.close': z.strictObject({ id }),
+  'capture.list': z.strictObject({}).default({}),
+  'capture.connections': z.strictObject({ id }),
+  'capture.query': z.strictObject({ id, filter: captureFilter, ...page }),
+  'capture.record': z.strictObject({ id, index: int(0) }),
+  'capture.rate': z.strictObject({ id, buckets: int(1, 2000).default(200), filter: captureFilter }),
+  'capture.export': z.strictObject({ id, format: z.enum(['jsonl', 'csv']), path: z.string().min(1), filter: captureFilter }),
+  'capture.save': z.strictObject({ id, path: z.string().min(1) }),
+} as const;
+
+export type Method = keyof typeof requests;
+export type Params<M extends Method> = z.input<(typeof requests)[M]>;
+
+// ---- results ---------------------------------------------------------------------------------
+
+export interface EndpointInfo {
+  kind: 'bind' | 'connect';
+  /** What the user asked for (may contain a wildcard). */
+  requested: string;
+  /** The real endpoint (wildcard port resolved). */
+  endpoint: string;
+}
+
+export interface PeerInfo {
+  address: string;
+  /** 'connecting' after connect/accept, 'ready' after the handshake. */
+  state: 'connecting' | 'ready';
+  since: number;
+  /** Peer metadata from its READY command, when the engine reports it (Socket-Type, Identity, ...). */
+  metadata?: Record<string, string>;
+}
+
+export interface SocketInfo {
+  id: string;
+  name: string;
+  type: SocketType;
+  options: SocketOptions;
+  endpoints: EndpointInfo[];
+  peers: PeerInfo[];
+  closed: boolean;
+  messageCount: number;
+  eventCount: number;
+  /** The last error on this socket (send, receive, bind...) in plain words. */
+  lastError?: { message: string; code?: string; at: number };
+}
+
+export interface LoggedMessage {
+  seq: number;
+  ts: number;
+  dir: 'in' | 'out';
+  /** Frames as lowercase hex (frames above 64 KiB are cut; `sizes` keeps the real sizes). */
+  frames: string[];
+  sizes: number[];
+}
+
+export interface MonitorEvent {
+  seq: number;
+  ts: number;
+  type: string;
+  address?: string;
+  detail?: string;
+}
+
+export interface CaptureSummary {
+  id: string;
+  name: string;
+  source: 'file' | 'live';
+  state: 'loading' | 'capturing' | 'ready' | 'failed' | 'stopped';
+  /** 0..1 while loading a file. */
+  progress: number;
+  packets: number;
+  records: number;
+  messages: number;
+  connections: number;
+  warnings: string[];
+  error?: string;
+  startedAt: number;
+  /** Whether the raw packets can be saved (a live capture's file, or the opened file). */
+  canSave: boolean;
+}
+
+export interface ConnectionSummary {
+  conn: number;
+  client: string;
+  server: string;
+  version?: string;
+  mechanism?: string;
+  clientType?: string;
+  serverType?: string;
+  clientIdentity?: string;
+  serverIdentity?: string;
+  messages: number;
+  commands: number;
+  bytes: number;
+  errors: number;
+  state: 'open' | 'closed';
+  firstTs: number;
+  lastTs: number;
+}
+
+/** A row of the message table: a record cut down for display. */
+export interface RecordRow {
+  index: number;
+  ts: number;
+  conn: number;
+  dir: 'c2s' | 's2c';
+  src: string;
+  dst: string;
+  type: InspectRecord['type'];
+  /** Command name, message summary, error text... */
+  summary: string;
+  frames: number;
+  bytes: number;
+  socketType?: string;
+}
+
+export interface Page<T> {
+  total: number;
+  offset: number;
+  items: T[];
+}
+
+export interface RateSeries {
+  /** Bucket start times (seconds since the epoch) and message counts per bucket and direction. */
+  t: number[];
+  c2s: number[];
+  s2c: number[];
+  bucketSeconds: number;
+}
+
+export interface Results {
+  'host.info': { version: string; engine: string; socketTypes: readonly SocketType[]; captureReady: boolean; tempDir: string };
+  'socket.create': SocketInfo;
+  'socket.close': { ok: true };
+  'socket.list': SocketInfo[];
+  'socket.setOptions': SocketInfo;
+  'socket.bind': SocketInfo;
+  'socket.unbind': SocketInfo;
+  'socket.connect': SocketInfo;
+  'socket.disconnect': SocketInfo;
+  'socket.send': LoggedMessage;
+  'socket.subscribe': SocketInfo;
+  'socket.unsubscribe': SocketInfo;
+  'socket.messages': Page<LoggedMessage>;
+  'socket.events': Page<MonitorEvent>;
+  'curve.keyPair': { publicKey: string; secretKey: string };
+  'capture.interfaces': { name: string; description?: string }[];
+  'capture.openFile': CaptureSummary;
+  'capture.startLive': CaptureSummary;
+  'capture.stop': CaptureSummary;
+  'capture.close': { ok: true };
+  'capture.list': CaptureSummary[];
+  'capture.connections': ConnectionSummary[];
+  'capture.query': Page<RecordRow>;
+  'capture.record': { index: number; record: InspectRecord };
+  'capture.rate': RateSeries;
+  'capture.export': { path: string; rows: number };
+  'capture.save': { path: string; bytes: number };
+}
+export type Result<M extends Method> = Results[M];
+
+// ---- events ----------------------------------------------------------------------------------
+
+export type HostEvent =
+  | { type: 'socket.changed'; socket: SocketInfo }
+  | { type: 'socket.closed'; id: string }
+  | { type: 'socket.messages'; id: string; messages: LoggedMessage[] }
+  | { type: 'socket.event'; id: string; event: MonitorEvent }
+  | { type: 'socket.error'; id: string; message: string; code?: string }
+  | { type: 'capture.changed'; capture: CaptureSummary }
+  | { type: 'capture.closed'; id: string };
+
+/** What adapters send back for a request. */
+export type Reply<T = unknown> = { ok: true; result: T } | { ok: false; error: { message: string; code?: string } };
+
+/** The interface both adapters give the renderer. */
+export interface HostClient {
+  request<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>>;
+  onEvent(listener: (event: HostEvent) => void): () => void;
+}

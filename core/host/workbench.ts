@@ -1,0 +1,376 @@
+// Workbench sessions: the sockets a user created, with their options, endpoints, peers, message log and
+// monitor events. All engine calls go through here; errors come back in plain words and never stop
+// other sockets.
+import * as engine from './engine.js';
+import { HostError, describeError } from './errors.js';
+import { frameToBytes, framesToBytes, type FrameInput } from './frames.js';
+import {
+  optionSchema, type EndpointInfo, type HostEvent, type LoggedMessage, type MonitorEvent, type Page,
+  type PeerInfo, type SocketInfo, type SocketOptions, type SocketType,
+} from './protocol.js';
+import { formatIssues } from './validate.js';
+
+const MAX_LOG = 10000;
+const MAX_EVENTS = 5000;
+const MAX_FRAME_HEX_BYTES = 64 * 1024;
+/** Without a send timeout a send with no peer would hang the request forever; the UI wants EAGAIN. */
+const DEFAULT_SEND_TIMEOUT_MS = 2000;
+
+// The engine's socket as the host uses it: zeromq.js v6 shape, typed loosely so either engine fits.
+interface EngineSocket {
+  closed: boolean;
+  lastEndpoint?: string | null;
+  bind(address: string): Promise<void>;
+  unbind(address: string): Promise<void>;
+  connect(address: string, options?: { routingId?: string }): void;
+  disconnect(address: string): void;
+  close(): void;
+  send?(message: Buffer | Buffer[]): Promise<void>;
+  receive?(): Promise<Buffer[]>;
+  subscribe?(...topics: (string | Buffer)[]): void;
+  unsubscribe?(...topics: (string | Buffer)[]): void;
+  events: AsyncIterable<Record<string, unknown> & { type: string; address?: string }>;
+}
+
+type Ctor = new (options?: Record<string, unknown>) => EngineSocket;
+const CTORS: Record<SocketType, Ctor> = {
+  PAIR: engine.Pair as unknown as Ctor,
+  PUB: engine.Publisher as unknown as Ctor,
+  SUB: engine.Subscriber as unknown as Ctor,
+  REQ: engine.Request as unknown as Ctor,
+  REP: engine.Reply as unknown as Ctor,
+  DEALER: engine.Dealer as unknown as Ctor,
+  ROUTER: engine.Router as unknown as Ctor,
+  PULL: engine.Pull as unknown as Ctor,
+  PUSH: engine.Push as unknown as Ctor,
+  XPUB: engine.XPublisher as unknown as Ctor,
+  XSUB: engine.XSubscriber as unknown as Ctor,
+  STREAM: engine.Stream as unknown as Ctor,
+};
+const SENDS: ReadonlySet<SocketType> = new Set(['PAIR', 'PUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PUSH', 'XPUB', 'XSUB', 'STREAM']);
+/** Types that can always wait for a message; REQ only after it sent a request. */
+const RECEIVES_ALWAYS: ReadonlySet<SocketType> = new Set(['PAIR', 'SUB', 'REP', 'DEALER', 'ROUTER', 'PULL', 'XPUB', 'XSUB', 'STREAM']);
+
+interface Session {
+  info: SocketInfo;
+  sock: EngineSocket;
+  log: LoggedMessage[];
+  events: MonitorEvent[];
+  nextSeq: number;
+  nextEventSeq: number;
+  receiving: boolean;
+  subscriptions: string[];
+}
+
+function toLogged(seq: number, dir: 'in' | 'out', frames: Buffer[]): LoggedMessage {
+  return {
+    seq,
+    ts: Date.now() / 1000,
+    dir,
+    frames: frames.map((f) => (f.length > MAX_FRAME_HEX_BYTES ? f.subarray(0, MAX_FRAME_HEX_BYTES) : f).toString('hex')),
+    sizes: frames.map((f) => f.length),
+  };
+}
+
+function page<T>(list: T[], offset: number, limit: number): Page<T> {
+  return { total: list.length, offset, items: list.slice(offset, offset + limit) };
+}
+
+export class Workbench {
+  private sessions = new Map<string, Session>();
+  private nextId = 1;
+  private pending = new Map<string, LoggedMessage[]>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(private emit: (event: HostEvent) => void) {}
+
+  list(): SocketInfo[] {
+    return [...this.sessions.values()].map((s) => this.snapshot(s));
+  }
+
+  create(type: SocketType, name: string | undefined, rawOptions: Record<string, unknown>): SocketInfo {
+    const parsed = optionSchema(type).safeParse(rawOptions);
+    if (!parsed.success) throw new HostError(`${type} options: ${formatIssues(parsed.error)}`);
+    const options = parsed.data as SocketOptions;
+    const { subscriptions, ...ctorOptions } = options as SocketOptions & { subscriptions?: string[] };
+    if (SENDS.has(type) && ctorOptions.sendTimeout === undefined) ctorOptions.sendTimeout = DEFAULT_SEND_TIMEOUT_MS;
+    let sock: EngineSocket;
+    try {
+      sock = new CTORS[type](ctorOptions);
+    } catch (err) {
+      const d = describeError(err);
+      throw new HostError(`cannot create ${type}: ${d.message}`, d.code);
+    }
+    const id = `s${this.nextId++}`;
+    const session: Session = {
+      info: {
+        id, name: name?.trim() || `${type.toLowerCase()}-${id.slice(1)}`, type, options: { ...ctorOptions },
+        endpoints: [], peers: [], closed: false, messageCount: 0, eventCount: 0,
+      },
+      sock, log: [], events: [], nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [],
+    };
+    this.sessions.set(id, session);
+    if (subscriptions) {
+      for (const topic of subscriptions) this.addSubscription(session, Buffer.from(topic, 'utf8'), topic);
+    }
+    void this.watchEvents(session);
+    if (RECEIVES_ALWAYS.has(type)) void this.receiveLoop(session);
+    return this.snapshot(session);
+  }
+
+  get(id: string): Session {
+    const s = this.sessions.get(id);
+    if (!s) throw new HostError(`no socket with id '${id}' (it may have been closed)`, 'ENOTFOUND');
+    return s;
+  }
+
+  close(id: string): void {
+    const s = this.get(id);
+    s.info.closed = true;
+    try { s.sock.close(); } catch { /* already closed */ }
+    this.sessions.delete(id);
+    this.pending.delete(id);
+    this.emit({ type: 'socket.closed', id });
+  }
+
+  closeAll(): void {
+    for (const id of [...this.sessions.keys()]) this.close(id);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+  }
+
+  setOptions(id: string, raw: Record<string, unknown>): SocketInfo {
+    const s = this.get(id);
+    const parsed = optionSchema(s.info.type).safeParse(raw);
+    if (!parsed.success) throw new HostError(`${s.info.type} options: ${formatIssues(parsed.error)}`);
+    const { subscriptions, ...rest } = parsed.data as SocketOptions & { subscriptions?: string[] };
+    for (const [name, value] of Object.entries(rest)) {
+      try {
+        (s.sock as unknown as Record<string, unknown>)[name] = value;
+      } catch (err) {
+        throw this.fail(s, err, `set ${name}`);
+      }
+      s.info.options[name] = value;
+    }
+    if (subscriptions) for (const t of subscriptions) this.addSubscription(s, Buffer.from(t, 'utf8'), t);
+    return this.changed(s);
+  }
+
+  async bind(id: string, endpoint: string): Promise<SocketInfo> {
+    const s = this.get(id);
+    try {
+      await s.sock.bind(endpoint);
+    } catch (err) {
+      throw this.fail(s, err, `bind ${endpoint}`);
+    }
+    const actual = (endpoint.includes('*') || /:0$/.test(endpoint)) && s.sock.lastEndpoint ? s.sock.lastEndpoint : endpoint;
+    s.info.endpoints.push({ kind: 'bind', requested: endpoint, endpoint: actual });
+    return this.changed(s);
+  }
+
+  async unbind(id: string, endpoint: string): Promise<SocketInfo> {
+    const s = this.get(id);
+    const entry = this.findEndpoint(s, 'bind', endpoint);
+    try {
+      await s.sock.unbind(entry.endpoint);
+    } catch (err) {
+      throw this.fail(s, err, `unbind ${endpoint}`);
+    }
+    s.info.endpoints = s.info.endpoints.filter((e) => e !== entry);
+    return this.changed(s);
+  }
+
+  connect(id: string, endpoint: string, routingId?: string): SocketInfo {
+    const s = this.get(id);
+    try {
+      if (routingId !== undefined) s.sock.connect(endpoint, { routingId });
+      else s.sock.connect(endpoint);
+    } catch (err) {
+      throw this.fail(s, err, `connect ${endpoint}`);
+    }
+    s.info.endpoints.push({ kind: 'connect', requested: endpoint, endpoint });
+    return this.changed(s);
+  }
+
+  disconnect(id: string, endpoint: string): SocketInfo {
+    const s = this.get(id);
+    const entry = this.findEndpoint(s, 'connect', endpoint);
+    try {
+      s.sock.disconnect(entry.endpoint);
+    } catch (err) {
+      throw this.fail(s, err, `disconnect ${endpoint}`);
+    }
+    s.info.endpoints = s.info.endpoints.filter((e) => e !== entry);
+    return this.changed(s);
+  }
+
+  async send(id: string, frames: FrameInput[]): Promise<LoggedMessage> {
+    const s = this.get(id);
+    if (!s.sock.send) throw new HostError(`a ${s.info.type} socket cannot send messages`, 'ENOTSUP');
+    const bytes = framesToBytes(frames);
+    try {
+      await s.sock.send(bytes);
+    } catch (err) {
+      throw this.fail(s, err, 'send');
+    }
+    const msg = this.record(s, 'out', bytes);
+    if (s.info.type === 'REQ') void this.receiveLoop(s);
+    return msg;
+  }
+
+  subscribe(id: string, topic: FrameInput, on: boolean): SocketInfo {
+    const s = this.get(id);
+    if (!s.sock.subscribe || !s.sock.unsubscribe) throw new HostError(`only SUB sockets subscribe (this is ${s.info.type}); an XSUB sends subscription messages`, 'ENOTSUP');
+    const bytes = frameToBytes(topic, 0);
+    const label = topic.kind === 'text' ? topic.data : bytes.toString('hex');
+    if (on) this.addSubscription(s, bytes, label);
+    else {
+      try { s.sock.unsubscribe(bytes); } catch (err) { throw this.fail(s, err, 'unsubscribe'); }
+      s.subscriptions = s.subscriptions.filter((t) => t !== label);
+      s.info.options.subscriptions = [...s.subscriptions];
+    }
+    return this.changed(s);
+  }
+
+  messages(id: string, offset: number, limit: number): Page<LoggedMessage> {
+    return page(this.get(id).log, offset, limit);
+  }
+
+  events(id: string, offset: number, limit: number): Page<MonitorEvent> {
+    return page(this.get(id).events, offset, limit);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private addSubscription(s: Session, bytes: Buffer, label: string): void {
+    if (!s.sock.subscribe) throw new HostError(`only SUB sockets take subscriptions (this is ${s.info.type})`, 'ENOTSUP');
+    try { s.sock.subscribe(bytes); } catch (err) { throw this.fail(s, err, 'subscribe'); }
+    if (!s.subscriptions.includes(label)) s.subscriptions.push(label);
+    s.info.options.subscriptions = [...s.subscriptions];
+  }
+
+  private findEndpoint(s: Session, kind: EndpointInfo['kind'], endpoint: string): EndpointInfo {
+    const entry = s.info.endpoints.find((e) => e.kind === kind && (e.endpoint === endpoint || e.requested === endpoint));
+    if (!entry) throw new HostError(`${s.info.name} has no ${kind === 'bind' ? 'bound' : 'connected'} endpoint ${endpoint}`, 'ENOENT');
+    return entry;
+  }
+
+  private fail(s: Session, err: unknown, action: string): HostError {
+    const d = describeError(err);
+    const message = `${action} failed: ${d.message}`;
+    s.info.lastError = { message, code: d.code, at: Date.now() / 1000 };
+    this.emit({ type: 'socket.error', id: s.info.id, message, code: d.code });
+    this.changed(s);
+    return new HostError(message, d.code ?? 'EINVAL');
+  }
+
+  private snapshot(s: Session): SocketInfo {
+    return {
+      ...s.info,
+      options: { ...s.info.options },
+      endpoints: s.info.endpoints.map((e) => ({ ...e })),
+      peers: s.info.peers.map((p) => ({ ...p })),
+      messageCount: s.log.length,
+      eventCount: s.events.length,
+    };
+  }
+
+  private changed(s: Session): SocketInfo {
+    const snap = this.snapshot(s);
+    if (this.sessions.has(s.info.id)) this.emit({ type: 'socket.changed', socket: snap });
+    return snap;
+  }
+
+  private record(s: Session, dir: 'in' | 'out', frames: Buffer[]): LoggedMessage {
+    const msg = toLogged(s.nextSeq++, dir, frames);
+    s.log.push(msg);
+    if (s.log.length > MAX_LOG) s.log.splice(0, s.log.length - MAX_LOG);
+    let list = this.pending.get(s.info.id);
+    if (!list) this.pending.set(s.info.id, (list = []));
+    list.push(msg);
+    // Batch pushes so a flood from a peer becomes a few events, not one per message.
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 30);
+    return msg;
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    for (const [id, messages] of this.pending) {
+      if (this.sessions.has(id)) this.emit({ type: 'socket.messages', id, messages: messages.slice(-500) });
+    }
+    this.pending.clear();
+  }
+
+  private async receiveLoop(s: Session): Promise<void> {
+    if (s.receiving || !s.sock.receive) return;
+    s.receiving = true;
+    try {
+      while (!s.sock.closed && this.sessions.has(s.info.id)) {
+        let frames: Buffer[];
+        try {
+          frames = await s.sock.receive();
+        } catch (err) {
+          if (s.sock.closed || !this.sessions.has(s.info.id)) return;
+          const code = (err as { code?: string }).code;
+          if (code === 'EAGAIN') continue; // receive timeout set by the user: keep waiting
+          this.fail(s, err, 'receive');
+          return;
+        }
+        this.record(s, 'in', frames);
+        if (s.info.type === 'REQ') return; // one reply per request
+      }
+    } finally {
+      s.receiving = false;
+    }
+  }
+
+  private async watchEvents(s: Session): Promise<void> {
+    try {
+      for await (const ev of s.sock.events) {
+        if (!this.sessions.has(s.info.id)) return;
+        this.onMonitorEvent(s, ev);
+      }
+    } catch (err) {
+      if (this.sessions.has(s.info.id)) this.fail(s, err, 'monitor');
+    }
+  }
+
+  private onMonitorEvent(s: Session, ev: Record<string, unknown> & { type: string; address?: string }): void {
+    const error = ev.error as { message?: string; code?: string } | undefined;
+    const details: string[] = [];
+    if (error) details.push(error.code ? `${error.code}: ${error.message ?? ''}` : String(error.message ?? error));
+    if (typeof ev.interval === 'number') details.push(`retry in ${ev.interval} ms`);
+    const metadata = (ev.metadata ?? ev.peerMetadata) as Record<string, string> | undefined;
+    if (metadata && typeof metadata === 'object') details.push(Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(' '));
+    const event: MonitorEvent = {
+      seq: s.nextEventSeq++, ts: Date.now() / 1000, type: ev.type,
+      address: typeof ev.address === 'string' ? ev.address : undefined,
+      detail: details.length ? details.join('; ') : undefined,
+    };
+    s.events.push(event);
+    if (s.events.length > MAX_EVENTS) s.events.splice(0, s.events.length - MAX_EVENTS);
+    this.emit({ type: 'socket.event', id: s.info.id, event });
+    this.trackPeers(s, ev, metadata);
+  }
+
+  private trackPeers(s: Session, ev: { type: string; address?: string }, metadata?: Record<string, string>): void {
+    const address = ev.address ?? '';
+    const peers = s.info.peers;
+    let touched = true;
+    if (ev.type === 'accept' || ev.type === 'connect') {
+      const remote = (ev as Record<string, unknown>).remoteAddress;
+      const peer: PeerInfo = { address: typeof remote === 'string' ? remote : address, state: 'connecting', since: Date.now() / 1000 };
+      peers.push(peer);
+    } else if (ev.type === 'handshake') {
+      const p = peers.find((x) => x.state === 'connecting' && (x.address === address || !address)) ?? peers.find((x) => x.state === 'connecting');
+      if (p) {
+        p.state = 'ready';
+        if (metadata) p.metadata = { ...metadata };
+      }
+    } else if (ev.type === 'disconnect' || ev.type.startsWith('handshake:error')) {
+      const i = peers.findIndex((x) => x.address === address);
+      if (i >= 0) peers.splice(i, 1);
+      else if (peers.length) peers.splice(0, 1);
+    } else touched = false;
+    if (touched) this.changed(s);
+  }
+}
