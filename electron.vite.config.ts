@@ -4,9 +4,20 @@ import tailwindcss from '@tailwindcss/vite';
 
 // Entries are electron-vite's defaults: src/main/index.ts, src/preload/index.ts, src/renderer/index.html.
 export default defineConfig({
-  main: {},
-  preload: {},
+  main: {
+    build: {
+      // The native zeromq addon (only a stand-in until core/engine is complete) cannot be bundled.
+      rollupOptions: { external: ['zeromq'] },
+    },
+  },
+  preload: {
+    build: {
+      // Sandboxed preloads cannot be ES modules: emit CommonJS as index.cjs.
+      rollupOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
   renderer: {
     plugins: [react(), tailwindcss()],
+    build: { chunkSizeWarningLimit: 2000 },
   },
 });

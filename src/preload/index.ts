@@ -1,3 +1,18 @@
-import { contextBridge } from 'electron';
+// The only bridge between the sandboxed renderer and the main process: the host API (request +
+// events) and the few file dialogs the UI needs. Nothing else of Node or Electron is exposed.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 
-contextBridge.exposeInMainWorld('zmqInspector', {});
+contextBridge.exposeInMainWorld('zmqInspector', {
+  request: (method: string, params: unknown) => ipcRenderer.invoke('host:request', method, params),
+  onEvent: (listener: (event: unknown) => void) => {
+    const handler = (_e: IpcRendererEvent, event: unknown) => listener(event);
+    ipcRenderer.on('host:event', handler);
+    return () => { ipcRenderer.removeListener('host:event', handler); };
+  },
+  /** Path of a dropped file (files dragged from the desktop), so the host can open it in place. */
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
+  openCaptureDialog: () => ipcRenderer.invoke('dialog:openCapture'),
+  saveDialog: (options: { title: string; defaultName: string; extensions: string[] }) => ipcRenderer.invoke('dialog:save', options),
+  saveText: (defaultName: string, content: string) => ipcRenderer.invoke('file:saveText', defaultName, content),
+  openText: () => ipcRenderer.invoke('file:openText'),
+});
