@@ -1,0 +1,61 @@
+// Pieces shared by the PLAIN and CURVE mechanisms: handshake results and libzmq's reading of ERROR.
+import { errorCommand } from '../commands.js';
+import type { HandshakeStep } from './mechanism.js';
+import type { ZapVerdict } from './zap.js';
+
+export function protocolError(reason: string, send: Buffer[] = []): HandshakeStep {
+  return { status: 'error', send, reason, kind: 'protocol' };
+}
+
+/** True when `body` is a command called `name` (name-length byte, then the name). */
+export function isCommand(body: Buffer, name: string): boolean {
+  if (body.length < 1 + name.length || body[0] !== name.length) return false;
+  return body.toString('latin1', 1, 1 + name.length) === name;
+}
+
+/** Name of the command in `body` for error messages, or a short description when it has none. */
+export function commandName(body: Buffer): string {
+  if (body.length < 1 || body[0] === 0 || 1 + body[0] > body.length) return `malformed command (${body.length} bytes)`;
+  return body.toString('latin1', 1, 1 + body[0]).replace(/[^\x20-\x7e]/g, '?');
+}
+
+/**
+ * A client that receives ERROR stops. Like libzmq's handle_error_reason, a reason that is a ZAP status
+ * code 300/400/500 means the server's ZAP handler refused us (an auth failure with that status).
+ */
+export function errorReceived(body: Buffer, mechanism: string): HandshakeStep {
+  // body = 5 "ERROR" reason-length reason
+  if (body.length < 7 || 1 + body[6] > body.length - 6) {
+    return protocolError(`malformed ${mechanism} ERROR command: reason length runs past the frame`);
+  }
+  const reason = body.toString('latin1', 7, 7 + body[6]);
+  const status = /^[345]00$/.test(reason) ? Number(reason) : undefined;
+  return {
+    status: 'error', send: [], kind: 'auth', zapStatus: status,
+    reason: status ? `${mechanism} server refused the handshake: ZAP status ${reason}` : `${mechanism} server sent ERROR: ${reason}`,
+  };
+}
+
+/**
+ * Turns a ZAP refusal or invalid reply into the step a server takes, as libzmq does: 300 (temporary)
+ * closes without a word, 400/500 send ERROR with the status code as reason, an invalid reply is a
+ * protocol failure.
+ */
+export function zapFailure(verdict: Extract<ZapVerdict, { outcome: 'refused' | 'invalid' }>, mechanism: string): HandshakeStep {
+  if (verdict.outcome === 'invalid') return protocolError(verdict.reason);
+  const code = verdict.statusCode;
+  return {
+    status: 'error',
+    send: code === '300' ? [] : [errorCommand(code)],
+    kind: 'auth',
+    zapStatus: Number(code),
+    reason: `ZAP handler refused the ${mechanism} client: ${code}${verdict.statusText ? ` ${verdict.statusText}` : ''}`,
+  };
+}
+
+/** libzmq's ZAP request carries the server socket's own routing id (ZMQ_ROUTING_ID), empty by default. */
+export function ownIdentity(properties: Record<string, string | Uint8Array>): Buffer {
+  const id = properties['Identity'];
+  if (id === undefined) return Buffer.alloc(0);
+  return typeof id === 'string' ? Buffer.from(id, 'utf8') : Buffer.from(id);
+}
