@@ -1,0 +1,290 @@
+// Link, IP and TCP header decoding for captured packets. Malformed or short packets come back as
+// a CaptureWarning (never thrown); packets that are well-formed but not TCP over IP return null.
+import type { CaptureWarning, Packet } from './types.js';
+
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_RAW_DLT12 = 12;
+export const LINKTYPE_RAW_DLT14 = 14;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
+export const TCP_ECE = 0x40;
+export const TCP_CWR = 0x80;
+export const TCP_NS = 0x100;
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_VLAN = 0x8100;
+const ETHERTYPE_QINQ = 0x88a8;
+const ETHERTYPE_QINQ_OLD = 0x9100;
+
+export interface TcpOptions {
+  mss?: number;
+  windowScale?: number;
+  sackPermitted?: boolean;
+  sack?: [number, number][];
+  timestamp?: { value: number; echo: number };
+}
+
+export interface TcpSegment {
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  /** TCP_* bits (FIN 0x01 ... CWR 0x80, NS 0x100). */
+  flags: number;
+  window: number;
+  options: TcpOptions;
+  /** Captured payload bytes. */
+  payload: Buffer;
+  /** Payload length on the wire; larger than payload.length when the snap length cut the packet. */
+  payloadLength: number;
+}
+
+export interface DecodedPacket {
+  kind: 'tcp';
+  ipVersion: 4 | 6;
+  /** Source / destination address text (dotted IPv4, RFC 5952 IPv6). */
+  src: string;
+  dst: string;
+  /** 802.1Q / QinQ VLAN ids, outermost first, when present. */
+  vlans?: number[];
+  tcp: TcpSegment;
+}
+
+/** Decodes a captured packet down to TCP. null: valid but not TCP/IP (ARP, UDP, ...). */
+export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | null {
+  const d = p.data;
+  const w = (msg: string): CaptureWarning => ({ kind: 'warning', index: p.index, message: `packet ${p.index}: ${msg}` });
+  switch (p.linkType) {
+    case LINKTYPE_ETHERNET: {
+      if (d.length < 14) return w(`Ethernet header needs 14 bytes, packet has ${d.length}`);
+      let type = d.readUInt16BE(12);
+      let off = 14;
+      let vlans: number[] | undefined;
+      while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
+        if (d.length < off + 4) return w(`VLAN tag at offset ${off} is cut short`);
+        (vlans ??= []).push(d.readUInt16BE(off) & 0x0fff);
+        type = d.readUInt16BE(off + 2);
+        off += 4;
+        if (vlans.length > 8) return w('more than 8 stacked VLAN tags');
+      }
+      const r = byEthertype(type, d.subarray(off), w);
+      if (r && r.kind === 'tcp' && vlans) r.vlans = vlans;
+      return r;
+    }
+    case LINKTYPE_LINUX_SLL:
+      if (d.length < 16) return w(`Linux cooked (SLL) header needs 16 bytes, packet has ${d.length}`);
+      return byEthertype(d.readUInt16BE(14), d.subarray(16), w);
+    case LINKTYPE_LINUX_SLL2:
+      if (d.length < 20) return w(`Linux cooked v2 (SLL2) header needs 20 bytes, packet has ${d.length}`);
+      return byEthertype(d.readUInt16BE(0), d.subarray(20), w);
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: {
+      if (d.length < 4) return w(`loopback header needs 4 bytes, packet has ${d.length}`);
+      // The address family is in the capturing host's byte order (NULL) or network order (LOOP);
+      // accept either: a family value always fits in the low 16 bits.
+      let family = d.readUInt32LE(0);
+      if (family > 0xffff) family = d.readUInt32BE(0);
+      const rest = d.subarray(4);
+      if (family === 2) return ipv4(rest, w);
+      if (family === 10 || family === 24 || family === 28 || family === 30) return ipv6(rest, w);
+      return null;
+    }
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_DLT12:
+    case LINKTYPE_RAW_DLT14: {
+      if (d.length < 1) return w('empty raw IP packet');
+      const version = d[0] >> 4;
+      if (version === 4) return ipv4(d, w);
+      if (version === 6) return ipv6(d, w);
+      return w(`raw IP packet has IP version ${version}`);
+    }
+    case LINKTYPE_IPV4:
+      return ipv4(d, w);
+    case LINKTYPE_IPV6:
+      return ipv6(d, w);
+    default:
+      return w(`link type ${p.linkType} is not supported`);
+  }
+}
+
+type Warn = (msg: string) => CaptureWarning;
+
+function byEthertype(type: number, d: Buffer, w: Warn): DecodedPacket | CaptureWarning | null {
+  if (type === ETHERTYPE_IPV4) return ipv4(d, w);
+  if (type === ETHERTYPE_IPV6) return ipv6(d, w);
+  return null;
+}
+
+function ipv4(d: Buffer, w: Warn): DecodedPacket | CaptureWarning | null {
+  if (d.length < 20) return w(`IPv4 header needs 20 bytes, ${d.length} captured`);
+  const version = d[0] >> 4;
+  if (version !== 4) return w(`IPv4 header has version ${version}`);
+  const ihl = (d[0] & 0x0f) * 4;
+  if (ihl < 20) return w(`IPv4 header length ${ihl} is below 20`);
+  if (d.length < ihl) return w(`IPv4 header with options needs ${ihl} bytes, ${d.length} captured`);
+  let total = d.readUInt16BE(2);
+  // Total length 0 appears in captures of TSO-offloaded packets: trust the captured length.
+  if (total === 0) total = d.length;
+  if (total < ihl) return w(`IPv4 total length ${total} is smaller than its header (${ihl})`);
+  const fragField = d.readUInt16BE(6);
+  const moreFragments = (fragField & 0x2000) !== 0;
+  const fragOffset = (fragField & 0x1fff) * 8;
+  const proto = d[9];
+  const src = `${d[12]}.${d[13]}.${d[14]}.${d[15]}`;
+  const dst = `${d[16]}.${d[17]}.${d[18]}.${d[19]}`;
+  if (moreFragments || fragOffset !== 0) {
+    if (proto !== 6) return null;
+    return w(`IPv4 fragment (id ${d.readUInt16BE(4)}, offset ${fragOffset}${moreFragments ? ', more follow' : ''}) from ${src} to ${dst} is not reassembled; skipped`);
+  }
+  if (proto !== 6) return null;
+  // Bytes past `total` are link-layer padding (short Ethernet frames); bytes missing were cut by the snap length.
+  const end = Math.min(total, d.length);
+  return tcp(4, src, dst, d.subarray(ihl, end), total - ihl, w);
+}
+
+const V6_HOP_BY_HOP = 0;
+const V6_ROUTING = 43;
+const V6_FRAGMENT = 44;
+const V6_ESP = 50;
+const V6_AH = 51;
+const V6_NO_NEXT = 59;
+const V6_DEST_OPTS = 60;
+const V6_MOBILITY = 135;
+const V6_HIP = 139;
+const V6_SHIM6 = 140;
+
+function ipv6(d: Buffer, w: Warn): DecodedPacket | CaptureWarning | null {
+  if (d.length < 40) return w(`IPv6 header needs 40 bytes, ${d.length} captured`);
+  const version = d[0] >> 4;
+  if (version !== 6) return w(`IPv6 header has version ${version}`);
+  let payloadLen = d.readUInt16BE(4);
+  if (payloadLen === 0) payloadLen = d.length - 40; // jumbogram or TSO capture: trust the captured length
+  const src = ipv6Text(d.subarray(8, 24));
+  const dst = ipv6Text(d.subarray(24, 40));
+  const end = 40 + payloadLen;
+  let next = d[6];
+  let off = 40;
+  for (let hops = 0; ; hops++) {
+    if (hops > 16) return w('more than 16 IPv6 extension headers');
+    if (next === 6) break;
+    if (next === V6_HOP_BY_HOP || next === V6_ROUTING || next === V6_DEST_OPTS || next === V6_MOBILITY || next === V6_HIP || next === V6_SHIM6) {
+      if (d.length < off + 2) return w(`IPv6 extension header ${next} at offset ${off} is cut short`);
+      const len = (d[off + 1] + 1) * 8;
+      next = d[off];
+      off += len;
+    } else if (next === V6_AH) {
+      if (d.length < off + 2) return w(`IPv6 authentication header at offset ${off} is cut short`);
+      const len = (d[off + 1] + 2) * 4;
+      next = d[off];
+      off += len;
+    } else if (next === V6_FRAGMENT) {
+      if (d.length < off + 8) return w(`IPv6 fragment header at offset ${off} is cut short`);
+      const field = d.readUInt16BE(off + 2);
+      const fragOffset = (field & 0xfff8);
+      const more = (field & 1) !== 0;
+      if (fragOffset !== 0 || more) {
+        return w(`IPv6 fragment (id ${d.readUInt32BE(off + 4)}, offset ${fragOffset}${more ? ', more follow' : ''}) from ${src} to ${dst} is not reassembled; skipped`);
+      }
+      next = d[off]; // atomic fragment: the whole packet is here
+      off += 8;
+    } else if (next === V6_ESP || next === V6_NO_NEXT) {
+      return null;
+    } else {
+      return null; // another upper-layer protocol (UDP, ICMPv6, ...)
+    }
+    if (off > end) return w(`IPv6 extension headers (${off - 40} bytes) run past the payload length ${payloadLen}`);
+  }
+  if (d.length < off) return w(`IPv6 extension headers end at ${off}, ${d.length} bytes captured`);
+  return tcp(6, src, dst, d.subarray(off, Math.min(end, d.length)), end - off, w);
+}
+
+function tcp(ipVersion: 4 | 6, src: string, dst: string, s: Buffer, wireLength: number, w: Warn): DecodedPacket | CaptureWarning {
+  const where = `TCP ${ipVersion === 6 ? `[${src}]` : src} -> ${ipVersion === 6 ? `[${dst}]` : dst}`;
+  if (s.length < 20) return w(`${where}: header needs 20 bytes, ${s.length} captured`);
+  const hlen = (s[12] >> 4) * 4;
+  if (hlen < 20) return w(`${where}: data offset ${hlen} is below 20`);
+  if (hlen > wireLength) return w(`${where}: header length ${hlen} exceeds the segment length ${wireLength}`);
+  if (hlen > s.length) return w(`${where}: header with options needs ${hlen} bytes, ${s.length} captured`);
+  const flags = ((s[12] & 1) << 8) | s[13];
+  return {
+    kind: 'tcp',
+    ipVersion,
+    src,
+    dst,
+    tcp: {
+      srcPort: s.readUInt16BE(0),
+      dstPort: s.readUInt16BE(2),
+      seq: s.readUInt32BE(4),
+      ack: s.readUInt32BE(8),
+      flags,
+      window: s.readUInt16BE(14),
+      options: tcpOptions(s.subarray(20, hlen)),
+      payload: s.subarray(hlen),
+      payloadLength: wireLength - hlen,
+    },
+  };
+}
+
+/** Parses the TCP options reassembly and display care about; stops quietly at a malformed option. */
+function tcpOptions(o: Buffer): TcpOptions {
+  const out: TcpOptions = {};
+  let i = 0;
+  while (i < o.length) {
+    const kind = o[i];
+    if (kind === 0) break; // end of options
+    if (kind === 1) {
+      i++; // no-op
+      continue;
+    }
+    if (i + 1 >= o.length) break;
+    const len = o[i + 1];
+    if (len < 2 || i + len > o.length) break;
+    const v = o.subarray(i + 2, i + len);
+    if (kind === 2 && len === 4) out.mss = v.readUInt16BE(0);
+    else if (kind === 3 && len === 3) out.windowScale = v[0];
+    else if (kind === 4 && len === 2) out.sackPermitted = true;
+    else if (kind === 5 && (len - 2) % 8 === 0) {
+      out.sack = [];
+      for (let j = 0; j < v.length; j += 8) out.sack.push([v.readUInt32BE(j), v.readUInt32BE(j + 4)]);
+    } else if (kind === 8 && len === 10) out.timestamp = { value: v.readUInt32BE(0), echo: v.readUInt32BE(4) };
+    i += len;
+  }
+  return out;
+}
+
+/** RFC 5952 text for a 16-byte IPv6 address: lowercase, no leading zeros, longest zero run as "::". */
+export function ipv6Text(b: Buffer): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i));
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
