@@ -1,0 +1,206 @@
+// Capture: open pcap/pcapng files (dialog, drag-and-drop, upload in the browser), live captures,
+// connections, the record table with filters, record detail, conversation view and rate chart.
+import { useEffect, useRef, useState } from 'react';
+import type { AppClient } from '../client.js';
+import type { CaptureFilter, CaptureSummary, ConnectionSummary, RateSeries } from '../../../../core/host/protocol.js';
+import { fmtBytes } from '../format.js';
+import { useStore } from '../store.js';
+import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage } from '../ui/common.js';
+import { Conversation } from './Conversation.js';
+import { MessageTable } from './MessageTable.js';
+import { RateChart } from './RateChart.js';
+import { RecordDetail } from './RecordDetail.js';
+
+function LiveControls({ client, onStarted }: { client: AppClient; onStarted: (c: CaptureSummary) => void }) {
+  const [ifaces, setIfaces] = useState<{ name: string; description?: string }[]>([]);
+  const [iface, setIface] = useState('lo');
+  const [filter, setFilter] = useState('tcp');
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    client.request('capture.interfaces').then((l) => { setIfaces(l); if (l.length && !l.some((i) => i.name === 'lo')) setIface(l[0].name); }, (e) => setError(errorMessage(e)));
+  }, [client]);
+  const start = async () => {
+    setError(null);
+    try { onStarted(await client.request('capture.startLive', { interface: iface, filter })); } catch (e) { setError(errorMessage(e)); }
+  };
+  return (
+    <div className="flex flex-col">
+      <form className="flex items-center gap-2" onSubmit={(e) => { e.preventDefault(); void start(); }}>
+        <Select aria-label="Interface" value={iface} onChange={(e) => setIface(e.target.value)}>
+          {ifaces.length === 0 && <option value={iface}>{iface}</option>}
+          {ifaces.map((i) => <option key={i.name} value={i.name}>{i.name}{i.description ? ` — ${i.description}` : ''}</option>)}
+        </Select>
+        <Input aria-label="Capture filter" className="mono w-56" placeholder="BPF filter, e.g. tcp port 5555" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <Button type="submit" variant="primary">● Start live capture</Button>
+      </form>
+      <ErrorText error={error} testId="live-error" />
+    </div>
+  );
+}
+
+function Connections({ conns, selected, onSelect }: { conns: ConnectionSummary[]; selected: number | undefined; onSelect: (c: number | undefined) => void }) {
+  if (conns.length === 0) return <p className="text-xs text-slate-500">No ZMTP connections found yet.</p>;
+  return (
+    <div className="max-h-48 overflow-auto">
+      <table className="w-full text-left text-xs" data-testid="connections">
+        <thead className="text-slate-500">
+          <tr><th className="px-1">#</th><th>client</th><th>server</th><th>ZMTP</th><th>mech</th><th>types</th><th>identities</th><th>msgs</th><th>cmds</th><th>bytes</th><th>state</th></tr>
+        </thead>
+        <tbody>
+          {conns.map((c) => (
+            <tr key={c.conn} onClick={() => onSelect(selected === c.conn ? undefined : c.conn)}
+              className={`mono cursor-pointer ${selected === c.conn ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-slate-100 dark:hover:bg-slate-800'}`}>
+              <td className="px-1">{c.conn}</td><td>{c.client}</td><td>{c.server}</td><td>{c.version ?? '?'}</td><td>{c.mechanism ?? ''}</td>
+              <td>{c.clientType ?? '?'} → {c.serverType ?? '?'}</td>
+              <td>{[c.clientIdentity, c.serverIdentity].filter(Boolean).join(' / ')}</td>
+              <td>{c.messages}</td><td>{c.commands}</td><td>{fmtBytes(c.bytes)}</td>
+              <td>{c.errors ? <Badge tone="red">{c.errors} errors</Badge> : <Badge tone={c.state === 'open' ? 'green' : 'slate'}>{c.state}</Badge>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Session({ client, capture }: { client: AppClient; capture: CaptureSummary }) {
+  const [conns, setConns] = useState<ConnectionSummary[]>([]);
+  const [filter, setFilter] = useState<CaptureFilter>({});
+  const [search, setSearch] = useState('');
+  const [selected, setSelected] = useState<number | null>(null);
+  const [pane, setPane] = useState<'detail' | 'conversation' | 'rate'>('detail');
+  const [rate, setRate] = useState<RateSeries>({ t: [], c2s: [], s2c: [], bucketSeconds: 1 });
+  const [error, setError] = useState<string | null>(null);
+  const dark = document.documentElement.classList.contains('dark');
+  const version = capture.records;
+
+  useEffect(() => {
+    client.request('capture.connections', { id: capture.id }).then(setConns, (e) => setError(errorMessage(e)));
+  }, [client, capture.id, capture.connections, capture.state, version]);
+  useEffect(() => {
+    if (pane !== 'rate') return;
+    client.request('capture.rate', { id: capture.id, buckets: 200, filter }).then(setRate, (e) => setError(errorMessage(e)));
+  }, [client, capture.id, pane, version, JSON.stringify(filter)]);
+  // Debounced search so typing doesn't query on every key.
+  useEffect(() => {
+    const t = setTimeout(() => setFilter((f) => ({ ...f, search: search || undefined })), 250);
+    return () => clearTimeout(t);
+  }, [search]);
+
+  const run = async (fn: () => Promise<unknown>) => { setError(null); try { await fn(); } catch (e) { setError(errorMessage(e)); } };
+  const conn = conns.find((c) => c.conn === filter.conn) ?? null;
+  const socketTypes = [...new Set(conns.flatMap((c) => [c.clientType, c.serverType]).filter((x): x is string => !!x))];
+
+  return (
+    <div className="flex h-full min-h-0 flex-col gap-2" data-testid={`capture-${capture.id}`}>
+      <div className="flex flex-wrap items-center gap-2">
+        <h2 className="font-semibold">{capture.name}</h2>
+        <Badge tone={capture.state === 'failed' ? 'red' : capture.state === 'capturing' ? 'amber' : capture.state === 'loading' ? 'sky' : 'green'}>{capture.state}</Badge>
+        <span className="text-xs text-slate-500" data-testid="capture-stats">{capture.packets.toLocaleString()} packets · {capture.connections} connections · {capture.messages.toLocaleString()} messages · {capture.records.toLocaleString()} records</span>
+        <div className="ml-auto flex gap-1">
+          {capture.state === 'capturing' && <Button variant="danger" onClick={() => void run(() => client.request('capture.stop', { id: capture.id }))}>■ Stop</Button>}
+          <Button disabled={!capture.canSave || capture.state === 'capturing'} onClick={() => void run(() => client.saveCapture(capture))}>Save capture</Button>
+          <Button onClick={() => void run(() => client.exportCapture(capture, 'jsonl', filter))}>Export JSONL</Button>
+          <Button onClick={() => void run(() => client.exportCapture(capture, 'csv', filter))}>Export CSV</Button>
+          <Button variant="ghost" onClick={() => void run(() => client.request('capture.close', { id: capture.id }))}>Close</Button>
+        </div>
+      </div>
+      {capture.state === 'loading' && (
+        <div className="h-2 w-full overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-valuenow={Math.round(capture.progress * 100)} aria-valuemin={0} aria-valuemax={100}>
+          <div className="h-full bg-sky-600 transition-all" style={{ width: `${capture.progress * 100}%` }} />
+        </div>
+      )}
+      <ErrorText error={capture.error ? `Capture failed: ${capture.error}` : null} testId="capture-error" />
+      {capture.warnings.length > 0 && (
+        <details className="text-xs text-amber-800 dark:text-amber-300"><summary>{capture.warnings.length} warning{capture.warnings.length === 1 ? '' : 's'} while reading</summary>
+          <ul className="ml-4 list-disc">{capture.warnings.slice(0, 50).map((w, i) => <li key={i}>{w}</li>)}</ul></details>
+      )}
+      <ErrorText error={error} />
+      <Card title={`Connections (${conns.length})`}><Connections conns={conns} selected={filter.conn} onSelect={(c) => setFilter({ ...filter, conn: c })} /></Card>
+      <div className="flex flex-wrap items-center gap-2 text-sm" role="search">
+        <Input aria-label="Search" className="w-64" placeholder={filter.searchHex ? 'hex bytes, e.g. 48 65 6c' : 'search text in frames'} value={search} onChange={(e) => setSearch(e.target.value)} />
+        <label className="flex items-center gap-1 text-xs"><input type="checkbox" aria-label="Search as hex" checked={!!filter.searchHex} onChange={(e) => setFilter({ ...filter, searchHex: e.target.checked || undefined })} /> hex</label>
+        <Select aria-label="Direction" value={filter.dir ?? ''} onChange={(e) => setFilter({ ...filter, dir: (e.target.value || undefined) as CaptureFilter['dir'] })}>
+          <option value="">both directions</option><option value="c2s">client → server</option><option value="s2c">server → client</option>
+        </Select>
+        <Select aria-label="Record kind" value={filter.kind ?? ''} onChange={(e) => setFilter({ ...filter, kind: (e.target.value || undefined) as CaptureFilter['kind'] })}>
+          <option value="">all records</option><option value="message">messages</option><option value="command">commands</option>
+          <option value="greeting">greetings</option><option value="error">errors</option>
+        </Select>
+        <Select aria-label="Socket type" value={filter.socketType ?? ''} onChange={(e) => setFilter({ ...filter, socketType: e.target.value || undefined })}>
+          <option value="">any socket type</option>{socketTypes.map((t) => <option key={t} value={t}>{t}</option>)}
+        </Select>
+        {filter.conn !== undefined && <Badge tone="sky">connection {filter.conn} <button className="ml-1" aria-label="Clear connection filter" onClick={() => setFilter({ ...filter, conn: undefined })}>✕</button></Badge>}
+      </div>
+      <div className="grid min-h-0 flex-1 grid-cols-1 gap-2 lg:grid-cols-[3fr_2fr]">
+        <div className="flex min-h-64 flex-col rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
+          <MessageTable client={client} captureId={capture.id} filter={filter} version={version} selected={selected} onSelect={setSelected} />
+        </div>
+        <div className="flex min-h-64 flex-col overflow-auto rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700 dark:bg-slate-900">
+          <div className="mb-2 flex gap-1" role="tablist">
+            {(['detail', 'conversation', 'rate'] as const).map((p) => (
+              <Button key={p} role="tab" aria-selected={pane === p} variant={pane === p ? 'primary' : 'ghost'} onClick={() => setPane(p)}>
+                {p === 'detail' ? 'Detail' : p === 'conversation' ? 'Conversation' : 'Rate'}
+              </Button>
+            ))}
+          </div>
+          {pane === 'detail' && <RecordDetail client={client} captureId={capture.id} index={selected} />}
+          {pane === 'conversation' && <Conversation client={client} captureId={capture.id} conn={conn} version={version} onPick={(i) => { setSelected(i); setPane('detail'); }} />}
+          {pane === 'rate' && <RateChart series={rate} dark={dark} />}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function CaptureView({ client }: { client: AppClient }) {
+  const order = useStore((s) => s.captureOrder);
+  const captures = useStore((s) => s.captures);
+  const [current, setCurrent] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => { if (!current || !captures[current]) setCurrent(order[order.length - 1] ?? null); }, [order, captures, current]);
+
+  const opened = (c: CaptureSummary | null) => { if (c) setCurrent(c.id); };
+  const openFile = async (file: File) => {
+    setError(null);
+    try { opened(await client.openCaptureFile(file)); } catch (e) { setError(`Cannot open ${file.name}: ${errorMessage(e)}`); }
+  };
+  const pick = async () => {
+    setError(null);
+    if (client.openCaptureDialog) {
+      try { opened(await client.openCaptureDialog()); } catch (e) { setError(errorMessage(e)); }
+    } else fileInput.current?.click();
+  };
+
+  const cap = current ? captures[current] : undefined;
+  return (
+    <div
+      className={`flex h-full min-h-0 flex-col gap-2 p-3 ${dragging ? 'outline-2 outline-dashed outline-sky-500' : ''}`}
+      onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => { e.preventDefault(); setDragging(false); const f = e.dataTransfer.files[0]; if (f) void openFile(f); }}
+    >
+      <div className="flex flex-wrap items-center gap-2">
+        <Button variant="primary" onClick={() => void pick()}>Open capture…</Button>
+        <input ref={fileInput} type="file" aria-label="Capture file" accept=".pcap,.pcapng,.cap" className="hidden"
+          onChange={(e) => { const f = e.target.files?.[0]; if (f) void openFile(f); e.target.value = ''; }} />
+        <LiveControls client={client} onStarted={opened} />
+        <nav className="ml-auto flex flex-wrap gap-1" aria-label="Captures">
+          {order.map((id) => captures[id] && (
+            <Button key={id} variant={id === current ? 'primary' : 'secondary'} onClick={() => setCurrent(id)}>{captures[id].name}</Button>
+          ))}
+        </nav>
+      </div>
+      <ErrorText error={error} testId="open-error" />
+      {cap ? <Session key={cap.id} client={client} capture={cap} /> : (
+        <Empty title="No capture open">
+          <p>Open a .pcap or .pcapng file (or drop it here), or start a live capture on an interface to decode ZeroMQ traffic.</p>
+          <p className="text-xs">Live capture needs permission to capture (root, or dumpcap's capabilities).</p>
+        </Empty>
+      )}
+    </div>
+  );
+}

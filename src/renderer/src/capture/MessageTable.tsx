@@ -1,0 +1,126 @@
+// The virtualized record table: only visible rows exist in the DOM, and rows are fetched from the host
+// in pages as they scroll into view, so a million-record capture stays smooth.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
+import type { AppClient } from '../client.js';
+import type { CaptureFilter, RecordRow } from '../../../../core/host/protocol.js';
+import { fmtTime } from '../format.js';
+import { Empty, ErrorText, errorMessage } from '../ui/common.js';
+
+const PAGE = 200;
+const ROW_HEIGHT = 26;
+const TYPE_COLORS: Record<string, string> = {
+  message: 'text-slate-900 dark:text-slate-100',
+  command: 'text-violet-700 dark:text-violet-300',
+  greeting: 'text-sky-700 dark:text-sky-300',
+  error: 'text-red-700 dark:text-red-300',
+  gap: 'text-amber-700 dark:text-amber-300',
+  open: 'text-slate-500',
+  close: 'text-slate-500',
+};
+
+export function MessageTable({ client, captureId, filter, version, selected, onSelect }: {
+  client: AppClient; captureId: string; filter: CaptureFilter; version: number; selected: number | null; onSelect: (index: number) => void;
+}) {
+  const parent = useRef<HTMLDivElement>(null);
+  const [total, setTotal] = useState(0);
+  const [pages, setPages] = useState<Map<number, RecordRow[]>>(new Map());
+  const [error, setError] = useState<string | null>(null);
+  const [cursor, setCursor] = useState<number | null>(null);
+  const loading = useRef(new Set<number>());
+  const filterKey = JSON.stringify(filter);
+
+  // A new filter or new records (live/loading) invalidates the cached pages.
+  useEffect(() => {
+    let live = true;
+    loading.current.clear();
+    client.request('capture.query', { id: captureId, filter, offset: 0, limit: PAGE }).then(
+      (p) => { if (!live) return; setTotal(p.total); setPages(new Map([[0, p.items]])); setError(null); },
+      (e) => live && setError(errorMessage(e)),
+    );
+    return () => { live = false; };
+  }, [client, captureId, filterKey, version]);
+
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
+  const items = virtualizer.getVirtualItems();
+
+  useEffect(() => {
+    const wanted = new Set(items.map((i) => Math.floor(i.index / PAGE)));
+    for (const page of wanted) {
+      if (pages.has(page) || loading.current.has(page)) continue;
+      loading.current.add(page);
+      client.request('capture.query', { id: captureId, filter, offset: page * PAGE, limit: PAGE }).then(
+        (p) => { loading.current.delete(page); setPages((old) => new Map(old).set(page, p.items)); },
+        (e) => { loading.current.delete(page); setError(errorMessage(e)); },
+      );
+    }
+  });
+
+  const rowAt = (i: number) => pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+  const pick = (pos: number) => {
+    const clamped = Math.max(0, Math.min(total - 1, pos));
+    setCursor(clamped);
+    virtualizer.scrollToIndex(clamped);
+    const row = rowAt(clamped);
+    if (row) onSelect(row.index);
+  };
+
+  if (error) return <ErrorText error={error} />;
+  if (total === 0) return <Empty title="No records match">Clear the filters, or wait for traffic if this is a live capture.</Empty>;
+  return (
+    <div className="flex min-h-0 flex-1 flex-col text-xs">
+      <div className="mono grid grid-cols-[5rem_7.5rem_3rem_3rem_11rem_5rem_1fr] gap-2 border-b border-slate-200 px-2 py-1 font-semibold text-slate-500 dark:border-slate-700">
+        <span>#</span><span>time</span><span>conn</span><span>dir</span><span>from</span><span>type</span><span>summary</span>
+      </div>
+      <div
+        ref={parent}
+        tabIndex={0}
+        role="grid"
+        aria-label="Records"
+        aria-rowcount={total}
+        data-testid="record-table"
+        className="min-h-0 flex-1 overflow-auto outline-none"
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown') { e.preventDefault(); pick((cursor ?? -1) + 1); }
+          if (e.key === 'ArrowUp') { e.preventDefault(); pick((cursor ?? 1) - 1); }
+          if (e.key === 'PageDown') { e.preventDefault(); pick((cursor ?? 0) + 20); }
+          if (e.key === 'PageUp') { e.preventDefault(); pick((cursor ?? 0) - 20); }
+          if (e.key === 'Home') { e.preventDefault(); pick(0); }
+          if (e.key === 'End') { e.preventDefault(); pick(total - 1); }
+        }}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((v) => {
+            const row = rowAt(v.index);
+            const isSel = row !== undefined && row.index === selected;
+            return (
+              <div
+                key={v.key}
+                role="row"
+                data-testid="record-row"
+                onClick={() => { setCursor(v.index); if (row) onSelect(row.index); }}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
+                className={`mono grid cursor-pointer grid-cols-[5rem_7.5rem_3rem_3rem_11rem_5rem_1fr] items-center gap-2 px-2 ${isSel ? 'bg-sky-100 dark:bg-sky-900/60' : v.index % 2 ? 'bg-slate-50 dark:bg-slate-900/40' : ''} hover:bg-sky-50 dark:hover:bg-slate-800`}
+              >
+                {row ? (
+                  <>
+                    <span className="text-slate-500">{row.index}</span>
+                    <span>{fmtTime(row.ts)}</span>
+                    <span>{row.conn}</span>
+                    <span className={row.dir === 'c2s' ? 'text-sky-700 dark:text-sky-300' : 'text-emerald-700 dark:text-emerald-300'}>{row.dir === 'c2s' ? 'c→s' : 's→c'}</span>
+                    <span className="truncate" title={`${row.src} → ${row.dst}`}>{row.src}{row.socketType ? ` ${row.socketType}` : ''}</span>
+                    <span className={TYPE_COLORS[row.type] ?? ''}>{row.type}</span>
+                    <span className="truncate" title={row.summary}>{row.summary}</span>
+                  </>
+                ) : (
+                  <span className="col-span-7 text-slate-400">…</span>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div className="border-t border-slate-200 px-2 py-1 text-slate-500 dark:border-slate-700">{total.toLocaleString()} records</div>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+// Messages per second over time, per direction (uPlot).
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { RateSeries } from '../../../../core/host/protocol.js';
+
+export function RateChart({ series, dark }: { series: RateSeries; dark: boolean }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!el.current || series.t.length === 0) return;
+    const perSec = (v: number[]) => v.map((x) => x / series.bucketSeconds);
+    const axis = { stroke: dark ? '#cbd5e1' : '#334155', grid: { stroke: dark ? '#1e293b' : '#e2e8f0' } };
+    const plot = new uPlot(
+      {
+        width: el.current.clientWidth || 600,
+        height: 160,
+        series: [
+          {},
+          { label: 'client → server /s', stroke: '#0284c7', fill: 'rgba(2,132,199,0.15)' },
+          { label: 'server → client /s', stroke: '#059669', fill: 'rgba(5,150,105,0.15)' },
+        ],
+        axes: [axis, axis],
+      },
+      [series.t, perSec(series.c2s), perSec(series.s2c)],
+      el.current,
+    );
+    const ro = new ResizeObserver(() => plot.setSize({ width: el.current?.clientWidth || 600, height: 160 }));
+    ro.observe(el.current);
+    return () => { ro.disconnect(); plot.destroy(); };
+  }, [series, dark]);
+  if (series.t.length === 0) return <p className="text-xs text-slate-500">No messages to chart yet.</p>;
+  return <div ref={el} data-testid="rate-chart" className="w-full" />;
+}

@@ -1,0 +1,159 @@
+// The renderer's only way to the back end. In Electron it is the preload's `window.zmqInspector` (IPC);
+// in a browser (`zmtp serve`) a WebSocket to the serving host with the token from the page URL.
+// Both give the same interface, so nothing else in the UI knows where it runs.
+import type {
+  CaptureFilter, CaptureSummary, HostClient, HostEvent, Method, Params, Reply, Result,
+} from '../../../core/host/protocol.js';
+
+export class ApiError extends Error {
+  constructor(message: string, public code?: string) {
+    super(message);
+  }
+}
+
+export interface AppClient extends HostClient {
+  mode: 'electron' | 'browser';
+  /** Opens a capture the user dropped or picked in the page. */
+  openCaptureFile(file: File): Promise<CaptureSummary>;
+  /** Electron only: the native open dialog. Returns null when cancelled. */
+  openCaptureDialog?(): Promise<CaptureSummary | null>;
+  saveCapture(capture: CaptureSummary): Promise<string | null>;
+  exportCapture(capture: CaptureSummary, format: 'jsonl' | 'csv', filter: CaptureFilter): Promise<string | null>;
+  saveText(defaultName: string, content: string): Promise<string | null>;
+  /** Electron only: a native open dialog for text files (workspaces); the browser uses an <input type=file>. */
+  openText?(): Promise<{ name: string; content: string } | null>;
+  onConnectionChange(listener: (connected: boolean) => void): () => void;
+}
+
+interface PreloadApi {
+  request(method: string, params: unknown): Promise<Reply>;
+  onEvent(listener: (event: HostEvent) => void): () => void;
+  pathForFile(file: File): string;
+  openCaptureDialog(): Promise<string | null>;
+  saveDialog(o: { title: string; defaultName: string; extensions: string[] }): Promise<string | null>;
+  saveText(defaultName: string, content: string): Promise<string | null>;
+  openText(): Promise<{ name: string; content: string } | null>;
+}
+
+declare global {
+  interface Window {
+    zmqInspector?: PreloadApi;
+  }
+}
+
+function unwrap<T>(reply: Reply): T {
+  if (reply.ok) return reply.result as T;
+  throw new ApiError(reply.error.message, reply.error.code);
+}
+
+function electronClient(api: PreloadApi): AppClient {
+  const request = async <M extends Method>(method: M, params?: Params<M>) => unwrap<Result<M>>(await api.request(method, params ?? {}));
+  return {
+    mode: 'electron',
+    request,
+    onEvent: (l) => api.onEvent(l),
+    onConnectionChange: () => () => undefined,
+    openCaptureFile: (file) => request('capture.openFile', { path: api.pathForFile(file), name: file.name }),
+    async openCaptureDialog() {
+      const path = await api.openCaptureDialog();
+      return path ? request('capture.openFile', { path }) : null;
+    },
+    async saveCapture(c) {
+      const path = await api.saveDialog({ title: 'Save capture', defaultName: c.name.replace(/[^A-Za-z0-9_.-]+/g, '_') + (/\.pcap(ng)?$/.test(c.name) ? '' : '.pcapng'), extensions: ['pcapng', 'pcap'] });
+      if (!path) return null;
+      await request('capture.save', { id: c.id, path });
+      return path;
+    },
+    async exportCapture(c, format, filter) {
+      const path = await api.saveDialog({ title: `Export as ${format.toUpperCase()}`, defaultName: `capture-${c.id}.${format}`, extensions: [format] });
+      if (!path) return null;
+      await request('capture.export', { id: c.id, format, path, filter });
+      return path;
+    },
+    saveText: (n, content) => api.saveText(n, content),
+    openText: () => api.openText(),
+  };
+}
+
+function download(href: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+function browserClient(): AppClient {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const listeners = new Set<(e: HostEvent) => void>();
+  const connListeners = new Set<(c: boolean) => void>();
+  const pending = new Map<number, { resolve: (r: Reply) => void }>();
+  let nextId = 1;
+  let ws: WebSocket;
+  let opened: Promise<void>;
+
+  const connect = () => {
+    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`);
+    opened = new Promise((resolve, reject) => {
+      ws.addEventListener('open', () => { connListeners.forEach((l) => l(true)); resolve(); });
+      ws.addEventListener('error', () => reject(new ApiError('cannot reach the zmtp serve process (is it still running? is the token right?)', 'ECONNREFUSED')));
+    });
+    opened.catch(() => undefined);
+    ws.addEventListener('message', (m) => {
+      const data = JSON.parse(String(m.data));
+      if (data.event) listeners.forEach((l) => l(data.event));
+      else if (typeof data.id === 'number') {
+        pending.get(data.id)?.resolve(data.reply);
+        pending.delete(data.id);
+      }
+    });
+    ws.addEventListener('close', () => {
+      connListeners.forEach((l) => l(false));
+      for (const p of pending.values()) p.resolve({ ok: false, error: { message: 'connection to the server was lost', code: 'ECONNRESET' } });
+      pending.clear();
+    });
+  };
+  connect();
+
+  const request = async <M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> => {
+    await opened;
+    const id = nextId++;
+    const reply = await new Promise<Reply>((resolve) => {
+      pending.set(id, { resolve });
+      ws.send(JSON.stringify({ id, method, params: params ?? {} }));
+    });
+    return unwrap<Result<M>>(reply);
+  };
+
+  const q = `token=${encodeURIComponent(token)}`;
+  return {
+    mode: 'browser',
+    request,
+    onEvent(l) { listeners.add(l); return () => listeners.delete(l); },
+    onConnectionChange(l) { connListeners.add(l); return () => connListeners.delete(l); },
+    async openCaptureFile(file) {
+      const res = await fetch(`/api/upload?${q}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
+      const reply = (await res.json().catch(() => ({ ok: false, error: { message: `upload failed (HTTP ${res.status})` } }))) as Reply;
+      return unwrap<CaptureSummary>(reply);
+    },
+    async saveCapture(c) {
+      download(`/api/captures/${c.id}/file?${q}`, c.name);
+      return c.name;
+    },
+    async exportCapture(c, format, filter) {
+      download(`/api/captures/${c.id}/export?${q}&format=${format}&filter=${encodeURIComponent(JSON.stringify(filter))}`, `capture-${c.id}.${format}`);
+      return `capture-${c.id}.${format}`;
+    },
+    async saveText(name, content) {
+      const url = URL.createObjectURL(new Blob([content], { type: 'application/json' }));
+      download(url, name);
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      return name;
+    },
+  };
+}
+
+export function createClient(): AppClient {
+  return window.zmqInspector ? electronClient(window.zmqInspector) : browserClient();
+}

@@ -1,0 +1,171 @@
+// Create a socket of any type with its options, including PLAIN/CURVE security and a key-pair generator.
+import { useState } from 'react';
+import type { AppClient } from '../client.js';
+import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+import { Button, Card, ErrorText, Input, Label, Select, errorMessage } from '../ui/common.js';
+
+const TYPES: { type: SocketType; hint: string }[] = [
+  { type: 'REQ', hint: 'sends a request, waits for the reply' },
+  { type: 'REP', hint: 'receives a request, sends the reply' },
+  { type: 'DEALER', hint: 'asynchronous request/reply, load-balanced' },
+  { type: 'ROUTER', hint: 'addresses peers by routing id' },
+  { type: 'PUB', hint: 'publishes to subscribers' },
+  { type: 'SUB', hint: 'receives topics it subscribed to' },
+  { type: 'XPUB', hint: 'PUB that sees subscriptions' },
+  { type: 'XSUB', hint: 'SUB that sends subscriptions as messages' },
+  { type: 'PUSH', hint: 'pipeline: sends round-robin' },
+  { type: 'PULL', hint: 'pipeline: fair-queued receive' },
+  { type: 'PAIR', hint: 'exclusive pair' },
+  { type: 'STREAM', hint: 'raw TCP peers' },
+];
+const HAS_ROUTING_ID: SocketType[] = ['REQ', 'REP', 'DEALER', 'ROUTER', 'STREAM'];
+const NUMERIC = [
+  ['sendHighWaterMark', 'Send HWM'],
+  ['receiveHighWaterMark', 'Receive HWM'],
+  ['linger', 'Linger (ms)'],
+  ['reconnectInterval', 'Reconnect interval (ms)'],
+  ['heartbeatInterval', 'Heartbeat interval (ms)'],
+  ['heartbeatTimeout', 'Heartbeat timeout (ms)'],
+] as const;
+type Security = 'none' | 'plain-client' | 'plain-server' | 'curve-client' | 'curve-server';
+
+/** Numbers as numbers; anything else is passed on as typed so the host names the problem. */
+function numeric(v: string): number | string | undefined {
+  const t = v.trim();
+  if (t === '') return undefined;
+  return /^-?\d+$/.test(t) ? Number(t) : t;
+}
+
+export function NewSocketForm({ client, onCreated }: { client: AppClient; onCreated: (s: SocketInfo) => void }) {
+  const [type, setType] = useState<SocketType>('REQ');
+  const [name, setName] = useState('');
+  const [routingId, setRoutingId] = useState('');
+  const [subs, setSubs] = useState('');
+  const [subAll, setSubAll] = useState(false);
+  const [nums, setNums] = useState<Record<string, string>>({});
+  const [mandatory, setMandatory] = useState(false);
+  const [security, setSecurity] = useState<Security>('none');
+  const [user, setUser] = useState('');
+  const [pass, setPass] = useState('');
+  const [pub, setPub] = useState('');
+  const [sec, setSec] = useState('');
+  const [serverKey, setServerKey] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const generate = async () => {
+    try {
+      const kp = await client.request('curve.keyPair');
+      setPub(kp.publicKey);
+      setSec(kp.secretKey);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+
+  const create = async () => {
+    const options: Record<string, unknown> = {};
+    for (const [key] of NUMERIC) {
+      const v = numeric(nums[key] ?? '');
+      if (v !== undefined) options[key] = v;
+    }
+    if (HAS_ROUTING_ID.includes(type) && routingId) options.routingId = routingId;
+    if (type === 'SUB') {
+      const topics = subs.split(/\n|,/).map((t) => t.trim()).filter(Boolean);
+      if (subAll) topics.unshift('');
+      options.subscriptions = topics;
+    }
+    if (type === 'ROUTER' && mandatory) options.mandatory = true;
+    if (security === 'plain-server') options.plainServer = true;
+    if (security === 'plain-client') { options.plainUsername = user; options.plainPassword = pass; }
+    if (security === 'curve-server') { options.curveServer = true; options.curvePublicKey = pub; options.curveSecretKey = sec; }
+    if (security === 'curve-client') { options.curvePublicKey = pub; options.curveSecretKey = sec; options.curveServerKey = serverKey; }
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await client.request('socket.create', { type, name: name || undefined, options });
+      setName('');
+      onCreated(s);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card title="New socket" className="max-w-3xl">
+      <form
+        aria-label="New socket"
+        className="grid grid-cols-2 gap-3 md:grid-cols-3"
+        onSubmit={(e) => { e.preventDefault(); void create(); }}
+      >
+        <Label text="Socket type">
+          <Select aria-label="Socket type" value={type} onChange={(e) => setType(e.target.value as SocketType)}>
+            {TYPES.map((t) => <option key={t.type} value={t.type}>{t.type} — {t.hint}</option>)}
+          </Select>
+        </Label>
+        <Label text="Name">
+          <Input aria-label="Socket name" placeholder={`${type.toLowerCase()}-1`} value={name} onChange={(e) => setName(e.target.value)} />
+        </Label>
+        {HAS_ROUTING_ID.includes(type) && (
+          <Label text="Routing id (optional)">
+            <Input aria-label="Routing id" value={routingId} onChange={(e) => setRoutingId(e.target.value)} />
+          </Label>
+        )}
+        {type === 'SUB' && (
+          <Label text="Subscriptions (comma or one per line)" className="col-span-2">
+            <div className="flex items-center gap-3">
+              <Input aria-label="Subscriptions" className="flex-1" placeholder="weather, news." value={subs} onChange={(e) => setSubs(e.target.value)} />
+              <label className="flex items-center gap-1 text-xs"><input type="checkbox" checked={subAll} onChange={(e) => setSubAll(e.target.checked)} /> everything</label>
+            </div>
+          </Label>
+        )}
+        {type === 'ROUTER' && (
+          <label className="flex items-center gap-2 self-end text-sm">
+            <input type="checkbox" aria-label="Mandatory routing" checked={mandatory} onChange={(e) => setMandatory(e.target.checked)} />
+            Mandatory (fail with EHOSTUNREACH for unknown peers)
+          </label>
+        )}
+        {NUMERIC.map(([key, label]) => (
+          <Label key={key} text={label}>
+            <Input aria-label={label} inputMode="numeric" placeholder="default" value={nums[key] ?? ''} onChange={(e) => setNums({ ...nums, [key]: e.target.value })} />
+          </Label>
+        ))}
+        <Label text="Security">
+          <Select aria-label="Security" value={security} onChange={(e) => setSecurity(e.target.value as Security)}>
+            <option value="none">NULL (none)</option>
+            <option value="plain-client">PLAIN client</option>
+            <option value="plain-server">PLAIN server</option>
+            <option value="curve-client">CURVE client</option>
+            <option value="curve-server">CURVE server</option>
+          </Select>
+        </Label>
+        {security === 'plain-client' && (
+          <>
+            <Label text="Username"><Input aria-label="PLAIN username" value={user} onChange={(e) => setUser(e.target.value)} /></Label>
+            <Label text="Password"><Input aria-label="PLAIN password" type="password" value={pass} onChange={(e) => setPass(e.target.value)} /></Label>
+          </>
+        )}
+        {security.startsWith('curve') && (
+          <div className="col-span-full grid grid-cols-1 gap-2 rounded-md border border-dashed border-slate-300 p-2 dark:border-slate-600">
+            <div className="flex items-center justify-between">
+              <span className="text-xs font-medium">CURVE keys (Z85, 40 characters)</span>
+              <Button onClick={() => void generate()}>Generate key pair</Button>
+            </div>
+            <Label text="Public key"><Input aria-label="CURVE public key" className="mono" value={pub} onChange={(e) => setPub(e.target.value)} /></Label>
+            <Label text="Secret key"><Input aria-label="CURVE secret key" className="mono" value={sec} onChange={(e) => setSec(e.target.value)} /></Label>
+            {security === 'curve-client' && (
+              <Label text="Server public key"><Input aria-label="CURVE server key" className="mono" value={serverKey} onChange={(e) => setServerKey(e.target.value)} /></Label>
+            )}
+          </div>
+        )}
+        <div className="col-span-full flex items-center gap-2">
+          <Button type="submit" variant="primary" disabled={busy}>Create socket</Button>
+          <span className="text-xs text-slate-500">Sends time out after 2 s by default, so a send with no peer reports EAGAIN instead of hanging.</span>
+        </div>
+      </form>
+      <ErrorText error={error} testId="create-error" />
+    </Card>
+  );
+}

@@ -1,0 +1,152 @@
+// One socket: endpoints, peers, composer, message log, monitor events.
+import { useState } from 'react';
+import type { AppClient } from '../client.js';
+import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
+import { fmtTime } from '../format.js';
+import { useStore } from '../store.js';
+import { Badge, Button, Card, Empty, ErrorText, Input, errorMessage } from '../ui/common.js';
+import { Composer, envelopeOf, type DraftFrame, type Template } from './Composer.js';
+import { MessageLog } from './MessageLog.js';
+
+const NO_MESSAGES: LoggedMessage[] = [];
+const NO_EVENTS: never[] = [];
+
+function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }) {
+  const [endpoint, setEndpoint] = useState('tcp://127.0.0.1:*');
+  const [error, setError] = useState<string | null>(null);
+  const run = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try { await fn(); } catch (err) { setError(errorMessage(err)); }
+  };
+  return (
+    <Card title="Endpoints">
+      <form className="flex gap-2" onSubmit={(e) => { e.preventDefault(); void run(() => client.request('socket.bind', { id: socket.id, endpoint })); }}>
+        <Input aria-label="Endpoint" className="mono flex-1" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} />
+        <Button type="submit" variant="primary">Bind</Button>
+        <Button onClick={() => void run(() => client.request('socket.connect', { id: socket.id, endpoint }))}>Connect</Button>
+      </form>
+      <ErrorText error={error} testId="endpoint-error" />
+      {socket.endpoints.length === 0 ? (
+        <p className="mt-2 text-xs text-slate-500">Not bound or connected. Bind with a wildcard port (tcp://127.0.0.1:*) to get a free port.</p>
+      ) : (
+        <ul className="mt-2 flex flex-col gap-1" data-testid="endpoints">
+          {socket.endpoints.map((e) => (
+            <li key={e.kind + e.endpoint} className="flex items-center gap-2 text-sm">
+              <Badge tone={e.kind === 'bind' ? 'violet' : 'sky'}>{e.kind === 'bind' ? 'bound' : 'connected'}</Badge>
+              <span className="mono" data-testid="endpoint">{e.endpoint}</span>
+              {e.requested !== e.endpoint && <span className="text-xs text-slate-500">(asked {e.requested})</span>}
+              <Button variant="ghost" className="ml-auto" onClick={() => void run(() => client.request(e.kind === 'bind' ? 'socket.unbind' : 'socket.disconnect', { id: socket.id, endpoint: e.endpoint }))}>
+                {e.kind === 'bind' ? 'Unbind' : 'Disconnect'}
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
+function Subscriptions({ client, socket }: { client: AppClient; socket: SocketInfo }) {
+  const [topic, setTopic] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const subs = (socket.options.subscriptions as string[] | undefined) ?? [];
+  const change = async (t: string, on: boolean) => {
+    setError(null);
+    try { await client.request(on ? 'socket.subscribe' : 'socket.unsubscribe', { id: socket.id, topic: { kind: 'text', data: t } }); setTopic(''); } catch (err) { setError(errorMessage(err)); }
+  };
+  return (
+    <Card title="Subscriptions">
+      <form className="flex gap-2" onSubmit={(e) => { e.preventDefault(); void change(topic, true); }}>
+        <Input aria-label="Topic" className="flex-1" placeholder="topic prefix (empty = everything)" value={topic} onChange={(e) => setTopic(e.target.value)} />
+        <Button type="submit">Subscribe</Button>
+      </form>
+      <ErrorText error={error} />
+      <ul className="mt-2 flex flex-wrap gap-1">
+        {subs.length === 0 && <li className="text-xs text-slate-500">No subscriptions: this SUB receives nothing until it subscribes.</li>}
+        {subs.map((t) => (
+          <li key={t}><Badge tone="violet">{t === '' ? '(everything)' : t} <button aria-label={`Unsubscribe ${t}`} className="ml-1" onClick={() => void change(t, false)}>✕</button></Badge></li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+const EVENT_TONE: Record<string, 'green' | 'amber' | 'red' | 'sky' | 'slate'> = {
+  handshake: 'green', accept: 'sky', connect: 'sky', bind: 'sky', disconnect: 'amber', close: 'slate', 'connect:retry': 'amber', 'connect:delay': 'slate',
+};
+
+export function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void }) {
+  const { client, socket } = props;
+  const messages = useStore((s) => s.messages[socket.id] ?? NO_MESSAGES);
+  const events = useStore((s) => s.events[socket.id] ?? NO_EVENTS);
+  const [frames, setFrames] = useState<DraftFrame[]>([{ kind: 'text', data: '' }]);
+  const [route, setRoute] = useState('');
+  const [selected, setSelected] = useState<number | null>(null);
+  const canSend = !['SUB', 'PULL'].includes(socket.type);
+  const canReply = canSend;
+
+  const reply = (m: LoggedMessage) => {
+    if (socket.type === 'ROUTER' || socket.type === 'STREAM') setRoute(envelopeOf(m).join(','));
+    setFrames([{ kind: 'text', data: '' }]);
+    document.querySelector<HTMLTextAreaElement>('[aria-label="Frame 1"]')?.focus();
+  };
+
+  return (
+    <div className="grid grid-cols-1 gap-3 xl:grid-cols-2" data-testid={`socket-${socket.name}`}>
+      <div className="flex flex-col gap-3">
+        <header className="flex items-center gap-2">
+          <h2 className="text-lg font-semibold">{socket.name}</h2>
+          <Badge tone="violet">{socket.type}</Badge>
+          <span className="mono text-xs text-slate-500">{socket.id}</span>
+          <Button variant="danger" className="ml-auto" onClick={() => void client.request('socket.close', { id: socket.id })}>Close socket</Button>
+        </header>
+        {socket.lastError && (
+          <ErrorText error={`Last error ${fmtTime(socket.lastError.at)}: ${socket.lastError.message}`} testId="socket-last-error" />
+        )}
+        <Endpoints client={client} socket={socket} />
+        {socket.type === 'SUB' && <Subscriptions client={client} socket={socket} />}
+        <Card title={`Peers (${socket.peers.length})`}>
+          {socket.peers.length === 0 ? (
+            <p className="text-xs text-slate-500">No peer connected yet.</p>
+          ) : (
+            <ul className="flex flex-col gap-1 text-sm" data-testid="peers">
+              {socket.peers.map((p, i) => (
+                <li key={i} className="flex flex-wrap items-center gap-2">
+                  <Badge tone={p.state === 'ready' ? 'green' : 'amber'}>{p.state}</Badge>
+                  <span className="mono">{p.address}</span>
+                  {p.metadata && Object.entries(p.metadata).map(([k, v]) => <Badge key={k}>{k}: {v}</Badge>)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        {canSend ? (
+          <Card title="Compose message">
+            <Composer client={client} socket={socket} messages={messages} frames={frames} setFrames={setFrames} route={route} setRoute={setRoute} templates={props.templates} saveTemplate={props.saveTemplate} />
+          </Card>
+        ) : (
+          <Card title="Compose message"><p className="text-xs text-slate-500">A {socket.type} socket only receives.</p></Card>
+        )}
+      </div>
+      <div className="flex flex-col gap-3">
+        <Card title="Messages">
+          <MessageLog messages={messages} selected={selected} onSelect={setSelected} onReply={reply} canReply={canReply} />
+        </Card>
+        <Card title={`Monitor events (${events.length})`}>
+          {events.length === 0 ? <Empty title="No events yet" /> : (
+            <ol className="flex max-h-64 flex-col gap-0.5 overflow-auto text-sm" data-testid="events">
+              {[...events].reverse().map((e) => (
+                <li key={e.seq} className="flex items-center gap-2">
+                  <span className="mono text-xs text-slate-500">{fmtTime(e.ts)}</span>
+                  <Badge tone={e.type.includes('error') ? 'red' : EVENT_TONE[e.type] ?? 'slate'}>{e.type}</Badge>
+                  <span className="mono text-xs">{e.address}</span>
+                  {e.detail && <span className="text-xs text-slate-500">{e.detail}</span>}
+                </li>
+              ))}
+            </ol>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+// The sockets workbench: socket list, creation form, the selected socket, workspace files.
+import { useEffect, useRef, useState } from 'react';
+import type { AppClient } from '../client.js';
+import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+import { getState, useStore } from '../store.js';
+import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
+import type { Template } from './Composer.js';
+import { NewSocketForm } from './NewSocketForm.js';
+import { SocketView } from './SocketView.js';
+
+interface Workspace {
+  format: 'zmq-inspector-workspace';
+  version: 1;
+  sockets: { type: SocketType; name: string; options: Record<string, unknown>; endpoints: { kind: 'bind' | 'connect'; endpoint: string }[] }[];
+  templates: Template[];
+}
+
+function loadTemplates(): Template[] {
+  try {
+    const t = JSON.parse(localStorage.getItem('zmq-inspector.templates') ?? '[]');
+    return Array.isArray(t) ? t : [];
+  } catch {
+    return [];
+  }
+}
+
+export function Workbench({ client }: { client: AppClient }) {
+  const order = useStore((s) => s.order);
+  const sockets = useStore((s) => s.sockets);
+  const [selected, setSelected] = useState<string | 'new'>('new');
+  const [templates, setTemplates] = useState<Template[]>(loadTemplates);
+  const [error, setError] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => localStorage.setItem('zmq-inspector.templates', JSON.stringify(templates)), [templates]);
+  useEffect(() => { if (selected !== 'new' && !sockets[selected]) setSelected(order[order.length - 1] ?? 'new'); }, [sockets, order, selected]);
+
+  const saveTemplate = (t: Template) => setTemplates([...templates.filter((x) => x.name !== t.name), t]);
+
+  const saveWorkspace = async () => {
+    const ws: Workspace = {
+      format: 'zmq-inspector-workspace', version: 1, templates,
+      sockets: getState().order.map((id) => {
+        const s = getState().sockets[id];
+        const { sendTimeout, ...options } = s.options;
+        return { type: s.type, name: s.name, options: sendTimeout === 2000 ? options : { ...options, sendTimeout }, endpoints: s.endpoints.map((e) => ({ kind: e.kind, endpoint: e.requested })) };
+      }),
+    };
+    try { await client.saveText('workspace.zmqi.json', JSON.stringify(ws, null, 2)); } catch (err) { setError(errorMessage(err)); }
+  };
+
+  const applyWorkspace = async (text: string) => {
+    setError(null);
+    let ws: Workspace;
+    try {
+      ws = JSON.parse(text);
+      if (ws?.format !== 'zmq-inspector-workspace' || !Array.isArray(ws.sockets)) throw new Error('not a ZMQ Inspector workspace file');
+    } catch (err) {
+      setError(`Cannot open workspace: ${errorMessage(err)}`);
+      return;
+    }
+    const problems: string[] = [];
+    for (const s of ws.sockets) {
+      try {
+        const created = await client.request('socket.create', { type: s.type, name: s.name, options: s.options ?? {} });
+        for (const e of s.endpoints ?? []) {
+          try {
+            await client.request(e.kind === 'bind' ? 'socket.bind' : 'socket.connect', { id: created.id, endpoint: e.endpoint });
+          } catch (err) { problems.push(`${s.name}: ${errorMessage(err)}`); }
+        }
+      } catch (err) { problems.push(`${s.name}: ${errorMessage(err)}`); }
+    }
+    if (Array.isArray(ws.templates)) setTemplates(ws.templates);
+    if (problems.length) setError(`Workspace opened with problems: ${problems.join('; ')}`);
+  };
+
+  const openWorkspace = async () => {
+    if (client.openText) {
+      const f = await client.openText();
+      if (f) await applyWorkspace(f.content);
+    } else fileInput.current?.click();
+  };
+
+  const current: SocketInfo | undefined = selected === 'new' ? undefined : sockets[selected];
+  return (
+    <div className="flex h-full min-h-0">
+      <aside className="flex w-64 shrink-0 flex-col gap-2 border-r border-slate-200 p-2 dark:border-slate-800" aria-label="Sockets">
+        <Button variant={selected === 'new' ? 'primary' : 'secondary'} onClick={() => setSelected('new')}>+ New socket</Button>
+        <nav className="flex min-h-0 flex-1 flex-col gap-1 overflow-auto">
+          {order.length === 0 && <p className="p-2 text-xs text-slate-500">No sockets yet. Create one, bind or connect it, then send.</p>}
+          {order.map((id) => {
+            const s = sockets[id];
+            if (!s) return null;
+            return (
+              <button
+                key={id}
+                data-testid="socket-item"
+                onClick={() => setSelected(id)}
+                className={`flex flex-col items-start rounded-md px-2 py-1.5 text-left text-sm ${selected === id ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-slate-200 dark:hover:bg-slate-800'}`}
+              >
+                <span className="flex w-full items-center gap-1 font-medium">
+                  {s.name}
+                  {s.lastError && <span className="ml-auto h-2 w-2 rounded-full bg-red-500" title={s.lastError.message} />}
+                </span>
+                <span className="flex gap-1 text-xs text-slate-500">
+                  <Badge tone="violet">{s.type}</Badge>
+                  <span>{s.endpoints.length} endpoint{s.endpoints.length === 1 ? '' : 's'} · {s.peers.length} peer{s.peers.length === 1 ? '' : 's'} · {s.messageCount} msg</span>
+                </span>
+              </button>
+            );
+          })}
+        </nav>
+        <div className="flex gap-1 border-t border-slate-200 pt-2 dark:border-slate-800">
+          <Button className="flex-1" onClick={() => void openWorkspace()}>Open workspace</Button>
+          <Button className="flex-1" disabled={order.length === 0 && templates.length === 0} onClick={() => void saveWorkspace()}>Save workspace</Button>
+          <input ref={fileInput} type="file" accept=".json,application/json" aria-label="Workspace file" className="hidden"
+            onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(applyWorkspace); e.target.value = ''; }} />
+        </div>
+      </aside>
+      <main className="min-w-0 flex-1 overflow-auto p-4">
+        <ErrorText error={error} testId="workspace-error" />
+        {current ? (
+          <SocketView key={current.id} client={client} socket={current} templates={templates} saveTemplate={saveTemplate} />
+        ) : selected === 'new' ? (
+          <NewSocketForm client={client} onCreated={(s) => setSelected(s.id)} />
+        ) : (
+          <Empty title="This socket was closed">Pick another socket on the left or create a new one.</Empty>
+        )}
+      </main>
+    </div>
+  );
+}
