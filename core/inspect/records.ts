@@ -60,6 +60,8 @@ export interface MessageRecord extends RecordBase {
   frames: string[];
   /** Sizes of the frames (bytes), handy when `frames` is truncated for display. */
   sizes?: number[];
+  /** Some frame was longer than the inspector's display limit: its hex is cut short. */
+  truncated?: boolean;
   /** Envelope recognised: routing-id frames before an empty delimiter (ROUTER/DEALER/REQ/REP). */
   envelope?: string[];
   /** ZMTP 3.0 / 2.0 subscription message (first byte 1 subscribe, 0 cancel). */

@@ -1,0 +1,70 @@
+// The connection model the UI queries: who talks to whom, with which protocol, and how much.
+import type { Direction } from '../capture/types.js';
+import type { MechanismName, ZmtpVersion } from './records.js';
+import type { RateBucket } from './stats.js';
+
+export type ConnectionState = 'handshake' | 'ready' | 'closed' | 'error' | 'not-zmtp';
+
+export interface DirectionCounts {
+  messages: number;
+  frames: number;
+  commands: number;
+  /** CURVE MESSAGE boxes (each carries one encrypted frame). */
+  boxes: number;
+  /** Frame body bytes of messages. */
+  payloadBytes: number;
+  /** All bytes seen on the wire in this direction. */
+  wireBytes: number;
+}
+
+export interface ConnectionInfo {
+  id: number;
+  /** "ip:port" of the connecting side and of the binding side. */
+  client: string;
+  server: string;
+  /** Capture began mid-connection: the greeting was not seen. */
+  midstream: boolean;
+  state: ConnectionState;
+  /** Why the state is error/not-zmtp/closed, in plain words. */
+  stateReason?: string;
+  /** Version each side's greeting set for its own sending, and the one in use (the lower). */
+  versions: Partial<Record<Direction, ZmtpVersion>>;
+  version?: ZmtpVersion;
+  mechanism?: MechanismName;
+  /** Socket type of the sender of each direction (READY Socket-Type or the 2.0 greeting byte). */
+  socketTypes: Partial<Record<Direction, string>>;
+  /** Routing identity each side announced (hex). */
+  identities: Partial<Record<Direction, string>>;
+  /** PLAIN user name seen in clear. */
+  plainUser?: string;
+  counts: Record<Direction, DirectionCounts>;
+  errors: number;
+  /** Topics (hex) the subscriber side has subscribed to and not cancelled, and which side that is. */
+  subscriber?: Direction;
+  subscriptions: string[];
+  /** REQ/REP pairing: replies matched, requests waiting, latency in seconds. */
+  pairs: { matched: number; pending: number; totalLatency: number; maxLatency: number };
+  openedAt: number;
+  lastTs: number;
+  closedAt?: number;
+  /** Message counts over time. */
+  rate: RateBucket[];
+}
+
+export function emptyCounts(): DirectionCounts {
+  return { messages: 0, frames: 0, commands: 0, boxes: 0, payloadBytes: 0, wireBytes: 0 };
+}
+
+export interface InspectorStats {
+  connections: number;
+  openConnections: number;
+  messages: number;
+  commands: number;
+  boxes: number;
+  payloadBytes: number;
+  wireBytes: number;
+  errors: number;
+  firstTs?: number;
+  lastTs?: number;
+  rate: RateBucket[];
+}

@@ -1,0 +1,661 @@
+// The streaming ZMTP inspector: push reassembled TCP stream events in, get decoded records out
+// through a callback. Nothing is retained once reported except a small per-connection state (the
+// connection model, the unfinished frame of each direction, a capped queue of pending requests).
+//
+// Each direction of a connection goes through: greeting (detected on any port by its signature, or a
+// ZMTP 1.0 identity frame), then frames in the framing its greeting chose, grouped into messages and
+// commands. A stream seen without its start, or after lost bytes, is resynchronised heuristically.
+import type { Direction, TcpConnection, TcpStreamEvent } from '../capture/types.js';
+import { formatEndpoint } from '../capture/types.js';
+import { parseCommand, parseLegacySubscription, splitCommand } from '../zmtp/commands.js';
+import { FrameDecoder } from '../zmtp/decoder.js';
+import { framingFor, type Framing } from '../zmtp/frame.js';
+import { looksLikeV1, parseGreeting, REVISION_1_0, REVISION_3, type Greeting } from '../zmtp/greeting.js';
+import { getProperty } from '../zmtp/metadata.js';
+import { SIGNATURE_SIZE, REVISION_OFFSET } from '../zmtp/constants.js';
+import { emptyCounts, type ConnectionInfo, type InspectorStats } from './connection.js';
+import type { CommandRecord, InspectRecord, MessageRecord, ZmtpVersion } from './records.js';
+import { findResync, type ResyncResult } from './resync.js';
+import { describeSecurity } from './security.js';
+import { RateSeries } from './stats.js';
+
+export interface InspectorOptions {
+  /** Receives every record as soon as it is complete. */
+  onRecord: (record: InspectRecord) => void;
+  /** Largest frame believed, in bytes; a bigger length is reported as malformed (default 256 MiB). */
+  maxFrameSize?: number;
+  /** Frame bytes put in a record's hex; longer frames are cut and the record marked truncated (default: all). */
+  maxFrameBytes?: number;
+  /** Requests remembered per connection for REQ/REP pairing (default 1024). */
+  maxPendingRequests?: number;
+  /** Subscriptions remembered per connection (default 1024). */
+  maxSubscriptions?: number;
+  /** Closed connections kept for connections() (default 10000). */
+  maxClosedConnections?: number;
+  /** Bytes searched for frame boundaries without success before a stream is declared not ZMTP (default 1 MiB). */
+  resyncGiveUpBytes?: number;
+  /** Width of the rate buckets in seconds (default 1). */
+  bucketSeconds?: number;
+}
+
+type Phase = 'start' | 'greeting' | 'identity' | 'frames' | 'resync' | 'dead';
+
+interface DirState {
+  dir: Direction;
+  phase: Phase;
+  /** Greeting bytes, or bytes being searched for frame boundaries. */
+  head: Buffer;
+  /** Revision byte this side sent (0 for a 1.0 peer without signature), once known. */
+  revision?: number;
+  greeting?: Greeting;
+  framing?: Framing;
+  decoder?: FrameDecoder;
+  /** Stream offset at which the decoder started. */
+  decoderBase: number;
+  /** Bytes received in this direction. */
+  offset: number;
+  /** Frames of the message in progress. */
+  frames: Buffer[];
+  heuristic: boolean;
+  /** The handshake is over for this side (READY/INITIATE sent, or identity for 1.0/2.0). */
+  ready: boolean;
+  /** Bytes dropped while searching for frame boundaries. */
+  skipped: number;
+  /** Time of the data being decoded. */
+  ts: number;
+}
+
+interface ConnState {
+  conn: TcpConnection;
+  info: ConnectionInfo;
+  addr: Record<Direction, string>;
+  dirs: Record<Direction, DirState>;
+  /** Times of requests waiting for their reply. */
+  requests: number[];
+  subs: Set<string>;
+  rate: RateSeries;
+  ignored: boolean;
+  /** Something decoded successfully on this connection. */
+  decodedAny: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+const OTHER: Record<Direction, Direction> = { c2s: 's2c', s2c: 'c2s' };
+const ENVELOPE_TYPES = new Set(['REQ', 'REP', 'ROUTER', 'DEALER']);
+const SUBSCRIBER_TYPES = new Set(['SUB', 'XSUB']);
+const PUBLISHER_TYPES = new Set(['PUB', 'XPUB']);
+const VERSION_ORDER: ZmtpVersion[] = ['1.0', '2.0', '3.0', '3.1'];
+
+export class Inspector {
+  private readonly open = new Map<number, ConnState>();
+  private readonly closed: ConnectionInfo[] = [];
+  private readonly totals = {
+    connections: 0, messages: 0, commands: 0, boxes: 0, payloadBytes: 0, wireBytes: 0, errors: 0,
+  };
+  private firstTs?: number;
+  private lastTs?: number;
+  private readonly rate: RateSeries;
+  private readonly opts: Required<Omit<InspectorOptions, 'onRecord'>>;
+
+  constructor(private readonly options: InspectorOptions) {
+    this.opts = {
+      maxFrameSize: options.maxFrameSize ?? 256 * 1024 * 1024,
+      maxFrameBytes: options.maxFrameBytes ?? Infinity,
+      maxPendingRequests: options.maxPendingRequests ?? 1024,
+      maxSubscriptions: options.maxSubscriptions ?? 1024,
+      maxClosedConnections: options.maxClosedConnections ?? 10000,
+      resyncGiveUpBytes: options.resyncGiveUpBytes ?? 1024 * 1024,
+      bucketSeconds: options.bucketSeconds ?? 1,
+    };
+    this.rate = new RateSeries(this.opts.bucketSeconds, 3600);
+  }
+
+  /** Feeds one reassembly event. Never throws on bad input: problems become 'error' records. */
+  push(ev: TcpStreamEvent): void {
+    if (this.firstTs === undefined) this.firstTs = ev.ts;
+    this.lastTs = ev.ts;
+    switch (ev.kind) {
+      case 'open':
+        this.openConn(ev.conn, ev.ts);
+        return;
+      case 'data': {
+        const c = this.open.get(ev.conn.id) ?? this.openConn(ev.conn, ev.ts);
+        this.onData(c, ev.dir, ev.ts, ev.data);
+        return;
+      }
+      case 'gap': {
+        const c = this.open.get(ev.conn.id) ?? this.openConn(ev.conn, ev.ts);
+        this.onGap(c, ev.dir, ev.ts, ev.bytes);
+        return;
+      }
+      case 'close': {
+        const c = this.open.get(ev.conn.id);
+        if (c) this.closeConn(c, ev.ts, ev.reason);
+        return;
+      }
+    }
+  }
+
+  /** Closes every connection still open (end of a capture). */
+  end(ts = this.lastTs ?? 0): void {
+    for (const c of [...this.open.values()]) this.closeConn(c, ts, 'end-of-capture');
+  }
+
+  /** Open connections first, then the most recently closed ones. */
+  connections(): ConnectionInfo[] {
+    return [...[...this.open.values()].map((c) => this.snapshot(c)), ...this.closed.map((i) => ({ ...i }))];
+  }
+
+  connection(id: number): ConnectionInfo | undefined {
+    const c = this.open.get(id);
+    if (c) return this.snapshot(c);
+    const i = this.closed.find((x) => x.id === id);
+    return i && { ...i };
+  }
+
+  stats(): InspectorStats {
+    return {
+      ...this.totals,
+      openConnections: this.open.size,
+      firstTs: this.firstTs,
+      lastTs: this.lastTs,
+      rate: this.rate.snapshot(),
+    };
+  }
+
+  // ---- connections ----
+
+  private openConn(conn: TcpConnection, ts: number): ConnState {
+    const existing = this.open.get(conn.id);
+    if (existing) this.closeConn(existing, ts, 'reopened');
+    const client = formatEndpoint(conn.client);
+    const server = formatEndpoint(conn.server);
+    const mkDir = (dir: Direction): DirState => ({
+      dir, phase: conn.midstream ? 'start' : 'greeting', head: EMPTY, decoderBase: 0, offset: 0, frames: [],
+      heuristic: false, ready: false, skipped: 0, ts,
+    });
+    const info: ConnectionInfo = {
+      id: conn.id, client, server, midstream: conn.midstream, state: 'handshake', versions: {}, socketTypes: {},
+      identities: {}, counts: { c2s: emptyCounts(), s2c: emptyCounts() }, errors: 0, subscriptions: [],
+      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 }, openedAt: ts, lastTs: ts, rate: [],
+    };
+    const c: ConnState = {
+      conn, info, addr: { c2s: client, s2c: server }, dirs: { c2s: mkDir('c2s'), s2c: mkDir('s2c') },
+      requests: [], subs: new Set(), rate: new RateSeries(this.opts.bucketSeconds, 120), ignored: false, decodedAny: false,
+    };
+    this.open.set(conn.id, c);
+    this.totals.connections++;
+    this.emit({ type: 'open', ts, src: client, dst: server, conn: conn.id, dir: 'c2s', reason: conn.midstream ? 'midstream' : undefined });
+    return c;
+  }
+
+  private closeConn(c: ConnState, ts: number, reason: string): void {
+    if (!c.ignored) {
+      for (const d of [c.dirs.c2s, c.dirs.s2c]) {
+        d.ts = ts;
+        this.finishDirection(c, d);
+      }
+    }
+    c.info.closedAt = ts;
+    c.info.lastTs = Math.max(c.info.lastTs, ts);
+    if (c.info.state !== 'not-zmtp') {
+      if (c.info.state !== 'error') c.info.stateReason = reason;
+      c.info.state = 'closed';
+    }
+    this.emit({ type: 'close', ts, src: c.addr.c2s, dst: c.addr.s2c, conn: c.conn.id, dir: 'c2s', reason });
+    this.open.delete(c.conn.id);
+    this.closed.push(this.snapshot(c));
+    if (this.closed.length > this.opts.maxClosedConnections) this.closed.splice(0, this.closed.length - this.opts.maxClosedConnections);
+  }
+
+  /** Reports what a direction left unfinished when its connection ends. */
+  private finishDirection(c: ConnState, d: DirState): void {
+    if (d.phase === 'resync' && d.head.length > 0) this.tryResync(c, d, true);
+    if (c.ignored) return;
+    if (d.phase === 'greeting' && d.head.length > 0) {
+      this.error(c, d, `connection ended during the greeting (${d.head.length} bytes of it seen)`, 0);
+    } else if (d.phase === 'identity' && d.decoder && d.decoder.buffered === 0) {
+      this.error(c, d, 'connection ended before the identity frame');
+    }
+    if (d.decoder && !d.decoder.error && d.decoder.buffered > 0) {
+      this.error(c, d, `connection ended inside a frame (${d.decoder.buffered} bytes of it seen)`, d.decoderBase + d.decoder.offset);
+    }
+    if (d.frames.length > 0) {
+      this.error(c, d, `connection ended inside a multipart message (${d.frames.length} frames seen, last had MORE set)`);
+      d.frames = [];
+    }
+    d.phase = 'dead';
+    d.decoder = undefined;
+    d.head = EMPTY;
+  }
+
+  private snapshot(c: ConnState): ConnectionInfo {
+    const i = c.info;
+    return {
+      ...i,
+      versions: { ...i.versions },
+      socketTypes: { ...i.socketTypes },
+      identities: { ...i.identities },
+      counts: { c2s: { ...i.counts.c2s }, s2c: { ...i.counts.s2c } },
+      subscriptions: [...c.subs],
+      pairs: { ...i.pairs, pending: c.requests.length },
+      rate: c.rate.snapshot(),
+    };
+  }
+
+  private notZmtp(c: ConnState, d: DirState, why: string): void {
+    if (c.ignored) return;
+    c.ignored = true;
+    c.info.state = 'not-zmtp';
+    c.info.stateReason = why;
+    this.error(c, d, `not ZMTP: ${why}`);
+    for (const x of [c.dirs.c2s, c.dirs.s2c]) {
+      x.phase = 'dead';
+      x.head = EMPTY;
+      x.decoder = undefined;
+      x.frames = [];
+    }
+  }
+
+  // ---- bytes in ----
+
+  private onData(c: ConnState, dir: Direction, ts: number, data: Buffer): void {
+    const d = c.dirs[dir];
+    d.ts = ts;
+    d.offset += data.length;
+    c.info.counts[dir].wireBytes += data.length;
+    c.info.lastTs = ts;
+    this.totals.wireBytes += data.length;
+    if (c.ignored || data.length === 0) return;
+    this.feed(c, d, data);
+  }
+
+  private feed(c: ConnState, d: DirState, data: Buffer): void {
+    switch (d.phase) {
+      case 'start':
+        // Mid-stream connection: a greeting if it starts like one, otherwise find frame boundaries.
+        d.phase = data[0] === 0xff && (data.length < SIGNATURE_SIZE || (data[SIGNATURE_SIZE - 1] & 1) === 1) ? 'greeting' : 'resync';
+        this.feed(c, d, data);
+        return;
+      case 'greeting': {
+        d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
+        this.tryGreeting(c, d);
+        const peer = c.dirs[OTHER[d.dir]];
+        // Our revision may be what the peer's greeting was waiting for.
+        if (!c.ignored && peer.phase === 'greeting' && peer.head.length > 0) this.tryGreeting(c, peer);
+        return;
+      }
+      case 'identity':
+      case 'frames':
+        this.decode(c, d, data);
+        return;
+      case 'resync':
+        d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
+        this.tryResync(c, d, false);
+        return;
+      case 'dead':
+        return;
+    }
+  }
+
+  private onGap(c: ConnState, dir: Direction, ts: number, bytes: number): void {
+    const d = c.dirs[dir];
+    d.ts = ts;
+    this.emit({ ...this.base(c, d), type: 'gap', bytes });
+    if (c.ignored || d.phase === 'dead') return;
+    if (d.frames.length > 0) this.error(c, d, `${d.frames.length} frames of a multipart message lost in the gap`);
+    d.frames = [];
+    d.offset += bytes;
+    // Whatever was being parsed is now incomplete: look for frame boundaries again.
+    if (d.phase === 'identity') d.ready = true;
+    d.phase = 'resync';
+    d.decoder = undefined;
+    d.head = EMPTY;
+  }
+
+  // ---- greeting ----
+
+  /** The revision byte a direction sent, as far as its bytes show it. */
+  private knownRevision(d: DirState): number | undefined {
+    if (d.revision !== undefined) return d.revision;
+    if (d.phase !== 'greeting' || d.head.length === 0) return undefined;
+    const v1 = looksLikeV1(d.head);
+    if (v1) return REVISION_1_0;
+    if (v1 === false && d.head.length > REVISION_OFFSET) return d.head[REVISION_OFFSET];
+    return undefined;
+  }
+
+  private tryGreeting(c: ConnState, d: DirState): void {
+    const head = d.head;
+    const v1 = looksLikeV1(head);
+    if (v1 === undefined) return;
+    if (v1) {
+      // No signature: a ZMTP 1.0 peer, whose first bytes are its identity frame (length, flags 0, body).
+      const long = head[0] === 0xff;
+      const flagsAt = long ? 9 : 1;
+      if (head.length <= flagsAt) return;
+      const length = long ? -1 : head[0];
+      if (length === 0 || (head[flagsAt] & 0xfe) !== 0) {
+        this.notZmtp(c, d, `first bytes ${head.subarray(0, 12).toString('hex')} are neither a ZMTP signature nor a ZMTP 1.0 identity frame`);
+        return;
+      }
+      this.startFraming(c, d, { version: '1.0', mechanism: 'NULL', length: 0 });
+      return;
+    }
+    const peerRevision = this.knownRevision(c.dirs[OTHER[d.dir]]);
+    // libzmq facing a 1.0 peer sends only its signature, then its identity body: the signature is the
+    // header of a 1.0 identity frame. Don't let the identity's first byte pass for a revision.
+    const view = peerRevision === REVISION_1_0 && head.length > SIGNATURE_SIZE ? head.subarray(0, SIGNATURE_SIZE) : head;
+    if (head.length > REVISION_OFFSET && peerRevision !== REVISION_1_0) d.revision = head[REVISION_OFFSET];
+    const r = parseGreeting(view, peerRevision);
+    if (r.status === 'more' || r.status === 'need-peer') return;
+    if (r.status === 'error') {
+      this.error(c, d, `bad greeting: ${r.message}`, 0);
+      c.info.state = 'error';
+      c.info.stateReason = r.message;
+      d.phase = 'dead';
+      d.head = EMPTY;
+      return;
+    }
+    this.startFraming(c, d, r.greeting);
+  }
+
+  private startFraming(c: ConnState, d: DirState, g: Greeting): void {
+    d.greeting = g;
+    d.revision = g.revision ?? REVISION_1_0;
+    d.framing = framingFor(g.version);
+    const info = c.info;
+    info.versions[d.dir] = g.version;
+    const other = info.versions[OTHER[d.dir]];
+    info.version = other ? lower(other, g.version) : g.version;
+    const rest = d.head.subarray(g.length);
+    d.head = EMPTY;
+    d.decoder = new FrameDecoder(d.framing, this.opts.maxFrameSize);
+    d.decoderBase = d.offset - rest.length;
+    c.decodedAny = true;
+    if (g.version === '3.0' || g.version === '3.1') {
+      const peerMech = c.dirs[OTHER[d.dir]].greeting?.mechanism;
+      if (info.mechanism === undefined) info.mechanism = g.mechanism;
+      this.emit({ ...this.base(c, d), type: 'greeting', version: g.version, mechanism: g.mechanism, asServer: g.asServer });
+      if (peerMech !== undefined && peerMech !== g.mechanism && c.dirs[OTHER[d.dir]].greeting!.version >= '3.0') {
+        this.error(c, d, `mechanism mismatch: ${peerMech} on one side, ${g.mechanism} on the other`);
+      }
+      d.phase = 'frames';
+    } else {
+      if (g.socketType) info.socketTypes[d.dir] = g.socketType;
+      if (info.mechanism === undefined) info.mechanism = 'NULL';
+      // The greeting record waits for the identity frame so it can carry it.
+      d.phase = 'identity';
+    }
+    if (rest.length > 0) this.decode(c, d, rest);
+  }
+
+  // ---- frames ----
+
+  private decode(c: ConnState, d: DirState, data: Buffer): void {
+    const decoder = d.decoder!;
+    const chunkStart = d.offset - data.length - d.decoderBase;
+    const err = decoder.push(data, (more, command, body) => this.onFrame(c, d, more, command, body));
+    if (!err || c.ignored || d.decoder !== decoder) return;
+    this.error(c, d, `malformed frame: ${err.message}`, d.decoderBase + err.offset);
+    // Resynchronise on what follows the bad header.
+    const at = err.offset - chunkStart;
+    d.frames = [];
+    d.decoder = undefined;
+    d.phase = 'resync';
+    d.head = at >= 0 && at + 1 < data.length ? data.subarray(at + 1) : EMPTY;
+    d.skipped += at >= 0 ? 1 : 0;
+    if (d.head.length) this.tryResync(c, d, false);
+  }
+
+  private onFrame(c: ConnState, d: DirState, more: boolean, command: boolean, body: Buffer): void {
+    const counts = c.info.counts[d.dir];
+    counts.frames++;
+    if (d.phase === 'identity') {
+      // ZMTP 1.0/2.0 identity: part of the handshake, not a message (libzmq's 1.0 signature-as-header
+      // even carries flags 0x7F, so MORE is meaningless here).
+      d.phase = 'frames';
+      d.ready = true;
+      if (body.length > 0) c.info.identities[d.dir] = body.toString('hex');
+      const g = d.greeting!;
+      const offered: ZmtpVersion | undefined = g.revision !== undefined && g.revision >= REVISION_3 ? '3.0' : undefined;
+      this.emit({
+        ...this.base(c, d), type: 'greeting', version: g.version, mechanism: 'NULL', socketType: g.socketType,
+        identity: body.toString('hex'), offered,
+      });
+      this.updateState(c);
+      return;
+    }
+    if (command) {
+      if (d.frames.length > 0) {
+        this.error(c, d, `command frame inside a multipart message (${d.frames.length} frames dropped)`);
+        d.frames = [];
+      }
+      this.onCommand(c, d, body);
+      return;
+    }
+    d.frames.push(body);
+    if (!more) {
+      const frames = d.frames;
+      d.frames = [];
+      this.onMessage(c, d, frames);
+    }
+  }
+
+  private onCommand(c: ConnState, d: DirState, body: Buffer): void {
+    const info = c.info;
+    info.counts[d.dir].commands++;
+    this.totals.commands++;
+    const raw = splitCommand(body);
+    if (!raw) {
+      this.error(c, d, `malformed command frame (${body.length} bytes): name length runs past the frame`);
+      return;
+    }
+    const rec: CommandRecord = { ...this.base(c, d), type: 'command', name: raw.name };
+    const mechanism = d.greeting?.mechanism ?? info.mechanism ?? (raw.name === 'MESSAGE' ? 'CURVE' : 'NULL');
+    let problem: string | undefined;
+    const sec = describeSecurity(mechanism, raw.name, raw.data);
+    if (sec) {
+      problem = sec.problem;
+      if (sec.username !== undefined) {
+        rec.username = sec.username;
+        rec.password = sec.password;
+        rec.cleartextCredentials = true;
+        info.plainUser = sec.username;
+      }
+      if (sec.properties) {
+        rec.properties = sec.properties;
+        this.learnProperties(c, d, sec.properties, raw.data);
+      }
+      if (sec.curve) rec.curve = sec.curve;
+      if (sec.encrypted) rec.encrypted = true;
+      if (raw.name === 'READY' || raw.name === 'INITIATE') d.ready = true;
+      if (raw.name === 'MESSAGE') {
+        d.ready = true;
+        info.counts[d.dir].boxes++;
+        this.totals.boxes++;
+        c.rate.add(d.ts, 1, raw.data.length);
+        this.rate.add(d.ts, 1, raw.data.length);
+      }
+    } else {
+      const cmd = parseCommand(body);
+      if ('error' in cmd && cmd.error) problem = `${raw.name}: ${cmd.error}`;
+      if ('properties' in cmd) {
+        rec.properties = cmd.properties;
+        this.learnProperties(c, d, cmd.properties, raw.data);
+        d.ready = true;
+      } else if ('reason' in cmd) {
+        rec.reason = cmd.reason;
+        info.state = 'error';
+        info.stateReason = `${d.dir === 'c2s' ? 'client' : 'server'} sent ERROR: ${cmd.reason}`;
+      } else if ('topic' in cmd) {
+        rec.topic = cmd.topic.toString('hex');
+        this.trackSubscription(c, d, cmd.name === 'SUBSCRIBE', rec.topic);
+      } else if ('ttl' in cmd) {
+        rec.ttl = cmd.ttl;
+        rec.context = cmd.context.toString('hex');
+      } else if (cmd.name === 'PONG' && 'context' in cmd) {
+        rec.context = cmd.context.toString('hex');
+      } else if ('data' in cmd && cmd.data.length > 0) {
+        rec.fields = { data: this.hex(cmd.data).hex };
+      }
+    }
+    this.emit(rec);
+    if (problem) this.error(c, d, problem);
+    this.updateState(c);
+  }
+
+  private learnProperties(c: ConnState, d: DirState, props: Record<string, string>, data: Buffer): void {
+    const type = getProperty(props, 'Socket-Type');
+    if (type) c.info.socketTypes[d.dir] = type;
+    // Identity may be binary: take it from the raw bytes through the property's text length.
+    const id = getProperty(props, 'Identity');
+    if (id !== undefined && id.length > 0) {
+      const key = Object.keys(props).find((k) => k.toLowerCase() === 'identity')!;
+      const at = data.indexOf(Buffer.from(key, 'latin1'));
+      if (at > 0) {
+        const len = data.readUInt32BE(at + key.length);
+        c.info.identities[d.dir] = data.subarray(at + key.length + 4, at + key.length + 4 + len).toString('hex');
+      }
+    }
+  }
+
+  private updateState(c: ConnState): void {
+    if (c.info.state === 'handshake' && c.dirs.c2s.ready && c.dirs.s2c.ready) c.info.state = 'ready';
+  }
+
+  private onMessage(c: ConnState, d: DirState, frames: Buffer[]): void {
+    const info = c.info;
+    let bytes = 0;
+    for (const f of frames) bytes += f.length;
+    info.counts[d.dir].messages++;
+    info.counts[d.dir].payloadBytes += bytes;
+    this.totals.messages++;
+    this.totals.payloadBytes += bytes;
+    c.rate.add(d.ts, 1, bytes);
+    this.rate.add(d.ts, 1, bytes);
+    c.decodedAny = true;
+    if (!d.ready && !d.heuristic) {
+      // Not allowed before the handshake, but show it anyway.
+      d.ready = true;
+      this.error(c, d, 'message sent before the handshake completed');
+    }
+
+    const rec: MessageRecord = { ...this.base(c, d), type: 'message', frames: [], sizes: frames.map((f) => f.length) };
+    let truncated = false;
+    for (const f of frames) {
+      const h = this.hex(f);
+      rec.frames.push(h.hex);
+      truncated ||= h.truncated;
+    }
+    if (truncated) rec.truncated = true;
+    if (d.heuristic) rec.heuristic = true;
+
+    const sender = info.socketTypes[d.dir];
+    const receiver = info.socketTypes[OTHER[d.dir]];
+    if (frames.length === 1 && ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver)))) {
+      const sub = parseLegacySubscription(frames[0]);
+      if (sub) {
+        rec.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
+        this.trackSubscription(c, d, sub.subscribe, rec.subscription.topic);
+      }
+    }
+    if ((sender && ENVELOPE_TYPES.has(sender)) || (receiver && ENVELOPE_TYPES.has(receiver))) {
+      const delimiter = frames.findIndex((f) => f.length === 0);
+      if (delimiter >= 0 && delimiter < frames.length - 1) rec.envelope = rec.frames.slice(0, delimiter);
+    }
+    // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
+    const isRequester = (t?: string, peer?: string) => t === 'REQ' || peer === 'REP';
+    if (isRequester(sender, receiver)) {
+      c.requests.push(d.ts);
+      if (c.requests.length > this.opts.maxPendingRequests) c.requests.shift();
+    } else if (isRequester(receiver, sender)) {
+      const reqTs = c.requests.shift();
+      if (reqTs !== undefined) {
+        const latency = Math.max(0, d.ts - reqTs);
+        rec.replyTo = { ts: reqTs, latency };
+        info.pairs.matched++;
+        info.pairs.totalLatency += latency;
+        info.pairs.maxLatency = Math.max(info.pairs.maxLatency, latency);
+      }
+    }
+    this.emit(rec);
+  }
+
+  private trackSubscription(c: ConnState, d: DirState, subscribe: boolean, topic: string): void {
+    c.info.subscriber = d.dir;
+    if (subscribe) {
+      if (c.subs.size < this.opts.maxSubscriptions) c.subs.add(topic);
+    } else {
+      c.subs.delete(topic);
+    }
+  }
+
+  // ---- resynchronisation ----
+
+  private tryResync(c: ConnState, d: DirState, final: boolean): void {
+    const peer = c.dirs[OTHER[d.dir]];
+    const framings: Framing[] = d.framing ? [d.framing] : peer.framing ? [peer.framing] : ['v3'];
+    let r: ResyncResult;
+    for (;;) {
+      r = findResync(d.head, framings, final);
+      if (r.status !== 'wait' || r.offset === 0) break;
+      d.skipped += r.offset;
+      d.head = d.head.subarray(r.offset);
+    }
+    if (r.status === 'none') {
+      d.skipped += r.discard;
+      d.head = EMPTY;
+      if (d.skipped > this.opts.resyncGiveUpBytes && !c.decodedAny) {
+        this.notZmtp(c, d, `no ZMTP frames found in the first ${d.skipped} bytes`);
+      }
+      return;
+    }
+    if (r.status === 'wait') {
+      // Copy what we keep so the rest of a big buffer can be freed.
+      if (d.head.byteOffset > 0) d.head = Buffer.from(d.head);
+      return;
+    }
+    const skipped = d.skipped + r.offset;
+    d.skipped = 0;
+    if (skipped > 0) this.error(c, d, `skipped ${skipped} bytes to find frame boundaries`, d.offset - d.head.length + r.offset - skipped);
+    d.framing = r.framing;
+    d.heuristic = true;
+    d.ready = true;
+    d.phase = 'frames';
+    const rest = d.head.subarray(r.offset);
+    d.head = EMPTY;
+    d.decoder = new FrameDecoder(r.framing, this.opts.maxFrameSize);
+    d.decoderBase = d.offset - rest.length;
+    c.decodedAny = true;
+    this.updateState(c);
+    this.decode(c, d, rest);
+  }
+
+  // ---- output ----
+
+  private hex(b: Buffer): { hex: string; truncated: boolean } {
+    if (b.length <= this.opts.maxFrameBytes) return { hex: b.toString('hex'), truncated: false };
+    return { hex: b.subarray(0, this.opts.maxFrameBytes).toString('hex'), truncated: true };
+  }
+
+  private base(c: ConnState, d: DirState) {
+    return { ts: d.ts, src: c.addr[d.dir], dst: c.addr[OTHER[d.dir]], conn: c.conn.id, dir: d.dir };
+  }
+
+  private error(c: ConnState, d: DirState, message: string, offset?: number): void {
+    c.info.errors++;
+    this.totals.errors++;
+    this.emit({ ...this.base(c, d), type: 'error', message, offset });
+  }
+
+  private emit(record: InspectRecord): void {
+    // Drop undefined fields so JSON output and deep comparisons stay clean.
+    for (const k of Object.keys(record) as (keyof InspectRecord)[]) if (record[k] === undefined) delete record[k];
+    this.options.onRecord(record);
+  }
+}
+
+function lower(a: ZmtpVersion, b: ZmtpVersion): ZmtpVersion {
+  return VERSION_ORDER.indexOf(a) <= VERSION_ORDER.indexOf(b) ? a : b;
+}

@@ -1,0 +1,37 @@
+// Message and byte counts over time, in fixed buckets, keeping only the most recent ones so memory
+// stays bounded however long a capture runs.
+
+export interface RateBucket {
+  /** Bucket start, seconds since the epoch. */
+  t: number;
+  messages: number;
+  bytes: number;
+}
+
+export class RateSeries {
+  private buckets: RateBucket[] = [];
+
+  constructor(
+    readonly bucketSeconds = 1,
+    /** Buckets kept; older ones are dropped. */
+    readonly maxBuckets = 3600,
+  ) {}
+
+  add(ts: number, messages: number, bytes: number): void {
+    const t = Math.floor(ts / this.bucketSeconds) * this.bucketSeconds;
+    const last = this.buckets[this.buckets.length - 1];
+    // Captures are mostly in time order; a late packet counts in the latest bucket.
+    if (last && t <= last.t) {
+      last.messages += messages;
+      last.bytes += bytes;
+      return;
+    }
+    this.buckets.push({ t, messages, bytes });
+    if (this.buckets.length > this.maxBuckets) this.buckets.splice(0, this.buckets.length - this.maxBuckets);
+  }
+
+  /** Copies of the buckets, oldest first; empty intervals are not listed. */
+  snapshot(): RateBucket[] {
+    return this.buckets.map((b) => ({ ...b }));
+  }
+}

@@ -1,0 +1,91 @@
+// The inspector on real libzmq traffic (zeromq.js), recorded by a relay and replayed as stream events.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as zmq from 'zeromq';
+import { Inspector } from '../../../core/inspect/inspector.js';
+import type { InspectRecord, MessageRecord, CommandRecord, GreetingRecord } from '../../../core/inspect/records.js';
+import { startRelay, toEvents, rng, type Relay } from './relay.js';
+
+function inspect(relay: Pick<Relay, 'chunks' | 'conns'>, split?: (b: Buffer) => Buffer[]) {
+  const records: InspectRecord[] = [];
+  const inspector = new Inspector({ onRecord: (r) => records.push(r) });
+  for (const ev of toEvents(relay, split)) inspector.push(ev);
+  inspector.end();
+  return { records, inspector };
+}
+
+const hex = (s: string | Buffer) => Buffer.from(s).toString('hex');
+const of = <T extends InspectRecord['type']>(rs: InspectRecord[], t: T) => rs.filter((r) => r.type === t) as Extract<InspectRecord, { type: T }>[];
+
+async function waitForChunks(relay: Relay, pred: () => boolean) {
+  while (!pred()) await new Promise((r) => setTimeout(r, 20));
+}
+
+test('REQ/REP over libzmq: greetings, READY, every request and reply byte for byte, pairs matched', async () => {
+  const rep = new zmq.Reply();
+  await rep.bind('tcp://127.0.0.1:*');
+  const port = Number(rep.lastEndpoint!.split(':').pop());
+  const relay = await startRelay(port);
+  const req = new zmq.Request({ linger: 0 });
+  req.connect(`tcp://127.0.0.1:${relay.port}`);
+  const sent: Buffer[][] = [];
+  const replies: Buffer[][] = [];
+  try {
+    const server = (async () => {
+      for (let i = 0; i < 5; i++) {
+        const msg = await rep.receive();
+        const reply = [Buffer.from(`reply-${i}`), Buffer.from([0, 1, 2, 255])];
+        replies.push(reply);
+        await rep.send(reply);
+        assert.equal(msg.length, 2);
+      }
+    })();
+    for (let i = 0; i < 5; i++) {
+      const frames = [Buffer.from(`request ${i}`), Buffer.alloc(300 + i, i)];
+      sent.push(frames);
+      await req.send(frames);
+      await req.receive();
+    }
+    await server;
+    await waitForChunks(relay, () => relay.chunks.filter((c) => c.dir === 's2c').reduce((n, c) => n + c.data.length, 0) >= 64 + 5 * 20);
+  } finally {
+    req.close();
+    rep.close();
+    await relay.close();
+  }
+  for (const split of [undefined, (b: Buffer) => [...b].map((x) => Buffer.from([x]))]) {
+    const { records, inspector } = inspect(relay, split);
+    assert.deepEqual(of(records, 'error'), [], 'no decode errors');
+    const greetings = of(records, 'greeting') as GreetingRecord[];
+    assert.equal(greetings.length, 2);
+    for (const dir of ['c2s', 's2c'] as const) {
+      const g = greetings.find((x) => x.dir === dir)!;
+      assert.deepEqual([g.version, g.mechanism, g.asServer], ['3.1', 'NULL', false]);
+    }
+    const readies = (of(records, 'command') as CommandRecord[]).filter((c) => c.name === 'READY');
+    assert.equal(readies.find((r) => r.dir === 'c2s')!.properties!['Socket-Type'], 'REQ');
+    assert.equal(readies.find((r) => r.dir === 's2c')!.properties!['Socket-Type'], 'REP');
+    const msgs = of(records, 'message') as MessageRecord[];
+    const requests = msgs.filter((m) => m.dir === 'c2s');
+    const answers = msgs.filter((m) => m.dir === 's2c');
+    // REQ puts an empty delimiter before the body on the wire; REP sends it back.
+    assert.deepEqual(requests.map((m) => m.frames), sent.map((f) => ['', ...f.map((x) => x.toString('hex'))]));
+    assert.deepEqual(answers.map((m) => m.frames), replies.map((f) => ['', ...f.map((x) => x.toString('hex'))]));
+    for (const m of msgs) assert.deepEqual(m.envelope, []);
+    for (let i = 0; i < 5; i++) {
+      assert.ok(answers[i].replyTo, `reply ${i} matched`);
+      assert.equal(answers[i].replyTo!.ts, requests[i].ts);
+      assert.equal(answers[i].replyTo!.latency, answers[i].ts - requests[i].ts);
+    }
+    const info = inspector.connections()[0];
+    assert.equal(info.state, 'closed');
+    assert.equal(info.version, '3.1');
+    assert.deepEqual(info.socketTypes, { c2s: 'REQ', s2c: 'REP' });
+    assert.equal(info.counts.c2s.messages, 5);
+    assert.equal(info.counts.s2c.messages, 5);
+    assert.equal(info.pairs.matched, 5);
+    assert.equal(inspector.stats().messages, 10);
+    assert.equal(records[0].type, 'open');
+    assert.equal(records[records.length - 1].type, 'close');
+  }
+});
