@@ -1,0 +1,53 @@
+// Routing-id -> pipe table for ROUTER and STREAM (libzmq's routing_socket_base_t out-pipe map).
+// Ids are binary; the map key is the id's latin1 string, which is one char per byte.
+import { randomBytes } from 'node:crypto';
+import type { Pipe } from '../pipe.js';
+
+export class RouterTable {
+  private readonly byId = new Map<string, Pipe>();
+  // libzmq starts generated ids at a random 32-bit value.
+  private next = randomBytes(4).readUInt32BE(0);
+
+  static key(id: Buffer): string {
+    return id.toString('latin1');
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** A fresh 5-byte id: a zero byte then a 32-bit counter, like libzmq; never one in use. */
+  generate(): Buffer {
+    for (;;) {
+      const id = Buffer.alloc(5);
+      id.writeUInt32BE(this.next >>> 0, 1);
+      this.next = (this.next + 1) >>> 0;
+      if (!this.byId.has(RouterTable.key(id))) return id;
+    }
+  }
+
+  get(id: Buffer): Pipe | undefined {
+    return this.byId.get(RouterTable.key(id));
+  }
+
+  has(id: Buffer): boolean {
+    return this.byId.has(RouterTable.key(id));
+  }
+
+  /** Registers the pipe under `id` (and stores it as pipe.routingId). */
+  add(id: Buffer, pipe: Pipe): void {
+    pipe.routingId = id;
+    this.byId.set(RouterTable.key(id), pipe);
+  }
+
+  /** Forgets the pipe if it is the one registered under its id. */
+  remove(pipe: Pipe): void {
+    if (!pipe.routingId) return;
+    const key = RouterTable.key(pipe.routingId);
+    if (this.byId.get(key) === pipe) this.byId.delete(key);
+  }
+
+  pipes(): IterableIterator<Pipe> {
+    return this.byId.values();
+  }
+}

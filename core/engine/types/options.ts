@@ -1,0 +1,32 @@
+// Validation of the per-type options (zeromq.js names). Bad values get a clear EINVAL.
+import { zmqError } from '../errors.js';
+
+export function asBool(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw zmqError('EINVAL', `Option "${name}" must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+/** Buffer, string (utf8) or null. */
+export function asBytesOrNull(name: string, value: unknown): Buffer | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  throw zmqError('EINVAL', `Option "${name}" must be a string, a Buffer or null, got ${describe(value)}`);
+}
+
+/** The initial value of a boolean option from the socket's option object (constructor options). */
+export function initialBool(options: Record<string, unknown>, name: string, fallback: boolean): boolean {
+  const v = options[name];
+  return v === undefined ? fallback : asBool(name, v);
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Buffer.isBuffer(value)) return `a Buffer of ${value.length} bytes`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)}`;
+  return `${typeof value} ${String(value).slice(0, 40)}`;
+}
+
+/** A message's frames as Buffers (the Socket base normally gives Buffers already). */
+export const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,97 @@
+// STREAM: raw TCP, no ZMTP (libzmq stream.cpp). Each connection gets a routing id; received data
+// arrives as [id, bytes] and [id, bytes] sends bytes to that connection; [id, ''] closes it.
+// With `notify` (the default) a new connection and a lost one are each reported as [id, ''].
+// The connection layer passes raw chunks as single-frame messages through the pipe.
+import type { Msg, Pipe } from '../pipe.js';
+import type { SocketHost, SocketType } from '../socket-type.js';
+import { zmqError } from '../errors.js';
+import { FairQueue } from '../strategies/fq.js';
+import { RouterTable } from '../strategies/router-table.js';
+import { asBool, EMPTY, initialBool } from './options.js';
+import { printable } from './router.js';
+
+export class StreamType implements SocketType {
+  readonly type = 'STREAM' as const;
+  private readonly fq = new FairQueue();
+  private readonly table = new RouterTable();
+  /** Connect/disconnect notifications, delivered before further data. */
+  private readonly notices: Msg[] = [];
+  private notify: boolean;
+
+  constructor(private readonly host: SocketHost) {
+    this.notify = initialBool(host.options, 'notify', true);
+  }
+
+  attach(pipe: Pipe): void {
+    // A routing id given for this connect (Stream.connect(addr, { routingId })) is used when free.
+    const wanted = pipe.routingId;
+    const id = wanted && wanted.length > 0 && !this.table.has(wanted) ? wanted : this.table.generate();
+    this.table.add(id, pipe);
+    this.fq.attach(pipe);
+    if (this.notify) {
+      this.notices.push([id, EMPTY]);
+      this.host.notifyReadable();
+    }
+    this.host.notifyWritable();
+    if (pipe.canRead()) this.host.notifyReadable();
+  }
+
+  detach(pipe: Pipe): void {
+    if (this.table.get(pipe.routingId ?? EMPTY) !== pipe) return;
+    this.fq.detach(pipe);
+    this.table.remove(pipe);
+    if (this.notify) {
+      this.notices.push([pipe.routingId!, EMPTY]);
+      this.host.notifyReadable();
+    }
+  }
+
+  readActivated(pipe: Pipe): void {
+    this.fq.activated(pipe);
+    this.host.notifyReadable();
+  }
+  writeActivated(): void {
+    this.host.notifyWritable();
+  }
+
+  send(msg: Msg): boolean {
+    if (msg.length < 2) {
+      throw zmqError('EINVAL', `Stream messages are [routingId, data]; got ${msg.length} frame${msg.length === 1 ? '' : 's'}`);
+    }
+    const pipe = this.table.get(msg[0]);
+    if (!pipe || !pipe.active) throw zmqError('EHOSTUNREACH', `Host unreachable: no connection with routing id ${printable(msg[0])}`);
+    const data = msg.length === 2 ? msg[1] : Buffer.concat(msg.slice(1));
+    if (data.length === 0) {
+      // Empty data closes the connection (after what was queued for it is written).
+      this.fq.detach(pipe);
+      this.table.remove(pipe);
+      pipe.terminate();
+      return true;
+    }
+    return pipe.write([data]);
+  }
+
+  receive(): Msg | undefined {
+    const notice = this.notices.shift();
+    if (notice) return notice;
+    const got = this.fq.recvPipe();
+    if (!got) return undefined;
+    return [got.pipe.routingId!, ...got.msg];
+  }
+
+  hasIn(): boolean {
+    return this.notices.length > 0 || this.fq.hasIn();
+  }
+  hasOut(): boolean {
+    return true;
+  }
+
+  setOption(name: string, value: unknown): boolean {
+    if (name !== 'notify') return false;
+    this.notify = asBool(name, value);
+    return true;
+  }
+  getOption(name: string): unknown {
+    return name === 'notify' ? this.notify : undefined;
+  }
+}

@@ -1,0 +1,229 @@
+// XPUB and PUB (RFC 29, libzmq xpub.cpp / pub.cpp). Messages go to every peer subscribed to a
+// prefix of the first frame; a peer at its HWM misses the message (or, with noDrop, the send
+// waits). Subscriptions arrive from peers as single-frame messages [\x01 topic] / [\x00 topic]
+// (the connection turns ZMTP 3.1 SUBSCRIBE/CANCEL commands into these). XPUB passes new
+// subscriptions and unsubscriptions up to the application (all of them with verbose/verboser),
+// and in `manual` mode lets the application decide which subscriptions to apply.
+import type { Msg, Pipe } from '../pipe.js';
+import type { SocketHost, SocketType } from '../socket-type.js';
+import { zmqError } from '../errors.js';
+import { Distributor } from '../strategies/dist.js';
+import { MultiTrie } from '../strategies/trie.js';
+import { asBool, asBytesOrNull, describe, EMPTY, initialBool } from './options.js';
+
+export type Verbosity = null | 'allSubs' | 'allSubsUnsubs';
+
+function isSubscription(msg: Msg): boolean {
+  const first = msg[0];
+  return msg.length === 1 && first.length > 0 && (first[0] === 0 || first[0] === 1);
+}
+
+export class XPubType implements SocketType {
+  readonly type: 'XPUB' | 'PUB';
+  private readonly dist = new Distributor();
+  private readonly subs = new MultiTrie();
+  /** Manual mode: what each peer asked for, to report as unsubscriptions when it leaves. */
+  private readonly manualSubs = new MultiTrie();
+  /** Messages for receive(): subscriptions and user messages from XSUB peers, with their pipes. */
+  private readonly pending: Msg[] = [];
+  private readonly pendingPipes: Pipe[] = [];
+  /** Manual mode: the peer whose subscription was received last; subscribe() applies to it. */
+  private lastPipe?: Pipe;
+  private verboseSubs = false;
+  private verboseUnsubs = false;
+  private manual: boolean;
+  private noDrop: boolean;
+  private invert: boolean;
+  private welcome: Buffer | null;
+
+  constructor(private readonly host: SocketHost, type: 'XPUB' | 'PUB' = 'XPUB') {
+    this.type = type;
+    const o = host.options;
+    this.manual = type === 'XPUB' && initialBool(o, 'manual', false);
+    this.noDrop = initialBool(o, 'noDrop', false);
+    this.invert = initialBool(o, 'invertMatching', false);
+    this.welcome = type === 'XPUB' ? asBytesOrNull('welcomeMessage', o.welcomeMessage) : null;
+    this.dist.conflate = type === 'PUB' && initialBool(o, 'conflate', false);
+    if (type === 'XPUB' && o.verbosity !== undefined) this.setVerbosity(o.verbosity);
+  }
+
+  attach(pipe: Pipe): void {
+    this.dist.attach(pipe);
+    if (this.welcome) pipe.write([this.welcome]);
+    // Subscriptions the peer sent before we were watching the pipe.
+    this.readActivated(pipe);
+    this.host.notifyWritable();
+  }
+
+  detach(pipe: Pipe): void {
+    const report = (prefix: Buffer) => {
+      if (this.type === 'XPUB') this.queue([Buffer.concat([Buffer.from([0]), prefix])], pipe);
+    };
+    if (this.manual) {
+      this.manualSubs.rmPipe(pipe, report, false);
+      this.subs.rmPipe(pipe, () => {}, false);
+    } else {
+      this.subs.rmPipe(pipe, report, !this.verboseUnsubs);
+    }
+    this.dist.detach(pipe);
+    if (this.lastPipe === pipe) this.lastPipe = undefined;
+    if (this.pending.length > 0) this.host.notifyReadable();
+  }
+
+  readActivated(pipe: Pipe): void {
+    const before = this.pending.length;
+    for (let msg = pipe.read(); msg !== undefined; msg = pipe.read()) this.process(msg, pipe);
+    if (this.pending.length > before) this.host.notifyReadable();
+  }
+
+  private process(msg: Msg, pipe: Pipe): void {
+    if (!isSubscription(msg)) {
+      // A user message sent upstream by an XSUB; PUB never delivers these.
+      if (this.type === 'XPUB') this.queue(msg, pipe);
+      return;
+    }
+    const subscribe = msg[0][0] === 1;
+    const topic = msg[0].subarray(1);
+    let notify = false;
+    if (this.manual) {
+      if (subscribe) this.manualSubs.add(topic, pipe);
+      else this.manualSubs.rm(topic, pipe);
+    } else if (subscribe) {
+      notify = this.subs.add(topic, pipe) || this.verboseSubs;
+    } else {
+      notify = this.subs.rm(topic, pipe) !== 'values_remain' || this.verboseUnsubs;
+    }
+    if (this.type === 'XPUB' && (this.manual || notify)) this.queue(msg, pipe);
+  }
+
+  private queue(msg: Msg, pipe: Pipe): void {
+    this.pending.push(msg);
+    this.pendingPipes.push(pipe);
+  }
+
+  writeActivated(pipe: Pipe): void {
+    this.dist.activated(pipe);
+    this.host.notifyWritable();
+  }
+
+  send(msg: Msg): boolean {
+    const topic = msg.length > 0 ? msg[0] : EMPTY;
+    this.subs.match(topic, (pipe) => this.dist.match(pipe));
+    if (this.invert) this.dist.reverseMatch();
+    if (this.noDrop && !this.dist.checkHwm()) {
+      this.dist.unmatch();
+      return false;
+    }
+    this.dist.sendToMatching(msg);
+    return true;
+  }
+
+  receive(): Msg | undefined {
+    if (this.type === 'PUB') throw zmqError('ENOTSUP', 'Publisher sockets cannot receive');
+    const msg = this.pending.shift();
+    const pipe = this.pendingPipes.shift();
+    if (msg && this.manual) this.lastPipe = pipe;
+    return msg;
+  }
+
+  hasIn(): boolean {
+    return this.type === 'XPUB' && this.pending.length > 0;
+  }
+
+  hasOut(): boolean {
+    return true;
+  }
+
+  /** Manual mode: apply a subscription for the peer whose subscription was received last. */
+  subscribe(topic: Buffer): void {
+    if (this.manual && this.lastPipe) this.subs.add(topic, this.lastPipe);
+  }
+
+  unsubscribe(topic: Buffer): void {
+    if (this.manual && this.lastPipe) this.subs.rm(topic, this.lastPipe);
+  }
+
+  private setVerbosity(value: unknown): void {
+    if (value === null || value === 'none') {
+      this.verboseSubs = false;
+      this.verboseUnsubs = false;
+    } else if (value === 'allSubs') {
+      this.verboseSubs = true;
+      this.verboseUnsubs = false;
+    } else if (value === 'allSubsUnsubs') {
+      this.verboseSubs = true;
+      this.verboseUnsubs = true;
+    } else {
+      throw zmqError('EINVAL', `Option "verbosity" must be null, "allSubs" or "allSubsUnsubs", got ${describe(value)}`);
+    }
+  }
+
+  setOption(name: string, value: unknown): boolean {
+    if (this.type === 'PUB') {
+      switch (name) {
+        case 'noDrop':
+          this.noDrop = asBool(name, value);
+          return true;
+        case 'invertMatching':
+          this.invert = asBool(name, value);
+          return true;
+        case 'conflate':
+          this.dist.conflate = asBool(name, value);
+          return true;
+        default:
+          return false;
+      }
+    }
+    switch (name) {
+      case 'noDrop':
+        this.noDrop = asBool(name, value);
+        return true;
+      case 'invertMatching':
+        this.invert = asBool(name, value);
+        return true;
+      case 'manual':
+        this.manual = asBool(name, value);
+        return true;
+      case 'welcomeMessage':
+        this.welcome = asBytesOrNull(name, value);
+        return true;
+      case 'verbosity':
+        this.setVerbosity(value);
+        return true;
+      case 'subscribe':
+        this.subscribe(asBytesOrNull(name, value) ?? EMPTY);
+        return true;
+      case 'unsubscribe':
+        this.unsubscribe(asBytesOrNull(name, value) ?? EMPTY);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  getOption(name: string): unknown {
+    switch (name) {
+      case 'noDrop':
+        return this.noDrop;
+      case 'invertMatching':
+        return this.invert;
+      case 'conflate':
+        return this.type === 'PUB' ? this.dist.conflate : undefined;
+      case 'manual':
+        return this.type === 'XPUB' ? this.manual : undefined;
+      case 'welcomeMessage':
+        return this.type === 'XPUB' ? (this.welcome?.toString('utf8') ?? null) : undefined;
+      case 'verbosity':
+        if (this.type !== 'XPUB') return undefined;
+        return this.verboseUnsubs ? 'allSubsUnsubs' : this.verboseSubs ? 'allSubs' : null;
+      default:
+        return undefined;
+    }
+  }
+}
+
+export class PubType extends XPubType {
+  constructor(host: SocketHost) {
+    super(host, 'PUB');
+  }
+}
