@@ -43,9 +43,11 @@ const BOX_ZERO_BYTES = 16;
 
 // tweetnacl's NaCl-layout primitives (zero-padded buffers), used for MESSAGE boxes so a frame is copied
 // once on the way out; not in tweetnacl's typings.
+// (crypto_box_afternm is crypto_secretbox keyed with the precomputed crypto_box_beforenm key; tweetnacl
+// exports the opening half only under its secretbox name.)
 interface NaclLowLevel {
   crypto_box_afternm(c: Uint8Array, m: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
-  crypto_box_open_afternm(m: Uint8Array, c: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
+  crypto_secretbox_open(m: Uint8Array, c: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
 }
 const lowlevel = (nacl as unknown as { lowlevel: NaclLowLevel }).lowlevel;
 
@@ -125,7 +127,7 @@ class CurveChannel {
     boxed.fill(0, 0, BOX_ZERO_BYTES);
     commandBody.copy(boxed, BOX_ZERO_BYTES, 16);
     const plain = Buffer.allocUnsafe(length);
-    if (lowlevel.crypto_box_open_afternm(plain, boxed, length, nonce, this.key) !== 0) {
+    if (lowlevel.crypto_secretbox_open(plain, boxed, length, nonce, this.key) !== 0) {
       return { error: 'CURVE MESSAGE box does not open: wrong connection key or corrupted data' };
     }
     this.peerNonce = counter;

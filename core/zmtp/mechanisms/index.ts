@@ -32,7 +32,8 @@ function key(socketOptions: Record<string, unknown>, option: string): Buffer {
   try {
     return curveKeyFrom(value, option);
   } catch (err) {
-    throw invalid((err as Error).message);
+    const message = (err as Error).message;
+    throw invalid(message.startsWith(option) ? message : `${option}: ${message}`);
   }
 }
 
