@@ -33,3 +33,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 registerCommand('serve', () => import('./serve.js'));
+registerCommand('decode', () => import('./decode.js'));
+registerCommand('capture', () => import('./capture.js'));
