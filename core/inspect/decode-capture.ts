@@ -1,0 +1,94 @@
+// Decoding a whole capture (file, stream or live source) into records: packets -> TCP reassembly ->
+// inspector. Streams in constant memory: records go to the caller as they are made and nothing is kept
+// but per-connection state.
+import type { Readable } from 'node:stream';
+import { openCapture, type CaptureProgress } from '../capture/open.js';
+import { TcpReassembler, type TcpReassemblerOptions } from '../capture/reassembly.js';
+import type { CaptureWarning, Packet } from '../capture/types.js';
+import type { ByteSource } from '../capture/chunk-reader.js';
+import type { ConnectionInfo, InspectorStats } from './connection.js';
+import { Inspector, type InspectorOptions } from './inspector.js';
+import type { InspectRecord } from './records.js';
+
+export interface InspectPacketsOptions extends Omit<InspectorOptions, 'onRecord'> {
+  onRecord?: (record: InspectRecord) => void;
+  /** Problems in the capture itself (corrupt records, malformed packets); reading goes on. */
+  onWarning?: (warning: CaptureWarning) => void;
+  /** Stops decoding early; the summary then says `aborted`. */
+  signal?: AbortSignal;
+  /** Called after each packet's records; a returned promise pauses reading (output back-pressure). */
+  pace?: () => Promise<void> | void;
+  reassembly?: Omit<TcpReassemblerOptions, 'onWarning'>;
+  /** Receives the inspector as soon as it exists, to query connections and stats while decoding. */
+  onInspector?: (inspector: Inspector) => void;
+}
+
+export interface DecodeCaptureOptions extends InspectPacketsOptions {
+  /** Bytes read against the file size, about every `progressStepBytes` (default 1 MiB) and at the end. */
+  onProgress?: (progress: CaptureProgress) => void;
+  progressStepBytes?: number;
+}
+
+export interface DecodeSummary {
+  packets: number;
+  warnings: number;
+  records: number;
+  aborted: boolean;
+  format?: 'pcap' | 'pcapng';
+  stats: InspectorStats;
+  connections: ConnectionInfo[];
+}
+
+/** Decodes packets from any source (a file's, or a LiveCapture) until it ends or `signal` aborts. */
+export async function inspectPackets(
+  source: AsyncIterable<Packet | CaptureWarning>,
+  options: InspectPacketsOptions = {},
+): Promise<Omit<DecodeSummary, 'format'>> {
+  let records = 0;
+  let warnings = 0;
+  let packets = 0;
+  const onWarning = (w: CaptureWarning) => {
+    warnings++;
+    options.onWarning?.(w);
+  };
+  const inspector = new Inspector({
+    ...options,
+    onRecord: (r) => {
+      records++;
+      options.onRecord?.(r);
+    },
+  });
+  options.onInspector?.(inspector);
+  const reassembler = new TcpReassembler({ ...options.reassembly, onWarning });
+  let lastTs: number | undefined;
+  let aborted = false;
+  for await (const p of source) {
+    if (options.signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    if ('kind' in p) {
+      onWarning(p);
+      continue;
+    }
+    packets++;
+    lastTs = p.ts;
+    for (const ev of reassembler.push(p)) inspector.push(ev);
+    const wait = options.pace?.();
+    if (wait) await wait;
+  }
+  for (const ev of reassembler.end(lastTs)) inspector.push(ev);
+  inspector.end(lastTs);
+  return { packets, warnings, records, aborted, stats: inspector.stats(), connections: inspector.connections() };
+}
+
+/**
+ * Decodes a pcap or pcapng capture (path or stream). Throws CaptureError (with .code ENOENT, EACCES,
+ * EIO, EEMPTY, EBADMAGIC) only when the input cannot be read at all; problems inside it become
+ * warnings and 'error' records.
+ */
+export async function decodeCapture(input: string | Readable | ByteSource, options: DecodeCaptureOptions = {}): Promise<DecodeSummary> {
+  const source = openCapture(input, { onProgress: options.onProgress, progressStepBytes: options.progressStepBytes });
+  const summary = await inspectPackets(source, options);
+  return { ...summary, format: source.format };
+}
