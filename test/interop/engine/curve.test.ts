@@ -1,0 +1,195 @@
+// CURVE (RFC 26) against libzmq 4.3.5 through zeromq.js, with our mechanism on a bare ZMTP connection
+// (codec + CurveClient/CurveServer): both directions, with and without a ZAP handler, real messages
+// through MESSAGE boxes, and libzmq's own monitor events on refusal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as zmq from 'zeromq';
+import { createMechanism, curveKeyPair, z85Encode, type HandshakeStep, type Mechanism, type ZapClient } from '../../../core/zmtp/index.js';
+import { RawPeer, rawListener, startZapHandler, watchEvents } from './security-raw-peer.js';
+
+type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
+type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
+
+function portOf(endpoint: string | null): number {
+  return Number(/:(\d+)$/.exec(endpoint ?? '')![1]);
+}
+
+function curveClient(serverKey: string, keys = curveKeyPair(), socketType = 'REQ'): Mechanism {
+  return createMechanism('CURVE', {
+    asServer: false, zapDomain: '', peerAddress: '127.0.0.1', properties: { 'Socket-Type': socketType, Identity: '' },
+    socketOptions: { curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey },
+  });
+}
+
+async function curveReply(context: zmq.Context, extra: Partial<zmq.SocketOptions<zmq.Reply>> = {}) {
+  const server = curveKeyPair();
+  const rep = new zmq.Reply({ context, linger: 0, curveServer: true, curveSecretKey: server.secretKey, ...extra });
+  const events = watchEvents(rep);
+  await rep.bind('tcp://127.0.0.1:*');
+  return { rep, server, events, port: portOf(rep.lastEndpoint) };
+}
+
+test('CURVE client (ours) -> zeromq.js Reply without ZAP handler: handshake, request and reply through boxes', async () => {
+  const context = new zmq.Context();
+  const { rep, server, port } = await curveReply(context);
+  const peer = await RawPeer.connect(port, curveClient(server.publicKey));
+  try {
+    const step = await peer.handshake;
+    assert.equal(step.status, 'ready', (step as ErrorStep).reason);
+    assert.equal((step as ReadyStep).peerProperties['Socket-Type'], 'REP');
+    const big = Buffer.alloc(100_000, 0x5a);
+    for (let i = 0; i < 3; i++) {
+      peer.send(['', `hello ${i}`, big]);
+      const [text, body] = await rep.receive();
+      assert.equal(text.toString(), `hello ${i}`);
+      assert.ok(body.equals(big));
+      await rep.send([`world ${i}`, '']);
+      const reply = await peer.receive();
+      assert.deepEqual(reply?.map(String), ['', `world ${i}`, '']);
+    }
+    assert.deepEqual(peer.problems, []);
+  } finally {
+    await peer.close();
+    rep.close();
+  }
+});
+
+test('CURVE client (ours) -> zeromq.js Reply with a ZAP handler that accepts our long-term key', async () => {
+  const context = new zmq.Context();
+  const keys = curveKeyPair();
+  const zap = await startZapHandler(context, (r) => (z85Encode(r.credentials[0]) === keys.publicKey ? { statusCode: '200', userId: 'carol' } : { statusCode: '400' }));
+  const { rep, server, port } = await curveReply(context, { zapDomain: 'interop' });
+  const peer = await RawPeer.connect(port, curveClient(server.publicKey, keys));
+  try {
+    assert.equal((await peer.handshake).status, 'ready');
+    peer.send(['', 'ping']);
+    assert.equal(String((await rep.receive())[0]), 'ping');
+    assert.equal(zap.requests.length, 1);
+    const r = zap.requests[0];
+    assert.equal(r.mechanism, 'CURVE');
+    assert.equal(r.domain, 'interop');
+    assert.equal(r.address, '127.0.0.1');
+    assert.equal(z85Encode(r.credentials[0]), keys.publicKey);
+    assert.deepEqual(zap.bad, []);
+  } finally {
+    await peer.close();
+    rep.close();
+    await zap.close();
+  }
+});
+
+test('CURVE client (ours) refused by the ZAP handler: we report auth 400, libzmq emits handshake:error:auth', async () => {
+  const context = new zmq.Context();
+  const zap = await startZapHandler(context, () => ({ statusCode: '400', statusText: 'not on the list' }));
+  const { rep, server, events, port } = await curveReply(context);
+  const peer = await RawPeer.connect(port, curveClient(server.publicKey));
+  try {
+    const step = (await peer.handshake) as ErrorStep;
+    assert.equal(step.status, 'error');
+    assert.equal(step.kind, 'auth');
+    assert.equal(step.zapStatus, 400);
+    const e = await events.next('handshake:error:auth');
+    assert.equal((e as { error: { status: number } }).error.status, 400);
+  } finally {
+    await peer.close();
+    rep.close();
+    await zap.close();
+  }
+});
+
+test('CURVE client (ours) with the wrong server key: libzmq refuses HELLO (handshake:error:protocol)', async () => {
+  const context = new zmq.Context();
+  const { rep, events, port } = await curveReply(context);
+  const peer = await RawPeer.connect(port, curveClient(curveKeyPair().publicKey));
+  try {
+    const step = await peer.handshake;
+    assert.equal(step.status, 'error');
+    const e = await events.next('handshake:error:protocol');
+    assert.equal((e as { error: { code: string } }).error.code, 'ERR_ZMTP_CRYPTOGRAPHIC');
+  } finally {
+    await peer.close();
+    rep.close();
+  }
+});
+
+function curveServerFactory(secretKey: string, zap?: ZapClient, socketType = 'REP') {
+  return (peerAddress: string) => createMechanism('CURVE', {
+    asServer: true, zapDomain: 'ours', peerAddress, zap, properties: { 'Socket-Type': socketType },
+    socketOptions: { curveServer: true, curveSecretKey: secretKey },
+  });
+}
+
+test('zeromq.js Request -> CURVE server (ours): handshake, envelope and reply through boxes; our ZAP sees its key', async () => {
+  const context = new zmq.Context();
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  const seen: string[] = [];
+  const zap: ZapClient = async (request) => {
+    seen.push(`${request.mechanism} ${request.domain} ${request.address} ${z85Encode(request.credentials[0])}`);
+    return { statusCode: '200', statusText: 'OK', userId: 'dave', metadata: Buffer.alloc(0) };
+  };
+  const listener = await rawListener(curveServerFactory(server.secretKey, zap));
+  const req = new zmq.Request({ context, linger: 0, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+  req.connect(`tcp://127.0.0.1:${listener.port}`);
+  try {
+    const peer = await listener.next();
+    const step = (await peer.handshake) as ReadyStep;
+    assert.equal(step.status, 'ready', (step as unknown as ErrorStep).reason);
+    assert.equal(step.peerProperties['Socket-Type'], 'REQ');
+    assert.equal(step.userId, 'dave');
+    assert.deepEqual(seen, [`CURVE ours 127.0.0.1 ${client.publicKey}`]);
+    for (let i = 0; i < 3; i++) {
+      await req.send([`question ${i}`, Buffer.alloc(300, i)]);
+      const msg = await peer.receive();
+      assert.deepEqual(msg?.slice(0, 2).map(String), ['', `question ${i}`]);
+      assert.ok(msg![2].equals(Buffer.alloc(300, i)));
+      peer.send(['', `answer ${i}`]);
+      assert.deepEqual((await req.receive()).map(String), [`answer ${i}`]);
+    }
+    assert.deepEqual(peer.problems, []);
+  } finally {
+    req.close();
+    await listener.close();
+  }
+});
+
+test('zeromq.js Request refused by our CURVE server ZAP (400): libzmq client emits handshake:error:auth 400', async () => {
+  const context = new zmq.Context();
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  const zap: ZapClient = async () => ({ statusCode: '400', statusText: 'no', userId: '', metadata: Buffer.alloc(0) });
+  const listener = await rawListener(curveServerFactory(server.secretKey, zap));
+  const req = new zmq.Request({ context, linger: 0, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+  const events = watchEvents(req);
+  req.connect(`tcp://127.0.0.1:${listener.port}`);
+  try {
+    const peer = await listener.next();
+    const step = (await peer.handshake) as ErrorStep;
+    assert.equal(step.kind, 'auth');
+    assert.equal(step.zapStatus, 400);
+    const e = await events.next('handshake:error:auth');
+    assert.equal((e as { error: { status: number } }).error.status, 400);
+  } finally {
+    req.close();
+    await listener.close();
+  }
+});
+
+test('zeromq.js Request with the wrong server key: our CURVE server refuses HELLO with a protocol error', async () => {
+  const context = new zmq.Context();
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  const listener = await rawListener(curveServerFactory(server.secretKey));
+  const req = new zmq.Request({ context, linger: 0, curveServerKey: curveKeyPair().publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+  req.connect(`tcp://127.0.0.1:${listener.port}`);
+  try {
+    const peer = await listener.next();
+    const step = (await peer.handshake) as ErrorStep;
+    assert.equal(step.status, 'error');
+    assert.equal(step.kind, 'protocol');
+    assert.match(step.reason, /HELLO signature box does not open/);
+  } finally {
+    req.close();
+    await listener.close();
+  }
+});

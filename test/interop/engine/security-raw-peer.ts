@@ -1,0 +1,222 @@
+// Test helper for the security interop tests: a bare ZMTP 3.1 peer over a net.Socket built only from the
+// codec (greeting, FrameDecoder, frame encoding) and one Mechanism, so PLAIN and CURVE can be checked
+// against libzmq before (and independently of) the engine's own connection code. Also a ZAP handler
+// on a zeromq.js Router, the way libzmq applications write one.
+import net from 'node:net';
+import * as zmq from 'zeromq';
+import {
+  FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseGreeting, REVISION_3,
+  encodeZapReply, parseZapRequest, type HandshakeStep, type Mechanism, type ParsedZapRequest,
+} from '../../../core/zmtp/index.js';
+
+export class RawPeer {
+  /** Resolves with the final handshake step (ready or error), or an error step when the peer hangs up first. */
+  readonly handshake: Promise<HandshakeStep>;
+  /** Resolves when the TCP connection closes. */
+  readonly closed: Promise<void>;
+  /** Reasons for anything wrong seen after the handshake (bad boxes, decoder errors). */
+  readonly problems: string[] = [];
+  peerMechanism?: string;
+  private settle!: (step: HandshakeStep) => void;
+  private done = false;
+  private ready = false;
+  private inbox: Buffer[][] = [];
+  private waiting: ((msg: Buffer[] | undefined) => void)[] = [];
+  private partial: Buffer[] = [];
+  private greetingBuf = Buffer.alloc(0);
+  private decoder = new FrameDecoder('v3');
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(readonly socket: net.Socket, readonly mechanism: Mechanism, asServer: boolean) {
+    this.handshake = new Promise((resolve) => { this.settle = resolve; });
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.finish({ status: 'error', send: [], reason: 'connection closed by the peer', kind: 'protocol' });
+      for (const w of this.waiting.splice(0)) w(undefined);
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.write(encodeGreetingV3(mechanism.name, asServer));
+  }
+
+  static connect(port: number, mechanism: Mechanism, asServer = false): Promise<RawPeer> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(new RawPeer(s, mechanism, asServer)));
+      s.once('error', reject);
+    });
+  }
+
+  private finish(step: HandshakeStep) {
+    if (this.done) return;
+    this.done = true;
+    this.settle(step);
+  }
+
+  private onData(chunk: Buffer) {
+    if (this.peerMechanism === undefined) {
+      this.greetingBuf = Buffer.concat([this.greetingBuf, chunk]);
+      const g = parseGreeting(this.greetingBuf, REVISION_3);
+      if (g.status === 'error') {
+        this.finish({ status: 'error', send: [], reason: g.message, kind: 'protocol' });
+        this.socket.destroy();
+        return;
+      }
+      if (g.status !== 'done') return;
+      this.peerMechanism = g.greeting.mechanism;
+      chunk = this.greetingBuf.subarray(g.greeting.length);
+      for (const body of this.mechanism.start()) this.socket.write(encodeFrame('v3', body, false, true));
+      if (chunk.length === 0) return;
+    }
+    const err = this.decoder.push(chunk, (more, command, body) => {
+      // copy: the decoder hands out slices of the chunk
+      const frame = Buffer.from(body);
+      this.chain = this.chain.then(() => this.onFrame(more, command, frame));
+    });
+    if (err) this.problems.push(err.message);
+  }
+
+  private async onFrame(more: boolean, command: boolean, body: Buffer) {
+    if (!this.ready) {
+      if (this.done) return;
+      if (!command) {
+        this.finish({ status: 'error', send: [], reason: 'data frame during the handshake', kind: 'protocol' });
+        return;
+      }
+      const step = await this.mechanism.onCommand(body);
+      for (const b of step.send) this.socket.write(encodeFrame('v3', b, false, true));
+      if (step.status === 'ready') this.ready = true;
+      if (step.status !== 'continue') this.finish(step);
+      return;
+    }
+    if (this.mechanism.encrypts) {
+      const opened = this.mechanism.open!(body);
+      if ('error' in opened) {
+        this.problems.push(opened.error);
+        return;
+      }
+      ({ more, command, body } = opened);
+    }
+    if (command) return; // PING and friends: not needed by these tests
+    this.partial.push(body);
+    if (more) return;
+    const msg = this.partial;
+    this.partial = [];
+    const w = this.waiting.shift();
+    if (w) w(msg);
+    else this.inbox.push(msg);
+  }
+
+  send(frames: (Buffer | string)[]) {
+    const bufs = frames.map((f) => (typeof f === 'string' ? Buffer.from(f) : f));
+    if (this.mechanism.encrypts) {
+      // libzmq sends each MESSAGE box as an ordinary frame with no flags; MORE travels inside the box
+      const out = bufs.map((f, i) => encodeFrame('v3', this.mechanism.seal!(f, i < bufs.length - 1, false)));
+      this.socket.write(Buffer.concat(out));
+    } else {
+      this.socket.write(encodeMessage('v3', bufs));
+    }
+  }
+
+  receive(): Promise<Buffer[] | undefined> {
+    const m = this.inbox.shift();
+    if (m) return Promise.resolve(m);
+    if (this.socket.destroyed) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  close() {
+    this.socket.destroy();
+    return this.closed;
+  }
+}
+
+/** Accepts one connection on an ephemeral port and wraps it in a RawPeer (the server side). */
+export async function rawListener(makeMechanism: (peerAddress: string) => Mechanism) {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as net.AddressInfo).port;
+  const peers: RawPeer[] = [];
+  const accepted: ((p: RawPeer) => void)[] = [];
+  server.on('connection', (s) => {
+    const peer = new RawPeer(s, makeMechanism(s.remoteAddress ?? ''), true);
+    peers.push(peer);
+    const a = accepted.shift();
+    if (a) a(peer);
+  });
+  return {
+    port,
+    next(): Promise<RawPeer> {
+      const ready = peers.find((p) => !(p as { taken?: boolean }).taken);
+      if (ready) { (ready as { taken?: boolean }).taken = true; return Promise.resolve(ready); }
+      return new Promise((resolve) => accepted.push((p) => { (p as { taken?: boolean }).taken = true; resolve(p); }));
+    },
+    async close() {
+      for (const p of peers) p.socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type ZapPolicy = (request: ParsedZapRequest) => { statusCode: string; statusText?: string; userId?: string; metadata?: Buffer };
+
+/**
+ * A ZAP handler on a zeromq.js Router bound at inproc://zeromq.zap.01 in `context`, answering with
+ * `policy`; records each request it parsed (with our parseZapRequest) and any it could not parse.
+ */
+export async function startZapHandler(context: zmq.Context, policy: ZapPolicy) {
+  const router = new zmq.Router({ context, linger: 0 });
+  await router.bind('inproc://zeromq.zap.01');
+  const requests: ParsedZapRequest[] = [];
+  const bad: string[] = [];
+  const loop = (async () => {
+    try {
+      for await (const [routingId, ...frames] of router) {
+        const request = parseZapRequest(frames);
+        if ('error' in request) {
+          bad.push(request.error);
+          continue;
+        }
+        requests.push(request);
+        const reply = policy(request);
+        await router.send([routingId, Buffer.alloc(0), ...encodeZapReply({ ...reply, requestId: request.requestId })]);
+      }
+    } catch {
+      // closed
+    }
+  })();
+  return {
+    requests,
+    bad,
+    async close() {
+      router.close();
+      await loop;
+    },
+  };
+}
+
+/** Collects zeromq.js monitor events of the given types until `until` resolves. */
+export function watchEvents(socket: zmq.Socket) {
+  const events: zmq.Event[] = [];
+  const waiters: { type: string; resolve: (e: zmq.Event) => void }[] = [];
+  (async () => {
+    try {
+      for await (const e of socket.events) {
+        events.push(e);
+        for (const w of waiters.splice(0)) {
+          if (w.type === e.type) w.resolve(e);
+          else waiters.push(w);
+        }
+      }
+    } catch {
+      // socket closed
+    }
+  })();
+  return {
+    events,
+    next(type: string): Promise<zmq.Event> {
+      const seen = events.find((e) => e.type === type);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ type, resolve }));
+    },
+  };
+}
