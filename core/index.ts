@@ -1,2 +1,9 @@
 // The engine's public API: a zeromq.js v6-shaped ZeroMQ implementation in plain TypeScript.
 export * from './zmtp/index.js';
+export { Socket, toFrames, type MessageLike, type SocketOptions } from './engine/socket.js';
+export { Context, context, type ContextOptions } from './engine/context.js';
+export { Observer, type SocketEvent, type EventType, type EventError } from './engine/monitor.js';
+export { ZmqError, type ZmqErrorCode } from './engine/errors.js';
+export { parseEndpoint, type Endpoint } from './engine/endpoint.js';
+export { setWireTap, type WireTap, type WireTapChunk } from './engine/wiretap.js';
+export { ZAP_ENDPOINT } from './engine/zap-client.js';

@@ -2,7 +2,7 @@
 export type ZmqErrorCode =
   | 'EAGAIN' | 'EFSM' | 'EHOSTUNREACH' | 'ENOTSUP' | 'EINVAL' | 'ETERM' | 'ENOTSOCK' | 'EADDRINUSE'
   | 'EADDRNOTAVAIL' | 'ECONNREFUSED' | 'ENOENT' | 'EPROTONOSUPPORT' | 'EMSGSIZE' | 'EBUSY' | 'ENOCOMPATPROTO'
-  | 'EMTHREAD' | 'ECANCELED';
+  | 'EMTHREAD' | 'ECANCELED' | 'EBADF' | 'EPROTO' | 'ETIMEDOUT' | 'ENODEV';
 
 export class ZmqError extends Error {
   readonly code: ZmqErrorCode;

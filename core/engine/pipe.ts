@@ -129,6 +129,8 @@ export class Pipe {
     if (this.terminated) return;
     const wasEmpty = this.outbound.size === 0;
     this.outbound.push(msg);
+    // A forced writer wants writeActivated once the reader has made room, like a refused one.
+    if (this.outbound.full()) this.outbound.writerBlocked = true;
     if (wasEmpty) this.peer.owner?.readActivated(this.peer);
   }
 

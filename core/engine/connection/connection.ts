@@ -1,0 +1,741 @@
+// One ZMTP connection over a byte stream (tcp or ipc): the greeting (stepwise like libzmq, so ZMTP
+// 2.0 and 1.0 peers get the framing they understand), the security handshake driven through the
+// Mechanism contract, then traffic between the wire and one pipe, with batched writes, heartbeats,
+// subscription commands and every protocol error turned into a closed connection with a reason.
+//
+// Like libzmq's zmtp_engine_t. A STREAM socket uses `raw` mode instead: no ZMTP at all, each chunk
+// read is one message and each message written is raw bytes (libzmq's raw_engine_t).
+import type net from 'node:net';
+import {
+  FLAG_COMMAND, FLAG_LONG, FLAG_MORE, REVISION_OFFSET, SIGNATURE_SIZE, V2_GREETING_SIZE, V3_GREETING_SIZE,
+  socketTypeToByte, socketTypesCompatible, type SocketTypeName,
+} from '../../zmtp/constants.js';
+import { FrameDecoder } from '../../zmtp/decoder.js';
+import { encodeSignature, parseGreeting, REVISION_3 } from '../../zmtp/greeting.js';
+import type { Framing } from '../../zmtp/frame.js';
+import { errorCommand, parseCommand, pingCommand, pongCommand, splitCommand } from '../../zmtp/commands.js';
+import { getProperty, type Properties } from '../../zmtp/metadata.js';
+import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.js';
+import { selectMechanism } from '../../zmtp/mechanisms/index.js';
+import type { Msg, Pipe, PipeOwner } from '../pipe.js';
+import { tapChunk, wireTap } from '../wiretap.js';
+
+export type FailureKind = 'protocol' | 'auth' | 'other' | 'disconnect';
+
+export interface PeerInfo {
+  version: '1.0' | '2.0' | '3.0' | '3.1';
+  socketType?: string;
+  properties: Properties;
+  /** Identity the peer announced (READY Identity property or 1.0/2.0 identity frame); may be empty. */
+  identity: Buffer;
+  userId?: string;
+  remoteAddress: string;
+}
+
+/** What a connection needs from the socket (or session) that owns it. */
+export interface ConnectionHost {
+  readonly socketType: SocketTypeName;
+  /** Live socket options (routingId, maxMessageSize, heartbeat*, handshakeInterval, ...). */
+  readonly options: Record<string, unknown>;
+  /** A fresh mechanism for this connection, or an error message when the options are unusable. */
+  createMechanism(peerAddress: string): Mechanism | string;
+  /** The handshake is done: returns the pipe end the connection serves, or undefined to refuse. */
+  attach(conn: Connection, peer: PeerInfo): Pipe | undefined;
+  /**
+   * The connection is over. `handshaken` says whether attach() happened. The host emits the monitor
+   * events and decides about the pipe (terminate or keep for a reconnect) and reconnecting.
+   */
+  closed(conn: Connection, info: { handshaken: boolean; kind: FailureKind; reason: string; zapStatus?: number }): void;
+  /** connect side: subscriptions forwarded on earlier connections, re-sent on a new one (topic hex -> topic). */
+  readonly subscriptions?: Map<string, Buffer>;
+}
+
+const enum State { Greeting, Handshake, Identity, Traffic, Closed }
+
+let nextConnectionId = 1;
+
+/** Frames up to this size are copied into the batch buffer; larger ones are written by reference. */
+const COPY_LIMIT = 16 * 1024;
+/** Bytes gathered per flush before yielding to the event loop. */
+const FLUSH_BUDGET = 1024 * 1024;
+
+export class Connection implements PipeOwner {
+  readonly id = nextConnectionId++;
+  readonly localAddress: string;
+  readonly remoteAddress: string;
+  /** Negotiated version once the greeting is done. */
+  version?: '1.0' | '2.0' | '3.0' | '3.1';
+  pipe?: Pipe;
+  private state = State.Greeting;
+  private greet: Buffer = Buffer.alloc(0);
+  private sentStage = 0; // 0 = signature sent, 1 = revision sent, 2 = whole greeting sent
+  private peerRevision = -1;
+  private decoder?: FrameDecoder;
+  private framing: Framing = 'v3';
+  private mechanism?: Mechanism;
+  private handshakeQueue: Buffer[] = [];
+  private handshakeBusy = false;
+  private parts: Buffer[] = [];
+  private flushScheduled = false;
+  private waitingDrain = false;
+  private paused = false;
+  private handshakeTimer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private heartbeatTimeoutTimer?: NodeJS.Timeout;
+  private ttlTimer?: NodeJS.Timeout;
+  private lingerTimer?: NodeJS.Timeout;
+  private closing = false;
+  private readonly subscribing: boolean;
+  private readonly publishing: boolean;
+  private legacyPeer = false;
+  private peerIdentity: Buffer = Buffer.alloc(0);
+  private peerType?: string;
+  private readonly ourIdentity: Buffer;
+  private readonly onFrameBound = this.onFrame.bind(this);
+  private readonly flushBound = this.flush.bind(this);
+
+  constructor(
+    readonly stream: net.Socket,
+    private readonly host: ConnectionHost,
+    /** The endpoint this connection belongs to, as the user wrote it (for events). */
+    readonly endpoint: string,
+    readonly raw = false,
+  ) {
+    this.localAddress = describeAddress(stream.localAddress, stream.localPort, endpoint);
+    this.remoteAddress = describeAddress(stream.remoteAddress, stream.remotePort, endpoint);
+    this.subscribing = host.socketType === 'SUB' || host.socketType === 'XSUB';
+    this.publishing = host.socketType === 'PUB' || host.socketType === 'XPUB';
+    const rid = host.options.routingId;
+    this.ourIdentity = rid == null ? Buffer.alloc(0) : typeof rid === 'string' ? Buffer.from(rid) : Buffer.from(rid as Uint8Array);
+    stream.setNoDelay?.(true);
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', (err: Error) => this.fail('disconnect', `connection error: ${err.message}`));
+    stream.on('end', () => this.onEnd());
+    stream.on('close', () => this.onEnd());
+    if (raw) {
+      this.startRaw();
+      return;
+    }
+    const hs = host.options.handshakeInterval as number;
+    if (hs > 0) this.handshakeTimer = setTimeout(() => this.fail('other', `handshake did not complete within ${hs} ms`), hs);
+    this.send(encodeSignature(this.ourIdentity.length));
+  }
+
+  get handshaken(): boolean {
+    return this.state === State.Traffic || (this.state === State.Closed && this.pipe !== undefined);
+  }
+
+  // ---------------------------------------------------------------- raw (STREAM)
+
+  private startRaw(): void {
+    this.version = undefined;
+    const pipe = this.host.attach(this, { version: '3.1', socketType: 'STREAM', properties: {}, identity: Buffer.alloc(0), remoteAddress: this.remoteAddress });
+    if (!pipe) return this.fail('other', 'socket refused the connection');
+    this.pipe = pipe;
+    pipe.owner = this;
+    this.state = State.Traffic;
+    if (pipe.canRead()) this.scheduleFlush();
+  }
+
+  // ---------------------------------------------------------------- input
+
+  private onData(chunk: Buffer): void {
+    if (this.state === State.Closed) return;
+    if (wireTap) tapChunk(this.id, this.localAddress, this.remoteAddress, 'in', chunk);
+    if (this.raw) {
+      this.pipe!.force([chunk]);
+      this.checkBackpressure();
+      return;
+    }
+    if (this.heartbeatTimeoutTimer) { clearTimeout(this.heartbeatTimeoutTimer); this.heartbeatTimeoutTimer = undefined; }
+    if (this.ttlTimer) { clearTimeout(this.ttlTimer); this.ttlTimer = undefined; }
+    if (this.state === State.Greeting) {
+      this.greet = this.greet.length === 0 ? chunk : Buffer.concat([this.greet, chunk]);
+      this.onGreetingBytes();
+      return;
+    }
+    this.decode(chunk);
+  }
+
+  private decode(chunk: Buffer): void {
+    const err = this.decoder!.push(chunk, this.onFrameBound);
+    if (this.state === State.Closed) return;
+    if (err) {
+      this.fail(err.message.includes('maxMessageSize') ? 'protocol' : 'protocol', `malformed frame at byte ${err.offset}: ${err.message}`);
+      return;
+    }
+    this.checkBackpressure();
+  }
+
+  private checkBackpressure(): void {
+    if (this.pipe && this.pipe.outboundFull && !this.paused && this.state !== State.Closed) {
+      this.paused = true;
+      this.stream.pause();
+    }
+  }
+
+  private onGreetingBytes(): void {
+    const g = this.greet;
+    // A first byte other than 0xFF, or a 10th byte without bit 0: an unversioned ZMTP 1.0 peer.
+    if (g[0] !== 0xff || (g.length >= SIGNATURE_SIZE && (g[SIGNATURE_SIZE - 1] & 1) === 0)) {
+      this.startLegacy(0, 'v1', g, true);
+      return;
+    }
+    if (g.length >= SIGNATURE_SIZE && this.sentStage === 0) {
+      this.send(Buffer.from([REVISION_3]));
+      this.sentStage = 1;
+    }
+    if (g.length > REVISION_OFFSET && this.sentStage === 1) {
+      this.peerRevision = g[REVISION_OFFSET];
+      if (this.peerRevision < REVISION_3) {
+        // ZMTP 2.0 and 1.0-with-signature peers: the 2.0 socket-type byte, then framed identity.
+        this.send(Buffer.from([socketTypeToByte(this.host.socketType)]));
+      } else {
+        const rest = Buffer.alloc(V3_GREETING_SIZE - REVISION_OFFSET - 1);
+        rest[0] = 1; // minor version: 3.1
+        const mech = this.mechanismName();
+        rest.write(mech.name, 1, 'latin1');
+        rest[21] = mech.asServer ? 1 : 0;
+        this.send(rest);
+      }
+      this.sentStage = 2;
+    }
+    if (this.peerRevision < 0) return;
+    const need = this.peerRevision < REVISION_3 ? V2_GREETING_SIZE : V3_GREETING_SIZE;
+    if (g.length < need) return;
+    const parsed = parseGreeting(g.subarray(0, need), REVISION_3);
+    if (parsed.status !== 'done') {
+      this.fail('protocol', `invalid greeting: ${parsed.status === 'error' ? parsed.message : 'incomplete'}`);
+      return;
+    }
+    const rest = g.subarray(need);
+    this.greet = Buffer.alloc(0);
+    if (this.peerRevision < REVISION_3) {
+      this.peerType = parsed.greeting.socketType;
+      this.startLegacy(this.peerRevision, this.peerRevision === 0 ? 'v1' : 'v2', rest, false);
+      return;
+    }
+    const peer = parsed.greeting;
+    const ours = this.mechanismName();
+    if (peer.mechanism !== ours.name) {
+      this.fail('protocol', `security mechanism mismatch: peer uses ${peer.mechanism}, this socket uses ${ours.name}`);
+      return;
+    }
+    this.version = peer.version === '3.0' ? '3.0' : '3.1';
+    this.framing = 'v3';
+    this.decoder = new FrameDecoder('v3', this.host.options.maxMessageSize as number);
+    const mech = this.host.createMechanism(this.remoteAddress);
+    if (typeof mech === 'string') {
+      this.fail('other', mech);
+      return;
+    }
+    this.mechanism = mech;
+    this.state = State.Handshake;
+    let first: Buffer[];
+    try {
+      first = mech.start();
+    } catch (e) {
+      this.fail('other', `security mechanism failed to start: ${(e as Error).message}`);
+      return;
+    }
+    for (const c of first) this.sendCommand(c);
+    if (rest.length) this.decode(rest);
+  }
+
+  private mechanismName(): { name: string; asServer: boolean } {
+    return selectMechanism(this.host.options);
+  }
+
+  /** ZMTP 2.0 / 1.0: no mechanism, identity frames, subscriptions as messages. */
+  private startLegacy(revision: number, framing: Framing, rest: Buffer, unversioned: boolean): void {
+    if (this.mechanismName().name !== 'NULL') {
+      this.fail('protocol', `peer speaks ZMTP ${revision === 1 ? '2.0' : '1.0'}, which cannot do ${this.mechanismName().name} security`);
+      return;
+    }
+    this.legacyPeer = true;
+    this.version = framing === 'v1' ? '1.0' : '2.0';
+    this.framing = framing;
+    this.greet = Buffer.alloc(0);
+    this.decoder = new FrameDecoder(framing, this.host.options.maxMessageSize as number);
+    this.state = State.Identity;
+    if (unversioned) {
+      // Our signature already went out as the header of a 1.0 identity frame; its body follows.
+      this.send(this.ourIdentity);
+    } else {
+      this.send(this.encodeFrames([this.ourIdentity]));
+    }
+    if (rest.length) this.decode(rest);
+  }
+
+  private onFrame(more: boolean, command: boolean, body: Buffer): void {
+    switch (this.state) {
+      case State.Traffic:
+        if (command) {
+          if (this.mechanism?.encrypts) {
+            this.onSealed(body);
+            return;
+          }
+          this.onTrafficCommand(body);
+          return;
+        }
+        if (this.mechanism?.encrypts) {
+          this.fail('protocol', 'unencrypted message frame on a CURVE connection');
+          return;
+        }
+        this.onMessageFrame(more, body);
+        return;
+      case State.Handshake:
+        if (!command) {
+          this.fail('protocol', 'message frame received before the security handshake finished');
+          return;
+        }
+        this.handshakeQueue.push(body);
+        if (!this.handshakeBusy) this.runHandshake();
+        return;
+      case State.Identity:
+        // 1.0/2.0: the first message is the peer's identity.
+        this.parts.push(body);
+        if (more) return;
+        this.peerIdentity = this.parts.length === 1 ? Buffer.from(this.parts[0]) : Buffer.alloc(0);
+        this.parts = [];
+        this.becomeReady({}, undefined);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onSealed(body: Buffer): void {
+    const opened = this.mechanism!.open!(body);
+    if ('error' in opened) {
+      this.fail('protocol', `cannot open encrypted frame: ${opened.error}`);
+      return;
+    }
+    if (opened.command) this.onTrafficCommand(opened.body);
+    else this.onMessageFrame(opened.more, opened.body);
+  }
+
+  private onMessageFrame(more: boolean, body: Buffer): void {
+    this.parts.push(body);
+    if (more) return;
+    const msg = this.parts;
+    this.parts = [];
+    this.pipe!.force(msg);
+  }
+
+  private onTrafficCommand(body: Buffer): void {
+    const raw = splitCommand(body);
+    if (!raw) {
+      this.fail('protocol', 'malformed command frame (name length runs past the frame)');
+      return;
+    }
+    switch (raw.name) {
+      case 'PING': {
+        const cmd = parseCommand(body) as { ttl: number; context: Buffer; error?: string };
+        if (cmd.error) { this.fail('protocol', `malformed PING: ${cmd.error}`); return; }
+        this.sendCommand(pongCommand(cmd.context));
+        if (cmd.ttl > 0) {
+          if (this.ttlTimer) clearTimeout(this.ttlTimer);
+          const ms = cmd.ttl * 100;
+          this.ttlTimer = setTimeout(() => this.fail('disconnect', `heartbeat: peer's TTL of ${ms} ms expired with no traffic`), ms);
+        }
+        this.scheduleFlush();
+        return;
+      }
+      case 'PONG':
+        return;
+      case 'SUBSCRIBE':
+      case 'CANCEL':
+        // Only a publisher cares; libzmq turns them back into subscription messages.
+        if (this.publishing) {
+          const msg = Buffer.allocUnsafe(1 + raw.data.length);
+          msg[0] = raw.name === 'SUBSCRIBE' ? 1 : 0;
+          raw.data.copy(msg, 1);
+          this.pipe!.force([msg]);
+        }
+        return;
+      case 'ERROR': {
+        const cmd = parseCommand(body) as { reason?: string };
+        this.fail('disconnect', `peer sent ERROR: ${cmd.reason ?? ''}`);
+        return;
+      }
+      case 'READY': case 'HELLO': case 'WELCOME': case 'INITIATE':
+        this.fail('protocol', `${raw.name} command received after the handshake finished`);
+        return;
+      default:
+        // RFC 37: unknown commands are ignored.
+        return;
+    }
+  }
+
+  private runHandshake(): void {
+    this.handshakeBusy = true;
+    while (this.handshakeQueue.length && this.state === State.Handshake) {
+      const body = this.handshakeQueue.shift()!;
+      let step: HandshakeStep | Promise<HandshakeStep>;
+      try {
+        step = this.mechanism!.onCommand(body);
+      } catch (e) {
+        this.fail('protocol', `handshake failed: ${(e as Error).message}`);
+        return;
+      }
+      if (step instanceof Promise) {
+        step.then(
+          (s) => { this.applyStep(s); this.runHandshake(); },
+          (e: Error) => this.fail('other', `handshake failed: ${e.message}`),
+        );
+        return;
+      }
+      this.applyStep(step);
+    }
+    this.handshakeBusy = false;
+  }
+
+  private applyStep(step: HandshakeStep): void {
+    if (this.state !== State.Handshake) return;
+    for (const c of step.send) this.sendCommand(c);
+    if (step.status === 'continue') return;
+    if (step.status === 'error') {
+      this.fail(step.kind === 'no-detail' ? 'other' : step.kind, step.reason, step.zapStatus);
+      return;
+    }
+    const props = step.peerProperties;
+    const peerType = getProperty(props, 'Socket-Type');
+    if (!peerType) {
+      this.fail('protocol', 'peer metadata has no Socket-Type');
+      return;
+    }
+    if (!socketTypesCompatible(this.host.socketType, peerType)) {
+      this.fail('protocol', `peer socket type ${peerType} cannot talk to ${this.host.socketType}`);
+      return;
+    }
+    this.peerType = peerType;
+    let identity: Buffer | undefined;
+    for (const k of Object.keys(step.peerRaw)) if (k.toLowerCase() === 'identity') identity = step.peerRaw[k];
+    this.peerIdentity = identity ? Buffer.from(identity) : Buffer.alloc(0);
+    this.becomeReady(props, step.userId);
+  }
+
+  private becomeReady(props: Properties, userId: string | undefined): void {
+    if (this.handshakeTimer) { clearTimeout(this.handshakeTimer); this.handshakeTimer = undefined; }
+    const pipe = this.host.attach(this, {
+      version: this.version!, socketType: this.peerType, properties: props, identity: this.peerIdentity, userId,
+      remoteAddress: this.remoteAddress,
+    });
+    if (!pipe) {
+      this.fail('other', 'socket is closing; connection refused');
+      return;
+    }
+    this.pipe = pipe;
+    pipe.owner = this;
+    this.state = State.Traffic;
+    if (this.legacyPeer && this.version === '1.0' && this.publishing) {
+      // A ZMTP 1.0 subscriber filters locally and never subscribes: give it everything (libzmq does this).
+      pipe.force([Buffer.from([1])]);
+    }
+    // Re-send the subscriptions earlier connections carried (connect side, pipe kept across reconnects).
+    const subs = this.host.subscriptions;
+    if (subs && subs.size && this.subscribing) {
+      for (const topic of subs.values()) this.sendSubscription(true, topic);
+    }
+    this.startHeartbeats();
+    if (pipe.canRead() || subs?.size) this.scheduleFlush();
+  }
+
+  private startHeartbeats(): void {
+    const ivl = this.host.options.heartbeatInterval as number;
+    if (!(ivl > 0) || this.framing !== 'v3') return;
+    this.heartbeatTimer = setInterval(() => {
+      if (this.state !== State.Traffic) return;
+      const ttl = this.host.options.heartbeatTimeToLive as number;
+      this.sendCommand(pingCommand(Math.floor(ttl / 100)));
+      this.scheduleFlush();
+      if (!this.heartbeatTimeoutTimer) {
+        const t = this.host.options.heartbeatTimeout as number;
+        const timeout = t >= 0 ? t : ivl;
+        this.heartbeatTimeoutTimer = setTimeout(
+          () => this.fail('disconnect', `heartbeat: no traffic from peer within ${timeout} ms of a PING`),
+          timeout,
+        );
+      }
+    }, ivl);
+  }
+
+  private onEnd(): void {
+    if (this.state === State.Closed) return;
+    if (this.closing && this.stream.destroyed) return this.fail('disconnect', 'closed');
+    const pending = this.decoder ? this.decoder.buffered : 0;
+    if (this.state === State.Greeting) {
+      this.fail('protocol', this.greet.length ? `connection closed during the greeting after ${this.greet.length} bytes` : 'connection closed before the greeting');
+    } else if (this.state !== State.Traffic) {
+      this.fail('protocol', 'connection closed during the handshake');
+    } else if (pending > 0 || this.parts.length > 0) {
+      this.fail('protocol', `connection closed in the middle of a message (${pending} bytes of an incomplete frame, ${this.parts.length} frames of an incomplete message dropped)`);
+    } else {
+      this.fail('disconnect', 'peer closed the connection');
+    }
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private send(buf: Buffer): void {
+    if (this.state === State.Closed || buf.length === 0) return;
+    if (wireTap) tapChunk(this.id, this.localAddress, this.remoteAddress, 'out', buf);
+    this.stream.write(buf);
+  }
+
+  /** Command frames go out at once (handshake, PONG), in order with any traffic already flushed. */
+  private sendCommand(body: Buffer): void {
+    if (this.mechanism?.encrypts && this.state === State.Traffic) {
+      this.send(this.encodeOne(this.mechanism.seal!(body, false, true), false, true));
+    } else {
+      this.send(this.encodeOne(body, false, true));
+    }
+  }
+
+  private sendSubscription(subscribe: boolean, topic: Buffer): void {
+    if (this.version === '3.1') {
+      const name = subscribe ? 'SUBSCRIBE' : 'CANCEL';
+      const body = Buffer.allocUnsafe(1 + name.length + topic.length);
+      body[0] = name.length;
+      body.write(name, 1, 'latin1');
+      topic.copy(body, 1 + name.length);
+      this.sendCommand(body);
+    } else {
+      const m = Buffer.allocUnsafe(1 + topic.length);
+      m[0] = subscribe ? 1 : 0;
+      topic.copy(m, 1);
+      this.send(this.encodeFrames([m]));
+    }
+  }
+
+  private encodeOne(body: Buffer, more: boolean, command: boolean): Buffer {
+    const out = Buffer.allocUnsafe(10 + body.length);
+    const pos = writeHeader(out, 0, this.framing, more, command, body.length);
+    body.copy(out, pos);
+    return out.subarray(0, pos + body.length);
+  }
+
+  private encodeFrames(frames: Buffer[]): Buffer {
+    return Buffer.concat(frames.map((f, i) => this.encodeOne(f, i < frames.length - 1, false)));
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.state !== State.Traffic) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushBound);
+  }
+
+  /** Writes everything the pipe holds (up to a budget) in as few socket writes as possible. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const pipe = this.pipe;
+    if (this.state !== State.Traffic || this.waitingDrain || !pipe) return;
+    if (this.raw) return this.flushRaw(pipe);
+    const parts: Buffer[] = [];
+    let first = pipe.peek();
+    if (first === undefined) return this.afterFlush();
+    let est = 0;
+    for (const f of first) est += f.length + 9;
+    let scratch: Buffer = Buffer.allocUnsafe(Math.min(65536, Math.max(256, est * (pipe.readable + 1))));
+    let start = 0;
+    let pos = 0;
+    let total = 0;
+    const encrypt = this.mechanism?.encrypts === true;
+    const translate = this.subscribing;
+    const subs = this.host.subscriptions;
+    while (total < FLUSH_BUDGET) {
+      const msg = pipe.read();
+      if (msg === undefined) break;
+      if (translate && msg.length === 1 && msg[0].length > 0 && msg[0][0] <= 1) {
+        // A subscription from SUB/XSUB: remember it for reconnects, send as a command to 3.1 peers.
+        const topic = msg[0].subarray(1);
+        if (subs) {
+          const key = topic.toString('hex');
+          if (msg[0][0] === 1) subs.set(key, Buffer.from(topic));
+          else subs.delete(key);
+        }
+        if (this.version === '3.1') {
+          const name = msg[0][0] === 1 ? 'SUBSCRIBE' : 'CANCEL';
+          const body = Buffer.allocUnsafe(1 + name.length + topic.length);
+          body[0] = name.length;
+          body.write(name, 1, 'latin1');
+          topic.copy(body, 1 + name.length);
+          const frame = encrypt ? this.mechanism!.seal!(body, false, true) : body;
+          const fr = [frame];
+          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, fr, 0, false, true));
+          total += frame.length + 9;
+          continue;
+        }
+      }
+      for (let i = 0; i < msg.length; i++) {
+        const more = i < msg.length - 1;
+        if (encrypt) {
+          const sealed = this.mechanism!.seal!(msg[i], more, false);
+          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, [sealed], 0, false, true));
+          total += sealed.length + 9;
+        } else {
+          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, msg, i, more, false));
+          total += msg[i].length + 9;
+        }
+      }
+    }
+    if (pos > start) parts.push(scratch.subarray(start, pos));
+    if (parts.length === 1) this.send(parts[0]);
+    else if (parts.length > 1) {
+      this.stream.cork();
+      for (const p of parts) this.send(p);
+      this.stream.uncork();
+    }
+    this.afterFlush();
+  }
+
+  /** Appends one frame (header, and the body when small) to the batch. */
+  private put(
+    parts: Buffer[], scratch: Buffer, start: number, pos: number, frames: Buffer[], i: number, more: boolean, command: boolean,
+  ): { scratch: Buffer; start: number; pos: number } {
+    const body = frames[i];
+    const copy = body.length <= COPY_LIMIT;
+    const need = 10 + (copy ? body.length : 0);
+    if (scratch.length - pos < need) {
+      if (pos > start) parts.push(scratch.subarray(start, pos));
+      scratch = Buffer.allocUnsafe(Math.max(65536, need));
+      start = 0;
+      pos = 0;
+    }
+    pos = writeHeader(scratch, pos, this.framing, more, command, body.length);
+    if (copy) {
+      body.copy(scratch, pos);
+      pos += body.length;
+    } else {
+      parts.push(scratch.subarray(start, pos));
+      parts.push(body);
+      start = pos;
+    }
+    return { scratch, start, pos };
+  }
+
+  private flushRaw(pipe: Pipe): void {
+    let msg: Msg | undefined;
+    while ((msg = pipe.read()) !== undefined) {
+      const data = msg.length === 1 ? msg[0] : Buffer.concat(msg);
+      if (data.length === 0) {
+        // STREAM: an empty message closes the connection.
+        this.shutdown(0);
+        return;
+      }
+      this.send(data);
+    }
+    this.afterFlush();
+  }
+
+  private afterFlush(): void {
+    if (this.state !== State.Traffic) return;
+    if (this.stream.writableNeedDrain) {
+      this.waitingDrain = true;
+      this.stream.once('drain', () => {
+        this.waitingDrain = false;
+        this.flush();
+      });
+      return;
+    }
+    if (this.pipe?.canRead()) this.scheduleFlush();
+    else if (this.closing && !this.pipe?.active) this.finishClosing();
+  }
+
+  // ---------------------------------------------------------------- pipe callbacks
+
+  readActivated(): void {
+    this.scheduleFlush();
+  }
+
+  writeActivated(): void {
+    if (this.paused && this.state !== State.Closed) {
+      this.paused = false;
+      this.stream.resume();
+    }
+  }
+
+  pipeTerminated(): void {
+    // The socket side went away (close or disconnect) and we have read all it sent: finish writing, then end.
+    this.closing = true;
+    if (this.state !== State.Traffic) return this.fail('disconnect', 'socket closed');
+    if (!this.flushScheduled && !this.waitingDrain) this.finishClosing();
+  }
+
+  private finishClosing(): void {
+    if (this.state === State.Closed) return;
+    this.stream.end();
+    this.fail('disconnect', 'closed by this side');
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /**
+   * Closes after writing what the pipe still holds, waiting at most `lingerMs` (-1: no limit, 0: at once).
+   * The pipe end is handed back to the host via closed().
+   */
+  shutdown(lingerMs: number): void {
+    if (this.state === State.Closed) return;
+    if (lingerMs === 0 || this.state !== State.Traffic) {
+      this.fail('disconnect', 'closed by this side');
+      return;
+    }
+    this.closing = true;
+    if (lingerMs > 0) {
+      this.lingerTimer = setTimeout(() => this.fail('disconnect', 'linger period expired'), lingerMs);
+      this.lingerTimer.unref();
+    }
+    if (!this.flushScheduled && !this.waitingDrain && !this.pipe?.canRead()) this.finishClosing();
+    else this.scheduleFlush();
+  }
+
+  /** Closes the connection: no more input or output. */
+  fail(kind: FailureKind, reason: string, zapStatus?: number): void {
+    if (this.state === State.Closed) return;
+    const handshaken = this.state === State.Traffic;
+    if (!handshaken && kind === 'disconnect') kind = 'other';
+    this.state = State.Closed;
+    for (const t of [this.handshakeTimer, this.heartbeatTimeoutTimer, this.ttlTimer, this.lingerTimer]) if (t) clearTimeout(t);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.mechanism && !handshaken && kind === 'protocol' && this.framing === 'v3' && this.stream.writable && !reason.startsWith('peer sent ERROR')) {
+      // Tell the peer why, as libzmq does for handshake failures.
+      try { this.stream.write(this.encodeOne(errorCommand(reason.slice(0, 255)), false, true)); } catch { /* closing anyway */ }
+    }
+    if (this.closing && kind === 'disconnect' && this.stream.writable) this.stream.end();
+    else this.stream.destroy();
+    if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
+    this.host.closed(this, { handshaken, kind, reason, zapStatus });
+  }
+}
+
+function writeHeader(buf: Buffer, pos: number, framing: Framing, more: boolean, command: boolean, size: number): number {
+  if (framing === 'v1') {
+    const length = size + 1;
+    if (length < 0xff) buf[pos++] = length;
+    else {
+      buf[pos++] = 0xff;
+      buf.writeUInt32BE(Math.floor(length / 0x100000000), pos);
+      buf.writeUInt32BE(length >>> 0, pos + 4);
+      pos += 8;
+    }
+    buf[pos++] = more ? FLAG_MORE : 0;
+    return pos;
+  }
+  const flags = (more ? FLAG_MORE : 0) | (command ? FLAG_COMMAND : 0);
+  if (size <= 0xff) {
+    buf[pos] = flags;
+    buf[pos + 1] = size;
+    return pos + 2;
+  }
+  buf[pos] = flags | FLAG_LONG;
+  buf.writeUInt32BE(Math.floor(size / 0x100000000), pos + 1);
+  buf.writeUInt32BE(size >>> 0, pos + 5);
+  return pos + 9;
+}
+
+function describeAddress(address: string | undefined, port: number | undefined, endpoint: string): string {
+  if (!address) return endpoint;
+  if (endpoint.startsWith('ipc://')) return endpoint;
+  return address.includes(':') ? `tcp://[${address}]:${port}` : `tcp://${address}:${port}`;
+}

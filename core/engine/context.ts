@@ -1,0 +1,170 @@
+// A Context groups sockets like zeromq.js's: it holds the inproc:// namespace (bound names and
+// connects waiting for a bind), and closes or waits for its sockets. `context` is the default one.
+import { zmqError } from './errors.js';
+import type { Pipe } from './pipe.js';
+
+/** What the context needs from a socket for inproc and termination. */
+export interface ContextSocket {
+  readonly closed: boolean;
+  /** Type name (PUSH, ROUTER, ...) */
+  readonly typeName: string;
+  readonly options: Record<string, unknown>;
+  close(): void;
+  /** Attaches an inproc pipe end whose other end belongs to `peer` (or a ZAP client). */
+  attachInprocPipe(end: Pipe, address: string, peerType: string, peerRoutingId: Buffer | undefined): void;
+}
+
+interface PendingConnect {
+  socket: ContextSocket;
+  /** The end that the binding socket will take. */
+  end: Pipe;
+  address: string;
+}
+
+export interface ContextOptions {
+  blocky?: boolean;
+  ioThreads?: number;
+  maxMessageSize?: number;
+  maxSockets?: number;
+  ipv6?: boolean;
+  threadPriority?: number;
+  threadSchedulingPolicy?: number;
+}
+
+export class Context {
+  blocky = true;
+  ioThreads = 1;
+  maxMessageSize = 2 ** 31 - 1;
+  maxSockets = 1023;
+  ipv6 = false;
+  threadPriority = -1;
+  threadSchedulingPolicy = -1;
+  private readonly sockets = new Set<ContextSocket>();
+  /** Sockets closed but still lingering (flushing queued messages). */
+  private readonly lingering = new Set<ContextSocket>();
+  private readonly inproc = new Map<string, ContextSocket>();
+  private readonly pendingInproc = new Map<string, PendingConnect[]>();
+  private termWaiters: (() => void)[] = [];
+
+  constructor(options: ContextOptions = {}) {
+    if (options === null || typeof options !== 'object') throw zmqError('EINVAL', 'Context options must be an object');
+    for (const [k, v] of Object.entries(options)) {
+      if (!(k in this) || typeof (this as Record<string, unknown>)[k] === 'function') throw zmqError('EINVAL', `unknown context option '${k}'`);
+      if (typeof v !== typeof (this as Record<string, unknown>)[k]) throw zmqError('EINVAL', `context option ${k} must be a ${typeof (this as Record<string, unknown>)[k]}`);
+      (this as Record<string, unknown>)[k] = v;
+    }
+  }
+
+  /** @internal */
+  register(socket: ContextSocket): void {
+    if (this.sockets.size >= this.maxSockets) throw zmqError('EMTHREAD', `too many sockets in this context (maxSockets ${this.maxSockets})`);
+    this.sockets.add(socket);
+  }
+
+  /** @internal The socket closed; `lingering` when it still has queued messages to write. */
+  unregister(socket: ContextSocket, lingering: boolean): void {
+    this.sockets.delete(socket);
+    for (const [name, s] of this.inproc) if (s === socket) this.inproc.delete(name);
+    for (const [name, list] of this.pendingInproc) {
+      const rest = list.filter((p) => p.socket !== socket);
+      if (rest.length) this.pendingInproc.set(name, rest);
+      else this.pendingInproc.delete(name);
+    }
+    if (lingering) this.lingering.add(socket);
+    this.checkTerm();
+  }
+
+  /** @internal Lingering is over for this socket. */
+  lingerDone(socket: ContextSocket): void {
+    this.lingering.delete(socket);
+    this.checkTerm();
+  }
+
+  private checkTerm(): void {
+    if (this.sockets.size === 0 && this.lingering.size === 0) for (const w of this.termWaiters.splice(0)) w();
+  }
+
+  /** @internal */
+  bindInproc(name: string, socket: ContextSocket, address: string): void {
+    if (this.inproc.has(name)) throw zmqError('EADDRINUSE', `Address already in use: ${address}`, address);
+    this.inproc.set(name, socket);
+    const pending = this.pendingInproc.get(name);
+    this.pendingInproc.delete(name);
+    for (const p of pending ?? []) {
+      if (p.socket.closed) continue;
+      const hwms = inprocHwms(p.socket, socket);
+      p.end.peer.setHwms(hwms[0], hwms[1]);
+      socket.attachInprocPipe(p.end, address, p.socket.typeName, routingIdOf(p.socket));
+    }
+  }
+
+  /** @internal */
+  unbindInproc(name: string, socket: ContextSocket): boolean {
+    if (this.inproc.get(name) !== socket) return false;
+    this.inproc.delete(name);
+    return true;
+  }
+
+  /** @internal The socket bound at inproc://name, if any. */
+  lookupInproc(name: string): ContextSocket | undefined {
+    const s = this.inproc.get(name);
+    return s && !s.closed ? s : undefined;
+  }
+
+  /**
+   * @internal Connects `socket` to inproc://name: at once when bound, otherwise when the bind comes
+   * (libzmq allows connect before bind). Returns the connecting socket's pipe end.
+   */
+  connectInproc(name: string, socket: ContextSocket, address: string, makePair: (hwmOut: number, hwmIn: number) => [Pipe, Pipe]): Pipe {
+    const bound = this.lookupInproc(name);
+    const hwms = bound ? inprocHwms(socket, bound) : [socket.options.sendHighWaterMark as number, socket.options.receiveHighWaterMark as number];
+    const [ours, theirs] = makePair(hwms[0], hwms[1]);
+    ours.endpoint = address;
+    theirs.endpoint = address;
+    if (bound) {
+      bound.attachInprocPipe(theirs, address, socket.typeName, routingIdOf(socket));
+    } else {
+      const list = this.pendingInproc.get(name) ?? [];
+      list.push({ socket, end: theirs, address });
+      this.pendingInproc.set(name, list);
+    }
+    return ours;
+  }
+
+  /** Closes every socket of this context now, dropping queued messages (linger 0 unless given). */
+  destroy(linger = 0): void {
+    for (const s of [...this.sockets]) {
+      if (linger >= 0) s.options.linger = linger;
+      s.close();
+    }
+  }
+
+  /** Resolves once every socket of this context is closed and done lingering. */
+  term(): Promise<void> {
+    if (this.sockets.size === 0 && this.lingering.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.termWaiters.push(resolve));
+  }
+
+  /** Sockets open in this context. */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+}
+
+function routingIdOf(s: ContextSocket): Buffer | undefined {
+  const v = s.options.routingId;
+  if (v == null) return undefined;
+  return typeof v === 'string' ? Buffer.from(v) : Buffer.from(v as Uint8Array);
+}
+
+/** libzmq sums the writer's SNDHWM and the reader's RCVHWM for inproc (0 = unlimited if either is 0). */
+function inprocHwms(connecter: ContextSocket, binder: ContextSocket): [number, number] {
+  const sum = (a: number, b: number) => (a === 0 || b === 0 ? 0 : a + b);
+  return [
+    sum(connecter.options.sendHighWaterMark as number, binder.options.receiveHighWaterMark as number),
+    sum(binder.options.sendHighWaterMark as number, connecter.options.receiveHighWaterMark as number),
+  ];
+}
+
+/** The default context, like zeromq.js's `context`. */
+export const context = new Context();

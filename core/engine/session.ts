@@ -1,0 +1,226 @@
+// The connect side of one tcp/ipc endpoint: dials, runs a Connection, and when it drops dials again
+// with backoff (reconnectInterval, doubling up to reconnectMaxInterval when set, like libzmq). Unless
+// `immediate` is set (or the type needs the peer's identity first: ROUTER, STREAM), its pipe is made at
+// connect() time and kept across reconnects, so messages queue before the first connection and survive
+// a peer restart (libzmq's session_base_t).
+import type net from 'node:net';
+import { Pipe } from './pipe.js';
+import { Connection, type ConnectionHost, type FailureKind, type PeerInfo } from './connection/connection.js';
+import { dialStream, type StreamEndpoint } from './transports/stream.js';
+import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
+import type { SocketTypeName } from '../zmtp/constants.js';
+import type { SocketEvent } from './monitor.js';
+import { eventError } from './monitor.js';
+
+/** What a session needs from its socket. */
+export interface SessionHost {
+  readonly socketType: SocketTypeName;
+  readonly options: Record<string, unknown>;
+  createMechanism(peerAddress: string): Mechanism | string;
+  /** Makes a pipe pair with the socket's HWMs; returns [socketEnd, sessionEnd]. */
+  makePipe(): [Pipe, Pipe];
+  /** Hands the socket end to the socket type. */
+  attachPipe(socketEnd: Pipe): void;
+  fillPeerInfo(socketEnd: Pipe, peer: PeerInfo): void;
+  emit(event: SocketEvent): void;
+  /** The session has fully stopped (for close/linger bookkeeping). */
+  sessionDone(session: Session): void;
+  readonly closed: boolean;
+}
+
+export class Session implements ConnectionHost {
+  private socketEnd?: Pipe;
+  private sessionEnd?: Pipe;
+  private attached = false;
+  private conn?: Connection;
+  private dialing?: net.Socket;
+  private retryTimer?: NodeJS.Timeout;
+  private connectTimer?: NodeJS.Timeout;
+  private lingerTimer?: NodeJS.Timeout;
+  private interval = -1;
+  private stopping = false;
+  private done = false;
+  readonly subscriptions = new Map<string, Buffer>();
+  private readonly keepsPipe: boolean;
+  private readonly raw: boolean;
+
+  constructor(private readonly host: SessionHost, readonly ep: StreamEndpoint) {
+    this.raw = host.socketType === 'STREAM';
+    this.keepsPipe = host.options.immediate !== true && host.socketType !== 'ROUTER' && !this.raw;
+  }
+
+  get socketType(): SocketTypeName { return this.host.socketType; }
+  get options(): Record<string, unknown> { return this.host.options; }
+  get address(): string { return this.ep.address; }
+  createMechanism(peerAddress: string): Mechanism | string { return this.host.createMechanism(peerAddress); }
+
+  start(): void {
+    if (this.keepsPipe) this.makePipe(true);
+    this.dial();
+  }
+
+  private makePipe(attachNow: boolean): void {
+    const [socketEnd, sessionEnd] = this.host.makePipe();
+    socketEnd.endpoint = this.ep.address;
+    sessionEnd.endpoint = this.ep.address;
+    this.socketEnd = socketEnd;
+    this.sessionEnd = sessionEnd;
+    this.attached = false;
+    // While no connection serves it, the session holds the pipe: it only needs to know when it ends.
+    sessionEnd.owner = {
+      readActivated: () => {},
+      writeActivated: () => {},
+      pipeTerminated: () => this.onPipeGone(sessionEnd),
+    };
+    if (attachNow) {
+      this.attached = true;
+      this.host.attachPipe(socketEnd);
+    }
+  }
+
+  private dial(): void {
+    if (this.done) return;
+    this.retryTimer = undefined;
+    let s: net.Socket;
+    try {
+      s = dialStream(this.ep, this.host.options);
+    } catch (e) {
+      this.scheduleRetry(`cannot connect: ${(e as Error).message}`);
+      return;
+    }
+    this.dialing = s;
+    this.host.emit({ type: 'connect:delay', address: this.ep.address });
+    const timeout = this.host.options.connectTimeout as number;
+    if (timeout > 0) {
+      this.connectTimer = setTimeout(() => {
+        s.destroy();
+        this.dialing = undefined;
+        this.scheduleRetry(`connect timed out after ${timeout} ms`);
+      }, timeout);
+    }
+    const onError = (err: Error) => {
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.dialing = undefined;
+      s.destroy();
+      this.scheduleRetry(err.message);
+    };
+    s.once('error', onError);
+    s.once('connect', () => {
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      s.off('error', onError);
+      this.dialing = undefined;
+      if (this.done) { s.destroy(); return; }
+      this.host.emit({ type: 'connect', address: this.ep.address });
+      this.conn = new Connection(s, this, this.ep.address, this.raw);
+    });
+  }
+
+  private scheduleRetry(reason: string): void {
+    if (this.done) return;
+    if (this.stopping && !this.hasPending()) return this.finish();
+    const base = this.host.options.reconnectInterval as number;
+    if (base < 0) {
+      // reconnectInterval -1: libzmq does not reconnect.
+      this.host.emit({ type: 'close', address: this.ep.address, reason: `${reason}; reconnection disabled` });
+      return;
+    }
+    const max = this.host.options.reconnectMaxInterval as number;
+    let wait: number;
+    if (max > 0) {
+      this.interval = this.interval < 0 ? base : Math.min(max, this.interval * 2);
+      wait = this.interval;
+    } else {
+      // libzmq adds a random part so many clients do not reconnect in lockstep.
+      wait = base + Math.floor(Math.random() * base);
+    }
+    this.host.emit({ type: 'connect:retry', address: this.ep.address, interval: wait, reason });
+    this.retryTimer = setTimeout(() => this.dial(), wait);
+    if (this.stopping) this.retryTimer.unref();
+  }
+
+  attach(conn: Connection, peer: PeerInfo): Pipe | undefined {
+    if (this.done || (this.host.closed && !this.stopping)) return undefined;
+    if (this.stopping && !this.sessionEnd) return undefined;
+    this.interval = -1;
+    if (!this.sessionEnd) this.makePipe(false);
+    this.host.fillPeerInfo(this.socketEnd!, peer);
+    if (!this.attached) {
+      this.attached = true;
+      this.host.attachPipe(this.socketEnd!);
+    }
+    this.host.emit({ type: 'handshake', address: this.ep.address, remoteAddress: conn.remoteAddress });
+    return this.sessionEnd;
+  }
+
+  closed(conn: Connection, info: { handshaken: boolean; kind: FailureKind; reason: string; zapStatus?: number }): void {
+    if (this.conn === conn) this.conn = undefined;
+    const address = this.ep.address;
+    if (info.handshaken) {
+      this.host.emit({ type: 'disconnect', address, reason: info.reason, remoteAddress: conn.remoteAddress });
+    } else if (info.kind === 'protocol') {
+      this.host.emit({ type: 'handshake:error:protocol', address, reason: info.reason, error: eventError('ERR_ZMTP_PROTOCOL', info.reason) });
+    } else if (info.kind === 'auth') {
+      this.host.emit({ type: 'handshake:error:auth', address, reason: info.reason, error: eventError('ERR_ZAP_AUTH', info.reason, info.zapStatus) });
+    } else {
+      this.host.emit({ type: 'handshake:error:other', address, reason: info.reason, error: eventError('ERR_ZMTP_HANDSHAKE', info.reason) });
+    }
+    const end = this.sessionEnd;
+    if (end) {
+      // Back in the session's hands until the next connection.
+      end.owner = { readActivated: () => {}, writeActivated: () => {}, pipeTerminated: () => this.onPipeGone(end) };
+      if (!end.active && !end.canRead()) return this.onPipeGone(end);
+    }
+    if (!this.keepsPipe && end && info.handshaken) {
+      end.terminate();
+      this.sessionEnd = undefined;
+      this.socketEnd = undefined;
+    }
+    if (this.stopping && !this.hasPending()) return this.finish();
+    this.scheduleRetry(info.reason);
+  }
+
+  private hasPending(): boolean {
+    return !!this.sessionEnd && this.sessionEnd.canRead();
+  }
+
+  /** The socket end went away (socket closed or disconnected) and everything was read. */
+  private onPipeGone(end: Pipe): void {
+    if (end !== this.sessionEnd) return;
+    this.sessionEnd = undefined;
+    this.socketEnd = undefined;
+    if (this.stopping || this.host.closed) this.finish();
+  }
+
+  /**
+   * Stops: with linger 0 at once; otherwise a live connection first writes what is queued (at most
+   * `linger` ms, -1 = no limit), and a session still dialing keeps trying until then.
+   */
+  stop(linger: number): void {
+    if (this.done || this.stopping) return;
+    this.stopping = true;
+    if (this.socketEnd) this.socketEnd.terminate();
+    if (linger === 0) return this.finish();
+    if (this.conn) {
+      this.conn.shutdown(linger);
+      return;
+    }
+    if (!this.hasPending()) return this.finish();
+    if (this.retryTimer) this.retryTimer.unref();
+    if (linger > 0) {
+      this.lingerTimer = setTimeout(() => this.finish(), linger);
+      this.lingerTimer.unref();
+    }
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.stopping = true;
+    for (const t of [this.retryTimer, this.connectTimer, this.lingerTimer]) if (t) clearTimeout(t);
+    this.dialing?.destroy();
+    this.conn?.fail('disconnect', 'closed by this side');
+    this.socketEnd?.terminateNow();
+    this.sessionEnd?.terminateNow();
+    this.host.sessionDone(this);
+  }
+}

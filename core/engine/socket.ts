@@ -1,0 +1,574 @@
+// The generic socket, shaped like zeromq.js v6's Socket: options as constructor fields and properties,
+// bind/unbind/connect/disconnect on many endpoints, send()/receive() Promises with timeouts, async
+// iteration, `events`, close with linger. Routing is the SocketType's job (one small class per type);
+// this class owns the pipes, transports and connections (libzmq's socket_base_t).
+import net from 'node:net';
+import { socketTypeToByte, type SocketTypeName } from '../zmtp/constants.js';
+import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
+import { context as defaultContext, Context, type ContextSocket } from './context.js';
+import { parseEndpoint, type Endpoint } from './endpoint.js';
+import { zmqError, ZmqError } from './errors.js';
+import { Observer, eventError, type SocketEvent } from './monitor.js';
+import { COMMON_OPTIONS, defaultOptions, mechanismFor, routingIdBytes, validateOption, type SocketOptions } from './options.js';
+import { Pipe, type Msg, type PipeOwner } from './pipe.js';
+import type { SocketHost, SocketType } from './socket-type.js';
+import { Connection, type ConnectionHost, type FailureKind, type PeerInfo } from './connection/connection.js';
+import { Session, type SessionHost } from './session.js';
+import { listenStream, fromSystemError, type Listener, type StreamEndpoint } from './transports/stream.js';
+import { createEngineMechanism } from './mechanism-factory.js';
+import { zapClientFor } from './zap-client.js';
+
+export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
+
+export type { SocketOptions } from './options.js';
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** Converts what send() accepts into frames; throws TypeError naming the bad frame. */
+export function toFrames(message: MessageLike | MessageLike[]): Msg {
+  if (Array.isArray(message)) {
+    if (message.length === 0) throw new TypeError('Message must have at least one frame');
+    const out: Buffer[] = new Array(message.length);
+    for (let i = 0; i < message.length; i++) out[i] = toFrame(message[i], i);
+    return out;
+  }
+  return [toFrame(message, 0)];
+}
+
+function toFrame(f: MessageLike, i: number): Buffer {
+  if (Buffer.isBuffer(f)) return f;
+  if (typeof f === 'string') return Buffer.from(f, 'utf8');
+  if (f === null || f === undefined) return Buffer.alloc(0);
+  if (ArrayBuffer.isView(f)) return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+  if (f instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && f instanceof SharedArrayBuffer)) return Buffer.from(f);
+  if (typeof f === 'number') return Buffer.from(String(f));
+  throw new TypeError(`Frame ${i} must be a Buffer, TypedArray, ArrayBuffer, string, number or null; got ${typeof f}`);
+}
+
+interface Pending<T> {
+  resolve: (v: T) => void;
+  reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/** Option accessors every socket has (declared here, defined on the prototype below). */
+export interface Socket {
+  affinity: number; rate: number; recoveryInterval: number; linger: number; reconnectInterval: number;
+  reconnectMaxInterval: number; backlog: number; maxMessageSize: number; tcpKeepalive: number;
+  tcpKeepaliveCount: number; tcpKeepaliveIdle: number; tcpKeepaliveInterval: number; immediate: boolean;
+  ipv6: boolean; plainServer: boolean; plainUsername: string | null; plainPassword: string | null;
+  curveServer: boolean; curvePublicKey: string | null; curveSecretKey: string | null; curveServerKey: string | null;
+  zapDomain: string | null; zapEnforceDomain: boolean; typeOfService: number; handshakeInterval: number;
+  heartbeatInterval: number; heartbeatTimeToLive: number; heartbeatTimeout: number; connectTimeout: number;
+  tcpMaxRetransmitTimeout: number; multicastHops: number; sendBufferSize: number; receiveBufferSize: number;
+  sendHighWaterMark: number; receiveHighWaterMark: number; sendTimeout: number; receiveTimeout: number;
+  routingId: string | Buffer | null; interface: string | null; loopbackFastPath: boolean;
+}
+
+export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncIterable<Buffer[]> {
+  readonly typeName: SocketTypeName;
+  readonly context: Context;
+  readonly events = new Observer();
+  /** Live option values (common ones; types keep their own), shared with the SocketType. */
+  readonly options: Record<string, unknown>;
+  protected readonly impl: SocketType;
+  private isClosed = false;
+  private lastBound: string | null = null;
+  private readonly pipes = new Set<Pipe>();
+  private readonly listeners = new Map<string, { listener: Listener; conns: Set<Connection> }>();
+  private readonly sessions = new Map<string, Session[]>();
+  private readonly inprocPipes = new Map<string, Set<Pipe>>();
+  private readonly inprocBound = new Set<string>();
+  private pendingSend?: Pending<void> & { msg: Msg };
+  private pendingReceive?: Pending<Buffer[]>;
+  private notifyQueued = false;
+  private lingerWork = 0;
+  private readonly processBound = this.processPending.bind(this);
+
+  constructor(type: SocketTypeName, createType: (host: SocketHost) => SocketType, options: SocketOptions = {}, context?: Context) {
+    if (options === null || typeof options !== 'object') throw new TypeError('Socket options must be an object');
+    const ctx = context ?? (options.context instanceof Context ? options.context : defaultContext);
+    this.typeName = type;
+    this.context = ctx;
+    this.options = defaultOptions();
+    const host: SocketHost = {
+      options: this.options,
+      notifyReadable: () => this.notify(),
+      notifyWritable: () => this.notify(),
+    };
+    this.impl = createType(host);
+    for (const [name, value] of Object.entries(options)) {
+      if (name === 'context') continue;
+      if (name in this && !(name in COMMON_OPTIONS)) (this as unknown as Record<string, unknown>)[name] = value;
+      else this.setOption(name, value);
+    }
+    ctx.register(this);
+  }
+
+  // ------------------------------------------------------------------ options
+
+  /** Sets a common or type-specific option by its zeromq.js name; throws EINVAL for unknown names or bad values. */
+  setOption(name: string, value: unknown): void {
+    if (name in COMMON_OPTIONS) {
+      this.options[name] = validateOption(name, value);
+      return;
+    }
+    if (this.impl.setOption?.(name, value)) return;
+    throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
+  }
+
+  getOption(name: string): unknown {
+    if (name in COMMON_OPTIONS) return this.options[name];
+    return this.impl.getOption?.(name);
+  }
+
+  /** zeromq.js: the numeric socket type (ZMQ_PUSH = 8, ...). */
+  get type(): number {
+    return socketTypeToByte(this.typeName);
+  }
+
+  get lastEndpoint(): string | null {
+    return this.lastBound;
+  }
+
+  get securityMechanism(): 'plain' | 'curve' | null {
+    const m = mechanismFor(this.options).name;
+    return m === 'NULL' ? null : (m.toLowerCase() as 'plain' | 'curve');
+  }
+
+  get threadSafe(): boolean {
+    return false;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** A message could be received now without waiting. */
+  get readable(): boolean {
+    return !this.isClosed && this.impl.hasIn();
+  }
+
+  /** A message could be sent now without waiting. */
+  get writable(): boolean {
+    return !this.isClosed && this.impl.hasOut();
+  }
+
+  // ------------------------------------------------------------------ send / receive
+
+  send(message: MessageLike | MessageLike[]): Promise<void> {
+    if (this.isClosed) return Promise.reject(zmqError('EBADF', 'Socket is closed'));
+    if (this.pendingSend) return Promise.reject(zmqError('EBUSY', 'Socket is busy writing; only one send operation may be in progress at any time'));
+    let msg: Msg;
+    try {
+      msg = toFrames(message);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    try {
+      if (this.impl.send(msg)) return RESOLVED;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const timeout = this.options.sendTimeout as number;
+    if (timeout === 0) return Promise.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
+    return new Promise<void>((resolve, reject) => {
+      const p: Pending<void> & { msg: Msg } = { resolve, reject, msg };
+      if (timeout > 0) {
+        p.timer = setTimeout(() => {
+          if (this.pendingSend === p) this.pendingSend = undefined;
+          reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
+        }, timeout);
+      }
+      this.pendingSend = p;
+    });
+  }
+
+  receive(): Promise<Buffer[]> {
+    if (this.isClosed) return Promise.reject(zmqError('EBADF', 'Socket is closed'));
+    if (this.pendingReceive) return Promise.reject(zmqError('EBUSY', 'Socket is busy reading; only one receive operation may be in progress at any time'));
+    let msg: Msg | undefined;
+    try {
+      msg = this.impl.receive();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (msg !== undefined) return Promise.resolve(msg);
+    const timeout = this.options.receiveTimeout as number;
+    if (timeout === 0) return Promise.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
+    return new Promise<Buffer[]>((resolve, reject) => {
+      const p: Pending<Buffer[]> = { resolve, reject };
+      if (timeout > 0) {
+        p.timer = setTimeout(() => {
+          if (this.pendingReceive === p) this.pendingReceive = undefined;
+          reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
+        }, timeout);
+      }
+      this.pendingReceive = p;
+    });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer[]> {
+    while (!this.isClosed) {
+      try {
+        yield await this.receive();
+      } catch (e) {
+        if (this.isClosed) return;
+        throw e;
+      }
+    }
+  }
+
+  /** Type side: something may have become readable/writable; settle waiting Promises soon (never reentrantly). */
+  private notify(): void {
+    if (this.notifyQueued) return;
+    if (!this.pendingReceive && !this.pendingSend) return;
+    this.notifyQueued = true;
+    queueMicrotask(this.processBound);
+  }
+
+  private processPending(): void {
+    this.notifyQueued = false;
+    if (this.isClosed) return;
+    const r = this.pendingReceive;
+    if (r) {
+      try {
+        const msg = this.impl.receive();
+        if (msg !== undefined) {
+          this.pendingReceive = undefined;
+          if (r.timer) clearTimeout(r.timer);
+          r.resolve(msg);
+        }
+      } catch (e) {
+        this.pendingReceive = undefined;
+        if (r.timer) clearTimeout(r.timer);
+        r.reject(e as Error);
+      }
+    }
+    const s = this.pendingSend;
+    if (s) {
+      try {
+        if (this.impl.send(s.msg)) {
+          this.pendingSend = undefined;
+          if (s.timer) clearTimeout(s.timer);
+          s.resolve();
+        }
+      } catch (e) {
+        this.pendingSend = undefined;
+        if (s.timer) clearTimeout(s.timer);
+        s.reject(e as Error);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ pipes (socket ends)
+
+  /** @internal Hands a pipe end to the socket type. */
+  attachPipe(end: Pipe): void {
+    if (this.isClosed) {
+      end.terminateNow();
+      return;
+    }
+    end.owner = this;
+    this.pipes.add(end);
+    this.impl.attach(end);
+    // A type may have become able to send or receive.
+    this.notify();
+  }
+
+  readActivated(pipe: Pipe): void {
+    this.impl.readActivated(pipe);
+    this.notify();
+  }
+
+  writeActivated(pipe: Pipe): void {
+    this.impl.writeActivated(pipe);
+    this.notify();
+  }
+
+  pipeTerminated(pipe: Pipe): void {
+    if (!this.pipes.delete(pipe)) return;
+    for (const set of this.inprocPipes.values()) set.delete(pipe);
+    this.impl.detach(pipe);
+    this.notify();
+  }
+
+  /** @internal Socket-end/peer-end pair with this socket's HWMs (A = socket end). */
+  makePipe(): [Pipe, Pipe] {
+    return Pipe.pair(this.options.sendHighWaterMark as number, this.options.receiveHighWaterMark as number);
+  }
+
+  /** @internal */
+  fillPeerInfo(end: Pipe, peer: PeerInfo): void {
+    end.peerSocketType = peer.socketType;
+    const props: Record<string, string> = { ...peer.properties };
+    if (peer.userId !== undefined) props['User-Id'] = peer.userId;
+    props['Peer-Address'] = peer.remoteAddress.replace(/^tcp:\/\//, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    end.peerProperties = props;
+    end.routingId = peer.identity.length ? Buffer.from(peer.identity) : undefined;
+  }
+
+  /** @internal ContextSocket: an inproc peer (or the ZAP client) connects to us. */
+  attachInprocPipe(end: Pipe, address: string, peerType: string, peerRoutingId: Buffer | undefined): void {
+    end.peerSocketType = peerType;
+    end.peerProperties = { 'Socket-Type': peerType };
+    if (peerRoutingId) end.peerProperties.Identity = peerRoutingId.toString('latin1');
+    end.routingId = peerRoutingId;
+    end.endpoint = address;
+    let set = this.inprocPipes.get(address);
+    if (!set) this.inprocPipes.set(address, (set = new Set()));
+    set.add(end);
+    this.events.emit({ type: 'accept', address });
+    this.attachPipe(end);
+  }
+
+  /** @internal */
+  emit(event: SocketEvent): void {
+    this.events.emit(event);
+  }
+
+  get socketType(): SocketTypeName {
+    return this.typeName;
+  }
+
+  /** @internal A security mechanism for a new connection, per the options (libzmq's choice). */
+  createMechanism(peerAddress: string): Mechanism | string {
+    const { name, asServer } = mechanismFor(this.options);
+    const properties: Record<string, string | Uint8Array> = { 'Socket-Type': this.typeName };
+    if (this.typeName === 'REQ' || this.typeName === 'DEALER' || this.typeName === 'ROUTER') {
+      properties.Identity = routingIdBytes(this.options);
+    }
+    return createEngineMechanism(name, {
+      asServer,
+      properties,
+      zapDomain: (this.options.zapDomain as string | null) ?? '',
+      peerAddress: peerAddress.replace(/^tcp:\/\//, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, ''),
+      zap: zapClientFor(this.context),
+      socketOptions: this.options,
+    });
+  }
+
+  // ------------------------------------------------------------------ endpoints
+
+  async bind(address: string): Promise<void> {
+    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+    const ep = parseEndpoint(address, true);
+    if (ep.transport === 'inproc') {
+      this.context.bindInproc(ep.name, this, address);
+      this.inprocBound.add(ep.name);
+      this.lastBound = address;
+      this.events.emit({ type: 'listening', address });
+      return;
+    }
+    if (ep.transport === 'udp' || ep.transport === 'ws') {
+      throw zmqError('EPROTONOSUPPORT', `transport ${ep.transport}:// is not supported by this engine yet: ${address}`, address);
+    }
+    let listener: Listener;
+    const conns = new Set<Connection>();
+    try {
+      listener = await listenStream(ep, this.options, (stream, l) => this.onAccept(stream, l, conns));
+    } catch (e) {
+      const err = e instanceof ZmqError ? e : fromSystemError(e as NodeJS.ErrnoException, address);
+      this.events.emit({ type: 'bind:error', address, error: err, reason: err.message });
+      throw err;
+    }
+    if (this.isClosed) {
+      listener.close();
+      throw zmqError('EBADF', 'Socket was closed during bind');
+    }
+    this.listeners.set(listener.endpoint, { listener, conns });
+    this.lastBound = listener.endpoint;
+    this.events.emit({ type: 'listening', address: listener.endpoint });
+  }
+
+  private onAccept(stream: net.Socket, listener: Listener, conns: Set<Connection>): void {
+    if (this.isClosed) {
+      stream.destroy();
+      return;
+    }
+    const address = listener.endpoint;
+    this.events.emit({ type: 'accept', address, remoteAddress: remoteOf(stream) });
+    const self = this;
+    const host: ConnectionHost = {
+      socketType: this.typeName,
+      options: this.options,
+      createMechanism: (peer) => this.createMechanism(peer),
+      attach(conn: Connection, peer: PeerInfo): Pipe | undefined {
+        if (self.isClosed) return undefined;
+        const [socketEnd, connEnd] = self.makePipe();
+        socketEnd.endpoint = address;
+        connEnd.endpoint = address;
+        self.fillPeerInfo(socketEnd, peer);
+        self.attachPipe(socketEnd);
+        if (!conn.raw) self.events.emit({ type: 'handshake', address, remoteAddress: conn.remoteAddress });
+        return connEnd;
+      },
+      closed(conn: Connection, info: { handshaken: boolean; kind: FailureKind; reason: string; zapStatus?: number }) {
+        conns.delete(conn);
+        self.connectionEvents(address, conn, info);
+        conn.pipe?.terminate();
+        self.events.emit({ type: 'close', address, remoteAddress: conn.remoteAddress, reason: info.reason });
+        if (self.isClosed) self.lingerStep(-1);
+      },
+    };
+    const conn = new Connection(stream, host, address, this.typeName === 'STREAM');
+    conns.add(conn);
+  }
+
+  private connectionEvents(address: string, conn: Connection, info: { handshaken: boolean; kind: FailureKind; reason: string; zapStatus?: number }): void {
+    if (info.handshaken) {
+      this.events.emit({ type: 'disconnect', address, remoteAddress: conn.remoteAddress, reason: info.reason, error: info.kind === 'protocol' ? eventError('ERR_ZMTP_PROTOCOL', info.reason) : undefined });
+    } else if (info.kind === 'protocol') {
+      this.events.emit({ type: 'handshake:error:protocol', address, remoteAddress: conn.remoteAddress, reason: info.reason, error: eventError('ERR_ZMTP_PROTOCOL', info.reason) });
+    } else if (info.kind === 'auth') {
+      this.events.emit({ type: 'handshake:error:auth', address, remoteAddress: conn.remoteAddress, reason: info.reason, error: eventError('ERR_ZAP_AUTH', info.reason, info.zapStatus) });
+    } else {
+      this.events.emit({ type: 'handshake:error:other', address, remoteAddress: conn.remoteAddress, reason: info.reason, error: eventError('ERR_ZMTP_HANDSHAKE', info.reason) });
+    }
+  }
+
+  async unbind(address: string): Promise<void> {
+    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+    const ep = parseEndpoint(address, true);
+    if (ep.transport === 'inproc') {
+      if (!this.inprocBound.has(ep.name) || !this.context.unbindInproc(ep.name, this)) {
+        throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
+      }
+      this.inprocBound.delete(ep.name);
+      for (const p of this.inprocPipes.get(address) ?? []) p.terminate();
+      return;
+    }
+    const entry = this.findListener(ep, address);
+    if (!entry) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
+    this.listeners.delete(entry.listener.endpoint);
+    entry.listener.close();
+    for (const c of [...entry.conns]) c.shutdown(this.options.linger as number);
+    this.events.emit({ type: 'close', address: entry.listener.endpoint });
+  }
+
+  private findListener(ep: Endpoint, address: string) {
+    const direct = this.listeners.get(address);
+    if (direct) return direct;
+    if (ep.transport === 'tcp' && ep.port !== 0) {
+      for (const [bound, entry] of this.listeners) {
+        if (bound.endsWith(`:${ep.port}`) && (ep.host === '*' || bound.includes(ep.host))) return entry;
+      }
+    }
+    return undefined;
+  }
+
+  connect(address: string): void {
+    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+    const ep = parseEndpoint(address, false);
+    if (ep.transport === 'inproc') {
+      const ours = this.context.connectInproc(ep.name, this, address, (out, inn) => Pipe.pair(out, inn));
+      let set = this.inprocPipes.get(address);
+      if (!set) this.inprocPipes.set(address, (set = new Set()));
+      set.add(ours);
+      this.events.emit({ type: 'connect', address });
+      this.attachPipe(ours);
+      return;
+    }
+    if (ep.transport === 'udp' || ep.transport === 'ws') {
+      throw zmqError('EPROTONOSUPPORT', `transport ${ep.transport}:// is not supported by this engine yet: ${address}`, address);
+    }
+    const session = new Session(this, ep as StreamEndpoint);
+    const list = this.sessions.get(address) ?? [];
+    list.push(session);
+    this.sessions.set(address, list);
+    session.start();
+  }
+
+  disconnect(address: string): void {
+    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+    const ep = parseEndpoint(address, false);
+    if (ep.transport === 'inproc') {
+      const set = this.inprocPipes.get(address);
+      if (!set || set.size === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
+      for (const p of set) p.terminate();
+      this.inprocPipes.delete(address);
+      return;
+    }
+    const list = this.sessions.get(address);
+    if (!list || list.length === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
+    this.sessions.delete(address);
+    for (const s of list) s.stop(this.options.linger as number);
+  }
+
+  /** @internal SessionHost */
+  sessionDone(session: Session): void {
+    const list = this.sessions.get(session.address);
+    if (list) {
+      const i = list.indexOf(session);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.sessions.delete(session.address);
+    }
+    if (this.isClosed) this.lingerStep(-1);
+  }
+
+  // ------------------------------------------------------------------ close
+
+  /**
+   * Closes the socket. Messages already queued are still written for up to `linger` ms (-1: until
+   * done, 0: dropped at once); pending send()/receive() reject with EAGAIN.
+   */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    const closedError = () => zmqError('EAGAIN', 'Socket was closed');
+    if (this.pendingReceive) {
+      const r = this.pendingReceive;
+      this.pendingReceive = undefined;
+      if (r.timer) clearTimeout(r.timer);
+      r.reject(closedError());
+    }
+    if (this.pendingSend) {
+      const s = this.pendingSend;
+      this.pendingSend = undefined;
+      if (s.timer) clearTimeout(s.timer);
+      s.reject(closedError());
+    }
+    const linger = this.options.linger as number;
+    for (const name of this.inprocBound) this.context.unbindInproc(name, this);
+    const conns: Connection[] = [];
+    for (const [endpoint, { listener, conns: set }] of this.listeners) {
+      listener.close();
+      conns.push(...set);
+      this.events.emit({ type: 'close', address: endpoint });
+    }
+    this.listeners.clear();
+    const sessions = [...this.sessions.values()].flat();
+    this.lingerWork = conns.length + sessions.length + 1;
+    // Socket ends go first: each peer end learns it once it has read (and written out) what is queued.
+    for (const p of [...this.pipes]) {
+      if (linger === 0) p.terminateNow();
+      else p.terminate();
+    }
+    for (const c of conns) c.shutdown(linger);
+    for (const s of sessions) s.stop(linger);
+    this.context.unregister(this, this.lingerWork > 1);
+    this.lingerStep(-1);
+    this.events.finish();
+  }
+
+  private lingerStep(delta: number): void {
+    if (this.lingerWork <= 0) return;
+    this.lingerWork += delta;
+    if (this.lingerWork === 0) this.context.lingerDone(this);
+  }
+}
+
+function remoteOf(s: net.Socket): string {
+  if (!s.remoteAddress) return '';
+  return s.remoteAddress.includes(':') ? `tcp://[${s.remoteAddress}]:${s.remotePort}` : `tcp://${s.remoteAddress}:${s.remotePort}`;
+}
+
+// Common options as properties, validated on set (zeromq.js exposes them the same way).
+for (const name of Object.keys(COMMON_OPTIONS)) {
+  Object.defineProperty(Socket.prototype, name, {
+    get(this: Socket) { return this.getOption(name); },
+    set(this: Socket, v: unknown) { this.setOption(name, v); },
+    enumerable: true,
+    configurable: true,
+  });
+}

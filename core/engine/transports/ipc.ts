@@ -1,0 +1,50 @@
+// ipc:// transport on Unix domain sockets, interoperable with libzmq's ipc (same paths, same framing).
+// Like libzmq, binding replaces a stale socket file and unbinding removes it; ipc://* picks a fresh path.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { zmqError } from '../errors.js';
+import { ipcEndpointString, type Endpoint } from '../endpoint.js';
+import { serverListening, type Listener } from './stream.js';
+
+type IpcEndpoint = Extract<Endpoint, { transport: 'ipc' }>;
+
+export async function listenIpc(
+  ep: IpcEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, l: Listener) => void,
+): Promise<Listener> {
+  let file = ep.path;
+  let tempDir: string | undefined;
+  if (file === '*') {
+    tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zmq-'));
+    file = path.join(tempDir, 'socket');
+  } else if (!file.startsWith('\0')) {
+    try {
+      if (fs.statSync(file).isSocket()) fs.unlinkSync(file);
+      else throw zmqError('EADDRINUSE', `cannot bind ${ep.address}: ${file} exists and is not a socket`, ep.address);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        if ((e as { code?: string }).code === 'EADDRINUSE') throw e;
+      }
+    }
+  }
+  const server = net.createServer();
+  await serverListening(server, ep.address, { path: file, backlog: options.backlog as number });
+  const listener: Listener = {
+    endpoint: ipcEndpointString(file),
+    close: () => {
+      server.close();
+      if (!file.startsWith('\0')) {
+        try { fs.unlinkSync(file); } catch { /* already gone */ }
+        if (tempDir) try { fs.rmdirSync(tempDir); } catch { /* not empty or gone */ }
+      }
+    },
+  };
+  server.on('connection', (s) => onStream(s, listener));
+  server.on('error', () => { /* keeps listening */ });
+  return listener;
+}
+
+export function dialIpc(ep: IpcEndpoint): net.Socket {
+  return net.connect({ path: ep.path });
+}

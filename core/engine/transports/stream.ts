@@ -1,0 +1,51 @@
+// Listening and dialing for the stream transports (tcp, ipc): both give a net.Socket to a Connection.
+import net from 'node:net';
+import { zmqError, type ZmqError, type ZmqErrorCode } from '../errors.js';
+import type { Endpoint } from '../endpoint.js';
+import { listenTcp, dialTcp } from './tcp.js';
+import { listenIpc, dialIpc } from './ipc.js';
+
+export interface Listener {
+  /** The endpoint actually bound (wildcards resolved), as lastEndpoint reports it. */
+  readonly endpoint: string;
+  close(): void;
+}
+
+export type StreamEndpoint = Extract<Endpoint, { transport: 'tcp' | 'ipc' }>;
+
+export function listenStream(
+  ep: StreamEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, listener: Listener) => void,
+): Promise<Listener> {
+  return ep.transport === 'tcp' ? listenTcp(ep, options, onStream) : listenIpc(ep, options, onStream);
+}
+
+export function dialStream(ep: StreamEndpoint, options: Record<string, unknown>): net.Socket {
+  return ep.transport === 'tcp' ? dialTcp(ep, options) : dialIpc(ep);
+}
+
+/** Node's errno names to ZmqError, with libzmq-like messages. */
+export function fromSystemError(err: NodeJS.ErrnoException, address: string): ZmqError {
+  const known: ZmqErrorCode[] = ['EADDRINUSE', 'EADDRNOTAVAIL', 'ECONNREFUSED', 'ENOENT', 'EINVAL'];
+  const code = (err.code && (known as string[]).includes(err.code) ? err.code : 'EINVAL') as ZmqErrorCode;
+  const text: Record<string, string> = {
+    EADDRINUSE: 'Address already in use',
+    EADDRNOTAVAIL: 'Cannot assign requested address',
+    ECONNREFUSED: 'Connection refused',
+    ENOENT: 'No such file or directory',
+  };
+  const e = zmqError(code, `${text[code] ?? err.message}: ${address}`, address);
+  if (!text[code]) e.message = `${err.message} (${address})`;
+  return e;
+}
+
+/** Waits for a server to listen or fail. */
+export function serverListening(server: net.Server, address: string, listenArgs: net.ListenOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(fromSystemError(err, address));
+    server.once('error', onError);
+    server.listen(listenArgs, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,54 @@
+// tcp:// transport: IPv4, IPv6, wildcard host and port, interface names and host names like libzmq.
+import dns from 'node:dns/promises';
+import net from 'node:net';
+import os from 'node:os';
+import { zmqError } from '../errors.js';
+import { tcpEndpointString, type Endpoint } from '../endpoint.js';
+import { serverListening, type Listener } from './stream.js';
+
+type TcpEndpoint = Extract<Endpoint, { transport: 'tcp' }>;
+
+async function resolveBindHost(host: string, ipv6: boolean, address: string): Promise<string> {
+  if (host === '*') return ipv6 ? '::' : '0.0.0.0';
+  if (net.isIP(host)) {
+    if (net.isIPv6(host) && !ipv6) throw zmqError('EINVAL', `cannot bind ${address}: IPv6 address needs the ipv6 option`, address);
+    return host;
+  }
+  // An interface name (libzmq accepts "eth0", "lo").
+  const nic = os.networkInterfaces()[host];
+  if (nic) {
+    const pick = nic.find((a) => a.family === 'IPv4') ?? (ipv6 ? nic.find((a) => a.family === 'IPv6') : undefined);
+    if (pick) return pick.address;
+  }
+  try {
+    const r = await dns.lookup(host, { family: ipv6 ? 0 : 4 });
+    return r.address;
+  } catch {
+    throw zmqError('ENODEV', `cannot bind ${address}: '${host}' is neither an interface nor a resolvable host`, address);
+  }
+}
+
+export async function listenTcp(
+  ep: TcpEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, l: Listener) => void,
+): Promise<Listener> {
+  const host = await resolveBindHost(ep.host, options.ipv6 === true, ep.address);
+  const server = net.createServer({ noDelay: true, pauseOnConnect: false });
+  await serverListening(server, ep.address, { host, port: ep.port, backlog: options.backlog as number, ipv6Only: false });
+  const bound = server.address() as net.AddressInfo;
+  // libzmq reports the wildcard host as 0.0.0.0 (or [::]) with the real port.
+  const listener: Listener = {
+    endpoint: tcpEndpointString(bound.address, bound.port),
+    close: () => server.close(),
+  };
+  server.on('connection', (s) => onStream(s, listener));
+  server.on('error', () => { /* accept errors are per connection; the server keeps listening */ });
+  return listener;
+}
+
+export function dialTcp(ep: TcpEndpoint, options: Record<string, unknown>): net.Socket {
+  const family = net.isIPv6(ep.host) ? 6 : net.isIPv4(ep.host) ? 4 : options.ipv6 === true ? 0 : 4;
+  const s = net.connect({ host: ep.host, port: ep.port, family, noDelay: true });
+  const ka = options.tcpKeepalive as number;
+  if (ka === 1) s.setKeepAlive(true, Math.max(0, (options.tcpKeepaliveIdle as number) * 1000));
+  return s;
+}
