@@ -115,7 +115,7 @@ export class Workbench {
     }
     void this.watchEvents(session);
     if (RECEIVES_ALWAYS.has(type)) void this.receiveLoop(session);
-    return this.snapshot(session);
+    return this.changed(session);
   }
 
   get(id: string): Session {

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
-import { getState, useStore } from '../store.js';
+import { getState, upsertSocket, useStore } from '../store.js';
 import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
 import type { Template } from './Composer.js';
 import { NewSocketForm } from './NewSocketForm.js';
@@ -27,6 +27,7 @@ function loadTemplates(): Template[] {
 export function Workbench({ client }: { client: AppClient }) {
   const order = useStore((s) => s.order);
   const sockets = useStore((s) => s.sockets);
+  const counts = useStore((s) => s.messages);
   const [selected, setSelected] = useState<string | 'new'>('new');
   const [templates, setTemplates] = useState<Template[]>(loadTemplates);
   const [error, setError] = useState<string | null>(null);
@@ -104,7 +105,7 @@ export function Workbench({ client }: { client: AppClient }) {
                 </span>
                 <span className="flex gap-1 text-xs text-slate-500">
                   <Badge tone="violet">{s.type}</Badge>
-                  <span>{s.endpoints.length} endpoint{s.endpoints.length === 1 ? '' : 's'} · {s.peers.length} peer{s.peers.length === 1 ? '' : 's'} · {s.messageCount} msg</span>
+                  <span>{s.endpoints.length} endpoint{s.endpoints.length === 1 ? '' : 's'} · {s.peers.length} peer{s.peers.length === 1 ? '' : 's'} · {counts[id]?.length ?? s.messageCount} msg</span>
                 </span>
               </button>
             );
@@ -122,7 +123,7 @@ export function Workbench({ client }: { client: AppClient }) {
         {current ? (
           <SocketView key={current.id} client={client} socket={current} templates={templates} saveTemplate={saveTemplate} />
         ) : selected === 'new' ? (
-          <NewSocketForm client={client} onCreated={(s) => setSelected(s.id)} />
+          <NewSocketForm client={client} onCreated={(s) => { upsertSocket(s); setSelected(s.id); }} />
         ) : (
           <Empty title="This socket was closed">Pick another socket on the left or create a new one.</Empty>
         )}

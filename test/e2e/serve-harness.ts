@@ -1,0 +1,97 @@
+// Shared by the e2e tests: starts `zmtp serve --port 0` from the built out/ and a headless Chromium.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const screenshots = join(root, 'resources/screenshots');
+
+export interface Served {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startServe(): Promise<Served> {
+  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`zmtp serve exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: join(screenshots, `${name}.png`) });
+}
+
+/** Creates a socket through the UI's "New socket" form and waits for its view. */
+export async function createSocket(page: Page, type: string, name: string, extra?: (page: Page) => Promise<void>): Promise<void> {
+  await page.getByRole('button', { name: '+ New socket' }).click();
+  await page.getByLabel('Socket type').selectOption(type);
+  await page.getByLabel('Socket name').fill(name);
+  if (extra) await extra(page);
+  await page.getByRole('button', { name: 'Create socket' }).click();
+  await page.getByTestId(`socket-${name}`).waitFor();
+}
+
+export async function selectSocket(page: Page, name: string): Promise<void> {
+  await page.getByTestId('socket-item').filter({ hasText: name }).click();
+  await page.getByTestId(`socket-${name}`).waitFor();
+}
+
+/** Binds the current socket to a wildcard port and returns the real endpoint the UI shows. */
+export async function bindWildcard(page: Page, name: string): Promise<string> {
+  const view = page.getByTestId(`socket-${name}`);
+  await view.getByLabel('Endpoint').fill('tcp://127.0.0.1:*');
+  await view.getByRole('button', { name: 'Bind', exact: true }).click();
+  const ep = view.getByTestId('endpoint').first();
+  await ep.waitFor();
+  return (await ep.textContent())!.trim();
+}
+
+export async function connectTo(page: Page, name: string, endpoint: string): Promise<void> {
+  const view = page.getByTestId(`socket-${name}`);
+  await view.getByLabel('Endpoint').fill(endpoint);
+  await view.getByRole('button', { name: 'Connect', exact: true }).click();
+  await view.getByTestId('endpoint').filter({ hasText: endpoint }).waitFor();
+}
+
+/** Fills the composer with frames given as [kind, data] and sends. */
+export async function send(page: Page, name: string, frames: [string, string][]): Promise<void> {
+  const view = page.getByTestId(`socket-${name}`);
+  const editors = view.getByTestId('frame-editor');
+  while ((await editors.count()) < frames.length) await view.getByRole('button', { name: '+ Add frame' }).click();
+  while ((await editors.count()) > frames.length) await view.getByRole('button', { name: `Remove frame ${await editors.count()}` }).click();
+  for (let i = 0; i < frames.length; i++) {
+    await view.getByLabel(`Frame ${i + 1} format`).selectOption(frames[i][0]);
+    await view.getByLabel(`Frame ${i + 1}`, { exact: true }).fill(frames[i][1]);
+  }
+  await view.getByRole('button', { name: 'Send', exact: true }).click();
+}

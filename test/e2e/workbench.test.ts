@@ -1,0 +1,178 @@
+// The sockets workbench in a real Chromium against a real `zmtp serve`, with libzmq peers (the zeromq
+// npm package) talking to the sockets created in the UI.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import * as zmq from 'zeromq';
+import { bindWildcard, connectTo, createSocket, launchBrowser, selectSocket, send, shot, startServe, type Served } from './serve-harness.js';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  served = await startServe();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(served.url);
+  await page.getByRole('heading', { name: 'ZMQ Inspector' }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+/** Texts of the frames of the newest message with the given direction in a socket's log. */
+async function newestFrames(name: string, dir: 'in' | 'out'): Promise<string[]> {
+  const msg = page.getByTestId(`socket-${name}`).locator(`[data-testid=message][data-dir=${dir}]`).first();
+  await msg.waitFor();
+  return (await msg.getByTestId('frame').locator('pre').allTextContents()).map((t) => t.trim());
+}
+
+test('REQ sends a three-frame message to REP, REP answers it', async () => {
+  await createSocket(page, 'REP', 'rep1');
+  const endpoint = await bindWildcard(page, 'rep1');
+  assert.match(endpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/, 'the wildcard port is shown resolved');
+  assert.doesNotMatch(endpoint, /:\*$/);
+
+  await createSocket(page, 'REQ', 'req1');
+  await connectTo(page, 'req1', endpoint);
+  await send(page, 'req1', [['text', 'hello'], ['hex', '01 02 ff'], ['json', '{"n": 1}']]);
+  assert.deepEqual(await newestFrames('req1', 'out'), ['hello', '01 02 ff', '{"n":1}']);
+
+  await selectSocket(page, 'rep1');
+  assert.deepEqual(await newestFrames('rep1', 'in'), ['hello', '01 02 ff', '{"n":1}']);
+  // Peers and monitor events came from the engine.
+  await page.getByTestId('socket-rep1').getByTestId('events').getByText('accept').first().waitFor();
+  await page.getByTestId('socket-rep1').getByTestId('peers').waitFor();
+
+  // Reply to the selected message.
+  await page.getByTestId('socket-rep1').locator('[data-testid=message][data-dir=in]').first().click();
+  await page.getByTestId('socket-rep1').getByRole('button', { name: 'Reply' }).click();
+  await send(page, 'rep1', [['text', 'world']]);
+  await shot(page, 'workbench-rep');
+
+  await selectSocket(page, 'req1');
+  assert.deepEqual(await newestFrames('req1', 'in'), ['world']);
+
+  // The JSON view pretty-prints the JSON frame.
+  await page.getByTestId('socket-req1').getByRole('button', { name: 'JSON' }).click();
+  const out = page.getByTestId('socket-req1').locator('[data-testid=message][data-dir=out]').first();
+  assert.equal((await out.getByTestId('frame').nth(2).locator('pre').textContent())?.trim(), '{\n  "n": 1\n}');
+  await page.getByTestId('socket-req1').getByRole('button', { name: 'TEXT' }).click();
+  await shot(page, 'workbench-req');
+});
+
+test('ROUTER replies by routing id to a UI DEALER and to a libzmq DEALER', async () => {
+  await createSocket(page, 'ROUTER', 'router1');
+  const endpoint = await bindWildcard(page, 'router1');
+  await createSocket(page, 'DEALER', 'dealer-bob', async (p) => { await p.getByLabel('Routing id').fill('bob'); });
+  await connectTo(page, 'dealer-bob', endpoint);
+  await send(page, 'dealer-bob', [['text', 'hi from bob']]);
+
+  const alice = new zmq.Dealer({ routingId: 'alice', linger: 0 });
+  try {
+    alice.connect(endpoint);
+    await alice.send('hi from alice');
+
+    await selectSocket(page, 'router1');
+    const router = page.getByTestId('socket-router1');
+    await router.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'hi from alice' }).waitFor();
+    await router.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'hi from bob' }).waitFor();
+
+    await router.getByLabel('Routing id').selectOption({ label: 'alice' });
+    await send(page, 'router1', [['text', 'to alice'], ['text', 'second']]);
+    const [first, second] = await alice.receive();
+    assert.equal(first.toString(), 'to alice');
+    assert.equal(second.toString(), 'second');
+
+    await router.getByLabel('Routing id').selectOption({ label: 'bob' });
+    await send(page, 'router1', [['text', 'to bob']]);
+    await shot(page, 'workbench-router');
+    await selectSocket(page, 'dealer-bob');
+    assert.deepEqual(await newestFrames('dealer-bob', 'in'), ['to bob']);
+  } finally {
+    alice.close();
+  }
+});
+
+test('SUB receives only the topics it subscribed to', async () => {
+  await createSocket(page, 'PUB', 'pub1');
+  const endpoint = await bindWildcard(page, 'pub1');
+  await createSocket(page, 'SUB', 'sub1', async (p) => { await p.getByLabel('Subscriptions').fill('weather'); });
+  await connectTo(page, 'sub1', endpoint);
+
+  // PUB/SUB drops messages until the subscription has reached the publisher: publish until one arrives.
+  const subInbox = page.getByTestId('socket-sub1').locator('[data-testid=message][data-dir=in]');
+  for (let i = 0; (await subInbox.count()) === 0; i++) {
+    await selectSocket(page, 'pub1');
+    await send(page, 'pub1', [['text', 'weather'], ['text', `warmup ${i}`]]);
+    await selectSocket(page, 'sub1');
+    await page.waitForTimeout(200);
+  }
+  await selectSocket(page, 'pub1');
+  await send(page, 'pub1', [['text', 'news'], ['text', 'not for sub1']]);
+  await send(page, 'pub1', [['text', 'weather'], ['text', 'sunny']]);
+  await selectSocket(page, 'sub1');
+  await subInbox.filter({ hasText: 'sunny' }).waitFor();
+  // Messages on one connection arrive in order: had 'news' passed the filter it would be here already.
+  assert.equal(await subInbox.filter({ hasText: 'not for sub1' }).count(), 0);
+  assert.deepEqual(await newestFrames('sub1', 'in'), ['weather', 'sunny']);
+  await page.getByTestId('socket-sub1').getByText('weather', { exact: true }).first().waitFor();
+  await shot(page, 'workbench-sub');
+});
+
+test('bad input shows a specific error and leaves the other sockets working', async () => {
+  await createSocket(page, 'REP', 'rep-err');
+  const endpoint = await bindWildcard(page, 'rep-err');
+  const view = page.getByTestId('socket-rep-err');
+
+  // Invalid endpoint.
+  await view.getByLabel('Endpoint').fill('tcp://127.0.0.1');
+  await view.getByRole('button', { name: 'Bind', exact: true }).click();
+  await assert.doesNotReject(view.getByTestId('endpoint-error').getByText('missing port').waitFor());
+
+  // Replying before any request: the engine's EFSM, in plain words.
+  await send(page, 'rep-err', [['text', 'too early']]);
+  assert.match((await view.getByTestId('send-error').textContent())!, /EFSM/);
+
+  // Malformed hex.
+  await send(page, 'rep-err', [['hex', '0x12 zz']]);
+  assert.match((await view.getByTestId('send-error').textContent())!, /frame 1 \(hex\): 'z' at position 3 is not a hex digit/);
+
+  // Unknown option value.
+  await page.getByRole('button', { name: '+ New socket' }).click();
+  await page.getByLabel('Socket type').selectOption('REQ');
+  await page.getByLabel('Linger (ms)').fill('forever');
+  await page.getByRole('button', { name: 'Create socket' }).click();
+  assert.match((await page.getByTestId('create-error').textContent())!, /linger/);
+  await page.getByLabel('Linger (ms)').fill('');
+  await page.getByLabel('Send HWM').fill('-5');
+  await page.getByRole('button', { name: 'Create socket' }).click();
+  await page.getByTestId('create-error').getByText('sendHighWaterMark').waitFor();
+  await shot(page, 'workbench-errors');
+
+  // Everything still works: a libzmq REQ gets an answer from the same REP.
+  const req = new zmq.Request({ linger: 0 });
+  try {
+    req.connect(endpoint);
+    await req.send(['still', 'working']);
+    await selectSocket(page, 'rep-err');
+    assert.deepEqual(await newestFrames('rep-err', 'in'), ['still', 'working']);
+    await send(page, 'rep-err', [['text', 'yes']]);
+    const [answer] = await req.receive();
+    assert.equal(answer.toString(), 'yes');
+  } finally {
+    req.close();
+  }
+});
+
+test('the dark theme renders', async () => {
+  await page.getByRole('button', { name: 'Toggle dark mode' }).click();
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains('dark')), true);
+  await selectSocket(page, 'router1');
+  await shot(page, 'workbench-dark');
+  await page.getByRole('button', { name: 'Toggle dark mode' }).click();
+});
