@@ -1,0 +1,132 @@
+// Shared helpers for the machinery interop tests: our sockets by type name, raw TCP peers, a pyzmq
+// child process peer, and event waiting. Nothing here imitates the engine: peers are real libzmq or raw bytes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+import { Socket } from '../../../core/engine/socket.js';
+import type { SocketOptions } from '../../../core/engine/options.js';
+import type { Context } from '../../../core/engine/context.js';
+import type { SocketEvent, EventType } from '../../../core/engine/monitor.js';
+import { SOCKET_TYPE_FACTORIES } from '../../../core/engine/types/index.js';
+import type { SocketTypeName } from '../../../core/zmtp/constants.js';
+
+export function ours(type: SocketTypeName, options: SocketOptions = {}, ctx?: Context): Socket {
+  return new Socket(type, SOCKET_TYPE_FACTORIES[type], options, ctx);
+}
+
+export function portOf(endpoint: string | null): number {
+  return Number(endpoint!.split(':').pop());
+}
+
+/** Resolves with the first event of `type` (optionally matching `pred`). */
+export function nextEvent(sock: Socket, type: EventType, pred: (e: SocketEvent) => boolean = () => true): Promise<SocketEvent> {
+  return new Promise((resolve) => {
+    const fn = (e: SocketEvent) => {
+      if (!pred(e)) return;
+      sock.events.off(type, fn);
+      resolve(e);
+    };
+    sock.events.on(type, fn);
+  });
+}
+
+/** A raw TCP peer that collects the bytes it receives. */
+export interface RawPeer {
+  sock: net.Socket;
+  readonly received: Buffer;
+  waitFor(bytes: number): Promise<Buffer>;
+  closed: Promise<void>;
+}
+
+export function rawPeer(sock: net.Socket): RawPeer {
+  let received = Buffer.alloc(0);
+  const waiters: (() => void)[] = [];
+  let isClosed = false;
+  sock.on('data', (d) => {
+    received = Buffer.concat([received, d]);
+    waiters.splice(0).forEach((w) => w());
+  });
+  const closed = new Promise<void>((resolve) => sock.on('close', () => {
+    isClosed = true;
+    waiters.splice(0).forEach((w) => w());
+    resolve();
+  }));
+  sock.on('error', () => {});
+  return {
+    sock,
+    get received() { return received; },
+    async waitFor(bytes: number): Promise<Buffer> {
+      while (received.length < bytes) {
+        if (isClosed) throw new Error(`peer closed after ${received.length} of ${bytes} bytes`);
+        await new Promise<void>((r) => waiters.push(r));
+      }
+      return received;
+    },
+    closed,
+  };
+}
+
+export async function rawConnect(port: number, host = '127.0.0.1'): Promise<RawPeer> {
+  const sock = net.connect(port, host);
+  const peer = rawPeer(sock);
+  await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+  return peer;
+}
+
+/** A raw TCP server; `accepted` resolves with the first connection. */
+export async function rawServer(): Promise<{ port: number; accepted: Promise<RawPeer>; close(): void }> {
+  const server = net.createServer();
+  let resolveAccepted!: (p: RawPeer) => void;
+  const accepted = new Promise<RawPeer>((r) => (resolveAccepted = r));
+  const conns: net.Socket[] = [];
+  server.on('connection', (s) => {
+    conns.push(s);
+    resolveAccepted(rawPeer(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    accepted,
+    close() {
+      for (const c of conns) c.destroy();
+      server.close();
+    },
+  };
+}
+
+/**
+ * Runs a pyzmq script (Debian's python3-zmq, libzmq 4.3.4). The script prints lines; `line()` reads
+ * the next one. The child is killed by `stop()`.
+ */
+export function python(script: string, args: string[] = []) {
+  const child: ChildProcess = spawn('/usr/bin/python3', ['-u', '-c', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters: ((l: string) => void)[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    const w = waiters.shift();
+    if (w) w(l);
+    else lines.push(l);
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    line(): Promise<string> {
+      const l = lines.shift();
+      if (l !== undefined) return Promise.resolve(l);
+      return new Promise((resolve, reject) => {
+        waiters.push(resolve);
+        exited.then((code) => reject(new Error(`python exited (${code}): ${stderr}`)));
+      });
+    },
+    send(line: string) {
+      child.stdin!.write(line + '\n');
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    get stderr() { return stderr; },
+  };
+}
