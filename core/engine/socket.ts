@@ -93,8 +93,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     this.options = defaultOptions();
     const host: SocketHost = {
       options: this.options,
-      notifyReadable: () => this.notify(),
-      notifyWritable: () => this.notify(),
+      notifyReadable: () => this.wakePending(),
+      notifyWritable: () => this.wakePending(),
     };
     this.impl = createType(host);
     for (const [name, value] of Object.entries(options)) {
@@ -220,7 +220,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   }
 
   /** Type side: something may have become readable/writable; settle waiting Promises soon (never reentrantly). */
-  private notify(): void {
+  // Named wakePending, not notify: Stream has a zeromq.js option property called `notify`.
+  private wakePending(): void {
     if (this.notifyQueued) return;
     if (!this.pendingReceive && !this.pendingSend) return;
     this.notifyQueued = true;
@@ -273,24 +274,24 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     this.pipes.add(end);
     this.impl.attach(end);
     // A type may have become able to send or receive.
-    this.notify();
+    this.wakePending();
   }
 
   readActivated(pipe: Pipe): void {
     this.impl.readActivated(pipe);
-    this.notify();
+    this.wakePending();
   }
 
   writeActivated(pipe: Pipe): void {
     this.impl.writeActivated(pipe);
-    this.notify();
+    this.wakePending();
   }
 
   pipeTerminated(pipe: Pipe): void {
     if (!this.pipes.delete(pipe)) return;
     for (const set of this.inprocPipes.values()) set.delete(pipe);
     this.impl.detach(pipe);
-    this.notify();
+    this.wakePending();
   }
 
   /** @internal Socket-end/peer-end pair with this socket's HWMs (A = socket end). */
