@@ -15,6 +15,8 @@ export class RouterType implements SocketType {
   protected readonly table = new RouterTable();
   /** Peers whose id clashed with a connected one (without handover): kept but never read, like libzmq. */
   private readonly anonymous = new Set<Pipe>();
+  /** Routing ids chosen with connect(address, { routingId }): used for the pipes of that endpoint. */
+  private readonly connectIds = new Map<string, Buffer>();
   protected mandatory: boolean;
   protected handover: boolean;
   protected probeRouter: boolean;
@@ -38,7 +40,7 @@ export class RouterType implements SocketType {
 
   /** Picks the pipe's routing id: the peer's own (from its handshake) or a generated one. */
   private identify(pipe: Pipe): boolean {
-    const wanted = pipe.routingId;
+    const wanted = this.connectIds.get(pipe.endpoint) ?? pipe.routingId;
     if (!wanted || wanted.length === 0) {
       this.table.add(this.table.generate(), pipe);
       return true;
@@ -53,6 +55,11 @@ export class RouterType implements SocketType {
     }
     this.table.add(wanted, pipe);
     return true;
+  }
+
+  /** The peer reached through `address` will be known by `id` (zeromq.js Router.connect's routingId). */
+  setConnectRoutingId(address: string, id: Buffer): void {
+    this.connectIds.set(address, id);
   }
 
   detach(pipe: Pipe): void {

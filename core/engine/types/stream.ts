@@ -1,7 +1,8 @@
 // STREAM: raw TCP, no ZMTP (libzmq stream.cpp). Each connection gets a routing id; received data
 // arrives as [id, bytes] and [id, bytes] sends bytes to that connection; [id, ''] closes it.
-// With `notify` (the default) a new connection and a lost one are each reported as [id, ''].
-// The connection layer passes raw chunks as single-frame messages through the pipe.
+// The connection layer (raw mode) passes each chunk read as a single-frame message, and an empty
+// message when the peer connects and when it goes away (libzmq's raw_engine_t does the same); with
+// `notify` off (default on) those empty notifications are dropped here.
 import type { Msg, Pipe } from '../pipe.js';
 import type { SocketHost, SocketType } from '../socket-type.js';
 import { zmqError } from '../errors.js';
@@ -14,9 +15,9 @@ export class StreamType implements SocketType {
   readonly type = 'STREAM' as const;
   private readonly fq = new FairQueue();
   private readonly table = new RouterTable();
-  /** Connect/disconnect notifications, delivered before further data. */
-  private readonly notices: Msg[] = [];
   private notify: boolean;
+  /** Routing ids chosen with connect(address, { routingId }). */
+  private readonly connectIds = new Map<string, Buffer>();
 
   constructor(private readonly host: SocketHost) {
     this.notify = initialBool(host.options, 'notify', true);
@@ -24,26 +25,22 @@ export class StreamType implements SocketType {
 
   attach(pipe: Pipe): void {
     // A routing id given for this connect (Stream.connect(addr, { routingId })) is used when free.
-    const wanted = pipe.routingId;
+    const wanted = this.connectIds.get(pipe.endpoint) ?? pipe.routingId;
     const id = wanted && wanted.length > 0 && !this.table.has(wanted) ? wanted : this.table.generate();
     this.table.add(id, pipe);
     this.fq.attach(pipe);
-    if (this.notify) {
-      this.notices.push([id, EMPTY]);
-      this.host.notifyReadable();
-    }
     this.host.notifyWritable();
     if (pipe.canRead()) this.host.notifyReadable();
+  }
+
+  setConnectRoutingId(address: string, id: Buffer): void {
+    this.connectIds.set(address, id);
   }
 
   detach(pipe: Pipe): void {
     if (this.table.get(pipe.routingId ?? EMPTY) !== pipe) return;
     this.fq.detach(pipe);
     this.table.remove(pipe);
-    if (this.notify) {
-      this.notices.push([pipe.routingId!, EMPTY]);
-      this.host.notifyReadable();
-    }
   }
 
   readActivated(pipe: Pipe): void {
@@ -72,15 +69,17 @@ export class StreamType implements SocketType {
   }
 
   receive(): Msg | undefined {
-    const notice = this.notices.shift();
-    if (notice) return notice;
-    const got = this.fq.recvPipe();
-    if (!got) return undefined;
-    return [got.pipe.routingId!, ...got.msg];
+    for (;;) {
+      const got = this.fq.recvPipe();
+      if (!got) return undefined;
+      const isNotice = got.msg.length === 1 && got.msg[0].length === 0;
+      if (isNotice && !this.notify) continue;
+      return [got.pipe.routingId!, ...got.msg];
+    }
   }
 
   hasIn(): boolean {
-    return this.notices.length > 0 || this.fq.hasIn();
+    return this.fq.hasIn();
   }
   hasOut(): boolean {
     return true;

@@ -333,11 +333,13 @@ test('XSUB sends subscriptions and user messages upstream to XPUB, receives ever
   assert.equal(xsub.receive(), undefined, 'XPUB filtered b1');
 });
 
-test('STREAM: connect/disconnect notifications, raw data by routing id, empty data closes', () => {
+test('STREAM: routing ids, connection notifications passed through, raw data, empty data closes', () => {
   const stream = new StreamType(new TestHost());
-  const p = attachPeer(stream);
+  // The raw connection announces the peer with an empty message, then passes chunks.
+  const p = attachPeer(stream, { before: (remote) => remote.force([Buffer.alloc(0)]) });
   const hello = stream.receive()!;
   assert.equal(hello.length, 2);
+  assert.equal(hello[0].length, 5, 'generated routing id');
   assert.equal(hello[1].length, 0, 'connect notification');
   const id = hello[0];
   p.remote.write([Buffer.from('GET / HTTP/1.0\r\n\r\n')]);
@@ -348,10 +350,18 @@ test('STREAM: connect/disconnect notifications, raw data by routing id, empty da
   assert.equal(code(() => stream.send([id])), 'EINVAL');
   assert.equal(stream.send([id, Buffer.alloc(0)]), true);
   assert.equal(p.events.terminated, true, 'empty data closes the connection');
+  assert.equal(code(() => stream.send([id, Buffer.from('x')])), 'EHOSTUNREACH', 'gone after close');
 
   const q = attachPeer(stream, { routingId: 'named' });
-  assert.deepEqual(str(stream.receive()), ['named', '']);
+  q.remote.write([Buffer.from('data')]);
+  q.remote.force([Buffer.alloc(0)]);
   q.remote.terminate();
-  assert.deepEqual(str(stream.receive()), ['named', ''], 'disconnect notification');
+  assert.deepEqual(str(stream.receive()), ['named', 'data'], 'connect-time routing id used');
+  assert.deepEqual(str(stream.receive()), ['named', ''], 'disconnect notification after the data');
   assert.equal(stream.receive(), undefined);
+
+  const quiet = new StreamType(new TestHost({ notify: false }));
+  const r = attachPeer(quiet, { before: (remote) => remote.force([Buffer.alloc(0)]) });
+  r.remote.write([Buffer.from('only data')]);
+  assert.deepEqual(str(quiet.receive()?.slice(1)), ['only data'], 'notifications dropped with notify off');
 });
