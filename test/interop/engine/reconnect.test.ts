@@ -1,0 +1,134 @@
+// Reconnection against real libzmq peers: messages queued before the peer exists, a peer that restarts,
+// the backoff between attempts, and a subscriber that gets its subscriptions back after a publisher restart.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as zmq from 'zeromq';
+import { nextEvent, ours, portOf } from './machinery-helpers.js';
+import type { SocketEvent } from '../../../core/engine/monitor.js';
+
+/** A port that was free a moment ago (bound by libzmq, then released). */
+async function freedPort(): Promise<number> {
+  const s = new zmq.Pull();
+  await s.bind('tcp://127.0.0.1:*');
+  const port = portOf(s.lastEndpoint);
+  await s.unbind(s.lastEndpoint!);
+  s.close();
+  return port;
+}
+
+test('connect before the peer binds: messages queue and arrive once libzmq binds', async () => {
+  const port = await freedPort();
+  const push = ours('PUSH', { reconnectInterval: 20 });
+  const retried = nextEvent(push, 'connect:retry');
+  push.connect(`tcp://127.0.0.1:${port}`);
+  const pull = new zmq.Pull();
+  try {
+    await push.send(['queued', '1']);
+    await push.send(['queued', '2']);
+    const retry = await retried;
+    assert.equal(retry.address, `tcp://127.0.0.1:${port}`);
+    assert.ok(retry.interval! >= 20);
+    await pull.bind(`tcp://127.0.0.1:${port}`);
+    assert.deepEqual((await pull.receive()).map(String), ['queued', '1']);
+    assert.deepEqual((await pull.receive()).map(String), ['queued', '2']);
+  } finally {
+    push.close();
+    pull.close();
+  }
+});
+
+test('peer restart: our PUSH reconnects to a new libzmq PULL on the same port and keeps queued messages', async () => {
+  let pull = new zmq.Pull({ linger: 0 });
+  await pull.bind('tcp://127.0.0.1:*');
+  const endpoint = pull.lastEndpoint!;
+  const push = ours('PUSH', { reconnectInterval: 20 });
+  try {
+    const handshake1 = nextEvent(push, 'handshake');
+    push.connect(endpoint);
+    await handshake1;
+    await push.send('before');
+    assert.deepEqual((await pull.receive()).map(String), ['before']);
+
+    const disconnected = nextEvent(push, 'disconnect');
+    pull.close();
+    const ev = await disconnected;
+    assert.equal(ev.address, endpoint);
+    // Sent while the peer is gone: kept in the session's pipe.
+    await push.send('during');
+    const handshake2 = nextEvent(push, 'handshake');
+    pull = new zmq.Pull({ linger: 0 });
+    await pull.bind(endpoint);
+    await handshake2;
+    await push.send('after');
+    assert.deepEqual((await pull.receive()).map(String), ['during']);
+    assert.deepEqual((await pull.receive()).map(String), ['after']);
+  } finally {
+    push.close();
+    pull.close();
+  }
+});
+
+test('backoff: retries double from reconnectInterval up to reconnectMaxInterval', async () => {
+  const port = await freedPort();
+  const dealer = ours('DEALER', { reconnectInterval: 10, reconnectMaxInterval: 80 });
+  const intervals: number[] = [];
+  const enough = new Promise<void>((resolve) => {
+    dealer.events.on('connect:retry', (e: SocketEvent) => {
+      intervals.push(e.interval!);
+      if (intervals.length === 6) resolve();
+    });
+  });
+  try {
+    dealer.connect(`tcp://127.0.0.1:${port}`);
+    await enough;
+    assert.deepEqual(intervals, [10, 20, 40, 80, 80, 80]);
+  } finally {
+    dealer.close();
+  }
+});
+
+test('reconnectInterval -1 stops after the first failure', async () => {
+  const port = await freedPort();
+  const dealer = ours('DEALER', { reconnectInterval: -1 });
+  try {
+    const closed = nextEvent(dealer, 'close');
+    dealer.connect(`tcp://127.0.0.1:${port}`);
+    const e = await closed;
+    assert.match(e.reason!, /reconnection disabled/);
+  } finally {
+    dealer.close();
+  }
+});
+
+test('our SUB re-subscribes after the libzmq PUB restarts', async () => {
+  let pub = new zmq.Publisher({ linger: 0 });
+  await pub.bind('tcp://127.0.0.1:*');
+  const endpoint = pub.lastEndpoint!;
+  const sub = ours('SUB', { reconnectInterval: 20 });
+  sub.setOption('subscribe', 'keep');
+  sub.connect(endpoint);
+  // Publish until something arrives: the subscription reaches the publisher asynchronously.
+  async function pumpUntilReceived(p: zmq.Publisher, tag: string): Promise<Buffer[]> {
+    let done = false;
+    const got = sub.receive().finally(() => { done = true; });
+    while (!done) {
+      await p.send(['drop', tag]);
+      await p.send(['keep', tag]);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return got;
+  }
+  try {
+    assert.deepEqual((await pumpUntilReceived(pub, 'first')).map(String), ['keep', 'first']);
+    const disconnected = nextEvent(sub, 'disconnect');
+    pub.close();
+    await disconnected;
+    pub = new zmq.Publisher({ linger: 0 });
+    await pub.bind(endpoint);
+    const msg = await pumpUntilReceived(pub, 'second');
+    assert.deepEqual(msg.map(String), ['keep', 'second'], 'the new publisher learned our subscription without us asking again');
+  } finally {
+    sub.close();
+    pub.close();
+  }
+});
