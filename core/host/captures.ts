@@ -17,6 +17,7 @@ interface Session {
   live?: pipeline.LiveSource;
   closed: boolean;
   lastEmit: number;
+  abort: AbortController;
 }
 
 function csvCell(v: string | number): string {
@@ -52,23 +53,29 @@ export class Captures {
       if (err instanceof HostError) throw err;
       throw new HostError(`cannot open ${path}: ${describeError(err).message}`, (err as { code?: string }).code ?? 'ENOENT');
     }
-    const items = pipeline.decodeFile(path);
     const s = this.newSession(name ?? basename(path), 'file', 'loading');
     s.file = path;
     s.summary.canSave = true;
-    void this.consume(s, items, size);
+    void this.consume(s, pipeline.decodeFile(path, this.sink(s, size), s.abort.signal));
     return this.snapshot(s);
   }
 
   async startLive(iface: string, filter: string): Promise<CaptureSummary> {
     const id = `c${this.nextId}`;
     const file = join(this.tempDir, `live-${id}-${Date.now()}.pcapng`);
-    const live = await pipeline.startLive(iface, filter, file);
     const s = this.newSession(`live ${iface}${filter ? ` (${filter})` : ''}`, 'live', 'capturing');
+    let live: pipeline.LiveSource;
+    try {
+      live = await pipeline.startLive(iface, filter, file, this.sink(s, 0));
+    } catch (err) {
+      this.sessions.delete(s.summary.id);
+      const d = describeError(err);
+      throw new HostError(`cannot start the live capture: ${d.message}`, d.code ?? 'ETOOL');
+    }
     s.live = live;
     s.file = live.file;
     s.summary.canSave = true;
-    void this.consume(s, live.items, 0);
+    void this.consume(s, live.done);
     return this.snapshot(s);
   }
 
@@ -77,7 +84,8 @@ export class Captures {
     if (!s.live) throw new HostError(`capture ${s.summary.name} is not a live capture`, 'EINVAL');
     if (s.summary.state === 'capturing') {
       await s.live.stop();
-      s.summary.state = 'stopped';
+      await s.live.done.catch(() => undefined);
+      if (s.summary.state === 'capturing') s.summary.state = 'stopped';
     }
     this.changed(s, true);
     return this.snapshot(s);
@@ -86,6 +94,7 @@ export class Captures {
   async close(id: string): Promise<void> {
     const s = this.get(id);
     s.closed = true;
+    s.abort.abort();
     if (s.live && s.summary.state === 'capturing') await s.live.stop().catch(() => undefined);
     this.sessions.delete(id);
     this.emit({ type: 'capture.closed', id });
@@ -174,25 +183,28 @@ export class Captures {
         id, name, source, state, progress: 0, packets: 0, records: 0, messages: 0, connections: 0,
         warnings: [], startedAt: Date.now() / 1000, canSave: false,
       },
-      store: new CaptureStore(), closed: false, lastEmit: 0,
+      store: new CaptureStore(), closed: false, lastEmit: 0, abort: new AbortController(),
     };
     this.sessions.set(id, s);
     return s;
   }
 
-  private async consume(s: Session, items: AsyncIterable<pipeline.PipelineItem>, size: number): Promise<void> {
-    let bytes = 0;
-    try {
-      for await (const item of items) {
-        if (s.closed) return;
-        if (item.kind === 'record') s.store.add(item.record);
-        else if (item.kind === 'packet') {
-          s.summary.packets++;
-          bytes += item.bytes;
-          if (size > 0) s.summary.progress = Math.min(0.99, bytes / size);
-        } else if (s.summary.warnings.length < MAX_WARNINGS) s.summary.warnings.push(item.message);
+  private sink(s: Session, size: number): pipeline.PipelineSink {
+    return {
+      record: (r) => { if (!s.closed) s.store.add(r); },
+      packet: () => { s.summary.packets++; this.changed(s, false); },
+      progress: (read, total) => {
+        const t = total ?? size;
+        if (t > 0) s.summary.progress = Math.min(0.99, read / t);
         this.changed(s, false);
-      }
+      },
+      warning: (message) => { if (s.summary.warnings.length < MAX_WARNINGS) s.summary.warnings.push(message); },
+    };
+  }
+
+  private async consume(s: Session, run: Promise<void>): Promise<void> {
+    try {
+      await run;
       if (s.summary.state === 'loading') s.summary.state = 'ready';
       else if (s.summary.state === 'capturing') s.summary.state = 'stopped';
       s.summary.progress = 1;

@@ -1,30 +1,50 @@
-// Bridges the capture layer and the inspector into what a capture session consumes: an async stream
-// of decoded records plus progress. Wired to core/capture and core/inspect as they land.
+// Bridges the capture layer (core/capture) and the inspector (core/inspect) into what a capture session
+// consumes: records, packet counts, progress and warnings, pushed to a sink.
+import { LiveCapture } from '../capture/live.js';
+import { decodeCapture, inspectPackets } from '../inspect/decode-capture.js';
 import type { InspectRecord } from '../inspect/records.js';
-import { HostError } from './errors.js';
 
-export type PipelineItem =
-  | { kind: 'record'; record: InspectRecord }
-  | { kind: 'packet'; bytes: number }
-  | { kind: 'warning'; message: string };
+export interface PipelineSink {
+  record(r: InspectRecord): void;
+  packet(): void;
+  progress(bytesRead: number, totalBytes: number | undefined): void;
+  warning(message: string): void;
+}
 
-export const pipelineReady = false;
+export const pipelineReady = true;
 
-export function decodeFile(_path: string): AsyncIterable<PipelineItem> {
-  throw new HostError('the ZMTP inspector (core/inspect) is not available in this build yet', 'ENOTAVAIL');
+/** Decodes a pcap/pcapng file to the end (or until `signal` aborts). Rejects only if it cannot be read at all. */
+export async function decodeFile(path: string, sink: PipelineSink, signal: AbortSignal): Promise<void> {
+  await decodeCapture(path, {
+    signal,
+    onRecord: (r) => sink.record(r),
+    onWarning: (w) => sink.warning(w.index ? `packet ${w.index}: ${w.message}` : w.message),
+    onProgress: (p) => sink.progress(p.bytesRead, p.totalBytes),
+    progressStepBytes: 256 * 1024,
+    pace: () => sink.packet(),
+  });
 }
 
 export interface LiveSource {
-  items: AsyncIterable<PipelineItem>;
-  /** pcapng file the live capture writes, for saving. */
+  /** Resolves when the capture ended (after stop(), or when the tool failed). */
+  done: Promise<void>;
+  /** The raw capture the tool wrote, for saving. */
   file: string;
   stop(): Promise<void>;
 }
 
-export async function startLive(_iface: string, _filter: string, _file: string): Promise<LiveSource> {
-  throw new HostError('live capture (core/capture) is not available in this build yet', 'ENOTAVAIL');
+export async function startLive(iface: string, filter: string, file: string, sink: PipelineSink): Promise<LiveSource> {
+  const live = new LiveCapture({ interface: iface, filter: filter || undefined, teeFile: file });
+  await live.start();
+  const done = inspectPackets(live, {
+    onRecord: (r) => sink.record(r),
+    onWarning: (w) => sink.warning(w.message),
+    pace: () => sink.packet(),
+  }).then(() => undefined);
+  return { done, file, stop: () => live.stop() };
 }
 
 export async function listInterfaces(): Promise<{ name: string; description?: string }[]> {
-  throw new HostError('live capture (core/capture) is not available in this build yet', 'ENOTAVAIL');
+  const list = await LiveCapture.listInterfaces();
+  return list.map((i) => ({ name: i.name, description: i.description ?? (i.flags?.length ? i.flags.join(', ') : undefined) }));
 }

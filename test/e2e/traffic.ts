@@ -1,0 +1,51 @@
+// Real ZeroMQ traffic on loopback (libzmq through the zeromq npm package), captured by tcpdump.
+import { spawn } from 'node:child_process';
+import * as zmq from 'zeromq';
+
+/** A REQ/REP exchange of the given request frames on a fresh loopback port; returns the port. */
+export async function reqRepExchange(frames: string[], reply: string[], port?: number): Promise<number> {
+  const rep = new zmq.Reply({ linger: 0 });
+  const req = new zmq.Request({ linger: 0 });
+  try {
+    await rep.bind(`tcp://127.0.0.1:${port ?? '*'}`);
+    const bound = Number(/:(\d+)$/.exec(rep.lastEndpoint!)![1]);
+    req.connect(`tcp://127.0.0.1:${bound}`);
+    await req.send(frames);
+    await rep.receive();
+    await rep.send(reply);
+    await req.receive();
+    return bound;
+  } finally {
+    req.close();
+    rep.close();
+  }
+}
+
+/** A free loopback port (bound then released by libzmq). */
+export async function freePort(): Promise<number> {
+  const s = new zmq.Pair({ linger: 0 });
+  await s.bind('tcp://127.0.0.1:*');
+  const port = Number(/:(\d+)$/.exec(s.lastEndpoint!)![1]);
+  s.close();
+  return port;
+}
+
+/** Runs `during` while tcpdump writes loopback traffic on `port` to `file`. */
+export async function captureWithTcpdump(file: string, port: number, during: () => Promise<void>): Promise<void> {
+  const child = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      child.stderr!.on('data', (d) => {
+        err += d;
+        if (/listening on/.test(err)) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`tcpdump exited with ${code}: ${err}`)));
+    });
+    await during();
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null) child.kill('SIGINT');
+    await exited;
+  }
+}
