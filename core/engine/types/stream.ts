@@ -1,8 +1,8 @@
 // STREAM: raw TCP, no ZMTP (libzmq stream.cpp). Each connection gets a routing id; received data
 // arrives as [id, bytes] and [id, bytes] sends bytes to that connection; [id, ''] closes it.
-// The connection layer (raw mode) passes each chunk read as a single-frame message, and an empty
-// message when the peer connects and when it goes away (libzmq's raw_engine_t does the same); with
-// `notify` off (default on) those empty notifications are dropped here.
+// With `notify` (the default) a new connection and a lost one are each reported as [id, ''], made
+// here (libzmq makes them in its raw engine). The connection layer (raw mode) passes each chunk
+// read as a single-frame message and writes each message's bytes as they are.
 import type { Msg, Pipe } from '../pipe.js';
 import type { SocketHost, SocketType } from '../socket-type.js';
 import { zmqError } from '../errors.js';
@@ -16,6 +16,8 @@ export class StreamType implements SocketType {
   private readonly fq = new FairQueue();
   private readonly table = new RouterTable();
   private notify: boolean;
+  /** Connect/disconnect notifications, delivered before further data. */
+  private readonly notices: Msg[] = [];
   /** Routing ids chosen with connect(address, { routingId }). */
   private readonly connectIds = new Map<string, Buffer>();
 
@@ -29,6 +31,10 @@ export class StreamType implements SocketType {
     const id = wanted && wanted.length > 0 && !this.table.has(wanted) ? wanted : this.table.generate();
     this.table.add(id, pipe);
     this.fq.attach(pipe);
+    if (this.notify) {
+      this.notices.push([id, EMPTY]);
+      this.host.notifyReadable();
+    }
     this.host.notifyWritable();
     if (pipe.canRead()) this.host.notifyReadable();
   }
@@ -41,6 +47,10 @@ export class StreamType implements SocketType {
     if (this.table.get(pipe.routingId ?? EMPTY) !== pipe) return;
     this.fq.detach(pipe);
     this.table.remove(pipe);
+    if (this.notify) {
+      this.notices.push([pipe.routingId!, EMPTY]);
+      this.host.notifyReadable();
+    }
   }
 
   readActivated(pipe: Pipe): void {
@@ -69,17 +79,15 @@ export class StreamType implements SocketType {
   }
 
   receive(): Msg | undefined {
-    for (;;) {
-      const got = this.fq.recvPipe();
-      if (!got) return undefined;
-      const isNotice = got.msg.length === 1 && got.msg[0].length === 0;
-      if (isNotice && !this.notify) continue;
-      return [got.pipe.routingId!, ...got.msg];
-    }
+    const notice = this.notices.shift();
+    if (notice) return notice;
+    const got = this.fq.recvPipe();
+    if (!got) return undefined;
+    return [got.pipe.routingId!, ...got.msg];
   }
 
   hasIn(): boolean {
-    return this.fq.hasIn();
+    return this.notices.length > 0 || this.fq.hasIn();
   }
   hasOut(): boolean {
     return true;

@@ -333,10 +333,9 @@ test('XSUB sends subscriptions and user messages upstream to XPUB, receives ever
   assert.equal(xsub.receive(), undefined, 'XPUB filtered b1');
 });
 
-test('STREAM: routing ids, connection notifications passed through, raw data, empty data closes', () => {
+test('STREAM: connect/disconnect notifications, raw data by routing id, empty data closes', () => {
   const stream = new StreamType(new TestHost());
-  // The raw connection announces the peer with an empty message, then passes chunks.
-  const p = attachPeer(stream, { before: (remote) => remote.force([Buffer.alloc(0)]) });
+  const p = attachPeer(stream);
   const hello = stream.receive()!;
   assert.equal(hello.length, 2);
   assert.equal(hello[0].length, 5, 'generated routing id');
@@ -353,15 +352,17 @@ test('STREAM: routing ids, connection notifications passed through, raw data, em
   assert.equal(code(() => stream.send([id, Buffer.from('x')])), 'EHOSTUNREACH', 'gone after close');
 
   const q = attachPeer(stream, { routingId: 'named' });
+  assert.deepEqual(str(stream.receive()), ['named', ''], 'connect-time routing id used');
   q.remote.write([Buffer.from('data')]);
-  q.remote.force([Buffer.alloc(0)]);
   q.remote.terminate();
-  assert.deepEqual(str(stream.receive()), ['named', 'data'], 'connect-time routing id used');
+  assert.deepEqual(str(stream.receive()), ['named', 'data']);
   assert.deepEqual(str(stream.receive()), ['named', ''], 'disconnect notification after the data');
   assert.equal(stream.receive(), undefined);
 
   const quiet = new StreamType(new TestHost({ notify: false }));
-  const r = attachPeer(quiet, { before: (remote) => remote.force([Buffer.alloc(0)]) });
+  const r = attachPeer(quiet);
   r.remote.write([Buffer.from('only data')]);
-  assert.deepEqual(str(quiet.receive()?.slice(1)), ['only data'], 'notifications dropped with notify off');
+  r.remote.terminate();
+  assert.deepEqual(str(quiet.receive()?.slice(1)), ['only data'], 'no notifications with notify off');
+  assert.equal(quiet.receive(), undefined);
 });
