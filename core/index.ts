@@ -7,3 +7,4 @@ export { ZmqError, type ZmqErrorCode } from './engine/errors.js';
 export { parseEndpoint, type Endpoint } from './engine/endpoint.js';
 export { setWireTap, type WireTap, type WireTapChunk } from './engine/wiretap.js';
 export { ZAP_ENDPOINT } from './engine/zap-client.js';
+export * from './engine/sockets.js';
