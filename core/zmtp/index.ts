@@ -14,3 +14,4 @@ export * from './mechanisms/curve.js';
 export * from './mechanisms/describe.js';
 export { createMechanism, selectMechanism, checkSecurityOptions, type MechanismName } from './mechanisms/index.js';
 export * from './curve-keys.js';
+export { LIBZMQ_PLAIN_ERROR_PREFIX, isLibzmqPlainError } from './mechanisms/common.js';

@@ -20,15 +20,34 @@ export function commandName(body: Buffer): string {
 }
 
 /**
+ * libzmq (4.3.0 and later, to this day) writes the PLAIN ERROR command name as the C string "\x05ERROR",
+ * whose hex escape swallows the 'E': the command goes out as the 5 bytes 0x5E "RROR", then the reason
+ * length and reason, and its PLAIN client only recognises that form. Our PLAIN server sends the same bytes
+ * so libzmq clients report the refusal as an auth failure with the ZAP status, exactly as against a libzmq
+ * server; our PLAIN client accepts both forms.
+ */
+export const LIBZMQ_PLAIN_ERROR_PREFIX = Buffer.from([0x5e, 0x52, 0x52, 0x4f, 0x52]);
+
+export function isLibzmqPlainError(body: Buffer): boolean {
+  return body.length >= 5 && body.subarray(0, 5).equals(LIBZMQ_PLAIN_ERROR_PREFIX);
+}
+
+export function libzmqPlainErrorCommand(reason: string): Buffer {
+  const r = Buffer.from(reason.slice(0, 255), 'latin1');
+  return Buffer.concat([LIBZMQ_PLAIN_ERROR_PREFIX, Buffer.from([r.length]), r]);
+}
+
+/**
  * A client that receives ERROR stops. Like libzmq's handle_error_reason, a reason that is a ZAP status
  * code 300/400/500 means the server's ZAP handler refused us (an auth failure with that status).
  */
 export function errorReceived(body: Buffer, mechanism: string): HandshakeStep {
-  // body = 5 "ERROR" reason-length reason
-  if (body.length < 7 || 1 + body[6] > body.length - 6) {
+  // body = 5 "ERROR" reason-length reason, or libzmq's PLAIN form 0x5E "RROR" reason-length reason
+  const at = isLibzmqPlainError(body) ? 5 : 6;
+  if (body.length < at + 1 || 1 + body[at] > body.length - at) {
     return protocolError(`malformed ${mechanism} ERROR command: reason length runs past the frame`);
   }
-  const reason = body.toString('latin1', 7, 7 + body[6]);
+  const reason = body.toString('latin1', at + 1, at + 1 + body[at]);
   const status = /^[345]00$/.test(reason) ? Number(reason) : undefined;
   return {
     status: 'error', send: [], kind: 'auth', zapStatus: status,
@@ -41,12 +60,14 @@ export function errorReceived(body: Buffer, mechanism: string): HandshakeStep {
  * closes without a word, 400/500 send ERROR with the status code as reason, an invalid reply is a
  * protocol failure.
  */
-export function zapFailure(verdict: Extract<ZapVerdict, { outcome: 'refused' | 'invalid' }>, mechanism: string): HandshakeStep {
+export function zapFailure(
+  verdict: Extract<ZapVerdict, { outcome: 'refused' | 'invalid' }>, mechanism: string, encodeError: (reason: string) => Buffer = errorCommand,
+): HandshakeStep {
   if (verdict.outcome === 'invalid') return protocolError(verdict.reason);
   const code = verdict.statusCode;
   return {
     status: 'error',
-    send: code === '300' ? [] : [errorCommand(code)],
+    send: code === '300' ? [] : [encodeError(code)],
     kind: 'auth',
     zapStatus: Number(code),
     reason: `ZAP handler refused the ${mechanism} client: ${code}${verdict.statusText ? ` ${verdict.statusText}` : ''}`,

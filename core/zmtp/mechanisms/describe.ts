@@ -2,6 +2,7 @@
 // dissector would show. Every size problem is reported in a `malformed` field, never thrown.
 import { decodeMetadata } from '../metadata.js';
 import { z85Encode } from '../z85.js';
+import { isLibzmqPlainError } from './common.js';
 import {
   CURVE_HELLO_SIZE, CURVE_INITIATE_MIN_SIZE, CURVE_MESSAGE_MIN_SIZE, CURVE_READY_MIN_SIZE, CURVE_WELCOME_SIZE,
 } from './curve.js';
@@ -133,4 +134,20 @@ export function describeSecurityCommand(mechanism: string, name: string, data: B
     default:
       return { malformed: `unknown mechanism '${mechanism}'` };
   }
+}
+
+/**
+ * Like describeSecurityCommand but from a whole command frame body, so it can also name libzmq's PLAIN
+ * ERROR (0x5E "RROR", see LIBZMQ_PLAIN_ERROR_PREFIX), whose name byte does not parse as a command.
+ * Returns the command name it settled on with the fields.
+ */
+export function describeSecurityBody(mechanism: string, body: Buffer): { name: string; fields: SecurityFields } {
+  if (mechanism === 'PLAIN' && isLibzmqPlainError(body)) {
+    return { name: 'ERROR', fields: { ...errorFields(body.subarray(5)), note: 'libzmq PLAIN ERROR form: name bytes 0x5E "RROR"' } };
+  }
+  if (body.length < 1 || body[0] === 0 || 1 + body[0] > body.length) {
+    return { name: '', fields: { malformed: `command name length ${body[0] ?? 'missing'} runs past the ${body.length}-byte frame` } };
+  }
+  const name = body.toString('latin1', 1, 1 + body[0]);
+  return { name, fields: describeSecurityCommand(mechanism, name, body.subarray(1 + body[0])) };
 }

@@ -1,11 +1,14 @@
 // PLAIN mechanism (RFC 24): the client sends HELLO with a username and password in clear, the server
 // answers WELCOME, the client sends INITIATE with its metadata and the server READY with its own.
 // As in libzmq 4.3 the server always asks the ZAP handler; with no handler bound the handshake fails
-// (libzmq reports it as handshake-failed-no-detail, EFAULT).
+// (libzmq reports it as handshake-failed-no-detail, EFAULT). A refusal goes out as libzmq's PLAIN ERROR
+// bytes (see LIBZMQ_PLAIN_ERROR_PREFIX in common.ts).
 import { decodeMetadata, encodeMetadata } from '../metadata.js';
 import { encodeCommand, readyCommand } from '../commands.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
-import { commandName, errorReceived, isCommand, ownIdentity, protocolError, zapFailure } from './common.js';
+import {
+  commandName, errorReceived, isCommand, isLibzmqPlainError, libzmqPlainErrorCommand, ownIdentity, protocolError, zapFailure,
+} from './common.js';
 import { askZap } from './zap.js';
 
 export interface PlainClientOptions extends MechanismOptions {
@@ -57,7 +60,7 @@ export class PlainClient implements Mechanism {
   }
 
   onCommand(body: Buffer): HandshakeStep {
-    if (isCommand(body, 'ERROR') && (this.state === 'waiting-welcome' || this.state === 'waiting-ready')) {
+    if ((isCommand(body, 'ERROR') || isLibzmqPlainError(body)) && (this.state === 'waiting-welcome' || this.state === 'waiting-ready')) {
       this.state = 'done';
       return errorReceived(body, 'PLAIN');
     }
@@ -115,7 +118,7 @@ export class PlainServer implements Mechanism {
       }
       if (verdict.outcome !== 'accepted') {
         this.state = 'done';
-        return zapFailure(verdict, 'PLAIN');
+        return zapFailure(verdict, 'PLAIN', libzmqPlainErrorCommand);
       }
       this.userId = verdict.userId;
       this.zapProperties = verdict.properties;

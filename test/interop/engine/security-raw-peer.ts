@@ -32,8 +32,11 @@ export class RawPeer {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('error', () => {});
     socket.on('close', () => {
-      this.finish({ status: 'error', send: [], reason: 'connection closed by the peer', kind: 'protocol' });
-      for (const w of this.waiting.splice(0)) w(undefined);
+      // let frames already read (an ERROR, the last messages) be handled first
+      void this.chain.then(() => {
+        this.finish({ status: 'error', send: [], reason: 'connection closed by the peer', kind: 'protocol' });
+        for (const w of this.waiting.splice(0)) w(undefined);
+      });
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.write(encodeGreetingV3(mechanism.name, asServer));

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import nacl from 'tweetnacl';
 import {
-  createMechanism, selectMechanism, checkSecurityOptions, curveKeyPair, curvePublicKey, describeSecurityCommand,
+  createMechanism, selectMechanism, checkSecurityOptions, curveKeyPair, curvePublicKey, describeSecurityCommand, describeSecurityBody,
   encodeZapRequest, parseZapRequest, encodeZapReply, parseZapReply, encodeMetadata, splitCommand, z85Decode, z85Encode,
   type HandshakeStep, type Mechanism, type ZapClient, type ZapReply, type ZapRequest,
 } from '../../../core/zmtp/index.js';
@@ -104,11 +104,18 @@ test('PLAIN: ZAP 400 sends ERROR "400" and the client reports an auth failure wi
   assert.equal(s.zapStatus, 400);
   assert.match(s.reason, /bad password/);
   assert.equal(s.send.length, 1);
-  assert.equal(splitCommand(s.send[0])!.data.toString('latin1'), '\x03400');
+  // libzmq's PLAIN ERROR bytes: its "\x05ERROR" C literal is 0x5E "RROR"
+  assert.equal(s.send[0].toString('hex'), Buffer.from('^RROR\x03400', 'latin1').toString('hex'));
   const c = r.client as ErrorStep;
   assert.equal(c.status, 'error');
   assert.equal(c.kind, 'auth');
   assert.equal(c.zapStatus, 400);
+  // the RFC's own ERROR form is understood too
+  const other = plainPair().client;
+  other.start();
+  const step = (await other.onCommand(Buffer.from('\x05ERROR\x03500', 'latin1'))) as ErrorStep;
+  assert.equal(step.kind, 'auth');
+  assert.equal(step.zapStatus, 500);
 });
 
 test('PLAIN: ZAP 300 (temporary) closes without sending ERROR; 500 sends ERROR "500"', async () => {
@@ -388,12 +395,18 @@ test('ZAP codec: request and reply round-trip; malformed replies are reported, n
 test('describeSecurityCommand names PLAIN and CURVE fields of real commands and reports bad sizes', async () => {
   const plain = plainPair(zapHandler({ statusCode: '200' }).zap);
   const pr = await handshake(plain.client, plain.server);
+  const fieldsBody = pr.wire[0].body;
   const fields = pr.wire.map((w) => { const c = splitCommand(w.body)!; return [c.name, describeSecurityCommand('PLAIN', c.name, c.data)] as const; });
   assert.deepEqual(fields[0], ['HELLO', { username: 'admin', password: 'secret' }]);
   assert.deepEqual(fields[1], ['WELCOME', {}]);
   assert.deepEqual(fields[2][1], { 'property Socket-Type': 'DEALER', 'property Identity': 'alice-socket' });
   assert.equal(describeSecurityCommand('PLAIN', 'HELLO', Buffer.from('\x05ab')).malformed, 'username claims 5 bytes, only 2 present');
   assert.equal(describeSecurityCommand('PLAIN', 'ERROR', Buffer.from('\x03400')).reason, '400');
+  const quirk = describeSecurityBody('PLAIN', Buffer.from('^RROR\x03400', 'latin1'));
+  assert.equal(quirk.name, 'ERROR');
+  assert.equal(quirk.fields.reason, '400');
+  assert.deepEqual(describeSecurityBody('PLAIN', Buffer.from([40, 1])), { name: '', fields: { malformed: 'command name length 40 runs past the 2-byte frame' } });
+  assert.deepEqual(describeSecurityBody('PLAIN', fieldsBody), { name: 'HELLO', fields: { username: 'admin', password: 'secret' } });
 
   const curve = curvePair();
   const cr = await handshake(curve.client, curve.server);
