@@ -116,8 +116,9 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
     const y = o.linkType ? ['-y', o.linkType] : [];
     if (tool === 'dumpcap') return ['-i', o.interface, '-s', snap, ...y, ...(o.filter ? ['-f', o.filter] : []), '-w', '-'];
     // --immediate-mode: without it packets wait in the kernel ring until a block times out, and the
-    // ones still waiting when tcpdump is stopped are lost.
-    return ['-i', o.interface, '-s', snap, ...y, '--immediate-mode', '-U', '-n', ...(o.nanosecond ? ['--time-stamp-precision=nano'] : []), '-w', '-', ...(o.filter ? [o.filter] : [])];
+    // ones still waiting when tcpdump is stopped are lost. -B: in immediate mode libpcap's default ring
+    // is small enough to drop packets on the "any" device, so ask for 16 MiB.
+    return ['-i', o.interface, '-s', snap, ...y, '--immediate-mode', '-B', '16384', '-U', '-n', ...(o.nanosecond ? ['--time-stamp-precision=nano'] : []), '-w', '-', ...(o.filter ? [o.filter] : [])];
   }
 
   private run(tool: CaptureTool): Promise<void> {
