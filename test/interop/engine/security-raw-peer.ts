@@ -3,6 +3,8 @@
 // against libzmq before (and independently of) the engine's own connection code. Also a ZAP handler
 // on a zeromq.js Router, the way libzmq applications write one.
 import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import {
   FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseGreeting, REVISION_3,
@@ -220,6 +222,54 @@ export function watchEvents(socket: zmq.Socket) {
       const seen = events.find((e) => e.type === type);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve) => waiters.push({ type, resolve }));
+    },
+  };
+}
+
+export type PyLine = { port?: number; event?: string; value?: number; recv?: string[]; reply?: string[] };
+
+/** Starts security-pyzmq-peer.py (Debian's python3-zmq, libzmq 4.3.4) with `config`; see that file. */
+export function startPyzmqPeer(config: Record<string, unknown>) {
+  const script = fileURLToPath(new URL('./security-pyzmq-peer.py', import.meta.url));
+  const child = spawn('/usr/bin/python3', [script, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: PyLine[] = [];
+  const waiters: { match: (l: PyLine) => boolean; resolve: (l: PyLine) => void; reject: (e: Error) => void }[] = [];
+  let stderr = '';
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => {
+    exited = true;
+    for (const w of waiters.splice(0)) w.reject(new Error(`pyzmq peer exited before the expected line; stderr: ${stderr}`));
+    resolve();
+  }));
+  child.stderr.on('data', (d) => { stderr += d; });
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buf.slice(0, nl)) as PyLine;
+      buf = buf.slice(nl + 1);
+      lines.push(line);
+      for (const w of waiters.splice(0)) {
+        if (w.match(line)) w.resolve(line);
+        else waiters.push(w);
+      }
+    }
+  });
+  return {
+    lines,
+    get stderr() { return stderr; },
+    next(match: (l: PyLine) => boolean): Promise<PyLine> {
+      const seen = lines.find(match);
+      if (seen) return Promise.resolve(seen);
+      if (exited) return Promise.reject(new Error(`pyzmq peer exited; stderr: ${stderr}`));
+      return new Promise((resolve, reject) => waiters.push({ match, resolve, reject }));
+    },
+    async stop() {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
     },
   };
 }
