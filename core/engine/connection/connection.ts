@@ -270,16 +270,14 @@ export class Connection implements PipeOwner {
   private onFrame(more: boolean, command: boolean, body: Buffer): void {
     switch (this.state) {
       case State.Traffic:
-        if (command) {
-          if (this.mechanism?.encrypts) {
-            this.onSealed(body);
-            return;
-          }
-          this.onTrafficCommand(body);
+        if (this.mechanism?.encrypts) {
+          // CURVE: every frame is a MESSAGE box, which libzmq sends as a plain frame with no flags (the
+          // real MORE/COMMAND flags are inside the box); accept either framing, like libzmq's decoder.
+          this.onSealed(body);
           return;
         }
-        if (this.mechanism?.encrypts) {
-          this.fail('protocol', 'unencrypted message frame on a CURVE connection');
+        if (command) {
+          this.onTrafficCommand(body);
           return;
         }
         this.onMessageFrame(more, body);
@@ -487,7 +485,7 @@ export class Connection implements PipeOwner {
   /** Command frames go out at once (handshake, PONG), in order with any traffic already flushed. */
   private sendCommand(body: Buffer): void {
     if (this.mechanism?.encrypts && this.state === State.Traffic) {
-      this.send(this.encodeOne(this.mechanism.seal!(body, false, true), false, true));
+      this.send(this.encodeOne(this.mechanism.seal!(body, false, true), false, false));
     } else {
       this.send(this.encodeOne(body, false, true));
     }
@@ -563,7 +561,7 @@ export class Connection implements PipeOwner {
           topic.copy(body, 1 + name.length);
           const frame = encrypt ? this.mechanism!.seal!(body, false, true) : body;
           const fr = [frame];
-          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, fr, 0, false, true));
+          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, fr, 0, false, !encrypt));
           total += frame.length + 9;
           continue;
         }
@@ -571,8 +569,9 @@ export class Connection implements PipeOwner {
       for (let i = 0; i < msg.length; i++) {
         const more = i < msg.length - 1;
         if (encrypt) {
+          // a MESSAGE box goes out as a plain frame with no flags, as libzmq sends it
           const sealed = this.mechanism!.seal!(msg[i], more, false);
-          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, [sealed], 0, false, true));
+          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, [sealed], 0, false, false));
           total += sealed.length + 9;
         } else {
           ({ scratch, start, pos } = this.put(parts, scratch, start, pos, msg, i, more, false));
