@@ -98,7 +98,7 @@ export function reassemblePackets(packets: Iterable<Packet>): Reassembled {
 }
 
 export function tshark(file: string, fields: string[], filter?: string): string[][] {
-  const out = execFileSync('tshark', ['-r', file, ...(filter ? ['-Y', filter] : []), '-T', 'fields', '-E', 'separator=/t', ...fields.flatMap((f) => ['-e', f])], {
+  const out = execFileSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', ...(filter ? ['-Y', filter] : []), '-T', 'fields', '-E', 'separator=/t', ...fields.flatMap((f) => ['-e', f])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
     maxBuffer: 64 * 1024 * 1024,
