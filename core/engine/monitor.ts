@@ -70,8 +70,13 @@ export class Observer implements AsyncIterable<SocketEvent> {
     this.finish();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<SocketEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<SocketEvent> {
+    // Start queueing now, not at the first next(): events between here and then must not be lost.
     this.queueing = true;
+    return this.iterate();
+  }
+
+  private async *iterate(): AsyncGenerator<SocketEvent> {
     for (;;) {
       let event: SocketEvent;
       try {

@@ -339,10 +339,12 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     if (this.typeName === 'REQ' || this.typeName === 'DEALER' || this.typeName === 'ROUTER') {
       properties.Identity = routingIdBytes(this.options);
     }
+    const zapDomain = (this.options.zapDomain as string | null) ?? '';
     return createEngineMechanism(name, {
-      asServer,
+      // libzmq's NULL asks ZAP on whichever side has a ZAP domain; NullMechanism reads that as "server".
+      asServer: name === 'NULL' ? zapDomain !== '' : asServer,
       properties,
-      zapDomain: (this.options.zapDomain as string | null) ?? '',
+      zapDomain,
       peerAddress: peerAddress.replace(/^tcp:\/\//, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, ''),
       zap: zapClientFor(this.context),
       socketOptions: this.options,
@@ -408,7 +410,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
         conns.delete(conn);
         self.connectionEvents(address, conn, info);
         conn.pipe?.terminate();
-        self.events.emit({ type: 'close', address, remoteAddress: conn.remoteAddress, reason: info.reason });
         if (self.isClosed) self.lingerStep(-1);
       },
     };

@@ -1,0 +1,130 @@
+// Monitor events with zeromq.js's names and shapes, produced by real libzmq peers connecting,
+// handshaking, failing and leaving; plus the ZAP client asking a handler bound at inproc://zeromq.zap.01.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as zmq from 'zeromq';
+import { nextEvent, ours } from './machinery-helpers.js';
+import { Context } from '../../../core/engine/context.js';
+import type { SocketEvent } from '../../../core/engine/monitor.js';
+
+function record(sock: { events: { on(t: never, f: (e: SocketEvent) => void): unknown } }, types: string[]): SocketEvent[] {
+  const seen: SocketEvent[] = [];
+  for (const t of types) sock.events.on(t as never, (e) => seen.push(e));
+  return seen;
+}
+
+test('bind side: listening, accept, handshake, disconnect, close, end', async () => {
+  const pull = ours('PULL');
+  const iter = pull.events[Symbol.asyncIterator]();
+  await pull.bind('tcp://127.0.0.1:*');
+  const endpoint = pull.lastEndpoint!;
+  const push = new zmq.Push({ linger: 0 });
+  push.connect(endpoint);
+  await push.send('x');
+  await pull.receive();
+  const disconnected = nextEvent(pull, 'disconnect');
+  push.close();
+  const d = await disconnected;
+  assert.equal(d.address, endpoint);
+  assert.match(d.remoteAddress!, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+  pull.close();
+  const types: string[] = [];
+  for (;;) {
+    const r = await iter.next();
+    if (r.done) break;
+    types.push(r.value.type);
+  }
+  assert.deepEqual(types, ['listening', 'accept', 'handshake', 'disconnect', 'close', 'end']);
+  assert.equal(pull.events.closed, true);
+});
+
+test('connect side: connect:delay, connect, handshake; then disconnect and connect:retry when the peer leaves', async () => {
+  const pull = new zmq.Pull({ linger: 0 });
+  await pull.bind('tcp://127.0.0.1:*');
+  const endpoint = pull.lastEndpoint!;
+  const push = ours('PUSH', { reconnectInterval: 50 });
+  const seen = record(push, ['connect:delay', 'connect', 'handshake', 'disconnect', 'connect:retry']);
+  try {
+    const hs = nextEvent(push, 'handshake');
+    push.connect(endpoint);
+    await hs;
+    const retry = nextEvent(push, 'connect:retry');
+    pull.close();
+    await retry;
+    assert.deepEqual(seen.slice(0, 5).map((e) => e.type), ['connect:delay', 'connect', 'handshake', 'disconnect', 'connect:retry']);
+    assert.ok(seen[4].interval! >= 50);
+    for (const e of seen) assert.equal(e.address, endpoint);
+  } finally {
+    push.close();
+  }
+});
+
+test('bind:error carries the error and the Promise rejects with EADDRINUSE', async () => {
+  const a = ours('PULL');
+  const b = ours('PULL');
+  try {
+    await a.bind('tcp://127.0.0.1:*');
+    const ev = nextEvent(b, 'bind:error');
+    await assert.rejects(b.bind(a.lastEndpoint!), { code: 'EADDRINUSE' });
+    const e = await ev;
+    assert.equal(e.address, a.lastEndpoint);
+    assert.equal(e.error!.code, 'EADDRINUSE');
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('handshake:error:protocol when a libzmq PLAIN client meets our NULL server', async () => {
+  const pull = ours('PULL');
+  const push = new zmq.Push({ plainUsername: 'u', plainPassword: 'p', linger: 0 });
+  try {
+    await pull.bind('tcp://127.0.0.1:*');
+    const ev = nextEvent(pull, 'handshake:error:protocol');
+    push.connect(pull.lastEndpoint!);
+    const e = await ev;
+    assert.match(e.reason!, /mechanism mismatch: peer uses PLAIN, this socket uses NULL/);
+    assert.equal(e.address, pull.lastEndpoint);
+  } finally {
+    pull.close();
+    push.close();
+  }
+});
+
+test('ZAP: our NULL server with a zapDomain asks the handler; a refusal gives handshake:error:auth with its status', async () => {
+  const ctx = new Context();
+  const handler = ours('ROUTER', {}, ctx);
+  await handler.bind('inproc://zeromq.zap.01');
+  const pull = ours('PULL', { zapDomain: 'test-domain' }, ctx);
+  const push = new zmq.Push({ linger: 0 });
+  const allowedPush = new zmq.Push({ linger: 0 });
+  try {
+    await pull.bind('tcp://127.0.0.1:*');
+    const refused = nextEvent(pull, 'handshake:error:auth');
+    push.connect(pull.lastEndpoint!);
+    const [rid, empty, version, requestId, domain, address, identity, mechanism] = await handler.receive();
+    assert.equal(empty.length, 0);
+    assert.equal(version.toString(), '1.0');
+    assert.equal(domain.toString(), 'test-domain');
+    assert.equal(address.toString(), '127.0.0.1');
+    assert.equal(identity.length, 0, 'a PUSH announces no identity');
+    assert.equal(mechanism.toString(), 'NULL');
+    await handler.send([rid, '', '1.0', requestId, '400', 'go away', '', '']);
+    const e = await refused;
+    assert.equal(e.error!.status, 400);
+    assert.match(e.reason!, /400 go away/);
+
+    // An accepted peer gets through and its messages arrive.
+    allowedPush.connect(pull.lastEndpoint!);
+    const req2 = await handler.receive();
+    await handler.send([req2[0], '', '1.0', req2[3], '200', 'OK', 'user-1', '']);
+    await allowedPush.send('let in');
+    assert.equal((await pull.receive())[0].toString(), 'let in');
+  } finally {
+    push.close();
+    allowedPush.close();
+    pull.close();
+    handler.close();
+  }
+  await ctx.term();
+});
