@@ -57,6 +57,7 @@ export class Captures {
     s.file = path;
     s.summary.canSave = true;
     void this.consume(s, pipeline.decodeFile(path, this.sink(s, size), s.abort.signal));
+    this.changed(s, true);
     return this.snapshot(s);
   }
 
@@ -76,6 +77,7 @@ export class Captures {
     s.file = live.file;
     s.summary.canSave = true;
     void this.consume(s, live.done);
+    this.changed(s, true);
     return this.snapshot(s);
   }
 
@@ -210,7 +212,9 @@ export class Captures {
       s.summary.progress = 1;
     } catch (err) {
       s.summary.state = 'failed';
-      s.summary.error = describeError(err).message;
+      // Uploads live under a temp name: show the user's file name instead.
+      s.summary.error = s.file ? describeError(err).message.split(s.file).join(s.summary.name) : describeError(err).message;
+      s.summary.canSave = false;
     }
     if (!s.closed) this.changed(s, true);
   }

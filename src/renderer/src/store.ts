@@ -43,6 +43,12 @@ export function upsertSocket(socket: SocketInfo): void {
   });
 }
 
+/** Adds what a request returned unless an event already brought a fresher copy. */
+export function addIfMissing(item: CaptureSummary | SocketInfo): void {
+  if ('source' in item) { if (!state.captures[item.id]) upsertCapture(item); }
+  else if (!state.sockets[item.id]) upsertSocket(item);
+}
+
 export function upsertCapture(capture: CaptureSummary): void {
   set({
     captures: { ...state.captures, [capture.id]: capture },

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { CaptureFilter, CaptureSummary, ConnectionSummary, RateSeries } from '../../../../core/host/protocol.js';
 import { fmtBytes } from '../format.js';
-import { useStore } from '../store.js';
+import { addIfMissing, useStore } from '../store.js';
 import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage } from '../ui/common.js';
 import { Conversation } from './Conversation.js';
 import { MessageTable } from './MessageTable.js';
@@ -163,7 +163,7 @@ export function CaptureView({ client }: { client: AppClient }) {
 
   useEffect(() => { if (!current || !captures[current]) setCurrent(order[order.length - 1] ?? null); }, [order, captures, current]);
 
-  const opened = (c: CaptureSummary | null) => { if (c) setCurrent(c.id); };
+  const opened = (c: CaptureSummary | null) => { if (c) { addIfMissing(c); setCurrent(c.id); } };
   const openFile = async (file: File) => {
     setError(null);
     try { opened(await client.openCaptureFile(file)); } catch (e) { setError(`Cannot open ${file.name}: ${errorMessage(e)}`); }

@@ -120,7 +120,7 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
           })}
         </div>
       </div>
-      <div className="border-t border-slate-200 px-2 py-1 text-slate-500 dark:border-slate-700">{total.toLocaleString()} records</div>
+      <div className="border-t border-slate-200 px-2 py-1 text-slate-500 dark:border-slate-700" data-testid="record-total">{total.toLocaleString()} record{total === 1 ? '' : 's'}</div>
     </div>
   );
 }

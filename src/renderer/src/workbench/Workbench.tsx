@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
-import { getState, upsertSocket, useStore } from '../store.js';
+import { getState, addIfMissing, useStore } from '../store.js';
 import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
 import type { Template } from './Composer.js';
 import { NewSocketForm } from './NewSocketForm.js';
@@ -123,7 +123,7 @@ export function Workbench({ client }: { client: AppClient }) {
         {current ? (
           <SocketView key={current.id} client={client} socket={current} templates={templates} saveTemplate={saveTemplate} />
         ) : selected === 'new' ? (
-          <NewSocketForm client={client} onCreated={(s) => { upsertSocket(s); setSelected(s.id); }} />
+          <NewSocketForm client={client} onCreated={(s) => { addIfMissing(s); setSelected(s.id); }} />
         ) : (
           <Empty title="This socket was closed">Pick another socket on the left or create a new one.</Empty>
         )}

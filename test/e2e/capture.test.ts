@@ -1,0 +1,136 @@
+// Capture views in a real Chromium against a real `zmtp serve`: a capture file made by tcpdump in the
+// test, a corrupted file, and a live capture on loopback (CI runs as root).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, shot, startServe, type Served } from './serve-harness.js';
+import { captureWithTcpdump, freePort, reqRepExchange } from './traffic.js';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'zmq-inspector-e2e-'));
+  served = await startServe();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(served.url);
+  await page.getByRole('tab', { name: 'Capture' }).click();
+  await page.getByText('No capture open').waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('opens a tcpdump capture and finds a message by search', async () => {
+  const needle = `needle-${randomBytes(4).toString('hex')}`;
+  const file = join(dir, 'reqrep.pcap');
+  const port = await freePort();
+  await captureWithTcpdump(file, port, async () => {
+    await reqRepExchange(['first', needle, '{"k": 42}'], ['answer'], port);
+  });
+
+  await page.getByLabel('Capture file').setInputFiles(file);
+  const stats = page.getByTestId('capture-stats');
+  await stats.getByText('1 connections').waitFor();
+  await page.getByText('ready', { exact: true }).waitFor();
+
+  // The connections list knows both ends' socket types.
+  const conns = page.getByTestId('connections');
+  await conns.getByText('REQ → REP').waitFor();
+  assert.match((await conns.textContent())!, /3\.[01]/);
+
+  await page.getByLabel('Search', { exact: true }).fill(needle);
+  const rows = page.getByTestId('record-row');
+  // Exactly the one message carrying the needle.
+  await page.getByTestId('record-total').filter({ hasText: /^1 record$/ }).waitFor();
+  await rows.filter({ hasText: needle }).waitFor();
+  assert.equal(await rows.count(), 1);
+  await rows.first().click();
+  const detail = page.getByTestId('record-detail');
+  await detail.waitFor();
+  await page.getByRole('group', { name: 'Detail view' }).getByRole('button', { name: 'TEXT' }).click();
+  const frames = (await detail.getByTestId('detail-frame').allTextContents()).map((t) => t.trim());
+  // REQ puts an empty delimiter frame first.
+  assert.deepEqual(frames, ['(empty)', 'first', needle, '{"k": 42}']);
+  await page.getByRole('group', { name: 'Detail view' }).getByRole('button', { name: 'JSON' }).click();
+  assert.equal((await detail.getByTestId('detail-frame').nth(3).textContent())?.trim(), '{\n  "k": 42\n}');
+
+  // The conversation view pairs the reply with its request.
+  await page.getByTestId('connections').locator('tbody tr').first().click();
+  await page.getByLabel('Search', { exact: true }).fill('');
+  await page.getByRole('tab', { name: 'Conversation' }).click();
+  const convo = page.getByTestId('conversation');
+  await convo.getByText('answer').waitFor();
+  await convo.getByText(/reply after/).waitFor();
+  await shot(page, 'capture-file');
+
+  // Export this connection's messages as JSON lines through the browser download.
+  await page.getByLabel('Record kind').selectOption('message');
+  await page.getByTestId('record-total').filter({ hasText: /^2 records$/ }).waitFor();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export JSONL' }).click();
+  const saved = join(dir, 'export.jsonl');
+  await (await download).saveAs(saved);
+  const lines = readFileSync(saved, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.length >= 2);
+  assert.ok(lines.every((r) => r.conn === lines[0].conn && r.type === 'message'));
+  assert.ok(lines.some((r) => r.frames.includes(Buffer.from(needle).toString('hex'))));
+  await page.getByRole('tab', { name: 'Detail' }).click();
+  await page.getByLabel('Record kind').selectOption('');
+  await page.getByRole('button', { name: 'Clear connection filter' }).click();
+});
+
+test('a corrupted capture shows a specific error and the open capture keeps working', async () => {
+  const bad = join(dir, 'corrupt.pcap');
+  writeFileSync(bad, Buffer.concat([Buffer.from('not a capture at all'), randomBytes(200)]));
+  await page.getByLabel('Capture file').setInputFiles(bad);
+  const error = page.getByTestId('capture-error');
+  await error.waitFor();
+  assert.match((await error.textContent())!, /pcap|magic|format/i);
+  await shot(page, 'capture-corrupt');
+
+  // The first capture is still there and still answers queries.
+  await page.getByRole('navigation', { name: 'Captures' }).getByRole('button', { name: 'reqrep.pcap' }).click();
+  await page.getByLabel('Record kind').selectOption('message');
+  await page.getByLabel('Search', { exact: true }).fill('answer');
+  await page.getByTestId('record-row').filter({ hasText: 'answer' }).waitFor();
+  await page.getByLabel('Record kind').selectOption('');
+  await page.getByLabel('Search', { exact: true }).fill('');
+});
+
+test('a live capture on loopback shows a message as it happens', async () => {
+  const port = await freePort();
+  const needle = `live-${randomBytes(4).toString('hex')}`;
+  await page.getByLabel('Interface').selectOption('lo');
+  await page.getByLabel('Capture filter').fill(`tcp port ${port}`);
+  await page.getByRole('button', { name: '● Start live capture' }).click();
+  await Promise.race([
+    page.getByText('capturing', { exact: true }).waitFor(),
+    page.getByTestId('live-error').waitFor().then(async () => assert.fail(`live capture failed: ${await page.getByTestId('live-error').textContent()}`)),
+  ]);
+
+  await reqRepExchange([needle], ['pong'], port);
+  await page.getByLabel('Search', { exact: true }).fill(needle);
+  await page.getByTestId('record-row').filter({ hasText: needle }).waitFor();
+  await shot(page, 'capture-live');
+  await page.getByRole('button', { name: '■ Stop' }).click();
+  await page.getByText('stopped', { exact: true }).waitFor();
+  // After stopping, the raw capture can be saved (downloaded in the browser) and is a real capture file.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save capture' }).click();
+  const saved = join(dir, 'live.pcapng');
+  await (await download).saveAs(saved);
+  const magic = readFileSync(saved).subarray(0, 4).toString('hex');
+  assert.ok(['0a0d0d0a', 'd4c3b2a1', 'a1b2c3d4', '4d3cb2a1'].includes(magic), `saved file starts with a capture magic, got ${magic}`);
+});
