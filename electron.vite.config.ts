@@ -4,12 +4,8 @@ import tailwindcss from '@tailwindcss/vite';
 
 // Entries are electron-vite's defaults: src/main/index.ts, src/preload/index.ts, src/renderer/index.html.
 export default defineConfig({
-  main: {
-    build: {
-      // The native zeromq addon (only a stand-in until core/engine is complete) cannot be bundled.
-      rollupOptions: { external: ['zeromq'] },
-    },
-  },
+  // Main bundles core/host and our pure TypeScript engine; runtime dependencies stay external.
+  main: {},
   preload: {
     build: {
       // Sandboxed preloads cannot be ES modules: emit CommonJS as index.cjs.

@@ -28,6 +28,8 @@ export function describeError(err: unknown): { message: string; code?: string } 
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const raw = e?.message ?? String(err);
   const plain = code ? PLAIN[code] : undefined;
-  const message = plain && !raw.toLowerCase().includes(plain.slice(0, 20).toLowerCase()) ? `${raw} (${code}: ${plain})` : raw;
+  // Engine messages that already explain themselves (they have a ':' detail) only get the code.
+  const explained = raw.includes(': ') || (plain && raw.toLowerCase().includes(plain.slice(0, 20).toLowerCase()));
+  const message = code && !raw.includes(code) ? (explained || !plain ? `${raw} (${code})` : `${raw} (${code}: ${plain})`) : raw;
   return { message, code };
 }

@@ -51,6 +51,9 @@ const SENDS: ReadonlySet<SocketType> = new Set(['PAIR', 'PUB', 'REQ', 'REP', 'DE
 /** Types that can always wait for a message; REQ only after it sent a request. */
 const RECEIVES_ALWAYS: ReadonlySet<SocketType> = new Set(['PAIR', 'SUB', 'REP', 'DEALER', 'ROUTER', 'PULL', 'XPUB', 'XSUB', 'STREAM']);
 
+/** Types that alternate send and receive: receiving again before sending is EFSM. */
+const LOCKSTEP: ReadonlySet<SocketType> = new Set(['REQ', 'REP']);
+
 interface Session {
   info: SocketInfo;
   sock: EngineSocket;
@@ -213,7 +216,8 @@ export class Workbench {
       throw this.fail(s, err, 'send');
     }
     const msg = this.record(s, 'out', bytes);
-    if (s.info.type === 'REQ') void this.receiveLoop(s);
+    // REQ waits for its reply, REP for the next request, only once it has sent.
+    if (LOCKSTEP.has(s.info.type)) void this.receiveLoop(s);
     return msg;
   }
 
@@ -316,7 +320,7 @@ export class Workbench {
           return;
         }
         this.record(s, 'in', frames);
-        if (s.info.type === 'REQ') return; // one reply per request
+        if (LOCKSTEP.has(s.info.type)) return; // one message, then it must send
       }
     } finally {
       s.receiving = false;
@@ -339,6 +343,8 @@ export class Workbench {
     const details: string[] = [];
     if (error) details.push(error.code ? `${error.code}: ${error.message ?? ''}` : String(error.message ?? error));
     if (typeof ev.interval === 'number') details.push(`retry in ${ev.interval} ms`);
+    if (typeof ev.remoteAddress === 'string') details.push(`peer ${ev.remoteAddress}`);
+    if (typeof ev.reason === 'string') details.push(ev.reason);
     const metadata = (ev.metadata ?? ev.peerMetadata) as Record<string, string> | undefined;
     if (metadata && typeof metadata === 'object') details.push(Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(' '));
     const event: MonitorEvent = {
@@ -352,25 +358,28 @@ export class Workbench {
     this.trackPeers(s, ev, metadata);
   }
 
-  private trackPeers(s: Session, ev: { type: string; address?: string }, metadata?: Record<string, string>): void {
+  private trackPeers(s: Session, ev: Record<string, unknown> & { type: string; address?: string }, metadata?: Record<string, string>): void {
     const address = ev.address ?? '';
+    // Our engine names the remote end (remoteAddress); libzmq only gives the local endpoint.
+    const remote = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
+    const key = remote ?? address;
     const peers = s.info.peers;
-    let touched = true;
+    const now = Date.now() / 1000;
     if (ev.type === 'accept' || ev.type === 'connect') {
-      const remote = (ev as Record<string, unknown>).remoteAddress;
-      const peer: PeerInfo = { address: typeof remote === 'string' ? remote : address, state: 'connecting', since: Date.now() / 1000 };
-      peers.push(peer);
+      peers.push({ address: key, state: 'connecting', since: now });
     } else if (ev.type === 'handshake') {
-      const p = peers.find((x) => x.state === 'connecting' && (x.address === address || !address)) ?? peers.find((x) => x.state === 'connecting');
+      const p = peers.find((x) => x.state === 'connecting' && x.address === key) ??
+        peers.find((x) => x.state === 'connecting' && x.address === address);
       if (p) {
         p.state = 'ready';
+        p.address = key;
         if (metadata) p.metadata = { ...metadata };
-      }
+      } else peers.push({ address: key, state: 'ready', since: now, ...(metadata ? { metadata: { ...metadata } } : {}) });
     } else if (ev.type === 'disconnect' || ev.type.startsWith('handshake:error')) {
-      const i = peers.findIndex((x) => x.address === address);
+      let i = peers.findIndex((x) => x.address === key);
+      if (i < 0) i = peers.findIndex((x) => x.address === address);
       if (i >= 0) peers.splice(i, 1);
-      else if (peers.length) peers.splice(0, 1);
-    } else touched = false;
-    if (touched) this.changed(s);
+    } else return;
+    this.changed(s);
   }
 }
