@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { createMechanism, curveKeyPair, z85Encode, type HandshakeStep, type Mechanism, type ZapClient } from '../../../core/zmtp/index.js';
-import { RawPeer, rawListener, startZapHandler, watchEvents } from './security-raw-peer.js';
+import { RawPeer, rawListener, startEngineZapHandler, startZapHandler, watchEvents } from './security-raw-peer.js';
+import { Context, Dealer, Reply, Request, Router } from '../../../core/index.js';
 
 type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
 type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
@@ -191,5 +192,105 @@ test('zeromq.js Request with the wrong server key: our CURVE server refuses HELL
   } finally {
     req.close();
     await listener.close();
+  }
+});
+
+// ---------------------------------------------------------------- our engine's sockets end to end
+
+test('engine: our Request (CURVE) -> zeromq.js Reply with its ZAP handler accepting, then refusing (our handshake:error:auth 400)', async () => {
+  const theirs = new zmq.Context();
+  const ctx = new Context();
+  const server = curveKeyPair();
+  const friend = curveKeyPair();
+  const zap = await startZapHandler(theirs, (r) => (z85Encode(r.credentials[0]) === friend.publicKey ? { statusCode: '200' } : { statusCode: '400', statusText: 'stranger' }));
+  const rep = new zmq.Reply({ context: theirs, linger: 0, curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'e2e' });
+  await rep.bind('tcp://127.0.0.1:*');
+  const req = new Request({ linger: 0, curveServerKey: server.publicKey, curvePublicKey: friend.publicKey, curveSecretKey: friend.secretKey }, ctx);
+  const stranger = curveKeyPair();
+  const req2 = new Request({ linger: 0, curveServerKey: server.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey }, ctx);
+  const events2 = watchEvents(req2);
+  try {
+    req.connect(rep.lastEndpoint!);
+    for (let i = 0; i < 5; i++) {
+      await req.send([`q${i}`, Buffer.alloc(i * 20000, i)]);
+      const [q, body] = await rep.receive();
+      assert.equal(String(q), `q${i}`);
+      assert.ok(body.equals(Buffer.alloc(i * 20000, i)));
+      await rep.send(`a${i}`);
+      assert.deepEqual((await req.receive()).map(String), [`a${i}`]);
+    }
+    req2.connect(rep.lastEndpoint!);
+    const e = await events2.next('handshake:error:auth');
+    assert.equal(e.error?.status, 400);
+    assert.deepEqual(zap.requests.map((r) => z85Encode(r.credentials[0])).slice(0, 2), [friend.publicKey, stranger.publicKey]);
+  } finally {
+    req.close();
+    req2.close();
+    rep.close();
+    await zap.close();
+  }
+});
+
+test('engine: zeromq.js Request -> our Reply (CURVE) with our own engine ZAP handler accepting, then refusing', async () => {
+  const theirs = new zmq.Context();
+  const ctx = new Context();
+  const server = curveKeyPair();
+  const friend = curveKeyPair();
+  const zap = await startEngineZapHandler(ctx, (r) => (z85Encode(r.credentials[0]) === friend.publicKey ? { statusCode: '200', userId: 'friend' } : { statusCode: '400' }));
+  const rep = new Reply({ linger: 0, curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'ours' }, ctx);
+  const ourEvents = watchEvents(rep);
+  await rep.bind('tcp://127.0.0.1:*');
+  const req = new zmq.Request({ context: theirs, linger: 0, curveServerKey: server.publicKey, curvePublicKey: friend.publicKey, curveSecretKey: friend.secretKey });
+  const stranger = curveKeyPair();
+  const req2 = new zmq.Request({ context: theirs, linger: 0, curveServerKey: server.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey });
+  const theirEvents = watchEvents(req2);
+  try {
+    req.connect(rep.lastEndpoint!);
+    for (let i = 0; i < 3; i++) {
+      await req.send(['x', `y${i}`]);
+      assert.deepEqual((await rep.receive()).map(String), ['x', `y${i}`]);
+      await rep.send(`z${i}`);
+      assert.deepEqual((await req.receive()).map(String), [`z${i}`]);
+    }
+    const r = zap.requests[0];
+    assert.equal(r.mechanism, 'CURVE');
+    assert.equal(r.domain, 'ours');
+    assert.equal(r.address, '127.0.0.1');
+    req2.connect(rep.lastEndpoint!);
+    assert.equal((await theirEvents.next('handshake:error:auth')).error?.status, 400);
+    assert.equal((await ourEvents.next('handshake:error:auth')).error?.status, 400);
+    assert.deepEqual(zap.bad, []);
+  } finally {
+    req.close();
+    req2.close();
+    rep.close();
+    await zap.close();
+  }
+});
+
+test('engine: our Dealer <-> our Router over CURVE without a ZAP handler (Stonehouse), and a wrong server key fails the handshake', async () => {
+  const ctx = new Context();
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  const router = new Router({ linger: 0, curveServer: true, curveSecretKey: server.secretKey }, ctx);
+  const routerEvents = watchEvents(router);
+  await router.bind('tcp://127.0.0.1:*');
+  const dealer = new Dealer({ linger: 0, routingId: 'd1', curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey }, ctx);
+  const wrong = new Dealer({ linger: 0, curveServerKey: curveKeyPair().publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey }, ctx);
+  try {
+    dealer.connect(router.lastEndpoint!);
+    await dealer.send(['one', 'two']);
+    const [id, ...rest] = await router.receive();
+    assert.equal(String(id), 'd1');
+    assert.deepEqual(rest.map(String), ['one', 'two']);
+    await router.send([id, 'back']);
+    assert.deepEqual((await dealer.receive()).map(String), ['back']);
+    wrong.connect(router.lastEndpoint!);
+    const e = await routerEvents.next('handshake:error:protocol');
+    assert.match(e.reason ?? e.error?.message ?? '', /HELLO/);
+  } finally {
+    dealer.close();
+    wrong.close();
+    router.close();
   }
 });

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
+import { Router, type Context } from '../../../core/index.js';
 import {
   FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseGreeting, REVISION_3,
   encodeZapReply, parseZapRequest, type HandshakeStep, type Mechanism, type ParsedZapRequest,
@@ -199,13 +200,16 @@ export async function startZapHandler(context: zmq.Context, policy: ZapPolicy) {
   };
 }
 
-/** Collects zeromq.js monitor events of the given types until `until` resolves. */
-export function watchEvents(socket: zmq.Socket) {
-  const events: zmq.Event[] = [];
-  const waiters: { type: string; resolve: (e: zmq.Event) => void }[] = [];
+type AnyEvent = { type: string; address?: string; error?: { status?: number; code?: string }; reason?: string };
+
+/** Collects the monitor events of a zeromq.js socket or one of ours (both expose `events` as an async iterable). */
+export function watchEvents(socket: { events: AsyncIterable<unknown> }) {
+  const events: AnyEvent[] = [];
+  const waiters: { type: string; resolve: (e: AnyEvent) => void }[] = [];
   (async () => {
     try {
-      for await (const e of socket.events) {
+      for await (const raw of socket.events) {
+        const e = raw as AnyEvent;
         events.push(e);
         for (const w of waiters.splice(0)) {
           if (w.type === e.type) w.resolve(e);
@@ -218,7 +222,7 @@ export function watchEvents(socket: zmq.Socket) {
   })();
   return {
     events,
-    next(type: string): Promise<zmq.Event> {
+    next(type: string): Promise<AnyEvent> {
       const seen = events.find((e) => e.type === type);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve) => waiters.push({ type, resolve }));
@@ -270,6 +274,40 @@ export function startPyzmqPeer(config: Record<string, unknown>) {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exit;
       clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * A ZAP handler written with our own engine: a Router bound at inproc://zeromq.zap.01 in `context`,
+ * answering with `policy`.
+ */
+export async function startEngineZapHandler(context: Context, policy: ZapPolicy) {
+  const router = new Router({ linger: 0 }, context);
+  await router.bind('inproc://zeromq.zap.01');
+  const requests: ParsedZapRequest[] = [];
+  const bad: string[] = [];
+  const loop = (async () => {
+    try {
+      for await (const [routingId, ...frames] of router) {
+        const request = parseZapRequest(frames);
+        if ('error' in request) {
+          bad.push(request.error);
+          continue;
+        }
+        requests.push(request);
+        await router.send([routingId, Buffer.alloc(0), ...encodeZapReply({ ...policy(request), requestId: request.requestId })]);
+      }
+    } catch {
+      // closed
+    }
+  })();
+  return {
+    requests,
+    bad,
+    async close() {
+      router.close();
+      await loop;
     },
   };
 }
