@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { createMechanism, type HandshakeStep, type ZapClient } from '../../../core/zmtp/index.js';
-import { RawPeer, rawListener, startZapHandler, watchEvents } from './security-raw-peer.js';
+import { RawPeer, rawListener, startEngineZapHandler, startZapHandler, watchEvents } from './security-raw-peer.js';
+import { Context, Dealer, Router } from '../../../core/index.js';
 
 type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
 type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
@@ -150,5 +151,79 @@ test('zeromq.js Dealer refused by our PLAIN server ZAP (400), and with no ZAP at
     dealer2.close();
     await listener.close();
     await noZap.close();
+  }
+});
+
+// ---------------------------------------------------------------- our engine's sockets end to end
+
+test('engine: our Dealer (PLAIN) -> zeromq.js Router with its ZAP handler: accepted, then a wrong password gets our handshake:error:auth 400', async () => {
+  const theirs = new zmq.Context();
+  const ctx = new Context();
+  const zap = await startZapHandler(theirs, checkUsers);
+  const router = new zmq.Router({ context: theirs, linger: 0, plainServer: true, zapDomain: 'e2e' });
+  await router.bind('tcp://127.0.0.1:*');
+  const dealer = new Dealer({ linger: 0, routingId: 'engine-dealer', plainUsername: 'admin', plainPassword: 'secret' }, ctx);
+  const wrong = new Dealer({ linger: 0, plainUsername: 'admin', plainPassword: 'nope' }, ctx);
+  const wrongEvents = watchEvents(wrong);
+  try {
+    dealer.connect(router.lastEndpoint!);
+    await dealer.send(['m1', 'm2']);
+    const [id, ...rest] = await router.receive();
+    assert.equal(String(id), 'engine-dealer');
+    assert.deepEqual(rest.map(String), ['m1', 'm2']);
+    await router.send([id, 'r1']);
+    assert.deepEqual((await dealer.receive()).map(String), ['r1']);
+    wrong.connect(router.lastEndpoint!);
+    assert.equal((await wrongEvents.next('handshake:error:auth')).error?.status, 400);
+    // (the refused dealer keeps reconnecting, so more requests may follow)
+    assert.deepEqual(zap.requests.slice(0, 2).map((r) => r.credentials.map(String)), [['admin', 'secret'], ['admin', 'nope']]);
+  } finally {
+    dealer.close();
+    wrong.close();
+    router.close();
+    await zap.close();
+  }
+});
+
+test('engine: zeromq.js Dealer -> our Router (PLAIN) with our engine ZAP handler accepting, then refusing; no handler refuses all', async () => {
+  const theirs = new zmq.Context();
+  const ctx = new Context();
+  const zap = await startEngineZapHandler(ctx, checkUsers);
+  const router = new Router({ linger: 0, plainServer: true, zapDomain: 'ours' }, ctx);
+  const routerEvents = watchEvents(router);
+  await router.bind('tcp://127.0.0.1:*');
+  const dealer = new zmq.Dealer({ context: theirs, linger: 0, routingId: 'js', plainUsername: 'üser', plainPassword: 'pässwörd' });
+  const wrong = new zmq.Dealer({ context: theirs, linger: 0, plainUsername: 'üser', plainPassword: 'x' });
+  const wrongEvents = watchEvents(wrong);
+  const lonelyCtx = new Context();
+  const lonely = new Router({ linger: 0, plainServer: true }, lonelyCtx);
+  const lonelyEvents = watchEvents(lonely);
+  await lonely.bind('tcp://127.0.0.1:*');
+  const hopeful = new zmq.Dealer({ context: theirs, linger: 0, plainUsername: 'admin', plainPassword: 'secret' });
+  try {
+    dealer.connect(router.lastEndpoint!);
+    await dealer.send('hi');
+    const [id, body] = await router.receive();
+    assert.equal(String(id), 'js');
+    assert.equal(String(body), 'hi');
+    await router.send([id, 'hello js']);
+    assert.deepEqual((await dealer.receive()).map(String), ['hello js']);
+    const r = zap.requests[0];
+    assert.deepEqual([r.mechanism, r.domain, r.address, ...r.credentials.map(String)], ['PLAIN', 'ours', '127.0.0.1', 'üser', 'pässwörd']);
+
+    wrong.connect(router.lastEndpoint!);
+    assert.equal((await wrongEvents.next('handshake:error:auth')).error?.status, 400);
+    assert.equal((await routerEvents.next('handshake:error:auth')).error?.status, 400);
+
+    hopeful.connect(lonely.lastEndpoint!);
+    const e = await lonelyEvents.next('handshake:error:other');
+    assert.match(e.reason ?? e.error?.message ?? '', /no ZAP handler/);
+  } finally {
+    dealer.close();
+    wrong.close();
+    hopeful.close();
+    router.close();
+    lonely.close();
+    await zap.close();
   }
 });
