@@ -73,7 +73,8 @@ export class Connection implements PipeOwner {
   private decoder?: FrameDecoder;
   private framing: Framing = 'v3';
   private mechanism?: Mechanism;
-  private handshakeQueue: Buffer[] = [];
+  /** Frames received while a handshake step was in progress (more, command, body), in arrival order. */
+  private handshakeQueue: Array<[boolean, boolean, Buffer]> = [];
   private handshakeBusy = false;
   private parts: Buffer[] = [];
   private flushScheduled = false;
@@ -283,11 +284,13 @@ export class Connection implements PipeOwner {
         this.onMessageFrame(more, body);
         return;
       case State.Handshake:
-        if (!command) {
+        // While an asynchronous step (ZAP) is pending, the peer may already have finished its side and
+        // sent traffic (e.g. READY + SUBSCRIBE in one chunk): keep everything, in order, for later.
+        if (!command && !this.handshakeBusy) {
           this.fail('protocol', 'message frame received before the security handshake finished');
           return;
         }
-        this.handshakeQueue.push(body);
+        this.handshakeQueue.push([more, command, body]);
         if (!this.handshakeBusy) this.runHandshake();
         return;
       case State.Identity:
@@ -369,7 +372,11 @@ export class Connection implements PipeOwner {
   private runHandshake(): void {
     this.handshakeBusy = true;
     while (this.handshakeQueue.length && this.state === State.Handshake) {
-      const body = this.handshakeQueue.shift()!;
+      const [, command, body] = this.handshakeQueue.shift()!;
+      if (!command) {
+        this.fail('protocol', 'message frame received before the security handshake finished');
+        return;
+      }
       let step: HandshakeStep | Promise<HandshakeStep>;
       try {
         step = this.mechanism!.onCommand(body);
@@ -387,6 +394,15 @@ export class Connection implements PipeOwner {
       this.applyStep(step);
     }
     this.handshakeBusy = false;
+    // Handshake done: what arrived behind it is traffic.
+    if (this.state === State.Traffic && this.handshakeQueue.length) {
+      const rest = this.handshakeQueue;
+      this.handshakeQueue = [];
+      for (const [more, command, body] of rest) {
+        if (this.state !== State.Traffic) break;
+        this.onFrame(more, command, body);
+      }
+    }
   }
 
   private applyStep(step: HandshakeStep): void {
