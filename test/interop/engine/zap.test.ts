@@ -3,7 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMechanism, curveKeyPair, z85Encode, type HandshakeStep, type ZapClient } from '../../../core/zmtp/index.js';
-import { RawPeer, rawListener, startPyzmqPeer } from './security-raw-peer.js';
+import { RawPeer, rawListener, startEngineZapHandler, startPyzmqPeer, watchEvents } from './security-raw-peer.js';
+import { Context, Reply, Request } from '../../../core/index.js';
+
+const portOf = (endpoint: string | null) => Number(/:(\d+)$/.exec(endpoint ?? '')![1]);
 
 type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
 type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
@@ -136,5 +139,95 @@ test('pyzmq CURVE REQ clients -> our CURVE server and ZAP: accepted one gets its
   } finally {
     await bad.stop();
     await listener.close();
+  }
+});
+
+// ---------------------------------------------------------------- our engine's sockets end to end
+
+test('engine: our Requests (PLAIN, CURVE) -> pyzmq REP servers guarded by ThreadAuthenticator: accepted and refused (auth 400)', async () => {
+  const ctx = new Context();
+  const plainPy = startPyzmqPeer({ role: 'server', mechanism: 'PLAIN', users: { admin: 'secret' } });
+  const server = curveKeyPair();
+  const friend = curveKeyPair();
+  const curvePy = startPyzmqPeer({ role: 'server', mechanism: 'CURVE', secret: server.secretKey, allow: [friend.publicKey] });
+  const sockets: Request[] = [];
+  const make = (options: ConstructorParameters<typeof Request>[0]) => {
+    const s = new Request({ linger: 0, ...options }, ctx);
+    sockets.push(s);
+    return s;
+  };
+  try {
+    const plainPort = (await plainPy.next((l) => l.port !== undefined)).port!;
+    const curvePort = (await curvePy.next((l) => l.port !== undefined)).port!;
+    const cases = [
+      { ok: make({ plainUsername: 'admin', plainPassword: 'secret' }), bad: make({ plainUsername: 'admin', plainPassword: 'x' }), port: plainPort, py: plainPy },
+      {
+        ok: make({ curveServerKey: server.publicKey, curvePublicKey: friend.publicKey, curveSecretKey: friend.secretKey }),
+        bad: make({ curveServerKey: server.publicKey, ...(({ publicKey, secretKey }) => ({ curvePublicKey: publicKey, curveSecretKey: secretKey }))(curveKeyPair()) }),
+        port: curvePort, py: curvePy,
+      },
+    ];
+    for (const { ok, bad, port, py } of cases) {
+      ok.connect(`tcp://127.0.0.1:${port}`);
+      await ok.send(['one', 'two']);
+      assert.deepEqual((await ok.receive()).map(String), ['echo:one', 'echo:two']);
+      const badEvents = watchEvents(bad);
+      bad.connect(`tcp://127.0.0.1:${port}`);
+      assert.equal((await badEvents.next('handshake:error:auth')).error?.status, 400);
+      assert.equal((await py.next((l) => l.event === 'HANDSHAKE_FAILED_AUTH')).value, 400);
+    }
+  } finally {
+    for (const s of sockets) s.close();
+    await plainPy.stop();
+    await curvePy.stop();
+  }
+});
+
+test('engine: pyzmq REQ clients (PLAIN, CURVE) -> our Reply sockets with our engine ZAP handler: accepted and refused', async () => {
+  const ctx = new Context();
+  const server = curveKeyPair();
+  const friend = curveKeyPair();
+  const zap = await startEngineZapHandler(ctx, (r) => {
+    const ok = r.mechanism === 'PLAIN' ? r.credentials[0].toString() === 'py' && r.credentials[1].toString() === 'pw' : z85Encode(r.credentials[0]) === friend.publicKey;
+    return ok ? { statusCode: '200', userId: 'x' } : { statusCode: '400', statusText: 'denied' };
+  });
+  const plainRep = new Reply({ linger: 0, plainServer: true, zapDomain: 'py' }, ctx);
+  const curveRep = new Reply({ linger: 0, curveServer: true, curveSecretKey: server.secretKey }, ctx);
+  await plainRep.bind('tcp://127.0.0.1:*');
+  await curveRep.bind('tcp://127.0.0.1:*');
+  const peers: ReturnType<typeof startPyzmqPeer>[] = [];
+  const py = (config: Record<string, unknown>) => {
+    const p = startPyzmqPeer({ role: 'client', ...config });
+    peers.push(p);
+    return p;
+  };
+  const stranger = curveKeyPair();
+  try {
+    const cases = [
+      { rep: plainRep, ok: { mechanism: 'PLAIN', username: 'py', password: 'pw' }, bad: { mechanism: 'PLAIN', username: 'py', password: 'no' } },
+      {
+        rep: curveRep,
+        ok: { mechanism: 'CURVE', serverKey: server.publicKey, public: friend.publicKey, secret: friend.secretKey },
+        bad: { mechanism: 'CURVE', serverKey: server.publicKey, public: stranger.publicKey, secret: stranger.secretKey },
+      },
+    ];
+    for (const { rep, ok, bad } of cases) {
+      const port = portOf(rep.lastEndpoint);
+      const repEvents = watchEvents(rep);
+      const good = py({ ...ok, port, send: ['question'] });
+      assert.deepEqual((await rep.receive()).map(String), ['question']);
+      await rep.send('answer');
+      assert.deepEqual((await good.next((l) => l.reply !== undefined)).reply, [hex('answer')]);
+      const refused = py({ ...bad, port, send: ['q'] });
+      assert.equal((await refused.next((l) => l.event === 'HANDSHAKE_FAILED_AUTH')).value, 400);
+      assert.equal((await repEvents.next('handshake:error:auth')).error?.status, 400);
+    }
+    assert.deepEqual(zap.bad, []);
+    assert.deepEqual([...new Set(zap.requests.map((r) => `${r.mechanism}:${r.domain}`))].sort(), ['CURVE:', 'PLAIN:py']);
+  } finally {
+    for (const p of peers) await p.stop();
+    plainRep.close();
+    curveRep.close();
+    await zap.close();
   }
 });
