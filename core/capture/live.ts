@@ -17,8 +17,8 @@ export interface LiveCaptureOptions {
   filter?: string;
   /** Which tool to run; 'auto' (default) tries dumpcap, then tcpdump. */
   tool?: CaptureTool | 'auto';
-  /** Path of the tool's executable (default: its name, looked up in PATH). */
-  toolPath?: string;
+  /** Path of the tool's executable (default: its name, looked up in PATH), or one path per tool. */
+  toolPath?: string | Partial<Record<CaptureTool, string>>;
   /** Snap length in bytes (default 262144). */
   snapLen?: number;
   /** Ask for nanosecond timestamps (tcpdump --time-stamp-precision=nano; dumpcap's pcapng has them already). */
@@ -122,7 +122,8 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
   }
 
   private run(tool: CaptureTool): Promise<void> {
-    const path = this.options.toolPath ?? tool;
+    const tp = this.options.toolPath;
+    const path = (typeof tp === 'string' ? tp : tp?.[tool]) ?? tool;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       let child: ChildProcess;
@@ -165,11 +166,11 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
       });
       this.exitPromise = new Promise<void>((done) => {
         child.once('close', (code) => {
-          this.exitCode = code;
           if (!ready) {
             ready = true;
             reject(classifyToolError(tool, this.stderr, this.options.interface, this.options.filter));
           } else if (this.child === child) {
+            this.exitCode = code ?? -1;
             this.output.end(); // all of stdout has been piped by now
           }
           done();
