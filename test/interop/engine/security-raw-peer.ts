@@ -200,7 +200,7 @@ export async function startZapHandler(context: zmq.Context, policy: ZapPolicy) {
   };
 }
 
-type AnyEvent = { type: string; address?: string; error?: { status?: number; code?: string }; reason?: string };
+type AnyEvent = { type: string; address?: string; error?: { status?: number; code?: string; message?: string }; reason?: string };
 
 /** Collects the monitor events of a zeromq.js socket or one of ours (both expose `events` as an async iterable). */
 export function watchEvents(socket: { events: AsyncIterable<unknown> }) {
