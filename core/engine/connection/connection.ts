@@ -76,6 +76,8 @@ export class Connection implements PipeOwner {
   /** Frames received while a handshake step was in progress (more, command, body), in arrival order. */
   private handshakeQueue: Array<[boolean, boolean, Buffer]> = [];
   private handshakeBusy = false;
+  /** A decode error behind frames still waiting for the handshake: reported after them. */
+  private deferredError?: string;
   private parts: Buffer[] = [];
   private flushScheduled = false;
   private waitingDrain = false;
@@ -162,7 +164,9 @@ export class Connection implements PipeOwner {
     const err = this.decoder!.push(chunk, this.onFrameBound);
     if (this.state === State.Closed) return;
     if (err) {
-      this.fail(err.message.includes('maxMessageSize') ? 'protocol' : 'protocol', `malformed frame at byte ${err.offset}: ${err.message}`);
+      const reason = `malformed frame at byte ${err.offset}: ${err.message}`;
+      if (this.handshakeBusy) this.deferredError = reason;
+      else this.fail('protocol', reason);
       return;
     }
     this.checkBackpressure();
@@ -403,6 +407,8 @@ export class Connection implements PipeOwner {
         this.onFrame(more, command, body);
       }
     }
+    if (this.deferredError && this.state !== State.Closed) this.fail('protocol', this.deferredError);
+    else this.checkBackpressure();
   }
 
   private applyStep(step: HandshakeStep): void {
