@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { createMechanism, curveKeyPair, z85Encode, type HandshakeStep, type Mechanism, type ZapClient } from '../../../core/zmtp/index.js';
 import { RawPeer, rawListener, startEngineZapHandler, startZapHandler, watchEvents } from './security-raw-peer.js';
-import { Context, Dealer, Reply, Request, Router } from '../../../core/index.js';
+import { Context, Dealer, FrameDecoder, Publisher, Reply, Request, Router, Subscriber, setWireTap } from '../../../core/index.js';
 
 type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
 type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
@@ -291,6 +291,81 @@ test('engine: our Dealer <-> our Router over CURVE without a ZAP handler (Stoneh
   } finally {
     dealer.close();
     wrong.close();
+    router.close();
+  }
+});
+
+test('engine: commands travel inside CURVE boxes (flag 0x02): SUBSCRIBE both ways and PING/PONG with libzmq', async () => {
+  const theirs = new zmq.Context();
+  const ctx = new Context();
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  const clientOpts = { curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey };
+  // our SUB (client) -> their PUB (server), then their SUB (client) -> our PUB (server)
+  const theirPub = new zmq.Publisher({ context: theirs, linger: 0, curveServer: true, curveSecretKey: server.secretKey });
+  await theirPub.bind('tcp://127.0.0.1:*');
+  const ourSub = new Subscriber({ linger: 0, ...clientOpts }, ctx);
+  ourSub.subscribe('wanted');
+  ourSub.connect(theirPub.lastEndpoint!);
+  const ourPub = new Publisher({ linger: 0, curveServer: true, curveSecretKey: server.secretKey }, ctx);
+  await ourPub.bind('tcp://127.0.0.1:*');
+  const theirSub = new zmq.Subscriber({ context: theirs, linger: 0, ...clientOpts });
+  theirSub.subscribe('wanted');
+  theirSub.connect(ourPub.lastEndpoint!);
+  let publishing = true;
+  const publisher = (async () => {
+    // a subscription takes effect some time after connect: publish until both subscribers have heard
+    while (publishing) {
+      await theirPub.send(['unwanted', 'x']);
+      await theirPub.send(['wanted', 'from libzmq']);
+      await ourPub.send(['unwanted', 'x']);
+      await ourPub.send(['wanted', 'from us']);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  try {
+    assert.deepEqual((await ourSub.receive()).map(String), ['wanted', 'from libzmq']);
+    assert.deepEqual((await theirSub.receive()).map(String), ['wanted', 'from us']);
+  } finally {
+    publishing = false;
+    await publisher;
+    ourSub.close();
+    ourPub.close();
+    theirSub.close();
+    theirPub.close();
+  }
+
+  // heartbeats: our PINGs are sealed with the command flag, libzmq answers PONG inside a box; if either
+  // side misread the flag, the PING would reach the ROUTER as a message or the PONG would not count.
+  const router = new zmq.Router({ context: theirs, linger: 0, curveServer: true, curveSecretKey: server.secretKey });
+  await router.bind('tcp://127.0.0.1:*');
+  const dealer = new Dealer({ linger: 0, routingId: 'hb', heartbeatInterval: 30, heartbeatTimeout: 10_000, ...clientOpts }, ctx);
+  const dealerEvents = watchEvents(dealer);
+  let inbound = Buffer.alloc(0);
+  const decoder = new FrameDecoder('v3');
+  let boxesIn = 0;
+  let enough!: () => void;
+  const gotEnough = new Promise<void>((resolve) => { enough = resolve; });
+  setWireTap((chunk) => {
+    if (chunk.direction !== 'in') return;
+    if (inbound.length < 64) {
+      inbound = Buffer.concat([inbound, chunk.data]);
+      if (inbound.length < 64) return;
+      chunk = { ...chunk, data: inbound.subarray(64) };
+    }
+    decoder.push(Buffer.from(chunk.data), (_more, _command, body) => {
+      if (body.subarray(0, 8).toString('latin1') === '\x07MESSAGE' && ++boxesIn === 3) enough();
+    });
+  });
+  try {
+    dealer.connect(router.lastEndpoint!);
+    await gotEnough; // three boxes in while we sent no message: libzmq's PONGs
+    await dealer.send('real message');
+    assert.deepEqual((await router.receive()).map(String), ['hb', 'real message']);
+    assert.equal(dealerEvents.events.filter((e) => e.type === 'disconnect').length, 0);
+  } finally {
+    setWireTap(undefined);
+    dealer.close();
     router.close();
   }
 });
