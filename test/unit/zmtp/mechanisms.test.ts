@@ -430,3 +430,45 @@ test('describeSecurityCommand names PLAIN and CURVE fields of real commands and 
   }
   assert.ok(describeSecurityCommand('GSSAPI', 'HELLO', Buffer.alloc(0)).malformed);
 });
+
+test('fuzz: random and half-valid bodies in every handshake state never throw and never complete a handshake', async () => {
+  // deterministic PRNG so a failure can be replayed
+  let seed = 0x5eed;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 0x1000000;
+  const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
+  const names = ['HELLO', 'WELCOME', 'INITIATE', 'READY', 'ERROR', 'MESSAGE', 'PING'];
+  const body = () => {
+    const kind = rand();
+    if (kind < 0.3) return bytes(Math.floor(rand() * 300));
+    const name = names[Math.floor(rand() * names.length)];
+    const sizes = { HELLO: 194, WELCOME: 160, INITIATE: 248 + Math.floor(rand() * 40), READY: 24 + Math.floor(rand() * 40) } as Record<string, number>;
+    const n = kind < 0.8 && sizes[name] !== undefined ? sizes[name] : Math.floor(rand() * 260);
+    return Buffer.concat([Buffer.from([name.length]), Buffer.from(name, 'latin1'), bytes(n)]);
+  };
+  const zap = zapHandler({ statusCode: '200' }).zap;
+  const states: (() => Promise<Mechanism>)[] = [
+    async () => plainPair(zap).server,
+    async () => { const p = plainPair(zap); await p.server.onCommand(p.client.start()[0]); return p.server; },
+    async () => { const c = plainPair().client; c.start(); return c; },
+    async () => { const p = plainPair(zap); const w = await p.server.onCommand(p.client.start()[0]); await p.client.onCommand(w.send[0]); return p.client; },
+    async () => curvePair().server,
+    async () => { const p = curvePair(); await p.server.onCommand(p.client.start()[0]); return p.server; },
+    async () => { const c = curvePair().client; c.start(); return c; },
+    async () => { const p = curvePair(); const w = await p.server.onCommand(p.client.start()[0]); await p.client.onCommand(w.send[0]); return p.client; },
+  ];
+  for (let i = 0; i < 800; i++) {
+    const mech = await states[i % states.length]();
+    const b = body();
+    const step = await mech.onCommand(b);
+    assert.notEqual(step.status, 'ready', `state ${i % states.length} completed on ${b.toString('hex')}`);
+    if (step.status === 'error') assert.ok(step.reason.length > 0);
+  }
+  // after a handshake, open() on random input reports an error
+  const { client, server } = curvePair();
+  await handshake(client, server);
+  for (let i = 0; i < 300; i++) {
+    const b = i % 2 ? body() : Buffer.concat([Buffer.from('\x07MESSAGE', 'latin1'), bytes(Math.floor(rand() * 80))]);
+    const opened = server.open!(b);
+    assert.ok('error' in opened, `opened random ${b.toString('hex')}`);
+  }
+});
