@@ -9,7 +9,10 @@ export interface ZapRequest {
   domain: string;
   /** Peer's address (IP without port for TCP, as libzmq sends it). */
   address: string;
-  /** Peer's routing id (Identity property), may be empty. */
+  /**
+   * RFC 27's "identity" frame. libzmq 4.3 fills it with the server socket's OWN routing id
+   * (ZMQ_ROUTING_ID, usually empty), not the peer's, and so do our PLAIN/CURVE servers.
+   */
   identity: Buffer;
   mechanism: string;
   /** PLAIN: [username, password]; CURVE: [client public key (32 bytes)]; NULL: []. */
@@ -59,8 +62,11 @@ export interface Mechanism {
   onCommand(body: Buffer): HandshakeStep | Promise<HandshakeStep>;
   /** After the handshake: true when frames are wrapped (CURVE MESSAGE boxes). */
   readonly encrypts: boolean;
-  /** Wraps one outgoing frame into a command body (CURVE MESSAGE). Only when `encrypts`. */
+  /**
+   * Wraps one outgoing frame into a MESSAGE body (CURVE). Only when `encrypts`. The result goes on the
+   * wire as an ordinary frame with no flags (libzmq's way); the frame's MORE/COMMAND travel inside.
+   */
   seal?(body: Uint8Array, more: boolean, command: boolean): Buffer;
-  /** Opens one incoming MESSAGE command body into the frame it carries. Only when `encrypts`. */
+  /** Opens one incoming MESSAGE body into the frame it carries, whatever its wire flags. Only when `encrypts`. */
   open?(commandBody: Buffer): { more: boolean; command: boolean; body: Buffer } | { error: string };
 }
