@@ -1,6 +1,7 @@
 // ZAP (RFC 27) and both mechanisms against the second real peer: Debian's python3-zmq (libzmq 4.3.4),
 // whose ZAP handler is pyzmq's own ThreadAuthenticator. Our PLAIN/CURVE run on a bare codec connection.
 import { test } from 'node:test';
+import * as zmq from 'zeromq';
 import assert from 'node:assert/strict';
 import { createMechanism, curveKeyPair, z85Encode, type HandshakeStep, type ZapClient } from '../../../core/zmtp/index.js';
 import { RawPeer, rawListener, startEngineZapHandler, startPyzmqPeer, watchEvents } from './security-raw-peer.js';
@@ -228,6 +229,46 @@ test('engine: pyzmq REQ clients (PLAIN, CURVE) -> our Reply sockets with our eng
     for (const p of peers) await p.stop();
     plainRep.close();
     curveRep.close();
+    await zap.close();
+  }
+});
+
+test('engine: ZAP 500 and 300 from our engine handler: libzmq clients see auth 500, and a silent close for 300 (no ERROR)', async () => {
+  const theirs = new zmq.Context();
+  const ctx = new Context();
+  const server = curveKeyPair();
+  let status = '500';
+  const zap = await startEngineZapHandler(ctx, () => ({ statusCode: status, statusText: 'try later' }));
+  const rep = new Reply({ linger: 0, curveServer: true, curveSecretKey: server.secretKey }, ctx);
+  const repEvents = watchEvents(rep);
+  await rep.bind('tcp://127.0.0.1:*');
+  const clientOpts = () => {
+    const k = curveKeyPair();
+    return { context: theirs, linger: 0, curveServerKey: server.publicKey, curvePublicKey: k.publicKey, curveSecretKey: k.secretKey };
+  };
+  const req500 = new zmq.Request(clientOpts());
+  const events500 = watchEvents(req500);
+  let req300: zmq.Request | undefined;
+  try {
+    req500.connect(rep.lastEndpoint!);
+    assert.equal((await events500.next('handshake:error:auth')).error?.status, 500);
+    assert.equal((await repEvents.next('handshake:error:auth')).error?.status, 500);
+    req500.close();
+
+    status = '300';
+    repEvents.events.length = 0;
+    req300 = new zmq.Request(clientOpts());
+    const events300 = watchEvents(req300);
+    req300.connect(rep.lastEndpoint!);
+    assert.equal((await repEvents.next('handshake:error:auth')).error?.status, 300);
+    // libzmq's client only sees the connection drop: no ERROR command, so no auth event of its own
+    const drop = await Promise.race(['disconnect', 'handshake:error:other', 'handshake:error:protocol'].map((t) => events300.next(t)));
+    assert.ok(drop);
+    assert.equal(events300.events.filter((e) => e.type === 'handshake:error:auth').length, 0);
+  } finally {
+    req500.close();
+    req300?.close();
+    rep.close();
     await zap.close();
   }
 });
