@@ -272,3 +272,32 @@ test('engine: ZAP 500 and 300 from our engine handler: libzmq clients see auth 5
     await zap.close();
   }
 });
+
+test('engine: a ZAP handler sending an invalid status code fails the handshake as a protocol error, and the socket keeps serving', async () => {
+  const theirs = new zmq.Context();
+  const ctx = new Context();
+  let status = '299';
+  const zap = await startEngineZapHandler(ctx, () => ({ statusCode: status }));
+  const rep = new Reply({ linger: 0, plainServer: true }, ctx);
+  const repEvents = watchEvents(rep);
+  await rep.bind('tcp://127.0.0.1:*');
+  const first = new zmq.Request({ context: theirs, linger: 0, plainUsername: 'a', plainPassword: 'b' });
+  const second = new zmq.Request({ context: theirs, linger: 0, plainUsername: 'a', plainPassword: 'b' });
+  try {
+    first.connect(rep.lastEndpoint!);
+    const e = await repEvents.next('handshake:error:protocol');
+    assert.match(e.reason ?? e.error?.message ?? '', /299/);
+    first.close();
+    status = '200';
+    second.connect(rep.lastEndpoint!);
+    await second.send('still there?');
+    assert.deepEqual((await rep.receive()).map(String), ['still there?']);
+    await rep.send('yes');
+    assert.deepEqual((await second.receive()).map(String), ['yes']);
+  } finally {
+    first.close();
+    second.close();
+    rep.close();
+    await zap.close();
+  }
+});
