@@ -1,6 +1,9 @@
 // The sockets workbench in a real Chromium against a real `zmtp serve`, with libzmq peers (the zeromq
 // npm package) talking to the sockets created in the UI.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import * as zmq from 'zeromq';
@@ -13,7 +16,7 @@ let page: Page;
 before(async () => {
   served = await startServe();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto(served.url);
   await page.getByRole('heading', { name: 'ZMQ Inspector' }).waitFor();
@@ -175,4 +178,51 @@ test('the dark theme renders', async () => {
   await selectSocket(page, 'router1');
   await shot(page, 'workbench-dark');
   await page.getByRole('button', { name: 'Toggle dark mode' }).click();
+});
+
+test('a workspace (sockets + templates) saves to a file and reopens', async () => {
+  await createSocket(page, 'PULL', 'ws-pull');
+  const endpoint = await bindWildcard(page, 'ws-pull');
+  await createSocket(page, 'PUSH', 'ws-push');
+  await connectTo(page, 'ws-push', endpoint);
+  const push = page.getByTestId('socket-ws-push');
+  await push.getByLabel('Frame 1', { exact: true }).fill('templated');
+  await push.getByLabel('Template name').fill('my template');
+  await push.getByRole('button', { name: 'Save as template' }).click();
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save workspace' }).click();
+  const file = join(mkdtempSync(join(tmpdir(), 'ws-')), 'workspace.json');
+  await (await download).saveAs(file);
+  const ws = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(ws.format, 'zmq-inspector-workspace');
+  const saved = ws.sockets.find((s: { name: string }) => s.name === 'ws-push');
+  assert.deepEqual(saved.endpoints, [{ kind: 'connect', endpoint }]);
+  const savedPull = ws.sockets.find((s: { name: string }) => s.name === 'ws-pull');
+  assert.deepEqual(savedPull.endpoints, [{ kind: 'bind', endpoint: 'tcp://127.0.0.1:*', resolved: endpoint }]);
+  assert.deepEqual(ws.templates.find((t: { name: string }) => t.name === 'my template').frames, [{ kind: 'text', data: 'templated' }]);
+
+  // Close both, then reopen the workspace: they come back connected and the template sends.
+  for (const name of ['ws-push', 'ws-pull']) {
+    await selectSocket(page, name);
+    await page.getByTestId(`socket-${name}`).getByRole('button', { name: 'Close socket' }).click();
+    await page.getByTestId('socket-item').filter({ hasText: name }).waitFor({ state: 'detached' });
+  }
+  // Only the two workspace sockets: a file holding just them.
+  writeFileSync(file, JSON.stringify({ ...ws, sockets: ws.sockets.filter((s: { name: string }) => s.name.startsWith('ws-')) }));
+  await page.getByLabel('Workspace file').setInputFiles(file);
+  await page.getByTestId('socket-item').filter({ hasText: 'ws-push' }).waitFor();
+  await selectSocket(page, 'ws-push');
+  await page.getByTestId('socket-ws-push').getByLabel('Load template').selectOption('my template');
+  await page.getByTestId('socket-ws-push').getByRole('button', { name: 'Send', exact: true }).click();
+  await selectSocket(page, 'ws-pull');
+  assert.deepEqual(await newestFrames('ws-pull', 'in'), ['templated']);
+  rmSync(dirname(file), { recursive: true, force: true });
+
+  // A file that is not a workspace is refused with a specific error.
+  const junk = join(mkdtempSync(join(tmpdir(), 'ws-')), 'junk.json');
+  writeFileSync(junk, '{"hello": 1}');
+  await page.getByLabel('Workspace file').setInputFiles(junk);
+  await page.getByTestId('workspace-error').getByText('not a ZMQ Inspector workspace file').waitFor();
+  rmSync(dirname(junk), { recursive: true, force: true });
 });

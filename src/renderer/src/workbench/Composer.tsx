@@ -5,7 +5,7 @@ import type { AppClient } from '../client.js';
 import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
 import type { FrameKind } from '../../../../core/host/frames.js';
 import { asText, bytesToBase64 } from '../format.js';
-import { Button, ErrorText, Select, TextArea, errorMessage } from '../ui/common.js';
+import { Button, ErrorText, Input, Select, TextArea, errorMessage } from '../ui/common.js';
 
 export interface DraftFrame {
   kind: FrameKind;
@@ -42,6 +42,7 @@ export function Composer(props: {
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [templateName, setTemplateName] = useState('');
   const isRouter = socket.type === 'ROUTER' || socket.type === 'STREAM';
 
   const routes = useMemo(() => {
@@ -140,13 +141,18 @@ export function Composer(props: {
           <option value="">Templates…</option>
           {templates.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
         </Select>
-        <Button
-          variant="ghost"
-          onClick={() => {
-            const name = prompt('Template name', `template ${templates.length + 1}`);
-            if (name) props.saveTemplate({ name, frames: frames.map((f) => ({ ...f })) });
+        <form
+          className="flex items-center gap-1"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = templateName.trim() || `template ${templates.length + 1}`;
+            props.saveTemplate({ name, frames: frames.map((f) => ({ ...f })) });
+            setTemplateName('');
           }}
-        >Save as template</Button>
+        >
+          <Input aria-label="Template name" className="w-36" placeholder="template name" value={templateName} onChange={(e) => setTemplateName(e.target.value)} />
+          <Button type="submit" variant="ghost">Save as template</Button>
+        </form>
         {sent && <span className="text-xs text-emerald-700 dark:text-emerald-400">{sent}</span>}
       </div>
       <ErrorText error={error} testId="send-error" />

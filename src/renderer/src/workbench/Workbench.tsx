@@ -11,7 +11,7 @@ import { SocketView } from './SocketView.js';
 interface Workspace {
   format: 'zmq-inspector-workspace';
   version: 1;
-  sockets: { type: SocketType; name: string; options: Record<string, unknown>; endpoints: { kind: 'bind' | 'connect'; endpoint: string }[] }[];
+  sockets: { type: SocketType; name: string; options: Record<string, unknown>; endpoints: { kind: 'bind' | 'connect'; endpoint: string; resolved?: string }[] }[];
   templates: Template[];
 }
 
@@ -44,7 +44,7 @@ export function Workbench({ client }: { client: AppClient }) {
       sockets: getState().order.map((id) => {
         const s = getState().sockets[id];
         const { sendTimeout, ...options } = s.options;
-        return { type: s.type, name: s.name, options: sendTimeout === 2000 ? options : { ...options, sendTimeout }, endpoints: s.endpoints.map((e) => ({ kind: e.kind, endpoint: e.requested })) };
+        return { type: s.type, name: s.name, options: sendTimeout === 2000 ? options : { ...options, sendTimeout }, endpoints: s.endpoints.map((e) => ({ kind: e.kind, endpoint: e.requested, ...(e.endpoint !== e.requested ? { resolved: e.endpoint } : {}) })) };
       }),
     };
     try { await client.saveText('workspace.zmqi.json', JSON.stringify(ws, null, 2)); } catch (err) { setError(errorMessage(err)); }
@@ -61,15 +61,31 @@ export function Workbench({ client }: { client: AppClient }) {
       return;
     }
     const problems: string[] = [];
-    for (const s of ws.sockets) {
+    // Binds first: a wildcard port gets a new number, and connects in the same workspace that went to
+    // the old number are pointed at the new one.
+    const created: { id: string; spec: Workspace['sockets'][number] }[] = [];
+    const moved = new Map<string, string>();
+    for (const spec of ws.sockets) {
       try {
-        const created = await client.request('socket.create', { type: s.type, name: s.name, options: s.options ?? {} });
-        for (const e of s.endpoints ?? []) {
+        const s = await client.request('socket.create', { type: spec.type, name: spec.name, options: spec.options ?? {} });
+        created.push({ id: s.id, spec });
+        for (const e of spec.endpoints ?? []) {
+          if (e.kind !== 'bind') continue;
           try {
-            await client.request(e.kind === 'bind' ? 'socket.bind' : 'socket.connect', { id: created.id, endpoint: e.endpoint });
-          } catch (err) { problems.push(`${s.name}: ${errorMessage(err)}`); }
+            const after = await client.request('socket.bind', { id: s.id, endpoint: e.endpoint });
+            const now = after.endpoints[after.endpoints.length - 1]?.endpoint;
+            if (e.resolved && now) moved.set(e.resolved, now);
+          } catch (err) { problems.push(`${spec.name}: ${errorMessage(err)}`); }
         }
-      } catch (err) { problems.push(`${s.name}: ${errorMessage(err)}`); }
+      } catch (err) { problems.push(`${spec.name}: ${errorMessage(err)}`); }
+    }
+    for (const { id, spec } of created) {
+      for (const e of spec.endpoints ?? []) {
+        if (e.kind !== 'connect') continue;
+        try {
+          await client.request('socket.connect', { id, endpoint: moved.get(e.endpoint) ?? e.endpoint });
+        } catch (err) { problems.push(`${spec.name}: ${errorMessage(err)}`); }
+      }
     }
     if (Array.isArray(ws.templates)) setTemplates(ws.templates);
     if (problems.length) setError(`Workspace opened with problems: ${problems.join('; ')}`);
