@@ -80,6 +80,8 @@ export class Connection implements PipeOwner {
   private deferredError?: string;
   private parts: Buffer[] = [];
   private flushScheduled = false;
+  /** Inside flush(): a pipe read there can end the pipe before the batch is written; afterFlush() closes then. */
+  private flushing = false;
   private waitingDrain = false;
   private paused = false;
   private handshakeTimer?: NodeJS.Timeout;
@@ -548,6 +550,16 @@ export class Connection implements PipeOwner {
 
   /** Writes everything the pipe holds (up to a budget) in as few socket writes as possible. */
   private flush(): void {
+    this.flushing = true;
+    try {
+      this.flushNow();
+    } finally {
+      this.flushing = false;
+    }
+    if (this.closing && this.state === State.Traffic && !this.flushScheduled && !this.waitingDrain && !this.pipe?.active && !this.pipe?.canRead()) this.finishClosing();
+  }
+
+  private flushNow(): void {
     this.flushScheduled = false;
     const pipe = this.pipe;
     if (this.state !== State.Traffic || this.waitingDrain || !pipe) return;
@@ -681,7 +693,7 @@ export class Connection implements PipeOwner {
     // The socket side went away (close or disconnect) and we have read all it sent: finish writing, then end.
     this.closing = true;
     if (this.state !== State.Traffic) return this.fail('disconnect', 'socket closed');
-    if (!this.flushScheduled && !this.waitingDrain) this.finishClosing();
+    if (!this.flushScheduled && !this.waitingDrain && !this.flushing) this.finishClosing();
   }
 
   private finishClosing(): void {
@@ -705,7 +717,6 @@ export class Connection implements PipeOwner {
     this.closing = true;
     if (lingerMs > 0) {
       this.lingerTimer = setTimeout(() => this.fail('disconnect', 'linger period expired'), lingerMs);
-      this.lingerTimer.unref();
     }
     if (!this.flushScheduled && !this.waitingDrain && !this.pipe?.canRead()) this.finishClosing();
     else this.scheduleFlush();
