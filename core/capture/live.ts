@@ -43,6 +43,21 @@ export interface CaptureInterface {
 
 const READY = { dumpcap: /Capturing on/, tcpdump: /listening on/ } as const;
 
+// Tools still running when this process exits are stopped, so none is left capturing as an orphan
+// (an idle tcpdump would otherwise only notice its closed stdout at its next write).
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of running) c.kill('SIGTERM');
+    });
+  }
+}
+
 /** Turns a capture tool's stderr into a CaptureError with a specific code and an actionable message. */
 export function classifyToolError(tool: CaptureTool, stderr: string, iface?: string, filter?: string): CaptureError {
   const text = stderr.trim();
@@ -137,6 +152,7 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
         reject(new CaptureError('ETOOL', `cannot start ${tool}: ${(e as Error).message}`, { cause: e }));
         return;
       }
+      track(child);
       this.stderr = '';
       child.stderr!.setEncoding('utf8');
       // dumpcap says "Capturing on" before it has opened the device; it is really capturing once it
