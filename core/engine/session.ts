@@ -110,6 +110,12 @@ export class Session implements ConnectionHost {
       s.off('error', onError);
       this.dialing = undefined;
       if (this.done) { s.destroy(); return; }
+      if (s.localPort === s.remotePort && s.localAddress === s.remoteAddress) {
+        // TCP self-connect (dialing a free port in the ephemeral range can land on itself).
+        s.destroy();
+        this.scheduleRetry('connected to itself');
+        return;
+      }
       this.host.emit({ type: 'connect', address: this.ep.address });
       this.conn = new Connection(s, this, this.ep.address, this.raw);
     });
@@ -135,7 +141,8 @@ export class Session implements ConnectionHost {
     }
     this.host.emit({ type: 'connect:retry', address: this.ep.address, interval: wait, reason });
     this.retryTimer = setTimeout(() => this.dial(), wait);
-    if (this.stopping) this.retryTimer.unref();
+    // Lingering without a bound (-1) must not keep the process alive by itself; a bounded linger may.
+    if (this.stopping && this.lingerTimer === undefined) this.retryTimer.unref();
   }
 
   attach(conn: Connection, peer: PeerInfo): Pipe | undefined {
@@ -205,11 +212,8 @@ export class Session implements ConnectionHost {
       return;
     }
     if (!this.hasPending()) return this.finish();
-    if (this.retryTimer) this.retryTimer.unref();
-    if (linger > 0) {
-      this.lingerTimer = setTimeout(() => this.finish(), linger);
-      this.lingerTimer.unref();
-    }
+    if (linger > 0) this.lingerTimer = setTimeout(() => this.finish(), linger);
+    else if (this.retryTimer) this.retryTimer.unref();
   }
 
   private finish(): void {

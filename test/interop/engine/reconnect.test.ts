@@ -2,17 +2,17 @@
 // the backoff between attempts, and a subscriber that gets its subscriptions back after a publisher restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import * as zmq from 'zeromq';
-import { nextEvent, ours, portOf } from './machinery-helpers.js';
+import { nextEvent, ours } from './machinery-helpers.js';
 import type { SocketEvent } from '../../../core/engine/monitor.js';
 
 /** A port that was free a moment ago (bound by libzmq, then released). */
 async function freedPort(): Promise<number> {
-  const s = new zmq.Pull();
-  await s.bind('tcp://127.0.0.1:*');
-  const port = portOf(s.lastEndpoint);
-  await s.unbind(s.lastEndpoint!);
-  s.close();
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
   return port;
 }
 

@@ -1,0 +1,151 @@
+// Closing: linger flushes queued messages (even to a peer that appears after close), linger 0 drops
+// them, Context.term() waits for lingering sockets; pending operations and iteration end cleanly;
+// send/receive timeouts and EAGAIN/EBUSY like zeromq.js.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import * as zmq from 'zeromq';
+import { ours } from './machinery-helpers.js';
+import { Context } from '../../../core/engine/context.js';
+
+async function freedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+test('close() right after many sends still delivers every message (linger -1)', async () => {
+  const pull = new zmq.Pull();
+  await pull.bind('tcp://127.0.0.1:*');
+  const ctx = new Context();
+  const push = ours('PUSH', {}, ctx);
+  push.connect(pull.lastEndpoint!);
+  const n = 500;
+  for (let i = 0; i < n; i++) await push.send(['m', String(i)]);
+  push.close();
+  for (let i = 0; i < n; i++) assert.deepEqual((await pull.receive()).map(String), ['m', String(i)]);
+  await ctx.term();
+  pull.close();
+});
+
+test('a socket closed before its peer exists keeps trying during linger and delivers when the peer binds', async () => {
+  const port = await freedPort();
+  const ctx = new Context();
+  const push = ours('PUSH', { reconnectInterval: 20 }, ctx);
+  push.connect(`tcp://127.0.0.1:${port}`);
+  await push.send('from the grave');
+  push.close();
+  assert.equal(push.closed, true);
+  const pull = new zmq.Pull();
+  try {
+    await pull.bind(`tcp://127.0.0.1:${port}`);
+    assert.equal((await pull.receive())[0].toString(), 'from the grave');
+    await ctx.term();
+  } finally {
+    pull.close();
+  }
+});
+
+test('linger 0 drops queued messages and term() does not wait; a positive linger ends term() too', async () => {
+  const port = await freedPort();
+  const ctx = new Context();
+  const dropping = ours('PUSH', { linger: 0 }, ctx);
+  dropping.connect(`tcp://127.0.0.1:${port}`);
+  await dropping.send('dropped');
+  const bounded = ours('PUSH', { linger: 50 }, ctx);
+  bounded.connect(`tcp://127.0.0.1:${port}`);
+  await bounded.send('given up after 50 ms');
+  assert.equal(ctx.socketCount, 2);
+  dropping.close();
+  bounded.close();
+  assert.equal(ctx.socketCount, 0);
+  await ctx.term();
+});
+
+test('Context.destroy() closes every socket of the context', async () => {
+  const ctx = new Context();
+  const a = ours('PULL', {}, ctx);
+  const b = ours('PUSH', {}, ctx);
+  await a.bind('inproc://destroy-me');
+  b.connect('inproc://destroy-me');
+  const pending = a.receive();
+  ctx.destroy();
+  assert.equal(a.closed, true);
+  assert.equal(b.closed, true);
+  await assert.rejects(pending, { code: 'EAGAIN' });
+  await ctx.term();
+});
+
+test('pending receive rejects on close and async iteration ends', async () => {
+  const pull = ours('PULL');
+  await pull.bind('tcp://127.0.0.1:*');
+  const push = new zmq.Push();
+  push.connect(pull.lastEndpoint!);
+  await push.send('1');
+  await push.send('2');
+  const got: string[] = [];
+  const iterating = (async () => {
+    for await (const [m] of pull) {
+      got.push(m.toString());
+      if (got.length === 2) setImmediate(() => pull.close());
+    }
+  })();
+  await iterating;
+  assert.deepEqual(got, ['1', '2']);
+  push.close();
+});
+
+test('timeouts and errors like zeromq.js: EAGAIN with no peer, receiveTimeout, EBUSY, ENOTSUP', async () => {
+  const push = ours('PUSH', { sendTimeout: 0 });
+  const pull = ours('PULL', { receiveTimeout: 30 });
+  try {
+    await assert.rejects(push.send('nobody'), { code: 'EAGAIN' });
+    push.sendTimeout = 30;
+    await assert.rejects(push.send('nobody'), { code: 'EAGAIN' });
+    await assert.rejects(pull.receive(), { code: 'EAGAIN' });
+    pull.receiveTimeout = -1;
+    const first = pull.receive();
+    await assert.rejects(pull.receive(), { code: 'EBUSY' });
+    await pull.bind('inproc://timeouts');
+    push.connect('inproc://timeouts');
+    await push.send('now');
+    assert.equal((await first)[0].toString(), 'now');
+    await assert.rejects(push.receive(), { code: 'ENOTSUP' });
+    assert.throws(() => { push.sendHighWaterMark = -5; }, { code: 'EINVAL', message: /sendHighWaterMark must be between 0/ });
+    assert.throws(() => { (push as unknown as { linger: unknown }).linger = 'long'; }, { code: 'EINVAL', message: /linger must be an integer/ });
+    assert.throws(() => ours('PUSH', { noSuchOption: 1 }), { code: 'EINVAL', message: /unknown socket option 'noSuchOption'/ });
+    await assert.rejects(push.send({} as never), TypeError);
+  } finally {
+    push.close();
+    pull.close();
+  }
+});
+
+test('multipart all-or-nothing at the HWM: a blocked multipart send waits whole, then goes whole', async () => {
+  const ctx = new Context();
+  const push = ours('PUSH', { sendHighWaterMark: 1 }, ctx);
+  const pull = ours('PULL', { receiveHighWaterMark: 1 }, ctx);
+  try {
+    await pull.bind('inproc://hwm');
+    push.connect('inproc://hwm');
+    push.sendTimeout = 0;
+    let sent = 0;
+    for (;;) {
+      try {
+        await push.send(['a', 'b', String(sent)]);
+        sent++;
+      } catch (e) {
+        assert.equal((e as { code: string }).code, 'EAGAIN');
+        break;
+      }
+    }
+    assert.equal(sent, 2, 'inproc HWM is the sum of both sides');
+    for (let i = 0; i < sent; i++) assert.deepEqual((await pull.receive()).map(String), ['a', 'b', String(i)]);
+  } finally {
+    push.close();
+    pull.close();
+  }
+  await ctx.term();
+});
