@@ -5,6 +5,9 @@ import type { Pipe } from '../pipe.js';
 
 export class RouterTable {
   private readonly byId = new Map<string, Pipe>();
+  // Our own record of each pipe's id: pipe.routingId is also written by the connection layer
+  // (the peer's Identity, refreshed on reconnect), so it cannot be trusted to keep ours.
+  private readonly idOf = new Map<Pipe, Buffer>();
   // libzmq starts generated ids at a random 32-bit value.
   private next = randomBytes(4).readUInt32BE(0);
 
@@ -34,16 +37,25 @@ export class RouterTable {
     return this.byId.has(RouterTable.key(id));
   }
 
-  /** Registers the pipe under `id` (and stores it as pipe.routingId). */
+  /** Registers the pipe under `id` (and also stores it as pipe.routingId, for monitoring). */
   add(id: Buffer, pipe: Pipe): void {
+    this.remove(pipe);
     pipe.routingId = id;
+    this.idOf.set(pipe, id);
     this.byId.set(RouterTable.key(id), pipe);
   }
 
-  /** Forgets the pipe if it is the one registered under its id. */
+  /** The id the pipe is registered under. */
+  id(pipe: Pipe): Buffer | undefined {
+    return this.idOf.get(pipe);
+  }
+
+  /** Forgets the pipe. */
   remove(pipe: Pipe): void {
-    if (!pipe.routingId) return;
-    const key = RouterTable.key(pipe.routingId);
+    const id = this.idOf.get(pipe);
+    if (!id) return;
+    this.idOf.delete(pipe);
+    const key = RouterTable.key(id);
     if (this.byId.get(key) === pipe) this.byId.delete(key);
   }
 

@@ -93,7 +93,7 @@ export class RouterType implements SocketType {
   receive(): Msg | undefined {
     const got = this.fq.recvPipe();
     if (!got) return undefined;
-    return [got.pipe.routingId!, ...got.msg];
+    return [this.table.id(got.pipe)!, ...got.msg];
   }
   hasIn(): boolean {
     return this.fq.hasIn();

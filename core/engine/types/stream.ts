@@ -44,11 +44,12 @@ export class StreamType implements SocketType {
   }
 
   detach(pipe: Pipe): void {
-    if (this.table.get(pipe.routingId ?? EMPTY) !== pipe) return;
+    const id = this.table.id(pipe);
+    if (!id) return;
     this.fq.detach(pipe);
     this.table.remove(pipe);
     if (this.notify) {
-      this.notices.push([pipe.routingId!, EMPTY]);
+      this.notices.push([id, EMPTY]);
       this.host.notifyReadable();
     }
   }
@@ -83,7 +84,7 @@ export class StreamType implements SocketType {
     if (notice) return notice;
     const got = this.fq.recvPipe();
     if (!got) return undefined;
-    return [got.pipe.routingId!, ...got.msg];
+    return [this.table.id(got.pipe)!, ...got.msg];
   }
 
   hasIn(): boolean {
