@@ -7,7 +7,8 @@ export class RouterTable {
   private readonly byId = new Map<string, Pipe>();
   // Our own record of each pipe's id: pipe.routingId is also written by the connection layer
   // (the peer's Identity, refreshed on reconnect), so it cannot be trusted to keep ours.
-  private readonly idOf = new Map<Pipe, Buffer>();
+  // Kept after removal (weakly), so a message read just before its pipe went away still has its id.
+  private readonly idOf = new WeakMap<Pipe, Buffer>();
   // libzmq starts generated ids at a random 32-bit value.
   private next = randomBytes(4).readUInt32BE(0);
 
@@ -50,13 +51,15 @@ export class RouterTable {
     return this.idOf.get(pipe);
   }
 
-  /** Forgets the pipe. */
-  remove(pipe: Pipe): void {
+  /** True while the pipe is the one registered under its id. */
+  contains(pipe: Pipe): boolean {
     const id = this.idOf.get(pipe);
-    if (!id) return;
-    this.idOf.delete(pipe);
-    const key = RouterTable.key(id);
-    if (this.byId.get(key) === pipe) this.byId.delete(key);
+    return id !== undefined && this.byId.get(RouterTable.key(id)) === pipe;
+  }
+
+  /** Stops routing to the pipe (its id stays readable through id()). */
+  remove(pipe: Pipe): void {
+    if (this.contains(pipe)) this.byId.delete(RouterTable.key(this.idOf.get(pipe)!));
   }
 
   pipes(): IterableIterator<Pipe> {

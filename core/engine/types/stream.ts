@@ -45,7 +45,7 @@ export class StreamType implements SocketType {
 
   detach(pipe: Pipe): void {
     const id = this.table.id(pipe);
-    if (!id) return;
+    if (!id || !this.table.contains(pipe)) return;
     this.fq.detach(pipe);
     this.table.remove(pipe);
     if (this.notify) {

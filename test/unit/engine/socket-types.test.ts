@@ -159,6 +159,12 @@ test('ROUTER prefixes routing ids, generates 5-byte ids, routes replies', () => 
   assert.equal(router.send(msg('nobody', 'lost')), true, 'unknown id: dropped silently');
   assert.equal(router.send(msg('peer-1')), true, 'a lone address frame is dropped');
   assert.deepEqual(named.drain(), []);
+  // The last message of a peer that left still carries its id, and the id is then unroutable.
+  named.remote.write(msg('bye'));
+  named.remote.terminate();
+  assert.deepEqual(str(router.receive()), ['peer-1', 'bye']);
+  router.setOption('mandatory', true);
+  assert.equal(code(() => router.send(msg('peer-1', 'x'))), 'EHOSTUNREACH');
 });
 
 test('ROUTER mandatory: EHOSTUNREACH for unknown peers, would-block when the peer is full', () => {
