@@ -8,3 +8,5 @@ export { parseEndpoint, type Endpoint } from './engine/endpoint.js';
 export { setWireTap, type WireTap, type WireTapChunk } from './engine/wiretap.js';
 export { ZAP_ENDPOINT } from './engine/zap-client.js';
 export * from './engine/sockets.js';
+export { Proxy, type ProxyOptions } from './engine/proxy.js';
+export { Poller, POLLIN, POLLOUT, type PollResult } from './engine/poller.js';

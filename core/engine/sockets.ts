@@ -8,6 +8,7 @@ import {
   DealerType, PairType, PubType, PullType, PushType, RepType, ReqType, RouterType, StreamType, SubType, XPubType, XSubType,
 } from './types/index.js';
 import type { Verbosity } from './types/xpub.js';
+import { registerActivity, tap } from './activity.js';
 
 export type { SocketOptions } from './socket.js';
 
@@ -68,21 +69,27 @@ export interface StreamConnectOptions { routingId?: string | Buffer }
 
 export class Pair extends Socket {
   constructor(options?: PairOptions, context?: Context) {
-    super('PAIR', (host) => new PairType(host), options, context);
+    const t = tap((host) => new PairType(host));
+    super('PAIR', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
 }
 
 export class Push extends Socket {
   declare conflate: boolean;
   constructor(options?: PushOptions, context?: Context) {
-    super('PUSH', (host) => new PushType(host), options, context);
+    const t = tap((host) => new PushType(host));
+    super('PUSH', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
 }
 
 export class Pull extends Socket {
   declare conflate: boolean;
   constructor(options?: PullOptions, context?: Context) {
-    super('PULL', (host) => new PullType(host), options, context);
+    const t = tap((host) => new PullType(host));
+    super('PULL', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
 }
 
@@ -90,7 +97,9 @@ export class Dealer extends Socket {
   declare probeRouter: boolean;
   declare conflate: boolean;
   constructor(options?: DealerOptions, context?: Context) {
-    super('DEALER', (host) => new DealerType(host), options, context);
+    const t = tap((host) => new DealerType(host));
+    super('DEALER', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
 }
 
@@ -99,13 +108,17 @@ export class Request extends Socket {
   declare correlate: boolean;
   declare relaxed: boolean;
   constructor(options?: RequestOptions, context?: Context) {
-    super('REQ', (host) => new ReqType(host), options, context);
+    const t = tap((host) => new ReqType(host));
+    super('REQ', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
 }
 
 export class Reply extends Socket {
   constructor(options?: ReplyOptions, context?: Context) {
-    super('REP', (host) => new RepType(host), options, context);
+    const t = tap((host) => new RepType(host));
+    super('REP', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
 }
 
@@ -114,7 +127,9 @@ export class Router extends Socket {
   declare probeRouter: boolean;
   declare handover: boolean;
   constructor(options?: RouterOptions, context?: Context) {
-    super('ROUTER', (host) => new RouterType(host), options, context);
+    const t = tap((host) => new RouterType(host));
+    super('ROUTER', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
   /** Like Socket.connect; `routingId` names the peer reached through this endpoint (ZMQ_CONNECT_ROUTING_ID). */
   override connect(address: string, options?: RouterConnectOptions): void {
@@ -129,7 +144,9 @@ export class Publisher extends Socket {
   declare conflate: boolean;
   declare invertMatching: boolean;
   constructor(options?: PublisherOptions, context?: Context) {
-    super('PUB', (host) => new PubType(host), options, context);
+    const t = tap((host) => new PubType(host));
+    super('PUB', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
 }
 
@@ -137,7 +154,9 @@ export class Subscriber extends Socket {
   declare conflate: boolean;
   declare invertMatching: boolean;
   constructor(options?: SubscriberOptions, context?: Context) {
-    super('SUB', (host) => new SubType(host), options, context);
+    const t = tap((host) => new SubType(host));
+    super('SUB', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
   /** Subscribes to messages whose first frame starts with one of the prefixes; no prefix means everything. */
   subscribe(...prefixes: Prefix[]): void {
@@ -160,7 +179,9 @@ export class XPublisher extends Socket {
   declare invertMatching: boolean;
   declare verbosity: Verbosity;
   constructor(options?: XPublisherOptions, context?: Context) {
-    super('XPUB', (host) => new XPubType(host), options, context);
+    const t = tap((host) => new XPubType(host));
+    super('XPUB', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
   /**
    * Manual mode: applies a subscription for the peer whose subscription message was received
@@ -180,14 +201,18 @@ export class XPublisher extends Socket {
 
 export class XSubscriber extends Socket {
   constructor(options?: XSubscriberOptions, context?: Context) {
-    super('XSUB', (host) => new XSubType(host), options, context);
+    const t = tap((host) => new XSubType(host));
+    super('XSUB', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
 }
 
 export class Stream extends Socket {
   declare notify: boolean;
   constructor(options?: StreamOptions, context?: Context) {
-    super('STREAM', (host) => new StreamType(host), options, context);
+    const t = tap((host) => new StreamType(host));
+    super('STREAM', t.create, options, context);
+    registerActivity(this, t.listeners);
   }
   override connect(address: string, options?: StreamConnectOptions): void {
     const id = connectRoutingId(options);

@@ -1,0 +1,99 @@
+// A steerable proxy like zeromq.js v6's Proxy (libzmq's zmq_proxy_steerable): messages received on
+// the front end are sent on the back end and the other way round, optionally copied to a capture
+// socket; pause(), resume() and terminate() steer it while run() is in progress.
+import { onActivity, reportsActivity } from './activity.js';
+import { zmqError } from './errors.js';
+import type { Socket } from './socket.js';
+import type { Msg } from './pipe.js';
+
+export interface ProxyOptions {
+  /** Every message, in both directions, is also sent here (like libzmq's capture socket). */
+  capture?: Socket;
+}
+
+/** Messages moved per direction before giving the other direction a turn. */
+const BATCH = 256;
+
+export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
+  readonly frontEnd: F;
+  readonly backEnd: B;
+  readonly capture?: Socket;
+  private running = false;
+  private paused = false;
+  private terminated = false;
+  private wake?: () => void;
+
+  constructor(frontEnd: F, backEnd: B, options: ProxyOptions = {}) {
+    for (const [name, s] of [['frontEnd', frontEnd], ['backEnd', backEnd], ['capture', options.capture]] as const) {
+      if (s === undefined && name === 'capture') continue;
+      if (!s || typeof (s as Socket).receive !== 'function' || !reportsActivity(s as Socket)) {
+        throw zmqError('EINVAL', `Proxy ${name} must be a socket made by this engine (Router, Dealer, XPublisher, ...)`);
+      }
+    }
+    if ((frontEnd as Socket) === (backEnd as Socket)) throw zmqError('EINVAL', 'Proxy front end and back end must be different sockets');
+    this.frontEnd = frontEnd;
+    this.backEnd = backEnd;
+    this.capture = options.capture;
+  }
+
+  /** Runs until terminate() (resolves) or a socket fails (rejects). */
+  async run(): Promise<void> {
+    if (this.running) throw zmqError('EBUSY', 'Proxy is already running');
+    if (this.terminated) throw zmqError('EBADF', 'Proxy was terminated');
+    if (this.frontEnd.closed || this.backEnd.closed) throw zmqError('EBADF', 'Proxy sockets must be open');
+    this.running = true;
+    const wakeUp = () => this.wake?.();
+    const stops = [onActivity(this.frontEnd, wakeUp), onActivity(this.backEnd, wakeUp)];
+    if (this.capture) stops.push(onActivity(this.capture, wakeUp));
+    try {
+      while (!this.terminated) {
+        if (this.frontEnd.closed || this.backEnd.closed) break;
+        let moved = 0;
+        if (!this.paused) {
+          moved += await this.pump(this.frontEnd, this.backEnd);
+          moved += await this.pump(this.backEnd, this.frontEnd);
+        }
+        if (moved === 0 && !this.terminated) await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+      }
+    } finally {
+      for (const stop of stops) stop();
+      this.running = false;
+    }
+  }
+
+  /** Moves up to BATCH messages from one socket to the other while both allow it. */
+  private async pump(from: Socket, to: Socket): Promise<number> {
+    let n = 0;
+    while (n < BATCH && !this.paused && !this.terminated && !from.closed && !to.closed && from.readable && to.writable) {
+      const msg: Msg = await from.receive();
+      if (this.capture && !this.capture.closed) await this.capture.send(msg);
+      await to.send(msg);
+      n++;
+    }
+    return n;
+  }
+
+  /** Stops moving messages until resume(); they wait in the sockets' queues. */
+  pause(): void {
+    this.checkRunning('pause');
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.checkRunning('resume');
+    this.paused = false;
+    this.wake?.();
+  }
+
+  /** Stops the proxy: run() resolves. The sockets stay open. */
+  terminate(): void {
+    this.checkRunning('terminate');
+    this.terminated = true;
+    this.wake?.();
+  }
+
+  private checkRunning(what: string): void {
+    if (this.terminated) throw zmqError('EBADF', `Cannot ${what}: the proxy was terminated`);
+  }
+}
