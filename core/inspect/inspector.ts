@@ -434,6 +434,12 @@ export class Inspector {
       this.onCommand(c, d, body);
       return;
     }
+    if (d.frames.length === 0 && isCurveBox(body) && (this.mechanismOf(c, d) === 'CURVE' || d.heuristic)) {
+      // libzmq 4.3 sends CURVE MESSAGE boxes as data frames (no COMMAND flag, MORE is inside the box).
+      if (c.info.mechanism === undefined) c.info.mechanism = 'CURVE';
+      this.onCommand(c, d, body);
+      return;
+    }
     d.frames.push(body);
     if (!more) {
       const frames = d.frames;
@@ -452,7 +458,7 @@ export class Inspector {
       return;
     }
     const rec: CommandRecord = { ...this.base(c, d), type: 'command', name: raw.name };
-    const mechanism = d.greeting?.mechanism ?? info.mechanism ?? (raw.name === 'MESSAGE' ? 'CURVE' : 'NULL');
+    const mechanism = this.mechanismOf(c, d) ?? (raw.name === 'MESSAGE' ? 'CURVE' : 'NULL');
     let problem: string | undefined;
     const sec = describeSecurity(mechanism, raw.name, raw.data);
     if (sec) {
@@ -503,6 +509,10 @@ export class Inspector {
     this.emit(rec);
     if (problem) this.error(c, d, problem);
     this.updateState(c);
+  }
+
+  private mechanismOf(c: ConnState, d: DirState): string | undefined {
+    return d.greeting?.version === '3.0' || d.greeting?.version === '3.1' ? d.greeting.mechanism : c.info.mechanism;
   }
 
   private learnProperties(c: ConnState, d: DirState, props: Record<string, string>, data: Buffer): void {
@@ -650,10 +660,18 @@ export class Inspector {
   }
 
   private emit(record: InspectRecord): void {
-    // Drop undefined fields so JSON output and deep comparisons stay clean.
-    for (const k of Object.keys(record) as (keyof InspectRecord)[]) if (record[k] === undefined) delete record[k];
-    this.options.onRecord(record);
+    // Type first (readable JSON lines), and no undefined fields so output and comparisons stay clean.
+    const out: Record<string, unknown> = { type: record.type };
+    for (const [k, v] of Object.entries(record)) if (v !== undefined) out[k] = v;
+    this.options.onRecord(out as unknown as InspectRecord);
   }
+}
+
+const CURVE_MESSAGE_PREFIX = Buffer.from('\x07MESSAGE', 'latin1');
+
+/** A CURVE MESSAGE box: name, 8-byte nonce, at least a 16-byte tag and the flags byte. */
+function isCurveBox(body: Buffer): boolean {
+  return body.length >= 8 + 8 + 17 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX);
 }
 
 function lower(a: ZmtpVersion, b: ZmtpVersion): ZmtpVersion {

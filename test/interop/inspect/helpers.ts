@@ -1,0 +1,43 @@
+// Shared by the inspector's interop tests: decode a capture file into records and pick out what one
+// connection carried, to compare with what the test really sent.
+import { decodeCapture, type DecodeSummary } from '../../../core/inspect/decode-capture.js';
+import type { InspectRecord, MessageRecord, CommandRecord, GreetingRecord, ErrorRecord, GapRecord } from '../../../core/inspect/records.js';
+
+export interface Decoded {
+  records: InspectRecord[];
+  summary: DecodeSummary;
+}
+
+export async function decodeFile(path: string): Promise<Decoded> {
+  const records: InspectRecord[] = [];
+  const summary = await decodeCapture(path, { onRecord: (r) => records.push(r) });
+  return { records, summary };
+}
+
+export const hexOf = (x: string | Buffer | Uint8Array) => Buffer.from(x as Uint8Array).toString('hex');
+
+export function messages(records: InspectRecord[], conn: number, dir: 'c2s' | 's2c'): MessageRecord[] {
+  return records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === dir);
+}
+
+export function commands(records: InspectRecord[], conn?: number): CommandRecord[] {
+  return records.filter((r): r is CommandRecord => r.type === 'command' && (conn === undefined || r.conn === conn));
+}
+
+export function greetings(records: InspectRecord[], conn?: number): GreetingRecord[] {
+  return records.filter((r): r is GreetingRecord => r.type === 'greeting' && (conn === undefined || r.conn === conn));
+}
+
+/** Decode problems and gaps (lost bytes): a clean capture of real traffic has none. */
+export function errors(records: InspectRecord[]): (ErrorRecord | GapRecord)[] {
+  return records.filter((r): r is ErrorRecord | GapRecord => r.type === 'error' || r.type === 'gap');
+}
+
+/** Connection ids that carried at least one greeting, in order of appearance. */
+export function zmtpConns(records: InspectRecord[]): number[] {
+  return [...new Set(greetings(records).map((g) => g.conn))];
+}
+
+/** Frames of each message as hex, for deepEqual against what was sent. */
+export const framesOf = (ms: MessageRecord[]) => ms.map((m) => m.frames);
+export const sentHex = (msgs: (string | Buffer)[][]) => msgs.map((m) => m.map(hexOf));
