@@ -130,10 +130,10 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
     const snap = String(o.snapLen ?? 262144);
     const y = o.linkType ? ['-y', o.linkType] : [];
     if (tool === 'dumpcap') return ['-i', o.interface, '-s', snap, ...y, ...(o.filter ? ['-f', o.filter] : []), '-w', '-'];
-    // --immediate-mode: without it packets wait in the kernel ring until a block times out, and the
-    // ones still waiting when tcpdump is stopped are lost. -B: in immediate mode libpcap's default ring
-    // is small enough to drop packets on the "any" device, so ask for 16 MiB.
-    return ['-i', o.interface, '-s', snap, ...y, '--immediate-mode', '-B', '16384', '-U', '-n', ...(o.nanosecond ? ['--time-stamp-precision=nano'] : []), '-w', '-', ...(o.filter ? [o.filter] : [])];
+    // --immediate-mode: without it packets wait in the kernel ring until a block times out (1 s), and the
+    // ones still waiting when tcpdump is stopped are lost. Immediate mode makes libpcap use a ring of
+    // snaplen-sized slots, so -B asks for 64 MiB (256 slots of 256 KiB): the default 2 MiB drops bursts.
+    return ['-i', o.interface, '-s', snap, ...y, '--immediate-mode', '-B', '65536', '-U', '-n', ...(o.nanosecond ? ['--time-stamp-precision=nano'] : []), '-w', '-', ...(o.filter ? [o.filter] : [])];
   }
 
   private run(tool: CaptureTool): Promise<void> {

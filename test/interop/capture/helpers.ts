@@ -21,9 +21,10 @@ export async function captureToFile(o: { tool: Tool; iface?: string; filter: str
   const iface = o.iface ?? 'lo';
   const args =
     o.tool === 'tcpdump'
-      ? // -Z root: keep root so it can write into a private temp dir; --immediate-mode: nothing left in the ring
-        // at stop; -B: immediate mode's default ring is small enough to drop packets on "any".
-        ['-i', iface, '-n', '-U', '--immediate-mode', '-B', '16384', '-Z', 'root', '-w', o.file, ...(o.args ?? []), o.filter]
+      ? // -Z root: keep root so it can write into a private temp dir. No --immediate-mode: it makes libpcap
+        // use a ring of snaplen-sized slots (64 in 16 MiB) that overflows on bursts of 64 KB loopback
+        // segments; the default ring packs packets, and waitForFins() waits for its 1 s block timeout.
+        ['-i', iface, '-n', '-U', '-B', '16384', '-Z', 'root', '-w', o.file, ...(o.args ?? []), o.filter]
       : ['-i', iface, '-f', o.filter, '-w', o.file, ...(o.args ?? [])];
   const child: ChildProcess = spawn(o.tool, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
