@@ -2,6 +2,7 @@
 // filtered ranges, one record in full, a rate series; nothing pushes every row at once.
 import type { InspectRecord, MessageRecord } from '../inspect/records.js';
 import type { CaptureFilter, ConnectionSummary, Page, RateSeries, RecordRow } from './protocol.js';
+import { RecordColumns } from './record-columns.js';
 
 const PREVIEW_BYTES = 48;
 
@@ -53,16 +54,13 @@ export function summarize(r: InspectRecord): string {
   }
 }
 
-function recordBytes(r: InspectRecord): number {
-  if (r.type !== 'message') return 0;
-  return r.sizes ? r.sizes.reduce((a, b) => a + b, 0) : r.frames.reduce((a, f) => a + f.length / 2, 0);
-}
-
-/** Finds `needle` (lowercase hex) at a byte boundary of `hay`. */
+/** Finds `needle` (lowercase hex) at a byte boundary of one of the ','-joined hex frames in `hay`. */
 function hexIncludes(hay: string, needle: string): boolean {
+  if (needle === '') return true;
   let i = hay.indexOf(needle);
   while (i >= 0) {
-    if (i % 2 === 0) return true;
+    const frameStart = hay.lastIndexOf(',', i) + 1;
+    if ((i - frameStart) % 2 === 0) return true;
     i = hay.indexOf(needle, i + 1);
   }
   return false;
@@ -75,7 +73,7 @@ interface FilterCache {
 }
 
 export class CaptureStore {
-  readonly records: InspectRecord[] = [];
+  readonly records = new RecordColumns();
   private conns = new Map<number, ConnectionSummary>();
   private caches: FilterCache[] = [];
   messages = 0;
@@ -86,6 +84,14 @@ export class CaptureStore {
     this.track(r);
   }
 
+  get size(): number {
+    return this.records.length;
+  }
+
+  get(index: number): InspectRecord | undefined {
+    return index >= 0 && index < this.records.length ? this.records.get(index) : undefined;
+  }
+
   connections(): ConnectionSummary[] {
     return [...this.conns.values()].map((c) => ({ ...c }));
   }
@@ -94,15 +100,20 @@ export class CaptureStore {
     return this.conns.size;
   }
 
+  private socketTypeOf(i: number): string | undefined {
+    const c = this.conns.get(this.records.conn(i));
+    return c ? (this.records.dir(i) === 'c2s' ? c.clientType : c.serverType) : undefined;
+  }
+
   row(index: number): RecordRow {
-    const r = this.records[index];
-    const c = this.conns.get(r.conn);
+    const cols = this.records;
+    const r = cols.get(index);
     return {
       index, ts: r.ts, conn: r.conn, dir: r.dir, src: r.src, dst: r.dst, type: r.type,
       summary: summarize(r),
-      frames: r.type === 'message' ? r.frames.length : 0,
-      bytes: recordBytes(r),
-      socketType: c ? (r.dir === 'c2s' ? c.clientType : c.serverType) : undefined,
+      frames: cols.frameCount(index),
+      bytes: cols.bytes(index),
+      socketType: this.socketTypeOf(index),
     };
   }
 
@@ -122,21 +133,23 @@ export class CaptureStore {
       this.caches.unshift(cache);
       if (this.caches.length > 8) this.caches.pop();
     }
-    if (cache.scanned < this.records.length) {
+    const n = this.records.length;
+    if (cache.scanned < n) {
       const match = none ? () => true : this.matcher(filter);
-      for (let i = cache.scanned; i < this.records.length; i++) if (match(this.records[i])) cache.indices.push(i);
-      cache.scanned = this.records.length;
+      for (let i = cache.scanned; i < n; i++) if (match(i)) cache.indices.push(i);
+      cache.scanned = n;
     }
     return cache.indices;
   }
 
   rate(buckets: number, filter: CaptureFilter): RateSeries {
-    const idx = this.filtered(filter).filter((i) => this.records[i].type === 'message');
+    const cols = this.records;
+    const idx = this.filtered(filter).filter((i) => cols.type(i) === 'message');
     if (idx.length === 0) return { t: [], c2s: [], s2c: [], bucketSeconds: 1 };
     let first = Infinity;
     let last = -Infinity;
     for (const i of idx) {
-      const ts = this.records[i].ts;
+      const ts = cols.ts(i);
       if (ts < first) first = ts;
       if (ts > last) last = ts;
     }
@@ -146,14 +159,14 @@ export class CaptureStore {
     const c2s = new Array<number>(n).fill(0);
     const s2c = new Array<number>(n).fill(0);
     for (const i of idx) {
-      const r = this.records[i];
-      const b = Math.min(n - 1, Math.floor((r.ts - first) / width));
-      (r.dir === 'c2s' ? c2s : s2c)[b]++;
+      const b = Math.min(n - 1, Math.floor((cols.ts(i) - first) / width));
+      (cols.dir(i) === 'c2s' ? c2s : s2c)[b]++;
     }
     return { t: c2s.map((_, b) => first + b * width), c2s, s2c, bucketSeconds: width };
   }
 
-  private matcher(f: CaptureFilter): (r: InspectRecord) => boolean {
+  private matcher(f: CaptureFilter): (i: number) => boolean {
+    const cols = this.records;
     let needleHex: string | undefined;
     let needleText: string | undefined;
     if (f.search) {
@@ -164,20 +177,19 @@ export class CaptureStore {
       }
     }
     const socketType = f.socketType?.toUpperCase();
-    return (r) => {
-      if (f.conn !== undefined && r.conn !== f.conn) return false;
-      if (f.dir && r.dir !== f.dir) return false;
-      if (f.kind && f.kind !== 'all' && r.type !== f.kind) return false;
-      if (socketType) {
-        const c = this.conns.get(r.conn);
-        const t = c ? (r.dir === 'c2s' ? c.clientType : c.serverType) : undefined;
-        if (t?.toUpperCase() !== socketType) return false;
-      }
+    return (i) => {
+      if (f.conn !== undefined && cols.conn(i) !== f.conn) return false;
+      if (f.dir && cols.dir(i) !== f.dir) return false;
+      if (f.kind && f.kind !== 'all' && cols.type(i) !== f.kind) return false;
+      if (socketType && this.socketTypeOf(i)?.toUpperCase() !== socketType) return false;
       if (needleHex !== undefined) {
-        let hit = false;
-        if (r.type === 'message') hit = r.frames.some((fr) => hexIncludes(fr, needleHex!));
-        else if (r.type === 'command' && r.topic) hit = hexIncludes(r.topic, needleHex);
-        if (!hit && needleText) hit = summarize(r).toLowerCase().includes(needleText);
+        const joined = cols.joinedFrames(i);
+        let hit = joined !== undefined && hexIncludes(joined, needleHex);
+        if (!hit && joined === undefined) {
+          const r = cols.get(i);
+          if (r.type === 'command' && r.topic) hit = hexIncludes(r.topic, needleHex);
+          if (!hit && needleText) hit = summarize(r).toLowerCase().includes(needleText);
+        }
         if (!hit) return false;
       }
       return true;
@@ -211,7 +223,7 @@ export class CaptureStore {
         break;
       case 'message':
         c.messages++;
-        c.bytes += recordBytes(r as MessageRecord);
+        c.bytes += (r as MessageRecord).sizes ? (r as MessageRecord).sizes!.reduce((a, b) => a + b, 0) : (r as MessageRecord).frames.reduce((a, f) => a + f.length / 2, 0);
         break;
       case 'error':
         c.errors++;

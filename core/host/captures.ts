@@ -116,8 +116,8 @@ export class Captures {
 
   record(id: string, index: number): { index: number; record: InspectRecord } {
     const s = this.get(id);
-    const record = s.store.records[index];
-    if (!record) throw new HostError(`capture ${s.summary.name} has no record ${index} (it has ${s.store.records.length})`, 'ERANGE');
+    const record = s.store.get(index);
+    if (!record) throw new HostError(`capture ${s.summary.name} has no record ${index} (it has ${s.store.size})`, 'ERANGE');
     return { index, record };
   }
 
@@ -136,7 +136,7 @@ export class Captures {
     const write = (line: string) => (out.write(line) ? undefined : new Promise<void>((r) => out.once('drain', r)));
     if (format === 'csv') await write('index,ts,conn,dir,src,dst,type,socket_type,summary,frames_hex\n');
     for (const i of indices) {
-      const r = s.store.records[i];
+      const r = s.store.get(i)!;
       if (format === 'jsonl') {
         await write(JSON.stringify(r) + '\n');
       } else {
@@ -223,7 +223,7 @@ export class Captures {
     return {
       ...s.summary,
       warnings: [...s.summary.warnings],
-      records: s.store.records.length,
+      records: s.store.size,
       messages: s.store.messages,
       connections: s.store.connectionCount,
     };

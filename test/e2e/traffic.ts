@@ -31,8 +31,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs `during` while tcpdump writes loopback traffic on `port` to `file`. */
-export async function captureWithTcpdump(file: string, port: number, during: () => Promise<void>): Promise<void> {
-  const child = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+export async function captureWithTcpdump(file: string, port: number, during: () => Promise<void>, extraArgs: string[] = []): Promise<void> {
+  const child = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', ...extraArgs, '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     await new Promise<void>((resolve, reject) => {
       let err = '';
@@ -47,5 +47,21 @@ export async function captureWithTcpdump(file: string, port: number, during: () 
     const exited = new Promise((r) => child.once('exit', r));
     if (child.exitCode === null) child.kill('SIGINT');
     await exited;
+  }
+}
+
+/** Pushes `count` small messages through libzmq PUSH -> PULL on the given port. */
+export async function pushPullBurst(port: number, count: number): Promise<void> {
+  const pull = new zmq.Pull({ linger: 0 });
+  const push = new zmq.Push({ linger: 0, sendHighWaterMark: 0 });
+  try {
+    await pull.bind(`tcp://127.0.0.1:${port}`);
+    push.connect(`tcp://127.0.0.1:${port}`);
+    const received = (async () => { for (let i = 0; i < count; i++) await pull.receive(); })();
+    for (let i = 0; i < count; i++) await push.send(`msg-${i}`);
+    await received;
+  } finally {
+    push.close();
+    pull.close();
   }
 }

@@ -63,7 +63,15 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
     virtualizer.scrollToIndex(clamped);
     const row = rowAt(clamped);
     if (row) onSelect(row.index);
+    else pendingSelect.current = clamped;
   };
+  // A keyboard jump to a row not fetched yet selects it once its page arrives.
+  const pendingSelect = useRef<number | null>(null);
+  useEffect(() => {
+    if (pendingSelect.current === null) return;
+    const row = rowAt(pendingSelect.current);
+    if (row) { pendingSelect.current = null; onSelect(row.index); }
+  }, [pages]);
 
   if (error) return <ErrorText error={error} />;
   if (total === 0) return <Empty title="No records match">Clear the filters, or wait for traffic if this is a live capture.</Empty>;
@@ -98,6 +106,7 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
                 key={v.key}
                 role="row"
                 data-testid="record-row"
+                data-record={row?.index}
                 onClick={() => { setCursor(v.index); if (row) onSelect(row.index); }}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
                 className={`mono grid cursor-pointer grid-cols-[5rem_7.5rem_3rem_3rem_11rem_5rem_1fr] items-center gap-2 px-2 ${isSel ? 'bg-sky-100 dark:bg-sky-900/60' : v.index % 2 ? 'bg-slate-50 dark:bg-slate-900/40' : ''} hover:bg-sky-50 dark:hover:bg-slate-800`}
