@@ -11,6 +11,9 @@ export interface TcpReassemblerOptions {
   maxBufferedBytes?: number;
   /** Out-of-order segments buffered per direction before the same happens (default 4096). */
   maxBufferedSegments?: number;
+  /** Out-of-order bytes buffered across all connections; beyond it the direction holding the most
+   *  gives up its oldest hole (default 64 MiB). */
+  maxTotalBufferedBytes?: number;
   /** Open connections tracked at once; the least recently active is evicted beyond it (default 10000). */
   maxConnections?: number;
   /** Capture-time seconds without a packet after which a connection is evicted (default 3600; 0 = never). */
@@ -66,6 +69,8 @@ export class TcpReassembler {
   private nextId = 1;
   private readonly maxBufferedBytes: number;
   private readonly maxBufferedSegments: number;
+  private readonly maxTotalBufferedBytes: number;
+  private totalBuffered = 0;
   private readonly maxConnections: number;
   private readonly idleTimeoutSec: number;
   private readonly onWarning?: (w: CaptureWarning) => void;
@@ -75,6 +80,7 @@ export class TcpReassembler {
   constructor(options: TcpReassemblerOptions = {}) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.maxBufferedSegments = options.maxBufferedSegments ?? 4096;
+    this.maxTotalBufferedBytes = options.maxTotalBufferedBytes ?? 64 * 1024 * 1024;
     this.maxConnections = Math.max(1, options.maxConnections ?? 10000);
     this.idleTimeoutSec = options.idleTimeoutSec ?? 3600;
     this.onWarning = options.onWarning;
@@ -83,6 +89,11 @@ export class TcpReassembler {
   /** Connections currently tracked (open, not yet closed). */
   get connectionCount(): number {
     return this.conns.size;
+  }
+
+  /** Out-of-order bytes currently waiting for a hole to fill, over all connections. */
+  get bufferedBytes(): number {
+    return this.totalBuffered;
   }
 
   /** Feeds one captured packet; returns the stream events it produced, in order. */
@@ -214,6 +225,7 @@ export class TcpReassembler {
       while (h.pending.length > 0 && (h.pendingBytes > this.maxBufferedBytes || h.pending.length > this.maxBufferedSegments)) {
         this.resync(c, dir, h, ts, events);
       }
+      if (this.totalBuffered > this.maxTotalBufferedBytes) this.shed(ts, events);
       return;
     }
     this.emit(c, dir, h, trim(seg, -rel), ts, events);
@@ -234,6 +246,7 @@ export class TcpReassembler {
       if (rel > 0) return;
       h.pending.shift();
       h.pendingBytes -= head.data.length;
+      this.totalBuffered -= head.data.length;
       if (rel + head.len <= 0) continue;
       this.emit(c, dir, h, trim(head, -rel), ts, events);
     }
@@ -267,6 +280,25 @@ export class TcpReassembler {
     }
     p.splice(lo, 0, seg);
     h.pendingBytes += seg.data.length;
+    this.totalBuffered += seg.data.length;
+  }
+
+  /** Over the global bound: the directions holding the most buffered bytes give up their holes. */
+  private shed(ts: number, events: TcpStreamEvent[]): void {
+    while (this.totalBuffered > this.maxTotalBufferedBytes) {
+      let worst: { c: ConnState; dir: Direction } | undefined;
+      let most = 0;
+      for (const c of this.conns.values()) {
+        for (const dir of ['c2s', 's2c'] as const) {
+          if (c[dir].pendingBytes > most) {
+            most = c[dir].pendingBytes;
+            worst = { c, dir };
+          }
+        }
+      }
+      if (!worst) return;
+      this.resync(worst.c, worst.dir, worst.c[worst.dir], ts, events);
+    }
   }
 }
 

@@ -301,3 +301,22 @@ test('IPv6 connections reassemble too; malformed packets go to onWarning', () =>
   assert.match(warnings[0], /Ethernet header needs 14 bytes/);
   assert.equal(r.warnings, 1);
 });
+
+test('a global bound on buffered bytes makes the direction holding the most give up its hole first', () => {
+  const a = pair(1, 2, 44000);
+  const b = pair(1, 2, 44001);
+  const pk = [...handshake(a.c, a.s), ...handshake(b.c, b.s)];
+  a.c.send(Buffer.alloc(10)); // hole of 10 in a
+  b.c.send(Buffer.alloc(20)); // hole of 20 in b
+  pk.push(a.c.send(Buffer.alloc(300, 1)), b.c.send(Buffer.alloc(500, 2)), a.c.send(Buffer.alloc(300, 3)));
+  const r = new TcpReassembler({ maxTotalBufferedBytes: 1000 });
+  const events: TcpStreamEvent[] = [];
+  for (const p of pk) events.push(...r.push(p));
+  // 1100 bytes were buffered after the last packet: b (500) is not the largest, a (600) is.
+  const gaps = events.filter((e) => e.kind === 'gap');
+  assert.deepEqual(gaps.map((e) => [e.conn.client.port, (e as { bytes: number }).bytes]), [[44000, 10]]);
+  assert.equal(r.bufferedBytes, 500);
+  events.push(...r.end());
+  assert.equal(r.bufferedBytes, 0);
+  assert.deepEqual(events.filter((e) => e.kind === 'gap').map((e) => [e.conn.client.port, (e as { bytes: number }).bytes]), [[44000, 10], [44001, 20]]);
+});
