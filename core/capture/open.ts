@@ -98,7 +98,13 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
         );
       }
       state.format = format;
-      yield* format === 'pcap' ? readPcap(reader) : readPcapng(reader);
+      try {
+        yield* format === 'pcap' ? readPcap(reader) : readPcapng(reader);
+      } catch (e) {
+        // A read error in the middle of the input (disk, pipe) rather than a format problem.
+        if (e instanceof CaptureError) throw e;
+        throw new CaptureError('EIO', `reading ${describe(input)} failed after ${state.bytesRead} bytes: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+      }
       report(true);
     } finally {
       await reader.close();

@@ -152,3 +152,19 @@ test('a SHB without any interface: packet blocks are skipped with a warning each
   assert.equal(packets.length, 0);
   assert.deepEqual(warnings.map((x) => x.index), [1, 2]);
 });
+
+test('a stream that fails in the middle ends with an EIO CaptureError after the packets before it', async () => {
+  const { bytes, ends } = pcapBytes(true);
+  async function* failing() {
+    yield bytes.subarray(0, ends[1]);
+    throw new Error('device went away');
+  }
+  const packets: Packet[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const p of openCapture(failing())) if (!('kind' in p)) packets.push(p);
+    })(),
+    (e: unknown) => e instanceof CaptureError && e.code === 'EIO' && /failed after \d+ bytes: device went away/.test(e.message),
+  );
+  assert.equal(packets.length, 2);
+});
