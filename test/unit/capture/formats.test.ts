@@ -208,3 +208,31 @@ for (const format of ['pcap', 'pcapng'] as const) {
     assert.ok(stream.destroyed, 'stopping the iteration releases the source');
   });
 }
+
+test("Kuznetzov's modified pcap (magic 0xa1b2cd34, 24-byte record headers) reads the same packets as tshark", async (t) => {
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(0xa1b2cd34, 0);
+  head.writeUInt16LE(2, 4);
+  head.writeUInt16LE(4, 6);
+  head.writeUInt32LE(65535, 16);
+  head.writeUInt32LE(1, 20);
+  const records = frames.map((data, i) => {
+    const h = Buffer.alloc(24);
+    h.writeUInt32LE(times[i][0], 0);
+    h.writeUInt32LE(Math.floor(times[i][1] / 1000), 4);
+    h.writeUInt32LE(data.length, 8);
+    h.writeUInt32LE(data.length, 12);
+    h.writeUInt32LE(2, 16); // ifindex
+    h.writeUInt16LE(0x0800, 20); // protocol
+    h[22] = 0; // packet type
+    return Buffer.concat([h, data]);
+  });
+  const bytes = Buffer.concat([head, ...records]);
+  const file = join(tempDir(t), 'modified.pcap');
+  writeFileSync(file, bytes);
+  const { packets, warnings } = await collect(openCapture(file));
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(packets.map((p) => p.data), frames);
+  const rows = tshark(file, 'frame.time_epoch', 'frame.cap_len');
+  assert.deepEqual(rows.map((r) => r[0]), packets.map(epoch));
+});
