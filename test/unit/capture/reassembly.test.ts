@@ -21,7 +21,7 @@ class Peer {
   constructor(readonly ip: string, readonly port: number, isn: number, public other?: Peer) {
     this.seq = isn;
   }
-  seg(flags: number, payload = Buffer.alloc(0), seq = this.seq, ts?: number): Packet {
+  seg(flags: number, payload: Buffer = Buffer.alloc(0), seq = this.seq, ts?: number): Packet {
     const o = this.other!;
     return packet(buildTcpPacket({ src: this.ip, dst: o.ip, srcPort: this.port, dstPort: o.port, seq, ack: o.seq, flags, payload }), ts);
   }
