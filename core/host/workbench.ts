@@ -85,7 +85,18 @@ export class Workbench {
   private pending = new Map<string, LoggedMessage[]>();
   private flushTimer: NodeJS.Timeout | null = null;
 
-  constructor(private emit: (event: HostEvent) => void) {}
+  constructor(private emit: (event: HostEvent) => void, private peerMetadata?: (remoteAddress: string) => Record<string, string> | undefined) {}
+
+  /** Metadata learned about a peer (from its READY) after its handshake event. */
+  updatePeerMetadata(remoteAddress: string, metadata: Record<string, string>): void {
+    for (const s of this.sessions.values()) {
+      const peer = s.info.peers.find((p) => p.address === remoteAddress);
+      if (peer) {
+        peer.metadata = { ...metadata };
+        this.changed(s);
+      }
+    }
+  }
 
   list(): SocketInfo[] {
     return [...this.sessions.values()].map((s) => this.snapshot(s));
@@ -345,7 +356,8 @@ export class Workbench {
     if (typeof ev.interval === 'number') details.push(`retry in ${ev.interval} ms`);
     if (typeof ev.remoteAddress === 'string') details.push(`peer ${ev.remoteAddress}`);
     if (typeof ev.reason === 'string') details.push(ev.reason);
-    const metadata = (ev.metadata ?? ev.peerMetadata) as Record<string, string> | undefined;
+    const remote = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
+    const metadata = (ev.metadata as Record<string, string> | undefined) ?? (remote && ev.type === 'handshake' ? this.peerMetadata?.(remote) : undefined);
     if (metadata && typeof metadata === 'object') details.push(Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(' '));
     const event: MonitorEvent = {
       seq: s.nextEventSeq++, ts: Date.now() / 1000, type: ev.type,

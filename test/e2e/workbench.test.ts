@@ -49,7 +49,7 @@ test('REQ sends a three-frame message to REP, REP answers it', async () => {
   assert.deepEqual(await newestFrames('rep1', 'in'), ['hello', '01 02 ff', '{"n":1}']);
   // Peers and monitor events came from the engine.
   await page.getByTestId('socket-rep1').getByTestId('events').getByText('accept').first().waitFor();
-  await page.getByTestId('socket-rep1').getByTestId('peers').waitFor();
+  await page.getByTestId('socket-rep1').getByTestId('peers').getByText('Socket-Type: REQ').waitFor();
 
   // Reply to the selected message.
   await page.getByTestId('socket-rep1').locator('[data-testid=message][data-dir=in]').first().click();

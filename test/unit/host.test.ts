@@ -85,6 +85,11 @@ print(repr(s.recv_multipart()), flush=True)
     const ev = await got;
     assert.ok(ev.type === 'socket.messages');
     assert.deepEqual(ev.messages[0].frames, ['66726f6d', '0001707974686f6e']);
+    // The peer's READY metadata, learned from the engine's wire tap.
+    const [info] = (await host.request('socket.list')).filter((x) => x.id === rep.id);
+    assert.equal(info.peers.length, 1);
+    assert.equal(info.peers[0].state, 'ready');
+    assert.equal(info.peers[0].metadata?.['Socket-Type'], 'REQ');
     await host.request('socket.send', { id: rep.id, frames: [{ kind: 'json', data: '{"ok": true}' }] });
     await exited;
     assert.equal(out.trim(), `[b'{"ok":true}']`);
