@@ -86,6 +86,8 @@ function notFound(tool: CaptureTool, path: string): CaptureError {
 /** A running capture: start() it, iterate its packets, stop() it (the iteration then ends). */
 export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
   private child: ChildProcess | undefined;
+  /** The child being started (not yet capturing), so stop() can end a start that hangs. */
+  private starting: ChildProcess | undefined;
   private startPromise: Promise<void> | undefined;
   private exitPromise: Promise<void> | undefined;
   private readonly output = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -153,13 +155,14 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
         return;
       }
       track(child);
+      this.starting = child;
       this.stderr = '';
       child.stderr!.setEncoding('utf8');
       // dumpcap says "Capturing on" before it has opened the device; it is really capturing once it
       // has written its section header. tcpdump says "listening on" after opening and filtering.
       let wroteHeader = tool === 'tcpdump';
       const checkReady = () => {
-        if (!ready && wroteHeader && READY[tool].test(this.stderr)) {
+        if (!ready && wroteHeader && !this.stopping && READY[tool].test(this.stderr)) {
           ready = true;
           this.child = child;
           resolve();
@@ -184,7 +187,11 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
         child.once('close', (code) => {
           if (!ready) {
             ready = true;
-            reject(classifyToolError(tool, this.stderr, this.options.interface, this.options.filter));
+            reject(
+              this.stopping
+                ? new CaptureError('ETOOL', `${tool} was stopped before it started capturing`)
+                : classifyToolError(tool, this.stderr, this.options.interface, this.options.filter),
+            );
           } else if (this.child === child) {
             this.exitCode = code ?? -1;
             this.output.end(); // all of stdout has been piped by now
@@ -225,6 +232,9 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
   /** Stops the tool (it flushes what it captured first) and waits for it to exit. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // A tool that has not said it is capturing yet is stopped too (start() then rejects).
+    const starting = this.starting;
+    if (!this.child && starting && starting.exitCode === null && starting.signalCode === null) starting.kill('SIGTERM');
     if (this.startPromise) await this.startPromise.catch(() => {});
     const child = this.child;
     if (!child || this.exitCode !== null || child.exitCode !== null) {

@@ -137,3 +137,15 @@ test('auto tool selection prefers dumpcap and falls back to tcpdump when dumpcap
   assert.equal(neither.code, 'ENOENT');
   assert.match(neither.message, /tcpdump was not found/);
 });
+
+test('stop() during start() ends the starting tool; start() rejects and nothing is left running', async () => {
+  const cap = new LiveCapture({ interface: 'lo', filter: 'tcp port 9', tool: 'tcpdump' });
+  const starting = cap.start();
+  const stopped = cap.stop();
+  await assert.rejects(starting, (e: unknown) => e instanceof CaptureError && /stopped before it started capturing/.test(e.message));
+  await stopped;
+  // Iterating a stopped capture yields nothing more and does not hang.
+  await assert.rejects(async () => {
+    for await (const _ of cap) void _;
+  }, CaptureError);
+});
