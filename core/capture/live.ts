@@ -83,7 +83,8 @@ function notFound(tool: CaptureTool, path: string): CaptureError {
   return new CaptureError('ENOENT', `${tool} was not found (${path}); install ${pkg} to capture live traffic`);
 }
 
-/** A running capture: start() it, iterate its packets, stop() it (the iteration then ends). */
+/** A running capture: start() it, iterate its packets, stop() it (the iteration then ends). Keep
+ *  iterating while it runs: an unread capture pauses the tool (and the tee file) once 1 MiB is queued. */
 export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
   private child: ChildProcess | undefined;
   /** The child being started (not yet capturing), so stop() can end a start that hangs. */
@@ -100,7 +101,15 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
   tool: CaptureTool | undefined;
 
   constructor(private readonly options: LiveCaptureOptions) {
-    if (!options.interface || typeof options.interface !== 'string') throw new CaptureError('ENODEV', 'live capture needs an interface name');
+    if (typeof options?.interface !== 'string' || !options.interface.trim()) throw new CaptureError('ENODEV', 'live capture needs an interface name');
+    if (options.filter !== undefined && typeof options.filter !== 'string') throw new CaptureError('EFILTER', 'capture filter must be a string');
+    const snap = options.snapLen;
+    if (snap !== undefined && !(Number.isInteger(snap) && snap >= 1 && snap <= 262144)) {
+      throw new CaptureError('ETOOL', `snap length must be an integer from 1 to 262144, got ${String(snap)}`);
+    }
+    if (options.tool !== undefined && !['auto', 'dumpcap', 'tcpdump'].includes(options.tool)) {
+      throw new CaptureError('ETOOL', `unknown capture tool ${JSON.stringify(options.tool)}; use dumpcap, tcpdump or auto`);
+    }
   }
 
   /** Starts the tool; resolves once it reports that it is capturing. */
@@ -135,7 +144,8 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
     // --immediate-mode: without it packets wait in the kernel ring until a block times out (1 s), and the
     // ones still waiting when tcpdump is stopped are lost. Immediate mode makes libpcap use a ring of
     // snaplen-sized slots, so -B asks for 64 MiB (256 slots of 256 KiB): the default 2 MiB drops bursts.
-    return ['-i', o.interface, '-s', snap, ...y, '--immediate-mode', '-B', '65536', '-U', '-n', ...(o.nanosecond ? ['--time-stamp-precision=nano'] : []), '-w', '-', ...(o.filter ? [o.filter] : [])];
+    // "--": a filter starting with "-" must stay a filter, never become an option.
+    return ['-i', o.interface, '-s', snap, ...y, '--immediate-mode', '-B', '65536', '-U', '-n', ...(o.nanosecond ? ['--time-stamp-precision=nano'] : []), '-w', '-', ...(o.filter ? ['--', o.filter] : [])];
   }
 
   private run(tool: CaptureTool): Promise<void> {

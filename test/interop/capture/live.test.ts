@@ -115,12 +115,24 @@ for (const tool of ['dumpcap', 'tcpdump'] as const) {
     assert.equal(filter.code, 'EFILTER');
     assert.match(filter.message, /"tcp porrt 5" is not valid/);
 
+    // A filter that looks like an option is still only a filter.
+    const dashed = await startError({ interface: 'lo', tool, filter: '-r /etc/hostname' });
+    assert.equal(dashed.code, 'EFILTER');
+
     // Really unprivileged: the tool run as nobody cannot open a capture socket.
     const perm = await startError({ interface: 'lo', tool, uid: 65534, gid: 65534 });
     assert.equal(perm.code, 'EPERM');
     assert.match(perm.message, /no permission to capture on lo.*setcap/);
   });
 }
+
+test('options from outside are validated before anything runs', () => {
+  assert.throws(() => new LiveCapture({ interface: '' }), /needs an interface name/);
+  assert.throws(() => new LiveCapture({ interface: 'lo', snapLen: 0 }), /snap length must be an integer/);
+  assert.throws(() => new LiveCapture({ interface: 'lo', snapLen: 1.5 }), /snap length/);
+  assert.throws(() => new LiveCapture({ interface: 'lo', tool: 'wireshark' as CaptureTool }), /unknown capture tool "wireshark"/);
+  assert.throws(() => new LiveCapture({ interface: 'lo', filter: 5 as unknown as string }), /filter must be a string/);
+});
 
 test('auto tool selection prefers dumpcap and falls back to tcpdump when dumpcap is missing', async (t) => {
   const cap = new LiveCapture({ interface: 'lo', filter: 'tcp port 9', tool: 'auto' });
