@@ -12,8 +12,15 @@ import {
   type TcpStreamEvent, type CaptureTool,
 } from '../../../core/capture/index.js';
 
-for (const tool of ['dumpcap', 'tcpdump'] as CaptureTool[]) {
-  test(`live capture with ${tool}: ZeroMQ messages appear in the reassembled stream while it runs; tee file matches`, async (t) => {
+const liveCases: { tool: CaptureTool; iface: string; linkType?: string; expectLinkType: number }[] = [
+  { tool: 'dumpcap', iface: 'lo', expectLinkType: 1 },
+  { tool: 'tcpdump', iface: 'lo', expectLinkType: 1 },
+  { tool: 'tcpdump', iface: 'any', linkType: 'LINUX_SLL2', expectLinkType: 276 },
+  { tool: 'dumpcap', iface: 'any', linkType: 'LINUX_SLL', expectLinkType: 113 },
+];
+
+for (const { tool, iface, linkType, expectLinkType } of liveCases) {
+  test(`live capture with ${tool} on ${iface}${linkType ? ` as ${linkType}` : ''}: ZeroMQ messages appear in the reassembled stream while it runs; tee file matches`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'cap-live-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const pull = new zmq.Pull({ linger: 0 });
@@ -25,7 +32,7 @@ for (const tool of ['dumpcap', 'tcpdump'] as CaptureTool[]) {
     await pull.bind('tcp://127.0.0.1:*');
     const port = Number(pull.lastEndpoint!.split(':').at(-1));
     const tee = join(dir, 'tee.cap');
-    const cap = new LiveCapture({ interface: 'lo', filter: `tcp port ${port}`, tool, teeFile: tee, nanosecond: true });
+    const cap = new LiveCapture({ interface: iface, filter: `tcp port ${port}`, tool, teeFile: tee, nanosecond: true, linkType });
     t.after(() => cap.stop());
     await cap.start();
     assert.equal(cap.tool, tool);
@@ -38,6 +45,7 @@ for (const tool of ['dumpcap', 'tcpdump'] as CaptureTool[]) {
     const consumer = (async () => {
       for await (const p of cap) {
         assert.ok(!('kind' in p), `no warnings: ${JSON.stringify(p)}`);
+        assert.equal(p.linkType, expectLinkType);
         packets++;
         events.push(...r.push(p));
         const c2s = Buffer.concat(events.filter((e) => e.kind === 'data' && e.dir === 'c2s').map((e) => (e as { data: Buffer }).data));
