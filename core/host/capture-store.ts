@@ -153,16 +153,19 @@ export class CaptureStore {
       if (ts < first) first = ts;
       if (ts > last) last = ts;
     }
-    const span = Math.max(last - first, 1e-3);
-    const n = Math.min(buckets, Math.max(1, idx.length));
-    const width = span / n;
+    // Round bucket widths (1, 2 or 5 x 10^k seconds, at least 10 ms) aligned to multiples of the width.
+    const raw = Math.max((last - first) / buckets, 0.01);
+    const mag = 10 ** Math.floor(Math.log10(raw));
+    const width = [1, 2, 5, 10].map((m) => m * mag).find((w) => w >= raw - 1e-12)!;
+    const start = Math.floor(first / width) * width;
+    const n = Math.floor((last - start) / width) + 1;
     const c2s = new Array<number>(n).fill(0);
     const s2c = new Array<number>(n).fill(0);
     for (const i of idx) {
-      const b = Math.min(n - 1, Math.floor((cols.ts(i) - first) / width));
+      const b = Math.min(n - 1, Math.floor((cols.ts(i) - start) / width));
       (cols.dir(i) === 'c2s' ? c2s : s2c)[b]++;
     }
-    return { t: c2s.map((_, b) => first + b * width), c2s, s2c, bucketSeconds: width };
+    return { t: c2s.map((_, b) => start + b * width), c2s, s2c, bucketSeconds: width };
   }
 
   private matcher(f: CaptureFilter): (i: number) => boolean {

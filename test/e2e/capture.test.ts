@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, shot, startServe, type Served } from './serve-harness.js';
-import { captureWithTcpdump, freePort, reqRepExchange } from './traffic.js';
+import { captureWithTcpdump, freePort, pubSubExchange, reqRepExchange } from './traffic.js';
 
 let served: Served;
 let browser: Browser;
@@ -107,6 +107,29 @@ test('a corrupted capture shows a specific error and the open capture keeps work
   await page.getByTestId('record-row').filter({ hasText: 'answer' }).waitFor();
   await page.getByLabel('Record kind').selectOption('');
   await page.getByLabel('Search', { exact: true }).fill('');
+});
+
+test('a PUB/SUB capture shows the subscription, topics and a rate chart', async () => {
+  const file = join(dir, 'pubsub.pcap');
+  const port = await freePort();
+  await captureWithTcpdump(file, port, () => pubSubExchange(port, 'weather', [['news', 'dropped'], ['weather', 'sunny'], ['weather', 'rain']]));
+  await page.getByLabel('Capture file').setInputFiles(file);
+  await page.getByTestId('capture-stats').getByText('1 connections').waitFor();
+  await page.getByText('ready', { exact: true }).waitFor();
+  await page.getByTestId('connections').getByText('SUB → PUB').waitFor();
+  await page.getByTestId('connections').locator('tbody tr').first().click();
+  await page.getByRole('tab', { name: 'Conversation' }).click();
+  const convo = page.getByTestId('conversation');
+  // ZMTP 3.1 sends the subscription as a SUBSCRIBE command; the publisher filters, so 'news' never crosses.
+  await convo.getByTestId('conversation-item').filter({ hasText: 'SUBSCRIBE' }).filter({ hasText: 'weather' }).waitFor();
+  await convo.getByTestId('conversation-item').filter({ hasText: 'rain' }).getByTestId('topic').getByText('topic "weather"').waitFor();
+  assert.equal(await convo.getByText('dropped').count(), 0);
+  await shot(page, 'capture-pubsub');
+  await page.getByRole('tab', { name: 'Rate' }).click();
+  await page.getByTestId('rate-chart').locator('canvas').waitFor();
+  await shot(page, 'capture-rate');
+  await page.getByRole('tab', { name: 'Detail' }).click();
+  await page.getByRole('button', { name: 'Clear connection filter' }).click();
 });
 
 test('a live capture on loopback shows a message as it happens', async () => {

@@ -65,3 +65,25 @@ export async function pushPullBurst(port: number, count: number): Promise<void> 
     pull.close();
   }
 }
+
+/** PUB/SUB on the given port: SUB subscribes to `topic`, PUB publishes until one arrives, then `extra` messages. */
+export async function pubSubExchange(port: number, topic: string, extra: string[][]): Promise<void> {
+  const pub = new zmq.Publisher({ linger: 0 });
+  const sub = new zmq.Subscriber({ linger: 0 });
+  try {
+    await pub.bind(`tcp://127.0.0.1:${port}`);
+    sub.connect(`tcp://127.0.0.1:${port}`);
+    sub.subscribe(topic);
+    let got = false;
+    const first = sub.receive().then(() => { got = true; });
+    while (!got) {
+      await pub.send([topic, 'warmup']);
+      await Promise.race([first, new Promise((r) => setTimeout(r, 50))]);
+    }
+    for (const m of extra) await pub.send(m);
+    for (const m of extra) if (m[0].startsWith(topic)) await sub.receive();
+  } finally {
+    sub.close();
+    pub.close();
+  }
+}

@@ -15,8 +15,8 @@ export function Conversation({ client, captureId, conn, version, onPick }: {
   useEffect(() => {
     if (!conn) return;
     let live = true;
-    client.request('capture.query', { id: captureId, filter: { conn: conn.conn, kind: 'message' }, offset: 0, limit: 500 })
-      .then((p) => { if (live) { setRows(p.items); setTotal(p.total); } }, (e) => live && setError(errorMessage(e)));
+    client.request('capture.query', { id: captureId, filter: { conn: conn.conn }, offset: 0, limit: 500 })
+      .then((p) => { if (live) { setRows(p.items.filter((r) => r.type !== 'open' && r.type !== 'close')); setTotal(p.total); } }, (e) => live && setError(errorMessage(e)));
     return () => { live = false; };
   }, [client, captureId, conn?.conn, version]);
   if (!conn) return <Empty title="Pick a connection">Select a connection in the list above to follow its conversation.</Empty>;
@@ -27,25 +27,29 @@ export function Conversation({ client, captureId, conn, version, onPick }: {
         <span>{conn.client} {conn.clientType && `(${conn.clientType})`}</span>
         <span className="text-right">{conn.server} {conn.serverType && `(${conn.serverType})`}</span>
       </div>
-      {rows.length === 0 && <p className="text-xs text-slate-500">No messages on this connection.</p>}
+      {rows.length === 0 && <p className="text-xs text-slate-500">Nothing decoded on this connection yet.</p>}
       {rows.map((r) => {
         const latency = /↩ ([\d.]+ ms)/.exec(r.summary)?.[1];
         return (
           <button
             key={r.index}
             onClick={() => onPick(r.index)}
-            className={`max-w-[75%] rounded-lg px-2 py-1 text-left ${r.dir === 'c2s' ? 'self-start bg-sky-100 dark:bg-sky-900/50' : 'self-end bg-emerald-100 dark:bg-emerald-900/50'}`}
+            data-testid="conversation-item"
+            className={`max-w-[75%] rounded-lg px-2 py-1 text-left ${r.dir === 'c2s' ? 'self-start' : 'self-end'} ${r.type !== 'message' ? 'border border-dashed border-violet-300 text-violet-800 dark:border-violet-700 dark:text-violet-200' : r.dir === 'c2s' ? 'bg-sky-100 dark:bg-sky-900/50' : 'bg-emerald-100 dark:bg-emerald-900/50'}`}
           >
             <div className="flex gap-2 text-[11px] text-slate-500">
               <span className="mono">{fmtTime(r.ts)}</span>
+              {r.type !== 'message' && <span className="uppercase">{r.type}</span>}
               {latency && <span className="font-semibold text-amber-700 dark:text-amber-300">reply after {latency}</span>}
-              {(r.socketType === 'PUB' || r.socketType === 'XPUB') && <span>topic</span>}
+              {(r.socketType === 'PUB' || r.socketType === 'XPUB') && r.type === 'message' && (
+                <span className="font-semibold text-violet-700 dark:text-violet-300" data-testid="topic">topic {r.summary.split(' | ')[0]}</span>
+              )}
             </div>
             <div className="mono break-all">{r.summary.replace(/\s+↩ [\d.]+ ms$/, '')}</div>
           </button>
         );
       })}
-      {total > rows.length && <p className="text-xs text-slate-500">Showing the first {rows.length} of {total} messages; use the table with this connection's filter for the rest.</p>}
+      {total > 500 && <p className="text-xs text-slate-500">Showing the first 500 of {total} records; use the table with this connection's filter for the rest.</p>}
     </div>
   );
 }

@@ -29,5 +29,10 @@ export function RateChart({ series, dark }: { series: RateSeries; dark: boolean 
     return () => { ro.disconnect(); plot.destroy(); };
   }, [series, dark]);
   if (series.t.length === 0) return <p className="text-xs text-slate-500">No messages to chart yet.</p>;
-  return <div ref={el} data-testid="rate-chart" className="w-full" />;
+  return (
+    <div>
+      <p className="mb-1 text-xs text-slate-500">Messages per second ({series.bucketSeconds >= 1 ? `${series.bucketSeconds} s` : `${Math.round(series.bucketSeconds * 1000)} ms`} buckets)</p>
+      <div ref={el} data-testid="rate-chart" className="w-full" />
+    </div>
+  );
 }
