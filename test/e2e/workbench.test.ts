@@ -94,6 +94,7 @@ test('ROUTER replies by routing id to a UI DEALER and to a libzmq DEALER', async
     await router.getByLabel('Routing id').selectOption({ label: 'bob' });
     await send(page, 'router1', [['text', 'to bob']]);
     await shot(page, 'workbench-router');
+    await shot(page, 'workbench');
     await selectSocket(page, 'dealer-bob');
     assert.deepEqual(await newestFrames('dealer-bob', 'in'), ['to bob']);
   } finally {
