@@ -24,6 +24,9 @@ const COMMAND_NAME = /^[A-Za-z][A-Za-z0-9_\-]*$/;
 export function probeFrames(buf: Buffer, start: number, framing: Framing, final = false): Probe {
   let pos = start;
   let count = 0;
+  // Runs of zero bytes parse as empty single-frame messages, which real traffic rarely holds: they
+  // add no confidence, and more than two in a row is taken as noise.
+  let empties = 0;
   const end = buf.length;
   while (count < RESYNC_MIN_FRAMES) {
     if (pos === end) {
@@ -78,6 +81,12 @@ export function probeFrames(buf: Buffer, start: number, framing: Framing, final 
       if (!COMMAND_NAME.test(buf.toString('latin1', pos + header + 1, pos + header + 1 + nameLength))) return 'bad';
     }
     pos += header + size;
+    if (size === 0 && framing !== 'v1' && buf[pos - header] === 0) {
+      // Never start on one: a run of zeros would otherwise become a burst of empty messages.
+      if (pos - header === start || ++empties > 2) return 'bad';
+      continue;
+    }
+    empties = 0;
     count++;
   }
   return 'ok';
