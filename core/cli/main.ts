@@ -35,3 +35,4 @@ export async function main(argv: string[]): Promise<number> {
 registerCommand('serve', () => import('./serve.js'));
 registerCommand('decode', () => import('./decode.js'));
 registerCommand('capture', () => import('./capture.js'));
+registerCommand('socket', () => import('./socket.js'));

@@ -1,0 +1,299 @@
+// `zmtp socket TYPE --bind|--connect ENDPOINT ...`: one socket of this engine on the command line, in
+// the spirit of zmqc: messages to send come from --send or from stdin (one per line), received
+// messages are printed one per line. Exit codes: 0 done, 1 socket/peer error or timeout, 2 usage error.
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import * as engine from '../index.js';
+import type { Socket } from '../engine/socket.js';
+
+const USAGE = `usage: zmtp socket TYPE (--bind ENDPOINT | --connect ENDPOINT)... [options]
+
+TYPE is one of PUSH PULL REQ REP DEALER ROUTER PUB SUB XPUB XSUB PAIR STREAM.
+Messages to send: --send FRAME (repeat for more frames of one message), or stdin, one message per line.
+Received messages are printed one per line.
+
+  -b, --bind ENDPOINT        bind (repeatable), e.g. tcp://127.0.0.1:5555, tcp://*:*, ipc:///tmp/x
+  -c, --connect ENDPOINT     connect (repeatable)
+  -s, --send FRAME           a frame of the message to send at start (repeatable)
+  -d, --delimiter TEXT       split stdin lines into frames at TEXT
+      --hex                  frames given on the command line / stdin are hex
+  -f, --format FORMAT        output: text (default), hex, json
+  -n, --count N              exit after receiving N messages
+  -t, --timeout MS           exit with status 1 when nothing arrives for MS milliseconds
+      --subscribe TOPIC      SUB/XSUB subscription (repeatable; SUB defaults to everything)
+      --reply TEXT           REP: answer every request with TEXT (default: echo the request)
+      --routing-id ID        this socket's routing id
+      --plain USER:PASSWORD  PLAIN client credentials
+      --plain-server         act as PLAIN server
+      --curve-server SECRET  act as CURVE server with this Z85 secret key
+      --curve-client SERVERKEY  CURVE client of a server with this Z85 public key (own keys generated)
+  -o, --option NAME=VALUE    any socket option by its zeromq.js name (repeatable), e.g. sendHighWaterMark=10
+      --events               print monitor events on stderr
+  -h, --help                 this help
+`;
+
+const CLASSES: Record<string, new (options?: Record<string, unknown>) => Socket> = {
+  PUSH: engine.Push, PULL: engine.Pull, REQ: engine.Request, REP: engine.Reply, DEALER: engine.Dealer,
+  ROUTER: engine.Router, PUB: engine.Publisher, SUB: engine.Subscriber, XPUB: engine.XPublisher,
+  XSUB: engine.XSubscriber, PAIR: engine.Pair, STREAM: engine.Stream,
+};
+const SEND_ONLY = new Set(['PUSH', 'PUB']);
+const RECEIVE_ONLY = new Set(['PULL', 'SUB']);
+
+export interface SocketArgs {
+  type: string;
+  binds: string[];
+  connects: string[];
+  send: string[];
+  delimiter?: string;
+  hex: boolean;
+  format: 'text' | 'hex' | 'json';
+  count?: number;
+  timeout?: number;
+  subscribe: string[];
+  reply?: string;
+  options: Record<string, unknown>;
+  events: boolean;
+}
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) <= 0) throw new Error(`${name} must be a positive whole number, got '${text}'`);
+  return Number(text);
+}
+
+function optionValue(text: string): unknown {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?\d+$/.test(text)) return Number(text);
+  return text;
+}
+
+export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | { error: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        bind: { type: 'string', short: 'b', multiple: true, default: [] },
+        connect: { type: 'string', short: 'c', multiple: true, default: [] },
+        send: { type: 'string', short: 's', multiple: true, default: [] },
+        delimiter: { type: 'string', short: 'd' },
+        hex: { type: 'boolean', default: false },
+        format: { type: 'string', short: 'f', default: 'text' },
+        count: { type: 'string', short: 'n' },
+        timeout: { type: 'string', short: 't' },
+        subscribe: { type: 'string', multiple: true, default: [] },
+        reply: { type: 'string' },
+        'routing-id': { type: 'string' },
+        plain: { type: 'string' },
+        'plain-server': { type: 'boolean', default: false },
+        'curve-server': { type: 'string' },
+        'curve-client': { type: 'string' },
+        option: { type: 'string', short: 'o', multiple: true, default: [] },
+        events: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+  const v = parsed.values;
+  if (v.help) return { help: true };
+  try {
+    if (parsed.positionals.length !== 1) throw new Error(parsed.positionals.length ? `one socket TYPE expected, got ${parsed.positionals.join(' ')}` : 'missing the socket TYPE');
+    const type = parsed.positionals[0].toUpperCase();
+    if (!CLASSES[type]) throw new Error(`unknown socket type '${parsed.positionals[0]}' (one of ${Object.keys(CLASSES).join(' ')})`);
+    if (v.bind.length + v.connect.length === 0) throw new Error('give at least one --bind or --connect ENDPOINT');
+    if (!['text', 'hex', 'json'].includes(v.format)) throw new Error(`--format must be text, hex or json, got '${v.format}'`);
+    if (v.hex) for (const f of v.send) if (!/^([0-9a-fA-F]{2})*$/.test(f)) throw new Error(`--send frame '${f}' is not hex (use pairs of hex digits)`);
+    if (v.send.length && RECEIVE_ONLY.has(type)) throw new Error(`a ${type} socket cannot send`);
+    const options: Record<string, unknown> = {};
+    for (const o of v.option) {
+      const eq = o.indexOf('=');
+      if (eq <= 0) throw new Error(`--option takes NAME=VALUE, got '${o}'`);
+      options[o.slice(0, eq)] = optionValue(o.slice(eq + 1));
+    }
+    if (v['routing-id'] !== undefined) options.routingId = v['routing-id'];
+    if (v.plain !== undefined) {
+      const colon = v.plain.indexOf(':');
+      if (colon < 0) throw new Error('--plain takes USER:PASSWORD');
+      options.plainUsername = v.plain.slice(0, colon);
+      options.plainPassword = v.plain.slice(colon + 1);
+    }
+    if (v['plain-server']) options.plainServer = true;
+    if (v['curve-server'] !== undefined) {
+      options.curveServer = true;
+      options.curveSecretKey = v['curve-server'];
+    }
+    if (v['curve-client'] !== undefined) {
+      const keys = engine.curveKeyPair();
+      options.curveServerKey = v['curve-client'];
+      options.curvePublicKey = keys.publicKey;
+      options.curveSecretKey = keys.secretKey;
+    }
+    return {
+      type, binds: v.bind, connects: v.connect, send: v.send, delimiter: v.delimiter, hex: v.hex,
+      format: v.format as SocketArgs['format'], count: positiveInt('--count', v.count), timeout: positiveInt('--timeout', v.timeout),
+      subscribe: v.subscribe, reply: v.reply, options, events: v.events,
+    };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+function formatMessage(frames: Buffer[], format: SocketArgs['format']): string {
+  if (format === 'json') return JSON.stringify(frames.map((f) => f.toString('hex')));
+  if (format === 'hex') return frames.map((f) => f.toString('hex')).join(' ');
+  return frames.map((f) => f.toString('utf8').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '.')).join(' | ');
+}
+
+function toFrames(text: string, args: SocketArgs): Buffer[] {
+  const parts = args.delimiter ? text.split(args.delimiter) : [text];
+  return parts.map((p) => {
+    if (!args.hex) return Buffer.from(p, 'utf8');
+    if (!/^([0-9a-fA-F]{2})*$/.test(p)) throw new Error(`'${p}' is not hex`);
+    return Buffer.from(p, 'hex');
+  });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseSocketArgs(argv);
+  if ('help' in parsed) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if ('error' in parsed) {
+    process.stderr.write(`zmtp socket: ${parsed.error}\n${USAGE}`);
+    return 2;
+  }
+  const args: SocketArgs = parsed;
+  let socket: Socket;
+  try {
+    socket = new CLASSES[args.type](args.options);
+  } catch (err) {
+    process.stderr.write(`zmtp socket: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  let status = 0;
+  let received = 0;
+  let idle: NodeJS.Timeout | undefined;
+  const done = new AbortController();
+  const finish = (code: number) => {
+    status = Math.max(status, code);
+    done.abort();
+  };
+  const armTimeout = () => {
+    if (!args.timeout) return;
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      process.stderr.write(`zmtp socket: nothing received for ${args.timeout} ms\n`);
+      finish(1);
+    }, args.timeout);
+  };
+  const onSigint = () => finish(0);
+  process.on('SIGINT', onSigint);
+
+  if (args.events) {
+    void (async () => {
+      try {
+        for await (const e of socket.events) {
+          const extra = 'error' in e && e.error ? ` (${(e.error as Error).message})` : '';
+          process.stderr.write(`event ${e.type} ${'address' in e ? e.address : ''}${extra}\n`);
+        }
+      } catch { /* socket closed */ }
+    })();
+  }
+
+  try {
+    for (const ep of args.binds) {
+      await socket.bind(ep);
+      if (/:\*$|:0$/.test(ep)) process.stderr.write(`bound ${(socket as { lastEndpoint?: string }).lastEndpoint}\n`);
+    }
+    for (const ep of args.connects) socket.connect(ep);
+    if (args.type === 'SUB') {
+      const sub = socket as engine.Subscriber;
+      if (args.subscribe.length === 0) sub.subscribe();
+      else for (const t of args.subscribe) sub.subscribe(t);
+    } else if (args.type === 'XSUB') {
+      for (const t of args.subscribe) await socket.send(Buffer.concat([Buffer.from([1]), Buffer.from(t)]));
+    }
+  } catch (err) {
+    process.stderr.write(`zmtp socket: ${(err as Error).message}\n`);
+    socket.close();
+    process.off('SIGINT', onSigint);
+    return 1;
+  }
+
+  // Messages to send: --send first, then stdin lines when stdin is not a terminal.
+  async function* outgoing(): AsyncGenerator<Buffer[]> {
+    if (args.send.length) yield args.send.map((f) => Buffer.from(f, args.hex ? 'hex' : 'utf8'));
+    if (!process.stdin.isTTY && !(args.send.length && args.type === 'REQ')) {
+      for await (const line of createInterface({ input: process.stdin })) {
+        if (done.signal.aborted) return;
+        try {
+          yield toFrames(line, args);
+        } catch (err) {
+          process.stderr.write(`zmtp socket: skipped line: ${(err as Error).message}\n`);
+        }
+      }
+    }
+  }
+
+  const receiveOne = async (): Promise<Buffer[] | undefined> => {
+    armTimeout();
+    try {
+      const msg = await Promise.race([
+        socket.receive(),
+        new Promise<undefined>((resolve) => done.signal.addEventListener('abort', () => resolve(undefined), { once: true })),
+      ]);
+      if (msg) {
+        say(formatMessage(msg, args.format));
+        received++;
+        if (args.count && received >= args.count) finish(0);
+      }
+      return msg;
+    } finally {
+      clearTimeout(idle);
+    }
+  };
+
+  try {
+    if (args.type === 'REQ') {
+      for await (const msg of outgoing()) {
+        await socket.send(msg);
+        if (!(await receiveOne()) || done.signal.aborted) break;
+      }
+    } else if (args.type === 'REP') {
+      while (!done.signal.aborted) {
+        const request = await receiveOne();
+        if (!request) break;
+        await socket.send(args.reply !== undefined ? toFrames(args.reply, args) : request);
+        if (done.signal.aborted) break;
+      }
+    } else {
+      const receiving = RECEIVE_ONLY.has(args.type) || !SEND_ONLY.has(args.type)
+        ? (async () => { while (!done.signal.aborted && (await receiveOne())); })()
+        : undefined;
+      if (!RECEIVE_ONLY.has(args.type)) {
+        for await (const msg of outgoing()) {
+          if (done.signal.aborted) break;
+          await socket.send(msg);
+        }
+        if (!receiving) finish(0);
+      }
+      await receiving;
+    }
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    process.stderr.write(`zmtp socket: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+    status = 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    clearTimeout(idle);
+    socket.close();
+  }
+  return status;
+}

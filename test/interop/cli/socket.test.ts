@@ -1,0 +1,101 @@
+// `zmtp socket` against real libzmq peers (zeromq.js and pyzmq), run as the built CLI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as zmq from 'zeromq';
+
+const zmtp = fileURLToPath(new URL('../../../bin/zmtp.js', import.meta.url));
+
+function cli(args: string[], input?: string) {
+  const child = spawn(process.execPath, [zmtp, 'socket', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  if (input !== undefined) child.stdin.end(input);
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return {
+    child, exited,
+    get stdout() { return stdout; },
+    get stderr() { return stderr; },
+    /** The endpoint a wildcard bind resolved to, as printed on stderr. */
+    async bound(): Promise<string> {
+      while (!/bound (\S+)/.test(stderr)) await new Promise((r) => setTimeout(r, 20));
+      return /bound (\S+)/.exec(stderr)![1];
+    },
+  };
+}
+
+test('PULL prints what a libzmq PUSH sends, as JSON hex frames, and stops after -n', { timeout: 30000 }, async () => {
+  const pull = cli(['PULL', '--bind', 'tcp://127.0.0.1:*', '-n', '2', '-f', 'json']);
+  const push = new zmq.Push();
+  push.connect(await pull.bound());
+  await push.send(['a', Buffer.from([0, 255])]);
+  await push.send('second');
+  assert.equal(await pull.exited, 0);
+  push.close();
+  assert.deepEqual(pull.stdout.trim().split('\n').map((l) => JSON.parse(l)), [['61', '00ff'], [Buffer.from('second').toString('hex')]]);
+});
+
+test('PUSH sends stdin lines split at the delimiter to a libzmq PULL, then exits', { timeout: 30000 }, async () => {
+  const pull = new zmq.Pull();
+  await pull.bind('tcp://127.0.0.1:*');
+  const push = cli(['PUSH', '--connect', pull.lastEndpoint!, '-d', '|'], 'a|b\nc\n');
+  const first = await pull.receive();
+  const second = await pull.receive();
+  assert.deepEqual([first.map(String), second.map(String)], [['a', 'b'], ['c']]);
+  assert.equal(await push.exited, 0);
+  pull.close();
+});
+
+test('REQ sends --send frames to a libzmq REP and prints the reply', { timeout: 30000 }, async () => {
+  const rep = new zmq.Reply();
+  await rep.bind('tcp://127.0.0.1:*');
+  const req = cli(['REQ', '--connect', rep.lastEndpoint!, '-s', 'hello', '-s', 'world']);
+  const request = await rep.receive();
+  assert.deepEqual(request.map(String), ['hello', 'world']);
+  await rep.send(['got', 'it']);
+  assert.equal(await req.exited, 0);
+  assert.equal(req.stdout, 'got | it\n');
+  rep.close();
+});
+
+test('REP answers a pyzmq (libzmq 4.3.4) REQ with --reply', { timeout: 30000 }, async () => {
+  const rep = cli(['REP', '--bind', 'tcp://127.0.0.1:*', '--reply', 'pong', '-n', '1']);
+  const endpoint = await rep.bound();
+  const py = spawnSync('/usr/bin/python3', ['-c', `
+import zmq
+s = zmq.Context.instance().socket(zmq.REQ)
+s.setsockopt(zmq.RCVTIMEO, 10000)
+s.connect("${endpoint}")
+s.send_multipart([b"ping"])
+print(s.recv_multipart()[0].decode())
+`], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(py.stdout.trim(), 'pong', py.stderr);
+  assert.equal(await rep.exited, 0);
+  assert.equal(rep.stdout, 'ping\n');
+});
+
+test('usage errors are specific and exit with status 2', { timeout: 30000 }, async () => {
+  const cases: [string[], RegExp][] = [
+    [['FOO', '-c', 'tcp://127.0.0.1:1'], /unknown socket type 'FOO'/],
+    [['PUSH'], /at least one --bind or --connect/],
+    [['PULL', '-b', 'tcp://127.0.0.1:*', '-s', 'x'], /PULL socket cannot send/],
+    [['PUSH', '-c', 'tcp://127.0.0.1:1', '--hex', '-s', 'zz'], /not hex/],
+    [['PULL', '-b', 'tcp://127.0.0.1:*', '-n', 'lots'], /--count must be a positive whole number/],
+    [['PULL', '-b', 'tcp://127.0.0.1:*', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [['PUSH', '-c', 'tcp://127.0.0.1:1', '-o', 'sendHighWaterMark=-5'], /sendHighWaterMark/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = cli(args);
+    assert.equal(await r.exited, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+  }
+});
+
+test('an endpoint the engine rejects is reported with status 1', { timeout: 30000 }, async () => {
+  const r = cli(['PULL', '--bind', 'tcp://127.0.0.1:notaport']);
+  assert.equal(await r.exited, 1);
+  assert.match(r.stderr, /zmtp socket: .*(port|endpoint)/i);
+});
