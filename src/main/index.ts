@@ -7,11 +7,22 @@ import { Host } from '../../core/host/index.js';
 
 const host = new Host();
 let win: BrowserWindow | null = null;
-const rendererUrl = pathToFileURL(join(__dirname, '../renderer/index.html')).href;
+// electron-vite dev serves the renderer over http; a build loads it from the file system.
+const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const rendererUrl = devUrl ?? pathToFileURL(join(__dirname, '../renderer/index.html')).href;
+
+/** Paths the user chose in a dialog (or dropped): the only ones the page may open or write. */
+const chosenPaths = new Set<string>();
+const PATH_METHODS = new Set(['capture.openFile', 'capture.save', 'capture.export']);
+function choose(path: string | undefined | null): string | null {
+  if (!path) return null;
+  chosenPaths.add(path);
+  return path;
+}
 
 /** IPC is only answered for our own page, never for anything the window might have navigated to. */
 function trusted(e: IpcMainInvokeEvent): boolean {
-  return !!win && e.sender === win.webContents && (e.senderFrame?.url ?? '').startsWith(rendererUrl.split('?')[0]);
+  return !!win && e.sender === win.webContents && (e.senderFrame?.url ?? '').startsWith(devUrl ? new URL(devUrl).origin : rendererUrl);
 }
 
 function createWindow(): void {
@@ -35,7 +46,15 @@ function createWindow(): void {
 
 ipcMain.handle('host:request', (e, method: unknown, params: unknown) => {
   if (!trusted(e)) return { ok: false, error: { message: 'untrusted sender', code: 'EPERM' } };
+  const path = (params as { path?: unknown } | null)?.path;
+  if (PATH_METHODS.has(String(method)) && !(typeof path === 'string' && chosenPaths.has(path))) {
+    return { ok: false, error: { message: 'files are opened and saved through the file dialogs or by dropping them on the window', code: 'EPERM' } };
+  }
   return host.reply(String(method), params);
+});
+ipcMain.handle('capture:openDropped', (e, path: unknown, name: unknown) => {
+  if (!trusted(e) || typeof path !== 'string' || !path) return { ok: false, error: { message: 'drop a capture file from your file manager', code: 'EINVAL' } };
+  return host.reply('capture.openFile', { path: choose(path), name: typeof name === 'string' ? name : undefined });
 });
 host.onEvent((event) => win?.webContents.send('host:event', event));
 
@@ -45,7 +64,7 @@ ipcMain.handle('dialog:openCapture', async (e) => {
     title: 'Open capture', properties: ['openFile'],
     filters: [{ name: 'Packet captures', extensions: ['pcap', 'pcapng', 'cap'] }, { name: 'All files', extensions: ['*'] }],
   });
-  return r.canceled ? null : r.filePaths[0];
+  return r.canceled ? null : choose(r.filePaths[0]);
 });
 ipcMain.handle('dialog:save', async (e, o: { title?: unknown; defaultName?: unknown; extensions?: unknown }) => {
   if (!trusted(e) || !win) return null;
@@ -54,7 +73,7 @@ ipcMain.handle('dialog:save', async (e, o: { title?: unknown; defaultName?: unkn
     title: String(o?.title ?? 'Save'), defaultPath: String(o?.defaultName ?? ''),
     filters: extensions.length ? [{ name: extensions.join(', '), extensions }] : [],
   });
-  return r.canceled ? null : r.filePath;
+  return r.canceled ? null : choose(r.filePath);
 });
 ipcMain.handle('file:saveText', async (e, defaultName: unknown, content: unknown) => {
   if (!trusted(e) || !win || typeof content !== 'string') return null;
@@ -74,8 +93,12 @@ ipcMain.handle('file:openText', async (e) => {
 app.whenReady().then(() => {
   // No remote content: deny every permission request and every request that is not our own files.
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  const devOrigin = devUrl ? new URL(devUrl).origin : undefined;
   session.defaultSession.webRequest.onBeforeRequest((details, cb) => {
-    cb({ cancel: !(details.url.startsWith('file://') || details.url.startsWith('devtools://')) });
+    const url = details.url;
+    const ok = url.startsWith('file://') || url.startsWith('devtools://') ||
+      (devOrigin !== undefined && (url.startsWith(devOrigin) || url.startsWith(devOrigin.replace(/^http/, 'ws'))));
+    cb({ cancel: !ok });
   });
   createWindow();
 });

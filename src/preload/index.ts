@@ -9,8 +9,8 @@ contextBridge.exposeInMainWorld('zmqInspector', {
     ipcRenderer.on('host:event', handler);
     return () => { ipcRenderer.removeListener('host:event', handler); };
   },
-  /** Path of a dropped file (files dragged from the desktop), so the host can open it in place. */
-  pathForFile: (file: File) => webUtils.getPathForFile(file),
+  /** Opens a dropped capture file in place. Takes a File (the page cannot forge its path), not a path. */
+  openDroppedCapture: (file: File) => ipcRenderer.invoke('capture:openDropped', webUtils.getPathForFile(file), file.name),
   openCaptureDialog: () => ipcRenderer.invoke('dialog:openCapture'),
   saveDialog: (options: { title: string; defaultName: string; extensions: string[] }) => ipcRenderer.invoke('dialog:save', options),
   saveText: (defaultName: string, content: string) => ipcRenderer.invoke('file:saveText', defaultName, content),

@@ -28,7 +28,7 @@ export interface AppClient extends HostClient {
 interface PreloadApi {
   request(method: string, params: unknown): Promise<Reply>;
   onEvent(listener: (event: HostEvent) => void): () => void;
-  pathForFile(file: File): string;
+  openDroppedCapture(file: File): Promise<Reply>;
   openCaptureDialog(): Promise<string | null>;
   saveDialog(o: { title: string; defaultName: string; extensions: string[] }): Promise<string | null>;
   saveText(defaultName: string, content: string): Promise<string | null>;
@@ -53,7 +53,7 @@ function electronClient(api: PreloadApi): AppClient {
     request,
     onEvent: (l) => api.onEvent(l),
     onConnectionChange: () => () => undefined,
-    openCaptureFile: (file) => request('capture.openFile', { path: api.pathForFile(file), name: file.name }),
+    openCaptureFile: async (file) => unwrap<CaptureSummary>(await api.openDroppedCapture(file)),
     async openCaptureDialog() {
       const path = await api.openCaptureDialog();
       return path ? request('capture.openFile', { path }) : null;
