@@ -227,3 +227,45 @@ test('a workspace (sockets + templates) saves to a file and reopens', async () =
   await page.getByTestId('workspace-error').getByText('not a ZMQ Inspector workspace file').waitFor();
   rmSync(dirname(junk), { recursive: true, force: true });
 });
+
+test('CURVE sockets set up with the key-pair generator talk, and ROUTER mandatory reports EHOSTUNREACH', async () => {
+  // Server: a ROUTER with CURVE keys from the generator.
+  await page.getByRole('button', { name: '+ New socket' }).click();
+  await page.getByLabel('Socket type').selectOption('ROUTER');
+  await page.getByLabel('Socket name').fill('curve-router');
+  await page.getByLabel('Mandatory routing').check();
+  await page.getByLabel('Security').selectOption('curve-server');
+  await page.getByRole('button', { name: 'Generate key pair' }).click();
+  const serverPublic = page.getByLabel('CURVE public key');
+  await page.waitForFunction(() => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40);
+  const serverKey = await serverPublic.inputValue();
+  await page.getByRole('button', { name: 'Create socket' }).click();
+  await page.getByTestId('socket-curve-router').waitFor();
+  const endpoint = await bindWildcard(page, 'curve-router');
+
+  // Client: a DEALER with its own generated pair and the server's public key.
+  await createSocket(page, 'DEALER', 'curve-dealer', async (p) => {
+    await p.getByLabel('Routing id').fill('carol');
+    await p.getByLabel('Security').selectOption('curve-client');
+    await p.getByRole('button', { name: 'Generate key pair' }).click();
+    await p.waitForFunction(() => (document.querySelector('[aria-label="CURVE secret key"]') as HTMLInputElement | null)?.value.length === 40);
+    assert.notEqual(await p.getByLabel('CURVE public key').inputValue(), serverKey);
+    await p.getByLabel('CURVE server key').fill(serverKey);
+  });
+  await connectTo(page, 'curve-dealer', endpoint);
+  await send(page, 'curve-dealer', [['text', 'encrypted hello']]);
+
+  await selectSocket(page, 'curve-router');
+  assert.deepEqual(await newestFrames('curve-router', 'in'), ['carol', 'encrypted hello']);
+  // CURVE encrypts the peer's metadata (INITIATE), so the peer shows as ready without it.
+  await page.getByTestId('socket-curve-router').getByTestId('peers').getByText('ready').waitFor();
+
+  // Mandatory ROUTER: a routing id nobody has fails visibly with EHOSTUNREACH.
+  await send(page, 'curve-router', [['text', 'nobody'], ['text', 'lost']]);
+  assert.match((await page.getByTestId('socket-curve-router').getByTestId('send-error').textContent())!, /EHOSTUNREACH/);
+  // ...and a known one still works.
+  await page.getByTestId('socket-curve-router').getByLabel('Routing id').selectOption({ label: 'carol' });
+  await send(page, 'curve-router', [['text', 'back to carol']]);
+  await selectSocket(page, 'curve-dealer');
+  assert.deepEqual(await newestFrames('curve-dealer', 'in'), ['back to carol']);
+});
