@@ -80,6 +80,8 @@ interface ConnState {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Longest tail an unfinished small frame can occupy: below the decoder's gather size plus a long header. */
+const RETAIN_TAIL = 8192 + 9;
 const OTHER: Record<Direction, Direction> = { c2s: 's2c', s2c: 'c2s' };
 const ENVELOPE_TYPES = new Set(['REQ', 'REP', 'ROUTER', 'DEALER']);
 const SUBSCRIBER_TYPES = new Set(['SUB', 'XSUB']);
@@ -301,7 +303,7 @@ export class Inspector {
   private onGap(c: ConnState, dir: Direction, ts: number, bytes: number): void {
     const d = c.dirs[dir];
     d.ts = ts;
-    this.emit({ ...this.base(c, d), type: 'gap', bytes });
+    this.emit({ ...this.base(c, d, 'gap'), bytes });
     if (c.ignored || d.phase === 'dead') return;
     if (d.frames.length > 0) this.error(c, d, `${d.frames.length} frames of a multipart message lost in the gap`);
     d.frames = [];
@@ -376,7 +378,7 @@ export class Inspector {
     if (g.version === '3.0' || g.version === '3.1') {
       const peerMech = c.dirs[OTHER[d.dir]].greeting?.mechanism;
       if (info.mechanism === undefined) info.mechanism = g.mechanism;
-      this.emit({ ...this.base(c, d), type: 'greeting', version: g.version, mechanism: g.mechanism, asServer: g.asServer });
+      this.emit({ ...this.base(c, d, 'greeting'), version: g.version, mechanism: g.mechanism, asServer: g.asServer });
       if (peerMech !== undefined && peerMech !== g.mechanism && c.dirs[OTHER[d.dir]].greeting!.version >= '3.0') {
         this.error(c, d, `mechanism mismatch: ${peerMech} on one side, ${g.mechanism} on the other`);
       }
@@ -395,7 +397,20 @@ export class Inspector {
   private decode(c: ConnState, d: DirState, data: Buffer): void {
     const decoder = d.decoder!;
     const chunkStart = d.offset - data.length - d.decoderBase;
-    const err = decoder.push(data, (more, command, body) => this.onFrame(c, d, more, command, body));
+    const sink = (more: boolean, command: boolean, body: Buffer) => this.onFrame(c, d, more, command, body);
+    let err;
+    // The decoder keeps an unfinished frame's bytes as views of the chunk they came in (frames from
+    // GATHER_MIN bytes up it copies into their own buffer). Packet data is a view of a much larger read
+    // buffer, which would then stay alive while the connection waits for more: with thousands of quiet
+    // connections, gigabytes. So the last bytes of such a view, where an unfinished small frame can
+    // start, go in as a copy; everything before stays zero-copy.
+    if (data.buffer.byteLength > 2 * data.length + 1024) {
+      const split = Math.max(0, data.length - RETAIN_TAIL);
+      err = split > 0 ? decoder.push(data.subarray(0, split), sink) : undefined;
+      if (!err && d.decoder === decoder && !c.ignored) err = decoder.push(Buffer.from(data.subarray(split)), sink);
+    } else {
+      err = decoder.push(data, sink);
+    }
     if (!err || c.ignored || d.decoder !== decoder) return;
     this.error(c, d, `malformed frame: ${err.message}`, d.decoderBase + err.offset);
     // Resynchronise on what follows the bad header.
@@ -420,7 +435,7 @@ export class Inspector {
       const g = d.greeting!;
       const offered: ZmtpVersion | undefined = g.revision !== undefined && g.revision >= REVISION_3 ? '3.0' : undefined;
       this.emit({
-        ...this.base(c, d), type: 'greeting', version: g.version, mechanism: 'NULL', socketType: g.socketType,
+        ...this.base(c, d, 'greeting'), version: g.version, mechanism: 'NULL', socketType: g.socketType,
         identity: body.toString('hex'), offered,
       });
       this.updateState(c);
@@ -457,7 +472,7 @@ export class Inspector {
       this.error(c, d, `malformed command frame (${body.length} bytes): name length runs past the frame`);
       return;
     }
-    const rec: CommandRecord = { ...this.base(c, d), type: 'command', name: raw.name };
+    const rec: CommandRecord = { ...this.base(c, d, 'command'), name: raw.name };
     const mechanism = this.mechanismOf(c, d) ?? (raw.name === 'MESSAGE' ? 'CURVE' : 'NULL');
     let problem: string | undefined;
     const sec = describeSecurity(mechanism, raw.name, raw.data);
@@ -551,13 +566,22 @@ export class Inspector {
       this.error(c, d, 'message sent before the handshake completed');
     }
 
-    const rec: MessageRecord = { ...this.base(c, d), type: 'message', frames: [], sizes: frames.map((f) => f.length) };
+    const hexFrames: string[] = new Array(frames.length);
+    const sizes: number[] = new Array(frames.length);
+    const limit = this.opts.maxFrameBytes;
     let truncated = false;
-    for (const f of frames) {
-      const h = this.hex(f);
-      rec.frames.push(h.hex);
-      truncated ||= h.truncated;
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i];
+      sizes[i] = f.length;
+      if (f.length <= limit) hexFrames[i] = f.toString('hex');
+      else {
+        hexFrames[i] = f.toString('hex', 0, limit);
+        truncated = true;
+      }
     }
+    const rec: MessageRecord = {
+      type: 'message', ts: d.ts, src: c.addr[d.dir], dst: c.addr[OTHER[d.dir]], conn: c.conn.id, dir: d.dir, frames: hexFrames, sizes,
+    };
     if (truncated) rec.truncated = true;
     if (d.heuristic) rec.heuristic = true;
 
@@ -649,21 +673,22 @@ export class Inspector {
     return { hex: b.subarray(0, this.opts.maxFrameBytes).toString('hex'), truncated: true };
   }
 
-  private base(c: ConnState, d: DirState) {
-    return { ts: d.ts, src: c.addr[d.dir], dst: c.addr[OTHER[d.dir]], conn: c.conn.id, dir: d.dir };
+  private base<T extends InspectRecord['type']>(c: ConnState, d: DirState, type: T) {
+    return { type, ts: d.ts, src: c.addr[d.dir], dst: c.addr[OTHER[d.dir]], conn: c.conn.id, dir: d.dir };
   }
 
   private error(c: ConnState, d: DirState, message: string, offset?: number): void {
     c.info.errors++;
     this.totals.errors++;
-    this.emit({ ...this.base(c, d), type: 'error', message, offset });
+    this.emit({ ...this.base(c, d, 'error'), message, offset });
   }
 
   private emit(record: InspectRecord): void {
-    // Type first (readable JSON lines), and no undefined fields so output and comparisons stay clean.
-    const out: Record<string, unknown> = { type: record.type };
-    for (const [k, v] of Object.entries(record)) if (v !== undefined) out[k] = v;
-    this.options.onRecord(out as unknown as InspectRecord);
+    // No undefined fields, so output and comparisons stay clean (records are built with `type` first).
+    if (record.type !== 'message') {
+      for (const k in record) if ((record as unknown as Record<string, unknown>)[k] === undefined) delete (record as unknown as Record<string, unknown>)[k];
+    }
+    this.options.onRecord(record);
   }
 }
 
