@@ -351,6 +351,8 @@ export class Inspector {
     if (head.length > REVISION_OFFSET && peerRevision !== REVISION_1_0) d.revision = head[REVISION_OFFSET];
     const r = parseGreeting(view, peerRevision);
     if (r.status === 'more' || r.status === 'need-peer') return;
+    // A ZMTP 3 sender that fell back to 1.0 still sent its signature: remember it offered more.
+    if (r.status === 'done' && r.greeting.version === '1.0') r.greeting.revision = REVISION_3;
     if (r.status === 'error') {
       this.error(c, d, `bad greeting: ${r.message}`, 0);
       c.info.state = 'error';
@@ -364,7 +366,7 @@ export class Inspector {
 
   private startFraming(c: ConnState, d: DirState, g: Greeting): void {
     d.greeting = g;
-    d.revision = g.revision ?? REVISION_1_0;
+    d.revision = g.version === '1.0' ? REVISION_1_0 : g.revision ?? REVISION_1_0;
     d.framing = framingFor(g.version);
     const info = c.info;
     info.versions[d.dir] = g.version;

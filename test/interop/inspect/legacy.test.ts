@@ -155,7 +155,7 @@ test('ZMTP 1.0 peer (raw, no signature) and libzmq ROUTER: 1.0 framing both ways
     assert.deepEqual(errors(d.records), []);
     const [conn] = zmtpConns(d.records);
     const g = greetings(d.records, conn);
-    assert.deepEqual(g.map((x) => [x.dir, x.version, x.identity]).sort(), [['c2s', '1.0', hexOf('v1-id')], ['s2c', '1.0', '']]);
+    assert.deepEqual(g.map((x) => [x.dir, x.version, x.identity, x.offered]).sort(), [['c2s', '1.0', hexOf('v1-id'), undefined], ['s2c', '1.0', '', '3.0']]);
     assert.deepEqual(framesOf(messages(d.records, conn, 'c2s')), sentHex([['abc', 'de'], [Buffer.alloc(400, 1)]]));
     assert.deepEqual(framesOf(messages(d.records, conn, 's2c')), sentHex([['RAW10-END']]));
   } finally {

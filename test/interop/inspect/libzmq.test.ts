@@ -256,3 +256,22 @@ req.close(); rep.close(); auth.stop(); ctx.term()
     await new Promise((r) => (py.exitCode !== null ? r(null) : py.once('exit', r)));
   }
 });
+
+test('IPv6 (tcpdump on ::1): addresses as [addr]:port, messages intact', async () => {
+  const pull = new zmq.Pull({ linger: 0, ipv6: true });
+  await pull.bind('tcp://[::1]:*');
+  const port = portOf(pull.lastEndpoint!);
+  const push = new zmq.Push({ linger: 0, ipv6: true });
+  const d = await captured({ tool: 'tcpdump' }, port, 'v6.pcap', async () => {
+    push.connect(`tcp://[::1]:${port}`);
+    await push.send(['over', 'IPv6-END']);
+    await pull.receive();
+    return Buffer.from('IPv6-END');
+  }).finally(() => { push.close(); pull.close(); });
+  assert.deepEqual(errors(d.records), []);
+  const [conn] = zmtpConns(d.records);
+  const [m] = messages(d.records, conn, 'c2s');
+  assert.deepEqual(m.frames, [hexOf('over'), hexOf('IPv6-END')]);
+  assert.match(m.src, /^\[::1\]:\d+$/);
+  assert.equal(m.dst, `[::1]:${port}`);
+});
