@@ -363,7 +363,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       this.events.emit({ type: 'listening', address });
       return;
     }
-    if (ep.transport === 'udp' || ep.transport === 'ws') {
+    if (ep.transport === 'udp') {
       throw zmqError('EPROTONOSUPPORT', `transport ${ep.transport}:// is not supported by this engine yet: ${address}`, address);
     }
     let listener: Listener;
@@ -471,7 +471,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       this.attachPipe(ours);
       return;
     }
-    if (ep.transport === 'udp' || ep.transport === 'ws') {
+    if (ep.transport === 'udp') {
       throw zmqError('EPROTONOSUPPORT', `transport ${ep.transport}:// is not supported by this engine yet: ${address}`, address);
     }
     const session = new Session(this, ep as StreamEndpoint);

@@ -4,6 +4,7 @@ import { zmqError, type ZmqError, type ZmqErrorCode } from '../errors.js';
 import type { Endpoint } from '../endpoint.js';
 import { listenTcp, dialTcp } from './tcp.js';
 import { listenIpc, dialIpc } from './ipc.js';
+import { listenWs, dialWs } from './ws.js';
 
 export interface Listener {
   /** The endpoint actually bound (wildcards resolved), as lastEndpoint reports it. */
@@ -11,15 +12,18 @@ export interface Listener {
   close(): void;
 }
 
-export type StreamEndpoint = Extract<Endpoint, { transport: 'tcp' | 'ipc' }>;
+export type StreamEndpoint = Extract<Endpoint, { transport: 'tcp' | 'ipc' | 'ws' }>;
 
 export function listenStream(
   ep: StreamEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, listener: Listener) => void,
 ): Promise<Listener> {
+  if (ep.transport === 'ws') return listenWs(ep, options, onStream);
   return ep.transport === 'tcp' ? listenTcp(ep, options, onStream) : listenIpc(ep, options, onStream);
 }
 
 export function dialStream(ep: StreamEndpoint, options: Record<string, unknown>): net.Socket {
+  // ws: a WsStream standing in for the socket (ZMTP over WebSocket, see ws.ts); it emits 'connect' too.
+  if (ep.transport === 'ws') return dialWs(ep, options) as unknown as net.Socket;
   return ep.transport === 'tcp' ? dialTcp(ep, options) : dialIpc(ep);
 }
 
