@@ -110,7 +110,7 @@ export class Session implements ConnectionHost {
       s.off('error', onError);
       this.dialing = undefined;
       if (this.done) { s.destroy(); return; }
-      if (s.localPort === s.remotePort && s.localAddress === s.remoteAddress) {
+      if (this.ep.transport === 'tcp' && s.localPort !== undefined && s.localPort === s.remotePort && s.localAddress === s.remoteAddress) {
         // TCP self-connect (dialing a free port in the ephemeral range can land on itself).
         s.destroy();
         this.scheduleRetry('connected to itself');
