@@ -9,6 +9,20 @@ export interface FrameSink {
   (more: boolean, command: boolean, body: Buffer): void;
 }
 
+/** Bodies at least this big that arrive split are gathered into their own buffer, so each byte is copied once. */
+const GATHER_MIN = 8192;
+const SLAB_SIZE = 1024 * 1024;
+const SLAB_MAX_BODY = 256 * 1024;
+
+interface PartialFrame {
+  body: Buffer;
+  filled: number;
+  more: boolean;
+  command: boolean;
+  /** header + body bytes, for the offset count */
+  total: number;
+}
+
 /** Largest frame accepted when no limit is set: what a Buffer can hold comfortably. */
 const DEFAULT_LIMIT = 2 ** 31 - 1;
 
@@ -28,6 +42,10 @@ export class FrameDecoder {
   private pendingLength = 0;
   /** Bytes the pending data must reach before parsing can make progress. */
   private need = 0;
+  /** A large frame whose header is parsed and whose body is being filled as chunks arrive. */
+  private partial?: PartialFrame;
+  private slab?: Buffer;
+  private slabUsed = 0;
 
   constructor(
     public framing: Framing,
@@ -37,7 +55,7 @@ export class FrameDecoder {
 
   /** Bytes received but not yet part of a whole frame. */
   get buffered(): number {
-    return this.pendingLength;
+    return this.pendingLength + (this.partial ? this.partial.total - this.partial.body.length + this.partial.filled : 0);
   }
 
   /**
@@ -47,6 +65,19 @@ export class FrameDecoder {
   push(chunk: Buffer, sink: FrameSink): FrameDecodeError | undefined {
     if (this.error) return this.error;
     if (chunk.length === 0) return undefined;
+    const partial = this.partial;
+    if (partial) {
+      const take = Math.min(partial.body.length - partial.filled, chunk.length);
+      chunk.copy(partial.body, partial.filled, 0, take);
+      partial.filled += take;
+      if (partial.filled < partial.body.length) return undefined;
+      this.partial = undefined;
+      this.offset += partial.total;
+      sink(partial.more, partial.command, partial.body);
+      if (this.error) return this.error;
+      if (take === chunk.length) return undefined;
+      chunk = chunk.subarray(take);
+    }
     let buf: Buffer;
     if (this.pendingLength > 0) {
       this.pending.push(chunk);
@@ -92,6 +123,31 @@ export class FrameDecoder {
     return true;
   }
 
+  /**
+   * A buffer for one gathered frame body. Medium bodies are carved from a shared 1 MiB slab (as Node pools
+   * small Buffers): far fewer ArrayBuffers to allocate and collect at high message rates.
+   */
+  private gatherBuffer(size: number): Buffer {
+    if (size > SLAB_MAX_BODY) return Buffer.allocUnsafe(size);
+    if (!this.slab || this.slab.length - this.slabUsed < size) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const body = this.slab.subarray(this.slabUsed, this.slabUsed + size);
+    this.slabUsed += (size + 7) & ~7;
+    return body;
+  }
+
+  /** Keeps the start of a large split frame in a buffer of its final size; returns the bytes consumed (all). */
+  private startPartial(buf: Buffer, bodyStart: number, size: number, total: number, more: boolean, command: boolean): number {
+    const body = this.gatherBuffer(size);
+    const have = buf.length - bodyStart;
+    buf.copy(body, 0, bodyStart, buf.length);
+    this.partial = { body, filled: have, more, command, total };
+    this.need = 0;
+    return buf.length;
+  }
+
   private decodeV2V3(buf: Buffer, sink: FrameSink): number {
     const v3 = this.framing === 'v3';
     let pos = 0;
@@ -113,7 +169,11 @@ export class FrameDecoder {
       }
       if (v3 && (flags & 0xf8) !== 0) return this.fail(`reserved frame flag bits set (0x${flags.toString(16)})`, this.offset);
       if (!this.checkSize(size, this.offset)) return pos;
-      if (end - pos < header + size) { this.need = header + size; break; }
+      if (end - pos < header + size) {
+        if (size >= GATHER_MIN) return this.startPartial(buf, pos + header, size, header + size, (flags & FLAG_MORE) !== 0, v3 && (flags & FLAG_COMMAND) !== 0);
+        this.need = header + size;
+        break;
+      }
       const body = buf.subarray(pos + header, pos + header + size);
       pos += header + size;
       this.offset += header + size;
@@ -143,7 +203,13 @@ export class FrameDecoder {
       if (length === 0) return this.fail('ZMTP 1.0 frame with length 0', this.offset);
       const size = length - 1;
       if (!this.checkSize(size, this.offset)) return pos;
-      if (end - pos < header + length) { this.need = header + length; break; }
+      if (end - pos < header + length) {
+        if (size >= GATHER_MIN && end - pos > header) {
+          return this.startPartial(buf, pos + header + 1, size, header + length, (buf[pos + header] & FLAG_MORE) !== 0, false);
+        }
+        this.need = header + length;
+        break;
+      }
       const flags = buf[pos + header];
       const body = buf.subarray(pos + header + 1, pos + header + length);
       pos += header + length;

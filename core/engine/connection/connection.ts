@@ -58,6 +58,8 @@ let nextConnectionId = 1;
 const COPY_LIMIT = 16 * 1024;
 /** Bytes gathered per flush before yielding to the event loop. */
 const FLUSH_BUDGET = 1024 * 1024;
+/** Bytes handed to the socket but not yet taken by the kernel before we wait for drain. */
+const MAX_UNSENT = 4 * 1024 * 1024;
 
 export class Connection implements PipeOwner {
   readonly id = nextConnectionId++;
@@ -80,6 +82,9 @@ export class Connection implements PipeOwner {
   private deferredError?: string;
   private parts: Buffer[] = [];
   private flushScheduled = false;
+  /** A microtask flush already ran in this turn of the event loop; further output waits for setImmediate. */
+  private flushedThisTurn = false;
+  private readonly endTurnBound = () => { this.flushedThisTurn = false; };
   /** Inside flush(): a pipe read there can end the pipe before the batch is written; afterFlush() closes then. */
   private flushing = false;
   private waitingDrain = false;
@@ -545,7 +550,15 @@ export class Connection implements PipeOwner {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.state !== State.Traffic) return;
     this.flushScheduled = true;
-    setImmediate(this.flushBound);
+    if (!this.flushedThisTurn) {
+      // The first output since the event loop last turned goes out right after the current code (low
+      // latency for request/reply); anything queued after it in the same turn is batched into one write.
+      this.flushedThisTurn = true;
+      queueMicrotask(this.flushBound);
+      setImmediate(this.endTurnBound);
+    } else {
+      setImmediate(this.flushBound);
+    }
   }
 
   /** Writes everything the pipe holds (up to a budget) in as few socket writes as possible. */
@@ -664,7 +677,7 @@ export class Connection implements PipeOwner {
 
   private afterFlush(): void {
     if (this.state !== State.Traffic) return;
-    if (this.stream.writableNeedDrain) {
+    if (this.stream.writableLength > MAX_UNSENT) {
       this.waitingDrain = true;
       this.stream.once('drain', () => {
         this.waitingDrain = false;
