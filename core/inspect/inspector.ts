@@ -63,6 +63,9 @@ interface DirState {
   skipped: number;
   /** Time of the data being decoded. */
   ts: number;
+  /** Inspector event count when this direction last had data, and the decoder offset when parked. */
+  lastEvent: number;
+  parkedOffset: number;
 }
 
 interface ConnState {
@@ -80,6 +83,8 @@ interface ConnState {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Data events between sweeps for quiet streams, and how long a stream must be quiet to be swept. */
+const SWEEP_EVERY = 4096;
 /** Longest tail an unfinished small frame can occupy: below the decoder's gather size plus a long header. */
 const RETAIN_TAIL = 8192 + 9;
 const OTHER: Record<Direction, Direction> = { c2s: 's2c', s2c: 'c2s' };
@@ -95,6 +100,8 @@ export class Inspector {
     connections: 0, messages: 0, commands: 0, boxes: 0, payloadBytes: 0, wireBytes: 0, errors: 0,
   };
   private firstTs?: number;
+  /** Data events seen, a clock for finding quiet streams. */
+  private events = 0;
   private lastTs?: number;
   private readonly rate: RateSeries;
   private readonly opts: Required<Omit<InspectorOptions, 'onRecord'>>;
@@ -174,7 +181,7 @@ export class Inspector {
     const server = formatEndpoint(conn.server);
     const mkDir = (dir: Direction): DirState => ({
       dir, phase: conn.midstream ? 'start' : 'greeting', head: EMPTY, decoderBase: 0, offset: 0, frames: [],
-      heuristic: false, ready: false, skipped: 0, ts,
+      heuristic: false, ready: false, skipped: 0, ts, lastEvent: 0, parkedOffset: 0,
     });
     const info: ConnectionInfo = {
       id: conn.id, client, server, midstream: conn.midstream, state: 'handshake', versions: {}, socketTypes: {},
@@ -216,7 +223,7 @@ export class Inspector {
     if (c.ignored) return;
     if (d.phase === 'greeting' && d.head.length > 0) {
       this.error(c, d, `connection ended during the greeting (${d.head.length} bytes of it seen)`, 0);
-    } else if (d.phase === 'identity' && d.decoder && d.decoder.buffered === 0) {
+    } else if (d.phase === 'identity' && (d.decoder?.buffered ?? 0) === 0) {
       this.error(c, d, 'connection ended before the identity frame');
     }
     if (d.decoder && !d.decoder.error && d.decoder.buffered > 0) {
@@ -229,6 +236,24 @@ export class Inspector {
     d.phase = 'dead';
     d.decoder = undefined;
     d.head = EMPTY;
+  }
+
+  /**
+   * Lets quiet streams drop their frame decoder when it holds no unfinished frame: a decoder may keep
+   * buffers (pooled bodies) that thousands of idle connections would otherwise pin. It is recreated,
+   * at the same offset, when data comes again.
+   */
+  private sweep(): void {
+    const quiet = this.events - SWEEP_EVERY;
+    for (const c of this.open.values()) {
+      for (const d of [c.dirs.c2s, c.dirs.s2c]) {
+        const dec = d.decoder;
+        if (dec && d.lastEvent < quiet && dec.buffered === 0 && !dec.error && d.phase === 'frames') {
+          d.parkedOffset = dec.offset;
+          d.decoder = undefined;
+        }
+      }
+    }
   }
 
   private snapshot(c: ConnState): ConnectionInfo {
@@ -265,6 +290,8 @@ export class Inspector {
     const d = c.dirs[dir];
     d.ts = ts;
     d.offset += data.length;
+    d.lastEvent = ++this.events;
+    if (this.events % SWEEP_EVERY === 0) this.sweep();
     c.info.counts[dir].wireBytes += data.length;
     c.info.lastTs = ts;
     this.totals.wireBytes += data.length;
@@ -397,7 +424,12 @@ export class Inspector {
   // ---- frames ----
 
   private decode(c: ConnState, d: DirState, data: Buffer): void {
-    const decoder = d.decoder!;
+    let decoder = d.decoder;
+    if (!decoder) {
+      // Parked while the stream was quiet (see sweep): a fresh decoder continues where it stopped.
+      decoder = d.decoder = new FrameDecoder(d.framing!, this.opts.maxFrameSize);
+      decoder.offset = d.parkedOffset;
+    }
     const chunkStart = d.offset - data.length - d.decoderBase;
     const sink = (more: boolean, command: boolean, body: Buffer) => this.onFrame(c, d, more, command, body);
     let err;
