@@ -163,3 +163,19 @@ test('zmtp capture -i lo --json -w FILE: live records, clean stop on SIGINT, the
     pull.close();
   }
 });
+
+test('zmtp decode shows progress on stderr only when stderr is a terminal', async () => {
+  const file = await makeCapture();
+  const piped = await zmtp(['decode', file, '--json']).done;
+  assert.doesNotMatch(piped.stderr, /decoding/);
+  // `script` gives the command a pseudo-terminal; stdout goes to a file so only stderr reaches it.
+  const out = join(t.dir, 'tty-out.jsonl');
+  const cmd = [process.execPath, '--import', 'tsx', cli, 'decode', file, '--json'].map((a) => `'${a}'`).join(' ');
+  const tty = spawn('script', ['-qec', `${cmd} > '${out}'`, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let terminal = '';
+  tty.stdout.on('data', (d) => (terminal += d));
+  const code = await new Promise((r) => tty.once('close', r));
+  assert.equal(code, 0);
+  assert.match(terminal, new RegExp(`decoding ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: 100% \\(0\\.0 of 0\\.0 MB\\)`));
+  assert.equal(readFileSync(out, 'utf8'), piped.stdout);
+});
