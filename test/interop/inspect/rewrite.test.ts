@@ -219,3 +219,28 @@ test('seeded mutations of the capture file itself: records or a CaptureError, ne
   }
   assert.ok(decodedSome > 30, `most mutated files still yield messages (${decodedSome})`);
 });
+
+test('decodeCapture stops when its signal aborts, and reports progress against the file size', async () => {
+  const file = write(original, 'abort.pcap');
+  const { statSync } = await import('node:fs');
+  const size = statSync(file).size;
+  const abort = new AbortController();
+  let seen = 0;
+  const progress: { bytesRead: number; totalBytes?: number }[] = [];
+  const summary = await decodeCapture(file, {
+    signal: abort.signal,
+    progressStepBytes: 1,
+    onProgress: (p) => progress.push(p),
+    onRecord: (r) => {
+      if (r.type === 'message' && ++seen === 3) abort.abort();
+    },
+  });
+  assert.equal(summary.aborted, true);
+  assert.ok(summary.packets < original.length, `${summary.packets} of ${original.length} packets read`);
+  assert.ok(summary.stats.messages < 4 * N);
+  assert.ok(progress.length > 0 && progress.every((p) => p.totalBytes === size && p.bytesRead <= size));
+  const full = await decodeCapture(file, { progressStepBytes: 1, onProgress: (p) => progress.push(p) });
+  assert.equal(full.aborted, false);
+  assert.equal(full.packets, original.length);
+  assert.equal(progress[progress.length - 1].bytesRead, size);
+});
