@@ -82,6 +82,10 @@ export async function run(args: string[]): Promise<number> {
       },
     });
     await out.end();
+    if (out.failure) {
+      process.stderr.write(`zmtp capture: cannot write the output: ${out.failure.message}\n`);
+      return 1;
+    }
     warnings.finish();
     if (!out.closed) process.stderr.write(summaryLine(summary));
     return 0;

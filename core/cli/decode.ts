@@ -67,6 +67,10 @@ export async function run(args: string[]): Promise<number> {
         : undefined,
     });
     await out.end();
+    if (out.failure) {
+      process.stderr.write(`zmtp decode: cannot write the output: ${out.failure.message}\n`);
+      return 1;
+    }
     if (tty && lastPercent >= 0) process.stderr.write('\r\x1b[K');
     warnings.finish();
     if (!parsed.json && !out.closed) process.stderr.write(summaryLine(summary));

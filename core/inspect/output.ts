@@ -39,11 +39,14 @@ export class RecordWriter {
   private blocked: Promise<void> | undefined;
   /** Set when the reader went away (EPIPE): stop decoding, it is not an error. */
   closed = false;
+  /** A write error other than the reader going away. */
+  failure?: Error;
 
   constructor(private readonly out: Writable, private readonly json: boolean) {
     out.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
-      else throw e;
+      // EPIPE: the reader went away (`| head`), which is how such output normally ends.
+      this.closed = true;
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') this.failure = e;
     });
   }
 
