@@ -136,7 +136,16 @@ for (const [libName, makeLib] of libs) {
         await pub.close();
         pub = await lib.socket('PUB');
         // A new publisher knows no subscriptions; only the SUB's re-subscription makes data flow.
-        await pub.bind(endpoint);
+        // The freed port may briefly serve as some other connection's source port (EADDRINUSE): retry.
+        for (let i = 0; ; i++) {
+          try {
+            await pub.bind(endpoint);
+            break;
+          } catch (e) {
+            if ((e as { code?: string }).code !== 'EADDRINUSE' || i >= 100) throw e;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
         const again = await receiveFrom(pub);
         assert.equal(again[0], 'news');
       } finally {
@@ -174,10 +183,8 @@ describe('the same script against the engine and against zeromq.js', () => {
     const push = new Push({ linger: 0, sendTimeout: 0, sendHighWaterMark: 5 });
     const pull = new zmq.Pull({ linger: 0 });
     try {
-      // Find a free port, then connect before anyone listens: messages queue up to the HWM.
-      await pull.bind('tcp://127.0.0.1:*');
-      const endpoint = pull.lastEndpoint!;
-      await pull.unbind(endpoint);
+      // Connect before anyone listens (an ipc path nobody uses yet): messages queue up to the HWM.
+      const endpoint = endpointFor('ipc');
       push.connect(endpoint);
       let accepted = 0;
       for (;;) {
