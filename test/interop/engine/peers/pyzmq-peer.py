@@ -28,6 +28,7 @@ OPTIONS = {
     'reconnectInterval': (zmq.RECONNECT_IVL, 'int'),
     'immediate': (zmq.IMMEDIATE, 'int'),
     'verbose': (zmq.XPUB_VERBOSE, 'int'),
+    'invertMatching': (zmq.INVERT_MATCHING, 'int'),
 }
 
 
