@@ -132,3 +132,30 @@ test('our SUB re-subscribes after the libzmq PUB restarts', async () => {
     pub.close();
   }
 });
+
+test('immediate: messages go only to connected peers, none are queued for an endpoint that is down', async () => {
+  const deadPort = await freedPort();
+  const pull = new zmq.Pull();
+  await pull.bind('tcp://127.0.0.1:*');
+  const lazy = ours('PUSH', { reconnectInterval: 20 });
+  const eager = ours('PUSH', { reconnectInterval: 20, immediate: true });
+  try {
+    for (const push of [lazy, eager]) {
+      const up = nextEvent(push, 'handshake');
+      push.connect(`tcp://127.0.0.1:${deadPort}`);
+      push.connect(pull.lastEndpoint!);
+      await up;
+    }
+    // Without immediate the pipe to the dead endpoint exists and takes its round-robin share.
+    for (let i = 0; i < 4; i++) await lazy.send(`lazy ${i}`);
+    for (let i = 0; i < 4; i++) await eager.send(`eager ${i}`);
+    const got: string[] = [];
+    for (let i = 0; i < 6; i++) got.push((await pull.receive())[0].toString());
+    assert.deepEqual(got.filter((m) => m.startsWith('eager')), ['eager 0', 'eager 1', 'eager 2', 'eager 3']);
+    assert.equal(got.filter((m) => m.startsWith('lazy')).length, 2, 'half of the lazy socket\'s messages wait in the pipe to the dead endpoint');
+  } finally {
+    lazy.close();
+    eager.close();
+    pull.close();
+  }
+});
