@@ -503,6 +503,13 @@ export class Inspector {
     this.totals.commands++;
     const raw = splitCommand(body);
     if (!raw) {
+      if (body.length >= 5 && body.subarray(0, 5).equals(LIBZMQ_BAD_ERROR)) {
+        // libzmq 4.3 (seen from 4.3.4 and 4.3.5) writes its ZAP-refusal ERROR as "\x5ERROR": the C hex escape ate the 'E'
+        // (RFC 23 wants "\x05ERROR"). Show it as the ERROR it is meant to be, and say it is malformed.
+        this.onCommand(c, d, Buffer.concat([Buffer.from('\x05ERROR', 'latin1'), body.subarray(5)]));
+        this.error(c, d, 'malformed ERROR command: name sent as "\\x5ERROR" (a libzmq 4.3 bug), decoded as ERROR');
+        return;
+      }
       this.error(c, d, `malformed command frame (${body.length} bytes): name length runs past the frame`);
       return;
     }
@@ -726,6 +733,7 @@ export class Inspector {
   }
 }
 
+const LIBZMQ_BAD_ERROR = Buffer.from('^RROR', 'latin1');
 const CURVE_MESSAGE_PREFIX = Buffer.from('\x07MESSAGE', 'latin1');
 
 /** A CURVE MESSAGE box: name, 8-byte nonce, at least a 16-byte tag and the flags byte. */

@@ -1,0 +1,95 @@
+// Commands as real peers send them: libzmq heartbeats (PING with TTL and context, PONG echoing it)
+// and a PLAIN handshake that pyzmq's ZAP handler refuses (ERROR with its reason).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import * as zmq from 'zeromq';
+import { startCapture, tempDir, portOf } from './capture.js';
+import { decodeFile, commands, errors, zmtpConns, type Decoded } from './helpers.js';
+
+async function captured(port: number, name: string, traffic: () => Promise<Buffer>): Promise<Decoded> {
+  const t = tempDir();
+  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, name);
+  try {
+    await cap.stopAfter(await traffic());
+    return await decodeFile(cap.file);
+  } finally {
+    cap.kill();
+    if (process.env.KEEP_CAPTURES) console.log(`capture kept: ${cap.file}`);
+    else t.cleanup();
+  }
+}
+
+test('libzmq heartbeats: PING carries the TTL in deciseconds and a context, PONG echoes the context', async () => {
+  const router = new zmq.Router({ linger: 0, heartbeatInterval: 50, heartbeatTimeToLive: 2500, heartbeatTimeout: 5000 });
+  await router.bind('tcp://127.0.0.1:*');
+  const port = portOf(router.lastEndpoint!);
+  const dealer = new zmq.Dealer({ linger: 0 });
+  try {
+    // A PONG is the last thing we wait for: its bytes are the name after the length 4.
+    const d = await captured(port, 'heartbeat.pcap', async () => {
+      dealer.connect(`tcp://127.0.0.1:${port}`);
+      await dealer.send('hello');
+      await router.receive();
+      return Buffer.from('\x04PONG', 'latin1');
+    });
+    assert.deepEqual(errors(d.records), []);
+    const [conn] = zmtpConns(d.records);
+    const cmds = commands(d.records, conn);
+    const pings = cmds.filter((c) => c.name === 'PING');
+    const pongs = cmds.filter((c) => c.name === 'PONG');
+    assert.ok(pings.length >= 1 && pongs.length >= 1);
+    assert.ok(pings.every((p) => p.dir === 's2c' && p.ttl === 25), JSON.stringify(pings));
+    assert.ok(pongs.every((p) => p.dir === 'c2s'));
+    assert.equal(pongs[0].context, pings[0].context);
+  } finally {
+    dealer.close();
+    router.close();
+  }
+});
+
+test('PLAIN refused by the ZAP handler (pyzmq): HELLO with the credentials, then ERROR with the reason (malformed by libzmq 4.3)', async () => {
+  const py = spawn('/usr/bin/python3', ['-c', `
+import zmq, sys
+from zmq.auth.thread import ThreadAuthenticator
+ctx = zmq.Context()
+auth = ThreadAuthenticator(ctx); auth.start(); auth.configure_plain(domain='*', passwords={'alice': 'right'})
+rep = ctx.socket(zmq.REP); rep.plain_server = True; rep.linger = 0
+port = rep.bind_to_random_port('tcp://127.0.0.1')
+print(port, flush=True)
+sys.stdin.readline()
+req = ctx.socket(zmq.REQ); req.plain_username = b'alice'; req.plain_password = b'wrong'; req.linger = 0
+mon = req.get_monitor_socket(zmq.EVENT_HANDSHAKE_FAILED_AUTH)
+req.connect('tcp://127.0.0.1:%d' % port)
+mon.recv_multipart()
+print('refused', flush=True)
+sys.stdin.readline()
+mon.close(); req.close(); rep.close(); auth.stop(); ctx.term()
+`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
+  try {
+    const port = Number((await lines.next()).value);
+    const d = await captured(port, 'refused.pcap', async () => {
+      py.stdin!.write('go\n');
+      assert.equal((await lines.next()).value, 'refused');
+      return Buffer.from('\x05HELLO', 'latin1');
+    });
+    const [conn] = zmtpConns(d.records);
+    const cmds = commands(d.records, conn);
+    const hello = cmds.find((c) => c.name === 'HELLO')!;
+    assert.deepEqual([hello.username, hello.password, hello.cleartextCredentials], ['alice', 'wrong', true]);
+    const error = cmds.find((c) => c.name === 'ERROR')!;
+    assert.equal(error.dir, 's2c');
+    // libzmq 4.3 sends the ZAP status code as the reason, in a malformed frame we still decode.
+    assert.equal(error.reason, '400');
+    assert.deepEqual(errors(d.records).map((e) => e.type === 'error' && e.message), [
+      'malformed ERROR command: name sent as "\\x5ERROR" (a libzmq 4.3 bug), decoded as ERROR',
+    ]);
+    const info = d.summary.connections.find((c) => c.id === conn)!;
+    assert.match(info.stateReason!, /^server sent ERROR: /);
+  } finally {
+    py.stdin!.end('\n');
+    await new Promise((r) => (py.exitCode !== null ? r(null) : py.once('exit', r)));
+  }
+});
