@@ -94,6 +94,9 @@ export class Context {
       if (p.socket.closed) continue;
       const hwms = inprocHwms(p.socket, socket);
       p.end.peer.setHwms(hwms[0], hwms[1]);
+      // The connecter's end learns who it reached (a ROUTER that connected first identifies it now).
+      p.end.peer.peerSocketType = socket.typeName;
+      p.end.peer.routingId = routingIdOf(socket);
       socket.attachInprocPipe(p.end, address, p.socket.typeName, routingIdOf(p.socket));
     }
   }
@@ -122,6 +125,8 @@ export class Context {
     ours.endpoint = address;
     theirs.endpoint = address;
     if (bound) {
+      ours.peerSocketType = bound.typeName;
+      ours.routingId = routingIdOf(bound);
       bound.attachInprocPipe(theirs, address, socket.typeName, routingIdOf(socket));
     } else {
       const list = this.pendingInproc.get(name) ?? [];
