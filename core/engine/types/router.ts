@@ -15,6 +15,8 @@ export class RouterType implements SocketType {
   protected readonly table = new RouterTable();
   /** Peers whose id clashed with a connected one (without handover): kept but never read, like libzmq. */
   private readonly anonymous = new Set<Pipe>();
+  /** inproc pipes connected before the peer bound: identified once the peer is known (libzmq reads its id message then). */
+  private readonly unidentified = new Set<Pipe>();
   /** Routing ids chosen with connect(address, { routingId }): used for the pipes of that endpoint. */
   private readonly connectIds = new Map<string, Buffer>();
   protected mandatory: boolean;
@@ -29,6 +31,14 @@ export class RouterType implements SocketType {
 
   attach(pipe: Pipe): void {
     if (this.probeRouter) pipe.write([EMPTY]);
+    if (pipe.peerSocketType === undefined && pipe.endpoint.startsWith('inproc://')) {
+      this.unidentified.add(pipe);
+      return;
+    }
+    this.admit(pipe);
+  }
+
+  private admit(pipe: Pipe): void {
     if (!this.identify(pipe)) {
       this.anonymous.add(pipe);
       return;
@@ -36,6 +46,16 @@ export class RouterType implements SocketType {
     this.fq.attach(pipe);
     this.host.notifyWritable();
     if (pipe.canRead()) this.host.notifyReadable();
+  }
+
+  /** Admits the inproc pipes whose peer has bound since they attached. */
+  private identifyLate(): void {
+    if (this.unidentified.size === 0) return;
+    for (const pipe of [...this.unidentified]) {
+      if (pipe.peerSocketType === undefined) continue;
+      this.unidentified.delete(pipe);
+      this.admit(pipe);
+    }
   }
 
   /** Picks the pipe's routing id: the peer's own (from its handshake) or a generated one. */
@@ -63,12 +83,13 @@ export class RouterType implements SocketType {
   }
 
   detach(pipe: Pipe): void {
-    if (this.anonymous.delete(pipe)) return;
+    if (this.anonymous.delete(pipe) || this.unidentified.delete(pipe)) return;
     this.fq.detach(pipe);
     this.table.remove(pipe);
   }
   readActivated(pipe: Pipe): void {
-    if (this.anonymous.has(pipe)) return;
+    if (this.unidentified.has(pipe)) this.identifyLate();
+    if (this.anonymous.has(pipe) || this.unidentified.has(pipe)) return;
     this.fq.activated(pipe);
     this.host.notifyReadable();
   }
@@ -79,7 +100,11 @@ export class RouterType implements SocketType {
   send(msg: Msg): boolean {
     // A lone frame is only an address with nothing to send; libzmq drops it too.
     if (msg.length < 2) return true;
-    const pipe = this.table.get(msg[0]);
+    let pipe = this.table.get(msg[0]);
+    if (!pipe && this.unidentified.size > 0) {
+      this.identifyLate();
+      pipe = this.table.get(msg[0]);
+    }
     if (!pipe || !pipe.active) {
       if (this.mandatory) throw zmqError('EHOSTUNREACH', `Host unreachable: no peer with routing id ${printable(msg[0])}`);
       return true;
@@ -100,6 +125,7 @@ export class RouterType implements SocketType {
   }
   hasOut(): boolean {
     if (!this.mandatory) return true;
+    this.identifyLate();
     for (const pipe of this.table.pipes()) if (pipe.canWrite()) return true;
     return false;
   }

@@ -222,6 +222,44 @@ for (const makeLib of libs) {
   });
 }
 
+let inprocCount = 0;
+
+describe('socket pairs engine to engine over inproc', () => {
+  let ours: PeerLib;
+  before(async () => {
+    ours = await ourEngine();
+  });
+  after(async () => {
+    await ours?.close();
+  });
+  for (const c of CASES) {
+    for (const binder of ['a', 'b'] as const) {
+      for (const order of ['bind first', 'connect first'] as const) {
+        test(`${c.a} - ${c.b} over inproc, ${binder.toUpperCase()} binds, ${order}`, async () => {
+          const a = await ours.socket(c.a);
+          const b = await ours.socket(c.b);
+          try {
+            await c.setup?.(a, b);
+            const [server, client] = binder === 'a' ? [a, b] : [b, a];
+            const endpoint = `inproc://pairs-${process.pid}-${inprocCount++}`;
+            if (order === 'bind first') {
+              await server.bind(endpoint);
+              await client.connect(endpoint);
+            } else {
+              await client.connect(endpoint);
+              await server.bind(endpoint);
+            }
+            await c.exchange(a, b);
+          } finally {
+            await a.close();
+            await b.close();
+          }
+        });
+      }
+    }
+  }
+});
+
 describe('STREAM with a raw TCP peer', () => {
   test('engine STREAM serves a raw TCP client', async () => {
     const lib = await ourEngine();
