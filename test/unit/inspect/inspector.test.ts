@@ -85,7 +85,33 @@ test('REQ/REP over libzmq: greetings, READY, every request and reply byte for by
     assert.equal(info.counts.s2c.messages, 5);
     assert.equal(info.pairs.matched, 5);
     assert.equal(inspector.stats().messages, 10);
+    // Rate buckets add up to the totals, per connection and overall.
+    const sum = (bs: { messages: number; bytes: number }[]) => bs.reduce((a, b) => [a[0] + b.messages, a[1] + b.bytes], [0, 0]);
+    const payload = msgs.reduce((n, m) => n + m.sizes!.reduce((x, y) => x + y, 0), 0);
+    assert.deepEqual(sum(inspector.stats().rate), [10, payload]);
+    assert.deepEqual(sum(info.rate), [10, payload]);
+    assert.equal(info.counts.c2s.payloadBytes + info.counts.s2c.payloadBytes, payload);
+    assert.equal(info.counts.c2s.wireBytes, relay.chunks.filter((ch) => ch.dir === 'c2s').reduce((n, ch) => n + ch.data.length, 0));
+    assert.equal(info.pairs.pending, 0);
+    assert.ok(info.pairs.maxLatency >= 0 && info.pairs.totalLatency >= info.pairs.maxLatency);
     assert.equal(records[0].type, 'open');
     assert.equal(records[records.length - 1].type, 'close');
   }
+});
+
+test('readable lines: every record type gets a one-line summary with previews', async () => {
+  const { formatRecord, summarize } = await import('../../../core/inspect/format.js');
+  const base = { ts: 1700000000.25, src: '10.0.0.1:5', dst: '[::1]:6', conn: 7, dir: 'c2s' as const };
+  const lines: [InspectRecord, RegExp][] = [
+    [{ ...base, type: 'open' }, /^connection$/],
+    [{ ...base, type: 'greeting', version: '2.0', mechanism: 'NULL', socketType: 'ROUTER', identity: '', offered: '3.0' }, /^ZMTP 2\.0 socket ROUTER identity "" \(offered ZMTP 3, fell back for the peer\)$/],
+    [{ ...base, type: 'command', name: 'SUBSCRIBE', topic: '' }, /^SUBSCRIBE topic "" \(everything\)$/],
+    [{ ...base, type: 'command', name: 'HELLO', username: 'u', password: 'p', cleartextCredentials: true }, /^HELLO username="u" password="p" \[credentials in clear text\]$/],
+    [{ ...base, type: 'message', frames: ['', '68656c6c6f', 'ff00'], envelope: [], replyTo: { ts: 1, latency: 0.0015 } }, /^\[3\] "" \| "hello" \| 0xff00 envelope \(delimiter only\) reply after 1\.500 ms$/],
+    [{ ...base, type: 'message', frames: ['0174'], subscription: { subscribe: true, topic: '74' } }, /^\[1\] subscribe "t" \(subscription message\)$/],
+    [{ ...base, type: 'gap', bytes: 10 }, /^10 bytes never captured; resynchronising$/],
+    [{ ...base, type: 'error', message: 'bad', offset: 3 }, /^bad \(at byte 3\)$/],
+  ];
+  for (const [r, re] of lines) assert.match(summarize(r), re);
+  assert.match(formatRecord(lines[0][0]), /^2023-11-14 22:13:20\.250000  #7 +10\.0\.0\.1:5 -> \[::1\]:6 +OPEN +connection$/);
 });
