@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, shot, startServe, type Served } from './serve-harness.js';
+import { launchBrowser, shot, startServe, waitForText, type Served } from './serve-harness.js';
 import { captureWithTcpdump, freePort, pubSubExchange, reqRepExchange } from './traffic.js';
 
 let served: Served;
@@ -41,8 +41,10 @@ test('opens a tcpdump capture and finds a message by search', async () => {
   });
 
   await page.getByLabel('Capture file').setInputFiles(file);
-  const stats = page.getByTestId('capture-stats');
-  await stats.getByText('1 connections').waitFor();
+  await waitForText(page.getByTestId('capture-stats'), /\b1 connections .* 2 messages/).catch(async (err) => {
+    await page.screenshot({ path: join(tmpdir(), 'zmq-inspector-capture-failure.png') }).catch(() => undefined);
+    throw new Error(`${err.message}; alerts: ${JSON.stringify(await page.getByRole('alert').allTextContents())}`);
+  });
   await page.getByText('ready', { exact: true }).waitFor();
 
   // The connections list knows both ends' socket types.

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const screenshots = join(root, 'resources/screenshots');
@@ -94,4 +94,16 @@ export async function send(page: Page, name: string, frames: [string, string][])
     await view.getByLabel(`Frame ${i + 1}`, { exact: true }).fill(frames[i][1]);
   }
   await view.getByRole('button', { name: 'Send', exact: true }).click();
+}
+
+/** Waits until the locator's text matches; on timeout the error says what the text was. */
+export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    last = (await locator.textContent({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => null)) ?? '';
+    if (pattern.test(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; the text was: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
