@@ -535,7 +535,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     const conns: Connection[] = [];
     for (const [endpoint, { listener, conns: set }] of this.listeners) {
       listener.close();
-      conns.push(...set);
+      for (const c of set) if (!c.isClosed) conns.push(c);
       this.events.emit({ type: 'close', address: endpoint });
     }
     this.listeners.clear();

@@ -95,6 +95,8 @@ export class Connection implements PipeOwner {
   private ttlTimer?: NodeJS.Timeout;
   private lingerTimer?: NodeJS.Timeout;
   private closing = false;
+  /** When a graceful close must give up (ms since epoch); -1 = no limit. */
+  private lingerDeadline = -1;
   private readonly subscribing: boolean;
   private readonly publishing: boolean;
   private legacyPeer = false;
@@ -129,6 +131,10 @@ export class Connection implements PipeOwner {
     const hs = host.options.handshakeInterval as number;
     if (hs > 0) this.handshakeTimer = setTimeout(() => this.fail('other', `handshake did not complete within ${hs} ms`), hs);
     this.send(encodeSignature(this.ourIdentity.length));
+  }
+
+  get isClosed(): boolean {
+    return this.state === State.Closed;
   }
 
   get handshaken(): boolean {
@@ -728,6 +734,7 @@ export class Connection implements PipeOwner {
       return;
     }
     this.closing = true;
+    this.lingerDeadline = lingerMs > 0 ? Date.now() + lingerMs : -1;
     if (lingerMs > 0) {
       this.lingerTimer = setTimeout(() => this.fail('disconnect', 'linger period expired'), lingerMs);
     }
@@ -747,8 +754,17 @@ export class Connection implements PipeOwner {
       // Tell the peer why, as libzmq does for handshake failures.
       try { this.stream.write(this.encodeOne(errorCommand(reason.slice(0, 255)), false, true)); } catch { /* closing anyway */ }
     }
-    if (this.closing && kind === 'disconnect' && this.stream.writable) this.stream.end();
-    else this.stream.destroy();
+    if (this.closing && handshaken && reason === 'closed by this side') {
+      // Graceful: let Node hand what is still buffered to the kernel (destroy() would drop it), within linger.
+      if (!this.stream.writableEnded) this.stream.end();
+      if (this.lingerDeadline > 0) {
+        const stream = this.stream;
+        const t = setTimeout(() => stream.destroy(), Math.max(0, this.lingerDeadline - Date.now()));
+        stream.once('close', () => clearTimeout(t));
+      }
+    } else {
+      this.stream.destroy();
+    }
     if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
     this.host.closed(this, { handshaken, kind, reason, zapStatus });
   }

@@ -149,3 +149,24 @@ test('multipart all-or-nothing at the HWM: a blocked multipart send waits whole,
   }
   await ctx.term();
 });
+
+test('close() with megabytes still unwritten hands them all to the peer before ending the connection', async () => {
+  const pull = new zmq.Pull();
+  await pull.bind('tcp://127.0.0.1:*');
+  const ctx = new Context();
+  const push = ours('PUSH', {}, ctx);
+  const up = new Promise<void>((r) => push.events.on('handshake', () => r()));
+  push.connect(pull.lastEndpoint!);
+  await up;
+  const n = 300;
+  const big = Buffer.alloc(64 * 1024, 7);
+  for (let i = 0; i < n; i++) await push.send([String(i), big]);
+  push.close();
+  for (let i = 0; i < n; i++) {
+    const [idx, body] = await pull.receive();
+    assert.equal(idx.toString(), String(i));
+    assert.equal(body.length, big.length);
+  }
+  await ctx.term();
+  pull.close();
+});
