@@ -49,7 +49,7 @@ export class Host {
       throw new HostError(`unknown method '${String(method)}'`, 'ENOMETHOD');
     }
     const schema = requests[method];
-    const parsed = schema.safeParse(params ?? {});
+    const parsed = schema.safeParse(params ?? {}, { reportInput: true });
     if (!parsed.success) throw new HostError(`${method}: ${formatIssues(parsed.error)}`);
     return (await this.dispatch(method, parsed.data)) as Result<M>;
   }

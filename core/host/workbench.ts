@@ -103,7 +103,7 @@ export class Workbench {
   }
 
   create(type: SocketType, name: string | undefined, rawOptions: Record<string, unknown>): SocketInfo {
-    const parsed = optionSchema(type).safeParse(rawOptions);
+    const parsed = optionSchema(type).safeParse(rawOptions, { reportInput: true });
     if (!parsed.success) throw new HostError(`${type} options: ${formatIssues(parsed.error)}`);
     const options = parsed.data as SocketOptions;
     const { subscriptions, ...ctorOptions } = options as SocketOptions & { subscriptions?: string[] };
@@ -154,7 +154,7 @@ export class Workbench {
 
   setOptions(id: string, raw: Record<string, unknown>): SocketInfo {
     const s = this.get(id);
-    const parsed = optionSchema(s.info.type).safeParse(raw);
+    const parsed = optionSchema(s.info.type).safeParse(raw, { reportInput: true });
     if (!parsed.success) throw new HostError(`${s.info.type} options: ${formatIssues(parsed.error)}`);
     const { subscriptions, ...rest } = parsed.data as SocketOptions & { subscriptions?: string[] };
     for (const [name, value] of Object.entries(rest)) {
