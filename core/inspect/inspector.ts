@@ -80,6 +80,9 @@ interface ConnState {
   ignored: boolean;
   /** Something decoded successfully on this connection. */
   decodedAny: boolean;
+  /** Time of the TCP open, and whether its 'open' record went out. */
+  openTs: number;
+  announced: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -191,10 +194,12 @@ export class Inspector {
     const c: ConnState = {
       conn, info, addr: { c2s: client, s2c: server }, dirs: { c2s: mkDir('c2s'), s2c: mkDir('s2c') },
       requests: [], subs: new Set(), rate: new RateSeries(this.opts.bucketSeconds, 120), ignored: false, decodedAny: false,
+      openTs: ts, announced: false,
     };
     this.open.set(conn.id, c);
     this.totals.connections++;
-    this.emit({ type: 'open', ts, src: client, dst: server, conn: conn.id, dir: 'c2s', reason: conn.midstream ? 'midstream' : undefined });
+    // The 'open' record waits for the first record of the connection (see emit): other TCP traffic then
+    // costs a "not ZMTP" note and its close, and connections that never carry data cost nothing.
     return c;
   }
 
@@ -211,7 +216,7 @@ export class Inspector {
       if (c.info.state !== 'error') c.info.stateReason = reason;
       c.info.state = 'closed';
     }
-    this.emit({ type: 'close', ts, src: c.addr.c2s, dst: c.addr.s2c, conn: c.conn.id, dir: 'c2s', reason });
+    if (c.announced || c.ignored) this.emit({ type: 'close', ts, src: c.addr.c2s, dst: c.addr.s2c, conn: c.conn.id, dir: 'c2s', reason });
     this.open.delete(c.conn.id);
     this.closed.push(this.snapshot(c));
     if (this.closed.length > this.opts.maxClosedConnections) this.closed.splice(0, this.closed.length - this.opts.maxClosedConnections);
@@ -725,6 +730,14 @@ export class Inspector {
   }
 
   private emit(record: InspectRecord): void {
+    if (record.type !== 'open' && record.type !== 'close') {
+      const c = this.open.get(record.conn);
+      if (c && !c.announced && !c.ignored) {
+        c.announced = true;
+        const conn = c.conn;
+        this.emit({ type: 'open', ts: c.openTs, src: c.addr.c2s, dst: c.addr.s2c, conn: conn.id, dir: 'c2s', reason: conn.midstream ? 'midstream' : undefined });
+      }
+    }
     // No undefined fields, so output and comparisons stay clean (records are built with `type` first).
     if (record.type !== 'message') {
       for (const k in record) if ((record as unknown as Record<string, unknown>)[k] === undefined) delete (record as unknown as Record<string, unknown>)[k];
