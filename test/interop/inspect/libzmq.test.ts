@@ -275,3 +275,22 @@ test('IPv6 (tcpdump on ::1): addresses as [addr]:port, messages intact', async (
   assert.match(m.src, /^\[::1\]:\d+$/);
   assert.equal(m.dst, `[::1]:${port}`);
 });
+
+test('Linux cooked v2 (tcpdump -i any -y LINUX_SLL2): messages intact', async () => {
+  const pull = new zmq.Pull({ linger: 0 });
+  await pull.bind('tcp://127.0.0.1:*');
+  const port = portOf(pull.lastEndpoint!);
+  const push = new zmq.Push({ linger: 0 });
+  const sent = [['sll2', Buffer.alloc(3000, 9)], ['SLL2-END']];
+  const d = await captured({ tool: 'tcpdump', iface: 'any', linkType: 'LINUX_SLL2' }, port, 'sll2.pcap', async () => {
+    push.connect(`tcp://127.0.0.1:${port}`);
+    for (const m of sent) {
+      await push.send(m);
+      await pull.receive();
+    }
+    return Buffer.from('SLL2-END');
+  }).finally(() => { push.close(); pull.close(); });
+  assert.deepEqual(errors(d.records), []);
+  const [conn] = zmtpConns(d.records);
+  assert.deepEqual(framesOf(messages(d.records, conn, 'c2s')), sentHex(sent as (string | Buffer)[][]));
+});
