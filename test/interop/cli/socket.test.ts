@@ -1,11 +1,15 @@
 // `zmtp socket` against real libzmq peers (zeromq.js and pyzmq), run as the built CLI.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 
 const zmtp = fileURLToPath(new URL('../../../bin/zmtp.js', import.meta.url));
+
+const children = new Set<ReturnType<typeof spawn>>();
+// A CLI that is still running when the file ends (a failed test) must not keep the runner alive.
+after(() => { for (const c of children) c.kill('SIGKILL'); });
 
 function cli(args: string[], input?: string) {
   const child = spawn(process.execPath, [zmtp, 'socket', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -14,7 +18,8 @@ function cli(args: string[], input?: string) {
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
   if (input !== undefined) child.stdin.end(input);
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  children.add(child);
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => { children.delete(child); resolve(code ?? -1); }));
   return {
     child, exited,
     get stdout() { return stdout; },
