@@ -145,6 +145,7 @@ test('bad input shows a specific error and leaves the other sockets working', as
   // Malformed hex.
   await send(page, 'rep-err', [['hex', '0x12 zz']]);
   assert.match((await view.getByTestId('send-error').textContent())!, /frame 1 \(hex\): 'z' at position 3 is not a hex digit/);
+  await shot(page, 'workbench-send-error');
 
   // Unknown option value.
   await page.getByRole('button', { name: '+ New socket' }).click();

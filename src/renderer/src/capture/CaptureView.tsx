@@ -87,6 +87,20 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
     return () => clearTimeout(t);
   }, [search]);
 
+  const searchRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    // '/' jumps to the search box from anywhere in the capture view (unless typing somewhere).
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key === '/' && !(t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) && searchRef.current?.offsetParent) {
+        e.preventDefault();
+        searchRef.current.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   const run = async (fn: () => Promise<unknown>) => { setError(null); try { await fn(); } catch (e) { setError(errorMessage(e)); } };
   const conn = conns.find((c) => c.conn === filter.conn) ?? null;
   const socketTypes = [...new Set(conns.flatMap((c) => [c.clientType, c.serverType]).filter((x): x is string => !!x))];
@@ -118,7 +132,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
       <ErrorText error={error} />
       <Card title={`Connections (${conns.length})`}><Connections conns={conns} selected={filter.conn} onSelect={(c) => setFilter({ ...filter, conn: c })} /></Card>
       <div className="flex flex-wrap items-center gap-2 text-sm" role="search">
-        <Input aria-label="Search" className="w-64" placeholder={filter.searchHex ? 'hex bytes, e.g. 48 65 6c' : 'search text in frames'} value={search} onChange={(e) => setSearch(e.target.value)} />
+        <Input ref={searchRef} aria-label="Search" title="Press / to search" className="w-64" placeholder={filter.searchHex ? 'hex bytes, e.g. 48 65 6c' : 'search text in frames  ( / )'} value={search} onChange={(e) => setSearch(e.target.value)} />
         <label className="flex items-center gap-1 text-xs"><input type="checkbox" aria-label="Search as hex" checked={!!filter.searchHex} onChange={(e) => setFilter({ ...filter, searchHex: e.target.checked || undefined })} /> hex</label>
         <Select aria-label="Direction" value={filter.dir ?? ''} onChange={(e) => setFilter({ ...filter, dir: (e.target.value || undefined) as CaptureFilter['dir'] })}>
           <option value="">both directions</option><option value="c2s">client → server</option><option value="s2c">server → client</option>
