@@ -195,3 +195,32 @@ test('capture queries: filters, search, record, rate and export on a real captur
   assert.equal(saved.bytes, readFileSync(file).length);
   await host.request('capture.close', { id: opened.id });
 });
+
+test('bind/unbind and connect/disconnect several endpoints; options change; events page', async () => {
+  const pull = await host.request('socket.create', { type: 'PULL', name: 'multi' });
+  const a = (await host.request('socket.bind', { id: pull.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
+  const both = await host.request('socket.bind', { id: pull.id, endpoint: `ipc://${join(dir, 'multi.sock')}` });
+  assert.deepEqual(both.endpoints.map((e) => e.kind), ['bind', 'bind']);
+  assert.equal(both.endpoints[1].endpoint, `ipc://${join(dir, 'multi.sock')}`);
+  await rejects(host.request('socket.bind', { id: pull.id, endpoint: a }), 'EADDRINUSE', /bind .* failed/);
+
+  const push = await host.request('socket.create', { type: 'PUSH' });
+  await host.request('socket.connect', { id: push.id, endpoint: a });
+  const got = nextEvent((e) => e.type === 'socket.messages' && e.id === pull.id);
+  await host.request('socket.send', { id: push.id, frames: [{ kind: 'text', data: 'one' }] });
+  await got;
+  const disconnected = await host.request('socket.disconnect', { id: push.id, endpoint: a });
+  assert.deepEqual(disconnected.endpoints, []);
+  const unbound = await host.request('socket.unbind', { id: pull.id, endpoint: 'tcp://127.0.0.1:*' });
+  assert.deepEqual(unbound.endpoints.map((e) => e.endpoint), [`ipc://${join(dir, 'multi.sock')}`]);
+
+  const changed = await host.request('socket.setOptions', { id: push.id, options: { sendHighWaterMark: 5, linger: 0 } });
+  assert.equal(changed.options.sendHighWaterMark, 5);
+  await rejects(host.request('socket.setOptions', { id: push.id, options: { mandatory: true } }), 'EINVAL', /unknown option 'mandatory'/);
+  const events = await host.request('socket.events', { id: pull.id, offset: 0, limit: 2 });
+  assert.equal(events.items.length, 2);
+  assert.ok(events.total >= 2);
+  await host.request('socket.close', { id: push.id });
+  await host.request('socket.close', { id: pull.id });
+  await rejects(host.request('socket.messages', { id: pull.id }), 'ENOTFOUND', /no socket/);
+});
