@@ -1,0 +1,288 @@
+// ws:// (ZeroMQ over WebSocket, ZWS 2.0) against libzmq 4.3.5 through zeromq.js, both directions:
+// our engine binding or connecting, as either socket of REQ/REP, DEALER/ROUTER and PUB/SUB; CURVE over
+// ws; and bad input from raw WebSocket peers closing only that connection.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import * as zmq from 'zeromq';
+import { WebSocket } from 'ws';
+import * as engine from '../../../core/index.js';
+import { nextEvent } from './machinery-helpers.js';
+import type { EventType, SocketEvent } from '../../../core/engine/monitor.js';
+
+type Lib = 'ours' | 'zmq';
+type Kind = 'REQ' | 'REP' | 'DEALER' | 'ROUTER' | 'PUB' | 'SUB';
+
+interface AnySocket {
+  bind(a: string): Promise<void>;
+  connect(a: string): void;
+  send(m: unknown): Promise<void>;
+  receive(): Promise<Buffer[]>;
+  close(): void;
+  readonly lastEndpoint: string | null;
+  subscribe?(...p: string[]): void;
+}
+
+function make(lib: Lib, kind: Kind, options: Record<string, unknown> = {}): AnySocket {
+  const m = (lib === 'ours' ? engine : zmq) as unknown as Record<string, new (o: Record<string, unknown>) => AnySocket>;
+  const cls = { REQ: 'Request', REP: 'Reply', DEALER: 'Dealer', ROUTER: 'Router', PUB: 'Publisher', SUB: 'Subscriber' }[kind];
+  const readable = kind !== 'PUB' ? { receiveTimeout: 10000 } : {};
+  return new m[cls]({ linger: 0, ...readable, ...options });
+}
+
+const text = (m: Buffer[]) => m.map((f) => f.toString());
+
+interface PairCase {
+  a: Kind;
+  b: Kind;
+  exchange(a: AnySocket, b: AnySocket): Promise<void>;
+}
+
+const PAIRS: PairCase[] = [
+  {
+    a: 'REQ', b: 'REP',
+    async exchange(a, b) {
+      for (let i = 0; i < 3; i++) {
+        await a.send([`req${i}`, 'more']);
+        assert.deepEqual(text(await b.receive()), [`req${i}`, 'more']);
+        await b.send([`rep${i}`, Buffer.alloc(300 + i * 70000, i)]);
+        const r = await a.receive();
+        assert.equal(r[0].toString(), `rep${i}`);
+        assert.equal(r[1].length, 300 + i * 70000, 'frames above 125 and 65535 bytes use the long WebSocket lengths');
+        assert.ok(r[1].every((x) => x === i));
+      }
+    },
+  },
+  {
+    a: 'DEALER', b: 'ROUTER',
+    async exchange(a, b) {
+      await a.send(['', 'hello', 'there']);
+      const m = await b.receive();
+      assert.equal(m[0].toString(), 'dealer-1', 'the ROUTER sees the DEALER routing id from READY');
+      assert.deepEqual(text(m.slice(1)), ['', 'hello', 'there']);
+      await b.send([m[0], '', 'back']);
+      assert.deepEqual(text(await a.receive()), ['', 'back']);
+    },
+  },
+  {
+    a: 'SUB', b: 'PUB',
+    async exchange(a, b) {
+      a.subscribe!('yes');
+      // A subscription reaches the PUB some time after connecting; publish until one arrives.
+      let got: Buffer[] | undefined;
+      const first = a.receive();
+      for (let i = 0; i < 200 && !got; i++) {
+        await b.send(['no', 'filtered']);
+        await b.send(['yes', String(i)]);
+        got = await Promise.race([first, new Promise<undefined>((r) => setTimeout(r, 50))]);
+      }
+      assert.ok(got, 'subscribed message arrives');
+      assert.equal(got![0].toString(), 'yes');
+      // After that everything arrives in order and the filtered topic never does.
+      await b.send(['no', 'x']);
+      await b.send(['yes', 'last']);
+      for (;;) {
+        const m = await a.receive();
+        assert.equal(m[0].toString(), 'yes');
+        if (m[1].toString() === 'last') break;
+      }
+    },
+  },
+];
+
+describe('ws:// transport against libzmq (zeromq.js)', () => {
+  for (const pair of PAIRS) {
+    for (const [libA, libB] of [['ours', 'zmq'], ['zmq', 'ours'], ['ours', 'ours']] as Array<[Lib, Lib]>) {
+      for (const bindSide of ['a', 'b'] as const) {
+        const name = `${pair.a}(${libA}) ${bindSide === 'a' ? 'binds' : 'connects'} - ${pair.b}(${libB}) ${bindSide === 'b' ? 'binds' : 'connects'}`;
+        test(name, async () => {
+          const optsA = pair.a === 'DEALER' ? { routingId: 'dealer-1' } : {};
+          const a = make(libA, pair.a, optsA);
+          const b = make(libB, pair.b);
+          try {
+            const [binder, connecter] = bindSide === 'a' ? [a, b] : [b, a];
+            await binder.bind('ws://127.0.0.1:*');
+            assert.match(binder.lastEndpoint!, /^ws:\/\/127\.0\.0\.1:\d+\/$/);
+            connecter.connect(binder.lastEndpoint!);
+            await pair.exchange(a, b);
+          } finally {
+            a.close();
+            b.close();
+          }
+        });
+      }
+    }
+  }
+
+  test('a path in the endpoint is sent in the upgrade request and libzmq accepts it', async () => {
+    const rep = make('zmq', 'REP');
+    const req = make('ours', 'REQ');
+    try {
+      await rep.bind('ws://127.0.0.1:*');
+      req.connect(`${rep.lastEndpoint!}some/path`);
+      await req.send('ping');
+      assert.deepEqual(text(await rep.receive()), ['ping']);
+      await rep.send('pong');
+      assert.deepEqual(text(await req.receive()), ['pong']);
+    } finally {
+      rep.close();
+      req.close();
+    }
+  });
+
+  for (const serverLib of ['ours', 'zmq'] as Lib[]) {
+    test(`CURVE over ws: ${serverLib === 'ours' ? 'our' : 'libzmq'} server, ${serverLib === 'ours' ? 'libzmq' : 'our'} client`, async () => {
+      const server = engine.curveKeyPair();
+      const client = engine.curveKeyPair();
+      const rep = make(serverLib, 'REP', { curveServer: true, curveSecretKey: server.secretKey, curvePublicKey: server.publicKey });
+      const req = make(serverLib === 'ours' ? 'zmq' : 'ours', 'REQ', {
+        curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey,
+      });
+      try {
+        await rep.bind('ws://127.0.0.1:*');
+        req.connect(rep.lastEndpoint!);
+        await req.send(['secret', 'two']);
+        assert.deepEqual(text(await rep.receive()), ['secret', 'two']);
+        await rep.send('answer');
+        assert.deepEqual(text(await req.receive()), ['answer']);
+      } finally {
+        rep.close();
+        req.close();
+      }
+    });
+  }
+});
+
+describe('ws:// bad input', () => {
+  const CLOSING: EventType[] = ['disconnect', 'handshake:error:protocol', 'handshake:error:other'];
+
+  /** Our PULL on ws:// with a libzmq PUSH sending around a bad peer's visit: the good peer loses nothing. */
+  async function scenario(options: Record<string, unknown>, bad: (endpoint: string, pull: engine.Socket) => Promise<void>): Promise<void> {
+    const pull = new engine.Pull({ linger: 0, ...options });
+    await pull.bind('ws://127.0.0.1:*');
+    const good = new zmq.Push({ linger: 0 });
+    good.connect(pull.lastEndpoint!);
+    try {
+      for (let i = 0; i < 50; i++) await good.send(['good', String(i)]);
+      await bad(pull.lastEndpoint!, pull);
+      for (let i = 50; i < 100; i++) await good.send(['good', String(i)]);
+      for (let i = 0; i < 100; i++) assert.deepEqual(text(await pull.receive()), ['good', String(i)]);
+    } finally {
+      good.close();
+      pull.close();
+    }
+  }
+
+  /** A raw WebSocket client speaking ZWS2.0/NULL by hand. */
+  async function rawZws(endpoint: string, protocol = 'ZWS2.0/NULL'): Promise<WebSocket> {
+    const ws = new WebSocket(endpoint, { headers: { 'Sec-WebSocket-Protocol': protocol } });
+    ws.on('upgrade', (res) => { delete res.headers['sec-websocket-protocol']; });
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    return ws;
+  }
+
+  const ready = (type: string) => Buffer.concat([
+    Buffer.from([0x02, 5]), Buffer.from('READY'), Buffer.from([11]), Buffer.from('Socket-Type'),
+    Buffer.from([0, 0, 0, type.length]), Buffer.from(type),
+  ]);
+
+  /** Completes the handshake as a PUSH (unless `handshake` is false), then sends the bad input. */
+  async function provoke(pull: engine.Socket, ws: WebSocket, send: () => void, handshake = true): Promise<SocketEvent> {
+    if (handshake) {
+      const done = nextEvent(pull, 'handshake');
+      ws.send(ready('PUSH'));
+      await done;
+    }
+    const ev = Promise.race(CLOSING.map((t) => nextEvent(pull, t)));
+    const closed = new Promise<void>((r) => ws.once('close', () => r()));
+    send();
+    const event = await ev;
+    await closed;
+    return event;
+  }
+
+  test('a text message after the handshake closes that connection with the reason', async () => {
+    await scenario({}, async (endpoint, pull) => {
+      const ws = await rawZws(endpoint);
+      const event = await provoke(pull, ws, () => { ws.send('hello', { binary: false }); });
+      assert.equal(event.type, 'disconnect');
+      assert.match(event.reason!, /text WebSocket message/);
+    });
+  });
+
+  test('an empty binary message (no ZWS flags byte) closes that connection', async () => {
+    await scenario({}, async (endpoint, pull) => {
+      const ws = await rawZws(endpoint);
+      const event = await provoke(pull, ws, () => { ws.send(Buffer.alloc(0)); });
+      assert.equal(event.type, 'disconnect');
+      assert.match(event.reason!, /empty WebSocket message/);
+    });
+  });
+
+  test('a message frame before READY fails the handshake (protocol)', async () => {
+    await scenario({}, async (endpoint, pull) => {
+      const ws = await rawZws(endpoint);
+      const event = await provoke(pull, ws, () => { ws.send(Buffer.from('\x00data')); }, false);
+      assert.equal(event.type, 'handshake:error:protocol');
+      assert.match(event.reason!, /before the security handshake finished/);
+    });
+  });
+
+  test('an incompatible socket type in READY fails the handshake', async () => {
+    await scenario({}, async (endpoint, pull) => {
+      const ws = await rawZws(endpoint);
+      const event = await provoke(pull, ws, () => { ws.send(ready('PUB')); }, false);
+      assert.equal(event.type, 'handshake:error:protocol');
+      assert.match(event.reason!, /PUB cannot talk to PULL/);
+    });
+  });
+
+  test('a frame beyond maxMessageSize closes that connection', async () => {
+    await scenario({ maxMessageSize: 1000 }, async (endpoint, pull) => {
+      const ws = await rawZws(endpoint);
+      const event = await provoke(pull, ws, () => { ws.send(Buffer.alloc(2000)); });
+      assert.equal(event.type, 'disconnect');
+      assert.match(event.reason!, /Max payload size exceeded/);
+    });
+  });
+
+  test('HTTP without upgrade gets 426, a wrong subprotocol 400; no connection is made', async () => {
+    await scenario({}, async (endpoint) => {
+      const url = endpoint.replace('ws://', 'http://');
+      const status = await new Promise<number>((resolve, reject) => {
+        http.get(url, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject);
+      });
+      assert.equal(status, 426);
+      const ws = new WebSocket(endpoint, ['chat']);
+      const err = await new Promise<Error>((resolve) => ws.once('error', resolve));
+      assert.match(err.message, /Unexpected server response: 400/);
+    });
+  });
+
+  test('connecting to a ws server that is not ZeroMQ reports the reason and retries', async () => {
+    const server = http.createServer((_q, res) => { res.writeHead(404); res.end(); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const push = new engine.Push({ linger: 0, reconnectInterval: 50 });
+    try {
+      const retry = nextEvent(push as unknown as engine.Socket, 'connect:retry');
+      push.connect(`ws://127.0.0.1:${port}/`);
+      const ev = await retry;
+      assert.match(ev.reason!, /upgrade refused: HTTP 404/);
+    } finally {
+      push.close();
+      server.close();
+    }
+  });
+
+  test('invalid ws endpoints are refused with EINVAL', async () => {
+    const s = new engine.Push({ linger: 0 });
+    try {
+      assert.throws(() => s.connect('ws://127.0.0.1'), { code: 'EINVAL' });
+      assert.throws(() => s.connect('ws://127.0.0.1:99999/'), { code: 'EINVAL' });
+      await assert.rejects(s.bind('ws://no host:1/'), { code: 'EINVAL' });
+    } finally {
+      s.close();
+    }
+  });
+});
