@@ -11,7 +11,7 @@ import { parseCommand, parseLegacySubscription, splitCommand } from '../zmtp/com
 import { FrameDecoder } from '../zmtp/decoder.js';
 import { framingFor, type Framing } from '../zmtp/frame.js';
 import { looksLikeV1, parseGreeting, REVISION_1_0, REVISION_3, type Greeting } from '../zmtp/greeting.js';
-import { getProperty } from '../zmtp/metadata.js';
+import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
 import { SIGNATURE_SIZE, REVISION_OFFSET } from '../zmtp/constants.js';
 import { emptyCounts, type ConnectionInfo, type InspectorStats } from './connection.js';
 import type { CommandRecord, InspectRecord, MessageRecord, ZmtpVersion } from './records.js';
@@ -579,16 +579,10 @@ export class Inspector {
   private learnProperties(c: ConnState, d: DirState, props: Record<string, string>, data: Buffer): void {
     const type = getProperty(props, 'Socket-Type');
     if (type) c.info.socketTypes[d.dir] = type;
-    // Identity may be binary: take it from the raw bytes through the property's text length.
-    const id = getProperty(props, 'Identity');
-    if (id !== undefined && id.length > 0) {
-      const key = Object.keys(props).find((k) => k.toLowerCase() === 'identity')!;
-      const at = data.indexOf(Buffer.from(key, 'latin1'));
-      if (at > 0) {
-        const len = data.readUInt32BE(at + key.length);
-        c.info.identities[d.dir] = data.subarray(at + key.length + 4, at + key.length + 4 + len).toString('hex');
-      }
-    }
+    // Identity may be binary: take its raw bytes, not the UTF-8 text.
+    const raw = decodeMetadata(data).raw;
+    const key = Object.keys(raw).find((k) => k.toLowerCase() === 'identity');
+    if (key && raw[key].length > 0) c.info.identities[d.dir] = raw[key].toString('hex');
   }
 
   private updateState(c: ConnState): void {

@@ -210,3 +210,43 @@ test('findResync: needs several plausible frames, waits when unsure, rejects imp
   const longShort = Buffer.from([0x02, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 5]);
   assert.notDeepEqual(findResync(Buffer.concat([longShort, frames]), ['v3']), { status: 'found', offset: 0, framing: 'v3' });
 });
+
+test('READY whose other values mention "Identity": the real binary identity is taken', () => {
+  const c = conn();
+  const { inspector } = run([
+    open(c),
+    data(c, 'c2s', Buffer.concat([
+      encodeGreetingV3('NULL', false),
+      encodeFrame('v3', readyCommand({ 'Socket-Type': 'DEALER', 'X-Note': 'Identity', Identity: Buffer.from([0, 0xff]) }), false, true),
+    ])),
+    close(c),
+  ]);
+  assert.equal(inspector.connection(c.id)!.identities.c2s, '00ff');
+});
+
+test('seeded random commands under every mechanism: fields or problems, never a throw', () => {
+  const names = ['READY', 'ERROR', 'SUBSCRIBE', 'CANCEL', 'PING', 'PONG', 'HELLO', 'WELCOME', 'INITIATE', 'MESSAGE', 'JOIN'];
+  for (const mechanism of ['NULL', 'PLAIN', 'CURVE']) {
+    for (let seed = 1; seed <= 200; seed++) {
+      const random = rng(seed * 7 + mechanism.length);
+      const c = conn();
+      const frames: Buffer[] = [];
+      for (let i = 0; i < 5; i++) {
+        const body = Buffer.alloc(Math.floor(random() * (random() < 0.2 ? 300 : 40)));
+        for (let k = 0; k < body.length; k++) body[k] = Math.floor(random() * 256);
+        // Sometimes a plausible layout: length-prefixed strings, as PLAIN and metadata use.
+        if (body.length > 2 && random() < 0.5) body[0] = Math.floor(random() * body.length);
+        frames.push(encodeFrame('v3', encodeCommand(names[Math.floor(random() * names.length)], body), false, true));
+      }
+      const { records } = run([
+        open(c),
+        data(c, 'c2s', Buffer.concat([encodeGreetingV3(mechanism, false), ...frames])),
+        data(c, 's2c', encodeGreetingV3(mechanism, true)),
+        close(c),
+      ]);
+      const cmds = records.filter((r) => r.type === 'command');
+      assert.equal(cmds.length, 5, `${mechanism} seed ${seed}`);
+      assert.ok(records.every((r) => JSON.parse(JSON.stringify(r)).type === r.type));
+    }
+  }
+});
