@@ -30,3 +30,13 @@ export function describe(value: unknown): string {
 
 /** A message's frames as Buffers (the Socket base normally gives Buffers already). */
 export const EMPTY = Buffer.alloc(0);
+
+/**
+ * Closes a pipe the type itself decided to drop (a second PAIR peer, a ROUTER id taken over, a STREAM
+ * connection closed by an empty send). The peer end learns it through the pipe; the owner of our
+ * end (the Socket) is told here, since a pipe does not report its own termination to its owner.
+ */
+export function closePipe(pipe: import('../pipe.js').Pipe): void {
+  pipe.terminate();
+  pipe.owner?.pipeTerminated(pipe);
+}

@@ -1,6 +1,7 @@
 // PAIR: exactly one peer (RFC 31, libzmq pair.cpp). A second peer is refused: its pipe is closed.
 import type { Msg, Pipe } from '../pipe.js';
 import type { SocketHost, SocketType } from '../socket-type.js';
+import { closePipe } from './options.js';
 
 export class PairType implements SocketType {
   readonly type = 'PAIR' as const;
@@ -10,7 +11,7 @@ export class PairType implements SocketType {
 
   attach(pipe: Pipe): void {
     if (this.pipe) {
-      pipe.terminate();
+      closePipe(pipe);
       return;
     }
     this.pipe = pipe;

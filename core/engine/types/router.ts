@@ -7,7 +7,7 @@ import type { SocketHost, SocketType } from '../socket-type.js';
 import { zmqError } from '../errors.js';
 import { FairQueue } from '../strategies/fq.js';
 import { RouterTable } from '../strategies/router-table.js';
-import { asBool, EMPTY, initialBool } from './options.js';
+import { asBool, closePipe, EMPTY, initialBool } from './options.js';
 
 export class RouterType implements SocketType {
   readonly type: 'ROUTER' | 'REP' = 'ROUTER';
@@ -71,7 +71,7 @@ export class RouterType implements SocketType {
       // The old connection gets a throw-away id and is closed; the new one takes the name.
       this.table.remove(old);
       this.table.add(this.table.generate(), old);
-      old.terminate();
+      closePipe(old);
     }
     this.table.add(wanted, pipe);
     return true;

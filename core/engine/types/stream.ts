@@ -8,7 +8,7 @@ import type { SocketHost, SocketType } from '../socket-type.js';
 import { zmqError } from '../errors.js';
 import { FairQueue } from '../strategies/fq.js';
 import { RouterTable } from '../strategies/router-table.js';
-import { asBool, EMPTY, initialBool } from './options.js';
+import { asBool, closePipe, EMPTY, initialBool } from './options.js';
 import { printable } from './router.js';
 
 export class StreamType implements SocketType {
@@ -73,7 +73,7 @@ export class StreamType implements SocketType {
       // Empty data closes the connection (after what was queued for it is written).
       this.fq.detach(pipe);
       this.table.remove(pipe);
-      pipe.terminate();
+      closePipe(pipe);
       return true;
     }
     return pipe.write([data]);
