@@ -504,17 +504,17 @@ export class Inspector {
 
   private onCommand(c: ConnState, d: DirState, body: Buffer): void {
     const info = c.info;
+    const raw = splitCommand(body);
+    if (!raw && body.length >= 5 && body.subarray(0, 5).equals(LIBZMQ_BAD_ERROR)) {
+      // libzmq 4.3 (seen from 4.3.4 and 4.3.5) writes its ZAP-refusal ERROR as "\x5ERROR": the C hex
+      // escape ate the 'E' (RFC 23 wants "\x05ERROR"). Show the ERROR it means, and say it is malformed.
+      this.onCommand(c, d, Buffer.concat([Buffer.from('\x05ERROR', 'latin1'), body.subarray(5)]));
+      this.error(c, d, 'malformed ERROR command: name sent as "\\x5ERROR" (a libzmq 4.3 bug), decoded as ERROR');
+      return;
+    }
     info.counts[d.dir].commands++;
     this.totals.commands++;
-    const raw = splitCommand(body);
     if (!raw) {
-      if (body.length >= 5 && body.subarray(0, 5).equals(LIBZMQ_BAD_ERROR)) {
-        // libzmq 4.3 (seen from 4.3.4 and 4.3.5) writes its ZAP-refusal ERROR as "\x5ERROR": the C hex escape ate the 'E'
-        // (RFC 23 wants "\x05ERROR"). Show it as the ERROR it is meant to be, and say it is malformed.
-        this.onCommand(c, d, Buffer.concat([Buffer.from('\x05ERROR', 'latin1'), body.subarray(5)]));
-        this.error(c, d, 'malformed ERROR command: name sent as "\\x5ERROR" (a libzmq 4.3 bug), decoded as ERROR');
-        return;
-      }
       this.error(c, d, `malformed command frame (${body.length} bytes): name length runs past the frame`);
       return;
     }
