@@ -88,6 +88,7 @@ mon.close(); req.close(); rep.close(); auth.stop(); ctx.term()
     ]);
     const info = d.summary.connections.find((c) => c.id === conn)!;
     assert.match(info.stateReason!, /^server sent ERROR: /);
+    assert.equal(info.counts.s2c.commands, cmds.filter((x) => x.dir === 's2c').length);
   } finally {
     py.stdin!.end('\n');
     await new Promise((r) => (py.exitCode !== null ? r(null) : py.once('exit', r)));
