@@ -2,7 +2,7 @@
 // REQ correlate/relaxed, probeRouter, ROUTER handover, XPUB verbose/manual/welcome, conflate.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dealer, Pull, Reply, Request, Router, XPublisher, Subscriber } from '../../../core/engine/sockets.js';
+import { Dealer, Pull, Reply, Request, Router, XPublisher, XSubscriber, Subscriber } from '../../../core/engine/sockets.js';
 import { pyzmq, text, zeromqJs, type PeerLib, type PeerSocket } from './peers/peers.js';
 
 const libs: Array<[string, () => Promise<PeerLib>]> = [
@@ -177,6 +177,24 @@ for (const [libName, makeLib] of libs) {
       const reads: number[] = [];
       while (reads.at(-1) !== 49) reads.push(Number((await pull.receive())[0].toString().slice(1)));
       assert.ok(reads.every((v, i) => i === 0 || v > reads[i - 1]), `increasing: ${reads.join(',')}`);
+    });
+
+    test('engine SUB unsubscribe and XSUB user messages reach a libzmq XPUB', async () => {
+      const xpub = await theirs('XPUB');
+      const endpoint = await xpub.bind('tcp://127.0.0.1:*');
+      const sub = ours(new Subscriber({ linger: 0 }));
+      sub.connect(endpoint);
+      sub.subscribe('a', 'b');
+      assert.deepEqual([text(await xpub.receive())[0], text(await xpub.receive())[0]].sort(), ['\x01a', '\x01b']);
+      sub.unsubscribe('a');
+      assert.deepEqual(text(await xpub.receive()), ['\x00a'], 'CANCEL for the last reference');
+      await xpub.send('b-data');
+      assert.deepEqual(text(await sub.receive()), ['b-data']);
+
+      const xsub = ours(new XSubscriber({ linger: 0 }));
+      xsub.connect(endpoint);
+      await xsub.send(['upstream', 'message']);
+      assert.deepEqual(text(await xpub.receive()), ['upstream', 'message']);
     });
 
     test('SUB invertMatching with a libzmq PUB that inverts too', async () => {
