@@ -270,3 +270,31 @@ test('CURVE sockets set up with the key-pair generator talk, and ROUTER mandator
   await selectSocket(page, 'curve-dealer');
   assert.deepEqual(await newestFrames('curve-dealer', 'in'), ['back to carol']);
 });
+
+test('composer: base64 and file frames, reordering', async () => {
+  await createSocket(page, 'PULL', 'comp-pull');
+  const endpoint = await bindWildcard(page, 'comp-pull');
+  await createSocket(page, 'PUSH', 'comp-push');
+  await connectTo(page, 'comp-push', endpoint);
+  const view = page.getByTestId('socket-comp-push');
+  await view.getByLabel('Frame 1', { exact: true }).fill('first');
+  await view.getByRole('button', { name: '+ Add frame' }).click();
+  await view.getByLabel('Frame 2 format').selectOption('base64');
+  await view.getByLabel('Frame 2', { exact: true }).fill('aGk=');
+  await view.getByRole('button', { name: '+ Add frame' }).click();
+  await view.getByLabel('Frame 3 format').selectOption('file');
+  const dir = mkdtempSync(join(tmpdir(), 'frame-'));
+  const file = join(dir, 'blob.bin');
+  writeFileSync(file, Buffer.from([0, 1, 2, 0xfe]));
+  await view.getByLabel('Frame 3 file').setInputFiles(file);
+  await view.getByText('blob.bin (4 bytes)').waitFor();
+  // Move the file frame to the front, then the base64 frame below "first".
+  await view.getByRole('button', { name: 'Move frame 3 up' }).click();
+  await view.getByRole('button', { name: 'Move frame 2 up' }).click();
+  await view.getByRole('button', { name: 'Send', exact: true }).click();
+  await selectSocket(page, 'comp-pull');
+  await page.getByTestId('socket-comp-pull').getByRole('button', { name: 'HEX' }).click();
+  assert.deepEqual(await newestFrames('comp-pull', 'in'), ['00 01 02 fe', '66 69 72 73 74', '68 69']);
+  await page.getByTestId('socket-comp-pull').getByRole('button', { name: 'TEXT' }).click();
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -110,7 +110,7 @@ export function Composer(props: {
           {f.kind === 'file' ? (
             <div className="flex flex-1 items-center gap-2 text-sm">
               <input aria-label={`Frame ${i + 1} file`} type="file" onChange={(e) => { const file = e.target.files?.[0]; if (file) void loadFile(i, file); }} />
-              {f.name && <span className="text-xs text-slate-500">{f.name} ({Math.floor((f.data.length * 3) / 4)} bytes)</span>}
+              {f.name && <span className="text-xs text-slate-500">{f.name} ({(f.data.length * 3) / 4 - (f.data.endsWith('==') ? 2 : f.data.endsWith('=') ? 1 : 0)} bytes)</span>}
             </div>
           ) : (
             <TextArea
