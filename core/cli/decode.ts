@@ -6,7 +6,7 @@ import { RecordWriter, summaryLine, WarningPrinter } from '../inspect/output.js'
 
 const USAGE = `usage: zmtp decode FILE [--json]
 
-Decodes ZMTP (ZeroMQ) traffic in a pcap or pcapng capture, on any port.
+Decodes ZMTP (ZeroMQ) traffic in a pcap or pcapng capture, on any port. FILE - reads standard input.
   --json        one JSON object per line instead of readable lines
   -h, --help    this help
 `;
