@@ -178,6 +178,55 @@ describe('the same script against the engine and against zeromq.js', () => {
     });
   }
 
+  test('engine PUB never blocks on a slow libzmq SUB: at the HWM it drops whole messages', async () => {
+    const zmq = await import('zeromq');
+    const { Publisher } = await import('../../../core/engine/sockets.js');
+    const pub = new Publisher({ linger: 0, sendHighWaterMark: 10, sendTimeout: 0 });
+    const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 10 });
+    try {
+      await pub.bind('tcp://127.0.0.1:*');
+      sub.connect(pub.lastEndpoint!);
+      sub.subscribe('');
+      sub.receiveTimeout = 100;
+      // Wait for the subscription, then stop reading while the publisher floods.
+      for (let i = 0; ; i++) {
+        await pub.send(['hello', 'x']);
+        try {
+          await sub.receive();
+          break;
+        } catch {
+          assert.ok(i < 200, 'subscription never arrived');
+        }
+      }
+      const total = 2000;
+      const body = Buffer.alloc(16384, 7);
+      // sendTimeout 0: a blocking PUB would reject with EAGAIN here.
+      for (let i = 0; i < total; i++) await pub.send([`n${i}`, body, 'end']);
+      // "last" may itself be dropped while the queue is full: send it again whenever the SUB goes quiet.
+      await pub.send(['last', 'end']);
+      let received = 0;
+      for (;;) {
+        let m: Buffer[];
+        try {
+          m = await sub.receive();
+        } catch {
+          await pub.send(['last', 'end']);
+          continue;
+        }
+        assert.equal(m.at(-1)!.toString(), 'end', 'every delivered message is whole');
+        if (m[0].toString() === 'last') break;
+        if (m.length === 3) {
+          assert.equal(m[1].length, body.length);
+          received++;
+        }
+      }
+      assert.ok(received < total, `some messages were dropped at the HWM (got ${received} of ${total})`);
+    } finally {
+      pub.close();
+      sub.close();
+    }
+  });
+
   test('engine: multipart messages are all-or-nothing at the HWM, delivered whole to libzmq', async () => {
     const zmq = await import('zeromq');
     const push = new Push({ linger: 0, sendTimeout: 0, sendHighWaterMark: 5 });
