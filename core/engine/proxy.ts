@@ -36,7 +36,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.capture = options.capture;
   }
 
-  /** Runs until terminate() (resolves) or a socket fails (rejects). */
+  /** Runs until terminate() (resolves), or until a socket fails or is closed (rejects). */
   async run(): Promise<void> {
     if (this.running) throw zmqError('EBUSY', 'Proxy is already running');
     if (this.terminated) throw zmqError('EBADF', 'Proxy was terminated');
@@ -45,6 +45,11 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     const wakeUp = () => this.wake?.();
     const stops = [onActivity(this.frontEnd, wakeUp), onActivity(this.backEnd, wakeUp)];
     if (this.capture) stops.push(onActivity(this.capture, wakeUp));
+    // A socket closed under the proxy ends run() (rejecting, as a native proxy fails with ETERM).
+    for (const s of [this.frontEnd, this.backEnd]) {
+      s.events.on('end', wakeUp);
+      stops.push(() => s.events.off('end', wakeUp));
+    }
     try {
       while (!this.terminated) {
         if (this.frontEnd.closed || this.backEnd.closed) break;
@@ -60,6 +65,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       for (const stop of stops) stop();
       this.running = false;
     }
+    if (!this.terminated) throw zmqError('ETERM', 'Proxy stopped: its front end or back end socket was closed');
   }
 
   /** Moves up to BATCH messages from one socket to the other while both allow it. */

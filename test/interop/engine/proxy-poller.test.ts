@@ -100,6 +100,17 @@ test('Proxy XSUB/XPUB forwards subscriptions upstream and data downstream', asyn
   }
 });
 
+test('Proxy run() rejects with ETERM when one of its sockets is closed', async () => {
+  const front = new Pull({ linger: 0 });
+  const back = new Push({ linger: 0 });
+  const proxy = new Proxy(front, back);
+  const running = proxy.run();
+  await assert.rejects(proxy.run(), (e: unknown) => e instanceof ZmqError && e.code === 'EBUSY');
+  front.close();
+  await assert.rejects(running, (e: unknown) => e instanceof ZmqError && e.code === 'ETERM');
+  back.close();
+});
+
 test('Proxy rejects bad sockets with clear errors', () => {
   const a = new Pull({ linger: 0 });
   try {
