@@ -99,6 +99,30 @@ export class FrameDecoder {
     return undefined;
   }
 
+  /**
+   * Where more bytes of a large frame being gathered should go: the unfilled rest of its body, so a
+   * transport can read straight into it. Undefined when no large frame is in progress.
+   */
+  directTarget(): Buffer | undefined {
+    const p = this.partial;
+    return p ? p.body.subarray(p.filled) : undefined;
+  }
+
+  /** `n` bytes were written into the buffer directTarget() returned; emits the frame once complete. */
+  directFilled(n: number, sink: FrameSink): FrameDecodeError | undefined {
+    const p = this.partial;
+    if (!p || n > p.body.length - p.filled) {
+      this.error = new FrameDecodeError('internal: direct read without a frame in progress', this.offset);
+      return this.error;
+    }
+    p.filled += n;
+    if (p.filled < p.body.length) return undefined;
+    this.partial = undefined;
+    this.offset += p.total;
+    sink(p.more, p.command, p.body);
+    return this.error;
+  }
+
   /** Switches framing mid-stream (after a greeting); pending bytes are kept. */
   setFraming(framing: Framing): void {
     this.framing = framing;

@@ -19,6 +19,7 @@ import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.j
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
 import type { Msg, Pipe, PipeOwner } from '../pipe.js';
 import { tapChunk, wireTap } from '../wiretap.js';
+import { readerOf, type SlabReader } from '../transports/reader.js';
 
 export type FailureKind = 'protocol' | 'auth' | 'other' | 'disconnect';
 
@@ -112,6 +113,8 @@ export class Connection implements PipeOwner {
     /** The endpoint this connection belongs to, as the user wrote it (for events). */
     readonly endpoint: string,
     readonly raw = false,
+    /** Reads through our own buffers (tcp/ipc); without one the stream's 'data' events are used. */
+    reader: SlabReader | undefined = readerOf(stream),
   ) {
     this.localAddress = describeAddress(stream.localAddress, stream.localPort, endpoint);
     this.remoteAddress = describeAddress(stream.remoteAddress, stream.remotePort, endpoint);
@@ -120,7 +123,15 @@ export class Connection implements PipeOwner {
     const rid = host.options.routingId;
     this.ourIdentity = rid == null ? Buffer.alloc(0) : typeof rid === 'string' ? Buffer.from(rid) : Buffer.from(rid as Uint8Array);
     stream.setNoDelay?.(true);
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (reader) {
+      reader.attach({
+        directTarget: () => (this.state === State.Closed || this.raw ? undefined : this.decoder?.directTarget()),
+        onDirect: (n, data) => this.onDirectRead(n, data),
+        onChunk: (chunk) => this.onData(chunk),
+      });
+    } else {
+      stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    }
     stream.on('error', (err: Error) => this.fail('disconnect', `connection error: ${err.message}`));
     stream.on('end', () => this.onEnd());
     stream.on('close', () => this.onEnd());
@@ -171,6 +182,21 @@ export class Connection implements PipeOwner {
       return;
     }
     this.decode(chunk);
+  }
+
+  /** Bytes read straight into the body of a large frame (see SlabReader). */
+  private onDirectRead(n: number, data: Buffer): void {
+    if (this.state === State.Closed) return;
+    if (wireTap) tapChunk(this.id, this.localAddress, this.remoteAddress, 'in', data);
+    if (this.heartbeatTimeoutTimer) { clearTimeout(this.heartbeatTimeoutTimer); this.heartbeatTimeoutTimer = undefined; }
+    if (this.ttlTimer) { clearTimeout(this.ttlTimer); this.ttlTimer = undefined; }
+    const err = this.decoder!.directFilled(n, this.onFrameBound);
+    if ((this.state as State) === State.Closed) return;
+    if (err) {
+      this.fail('protocol', `malformed frame at byte ${err.offset}: ${err.message}`);
+      return;
+    }
+    this.checkBackpressure();
   }
 
   private decode(chunk: Buffer): void {

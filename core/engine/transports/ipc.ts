@@ -7,6 +7,7 @@ import path from 'node:path';
 import { zmqError } from '../errors.js';
 import { ipcEndpointString, type Endpoint } from '../endpoint.js';
 import { serverListening, type Listener } from './stream.js';
+import { adoptAccepted, connectWithReader } from './reader.js';
 
 type IpcEndpoint = Extract<Endpoint, { transport: 'ipc' }>;
 
@@ -28,7 +29,7 @@ export async function listenIpc(
       }
     }
   }
-  const server = net.createServer();
+  const server = net.createServer({ pauseOnConnect: true });
   await serverListening(server, ep.address, { path: file, backlog: options.backlog as number });
   const listener: Listener = {
     endpoint: ipcEndpointString(file),
@@ -40,11 +41,11 @@ export async function listenIpc(
       }
     },
   };
-  server.on('connection', (s) => onStream(s, listener));
+  server.on('connection', (s) => onStream(adoptAccepted(s).socket, listener));
   server.on('error', () => { /* keeps listening */ });
   return listener;
 }
 
 export function dialIpc(ep: IpcEndpoint): net.Socket {
-  return net.connect({ path: ep.path });
+  return connectWithReader({ path: ep.path });
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import { zmqError } from '../errors.js';
 import { tcpEndpointString, type Endpoint } from '../endpoint.js';
 import { serverListening, type Listener } from './stream.js';
+import { adoptAccepted, connectWithReader } from './reader.js';
 
 type TcpEndpoint = Extract<Endpoint, { transport: 'tcp' }>;
 
@@ -32,7 +33,7 @@ export async function listenTcp(
   ep: TcpEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, l: Listener) => void,
 ): Promise<Listener> {
   const host = await resolveBindHost(ep.host, options.ipv6 === true, ep.address);
-  const server = net.createServer({ noDelay: true, pauseOnConnect: false });
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true });
   await serverListening(server, ep.address, { host, port: ep.port, backlog: options.backlog as number, ipv6Only: false });
   const bound = server.address() as net.AddressInfo;
   // libzmq reports the wildcard host as 0.0.0.0 (or [::]) with the real port.
@@ -40,14 +41,14 @@ export async function listenTcp(
     endpoint: tcpEndpointString(bound.address, bound.port),
     close: () => server.close(),
   };
-  server.on('connection', (s) => onStream(s, listener));
+  server.on('connection', (s) => onStream(adoptAccepted(s).socket, listener));
   server.on('error', () => { /* accept errors are per connection; the server keeps listening */ });
   return listener;
 }
 
 export function dialTcp(ep: TcpEndpoint, options: Record<string, unknown>): net.Socket {
   const family = net.isIPv6(ep.host) ? 6 : net.isIPv4(ep.host) ? 4 : options.ipv6 === true ? 0 : 4;
-  const s = net.connect({ host: ep.host, port: ep.port, family, noDelay: true });
+  const s = connectWithReader({ host: ep.host, port: ep.port, family, noDelay: true });
   const ka = options.tcpKeepalive as number;
   if (ka === 1) s.setKeepAlive(true, Math.max(0, (options.tcpKeepaliveIdle as number) * 1000));
   return s;

@@ -225,3 +225,31 @@ test('endpoint errors are specific: EINVAL, EPROTONOSUPPORT, EADDRINUSE, ENOENT'
   await assert.rejects(s.bind('tcp://127.0.0.1:*'), { code: 'EBADF' });
   await assert.rejects(s.send('x'), { code: 'EBADF' });
 });
+
+test('tcp: mixed frame sizes from libzmq into our bound socket arrive intact (reads land in slabs and frame bodies)', async () => {
+  const pull = ours('PULL');
+  const push = new zmq.Push();
+  try {
+    await pull.bind('tcp://127.0.0.1:*');
+    push.connect(pull.lastEndpoint!);
+    const sizes = [1, 0, 70000, 8191, 8192, 300000, 5, 65536, 1_500_000, 17, 200000];
+    const sent: Buffer[][] = [];
+    for (let round = 0; round < 5; round++) {
+      for (const [i, size] of sizes.entries()) {
+        const body = Buffer.alloc(size);
+        for (let j = 0; j < size; j += 101) body[j] = (j + i + round) & 0xff;
+        const msg = [Buffer.from(`${round}.${i}`), body];
+        sent.push(msg);
+        await push.send(msg);
+      }
+    }
+    for (const msg of sent) {
+      const got = await pull.receive();
+      assert.equal(got[0].toString(), msg[0].toString());
+      assert.ok(got[1].equals(msg[1]), `frame ${msg[0]} of ${msg[1].length} bytes intact`);
+    }
+  } finally {
+    push.close();
+    pull.close();
+  }
+});
