@@ -110,6 +110,18 @@ for (const [libName, makeLib] of libs) {
       assert.deepEqual(text(await second.receive()), ['to the newest']);
     });
 
+    test('Router.connect(address, { routingId }) names a libzmq peer that announces no id', async () => {
+      const server = await theirs('ROUTER');
+      const endpoint = await server.bind('tcp://127.0.0.1:*');
+      const router = ours(new Router({ linger: 0, mandatory: true, routingId: 'client' }));
+      router.connect(endpoint, { routingId: 'server-1' });
+      await retry('ROUTER knows server-1', () => router.send(['server-1', 'hello']));
+      assert.deepEqual(text(await server.receive()), ['client', 'hello']);
+      await server.send(['client', 'back']);
+      assert.deepEqual(text(await router.receive()), ['server-1', 'back']);
+      assert.throws(() => router.connect(endpoint, { routingId: '' }), /1 to 255 bytes/);
+    });
+
     test('ROUTER without handover ignores a duplicate routing id', async () => {
       const router = ours(new Router({ linger: 0 }));
       await router.bind('tcp://127.0.0.1:*');
