@@ -253,3 +253,30 @@ test('tcp: mixed frame sizes from libzmq into our bound socket arrive intact (re
     pull.close();
   }
 });
+
+test('pyzmq (libzmq 4.3.4) over ipc: python binds, we connect and get an echo back', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zmq-ipc-py-'));
+  const endpoint = `ipc://${dir}/py.sock`;
+  const py = python(`
+import sys, zmq
+ctx = zmq.Context()
+rep = ctx.socket(zmq.REP)
+rep.bind(sys.argv[1])
+print('bound')
+msg = rep.recv_multipart()
+rep.send_multipart([b'echo'] + msg)
+print('done')
+`, [endpoint]);
+  const req = ours('REQ');
+  try {
+    assert.equal(await py.line(), 'bound');
+    req.connect(endpoint);
+    await req.send(['over', 'ipc']);
+    assert.deepEqual((await req.receive()).map(String), ['echo', 'over', 'ipc']);
+    assert.equal(await py.line(), 'done');
+  } finally {
+    req.close();
+    await py.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
