@@ -130,6 +130,10 @@ test('a PUB/SUB capture shows the subscription, topics and a rate chart', async 
   await page.getByRole('tab', { name: 'Rate' }).click();
   await page.getByTestId('rate-chart').locator('canvas').waitFor();
   await shot(page, 'capture-rate');
+  await page.getByRole('button', { name: 'Toggle dark mode' }).click();
+  await page.getByRole('tab', { name: 'Conversation' }).click();
+  await shot(page, 'capture-dark');
+  await page.getByRole('button', { name: 'Toggle dark mode' }).click();
   await page.getByRole('tab', { name: 'Detail' }).click();
   await page.getByRole('button', { name: 'Clear connection filter' }).click();
 });

@@ -13,7 +13,7 @@ export function Button({ variant = 'secondary', className = '', ...rest }: Butto
   return (
     <button
       type="button"
-      className={`inline-flex items-center gap-1 rounded-md px-2.5 py-1 text-sm font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-60 ${VARIANTS[variant]} ${className}`}
+      className={`inline-flex items-center gap-1 rounded-md px-2.5 py-1 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-60 ${VARIANTS[variant]} ${className}`}
       {...rest}
     />
   );
