@@ -111,6 +111,19 @@ export class Pipe {
     return this.active && !this.outbound.full();
   }
 
+  /**
+   * Like canWrite(), but a full queue also arms writeActivated for when it drains (libzmq's
+   * check_write): for callers that wait for room without attempting a write (XPUB noDrop).
+   */
+  checkWrite(): boolean {
+    if (!this.active) return false;
+    if (this.outbound.full()) {
+      this.outbound.writerBlocked = true;
+      return false;
+    }
+    return true;
+  }
+
   /** Queues a whole message; false (and nothing queued) when the queue is at its HWM or the pipe is gone. */
   write(msg: Msg): boolean {
     if (!this.active) return false;

@@ -60,9 +60,9 @@ export class Distributor {
     this.matching = set.active - before;
   }
 
-  /** True when every matching pipe could take a message now (XPUB noDrop). */
+  /** True when every matching pipe could take a message now (XPUB noDrop); a full one will report room. */
   checkHwm(): boolean {
-    for (let i = 0; i < this.matching; i++) if (!this.set.items[i].canWrite()) return false;
+    for (let i = 0; i < this.matching; i++) if (!this.set.items[i].checkWrite()) return false;
     return true;
   }
 

@@ -314,14 +314,17 @@ test('XPUB manual mode: the application decides which subscriptions apply; welco
   assert.deepEqual(str(xpub.receive()), ['\x00weather'], 'manual subscriptions reported on leave');
 });
 
-test('XPUB noDrop: send would block while a matching subscriber is full', () => {
-  const xpub = new XPubType(new TestHost({ noDrop: true }));
+test('XPUB noDrop: send would block while a matching subscriber is full, and wakes when it drains', () => {
+  const host = new TestHost({ noDrop: true });
+  const xpub = new XPubType(host);
   const p = attachPeer(xpub, { sendHwm: 1 });
   p.remote.write(msg('\x01'));
   xpub.receive();
   assert.equal(xpub.send(msg('a')), true);
   assert.equal(xpub.send(msg('b')), false);
+  const before = host.writable;
   assert.deepEqual(p.drain(), [['a']]);
+  assert.ok(host.writable > before, 'the socket is woken to retry the send');
   assert.equal(xpub.send(msg('b')), true);
 });
 
