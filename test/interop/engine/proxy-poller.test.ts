@@ -221,3 +221,34 @@ test('Subscriber/Request option properties behave like zeromq.js', async () => {
     router.close();
   }
 });
+
+test('XPublisher noDrop: a send blocked by a full subscriber resumes once it reads (engine to engine, inproc)', async () => {
+  const xpub = new XPublisher({ linger: 0, noDrop: true, sendHighWaterMark: 2 });
+  const sub = new Subscriber({ linger: 0, receiveHighWaterMark: 2 });
+  try {
+    await xpub.bind('inproc://nodrop');
+    sub.connect('inproc://nodrop');
+    sub.subscribe('');
+    assert.deepEqual(text(await xpub.receive()), ['\x01']);
+    xpub.sendTimeout = 0;
+    let queued = 0;
+    for (;;) {
+      try {
+        await xpub.send(`m${queued}`);
+        queued++;
+      } catch (e) {
+        assert.equal((e as ZmqError).code, 'EAGAIN', 'noDrop blocks instead of dropping');
+        break;
+      }
+    }
+    assert.ok(queued > 0);
+    xpub.sendTimeout = -1;
+    const blocked = xpub.send('after the wait');
+    for (let i = 0; i < queued; i++) assert.deepEqual(text(await sub.receive()), [`m${i}`]);
+    await blocked;
+    assert.deepEqual(text(await sub.receive()), ['after the wait'], 'nothing was dropped');
+  } finally {
+    xpub.close();
+    sub.close();
+  }
+});
