@@ -11,3 +11,4 @@ export * from './engine/sockets.js';
 export { Proxy, type ProxyOptions } from './engine/proxy.js';
 export { Poller, POLLIN, POLLOUT, type PollResult } from './engine/poller.js';
 export { Inspector, decodeCapture, inspectPackets, type InspectRecord, type ConnectionInfo, type DecodeSummary } from './inspect/index.js';
+export * from './engine/sockets-draft.js';

@@ -100,6 +100,8 @@ export class Connection implements PipeOwner {
   private lingerDeadline = -1;
   private readonly subscribing: boolean;
   private readonly publishing: boolean;
+  /** DISH: its [\x01group]/[\x00group] pipe messages are JOIN/LEAVE commands on the wire, for every ZMTP 3 peer (RFC 48). */
+  private readonly joining: boolean;
   private legacyPeer = false;
   private peerIdentity: Buffer = Buffer.alloc(0);
   private peerType?: string;
@@ -120,6 +122,9 @@ export class Connection implements PipeOwner {
     this.remoteAddress = describeAddress(stream.remoteAddress, stream.remotePort, endpoint);
     this.subscribing = host.socketType === 'SUB' || host.socketType === 'XSUB';
     this.publishing = host.socketType === 'PUB' || host.socketType === 'XPUB';
+    this.joining = (host.socketType as string) === 'DISH';
+    // Joins travel and are re-sent after reconnects the way subscriptions are.
+    if (this.joining) this.subscribing = true;
     const rid = host.options.routingId;
     this.ourIdentity = rid == null ? Buffer.alloc(0) : typeof rid === 'string' ? Buffer.from(rid) : Buffer.from(rid as Uint8Array);
     stream.setNoDelay?.(true);
@@ -388,6 +393,16 @@ export class Connection implements PipeOwner {
       }
       case 'PONG':
         return;
+      case 'JOIN':
+      case 'LEAVE':
+        // RADIO: a DISH peer joins/leaves a group; the type reads it as [\x01group] / [\x00group].
+        if ((this.host.socketType as string) === 'RADIO') {
+          const msg = Buffer.allocUnsafe(1 + raw.data.length);
+          msg[0] = raw.name === 'JOIN' ? 1 : 0;
+          raw.data.copy(msg, 1);
+          this.pipe!.force([msg]);
+        }
+        return;
       case 'SUBSCRIBE':
       case 'CANCEL':
         // Only a publisher cares; libzmq turns them back into subscription messages.
@@ -553,8 +568,8 @@ export class Connection implements PipeOwner {
   }
 
   private sendSubscription(subscribe: boolean, topic: Buffer): void {
-    if (this.version === '3.1') {
-      const name = subscribe ? 'SUBSCRIBE' : 'CANCEL';
+    if (this.version === '3.1' || this.joining) {
+      const name = this.joining ? (subscribe ? 'JOIN' : 'LEAVE') : subscribe ? 'SUBSCRIBE' : 'CANCEL';
       const body = Buffer.allocUnsafe(1 + name.length + topic.length);
       body[0] = name.length;
       body.write(name, 1, 'latin1');
@@ -632,8 +647,8 @@ export class Connection implements PipeOwner {
           if (msg[0][0] === 1) subs.set(key, Buffer.from(topic));
           else subs.delete(key);
         }
-        if (this.version === '3.1') {
-          const name = msg[0][0] === 1 ? 'SUBSCRIBE' : 'CANCEL';
+        if (this.version === '3.1' || this.joining) {
+          const name = this.joining ? (msg[0][0] === 1 ? 'JOIN' : 'LEAVE') : msg[0][0] === 1 ? 'SUBSCRIBE' : 'CANCEL';
           const body = Buffer.allocUnsafe(1 + name.length + topic.length);
           body[0] = name.length;
           body.write(name, 1, 'latin1');

@@ -1,0 +1,157 @@
+// The draft socket classes, shaped like zeromq.js v6's `zeromq/draft`: Server and Client (single-part,
+// a Server names peers by a 32-bit routing id), Radio and Dish (groups), Gather and Scatter.
+//   server.send(msg, { routingId })  /  const [msg, { routingId }] = await server.receive()
+//   radio.send(msg, { group })       /  dish.join('g'); const [msg, { group }] = await dish.receive()
+// Each is the generic Socket with one draft type's rules (./types/{server,client,radio,dish,gather,scatter}.ts).
+import { Socket, toFrames, type MessageLike, type SocketOptions } from './socket.js';
+import type { Context } from './context.js';
+import { zmqError } from './errors.js';
+import { registerActivity, tap } from './activity.js';
+import type { SocketHost, SocketType } from './socket-type.js';
+import { ClientType } from './types/client.js';
+import { checkGroup, DishType } from './types/dish.js';
+import { DRAFT_TYPE_NUMBERS, draftTypeName, type DraftSocketTypeName } from './types/draft-name.js';
+import { GatherType } from './types/gather.js';
+import { RadioType } from './types/radio.js';
+import { ScatterType } from './types/scatter.js';
+import { ServerType } from './types/server.js';
+
+export interface ServerRoutingOptions { routingId: number }
+export interface RadioGroupOptions { group: Buffer | string }
+export interface DishGroupOptions { group: Buffer }
+export interface GatherOptions extends SocketOptions { conflate?: boolean }
+export interface ScatterOptions extends SocketOptions { conflate?: boolean }
+
+/** Base for the draft classes: the numeric type zeromq.js reports, and readiness taps for Poller/Proxy. */
+abstract class DraftSocket extends Socket {
+  private readonly draftName: DraftSocketTypeName;
+  constructor(name: DraftSocketTypeName, create: (host: SocketHost) => SocketType, options?: SocketOptions, context?: Context) {
+    const t = tap(create);
+    super(draftTypeName(name), t.create, options, context);
+    this.draftName = name;
+    registerActivity(this, t.listeners);
+  }
+  override get type(): number {
+    return DRAFT_TYPE_NUMBERS[this.draftName];
+  }
+}
+
+/** The one frame of a single-part message; a multipart one is EINVAL (draft sockets have no SNDMORE). */
+function singleFrame(kind: string, message: MessageLike | MessageLike[]): Buffer {
+  const frames = toFrames(message);
+  if (frames.length !== 1) throw zmqError('EINVAL', `${kind} sockets do not allow multipart messages (got ${frames.length} frames)`);
+  return frames[0];
+}
+
+function groupBytes(group: unknown): Buffer {
+  let buf: Buffer;
+  if (typeof group === 'string') buf = Buffer.from(group, 'utf8');
+  else if (Buffer.isBuffer(group)) buf = group;
+  else if (group instanceof Uint8Array) buf = Buffer.from(group.buffer, group.byteOffset, group.byteLength);
+  else throw zmqError('EINVAL', `group must be a string or a Buffer, got ${group === null ? 'null' : typeof group}`);
+  checkGroup(buf);
+  return buf;
+}
+
+export class Server extends DraftSocket {
+  constructor(options?: SocketOptions, context?: Context) {
+    super('SERVER', (host) => new ServerType(host), options, context);
+  }
+  /** Sends a single-part message to the peer with `routingId` (as received with one of its messages). */
+  override send(message: MessageLike | MessageLike[], options?: ServerRoutingOptions): Promise<void> {
+    try {
+      const id = (options as { routingId?: unknown } | undefined)?.routingId;
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > 0xffffffff) {
+        throw zmqError('EINVAL', `Server.send needs { routingId }: an integer from 1 to 4294967295, got ${id === undefined ? 'none' : String(id)}`);
+      }
+      const rid = Buffer.allocUnsafe(4);
+      rid.writeUInt32BE(id, 0);
+      return super.send([rid, singleFrame('SERVER', message)]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  /** Resolves to [message, { routingId }]. */
+  override receive(): Promise<[Buffer, ServerRoutingOptions]> & Promise<Buffer[]> {
+    return super.receive().then(([rid, body]) => [body, { routingId: rid.readUInt32BE(0) }]) as never;
+  }
+}
+
+export class Client extends DraftSocket {
+  constructor(options?: SocketOptions, context?: Context) {
+    super('CLIENT', (host) => new ClientType(host), options, context);
+  }
+  override send(message: MessageLike | MessageLike[]): Promise<void> {
+    try {
+      return super.send(singleFrame('CLIENT', message));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}
+
+export class Radio extends DraftSocket {
+  constructor(options?: SocketOptions, context?: Context) {
+    super('RADIO', (host) => new RadioType(host), options, context);
+  }
+  /** Publishes a single-part message to `group` (at most 255 bytes). */
+  override send(message: MessageLike | MessageLike[], options?: RadioGroupOptions): Promise<void> {
+    try {
+      const group = (options as { group?: unknown } | undefined)?.group;
+      if (group === undefined) throw zmqError('EINVAL', 'Radio.send needs { group }');
+      return super.send([groupBytes(group), singleFrame('RADIO', message)]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}
+
+export class Dish extends DraftSocket {
+  constructor(options?: SocketOptions, context?: Context) {
+    super('DISH', (host) => new DishType(host), options, context);
+  }
+  /** Joins groups; joining one twice is EINVAL. */
+  join(...groups: Array<Buffer | string>): void {
+    if (this.closed) throw zmqError('EBADF', 'Socket is closed');
+    for (const g of groups) (this.impl as DishType).join(groupBytes(g));
+  }
+  /** Leaves groups; leaving one not joined is EINVAL. */
+  leave(...groups: Array<Buffer | string>): void {
+    if (this.closed) throw zmqError('EBADF', 'Socket is closed');
+    for (const g of groups) (this.impl as DishType).leave(groupBytes(g));
+  }
+  /** Resolves to [message, { group }]. */
+  override receive(): Promise<[Buffer, DishGroupOptions]> & Promise<Buffer[]> {
+    return super.receive().then(([group, body]) => [body, { group }]) as never;
+  }
+}
+
+export class Gather extends DraftSocket {
+  declare conflate: boolean;
+  constructor(options?: GatherOptions, context?: Context) {
+    super('GATHER', (host) => new GatherType(host), options, context);
+  }
+}
+
+export class Scatter extends DraftSocket {
+  declare conflate: boolean;
+  constructor(options?: ScatterOptions, context?: Context) {
+    super('SCATTER', (host) => new ScatterType(host), options, context);
+  }
+  override send(message: MessageLike | MessageLike[]): Promise<void> {
+    try {
+      return super.send(singleFrame('SCATTER', message));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}
+
+for (const target of [Gather, Scatter]) {
+  Object.defineProperty(target.prototype, 'conflate', {
+    get(this: Socket) { return this.getOption('conflate'); },
+    set(this: Socket, v: unknown) { this.setOption('conflate', v); },
+    enumerable: true,
+    configurable: true,
+  });
+}
