@@ -40,7 +40,14 @@ export class Session implements ConnectionHost {
   private interval = -1;
   private stopping = false;
   private done = false;
-  readonly subscriptions = new Map<string, Buffer>();
+  /**
+   * Subscriptions sent over earlier connections, re-sent on a new one. Only for a kept pipe: a new pipe
+   * per connection gets them from the SUB/XSUB type itself (twice would leave a CANCEL one short).
+   */
+  private readonly sentSubscriptions = new Map<string, Buffer>();
+  get subscriptions(): Map<string, Buffer> | undefined {
+    return this.keepsPipe ? this.sentSubscriptions : undefined;
+  }
   private readonly keepsPipe: boolean;
   private readonly raw: boolean;
 

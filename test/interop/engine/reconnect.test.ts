@@ -159,3 +159,27 @@ test('immediate: messages go only to connected peers, none are queued for an end
     pull.close();
   }
 });
+
+test('immediate SUB: one subscription per connection, so a single unsubscribe stops the flow after a reconnect', async () => {
+  let pub = new zmq.XPublisher({ linger: 0 });
+  await pub.bind('tcp://127.0.0.1:*');
+  const endpoint = pub.lastEndpoint!;
+  const sub = ours('SUB', { reconnectInterval: 20, immediate: true });
+  sub.setOption('subscribe', 't');
+  sub.connect(endpoint);
+  try {
+    assert.deepEqual((await pub.receive()).map((b) => b.toString('latin1')), ['\x01t']);
+    const disconnected = nextEvent(sub, 'disconnect');
+    pub.close();
+    await disconnected;
+    pub = new zmq.XPublisher({ linger: 0, verbosity: 'allSubsUnsubs' });
+    await pub.bind(endpoint);
+    // After the reconnect the publisher hears the subscription once, then the cancel.
+    assert.deepEqual((await pub.receive()).map((b) => b.toString('latin1')), ['\x01t']);
+    sub.setOption('unsubscribe', 't');
+    assert.deepEqual((await pub.receive()).map((b) => b.toString('latin1')), ['\x00t'], 'no second subscribe before the cancel');
+  } finally {
+    sub.close();
+    pub.close();
+  }
+});
