@@ -150,3 +150,10 @@ test('a raw peer that speaks correctly is delivered (control for the cases above
     pull.close();
   }
 });
+
+test('a peer that never completes the handshake is dropped after handshakeInterval (other)', async () => {
+  await scenario({ handshakeInterval: 100 }, async (port, pull) => {
+    const { event } = await provoke(pull, port, 'handshake:error:other', [Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f])]);
+    assert.match(event.reason!, /handshake did not complete within 100 ms/);
+  });
+});
