@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unlinkSync } from 'node:fs';
 
 export type TypeName = 'PAIR' | 'PUB' | 'SUB' | 'REQ' | 'REP' | 'DEALER' | 'ROUTER' | 'PULL' | 'PUSH' | 'XPUB' | 'XSUB' | 'STREAM';
 export type Frames = Array<Buffer | string>;
@@ -173,10 +174,25 @@ export async function pyzmq(): Promise<PeerLib> {
   };
 }
 
+const ipcPaths = new Set<string>();
+// libzmq unlinks its ipc files from a background thread on close, which may not run before the test
+// process exits; remove whatever is left so /tmp does not collect socket files.
+process.once('exit', () => {
+  for (const path of ipcPaths) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already removed by whoever listened there
+    }
+  }
+});
+
 /** A fresh endpoint for a transport: tcp on an ephemeral port, ipc on a unique path. */
 export function endpointFor(transport: 'tcp' | 'ipc'): string {
   if (transport === 'tcp') return 'tcp://127.0.0.1:*';
-  return `ipc://${join(tmpdir(), `zmtp-test-${process.pid}-${randomBytes(4).toString('hex')}.sock`)}`;
+  const path = join(tmpdir(), `zmtp-test-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+  ipcPaths.add(path);
+  return `ipc://${path}`;
 }
 
 /** Sends until the receiver gets something (for PUB/SUB where the first messages are lost before the subscription arrives). */
