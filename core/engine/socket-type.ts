@@ -4,6 +4,13 @@
 import type { Msg, Pipe } from './pipe.js';
 import type { SocketTypeName } from '../zmtp/constants.js';
 
+// Conventions the implementations in ./types follow:
+// - ROUTER/STREAM keep their own pipe -> routing id map (pipe.routingId is an input: the peer's
+//   Identity or a connect-time id; the connection may rewrite it on reconnect).
+// - STREAM makes its own connect/disconnect notifications ([id, '']); raw connections pass chunks only.
+// - A type that closes a pipe itself (PAIR's second peer, ROUTER handover, STREAM close) calls
+//   pipe.terminate() and then pipe.owner.pipeTerminated(pipe), so the Socket forgets it too.
+// - send() returning false must leave a pipe armed to call writeActivated (pipe.write or checkWrite).
 export interface SocketType {
   readonly type: SocketTypeName;
   /** A new peer pipe is ready (after its handshake for tcp/ipc; at once for inproc). */
