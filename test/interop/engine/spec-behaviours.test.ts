@@ -55,9 +55,12 @@ for (const [libName, makeLib] of libs) {
       // bytes just before they are decoded into the socket's queues), then read: fairness shows.
       const markers = new Set(['s0-4', 's1-4', 's2-4']);
       const seenAll = new Promise<void>((resolve) => {
+        const inbound = new Map<number, string>();
         setWireTap((chunk) => {
           if (chunk.direction !== 'in') return;
-          const s = chunk.data.toString('latin1');
+          // Per connection, so a marker split across two reads is still found.
+          const s = (inbound.get(chunk.connectionId) ?? '') + chunk.data.toString('latin1');
+          inbound.set(chunk.connectionId, s);
           for (const m of markers) if (s.includes(m)) markers.delete(m);
           if (markers.size === 0) resolve();
         });
