@@ -17,6 +17,7 @@ import { Session, type SessionHost } from './session.js';
 import { listenStream, fromSystemError, type Listener, type StreamEndpoint } from './transports/stream.js';
 import { createEngineMechanism } from './mechanism-factory.js';
 import { zapClientFor } from './zap-client.js';
+import { bindUdp, connectUdp, type UdpHandle } from './transports/udp.js';
 
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
@@ -79,6 +80,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   private readonly sessions = new Map<string, Session[]>();
   private readonly inprocPipes = new Map<string, Set<Pipe>>();
   private readonly inprocBound = new Set<string>();
+  /** udp:// endpoints (RADIO connects, DISH binds), by the address given and the one bound. */
+  private readonly udpEndpoints = new Map<string, UdpHandle>();
   private pendingSend?: Pending<void> & { msg: Msg };
   private pendingReceive?: Pending<Buffer[]>;
   private notifyQueued = false;
@@ -364,7 +367,15 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       return;
     }
     if (ep.transport === 'udp') {
-      throw zmqError('EPROTONOSUPPORT', `transport ${ep.transport}:// is not supported by this engine yet: ${address}`, address);
+      const h = await bindUdp(this, ep);
+      if (this.isClosed) {
+        h.close();
+        throw zmqError('EBADF', 'Socket was closed during bind');
+      }
+      this.udpEndpoints.set(h.endpoint, h);
+      this.lastBound = h.endpoint;
+      this.events.emit({ type: 'listening', address: h.endpoint });
+      return;
     }
     let listener: Listener;
     const conns = new Set<Connection>();
@@ -440,6 +451,12 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       for (const p of this.inprocPipes.get(address) ?? []) p.terminate();
       return;
     }
+    const udp = this.udpEndpoints.get(address);
+    if (udp) {
+      this.udpEndpoints.delete(address);
+      udp.close();
+      return;
+    }
     const entry = this.findListener(ep, address);
     if (!entry) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.listeners.delete(entry.listener.endpoint);
@@ -472,7 +489,9 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       return;
     }
     if (ep.transport === 'udp') {
-      throw zmqError('EPROTONOSUPPORT', `transport ${ep.transport}:// is not supported by this engine yet: ${address}`, address);
+      this.udpEndpoints.set(address, connectUdp(this, ep));
+      this.events.emit({ type: 'connect', address });
+      return;
     }
     const session = new Session(this, ep as StreamEndpoint);
     const list = this.sessions.get(address) ?? [];
@@ -489,6 +508,12 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       if (!set || set.size === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
       for (const p of set) p.terminate();
       this.inprocPipes.delete(address);
+      return;
+    }
+    const udp = this.udpEndpoints.get(address);
+    if (udp) {
+      this.udpEndpoints.delete(address);
+      udp.close();
       return;
     }
     const list = this.sessions.get(address);
@@ -539,6 +564,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       this.events.emit({ type: 'close', address: endpoint });
     }
     this.listeners.clear();
+    for (const h of this.udpEndpoints.values()) h.close();
+    this.udpEndpoints.clear();
     const sessions = [...this.sessions.values()].flat();
     this.lingerWork = conns.length + sessions.length + 1;
     // Socket ends go first: each peer end learns it once it has read (and written out) what is queued.
