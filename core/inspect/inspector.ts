@@ -14,7 +14,7 @@ import { looksLikeV1, parseGreeting, REVISION_1_0, REVISION_3, type Greeting } f
 import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
 import { SIGNATURE_SIZE, REVISION_OFFSET } from '../zmtp/constants.js';
 import { emptyCounts, type ConnectionInfo, type InspectorStats } from './connection.js';
-import type { CommandRecord, InspectRecord, MessageRecord, ZmtpVersion } from './records.js';
+import type { CommandRecord, ConnectionRecord, ErrorRecord, GreetingRecord, InspectRecord, MessageRecord, ZmtpVersion } from './records.js';
 import { findResync, type ResyncResult } from './resync.js';
 import { describeSecurity } from './security.js';
 import { RateSeries } from './stats.js';
@@ -98,7 +98,10 @@ const VERSION_ORDER: ZmtpVersion[] = ['1.0', '2.0', '3.0', '3.1'];
 
 export class Inspector {
   private readonly open = new Map<number, ConnState>();
-  private readonly closed: ConnectionInfo[] = [];
+  /** The most recently closed connections: a ring (oldest overwritten) and an index by id. */
+  private closedRing: ConnectionInfo[] = [];
+  private closedNext = 0;
+  private readonly closedById = new Map<number, ConnectionInfo>();
   private readonly totals = {
     connections: 0, messages: 0, commands: 0, boxes: 0, payloadBytes: 0, wireBytes: 0, errors: 0,
   };
@@ -155,13 +158,13 @@ export class Inspector {
 
   /** Open connections first, then the most recently closed ones. */
   connections(): ConnectionInfo[] {
-    return [...[...this.open.values()].map((c) => this.snapshot(c)), ...this.closed.map((i) => ({ ...i }))];
+    return [...[...this.open.values()].map((c) => this.snapshot(c)), ...this.closedInOrder().map((i) => ({ ...i }))];
   }
 
   connection(id: number): ConnectionInfo | undefined {
     const c = this.open.get(id);
     if (c) return this.snapshot(c);
-    const i = this.closed.find((x) => x.id === id);
+    const i = this.closedById.get(id);
     return i && { ...i };
   }
 
@@ -218,8 +221,25 @@ export class Inspector {
     }
     if (c.announced || c.ignored) this.emit({ type: 'close', ts, src: c.addr.c2s, dst: c.addr.s2c, conn: c.conn.id, dir: 'c2s', reason });
     this.open.delete(c.conn.id);
-    this.closed.push(this.snapshot(c));
-    if (this.closed.length > this.opts.maxClosedConnections) this.closed.splice(0, this.closed.length - this.opts.maxClosedConnections);
+    this.keepClosed(this.snapshot(c));
+  }
+
+  private keepClosed(info: ConnectionInfo): void {
+    const max = this.opts.maxClosedConnections;
+    if (max <= 0) return;
+    if (this.closedRing.length < max) {
+      this.closedRing.push(info);
+    } else {
+      const old = this.closedRing[this.closedNext];
+      if (this.closedById.get(old.id) === old) this.closedById.delete(old.id);
+      this.closedRing[this.closedNext] = info;
+      this.closedNext = (this.closedNext + 1) % max;
+    }
+    this.closedById.set(info.id, info);
+  }
+
+  private closedInOrder(): ConnectionInfo[] {
+    return [...this.closedRing.slice(this.closedNext), ...this.closedRing.slice(0, this.closedNext)];
   }
 
   /** Reports what a direction left unfinished when its connection ends. */
@@ -412,7 +432,7 @@ export class Inspector {
     if (g.version === '3.0' || g.version === '3.1') {
       const peerMech = c.dirs[OTHER[d.dir]].greeting?.mechanism;
       if (info.mechanism === undefined) info.mechanism = g.mechanism;
-      this.emit({ ...this.base(c, d, 'greeting'), version: g.version, mechanism: g.mechanism, asServer: g.asServer });
+      this.emit({ ...this.base(c, d, 'greeting'), version: g.version, mechanism: g.mechanism, asServer: g.asServer === true });
       if (peerMech !== undefined && peerMech !== g.mechanism && c.dirs[OTHER[d.dir]].greeting!.version >= '3.0') {
         this.error(c, d, `mechanism mismatch: ${peerMech} on one side, ${g.mechanism} on the other`);
       }
@@ -473,10 +493,11 @@ export class Inspector {
       if (body.length > 0) c.info.identities[d.dir] = body.toString('hex');
       const g = d.greeting!;
       const offered: ZmtpVersion | undefined = g.revision !== undefined && g.revision >= REVISION_3 ? '3.0' : undefined;
-      this.emit({
-        ...this.base(c, d, 'greeting'), version: g.version, mechanism: 'NULL', socketType: g.socketType,
-        identity: body.toString('hex'), offered,
-      });
+      const rec: GreetingRecord = { ...this.base(c, d, 'greeting'), version: g.version, mechanism: 'NULL' };
+      if (g.socketType) rec.socketType = g.socketType;
+      rec.identity = body.toString('hex');
+      if (offered) rec.offered = offered;
+      this.emit(rec);
       this.updateState(c);
       return;
     }
@@ -720,7 +741,9 @@ export class Inspector {
   private error(c: ConnState, d: DirState, message: string, offset?: number): void {
     c.info.errors++;
     this.totals.errors++;
-    this.emit({ ...this.base(c, d, 'error'), message, offset });
+    const rec: ErrorRecord = { ...this.base(c, d, 'error'), message };
+    if (offset !== undefined) rec.offset = offset;
+    this.emit(rec);
   }
 
   private emit(record: InspectRecord): void {
@@ -729,13 +752,12 @@ export class Inspector {
       if (c && !c.announced && !c.ignored) {
         c.announced = true;
         const conn = c.conn;
-        this.emit({ type: 'open', ts: c.openTs, src: c.addr.c2s, dst: c.addr.s2c, conn: conn.id, dir: 'c2s', reason: conn.midstream ? 'midstream' : undefined });
+        const open: ConnectionRecord = { type: 'open', ts: c.openTs, src: c.addr.c2s, dst: c.addr.s2c, conn: conn.id, dir: 'c2s' };
+        if (conn.midstream) open.reason = 'midstream';
+        this.emit(open);
       }
     }
-    // No undefined fields, so output and comparisons stay clean (records are built with `type` first).
-    if (record.type !== 'message') {
-      for (const k in record) if ((record as unknown as Record<string, unknown>)[k] === undefined) delete (record as unknown as Record<string, unknown>)[k];
-    }
+    // Records are built with `type` first and without undefined fields, so JSON lines stay clean.
     this.options.onRecord(record);
   }
 }

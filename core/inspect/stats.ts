@@ -27,11 +27,12 @@ export class RateSeries {
       return;
     }
     this.buckets.push({ t, messages, bytes });
-    if (this.buckets.length > this.maxBuckets) this.buckets.splice(0, this.buckets.length - this.maxBuckets);
+    // Trim in batches (amortised O(1) per bucket): the array holds up to twice the buckets kept.
+    if (this.buckets.length >= 2 * this.maxBuckets) this.buckets.splice(0, this.buckets.length - this.maxBuckets);
   }
 
-  /** Copies of the buckets, oldest first; empty intervals are not listed. */
+  /** Copies of the most recent buckets, oldest first; empty intervals are not listed. */
   snapshot(): RateBucket[] {
-    return this.buckets.map((b) => ({ ...b }));
+    return this.buckets.slice(-this.maxBuckets).map((b) => ({ ...b }));
   }
 }

@@ -24,6 +24,11 @@ function run(events: TcpStreamEvent[], opts: Partial<InspectorOptions> = {}) {
   const inspector = new Inspector({ ...opts, onRecord: (r) => records.push(r) });
   for (const e of events) inspector.push(e);
   inspector.end();
+  // Clean records: no field is present-but-undefined, and `type` comes first (readable JSON lines).
+  for (const r of records) {
+    assert.equal(Object.keys(r)[0], 'type');
+    for (const [k, v] of Object.entries(r)) assert.notEqual(v, undefined, `${r.type}.${k} is undefined`);
+  }
   return { records, inspector };
 }
 
