@@ -29,28 +29,57 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
   const [cursor, setCursor] = useState<number | null>(null);
   const loading = useRef(new Set<number>());
   const filterKey = JSON.stringify(filter);
+  // Answers that arrive after the filter changed belong to the old filter: drop them.
+  const filterRef = useRef(filterKey);
+  filterRef.current = filterKey;
 
-  // A new filter or new records (live/loading) invalidates the cached pages.
+  const totalRef = useRef(0);
+  totalRef.current = total;
+  // A new filter starts over.
   useEffect(() => {
     let live = true;
     loading.current.clear();
+    setPages(new Map());
     client.request('capture.query', { id: captureId, filter, offset: 0, limit: PAGE }).then(
       (p) => { if (!live) return; setTotal(p.total); setPages(new Map([[0, p.items]])); setError(null); },
       (e) => live && setError(errorMessage(e)),
     );
     return () => { live = false; };
-  }, [client, captureId, filterKey, version]);
+  }, [client, captureId, filterKey]);
+  // New records (loading, live) only append: keep the fetched pages, refresh the last partial one.
+  useEffect(() => {
+    let live = true;
+    const page = Math.floor(totalRef.current / PAGE);
+    const asked = filterKey;
+    client.request('capture.query', { id: captureId, filter, offset: page * PAGE, limit: PAGE }).then(
+      (p) => {
+        if (!live || filterRef.current !== asked) return;
+        setTotal(p.total);
+        setPages((old) => new Map(old).set(page, p.items));
+      },
+      (e) => live && setError(errorMessage(e)),
+    );
+    return () => { live = false; };
+  }, [version]);
 
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
   const items = virtualizer.getVirtualItems();
+
+  // Follow new records while the view is scrolled to the bottom (live captures).
+  const atBottom = useRef(true);
+  useEffect(() => {
+    const el = parent.current;
+    if (el && atBottom.current && total > 0 && el.scrollTop > 0) virtualizer.scrollToIndex(total - 1, { align: 'end' });
+  }, [total]);
 
   useEffect(() => {
     const wanted = new Set(items.map((i) => Math.floor(i.index / PAGE)));
     for (const page of wanted) {
       if (pages.has(page) || loading.current.has(page)) continue;
       loading.current.add(page);
+      const asked = filterKey;
       client.request('capture.query', { id: captureId, filter, offset: page * PAGE, limit: PAGE }).then(
-        (p) => { loading.current.delete(page); setPages((old) => new Map(old).set(page, p.items)); },
+        (p) => { loading.current.delete(page); if (filterRef.current === asked) setPages((old) => new Map(old).set(page, p.items)); },
         (e) => { loading.current.delete(page); setError(errorMessage(e)); },
       );
     }
@@ -88,6 +117,7 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
         aria-rowcount={total}
         data-testid="record-table"
         className="min-h-0 flex-1 overflow-auto outline-none"
+        onScroll={(e) => { const el = e.currentTarget; atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2; }}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown') { e.preventDefault(); pick((cursor ?? -1) + 1); }
           if (e.key === 'ArrowUp') { e.preventDefault(); pick((cursor ?? 1) - 1); }
