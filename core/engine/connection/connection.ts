@@ -518,7 +518,8 @@ export class Connection implements PipeOwner {
 
   private startHeartbeats(): void {
     const ivl = this.host.options.heartbeatInterval as number;
-    if (!(ivl > 0) || this.framing !== 'v3') return;
+    // PING/PONG are ZMTP 3.1 (RFC 37); a 3.0 peer would not answer.
+    if (!(ivl > 0) || this.version !== '3.1') return;
     this.heartbeatTimer = setInterval(() => {
       if (this.state !== State.Traffic) return;
       const ttl = this.host.options.heartbeatTimeToLive as number;

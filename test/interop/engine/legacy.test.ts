@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
-import { FrameDecoder, encodeGreetingV2, encodeMessage, parseGreeting, REVISION_2_0 } from '../../../core/zmtp/index.js';
+import {
+  FrameDecoder, encodeFrame, encodeGreetingV2, encodeGreetingV3, encodeMessage, parseCommand, parseGreeting, readyCommand, REVISION_2_0,
+} from '../../../core/zmtp/index.js';
 import { ours, rawConnect, rawServer } from './machinery-helpers.js';
 
 interface Peer {
@@ -128,5 +130,42 @@ test('our PUB gives a ZMTP 1.0 subscriber everything (it filters locally), as li
   } finally {
     c.sock.destroy();
     pub.close();
+  }
+});
+
+test('subscriptions: a ZMTP 3.0 publisher gets them as \\x01 messages, a 3.1 one as SUBSCRIBE commands', async () => {
+  for (const minor of [0, 1]) {
+    const server = await rawServer();
+    const sub = ours('SUB', { linger: 0 });
+    try {
+      sub.setOption('subscribe', 'news');
+      sub.connect(`tcp://127.0.0.1:${server.port}`);
+      const s = await server.accepted;
+      s.sock.write(encodeGreetingV3('NULL', false, minor));
+      s.sock.write(encodeFrame('v3', readyCommand({ 'Socket-Type': 'PUB' }), false, true));
+      // Wait until our READY and the subscription have arrived after the 64-byte greeting.
+      const seen: { command: boolean; body: Buffer }[] = [];
+      for (let have = 64; seen.length < 2; have = s.received.length + 1) {
+        const bytes = await s.waitFor(have);
+        seen.length = 0;
+        new FrameDecoder('v3').push(bytes.subarray(64), (_m, command, body) => seen.push({ command, body }));
+      }
+      assert.equal(parseCommand(seen[0].body).name, 'READY');
+      if (minor === 0) {
+        assert.equal(seen[1].command, false);
+        assert.equal(seen[1].body.toString('latin1'), '\x01news');
+      } else {
+        assert.equal(seen[1].command, true);
+        const cmd = parseCommand(seen[1].body);
+        assert.equal(cmd.name, 'SUBSCRIBE');
+        assert.equal('topic' in cmd && cmd.topic.toString(), 'news');
+      }
+      // And what the publisher sends is filtered by prefix on our side.
+      s.sock.write(Buffer.concat([encodeMessage('v3', [Buffer.from('sports'), Buffer.from('x')]), encodeMessage('v3', [Buffer.from('news'), Buffer.from('y')])]));
+      assert.deepEqual((await sub.receive()).map(String), ['news', 'y']);
+    } finally {
+      sub.close();
+      server.close();
+    }
   }
 });
