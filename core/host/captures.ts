@@ -18,6 +18,7 @@ interface Session {
   closed: boolean;
   lastEmit: number;
   abort: AbortController;
+  progressStep: number;
 }
 
 function csvCell(v: string | number): string {
@@ -185,7 +186,7 @@ export class Captures {
         id, name, source, state, progress: 0, packets: 0, records: 0, messages: 0, connections: 0,
         warnings: [], startedAt: Date.now() / 1000, canSave: false,
       },
-      store: new CaptureStore(), closed: false, lastEmit: 0, abort: new AbortController(),
+      store: new CaptureStore(), closed: false, lastEmit: 0, abort: new AbortController(), progressStep: 0,
     };
     this.sessions.set(id, s);
     return s;
@@ -198,7 +199,10 @@ export class Captures {
       progress: (read, total) => {
         const t = total ?? size;
         if (t > 0) s.summary.progress = Math.min(0.99, read / t);
-        this.changed(s, false);
+        // Every 5% step is reported whatever the time, so the bar moves on fast and slow machines alike.
+        const step = Math.floor(s.summary.progress * 20);
+        this.changed(s, step !== s.progressStep);
+        s.progressStep = step;
       },
       warning: (message) => { if (s.summary.warnings.length < MAX_WARNINGS) s.summary.warnings.push(message); },
     };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Host, HostError, endpointProblem, type HostEvent } from '../../core/host/index.js';
-import { captureWithTcpdump, freePort } from '../e2e/traffic.js';
+import { captureWithTcpdump, freePort, pushPullBurst } from '../e2e/traffic.js';
 import * as zmq from 'zeromq';
 
 let host: Host;
@@ -223,4 +223,26 @@ test('bind/unbind and connect/disconnect several endpoints; options change; even
   await host.request('socket.close', { id: push.id });
   await host.request('socket.close', { id: pull.id });
   await rejects(host.request('socket.messages', { id: pull.id }), 'ENOTFOUND', /no socket/);
+});
+
+test('loading a capture reports progress steps, then ready', async () => {
+  const file = join(dir, 'burst.pcap');
+  const port = await freePort();
+  await captureWithTcpdump(file, port, () => pushPullBurst(port, 200_000), ['-B', '32768']);
+  const progress: number[] = [];
+  let id = '';
+  const ready = new Promise<void>((resolve) => {
+    const off = host.onEvent((e) => {
+      if (e.type !== 'capture.changed' || (id && e.capture.id !== id)) return;
+      progress.push(e.capture.progress);
+      if (e.capture.state === 'ready') { off(); resolve(); }
+    });
+  });
+  id = (await host.request('capture.openFile', { path: file })).id;
+  await ready;
+  const partial = progress.filter((p) => p > 0 && p < 1);
+  assert.ok(partial.length >= 3, `several progress steps before the end: ${JSON.stringify(progress)}`);
+  assert.deepEqual([...partial].sort((a, b) => a - b), partial, 'progress only grows');
+  assert.equal(progress[progress.length - 1], 1);
+  await host.request('capture.close', { id });
 });
