@@ -83,6 +83,8 @@ interface ConnState {
   /** Time of the TCP open, and whether its 'open' record went out. */
   openTs: number;
   announced: boolean;
+  /** Mid-stream connection whose reassembly roles were the wrong way round (see openConn). */
+  swapped: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -135,12 +137,12 @@ export class Inspector {
         return;
       case 'data': {
         const c = this.open.get(ev.conn.id) ?? this.openConn(ev.conn, ev.ts);
-        this.onData(c, ev.dir, ev.ts, ev.data);
+        this.onData(c, c.swapped ? OTHER[ev.dir] : ev.dir, ev.ts, ev.data);
         return;
       }
       case 'gap': {
         const c = this.open.get(ev.conn.id) ?? this.openConn(ev.conn, ev.ts);
-        this.onGap(c, ev.dir, ev.ts, ev.bytes);
+        this.onGap(c, c.swapped ? OTHER[ev.dir] : ev.dir, ev.ts, ev.bytes);
         return;
       }
       case 'close': {
@@ -183,8 +185,12 @@ export class Inspector {
   private openConn(conn: TcpConnection, ts: number): ConnState {
     const existing = this.open.get(conn.id);
     if (existing) this.closeConn(existing, ts, 'reopened');
-    const client = formatEndpoint(conn.client);
-    const server = formatEndpoint(conn.server);
+    // Seen mid-stream, the first packet's sender passes for the client. When that side has a fixed
+    // port and the other an ephemeral one (32768 and up on Linux, 49152 and up elsewhere), it is
+    // surely the server: swap, so c2s/s2c and client/server mean what they say.
+    const swapped = conn.midstream && conn.client.port < 32768 && conn.server.port >= 32768;
+    const client = formatEndpoint(swapped ? conn.server : conn.client);
+    const server = formatEndpoint(swapped ? conn.client : conn.server);
     const mkDir = (dir: Direction): DirState => ({
       dir, phase: conn.midstream ? 'start' : 'greeting', head: EMPTY, decoderBase: 0, offset: 0, frames: [],
       heuristic: false, ready: false, skipped: 0, ts, lastEvent: 0, parkedOffset: 0,
@@ -197,7 +203,7 @@ export class Inspector {
     const c: ConnState = {
       conn, info, addr: { c2s: client, s2c: server }, dirs: { c2s: mkDir('c2s'), s2c: mkDir('s2c') },
       requests: [], subs: new Set(), rate: new RateSeries(this.opts.bucketSeconds, 120), ignored: false, decodedAny: false,
-      openTs: ts, announced: false,
+      openTs: ts, announced: false, swapped,
     };
     this.open.set(conn.id, c);
     this.totals.connections++;

@@ -255,3 +255,24 @@ test('seeded random commands under every mechanism: fields or problems, never a 
     }
   }
 });
+
+test('mid-stream roles: the side on a fixed port is taken as the server even if it spoke first', () => {
+  const c: TcpConnection = { id: nextId++, client: { ip: '10.0.0.2', port: 5555 }, server: { ip: '10.0.0.1', port: 41000 }, midstream: true };
+  const frames = (tag: string) => Buffer.concat([1, 2, 3].map((i) => encodeMessage('v3', [Buffer.from(`${tag} ${i}`)])));
+  const { records, inspector } = run([
+    data(c, 'c2s', frames('from 5555')),
+    data(c, 's2c', frames('from 41000')),
+    close(c),
+  ]);
+  const msgs = msgsOf(records, c);
+  assert.equal(msgs.length, 6);
+  for (const m of msgs) {
+    const fromServer = m.src === '10.0.0.2:5555';
+    assert.equal(m.dir, fromServer ? 's2c' : 'c2s');
+    assert.equal(m.dst, fromServer ? '10.0.0.1:41000' : '10.0.0.2:5555');
+    assert.equal(Buffer.from(m.frames[0], 'hex').toString().startsWith(fromServer ? 'from 5555' : 'from 41000'), true);
+  }
+  const info = inspector.connection(c.id)!;
+  assert.deepEqual([info.client, info.server, info.midstream], ['10.0.0.1:41000', '10.0.0.2:5555', true]);
+  assert.equal(info.counts.s2c.messages, 3);
+});
