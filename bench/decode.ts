@@ -65,6 +65,8 @@ export async function benchDecode(): Promise<void> {
   console.log(`\ndecode: ${CAPTURE} (${mb.toFixed(1)} MB, port ${port})`);
   const ours = timeCommand('sh', ['-c', `node ${zmtpBin} decode --json ${CAPTURE} > /dev/null`]);
   if (ours) console.log(`  zmtp decode --json > /dev/null   ${ours.toFixed(2)} s  ${(mb / ours).toFixed(1)} MB/s (target >= 100 MB/s) ${mb / ours >= 100 ? 'MET' : 'NOT MET'}`);
+  const inProcess = spawnSync('node', [zmtpBin, 'bench', 'decode', CAPTURE], { encoding: 'utf8' });
+  if (inProcess.status === 0) console.log(`  in-process ${inProcess.stdout.trim().replace(/^decode: \S+\s+/, '')}`);
   const root = process.env.TSHARK44_ROOT ?? '/work/trixie';
   if (existsSync(`${root}/usr/bin/tshark`)) {
     copyFileSync(CAPTURE, `${root}/tmp/bench.pcap`);

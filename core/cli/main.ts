@@ -36,3 +36,4 @@ registerCommand('serve', () => import('./serve.js'));
 registerCommand('decode', () => import('./decode.js'));
 registerCommand('capture', () => import('./capture.js'));
 registerCommand('socket', () => import('./socket.js'));
+registerCommand('bench', () => import('./bench.js'));
