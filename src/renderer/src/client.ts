@@ -13,8 +13,8 @@ export class ApiError extends Error {
 
 export interface AppClient extends HostClient {
   mode: 'electron' | 'browser';
-  /** Opens a capture the user dropped or picked in the page. */
-  openCaptureFile(file: File): Promise<CaptureSummary>;
+  /** Opens a capture the user dropped or picked in the page (uploaded in the browser, with progress 0..1). */
+  openCaptureFile(file: File, onUpload?: (fraction: number) => void): Promise<CaptureSummary>;
   /** Electron only: the native open dialog. Returns null when cancelled. */
   openCaptureDialog?(): Promise<CaptureSummary | null>;
   saveCapture(capture: CaptureSummary): Promise<string | null>;
@@ -132,10 +132,20 @@ function browserClient(): AppClient {
     request,
     onEvent(l) { listeners.add(l); return () => listeners.delete(l); },
     onConnectionChange(l) { connListeners.add(l); return () => connListeners.delete(l); },
-    async openCaptureFile(file) {
-      const res = await fetch(`/api/upload?${q}&name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
-      const reply = (await res.json().catch(() => ({ ok: false, error: { message: `upload failed (HTTP ${res.status})` } }))) as Reply;
-      return unwrap<CaptureSummary>(reply);
+    openCaptureFile(file, onUpload) {
+      // XMLHttpRequest rather than fetch: it reports upload progress for big captures.
+      return new Promise<CaptureSummary>((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', `/api/upload?${q}&name=${encodeURIComponent(file.name)}`);
+        xhr.responseType = 'json';
+        xhr.upload.onprogress = (e) => { if (e.lengthComputable && onUpload) onUpload(e.loaded / e.total); };
+        xhr.onload = () => {
+          const reply = (xhr.response ?? { ok: false, error: { message: `upload failed (HTTP ${xhr.status})` } }) as Reply;
+          try { resolve(unwrap<CaptureSummary>(reply)); } catch (err) { reject(err); }
+        };
+        xhr.onerror = () => reject(new ApiError('upload failed: the zmtp serve process could not be reached', 'ECONNRESET'));
+        xhr.send(file);
+      });
     },
     async saveCapture(c) {
       download(`/api/captures/${c.id}/file?${q}`, c.name);

@@ -120,7 +120,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
         </div>
       </div>
       {capture.state === 'loading' && (
-        <div className="h-2 w-full overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-valuenow={Math.round(capture.progress * 100)} aria-valuemin={0} aria-valuemax={100}>
+        <div className="h-2 w-full overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-label="Decoding" aria-valuenow={Math.round(capture.progress * 100)} aria-valuemin={0} aria-valuemax={100}>
           <div className="h-full bg-sky-600 transition-all" style={{ width: `${capture.progress * 100}%` }} />
         </div>
       )}
@@ -178,9 +178,17 @@ export function CaptureView({ client }: { client: AppClient }) {
   useEffect(() => { if (!current || !captures[current]) setCurrent(order[order.length - 1] ?? null); }, [order, captures, current]);
 
   const opened = (c: CaptureSummary | null) => { if (c) { addIfMissing(c); setCurrent(c.id); } };
+  const [upload, setUpload] = useState<{ name: string; fraction: number } | null>(null);
   const openFile = async (file: File) => {
     setError(null);
-    try { opened(await client.openCaptureFile(file)); } catch (e) { setError(`Cannot open ${file.name}: ${errorMessage(e)}`); }
+    setUpload({ name: file.name, fraction: 0 });
+    try {
+      opened(await client.openCaptureFile(file, (fraction) => setUpload({ name: file.name, fraction })));
+    } catch (e) {
+      setError(`Cannot open ${file.name}: ${errorMessage(e)}`);
+    } finally {
+      setUpload(null);
+    }
   };
   const pick = async () => {
     setError(null);
@@ -208,6 +216,14 @@ export function CaptureView({ client }: { client: AppClient }) {
           ))}
         </nav>
       </div>
+      {upload && (
+        <div className="flex items-center gap-2 text-xs text-slate-500" data-testid="upload-progress">
+          <span>Uploading {upload.name}…</span>
+          <div className="h-2 w-64 overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-label="Upload" aria-valuenow={Math.round(upload.fraction * 100)} aria-valuemin={0} aria-valuemax={100}>
+            <div className="h-full bg-sky-600" style={{ width: `${upload.fraction * 100}%` }} />
+          </div>
+        </div>
+      )}
       <ErrorText error={error} testId="open-error" />
       {cap ? <Session key={cap.id} client={client} capture={cap} /> : (
         <Empty title="No capture open">
