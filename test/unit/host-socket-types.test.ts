@@ -109,3 +109,14 @@ test('STREAM talks to a raw TCP client', async () => {
     await close(s.id);
   }
 });
+
+test('inproc endpoints between workbench sockets', async () => {
+  const a = await host.request('socket.create', { type: 'PAIR' });
+  const b = await host.request('socket.create', { type: 'PAIR' });
+  await host.request('socket.bind', { id: a.id, endpoint: 'inproc://workbench-test' });
+  await host.request('socket.connect', { id: b.id, endpoint: 'inproc://workbench-test' });
+  const got = received(a.id);
+  await host.request('socket.send', { id: b.id, frames: [{ kind: 'json', data: '[1, 2]' }] });
+  assert.deepEqual(text(await got), ['[1,2]']);
+  await close(a.id, b.id);
+});
