@@ -166,6 +166,11 @@ test('capture queries: filters, search, record, rate and export on a real captur
   const c2s = await host.request('capture.query', { id: opened.id, filter: { kind: 'message', dir: 'c2s' } });
   assert.equal(c2s.total, 5);
   assert.ok(c2s.items.every((r) => r.socketType === 'DEALER' && r.summary.includes('"ping"')));
+  const fromRouter = await host.request('capture.query', { id: opened.id, filter: { kind: 'message', socketType: 'router' } });
+  assert.equal(fromRouter.total, 5);
+  assert.ok(fromRouter.items.every((r) => r.dir === 's2c'));
+  const byConn = await host.request('capture.query', { id: opened.id, filter: { conn: conn.conn + 1 } });
+  assert.equal(byConn.total, 0);
   const hex = await host.request('capture.query', { id: opened.id, filter: { search: '706f 6e67', searchHex: true } });
   assert.equal(hex.total, 5, 'hex search finds the five pongs');
   const commands = await host.request('capture.query', { id: opened.id, filter: { kind: 'command' } });
