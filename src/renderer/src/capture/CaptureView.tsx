@@ -5,7 +5,7 @@ import type { AppClient } from '../client.js';
 import type { CaptureFilter, CaptureSummary, ConnectionSummary, RateSeries } from '../../../../core/host/protocol.js';
 import { fmtBytes } from '../format.js';
 import { addIfMissing, useStore } from '../store.js';
-import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage } from '../ui/common.js';
+import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage, useIsDark } from '../ui/common.js';
 import { Conversation } from './Conversation.js';
 import { MessageTable } from './MessageTable.js';
 import { RateChart } from './RateChart.js';
@@ -71,7 +71,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
   const [pane, setPane] = useState<'detail' | 'conversation' | 'rate'>('detail');
   const [rate, setRate] = useState<RateSeries>({ t: [], c2s: [], s2c: [], bucketSeconds: 1 });
   const [error, setError] = useState<string | null>(null);
-  const dark = document.documentElement.classList.contains('dark');
+  const dark = useIsDark();
   const version = capture.records;
 
   useEffect(() => {

@@ -1,4 +1,5 @@
 // Small shared pieces: buttons, cards, inputs, error and empty states.
+import { useEffect, useState } from 'react';
 import type { ButtonHTMLAttributes, ComponentProps, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
 
 type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
@@ -86,4 +87,15 @@ export function Badge({ children, tone = 'slate' }: { children: ReactNode; tone?
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Whether the dark theme is on (follows the class on <html>). */
+export function useIsDark(): boolean {
+  const [dark, setDark] = useState(() => document.documentElement.classList.contains('dark'));
+  useEffect(() => {
+    const mo = new MutationObserver(() => setDark(document.documentElement.classList.contains('dark')));
+    mo.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
+    return () => mo.disconnect();
+  }, []);
+  return dark;
 }
