@@ -27,7 +27,7 @@ export class PullType implements SocketType {
     this.host.notifyReadable();
   }
   writeActivated(): void {}
-  send(): boolean {
+  send(_msg: Msg): boolean {
     throw zmqError('ENOTSUP', 'Pull sockets cannot send');
   }
   receive(): Msg | undefined {

@@ -86,7 +86,7 @@ export async function startCapture(spec: CaptureSpec, dir: string, name: string)
       }
       child.kill('SIGINT');
       await exited;
-      if (written && !written.closed) await new Promise((r) => written.once('close', r));
+      if (written && !written.closed) await new Promise<void>((r) => written.once('close', () => r()));
       return readFileSync(file);
     },
     kill() {
