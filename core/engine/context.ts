@@ -2,6 +2,7 @@
 // connects waiting for a bind), and closes or waits for its sockets. `context` is the default one.
 import { zmqError } from './errors.js';
 import type { Pipe } from './pipe.js';
+import { hold, release } from './keepalive.js';
 
 /** What the context needs from a socket for inproc and termination. */
 export interface ContextSocket {
@@ -147,7 +148,9 @@ export class Context {
   /** Resolves once every socket of this context is closed and done lingering. */
   term(): Promise<void> {
     if (this.sockets.size === 0 && this.lingering.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.termWaiters.push(resolve));
+    // Waiting for lingering sockets keeps the process alive, like zeromq.js's blocking term.
+    hold();
+    return new Promise((resolve) => this.termWaiters.push(() => { release(); resolve(); }));
   }
 
   /** Sockets open in this context. */

@@ -2,6 +2,7 @@
 // { type, address, ... } with the same type names, plus on()/off() listeners. Events are queued for
 // receive()/iteration only once someone asks for them, so an unwatched socket costs nothing.
 import { ZmqError, zmqError } from './errors.js';
+import { Hold } from './keepalive.js';
 
 export type EventType =
   | 'accept' | 'accept:error' | 'bind' | 'bind:error' | 'close' | 'close:error'
@@ -38,6 +39,14 @@ export class Observer implements AsyncIterable<SocketEvent> {
   private waiting: { resolve: (e: SocketEvent) => void; reject: (e: Error) => void }[] = [];
   private queueing = false;
   private ended = false;
+  /** Listeners or a pending receive keep the process alive until the socket closes (as in zeromq.js). */
+  private readonly liveness = new Hold();
+
+  private updateHold(): void {
+    let listening = false;
+    for (const set of this.listeners.values()) if (set.size) listening = true;
+    this.liveness.set(!this.ended && (listening || this.waiting.length > 0));
+  }
 
   get closed(): boolean {
     return this.ended;
@@ -48,11 +57,13 @@ export class Observer implements AsyncIterable<SocketEvent> {
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
     set.add(fn);
+    this.updateHold();
     return this;
   }
 
   off(type: EventType, fn: Listener): this {
     this.listeners.get(type)?.delete(fn);
+    this.updateHold();
     return this;
   }
 
@@ -62,7 +73,9 @@ export class Observer implements AsyncIterable<SocketEvent> {
     const next = this.queue.shift();
     if (next) return Promise.resolve(next);
     if (this.ended) return Promise.reject(zmqError('EAGAIN', 'Socket is closed; no more events'));
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    const p = new Promise<SocketEvent>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.updateHold();
+    return p;
   }
 
   /** Stops delivering events (the socket goes on). */
@@ -97,7 +110,10 @@ export class Observer implements AsyncIterable<SocketEvent> {
       try { fn(event); } catch { /* a listener's exception must not break the engine */ }
     }
     const waiter = this.waiting.shift();
-    if (waiter) waiter.resolve(event);
+    if (waiter) {
+      waiter.resolve(event);
+      if (this.waiting.length === 0) this.updateHold();
+    }
     else if (this.queueing) {
       if (this.queue.length >= MAX_QUEUED) this.queue.shift();
       this.queue.push(event);
@@ -110,6 +126,7 @@ export class Observer implements AsyncIterable<SocketEvent> {
     this.emit({ type: 'end' });
     this.ended = true;
     for (const w of this.waiting.splice(0)) w.reject(zmqError('EAGAIN', 'Socket is closed; no more events'));
+    this.liveness.set(false);
   }
 }
 

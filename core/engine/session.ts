@@ -11,6 +11,7 @@ import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import type { SocketTypeName } from '../zmtp/constants.js';
 import type { SocketEvent } from './monitor.js';
 import { eventError } from './monitor.js';
+import { interval, timer } from './keepalive.js';
 
 /** What a session needs from its socket. */
 export interface SessionHost {
@@ -99,7 +100,7 @@ export class Session implements ConnectionHost {
     this.host.emit({ type: 'connect:delay', address: this.ep.address });
     const timeout = this.host.options.connectTimeout as number;
     if (timeout > 0) {
-      this.connectTimer = setTimeout(() => {
+      this.connectTimer = timer(() => {
         s.destroy();
         this.dialing = undefined;
         this.scheduleRetry(`connect timed out after ${timeout} ms`);
@@ -147,9 +148,7 @@ export class Session implements ConnectionHost {
       wait = base + Math.floor(Math.random() * base);
     }
     this.host.emit({ type: 'connect:retry', address: this.ep.address, interval: wait, reason });
-    this.retryTimer = setTimeout(() => this.dial(), wait);
-    // Lingering without a bound (-1) must not keep the process alive by itself; a bounded linger may.
-    if (this.stopping && this.lingerTimer === undefined) this.retryTimer.unref();
+    this.retryTimer = timer(() => this.dial(), wait);
   }
 
   attach(conn: Connection, peer: PeerInfo): Pipe | undefined {
@@ -219,8 +218,7 @@ export class Session implements ConnectionHost {
       return;
     }
     if (!this.hasPending()) return this.finish();
-    if (linger > 0) this.lingerTimer = setTimeout(() => this.finish(), linger);
-    else if (this.retryTimer) this.retryTimer.unref();
+    if (linger > 0) this.lingerTimer = timer(() => this.finish(), linger);
   }
 
   private finish(): void {

@@ -16,6 +16,7 @@ import { Connection, type ConnectionHost, type FailureKind, type PeerInfo } from
 import { Session, type SessionHost } from './session.js';
 import { listenStream, fromSystemError, type Listener, type StreamEndpoint } from './transports/stream.js';
 import { createEngineMechanism } from './mechanism-factory.js';
+import { Hold } from './keepalive.js';
 import { zapClientFor } from './zap-client.js';
 import { bindUdp, connectUdp, type UdpHandle } from './transports/udp.js';
 
@@ -82,8 +83,19 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   private readonly inprocBound = new Set<string>();
   /** udp:// endpoints (RADIO connects, DISH binds), by the address given and the one bound. */
   private readonly udpEndpoints = new Map<string, UdpHandle>();
-  private pendingSend?: Pending<void> & { msg: Msg };
-  private pendingReceive?: Pending<Buffer[]>;
+  private pendingSendOp?: Pending<void> & { msg: Msg };
+  private pendingReceiveOp?: Pending<Buffer[]>;
+  /** Keeps the process alive while a send or receive waits (zeromq.js does the same). */
+  private readonly opHold = new Hold();
+  /**
+   * A socket with endpoints keeps the process alive until closed (tests and the host rely on this).
+   * zeromq.js differs: there only pending operations and event listeners do; see keepalive.ts.
+   */
+  private readonly endpointHold = new Hold();
+  private get pendingSend() { return this.pendingSendOp; }
+  private set pendingSend(p) { this.pendingSendOp = p; this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp); }
+  private get pendingReceive() { return this.pendingReceiveOp; }
+  private set pendingReceive(p) { this.pendingReceiveOp = p; this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp); }
   private notifyQueued = false;
   private lingerWork = 0;
   private readonly processBound = this.processPending.bind(this);
@@ -392,6 +404,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     }
     this.listeners.set(listener.endpoint, { listener, conns });
     this.lastBound = listener.endpoint;
+    this.endpointHold.set(true);
     this.events.emit({ type: 'listening', address: listener.endpoint });
   }
 
@@ -498,6 +511,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     list.push(session);
     this.sessions.set(address, list);
     session.start();
+    this.endpointHold.set(true);
   }
 
   disconnect(address: string): void {
@@ -542,6 +556,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.endpointHold.set(false);
     const closedError = () => zmqError('EAGAIN', 'Socket was closed');
     if (this.pendingReceive) {
       const r = this.pendingReceive;

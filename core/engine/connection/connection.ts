@@ -19,6 +19,7 @@ import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.j
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
 import type { Msg, Pipe, PipeOwner } from '../pipe.js';
 import { tapChunk, wireTap } from '../wiretap.js';
+import { interval, timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 
 export type FailureKind = 'protocol' | 'auth' | 'other' | 'disconnect';
@@ -145,7 +146,7 @@ export class Connection implements PipeOwner {
       return;
     }
     const hs = host.options.handshakeInterval as number;
-    if (hs > 0) this.handshakeTimer = setTimeout(() => this.fail('other', `handshake did not complete within ${hs} ms`), hs);
+    if (hs > 0) this.handshakeTimer = timer(() => this.fail('other', `handshake did not complete within ${hs} ms`), hs);
     this.send(encodeSignature(this.ourIdentity.length));
   }
 
@@ -386,7 +387,7 @@ export class Connection implements PipeOwner {
         if (cmd.ttl > 0) {
           if (this.ttlTimer) clearTimeout(this.ttlTimer);
           const ms = cmd.ttl * 100;
-          this.ttlTimer = setTimeout(() => this.fail('disconnect', `heartbeat: peer's TTL of ${ms} ms expired with no traffic`), ms);
+          this.ttlTimer = timer(() => this.fail('disconnect', `heartbeat: peer's TTL of ${ms} ms expired with no traffic`), ms);
         }
         this.scheduleFlush();
         return;
@@ -520,7 +521,7 @@ export class Connection implements PipeOwner {
     const ivl = this.host.options.heartbeatInterval as number;
     // PING/PONG are ZMTP 3.1 (RFC 37); a 3.0 peer would not answer.
     if (!(ivl > 0) || this.version !== '3.1') return;
-    this.heartbeatTimer = setInterval(() => {
+    this.heartbeatTimer = interval(() => {
       if (this.state !== State.Traffic) return;
       const ttl = this.host.options.heartbeatTimeToLive as number;
       this.sendCommand(pingCommand(Math.floor(ttl / 100)));
@@ -528,7 +529,7 @@ export class Connection implements PipeOwner {
       if (!this.heartbeatTimeoutTimer) {
         const t = this.host.options.heartbeatTimeout as number;
         const timeout = t >= 0 ? t : ivl;
-        this.heartbeatTimeoutTimer = setTimeout(
+        this.heartbeatTimeoutTimer = timer(
           () => this.fail('disconnect', `heartbeat: no traffic from peer within ${timeout} ms of a PING`),
           timeout,
         );
@@ -778,7 +779,7 @@ export class Connection implements PipeOwner {
     this.closing = true;
     this.lingerDeadline = lingerMs > 0 ? Date.now() + lingerMs : -1;
     if (lingerMs > 0) {
-      this.lingerTimer = setTimeout(() => this.fail('disconnect', 'linger period expired'), lingerMs);
+      this.lingerTimer = timer(() => this.fail('disconnect', 'linger period expired'), lingerMs);
     }
     if (!this.flushScheduled && !this.waitingDrain && !this.pipe?.canRead()) this.finishClosing();
     else this.scheduleFlush();
@@ -801,7 +802,7 @@ export class Connection implements PipeOwner {
       if (!this.stream.writableEnded) this.stream.end();
       if (this.lingerDeadline > 0) {
         const stream = this.stream;
-        const t = setTimeout(() => stream.destroy(), Math.max(0, this.lingerDeadline - Date.now()));
+        const t = timer(() => stream.destroy(), Math.max(0, this.lingerDeadline - Date.now()));
         stream.once('close', () => clearTimeout(t));
       }
     } else {

@@ -31,6 +31,8 @@ export async function listenIpc(
   }
   const server = net.createServer({ pauseOnConnect: true });
   await serverListening(server, ep.address, { path: file, backlog: options.backlog as number });
+  // Open sockets do not keep the process alive by themselves (zeromq.js behaviour); see keepalive.ts.
+  server.unref();
   const listener: Listener = {
     endpoint: ipcEndpointString(file),
     close: () => {

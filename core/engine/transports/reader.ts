@@ -87,6 +87,7 @@ export function connectWithReader(options: net.NetConnectOpts): net.Socket {
   const reader = new SlabReader();
   const socket = net.connect({ ...options, onread: reader.onreadOption } as unknown as net.NetConnectOpts);
   readers.set(socket, reader);
+  socket.unref();
   return socket;
 }
 
@@ -99,6 +100,7 @@ export function adoptAccepted(sock: net.Socket): { socket: net.Socket; reader?: 
   const handle = (sock as unknown as { _handle?: unknown })._handle;
   if (!handle) {
     sock.resume();
+    sock.unref();
     return { socket: sock };
   }
   const reader = new SlabReader();
@@ -107,11 +109,13 @@ export function adoptAccepted(sock: net.Socket): { socket: net.Socket; reader?: 
     adopted = new net.Socket({ handle: handle as never, readable: true, writable: true, onread: reader.onreadOption } as net.SocketConstructorOpts);
   } catch {
     sock.resume();
+    sock.unref();
     return { socket: sock };
   }
   // The original wrapper no longer owns the handle; destroying it only settles the server's count.
   (sock as unknown as { _handle: unknown })._handle = null;
   sock.destroy();
   readers.set(adopted, reader);
+  adopted.unref();
   return { socket: adopted, reader };
 }

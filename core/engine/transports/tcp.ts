@@ -37,6 +37,8 @@ export async function listenTcp(
   await serverListening(server, ep.address, { host, port: ep.port, backlog: options.backlog as number, ipv6Only: false });
   const bound = server.address() as net.AddressInfo;
   // libzmq reports the wildcard host as 0.0.0.0 (or [::]) with the real port.
+  // Open sockets do not keep the process alive by themselves (zeromq.js behaviour); see keepalive.ts.
+  server.unref();
   const listener: Listener = {
     endpoint: tcpEndpointString(bound.address, bound.port),
     close: () => server.close(),
