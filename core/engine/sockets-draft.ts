@@ -1,5 +1,5 @@
 // The draft socket classes, shaped like zeromq.js v6's `zeromq/draft`: Server and Client (single-part,
-// a Server names peers by a 32-bit routing id), Radio and Dish (groups), Gather and Scatter.
+// a Server names peers by a 32-bit routing id), Radio and Dish (groups), Gather and Scatter, Datagram (raw udp).
 //   server.send(msg, { routingId })  /  const [msg, { routingId }] = await server.receive()
 //   radio.send(msg, { group })       /  dish.join('g'); const [msg, { group }] = await dish.receive()
 // Each is the generic Socket with one draft type's rules (./types/{server,client,radio,dish,gather,scatter}.ts).
@@ -9,6 +9,7 @@ import { zmqError } from './errors.js';
 import { registerActivity, tap } from './activity.js';
 import type { SocketHost, SocketType } from './socket-type.js';
 import { ClientType } from './types/client.js';
+import { DgramType } from './types/dgram.js';
 import { checkGroup, DishType } from './types/dish.js';
 import { DRAFT_TYPE_NUMBERS, draftTypeName, type DraftSocketTypeName } from './types/draft-name.js';
 import { GatherType } from './types/gather.js';
@@ -144,6 +145,16 @@ export class Scatter extends DraftSocket {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+}
+
+/**
+ * Raw UDP over udp:// (bind to receive and send, or connect to send from an ephemeral port): messages are
+ * [address, body] with the address as "ip:port", like zeromq.js's Datagram.
+ */
+export class Datagram extends DraftSocket {
+  constructor(options?: SocketOptions, context?: Context) {
+    super('DGRAM', (host) => new DgramType(host), options, context);
   }
 }
 

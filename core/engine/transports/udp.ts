@@ -5,6 +5,9 @@
 // datagram and filters on its joined groups; a RADIO sends every group. Datagrams beyond libzmq's
 // 8192-byte receive buffer are not sent (a libzmq DISH would read them truncated); short or
 // inconsistent datagrams are dropped. Like the udp engine, nothing is queued for an absent peer.
+//
+// DGRAM (libzmq's raw udp mode) binds or connects a plain UDP socket: a message is [address, body], the
+// address "ip:port" saying where a datagram came from or goes to, and the datagram is the body alone.
 import dgram from 'node:dgram';
 import dns from 'node:dns/promises';
 import net from 'node:net';
@@ -75,10 +78,41 @@ function socketFor(host: string, reuseAddr: boolean): dgram.Socket {
   return dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr });
 }
 
-/** DISH: receives datagrams on the endpoint (udp://*:port, udp://ip:port, udp://multicast-ip:port). */
+/** "ip:port" of a datagram's sender, as DGRAM sockets receive it: NUL-terminated, exactly as libzmq gives it. */
+function addressFrame(rinfo: dgram.RemoteInfo): Buffer {
+  return Buffer.from(rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}\0` : `${rinfo.address}:${rinfo.port}\0`, 'latin1');
+}
+
+/** Parses a DGRAM address frame "ip:port" / "[ipv6]:port"; undefined when it is not one (the message is dropped). */
+export function parseAddressFrame(frame: Buffer): { host: string; port: number } | undefined {
+  // A received address frame can be sent back as it is: its NUL terminator is allowed.
+  const text = frame.toString('latin1').replace(/\0$/, '');
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(text);
+  if (!m) return undefined;
+  const host = m[1] ?? m[2];
+  const port = Number(m[3]);
+  if (!net.isIP(host) || port < 1 || port > 65535) return undefined;
+  return { host, port };
+}
+
+/** DGRAM: sends [address, body] messages as datagrams from `sock`, dropping those with a bad address. */
+function dgramSender(sock: dgram.Socket, ipv6: boolean, engineEnd: Pipe, isClosed: () => boolean): () => void {
+  return () => {
+    for (let msg = engineEnd.read(); msg !== undefined; msg = engineEnd.read()) {
+      if (isClosed() || msg.length !== 2) continue;
+      const to = parseAddressFrame(msg[0]);
+      if (!to || msg[1].length > 65507) continue;
+      if (net.isIPv6(to.host) !== ipv6) continue;
+      sock.send(msg[1], to.port, to.host);
+    }
+  };
+}
+
+/** DISH: receives datagrams on the endpoint (udp://*:port, udp://ip:port, udp://multicast-ip:port); DGRAM also sends. */
 export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle> {
-  if (host.typeName !== 'DISH') {
-    throw zmqError('ENOCOMPATPROTO', `udp:// binds are for DISH sockets only (RADIO connects), not ${host.typeName}: ${ep.address}`, ep.address);
+  const raw = host.typeName === 'DGRAM';
+  if (host.typeName !== 'DISH' && !raw) {
+    throw zmqError('ENOCOMPATPROTO', `udp:// binds are for DISH and DGRAM sockets only (RADIO connects), not ${host.typeName}: ${ep.address}`, ep.address);
   }
   const ipv6 = host.options.ipv6 === true;
   const target = ep.host === '*' ? (ipv6 ? '::' : '0.0.0.0') : await resolve(ep.host, ep.address, ipv6);
@@ -106,7 +140,7 @@ export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle
   const [socketEnd, engineEnd] = host.makePipe();
   socketEnd.endpoint = endpoint;
   engineEnd.endpoint = endpoint;
-  socketEnd.peerSocketType = 'RADIO';
+  socketEnd.peerSocketType = raw ? 'DGRAM' : 'RADIO';
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -116,25 +150,26 @@ export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle
   };
   engineEnd.owner = {
     // The DISH's JOIN/LEAVE messages have no meaning on udp: every datagram arrives and the DISH filters.
-    readActivated: () => { while (engineEnd.read() !== undefined); },
+    readActivated: raw ? dgramSender(sock, net.isIPv6(target), engineEnd, () => closed) : () => { while (engineEnd.read() !== undefined); },
     writeActivated: () => {},
     pipeTerminated: close,
   };
-  sock.on('message', (data) => {
-    const msg = decodeDatagram(data);
+  sock.on('message', (data, rinfo) => {
+    const msg = raw ? [addressFrame(rinfo), data] : decodeDatagram(data);
     // Lossy like libzmq's udp engine: malformed datagrams and datagrams finding the pipe full are dropped.
     if (msg) engineEnd.write(msg);
   });
   sock.on('error', () => { /* a datagram error does not stop the socket */ });
   host.attachPipe(socketEnd);
-  while (engineEnd.read() !== undefined);
+  engineEnd.owner.readActivated(engineEnd);
   return { endpoint, close };
 }
 
 /** RADIO: sends every message as a datagram to the endpoint (unicast or multicast). Synchronous, like connect(). */
 export function connectUdp(host: UdpHost, ep: UdpEndpoint): UdpHandle {
-  if (host.typeName !== 'RADIO') {
-    throw zmqError('ENOCOMPATPROTO', `udp:// connects are for RADIO sockets only (DISH binds), not ${host.typeName}: ${ep.address}`, ep.address);
+  const raw = host.typeName === 'DGRAM';
+  if (host.typeName !== 'RADIO' && !raw) {
+    throw zmqError('ENOCOMPATPROTO', `udp:// connects are for RADIO and DGRAM sockets only (DISH binds), not ${host.typeName}: ${ep.address}`, ep.address);
   }
   if (ep.host === '*' || ep.port === 0) throw zmqError('EINVAL', `invalid endpoint ${ep.address}: a udp destination needs a host and a port`, ep.address);
   // A host name is resolved by dgram on each send; IPv6 only when written as an IPv6 address.
@@ -151,7 +186,7 @@ export function connectUdp(host: UdpHost, ep: UdpEndpoint): UdpHandle {
   // RadioType sends every group to a pipe whose endpoint is udp:// (libzmq's subscribe-to-all udp pipes).
   socketEnd.endpoint = ep.address;
   engineEnd.endpoint = ep.address;
-  socketEnd.peerSocketType = 'DISH';
+  socketEnd.peerSocketType = raw ? 'DGRAM' : 'DISH';
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -166,7 +201,9 @@ export function connectUdp(host: UdpHost, ep: UdpEndpoint): UdpHandle {
       if (datagram) sock.send(datagram, ep.port, ep.host);
     }
   };
-  engineEnd.owner = { readActivated: drain, writeActivated: () => {}, pipeTerminated: close };
+  engineEnd.owner = { readActivated: raw ? dgramSender(sock, net.isIPv6(ep.host), engineEnd, () => closed) : drain, writeActivated: () => {}, pipeTerminated: close };
+  // DGRAM: answers to what it sent come back to its ephemeral port.
+  if (raw) sock.on('message', (data, rinfo) => { engineEnd.write([addressFrame(rinfo), data]); });
   sock.on('error', () => { /* e.g. ICMP port unreachable on a later send: datagrams are fire and forget */ });
   host.attachPipe(socketEnd);
   return { endpoint: ep.address, close };

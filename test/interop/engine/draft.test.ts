@@ -27,8 +27,8 @@ after(() => {
   for (const s of open) s.close();
 });
 
-function make(lib: Lib, cls: 'Server' | 'Client' | 'Radio' | 'Dish' | 'Gather' | 'Scatter', options: Record<string, unknown> = {}): AnySocket {
-  const readable = cls === 'Server' || cls === 'Client' || cls === 'Dish' || cls === 'Gather';
+function make(lib: Lib, cls: 'Server' | 'Client' | 'Radio' | 'Dish' | 'Gather' | 'Scatter' | 'Datagram', options: Record<string, unknown> = {}): AnySocket {
+  const readable = cls === 'Server' || cls === 'Client' || cls === 'Dish' || cls === 'Gather' || cls === 'Datagram';
   const opts = { linger: 0, ...(readable ? { receiveTimeout: 10000 } : {}), ...options };
   const s = lib === 'ours' ? new (engine as AnySocket)[cls](opts) : new draft[cls](opts);
   open.push(s);
@@ -226,7 +226,16 @@ describe('RADIO / DISH', () => {
       await radioUntilHeard(radio, dish, 'g', 'before');
       radio.close();
       radio = make('zmq', 'Radio');
-      await radio.bind(endpoint);
+      // libzmq closes asynchronously: the port may still be taken for a moment.
+      for (let i = 0; ; i++) {
+        try {
+          await radio.bind(endpoint);
+          break;
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'EADDRINUSE' || i > 100) throw e;
+          await wait(20);
+        }
+      }
       let got: [Buffer, { group: Buffer }];
       do got = await radioUntilHeard(radio, dish, 'g', 'after'); while (got[0].toString() !== 'after');
       assert.equal(got[1].group.toString(), 'g');
@@ -390,6 +399,52 @@ describe('GATHER / SCATTER', () => {
       assert.equal(gather.type, 16);
     } finally {
       closeAll(scatter, gather);
+    }
+  });
+});
+
+describe('DGRAM (Datagram)', () => {
+  for (const [aLib, bLib] of COMBOS) {
+    test(`Datagram(${aLib}) to Datagram(${bLib}) and back, addresses as libzmq writes them`, async () => {
+      const port = await freeUdpPort();
+      const b = make(bLib, 'Datagram');
+      const a = make(aLib, 'Datagram');
+      try {
+        await b.bind(`udp://127.0.0.1:${port}`);
+        if (aLib === 'ours') a.connect(`udp://127.0.0.1:${port}`);
+        else await a.bind(`udp://127.0.0.1:${await freeUdpPort()}`);
+        await a.send([`127.0.0.1:${port}`, 'ping']);
+        const [from, body] = await b.receive();
+        assert.equal(body.toString(), 'ping');
+        // libzmq gives "ip:port" with its C string terminator; ours does the same.
+        assert.match(from.toString('latin1'), /^127\.0\.0\.1:\d+\0$/);
+        await b.send([from, 'pong']);
+        const [from2, body2] = await a.receive();
+        assert.equal(body2.toString(), 'pong');
+        assert.equal(from2.toString('latin1'), `127.0.0.1:${port}\0`);
+      } finally {
+        closeAll(a, b);
+      }
+    });
+  }
+
+  test('bad input: one-frame messages are EINVAL, bad addresses are dropped, tcp is refused', async () => {
+    const port = await freeUdpPort();
+    const a = make('ours', 'Datagram');
+    const b = make('ours', 'Datagram');
+    try {
+      await b.bind(`udp://127.0.0.1:${port}`);
+      await a.bind('udp://127.0.0.1:*');
+      await assert.rejects(a.send('only body'), { code: 'EINVAL' });
+      await a.send(['not an address', 'lost']);
+      await a.send(['127.0.0.1:0', 'lost']);
+      await a.send([`127.0.0.1:${port}`, 'kept']);
+      const [, body] = await b.receive();
+      assert.equal(body.toString(), 'kept');
+      assert.equal(a.type, 18);
+      await assert.rejects(make('ours', 'Gather').bind('udp://127.0.0.1:*'), { code: 'ENOCOMPATPROTO' });
+    } finally {
+      closeAll(a, b);
     }
   });
 });
