@@ -58,7 +58,7 @@ export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
   const transport = address.slice(0, sep);
   const rest = address.slice(sep + 3);
   if (!TRANSPORTS.includes(transport)) {
-    throw zmqError('EPROTONOSUPPORT', `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc)`, address);
+    throw zmqError('EPROTONOSUPPORT', `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc, ws, udp)`, address);
   }
   if (rest.length === 0) throw zmqError('EINVAL', `invalid endpoint ${address}: empty address`, address);
   switch (transport) {
