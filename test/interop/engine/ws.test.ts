@@ -8,6 +8,7 @@ import * as zmq from 'zeromq';
 import { WebSocket } from 'ws';
 import * as engine from '../../../core/index.js';
 import { nextEvent } from './machinery-helpers.js';
+import { startEngineZapHandler, startZapHandler } from './security-raw-peer.js';
 import type { EventType, SocketEvent } from '../../../core/engine/monitor.js';
 
 type Lib = 'ours' | 'zmq';
@@ -151,6 +152,74 @@ describe('ws:// transport against libzmq (zeromq.js)', () => {
       }
     });
   }
+});
+
+describe('ws:// with PLAIN and a ZAP handler', () => {
+  const users: Record<string, string> = { admin: 'secret' };
+  const policy = (r: { credentials: Buffer[] }) =>
+    users[r.credentials[0].toString()] === r.credentials[1]?.toString()
+      ? { statusCode: '200', userId: r.credentials[0].toString() }
+      : { statusCode: '400', statusText: 'bad credentials' };
+
+  test('our PLAIN server (engine ZAP handler): libzmq client accepted, a wrong password refused (handshake:error:auth)', async () => {
+    const context = new engine.Context();
+    const zap = await startEngineZapHandler(context, policy);
+    const rep = new engine.Reply({ linger: 0, plainServer: true, zapDomain: 'ws-test', receiveTimeout: 10000 }, context);
+    const good = new zmq.Request({ linger: 0, plainUsername: 'admin', plainPassword: 'secret', receiveTimeout: 10000 });
+    const bad = new zmq.Request({ linger: 0, plainUsername: 'admin', plainPassword: 'wrong' });
+    try {
+      await rep.bind('ws://127.0.0.1:*');
+      const refused = nextEvent(rep, 'handshake:error:auth');
+      bad.connect(rep.lastEndpoint!);
+      const ev = await refused;
+      assert.match(ev.reason!, /bad credentials|400/);
+      good.connect(rep.lastEndpoint!);
+      await good.send('hello');
+      assert.deepEqual(text(await rep.receive()), ['hello']);
+      await rep.send('welcome');
+      assert.deepEqual(text(await good.receive()), ['welcome']);
+      assert.ok(zap.requests.some((r) => r.mechanism === 'PLAIN' && r.domain === 'ws-test'));
+    } finally {
+      good.close();
+      bad.close();
+      rep.close();
+      await zap.close();
+    }
+  });
+
+  test('libzmq PLAIN server (zeromq.js ZAP handler): our client accepted', async () => {
+    const context = new zmq.Context();
+    const zap = await startZapHandler(context, policy);
+    const rep = new zmq.Reply({ context, linger: 0, plainServer: true, zapDomain: 'ws-test' });
+    const req = new engine.Request({ linger: 0, plainUsername: 'admin', plainPassword: 'secret', receiveTimeout: 10000 });
+    try {
+      await rep.bind('ws://127.0.0.1:*');
+      req.connect(rep.lastEndpoint!);
+      await req.send('hello');
+      assert.deepEqual(text(await rep.receive()), ['hello']);
+      await rep.send('welcome');
+      assert.deepEqual(text(await req.receive()), ['welcome']);
+      assert.equal(zap.requests[0].mechanism, 'PLAIN');
+    } finally {
+      req.close();
+      rep.close();
+      await zap.close();
+    }
+  });
+
+  test('a NULL client offering ZWS2.0/NULL to a PLAIN ws endpoint is refused at the upgrade and retries', async () => {
+    const rep = new engine.Reply({ linger: 0, plainServer: true });
+    const req = new engine.Request({ linger: 0, reconnectInterval: 50 });
+    try {
+      await rep.bind('ws://127.0.0.1:*');
+      const retry = nextEvent(req as unknown as engine.Socket, 'connect:retry');
+      req.connect(rep.lastEndpoint!);
+      assert.match((await retry).reason!, /upgrade refused: HTTP 400/);
+    } finally {
+      req.close();
+      rep.close();
+    }
+  });
 });
 
 describe('ws:// bad input', () => {
