@@ -630,7 +630,8 @@ export class Connection implements PipeOwner {
     let first = pipe.peek();
     if (first === undefined) return this.afterFlush();
     let est = 0;
-    for (const f of first) est += f.length + 9;
+    // Only small bodies are copied into the batch; large ones go by reference and need just a header.
+    for (const f of first) est += (f.length <= COPY_LIMIT ? f.length : 0) + 9;
     let scratch: Buffer = Buffer.allocUnsafe(Math.min(65536, Math.max(256, est * (pipe.readable + 1))));
     let start = 0;
     let pos = 0;
