@@ -8,11 +8,13 @@ import type { Context } from './context.js';
 import { zmqError } from './errors.js';
 import { registerActivity, tap } from './activity.js';
 import type { SocketHost, SocketType } from './socket-type.js';
+import { ChannelType } from './types/channel.js';
 import { ClientType } from './types/client.js';
 import { DgramType } from './types/dgram.js';
 import { checkGroup, DishType } from './types/dish.js';
 import { DRAFT_TYPE_NUMBERS, draftTypeName, type DraftSocketTypeName } from './types/draft-name.js';
 import { GatherType } from './types/gather.js';
+import { PeerType } from './types/peer.js';
 import { RadioType } from './types/radio.js';
 import { ScatterType } from './types/scatter.js';
 import { ServerType } from './types/server.js';
@@ -54,6 +56,17 @@ function groupBytes(group: unknown): Buffer {
   return buf;
 }
 
+/** [routingId (4 bytes BE), body] for the SERVER/PEER types; EINVAL for a bad id or a multipart message. */
+function routedFrames(kind: string, message: MessageLike | MessageLike[], options: unknown): Buffer[] {
+  const id = (options as { routingId?: unknown } | undefined)?.routingId;
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > 0xffffffff) {
+    throw zmqError('EINVAL', `${kind}.send needs { routingId }: an integer from 1 to 4294967295, got ${id === undefined ? 'none' : String(id)}`);
+  }
+  const rid = Buffer.allocUnsafe(4);
+  rid.writeUInt32BE(id, 0);
+  return [rid, singleFrame(kind.toUpperCase(), message)];
+}
+
 export class Server extends DraftSocket {
   constructor(options?: SocketOptions, context?: Context) {
     super('SERVER', (host) => new ServerType(host), options, context);
@@ -61,13 +74,7 @@ export class Server extends DraftSocket {
   /** Sends a single-part message to the peer with `routingId` (as received with one of its messages). */
   override send(message: MessageLike | MessageLike[], options?: ServerRoutingOptions): Promise<void> {
     try {
-      const id = (options as { routingId?: unknown } | undefined)?.routingId;
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > 0xffffffff) {
-        throw zmqError('EINVAL', `Server.send needs { routingId }: an integer from 1 to 4294967295, got ${id === undefined ? 'none' : String(id)}`);
-      }
-      const rid = Buffer.allocUnsafe(4);
-      rid.writeUInt32BE(id, 0);
-      return super.send([rid, singleFrame('SERVER', message)]);
+      return super.send(routedFrames('Server', message, options));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -142,6 +149,50 @@ export class Scatter extends DraftSocket {
   override send(message: MessageLike | MessageLike[]): Promise<void> {
     try {
       return super.send(singleFrame('SCATTER', message));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}
+
+/**
+ * PEER (libzmq's ZMQ_PEER; not in zeromq.js 6): a Server that can also connect. connectPeer() connects and
+ * returns the routing id of that connection at once, so the connecting side may speak first.
+ */
+export class Peer extends DraftSocket {
+  constructor(options?: SocketOptions, context?: Context) {
+    super('PEER', (host) => new PeerType(host), options, context);
+  }
+  /** Connects like connect() and returns the routing id that names this peer in send(). */
+  connectPeer(address: string): number {
+    if (this.options.immediate === true) throw zmqError('EINVAL', 'connectPeer cannot work with the immediate option (libzmq: EFAULT)');
+    const type = this.impl as PeerType;
+    type.lastRoutingId = 0;
+    this.connect(address);
+    if (type.lastRoutingId === 0) throw zmqError('EINVAL', `connectPeer: no routing id for ${address}`);
+    return type.lastRoutingId;
+  }
+  override send(message: MessageLike | MessageLike[], options?: ServerRoutingOptions): Promise<void> {
+    try {
+      return super.send(routedFrames('Peer', message, options));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  /** Resolves to [message, { routingId }]. */
+  override receive(): Promise<[Buffer, ServerRoutingOptions]> & Promise<Buffer[]> {
+    return super.receive().then(([rid, body]) => [body, { routingId: rid.readUInt32BE(0) }]) as never;
+  }
+}
+
+/** CHANNEL (libzmq's ZMQ_CHANNEL; not in zeromq.js 6): PAIR semantics with single-part messages. */
+export class Channel extends DraftSocket {
+  constructor(options?: SocketOptions, context?: Context) {
+    super('CHANNEL', (host) => new ChannelType(host), options, context);
+  }
+  override send(message: MessageLike | MessageLike[]): Promise<void> {
+    try {
+      return super.send(singleFrame('CHANNEL', message));
     } catch (e) {
       return Promise.reject(e);
     }

@@ -11,7 +11,7 @@ import { zmqError } from '../errors.js';
 import { FairQueue } from '../strategies/fq.js';
 
 export class ServerType implements SocketType {
-  readonly type = draftTypeName('SERVER');
+  readonly type: ReturnType<typeof draftTypeName> = draftTypeName('SERVER');
   private readonly fq = new FairQueue();
   private readonly byId = new Map<number, Pipe>();
   private readonly idOf = new Map<Pipe, number>();
@@ -73,5 +73,9 @@ export class ServerType implements SocketType {
   hasOut(): boolean {
     // Like libzmq: whether a send succeeds depends on the peer it names.
     return true;
+  }
+  /** The routing id of an attached pipe. */
+  protected routingIdOf(pipe: Pipe): number | undefined {
+    return this.idOf.get(pipe);
   }
 }

@@ -27,8 +27,8 @@ after(() => {
   for (const s of open) s.close();
 });
 
-function make(lib: Lib, cls: 'Server' | 'Client' | 'Radio' | 'Dish' | 'Gather' | 'Scatter' | 'Datagram', options: Record<string, unknown> = {}): AnySocket {
-  const readable = cls === 'Server' || cls === 'Client' || cls === 'Dish' || cls === 'Gather' || cls === 'Datagram';
+function make(lib: Lib, cls: 'Server' | 'Client' | 'Radio' | 'Dish' | 'Gather' | 'Scatter' | 'Datagram' | 'Peer', options: Record<string, unknown> = {}): AnySocket {
+  const readable = cls !== 'Radio' && cls !== 'Scatter';
   const opts = { linger: 0, ...(readable ? { receiveTimeout: 10000 } : {}), ...options };
   const s = lib === 'ours' ? new (engine as AnySocket)[cls](opts) : new draft[cls](opts);
   open.push(s);
@@ -447,4 +447,86 @@ describe('DGRAM (Datagram)', () => {
       closeAll(a, b);
     }
   });
+});
+
+describe('PEER and CHANNEL (libzmq types zeromq.js 6 reaches only through its generic Socket)', () => {
+  /** A zeromq.js socket of a numeric type: PEER = 19, CHANNEL = 20 (no routing ids exposed for PEER). */
+  async function zmqSocket(type: number): Promise<AnySocket> {
+    const zmq = await import('zeromq');
+    const s = new (zmq as AnySocket).Socket(type, { linger: 0 });
+    open.push(s);
+    return s;
+  }
+
+  test('our PEER connectPeer()s a libzmq PEER and speaks first', async () => {
+    const zpeer = await zmqSocket(19);
+    const peer = make('ours', 'Peer');
+    try {
+      await zpeer.bind('tcp://127.0.0.1:*');
+      const id = peer.connectPeer(zpeer.lastEndpoint);
+      assert.ok(Number.isInteger(id) && id > 0, `routing id ${id}`);
+      await peer.send('first words', { routingId: id });
+      assert.deepEqual((await zpeer.receive()).map(String), ['first words']);
+      assert.equal(peer.type, 19);
+    } finally {
+      closeAll(zpeer, peer);
+    }
+  });
+
+  for (const transport of ['tcp', 'inproc'] as const) {
+    test(`our PEERs over ${transport}: the connecting side speaks first, the bound side replies by routing id`, async () => {
+      const ctx = new engine.Context();
+      const a = new (engine as AnySocket).Peer({ linger: 0, receiveTimeout: 10000 }, ctx);
+      const b = new (engine as AnySocket).Peer({ linger: 0, receiveTimeout: 10000 }, ctx);
+      try {
+        await b.bind(transport === 'tcp' ? 'tcp://127.0.0.1:*' : 'inproc://draft-peer');
+        const id = a.connectPeer(b.lastEndpoint);
+        await a.send('hi b', { routingId: id });
+        const [m, { routingId }] = await b.receive();
+        assert.equal(m.toString(), 'hi b');
+        await b.send('hi a', { routingId });
+        const [m2, { routingId: from }] = await a.receive();
+        assert.equal(m2.toString(), 'hi a');
+        assert.equal(from, id, 'the reply comes from the routing id connectPeer returned');
+        await assert.rejects(a.send('x', { routingId: id + 1 }), { code: 'EHOSTUNREACH' });
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+  }
+
+  test('connectPeer with immediate is refused', () => {
+    const peer = new (engine as AnySocket).Peer({ linger: 0, immediate: true });
+    try {
+      assert.throws(() => peer.connectPeer('tcp://127.0.0.1:5555'), { code: 'EINVAL', message: /immediate/ });
+    } finally {
+      peer.close();
+    }
+  });
+
+  for (const oursBinds of [true, false]) {
+    test(`CHANNEL with libzmq, ours ${oursBinds ? 'binds' : 'connects'}: both directions, single-part only`, async () => {
+      const zch = await zmqSocket(20);
+      const ch = new (engine as AnySocket).Channel({ linger: 0, receiveTimeout: 10000 });
+      try {
+        if (oursBinds) {
+          await ch.bind('tcp://127.0.0.1:*');
+          zch.connect(ch.lastEndpoint);
+        } else {
+          await zch.bind('tcp://127.0.0.1:*');
+          ch.connect(zch.lastEndpoint);
+        }
+        await ch.send('to libzmq');
+        assert.deepEqual((await zch.receive()).map(String), ['to libzmq']);
+        await zch.send('to ours');
+        assert.deepEqual((await ch.receive()).map(String), ['to ours']);
+        await assert.rejects(ch.send(['a', 'b']), { code: 'EINVAL' });
+        assert.equal(ch.type, 20);
+      } finally {
+        ch.close();
+        closeAll(zch);
+      }
+    });
+  }
 });
