@@ -131,6 +131,36 @@ describe('ws:// transport against libzmq (zeromq.js)', () => {
     }
   });
 
+  test('unbind closes the WebSocket connections: the libzmq peer sees the disconnect, then reconnects to a new bind', async () => {
+    const pull = new engine.Pull({ linger: 0, receiveTimeout: 10000 });
+    const push = new zmq.Push({ linger: 0, reconnectInterval: 20 });
+    const events: string[] = [];
+    let disconnected!: () => void;
+    const gone = new Promise<void>((r) => (disconnected = r));
+    void (async () => {
+      for await (const e of push.events) {
+        events.push(e.type);
+        if (e.type === 'disconnect') disconnected();
+      }
+    })();
+    try {
+      await pull.bind('ws://127.0.0.1:*');
+      const endpoint = pull.lastEndpoint!;
+      push.connect(endpoint);
+      await push.send('before');
+      assert.deepEqual(text(await pull.receive()), ['before']);
+      await pull.unbind(endpoint);
+      await gone;
+      await pull.bind(endpoint);
+      await push.send('after');
+      assert.deepEqual(text(await pull.receive()), ['after']);
+      assert.ok(events.includes('disconnect'));
+    } finally {
+      push.close();
+      pull.close();
+    }
+  });
+
   for (const serverLib of ['ours', 'zmq'] as Lib[]) {
     test(`CURVE over ws: ${serverLib === 'ours' ? 'our' : 'libzmq'} server, ${serverLib === 'ours' ? 'libzmq' : 'our'} client`, async () => {
       const server = engine.curveKeyPair();
