@@ -78,25 +78,40 @@ export class FrameDecoder {
       if (take === chunk.length) return undefined;
       chunk = chunk.subarray(take);
     }
-    let buf: Buffer;
     if (this.pendingLength > 0) {
-      this.pending.push(chunk);
-      this.pendingLength += chunk.length;
-      if (this.pendingLength < this.need) return undefined;
-      buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingLength);
+      // Bytes of an unfinished frame are waiting: join them with just the bytes that complete it (or its
+      // header), so each chunk is copied only that far and the rest of it is parsed in place.
+      const want = Math.max(0, this.need - this.pendingLength);
+      if (chunk.length < want) {
+        this.keep(chunk);
+        return undefined;
+      }
+      const head = Buffer.concat([...this.pending, chunk.subarray(0, want)], this.pendingLength + want);
       this.pending = [];
       this.pendingLength = 0;
-    } else {
-      buf = chunk;
+      const pos = this.framing === 'v1' ? this.decodeV1(head, sink) : this.decodeV2V3(head, sink);
+      if (this.error) return this.error;
+      if (pos < head.length) {
+        // The header is complete now, the body is not. `head` is our own small buffer: keep it as it is.
+        this.pending.push(head.subarray(pos));
+        this.pendingLength = head.length - pos;
+      }
+      // What follows goes on from here: into the large frame just started, the frame still waiting, or parsing.
+      return want < chunk.length ? this.push(chunk.subarray(want), sink) : undefined;
     }
-    const pos = this.framing === 'v1' ? this.decodeV1(buf, sink) : this.decodeV2V3(buf, sink);
+    const pos = this.framing === 'v1' ? this.decodeV1(chunk, sink) : this.decodeV2V3(chunk, sink);
     if (this.error) return this.error;
-    if (pos < buf.length) {
-      const rest = buf.subarray(pos);
-      this.pending.push(rest);
-      this.pendingLength = rest.length;
-    }
+    if (pos < chunk.length) this.keep(chunk.subarray(pos));
     return undefined;
+  }
+
+  /**
+   * Holds the start of an unfinished small frame (under GATHER_MIN + a header) as a copy: the chunk it came
+   * in may be a view of a much larger buffer (a capture read, a socket slab) that should not stay alive.
+   */
+  private keep(bytes: Buffer): void {
+    this.pending.push(Buffer.from(bytes));
+    this.pendingLength += bytes.length;
   }
 
   /**
@@ -231,7 +246,8 @@ export class FrameDecoder {
         if (size >= GATHER_MIN && end - pos > header) {
           return this.startPartial(buf, pos + header + 1, size, header + length, (buf[pos + header] & FLAG_MORE) !== 0, false);
         }
-        this.need = header + length;
+        // A large frame waits only for its flags byte, then is gathered as it comes.
+        this.need = size >= GATHER_MIN ? header + 1 : header + length;
         break;
       }
       const flags = buf[pos + header];
