@@ -9,9 +9,10 @@ export type Endpoint =
   | { transport: 'ipc'; /** filesystem path, or '\0name' for a Linux abstract socket; '*' = pick one (bind) */ path: string; address: string }
   | { transport: 'inproc'; name: string; address: string }
   | { transport: 'udp'; host: string; port: number; address: string }
-  | { transport: 'ws'; host: string; port: number; path: string; address: string };
+  | { transport: 'ws'; host: string; port: number; path: string; address: string }
+  | { transport: 'wss'; host: string; port: number; path: string; address: string };
 
-const TRANSPORTS = ['tcp', 'ipc', 'inproc', 'udp', 'ws'];
+const TRANSPORTS = ['tcp', 'ipc', 'inproc', 'udp', 'ws', 'wss'];
 
 /** Splits "host:port" where host may be "[v6]" or "*"; throws EINVAL with the reason. */
 function hostPort(rest: string, address: string, allowWildcardPort: boolean): { host: string; port: number } {
@@ -58,7 +59,7 @@ export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
   const transport = address.slice(0, sep);
   const rest = address.slice(sep + 3);
   if (!TRANSPORTS.includes(transport)) {
-    throw zmqError('EPROTONOSUPPORT', `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc, ws, udp)`, address);
+    throw zmqError('EPROTONOSUPPORT', `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc, ws, wss, udp)`, address);
   }
   if (rest.length === 0) throw zmqError('EINVAL', `invalid endpoint ${address}: empty address`, address);
   switch (transport) {
@@ -71,7 +72,8 @@ export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
       const { host, port } = hostPort(rest, address, forBind);
       return { transport, host, port, address };
     }
-    case 'ws': {
+    case 'ws':
+    case 'wss': {
       const slash = rest.indexOf('/');
       const hp = slash < 0 ? rest : rest.slice(0, slash);
       const { host, port } = hostPort(hp, address, forBind);

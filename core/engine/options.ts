@@ -44,6 +44,12 @@ export interface SocketOptions {
   routingId?: string | Buffer | null;
   interface?: string | null;
   loopbackFastPath?: boolean;
+  /** wss:// (libzmq's ZMQ_WSS_*): our certificate and key (PEM; required to bind), trusted CAs, expected server name. */
+  wssCertPem?: string | null;
+  wssKeyPem?: string | null;
+  wssTrustPem?: string | null;
+  wssHostname?: string | null;
+  wssTrustSystem?: boolean;
   /** Type-specific options (probeRouter, conflate, mandatory, ...) are accepted by the subclasses. */
   [name: string]: unknown;
 }
@@ -53,7 +59,8 @@ type Kind =
   | { kind: 'bool' }
   | { kind: 'string' }
   | { kind: 'key' }
-  | { kind: 'bytes'; maxLength: number };
+  | { kind: 'bytes'; maxLength: number }
+  | { kind: 'pem' };
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -99,6 +106,11 @@ export const COMMON_OPTIONS: Record<string, [unknown, Kind]> = {
   routingId: [null, { kind: 'bytes', maxLength: 255 }],
   interface: [null, { kind: 'string' }],
   loopbackFastPath: [false, { kind: 'bool' }],
+  wssCertPem: [null, { kind: 'pem' }],
+  wssKeyPem: [null, { kind: 'pem' }],
+  wssTrustPem: [null, { kind: 'pem' }],
+  wssHostname: [null, { kind: 'string' }],
+  wssTrustSystem: [false, { kind: 'bool' }],
 };
 
 export function defaultOptions(): Record<string, unknown> {
@@ -141,6 +153,14 @@ export function validateOption(name: string, value: unknown): unknown {
       if (typeof value === 'string' && value.length === 40) return value;
       if (value instanceof Uint8Array && value.length === 32) return Buffer.from(value);
       throw zmqError('EINVAL', `option ${name} must be a 40-character Z85 key or 32 bytes, got ${describe(value)}`);
+    case 'pem': {
+      // PEM text (certificates, keys); a Buffer is taken as its text.
+      if (value === null) return null;
+      const text = typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : undefined;
+      if (text === undefined) throw zmqError('EINVAL', `option ${name} must be PEM text (a string or Buffer) or null, got ${describe(value)}`);
+      if (!text.includes('-----BEGIN ')) throw zmqError('EINVAL', `option ${name} must be PEM text (-----BEGIN ...-----)`);
+      return text;
+    }
     case 'bytes': {
       if (value === null) return null;
       const buf = typeof value === 'string' ? Buffer.from(value, 'utf8') : value instanceof Uint8Array ? Buffer.from(value) : undefined;

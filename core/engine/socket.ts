@@ -65,6 +65,7 @@ export interface Socket {
   tcpMaxRetransmitTimeout: number; multicastHops: number; sendBufferSize: number; receiveBufferSize: number;
   sendHighWaterMark: number; receiveHighWaterMark: number; sendTimeout: number; receiveTimeout: number;
   routingId: string | Buffer | null; interface: string | null; loopbackFastPath: boolean;
+  wssCertPem: string | null; wssKeyPem: string | null; wssTrustPem: string | null; wssHostname: string | null; wssTrustSystem: boolean;
 }
 
 export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncIterable<Buffer[]> {

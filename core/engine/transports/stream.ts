@@ -12,18 +12,18 @@ export interface Listener {
   close(): void;
 }
 
-export type StreamEndpoint = Extract<Endpoint, { transport: 'tcp' | 'ipc' | 'ws' }>;
+export type StreamEndpoint = Extract<Endpoint, { transport: 'tcp' | 'ipc' | 'ws' | 'wss' }>;
 
 export function listenStream(
   ep: StreamEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, listener: Listener) => void,
 ): Promise<Listener> {
-  if (ep.transport === 'ws') return listenWs(ep, options, onStream);
+  if (ep.transport === 'ws' || ep.transport === 'wss') return listenWs(ep, options, onStream);
   return ep.transport === 'tcp' ? listenTcp(ep, options, onStream) : listenIpc(ep, options, onStream);
 }
 
 export function dialStream(ep: StreamEndpoint, options: Record<string, unknown>): net.Socket {
   // ws: a WsStream standing in for the socket (ZMTP over WebSocket, see ws.ts); it emits 'connect' too.
-  if (ep.transport === 'ws') return dialWs(ep, options) as unknown as net.Socket;
+  if (ep.transport === 'ws' || ep.transport === 'wss') return dialWs(ep, options) as unknown as net.Socket;
   return ep.transport === 'tcp' ? dialTcp(ep, options) : dialIpc(ep);
 }
 

@@ -9,6 +9,10 @@
 // - subscriptions travel as \x01topic / \x00topic messages (ZMTP 3.0 style), never as SUBSCRIBE commands;
 // - libzmq's "ping" is a binary message holding only the COMMAND flag (empty body).
 //
+// wss:// is the same over TLS (libzmq's ZMQ_WSS_* options as wssCertPem, wssKeyPem, wssTrustPem,
+// wssHostname, wssTrustSystem): a bind needs a certificate and key; a connect verifies the server against
+// wssTrustPem (and the system CAs with wssTrustSystem), for the name wssHostname or the endpoint's host.
+//
 // The `ws` package does the WebSocket framing. Its subprotocol validation rejects the '/' in "ZWS2.0/NULL",
 // so the Sec-WebSocket-Protocol header is negotiated here, around it.
 //
@@ -17,7 +21,9 @@
 // then turns ZMTP frames into ZWS messages and back. So the Connection's handshake, heartbeat,
 // subscription and error handling serve ws:// unchanged.
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, V3_GREETING_SIZE } from '../../zmtp/constants.js';
@@ -27,7 +33,7 @@ import { zmqError } from '../errors.js';
 import type { Endpoint } from '../endpoint.js';
 import { serverListening, type Listener } from './stream.js';
 
-type WsEndpoint = Extract<Endpoint, { transport: 'ws' }>;
+type WsEndpoint = Extract<Endpoint, { transport: 'ws' | 'wss' }>;
 
 const ZWS_MORE = 0x01;
 const ZWS_COMMAND = 0x02;
@@ -208,11 +214,12 @@ export function dialWs(ep: WsEndpoint, options: Record<string, unknown>): WsStre
   const host = net.isIPv6(ep.host) ? `[${ep.host}]` : ep.host;
   const maxSize = options.maxMessageSize as number;
   // No subprotocol list through `ws` (it rejects '/'): the header is set here and the answer read on 'upgrade'.
-  const ws = new WebSocket(`ws://${host}:${ep.port}${ep.path}`, {
+  const ws = new WebSocket(`${ep.transport}://${host}:${ep.port}${ep.path}`, {
     headers: { 'Sec-WebSocket-Protocol': offeredProtocols(mechanism) },
     perMessageDeflate: false,
     maxPayload: maxSize > 0 ? maxSize + 1 : 0,
     family: net.isIPv6(ep.host) ? 6 : undefined,
+    ...(ep.transport === 'wss' ? tlsClientOptions(ep, options) : {}),
   });
   const stream = new WsStream(ws);
   let chosen: string | undefined;
@@ -242,8 +249,30 @@ export function dialWs(ep: WsEndpoint, options: Record<string, unknown>): WsStre
   return stream;
 }
 
-export function wsEndpointString(host: string, port: number, path: string): string {
-  return net.isIPv6(host) ? `ws://[${host}]:${port}${path}` : `ws://${host}:${port}${path}`;
+/** TLS settings for a wss:// connect, as libzmq's ZMQ_WSS_* options ask. */
+function tlsClientOptions(ep: WsEndpoint, options: Record<string, unknown>): https.RequestOptions {
+  const trust = options.wssTrustPem as string | null;
+  const system = options.wssTrustSystem === true;
+  // No trusted certificate at all: nothing can verify (libzmq fails the handshake the same way).
+  const ca = trust ? (system ? [...tlsRootCertificates(), trust] : [trust]) : system ? undefined : [];
+  const servername = (options.wssHostname as string | null) ?? (net.isIP(ep.host) ? undefined : ep.host);
+  return {
+    ca,
+    rejectUnauthorized: true,
+    servername,
+    // Check the certificate against wssHostname when given, else against the endpoint's host.
+    checkServerIdentity: (_host: string, cert) => tls.checkServerIdentity(servername ?? ep.host, cert),
+    cert: (options.wssCertPem as string | null) ?? undefined,
+    key: (options.wssKeyPem as string | null) ?? undefined,
+  };
+}
+
+function tlsRootCertificates(): string[] {
+  return [...tls.rootCertificates];
+}
+
+export function wsEndpointString(host: string, port: number, path: string, scheme: 'ws' | 'wss' = 'ws'): string {
+  return net.isIPv6(host) ? `${scheme}://[${host}]:${port}${path}` : `${scheme}://${host}:${port}${path}`;
 }
 
 /** Binds: an HTTP server that upgrades ZWS requests (any path, like libzmq) and hands each one to `onStream`. */
@@ -258,11 +287,24 @@ export async function listenWs(
   if (net.isIPv6(host) && options.ipv6 !== true && host !== '::') {
     throw zmqError('EINVAL', `cannot bind ${ep.address}: IPv6 address needs the ipv6 option`, ep.address);
   }
-  const server = http.createServer((_req, res) => {
+  const plainRequest = (_req: http.IncomingMessage, res: http.ServerResponse) => {
     // Plain HTTP requests: this endpoint only speaks ZeroMQ over WebSocket.
     res.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close', Upgrade: 'websocket' });
     res.end('ZeroMQ ws:// endpoint: WebSocket upgrade with subprotocol ZWS2.0 required\n');
-  });
+  };
+  let server: http.Server;
+  if (ep.transport === 'wss') {
+    const cert = options.wssCertPem as string | null;
+    const key = options.wssKeyPem as string | null;
+    if (!cert || !key) throw zmqError('EINVAL', `cannot bind ${ep.address}: wss:// needs the wssCertPem and wssKeyPem options`, ep.address);
+    try {
+      server = https.createServer({ cert, key }, plainRequest);
+    } catch (e) {
+      throw zmqError('EINVAL', `cannot bind ${ep.address}: bad wssCertPem/wssKeyPem: ${(e as Error).message}`, ep.address);
+    }
+  } else {
+    server = http.createServer(plainRequest);
+  }
   const maxSize = options.maxMessageSize as number;
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxSize > 0 ? maxSize + 1 : 0 });
   const chosenFor = new WeakMap<http.IncomingMessage, string>();
@@ -273,7 +315,7 @@ export async function listenWs(
   await serverListening(server as unknown as net.Server, ep.address, { host, port: ep.port, backlog: options.backlog as number });
   const bound = server.address() as net.AddressInfo;
   const listener: Listener = {
-    endpoint: wsEndpointString(bound.address, bound.port, ep.path),
+    endpoint: wsEndpointString(bound.address, bound.port, ep.path, ep.transport),
     close: () => {
       server.close();
       server.closeAllConnections?.();

@@ -1,9 +1,13 @@
 // ws:// (ZeroMQ over WebSocket, ZWS 2.0) against libzmq 4.3.5 through zeromq.js, both directions:
 // our engine binding or connecting, as either socket of REQ/REP, DEALER/ROUTER and PUB/SUB; CURVE over
 // ws; and bad input from raw WebSocket peers closing only that connection.
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import * as zmq from 'zeromq';
 import { WebSocket } from 'ws';
 import * as engine from '../../../core/index.js';
@@ -382,6 +386,90 @@ describe('ws:// bad input', () => {
       await assert.rejects(s.bind('ws://no host:1/'), { code: 'EINVAL' });
     } finally {
       s.close();
+    }
+  });
+});
+
+describe('wss:// (TLS; the libzmq in zeromq.js has no wss, so engine to engine)', () => {
+  let dir: string;
+  let cert: string;
+  let key: string;
+  before(() => {
+    // A throwaway self-signed certificate for 127.0.0.1 / localhost, made by the openssl tool.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wss-test-'));
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ], { stdio: 'ignore' });
+    cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    key = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('zeromq.js (libzmq 4.3.5 as packaged) refuses wss://, so there is no libzmq peer to test against', async () => {
+    const s = new zmq.Pull({ linger: 0 });
+    try {
+      await assert.rejects(s.bind('wss://127.0.0.1:*'), { code: 'EPROTONOSUPPORT' });
+    } finally {
+      s.close();
+    }
+  });
+
+  test('REQ/REP and DEALER/ROUTER over wss with a trusted certificate, CURVE inside TLS', async () => {
+    const rep = new engine.Reply({ linger: 0, wssCertPem: cert, wssKeyPem: key, receiveTimeout: 10000 });
+    const req = new engine.Request({ linger: 0, wssTrustPem: cert, receiveTimeout: 10000 });
+    const server = engine.curveKeyPair();
+    const router = new engine.Router({ linger: 0, wssCertPem: cert, wssKeyPem: key, curveServer: true, curveSecretKey: server.secretKey, receiveTimeout: 10000 });
+    const client = engine.curveKeyPair();
+    const dealer = new engine.Dealer({
+      linger: 0, wssTrustPem: cert, wssHostname: 'localhost', routingId: 'd', receiveTimeout: 10000,
+      curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey,
+    });
+    try {
+      await rep.bind('wss://127.0.0.1:*');
+      assert.match(rep.lastEndpoint!, /^wss:\/\/127\.0\.0\.1:\d+\/$/);
+      req.connect(rep.lastEndpoint!);
+      await req.send(['over', 'tls']);
+      assert.deepEqual(text(await rep.receive()), ['over', 'tls']);
+      await rep.send('fine');
+      assert.deepEqual(text(await req.receive()), ['fine']);
+      await router.bind('wss://127.0.0.1:*');
+      dealer.connect(router.lastEndpoint!);
+      await dealer.send('sealed twice');
+      assert.deepEqual(text(await router.receive()), ['d', 'sealed twice']);
+    } finally {
+      for (const s of [rep, req, router, dealer]) s.close();
+    }
+  });
+
+  test('an untrusted certificate or a wrong host name: no connection, the reason in connect:retry', async () => {
+    const rep = new engine.Reply({ linger: 0, wssCertPem: cert, wssKeyPem: key });
+    const untrusting = new engine.Request({ linger: 0, reconnectInterval: 50 });
+    const wrongName = new engine.Request({ linger: 0, reconnectInterval: 50, wssTrustPem: cert, wssHostname: 'wrong.example' });
+    try {
+      await rep.bind('wss://127.0.0.1:*');
+      const r1 = nextEvent(untrusting as unknown as engine.Socket, 'connect:retry');
+      const r2 = nextEvent(wrongName as unknown as engine.Socket, 'connect:retry');
+      untrusting.connect(rep.lastEndpoint!);
+      wrongName.connect(rep.lastEndpoint!);
+      assert.match((await r1).reason!, /self[- ]signed/);
+      assert.match((await r2).reason!, /wrong\.example/);
+    } finally {
+      for (const s of [rep, untrusting, wrongName]) s.close();
+    }
+  });
+
+  test('binding wss without a certificate, or with bad PEM, is EINVAL', async () => {
+    const a = new engine.Reply({ linger: 0 });
+    try {
+      await assert.rejects(a.bind('wss://127.0.0.1:*'), { code: 'EINVAL', message: /wssCertPem/ });
+      assert.throws(() => { a.wssCertPem = 'not pem'; }, { code: 'EINVAL', message: /PEM/ });
+      a.wssCertPem = cert;
+      a.wssKeyPem = cert; // a certificate where the key should be
+      await assert.rejects(a.bind('wss://127.0.0.1:*'), { code: 'EINVAL', message: /bad wssCertPem\/wssKeyPem/ });
+    } finally {
+      a.close();
     }
   });
 });
