@@ -1,9 +1,7 @@
-// Classic libpcap files. Microsecond files (magic 0xa1b2c3d4, either byte order) go through the
-// `pcap-parser` package, fed chunk by chunk so it never holds more than one record plus one chunk.
-// pcap-parser knows neither the nanosecond variant (0xa1b23c4d) nor Kuznetzov's modified format
-// (0xa1b2cd34, 24-byte record headers), so those are parsed here directly.
-import pcapParser from 'pcap-parser';
-import type { PcapGlobalHeader, PcapPacketHeader } from 'pcap-parser';
+// Classic libpcap files: microsecond (magic 0xa1b2c3d4) and nanosecond (0xa1b23c4d) resolution, either
+// byte order, and Kuznetzov's modified format (0xa1b2cd34, 24-byte record headers). Parsed here rather
+// than with the `pcap-parser` package, which copies its whole input buffer for every chunk: every record
+// already read is parsed without awaiting, and packet data are views of the read chunk (no copy).
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { MAX_CAPLEN } from './limits.js';
@@ -37,8 +35,7 @@ export async function* readPcap(source: ByteSource | ChunkReader): AsyncGenerato
     }
     const variant = pcapVariant(reader.peek(4));
     if (!variant) throw new CaptureError('EBADMAGIC', `not a pcap file: magic 0x${reader.peek(4).toString('hex')}`);
-    if (variant.resolution === 'usec' && !variant.modified) yield* viaPcapParser(reader);
-    else yield* directly(reader, variant);
+    yield* records(reader, variant);
   } finally {
     await reader.close();
   }
@@ -64,112 +61,58 @@ function truncated(index: number, have: number, need: number): CaptureWarning {
   };
 }
 
-async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<Packet | CaptureWarning> {
-  const handlers: Record<string, (...a: any[]) => void> = {};
-  const feeder = {
-    pause() {},
-    resume() {},
-    on(event: string, fn: (...a: any[]) => void) {
-      handlers[event] = fn;
-      return feeder;
-    },
-  };
-  const parser = pcapParser.parse(feeder);
-  const out: (Packet | CaptureWarning)[] = [];
-  let linkType = -1;
-  let index = 0;
-  let pendingHeader: PcapPacketHeader | undefined;
-  let stopped = false;
-  let consumed = 0; // bytes pcap-parser has fully turned into headers and packets
-  let error: Error | undefined;
-  parser.on('globalHeader', (h: PcapGlobalHeader) => {
-    linkType = h.linkLayerType & 0x0fffffff; // upper bits carry FCS information
-    consumed = 24;
-  });
-  parser.on('packetHeader', (h: PcapPacketHeader) => {
-    if (stopped) return;
-    pendingHeader = h;
-    if (h.capturedLength > MAX_CAPLEN) {
-      out.push(absurdCaplen(index + 1, h.capturedLength));
-      stopped = true;
-    }
-  });
-  parser.on('packet', (p: { header: PcapPacketHeader; data: Buffer }) => {
-    if (stopped) return;
-    pendingHeader = undefined;
-    index++;
-    consumed += 16 + p.data.length;
-    const h = p.header;
-    // Own the bytes: pcap-parser's buffer is shared with the rest of its input chunk.
-    out.push(packet(index, linkType, h.timestampSeconds, h.timestampMicroseconds * 1000, Buffer.from(p.data), h.originalLength));
-  });
-  parser.on('error', (e: Error) => {
-    error = e;
-  });
-  parser.on('end', () => {});
-
-  let fed = 0;
-  while (!stopped && !error && (await reader.fill(1))) {
-    const chunk = reader.readRest();
-    fed += chunk.length;
-    handlers.data(chunk);
-    if (out.length) {
-      const batch = out.splice(0);
-      yield* batch;
-    }
-  }
-  if (error) throw new CaptureError('EBADMAGIC', `not a readable pcap file: ${error.message}`, { cause: error });
-  if (stopped || fed === consumed) return;
-  if (linkType < 0) {
-    yield { kind: 'warning', message: `capture is truncated: file header has ${fed} of 24 bytes` };
-  } else if (pendingHeader) {
-    yield truncated(index + 1, fed - consumed - 16, pendingHeader.capturedLength);
-  } else {
-    yield { kind: 'warning', index: index + 1, message: `capture is truncated: packet ${index + 1} record header has ${fed - consumed} of 16 bytes; packets before it were read` };
-  }
-}
-
-async function* directly(reader: ChunkReader, v: PcapVariant): AsyncGenerator<Packet | CaptureWarning> {
+async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<Packet | CaptureWarning> {
   if (!(await reader.fill(24))) {
     yield { kind: 'warning', message: `capture is truncated: file header has ${reader.buffered} of 24 bytes` };
     return;
   }
   const gh = reader.read(24);
-  const u32 = (b: Buffer, o: number) => (v.bigEndian ? b.readUInt32BE(o) : b.readUInt32LE(o));
-  const linkType = u32(gh, 20) & 0x0fffffff;
+  const be = v.bigEndian;
+  const linkType = (be ? gh.readUInt32BE(20) : gh.readUInt32LE(20)) & 0x0fffffff; // upper bits: FCS information
   const recordHeader = v.modified ? 24 : 16;
-  const unitsPerSecond = v.resolution === 'nsec' ? 1e9 : 1e6;
+  const nsec = v.resolution === 'nsec';
+  const unitsPerSecond = nsec ? 1e9 : 1e6;
   let index = 0;
   for (;;) {
-    if (!(await reader.fill(recordHeader))) {
-      if (reader.buffered > 0) {
+    // Every record already buffered, without awaiting; then one read for more.
+    const batch: (Packet | CaptureWarning)[] = [];
+    let need = recordHeader;
+    while (reader.has(recordHeader)) {
+      const rh = reader.peek(recordHeader);
+      const caplen = be ? rh.readUInt32BE(8) : rh.readUInt32LE(8);
+      if (caplen > MAX_CAPLEN) {
+        batch.push(absurdCaplen(index + 1, caplen));
+        yield* batch;
+        return;
+      }
+      if (!reader.has(recordHeader + caplen)) {
+        need = recordHeader + caplen;
+        break;
+      }
+      index++;
+      const sec = be ? rh.readUInt32BE(0) : rh.readUInt32LE(0);
+      const frac = be ? rh.readUInt32BE(4) : rh.readUInt32LE(4);
+      const origLen = be ? rh.readUInt32BE(12) : rh.readUInt32LE(12);
+      reader.read(recordHeader);
+      const data = reader.read(caplen);
+      if (frac >= unitsPerSecond) {
+        batch.push({ kind: 'warning', index, message: `packet ${index}: timestamp fraction ${frac} is out of range for ${v.resolution} resolution` });
+      }
+      batch.push(packet(index, linkType, sec, nsec ? frac : frac * 1000, data, origLen));
+    }
+    yield* batch;
+    if (!(await reader.fill(need))) {
+      if (reader.buffered === 0) return;
+      if (reader.buffered < recordHeader) {
         yield {
           kind: 'warning',
           index: index + 1,
           message: `capture is truncated: packet ${index + 1} record header has ${reader.buffered} of ${recordHeader} bytes; packets before it were read`,
         };
+      } else {
+        yield truncated(index + 1, reader.buffered - recordHeader, need - recordHeader);
       }
       return;
     }
-    const rh = reader.read(recordHeader);
-    index++;
-    const sec = u32(rh, 0);
-    const frac = u32(rh, 4);
-    const caplen = u32(rh, 8);
-    const origLen = u32(rh, 12);
-    if (caplen > MAX_CAPLEN) {
-      yield absurdCaplen(index, caplen);
-      return;
-    }
-    if (!(await reader.fill(caplen))) {
-      yield truncated(index, reader.buffered, caplen);
-      return;
-    }
-    const data = Buffer.from(reader.read(caplen));
-    if (frac >= unitsPerSecond) {
-      yield { kind: 'warning', index, message: `packet ${index}: timestamp fraction ${frac} is out of range for ${v.resolution} resolution` };
-    }
-    const nsec = v.resolution === 'nsec' ? frac : frac * 1000;
-    yield packet(index, linkType, sec, nsec, data, origLen);
   }
 }

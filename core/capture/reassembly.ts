@@ -66,6 +66,8 @@ function endpointKey(ip: string, port: number): string {
 
 export class TcpReassembler {
   private readonly conns = new Map<string, ConnState>(); // in least-recently-active order
+  /** The connection of the last packet: the most recently active one. */
+  private last: ConnState | undefined;
   private nextId = 1;
   private readonly maxBufferedBytes: number;
   private readonly maxBufferedSegments: number;
@@ -113,44 +115,26 @@ export class TcpReassembler {
     const events: TcpStreamEvent[] = [];
     this.expireIdle(ts, events);
     const t = d.tcp;
-    const srcKey = endpointKey(d.src, t.srcPort);
-    const dstKey = endpointKey(d.dst, t.dstPort);
-    const key = srcKey < dstKey ? `${srcKey}|${dstKey}` : `${dstKey}|${srcKey}`;
     const syn = (t.flags & TCP_SYN) !== 0;
-    const isAck = (t.flags & TCP_ACK) !== 0;
-    let c = this.conns.get(key);
-
-    if (syn && c) {
-      const h = c.clientKey === srcKey ? c.c2s : c.s2c;
-      const same = isAck ? h.isn === undefined || h.isn === t.seq : h.isn === t.seq;
-      if (!same) {
-        // A new connection on the same 4-tuple while the old one never closed (port reuse).
-        this.close(c, 'evicted', ts, events);
-        c = undefined;
-      }
+    const last = this.last;
+    let dir: Direction | undefined;
+    // Fast path: another packet of the connection the previous one belonged to (it is already the most
+    // recently active, so the order of `conns` stays right without touching the map).
+    if (last !== undefined && !syn) {
+      const { client, server } = last.conn;
+      if (t.srcPort === client.port && t.dstPort === server.port && d.src === client.ip && d.dst === server.ip) dir = 'c2s';
+      else if (t.srcPort === server.port && t.dstPort === client.port && d.src === server.ip && d.dst === client.ip) dir = 's2c';
     }
-    if (!c) {
-      if (!syn && t.payloadLength === 0) return events; // stray ACK/FIN/RST of a connection not tracked
-      const clientIsSrc = !(syn && isAck);
-      const mk = (ip: string, port: number): Endpoint => ({ ip, port });
-      const src = mk(d.src, t.srcPort);
-      const dst = mk(d.dst, t.dstPort);
-      const conn: TcpConnection = { id: this.nextId++, client: clientIsSrc ? src : dst, server: clientIsSrc ? dst : src, midstream: !syn };
-      if (this.conns.size >= this.maxConnections) {
-        const oldest = this.conns.values().next().value as ConnState;
-        this.close(oldest, 'evicted', ts, events);
-      }
-      c = { key, conn, clientKey: clientIsSrc ? srcKey : dstKey, c2s: newHalf(), s2c: newHalf(), lastTs: ts };
-      this.conns.set(key, c);
-      events.push({ kind: 'open', conn, ts });
-    } else {
-      // Move to the most-recently-active end.
-      this.conns.delete(key);
-      this.conns.set(key, c);
+    let c: ConnState;
+    if (last !== undefined && dir !== undefined) {
+      c = last;
       c.lastTs = ts;
+    } else {
+      const found = this.find(d, ts, events);
+      if (found === undefined) return events;
+      c = found;
+      dir = c.clientKey === endpointKey(d.src, t.srcPort) ? 'c2s' : 's2c';
     }
-
-    const dir: Direction = c.clientKey === srcKey ? 'c2s' : 's2c';
     const h = c[dir];
     if (t.flags & TCP_RST) {
       this.close(c, 'rst', ts, events);
@@ -178,6 +162,49 @@ export class TcpReassembler {
     return events;
   }
 
+  /** The connection a packet belongs to (made when new), moved to the most recently active end. */
+  private find(d: DecodedPacket, ts: number, events: TcpStreamEvent[]): ConnState | undefined {
+    const t = d.tcp;
+    const srcKey = endpointKey(d.src, t.srcPort);
+    const dstKey = endpointKey(d.dst, t.dstPort);
+    const key = srcKey < dstKey ? `${srcKey}|${dstKey}` : `${dstKey}|${srcKey}`;
+    const syn = (t.flags & TCP_SYN) !== 0;
+    const isAck = (t.flags & TCP_ACK) !== 0;
+    let c = this.conns.get(key);
+
+    if (syn && c) {
+      const h = c.clientKey === srcKey ? c.c2s : c.s2c;
+      const same = isAck ? h.isn === undefined || h.isn === t.seq : h.isn === t.seq;
+      if (!same) {
+        // A new connection on the same 4-tuple while the old one never closed (port reuse).
+        this.close(c, 'evicted', ts, events);
+        c = undefined;
+      }
+    }
+    if (!c) {
+      if (!syn && t.payloadLength === 0) return undefined; // stray ACK/FIN/RST of a connection not tracked
+      const clientIsSrc = !(syn && isAck);
+      const mk = (ip: string, port: number): Endpoint => ({ ip, port });
+      const src = mk(d.src, t.srcPort);
+      const dst = mk(d.dst, t.dstPort);
+      const conn: TcpConnection = { id: this.nextId++, client: clientIsSrc ? src : dst, server: clientIsSrc ? dst : src, midstream: !syn };
+      if (this.conns.size >= this.maxConnections) {
+        const oldest = this.conns.values().next().value as ConnState;
+        this.close(oldest, 'evicted', ts, events);
+      }
+      c = { key, conn, clientKey: clientIsSrc ? srcKey : dstKey, c2s: newHalf(), s2c: newHalf(), lastTs: ts };
+      this.conns.set(key, c);
+      events.push({ kind: 'open', conn, ts });
+    } else {
+      // Move to the most-recently-active end.
+      this.conns.delete(key);
+      this.conns.set(key, c);
+      c.lastTs = ts;
+    }
+    this.last = c;
+    return c;
+  }
+
   /** Flushes every connection (gaps for bytes still missing) and closes them: 'fin' when both
    *  directions had sent FIN, else 'end-of-capture'. */
   end(ts?: number): TcpStreamEvent[] {
@@ -201,6 +228,7 @@ export class TcpReassembler {
     this.flush(c, 'c2s', ts, events);
     this.flush(c, 's2c', ts, events);
     this.conns.delete(c.key);
+    if (this.last === c) this.last = undefined;
     events.push({ kind: 'close', conn: c.conn, ts, reason });
   }
 
@@ -278,6 +306,9 @@ export class TcpReassembler {
       const prev = p[lo - 1];
       if (seqDiff(seqAdd(prev.seq, prev.len), seqAdd(seg.seq, seg.len)) >= 0) return;
     }
+    // Packet data may be a view of a large read buffer: hold a copy, not the whole buffer, while it waits.
+    const data = seg.data;
+    if (data.buffer.byteLength > 2 * data.length + 1024) seg = { seq: seg.seq, data: Buffer.from(data), len: seg.len };
     p.splice(lo, 0, seg);
     h.pendingBytes += seg.data.length;
     this.totalBuffered += seg.data.length;

@@ -90,8 +90,6 @@ interface ConnState {
 const EMPTY = Buffer.alloc(0);
 /** Data events between sweeps for quiet streams, and how long a stream must be quiet to be swept. */
 const SWEEP_EVERY = 4096;
-/** Longest tail an unfinished small frame can occupy: below the decoder's gather size plus a long header. */
-const RETAIN_TAIL = 8192 + 9;
 const OTHER: Record<Direction, Direction> = { c2s: 's2c', s2c: 'c2s' };
 const ENVELOPE_TYPES = new Set(['REQ', 'REP', 'ROUTER', 'DEALER']);
 const SUBSCRIBER_TYPES = new Set(['SUB', 'XSUB']);
@@ -340,6 +338,7 @@ export class Inspector {
       case 'greeting': {
         d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
         this.tryGreeting(c, d);
+        if (d.phase === 'greeting') d.head = own(d.head); // waits for more: don't hold a large read buffer
         const peer = c.dirs[OTHER[d.dir]];
         // Our revision may be what the peer's greeting was waiting for.
         if (!c.ignored && peer.phase === 'greeting' && peer.head.length > 0) this.tryGreeting(c, peer);
@@ -463,18 +462,13 @@ export class Inspector {
     }
     const chunkStart = d.offset - data.length - d.decoderBase;
     const sink = (more: boolean, command: boolean, body: Buffer) => this.onFrame(c, d, more, command, body);
-    let err;
-    // The decoder keeps an unfinished frame's bytes as views of the chunk they came in (frames from
-    // GATHER_MIN bytes up it copies into their own buffer). Packet data is a view of a much larger read
-    // buffer, which would then stay alive while the connection waits for more: with thousands of quiet
-    // connections, gigabytes. So the last bytes of such a view, where an unfinished small frame can
-    // start, go in as a copy; everything before stays zero-copy.
-    if (data.buffer.byteLength > 2 * data.length + 1024) {
-      const split = Math.max(0, data.length - RETAIN_TAIL);
-      err = split > 0 ? decoder.push(data.subarray(0, split), sink) : undefined;
-      if (!err && d.decoder === decoder && !c.ignored) err = decoder.push(Buffer.from(data.subarray(split)), sink);
-    } else {
-      err = decoder.push(data, sink);
+    const err = decoder.push(data, sink);
+    // Packet data is a view of a much larger read buffer. The decoder copies the bytes of an unfinished frame
+    // it keeps; the frames of an unfinished multipart message are kept here, so they are copied too: else
+    // thousands of quiet connections would each keep a whole read buffer alive.
+    const frames = d.frames;
+    for (let i = 0; i < frames.length; i++) {
+      frames[i] = own(frames[i]);
     }
     if (!err || c.ignored || d.decoder !== decoder) return;
     this.error(c, d, `malformed frame: ${err.message}`, d.decoderBase + err.offset);
@@ -714,7 +708,7 @@ export class Inspector {
     }
     if (r.status === 'wait') {
       // Copy what we keep so the rest of a big buffer can be freed.
-      if (d.head.byteOffset > 0) d.head = Buffer.from(d.head);
+      d.head = own(d.head);
       return;
     }
     const skipped = d.skipped + r.offset;
@@ -774,6 +768,11 @@ const CURVE_MESSAGE_PREFIX = Buffer.from('\x07MESSAGE', 'latin1');
 /** A CURVE MESSAGE box: name, 8-byte nonce, at least a 16-byte tag and the flags byte. */
 function isCurveBox(body: Buffer): boolean {
   return body.length >= 8 + 8 + 17 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX);
+}
+
+/** `b` itself, or a copy when it is a small view of a much larger buffer (which it would keep alive). */
+function own(b: Buffer): Buffer {
+  return b.buffer.byteLength > 2 * b.length + 1024 ? Buffer.from(b) : b;
 }
 
 function lower(a: ZmtpVersion, b: ZmtpVersion): ZmtpVersion {

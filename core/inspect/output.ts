@@ -3,26 +3,44 @@
 import type { Writable } from 'node:stream';
 import type { DecodeSummary } from './decode-capture.js';
 import { formatRecord } from './format.js';
-import type { InspectRecord } from './records.js';
+import type { InspectRecord, MessageRecord } from './records.js';
 
-const BATCH = 64 * 1024;
+/** Output is gathered in buffers of this size and written when one is full. */
+const CHUNK = 1024 * 1024;
 
-/**
- * JSON text of a record, the same as JSON.stringify gives. Messages, by far the most frequent and the
- * biggest (hex frames), are written by hand: hex needs no escaping, and this is twice as fast.
- */
-export function recordToJson(r: InspectRecord): string {
-  if (r.type !== 'message') return JSON.stringify(r);
-  let out = `{"type":"message","ts":${JSON.stringify(r.ts)},"src":${JSON.stringify(r.src)},"dst":${JSON.stringify(r.dst)},"conn":${r.conn},"dir":"${r.dir}"`;
-  for (const key of Object.keys(r)) {
+/** Node's Buffer methods under buf.write(text, offset, encoding), without its argument checks, which cost
+ *  more than the copy for short strings. Checked once: buf.write when a runtime lacks them. */
+type RawWrite = (this: Buffer, text: string, offset: number) => number;
+const proto = Buffer.prototype as unknown as { latin1Write?: RawWrite; utf8Write?: RawWrite };
+const latin1Write: RawWrite = typeof proto.latin1Write === 'function' ? proto.latin1Write : function (this: Buffer, text, offset) { return this.write(text, offset, 'latin1'); };
+const utf8Write: RawWrite = typeof proto.utf8Write === 'function' ? proto.utf8Write : function (this: Buffer, text, offset) { return this.write(text, offset, 'utf8'); };
+/** Strings known to need no JSON escaping (addresses, directions), with their JSON text. */
+const jsonStrings = new Map<string, string>();
+
+function jsonString(s: string): string {
+  let j = jsonStrings.get(s);
+  if (j === undefined) {
+    j = JSON.stringify(s);
+    if (jsonStrings.size >= 10000) jsonStrings.clear();
+    jsonStrings.set(s, j);
+  }
+  return j;
+}
+
+/** JSON text of a number, as JSON.stringify writes it (non-finite numbers become null). */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
+}
+
+/** The fields of a message record after `frames`, in the record's own key order, as JSON text. */
+function messageTail(r: MessageRecord): string {
+  let out = '';
+  for (const key in r) {
     switch (key) {
-      case 'type': case 'ts': case 'src': case 'dst': case 'conn': case 'dir':
-        break;
-      case 'frames':
-        out += r.frames.length ? `,"frames":["${r.frames.join('","')}"]` : ',"frames":[]';
+      case 'type': case 'ts': case 'src': case 'dst': case 'conn': case 'dir': case 'frames':
         break;
       case 'sizes':
-        out += `,"sizes":[${r.sizes!.join(',')}]`;
+        if (r.sizes !== undefined) out += `,"sizes":[${r.sizes.join(',')}]`;
         break;
       default: {
         const v = (r as unknown as Record<string, unknown>)[key];
@@ -30,12 +48,26 @@ export function recordToJson(r: InspectRecord): string {
       }
     }
   }
-  return out + '}';
+  return out;
+}
+
+function messageHead(r: MessageRecord): string {
+  return `{"type":"message","ts":${jsonNumber(r.ts)},"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)}`;
+}
+
+/**
+ * JSON text of a record, the same as JSON.stringify gives. Messages, by far the most frequent and the
+ * biggest (hex frames), are written by hand: hex needs no escaping.
+ */
+export function recordToJson(r: InspectRecord): string {
+  if (r.type !== 'message' || !Array.isArray(r.frames)) return JSON.stringify(r);
+  const frames = r.frames.length ? `,"frames":["${r.frames.join('","')}"]` : ',"frames":[]';
+  return messageHead(r) + frames + messageTail(r) + '}';
 }
 
 export class RecordWriter {
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
   private blocked: Promise<void> | undefined;
   /** Set when the reader went away (EPIPE): stop decoding, it is not an error. */
   closed = false;
@@ -52,10 +84,50 @@ export class RecordWriter {
 
   write(r: InspectRecord): void {
     if (this.closed) return;
-    const line = this.json ? recordToJson(r) : formatRecord(r);
-    this.pending.push(line);
-    this.pendingLength += line.length + 1;
-    if (this.pendingLength >= BATCH) this.flush();
+    if (this.json && r.type === 'message' && Array.isArray(r.frames)) this.writeMessage(r);
+    else this.text(this.json ? JSON.stringify(r) : formatRecord(r));
+    this.buf[this.pos++] = 0x0a; // room for it is always kept
+  }
+
+  /**
+   * A message record as JSON straight into the output buffer: the frames' hex goes in as it is (one
+   * copy), without building the line as a string first.
+   */
+  private writeMessage(r: MessageRecord): void {
+    this.ascii(messageHead(r));
+    const frames = r.frames;
+    this.ascii(frames.length ? ',"frames":["' : ',"frames":[');
+    for (let i = 0; i < frames.length; i++) {
+      const hex = frames[i];
+      if (this.pos + hex.length + 4 > this.buf.length) this.room(hex.length + 4);
+      const b = this.buf;
+      if (i > 0) {
+        b[this.pos++] = 0x2c; // ,
+        b[this.pos++] = 0x22; // "
+      }
+      this.pos += latin1Write.call(b, hex, this.pos);
+      b[this.pos++] = 0x22;
+    }
+    this.ascii(']' + messageTail(r) + '}');
+  }
+
+  /** Appends text known to be ASCII (one byte per character). */
+  private ascii(s: string): void {
+    if (this.pos + s.length + 1 > this.buf.length) this.room(s.length + 1);
+    this.pos += latin1Write.call(this.buf, s, this.pos);
+  }
+
+  /** Appends any text as UTF-8. */
+  private text(s: string): void {
+    const most = s.length * 3 + 1;
+    if (this.pos + most > this.buf.length) this.room(most);
+    this.pos += utf8Write.call(this.buf, s, this.pos);
+  }
+
+  /** Makes room for `n` more bytes (plus the newline): writes out what is gathered, and grows for huge lines. */
+  private room(n: number): void {
+    this.flush();
+    if (n + 1 > this.buf.length) this.buf = Buffer.allocUnsafe(n + 1);
   }
 
   /** A promise while the stream is full, for the decode loop to wait on. */
@@ -64,11 +136,15 @@ export class RecordWriter {
   }
 
   flush(): void {
-    if (this.pending.length === 0 || this.closed) return;
-    const text = this.pending.join('\n') + '\n';
-    this.pending = [];
-    this.pendingLength = 0;
-    if (!this.out.write(text) && !this.blocked) {
+    if (this.closed) this.pos = 0; // the reader is gone: what is left has nowhere to go
+    if (this.pos === 0) return;
+    const chunk = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    const taken = this.out.write(chunk);
+    // A stream with nothing queued wrote the chunk out at once (a file, /dev/null, a pipe with room) and
+    // holds no reference to it: gather the next one in the same buffer. Otherwise in a new one.
+    if (this.out.writableLength !== 0 || this.buf.length !== CHUNK) this.buf = Buffer.allocUnsafe(CHUNK);
+    if (!taken && !this.blocked) {
       this.blocked = new Promise<void>((resolve) => {
         const done = () => {
           this.blocked = undefined;
@@ -88,8 +164,6 @@ export class RecordWriter {
     if (this.blocked) await this.blocked;
   }
 }
-
-
 
 const MAX_WARNINGS = 20;
 
