@@ -19,6 +19,8 @@ export class DishType implements SocketType {
   private readonly fq = new FairQueue();
   private readonly dist = new Distributor();
   private readonly groups = new Map<string, Buffer>();
+  /** A matching message taken by hasIn() and not yet received. */
+  private prefetched?: Msg;
 
   constructor(private readonly host: SocketHost) {}
 
@@ -59,13 +61,20 @@ export class DishType implements SocketType {
     throw zmqError('ENOTSUP', 'Dish sockets cannot send');
   }
   receive(): Msg | undefined {
+    const ready = this.prefetched;
+    if (ready) {
+      this.prefetched = undefined;
+      return ready;
+    }
     for (let msg = this.fq.recv(); msg !== undefined; msg = this.fq.recv()) {
       if (msg.length === 2 && this.groups.has(msg[0].toString('latin1'))) return msg;
     }
     return undefined;
   }
+  /** Like libzmq's dish: looks ahead past messages of groups not joined, so "readable" means a message is there. */
   hasIn(): boolean {
-    return this.fq.hasIn();
+    if (!this.prefetched) this.prefetched = this.receive();
+    return this.prefetched !== undefined;
   }
   hasOut(): boolean {
     return false;

@@ -142,6 +142,13 @@ describe('RadioType / DishType', () => {
     r1.remote.write([b('single frame')]);
     assert.deepEqual(dish.receive()?.map(String), ['a', 'yes']);
     assert.equal(dish.receive(), undefined);
+    // hasIn looks past messages of other groups, like libzmq's dish (so Poller's POLLIN means a message).
+    r1.remote.write([b('z'), b('skip me')]);
+    assert.equal(dish.hasIn(), false);
+    r1.remote.write([b('z'), b('skip me too')]);
+    r1.remote.write([b('b'), b('for b')]);
+    assert.equal(dish.hasIn(), true);
+    assert.deepEqual(dish.receive()?.map(String), ['b', 'for b']);
     dish.leave(b('a'));
     assert.deepEqual(r1.drain(), [['\x00a']]);
     r1.remote.write([b('a'), b('after leave')]);
