@@ -23,6 +23,7 @@ export interface ServerRoutingOptions { routingId: number }
 export interface RadioGroupOptions { group: Buffer | string }
 export interface DishGroupOptions { group: Buffer }
 export interface GatherOptions extends SocketOptions { conflate?: boolean }
+export interface RadioOptions extends SocketOptions { noDrop?: boolean }
 export interface ScatterOptions extends SocketOptions { conflate?: boolean }
 
 /** Base for the draft classes: the numeric type zeromq.js reports, and readiness taps for Poller/Proxy. */
@@ -99,7 +100,8 @@ export class Client extends DraftSocket {
 }
 
 export class Radio extends DraftSocket {
-  constructor(options?: SocketOptions, context?: Context) {
+  declare noDrop: boolean;
+  constructor(options?: RadioOptions, context?: Context) {
     super('RADIO', (host) => new RadioType(host), options, context);
   }
   /** Publishes a single-part message to `group` (at most 255 bytes). */
@@ -209,10 +211,10 @@ export class Datagram extends DraftSocket {
   }
 }
 
-for (const target of [Gather, Scatter]) {
-  Object.defineProperty(target.prototype, 'conflate', {
-    get(this: Socket) { return this.getOption('conflate'); },
-    set(this: Socket, v: unknown) { this.setOption('conflate', v); },
+for (const [target, name] of [[Gather, 'conflate'], [Scatter, 'conflate'], [Radio, 'noDrop']] as const) {
+  Object.defineProperty(target.prototype, name, {
+    get(this: Socket) { return this.getOption(name); },
+    set(this: Socket, v: unknown) { this.setOption(name, v); },
     enumerable: true,
     configurable: true,
   });

@@ -120,6 +120,23 @@ describe('RadioType / DishType', () => {
     assert.deepEqual(d2.drain(), []);
   });
 
+  test('RADIO with noDrop waits while a joined peer is full instead of dropping', () => {
+    const radio = new RadioType(new TestHost());
+    assert.equal(radio.setOption('noDrop', true), true);
+    assert.equal(radio.getOption('noDrop'), true);
+    assert.throws(() => radio.setOption('noDrop', 1), { code: 'EINVAL' });
+    const d = attachPeer(radio, { sendHwm: 1 });
+    const other = attachPeer(radio, { sendHwm: 1 });
+    d.remote.write([Buffer.from('\x01g')]);
+    assert.equal(radio.send([b('g'), b('1')]), true);
+    assert.equal(radio.send([b('h'), b('nobody joined h')]), true, 'no matching pipe is full');
+    assert.equal(radio.send([b('g'), b('2')]), false, 'the joined peer is at its HWM');
+    assert.deepEqual(d.drain(), [['g', '1']]);
+    assert.equal(radio.send([b('g'), b('2')]), true);
+    assert.deepEqual(d.drain(), [['g', '2']]);
+    assert.deepEqual(other.drain(), []);
+  });
+
   test('a udp:// pipe gets every group', () => {
     const radio = new RadioType(new TestHost());
     const udp = attachPeer(radio, { before: (remote) => { remote.peer.endpoint = 'udp://127.0.0.1:5555'; } });
