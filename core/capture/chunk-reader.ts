@@ -58,6 +58,11 @@ export class ChunkReader {
     return this.take(n, true);
   }
 
+  /** Consumes n buffered bytes without returning them (n must be buffered). */
+  drop(n: number): void {
+    this.take(n, true, true);
+  }
+
   /** Everything still buffered (at most what was filled), consumed. */
   readRest(): Buffer {
     return this.read(this.available);

@@ -93,7 +93,7 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<Pac
       const sec = be ? rh.readUInt32BE(0) : rh.readUInt32LE(0);
       const frac = be ? rh.readUInt32BE(4) : rh.readUInt32LE(4);
       const origLen = be ? rh.readUInt32BE(12) : rh.readUInt32LE(12);
-      reader.read(recordHeader);
+      reader.drop(recordHeader);
       const data = reader.read(caplen);
       if (frac >= unitsPerSecond) {
         batch.push({ kind: 'warning', index, message: `packet ${index}: timestamp fraction ${frac} is out of range for ${v.resolution} resolution` });

@@ -634,7 +634,7 @@ export class Inspector {
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i];
       sizes[i] = f.length;
-      if (f.length <= limit) hexFrames[i] = f.toString('hex');
+      if (f.length <= limit) hexFrames[i] = hexOf(f);
       else {
         hexFrames[i] = f.toString('hex', 0, limit);
         truncated = true;
@@ -768,6 +768,13 @@ const CURVE_MESSAGE_PREFIX = Buffer.from('\x07MESSAGE', 'latin1');
 /** A CURVE MESSAGE box: name, 8-byte nonce, at least a 16-byte tag and the flags byte. */
 function isCurveBox(body: Buffer): boolean {
   return body.length >= 8 + 8 + 17 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX);
+}
+
+/** Node's Buffer method under toString('hex'), called without the argument handling that costs more than
+ *  the encoding for the small frames most messages have; toString where a runtime lacks it. */
+const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
+function hexOf(b: Buffer): string {
+  return hexSlice !== undefined ? hexSlice.call(b, 0, b.length) : b.toString('hex');
 }
 
 /** `b` itself, or a copy when it is a small view of a much larger buffer (which it would keep alive). */
