@@ -93,6 +93,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
    * zeromq.js differs: there only pending operations and event listeners do; see keepalive.ts.
    */
   private readonly endpointHold = new Hold();
+  /** While closed but still delivering queued messages (linger), like zeromq.js's blocky context. */
+  private readonly lingerHold = new Hold();
   private get pendingSend() { return this.pendingSendOp; }
   private set pendingSend(p) { this.pendingSendOp = p; this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp); }
   private get pendingReceive() { return this.pendingReceiveOp; }
@@ -592,6 +594,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     for (const c of conns) c.shutdown(linger);
     for (const s of sessions) s.stop(linger);
     this.context.unregister(this, this.lingerWork > 1);
+    if (this.context.blocky && linger !== 0) this.lingerHold.set(true);
     this.lingerStep(-1);
     this.events.finish();
   }
@@ -599,7 +602,10 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   private lingerStep(delta: number): void {
     if (this.lingerWork <= 0) return;
     this.lingerWork += delta;
-    if (this.lingerWork === 0) this.context.lingerDone(this);
+    if (this.lingerWork === 0) {
+      this.lingerHold.set(false);
+      this.context.lingerDone(this);
+    }
   }
 }
 

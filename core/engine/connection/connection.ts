@@ -514,7 +514,8 @@ export class Connection implements PipeOwner {
       for (const topic of subs.values()) this.sendSubscription(true, topic);
     }
     this.startHeartbeats();
-    if (pipe.canRead() || subs?.size) this.scheduleFlush();
+    // closing: shutdown() came during the handshake; the flush writes what is queued, then ends.
+    if (pipe.canRead() || subs?.size || this.closing) this.scheduleFlush();
   }
 
   private startHeartbeats(): void {
@@ -773,7 +774,7 @@ export class Connection implements PipeOwner {
    */
   shutdown(lingerMs: number): void {
     if (this.state === State.Closed) return;
-    if (lingerMs === 0 || this.state !== State.Traffic) {
+    if (lingerMs === 0) {
       this.fail('disconnect', 'closed by this side');
       return;
     }
@@ -782,6 +783,8 @@ export class Connection implements PipeOwner {
     if (lingerMs > 0) {
       this.lingerTimer = timer(() => this.fail('disconnect', 'linger period expired'), lingerMs);
     }
+    // Still in the handshake: finish it first, then write what is queued (becomeReady flushes).
+    if (this.state !== State.Traffic) return;
     if (!this.flushScheduled && !this.waitingDrain && !this.pipe?.canRead()) this.finishClosing();
     else this.scheduleFlush();
   }

@@ -170,3 +170,28 @@ test('close() with megabytes still unwritten hands them all to the peer before e
   await ctx.term();
   pull.close();
 });
+
+test('a script that sends and closes right away exits only after its messages are delivered (blocky, like zeromq.js)', async () => {
+  const pull = new zmq.Pull();
+  await pull.bind('tcp://127.0.0.1:*');
+  const engine = new URL('../../../core/index.ts', import.meta.url).href;
+  const script = `
+    const { Push } = await import(${JSON.stringify(engine)});
+    const push = new Push();
+    push.connect(process.argv[1]);
+    for (let i = 0; i < 100; i++) await push.send(['late', String(i)]);
+    push.close();
+  `;
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, pull.lastEndpoint!], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    for (let i = 0; i < 100; i++) assert.deepEqual((await pull.receive()).map(String), ['late', String(i)]);
+    assert.equal(await exited, 0, stderr);
+  } finally {
+    child.kill();
+    pull.close();
+  }
+});

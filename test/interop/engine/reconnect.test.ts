@@ -137,7 +137,8 @@ test('immediate: messages go only to connected peers, none are queued for an end
   const deadPort = await freedPort();
   const pull = new zmq.Pull();
   await pull.bind('tcp://127.0.0.1:*');
-  const lazy = ours('PUSH', { reconnectInterval: 20 });
+  // linger 0: the lazy socket's share for the dead endpoint would otherwise be waited for at close.
+  const lazy = ours('PUSH', { reconnectInterval: 20, linger: 0 });
   const eager = ours('PUSH', { reconnectInterval: 20, immediate: true });
   try {
     for (const push of [lazy, eager]) {
