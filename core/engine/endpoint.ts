@@ -26,7 +26,7 @@ function hostPort(rest: string, address: string, allowWildcardPort: boolean): { 
     if (!net.isIPv6(host)) throw zmqError('EINVAL', `invalid endpoint ${address}: '${host}' is not an IPv6 address`, address);
   } else {
     const colon = rest.lastIndexOf(':');
-    if (colon < 0) throw zmqError('EINVAL', `invalid endpoint ${address}: missing ':port'`, address);
+    if (colon < 0) throw zmqError('EINVAL', `invalid endpoint ${address}: missing port, expected host:port`, address);
     host = rest.slice(0, colon);
     portText = rest.slice(colon + 1);
     if (host.includes(':')) throw zmqError('EINVAL', `invalid endpoint ${address}: IPv6 host must be in brackets, e.g. tcp://[::1]:5555`, address);
@@ -65,7 +65,7 @@ export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
   switch (transport) {
     case 'tcp': {
       const { host, port } = hostPort(rest, address, forBind);
-      if (!forBind && host === '*') throw zmqError('EINVAL', `invalid endpoint ${address}: cannot connect to host '*'`, address);
+      if (!forBind && host === '*') throw zmqError('EINVAL', `invalid endpoint ${address}: cannot connect to '*', give the peer's address`, address);
       return { transport, host, port, address };
     }
     case 'udp': {

@@ -2,6 +2,7 @@
 // the host pushes. Electron IPC and `zmtp serve` carry exactly these; the renderer imports the types.
 import { z } from 'zod';
 import type { InspectRecord } from '../inspect/records.js';
+import { parseEndpoint } from '../engine/endpoint.js';
 
 export const SOCKET_TYPES = [
   'PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB', 'STREAM',
@@ -10,33 +11,16 @@ export type SocketType = (typeof SOCKET_TYPES)[number];
 
 // ---- endpoints -------------------------------------------------------------------------------
 
-const TCP_HOST = /^(\*|[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])$/;
 
 /** Checks endpoint syntax the way a user needs to hear about it; returns a message or null. */
 export function endpointProblem(endpoint: string, forBind: boolean): string | null {
-  const m = /^([a-z]+):\/\/(.*)$/.exec(endpoint);
-  if (!m) return `'${endpoint}' is not an endpoint: expected transport://address, e.g. tcp://127.0.0.1:5555`;
-  const [, transport, rest] = m;
-  if (transport === 'ipc' || transport === 'inproc') {
-    return rest.length > 0 ? null : `'${endpoint}': ${transport} needs a name after ${transport}://`;
+  // The engine's own parser is the one authority on endpoint syntax, so the UI and the engine agree.
+  try {
+    parseEndpoint(endpoint, forBind);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
   }
-  if (transport !== 'tcp') return `'${endpoint}': unsupported transport '${transport}' (use tcp, ipc or inproc)`;
-  // tcp://[source;]host:port
-  const target = rest.includes(';') ? rest.slice(rest.indexOf(';') + 1) : rest;
-  const colon = target.lastIndexOf(':');
-  if (colon < 0) return `'${endpoint}': missing port, expected tcp://host:port`;
-  const host = target.slice(0, colon);
-  const port = target.slice(colon + 1);
-  if (!host) return `'${endpoint}': missing host, expected tcp://host:port`;
-  if (!TCP_HOST.test(host)) return `'${endpoint}': '${host}' is not a valid host name or address`;
-  if (host === '*' && !forBind) return `'${endpoint}': cannot connect to '*', give the peer's address`;
-  if (port === '*' || port === '0') {
-    return forBind ? null : `'${endpoint}': connect needs a real port, not '${port}'`;
-  }
-  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-    return `'${endpoint}': port '${port}' must be a number from 1 to 65535${forBind ? ' or *' : ''}`;
-  }
-  return null;
 }
 
 const bindEndpoint = z.string().superRefine((v, ctx) => {

@@ -28,7 +28,7 @@ after(async () => {
 test('a million-message capture: table reaches the last row, search finds one message', async () => {
   const file = join(dir, 'burst.pcap');
   const port = await freePort();
-  await captureWithTcpdump(file, port, () => pushPullBurst(port, COUNT), ['-B', '65536']);
+  await captureWithTcpdump(file, port, () => pushPullBurst(port, COUNT));
 
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.goto(served.url);

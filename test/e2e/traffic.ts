@@ -1,6 +1,6 @@
 // Real ZeroMQ traffic on loopback (libzmq through the zeromq npm package), captured by tcpdump.
-import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { startCapture } from '../helpers/capture.js';
 import * as zmq from 'zeromq';
 
 /** A REQ/REP exchange of the given request frames on a fresh loopback port; returns the port. */
@@ -32,31 +32,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs `during` while tcpdump writes loopback traffic on `port` to `file`. */
-export async function captureWithTcpdump(file: string, port: number, during: () => Promise<void>, extraArgs: string[] = []): Promise<void> {
-  const child = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', ...extraArgs, '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+export async function captureWithTcpdump(file: string, port: number, during: () => Promise<void>): Promise<void> {
+  const capture = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, dirname(file), basename(file));
   try {
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      child.stderr!.on('data', (d) => {
-        err += d;
-        if (/listening on/.test(err)) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`tcpdump exited with ${code}: ${err}`)));
-    });
     await during();
-    // tcpdump can lag behind on a busy machine: let it write what the kernel still holds before stopping
-    // it (the file stops growing), or the capture misses the last packets.
-    let last = -1;
-    for (let stable = 0, polls = 0; stable < 5 && polls < 200; polls++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const size = existsSync(file) ? statSync(file).size : 0;
-      stable = size === last ? stable + 1 : 0;
-      last = size;
-    }
+    await capture.stop();
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    if (child.exitCode === null) child.kill('SIGINT');
-    await exited;
+    capture.kill();
   }
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
-import { startCapture, tempDir, portOf } from './capture.js';
+import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { decodeFile, messages, zmtpConns, framesOf, hexOf } from './helpers.js';
 
 const cli = fileURLToPath(new URL('./zmtp-cli.ts', import.meta.url));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as zmq from 'zeromq';
-import { startCapture, tempDir, portOf } from './capture.js';
+import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { decodeFile, commands, errors, zmtpConns, type Decoded } from './helpers.js';
 
 async function captured(port: number, name: string, traffic: () => Promise<Buffer>): Promise<Decoded> {

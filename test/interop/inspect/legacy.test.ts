@@ -8,7 +8,7 @@ import * as zmq from 'zeromq';
 import {
   FrameDecoder, encodeGreetingV3, encodeGreetingV2, encodeFrame, encodeMessage, readyCommand, type Framing,
 } from '../../../core/zmtp/index.js';
-import { startCapture, tempDir, portOf } from './capture.js';
+import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { decodeFile, messages, commands, greetings, errors, zmtpConns, framesOf, sentHex, hexOf, type Decoded } from './helpers.js';
 
 /** Collects frames a raw peer receives after skipping `skip` greeting bytes. */

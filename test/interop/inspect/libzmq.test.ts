@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as zmq from 'zeromq';
-import { startCapture, tempDir, portOf, type CaptureSpec } from './capture.js';
+import { startCapture, tempDir, portOf, type CaptureSpec } from '../../helpers/capture.js';
 import { decodeFile, messages, commands, greetings, errors, zmtpConns, framesOf, sentHex, hexOf, type Decoded } from './helpers.js';
 
 async function captured(spec: Omit<CaptureSpec, 'filter'>, port: number, name: string, traffic: () => Promise<Buffer>): Promise<Decoded> {

@@ -10,7 +10,7 @@ import { openCapture, decodeLinkLayer, buildTcpPacket, PcapWriter, TcpReassemble
 import { decodeCapture } from '../../../core/inspect/decode-capture.js';
 import { Inspector } from '../../../core/inspect/inspector.js';
 import type { InspectRecord, MessageRecord } from '../../../core/inspect/records.js';
-import { startCapture, tempDir, portOf } from './capture.js';
+import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { decodeFile, messages, errors, zmtpConns, framesOf } from './helpers.js';
 import { rng } from '../../unit/inspect/relay.js';
 

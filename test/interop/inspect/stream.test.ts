@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import * as zmq from 'zeromq';
 import { openCapture, decodeLinkLayer, buildTcpPacket, LINKTYPE_ETHERNET, type DecodedPacket } from '../../../core/capture/index.js';
 import { decodeCapture } from '../../../core/inspect/decode-capture.js';
-import { startCapture, tempDir, portOf } from './capture.js';
+import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { hexOf } from './helpers.js';
 
 setFlagsFromString('--expose-gc');

@@ -1,5 +1,5 @@
-// Helpers for the inspector's capture tests: run tcpdump or dumpcap on loopback around real traffic
-// and wait until the capture file really holds a given marker before stopping the tool.
+// Capture helpers for tests: run tcpdump or dumpcap on loopback around real traffic, start only once
+// packets really reach the file, and stop only once the file really holds the last packet.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ export interface RunningCapture {
   file: string;
   /** Waits until the file contains `marker` (the last bytes the test sent), then stops the tool. */
   stopAfter(marker: Buffer): Promise<Buffer>;
+  /** Sends a UDP end marker to itself, waits until the file holds it, then stops the tool. */
+  stop(): Promise<Buffer>;
   kill(): void;
 }
 
@@ -69,12 +71,25 @@ export async function startCapture(spec: CaptureSpec, dir: string, name: string)
     }
   } catch (e) {
     child.kill('SIGKILL');
-    throw e;
-  } finally {
     probe.close();
+    throw e;
   }
-  return {
+  let probeOpen = true;
+  const closeProbe = () => {
+    if (probeOpen) probe.close();
+    probeOpen = false;
+  };
+  const capture: RunningCapture = {
     file,
+    async stop() {
+      const endText = Buffer.from(`zmtp-capture-end-${probePort}`);
+      probe.send(endText, probePort, '127.0.0.1');
+      try {
+        return await capture.stopAfter(endText);
+      } finally {
+        closeProbe();
+      }
+    },
     async stopAfter(marker: Buffer) {
       for (let i = 0; ; i++) {
         if (existsSync(file) && readFileSync(file).includes(marker)) break;
@@ -90,9 +105,11 @@ export async function startCapture(spec: CaptureSpec, dir: string, name: string)
       return readFileSync(file);
     },
     kill() {
+      closeProbe();
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+  return capture;
 }
 
 export function portOf(endpoint: string): number {
