@@ -80,16 +80,16 @@ export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | nul
         off += 4;
         if (vlans.length > 8) return w('more than 8 stacked VLAN tags');
       }
-      const r = byEthertype(type, d.subarray(off), w);
+      const r = byEthertype(type, d, off, w);
       if (r && r.kind === 'tcp' && vlans) r.vlans = vlans;
       return r;
     }
     case LINKTYPE_LINUX_SLL:
       if (d.length < 16) return w(`Linux cooked (SLL) header needs 16 bytes, packet has ${d.length}`);
-      return byEthertype(d.readUInt16BE(14), d.subarray(16), w);
+      return byEthertype(d.readUInt16BE(14), d, 16, w);
     case LINKTYPE_LINUX_SLL2:
       if (d.length < 20) return w(`Linux cooked v2 (SLL2) header needs 20 bytes, packet has ${d.length}`);
-      return byEthertype(d.readUInt16BE(0), d.subarray(20), w);
+      return byEthertype(d.readUInt16BE(0), d, 20, w);
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP: {
       if (d.length < 4) return w(`loopback header needs 4 bytes, packet has ${d.length}`);
@@ -97,9 +97,8 @@ export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | nul
       // accept either: a family value always fits in the low 16 bits.
       let family = d.readUInt32LE(0);
       if (family > 0xffff) family = d.readUInt32BE(0);
-      const rest = d.subarray(4);
-      if (family === 2) return ipv4(rest, w);
-      if (family === 10 || family === 24 || family === 28 || family === 30) return ipv6(rest, w);
+      if (family === 2) return ipv4(d, 4, w);
+      if (family === 10 || family === 24 || family === 28 || family === 30) return ipv6(d, 4, w);
       return null;
     }
     case LINKTYPE_RAW:
@@ -107,14 +106,14 @@ export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | nul
     case LINKTYPE_RAW_DLT14: {
       if (d.length < 1) return w('empty raw IP packet');
       const version = d[0] >> 4;
-      if (version === 4) return ipv4(d, w);
-      if (version === 6) return ipv6(d, w);
+      if (version === 4) return ipv4(d, 0, w);
+      if (version === 6) return ipv6(d, 0, w);
       return w(`raw IP packet has IP version ${version}`);
     }
     case LINKTYPE_IPV4:
-      return ipv4(d, w);
+      return ipv4(d, 0, w);
     case LINKTYPE_IPV6:
-      return ipv6(d, w);
+      return ipv6(d, 0, w);
     default:
       return w(`link type ${p.linkType} is not supported`);
   }
@@ -122,37 +121,51 @@ export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | nul
 
 type Warn = (msg: string) => CaptureWarning;
 
-function byEthertype(type: number, d: Buffer, w: Warn): DecodedPacket | CaptureWarning | null {
-  if (type === ETHERTYPE_IPV4) return ipv4(d, w);
-  if (type === ETHERTYPE_IPV6) return ipv6(d, w);
+// The IP and TCP decoders take the packet and the offset their header starts at (no views per layer).
+
+function byEthertype(type: number, d: Buffer, off: number, w: Warn): DecodedPacket | CaptureWarning | null {
+  if (type === ETHERTYPE_IPV4) return ipv4(d, off, w);
+  if (type === ETHERTYPE_IPV6) return ipv6(d, off, w);
   return null;
 }
 
-function ipv4(d: Buffer, w: Warn): DecodedPacket | CaptureWarning | null {
-  if (d.length < 20) return w(`IPv4 header needs 20 bytes, ${d.length} captured`);
-  const version = d[0] >> 4;
+/** Dotted text of the IPv4 address at d[o..o+4], from a small cache (captures repeat a few addresses). */
+const v4Text = new Map<number, string>();
+function ipv4Text(d: Buffer, o: number): string {
+  const key = d.readUInt32BE(o);
+  let text = v4Text.get(key);
+  if (text === undefined) {
+    text = `${d[o]}.${d[o + 1]}.${d[o + 2]}.${d[o + 3]}`;
+    if (v4Text.size >= 4096) v4Text.clear();
+    v4Text.set(key, text);
+  }
+  return text;
+}
+
+function ipv4(d: Buffer, o: number, w: Warn): DecodedPacket | CaptureWarning | null {
+  const captured = d.length - o;
+  if (captured < 20) return w(`IPv4 header needs 20 bytes, ${captured} captured`);
+  const version = d[o] >> 4;
   if (version !== 4) return w(`IPv4 header has version ${version}`);
-  const ihl = (d[0] & 0x0f) * 4;
+  const ihl = (d[o] & 0x0f) * 4;
   if (ihl < 20) return w(`IPv4 header length ${ihl} is below 20`);
-  if (d.length < ihl) return w(`IPv4 header with options needs ${ihl} bytes, ${d.length} captured`);
-  let total = d.readUInt16BE(2);
+  if (captured < ihl) return w(`IPv4 header with options needs ${ihl} bytes, ${captured} captured`);
+  let total = d.readUInt16BE(o + 2);
   // Total length 0 appears in captures of TSO-offloaded packets: trust the captured length.
-  if (total === 0) total = d.length;
+  if (total === 0) total = captured;
   if (total < ihl) return w(`IPv4 total length ${total} is smaller than its header (${ihl})`);
-  const fragField = d.readUInt16BE(6);
+  const fragField = d.readUInt16BE(o + 6);
   const moreFragments = (fragField & 0x2000) !== 0;
   const fragOffset = (fragField & 0x1fff) * 8;
-  const proto = d[9];
-  const src = `${d[12]}.${d[13]}.${d[14]}.${d[15]}`;
-  const dst = `${d[16]}.${d[17]}.${d[18]}.${d[19]}`;
+  const proto = d[o + 9];
   if (moreFragments || fragOffset !== 0) {
     if (proto !== 6) return null;
-    return w(`IPv4 fragment (id ${d.readUInt16BE(4)}, offset ${fragOffset}${moreFragments ? ', more follow' : ''}) from ${src} to ${dst} is not reassembled; skipped`);
+    return w(`IPv4 fragment (id ${d.readUInt16BE(o + 4)}, offset ${fragOffset}${moreFragments ? ', more follow' : ''}) from ${ipv4Text(d, o + 12)} to ${ipv4Text(d, o + 16)} is not reassembled; skipped`);
   }
   if (proto !== 6) return null;
   // Bytes past `total` are link-layer padding (short Ethernet frames); bytes missing were cut by the snap length.
-  const end = Math.min(total, d.length);
-  return tcp(4, src, dst, d.subarray(ihl, end), total - ihl, w);
+  const end = o + Math.min(total, captured);
+  return tcp(4, ipv4Text(d, o + 12), ipv4Text(d, o + 16), d, o + ihl, end, total - ihl, w);
 }
 
 const V6_HOP_BY_HOP = 0;
@@ -166,7 +179,9 @@ const V6_MOBILITY = 135;
 const V6_HIP = 139;
 const V6_SHIM6 = 140;
 
-function ipv6(d: Buffer, w: Warn): DecodedPacket | CaptureWarning | null {
+function ipv6(p: Buffer, o: number, w: Warn): DecodedPacket | CaptureWarning | null {
+  // Extension headers are walked with offsets relative to the IPv6 header (as the messages report them).
+  const d = o === 0 ? p : p.subarray(o);
   if (d.length < 40) return w(`IPv6 header needs 40 bytes, ${d.length} captured`);
   const version = d[0] >> 4;
   if (version !== 6) return w(`IPv6 header has version ${version}`);
@@ -208,58 +223,60 @@ function ipv6(d: Buffer, w: Warn): DecodedPacket | CaptureWarning | null {
     if (off > end) return w(`IPv6 extension headers (${off - 40} bytes) run past the payload length ${payloadLen}`);
   }
   if (d.length < off) return w(`IPv6 extension headers end at ${off}, ${d.length} bytes captured`);
-  return tcp(6, src, dst, d.subarray(off, Math.min(end, d.length)), end - off, w);
+  return tcp(6, src, dst, p, o + off, o + Math.min(end, d.length), end - off, w);
 }
 
-function tcp(ipVersion: 4 | 6, src: string, dst: string, s: Buffer, wireLength: number, w: Warn): DecodedPacket | CaptureWarning {
-  const where = `TCP ${ipVersion === 6 ? `[${src}]` : src} -> ${ipVersion === 6 ? `[${dst}]` : dst}`;
-  if (s.length < 20) return w(`${where}: header needs 20 bytes, ${s.length} captured`);
-  const hlen = (s[12] >> 4) * 4;
-  if (hlen < 20) return w(`${where}: data offset ${hlen} is below 20`);
-  if (hlen > wireLength) return w(`${where}: header length ${hlen} exceeds the segment length ${wireLength}`);
-  if (hlen > s.length) return w(`${where}: header with options needs ${hlen} bytes, ${s.length} captured`);
-  const flags = ((s[12] & 1) << 8) | s[13];
+function tcp(ipVersion: 4 | 6, src: string, dst: string, p: Buffer, o: number, end: number, wireLength: number, w: Warn): DecodedPacket | CaptureWarning {
+  const where = () => `TCP ${ipVersion === 6 ? `[${src}]` : src} -> ${ipVersion === 6 ? `[${dst}]` : dst}`;
+  const captured = end - o;
+  if (captured < 20) return w(`${where()}: header needs 20 bytes, ${captured} captured`);
+  const hlen = (p[o + 12] >> 4) * 4;
+  if (hlen < 20) return w(`${where()}: data offset ${hlen} is below 20`);
+  if (hlen > wireLength) return w(`${where()}: header length ${hlen} exceeds the segment length ${wireLength}`);
+  if (hlen > captured) return w(`${where()}: header with options needs ${hlen} bytes, ${captured} captured`);
+  const flags = ((p[o + 12] & 1) << 8) | p[o + 13];
   return {
     kind: 'tcp',
     ipVersion,
     src,
     dst,
     tcp: {
-      srcPort: s.readUInt16BE(0),
-      dstPort: s.readUInt16BE(2),
-      seq: s.readUInt32BE(4),
-      ack: s.readUInt32BE(8),
+      srcPort: p.readUInt16BE(o),
+      dstPort: p.readUInt16BE(o + 2),
+      seq: p.readUInt32BE(o + 4),
+      ack: p.readUInt32BE(o + 8),
       flags,
-      window: s.readUInt16BE(14),
-      options: tcpOptions(s.subarray(20, hlen)),
-      payload: s.subarray(hlen),
+      window: p.readUInt16BE(o + 14),
+      options: tcpOptions(p, o + 20, o + hlen),
+      payload: p.subarray(o + hlen, end),
       payloadLength: wireLength - hlen,
     },
   };
 }
 
-/** Parses the TCP options reassembly and display care about; stops quietly at a malformed option. */
-function tcpOptions(o: Buffer): TcpOptions {
+/** Parses the TCP options (bytes start..end of p) reassembly and display care about; stops quietly at a
+ *  malformed option. */
+function tcpOptions(p: Buffer, start: number, end: number): TcpOptions {
   const out: TcpOptions = {};
-  let i = 0;
-  while (i < o.length) {
-    const kind = o[i];
+  let i = start;
+  while (i < end) {
+    const kind = p[i];
     if (kind === 0) break; // end of options
     if (kind === 1) {
       i++; // no-op
       continue;
     }
-    if (i + 1 >= o.length) break;
-    const len = o[i + 1];
-    if (len < 2 || i + len > o.length) break;
-    const v = o.subarray(i + 2, i + len);
-    if (kind === 2 && len === 4) out.mss = v.readUInt16BE(0);
-    else if (kind === 3 && len === 3) out.windowScale = v[0];
+    if (i + 1 >= end) break;
+    const len = p[i + 1];
+    if (len < 2 || i + len > end) break;
+    const v = i + 2;
+    if (kind === 2 && len === 4) out.mss = p.readUInt16BE(v);
+    else if (kind === 3 && len === 3) out.windowScale = p[v];
     else if (kind === 4 && len === 2) out.sackPermitted = true;
     else if (kind === 5 && (len - 2) % 8 === 0) {
       out.sack = [];
-      for (let j = 0; j < v.length; j += 8) out.sack.push([v.readUInt32BE(j), v.readUInt32BE(j + 4)]);
-    } else if (kind === 8 && len === 10) out.timestamp = { value: v.readUInt32BE(0), echo: v.readUInt32BE(4) };
+      for (let j = v; j < i + len; j += 8) out.sack.push([p.readUInt32BE(j), p.readUInt32BE(j + 4)]);
+    } else if (kind === 8 && len === 10) out.timestamp = { value: p.readUInt32BE(v), echo: p.readUInt32BE(v + 4) };
     i += len;
   }
   return out;

@@ -51,8 +51,29 @@ function messageTail(r: MessageRecord): string {
   return out;
 }
 
+// Consecutive messages mostly share their packet's time and their connection and direction: the text of
+// those fields is kept from the previous message rather than made again (number to text is costly).
+let lastTs = NaN;
+let lastTsText = 'null';
+let lastSrc = '';
+let lastDst = '';
+let lastConn = NaN;
+let lastDir = '';
+let lastRoute = '';
+
 function messageHead(r: MessageRecord): string {
-  return `{"type":"message","ts":${jsonNumber(r.ts)},"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)}`;
+  if (r.ts !== lastTs) {
+    lastTs = r.ts;
+    lastTsText = jsonNumber(r.ts);
+  }
+  if (r.src !== lastSrc || r.dst !== lastDst || r.conn !== lastConn || r.dir !== lastDir) {
+    lastSrc = r.src;
+    lastDst = r.dst;
+    lastConn = r.conn;
+    lastDir = r.dir;
+    lastRoute = `,"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)}`;
+  }
+  return `{"type":"message","ts":${lastTsText}${lastRoute}`;
 }
 
 /**
