@@ -280,3 +280,33 @@ print('done')
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('unbind stops listening and closes the connections accepted on that endpoint; other endpoints go on', async () => {
+  const pull = ours('PULL');
+  const a = new zmq.Push({ linger: 0, reconnectInterval: 10000 });
+  const b = new zmq.Push({ linger: 0 });
+  try {
+    await pull.bind('tcp://127.0.0.1:*');
+    const first = pull.lastEndpoint!;
+    await pull.bind('tcp://127.0.0.1:*');
+    const second = pull.lastEndpoint!;
+    a.connect(first);
+    b.connect(second);
+    await a.send('via first');
+    await b.send('via second');
+    const got = [(await pull.receive())[0].toString(), (await pull.receive())[0].toString()].sort();
+    assert.deepEqual(got, ['via first', 'via second']);
+    const events: string[] = [];
+    pull.events.on('disconnect', (e) => events.push(`disconnect ${e.address}`));
+    pull.events.on('close', (e) => events.push(`close ${e.address}`));
+    await pull.unbind(first);
+    while (events.length < 2) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(events.sort(), [`close ${first}`, `disconnect ${first}`]);
+    await b.send('still here');
+    assert.equal((await pull.receive())[0].toString(), 'still here');
+  } finally {
+    a.close();
+    b.close();
+    pull.close();
+  }
+});
