@@ -11,7 +11,7 @@ import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import type { SocketTypeName } from '../zmtp/constants.js';
 import type { SocketEvent } from './monitor.js';
 import { eventError } from './monitor.js';
-import { interval, timer } from './keepalive.js';
+import { timer } from './keepalive.js';
 
 /** What a session needs from its socket. */
 export interface SessionHost {
