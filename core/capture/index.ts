@@ -8,7 +8,7 @@ export * from './types.js';
 export { CaptureError, isCaptureWarning, type CaptureErrorCode } from './errors.js';
 export { MAX_CAPLEN, MAX_BLOCK_LENGTH } from './limits.js';
 export { openCapture, detectFormat, type CaptureSource, type CaptureFormat, type CaptureProgress, type OpenCaptureOptions } from './open.js';
-export { readPcap, pcapVariant, type PcapVariant } from './pcap.js';
+export { readPcap, readPcapBatches, pcapVariant, type PcapVariant } from './pcap.js';
 export { readPcapng, isPcapngMagic } from './pcapng.js';
 export type { ByteSource } from './chunk-reader.js';
 export { LiveCapture, classifyToolError, parseInterfaceList, type LiveCaptureOptions, type CaptureInterface, type CaptureTool } from './live.js';

@@ -27,6 +27,11 @@ export function pcapVariant(magic: Buffer): PcapVariant | undefined {
 
 /** Reads a classic pcap file from a stream, yielding packets and in-stream warnings. */
 export async function* readPcap(source: ByteSource | ChunkReader): AsyncGenerator<Packet | CaptureWarning> {
+  for await (const batch of readPcapBatches(source)) yield* batch;
+}
+
+/** readPcap, a batch at a time: every packet already read, in order (fewer awaits for fast consumers). */
+export async function* readPcapBatches(source: ByteSource | ChunkReader): AsyncGenerator<(Packet | CaptureWarning)[]> {
   const reader = source instanceof ChunkReader ? source : new ChunkReader(source);
   try {
     if (!(await reader.fill(4))) {
@@ -61,9 +66,9 @@ function truncated(index: number, have: number, need: number): CaptureWarning {
   };
 }
 
-async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<Packet | CaptureWarning> {
+async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Packet | CaptureWarning)[]> {
   if (!(await reader.fill(24))) {
-    yield { kind: 'warning', message: `capture is truncated: file header has ${reader.buffered} of 24 bytes` };
+    yield [{ kind: 'warning', message: `capture is truncated: file header has ${reader.buffered} of 24 bytes` }];
     return;
   }
   const gh = reader.read(24);
@@ -82,7 +87,7 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<Pac
       const caplen = be ? rh.readUInt32BE(8) : rh.readUInt32LE(8);
       if (caplen > MAX_CAPLEN) {
         batch.push(absurdCaplen(index + 1, caplen));
-        yield* batch;
+        yield batch;
         return;
       }
       if (!reader.has(recordHeader + caplen)) {
@@ -100,17 +105,17 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<Pac
       }
       batch.push(packet(index, linkType, sec, nsec ? frac : frac * 1000, data, origLen));
     }
-    yield* batch;
+    if (batch.length > 0) yield batch;
     if (!(await reader.fill(need))) {
       if (reader.buffered === 0) return;
       if (reader.buffered < recordHeader) {
-        yield {
+        yield [{
           kind: 'warning',
           index: index + 1,
           message: `capture is truncated: packet ${index + 1} record header has ${reader.buffered} of ${recordHeader} bytes; packets before it were read`,
-        };
+        }];
       } else {
-        yield truncated(index + 1, reader.buffered - recordHeader, need - recordHeader);
+        yield [truncated(index + 1, reader.buffered - recordHeader, need - recordHeader)];
       }
       return;
     }

@@ -2,7 +2,7 @@
 // inspector. Streams in constant memory: records go to the caller as they are made and nothing is kept
 // but per-connection state.
 import type { Readable } from 'node:stream';
-import { openCapture, type CaptureProgress } from '../capture/open.js';
+import { openCapture, type CaptureProgress, type CaptureSource } from '../capture/open.js';
 import { TcpReassembler, type TcpReassemblerOptions } from '../capture/reassembly.js';
 import type { CaptureWarning, Packet } from '../capture/types.js';
 import type { ByteSource } from '../capture/chunk-reader.js';
@@ -62,24 +62,38 @@ export async function inspectPackets(
   const reassembler = new TcpReassembler({ ...options.reassembly, onWarning });
   let lastTs: number | undefined;
   let aborted = false;
-  for await (const p of source) {
-    if (options.signal?.aborted) {
-      aborted = true;
-      break;
+  const signal = options.signal;
+  const pace = options.pace;
+  // A file's packets come a batch at a time when the source can (openCapture): one await per batch
+  // rather than per packet.
+  const batches: AsyncIterable<(Packet | CaptureWarning)[]> = 'batches' in source && typeof source.batches === 'function'
+    ? (source as CaptureSource).batches()
+    : single(source);
+  read: for await (const batch of batches) {
+    for (const p of batch) {
+      if (signal?.aborted) {
+        aborted = true;
+        break read;
+      }
+      if ('kind' in p) {
+        onWarning(p);
+        continue;
+      }
+      packets++;
+      lastTs = p.ts;
+      const events = reassembler.push(p);
+      for (let i = 0; i < events.length; i++) inspector.push(events[i]);
+      const wait = pace?.();
+      if (wait) await wait;
     }
-    if ('kind' in p) {
-      onWarning(p);
-      continue;
-    }
-    packets++;
-    lastTs = p.ts;
-    for (const ev of reassembler.push(p)) inspector.push(ev);
-    const wait = options.pace?.();
-    if (wait) await wait;
   }
   for (const ev of reassembler.end(lastTs)) inspector.push(ev);
   inspector.end(lastTs);
   return { packets, warnings, records, aborted, stats: inspector.stats(), connections: inspector.connections() };
+}
+
+async function* single<T>(source: AsyncIterable<T>): AsyncGenerator<T[]> {
+  for await (const item of source) yield [item];
 }
 
 /**
