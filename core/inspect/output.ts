@@ -55,16 +55,19 @@ function messageTail(r: MessageRecord): string {
 // those fields is kept from the previous message rather than made again (number to text is costly).
 let lastTs = NaN;
 let lastTsText = 'null';
+let lastTsBytes = Buffer.from('null');
 let lastSrc = '';
 let lastDst = '';
 let lastConn = NaN;
 let lastDir = '';
 let lastRoute = '';
+let lastRouteBytes = Buffer.alloc(0);
 
-function messageHead(r: MessageRecord): string {
+function cacheHead(r: MessageRecord): void {
   if (r.ts !== lastTs) {
     lastTs = r.ts;
     lastTsText = jsonNumber(r.ts);
+    lastTsBytes = Buffer.from(lastTsText, 'latin1');
   }
   if (r.src !== lastSrc || r.dst !== lastDst || r.conn !== lastConn || r.dir !== lastDir) {
     lastSrc = r.src;
@@ -72,9 +75,20 @@ function messageHead(r: MessageRecord): string {
     lastConn = r.conn;
     lastDir = r.dir;
     lastRoute = `,"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)}`;
+    lastRouteBytes = Buffer.from(lastRoute, 'utf8');
   }
+}
+
+function messageHead(r: MessageRecord): string {
+  cacheHead(r);
   return `{"type":"message","ts":${lastTsText}${lastRoute}`;
 }
+
+const HEAD = Buffer.from('{"type":"message","ts":', 'latin1');
+const FRAMES = Buffer.from(',"frames":[', 'latin1');
+const SIZES = Buffer.from('],"sizes":[', 'latin1');
+/** Hex strings up to this long are copied by a loop here rather than a call into Node. */
+const SHORT_HEX = 48;
 
 /**
  * JSON text of a record, the same as JSON.stringify gives. Messages, by far the most frequent and the
@@ -112,24 +126,82 @@ export class RecordWriter {
 
   /**
    * A message record as JSON straight into the output buffer: the frames' hex goes in as it is (one
-   * copy), without building the line as a string first.
+   * copy), without building the line as a string first. Fields go in the order the Inspector makes them
+   * (type, ts, src, dst, conn, dir, frames, sizes, then the optional ones).
    */
   private writeMessage(r: MessageRecord): void {
-    this.ascii(messageHead(r));
+    cacheHead(r);
     const frames = r.frames;
-    this.ascii(frames.length ? ',"frames":["' : ',"frames":[');
+    const sizes = r.sizes;
+    const ts = lastTsBytes;
+    const route = lastRouteBytes;
+    if (this.pos + HEAD.length + ts.length + route.length + FRAMES.length + 2 > this.buf.length) this.room(HEAD.length + ts.length + route.length + FRAMES.length + 1);
+    let b = this.buf;
+    let p = this.pos;
+    b.set(HEAD, p);
+    p += HEAD.length;
+    b.set(ts, p);
+    p += ts.length;
+    b.set(route, p);
+    p += route.length;
+    b.set(FRAMES, p);
+    p += FRAMES.length;
     for (let i = 0; i < frames.length; i++) {
       const hex = frames[i];
-      if (this.pos + hex.length + 4 > this.buf.length) this.room(hex.length + 4);
-      const b = this.buf;
-      if (i > 0) {
-        b[this.pos++] = 0x2c; // ,
-        b[this.pos++] = 0x22; // "
+      if (p + hex.length + 4 > b.length) {
+        this.pos = p;
+        this.room(hex.length + 4);
+        b = this.buf;
+        p = this.pos;
       }
-      this.pos += latin1Write.call(b, hex, this.pos);
-      b[this.pos++] = 0x22;
+      if (i > 0) b[p++] = 0x2c; // ,
+      b[p++] = 0x22; // "
+      if (hex.length <= SHORT_HEX) {
+        for (let j = 0; j < hex.length; j++) b[p + j] = hex.charCodeAt(j);
+        p += hex.length;
+      } else {
+        p += latin1Write.call(b, hex, p);
+      }
+      b[p++] = 0x22;
     }
-    this.ascii(']' + messageTail(r) + '}');
+    this.pos = p;
+    const plain = r.truncated === undefined && r.heuristic === undefined && r.subscription === undefined && r.envelope === undefined &&
+      r.replyTo === undefined && sizes !== undefined;
+    if (!plain) {
+      this.ascii(']' + messageTail(r) + '}');
+      return;
+    }
+    // The usual message: sizes and nothing else; the numbers go in without making text of them.
+    if (p + SIZES.length + 16 * sizes.length + 3 > b.length) {
+      this.room(SIZES.length + 16 * sizes.length + 2);
+      b = this.buf;
+      p = this.pos;
+    }
+    b.set(SIZES, p);
+    p += SIZES.length;
+    for (let i = 0; i < sizes.length; i++) {
+      if (i > 0) b[p++] = 0x2c;
+      const n = sizes[i];
+      if (n >= 0 && n < 1e15 && n === Math.floor(n)) {
+        let digits = 1;
+        for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+        for (let k = p + digits - 1, x = n; k >= p; k--, x = Math.floor(x / 10)) b[k] = 0x30 + (x % 10);
+        p += digits;
+      } else {
+        this.pos = p;
+        this.ascii(jsonNumber(n)); // not a byte count; never from the Inspector, but written as JSON would
+        b = this.buf;
+        p = this.pos;
+        if (p + 16 * (sizes.length - i) + 3 > b.length) {
+          this.room(16 * (sizes.length - i) + 2);
+          b = this.buf;
+          p = this.pos;
+        }
+      }
+    }
+    b[p++] = 0x5d; // ]
+    b[p++] = 0x7d; // }
+    this.pos = p;
   }
 
   /** Appends text known to be ASCII (one byte per character). */
