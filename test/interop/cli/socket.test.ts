@@ -34,36 +34,45 @@ function cli(args: string[], input?: string) {
 
 test('PULL prints what a libzmq PUSH sends, as JSON hex frames, and stops after -n', { timeout: 30000 }, async () => {
   const pull = cli(['PULL', '--bind', 'tcp://127.0.0.1:*', '-n', '2', '-f', 'json']);
-  const push = new zmq.Push();
-  push.connect(await pull.bound());
-  await push.send(['a', Buffer.from([0, 255])]);
-  await push.send('second');
-  assert.equal(await pull.exited, 0);
-  push.close();
+  const push = new zmq.Push({ linger: 0 });
+  try {
+    push.connect(await pull.bound());
+    await push.send(['a', Buffer.from([0, 255])]);
+    await push.send('second');
+    assert.equal(await pull.exited, 0);
+  } finally {
+    push.close();
+  }
   assert.deepEqual(pull.stdout.trim().split('\n').map((l) => JSON.parse(l)), [['61', '00ff'], [Buffer.from('second').toString('hex')]]);
 });
 
 test('PUSH sends stdin lines split at the delimiter to a libzmq PULL, then exits', { timeout: 30000 }, async () => {
-  const pull = new zmq.Pull();
-  await pull.bind('tcp://127.0.0.1:*');
-  const push = cli(['PUSH', '--connect', pull.lastEndpoint!, '-d', '|'], 'a|b\nc\n');
-  const first = await pull.receive();
-  const second = await pull.receive();
-  assert.deepEqual([first.map(String), second.map(String)], [['a', 'b'], ['c']]);
-  assert.equal(await push.exited, 0);
-  pull.close();
+  const pull = new zmq.Pull({ linger: 0 });
+  try {
+    await pull.bind('tcp://127.0.0.1:*');
+    const push = cli(['PUSH', '--connect', pull.lastEndpoint!, '-d', '|'], 'a|b\nc\n');
+    const first = await pull.receive();
+    const second = await pull.receive();
+    assert.deepEqual([first.map(String), second.map(String)], [['a', 'b'], ['c']]);
+    assert.equal(await push.exited, 0);
+  } finally {
+    pull.close();
+  }
 });
 
 test('REQ sends --send frames to a libzmq REP and prints the reply', { timeout: 30000 }, async () => {
-  const rep = new zmq.Reply();
-  await rep.bind('tcp://127.0.0.1:*');
-  const req = cli(['REQ', '--connect', rep.lastEndpoint!, '-s', 'hello', '-s', 'world']);
-  const request = await rep.receive();
-  assert.deepEqual(request.map(String), ['hello', 'world']);
-  await rep.send(['got', 'it']);
-  assert.equal(await req.exited, 0);
-  assert.equal(req.stdout, 'got | it\n');
-  rep.close();
+  const rep = new zmq.Reply({ linger: 0 });
+  try {
+    await rep.bind('tcp://127.0.0.1:*');
+    const req = cli(['REQ', '--connect', rep.lastEndpoint!, '-s', 'hello', '-s', 'world']);
+    const request = await rep.receive();
+    assert.deepEqual(request.map(String), ['hello', 'world']);
+    await rep.send(['got', 'it']);
+    assert.equal(await req.exited, 0);
+    assert.equal(req.stdout, 'got | it\n');
+  } finally {
+    rep.close();
+  }
 });
 
 test('REP answers a pyzmq (libzmq 4.3.4) REQ with --reply', { timeout: 30000 }, async () => {
