@@ -8,7 +8,8 @@ import type { Socket } from '../engine/socket.js';
 
 const USAGE = `usage: zmtp socket TYPE (--bind ENDPOINT | --connect ENDPOINT)... [options]
 
-TYPE is one of PUSH PULL REQ REP DEALER ROUTER PUB SUB XPUB XSUB PAIR STREAM.
+TYPE is one of PUSH PULL REQ REP DEALER ROUTER PUB SUB XPUB XSUB PAIR STREAM,
+or a draft type: SERVER CLIENT RADIO DISH GATHER SCATTER CHANNEL (single-part messages).
 Messages to send: --send FRAME (repeat for more frames of one message), or stdin, one message per line.
 Received messages are printed one per line.
 
@@ -21,7 +22,9 @@ Received messages are printed one per line.
   -n, --count N              exit after receiving N messages
   -t, --timeout MS           exit with status 1 when nothing arrives for MS milliseconds
       --subscribe TOPIC      SUB/XSUB subscription (repeatable; SUB defaults to everything)
-      --reply TEXT           REP: answer every request with TEXT (default: echo the request)
+      --reply TEXT           REP/SERVER: answer every request with TEXT (default: echo the request)
+      --group GROUP          RADIO: the group to publish to
+      --join GROUP           DISH: a group to join (repeatable)
       --routing-id ID        this socket's routing id
       --plain USER:PASSWORD  PLAIN client credentials
       --plain-server         act as PLAIN server
@@ -36,9 +39,13 @@ const CLASSES: Record<string, new (options?: Record<string, unknown>) => Socket>
   PUSH: engine.Push, PULL: engine.Pull, REQ: engine.Request, REP: engine.Reply, DEALER: engine.Dealer,
   ROUTER: engine.Router, PUB: engine.Publisher, SUB: engine.Subscriber, XPUB: engine.XPublisher,
   XSUB: engine.XSubscriber, PAIR: engine.Pair, STREAM: engine.Stream,
+  SERVER: engine.Server, CLIENT: engine.Client, RADIO: engine.Radio, DISH: engine.Dish,
+  GATHER: engine.Gather, SCATTER: engine.Scatter, CHANNEL: engine.Channel,
 };
-const SEND_ONLY = new Set(['PUSH', 'PUB']);
-const RECEIVE_ONLY = new Set(['PULL', 'SUB']);
+const SEND_ONLY = new Set(['PUSH', 'PUB', 'RADIO', 'SCATTER']);
+const RECEIVE_ONLY = new Set(['PULL', 'SUB', 'DISH', 'GATHER']);
+/** Draft types carry one frame per message, with a routing id or group beside it. */
+const SINGLE_PART = new Set(['SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'CHANNEL']);
 
 export interface SocketArgs {
   type: string;
@@ -52,6 +59,8 @@ export interface SocketArgs {
   timeout?: number;
   subscribe: string[];
   reply?: string;
+  group?: string;
+  join: string[];
   options: Record<string, unknown>;
   events: boolean;
 }
@@ -86,6 +95,8 @@ export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | {
         timeout: { type: 'string', short: 't' },
         subscribe: { type: 'string', multiple: true, default: [] },
         reply: { type: 'string' },
+        group: { type: 'string' },
+        join: { type: 'string', multiple: true, default: [] },
         'routing-id': { type: 'string' },
         plain: { type: 'string' },
         'plain-server': { type: 'boolean', default: false },
@@ -109,6 +120,14 @@ export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | {
     if (!['text', 'hex', 'json'].includes(v.format)) throw new Error(`--format must be text, hex or json, got '${v.format}'`);
     if (v.hex) for (const f of v.send) if (!/^([0-9a-fA-F]{2})*$/.test(f)) throw new Error(`--send frame '${f}' is not hex (use pairs of hex digits)`);
     if (v.send.length && RECEIVE_ONLY.has(type)) throw new Error(`a ${type} socket cannot send`);
+    if (SINGLE_PART.has(type) && v.send.length > 1) throw new Error(`${type} messages have one frame: give one --send`);
+    if (type === 'RADIO' && v.group === undefined) throw new Error('a RADIO socket needs --group GROUP to publish to');
+    if (type !== 'RADIO' && v.group !== undefined) throw new Error('--group is for RADIO sockets');
+    if (type === 'DISH' && v.join.length === 0) throw new Error('a DISH socket needs at least one --join GROUP');
+    if (type !== 'DISH' && v.join.length) throw new Error('--join is for DISH sockets');
+    for (const g of [v.group, ...v.join]) {
+      if (g !== undefined && Buffer.byteLength(g) > 255) throw new Error(`group '${g.slice(0, 20)}...' is longer than 255 bytes`);
+    }
     const options: Record<string, unknown> = {};
     for (const o of v.option) {
       const eq = o.indexOf('=');
@@ -136,11 +155,37 @@ export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | {
     return {
       type, binds: v.bind, connects: v.connect, send: v.send, delimiter: v.delimiter, hex: v.hex,
       format: v.format as SocketArgs['format'], count: positiveInt('--count', v.count), timeout: positiveInt('--timeout', v.timeout),
-      subscribe: v.subscribe, reply: v.reply, options, events: v.events,
+      subscribe: v.subscribe, reply: v.reply, group: v.group, join: v.join, options, events: v.events,
     };
   } catch (err) {
     return { error: (err as Error).message };
   }
+}
+
+/** A received message: its frames, and the routing id or group draft sockets return beside them. */
+interface Received {
+  frames: Buffer[];
+  routingId?: number;
+  group?: string;
+}
+
+function normalise(result: unknown): Received {
+  const [first, meta] = result as [Buffer, unknown];
+  if (meta !== undefined && !Buffer.isBuffer(meta)) {
+    const m = meta as { routingId?: number; group?: Buffer | string };
+    return { frames: [first], routingId: m.routingId, group: m.group === undefined ? undefined : String(m.group) };
+  }
+  return { frames: result as Buffer[] };
+}
+
+function formatReceived(r: Received, format: SocketArgs['format']): string {
+  const body = formatMessage(r.frames, format);
+  if (format === 'json' && (r.routingId !== undefined || r.group !== undefined)) {
+    return JSON.stringify({ frames: r.frames.map((f) => f.toString('hex')), routingId: r.routingId, group: r.group });
+  }
+  if (r.routingId !== undefined) return `[${r.routingId}] ${body}`;
+  if (r.group !== undefined) return `[${r.group}] ${body}`;
+  return body;
 }
 
 function formatMessage(frames: Buffer[], format: SocketArgs['format']): string {
@@ -151,6 +196,7 @@ function formatMessage(frames: Buffer[], format: SocketArgs['format']): string {
 
 function toFrames(text: string, args: SocketArgs): Buffer[] {
   const parts = args.delimiter ? text.split(args.delimiter) : [text];
+  if (parts.length > 1 && SINGLE_PART.has(args.type)) throw new Error(`${args.type} messages have one frame, this line has ${parts.length}`);
   return parts.map((p) => {
     if (!args.hex) return Buffer.from(p, 'utf8');
     if (!/^([0-9a-fA-F]{2})*$/.test(p)) throw new Error(`'${p}' is not hex`);
@@ -213,7 +259,9 @@ export async function run(argv: string[]): Promise<number> {
       if (/:\*$|:0$/.test(ep)) process.stderr.write(`bound ${(socket as { lastEndpoint?: string }).lastEndpoint}\n`);
     }
     for (const ep of args.connects) socket.connect(ep);
-    if (args.type === 'SUB') {
+    if (args.type === 'DISH') {
+      (socket as engine.Dish).join(...args.join);
+    } else if (args.type === 'SUB') {
       const sub = socket as engine.Subscriber;
       if (args.subscribe.length === 0) sub.subscribe();
       else for (const t of args.subscribe) sub.subscribe(t);
@@ -242,15 +290,16 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
 
-  const receiveOne = async (): Promise<Buffer[] | undefined> => {
+  const receiveOne = async (): Promise<Received | undefined> => {
     armTimeout();
     try {
-      const msg = await Promise.race([
+      const result = await Promise.race([
         socket.receive(),
         new Promise<undefined>((resolve) => done.signal.addEventListener('abort', () => resolve(undefined), { once: true })),
       ]);
+      const msg = result === undefined ? undefined : normalise(result);
       if (msg) {
-        say(formatMessage(msg, args.format));
+        say(formatReceived(msg, args.format));
         received++;
         if (args.count && received >= args.count) finish(0);
       }
@@ -266,11 +315,13 @@ export async function run(argv: string[]): Promise<number> {
         await socket.send(msg);
         if (!(await receiveOne()) || done.signal.aborted) break;
       }
-    } else if (args.type === 'REP') {
+    } else if (args.type === 'REP' || args.type === 'SERVER') {
       while (!done.signal.aborted) {
         const request = await receiveOne();
         if (!request) break;
-        await socket.send(args.reply !== undefined ? toFrames(args.reply, args) : request);
+        const reply = args.reply !== undefined ? toFrames(args.reply, args) : request.frames;
+        if (args.type === 'SERVER') await (socket as engine.Server).send(reply[0], { routingId: request.routingId! });
+        else await socket.send(reply);
         if (done.signal.aborted) break;
       }
     } else {
@@ -280,7 +331,8 @@ export async function run(argv: string[]): Promise<number> {
       if (!RECEIVE_ONLY.has(args.type)) {
         for await (const msg of outgoing()) {
           if (done.signal.aborted) break;
-          await socket.send(msg);
+          if (args.type === 'RADIO') await (socket as engine.Radio).send(msg[0], { group: args.group! });
+          else await socket.send(SINGLE_PART.has(args.type) ? msg[0] : msg);
         }
         if (!receiving) finish(0);
       }

@@ -91,6 +91,38 @@ print(s.recv_multipart()[0].decode())
   assert.equal(rep.stdout, 'ping\n');
 });
 
+test('SERVER answers a libzmq CLIENT by routing id; DISH prints what a libzmq RADIO publishes to its group', { timeout: 30000 }, async () => {
+  const draft = await import('zeromq/draft.js');
+  const server = cli(['SERVER', '--bind', 'tcp://127.0.0.1:*', '--reply', 'welcome', '-n', '1']);
+  const client = new draft.Client({ linger: 0 });
+  try {
+    client.connect(await server.bound());
+    await client.send('hi');
+    const [reply] = await client.receive();
+    assert.equal(reply.toString(), 'welcome');
+    assert.equal(await server.exited, 0);
+    assert.match(server.stdout, /^\[\d+\] hi\n$/, 'the request is printed with its routing id');
+  } finally {
+    client.close();
+  }
+
+  const dish = cli(['DISH', '--bind', 'udp://127.0.0.1:*', '--join', 'weather', '-n', '1', '-f', 'json']);
+  const radio = new draft.Radio({ linger: 0 });
+  try {
+    radio.connect(await dish.bound());
+    // UDP has no handshake: publish until the DISH has printed one message.
+    for (let i = 0; dish.child.exitCode === null && i < 200; i++) {
+      await radio.send('noise', { group: 'sports' });
+      await radio.send('sunny', { group: 'weather' });
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(await dish.exited, 0);
+    assert.deepEqual(JSON.parse(dish.stdout), { frames: [Buffer.from('sunny').toString('hex')], group: 'weather' });
+  } finally {
+    radio.close();
+  }
+});
+
 test('usage errors are specific and exit with status 2', { timeout: 30000 }, async () => {
   const cases: [string[], RegExp][] = [
     [['FOO', '-c', 'tcp://127.0.0.1:1'], /unknown socket type 'FOO'/],
@@ -100,6 +132,10 @@ test('usage errors are specific and exit with status 2', { timeout: 30000 }, asy
     [['PULL', '-b', 'tcp://127.0.0.1:*', '-n', 'lots'], /--count must be a positive whole number/],
     [['PULL', '-b', 'tcp://127.0.0.1:*', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['PUSH', '-c', 'tcp://127.0.0.1:1', '-o', 'sendHighWaterMark=-5'], /sendHighWaterMark/],
+    [['RADIO', '-c', 'udp://127.0.0.1:9'], /needs --group/],
+    [['DISH', '-b', 'udp://127.0.0.1:*'], /at least one --join/],
+    [['CLIENT', '-c', 'tcp://127.0.0.1:1', '-s', 'a', '-s', 'b'], /one frame/],
+    [['DISH', '-b', 'udp://127.0.0.1:*', '--join', 'x'.repeat(256)], /longer than 255 bytes/],
   ];
   for (const [args, pattern] of cases) {
     const r = cli(args);
