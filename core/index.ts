@@ -6,7 +6,7 @@ export { Observer, type SocketEvent, type EventType, type EventError } from './e
 export { ZmqError, type ZmqErrorCode } from './engine/errors.js';
 export { parseEndpoint, type Endpoint } from './engine/endpoint.js';
 export { setWireTap, type WireTap, type WireTapChunk } from './engine/wiretap.js';
-export { ZAP_ENDPOINT } from './engine/zap-client.js';
+// ZAP_ENDPOINT comes with the ZAP codec (zmtp/mechanisms/zap.ts), exported through zmtp/index.js above.
 export * from './engine/sockets.js';
 export { Proxy, type ProxyOptions } from './engine/proxy.js';
 export { Poller, POLLIN, POLLOUT, type PollResult } from './engine/poller.js';

@@ -3,10 +3,11 @@
 // first) over an inproc pipe, and with no handler bound the answer is "none" (undefined).
 import type { Context } from './context.js';
 import { Pipe, type Msg } from './pipe.js';
-import type { ZapClient, ZapReply, ZapRequest } from '../zmtp/mechanisms/mechanism.js';
+import type { ZapClient, ZapReply } from '../zmtp/mechanisms/mechanism.js';
+import { encodeZapRequest, parseZapReply, ZAP_ENDPOINT } from '../zmtp/mechanisms/zap.js';
 
-export const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
-const ZAP_NAME = 'zeromq.zap.01';
+// One ZAP codec (core/zmtp/mechanisms/zap.ts) serves the engine, ZAP handlers and tests.
+const ZAP_NAME = ZAP_ENDPOINT.slice('inproc://'.length);
 
 let nextRequestId = 1;
 
@@ -15,25 +16,6 @@ export class ZapError extends Error {
     super(message);
     this.name = 'ZapError';
   }
-}
-
-/** Frames of a ZAP request, after the REQ delimiter. */
-export function zapRequestFrames(req: ZapRequest, requestId: string): Buffer[] {
-  return [
-    Buffer.from('1.0'), Buffer.from(requestId), Buffer.from(req.domain), Buffer.from(req.address),
-    Buffer.from(req.identity), Buffer.from(req.mechanism), ...req.credentials.map((c) => Buffer.from(c)),
-  ];
-}
-
-/** Parses a ZAP reply (after the delimiter); throws ZapError naming what is wrong. */
-export function parseZapReply(frames: Buffer[], requestId: string): ZapReply {
-  if (frames.length !== 6) throw new ZapError(`ZAP reply must have 6 frames, got ${frames.length}`);
-  const [version, id, status, text, userId, metadata] = frames;
-  if (version.toString() !== '1.0') throw new ZapError(`ZAP reply has version ${JSON.stringify(version.toString())}, expected "1.0"`);
-  if (id.toString() !== requestId) throw new ZapError(`ZAP reply is for request ${JSON.stringify(id.toString())}, expected ${requestId}`);
-  const code = status.toString();
-  if (!['200', '300', '400', '500'].includes(code)) throw new ZapError(`ZAP reply has invalid status code ${JSON.stringify(code)}`);
-  return { statusCode: code, statusText: text.toString(), userId: userId.toString(), metadata };
 }
 
 /** Makes the ZapClient a socket's mechanisms use. */
@@ -60,12 +42,13 @@ export function zapClientFor(context: Context): ZapClient {
           finish(() => reject(new ZapError('ZAP reply does not start with an empty delimiter frame')));
           return;
         }
-        try {
-          const reply = parseZapReply(msg.slice(1), requestId);
-          finish(() => resolve(reply));
-        } catch (e) {
-          finish(() => reject(e));
+        if (msg.length !== 7) {
+          finish(() => reject(new ZapError(`ZAP reply must have 6 frames after the delimiter, got ${msg.length - 1}`)));
+          return;
         }
+        const reply = parseZapReply(msg, requestId);
+        if ('error' in reply) finish(() => reject(new ZapError(reply.error)));
+        else finish(() => resolve(reply));
       };
       ours.owner = {
         readActivated: onReply,
@@ -73,7 +56,7 @@ export function zapClientFor(context: Context): ZapClient {
         pipeTerminated: () => finish(() => reject(new ZapError('ZAP handler went away before replying'))),
       };
       handler.attachInprocPipe(theirs, ZAP_ENDPOINT, 'REQ', undefined);
-      ours.write([Buffer.alloc(0), ...zapRequestFrames(req, requestId)]);
+      ours.write(encodeZapRequest(req, { requestId, withDelimiter: true }));
     });
   };
 }
