@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { CaptureStore } from './capture-store.js';
 import { HostError, describeError } from './errors.js';
 import * as pipeline from './pipeline.js';
+import { WorkbenchTap, type IsBoundLocally } from './workbench-tap.js';
 import type { CaptureFilter, CaptureSummary, ConnectionSummary, HostEvent, Page, RateSeries, RecordRow } from './protocol.js';
 import type { InspectRecord } from '../inspect/records.js';
 
@@ -78,6 +79,17 @@ export class Captures {
     s.file = live.file;
     s.summary.canSave = true;
     void this.consume(s, live.done);
+    this.changed(s, true);
+    return this.snapshot(s);
+  }
+
+  /** Watches the workbench's own sockets through the engine's wire tap (no pcap, no packet file). */
+  startWorkbench(isBound: IsBoundLocally): CaptureSummary {
+    const s = this.newSession('workbench sockets', 'workbench', 'capturing');
+    const tap = new WorkbenchTap(this.sink(s, 0), isBound);
+    s.live = tap.start();
+    // The summary's counts come from the store: report new records at most every 100 ms.
+    void this.consume(s, s.live.done);
     this.changed(s, true);
     return this.snapshot(s);
   }
@@ -179,7 +191,7 @@ export class Captures {
     return s;
   }
 
-  private newSession(name: string, source: 'file' | 'live', state: CaptureSummary['state']): Session {
+  private newSession(name: string, source: CaptureSummary['source'], state: CaptureSummary['state']): Session {
     const id = `c${this.nextId++}`;
     const s: Session = {
       summary: {

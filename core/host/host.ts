@@ -105,6 +105,7 @@ export class Host {
       case 'capture.interfaces': return cap.interfaces();
       case 'capture.openFile': return cap.openFile(p.path, p.name);
       case 'capture.startLive': return cap.startLive(p.interface, p.filter);
+      case 'capture.watchWorkbench': return cap.startWorkbench((local) => wb.isBoundLocally(local));
       case 'capture.stop': return cap.stop(p.id);
       case 'capture.close': await cap.close(p.id); return { ok: true };
       case 'capture.list': return cap.list();

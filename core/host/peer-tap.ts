@@ -2,7 +2,7 @@
 // READY metadata, or a ZMTP 2.0 greeting's socket type) by decoding the engine's own wire tap with the
 // inspector. Only the start of each connection is decoded: once the peer's READY is seen (or 64 KiB
 // passed) the connection is dropped from the tap, so busy sockets cost nothing.
-import { setWireTap, type WireTapChunk } from '../index.js';
+import { addWireTap, type WireTapChunk } from '../index.js';
 import type { Endpoint, TcpConnection } from '../capture/types.js';
 import { Inspector } from '../inspect/inspector.js';
 import type { InspectRecord } from '../inspect/records.js';
@@ -32,12 +32,15 @@ export class PeerTap {
     this.inspector = new Inspector({ onRecord: (r) => this.onRecord(r), maxPendingRequests: 1, maxClosedConnections: 1 });
   }
 
+  private remove?: () => void;
+
   install(): void {
-    setWireTap((chunk) => this.onChunk(chunk));
+    this.remove ??= addWireTap((chunk) => this.onChunk(chunk));
   }
 
   uninstall(): void {
-    setWireTap(undefined);
+    this.remove?.();
+    this.remove = undefined;
   }
 
   metadataFor(remoteAddress: string): Record<string, string> | undefined {

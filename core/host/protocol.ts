@@ -132,6 +132,7 @@ export const requests = {
     interface: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:@-]+$/, 'not an interface name'),
     filter: z.string().max(2048).default(''),
   }),
+  'capture.watchWorkbench': z.strictObject({}).default({}),
   'capture.stop': z.strictObject({ id }),
   'capture.close': z.strictObject({ id }),
   'capture.list': z.strictObject({}).default({}),
@@ -199,7 +200,8 @@ export interface MonitorEvent {
 export interface CaptureSummary {
   id: string;
   name: string;
-  source: 'file' | 'live';
+  /** 'workbench': the workbench's own sockets, seen through the engine's wire tap. */
+  source: 'file' | 'live' | 'workbench';
   state: 'loading' | 'capturing' | 'ready' | 'failed' | 'stopped';
   /** 0..1 while loading a file. */
   progress: number;
@@ -282,6 +284,7 @@ export interface Results {
   'capture.interfaces': { name: string; description?: string }[];
   'capture.openFile': CaptureSummary;
   'capture.startLive': CaptureSummary;
+  'capture.watchWorkbench': CaptureSummary;
   'capture.stop': CaptureSummary;
   'capture.close': { ok: true };
   'capture.list': CaptureSummary[];

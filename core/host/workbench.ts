@@ -98,6 +98,20 @@ export class Workbench {
     }
   }
 
+  /** Whether a connection's local address is one of our bound endpoints (so the socket accepted it). */
+  isBoundLocally(localAddress: string): boolean {
+    const port = /:(\d+)$/.exec(localAddress)?.[1];
+    for (const s of this.sessions.values()) {
+      for (const e of s.info.endpoints) {
+        if (e.kind !== 'bind') continue;
+        if (e.endpoint === localAddress) return true;
+        // A wildcard-address bind (tcp://*:port, 0.0.0.0) is reached through a concrete address.
+        if (port && e.endpoint.startsWith('tcp://') && /:(\d+)$/.exec(e.endpoint)?.[1] === port) return true;
+      }
+    }
+    return false;
+  }
+
   list(): SocketInfo[] {
     return [...this.sessions.values()].map((s) => this.snapshot(s));
   }
