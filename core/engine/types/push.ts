@@ -1,51 +1,9 @@
 // PUSH: load-balances messages to PULL peers; cannot receive (RFC 30, libzmq push.cpp).
-import type { Msg, Pipe } from '../pipe.js';
-import type { SocketHost, SocketType } from '../socket-type.js';
-import { zmqError } from '../errors.js';
-import { LoadBalancer } from '../strategies/lb.js';
-import { asBool, initialBool } from './options.js';
+import type { SocketHost } from '../socket-type.js';
+import { SendOnlyType } from './send-only.js';
 
-export class PushType implements SocketType {
-  readonly type = 'PUSH' as const;
-  private readonly lb = new LoadBalancer();
-
-  constructor(private readonly host: SocketHost) {
-    this.lb.conflate = initialBool(host.options, 'conflate', false);
-  }
-
-  attach(pipe: Pipe): void {
-    this.lb.attach(pipe);
-    this.host.notifyWritable();
-  }
-  detach(pipe: Pipe): void {
-    this.lb.detach(pipe);
-  }
-  readActivated(pipe: Pipe): void {
-    // PULL never sends; drop anything a misbehaving peer queued.
-    while (pipe.read() !== undefined);
-  }
-  writeActivated(pipe: Pipe): void {
-    this.lb.activated(pipe);
-    this.host.notifyWritable();
-  }
-  send(msg: Msg): boolean {
-    return this.lb.send(msg) !== undefined;
-  }
-  receive(): Msg | undefined {
-    throw zmqError('ENOTSUP', 'Push sockets cannot receive');
-  }
-  hasIn(): boolean {
-    return false;
-  }
-  hasOut(): boolean {
-    return this.lb.hasOut();
-  }
-  setOption(name: string, value: unknown): boolean {
-    if (name !== 'conflate') return false;
-    this.lb.conflate = asBool(name, value);
-    return true;
-  }
-  getOption(name: string): unknown {
-    return name === 'conflate' ? this.lb.conflate : undefined;
+export class PushType extends SendOnlyType {
+  constructor(host: SocketHost) {
+    super('PUSH', 'Push', host);
   }
 }
