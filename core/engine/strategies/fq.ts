@@ -2,35 +2,14 @@
 // pipe that has one (libzmq's fq_t), so a busy peer cannot starve the others. A pipe found empty
 // leaves the rotation until it reports data again (readActivated fires on empty -> non-empty).
 import type { Msg, Pipe } from '../pipe.js';
-import { PipeSet } from './pipe-set.js';
+import { RoundRobinPipes } from './round-robin.js';
 
 export interface Received {
   msg: Msg;
   pipe: Pipe;
 }
 
-export class FairQueue {
-  private readonly set = new PipeSet();
-  private current = 0;
-
-  attach(pipe: Pipe): void {
-    this.set.add(pipe, true);
-  }
-
-  /** The pipe has data again. */
-  activated(pipe: Pipe): void {
-    this.set.activate(pipe);
-  }
-
-  detach(pipe: Pipe): void {
-    const i = this.set.remove(pipe);
-    if (i >= 0 && this.current >= this.set.active) this.current = 0;
-  }
-
-  get pipeCount(): number {
-    return this.set.size;
-  }
-
+export class FairQueue extends RoundRobinPipes {
   /** Takes the next whole message in fair order, with the pipe it came from. */
   recvPipe(): Received | undefined {
     const set = this.set;

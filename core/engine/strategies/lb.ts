@@ -3,31 +3,11 @@
 // reports room again (writeActivated). Messages are whole, so "the rest of a multipart message
 // goes to the same pipe" holds by construction.
 import type { Msg, Pipe } from '../pipe.js';
-import { PipeSet } from './pipe-set.js';
+import { RoundRobinPipes } from './round-robin.js';
 
-export class LoadBalancer {
-  private readonly set = new PipeSet();
-  private current = 0;
+export class LoadBalancer extends RoundRobinPipes {
   /** Keep only the newest message per pipe (ZMQ_CONFLATE on the sending side). */
   conflate = false;
-
-  attach(pipe: Pipe): void {
-    this.set.add(pipe, true);
-  }
-
-  /** The pipe has room again. */
-  activated(pipe: Pipe): void {
-    this.set.activate(pipe);
-  }
-
-  detach(pipe: Pipe): void {
-    const i = this.set.remove(pipe);
-    if (i >= 0 && this.current >= this.set.active) this.current = 0;
-  }
-
-  get pipeCount(): number {
-    return this.set.size;
-  }
 
   /** Sends to the next pipe with room. Returns that pipe, or undefined when none can take it. */
   send(msg: Msg): Pipe | undefined {
