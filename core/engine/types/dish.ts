@@ -5,41 +5,24 @@
 //
 // A message from a pipe is [group, body]; that is also what receive() gives the public Dish class.
 import type { Msg, Pipe } from '../pipe.js';
-import type { SocketHost, SocketType } from '../socket-type.js';
 import { draftTypeName } from './draft-name.js';
 import { zmqError } from '../errors.js';
-import { Distributor } from '../strategies/dist.js';
-import { FairQueue } from '../strategies/fq.js';
+import { SubscriberType } from './subscriber.js';
 
 /** libzmq's ZMQ_GROUP_MAX_LENGTH. */
 export const GROUP_MAX_LENGTH = 255;
 
-export class DishType implements SocketType {
+export class DishType extends SubscriberType {
   readonly type = draftTypeName('DISH');
-  private readonly fq = new FairQueue();
-  private readonly dist = new Distributor();
   private readonly groups = new Map<string, Buffer>();
-  /** A matching message taken by hasIn() and not yet received. */
-  private prefetched?: Msg;
 
-  constructor(private readonly host: SocketHost) {}
-
-  attach(pipe: Pipe): void {
-    this.fq.attach(pipe);
-    this.dist.attach(pipe);
+  protected resend(pipe: Pipe): void {
     for (const g of this.groups.values()) pipe.force([joinLeave(true, g)]);
-    if (pipe.canRead()) this.host.notifyReadable();
   }
-  detach(pipe: Pipe): void {
-    this.fq.detach(pipe);
-    this.dist.detach(pipe);
-  }
-  readActivated(pipe: Pipe): void {
-    this.fq.activated(pipe);
-    this.host.notifyReadable();
-  }
-  writeActivated(pipe: Pipe): void {
-    this.dist.activated(pipe);
+
+  /** udp:// delivers every group, and a RADIO may not have our JOIN yet: keep only the joined groups. */
+  protected matches(msg: Msg): boolean {
+    return msg.length === 2 && this.groups.has(msg[0].toString('latin1'));
   }
 
   join(group: Buffer): void {
@@ -59,22 +42,6 @@ export class DishType implements SocketType {
 
   send(): boolean {
     throw zmqError('ENOTSUP', 'Dish sockets cannot send');
-  }
-  receive(): Msg | undefined {
-    const ready = this.prefetched;
-    if (ready) {
-      this.prefetched = undefined;
-      return ready;
-    }
-    for (let msg = this.fq.recv(); msg !== undefined; msg = this.fq.recv()) {
-      if (msg.length === 2 && this.groups.has(msg[0].toString('latin1'))) return msg;
-    }
-    return undefined;
-  }
-  /** Like libzmq's dish: looks ahead past messages of groups not joined, so "readable" means a message is there. */
-  hasIn(): boolean {
-    if (!this.prefetched) this.prefetched = this.receive();
-    return this.prefetched !== undefined;
   }
   hasOut(): boolean {
     return false;

@@ -4,51 +4,30 @@
 // publisher may be an old one that sends everything); XSUB passes all it gets, and may send
 // user messages upstream.
 import type { Msg, Pipe } from '../pipe.js';
-import type { SocketHost, SocketType } from '../socket-type.js';
+import type { SocketHost } from '../socket-type.js';
 import { zmqError } from '../errors.js';
-import { Distributor } from '../strategies/dist.js';
-import { FairQueue } from '../strategies/fq.js';
 import { Trie } from '../strategies/trie.js';
 import { asBool, asBytesOrNull, EMPTY, initialBool } from './options.js';
+import { SubscriberType } from './subscriber.js';
 
 const SUBSCRIBE = Buffer.from([1]);
 const CANCEL = Buffer.from([0]);
 
-export class XSubType implements SocketType {
+export class XSubType extends SubscriberType {
   readonly type: 'XSUB' | 'SUB';
-  private readonly fq = new FairQueue();
-  private readonly dist = new Distributor();
   private readonly subs = new Trie();
-  /** A matching message found by hasIn(), handed out by the next receive(). */
-  private prefetched?: Msg;
   private invert: boolean;
   private conflate: boolean;
 
-  constructor(private readonly host: SocketHost, type: 'XSUB' | 'SUB' = 'XSUB') {
+  constructor(host: SocketHost, type: 'XSUB' | 'SUB' = 'XSUB') {
+    super(host);
     this.type = type;
     this.invert = type === 'SUB' && initialBool(host.options, 'invertMatching', false);
     this.conflate = type === 'SUB' && initialBool(host.options, 'conflate', false);
   }
 
-  attach(pipe: Pipe): void {
-    this.fq.attach(pipe);
-    this.dist.attach(pipe);
-    // Re-subscribe: the new peer (or the same one after a reconnect) knows nothing of our subscriptions.
+  protected resend(pipe: Pipe): void {
     this.subs.forEach((prefix) => pipe.force([Buffer.concat([SUBSCRIBE, prefix])]));
-    this.host.notifyWritable();
-    if (pipe.canRead()) this.host.notifyReadable();
-  }
-  detach(pipe: Pipe): void {
-    this.fq.detach(pipe);
-    this.dist.detach(pipe);
-  }
-  readActivated(pipe: Pipe): void {
-    this.fq.activated(pipe);
-    this.host.notifyReadable();
-  }
-  writeActivated(pipe: Pipe): void {
-    this.dist.activated(pipe);
-    this.host.notifyWritable();
   }
 
   subscribe(prefix: Buffer): void {
@@ -75,35 +54,16 @@ export class XSubType implements SocketType {
     return true;
   }
 
-  private matches(msg: Msg): boolean {
+  protected matches(msg: Msg): boolean {
     if (this.type === 'XSUB') return true;
     return this.subs.check(msg.length > 0 ? msg[0] : EMPTY) !== this.invert;
   }
 
-  /** Next message that passes the filter, or undefined. */
-  private next(): Msg | undefined {
-    if (this.prefetched) {
-      const msg = this.prefetched;
-      this.prefetched = undefined;
-      return msg;
-    }
-    for (;;) {
-      const msg = this.fq.recv();
-      if (msg === undefined || this.matches(msg)) return msg;
-    }
-  }
-
-  receive(): Msg | undefined {
+  override receive(): Msg | undefined {
     if (!this.conflate) return this.next();
     let last: Msg | undefined;
     for (let msg = this.next(); msg !== undefined; msg = this.next()) last = msg;
     return last;
-  }
-
-  hasIn(): boolean {
-    if (this.prefetched) return true;
-    this.prefetched = this.next();
-    return this.prefetched !== undefined;
   }
 
   hasOut(): boolean {
