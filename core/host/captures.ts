@@ -20,6 +20,7 @@ interface Session {
   lastEmit: number;
   abort: AbortController;
   progressStep: number;
+  trailing?: NodeJS.Timeout;
 }
 
 function csvCell(v: string | number): string {
@@ -109,6 +110,7 @@ export class Captures {
   async close(id: string): Promise<void> {
     const s = this.get(id);
     s.closed = true;
+    if (s.trailing) clearTimeout(s.trailing);
     s.abort.abort();
     if (s.live && s.summary.state === 'capturing') await s.live.stop().catch(() => undefined);
     this.sessions.delete(id);
@@ -248,7 +250,15 @@ export class Captures {
   /** Progress events at most every 100 ms while loading, always at the end. */
   private changed(s: Session, force: boolean): void {
     const now = Date.now();
-    if (!force && now - s.lastEmit < 100) return;
+    if (!force && now - s.lastEmit < 100) {
+      // The last change of a burst is still reported (a quiet live source sends nothing after it).
+      if (!s.trailing && !s.closed) {
+        s.trailing = setTimeout(() => { s.trailing = undefined; if (!s.closed) this.changed(s, true); }, 100 - (now - s.lastEmit));
+        s.trailing.unref?.();
+      }
+      return;
+    }
+    if (s.trailing) { clearTimeout(s.trailing); s.trailing = undefined; }
     s.lastEmit = now;
     this.emit({ type: 'capture.changed', capture: this.snapshot(s) });
   }

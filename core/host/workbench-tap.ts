@@ -74,9 +74,11 @@ export class WorkbenchTap {
       if (!isTcp) this.ipcNames.set(`${local.ip}:0`, c.localAddress);
       // A connected socket's end is the TCP client; an accepted one's (its address is a bound endpoint) the server.
       const localIsClient = !this.isBound(c.localAddress);
+      // Watching began after this connection's greeting: let the inspector resynchronise on frames.
+      const midstream = c.data.length > 0 && c.data[0] !== 0xff;
       const conn: TcpConnection = localIsClient
-        ? { id: c.connectionId, client: local, server: remote, midstream: false }
-        : { id: c.connectionId, client: remote, server: local, midstream: false };
+        ? { id: c.connectionId, client: local, server: remote, midstream }
+        : { id: c.connectionId, client: remote, server: local, midstream };
       f = { conn, localIsClient, key };
       this.followed.set(c.connectionId, f);
       if (isTcp) {
@@ -85,10 +87,11 @@ export class WorkbenchTap {
       }
       this.inspector.push({ kind: 'open', conn, ts });
     }
-    this.sink.packet();
     const fromLocal = c.direction === 'out';
     const dir = fromLocal === f.localIsClient ? 'c2s' : 's2c';
     this.inspector.push({ kind: 'data', conn: f.conn, dir, ts, data: c.data });
+    // Counted after decoding, so the summary this reports includes the chunk's records.
+    this.sink.packet();
   }
 
   /** ipc ends are shown as their endpoint (ipc:///path), not as "path:0". */

@@ -210,6 +210,10 @@ export function CaptureView({ client }: { client: AppClient }) {
         <input ref={fileInput} type="file" aria-label="Capture file" accept=".pcap,.pcapng,.cap" className="hidden"
           onChange={(e) => { const f = e.target.files?.[0]; if (f) void openFile(f); e.target.value = ''; }} />
         <LiveControls client={client} onStarted={opened} />
+        <Button title="Decode what the workbench's own sockets send and receive (no pcap needed)"
+          onClick={() => { setError(null); client.request('capture.watchWorkbench', {}).then(opened, (e) => setError(errorMessage(e))); }}>
+          ◉ Watch workbench sockets
+        </Button>
         <nav className="ml-auto flex flex-wrap gap-1" aria-label="Captures">
           {order.map((id) => captures[id] && (
             <Button key={id} variant={id === current ? 'primary' : 'secondary'} onClick={() => setCurrent(id)}>{captures[id].name}</Button>
@@ -227,7 +231,7 @@ export function CaptureView({ client }: { client: AppClient }) {
       <ErrorText error={error} testId="open-error" />
       {cap ? <Session key={cap.id} client={client} capture={cap} /> : (
         <Empty title="No capture open">
-          <p>Open a .pcap or .pcapng file (or drop it here), or start a live capture on an interface to decode ZeroMQ traffic.</p>
+          <p>Open a .pcap or .pcapng file (or drop it here), start a live capture on an interface, or watch the workbench's own sockets to decode ZeroMQ traffic.</p>
           <p className="text-xs">Live capture needs permission to capture (root, or dumpcap's capabilities).</p>
         </Empty>
       )}
