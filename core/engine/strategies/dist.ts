@@ -90,6 +90,20 @@ export class Distributor {
     this.matching = 0;
   }
 
+  /**
+   * XPUB/RADIO sending: to the matching pipes, dropping for those at their HWM; with `noDrop` (libzmq's
+   * ZMQ_XPUB_NODROP) nothing is sent unless every matching pipe has room, and false says to wait (the
+   * selection is cleared; a full pipe will report room).
+   */
+  sendToMatchingOrWait(msg: Msg, noDrop: boolean): boolean {
+    if (noDrop && !this.checkHwm()) {
+      this.unmatch();
+      return false;
+    }
+    this.sendToMatching(msg);
+    return true;
+  }
+
   /** Queues to every pipe even past its HWM: for subscriptions, which must never be lost. */
   forceToAll(msg: Msg): void {
     for (const pipe of this.set.items) if (pipe.active) pipe.force(msg);

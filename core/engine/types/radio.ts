@@ -58,12 +58,7 @@ export class RadioType implements SocketType {
       const groups = this.joined.get(pipe);
       if (groups === 'all' || groups?.has(key)) this.dist.match(pipe);
     }
-    if (this.noDrop && !this.dist.checkHwm()) {
-      this.dist.unmatch();
-      return false;
-    }
-    this.dist.sendToMatching(msg);
-    return true;
+    return this.dist.sendToMatchingOrWait(msg, this.noDrop);
   }
   receive(): Msg | undefined {
     throw zmqError('ENOTSUP', 'Radio sockets cannot receive');

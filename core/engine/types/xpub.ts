@@ -110,12 +110,7 @@ export class XPubType implements SocketType {
     const topic = msg.length > 0 ? msg[0] : EMPTY;
     this.subs.match(topic, (pipe) => this.dist.match(pipe));
     if (this.invert) this.dist.reverseMatch();
-    if (this.noDrop && !this.dist.checkHwm()) {
-      this.dist.unmatch();
-      return false;
-    }
-    this.dist.sendToMatching(msg);
-    return true;
+    return this.dist.sendToMatchingOrWait(msg, this.noDrop);
   }
 
   receive(): Msg | undefined {
