@@ -631,9 +631,16 @@ export class Connection implements PipeOwner {
     let first = pipe.peek();
     if (first === undefined) return this.afterFlush();
     let est = 0;
+    let wire = 0;
     // Only small bodies are copied into the batch; large ones go by reference and need just a header.
-    for (const f of first) est += (f.length <= COPY_LIMIT ? f.length : 0) + 9;
-    let scratch: Buffer = Buffer.allocUnsafe(Math.min(65536, Math.max(256, est * (pipe.readable + 1))));
+    for (const f of first) {
+      est += (f.length <= COPY_LIMIT ? f.length : 0) + 9;
+      wire += f.length + 9;
+    }
+    // Room for as many messages like the first as this flush will take (the budget bounds large ones), so
+    // a batch of large messages does not allocate 64 KiB for a few headers.
+    const count = Math.min(pipe.readable, Math.ceil(FLUSH_BUDGET / wire) + 1);
+    let scratch: Buffer = Buffer.allocUnsafe(Math.min(65536, Math.max(256, est * count)));
     let start = 0;
     let pos = 0;
     let total = 0;
