@@ -9,7 +9,7 @@ export class HostError extends Error {
 const PLAIN: Record<string, string> = {
   EFSM: 'not allowed in the socket\'s current state (a REQ must get its reply before sending again, a REP must receive a request before replying)',
   EAGAIN: 'the operation would block: no peer is ready to take the message, or the high-water mark is reached',
-  EHOSTUNREACH: 'no connected peer has that routing id (ROUTER with mandatory on)',
+  EHOSTUNREACH: 'no connected peer has that routing id (the peer never connected or has gone)',
   EADDRINUSE: 'the address is already in use by another socket or program',
   EADDRNOTAVAIL: 'the address is not available on this machine',
   ENOENT: 'no such endpoint is bound or connected on this socket',

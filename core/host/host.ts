@@ -96,7 +96,9 @@ export class Host {
       case 'socket.unbind': return wb.unbind(p.id, p.endpoint);
       case 'socket.connect': return wb.connect(p.id, p.endpoint, p.routingId);
       case 'socket.disconnect': return wb.disconnect(p.id, p.endpoint);
-      case 'socket.send': return wb.send(p.id, p.frames);
+      case 'socket.send': return wb.send(p.id, p.frames, { routingId: p.routingId, group: p.group });
+      case 'socket.join': return wb.join(p.id, p.group, true);
+      case 'socket.leave': return wb.join(p.id, p.group, false);
       case 'socket.subscribe': return wb.subscribe(p.id, p.topic, true);
       case 'socket.unsubscribe': return wb.subscribe(p.id, p.topic, false);
       case 'socket.messages': return wb.messages(p.id, p.offset, p.limit);

@@ -6,6 +6,8 @@ import { parseEndpoint } from '../engine/endpoint.js';
 
 export const SOCKET_TYPES = [
   'PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB', 'STREAM',
+  // Draft types (libzmq's ZMQ_BUILD_DRAFT_API; zeromq.js's `zeromq/draft`).
+  'SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL',
 ] as const;
 export type SocketType = (typeof SOCKET_TYPES)[number];
 
@@ -61,6 +63,13 @@ export const commonOptions = {
   zapDomain: z.string().max(255),
 };
 const routingId = z.string().min(1, 'routing id cannot be empty').max(255, 'routing id is at most 255 bytes');
+/** A RADIO/DISH group: 1 to 255 bytes of UTF-8 (libzmq's ZMQ_GROUP_MAX_LENGTH). */
+export const groupName = z.string().min(1, 'group cannot be empty').superRefine((v, ctx) => {
+  const n = Buffer.byteLength(v, 'utf8');
+  if (n > 255) ctx.addIssue({ code: 'custom', message: `group is at most 255 bytes (this one is ${n} bytes)` });
+});
+/** SERVER/PEER routing ids: 32-bit numbers the socket gives each peer. */
+export const numericRoutingId = z.number().int('routing id must be a whole number').min(1, 'routing id must be 1 or more').max(0xffffffff, 'routing id is at most 4294967295');
 const perType: Record<SocketType, Record<string, z.ZodType>> = {
   PAIR: {},
   PUB: { conflate: z.boolean() },
@@ -74,7 +83,19 @@ const perType: Record<SocketType, Record<string, z.ZodType>> = {
   XPUB: { verbose: z.boolean(), manual: z.boolean(), welcomeMessage: z.string() },
   XSUB: {},
   STREAM: { routingId },
+  SERVER: {},
+  CLIENT: {},
+  RADIO: { noDrop: z.boolean() },
+  DISH: { groups: z.array(groupName).max(1000) },
+  GATHER: { conflate: z.boolean() },
+  SCATTER: { conflate: z.boolean() },
+  DGRAM: {},
+  PEER: {},
+  CHANNEL: {},
 };
+
+/** Draft types carry one frame per message (DGRAM: an address frame and a body). */
+export const SINGLE_PART: ReadonlySet<SocketType> = new Set(['SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'PEER', 'CHANNEL']);
 
 export function optionSchema(type: SocketType) {
   return z.strictObject({ ...commonOptions, ...perType[type] }).partial();
@@ -120,7 +141,15 @@ export const requests = {
   'socket.unbind': z.strictObject({ id, endpoint: z.string().min(1) }),
   'socket.connect': z.strictObject({ id, endpoint: connectEndpoint, routingId: routingId.optional() }),
   'socket.disconnect': z.strictObject({ id, endpoint: z.string().min(1) }),
-  'socket.send': z.strictObject({ id, frames: z.array(frameInput).min(1, 'a message needs at least one frame').max(1000) }),
+  'socket.send': z.strictObject({
+    id, frames: z.array(frameInput).min(1, 'a message needs at least one frame').max(1000),
+    /** SERVER/PEER: the peer to send to. */
+    routingId: numericRoutingId.optional(),
+    /** RADIO: the group to publish to. */
+    group: groupName.optional(),
+  }),
+  'socket.join': z.strictObject({ id, group: groupName }),
+  'socket.leave': z.strictObject({ id, group: groupName }),
   'socket.subscribe': z.strictObject({ id, topic: frameInput }),
   'socket.unsubscribe': z.strictObject({ id, topic: frameInput }),
   'socket.messages': z.strictObject({ id, ...page }),
@@ -155,6 +184,8 @@ export interface EndpointInfo {
   requested: string;
   /** The real endpoint (wildcard port resolved). */
   endpoint: string;
+  /** PEER: the routing id connectPeer gave this connection. */
+  routingId?: number;
 }
 
 export interface PeerInfo {
@@ -187,6 +218,10 @@ export interface LoggedMessage {
   /** Frames as lowercase hex (frames above 64 KiB are cut; `sizes` keeps the real sizes). */
   frames: string[];
   sizes: number[];
+  /** SERVER/PEER: the peer's routing id (received from, or sent to). */
+  routingId?: number;
+  /** RADIO/DISH: the message's group. */
+  group?: string;
 }
 
 export interface MonitorEvent {
@@ -276,6 +311,8 @@ export interface Results {
   'socket.connect': SocketInfo;
   'socket.disconnect': SocketInfo;
   'socket.send': LoggedMessage;
+  'socket.join': SocketInfo;
+  'socket.leave': SocketInfo;
   'socket.subscribe': SocketInfo;
   'socket.unsubscribe': SocketInfo;
   'socket.messages': Page<LoggedMessage>;

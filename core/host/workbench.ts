@@ -5,7 +5,7 @@ import * as engine from './engine.js';
 import { HostError, describeError } from './errors.js';
 import { frameToBytes, framesToBytes, type FrameInput } from './frames.js';
 import {
-  optionSchema, type EndpointInfo, type HostEvent, type LoggedMessage, type MonitorEvent, type Page,
+  SINGLE_PART, optionSchema, type EndpointInfo, type HostEvent, type LoggedMessage, type MonitorEvent, type Page,
   type PeerInfo, type SocketInfo, type SocketOptions, type SocketType,
 } from './protocol.js';
 import { formatIssues } from './validate.js';
@@ -25,8 +25,12 @@ interface EngineSocket {
   connect(address: string, options?: { routingId?: string }): void;
   disconnect(address: string): void;
   close(): void;
-  send?(message: Buffer | Buffer[]): Promise<void>;
-  receive?(): Promise<Buffer[]>;
+  send?(message: Buffer | Buffer[], options?: { routingId?: number; group?: string }): Promise<void>;
+  /** Buffer[] for the classic types; [body, { routingId }] (SERVER, PEER) or [body, { group }] (DISH) for drafts. */
+  receive?(): Promise<unknown[]>;
+  connectPeer?(address: string): number;
+  join?(...groups: string[]): void;
+  leave?(...groups: string[]): void;
   subscribe?(...topics: (string | Buffer)[]): void;
   unsubscribe?(...topics: (string | Buffer)[]): void;
   events: AsyncIterable<Record<string, unknown> & { type: string; address?: string }>;
@@ -46,10 +50,27 @@ const CTORS: Record<SocketType, Ctor> = {
   XPUB: engine.XPublisher as unknown as Ctor,
   XSUB: engine.XSubscriber as unknown as Ctor,
   STREAM: engine.Stream as unknown as Ctor,
+  SERVER: engine.Server as unknown as Ctor,
+  CLIENT: engine.Client as unknown as Ctor,
+  RADIO: engine.Radio as unknown as Ctor,
+  DISH: engine.Dish as unknown as Ctor,
+  GATHER: engine.Gather as unknown as Ctor,
+  SCATTER: engine.Scatter as unknown as Ctor,
+  DGRAM: engine.Datagram as unknown as Ctor,
+  PEER: engine.Peer as unknown as Ctor,
+  CHANNEL: engine.Channel as unknown as Ctor,
 };
-const SENDS: ReadonlySet<SocketType> = new Set(['PAIR', 'PUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PUSH', 'XPUB', 'XSUB', 'STREAM']);
+const SENDS: ReadonlySet<SocketType> = new Set([
+  'PAIR', 'PUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PUSH', 'XPUB', 'XSUB', 'STREAM',
+  'SERVER', 'CLIENT', 'RADIO', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL',
+]);
 /** Types that can always wait for a message; REQ only after it sent a request. */
-const RECEIVES_ALWAYS: ReadonlySet<SocketType> = new Set(['PAIR', 'SUB', 'REP', 'DEALER', 'ROUTER', 'PULL', 'XPUB', 'XSUB', 'STREAM']);
+const RECEIVES_ALWAYS: ReadonlySet<SocketType> = new Set([
+  'PAIR', 'SUB', 'REP', 'DEALER', 'ROUTER', 'PULL', 'XPUB', 'XSUB', 'STREAM',
+  'SERVER', 'CLIENT', 'DISH', 'GATHER', 'DGRAM', 'PEER', 'CHANNEL',
+]);
+/** Draft types that name the peer of every message by a numeric routing id. */
+const ROUTED: ReadonlySet<SocketType> = new Set(['SERVER', 'PEER']);
 
 /** Types that alternate send and receive: receiving again before sending is EFSM. */
 const LOCKSTEP: ReadonlySet<SocketType> = new Set(['REQ', 'REP']);
@@ -63,16 +84,37 @@ interface Session {
   nextEventSeq: number;
   receiving: boolean;
   subscriptions: string[];
+  groups: string[];
 }
 
-function toLogged(seq: number, dir: 'in' | 'out', frames: Buffer[]): LoggedMessage {
+interface Envelope { routingId?: number; group?: string }
+
+function toLogged(seq: number, dir: 'in' | 'out', frames: Buffer[], envelope: Envelope = {}): LoggedMessage {
   return {
     seq,
     ts: Date.now() / 1000,
     dir,
     frames: frames.map((f) => (f.length > MAX_FRAME_HEX_BYTES ? f.subarray(0, MAX_FRAME_HEX_BYTES) : f).toString('hex')),
     sizes: frames.map((f) => f.length),
+    ...(envelope.routingId !== undefined ? { routingId: envelope.routingId } : {}),
+    ...(envelope.group !== undefined ? { group: envelope.group } : {}),
   };
+}
+
+/** A received message as frames plus its draft envelope (routing id or group), whatever the socket type. */
+function unpack(received: unknown[]): { frames: Buffer[]; envelope: Envelope } {
+  const meta = received[1];
+  if (received.length === 2 && Buffer.isBuffer(received[0]) && meta && typeof meta === 'object' && !Buffer.isBuffer(meta) && !(meta instanceof Uint8Array)) {
+    const m = meta as { routingId?: number; group?: Buffer };
+    return {
+      frames: [received[0]],
+      envelope: {
+        ...(typeof m.routingId === 'number' ? { routingId: m.routingId } : {}),
+        ...(m.group ? { group: Buffer.from(m.group).toString('utf8') } : {}),
+      },
+    };
+  }
+  return { frames: received as Buffer[], envelope: {} };
 }
 
 function page<T>(list: T[], offset: number, limit: number): Page<T> {
@@ -120,7 +162,7 @@ export class Workbench {
     const parsed = optionSchema(type).safeParse(rawOptions, { reportInput: true });
     if (!parsed.success) throw new HostError(`${type} options: ${formatIssues(parsed.error)}`);
     const options = parsed.data as SocketOptions;
-    const { subscriptions, ...ctorOptions } = options as SocketOptions & { subscriptions?: string[] };
+    const { subscriptions, groups, ...ctorOptions } = options as SocketOptions & { subscriptions?: string[]; groups?: string[] };
     if (SENDS.has(type) && ctorOptions.sendTimeout === undefined) ctorOptions.sendTimeout = DEFAULT_SEND_TIMEOUT_MS;
     let sock: EngineSocket;
     try {
@@ -135,11 +177,18 @@ export class Workbench {
         id, name: name?.trim() || `${type.toLowerCase()}-${id.slice(1)}`, type, options: { ...ctorOptions },
         endpoints: [], peers: [], closed: false, messageCount: 0, eventCount: 0,
       },
-      sock, log: [], events: [], nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [],
+      sock, log: [], events: [], nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [], groups: [],
     };
     this.sessions.set(id, session);
-    if (subscriptions) {
-      for (const topic of subscriptions) this.addSubscription(session, Buffer.from(topic, 'utf8'), topic);
+    try {
+      if (subscriptions) {
+        for (const topic of subscriptions) this.addSubscription(session, Buffer.from(topic, 'utf8'), topic);
+      }
+      if (groups) for (const g of groups) this.setGroup(session, g, true);
+    } catch (err) {
+      this.sessions.delete(id);
+      try { sock.close(); } catch { /* never opened */ }
+      throw err;
     }
     void this.watchEvents(session);
     if (RECEIVES_ALWAYS.has(type)) void this.receiveLoop(session);
@@ -170,7 +219,7 @@ export class Workbench {
     const s = this.get(id);
     const parsed = optionSchema(s.info.type).safeParse(raw, { reportInput: true });
     if (!parsed.success) throw new HostError(`${s.info.type} options: ${formatIssues(parsed.error)}`);
-    const { subscriptions, ...rest } = parsed.data as SocketOptions & { subscriptions?: string[] };
+    const { subscriptions, groups, ...rest } = parsed.data as SocketOptions & { subscriptions?: string[]; groups?: string[] };
     for (const [name, value] of Object.entries(rest)) {
       try {
         (s.sock as unknown as Record<string, unknown>)[name] = value;
@@ -180,6 +229,7 @@ export class Workbench {
       s.info.options[name] = value;
     }
     if (subscriptions) for (const t of subscriptions) this.addSubscription(s, Buffer.from(t, 'utf8'), t);
+    if (groups) for (const g of groups) if (!s.groups.includes(g)) this.setGroup(s, g, true);
     return this.changed(s);
   }
 
@@ -209,13 +259,16 @@ export class Workbench {
 
   connect(id: string, endpoint: string, routingId?: string): SocketInfo {
     const s = this.get(id);
+    let peerId: number | undefined;
     try {
-      if (routingId !== undefined) s.sock.connect(endpoint, { routingId });
+      // A PEER learns the routing id of what it connects to at once, so it can speak first.
+      if (s.info.type === 'PEER' && s.sock.connectPeer) peerId = s.sock.connectPeer(endpoint);
+      else if (routingId !== undefined) s.sock.connect(endpoint, { routingId });
       else s.sock.connect(endpoint);
     } catch (err) {
       throw this.fail(s, err, `connect ${endpoint}`);
     }
-    s.info.endpoints.push({ kind: 'connect', requested: endpoint, endpoint });
+    s.info.endpoints.push({ kind: 'connect', requested: endpoint, endpoint, ...(peerId !== undefined ? { routingId: peerId } : {}) });
     return this.changed(s);
   }
 
@@ -231,16 +284,24 @@ export class Workbench {
     return this.changed(s);
   }
 
-  async send(id: string, frames: FrameInput[]): Promise<LoggedMessage> {
+  async send(id: string, frames: FrameInput[], envelope: Envelope = {}): Promise<LoggedMessage> {
     const s = this.get(id);
-    if (!s.sock.send) throw new HostError(`a ${s.info.type} socket cannot send messages`, 'ENOTSUP');
+    const type = s.info.type;
+    if (!s.sock.send || !SENDS.has(type)) throw new HostError(`a ${type} socket cannot send messages`, 'ENOTSUP');
+    if (envelope.routingId !== undefined && !ROUTED.has(type)) throw new HostError(`only SERVER and PEER sockets send to a routing id (this is ${type}); a ROUTER takes it as the first frame`, 'EINVAL');
+    if (envelope.group !== undefined && type !== 'RADIO') throw new HostError(`only RADIO sockets send to a group (this is ${type})`, 'EINVAL');
+    if (ROUTED.has(type) && envelope.routingId === undefined) throw new HostError(`a ${type} send needs the routing id of the peer (pick a received message and Reply, or type its number)`, 'EINVAL');
+    if (type === 'RADIO' && envelope.group === undefined) throw new HostError('a RADIO send needs a group (1 to 255 bytes)', 'EINVAL');
+    if (SINGLE_PART.has(type) && frames.length !== 1) throw new HostError(`${type} messages have exactly one frame (this one has ${frames.length})`, 'EINVAL');
     const bytes = framesToBytes(frames);
     try {
-      await s.sock.send(bytes);
+      if (ROUTED.has(type)) await s.sock.send(bytes[0], { routingId: envelope.routingId });
+      else if (type === 'RADIO') await s.sock.send(bytes[0], { group: envelope.group });
+      else await s.sock.send(SINGLE_PART.has(type) ? bytes[0] : bytes);
     } catch (err) {
-      throw this.fail(s, err, 'send');
+      throw this.fail(s, err, envelope.routingId !== undefined ? `send to routing id ${envelope.routingId}` : envelope.group !== undefined ? `send to group "${envelope.group}"` : 'send');
     }
-    const msg = this.record(s, 'out', bytes);
+    const msg = this.record(s, 'out', bytes, envelope);
     // REQ waits for its reply, REP for the next request, only once it has sent.
     if (LOCKSTEP.has(s.info.type)) void this.receiveLoop(s);
     return msg;
@@ -260,6 +321,13 @@ export class Workbench {
     return this.changed(s);
   }
 
+  /** DISH: joins or leaves a group. */
+  join(id: string, group: string, on: boolean): SocketInfo {
+    const s = this.get(id);
+    this.setGroup(s, group, on);
+    return this.changed(s);
+  }
+
   messages(id: string, offset: number, limit: number): Page<LoggedMessage> {
     return page(this.get(id).log, offset, limit);
   }
@@ -275,6 +343,18 @@ export class Workbench {
     try { s.sock.subscribe(bytes); } catch (err) { throw this.fail(s, err, 'subscribe'); }
     if (!s.subscriptions.includes(label)) s.subscriptions.push(label);
     s.info.options.subscriptions = [...s.subscriptions];
+  }
+
+  private setGroup(s: Session, group: string, on: boolean): void {
+    if (!s.sock.join || !s.sock.leave || s.info.type !== 'DISH') throw new HostError(`only DISH sockets join groups (this is ${s.info.type})`, 'ENOTSUP');
+    try {
+      if (on) s.sock.join(group);
+      else s.sock.leave(group);
+    } catch (err) {
+      throw this.fail(s, err, `${on ? 'join' : 'leave'} "${group}"`);
+    }
+    s.groups = on ? [...s.groups, group] : s.groups.filter((g) => g !== group);
+    s.info.options.groups = [...s.groups];
   }
 
   private findEndpoint(s: Session, kind: EndpointInfo['kind'], endpoint: string): EndpointInfo {
@@ -309,8 +389,8 @@ export class Workbench {
     return snap;
   }
 
-  private record(s: Session, dir: 'in' | 'out', frames: Buffer[]): LoggedMessage {
-    const msg = toLogged(s.nextSeq++, dir, frames);
+  private record(s: Session, dir: 'in' | 'out', frames: Buffer[], envelope?: Envelope): LoggedMessage {
+    const msg = toLogged(s.nextSeq++, dir, frames, envelope);
     s.log.push(msg);
     if (s.log.length > MAX_LOG) s.log.splice(0, s.log.length - MAX_LOG);
     let list = this.pending.get(s.info.id);
@@ -334,9 +414,9 @@ export class Workbench {
     s.receiving = true;
     try {
       while (!s.sock.closed && this.sessions.has(s.info.id)) {
-        let frames: Buffer[];
+        let received: unknown[];
         try {
-          frames = await s.sock.receive();
+          received = await s.sock.receive();
         } catch (err) {
           if (s.sock.closed || !this.sessions.has(s.info.id)) return;
           const code = (err as { code?: string }).code;
@@ -344,7 +424,8 @@ export class Workbench {
           this.fail(s, err, 'receive');
           return;
         }
-        this.record(s, 'in', frames);
+        const { frames, envelope } = unpack(received);
+        this.record(s, 'in', frames, envelope);
         if (LOCKSTEP.has(s.info.type)) return; // one message, then it must send
       }
     } finally {
