@@ -44,6 +44,15 @@ export function Composer(props: {
   const [busy, setBusy] = useState(false);
   const [templateName, setTemplateName] = useState('');
   const isRouter = socket.type === 'ROUTER' || socket.type === 'STREAM';
+  /** SERVER and PEER name each peer by a number; RADIO sends to a group. */
+  const byNumber = socket.type === 'SERVER' || socket.type === 'PEER';
+  const byGroup = socket.type === 'RADIO';
+  const knownIds = useMemo(() => {
+    const ids = new Set<number>();
+    for (const m of messages) if (m.dir === 'in' && m.routingId !== undefined) ids.add(m.routingId);
+    for (const e of socket.endpoints) if (e.routingId !== undefined) ids.add(e.routingId);
+    return [...ids];
+  }, [messages, socket.endpoints]);
 
   const routes = useMemo(() => {
     const seen = new Map<string, string>();
@@ -73,7 +82,11 @@ export function Composer(props: {
     setBusy(true);
     try {
       const prefix: DraftFrame[] = isRouter && route ? route.split(',').map((h) => ({ kind: 'hex' as const, data: h })) : [];
-      const m = await client.request('socket.send', { id: socket.id, frames: [...prefix, ...frames] });
+      const envelope: { routingId?: number; group?: string } = {};
+      // A routing id that is not a number is passed on as typed so the host names the problem.
+      if (byNumber && route.trim() !== '') envelope.routingId = (/^\d+$/.test(route.trim()) ? Number(route.trim()) : route) as number;
+      if (byGroup) envelope.group = route;
+      const m = await client.request('socket.send', { id: socket.id, frames: [...prefix, ...frames], ...envelope });
       setSent(`sent ${m.frames.length} frame${m.frames.length === 1 ? '' : 's'}`);
     } catch (err) {
       setError(errorMessage(err));
@@ -97,6 +110,20 @@ export function Composer(props: {
           </Select>
         </label>
       )}
+      {byNumber && (
+        <label className="flex items-center gap-2 text-sm">
+          <span className="w-20 shrink-0 text-xs font-medium">Routing id</span>
+          <Input aria-label="Peer routing id" className="mono flex-1" inputMode="numeric" list={`ids-${socket.id}`} placeholder="the peer's number (Reply fills it in)" value={route} onChange={(e) => setRoute(e.target.value)} />
+          <datalist id={`ids-${socket.id}`}>{knownIds.map((id) => <option key={id} value={String(id)} />)}</datalist>
+        </label>
+      )}
+      {byGroup && (
+        <label className="flex items-center gap-2 text-sm">
+          <span className="w-20 shrink-0 text-xs font-medium">Group</span>
+          <Input aria-label="Group" className="mono flex-1" placeholder="group name (1 to 255 bytes)" value={route} onChange={(e) => setRoute(e.target.value)} />
+        </label>
+      )}
+      {socket.type === 'DGRAM' && <p className="text-xs text-slate-500">Frame 1 is the destination as ip:port, frame 2 the datagram.</p>}
       {frames.map((f, i) => (
         <div key={i} className="flex items-start gap-2" data-testid="frame-editor">
           <span className="mt-1 w-6 shrink-0 text-right text-xs text-slate-500">{i + 1}</span>

@@ -41,6 +41,8 @@ export function MessageLog({ messages, selected, onSelect, onReply, canReply }: 
                 <Badge tone={m.dir === 'in' ? 'green' : 'sky'}>{m.dir === 'in' ? '← received' : '→ sent'}</Badge>
                 <span className="mono">{fmtTime(m.ts)}</span>
                 <span>{m.frames.length} frame{m.frames.length === 1 ? '' : 's'}, {fmtBytes(m.sizes.reduce((a, b) => a + b, 0))}</span>
+                {m.routingId !== undefined && <Badge tone="violet"><span data-testid="envelope">routing id {m.routingId}</span></Badge>}
+                {m.group !== undefined && <Badge tone="violet"><span data-testid="envelope">group {m.group}</span></Badge>}
                 {canReply && m.dir === 'in' && selected === m.seq && (
                   <Button variant="secondary" className="ml-auto" onClick={(e) => { e.stopPropagation(); onReply(m); }}>Reply</Button>
                 )}

@@ -17,6 +17,15 @@ const TYPES: { type: SocketType; hint: string }[] = [
   { type: 'PULL', hint: 'pipeline: fair-queued receive' },
   { type: 'PAIR', hint: 'exclusive pair' },
   { type: 'STREAM', hint: 'raw TCP peers' },
+  { type: 'SERVER', hint: 'draft: replies to CLIENTs by routing id' },
+  { type: 'CLIENT', hint: 'draft: single-part requests to a SERVER' },
+  { type: 'RADIO', hint: 'draft: publishes to groups (tcp, udp)' },
+  { type: 'DISH', hint: 'draft: receives the groups it joined' },
+  { type: 'SCATTER', hint: 'draft: single-part PUSH' },
+  { type: 'GATHER', hint: 'draft: single-part PULL' },
+  { type: 'PEER', hint: 'draft: SERVER that can also connect' },
+  { type: 'CHANNEL', hint: 'draft: single-part PAIR' },
+  { type: 'DGRAM', hint: 'draft: raw UDP datagrams (udp://)' },
 ];
 const HAS_ROUTING_ID: SocketType[] = ['REQ', 'REP', 'DEALER', 'ROUTER', 'STREAM'];
 const NUMERIC = [
@@ -44,6 +53,9 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
   const [subAll, setSubAll] = useState(false);
   const [nums, setNums] = useState<Record<string, string>>({});
   const [mandatory, setMandatory] = useState(false);
+  const [groups, setGroups] = useState('');
+  const [noDrop, setNoDrop] = useState(false);
+  const [conflate, setConflate] = useState(false);
   const [security, setSecurity] = useState<Security>('none');
   const [user, setUser] = useState('');
   const [pass, setPass] = useState('');
@@ -76,6 +88,9 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
       options.subscriptions = topics;
     }
     if (type === 'ROUTER' && mandatory) options.mandatory = true;
+    if (type === 'DISH') options.groups = groups.split(/\n|,/).map((g) => g.trim()).filter(Boolean);
+    if (type === 'RADIO' && noDrop) options.noDrop = true;
+    if ((type === 'GATHER' || type === 'SCATTER') && conflate) options.conflate = true;
     if (security === 'plain-server') options.plainServer = true;
     if (security === 'plain-client') { options.plainUsername = user; options.plainPassword = pass; }
     if (security === 'curve-server') { options.curveServer = true; options.curvePublicKey = pub; options.curveSecretKey = sec; }
@@ -120,6 +135,23 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
               <label className="flex items-center gap-1 text-xs"><input type="checkbox" checked={subAll} onChange={(e) => setSubAll(e.target.checked)} /> everything</label>
             </div>
           </Label>
+        )}
+        {type === 'DISH' && (
+          <Label text="Groups to join (comma or one per line)" className="col-span-2">
+            <Input aria-label="Groups" placeholder="weather, news" value={groups} onChange={(e) => setGroups(e.target.value)} />
+          </Label>
+        )}
+        {type === 'RADIO' && (
+          <label className="flex items-center gap-2 self-end text-sm">
+            <input type="checkbox" aria-label="No drop" checked={noDrop} onChange={(e) => setNoDrop(e.target.checked)} />
+            No drop (wait instead of dropping when a DISH is full)
+          </label>
+        )}
+        {(type === 'GATHER' || type === 'SCATTER') && (
+          <label className="flex items-center gap-2 self-end text-sm">
+            <input type="checkbox" aria-label="Conflate" checked={conflate} onChange={(e) => setConflate(e.target.checked)} />
+            Conflate (keep only the last message)
+          </label>
         )}
         {type === 'ROUTER' && (
           <label className="flex items-center gap-2 self-end text-sm">

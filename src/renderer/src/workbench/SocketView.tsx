@@ -35,6 +35,7 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
               <Badge tone={e.kind === 'bind' ? 'violet' : 'sky'}>{e.kind === 'bind' ? 'bound' : 'connected'}</Badge>
               <span className="mono" data-testid="endpoint">{e.endpoint}</span>
               {e.requested !== e.endpoint && <span className="text-xs text-slate-500">(asked {e.requested})</span>}
+              {e.routingId !== undefined && <Badge tone="violet">routing id {e.routingId}</Badge>}
               <Button variant="ghost" className="ml-auto" onClick={() => void run(() => client.request(e.kind === 'bind' ? 'socket.unbind' : 'socket.disconnect', { id: socket.id, endpoint: e.endpoint }))}>
                 {e.kind === 'bind' ? 'Unbind' : 'Disconnect'}
               </Button>
@@ -71,6 +72,31 @@ function Subscriptions({ client, socket }: { client: AppClient; socket: SocketIn
   );
 }
 
+function Groups({ client, socket }: { client: AppClient; socket: SocketInfo }) {
+  const [group, setGroup] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const groups = (socket.options.groups as string[] | undefined) ?? [];
+  const change = async (g: string, on: boolean) => {
+    setError(null);
+    try { await client.request(on ? 'socket.join' : 'socket.leave', { id: socket.id, group: g }); setGroup(''); } catch (err) { setError(errorMessage(err)); }
+  };
+  return (
+    <Card title="Groups">
+      <form className="flex gap-2" onSubmit={(e) => { e.preventDefault(); void change(group, true); }}>
+        <Input aria-label="Group to join" className="flex-1" placeholder="group name (1 to 255 bytes)" value={group} onChange={(e) => setGroup(e.target.value)} />
+        <Button type="submit">Join</Button>
+      </form>
+      <ErrorText error={error} testId="group-error" />
+      <ul className="mt-2 flex flex-wrap gap-1" data-testid="groups">
+        {groups.length === 0 && <li className="text-xs text-slate-500">No groups: this DISH receives nothing until it joins one.</li>}
+        {groups.map((g) => (
+          <li key={g}><Badge tone="violet">{g} <button aria-label={`Leave ${g}`} className="ml-1" onClick={() => void change(g, false)}>✕</button></Badge></li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
 const EVENT_TONE: Record<string, 'green' | 'amber' | 'red' | 'sky' | 'slate'> = {
   handshake: 'green', accept: 'sky', connect: 'sky', bind: 'sky', disconnect: 'amber', close: 'slate', 'connect:retry': 'amber', 'connect:delay': 'slate',
 };
@@ -82,11 +108,12 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
   const [frames, setFrames] = useState<DraftFrame[]>([{ kind: 'text', data: '' }]);
   const [route, setRoute] = useState('');
   const [selected, setSelected] = useState<number | null>(null);
-  const canSend = !['SUB', 'PULL'].includes(socket.type);
+  const canSend = !['SUB', 'PULL', 'DISH', 'GATHER'].includes(socket.type);
   const canReply = canSend;
 
   const reply = (m: LoggedMessage) => {
     if (socket.type === 'ROUTER' || socket.type === 'STREAM') setRoute(envelopeOf(m).join(','));
+    if (m.routingId !== undefined) setRoute(String(m.routingId));
     setFrames([{ kind: 'text', data: '' }]);
     document.querySelector<HTMLTextAreaElement>('[aria-label="Frame 1"]')?.focus();
   };
@@ -105,6 +132,7 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
         )}
         <Endpoints client={client} socket={socket} />
         {socket.type === 'SUB' && <Subscriptions client={client} socket={socket} />}
+        {socket.type === 'DISH' && <Groups client={client} socket={socket} />}
         <Card title={`Peers (${socket.peers.length})`}>
           {socket.peers.length === 0 ? (
             <p className="text-xs text-slate-500">No peer connected yet.</p>
