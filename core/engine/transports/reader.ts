@@ -45,13 +45,16 @@ export class SlabReader {
       return target.length > MAX_READ ? target.subarray(0, MAX_READ) : target;
     }
     this.direct = false;
-    if (this.slab.length - this.used < this.readSize) {
+    // The rest of the slab is offered while it is a worthwhile read (a quarter of the read size or more):
+    // leaving every tail shorter than a full read unused wasted up to a third of each slab, and every
+    // slab byte is memory to allocate, fault in and collect.
+    if (this.slab.length - this.used < Math.max(MIN_READ, this.readSize / 4)) {
       // Frames already handed out keep the old slab alive as long as they are referenced.
       this.slab = Buffer.allocUnsafeSlow(Math.max(this.readSize * 2, START_READ));
       this.used = 0;
     }
-    this.offered = this.readSize;
-    return this.slab.subarray(this.used, this.used + this.readSize);
+    this.offered = Math.min(this.readSize, this.slab.length - this.used);
+    return this.slab.subarray(this.used, this.used + this.offered);
   };
 
   /** Node's onread.callback. */
@@ -62,8 +65,8 @@ export class SlabReader {
       return;
     }
     const chunk = b.subarray(0, n);
-    if (n >= this.offered && this.readSize < MAX_READ) this.readSize *= 2;
-    else if (n < this.offered / 4 && this.readSize > MIN_READ) this.readSize /= 2;
+    if (n >= this.readSize && this.readSize < MAX_READ) this.readSize *= 2;
+    else if (n < this.readSize / 4 && n < this.offered && this.readSize > MIN_READ) this.readSize /= 2;
     // Keep slices 8-byte aligned so Float64Array views over received frames stay possible.
     this.used += (n + 7) & ~7;
     if (this.sink) this.sink.onChunk(chunk);
