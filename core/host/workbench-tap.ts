@@ -4,7 +4,7 @@
 // connection are in this process (REQ and REP in the workbench), the bytes are seen twice, once per
 // end, and only the first end seen is followed so every message appears once.
 import { addWireTap, type WireTapChunk } from '../index.js';
-import type { Endpoint, TcpConnection } from '../capture/types.js';
+import { formatEndpoint, type Endpoint, type TcpConnection } from '../capture/types.js';
 import { Inspector } from '../inspect/inspector.js';
 import type { InspectRecord } from '../inspect/records.js';
 import type { LiveSource, PipelineSink } from './pipeline.js';
@@ -71,7 +71,11 @@ export class WorkbenchTap {
       }
       const local = endpointOf(c.localAddress);
       const remote = endpointOf(c.remoteAddress);
-      if (!isTcp) this.ipcNames.set(`${local.ip}:0`, c.localAddress);
+      if (!isTcp) {
+        // Shown as the endpoint itself (ipc:///path, ws://host:port/path), not as "path:0".
+        if (!TCP.test(c.localAddress)) this.ipcNames.set(formatEndpoint(local), c.localAddress);
+        if (!TCP.test(c.remoteAddress)) this.ipcNames.set(formatEndpoint(remote), c.remoteAddress);
+      }
       // A connected socket's end is the TCP client; an accepted one's (its address is a bound endpoint) the server.
       const localIsClient = !this.isBound(c.localAddress);
       // Watching began after this connection's greeting: let the inspector resynchronise on frames.

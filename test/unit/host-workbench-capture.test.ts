@@ -188,3 +188,30 @@ test('watch workbench sockets: ipc ends are shown as their endpoint', async () =
     await host.request('capture.close', { id: cap.id });
   }
 });
+
+test('watch workbench sockets: a ws:// connection is decoded too', async () => {
+  const cap = await host.request('capture.watchWorkbench', {});
+  const a = await host.request('socket.create', { type: 'PAIR', name: 'ws-a' });
+  const b = await host.request('socket.create', { type: 'PAIR', name: 'ws-b' });
+  try {
+    const ep = (await host.request('socket.bind', { id: a.id, endpoint: 'ws://127.0.0.1:*/zmq' })).endpoints[0].endpoint;
+    assert.match(ep, /^ws:\/\/127\.0\.0\.1:\d+\/zmq$/);
+    await host.request('socket.connect', { id: b.id, endpoint: ep });
+    await host.request('socket.send', { id: b.id, frames: [{ kind: 'text', data: 'over-ws' }] });
+    await until('the message in the PAIR log', async () => ((await host.request('socket.messages', { id: a.id })).total === 1 ? true : undefined));
+    const hit = await until('the ws message in the capture', async () => {
+      const p = await host.request('capture.query', { id: cap.id, filter: { kind: 'message', search: 'over-ws' }, offset: 0, limit: 10 });
+      return p.total >= 1 ? p.items[0] : undefined;
+    });
+    const rec = await host.request('capture.record', { id: cap.id, index: hit.index });
+    assert.ok(rec.record.type === 'message');
+    if (rec.record.type === 'message') assert.deepEqual(rec.record.frames, [Buffer.from('over-ws').toString('hex')]);
+    for (const c of await host.request('capture.connections', { id: cap.id })) {
+      assert.doesNotMatch(`${c.client} ${c.server}`, /:0\b|\[/, 'ends are shown as endpoints');
+    }
+  } finally {
+    await host.request('socket.close', { id: a.id });
+    await host.request('socket.close', { id: b.id });
+    await host.request('capture.close', { id: cap.id });
+  }
+});
