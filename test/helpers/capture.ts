@@ -112,6 +112,4 @@ export async function startCapture(spec: CaptureSpec, dir: string, name: string)
   return capture;
 }
 
-export function portOf(endpoint: string): number {
-  return Number(endpoint.split(':').pop());
-}
+export { portOf } from './port.js';

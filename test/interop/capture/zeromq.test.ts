@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
+import { portOf } from '../../helpers/port.js';
 import { captureToFile, pseudoRandom, readAll, reassemblePackets, tshark, waitForFins } from './helpers.js';
 
 /** ZMTP 3 frame encoding: short frames for bodies up to 255 bytes, long ones above. */
@@ -45,7 +46,6 @@ function tempDir(t: { after: (fn: () => void) => void }) {
   return dir;
 }
 
-const portOf = (endpoint: string | null) => Number(endpoint!.split(':').at(-1));
 
 test('DEALER/ROUTER (zeromq.js) captured by tcpdump: both directions are exactly greeting + READY + frames sent', async (t) => {
   const file = join(tempDir(t), 'dealer-router.pcap');

@@ -4,23 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
-import { createMechanism, curveKeyPair, z85Encode, type HandshakeStep, type Mechanism, type ZapClient } from '../../../core/zmtp/index.js';
-import { RawPeer, rawListener, startEngineZapHandler, startZapHandler, watchEvents } from './security-raw-peer.js';
+import { curveKeyPair, z85Encode, type ZapClient } from '../../../core/zmtp/index.js';
+import {
+  RawPeer, curveClient, curveServer, expectZapRefusal, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
+} from './security-raw-peer.js';
+import { portOf } from '../../helpers/port.js';
 import { Context, Dealer, FrameDecoder, Publisher, Reply, Request, Router, Subscriber, setWireTap } from '../../../core/index.js';
-
-type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
-type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
-
-function portOf(endpoint: string | null): number {
-  return Number(/:(\d+)$/.exec(endpoint ?? '')![1]);
-}
-
-function curveClient(serverKey: string, keys = curveKeyPair(), socketType = 'REQ'): Mechanism {
-  return createMechanism('CURVE', {
-    asServer: false, zapDomain: '', peerAddress: '127.0.0.1', properties: { 'Socket-Type': socketType, Identity: '' },
-    socketOptions: { curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey },
-  });
-}
 
 async function curveReply(context: zmq.Context, extra: Partial<zmq.SocketOptions<zmq.Reply>> = {}) {
   const server = curveKeyPair();
@@ -85,12 +74,7 @@ test('CURVE client (ours) refused by the ZAP handler: we report auth 400, libzmq
   const { rep, server, events, port } = await curveReply(context);
   const peer = await RawPeer.connect(port, curveClient(server.publicKey));
   try {
-    const step = (await peer.handshake) as ErrorStep;
-    assert.equal(step.status, 'error');
-    assert.equal(step.kind, 'auth');
-    assert.equal(step.zapStatus, 400);
-    const e = await events.next('handshake:error:auth');
-    assert.equal((e as { error: { status: number } }).error.status, 400);
+    await expectZapRefusal(await peer.handshake, events);
   } finally {
     await peer.close();
     rep.close();
@@ -113,13 +97,6 @@ test('CURVE client (ours) with the wrong server key: libzmq refuses HELLO (hands
   }
 });
 
-function curveServerFactory(secretKey: string, zap?: ZapClient, socketType = 'REP') {
-  return (peerAddress: string) => createMechanism('CURVE', {
-    asServer: true, zapDomain: 'ours', peerAddress, zap, properties: { 'Socket-Type': socketType },
-    socketOptions: { curveServer: true, curveSecretKey: secretKey },
-  });
-}
-
 test('zeromq.js Request -> CURVE server (ours): handshake, envelope and reply through boxes; our ZAP sees its key', async () => {
   const context = new zmq.Context();
   const server = curveKeyPair();
@@ -129,7 +106,7 @@ test('zeromq.js Request -> CURVE server (ours): handshake, envelope and reply th
     seen.push(`${request.mechanism} ${request.domain} ${request.address} ${z85Encode(request.credentials[0])}`);
     return { statusCode: '200', statusText: 'OK', userId: 'dave', metadata: Buffer.alloc(0) };
   };
-  const listener = await rawListener(curveServerFactory(server.secretKey, zap));
+  const listener = await rawListener(curveServer(server.secretKey, { zap }));
   const req = new zmq.Request({ context, linger: 0, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
   req.connect(`tcp://127.0.0.1:${listener.port}`);
   try {
@@ -159,17 +136,13 @@ test('zeromq.js Request refused by our CURVE server ZAP (400): libzmq client emi
   const server = curveKeyPair();
   const client = curveKeyPair();
   const zap: ZapClient = async () => ({ statusCode: '400', statusText: 'no', userId: '', metadata: Buffer.alloc(0) });
-  const listener = await rawListener(curveServerFactory(server.secretKey, zap));
+  const listener = await rawListener(curveServer(server.secretKey, { zap }));
   const req = new zmq.Request({ context, linger: 0, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
   const events = watchEvents(req);
   req.connect(`tcp://127.0.0.1:${listener.port}`);
   try {
     const peer = await listener.next();
-    const step = (await peer.handshake) as ErrorStep;
-    assert.equal(step.kind, 'auth');
-    assert.equal(step.zapStatus, 400);
-    const e = await events.next('handshake:error:auth');
-    assert.equal((e as { error: { status: number } }).error.status, 400);
+    await expectZapRefusal(await peer.handshake, events);
   } finally {
     req.close();
     await listener.close();
@@ -180,7 +153,7 @@ test('zeromq.js Request with the wrong server key: our CURVE server refuses HELL
   const context = new zmq.Context();
   const server = curveKeyPair();
   const client = curveKeyPair();
-  const listener = await rawListener(curveServerFactory(server.secretKey));
+  const listener = await rawListener(curveServer(server.secretKey));
   const req = new zmq.Request({ context, linger: 0, curveServerKey: curveKeyPair().publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
   req.connect(`tcp://127.0.0.1:${listener.port}`);
   try {

@@ -14,10 +14,6 @@ export function ours(type: SocketTypeName, options: SocketOptions = {}, ctx?: Co
   return new Socket(type, SOCKET_TYPE_FACTORIES[type], options, ctx);
 }
 
-export function portOf(endpoint: string | null): number {
-  return Number(endpoint!.split(':').pop());
-}
-
 /** Resolves with the first event of `type` (optionally matching `pred`). */
 export function nextEvent(sock: Socket, type: EventType, pred: (e: SocketEvent) => boolean = () => true): Promise<SocketEvent> {
   return new Promise((resolve) => {

@@ -4,23 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
-import { createMechanism, type HandshakeStep, type ZapClient } from '../../../core/zmtp/index.js';
-import { RawPeer, rawListener, startEngineZapHandler, startZapHandler, watchEvents } from './security-raw-peer.js';
+import { type ZapClient } from '../../../core/zmtp/index.js';
+import {
+  RawPeer, expectZapRefusal, plainClient, plainServer, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
+} from './security-raw-peer.js';
+import { portOf } from '../../helpers/port.js';
 import { Context, Dealer, Router } from '../../../core/index.js';
 
-type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
-type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
-
-function portOf(endpoint: string | null): number {
-  return Number(/:(\d+)$/.exec(endpoint ?? '')![1]);
-}
-
-function plainClient(username: string, password: string) {
-  return createMechanism('PLAIN', {
-    asServer: false, zapDomain: '', peerAddress: '127.0.0.1', properties: { 'Socket-Type': 'DEALER', Identity: 'dealer-1' },
-    socketOptions: { plainUsername: username, plainPassword: password },
-  });
-}
+const asDealer = { 'Socket-Type': 'DEALER', Identity: 'dealer-1' };
 
 async function plainReply(context: zmq.Context) {
   const rep = new zmq.Reply({ context, linger: 0, plainServer: true, zapDomain: 'plain-test' });
@@ -37,7 +28,7 @@ test('PLAIN client (ours) -> zeromq.js Reply with a ZAP handler: accepted, messa
   const context = new zmq.Context();
   const zap = await startZapHandler(context, checkUsers);
   const { rep, port } = await plainReply(context);
-  const peer = await RawPeer.connect(port, plainClient('üser', 'pässwörd'));
+  const peer = await RawPeer.connect(port, plainClient('üser', 'pässwörd', asDealer));
   try {
     const step = (await peer.handshake) as ReadyStep;
     assert.equal(step.status, 'ready', (step as unknown as ErrorStep).reason);
@@ -63,14 +54,9 @@ test('PLAIN client (ours) with a wrong password: we report auth 400 and libzmq e
   const context = new zmq.Context();
   const zap = await startZapHandler(context, checkUsers);
   const { rep, events, port } = await plainReply(context);
-  const peer = await RawPeer.connect(port, plainClient('admin', 'wrong'));
+  const peer = await RawPeer.connect(port, plainClient('admin', 'wrong', asDealer));
   try {
-    const step = (await peer.handshake) as ErrorStep;
-    assert.equal(step.status, 'error');
-    assert.equal(step.kind, 'auth');
-    assert.equal(step.zapStatus, 400);
-    const e = await events.next('handshake:error:auth');
-    assert.equal((e as { error: { status: number } }).error.status, 400);
+    await expectZapRefusal(await peer.handshake, events);
   } finally {
     await peer.close();
     rep.close();
@@ -81,7 +67,7 @@ test('PLAIN client (ours) with a wrong password: we report auth 400 and libzmq e
 test('PLAIN client (ours) -> zeromq.js PLAIN server with no ZAP handler: libzmq refuses (handshake:error:other)', async () => {
   const context = new zmq.Context();
   const { rep, events, port } = await plainReply(context);
-  const peer = await RawPeer.connect(port, plainClient('admin', 'secret'));
+  const peer = await RawPeer.connect(port, plainClient('admin', 'secret', asDealer));
   try {
     const step = await peer.handshake;
     assert.equal(step.status, 'error');
@@ -92,13 +78,6 @@ test('PLAIN client (ours) -> zeromq.js PLAIN server with no ZAP handler: libzmq 
   }
 });
 
-function plainServerFactory(zap?: ZapClient) {
-  return (peerAddress: string) => createMechanism('PLAIN', {
-    asServer: true, zapDomain: 'ours', peerAddress, zap, properties: { 'Socket-Type': 'ROUTER' },
-    socketOptions: { plainServer: true },
-  });
-}
-
 test('zeromq.js Dealer -> PLAIN server (ours) with our ZAP accepting: metadata, user id and messages both ways', async () => {
   const context = new zmq.Context();
   const seen: string[][] = [];
@@ -106,7 +85,7 @@ test('zeromq.js Dealer -> PLAIN server (ours) with our ZAP accepting: metadata, 
     seen.push([r.mechanism, r.domain, r.address, ...r.credentials.map(String)]);
     return { statusCode: '200', statusText: 'OK', userId: 'erin', metadata: Buffer.alloc(0) };
   };
-  const listener = await rawListener(plainServerFactory(zap));
+  const listener = await rawListener(plainServer({ zap, socketType: 'ROUTER' }));
   const dealer = new zmq.Dealer({ context, linger: 0, routingId: 'dealer-js', plainUsername: 'erin', plainPassword: 'open sesame' });
   dealer.connect(`tcp://127.0.0.1:${listener.port}`);
   try {
@@ -130,19 +109,15 @@ test('zeromq.js Dealer -> PLAIN server (ours) with our ZAP accepting: metadata, 
 test('zeromq.js Dealer refused by our PLAIN server ZAP (400), and with no ZAP at all', async () => {
   const context = new zmq.Context();
   const refuse: ZapClient = async () => ({ statusCode: '400', statusText: 'no', userId: '', metadata: Buffer.alloc(0) });
-  const listener = await rawListener(plainServerFactory(refuse));
+  const listener = await rawListener(plainServer({ zap: refuse, socketType: 'ROUTER' }));
   const dealer = new zmq.Dealer({ context, linger: 0, plainUsername: 'mallory', plainPassword: 'guess' });
   const events = watchEvents(dealer);
   dealer.connect(`tcp://127.0.0.1:${listener.port}`);
-  const noZap = await rawListener(plainServerFactory(undefined));
+  const noZap = await rawListener(plainServer({ socketType: 'ROUTER' }));
   const dealer2 = new zmq.Dealer({ context, linger: 0, plainUsername: 'mallory', plainPassword: 'guess' });
   dealer2.connect(`tcp://127.0.0.1:${noZap.port}`);
   try {
-    const step = (await (await listener.next()).handshake) as ErrorStep;
-    assert.equal(step.kind, 'auth');
-    assert.equal(step.zapStatus, 400);
-    const e = await events.next('handshake:error:auth');
-    assert.equal((e as { error: { status: number } }).error.status, 400);
+    await expectZapRefusal(await (await listener.next()).handshake, events);
     const step2 = (await (await noZap.next()).handshake) as ErrorStep;
     assert.equal(step2.status, 'error');
     assert.equal(step2.kind, 'no-detail');

@@ -2,6 +2,7 @@
 // codec (greeting, FrameDecoder, frame encoding) and one Mechanism, so PLAIN and CURVE can be checked
 // against libzmq before (and independently of) the engine's own connection code. Also a ZAP handler
 // on a zeromq.js Router, the way libzmq applications write one.
+import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +10,28 @@ import * as zmq from 'zeromq';
 import { Router, type Context } from '../../../core/index.js';
 import {
   FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseGreeting, REVISION_3,
-  encodeZapReply, parseZapRequest, type HandshakeStep, type Mechanism, type ParsedZapRequest,
+  createMechanism, curveKeyPair, encodeZapReply, parseZapRequest, type HandshakeStep, type Mechanism, type ParsedZapRequest, type ZapClient,
 } from '../../../core/zmtp/index.js';
+
+export type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
+export type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
+type Properties = Record<string, string | Uint8Array>;
+
+/** Our PLAIN client mechanism, for a RawPeer. */
+export function plainClient(username: string, password: string, properties: Properties = { 'Socket-Type': 'REQ' }): Mechanism {
+  return createMechanism('PLAIN', {
+    asServer: false, zapDomain: '', peerAddress: '127.0.0.1', properties,
+    socketOptions: { plainUsername: username, plainPassword: password },
+  });
+}
+
+/** Our CURVE client mechanism (a fresh long-term key pair unless given), for a RawPeer. */
+export function curveClient(serverKey: string, keys = curveKeyPair(), properties: Properties = { 'Socket-Type': 'REQ' }): Mechanism {
+  return createMechanism('CURVE', {
+    asServer: false, zapDomain: '', peerAddress: '127.0.0.1', properties,
+    socketOptions: { curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey },
+  });
+}
 
 export class RawPeer {
   /** Resolves with the final handshake step (ready or error), or an error step when the peer hangs up first. */
@@ -165,13 +186,18 @@ export async function rawListener(makeMechanism: (peerAddress: string) => Mechan
 
 export type ZapPolicy = (request: ParsedZapRequest) => { statusCode: string; statusText?: string; userId?: string; metadata?: Buffer };
 
+/** What serveZap needs of a Router: zeromq.js's and ours both fit. */
+interface ZapRouter {
+  [Symbol.asyncIterator](): AsyncIterator<Buffer[]>;
+  send(message: Buffer[]): Promise<void>;
+  close(): void;
+}
+
 /**
- * A ZAP handler on a zeromq.js Router bound at inproc://zeromq.zap.01 in `context`, answering with
- * `policy`; records each request it parsed (with our parseZapRequest) and any it could not parse.
+ * Answers the ZAP requests reaching `router` (bound at inproc://zeromq.zap.01) with `policy`; records each
+ * request it parsed (with our parseZapRequest) and any it could not parse.
  */
-export async function startZapHandler(context: zmq.Context, policy: ZapPolicy) {
-  const router = new zmq.Router({ context, linger: 0 });
-  await router.bind('inproc://zeromq.zap.01');
+function serveZap(router: ZapRouter, policy: ZapPolicy) {
   const requests: ParsedZapRequest[] = [];
   const bad: string[] = [];
   const loop = (async () => {
@@ -198,6 +224,48 @@ export async function startZapHandler(context: zmq.Context, policy: ZapPolicy) {
       await loop;
     },
   };
+}
+
+/** A ZAP handler on a zeromq.js (libzmq) Router in `context`. */
+export async function startZapHandler(context: zmq.Context, policy: ZapPolicy) {
+  const router = new zmq.Router({ context, linger: 0 });
+  await router.bind('inproc://zeromq.zap.01');
+  return serveZap(router, policy);
+}
+
+interface ServerChoices {
+  /** The ZAP client the mechanism asks (none: no handler). */
+  zap?: ZapClient;
+  zapDomain?: string;
+  socketType?: string;
+}
+
+/** Makes our PLAIN server mechanism for each connection a rawListener accepts. */
+export function plainServer({ zap, zapDomain = 'ours', socketType = 'REP' }: ServerChoices = {}) {
+  return (peerAddress: string) => createMechanism('PLAIN', {
+    asServer: true, zapDomain, peerAddress, zap, properties: { 'Socket-Type': socketType },
+    socketOptions: { plainServer: true },
+  });
+}
+
+/** Makes our CURVE server mechanism (long-term secret key `secretKey`) for each connection a rawListener accepts. */
+export function curveServer(secretKey: string, { zap, zapDomain = 'ours', socketType = 'REP' }: ServerChoices = {}) {
+  return (peerAddress: string) => createMechanism('CURVE', {
+    asServer: true, zapDomain, peerAddress, zap, properties: { 'Socket-Type': socketType },
+    socketOptions: { curveServer: true, curveSecretKey: secretKey },
+  });
+}
+
+/**
+ * A ZAP refusal seen from both sides: our handshake ended in an auth error carrying the handler's
+ * status, and the libzmq socket reported handshake:error:auth with the same status.
+ */
+export async function expectZapRefusal(step: HandshakeStep, libzmqEvents: ReturnType<typeof watchEvents>, status = 400): Promise<void> {
+  assert.equal(step.status, 'error');
+  assert.equal((step as ErrorStep).kind, 'auth');
+  assert.equal((step as ErrorStep).zapStatus, status);
+  const e = await libzmqEvents.next('handshake:error:auth');
+  assert.equal(e.error?.status, status);
 }
 
 type AnyEvent = { type: string; address?: string; error?: { status?: number; code?: string; message?: string }; reason?: string };
@@ -278,36 +346,9 @@ export function startPyzmqPeer(config: Record<string, unknown>) {
   };
 }
 
-/**
- * A ZAP handler written with our own engine: a Router bound at inproc://zeromq.zap.01 in `context`,
- * answering with `policy`.
- */
+/** A ZAP handler written with our own engine: a Router in `context`. */
 export async function startEngineZapHandler(context: Context, policy: ZapPolicy) {
   const router = new Router({ linger: 0 }, context);
   await router.bind('inproc://zeromq.zap.01');
-  const requests: ParsedZapRequest[] = [];
-  const bad: string[] = [];
-  const loop = (async () => {
-    try {
-      for await (const [routingId, ...frames] of router) {
-        const request = parseZapRequest(frames);
-        if ('error' in request) {
-          bad.push(request.error);
-          continue;
-        }
-        requests.push(request);
-        await router.send([routingId, Buffer.alloc(0), ...encodeZapReply({ ...policy(request), requestId: request.requestId })]);
-      }
-    } catch {
-      // closed
-    }
-  })();
-  return {
-    requests,
-    bad,
-    async close() {
-      router.close();
-      await loop;
-    },
-  };
+  return serveZap(router, policy);
 }

@@ -3,27 +3,14 @@
 import { test } from 'node:test';
 import * as zmq from 'zeromq';
 import assert from 'node:assert/strict';
-import { createMechanism, curveKeyPair, z85Encode, type HandshakeStep, type ZapClient } from '../../../core/zmtp/index.js';
-import { RawPeer, rawListener, startEngineZapHandler, startPyzmqPeer, watchEvents } from './security-raw-peer.js';
+import { curveKeyPair, z85Encode, type ZapClient } from '../../../core/zmtp/index.js';
+import {
+  RawPeer, curveClient, curveServer, plainClient, plainServer, rawListener, startEngineZapHandler, startPyzmqPeer, watchEvents, type ErrorStep, type ReadyStep,
+} from './security-raw-peer.js';
+import { portOf } from '../../helpers/port.js';
 import { Context, Reply, Request } from '../../../core/index.js';
 
-const portOf = (endpoint: string | null) => Number(/:(\d+)$/.exec(endpoint ?? '')![1]);
-
-type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
-type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
 const hex = (s: string) => Buffer.from(s).toString('hex');
-const props = { 'Socket-Type': 'REQ' };
-
-function plainClient(username: string, password: string) {
-  return createMechanism('PLAIN', { asServer: false, zapDomain: '', peerAddress: '', properties: props, socketOptions: { plainUsername: username, plainPassword: password } });
-}
-
-function curveClient(serverKey: string, keys: { publicKey: string; secretKey: string }) {
-  return createMechanism('CURVE', {
-    asServer: false, zapDomain: '', peerAddress: '', properties: props,
-    socketOptions: { curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey },
-  });
-}
 
 test('pyzmq PLAIN server with ThreadAuthenticator: our client is let in with the right password, refused (400) with a wrong one', async () => {
   const py = startPyzmqPeer({ role: 'server', mechanism: 'PLAIN', users: { admin: 'secret' } });
@@ -85,10 +72,7 @@ function zapAllowing(check: (credentials: Buffer[]) => boolean, log: string[]): 
 
 test('pyzmq PLAIN REQ clients -> our PLAIN server and ZAP: accepted one gets its reply, refused one sees auth 400', async () => {
   const log: string[] = [];
-  const listener = await rawListener((address) => createMechanism('PLAIN', {
-    asServer: true, zapDomain: 'd', peerAddress: address, properties: { 'Socket-Type': 'REP' },
-    zap: zapAllowing((c) => c[0].toString() === 'py' && c[1].toString() === 'pw', log), socketOptions: { plainServer: true },
-  }));
+  const listener = await rawListener(plainServer({ zapDomain: 'd', zap: zapAllowing((c) => c[0].toString() === 'py' && c[1].toString() === 'pw', log) }));
   const good = startPyzmqPeer({ role: 'client', mechanism: 'PLAIN', port: listener.port, username: 'py', password: 'pw', send: ['q1', 'q2'] });
   try {
     const peer = await listener.next();
@@ -116,10 +100,7 @@ test('pyzmq CURVE REQ clients -> our CURVE server and ZAP: accepted one gets its
   const friend = curveKeyPair();
   const stranger = curveKeyPair();
   const log: string[] = [];
-  const listener = await rawListener((address) => createMechanism('CURVE', {
-    asServer: true, zapDomain: 'd', peerAddress: address, properties: { 'Socket-Type': 'REP' },
-    zap: zapAllowing((c) => z85Encode(c[0]) === friend.publicKey, log), socketOptions: { curveServer: true, curveSecretKey: server.secretKey },
-  }));
+  const listener = await rawListener(curveServer(server.secretKey, { zapDomain: 'd', zap: zapAllowing((c) => z85Encode(c[0]) === friend.publicKey, log) }));
   const good = startPyzmqPeer({ role: 'client', mechanism: 'CURVE', port: listener.port, serverKey: server.publicKey, public: friend.publicKey, secret: friend.secretKey, send: ['secret question'] });
   try {
     const peer = await listener.next();
