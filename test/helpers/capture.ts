@@ -5,6 +5,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, existsSync } from
 import { tmpdir } from 'node:os';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface CaptureSpec {
@@ -24,6 +25,34 @@ export interface RunningCapture {
   /** Sends a UDP end marker to itself, waits until the file holds it, then stops the tool. */
   stop(): Promise<Buffer>;
   kill(): void;
+}
+
+export interface CaptureTool {
+  child: ChildProcess;
+  /** Resolves with the exit code once the tool has exited and its output streams are closed. */
+  exited: Promise<number | null>;
+  stderr(): string;
+}
+
+/**
+ * Spawns tcpdump or dumpcap with `args` and resolves once its stderr shows `ready` (it says it is
+ * capturing); rejects with what it printed if it fails to start or exits first. Used by every test
+ * that captures, whatever arguments it needs.
+ */
+export async function launchCaptureTool(tool: 'tcpdump' | 'dumpcap', args: string[], o: { ready: RegExp; stdoutTo?: Writable }): Promise<CaptureTool> {
+  const child = spawn(tool, args, { stdio: ['ignore', o.stdoutTo ? 'pipe' : 'ignore', 'pipe'] });
+  if (o.stdoutTo) child.stdout!.pipe(o.stdoutTo);
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      if (o.ready.test(stderr)) resolve();
+    });
+    child.once('error', reject);
+    void exited.then((code) => reject(new Error(`${tool} exited (${code}) before capturing: ${stderr}`)));
+  });
+  return { child, exited, stderr: () => stderr };
 }
 
 export function tempDir(): { dir: string; cleanup(): void } {
@@ -48,26 +77,14 @@ export async function startCapture(spec: CaptureSpec, dir: string, name: string)
     ? ['-i', iface, ...y, '-U', '--immediate-mode', '-n', '-s', '262144', '-B', '65536', ...(spec.nano ? ['--time-stamp-precision=nano'] : []), '-w', file, spec.filter]
     // dumpcap buffers a file it writes itself; on a pipe it writes each packet as it comes.
     : ['-i', iface, ...y, '-s', '262144', '-B', '64', '-f', spec.filter, '-w', '-'];
-  const child: ChildProcess = spawn(spec.tool, args, { stdio: ['ignore', spec.tool === 'dumpcap' ? 'pipe' : 'ignore', 'pipe'] });
   const written = spec.tool === 'dumpcap' ? createWriteStream(file) : undefined;
-  if (written) child.stdout!.pipe(written);
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const ready = spec.tool === 'tcpdump' ? /listening on/ : /Capturing on/;
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-      if (ready.test(stderr)) resolve();
-    });
-    child.once('error', reject);
-    void exited.then((code) => reject(new Error(`${spec.tool} exited (${code}) before capturing: ${stderr}`)));
-  });
+  const { child, exited, stderr } = await launchCaptureTool(spec.tool, args, { ready: spec.tool === 'tcpdump' ? /listening on/ : /Capturing on/, stdoutTo: written });
   try {
     for (let i = 0; ; i++) {
       probe.send(probeText, probePort, '127.0.0.1');
       await sleep(50);
       if (existsSync(file) && readFileSync(file).includes(probeText)) break;
-      if (i > 200) throw new Error(`${spec.tool} never captured a probe packet: ${stderr}`);
+      if (i > 200) throw new Error(`${spec.tool} never captured a probe packet: ${stderr()}`);
     }
   } catch (e) {
     child.kill('SIGKILL');
@@ -95,7 +112,7 @@ export async function startCapture(spec: CaptureSpec, dir: string, name: string)
         if (existsSync(file) && readFileSync(file).includes(marker)) break;
         if (i > 400) {
           child.kill('SIGKILL');
-          throw new Error(`${spec.tool} did not write the last packet in time: ${stderr}`);
+          throw new Error(`${spec.tool} did not write the last packet in time: ${stderr()}`);
         }
         await sleep(50);
       }

@@ -10,16 +10,7 @@ import { Readable } from 'node:stream';
 import * as zmq from 'zeromq';
 import { openCapture, decodeLinkLayer, TcpReassembler, CaptureError } from '../../../core/capture/index.js';
 import { captureToFile, waitForFins, type Tool } from './helpers.js';
-
-function prng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { prng } from '../../helpers/random.js';
 
 async function realCapture(tool: Tool, args: string[], file: string): Promise<Buffer> {
   const rep = new zmq.Reply({ linger: 1000 });

@@ -1,6 +1,6 @@
 // Shared by the capture interop tests: run tcpdump/dumpcap into a file, generate recorded TCP traffic
 // with plain Node sockets, and read a capture back into reassembled streams.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +8,7 @@ import {
   openCapture, decodeLinkLayer, TcpReassembler, TCP_FIN,
   type Packet, type CaptureWarning, type TcpStreamEvent, type TcpConnection,
 } from '../../../core/capture/index.js';
+import { launchCaptureTool } from '../../helpers/capture.js';
 
 export type Tool = 'tcpdump' | 'dumpcap';
 
@@ -26,24 +27,14 @@ export async function captureToFile(o: { tool: Tool; iface?: string; filter: str
         // segments; the default ring packs packets, and waitForFins() waits for its 1 s block timeout.
         ['-i', iface, '-n', '-U', '-B', '16384', '-Z', 'root', '-w', o.file, ...(o.args ?? []), o.filter]
       : ['-i', iface, '-f', o.filter, '-w', o.file, ...(o.args ?? [])];
-  const child: ChildProcess = spawn(o.tool, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<void>((r) => child.once('close', () => r()));
-  await new Promise<void>((resolve, reject) => {
-    const ready = o.tool === 'tcpdump' ? /listening on/ : /File: /;
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-      if (ready.test(stderr)) resolve();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => reject(new Error(`${o.tool} exited (${code}) before capturing: ${stderr}`)));
-  });
+  // dumpcap writing a file names it once it is capturing.
+  const { child, exited, stderr } = await launchCaptureTool(o.tool, args, { ready: o.tool === 'tcpdump' ? /listening on/ : /File: / });
   return {
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       await exited;
     },
-    stderr: () => stderr,
+    stderr,
   };
 }
 

@@ -11,16 +11,7 @@ import {
   buildTcpPacket, decodeLinkLayer, PcapWriter, PcapngWriter, TCP_SYN, type Packet,
 } from '../../../core/capture/index.js';
 import { captureToFile, chunksFor, clientSession, readAll, reassemblePackets, recordingServer, tshark, waitForFins, type Session } from './helpers.js';
-
-function prng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { prng } from '../../helpers/random.js';
 
 let captured: { packets: Packet[]; sessions: Session[]; port: number } | undefined;
 
