@@ -3,18 +3,10 @@
 // send/receive timeouts and EAGAIN/EBUSY like zeromq.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import * as zmq from 'zeromq';
+import { freedPort } from '../../helpers/port.js';
 import { ours } from './machinery-helpers.js';
 import { Context } from '../../../core/engine/context.js';
-
-async function freedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 test('close() right after many sends still delivers every message (linger -1)', async () => {
   const pull = new zmq.Pull();

@@ -2,19 +2,10 @@
 // the backoff between attempts, and a subscriber that gets its subscriptions back after a publisher restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import * as zmq from 'zeromq';
+import { freedPort } from '../../helpers/port.js';
 import { nextEvent, ours } from './machinery-helpers.js';
 import type { SocketEvent } from '../../../core/engine/monitor.js';
-
-/** A port that was free a moment ago (bound by libzmq, then released). */
-async function freedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 test('connect before the peer binds: messages queue and arrive once libzmq binds', async () => {
   const port = await freedPort();
