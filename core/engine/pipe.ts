@@ -17,42 +17,68 @@ export interface PipeOwner {
   pipeTerminated(pipe: Pipe): void;
 }
 
+/**
+ * A FIFO of messages in a ring that doubles when full: no allocation per message and no periodic
+ * compaction copies, which at high HWMs (thousands of queued messages) fed the young-generation GC.
+ */
 class MsgQueue {
-  items: Msg[] = [];
-  head = 0;
+  private ring: Array<Msg | undefined> = new Array<Msg | undefined>(INITIAL_RING).fill(undefined);
+  private mask = INITIAL_RING - 1;
+  private head = 0;
+  private count = 0;
   /** Writer found it full and waits for room. */
   writerBlocked = false;
   constructor(public hwm: number) {}
   get size(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
   full(): boolean {
-    return this.hwm > 0 && this.size >= this.hwm;
+    return this.hwm > 0 && this.count >= this.hwm;
   }
   push(msg: Msg): void {
-    this.items.push(msg);
+    if (this.count === this.ring.length) this.grow();
+    this.ring[(this.head + this.count) & this.mask] = msg;
+    this.count++;
   }
   shift(): Msg | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const msg = this.items[this.head];
-    this.items[this.head++] = undefined as unknown as Msg;
-    // Compact now and then so the array does not grow without bound.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    if (this.count === 0) return undefined;
+    const msg = this.ring[this.head];
+    this.ring[this.head] = undefined;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
+    // A queue that once held a burst gives the memory back when it empties.
+    if (this.count === 0 && this.ring.length > MAX_IDLE_RING) this.reset();
     return msg;
   }
   peek(): Msg | undefined {
-    return this.head < this.items.length ? this.items[this.head] : undefined;
+    return this.count > 0 ? this.ring[this.head] : undefined;
   }
   clear(): Msg[] {
-    const rest = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
+    const rest: Msg[] = [];
+    for (let i = 0; i < this.count; i++) rest.push(this.ring[(this.head + i) & this.mask]!);
+    this.reset();
     return rest;
   }
+  private grow(): void {
+    const old = this.ring;
+    const ring = new Array<Msg | undefined>(old.length * 2).fill(undefined);
+    for (let i = 0; i < this.count; i++) ring[i] = old[(this.head + i) & this.mask];
+    this.ring = ring;
+    this.mask = ring.length - 1;
+    this.head = 0;
+  }
+  private reset(): void {
+    this.ring = new Array<Msg | undefined>(INITIAL_RING).fill(undefined);
+    this.mask = INITIAL_RING - 1;
+    this.head = 0;
+    this.count = 0;
+  }
 }
+
+/** Ring sizes are powers of two. */
+const INITIAL_RING = 16;
+/** Largest ring kept once a queue is empty again. */
+const MAX_IDLE_RING = 16384;
 
 let nextPipeId = 1;
 
