@@ -158,8 +158,25 @@ function checkKey(key: Uint8Array | undefined, what: string): Uint8Array {
   return key;
 }
 
-export class CurveClient implements Mechanism {
+/** What CurveClient and CurveServer share after the handshake: MESSAGE boxes through their CurveChannel. */
+abstract class CurveMechanism {
   readonly name = 'CURVE';
+  protected channel?: CurveChannel;
+
+  constructor(private readonly role: 'client' | 'server') {}
+
+  seal(body: Uint8Array, more: boolean, command: boolean): Buffer {
+    if (!this.channel) throw new Error(`CURVE ${this.role} cannot seal before the handshake is done`);
+    return this.channel.seal(body, more, command);
+  }
+
+  open(commandBody: Buffer): { more: boolean; command: boolean; body: Buffer } | { error: string } {
+    if (!this.channel) return { error: 'CURVE MESSAGE before the handshake is done' };
+    return this.channel.open(commandBody);
+  }
+}
+
+export class CurveClient extends CurveMechanism implements Mechanism {
   private state: 'start' | 'waiting-welcome' | 'waiting-ready' | 'ready' | 'done' = 'start';
   private readonly serverKey: Uint8Array;
   private readonly publicKey: Uint8Array;
@@ -167,9 +184,9 @@ export class CurveClient implements Mechanism {
   private readonly shortTerm = nacl.box.keyPair();
   private nonce = 1;
   private precomputed?: Uint8Array;
-  private channel?: CurveChannel;
 
   constructor(private readonly options: CurveClientOptions) {
+    super('client');
     this.serverKey = checkKey(options.serverKey, 'server key');
     this.publicKey = checkKey(options.publicKey, 'public key');
     this.secretKey = checkKey(options.secretKey, 'secret key');
@@ -246,24 +263,13 @@ export class CurveClient implements Mechanism {
     return { status: 'ready', send: [], peerProperties: md.properties, peerRaw: md.raw };
   }
 
-  seal(body: Uint8Array, more: boolean, command: boolean): Buffer {
-    if (!this.channel) throw new Error('CURVE client cannot seal before the handshake is done');
-    return this.channel.seal(body, more, command);
-  }
-
-  open(commandBody: Buffer): { more: boolean; command: boolean; body: Buffer } | { error: string } {
-    if (!this.channel) return { error: 'CURVE MESSAGE before the handshake is done' };
-    return this.channel.open(commandBody);
-  }
-
   private fail(reason: string): HandshakeStep {
     this.state = 'done';
     return protocolError(reason);
   }
 }
 
-export class CurveServer implements Mechanism {
-  readonly name = 'CURVE';
+export class CurveServer extends CurveMechanism implements Mechanism {
   private state: 'waiting-hello' | 'waiting-initiate' | 'asking-zap' | 'ready' | 'done' = 'waiting-hello';
   private readonly secretKey: Uint8Array;
   private readonly publicKey: Uint8Array;
@@ -273,9 +279,9 @@ export class CurveServer implements Mechanism {
   private clientShort?: Uint8Array;
   private peerNonce = 0;
   private nonce = 1;
-  private channel?: CurveChannel;
 
   constructor(private readonly options: CurveServerOptions) {
+    super('server');
     this.secretKey = checkKey(options.secretKey, 'secret key');
     this.publicKey = nacl.scalarMult.base(this.secretKey);
   }
@@ -380,16 +386,6 @@ export class CurveServer implements Mechanism {
     this.channel = new CurveChannel(precomputed, NONCE_MESSAGE_SERVER, NONCE_MESSAGE_CLIENT, this.nonce, this.peerNonce);
     this.state = 'ready';
     return { status: 'ready', send: [ready], peerProperties: md.properties, peerRaw: md.raw, userId, zapMetadata };
-  }
-
-  seal(body: Uint8Array, more: boolean, command: boolean): Buffer {
-    if (!this.channel) throw new Error('CURVE server cannot seal before the handshake is done');
-    return this.channel.seal(body, more, command);
-  }
-
-  open(commandBody: Buffer): { more: boolean; command: boolean; body: Buffer } | { error: string } {
-    if (!this.channel) return { error: 'CURVE MESSAGE before the handshake is done' };
-    return this.channel.open(commandBody);
   }
 
   private fail(reason: string): HandshakeStep {
