@@ -154,21 +154,6 @@ export class XPubType implements SocketType {
   }
 
   setOption(name: string, value: unknown): boolean {
-    if (this.type === 'PUB') {
-      switch (name) {
-        case 'noDrop':
-          this.noDrop = asBool(name, value);
-          return true;
-        case 'invertMatching':
-          this.invert = asBool(name, value);
-          return true;
-        case 'conflate':
-          this.dist.conflate = asBool(name, value);
-          return true;
-        default:
-          return false;
-      }
-    }
     switch (name) {
       case 'noDrop':
         this.noDrop = asBool(name, value);
@@ -176,6 +161,13 @@ export class XPubType implements SocketType {
       case 'invertMatching':
         this.invert = asBool(name, value);
         return true;
+    }
+    if (this.type === 'PUB') {
+      if (name !== 'conflate') return false;
+      this.dist.conflate = asBool(name, value);
+      return true;
+    }
+    switch (name) {
       case 'manual':
         this.manual = asBool(name, value);
         return true;
