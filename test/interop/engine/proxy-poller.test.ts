@@ -7,8 +7,7 @@ import { Dealer, Pull, Push, Reply, Request, Router, Publisher, Subscriber, XPub
 import { Proxy } from '../../../core/engine/proxy.js';
 import { Poller, POLLIN, POLLOUT } from '../../../core/engine/poller.js';
 import { ZmqError } from '../../../core/engine/errors.js';
-
-const text = (m: Buffer[]) => m.map((f) => f.toString());
+import { text } from './peers/peers.js';
 
 test('Proxy ROUTER/DEALER between libzmq REQ clients and libzmq REP workers, with capture, pause/resume/terminate', async () => {
   const front = new Router({ linger: 0 });

@@ -12,6 +12,7 @@ import * as zmq from 'zeromq';
 import { WebSocket } from 'ws';
 import * as engine from '../../../core/index.js';
 import { nextEvent } from './machinery-helpers.js';
+import { text } from './peers/peers.js';
 import { startEngineZapHandler, startZapHandler } from './security-raw-peer.js';
 import type { EventType, SocketEvent } from '../../../core/engine/monitor.js';
 
@@ -34,8 +35,6 @@ function make(lib: Lib, kind: Kind, options: Record<string, unknown> = {}): AnyS
   const readable = kind !== 'PUB' ? { receiveTimeout: 10000 } : {};
   return new m[cls]({ linger: 0, ...readable, ...options });
 }
-
-const text = (m: Buffer[]) => m.map((f) => f.toString());
 
 interface PairCase {
   a: Kind;
