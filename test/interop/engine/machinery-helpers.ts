@@ -1,14 +1,13 @@
 // Shared helpers for the machinery interop tests: our sockets by type name, raw TCP peers, a pyzmq
 // child process peer, and event waiting. Nothing here imitates the engine: peers are real libzmq or raw bytes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { createInterface } from 'node:readline';
 import { Socket } from '../../../core/engine/socket.js';
 import type { SocketOptions } from '../../../core/engine/options.js';
 import type { Context } from '../../../core/engine/context.js';
 import type { SocketEvent, EventType } from '../../../core/engine/monitor.js';
 import { SOCKET_TYPE_FACTORIES } from '../../../core/engine/types/index.js';
 import type { SocketTypeName } from '../../../core/zmtp/constants.js';
+import { startPython } from '../../helpers/python.js';
 
 export function ours(type: SocketTypeName, options: SocketOptions = {}, ctx?: Context): Socket {
   return new Socket(type, SOCKET_TYPE_FACTORIES[type], options, ctx);
@@ -95,34 +94,15 @@ export async function rawServer(): Promise<{ port: number; accepted: Promise<Raw
  * the next one. The child is killed by `stop()`.
  */
 export function python(script: string, args: string[] = []) {
-  const child: ChildProcess = spawn('/usr/bin/python3', ['-u', '-c', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const waiters: ((l: string) => void)[] = [];
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    const w = waiters.shift();
-    if (w) w(l);
-    else lines.push(l);
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const py = startPython(['-u', '-c', script, ...args]);
   return {
-    child,
-    line(): Promise<string> {
-      const l = lines.shift();
-      if (l !== undefined) return Promise.resolve(l);
-      return new Promise((resolve, reject) => {
-        waiters.push(resolve);
-        exited.then((code) => reject(new Error(`python exited (${code}): ${stderr}`)));
-      });
-    },
-    send(line: string) {
-      child.stdin!.write(line + '\n');
-    },
+    child: py.child,
+    line: () => py.line(),
+    send: (line: string) => py.send(line),
     async stop() {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
+      if (py.child.exitCode === null) py.child.kill('SIGKILL');
+      await py.exited;
     },
-    get stderr() { return stderr; },
+    get stderr() { return py.stderr; },
   };
 }

@@ -4,9 +4,9 @@
 // on a zeromq.js Router, the way libzmq applications write one.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
+import { startPython } from '../../helpers/python.js';
 import { Router, type Context } from '../../../core/index.js';
 import {
   FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseGreeting, REVISION_3,
@@ -300,42 +300,19 @@ export function watchEvents(socket: { events: AsyncIterable<unknown> }) {
 
 export type PyLine = { port?: number; event?: string; value?: number; recv?: string[]; reply?: string[] };
 
-/** Starts security-pyzmq-peer.py (Debian's python3-zmq, libzmq 4.3.4) with `config`; see that file. */
+/** Starts security-pyzmq-peer.py (Debian's python3-zmq, libzmq 4.3.4) with `config`; see that file. It prints one JSON object per line. */
 export function startPyzmqPeer(config: Record<string, unknown>) {
   const script = fileURLToPath(new URL('./security-pyzmq-peer.py', import.meta.url));
-  const child = spawn('/usr/bin/python3', [script, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: PyLine[] = [];
-  const waiters: { match: (l: PyLine) => boolean; resolve: (l: PyLine) => void; reject: (e: Error) => void }[] = [];
-  let stderr = '';
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => {
-    exited = true;
-    for (const w of waiters.splice(0)) w.reject(new Error(`pyzmq peer exited before the expected line; stderr: ${stderr}`));
-    resolve();
-  }));
-  child.stderr.on('data', (d) => { stderr += d; });
-  let buf = '';
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buf.slice(0, nl)) as PyLine;
-      buf = buf.slice(nl + 1);
-      lines.push(line);
-      for (const w of waiters.splice(0)) {
-        if (w.match(line)) w.resolve(line);
-        else waiters.push(w);
-      }
-    }
-  });
+  const py = startPython([script, JSON.stringify(config)], 'pyzmq peer');
+  const child = py.child;
+  const exit = py.exited;
   return {
-    lines,
-    get stderr() { return stderr; },
-    next(match: (l: PyLine) => boolean): Promise<PyLine> {
-      const seen = lines.find(match);
-      if (seen) return Promise.resolve(seen);
-      if (exited) return Promise.reject(new Error(`pyzmq peer exited; stderr: ${stderr}`));
-      return new Promise((resolve, reject) => waiters.push({ match, resolve, reject }));
+    get lines(): PyLine[] {
+      return py.lines.map((l) => JSON.parse(l) as PyLine);
+    },
+    get stderr() { return py.stderr; },
+    async next(match: (l: PyLine) => boolean): Promise<PyLine> {
+      return JSON.parse(await py.find((l) => match(JSON.parse(l) as PyLine))) as PyLine;
     },
     async stop() {
       child.stdin.end();

@@ -1,0 +1,69 @@
+// A Python child process (Debian's python3 with python3-zmq, libzmq 4.3.4) that talks to the test in
+// lines on stdout: the one reader behind the engine suites' pyzmq peers. Lines can be taken in order
+// (line()) or looked up by content (find(), which also sees lines already taken or found).
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface PythonChild {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  /** Every line printed so far. */
+  readonly lines: readonly string[];
+  /** The next line not taken yet, in order; rejects if the process exits first. */
+  line(): Promise<string>;
+  /** The first line (printed already or to come) that `match` accepts; rejects if the process exits first. */
+  find(match: (line: string) => boolean): Promise<string>;
+  /** Writes one line to its stdin. */
+  send(line: string): void;
+  readonly stderr: string;
+}
+
+export function startPython(args: string[], name = 'python'): PythonChild {
+  const child = spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let taken = 0;
+  let stderr = '';
+  let exitCode: number | null | undefined;
+  const waiters: { match?: (l: string) => boolean; resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
+  const exitError = () => new Error(`${name} exited (${exitCode}) before the expected line; stderr: ${stderr}`);
+  child.stderr.on('data', (d) => (stderr += d));
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    lines.push(l);
+    for (const w of waiters.splice(0)) {
+      if (w.match ? w.match(l) : taken < lines.length) {
+        if (!w.match) taken++;
+        w.resolve(l);
+      } else {
+        waiters.push(w);
+      }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => {
+    exitCode = code;
+    for (const w of waiters.splice(0)) w.reject(exitError());
+    resolve(code);
+  }));
+  return {
+    child,
+    exited,
+    lines,
+    line() {
+      if (taken < lines.length) return Promise.resolve(lines[taken++]);
+      if (exitCode !== undefined) return Promise.reject(exitError());
+      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+    },
+    find(match) {
+      const seen = lines.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      if (exitCode !== undefined) return Promise.reject(exitError());
+      return new Promise((resolve, reject) => waiters.push({ match, resolve, reject }));
+    },
+    send(line) {
+      child.stdin.write(line + '\n');
+    },
+    get stderr() {
+      return stderr;
+    },
+  };
+}
