@@ -3,12 +3,12 @@
 // that were sent, in order, with nothing missing or repeated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
 import { portOf } from '../../helpers/port.js';
+import { startPython } from '../../helpers/python.js';
 import { captureToFile, pseudoRandom, readAll, reassemblePackets, tshark, waitForFins } from './helpers.js';
 
 /** ZMTP 3 frame encoding: short frames for bodies up to 255 bytes, long ones above. */
@@ -155,14 +155,10 @@ test('pyzmq REQ (libzmq 4.3.4) against a zeromq.js REP, captured by tcpdump with
   const cap = await captureToFile({ tool: 'tcpdump', filter: `tcp port ${port}`, file, args: ['--time-stamp-precision=nano'] });
   t.after(() => cap.stop());
   const n = 25;
-  const py = spawn('/usr/bin/python3', ['-c', PY_REQ, String(port), String(n)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const py = startPython(['-c', PY_REQ, String(port), String(n)], 'pyzmq REQ');
   t.after(() => {
-    if (py.exitCode === null) py.kill();
+    if (py.child.exitCode === null) py.child.kill();
   });
-  let out = '';
-  py.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  py.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
-  const pyDone = new Promise<number | null>((r) => py.once('close', r));
   const requests: Buffer[][] = [];
   const replies: Buffer[][] = [];
   for (let i = 0; i < n; i++) {
@@ -172,8 +168,8 @@ test('pyzmq REQ (libzmq 4.3.4) against a zeromq.js REP, captured by tcpdump with
     replies.push(reply);
     await rep.send(reply);
   }
-  assert.equal(await pyDone, 0, out);
-  assert.match(out, /done 4\.3\.4/);
+  assert.equal(await py.exited, 0, py.stderr);
+  assert.match(await py.line(), /^done 4\.3\.4/);
   await waitForFins(file, 1); // the REQ side closed; REP stays bound
   rep.close();
   await waitForFins(file, 2);
