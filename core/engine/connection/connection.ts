@@ -56,6 +56,18 @@ const enum State { Greeting, Handshake, Identity, Traffic, Closed }
 
 let nextConnectionId = 1;
 
+/**
+ * Counts event-loop turns in which some connection flushed early (in a microtask). One setImmediate per
+ * turn serves every connection, so a socket fanning a message out to many peers (PUB, ROUTER) arms one
+ * timer per turn instead of one per connection per message.
+ */
+let loopTurn = 0;
+let loopTurnEnding = false;
+function endLoopTurn(): void {
+  loopTurn++;
+  loopTurnEnding = false;
+}
+
 /** Frames up to this size are copied into the batch buffer; larger ones are written by reference. */
 const COPY_LIMIT = 16 * 1024;
 /** Bytes gathered per flush before yielding to the event loop. */
@@ -84,9 +96,8 @@ export class Connection implements PipeOwner {
   private deferredError?: string;
   private parts: Buffer[] = [];
   private flushScheduled = false;
-  /** A microtask flush already ran in this turn of the event loop; further output waits for setImmediate. */
-  private flushedThisTurn = false;
-  private readonly endTurnBound = () => { this.flushedThisTurn = false; };
+  /** The loop turn (see loopTurn) of this connection's last microtask flush; later output in it waits for setImmediate. */
+  private earlyFlushTurn = -1;
   /** Inside flush(): a pipe read there can end the pipe before the batch is written; afterFlush() closes then. */
   private flushing = false;
   private waitingDrain = false;
@@ -600,12 +611,15 @@ export class Connection implements PipeOwner {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.state !== State.Traffic) return;
     this.flushScheduled = true;
-    if (!this.flushedThisTurn) {
+    if (this.earlyFlushTurn !== loopTurn) {
       // The first output since the event loop last turned goes out right after the current code (low
       // latency for request/reply); anything queued after it in the same turn is batched into one write.
-      this.flushedThisTurn = true;
+      this.earlyFlushTurn = loopTurn;
       queueMicrotask(this.flushBound);
-      setImmediate(this.endTurnBound);
+      if (!loopTurnEnding) {
+        loopTurnEnding = true;
+        setImmediate(endLoopTurn);
+      }
     } else {
       setImmediate(this.flushBound);
     }
