@@ -4,21 +4,12 @@
 // its HWM simply misses the message (PUB's mute behaviour is to drop) and is inactive until it has
 // room again. Messages are whole, so a subscriber gets all of a multipart message or none of it.
 import type { Msg, Pipe } from '../pipe.js';
-import { PipeSet } from './pipe-set.js';
+import { PipeStrategy } from './pipe-set.js';
 
-export class Distributor {
-  private readonly set = new PipeSet();
+export class Distributor extends PipeStrategy {
   private matching = 0;
   /** Keep only the newest message per pipe (ZMQ_CONFLATE on the sending side). */
   conflate = false;
-
-  attach(pipe: Pipe): void {
-    this.set.add(pipe, true);
-  }
-
-  activated(pipe: Pipe): void {
-    this.set.activate(pipe);
-  }
 
   detach(pipe: Pipe): void {
     const i = this.set.indexOf(pipe);
@@ -28,10 +19,6 @@ export class Distributor {
       this.set.swap(i, this.matching);
     }
     this.set.remove(pipe);
-  }
-
-  get pipeCount(): number {
-    return this.set.size;
   }
 
   get pipes(): readonly Pipe[] {

@@ -71,3 +71,24 @@ export class PipeSet {
     return had;
   }
 }
+
+/**
+ * What the strategies (load-balancer, fair-queue, distributor) have in common: a PipeSet in which a new
+ * pipe starts active and an activated one (room again, data again) moves back into the active prefix.
+ */
+export abstract class PipeStrategy {
+  protected readonly set = new PipeSet();
+
+  attach(pipe: Pipe): void {
+    this.set.add(pipe, true);
+  }
+
+  /** The pipe can act again (has room for the load-balancer and distributor, has data for the fair-queue). */
+  activated(pipe: Pipe): void {
+    this.set.activate(pipe);
+  }
+
+  get pipeCount(): number {
+    return this.set.size;
+  }
+}
