@@ -11,6 +11,8 @@ export class RouterTable {
   private readonly idOf = new WeakMap<Pipe, Buffer>();
   // libzmq starts generated ids at a random 32-bit value.
   private next = randomBytes(4).readUInt32BE(0);
+  /** Routing ids chosen with connect(address, { routingId }) (libzmq's connect_routing_id). */
+  private readonly connectIds = new Map<string, Buffer>();
 
   static key(id: Buffer): string {
     return id.toString('latin1');
@@ -28,6 +30,16 @@ export class RouterTable {
       this.next = (this.next + 1) >>> 0;
       if (!this.byId.has(RouterTable.key(id))) return id;
     }
+  }
+
+  /** The pipes connected to `address` will be known by `id`. */
+  setConnectId(address: string, id: Buffer): void {
+    this.connectIds.set(address, id);
+  }
+
+  /** The id a new pipe asks for: the one given for its connect, else the peer's own (its Identity), if any. */
+  wantedId(pipe: Pipe): Buffer | undefined {
+    return this.connectIds.get(pipe.endpoint) ?? pipe.routingId;
   }
 
   get(id: Buffer): Pipe | undefined {

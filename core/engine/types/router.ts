@@ -17,8 +17,6 @@ export class RouterType implements SocketType {
   private readonly anonymous = new Set<Pipe>();
   /** inproc pipes connected before the peer bound: identified once the peer is known (libzmq reads its id message then). */
   private readonly unidentified = new Set<Pipe>();
-  /** Routing ids chosen with connect(address, { routingId }): used for the pipes of that endpoint. */
-  private readonly connectIds = new Map<string, Buffer>();
   protected mandatory: boolean;
   protected handover: boolean;
   protected probeRouter: boolean;
@@ -60,7 +58,7 @@ export class RouterType implements SocketType {
 
   /** Picks the pipe's routing id: the peer's own (from its handshake) or a generated one. */
   private identify(pipe: Pipe): boolean {
-    const wanted = this.connectIds.get(pipe.endpoint) ?? pipe.routingId;
+    const wanted = this.table.wantedId(pipe);
     if (!wanted || wanted.length === 0) {
       this.table.add(this.table.generate(), pipe);
       return true;
@@ -79,7 +77,7 @@ export class RouterType implements SocketType {
 
   /** The peer reached through `address` will be known by `id` (zeromq.js Router.connect's routingId). */
   setConnectRoutingId(address: string, id: Buffer): void {
-    this.connectIds.set(address, id);
+    this.table.setConnectId(address, id);
   }
 
   detach(pipe: Pipe): void {

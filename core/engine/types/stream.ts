@@ -18,8 +18,6 @@ export class StreamType implements SocketType {
   private notify: boolean;
   /** Connect/disconnect notifications, delivered before further data. */
   private readonly notices: Msg[] = [];
-  /** Routing ids chosen with connect(address, { routingId }). */
-  private readonly connectIds = new Map<string, Buffer>();
 
   constructor(private readonly host: SocketHost) {
     this.notify = initialBool(host.options, 'notify', true);
@@ -27,7 +25,7 @@ export class StreamType implements SocketType {
 
   attach(pipe: Pipe): void {
     // A routing id given for this connect (Stream.connect(addr, { routingId })) is used when free.
-    const wanted = this.connectIds.get(pipe.endpoint) ?? pipe.routingId;
+    const wanted = this.table.wantedId(pipe);
     const id = wanted && wanted.length > 0 && !this.table.has(wanted) ? wanted : this.table.generate();
     this.table.add(id, pipe);
     this.fq.attach(pipe);
@@ -40,7 +38,7 @@ export class StreamType implements SocketType {
   }
 
   setConnectRoutingId(address: string, id: Buffer): void {
-    this.connectIds.set(address, id);
+    this.table.setConnectId(address, id);
   }
 
   detach(pipe: Pipe): void {
