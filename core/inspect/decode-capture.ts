@@ -62,30 +62,37 @@ export async function inspectPackets(
   const reassembler = new TcpReassembler({ ...options.reassembly, onWarning });
   let lastTs: number | undefined;
   let aborted = false;
-  const signal = options.signal;
+  // Checked per packet: a flag set by the abort event costs less than asking the signal each time.
+  let abortRequested = options.signal?.aborted === true;
+  const onAbort = () => { abortRequested = true; };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const pace = options.pace;
   // A file's packets come a batch at a time when the source can (openCapture): one await per batch
   // rather than per packet.
   const batches: AsyncIterable<(Packet | CaptureWarning)[]> = 'batches' in source && typeof source.batches === 'function'
     ? (source as CaptureSource).batches()
     : single(source);
-  read: for await (const batch of batches) {
-    for (const p of batch) {
-      if (signal?.aborted) {
-        aborted = true;
-        break read;
+  try {
+    read: for await (const batch of batches) {
+      for (const p of batch) {
+        if (abortRequested) {
+          aborted = true;
+          break read;
+        }
+        if ('kind' in p) {
+          onWarning(p);
+          continue;
+        }
+        packets++;
+        lastTs = p.ts;
+        const events = reassembler.push(p);
+        for (let i = 0; i < events.length; i++) inspector.push(events[i]);
+        const wait = pace?.();
+        if (wait) await wait;
       }
-      if ('kind' in p) {
-        onWarning(p);
-        continue;
-      }
-      packets++;
-      lastTs = p.ts;
-      const events = reassembler.push(p);
-      for (let i = 0; i < events.length; i++) inspector.push(events[i]);
-      const wait = pace?.();
-      if (wait) await wait;
     }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
   for (const ev of reassembler.end(lastTs)) inspector.push(ev);
   inspector.end(lastTs);

@@ -660,7 +660,6 @@ export class Inspector {
       if (delimiter >= 0 && delimiter < frames.length - 1) rec.envelope = rec.frames.slice(0, delimiter);
     }
     // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
-    const isRequester = (t?: string, peer?: string) => t === 'REQ' || peer === 'REP';
     if (isRequester(sender, receiver)) {
       c.requests.push(d.ts);
       if (c.requests.length > this.opts.maxPendingRequests) c.requests.shift();
@@ -780,6 +779,10 @@ function hexOf(b: Buffer): string {
 /** `b` itself, or a copy when it is a small view of a much larger buffer (which it would keep alive). */
 function own(b: Buffer): Buffer {
   return b.buffer.byteLength > 2 * b.length + 1024 ? Buffer.from(b) : b;
+}
+
+function isRequester(type?: string, peer?: string): boolean {
+  return type === 'REQ' || peer === 'REP';
 }
 
 function lower(a: ZmtpVersion, b: ZmtpVersion): ZmtpVersion {
