@@ -9,7 +9,7 @@ export { CaptureError, isCaptureWarning, type CaptureErrorCode } from './errors.
 export { MAX_CAPLEN, MAX_BLOCK_LENGTH } from './limits.js';
 export { openCapture, detectFormat, type CaptureSource, type CaptureFormat, type CaptureProgress, type OpenCaptureOptions } from './open.js';
 export { readPcap, readPcapBatches, pcapVariant, type PcapVariant } from './pcap.js';
-export { readPcapng, isPcapngMagic } from './pcapng.js';
+export { readPcapng, readPcapngBatches, isPcapngMagic } from './pcapng.js';
 export type { ByteSource } from './chunk-reader.js';
 export { LiveCapture, classifyToolError, parseInterfaceList, type LiveCaptureOptions, type CaptureInterface, type CaptureTool } from './live.js';
 export * from './decode.js';

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { pcapVariant, readPcapBatches } from './pcap.js';
-import { isPcapngMagic, readPcapng } from './pcapng.js';
+import { isPcapngMagic, readPcapngBatches } from './pcapng.js';
 import type { CaptureWarning, Packet } from './types.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng';
@@ -117,8 +117,7 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
     const reader = await start();
     try {
       try {
-        if (state.format === 'pcap') for await (const batch of readPcapBatches(reader)) yield* batch;
-        else yield* readPcapng(reader);
+        for await (const batch of state.format === 'pcap' ? readPcapBatches(reader) : readPcapngBatches(reader)) yield* batch;
       } catch (e) {
         throw readError(e);
       }
@@ -132,8 +131,7 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
     const reader = await start();
     try {
       try {
-        if (state.format === 'pcap') yield* readPcapBatches(reader);
-        else for await (const item of readPcapng(reader)) yield [item];
+        yield* state.format === 'pcap' ? readPcapBatches(reader) : readPcapngBatches(reader);
       } catch (e) {
         throw readError(e);
       }

@@ -26,6 +26,8 @@ interface Interface {
   unitsPerSecond: bigint;
   /** Seconds added to every timestamp (if_tsoffset). */
   offsetSec: bigint;
+  /** unitsPerSecond as a number when timestamps can be worked out without BigInt, else 0 (set on first use). */
+  plainUnits?: number;
 }
 
 /** True when the 4 bytes are a pcapng Section Header Block type. */
@@ -36,6 +38,11 @@ export function isPcapngMagic(magic: Buffer): boolean {
 const NS = 1_000_000_000n;
 
 export async function* readPcapng(source: ByteSource | ChunkReader): AsyncGenerator<Packet | CaptureWarning> {
+  for await (const batch of readPcapngBatches(source)) yield* batch;
+}
+
+/** readPcapng, a batch at a time: every packet already read, in order (fewer awaits for fast consumers). */
+export async function* readPcapngBatches(source: ByteSource | ChunkReader): AsyncGenerator<(Packet | CaptureWarning)[]> {
   const reader = source instanceof ChunkReader ? source : new ChunkReader(source);
   try {
     if (!(await reader.fill(4))) {
@@ -51,18 +58,27 @@ export async function* readPcapng(source: ByteSource | ChunkReader): AsyncGenera
   }
 }
 
-async function* blocks(reader: ChunkReader): AsyncGenerator<Packet | CaptureWarning> {
+async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWarning)[]> {
+  // Every block already read is decoded without awaiting; the results go out a batch at a time.
+  let out: (Packet | CaptureWarning)[] = [];
   let le = true;
   let interfaces: Interface[] = [];
   let index = 0;
   let section = 0;
   const warn = (message: string, at?: number): CaptureWarning => (at === undefined ? { kind: 'warning', message } : { kind: 'warning', index: at, message });
 
-  for (;;) {
+  blocks: for (;;) {
     const blockStart = reader.position;
-    if (!(await reader.fill(12))) {
-      if (reader.buffered > 0) yield warn(`capture is truncated: block at offset ${blockStart} has ${reader.buffered} of at least 12 bytes; packets before it were read`, index + 1);
-      return;
+    if (!reader.has(12)) {
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
+      await reader.fill(12);
+    }
+    if (!reader.has(12)) {
+      if (reader.buffered > 0) out.push(warn(`capture is truncated: block at offset ${blockStart} has ${reader.buffered} of at least 12 bytes; packets before it were read`, index + 1));
+      break blocks;
     }
     const head = reader.peek(12);
     let type = le ? head.readUInt32LE(0) : head.readUInt32BE(0);
@@ -71,44 +87,55 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<Packet | CaptureWarn
       if (bom === BYTE_ORDER_MAGIC) le = true;
       else if (head.readUInt32BE(8) === BYTE_ORDER_MAGIC) le = false;
       else {
-        yield warn(`section header at offset ${blockStart} has an invalid byte-order magic 0x${head.toString('hex', 8, 12)}; reading stopped`);
-        return;
+        out.push(warn(`section header at offset ${blockStart} has an invalid byte-order magic 0x${head.toString('hex', 8, 12)}; reading stopped`));
+        break blocks;
       }
       type = BT_SHB;
     }
     const length = le ? head.readUInt32LE(4) : head.readUInt32BE(4);
     if (length < 12 || length % 4 !== 0) {
-      yield warn(`block at offset ${blockStart} (type 0x${type.toString(16)}) has an invalid length ${length}; file is corrupt, reading stopped`, index + 1);
-      return;
+      out.push(warn(`block at offset ${blockStart} (type 0x${type.toString(16)}) has an invalid length ${length}; file is corrupt, reading stopped`, index + 1));
+      break blocks;
     }
     const known = type === BT_SHB || type === BT_IDB || type === BT_EPB || type === BT_SPB || type === BT_PB;
     if (!known) {
       // Unknown or uninteresting block (statistics, name resolution, custom, ...): skip by streaming.
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
       const skipped = await reader.skip(length);
       if (skipped < length) {
-        yield warn(`capture is truncated: block at offset ${blockStart} (type 0x${type.toString(16)}) has ${skipped} of ${length} bytes`, index + 1);
-        return;
+        out.push(warn(`capture is truncated: block at offset ${blockStart} (type 0x${type.toString(16)}) has ${skipped} of ${length} bytes`, index + 1));
+        break blocks;
       }
       continue;
     }
     if (length > MAX_BLOCK_LENGTH || (type !== BT_SHB && type !== BT_IDB && length > MAX_CAPLEN + 4096)) {
-      yield warn(`block at offset ${blockStart} (type 0x${type.toString(16)}) claims ${length} bytes, over the limit; file is corrupt, reading stopped`, index + 1);
-      return;
+      out.push(warn(`block at offset ${blockStart} (type 0x${type.toString(16)}) claims ${length} bytes, over the limit; file is corrupt, reading stopped`, index + 1));
+      break blocks;
     }
-    if (!(await reader.fill(length))) {
+    if (!reader.has(length)) {
+      if (out.length > 0) {
+        yield out;
+        out = [];
+      }
+      await reader.fill(length);
+    }
+    if (!reader.has(length)) {
       const isPacket = type === BT_EPB || type === BT_SPB || type === BT_PB;
-      yield warn(
+      out.push(warn(
         `capture is truncated: ${isPacket ? `packet ${index + 1}` : `block at offset ${blockStart}`} has ${reader.buffered} of ${length} bytes; packets before it were read`,
         isPacket ? index + 1 : undefined,
-      );
-      return;
+      ));
+      break blocks;
     }
     const block = reader.read(length);
     const u32 = (o: number) => (le ? block.readUInt32LE(o) : block.readUInt32BE(o));
     const u16 = (o: number) => (le ? block.readUInt16LE(o) : block.readUInt16BE(o));
     if (u32(length - 4) !== length) {
-      yield warn(`block at offset ${blockStart}: trailing length ${u32(length - 4)} differs from leading length ${length}; file is corrupt, reading stopped`, index + 1);
-      return;
+      out.push(warn(`block at offset ${blockStart}: trailing length ${u32(length - 4)} differs from leading length ${length}; file is corrupt, reading stopped`, index + 1));
+      break blocks;
     }
     const body = block.subarray(8, length - 4);
 
@@ -117,25 +144,25 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<Packet | CaptureWarn
         section++;
         interfaces = [];
         if (body.length < 16) {
-          yield warn(`section header at offset ${blockStart} is too short (${length} bytes); reading stopped`);
-          return;
+          out.push(warn(`section header at offset ${blockStart} is too short (${length} bytes); reading stopped`));
+          break blocks;
         }
         const major = u16(12);
         if (major !== 1) {
-          yield warn(`section ${section} has unsupported pcapng version ${major}.${u16(14)}; reading stopped`);
-          return;
+          out.push(warn(`section ${section} has unsupported pcapng version ${major}.${u16(14)}; reading stopped`));
+          break blocks;
         }
         break;
       }
       case BT_IDB: {
         if (body.length < 8) {
-          yield warn(`interface description at offset ${blockStart} is too short; interface ${interfaces.length} ignored`);
+          out.push(warn(`interface description at offset ${blockStart} is too short; interface ${interfaces.length} ignored`));
           interfaces.push({ linkType: -1, snapLen: 0, unitsPerSecond: 1_000_000n, offsetSec: 0n });
           break;
         }
         const iface: Interface = { linkType: u16(8), snapLen: u32(12), unitsPerSecond: 1_000_000n, offsetSec: 0n };
         const problem = parseIdbOptions(body.subarray(8), le, iface);
-        if (problem) yield warn(`interface ${interfaces.length} in section ${section}: ${problem}`);
+        if (problem) out.push(warn(`interface ${interfaces.length} in section ${section}: ${problem}`));
         interfaces.push(iface);
         break;
       }
@@ -144,7 +171,7 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<Packet | CaptureWarn
         index++;
         const fixed = 20;
         if (body.length < fixed) {
-          yield warn(`packet ${index}: ${type === BT_EPB ? 'enhanced' : 'obsolete'} packet block is too short (${length} bytes); skipped`, index);
+          out.push(warn(`packet ${index}: ${type === BT_EPB ? 'enhanced' : 'obsolete'} packet block is too short (${length} bytes); skipped`, index));
           break;
         }
         const ifId = type === BT_EPB ? u32(8) : u16(8);
@@ -154,37 +181,56 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<Packet | CaptureWarn
         const origLen = u32(24);
         const iface = interfaces[ifId];
         if (!iface || iface.linkType < 0) {
-          yield warn(`packet ${index}: refers to interface ${ifId}, but section ${section} describes ${interfaces.length}; skipped`, index);
+          out.push(warn(`packet ${index}: refers to interface ${ifId}, but section ${section} describes ${interfaces.length}; skipped`, index));
           break;
         }
         if (caplen > body.length - fixed) {
-          yield warn(`packet ${index}: captured length ${caplen} exceeds its block (${body.length - fixed} bytes); skipped`, index);
+          out.push(warn(`packet ${index}: captured length ${caplen} exceeds its block (${body.length - fixed} bytes); skipped`, index));
           break;
         }
-        const data = Buffer.from(block.subarray(28, 28 + caplen));
-        yield makePacket(index, iface, ifId, tsHigh, tsLow, data, origLen);
+        const data = block.subarray(28, 28 + caplen);
+        out.push(makePacket(index, iface, ifId, tsHigh, tsLow, data, origLen));
         break;
       }
       case BT_SPB: {
         index++;
         const iface = interfaces[0];
         if (body.length < 4 || !iface || iface.linkType < 0) {
-          yield warn(`packet ${index}: simple packet block ${body.length < 4 ? 'is too short' : 'without an interface 0'}; skipped`, index);
+          out.push(warn(`packet ${index}: simple packet block ${body.length < 4 ? 'is too short' : 'without an interface 0'}; skipped`, index));
           break;
         }
         const origLen = u32(8);
         // A simple packet block's captured length is implied: min(original length, snap length, room in block).
         let caplen = Math.min(origLen, body.length - 4);
         if (iface.snapLen > 0) caplen = Math.min(caplen, iface.snapLen);
-        const data = Buffer.from(block.subarray(12, 12 + caplen));
-        yield { ts: 0, tsSec: 0, tsNsec: 0, linkType: iface.linkType, data, origLen, interfaceId: 0, index };
+        const data = block.subarray(12, 12 + caplen);
+        out.push({ ts: 0, tsSec: 0, tsNsec: 0, linkType: iface.linkType, data, origLen, interfaceId: 0, index });
         break;
       }
     }
   }
+  if (out.length > 0) yield out;
 }
 
 function makePacket(index: number, iface: Interface, ifId: number, tsHigh: number, tsLow: number, data: Buffer, origLen: number): Packet {
+  // Usual case (microsecond or coarser, no offset, a timestamp below 2^53 units): exact in plain numbers,
+  // much cheaper than BigInt.
+  iface.plainUnits ??= iface.offsetSec === 0n && iface.unitsPerSecond <= 1_000_000n ? Number(iface.unitsPerSecond) : 0;
+  const ups1 = iface.plainUnits;
+  if (ups1 > 0 && tsHigh < 0x200000) {
+    const all = tsHigh * 0x100000000 + tsLow;
+    let sec = Math.floor(all / ups1);
+    let rem = all - sec * ups1;
+    if (rem < 0) {
+      sec--;
+      rem += ups1;
+    } else if (rem >= ups1) {
+      sec++;
+      rem -= ups1;
+    }
+    const nsec = Math.floor((rem * 1e9) / ups1);
+    return { ts: sec + nsec / 1e9, tsSec: sec, tsNsec: nsec, linkType: iface.linkType, data, origLen, interfaceId: ifId, index };
+  }
   const units = (BigInt(tsHigh) << 32n) | BigInt(tsLow);
   const ups = iface.unitsPerSecond;
   const sec = units / ups + iface.offsetSec;
