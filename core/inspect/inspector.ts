@@ -776,9 +776,11 @@ function hexOf(b: Buffer): string {
   return hexSlice !== undefined ? hexSlice.call(b, 0, b.length) : b.toString('hex');
 }
 
-/** `b` itself, or a copy when it is a small view of a much larger buffer (which it would keep alive). */
+/** `b` itself, or a copy when it is a small view of a much larger buffer (which it would keep alive).
+ *  Node's small-buffer pool (where copies of small views go) counts as small. */
 function own(b: Buffer): Buffer {
-  return b.buffer.byteLength > 2 * b.length + 1024 ? Buffer.from(b) : b;
+  const size = b.buffer.byteLength;
+  return size > Buffer.poolSize && size > 2 * b.length + 1024 ? Buffer.from(b) : b;
 }
 
 function isRequester(type?: string, peer?: string): boolean {
