@@ -6,17 +6,13 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { curveKeyPair, z85Encode, type ZapClient } from '../../../core/zmtp/index.js';
 import {
-  RawPeer, curveClient, curveServer, expectZapRefusal, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
+  RawPeer, curveClient, curveServer, expectZapRefusal, libzmqReply, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
 } from './security-raw-peer.js';
-import { portOf } from '../../helpers/port.js';
 import { Context, Dealer, FrameDecoder, Publisher, Reply, Request, Router, Subscriber, setWireTap } from '../../../core/index.js';
 
 async function curveReply(context: zmq.Context, extra: Partial<zmq.SocketOptions<zmq.Reply>> = {}) {
   const server = curveKeyPair();
-  const rep = new zmq.Reply({ context, linger: 0, curveServer: true, curveSecretKey: server.secretKey, ...extra });
-  const events = watchEvents(rep);
-  await rep.bind('tcp://127.0.0.1:*');
-  return { rep, server, events, port: portOf(rep.lastEndpoint) };
+  return { server, ...(await libzmqReply(context, { curveServer: true, curveSecretKey: server.secretKey, ...extra })) };
 }
 
 test('CURVE client (ours) -> zeromq.js Reply without ZAP handler: handshake, request and reply through boxes', async () => {

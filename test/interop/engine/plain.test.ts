@@ -6,19 +6,13 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { type ZapClient } from '../../../core/zmtp/index.js';
 import {
-  RawPeer, expectZapRefusal, plainClient, plainServer, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
+  RawPeer, expectZapRefusal, libzmqReply, plainClient, plainServer, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
 } from './security-raw-peer.js';
-import { portOf } from '../../helpers/port.js';
 import { Context, Dealer, Router } from '../../../core/index.js';
 
 const asDealer = { 'Socket-Type': 'DEALER', Identity: 'dealer-1' };
 
-async function plainReply(context: zmq.Context) {
-  const rep = new zmq.Reply({ context, linger: 0, plainServer: true, zapDomain: 'plain-test' });
-  const events = watchEvents(rep);
-  await rep.bind('tcp://127.0.0.1:*');
-  return { rep, events, port: portOf(rep.lastEndpoint) };
-}
+const plainReply = (context: zmq.Context) => libzmqReply(context, { plainServer: true, zapDomain: 'plain-test' });
 
 const users: Record<string, string> = { admin: 'secret', 'üser': 'pässwörd' };
 const checkUsers = (r: { credentials: Buffer[] }) =>

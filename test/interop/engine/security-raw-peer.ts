@@ -7,6 +7,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import { startPython } from '../../helpers/python.js';
+import { portOf } from '../../helpers/port.js';
 import { Router, type Context } from '../../../core/index.js';
 import {
   FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseGreeting, REVISION_3,
@@ -224,6 +225,14 @@ function serveZap(router: ZapRouter, policy: ZapPolicy) {
       await loop;
     },
   };
+}
+
+/** A zeromq.js (libzmq) Reply with `options` (its security ones) bound to a tcp port, its monitor events watched. */
+export async function libzmqReply(context: zmq.Context, options: Partial<zmq.SocketOptions<zmq.Reply>>) {
+  const rep = new zmq.Reply({ context, linger: 0, ...options });
+  const events = watchEvents(rep);
+  await rep.bind('tcp://127.0.0.1:*');
+  return { rep, events, port: portOf(rep.lastEndpoint) };
 }
 
 /** A ZAP handler on a zeromq.js (libzmq) Router in `context`. */
