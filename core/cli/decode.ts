@@ -51,6 +51,7 @@ export async function run(args: string[]): Promise<number> {
     const summary = await decodeCapture(parsed.file === '-' ? process.stdin : parsed.file, {
       onRecord: (r) => out.write(r),
       onWarning: (w) => warnings.print(w.message),
+      syncReads: true, // nothing else runs in this process meanwhile
       signal: abort.signal,
       pace: () => {
         if (out.closed) abort.abort();

@@ -27,6 +27,8 @@ export interface DecodeCaptureOptions extends InspectPacketsOptions {
   /** Bytes read against the file size, about every `progressStepBytes` (default 1 MiB) and at the end. */
   onProgress?: (progress: CaptureProgress) => void;
   progressStepBytes?: number;
+  /** For files: synchronous reads (see OpenCaptureOptions.syncReads), for a process doing nothing else. */
+  syncReads?: boolean;
 }
 
 export interface DecodeSummary {
@@ -109,7 +111,7 @@ async function* single<T>(source: AsyncIterable<T>): AsyncGenerator<T[]> {
  * warnings and 'error' records.
  */
 export async function decodeCapture(input: string | Readable | ByteSource, options: DecodeCaptureOptions = {}): Promise<DecodeSummary> {
-  const source = openCapture(input, { onProgress: options.onProgress, progressStepBytes: options.progressStepBytes });
+  const source = openCapture(input, { onProgress: options.onProgress, progressStepBytes: options.progressStepBytes, syncReads: options.syncReads });
   const summary = await inspectPackets(source, options);
   return { ...summary, format: source.format };
 }
