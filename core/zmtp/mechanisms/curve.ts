@@ -16,24 +16,11 @@ import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js'
 import { commandName, errorReceived, isCommand, ownIdentity, protocolError, zapFailure } from './common.js';
 import { askZap } from './zap.js';
 
-export const NONCE_HELLO = Buffer.from('CurveZMQHELLO---', 'latin1');
-export const NONCE_WELCOME = Buffer.from('WELCOME-', 'latin1');
-export const NONCE_COOKIE = Buffer.from('COOKIE--', 'latin1');
-export const NONCE_VOUCH = Buffer.from('VOUCH---', 'latin1');
-export const NONCE_INITIATE = Buffer.from('CurveZMQINITIATE', 'latin1');
-export const NONCE_READY = Buffer.from('CurveZMQREADY---', 'latin1');
-export const NONCE_MESSAGE_CLIENT = Buffer.from('CurveZMQMESSAGEC', 'latin1');
-export const NONCE_MESSAGE_SERVER = Buffer.from('CurveZMQMESSAGES', 'latin1');
-
-/** Sizes fixed by RFC 26. */
-export const CURVE_HELLO_SIZE = 200;
-export const CURVE_WELCOME_SIZE = 168;
-/** INITIATE with empty metadata: name 9 + cookie 96 + nonce 8 + box (16 + 128). */
-export const CURVE_INITIATE_MIN_SIZE = 257;
-/** READY with empty metadata: name 6 + nonce 8 + MAC 16. */
-export const CURVE_READY_MIN_SIZE = 30;
-/** MESSAGE: name 8 + nonce 8 + MAC 16 + flags 1. */
-export const CURVE_MESSAGE_MIN_SIZE = 33;
+export * from './curve-layout.js';
+import {
+  NONCE_HELLO, NONCE_WELCOME, NONCE_COOKIE, NONCE_VOUCH, NONCE_INITIATE, NONCE_READY, NONCE_MESSAGE_CLIENT, NONCE_MESSAGE_SERVER,
+  CURVE_HELLO_SIZE, CURVE_WELCOME_SIZE, CURVE_INITIATE_MIN_SIZE, CURVE_READY_MIN_SIZE, CURVE_MESSAGE_MIN_SIZE,
+} from './curve-layout.js';
 
 const MESSAGE_HEADER = Buffer.from('\x07MESSAGE', 'latin1');
 const FLAG_MORE = 0x01;

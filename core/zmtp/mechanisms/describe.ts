@@ -5,7 +5,7 @@ import { z85Encode } from '../z85.js';
 import { isLibzmqPlainError } from './common.js';
 import {
   CURVE_HELLO_SIZE, CURVE_INITIATE_MIN_SIZE, CURVE_MESSAGE_MIN_SIZE, CURVE_READY_MIN_SIZE, CURVE_WELCOME_SIZE,
-} from './curve.js';
+} from './curve-layout.js';
 
 export type SecurityFields = Record<string, string | number>;
 
