@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,6 +45,40 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+export interface App {
+  served: Served;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * For a test file: a `zmtp serve`, a Chromium and one light-themed page on the app, opened before the
+ * file's tests and closed after them. The fields are filled in by the time tests run.
+ */
+export function useApp(options: { acceptDownloads?: boolean } = {}): App {
+  const app = {} as App;
+  before(async () => {
+    app.served = await startServe();
+    app.browser = await launchBrowser();
+    app.page = await app.browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: options.acceptDownloads ?? false });
+    await app.page.emulateMedia({ colorScheme: 'light' });
+    await app.page.goto(app.served.url);
+    await app.page.getByRole('heading', { name: 'ZMQ Inspector' }).waitFor();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.served?.stop();
+  });
+  return app;
+}
+
+/** Texts of the frames of the newest message with the given direction in a socket's log. */
+export async function newestFrames(page: Page, name: string, dir: 'in' | 'out'): Promise<string[]> {
+  const msg = page.getByTestId(`socket-${name}`).locator(`[data-testid=message][data-dir=${dir}]`).first();
+  await msg.waitFor();
+  return (await msg.getByTestId('frame').locator('pre').allTextContents()).map((t) => t.trim());
 }
 
 export async function shot(page: Page, name: string): Promise<void> {
