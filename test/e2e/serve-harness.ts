@@ -7,7 +7,9 @@ import { after, before } from 'node:test';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
-export const screenshots = join(root, 'resources/screenshots');
+/** Screenshots refresh the README's pictures only when asked (UPDATE_SCREENSHOTS=1); otherwise they go to
+ *  test-results/ so a test run leaves the work tree as it was. */
+export const screenshots = process.env.UPDATE_SCREENSHOTS ? join(root, 'resources/screenshots') : join(root, 'test-results/screenshots');
 
 export interface Served {
   url: string;
