@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
+import { prng } from '../../helpers/random.js';
   buildTcpPacket, TcpReassembler, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
   type Packet, type TcpStreamEvent, type TcpReassemblerOptions,
 } from '../../../core/capture/index.js';
@@ -77,16 +78,6 @@ function chop(data: Buffer, max: number, rnd: () => number): { off: number; data
     off += n;
   }
   return out;
-}
-
-function prng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
 }
 
 test('handshake, data both ways, FIN both ways: open, ordered data, close fin', () => {
