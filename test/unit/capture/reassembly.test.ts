@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-import { prng } from '../../helpers/random.js';
   buildTcpPacket, TcpReassembler, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
   type Packet, type TcpStreamEvent, type TcpReassemblerOptions,
 } from '../../../core/capture/index.js';
+import { prng } from '../../helpers/random.js';
 
 let index = 0;
 function packet(data: Buffer, ts = index, origLen = data.length): Packet {
