@@ -16,11 +16,28 @@ export interface WireTapChunk {
 
 export type WireTap = (chunk: WireTapChunk) => void;
 
+/** A tapped connection ended: no more chunks will come for this id (ids are never reused). */
+export interface WireTapClose {
+  connectionId: number;
+  localAddress: string;
+  remoteAddress: string;
+  /** Why it ended, in words (as the monitor's disconnect/handshake events give it). */
+  reason: string;
+  /** Milliseconds since the epoch, with sub-millisecond precision. */
+  ts: number;
+}
+
+export type WireTapCloseListener = (close: WireTapClose) => void;
+
 /** Set only while at least one listener is installed: what connections test before tapping. */
 export let wireTap: WireTap | undefined;
 
+/** Set only while at least one close listener is installed. */
+export let wireTapClose: WireTapCloseListener | undefined;
+
 let slot: WireTap | undefined;
 const listeners = new Set<WireTap>();
+const closeListeners = new Set<WireTapCloseListener>();
 
 function refresh(): void {
   const all = [...listeners];
@@ -38,6 +55,19 @@ function refresh(): void {
       }
     };
   }
+  const closers = [...closeListeners];
+  if (closers.length === 0) wireTapClose = undefined;
+  else {
+    wireTapClose = (event) => {
+      for (const fn of closers) {
+        try {
+          fn(event);
+        } catch {
+          // One faulty listener must not starve the others.
+        }
+      }
+    };
+  }
 }
 
 /** Installs (or with undefined removes) the process-wide single-slot wire tap; other listeners stay. */
@@ -47,13 +77,27 @@ export function setWireTap(fn: WireTap | undefined): void {
   refresh();
 }
 
-/** Adds one more listener to the wire tap; returns the function that removes it. */
-export function addWireTap(fn: WireTap): () => void {
+/**
+ * Adds one more listener to the wire tap, and optionally `onClose`, told once when a connection ends
+ * (also for connections whose chunks began before this listener was added: ignore unknown ids).
+ * Returns the function that removes both.
+ */
+export function addWireTap(fn: WireTap, onClose?: WireTapCloseListener): () => void {
   if (typeof fn !== 'function') throw new TypeError('addWireTap expects a function');
-  listeners.add(fn);
+  if (onClose !== undefined && typeof onClose !== 'function') throw new TypeError('addWireTap expects onClose to be a function or undefined');
+  // Wrapped so the same function added twice is two listeners, each removed by its own remover.
+  const chunkFn: WireTap = (c) => fn(c);
+  const closeFn: WireTapCloseListener | undefined = onClose && ((e) => onClose(e));
+  listeners.add(chunkFn);
+  if (closeFn) closeListeners.add(closeFn);
   refresh();
+  let removed = false;
   return () => {
-    if (listeners.delete(fn)) refresh();
+    if (removed) return;
+    removed = true;
+    listeners.delete(chunkFn);
+    if (closeFn) closeListeners.delete(closeFn);
+    refresh();
   };
 }
 
@@ -64,6 +108,16 @@ export function tapChunk(connectionId: number, localAddress: string, remoteAddre
   if (!fn) return;
   try {
     fn({ connectionId, localAddress, remoteAddress, direction, data, ts: origin + performance.now() });
+  } catch {
+    // A faulty tap must not disturb the connection it watches.
+  }
+}
+
+export function tapClose(connectionId: number, localAddress: string, remoteAddress: string, reason: string): void {
+  const fn = wireTapClose;
+  if (!fn) return;
+  try {
+    fn({ connectionId, localAddress, remoteAddress, reason, ts: origin + performance.now() });
   } catch {
     // A faulty tap must not disturb the connection it watches.
   }

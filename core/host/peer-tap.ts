@@ -2,7 +2,7 @@
 // READY metadata, or a ZMTP 2.0 greeting's socket type) by decoding the engine's own wire tap with the
 // inspector. Only the start of each connection is decoded: once the peer's READY is seen (or 64 KiB
 // passed) the connection is dropped from the tap, so busy sockets cost nothing.
-import { addWireTap, type WireTapChunk } from '../index.js';
+import { addWireTap, type WireTapChunk, type WireTapClose } from '../index.js';
 import type { Endpoint, TcpConnection } from '../capture/types.js';
 import { Inspector } from '../inspect/inspector.js';
 import type { InspectRecord } from '../inspect/records.js';
@@ -35,7 +35,7 @@ export class PeerTap {
   private remove?: () => void;
 
   install(): void {
-    this.remove ??= addWireTap((chunk) => this.onChunk(chunk));
+    this.remove ??= addWireTap((chunk) => this.onChunk(chunk), (e) => this.onClose(e));
   }
 
   uninstall(): void {
@@ -62,6 +62,18 @@ export class PeerTap {
     f.bytes += c.data.length;
     this.inspector.push({ kind: 'data', conn: f.conn, dir: c.direction === 'in' ? 's2c' : 'c2s', ts, data: c.data });
     if (f.bytes > FOLLOW_BYTES) this.stop(f, ts);
+  }
+
+  /** A connection ended: forget it (its id is never reused), telling the inspector if still followed. */
+  private onClose(e: WireTapClose): void {
+    const f = this.followed.get(e.connectionId);
+    if (!f) return;
+    if (!f.done) {
+      f.done = true;
+      this.inspector.push({ kind: 'close', conn: f.conn, ts: e.ts / 1000, reason: 'fin' });
+    }
+    this.followed.delete(e.connectionId);
+    this.byConn.delete(e.connectionId);
   }
 
   private stop(f: Followed, ts: number): void {

@@ -3,7 +3,7 @@
 // without pcap. Each tap connection becomes one TCP-like connection; when both ends of a tcp
 // connection are in this process (REQ and REP in the workbench), the bytes are seen twice, once per
 // end, and only the first end seen is followed so every message appears once.
-import { addWireTap, type WireTapChunk } from '../index.js';
+import { addWireTap, type WireTapChunk, type WireTapClose } from '../index.js';
 import { formatEndpoint, type Endpoint, type TcpConnection } from '../capture/types.js';
 import { Inspector } from '../inspect/inspector.js';
 import type { InspectRecord } from '../inspect/records.js';
@@ -43,7 +43,7 @@ export class WorkbenchTap {
   }
 
   start(): LiveSource {
-    this.remove = addWireTap((c) => this.onChunk(c));
+    this.remove = addWireTap((c) => this.onChunk(c), (e) => this.onClose(e));
     return { done: this.done, file: '', stop: async () => this.stop() };
   }
 
@@ -96,6 +96,20 @@ export class WorkbenchTap {
     this.inspector.push({ kind: 'data', conn: f.conn, dir, ts, data: c.data });
     // Counted after decoding, so the summary this reports includes the chunk's records.
     this.sink.packet();
+  }
+
+  /** The engine ended a tap connection: the inspector marks it closed (a reset if it failed with an error). */
+  private onClose(e: WireTapClose): void {
+    const f = this.followed.get(e.connectionId);
+    if (f === undefined) return; // never seen (ended before any chunk reached this capture)
+    this.followed.delete(e.connectionId);
+    if (f === null) return; // the other end of a followed connection
+    if (this.byKey.get(f.key) === e.connectionId) {
+      this.byKey.delete(f.key);
+      this.byKey.delete(f.key.split(' ').reverse().join(' '));
+    }
+    const reason = /^connection error: .*ECONNRESET/.test(e.reason) ? 'rst' : 'fin';
+    this.inspector.push({ kind: 'close', conn: f.conn, ts: e.ts / 1000, reason });
   }
 
   /** ipc ends are shown as their endpoint (ipc:///path), not as "path:0". */

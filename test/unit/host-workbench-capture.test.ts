@@ -215,3 +215,32 @@ test('watch workbench sockets: a ws:// connection is decoded too', async () => {
     await host.request('capture.close', { id: cap.id });
   }
 });
+
+test('watch workbench sockets: a connection is marked closed when the libzmq peer disconnects', async () => {
+  const cap = await host.request('capture.watchWorkbench', {});
+  const pair = await host.request('socket.create', { type: 'PAIR', name: 'wb-close' });
+  const peer = new zmq.Pair({ linger: 0 });
+  try {
+    const ep = (await host.request('socket.bind', { id: pair.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
+    peer.connect(ep);
+    await peer.send('before-close');
+    const open = await until('the open connection with its message', async () => {
+      const c = await host.request('capture.connections', { id: cap.id });
+      return c.length === 1 && c[0].messages === 1 ? c[0] : undefined;
+    });
+    assert.equal(open.state, 'open');
+    peer.close();
+    const closed = await until('the connection marked closed', async () => {
+      const c = await host.request('capture.connections', { id: cap.id });
+      return c.length === 1 && c[0].state === 'closed' ? c[0] : undefined;
+    });
+    assert.equal(closed.conn, open.conn);
+    assert.equal(closed.messages, 1);
+    const list = await host.request('capture.list', {});
+    assert.equal(list.find((c) => c.id === cap.id)?.state, 'capturing', 'the capture goes on');
+  } finally {
+    if (!peer.closed) peer.close();
+    await host.request('socket.close', { id: pair.id });
+    await host.request('capture.close', { id: cap.id });
+  }
+});

@@ -18,7 +18,7 @@ import { getProperty, type Properties } from '../../zmtp/metadata.js';
 import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
 import type { Msg, Pipe, PipeOwner } from '../pipe.js';
-import { tapChunk, wireTap } from '../wiretap.js';
+import { tapChunk, tapClose, wireTap, wireTapClose } from '../wiretap.js';
 import { interval, timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 
@@ -834,6 +834,7 @@ export class Connection implements PipeOwner {
       this.stream.destroy();
     }
     if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
+    if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
     this.host.closed(this, { handshaken, kind, reason, zapStatus });
   }
 }

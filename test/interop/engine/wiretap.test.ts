@@ -47,3 +47,61 @@ test('the wire tap sees every byte both ways, and nothing once removed', async (
     pull.close();
   }
 });
+
+test('the wire tap tells each listener once when a connection ends, after its last chunk', async () => {
+  const { addWireTap, setWireTap: set } = await import('../../../core/index.js');
+  const events: string[] = [];
+  const closes: import('../../../core/index.js').WireTapClose[] = [];
+  const lateCloses: number[] = [];
+  const pull = new zmq.Pull({ linger: 0 });
+  await pull.bind('tcp://127.0.0.1:*');
+  const endpoint = pull.lastEndpoint!;
+  const push = ours('PUSH');
+  const off = addWireTap((c) => events.push(`chunk ${c.connectionId}`), (e) => { events.push(`close ${e.connectionId}`); closes.push(e); });
+  const throwing = addWireTap(() => {}, () => { throw new Error('faulty close listener'); });
+  let offLate: (() => void) | undefined;
+  try {
+    push.connect(endpoint);
+    await push.send('before-close');
+    await pull.receive();
+    const ids = [...new Set(events.map((e) => Number(e.split(' ')[1])))];
+    assert.equal(ids.length, 1);
+    assert.equal(closes.length, 0, 'no close while the connection is up');
+    // Added after the connection began: still told about its end.
+    offLate = addWireTap(() => {}, (e) => lateCloses.push(e.connectionId));
+    pull.close();
+    const deadline = Date.now() + 20_000;
+    while (closes.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(closes.length, 1);
+    assert.equal(closes[0].connectionId, ids[0]);
+    assert.equal(closes[0].remoteAddress, endpoint);
+    assert.match(closes[0].localAddress, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(closes[0].reason, /peer closed|connection error/);
+    assert.ok(closes[0].ts > 1.6e12);
+    assert.equal(events[events.length - 1], `close ${ids[0]}`, 'the close comes after every chunk of its connection');
+    assert.deepEqual(lateCloses, [ids[0]]);
+    assert.throws(() => addWireTap(() => {}, 'nope' as never), TypeError);
+  } finally {
+    off();
+    throwing();
+    offLate?.();
+    set(undefined);
+    push.close();
+    if (!pull.closed) pull.close();
+  }
+  // Removed: a later connection's end is not reported.
+  const before = closes.length;
+  const pull2 = new zmq.Pull({ linger: 0 });
+  await pull2.bind('tcp://127.0.0.1:*');
+  const push2 = ours('PUSH');
+  try {
+    push2.connect(pull2.lastEndpoint!);
+    await push2.send('x');
+    await pull2.receive();
+  } finally {
+    push2.close();
+    pull2.close();
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(closes.length, before);
+});
