@@ -14,6 +14,8 @@ export interface EventError extends Error {
   code?: string;
   /** ZAP status code for handshake:error:auth (400, 500, ...). */
   status?: number;
+  /** accept:error / close:error: the system error number, as zeromq.js gives it. */
+  errno?: number;
 }
 
 export interface SocketEvent {

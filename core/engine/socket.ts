@@ -8,7 +8,7 @@ import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import { context as defaultContext, Context, type ContextSocket } from './context.js';
 import { parseEndpoint, type Endpoint } from './endpoint.js';
 import { zmqError, ZmqError } from './errors.js';
-import { Observer, eventError, type SocketEvent } from './monitor.js';
+import { Observer, eventError, type EventError, type SocketEvent } from './monitor.js';
 import { COMMON_OPTIONS, defaultOptions, mechanismFor, routingIdBytes, validateOption, type SocketOptions } from './options.js';
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
 import type { SocketHost, SocketType } from './socket-type.js';
@@ -405,6 +405,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       listener.close();
       throw zmqError('EBADF', 'Socket was closed during bind');
     }
+    const bound = listener.endpoint;
+    listener.onAcceptError = (error) => this.events.emit({ type: 'accept:error', address: bound, error, reason: error.message });
     this.listeners.set(listener.endpoint, { listener, conns });
     this.lastBound = listener.endpoint;
     this.endpointHold.set(true);
@@ -476,9 +478,15 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     const entry = this.findListener(ep, address);
     if (!entry) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.listeners.delete(entry.listener.endpoint);
-    entry.listener.close();
+    const failed = entry.listener.close();
     for (const c of [...entry.conns]) c.shutdown(this.options.linger as number);
-    this.events.emit({ type: 'close', address: entry.listener.endpoint });
+    this.emitClosed(entry.listener.endpoint, failed);
+  }
+
+  /** A listener stopped: 'close', or like libzmq 'close:error' instead when cleaning up after it failed. */
+  private emitClosed(address: string, error: EventError | undefined): void {
+    if (error) this.events.emit({ type: 'close:error', address, error, reason: error.message });
+    else this.events.emit({ type: 'close', address });
   }
 
   private findListener(ep: Endpoint, address: string) {
@@ -577,9 +585,9 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     for (const name of this.inprocBound) this.context.unbindInproc(name, this);
     const conns: Connection[] = [];
     for (const [endpoint, { listener, conns: set }] of this.listeners) {
-      listener.close();
+      const failed = listener.close();
       for (const c of set) if (!c.isClosed) conns.push(c);
-      this.events.emit({ type: 'close', address: endpoint });
+      this.emitClosed(endpoint, failed);
     }
     this.listeners.clear();
     for (const h of this.udpEndpoints.values()) h.close();

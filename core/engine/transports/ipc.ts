@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { zmqError } from '../errors.js';
 import { ipcEndpointString, type Endpoint } from '../endpoint.js';
-import { serverListening, type Listener } from './stream.js';
+import { reportAcceptErrors, serverListening, systemEventError, type Listener } from './stream.js';
 import { adoptAccepted, connectWithReader } from './reader.js';
 
 type IpcEndpoint = Extract<Endpoint, { transport: 'ipc' }>;
@@ -37,14 +37,26 @@ export async function listenIpc(
     endpoint: ipcEndpointString(file),
     close: () => {
       server.close();
-      if (!file.startsWith('\0')) {
-        try { fs.unlinkSync(file); } catch { /* already gone */ }
-        if (tempDir) try { fs.rmdirSync(tempDir); } catch { /* not empty or gone */ }
+      if (file.startsWith('\0')) return undefined;
+      try {
+        fs.unlinkSync(file);
+      } catch (e) {
+        // Already gone is fine; anything else is a close:error, as in libzmq.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return systemEventError(e as NodeJS.ErrnoException, `cannot remove ${file}`);
       }
+      // libzmq reports a temporary directory (ipc://*) it cannot remove (e.g. ENOTEMPTY) as close:error.
+      if (tempDir) {
+        try {
+          fs.rmdirSync(tempDir);
+        } catch (e) {
+          return systemEventError(e as NodeJS.ErrnoException, `cannot remove ${tempDir}`);
+        }
+      }
+      return undefined;
     },
   };
   server.on('connection', (s) => onStream(adoptAccepted(s).socket, listener));
-  server.on('error', () => { /* keeps listening */ });
+  reportAcceptErrors(server, listener); // and keeps listening
   return listener;
 }
 

@@ -1,6 +1,7 @@
 // Listening and dialing for the stream transports (tcp, ipc): both give a net.Socket to a Connection.
 import net from 'node:net';
 import { zmqError, type ZmqError, type ZmqErrorCode } from '../errors.js';
+import { eventError, type EventError } from '../monitor.js';
 import type { Endpoint } from '../endpoint.js';
 import { listenTcp, dialTcp } from './tcp.js';
 import { listenIpc, dialIpc } from './ipc.js';
@@ -9,7 +10,13 @@ import { listenWs, dialWs } from './ws.js';
 export interface Listener {
   /** The endpoint actually bound (wildcards resolved), as lastEndpoint reports it. */
   readonly endpoint: string;
-  close(): void;
+  /** Stops listening; returns what failed in doing so (libzmq's close:error), if anything. */
+  close(): EventError | undefined;
+  /**
+   * Set by the socket: the listening server reported an error after it began listening, which Node
+   * does only for a failed accept (libzmq's accept:error). The server keeps listening.
+   */
+  onAcceptError?: (error: EventError) => void;
 }
 
 export type StreamEndpoint = Extract<Endpoint, { transport: 'tcp' | 'ipc' | 'ws' | 'wss' }>;
@@ -40,6 +47,20 @@ export function fromSystemError(err: NodeJS.ErrnoException, address: string): Zm
   const e = zmqError(code, `${text[code] ?? err.message}: ${address}`, address);
   if (!text[code]) e.message = `${err.message} (${address})`;
   return e;
+}
+
+/** A system error (accept, unlink, rmdir...) as a monitor event's error: .code and .errno like zeromq.js. */
+export function systemEventError(err: NodeJS.ErrnoException, what: string): EventError {
+  const e = eventError(err.code ?? 'EINVAL', `${what}: ${err.message}`);
+  if (typeof err.errno === 'number') e.errno = Math.abs(err.errno);
+  return e;
+}
+
+/** After listening, a server's 'error' is a failed accept: reported through the listener, never thrown. */
+export function reportAcceptErrors(server: net.Server, listener: Listener): void {
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    listener.onAcceptError?.(systemEventError(err, `cannot accept a connection on ${listener.endpoint}`));
+  });
 }
 
 /** Waits for a server to listen or fail. */

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { zmqError } from '../errors.js';
 import { tcpEndpointString, type Endpoint } from '../endpoint.js';
-import { serverListening, type Listener } from './stream.js';
+import { reportAcceptErrors, serverListening, type Listener } from './stream.js';
 import { adoptAccepted, connectWithReader } from './reader.js';
 
 type TcpEndpoint = Extract<Endpoint, { transport: 'tcp' }>;
@@ -41,10 +41,14 @@ export async function listenTcp(
   server.unref();
   const listener: Listener = {
     endpoint: tcpEndpointString(bound.address, bound.port),
-    close: () => server.close(),
+    close: () => {
+      server.close();
+      return undefined;
+    },
   };
   server.on('connection', (s) => onStream(adoptAccepted(s).socket, listener));
-  server.on('error', () => { /* accept errors are per connection; the server keeps listening */ });
+  // Accept errors are per connection; the server keeps listening.
+  reportAcceptErrors(server, listener);
   return listener;
 }
 

@@ -31,7 +31,7 @@ import { FrameDecoder } from '../../zmtp/decoder.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
 import { zmqError } from '../errors.js';
 import type { Endpoint } from '../endpoint.js';
-import { serverListening, type Listener } from './stream.js';
+import { reportAcceptErrors, serverListening, type Listener } from './stream.js';
 
 type WsEndpoint = Extract<Endpoint, { transport: 'ws' | 'wss' }>;
 
@@ -319,6 +319,7 @@ export async function listenWs(
     close: () => {
       server.close();
       server.closeAllConnections?.();
+      return undefined;
     },
   };
   server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
@@ -343,6 +344,6 @@ export async function listenWs(
   server.on('clientError', (_err, socket) => {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
-  server.on('error', () => { /* keeps listening */ });
+  reportAcceptErrors(server as unknown as net.Server, listener); // and keeps listening
   return listener;
 }

@@ -128,3 +128,52 @@ test('ZAP: our NULL server with a zapDomain asks the handler; a refusal gives ha
   }
   await ctx.term();
 });
+
+test('close:error instead of close when an ipc://* listener cannot remove its directory, as libzmq does', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { dirname, join, resolve } = await import('node:path');
+  // Both libraries make ipc://* sockets in a fresh directory under TMPDIR; a stray file there keeps
+  // the directory from being removed at unbind (ENOTEMPTY).
+  const base = mkdtempSync(join(tmpdir(), 'monitor-close-'));
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = base;
+  const theirs = new zmq.Pull({ linger: 0 });
+  const mine = ours('PULL');
+  try {
+    const seen: Record<string, SocketEvent[]> = { theirs: [], mine: [] };
+    for (const t of ['close', 'close:error']) {
+      theirs.events.on(t as never, (e: SocketEvent) => seen.theirs.push(e));
+      mine.events.on(t as never, (e: SocketEvent) => seen.mine.push(e));
+    }
+    await theirs.bind('ipc://*');
+    await mine.bind('ipc://*');
+    const theirEp = theirs.lastEndpoint!;
+    const myEp = mine.lastEndpoint!;
+    assert.ok(resolve(myEp.slice('ipc://'.length)).startsWith(base), myEp);
+    for (const ep of [theirEp, myEp]) writeFileSync(join(dirname(resolve(ep.slice('ipc://'.length))), 'stray'), 'x');
+    await theirs.unbind(theirEp);
+    await mine.unbind(myEp);
+    const deadline = Date.now() + 20_000;
+    while ((seen.theirs.length === 0 || seen.mine.length === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(seen.theirs.map((e) => [e.type, e.address, e.error?.code]), [['close:error', theirEp, 'ENOTEMPTY']]);
+    assert.deepEqual(seen.mine.map((e) => [e.type, e.address, e.error?.code]), [['close:error', myEp, 'ENOTEMPTY']]);
+    assert.equal(seen.mine[0].error!.errno, seen.theirs[0].error!.errno);
+    assert.match(seen.mine[0].error!.message, /cannot remove .*monitor-close-/);
+
+    // Without the stray file: a plain close, and nothing is left behind.
+    const seen2: string[] = [];
+    mine.events.on('close', (e) => seen2.push(`${e.type} ${e.address}`));
+    mine.events.on('close:error', (e) => seen2.push(`${e.type} ${e.address}`));
+    await mine.bind('ipc://*');
+    const ep2 = mine.lastEndpoint!;
+    await mine.unbind(ep2);
+    assert.deepEqual(seen2, [`close ${ep2}`]);
+  } finally {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+    theirs.close();
+    mine.close();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
