@@ -169,6 +169,16 @@ test('close:error instead of close when an ipc://* listener cannot remove its di
     const ep2 = mine.lastEndpoint!;
     await mine.unbind(ep2);
     assert.deepEqual(seen2, [`close ${ep2}`]);
+
+    // A named socket file replaced by a directory cannot be unlinked at unbind: close:error (EISDIR).
+    const named = join(base, 'named.sock');
+    await mine.bind(`ipc://${named}`);
+    const { unlinkSync, mkdirSync } = await import('node:fs');
+    unlinkSync(named);
+    mkdirSync(named);
+    await mine.unbind(`ipc://${named}`);
+    assert.equal(seen2.length, 2);
+    assert.match(seen2[1], /^close:error ipc:\/\/.*named\.sock$/);
   } finally {
     if (savedTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = savedTmp;
