@@ -263,9 +263,13 @@ describe('ws:// bad input', () => {
     const pull = new engine.Pull({ linger: 0, ...options });
     await pull.bind('ws://127.0.0.1:*');
     const good = new zmq.Push({ linger: 0 });
+    // The good peer's handshake must be over before the bad peer's starts, or provoke() could take the
+    // good peer's 'handshake' event for the bad one's and send the bad input mid-handshake.
+    const goodUp = nextEvent(pull, 'handshake');
     good.connect(pull.lastEndpoint!);
     try {
       for (let i = 0; i < 50; i++) await good.send(['good', String(i)]);
+      await goodUp;
       await bad(pull.lastEndpoint!, pull);
       for (let i = 50; i < 100; i++) await good.send(['good', String(i)]);
       for (let i = 0; i < 100; i++) assert.deepEqual(text(await pull.receive()), ['good', String(i)]);
