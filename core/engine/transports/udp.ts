@@ -108,6 +108,22 @@ function dgramSender(sock: dgram.Socket, ipv6: boolean, engineEnd: Pipe, isClose
   };
 }
 
+/** The pipe between the socket and one udp socket, and how to close both once. */
+function udpPipe(host: UdpHost, sock: dgram.Socket, endpoint: string, peerSocketType: string) {
+  const [socketEnd, engineEnd] = host.makePipe();
+  socketEnd.endpoint = endpoint;
+  engineEnd.endpoint = endpoint;
+  socketEnd.peerSocketType = peerSocketType;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try { sock.close(); } catch { /* already closed */ }
+    engineEnd.terminate();
+  };
+  return { socketEnd, engineEnd, close, isClosed: () => closed };
+}
+
 /** DISH: receives datagrams on the endpoint (udp://*:port, udp://ip:port, udp://multicast-ip:port); DGRAM also sends. */
 export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle> {
   const raw = host.typeName === 'DGRAM';
@@ -137,20 +153,10 @@ export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle
   }
   const port = sock.address().port;
   const endpoint = endpointString(ep.host === '*' ? target : ep.host, port);
-  const [socketEnd, engineEnd] = host.makePipe();
-  socketEnd.endpoint = endpoint;
-  engineEnd.endpoint = endpoint;
-  socketEnd.peerSocketType = raw ? 'DGRAM' : 'RADIO';
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    try { sock.close(); } catch { /* already closed */ }
-    engineEnd.terminate();
-  };
+  const { socketEnd, engineEnd, close, isClosed } = udpPipe(host, sock, endpoint, raw ? 'DGRAM' : 'RADIO');
   engineEnd.owner = {
     // The DISH's JOIN/LEAVE messages have no meaning on udp: every datagram arrives and the DISH filters.
-    readActivated: raw ? dgramSender(sock, net.isIPv6(target), engineEnd, () => closed) : () => { while (engineEnd.read() !== undefined); },
+    readActivated: raw ? dgramSender(sock, net.isIPv6(target), engineEnd, isClosed) : () => { while (engineEnd.read() !== undefined); },
     writeActivated: () => {},
     pipeTerminated: close,
   };
@@ -182,26 +188,16 @@ export function connectUdp(host: UdpHost, ep: UdpEndpoint): UdpHandle {
     } catch { /* not fatal: defaults apply */ }
   });
   sock.bind(0);
-  const [socketEnd, engineEnd] = host.makePipe();
   // RadioType sends every group to a pipe whose endpoint is udp:// (libzmq's subscribe-to-all udp pipes).
-  socketEnd.endpoint = ep.address;
-  engineEnd.endpoint = ep.address;
-  socketEnd.peerSocketType = raw ? 'DGRAM' : 'DISH';
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    try { sock.close(); } catch { /* already closed */ }
-    engineEnd.terminate();
-  };
+  const { socketEnd, engineEnd, close, isClosed } = udpPipe(host, sock, ep.address, raw ? 'DGRAM' : 'DISH');
   const drain = () => {
     for (let msg = engineEnd.read(); msg !== undefined; msg = engineEnd.read()) {
-      if (closed || msg.length !== 2) continue;
+      if (isClosed() || msg.length !== 2) continue;
       const datagram = encodeDatagram(msg[0], msg[1]);
       if (datagram) sock.send(datagram, ep.port, ep.host);
     }
   };
-  engineEnd.owner = { readActivated: raw ? dgramSender(sock, net.isIPv6(ep.host), engineEnd, () => closed) : drain, writeActivated: () => {}, pipeTerminated: close };
+  engineEnd.owner = { readActivated: raw ? dgramSender(sock, net.isIPv6(ep.host), engineEnd, isClosed) : drain, writeActivated: () => {}, pipeTerminated: close };
   // DGRAM: answers to what it sent come back to its ephemeral port.
   if (raw) sock.on('message', (data, rinfo) => { engineEnd.write([addressFrame(rinfo), data]); });
   sock.on('error', () => { /* e.g. ICMP port unreachable on a later send: datagrams are fire and forget */ });
