@@ -5,21 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as zmq from 'zeromq';
-import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
-import { decodeFile, commands, errors, zmtpConns, type Decoded } from './helpers.js';
-
-async function captured(port: number, name: string, traffic: () => Promise<Buffer>): Promise<Decoded> {
-  const t = tempDir();
-  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, name);
-  try {
-    await cap.stopAfter(await traffic());
-    return await decodeFile(cap.file);
-  } finally {
-    cap.kill();
-    if (process.env.KEEP_CAPTURES) console.log(`capture kept: ${cap.file}`);
-    else t.cleanup();
-  }
-}
+import { portOf } from '../../helpers/capture.js';
+import { captured, commands, errors, zmtpConns } from './helpers.js';
 
 test('libzmq heartbeats: PING carries the TTL in deciseconds and a context, PONG echoes the context', async () => {
   const router = new zmq.Router({ linger: 0, heartbeatInterval: 50, heartbeatTimeToLive: 2500, heartbeatTimeout: 5000 });
@@ -28,7 +15,7 @@ test('libzmq heartbeats: PING carries the TTL in deciseconds and a context, PONG
   const dealer = new zmq.Dealer({ linger: 0 });
   try {
     // A PONG is the last thing we wait for: its bytes are the name after the length 4.
-    const d = await captured(port, 'heartbeat.pcap', async () => {
+    const d = await captured({ tool: 'tcpdump' }, port, 'heartbeat.pcap', async () => {
       dealer.connect(`tcp://127.0.0.1:${port}`);
       await dealer.send('hello');
       await router.receive();
@@ -70,7 +57,7 @@ mon.close(); req.close(); rep.close(); auth.stop(); ctx.term()
   const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
   try {
     const port = Number((await lines.next()).value);
-    const d = await captured(port, 'refused.pcap', async () => {
+    const d = await captured({ tool: 'tcpdump' }, port, 'refused.pcap', async () => {
       py.stdin!.write('go\n');
       assert.equal((await lines.next()).value, 'refused');
       // Stop once the server's ERROR is in the file (libzmq's malformed form: 0x5E "RROR").

@@ -1,11 +1,31 @@
 // Shared by the inspector's interop tests: decode a capture file into records and pick out what one
 // connection carried, to compare with what the test really sent.
 import { decodeCapture, type DecodeSummary } from '../../../core/inspect/decode-capture.js';
+import { startCapture, tempDir, type CaptureSpec } from '../../helpers/capture.js';
 import type { InspectRecord, MessageRecord, CommandRecord, GreetingRecord, ErrorRecord, GapRecord } from '../../../core/inspect/records.js';
 
 export interface Decoded {
   records: InspectRecord[];
   summary: DecodeSummary;
+}
+
+/**
+ * Captures `tcp port PORT` while `traffic` runs, stops once the file holds the marker `traffic` returns
+ * (the last bytes it sent), and decodes the file. KEEP_CAPTURES=1 keeps the files for a look with tshark.
+ */
+export async function captured(
+  spec: Omit<CaptureSpec, 'filter'>, port: number, name: string, traffic: () => Promise<Buffer>,
+): Promise<Decoded> {
+  const t = tempDir();
+  const cap = await startCapture({ ...spec, filter: `tcp port ${port}` }, t.dir, name);
+  try {
+    await cap.stopAfter(await traffic());
+    return await decodeFile(cap.file);
+  } finally {
+    cap.kill();
+    if (process.env.KEEP_CAPTURES) console.log(`capture kept: ${cap.file}`);
+    else t.cleanup();
+  }
 }
 
 export async function decodeFile(path: string): Promise<Decoded> {

@@ -8,8 +8,8 @@ import * as zmq from 'zeromq';
 import {
   FrameDecoder, encodeGreetingV3, encodeGreetingV2, encodeFrame, encodeMessage, readyCommand, type Framing,
 } from '../../../core/zmtp/index.js';
-import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
-import { decodeFile, messages, commands, greetings, errors, zmtpConns, framesOf, sentHex, hexOf, type Decoded } from './helpers.js';
+import { portOf } from '../../helpers/capture.js';
+import { captured, messages, commands, greetings, errors, zmtpConns, framesOf, sentHex, hexOf } from './helpers.js';
 
 /** Collects frames a raw peer receives after skipping `skip` greeting bytes. */
 class RawReader {
@@ -35,18 +35,6 @@ class RawReader {
   }
 }
 
-async function capture(port: number, name: string, traffic: () => Promise<Buffer>): Promise<Decoded> {
-  const t = tempDir();
-  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, name);
-  try {
-    await cap.stopAfter(await traffic());
-    return await decodeFile(cap.file);
-  } finally {
-    cap.kill();
-    t.cleanup();
-  }
-}
-
 test('ZMTP 3.0 publisher (raw) and libzmq SUB: the subscription travels as a message and is recognised', async () => {
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -54,7 +42,7 @@ test('ZMTP 3.0 publisher (raw) and libzmq SUB: the subscription travels as a mes
   const sub = new zmq.Subscriber({ linger: 0 });
   let raw: net.Socket | undefined;
   try {
-    const d = await capture(port, 'zmtp30.pcap', async () => {
+    const d = await captured({ tool: 'tcpdump' }, port, 'zmtp30.pcap', async () => {
       const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
       sub.connect(`tcp://127.0.0.1:${port}`);
       sub.subscribe('weather');
@@ -92,7 +80,7 @@ test('ZMTP 2.0 dealer (raw) and libzmq ROUTER: both directions in 2.0 framing, i
   const port = portOf(router.lastEndpoint!);
   let raw: net.Socket | undefined;
   try {
-    const d = await capture(port, 'zmtp20.pcap', async () => {
+    const d = await captured({ tool: 'tcpdump' }, port, 'zmtp20.pcap', async () => {
       raw = net.connect(port, '127.0.0.1');
       await new Promise((r) => raw!.once('connect', r));
       const reader = new RawReader(raw, 12, 'v2');
@@ -134,7 +122,7 @@ test('ZMTP 1.0 peer (raw, no signature) and libzmq ROUTER: 1.0 framing both ways
   const port = portOf(router.lastEndpoint!);
   let raw: net.Socket | undefined;
   try {
-    const d = await capture(port, 'zmtp10.pcap', async () => {
+    const d = await captured({ tool: 'tcpdump' }, port, 'zmtp10.pcap', async () => {
       raw = net.connect(port, '127.0.0.1');
       await new Promise((r) => raw!.once('connect', r));
       // libzmq's signature is read as the header of its 1.0 identity frame.

@@ -5,23 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as zmq from 'zeromq';
-import { startCapture, tempDir, portOf, type CaptureSpec } from '../../helpers/capture.js';
-import { decodeFile, messages, commands, greetings, errors, zmtpConns, framesOf, sentHex, hexOf, type Decoded } from './helpers.js';
-
-async function captured(spec: Omit<CaptureSpec, 'filter'>, port: number, name: string, traffic: () => Promise<Buffer>): Promise<Decoded> {
-  const t = tempDir();
-  const cap = await startCapture({ ...spec, filter: `tcp port ${port}` }, t.dir, name);
-  try {
-    const marker = await traffic();
-    await cap.stopAfter(marker);
-    return await decodeFile(cap.file);
-  } finally {
-    cap.kill();
-    // KEEP_CAPTURES=1 keeps the files for a look with tshark.
-    if (process.env.KEEP_CAPTURES) console.log(`capture kept: ${cap.file}`);
-    else t.cleanup();
-  }
-}
+import { portOf } from '../../helpers/capture.js';
+import { captured, messages, commands, greetings, errors, zmtpConns, framesOf, sentHex, hexOf } from './helpers.js';
 
 test('REQ/REP (tcpdump, pcap µs): greetings, READY, every request and reply, pairs with latency', async () => {
   const rep = new zmq.Reply({ linger: 0 });
