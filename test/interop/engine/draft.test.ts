@@ -403,6 +403,21 @@ describe('GATHER / SCATTER', () => {
   });
 });
 
+/**
+ * UDP has no handshake, and libzmq's bind() returns before its udp socket is open: a first datagram can
+ * be lost. Sends again every 50 ms until `to` has received one (each copy is identical).
+ */
+async function sendUntilReceived(send: () => Promise<void>, to: AnySocket): Promise<Buffer[]> {
+  const received: Promise<Buffer[]> = to.receive();
+  let done = false;
+  void received.then(() => { done = true; }, () => { done = true; });
+  while (!done) {
+    await send();
+    await Promise.race([received.catch(() => undefined), new Promise((r) => setTimeout(r, 50))]);
+  }
+  return received;
+}
+
 describe('DGRAM (Datagram)', () => {
   for (const [aLib, bLib] of COMBOS) {
     test(`Datagram(${aLib}) to Datagram(${bLib}) and back, addresses as libzmq writes them`, async () => {
@@ -413,13 +428,11 @@ describe('DGRAM (Datagram)', () => {
         await b.bind(`udp://127.0.0.1:${port}`);
         if (aLib === 'ours') a.connect(`udp://127.0.0.1:${port}`);
         else await a.bind(`udp://127.0.0.1:${await freeUdpPort()}`);
-        await a.send([`127.0.0.1:${port}`, 'ping']);
-        const [from, body] = await b.receive();
+        const [from, body] = await sendUntilReceived(() => a.send([`127.0.0.1:${port}`, 'ping']), b);
         assert.equal(body.toString(), 'ping');
         // libzmq gives "ip:port" with its C string terminator; ours does the same.
         assert.match(from.toString('latin1'), /^127\.0\.0\.1:\d+\0$/);
-        await b.send([from, 'pong']);
-        const [from2, body2] = await a.receive();
+        const [from2, body2] = await sendUntilReceived(() => b.send([from, 'pong']), a);
         assert.equal(body2.toString(), 'pong');
         assert.equal(from2.toString('latin1'), `127.0.0.1:${port}\0`);
       } finally {
