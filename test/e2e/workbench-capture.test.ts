@@ -46,7 +46,10 @@ test('watching the workbench shows its REQ/REP exchange in the capture view with
   await app.page.getByTestId('record-total').filter({ hasText: /^2 records$/ }).waitFor();
   await app.page.getByLabel('Record kind').selectOption('command');
   await app.page.getByTestId('record-total').filter({ hasText: /^2 records$/ }).waitFor();
-  assert.equal(await app.page.getByTestId('record-row').filter({ hasText: 'READY' }).count(), 2);
+  // The total updates before the virtualized rows render: wait for the second row, then count.
+  const readyRows = app.page.getByTestId('record-row').filter({ hasText: 'READY' });
+  await readyRows.nth(1).waitFor();
+  assert.equal(await readyRows.count(), 2);
   await app.page.getByLabel('Record kind').selectOption('');
 
   // The request with its exact frames (REQ's empty delimiter first).
