@@ -83,7 +83,9 @@ test('handshake:error:protocol when a libzmq PLAIN client meets our NULL server'
     const ev = nextEvent(pull, 'handshake:error:protocol');
     push.connect(pull.lastEndpoint!);
     const e = await ev;
-    assert.match(e.reason!, /mechanism mismatch: peer uses PLAIN, this socket uses NULL/);
+    // Both sides see the mismatch: when libzmq reads our greeting first it hangs up before finishing its
+    // own (it has sent 11 bytes), so our reason is then the early close rather than the mechanism names.
+    assert.match(e.reason!, /mechanism mismatch: peer uses PLAIN, this socket uses NULL|connection closed during the greeting after 11 bytes/);
     assert.equal(e.address, pull.lastEndpoint);
   } finally {
     pull.close();
