@@ -190,16 +190,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     }
     const timeout = this.options.sendTimeout as number;
     if (timeout === 0) return Promise.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
-    return new Promise<void>((resolve, reject) => {
-      const p: Pending<void> & { msg: Msg } = { resolve, reject, msg };
-      if (timeout > 0) {
-        p.timer = setTimeout(() => {
-          if (this.pendingSend === p) this.pendingSend = undefined;
-          reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
-        }, timeout);
-      }
-      this.pendingSend = p;
-    });
+    return new Promise<void>((resolve, reject) => this.park('pendingSend', { resolve, reject, msg }, timeout));
   }
 
   receive(): Promise<Buffer[]> {
@@ -214,16 +205,25 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     if (msg !== undefined) return Promise.resolve(msg);
     const timeout = this.options.receiveTimeout as number;
     if (timeout === 0) return Promise.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
-    return new Promise<Buffer[]>((resolve, reject) => {
-      const p: Pending<Buffer[]> = { resolve, reject };
-      if (timeout > 0) {
-        p.timer = setTimeout(() => {
-          if (this.pendingReceive === p) this.pendingReceive = undefined;
-          reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
-        }, timeout);
-      }
-      this.pendingReceive = p;
-    });
+    return new Promise<Buffer[]>((resolve, reject) => this.park('pendingReceive', { resolve, reject }, timeout));
+  }
+
+  /**
+   * Parks a send or receive that cannot complete now; pipe callbacks complete it later, or after
+   * `timeout` ms (when > 0, sendTimeout/receiveTimeout) it fails with EAGAIN.
+   */
+  private park(slot: 'pendingSend', p: Pending<void> & { msg: Msg }, timeout: number): void;
+  private park(slot: 'pendingReceive', p: Pending<Buffer[]>, timeout: number): void;
+  private park(slot: 'pendingSend' | 'pendingReceive', p: Pending<never>, timeout: number): void {
+    // Both slots are accessors that also hold the process alive while an operation waits.
+    const slots = this as unknown as Record<typeof slot, Pending<never> | undefined>;
+    if (timeout > 0) {
+      p.timer = setTimeout(() => {
+        if (slots[slot] === p) slots[slot] = undefined;
+        p.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
+      }, timeout);
+    }
+    slots[slot] = p;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer[]> {
