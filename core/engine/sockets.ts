@@ -61,8 +61,13 @@ export interface PublisherOptions extends SocketOptions { noDrop?: boolean; conf
 export interface SubscriberOptions extends SocketOptions { conflate?: boolean; invertMatching?: boolean }
 export interface XPublisherOptions extends SocketOptions {
   noDrop?: boolean; manual?: boolean; welcomeMessage?: string | Buffer | null; invertMatching?: boolean; verbosity?: Verbosity;
+  /** libzmq's ZMQ_ONLY_FIRST_SUBSCRIBE: only a message whose first frame is a subscription holds subscriptions. */
+  onlyFirstSubscribe?: boolean;
 }
-export interface XSubscriberOptions extends SocketOptions {}
+export interface XSubscriberOptions extends SocketOptions {
+  /** libzmq's ZMQ_ONLY_FIRST_SUBSCRIBE: later frames of a multipart message are never subscriptions. */
+  onlyFirstSubscribe?: boolean;
+}
 export interface StreamOptions extends SocketOptions { notify?: boolean }
 export interface RouterConnectOptions { routingId?: string | Buffer }
 export interface StreamConnectOptions { routingId?: string | Buffer }
@@ -178,6 +183,7 @@ export class XPublisher extends Socket {
   declare welcomeMessage: string | null;
   declare invertMatching: boolean;
   declare verbosity: Verbosity;
+  declare onlyFirstSubscribe: boolean;
   constructor(options?: XPublisherOptions, context?: Context) {
     const t = tap((host) => new XPubType(host));
     super('XPUB', t.create, options, context);
@@ -200,6 +206,7 @@ export class XPublisher extends Socket {
 }
 
 export class XSubscriber extends Socket {
+  declare onlyFirstSubscribe: boolean;
   constructor(options?: XSubscriberOptions, context?: Context) {
     const t = tap((host) => new XSubType(host));
     super('XSUB', t.create, options, context);
@@ -228,4 +235,5 @@ defineOptions([Router], ['mandatory', 'handover']);
 defineOptions([Publisher, XPublisher], ['noDrop']);
 defineOptions([Publisher, Subscriber, XPublisher], ['invertMatching']);
 defineOptions([XPublisher], ['manual', 'welcomeMessage', 'verbosity']);
+defineOptions([XPublisher, XSubscriber], ['onlyFirstSubscribe']);
 defineOptions([Stream], ['notify']);

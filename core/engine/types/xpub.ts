@@ -1,9 +1,11 @@
 // XPUB and PUB (RFC 29, libzmq xpub.cpp / pub.cpp). Messages go to every peer subscribed to a
 // prefix of the first frame; a peer at its HWM misses the message (or, with noDrop, the send
-// waits). Subscriptions arrive from peers as single-frame messages [\x01 topic] / [\x00 topic]
-// (the connection turns ZMTP 3.1 SUBSCRIBE/CANCEL commands into these). XPUB passes new
-// subscriptions and unsubscriptions up to the application (all of them with verbose/verboser),
-// and in `manual` mode lets the application decide which subscriptions to apply.
+// waits). Subscriptions arrive from peers as frames [\x01 topic] / [\x00 topic] (the connection
+// turns ZMTP 3.1 SUBSCRIBE/CANCEL commands into these). As in libzmq, every frame of an upstream
+// message is examined, not only single-frame messages: an XSUB may send several subscriptions in
+// one multipart message (`onlyFirstSubscribe` restricts this to messages whose first frame is one).
+// XPUB passes new subscriptions and unsubscriptions up to the application (all of them with
+// verbose/verboser), and in `manual` mode lets the application decide which subscriptions to apply.
 import type { Msg, Pipe } from '../pipe.js';
 import type { SocketHost, SocketType } from '../socket-type.js';
 import { zmqError } from '../errors.js';
@@ -13,9 +15,11 @@ import { asBool, asBytesOrNull, describe, EMPTY, initialBool } from './options.j
 
 export type Verbosity = null | 'allSubs' | 'allSubsUnsubs';
 
-function isSubscription(msg: Msg): boolean {
-  const first = msg[0];
-  return msg.length === 1 && first.length > 0 && (first[0] === 0 || first[0] === 1);
+/** A frame waiting for receive(); libzmq's XPUB queues frames with their MORE flag, not messages. */
+interface PendingFrame { frame: Buffer; more: boolean; pipe: Pipe }
+
+function isSubscriptionFrame(frame: Buffer): boolean {
+  return frame.length > 0 && (frame[0] === 0 || frame[0] === 1);
 }
 
 export class XPubType implements SocketType {
@@ -24,9 +28,8 @@ export class XPubType implements SocketType {
   private readonly subs = new MultiTrie();
   /** Manual mode: what each peer asked for, to report as unsubscriptions when it leaves. */
   private readonly manualSubs = new MultiTrie();
-  /** Messages for receive(): subscriptions and user messages from XSUB peers, with their pipes. */
-  private readonly pending: Msg[] = [];
-  private readonly pendingPipes: Pipe[] = [];
+  /** Frames for receive(): subscription notices and user messages from XSUB peers, with their pipes. */
+  private pending: PendingFrame[] = [];
   /** Manual mode: the peer whose subscription was received last; subscribe() applies to it. */
   private lastPipe?: Pipe;
   private verboseSubs = false;
@@ -34,6 +37,7 @@ export class XPubType implements SocketType {
   private manual: boolean;
   private noDrop: boolean;
   private invert: boolean;
+  private onlyFirst: boolean;
   private welcome: Buffer | null;
 
   constructor(private readonly host: SocketHost, type: 'XPUB' | 'PUB' = 'XPUB') {
@@ -42,6 +46,7 @@ export class XPubType implements SocketType {
     this.manual = type === 'XPUB' && initialBool(o, 'manual', false);
     this.noDrop = initialBool(o, 'noDrop', false);
     this.invert = initialBool(o, 'invertMatching', false);
+    this.onlyFirst = initialBool(o, 'onlyFirstSubscribe', false);
     this.welcome = type === 'XPUB' ? asBytesOrNull('welcomeMessage', o.welcomeMessage) : null;
     this.dist.conflate = type === 'PUB' && initialBool(o, 'conflate', false);
     if (type === 'XPUB' && o.verbosity !== undefined) this.setVerbosity(o.verbosity);
@@ -77,28 +82,40 @@ export class XPubType implements SocketType {
   }
 
   private process(msg: Msg, pipe: Pipe): void {
-    if (!isSubscription(msg)) {
-      // A user message sent upstream by an XSUB; PUB never delivers these.
-      if (this.type === 'XPUB') this.queue(msg, pipe);
-      return;
+    const before = this.pending.length;
+    // libzmq examines the first frame always, and later ones unless onlyFirstSubscribe is set and the
+    // first frame was a user frame.
+    let examine = true;
+    for (let i = 0; i < msg.length; i++) {
+      const frame = msg[i];
+      const isSub: boolean = examine && isSubscriptionFrame(frame);
+      if (i === 0) examine = !this.onlyFirst || isSub;
+      if (!isSub) {
+        // A user frame sent upstream by an XSUB; PUB never delivers these.
+        if (this.type === 'XPUB') this.pending.push({ frame, more: i < msg.length - 1, pipe });
+        continue;
+      }
+      const subscribe = frame[0] === 1;
+      const topic = frame.subarray(1);
+      let notify = false;
+      if (this.manual) {
+        if (subscribe) this.manualSubs.add(topic, pipe);
+        else this.manualSubs.rm(topic, pipe);
+      } else if (subscribe) {
+        notify = this.subs.add(topic, pipe) || this.verboseSubs;
+      } else {
+        notify = this.subs.rm(topic, pipe) !== 'values_remain' || this.verboseUnsubs;
+      }
+      // A notice is a message of its own (libzmq queues it without MORE).
+      if (this.type === 'XPUB' && (this.manual || notify)) this.pending.push({ frame, more: false, pipe });
     }
-    const subscribe = msg[0][0] === 1;
-    const topic = msg[0].subarray(1);
-    let notify = false;
-    if (this.manual) {
-      if (subscribe) this.manualSubs.add(topic, pipe);
-      else this.manualSubs.rm(topic, pipe);
-    } else if (subscribe) {
-      notify = this.subs.add(topic, pipe) || this.verboseSubs;
-    } else {
-      notify = this.subs.rm(topic, pipe) !== 'values_remain' || this.verboseUnsubs;
-    }
-    if (this.type === 'XPUB' && (this.manual || notify)) this.queue(msg, pipe);
+    // Trailing subscription frames that were not reported must not glue this message to the next one
+    // (libzmq would leave the MORE flag of the last user frame dangling).
+    if (this.pending.length > before) this.pending[this.pending.length - 1].more = false;
   }
 
   private queue(msg: Msg, pipe: Pipe): void {
-    this.pending.push(msg);
-    this.pendingPipes.push(pipe);
+    for (let i = 0; i < msg.length; i++) this.pending.push({ frame: msg[i], more: i < msg.length - 1, pipe });
   }
 
   writeActivated(pipe: Pipe): void {
@@ -115,10 +132,12 @@ export class XPubType implements SocketType {
 
   receive(): Msg | undefined {
     if (this.type === 'PUB') throw zmqError('ENOTSUP', 'Publisher sockets cannot receive');
-    const msg = this.pending.shift();
-    const pipe = this.pendingPipes.shift();
-    if (msg && this.manual) this.lastPipe = pipe;
-    return msg;
+    if (this.pending.length === 0) return undefined;
+    let end = 0;
+    while (this.pending[end].more && end < this.pending.length - 1) end++;
+    const taken = this.pending.splice(0, end + 1);
+    if (this.manual) this.lastPipe = taken[taken.length - 1].pipe;
+    return taken.map((p) => p.frame);
   }
 
   hasIn(): boolean {
@@ -171,6 +190,9 @@ export class XPubType implements SocketType {
       case 'manual':
         this.manual = asBool(name, value);
         return true;
+      case 'onlyFirstSubscribe':
+        this.onlyFirst = asBool(name, value);
+        return true;
       case 'welcomeMessage':
         this.welcome = asBytesOrNull(name, value);
         return true;
@@ -198,6 +220,8 @@ export class XPubType implements SocketType {
         return this.type === 'PUB' ? this.dist.conflate : undefined;
       case 'manual':
         return this.type === 'XPUB' ? this.manual : undefined;
+      case 'onlyFirstSubscribe':
+        return this.type === 'XPUB' ? this.onlyFirst : undefined;
       case 'welcomeMessage':
         return this.type === 'XPUB' ? (this.welcome?.toString('utf8') ?? null) : undefined;
       case 'verbosity':

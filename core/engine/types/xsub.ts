@@ -1,8 +1,9 @@
 // XSUB and SUB (RFC 29, libzmq xsub.cpp / sub.cpp). Subscriptions travel to every publisher as
-// single-frame messages [\x01 topic] / [\x00 topic] and are re-sent to each new pipe, so a
-// subscriber that reconnects gets its data again. SUB also filters locally by prefix (the
-// publisher may be an old one that sends everything); XSUB passes all it gets, and may send
-// user messages upstream.
+// frames [\x01 topic] / [\x00 topic] and are re-sent to each new pipe, so a subscriber that
+// reconnects gets its data again. SUB also filters locally by prefix (the publisher may be an old
+// one that sends everything); XSUB passes all it gets, and may send user messages upstream. Like
+// libzmq, XSUB treats every frame of a message it sends as a possible subscription (an application
+// may subscribe to several topics in one multipart message), unless `onlyFirstSubscribe` is set.
 import type { Msg, Pipe } from '../pipe.js';
 import type { SocketHost } from '../socket-type.js';
 import { zmqError } from '../errors.js';
@@ -18,12 +19,14 @@ export class XSubType extends SubscriberType {
   private readonly subs = new Trie();
   private invert: boolean;
   private conflate: boolean;
+  private onlyFirst: boolean;
 
   constructor(host: SocketHost, type: 'XSUB' | 'SUB' = 'XSUB') {
     super(host);
     this.type = type;
     this.invert = type === 'SUB' && initialBool(host.options, 'invertMatching', false);
     this.conflate = type === 'SUB' && initialBool(host.options, 'conflate', false);
+    this.onlyFirst = type === 'XSUB' && initialBool(host.options, 'onlyFirstSubscribe', false);
   }
 
   protected resend(pipe: Pipe): void {
@@ -42,15 +45,41 @@ export class XSubType extends SubscriberType {
 
   send(msg: Msg): boolean {
     if (this.type === 'SUB') throw zmqError('ENOTSUP', 'Subscriber sockets cannot send; use subscribe() and unsubscribe()');
-    const first = msg[0];
-    if (msg.length === 1 && first.length > 0 && first[0] === 1) {
-      this.subscribe(first.subarray(1));
-    } else if (msg.length === 1 && first.length > 0 && first[0] === 0) {
-      this.unsubscribe(first.subarray(1));
-    } else {
+    if (msg.length === 1) {
+      const first = msg[0];
+      if (first.length > 0 && first[0] === 1) return this.subscribe(first.subarray(1)), true;
+      if (first.length > 0 && first[0] === 0) return this.unsubscribe(first.subarray(1)), true;
       // A user message travelling upstream to XPUB peers.
       this.dist.sendToAll(msg);
+      return true;
     }
+    // Multipart: libzmq examines the first frame, and later ones unless onlyFirstSubscribe is set and
+    // no earlier frame was a subscription. A cancel of something not subscribed is left out, as there.
+    const out: Buffer[] = [];
+    let examine = true;
+    let subscribes = false;
+    for (let i = 0; i < msg.length; i++) {
+      const frame = msg[i];
+      if (i === 0) examine = !this.onlyFirst;
+      else if (!examine) {
+        out.push(frame);
+        continue;
+      }
+      if (frame.length > 0 && frame[0] === 1) {
+        this.subs.add(frame.subarray(1));
+        examine = subscribes = true;
+        out.push(frame);
+      } else if (frame.length > 0 && frame[0] === 0) {
+        examine = true;
+        if (this.subs.rm(frame.subarray(1))) out.push(frame);
+      } else {
+        out.push(frame);
+      }
+    }
+    // Subscriptions are never dropped at the HWM (they are re-sent to new pipes from the trie anyway).
+    if (out.length === 0) return true;
+    if (subscribes) this.dist.forceToAll(out);
+    else this.dist.sendToAll(out);
     return true;
   }
 
@@ -71,7 +100,11 @@ export class XSubType extends SubscriberType {
   }
 
   setOption(name: string, value: unknown): boolean {
-    if (this.type !== 'SUB') return false;
+    if (this.type === 'XSUB') {
+      if (name !== 'onlyFirstSubscribe') return false;
+      this.onlyFirst = asBool(name, value);
+      return true;
+    }
     switch (name) {
       case 'subscribe':
         this.subscribe(asBytesOrNull(name, value) ?? EMPTY);
@@ -91,7 +124,7 @@ export class XSubType extends SubscriberType {
   }
 
   getOption(name: string): unknown {
-    if (this.type !== 'SUB') return undefined;
+    if (this.type === 'XSUB') return name === 'onlyFirstSubscribe' ? this.onlyFirst : undefined;
     if (name === 'invertMatching') return this.invert;
     if (name === 'conflate') return this.conflate;
     return undefined;
