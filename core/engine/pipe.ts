@@ -94,6 +94,8 @@ export class Pipe {
   peerProperties: Properties = {};
   /** Endpoint this pipe came from (for monitor events and disconnect()). */
   endpoint = '';
+  /** The peer's address ("tcp://host:port", the ipc path, the inproc name). */
+  remoteAddress = '';
   /** Set once the other end terminated; this end reports pipeTerminated once drained. */
   private peerGone = false;
   private terminated = false;

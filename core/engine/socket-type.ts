@@ -36,6 +36,8 @@ export interface SocketType {
   /** Type-specific options (routing ids, subscriptions, ...): returns true when the name is known. */
   setOption?(name: string, value: unknown): boolean;
   getOption?(name: string): unknown;
+  /** The id the application uses to address this peer (ROUTER, STREAM: bytes; SERVER: a number). */
+  routingIdOf?(pipe: Pipe): Buffer | number | undefined;
 }
 
 /** What a socket type may ask of the socket that hosts it. */

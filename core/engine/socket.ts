@@ -68,6 +68,21 @@ export interface Socket {
   wssCertPem: string | null; wssKeyPem: string | null; wssTrustPem: string | null; wssHostname: string | null; wssTrustSystem: boolean;
 }
 
+/** One connected peer, as `Socket.peers` lists it. */
+export interface PeerDescription {
+  /** The endpoint of ours it came through, as bound or connected. */
+  endpoint: string;
+  /** The peer's address ("tcp://10.0.0.2:53422", an ipc path, an inproc name). */
+  remoteAddress: string;
+  socketType: string;
+  /** How ROUTER and STREAM (bytes) or SERVER (a number) address this peer; undefined for other types. */
+  routingId?: Buffer | number;
+  /** The User-Id the ZAP handler gave (PLAIN: the user name by default in libzmq's handlers). */
+  userId?: string;
+  /** Handshake metadata, ZAP metadata, User-Id and Peer-Address, by name. */
+  properties: Record<string, string>;
+}
+
 export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncIterable<Buffer[]> {
   readonly typeName: SocketTypeName;
   readonly context: Context;
@@ -160,6 +175,28 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /**
+   * The peers this socket has a working connection with (handshake done), with what their handshake
+   * and the ZAP handler said about them: Socket-Type, Identity, User-Id, ZAP metadata, Peer-Address.
+   * libzmq attaches these to each received message (zmq_msg_gets); here they are per peer, and for
+   * ROUTER, STREAM and SERVER `routingId` says which peer a received message came from.
+   */
+  get peers(): PeerDescription[] {
+    const list: PeerDescription[] = [];
+    for (const pipe of this.pipes) {
+      const props = { ...pipe.peerProperties };
+      list.push({
+        endpoint: pipe.endpoint,
+        remoteAddress: pipe.remoteAddress,
+        socketType: pipe.peerSocketType ?? props['Socket-Type'] ?? '',
+        routingId: this.impl.routingIdOf?.(pipe),
+        userId: props['User-Id'],
+        properties: props,
+      });
+    }
+    return list;
   }
 
   /** A message could be received now without waiting. */
@@ -320,10 +357,12 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   /** @internal */
   fillPeerInfo(end: Pipe, peer: PeerInfo): void {
     end.peerSocketType = peer.socketType;
-    const props: Record<string, string> = { ...peer.properties };
+    // As libzmq's message metadata: the peer's READY properties, what the ZAP handler added, User-Id, Peer-Address.
+    const props: Record<string, string> = { ...peer.properties, ...peer.zapMetadata };
     if (peer.userId !== undefined) props['User-Id'] = peer.userId;
     props['Peer-Address'] = peer.remoteAddress.replace(/^tcp:\/\//, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     end.peerProperties = props;
+    end.remoteAddress = peer.remoteAddress;
     end.routingId = peer.identity.length ? Buffer.from(peer.identity) : undefined;
   }
 
@@ -334,6 +373,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     if (peerRoutingId) end.peerProperties.Identity = peerRoutingId.toString('latin1');
     end.routingId = peerRoutingId;
     end.endpoint = address;
+    end.remoteAddress = address;
     let set = this.inprocPipes.get(address);
     if (!set) this.inprocPipes.set(address, (set = new Set()));
     set.add(end);

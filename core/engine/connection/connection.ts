@@ -31,6 +31,8 @@ export interface PeerInfo {
   /** Identity the peer announced (READY Identity property or 1.0/2.0 identity frame); may be empty. */
   identity: Buffer;
   userId?: string;
+  /** Properties the ZAP handler returned for this peer (RFC 27 metadata). */
+  zapMetadata?: Properties;
   remoteAddress: string;
 }
 
@@ -499,13 +501,13 @@ export class Connection implements PipeOwner {
     let identity: Buffer | undefined;
     for (const k of Object.keys(step.peerRaw)) if (k.toLowerCase() === 'identity') identity = step.peerRaw[k];
     this.peerIdentity = identity ? Buffer.from(identity) : Buffer.alloc(0);
-    this.becomeReady(props, step.userId);
+    this.becomeReady(props, step.userId, step.zapMetadata);
   }
 
-  private becomeReady(props: Properties, userId: string | undefined): void {
+  private becomeReady(props: Properties, userId: string | undefined, zapMetadata?: Properties): void {
     if (this.handshakeTimer) { clearTimeout(this.handshakeTimer); this.handshakeTimer = undefined; }
     const pipe = this.host.attach(this, {
-      version: this.version!, socketType: this.peerType, properties: props, identity: this.peerIdentity, userId,
+      version: this.version!, socketType: this.peerType, properties: props, identity: this.peerIdentity, userId, zapMetadata,
       remoteAddress: this.remoteAddress,
     });
     if (!pipe) {

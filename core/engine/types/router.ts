@@ -13,6 +13,10 @@ export class RouterType implements SocketType {
   readonly type: 'ROUTER' | 'REP' = 'ROUTER';
   protected readonly fq = new FairQueue();
   protected readonly table = new RouterTable();
+
+  routingIdOf(pipe: Pipe): Buffer | undefined {
+    return this.table.id(pipe);
+  }
   /** Peers whose id clashed with a connected one (without handover): kept but never read, like libzmq. */
   private readonly anonymous = new Set<Pipe>();
   /** inproc pipes connected before the peer bound: identified once the peer is known (libzmq reads its id message then). */

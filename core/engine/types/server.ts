@@ -75,7 +75,7 @@ export class ServerType implements SocketType {
     return true;
   }
   /** The routing id of an attached pipe. */
-  protected routingIdOf(pipe: Pipe): number | undefined {
+  routingIdOf(pipe: Pipe): number | undefined {
     return this.idOf.get(pipe);
   }
 }

@@ -15,6 +15,10 @@ export class StreamType implements SocketType {
   readonly type = 'STREAM' as const;
   private readonly fq = new FairQueue();
   private readonly table = new RouterTable();
+
+  routingIdOf(pipe: Pipe): Buffer | undefined {
+    return this.table.id(pipe);
+  }
   private notify: boolean;
   /** Connect/disconnect notifications, delivered before further data. */
   private readonly notices: Msg[] = [];

@@ -2,6 +2,7 @@
 // With a ZAP domain set and a handler bound, a server asks the handler first, as libzmq 4.3 does.
 import { errorCommand, parseCommand, readyCommand } from '../commands.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
+import { decodeMetadata } from '../metadata.js';
 
 export class NullMechanism implements Mechanism {
   readonly name = 'NULL';
@@ -28,6 +29,7 @@ export class NullMechanism implements Mechanism {
     if (cmd.error) return { status: 'error', send: [], reason: `malformed READY metadata: ${cmd.error}`, kind: 'protocol' };
     const send: Buffer[] = [];
     let userId: string | undefined;
+    let zapMetadata: Record<string, string> | undefined;
     if (!this.readySent) {
       const identity = cmd.raw['Identity'] ?? Buffer.alloc(0);
       const reply = await this.options.zap!({
@@ -44,9 +46,10 @@ export class NullMechanism implements Mechanism {
         };
       }
       userId = reply?.userId;
+      if (reply && reply.metadata.length > 0) zapMetadata = decodeMetadata(reply.metadata).properties;
       send.push(readyCommand(this.options.properties));
       this.readySent = true;
     }
-    return { status: 'ready', send, peerProperties: cmd.properties, peerRaw: cmd.raw, userId };
+    return { status: 'ready', send, peerProperties: cmd.properties, peerRaw: cmd.raw, userId, zapMetadata };
   }
 }
