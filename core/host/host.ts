@@ -8,7 +8,6 @@ import { Captures } from './captures.js';
 import { HostError, describeError } from './errors.js';
 import { SOCKET_TYPES, requests, type HostEvent, type Method, type Params, type Reply, type Result } from './protocol.js';
 import { formatIssues } from './validate.js';
-import { PeerTap } from './peer-tap.js';
 import { Workbench } from './workbench.js';
 
 export const HOST_VERSION = '0.1.0';
@@ -16,15 +15,12 @@ export const HOST_VERSION = '0.1.0';
 export interface HostOptions {
   /** Where live captures and uploads are written; a fresh temp directory by default. */
   tempDir?: string;
-  /** Decode the engine's wire tap to show peers' READY metadata (default true; the tap is process-wide). */
-  peerMetadata?: boolean;
 }
 
 export class Host {
   readonly workbench: Workbench;
   readonly captures: Captures;
   readonly tempDir: string;
-  private peerTap: PeerTap;
   private listeners = new Set<(event: HostEvent) => void>();
   private ownsTemp: boolean;
 
@@ -32,9 +28,7 @@ export class Host {
     this.ownsTemp = !options.tempDir;
     this.tempDir = options.tempDir ?? mkdtempSync(join(tmpdir(), 'zmq-inspector-'));
     const emit = (event: HostEvent) => this.emit(event);
-    this.peerTap = new PeerTap((remote, metadata) => this.workbench.updatePeerMetadata(remote, metadata));
-    this.workbench = new Workbench(emit, (remote) => this.peerTap.metadataFor(remote));
-    if (options.peerMetadata !== false) this.peerTap.install();
+    this.workbench = new Workbench(emit);
     this.captures = new Captures(emit, this.tempDir);
   }
 
@@ -64,7 +58,6 @@ export class Host {
   }
 
   async close(): Promise<void> {
-    this.peerTap.uninstall();
     this.workbench.closeAll();
     await this.captures.closeAll();
     this.listeners.clear();

@@ -34,6 +34,8 @@ interface EngineSocket {
   subscribe?(...topics: (string | Buffer)[]): void;
   unsubscribe?(...topics: (string | Buffer)[]): void;
   events: AsyncIterable<Record<string, unknown> & { type: string; address?: string }>;
+  /** Our engine's list of connected peers with their handshake and ZAP facts. */
+  peers: Array<{ remoteAddress: string; socketType: string; properties: Record<string, string> }>;
 }
 
 type Ctor = new (options?: Record<string, unknown>) => EngineSocket;
@@ -127,17 +129,15 @@ export class Workbench {
   private pending = new Map<string, LoggedMessage[]>();
   private flushTimer: NodeJS.Timeout | null = null;
 
-  constructor(private emit: (event: HostEvent) => void, private peerMetadata?: (remoteAddress: string) => Record<string, string> | undefined) {}
+  constructor(private emit: (event: HostEvent) => void) {}
 
-  /** Metadata learned about a peer (from its READY) after its handshake event. */
-  updatePeerMetadata(remoteAddress: string, metadata: Record<string, string>): void {
-    for (const s of this.sessions.values()) {
-      const peer = s.info.peers.find((p) => p.address === remoteAddress);
-      if (peer) {
-        peer.metadata = { ...metadata };
-        this.changed(s);
-      }
-    }
+  /**
+   * What the engine learned about a peer in its handshake (READY metadata, also when CURVE encrypted
+   * it; User-Id and metadata from a ZAP handler), looked up when the handshake event arrives.
+   */
+  private peerMetadata(s: Session, remoteAddress: string): Record<string, string> | undefined {
+    const peer = s.sock.peers.find((p) => p.remoteAddress === remoteAddress);
+    return peer ? { 'Socket-Type': peer.socketType, ...peer.properties } : undefined;
   }
 
   /** Whether a connection's local address is one of our bound endpoints (so the socket accepted it). */
@@ -452,7 +452,7 @@ export class Workbench {
     if (typeof ev.remoteAddress === 'string') details.push(`peer ${ev.remoteAddress}`);
     if (typeof ev.reason === 'string') details.push(ev.reason);
     const remote = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
-    const metadata = (ev.metadata as Record<string, string> | undefined) ?? (remote && ev.type === 'handshake' ? this.peerMetadata?.(remote) : undefined);
+    const metadata = (ev.metadata as Record<string, string> | undefined) ?? (remote && ev.type === 'handshake' ? this.peerMetadata(s, remote) : undefined);
     if (metadata && typeof metadata === 'object') details.push(Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(' '));
     const event: MonitorEvent = {
       seq: s.nextEventSeq++, ts: Date.now() / 1000, type: ev.type,

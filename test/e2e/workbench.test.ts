@@ -234,8 +234,11 @@ test('CURVE sockets set up with the key-pair generator talk, and ROUTER mandator
 
   await selectSocket(app.page, 'curve-router');
   assert.deepEqual(await newestFrames(app.page, 'curve-router', 'in'), ['carol', 'encrypted hello']);
-  // CURVE encrypts the peer's metadata (INITIATE), so the peer shows as ready without it.
-  await app.page.getByTestId('socket-curve-router').getByTestId('peers').getByText('ready').waitFor();
+  // CURVE encrypts the peer's metadata (INITIATE); the engine decrypted it, so the peer still shows it.
+  const curvePeers = app.page.getByTestId('socket-curve-router').getByTestId('peers');
+  await curvePeers.getByText('ready').waitFor();
+  await curvePeers.getByText('Socket-Type: DEALER').waitFor();
+  await curvePeers.getByText('Identity: carol').waitFor();
 
   // Mandatory ROUTER: a routing id nobody has fails visibly with EHOSTUNREACH.
   await send(app.page, 'curve-router', [['text', 'nobody'], ['text', 'lost']]);

@@ -9,7 +9,7 @@ let host: Host;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let draft: any;
 before(async () => {
-  host = new Host({ peerMetadata: false });
+  host = new Host();
   draft = await import('zeromq/draft.js');
 });
 after(async () => { await host.close(); });

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { Host, type HostEvent, type LoggedMessage, type SocketType } from '../../core/host/index.js';
 
 let host: Host;
-before(() => { host = new Host({ peerMetadata: false }); });
+before(() => { host = new Host(); });
 after(async () => { await host.close(); });
 
 function received(id: string): Promise<LoggedMessage> {

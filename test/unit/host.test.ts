@@ -85,7 +85,7 @@ print(repr(s.recv_multipart()), flush=True)
     const ev = await got;
     assert.ok(ev.type === 'socket.messages');
     assert.deepEqual(ev.messages[0].frames, ['66726f6d', '0001707974686f6e']);
-    // The peer's READY metadata, learned from the engine's wire tap.
+    // The peer's READY metadata, as the engine learned it in the handshake.
     const [info] = (await host.request('socket.list')).filter((x) => x.id === rep.id);
     assert.equal(info.peers.length, 1);
     assert.equal(info.peers[0].state, 'ready');
