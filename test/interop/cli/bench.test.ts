@@ -1,0 +1,38 @@
+// `zmtp bench`: its measured cases run for real with both libraries (no timing asserted, only that a
+// run completes and reports every message), and bad arguments are refused with a specific message.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const zmtp = fileURLToPath(new URL('../../../bin/zmtp.js', import.meta.url));
+const bench = (args: string[]) => spawnSync(process.execPath, [zmtp, 'bench', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+for (const lib of ['ours', 'zeromq']) {
+  for (const kind of ['push-pull', 'req-rep', 'push-pull-2proc']) {
+    test(`bench case ${kind} runs with ${lib} and reports a rate`, () => {
+      const r = bench(['--case', lib, kind, '1024', '300']);
+      assert.equal(r.status, 0, r.stderr);
+      const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      assert.equal(result.lib, lib);
+      assert.equal(result.count, 300);
+      assert.ok(result.seconds > 0 && Number.isFinite(result.seconds), `seconds: ${result.seconds}`);
+    });
+  }
+}
+
+test('bench refuses bad arguments with a specific message', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--case', 'libzmq', 'push-pull', '16', '10'], /--case ours\|zeromq/],
+    [['--case', 'ours', 'push-pull', '16', '0'], /--case ours\|zeromq/],
+    [['--pull-side', 'ours', '1'], /--pull-side ours\|zeromq COUNT/],
+    [['--repeats', '0'], /--repeats must be a whole number from 1 to 20/],
+    [['decode'], /unexpected arguments/],
+    [['decode', '/nonexistent/capture.pcap'], /cannot read capture file/],
+  ];
+  for (const [args, message] of cases) {
+    const r = bench(args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+  }
+});
