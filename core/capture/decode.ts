@@ -1,6 +1,7 @@
 // Link, IP and TCP header decoding for captured packets. Malformed or short packets come back as
 // a CaptureWarning (never thrown); packets that are well-formed but not TCP over IP return null.
 import type { CaptureWarning, Packet } from './types.js';
+import type { IpDefragmenter } from './defrag.js';
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
@@ -64,7 +65,7 @@ export interface DecodedPacket {
 }
 
 /** Decodes a captured packet down to TCP. null: valid but not TCP/IP (ARP, UDP, ...). */
-export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | null {
+export function decodeLinkLayer(p: Packet, f?: FragmentContext): DecodedPacket | CaptureWarning | null {
   const d = p.data;
   const w = (msg: string): CaptureWarning => ({ kind: 'warning', index: p.index, message: `packet ${p.index}: ${msg}` });
   switch (p.linkType) {
@@ -80,16 +81,16 @@ export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | nul
         off += 4;
         if (vlans.length > 8) return w('more than 8 stacked VLAN tags');
       }
-      const r = byEthertype(type, d, off, w);
+      const r = byEthertype(type, d, off, w, f);
       if (r && r.kind === 'tcp' && vlans) r.vlans = vlans;
       return r;
     }
     case LINKTYPE_LINUX_SLL:
       if (d.length < 16) return w(`Linux cooked (SLL) header needs 16 bytes, packet has ${d.length}`);
-      return byEthertype(d.readUInt16BE(14), d, 16, w);
+      return byEthertype(d.readUInt16BE(14), d, 16, w, f);
     case LINKTYPE_LINUX_SLL2:
       if (d.length < 20) return w(`Linux cooked v2 (SLL2) header needs 20 bytes, packet has ${d.length}`);
-      return byEthertype(d.readUInt16BE(0), d, 20, w);
+      return byEthertype(d.readUInt16BE(0), d, 20, w, f);
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP: {
       if (d.length < 4) return w(`loopback header needs 4 bytes, packet has ${d.length}`);
@@ -97,8 +98,8 @@ export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | nul
       // accept either: a family value always fits in the low 16 bits.
       let family = d.readUInt32LE(0);
       if (family > 0xffff) family = d.readUInt32BE(0);
-      if (family === 2) return ipv4(d, 4, w);
-      if (family === 10 || family === 24 || family === 28 || family === 30) return ipv6(d, 4, w);
+      if (family === 2) return ipv4(d, 4, w, f);
+      if (family === 10 || family === 24 || family === 28 || family === 30) return ipv6(d, 4, w, f);
       return null;
     }
     case LINKTYPE_RAW:
@@ -106,14 +107,14 @@ export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | nul
     case LINKTYPE_RAW_DLT14: {
       if (d.length < 1) return w('empty raw IP packet');
       const version = d[0] >> 4;
-      if (version === 4) return ipv4(d, 0, w);
-      if (version === 6) return ipv6(d, 0, w);
+      if (version === 4) return ipv4(d, 0, w, f);
+      if (version === 6) return ipv6(d, 0, w, f);
       return w(`raw IP packet has IP version ${version}`);
     }
     case LINKTYPE_IPV4:
-      return ipv4(d, 0, w);
+      return ipv4(d, 0, w, f);
     case LINKTYPE_IPV6:
-      return ipv6(d, 0, w);
+      return ipv6(d, 0, w, f);
     default:
       return w(`link type ${p.linkType} is not supported`);
   }
@@ -121,12 +122,30 @@ export function decodeLinkLayer(p: Packet): DecodedPacket | CaptureWarning | nul
 
 type Warn = (msg: string) => CaptureWarning;
 
+/** Fragment reassembly for a packet: the caller's defragmenter, the packet's time, and where warnings about
+ *  datagrams given up on (while handling this packet) go. Without it fragments are reported and skipped. */
+export interface FragmentContext {
+  defrag: IpDefragmenter;
+  ts: number;
+  warn: (w: CaptureWarning) => void;
+}
+
 // The IP and TCP decoders take the packet and the offset their header starts at (no views per layer).
 
-function byEthertype(type: number, d: Buffer, off: number, w: Warn): DecodedPacket | CaptureWarning | null {
-  if (type === ETHERTYPE_IPV4) return ipv4(d, off, w);
-  if (type === ETHERTYPE_IPV6) return ipv6(d, off, w);
+function byEthertype(type: number, d: Buffer, off: number, w: Warn, f?: FragmentContext): DecodedPacket | CaptureWarning | null {
+  if (type === ETHERTYPE_IPV4) return ipv4(d, off, w, f);
+  if (type === ETHERTYPE_IPV6) return ipv6(d, off, w, f);
   return null;
+}
+
+/** Hands a fragment to the defragmenter; decodes the TCP segment once its datagram is whole. */
+function defragment(
+  f: FragmentContext, w: Warn, ipVersion: 4 | 6, src: string, dst: string, key: string, offset: number, more: boolean, data: Buffer, what: string,
+): DecodedPacket | CaptureWarning | null {
+  const r = f.defrag.add(key, offset, more, data, f.ts, what, (message) => f.warn(w(message)));
+  if (r === null) return null; // waiting for the rest
+  if (typeof r === 'string') return w(r);
+  return tcp(ipVersion, src, dst, r, 0, r.length, r.length, w);
 }
 
 /** Dotted text of the IPv4 address at d[o..o+4], from a small cache (captures repeat a few addresses). */
@@ -142,7 +161,7 @@ function ipv4Text(d: Buffer, o: number): string {
   return text;
 }
 
-function ipv4(d: Buffer, o: number, w: Warn): DecodedPacket | CaptureWarning | null {
+function ipv4(d: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket | CaptureWarning | null {
   const captured = d.length - o;
   if (captured < 20) return w(`IPv4 header needs 20 bytes, ${captured} captured`);
   const version = d[o] >> 4;
@@ -160,7 +179,13 @@ function ipv4(d: Buffer, o: number, w: Warn): DecodedPacket | CaptureWarning | n
   const proto = d[o + 9];
   if (moreFragments || fragOffset !== 0) {
     if (proto !== 6) return null;
-    return w(`IPv4 fragment (id ${d.readUInt16BE(o + 4)}, offset ${fragOffset}${moreFragments ? ', more follow' : ''}) from ${ipv4Text(d, o + 12)} to ${ipv4Text(d, o + 16)} is not reassembled; skipped`);
+    const id = d.readUInt16BE(o + 4);
+    const src = ipv4Text(d, o + 12);
+    const dst = ipv4Text(d, o + 16);
+    const what = `IPv4 datagram (id ${id}) from ${src} to ${dst}`;
+    if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`);
+    if (captured < total) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length (${captured} of ${total} bytes); cannot reassemble`);
+    return defragment(f, w, 4, src, dst, `4 ${src} ${dst} ${id}`, fragOffset, moreFragments, d.subarray(o + ihl, o + total), what);
   }
   if (proto !== 6) return null;
   // Bytes past `total` are link-layer padding (short Ethernet frames); bytes missing were cut by the snap length.
@@ -179,7 +204,7 @@ const V6_MOBILITY = 135;
 const V6_HIP = 139;
 const V6_SHIM6 = 140;
 
-function ipv6(p: Buffer, o: number, w: Warn): DecodedPacket | CaptureWarning | null {
+function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket | CaptureWarning | null {
   // Extension headers are walked with offsets relative to the IPv6 header (as the messages report them).
   const d = o === 0 ? p : p.subarray(o);
   if (d.length < 40) return w(`IPv6 header needs 40 bytes, ${d.length} captured`);
@@ -211,7 +236,15 @@ function ipv6(p: Buffer, o: number, w: Warn): DecodedPacket | CaptureWarning | n
       const fragOffset = (field & 0xfff8);
       const more = (field & 1) !== 0;
       if (fragOffset !== 0 || more) {
-        return w(`IPv6 fragment (id ${d.readUInt32BE(off + 4)}, offset ${fragOffset}${more ? ', more follow' : ''}) from ${src} to ${dst} is not reassembled; skipped`);
+        const id = d.readUInt32BE(off + 4);
+        const what = `IPv6 datagram (id ${id}) from ${src} to ${dst}`;
+        // Only the first fragment names the upper protocol; later ones are taken on trust until the
+        // datagram is whole, and one that is not TCP is then dropped without a word (as UDP is).
+        if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`);
+        if (fragOffset === 0 && d[off] !== 6) return null;
+        if (d.length < end) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length; cannot reassemble`);
+        const r = defragment(f, w, 6, src, dst, `6 ${src} ${dst} ${id}`, fragOffset, more, d.subarray(off + 8, end), what);
+        return r;
       }
       next = d[off]; // atomic fragment: the whole packet is here
       off += 8;

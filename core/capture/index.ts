@@ -14,4 +14,5 @@ export type { ByteSource } from './chunk-reader.js';
 export { LiveCapture, classifyToolError, parseInterfaceList, type LiveCaptureOptions, type CaptureInterface, type CaptureTool } from './live.js';
 export * from './decode.js';
 export { TcpReassembler, reassemble, seqDiff, type TcpReassemblerOptions } from './reassembly.js';
-export { PcapWriter, PcapngWriter, buildTcpPacket, checksum, type PcapWriterOptions, type PcapngInterface, type TcpPacketSpec, type WritablePacket } from './pcap-writer.js';
+export { PcapWriter, PcapngWriter, buildTcpPacket, checksum, fragmentIpPacket, type PcapWriterOptions, type PcapngInterface, type TcpPacketSpec, type WritablePacket } from './pcap-writer.js';
+export { IpDefragmenter } from './defrag.js';

@@ -349,3 +349,47 @@ export function checksum(b: Buffer): number {
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
 }
+
+/**
+ * Splits an Ethernet (no VLAN tags) or raw-IP frame into IP fragments carrying at most `maxData` bytes of
+ * the IP payload each (rounded down to a multiple of 8), as a router on a small-MTU link would: IPv4
+ * fragments get offsets, MF and a fresh header checksum (DF cleared); IPv6 gets a fragment header with
+ * `id`. For tests and sample captures of the defragmenter.
+ */
+export function fragmentIpPacket(frame: Buffer, linkType: number, maxData: number, id: number): Buffer[] {
+  const link = linkType === LINKTYPE_ETHERNET ? 14 : linkType === LINKTYPE_RAW ? 0 : -1;
+  if (link < 0) throw new TypeError(`fragmentIpPacket: link type ${linkType} is not Ethernet or raw IP`);
+  const step = Math.floor(maxData / 8) * 8;
+  if (step < 8) throw new RangeError('fragmentIpPacket: maxData must be at least 8');
+  const linkHeader = frame.subarray(0, link);
+  const ip = frame.subarray(link);
+  const out: Buffer[] = [];
+  if (ip[0] >> 4 === 4) {
+    const ihl = (ip[0] & 0x0f) * 4;
+    const payload = ip.subarray(ihl, ip.readUInt16BE(2));
+    for (let off = 0; off < payload.length; off += step) {
+      const chunk = payload.subarray(off, off + step);
+      const header = Buffer.from(ip.subarray(0, ihl));
+      header.writeUInt16BE(ihl + chunk.length, 2);
+      header.writeUInt16BE(id & 0xffff, 4);
+      header.writeUInt16BE((off + step < payload.length ? 0x2000 : 0) | (off / 8), 6);
+      header.writeUInt16BE(0, 10);
+      header.writeUInt16BE(checksum(header), 10);
+      out.push(Buffer.concat([linkHeader, header, chunk]));
+    }
+    return out;
+  }
+  const payload = ip.subarray(40, 40 + ip.readUInt16BE(4));
+  for (let off = 0; off < payload.length; off += step) {
+    const chunk = payload.subarray(off, off + step);
+    const header = Buffer.from(ip.subarray(0, 40));
+    header[6] = 44;
+    header.writeUInt16BE(8 + chunk.length, 4);
+    const frag = Buffer.alloc(8);
+    frag[0] = ip[6];
+    frag.writeUInt16BE(off | (off + step < payload.length ? 1 : 0), 2);
+    frag.writeUInt32BE(id >>> 0, 4);
+    out.push(Buffer.concat([linkHeader, header, frag, chunk]));
+  }
+  return out;
+}

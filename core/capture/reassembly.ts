@@ -3,7 +3,8 @@
 // Out-of-order segments wait in a bounded buffer; retransmitted and overlapping bytes are
 // delivered once; bytes that never arrive become a 'gap' event and the stream resynchronises
 // after them (when the buffer bound is hit, and at FIN, RST, eviction or end of capture).
-import { decodeLinkLayer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from './decode.js';
+import { decodeLinkLayer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket, type FragmentContext } from './decode.js';
+import { IpDefragmenter } from './defrag.js';
 import type { CaptureWarning, Direction, Endpoint, Packet, TcpConnection, TcpStreamEvent } from './types.js';
 
 export interface TcpReassemblerOptions {
@@ -79,6 +80,14 @@ export class TcpReassembler {
   /** Number of decoding warnings seen (also passed to onWarning). */
   warnings = 0;
 
+  /** IP fragments of TCP segments wait here until their datagram is whole. */
+  private readonly fragments: FragmentContext = { defrag: new IpDefragmenter(), ts: 0, warn: (w) => this.warn(w) };
+
+  private warn(w: CaptureWarning): void {
+    this.warnings++;
+    this.onWarning?.(w);
+  }
+
   constructor(options: TcpReassemblerOptions = {}) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
     this.maxBufferedSegments = options.maxBufferedSegments ?? 4096;
@@ -100,11 +109,11 @@ export class TcpReassembler {
 
   /** Feeds one captured packet; returns the stream events it produced, in order. */
   push(packet: Packet): TcpStreamEvent[] {
-    const d = decodeLinkLayer(packet);
+    this.fragments.ts = packet.ts;
+    const d = decodeLinkLayer(packet, this.fragments);
     if (d === null) return [];
     if (d.kind === 'warning') {
-      this.warnings++;
-      this.onWarning?.(d);
+      this.warn(d);
       return [];
     }
     return this.pushDecoded(d, packet.ts);
@@ -209,6 +218,7 @@ export class TcpReassembler {
    *  directions had sent FIN, else 'end-of-capture'. */
   end(ts?: number): TcpStreamEvent[] {
     const events: TcpStreamEvent[] = [];
+    this.fragments.defrag.finish((message) => this.warn({ kind: 'warning', index: 0, message: `end of capture: ${message}` }));
     for (const c of [...this.conns.values()]) {
       const reason = c.c2s.finSeq !== undefined && c.s2c.finSeq !== undefined ? 'fin' : 'end-of-capture';
       this.close(c, reason, ts ?? c.lastTs, events);
