@@ -1,14 +1,17 @@
 // The virtualized record table: only visible rows exist in the DOM, and rows are fetched from the host
-// in pages as they scroll into view, so a million-record capture stays smooth.
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
+// in pages as they scroll into view, so a multi-million-record capture stays smooth. Rows have one fixed
+// height, so the window of rows follows from the scroll position alone (row-window.ts, which also keeps
+// the content below the browsers' maximum element height).
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { CaptureFilter, RecordRow } from '../../../../core/host/protocol.js';
 import { fmtTime } from '../format.js';
 import { Empty, ErrorText, errorMessage } from '../ui/common.js';
+import { rowWindow, scrollTopFor } from './row-window.js';
 
 const PAGE = 200;
 const ROW_HEIGHT = 26;
+const OVERSCAN = 20;
 const TYPE_COLORS: Record<string, string> = {
   message: 'text-slate-900 dark:text-slate-100',
   command: 'text-violet-700 dark:text-violet-300',
@@ -62,18 +65,40 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
     return () => { live = false; };
   }, [version]);
 
-  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
-  const items = virtualizer.getVirtualItems();
+  // The scroll position and viewport height decide which rows exist.
+  const [scroll, setScroll] = useState({ top: 0, viewport: 0 });
+  const measure = () => {
+    const el = parent.current;
+    if (el) setScroll((old) => (old.top === el.scrollTop && old.viewport === el.clientHeight ? old : { top: el.scrollTop, viewport: el.clientHeight }));
+  };
+  useLayoutEffect(() => {
+    const el = parent.current;
+    if (!el) return;
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [total > 0]);
+  const geometry = { total, rowHeight: ROW_HEIGHT, viewport: scroll.viewport || 600 };
+  const win = rowWindow(geometry, scroll.top, OVERSCAN);
+  const indexes: number[] = [];
+  for (let i = win.first; i <= win.last; i++) indexes.push(i);
+  const scrollToIndex = (index: number, align: 'start' | 'end' | 'nearest') => {
+    const el = parent.current;
+    if (!el) return;
+    el.scrollTop = scrollTopFor(geometry, index, align, el.scrollTop);
+    measure();
+  };
 
   // Follow new records while the view is scrolled to the bottom (live captures).
   const atBottom = useRef(true);
   useEffect(() => {
     const el = parent.current;
-    if (el && atBottom.current && total > 0 && el.scrollTop > 0) virtualizer.scrollToIndex(total - 1, { align: 'end' });
+    if (el && atBottom.current && total > 0 && el.scrollTop > 0) scrollToIndex(total - 1, 'end');
   }, [total]);
 
   useEffect(() => {
-    const wanted = new Set(items.map((i) => Math.floor(i.index / PAGE)));
+    const wanted = new Set(indexes.map((i) => Math.floor(i / PAGE)));
     for (const page of wanted) {
       if (pages.has(page) || loading.current.has(page)) continue;
       loading.current.add(page);
@@ -89,7 +114,7 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
   const pick = (pos: number) => {
     const clamped = Math.max(0, Math.min(total - 1, pos));
     setCursor(clamped);
-    virtualizer.scrollToIndex(clamped);
+    scrollToIndex(clamped, 'nearest');
     const row = rowAt(clamped);
     if (row) onSelect(row.index);
     else pendingSelect.current = clamped;
@@ -117,7 +142,11 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
         aria-rowcount={total}
         data-testid="record-table"
         className="min-h-0 flex-1 overflow-auto outline-none"
-        onScroll={(e) => { const el = e.currentTarget; atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2; }}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT * 2;
+          measure();
+        }}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown') { e.preventDefault(); pick((cursor ?? -1) + 1); }
           if (e.key === 'ArrowUp') { e.preventDefault(); pick((cursor ?? 1) - 1); }
@@ -127,19 +156,19 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
           if (e.key === 'End') { e.preventDefault(); pick(total - 1); }
         }}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((v) => {
-            const row = rowAt(v.index);
+        <div style={{ height: win.height, position: 'relative' }}>
+          {indexes.map((index) => {
+            const row = rowAt(index);
             const isSel = row !== undefined && row.index === selected;
             return (
               <div
-                key={v.key}
+                key={index}
                 role="row"
                 data-testid="record-row"
                 data-record={row?.index}
-                onClick={() => { setCursor(v.index); if (row) onSelect(row.index); }}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
-                className={`mono grid cursor-pointer grid-cols-[5rem_7.5rem_3rem_3rem_11rem_5rem_1fr] items-center gap-2 px-2 ${isSel ? 'bg-sky-100 dark:bg-sky-900/60' : v.index % 2 ? 'bg-slate-50 dark:bg-slate-900/40' : ''} hover:bg-sky-50 dark:hover:bg-slate-800`}
+                onClick={() => { setCursor(index); if (row) onSelect(row.index); }}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${win.top(index)}px)` }}
+                className={`mono grid cursor-pointer grid-cols-[5rem_7.5rem_3rem_3rem_11rem_5rem_1fr] items-center gap-2 px-2 ${isSel ? 'bg-sky-100 dark:bg-sky-900/60' : index % 2 ? 'bg-slate-50 dark:bg-slate-900/40' : ''} hover:bg-sky-50 dark:hover:bg-slate-800`}
               >
                 {row ? (
                   <>
