@@ -31,6 +31,8 @@ export interface ConnectionInfo {
   versions: Partial<Record<Direction, ZmtpVersion>>;
   version?: ZmtpVersion;
   mechanism?: MechanismName;
+  /** ZeroMQ over WebSocket: the upgrade's path and the ZWS subprotocol chosen. */
+  websocket?: { path?: string; protocol?: string };
   /** Socket type of the sender of each direction (READY Socket-Type or the 2.0 greeting byte). */
   socketTypes: Partial<Record<Direction, string>>;
   /** Routing identity each side announced (hex). */

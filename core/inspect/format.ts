@@ -50,6 +50,10 @@ export function summarize(r: InspectRecord): string {
       if (r.offered) parts.push(`(offered ZMTP 3, fell back for the peer)`);
       return parts.join(' ');
     }
+    case 'upgrade':
+      return r.dir === 'c2s'
+        ? `WebSocket upgrade GET ${r.path ?? ''} offering ${(r.offered ?? []).join(', ')}`
+        : `WebSocket upgrade answered ${r.status ?? '?'}${r.protocol ? `, ${r.protocol}` : ''}${r.mechanism ? ` (mechanism ${r.mechanism}, no ZMTP greeting)` : ''}`;
     case 'command': {
       const parts = [r.name];
       if (r.properties) parts.push(props(r.properties));

@@ -5,6 +5,7 @@
 // Each direction of a connection goes through: greeting (detected on any port by its signature, or a
 // ZMTP 1.0 identity frame), then frames in the framing its greeting chose, grouped into messages and
 // commands. A stream seen without its start, or after lost bytes, is resynchronised heuristically.
+// ZeroMQ over WebSocket (ZWS 2.0) is recognised by its HTTP upgrade instead of a greeting (websocket.ts).
 import type { Direction, TcpConnection, TcpStreamEvent } from '../capture/types.js';
 import { formatEndpoint } from '../capture/types.js';
 import { parseCommand, parseLegacySubscription, splitCommand } from '../zmtp/commands.js';
@@ -14,10 +15,11 @@ import { looksLikeV1, parseGreeting, REVISION_1_0, REVISION_3, type Greeting } f
 import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
 import { SIGNATURE_SIZE, REVISION_OFFSET } from '../zmtp/constants.js';
 import { emptyCounts, type ConnectionInfo, type InspectorStats } from './connection.js';
-import type { CommandRecord, ConnectionRecord, ErrorRecord, GreetingRecord, InspectRecord, MessageRecord, ZmtpVersion } from './records.js';
+import type { CommandRecord, ConnectionRecord, ErrorRecord, GreetingRecord, InspectRecord, MessageRecord, UpgradeRecord, ZmtpVersion } from './records.js';
 import { findResync, type ResyncResult } from './resync.js';
 import { describeSecurity } from './security.js';
 import { RateSeries } from './stats.js';
+import { parseHttpHead, protocolList, startsHttp, WS_BINARY, WS_TEXT, WsMessageReader, zwsMechanism } from './websocket.js';
 
 export interface InspectorOptions {
   /** Receives every record as soon as it is complete. */
@@ -38,7 +40,7 @@ export interface InspectorOptions {
   bucketSeconds?: number;
 }
 
-type Phase = 'start' | 'greeting' | 'identity' | 'frames' | 'resync' | 'dead';
+type Phase = 'start' | 'greeting' | 'identity' | 'frames' | 'resync' | 'http' | 'ws' | 'dead';
 
 interface DirState {
   dir: Direction;
@@ -66,6 +68,8 @@ interface DirState {
   /** Inspector event count when this direction last had data, and the decoder offset when parked. */
   lastEvent: number;
   parkedOffset: number;
+  /** ZWS: the WebSocket messages of this direction, after its HTTP head. */
+  ws?: WsMessageReader;
 }
 
 interface ConnState {
@@ -255,6 +259,8 @@ export class Inspector {
     } else if (d.phase === 'identity' && (d.decoder?.buffered ?? 0) === 0) {
       this.error(c, d, 'connection ended before the identity frame');
     }
+    if (d.phase === 'http' && d.head.length > 0) this.error(c, d, `connection ended inside the HTTP upgrade (${d.head.length} bytes of it seen)`);
+    if (d.ws && d.ws.buffered > 0) this.error(c, d, `connection ended inside a WebSocket message (${d.ws.buffered} bytes of it seen)`);
     if (d.decoder && !d.decoder.error && d.decoder.buffered > 0) {
       this.error(c, d, `connection ended inside a frame (${d.decoder.buffered} bytes of it seen)`, d.decoderBase + d.decoder.offset);
     }
@@ -337,6 +343,19 @@ export class Inspector {
         return;
       case 'greeting': {
         d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
+        const http = startsHttp(d.head, d.dir);
+        if (http === 'maybe') {
+          d.head = own(d.head);
+          return;
+        }
+        if (http === 'yes') {
+          // ZeroMQ over WebSocket: an HTTP upgrade instead of a greeting.
+          d.phase = 'http';
+          const head = d.head;
+          d.head = EMPTY;
+          this.feed(c, d, head);
+          return;
+        }
         this.tryGreeting(c, d);
         if (d.phase === 'greeting') d.head = own(d.head); // waits for more: don't hold a large read buffer
         const peer = c.dirs[OTHER[d.dir]];
@@ -351,6 +370,13 @@ export class Inspector {
       case 'resync':
         d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
         this.tryResync(c, d, false);
+        return;
+      case 'http':
+        d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
+        this.tryUpgrade(c, d);
+        return;
+      case 'ws':
+        this.decodeWs(c, d, data);
         return;
       case 'dead':
         return;
@@ -449,6 +475,95 @@ export class Inspector {
       d.phase = 'identity';
     }
     if (rest.length > 0) this.decode(c, d, rest);
+  }
+
+  // ---- ZeroMQ over WebSocket ----
+
+  /** The HTTP head of a ZWS connection: the client's upgrade request or the server's answer. */
+  private tryUpgrade(c: ConnState, d: DirState): void {
+    const head = parseHttpHead(d.head);
+    if (head === 'more') {
+      d.head = own(d.head);
+      return;
+    }
+    if ('error' in head) {
+      this.notZmtp(c, d, `HTTP: ${head.error}`);
+      return;
+    }
+    const info = c.info;
+    const rec: UpgradeRecord = { ...this.base(c, d, 'upgrade') };
+    const protocols = protocolList(head.headers.get('sec-websocket-protocol'));
+    if (d.dir === 'c2s') {
+      const offered = protocols.filter((p) => zwsMechanism(p) !== undefined);
+      if (!/^websocket$/i.test(head.headers.get('upgrade') ?? '') || offered.length === 0) {
+        this.notZmtp(c, d, `HTTP request ${JSON.stringify(head.startLine.slice(0, 80))} is not a ZeroMQ WebSocket upgrade (no ZWS2.0 subprotocol)`);
+        return;
+      }
+      rec.path = head.startLine.split(' ')[1] ?? '';
+      rec.offered = protocols;
+      info.websocket = { path: rec.path };
+    } else {
+      const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(head.startLine)?.[1] ?? NaN);
+      rec.status = status;
+      const chosen = protocols[0];
+      if (chosen) rec.protocol = chosen;
+      const mechanism = chosen ? zwsMechanism(chosen) : undefined;
+      if (mechanism) {
+        rec.mechanism = mechanism;
+        info.mechanism = mechanism;
+      }
+      info.websocket = { ...info.websocket, protocol: chosen };
+      if (status !== 101 || !mechanism) {
+        this.emit(rec);
+        const why = status !== 101 ? `the server answered HTTP ${Number.isNaN(status) ? JSON.stringify(head.startLine.slice(0, 40)) : status}` : `the server chose no ZWS subprotocol (${chosen ?? 'none'})`;
+        this.error(c, d, `WebSocket upgrade refused: ${why}`);
+        info.state = 'error';
+        info.stateReason = `WebSocket upgrade refused: ${why}`;
+        d.phase = 'dead';
+        d.head = EMPTY;
+        return;
+      }
+    }
+    this.emit(rec);
+    c.decodedAny = true;
+    const rest = d.head.subarray(head.length);
+    d.head = EMPTY;
+    d.phase = 'ws';
+    d.ws = new WsMessageReader(this.opts.maxFrameSize);
+    if (rest.length > 0) this.decodeWs(c, d, rest);
+  }
+
+  /** WebSocket messages of a ZWS stream: each binary one is a flags byte and a ZMTP frame body. */
+  private decodeWs(c: ConnState, d: DirState, data: Buffer): void {
+    const err = d.ws!.push(data, (opcode, payload) => {
+      if (c.ignored || d.phase !== 'ws') return;
+      if (opcode === WS_TEXT) {
+        this.error(c, d, `text WebSocket message (${payload.length} bytes) in a ZWS stream, which uses binary messages`);
+      } else if (opcode === WS_BINARY) {
+        if (payload.length === 0) {
+          this.error(c, d, 'empty WebSocket message: a ZWS message needs at least its flags byte');
+          return;
+        }
+        const flags = payload[0];
+        if (flags & ~0x03) this.error(c, d, `ZWS flags byte 0x${flags.toString(16)} has unknown bits set`);
+        const command = (flags & 0x02) !== 0;
+        if (command && payload.length === 1) {
+          // libzmq's ws engine sends an empty COMMAND message as a keep-alive.
+          c.info.counts[d.dir].frames++;
+          this.emit({ ...this.base(c, d, 'command'), name: 'EMPTY', fields: { note: 'empty ZWS command message (libzmq keep-alive)' } });
+          return;
+        }
+        this.onFrame(c, d, (flags & 0x01) !== 0, command, payload.subarray(1));
+      }
+      // Control frames (close, ping, pong) are WebSocket's own business.
+    });
+    const frames = d.frames;
+    for (let i = 0; i < frames.length; i++) frames[i] = own(frames[i]);
+    if (err && !c.ignored && d.phase === 'ws') {
+      this.error(c, d, `malformed WebSocket stream: ${err}`);
+      d.phase = 'dead';
+      d.ws = undefined;
+    }
   }
 
   // ---- frames ----

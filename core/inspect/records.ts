@@ -30,6 +30,18 @@ export interface GreetingRecord extends RecordBase {
   offered?: ZmtpVersion;
 }
 
+/** ZeroMQ over WebSocket (ZWS 2.0): the HTTP upgrade that stands where a ZMTP greeting would. */
+export interface UpgradeRecord extends RecordBase {
+  type: 'upgrade';
+  /** Client: the request path and the subprotocols offered ("ZWS2.0/NULL", "ZWS2.0", ...). */
+  path?: string;
+  offered?: string[];
+  /** Server: the HTTP status, the subprotocol chosen and the mechanism it names. */
+  status?: number;
+  protocol?: string;
+  mechanism?: MechanismName;
+}
+
 export interface CommandRecord extends RecordBase {
   type: 'command';
   /** READY, ERROR, SUBSCRIBE, CANCEL, PING, PONG, HELLO, WELCOME, INITIATE, MESSAGE, or the raw name. */
@@ -92,6 +104,7 @@ export interface ConnectionRecord extends RecordBase {
 
 export type InspectRecord =
   | GreetingRecord
+  | UpgradeRecord
   | CommandRecord
   | MessageRecord
   | ErrorRecord

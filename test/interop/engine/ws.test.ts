@@ -476,3 +476,22 @@ describe('wss:// (TLS; the libzmq in zeromq.js has no wss, so engine to engine)'
     }
   });
 });
+
+test('engine ws client: a large frame reaches libzmq intact and the caller keeps its buffer unmasked', async () => {
+  // RFC 6455 masks every client frame. libzmq's ws encoder masks a zero-copy frame in the caller's own
+  // buffer (zeromq.js users see their Buffer change after send); the engine masks a copy.
+  const pull = new zmq.Pull({ linger: 0 });
+  const push = new engine.Push({ linger: 0 });
+  try {
+    await pull.bind('ws://127.0.0.1:*');
+    push.connect(pull.lastEndpoint!);
+    const payload = Buffer.alloc(70000, 7);
+    await push.send(payload);
+    const [got] = await pull.receive();
+    assert.ok(got.equals(Buffer.alloc(70000, 7)), 'libzmq received the bytes sent');
+    assert.ok(payload.equals(Buffer.alloc(70000, 7)), 'the sent buffer is unchanged');
+  } finally {
+    push.close();
+    pull.close();
+  }
+});
