@@ -3,6 +3,7 @@
 import type { InspectRecord, MessageRecord } from '../inspect/records.js';
 import type { CaptureFilter, ConnectionSummary, Page, RateSeries, RecordRow } from './protocol.js';
 import { RecordColumns } from './record-columns.js';
+import { summarize as describeRecord } from '../inspect/format.js';
 
 const PREVIEW_BYTES = 48;
 
@@ -50,7 +51,8 @@ export function summarize(r: InspectRecord): string {
     case 'close':
       return `connection closed${r.reason ? ` (${r.reason})` : ''}`;
     default:
-      return '';
+      // Records the table has no short form for (the WebSocket upgrade) read as `zmtp decode` prints them.
+      return describeRecord(r);
   }
 }
 

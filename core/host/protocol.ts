@@ -117,7 +117,7 @@ export const captureFilter = z.strictObject({
   conn: int(0).optional(),
   dir: z.enum(['c2s', 's2c']).optional(),
   /** 'message' (data), 'command', or any record type. */
-  kind: z.enum(['message', 'command', 'greeting', 'error', 'gap', 'open', 'close', 'all']).optional(),
+  kind: z.enum(['message', 'command', 'greeting', 'upgrade', 'error', 'gap', 'open', 'close', 'all']).optional(),
   socketType: z.string().max(16).optional(),
   /** Plain text searched in frames (UTF-8), or hex when `searchHex` is set. */
   search: z.string().max(4096).optional(),

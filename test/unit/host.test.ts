@@ -126,6 +126,40 @@ test('CURVE sockets made through the API talk with keys from curve.keyPair', asy
   }
 });
 
+test('a ws:// capture through the host: upgrade records by kind, connection with socket types and messages', async () => {
+  const file = join(dir, 'ws.pcap');
+  const port = await freePort();
+  await captureWithTcpdump(file, port, async () => {
+    const rep = new zmq.Reply({ linger: 0 });
+    const req = new zmq.Request({ linger: 0 });
+    try {
+      await rep.bind(`ws://127.0.0.1:${port}`);
+      req.connect(`ws://127.0.0.1:${port}`);
+      for (let i = 0; i < 3; i++) {
+        await req.send(`over ws ${i}`);
+        await rep.receive();
+        await rep.send('ok');
+        await req.receive();
+      }
+    } finally {
+      req.close();
+      rep.close();
+    }
+  });
+  const opened = await host.request('capture.openFile', { path: file });
+  for (let i = 0; i < 500 && (await host.request('capture.list')).find((c) => c.id === opened.id)?.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+  const upgrades = await host.request('capture.query', { id: opened.id, filter: { kind: 'upgrade' } });
+  assert.equal(upgrades.total, 2);
+  assert.match(upgrades.items.find((r) => r.dir === 'c2s')!.summary, /^WebSocket upgrade GET \S* offering ZWS2\.0\/NULL/);
+  assert.match(upgrades.items.find((r) => r.dir === 's2c')!.summary, /answered 101, ZWS2\.0\/NULL \(mechanism NULL, no ZMTP greeting\)/);
+  const [conn] = await host.request('capture.connections', { id: opened.id });
+  assert.equal(conn.clientType, 'REQ');
+  assert.equal(conn.serverType, 'REP');
+  assert.equal(conn.messages, 6);
+  const errors = await host.request('capture.query', { id: opened.id, filter: { kind: 'error' } });
+  assert.equal(errors.total, 0);
+});
+
 test('capture queries: filters, search, record, rate and export on a real capture', async () => {
   const file = join(dir, 'traffic.pcap');
   const port = await freePort();

@@ -139,7 +139,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
         </Select>
         <Select aria-label="Record kind" value={filter.kind ?? ''} onChange={(e) => setFilter({ ...filter, kind: (e.target.value || undefined) as CaptureFilter['kind'] })}>
           <option value="">all records</option><option value="message">messages</option><option value="command">commands</option>
-          <option value="greeting">greetings</option><option value="error">errors</option>
+          <option value="greeting">greetings</option><option value="upgrade">WebSocket upgrades</option><option value="error">errors</option>
         </Select>
         <Select aria-label="Socket type" value={filter.socketType ?? ''} onChange={(e) => setFilter({ ...filter, socketType: e.target.value || undefined })}>
           <option value="">any socket type</option>{socketTypes.map((t) => <option key={t} value={t}>{t}</option>)}

@@ -16,6 +16,7 @@ const TYPE_COLORS: Record<string, string> = {
   message: 'text-slate-900 dark:text-slate-100',
   command: 'text-violet-700 dark:text-violet-300',
   greeting: 'text-sky-700 dark:text-sky-300',
+  upgrade: 'text-sky-700 dark:text-sky-300',
   error: 'text-red-700 dark:text-red-300',
   gap: 'text-amber-700 dark:text-amber-300',
   open: 'text-slate-500',
