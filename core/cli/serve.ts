@@ -14,7 +14,7 @@ import { Host } from '../host/host.js';
 import { describeError } from '../host/errors.js';
 import { captureFilter, type HostEvent } from '../host/protocol.js';
 
-const USAGE = 'usage: zmtp serve [--host 127.0.0.1] [--port N] [--renderer DIR]\n';
+const USAGE = 'usage: zmtp serve [--host 127.0.0.1] [--port N] [--renderer DIR] [--settings DIR]\n';
 const MAX_UPLOAD = 4 * 1024 * 1024 * 1024;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -25,6 +25,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   rendererDir: string;
+  /** Where the host keeps settings (message templates); the host's default when absent. */
+  settingsDir?: string;
 }
 
 export function parseServeArgs(args: string[]): ServeOptions | string {
@@ -33,7 +35,7 @@ export function parseServeArgs(args: string[]): ServeOptions | string {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = args[i + 1];
-    if (a === '--host' || a === '--port' || a === '--renderer') {
+    if (a === '--host' || a === '--port' || a === '--renderer' || a === '--settings') {
       if (value === undefined || value.startsWith('--')) return `${a} needs a value`;
       i++;
       if (a === '--host') {
@@ -42,7 +44,8 @@ export function parseServeArgs(args: string[]): ServeOptions | string {
       } else if (a === '--port') {
         if (!/^\d+$/.test(value) || Number(value) > 65535) return `--port '${value}' must be a number from 0 to 65535`;
         opts.port = Number(value);
-      } else opts.rendererDir = resolve(value);
+      } else if (a === '--settings') opts.settingsDir = resolve(value);
+      else opts.rendererDir = resolve(value);
     } else if (a === '-h' || a === '--help') return '';
     else return `unknown option '${a}'`;
   }
@@ -74,7 +77,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw new Error(`the UI is not built: ${join(opts.rendererDir, 'index.html')} is missing (run npm run build)`);
   }
   const token = randomBytes(24).toString('base64url');
-  const host = new Host();
+  const host = new Host({ settingsDir: opts.settingsDir });
   const root = resolve(opts.rendererDir);
 
   const authorized = (req: IncomingMessage, url: URL) =>

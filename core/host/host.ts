@@ -8,6 +8,7 @@ import { Captures } from './captures.js';
 import { HostError, describeError } from './errors.js';
 import { SOCKET_TYPES, requests, type HostEvent, type Method, type Params, type Reply, type Result } from './protocol.js';
 import { formatIssues } from './validate.js';
+import { TemplateStore, defaultSettingsDir } from './templates.js';
 import { Workbench } from './workbench.js';
 
 export const HOST_VERSION = '0.1.0';
@@ -15,12 +16,15 @@ export const HOST_VERSION = '0.1.0';
 export interface HostOptions {
   /** Where live captures and uploads are written; a fresh temp directory by default. */
   tempDir?: string;
+  /** Where settings (message templates) are kept; $XDG_CONFIG_HOME/zmq-inspector or ~/.config/zmq-inspector by default. */
+  settingsDir?: string;
 }
 
 export class Host {
   readonly workbench: Workbench;
   readonly captures: Captures;
   readonly tempDir: string;
+  readonly templates: TemplateStore;
   private listeners = new Set<(event: HostEvent) => void>();
   private ownsTemp: boolean;
 
@@ -29,6 +33,7 @@ export class Host {
     this.tempDir = options.tempDir ?? mkdtempSync(join(tmpdir(), 'zmq-inspector-'));
     const emit = (event: HostEvent) => this.emit(event);
     this.workbench = new Workbench(emit);
+    this.templates = new TemplateStore(options.settingsDir ?? defaultSettingsDir());
     this.captures = new Captures(emit, this.tempDir);
   }
 
@@ -97,6 +102,8 @@ export class Host {
       case 'socket.messages': return wb.messages(p.id, p.offset, p.limit);
       case 'socket.events': return wb.events(p.id, p.offset, p.limit);
       case 'curve.keyPair': return engine.curveKeyPair();
+      case 'templates.list': return this.templates.list();
+      case 'templates.save': return this.templates.save(p.templates);
       case 'capture.interfaces': return cap.interfaces();
       case 'capture.openFile': return cap.openFile(p.path, p.name);
       case 'capture.startLive': return cap.startLive(p.interface, p.filter);

@@ -110,6 +110,13 @@ export const frameInput = z.strictObject({
   name: z.string().optional(),
 });
 
+/** A composer template: a named multipart message. */
+export const messageTemplate = z.strictObject({
+  name: z.string().trim().min(1, 'a template needs a name').max(100),
+  frames: z.array(frameInput).min(1, 'a template needs at least one frame').max(1000),
+});
+export type MessageTemplate = z.infer<typeof messageTemplate>;
+
 const id = z.string().min(1);
 const page = { offset: int(0).default(0), limit: int(1, 10000).default(200) };
 
@@ -155,6 +162,8 @@ export const requests = {
   'socket.messages': z.strictObject({ id, ...page }),
   'socket.events': z.strictObject({ id, ...page }),
   'curve.keyPair': z.strictObject({}).default({}),
+  'templates.list': z.strictObject({}).default({}),
+  'templates.save': z.strictObject({ templates: z.array(messageTemplate).max(1000) }),
   'capture.interfaces': z.strictObject({}).default({}),
   'capture.openFile': z.strictObject({ path: z.string().min(1), name: z.string().optional() }),
   'capture.startLive': z.strictObject({
@@ -318,6 +327,8 @@ export interface Results {
   'socket.messages': Page<LoggedMessage>;
   'socket.events': Page<MonitorEvent>;
   'curve.keyPair': { publicKey: string; secretKey: string };
+  'templates.list': MessageTemplate[];
+  'templates.save': { path: string };
   'capture.interfaces': { name: string; description?: string }[];
   'capture.openFile': CaptureSummary;
   'capture.startLive': CaptureSummary;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Host } from '../../core/host/index.js';
 
-const host = new Host();
+// Templates and other settings live with the app's other per-user data.
+const host = new Host({ settingsDir: join(app.getPath('userData'), 'settings') });
 let win: BrowserWindow | null = null;
 // electron-vite dev serves the renderer over http; a build loads it from the file system.
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;

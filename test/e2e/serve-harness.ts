@@ -1,6 +1,7 @@
 // Shared by the e2e tests: starts `zmtp serve --port 0` from the built out/ and a headless Chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
@@ -17,8 +18,9 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function startServe(): Promise<Served> {
-  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `zmtp serve` on a free port; settings (templates) in `settingsDir`, a fresh temp directory by default. */
+export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-'))): Promise<Served> {
+  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', '0', '--settings', settingsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
   const url = await new Promise<string>((resolve, reject) => {

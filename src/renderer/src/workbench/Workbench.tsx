@@ -15,9 +15,11 @@ interface Workspace {
   templates: Template[];
 }
 
-function loadTemplates(): Template[] {
+/** Templates an earlier version kept in this browser's storage; moved to the host once. */
+const LEGACY_KEY = 'zmq-inspector.templates';
+function legacyTemplates(): Template[] {
   try {
-    const t = JSON.parse(localStorage.getItem('zmq-inspector.templates') ?? '[]');
+    const t = JSON.parse(localStorage.getItem(LEGACY_KEY) ?? '[]');
     return Array.isArray(t) ? t : [];
   } catch {
     return [];
@@ -29,11 +31,29 @@ export function Workbench({ client }: { client: AppClient }) {
   const sockets = useStore((s) => s.sockets);
   const counts = useStore((s) => s.messages);
   const [selected, setSelected] = useState<string | 'new'>('new');
-  const [templates, setTemplates] = useState<Template[]>(loadTemplates);
+  const [templates, setTemplatesState] = useState<Template[]>([]);
   const [error, setError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  useEffect(() => localStorage.setItem('zmq-inspector.templates', JSON.stringify(templates)), [templates]);
+  // Templates are kept by the host (a settings file), so they survive a new `zmtp serve` port or origin.
+  useEffect(() => {
+    let live = true;
+    client.request('templates.list').then(async (stored) => {
+      const legacy = legacyTemplates();
+      let list = stored as Template[];
+      if (legacy.length > 0) {
+        list = [...list, ...legacy.filter((t) => !list.some((x) => x.name === t.name))];
+        await client.request('templates.save', { templates: list });
+        localStorage.removeItem(LEGACY_KEY);
+      }
+      if (live) setTemplatesState(list);
+    }).catch((err) => live && setError(`Templates: ${errorMessage(err)}`));
+    return () => { live = false; };
+  }, [client]);
+  const setTemplates = (next: Template[]) => {
+    setTemplatesState(next);
+    client.request('templates.save', { templates: next }).catch((err) => setError(`Templates not saved: ${errorMessage(err)}`));
+  };
   useEffect(() => { if (selected !== 'new' && !sockets[selected]) setSelected(order[order.length - 1] ?? 'new'); }, [sockets, order, selected]);
 
   const saveTemplate = (t: Template) => setTemplates([...templates.filter((x) => x.name !== t.name), t]);
