@@ -1,7 +1,8 @@
 // IPv4 and IPv6 fragment reassembly (RFC 791, RFC 8200) for the TCP segments that got fragmented on
 // their way (tunnels, links with path-MTU discovery off). A datagram is handed on once every byte from
-// 0 to the end of its last fragment is in. Duplicated fragments are common and harmless; where
-// fragments overlap the first copy wins. Memory is bounded: at most MAX_DATAGRAMS datagrams and
+// 0 to the end of its last fragment is in. Duplicated fragments are common and harmless (also one
+// arriving after its datagram completed: recently completed datagrams are remembered by their fragment
+// layout); where fragments overlap the first copy wins. Memory is bounded: at most MAX_DATAGRAMS datagrams and
 // MAX_BYTES bytes wait, and a datagram not completed within TIMEOUT_SEC of capture time (Linux's
 // ipfrag_time) is dropped, each with a warning saying so.
 import type { CaptureWarning } from './types.js';
@@ -25,6 +26,8 @@ interface Datagram {
 
 export class IpDefragmenter {
   private readonly waiting = new Map<string, Datagram>();
+  /** Datagrams completed lately: when, and their fragments as "offset:length", to recognise late copies. */
+  private readonly completed = new Map<string, { doneTs: number; layout: Set<string> }>();
   private bytes = 0;
 
   /** Datagrams still incomplete. */
@@ -42,6 +45,13 @@ export class IpDefragmenter {
     warn: (message: string) => void,
   ): Buffer | string | null {
     this.expire(ts, warn);
+    const done = this.completed.get(key);
+    if (done) {
+      // A copy of a fragment of a datagram already handed on: nothing new. Anything else with the same
+      // id is a new datagram (the id was reused).
+      if (ts - done.doneTs <= TIMEOUT_SEC && done.layout.has(`${offset}:${data.length}`)) return null;
+      this.completed.delete(key);
+    }
     if (offset + data.length > MAX_DATAGRAM_BYTES) return `${describe}: fragment at offset ${offset} with ${data.length} bytes runs past 65535`;
     if (more && data.length % 8 !== 0) return `${describe}: a fragment with more to follow has ${data.length} bytes, not a multiple of 8`;
     let d = this.waiting.get(key);
@@ -64,6 +74,8 @@ export class IpDefragmenter {
     const whole = this.complete(d);
     if (whole) {
       this.drop(key, d);
+      this.completed.set(key, { doneTs: ts, layout: new Set(d.parts.map((p) => `${p.offset}:${p.data.length}`)) });
+      if (this.completed.size > MAX_DATAGRAMS) this.completed.delete(this.completed.keys().next().value as string);
       return whole;
     }
     while (this.waiting.size > MAX_DATAGRAMS || this.bytes > MAX_BYTES) {

@@ -25,8 +25,22 @@ test('fragments in any order, with duplicates, give back the datagram once, when
     const done = results.filter((r) => Buffer.isBuffer(r)) as Buffer[];
     assert.equal(done.length, 1, `order ${order}`);
     assert.ok(done[0].equals(whole));
-    assert.equal(defrag.pendingCount, order.length === 3 ? 0 : 1, 'a duplicate after completion starts a new datagram that never completes');
+    assert.equal(defrag.pendingCount, 0, 'a copy arriving after completion is recognised, not a new datagram');
   }
+});
+
+test('after completion: a late copy is ignored; a different fragment under the same id is a new datagram', () => {
+  const defrag = new IpDefragmenter();
+  const warnings: string[] = [];
+  const add = (offset: number, more: boolean, n: number, ts = 0) => defrag.add('k', offset, more, Buffer.alloc(n, offset), ts, 'dg', (m) => warnings.push(m));
+  assert.equal(add(0, true, 16), null);
+  assert.ok(Buffer.isBuffer(add(16, false, 4)));
+  assert.equal(add(0, true, 16), null, 'late copy');
+  assert.equal(defrag.pendingCount, 0);
+  assert.equal(add(0, true, 24), null, 'other layout: the id was reused');
+  assert.equal(defrag.pendingCount, 1);
+  assert.ok(Buffer.isBuffer(add(24, false, 8)));
+  assert.deepEqual(warnings, []);
 });
 
 test('overlapping fragments: the first copy of a byte wins', () => {
