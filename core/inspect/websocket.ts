@@ -58,12 +58,19 @@ export function zwsMechanism(protocol: string): string | undefined {
   return protocol.startsWith('ZWS2.0/') ? protocol.slice('ZWS2.0/'.length) : undefined;
 }
 
+/** Header bytes of a WebSocket frame at most: 2, 8 of extended length, 4 of mask key. */
+const MAX_HEADER = 14;
+
 /**
  * WebSocket frames of one direction, reassembled into whole messages (continuation frames joined,
- * client masking undone). Keeps only the bytes of an unfinished frame, copied.
+ * client masking undone). Bytes of an unfinished frame are kept as a list of copied chunks and joined
+ * once the frame is complete, so a large frame spread over many packets costs one copy, not one per packet.
  */
 export class WsMessageReader {
-  private rest: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  /** Header of the frame in progress, once parsed. */
+  private frame?: { fin: boolean; opcode: number; headerLength: number; length: number; key?: Buffer };
   private parts: Buffer[] = [];
   private partsBytes = 0;
   private messageOpcode = 0;
@@ -72,72 +79,133 @@ export class WsMessageReader {
 
   /** Unfinished frame bytes held. */
   get buffered(): number {
-    return this.rest.length + this.partsBytes;
+    return this.chunkBytes + this.partsBytes;
   }
 
   /** Parses `data`; calls onMessage per whole message (control frames included). Returns an error text. */
   push(data: Buffer, onMessage: (opcode: number, payload: Buffer) => void): string | undefined {
-    let buf = this.rest.length ? Buffer.concat([this.rest, data]) : data;
+    if (data.length > 0) {
+      this.chunks.push(data);
+      this.chunkBytes += data.length;
+    }
+    let error: string | undefined;
     for (;;) {
-      if (buf.length < 2) break;
-      const b0 = buf[0];
-      const b1 = buf[1];
-      if (b0 & 0x70) return `WebSocket frame with reserved bits 0x${(b0 & 0x70).toString(16)} set (no extension was negotiated)`;
-      const fin = (b0 & 0x80) !== 0;
-      const opcode = b0 & 0x0f;
-      let len = b1 & 0x7f;
-      let pos = 2;
-      if (len === 126) {
-        if (buf.length < 4) break;
-        len = buf.readUInt16BE(2);
-        pos = 4;
-      } else if (len === 127) {
-        if (buf.length < 10) break;
-        const high = buf.readUInt32BE(2);
-        if (high > 0x1fffff) return 'WebSocket frame length above 2^53';
-        len = high * 0x100000000 + buf.readUInt32BE(6);
-        pos = 10;
+      if (!this.frame) {
+        const header = this.peek(MAX_HEADER);
+        const parsed = parseHeader(header, this.partsBytes, this.maxMessageSize);
+        if (parsed === undefined) break;
+        if (typeof parsed === 'string') {
+          error = parsed;
+          break;
+        }
+        this.frame = parsed;
       }
-      if (len + this.partsBytes > this.maxMessageSize) return `WebSocket message of ${len + this.partsBytes} bytes exceeds the ${this.maxMessageSize}-byte limit`;
-      const masked = (b1 & 0x80) !== 0;
-      const keyAt = pos;
-      if (masked) pos += 4;
-      if (buf.length < pos + len) break;
-      let payload = buf.subarray(pos, pos + len);
-      if (masked) {
-        const key = buf.subarray(keyAt, keyAt + 4);
-        const clear = Buffer.allocUnsafe(len);
-        for (let i = 0; i < len; i++) clear[i] = payload[i] ^ key[i & 3];
+      const f = this.frame;
+      if (this.chunkBytes < f.headerLength + f.length) break;
+      this.frame = undefined;
+      const bytes = this.take(f.headerLength + f.length);
+      let payload = bytes.subarray(f.headerLength);
+      if (f.key) {
+        const clear = Buffer.allocUnsafe(payload.length);
+        for (let i = 0; i < payload.length; i++) clear[i] = payload[i] ^ f.key[i & 3];
         payload = clear;
       }
-      buf = buf.subarray(pos + len);
-      if (opcode >= 0x8) {
-        if (!fin || len > 125) return `WebSocket control frame (opcode ${opcode}) fragmented or longer than 125 bytes`;
-        onMessage(opcode, payload);
-        continue;
-      }
-      if (opcode === 0) {
-        if (this.parts.length === 0) return 'WebSocket continuation frame without a message to continue';
-      } else {
-        if (this.parts.length > 0) return `WebSocket message (opcode ${opcode}) started inside an unfinished one`;
-        if (opcode !== WS_TEXT && opcode !== WS_BINARY) return `WebSocket frame with unknown opcode ${opcode}`;
-        this.messageOpcode = opcode;
-      }
-      if (!fin) {
-        // Kept across packets: copied so the capture's read buffer is not.
-        this.parts.push(Buffer.from(payload));
-        this.partsBytes += payload.length;
-        continue;
-      }
-      let message = payload;
-      if (this.parts.length > 0) {
-        message = Buffer.concat([...this.parts, payload]);
-        this.parts = [];
-        this.partsBytes = 0;
-      }
-      onMessage(this.messageOpcode, message);
+      error = this.onFrame(f.fin, f.opcode, payload, onMessage);
+      if (error) break;
     }
-    this.rest = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
+    // What stays is kept past this packet: copy what is still a view of its (shared, large) read buffer.
+    // Chunks kept from earlier packets were copied then.
+    for (let i = 0; i < this.chunks.length; i++) if (this.chunks[i].buffer === data.buffer) this.chunks[i] = Buffer.from(this.chunks[i]);
+    return error;
+  }
+
+  private onFrame(fin: boolean, opcode: number, payload: Buffer, onMessage: (opcode: number, payload: Buffer) => void): string | undefined {
+    if (opcode >= 0x8) {
+      if (!fin || payload.length > 125) return `WebSocket control frame (opcode ${opcode}) fragmented or longer than 125 bytes`;
+      onMessage(opcode, payload);
+      return undefined;
+    }
+    if (opcode === 0) {
+      if (this.parts.length === 0) return 'WebSocket continuation frame without a message to continue';
+    } else {
+      if (this.parts.length > 0) return `WebSocket message (opcode ${opcode}) started inside an unfinished one`;
+      if (opcode !== WS_TEXT && opcode !== WS_BINARY) return `WebSocket frame with unknown opcode ${opcode}`;
+      this.messageOpcode = opcode;
+    }
+    if (!fin) {
+      // Kept across packets: copied so the capture's read buffer is not.
+      this.parts.push(Buffer.from(payload));
+      this.partsBytes += payload.length;
+      return undefined;
+    }
+    let message = payload;
+    if (this.parts.length > 0) {
+      message = Buffer.concat([...this.parts, payload]);
+      this.parts = [];
+      this.partsBytes = 0;
+    }
+    onMessage(this.messageOpcode, message);
     return undefined;
   }
+
+  /** Up to `n` leading bytes (joined from the first chunks when the first is shorter). */
+  private peek(n: number): Buffer {
+    const first = this.chunks[0];
+    if (!first || first.length >= n || this.chunks.length === 1) return first ?? Buffer.alloc(0);
+    return Buffer.concat(this.chunks, Math.min(n, this.chunkBytes));
+  }
+
+  /** Removes and returns the first `n` bytes (no copy when the first chunk holds them). */
+  private take(n: number): Buffer {
+    const first = this.chunks[0];
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const c = this.chunks[0];
+        const k = Math.min(c.length, n - filled);
+        c.copy(out, filled, 0, k);
+        filled += k;
+        if (k === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(k);
+      }
+    }
+    this.chunkBytes -= n;
+    return out;
+  }
+}
+
+/** A frame header from its first bytes: undefined while incomplete, a problem as text. */
+function parseHeader(buf: Buffer, partsBytes: number, maxMessageSize: number):
+  { fin: boolean; opcode: number; headerLength: number; length: number; key?: Buffer } | string | undefined {
+  if (buf.length < 2) return undefined;
+  const b0 = buf[0];
+  const b1 = buf[1];
+  if (b0 & 0x70) return `WebSocket frame with reserved bits 0x${(b0 & 0x70).toString(16)} set (no extension was negotiated)`;
+  let length = b1 & 0x7f;
+  let pos = 2;
+  if (length === 126) {
+    if (buf.length < 4) return undefined;
+    length = buf.readUInt16BE(2);
+    pos = 4;
+  } else if (length === 127) {
+    if (buf.length < 10) return undefined;
+    const high = buf.readUInt32BE(2);
+    if (high > 0x1fffff) return 'WebSocket frame length above 2^53';
+    length = high * 0x100000000 + buf.readUInt32BE(6);
+    pos = 10;
+  }
+  if (length + partsBytes > maxMessageSize) return `WebSocket message of ${length + partsBytes} bytes exceeds the ${maxMessageSize}-byte limit`;
+  let key: Buffer | undefined;
+  if (b1 & 0x80) {
+    if (buf.length < pos + 4) return undefined;
+    key = Buffer.from(buf.subarray(pos, pos + 4));
+    pos += 4;
+  }
+  return { fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, headerLength: pos, length, key };
 }
