@@ -114,8 +114,11 @@ export class WsMessageReader {
       if (error) break;
     }
     // What stays is kept past this packet: copy what is still a view of its (shared, large) read buffer.
-    // Chunks kept from earlier packets were copied then.
-    for (let i = 0; i < this.chunks.length; i++) if (this.chunks[i].buffer === data.buffer) this.chunks[i] = Buffer.from(this.chunks[i]);
+    // Chunks kept from earlier packets were copied then; this packet's bytes can only be the last chunk
+    // (or, when the chunks before it were consumed, the first).
+    const last = this.chunks.length - 1;
+    if (last >= 0 && this.chunks[last].buffer === data.buffer) this.chunks[last] = Buffer.from(this.chunks[last]);
+    if (last > 0 && this.chunks[0].buffer === data.buffer) this.chunks[0] = Buffer.from(this.chunks[0]);
     return error;
   }
 
