@@ -360,7 +360,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     // As libzmq's message metadata: the peer's READY properties, what the ZAP handler added, User-Id, Peer-Address.
     const props: Record<string, string> = { ...peer.properties, ...peer.zapMetadata };
     if (peer.userId !== undefined) props['User-Id'] = peer.userId;
-    props['Peer-Address'] = peer.remoteAddress.replace(/^tcp:\/\//, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    props['Peer-Address'] = hostOf(peer.remoteAddress);
     end.peerProperties = props;
     end.remoteAddress = peer.remoteAddress;
     end.routingId = peer.identity.length ? Buffer.from(peer.identity) : undefined;
@@ -403,7 +403,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       asServer: name === 'NULL' ? zapDomain !== '' : asServer,
       properties,
       zapDomain,
-      peerAddress: peerAddress.replace(/^tcp:\/\//, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, ''),
+      peerAddress: hostOf(peerAddress),
       zap: zapClientFor(this.context),
       socketOptions: this.options,
     });
@@ -509,12 +509,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       for (const p of this.inprocPipes.get(address) ?? []) p.terminate();
       return;
     }
-    const udp = this.udpEndpoints.get(address);
-    if (udp) {
-      this.udpEndpoints.delete(address);
-      udp.close();
-      return;
-    }
+    if (this.closeUdpEndpoint(address)) return;
     const entry = this.findListener(ep, address);
     if (!entry) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.listeners.delete(entry.listener.endpoint);
@@ -565,6 +560,15 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     this.endpointHold.set(true);
   }
 
+  /** Closes the udp endpoint bound or connected at `address`; false when it is not one. */
+  private closeUdpEndpoint(address: string): boolean {
+    const udp = this.udpEndpoints.get(address);
+    if (!udp) return false;
+    this.udpEndpoints.delete(address);
+    udp.close();
+    return true;
+  }
+
   disconnect(address: string): void {
     if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
     const ep = parseEndpoint(address, false);
@@ -575,12 +579,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       this.inprocPipes.delete(address);
       return;
     }
-    const udp = this.udpEndpoints.get(address);
-    if (udp) {
-      this.udpEndpoints.delete(address);
-      udp.close();
-      return;
-    }
+    if (this.closeUdpEndpoint(address)) return;
     const list = this.sessions.get(address);
     if (!list || list.length === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.sessions.delete(address);
@@ -655,6 +654,11 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       this.context.lingerDone(this);
     }
   }
+}
+
+/** The host part of a peer address ("tcp://[::1]:5555" -> "::1"), as libzmq's Peer-Address gives it. */
+function hostOf(address: string): string {
+  return address.replace(/^tcp:\/\//, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
 }
 
 function remoteOf(s: net.Socket): string {

@@ -45,19 +45,12 @@ export class XSubType extends SubscriberType {
 
   send(msg: Msg): boolean {
     if (this.type === 'SUB') throw zmqError('ENOTSUP', 'Subscriber sockets cannot send; use subscribe() and unsubscribe()');
-    if (msg.length === 1) {
-      const first = msg[0];
-      if (first.length > 0 && first[0] === 1) return this.subscribe(first.subarray(1)), true;
-      if (first.length > 0 && first[0] === 0) return this.unsubscribe(first.subarray(1)), true;
-      // A user message travelling upstream to XPUB peers.
-      this.dist.sendToAll(msg);
-      return true;
-    }
-    // Multipart: libzmq examines the first frame, and later ones unless onlyFirstSubscribe is set and
-    // no earlier frame was a subscription. A cancel of something not subscribed is left out, as there.
+    // libzmq examines the first frame, and later ones unless onlyFirstSubscribe is set and no earlier
+    // frame was a subscription. A cancel of something not subscribed is left out, as there. A message
+    // with no subscription in it is a user message travelling upstream to XPUB peers.
     const out: Buffer[] = [];
     let examine = true;
-    let subscribes = false;
+    let subscriptions = false;
     for (let i = 0; i < msg.length; i++) {
       const frame = msg[i];
       if (i === 0) examine = !this.onlyFirst;
@@ -66,19 +59,23 @@ export class XSubType extends SubscriberType {
         continue;
       }
       if (frame.length > 0 && frame[0] === 1) {
+        // Forwarded every time (not only the first): an XPUB in verbose mode upstream wants each one.
         this.subs.add(frame.subarray(1));
-        examine = subscribes = true;
+        examine = subscriptions = true;
         out.push(frame);
       } else if (frame.length > 0 && frame[0] === 0) {
         examine = true;
-        if (this.subs.rm(frame.subarray(1))) out.push(frame);
+        if (this.subs.rm(frame.subarray(1))) {
+          subscriptions = true;
+          out.push(frame);
+        }
       } else {
         out.push(frame);
       }
     }
-    // Subscriptions are never dropped at the HWM (they are re-sent to new pipes from the trie anyway).
     if (out.length === 0) return true;
-    if (subscribes) this.dist.forceToAll(out);
+    // Subscriptions are never dropped at the HWM, as subscribe() and unsubscribe() do not drop them.
+    if (subscriptions) this.dist.forceToAll(out);
     else this.dist.sendToAll(out);
     return true;
   }
