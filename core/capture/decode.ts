@@ -243,8 +243,7 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
         if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`);
         if (fragOffset === 0 && d[off] !== 6) return null;
         if (d.length < end) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length; cannot reassemble`);
-        const r = defragment(f, w, 6, src, dst, `6 ${src} ${dst} ${id}`, fragOffset, more, d.subarray(off + 8, end), what);
-        return r;
+        return defragment(f, w, 6, src, dst, `6 ${src} ${dst} ${id}`, fragOffset, more, d.subarray(off + 8, end), what);
       }
       next = d[off]; // atomic fragment: the whole packet is here
       off += 8;

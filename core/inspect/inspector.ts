@@ -437,14 +437,29 @@ export class Inspector {
     // A ZMTP 3 sender that fell back to 1.0 still sent its signature: remember it offered more.
     if (r.status === 'done' && r.greeting.version === '1.0') r.greeting.revision = REVISION_3;
     if (r.status === 'error') {
-      this.error(c, d, `bad greeting: ${r.message}`, 0);
-      c.info.state = 'error';
-      c.info.stateReason = r.message;
-      d.phase = 'dead';
-      d.head = EMPTY;
+      this.failDirection(c, d, `bad greeting: ${r.message}`, r.message, 0);
       return;
     }
     this.startFraming(c, d, r.greeting);
+  }
+
+  /** A direction that cannot go on: reported, the connection marked in error, nothing more decoded. */
+  private failDirection(c: ConnState, d: DirState, message: string, stateReason: string, offset?: number): void {
+    this.error(c, d, message, offset);
+    c.info.state = 'error';
+    c.info.stateReason = stateReason;
+    d.phase = 'dead';
+    d.head = EMPTY;
+  }
+
+  /**
+   * Packet data is a view of a much larger read buffer. Decoders copy the bytes of an unfinished frame
+   * they keep; the frames of an unfinished multipart message are kept here, so they are copied too: else
+   * thousands of quiet connections would each keep a whole read buffer alive.
+   */
+  private ownPendingFrames(d: DirState): void {
+    const frames = d.frames;
+    for (let i = 0; i < frames.length; i++) frames[i] = own(frames[i]);
   }
 
   private startFraming(c: ConnState, d: DirState, g: Greeting): void {
@@ -516,11 +531,7 @@ export class Inspector {
       if (status !== 101 || !mechanism) {
         this.emit(rec);
         const why = status !== 101 ? `the server answered HTTP ${Number.isNaN(status) ? JSON.stringify(head.startLine.slice(0, 40)) : status}` : `the server chose no ZWS subprotocol (${chosen ?? 'none'})`;
-        this.error(c, d, `WebSocket upgrade refused: ${why}`);
-        info.state = 'error';
-        info.stateReason = `WebSocket upgrade refused: ${why}`;
-        d.phase = 'dead';
-        d.head = EMPTY;
+        this.failDirection(c, d, `WebSocket upgrade refused: ${why}`, `WebSocket upgrade refused: ${why}`);
         return;
       }
     }
@@ -557,8 +568,7 @@ export class Inspector {
       }
       // Control frames (close, ping, pong) are WebSocket's own business.
     });
-    const frames = d.frames;
-    for (let i = 0; i < frames.length; i++) frames[i] = own(frames[i]);
+    this.ownPendingFrames(d);
     if (err && !c.ignored && d.phase === 'ws') {
       this.error(c, d, `malformed WebSocket stream: ${err}`);
       d.phase = 'dead';
@@ -578,13 +588,7 @@ export class Inspector {
     const chunkStart = d.offset - data.length - d.decoderBase;
     const sink = (more: boolean, command: boolean, body: Buffer) => this.onFrame(c, d, more, command, body);
     const err = decoder.push(data, sink);
-    // Packet data is a view of a much larger read buffer. The decoder copies the bytes of an unfinished frame
-    // it keeps; the frames of an unfinished multipart message are kept here, so they are copied too: else
-    // thousands of quiet connections would each keep a whole read buffer alive.
-    const frames = d.frames;
-    for (let i = 0; i < frames.length; i++) {
-      frames[i] = own(frames[i]);
-    }
+    this.ownPendingFrames(d);
     if (!err || c.ignored || d.decoder !== decoder) return;
     this.error(c, d, `malformed frame: ${err.message}`, d.decoderBase + err.offset);
     // Resynchronise on what follows the bad header.
