@@ -191,7 +191,7 @@ export async function run(argv: string[]): Promise<number> {
   if (argv[0] === '--case') {
     const [, lib, kind, size, count] = argv;
     if (!['ours', 'zeromq'].includes(lib) || !['push-pull', 'req-rep', 'push-pull-2proc'].includes(kind) || !(Number(size) >= 0) || !(Number(count) > 0)) {
-      process.stderr.write('zmtp bench: --case ours|zeromq push-pull|req-rep SIZE COUNT\n');
+      process.stderr.write('zmtp bench: --case ours|zeromq push-pull|req-rep|push-pull-2proc SIZE COUNT\n');
       return 2;
     }
     const result = await runCase(lib as Lib, kind as Kind, Number(size), Number(count));

@@ -1,9 +1,10 @@
-// Ports for tests: the port of a bound tcp endpoint ("tcp://127.0.0.1:40123" -> 40123; tests bind to port 0
+// Ports for tests: the port of a bound tcp or ws endpoint ("tcp://127.0.0.1:40123" -> 40123; tests bind to port 0
 // and read it back), and a port free a moment ago.
 import net from 'node:net';
 
 export function portOf(endpoint: string | null | undefined): number {
-  const m = /:(\d+)$/.exec(endpoint ?? '');
+  // ws:// endpoints may end in a path ("ws://127.0.0.1:40123/zmq").
+  const m = /:(\d+)(?:\/[^:]*)?$/.exec(endpoint ?? '');
   if (!m) throw new Error(`no port in endpoint ${JSON.stringify(endpoint)}`);
   return Number(m[1]);
 }

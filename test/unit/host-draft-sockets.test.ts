@@ -3,7 +3,8 @@
 // DGRAM, and the specific errors for bad groups, routing ids and frame counts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Host, HostError, type HostEvent, type LoggedMessage } from '../../core/host/index.js';
+import { Host, type HostEvent, type LoggedMessage } from '../../core/host/index.js';
+import { rejects } from '../helpers/host-errors.js';
 
 let host: Host;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,14 +28,6 @@ function received(id: string, pred: (m: LoggedMessage) => boolean = () => true):
 const text = (m: LoggedMessage) => m.frames.map((h) => Buffer.from(h, 'hex').toString('utf8'));
 const close = async (...ids: string[]) => { for (const id of ids) await host.request('socket.close', { id }); };
 
-async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof HostError, `HostError expected, got ${String(err)}`);
-    assert.equal(err.code, code);
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 test('SERVER answers a libzmq CLIENT by routing id; an unknown routing id is EHOSTUNREACH in plain words', async () => {
   const server = await host.request('socket.create', { type: 'SERVER', name: 'srv' });

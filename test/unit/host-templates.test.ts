@@ -6,19 +6,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Host } from '../../core/host/index.js';
+import { rejects } from '../helpers/host-errors.js';
 
 const templates = [
   { name: 'hello', frames: [{ kind: 'text' as const, data: 'hello' }, { kind: 'hex' as const, data: '00ff' }] },
   { name: 'order', frames: [{ kind: 'json' as const, data: '{"id": 7}' }] },
 ];
 
-async function rejects(p: Promise<unknown>, code: string, message: RegExp) {
-  await assert.rejects(p, (err: Error & { code?: string }) => {
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 test('templates persist in the settings directory across hosts', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'host-templates-'));

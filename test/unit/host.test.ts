@@ -6,23 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Host, HostError, endpointProblem, type HostEvent } from '../../core/host/index.js';
+import { Host, endpointProblem, type HostEvent } from '../../core/host/index.js';
 import { captureWithTcpdump, freePort, pushPullBurst } from '../e2e/traffic.js';
 import * as zmq from 'zeromq';
+import { rejects } from '../helpers/host-errors.js';
 
 let host: Host;
 let dir: string;
 before(() => { host = new Host(); dir = mkdtempSync(join(tmpdir(), 'host-test-')); });
 after(async () => { await host.close(); rmSync(dir, { recursive: true, force: true }); });
-
-async function rejects(p: Promise<unknown>, code: string, message: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof HostError, `HostError expected, got ${String(err)}`);
-    assert.equal(err.code, code);
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 function nextEvent(pred: (e: HostEvent) => boolean): Promise<HostEvent> {
   return new Promise((resolve) => {

@@ -6,18 +6,17 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import * as engine from '../../../core/index.js';
 import type { InspectRecord, UpgradeRecord } from '../../../core/inspect/records.js';
+import { portOf } from '../../helpers/port.js';
 import { startEngineZapHandler } from '../engine/security-raw-peer.js';
 import { captured, commands, errors, framesOf, messages, sentHex } from './helpers.js';
 
 const upgrades = (records: InspectRecord[]) => records.filter((r): r is UpgradeRecord => r.type === 'upgrade');
-/** The TCP port of a ws endpoint ("ws://127.0.0.1:40123" or with a path). */
-const wsPort = (endpoint: string | null) => Number(/:(\d+)(?:\/.*)?$/.exec(endpoint ?? '')![1]);
 const wsConns = (records: InspectRecord[]) => [...new Set(upgrades(records).map((u) => u.conn))];
 
 test('libzmq REQ/REP over ws:// (tcpdump): upgrade, READY, every request and reply incl. a 70 kB frame, paired', async () => {
   const rep = new zmq.Reply({ linger: 0 });
   await rep.bind('ws://127.0.0.1:*');
-  const port = wsPort(rep.lastEndpoint);
+  const port = portOf(rep.lastEndpoint);
   const req = new zmq.Request({ linger: 0 });
   const sent: Buffer[][] = [];
   const replies: Buffer[][] = [];
@@ -66,7 +65,7 @@ test('PLAIN over ws:// (libzmq client, engine server + ZAP): credentials shown a
   const zap = await startEngineZapHandler(context, (r) => ({ statusCode: '200', userId: r.credentials[0].toString() }));
   const rep = new engine.Reply({ linger: 0, plainServer: true }, context);
   await rep.bind('ws://127.0.0.1:*');
-  const port = wsPort(rep.lastEndpoint);
+  const port = portOf(rep.lastEndpoint);
   const req = new zmq.Request({ linger: 0, plainUsername: 'ws-user', plainPassword: 'ws-secret' });
   const d = await captured({ tool: 'tcpdump' }, port, 'ws-plain.pcap', async () => {
     req.connect(rep.lastEndpoint!);
@@ -93,7 +92,7 @@ test('PLAIN over ws:// (libzmq client, engine server + ZAP): credentials shown a
 test('engine PUB over ws:// to a libzmq SUB: subscriptions (sent as messages over ZWS) are tracked', async () => {
   const pub = new engine.Publisher({ linger: 0 });
   await pub.bind('ws://127.0.0.1:*');
-  const port = wsPort(pub.lastEndpoint);
+  const port = portOf(pub.lastEndpoint);
   const sub = new zmq.Subscriber({ linger: 0 });
   const d = await captured({ tool: 'tcpdump' }, port, 'ws-pubsub.pcap', async () => {
     sub.subscribe('weather');
