@@ -13,7 +13,7 @@ import {
 import { FrameDecoder } from '../../zmtp/decoder.js';
 import { encodeSignature, parseGreeting, REVISION_3 } from '../../zmtp/greeting.js';
 import type { Framing } from '../../zmtp/frame.js';
-import { errorCommand, parseCommand, pingCommand, pongCommand, splitCommand } from '../../zmtp/commands.js';
+import { parseCommand, pingCommand, pongCommand, splitCommand } from '../../zmtp/commands.js';
 import { getProperty, type Properties } from '../../zmtp/metadata.js';
 import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
@@ -820,10 +820,8 @@ export class Connection implements PipeOwner {
     this.state = State.Closed;
     for (const t of [this.handshakeTimer, this.heartbeatTimeoutTimer, this.ttlTimer, this.lingerTimer]) if (t) clearTimeout(t);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.mechanism && !handshaken && kind === 'protocol' && this.framing === 'v3' && this.stream.writable && !reason.startsWith('peer sent ERROR')) {
-      // Tell the peer why, as libzmq does for handshake failures.
-      try { this.stream.write(this.encodeOne(errorCommand(reason.slice(0, 255)), false, true)); } catch { /* closing anyway */ }
-    }
+    // No ERROR command for a protocol failure: libzmq's engine just closes, and only a mechanism tells a
+    // peer why it is refused (ZAP status codes). Our reason stays in the monitor event.
     if (this.closing && handshaken && reason === 'closed by this side') {
       // Graceful: let Node hand what is still buffered to the kernel (destroy() would drop it), within linger.
       if (!this.stream.writableEnded) this.stream.end();

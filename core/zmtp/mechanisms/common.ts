@@ -38,10 +38,11 @@ export function libzmqPlainErrorCommand(reason: string): Buffer {
 }
 
 /**
- * A client that receives ERROR stops. Like libzmq's handle_error_reason, a reason that is a ZAP status
- * code 300/400/500 means the server's ZAP handler refused us (an auth failure with that status).
+ * A peer that receives ERROR stops (`sender` names the side that sent it). Like libzmq's
+ * handle_error_reason, a reason that is a ZAP status code 300/400/500 means the other side's ZAP
+ * handler refused us (an auth failure with that status).
  */
-export function errorReceived(body: Buffer, mechanism: string): HandshakeStep {
+export function errorReceived(body: Buffer, mechanism: string, sender = 'server'): HandshakeStep {
   // body = 5 "ERROR" reason-length reason, or libzmq's PLAIN form 0x5E "RROR" reason-length reason
   const at = isLibzmqPlainError(body) ? 5 : 6;
   if (body.length < at + 1 || 1 + body[at] > body.length - at) {
@@ -51,7 +52,7 @@ export function errorReceived(body: Buffer, mechanism: string): HandshakeStep {
   const status = /^[345]00$/.test(reason) ? Number(reason) : undefined;
   return {
     status: 'error', send: [], kind: 'auth', zapStatus: status,
-    reason: status ? `${mechanism} server refused the handshake: ZAP status ${reason}` : `${mechanism} server sent ERROR: ${reason}`,
+    reason: status ? `${mechanism} ${sender} refused the handshake: ZAP status ${reason}` : `${mechanism} ${sender} sent ERROR: ${reason}`,
   };
 }
 

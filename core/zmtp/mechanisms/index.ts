@@ -53,7 +53,7 @@ export function createMechanism(name: MechanismName, opts: MechanismOptions & { 
   const so = opts.socketOptions;
   switch (name) {
     case 'NULL':
-      return new NullMechanism(opts);
+      return new NullMechanism({ ...opts, zapEnforceDomain: so.zapEnforceDomain === true });
     case 'PLAIN':
       if (opts.asServer) return new PlainServer(opts);
       return new PlainClient({ ...opts, username: credential(so, 'plainUsername'), password: credential(so, 'plainPassword') });

@@ -1,55 +1,59 @@
 // NULL mechanism (RFC 23): each side sends READY with its metadata and waits for the peer's.
-// With a ZAP domain set and a handler bound, a server asks the handler first, as libzmq 4.3 does.
-import { errorCommand, parseCommand, readyCommand } from '../commands.js';
+// With a ZAP domain set, libzmq 4.3 (null_mechanism.cpp) asks the ZAP handler as soon as the greeting is
+// done, on whichever side has the domain, and says READY only once the handler accepts: a refusal is
+// ERROR with the status code (nothing for 300), an invalid reply a protocol failure. With no handler
+// bound the peer is let in, unless zapEnforceDomain is set.
+import { parseCommand, readyCommand } from '../commands.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
-import { decodeMetadata } from '../metadata.js';
+import { errorReceived, isCommand, ownIdentity, protocolError, zapFailure } from './common.js';
+import { askZap, type ZapVerdict } from './zap.js';
+
+export interface NullOptions extends MechanismOptions {
+  /** ZMQ_ZAP_ENFORCE_DOMAIN: with a domain but no handler bound, refuse instead of letting peers in. */
+  zapEnforceDomain?: boolean;
+}
 
 export class NullMechanism implements Mechanism {
   readonly name = 'NULL';
   readonly encrypts = false;
-  private readySent = false;
+  /** The ZAP handler's answer, asked for at start() when a domain is set. */
+  private verdict?: Promise<ZapVerdict>;
 
-  constructor(private readonly options: MechanismOptions) {}
+  constructor(private readonly options: NullOptions) {}
 
   start(): Buffer[] {
-    // A server with a ZAP domain waits for the handler's verdict before it says READY.
-    if (this.options.asServer && this.options.zap && this.options.zapDomain) return [];
-    this.readySent = true;
-    return [readyCommand(this.options.properties)];
+    if (this.options.zapDomain === '') return [readyCommand(this.options.properties)];
+    this.verdict = askZap(this.options.zap, {
+      domain: this.options.zapDomain,
+      address: this.options.peerAddress,
+      identity: ownIdentity(this.options.properties),
+      mechanism: 'NULL',
+      credentials: [],
+    });
+    return [];
   }
 
   async onCommand(body: Buffer): Promise<HandshakeStep> {
+    if (isCommand(body, 'ERROR')) return errorReceived(body, 'NULL', 'peer');
     const cmd = parseCommand(body);
-    if (cmd.name === 'ERROR' && 'reason' in cmd) {
-      return { status: 'error', send: [], reason: `peer sent ERROR: ${cmd.reason}`, kind: 'auth' };
-    }
     if (cmd.name !== 'READY' || !('properties' in cmd)) {
-      return { status: 'error', send: [], reason: `unexpected ${cmd.name || 'malformed'} command during NULL handshake`, kind: 'protocol' };
+      return protocolError(`unexpected ${cmd.name || 'malformed'} command during NULL handshake`);
     }
-    if (cmd.error) return { status: 'error', send: [], reason: `malformed READY metadata: ${cmd.error}`, kind: 'protocol' };
-    const send: Buffer[] = [];
-    let userId: string | undefined;
-    let zapMetadata: Record<string, string> | undefined;
-    if (!this.readySent) {
-      const identity = cmd.raw['Identity'] ?? Buffer.alloc(0);
-      const reply = await this.options.zap!({
-        domain: this.options.zapDomain,
-        address: this.options.peerAddress,
-        identity,
-        mechanism: 'NULL',
-        credentials: [],
-      });
-      if (reply && reply.statusCode !== '200') {
+    if (cmd.error) return protocolError(`malformed READY metadata: ${cmd.error}`);
+    const peer = { peerProperties: cmd.properties, peerRaw: cmd.raw };
+    if (!this.verdict) return { status: 'ready', send: [], ...peer };
+    const verdict = await this.verdict;
+    const ready = readyCommand(this.options.properties);
+    if (verdict.outcome === 'no-handler') {
+      if (this.options.zapEnforceDomain) {
         return {
-          status: 'error', send: [errorCommand(reply.statusText || `ZAP status ${reply.statusCode}`)],
-          reason: `ZAP handler refused: ${reply.statusCode} ${reply.statusText}`, kind: 'auth', zapStatus: Number(reply.statusCode),
+          status: 'error', send: [], kind: 'no-detail',
+          reason: `NULL mechanism enforces ZAP domain '${this.options.zapDomain}' but no ZAP handler is bound at inproc://zeromq.zap.01`,
         };
       }
-      userId = reply?.userId;
-      if (reply && reply.metadata.length > 0) zapMetadata = decodeMetadata(reply.metadata).properties;
-      send.push(readyCommand(this.options.properties));
-      this.readySent = true;
+      return { status: 'ready', send: [ready], ...peer };
     }
-    return { status: 'ready', send, peerProperties: cmd.properties, peerRaw: cmd.raw, userId, zapMetadata };
+    if (verdict.outcome !== 'accepted') return zapFailure(verdict, 'NULL');
+    return { status: 'ready', send: [ready], ...peer, userId: verdict.userId, zapMetadata: verdict.properties };
   }
 }
