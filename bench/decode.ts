@@ -200,6 +200,13 @@ function firstMalformed(root: string, base: string[], timeoutSec: number): Promi
 }
 
 const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+
+/**
+ * The least a Node program printing every frame as hex must do: start Node, read the file and write all of
+ * it as hex to /dev/null (no parsing at all). Its time bounds the ratio any Node decoder can reach.
+ */
+const HEX_FLOOR = `const fs = require('node:fs'); const data = fs.readFileSync(process.argv[1]); const fd = fs.openSync('/dev/null', 'w');
+for (let i = 0; i < data.length; i += 1 << 20) fs.writeSync(fd, data.toString('hex', i, Math.min(data.length, i + (1 << 20))));`;
 const TSHARK_TIMEOUT = Number(process.env.TSHARK_TIMEOUT ?? 60);
 
 async function benchOne(c: Capture): Promise<boolean> {
@@ -235,6 +242,11 @@ async function benchOne(c: Capture): Promise<boolean> {
           const ok = best.seconds / ours >= 10;
           met &&= ok;
           console.log(`  tshark 4.4 -T fields -e zmtp.data     ${time}  ours ${(best.seconds / ours).toFixed(1)}x faster (target >= 10x) ${verdict(ok)}`);
+          const floor = timeCommand(process.execPath, ['-e', HEX_FLOOR, c.path], REPEATS);
+          if (floor) {
+            console.log(`  floor: node printing the file as hex  ${floor.toFixed(2)} s (no decoding, start-up included): ` +
+              `no Node decoder printing every frame can beat ${(best.seconds / floor).toFixed(1)}x tshark -T fields`);
+          }
         } else {
           met = false;
           const bad = await firstMalformed(root, base, TSHARK_TIMEOUT);
