@@ -1,7 +1,8 @@
-// Pieces shared by the PLAIN and CURVE mechanisms: handshake results and libzmq's reading of ERROR.
+// Pieces shared by the NULL, PLAIN and CURVE mechanisms: handshake results, asking ZAP, and libzmq's
+// reading of ERROR.
 import { errorCommand } from '../commands.js';
-import type { HandshakeStep } from './mechanism.js';
-import type { ZapVerdict } from './zap.js';
+import type { HandshakeStep, MechanismOptions } from './mechanism.js';
+import { askZap, type ZapVerdict } from './zap.js';
 
 export function protocolError(reason: string, send: Buffer[] = []): HandshakeStep {
   return { status: 'error', send, reason, kind: 'protocol' };
@@ -76,8 +77,27 @@ export function zapFailure(
 }
 
 /** libzmq's ZAP request carries the server socket's own routing id (ZMQ_ROUTING_ID), empty by default. */
-export function ownIdentity(properties: Record<string, string | Uint8Array>): Buffer {
+function ownIdentity(properties: Record<string, string | Uint8Array>): Buffer {
   const id = properties['Identity'];
   if (id === undefined) return Buffer.alloc(0);
   return typeof id === 'string' ? Buffer.from(id, 'utf8') : Buffer.from(id);
+}
+
+/** Asks the ZAP handler about this connection's peer, with the request libzmq's zap_client sends. */
+export function askZapFor(options: MechanismOptions, mechanism: string, credentials: Buffer[]): Promise<ZapVerdict> {
+  return askZap(options.zap, {
+    domain: options.zapDomain,
+    address: options.peerAddress,
+    identity: ownIdentity(options.properties),
+    mechanism,
+    credentials,
+  });
+}
+
+/** ZMQ_ZAP_ENFORCE_DOMAIN with no ZAP handler bound: the peer is refused without a word (libzmq's no-detail failure). */
+export function enforcedWithoutHandler(mechanism: string): HandshakeStep {
+  return {
+    status: 'error', send: [], kind: 'no-detail',
+    reason: `${mechanism} server enforces its ZAP domain but no ZAP handler is bound at inproc://zeromq.zap.01`,
+  };
 }

@@ -13,8 +13,7 @@
 import nacl from 'tweetnacl';
 import { decodeMetadata, encodeMetadata } from '../metadata.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
-import { commandName, errorReceived, isCommand, ownIdentity, protocolError, zapFailure } from './common.js';
-import { askZap } from './zap.js';
+import { askZapFor, commandName, enforcedWithoutHandler, errorReceived, isCommand, protocolError, zapFailure } from './common.js';
 
 export * from './curve-layout.js';
 import {
@@ -342,20 +341,11 @@ export class CurveServer extends CurveMechanism implements Mechanism {
     const enforce = this.options.zapEnforceDomain === true;
     if (this.options.zapDomain || !enforce) {
       this.state = 'asking-zap';
-      const verdict = await askZap(this.options.zap, {
-        domain: this.options.zapDomain,
-        address: this.options.peerAddress,
-        identity: ownIdentity(this.options.properties),
-        mechanism: 'CURVE',
-        credentials: [Buffer.from(clientKey)],
-      });
+      const verdict = await askZapFor(this.options, 'CURVE', [Buffer.from(clientKey)]);
       if (verdict.outcome === 'no-handler') {
         if (enforce) {
           this.state = 'done';
-          return {
-            status: 'error', send: [], kind: 'no-detail',
-            reason: 'CURVE server enforces its ZAP domain but no ZAP handler is bound at inproc://zeromq.zap.01',
-          };
+          return enforcedWithoutHandler('CURVE');
         }
       } else if (verdict.outcome === 'accepted') {
         userId = verdict.userId;

@@ -5,8 +5,8 @@
 // bound the peer is let in, unless zapEnforceDomain is set.
 import { parseCommand, readyCommand } from '../commands.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
-import { errorReceived, isCommand, ownIdentity, protocolError, zapFailure } from './common.js';
-import { askZap, type ZapVerdict } from './zap.js';
+import { askZapFor, enforcedWithoutHandler, errorReceived, isCommand, protocolError, zapFailure } from './common.js';
+import type { ZapVerdict } from './zap.js';
 
 export interface NullOptions extends MechanismOptions {
   /** ZMQ_ZAP_ENFORCE_DOMAIN: with a domain but no handler bound, refuse instead of letting peers in. */
@@ -23,13 +23,7 @@ export class NullMechanism implements Mechanism {
 
   start(): Buffer[] {
     if (this.options.zapDomain === '') return [readyCommand(this.options.properties)];
-    this.verdict = askZap(this.options.zap, {
-      domain: this.options.zapDomain,
-      address: this.options.peerAddress,
-      identity: ownIdentity(this.options.properties),
-      mechanism: 'NULL',
-      credentials: [],
-    });
+    this.verdict = askZapFor(this.options, 'NULL', []);
     return [];
   }
 
@@ -43,17 +37,9 @@ export class NullMechanism implements Mechanism {
     const peer = { peerProperties: cmd.properties, peerRaw: cmd.raw };
     if (!this.verdict) return { status: 'ready', send: [], ...peer };
     const verdict = await this.verdict;
-    const ready = readyCommand(this.options.properties);
-    if (verdict.outcome === 'no-handler') {
-      if (this.options.zapEnforceDomain) {
-        return {
-          status: 'error', send: [], kind: 'no-detail',
-          reason: `NULL mechanism enforces ZAP domain '${this.options.zapDomain}' but no ZAP handler is bound at inproc://zeromq.zap.01`,
-        };
-      }
-      return { status: 'ready', send: [ready], ...peer };
-    }
-    if (verdict.outcome !== 'accepted') return zapFailure(verdict, 'NULL');
-    return { status: 'ready', send: [ready], ...peer, userId: verdict.userId, zapMetadata: verdict.properties };
+    if (verdict.outcome === 'refused' || verdict.outcome === 'invalid') return zapFailure(verdict, 'NULL');
+    if (verdict.outcome === 'no-handler' && this.options.zapEnforceDomain) return enforcedWithoutHandler('NULL');
+    const ready = { status: 'ready' as const, send: [readyCommand(this.options.properties)], ...peer };
+    return verdict.outcome === 'accepted' ? { ...ready, userId: verdict.userId, zapMetadata: verdict.properties } : ready;
   }
 }

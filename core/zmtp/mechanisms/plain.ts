@@ -7,9 +7,8 @@ import { decodeMetadata, encodeMetadata } from '../metadata.js';
 import { encodeCommand, readyCommand } from '../commands.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
 import {
-  commandName, errorReceived, isCommand, isLibzmqPlainError, libzmqPlainErrorCommand, ownIdentity, protocolError, zapFailure,
+  commandName, errorReceived, isCommand, isLibzmqPlainError, libzmqPlainErrorCommand, askZapFor, protocolError, zapFailure,
 } from './common.js';
-import { askZap } from './zap.js';
 
 export interface PlainClientOptions extends MechanismOptions {
   username: string;
@@ -102,13 +101,7 @@ export class PlainServer implements Mechanism {
       const hello = parsePlainHello(body);
       if ('error' in hello) return this.fail(hello.error);
       this.state = 'asking-zap';
-      const verdict = await askZap(this.options.zap, {
-        domain: this.options.zapDomain,
-        address: this.options.peerAddress,
-        identity: ownIdentity(this.options.properties),
-        mechanism: 'PLAIN',
-        credentials: [hello.username, hello.password],
-      });
+      const verdict = await askZapFor(this.options, 'PLAIN', [hello.username, hello.password]);
       if (verdict.outcome === 'no-handler') {
         this.state = 'done';
         return {
