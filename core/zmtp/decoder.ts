@@ -9,6 +9,13 @@ export interface FrameSink {
   (more: boolean, command: boolean, body: Buffer): void;
 }
 
+/**
+ * Offered the start of a large body that ends its chunk (`head`) and the body's full size: returns a
+ * buffer of that size that begins with those very bytes (the same memory, grown in place), or undefined.
+ * A transport that read the chunk into memory it owns can often do this, saving a copy of `head`.
+ */
+export type BodyInPlace = (head: Buffer, size: number) => Buffer | undefined;
+
 /** Bodies at least this big that arrive split are gathered into their own buffer, so each byte is copied once. */
 const GATHER_MIN = 8192;
 const SLAB_SIZE = 1024 * 1024;
@@ -51,6 +58,7 @@ export class FrameDecoder {
     public framing: Framing,
     /** Largest frame body accepted, in bytes (libzmq's ZMQ_MAXMSGSIZE applies per frame). -1: no limit. */
     public maxFrameSize = -1,
+    private readonly bodyInPlace?: BodyInPlace,
   ) {}
 
   /** Bytes received but not yet part of a whole frame. */
@@ -179,9 +187,12 @@ export class FrameDecoder {
 
   /** Keeps the start of a large split frame in a buffer of its final size; returns the bytes consumed (all). */
   private startPartial(buf: Buffer, bodyStart: number, size: number, total: number, more: boolean, command: boolean): number {
-    const body = this.gatherBuffer(size);
     const have = buf.length - bodyStart;
-    buf.copy(body, 0, bodyStart, buf.length);
+    let body = this.bodyInPlace?.(buf.subarray(bodyStart), size);
+    if (!body || body.length !== size) {
+      body = this.gatherBuffer(size);
+      buf.copy(body, 0, bodyStart, buf.length);
+    }
     this.partial = { body, filled: have, more, command, total };
     this.need = 0;
     return buf.length;

@@ -21,6 +21,7 @@ import type { Msg, Pipe, PipeOwner } from '../pipe.js';
 import { tapChunk, tapClose, wireTap, wireTapClose } from '../wiretap.js';
 import { interval, timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
+import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
 
 export type FailureKind = 'protocol' | 'auth' | 'other' | 'disconnect';
 
@@ -72,12 +73,17 @@ function endLoopTurn(): void {
 
 /** Frames up to this size are copied into the batch buffer; larger ones are written by reference. */
 const COPY_LIMIT = 16 * 1024;
-/** Bytes gathered per flush before yielding to the event loop. */
+/** Bytes gathered per socket write before yielding to the event loop. */
 const FLUSH_BUDGET = 1024 * 1024;
+/**
+ * The same when the peer is this process's other end of the connection (see same-thread.ts): one 64 KiB
+ * message per write, as libzmq sends large messages, and small messages still hundreds per write.
+ */
+const SAME_THREAD_FLUSH_BUDGET = 64 * 1024;
 /** Bytes handed to the socket but not yet taken by the kernel before we wait for drain. */
 const MAX_UNSENT = 4 * 1024 * 1024;
 
-export class Connection implements PipeOwner {
+export class Connection implements PipeOwner, TcpEnd {
   readonly id = nextConnectionId++;
   readonly localAddress: string;
   readonly remoteAddress: string;
@@ -130,7 +136,7 @@ export class Connection implements PipeOwner {
     readonly endpoint: string,
     readonly raw = false,
     /** Reads through our own buffers (tcp/ipc); without one the stream's 'data' events are used. */
-    reader: SlabReader | undefined = readerOf(stream),
+    private readonly reader: SlabReader | undefined = readerOf(stream),
   ) {
     this.localAddress = describeAddress(stream.localAddress, stream.localPort, endpoint);
     this.remoteAddress = describeAddress(stream.remoteAddress, stream.remotePort, endpoint);
@@ -142,6 +148,7 @@ export class Connection implements PipeOwner {
     const rid = host.options.routingId;
     this.ourIdentity = rid == null ? Buffer.alloc(0) : typeof rid === 'string' ? Buffer.from(rid) : Buffer.from(rid as Uint8Array);
     stream.setNoDelay?.(true);
+    if (this.remoteAddress.startsWith('tcp://') && this.localAddress.startsWith('tcp://')) joinTcpEnd(this.localAddress, this.remoteAddress, this);
     if (reader) {
       reader.attach({
         directTarget: () => (this.state === State.Closed || this.raw ? undefined : this.decoder?.directTarget()),
@@ -286,7 +293,7 @@ export class Connection implements PipeOwner {
     }
     this.version = peer.version === '3.0' ? '3.0' : '3.1';
     this.framing = 'v3';
-    this.decoder = new FrameDecoder('v3', this.host.options.maxMessageSize as number);
+    this.decoder = this.newDecoder('v3');
     const mech = this.host.createMechanism(this.remoteAddress);
     if (typeof mech === 'string') {
       this.fail('other', mech);
@@ -305,6 +312,18 @@ export class Connection implements PipeOwner {
     if (rest.length) this.decode(rest);
   }
 
+  /** Bytes per socket write; smaller when the peer shares this thread. */
+  private flushBudget = FLUSH_BUDGET;
+
+  peerInThisThread(): void {
+    this.flushBudget = SAME_THREAD_FLUSH_BUDGET;
+  }
+
+  /** A frame decoder whose split large bodies may grow in place in the reader's slab (see SlabReader). */
+  private newDecoder(framing: Framing): FrameDecoder {
+    return new FrameDecoder(framing, this.host.options.maxMessageSize as number, this.reader?.bodyInPlace);
+  }
+
   private mechanismName(): { name: string; asServer: boolean } {
     return selectMechanism(this.host.options);
   }
@@ -319,7 +338,7 @@ export class Connection implements PipeOwner {
     this.version = framing === 'v1' ? '1.0' : '2.0';
     this.framing = framing;
     this.greet = Buffer.alloc(0);
-    this.decoder = new FrameDecoder(framing, this.host.options.maxMessageSize as number);
+    this.decoder = this.newDecoder(framing);
     this.state = State.Identity;
     if (unversioned) {
       // Our signature already went out as the header of a 1.0 identity frame; its body follows.
@@ -655,7 +674,7 @@ export class Connection implements PipeOwner {
     }
     // Room for as many messages like the first as this flush will take (the budget bounds large ones), so
     // a batch of large messages does not allocate 64 KiB for a few headers.
-    const count = Math.min(pipe.readable, Math.ceil(FLUSH_BUDGET / wire) + 1);
+    const count = Math.min(pipe.readable, Math.ceil(this.flushBudget / wire) + 1);
     let scratch: Buffer = Buffer.allocUnsafe(Math.min(65536, Math.max(256, est * count)));
     let start = 0;
     let pos = 0;
@@ -663,7 +682,7 @@ export class Connection implements PipeOwner {
     const encrypt = this.mechanism?.encrypts === true;
     const translate = this.subscribing;
     const subs = this.host.subscriptions;
-    while (total < FLUSH_BUDGET) {
+    while (total < this.flushBudget) {
       const msg = pipe.read();
       if (msg === undefined) break;
       if (translate && msg.length === 1 && msg[0].length > 0 && msg[0][0] <= 1) {
@@ -818,6 +837,7 @@ export class Connection implements PipeOwner {
     const handshaken = this.state === State.Traffic;
     if (!handshaken && kind === 'disconnect') kind = 'other';
     this.state = State.Closed;
+    leaveTcpEnd(this.localAddress, this.remoteAddress, this);
     for (const t of [this.handshakeTimer, this.heartbeatTimeoutTimer, this.ttlTimer, this.lingerTimer]) if (t) clearTimeout(t);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     // No ERROR command for a protocol failure: libzmq's engine just closes, and only a mechanism tells a

@@ -28,6 +28,8 @@ export class SlabReader {
   private used = 0;
   private direct = false;
   private offered = 0;
+  /** Where the last chunk read into the slab ends (before alignment padding). */
+  private chunkEnd = 0;
 
   /** Connects the consumer; bytes read before it existed are handed over first. */
   attach(sink: ReadSink): void {
@@ -67,10 +69,27 @@ export class SlabReader {
     const chunk = b.subarray(0, n);
     if (n >= this.readSize && this.readSize < MAX_READ) this.readSize *= 2;
     else if (n < this.readSize / 4 && n < this.offered && this.readSize > MIN_READ) this.readSize /= 2;
+    this.chunkEnd = this.used + n;
     // Keep slices 8-byte aligned so Float64Array views over received frames stay possible.
     this.used += (n + 7) & ~7;
     if (this.sink) this.sink.onChunk(chunk);
     else this.held.push(chunk);
+  };
+
+  /**
+   * The decoder's BodyInPlace: a large frame whose start ends the last chunk read into the slab grows
+   * right there when the slab has room for the rest, which the next reads then fill directly. Without
+   * this, that start (on average half a frame per read when reads end mid-frame, as they mostly do)
+   * was copied into a buffer of its own.
+   */
+  readonly bodyInPlace = (head: Buffer, size: number): Buffer | undefined => {
+    const slab = this.slab;
+    if (head.buffer !== slab.buffer) return undefined;
+    const start = head.byteOffset - slab.byteOffset;
+    if (start < 0 || start + head.length !== this.chunkEnd || start + size > slab.length) return undefined;
+    this.used = Math.min(slab.length, (start + size + 7) & ~7);
+    this.chunkEnd = start + size;
+    return slab.subarray(start, start + size);
   };
 
   get onreadOption(): { buffer: () => Buffer; callback: (n: number, buf: Uint8Array) => void } {
