@@ -6,16 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameDecoder, encodeMessage } from '../../../core/zmtp/index.js';
 import { SlabReader } from '../../../core/engine/transports/reader.js';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 0x100000000;
-  };
-}
+import { prng } from '../../helpers/random.js';
 
 /** Feeds `wire` through a SlabReader into a decoder as a socket would; returns the frames as delivered. */
 function readThrough(wire: Buffer, readSize: () => number): { bodies: Buffer[]; slabs: Set<ArrayBufferLike>; cuts: number[] } {
@@ -45,7 +36,7 @@ function readThrough(wire: Buffer, readSize: () => number): { bodies: Buffer[]; 
 }
 
 test('frames read through the slab arrive byte for byte under random read sizes, and stay intact', () => {
-  const rand = rng(4242);
+  const rand = prng(4242);
   const frames: Buffer[] = [];
   for (let i = 0; i < 200; i++) {
     const size = [3, 100, 5000, 65536, 70000, 200000][Math.floor(rand() * 6)];

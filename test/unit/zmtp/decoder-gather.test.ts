@@ -3,21 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameDecoder, encodeMessage } from '../../../core/zmtp/index.js';
-
-/** Small deterministic PRNG so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 0x100000000;
-  };
-}
+import { prng } from '../../helpers/random.js';
 
 for (const framing of ['v1', 'v2', 'v3'] as const) {
   test(`${framing}: large and small frames survive random chunking byte for byte`, () => {
-    const rand = rng(framing.charCodeAt(1) * 7919);
+    const rand = prng(framing.charCodeAt(1) * 7919);
     const sizes = [0, 5, 300, 8191, 8192, 20000, 70000, 300000];
     for (let round = 0; round < 60; round++) {
       const frames: Buffer[] = [];
