@@ -17,6 +17,8 @@ export interface ReadSink {
 const MIN_READ = 16 * 1024;
 const START_READ = 64 * 1024;
 const MAX_READ = 1024 * 1024;
+/** Room kept after reads for frames up to this size to grow in place; larger ones are gathered on their own. */
+const MAX_ROOM = 256 * 1024;
 /** Direct reads only for remainders at least this big; smaller ones are cheaper to copy. */
 const MIN_DIRECT = 4096;
 
@@ -30,6 +32,9 @@ export class SlabReader {
   private offered = 0;
   /** Where the last chunk read into the slab ends (before alignment padding). */
   private chunkEnd = 0;
+  /** Free bytes kept after each slab read: the size of the large frames recently seen (capped). */
+  private room = 0;
+  private grewSinceSlab = false;
 
   /** Connects the consumer; bytes read before it existed are handed over first. */
   attach(sink: ReadSink): void {
@@ -50,12 +55,17 @@ export class SlabReader {
     // The rest of the slab is offered while it is a worthwhile read (a quarter of the read size or more):
     // leaving every tail shorter than a full read unused wasted up to a third of each slab, and every
     // slab byte is memory to allocate, fault in and collect.
-    if (this.slab.length - this.used < Math.max(MIN_READ, this.readSize / 4)) {
+    // Each read leaves `room` free after it, so a large frame that starts in it can grow in place.
+    const room = this.room;
+    if (this.slab.length - this.used - room < Math.max(MIN_READ, this.readSize / 4)) {
       // Frames already handed out keep the old slab alive as long as they are referenced.
-      this.slab = Buffer.allocUnsafeSlow(Math.max(this.readSize * 2, START_READ));
+      this.slab = Buffer.allocUnsafeSlow(Math.max(this.readSize * 2, START_READ) + room);
       this.used = 0;
+      // Large frames stopped coming (none asked to grow since the last slab): stop keeping room.
+      if (!this.grewSinceSlab) this.room = 0;
+      this.grewSinceSlab = false;
     }
-    this.offered = Math.min(this.readSize, this.slab.length - this.used);
+    this.offered = Math.min(this.readSize, this.slab.length - this.used - room);
     return this.slab.subarray(this.used, this.used + this.offered);
   };
 
@@ -84,6 +94,10 @@ export class SlabReader {
    */
   readonly bodyInPlace = (head: Buffer, size: number): Buffer | undefined => {
     const slab = this.slab;
+    if (size <= MAX_ROOM) {
+      this.room = Math.max(this.room, size);
+      this.grewSinceSlab = true;
+    }
     if (head.buffer !== slab.buffer) return undefined;
     const start = head.byteOffset - slab.byteOffset;
     if (start < 0 || start + head.length !== this.chunkEnd || start + size > slab.length) return undefined;

@@ -63,8 +63,8 @@ test('a 64 KiB frame cut by a read grows in place in the slab instead of being c
   const cut = frames.map((_, i) => i).filter((i) => cuts.some((c) => c > i * 65545 + 9 && c < (i + 1) * 65545));
   const inPlace = cut.filter((i) => slabs.has(bodies[i].buffer));
   assert.ok(cut.length >= 5, `reads cut ${cut.length} frames`);
-  // (Not all: a cut at the very end of a slab leaves no room there.)
-  assert.ok(inPlace.length >= cut.length / 3, `${inPlace.length} of ${cut.length} cut frames grew in place`);
+  // All but the first: the reader keeps room after each read once it has seen a frame of that size.
+  assert.ok(inPlace.length >= cut.length - 1, `${inPlace.length} of ${cut.length} cut frames grew in place`);
 });
 
 test('without room in the slab the split body is copied into a buffer of its own, still intact', () => {
