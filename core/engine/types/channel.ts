@@ -2,15 +2,14 @@
 // send is EINVAL, multipart input is dropped). CHANNEL talks to CHANNEL only.
 import type { Msg } from '../pipe.js';
 import { draftTypeName } from './draft-name.js';
-import { zmqError } from '../errors.js';
 import { ExclusivePipeType } from './exclusive.js';
-import { singlePart } from './single-part.js';
+import { requireSinglePart, singlePart } from './single-part.js';
 
 export class ChannelType extends ExclusivePipeType {
   readonly type = draftTypeName('CHANNEL');
 
   override send(msg: Msg): boolean {
-    if (msg.length !== 1) throw zmqError('EINVAL', 'CHANNEL sockets do not allow multipart messages');
+    requireSinglePart(msg, 'CHANNEL');
     return super.send(msg);
   }
   override receive(): Msg | undefined {

@@ -3,15 +3,14 @@
 // (libzmq client.cpp).
 import type { Msg } from '../pipe.js';
 import { draftTypeName } from './draft-name.js';
-import { zmqError } from '../errors.js';
 import { LbFqType } from './lb-fq.js';
-import { singlePart } from './single-part.js';
+import { requireSinglePart, singlePart } from './single-part.js';
 
 export class ClientType extends LbFqType {
   readonly type = draftTypeName('CLIENT');
 
   override send(msg: Msg): boolean {
-    if (msg.length !== 1) throw zmqError('EINVAL', 'CLIENT sockets do not allow multipart messages');
+    requireSinglePart(msg, 'CLIENT');
     return super.send(msg);
   }
   override receive(): Msg | undefined {

@@ -3,8 +3,8 @@
 import type { Msg } from '../pipe.js';
 import type { SocketHost } from '../socket-type.js';
 import { draftTypeName } from './draft-name.js';
-import { zmqError } from '../errors.js';
 import { SendOnlyType } from './send-only.js';
+import { requireSinglePart } from './single-part.js';
 
 export class ScatterType extends SendOnlyType {
   constructor(host: SocketHost) {
@@ -12,7 +12,7 @@ export class ScatterType extends SendOnlyType {
   }
 
   override send(msg: Msg): boolean {
-    if (msg.length !== 1) throw zmqError('EINVAL', 'SCATTER sockets do not allow multipart messages');
+    requireSinglePart(msg, 'SCATTER');
     return super.send(msg);
   }
 }
