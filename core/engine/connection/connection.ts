@@ -109,6 +109,8 @@ export class Connection implements PipeOwner, TcpEnd {
   /** Inside flush(): a pipe read there can end the pipe before the batch is written; afterFlush() closes then. */
   private flushing = false;
   private waitingDrain = false;
+  /** Bytes per socket write; smaller when the peer shares this thread. */
+  private flushBudget = FLUSH_BUDGET;
   private paused = false;
   private handshakeTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
@@ -312,9 +314,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (rest.length) this.decode(rest);
   }
 
-  /** Bytes per socket write; smaller when the peer shares this thread. */
-  private flushBudget = FLUSH_BUDGET;
-
+  /** TcpEnd: the other end of this tcp connection is in this process (see same-thread.ts). */
   peerInThisThread(): void {
     this.flushBudget = SAME_THREAD_FLUSH_BUDGET;
   }
