@@ -39,35 +39,26 @@ let slot: WireTap | undefined;
 const listeners = new Set<WireTap>();
 const closeListeners = new Set<WireTapCloseListener>();
 
+/** One function calling each of `fns` in turn; a listener that throws does not keep the others from hearing. */
+function callEach<T>(fns: ((x: T) => void)[]): (x: T) => void {
+  return (x) => {
+    for (const fn of fns) {
+      try {
+        fn(x);
+      } catch {
+        // One faulty listener must not starve the others.
+      }
+    }
+  };
+}
+
 function refresh(): void {
   const all = [...listeners];
   if (slot) all.unshift(slot);
-  if (all.length === 0) wireTap = undefined;
-  else if (all.length === 1) wireTap = all[0];
-  else {
-    wireTap = (chunk) => {
-      for (const fn of all) {
-        try {
-          fn(chunk);
-        } catch {
-          // One faulty listener must not starve the others.
-        }
-      }
-    };
-  }
+  // A single chunk listener is called directly: it runs for every chunk on the hot path.
+  wireTap = all.length === 0 ? undefined : all.length === 1 ? all[0] : callEach(all);
   const closers = [...closeListeners];
-  if (closers.length === 0) wireTapClose = undefined;
-  else {
-    wireTapClose = (event) => {
-      for (const fn of closers) {
-        try {
-          fn(event);
-        } catch {
-          // One faulty listener must not starve the others.
-        }
-      }
-    };
-  }
+  wireTapClose = closers.length === 0 ? undefined : callEach(closers);
 }
 
 /** Installs (or with undefined removes) the process-wide single-slot wire tap; other listeners stay. */
