@@ -5,7 +5,7 @@ export { Context, context, type ContextOptions } from './engine/context.js';
 export { Observer, type SocketEvent, type EventType, type EventError } from './engine/monitor.js';
 export { ZmqError, type ZmqErrorCode } from './engine/errors.js';
 export { parseEndpoint, type Endpoint } from './engine/endpoint.js';
-export { setWireTap, addWireTap, type WireTap, type WireTapChunk, type WireTapClose, type WireTapCloseListener } from './engine/wiretap.js';
+export { setWireTap, addWireTap, addMessageTap, type MessageTap, type MessageWritten, type WireTap, type WireTapChunk, type WireTapClose, type WireTapCloseListener } from './engine/wiretap.js';
 // ZAP_ENDPOINT comes with the ZAP codec (zmtp/mechanisms/zap.ts), exported through zmtp/index.js above.
 export * from './engine/sockets.js';
 export { Proxy, type ProxyOptions } from './engine/proxy.js';

@@ -53,6 +53,14 @@ class MsgQueue {
   peek(): Msg | undefined {
     return this.count > 0 ? this.ring[this.head] : undefined;
   }
+  /** Whether a queued message has `frame` (the same Buffer) as its last frame. O(size). */
+  holdsFrame(frame: Buffer): boolean {
+    for (let i = 0; i < this.count; i++) {
+      const msg = this.ring[(this.head + i) & this.mask]!;
+      if (msg[msg.length - 1] === frame) return true;
+    }
+    return false;
+  }
   clear(): Msg[] {
     const rest: Msg[] = [];
     for (let i = 0; i < this.count; i++) rest.push(this.ring[(this.head + i) & this.mask]!);
@@ -199,6 +207,11 @@ export class Pipe {
     }
     if (this.peerGone && q.size === 0) this.finish();
     return msg;
+  }
+
+  /** Whether a message this end wrote, ending with `frame` (the same Buffer), waits unread (not on the hot path). */
+  holdsOutbound(frame: Buffer): boolean {
+    return this.outbound.holdsFrame(frame);
   }
 
   /** Drops what this end wrote and the peer has not read (used when reconnecting without keeping messages). */

@@ -199,6 +199,15 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     return list;
   }
 
+  /**
+   * Our addition (for the workbench): whether a message sent with `frame` as its last frame (the same
+   * Buffer given to send()) still waits in one of this socket's pipes. O(queued messages).
+   */
+  holdsMessage(frame: Buffer): boolean {
+    for (const pipe of this.pipes) if (pipe.holdsOutbound(frame)) return true;
+    return false;
+  }
+
   /** A message could be received now without waiting. */
   get readable(): boolean {
     return !this.isClosed && this.impl.hasIn();

@@ -113,3 +113,52 @@ export function tapClose(connectionId: number, localAddress: string, remoteAddre
     // A faulty tap must not disturb the connection it watches.
   }
 }
+
+/** A message a connection took from its pipe and wrote to its transport. */
+export interface MessageWritten {
+  /** The frames the socket queued: the same Buffer objects send() was given (do not modify). */
+  msg: readonly Buffer[];
+  /** The peer of the connection (tcp://ip:port, the ipc path). */
+  remoteAddress: string;
+}
+
+/**
+ * Listener for messages written to connections. The workbench uses it to tell "written to a peer" from
+ * "still queued". Zero cost when unset: a connection tests one variable per message.
+ */
+export type MessageTap = (written: MessageWritten) => void;
+
+/** Set only while at least one message listener is installed. */
+export let messageTap: MessageTap | undefined;
+
+const messageListeners = new Set<MessageTap>();
+
+function refreshMessageTap(): void {
+  const all = [...messageListeners];
+  messageTap = all.length === 0 ? undefined : all.length === 1 ? all[0] : callEach(all);
+}
+
+/** Adds a listener for messages written to connections; returns the function that removes it. */
+export function addMessageTap(fn: MessageTap): () => void {
+  if (typeof fn !== 'function') throw new TypeError('addMessageTap expects a function');
+  const own: MessageTap = (w) => fn(w);
+  messageListeners.add(own);
+  refreshMessageTap();
+  let removed = false;
+  return () => {
+    if (removed) return;
+    removed = true;
+    messageListeners.delete(own);
+    refreshMessageTap();
+  };
+}
+
+export function tapMessage(msg: readonly Buffer[], remoteAddress: string): void {
+  const fn = messageTap;
+  if (!fn) return;
+  try {
+    fn({ msg, remoteAddress });
+  } catch {
+    // A faulty tap must not disturb the connection it watches.
+  }
+}

@@ -18,7 +18,7 @@ import { getProperty, type Properties } from '../../zmtp/metadata.js';
 import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
 import type { Msg, Pipe, PipeOwner } from '../pipe.js';
-import { tapChunk, tapClose, wireTap, wireTapClose } from '../wiretap.js';
+import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } from '../wiretap.js';
 import { interval, timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
@@ -685,6 +685,7 @@ export class Connection implements PipeOwner, TcpEnd {
     while (total < this.flushBudget) {
       const msg = pipe.read();
       if (msg === undefined) break;
+      if (messageTap) tapMessage(msg, this.remoteAddress);
       if (translate && msg.length === 1 && msg[0].length > 0 && msg[0][0] <= 1) {
         // A subscription from SUB/XSUB: remember it for reconnects, send as a command to 3.1 peers.
         const topic = msg[0].subarray(1);
@@ -757,6 +758,7 @@ export class Connection implements PipeOwner, TcpEnd {
   private flushRaw(pipe: Pipe): void {
     let msg: Msg | undefined;
     while ((msg = pipe.read()) !== undefined) {
+      if (messageTap) tapMessage(msg, this.remoteAddress);
       const data = msg.length === 1 ? msg[0] : Buffer.concat(msg);
       if (data.length === 0) {
         // STREAM: an empty message closes the connection.
