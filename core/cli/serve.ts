@@ -1,21 +1,31 @@
 // `zmtp serve`: the inspector UI in a browser. Serves the built renderer (out/renderer) and the host
-// API over HTTP + WebSocket on loopback, guarded by a random per-run token that must come with every
-// request (in the URL, or the cookie set when the page loads).
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// API over HTTP + WebSocket on loopback, guarded by a random per-run token (see serve-guard.ts for who
+// is answered). The server touches no file a client names: captures come in as uploads (deleted when
+// their capture closes) and leave as downloads; the host's path-taking requests are not served.
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Host } from '../host/host.js';
-import { describeError } from '../host/errors.js';
+import { HostError, describeError } from '../host/errors.js';
 import { captureFilter, type HostEvent } from '../host/protocol.js';
+import { WS_PROTOCOL, allowedHosts, cookieName, hostOrOriginProblem, mayLoadAsset, statesToken } from './serve-guard.js';
 
 const USAGE = 'usage: zmtp serve [--host 127.0.0.1] [--port N] [--renderer DIR] [--settings DIR]\n';
 const MAX_UPLOAD = 4 * 1024 * 1024 * 1024;
+/** Host requests that name a server path: a browser client uploads and downloads instead. */
+const NOT_SERVED: Record<string, string> = {
+  'capture.openFile': 'the server opens no file a client names: upload the capture instead (POST /api/upload)',
+  'capture.save': 'the server writes no file a client names: download the capture instead (GET /api/captures/ID/file)',
+  'capture.export': 'the server writes no file a client names: download the export instead (GET /api/captures/ID/export?format=csv|jsonl)',
+};
+const HTTP_STATUS: Record<string, number> = { ENOTFOUND: 404, ENOENT: 404, EBUSY: 409, E2BIG: 413 };
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
@@ -27,6 +37,10 @@ export interface ServeOptions {
   rendererDir: string;
   /** Where the host keeps settings (message templates); the host's default when absent. */
   settingsDir?: string;
+  /** Where uploads and live captures are kept; a fresh temp directory, removed on close, when absent. */
+  tempDir?: string;
+  /** The largest upload, counted on the bytes received (4 GiB by default). */
+  maxUploadBytes?: number;
 }
 
 export function parseServeArgs(args: string[]): ServeOptions | string {
@@ -52,19 +66,6 @@ export function parseServeArgs(args: string[]): ServeOptions | string {
   return opts;
 }
 
-function tokenMatches(given: string | undefined | null, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function cookieToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.cookie ?? '';
-  const m = /(?:^|;\s*)zmtp_token=([A-Za-z0-9_-]+)/.exec(header);
-  return m?.[1];
-}
-
 export interface RunningServer {
   url: string;
   token: string;
@@ -77,16 +78,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw new Error(`the UI is not built: ${join(opts.rendererDir, 'index.html')} is missing (run npm run build)`);
   }
   const token = randomBytes(24).toString('base64url');
-  const host = new Host({ settingsDir: opts.settingsDir });
+  const host = new Host({ settingsDir: opts.settingsDir, tempDir: opts.tempDir });
   const root = resolve(opts.rendererDir);
-
-  const authorized = (req: IncomingMessage, url: URL) =>
-    tokenMatches(url.searchParams.get('token'), token) || tokenMatches(cookieToken(req), token) ||
-    tokenMatches(req.headers['x-zmtp-token'] as string | undefined, token);
+  const maxUpload = opts.maxUploadBytes ?? MAX_UPLOAD;
+  // Known once listening.
+  let hosts = new Set<string>();
+  let port = 0;
 
   const sendJson = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
+  };
+  const sendError = (res: ServerResponse, err: unknown) => {
+    const error = describeError(err);
+    sendJson(res, HTTP_STATUS[error.code ?? ''] ?? 400, { ok: false, error });
   };
 
   const server = createServer((req, res) => {
@@ -96,51 +101,97 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   });
 
+  /** The upload streamed to a temp file, counted as it arrives; the file is gone if the upload fails. */
+  async function receiveUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const name = (url.searchParams.get('name') ?? 'upload.pcap').replace(/[^A-Za-z0-9_. -]+/g, '_').slice(0, 120) || 'upload.pcap';
+    const tooBig = new HostError(`file is larger than ${maxUpload} bytes`, 'E2BIG');
+    // Close the connection after refusing: the rest of the body is not read.
+    if (Number(req.headers['content-length'] ?? 0) > maxUpload) return void (res.setHeader('connection', 'close'), sendError(res, tooBig));
+    const path = join(host.tempDir, `upload-${Date.now()}-${randomBytes(4).toString('hex')}-${name}`);
+    let received = 0;
+    // Content-Length may be absent (chunked) or lie: the cap holds on the bytes that actually arrive.
+    const capped = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        done(received > maxUpload ? tooBig : null, chunk);
+      },
+    });
+    try {
+      await pipeline(req, capped, createWriteStream(path));
+    } catch (err) {
+      await unlink(path).catch(() => undefined);
+      if (!res.headersSent && !res.destroyed) {
+        res.setHeader('connection', 'close');
+        sendError(res, err === tooBig ? err : new HostError(`the upload of ${name} did not complete`, 'ECONNRESET'));
+      }
+      return;
+    }
+    try {
+      sendJson(res, 200, { ok: true, result: await host.captures.openUpload(path, name) });
+    } catch (err) {
+      await unlink(path).catch(() => undefined);
+      sendError(res, err);
+    }
+  }
+
+  async function download(res: ServerResponse, headers: Record<string, string>, id: string, what: string, url: URL): Promise<void> {
+    if (what === 'file') {
+      const { path, name } = host.captures.fileOf(id);
+      const st = await stat(path);
+      res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(st.size), 'content-disposition': `attachment; filename="${name}"` });
+      await pipeline(createReadStream(path), res);
+      return;
+    }
+    const format = url.searchParams.get('format') === 'csv' ? 'csv' : 'jsonl';
+    let filter;
+    try {
+      filter = captureFilter.parse(JSON.parse(url.searchParams.get('filter') ?? '{}'));
+    } catch {
+      throw new HostError('filter must be a capture filter as JSON', 'EINVAL');
+    }
+    // Rows stream into the response as the browser takes them; progress and cancel go through the host.
+    const job = host.captures.beginExport(id, format, filter);
+    res.writeHead(200, {
+      ...headers, 'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+      'content-disposition': `attachment; filename="${job.name}"`, 'cache-control': 'no-store',
+    });
+    await job.into(res).catch(() => undefined);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!authorized(req, url)) {
+    const refused = hostOrOriginProblem(req, hosts);
+    if (refused) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`403: ${refused}\n`);
+      return;
+    }
+    const api = url.pathname.startsWith('/api/');
+    if (!(api ? statesToken(req, url, token) : mayLoadAsset(req, url, token, port))) {
       res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('401: this ZMQ Inspector needs the token from the URL that `zmtp serve` printed\n');
+      res.end(api
+        ? '401: the API needs the token stated in the request (?token=, an x-zmtp-token header or the WebSocket subprotocol)\n'
+        : '401: this ZMQ Inspector needs the token from the URL that `zmtp serve` printed\n');
       return;
     }
     const headers: Record<string, string> = {
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'x-frame-options': 'DENY',
-      // The cookie lets the page's own assets and WebSocket through without the token in their URLs.
-      'set-cookie': `zmtp_token=${token}; HttpOnly; SameSite=Strict; Path=/`,
     };
-    if (url.pathname === '/api/upload' && req.method === 'POST') {
-      const name = (url.searchParams.get('name') ?? 'upload.pcap').replace(/[^A-Za-z0-9_. -]+/g, '_').slice(0, 120) || 'upload.pcap';
-      const length = Number(req.headers['content-length'] ?? 0);
-      if (length > MAX_UPLOAD) return sendJson(res, 413, { ok: false, error: { message: `file is larger than ${MAX_UPLOAD} bytes`, code: 'E2BIG' } });
-      const path = join(host.tempDir, `upload-${Date.now()}-${randomBytes(4).toString('hex')}-${name}`);
-      await pipeline(req, createWriteStream(path));
-      return sendJson(res, 200, await host.reply('capture.openFile', { path, name }));
-    }
+    if (url.pathname === '/api/upload' && req.method === 'POST') return receiveUpload(req, res, url);
     const fileMatch = /^\/api\/captures\/([A-Za-z0-9]+)\/(file|export)$/.exec(url.pathname);
     if (fileMatch && req.method === 'GET') {
-      const [, id, what] = fileMatch;
       try {
-        if (what === 'file') {
-          const { path, name } = host.captures.fileOf(id);
-          const st = await stat(path);
-          res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(st.size), 'content-disposition': `attachment; filename="${name}"` });
-          await pipeline(createReadStream(path), res);
-        } else {
-          const format = url.searchParams.get('format') === 'csv' ? 'csv' : 'jsonl';
-          const filter = captureFilter.parse(JSON.parse(url.searchParams.get('filter') ?? '{}'));
-          const path = join(host.tempDir, `export-${randomBytes(4).toString('hex')}.${format}`);
-          await host.request('capture.export', { id, format, path, filter });
-          res.writeHead(200, { ...headers, 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson', 'content-disposition': `attachment; filename="capture-${id}.${format}"` });
-          await pipeline(createReadStream(path), res);
-          await unlink(path).catch(() => undefined);
-        }
+        await download(res, headers, fileMatch[1], fileMatch[2], url);
       } catch (err) {
-        if (!res.headersSent) sendJson(res, 400, { ok: false, error: describeError(err) });
+        if (!res.headersSent) sendError(res, err);
       }
       return;
     }
+    if (api) return sendJson(res, 404, { ok: false, error: { message: `no API route ${req.method} ${url.pathname}`, code: 'ENOTFOUND' } });
+    // The page's own assets load with this cookie; it opens nothing else (the API needs the token stated).
+    headers['set-cookie'] = `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers);
       res.end();
@@ -175,16 +226,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     else await pipeline(createReadStream(path), res);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 96 * 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true, maxPayload: 96 * 1024 * 1024,
+    // The page states its token as a second subprotocol; the one selected (and echoed) is the plain name.
+    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const origin = req.headers.origin;
-    const originOk = !origin || origin === `http://${req.headers.host}`;
-    if (url.pathname !== '/ws' || !authorized(req, url) || !originOk) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const refuse = (status: string) => {
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
-      return;
-    }
+    };
+    if (hostOrOriginProblem(req, hosts)) return refuse('403 Forbidden');
+    if (url.pathname !== '/ws' || !statesToken(req, url, token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
 
@@ -206,7 +260,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         ws.send(JSON.stringify({ id: msg?.id ?? null, reply: { ok: false, error: { message: 'request needs a method', code: 'EINVAL' } } }));
         return;
       }
-      void host.reply(msg.method, msg.params).then((reply) => {
+      const notServed = NOT_SERVED[msg.method];
+      const replied = notServed ? Promise.resolve({ ok: false as const, error: { message: `${msg.method}: ${notServed}`, code: 'EPERM' } }) : host.reply(msg.method, msg.params);
+      void replied.then((reply) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, reply }));
       });
     });
@@ -217,6 +273,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     server.listen(opts.port, opts.host, () => resolveListen());
   });
   const addr = server.address() as AddressInfo;
+  port = addr.port;
+  hosts = allowedHosts(opts.host, addr.address, addr.port);
   const hostPart = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${hostPart}:${addr.port}/?token=${token}`;
   return {

@@ -107,11 +107,14 @@ export class CaptureStore {
     return c ? (this.records.dir(i) === 'c2s' ? c.clientType : c.serverType) : undefined;
   }
 
-  row(index: number): RecordRow {
+  /** One record as a table row; `previous` is the row shown before it (for the delta time), if any. */
+  row(index: number, previous?: number): RecordRow {
     const cols = this.records;
     const r = cols.get(index);
     return {
       index, ts: r.ts, conn: r.conn, dir: r.dir, src: r.src, dst: r.dst, type: r.type,
+      sinceStart: r.ts - cols.ts(0),
+      delta: previous === undefined ? 0 : r.ts - cols.ts(previous),
       summary: summarize(r),
       frames: cols.frameCount(index),
       bytes: cols.bytes(index),
@@ -121,7 +124,7 @@ export class CaptureStore {
 
   query(filter: CaptureFilter, offset: number, limit: number): Page<RecordRow> {
     const indices = this.filtered(filter);
-    const items = indices.slice(offset, offset + limit).map((i) => this.row(i));
+    const items = indices.slice(offset, offset + limit).map((i, k) => this.row(i, indices[offset + k - 1]));
     return { total: indices.length, offset, items };
   }
 

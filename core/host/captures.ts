@@ -1,12 +1,15 @@
 // Capture sessions: opened files and live captures, each decoded into a CaptureStore the UI queries.
 import { createWriteStream } from 'node:fs';
-import { copyFile, stat } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { copyFile, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CaptureStore } from './capture-store.js';
 import { HostError, describeError } from './errors.js';
-import * as pipeline from './pipeline.js';
+import { exportFileName, exportStream, type ExportFormat } from './capture-export.js';
+import * as sources from './pipeline.js';
 import { WorkbenchTap, type IsBoundLocally } from './workbench-tap.js';
-import type { CaptureFilter, CaptureSummary, ConnectionSummary, HostEvent, Page, RateSeries, RecordRow } from './protocol.js';
+import type { CaptureFilter, CaptureSummary, ExportState, ConnectionSummary, HostEvent, Page, RateSeries, RecordRow } from './protocol.js';
 import type { InspectRecord } from '../inspect/records.js';
 
 const MAX_WARNINGS = 200;
@@ -15,17 +18,15 @@ interface Session {
   summary: CaptureSummary;
   store: CaptureStore;
   file?: string;
-  live?: pipeline.LiveSource;
+  /** The packet file is ours (an upload, a live capture's file): deleted when the capture closes. */
+  ownsFile: boolean;
+  live?: sources.LiveSource;
   closed: boolean;
   lastEmit: number;
   abort: AbortController;
   progressStep: number;
   trailing?: NodeJS.Timeout;
-}
-
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  exporting?: { cancelled: boolean; stream: Readable };
 }
 
 export class Captures {
@@ -35,15 +36,22 @@ export class Captures {
   constructor(private emit: (event: HostEvent) => void, private tempDir: string) {}
 
   get ready(): boolean {
-    return pipeline.pipelineReady;
+    return sources.pipelineReady;
   }
 
   interfaces() {
-    return pipeline.listInterfaces();
+    return sources.listInterfaces();
   }
 
   list(): CaptureSummary[] {
     return [...this.sessions.values()].map((s) => this.snapshot(s));
+  }
+
+  /** A file `zmtp serve` received from a client: ours to delete when its capture closes. */
+  async openUpload(path: string, name: string): Promise<CaptureSummary> {
+    const summary = await this.openFile(path, name);
+    this.get(summary.id).ownsFile = true;
+    return summary;
   }
 
   async openFile(path: string, name?: string): Promise<CaptureSummary> {
@@ -59,7 +67,7 @@ export class Captures {
     const s = this.newSession(name ?? basename(path), 'file', 'loading');
     s.file = path;
     s.summary.canSave = true;
-    void this.consume(s, pipeline.decodeFile(path, this.sink(s, size), s.abort.signal));
+    void this.consume(s, sources.decodeFile(path, this.sink(s, size), s.abort.signal));
     this.changed(s, true);
     return this.snapshot(s);
   }
@@ -68,9 +76,9 @@ export class Captures {
     const id = `c${this.nextId}`;
     const file = join(this.tempDir, `live-${id}-${Date.now()}.pcapng`);
     const s = this.newSession(`live ${iface}${filter ? ` (${filter})` : ''}`, 'live', 'capturing');
-    let live: pipeline.LiveSource;
+    let live: sources.LiveSource;
     try {
-      live = await pipeline.startLive(iface, filter, file, this.sink(s, 0));
+      live = await sources.startLive(iface, filter, file, this.sink(s, 0));
     } catch (err) {
       this.sessions.delete(s.summary.id);
       const d = describeError(err);
@@ -78,6 +86,7 @@ export class Captures {
     }
     s.live = live;
     s.file = live.file;
+    s.ownsFile = true;
     s.summary.canSave = true;
     void this.consume(s, live.done);
     this.changed(s, true);
@@ -114,6 +123,7 @@ export class Captures {
     s.abort.abort();
     if (s.live && s.summary.state === 'capturing') await s.live.stop().catch(() => undefined);
     this.sessions.delete(id);
+    if (s.file && s.ownsFile) await unlink(s.file).catch(() => undefined);
     this.emit({ type: 'capture.closed', id });
   }
 
@@ -140,33 +150,59 @@ export class Captures {
     return this.get(id).store.rate(buckets, filter);
   }
 
-  async exportTo(id: string, format: 'jsonl' | 'csv', path: string, filter: CaptureFilter): Promise<{ path: string; rows: number }> {
+  /**
+   * Starts an export of the records matching `filter` (one per capture at a time). Headers can be sent
+   * from `name` before `into(dest)` streams the rows; progress shows in the capture's summary.
+   */
+  beginExport(id: string, format: ExportFormat, filter: CaptureFilter): { name: string; total: number; into(dest: Writable): Promise<number> } {
     const s = this.get(id);
+    if (s.exporting) throw new HostError(`capture ${s.summary.name} is already being exported (cancel that export first)`, 'EBUSY');
     const indices = s.store.filtered(filter);
-    const out = createWriteStream(path);
-    const done = new Promise<void>((resolve, reject) => {
-      out.on('error', reject);
-      out.on('finish', resolve);
-    });
-    const write = (line: string) => (out.write(line) ? undefined : new Promise<void>((r) => out.once('drain', r)));
-    if (format === 'csv') await write('index,ts,conn,dir,src,dst,type,socket_type,summary,frames_hex\n');
-    for (const i of indices) {
-      const r = s.store.get(i)!;
-      if (format === 'jsonl') {
-        await write(JSON.stringify(r) + '\n');
-      } else {
-        const row = s.store.row(i);
-        const frames = r.type === 'message' ? r.frames.join('|') : '';
-        await write([i, r.ts, r.conn, r.dir, r.src, r.dst, r.type, row.socketType ?? '', row.summary, frames].map(csvCell).join(',') + '\n');
-      }
-    }
-    out.end();
+    const total = indices.length;
+    const state: ExportState = { format, name: exportFileName(s.summary.name, format), rows: 0, total, state: 'running' };
+    const stream = exportStream(s.store, indices, total, format, (rows) => { state.rows = rows; this.changed(s, false); });
+    const job = { cancelled: false, stream };
+    s.exporting = job;
+    s.summary.export = state;
+    this.changed(s, true);
+    return {
+      name: state.name, total,
+      into: async (dest) => {
+        try {
+          await pipeline(stream, dest);
+          state.state = 'done';
+          return total;
+        } catch (err) {
+          // A reader that goes away (a download stopped in the browser) cancels the export too.
+          const stopped = job.cancelled || (err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';
+          state.state = stopped ? 'cancelled' : 'failed';
+          if (stopped) throw new HostError(`the export of ${s.summary.name} was cancelled after ${state.rows} of ${total} rows`, 'ECANCELED');
+          state.error = describeError(err).message;
+          throw err;
+        } finally {
+          if (s.exporting === job) s.exporting = undefined;
+          this.changed(s, true);
+        }
+      },
+    };
+  }
+
+  cancelExport(id: string): void {
+    const s = this.get(id);
+    if (!s.exporting) throw new HostError(`capture ${s.summary.name} has no export running`, 'ENOENT');
+    s.exporting.cancelled = true;
+    s.exporting.stream.destroy(new HostError('export cancelled', 'ECANCELED'));
+  }
+
+  /** Desktop: an export into a file the user chose. */
+  async exportTo(id: string, format: ExportFormat, path: string, filter: CaptureFilter): Promise<{ path: string; rows: number }> {
+    const job = this.beginExport(id, format, filter);
     try {
-      await done;
+      return { path, rows: await job.into(createWriteStream(path)) };
     } catch (err) {
+      if (err instanceof HostError) throw err;
       throw new HostError(`cannot write ${path}: ${describeError(err).message}`, (err as { code?: string }).code ?? 'EIO');
     }
-    return { path, rows: indices.length };
   }
 
   async save(id: string, path: string): Promise<{ path: string; bytes: number }> {
@@ -200,13 +236,13 @@ export class Captures {
         id, name, source, state, progress: 0, packets: 0, records: 0, messages: 0, connections: 0,
         warnings: [], startedAt: Date.now() / 1000, canSave: false,
       },
-      store: new CaptureStore(), closed: false, lastEmit: 0, abort: new AbortController(), progressStep: 0,
+      store: new CaptureStore(), ownsFile: false, closed: false, lastEmit: 0, abort: new AbortController(), progressStep: 0,
     };
     this.sessions.set(id, s);
     return s;
   }
 
-  private sink(s: Session, size: number): pipeline.PipelineSink {
+  private sink(s: Session, size: number): sources.PipelineSink {
     return {
       record: (r) => { if (!s.closed) s.store.add(r); },
       packet: () => { s.summary.packets++; this.changed(s, false); },
@@ -241,6 +277,7 @@ export class Captures {
     return {
       ...s.summary,
       warnings: [...s.summary.warnings],
+      export: s.summary.export && { ...s.summary.export },
       records: s.store.size,
       messages: s.store.messages,
       connections: s.store.connectionCount,

@@ -85,7 +85,7 @@ export class Host {
     const cap = this.captures;
     switch (method) {
       case 'host.info':
-        return { version: HOST_VERSION, engine: engine.ENGINE_NAME, socketTypes: SOCKET_TYPES, captureReady: cap.ready, tempDir: this.tempDir };
+        return { version: HOST_VERSION, engine: engine.ENGINE_NAME, socketTypes: SOCKET_TYPES, captureReady: cap.ready };
       case 'socket.create': return wb.create(p.type, p.name, p.options);
       case 'socket.close': wb.close(p.id); return { ok: true };
       case 'socket.list': return wb.list();
@@ -116,6 +116,7 @@ export class Host {
       case 'capture.record': return cap.record(p.id, p.index);
       case 'capture.rate': return cap.rate(p.id, p.buckets, p.filter);
       case 'capture.export': return cap.exportTo(p.id, p.format, p.path, p.filter);
+      case 'capture.cancelExport': cap.cancelExport(p.id); return { ok: true };
       case 'capture.save': return cap.save(p.id, p.path);
     }
   }

@@ -179,6 +179,8 @@ export const requests = {
   'capture.record': z.strictObject({ id, index: int(0) }),
   'capture.rate': z.strictObject({ id, buckets: int(1, 2000).default(200), filter: captureFilter }),
   'capture.export': z.strictObject({ id, format: z.enum(['jsonl', 'csv']), path: z.string().min(1), filter: captureFilter }),
+  /** Stops a running export (to a file or a download); the part written so far is incomplete. */
+  'capture.cancelExport': z.strictObject({ id }),
   'capture.save': z.strictObject({ id, path: z.string().min(1) }),
 } as const;
 
@@ -258,6 +260,18 @@ export interface CaptureSummary {
   startedAt: number;
   /** Whether the raw packets can be saved (a live capture's file, or the opened file). */
   canSave: boolean;
+  /** The running export, or how the last one ended. */
+  export?: ExportState;
+}
+
+export interface ExportState {
+  format: 'jsonl' | 'csv';
+  /** The file name it is written under (a download's name in the browser). */
+  name: string;
+  rows: number;
+  total: number;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  error?: string;
 }
 
 export interface ConnectionSummary {
@@ -288,6 +302,10 @@ export interface RecordRow {
   src: string;
   dst: string;
   type: InspectRecord['type'];
+  /** Seconds since the capture's first record. */
+  sinceStart: number;
+  /** Seconds since the row before it in the same (filtered) list; 0 for the first. */
+  delta: number;
   /** Command name, message summary, error text... */
   summary: string;
   frames: number;
@@ -310,7 +328,7 @@ export interface RateSeries {
 }
 
 export interface Results {
-  'host.info': { version: string; engine: string; socketTypes: readonly SocketType[]; captureReady: boolean; tempDir: string };
+  'host.info': { version: string; engine: string; socketTypes: readonly SocketType[]; captureReady: boolean };
   'socket.create': SocketInfo;
   'socket.close': { ok: true };
   'socket.list': SocketInfo[];
@@ -341,6 +359,7 @@ export interface Results {
   'capture.record': { index: number; record: InspectRecord };
   'capture.rate': RateSeries;
   'capture.export': { path: string; rows: number };
+  'capture.cancelExport': { ok: true };
   'capture.save': { path: string; bytes: number };
 }
 export type Result<M extends Method> = Results[M];

@@ -18,10 +18,13 @@ export function previewFrame(hex: string, size?: number): string {
   return total > PREVIEW_BYTES ? `0x${head}…(${total}B)` : `0x${head}`;
 }
 
+/** UTC date and time to the microsecond, e.g. 2026-12-02 11:22:41.000123. */
 export function formatTime(ts: number): string {
-  const d = new Date(Math.floor(ts) * 1000);
-  const micro = String(Math.round((ts - Math.floor(ts)) * 1e6)).padStart(6, '0').slice(0, 6);
-  return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${micro}`;
+  // Rounded as a whole number of microseconds first, so .9999996 carries into the next second.
+  const micros = Math.round(ts * 1e6);
+  const seconds = Math.floor(micros / 1e6);
+  const d = new Date(seconds * 1000);
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(micros - seconds * 1e6).padStart(6, '0')}`;
 }
 
 function props(p: Record<string, string>): string {

@@ -1,4 +1,5 @@
-// `zmtp serve` guards everything with its per-run token: pages, assets, API downloads and the WebSocket.
+// `zmtp serve` guards everything with its per-run token: pages, assets, API downloads and the WebSocket
+// (the finer rules, Host/Origin, cookie scope, uploads and server paths, are in test/unit/serve-rules).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ test('the WebSocket needs the token and answers requests with validation errors,
   const wsBase = base.replace('http', 'ws');
   assert.deepEqual(await wsOutcome(`${wsBase}/ws`), { opened: false, status: 401 });
   assert.deepEqual(await wsOutcome(`${wsBase}/ws?token=nope`), { opened: false, status: 401 });
-  assert.deepEqual(await wsOutcome(`${wsBase}/ws?token=${token}`, { origin: 'http://evil.example' }), { opened: false, status: 401 });
+  assert.deepEqual(await wsOutcome(`${wsBase}/ws?token=${token}`, { origin: 'http://evil.example' }), { opened: false, status: 403 });
 
   const { ws } = await wsOutcome(`${wsBase}/ws?token=${token}`);
   assert.ok(ws);

@@ -217,9 +217,19 @@ test('capture queries: filters, search, record, rate and export on a real captur
   const exported = await host.request('capture.export', { id: opened.id, format: 'csv', path: csv, filter: { kind: 'message', dir: 's2c' } });
   assert.equal(exported.rows, 5);
   const lines = readFileSync(csv, 'utf8').trim().split('\n');
-  assert.equal(lines[0], 'index,ts,conn,dir,src,dst,type,socket_type,summary,frames_hex');
+  assert.equal(lines[0], 'index,time_utc,ts,since_start,delta,conn,dir,src,dst,type,socket_type,summary,frames_hex');
   assert.equal(lines.length, 6);
   assert.ok(lines.slice(1).every((l) => l.includes(',s2c,') && l.includes('ROUTER') && l.includes(Buffer.from('pong').toString('hex'))));
+  // Readable UTC times to the microsecond beside the epoch seconds; deltas between the exported rows.
+  const cells = lines.slice(1).map((l) => l.split(','));
+  for (const [, time, ts, sinceStart, delta] of cells) {
+    assert.match(time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+    assert.equal(Math.round((Date.parse(`${time.slice(0, 19).replace(' ', 'T')}Z`) / 1000 + Number(`0.${time.slice(20)}`)) * 1e6), Math.round(Number(ts) * 1e6));
+    assert.ok(Number(sinceStart) >= 0);
+    assert.ok(Number(delta) >= 0);
+  }
+  assert.equal(cells[0][4], '0.000000');
+  assert.equal(Number(cells[1][4]).toFixed(6), (Number(cells[1][2]) - Number(cells[0][2])).toFixed(6));
   const copy = join(dir, 'copy.pcap');
   const saved = await host.request('capture.save', { id: opened.id, path: copy });
   assert.deepEqual(readFileSync(copy), readFileSync(file));

@@ -1,9 +1,11 @@
 // The renderer's only way to the back end. In Electron it is the preload's `window.zmqInspector` (IPC);
-// in a browser (`zmtp serve`) a WebSocket to the serving host with the token from the page URL.
+// in a browser (`zmtp serve`) a WebSocket to the serving host with the token from the page URL, stated
+// in every request (the server does not take its cookie for the API).
 // Both give the same interface, so nothing else in the UI knows where it runs.
 import type {
   CaptureFilter, CaptureSummary, HostClient, HostEvent, Method, Params, Reply, Result,
 } from '../../../core/host/protocol.js';
+import { exportFileName } from '../../../core/host/export-name.js';
 
 export class ApiError extends Error {
   constructor(message: string, public code?: string) {
@@ -65,7 +67,7 @@ function electronClient(api: PreloadApi): AppClient {
       return path;
     },
     async exportCapture(c, format, filter) {
-      const path = await api.saveDialog({ title: `Export as ${format.toUpperCase()}`, defaultName: `capture-${c.id}.${format}`, extensions: [format] });
+      const path = await api.saveDialog({ title: `Export as ${format.toUpperCase()}`, defaultName: exportFileName(c.name, format), extensions: [format] });
       if (!path) return null;
       await request('capture.export', { id: c.id, format, path, filter });
       return path;
@@ -94,7 +96,8 @@ function browserClient(): AppClient {
   let opened: Promise<void>;
 
   const connect = () => {
-    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`);
+    // The token goes as a second subprotocol (the server selects 'zmtp'), out of URLs and logs.
+    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, ['zmtp', `zmtp-token.${token}`]);
     opened = new Promise((resolve, reject) => {
       ws.addEventListener('open', () => { connListeners.forEach((l) => l(true)); resolve(); });
       ws.addEventListener('error', () => reject(new ApiError('cannot reach the zmtp serve process (is it still running? is the token right?)', 'ECONNREFUSED')));
@@ -136,7 +139,8 @@ function browserClient(): AppClient {
       // XMLHttpRequest rather than fetch: it reports upload progress for big captures.
       return new Promise<CaptureSummary>((resolve, reject) => {
         const xhr = new XMLHttpRequest();
-        xhr.open('POST', `/api/upload?${q}&name=${encodeURIComponent(file.name)}`);
+        xhr.open('POST', `/api/upload?name=${encodeURIComponent(file.name)}`);
+        xhr.setRequestHeader('x-zmtp-token', token);
         xhr.responseType = 'json';
         xhr.upload.onprogress = (e) => { if (e.lengthComputable && onUpload) onUpload(e.loaded / e.total); };
         xhr.onload = () => {
@@ -152,8 +156,9 @@ function browserClient(): AppClient {
       return c.name;
     },
     async exportCapture(c, format, filter) {
-      download(`/api/captures/${c.id}/export?${q}&format=${format}&filter=${encodeURIComponent(JSON.stringify(filter))}`, `capture-${c.id}.${format}`);
-      return `capture-${c.id}.${format}`;
+      // A link (not fetch) so the browser streams the rows straight into the file; the host reports progress.
+      download(`/api/captures/${c.id}/export?${q}&format=${format}&filter=${encodeURIComponent(JSON.stringify(filter))}`, '');
+      return null;
     },
     async saveText(name, content) {
       const url = URL.createObjectURL(new Blob([content], { type: 'application/json' }));
