@@ -3,7 +3,8 @@
 export {
   Push, Pull, Request, Reply, Dealer, Router, Publisher, Subscriber,
   XPublisher, XSubscriber, Pair, Stream,
-  Server, Client, Radio, Dish, Gather, Scatter, Datagram, Peer, Channel,
+  Server, Client, Radio, Dish, Gather, Scatter, Datagram, Peer, Channel, Context,
 } from '../index.js';
-export { curveKeyPair } from '../zmtp/curve-keys.js';
+export { curveKeyPair, curvePublicKey } from '../zmtp/curve-keys.js';
+export { z85Encode } from '../zmtp/z85.js';
 export const ENGINE_NAME: string = 'zmq-inspector (TypeScript)';

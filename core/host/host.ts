@@ -102,6 +102,8 @@ export class Host {
       case 'socket.messages': return wb.messages(p.id, p.offset, p.limit);
       case 'socket.events': return wb.events(p.id, p.offset, p.limit);
       case 'curve.keyPair': return engine.curveKeyPair();
+      case 'zap.get': return wb.zap.get();
+      case 'zap.set': return wb.zap.set(p.policy);
       case 'templates.list': return this.templates.list();
       case 'templates.save': return this.templates.save(p.templates);
       case 'capture.interfaces': return cap.interfaces();

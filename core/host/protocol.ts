@@ -2,6 +2,9 @@
 // the host pushes. Electron IPC and `zmtp serve` carry exactly these; the renderer imports the types.
 import { z } from 'zod';
 import type { InspectRecord } from '../inspect/records.js';
+import type { EndpointStatus } from './endpoint-state.js';
+import type { FoldedEvent } from './event-fold.js';
+import type { SendState } from './message-state.js';
 import { parseEndpoint } from '../engine/endpoint.js';
 
 export const SOCKET_TYPES = [
@@ -117,6 +120,23 @@ export const messageTemplate = z.strictObject({
 });
 export type MessageTemplate = z.infer<typeof messageTemplate>;
 
+/** What the workbench's ZAP handler lets in: PLAIN users, and CURVE client keys (or any CURVE client). */
+export const zapPolicy = z.strictObject({
+  plainUsers: z.array(z.strictObject({
+    username: z.string().min(1, 'a PLAIN user needs a name').max(255, 'a PLAIN user name is at most 255 characters'),
+    password: z.string().max(255, 'a PLAIN password is at most 255 characters'),
+  })).max(1000),
+  curveAllowAny: z.boolean(),
+  curveKeys: z.array(z85Key).max(1000),
+}).superRefine((p, ctx) => {
+  const seen = new Set<string>();
+  for (const u of p.plainUsers) {
+    if (seen.has(u.username)) ctx.addIssue({ code: 'custom', message: `two PLAIN users are named '${u.username}'`, path: ['plainUsers'] });
+    seen.add(u.username);
+  }
+});
+export type ZapPolicy = z.infer<typeof zapPolicy>;
+
 const id = z.string().min(1);
 const page = { offset: int(0).default(0), limit: int(1, 10000).default(200) };
 
@@ -162,6 +182,8 @@ export const requests = {
   'socket.messages': z.strictObject({ id, ...page }),
   'socket.events': z.strictObject({ id, ...page }),
   'curve.keyPair': z.strictObject({}).default({}),
+  'zap.get': z.strictObject({}).default({}),
+  'zap.set': z.strictObject({ policy: zapPolicy }),
   'templates.list': z.strictObject({}).default({}),
   'templates.save': z.strictObject({ templates: z.array(messageTemplate).max(1000) }),
   'capture.interfaces': z.strictObject({}).default({}),
@@ -197,6 +219,8 @@ export interface EndpointInfo {
   endpoint: string;
   /** PEER: the routing id connectPeer gave this connection. */
   routingId?: number;
+  /** What it is doing, derived from the engine's monitor events (core/host/endpoint-state.ts). */
+  status?: EndpointStatus;
 }
 
 export interface PeerInfo {
@@ -233,14 +257,17 @@ export interface LoggedMessage {
   routingId?: number;
   /** RADIO/DISH: the message's group. */
   group?: string;
+  /** Sent messages: what happened to it (refused, queued, written to a peer, dropped); updated when it changes. */
+  state?: SendState;
 }
 
-export interface MonitorEvent {
-  seq: number;
-  ts: number;
-  type: string;
-  address?: string;
-  detail?: string;
+/** One row of a socket's timeline: an event and its repeats folded (core/host/event-fold.ts). */
+export type MonitorEvent = FoldedEvent;
+
+/** A socket's message rate over the last host update, messages per second. */
+export interface MessageRate {
+  in: number;
+  out: number;
 }
 
 export interface CaptureSummary {
@@ -345,6 +372,8 @@ export interface Results {
   'socket.messages': Page<LoggedMessage>;
   'socket.events': Page<MonitorEvent>;
   'curve.keyPair': { publicKey: string; secretKey: string };
+  'zap.get': ZapPolicy;
+  'zap.set': ZapPolicy;
   'templates.list': MessageTemplate[];
   'templates.save': { path: string };
   'capture.interfaces': { name: string; description?: string }[];
@@ -369,8 +398,13 @@ export type Result<M extends Method> = Results[M];
 export type HostEvent =
   | { type: 'socket.changed'; socket: SocketInfo }
   | { type: 'socket.closed'; id: string }
-  | { type: 'socket.messages'; id: string; messages: LoggedMessage[] }
-  | { type: 'socket.event'; id: string; event: MonitorEvent }
+  /**
+   * Batched, a few times a second at most: the newest messages since the last batch (at most a few hundred;
+   * a message whose state changed comes again with the same seq), the true total and the rate.
+   */
+  | { type: 'socket.messages'; id: string; messages: LoggedMessage[]; total: number; rate: MessageRate }
+  /** Batched like socket.messages: timeline rows that are new or repeated since the last batch, and the true total. */
+  | { type: 'socket.events'; id: string; events: MonitorEvent[]; total: number }
   | { type: 'socket.error'; id: string; message: string; code?: string }
   | { type: 'capture.changed'; capture: CaptureSummary }
   | { type: 'capture.closed'; id: string };

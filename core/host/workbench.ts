@@ -9,6 +9,8 @@ import {
   type PeerInfo, type SocketInfo, type SocketOptions, type SocketType,
 } from './protocol.js';
 import { formatIssues } from './validate.js';
+import { ZapHandler } from './zap-handler.js';
+import { securityRows } from './security-events.js';
 
 const MAX_LOG = 10000;
 const MAX_EVENTS = 5000;
@@ -38,7 +40,7 @@ interface EngineSocket {
   peers: Array<{ remoteAddress: string; socketType: string; properties: Record<string, string> }>;
 }
 
-type Ctor = new (options?: Record<string, unknown>) => EngineSocket;
+type Ctor = new (options?: Record<string, unknown>, context?: engine.Context) => EngineSocket;
 const CTORS: Record<SocketType, Ctor> = {
   PAIR: engine.Pair as unknown as Ctor,
   PUB: engine.Publisher as unknown as Ctor,
@@ -128,6 +130,13 @@ export class Workbench {
   private nextId = 1;
   private pending = new Map<string, LoggedMessage[]>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /**
+   * The workbench's own context: its sockets reach each other over inproc://, and its ZAP handler answers
+   * them alone (not library users of the engine in the same process, nor another Host's sockets).
+   */
+  private readonly context = new engine.Context();
+  /** The ZAP handler every PLAIN/CURVE server socket here asks; its policy comes from the UI. */
+  readonly zap = new ZapHandler(this.context);
 
   constructor(private emit: (event: HostEvent) => void) {}
 
@@ -164,9 +173,13 @@ export class Workbench {
     const options = parsed.data as SocketOptions;
     const { subscriptions, groups, ...ctorOptions } = options as SocketOptions & { subscriptions?: string[]; groups?: string[] };
     if (SENDS.has(type) && ctorOptions.sendTimeout === undefined) ctorOptions.sendTimeout = DEFAULT_SEND_TIMEOUT_MS;
+    // The UI shows every CURVE socket's own public key; one given only its secret key gets it derived.
+    if (typeof ctorOptions.curveSecretKey === 'string' && ctorOptions.curvePublicKey === undefined) {
+      try { ctorOptions.curvePublicKey = engine.curvePublicKey(ctorOptions.curveSecretKey); } catch { /* the engine names the bad key below */ }
+    }
     let sock: EngineSocket;
     try {
-      sock = new CTORS[type](ctorOptions);
+      sock = new CTORS[type](ctorOptions, this.context);
     } catch (err) {
       const d = describeError(err);
       throw new HostError(`cannot create ${type}: ${d.message}`, d.code);
@@ -213,6 +226,7 @@ export class Workbench {
   closeAll(): void {
     for (const id of [...this.sessions.keys()]) this.close(id);
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.zap.close();
   }
 
   setOptions(id: string, raw: Record<string, unknown>): SocketInfo {
@@ -459,10 +473,23 @@ export class Workbench {
       address: typeof ev.address === 'string' ? ev.address : undefined,
       detail: details.length ? details.join('; ') : undefined,
     };
+    this.addEvent(s, event);
+    // ZAP decisions and handshake hints go right after the event they explain.
+    const remoteAddress = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
+    const reason = typeof ev.reason === 'string' ? ev.reason : undefined;
+    for (const row of securityRows(s.info.options, { type: ev.type, address: event.address, remoteAddress, reason }, metadata?.['User-Id'])) {
+      this.addEvent(s, {
+        seq: s.nextEventSeq++, ts: event.ts, type: row.type, address: row.address,
+        detail: row.detail ? `${row.reason}; ${row.detail}` : row.reason,
+      });
+    }
+    this.trackPeers(s, ev, metadata);
+  }
+
+  private addEvent(s: Session, event: MonitorEvent): void {
     s.events.push(event);
     if (s.events.length > MAX_EVENTS) s.events.splice(0, s.events.length - MAX_EVENTS);
     this.emit({ type: 'socket.event', id: s.info.id, event });
-    this.trackPeers(s, ev, metadata);
   }
 
   private trackPeers(s: Session, ev: Record<string, unknown> & { type: string; address?: string }, metadata?: Record<string, string>): void {
