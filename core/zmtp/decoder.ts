@@ -1,7 +1,8 @@
 // An incremental frame decoder: bytes go in as they arrive, in chunks of any size, and whole frames
 // come out. Frames that lie inside one chunk are slices of it (no copy); a frame split over chunks is
 // joined once, when its last byte arrives. The size limit is checked on the header, before any body is
-// buffered, so a peer cannot make us hold a frame it only claims to send.
+// buffered, and a large body's buffer grows with the bytes that actually arrive (never to the size a
+// peer only declares), so a peer cannot make us hold a frame it only claims to send.
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE } from './constants.js';
 import type { Framing } from './frame.js';
 
@@ -21,9 +22,15 @@ const GATHER_MIN = 8192;
 const SLAB_SIZE = 1024 * 1024;
 const SLAB_MAX_BODY = 256 * 1024;
 
+/** First buffer for a large body gathered on its own (the most one read fills); it doubles as bytes arrive. */
+const GROW_FIRST = 256 * 1024;
+
 interface PartialFrame {
+  /** The bytes so far, in a buffer that may still be smaller than `size` (grown as data arrives). */
   body: Buffer;
   filled: number;
+  /** The body size the header declared. */
+  size: number;
   more: boolean;
   command: boolean;
   /** header + body bytes, for the offset count */
@@ -34,7 +41,12 @@ interface PartialFrame {
 const DEFAULT_LIMIT = 2 ** 31 - 1;
 
 export class FrameDecodeError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+    /** 'memory': the input was well formed but its frame could not be given memory (allocation failed). */
+    readonly kind: 'malformed' | 'memory' = 'malformed',
+  ) {
     super(message);
     this.name = 'FrameDecodeError';
   }
@@ -63,7 +75,7 @@ export class FrameDecoder {
 
   /** Bytes received but not yet part of a whole frame. */
   get buffered(): number {
-    return this.pendingLength + (this.partial ? this.partial.total - this.partial.body.length + this.partial.filled : 0);
+    return this.pendingLength + (this.partial ? this.partial.total - this.partial.size + this.partial.filled : 0);
   }
 
   /**
@@ -75,10 +87,15 @@ export class FrameDecoder {
     if (chunk.length === 0) return undefined;
     const partial = this.partial;
     if (partial) {
-      const take = Math.min(partial.body.length - partial.filled, chunk.length);
-      chunk.copy(partial.body, partial.filled, 0, take);
-      partial.filled += take;
-      if (partial.filled < partial.body.length) return undefined;
+      let take = 0;
+      while (take < chunk.length && partial.filled < partial.size) {
+        if (partial.filled === partial.body.length && !this.grow(partial)) return this.error;
+        const n = Math.min(partial.body.length - partial.filled, chunk.length - take);
+        chunk.copy(partial.body, partial.filled, take, take + n);
+        partial.filled += n;
+        take += n;
+      }
+      if (partial.filled < partial.size) return undefined;
       this.partial = undefined;
       this.offset += partial.total;
       sink(partial.more, partial.command, partial.body);
@@ -128,7 +145,10 @@ export class FrameDecoder {
    */
   directTarget(): Buffer | undefined {
     const p = this.partial;
-    return p ? p.body.subarray(p.filled) : undefined;
+    if (!p || this.error) return undefined;
+    // Full but not complete: grow now (the peer sent what it filled). On failure the error waits for push().
+    if (p.filled === p.body.length && !this.grow(p)) return undefined;
+    return p.body.subarray(p.filled);
   }
 
   /** `n` bytes were written into the buffer directTarget() returned; emits the frame once complete. */
@@ -139,7 +159,7 @@ export class FrameDecoder {
       return this.error;
     }
     p.filled += n;
-    if (p.filled < p.body.length) return undefined;
+    if (p.filled < p.size) return undefined;
     this.partial = undefined;
     this.offset += p.total;
     sink(p.more, p.command, p.body);
@@ -151,8 +171,8 @@ export class FrameDecoder {
     this.framing = framing;
   }
 
-  private fail(message: string, at: number): number {
-    this.error = new FrameDecodeError(message, at);
+  private fail(message: string, at: number, kind: 'malformed' | 'memory' = 'malformed'): number {
+    this.error = new FrameDecodeError(message, at, kind);
     return at;
   }
 
@@ -171,13 +191,17 @@ export class FrameDecoder {
   }
 
   /**
-   * A buffer for one gathered frame body. Medium bodies are carved from a shared 1 MiB slab (as Node pools
-   * small Buffers): far fewer ArrayBuffers to allocate and collect at high message rates.
+   * A buffer for the start of one gathered frame body, at least `have` bytes. Medium bodies are carved
+   * whole from a shared 1 MiB slab (as Node pools small Buffers): far fewer ArrayBuffers to allocate and
+   * collect at high message rates. Larger ones start at GROW_FIRST (or what is already here) and grow.
+   * Undefined, with the error set, when the memory cannot be had.
    */
-  private gatherBuffer(size: number): Buffer {
-    if (size > SLAB_MAX_BODY) return Buffer.allocUnsafe(size);
+  private gatherBuffer(size: number, have: number): Buffer | undefined {
+    if (size > SLAB_MAX_BODY) return this.allocate(Math.min(size, Math.max(GROW_FIRST, have)), size);
     if (!this.slab || this.slab.length - this.slabUsed < size) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      const slab = this.allocate(SLAB_SIZE, size, true);
+      if (!slab) return undefined;
+      this.slab = slab;
       this.slabUsed = 0;
     }
     const body = this.slab.subarray(this.slabUsed, this.slabUsed + size);
@@ -185,15 +209,39 @@ export class FrameDecoder {
     return body;
   }
 
-  /** Keeps the start of a large split frame in a buffer of its final size; returns the bytes consumed (all). */
+  /**
+   * Allocation can fail (an address-space limit, overcommit off) with a RangeError: that is this stream's
+   * error, not the process's end.
+   */
+  private allocate(bytes: number, frameSize: number, slow = false): Buffer | undefined {
+    try {
+      return slow ? Buffer.allocUnsafeSlow(bytes) : Buffer.allocUnsafe(bytes);
+    } catch (e) {
+      this.fail(`cannot allocate ${bytes} bytes for a frame of ${frameSize} bytes (${(e as Error).message})`, this.offset, 'memory');
+      return undefined;
+    }
+  }
+
+  /** Doubles a large body's buffer (up to its declared size) once the peer filled it; false on failure. */
+  private grow(p: PartialFrame): boolean {
+    const next = this.allocate(Math.min(p.size, p.body.length * 2), p.size);
+    if (!next) return false;
+    p.body.copy(next, 0, 0, p.filled);
+    p.body = next;
+    return true;
+  }
+
+  /** Keeps the start of a large split frame in a buffer that grows as the rest arrives; returns the bytes consumed (all). */
   private startPartial(buf: Buffer, bodyStart: number, size: number, total: number, more: boolean, command: boolean): number {
     const have = buf.length - bodyStart;
+    // The reader's in-place growth never allocates: it succeeds only inside the slab it already has.
     let body = this.bodyInPlace?.(buf.subarray(bodyStart), size);
     if (!body || body.length !== size) {
-      body = this.gatherBuffer(size);
+      body = this.gatherBuffer(size, have);
+      if (!body) return bodyStart;
       buf.copy(body, 0, bodyStart, buf.length);
     }
-    this.partial = { body, filled: have, more, command, total };
+    this.partial = { body, filled: have, size, more, command, total };
     this.need = 0;
     return buf.length;
   }

@@ -10,7 +10,7 @@ import {
   FLAG_COMMAND, FLAG_LONG, FLAG_MORE, REVISION_OFFSET, SIGNATURE_SIZE, V2_GREETING_SIZE, V3_GREETING_SIZE,
   socketTypeToByte, socketTypesCompatible, type SocketTypeName,
 } from '../../zmtp/constants.js';
-import { FrameDecoder } from '../../zmtp/decoder.js';
+import { FrameDecoder, type FrameDecodeError } from '../../zmtp/decoder.js';
 import { encodeSignature, parseGreeting, REVISION_3 } from '../../zmtp/greeting.js';
 import type { Framing } from '../../zmtp/frame.js';
 import { parseCommand, pingCommand, pongCommand, splitCommand } from '../../zmtp/commands.js';
@@ -103,6 +103,8 @@ export class Connection implements PipeOwner, TcpEnd {
   /** A decode error behind frames still waiting for the handshake: reported after them. */
   private deferredError?: string;
   private parts: Buffer[] = [];
+  /** Body bytes of `parts`, for the message size limit. */
+  private partsBytes = 0;
   private flushScheduled = false;
   /** The loop turn (see loopTurn) of this connection's last microtask flush; later output in it waits for setImmediate. */
   private earlyFlushTurn = -1;
@@ -221,7 +223,7 @@ export class Connection implements PipeOwner, TcpEnd {
     const err = this.decoder!.directFilled(n, this.onFrameBound);
     if ((this.state as State) === State.Closed) return;
     if (err) {
-      this.fail('protocol', `malformed frame at byte ${err.offset}: ${err.message}`);
+      this.fail(err.kind === 'memory' ? 'other' : 'protocol', decodeFailure(err));
       return;
     }
     this.checkBackpressure();
@@ -231,9 +233,9 @@ export class Connection implements PipeOwner, TcpEnd {
     const err = this.decoder!.push(chunk, this.onFrameBound);
     if (this.state === State.Closed) return;
     if (err) {
-      const reason = `malformed frame at byte ${err.offset}: ${err.message}`;
+      const reason = decodeFailure(err);
       if (this.handshakeBusy) this.deferredError = reason;
-      else this.fail('protocol', reason);
+      else this.fail(err.kind === 'memory' ? 'other' : 'protocol', reason);
       return;
     }
     this.checkBackpressure();
@@ -376,10 +378,12 @@ export class Connection implements PipeOwner, TcpEnd {
         return;
       case State.Identity:
         // 1.0/2.0: the first message is the peer's identity.
+        if (!this.withinMessageLimit(body)) return;
         this.parts.push(body);
         if (more) return;
         this.peerIdentity = this.parts.length === 1 ? Buffer.from(this.parts[0]) : Buffer.alloc(0);
         this.parts = [];
+        this.partsBytes = 0;
         this.becomeReady({}, undefined);
         return;
       default:
@@ -398,11 +402,27 @@ export class Connection implements PipeOwner, TcpEnd {
   }
 
   private onMessageFrame(more: boolean, body: Buffer): void {
+    if (!this.withinMessageLimit(body)) return;
     this.parts.push(body);
     if (more) return;
     const msg = this.parts;
     this.parts = [];
+    this.partsBytes = 0;
     this.pipe!.force(msg);
+  }
+
+  /**
+   * maxMessageSize bounds a whole message, not just each frame: without this a peer could hold us to
+   * any number of frames by never clearing MORE. Each frame after the first counts one byte more than
+   * its body, so a message of empty frames is bounded too (a single frame of exactly the limit passes).
+   */
+  private withinMessageLimit(body: Buffer): boolean {
+    const limit = this.host.options.maxMessageSize as number;
+    if (limit < 0) return true;
+    this.partsBytes += body.length + (this.parts.length > 0 ? 1 : 0);
+    if (this.partsBytes <= limit) return true;
+    this.fail('protocol', `multipart message of ${this.parts.length + 1} frames (${this.partsBytes} bytes counted) exceeds maxMessageSize ${limit}`);
+    return false;
   }
 
   private onTrafficCommand(body: Buffer): void {
@@ -884,6 +904,11 @@ function writeHeader(buf: Buffer, pos: number, framing: Framing, more: boolean, 
   buf.writeUInt32BE(Math.floor(size / 0x100000000), pos + 1);
   buf.writeUInt32BE(size >>> 0, pos + 5);
   return pos + 9;
+}
+
+/** The reason a connection closes on a decoder error: bad bytes, or a frame we could not find memory for. */
+function decodeFailure(err: FrameDecodeError): string {
+  return err.kind === 'memory' ? `out of memory at byte ${err.offset}: ${err.message}` : `malformed frame at byte ${err.offset}: ${err.message}`;
 }
 
 function describeAddress(address: string | undefined, port: number | undefined, endpoint: string): string {
