@@ -82,6 +82,16 @@ test('oversize frame beyond maxMessageSize closes that connection before its bod
   });
 });
 
+test('a multipart message that never ends is bounded by maxMessageSize: many frames under the limit each add up', async () => {
+  await scenario({ maxMessageSize: 1000 }, async (port, pull) => {
+    // 2,000 empty frames, all with MORE: no frame is large, the message is (each frame counts a byte).
+    const endless = Buffer.alloc(2 * 2000);
+    for (let i = 0; i < endless.length; i += 2) endless[i] = 0x01;
+    const { event } = await provoke(pull, port, 'disconnect', [...handshake, Buffer.from([0x01, 0x03]), Buffer.from('abc'), endless]);
+    assert.match(event.reason!, /multipart message of \d+ frames .* exceeds maxMessageSize 1000/);
+  });
+});
+
 test('oversize message from a real libzmq peer is refused the same way', async () => {
   const pull = ours('PULL', { maxMessageSize: 1000 });
   await pull.bind('tcp://127.0.0.1:*');
