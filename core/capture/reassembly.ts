@@ -3,6 +3,20 @@
 // Out-of-order segments wait in a bounded buffer; retransmitted and overlapping bytes are
 // delivered once; bytes that never arrive become a 'gap' event and the stream resynchronises
 // after them (when the buffer bound is hit, and at FIN, RST, eviction or end of capture).
+//
+// Captures are not always in order (several capture points, multi-queue NICs, rewritten files), so:
+// - segments of a 4-tuple seen before its SYN are held briefly; a SYN within the hold window gives the
+//   initial sequence number and they are placed after it, else the connection is taken as mid-stream,
+//   starting at the lowest sequence number held;
+// - a half whose SYN is not seen yet buffers its data until the SYN (or SYN-ACK) comes;
+// - a RST seen before data it ends waits (bounded) for that data; FINs already wait for theirs;
+// - late copies of a connection's segments seen shortly after it closed are dropped, not taken for a
+//   new mid-stream connection.
+//
+// Time of data: each 'data' event carries the time of the packet that completed it, meaning the latest
+// captured (in capture order) of the packets that carried its bytes and every byte before them in the
+// stream. In order that is the packet carrying the bytes; after out-of-order capture it is the packet
+// that filled the last hole before them. Deciding later that a hole is lost does not change the time.
 import { decodeLinkLayer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket, type FragmentContext } from './decode.js';
 import { IpDefragmenter } from './defrag.js';
 import type { CaptureWarning, Direction, Endpoint, Packet, TcpConnection, TcpStreamEvent } from './types.js';
@@ -19,15 +33,40 @@ export interface TcpReassemblerOptions {
   maxConnections?: number;
   /** Capture-time seconds without a packet after which a connection is evicted (default 3600; 0 = never). */
   idleTimeoutSec?: number;
+  /** Packets (of the whole capture) during which segments seen before their connection's SYN, and a
+   *  connection's late segments after it closed, are held for / recognised (default 256). */
+  holdPackets?: number;
+  /** The same window in capture-time seconds; whichever ends first (default 1). */
+  holdSeconds?: number;
   /** Problems found while decoding packets (malformed headers, fragments, unsupported link types). */
   onWarning?: (w: CaptureWarning) => void;
 }
+
+/** Bounds on segments held before their SYN: per 4-tuple, and over all 4-tuples. */
+const HOLD_MAX_PACKETS = 256;
+const HOLD_MAX_BYTES = 1024 * 1024;
+const HOLD_MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+const HOLD_MAX_TUPLES = 4096;
+/** Segments a half buffers while waiting for its SYN before starting without it. */
+const AWAIT_SYN_SEGMENTS = 64;
 
 interface Segment {
   seq: number;
   data: Buffer;
   /** Sequence space covered; larger than data.length when the snap length cut the payload. */
   len: number;
+  /** Capture time and position (count of packets pushed) of the packet that carried it. */
+  ts: number;
+  pos: number;
+}
+
+/** Packets of a 4-tuple seen before any SYN of it, waiting (briefly) for one. */
+interface Held {
+  key: string;
+  packets: { d: DecodedPacket; ts: number; pos: number }[];
+  bytes: number;
+  firstPos: number;
+  firstTs: number;
 }
 
 interface Half {
@@ -37,6 +76,9 @@ interface Half {
   pendingBytes: number;
   finSeq: number | undefined;
   finished: boolean;
+  /** The latest-captured packet among those that carried the bytes delivered so far (see the top). */
+  markPos: number;
+  markTs: number;
 }
 
 interface ConnState {
@@ -46,6 +88,8 @@ interface ConnState {
   c2s: Half;
   s2c: Half;
   lastTs: number;
+  /** A RST came while bytes before it were still missing: the close waits for them (bounded). */
+  resetAt?: { pos: number; ts: number; dir: Direction; seq: number };
 }
 
 /** a - b as a signed 32-bit distance in sequence space. */
@@ -58,11 +102,17 @@ function seqAdd(a: number, n: number): number {
 }
 
 function newHalf(): Half {
-  return { isn: undefined, nextSeq: undefined, pending: [], pendingBytes: 0, finSeq: undefined, finished: false };
+  return { isn: undefined, nextSeq: undefined, pending: [], pendingBytes: 0, finSeq: undefined, finished: false, markPos: 0, markTs: 0 };
 }
 
 function endpointKey(ip: string, port: number): string {
   return `${ip}/${port}`;
+}
+
+function tupleKey(d: DecodedPacket): string {
+  const srcKey = endpointKey(d.src, d.tcp.srcPort);
+  const dstKey = endpointKey(d.dst, d.tcp.dstPort);
+  return srcKey < dstKey ? `${srcKey}|${dstKey}` : `${dstKey}|${srcKey}`;
 }
 
 export class TcpReassembler {
@@ -76,7 +126,18 @@ export class TcpReassembler {
   private totalBuffered = 0;
   private readonly maxConnections: number;
   private readonly idleTimeoutSec: number;
+  private readonly holdPackets: number;
+  private readonly holdSeconds: number;
   private readonly onWarning?: (w: CaptureWarning) => void;
+  /** Packets pushed so far: the capture position that orders "which packet came last". */
+  private position = 0;
+  /** 4-tuples seen without a SYN, in the order first seen (see Held). */
+  private readonly held = new Map<string, Held>();
+  private heldBytes = 0;
+  /** Connections closed by FIN or RST lately, in closing order: late copies of their segments are dropped. */
+  private readonly recentlyClosed = new Map<string, { pos: number; ts: number }>();
+  /** Connections whose RST waits for data missing before it. */
+  private readonly resetting = new Set<ConnState>();
   /** Number of decoding warnings seen (also passed to onWarning). */
   warnings = 0;
 
@@ -94,6 +155,8 @@ export class TcpReassembler {
     this.maxTotalBufferedBytes = options.maxTotalBufferedBytes ?? 64 * 1024 * 1024;
     this.maxConnections = Math.max(1, options.maxConnections ?? 10000);
     this.idleTimeoutSec = options.idleTimeoutSec ?? 3600;
+    this.holdPackets = Math.max(0, options.holdPackets ?? 256);
+    this.holdSeconds = Math.max(0, options.holdSeconds ?? 1);
     this.onWarning = options.onWarning;
   }
 
@@ -105,6 +168,11 @@ export class TcpReassembler {
   /** Out-of-order bytes currently waiting for a hole to fill, over all connections. */
   get bufferedBytes(): number {
     return this.totalBuffered;
+  }
+
+  /** Bytes of segments held while waiting for their connection's SYN. */
+  get heldBytesBeforeSyn(): number {
+    return this.heldBytes;
   }
 
   /** Feeds one captured packet; returns the stream events it produced, in order. */
@@ -122,7 +190,15 @@ export class TcpReassembler {
   /** Feeds an already decoded TCP packet captured at `ts` (seconds). */
   pushDecoded(d: DecodedPacket, ts: number): TcpStreamEvent[] {
     const events: TcpStreamEvent[] = [];
+    const pos = ++this.position;
     this.expireIdle(ts, events);
+    if (this.held.size > 0) this.releaseExpiredHolds(pos, ts, events);
+    if (this.resetting.size > 0) this.expireResets(pos, ts, events);
+    this.process(d, ts, pos, events);
+    return events;
+  }
+
+  private process(d: DecodedPacket, ts: number, pos: number, events: TcpStreamEvent[]): void {
     const t = d.tcp;
     const syn = (t.flags & TCP_SYN) !== 0;
     const last = this.last;
@@ -135,55 +211,99 @@ export class TcpReassembler {
       else if (t.srcPort === server.port && t.dstPort === client.port && d.src === server.ip && d.dst === client.ip) dir = 's2c';
     }
     let c: ConnState;
+    let created = false;
     if (last !== undefined && dir !== undefined) {
       c = last;
-      c.lastTs = ts;
+      if (ts > c.lastTs) c.lastTs = ts;
     } else {
-      const found = this.find(d, ts, events);
-      if (found === undefined) return events;
+      const key = tupleKey(d);
+      let found = this.conns.get(key);
+      if (found === undefined || syn) {
+        const before = found;
+        found = this.find(key, found, d, ts, pos, events);
+        if (found === undefined) return;
+        created = found !== before;
+      } else {
+        // Move to the most-recently-active end.
+        this.conns.delete(key);
+        this.conns.set(key, found);
+        if (ts > found.lastTs) found.lastTs = ts;
+        this.last = found;
+      }
       c = found;
       dir = c.clientKey === endpointKey(d.src, t.srcPort) ? 'c2s' : 's2c';
     }
+    this.apply(c, dir, d, ts, pos, events);
+    // Segments of this 4-tuple captured before its SYN: placed now that the SYN gives their start.
+    if (created) {
+      const held = this.held.get(c.key);
+      if (held !== undefined) {
+        this.unhold(held);
+        for (const p of held.packets) if (this.conns.get(c.key) === c) this.apply(c, c.clientKey === endpointKey(p.d.src, p.d.tcp.srcPort) ? 'c2s' : 's2c', p.d, p.ts, p.pos, events);
+      }
+    }
+  }
+
+  /** One packet of a known connection. */
+  private apply(c: ConnState, dir: Direction, d: DecodedPacket, ts: number, pos: number, events: TcpStreamEvent[]): void {
+    const t = d.tcp;
     const h = c[dir];
     if (t.flags & TCP_RST) {
-      this.close(c, 'rst', ts, events);
-      return events;
+      this.reset(c, dir, t.seq, ts, pos, events);
+      return;
     }
+    const syn = (t.flags & TCP_SYN) !== 0;
     let seq = t.seq;
     if (syn) {
       if (h.isn === undefined) {
         h.isn = t.seq;
-        if (h.nextSeq === undefined) h.nextSeq = seqAdd(t.seq, 1);
+        if (h.nextSeq === undefined) {
+          h.nextSeq = seqAdd(t.seq, 1);
+          // Data of this half captured before its SYN waited in pending.
+          if (h.pending.length > 0) this.drain(c, dir, h, events);
+        }
       }
+      // A SYN-ACK also tells where the client's bytes start (its ack is the client's ISN + 1).
+      if (t.flags & TCP_ACK) this.learnStart(c, dir === 'c2s' ? 's2c' : 'c2s', t.ack, events);
       seq = seqAdd(seq, 1);
     }
     if (t.payloadLength > 0) {
-      if (h.nextSeq === undefined) h.nextSeq = seq; // first bytes seen in a direction picked up mid-stream
-      this.accept(c, dir, h, { seq, data: t.payload, len: t.payloadLength }, ts, events);
+      if (h.nextSeq === undefined && c.conn.midstream) h.nextSeq = seq; // first bytes seen in a direction picked up mid-stream
+      this.accept(c, dir, h, { seq, data: t.payload, len: t.payloadLength, ts, pos }, ts, events);
     }
     if (t.flags & TCP_FIN) {
       const fin = seqAdd(seq, t.payloadLength);
-      if (h.nextSeq === undefined) h.nextSeq = fin;
+      if (h.nextSeq === undefined && h.pending.length === 0) h.nextSeq = fin;
       if (h.finSeq === undefined) h.finSeq = fin;
     }
     if (h.finSeq !== undefined && h.nextSeq === h.finSeq && h.pending.length === 0) h.finished = true;
     if (c.c2s.finished && c.s2c.finished) this.close(c, 'fin', ts, events);
-    return events;
+    else if (c.resetAt !== undefined && this.resetComplete(c)) this.close(c, 'rst', ts, events);
   }
 
-  /** The connection a packet belongs to (made when new), moved to the most recently active end. */
-  private find(d: DecodedPacket, ts: number, events: TcpStreamEvent[]): ConnState | undefined {
+  /** The first sequence number of a half, learnt from the other side's SYN-ACK when its SYN was not seen. */
+  private learnStart(c: ConnState, dir: Direction, next: number, events: TcpStreamEvent[]): void {
+    const h = c[dir];
+    if (h.isn !== undefined || h.nextSeq !== undefined) return;
+    h.isn = seqAdd(next, -1);
+    h.nextSeq = next;
+    if (h.pending.length > 0) this.drain(c, dir, h, events);
+  }
+
+  /** The connection a packet belongs to when it is not the one `conns` holds for its 4-tuple or is a SYN:
+   *  made when new, moved to the most recently active end. Undefined when the packet was held or dropped. */
+  private find(key: string, existing: ConnState | undefined, d: DecodedPacket, ts: number, pos: number, events: TcpStreamEvent[]): ConnState | undefined {
     const t = d.tcp;
     const srcKey = endpointKey(d.src, t.srcPort);
-    const dstKey = endpointKey(d.dst, t.dstPort);
-    const key = srcKey < dstKey ? `${srcKey}|${dstKey}` : `${dstKey}|${srcKey}`;
     const syn = (t.flags & TCP_SYN) !== 0;
     const isAck = (t.flags & TCP_ACK) !== 0;
-    let c = this.conns.get(key);
+    let c = existing;
 
     if (syn && c) {
       const h = c.clientKey === srcKey ? c.c2s : c.s2c;
-      const same = isAck ? h.isn === undefined || h.isn === t.seq : h.isn === t.seq;
+      // The same connection when this half already started at this SYN, or has not started at all in a
+      // connection that was itself opened by a SYN (its other half's SYN came first).
+      const same = h.isn === t.seq || (h.isn === undefined && !c.conn.midstream && (isAck || h.nextSeq === undefined));
       if (!same) {
         // A new connection on the same 4-tuple while the old one never closed (port reuse).
         this.close(c, 'evicted', ts, events);
@@ -191,27 +311,116 @@ export class TcpReassembler {
       }
     }
     if (!c) {
-      if (!syn && t.payloadLength === 0) return undefined; // stray ACK/FIN/RST of a connection not tracked
-      const clientIsSrc = !(syn && isAck);
-      const mk = (ip: string, port: number): Endpoint => ({ ip, port });
-      const src = mk(d.src, t.srcPort);
-      const dst = mk(d.dst, t.dstPort);
-      const conn: TcpConnection = { id: this.nextId++, client: clientIsSrc ? src : dst, server: clientIsSrc ? dst : src, midstream: !syn };
-      if (this.conns.size >= this.maxConnections) {
-        const oldest = this.conns.values().next().value as ConnState;
-        this.close(oldest, 'evicted', ts, events);
+      if (!syn) {
+        const closed = this.recentlyClosed.get(key);
+        if (closed !== undefined && !this.holdOver(closed.pos, closed.ts, pos, ts)) return undefined; // late copy of a closed connection's segment
+        if (t.payloadLength === 0 && (t.flags & TCP_FIN) === 0) return undefined; // stray ACK/RST of a connection not tracked
+        this.hold(key, d, ts, pos, events);
+        return undefined;
       }
-      c = { key, conn, clientKey: clientIsSrc ? srcKey : dstKey, c2s: newHalf(), s2c: newHalf(), lastTs: ts };
-      this.conns.set(key, c);
-      events.push({ kind: 'open', conn, ts });
+      this.recentlyClosed.delete(key);
+      const clientIsSrc = !isAck;
+      c = this.create(key, d, clientIsSrc, false, this.held.get(key)?.firstTs ?? ts, events);
     } else {
       // Move to the most-recently-active end.
       this.conns.delete(key);
       this.conns.set(key, c);
-      c.lastTs = ts;
+      if (ts > c.lastTs) c.lastTs = ts;
     }
     this.last = c;
     return c;
+  }
+
+  private create(key: string, d: DecodedPacket, clientIsSrc: boolean, midstream: boolean, openTs: number, events: TcpStreamEvent[]): ConnState {
+    const t = d.tcp;
+    const src: Endpoint = { ip: d.src, port: t.srcPort };
+    const dst: Endpoint = { ip: d.dst, port: t.dstPort };
+    const conn: TcpConnection = { id: this.nextId++, client: clientIsSrc ? src : dst, server: clientIsSrc ? dst : src, midstream };
+    if (this.conns.size >= this.maxConnections) {
+      const oldest = this.conns.values().next().value as ConnState;
+      this.close(oldest, 'evicted', openTs, events);
+    }
+    const clientKey = clientIsSrc ? endpointKey(d.src, t.srcPort) : endpointKey(d.dst, t.dstPort);
+    const c: ConnState = { key, conn, clientKey, c2s: newHalf(), s2c: newHalf(), lastTs: openTs };
+    this.conns.set(key, c);
+    events.push({ kind: 'open', conn, ts: openTs });
+    return c;
+  }
+
+  // ---- segments seen before their SYN ----
+
+  private holdOver(firstPos: number, firstTs: number, pos: number, ts: number): boolean {
+    return pos - firstPos > this.holdPackets || ts - firstTs > this.holdSeconds;
+  }
+
+  private hold(key: string, d: DecodedPacket, ts: number, pos: number, events: TcpStreamEvent[]): void {
+    let h = this.held.get(key);
+    if (h === undefined) {
+      if (this.held.size >= HOLD_MAX_TUPLES) this.release(this.held.values().next().value as Held, events);
+      h = { key, packets: [], bytes: 0, firstPos: pos, firstTs: ts };
+      this.held.set(key, h);
+    }
+    // The packet's payload may be a view of a large read buffer: hold a copy of what it needs.
+    const p = d.tcp.payload;
+    const payload = p.buffer.byteLength > 2 * p.length + 1024 ? Buffer.from(p) : p;
+    h.packets.push({ d: { ...d, tcp: { ...d.tcp, payload } }, ts, pos });
+    h.bytes += payload.length;
+    this.heldBytes += payload.length;
+    if (h.packets.length >= HOLD_MAX_PACKETS || h.bytes >= HOLD_MAX_BYTES) this.release(h, events);
+    while (this.heldBytes > HOLD_MAX_TOTAL_BYTES && this.held.size > 0) this.release(this.held.values().next().value as Held, events);
+  }
+
+  private unhold(h: Held): void {
+    this.held.delete(h.key);
+    this.heldBytes -= h.bytes;
+  }
+
+  private releaseExpiredHolds(pos: number, ts: number, events: TcpStreamEvent[]): void {
+    for (const h of this.held.values()) {
+      if (!this.holdOver(h.firstPos, h.firstTs, pos, ts)) break; // map is in order of first sight
+      this.release(h, events);
+    }
+  }
+
+  /** No SYN came for held segments: a connection picked up mid-stream, starting in each direction at the
+   *  lowest sequence number held (the first packet's sender passes for the client). */
+  private release(h: Held, events: TcpStreamEvent[]): void {
+    this.unhold(h);
+    const first = h.packets[0];
+    const c = this.create(h.key, first.d, true, true, first.ts, events);
+    this.last = c;
+    for (const p of h.packets) {
+      if (p.d.tcp.payloadLength === 0) continue;
+      const half = c[c.clientKey === endpointKey(p.d.src, p.d.tcp.srcPort) ? 'c2s' : 's2c'];
+      if (half.nextSeq === undefined || seqDiff(p.d.tcp.seq, half.nextSeq) < 0) half.nextSeq = p.d.tcp.seq;
+    }
+    for (const p of h.packets) {
+      if (this.conns.get(h.key) !== c) break;
+      this.apply(c, c.clientKey === endpointKey(p.d.src, p.d.tcp.srcPort) ? 'c2s' : 's2c', p.d, p.ts, p.pos, events);
+    }
+  }
+
+  // ---- closing ----
+
+  /** RST: closes at once unless bytes before it are still missing, which it then waits for (bounded). */
+  private reset(c: ConnState, dir: Direction, seq: number, ts: number, pos: number, events: TcpStreamEvent[]): void {
+    if (c.resetAt === undefined) c.resetAt = { pos, ts, dir, seq };
+    if (this.resetComplete(c)) this.close(c, 'rst', ts, events);
+    else this.resetting.add(c);
+  }
+
+  private resetComplete(c: ConnState): boolean {
+    const r = c.resetAt!;
+    const h = c[r.dir];
+    if (c.c2s.pending.length > 0 || c.s2c.pending.length > 0) return false;
+    return h.nextSeq === undefined || seqDiff(r.seq, h.nextSeq) <= 0;
+  }
+
+  private expireResets(pos: number, ts: number, events: TcpStreamEvent[]): void {
+    for (const c of this.resetting) {
+      if (!this.conns.has(c.key) || this.conns.get(c.key) !== c) this.resetting.delete(c);
+      else if (this.holdOver(c.resetAt!.pos, c.resetAt!.ts, pos, ts)) this.close(c, 'rst', ts, events);
+    }
   }
 
   /** Flushes every connection (gaps for bytes still missing) and closes them: 'fin' when both
@@ -219,10 +428,12 @@ export class TcpReassembler {
   end(ts?: number): TcpStreamEvent[] {
     const events: TcpStreamEvent[] = [];
     this.fragments.defrag.finish((message) => this.warn({ kind: 'warning', index: 0, message: `end of capture: ${message}` }));
+    for (const h of [...this.held.values()]) this.release(h, events);
     for (const c of [...this.conns.values()]) {
-      const reason = c.c2s.finSeq !== undefined && c.s2c.finSeq !== undefined ? 'fin' : 'end-of-capture';
+      const reason = c.resetAt !== undefined ? 'rst' : c.c2s.finSeq !== undefined && c.s2c.finSeq !== undefined ? 'fin' : 'end-of-capture';
       this.close(c, reason, ts ?? c.lastTs, events);
     }
+    this.recentlyClosed.clear();
     return events;
   }
 
@@ -238,14 +449,26 @@ export class TcpReassembler {
     this.flush(c, 'c2s', ts, events);
     this.flush(c, 's2c', ts, events);
     this.conns.delete(c.key);
+    this.resetting.delete(c);
     if (this.last === c) this.last = undefined;
+    if (reason === 'fin' || reason === 'rst') this.rememberClosed(c.key, ts);
     events.push({ kind: 'close', conn: c.conn, ts, reason });
+  }
+
+  private rememberClosed(key: string, ts: number): void {
+    const pos = this.position;
+    this.recentlyClosed.delete(key);
+    this.recentlyClosed.set(key, { pos, ts });
+    for (const [k, r] of this.recentlyClosed) {
+      if (this.recentlyClosed.size <= this.maxConnections && !this.holdOver(r.pos, r.ts, pos, ts)) break;
+      this.recentlyClosed.delete(k);
+    }
   }
 
   /** Delivers everything buffered, declaring the holes before it gaps, then any bytes missing before FIN. */
   private flush(c: ConnState, dir: Direction, ts: number, events: TcpStreamEvent[]): void {
     const h = c[dir];
-    while (h.pending.length > 0) this.resync(c, dir, h, ts, events);
+    while (h.pending.length > 0) this.resync(c, dir, h, events);
     if (h.finSeq !== undefined && h.nextSeq !== undefined) {
       const missing = seqDiff(h.finSeq, h.nextSeq);
       if (missing > 0) {
@@ -256,28 +479,40 @@ export class TcpReassembler {
   }
 
   private accept(c: ConnState, dir: Direction, h: Half, seg: Segment, ts: number, events: TcpStreamEvent[]): void {
-    const rel = seqDiff(seg.seq, h.nextSeq!);
+    if (h.nextSeq === undefined) {
+      // A half of a connection opened by a SYN whose own SYN has not been seen: wait for it (bounded).
+      this.buffer(h, seg);
+      if (h.pending.length > AWAIT_SYN_SEGMENTS) this.resync(c, dir, h, events);
+      return;
+    }
+    const rel = seqDiff(seg.seq, h.nextSeq);
     if (rel + seg.len <= 0) return; // retransmission of bytes already delivered
     if (rel > 0) {
       this.buffer(h, seg);
       while (h.pending.length > 0 && (h.pendingBytes > this.maxBufferedBytes || h.pending.length > this.maxBufferedSegments)) {
-        this.resync(c, dir, h, ts, events);
+        this.resync(c, dir, h, events);
       }
-      if (this.totalBuffered > this.maxTotalBufferedBytes) this.shed(ts, events);
+      if (this.totalBuffered > this.maxTotalBufferedBytes) this.shed(events);
       return;
     }
-    this.emit(c, dir, h, trim(seg, -rel), ts, events);
-    this.drain(c, dir, h, ts, events);
+    this.emit(c, dir, h, trim(seg, -rel), events);
+    this.drain(c, dir, h, events);
   }
 
-  private emit(c: ConnState, dir: Direction, h: Half, seg: Segment, ts: number, events: TcpStreamEvent[]): void {
+  /** Delivers a segment's bytes, timed by the latest-captured packet behind them (see the top). */
+  private emit(c: ConnState, dir: Direction, h: Half, seg: Segment, events: TcpStreamEvent[]): void {
+    if (seg.pos >= h.markPos) {
+      h.markPos = seg.pos;
+      h.markTs = seg.ts;
+    }
+    const ts = h.markTs;
     if (seg.data.length > 0) events.push({ kind: 'data', conn: c.conn, dir, ts, data: seg.data });
     if (seg.len > seg.data.length) events.push({ kind: 'gap', conn: c.conn, dir, ts, bytes: seg.len - seg.data.length });
     h.nextSeq = seqAdd(h.nextSeq!, seg.len);
   }
 
   /** Delivers buffered segments that have become contiguous. */
-  private drain(c: ConnState, dir: Direction, h: Half, ts: number, events: TcpStreamEvent[]): void {
+  private drain(c: ConnState, dir: Direction, h: Half, events: TcpStreamEvent[]): void {
     while (h.pending.length > 0) {
       const head = h.pending[0];
       const rel = seqDiff(head.seq, h.nextSeq!);
@@ -286,19 +521,25 @@ export class TcpReassembler {
       h.pendingBytes -= head.data.length;
       this.totalBuffered -= head.data.length;
       if (rel + head.len <= 0) continue;
-      this.emit(c, dir, h, trim(head, -rel), ts, events);
+      this.emit(c, dir, h, trim(head, -rel), events);
     }
   }
 
   /** Gives up on the hole before the first buffered segment: reports it as a gap and moves on. */
-  private resync(c: ConnState, dir: Direction, h: Half, ts: number, events: TcpStreamEvent[]): void {
+  private resync(c: ConnState, dir: Direction, h: Half, events: TcpStreamEvent[]): void {
     const head = h.pending[0];
-    const missing = seqDiff(head.seq, h.nextSeq!);
+    if (h.nextSeq === undefined) {
+      // Its SYN never came: the half starts at the lowest sequence number it has.
+      h.nextSeq = head.seq;
+    }
+    const missing = seqDiff(head.seq, h.nextSeq);
     if (missing > 0) {
+      // The gap is known once the bytes after it are: it carries their time.
+      const ts = head.pos >= h.markPos ? head.ts : h.markTs;
       events.push({ kind: 'gap', conn: c.conn, dir, ts, bytes: missing });
       h.nextSeq = head.seq;
     }
-    this.drain(c, dir, h, ts, events);
+    this.drain(c, dir, h, events);
   }
 
   private buffer(h: Half, seg: Segment): void {
@@ -318,14 +559,14 @@ export class TcpReassembler {
     }
     // Packet data may be a view of a large read buffer: hold a copy, not the whole buffer, while it waits.
     const data = seg.data;
-    if (data.buffer.byteLength > 2 * data.length + 1024) seg = { seq: seg.seq, data: Buffer.from(data), len: seg.len };
+    if (data.buffer.byteLength > 2 * data.length + 1024) seg = { ...seg, data: Buffer.from(data) };
     p.splice(lo, 0, seg);
     h.pendingBytes += seg.data.length;
     this.totalBuffered += seg.data.length;
   }
 
   /** Over the global bound: the directions holding the most buffered bytes give up their holes. */
-  private shed(ts: number, events: TcpStreamEvent[]): void {
+  private shed(events: TcpStreamEvent[]): void {
     while (this.totalBuffered > this.maxTotalBufferedBytes) {
       let worst: { c: ConnState; dir: Direction } | undefined;
       let most = 0;
@@ -338,7 +579,7 @@ export class TcpReassembler {
         }
       }
       if (!worst) return;
-      this.resync(worst.c, worst.dir, worst.c[worst.dir], ts, events);
+      this.resync(worst.c, worst.dir, worst.c[worst.dir], events);
     }
   }
 }
@@ -346,7 +587,7 @@ export class TcpReassembler {
 /** Drops the first n bytes of a segment's sequence space. */
 function trim(seg: Segment, n: number): Segment {
   if (n <= 0) return seg;
-  return { seq: seqAdd(seg.seq, n), data: seg.data.subarray(Math.min(n, seg.data.length)), len: seg.len - n };
+  return { seq: seqAdd(seg.seq, n), data: seg.data.subarray(Math.min(n, seg.data.length)), len: seg.len - n, ts: seg.ts, pos: seg.pos };
 }
 
 /** Convenience pipeline: packets (and warnings) in, stream events (and warnings) out, flushed at the end. */

@@ -23,6 +23,7 @@ export interface CaptureWarning {
   kind: 'warning';
   /** Packet index (1-based) where it happened, when known. */
   index?: number;
+  /** Complete text, naming the packet itself when there is one ("packet 966: ..."): print it as is. */
   message: string;
 }
 

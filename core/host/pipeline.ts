@@ -18,7 +18,7 @@ export async function decodeFile(path: string, sink: PipelineSink, signal: Abort
   await decodeCapture(path, {
     signal,
     onRecord: (r) => sink.record(r),
-    onWarning: (w) => sink.warning(w.index ? `packet ${w.index}: ${w.message}` : w.message),
+    onWarning: (w) => sink.warning(w.message), // the message already names its packet (CaptureWarning)
     onProgress: (p) => sink.progress(p.bytesRead, p.totalBytes),
     progressStepBytes: 256 * 1024,
     pace: () => sink.packet(),

@@ -10,6 +10,7 @@ import type { Direction, TcpConnection, TcpStreamEvent } from '../capture/types.
 import { formatEndpoint } from '../capture/types.js';
 import { parseCommand, parseLegacySubscription, splitCommand } from '../zmtp/commands.js';
 import { FrameDecoder } from '../zmtp/decoder.js';
+import { heldCount, holdFrame, ownHeld, type HeldState, type MessageCap } from './held-message.js';
 import { framingFor, type Framing } from '../zmtp/frame.js';
 import { looksLikeV1, parseGreeting, REVISION_1_0, REVISION_3, type Greeting } from '../zmtp/greeting.js';
 import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
@@ -30,6 +31,11 @@ export interface InspectorOptions {
   maxFrameBytes?: number;
   /** Requests remembered per connection for REQ/REP pairing (default 1024). */
   maxPendingRequests?: number;
+  /** Frames of one multipart message kept until its last frame (default 10000); past this, or past
+   *  maxMessageBytes, the message is counted, not kept, and reported as an error record. */
+  maxMessageFrames?: number;
+  /** Body bytes of one multipart message kept (default 256 MiB). */
+  maxMessageBytes?: number;
   /** Subscriptions remembered per connection (default 1024). */
   maxSubscriptions?: number;
   /** Closed connections kept for connections() (default 10000). */
@@ -58,6 +64,8 @@ interface DirState {
   offset: number;
   /** Frames of the message in progress. */
   frames: Buffer[];
+  /** Bookkeeping of `frames` (owned so far, bytes, past the cap): see held-message.ts. */
+  held?: HeldState;
   heuristic: boolean;
   /** The handshake is over for this side (READY/INITIATE sent, or identity for 1.0/2.0). */
   ready: boolean;
@@ -121,13 +129,18 @@ export class Inspector {
       maxFrameSize: options.maxFrameSize ?? 256 * 1024 * 1024,
       maxFrameBytes: options.maxFrameBytes ?? Infinity,
       maxPendingRequests: options.maxPendingRequests ?? 1024,
+      maxMessageFrames: options.maxMessageFrames ?? 10_000,
+      maxMessageBytes: options.maxMessageBytes ?? 256 * 1024 * 1024,
       maxSubscriptions: options.maxSubscriptions ?? 1024,
       maxClosedConnections: options.maxClosedConnections ?? 10000,
       resyncGiveUpBytes: options.resyncGiveUpBytes ?? 1024 * 1024,
       bucketSeconds: options.bucketSeconds ?? 1,
     };
     this.rate = new RateSeries(this.opts.bucketSeconds, 3600);
+    this.messageCap = { frames: this.opts.maxMessageFrames, bytes: this.opts.maxMessageBytes };
   }
+
+  private readonly messageCap: MessageCap;
 
   /** Feeds one reassembly event. Never throws on bad input: problems become 'error' records. */
   push(ev: TcpStreamEvent): void {
@@ -264,8 +277,8 @@ export class Inspector {
     if (d.decoder && !d.decoder.error && d.decoder.buffered > 0) {
       this.error(c, d, `connection ended inside a frame (${d.decoder.buffered} bytes of it seen)`, d.decoderBase + d.decoder.offset);
     }
-    if (d.frames.length > 0) {
-      this.error(c, d, `connection ended inside a multipart message (${d.frames.length} frames seen, last had MORE set)`);
+    if (heldCount(d) > 0) {
+      this.error(c, d, `connection ended inside a multipart message (${heldCount(d)} frames seen, last had MORE set)`);
       d.frames = [];
     }
     d.phase = 'dead';
@@ -458,8 +471,7 @@ export class Inspector {
    * thousands of quiet connections would each keep a whole read buffer alive.
    */
   private ownPendingFrames(d: DirState): void {
-    const frames = d.frames;
-    for (let i = 0; i < frames.length; i++) frames[i] = own(frames[i]);
+    ownHeld(d, own);
   }
 
   private startFraming(c: ConnState, d: DirState, g: Greeting): void {
@@ -590,6 +602,13 @@ export class Inspector {
     const err = decoder.push(data, sink);
     this.ownPendingFrames(d);
     if (!err || c.ignored || d.decoder !== decoder) return;
+    if (err.kind === 'memory') {
+      // Not the stream's fault, and its frame boundaries are lost with the frame: stop following it.
+      d.frames = [];
+      d.decoder = undefined;
+      this.failDirection(c, d, `frame dropped: ${err.message}`, 'out of memory for a frame', d.decoderBase + err.offset);
+      return;
+    }
     this.error(c, d, `malformed frame: ${err.message}`, d.decoderBase + err.offset);
     // Resynchronise on what follows the bad header.
     const at = err.offset - chunkStart;
@@ -621,8 +640,8 @@ export class Inspector {
       return;
     }
     if (command) {
-      if (d.frames.length > 0) {
-        this.error(c, d, `command frame inside a multipart message (${d.frames.length} frames dropped)`);
+      if (heldCount(d) > 0) {
+        this.error(c, d, `command frame inside a multipart message (${heldCount(d)} frames dropped)`);
         d.frames = [];
       }
       this.onCommand(c, d, body);
@@ -634,12 +653,9 @@ export class Inspector {
       this.onCommand(c, d, body);
       return;
     }
-    d.frames.push(body);
-    if (!more) {
-      const frames = d.frames;
-      d.frames = [];
-      this.onMessage(c, d, frames);
-    }
+    const held = holdFrame(d, body, more, this.messageCap);
+    if (held.kind === 'complete') this.onMessage(c, d, held.frames);
+    else if (held.kind === 'capped' || held.kind === 'ended') this.error(c, d, held.message);
   }
 
   private onCommand(c: ConnState, d: DirState, body: Buffer): void {

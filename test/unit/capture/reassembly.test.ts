@@ -311,3 +311,114 @@ test('a global bound on buffered bytes makes the direction holding the most give
   assert.equal(r.bufferedBytes, 0);
   assert.deepEqual(events.filter((e) => e.kind === 'gap').map((e) => [e.conn.client.port, (e as { bytes: number }).bytes]), [[44000, 10], [44001, 20]]);
 });
+
+// ---- capture-order anomalies ----
+
+/** Data events of one direction as [text, ts]. */
+const timed = (events: TcpStreamEvent[], dir: string) =>
+  events.filter((e) => e.kind === 'data' && e.dir === dir).map((e) => [(e as { data: Buffer }).data.toString(), e.ts]);
+
+test('data captured before the SYN (both directions, SYN-ACK before SYN) is held and placed once the handshake gives the ISNs', () => {
+  const { c, s } = pair(7000, 9000);
+  const [syn, synAck, ack] = handshake(c, s);
+  const hello = c.send(Buffer.from('hello'));
+  const there = c.send(Buffer.from(' there'));
+  const reply = s.send(Buffer.from('hi'));
+  // Captured within a few milliseconds, in this order:
+  const order = [there, reply, synAck, hello, syn, ack, fin(c), fin(s)].map((p, i) => ({ ...p, ts: 1 + i / 1000 }));
+  const { events } = run(order);
+  assert.equal(events.filter((e) => e.kind === 'open').length, 1);
+  const open = events[0] as Extract<TcpStreamEvent, { kind: 'open' }>;
+  assert.equal(open.conn.midstream, false);
+  assert.deepEqual(open.conn.client, { ip: '10.0.0.1', port: 40001 });
+  assert.deepEqual(streams(events, 1), { c2s: Buffer.from('hello there'), s2c: Buffer.from('hi') });
+  // Each piece is timed by the latest-captured packet behind it; the SYN itself carries no bytes.
+  assert.deepEqual(timed(events, 'c2s'), [['hello', 1.003], [' there', 1.003]]);
+  assert.deepEqual(timed(events, 's2c'), [['hi', 1.001]]);
+  assert.equal(events.filter((e) => e.kind === 'gap').length, 0);
+  assert.equal((events.at(-1) as { reason: string }).reason, 'fin');
+});
+
+test('without a SYN within the hold window, held segments become a mid-stream connection starting at the lowest sequence number', () => {
+  const { c, s } = pair(7000, 9000);
+  c.seq = 5000;
+  s.seq = 6000;
+  const a = c.send(Buffer.from('first '));
+  const b = c.send(Buffer.from('second'));
+  const x = s.send(Buffer.from('answer'));
+  const others = Array.from({ length: 5 }, (_, i) => pair(1, 2, 45000 + i)).flatMap(({ c: oc, s: os }) => handshake(oc, os));
+  const { events } = run([b, x, a, ...others], { holdPackets: 4 });
+  const open = events.find((e) => e.kind === 'open' && e.conn.client.port === 40001) as Extract<TcpStreamEvent, { kind: 'open' }>;
+  assert.equal(open.conn.midstream, true);
+  // Released by the window (before the end of the capture), not at the end.
+  assert.ok(events.indexOf(open) < events.findIndex((e) => e.kind === 'open' && e.conn.client.port === 45004));
+  assert.deepEqual(streams(events, open.conn.id), { c2s: Buffer.from('first second'), s2c: Buffer.from('answer') });
+  assert.equal(events.filter((e) => e.kind === 'gap').length, 0);
+});
+
+test('a RST captured before the data it ends waits for that data; late copies after a close open nothing', () => {
+  const { c, s } = pair();
+  const pk = handshake(c, s);
+  const last = c.send(Buffer.from('last words'));
+  const rst = c.seg(TCP_RST | TCP_ACK);
+  const { events } = run([...pk, rst, last, last, s.seg(TCP_ACK)]);
+  assert.deepEqual(events.map((e) => e.kind), ['open', 'data', 'close']);
+  assert.equal((events[2] as { reason: string }).reason, 'rst');
+  assert.equal(streams(events, 1).c2s.toString(), 'last words');
+});
+
+test('a RST whose missing data never comes closes after the hold window, the hole a gap', () => {
+  const { c, s } = pair();
+  const pk = handshake(c, s);
+  c.send(Buffer.from('lost'));
+  const rst = c.seg(TCP_RST | TCP_ACK);
+  const others = pair(1, 2, 46000);
+  const { events } = run([...pk, rst, ...handshake(others.c, others.s), others.c.send(Buffer.from('z'))], { holdPackets: 2 });
+  const close = events.find((e) => e.kind === 'close' && e.conn.id === 1);
+  assert.equal((close as { reason: string }).reason, 'rst');
+  assert.ok(events.indexOf(close!) < events.findIndex((e) => e.kind === 'data' && e.conn.client.port === 46000), 'closed within the window');
+});
+
+test('FIN then the final data, then duplicates of both after the close: one connection, every byte once', () => {
+  const { c, s } = pair();
+  const pk = handshake(c, s);
+  const d1 = c.send(Buffer.from('abc'));
+  const d2 = c.send(Buffer.from('def'));
+  const f = fin(c);
+  const fs = fin(s);
+  const { events } = run([...pk, d1, f, fs, d2, d2, d1, f, fs].map((p, i) => ({ ...p, ts: i / 1000 })));
+  assert.deepEqual(events.map((e) => e.kind), ['open', 'data', 'data', 'close']);
+  assert.equal(streams(events, 1).c2s.toString(), 'abcdef');
+});
+
+test('keep-alives (one old byte or none, at seq - 1) and zero-window probes (the next byte alone, sent again later) add nothing', () => {
+  const { c, s } = pair();
+  const pk = handshake(c, s);
+  pk.push(c.send(Buffer.from('ab')));
+  pk.push(c.seg(TCP_ACK, Buffer.from([0]), (c.seq - 1) >>> 0)); // keep-alive with a garbage byte
+  pk.push(c.seg(TCP_ACK, undefined, (c.seq - 1) >>> 0)); // keep-alive without data
+  pk.push(c.seg(TCP_ACK, Buffer.from('c'), c.seq)); // zero-window probe: the next byte
+  pk.push(c.send(Buffer.from('cde'))); // the same byte again with what follows
+  const { events } = run(pk);
+  assert.equal(streams(events, 1).c2s.toString(), 'abcde');
+  assert.equal(events.filter((e) => e.kind === 'gap').length, 0);
+});
+
+test('data released after a hole fills carries the time of the packet that filled it; bytes after a declared gap keep their own', () => {
+  const { c, s } = pair();
+  const pk = handshake(c, s);
+  const a = c.send(Buffer.from('A'), 10);
+  const b = c.send(Buffer.from('B'), 11);
+  const { events } = run([...pk, { ...b, ts: 10 }, { ...a, ts: 10.5 }]);
+  assert.deepEqual(timed(events, 'c2s'), [['A', 10.5], ['B', 10.5]]);
+  const p2 = pair(1, 2, 47000);
+  const q = handshake(p2.c, p2.s);
+  p2.c.send(Buffer.from('lost'));
+  const after = p2.c.send(Buffer.from('after'));
+  const late = p2.c.send(Buffer.from('later'));
+  // The hole is given up on when 'later' overflows the buffer; 'after' keeps its own time.
+  const { events: ev2 } = run([...q.map((p) => ({ ...p, ts: 20 })), { ...after, ts: 21 }, { ...late, ts: 30 }], { maxBufferedSegments: 1 });
+  const gap = ev2.find((e) => e.kind === 'gap')!;
+  assert.equal(gap.ts, 21, 'the gap is timed by the bytes after it');
+  assert.deepEqual(timed(ev2, 'c2s'), [['after', 21], ['later', 30]]);
+});

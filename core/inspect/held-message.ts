@@ -1,0 +1,90 @@
+// The frames of a multipart message that the inspector holds until its last frame arrives, under a cap:
+// a stream can send frames with MORE forever (empty ones cost it two bytes each), and without a cap each
+// would be kept. Past the cap the frames are counted, not kept, and the message is reported as cut.
+// Also remembers how many held frames are already owned (copied off the capture's read buffer), so
+// owning them after each chunk costs only the new ones, not every frame held.
+
+/** What one direction keeps: its frames list (replaced, never cleared in place, when a message ends). */
+export interface Holder {
+  frames: Buffer[];
+  held?: HeldState;
+}
+
+export interface MessageCap {
+  /** Frames of one message kept at most. */
+  frames: number;
+  /** Body bytes of one message kept at most. */
+  bytes: number;
+}
+
+export interface HeldState {
+  /** The frames list this state describes: when the holder has a new list, the state is stale. */
+  list: Buffer[];
+  owned: number;
+  bytes: number;
+  /** Set once the message went past the cap: what was seen of it, frames no longer kept. */
+  over?: { frames: number; bytes: number };
+}
+
+function stateOf(h: Holder): HeldState {
+  if (!h.held || h.held.list !== h.frames) h.held = { list: h.frames, owned: 0, bytes: 0 };
+  return h.held;
+}
+
+export type HoldResult =
+  | { kind: 'held' }
+  | { kind: 'complete'; frames: Buffer[] }
+  /** This frame took the message past the cap (reported once); later frames are only counted. */
+  | { kind: 'capped'; message: string }
+  | { kind: 'counted' }
+  /** The last frame of a message that went past the cap. */
+  | { kind: 'ended'; message: string };
+
+/** Adds a message frame; says whether a whole message is ready, or what to report. */
+export function holdFrame(h: Holder, body: Buffer, more: boolean, cap: MessageCap): HoldResult {
+  const s = stateOf(h);
+  if (s.over) {
+    s.over.frames++;
+    s.over.bytes += body.length;
+    if (more) return { kind: 'counted' };
+    const { frames, bytes } = s.over;
+    h.frames = [];
+    return { kind: 'ended', message: `a multipart message past the cap ended after ${frames} frames (${bytes} bytes); its frames were not kept` };
+  }
+  if (s.list.length + 1 > cap.frames || s.bytes + body.length > cap.bytes) {
+    const frames = s.list.length + 1;
+    const bytes = s.bytes + body.length;
+    // A fresh list for what follows, so the frames held so far can be freed.
+    h.frames = [];
+    const next = stateOf(h);
+    next.over = { frames, bytes };
+    const message = `multipart message over the cap of ${cap.frames} frames or ${cap.bytes} bytes (at frame ${frames}, ${bytes} bytes): its frames are counted, not kept, until its last frame`;
+    if (!more) {
+      h.frames = [];
+      return { kind: 'ended', message: `${message}; it ended there` };
+    }
+    return { kind: 'capped', message };
+  }
+  s.list.push(body);
+  s.bytes += body.length;
+  if (more) return { kind: 'held' };
+  h.frames = [];
+  return { kind: 'complete', frames: s.list };
+}
+
+/** The frames seen of an unfinished message (held or only counted past the cap). */
+export function heldCount(h: Holder): number {
+  const s = h.held;
+  return s && s.list === h.frames && s.over ? s.over.frames : h.frames.length;
+}
+
+/**
+ * Copies the frames held since the last call with `own` (which keeps a frame as it is when that is safe).
+ * Frames already owned are not looked at again.
+ */
+export function ownHeld(h: Holder, own: (b: Buffer) => Buffer): void {
+  const s = stateOf(h);
+  const frames = s.list;
+  for (let i = s.owned; i < frames.length; i++) frames[i] = own(frames[i]);
+  s.owned = frames.length;
+}

@@ -1,0 +1,272 @@
+// Captures of real libzmq traffic (REQ/REP through the zeromq package, tcpdump on loopback, with the
+// SYNs and FINs) rewritten into what captures from elsewhere look like:
+// - cut into small segments, shuffled within windows that include the SYN and the FIN, with duplicates;
+// - started mid-stream at random packets.
+// Every message must come back byte for byte, and every record must carry the time of the packet that
+// completed it: the latest-captured of the packets carrying its bytes and every byte before them. The
+// test finds that packet itself, from the TCP sequence numbers of the rewritten file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as zmq from 'zeromq';
+import { openCapture, decodeLinkLayer, buildTcpPacket, PcapWriter, seqDiff, TCP_FIN, TCP_SYN, LINKTYPE_ETHERNET, type DecodedPacket } from '../../../core/capture/index.js';
+import type { InspectRecord, MessageRecord } from '../../../core/inspect/records.js';
+import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
+import { prng } from '../../helpers/random.js';
+import { decodeFile, errors, framesOf, hexOf } from './helpers.js';
+import { waitForFins } from '../capture/helpers.js';
+
+interface Pkt { ts: number; d: DecodedPacket }
+
+const t = tempDir();
+let original: Pkt[] = [];
+/** What each REQ client sent and got back, as hex frames per message. */
+const sent: { requests: string[][]; replies: string[][] }[] = [];
+const CLIENTS = 2;
+const ROUNDS = 25;
+
+before(async () => {
+  const rep = new zmq.Reply({ linger: 0 });
+  await rep.bind('tcp://127.0.0.1:*');
+  const port = portOf(rep.lastEndpoint!);
+  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'order.pcap');
+  const reqs = Array.from({ length: CLIENTS }, () => new zmq.Request({ linger: 0 }));
+  try {
+    reqs.forEach((r) => r.connect(`tcp://127.0.0.1:${port}`));
+    for (let k = 0; k < CLIENTS; k++) sent.push({ requests: [], replies: [] });
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const [k, req] of reqs.entries()) {
+        // Mostly small messages, some spanning several loopback segments.
+        const body = i % 9 === 4 ? Buffer.alloc(150_000 + k, 0x41 + k + i) : Buffer.alloc(i * 37 + k, k + i);
+        const request = [Buffer.from(`client ${k} request ${i}`), body];
+        await req.send(request);
+        const [msg] = await rep.receive();
+        const reply = [Buffer.from(`reply to ${msg}`), Buffer.from('x'.repeat(i))];
+        await rep.send(reply);
+        await req.receive();
+        // REQ puts an empty delimiter frame first; REP sends it back.
+        sent[k].requests.push(['', ...request.map(hexOf)]);
+        sent[k].replies.push(['', ...reply.map(hexOf)]);
+      }
+    }
+    reqs.forEach((r) => r.close());
+    await waitForFins(cap.file, 2 * CLIENTS);
+    await cap.stop();
+  } finally {
+    cap.kill();
+    reqs.forEach((r) => { if (!r.closed) r.close(); });
+    rep.close();
+  }
+  original = await readPackets(cap.file);
+});
+
+after(() => t.cleanup());
+
+async function readPackets(file: string): Promise<Pkt[]> {
+  const out: Pkt[] = [];
+  for await (const p of openCapture(file)) {
+    if ('kind' in p) continue;
+    const d = decodeLinkLayer(p);
+    if (d && d.kind === 'tcp') out.push({ ts: p.ts, d });
+  }
+  return out;
+}
+
+function write(pkts: Pkt[], name: string): string {
+  const w = new PcapWriter({ linkType: LINKTYPE_ETHERNET, nanosecond: true });
+  for (const p of pkts) {
+    const tcp = p.d.tcp;
+    const data = buildTcpPacket({ src: p.d.src, dst: p.d.dst, srcPort: tcp.srcPort, dstPort: tcp.dstPort, seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, payload: tcp.payload });
+    const sec = Math.floor(p.ts);
+    w.write({ tsSec: sec, tsNsec: Math.round((p.ts - sec) * 1e9), data });
+  }
+  const file = join(t.dir, name);
+  writeFileSync(file, w.toBuffer());
+  return file;
+}
+
+/** ZMTP 3 encoding of a message's frames (short frames up to 255 bytes, long above). */
+function encode(frames: string[]): Buffer {
+  return Buffer.concat(frames.map((hex, i) => {
+    const body = Buffer.from(hex, 'hex');
+    const more = i < frames.length - 1 ? 1 : 0;
+    if (body.length <= 255) return Buffer.concat([Buffer.from([more, body.length]), body]);
+    const h = Buffer.alloc(9);
+    h[0] = more | 2;
+    h.writeBigUInt64BE(BigInt(body.length), 1);
+    return Buffer.concat([h, body]);
+  }));
+}
+
+/**
+ * Per direction ("ip:port>ip:port"), the byte stream the file carries from the lowest sequence number seen, and
+ * for each byte the capture time of the packet that completed it: the latest (in file order) of the
+ * first packets to carry each byte up to it.
+ */
+function streamsOf(pkts: Pkt[]): Map<string, { bytes: Buffer; doneTs: number[] }> {
+  const bySender = new Map<string, { seq: number; payload: Buffer; pos: number }[]>();
+  pkts.forEach((p, pos) => {
+    if (p.d.tcp.payload.length === 0) return;
+    const key = `${p.d.src}:${p.d.tcp.srcPort}>${p.d.dst}:${p.d.tcp.dstPort}`;
+    if (!bySender.has(key)) bySender.set(key, []);
+    bySender.get(key)!.push({ seq: p.d.tcp.seq, payload: p.d.tcp.payload, pos });
+  });
+  const out = new Map<string, { bytes: Buffer; doneTs: number[] }>();
+  for (const [key, segs] of bySender) {
+    const base = segs.reduce((m, s) => (seqDiff(s.seq, m) < 0 ? s.seq : m), segs[0].seq);
+    const length = Math.max(...segs.map((s) => seqDiff(s.seq, base) + s.payload.length));
+    const bytes = Buffer.alloc(length);
+    const firstPos = new Array<number>(length).fill(Infinity);
+    for (const s of segs) {
+      const off = seqDiff(s.seq, base);
+      s.payload.copy(bytes, off);
+      for (let i = 0; i < s.payload.length; i++) if (firstPos[off + i] > s.pos) firstPos[off + i] = s.pos;
+    }
+    const doneTs: number[] = new Array(length);
+    let latest = -1;
+    for (let i = 0; i < length; i++) {
+      assert.ok(firstPos[i] !== Infinity, `${key}: byte ${i} never captured`);
+      latest = Math.max(latest, firstPos[i]);
+      doneTs[i] = pkts[latest].ts;
+    }
+    out.set(key, { bytes, doneTs });
+  }
+  return out;
+}
+
+/** Checks every greeting, READY and message record's time against the packet that completed it. */
+function checkTimes(records: InspectRecord[], pkts: Pkt[]): number {
+  const streams = streamsOf(pkts);
+  const cursor = new Map<string, number>();
+  let checked = 0;
+  for (const r of records) {
+    const dir = `${r.src}>${r.dst}`;
+    const s = streams.get(dir);
+    if (!s) continue;
+    let last: number | undefined;
+    const from = cursor.get(dir) ?? 0;
+    if (r.type === 'greeting') {
+      assert.equal(s.bytes[0], 0xff, `${r.src}: greeting at the start of the stream`);
+      last = 63;
+    } else if (r.type === 'command' && r.name === 'READY') {
+      const at = s.bytes.indexOf(Buffer.from('\x05READY', 'latin1'), from);
+      assert.ok(at >= 2 && s.bytes[at - 2] === 0x04, `${r.src}: READY found`);
+      last = at + s.bytes[at - 1] - 1;
+    } else if (r.type === 'message') {
+      const enc = encode(r.frames);
+      const at = s.bytes.indexOf(enc, from);
+      assert.ok(at >= 0, `${r.src}: message ${JSON.stringify(r.frames.map((f) => f.slice(0, 40)))} found in the stream after offset ${from}`);
+      last = at + enc.length - 1;
+    }
+    if (last === undefined) continue;
+    cursor.set(dir, last + 1);
+    assert.equal(r.ts, s.doneTs[last], `${r.type} of ${r.src} ending at stream offset ${last}: time of the packet that completed it`);
+    checked++;
+  }
+  return checked;
+}
+
+/** The client whose requests a connection carried (requests name their client). */
+function clientOf(records: InspectRecord[], conn: number): number {
+  const m = records.find((r): r is MessageRecord => r.type === 'message' && r.conn === conn && Buffer.from(r.frames[1] ?? '', 'hex').toString().startsWith('client '));
+  assert.ok(m, `connection ${conn} carried a request`);
+  return Number(Buffer.from(m.frames[1], 'hex').toString().split(' ')[1]);
+}
+
+test('the capture holds both connections from SYN to FIN, and decodes to exactly what was sent, on time', async () => {
+  assert.equal(original.filter((p) => p.d.tcp.flags & TCP_SYN).length, 2 * CLIENTS);
+  assert.ok(original.filter((p) => p.d.tcp.flags & TCP_FIN).length >= 2 * CLIENTS);
+  const { records } = await decodeFile(write(original, 'original.pcap'));
+  assert.deepEqual(errors(records), []);
+  for (const conn of new Set(records.filter((r) => r.type === 'message').map((r) => r.conn))) {
+    const k = clientOf(records, conn);
+    assert.deepEqual(framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 'c2s')), sent[k].requests);
+    assert.deepEqual(framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 's2c')), sent[k].replies);
+  }
+  assert.ok(checkTimes(records, original) >= 2 * CLIENTS * (ROUNDS + 2));
+});
+
+/** Segments with data captured before their direction's SYN, and FINs captured before data of theirs. */
+function anomalies(pkts: Pkt[]): { dataBeforeSyn: number; finBeforeData: number } {
+  const dirOf = (p: Pkt) => `${p.d.src}:${p.d.tcp.srcPort}>${p.d.dst}:${p.d.tcp.dstPort}`;
+  const synSeen = new Set<string>();
+  const finSeen = new Set<string>();
+  let dataBeforeSyn = 0;
+  let finBeforeData = 0;
+  for (const p of pkts) {
+    const dir = dirOf(p);
+    if (p.d.tcp.flags & TCP_SYN) synSeen.add(dir);
+    if (p.d.tcp.payload.length > 0) {
+      if (!synSeen.has(dir)) dataBeforeSyn++;
+      if (finSeen.has(dir)) finBeforeData++;
+    }
+    if (p.d.tcp.flags & TCP_FIN) finSeen.add(dir);
+  }
+  return { dataBeforeSyn, finBeforeData };
+}
+
+for (const [seed, window, minAnomalies] of [[1, 6, 0], [2, 6, 0], [3, 24, 1], [4, 400, 2]] as const) {
+  test(`cut into 1-300 byte segments, shuffled within windows of ${window} packets that include the SYNs and FINs, 20% duplicated (seed ${seed}): every message byte for byte, on time`, async () => {
+    const random = prng(seed);
+    const pieces: Pkt[] = [];
+    for (const p of original) {
+      const tcp = p.d.tcp;
+      if (tcp.payload.length === 0) {
+        pieces.push(p);
+        continue;
+      }
+      for (let off = 0; off < tcp.payload.length;) {
+        const n = Math.min(tcp.payload.length - off, 1 + Math.floor(random() * 300));
+        const last = off + n === tcp.payload.length;
+        const payload = tcp.payload.subarray(off, off + n);
+        const piece = { ts: p.ts, d: { ...p.d, tcp: { ...tcp, seq: (tcp.seq + off) >>> 0, payload, payloadLength: n, flags: last ? tcp.flags : tcp.flags & ~TCP_FIN } } };
+        pieces.push(piece);
+        if (random() < 0.2) pieces.push(piece);
+        off += n;
+      }
+    }
+    const keyed = pieces.map((p, i) => ({ key: i + random() * window, p }));
+    keyed.sort((a, b) => a.key - b.key);
+    // A capture's clock runs forward in file order: time the shuffled packets 1 µs apart.
+    const t0 = Math.floor(original[0].ts);
+    const shuffled = keyed.map(({ p }, i) => ({ ts: t0 + i * 1e-6, d: p.d }));
+    const { dataBeforeSyn, finBeforeData } = anomalies(shuffled);
+    const file = write(shuffled, `shuffled-${seed}.pcap`);
+    const back = await readPackets(file);
+    const { records } = await decodeFile(file);
+    assert.deepEqual(errors(records), []);
+    const conns = [...new Set(records.filter((r) => r.type === 'message').map((r) => r.conn))];
+    assert.equal(conns.length, CLIENTS);
+    for (const conn of conns) {
+      const k = clientOf(records, conn);
+      assert.deepEqual(framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 'c2s')), sent[k].requests);
+      assert.deepEqual(framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 's2c')), sent[k].replies);
+      const close = records.find((r) => r.type === 'close' && r.conn === conn);
+      assert.equal(close?.type === 'close' && close.reason, 'fin', `connection ${conn} closed by its FINs`);
+    }
+    assert.ok(records.every((r) => r.type !== 'open' || r.reason !== 'midstream'), 'no connection taken for mid-stream');
+    assert.ok(checkTimes(records, back) >= 2 * CLIENTS * (ROUNDS + 2));
+    assert.ok(dataBeforeSyn + finBeforeData >= minAnomalies, `the shuffle put data before a SYN (${dataBeforeSyn}) or a FIN before data (${finBeforeData})`);
+  });
+}
+
+test('started mid-stream at random packets (seeded): every record found after the cut on time, later messages exact', async () => {
+  const random = prng(99);
+  for (let round = 0; round < 12; round++) {
+    const cut = 1 + Math.floor(random() * (original.length - 20));
+    const pkts = original.slice(cut);
+    const { records } = await decodeFile(write(pkts, `midstream-${round}.pcap`));
+    const checked = checkTimes(records, pkts);
+    assert.ok(checked > 0 || records.filter((r) => r.type === 'message').length === 0, `round ${round}: cut at packet ${cut}`);
+    // After the first message of each direction (which may be cut), the messages are exact.
+    for (const conn of new Set(records.filter((r) => r.type === 'message').map((r) => r.conn))) {
+      const k = clientOf(records, conn);
+      for (const [want, isRequest] of [[sent[k].requests, true], [sent[k].replies, false]] as const) {
+        const got = framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && Buffer.from(r.frames[1] ?? '', 'hex').toString().startsWith(isRequest ? 'client ' : 'reply ')));
+        if (got.length < 2) continue;
+        assert.deepEqual(got.slice(1), want.slice(want.length - got.length + 1), `round ${round}: cut at packet ${cut}`);
+      }
+    }
+  }
+});

@@ -1,0 +1,29 @@
+// Child of hostile.test.ts, run under `ulimit -v`: decodes the capture named on the command line and
+// prints one JSON line: the error records, counts by record type and the peak RSS. With PROBE=1 it
+// only loads the decoder and prints its address-space size, so the parent can set a limit just above.
+import { readFileSync } from 'node:fs';
+import { decodeCapture } from '../../../core/inspect/index.js';
+
+const vmKiB = Number(/VmSize:\s*(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+if (process.env.PROBE) {
+  process.stdout.write(`${JSON.stringify({ vmKiB })}\n`);
+  process.exit(0);
+}
+let bigAllocation = 'succeeded';
+try {
+  Buffer.allocUnsafe(2 ** 31 - 1);
+} catch (e) {
+  bigAllocation = `failed: ${(e as Error).message}`;
+}
+const types: Record<string, number> = {};
+const errors: string[] = [];
+let peakRss = 0;
+await decodeCapture(process.argv[2], {
+  onRecord: (r) => {
+    types[r.type] = (types[r.type] ?? 0) + 1;
+    if (r.type === 'error') errors.push(`${r.conn} ${r.message}`);
+    if ((types[r.type] & 63) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  },
+});
+peakRss = Math.max(peakRss, process.memoryUsage().rss);
+process.stdout.write(`${JSON.stringify({ bigAllocation, types, errors, peakRssMiB: Math.round(peakRss / 2 ** 20) })}\n`);
