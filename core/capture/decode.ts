@@ -2,6 +2,7 @@
 // a CaptureWarning (never thrown); packets that are well-formed but not TCP over IP return null.
 import type { CaptureWarning, Packet } from './types.js';
 import type { IpDefragmenter } from './defrag.js';
+import type { DatagramSink } from './datagram.js';
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
@@ -128,6 +129,8 @@ export interface FragmentContext {
   defrag: IpDefragmenter;
   ts: number;
   warn: (w: CaptureWarning) => void;
+  /** Where whole IP datagrams that are not TCP (UDP, PGM, ...) go, when the caller wants them. */
+  datagram?: DatagramSink;
 }
 
 // The IP and TCP decoders take the packet and the offset their header starts at (no views per layer).
@@ -187,9 +190,12 @@ function ipv4(d: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
     if (captured < total) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length (${captured} of ${total} bytes); cannot reassemble`);
     return defragment(f, w, 4, src, dst, `4 ${src} ${dst} ${id}`, fragOffset, moreFragments, d.subarray(o + ihl, o + total), what);
   }
-  if (proto !== 6) return null;
   // Bytes past `total` are link-layer padding (short Ethernet frames); bytes missing were cut by the snap length.
   const end = o + Math.min(total, captured);
+  if (proto !== 6) {
+    f?.datagram?.({ ipVersion: 4, src: ipv4Text(d, o + 12), dst: ipv4Text(d, o + 16), protocol: proto, payload: d.subarray(o + ihl, end), length: total - ihl });
+    return null;
+  }
   return tcp(4, ipv4Text(d, o + 12), ipv4Text(d, o + 16), d, o + ihl, end, total - ihl, w);
 }
 
@@ -250,7 +256,11 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
     } else if (next === V6_ESP || next === V6_NO_NEXT) {
       return null;
     } else {
-      return null; // another upper-layer protocol (UDP, ICMPv6, ...)
+      // another upper-layer protocol (UDP, PGM, ICMPv6, ...)
+      if (f?.datagram && d.length >= off && off <= end) {
+        f.datagram({ ipVersion: 6, src, dst, protocol: next, payload: p.subarray(o + off, o + Math.min(end, d.length)), length: end - off });
+      }
+      return null;
     }
     if (off > end) return w(`IPv6 extension headers (${off - 40} bytes) run past the payload length ${payloadLen}`);
   }

@@ -16,3 +16,4 @@ export * from './decode.js';
 export { TcpReassembler, reassemble, seqDiff, type TcpReassemblerOptions } from './reassembly.js';
 export { PcapWriter, PcapngWriter, buildTcpPacket, checksum, fragmentIpPacket, type PcapWriterOptions, type PcapngInterface, type TcpPacketSpec, type WritablePacket } from './pcap-writer.js';
 export { IpDefragmenter } from './defrag.js';
+export { readUdp, IPPROTO_UDP, type IpDatagram, type DatagramSink, type UdpDatagram } from './datagram.js';

@@ -1,0 +1,112 @@
+// PGM test helpers: PGM packets out of a capture file (through the capture layer), and real pyzmq traffic
+// over epgm:// / pgm:// on loopback multicast captured by tcpdump in the test.
+import { createSocket } from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  openCapture, decodeLinkLayer, IpDefragmenter, readUdp, IPPROTO_UDP, type IpDatagram, type Packet,
+} from '../../core/capture/index.js';
+import { IPPROTO_PGM } from '../../core/pgm/index.js';
+import { startCapture, tempDir } from './capture.js';
+import { startPython } from './python.js';
+
+export interface CapturedPgm {
+  /** 1-based packet index in the file. */
+  index: number;
+  /** The PGM packet bytes (UDP payload for EPGM, IP payload for PGM). */
+  bytes: Buffer;
+  transport: 'pgm' | 'epgm';
+  datagram: IpDatagram;
+}
+
+/** Every datagram of a capture that is raw PGM (IP protocol 113) or UDP to/from `udpPort`. */
+export async function pgmPacketsOf(file: string, udpPort?: number): Promise<CapturedPgm[]> {
+  const out: CapturedPgm[] = [];
+  for await (const p of openCapture(file)) {
+    if ('kind' in p) continue;
+    const packet = p as Packet;
+    let got: IpDatagram | undefined;
+    decodeLinkLayer(packet, { defrag: new IpDefragmenter(), ts: packet.ts, warn: () => {}, datagram: (d) => (got = d) });
+    if (!got) continue;
+    if (got.protocol === IPPROTO_PGM) out.push({ index: packet.index, bytes: got.payload, transport: 'pgm', datagram: got });
+    else if (got.protocol === IPPROTO_UDP) {
+      const u = readUdp(got);
+      if (typeof u !== 'string' && (udpPort === undefined || u.dstPort === udpPort || u.srcPort === udpPort)) {
+        out.push({ index: packet.index, bytes: u.payload, transport: 'epgm', datagram: got });
+      }
+    }
+  }
+  return out;
+}
+
+/** A UDP port free a moment ago. */
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(r));
+  return port;
+}
+
+/** A multicast group of our own, so test files running at once do not hear each other. */
+export function testGroup(port: number): string {
+  return `239.192.${(port >> 8) & 0xff}.${port & 0xff}`;
+}
+
+// pyzmq PUB and SUB in one process on the same PGM endpoint; the SUB prints every message it gets as a JSON
+// list of hex frames, then "done". Messages come on argv as JSON (lists of hex frames).
+const PY_PUB_SUB = String.raw`
+import sys, json, time, zmq
+endpoint, messages, settle = sys.argv[1], json.load(open(sys.argv[2])), float(sys.argv[3])
+ctx = zmq.Context()
+pub = ctx.socket(zmq.PUB)
+pub.setsockopt(zmq.RATE, 100000)
+pub.connect(endpoint)
+sub = ctx.socket(zmq.SUB)
+sub.setsockopt(zmq.SUBSCRIBE, b'')
+sub.connect(endpoint)
+time.sleep(settle)
+for m in messages:
+    pub.send_multipart([bytes.fromhex(f) for f in m])
+got = 0
+while got < len(messages) and sub.poll(5000):
+    print(json.dumps([f.hex() for f in sub.recv_multipart()]), flush=True)
+    got += 1
+time.sleep(0.3)
+print('done', flush=True)
+pub.close(0); sub.close(0); ctx.term()
+`;
+
+export interface PgmRun {
+  pcap: Buffer;
+  file: string;
+  /** What the pyzmq SUB received, as hex frames. */
+  received: string[][];
+  port: number;
+  group: string;
+  cleanup(): void;
+}
+
+/** Captures pyzmq PUB->SUB traffic over `transport`://127.0.0.1;GROUP:PORT with tcpdump. */
+export async function capturePyzmqPgm(transport: 'epgm' | 'pgm', messages: Buffer[][], settle = 0.6): Promise<PgmRun> {
+  const port = await freeUdpPort();
+  const group = testGroup(port);
+  const tmp = tempDir();
+  const filter = transport === 'epgm' ? `udp port ${port}` : `ip proto 113 and dst host ${group}`;
+  const cap = await startCapture({ tool: 'tcpdump', filter }, tmp.dir, `${transport}.pcap`);
+  try {
+    // Thousands of messages do not fit a command line: they go through a file.
+    const argsFile = join(tmp.dir, 'messages.json');
+    writeFileSync(argsFile, JSON.stringify(messages.map((m) => m.map((f) => f.toString('hex')))));
+    const py = startPython(['-c', PY_PUB_SUB, `${transport}://127.0.0.1;${group}:${port}`, argsFile, String(settle)], `pyzmq ${transport}`);
+    await py.find((l) => l === 'done');
+    await py.exited;
+    const received = py.lines.filter((l) => l.startsWith('[')).map((l) => JSON.parse(l) as string[]);
+    const pcap = await cap.stop();
+    return { pcap, file: cap.file, received, port, group, cleanup: tmp.cleanup };
+  } catch (e) {
+    cap.kill();
+    tmp.cleanup();
+    throw e;
+  }
+}
