@@ -5,6 +5,11 @@
 // layout); where fragments overlap the first copy wins. Memory is bounded: at most MAX_DATAGRAMS datagrams and
 // MAX_BYTES bytes wait, and a datagram not completed within TIMEOUT_SEC of capture time (Linux's
 // ipfrag_time) is dropped, each with a warning saying so.
+//
+// Time is linear in the fragments' bytes: fragments start on 8-byte blocks (the unit of the offset
+// field), so each datagram keeps a bitmap of the blocks it has and writes only new blocks straight into
+// its assembly buffer. A duplicate costs a look at its own blocks and stores nothing; completion is a
+// count, not a sort of the parts (which made 80,000 copies of one fragment take minutes).
 import type { CaptureWarning } from './types.js';
 
 const MAX_DATAGRAMS = 1024;
@@ -13,14 +18,26 @@ const TIMEOUT_SEC = 30;
 /** The largest IP datagram (16-bit total length); a fragment reaching past it is malformed. */
 const MAX_DATAGRAM_BYTES = 65535;
 
-interface Part { offset: number; data: Buffer }
+/** Fragment offsets are in 8-byte units; only a datagram's last fragment may end inside a block. */
+const BLOCK = 8;
+/** Fragment layouts remembered per datagram (to recognise late copies); more are still reassembled. */
+const MAX_LAYOUTS = 8192;
 
 interface Datagram {
   firstTs: number;
-  parts: Part[];
+  /** Assembly buffer, grown (up to 65535 bytes) as fragments reach further. */
+  data: Buffer;
+  /** One bit per 8-byte block already written. */
+  have: Uint8Array;
+  blocks: number;
+  /** Distinct bytes received. */
+  received: number;
+  /** Furthest byte any fragment reached. */
+  end: number;
   /** Payload length, known once the fragment without "more fragments" arrived. */
   total: number | undefined;
-  bytes: number;
+  /** Fragments as "offset:length", to recognise copies after completion. */
+  layout: Set<string>;
   describe: string;
 }
 
@@ -28,7 +45,10 @@ export class IpDefragmenter {
   private readonly waiting = new Map<string, Datagram>();
   /** Datagrams completed lately: when, and their fragments as "offset:length", to recognise late copies. */
   private readonly completed = new Map<string, { doneTs: number; layout: Set<string> }>();
+  /** Bytes of assembly buffers held. */
   private bytes = 0;
+  /** Blocks looked at and fragments handled so far: a measure of work that tests bound (linear in input). */
+  work = 0;
 
   /** Datagrams still incomplete. */
   get pendingCount(): number {
@@ -44,6 +64,7 @@ export class IpDefragmenter {
     key: string, offset: number, more: boolean, data: Buffer, ts: number, describe: string,
     warn: (message: string) => void,
   ): Buffer | string | null {
+    this.work++;
     this.expire(ts, warn);
     const done = this.completed.get(key);
     if (done) {
@@ -52,31 +73,33 @@ export class IpDefragmenter {
       if (ts - done.doneTs <= TIMEOUT_SEC && done.layout.has(`${offset}:${data.length}`)) return null;
       this.completed.delete(key);
     }
-    if (offset + data.length > MAX_DATAGRAM_BYTES) return `${describe}: fragment at offset ${offset} with ${data.length} bytes runs past 65535`;
-    if (more && data.length % 8 !== 0) return `${describe}: a fragment with more to follow has ${data.length} bytes, not a multiple of 8`;
+    const end = offset + data.length;
+    if (end > MAX_DATAGRAM_BYTES) return `${describe}: fragment at offset ${offset} with ${data.length} bytes runs past 65535`;
+    if (offset % BLOCK !== 0) return `${describe}: fragment offset ${offset} is not a multiple of 8`;
+    if (more && data.length % BLOCK !== 0) return `${describe}: a fragment with more to follow has ${data.length} bytes, not a multiple of 8`;
     let d = this.waiting.get(key);
     if (!d) {
-      d = { firstTs: ts, parts: [], total: undefined, bytes: 0, describe };
+      d = { firstTs: ts, data: Buffer.alloc(0), have: new Uint8Array(Math.ceil(MAX_DATAGRAM_BYTES / BLOCK / 8)), blocks: 0, received: 0, end: 0, total: undefined, layout: new Set(), describe };
       this.waiting.set(key, d);
     }
     if (!more) {
-      const end = offset + data.length;
       if (d.total !== undefined && d.total !== end) {
         this.drop(key, d);
         return `${describe}: two last fragments disagree on the length (${d.total} and ${end}); datagram dropped`;
       }
       d.total = end;
     }
-    // Copied: the packet's buffer is reused by the capture reader once the packet is handled.
-    d.parts.push({ offset, data: Buffer.from(data) });
-    d.bytes += data.length;
-    this.bytes += data.length;
-    const whole = this.complete(d);
-    if (whole) {
+    if (d.total !== undefined && Math.max(end, d.end) > d.total) {
       this.drop(key, d);
-      this.completed.set(key, { doneTs: ts, layout: new Set(d.parts.map((p) => `${p.offset}:${p.data.length}`)) });
+      return `${describe}: a fragment reaches byte ${Math.max(end, d.end)}, past the datagram's end at ${d.total}; datagram dropped`;
+    }
+    this.write(d, offset, data);
+    if (d.layout.size < MAX_LAYOUTS) d.layout.add(`${offset}:${data.length}`);
+    if (d.total !== undefined && d.blocks === Math.ceil(d.total / BLOCK)) {
+      this.drop(key, d);
+      this.completed.set(key, { doneTs: ts, layout: d.layout });
       if (this.completed.size > MAX_DATAGRAMS) this.completed.delete(this.completed.keys().next().value as string);
-      return whole;
+      return d.data.subarray(0, d.total);
     }
     while (this.waiting.size > MAX_DATAGRAMS || this.bytes > MAX_BYTES) {
       const [oldestKey, oldest] = this.waiting.entries().next().value as [string, Datagram];
@@ -90,7 +113,7 @@ export class IpDefragmenter {
   finish(warn: (message: string) => void): void {
     for (const [key, d] of this.waiting) {
       this.drop(key, d);
-      warn(`${d.describe}: incomplete at the end of the capture (${d.bytes} bytes of ${d.total ?? 'unknown'}); dropped`);
+      warn(`${d.describe}: incomplete at the end of the capture (${d.received} bytes of ${d.total ?? 'unknown'}); dropped`);
     }
   }
 
@@ -104,22 +127,45 @@ export class IpDefragmenter {
 
   private drop(key: string, d: Datagram): void {
     this.waiting.delete(key);
-    this.bytes -= d.bytes;
+    this.bytes -= d.data.length;
   }
 
-  /** The assembled payload if every byte up to the known total is covered. */
-  private complete(d: Datagram): Buffer | undefined {
-    if (d.total === undefined) return undefined;
-    const sorted = [...d.parts].sort((a, b) => a.offset - b.offset);
-    let covered = 0;
-    for (const p of sorted) {
-      if (p.offset > covered) return undefined;
-      covered = Math.max(covered, p.offset + p.data.length);
+  /**
+   * Copies the blocks of a fragment that the datagram does not have yet (the first copy of a byte
+   * wins), one copy per run of new blocks. Copied: the packet's buffer is reused by the capture reader.
+   */
+  private write(d: Datagram, offset: number, data: Buffer): void {
+    const end = offset + data.length;
+    d.end = Math.max(d.end, end);
+    const first = offset / BLOCK;
+    const last = Math.ceil(end / BLOCK);
+    let runStart = -1;
+    for (let b = first; b <= last; b++) {
+      const isNew = b < last && (d.have[b >> 3] & (1 << (b & 7))) === 0;
+      if (isNew) {
+        d.have[b >> 3] |= 1 << (b & 7);
+        d.blocks++;
+        if (runStart < 0) runStart = b;
+      } else if (runStart >= 0) {
+        const from = runStart * BLOCK;
+        const to = Math.min(b * BLOCK, end);
+        this.reserve(d, to);
+        data.copy(d.data, from, from - offset, to - offset);
+        d.received += to - from;
+        runStart = -1;
+      }
     }
-    if (covered < d.total) return undefined;
-    const out = Buffer.alloc(d.total);
-    // Latest first, so the first copy of any overlapping byte is the one left standing.
-    for (let i = d.parts.length - 1; i >= 0; i--) d.parts[i].data.copy(out, d.parts[i].offset);
-    return out;
+    this.work += last - first + 1;
+  }
+
+  /** Grows the assembly buffer to hold `end` bytes (doubling, so growth costs linear time overall). */
+  private reserve(d: Datagram, end: number): void {
+    if (d.data.length >= end) return;
+    const size = Math.min(MAX_DATAGRAM_BYTES, Math.max(end, d.data.length * 2, 1024));
+    const next = Buffer.alloc(size);
+    d.data.copy(next);
+    this.work += d.data.length / BLOCK;
+    this.bytes += size - d.data.length;
+    d.data = next;
   }
 }

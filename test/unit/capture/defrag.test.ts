@@ -127,3 +127,63 @@ test('the reassembler defragments: a stream of fragmented segments is the bytes 
   assert.ok(Buffer.concat(chunks).equals(Buffer.concat([data.subarray(0, 8000), data.subarray(12000)])));
   assert.deepEqual(warnings.map((w) => w.message), ['end of capture: IPv4 datagram (id 3) from 192.168.1.1 to 192.168.1.2: incomplete at the end of the capture (2540 bytes of 4020); dropped']);
 });
+
+/** Work allowed for fragments: linear in their count and bytes (blocks of 8), plus the buffer growth. */
+function linearBound(parts: Array<[number, boolean, Buffer]>): number {
+  let blocks = 0;
+  for (const [, , data] of parts) blocks += Math.ceil(data.length / 8) + 1;
+  return 2 * (parts.length + blocks) + 2 * (65536 / 8);
+}
+
+test('adversarial orders with duplicates: rebuilt, or reported incomplete, in work linear in the fragments (counted, not timed)', () => {
+  const whole = bytes(65000, 3);
+  const eights: Array<[number, boolean, Buffer]> = [];
+  for (let off = 0; off < whole.length; off += 8) eights.push([off, off + 8 < whole.length, whole.subarray(off, off + 8)]);
+  const rand = prng(99);
+  const shuffled = [...eights].sort(() => rand() - 0.5);
+  const cases: Record<string, { parts: Array<[number, boolean, Buffer]>; complete: boolean }> = {
+    // The issue's reproducer: the last fragment first, then 80,000 copies of one, then the rest.
+    'last first, 80,000 copies of one fragment, then the rest backwards': {
+      parts: [eights[eights.length - 1], ...Array(80_000).fill(eights[5]), ...[...eights].reverse()], complete: true,
+    },
+    '8-byte fragments of a 65,000-byte datagram, shuffled, each sent twice': {
+      parts: shuffled.flatMap((p) => [p, p]), complete: true,
+    },
+    'every fragment but one, then 80,000 copies of the others: incomplete': {
+      parts: [...eights.slice(1), ...Array.from({ length: 80_000 }, (_, i) => eights[1 + (i % (eights.length - 1))])], complete: false,
+    },
+    'overlapping runs of every length, backwards': {
+      parts: Array.from({ length: 4000 }, (_, i) => {
+        const off = (4000 - i) * 8;
+        return [off, true, whole.subarray(off, off + 8 * (1 + (i % 180)))] as [number, boolean, Buffer];
+      }).concat([[0, true, whole.subarray(0, 8)], [64992, false, whole.subarray(64992)]], eights.slice(4000)),
+      complete: true,
+    },
+  };
+  for (const [name, { parts, complete }] of Object.entries(cases)) {
+    const defrag = new IpDefragmenter();
+    const warnings: string[] = [];
+    // All within one second of capture time (feed() spaces fragments 1 ms apart: 80 s here).
+    const results = parts.map(([offset, more, data]) => defrag.add('k', offset, more, data, 0, 'datagram k', (m) => warnings.push(m)));
+    const done = results.filter((r) => Buffer.isBuffer(r)) as Buffer[];
+    if (complete) {
+      assert.equal(done.length, 1, name);
+      assert.ok(done[0].equals(whole), name);
+    } else {
+      assert.equal(done.length, 0, name);
+      defrag.finish((m) => warnings.push(m));
+      assert.match(warnings.join('\n'), /incomplete at the end of the capture \(64992 bytes of 65000\)/, name);
+    }
+    assert.ok(defrag.work <= linearBound(parts), `${name}: ${defrag.work} steps for ${parts.length} fragments (bound ${linearBound(parts)})`);
+    assert.deepEqual(warnings.filter((w) => !/incomplete/.test(w)), [], name);
+  }
+});
+
+test('a duplicate stores nothing: held bytes stay at the datagram size whatever the copies', () => {
+  const defrag = new IpDefragmenter();
+  const piece = Buffer.alloc(1480, 1);
+  for (let i = 0; i < 20_000; i++) defrag.add('k', 0, true, piece, 0, 'dg', () => {});
+  // 20,000 x 1480 bytes would be 29 MB if copies were kept (and over the 16 MiB limit: given up).
+  assert.equal(defrag.pendingCount, 1);
+  assert.ok(Buffer.isBuffer(defrag.add('k', 1480, false, Buffer.alloc(20, 2), 0, 'dg', () => {})));
+});
