@@ -7,6 +7,7 @@ import { useStore } from '../store.js';
 import { Badge, Button, Card, Empty, ErrorText, Input, errorMessage } from '../ui/common.js';
 import { Composer, envelopeOf, type DraftFrame, type Template } from './Composer.js';
 import { MessageLog } from './MessageLog.js';
+import { SecurityCard } from './Security.js';
 
 const NO_MESSAGES: LoggedMessage[] = [];
 const NO_EVENTS: never[] = [];
@@ -131,6 +132,7 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
           <ErrorText error={`Last error ${fmtTime(socket.lastError.at)}: ${socket.lastError.message}`} testId="socket-last-error" />
         )}
         <Endpoints client={client} socket={socket} />
+        <SecurityCard client={client} socket={socket} />
         {socket.type === 'SUB' && <Subscriptions client={client} socket={socket} />}
         {socket.type === 'DISH' && <Groups client={client} socket={socket} />}
         <Card title={`Peers (${socket.peers.length})`}>

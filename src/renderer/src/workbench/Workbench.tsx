@@ -1,19 +1,15 @@
 // The sockets workbench: socket list, creation form, the selected socket, workspace files.
 import { useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
-import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+import type { SocketInfo } from '../../../../core/host/protocol.js';
 import { getState, addIfMissing, useStore } from '../store.js';
 import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
 import type { Template } from './Composer.js';
 import { NewSocketForm } from './NewSocketForm.js';
 import { SocketView } from './SocketView.js';
+import { missingSecrets, toWorkspace, type Workspace as WorkspaceFile } from './workspace.js';
 
-interface Workspace {
-  format: 'zmq-inspector-workspace';
-  version: 1;
-  sockets: { type: SocketType; name: string; options: Record<string, unknown>; endpoints: { kind: 'bind' | 'connect'; endpoint: string; resolved?: string }[] }[];
-  templates: Template[];
-}
+type Workspace = WorkspaceFile<Template>;
 
 /** Templates an earlier version kept in this browser's storage; moved to the host once. */
 const LEGACY_KEY = 'zmq-inspector.templates';
@@ -33,6 +29,7 @@ export function Workbench({ client }: { client: AppClient }) {
   const [selected, setSelected] = useState<string | 'new'>('new');
   const [templates, setTemplatesState] = useState<Template[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [includeSecrets, setIncludeSecrets] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
 
   // Templates are kept by the host (a settings file), so they survive a new `zmtp serve` port or origin.
@@ -59,14 +56,7 @@ export function Workbench({ client }: { client: AppClient }) {
   const saveTemplate = (t: Template) => setTemplates([...templates.filter((x) => x.name !== t.name), t]);
 
   const saveWorkspace = async () => {
-    const ws: Workspace = {
-      format: 'zmq-inspector-workspace', version: 1, templates,
-      sockets: getState().order.map((id) => {
-        const s = getState().sockets[id];
-        const { sendTimeout, ...options } = s.options;
-        return { type: s.type, name: s.name, options: sendTimeout === 2000 ? options : { ...options, sendTimeout }, endpoints: s.endpoints.map((e) => ({ kind: e.kind, endpoint: e.requested, ...(e.endpoint !== e.requested ? { resolved: e.endpoint } : {}) })) };
-      }),
-    };
+    const ws = toWorkspace(getState().order.map((id) => getState().sockets[id]).filter(Boolean), templates, includeSecrets);
     try { await client.saveText('workspace.zmqi.json', JSON.stringify(ws, null, 2)); } catch (err) { setError(errorMessage(err)); }
   };
 
@@ -87,7 +77,15 @@ export function Workbench({ client }: { client: AppClient }) {
     const moved = new Map<string, string>();
     for (const spec of ws.sockets) {
       try {
-        const s = await client.request('socket.create', { type: spec.type, name: spec.name, options: spec.options ?? {} });
+        const options = { ...(spec.options ?? {}) };
+        const missing = missingSecrets(options);
+        if (missing.curveKeyPair) {
+          // Saved without its secret key: the old key pair cannot be used, so it gets a new one.
+          Object.assign(options, await client.request('curve.keyPair').then((kp) => ({ curvePublicKey: kp.publicKey, curveSecretKey: kp.secretKey })));
+          problems.push(`${spec.name}: the workspace has no CURVE secret key, so it got a new key pair; its peers need the new public key ${String(options.curvePublicKey)}`);
+        }
+        if (missing.plainPassword) problems.push(`${spec.name}: the workspace has no PLAIN password for user '${String(options.plainUsername)}'; the server will refuse it until the socket is made again with the password`);
+        const s = await client.request('socket.create', { type: spec.type, name: spec.name, options });
         created.push({ id: s.id, spec });
         for (const e of spec.endpoints ?? []) {
           if (e.kind !== 'bind') continue;
@@ -153,6 +151,10 @@ export function Workbench({ client }: { client: AppClient }) {
           <input ref={fileInput} type="file" accept=".json,application/json" aria-label="Workspace file" className="hidden"
             onChange={(e) => { const f = e.target.files?.[0]; if (f) void f.text().then(applyWorkspace); e.target.value = ''; }} />
         </div>
+        <label className="flex items-center gap-1 text-xs text-slate-500" title="CURVE secret keys and PLAIN passwords are left out of workspace files unless this is ticked">
+          <input type="checkbox" aria-label="Include secrets in the workspace" checked={includeSecrets} onChange={(e) => setIncludeSecrets(e.target.checked)} />
+          Include secret keys and passwords
+        </label>
       </aside>
       <main className="min-w-0 flex-1 overflow-auto p-4">
         <ErrorText error={error} testId="workspace-error" />

@@ -1,0 +1,50 @@
+// Workspace files: the workbench's sockets (type, name, options, endpoints) and templates as JSON. Secrets
+// (CURVE secret keys, PLAIN passwords) stay out unless the user asks for them, since workspace files get
+// shared and committed; a socket opened without its CURVE secret key gets a new key pair, and says so.
+import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+
+export interface WorkspaceSocket {
+  type: SocketType;
+  name: string;
+  options: Record<string, unknown>;
+  endpoints: { kind: 'bind' | 'connect'; endpoint: string; resolved?: string }[];
+}
+
+export interface Workspace<T = unknown> {
+  format: 'zmq-inspector-workspace';
+  version: 1;
+  sockets: WorkspaceSocket[];
+  templates: T[];
+}
+
+/** Options that are secrets: left out of a workspace unless asked for. */
+export const SECRET_OPTIONS = ['curveSecretKey', 'plainPassword'] as const;
+
+/** The host gives every sending socket this send timeout when none is set; not worth saving. */
+const DEFAULT_SEND_TIMEOUT_MS = 2000;
+
+export function toWorkspace<T>(sockets: SocketInfo[], templates: T[], includeSecrets: boolean): Workspace<T> {
+  return {
+    format: 'zmq-inspector-workspace', version: 1, templates,
+    sockets: sockets.map((s) => {
+      const options: Record<string, unknown> = { ...s.options };
+      if (options.sendTimeout === DEFAULT_SEND_TIMEOUT_MS) delete options.sendTimeout;
+      if (!includeSecrets) for (const k of SECRET_OPTIONS) delete options[k];
+      return {
+        type: s.type, name: s.name, options,
+        endpoints: s.endpoints.map((e) => ({ kind: e.kind, endpoint: e.requested, ...(e.endpoint !== e.requested ? { resolved: e.endpoint } : {}) })),
+      };
+    }),
+  };
+}
+
+/**
+ * What a saved socket lacks to open as it was: a CURVE socket with a public key but no secret key
+ * (saved without secrets) cannot use that key pair; a PLAIN client has no password.
+ */
+export function missingSecrets(options: Record<string, unknown>): { curveKeyPair: boolean; plainPassword: boolean } {
+  return {
+    curveKeyPair: typeof options.curvePublicKey === 'string' && options.curveSecretKey === undefined,
+    plainPassword: typeof options.plainUsername === 'string' && options.plainPassword === undefined,
+  };
+}

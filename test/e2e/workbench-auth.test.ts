@@ -1,0 +1,92 @@
+// Authentication in the workbench, in Chromium against `zmtp serve`: a PLAIN server whose user is set up
+// in the UI lets in a pyzmq client with the right password and refuses a wrong one, and both ZAP decisions
+// show in its timeline; a CURVE server shows its public key (copied by its button); a UI CURVE client
+// given the wrong server key shows the hint to check it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startPython } from '../helpers/python.js';
+import { bindWildcard, connectTo, createSocket, selectSocket, send, useApp, waitForText } from './serve-harness.js';
+
+const app = useApp();
+
+const PLAIN_REQ = `
+import zmq, sys
+s = zmq.Context().socket(zmq.REQ)
+s.linger = 0
+s.plain_username = sys.argv[2].encode()
+s.plain_password = sys.argv[3].encode()
+s.connect(sys.argv[1])
+s.send(b'hello from ' + sys.argv[3].encode())
+print(s.recv().decode(), flush=True)
+`;
+
+test('PLAIN server with a user set up in the UI: pyzmq with the right password gets in, a wrong one is refused, both decisions shown', async () => {
+  const page = app.page;
+  await createSocket(page, 'REP', 'plain-rep', async (p) => { await p.getByLabel('Security').selectOption('plain-server'); });
+  const view = page.getByTestId('socket-plain-rep');
+  const endpoint = await bindWildcard(page, 'plain-rep');
+  const policy = view.getByTestId('zap-policy');
+  await policy.getByText('No PLAIN users yet').waitFor();
+  await policy.getByLabel('ZAP user name').fill('alice');
+  await policy.getByLabel('ZAP user password').fill('s3cret');
+  await policy.getByRole('button', { name: 'Add user' }).click();
+  await policy.getByTestId('zap-users').getByText('alice').waitFor();
+
+  const good = startPython(['-c', PLAIN_REQ, endpoint, 'alice', 's3cret'], 'pyzmq PLAIN client');
+  const bad = startPython(['-c', PLAIN_REQ, endpoint, 'alice', 'guess'], 'pyzmq PLAIN client (wrong password)');
+  try {
+    await view.getByText("ZAP allowed PLAIN user 'alice'").first().waitFor();
+    await view.getByText(/ZAP refused a PLAIN client \(status 400\): wrong password for PLAIN user 'alice'/).first().waitFor();
+    // Only the accepted client's request arrives; the REP answers it.
+    await view.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'hello from s3cret' }).waitFor();
+    assert.equal(await view.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'hello from guess' }).count(), 0);
+    await view.locator('[data-testid=message][data-dir=in]').first().click();
+    await view.getByRole('button', { name: 'Reply' }).click();
+    await send(page, 'plain-rep', [['text', 'welcome alice']]);
+    assert.equal(await good.line(), 'welcome alice');
+    await view.getByTestId('peers').getByText('User-Id: alice').waitFor();
+  } finally {
+    good.child.kill();
+    bad.child.kill();
+  }
+});
+
+test('a CURVE server shows its public key with a copy button; a CURVE client with a wrong server key shows the hint', async () => {
+  const page = app.page;
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await createSocket(page, 'REP', 'curve-rep', async (p) => {
+    await p.getByLabel('Security').selectOption('curve-server');
+    await p.getByRole('button', { name: 'Generate key pair' }).click();
+    await p.waitForFunction(() => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40);
+  });
+  const server = page.getByTestId('socket-curve-rep');
+  const serverKey = (await server.getByTestId('own-public-key').textContent())!.trim();
+  assert.equal(serverKey.length, 40);
+  const copy = server.getByRole('button', { name: 'Copy public key' });
+  await copy.click();
+  await waitForText(copy, /^Copied$/);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), serverKey);
+  const endpoint = await bindWildcard(page, 'curve-rep');
+
+  // The client is given its own public key as the server key: a plausible slip, and the wrong key.
+  await createSocket(page, 'REQ', 'curve-req', async (p) => {
+    await p.getByLabel('Security').selectOption('curve-client');
+    await p.getByRole('button', { name: 'Generate key pair' }).click();
+    await p.waitForFunction(() => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40);
+    await p.getByLabel('CURVE server key').fill(await p.getByLabel('CURVE public key').inputValue());
+    await p.getByLabel('Reconnect interval (ms)').fill('200');
+  });
+  const client = page.getByTestId('socket-curve-req');
+  const wrongKey = (await client.getByTestId('server-key').textContent())!.trim();
+  assert.notEqual(wrongKey, serverKey);
+  await connectTo(page, 'curve-req', endpoint);
+  const hint = client.getByText(/CURVE handshake failed: check the server public key/).first();
+  await hint.waitFor();
+  assert.match((await hint.textContent())!, new RegExp(`this socket uses ${wrongKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  // The hint wraps inside the card instead of running past its edge.
+  const box = await hint.boundingBox();
+  const card = await client.getByTestId('events').boundingBox();
+  assert.ok(box && card && box.x + box.width <= card.x + card.width + 1, `hint ${JSON.stringify(box)} inside ${JSON.stringify(card)}`);
+  await selectSocket(page, 'curve-rep');
+  await page.getByTestId('socket-curve-rep').getByText(/A client used a server key other than this socket's public key/).first().waitFor();
+});
