@@ -7,34 +7,43 @@ import { fmtBytes } from '../format.js';
 import { addIfMissing, useStore } from '../store.js';
 import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage, useIsDark } from '../ui/common.js';
 import { Conversation } from './Conversation.js';
+import { ExportStatus } from './ExportStatus.js';
 import { MessageTable } from './MessageTable.js';
 import { RateChart } from './RateChart.js';
 import { RecordDetail } from './RecordDetail.js';
 
-function LiveControls({ client, onStarted }: { client: AppClient; onStarted: (c: CaptureSummary) => void }) {
+/** An error line under the toolbar (never inside it, where it would push the controls onto new rows), with a dismiss button. */
+function Dismissible({ error, testId, onDismiss }: { error: string | null; testId: string; onDismiss: () => void }) {
+  if (!error) return null;
+  return (
+    <div className="flex items-start gap-1">
+      <div className="min-w-0 flex-1"><ErrorText error={error} testId={testId} /></div>
+      <Button variant="ghost" className="mt-2" aria-label="Dismiss error" onClick={onDismiss}>✕</Button>
+    </div>
+  );
+}
+
+/** Interface, filter and Start; errors go to the view's error line through onError. */
+function LiveControls({ client, onStarted, onError }: { client: AppClient; onStarted: (c: CaptureSummary) => void; onError: (error: string | null) => void }) {
   const [ifaces, setIfaces] = useState<{ name: string; description?: string }[]>([]);
   const [iface, setIface] = useState('lo');
   const [filter, setFilter] = useState('tcp');
-  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    client.request('capture.interfaces').then((l) => { setIfaces(l); if (l.length && !l.some((i) => i.name === 'lo')) setIface(l[0].name); }, (e) => setError(errorMessage(e)));
+    client.request('capture.interfaces').then((l) => { setIfaces(l); if (l.length && !l.some((i) => i.name === 'lo')) setIface(l[0].name); }, (e) => onError(errorMessage(e)));
   }, [client]);
   const start = async () => {
-    setError(null);
-    try { onStarted(await client.request('capture.startLive', { interface: iface, filter })); } catch (e) { setError(errorMessage(e)); }
+    onError(null);
+    try { onStarted(await client.request('capture.startLive', { interface: iface, filter })); } catch (e) { onError(`Cannot start the live capture: ${errorMessage(e)}`); }
   };
   return (
-    <div className="flex flex-col">
-      <form className="flex items-center gap-2" onSubmit={(e) => { e.preventDefault(); void start(); }}>
-        <Select aria-label="Interface" value={iface} onChange={(e) => setIface(e.target.value)}>
-          {ifaces.length === 0 && <option value={iface}>{iface}</option>}
-          {ifaces.map((i) => <option key={i.name} value={i.name}>{i.name}{i.description ? ` — ${i.description}` : ''}</option>)}
-        </Select>
-        <Input aria-label="Capture filter" className="mono w-56" placeholder="BPF filter, e.g. tcp port 5555" value={filter} onChange={(e) => setFilter(e.target.value)} />
-        <Button type="submit" variant="primary">● Start live capture</Button>
-      </form>
-      <ErrorText error={error} testId="live-error" />
-    </div>
+    <form className="flex items-center gap-2" onSubmit={(e) => { e.preventDefault(); void start(); }}>
+      <Select aria-label="Interface" value={iface} onChange={(e) => setIface(e.target.value)}>
+        {ifaces.length === 0 && <option value={iface}>{iface}</option>}
+        {ifaces.map((i) => <option key={i.name} value={i.name}>{i.name}{i.description ? ` — ${i.description}` : ''}</option>)}
+      </Select>
+      <Input aria-label="Capture filter" className="mono w-56" placeholder="BPF filter, e.g. tcp port 5555" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      <Button type="submit" variant="primary">● Start live capture</Button>
+    </form>
   );
 }
 
@@ -102,6 +111,9 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
   }, []);
 
   const run = async (fn: () => Promise<unknown>) => { setError(null); try { await fn(); } catch (e) { setError(errorMessage(e)); } };
+  // One export at a time per capture, and none of a capture that failed to open (it has nothing true to export).
+  const exportBlocked = capture.state === 'failed' ? 'this capture failed to open' : capture.export?.state === 'running' ? 'an export is running' : null;
+  const canExport = exportBlocked === null;
   const conn = conns.find((c) => c.conn === filter.conn) ?? null;
   const socketTypes = [...new Set(conns.flatMap((c) => [c.clientType, c.serverType]).filter((x): x is string => !!x))];
 
@@ -114,8 +126,8 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
         <div className="ml-auto flex gap-1">
           {capture.state === 'capturing' && <Button variant="danger" onClick={() => void run(() => client.request('capture.stop', { id: capture.id }))}>■ Stop</Button>}
           <Button disabled={!capture.canSave || capture.state === 'capturing'} onClick={() => void run(() => client.saveCapture(capture))}>Save capture</Button>
-          <Button onClick={() => void run(() => client.exportCapture(capture, 'jsonl', filter))}>Export JSONL</Button>
-          <Button onClick={() => void run(() => client.exportCapture(capture, 'csv', filter))}>Export CSV</Button>
+          <Button disabled={!canExport} title={exportBlocked ?? undefined} onClick={() => void run(() => client.exportCapture(capture, 'jsonl', filter))}>Export JSONL</Button>
+          <Button disabled={!canExport} title={exportBlocked ?? undefined} onClick={() => void run(() => client.exportCapture(capture, 'csv', filter))}>Export CSV</Button>
           <Button variant="ghost" onClick={() => void run(() => client.request('capture.close', { id: capture.id }))}>Close</Button>
         </div>
       </div>
@@ -124,12 +136,13 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
           <div className="h-full bg-sky-600 transition-all" style={{ width: `${capture.progress * 100}%` }} />
         </div>
       )}
+      <ExportStatus client={client} capture={capture} onError={(e) => setError(errorMessage(e))} />
       <ErrorText error={capture.error ? `Capture failed: ${capture.error}` : null} testId="capture-error" />
       {capture.warnings.length > 0 && (
         <details className="text-xs text-amber-800 dark:text-amber-300"><summary>{capture.warnings.length} warning{capture.warnings.length === 1 ? '' : 's'} while reading</summary>
           <ul className="ml-4 list-disc">{capture.warnings.slice(0, 50).map((w, i) => <li key={i}>{w}</li>)}</ul></details>
       )}
-      <ErrorText error={error} />
+      <Dismissible error={error} testId="capture-action-error" onDismiss={() => setError(null)} />
       <Card title={`Connections (${conns.length})`}><Connections conns={conns} selected={filter.conn} onSelect={(c) => setFilter({ ...filter, conn: c })} /></Card>
       <div className="flex flex-wrap items-center gap-2 text-sm" role="search">
         <Input ref={searchRef} aria-label="Search" title="Press / to search" className="w-64" placeholder={filter.searchHex ? 'hex bytes, e.g. 48 65 6c' : 'search text in frames  ( / )'} value={search} onChange={(e) => setSearch(e.target.value)} />
@@ -172,12 +185,13 @@ export function CaptureView({ client }: { client: AppClient }) {
   const captures = useStore((s) => s.captures);
   const [current, setCurrent] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [liveError, setLiveError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => { if (!current || !captures[current]) setCurrent(order[order.length - 1] ?? null); }, [order, captures, current]);
 
-  const opened = (c: CaptureSummary | null) => { if (c) { addIfMissing(c); setCurrent(c.id); } };
+  const opened = (c: CaptureSummary | null) => { if (c) { addIfMissing(c); setCurrent(c.id); setError(null); setLiveError(null); } };
   const [upload, setUpload] = useState<{ name: string; fraction: number } | null>(null);
   const openFile = async (file: File) => {
     setError(null);
@@ -209,7 +223,7 @@ export function CaptureView({ client }: { client: AppClient }) {
         <Button variant="primary" onClick={() => void pick()}>Open capture…</Button>
         <input ref={fileInput} type="file" aria-label="Capture file" accept=".pcap,.pcapng,.cap" className="hidden"
           onChange={(e) => { const f = e.target.files?.[0]; if (f) void openFile(f); e.target.value = ''; }} />
-        <LiveControls client={client} onStarted={opened} />
+        <LiveControls client={client} onStarted={opened} onError={setLiveError} />
         <Button title="Decode what the workbench's own sockets send and receive (no pcap needed)"
           onClick={() => { setError(null); client.request('capture.watchWorkbench', {}).then(opened, (e) => setError(errorMessage(e))); }}>
           ◉ Watch workbench sockets
@@ -228,7 +242,8 @@ export function CaptureView({ client }: { client: AppClient }) {
           </div>
         </div>
       )}
-      <ErrorText error={error} testId="open-error" />
+      <Dismissible error={error} testId="open-error" onDismiss={() => setError(null)} />
+      <Dismissible error={liveError} testId="live-error" onDismiss={() => setLiveError(null)} />
       {cap ? <Session key={cap.id} client={client} capture={cap} /> : (
         <Empty title="No capture open">
           <p>Open a .pcap or .pcapng file (or drop it here), start a live capture on an interface, or watch the workbench's own sockets to decode ZeroMQ traffic.</p>

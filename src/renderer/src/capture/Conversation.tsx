@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { ConnectionSummary, RecordRow } from '../../../../core/host/protocol.js';
-import { fmtTime } from '../format.js';
+import { clockTime } from './time.js';
 import { Empty, ErrorText, errorMessage } from '../ui/common.js';
 
 export function Conversation({ client, captureId, conn, version, onPick }: {
@@ -38,7 +38,7 @@ export function Conversation({ client, captureId, conn, version, onPick }: {
             className={`max-w-[75%] rounded-lg px-2 py-1 text-left ${r.dir === 'c2s' ? 'self-start' : 'self-end'} ${r.type !== 'message' ? 'border border-dashed border-violet-300 text-violet-800 dark:border-violet-700 dark:text-violet-200' : r.dir === 'c2s' ? 'bg-sky-100 dark:bg-sky-900/50' : 'bg-emerald-100 dark:bg-emerald-900/50'}`}
           >
             <div className="flex gap-2 text-[11px] text-slate-500">
-              <span className="mono">{fmtTime(r.ts)}</span>
+              <span className="mono">{clockTime(r.ts)}</span>
               {r.type !== 'message' && <span className="uppercase">{r.type}</span>}
               {latency && <span className="font-semibold text-amber-700 dark:text-amber-300">reply after {latency}</span>}
               {(r.socketType === 'PUB' || r.socketType === 'XPUB') && r.type === 'message' && (

@@ -5,13 +5,15 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { CaptureFilter, RecordRow } from '../../../../core/host/protocol.js';
-import { fmtTime } from '../format.js';
+import { clockTime, seconds } from './time.js';
 import { Empty, ErrorText, errorMessage } from '../ui/common.js';
 import { rowWindow, scrollTopFor } from './row-window.js';
 
 const PAGE = 200;
 const ROW_HEIGHT = 26;
 const OVERSCAN = 20;
+/** #, time, since start, delta, connection and direction, from, type, summary. */
+const COLUMNS = 'grid-cols-[3.5rem_7rem_5rem_5rem_3.5rem_9.5rem_4.5rem_1fr] gap-1.5';
 const TYPE_COLORS: Record<string, string> = {
   message: 'text-slate-900 dark:text-slate-100',
   command: 'text-violet-700 dark:text-violet-300',
@@ -132,8 +134,11 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
   if (total === 0) return <Empty title="No records match">Clear the filters, or wait for traffic if this is a live capture.</Empty>;
   return (
     <div className="flex min-h-0 flex-1 flex-col text-xs">
-      <div className="mono grid grid-cols-[5rem_7.5rem_3rem_3rem_11rem_5rem_1fr] gap-2 border-b border-slate-200 px-2 py-1 font-semibold text-slate-500 dark:border-slate-700">
-        <span>#</span><span>time</span><span>conn</span><span>dir</span><span>from</span><span>type</span><span>summary</span>
+      <div className={`mono grid ${COLUMNS} border-b border-slate-200 px-2 py-1 font-semibold text-slate-500 dark:border-slate-700`} data-testid="record-header">
+        <span>#</span><span title="local time, to the microsecond">time</span>
+        <span title="seconds since the capture's first record">since start</span>
+        <span title="seconds since the row above (in this filtered list)">Δ previous</span>
+        <span title="connection and direction">conn</span><span>from</span><span>type</span><span>summary</span>
       </div>
       <div
         ref={parent}
@@ -169,20 +174,21 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
                 data-record={row?.index}
                 onClick={() => { setCursor(index); if (row) onSelect(row.index); }}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${win.top(index)}px)` }}
-                className={`mono grid cursor-pointer grid-cols-[5rem_7.5rem_3rem_3rem_11rem_5rem_1fr] items-center gap-2 px-2 ${isSel ? 'bg-sky-100 dark:bg-sky-900/60' : index % 2 ? 'bg-slate-50 dark:bg-slate-900/40' : ''} hover:bg-sky-50 dark:hover:bg-slate-800`}
+                className={`mono grid cursor-pointer ${COLUMNS} items-center px-2 ${isSel ? 'bg-sky-100 dark:bg-sky-900/60' : index % 2 ? 'bg-slate-50 dark:bg-slate-900/40' : ''} hover:bg-sky-50 dark:hover:bg-slate-800`}
               >
                 {row ? (
                   <>
                     <span className="text-slate-500">{row.index}</span>
-                    <span>{fmtTime(row.ts)}</span>
-                    <span>{row.conn}</span>
-                    <span className={row.dir === 'c2s' ? 'text-sky-700 dark:text-sky-300' : 'text-emerald-700 dark:text-emerald-300'}>{row.dir === 'c2s' ? 'c→s' : 's→c'}</span>
+                    <span data-testid="row-time">{clockTime(row.ts)}</span>
+                    <span data-testid="row-since-start" className="text-right">{seconds(row.sinceStart)}</span>
+                    <span data-testid="row-delta" className="text-right text-slate-500">{index === 0 ? '' : `${row.delta >= 0 ? '+' : ''}${seconds(row.delta)}`}</span>
+                    <span>{row.conn} <span className={row.dir === 'c2s' ? 'text-sky-700 dark:text-sky-300' : 'text-emerald-700 dark:text-emerald-300'}>{row.dir === 'c2s' ? 'c→s' : 's→c'}</span></span>
                     <span className="truncate" title={`${row.src} → ${row.dst}`}>{row.src}{row.socketType ? ` ${row.socketType}` : ''}</span>
                     <span className={TYPE_COLORS[row.type] ?? ''}>{row.type}</span>
                     <span className="truncate" title={row.summary}>{row.summary}</span>
                   </>
                 ) : (
-                  <span className="col-span-7 text-slate-400">…</span>
+                  <span className="col-span-8 text-slate-400">…</span>
                 )}
               </div>
             );

@@ -1,9 +1,53 @@
-// Every field and every frame of one record: hex dump, text or JSON.
+// Every field and every frame of one record: the fields in words, the frames as hex dump, text or JSON.
 import { useEffect, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { InspectRecord } from '../../../../core/inspect/records.js';
-import { asJson, asText, fmtTime, hexDump, type View } from '../format.js';
+import { asJson, asText, hexDump, type View } from '../format.js';
 import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
+import { clockTime, count, fullTime } from './time.js';
+
+/** Fields every record has, shown in the header, and the frames' sizes, shown with each frame. */
+const SHOWN_ELSEWHERE = new Set(['type', 'ts', 'src', 'dst', 'conn', 'dir', 'frames', 'sizes']);
+const HEX_FIELDS = new Set(['topic', 'identity', 'context']);
+
+/** camelCase field names as words: asServer -> "as server". */
+function label(key: string): string {
+  return key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function hexValue(hex: string): string {
+  if (hex === '') return '(empty)';
+  const text = asText(hex);
+  return text !== null ? `"${text}"` : `0x${hex}`;
+}
+
+function fieldValue(key: string, value: unknown): string {
+  if (key === 'replyTo' && value && typeof value === 'object') {
+    const r = value as { ts: number; latency: number };
+    return `the request at ${clockTime(r.ts)}, answered after ${(r.latency * 1000).toFixed(3)} ms`;
+  }
+  if (HEX_FIELDS.has(key) && typeof value === 'string') return hexValue(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
+  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n');
+  return String(value);
+}
+
+function RecordFields({ record }: { record: InspectRecord }) {
+  const entries = Object.entries(record).filter(([k, v]) => !SHOWN_ELSEWHERE.has(k) && v !== undefined);
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 text-xs" data-testid="detail-fields">
+      <dt className="text-slate-500">time</dt><dd className="mono">{fullTime(record.ts)}</dd>
+      <dt className="text-slate-500">connection</dt><dd className="mono">#{record.conn} · {record.dir === 'c2s' ? 'client → server' : 'server → client'}</dd>
+      {entries.map(([k, v]) => (
+        <div key={k} className="contents">
+          <dt className="text-slate-500">{label(k)}</dt>
+          <dd className="mono whitespace-pre-wrap break-all">{fieldValue(k, v)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
 
 export function RecordDetail({ client, captureId, index }: { client: AppClient; captureId: string; index: number | null }) {
   const [record, setRecord] = useState<InspectRecord | null>(null);
@@ -20,16 +64,17 @@ export function RecordDetail({ client, captureId, index }: { client: AppClient; 
   if (index === null) return <Empty title="No record selected">Click a row (or use ↑/↓ in the table) to see every frame.</Empty>;
   if (error) return <ErrorText error={error} />;
   if (!record) return <p className="p-2 text-xs text-slate-500">Loading…</p>;
-  const { frames, ...fields } = record as InspectRecord & { frames?: string[] };
+  const { frames, sizes } = record as InspectRecord & { frames?: string[]; sizes?: number[] };
   return (
     <div className="flex flex-col gap-2 text-sm" data-testid="record-detail">
       <div className="flex flex-wrap items-center gap-2">
         <Badge tone="violet">#{index}</Badge>
         <Badge tone="sky">{record.type}</Badge>
-        <span className="mono text-xs">{fmtTime(record.ts)}</span>
+        <span className="mono text-xs">{clockTime(record.ts)}</span>
         <span className="mono text-xs">{record.src} → {record.dst}</span>
+        {frames && <span className="text-xs text-slate-500">{count(frames.length, 'frame')}</span>}
       </div>
-      <pre className="mono max-h-40 overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800">{JSON.stringify(fields, null, 2)}</pre>
+      <RecordFields record={record} />
       {frames && (
         <>
           <div className="flex items-center gap-1" role="group" aria-label="Detail view">
@@ -41,7 +86,9 @@ export function RecordDetail({ client, captureId, index }: { client: AppClient; 
             const text = view === 'hex' ? hexDump(f) : view === 'json' ? (asJson(f) ?? '(not JSON)') : (asText(f) ?? '(binary — see hex)');
             return (
               <div key={i}>
-                <div className="text-xs font-medium text-slate-500">Frame {i + 1} · {f.length / 2} bytes</div>
+                <div className="text-xs font-medium text-slate-500" data-testid="detail-frame-size">
+                  Frame {i + 1} · {count(sizes?.[i] ?? f.length / 2, 'byte')}{sizes && sizes[i] > f.length / 2 ? ` (the first ${count(f.length / 2, 'byte')} kept)` : ''}
+                </div>
                 <pre className="mono max-h-64 overflow-auto whitespace-pre-wrap break-all rounded border border-slate-200 p-2 text-xs dark:border-slate-700" data-testid="detail-frame">{f.length === 0 ? '(empty)' : text}</pre>
               </div>
             );
