@@ -9,11 +9,16 @@ import {
   type PeerInfo, type SocketInfo, type SocketOptions, type SocketType,
 } from './protocol.js';
 import { formatIssues } from './validate.js';
+import { initialStatus, nextStatus } from './endpoint-state.js';
+import { EventFold, type TimelineEntry } from './event-fold.js';
+import { SendTracker } from './send-tracker.js';
+import { SocketFeed } from './socket-feed.js';
 import { ZapHandler } from './zap-handler.js';
 import { securityRows } from './security-events.js';
 
 const MAX_LOG = 10000;
-const MAX_EVENTS = 5000;
+/** Distinct timeline rows kept per socket (repeats fold into one row, so this bounds memory, not history). */
+const MAX_TIMELINE_ROWS = 500;
 const MAX_FRAME_HEX_BYTES = 64 * 1024;
 /** Without a send timeout a send with no peer would hang the request forever; the UI wants EAGAIN. */
 const DEFAULT_SEND_TIMEOUT_MS = 2000;
@@ -38,6 +43,8 @@ interface EngineSocket {
   events: AsyncIterable<Record<string, unknown> & { type: string; address?: string }>;
   /** Our engine's list of connected peers with their handshake and ZAP facts. */
   peers: Array<{ remoteAddress: string; socketType: string; properties: Record<string, string> }>;
+  /** Our engine: whether a sent message (known by its last frame) still waits in a pipe. */
+  holdsMessage?(frame: Buffer): boolean;
 }
 
 type Ctor = new (options?: Record<string, unknown>, context?: engine.Context) => EngineSocket;
@@ -83,7 +90,8 @@ interface Session {
   info: SocketInfo;
   sock: EngineSocket;
   log: LoggedMessage[];
-  events: MonitorEvent[];
+  /** Monitor events and what explains them, repeats folded. */
+  timeline: EventFold;
   nextSeq: number;
   nextEventSeq: number;
   receiving: boolean;
@@ -128,8 +136,16 @@ function page<T>(list: T[], offset: number, limit: number): Page<T> {
 export class Workbench {
   private sessions = new Map<string, Session>();
   private nextId = 1;
-  private pending = new Map<string, LoggedMessage[]>();
-  private flushTimer: NodeJS.Timeout | null = null;
+  /** Batches what the UI is told: a few updates a second per socket, whatever the flood. */
+  private readonly feed = new SocketFeed(
+    (e) => this.emit(e),
+    (id) => { const s = this.sessions.get(id); return s ? { type: 'socket.changed', socket: this.snapshot(s) } : undefined; },
+  );
+  /** Follows sent messages until they are written to a peer (or known dropped). */
+  private readonly sends = new SendTracker((w) => {
+    const s = this.sessions.get(w.owner);
+    if (s) this.feed.messageChanged(s.info.id, w.msg, s.nextSeq - 1);
+  });
   /**
    * The workbench's own context: its sockets reach each other over inproc://, and its ZAP handler answers
    * them alone (not library users of the engine in the same process, nor another Host's sockets).
@@ -190,7 +206,7 @@ export class Workbench {
         id, name: name?.trim() || `${type.toLowerCase()}-${id.slice(1)}`, type, options: { ...ctorOptions },
         endpoints: [], peers: [], closed: false, messageCount: 0, eventCount: 0,
       },
-      sock, log: [], events: [], nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [], groups: [],
+      sock, log: [], timeline: new EventFold(MAX_TIMELINE_ROWS), nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [], groups: [],
     };
     this.sessions.set(id, session);
     try {
@@ -219,13 +235,15 @@ export class Workbench {
     s.info.closed = true;
     try { s.sock.close(); } catch { /* already closed */ }
     this.sessions.delete(id);
-    this.pending.delete(id);
+    this.feed.forget(id);
+    this.sends.forget(id);
     this.emit({ type: 'socket.closed', id });
   }
 
   closeAll(): void {
     for (const id of [...this.sessions.keys()]) this.close(id);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.feed.close();
+    this.sends.close();
     this.zap.close();
   }
 
@@ -255,7 +273,7 @@ export class Workbench {
       throw this.fail(s, err, `bind ${endpoint}`);
     }
     const actual = (endpoint.includes('*') || /:0$/.test(endpoint)) && s.sock.lastEndpoint ? s.sock.lastEndpoint : endpoint;
-    s.info.endpoints.push({ kind: 'bind', requested: endpoint, endpoint: actual });
+    s.info.endpoints.push({ kind: 'bind', requested: endpoint, endpoint: actual, status: initialStatus('bind', Date.now() / 1000) });
     return this.changed(s);
   }
 
@@ -282,7 +300,7 @@ export class Workbench {
     } catch (err) {
       throw this.fail(s, err, `connect ${endpoint}`);
     }
-    s.info.endpoints.push({ kind: 'connect', requested: endpoint, endpoint, ...(peerId !== undefined ? { routingId: peerId } : {}) });
+    s.info.endpoints.push({ kind: 'connect', requested: endpoint, endpoint, ...(peerId !== undefined ? { routingId: peerId } : {}), status: initialStatus('connect', Date.now() / 1000) });
     return this.changed(s);
   }
 
@@ -308,14 +326,20 @@ export class Workbench {
     if (type === 'RADIO' && envelope.group === undefined) throw new HostError('a RADIO send needs a group (1 to 255 bytes)', 'EINVAL');
     if (SINGLE_PART.has(type) && frames.length !== 1) throw new HostError(`${type} messages have exactly one frame (this one has ${frames.length})`, 'EINVAL');
     const bytes = framesToBytes(frames);
+    const watch = this.sends.begin(s.info.id, bytes);
+    const facts = () => ({ queued: s.sock.holdsMessage?.(watch.frame) ?? false, readyPeers: s.info.peers.filter((p) => p.state === 'ready').length, socketType: type });
     try {
       if (ROUTED.has(type)) await s.sock.send(bytes[0], { routingId: envelope.routingId });
       else if (type === 'RADIO') await s.sock.send(bytes[0], { group: envelope.group });
       else await s.sock.send(SINGLE_PART.has(type) ? bytes[0] : bytes);
     } catch (err) {
-      throw this.fail(s, err, envelope.routingId !== undefined ? `send to routing id ${envelope.routingId}` : envelope.group !== undefined ? `send to group "${envelope.group}"` : 'send');
+      const failure = this.fail(s, err, envelope.routingId !== undefined ? `send to routing id ${envelope.routingId}` : envelope.group !== undefined ? `send to group "${envelope.group}"` : 'send');
+      // A refused message is logged too, so the log shows every attempt and what became of it.
+      this.sends.settle(watch, this.record(s, 'out', bytes, envelope), { ...facts(), error: { code: failure.code, message: describeError(err).message } });
+      throw failure;
     }
     const msg = this.record(s, 'out', bytes, envelope);
+    this.sends.settle(watch, msg, facts());
     // REQ waits for its reply, REP for the next request, only once it has sent.
     if (LOCKSTEP.has(s.info.type)) void this.receiveLoop(s);
     return msg;
@@ -347,7 +371,7 @@ export class Workbench {
   }
 
   events(id: string, offset: number, limit: number): Page<MonitorEvent> {
-    return page(this.get(id).events, offset, limit);
+    return page(this.get(id).timeline.list(), offset, limit);
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -392,8 +416,9 @@ export class Workbench {
       options: { ...s.info.options },
       endpoints: s.info.endpoints.map((e) => ({ ...e })),
       peers: s.info.peers.map((p) => ({ ...p })),
-      messageCount: s.log.length,
-      eventCount: s.events.length,
+      // True totals: the log and the timeline keep only the newest.
+      messageCount: s.nextSeq - 1,
+      eventCount: s.timeline.total,
     };
   }
 
@@ -406,21 +431,10 @@ export class Workbench {
   private record(s: Session, dir: 'in' | 'out', frames: Buffer[], envelope?: Envelope): LoggedMessage {
     const msg = toLogged(s.nextSeq++, dir, frames, envelope);
     s.log.push(msg);
-    if (s.log.length > MAX_LOG) s.log.splice(0, s.log.length - MAX_LOG);
-    let list = this.pending.get(s.info.id);
-    if (!list) this.pending.set(s.info.id, (list = []));
-    list.push(msg);
-    // Batch pushes so a flood from a peer becomes a few events, not one per message.
-    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 30);
+    // Trimmed in chunks: under a flood a splice per message would copy the whole log each time.
+    if (s.log.length > MAX_LOG + MAX_LOG / 4) s.log.splice(0, s.log.length - MAX_LOG);
+    this.feed.message(s.info.id, msg, s.nextSeq - 1);
     return msg;
-  }
-
-  private flush(): void {
-    this.flushTimer = null;
-    for (const [id, messages] of this.pending) {
-      if (this.sessions.has(id)) this.emit({ type: 'socket.messages', id, messages: messages.slice(-500) });
-    }
-    this.pending.clear();
   }
 
   private async receiveLoop(s: Session): Promise<void> {
@@ -464,32 +478,47 @@ export class Workbench {
     if (error) details.push(error.code ? `${error.code}: ${error.message ?? ''}` : String(error.message ?? error));
     if (typeof ev.interval === 'number') details.push(`retry in ${ev.interval} ms`);
     if (typeof ev.remoteAddress === 'string') details.push(`peer ${ev.remoteAddress}`);
-    if (typeof ev.reason === 'string') details.push(ev.reason);
     const remote = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
     const metadata = (ev.metadata as Record<string, string> | undefined) ?? (remote && ev.type === 'handshake' ? this.peerMetadata(s, remote) : undefined);
     if (metadata && typeof metadata === 'object') details.push(Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(' '));
-    const event: MonitorEvent = {
-      seq: s.nextEventSeq++, ts: Date.now() / 1000, type: ev.type,
+    const event: TimelineEntry = {
+      ts: Date.now() / 1000, type: ev.type,
       address: typeof ev.address === 'string' ? ev.address : undefined,
+      // The reason is part of what makes two events the same (a new reason is a new row); detail is not.
+      reason: typeof ev.reason === 'string' ? ev.reason : undefined,
       detail: details.length ? details.join('; ') : undefined,
     };
     this.addEvent(s, event);
+    this.updateEndpoint(s, ev, event.ts);
     // ZAP decisions and handshake hints go right after the event they explain.
     const remoteAddress = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
     const reason = typeof ev.reason === 'string' ? ev.reason : undefined;
     for (const row of securityRows(s.info.options, { type: ev.type, address: event.address, remoteAddress, reason }, metadata?.['User-Id'])) {
-      this.addEvent(s, {
-        seq: s.nextEventSeq++, ts: event.ts, type: row.type, address: row.address,
-        detail: row.detail ? `${row.reason}; ${row.detail}` : row.reason,
-      });
+      this.addEvent(s, { ts: event.ts, type: row.type, address: row.address, reason: row.reason, detail: row.detail });
     }
     this.trackPeers(s, ev, metadata);
   }
 
-  private addEvent(s: Session, event: MonitorEvent): void {
-    s.events.push(event);
-    if (s.events.length > MAX_EVENTS) s.events.splice(0, s.events.length - MAX_EVENTS);
-    this.emit({ type: 'socket.event', id: s.info.id, event });
+  /** One entry of the socket's timeline (a monitor event, a ZAP decision, a hint): folded, then batched to the UI. */
+  private addEvent(s: Session, entry: TimelineEntry): void {
+    this.feed.event(s.info.id, s.timeline.add(entry), s.timeline.total);
+  }
+
+  /** The endpoint an event concerns moves to its next state (connecting, retrying, connected...). */
+  private updateEndpoint(s: Session, ev: Record<string, unknown> & { type: string; address?: string }, ts: number): void {
+    const address = ev.address;
+    if (typeof address !== 'string') return;
+    const e = s.info.endpoints.find((x) => x.endpoint === address || x.requested === address);
+    if (!e?.status) return;
+    const next = nextStatus(e.status, e.kind, {
+      type: ev.type, ts,
+      remoteAddress: typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined,
+      reason: typeof ev.reason === 'string' ? ev.reason : undefined,
+      interval: typeof ev.interval === 'number' ? ev.interval : undefined,
+    });
+    if (next === e.status) return;
+    e.status = next;
+    this.feed.changed(s.info.id);
   }
 
   private trackPeers(s: Session, ev: Record<string, unknown> & { type: string; address?: string }, metadata?: Record<string, string>): void {
@@ -514,6 +543,6 @@ export class Workbench {
       if (i < 0) i = peers.findIndex((x) => x.address === address);
       if (i >= 0) peers.splice(i, 1);
     } else return;
-    this.changed(s);
+    this.feed.changed(s.info.id);
   }
 }

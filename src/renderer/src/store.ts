@@ -2,22 +2,31 @@
 // Components read it through useStore(selector); the host stays the source of truth.
 import { useSyncExternalStore } from 'react';
 import type { AppClient } from './client.js';
-import type { CaptureSummary, HostEvent, LoggedMessage, MonitorEvent, SocketInfo } from '../../../core/host/protocol.js';
+import type { CaptureSummary, HostEvent, LoggedMessage, MessageRate, MonitorEvent, SocketInfo } from '../../../core/host/protocol.js';
+import { mergeFolded } from '../../../core/host/event-fold.js';
 
-const KEEP_MESSAGES = 2000;
-const KEEP_EVENTS = 1000;
+// Bounded whatever the host has: the host keeps the log and counts; the page shows the newest.
+const KEEP_MESSAGES = 500;
+const KEEP_EVENTS = 200;
 
 export interface State {
   sockets: Record<string, SocketInfo>;
   order: string[];
   messages: Record<string, LoggedMessage[]>;
+  /** The host's true message total per socket (the list above keeps only the newest). */
+  messageTotals: Record<string, number>;
+  rates: Record<string, MessageRate>;
+  /** Timeline rows (monitor events with repeats folded), ordered by their latest occurrence. */
   events: Record<string, MonitorEvent[]>;
+  eventTotals: Record<string, number>;
+  /** Messages up to this seq were cleared from the page by the user (the host keeps them). */
+  clearedUpTo: Record<string, number>;
   captures: Record<string, CaptureSummary>;
   captureOrder: string[];
   connected: boolean;
 }
 
-let state: State = { sockets: {}, order: [], messages: {}, events: {}, captures: {}, captureOrder: [], connected: true };
+let state: State = { sockets: {}, order: [], messages: {}, messageTotals: {}, rates: {}, events: {}, eventTotals: {}, clearedUpTo: {}, captures: {}, captureOrder: [], connected: true };
 const listeners = new Set<() => void>();
 
 function set(next: Partial<State>): void {
@@ -56,14 +65,44 @@ export function upsertCapture(capture: CaptureSummary): void {
   });
 }
 
-function merge<T extends { seq: number }>(list: T[] | undefined, add: T[], keep: number): T[] {
-  const seen = new Set((list ?? []).map((m) => m.seq));
-  const next = [...(list ?? []), ...add.filter((m) => !seen.has(m.seq))].sort((a, b) => a.seq - b.seq);
+/** Adds messages by seq; a known seq is replaced (its send state changed). Keeps the newest `keep`. */
+export function mergeMessages(list: readonly LoggedMessage[] | undefined, add: readonly LoggedMessage[], keep: number): LoggedMessage[] {
+  const old = list ?? [];
+  let next: LoggedMessage[];
+  if (add.length === 0) return old as LoggedMessage[];
+  if (old.length === 0 || add[0].seq > old[old.length - 1].seq) next = [...old, ...add]; // the usual case: only newer ones
+  else {
+    const bySeq = new Map<number, LoggedMessage>();
+    for (const m of old) bySeq.set(m.seq, m);
+    for (const m of add) bySeq.set(m.seq, m);
+    next = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  }
   return next.length > keep ? next.slice(next.length - keep) : next;
 }
 
 export function addMessages(id: string, messages: LoggedMessage[]): void {
-  set({ messages: { ...state.messages, [id]: merge(state.messages[id], messages, KEEP_MESSAGES) } });
+  set({ messages: { ...state.messages, [id]: mergeMessages(state.messages[id], notCleared(id, messages), KEEP_MESSAGES) } });
+}
+
+function notCleared(id: string, messages: LoggedMessage[]): LoggedMessage[] {
+  const upTo = state.clearedUpTo[id];
+  return upTo === undefined ? messages : messages.filter((m) => m.seq > upTo);
+}
+
+/** Clears a socket's message list on this page (the host's log and totals stay). */
+export function clearMessages(id: string): void {
+  const list = state.messages[id] ?? [];
+  const last = list.length ? list[list.length - 1].seq : state.clearedUpTo[id] ?? 0;
+  set({ messages: { ...state.messages, [id]: [] }, clearedUpTo: { ...state.clearedUpTo, [id]: last } });
+}
+
+/** The host's true count (never below what a snapshot said). */
+export function messageTotal(s: State, id: string): number {
+  return Math.max(s.messageTotals[id] ?? 0, s.sockets[id]?.messageCount ?? 0);
+}
+
+export function eventTotal(s: State, id: string): number {
+  return Math.max(s.eventTotals[id] ?? 0, s.sockets[id]?.eventCount ?? 0);
 }
 
 function apply(event: HostEvent): void {
@@ -77,10 +116,17 @@ function apply(event: HostEvent): void {
       break;
     }
     case 'socket.messages':
-      addMessages(event.id, event.messages);
+      set({
+        messages: { ...state.messages, [event.id]: mergeMessages(state.messages[event.id], notCleared(event.id, event.messages), KEEP_MESSAGES) },
+        messageTotals: { ...state.messageTotals, [event.id]: event.total },
+        rates: { ...state.rates, [event.id]: event.rate },
+      });
       break;
-    case 'socket.event':
-      set({ events: { ...state.events, [event.id]: merge(state.events[event.id], [event.event], KEEP_EVENTS) } });
+    case 'socket.events':
+      set({
+        events: { ...state.events, [event.id]: mergeFolded(state.events[event.id] ?? [], event.events, KEEP_EVENTS) },
+        eventTotals: { ...state.eventTotals, [event.id]: event.total },
+      });
       break;
     case 'socket.error':
       break;
@@ -102,12 +148,17 @@ export async function connectStore(client: AppClient): Promise<void> {
   const [sockets, captures] = await Promise.all([client.request('socket.list'), client.request('capture.list')]);
   for (const s of sockets) {
     upsertSocket(s);
+    // The host keeps more than the page does, and fewer than its totals: ask for the length, then the newest.
+    const [msgLen, evLen] = await Promise.all([
+      client.request('socket.messages', { id: s.id, offset: 0, limit: 1 }),
+      client.request('socket.events', { id: s.id, offset: 0, limit: 1 }),
+    ]);
     const [msgs, evs] = await Promise.all([
-      client.request('socket.messages', { id: s.id, offset: Math.max(0, s.messageCount - KEEP_MESSAGES), limit: KEEP_MESSAGES }),
-      client.request('socket.events', { id: s.id, offset: Math.max(0, s.eventCount - KEEP_EVENTS), limit: KEEP_EVENTS }),
+      client.request('socket.messages', { id: s.id, offset: Math.max(0, msgLen.total - KEEP_MESSAGES), limit: KEEP_MESSAGES }),
+      client.request('socket.events', { id: s.id, offset: Math.max(0, evLen.total - KEEP_EVENTS), limit: KEEP_EVENTS }),
     ]);
     addMessages(s.id, msgs.items);
-    set({ events: { ...state.events, [s.id]: merge(state.events[s.id], evs.items, KEEP_EVENTS) } });
+    set({ events: { ...state.events, [s.id]: mergeFolded(state.events[s.id] ?? [], evs.items, KEEP_EVENTS) } });
   }
   for (const c of captures) upsertCapture(c);
 }

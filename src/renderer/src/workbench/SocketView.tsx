@@ -3,10 +3,12 @@ import { useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
 import { fmtTime } from '../format.js';
-import { useStore } from '../store.js';
+import { clearMessages, eventTotal, messageTotal, useStore } from '../store.js';
 import { Badge, Button, Card, Empty, ErrorText, Input, errorMessage } from '../ui/common.js';
 import { Composer, envelopeOf, type DraftFrame, type Template } from './Composer.js';
+import { EndpointStatus } from './EndpointStatus.js';
 import { MessageLog } from './MessageLog.js';
+import { Timeline } from './Timeline.js';
 import { SecurityCard } from './Security.js';
 
 const NO_MESSAGES: LoggedMessage[] = [];
@@ -32,11 +34,12 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
       ) : (
         <ul className="mt-2 flex flex-col gap-1" data-testid="endpoints">
           {socket.endpoints.map((e) => (
-            <li key={e.kind + e.endpoint} className="flex items-center gap-2 text-sm">
+            <li key={e.kind + e.endpoint} className="flex flex-wrap items-center gap-2 text-sm">
               <Badge tone={e.kind === 'bind' ? 'violet' : 'sky'}>{e.kind === 'bind' ? 'bound' : 'connected'}</Badge>
               <span className="mono" data-testid="endpoint">{e.endpoint}</span>
               {e.requested !== e.endpoint && <span className="text-xs text-slate-500">(asked {e.requested})</span>}
               {e.routingId !== undefined && <Badge tone="violet">routing id {e.routingId}</Badge>}
+              <EndpointStatus endpoint={e} />
               <Button variant="ghost" className="ml-auto" onClick={() => void run(() => client.request(e.kind === 'bind' ? 'socket.unbind' : 'socket.disconnect', { id: socket.id, endpoint: e.endpoint }))}>
                 {e.kind === 'bind' ? 'Unbind' : 'Disconnect'}
               </Button>
@@ -98,14 +101,14 @@ function Groups({ client, socket }: { client: AppClient; socket: SocketInfo }) {
   );
 }
 
-const EVENT_TONE: Record<string, 'green' | 'amber' | 'red' | 'sky' | 'slate'> = {
-  handshake: 'green', accept: 'sky', connect: 'sky', bind: 'sky', disconnect: 'amber', close: 'slate', 'connect:retry': 'amber', 'connect:delay': 'slate',
-};
-
 export function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void }) {
   const { client, socket } = props;
   const messages = useStore((s) => s.messages[socket.id] ?? NO_MESSAGES);
   const events = useStore((s) => s.events[socket.id] ?? NO_EVENTS);
+  const totalMessages = useStore((s) => messageTotal(s, socket.id));
+  const totalEvents = useStore((s) => eventTotal(s, socket.id));
+  const rate = useStore((s) => s.rates[socket.id]);
+  const [dismissedError, setDismissedError] = useState<number | null>(null);
   const [frames, setFrames] = useState<DraftFrame[]>([{ kind: 'text', data: '' }]);
   const [route, setRoute] = useState('');
   const [selected, setSelected] = useState<number | null>(null);
@@ -128,8 +131,11 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
           <span className="mono text-xs text-slate-500">{socket.id}</span>
           <Button variant="danger" className="ml-auto" onClick={() => void client.request('socket.close', { id: socket.id })}>Close socket</Button>
         </header>
-        {socket.lastError && (
-          <ErrorText error={`Last error ${fmtTime(socket.lastError.at)}: ${socket.lastError.message}`} testId="socket-last-error" />
+        {socket.lastError && socket.lastError.at !== dismissedError && (
+          <div className="flex items-start gap-2">
+            <div className="min-w-0 flex-1"><ErrorText error={`Last error ${fmtTime(socket.lastError.at)}: ${socket.lastError.message}`} testId="socket-last-error" /></div>
+            <Button variant="ghost" aria-label="Dismiss last error" onClick={() => setDismissedError(socket.lastError!.at)}>✕</Button>
+          </div>
         )}
         <Endpoints client={client} socket={socket} />
         <SecurityCard client={client} socket={socket} />
@@ -160,22 +166,9 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
       </div>
       <div className="flex flex-col gap-3">
         <Card title="Messages">
-          <MessageLog messages={messages} selected={selected} onSelect={setSelected} onReply={reply} canReply={canReply} />
+          <MessageLog messages={messages} total={totalMessages} rate={rate} selected={selected} onSelect={setSelected} onReply={reply} onClear={() => clearMessages(socket.id)} canReply={canReply} />
         </Card>
-        <Card title={`Monitor events (${events.length})`}>
-          {events.length === 0 ? <Empty title="No events yet" /> : (
-            <ol className="flex max-h-64 flex-col gap-0.5 overflow-auto text-sm" data-testid="events">
-              {[...events].reverse().map((e) => (
-                <li key={e.seq} className="flex items-center gap-2">
-                  <span className="mono text-xs text-slate-500">{fmtTime(e.ts)}</span>
-                  <Badge tone={e.type.includes('error') ? 'red' : EVENT_TONE[e.type] ?? 'slate'}>{e.type}</Badge>
-                  <span className="mono text-xs">{e.address}</span>
-                  {e.detail && <span className="text-xs text-slate-500">{e.detail}</span>}
-                </li>
-              ))}
-            </ol>
-          )}
-        </Card>
+        <Timeline events={events} total={totalEvents} />
       </div>
     </div>
   );

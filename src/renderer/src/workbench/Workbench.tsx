@@ -25,7 +25,7 @@ function legacyTemplates(): Template[] {
 export function Workbench({ client }: { client: AppClient }) {
   const order = useStore((s) => s.order);
   const sockets = useStore((s) => s.sockets);
-  const counts = useStore((s) => s.messages);
+  const totals = useStore((s) => s.messageTotals);
   const [selected, setSelected] = useState<string | 'new'>('new');
   const [templates, setTemplatesState] = useState<Template[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -139,7 +139,7 @@ export function Workbench({ client }: { client: AppClient }) {
                 </span>
                 <span className="flex gap-1 text-xs text-slate-500">
                   <Badge tone="violet">{s.type}</Badge>
-                  <span>{s.endpoints.length} endpoint{s.endpoints.length === 1 ? '' : 's'} · {s.peers.length} peer{s.peers.length === 1 ? '' : 's'} · {counts[id]?.length ?? s.messageCount} msg</span>
+                  <span>{s.endpoints.length} endpoint{s.endpoints.length === 1 ? '' : 's'} · {s.peers.length} peer{s.peers.length === 1 ? '' : 's'} · {Math.max(totals[id] ?? 0, s.messageCount).toLocaleString()} msg</span>
                 </span>
               </button>
             );
