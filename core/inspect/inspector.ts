@@ -46,6 +46,12 @@ export interface InspectorOptions {
   bucketSeconds?: number;
 }
 
+/** End offset (in the direction's stream) and capture time of one data event's bytes. */
+interface HeldTime {
+  end: number;
+  ts: number;
+}
+
 type Phase = 'start' | 'greeting' | 'identity' | 'frames' | 'resync' | 'http' | 'ws' | 'dead';
 
 interface DirState {
@@ -53,6 +59,9 @@ interface DirState {
   phase: Phase;
   /** Greeting bytes, or bytes being searched for frame boundaries. */
   head: Buffer;
+  /** When the bytes of `head` came: for each data event, the stream offset after it and its time, so
+   *  that records found in held bytes carry the time of the packet that completed them. */
+  headTimes: HeldTime[];
   /** Revision byte this side sent (0 for a 1.0 peer without signature), once known. */
   revision?: number;
   greeting?: Greeting;
@@ -207,7 +216,7 @@ export class Inspector {
     const client = formatEndpoint(swapped ? conn.server : conn.client);
     const server = formatEndpoint(swapped ? conn.client : conn.server);
     const mkDir = (dir: Direction): DirState => ({
-      dir, phase: conn.midstream ? 'start' : 'greeting', head: EMPTY, decoderBase: 0, offset: 0, frames: [],
+      dir, phase: conn.midstream ? 'start' : 'greeting', head: EMPTY, headTimes: [], decoderBase: 0, offset: 0, frames: [],
       heuristic: false, ready: false, skipped: 0, ts, lastEvent: 0, parkedOffset: 0,
     });
     const info: ConnectionInfo = {
@@ -268,7 +277,9 @@ export class Inspector {
     if (d.phase === 'resync' && d.head.length > 0) this.tryResync(c, d, true);
     if (c.ignored) return;
     if (d.phase === 'greeting' && d.head.length > 0) {
-      this.error(c, d, `connection ended during the greeting (${d.head.length} bytes of it seen)`, 0);
+      // Joined mid-stream, the bytes only looked like the start of a greeting.
+      if (c.conn.midstream) this.error(c, d, `connection (joined mid-stream) ended after ${d.head.length} bytes, too few to tell a greeting from frames`);
+      else this.error(c, d, `connection ended during the greeting (${d.head.length} bytes of it seen)`, 0);
     } else if (d.phase === 'identity' && (d.decoder?.buffered ?? 0) === 0) {
       this.error(c, d, 'connection ended before the identity frame');
     }
@@ -284,6 +295,7 @@ export class Inspector {
     d.phase = 'dead';
     d.decoder = undefined;
     d.head = EMPTY;
+    d.headTimes = [];
   }
 
   /**
@@ -355,7 +367,7 @@ export class Inspector {
         this.feed(c, d, data);
         return;
       case 'greeting': {
-        d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
+        this.holdBytes(d, data);
         const http = startsHttp(d.head, d.dir);
         if (http === 'maybe') {
           d.head = own(d.head);
@@ -381,11 +393,11 @@ export class Inspector {
         this.decode(c, d, data);
         return;
       case 'resync':
-        d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
+        this.holdBytes(d, data);
         this.tryResync(c, d, false);
         return;
       case 'http':
-        d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
+        this.holdBytes(d, data);
         this.tryUpgrade(c, d);
         return;
       case 'ws':
@@ -409,6 +421,7 @@ export class Inspector {
     d.phase = 'resync';
     d.decoder = undefined;
     d.head = EMPTY;
+    d.headTimes = [];
   }
 
   // ---- greeting ----
@@ -450,6 +463,12 @@ export class Inspector {
     // A ZMTP 3 sender that fell back to 1.0 still sent its signature: remember it offered more.
     if (r.status === 'done' && r.greeting.version === '1.0') r.greeting.revision = REVISION_3;
     if (r.status === 'error') {
+      if (c.conn.midstream) {
+        // Joined mid-stream, a 0xFF byte only suggested a greeting: look for frames instead.
+        d.phase = 'resync';
+        this.tryResync(c, d, false);
+        return;
+      }
       this.failDirection(c, d, `bad greeting: ${r.message}`, r.message, 0);
       return;
     }
@@ -483,10 +502,14 @@ export class Inspector {
     const other = info.versions[OTHER[d.dir]];
     info.version = other ? lower(other, g.version) : g.version;
     const rest = d.head.subarray(g.length);
+    const times = this.takeHeadTimes(d);
     d.head = EMPTY;
     d.decoder = new FrameDecoder(d.framing, this.opts.maxFrameSize);
     d.decoderBase = d.offset - rest.length;
     c.decodedAny = true;
+    // The greeting's time is that of its last byte's packet, whatever bytes came after it.
+    const latest = d.ts;
+    d.ts = timeAt(times, d.offset - rest.length - 1, latest);
     if (g.version === '3.0' || g.version === '3.1') {
       const peerMech = c.dirs[OTHER[d.dir]].greeting?.mechanism;
       if (info.mechanism === undefined) info.mechanism = g.mechanism;
@@ -501,7 +524,8 @@ export class Inspector {
       // The greeting record waits for the identity frame so it can carry it.
       d.phase = 'identity';
     }
-    if (rest.length > 0) this.decode(c, d, rest);
+    d.ts = latest;
+    if (rest.length > 0) this.replay(c, d, rest, times);
   }
 
   // ---- ZeroMQ over WebSocket ----
@@ -518,7 +542,12 @@ export class Inspector {
       return;
     }
     const info = c.info;
+    const times = this.takeHeadTimes(d);
+    const rest = d.head.subarray(head.length);
+    const latest = d.ts;
+    d.ts = timeAt(times, d.offset - rest.length - 1, latest);
     const rec: UpgradeRecord = { ...this.base(c, d, 'upgrade') };
+    d.ts = latest;
     const protocols = protocolList(head.headers.get('sec-websocket-protocol'));
     if (d.dir === 'c2s') {
       const offered = protocols.filter((p) => zwsMechanism(p) !== undefined);
@@ -549,11 +578,10 @@ export class Inspector {
     }
     this.emit(rec);
     c.decodedAny = true;
-    const rest = d.head.subarray(head.length);
     d.head = EMPTY;
     d.phase = 'ws';
     d.ws = new WsMessageReader(this.opts.maxFrameSize);
-    if (rest.length > 0) this.decodeWs(c, d, rest);
+    if (rest.length > 0) this.replay(c, d, rest, times);
   }
 
   /** WebSocket messages of a ZWS stream: each binary one is a flags byte and a ZMTP frame body. */
@@ -616,6 +644,7 @@ export class Inspector {
     d.decoder = undefined;
     d.phase = 'resync';
     d.head = at >= 0 && at + 1 < data.length ? data.subarray(at + 1) : EMPTY;
+    d.headTimes = d.head.length ? [{ end: d.offset, ts: d.ts }] : [];
     d.skipped += at >= 0 ? 1 : 0;
     if (d.head.length) this.tryResync(c, d, false);
   }
@@ -847,18 +876,68 @@ export class Inspector {
     }
     const skipped = d.skipped + r.offset;
     d.skipped = 0;
-    if (skipped > 0) this.error(c, d, `skipped ${skipped} bytes to find frame boundaries`, d.offset - d.head.length + r.offset - skipped);
+    const rest = d.head.subarray(r.offset);
+    const times = this.takeHeadTimes(d);
+    if (skipped > 0) {
+      // Timed by the packet of the last byte skipped.
+      const latest = d.ts;
+      d.ts = timeAt(times, d.offset - rest.length - 1, latest);
+      this.error(c, d, `skipped ${skipped} bytes to find frame boundaries`, d.offset - rest.length - skipped);
+      d.ts = latest;
+    }
     d.framing = r.framing;
     d.heuristic = true;
     d.ready = true;
     d.phase = 'frames';
-    const rest = d.head.subarray(r.offset);
     d.head = EMPTY;
     d.decoder = new FrameDecoder(r.framing, this.opts.maxFrameSize);
     d.decoderBase = d.offset - rest.length;
     c.decodedAny = true;
     this.updateState(c);
-    this.decode(c, d, rest);
+    this.replay(c, d, rest, times);
+  }
+
+  // ---- held bytes and their times ----
+
+  /** Appends a data event's bytes to `head`, noting when they came. */
+  private holdBytes(d: DirState, data: Buffer): void {
+    d.head = d.head.length ? Buffer.concat([d.head, data]) : data;
+    const times = d.headTimes;
+    // Times of bytes no longer held go (head only ever loses bytes at its front).
+    const start = d.offset - d.head.length;
+    let drop = 0;
+    while (drop < times.length && times[drop].end <= start) drop++;
+    if (drop > 0) times.splice(0, drop);
+    if (times.length === 0 || times[times.length - 1].end < d.offset) times.push({ end: d.offset, ts: d.ts });
+  }
+
+  private takeHeadTimes(d: DirState): HeldTime[] {
+    const times = d.headTimes;
+    d.headTimes = [];
+    return times;
+  }
+
+  /**
+   * Feeds held bytes (the last `rest.length` bytes of the stream so far) again, one data event's worth
+   * at a time with that event's time and stream offset, so each record gets the time of the packet that
+   * completed it rather than the time of the packet that made the bytes decodable.
+   */
+  private replay(c: ConnState, d: DirState, rest: Buffer, times: HeldTime[]): void {
+    const end = d.offset;
+    const latest = d.ts;
+    let at = end - rest.length;
+    let i = 0;
+    while (i < times.length && times[i].end <= at) i++;
+    while (at < end && !c.ignored) {
+      const to = i < times.length ? Math.min(times[i].end, end) : end;
+      d.offset = to;
+      d.ts = i < times.length ? times[i].ts : latest;
+      this.feed(c, d, rest.subarray(at - (end - rest.length), to - (end - rest.length)));
+      at = to;
+      i++;
+    }
+    d.offset = end;
+    d.ts = latest;
   }
 
   // ---- output ----
@@ -894,6 +973,12 @@ export class Inspector {
     // Records are built with `type` first and without undefined fields, so JSON lines stay clean.
     this.options.onRecord(record);
   }
+}
+
+/** Time of the data event that carried the byte at stream offset `offset`, from a held-bytes record. */
+function timeAt(times: HeldTime[], offset: number, fallback: number): number {
+  for (const t of times) if (t.end > offset) return t.ts;
+  return fallback;
 }
 
 const LIBZMQ_BAD_ERROR = Buffer.from('^RROR', 'latin1');
