@@ -35,7 +35,7 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
         <ul className="mt-2 flex flex-col gap-1" data-testid="endpoints">
           {socket.endpoints.map((e) => (
             <li key={e.kind + e.endpoint} className="flex flex-wrap items-center gap-2 text-sm">
-              <Badge tone={e.kind === 'bind' ? 'violet' : 'sky'}>{e.kind === 'bind' ? 'bound' : 'connected'}</Badge>
+              <Badge tone={e.kind === 'bind' ? 'violet' : 'sky'}>{e.kind === 'bind' ? 'bound' : 'connect'}</Badge>
               <span className="mono" data-testid="endpoint">{e.endpoint}</span>
               {e.requested !== e.endpoint && <span className="text-xs text-slate-500">(asked {e.requested})</span>}
               {e.routingId !== undefined && <Badge tone="violet">routing id {e.routingId}</Badge>}

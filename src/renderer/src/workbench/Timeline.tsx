@@ -19,7 +19,7 @@ export function toneOf(type: string): 'green' | 'amber' | 'red' | 'sky' | 'slate
 const Row = memo(function Row({ e }: { e: MonitorEvent }) {
   return (
     <li className="flex flex-wrap items-center gap-x-2 gap-y-0.5" data-testid="event-row" data-type={e.type} data-count={e.count}>
-      <span className="mono text-xs text-slate-500" title={e.count > 1 ? `first ${fmtTime(e.firstTs)}` : undefined}>{fmtTime(e.ts)}</span>
+      <span className="mono text-xs text-slate-500">{e.count > 1 ? `since ${fmtTime(e.firstTs)}` : fmtTime(e.ts)}</span>
       <Badge tone={toneOf(e.type)}>{e.type}</Badge>
       {e.count > 1 && <span className="text-xs font-semibold" data-testid="event-count">×{e.count.toLocaleString()}, last {fmtTime(e.ts)}</span>}
       {e.address && <span className="mono text-xs">{e.address}</span>}
