@@ -1,67 +1,188 @@
 // Subscription tries. `Trie` (SUB side, libzmq's trie_t) counts how many times each prefix was
 // subscribed, and says whether a message matches any prefix. `MultiTrie` (XPUB side, libzmq's
 // mtrie_t) records which pipes subscribed each prefix and finds the pipes a message must go to.
-// One node per byte; empty branches are pruned on removal so memory follows the live subscriptions.
+//
+// Both are radix trees: an edge holds a run of bytes (as a latin1 string, a compact and cheap V8
+// value), children sit in an array sorted by their first byte, and a node holds its one pipe itself
+// (a Set only when several pipes share a prefix). One node per byte, with a Map per node, cost ~10 KB
+// per topic: 100,000 subscriptions from one peer took a PUB from 71 MB to 983 MB, where libzmq's
+// per-byte nodes with packed child tables stay near 1 KB per topic. Updates cost the topic's length
+// plus a binary search per node, so a flood of subscriptions does not stall the loop. Empty branches
+// are pruned and single-child chains merged on removal, so memory follows the live subscriptions.
 import type { Pipe } from '../pipe.js';
 
-class Node {
-  count = 0;
-  pipes?: Set<Pipe>;
-  children?: Map<number, Node>;
+/** No pipe, one pipe, or several. */
+type Pipes = Pipe | Set<Pipe> | undefined;
 
-  get empty(): boolean {
-    return this.count === 0 && (this.pipes === undefined || this.pipes.size === 0) && (this.children === undefined || this.children.size === 0);
-  }
+class Node {
+  /** Reference count (Trie). */
+  count = 0;
+  /** Subscribed pipes (MultiTrie). */
+  pipes: Pipes = undefined;
+  /** Children, sorted by the first byte of their edge. */
+  kids: Node[] | undefined = undefined;
+  constructor(
+    /** The bytes from the parent to this node (latin1: one char per byte). */
+    public edge: string,
+  ) {}
 }
 
-/** Walks to the node for `prefix`, creating nodes on the way. */
-function descendCreate(root: Node, prefix: Uint8Array): Node {
+function hasValue(n: Node): boolean {
+  return n.count > 0 || n.pipes !== undefined;
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Index of the child whose edge starts with `byte`, or -(insertion point) - 1. */
+function findKid(kids: Node[], byte: number): number {
+  let lo = 0;
+  let hi = kids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = kids[mid].edge.charCodeAt(0);
+    if (c === byte) return mid;
+    if (c < byte) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -lo - 1;
+}
+
+/** The node for `key`, created (splitting an edge where needed) if absent. */
+function descendCreate(root: Node, key: Uint8Array): Node {
   let node = root;
-  for (let i = 0; i < prefix.length; i++) {
-    const byte = prefix[i];
-    node.children ??= new Map();
-    let next = node.children.get(byte);
-    if (!next) {
-      next = new Node();
-      node.children.set(byte, next);
+  let i = 0;
+  while (i < key.length) {
+    const kids = (node.kids ??= []);
+    const idx = findKid(kids, key[i]);
+    if (idx < 0) {
+      const leaf = new Node(asBuffer(key).toString('latin1', i));
+      kids.splice(-idx - 1, 0, leaf);
+      return leaf;
     }
-    node = next;
+    const kid = kids[idx];
+    const edge = kid.edge;
+    let j = 1;
+    while (j < edge.length && i + j < key.length && edge.charCodeAt(j) === key[i + j]) j++;
+    if (j < edge.length) {
+      // The key leaves (or ends inside) this edge: split it.
+      const mid = new Node(edge.slice(0, j));
+      kid.edge = edge.slice(j);
+      mid.kids = [kid];
+      kids[idx] = mid;
+      node = mid;
+    } else {
+      node = kid;
+    }
+    i += j;
   }
   return node;
 }
 
-/** The path of nodes from root to `prefix`, or undefined when it does not exist. */
-function path(root: Node, prefix: Uint8Array): Node[] | undefined {
+/** The nodes from the root to `key`'s node (each with its index in its parent), or undefined. */
+function path(root: Node, key: Uint8Array): { nodes: Node[]; at: number[] } | undefined {
   const nodes = [root];
+  const at: number[] = [];
   let node = root;
-  for (let i = 0; i < prefix.length; i++) {
-    const next = node.children?.get(prefix[i]);
-    if (!next) return undefined;
-    nodes.push(next);
-    node = next;
+  let i = 0;
+  while (i < key.length) {
+    if (!node.kids) return undefined;
+    const idx = findKid(node.kids, key[i]);
+    if (idx < 0) return undefined;
+    const kid = node.kids[idx];
+    const edge = kid.edge;
+    if (key.length - i < edge.length) return undefined;
+    for (let j = 1; j < edge.length; j++) if (edge.charCodeAt(j) !== key[i + j]) return undefined;
+    nodes.push(kid);
+    at.push(idx);
+    node = kid;
+    i += edge.length;
   }
-  return nodes;
+  return { nodes, at };
 }
 
-function prune(nodes: Node[], prefix: Uint8Array): void {
-  for (let i = nodes.length - 1; i > 0; i--) {
-    if (!nodes[i].empty) return;
-    nodes[i - 1].children!.delete(prefix[i - 1]);
+/** After a removal at the end of `p`: drops nodes left empty, and merges a valueless node with its only child. */
+function prune(p: { nodes: Node[]; at: number[] }): void {
+  for (let k = p.nodes.length - 1; k > 0; k--) {
+    const node = p.nodes[k];
+    const parent = p.nodes[k - 1];
+    if (hasValue(node)) return;
+    const kids = node.kids;
+    if (!kids || kids.length === 0) {
+      parent.kids!.splice(p.at[k - 1], 1);
+      if (parent.kids!.length === 0) parent.kids = undefined;
+      continue;
+    }
+    if (kids.length === 1) {
+      const only = kids[0];
+      only.edge = node.edge + only.edge;
+      parent.kids![p.at[k - 1]] = only;
+    }
+    return;
   }
 }
 
-function walk(node: Node, prefix: number[], visit: (node: Node, prefix: Buffer) => void): void {
-  visit(node, Buffer.from(prefix));
-  if (!node.children) return;
-  for (const [byte, child] of node.children) {
-    prefix.push(byte);
-    walk(child, prefix, visit);
-    prefix.pop();
+/** Visits every node with its full key, without recursion (chains can be as deep as there are keys). */
+function walk(root: Node, visit: (node: Node, key: string) => void): void {
+  const stack: Array<[Node, string]> = [[root, '']];
+  while (stack.length > 0) {
+    const [node, key] = stack.pop()!;
+    visit(node, key);
+    if (node.kids) for (let i = node.kids.length - 1; i >= 0; i--) stack.push([node.kids[i], key + node.kids[i].edge]);
+  }
+}
+
+/** Removes empty nodes and merges valueless single-child nodes below `root` (after bulk removals). */
+function compact(root: Node): void {
+  // Post-order without recursion: parents are fixed after their children.
+  const order: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    order.push(n);
+    if (n.kids) for (const k of n.kids) stack.push(k);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const n = order[i];
+    if (!n.kids) continue;
+    const kept: Node[] = [];
+    for (let kid of n.kids) {
+      if (!hasValue(kid) && !kid.kids) continue;
+      if (!hasValue(kid) && kid.kids!.length === 1) {
+        const only = kid.kids![0];
+        only.edge = kid.edge + only.edge;
+        kid = only;
+      }
+      kept.push(kid);
+    }
+    n.kids = kept.length > 0 ? kept : undefined;
+  }
+}
+
+/**
+ * Walks the nodes whose keys are prefixes of `data`, shortest first; `visit` returns true to stop.
+ * The byte comparison is done in place: no string is made from the message.
+ */
+function eachPrefixNode(root: Node, data: Uint8Array, visit: (node: Node) => boolean): void {
+  let node = root;
+  let i = 0;
+  for (;;) {
+    if (visit(node)) return;
+    if (i >= data.length || !node.kids) return;
+    const idx = findKid(node.kids, data[i]);
+    if (idx < 0) return;
+    const kid = node.kids[idx];
+    const edge = kid.edge;
+    if (data.length - i < edge.length) return;
+    for (let j = 1; j < edge.length; j++) if (edge.charCodeAt(j) !== data[i + j]) return;
+    node = kid;
+    i += edge.length;
   }
 }
 
 export class Trie {
-  private readonly root = new Node();
+  private readonly root = new Node('');
   private total = 0;
 
   /** Number of distinct prefixes subscribed. */
@@ -79,32 +200,28 @@ export class Trie {
 
   /** Drops one reference; true when that was the last one (the prefix is now gone). */
   rm(prefix: Uint8Array): boolean {
-    const nodes = path(this.root, prefix);
-    if (!nodes) return false;
-    const node = nodes[nodes.length - 1];
+    const p = path(this.root, prefix);
+    if (!p) return false;
+    const node = p.nodes[p.nodes.length - 1];
     if (node.count === 0) return false;
     node.count--;
     if (node.count > 0) return false;
     this.total--;
-    prune(nodes, prefix);
+    prune(p);
     return true;
   }
 
   /** True when some subscribed prefix is a prefix of `data`. */
   check(data: Uint8Array): boolean {
-    let node: Node | undefined = this.root;
-    for (let i = 0; ; i++) {
-      if (node.count > 0) return true;
-      if (i >= data.length) return false;
-      node = node.children?.get(data[i]);
-      if (!node) return false;
-    }
+    let found = false;
+    eachPrefixNode(this.root, data, (node) => (found = node.count > 0));
+    return found;
   }
 
   /** Calls `fn` once per subscribed prefix (used to re-send subscriptions to a new pipe). */
   forEach(fn: (prefix: Buffer) => void): void {
-    walk(this.root, [], (node, prefix) => {
-      if (node.count > 0) fn(prefix);
+    walk(this.root, (node, key) => {
+      if (node.count > 0) fn(Buffer.from(key, 'latin1'));
     });
   }
 }
@@ -112,23 +229,25 @@ export class Trie {
 export type RemoveResult = 'not_found' | 'last_value_removed' | 'values_remain';
 
 export class MultiTrie {
-  private readonly root = new Node();
+  private readonly root = new Node('');
 
   /** Records that `pipe` subscribed `prefix`; true when no pipe had subscribed it before. */
   add(prefix: Uint8Array, pipe: Pipe): boolean {
     const node = descendCreate(this.root, prefix);
-    node.pipes ??= new Set();
-    const first = node.pipes.size === 0;
-    node.pipes.add(pipe);
-    return first;
+    const had = node.pipes;
+    if (had === undefined) node.pipes = pipe;
+    else if (had instanceof Set) had.add(pipe);
+    else if (had !== pipe) node.pipes = new Set([had, pipe]);
+    return had === undefined;
   }
 
   rm(prefix: Uint8Array, pipe: Pipe): RemoveResult {
-    const nodes = path(this.root, prefix);
-    const node = nodes?.[nodes.length - 1];
-    if (!nodes || !node?.pipes?.delete(pipe)) return 'not_found';
-    if (node.pipes.size > 0) return 'values_remain';
-    prune(nodes, prefix);
+    const p = path(this.root, prefix);
+    if (!p) return 'not_found';
+    const node = p.nodes[p.nodes.length - 1];
+    if (!removePipe(node, pipe)) return 'not_found';
+    if (node.pipes !== undefined) return 'values_remain';
+    prune(p);
     return 'last_value_removed';
   }
 
@@ -137,40 +256,51 @@ export class MultiTrie {
    * had; with `onlyLast` only for prefixes no other pipe still holds.
    */
   rmPipe(pipe: Pipe, onRemoved: (prefix: Buffer) => void, onlyLast: boolean): void {
-    const removed: Buffer[] = [];
-    walk(this.root, [], (node, prefix) => {
-      if (node.pipes?.delete(pipe)) {
-        if (!onlyLast || node.pipes.size === 0) removed.push(prefix);
-      }
+    const removed: string[] = [];
+    walk(this.root, (node, key) => {
+      if (removePipe(node, pipe) && (!onlyLast || node.pipes === undefined)) removed.push(key);
     });
-    this.compact(this.root);
-    for (const prefix of removed) onRemoved(prefix);
+    compact(this.root);
+    for (const key of removed) onRemoved(Buffer.from(key, 'latin1'));
   }
 
   /** Calls `fn` once for each pipe subscribed to some prefix of `data`. */
   match(data: Uint8Array, fn: (pipe: Pipe) => void): void {
-    let node: Node | undefined = this.root;
-    const seen = new Set<Pipe>();
-    for (let i = 0; ; i++) {
-      if (node.pipes) {
-        for (const pipe of node.pipes) {
-          if (!seen.has(pipe)) {
-            seen.add(pipe);
-            fn(pipe);
-          }
+    // Most messages match one node: the set that keeps a pipe from being called twice is made only
+    // when a second node with pipes is met.
+    let first: Pipes;
+    let seen: Set<Pipe> | undefined;
+    eachPrefixNode(this.root, data, (node) => {
+      const pipes = node.pipes;
+      if (pipes === undefined) return false;
+      if (first === undefined) {
+        first = pipes;
+        if (pipes instanceof Set) for (const p of pipes) fn(p);
+        else fn(pipes);
+        return false;
+      }
+      if (!seen) seen = first instanceof Set ? new Set(first) : new Set([first]);
+      for (const p of pipes instanceof Set ? pipes : [pipes]) {
+        if (!seen.has(p)) {
+          seen.add(p);
+          fn(p);
         }
       }
-      if (i >= data.length) return;
-      node = node.children?.get(data[i]);
-      if (!node) return;
-    }
+      return false;
+    });
   }
+}
 
-  private compact(node: Node): void {
-    if (!node.children) return;
-    for (const [byte, child] of node.children) {
-      this.compact(child);
-      if (child.empty) node.children.delete(byte);
-    }
+/** Takes `pipe` off `node`; false when it was not there. */
+function removePipe(node: Node, pipe: Pipe): boolean {
+  const pipes = node.pipes;
+  if (pipes === undefined) return false;
+  if (pipes instanceof Set) {
+    if (!pipes.delete(pipe)) return false;
+    if (pipes.size === 1) node.pipes = pipes.values().next().value;
+    return true;
   }
+  if (pipes !== pipe) return false;
+  node.pipes = undefined;
+  return true;
 }
