@@ -102,7 +102,8 @@ export class CaptureStore {
     return this.conns.size;
   }
 
-  private socketTypeOf(i: number): string | undefined {
+  /** The socket type of record i's sender, when the connection's greeting or READY named it. */
+  socketTypeOf(i: number): string | undefined {
     const c = this.conns.get(this.records.conn(i));
     return c ? (this.records.dir(i) === 'c2s' ? c.clientType : c.serverType) : undefined;
   }
