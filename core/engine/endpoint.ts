@@ -10,9 +10,13 @@ export type Endpoint =
   | { transport: 'inproc'; name: string; address: string }
   | { transport: 'udp'; host: string; port: number; address: string }
   | { transport: 'ws'; host: string; port: number; path: string; address: string }
-  | { transport: 'wss'; host: string; port: number; path: string; address: string };
+  | { transport: 'wss'; host: string; port: number; path: string; address: string }
+  | PgmEndpoint;
 
-const TRANSPORTS = ['tcp', 'ipc', 'inproc', 'udp', 'ws', 'wss'];
+/** pgm://IFACE;GROUP:PORT and epgm://IFACE;GROUP:PORT: the interface (address or name) and the IPv4 multicast group. */
+export type PgmEndpoint = { iface: string; group: string; port: number; address: string } & ({ transport: 'pgm' } | { transport: 'epgm' });
+
+const TRANSPORTS = ['tcp', 'ipc', 'inproc', 'udp', 'ws', 'wss', 'pgm', 'epgm'];
 
 /** Splits "host:port" where host may be "[v6]" or "*"; throws EINVAL with the reason. */
 function hostPort(rest: string, address: string, allowWildcardPort: boolean): { host: string; port: number } {
@@ -59,7 +63,7 @@ export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
   const transport = address.slice(0, sep);
   const rest = address.slice(sep + 3);
   if (!TRANSPORTS.includes(transport)) {
-    throw zmqError('EPROTONOSUPPORT', `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc, ws, wss, udp)`, address);
+    throw zmqError('EPROTONOSUPPORT', `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc, ws, wss, udp, epgm)`, address);
   }
   if (rest.length === 0) throw zmqError('EINVAL', `invalid endpoint ${address}: empty address`, address);
   switch (transport) {
@@ -72,6 +76,9 @@ export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
       const { host, port } = hostPort(rest, address, forBind);
       return { transport, host, port, address };
     }
+    case 'pgm':
+    case 'epgm':
+      return parsePgmEndpoint(transport, rest, address);
     case 'ws':
     case 'wss': {
       const slash = rest.indexOf('/');
@@ -94,6 +101,31 @@ export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
       return { transport: 'inproc', name: rest, address };
     }
   }
+}
+
+/**
+ * "IFACE;GROUP:PORT" as libzmq's pgm_socket_t reads it (the port after the last ':', the network before it
+ * handed to OpenPGM): IFACE an IPv4 address or an interface name, GROUP an IPv4 multicast address.
+ * Bind and connect mean the same on these transports, so there is no wildcard.
+ */
+function parsePgmEndpoint(transport: 'pgm' | 'epgm', rest: string, address: string): PgmEndpoint {
+  const example = `${transport}://eth0;239.192.1.1:5555 or ${transport}://192.168.1.2;239.192.1.1:5555`;
+  const colon = rest.lastIndexOf(':');
+  const semi = rest.indexOf(';');
+  if (semi < 0 || colon < semi) throw zmqError('EINVAL', `invalid endpoint ${address}: expected IFACE;GROUP:PORT, e.g. ${example}`, address);
+  const iface = rest.slice(0, semi);
+  const group = rest.slice(semi + 1, colon);
+  const portText = rest.slice(colon + 1);
+  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+    throw zmqError('EINVAL', `invalid endpoint ${address}: port '${portText}' is not a number from 1 to 65535`, address);
+  }
+  if (iface.length === 0 || !(net.isIPv4(iface) || /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,14}$/.test(iface))) {
+    throw zmqError('EINVAL', `invalid endpoint ${address}: '${iface}' is neither an IPv4 address nor an interface name, e.g. ${example}`, address);
+  }
+  if (!net.isIPv4(group) || Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239) {
+    throw zmqError('EINVAL', `invalid endpoint ${address}: '${group}' is not an IPv4 multicast group (224.0.0.0 to 239.255.255.255)`, address);
+  }
+  return { transport, iface, group, port: Number(portText), address };
 }
 
 /** The endpoint string libzmq reports for a bound tcp address (ZMQ_LAST_ENDPOINT). */

@@ -35,6 +35,10 @@ export interface SocketOptions {
   connectTimeout?: number;
   tcpMaxRetransmitTimeout?: number;
   multicastHops?: number;
+  /** ZMQ_MULTICAST_MAXTPDU: largest packet (IP header included) epgm:// sends. */
+  multicastMaxTransportDataUnit?: number;
+  /** ZMQ_MULTICAST_LOOP: multicast sent by this socket is also delivered on this host (epgm://, udp://). */
+  multicastLoop?: boolean;
   sendBufferSize?: number;
   receiveBufferSize?: number;
   sendHighWaterMark?: number;
@@ -97,6 +101,8 @@ export const COMMON_OPTIONS: Record<string, [unknown, Kind]> = {
   connectTimeout: [0, { kind: 'int', min: 0 }],
   tcpMaxRetransmitTimeout: [0, { kind: 'int', min: 0 }],
   multicastHops: [1, { kind: 'int', min: 1 }],
+  multicastMaxTransportDataUnit: [1500, { kind: 'int', min: 1 }],
+  multicastLoop: [true, { kind: 'bool' }],
   sendBufferSize: [-1, { kind: 'int', min: -1 }],
   receiveBufferSize: [-1, { kind: 'int', min: -1 }],
   sendHighWaterMark: [1000, { kind: 'int', min: 0 }],

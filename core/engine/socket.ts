@@ -19,6 +19,7 @@ import { createEngineMechanism } from './mechanism-factory.js';
 import { Hold } from './keepalive.js';
 import { zapClientFor } from './zap-client.js';
 import { bindUdp, connectUdp, type UdpHandle } from './transports/udp.js';
+import { bindPgm, connectPgm } from './transports/epgm.js';
 
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
@@ -430,8 +431,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       this.events.emit({ type: 'listening', address });
       return;
     }
-    if (ep.transport === 'udp') {
-      const h = await bindUdp(this, ep);
+    if (ep.transport === 'udp' || ep.transport === 'pgm' || ep.transport === 'epgm') {
+      const h = ep.transport === 'udp' ? await bindUdp(this, ep) : await bindPgm(this, ep);
       if (this.isClosed) {
         h.close();
         throw zmqError('EBADF', 'Socket was closed during bind');
@@ -556,8 +557,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       this.attachPipe(ours);
       return;
     }
-    if (ep.transport === 'udp') {
-      this.udpEndpoints.set(address, connectUdp(this, ep));
+    if (ep.transport === 'udp' || ep.transport === 'pgm' || ep.transport === 'epgm') {
+      this.udpEndpoints.set(address, ep.transport === 'udp' ? connectUdp(this, ep) : connectPgm(this, ep));
       this.events.emit({ type: 'connect', address });
       return;
     }

@@ -10,7 +10,7 @@ export const ZMQ_PGM_NO_OFFSET = 0xffff;
 export const ZMQ_PGM_OFFSET_SIZE = 2;
 
 export interface ZmqPgmChunk {
-  /** Where the first frame that starts here begins within `bytes`; undefined when none does. */
+  /** Where the first frame that starts here begins within `bytes` (may be bytes.length: at the next packet); undefined when none does. */
   firstFrame: number | undefined;
   /** The stream bytes this packet carries (after the offset field). */
   bytes: Buffer;
@@ -22,7 +22,9 @@ export function readZmqPgmChunk(tsdu: Buffer): ZmqPgmChunk | PgmMalformed {
   const offset = tsdu.readUInt16BE(0);
   const bytes = tsdu.subarray(ZMQ_PGM_OFFSET_SIZE);
   if (offset === ZMQ_PGM_NO_OFFSET) return { firstFrame: undefined, bytes };
-  if (offset >= bytes.length) return malformed('PGM_BAD_TSDU_LENGTH', `libzmq offset ${offset} points past the ${bytes.length} data bytes`);
+  // libzmq's pgm_sender sets the offset before it knows whether another message follows, so it may equal
+  // the data length: the next message starts with the next packet (its pgm_receiver asserts offset <= size).
+  if (offset > bytes.length) return malformed('PGM_BAD_TSDU_LENGTH', `libzmq offset ${offset} points past the ${bytes.length} data bytes`);
   return { firstFrame: offset, bytes };
 }
 

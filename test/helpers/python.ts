@@ -19,8 +19,11 @@ export interface PythonChild {
   readonly stderr: string;
 }
 
-export function startPython(args: string[], name = 'python'): PythonChild {
-  const child = spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `netns`: run it inside that network namespace (ip netns exec; needs root). */
+export function startPython(args: string[], name = 'python', netns?: string): PythonChild {
+  const child = netns
+    ? spawn('ip', ['netns', 'exec', netns, '/usr/bin/python3', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let taken = 0;
   let stderr = '';

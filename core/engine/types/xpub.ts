@@ -54,6 +54,8 @@ export class XPubType implements SocketType {
 
   attach(pipe: Pipe): void {
     this.dist.attach(pipe);
+    // PGM carries no subscriptions: an epgm pipe takes every message (libzmq's subscribe_to_all pipes).
+    if (pipe.endpoint.startsWith('epgm://')) this.subs.add(EMPTY, pipe);
     if (this.welcome) pipe.write([this.welcome]);
     // Subscriptions the peer sent before we were watching the pipe.
     this.readActivated(pipe);

@@ -272,6 +272,9 @@ test("libzmq's first-message offset: 0xFFFF for none, refused when it points pas
   assert.ok(!('code' in r) && r.firstFrame === 3 && r.bytes.toString() === 'abcdef');
   const none = readZmqPgmChunk(writeZmqPgmChunk(undefined, Buffer.from('xy')));
   assert.ok(!('code' in none) && none.firstFrame === undefined);
+  // libzmq may point just past its data (the next message starts in the next packet).
+  const atEnd = readZmqPgmChunk(Buffer.from([0, 2, 1, 2]));
+  assert.ok(!('code' in atEnd) && atEnd.firstFrame === 2);
   const past = readZmqPgmChunk(Buffer.from([0, 9, 1, 2]));
   assert.ok('code' in past && past.code === 'PGM_BAD_TSDU_LENGTH');
   assert.throws(() => writeZmqPgmChunk(6, Buffer.from('abcdef')), RangeError);

@@ -1,0 +1,121 @@
+// epgm:// against libzmq 4.3.4 with OpenPGM (pyzmq), both directions, over real multicast: pyzmq runs in
+// a network namespace joined to ours by a veth pair (OpenPGM holds its UDP port with SO_REUSEPORT, which
+// Node cannot share, so the two cannot sit on one host's port). Multipart messages, thousands of them,
+// messages of many packets, and subscribers that join a running stream and must start at a whole message.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Publisher, Subscriber } from '../../../core/engine/sockets.js';
+import { startPython, type PythonChild } from '../../helpers/python.js';
+import { createNetnsLink, netnsUnavailable, type NetnsLink } from '../../helpers/netns.js';
+
+const PEER = fileURLToPath(new URL('./peers/epgm-peer.py', import.meta.url));
+const GROUP = '239.192.7.1';
+const LARGE = 20000;
+
+function pgmUnavailable(): string | undefined {
+  try {
+    const out = execFileSync('/usr/bin/python3', ['-c', "import zmq; print(zmq.has('pgm'))"], { encoding: 'utf8' });
+    return out.trim() === 'True' ? undefined : "pyzmq's libzmq has no OpenPGM";
+  } catch {
+    return 'needs /usr/bin/python3 with pyzmq';
+  }
+}
+
+const skip = netnsUnavailable() ?? pgmUnavailable();
+let link: NetnsLink;
+before(() => { if (!skip) link = createNetnsLink('epgm'); });
+after(() => link?.close());
+
+/** The messages both sides send and check (the same pattern as epgm-peer.py's expected()). */
+function expected(i: number, late = false): Buffer[] {
+  if (late) return [Buffer.from(`late${i}`), Buffer.from(Array.from({ length: 3000 }, (_, j) => (i * 7 + j) % 251))];
+  if (i % 100 === 5) return [Buffer.from(`multi${i}`), Buffer.alloc(0), Buffer.from(Array.from({ length: LARGE }, (_, j) => (i + j) % 251))];
+  return [Buffer.from(`m${i}`)];
+}
+
+const ours = (port: number) => `epgm://${link.hostAddr};${GROUP}:${port}`;
+const theirs = (port: number) => `epgm://${link.nsAddr};${GROUP}:${port}`;
+
+async function pySummary(py: PythonChild): Promise<{ count: number; first: number | null; last: number | null; errors: string[] }> {
+  return JSON.parse(await py.find((l) => l.startsWith('{')));
+}
+
+test('epgm: our PUB to a libzmq SUB: 3000 messages in order, multipart and 20000-byte ones whole', { skip }, async () => {
+  const n = 3000;
+  const py = startPython([PEER, 'sub', theirs(5701), String(n), '15000'], 'pyzmq sub', link.ns);
+  const pub = new Publisher({ rate: 100000, sendHighWaterMark: 0 });
+  try {
+    await py.find((l) => l === 'ready');
+    await pub.bind(ours(5701));
+    for (let i = 0; i < n; i++) await pub.send(expected(i));
+    assert.deepEqual(await pySummary(py), { count: n, first: 0, last: n - 1, errors: [] });
+  } finally {
+    pub.close();
+    py.child.kill();
+  }
+});
+
+test('epgm: a libzmq PUB to our SUB: 3000 messages in order, multipart and 20000-byte ones whole', { skip }, async () => {
+  const n = 3000;
+  const sub = new Subscriber({ receiveHighWaterMark: 0, receiveTimeout: 15000 });
+  sub.subscribe();
+  const py = startPython([PEER, 'pub', theirs(5702)], 'pyzmq pub', link.ns);
+  try {
+    await sub.bind(ours(5702));
+    await py.find((l) => l === 'ready');
+    py.send(`send ${n}`);
+    for (let i = 0; i < n; i++) assert.deepEqual(await sub.receive(), expected(i), `message ${i}`);
+  } finally {
+    sub.close();
+    py.child.kill();
+  }
+});
+
+test('epgm: our SUB joining a running libzmq stream starts at a whole message and misses none after it', { skip }, async () => {
+  const py = startPython([PEER, 'pub', theirs(5703)], 'pyzmq pub', link.ns);
+  const sub = new Subscriber({ receiveHighWaterMark: 0, receiveTimeout: 15000 });
+  sub.subscribe();
+  try {
+    await py.find((l) => l === 'ready');
+    py.send('stream');
+    // Each message spans three packets; joining now lands in the middle of one.
+    await new Promise((r) => setTimeout(r, 700));
+    await sub.bind(ours(5703));
+    const first = await sub.receive();
+    const start = Number(/^late(\d+)$/.exec(first[0].toString())?.[1]);
+    assert.ok(start > 0, `joined late, at message ${start}`);
+    assert.deepEqual(first, expected(start, true));
+    for (let i = start + 1; i < start + 100; i++) assert.deepEqual(await sub.receive(), expected(i, true), `message ${i}`);
+  } finally {
+    sub.close();
+    py.child.kill();
+  }
+});
+
+test('epgm: a libzmq SUB joining our running stream starts at a whole message and misses none after it', { skip }, async () => {
+  const pub = new Publisher({ rate: 100000 });
+  await pub.bind(ours(5704));
+  let i = 0;
+  let sending = true;
+  const stream = (async () => {
+    while (sending) {
+      await pub.send(expected(i++, true));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 500));
+  const py = startPython([PEER, 'sub', theirs(5704), '100', '15000'], 'pyzmq sub', link.ns);
+  try {
+    const summary = await pySummary(py);
+    assert.equal(summary.count, 100);
+    assert.ok((summary.first ?? 0) > 0, `joined late, at message ${summary.first}`);
+    assert.deepEqual(summary.errors, []);
+  } finally {
+    sending = false;
+    await stream;
+    pub.close();
+    py.child.kill();
+  }
+});
