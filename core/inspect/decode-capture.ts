@@ -53,7 +53,11 @@ export async function inspectPackets(
     warnings++;
     options.onWarning?.(w);
   };
+  // TCP connections and PGM sessions take their ids from one counter.
+  let ids = 1;
+  const nextId = () => ids++;
   const inspector = new Inspector({
+    nextSessionId: nextId,
     ...options,
     onRecord: (r) => {
       records++;
@@ -61,7 +65,7 @@ export async function inspectPackets(
     },
   });
   options.onInspector?.(inspector);
-  const reassembler = new TcpReassembler({ ...options.reassembly, onWarning });
+  const reassembler = new TcpReassembler({ nextId, ...options.reassembly, onWarning, onDatagram: (d, ts) => inspector.pushDatagram(d, ts) });
   let lastTs: number | undefined;
   let aborted = false;
   // Checked per packet: a flag set by the abort event costs less than asking the signal each time.
@@ -87,6 +91,8 @@ export async function inspectPackets(
         }
         packets++;
         lastTs = p.ts;
+        // A nanosecond fraction: the capture's clock has nanosecond resolution (see timeTicksPerSecond).
+        if (p.tsNsec % 1000 !== 0 && inspector.timeTicksPerSecond < 1e9) inspector.timeTicksPerSecond = 1e9;
         const events = reassembler.push(p);
         for (let i = 0; i < events.length; i++) inspector.push(events[i]);
         const wait = pace?.();

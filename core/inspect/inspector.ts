@@ -21,10 +21,15 @@ import { findResync, type ResyncResult } from './resync.js';
 import { describeSecurity } from './security.js';
 import { RateSeries } from './stats.js';
 import { parseHttpHead, protocolList, startsHttp, WS_BINARY, WS_TEXT, WsMessageReader, zwsMechanism } from './websocket.js';
+import type { IpDatagram } from '../capture/datagram.js';
+import { PgmSniffer } from './pgm-sniffer.js';
 
 export interface InspectorOptions {
   /** Receives every record as soon as it is complete. */
   onRecord: (record: InspectRecord) => void;
+  /** Ids for PGM sessions (pushDatagram), from the counter TCP reassembly takes its connection ids from,
+   *  so ids never clash (inspectPackets shares one). Without it, session ids count up from 2^30. */
+  nextSessionId?: () => number;
   /** Largest frame believed, in bytes; a bigger length is reported as malformed (default 256 MiB). */
   maxFrameSize?: number;
   /** Frame bytes put in a record's hex; longer frames are cut and the record marked truncated (default: all). */
@@ -132,6 +137,13 @@ export class Inspector {
   private lastTs?: number;
   private readonly rate: RateSeries;
   private readonly opts: Required<Omit<InspectorOptions, 'onRecord'>>;
+  /**
+   * Ticks per second of the capture's clock (1e6 for microsecond captures, 1e9 for nanosecond ones):
+   * times computed here (latencies) are rounded to it, so JSON shows 0.000374, not the float noise of
+   * subtracting two epoch times (0.00037407875061035156). decodeCapture raises it when it sees a
+   * nanosecond timestamp.
+   */
+  timeTicksPerSecond = 1e6;
 
   constructor(private readonly options: InspectorOptions) {
     this.opts = {
@@ -144,6 +156,7 @@ export class Inspector {
       maxClosedConnections: options.maxClosedConnections ?? 10000,
       resyncGiveUpBytes: options.resyncGiveUpBytes ?? 1024 * 1024,
       bucketSeconds: options.bucketSeconds ?? 1,
+      nextSessionId: options.nextSessionId ?? ((n = 2 ** 30) => () => n++)(),
     };
     this.rate = new RateSeries(this.opts.bucketSeconds, 3600);
     this.messageCap = { frames: this.opts.maxMessageFrames, bytes: this.opts.maxMessageBytes };
@@ -177,27 +190,48 @@ export class Inspector {
     }
   }
 
+  /** PGM and EPGM (pgm-sniffer.ts), made when the first non-TCP datagram comes. */
+  private pgm?: PgmSniffer;
+
+  /** Feeds an IP datagram that is not TCP: PGM (pgm://) and EPGM (epgm://, in UDP) are decoded, the rest passed over. */
+  pushDatagram(d: IpDatagram, ts: number): void {
+    if (this.firstTs === undefined) this.firstTs = ts;
+    this.lastTs = ts;
+    this.pgm ??= new PgmSniffer({
+      onRecord: (r) => this.options.onRecord(r), nextId: this.opts.nextSessionId, maxFrameBytes: this.opts.maxFrameBytes,
+      maxFrameSize: this.opts.maxFrameSize, cap: this.messageCap, bucketSeconds: this.opts.bucketSeconds, rate: this.rate,
+    });
+    this.pgm.push(d, ts);
+  }
+
   /** Closes every connection still open (end of a capture). */
   end(ts = this.lastTs ?? 0): void {
     for (const c of [...this.open.values()]) this.closeConn(c, ts, 'end-of-capture');
+    this.pgm?.end(ts);
   }
 
-  /** Open connections first, then the most recently closed ones. */
+  /** Open connections first, then the most recently closed ones; then PGM sessions. */
   connections(): ConnectionInfo[] {
-    return [...[...this.open.values()].map((c) => this.snapshot(c)), ...this.closedInOrder().map((i) => ({ ...i }))];
+    return [...[...this.open.values()].map((c) => this.snapshot(c)), ...this.closedInOrder().map((i) => ({ ...i })), ...(this.pgm?.sessions() ?? [])];
   }
 
   connection(id: number): ConnectionInfo | undefined {
     const c = this.open.get(id);
     if (c) return this.snapshot(c);
     const i = this.closedById.get(id);
-    return i && { ...i };
+    return i ? { ...i } : this.pgm?.session(id);
   }
 
   stats(): InspectorStats {
+    const p = this.pgm?.totals;
     return {
       ...this.totals,
-      openConnections: this.open.size,
+      ...(p && {
+        connections: this.totals.connections + p.connections, messages: this.totals.messages + p.messages,
+        payloadBytes: this.totals.payloadBytes + p.payloadBytes, wireBytes: this.totals.wireBytes + p.wireBytes,
+        errors: this.totals.errors + p.errors,
+      }),
+      openConnections: this.open.size + (this.pgm?.openCount ?? 0),
       firstTs: this.firstTs,
       lastTs: this.lastTs,
       rate: this.rate.snapshot(),
@@ -830,10 +864,10 @@ export class Inspector {
     } else if (isRequester(receiver, sender)) {
       const reqTs = c.requests.shift();
       if (reqTs !== undefined) {
-        const latency = Math.max(0, d.ts - reqTs);
+        const latency = this.roundTime(Math.max(0, d.ts - reqTs));
         rec.replyTo = { ts: reqTs, latency };
         info.pairs.matched++;
-        info.pairs.totalLatency += latency;
+        info.pairs.totalLatency = this.roundTime(info.pairs.totalLatency + latency);
         info.pairs.maxLatency = Math.max(info.pairs.maxLatency, latency);
       }
     }
@@ -945,6 +979,11 @@ export class Inspector {
   private hex(b: Buffer): { hex: string; truncated: boolean } {
     if (b.length <= this.opts.maxFrameBytes) return { hex: b.toString('hex'), truncated: false };
     return { hex: b.subarray(0, this.opts.maxFrameBytes).toString('hex'), truncated: true };
+  }
+
+  /** A computed time (a difference or sum of capture times) to the capture's resolution. */
+  private roundTime(seconds: number): number {
+    return Math.round(seconds * this.timeTicksPerSecond) / this.timeTicksPerSecond;
   }
 
   private base<T extends InspectRecord['type']>(c: ConnState, d: DirState, type: T) {

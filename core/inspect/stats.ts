@@ -18,7 +18,8 @@ export class RateSeries {
   ) {}
 
   add(ts: number, messages: number, bytes: number): void {
-    const t = Math.floor(ts / this.bucketSeconds) * this.bucketSeconds;
+    // Rounded to the microsecond: a fractional bucket width would otherwise leave float noise in `t`.
+    const t = Math.round(Math.floor(ts / this.bucketSeconds) * this.bucketSeconds * 1e6) / 1e6;
     const last = this.buckets[this.buckets.length - 1];
     // Captures are mostly in time order; a late packet counts in the latest bucket.
     if (last && t <= last.t) {

@@ -15,12 +15,15 @@ import type { InspectRecord, MessageRecord } from '../../../core/inspect/records
 import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { prng } from '../../helpers/random.js';
 import { decodeFile, errors, framesOf, hexOf } from './helpers.js';
+import { decodeCapture } from '../../../core/inspect/decode-capture.js';
 import { waitForFins } from '../capture/helpers.js';
 
 interface Pkt { ts: number; d: DecodedPacket }
 
 const t = tempDir();
 let original: Pkt[] = [];
+/** The file tcpdump wrote (microsecond timestamps). */
+let capturedFile = '';
 /** What each REQ client sent and got back, as hex frames per message. */
 const sent: { requests: string[][]; replies: string[][] }[] = [];
 const CLIENTS = 2;
@@ -59,6 +62,7 @@ before(async () => {
     rep.close();
   }
   original = await readPackets(cap.file);
+  capturedFile = cap.file;
 });
 
 after(() => t.cleanup());
@@ -269,4 +273,17 @@ test('started mid-stream at random packets (seeded): every record found after th
       }
     }
   }
+});
+
+test('no float noise in any JSON number: reply latencies and totals are rounded to the capture\'s microseconds', async () => {
+  const records: InspectRecord[] = [];
+  const summary = await decodeCapture(capturedFile, { onRecord: (r) => records.push(r) });
+  const replies = records.filter((r): r is MessageRecord => r.type === 'message' && r.replyTo !== undefined);
+  assert.equal(replies.length, CLIENTS * ROUNDS);
+  for (const r of replies) assert.equal(r.replyTo!.latency, Math.round((r.ts - r.replyTo!.ts) * 1e6) / 1e6);
+  // Every number in the JSON: at most 6 decimals (the capture's resolution).
+  const json = [...records.map((r) => JSON.stringify(r)), JSON.stringify(summary.connections), JSON.stringify(summary.stats)].join('\n');
+  const noisy = json.match(/(?<![0-9a-f"])\d+\.\d{7,}/g) ?? [];
+  assert.deepEqual(noisy, []);
+  assert.ok(summary.connections.some((c) => c.pairs.matched === ROUNDS && c.pairs.totalLatency > 0));
 });
