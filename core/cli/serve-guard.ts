@@ -5,7 +5,7 @@
 // browser visits receives it too, and must get nothing but the UI's public files with it.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 
 /** The WebSocket subprotocol the page offers with `zmtp-token.<token>`; the server selects this one. */
 export const WS_PROTOCOL = 'zmtp';
@@ -50,11 +50,13 @@ function bracketed(address: string): string {
 
 /**
  * The Host header values that name this server: the address it listens on, the name it was given with
- * --host, localhost, and every local address when it listens on all of them (0.0.0.0 or ::).
+ * --host, localhost, and every local address and the machine's host name when it listens on all of
+ * them (0.0.0.0 or ::).
  */
 export function allowedHosts(givenHost: string, address: string, port: number): Set<string> {
   const names = new Set<string>(['localhost', givenHost.toLowerCase(), bracketed(address)]);
   if (address === '0.0.0.0' || address === '::') {
+    names.add(hostname().toLowerCase());
     for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(bracketed(a.address.toLowerCase()));
   }
   if (address === '127.0.0.1' || address === '::1' || givenHost === 'localhost') for (const n of ['127.0.0.1', '[::1]']) names.add(n);

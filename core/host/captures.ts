@@ -120,6 +120,10 @@ export class Captures {
     const s = this.get(id);
     s.closed = true;
     if (s.trailing) clearTimeout(s.trailing);
+    if (s.exporting) {
+      s.exporting.cancelled = true;
+      s.exporting.stream.destroy(new HostError('export cancelled: the capture was closed', 'ECANCELED'));
+    }
     s.abort.abort();
     if (s.live && s.summary.state === 'capturing') await s.live.stop().catch(() => undefined);
     this.sessions.delete(id);

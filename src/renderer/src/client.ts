@@ -69,7 +69,13 @@ function electronClient(api: PreloadApi): AppClient {
     async exportCapture(c, format, filter) {
       const path = await api.saveDialog({ title: `Export as ${format.toUpperCase()}`, defaultName: exportFileName(c.name, format), extensions: [format] });
       if (!path) return null;
-      await request('capture.export', { id: c.id, format, path, filter });
+      try {
+        await request('capture.export', { id: c.id, format, path, filter });
+      } catch (err) {
+        // Cancelled from the page: the export status already says so.
+        if (err instanceof ApiError && err.code === 'ECANCELED') return null;
+        throw err;
+      }
       return path;
     },
     saveText: (n, content) => api.saveText(n, content),
