@@ -136,8 +136,8 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
     <div className="flex min-h-0 flex-1 flex-col text-xs">
       <div className={`mono grid ${COLUMNS} border-b border-slate-200 px-2 py-1 font-semibold text-slate-500 dark:border-slate-700`} data-testid="record-header">
         <span>#</span><span title="local time, to the microsecond">time</span>
-        <span title="seconds since the capture's first record">since start</span>
-        <span title="seconds since the row above (in this filtered list)">Δ previous</span>
+        <span className="text-right" title="seconds since the capture's first record">since start</span>
+        <span className="text-right" title="seconds since the row above (in this filtered list)">Δ previous</span>
         <span title="connection and direction">conn</span><span>from</span><span>type</span><span>summary</span>
       </div>
       <div
