@@ -9,6 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { Publisher, Subscriber } from '../../../core/engine/sockets.js';
 import { startPython, type PythonChild } from '../../helpers/python.js';
 import { createNetnsLink, netnsUnavailable, type NetnsLink } from '../../helpers/netns.js';
+import { startCapture, tempDir } from '../../helpers/capture.js';
+import { pgmPacketsOf } from '../../helpers/pgm.js';
+import { prng } from '../../helpers/random.js';
+import { parsePgmPacket } from '../../../core/pgm/index.js';
+import { startPgmRelay, type RelaySide } from './pgm-relay.js';
 
 const PEER = fileURLToPath(new URL('./peers/epgm-peer.py', import.meta.url));
 const GROUP = '239.192.7.1';
@@ -35,8 +40,8 @@ function expected(i: number, late = false): Buffer[] {
   return [Buffer.from(`m${i}`)];
 }
 
-const ours = (port: number) => `epgm://${link.hostAddr};${GROUP}:${port}`;
-const theirs = (port: number) => `epgm://${link.nsAddr};${GROUP}:${port}`;
+const ours = (port: number, group = GROUP) => `epgm://${link.hostAddr};${group}:${port}`;
+const theirs = (port: number, group = GROUP) => `epgm://${link.nsAddr};${group}:${port}`;
 
 async function pySummary(py: PythonChild): Promise<{ count: number; first: number | null; last: number | null; errors: string[] }> {
   return JSON.parse(await py.find((l) => l.startsWith('{')));
@@ -118,4 +123,78 @@ test('epgm: a libzmq SUB joining our running stream starts at a whole message an
     pub.close();
     py.child.kill();
   }
+});
+
+/**
+ * Runs `exchange` with a relay between the two sides that drops 10% of the ODATA (seeded), capturing both
+ * sides' ports on all interfaces; returns the relay's record and the PGM packets of the capture by type.
+ */
+async function withLossyRelay(from: RelaySide, to: RelaySide, exchange: () => Promise<void>) {
+  const tmp = tempDir();
+  const cap = await startCapture({ tool: 'tcpdump', iface: 'any', filter: `udp and (port ${from.port} or port ${to.port})` }, tmp.dir, 'loss.pcap');
+  const random = prng(14);
+  const relay = await startPgmRelay({ host: link.hostAddr, from, to, drop: () => random() < 0.1 });
+  try {
+    await exchange();
+    await cap.stop();
+    const byType: Record<string, number[]> = {};
+    for (const c of await pgmPacketsOf(cap.file)) {
+      const r = parsePgmPacket(c.bytes);
+      if (r.ok) (byType[r.packet.type] ??= []).push('sqn' in r.packet ? r.packet.sqn : 0);
+    }
+    return { dropped: [...relay.dropped], byType };
+  } finally {
+    relay.close();
+    cap.kill();
+    tmp.cleanup();
+  }
+}
+
+function assertRepaired(dropped: number[], byType: Record<string, number[]>): void {
+  assert.ok(dropped.length >= 5, `the relay dropped ${dropped.length} ODATA packets`);
+  assert.ok((byType.NAK ?? []).length > 0, 'NAKs in the capture');
+  assert.ok((byType.NCF ?? []).length > 0, 'NCFs in the capture');
+  const repaired = new Set(byType.RDATA ?? []);
+  for (const sqn of dropped) assert.ok(repaired.has(sqn), `RDATA for dropped #${sqn} in the capture`);
+}
+
+test('epgm loss: our PUB through a relay dropping 10% of ODATA to a libzmq SUB: every message arrives, NAK/NCF/RDATA on the wire', { skip }, async () => {
+  const n = 1000;
+  const from = { group: '239.192.7.2', port: 5711 };
+  const to = { group: '239.192.7.3', port: 5712 };
+  const { dropped, byType } = await withLossyRelay(from, to, async () => {
+    const py = startPython([PEER, 'sub', theirs(to.port, to.group), String(n), '15000'], 'pyzmq sub', link.ns);
+    const pub = new Publisher({ rate: 20000, sendHighWaterMark: 0 });
+    try {
+      await py.find((l) => l === 'ready');
+      await pub.bind(ours(from.port, from.group));
+      for (let i = 0; i < n; i++) await pub.send(expected(i));
+      assert.deepEqual(await pySummary(py), { count: n, first: 0, last: n - 1, errors: [] });
+    } finally {
+      pub.close();
+      py.child.kill();
+    }
+  });
+  assertRepaired(dropped, byType);
+});
+
+test('epgm loss: a libzmq PUB through a relay dropping 10% of ODATA to our SUB: every message arrives, NAK/NCF/RDATA on the wire', { skip }, async () => {
+  const n = 1000;
+  const from = { group: '239.192.7.4', port: 5713 };
+  const to = { group: '239.192.7.5', port: 5714 };
+  const { dropped, byType } = await withLossyRelay(from, to, async () => {
+    const sub = new Subscriber({ receiveHighWaterMark: 0, receiveTimeout: 15000 });
+    sub.subscribe();
+    const py = startPython([PEER, 'pub', theirs(from.port, from.group)], 'pyzmq pub', link.ns);
+    try {
+      await sub.bind(ours(to.port, to.group));
+      await py.find((l) => l === 'ready');
+      py.send(`send ${n}`);
+      for (let i = 0; i < n; i++) assert.deepEqual(await sub.receive(), expected(i), `message ${i}`);
+    } finally {
+      sub.close();
+      py.child.kill();
+    }
+  });
+  assertRepaired(dropped, byType);
 });
