@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import * as zmq from 'zeromq';
-import { launchBrowser, startServe, waitForText, type Served } from './serve-harness.js';
+import { launchBrowser, shot, startServe, waitForText, type Served } from './serve-harness.js';
 import { captureWithTcpdump, freePort } from './traffic.js';
 
 /** Enough 1 KiB messages that their JSON lines (~44 MB) are far more than loopback socket buffers hold. */
@@ -85,6 +85,7 @@ test('the detail pane shows fields in words, readable times and "1 byte"', async
   assert.match(fields, /client → server/);
   assert.doesNotMatch(await detail.innerText(), /"ts":|"conn":/, 'no raw JSON dump');
   assert.deepEqual(await detail.getByTestId('detail-frame-size').allTextContents(), ['Frame 1 · 1 byte', 'Frame 2 · 1,024 bytes']);
+  await shot(page, 'capture-detail');
 });
 
 test('an export streams with progress and can be cancelled while it runs', async () => {
@@ -112,6 +113,7 @@ test('an export streams with progress and can be cancelled while it runs', async
   assert.equal(total, num((await page.getByTestId('record-total').textContent())!.replace(/,/g, '').replace(/ records?/, '')));
   await page.getByRole('progressbar', { name: 'Export' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Export CSV' }).isDisabled(), true, 'no second export while one runs');
+  await shot(page, 'capture-export-progress');
 
   await page.getByRole('button', { name: 'Cancel export' }).click();
   await waitForText(status, /Export of burst\.jsonl cancelled after [\d,]+ of [\d,]+ rows/);
