@@ -11,4 +11,8 @@ if (which === 'all' || which === 'decode') {
   const { benchDecode } = await import('./decode.js');
   await benchDecode();
 }
+if (which === 'all' || which === 'export') {
+  const { benchExport } = await import('./export.js');
+  await benchExport();
+}
 process.exit(0);
