@@ -887,7 +887,8 @@ export class Inspector {
 
   private tryResync(c: ConnState, d: DirState, final: boolean): void {
     const peer = c.dirs[OTHER[d.dir]];
-    const framings: Framing[] = d.framing ? [d.framing] : peer.framing ? [peer.framing] : ['v3'];
+    // Without a greeting on either side, try ZMTP 3.x/2.0 framing first, then 1.0's (length-first).
+    const framings: readonly Framing[] = d.framing ? [d.framing] : peer.framing ? [peer.framing] : UNKNOWN_FRAMINGS;
     let r: ResyncResult;
     for (;;) {
       r = findResync(d.head, framings, final);
@@ -1019,6 +1020,8 @@ function timeAt(times: HeldTime[], offset: number, fallback: number): number {
   for (const t of times) if (t.end > offset) return t.ts;
   return fallback;
 }
+
+const UNKNOWN_FRAMINGS: readonly Framing[] = ['v3', 'v1'];
 
 const LIBZMQ_BAD_ERROR = Buffer.from('^RROR', 'latin1');
 const CURVE_MESSAGE_PREFIX = Buffer.from('\x07MESSAGE', 'latin1');

@@ -16,6 +16,8 @@ import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { prng } from '../../helpers/random.js';
 import { decodeFile, errors, framesOf, hexOf } from './helpers.js';
 import { decodeCapture } from '../../../core/inspect/decode-capture.js';
+import { encodeMessage, type Framing } from '../../../core/zmtp/index.js';
+import net from 'node:net';
 import { waitForFins } from '../capture/helpers.js';
 
 interface Pkt { ts: number; d: DecodedPacket }
@@ -140,7 +142,7 @@ function streamsOf(pkts: Pkt[]): Map<string, { bytes: Buffer; doneTs: number[] }
 }
 
 /** Checks every greeting, READY and message record's time against the packet that completed it. */
-function checkTimes(records: InspectRecord[], pkts: Pkt[]): number {
+function checkTimes(records: InspectRecord[], pkts: Pkt[], framing: Framing = 'v3'): number {
   const streams = streamsOf(pkts);
   const cursor = new Map<string, number>();
   let checked = 0;
@@ -158,7 +160,7 @@ function checkTimes(records: InspectRecord[], pkts: Pkt[]): number {
       assert.ok(at >= 2 && s.bytes[at - 2] === 0x04, `${r.src}: READY found`);
       last = at + s.bytes[at - 1] - 1;
     } else if (r.type === 'message') {
-      const enc = encode(r.frames);
+      const enc = framing === 'v3' ? encode(r.frames) : encodeMessage(framing, r.frames.map((f) => Buffer.from(f, 'hex')));
       const at = s.bytes.indexOf(enc, from);
       assert.ok(at >= 0, `${r.src}: message ${JSON.stringify(r.frames.map((f) => f.slice(0, 40)))} found in the stream after offset ${from}`);
       last = at + enc.length - 1;
@@ -286,4 +288,58 @@ test('no float noise in any JSON number: reply latencies and totals are rounded 
   const noisy = json.match(/(?<![0-9a-f"])\d+\.\d{7,}/g) ?? [];
   assert.deepEqual(noisy, []);
   assert.ok(summary.connections.some((c) => c.pairs.matched === ROUNDS && c.pairs.totalLatency > 0));
+});
+
+test('ZMTP 1.0 (a raw 1.0 peer and libzmq ROUTER falling back to it) started mid-stream at random packets: 1.0 framing found, messages exact, on time', async () => {
+  const router = new zmq.Router({ linger: 0 });
+  await router.bind('tcp://127.0.0.1:*');
+  const port = portOf(router.lastEndpoint!);
+  const dir = tempDir();
+  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, dir.dir, 'zmtp10.pcap');
+  const up: string[][] = [];
+  const down: string[][] = [];
+  let raw: net.Socket | undefined;
+  try {
+    raw = net.connect(port, '127.0.0.1');
+    await new Promise((r) => raw!.once('connect', r));
+    let received = Buffer.alloc(0);
+    raw.on('data', (d: Buffer) => { received = Buffer.concat([received, d]); });
+    // No signature: libzmq takes us for a 1.0 peer and answers in 1.0 framing.
+    raw.write(encodeMessage('v1', [Buffer.from('v1-peer')]));
+    for (let i = 0; i < 40; i++) {
+      const msg = [Buffer.from(`one-oh request ${i}`), Buffer.alloc(i % 7 === 3 ? 300 + i : i * 5, i)];
+      raw.write(encodeMessage('v1', msg));
+      up.push(msg.map(hexOf));
+      const got = await router.receive();
+      const reply = [Buffer.from(`one-oh reply ${i}`), Buffer.alloc(i % 5 === 2 ? 1000 : i, 0x55)];
+      await router.send([got[0], ...reply]);
+      down.push(reply.map(hexOf));
+      const marker = Buffer.from(`one-oh reply ${i}`);
+      while (!received.includes(marker)) await new Promise((r) => setTimeout(r, 2));
+    }
+    await cap.stopAfter(Buffer.from('one-oh reply 39'));
+  } finally {
+    cap.kill();
+    raw?.destroy();
+    router.close();
+  }
+  const pkts = await readPackets(cap.file);
+  dir.cleanup();
+  const random = prng(10);
+  let recovered = 0;
+  for (let round = 0; round < 8; round++) {
+    const cut = 4 + Math.floor(random() * (pkts.length - 30));
+    const part = pkts.slice(cut);
+    const { records } = await decodeFile(write(part, `zmtp10-mid-${round}.pcap`));
+    checkTimes(records, part, 'v1');
+    for (const [want, prefix] of [[up, 'one-oh request'], [down, 'one-oh reply']] as const) {
+      const got = framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.frames.some((f) => Buffer.from(f, 'hex').toString().startsWith(prefix))));
+      assert.ok(got.length >= 10, `round ${round} (cut at packet ${cut}): ${got.length} ${prefix} messages recovered`);
+      // The first one found may be cut; every later one is exact.
+      assert.deepEqual(got.slice(1), want.slice(want.length - got.length + 1), `round ${round}: cut at packet ${cut}`);
+      assert.ok(records.filter((r): r is MessageRecord => r.type === 'message').every((m) => m.heuristic === true));
+      recovered += got.length;
+    }
+  }
+  assert.ok(recovered > 0);
 });
