@@ -75,6 +75,11 @@ test('the table shows microsecond times, time since start and the delta to the r
     // Each delta is the difference of the since-start times (to the microsecond both were rounded to).
     assert.ok(Math.abs(num(deltas[i]) - (since[i] - since[i - 1])) <= 1.01e-6, `row ${i}: ${deltas[i]} vs ${since[i]} - ${since[i - 1]}`);
   }
+  // Tens of thousands of messages a second: the rate chart's Y axis labels them short (e.g. 100k).
+  await page.getByRole('tab', { name: 'Rate' }).click();
+  await page.getByTestId('rate-chart').locator('canvas').waitFor();
+  await shot(page, 'capture-rate-burst');
+  await page.getByRole('tab', { name: 'Detail' }).click();
 });
 
 test('the detail pane shows fields in words, readable times and "1 byte"', async () => {
