@@ -15,6 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Host } from '../host/host.js';
 import { HostError, describeError } from '../host/errors.js';
 import { captureFilter, type HostEvent } from '../host/protocol.js';
+import { defaultSettingsDir } from '../host/templates.js';
 import { WS_PROTOCOL, allowedHosts, cookieName, hostOrOriginProblem, mayLoadAsset, statesToken } from './serve-guard.js';
 
 const USAGE = 'usage: zmtp serve [--host 127.0.0.1] [--port N] [--renderer DIR] [--settings DIR]\n';
@@ -85,9 +86,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let hosts = new Set<string>();
   let port = 0;
 
+  // The server's own folders (uploads and live captures, settings, the UI's files) never reach a client:
+  // a reply or event that names one (a saved settings file, a tool's error about its output file) shows
+  // a placeholder instead. Matched as they appear inside JSON strings.
+  const folders = [host.tempDir, opts.settingsDir ?? defaultSettingsDir(), root]
+    .map((dir) => JSON.stringify(dir).slice(1, -1)).sort((a, b) => b.length - a.length);
+  const json = (body: unknown) => {
+    let text = JSON.stringify(body);
+    for (const dir of folders) if (text.includes(dir)) text = text.split(dir).join('(server folder)');
+    return text;
+  };
   const sendJson = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(body));
+    res.end(json(body));
   };
   const sendError = (res: ServerResponse, err: unknown) => {
     const error = describeError(err);
@@ -244,7 +255,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   function attach(ws: WebSocket): void {
     const off = host.onEvent((event: HostEvent) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event }));
+      if (ws.readyState === ws.OPEN) ws.send(json({ event }));
     });
     ws.on('close', off);
     ws.on('error', off);
@@ -263,7 +274,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const notServed = NOT_SERVED[msg.method];
       const replied = notServed ? Promise.resolve({ ok: false as const, error: { message: `${msg.method}: ${notServed}`, code: 'EPERM' } }) : host.reply(msg.method, msg.params);
       void replied.then((reply) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, reply }));
+        if (ws.readyState === ws.OPEN) ws.send(json({ id: msg.id, reply }));
       });
     });
   }

@@ -143,6 +143,11 @@ test('no request names a server path: openFile, save and export are refused; hos
     assert.equal(info.ok, true);
     assert.equal(JSON.stringify(info.result).includes(dir), false, `host.info: ${JSON.stringify(info.result)}`);
     assert.equal('tempDir' in info.result, false);
+    // Saving templates writes the server's settings file; the reply does not say where.
+    const saved = await ask('templates.save', { templates: [{ name: 't', frames: [{ kind: 'text', data: 'x' }] }] });
+    assert.equal(saved.ok, true);
+    assert.equal(JSON.stringify(saved.result).includes(dir), false, `templates.save: ${JSON.stringify(saved.result)}`);
+    assert.match(saved.result.path, /^\(server folder\)/);
   } finally {
     close();
   }
