@@ -37,12 +37,15 @@ export function Composer(props: {
   setRoute: (r: string) => void;
   templates: Template[];
   saveTemplate: (t: Template) => void;
+  deleteTemplate: (name: string) => void;
 }) {
   const { client, socket, messages, frames, setFrames, route, setRoute, templates } = props;
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [templateName, setTemplateName] = useState('');
+  /** The template last loaded, offered for deletion. */
+  const [loaded, setLoaded] = useState<string | null>(null);
   const isRouter = socket.type === 'ROUTER' || socket.type === 'STREAM';
   /** SERVER and PEER name each peer by a number; RADIO sends to a group. */
   const byNumber = socket.type === 'SERVER' || socket.type === 'PEER';
@@ -162,12 +165,17 @@ export function Composer(props: {
           value=""
           onChange={(e) => {
             const t = templates.find((x) => x.name === e.target.value);
-            if (t) setFrames(t.frames.map((f) => ({ ...f })));
+            if (t) { setFrames(t.frames.map((f) => ({ ...f }))); setLoaded(t.name); }
           }}
         >
           <option value="">Templates…</option>
           {templates.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
         </Select>
+        {loaded && templates.some((t) => t.name === loaded) && (
+          <Button variant="ghost" aria-label={`Delete template ${loaded}`} title="Delete this template (the frames above stay)" onClick={() => { props.deleteTemplate(loaded); setLoaded(null); }}>
+            Delete “{loaded}”
+          </Button>
+        )}
         <form
           className="flex items-center gap-1"
           onSubmit={(e) => {

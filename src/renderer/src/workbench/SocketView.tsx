@@ -1,21 +1,29 @@
 // One socket: endpoints, peers, composer, message log, monitor events.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
 import { fmtTime } from '../format.js';
 import { clearMessages, eventTotal, messageTotal, useStore } from '../store.js';
-import { Badge, Button, Card, Empty, ErrorText, Input, errorMessage } from '../ui/common.js';
+import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage } from '../ui/common.js';
 import { Composer, envelopeOf, type DraftFrame, type Template } from './Composer.js';
 import { EndpointStatus } from './EndpointStatus.js';
 import { MessageLog } from './MessageLog.js';
 import { Timeline } from './Timeline.js';
 import { SecurityCard } from './Security.js';
+import { CodeCard } from './CodeCard.js';
+import { useDraft } from './drafts.js';
+import { connectTargets } from './patterns.js';
 
 const NO_MESSAGES: LoggedMessage[] = [];
+const ONE_EMPTY_FRAME: DraftFrame[] = [{ kind: 'text', data: '' }];
 const NO_EVENTS: never[] = [];
 
 function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }) {
-  const [endpoint, setEndpoint] = useState('tcp://127.0.0.1:*');
+  const all = useStore((s) => s.sockets);
+  const order = useStore((s) => s.order);
+  const targets = useMemo(() => connectTargets(socket, order.map((id) => all[id]).filter(Boolean)), [socket, all, order]);
+  // Until the user types, the box offers a compatible workbench socket's bound endpoint (else a wildcard to bind).
+  const [endpoint, setEndpoint] = useDraft(socket.id, 'endpoint', targets.find((t) => t.compatible)?.endpoint ?? 'tcp://127.0.0.1:*');
   const [error, setError] = useState<string | null>(null);
   const run = async (fn: () => Promise<unknown>) => {
     setError(null);
@@ -28,6 +36,16 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
         <Button type="submit" variant="primary">Bind</Button>
         <Button onClick={() => void run(() => client.request('socket.connect', { id: socket.id, endpoint }))}>Connect</Button>
       </form>
+      {targets.length > 0 && (
+        <Select aria-label="Connect to a workbench socket" className="mt-2 w-full" value="" onChange={(e) => { if (e.target.value) setEndpoint(e.target.value); }}>
+          <option value="">Connect to another workbench socket…</option>
+          {targets.map((t) => (
+            <option key={`${t.socketName} ${t.endpoint}`} value={t.endpoint}>
+              {t.socketName} ({t.socketType}) {t.endpoint}{t.compatible ? '' : ` (a ${socket.type} does not talk to a ${t.socketType})`}
+            </option>
+          ))}
+        </Select>
+      )}
       <ErrorText error={error} testId="endpoint-error" />
       {socket.endpoints.length === 0 ? (
         <p className="mt-2 text-xs text-slate-500">Not bound or connected. Bind with a wildcard port (tcp://127.0.0.1:*) to get a free port.</p>
@@ -101,7 +119,7 @@ function Groups({ client, socket }: { client: AppClient; socket: SocketInfo }) {
   );
 }
 
-export function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void }) {
+export function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void; deleteTemplate: (name: string) => void }) {
   const { client, socket } = props;
   const messages = useStore((s) => s.messages[socket.id] ?? NO_MESSAGES);
   const events = useStore((s) => s.events[socket.id] ?? NO_EVENTS);
@@ -109,8 +127,9 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
   const totalEvents = useStore((s) => eventTotal(s, socket.id));
   const rate = useStore((s) => s.rates[socket.id]);
   const [dismissedError, setDismissedError] = useState<number | null>(null);
-  const [frames, setFrames] = useState<DraftFrame[]>([{ kind: 'text', data: '' }]);
-  const [route, setRoute] = useState('');
+  // The composer's frames and route are drafts: they outlive switching to another socket and back.
+  const [frames, setFrames] = useDraft<DraftFrame[]>(socket.id, 'frames', ONE_EMPTY_FRAME);
+  const [route, setRoute] = useDraft(socket.id, 'route', '');
   const [selected, setSelected] = useState<number | null>(null);
   const canSend = !['SUB', 'PULL', 'DISH', 'GATHER'].includes(socket.type);
   const canReply = canSend;
@@ -139,6 +158,7 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
         )}
         <Endpoints client={client} socket={socket} />
         <SecurityCard client={client} socket={socket} />
+        <CodeCard socket={socket} />
         {socket.type === 'SUB' && <Subscriptions client={client} socket={socket} />}
         {socket.type === 'DISH' && <Groups client={client} socket={socket} />}
         <Card title={`Peers (${socket.peers.length})`}>
@@ -158,7 +178,7 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
         </Card>
         {canSend ? (
           <Card title="Compose message">
-            <Composer client={client} socket={socket} messages={messages} frames={frames} setFrames={setFrames} route={route} setRoute={setRoute} templates={props.templates} saveTemplate={props.saveTemplate} />
+            <Composer client={client} socket={socket} messages={messages} frames={frames} setFrames={setFrames} route={route} setRoute={setRoute} templates={props.templates} saveTemplate={props.saveTemplate} deleteTemplate={props.deleteTemplate} />
           </Card>
         ) : (
           <Card title="Compose message"><p className="text-xs text-slate-500">A {socket.type} socket only receives.</p></Card>

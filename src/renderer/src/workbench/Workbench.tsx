@@ -8,6 +8,8 @@ import type { Template } from './Composer.js';
 import { NewSocketForm } from './NewSocketForm.js';
 import { SocketView } from './SocketView.js';
 import { missingSecrets, toWorkspace, type Workspace as WorkspaceFile } from './workspace.js';
+import { pruneDrafts } from './drafts.js';
+import { PatternPairs } from './PatternPairs.js';
 
 type Workspace = WorkspaceFile<Template>;
 
@@ -52,8 +54,10 @@ export function Workbench({ client }: { client: AppClient }) {
     client.request('templates.save', { templates: next }).catch((err) => setError(`Templates not saved: ${errorMessage(err)}`));
   };
   useEffect(() => { if (selected !== 'new' && !sockets[selected]) setSelected(order[order.length - 1] ?? 'new'); }, [sockets, order, selected]);
+  useEffect(() => pruneDrafts((id) => id in sockets), [sockets]);
 
   const saveTemplate = (t: Template) => setTemplates([...templates.filter((x) => x.name !== t.name), t]);
+  const deleteTemplate = (name: string) => setTemplates(templates.filter((x) => x.name !== name));
 
   const saveWorkspace = async () => {
     const ws = toWorkspace(getState().order.map((id) => getState().sockets[id]).filter(Boolean), templates, includeSecrets);
@@ -159,9 +163,12 @@ export function Workbench({ client }: { client: AppClient }) {
       <main className="min-w-0 flex-1 overflow-auto p-4">
         <ErrorText error={error} testId="workspace-error" />
         {current ? (
-          <SocketView key={current.id} client={client} socket={current} templates={templates} saveTemplate={saveTemplate} />
+          <SocketView key={current.id} client={client} socket={current} templates={templates} saveTemplate={saveTemplate} deleteTemplate={deleteTemplate} />
         ) : selected === 'new' ? (
-          <NewSocketForm client={client} onCreated={(s) => { addIfMissing(s); setSelected(s.id); }} />
+          <>
+            <PatternPairs client={client} onCreated={(s) => { addIfMissing(s); setSelected(s.id); }} />
+            <NewSocketForm client={client} onCreated={(s) => { addIfMissing(s); setSelected(s.id); }} />
+          </>
         ) : (
           <Empty title="This socket was closed">Pick another socket on the left or create a new one.</Empty>
         )}

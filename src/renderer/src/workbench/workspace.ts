@@ -23,13 +23,19 @@ export const SECRET_OPTIONS = ['curveSecretKey', 'plainPassword'] as const;
 /** The host gives every sending socket this send timeout when none is set; not worth saving. */
 const DEFAULT_SEND_TIMEOUT_MS = 2000;
 
+/** A socket's options as the user would write them: without the host's default send timeout, secrets only if asked. */
+export function savedOptions(s: SocketInfo, includeSecrets: boolean): Record<string, unknown> {
+  const options: Record<string, unknown> = { ...s.options };
+  if (options.sendTimeout === DEFAULT_SEND_TIMEOUT_MS) delete options.sendTimeout;
+  if (!includeSecrets) for (const k of SECRET_OPTIONS) delete options[k];
+  return options;
+}
+
 export function toWorkspace<T>(sockets: SocketInfo[], templates: T[], includeSecrets: boolean): Workspace<T> {
   return {
     format: 'zmq-inspector-workspace', version: 1, templates,
     sockets: sockets.map((s) => {
-      const options: Record<string, unknown> = { ...s.options };
-      if (options.sendTimeout === DEFAULT_SEND_TIMEOUT_MS) delete options.sendTimeout;
-      if (!includeSecrets) for (const k of SECRET_OPTIONS) delete options[k];
+      const options = savedOptions(s, includeSecrets);
       return {
         type: s.type, name: s.name, options,
         endpoints: s.endpoints.map((e) => ({ kind: e.kind, endpoint: e.requested, ...(e.endpoint !== e.requested ? { resolved: e.endpoint } : {}) })),
