@@ -10,6 +10,8 @@ const SHOW = 100;
 
 const EVENT_TONE: Record<string, 'green' | 'amber' | 'red' | 'sky' | 'slate'> = {
   handshake: 'green', accept: 'sky', connect: 'sky', bind: 'sky', disconnect: 'amber', close: 'slate', 'connect:retry': 'amber', 'connect:delay': 'slate',
+  // Rows the host adds (core/host/security-events.ts): ZAP decisions and hints for failed handshakes.
+  'zap:allowed': 'green', hint: 'amber',
 };
 
 export function toneOf(type: string): 'green' | 'amber' | 'red' | 'sky' | 'slate' {
@@ -34,7 +36,7 @@ export function Timeline({ events, total }: { events: MonitorEvent[]; total: num
   return (
     <Card title={`Monitor events (${total.toLocaleString()})`}>
       {shown.length === 0 ? <Empty title="No events yet" /> : (
-        <ol className="flex max-h-64 flex-col gap-0.5 overflow-auto text-sm" data-testid="events">
+        <ol className="flex max-h-64 flex-col gap-0.5 overflow-auto text-sm" style={{ contain: 'content' }} data-testid="events">
           {[...shown].reverse().map((e) => <Row key={e.key} e={e} />)}
         </ol>
       )}
