@@ -19,6 +19,7 @@
 // that filled the last hole before them. Deciding later that a hole is lost does not change the time.
 import { decodeLinkLayer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket, type FragmentContext } from './decode.js';
 import { IpDefragmenter } from './defrag.js';
+import type { IpDatagram } from './datagram.js';
 import type { CaptureWarning, Direction, Endpoint, Packet, TcpConnection, TcpStreamEvent } from './types.js';
 
 export interface TcpReassemblerOptions {
@@ -40,6 +41,10 @@ export interface TcpReassemblerOptions {
   holdSeconds?: number;
   /** Problems found while decoding packets (malformed headers, fragments, unsupported link types). */
   onWarning?: (w: CaptureWarning) => void;
+  /** Whole IP datagrams that are not TCP (UDP, PGM), with their capture time, for the decoders of those. */
+  onDatagram?: (d: IpDatagram, ts: number) => void;
+  /** Connection ids, when they must not clash with ids given out elsewhere (PGM sessions); default 1, 2, ... */
+  nextId?: () => number;
 }
 
 /** Bounds on segments held before their SYN: per 4-tuple, and over all 4-tuples. */
@@ -119,7 +124,7 @@ export class TcpReassembler {
   private readonly conns = new Map<string, ConnState>(); // in least-recently-active order
   /** The connection of the last packet: the most recently active one. */
   private last: ConnState | undefined;
-  private nextId = 1;
+  private readonly nextId: () => number;
   private readonly maxBufferedBytes: number;
   private readonly maxBufferedSegments: number;
   private readonly maxTotalBufferedBytes: number;
@@ -158,6 +163,9 @@ export class TcpReassembler {
     this.holdPackets = Math.max(0, options.holdPackets ?? 256);
     this.holdSeconds = Math.max(0, options.holdSeconds ?? 1);
     this.onWarning = options.onWarning;
+    this.nextId = options.nextId ?? ((n = 1) => () => n++)();
+    const onDatagram = options.onDatagram;
+    if (onDatagram) this.fragments.datagram = (d) => onDatagram(d, this.fragments.ts);
   }
 
   /** Connections currently tracked (open, not yet closed). */
@@ -335,7 +343,7 @@ export class TcpReassembler {
     const t = d.tcp;
     const src: Endpoint = { ip: d.src, port: t.srcPort };
     const dst: Endpoint = { ip: d.dst, port: t.dstPort };
-    const conn: TcpConnection = { id: this.nextId++, client: clientIsSrc ? src : dst, server: clientIsSrc ? dst : src, midstream };
+    const conn: TcpConnection = { id: this.nextId(), client: clientIsSrc ? src : dst, server: clientIsSrc ? dst : src, midstream };
     if (this.conns.size >= this.maxConnections) {
       const oldest = this.conns.values().next().value as ConnState;
       this.close(oldest, 'evicted', openTs, events);

@@ -51,6 +51,32 @@ export interface ConnectionInfo {
   closedAt?: number;
   /** Message counts over time. */
   rate: RateBucket[];
+  /** Set for a PGM session (pgm:// or epgm://): one per TSI, `client` the source, `server` the group. */
+  pgm?: PgmSessionInfo;
+}
+
+export interface PgmSessionInfo {
+  transport: 'pgm' | 'epgm';
+  /** "gsi.sourceport", the GSI in hex. */
+  tsi: string;
+  /** PGM packets seen, by type. */
+  packets: Record<string, number>;
+  /** Data sequence numbers given up as lost, filled by a repair (RDATA), seen more than once. */
+  lost: number;
+  repaired: number;
+  duplicates: number;
+  /** Sequence numbers receivers asked to be repaired (NAK and NAK lists), and the NCFs that confirmed them. */
+  naks: number;
+  ncfs: number;
+  /** Packets of this session that were malformed (bad checksum, bad options, ...). */
+  malformed: number;
+  /** The source's transmit window from its last SPM, and the next data sequence number expected. */
+  trail?: number;
+  lead?: number;
+  nextSqn?: number;
+  /** The capture began after the session did: bytes before the first message start were skipped. */
+  lateJoin: boolean;
+  skippedBytes: number;
 }
 
 export function emptyCounts(): DirectionCounts {

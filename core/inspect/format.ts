@@ -38,13 +38,13 @@ function topic(hex: string): string {
 export function summarize(r: InspectRecord): string {
   switch (r.type) {
     case 'open':
-      return r.reason === 'midstream' ? 'connection seen mid-stream' : 'connection';
+      return r.reason === 'midstream' ? 'connection seen mid-stream' : r.reason ?? 'connection';
     case 'close':
       return r.reason ?? '';
     case 'gap':
       return `${r.bytes} bytes never captured; resynchronising`;
     case 'error':
-      return r.offset !== undefined ? `${r.message} (at byte ${r.offset})` : r.message;
+      return `${r.code ? `[${r.code}] ` : ''}${r.offset !== undefined ? `${r.message} (at byte ${r.offset})` : r.message}`;
     case 'greeting': {
       const parts = [`ZMTP ${r.version}`];
       if (r.version >= '3.0') parts.push(r.mechanism, r.asServer ? 'as-server' : 'as-client');
@@ -73,6 +73,22 @@ export function summarize(r: InspectRecord): string {
       if (r.fields) parts.push(Object.entries(r.fields).map(([k, v]) => `${k}=${v}`).join(' '));
       return parts.join(' ');
     }
+    case 'pgm': {
+      const parts: string[] = [r.packet];
+      if (r.sqn !== undefined) parts.push(`sqn ${r.sqn}`);
+      if (r.trail !== undefined) parts.push(`trail ${r.trail}`);
+      if (r.lead !== undefined) parts.push(`lead ${r.lead}`);
+      if (r.nla) parts.push(`nla ${r.nla}`);
+      if (r.sourceNla) parts.push(`(${r.sourceNla} -> ${r.groupNla})`);
+      if (r.tsduLength !== undefined) parts.push(`${r.tsduLength}B`);
+      if (r.firstMessage !== undefined) parts.push(r.firstMessage === null ? 'no message start' : `first message at ${r.firstMessage}`);
+      if (r.options) parts.push(`options ${r.options.map((o) => o.name).join(',')}`);
+      if (r.status && r.status !== 'in-order') parts.push(`[${r.status}]`);
+      parts.push(`tsi ${r.tsi}`);
+      return parts.join(' ');
+    }
+    case 'loss':
+      return `PGM data ${r.first === r.last ? `sqn ${r.first}` : `sqn ${r.first}-${r.last}`} lost (${r.count}, ${r.reason}); messages resume at the next message start`;
     case 'message': {
       const parts = [`[${r.frames.length}]`];
       if (r.subscription) {
@@ -83,6 +99,7 @@ export function summarize(r: InspectRecord): string {
       if (r.envelope) parts.push(`envelope ${r.envelope.length ? r.envelope.map((e) => previewFrame(e)).join(',') : '(delimiter only)'}`);
       if (r.replyTo) parts.push(`reply after ${(r.replyTo.latency * 1000).toFixed(3)} ms`);
       if (r.heuristic) parts.push('(decoded without greeting)');
+      if (r.sqn !== undefined) parts.push(`(pgm sqn ${r.sqn}${r.repaired ? ', repaired' : ''})`);
       return parts.join(' ');
     }
   }

@@ -82,12 +82,18 @@ export interface MessageRecord extends RecordBase {
   replyTo?: { ts: number; latency: number };
   /** Decoded without a greeting (stream seen mid-way). */
   heuristic?: boolean;
+  /** PGM: sequence number of the packet that completed the message. */
+  sqn?: number;
+  /** PGM: some of its bytes came in a repair (RDATA). */
+  repaired?: boolean;
 }
 
 export interface ErrorRecord extends RecordBase {
   type: 'error';
   /** What went wrong, in plain words. */
   message: string;
+  /** Malformed PGM: the codec's code (PGM_BAD_CHECKSUM, PGM_TRUNCATED, ...) or PGM_SEQUENCE_JUMP. */
+  code?: string;
   /** Byte offset in that direction's stream, when known. */
   offset?: number;
 }
@@ -102,6 +108,49 @@ export interface ConnectionRecord extends RecordBase {
   reason?: string;
 }
 
+/**
+ * One PGM packet (pgm:// or epgm://) of a session: its type and fields. `conn` is the session (one per
+ * TSI); `dir` is 'c2s' downstream (source to group: SPM, ODATA, RDATA, NCF, POLL) and 's2c' upstream
+ * (receivers to source: NAK, NNAK, SPMR, POLR, ACK).
+ */
+export interface PgmRecord extends RecordBase {
+  type: 'pgm';
+  packet: 'SPM' | 'POLL' | 'POLR' | 'ODATA' | 'RDATA' | 'NAK' | 'NNAK' | 'NCF' | 'SPMR' | 'ACK';
+  transport: 'pgm' | 'epgm';
+  /** Transport session id: GSI (hex) "." source port. */
+  tsi: string;
+  /** Sequence number: data (ODATA/RDATA), SPM's own, the one NAKed/confirmed, POLL/POLR's. */
+  sqn?: number;
+  /** Trailing and leading edge of the source's transmit window (SPM; trail also in data packets). */
+  trail?: number;
+  lead?: number;
+  /** SPM/POLL path NLA; NAK/NNAK/NCF source and group NLAs. */
+  nla?: string;
+  sourceNla?: string;
+  groupNla?: string;
+  /** ODATA/RDATA payload length. */
+  tsduLength?: number;
+  /** libzmq's offset of the first message starting in this packet; null when none starts here. */
+  firstMessage?: number | null;
+  /** Options, as the codec names them (fragment, nak-list, join, syn, fin, ...), byte fields in hex. */
+  options?: Record<string, unknown>[];
+  /** ODATA/RDATA, what it meant for the stream: the next in order, ahead of a hole, the repair of a hole,
+   *  a copy of data already seen, data from before the capture joined, or data once given up as lost. */
+  status?: 'in-order' | 'ahead' | 'repair' | 'duplicate' | 'before-join' | 'late';
+}
+
+/** PGM data sequence numbers given up on (never seen, and no longer repairable or waited for). */
+export interface LossRecord extends RecordBase {
+  type: 'loss';
+  tsi: string;
+  /** First and last sequence number lost (inclusive), and how many. */
+  first: number;
+  last: number;
+  count: number;
+  /** Why they were given up: the source's window moved past them, too much was waiting, end of capture. */
+  reason: 'window' | 'limit' | 'end-of-capture' | 'jump';
+}
+
 export type InspectRecord =
   | GreetingRecord
   | UpgradeRecord
@@ -109,4 +158,6 @@ export type InspectRecord =
   | MessageRecord
   | ErrorRecord
   | GapRecord
-  | ConnectionRecord;
+  | ConnectionRecord
+  | PgmRecord
+  | LossRecord;

@@ -54,7 +54,9 @@ export function testGroup(port: number): string {
 }
 
 // pyzmq PUB and SUB in one process on the same PGM endpoint; the SUB prints every message it gets as a JSON
-// list of hex frames, then "done". Messages come on argv as JSON (lists of hex frames).
+// list of hex frames, then "done". Messages come in a JSON file (lists of hex frames).
+// The SUB is drained while the PUB sends, and the PUB pauses every 100 messages: libzmq 4.3.4's PGM
+// receiver aborts the process (EAGAIN assertion, pgm_receiver.cpp:131) when its SUB's queue is full.
 const PY_PUB_SUB = String.raw`
 import sys, json, time, zmq
 endpoint, messages, settle = sys.argv[1], json.load(open(sys.argv[2])), float(sys.argv[3])
@@ -66,12 +68,18 @@ sub = ctx.socket(zmq.SUB)
 sub.setsockopt(zmq.SUBSCRIBE, b'')
 sub.connect(endpoint)
 time.sleep(settle)
-for m in messages:
-    pub.send_multipart([bytes.fromhex(f) for f in m])
 got = 0
-while got < len(messages) and sub.poll(5000):
-    print(json.dumps([f.hex() for f in sub.recv_multipart()]), flush=True)
-    got += 1
+def drain(timeout):
+    global got
+    while got < len(messages) and sub.poll(timeout):
+        print(json.dumps([f.hex() for f in sub.recv_multipart()]), flush=True)
+        got += 1
+for i, m in enumerate(messages):
+    pub.send_multipart([bytes.fromhex(f) for f in m])
+    if i % 100 == 99:
+        time.sleep(0.01)
+        drain(0)
+drain(5000)
 time.sleep(0.3)
 print('done', flush=True)
 pub.close(0); sub.close(0); ctx.term()
@@ -92,7 +100,7 @@ export async function capturePyzmqPgm(transport: 'epgm' | 'pgm', messages: Buffe
   const port = await freeUdpPort();
   const group = testGroup(port);
   const tmp = tempDir();
-  const filter = transport === 'epgm' ? `udp port ${port}` : `ip proto 113 and dst host ${group}`;
+  const filter = transport === 'epgm' ? `udp port ${port}` : 'ip proto 113';
   const cap = await startCapture({ tool: 'tcpdump', filter }, tmp.dir, `${transport}.pcap`);
   try {
     // Thousands of messages do not fit a command line: they go through a file.
