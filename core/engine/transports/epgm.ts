@@ -14,10 +14,21 @@ import type { PgmEndpoint } from '../endpoint.js';
 import { PGM_NAK, PGM_SPMR, parsePgmPacket } from '../../pgm/index.js';
 import type { Msg } from '../pipe.js';
 import type { UdpHandle, UdpHost } from './udp.js';
-import { PgmSender } from './epgm/sender.js';
-import { PgmReceiver } from './epgm/receiver.js';
+import { PgmSender, type PgmSenderStats } from './epgm/sender.js';
+import { PgmReceiver, type PgmReceiverStats } from './epgm/receiver.js';
+import type { PeerStats } from './epgm/peer.js';
 import { leasePort } from './epgm/shared-port.js';
 import { FRAGMENT_OPTIONS_SIZE, IP_UDP_OVERHEAD, PGM_DATA_OVERHEAD, maxTsduFor, windowPackets } from './epgm/params.js';
+
+/** What a session did so far: for diagnostics and tests. */
+export interface PgmStats {
+  sender?: PgmSenderStats;
+  receiver?: PgmReceiverStats & { held: number; peers: PeerStats[] };
+}
+
+export interface PgmHandle extends UdpHandle {
+  stats(): PgmStats;
+}
 
 /** Largest TPDU a UDP datagram can carry (65535 - IP header - UDP header, plus the headers counted in it). */
 const MAX_TPDU = 65535;
@@ -59,7 +70,7 @@ function intOption(host: UdpHost, name: string, fallback: number): number {
  * Opens a pgm/epgm endpoint for the socket (bind and connect alike). The handle is usable at once;
  * `ready` settles once the UDP sockets are bound and the group joined (rejecting with the reason if not).
  */
-export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: UdpHandle; ready: Promise<void> } {
+export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; ready: Promise<void> } {
   if (ep.transport === 'pgm') pgmRefused(ep);
   const type = host.typeName;
   const sending = type === 'PUB' || type === 'XPUB';
@@ -104,6 +115,7 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: UdpHandle; re
   let onDatagram: (data: Buffer, from: string) => void;
   let pumpIfReady: () => void = () => {};
   let finish: () => void;
+  let stats: () => PgmStats;
   const held: Msg[] = [];
 
   if (sending) {
@@ -141,6 +153,7 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: UdpHandle; re
       pipeTerminated: () => setImmediate(() => handle.close()),
     };
     finish = () => sender.close();
+    stats = () => ({ sender: { ...sender.stats } });
     sendReady.then(() => {
       if (closed) return;
       started = true;
@@ -170,11 +183,13 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: UdpHandle; re
       pipeTerminated: () => handle.close(),
     };
     finish = () => receiver.close();
+    stats = () => ({ receiver: { ...receiver.stats, held: held.length, peers: [...receiver.peers.values()].map((p) => ({ ...p.stats })) } });
   }
 
   const lease = leasePort(ep.port, ep.group, ifaceAddress, ep.address, (data, from) => onDatagram(data, from));
-  const handle: UdpHandle = {
+  const handle: PgmHandle = {
     endpoint: ep.address,
+    stats: () => stats(),
     close() {
       if (closed) return;
       finish();
