@@ -1,13 +1,29 @@
 // Authentication in the workbench, in Chromium against `zmtp serve`: a PLAIN server whose user is set up
 // in the UI lets in a pyzmq client with the right password and refuses a wrong one, and both ZAP decisions
 // show in its timeline; a CURVE server shows its public key (copied by its button); a UI CURVE client
-// given the wrong server key shows the hint to check it.
+// given the wrong server key shows the hint to check it; workspace files leave the secret key out unless asked.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { startPython } from '../helpers/python.js';
 import { bindWildcard, connectTo, createSocket, selectSocket, send, useApp, waitForText } from './serve-harness.js';
 
-const app = useApp();
+const app = useApp({ acceptDownloads: true });
+
+/** Clicks Save workspace and returns the saved file's JSON. */
+async function savedWorkspace(): Promise<{ sockets: { name: string; options: Record<string, unknown> }[] }> {
+  const download = app.page.waitForEvent('download');
+  await app.page.getByRole('button', { name: 'Save workspace' }).click();
+  const file = join(mkdtempSync(join(tmpdir(), 'ws-secrets-')), 'workspace.json');
+  await (await download).saveAs(file);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } finally {
+    rmSync(dirname(file), { recursive: true, force: true });
+  }
+}
 
 const PLAIN_REQ = `
 import zmq, sys
@@ -89,4 +105,13 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
   assert.ok(box && card && box.x + box.width <= card.x + card.width + 1, `hint ${JSON.stringify(box)} inside ${JSON.stringify(card)}`);
   await selectSocket(page, 'curve-rep');
   await page.getByTestId('socket-curve-rep').getByText(/A client used a server key other than this socket's public key/).first().waitFor();
+
+  // A workspace file keeps the public key but leaves the secret key out, unless asked to include it.
+  const without = (await savedWorkspace()).sockets.find((s) => s.name === 'curve-rep')!;
+  assert.equal(without.options.curvePublicKey, serverKey);
+  assert.equal(without.options.curveSecretKey, undefined);
+  await page.getByLabel('Include secrets in the workspace').check();
+  const withSecrets = (await savedWorkspace()).sockets.find((s) => s.name === 'curve-rep')!;
+  assert.match(String(withSecrets.options.curveSecretKey), /^.{40}$/);
+  await page.getByLabel('Include secrets in the workspace').uncheck();
 });
