@@ -275,7 +275,9 @@ export class WarningPrinter {
 }
 
 export function summaryLine(s: Omit<DecodeSummary, 'format'>): string {
-  const zmtp = s.connections.filter((c) => c.state !== 'not-zmtp' && (c.versions.c2s || c.versions.s2c || c.counts.c2s.messages + c.counts.s2c.messages > 0)).length;
-  return `${s.packets} packets, ${s.stats.connections} TCP connections (${zmtp} ZMTP), ${s.stats.messages} messages, ` +
+  const tcp = s.connections.filter((c) => !c.pgm);
+  const zmtp = tcp.filter((c) => c.state !== 'not-zmtp' && (c.versions.c2s || c.versions.s2c || c.counts.c2s.messages + c.counts.s2c.messages > 0)).length;
+  const pgm = s.connections.length - tcp.length;
+  return `${s.packets} packets, ${s.stats.connections - pgm} TCP connections (${zmtp} ZMTP), ${pgm ? `${pgm} PGM sessions, ` : ''}${s.stats.messages} messages, ` +
     `${s.stats.commands} commands, ${s.stats.errors} decode problems${s.warnings ? `, ${s.warnings} capture warnings` : ''}\n`;
 }
