@@ -17,7 +17,7 @@ import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
 import { SIGNATURE_SIZE, REVISION_OFFSET } from '../zmtp/constants.js';
 import { emptyCounts, type ConnectionInfo, type InspectorStats } from './connection.js';
 import type { CommandRecord, ConnectionRecord, ErrorRecord, GreetingRecord, InspectRecord, MessageRecord, UpgradeRecord, ZmtpVersion } from './records.js';
-import { findResync, type ResyncResult } from './resync.js';
+import { findResync, type ResyncResult, type StreamFraming } from './resync.js';
 import { describeSecurity } from './security.js';
 import { RateSeries } from './stats.js';
 import { parseHttpHead, protocolList, startsHttp, WS_BINARY, WS_TEXT, WsMessageReader, zwsMechanism } from './websocket.js';
@@ -887,8 +887,7 @@ export class Inspector {
 
   private tryResync(c: ConnState, d: DirState, final: boolean): void {
     const peer = c.dirs[OTHER[d.dir]];
-    // Without a greeting on either side, try ZMTP 3.x/2.0 framing first, then 1.0's (length-first).
-    const framings: readonly Framing[] = d.framing ? [d.framing] : peer.framing ? [peer.framing] : UNKNOWN_FRAMINGS;
+    const framings: readonly StreamFraming[] = d.ws ? WS_ONLY : d.framing ? [d.framing] : peer.ws ? WS_ONLY : peer.framing ? [peer.framing] : UNKNOWN_FRAMINGS;
     let r: ResyncResult;
     for (;;) {
       r = findResync(d.head, framings, final);
@@ -920,12 +919,18 @@ export class Inspector {
       this.error(c, d, `skipped ${skipped} bytes to find frame boundaries`, d.offset - rest.length - skipped);
       d.ts = latest;
     }
-    d.framing = r.framing;
     d.heuristic = true;
     d.ready = true;
-    d.phase = 'frames';
     d.head = EMPTY;
-    d.decoder = new FrameDecoder(r.framing, this.opts.maxFrameSize);
+    if (r.framing === 'ws') {
+      d.phase = 'ws';
+      d.ws = new WsMessageReader(this.opts.maxFrameSize);
+      if (c.info.websocket === undefined) c.info.websocket = {};
+    } else {
+      d.framing = r.framing;
+      d.phase = 'frames';
+      d.decoder = new FrameDecoder(r.framing, this.opts.maxFrameSize);
+    }
     d.decoderBase = d.offset - rest.length;
     c.decodedAny = true;
     this.updateState(c);
@@ -1021,7 +1026,10 @@ function timeAt(times: HeldTime[], offset: number, fallback: number): number {
   return fallback;
 }
 
-const UNKNOWN_FRAMINGS: readonly Framing[] = ['v3', 'v1'];
+/** Framings tried when neither side's greeting or upgrade was seen: ZMTP 3.x/2.0, then 1.0's
+ *  (length-first), then ZWS WebSocket frames (a ws connection seen without its HTTP upgrade). */
+const UNKNOWN_FRAMINGS: readonly StreamFraming[] = ['v3', 'v1', 'ws'];
+const WS_ONLY: readonly StreamFraming[] = ['ws'];
 
 const LIBZMQ_BAD_ERROR = Buffer.from('^RROR', 'latin1');
 const CURVE_MESSAGE_PREFIX = Buffer.from('\x07MESSAGE', 'latin1');

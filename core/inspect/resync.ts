@@ -9,8 +9,11 @@ export const RESYNC_MIN_FRAMES = 3;
 /** Largest frame a probe will believe in; bigger claims are taken as noise. */
 export const RESYNC_MAX_FRAME = 256 * 1024;
 
+/** What a stream may be framed as: ZMTP framings, or ZeroMQ over WebSocket (ZWS) frames. */
+export type StreamFraming = Framing | 'ws';
+
 export type ResyncResult =
-  | { status: 'found'; offset: number; framing: Framing }
+  | { status: 'found'; offset: number; framing: StreamFraming }
   /** Something plausible starts at `offset` but more bytes are needed to be sure. */
   | { status: 'wait'; offset: number }
   /** Nothing plausible starts before `discard`: those bytes can be dropped. */
@@ -96,15 +99,70 @@ export function probeFrames(buf: Buffer, start: number, framing: Framing, final 
  * Looks for the first offset in `buf` where frames of one of `framings` line up.
  * @param final no more bytes will come (end of stream): accept shorter runs, never wait.
  */
-export function findResync(buf: Buffer, framings: readonly Framing[], final = false): ResyncResult {
+export function findResync(buf: Buffer, framings: readonly StreamFraming[], final = false): ResyncResult {
   for (let offset = 0; offset < buf.length; offset++) {
     let partial = false;
     for (const framing of framings) {
-      const p = probeFrames(buf, offset, framing, final);
+      const p = framing === 'ws' ? probeWsFrames(buf, offset, final) : probeFrames(buf, offset, framing, final);
       if (p === 'ok') return { status: 'found', offset, framing };
       if (p === 'partial') partial = true;
     }
     if (partial) return { status: 'wait', offset };
   }
   return { status: 'none', discard: buf.length };
+}
+
+const WS_BINARY_FIN = 0x82;
+
+/**
+ * Probes ZWS WebSocket frames from `start` (a ws connection seen without its HTTP upgrade): whole
+ * frames (FIN set, no reserved bits), binary ones holding a ZWS flags byte (0..3) and control ones
+ * (close, ping, pong) of at most 125 bytes, all masked or all unmasked (clients mask, servers do not).
+ */
+export function probeWsFrames(buf: Buffer, start: number, final = false): Probe {
+  let pos = start;
+  let count = 0;
+  let masked: boolean | undefined;
+  const end = buf.length;
+  while (count < RESYNC_MIN_FRAMES) {
+    if (pos === end) {
+      if (count >= 2 || (final && count >= 1)) return 'ok';
+      return final ? 'bad' : 'partial';
+    }
+    const b0 = buf[pos];
+    const opcode = b0 & 0x0f;
+    const control = b0 === 0x88 || b0 === 0x89 || b0 === 0x8a;
+    if (b0 !== WS_BINARY_FIN && !control) return 'bad';
+    if (end - pos < 2) return final ? 'bad' : 'partial';
+    const b1 = buf[pos + 1];
+    const isMasked = (b1 & 0x80) !== 0;
+    if (masked !== undefined && masked !== isMasked) return 'bad';
+    masked = isMasked;
+    let length = b1 & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (end - pos < 4) return final ? 'bad' : 'partial';
+      length = buf.readUInt16BE(pos + 2);
+      if (length < 126) return 'bad'; // senders use the shortest length form
+      header = 4;
+    } else if (length === 127) {
+      if (end - pos < 10) return final ? 'bad' : 'partial';
+      if (buf.readUInt32BE(pos + 2) !== 0) return 'bad';
+      length = buf.readUInt32BE(pos + 6);
+      if (length < 0x10000) return 'bad';
+      header = 10;
+    }
+    if (control ? length > 125 : length < 1 || length > RESYNC_MAX_FRAME) return 'bad';
+    const keyAt = pos + header;
+    if (isMasked) header += 4;
+    if (end - pos < header + Math.min(length, 1)) return final ? 'bad' : 'partial';
+    if (opcode === 0x2) {
+      const flags = buf[pos + header] ^ (isMasked ? buf[keyAt] : 0);
+      if (flags > 0x03) return 'bad';
+    }
+    if (end - pos < header + length) return final ? 'bad' : 'partial';
+    pos += header + length;
+    count++;
+  }
+  return 'ok';
 }

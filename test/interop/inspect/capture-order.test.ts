@@ -343,3 +343,50 @@ test('ZMTP 1.0 (a raw 1.0 peer and libzmq ROUTER falling back to it) started mid
   }
   assert.ok(recovered > 0);
 });
+
+test('ZeroMQ over WebSocket (libzmq REQ/REP on ws://) started mid-stream after the HTTP upgrade: ZWS frames recognised by their shape, messages exact', async () => {
+  const rep = new zmq.Reply({ linger: 0 });
+  await rep.bind('ws://127.0.0.1:*');
+  const port = portOf(rep.lastEndpoint!);
+  const req = new zmq.Request({ linger: 0 });
+  const dir = tempDir();
+  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, dir.dir, 'ws.pcap');
+  const up: string[][] = [];
+  const down: string[][] = [];
+  try {
+    req.connect(rep.lastEndpoint!);
+    for (let i = 0; i < 30; i++) {
+      const request = [Buffer.from(`ws request ${i}`), Buffer.alloc([0, 100, 200, 3000][i % 4], i)];
+      // A copy: libzmq's ws encoder masks a large frame in place.
+      up.push(['', ...request.map(hexOf)]);
+      await req.send(request);
+      await rep.receive();
+      const reply = [Buffer.from(`ws reply ${i}`)];
+      down.push(['', ...reply.map(hexOf)]);
+      await rep.send(reply);
+      await req.receive();
+    }
+    await cap.stopAfter(Buffer.from('ws reply 29'));
+  } finally {
+    cap.kill();
+    req.close();
+    rep.close();
+  }
+  const pkts = await readPackets(cap.file);
+  dir.cleanup();
+  // Client frames are masked on the wire: the first reply marks where the messages begin.
+  const firstData = pkts.findIndex((p) => p.d.tcp.payload.includes(Buffer.from('ws reply 0')));
+  assert.ok(firstData > 0);
+  const random = prng(5);
+  for (let round = 0; round < 6; round++) {
+    const cut = firstData + Math.floor(random() * (pkts.length - firstData - 30));
+    const { records } = await decodeFile(write(pkts.slice(cut), `ws-mid-${round}.pcap`));
+    assert.equal(records.filter((r) => r.type === 'upgrade').length, 0, 'the upgrade is not in the capture');
+    for (const [want, dirName] of [[up, 'ws request'], [down, 'ws reply']] as const) {
+      const got = records.filter((r): r is MessageRecord => r.type === 'message' && Buffer.from(r.frames[1] ?? '', 'hex').toString().startsWith(dirName));
+      assert.ok(got.length >= 8, `round ${round} (cut at packet ${cut}): ${got.length} ${dirName} messages`);
+      assert.ok(got.every((m) => m.heuristic === true));
+      assert.deepEqual(framesOf(got.slice(1)), want.slice(want.length - got.length + 1), `round ${round}: cut at packet ${cut}`);
+    }
+  }
+});
