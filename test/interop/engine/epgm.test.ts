@@ -198,3 +198,69 @@ test('epgm loss: a libzmq PUB through a relay dropping 10% of ODATA to our SUB: 
   });
   assertRepaired(dropped, byType);
 });
+
+// pyzmq PUB with the same options as ours: its packets are the reference for TPDU size, window and TTL.
+const PY_OPTIONS_PUB = String.raw`
+import sys, time, zmq
+ctx = zmq.Context()
+p = ctx.socket(zmq.PUB)
+p.setsockopt(zmq.RATE, 400)
+p.setsockopt(zmq.RECOVERY_IVL, 500)
+p.setsockopt(zmq.MULTICAST_MAXTPDU, 700)
+p.setsockopt(zmq.MULTICAST_HOPS, 4)
+p.setsockopt(zmq.SNDHWM, 0)
+p.connect(sys.argv[1])
+time.sleep(0.3)
+for i in range(60):
+    p.send(b"x" * 1000)
+time.sleep(2)
+p.close()
+ctx.term()
+print("done", flush=True)
+`;
+
+/** Per source port: largest ODATA TSDU, the last SPM's lead - trail + 1 (the transmit window), IP TTLs. */
+async function sourceShape(file: string, port: number) {
+  let maxTsdu = 0;
+  let window = 0;
+  for (const c of await pgmPacketsOf(file, port)) {
+    const r = parsePgmPacket(c.bytes);
+    if (!r.ok) continue;
+    if (r.packet.type === 'ODATA') maxTsdu = Math.max(maxTsdu, r.packet.data.length);
+    if (r.packet.type === 'SPM') window = ((r.packet.lead - r.packet.trail + 1) >>> 0);
+  }
+  const text = execFileSync('tcpdump', ['-nr', file, '-v', `udp dst port ${port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const ttls = new Set([...text.matchAll(/ttl (\d+)/g)].map((m) => Number(m[1])));
+  return { maxTsdu, window, ttls: [...ttls] };
+}
+
+test('epgm options as libzmq means them: multicastMaxTransportDataUnit, rate + recoveryInterval (window), multicastHops, same as a libzmq PUB on the wire', { skip }, async () => {
+  const tmp = tempDir();
+  const cap = await startCapture({ tool: 'tcpdump', iface: 'any', filter: 'udp and (port 5721 or port 5722)' }, tmp.dir, 'options.pcap');
+  try {
+    const ref = startPython(['-c', PY_OPTIONS_PUB, theirs(5721)], 'pyzmq pub', link.ns);
+    await ref.find((l) => l === 'done');
+    const py = startPython([PEER, 'sub', theirs(5722), '60', '15000'], 'pyzmq sub', link.ns);
+    const pub = new Publisher({ rate: 400, recoveryInterval: 500, multicastMaxTransportDataUnit: 700, multicastHops: 4, sendHighWaterMark: 0 });
+    try {
+      await py.find((l) => l === 'ready');
+      await pub.bind(ours(5722));
+      // Our pattern's messages (m0..m59) with 1000 bytes appended would not match the peer's check: send
+      // the peer's own 60 messages, which are short, then the bulk that fills the window.
+      for (let i = 0; i < 60; i++) await pub.send(expected(i));
+      for (let i = 0; i < 60; i++) await pub.send(Buffer.alloc(1000, 0x78));
+      assert.deepEqual(await pySummary(py), { count: 60, first: 0, last: 59, errors: [] });
+    } finally {
+      pub.close();
+      py.child.kill();
+    }
+    await cap.stop();
+    const theirShape = await sourceShape(cap.file, 5721);
+    const ourShape = await sourceShape(cap.file, 5722);
+    assert.deepEqual(theirShape, { maxTsdu: 628, window: 35, ttls: [4] }, 'libzmq: TSDU = 700 - IP/UDP/PGM headers - room for OPT_FRAGMENT; window = rate x interval / TPDU');
+    assert.deepEqual(ourShape, theirShape);
+  } finally {
+    cap.kill();
+    tmp.cleanup();
+  }
+});
