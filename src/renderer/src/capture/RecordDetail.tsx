@@ -89,7 +89,7 @@ export function RecordDetail({ client, captureId, index }: { client: AppClient; 
                 <div className="text-xs font-medium text-slate-500" data-testid="detail-frame-size">
                   Frame {i + 1} · {count(sizes?.[i] ?? f.length / 2, 'byte')}{sizes && sizes[i] > f.length / 2 ? ` (the first ${count(f.length / 2, 'byte')} kept)` : ''}
                 </div>
-                <pre className="mono max-h-64 overflow-auto whitespace-pre-wrap break-all rounded border border-slate-200 p-2 text-xs dark:border-slate-700" data-testid="detail-frame">{f.length === 0 ? '(empty)' : text}</pre>
+                <pre className={`mono max-h-64 overflow-auto ${view === 'hex' ? 'whitespace-pre' : 'whitespace-pre-wrap break-all'} rounded border border-slate-200 p-2 text-xs dark:border-slate-700`} data-testid="detail-frame">{f.length === 0 ? '(empty)' : text}</pre>
               </div>
             );
           })}
