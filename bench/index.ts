@@ -11,6 +11,10 @@ if (which === 'all' || which === 'decode') {
   const { benchDecode } = await import('./decode.js');
   await benchDecode();
 }
+if (which === 'all' || which === 'ui') {
+  const { benchUi } = await import('./ui.js');
+  await benchUi();
+}
 if (which === 'all' || which === 'export') {
   const { benchExport } = await import('./export.js');
   await benchExport();

@@ -6,7 +6,7 @@ import type { FoldedEvent } from './event-fold.js';
 import type { HostEvent, LoggedMessage, MessageRate } from './protocol.js';
 
 /** At most this many host updates a second per kind, whatever arrives. */
-export const FEED_INTERVAL_MS = 250;
+export const FEED_INTERVAL_MS = 500;
 /** Delay of the first update after a quiet spell (lets a burst that has just begun join it). */
 const FIRST_DELAY_MS = 20;
 /** Newest messages sent per update; the UI keeps a bounded list and the host the full log for paging. */

@@ -1,14 +1,14 @@
 // A socket's message log (newest first), frames shown as text, hex or JSON. Bounded whatever the flood: it
 // draws the newest few, shows the host's true total and the rate, and can be paused, cleared and filtered
 // by topic (a prefix of the first frame). Each sent message says what happened to it.
-import { memo, useCallback, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LoggedMessage, MessageRate } from '../../../../core/host/protocol.js';
 import { describeSendState, type SendState } from '../../../../core/host/message-state.js';
 import { fmtBytes, fmtTime, showFrame, type View } from '../format.js';
 import { Badge, Button, Empty, Input } from '../ui/common.js';
 
 /** Messages drawn at most: enough to read, few enough that a flood does not stall the page. */
-const SHOW = 100;
+const SHOW = 50;
 
 const SEND_BADGE: Record<SendState['kind'], { label: string; tone: 'sky' | 'amber' | 'red' }> = {
   written: { label: '→ written', tone: 'sky' },
@@ -16,6 +16,23 @@ const SEND_BADGE: Record<SendState['kind'], { label: string; tone: 'sky' | 'ambe
   dropped: { label: '→ dropped', tone: 'red' },
   refused: { label: '→ refused', tone: 'red' },
 };
+
+/** A flood redraws the list at most this often (the first change after a quiet spell shows at once). */
+const REDRAW_MS = 1000;
+
+/** `value`, but changing at most once per `ms`: the newest value is shown at the end of each interval. */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = last.current + ms - Date.now();
+    const show = () => { last.current = Date.now(); setShown(value); };
+    if (wait <= 0) return show();
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return shown;
+}
 
 const utf8 = new TextEncoder();
 function hexOf(text: string): string {
@@ -80,7 +97,8 @@ export function MessageLog({ messages, total, rate, selected, onSelect, onReply,
   const [view, setView] = useState<View>('text');
   const [paused, setPaused] = useState<LoggedMessage[] | null>(null);
   const [topic, setTopic] = useState('');
-  const source = paused ?? messages;
+  const latest = useThrottled(messages, REDRAW_MS);
+  const source = paused ?? latest;
   const shown = useMemo(() => {
     const prefix = topic ? hexOf(topic) : '';
     const out: LoggedMessage[] = [];
@@ -113,7 +131,7 @@ export function MessageLog({ messages, total, rate, selected, onSelect, onReply,
         source.length > 0 && topic ? <Empty title="No message matches">None of the newest {source.length} messages starts with “{topic}”.</Empty>
           : <Empty title="No messages yet">Bind or connect this socket, then send from the composer or from a peer.</Empty>
       ) : (
-        <ol className="flex max-h-[28rem] flex-col gap-1 overflow-auto" data-testid="message-log">
+        <ol className="flex max-h-[28rem] flex-col gap-1 overflow-auto" style={{ contain: 'content' }} data-testid="message-log">
           {shown.map((m) => (
             <Row key={m.seq} m={m} view={view} selected={selected === m.seq} onSelect={onSelect} onReply={reply} canReply={canReply} />
           ))}

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { SocketInfo } from '../../../../core/host/protocol.js';
-import { getState, addIfMissing, useStore } from '../store.js';
+import { getState, addIfMissing, messageTotal, useStore } from '../store.js';
 import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
 import type { Template } from './Composer.js';
 import { NewSocketForm } from './NewSocketForm.js';
@@ -24,10 +24,15 @@ function legacyTemplates(): Template[] {
   }
 }
 
+/** A socket's true message total, in its own component: a flood re-renders this text, not the whole workbench. */
+function MessageCount({ id }: { id: string }) {
+  const total = useStore((s) => messageTotal(s, id));
+  return <>{total.toLocaleString()}</>;
+}
+
 export function Workbench({ client }: { client: AppClient }) {
   const order = useStore((s) => s.order);
   const sockets = useStore((s) => s.sockets);
-  const totals = useStore((s) => s.messageTotals);
   const [selected, setSelected] = useState<string | 'new'>('new');
   const [templates, setTemplatesState] = useState<Template[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -143,7 +148,7 @@ export function Workbench({ client }: { client: AppClient }) {
                 </span>
                 <span className="flex gap-1 text-xs text-slate-500">
                   <Badge tone="violet">{s.type}</Badge>
-                  <span>{s.endpoints.length} endpoint{s.endpoints.length === 1 ? '' : 's'} · {s.peers.length} peer{s.peers.length === 1 ? '' : 's'} · {Math.max(totals[id] ?? 0, s.messageCount).toLocaleString()} msg</span>
+                  <span>{s.endpoints.length} endpoint{s.endpoints.length === 1 ? '' : 's'} · {s.peers.length} peer{s.peers.length === 1 ? '' : 's'} · <MessageCount id={id} /> msg</span>
                 </span>
               </button>
             );

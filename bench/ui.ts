@@ -1,0 +1,156 @@
+// Workbench UI under load (issue 10): `zmtp serve` in Chromium, one REQ retrying a dead port (about 13
+// monitor events a second with the default reconnect interval) and a SUB receiving 1,000 msg/s from a
+// pyzmq PUB, for BENCH_UI_SECONDS (default 60). Every few seconds a real mouse click switches between the
+// two sockets; printed: the time from the click's input event to the frame after its effect (the other
+// socket's view in the DOM), target < 100 ms; the page's JS heap (CDP), target < 300 MB; and what arrived.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Page } from 'playwright-core';
+import { createSocket, launchBrowser, selectSocket, startServe } from '../test/e2e/serve-harness.js';
+import { freePort } from '../test/e2e/traffic.js';
+
+const SECONDS = Math.max(5, Number(process.env.BENCH_UI_SECONDS ?? 60));
+const RATE = Math.max(1, Number(process.env.BENCH_UI_RATE ?? 1000));
+const CLICK_EVERY_MS = Math.min(5000, (SECONDS * 1000) / 10);
+
+/** A pyzmq PUB that binds a free port and keeps `rate` messages a second (sent in small catch-up bursts). */
+async function pyPublisher(rate: number): Promise<{ endpoint: string; stop: () => void }> {
+  const py = spawn('/usr/bin/python3', ['-c', `
+import sys, time, zmq
+s = zmq.Context().socket(zmq.PUB)
+s.linger = 0
+s.sndhwm = 100000
+port = s.bind_to_random_port('tcp://127.0.0.1')
+print(port, flush=True)
+rate = float(sys.argv[1])
+start = time.time()
+i = 0
+while True:
+    due = int((time.time() - start) * rate)
+    while i < due:
+        s.send(b'tick %d' % i)
+        i += 1
+    time.sleep(0.005)
+`, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: py.stdout! }).once('line', resolve);
+    py.once('exit', (code) => reject(new Error(`pyzmq PUB exited (${code})`)));
+  });
+  return { endpoint: `tcp://127.0.0.1:${port.trim()}`, stop: () => py.kill() };
+}
+
+async function connect(page: Page, name: string, endpoint: string): Promise<void> {
+  const view = page.getByTestId(`socket-${name}`);
+  await view.getByLabel('Endpoint', { exact: true }).fill(endpoint);
+  await view.getByRole('button', { name: 'Connect', exact: true }).click();
+  await view.getByTestId('endpoint').filter({ hasText: endpoint }).waitFor();
+}
+
+/**
+ * Clicks the sidebar item of `name` with the mouse (no actionability waits) and returns the milliseconds from
+ * the input event's own timestamp (so time queued behind a busy main thread counts) to the frame after the
+ * socket's view is in the DOM.
+ */
+async function clickToEffect(page: Page, name: string, at: { x: number; y: number }): Promise<number> {
+  await page.evaluate(`window.__down = undefined;
+    document.addEventListener('pointerdown', (e) => { window.__down = e.timeStamp; }, { capture: true, once: true });`);
+  await page.mouse.click(at.x, at.y);
+  // A string, not a function: tsx would wrap named arrows in a helper the page does not have.
+  return page.evaluate(`new Promise((resolve) => {
+    const testId = ${JSON.stringify(`socket-${name}`)};
+    const settle = () => requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - (window.__down ?? performance.now())), 0));
+    if (document.querySelector('[data-testid="' + testId + '"]')) return settle();
+    const seen = new MutationObserver(() => {
+      if (!document.querySelector('[data-testid="' + testId + '"]')) return;
+      seen.disconnect();
+      settle();
+    });
+    seen.observe(document.body, { childList: true, subtree: true });
+  })`) as Promise<number>;
+}
+
+function rssMiB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+export async function benchUi(): Promise<void> {
+  const served = await startServe();
+  const browser = await launchBrowser();
+  const pub = await pyPublisher(RATE);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(served.url);
+    await page.getByRole('heading', { name: 'ZMQ Inspector' }).waitFor();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const heap = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+    };
+
+    const metric = async (name: string) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN;
+
+    await createSocket(page, 'REQ', 'retrying');
+    await createSocket(page, 'SUB', 'flooded', async (p) => { await p.getByLabel('Subscriptions').fill('tick'); });
+    const where = async (name: string) => {
+      const box = (await page.getByTestId('socket-item').filter({ hasText: name }).boundingBox())!;
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    };
+    const items = { retrying: await where('retrying'), flooded: await where('flooded') };
+    let next: 'retrying' | 'flooded' = 'retrying';
+    /** Clicks every CLICK_EVERY_MS for `seconds`; returns the click->effect times and the page's main-thread share. */
+    const clicking = async (seconds: number) => {
+      const clicks: number[] = [];
+      const task0 = await metric('TaskDuration');
+      const start = Date.now();
+      while (Date.now() - start < seconds * 1000) {
+        await new Promise((r) => setTimeout(r, CLICK_EVERY_MS));
+        clicks.push(await clickToEffect(page, next, items[next]));
+        next = next === 'retrying' ? 'flooded' : 'retrying';
+        maxHeap = Math.max(maxHeap, await heap());
+      }
+      const elapsed = (Date.now() - start) / 1000;
+      return { clicks: clicks.sort((a, b) => a - b), elapsed, busy: (await metric('TaskDuration')) - task0 };
+    };
+    let maxHeap = 0;
+
+    // The same clicks on the same page with nothing arriving: the reference for this machine's load right now.
+    const idle = await clicking(Math.max(5, SECONDS / 6));
+    await selectSocket(page, 'retrying');
+    await connect(page, 'retrying', `tcp://127.0.0.1:${await freePort()}`);
+    await selectSocket(page, 'flooded');
+    await connect(page, 'flooded', pub.endpoint);
+    await page.getByTestId('socket-flooded').locator('[data-testid=message][data-dir=in]').first().waitFor();
+    const loaded = await clicking(SECONDS);
+
+    // What the page shows at the end, read from its own counters.
+    const sidebar = async (name: string) => (await page.getByTestId('socket-item').filter({ hasText: name }).textContent()) ?? '';
+    const received = Number(/([\d,]+) msg/.exec(await sidebar('flooded'))?.[1].replace(/,/g, '') ?? NaN);
+    await page.mouse.click(items.retrying.x, items.retrying.y);
+    const view = page.getByTestId('socket-retrying');
+    await view.waitFor();
+    const events = Number(/Monitor events \(([\d,]+)\)/.exec((await view.textContent()) ?? '')?.[1].replace(/,/g, '') ?? NaN);
+    const rows = await view.getByTestId('event-row').count();
+    await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined);
+    const endHeap = await heap();
+
+    const { clicks, elapsed } = loaded;
+    const line = (c: number[]) => `median ${pct(c, 50).toFixed(0)} ms, p95 ${pct(c, 95).toFixed(0)} ms, max ${c[c.length - 1].toFixed(0)} ms over ${c.length} clicks`;
+    console.log(`ui: ${elapsed.toFixed(0)} s in Chromium against zmtp serve; REQ retrying a dead port: ${events.toLocaleString('en')} monitor events (${(events / elapsed).toFixed(1)}/s) shown as ${rows} folded rows; SUB fed ${RATE.toLocaleString('en')} msg/s by pyzmq: ${received.toLocaleString('en')} received; machine load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
+    console.log(`ui click->effect under load: ${line(clicks)} (target < 100 ms)`);
+    console.log(`ui click->effect idle page, same run: ${line(idle.clicks)}; under load / idle = ${(pct(clicks, 50) / pct(idle.clicks, 50)).toFixed(2)}x at the median`);
+    console.log(`ui page main thread busy: ${(100 * loaded.busy / elapsed).toFixed(0)}% under load, ${(100 * idle.busy / idle.elapsed).toFixed(0)}% idle`);
+    console.log(`ui page JS heap: max ${mib(maxHeap)} during the run, ${mib(endHeap)} at the end after GC (target < 300 MB); zmtp serve RSS ${rssMiB(served.child.pid).toFixed(0)} MB`);
+  } finally {
+    pub.stop();
+    await browser.close();
+    await served.stop();
+  }
+}
