@@ -26,7 +26,11 @@ test('composer frames and the endpoint box survive switching to another socket a
   await view.getByLabel('Frame 2', { exact: true }).fill('de ad');
 
   await createSocket(page, 'PULL', 'elsewhere');
-  assert.equal(await page.getByTestId('socket-elsewhere').getByLabel('Endpoint').inputValue(), 'tcp://127.0.0.1:*', 'drafts are per socket');
+  const elsewhere = page.getByTestId('socket-elsewhere');
+  assert.equal(await elsewhere.getByLabel('Endpoint').inputValue(), 'tcp://127.0.0.1:*', 'drafts are per socket');
+  // Nothing to connect to yet: Connect on the wildcard says what to do instead.
+  await elsewhere.getByRole('button', { name: 'Connect', exact: true }).click();
+  await waitForText(elsewhere.getByTestId('endpoint-error'), /Connect needs a real port: a wildcard \(\*\) port only works for Bind\. Bind another socket first/);
   await selectSocket(page, 'drafty');
   assert.equal(await view.getByLabel('Endpoint').inputValue(), 'tcp://127.0.0.1:5999');
   assert.equal(await view.getByLabel('Frame 1', { exact: true }).inputValue(), 'first draft');

@@ -7,6 +7,7 @@ import { clearMessages, eventTotal, messageTotal, useStore } from '../store.js';
 import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage } from '../ui/common.js';
 import { Composer, envelopeOf, type DraftFrame, type Template } from './Composer.js';
 import { EndpointStatus } from './EndpointStatus.js';
+import { MulticastHint } from './MulticastHint.js';
 import { MessageLog } from './MessageLog.js';
 import { Timeline } from './Timeline.js';
 import { SecurityCard } from './Security.js';
@@ -34,7 +35,11 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
       <form className="flex gap-2" onSubmit={(e) => { e.preventDefault(); void run(() => client.request('socket.bind', { id: socket.id, endpoint })); }}>
         <Input aria-label="Endpoint" className="mono flex-1" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} />
         <Button type="submit" variant="primary">Bind</Button>
-        <Button onClick={() => void run(() => client.request('socket.connect', { id: socket.id, endpoint }))}>Connect</Button>
+        <Button onClick={() => void run(async () => {
+          // The host would refuse it too; this says what to do instead.
+          if (/:\*$/.test(endpoint.trim())) throw new Error(`Connect needs a real port: a wildcard (*) port only works for Bind. ${targets.length ? "Pick another workbench socket's endpoint below" : 'Bind another socket first'}, or type host:port.`);
+          return client.request('socket.connect', { id: socket.id, endpoint });
+        })}>Connect</Button>
       </form>
       {targets.length > 0 && (
         <Select aria-label="Connect to a workbench socket" className="mt-2 w-full" value="" onChange={(e) => { if (e.target.value) setEndpoint(e.target.value); }}>
@@ -46,6 +51,7 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
           ))}
         </Select>
       )}
+      <MulticastHint type={socket.type} onUse={setEndpoint} />
       <ErrorText error={error} testId="endpoint-error" />
       {socket.endpoints.length === 0 ? (
         <p className="mt-2 text-xs text-slate-500">Not bound or connected. Bind with a wildcard port (tcp://127.0.0.1:*) to get a free port.</p>
