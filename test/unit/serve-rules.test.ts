@@ -221,3 +221,19 @@ test('an upload that breaks off leaves no file behind', async () => {
   req.destroy();
   await waitFor('the partial upload is deleted', () => uploadFiles().length === 0);
 });
+
+test("a live capture's packet file is deleted when the capture closes", async () => {
+  const { ask, close } = await api();
+  try {
+    const started = await ask('capture.startLive', { interface: 'lo', filter: `tcp port ${await freePort()}` });
+    assert.equal(started.ok, true, JSON.stringify(started.error));
+    const liveFiles = () => readdirSync(uploads).filter((f) => f.startsWith('live-'));
+    await waitFor('the live capture writes its file', () => liveFiles().length === 1);
+    assert.equal((await ask('capture.stop', { id: started.result.id })).ok, true);
+    assert.equal((await http(`/api/captures/${started.result.id}/file?token=${token}`)).status, 200);
+    assert.equal((await ask('capture.close', { id: started.result.id })).ok, true);
+    assert.deepEqual(liveFiles(), []);
+  } finally {
+    close();
+  }
+});
