@@ -51,6 +51,9 @@ export interface ConnectionInfo {
   closedAt?: number;
   /** Message counts over time. */
   rate: RateBucket[];
+  /** 'udp' for a RADIO/DISH flow over udp:// (radio-dish.ts): `client` the RADIO, `server` the DISH address,
+   *  `subscriptions` the groups seen. TCP connections and PGM sessions leave it unset. */
+  transport?: 'udp';
   /** Set for a PGM session (pgm:// or epgm://): one per TSI, `client` the source, `server` the group. */
   pgm?: PgmSessionInfo;
 }

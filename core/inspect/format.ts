@@ -100,6 +100,7 @@ export function summarize(r: InspectRecord): string {
       if (r.replyTo) parts.push(`reply after ${(r.replyTo.latency * 1000).toFixed(3)} ms`);
       if (r.heuristic) parts.push('(decoded without greeting)');
       if (r.sqn !== undefined) parts.push(`(pgm sqn ${r.sqn}${r.repaired ? ', repaired' : ''})`);
+      if (r.group !== undefined) parts.push(`(udp RADIO/DISH group ${JSON.stringify(r.group)})`);
       return parts.join(' ');
     }
   }

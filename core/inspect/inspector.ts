@@ -23,6 +23,7 @@ import { RateSeries } from './stats.js';
 import { parseHttpHead, protocolList, startsHttp, WS_BINARY, WS_TEXT, WsMessageReader, zwsMechanism } from './websocket.js';
 import type { IpDatagram } from '../capture/datagram.js';
 import { PgmSniffer } from './pgm-sniffer.js';
+import { RadioDishSniffer } from './radio-dish.js';
 
 export interface InspectorOptions {
   /** Receives every record as soon as it is complete. */
@@ -202,24 +203,34 @@ export class Inspector {
       maxFrameSize: this.opts.maxFrameSize, cap: this.messageCap, bucketSeconds: this.opts.bucketSeconds, rate: this.rate,
     });
     this.pgm.push(d, ts);
+    this.radio ??= new RadioDishSniffer({
+      onRecord: (r) => this.options.onRecord(r), nextId: this.opts.nextSessionId, maxFrameBytes: this.opts.maxFrameBytes,
+      bucketSeconds: this.opts.bucketSeconds, totals: this.totals, rate: this.rate,
+    });
+    this.radio.push(d, ts);
   }
+
+  /** RADIO/DISH over udp (radio-dish.ts): datagrams shaped like group length, group, body, on any port. */
+  private radio?: RadioDishSniffer;
+
 
   /** Closes every connection still open (end of a capture). */
   end(ts = this.lastTs ?? 0): void {
     for (const c of [...this.open.values()]) this.closeConn(c, ts, 'end-of-capture');
     this.pgm?.end(ts);
+    this.radio?.end(ts);
   }
 
   /** Open connections first, then the most recently closed ones; then PGM sessions. */
   connections(): ConnectionInfo[] {
-    return [...[...this.open.values()].map((c) => this.snapshot(c)), ...this.closedInOrder().map((i) => ({ ...i })), ...(this.pgm?.sessions() ?? [])];
+    return [...[...this.open.values()].map((c) => this.snapshot(c)), ...this.closedInOrder().map((i) => ({ ...i })), ...(this.pgm?.sessions() ?? []), ...(this.radio?.connections() ?? [])];
   }
 
   connection(id: number): ConnectionInfo | undefined {
     const c = this.open.get(id);
     if (c) return this.snapshot(c);
     const i = this.closedById.get(id);
-    return i ? { ...i } : this.pgm?.session(id);
+    return i ? { ...i } : this.pgm?.session(id) ?? this.radio?.connection(id);
   }
 
   stats(): InspectorStats {
@@ -231,7 +242,7 @@ export class Inspector {
         payloadBytes: this.totals.payloadBytes + p.payloadBytes, wireBytes: this.totals.wireBytes + p.wireBytes,
         errors: this.totals.errors + p.errors,
       }),
-      openConnections: this.open.size + (this.pgm?.openCount ?? 0),
+      openConnections: this.open.size + (this.pgm?.openCount ?? 0) + (this.radio?.openCount ?? 0),
       firstTs: this.firstTs,
       lastTs: this.lastTs,
       rate: this.rate.snapshot(),

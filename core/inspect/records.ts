@@ -84,6 +84,8 @@ export interface MessageRecord extends RecordBase {
   heuristic?: boolean;
   /** PGM: sequence number of the packet that completed the message. */
   sqn?: number;
+  /** RADIO/DISH over udp: the message's group (its one frame is the body). */
+  group?: string;
   /** PGM: some of its bytes came in a repair (RDATA). */
   repaired?: boolean;
 }
