@@ -31,6 +31,8 @@ function createWindow(): void {
     width: 1400,
     height: 900,
     title: 'ZMQ Inspector',
+    // The window and taskbar icon (the page's favicon is the same picture, src/renderer/public/icon.svg).
+    icon: join(__dirname, '../../resources/icon.png'),
     webPreferences: {
       preload: join(__dirname, '../preload/index.cjs'),
       contextIsolation: true,

@@ -100,12 +100,14 @@ function browserClient(): AppClient {
   let nextId = 1;
   let ws: WebSocket;
   let opened: Promise<void>;
+  /** Reconnects back off from half a second to five, so a server that went away is not hammered. */
+  let retryMs = 500;
 
   const connect = () => {
     // The token goes as a second subprotocol (the server selects 'zmtp'), out of URLs and logs.
     ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, ['zmtp', `zmtp-token.${token}`]);
     opened = new Promise((resolve, reject) => {
-      ws.addEventListener('open', () => { connListeners.forEach((l) => l(true)); resolve(); });
+      ws.addEventListener('open', () => { retryMs = 500; connListeners.forEach((l) => l(true)); resolve(); });
       ws.addEventListener('error', () => reject(new ApiError('cannot reach the zmtp serve process (is it still running? is the token right?)', 'ECONNREFUSED')));
     });
     opened.catch(() => undefined);
@@ -121,12 +123,17 @@ function browserClient(): AppClient {
       connListeners.forEach((l) => l(false));
       for (const p of pending.values()) p.resolve({ ok: false, error: { message: 'connection to the server was lost', code: 'ECONNRESET' } });
       pending.clear();
+      // Try again: the same serve process coming back (a dropped connection, a sleeping laptop) picks up here.
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(5000, retryMs * 2);
     });
   };
   connect();
 
   const request = async <M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> => {
     await opened;
+    // Between a lost connection and the next attempt: fail now (the UI stays usable) rather than wait forever.
+    if (ws.readyState !== WebSocket.OPEN) throw new ApiError('not connected to zmtp serve (reconnecting; if it was restarted, open the new URL it printed)', 'ECONNRESET');
     const id = nextId++;
     const reply = await new Promise<Reply>((resolve) => {
       pending.set(id, { resolve });

@@ -144,8 +144,22 @@ function apply(event: HostEvent): void {
 /** Subscribes the store to the host and loads what already exists (e.g. after a page reload). */
 export async function connectStore(client: AppClient): Promise<void> {
   client.onEvent(apply);
-  client.onConnectionChange((connected) => set({ connected }));
+  client.onConnectionChange((connected) => {
+    const back = connected && !state.connected;
+    set({ connected });
+    // Events sent while the connection was down are lost: load the host's state again.
+    if (back) load(client, true).catch(() => undefined);
+  });
+  await load(client, false);
+}
+
+async function load(client: AppClient, again: boolean): Promise<void> {
   const [sockets, captures] = await Promise.all([client.request('socket.list'), client.request('capture.list')]);
+  if (again) {
+    // Sockets closed meanwhile go; what the host still has is loaded afresh below.
+    const keep = new Set(sockets.map((s) => s.id));
+    set({ sockets: Object.fromEntries(Object.entries(state.sockets).filter(([id]) => keep.has(id))), order: state.order.filter((id) => keep.has(id)) });
+  }
   for (const s of sockets) {
     upsertSocket(s);
     // The host keeps more than the page does, and fewer than its totals: ask for the length, then the newest.
