@@ -23,12 +23,16 @@ export interface SendFacts {
 
 /** Types that drop a message nobody can take instead of queueing it (libzmq's dist: PUB, XPUB, RADIO). */
 const DROPPING = new Set(['PUB', 'XPUB', 'RADIO']);
+/** Types whose message goes to one known peer (a REP's reply, a routing id). */
+const ADDRESSED = new Set(['REP', 'ROUTER', 'SERVER', 'PEER', 'STREAM']);
 
 export function deriveSendState(f: SendFacts): SendState {
   if (f.error) return { kind: 'refused', ...(f.error.code !== undefined ? { code: f.error.code } : {}), message: f.error.message };
   if (f.writtenTo.length > 0) return { kind: 'written', to: [...f.writtenTo] };
   if (f.queued) return { kind: 'queued', peers: f.readyPeers };
   if (DROPPING.has(f.socketType) && f.readyPeers === 0) return { kind: 'dropped', reason: 'no subscriber connected' };
+  // A reply or an addressed message goes to one peer: gone (or full), it is dropped, as in libzmq.
+  if (ADDRESSED.has(f.socketType)) return { kind: 'dropped', reason: 'the peer it is addressed to has gone, or its queue was full' };
   return { kind: 'dropped', reason: 'the queue was at its high-water mark (sendHighWaterMark)' };
 }
 

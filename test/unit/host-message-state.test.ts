@@ -29,4 +29,5 @@ test('written wins over queued; neither written nor queued is dropped, with the 
   assert.equal(describeSendState(deriveSendState({ ...base, writtenTo: ['tcp://a:1'], queued: true })), 'written to tcp://a:1');
   assert.equal(describeSendState(deriveSendState({ ...base, socketType: 'PUB' })), 'dropped: no subscriber connected');
   assert.match(describeSendState(deriveSendState({ ...base, socketType: 'PUB', readyPeers: 2 })), /dropped: the queue was at its high-water mark/);
+  assert.equal(describeSendState(deriveSendState({ ...base, socketType: 'REP', readyPeers: 1 })), 'dropped: the peer it is addressed to has gone, or its queue was full');
 });

@@ -149,3 +149,20 @@ test('a libzmq PUSH flooding a workbench PULL: few bounded batches, true totals 
     await host.request('socket.close', { id: pull.id });
   }
 });
+
+test('a REP reply to a libzmq REQ that has gone is logged as dropped, not sent', async () => {
+  const rep = await host.request('socket.create', { type: 'REP' });
+  const req = new zmq.Request({ linger: 0 });
+  try {
+    const ep = (await host.request('socket.bind', { id: rep.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
+    req.connect(ep);
+    await req.send('question');
+    await until('the request logged', async () => ((await host.request('socket.messages', { id: rep.id })).total === 1 ? true : undefined));
+    req.close();
+    await until('the peer gone', async () => ((await info(rep.id)).peers.length === 0 ? true : undefined));
+    const reply = await host.request('socket.send', { id: rep.id, frames: [{ kind: 'text', data: 'answer' }] });
+    assert.equal(reply.state?.kind, 'dropped');
+  } finally {
+    await host.request('socket.close', { id: rep.id });
+  }
+});
