@@ -47,7 +47,7 @@ export function summarize(r: InspectRecord): string {
     case 'gap':
       return `${r.bytes} bytes missing from the capture`;
     case 'open':
-      return 'connection opened';
+      return r.reason && r.reason !== 'midstream' ? `${r.reason} opened` : 'connection opened';
     case 'close':
       return `connection closed${r.reason ? ` (${r.reason})` : ''}`;
     default:
@@ -190,6 +190,7 @@ export class CaptureStore {
       if (f.conn !== undefined && cols.conn(i) !== f.conn) return false;
       if (f.dir && cols.dir(i) !== f.dir) return false;
       if (f.kind && f.kind !== 'all' && cols.type(i) !== f.kind) return false;
+      if (f.transport && (this.conns.get(cols.conn(i))?.pgm ? 'pgm' : 'tcp') !== f.transport) return false;
       if (socketType && this.socketTypeOf(i)?.toUpperCase() !== socketType) return false;
       if (needleHex !== undefined) {
         const joined = cols.joinedFrames(i);
@@ -239,6 +240,25 @@ export class CaptureStore {
         break;
       case 'close':
         c.state = 'closed';
+        break;
+      case 'open': {
+        const m = /^(e?pgm) session (\S+)$/.exec(r.reason ?? '');
+        if (m) {
+          c.pgm = { transport: m[1] as 'pgm' | 'epgm', tsi: m[2], packets: 0, lost: 0, repaired: 0, duplicates: 0, naks: 0 };
+          c.version = '1.0';
+        }
+        break;
+      }
+      case 'pgm':
+        if (c.pgm) {
+          c.pgm.packets++;
+          if (r.status === 'repair') c.pgm.repaired++;
+          else if (r.status === 'duplicate') c.pgm.duplicates++;
+          if (r.packet === 'NAK') c.pgm.naks += 1 + (r.options ?? []).reduce((a, o) => a + (o.name === 'nak-list' && Array.isArray(o.sqns) ? o.sqns.length : 0), 0);
+        }
+        break;
+      case 'loss':
+        if (c.pgm) c.pgm.lost += r.count;
         break;
     }
   }

@@ -144,7 +144,9 @@ export const captureFilter = z.strictObject({
   conn: int(0).optional(),
   dir: z.enum(['c2s', 's2c']).optional(),
   /** 'message' (data), 'command', or any record type. */
-  kind: z.enum(['message', 'command', 'greeting', 'upgrade', 'error', 'gap', 'open', 'close', 'all']).optional(),
+  kind: z.enum(['message', 'command', 'greeting', 'upgrade', 'error', 'gap', 'open', 'close', 'pgm', 'loss', 'all']).optional(),
+  /** Records of TCP connections only, or of PGM/EPGM sessions only. */
+  transport: z.enum(['tcp', 'pgm']).optional(),
   socketType: z.string().max(16).optional(),
   /** Plain text searched in frames (UTF-8), or hex when `searchHex` is set. */
   search: z.string().max(4096).optional(),
@@ -318,6 +320,19 @@ export interface ConnectionSummary {
   state: 'open' | 'closed';
   firstTs: number;
   lastTs: number;
+  /** A PGM/EPGM session (one per TSI) rather than a TCP connection: what its records showed. */
+  pgm?: PgmSessionSummary;
+}
+
+export interface PgmSessionSummary {
+  transport: 'pgm' | 'epgm';
+  tsi: string;
+  /** PGM packets seen; data sequence numbers lost, repaired (RDATA) and seen twice; NAKed. */
+  packets: number;
+  lost: number;
+  repaired: number;
+  duplicates: number;
+  naks: number;
 }
 
 /** A row of the message table: a record cut down for display. */

@@ -48,7 +48,7 @@ function LiveControls({ client, onStarted, onError }: { client: AppClient; onSta
 }
 
 function Connections({ conns, selected, onSelect }: { conns: ConnectionSummary[]; selected: number | undefined; onSelect: (c: number | undefined) => void }) {
-  if (conns.length === 0) return <p className="text-xs text-slate-500">No ZMTP connections found yet.</p>;
+  if (conns.length === 0) return <p className="text-xs text-slate-500">No ZMTP connections or PGM sessions found yet.</p>;
   return (
     <div className="max-h-48 overflow-auto">
       <table className="w-full text-left text-xs" data-testid="connections">
@@ -57,19 +57,33 @@ function Connections({ conns, selected, onSelect }: { conns: ConnectionSummary[]
         </thead>
         <tbody>
           {conns.map((c) => (
-            <tr key={c.conn} onClick={() => onSelect(selected === c.conn ? undefined : c.conn)}
+            <tr key={c.conn} onClick={() => onSelect(selected === c.conn ? undefined : c.conn)} data-pgm={c.pgm ? c.pgm.tsi : undefined}
               className={`mono cursor-pointer ${selected === c.conn ? 'bg-sky-100 dark:bg-sky-900/60' : 'hover:bg-slate-100 dark:hover:bg-slate-800'}`}>
-              <td className="px-1">{c.conn}</td><td>{c.client}</td><td>{c.server}</td><td>{c.version ?? '?'}</td><td>{c.mechanism ?? ''}</td>
-              <td>{c.clientType ?? '?'} → {c.serverType ?? '?'}</td>
-              <td>{[c.clientIdentity, c.serverIdentity].filter(Boolean).join(' / ')}</td>
-              <td>{c.messages}</td><td>{c.commands}</td><td>{fmtBytes(c.bytes)}</td>
-              <td>{c.errors ? <Badge tone="red">{c.errors} errors</Badge> : <Badge tone={c.state === 'open' ? 'green' : 'slate'}>{c.state}</Badge>}</td>
+              <td className="px-1">{c.conn}</td><td>{c.client}</td><td>{c.server}</td><td>{c.version ?? '?'}</td>
+              {c.pgm ? <PgmCells pgm={c.pgm} /> : <>
+                <td>{c.mechanism ?? ''}</td>
+                <td>{c.clientType ?? '?'} → {c.serverType ?? '?'}</td>
+                <td>{[c.clientIdentity, c.serverIdentity].filter(Boolean).join(' / ')}</td>
+              </>}
+              <td>{c.messages}</td><td>{c.pgm ? `${c.pgm.packets} pkts` : c.commands}</td><td>{fmtBytes(c.bytes)}</td>
+              <td className="space-x-1">
+                {c.errors ? <Badge tone="red">{c.errors} errors</Badge> : <Badge tone={c.state === 'open' ? 'green' : 'slate'}>{c.state}</Badge>}
+                {c.pgm && c.pgm.lost > 0 && <Badge tone="red">{c.pgm.lost} lost</Badge>}
+                {c.pgm && c.pgm.repaired > 0 && <Badge tone="amber">{c.pgm.repaired} repaired</Badge>}
+                {c.pgm && c.pgm.duplicates > 0 && <Badge tone="slate">{c.pgm.duplicates} dup</Badge>}
+                {c.pgm && c.pgm.naks > 0 && <Badge tone="amber">{c.pgm.naks} NAKed</Badge>}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** The mechanism / types / identities cells of a PGM session: its transport, that it is multicast, its TSI. */
+function PgmCells({ pgm }: { pgm: NonNullable<ConnectionSummary['pgm']> }) {
+  return <><td><Badge tone="sky">{pgm.transport.toUpperCase()}</Badge></td><td>multicast</td><td title="transport session id: GSI.source-port">TSI {pgm.tsi}</td></>;
 }
 
 function Session({ client, capture }: { client: AppClient; capture: CaptureSummary }) {
@@ -116,6 +130,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
   const canExport = exportBlocked === null;
   const conn = conns.find((c) => c.conn === filter.conn) ?? null;
   const socketTypes = [...new Set(conns.flatMap((c) => [c.clientType, c.serverType]).filter((x): x is string => !!x))];
+  const hasPgm = conns.some((c) => c.pgm);
 
   return (
     <div className="flex h-full min-h-0 flex-col gap-2" data-testid={`capture-${capture.id}`}>
@@ -153,7 +168,13 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
         <Select aria-label="Record kind" value={filter.kind ?? ''} onChange={(e) => setFilter({ ...filter, kind: (e.target.value || undefined) as CaptureFilter['kind'] })}>
           <option value="">all records</option><option value="message">messages</option><option value="command">commands</option>
           <option value="greeting">greetings</option><option value="upgrade">WebSocket upgrades</option><option value="error">errors</option>
+          {hasPgm && <><option value="pgm">PGM packets</option><option value="loss">PGM losses</option></>}
         </Select>
+        {hasPgm && (
+          <Select aria-label="Transport" value={filter.transport ?? ''} onChange={(e) => setFilter({ ...filter, transport: (e.target.value || undefined) as CaptureFilter['transport'] })}>
+            <option value="">TCP and PGM</option><option value="tcp">TCP connections</option><option value="pgm">PGM sessions</option>
+          </Select>
+        )}
         <Select aria-label="Socket type" value={filter.socketType ?? ''} onChange={(e) => setFilter({ ...filter, socketType: e.target.value || undefined })}>
           <option value="">any socket type</option>{socketTypes.map((t) => <option key={t} value={t}>{t}</option>)}
         </Select>
