@@ -13,7 +13,7 @@ import { bindWildcard, connectTo, createSocket, selectSocket, send, useApp, wait
 const app = useApp({ acceptDownloads: true });
 
 /** Clicks Save workspace and returns the saved file's JSON. */
-async function savedWorkspace(): Promise<{ sockets: { name: string; options: Record<string, unknown> }[] }> {
+async function savedWorkspace(): Promise<{ sockets: { name: string; options: Record<string, unknown> }[]; zap?: { plainUsers: { username: string; password?: string }[] } }> {
   const download = app.page.waitForEvent('download');
   await app.page.getByRole('button', { name: 'Save workspace' }).click();
   const file = join(mkdtempSync(join(tmpdir(), 'ws-secrets-')), 'workspace.json');
@@ -107,11 +107,14 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
   await page.getByTestId('socket-curve-rep').getByText(/A client used a server key other than this socket's public key/).first().waitFor();
 
   // A workspace file keeps the public key but leaves the secret key out, unless asked to include it.
-  const without = (await savedWorkspace()).sockets.find((s) => s.name === 'curve-rep')!;
+  const saved = await savedWorkspace();
+  const without = saved.sockets.find((s) => s.name === 'curve-rep')!;
   assert.equal(without.options.curvePublicKey, serverKey);
   assert.equal(without.options.curveSecretKey, undefined);
+  assert.deepEqual(saved.zap?.plainUsers, [{ username: 'alice' }], 'the ZAP user set up earlier, without its password');
   await page.getByLabel('Include secrets in the workspace').check();
-  const withSecrets = (await savedWorkspace()).sockets.find((s) => s.name === 'curve-rep')!;
-  assert.match(String(withSecrets.options.curveSecretKey), /^.{40}$/);
+  const savedWithSecrets = await savedWorkspace();
+  assert.match(String(savedWithSecrets.sockets.find((s) => s.name === 'curve-rep')!.options.curveSecretKey), /^.{40}$/);
+  assert.deepEqual(savedWithSecrets.zap?.plainUsers, [{ username: 'alice', password: 's3cret' }]);
   await page.getByLabel('Include secrets in the workspace').uncheck();
 });

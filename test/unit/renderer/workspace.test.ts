@@ -2,7 +2,7 @@
 // socket lacks when it is opened again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { missingSecrets, toWorkspace } from '../../../src/renderer/src/workbench/workspace.js';
+import { missingSecrets, toWorkspace, zapToApply } from '../../../src/renderer/src/workbench/workspace.js';
 import type { SocketInfo } from '../../../core/host/protocol.js';
 
 const curveServer: SocketInfo = {
@@ -29,4 +29,14 @@ test('missingSecrets names what a socket saved without secrets lacks', () => {
   assert.deepEqual(missingSecrets(toWorkspace([plainClient], [], false).sockets[0].options), { curveKeyPair: false, plainPassword: true });
   assert.deepEqual(missingSecrets(toWorkspace([curveServer, plainClient], [], true).sockets[1].options), { curveKeyPair: false, plainPassword: false });
   assert.deepEqual(missingSecrets({}), { curveKeyPair: false, plainPassword: false });
+});
+
+test('the ZAP policy goes into a workspace with CURVE keys always and PLAIN passwords only with secrets', () => {
+  const zap = { plainUsers: [{ username: 'alice', password: 'pw' }], curveAllowAny: false, curveKeys: ['K'.repeat(40)] };
+  const without = toWorkspace([], [], false, zap);
+  assert.deepEqual(without.zap, { plainUsers: [{ username: 'alice' }], curveAllowAny: false, curveKeys: ['K'.repeat(40)] });
+  assert.deepEqual(zapToApply(without.zap!), { policy: { plainUsers: [], curveAllowAny: false, curveKeys: ['K'.repeat(40)] }, withoutPassword: ['alice'] });
+  const withSecrets = toWorkspace([], [], true, zap);
+  assert.deepEqual(zapToApply(withSecrets.zap!), { policy: zap, withoutPassword: [] });
+  assert.equal(toWorkspace([], [], true).zap, undefined, 'no policy given, none saved');
 });

@@ -8,7 +8,6 @@ import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage } fr
 import { Composer, envelopeOf, type DraftFrame, type Template } from './Composer.js';
 import { EndpointStatus } from './EndpointStatus.js';
 import { MulticastHint } from './MulticastHint.js';
-import { MulticastHint } from './MulticastHint.js';
 import { MessageLog } from './MessageLog.js';
 import { Timeline } from './Timeline.js';
 import { SecurityCard } from './Security.js';
@@ -52,7 +51,6 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
           ))}
         </Select>
       )}
-      <MulticastHint type={socket.type} onUse={setEndpoint} />
       <MulticastHint type={socket.type} onUse={setEndpoint} />
       <ErrorText error={error} testId="endpoint-error" />
       {socket.endpoints.length === 0 ? (

@@ -7,7 +7,7 @@ import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
 import type { Template } from './Composer.js';
 import { NewSocketForm } from './NewSocketForm.js';
 import { SocketView } from './SocketView.js';
-import { missingSecrets, toWorkspace, type Workspace as WorkspaceFile } from './workspace.js';
+import { missingSecrets, toWorkspace, zapToApply, type Workspace as WorkspaceFile } from './workspace.js';
 import { pruneDrafts } from './drafts.js';
 import { PatternPairs } from './PatternPairs.js';
 
@@ -65,7 +65,9 @@ export function Workbench({ client }: { client: AppClient }) {
   const deleteTemplate = (name: string) => setTemplates(templates.filter((x) => x.name !== name));
 
   const saveWorkspace = async () => {
-    const ws = toWorkspace(getState().order.map((id) => getState().sockets[id]).filter(Boolean), templates, includeSecrets);
+    let zap;
+    try { zap = await client.request('zap.get'); } catch (err) { setError(`ZAP policy not saved: ${errorMessage(err)}`); }
+    const ws = toWorkspace(getState().order.map((id) => getState().sockets[id]).filter(Boolean), templates, includeSecrets, zap);
     try { await client.saveText('workspace.zmqi.json', JSON.stringify(ws, null, 2)); } catch (err) { setError(errorMessage(err)); }
   };
 
@@ -80,6 +82,12 @@ export function Workbench({ client }: { client: AppClient }) {
       return;
     }
     const problems: string[] = [];
+    // The ZAP policy first, so the servers' first handshakes are decided by it (the host validates it).
+    if (ws.zap && typeof ws.zap === 'object') {
+      const { policy, withoutPassword } = zapToApply(ws.zap);
+      try { await client.request('zap.set', { policy }); } catch (err) { problems.push(`ZAP policy: ${errorMessage(err)}`); }
+      if (withoutPassword.length) problems.push(`PLAIN users saved without their passwords were not added: ${withoutPassword.join(', ')}; add them again in a PLAIN server's Security card`);
+    }
     // Binds first: a wildcard port gets a new number, and connects in the same workspace that went to
     // the old number are pointed at the new one.
     const created: { id: string; spec: Workspace['sockets'][number] }[] = [];

@@ -1,7 +1,8 @@
 // Workspace files: the workbench's sockets (type, name, options, endpoints) and templates as JSON. Secrets
 // (CURVE secret keys, PLAIN passwords) stay out unless the user asks for them, since workspace files get
 // shared and committed; a socket opened without its CURVE secret key gets a new key pair, and says so.
-import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+// The ZAP policy goes along (CURVE client keys are public; PLAIN passwords only with the secrets).
+import type { SocketInfo, SocketType, ZapPolicy } from '../../../../core/host/protocol.js';
 
 export interface WorkspaceSocket {
   type: SocketType;
@@ -15,6 +16,8 @@ export interface Workspace<T = unknown> {
   version: 1;
   sockets: WorkspaceSocket[];
   templates: T[];
+  /** The ZAP policy; a PLAIN user's password is there only when saved with secrets. */
+  zap?: Omit<ZapPolicy, 'plainUsers'> & { plainUsers: { username: string; password?: string }[] };
 }
 
 /** Options that are secrets: left out of a workspace unless asked for. */
@@ -31,9 +34,10 @@ export function savedOptions(s: SocketInfo, includeSecrets: boolean): Record<str
   return options;
 }
 
-export function toWorkspace<T>(sockets: SocketInfo[], templates: T[], includeSecrets: boolean): Workspace<T> {
+export function toWorkspace<T>(sockets: SocketInfo[], templates: T[], includeSecrets: boolean, zap?: ZapPolicy): Workspace<T> {
   return {
     format: 'zmq-inspector-workspace', version: 1, templates,
+    ...(zap ? { zap: { ...zap, plainUsers: zap.plainUsers.map((u) => (includeSecrets ? { ...u } : { username: u.username })) } } : {}),
     sockets: sockets.map((s) => {
       const options = savedOptions(s, includeSecrets);
       return {
@@ -41,6 +45,22 @@ export function toWorkspace<T>(sockets: SocketInfo[], templates: T[], includeSec
         endpoints: s.endpoints.map((e) => ({ kind: e.kind, endpoint: e.requested, ...(e.endpoint !== e.requested ? { resolved: e.endpoint } : {}) })),
       };
     }),
+  };
+}
+
+/**
+ * The ZAP policy to apply when a workspace opens: users saved without a password are left out (a user
+ * with no password would only be refused) and named, so the user can add them again.
+ */
+export function zapToApply(zap: NonNullable<Workspace['zap']>): { policy: ZapPolicy; withoutPassword: string[] } {
+  const users = Array.isArray(zap.plainUsers) ? zap.plainUsers : [];
+  return {
+    policy: {
+      plainUsers: users.filter((u) => typeof u.password === 'string').map((u) => ({ username: u.username, password: u.password! })),
+      curveAllowAny: zap.curveAllowAny,
+      curveKeys: zap.curveKeys,
+    },
+    withoutPassword: users.filter((u) => typeof u.password !== 'string').map((u) => String(u.username)),
   };
 }
 
