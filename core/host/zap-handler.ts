@@ -44,13 +44,11 @@ export function decideZap(policy: ZapPolicy, mechanism: string, credentials: rea
 export class ZapHandler {
   private policy: ZapPolicy = DEFAULT_ZAP_POLICY;
   private readonly router: Router;
-  private readonly ready: Promise<void>;
 
   constructor(context: Context) {
     this.router = new Router({ linger: 0 }, context);
-    // inproc binds complete at once; the promise only reports a name already taken in this context.
-    this.ready = this.router.bind(ZAP_ENDPOINT);
-    void this.ready.then(() => this.serve(), () => {});
+    // The context is the workbench's own, so the name is free; an inproc bind completes at once.
+    void this.router.bind(ZAP_ENDPOINT).then(() => this.serve(), () => {});
   }
 
   get(): ZapPolicy {

@@ -53,8 +53,6 @@ function KeyRow({ name, value, testId }: { name: string; value: string; testId: 
   );
 }
 
-const EMPTY_POLICY: ZapPolicy = { plainUsers: [], curveAllowAny: true, curveKeys: [] };
-
 function ZapPolicyEditor({ client, mechanism }: { client: AppClient; mechanism: 'NULL' | 'PLAIN' | 'CURVE' }) {
   const [policy, setPolicy] = useState<ZapPolicy | null>(null);
   const [user, setUser] = useState('');
@@ -76,7 +74,9 @@ function ZapPolicyEditor({ client, mechanism }: { client: AppClient; mechanism: 
       return false;
     }
   };
-  const p = policy ?? EMPTY_POLICY;
+  // Nothing is claimed about the users or keys until the host has said what they are.
+  if (!policy) return <div className="mt-2 text-xs text-slate-500" data-testid="zap-policy">{error ? <ErrorText error={error} testId="zap-error" /> : 'Loading the ZAP policy…'}</div>;
+  const p = policy;
   return (
     <div className="mt-2 flex flex-col gap-2 border-t border-slate-200 pt-2 dark:border-slate-700" data-testid="zap-policy">
       <p className="text-xs text-slate-500">
