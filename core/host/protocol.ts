@@ -24,7 +24,8 @@ export function endpointProblem(endpoint: string, forBind: boolean): string | nu
     parseEndpoint(endpoint, forBind);
     return null;
   } catch (err) {
-    return (err as Error).message;
+    // The engine's ZmqError keeps zeromq.js's fixed text in message and the specific reason in detail.
+    return (err as { detail?: string }).detail ?? (err as Error).message;
   }
 }
 
