@@ -116,6 +116,7 @@ s.linger = 0
 s.bind(sys.argv[1])
 print('bound', flush=True)
 print(s.recv_string(), flush=True)
+sys.stdin.read()  # stays connected until the test ends
 `, `tcp://127.0.0.1:${port}`], 'pyzmq PULL');
   children.push(pull);
   assert.equal((await pull.line()).trim(), 'bound');

@@ -9,6 +9,8 @@ import { Badge, Button, Empty, Input } from '../ui/common.js';
 
 /** Messages drawn at most: enough to read, few enough that a flood does not stall the page. */
 const SHOW = 50;
+/** Drawn when the log first appears (opening a socket is one click); the rest follow a moment later. */
+const FIRST_SHOW = 12;
 
 const SEND_BADGE: Record<SendState['kind'], { label: string; tone: 'sky' | 'amber' | 'red' }> = {
   written: { label: '→ written', tone: 'sky' },
@@ -98,15 +100,20 @@ export function MessageLog({ messages, total, rate, selected, onSelect, onReply,
   const [paused, setPaused] = useState<LoggedMessage[] | null>(null);
   const [topic, setTopic] = useState('');
   const latest = useThrottled(messages, REDRAW_MS);
+  const [limit, setLimit] = useState(FIRST_SHOW);
+  useEffect(() => {
+    const timer = setTimeout(() => setLimit(SHOW), 200);
+    return () => clearTimeout(timer);
+  }, []);
   const source = paused ?? latest;
   const shown = useMemo(() => {
     const prefix = topic ? hexOf(topic) : '';
     const out: LoggedMessage[] = [];
-    for (let i = source.length - 1; i >= 0 && out.length < SHOW; i--) {
+    for (let i = source.length - 1; i >= 0 && out.length < limit; i--) {
       if (!prefix || (source[i].frames[0] ?? '').startsWith(prefix)) out.push(source[i]);
     }
     return out;
-  }, [source, topic]);
+  }, [source, topic, limit]);
   const busy = rate && (rate.in > 0 || rate.out > 0);
   // A stable callback, so rows that did not change are not drawn again when the parent renders.
   const replyRef = useRef(onReply);
