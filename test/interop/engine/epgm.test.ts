@@ -264,3 +264,24 @@ test('epgm options as libzmq means them: multicastMaxTransportDataUnit, rate + r
     tmp.cleanup();
   }
 });
+
+test('epgm multicastLoop: with it off our own host does not hear our packets (on a real interface; loopback always delivers)', { skip }, async () => {
+  const sub = new Subscriber({ receiveTimeout: 10000 });
+  sub.subscribe();
+  const quiet = new Publisher({ multicastLoop: false });
+  const loud = new Publisher();
+  try {
+    await sub.bind(ours(5731));
+    await quiet.bind(ours(5731));
+    await loud.bind(ours(5731));
+    // The quiet one sends first: had its packets looped back, its message would arrive first.
+    await quiet.send('not looped back');
+    await new Promise((r) => setTimeout(r, 100));
+    await loud.send('looped back');
+    assert.deepEqual(await sub.receive(), [Buffer.from('looped back')]);
+  } finally {
+    sub.close();
+    quiet.close();
+    loud.close();
+  }
+});
