@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { Publisher, Subscriber, Push } from '../../../core/engine/sockets.js';
+import { Publisher, Subscriber, Push, XPublisher, XSubscriber } from '../../../core/engine/sockets.js';
 import { MessageStream } from '../../../core/engine/transports/epgm/message-stream.js';
 import type { PgmHandle } from '../../../core/engine/transports/epgm.js';
 import { encodeMessage } from '../../../core/zmtp/frame.js';
@@ -184,5 +184,24 @@ test('epgm over loopback: our PUB to our SUB keeps every message while malformed
     sub.close();
     spy.close();
     attacker.close();
+  }
+});
+
+test('epgm: XPUB sends everything to an epgm pipe without a subscription (libzmq subscribe-to-all); an XSUB receives it', async () => {
+  const port = await freeUdpPort();
+  const endpoint = `epgm://127.0.0.1;${testGroup(port)}:${port}`;
+  const xsub = new XSubscriber({ receiveTimeout: 10000 });
+  const xpub = new XPublisher({ receiveTimeout: 300 });
+  try {
+    await xsub.bind(endpoint);
+    await xpub.bind(endpoint);
+    await xpub.send(['any topic', 'body']);
+    assert.deepEqual(await xsub.receive(), [Buffer.from('any topic'), Buffer.from('body')]);
+    // PGM carries no subscriptions: the XPUB is told of none (an XSUB's subscribe stays on its side).
+    await xsub.send(Buffer.from([1, 0x61]));
+    await assert.rejects(xpub.receive(), (e: { code?: string }) => e.code === 'EAGAIN');
+  } finally {
+    xsub.close();
+    xpub.close();
   }
 });
