@@ -173,6 +173,16 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
             <option value="curve-server">CURVE server</option>
           </Select>
         </Label>
+        {security === 'plain-server' && (
+          <p className="col-span-2 self-end text-xs text-slate-500" data-testid="security-help">
+            Clients are checked by the workbench's ZAP handler: add their user names and passwords in this socket's Security card once it is created (until then every PLAIN client is refused).
+          </p>
+        )}
+        {security === 'curve-server' && (
+          <p className="col-span-full text-xs text-slate-500" data-testid="security-help">
+            Give clients the public key as their server key (the socket's Security card has a Copy button). Any client that knows it is let in, unless you list the allowed client keys in the Security card.
+          </p>
+        )}
         {security === 'plain-client' && (
           <>
             <Label text="Username"><Input aria-label="PLAIN username" value={user} onChange={(e) => setUser(e.target.value)} /></Label>
