@@ -118,3 +118,65 @@ export async function capturePyzmqPgm(transport: 'epgm' | 'pgm', messages: Buffe
     throw e;
   }
 }
+
+// A pyzmq SUB with a tiny kernel receive buffer, in its own process: a burst overflows the buffer, so
+// OpenPGM's receiver really loses packets and asks for them again (NAK with NAK lists), and the PUB's
+// OpenPGM confirms (NCF) and repairs (RDATA). Its libzmq queue is drained as it fills (see PY_PUB_SUB).
+const PY_LOSSY_SUB = String.raw`
+import sys, json, zmq
+ctx = zmq.Context()
+sub = ctx.socket(zmq.SUB)
+sub.setsockopt(zmq.RCVBUF, int(sys.argv[2]))
+sub.setsockopt(zmq.SUBSCRIBE, b'')
+sub.connect(sys.argv[1])
+print('ready', flush=True)
+while sub.poll(4000):
+    print(json.dumps([f.hex() for f in sub.recv_multipart()]), flush=True)
+print('done', flush=True)
+sub.close(0); ctx.term()
+`;
+
+const PY_PUB_ONLY = String.raw`
+import sys, json, time, zmq
+endpoint, messages = sys.argv[1], json.load(open(sys.argv[2]))
+ctx = zmq.Context()
+pub = ctx.socket(zmq.PUB)
+pub.setsockopt(zmq.RATE, 1000000)
+pub.setsockopt(zmq.SNDHWM, 0)
+pub.connect(endpoint)
+time.sleep(1)
+for m in messages:
+    pub.send_multipart([bytes.fromhex(f) for f in m])
+time.sleep(3)
+print('done', flush=True)
+pub.close(0); ctx.term()
+`;
+
+/** pyzmq PUB to a SUB that loses packets in its kernel buffer: a capture with real NAKs, NCFs and RDATA. */
+export async function capturePyzmqEpgmRepairs(messages: Buffer[][], rcvbuf = 2048): Promise<PgmRun> {
+  const port = await freeUdpPort();
+  const group = testGroup(port);
+  const tmp = tempDir();
+  const cap = await startCapture({ tool: 'tcpdump', filter: `udp port ${port}` }, tmp.dir, 'epgm-repairs.pcap');
+  const endpoint = `epgm://127.0.0.1;${group}:${port}`;
+  const sub = startPython(['-c', PY_LOSSY_SUB, endpoint, String(rcvbuf)], 'pyzmq lossy SUB');
+  try {
+    await sub.find((l) => l === 'ready');
+    const argsFile = join(tmp.dir, 'messages.json');
+    writeFileSync(argsFile, JSON.stringify(messages.map((m) => m.map((f) => f.toString('hex')))));
+    const pub = startPython(['-c', PY_PUB_ONLY, endpoint, argsFile], 'pyzmq PUB');
+    await pub.find((l) => l === 'done');
+    await pub.exited;
+    // The SUB ends after 4 s without a message; what it got is not what this capture is for.
+    await sub.exited;
+    const received = sub.lines.filter((l) => l.startsWith('[')).map((l) => JSON.parse(l) as string[]);
+    const pcap = await cap.stop();
+    return { pcap, file: cap.file, received, port, group, cleanup: tmp.cleanup };
+  } catch (e) {
+    (e as Error).message += ` (SUB printed ${sub.lines.length} lines: ${JSON.stringify(sub.lines.slice(0, 3))})`;
+    sub.child.kill('SIGKILL');
+    cap.kill();
+    tmp.cleanup();
+    throw e;
+  }
+}
