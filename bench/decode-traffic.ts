@@ -2,8 +2,10 @@
 // 127.0.0.1 until the capture file that tcpdump writes reaches the wanted size. Run as its own process
 // so the bench can start it inside a network namespace (realistic MTU):
 //   node --import tsx bench/decode-traffic.ts CAPTURE_FILE TARGET_BYTES
+//   node --import tsx bench/decode-traffic.ts CAPTURE_FILE ROUND_TRIPS reqrep
 // Protocol on stdio: prints "port N" once bound, waits for a line on stdin (tcpdump is listening),
-// sends, prints "done" and exits.
+// sends, prints "done" and exits. The reqrep mode makes a packet-heavy capture like a NIC's: REQ/REP round
+// trips in lock-step, so every message has its own TCP segment (8 clients, ROUND_TRIPS in all).
 import { statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import * as zmq from 'zeromq';
@@ -16,9 +18,38 @@ function fileSize(path: string): number {
   }
 }
 
+async function reqrep(roundTrips: number): Promise<void> {
+  const rep = new zmq.Reply();
+  await rep.bind('tcp://127.0.0.1:*');
+  const port = Number(rep.lastEndpoint!.split(':').pop());
+  process.stdout.write(`port ${port}\n`);
+  const lines = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => lines.once('line', () => resolve()));
+  lines.close();
+  const clients = Array.from({ length: 8 }, () => new zmq.Request());
+  clients.forEach((c) => c.connect(rep.lastEndpoint!));
+  let left = roundTrips;
+  const serving = (async () => {
+    for await (const [msg] of rep) await rep.send(msg);
+  })();
+  await Promise.all(clients.map(async (c, k) => {
+    for (let i = 0; left > 0; i++) {
+      left--;
+      await c.send(`client ${k} request ${i} ${'x'.repeat(i % 64)}`);
+      await c.receive();
+    }
+  }));
+  clients.forEach((c) => c.close());
+  rep.close();
+  await serving.catch(() => undefined);
+  process.stdout.write(`done ${roundTrips}\n`);
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
-  const [path, targetText] = process.argv.slice(2);
+  const [path, targetText, mode] = process.argv.slice(2);
   const target = Number(targetText);
+  if (mode === 'reqrep' && target > 0) return reqrep(target);
   if (!path || !(target > 0)) {
     process.stderr.write('usage: decode-traffic.ts CAPTURE_FILE TARGET_BYTES\n');
     process.exit(2);

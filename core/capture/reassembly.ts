@@ -52,6 +52,8 @@ const HOLD_MAX_PACKETS = 256;
 const HOLD_MAX_BYTES = 1024 * 1024;
 const HOLD_MAX_TOTAL_BYTES = 16 * 1024 * 1024;
 const HOLD_MAX_TUPLES = 4096;
+/** Slots of TcpReassembler.recent (a power of two). */
+const RECENT_SLOTS = 256;
 /** Segments a half buffers while waiting for its SYN before starting without it. */
 const AWAIT_SYN_SEGMENTS = 64;
 
@@ -114,6 +116,15 @@ function endpointKey(ip: string, port: number): string {
   return `${ip}/${port}`;
 }
 
+/** The direction of a packet in connection `c`, or undefined when it is not one of c's. */
+function directionIn(c: ConnState, d: DecodedPacket): Direction | undefined {
+  const t = d.tcp;
+  const { client, server } = c.conn;
+  if (t.srcPort === client.port && t.dstPort === server.port && d.src === client.ip && d.dst === server.ip) return 'c2s';
+  if (t.srcPort === server.port && t.dstPort === client.port && d.src === server.ip && d.dst === client.ip) return 's2c';
+  return undefined;
+}
+
 function tupleKey(d: DecodedPacket): string {
   const srcKey = endpointKey(d.src, d.tcp.srcPort);
   const dstKey = endpointKey(d.dst, d.tcp.dstPort);
@@ -124,6 +135,9 @@ export class TcpReassembler {
   private readonly conns = new Map<string, ConnState>(); // in least-recently-active order
   /** The connection of the last packet: the most recently active one. */
   private last: ConnState | undefined;
+  /** Connections by a hash of their two ports (direct-mapped): with several connections interleaved the
+   *  previous packet's is often not this one's, and this finds it without building its 4-tuple key. */
+  private readonly recent: (ConnState | undefined)[] = new Array(RECENT_SLOTS).fill(undefined);
   private readonly nextId: () => number;
   private readonly maxBufferedBytes: number;
   private readonly maxBufferedSegments: number;
@@ -213,19 +227,18 @@ export class TcpReassembler {
     let dir: Direction | undefined;
     // Fast path: another packet of the connection the previous one belonged to (it is already the most
     // recently active, so the order of `conns` stays right without touching the map).
-    if (last !== undefined && !syn) {
-      const { client, server } = last.conn;
-      if (t.srcPort === client.port && t.dstPort === server.port && d.src === client.ip && d.dst === server.ip) dir = 'c2s';
-      else if (t.srcPort === server.port && t.dstPort === client.port && d.src === server.ip && d.dst === client.ip) dir = 's2c';
-    }
+    if (last !== undefined && !syn) dir = directionIn(last, d);
     let c: ConnState;
     let created = false;
     if (last !== undefined && dir !== undefined) {
       c = last;
       if (ts > c.lastTs) c.lastTs = ts;
     } else {
-      const key = tupleKey(d);
-      let found = this.conns.get(key);
+      const slot = (t.srcPort ^ t.dstPort) & (RECENT_SLOTS - 1);
+      const cached = syn ? undefined : this.recent[slot];
+      dir = cached !== undefined ? directionIn(cached, d) : undefined;
+      const key = dir !== undefined ? cached!.key : tupleKey(d);
+      let found = dir !== undefined ? cached : this.conns.get(key);
       if (found === undefined || syn) {
         const before = found;
         found = this.find(key, found, d, ts, pos, events);
@@ -239,7 +252,8 @@ export class TcpReassembler {
         this.last = found;
       }
       c = found;
-      dir = c.clientKey === endpointKey(d.src, t.srcPort) ? 'c2s' : 's2c';
+      dir ??= c.clientKey === endpointKey(d.src, t.srcPort) ? 'c2s' : 's2c';
+      this.recent[slot] = c;
     }
     this.apply(c, dir, d, ts, pos, events);
     // Segments of this 4-tuple captured before its SYN: placed now that the SYN gives their start.
@@ -459,6 +473,8 @@ export class TcpReassembler {
     this.conns.delete(c.key);
     this.resetting.delete(c);
     if (this.last === c) this.last = undefined;
+    const slot = (c.conn.client.port ^ c.conn.server.port) & (RECENT_SLOTS - 1);
+    if (this.recent[slot] === c) this.recent[slot] = undefined;
     if (reason === 'fin' || reason === 'rst') this.rememberClosed(c.key, ts);
     events.push({ kind: 'close', conn: c.conn, ts, reason });
   }

@@ -32,7 +32,21 @@ function jsonNumber(n: number): string {
   return Number.isFinite(n) ? String(n) : 'null';
 }
 
-/** The fields of a message record after `frames`, in the record's own key order, as JSON text. */
+/** JSON text of recent times: a reply's replyTo.ts is its request's time, printed a few lines before. */
+const recentTimes = new Map<number, string>();
+
+function timeText(ts: number): string {
+  let t = recentTimes.get(ts);
+  if (t === undefined) {
+    t = jsonNumber(ts);
+    if (recentTimes.size >= 256) recentTimes.clear();
+    recentTimes.set(ts, t);
+  }
+  return t;
+}
+
+/** The fields of a message record after `frames`, in the record's own key order, as JSON text. The usual
+ *  ones (REQ/REP envelopes and pairing, heuristic) are written here; the rest through JSON.stringify. */
 function messageTail(r: MessageRecord): string {
   let out = '';
   for (const key in r) {
@@ -41,6 +55,18 @@ function messageTail(r: MessageRecord): string {
         break;
       case 'sizes':
         if (r.sizes !== undefined) out += `,"sizes":[${r.sizes.join(',')}]`;
+        break;
+      case 'envelope':
+        // Hex strings: no escaping.
+        if (r.envelope !== undefined) out += r.envelope.length ? `,"envelope":["${r.envelope.join('","')}"]` : ',"envelope":[]';
+        break;
+      case 'replyTo': {
+        const p = r.replyTo;
+        if (p !== undefined) out += `,"replyTo":{"ts":${timeText(p.ts)},"latency":${jsonNumber(p.latency)}}`;
+        break;
+      }
+      case 'heuristic':
+        if (r.heuristic !== undefined) out += `,"heuristic":${r.heuristic}`;
         break;
       default: {
         const v = (r as unknown as Record<string, unknown>)[key];
@@ -66,7 +92,7 @@ let lastRouteBytes = Buffer.alloc(0);
 function cacheHead(r: MessageRecord): void {
   if (r.ts !== lastTs) {
     lastTs = r.ts;
-    lastTsText = jsonNumber(r.ts);
+    lastTsText = timeText(r.ts);
     lastTsBytes = Buffer.from(lastTsText, 'latin1');
   }
   if (r.src !== lastSrc || r.dst !== lastDst || r.conn !== lastConn || r.dir !== lastDir) {
