@@ -19,4 +19,12 @@ if (which === 'all' || which === 'export') {
   const { benchExport } = await import('./export.js');
   await benchExport();
 }
+if (which === 'all' || which === 'subscriptions') {
+  const { benchSubscriptions } = await import('./subscriptions.js');
+  await benchSubscriptions();
+}
+if (which === 'all' || which === 'fragments') {
+  const { benchFragments } = await import('./fragments.js');
+  await benchFragments();
+}
 process.exit(0);

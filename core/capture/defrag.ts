@@ -93,8 +93,9 @@ export class IpDefragmenter {
       this.drop(key, d);
       return `${describe}: a fragment reaches byte ${Math.max(end, d.end)}, past the datagram's end at ${d.total}; datagram dropped`;
     }
-    this.write(d, offset, data);
-    if (d.layout.size < MAX_LAYOUTS) d.layout.add(`${offset}:${data.length}`);
+    // Only a fragment that brought new bytes joins the layout: a copy of it is then recognised, and
+    // a flood of copies costs no string or set work each.
+    if (this.write(d, offset, data) && d.layout.size < MAX_LAYOUTS) d.layout.add(`${offset}:${data.length}`);
     if (d.total !== undefined && d.blocks === Math.ceil(d.total / BLOCK)) {
       this.drop(key, d);
       this.completed.set(key, { doneTs: ts, layout: d.layout });
@@ -132,9 +133,11 @@ export class IpDefragmenter {
 
   /**
    * Copies the blocks of a fragment that the datagram does not have yet (the first copy of a byte
-   * wins), one copy per run of new blocks. Copied: the packet's buffer is reused by the capture reader.
+   * wins), one copy per run of new blocks; true when there were any. Copied: the packet's buffer is
+   * reused by the capture reader.
    */
-  private write(d: Datagram, offset: number, data: Buffer): void {
+  private write(d: Datagram, offset: number, data: Buffer): boolean {
+    const before = d.blocks;
     const end = offset + data.length;
     d.end = Math.max(d.end, end);
     const first = offset / BLOCK;
@@ -156,6 +159,7 @@ export class IpDefragmenter {
       }
     }
     this.work += last - first + 1;
+    return d.blocks > before || data.length === 0;
   }
 
   /** Grows the assembly buffer to hold `end` bytes (doubling, so growth costs linear time overall). */

@@ -1,0 +1,65 @@
+// One PUB or XPUB (this engine or zeromq.js's libzmq) for bench/subscriptions.ts: binds, prints its
+// endpoint and RSS, then takes a subscription flood from the bench's raw peer. XPUB reads the
+// subscriptions as an application would; PUB publishes on a topic when told, so the bench knows the
+// last subscription was applied. 'measure' prints the RSS and the longest event-loop stall since 'start'.
+import { createInterface } from 'node:readline';
+
+const [lib, type, count] = process.argv.slice(2);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const zmq: any = lib === 'ours' ? await import('../core/index.js') : await import('zeromq');
+const sock = type === 'PUB' ? new zmq.Publisher({ linger: 0 }) : new zmq.XPublisher({ linger: 0 });
+await sock.bind('tcp://127.0.0.1:*');
+const print = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+const gc = (globalThis as { gc?: () => void }).gc;
+const settle = async () => {
+  await new Promise((r) => setTimeout(r, 300));
+  gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  return process.memoryUsage().rss;
+};
+for (const ev of ['disconnect', 'handshake:error:protocol', 'handshake:error:other']) sock.events?.on?.(ev, (e: { reason?: string }) => process.stderr.write(`${lib} ${type}: ${ev} ${e.reason ?? ''}\n`));
+print({ endpoint: sock.lastEndpoint, rss: await settle() });
+// The longest gap between ticks of a 1 ms timer: how long the loop was blocked at once, as wall time
+// and as this process's CPU time within that gap (on a loaded machine the wall time also counts the
+// time other processes ran; the CPU time is the work that blocked the loop).
+let maxGap = 0;
+let maxGapCpu = 0;
+let tick: NodeJS.Timeout | undefined;
+const watchLoop = () => {
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  tick = setInterval(() => {
+    const now = performance.now();
+    const cpu = process.cpuUsage(lastCpu);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    if (process.env.BENCH_DEBUG && now - last > 50) process.stderr.write(`gap ${(now - last).toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms) at ${now.toFixed(0)}\n`);
+    maxGap = Math.max(maxGap, now - last);
+    maxGapCpu = Math.max(maxGapCpu, cpuMs);
+    last = now;
+    lastCpu = process.cpuUsage();
+  }, 1);
+};
+let received = 0;
+let sending = false;
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  const [cmd, arg] = line.split(' ');
+  if (process.env.BENCH_DEBUG) process.stderr.write(`${cmd} at ${performance.now().toFixed(0)}\n`);
+  if (cmd === 'start') {
+    watchLoop();
+    if (type === 'XPUB') {
+      for (; received < Number(count); received++) await sock.receive();
+      print({ all: received });
+    }
+  } else if (cmd === 'publish') {
+    // One send at a time (zeromq.js refuses concurrent sends with EBUSY).
+    if (sending) return;
+    sending = true;
+    await sock.send([arg, 'x']);
+    sending = false;
+  } else if (cmd === 'measure') {
+    clearInterval(tick);
+    print({ rss: await settle(), maxStallMs: maxGap, maxStallCpuMs: maxGapCpu });
+    sock.close();
+    process.exit(0);
+  }
+});
