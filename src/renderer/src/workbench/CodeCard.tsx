@@ -28,7 +28,7 @@ export function CodeCard({ socket }: { socket: SocketInfo }) {
             </Select>
             <CopyButton text={code} label="Copy code" />
           </div>
-          <pre className="mono max-h-72 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs dark:bg-slate-800" data-testid="socket-code">{code}</pre>
+          <pre className="mono max-h-72 overflow-auto whitespace-pre rounded bg-slate-50 p-2 text-xs dark:bg-slate-800" data-testid="socket-code">{code}</pre>
         </div>
       )}
     </Card>

@@ -46,7 +46,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
 function KeyRow({ name, value, testId }: { name: string; value: string; testId: string }) {
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm">
-      <span className="w-36 shrink-0 text-xs font-medium">{name}</span>
+      <span className="w-20 shrink-0 text-xs font-medium">{name}</span>
       <code className="mono min-w-0 break-all" data-testid={testId}>{value}</code>
       <CopyButton text={value} label={`Copy ${name.toLowerCase()}`} />
     </div>

@@ -164,7 +164,6 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
         )}
         <Endpoints client={client} socket={socket} />
         <SecurityCard client={client} socket={socket} />
-        <CodeCard socket={socket} />
         {socket.type === 'SUB' && <Subscriptions client={client} socket={socket} />}
         {socket.type === 'DISH' && <Groups client={client} socket={socket} />}
         <Card title={`Peers (${socket.peers.length})`}>
@@ -189,6 +188,7 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
         ) : (
           <Card title="Compose message"><p className="text-xs text-slate-500">A {socket.type} socket only receives.</p></Card>
         )}
+        <CodeCard socket={socket} />
       </div>
       <div className="flex flex-col gap-3">
         <Card title="Messages">
