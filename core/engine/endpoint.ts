@@ -2,6 +2,7 @@
 // transport needs, with a clear error for every malformed or unsupported one (libzmq answers EINVAL
 // for a malformed address and EPROTONOSUPPORT for an unknown transport).
 import net from 'node:net';
+import dns from 'node:dns/promises';
 import { zmqError } from './errors.js';
 
 export type Endpoint =
@@ -53,10 +54,11 @@ function hostPort(rest: string, address: string, allowWildcardPort: boolean): { 
 }
 
 /**
- * Parses an endpoint. `forBind` allows the wildcards ('*' host or port, 'ipc://*').
- * Throws a ZmqError (EINVAL / EPROTONOSUPPORT) naming the problem.
+ * "transport://rest" split, with libzmq's errors for what no endpoint can be: EINVAL for a non-string, no
+ * '://' or an empty address, EPROTONOSUPPORT for an unknown transport. unbind()/disconnect() check only
+ * this much (libzmq's term_endpoint): anything else that matches no endpoint is ENOENT, not EINVAL.
  */
-export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
+export function splitEndpoint(address: unknown): { transport: string; rest: string; address: string } {
   if (typeof address !== 'string') throw zmqError('EINVAL', `endpoint must be a string, got ${address === null ? 'null' : typeof address}`);
   const sep = address.indexOf('://');
   if (sep <= 0) throw zmqError('EINVAL', `invalid endpoint '${address}': expected transport://address, e.g. tcp://127.0.0.1:5555`, address);
@@ -66,6 +68,15 @@ export function parseEndpoint(address: unknown, forBind: boolean): Endpoint {
     throw zmqError('EPROTONOSUPPORT', `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc, ws, wss, udp, epgm)`, address);
   }
   if (rest.length === 0) throw zmqError('EINVAL', `invalid endpoint ${address}: empty address`, address);
+  return { transport, rest, address };
+}
+
+/**
+ * Parses an endpoint. `forBind` allows the wildcards ('*' host or port, 'ipc://*').
+ * Throws a ZmqError (EINVAL / EPROTONOSUPPORT) naming the problem.
+ */
+export function parseEndpoint(given: unknown, forBind: boolean): Endpoint {
+  const { transport, rest, address } = splitEndpoint(given);
   switch (transport) {
     case 'tcp': {
       const { host, port } = hostPort(rest, address, forBind);
@@ -135,4 +146,55 @@ export function tcpEndpointString(host: string, port: number): string {
 
 export function ipcEndpointString(path: string): string {
   return path.startsWith('\0') ? `ipc://@${path.slice(1)}` : `ipc://${path}`;
+}
+
+/**
+ * libzmq's term_endpoint looks an unbind/disconnect address up as given, then (tcp only) as the address it
+ * resolves to, written the way a bound endpoint is: so "tcp://localhost:P" or "tcp://127.0.0.1:0P" unbinds
+ * "tcp://127.0.0.1:P", while "tcp://*:P" and "tcp://lo:P" name no single address and match only as given.
+ * This is that second form for numeric hosts and 'localhost' (no lookup needed); undefined otherwise.
+ */
+export function resolvedTcpEndpoint(address: string, ipv6: boolean): string | undefined {
+  const hp = tcpHostPort(address);
+  if (!hp) return undefined;
+  if (hp.host === 'localhost' && !ipv6) return tcpEndpointString('127.0.0.1', hp.port);
+  const numeric = canonicalIp(hp.host, ipv6);
+  return numeric === undefined ? undefined : tcpEndpointString(numeric, hp.port);
+}
+
+/** resolvedTcpEndpoint, looking host names up (IPv4 only unless `ipv6`, as libzmq resolves them). */
+export async function lookUpTcpEndpoint(address: string, ipv6: boolean): Promise<string | undefined> {
+  const known = resolvedTcpEndpoint(address, ipv6);
+  const hp = tcpHostPort(address);
+  if (known !== undefined || !hp || hp.host === '*' || net.isIP(hp.host) || hp.host.includes(':')) return known;
+  try {
+    const found = await dns.lookup(hp.host, { family: ipv6 ? 0 : 4 });
+    return tcpEndpointString(found.address, hp.port);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Host and port of "tcp://host:port"; undefined when not that. The port is read as libzmq reads it here
+ * (strtoul): leading zeros allowed, and whatever follows the digits ignored ("tcp://127.0.0.1:5555/x").
+ */
+function tcpHostPort(address: string): { host: string; port: number } | undefined {
+  if (!address.startsWith('tcp://')) return undefined;
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):([0-9]+)/.exec(address.slice(6));
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: m[1] ?? m[2], port };
+}
+
+/** An IP address in the form Node reports a bound one; undefined when `host` is not one (or IPv6 is off). */
+function canonicalIp(host: string, ipv6: boolean): string | undefined {
+  if (net.isIPv4(host)) return host;
+  if (!ipv6 || !net.isIPv6(host)) return undefined;
+  try {
+    return new URL(`http://[${host}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { socketTypeToByte, type SocketTypeName } from '../zmtp/constants.js';
 import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import { context as defaultContext, Context, type ContextSocket } from './context.js';
-import { parseEndpoint, type Endpoint } from './endpoint.js';
+import { lookUpTcpEndpoint, parseEndpoint, resolvedTcpEndpoint, splitEndpoint } from './endpoint.js';
 import { zmqError, ZmqError } from './errors.js';
 import { Observer, eventError, type EventError, type SocketEvent } from './monitor.js';
 import { COMMON_OPTIONS, defaultOptions, mechanismFor, routingIdBytes, validateOption, type SocketOptions } from './options.js';
@@ -510,17 +510,18 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   async unbind(address: string): Promise<void> {
     if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
-    const ep = parseEndpoint(address, true);
-    if (ep.transport === 'inproc') {
-      if (!this.inprocBound.has(ep.name) || !this.context.unbindInproc(ep.name, this)) {
+    const { transport, rest } = splitEndpoint(address);
+    if (transport === 'inproc') {
+      if (!this.inprocBound.has(rest) || !this.context.unbindInproc(rest, this)) {
         throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
       }
-      this.inprocBound.delete(ep.name);
+      this.inprocBound.delete(rest);
       for (const p of this.inprocPipes.get(address) ?? []) p.terminate();
       return;
     }
     if (this.closeUdpEndpoint(address)) return;
-    const entry = this.findListener(ep, address);
+    // Exactly as libzmq's term_endpoint: the endpoint as bound (lastEndpoint) or an address resolving to it.
+    const entry = this.listeners.get(address) ?? this.listeners.get((await lookUpTcpEndpoint(address, this.options.ipv6 === true)) ?? '');
     if (!entry) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.listeners.delete(entry.listener.endpoint);
     const failed = entry.listener.close();
@@ -532,17 +533,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   private emitClosed(address: string, error: EventError | undefined): void {
     if (error) this.events.emit({ type: 'close:error', address, error, reason: error.message });
     else this.events.emit({ type: 'close', address });
-  }
-
-  private findListener(ep: Endpoint, address: string) {
-    const direct = this.listeners.get(address);
-    if (direct) return direct;
-    if (ep.transport === 'tcp' && ep.port !== 0) {
-      for (const [bound, entry] of this.listeners) {
-        if (bound.endsWith(`:${ep.port}`) && (ep.host === '*' || bound.includes(ep.host))) return entry;
-      }
-    }
-    return undefined;
   }
 
   connect(address: string): void {
@@ -581,8 +571,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   disconnect(address: string): void {
     if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
-    const ep = parseEndpoint(address, false);
-    if (ep.transport === 'inproc') {
+    const { transport } = splitEndpoint(address);
+    if (transport === 'inproc') {
       const set = this.inprocPipes.get(address);
       if (!set || set.size === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
       for (const p of set) p.terminate();
@@ -590,9 +580,11 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       return;
     }
     if (this.closeUdpEndpoint(address)) return;
-    const list = this.sessions.get(address);
+    // As libzmq's term_endpoint: the endpoint as connected, or (sync here, so without a DNS lookup) the address `address` resolves to.
+    const key = this.sessions.has(address) ? address : resolvedTcpEndpoint(address, this.options.ipv6 === true) ?? address;
+    const list = this.sessions.get(key);
     if (!list || list.length === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
-    this.sessions.delete(address);
+    this.sessions.delete(key);
     for (const s of list) s.stop(this.options.linger as number);
   }
 
