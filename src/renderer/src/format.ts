@@ -62,7 +62,8 @@ export function bytesToBase64(bytes: Uint8Array): string {
 
 // One formatter for every time shown, and the text of the last second kept: toLocaleTimeString with
 // options builds a formatter per call (about 0.1 ms in Chromium), which a list of events paid per row.
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+// hourCycle h23, not hour12: false (which Chromium may show as 24:05 after midnight).
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 let shownSecond = NaN;
 let shownText = '';
 
