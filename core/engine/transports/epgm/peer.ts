@@ -146,7 +146,12 @@ export class PgmPeer {
         nak.deadline = now + NAK_RPT_IVL_MS;
         continue;
       }
-      const retries = nak.state === 'wait-ncf' ? ++nak.ncfRetries : ++nak.dataRetries;
+      // A wait only counts as a failed try if this thread was awake for it: after a stall longer than the
+      // wait itself the answer may be sitting unread in the socket (OpenPGM's timers run in a thread of
+      // their own and never stall like this).
+      const interval = nak.state === 'wait-ncf' ? NAK_RPT_IVL_MS : NAK_RDATA_IVL_MS;
+      const stalled = now - nak.deadline > interval;
+      const retries = stalled ? 0 : nak.state === 'wait-ncf' ? ++nak.ncfRetries : ++nak.dataRetries;
       if (retries > (nak.state === 'wait-ncf' ? NAK_NCF_RETRIES : NAK_DATA_RETRIES)) {
         this.naks.delete(sqn);
         this.slots.set(sqn, LOST);

@@ -121,7 +121,9 @@ export class PgmReceiver {
     if (at === Infinity || at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.tick(), Math.max(1, Math.ceil(at - performance.now())));
+    // The tick runs after the next I/O poll (setImmediate), so repairs already in the socket are read
+    // before their waits are judged expired.
+    this.timer = setTimeout(() => setImmediate(() => this.tick()), Math.max(1, Math.ceil(at - performance.now())));
   }
 
   private tick(): void {

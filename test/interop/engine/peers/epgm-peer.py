@@ -27,7 +27,7 @@ def main():
     role, endpoint = sys.argv[1], sys.argv[2]
     ctx = zmq.Context()
     sock = ctx.socket(zmq.PUB if role == "pub" else zmq.SUB)
-    sock.setsockopt(zmq.RATE, 100000)
+    sock.setsockopt(zmq.RATE, 10000)
     sock.setsockopt(zmq.SNDHWM, 0)
     sock.setsockopt(zmq.RCVHWM, 0)
     sock.connect(endpoint)
