@@ -1,7 +1,7 @@
 // PGM test helpers: PGM packets out of a capture file (through the capture layer), and real pyzmq traffic
 // over epgm:// / pgm:// on loopback multicast captured by tcpdump in the test.
 import { createSocket } from 'node:dgram';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   openCapture, decodeLinkLayer, IpDefragmenter, readUdp, IPPROTO_UDP, type IpDatagram, type Packet,
@@ -9,6 +9,11 @@ import {
 import { IPPROTO_PGM } from '../../core/pgm/index.js';
 import { startCapture, tempDir } from './capture.js';
 import { startPython } from './python.js';
+
+/** tcpdump's own PGM/EPGM test captures and its decodes of them (tcpdump-ref/), outside the repository. */
+export const REALCAPS = process.env.REALCAPS_DIR ?? '/work/shared/realcaps';
+/** A skip reason for tests on those captures when they are not on this machine (set REALCAPS_DIR). */
+export const realcapsMissing: string | false = !existsSync(`${REALCAPS}/tcpdump_epgm_zmtp1.pcap`) && `tcpdump's PGM test captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
 
 export interface CapturedPgm {
   /** 1-based packet index in the file. */

@@ -11,11 +11,11 @@ import {
   parsePgmPacket, encodePgmPacket, pgmChecksum, tsiOf, tsiKey, readZmqPgmChunk, writeZmqPgmChunk, sqnDiff,
   PGM_OPT_PRESENT, type PgmPacket, type PgmPacketInit, type PgmOption,
 } from '../../../core/pgm/index.js';
-import { pgmPacketsOf, capturePyzmqPgm } from '../../helpers/pgm.js';
+import { pgmPacketsOf, capturePyzmqPgm, REALCAPS, realcapsMissing } from '../../helpers/pgm.js';
 import { tempDir } from '../../helpers/capture.js';
+import { PcapWriter, LINKTYPE_RAW, checksum } from '../../../core/capture/index.js';
 import { prng } from '../../helpers/random.js';
 
-const REALCAPS = '/work/shared/realcaps';
 
 /** A packet as tcpdump -v prints it from "PGM, length" on (print-pgm.c's layout). */
 function tcpdumpText(p: PgmPacket, size: number): string {
@@ -66,7 +66,7 @@ async function checkAgainstTcpdump(file: string, reference: string[], udpPort?: 
 const refLines = (text: string) => text.split('\n').map((l) => /(PGM, length .*)$/.exec(l)?.[1]).filter((l): l is string => !!l);
 
 for (const [name, ref] of [['tcpdump_epgm_zmtp1.pcap', 'epgm_zmtp1v.out'], ['tcpdump_pgm_zmtp1.pcap', 'pgm_zmtp1v.out']]) {
-  test(`real capture ${name}: every packet parses to what tcpdump's reference decode shows, checksum and bytes`, async () => {
+  test(`real capture ${name}: every packet parses to what tcpdump's reference decode shows, checksum and bytes`, { skip: realcapsMissing }, async () => {
     const packets = await checkAgainstTcpdump(`${REALCAPS}/${name}`, refLines(readFileSync(`${REALCAPS}/tcpdump-ref/${ref}`, 'utf8')));
     // The SPMR goes upstream with the ports swapped but names the same session.
     const sessions = new Set(packets.map((p) => tsiKey(tsiOf(p.header))));
@@ -186,15 +186,10 @@ test('packets we build with options are read by tcpdump and tshark as we meant t
   assert.equal(verbose.match(/\[Checksum Status: Good\]/g)?.length, forTshark.length, 'tshark finds every PGM checksum good');
 });
 
-/** A pcap (LINKTYPE_RAW) of IPv4 datagrams, protocol 113, carrying `payloads`. */
+/** A pcap (raw IPv4) of datagrams of protocol 113 from 10.0.0.1 to 239.1.1.1 carrying `payloads`. */
 function rawIpPcap(payloads: Buffer[]): Buffer {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(101, 20);
-  const recs = payloads.map((pl, i) => {
+  const w = new PcapWriter({ linkType: LINKTYPE_RAW });
+  payloads.forEach((pl, i) => {
     const ip = Buffer.alloc(20);
     ip[0] = 0x45;
     ip.writeUInt16BE(20 + pl.length, 2);
@@ -202,17 +197,10 @@ function rawIpPcap(payloads: Buffer[]): Buffer {
     ip[9] = 113;
     Buffer.from([10, 0, 0, 1]).copy(ip, 12);
     Buffer.from([239, 1, 1, 1]).copy(ip, 16);
-    let sum = 0;
-    for (let j = 0; j < 20; j += 2) sum += ip.readUInt16BE(j);
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-    ip.writeUInt16BE(~sum & 0xffff, 10);
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1700000000 + i, 0);
-    rec.writeUInt32LE(20 + pl.length, 8);
-    rec.writeUInt32LE(20 + pl.length, 12);
-    return Buffer.concat([rec, ip, pl]);
+    ip.writeUInt16BE(checksum(ip), 10);
+    w.write({ tsSec: 1700000000 + i, tsNsec: 0, data: Buffer.concat([ip, pl]) });
   });
-  return Buffer.concat([head, ...recs]);
+  return w.toBuffer();
 }
 
 test('malformed packets come back with a code, never an exception', () => {
