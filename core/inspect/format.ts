@@ -69,6 +69,7 @@ export function summarize(r: InspectRecord): string {
         const c = r.curve;
         parts.push(Object.entries(c).map(([k, v]) => `${k}=${typeof v === 'string' && v.length > 24 ? `${v.slice(0, 24)}…` : v}`).join(' '));
       }
+      if (r.gssapi) parts.push(`GSS-API token ${r.gssapi.tokenLength} bytes${r.gssapi.token ? ` 0x${r.gssapi.token.slice(0, 24)}${r.gssapi.token.length > 24 ? '…' : ''}` : ''}`);
       if (r.encrypted) parts.push('[encrypted]');
       if (r.fields) parts.push(Object.entries(r.fields).map(([k, v]) => `${k}=${v}`).join(' '));
       return parts.join(' ');

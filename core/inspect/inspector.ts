@@ -727,6 +727,11 @@ export class Inspector {
       this.onCommand(c, d, body);
       return;
     }
+    if (d.frames.length === 0 && body.length >= 12 && this.mechanismOf(c, d) === 'GSSAPI' && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
+      // A GSSAPI wrapped message, should the sender not have flagged it a command (as CURVE's are not).
+      this.onCommand(c, d, body);
+      return;
+    }
     const held = holdFrame(d, body, more, this.messageCap);
     if (held.kind === 'complete') this.onMessage(c, d, held.frames);
     else if (held.kind === 'capped' || held.kind === 'ended') this.error(c, d, held.message);
@@ -765,6 +770,7 @@ export class Inspector {
         this.learnProperties(c, d, sec.properties, raw.data);
       }
       if (sec.curve) rec.curve = sec.curve;
+      if (sec.gssapi) rec.gssapi = sec.gssapi;
       if (sec.encrypted) rec.encrypted = true;
       if (raw.name === 'READY' || raw.name === 'INITIATE') d.ready = true;
       if (raw.name === 'MESSAGE') {

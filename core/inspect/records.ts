@@ -61,6 +61,8 @@ export interface CommandRecord extends RecordBase {
   context?: string;
   /** CURVE: fields of the handshake (hex) and MESSAGE boxes (nonce, encrypted length). */
   curve?: Record<string, string | number>;
+  /** GSSAPI INITIATE/MESSAGE: the opaque token (hex) and its declared length. */
+  gssapi?: { tokenLength: number; token: string };
   encrypted?: boolean;
   /** Other named fields. */
   fields?: Record<string, string | number | boolean>;

@@ -1,0 +1,70 @@
+// The GSSAPI mechanism (RFC 38, as libzmq 4.3 writes it) in a sniffed stream, built per the RFC and
+// libzmq's layout (no Kerberos realm here to make a real capture): greeting GSSAPI both ways, INITIATE
+// tokens both ways shown as opaque tokens with their lengths, READY metadata in clear when unencrypted,
+// MESSAGE records marked encrypted (flagged as commands or not); a token length that lies is an error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TcpConnection, TcpStreamEvent } from '../../../core/capture/types.js';
+import { Inspector } from '../../../core/inspect/inspector.js';
+import type { CommandRecord, InspectRecord } from '../../../core/inspect/records.js';
+import { encodeCommand, encodeFrame, encodeGreetingV3, readyCommand } from '../../../core/zmtp/index.js';
+import { formatRecord } from '../../../core/inspect/format.js';
+
+const conn: TcpConnection = { id: 1, client: { ip: '10.0.0.1', port: 40001 }, server: { ip: '10.0.0.2', port: 5555 }, midstream: false };
+let clock = 1_700_000_000;
+const data = (dir: 'c2s' | 's2c', bytes: Buffer): TcpStreamEvent => ({ kind: 'data', conn, dir, ts: clock++, data: bytes });
+
+/** A libzmq GSSAPI command body: name, 4-byte token length, token. */
+function tokenCommand(name: string, token: Buffer, declared = token.length): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(declared);
+  return encodeCommand(name, Buffer.concat([len, token]));
+}
+
+test('GSSAPI handshake and traffic: greeting, INITIATE tokens with lengths, READY metadata, MESSAGE encrypted', () => {
+  const records: InspectRecord[] = [];
+  const inspector = new Inspector({ onRecord: (r) => records.push(r) });
+  const krbAsReq = Buffer.from('6082025d06092a864886f71201020201006e82024c', 'hex'); // a token's first bytes (opaque here)
+  const krbAsRep = Buffer.from('607506092a864886f71201020202006f', 'hex');
+  const wrapped = (n: number) => Buffer.alloc(60 + n, 0xa5);
+  const events: TcpStreamEvent[] = [
+    { kind: 'open', conn, ts: clock++ },
+    data('c2s', encodeGreetingV3('GSSAPI', false)),
+    data('s2c', encodeGreetingV3('GSSAPI', true)),
+    data('c2s', encodeFrame('v3', tokenCommand('INITIATE', krbAsReq), false, true)),
+    data('s2c', encodeFrame('v3', tokenCommand('INITIATE', krbAsRep), false, true)),
+    // Plaintext READY (ZMQ_GSSAPI_PLAINTEXT) one way; wrapped as a MESSAGE the other way.
+    data('c2s', encodeFrame('v3', readyCommand({ 'Socket-Type': 'REQ' }), false, true)),
+    data('s2c', encodeFrame('v3', tokenCommand('MESSAGE', wrapped(30)), false, true)),
+    // Messages: one flagged as a command, one sent as a plain frame (as libzmq 4.3 sends CURVE's).
+    data('c2s', encodeFrame('v3', tokenCommand('MESSAGE', wrapped(5)), false, true)),
+    data('s2c', encodeFrame('v3', tokenCommand('MESSAGE', wrapped(7)), false, false)),
+    // A token length that does not match the command.
+    data('c2s', encodeFrame('v3', tokenCommand('MESSAGE', wrapped(1), 999), false, true)),
+    { kind: 'close', conn, ts: clock++, reason: 'fin' },
+  ];
+  for (const e of events) inspector.push(e);
+  inspector.end();
+  const greetings = records.filter((r) => r.type === 'greeting');
+  assert.deepEqual(greetings.map((g) => g.type === 'greeting' && [g.dir, g.mechanism, g.asServer]), [['c2s', 'GSSAPI', false], ['s2c', 'GSSAPI', true]]);
+  const cmds = records.filter((r): r is CommandRecord => r.type === 'command');
+  assert.deepEqual(cmds.map((c) => [c.dir, c.name, c.gssapi?.tokenLength, c.encrypted ?? false]), [
+    ['c2s', 'INITIATE', krbAsReq.length, false],
+    ['s2c', 'INITIATE', krbAsRep.length, false],
+    ['c2s', 'READY', undefined, false],
+    ['s2c', 'MESSAGE', 90, true],
+    ['c2s', 'MESSAGE', 65, true],
+    ['s2c', 'MESSAGE', 67, true],
+    ['c2s', 'MESSAGE', 999, true],
+  ]);
+  assert.equal(cmds[0].gssapi!.token, krbAsReq.toString('hex'));
+  assert.deepEqual(cmds[2].properties, { 'Socket-Type': 'REQ' });
+  assert.equal(records.filter((r) => r.type === 'message').length, 0, 'nothing in clear');
+  const errors = records.filter((r) => r.type === 'error');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].type === 'error' ? errors[0].message : '', /GSSAPI MESSAGE: token length says 999 bytes, the command holds 61/);
+  assert.match(formatRecord(cmds[0]), /GSS-API token 21 bytes 0x6082025d/);
+  const info = inspector.connections()[0];
+  assert.equal(info.mechanism, 'GSSAPI');
+  assert.equal(info.counts.c2s.boxes + info.counts.s2c.boxes, 4);
+});
