@@ -23,6 +23,10 @@ test('epgm: the hint offers an endpoint; a SUB binds it, a PUB connects, a multi
   await selectSocket(app.page, 'msub');
   await waitForText(sub.locator('[data-testid=message][data-dir=in]').first(), /hello/);
   assert.deepEqual(await newestFrames(app.page, 'msub', 'in'), ['multicast', 'hello']);
+  // The sender's log says where the message went: to the group, not "queued".
+  await selectSocket(app.page, 'mpub');
+  await waitForText(app.page.getByTestId('socket-mpub').locator('[data-testid=message][data-dir=out]').first(), /239\.192\.1\.1:5555/);
+  await selectSocket(app.page, 'msub');
   await shot(app.page, 'workbench-epgm');
 
   // Not offered to other types; a group that is not multicast and pgm:// are refused with the reason.

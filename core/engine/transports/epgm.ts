@@ -13,6 +13,7 @@ import { zmqError, type ZmqError } from '../errors.js';
 import type { PgmEndpoint } from '../endpoint.js';
 import { PGM_NAK, PGM_SPMR, parsePgmPacket } from '../../pgm/index.js';
 import type { Msg } from '../pipe.js';
+import { messageTap, tapMessage } from '../wiretap.js';
 import type { UdpHandle, UdpHost } from './udp.js';
 import { PgmSender, type PgmSenderStats } from './epgm/sender.js';
 import { PgmReceiver, type PgmReceiverStats } from './epgm/receiver.js';
@@ -125,7 +126,12 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
       gsi, sourcePort, destPort: ep.port, group: ep.group, nla: ifaceAddress,
       maxTsdu: maxTsduFor(maxTpdu), rateBytesPerSec: rateKbit * 1000 / 8, windowPackets: window,
       send: (packet) => send(packet, ep.group),
-      next: () => (closed ? undefined : engineEnd.read()),
+      next: () => {
+        const msg = closed ? undefined : engineEnd.read();
+        // Taken to be sent now (at most one rate wait away): what the workbench shows as written, to the group.
+        if (msg && messageTap) tapMessage(msg, `${ep.group}:${ep.port}`);
+        return msg;
+      },
     });
     onDatagram = (data) => {
       // Only upstream packets for our session matter; our own multicast comes back here too.
