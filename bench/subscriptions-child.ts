@@ -17,7 +17,6 @@ const settle = async () => {
   await new Promise((r) => setTimeout(r, 200));
   return process.memoryUsage().rss;
 };
-for (const ev of ['disconnect', 'handshake:error:protocol', 'handshake:error:other']) sock.events?.on?.(ev, (e: { reason?: string }) => process.stderr.write(`${lib} ${type}: ${ev} ${e.reason ?? ''}\n`));
 print({ endpoint: sock.lastEndpoint, rss: await settle() });
 // The longest gap between ticks of a 1 ms timer: how long the loop was blocked at once, as wall time
 // and as this process's CPU time within that gap (on a loaded machine the wall time also counts the
