@@ -201,12 +201,13 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   }
 
   /**
-   * Our addition (for the workbench): whether a message sent with `frame` as its last frame (the same
-   * Buffer given to send()) still waits in one of this socket's pipes. O(queued messages).
+   * Our addition (for the workbench): the endpoint of the pipe where a message sent with `frame` as its last
+   * frame (the same Buffer given to send()) still waits, or undefined. For inproc the pipe is the peer's own
+   * queue, so the message has reached the peer. O(queued messages).
    */
-  holdsMessage(frame: Buffer): boolean {
-    for (const pipe of this.pipes) if (pipe.holdsOutbound(frame)) return true;
-    return false;
+  queuedOn(frame: Buffer): string | undefined {
+    for (const pipe of this.pipes) if (pipe.holdsOutbound(frame)) return pipe.endpoint || pipe.remoteAddress;
+    return undefined;
   }
 
   /** A message could be received now without waiting. */

@@ -3,7 +3,7 @@
 // handshake failed (why); a bound one is listening with N peers. A connect to a host that does not resolve
 // retries with getaddrinfo's reason and never reads "connected".
 
-export type EndpointPhase = 'listening' | 'connecting' | 'retrying' | 'handshaking' | 'connected' | 'handshake-failed';
+export type EndpointPhase = 'listening' | 'connecting' | 'retrying' | 'handshaking' | 'connected' | 'handshake-failed' | 'multicast';
 
 export interface EndpointStatus {
   phase: EndpointPhase;
@@ -34,7 +34,9 @@ export interface EndpointEvent {
   ts: number;
 }
 
-export function initialStatus(kind: 'bind' | 'connect', now: number): EndpointStatus {
+export function initialStatus(kind: 'bind' | 'connect', now: number, endpoint = ''): EndpointStatus {
+  // epgm:// has no connections: packets go to and come from the group, whether bound or connected.
+  if (endpoint.startsWith('epgm://')) return { phase: 'multicast', ready: [], handshaking: [], retries: 0, since: now };
   return { phase: kind === 'bind' ? 'listening' : 'connecting', ready: [], handshaking: [], retries: 0, since: now };
 }
 
@@ -42,6 +44,7 @@ const without = (list: string[], x: string | undefined): string[] => (x === unde
 
 /** The status after one event; `status` is not changed. Events that say nothing about the endpoint return it as is. */
 export function nextStatus(status: EndpointStatus, kind: 'bind' | 'connect', ev: EndpointEvent): EndpointStatus {
+  if (status.phase === 'multicast') return status;
   const remote = ev.remoteAddress;
   let s: EndpointStatus = status;
   switch (ev.type) {
@@ -100,5 +103,6 @@ export function describeStatus(s: EndpointStatus, fmtTime: (ts: number) => strin
     case 'handshaking': return `handshaking with ${s.handshaking.join(', ')}`;
     case 'connected': return `connected to ${n(s.ready.length, 'peer')} (${s.ready.join(', ')})`;
     case 'handshake-failed': return `handshake failed: ${s.handshakeFailure ?? 'unknown reason'}`;
+    case 'multicast': return 'multicast: no connections, packets go to and come from the group';
   }
 }

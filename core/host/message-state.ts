@@ -19,6 +19,8 @@ export interface SendFacts {
   /** Peers whose handshake completed when the facts were taken. */
   readyPeers: number;
   socketType: string;
+  /** The socket's inproc endpoints: an inproc peer takes a message straight from the pipe, unseen by the tap. */
+  inproc?: readonly string[];
 }
 
 /** Types that drop a message nobody can take instead of queueing it (libzmq's dist: PUB, XPUB, RADIO). */
@@ -30,6 +32,8 @@ export function deriveSendState(f: SendFacts): SendState {
   if (f.error) return { kind: 'refused', ...(f.error.code !== undefined ? { code: f.error.code } : {}), message: f.error.message };
   if (f.writtenTo.length > 0) return { kind: 'written', to: [...f.writtenTo] };
   if (f.queued) return { kind: 'queued', peers: f.readyPeers };
+  // A load-balancing send that succeeded put the message in a pipe; gone from it unwritten, an inproc peer took it.
+  if (f.inproc?.length && !DROPPING.has(f.socketType) && !ADDRESSED.has(f.socketType)) return { kind: 'written', to: [...f.inproc] };
   if (DROPPING.has(f.socketType) && f.readyPeers === 0) return { kind: 'dropped', reason: 'no subscriber connected' };
   // A reply or an addressed message goes to one peer: gone (or full), it is dropped, as in libzmq.
   if (ADDRESSED.has(f.socketType)) return { kind: 'dropped', reason: 'the peer it is addressed to has gone, or its queue was full' };

@@ -43,8 +43,8 @@ interface EngineSocket {
   events: AsyncIterable<Record<string, unknown> & { type: string; address?: string }>;
   /** Our engine's list of connected peers with their handshake and ZAP facts. */
   peers: Array<{ remoteAddress: string; socketType: string; properties: Record<string, string> }>;
-  /** Our engine: whether a sent message (known by its last frame) still waits in a pipe. */
-  holdsMessage?(frame: Buffer): boolean;
+  /** Our engine: the endpoint of the pipe where a sent message (known by its last frame) still waits. */
+  queuedOn?(frame: Buffer): string | undefined;
 }
 
 type Ctor = new (options?: Record<string, unknown>, context?: engine.Context) => EngineSocket;
@@ -273,7 +273,7 @@ export class Workbench {
       throw this.fail(s, err, `bind ${endpoint}`);
     }
     const actual = (endpoint.includes('*') || /:0$/.test(endpoint)) && s.sock.lastEndpoint ? s.sock.lastEndpoint : endpoint;
-    s.info.endpoints.push({ kind: 'bind', requested: endpoint, endpoint: actual, status: initialStatus('bind', Date.now() / 1000) });
+    s.info.endpoints.push({ kind: 'bind', requested: endpoint, endpoint: actual, status: initialStatus('bind', Date.now() / 1000, actual) });
     return this.changed(s);
   }
 
@@ -300,7 +300,7 @@ export class Workbench {
     } catch (err) {
       throw this.fail(s, err, `connect ${endpoint}`);
     }
-    s.info.endpoints.push({ kind: 'connect', requested: endpoint, endpoint, ...(peerId !== undefined ? { routingId: peerId } : {}), status: initialStatus('connect', Date.now() / 1000) });
+    s.info.endpoints.push({ kind: 'connect', requested: endpoint, endpoint, ...(peerId !== undefined ? { routingId: peerId } : {}), status: initialStatus('connect', Date.now() / 1000, endpoint) });
     return this.changed(s);
   }
 
@@ -327,7 +327,13 @@ export class Workbench {
     if (SINGLE_PART.has(type) && frames.length !== 1) throw new HostError(`${type} messages have exactly one frame (this one has ${frames.length})`, 'EINVAL');
     const bytes = framesToBytes(frames);
     const watch = this.sends.begin(s.info.id, bytes);
-    const facts = () => ({ queued: s.sock.holdsMessage?.(watch.frame) ?? false, readyPeers: s.info.peers.filter((p) => p.state === 'ready').length, socketType: type });
+    const facts = () => {
+      const on = s.sock.queuedOn?.(watch.frame);
+      // An inproc pipe is the peer socket's own queue: the message has reached the peer.
+      if (on?.startsWith('inproc://') && !watch.writtenTo.includes(on)) watch.writtenTo.push(on);
+      const inproc = s.info.endpoints.filter((e) => e.endpoint.startsWith('inproc://')).map((e) => e.endpoint);
+      return { queued: on !== undefined, readyPeers: s.info.peers.filter((p) => p.state === 'ready').length, socketType: type, inproc };
+    };
     try {
       if (ROUTED.has(type)) await s.sock.send(bytes[0], { routingId: envelope.routingId });
       else if (type === 'RADIO') await s.sock.send(bytes[0], { group: envelope.group });

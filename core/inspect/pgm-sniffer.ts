@@ -101,6 +101,8 @@ export class PgmSniffer {
     if (!known) {
       const r = parsePgmPacket(u.payload);
       if (!r.ok) return;
+      // Bounded: a capture cannot make this grow without end (the oldest port is forgotten first).
+      if (this.epgmPorts.size >= 4096) this.epgmPorts.delete(this.epgmPorts.values().next().value!);
       this.epgmPorts.add(u.dstPort);
       this.take(r.packet, ts, hop());
       return;

@@ -28,6 +28,8 @@ export interface PgmStreamSink {
   problem(message: string, code?: string): void;
 }
 
+const GIVEN_UP_KEPT = 4096;
+
 interface Held {
   tsdu: Buffer;
   fragment?: { firstSqn: number; offset: number; apduLength: number };
@@ -133,7 +135,11 @@ export class PgmStream {
       while (sqnDiff(upTo, sqnAdd(last, 1)) > 0 && !this.pending.has(sqnAdd(last, 1))) last = sqnAdd(last, 1);
       const count = sqnDiff(last, first) + 1;
       this.lost += count;
-      if (this.givenUp.size < 4096) for (let s = first, i = 0; i < Math.min(count, 4096); i++, s = sqnAdd(s, 1)) this.givenUp.add(s);
+      // Remembered (the most recent 4096) so that a repair coming after all can be told apart from a copy.
+      for (let s = sqnAdd(first, Math.max(0, count - GIVEN_UP_KEPT)); sqnDiff(s, last) <= 0; s = sqnAdd(s, 1)) {
+        if (this.givenUp.size >= GIVEN_UP_KEPT) this.givenUp.delete(this.givenUp.values().next().value!);
+        this.givenUp.add(s);
+      }
       this.sink.loss(first, last, reason);
       this.outOfStep();
       this.next = sqnAdd(last, 1);

@@ -16,9 +16,12 @@ test('epgm: the hint offers an endpoint; a SUB binds it, a PUB connects, a multi
   assert.match(endpoint, /^epgm:\/\/127\.0\.0\.1;239\.\d+\.\d+\.\d+:\d+$/);
   await sub.getByRole('button', { name: 'Bind', exact: true }).click();
   await sub.getByTestId('endpoint').filter({ hasText: endpoint }).waitFor();
+  await waitForText(sub.getByTestId('endpoint-status'), /multicast: no connections/);
 
   await createSocket(app.page, 'PUB', 'mpub');
   await connectTo(app.page, 'mpub', endpoint);
+  // No connection is ever made on epgm: neither end may read "connecting" or "0 peers" as if one were missing.
+  await waitForText(app.page.getByTestId('socket-mpub').locator('[data-testid=endpoint-status][data-phase=multicast]'), /^multicast/);
   await send(app.page, 'mpub', [['text', 'multicast'], ['text', 'hello']]);
   await selectSocket(app.page, 'msub');
   await waitForText(sub.locator('[data-testid=message][data-dir=in]').first(), /hello/);

@@ -44,6 +44,14 @@ export async function pgmPacketsOf(file: string, udpPort?: number): Promise<Capt
   return out;
 }
 
+// OpenPGM writes its warnings ("Warn: Interface lo reports as a loopback device.") to the same stdout
+// without waiting for Python's lines: a line of ours can come glued to the end of one of them.
+const isLine = (word: string) => (l: string) => l.endsWith(word);
+const jsonLines = (lines: readonly string[]) => lines.flatMap((l) => {
+  const m = /\[(?:"[0-9a-f]*"(?:, )?)*\]$/.exec(l);
+  return m ? [JSON.parse(m[0]) as string[]] : [];
+});
+
 /** A UDP port free a moment ago. */
 export async function freeUdpPort(): Promise<number> {
   const s = createSocket('udp4');
@@ -112,9 +120,9 @@ export async function capturePyzmqPgm(transport: 'epgm' | 'pgm', messages: Buffe
     const argsFile = join(tmp.dir, 'messages.json');
     writeFileSync(argsFile, JSON.stringify(messages.map((m) => m.map((f) => f.toString('hex')))));
     const py = startPython(['-c', PY_PUB_SUB, `${transport}://127.0.0.1;${group}:${port}`, argsFile, String(settle)], `pyzmq ${transport}`);
-    await py.find((l) => l === 'done');
+    await py.find(isLine('done'));
     await py.exited;
-    const received = py.lines.filter((l) => l.startsWith('[')).map((l) => JSON.parse(l) as string[]);
+    const received = jsonLines(py.lines);
     const pcap = await cap.stop();
     return { pcap, file: cap.file, received, port, group, cleanup: tmp.cleanup };
   } catch (e) {
@@ -166,15 +174,15 @@ export async function capturePyzmqEpgmRepairs(messages: Buffer[][], rcvbuf = 204
   const endpoint = `epgm://127.0.0.1;${group}:${port}`;
   const sub = startPython(['-c', PY_LOSSY_SUB, endpoint, String(rcvbuf)], 'pyzmq lossy SUB');
   try {
-    await sub.find((l) => l === 'ready');
+    await sub.find(isLine('ready'));
     const argsFile = join(tmp.dir, 'messages.json');
     writeFileSync(argsFile, JSON.stringify(messages.map((m) => m.map((f) => f.toString('hex')))));
     const pub = startPython(['-c', PY_PUB_ONLY, endpoint, argsFile], 'pyzmq PUB');
-    await pub.find((l) => l === 'done');
+    await pub.find(isLine('done'));
     await pub.exited;
     // The SUB ends after 4 s without a message; what it got is not what this capture is for.
     await sub.exited;
-    const received = sub.lines.filter((l) => l.startsWith('[')).map((l) => JSON.parse(l) as string[]);
+    const received = jsonLines(sub.lines);
     const pcap = await cap.stop();
     return { pcap, file: cap.file, received, port, group, cleanup: tmp.cleanup };
   } catch (e) {

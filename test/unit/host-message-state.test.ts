@@ -30,4 +30,7 @@ test('written wins over queued; neither written nor queued is dropped, with the 
   assert.equal(describeSendState(deriveSendState({ ...base, socketType: 'PUB' })), 'dropped: no subscriber connected');
   assert.match(describeSendState(deriveSendState({ ...base, socketType: 'PUB', readyPeers: 2 })), /dropped: the queue was at its high-water mark/);
   assert.equal(describeSendState(deriveSendState({ ...base, socketType: 'REP', readyPeers: 1 })), 'dropped: the peer it is addressed to has gone, or its queue was full');
+  // Taken at once by an inproc peer (neither written by a connection nor still queued).
+  assert.deepEqual(deriveSendState({ ...base, inproc: ['inproc://x'] }), { kind: 'written', to: ['inproc://x'] });
+  assert.equal(deriveSendState({ ...base, socketType: 'PUB', inproc: ['inproc://x'] }).kind, 'dropped');
 });

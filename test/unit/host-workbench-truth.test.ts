@@ -166,3 +166,18 @@ test('a REP reply to a libzmq REQ that has gone is logged as dropped, not sent',
     await host.request('socket.close', { id: rep.id });
   }
 });
+
+test('between two workbench sockets over inproc, a sent message reads written to the inproc peer', async () => {
+  const pull = await host.request('socket.create', { type: 'PULL' });
+  const push = await host.request('socket.create', { type: 'PUSH' });
+  try {
+    await host.request('socket.bind', { id: pull.id, endpoint: 'inproc://truth-test' });
+    await host.request('socket.connect', { id: push.id, endpoint: 'inproc://truth-test' });
+    const sent = await host.request('socket.send', { id: push.id, frames: [{ kind: 'text', data: 'next door' }] });
+    assert.deepEqual(sent.state, { kind: 'written', to: ['inproc://truth-test'] });
+    await until('the PULL got it', async () => ((await host.request('socket.messages', { id: pull.id })).total === 1 ? true : undefined));
+  } finally {
+    await host.request('socket.close', { id: push.id });
+    await host.request('socket.close', { id: pull.id });
+  }
+});

@@ -18,7 +18,7 @@ test('a queued message stays in the pipe until a peer comes up, then the tap rep
     const body = Buffer.from('hello from a queue');
     await push.send([Buffer.from('topic'), body]);
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(push.holdsMessage(body), true, 'queued while nobody listens');
+    assert.equal(push.queuedOn(body), `tcp://127.0.0.1:${port}`, 'queued while nobody listens');
     assert.equal(written.length, 0);
     await pull.bind(`tcp://127.0.0.1:${port}`);
     const [t, b] = await pull.receive();
@@ -27,7 +27,7 @@ test('a queued message stays in the pipe until a peer comes up, then the tap rep
     const mine = written.filter((w) => w.msg[w.msg.length - 1] === body);
     assert.equal(mine.length, 1, 'the tap saw the same frame Buffer once');
     assert.match(mine[0].remoteAddress, new RegExp(`^tcp://127\\.0\\.0\\.1:${port}$`));
-    assert.equal(push.holdsMessage(body), false);
+    assert.equal(push.queuedOn(body), undefined);
   } finally {
     remove();
     push.close();
