@@ -5,9 +5,10 @@
 // becoming records, never a crash.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeCapture, type InspectRecord } from '../../../core/inspect/index.js';
 import type { ErrorRecord, LossRecord, MessageRecord, PgmRecord } from '../../../core/inspect/records.js';
 import { decodeLinkLayer, IpDefragmenter, openCapture, PcapWriter, type Packet } from '../../../core/capture/index.js';
@@ -299,4 +300,23 @@ test('real losses: a pyzmq SUB that loses packets NAKs them (NAK lists), OpenPGM
   } finally {
     r.cleanup();
   }
+});
+
+test('zmtp decode --json on an EPGM capture: open, a pgm record per packet, the messages, close; PGM sessions in the summary', { skip: realcapsMissing }, async () => {
+  const cli = fileURLToPath(new URL('./zmtp-cli.ts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'decode', '--json', `${REALCAPS}/tcpdump_epgm_zmtp1.pcap`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as InspectRecord);
+  assert.deepEqual([...new Set(lines.map((l) => l.type))], ['open', 'pgm', 'message', 'close']);
+  assert.equal(lines.filter((l) => l.type === 'pgm').length, 15);
+  const odata = lines.find((l) => l.type === 'pgm' && l.packet === 'ODATA') as PgmRecord;
+  assert.deepEqual({ ...odata, ts: 0 }, {
+    type: 'pgm', ts: 0, src: '10.0.0.45:40251', dst: '239.255.0.16:5563', conn: 1, dir: 'c2s', packet: 'ODATA', transport: 'epgm',
+    tsi: '47e3fdad9a9c.39236', sqn: 282, trail: 0, tsduLength: 1428, firstMessage: 0, status: 'in-order',
+  });
+  assert.equal(lines.filter((l) => l.type === 'message').length, 4);
+  const readable = spawnSync(process.execPath, ['--import', 'tsx', cli, 'decode', `${REALCAPS}/tcpdump_epgm_zmtp1.pcap`], { encoding: 'utf8' });
+  assert.equal(readable.status, 0, readable.stderr);
+  assert.match(readable.stdout, /PGM +ODATA sqn 284 trail 0 121B first message at 82 tsi 47e3fdad9a9c\.39236/);
+  assert.match(readable.stdout + readable.stderr, /0 TCP connections \(0 ZMTP\), 1 PGM sessions, 4 messages/);
 });
