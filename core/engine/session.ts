@@ -5,12 +5,12 @@
 // a peer restart (libzmq's session_base_t).
 import type net from 'node:net';
 import { Pipe } from './pipe.js';
-import { Connection, type ConnectionHost, type FailureKind, type PeerInfo } from './connection/connection.js';
+import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
+import { CloseCause, connectionEndEvent, type ConnectionEnd } from './connection/close-cause.js';
 import { dialStream, type StreamEndpoint } from './transports/stream.js';
 import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import type { SocketTypeName } from '../zmtp/constants.js';
 import type { SocketEvent } from './monitor.js';
-import { eventError } from './monitor.js';
 import { timer } from './keepalive.js';
 
 /** What a session needs from its socket. */
@@ -165,18 +165,9 @@ export class Session implements ConnectionHost {
     return this.sessionEnd;
   }
 
-  closed(conn: Connection, info: { handshaken: boolean; kind: FailureKind; reason: string; zapStatus?: number }): void {
+  closed(conn: Connection, info: ConnectionEnd): void {
     if (this.conn === conn) this.conn = undefined;
-    const address = this.ep.address;
-    if (info.handshaken) {
-      this.host.emit({ type: 'disconnect', address, reason: info.reason, remoteAddress: conn.remoteAddress });
-    } else if (info.kind === 'protocol') {
-      this.host.emit({ type: 'handshake:error:protocol', address, reason: info.reason, error: eventError('ERR_ZMTP_PROTOCOL', info.reason) });
-    } else if (info.kind === 'auth') {
-      this.host.emit({ type: 'handshake:error:auth', address, reason: info.reason, error: eventError('ERR_ZAP_AUTH', info.reason, info.zapStatus) });
-    } else {
-      this.host.emit({ type: 'handshake:error:other', address, reason: info.reason, error: eventError('ERR_ZMTP_HANDSHAKE', info.reason) });
-    }
+    this.host.emit(connectionEndEvent(this.ep.address, conn.remoteAddress, info));
     const end = this.sessionEnd;
     if (end) {
       // Back in the session's hands until the next connection.
@@ -227,7 +218,7 @@ export class Session implements ConnectionHost {
     this.stopping = true;
     for (const t of [this.retryTimer, this.connectTimer, this.lingerTimer]) if (t) clearTimeout(t);
     this.dialing?.destroy();
-    this.conn?.fail('disconnect', 'closed by this side');
+    this.conn?.fail(CloseCause.Local, 'closed by this side');
     this.socketEnd?.terminateNow();
     this.sessionEnd?.terminateNow();
     this.host.sessionDone(this);

@@ -8,11 +8,12 @@ import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import { context as defaultContext, Context, type ContextSocket } from './context.js';
 import { lookUpTcpEndpoint, parseEndpoint, resolvedTcpEndpoint, splitEndpoint } from './endpoint.js';
 import { zmqError, ZmqError } from './errors.js';
-import { Observer, eventError, type EventError, type SocketEvent } from './monitor.js';
+import { Observer, type EventError, type SocketEvent } from './monitor.js';
 import { COMMON_OPTIONS, defaultOptions, mechanismFor, routingIdBytes, validateOption, type SocketOptions } from './options.js';
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
 import type { SocketHost, SocketType } from './socket-type.js';
-import { Connection, type ConnectionHost, type FailureKind, type PeerInfo } from './connection/connection.js';
+import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
+import { connectionEndEvent, type ConnectionEnd } from './connection/close-cause.js';
 import { Session, type SessionHost } from './session.js';
 import { listenStream, fromSystemError, type Listener, type StreamEndpoint } from './transports/stream.js';
 import { createEngineMechanism } from './mechanism-factory.js';
@@ -486,27 +487,15 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
         if (!conn.raw) self.events.emit({ type: 'handshake', address, remoteAddress: conn.remoteAddress });
         return connEnd;
       },
-      closed(conn: Connection, info: { handshaken: boolean; kind: FailureKind; reason: string; zapStatus?: number }) {
+      closed(conn: Connection, end: ConnectionEnd) {
         conns.delete(conn);
-        self.connectionEvents(address, conn, info);
+        self.emit(connectionEndEvent(address, conn.remoteAddress, end));
         conn.pipe?.terminate();
         if (self.isClosed) self.lingerStep(-1);
       },
     };
     const conn = new Connection(stream, host, address, this.typeName === 'STREAM');
     conns.add(conn);
-  }
-
-  private connectionEvents(address: string, conn: Connection, info: { handshaken: boolean; kind: FailureKind; reason: string; zapStatus?: number }): void {
-    if (info.handshaken) {
-      this.events.emit({ type: 'disconnect', address, remoteAddress: conn.remoteAddress, reason: info.reason, error: info.kind === 'protocol' ? eventError('ERR_ZMTP_PROTOCOL', info.reason) : undefined });
-    } else if (info.kind === 'protocol') {
-      this.events.emit({ type: 'handshake:error:protocol', address, remoteAddress: conn.remoteAddress, reason: info.reason, error: eventError('ERR_ZMTP_PROTOCOL', info.reason) });
-    } else if (info.kind === 'auth') {
-      this.events.emit({ type: 'handshake:error:auth', address, remoteAddress: conn.remoteAddress, reason: info.reason, error: eventError('ERR_ZAP_AUTH', info.reason, info.zapStatus) });
-    } else {
-      this.events.emit({ type: 'handshake:error:other', address, remoteAddress: conn.remoteAddress, reason: info.reason, error: eventError('ERR_ZMTP_HANDSHAKE', info.reason) });
-    }
   }
 
   async unbind(address: string): Promise<void> {

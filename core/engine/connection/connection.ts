@@ -22,8 +22,10 @@ import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } fro
 import { interval, timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
+import { CloseCause, type ConnectionEnd } from './close-cause.js';
 
-export type FailureKind = 'protocol' | 'auth' | 'other' | 'disconnect';
+/** A mechanism's failure kinds as causes ('no-detail': refused without a word, e.g. no ZAP handler). */
+const MECHANISM_FAILURE = { protocol: CloseCause.Protocol, auth: CloseCause.Auth, 'no-detail': CloseCause.Refused } as const;
 
 export interface PeerInfo {
   version: '1.0' | '2.0' | '3.0' | '3.1';
@@ -50,7 +52,7 @@ export interface ConnectionHost {
    * The connection is over. `handshaken` says whether attach() happened. The host emits the monitor
    * events and decides about the pipe (terminate or keep for a reconnect) and reconnecting.
    */
-  closed(conn: Connection, info: { handshaken: boolean; kind: FailureKind; reason: string; zapStatus?: number }): void;
+  closed(conn: Connection, end: ConnectionEnd): void;
   /** connect side: subscriptions forwarded on earlier connections, re-sent on a new one (topic hex -> topic). */
   readonly subscriptions?: Map<string, Buffer>;
 }
@@ -162,7 +164,7 @@ export class Connection implements PipeOwner, TcpEnd {
     } else {
       stream.on('data', (chunk: Buffer) => this.onData(chunk));
     }
-    stream.on('error', (err: Error) => this.fail('disconnect', `connection error: ${err.message}`));
+    stream.on('error', (err: Error) => this.fail(CloseCause.Peer, `connection error: ${err.message}`));
     stream.on('end', () => this.onEnd());
     stream.on('close', () => this.onEnd());
     if (raw) {
@@ -170,7 +172,7 @@ export class Connection implements PipeOwner, TcpEnd {
       return;
     }
     const hs = host.options.handshakeInterval as number;
-    if (hs > 0) this.handshakeTimer = timer(() => this.fail('other', `handshake did not complete within ${hs} ms`), hs);
+    if (hs > 0) this.handshakeTimer = timer(() => this.fail(CloseCause.Timeout, `handshake did not complete within ${hs} ms`), hs);
     this.send(encodeSignature(this.ourIdentity.length));
   }
 
@@ -187,7 +189,7 @@ export class Connection implements PipeOwner, TcpEnd {
   private startRaw(): void {
     this.version = undefined;
     const pipe = this.host.attach(this, { version: '3.1', socketType: 'STREAM', properties: {}, identity: Buffer.alloc(0), remoteAddress: this.remoteAddress });
-    if (!pipe) return this.fail('other', 'socket refused the connection');
+    if (!pipe) return this.fail(CloseCause.Refused, 'socket refused the connection');
     this.pipe = pipe;
     pipe.owner = this;
     this.state = State.Traffic;
@@ -223,7 +225,7 @@ export class Connection implements PipeOwner, TcpEnd {
     const err = this.decoder!.directFilled(n, this.onFrameBound);
     if ((this.state as State) === State.Closed) return;
     if (err) {
-      this.fail(err.kind === 'memory' ? 'other' : 'protocol', decodeFailure(err));
+      this.fail(err.kind === 'memory' ? CloseCause.Refused : CloseCause.Protocol, decodeFailure(err));
       return;
     }
     this.checkBackpressure();
@@ -235,7 +237,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (err) {
       const reason = decodeFailure(err);
       if (this.handshakeBusy) this.deferredError = reason;
-      else this.fail(err.kind === 'memory' ? 'other' : 'protocol', reason);
+      else this.fail(err.kind === 'memory' ? CloseCause.Refused : CloseCause.Protocol, reason);
       return;
     }
     this.checkBackpressure();
@@ -279,7 +281,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (g.length < need) return;
     const parsed = parseGreeting(g.subarray(0, need), REVISION_3);
     if (parsed.status !== 'done') {
-      this.fail('protocol', `invalid greeting: ${parsed.status === 'error' ? parsed.message : 'incomplete'}`);
+      this.fail(CloseCause.Protocol, `invalid greeting: ${parsed.status === 'error' ? parsed.message : 'incomplete'}`);
       return;
     }
     const rest = g.subarray(need);
@@ -292,7 +294,7 @@ export class Connection implements PipeOwner, TcpEnd {
     const peer = parsed.greeting;
     const ours = this.mechanismName();
     if (peer.mechanism !== ours.name) {
-      this.fail('protocol', `security mechanism mismatch: peer uses ${peer.mechanism}, this socket uses ${ours.name}`);
+      this.fail(CloseCause.Protocol, `security mechanism mismatch: peer uses ${peer.mechanism}, this socket uses ${ours.name}`);
       return;
     }
     this.version = peer.version === '3.0' ? '3.0' : '3.1';
@@ -300,7 +302,7 @@ export class Connection implements PipeOwner, TcpEnd {
     this.decoder = this.newDecoder('v3');
     const mech = this.host.createMechanism(this.remoteAddress);
     if (typeof mech === 'string') {
-      this.fail('other', mech);
+      this.fail(CloseCause.Refused, mech);
       return;
     }
     this.mechanism = mech;
@@ -309,7 +311,7 @@ export class Connection implements PipeOwner, TcpEnd {
     try {
       first = mech.start();
     } catch (e) {
-      this.fail('other', `security mechanism failed to start: ${(e as Error).message}`);
+      this.fail(CloseCause.Refused, `security mechanism failed to start: ${(e as Error).message}`);
       return;
     }
     for (const c of first) this.sendCommand(c);
@@ -333,7 +335,7 @@ export class Connection implements PipeOwner, TcpEnd {
   /** ZMTP 2.0 / 1.0: no mechanism, identity frames, subscriptions as messages. */
   private startLegacy(revision: number, framing: Framing, rest: Buffer, unversioned: boolean): void {
     if (this.mechanismName().name !== 'NULL') {
-      this.fail('protocol', `peer speaks ZMTP ${revision === 1 ? '2.0' : '1.0'}, which cannot do ${this.mechanismName().name} security`);
+      this.fail(CloseCause.Protocol, `peer speaks ZMTP ${revision === 1 ? '2.0' : '1.0'}, which cannot do ${this.mechanismName().name} security`);
       return;
     }
     this.legacyPeer = true;
@@ -370,7 +372,7 @@ export class Connection implements PipeOwner, TcpEnd {
         // While an asynchronous step (ZAP) is pending, the peer may already have finished its side and
         // sent traffic (e.g. READY + SUBSCRIBE in one chunk): keep everything, in order, for later.
         if (!command && !this.handshakeBusy) {
-          this.fail('protocol', 'message frame received before the security handshake finished');
+          this.fail(CloseCause.Protocol, 'message frame received before the security handshake finished');
           return;
         }
         this.handshakeQueue.push([more, command, body]);
@@ -394,7 +396,7 @@ export class Connection implements PipeOwner, TcpEnd {
   private onSealed(body: Buffer): void {
     const opened = this.mechanism!.open!(body);
     if ('error' in opened) {
-      this.fail('protocol', `cannot open encrypted frame: ${opened.error}`);
+      this.fail(CloseCause.Protocol, `cannot open encrypted frame: ${opened.error}`);
       return;
     }
     if (opened.command) this.onTrafficCommand(opened.body);
@@ -421,25 +423,25 @@ export class Connection implements PipeOwner, TcpEnd {
     if (limit < 0) return true;
     this.partsBytes += body.length + (this.parts.length > 0 ? 1 : 0);
     if (this.partsBytes <= limit) return true;
-    this.fail('protocol', `multipart message of ${this.parts.length + 1} frames (${this.partsBytes} bytes counted) exceeds maxMessageSize ${limit}`);
+    this.fail(CloseCause.Protocol, `multipart message of ${this.parts.length + 1} frames (${this.partsBytes} bytes counted) exceeds maxMessageSize ${limit}`);
     return false;
   }
 
   private onTrafficCommand(body: Buffer): void {
     const raw = splitCommand(body);
     if (!raw) {
-      this.fail('protocol', 'malformed command frame (name length runs past the frame)');
+      this.fail(CloseCause.Protocol, 'malformed command frame (name length runs past the frame)');
       return;
     }
     switch (raw.name) {
       case 'PING': {
         const cmd = parseCommand(body) as { ttl: number; context: Buffer; error?: string };
-        if (cmd.error) { this.fail('protocol', `malformed PING: ${cmd.error}`); return; }
+        if (cmd.error) { this.fail(CloseCause.Protocol, `malformed PING: ${cmd.error}`); return; }
         this.sendCommand(pongCommand(cmd.context));
         if (cmd.ttl > 0) {
           if (this.ttlTimer) clearTimeout(this.ttlTimer);
           const ms = cmd.ttl * 100;
-          this.ttlTimer = timer(() => this.fail('disconnect', `heartbeat: peer's TTL of ${ms} ms expired with no traffic`), ms);
+          this.ttlTimer = timer(() => this.fail(CloseCause.Timeout, `heartbeat: peer's TTL of ${ms} ms expired with no traffic`), ms);
         }
         this.scheduleFlush();
         return;
@@ -468,11 +470,11 @@ export class Connection implements PipeOwner, TcpEnd {
         return;
       case 'ERROR': {
         const cmd = parseCommand(body) as { reason?: string };
-        this.fail('disconnect', `peer sent ERROR: ${cmd.reason ?? ''}`);
+        this.fail(CloseCause.Peer, `peer sent ERROR: ${cmd.reason ?? ''}`);
         return;
       }
       case 'READY': case 'HELLO': case 'WELCOME': case 'INITIATE':
-        this.fail('protocol', `${raw.name} command received after the handshake finished`);
+        this.fail(CloseCause.Protocol, `${raw.name} command received after the handshake finished`);
         return;
       default:
         // RFC 37: unknown commands are ignored.
@@ -485,20 +487,20 @@ export class Connection implements PipeOwner, TcpEnd {
     while (this.handshakeQueue.length && this.state === State.Handshake) {
       const [, command, body] = this.handshakeQueue.shift()!;
       if (!command) {
-        this.fail('protocol', 'message frame received before the security handshake finished');
+        this.fail(CloseCause.Protocol, 'message frame received before the security handshake finished');
         return;
       }
       let step: HandshakeStep | Promise<HandshakeStep>;
       try {
         step = this.mechanism!.onCommand(body);
       } catch (e) {
-        this.fail('protocol', `handshake failed: ${(e as Error).message}`);
+        this.fail(CloseCause.Protocol, `handshake failed: ${(e as Error).message}`);
         return;
       }
       if (step instanceof Promise) {
         step.then(
           (s) => { this.applyStep(s); this.runHandshake(); },
-          (e: Error) => this.fail('other', `handshake failed: ${e.message}`),
+          (e: Error) => this.fail(CloseCause.Refused, `handshake failed: ${e.message}`),
         );
         return;
       }
@@ -514,7 +516,7 @@ export class Connection implements PipeOwner, TcpEnd {
         this.onFrame(more, command, body);
       }
     }
-    if (this.deferredError && this.state !== State.Closed) this.fail('protocol', this.deferredError);
+    if (this.deferredError && this.state !== State.Closed) this.fail(CloseCause.Protocol, this.deferredError);
     else this.checkBackpressure();
   }
 
@@ -523,17 +525,17 @@ export class Connection implements PipeOwner, TcpEnd {
     for (const c of step.send) this.sendCommand(c);
     if (step.status === 'continue') return;
     if (step.status === 'error') {
-      this.fail(step.kind === 'no-detail' ? 'other' : step.kind, step.reason, step.zapStatus);
+      this.fail(MECHANISM_FAILURE[step.kind], step.reason, step.zapStatus);
       return;
     }
     const props = step.peerProperties;
     const peerType = getProperty(props, 'Socket-Type');
     if (!peerType) {
-      this.fail('protocol', 'peer metadata has no Socket-Type');
+      this.fail(CloseCause.Protocol, 'peer metadata has no Socket-Type');
       return;
     }
     if (!socketTypesCompatible(this.host.socketType, peerType)) {
-      this.fail('protocol', `peer socket type ${peerType} cannot talk to ${this.host.socketType}`);
+      this.fail(CloseCause.Protocol, `peer socket type ${peerType} cannot talk to ${this.host.socketType}`);
       return;
     }
     this.peerType = peerType;
@@ -550,7 +552,7 @@ export class Connection implements PipeOwner, TcpEnd {
       remoteAddress: this.remoteAddress,
     });
     if (!pipe) {
-      this.fail('other', 'socket is closing; connection refused');
+      this.fail(CloseCause.Local, 'socket is closing; connection refused');
       return;
     }
     this.pipe = pipe;
@@ -583,7 +585,7 @@ export class Connection implements PipeOwner, TcpEnd {
         const t = this.host.options.heartbeatTimeout as number;
         const timeout = t >= 0 ? t : ivl;
         this.heartbeatTimeoutTimer = timer(
-          () => this.fail('disconnect', `heartbeat: no traffic from peer within ${timeout} ms of a PING`),
+          () => this.fail(CloseCause.Timeout, `heartbeat: no traffic from peer within ${timeout} ms of a PING`),
           timeout,
         );
       }
@@ -592,16 +594,16 @@ export class Connection implements PipeOwner, TcpEnd {
 
   private onEnd(): void {
     if (this.state === State.Closed) return;
-    if (this.closing && this.stream.destroyed) return this.fail('disconnect', 'closed');
+    if (this.closing && this.stream.destroyed) return this.fail(CloseCause.Local, 'closed');
     const pending = this.decoder ? this.decoder.buffered : 0;
     if (this.state === State.Greeting) {
-      this.fail('protocol', this.greet.length ? `connection closed during the greeting after ${this.greet.length} bytes` : 'connection closed before the greeting');
+      this.fail(CloseCause.Protocol, this.greet.length ? `connection closed during the greeting after ${this.greet.length} bytes` : 'connection closed before the greeting');
     } else if (this.state !== State.Traffic) {
-      this.fail('protocol', 'connection closed during the handshake');
+      this.fail(CloseCause.Protocol, 'connection closed during the handshake');
     } else if (pending > 0 || this.parts.length > 0) {
-      this.fail('protocol', `connection closed in the middle of a message (${pending} bytes of an incomplete frame, ${this.parts.length} frames of an incomplete message dropped)`);
+      this.fail(CloseCause.Protocol, `connection closed in the middle of a message (${pending} bytes of an incomplete frame, ${this.parts.length} frames of an incomplete message dropped)`);
     } else {
-      this.fail('disconnect', 'peer closed the connection');
+      this.fail(CloseCause.Peer, 'peer closed the connection');
     }
   }
 
@@ -820,14 +822,14 @@ export class Connection implements PipeOwner, TcpEnd {
   pipeTerminated(): void {
     // The socket side went away (close or disconnect) and we have read all it sent: finish writing, then end.
     this.closing = true;
-    if (this.state !== State.Traffic) return this.fail('disconnect', 'socket closed');
+    if (this.state !== State.Traffic) return this.fail(CloseCause.Local, 'socket closed');
     if (!this.flushScheduled && !this.waitingDrain && !this.flushing) this.finishClosing();
   }
 
   private finishClosing(): void {
     if (this.state === State.Closed) return;
     this.stream.end();
-    this.fail('disconnect', 'closed by this side');
+    this.fail(CloseCause.Local, 'closed by this side');
   }
 
   // ---------------------------------------------------------------- closing
@@ -839,13 +841,13 @@ export class Connection implements PipeOwner, TcpEnd {
   shutdown(lingerMs: number): void {
     if (this.state === State.Closed) return;
     if (lingerMs === 0) {
-      this.fail('disconnect', 'closed by this side');
+      this.fail(CloseCause.Local, 'closed by this side');
       return;
     }
     this.closing = true;
     this.lingerDeadline = lingerMs > 0 ? Date.now() + lingerMs : -1;
     if (lingerMs > 0) {
-      this.lingerTimer = timer(() => this.fail('disconnect', 'linger period expired'), lingerMs);
+      this.lingerTimer = timer(() => this.fail(CloseCause.Timeout, 'linger period expired'), lingerMs);
     }
     // Still in the handshake: finish it first, then write what is queued (becomeReady flushes).
     if (this.state !== State.Traffic) return;
@@ -854,17 +856,16 @@ export class Connection implements PipeOwner, TcpEnd {
   }
 
   /** Closes the connection: no more input or output. */
-  fail(kind: FailureKind, reason: string, zapStatus?: number): void {
+  fail(cause: CloseCause, reason: string, zapStatus?: number): void {
     if (this.state === State.Closed) return;
     const handshaken = this.state === State.Traffic;
-    if (!handshaken && kind === 'disconnect') kind = 'other';
     this.state = State.Closed;
     leaveTcpEnd(this.localAddress, this.remoteAddress, this);
     for (const t of [this.handshakeTimer, this.heartbeatTimeoutTimer, this.ttlTimer, this.lingerTimer]) if (t) clearTimeout(t);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     // No ERROR command for a protocol failure: libzmq's engine just closes, and only a mechanism tells a
     // peer why it is refused (ZAP status codes). Our reason stays in the monitor event.
-    if (this.closing && handshaken && reason === 'closed by this side') {
+    if (this.closing && handshaken && cause === CloseCause.Local && !this.stream.destroyed) {
       // Graceful: let Node hand what is still buffered to the kernel (destroy() would drop it), within linger.
       if (!this.stream.writableEnded) this.stream.end();
       if (this.lingerDeadline > 0) {
@@ -877,7 +878,7 @@ export class Connection implements PipeOwner, TcpEnd {
     }
     if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
     if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
-    this.host.closed(this, { handshaken, kind, reason, zapStatus });
+    this.host.closed(this, { handshaken, cause, reason, zapStatus });
   }
 }
 
