@@ -108,6 +108,17 @@ export interface PgmRun {
   cleanup(): void;
 }
 
+/** Runs a pyzmq PUB and SUB on `endpoint` (PY_PUB_SUB); resolves with what the SUB received (hex frames). */
+export async function runPyzmqPubSub(endpoint: string, messages: Buffer[][], dir: string, settle = 0.6): Promise<string[][]> {
+  // Thousands of messages do not fit a command line: they go through a file.
+  const argsFile = join(dir, 'messages.json');
+  writeFileSync(argsFile, JSON.stringify(messages.map((m) => m.map((f) => f.toString('hex')))));
+  const py = startPython(['-c', PY_PUB_SUB, endpoint, argsFile, String(settle)], `pyzmq ${endpoint}`);
+  await py.find(isLine('done'));
+  await py.exited;
+  return jsonLines(py.lines);
+}
+
 /** Captures pyzmq PUB->SUB traffic over `transport`://127.0.0.1;GROUP:PORT with tcpdump. */
 export async function capturePyzmqPgm(transport: 'epgm' | 'pgm', messages: Buffer[][], settle = 0.6): Promise<PgmRun> {
   const port = await freeUdpPort();
@@ -116,13 +127,7 @@ export async function capturePyzmqPgm(transport: 'epgm' | 'pgm', messages: Buffe
   const filter = transport === 'epgm' ? `udp port ${port}` : 'ip proto 113';
   const cap = await startCapture({ tool: 'tcpdump', filter }, tmp.dir, `${transport}.pcap`);
   try {
-    // Thousands of messages do not fit a command line: they go through a file.
-    const argsFile = join(tmp.dir, 'messages.json');
-    writeFileSync(argsFile, JSON.stringify(messages.map((m) => m.map((f) => f.toString('hex')))));
-    const py = startPython(['-c', PY_PUB_SUB, `${transport}://127.0.0.1;${group}:${port}`, argsFile, String(settle)], `pyzmq ${transport}`);
-    await py.find(isLine('done'));
-    await py.exited;
-    const received = jsonLines(py.lines);
+    const received = await runPyzmqPubSub(`${transport}://127.0.0.1;${group}:${port}`, messages, tmp.dir, settle);
     const pcap = await cap.stop();
     return { pcap, file: cap.file, received, port, group, cleanup: tmp.cleanup };
   } catch (e) {

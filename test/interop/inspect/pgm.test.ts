@@ -5,15 +5,17 @@
 // becoming records, never a crash.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeCapture, type InspectRecord } from '../../../core/inspect/index.js';
 import type { ErrorRecord, LossRecord, MessageRecord, PgmRecord } from '../../../core/inspect/records.js';
 import { decodeLinkLayer, IpDefragmenter, openCapture, PcapWriter, type Packet } from '../../../core/capture/index.js';
 import { encodePgmPacket, parsePgmPacket, writePgmChecksum, PGM_OPT_PRESENT, PGM_RDATA } from '../../../core/pgm/index.js';
-import { capturePyzmqPgm, capturePyzmqEpgmRepairs, pgmPacketsOf, type PgmRun, REALCAPS, realcapsMissing } from '../../helpers/pgm.js';
+import { capturePyzmqPgm, capturePyzmqEpgmRepairs, freeUdpPort, pgmPacketsOf, runPyzmqPubSub, testGroup, type PgmRun, REALCAPS, realcapsMissing } from '../../helpers/pgm.js';
 import { tempDir } from '../../helpers/capture.js';
 import { prng } from '../../helpers/random.js';
 
@@ -319,4 +321,49 @@ test('zmtp decode --json on an EPGM capture: open, a pgm record per packet, the 
   assert.equal(readable.status, 0, readable.stderr);
   assert.match(readable.stdout, /PGM +ODATA sqn 284 trail 0 121B first message at 82 tsi 47e3fdad9a9c\.39236/);
   assert.match(readable.stdout + readable.stderr, /0 TCP connections \(0 ZMTP\), 1 PGM sessions, 4 messages/);
+});
+
+test('zmtp capture -i lo --json: live EPGM from pyzmq decodes as it flows', async () => {
+  const port = await freeUdpPort();
+  const dir = tempDir();
+  const probe = createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
+  const probePort = probe.address().port;
+  const cli = fileURLToPath(new URL('./zmtp-cli.ts', import.meta.url));
+  const saved = join(dir.dir, 'live-epgm.pcapng');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'capture', '-i', 'lo', '-f', `udp port ${port} or udp port ${probePort}`, '--json', '-w', saved], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<number | null>((resolve) => child.once('close', resolve));
+  try {
+    while (!/capturing on lo/.test(stderr)) {
+      assert.equal(child.exitCode, null, stderr);
+      await sleep(50);
+    }
+    // The tool reports readiness a little early: wait until a UDP probe reaches the saved file.
+    const probeText = Buffer.from(`zmtp-pgm-probe-${probePort}`);
+    while (!(existsSync(saved) && readFileSync(saved).includes(probeText))) {
+      probe.send(probeText, probePort, '127.0.0.1');
+      await sleep(50);
+    }
+    const messages = [[Buffer.from('live'), Buffer.from('epgm')], [big.subarray(0, 3000)], [Buffer.from('LIVE-END')]];
+    await runPyzmqPubSub(`epgm://127.0.0.1;${testGroup(port)}:${port}`, messages, dir.dir);
+    const end = Buffer.from('LIVE-END').toString('hex');
+    while (!stdout.includes(end)) {
+      assert.equal(child.exitCode, null, stderr);
+      await sleep(50);
+    }
+    child.kill('SIGINT');
+    assert.equal(await done, 0, stderr);
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as InspectRecord);
+    assert.deepEqual(lines.filter((l) => l.type === 'message').map((l) => (l as MessageRecord).frames), messages.map((m) => m.map((f) => f.toString('hex'))));
+    assert.ok(lines.some((l) => l.type === 'pgm' && l.packet === 'SPM'));
+    assert.deepEqual(lines.filter((l) => l.type === 'error'), []);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    probe.close();
+    dir.cleanup();
+  }
 });
