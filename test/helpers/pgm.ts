@@ -3,6 +3,7 @@
 import { createSocket } from 'node:dgram';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   openCapture, decodeLinkLayer, IpDefragmenter, readUdp, IPPROTO_UDP, type IpDatagram, type Packet,
 } from '../../core/capture/index.js';
@@ -10,8 +11,11 @@ import { IPPROTO_PGM } from '../../core/pgm/index.js';
 import { startCapture, tempDir } from './capture.js';
 import { startPython } from './python.js';
 
-/** tcpdump's own PGM/EPGM test captures and its decodes of them (tcpdump-ref/), outside the repository. */
-export const REALCAPS = process.env.REALCAPS_DIR ?? '/work/shared/realcaps';
+/**
+ * tcpdump's own PGM/EPGM test captures and its decodes of them (tcpdump-ref/), outside the repository:
+ * ../shared/realcaps beside the checkout, as on developers' machines and in CI.
+ */
+export const REALCAPS = process.env.REALCAPS_DIR ?? fileURLToPath(new URL('../../../shared/realcaps', import.meta.url));
 /** A skip reason for tests on those captures when they are not on this machine (set REALCAPS_DIR). */
 export const realcapsMissing: string | false = !existsSync(`${REALCAPS}/tcpdump_epgm_zmtp1.pcap`) && `tcpdump's PGM test captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
 
