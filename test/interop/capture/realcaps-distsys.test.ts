@@ -1,0 +1,89 @@
+// Captures made by others: students of a distributed-systems course ran pyzmq (libzmq 4.3.x) REQ/REP on
+// 5555 ("Hello"/"World"), PUB/SUB on 12345 ("WAKTU <date>") and PUSH/PULL on 9999 (pickled ints) in Docker
+// and captured the bridge with tcpdump (../shared/realcaps/SOURCES.md). Some connections were already up
+// when the capture began. Each decoded message is checked against tshark's own reading of the TCP
+// payloads of the same file: its frames appear, in order, in the bytes tshark shows for that direction,
+// and the message count equals the number of times the application's payload appears in those bytes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { decodeCapture } from '../../../core/inspect/decode-capture.js';
+import type { InspectRecord } from '../../../core/inspect/records.js';
+import { REALCAPS } from '../../helpers/pgm.js';
+
+const files = ['distsys_abazh_zmq.pcap', 'distsys_aryo_zmq.pcap', 'distsys_aulia_zmq.pcap', 'distsys_daptong_zmq.pcap', 'distsys_nada_zmq.pcap', 'distsys_sabrinaella_zmq_capture.pcap'];
+const missing = !existsSync(`${REALCAPS}/${files[0]}`) && `the real captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
+
+/** tshark's TCP payload bytes (hex) per direction "src -> dst", in capture order, without its ZMTP dissector. */
+function tsharkPayloads(file: string): Map<string, string> {
+  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'ip.src', '-e', 'tcp.srcport', '-e', 'ip.dst', '-e', 'tcp.dstport', '-e', 'tcp.payload',
+    '-o', 'tcp.desegment_tcp_streams:FALSE', '-Y', 'tcp.len > 0 && !tcp.analysis.retransmission'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const byDirection = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [src, sport, dst, dport, payload] = line.split('\t');
+    if (!payload) continue;
+    const key = `${src}:${sport} -> ${dst}:${dport}`;
+    byDirection.set(key, (byDirection.get(key) ?? '') + payload.replace(/:/g, ''));
+  }
+  return byDirection;
+}
+
+/** Occurrences of a hex pattern at byte boundaries. */
+function countHex(haystack: string, pattern: RegExp): number {
+  let n = 0;
+  for (const m of haystack.matchAll(pattern)) if (m.index! % 2 === 0) n++;
+  return n;
+}
+
+const hex = (s: string) => Buffer.from(s).toString('hex');
+
+for (const name of files) {
+  test(`real capture ${name}: every message tshark's bytes hold, in order, with nothing reported malformed`, { skip: missing }, async () => {
+    const file = `${REALCAPS}/${name}`;
+    const records: InspectRecord[] = [];
+    const summary = await decodeCapture(file, { onRecord: (r) => records.push(r) });
+    assert.deepEqual(records.filter((r) => r.type === 'error').map((r) => (r as { message?: string }).message), []);
+    for (const c of summary.connections) assert.ok(!['error', 'not-zmtp'].includes(c.state), `${c.client} -> ${c.server}: ${c.state} ${c.stateReason ?? ''}`);
+
+    const payloads = tsharkPayloads(file);
+    const messages = records.filter((r): r is Extract<InspectRecord, { type: 'message' }> => r.type === 'message');
+    assert.ok(messages.length > 0);
+    const cursors = new Map<string, number>();
+    for (const m of messages) {
+      const key = `${m.src} -> ${m.dst}`;
+      const stream = payloads.get(key);
+      assert.ok(stream, `tshark saw no payload ${key}`);
+      let at = cursors.get(key) ?? 0;
+      for (const frame of m.frames as string[]) {
+        const found = stream.indexOf(frame, at);
+        assert.ok(found >= at, `${key}: frame ${frame} not found after byte ${at / 2} of tshark's payload`);
+        at = found + frame.length;
+      }
+      cursors.set(key, at);
+    }
+
+    // Per direction, as many messages as the application's payload occurs in tshark's bytes.
+    let counted = 0;
+    for (const [key, stream] of payloads) {
+      const decoded = messages.filter((m) => `${m.src} -> ${m.dst}` === key);
+      const last = (m: (typeof decoded)[number]) => Buffer.from((m.frames as string[]).at(-1)!, 'hex');
+      const [, sport, dport] = /:(\d+) -> .*:(\d+)$/.exec(key)!;
+      if (sport === '12345') {
+        assert.equal(decoded.length, countHex(stream, new RegExp(hex('WAKTU '), 'g')), key);
+        for (const m of decoded) assert.match(last(m).toString(), /^WAKTU \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/);
+      } else if (dport === '5555' || sport === '5555') {
+        const word = dport === '5555' ? 'Hello' : 'World';
+        assert.equal(decoded.length, countHex(stream, new RegExp(hex(word), 'g')), key);
+        for (const m of decoded) assert.equal(last(m).toString(), word);
+      } else if (sport === '9999' || dport === '9999') {
+        // A ZMTP short frame of 5 bytes holding pickle protocol 4's BININT1 n, STOP.
+        const pushes = countHex(stream, /00058004[0-9a-f]{2}[0-9a-f]{2}2e/g);
+        assert.equal(decoded.length, pushes, key);
+        for (const m of decoded) assert.deepEqual([...last(m)].filter((_, i) => i !== 3), [0x80, 0x04, 0x4b, 0x2e]);
+      } else continue;
+      counted += decoded.length;
+    }
+    assert.equal(counted, messages.length, 'every message is of the course\'s three applications');
+  });
+}
