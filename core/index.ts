@@ -1,5 +1,6 @@
 // The engine's public API: a zeromq.js v6-shaped ZeroMQ implementation in plain TypeScript.
 export * from './zmtp/index.js';
+export { version, capability } from './engine/capability.js';
 export { Socket, toFrames, type MessageLike, type SocketOptions, type PeerDescription } from './engine/socket.js';
 export { Context, context, type ContextOptions } from './engine/context.js';
 export { Observer, type SocketEvent, type EventType, type EventError } from './engine/monitor.js';

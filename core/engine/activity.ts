@@ -61,6 +61,12 @@ export function onActivity(socket: Socket, fn: Listener): () => void {
   return () => set.delete(listener);
 }
 
+/** Tells the socket's listeners now (the socket closed: a proxy waiting on it must look). */
+export function reportActivity(socket: Socket): void {
+  const set = registry.get(socket);
+  if (set) for (const l of [...set]) l();
+}
+
 /** True when the socket reports readiness (made by this engine's classes). */
 export function reportsActivity(socket: Socket): boolean {
   return registry.has(socket);

@@ -3,6 +3,7 @@
 import { zmqError } from './errors.js';
 import type { Pipe } from './pipe.js';
 import { hold, release } from './keepalive.js';
+import { assignOptions, typeError } from './assign.js';
 
 /** What the context needs from a socket for inproc and termination. */
 export interface ContextSocket {
@@ -32,14 +33,14 @@ export interface ContextOptions {
   threadSchedulingPolicy?: number;
 }
 
+/** libzmq's ZMQ_SOCKET_LIMIT: the largest maxSockets allowed. */
+const SOCKET_LIMIT = 65535;
+
 export class Context {
-  blocky = true;
-  ioThreads = 1;
-  maxMessageSize = 2 ** 31 - 1;
-  maxSockets = 1023;
-  ipv6 = false;
-  threadPriority = -1;
-  threadSchedulingPolicy = -1;
+  /** Option values, behind the accessors below (the object is sealed, like zeromq.js's). */
+  private readonly settings = {
+    blocky: true, ioThreads: 1, maxMessageSize: 2 ** 31 - 1, maxSockets: 1023, ipv6: false, threadPriority: -1, threadSchedulingPolicy: -1,
+  };
   private readonly sockets = new Set<ContextSocket>();
   /** Sockets closed but still lingering (flushing queued messages). */
   private readonly lingering = new Set<ContextSocket>();
@@ -47,18 +48,34 @@ export class Context {
   private readonly pendingInproc = new Map<string, PendingConnect[]>();
   private termWaiters: (() => void)[] = [];
 
-  constructor(options: ContextOptions = {}) {
-    if (options === null || typeof options !== 'object') throw zmqError('EINVAL', 'Context options must be an object');
-    for (const [k, v] of Object.entries(options)) {
-      if (!(k in this) || typeof (this as Record<string, unknown>)[k] === 'function') throw zmqError('EINVAL', `unknown context option '${k}'`);
-      if (typeof v !== typeof (this as Record<string, unknown>)[k]) throw zmqError('EINVAL', `context option ${k} must be a ${typeof (this as Record<string, unknown>)[k]}`);
-      (this as Record<string, unknown>)[k] = v;
-    }
+  /** zeromq.js's constructor: options applied as property assignments to the sealed object. */
+  constructor(options?: ContextOptions) {
+    if (arguments.length > 1) throw new TypeError(`Expected 1 argument but received ${arguments.length}`);
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('Options must be an object');
+    Object.seal(this);
+    if (options) assignOptions(this, options, 'Context');
   }
+
+  get blocky(): boolean { return this.settings.blocky; }
+  set blocky(v: boolean) { this.settings.blocky = contextBool('blocky', v); }
+  get ioThreads(): number { return this.settings.ioThreads; }
+  set ioThreads(v: number) { this.settings.ioThreads = contextInt('ioThreads', v, 1); }
+  get maxMessageSize(): number { return this.settings.maxMessageSize; }
+  set maxMessageSize(v: number) { this.settings.maxMessageSize = contextInt('maxMessageSize', v, 1); }
+  get maxSockets(): number { return this.settings.maxSockets; }
+  set maxSockets(v: number) { this.settings.maxSockets = contextInt('maxSockets', v, 1, SOCKET_LIMIT); }
+  /** libzmq's ZMQ_SOCKET_LIMIT (read-only). */
+  get maxSocketsLimit(): number { return SOCKET_LIMIT; }
+  get ipv6(): boolean { return this.settings.ipv6; }
+  set ipv6(v: boolean) { this.settings.ipv6 = contextBool('ipv6', v); }
+  get threadPriority(): number { return this.settings.threadPriority; }
+  set threadPriority(v: number) { this.settings.threadPriority = contextInt('threadPriority', v, -1); }
+  get threadSchedulingPolicy(): number { return this.settings.threadSchedulingPolicy; }
+  set threadSchedulingPolicy(v: number) { this.settings.threadSchedulingPolicy = contextInt('threadSchedulingPolicy', v, -1); }
 
   /** @internal */
   register(socket: ContextSocket): void {
-    if (this.sockets.size >= this.maxSockets) throw zmqError('EMTHREAD', `too many sockets in this context (maxSockets ${this.maxSockets})`);
+    if (this.sockets.size >= this.maxSockets) throw zmqError('EMFILE', `too many sockets in this context (maxSockets ${this.maxSockets})`);
     this.sockets.add(socket);
   }
 
@@ -157,6 +174,18 @@ export class Context {
   get socketCount(): number {
     return this.sockets.size;
   }
+}
+
+function contextBool(name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw typeError('Option value must be a boolean', `context option ${name} must be a boolean`);
+  return v;
+}
+
+function contextInt(name: string, v: unknown, min: number, max = 2 ** 31 - 1): number {
+  if (typeof v !== 'number') throw typeError('Option value must be a number', `context option ${name} must be a number`);
+  const n = Math.trunc(v);
+  if (!(n >= min && n <= max)) throw zmqError('EINVAL', `context option ${name} must be between ${min} and ${max}, got ${v}`);
+  return n;
 }
 
 function routingIdOf(s: ContextSocket): Buffer | undefined {

@@ -1,12 +1,12 @@
 // Socket events, shaped like zeromq.js v6's Observer: `socket.events` is an async iterable of
 // { type, address, ... } with the same type names, plus on()/off() listeners. Events are queued for
 // receive()/iteration only once someone asks for them, so an unwatched socket costs nothing.
-import { ZmqError, zmqError } from './errors.js';
+import { ZmqError, zmqError, zmqErrorWithMessage } from './errors.js';
 import { Hold } from './keepalive.js';
 
 export type EventType =
   | 'accept' | 'accept:error' | 'bind' | 'bind:error' | 'close' | 'close:error'
-  | 'connect' | 'connect:delay' | 'connect:retry' | 'disconnect' | 'listening' | 'end'
+  | 'connect' | 'connect:delay' | 'connect:retry' | 'disconnect' | 'end'
   | 'handshake' | 'handshake:error:protocol' | 'handshake:error:auth' | 'handshake:error:other'
   | 'unknown';
 
@@ -33,29 +33,42 @@ export interface SocketEvent {
 
 type Listener = (event: SocketEvent) => void;
 
+/** Events kept for receive() at most (libzmq's monitor socket drops beyond its high-water mark too). */
 const MAX_QUEUED = 10000;
 
+/**
+ * `socket.events`. Like zeromq.js's Observer it has two modes: events are read with receive() or async
+ * iteration, queued from the moment the observer exists (a socket makes it on first access of
+ * `events`); or, after the first on(), they go to listeners and receive() throws.
+ */
 export class Observer implements AsyncIterable<SocketEvent> {
   private listeners = new Map<string, Set<Listener>>();
   private queue: SocketEvent[] = [];
-  private waiting: { resolve: (e: SocketEvent) => void; reject: (e: Error) => void }[] = [];
-  private queueing = false;
+  private waiting?: { resolve: (e: SocketEvent) => void; reject: (e: Error) => void };
+  private emitterMode = false;
   private ended = false;
   /** Listeners or a pending receive keep the process alive until the socket closes (as in zeromq.js). */
   private readonly liveness = new Hold();
 
+  /** @internal `closed`: made for a socket already closed (nothing will come). */
+  constructor(closed = false) {
+    this.ended = closed;
+  }
+
   private updateHold(): void {
     let listening = false;
     for (const set of this.listeners.values()) if (set.size) listening = true;
-    this.liveness.set(!this.ended && (listening || this.waiting.length > 0));
+    this.liveness.set(!this.ended && (listening || this.waiting !== undefined));
   }
 
   get closed(): boolean {
-    return this.ended;
+    return this.ended && this.queue.length === 0;
   }
 
-  /** Calls `fn` for each event of `type` (like zeromq.js Observer.on). */
+  /** Calls `fn` for each event of `type` (like zeromq.js Observer.on); from now on receive() throws. */
   on(type: EventType, fn: Listener): this {
+    this.emitterMode = true;
+    this.queue.length = 0;
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
     set.add(fn);
@@ -69,25 +82,30 @@ export class Observer implements AsyncIterable<SocketEvent> {
     return this;
   }
 
-  /** Resolves with the next event; rejects with EAGAIN once the socket has closed and no events are left. */
+  /**
+   * Resolves with the next event. Like zeromq.js: throws in emitter mode, throws EBUSY while another
+   * receive() waits, and rejects with EBADF once the socket has closed and the events are read.
+   */
   receive(): Promise<SocketEvent> {
-    this.queueing = true;
+    if (this.emitterMode) {
+      throw new Error('Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().');
+    }
+    if (this.waiting) throw zmqErrorWithMessage('EBUSY', 'Observer is busy reading; only one receive operation may be in progress at any time');
     const next = this.queue.shift();
     if (next) return Promise.resolve(next);
-    if (this.ended) return Promise.reject(zmqError('EAGAIN', 'Socket is closed; no more events'));
-    const p = new Promise<SocketEvent>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (this.ended) return Promise.reject(zmqError('EBADF', 'the socket is closed and its events were read'));
+    const p = new Promise<SocketEvent>((resolve, reject) => (this.waiting = { resolve, reject }));
     this.updateHold();
     return p;
   }
 
   /** Stops delivering events (the socket goes on). */
   close(): void {
-    this.finish();
+    this.queue.length = 0;
+    this.finish(false);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<SocketEvent> {
-    // Start queueing now, not at the first next(): events between here and then must not be lost.
-    this.queueing = true;
     return this.iterate();
   }
 
@@ -96,8 +114,9 @@ export class Observer implements AsyncIterable<SocketEvent> {
       let event: SocketEvent;
       try {
         event = await this.receive();
-      } catch {
-        return;
+      } catch (e) {
+        if ((e as ZmqError).code === 'EBADF') return;
+        throw e;
       }
       yield event;
       if (event.type === 'end') return;
@@ -107,34 +126,39 @@ export class Observer implements AsyncIterable<SocketEvent> {
   /** Engine side: publishes one event. */
   emit(event: SocketEvent): void {
     if (this.ended) return;
-    const set = this.listeners.get(event.type);
-    if (set) for (const fn of [...set]) {
-      try { fn(event); } catch { /* a listener's exception must not break the engine */ }
+    if (this.emitterMode) {
+      const set = this.listeners.get(event.type);
+      if (set) for (const fn of [...set]) {
+        try { fn(event); } catch { /* a listener's exception must not break the engine */ }
+      }
+      return;
     }
-    const waiter = this.waiting.shift();
+    const waiter = this.waiting;
     if (waiter) {
+      this.waiting = undefined;
+      this.updateHold();
       waiter.resolve(event);
-      if (this.waiting.length === 0) this.updateHold();
-    }
-    else if (this.queueing) {
+    } else {
       if (this.queue.length >= MAX_QUEUED) this.queue.shift();
       this.queue.push(event);
     }
   }
 
-  /** Engine side: the socket closed; emits 'end' and ends iteration. */
-  finish(): void {
+  /** Engine side: the socket closed; emits 'end' (unless `withEnd` is false) and ends the events. */
+  finish(withEnd = true): void {
     if (this.ended) return;
-    this.emit({ type: 'end' });
+    if (withEnd) this.emit({ type: 'end' });
     this.ended = true;
-    for (const w of this.waiting.splice(0)) w.reject(zmqError('EAGAIN', 'Socket is closed; no more events'));
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.reject(zmqError('EBADF', 'the socket is closed and its events were read'));
     this.liveness.set(false);
   }
 }
 
 /** An Error with a string code, for event.error. */
 export function eventError(code: string, message: string, status?: number): EventError {
-  const e = new ZmqError('EPROTO', message) as unknown as EventError;
+  const e = new ZmqError('EPROTO', undefined, undefined, message) as unknown as EventError;
   (e as { code: string }).code = code;
   if (status !== undefined) e.status = status;
   return e;

@@ -1,6 +1,7 @@
 // Socket options common to every socket type, with zeromq.js v6 names and libzmq's defaults, and the
 // validation applied when they are set (from the constructor object or as properties).
 import { zmqError } from './errors.js';
+import { typeError } from './assign.js';
 import { selectMechanism } from '../zmtp/mechanisms/index.js';
 
 export interface SocketOptions {
@@ -132,25 +133,28 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** Checks and normalises one common option value; throws EINVAL naming the option and the problem. */
+/**
+ * Checks and normalises one common option value. Like zeromq.js: a value of the wrong JavaScript type is
+ * a TypeError ("Option value must be a number"), a value libzmq refuses is EINVAL ("Invalid argument");
+ * `detail` names the option and the problem. Numbers are truncated to integers, as zeromq.js does.
+ */
 export function validateOption(name: string, value: unknown): unknown {
   const spec = COMMON_OPTIONS[name];
   if (!spec) throw zmqError('EINVAL', `unknown socket option '${name}'`);
   const kind = spec[1];
   switch (kind.kind) {
     case 'int': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
-        throw zmqError('EINVAL', `option ${name} must be an integer, got ${describe(value)}`);
-      }
+      if (typeof value !== 'number') throw typeError('Option value must be a number', `option ${name} must be a number, got ${describe(value)}`);
       const max = kind.max ?? INT32_MAX;
-      if (value < kind.min || value > max) throw zmqError('EINVAL', `option ${name} must be between ${kind.min} and ${max}, got ${value}`);
-      return value;
+      const n = Math.trunc(value);
+      if (!(n >= kind.min && n <= max)) throw zmqError('EINVAL', `option ${name} must be between ${kind.min} and ${max}, got ${value}`);
+      return n;
     }
     case 'bool':
-      if (typeof value !== 'boolean') throw zmqError('EINVAL', `option ${name} must be a boolean, got ${describe(value)}`);
+      if (typeof value !== 'boolean') throw typeError('Option value must be a boolean', `option ${name} must be a boolean, got ${describe(value)}`);
       return value;
     case 'string':
-      if (value !== null && typeof value !== 'string') throw zmqError('EINVAL', `option ${name} must be a string or null, got ${describe(value)}`);
+      if (value !== null && typeof value !== 'string') throw typeError('Option value must be a string or buffer', `option ${name} must be a string or null, got ${describe(value)}`);
       if (typeof value === 'string' && Buffer.byteLength(value) > 255) throw zmqError('EINVAL', `option ${name} must be at most 255 bytes`);
       return value;
     case 'key':
@@ -158,19 +162,20 @@ export function validateOption(name: string, value: unknown): unknown {
       if (value === null) return null;
       if (typeof value === 'string' && value.length === 40) return value;
       if (value instanceof Uint8Array && value.length === 32) return Buffer.from(value);
+      if (typeof value !== 'string' && !(value instanceof Uint8Array)) throw typeError('Option value must be a string or buffer', `option ${name} must be a 40-character Z85 key or 32 bytes, got ${describe(value)}`);
       throw zmqError('EINVAL', `option ${name} must be a 40-character Z85 key or 32 bytes, got ${describe(value)}`);
     case 'pem': {
       // PEM text (certificates, keys); a Buffer is taken as its text.
       if (value === null) return null;
       const text = typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : undefined;
-      if (text === undefined) throw zmqError('EINVAL', `option ${name} must be PEM text (a string or Buffer) or null, got ${describe(value)}`);
+      if (text === undefined) throw typeError('Option value must be a string or buffer', `option ${name} must be PEM text (a string or Buffer) or null, got ${describe(value)}`);
       if (!text.includes('-----BEGIN ')) throw zmqError('EINVAL', `option ${name} must be PEM text (-----BEGIN ...-----)`);
       return text;
     }
     case 'bytes': {
       if (value === null) return null;
       const buf = typeof value === 'string' ? Buffer.from(value, 'utf8') : value instanceof Uint8Array ? Buffer.from(value) : undefined;
-      if (!buf) throw zmqError('EINVAL', `option ${name} must be a string or Buffer, got ${describe(value)}`);
+      if (!buf) throw typeError('Option value must be a string or buffer', `option ${name} must be a string or Buffer, got ${describe(value)}`);
       if (buf.length === 0 || buf.length > kind.maxLength) throw zmqError('EINVAL', `option ${name} must be 1 to ${kind.maxLength} bytes, got ${buf.length}`);
       // libzmq reserves routing ids starting with a zero byte for its own generated ids.
       if (name === 'routingId' && buf[0] === 0) throw zmqError('EINVAL', `option routingId may not start with a zero byte (reserved for generated ids)`);

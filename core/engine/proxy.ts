@@ -2,8 +2,8 @@
 // the front end are sent on the back end and the other way round, optionally copied to a capture
 // socket; pause(), resume() and terminate() steer it while run() is in progress.
 import { onActivity, reportsActivity } from './activity.js';
-import { zmqError } from './errors.js';
-import type { Socket } from './socket.js';
+import { zmqError, zmqErrorWithMessage } from './errors.js';
+import { Socket as SocketClass, type Socket } from './socket.js';
 import type { Msg } from './pipe.js';
 
 export interface ProxyOptions {
@@ -19,37 +19,48 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   readonly backEnd: B;
   readonly capture?: Socket;
   private running = false;
+  private started = false;
   private paused = false;
   private terminated = false;
   private wake?: () => void;
 
-  constructor(frontEnd: F, backEnd: B, options: ProxyOptions = {}) {
-    for (const [name, s] of [['frontEnd', frontEnd], ['backEnd', backEnd], ['capture', options.capture]] as const) {
+  /**
+   * zeromq.js's `new Proxy(frontEnd, backEnd)`. A third argument may give options ({ capture }), an
+   * addition of this engine; anything else there is zeromq.js's "Expected 2 arguments".
+   */
+  constructor(frontEnd: F, backEnd: B, options?: ProxyOptions) {
+    if (arguments.length > 2 && (options === null || typeof options !== 'object' || options instanceof SocketClass)) {
+      throw new TypeError(`Expected 2 arguments but received ${arguments.length}`);
+    }
+    if (frontEnd === null || typeof frontEnd !== 'object') throw new TypeError('Front-end must be a socket object');
+    if (backEnd === null || typeof backEnd !== 'object') throw new TypeError('Back-end must be a socket object');
+    for (const [name, s] of [['frontEnd', frontEnd], ['backEnd', backEnd], ['capture', options?.capture]] as const) {
       if (s === undefined && name === 'capture') continue;
-      if (!s || typeof (s as Socket).receive !== 'function' || !reportsActivity(s as Socket)) {
+      if (!(s instanceof SocketClass) || !reportsActivity(s)) {
         throw zmqError('EINVAL', `Proxy ${name} must be a socket made by this engine (Router, Dealer, XPublisher, ...)`);
       }
     }
     if ((frontEnd as Socket) === (backEnd as Socket)) throw zmqError('EINVAL', 'Proxy front end and back end must be different sockets');
     this.frontEnd = frontEnd;
     this.backEnd = backEnd;
-    this.capture = options.capture;
+    this.capture = options?.capture;
   }
 
-  /** Runs until terminate() (resolves), or until a socket fails or is closed (rejects). */
+  /**
+   * Runs until terminate() (resolves), or until a socket fails or is closed (rejects). Like zeromq.js,
+   * both sockets must be open and bound or connected (EINVAL otherwise).
+   */
   async run(): Promise<void> {
     if (this.running) throw zmqError('EBUSY', 'Proxy is already running');
     if (this.terminated) throw zmqError('EBADF', 'Proxy was terminated');
-    if (this.frontEnd.closed || this.backEnd.closed) throw zmqError('EBADF', 'Proxy sockets must be open');
+    if (!this.frontEnd.hasEndpoints) throw zmqErrorWithMessage('EINVAL', 'Front-end socket must be bound or connected');
+    if (!this.backEnd.hasEndpoints) throw zmqErrorWithMessage('EINVAL', 'Back-end socket must be bound or connected');
     this.running = true;
+    this.started = true;
+    // A socket closed under the proxy reports activity too; the loop then sees it closed and ends run().
     const wakeUp = () => this.wake?.();
     const stops = [onActivity(this.frontEnd, wakeUp), onActivity(this.backEnd, wakeUp)];
     if (this.capture) stops.push(onActivity(this.capture, wakeUp));
-    // A socket closed under the proxy ends run() (rejecting, as a native proxy fails with ETERM).
-    for (const s of [this.frontEnd, this.backEnd]) {
-      s.events.on('end', wakeUp);
-      stops.push(() => s.events.off('end', wakeUp));
-    }
     try {
       while (!this.terminated) {
         if (this.frontEnd.closed || this.backEnd.closed) break;
@@ -99,7 +110,9 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.wake?.();
   }
 
+  /** zeromq.js: steering a proxy that has not run yet, or has terminated, is EBADF ("Socket is closed"). */
   private checkRunning(what: string): void {
+    if (!this.started) throw zmqError('EBADF', `Cannot ${what}: the proxy has not been started with run()`);
     if (this.terminated) throw zmqError('EBADF', `Cannot ${what}: the proxy was terminated`);
   }
 }

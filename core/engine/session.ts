@@ -24,6 +24,8 @@ export interface SessionHost {
   attachPipe(socketEnd: Pipe): void;
   fillPeerInfo(socketEnd: Pipe, peer: PeerInfo): void;
   emit(event: SocketEvent): void;
+  /** The socket type makes this endpoint's pipe at connect() although it normally waits for the handshake. */
+  pipeAtConnect(address: string): boolean;
   /** The session has fully stopped (for close/linger bookkeeping). */
   sessionDone(session: Session): void;
   readonly closed: boolean;
@@ -54,7 +56,7 @@ export class Session implements ConnectionHost {
 
   constructor(private readonly host: SessionHost, readonly ep: StreamEndpoint) {
     this.raw = host.socketType === 'STREAM';
-    this.keepsPipe = host.options.immediate !== true && host.socketType !== 'ROUTER' && !this.raw;
+    this.keepsPipe = host.options.immediate !== true && !this.raw && (host.socketType !== 'ROUTER' || host.pipeAtConnect(ep.address));
   }
 
   get socketType(): SocketTypeName { return this.host.socketType; }

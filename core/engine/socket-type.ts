@@ -36,6 +36,11 @@ export interface SocketType {
   /** Type-specific options (routing ids, subscriptions, ...): returns true when the name is known. */
   setOption?(name: string, value: unknown): boolean;
   getOption?(name: string): unknown;
+  /**
+   * Whether a connect to `address` makes its pipe at once (libzmq without `immediate`) although this
+   * type otherwise waits for the peer's handshake (ROUTER: only when a connect routing id is given).
+   */
+  pipeAtConnect?(address: string): boolean;
   /** The id the application uses to address this peer (ROUTER, STREAM: bytes; SERVER: a number). */
   routingIdOf?(pipe: Pipe): Buffer | number | undefined;
 }

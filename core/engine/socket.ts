@@ -3,15 +3,15 @@
 // iteration, `events`, close with linger. Routing is the SocketType's job (one small class per type);
 // this class owns the pipes, transports and connections (libzmq's socket_base_t).
 import net from 'node:net';
-import { socketTypeToByte, type SocketTypeName } from '../zmtp/constants.js';
+import type { SocketTypeName } from '../zmtp/constants.js';
 import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import { context as defaultContext, Context, type ContextSocket } from './context.js';
 import { lookUpTcpEndpoint, parseEndpoint, resolvedTcpEndpoint, splitEndpoint } from './endpoint.js';
-import { zmqError, ZmqError } from './errors.js';
+import { zmqError, zmqErrorWithMessage, ZmqError } from './errors.js';
 import { Observer, type EventError, type SocketEvent } from './monitor.js';
 import { COMMON_OPTIONS, defaultOptions, mechanismFor, routingIdBytes, validateOption, type SocketOptions } from './options.js';
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
-import type { SocketHost, SocketType } from './socket-type.js';
+import type { SocketType } from './socket-type.js';
 import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
 import { connectionEndEvent, type ConnectionEnd } from './connection/close-cause.js';
 import { Session, type SessionHost } from './session.js';
@@ -21,6 +21,9 @@ import { Hold } from './keepalive.js';
 import { zapClientFor } from './zap-client.js';
 import { bindUdp, connectUdp, type UdpHandle } from './transports/udp.js';
 import { bindPgm, connectPgm } from './transports/epgm.js';
+import { socketTypeByNumber } from './types/by-number.js';
+import { registerActivity, reportActivity, tap } from './activity.js';
+import { assignOptions } from './assign.js';
 
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
@@ -28,25 +31,26 @@ export type { SocketOptions } from './options.js';
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
-/** Converts what send() accepts into frames; throws TypeError naming the bad frame. */
+/**
+ * Converts what send() accepts into frames, as zeromq.js does: Buffers and other views and ArrayBuffers
+ * as bytes, strings as UTF-8, null as an empty frame, anything else as String(x).
+ */
 export function toFrames(message: MessageLike | MessageLike[]): Msg {
   if (Array.isArray(message)) {
-    if (message.length === 0) throw new TypeError('Message must have at least one frame');
     const out: Buffer[] = new Array(message.length);
-    for (let i = 0; i < message.length; i++) out[i] = toFrame(message[i], i);
+    for (let i = 0; i < message.length; i++) out[i] = toFrame(message[i]);
     return out;
   }
-  return [toFrame(message, 0)];
+  return [toFrame(message)];
 }
 
-function toFrame(f: MessageLike, i: number): Buffer {
+function toFrame(f: unknown): Buffer {
   if (Buffer.isBuffer(f)) return f;
   if (typeof f === 'string') return Buffer.from(f, 'utf8');
-  if (f === null || f === undefined) return Buffer.alloc(0);
+  if (f === null) return Buffer.alloc(0);
   if (ArrayBuffer.isView(f)) return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
   if (f instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && f instanceof SharedArrayBuffer)) return Buffer.from(f);
-  if (typeof f === 'number') return Buffer.from(String(f));
-  throw new TypeError(`Frame ${i} must be a Buffer, TypedArray, ArrayBuffer, string, number or null; got ${typeof f}`);
+  return Buffer.from(String(f), 'utf8');
 }
 
 interface Pending<T> {
@@ -87,8 +91,10 @@ export interface PeerDescription {
 
 export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncIterable<Buffer[]> {
   readonly typeName: SocketTypeName;
+  private readonly typeNumber: number;
   readonly context: Context;
-  readonly events = new Observer();
+  /** Made on first access of `events` (zeromq.js's Observer starts monitoring then). */
+  private observer: Observer | undefined = undefined;
   /** Live option values (common ones; types keep their own), shared with the SocketType. */
   readonly options: Record<string, unknown>;
   protected readonly impl: SocketType;
@@ -117,27 +123,48 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   private get pendingReceive() { return this.pendingReceiveOp; }
   private set pendingReceive(p) { this.pendingReceiveOp = p; this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp); }
   private notifyQueued = false;
+  /** A bind or unbind is running (zeromq.js's Blocked state). */
+  private blocked = false;
+  private closeRequested = false;
   private lingerWork = 0;
   private readonly processBound = this.processPending.bind(this);
 
-  constructor(type: SocketTypeName, createType: (host: SocketHost) => SocketType, options: SocketOptions = {}, context?: Context) {
-    if (options === null || typeof options !== 'object') throw new TypeError('Socket options must be an object');
-    const ctx = context ?? (options.context instanceof Context ? options.context : defaultContext);
-    this.typeName = type;
+  /**
+   * zeromq.js's generic constructor: `new Socket(type, options)` with libzmq's numeric type (ZMQ_PUSH = 8,
+   * ...; the classes below pass theirs). Options are applied as property assignments after the object
+   * is sealed, so unknown and read-only options throw TypeError as in zeromq.js; `options.context`
+   * picks the context (the default one otherwise).
+   */
+  constructor(type: number, options?: SocketOptions) {
+    if (arguments.length > 2) throw new TypeError(`Expected 2 arguments but received ${arguments.length}`);
+    if (typeof type !== 'number') throw new TypeError('Socket type must be a number');
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('Options must be an object');
+    const entry = socketTypeByNumber(type);
+    if (!entry) throw zmqError('EINVAL', `unknown socket type ${type}`);
+    const ctx = options?.context === undefined ? defaultContext : options.context;
+    if (!(ctx instanceof Context)) throw zmqError('EINVAL', 'options.context must be a Context');
+    this.typeName = entry.name;
+    this.typeNumber = type;
     this.context = ctx;
     this.options = defaultOptions();
-    const host: SocketHost = {
+    const tapped = tap(entry.create);
+    this.impl = tapped.create({
       options: this.options,
       notifyReadable: () => this.wakePending(),
       notifyWritable: () => this.wakePending(),
-    };
-    this.impl = createType(host);
-    for (const [name, value] of Object.entries(options)) {
-      if (name === 'context') continue;
-      if (name in this && !(name in COMMON_OPTIONS)) (this as unknown as Record<string, unknown>)[name] = value;
-      else this.setOption(name, value);
-    }
+    });
+    registerActivity(this, tapped.listeners);
     ctx.register(this);
+    // Sealed like zeromq.js's: setting an option that does not exist throws instead of doing nothing.
+    Object.seal(this);
+    if (options) {
+      try {
+        assignOptions(this, options, 'Socket', 'context');
+      } catch (e) {
+        this.close();
+        throw e;
+      }
+    }
   }
 
   // ------------------------------------------------------------------ options
@@ -159,7 +186,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   /** zeromq.js: the numeric socket type (ZMQ_PUSH = 8, ...). */
   get type(): number {
-    return socketTypeToByte(this.typeName);
+    return this.typeNumber;
   }
 
   get lastEndpoint(): string | null {
@@ -223,15 +250,18 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   // ------------------------------------------------------------------ send / receive
 
+  /**
+   * Queues a message. As in zeromq.js, a missing message, a closed socket and a send already waiting
+   * throw at once (TypeError, EBADF, EBUSY); what the socket type refuses (EFSM, EHOSTUNREACH, EAGAIN)
+   * rejects the Promise.
+   */
   send(message: MessageLike | MessageLike[]): Promise<void> {
-    if (this.isClosed) return Promise.reject(zmqError('EBADF', 'Socket is closed'));
-    if (this.pendingSend) return Promise.reject(zmqError('EBUSY', 'Socket is busy writing; only one send operation may be in progress at any time'));
-    let msg: Msg;
-    try {
-      msg = toFrames(message);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    if (message === undefined) throw new TypeError('Message must be present');
+    this.checkOpen();
+    if (this.pendingSend) throw zmqErrorWithMessage('EBUSY', 'Socket is busy writing; only one send operation may be in progress at any time');
+    const msg = toFrames(message);
+    // An empty multipart message is nothing to send (zeromq.js resolves at once).
+    if (msg.length === 0) return RESOLVED;
     try {
       if (this.impl.send(msg)) return RESOLVED;
     } catch (e) {
@@ -243,8 +273,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   }
 
   receive(): Promise<Buffer[]> {
-    if (this.isClosed) return Promise.reject(zmqError('EBADF', 'Socket is closed'));
-    if (this.pendingReceive) return Promise.reject(zmqError('EBUSY', 'Socket is busy reading; only one receive operation may be in progress at any time'));
+    this.checkOpen();
+    if (this.pendingReceive) throw zmqErrorWithMessage('EBUSY', 'Socket is busy reading; only one receive operation may be in progress at any time');
     let msg: Msg | undefined;
     try {
       msg = this.impl.receive();
@@ -329,6 +359,34 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     }
   }
 
+  /** @internal Bound or connected somewhere (zeromq.js's endpoint count above zero); false once closed. */
+  get hasEndpoints(): boolean {
+    if (this.isClosed) return false;
+    return this.listeners.size + this.sessions.size + this.inprocBound.size + this.inprocPipes.size + this.udpEndpoints.size > 0;
+  }
+
+  /** zeromq.js's ValidateOpen: EBUSY while a bind/unbind runs, EBADF once closed (thrown at once). */
+  private checkOpen(): void {
+    if (this.blocked) throw zmqErrorWithMessage('EBUSY', 'Socket is blocked by a bind or unbind operation');
+    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+  }
+
+  /** Blocks the socket until `op` settles; a close() asked for meanwhile happens before `op`'s result is seen. */
+  private whileBlocked(op: Promise<void>): Promise<void> {
+    this.blocked = true;
+    const unblock = () => {
+      this.blocked = false;
+      if (this.closeRequested) {
+        this.closeRequested = false;
+        this.close();
+      }
+    };
+    return op.then(unblock, (e) => {
+      unblock();
+      throw e;
+    });
+  }
+
   // ------------------------------------------------------------------ pipes (socket ends)
 
   /** @internal Hands a pipe end to the socket type. */
@@ -389,13 +447,18 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     let set = this.inprocPipes.get(address);
     if (!set) this.inprocPipes.set(address, (set = new Set()));
     set.add(end);
-    this.events.emit({ type: 'accept', address });
+    this.emit({ type: 'accept', address });
     this.attachPipe(end);
   }
 
   /** @internal */
   emit(event: SocketEvent): void {
-    this.events.emit(event);
+    this.observer?.emit(event);
+  }
+
+  /** The socket's monitor events (zeromq.js's Observer): queued for receive() from the first access on. */
+  get events(): Observer {
+    return (this.observer ??= new Observer(this.isClosed));
   }
 
   get socketType(): SocketTypeName {
@@ -423,14 +486,23 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   // ------------------------------------------------------------------ endpoints
 
-  async bind(address: string): Promise<void> {
-    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+  /**
+   * Binds. As in zeromq.js the socket is blocked until the bind is done: another bind, unbind,
+   * connect, send or receive meanwhile throws EBUSY, and close() waits for it.
+   */
+  bind(address: string): Promise<void> {
+    if (typeof address !== 'string') throw new TypeError('Address must be a string');
+    this.checkOpen();
+    return this.whileBlocked(this.bindNow(address));
+  }
+
+  private async bindNow(address: string): Promise<void> {
     const ep = parseEndpoint(address, true);
     if (ep.transport === 'inproc') {
       this.context.bindInproc(ep.name, this, address);
       this.inprocBound.add(ep.name);
       this.lastBound = address;
-      this.events.emit({ type: 'listening', address });
+      this.emit({ type: 'bind', address });
       return;
     }
     if (ep.transport === 'udp' || ep.transport === 'pgm' || ep.transport === 'epgm') {
@@ -441,7 +513,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       }
       this.udpEndpoints.set(h.endpoint, h);
       this.lastBound = h.endpoint;
-      this.events.emit({ type: 'listening', address: h.endpoint });
+      this.emit({ type: 'bind', address: h.endpoint });
       return;
     }
     let listener: Listener;
@@ -450,7 +522,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       listener = await listenStream(ep, this.options, (stream, l) => this.onAccept(stream, l, conns));
     } catch (e) {
       const err = e instanceof ZmqError ? e : fromSystemError(e as NodeJS.ErrnoException, address);
-      this.events.emit({ type: 'bind:error', address, error: err, reason: err.message });
+      // libzmq reports the address without its transport prefix here (socket_base_t::bind).
+      this.emit({ type: 'bind:error', address: address.replace(/^[a-z]+:\/\//, ''), error: err, reason: err.detail ?? err.message });
       throw err;
     }
     if (this.isClosed) {
@@ -458,11 +531,11 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       throw zmqError('EBADF', 'Socket was closed during bind');
     }
     const bound = listener.endpoint;
-    listener.onAcceptError = (error) => this.events.emit({ type: 'accept:error', address: bound, error, reason: error.message });
+    listener.onAcceptError = (error) => this.emit({ type: 'accept:error', address: bound, error, reason: error.message });
     this.listeners.set(listener.endpoint, { listener, conns });
     this.lastBound = listener.endpoint;
     this.endpointHold.set(true);
-    this.events.emit({ type: 'listening', address: listener.endpoint });
+    this.emit({ type: 'bind', address: listener.endpoint });
   }
 
   private onAccept(stream: net.Socket, listener: Listener, conns: Set<Connection>): void {
@@ -471,7 +544,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       return;
     }
     const address = listener.endpoint;
-    this.events.emit({ type: 'accept', address, remoteAddress: remoteOf(stream) });
+    this.emit({ type: 'accept', address, remoteAddress: remoteOf(stream) });
     const self = this;
     const host: ConnectionHost = {
       socketType: this.typeName,
@@ -484,7 +557,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
         connEnd.endpoint = address;
         self.fillPeerInfo(socketEnd, peer);
         self.attachPipe(socketEnd);
-        if (!conn.raw) self.events.emit({ type: 'handshake', address, remoteAddress: conn.remoteAddress });
+        if (!conn.raw) self.emit({ type: 'handshake', address, remoteAddress: conn.remoteAddress });
         return connEnd;
       },
       closed(conn: Connection, end: ConnectionEnd) {
@@ -498,8 +571,13 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     conns.add(conn);
   }
 
-  async unbind(address: string): Promise<void> {
-    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+  unbind(address: string): Promise<void> {
+    if (typeof address !== 'string') throw new TypeError('Address must be a string');
+    this.checkOpen();
+    return this.whileBlocked(this.unbindNow(address));
+  }
+
+  private async unbindNow(address: string): Promise<void> {
     const { transport, rest } = splitEndpoint(address);
     if (transport === 'inproc') {
       if (!this.inprocBound.has(rest) || !this.context.unbindInproc(rest, this)) {
@@ -521,25 +599,26 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   /** A listener stopped: 'close', or like libzmq 'close:error' instead when cleaning up after it failed. */
   private emitClosed(address: string, error: EventError | undefined): void {
-    if (error) this.events.emit({ type: 'close:error', address, error, reason: error.message });
-    else this.events.emit({ type: 'close', address });
+    if (error) this.emit({ type: 'close:error', address, error, reason: error.message });
+    else this.emit({ type: 'close', address });
   }
 
   connect(address: string): void {
-    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+    if (typeof address !== 'string') throw new TypeError('Address must be a string');
+    this.checkOpen();
     const ep = parseEndpoint(address, false);
     if (ep.transport === 'inproc') {
       const ours = this.context.connectInproc(ep.name, this, address, (out, inn) => Pipe.pair(out, inn));
       let set = this.inprocPipes.get(address);
       if (!set) this.inprocPipes.set(address, (set = new Set()));
       set.add(ours);
-      this.events.emit({ type: 'connect', address });
+      this.emit({ type: 'connect', address });
       this.attachPipe(ours);
       return;
     }
     if (ep.transport === 'udp' || ep.transport === 'pgm' || ep.transport === 'epgm') {
       this.udpEndpoints.set(address, ep.transport === 'udp' ? connectUdp(this, ep) : connectPgm(this, ep));
-      this.events.emit({ type: 'connect', address });
+      this.emit({ type: 'connect', address });
       return;
     }
     const session = new Session(this, ep as StreamEndpoint);
@@ -560,7 +639,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   }
 
   disconnect(address: string): void {
-    if (this.isClosed) throw zmqError('EBADF', 'Socket is closed');
+    if (typeof address !== 'string') throw new TypeError('Address must be a string');
+    this.checkOpen();
     const { transport } = splitEndpoint(address);
     if (transport === 'inproc') {
       const set = this.inprocPipes.get(address);
@@ -576,6 +656,11 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     if (!list || list.length === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.sessions.delete(key);
     for (const s of list) s.stop(this.options.linger as number);
+  }
+
+  /** @internal SessionHost */
+  pipeAtConnect(address: string): boolean {
+    return this.impl.pipeAtConnect?.(address) ?? false;
   }
 
   /** @internal SessionHost */
@@ -597,6 +682,11 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
    */
   close(): void {
     if (this.isClosed) return;
+    // zeromq.js cannot close a socket while a bind or unbind runs: it closes when that is done.
+    if (this.blocked) {
+      this.closeRequested = true;
+      return;
+    }
     this.isClosed = true;
     this.endpointHold.set(false);
     const closedError = () => zmqError('EAGAIN', 'Socket was closed');
@@ -635,7 +725,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     this.context.unregister(this, this.lingerWork > 1);
     if (this.context.blocky && linger !== 0) this.lingerHold.set(true);
     this.lingerStep(-1);
-    this.events.finish();
+    this.observer?.finish();
+    reportActivity(this);
   }
 
   private lingerStep(delta: number): void {

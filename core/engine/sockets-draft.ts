@@ -6,18 +6,9 @@
 import { Socket, toFrames, type MessageLike, type SocketOptions } from './socket.js';
 import type { Context } from './context.js';
 import { zmqError } from './errors.js';
-import { registerActivity, tap } from './activity.js';
-import type { SocketHost, SocketType } from './socket-type.js';
-import { ChannelType } from './types/channel.js';
-import { ClientType } from './types/client.js';
-import { DgramType } from './types/dgram.js';
-import { checkGroup, DishType } from './types/dish.js';
-import { DRAFT_TYPE_NUMBERS, draftTypeName, type DraftSocketTypeName } from './types/draft-name.js';
-import { GatherType } from './types/gather.js';
-import { PeerType } from './types/peer.js';
-import { RadioType } from './types/radio.js';
-import { ScatterType } from './types/scatter.js';
-import { ServerType } from './types/server.js';
+import { checkGroup, type DishType } from './types/dish.js';
+import type { PeerType } from './types/peer.js';
+import { withContext } from './sockets.js';
 
 export interface ServerRoutingOptions { routingId: number }
 export interface RadioGroupOptions { group: Buffer | string }
@@ -25,20 +16,6 @@ export interface DishGroupOptions { group: Buffer }
 export interface GatherOptions extends SocketOptions { conflate?: boolean }
 export interface RadioOptions extends SocketOptions { noDrop?: boolean }
 export interface ScatterOptions extends SocketOptions { conflate?: boolean }
-
-/** Base for the draft classes: the numeric type zeromq.js reports, and readiness taps for Poller/Proxy. */
-abstract class DraftSocket extends Socket {
-  private readonly draftName: DraftSocketTypeName;
-  constructor(name: DraftSocketTypeName, create: (host: SocketHost) => SocketType, options?: SocketOptions, context?: Context) {
-    const t = tap(create);
-    super(draftTypeName(name), t.create, options, context);
-    this.draftName = name;
-    registerActivity(this, t.listeners);
-  }
-  override get type(): number {
-    return DRAFT_TYPE_NUMBERS[this.draftName];
-  }
-}
 
 /** The one frame of a single-part message; a multipart one is EINVAL (draft sockets have no SNDMORE). */
 function singleFrame(kind: string, message: MessageLike | MessageLike[]): Buffer {
@@ -68,9 +45,9 @@ function routedFrames(kind: string, message: MessageLike | MessageLike[], option
   return [rid, singleFrame(kind.toUpperCase(), message)];
 }
 
-export class Server extends DraftSocket {
+export class Server extends Socket {
   constructor(options?: SocketOptions, context?: Context) {
-    super('SERVER', (host) => new ServerType(host), options, context);
+    super(12 /* ZMQ_SERVER */, withContext(options, context));
   }
   /** Sends a single-part message to the peer with `routingId` (as received with one of its messages). */
   override send(message: MessageLike | MessageLike[], options?: ServerRoutingOptions): Promise<void> {
@@ -86,9 +63,9 @@ export class Server extends DraftSocket {
   }
 }
 
-export class Client extends DraftSocket {
+export class Client extends Socket {
   constructor(options?: SocketOptions, context?: Context) {
-    super('CLIENT', (host) => new ClientType(host), options, context);
+    super(13 /* ZMQ_CLIENT */, withContext(options, context));
   }
   override send(message: MessageLike | MessageLike[]): Promise<void> {
     try {
@@ -99,10 +76,10 @@ export class Client extends DraftSocket {
   }
 }
 
-export class Radio extends DraftSocket {
+export class Radio extends Socket {
   declare noDrop: boolean;
   constructor(options?: RadioOptions, context?: Context) {
-    super('RADIO', (host) => new RadioType(host), options, context);
+    super(14 /* ZMQ_RADIO */, withContext(options, context));
   }
   /** Publishes a single-part message to `group` (at most 255 bytes). */
   override send(message: MessageLike | MessageLike[], options?: RadioGroupOptions): Promise<void> {
@@ -116,9 +93,9 @@ export class Radio extends DraftSocket {
   }
 }
 
-export class Dish extends DraftSocket {
+export class Dish extends Socket {
   constructor(options?: SocketOptions, context?: Context) {
-    super('DISH', (host) => new DishType(host), options, context);
+    super(15 /* ZMQ_DISH */, withContext(options, context));
   }
   /** Joins groups; joining one twice is EINVAL. */
   join(...groups: Array<Buffer | string>): void {
@@ -136,17 +113,17 @@ export class Dish extends DraftSocket {
   }
 }
 
-export class Gather extends DraftSocket {
+export class Gather extends Socket {
   declare conflate: boolean;
   constructor(options?: GatherOptions, context?: Context) {
-    super('GATHER', (host) => new GatherType(host), options, context);
+    super(16 /* ZMQ_GATHER */, withContext(options, context));
   }
 }
 
-export class Scatter extends DraftSocket {
+export class Scatter extends Socket {
   declare conflate: boolean;
   constructor(options?: ScatterOptions, context?: Context) {
-    super('SCATTER', (host) => new ScatterType(host), options, context);
+    super(17 /* ZMQ_SCATTER */, withContext(options, context));
   }
   override send(message: MessageLike | MessageLike[]): Promise<void> {
     try {
@@ -161,9 +138,9 @@ export class Scatter extends DraftSocket {
  * PEER (libzmq's ZMQ_PEER; not in zeromq.js 6): a Server that can also connect. connectPeer() connects and
  * returns the routing id of that connection at once, so the connecting side may speak first.
  */
-export class Peer extends DraftSocket {
+export class Peer extends Socket {
   constructor(options?: SocketOptions, context?: Context) {
-    super('PEER', (host) => new PeerType(host), options, context);
+    super(19 /* ZMQ_PEER */, withContext(options, context));
   }
   /** Connects like connect() and returns the routing id that names this peer in send(). */
   connectPeer(address: string): number {
@@ -188,9 +165,9 @@ export class Peer extends DraftSocket {
 }
 
 /** CHANNEL (libzmq's ZMQ_CHANNEL; not in zeromq.js 6): PAIR semantics with single-part messages. */
-export class Channel extends DraftSocket {
+export class Channel extends Socket {
   constructor(options?: SocketOptions, context?: Context) {
-    super('CHANNEL', (host) => new ChannelType(host), options, context);
+    super(20 /* ZMQ_CHANNEL */, withContext(options, context));
   }
   override send(message: MessageLike | MessageLike[]): Promise<void> {
     try {
@@ -205,9 +182,9 @@ export class Channel extends DraftSocket {
  * Raw UDP over udp:// (bind to receive and send, or connect to send from an ephemeral port): messages are
  * [address, body] with the address as "ip:port", like zeromq.js's Datagram.
  */
-export class Datagram extends DraftSocket {
+export class Datagram extends Socket {
   constructor(options?: SocketOptions, context?: Context) {
-    super('DGRAM', (host) => new DgramType(host), options, context);
+    super(18 /* ZMQ_DGRAM */, withContext(options, context));
   }
 }
 

@@ -4,11 +4,8 @@
 import { Socket, type SocketOptions } from './socket.js';
 import type { Context } from './context.js';
 import { zmqError } from './errors.js';
-import {
-  DealerType, PairType, PubType, PullType, PushType, RepType, ReqType, RouterType, StreamType, SubType, XPubType, XSubType,
-} from './types/index.js';
+import type { RouterType, StreamType, SubType, XPubType } from './types/index.js';
 import type { Verbosity } from './types/xpub.js';
-import { registerActivity, tap } from './activity.js';
 
 export type { SocketOptions } from './socket.js';
 
@@ -19,6 +16,15 @@ function prefixBytes(prefix: Prefix): Buffer {
   if (Buffer.isBuffer(prefix)) return prefix;
   if ((prefix as unknown) instanceof Uint8Array) return Buffer.from(prefix as Uint8Array);
   throw zmqError('EINVAL', `A subscription prefix must be a string or a Buffer, got ${typeof prefix}`);
+}
+
+/**
+ * The options with `context` added: the classes take a context as a second argument too (zeromq.js
+ * ignores a second argument; it takes the context only as `options.context`).
+ */
+export function withContext<T extends SocketOptions>(options: T | undefined, context: Context | undefined): T | undefined {
+  if (context === undefined || (options !== undefined && (options === null || typeof options !== 'object'))) return options;
+  return { ...options, context } as unknown as T;
 }
 
 function connectRoutingId(options: unknown): Buffer | undefined {
@@ -74,27 +80,21 @@ export interface StreamConnectOptions { routingId?: string | Buffer }
 
 export class Pair extends Socket {
   constructor(options?: PairOptions, context?: Context) {
-    const t = tap((host) => new PairType(host));
-    super('PAIR', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(0 /* ZMQ_PAIR */, withContext(options, context));
   }
 }
 
 export class Push extends Socket {
   declare conflate: boolean;
   constructor(options?: PushOptions, context?: Context) {
-    const t = tap((host) => new PushType(host));
-    super('PUSH', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(8 /* ZMQ_PUSH */, withContext(options, context));
   }
 }
 
 export class Pull extends Socket {
   declare conflate: boolean;
   constructor(options?: PullOptions, context?: Context) {
-    const t = tap((host) => new PullType(host));
-    super('PULL', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(7 /* ZMQ_PULL */, withContext(options, context));
   }
 }
 
@@ -102,9 +102,7 @@ export class Dealer extends Socket {
   declare probeRouter: boolean;
   declare conflate: boolean;
   constructor(options?: DealerOptions, context?: Context) {
-    const t = tap((host) => new DealerType(host));
-    super('DEALER', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(5 /* ZMQ_DEALER */, withContext(options, context));
   }
 }
 
@@ -113,17 +111,13 @@ export class Request extends Socket {
   declare correlate: boolean;
   declare relaxed: boolean;
   constructor(options?: RequestOptions, context?: Context) {
-    const t = tap((host) => new ReqType(host));
-    super('REQ', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(3 /* ZMQ_REQ */, withContext(options, context));
   }
 }
 
 export class Reply extends Socket {
   constructor(options?: ReplyOptions, context?: Context) {
-    const t = tap((host) => new RepType(host));
-    super('REP', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(4 /* ZMQ_REP */, withContext(options, context));
   }
 }
 
@@ -132,9 +126,7 @@ export class Router extends Socket {
   declare probeRouter: boolean;
   declare handover: boolean;
   constructor(options?: RouterOptions, context?: Context) {
-    const t = tap((host) => new RouterType(host));
-    super('ROUTER', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(6 /* ZMQ_ROUTER */, withContext(options, context));
   }
   /** Like Socket.connect; `routingId` names the peer reached through this endpoint (ZMQ_CONNECT_ROUTING_ID). */
   override connect(address: string, options?: RouterConnectOptions): void {
@@ -149,9 +141,7 @@ export class Publisher extends Socket {
   declare conflate: boolean;
   declare invertMatching: boolean;
   constructor(options?: PublisherOptions, context?: Context) {
-    const t = tap((host) => new PubType(host));
-    super('PUB', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(1 /* ZMQ_PUB */, withContext(options, context));
   }
 }
 
@@ -159,9 +149,7 @@ export class Subscriber extends Socket {
   declare conflate: boolean;
   declare invertMatching: boolean;
   constructor(options?: SubscriberOptions, context?: Context) {
-    const t = tap((host) => new SubType(host));
-    super('SUB', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(2 /* ZMQ_SUB */, withContext(options, context));
   }
   /** Subscribes to messages whose first frame starts with one of the prefixes; no prefix means everything. */
   subscribe(...prefixes: Prefix[]): void {
@@ -185,9 +173,7 @@ export class XPublisher extends Socket {
   declare verbosity: Verbosity;
   declare onlyFirstSubscribe: boolean;
   constructor(options?: XPublisherOptions, context?: Context) {
-    const t = tap((host) => new XPubType(host));
-    super('XPUB', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(9 /* ZMQ_XPUB */, withContext(options, context));
   }
   /**
    * Manual mode: applies a subscription for the peer whose subscription message was received
@@ -208,18 +194,14 @@ export class XPublisher extends Socket {
 export class XSubscriber extends Socket {
   declare onlyFirstSubscribe: boolean;
   constructor(options?: XSubscriberOptions, context?: Context) {
-    const t = tap((host) => new XSubType(host));
-    super('XSUB', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(10 /* ZMQ_XSUB */, withContext(options, context));
   }
 }
 
 export class Stream extends Socket {
   declare notify: boolean;
   constructor(options?: StreamOptions, context?: Context) {
-    const t = tap((host) => new StreamType(host));
-    super('STREAM', t.create, options, context);
-    registerActivity(this, t.listeners);
+    super(11 /* ZMQ_STREAM */, withContext(options, context));
   }
   override connect(address: string, options?: StreamConnectOptions): void {
     const id = connectRoutingId(options);

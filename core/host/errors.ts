@@ -24,9 +24,10 @@ const PLAIN: Record<string, string> = {
 /** Turns an engine error into {message, code} with the plain-words explanation appended. */
 export function describeError(err: unknown): { message: string; code?: string } {
   if (err instanceof HostError) return { message: err.message, code: err.code };
-  const e = err as { message?: string; code?: string } | undefined;
+  const e = err as { message?: string; detail?: string; code?: string } | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  const raw = e?.message ?? String(err);
+  // Engine errors carry zeromq.js's fixed text as message and what happened in this case as detail.
+  const raw = e?.detail ?? e?.message ?? String(err);
   const plain = code ? PLAIN[code] : undefined;
   // Engine messages that already explain themselves (they have a ':' detail) only get the code.
   const explained = raw.includes(': ') || (plain && raw.toLowerCase().includes(plain.slice(0, 20).toLowerCase()));

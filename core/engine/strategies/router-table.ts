@@ -38,6 +38,11 @@ export class RouterTable {
   }
 
   /** The id a new pipe asks for: the one given for its connect, else the peer's own (its Identity), if any. */
+  /** A routing id was given for the peer at `address` (Router.connect's routingId). */
+  hasConnectId(address: string): boolean {
+    return this.connectIds.has(address);
+  }
+
   wantedId(pipe: Pipe): Buffer | undefined {
     return this.connectIds.get(pipe.endpoint) ?? pipe.routingId;
   }

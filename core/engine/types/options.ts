@@ -1,8 +1,9 @@
-// Validation of the per-type options (zeromq.js names). Bad values get a clear EINVAL.
-import { zmqError } from '../errors.js';
+// Validation of the per-type options (zeromq.js names). A value of the wrong JavaScript type is a
+// TypeError with zeromq.js's text; `detail` says which option and what it got.
+import { typeError } from '../assign.js';
 
 export function asBool(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw zmqError('EINVAL', `Option "${name}" must be a boolean, got ${describe(value)}`);
+  if (typeof value !== 'boolean') throw typeError('Option value must be a boolean', `Option "${name}" must be a boolean, got ${describe(value)}`);
   return value;
 }
 
@@ -12,7 +13,7 @@ export function asBytesOrNull(name: string, value: unknown): Buffer | null {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  throw zmqError('EINVAL', `Option "${name}" must be a string, a Buffer or null, got ${describe(value)}`);
+  throw typeError('Option value must be a string or buffer', `Option "${name}" must be a string, a Buffer or null, got ${describe(value)}`);
 }
 
 /** The initial value of a boolean option from the socket's option object (constructor options). */

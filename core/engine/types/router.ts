@@ -33,7 +33,8 @@ export class RouterType implements SocketType {
 
   attach(pipe: Pipe): void {
     if (this.probeRouter) pipe.write([EMPTY]);
-    if (pipe.peerSocketType === undefined && pipe.endpoint.startsWith('inproc://')) {
+    // An inproc peer not bound yet is identified when it binds, unless connect() named it already.
+    if (pipe.peerSocketType === undefined && pipe.endpoint.startsWith('inproc://') && !this.table.hasConnectId(pipe.endpoint)) {
       this.unidentified.add(pipe);
       return;
     }
@@ -77,6 +78,14 @@ export class RouterType implements SocketType {
     }
     this.table.add(wanted, pipe);
     return true;
+  }
+
+  /**
+   * libzmq makes a connecting ROUTER's pipe at connect() when it knows the peer's routing id already
+   * (ZMQ_CONNECT_ROUTING_ID), so a message to that id queues before the connection is up.
+   */
+  pipeAtConnect(address: string): boolean {
+    return this.table.hasConnectId(address);
   }
 
   /** The peer reached through `address` will be known by `id` (zeromq.js Router.connect's routingId). */

@@ -99,15 +99,15 @@ test('timeouts and errors like zeromq.js: EAGAIN with no peer, receiveTimeout, E
     await assert.rejects(pull.receive(), { code: 'EAGAIN' });
     pull.receiveTimeout = -1;
     const first = pull.receive();
-    await assert.rejects(pull.receive(), { code: 'EBUSY' });
+    assert.throws(() => pull.receive(), { code: 'EBUSY' }, 'a second receive throws at once, as in zeromq.js');
     await pull.bind('inproc://timeouts');
     push.connect('inproc://timeouts');
     await push.send('now');
     assert.equal((await first)[0].toString(), 'now');
     await assert.rejects(push.receive(), { code: 'ENOTSUP' });
-    assert.throws(() => { push.sendHighWaterMark = -5; }, { code: 'EINVAL', message: /sendHighWaterMark must be between 0/ });
-    assert.throws(() => { (push as unknown as { linger: unknown }).linger = 'long'; }, { code: 'EINVAL', message: /linger must be an integer/ });
-    assert.throws(() => ours('PUSH', { noSuchOption: 1 }), { code: 'EINVAL', message: /unknown socket option 'noSuchOption'/ });
+    assert.throws(() => { push.sendHighWaterMark = -5; }, { code: 'EINVAL', detail: /sendHighWaterMark must be between 0/ });
+    assert.throws(() => { (push as unknown as { linger: unknown }).linger = 'long'; }, { name: 'TypeError', message: 'Option value must be a number', detail: /linger must be a number/ });
+    assert.throws(() => ours('PUSH', { noSuchOption: 1 }), { name: 'TypeError', message: 'Cannot add property noSuchOption, object is not extensible' });
     await assert.rejects(push.send({} as never), TypeError);
   } finally {
     push.close();

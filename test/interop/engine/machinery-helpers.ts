@@ -5,12 +5,11 @@ import { Socket } from '../../../core/engine/socket.js';
 import type { SocketOptions } from '../../../core/engine/options.js';
 import type { Context } from '../../../core/engine/context.js';
 import type { SocketEvent, EventType } from '../../../core/engine/monitor.js';
-import { SOCKET_TYPE_FACTORIES } from '../../../core/engine/types/index.js';
-import type { SocketTypeName } from '../../../core/zmtp/constants.js';
+import { socketTypeToByte, type SocketTypeName } from '../../../core/zmtp/constants.js';
 import { startPython } from '../../helpers/python.js';
 
 export function ours(type: SocketTypeName, options: SocketOptions = {}, ctx?: Context): Socket {
-  return new Socket(type, SOCKET_TYPE_FACTORIES[type], options, ctx);
+  return new Socket(socketTypeToByte(type), ctx ? { ...options, context: ctx } : options);
 }
 
 /** Resolves with the first event of `type` (optionally matching `pred`). */

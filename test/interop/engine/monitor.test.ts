@@ -34,7 +34,7 @@ test('bind side: listening, accept, handshake, disconnect, close, end', async ()
     if (r.done) break;
     types.push(r.value.type);
   }
-  assert.deepEqual(types, ['listening', 'accept', 'handshake', 'disconnect', 'close', 'end']);
+  assert.deepEqual(types, ['bind', 'accept', 'handshake', 'disconnect', 'close', 'end']);
   assert.equal(pull.events.closed, true);
 });
 

@@ -466,11 +466,11 @@ describe('wss:// (TLS; the libzmq in zeromq.js has no wss, so engine to engine)'
   test('binding wss without a certificate, or with bad PEM, is EINVAL', async () => {
     const a = new engine.Reply({ linger: 0 });
     try {
-      await assert.rejects(a.bind('wss://127.0.0.1:*'), { code: 'EINVAL', message: /wssCertPem/ });
-      assert.throws(() => { a.wssCertPem = 'not pem'; }, { code: 'EINVAL', message: /PEM/ });
+      await assert.rejects(a.bind('wss://127.0.0.1:*'), { code: 'EINVAL', detail: /wssCertPem/ });
+      assert.throws(() => { a.wssCertPem = 'not pem'; }, { code: 'EINVAL', detail: /PEM/ });
       a.wssCertPem = cert;
       a.wssKeyPem = cert; // a certificate where the key should be
-      await assert.rejects(a.bind('wss://127.0.0.1:*'), { code: 'EINVAL', message: /bad wssCertPem\/wssKeyPem/ });
+      await assert.rejects(a.bind('wss://127.0.0.1:*'), { code: 'EINVAL', detail: /bad wssCertPem\/wssKeyPem/ });
     } finally {
       a.close();
     }

@@ -1,0 +1,5 @@
+// zeromq-compat.ts against the engine, with the same code as zeromq-compat-zeromq.test.ts.
+import * as engine from '../../../core/index.js';
+import { compatSuite, type Zmq } from './zeromq-compat.js';
+
+compatSuite('engine', engine as unknown as Zmq);
