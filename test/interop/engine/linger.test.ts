@@ -108,7 +108,7 @@ test('timeouts and errors like zeromq.js: EAGAIN with no peer, receiveTimeout, E
     assert.throws(() => { push.sendHighWaterMark = -5; }, { code: 'EINVAL', detail: /sendHighWaterMark must be between 0/ });
     assert.throws(() => { (push as unknown as { linger: unknown }).linger = 'long'; }, { name: 'TypeError', message: 'Option value must be a number', detail: /linger must be a number/ });
     assert.throws(() => ours('PUSH', { noSuchOption: 1 }), { name: 'TypeError', message: 'Cannot add property noSuchOption, object is not extensible' });
-    await assert.rejects(push.send({} as never), TypeError);
+    assert.throws(() => (push as unknown as { send(): unknown }).send(), { name: 'TypeError', message: 'Message must be present' });
   } finally {
     push.close();
     pull.close();

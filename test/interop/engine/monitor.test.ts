@@ -22,13 +22,19 @@ test('bind side: listening, accept, handshake, disconnect, close, end', async ()
   push.connect(endpoint);
   await push.send('x');
   await pull.receive();
-  const disconnected = nextEvent(pull, 'disconnect');
+  // Listeners and receive() exclude each other (zeromq.js's emitter mode): read until the disconnect.
+  const seen: string[] = [];
+  let d: SocketEvent;
   push.close();
-  const d = await disconnected;
+  for (;;) {
+    const r = await iter.next();
+    seen.push(r.value.type);
+    if (r.value.type === 'disconnect') { d = r.value; break; }
+  }
   assert.equal(d.address, endpoint);
   assert.match(d.remoteAddress!, /^tcp:\/\/127\.0\.0\.1:\d+$/);
   pull.close();
-  const types: string[] = [];
+  const types: string[] = seen;
   for (;;) {
     const r = await iter.next();
     if (r.done) break;
@@ -67,7 +73,7 @@ test('bind:error carries the error and the Promise rejects with EADDRINUSE', asy
     const ev = nextEvent(b, 'bind:error');
     await assert.rejects(b.bind(a.lastEndpoint!), { code: 'EADDRINUSE' });
     const e = await ev;
-    assert.equal(e.address, a.lastEndpoint);
+    assert.equal(e.address, a.lastEndpoint!.replace('tcp://', ''), 'without the transport, as libzmq reports it');
     assert.equal(e.error!.code, 'EADDRINUSE');
   } finally {
     a.close();

@@ -102,6 +102,9 @@ test('Proxy XSUB/XPUB forwards subscriptions upstream and data downstream', asyn
 test('Proxy run() rejects with ETERM when one of its sockets is closed', async () => {
   const front = new Pull({ linger: 0 });
   const back = new Push({ linger: 0 });
+  // zeromq.js runs a proxy only between sockets that are bound or connected.
+  await front.bind('inproc://proxy-eterm-front');
+  await back.bind('inproc://proxy-eterm-back');
   const proxy = new Proxy(front, back);
   const running = proxy.run();
   await assert.rejects(proxy.run(), (e: unknown) => e instanceof ZmqError && e.code === 'EBUSY');
