@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as zeromq from 'zeromq';
 import * as engine from '../../../core/index.js';
+import { freedPort } from '../../helpers/port.js';
 
 type Zmq = typeof zeromq;
 const IMPLEMENTATIONS: Array<[string, Zmq]> = [
@@ -16,7 +17,6 @@ const IMPLEMENTATIONS: Array<[string, Zmq]> = [
   ['engine', engine as unknown as Zmq],
 ];
 
-let nextPort = 45000 + Math.floor(Math.random() * 2000);
 let nextName = 0;
 const unique = () => `${process.pid}-${nextName++}`;
 
@@ -44,7 +44,7 @@ async function refused(host: string, port: number): Promise<void> {
 
 for (const [name, zmq] of IMPLEMENTATIONS) {
   test(`${name}: two hosts bound on one port; unbinding one leaves the other accepting`, async () => {
-    const port = nextPort++;
+    const port = await freedPort();
     const pull = new zmq.Pull({ linger: 0 });
     const push = new zmq.Push({ linger: 0 });
     try {
@@ -96,7 +96,8 @@ for (const [label, bindAt, unbindAt, libzmq] of UNBIND_CASES) {
   test(`unbind, ${label}: the engine does what libzmq does`, async () => {
     const results: string[] = [];
     for (const [, zmq] of IMPLEMENTATIONS) {
-      const port = nextPort;
+      // A port the OS just gave out: fixed ranges collide with other test files' ephemeral ports.
+      const port = await freedPort();
       const s = new zmq.Pull({ linger: 0 });
       try {
         await s.bind(bindAt(port));
@@ -104,7 +105,6 @@ for (const [label, bindAt, unbindAt, libzmq] of UNBIND_CASES) {
       } finally {
         s.close();
       }
-      nextPort += 2;
     }
     assert.deepEqual(results, [libzmq, libzmq]);
   });
@@ -128,7 +128,8 @@ for (const [label, connectTo, disconnectFrom, libzmq] of DISCONNECT_CASES) {
   test(`disconnect, ${label}: the engine does what libzmq does`, async () => {
     const results: string[][] = [];
     for (const [, zmq] of IMPLEMENTATIONS) {
-      const port = nextPort;
+      // A port the OS just gave out: fixed ranges collide with other test files' ephemeral ports.
+      const port = await freedPort();
       const s = new zmq.Push({ linger: 0 });
       try {
         for (const a of connectTo(port)) s.connect(a);
@@ -138,7 +139,6 @@ for (const [label, connectTo, disconnectFrom, libzmq] of DISCONNECT_CASES) {
       } finally {
         s.close();
       }
-      nextPort += 2;
     }
     assert.deepEqual(results, [libzmq, libzmq]);
   });
