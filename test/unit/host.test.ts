@@ -50,7 +50,8 @@ test('endpoint syntax', () => {
   assert.equal(endpointProblem('tcp://[::1]:5555', false), null);
   assert.equal(endpointProblem('ipc:///tmp/x', true), null);
   assert.equal(endpointProblem('inproc://a', false), null);
-  assert.match(endpointProblem('pgm://x:1', true)!, /unsupported transport 'pgm'/);
+  assert.match(endpointProblem('bogus://x:1', true)!, /unsupported transport 'bogus'/);
+  assert.match(endpointProblem('pgm://x:1', true)!, /expected IFACE;GROUP:PORT/);
   assert.match(endpointProblem('tcp://x:70000', true)!, /port '70000' is not a number from 1 to 65535/);
   assert.match(endpointProblem('localhost:5555', true)!, /expected transport:\/\/address/);
   assert.match(endpointProblem('tcp://*:5555', false)!, /cannot connect to '\*'/);
