@@ -2,31 +2,15 @@
 // is_compatible table, RFC 28/29/30/31/41/48/49/52), the endpoints of other workbench sockets a socket can
 // connect to, and the pairs one click creates already connected.
 import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+import { socketTypesCompatible } from '../../../../core/zmtp/constants.js';
 
-/** Peer types a socket type can talk to (libzmq's mechanism.cpp is_compatible). */
-export const COMPATIBLE: Record<SocketType, readonly SocketType[]> = {
-  PAIR: ['PAIR'],
-  PUB: ['SUB', 'XSUB'],
-  SUB: ['PUB', 'XPUB'],
-  XPUB: ['SUB', 'XSUB'],
-  XSUB: ['PUB', 'XPUB'],
-  REQ: ['REP', 'ROUTER'],
-  REP: ['REQ', 'DEALER'],
-  DEALER: ['REP', 'DEALER', 'ROUTER'],
-  ROUTER: ['REQ', 'DEALER', 'ROUTER'],
-  PUSH: ['PULL'],
-  PULL: ['PUSH'],
-  STREAM: [],
-  SERVER: ['CLIENT'],
-  CLIENT: ['SERVER'],
-  RADIO: ['DISH'],
-  DISH: ['RADIO'],
-  GATHER: ['SCATTER'],
-  SCATTER: ['GATHER'],
-  DGRAM: ['DGRAM'],
-  PEER: ['PEER'],
-  CHANNEL: ['CHANNEL'],
-};
+/**
+ * Whether a socket of type `a` can talk to one of type `b`: the codec's table (libzmq's is_compatible),
+ * plus DGRAM, which speaks raw UDP with no ZMTP handshake and so has no entry there.
+ */
+function canTalk(a: SocketType, b: SocketType): boolean {
+  return a === 'DGRAM' ? b === 'DGRAM' : socketTypesCompatible(a, b);
+}
 
 export interface ConnectTarget {
   socketName: string;
@@ -43,7 +27,7 @@ export function connectTargets(self: SocketInfo, sockets: readonly SocketInfo[])
     if (s.id === self.id || s.closed) continue;
     for (const e of s.endpoints) {
       if (e.kind !== 'bind') continue;
-      out.push({ socketName: s.name, socketType: s.type, endpoint: e.endpoint, compatible: COMPATIBLE[self.type].includes(s.type) });
+      out.push({ socketName: s.name, socketType: s.type, endpoint: e.endpoint, compatible: canTalk(self.type, s.type) });
     }
   }
   return [...out.filter((t) => t.compatible), ...out.filter((t) => !t.compatible)];
