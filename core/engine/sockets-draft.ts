@@ -24,14 +24,22 @@ function singleFrame(kind: string, message: MessageLike | MessageLike[]): Buffer
   return frames[0];
 }
 
-function groupBytes(group: unknown): Buffer {
+/** A group's bytes, checked; `asCString` cuts them at the first NUL first (join/leave: libzmq takes a C string). */
+function groupBytes(group: unknown, asCString = false): Buffer {
   let buf: Buffer;
   if (typeof group === 'string') buf = Buffer.from(group, 'utf8');
   else if (Buffer.isBuffer(group)) buf = group;
   else if (group instanceof Uint8Array) buf = Buffer.from(group.buffer, group.byteOffset, group.byteLength);
   else throw zmqError('EINVAL', `group must be a string or a Buffer, got ${group === null ? 'null' : typeof group}`);
+  if (asCString) buf = cutAtNul(buf);
   checkGroup(buf);
   return buf;
+}
+
+/** The bytes before the first NUL (all of them when there is none): what a C string argument carries. */
+function cutAtNul(buf: Buffer): Buffer {
+  const nul = buf.indexOf(0);
+  return nul < 0 ? buf : buf.subarray(0, nul);
 }
 
 /** [routingId (4 bytes BE), body] for the SERVER/PEER types; EINVAL for a bad id or a multipart message. */
@@ -97,15 +105,15 @@ export class Dish extends Socket {
   constructor(options?: SocketOptions, context?: Context) {
     super(15 /* ZMQ_DISH */, withContext(options, context));
   }
-  /** Joins groups; joining one twice is EINVAL. */
+  /** Joins groups; joining one twice is EINVAL. A name ends at its first NUL byte, as libzmq's zmq_join takes a C string. */
   join(...groups: Array<Buffer | string>): void {
     if (this.closed) throw zmqError('EBADF', 'Socket is closed');
-    for (const g of groups) (this.impl as DishType).join(groupBytes(g));
+    for (const g of groups) (this.impl as DishType).join(groupBytes(g, true));
   }
-  /** Leaves groups; leaving one not joined is EINVAL. */
+  /** Leaves groups; leaving one not joined is EINVAL. A name ends at its first NUL byte, as for join. */
   leave(...groups: Array<Buffer | string>): void {
     if (this.closed) throw zmqError('EBADF', 'Socket is closed');
-    for (const g of groups) (this.impl as DishType).leave(groupBytes(g));
+    for (const g of groups) (this.impl as DishType).leave(groupBytes(g, true));
   }
   /** Resolves to [message, { group }]. */
   override receive(): Promise<[Buffer, DishGroupOptions]> & Promise<Buffer[]> {

@@ -1,5 +1,5 @@
 // zeromq-compat.ts against the engine, with the same code as zeromq-compat-zeromq.test.ts.
 import * as engine from '../../../core/index.js';
-import { compatSuite, type Zmq } from './zeromq-compat.js';
+import { compatSuite, type Zmq, type ZmqDraft } from './zeromq-compat.js';
 
-compatSuite('engine', engine as unknown as Zmq);
+compatSuite('engine', engine as unknown as Zmq, engine as unknown as ZmqDraft);

@@ -1,9 +1,10 @@
 // zeromq-compat.ts against zeromq.js itself: the reference the engine is held to.
 import { after } from 'node:test';
 import * as zeromq from 'zeromq';
+import * as zeromqDraft from 'zeromq/draft.js';
 import { compatSuite } from './zeromq-compat.js';
 
-compatSuite('zeromq.js', zeromq);
+compatSuite('zeromq.js', zeromq, zeromqDraft);
 
 // zeromq.js's native side can hold the process open after the last socket is closed (its exit-time
 // context teardown); once every test here has finished, do not wait for it.

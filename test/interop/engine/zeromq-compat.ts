@@ -6,10 +6,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as zeromq from 'zeromq';
+import type * as zeromqDraft from 'zeromq/draft.js';
 import type * as engine from '../../../core/index.js';
 
 /** What both modules are used through here (zeromq.js's names; the engine has the same). */
 export type Zmq = typeof zeromq;
+/** The draft sockets (zeromq.js's 'zeromq/draft'; the engine exports them from its index). */
+export type ZmqDraft = typeof zeromqDraft;
 
 let nextPort = 43000 + Math.floor(Math.random() * 2000);
 const tcp = () => `tcp://127.0.0.1:${nextPort++}`;
@@ -37,7 +40,7 @@ function throwsAtOnce(fn: () => unknown): unknown {
   }
 }
 
-export function compatSuite(name: string, zmq: Zmq): void {
+export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
   // As zeromq.js's own tests do: sockets left with queued messages must not hold the process at exit.
   zmq.context.blocky = false;
   describe(`zeromq.js API: ${name}`, () => {
@@ -225,6 +228,32 @@ export function compatSuite(name: string, zmq: Zmq): void {
         await router.send(['remote', 'queued before the peer is there']);
         await assert.rejects(router.send(['other', 'x']), { code: 'EHOSTUNREACH' });
         router.close();
+      }
+    });
+
+    test('Dish join/leave: a group name ends at its first NUL byte (libzmq takes a C string)', async () => {
+      const radio = new draft.Radio({ linger: 0 });
+      const dish = new draft.Dish({ linger: 0 });
+      try {
+        dish.join(Buffer.from('fo\x00ba'), 'ba\x00fo');
+        dish.leave('fo'); // joined as "fo", so leaving "fo" is allowed
+        assert.throws(() => dish.join('ba\x00other'), { code: 'EINVAL' }, '"ba" is already joined');
+        const address = inproc();
+        await dish.bind(address);
+        await radio.connect(address);
+        const received: string[] = [];
+        const receiving = (async () => {
+          while (received.length < 2) {
+            const [body, { group }] = await dish.receive();
+            received.push(`${group.toString()}:${body.toString()}`);
+          }
+        })();
+        for (const msg of ['foo', 'bar', 'qux', 'baz']) await radio.send(msg, { group: msg.slice(0, 2) });
+        await receiving;
+        assert.deepEqual(received, ['ba:bar', 'ba:baz']);
+      } finally {
+        radio.close();
+        dish.close();
       }
     });
 
