@@ -310,7 +310,9 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       try {
         yield await this.receive();
       } catch (e) {
-        if (this.isClosed) return;
+        // Only the EAGAIN of a receive cut short by close() ends the loop; anything else (EFSM from a
+        // Request, even one closed meanwhile) is the caller's to see, as in zeromq.js.
+        if (this.isClosed && (e as { code?: unknown }).code === 'EAGAIN') return;
         throw e;
       }
     }

@@ -257,6 +257,22 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       }
     });
 
+    test('async iteration ends quietly on close, but a Request closed meanwhile still reports its EFSM', async () => {
+      const pull = new zmq.Pull({ linger: 0 });
+      setTimeout(() => pull.close(), 20);
+      for await (const msg of pull) assert.fail(`nothing was sent, got ${String(msg)}`);
+      // Started from a macrotask, as in zeromq.js's own test: the nextTick close() runs before the
+      // iterator sees receive()'s EFSM, so it sees a closed socket and must still throw.
+      const fsm = await new Promise<Record<string, unknown>>((resolve) => setImmediate(() => {
+        const req = new zmq.Request({ linger: 0 });
+        process.nextTick(() => req.close());
+        (async () => {
+          for await (const msg of req) assert.fail(`nothing was sent, got ${String(msg)}`);
+        })().then(() => resolve({ message: 'the loop ended without an error' }), resolve);
+      }));
+      assert.deepEqual([fsm.message, fsm.code, typeof fsm.errno], ['Operation cannot be accomplished in current state', 'EFSM', 'number']);
+    });
+
     test('Proxy: both ends must be bound or connected; terminate before run is EBADF', async () => {
       const front = new zmq.Router({ linger: 0 });
       const back = new zmq.Dealer({ linger: 0 });
