@@ -98,6 +98,20 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       mine.close();
     });
 
+    test("called without new: Socket, Context and Proxy give the native classes' TypeError, Dealer V8's", () => {
+      const asFunction = (cls: unknown) => () => (cls as (...args: unknown[]) => unknown)();
+      const native = { name: 'TypeError', message: "Class constructors cannot be invoked without 'new'" };
+      assert.throws(asFunction(zmq.Socket), native);
+      assert.throws(asFunction(zmq.Context), native);
+      assert.throws(asFunction(zmq.Proxy), native);
+      assert.throws(asFunction(zmq.Dealer), { name: 'TypeError', message: "Class constructor Dealer cannot be invoked without 'new'" });
+      // Still the same classes otherwise: subclasses and instanceof.
+      const dealer = new zmq.Dealer({ linger: 0 });
+      assert.ok(dealer instanceof zmq.Socket);
+      assert.equal(zmq.Socket.name, 'Socket');
+      dealer.close();
+    });
+
     test('Context: sealed, maxSocketsLimit read-only, Expected 1 argument', () => {
       const ctx = new zmq.Context({ ioThreads: 3 });
       assert.equal(ctx.ioThreads, 3);
