@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import * as engine from '../index.js';
 import type { Socket } from '../engine/socket.js';
+import { errorText } from '../engine/errors.js';
 
 const USAGE = `usage: zmtp socket TYPE (--bind ENDPOINT | --connect ENDPOINT)... [options]
 
@@ -108,7 +109,7 @@ export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | {
       },
     });
   } catch (err) {
-    return { error: (err as Error).message };
+    return { error: errorText(err) };
   }
   const v = parsed.values;
   if (v.help) return { help: true };
@@ -158,7 +159,7 @@ export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | {
       subscribe: v.subscribe, reply: v.reply, group: v.group, join: v.join, options, events: v.events,
     };
   } catch (err) {
-    return { error: (err as Error).message };
+    return { error: errorText(err) };
   }
 }
 
@@ -219,7 +220,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     socket = new CLASSES[args.type](args.options);
   } catch (err) {
-    process.stderr.write(`zmtp socket: ${(err as Error).message}\n`);
+    process.stderr.write(`zmtp socket: ${errorText(err)}\n`);
     return 2;
   }
   const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -246,7 +247,7 @@ export async function run(argv: string[]): Promise<number> {
     void (async () => {
       try {
         for await (const e of socket.events) {
-          const extra = 'error' in e && e.error ? ` (${(e.error as Error).message})` : '';
+          const extra = 'error' in e && e.error ? ` (${errorText(e.error)})` : '';
           process.stderr.write(`event ${e.type} ${'address' in e ? e.address : ''}${extra}\n`);
         }
       } catch { /* socket closed */ }
@@ -269,7 +270,7 @@ export async function run(argv: string[]): Promise<number> {
       for (const t of args.subscribe) await socket.send(Buffer.concat([Buffer.from([1]), Buffer.from(t)]));
     }
   } catch (err) {
-    process.stderr.write(`zmtp socket: ${(err as Error).message}\n`);
+    process.stderr.write(`zmtp socket: ${errorText(err)}\n`);
     socket.close();
     process.off('SIGINT', onSigint);
     return 1;
@@ -284,7 +285,7 @@ export async function run(argv: string[]): Promise<number> {
         try {
           yield toFrames(line, args);
         } catch (err) {
-          process.stderr.write(`zmtp socket: skipped line: ${(err as Error).message}\n`);
+          process.stderr.write(`zmtp socket: skipped line: ${errorText(err)}\n`);
         }
       }
     }
@@ -340,7 +341,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (err) {
     const e = err as { code?: string; message: string };
-    process.stderr.write(`zmtp socket: ${e.code ? `${e.code}: ` : ''}${e.message}\n`);
+    process.stderr.write(`zmtp socket: ${e.code ? `${e.code}: ` : ''}${errorText(e)}\n`);
     status = 1;
   } finally {
     process.off('SIGINT', onSigint);

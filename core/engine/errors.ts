@@ -67,6 +67,14 @@ export class ZmqError extends Error {
   }
 }
 
+/** What went wrong, in words: an engine error's `detail` when it has one, else any error's message. */
+export function errorText(err: unknown): string {
+  const e = err as { message?: unknown; detail?: unknown } | null | undefined;
+  if (typeof e?.detail === 'string') return e.detail;
+  if (typeof e?.message === 'string') return e.message;
+  return String(err);
+}
+
 /** An error with zeromq.js's message for `code`; `detail` says what happened here (shown by the host). */
 export function zmqError(code: ZmqErrorCode, detail?: string, address?: string): ZmqError {
   return new ZmqError(code, detail, address);

@@ -1,4 +1,5 @@
 // Errors the host reports: a code (like the engine's) and a message in plain words.
+import { errorText } from '../engine/errors.js';
 
 export class HostError extends Error {
   constructor(message: string, public code = 'EINVAL') {
@@ -27,7 +28,7 @@ export function describeError(err: unknown): { message: string; code?: string } 
   const e = err as { message?: string; detail?: string; code?: string } | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   // Engine errors carry zeromq.js's fixed text as message and what happened in this case as detail.
-  const raw = e?.detail ?? e?.message ?? String(err);
+  const raw = errorText(err);
   const plain = code ? PLAIN[code] : undefined;
   // Engine messages that already explain themselves (they have a ':' detail) only get the code.
   const explained = raw.includes(': ') || (plain && raw.toLowerCase().includes(plain.slice(0, 20).toLowerCase()));
