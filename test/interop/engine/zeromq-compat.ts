@@ -8,14 +8,15 @@ import assert from 'node:assert/strict';
 import type * as zeromq from 'zeromq';
 import type * as zeromqDraft from 'zeromq/draft.js';
 import type * as engine from '../../../core/index.js';
+import { freedPort } from '../../helpers/port.js';
 
 /** What both modules are used through here (zeromq.js's names; the engine has the same). */
 export type Zmq = typeof zeromq;
 /** The draft sockets (zeromq.js's 'zeromq/draft'; the engine exports them from its index). */
 export type ZmqDraft = typeof zeromqDraft;
 
-let nextPort = 43000 + Math.floor(Math.random() * 2000);
-const tcp = () => `tcp://127.0.0.1:${nextPort++}`;
+/** A tcp endpoint on a port the OS just gave out (a fixed range collides with other tests' ephemeral ports). */
+const tcp = async () => `tcp://127.0.0.1:${await freedPort()}`;
 let nextName = 0;
 const inproc = () => `inproc://compat-${process.pid}-${nextName++}`;
 
@@ -128,7 +129,7 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
     test("errors carry libzmq's texts, code and errno", async () => {
       const s = new zmq.Router({ linger: 0, mandatory: true, sendTimeout: 0 });
       try {
-        const address = tcp();
+        const address = await tcp();
         const notBound = await failure(() => s.unbind(address));
         assert.deepEqual([notBound.message, notBound.code, typeof notBound.errno, notBound.address], ['No such endpoint', 'ENOENT', 'number', address]);
         const proto = await failure(() => s.connect('foo://bar'));
@@ -159,7 +160,7 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       const pull = new zmq.Pull({ linger: 0 });
       const lonely = new zmq.Push({ linger: 0 });
       try {
-        const address = tcp();
+        const address = await tcp();
         await pull.bind(address);
         push.connect(address);
         const stuck = lonely.send('nobody takes this');
@@ -183,9 +184,9 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
 
     test('a bind blocks the socket: EBUSY for bind/unbind meanwhile, and close() waits for it', async () => {
       const s = new zmq.Dealer({ linger: 0 });
-      const address = tcp();
+      const [address, other] = [await tcp(), await tcp()];
       const binding = s.bind(address);
-      const busy = await failure(() => s.bind(tcp()));
+      const busy = await failure(() => s.bind(other));
       assert.deepEqual([busy.code, busy.message], ['EBUSY', 'Socket is blocked by a bind or unbind operation']);
       await binding;
       const unbinding = s.unbind(address);
@@ -199,7 +200,7 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       const push = new zmq.Push({ linger: 0 });
       const pull = new zmq.Pull({ linger: 0 });
       try {
-        const address = tcp();
+        const address = await tcp();
         await pull.bind(address);
         push.connect(address);
         await push.send([13, true, { toString: () => 'obj' }, null, new Uint8Array([0x41, 0x42])] as never);
@@ -214,7 +215,7 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
     test("events: 'bind' with the endpoint, bind:error's address without the transport, 'end' after close, emitter mode", async () => {
       const a = new zmq.Dealer({ linger: 0 });
       const b = new zmq.Dealer({ linger: 0 });
-      const address = tcp();
+      const address = await tcp();
       const events = a.events;
       await a.bind(address);
       assert.deepEqual(await events.receive(), { type: 'bind', address });
@@ -236,7 +237,7 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
     });
 
     test('ROUTER connect(address, { routingId }) can send to that id at once', async () => {
-      for (const address of [tcp(), inproc()]) {
+      for (const address of [await tcp(), inproc()]) {
         const router = new zmq.Router({ mandatory: true, linger: 0 });
         router.connect(address, { routingId: 'remote' });
         await router.send(['remote', 'queued before the peer is there']);
