@@ -3,7 +3,7 @@
 // raw peers (driven by the parent) declare huge frames. Prints JSON lines; 'stop' on stdin ends the
 // run with a count per type. With PROBE=1 it only sets up, prints its address-space size and exits,
 // so the parent can pick a limit just above what this process needs.
-import { readFileSync } from 'node:fs';
+import { tryHugeAllocation, vmSizeKiB } from '../../helpers/address-space.js';
 import { createInterface } from 'node:readline';
 import * as engine from '../../../core/index.js';
 import * as zmq from 'zeromq';
@@ -144,19 +144,13 @@ const pairings = CASES.map((c) => new Pairing(c));
 const ports: Record<string, { port: number; peerType: string }> = {};
 for (const p of pairings) ports[p.c.type] = { port: await p.setup(), peerType: peerTypeOf(p.c) };
 for (const p of pairings) for (let i = 0; i < 10; i++) await p.exchange();
-const vm = Number(/VmSize:\s*(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+const vm = vmSizeKiB();
 if (process.env.PROBE) {
   print({ vmKiB: vm });
   process.exit(0);
 }
 // The limit must bite: a 2 GiB allocation fails here, and the process goes on.
-let bigAllocation = 'succeeded';
-try {
-  Buffer.allocUnsafe(2 ** 31 - 1);
-} catch (e) {
-  bigAllocation = `failed: ${(e as Error).message}`;
-}
-print({ ready: ports, vmKiB: vm, bigAllocation });
+print({ ready: ports, vmKiB: vm, bigAllocation: tryHugeAllocation() });
 
 let stopping = false;
 const during = pairings.filter((p) => p.c.during).map(async (p) => {

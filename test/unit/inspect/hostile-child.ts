@@ -1,20 +1,15 @@
 // Child of hostile.test.ts, run under `ulimit -v`: decodes the capture named on the command line and
 // prints one JSON line: the error records, counts by record type and the peak RSS. With PROBE=1 it
 // only loads the decoder and prints its address-space size, so the parent can set a limit just above.
-import { readFileSync } from 'node:fs';
+import { tryHugeAllocation, vmSizeKiB } from '../../helpers/address-space.js';
 import { decodeCapture } from '../../../core/inspect/index.js';
 
-const vmKiB = Number(/VmSize:\s*(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+const vmKiB = vmSizeKiB();
 if (process.env.PROBE) {
   process.stdout.write(`${JSON.stringify({ vmKiB })}\n`);
   process.exit(0);
 }
-let bigAllocation = 'succeeded';
-try {
-  Buffer.allocUnsafe(2 ** 31 - 1);
-} catch (e) {
-  bigAllocation = `failed: ${(e as Error).message}`;
-}
+const bigAllocation = tryHugeAllocation();
 const types: Record<string, number> = {};
 const errors: string[] = [];
 let peakRss = 0;
