@@ -146,9 +146,21 @@ describe('SERVER / CLIENT', () => {
     try {
       await client.bind('tcp://127.0.0.1:*');
       const failed = nextEvent(client, 'handshake:error:protocol');
+      // libzmq may read our READY before it has sent its own: it then closes at once (libzmq
+      // 4.3.5 emits no handshake event for a socket-type mismatch) and we see only the close.
+      // Either way we name the mismatch or the dealer's connection ends without a handshake.
+      const dealerSaw: string[] = [];
+      const dealerDropped = new Promise<void>((resolve) => {
+        dealer.events.on('handshake', () => dealerSaw.push('handshake'));
+        dealer.events.on('disconnect', () => resolve());
+      });
       dealer.connect(client.lastEndpoint);
       const ev = await failed;
-      assert.match(ev.reason!, /DEALER cannot talk to CLIENT/);
+      if (!/DEALER cannot talk to CLIENT/.test(ev.reason!)) {
+        assert.match(ev.reason!, /closed during the handshake/);
+        await dealerDropped;
+        assert.deepEqual(dealerSaw, []);
+      }
     } finally {
       dealer.close();
       closeAll(client);
