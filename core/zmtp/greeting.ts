@@ -44,6 +44,15 @@ export const REVISION_2_0 = 1;
 export const REVISION_3 = 3;
 
 /**
+ * True for a revision byte that announces ZMTP 2.0 framing: 1 (RFC 15), and 2, which RFC 23's backwards
+ * interoperability also reads as a 2.0 peer ("if the peer version number is 1 or 2"). libzmq master sent 2
+ * for a few weeks in 2013 (a draft ZMTP/2.1 with 2.0's greeting and framing) before 3.0; no release did.
+ */
+export function isV2Revision(revision: number | undefined): boolean {
+  return revision === REVISION_2_0 || revision === REVISION_2_0 + 1;
+}
+
+/**
  * True once `data` can no longer be a ZMTP signature: libzmq's test, a first byte other than 0xFF or a
  * 10th byte without bit 0 means the peer speaks ZMTP 1.0 (its first bytes are a length-prefixed frame).
  */
@@ -72,13 +81,13 @@ export function parseGreeting(data: Buffer, peerRevision?: number): GreetingPars
   if (peerRevision === REVISION_1_0 && revision >= REVISION_3) {
     return { status: 'error', message: 'a ZMTP 3 sender facing a ZMTP 1.0 peer should not send a revision byte' };
   }
-  if (revision === REVISION_1_0 || revision === REVISION_2_0) {
+  if (revision === REVISION_1_0 || isV2Revision(revision)) {
     // RFC 15: signature, revision, socket-type; 1.0-with-signature is framed as 2.0 by libzmq.
     if (data.length < V2_GREETING_SIZE) return { status: 'more', need: V2_GREETING_SIZE };
     return { status: 'done', greeting: v2Greeting(data, revision) };
   }
   // Revision 3 or newer: the rest depends on the peer's revision.
-  const peerIsLegacy = peerRevision === REVISION_1_0 || peerRevision === REVISION_2_0;
+  const peerIsLegacy = peerRevision === REVISION_1_0 || isV2Revision(peerRevision);
   if (peerIsLegacy) {
     if (data.length < V2_GREETING_SIZE) return { status: 'more', need: V2_GREETING_SIZE };
     return { status: 'done', greeting: v2Greeting(data, revision) };

@@ -6,35 +6,14 @@
 // and the message count equals the number of times the application's payload appears in those bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { decodeCapture } from '../../../core/inspect/decode-capture.js';
 import type { InspectRecord } from '../../../core/inspect/records.js';
 import { REALCAPS } from '../../helpers/pgm.js';
+import { countHex, tsharkPayloads } from '../../helpers/tshark-payloads.js';
 
 const files = ['distsys_abazh_zmq.pcap', 'distsys_aryo_zmq.pcap', 'distsys_aulia_zmq.pcap', 'distsys_daptong_zmq.pcap', 'distsys_nada_zmq.pcap', 'distsys_sabrinaella_zmq_capture.pcap'];
 const missing = !existsSync(`${REALCAPS}/${files[0]}`) && `the real captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
-
-/** tshark's TCP payload bytes (hex) per direction "src -> dst", in capture order, without its ZMTP dissector. */
-function tsharkPayloads(file: string): Map<string, string> {
-  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'ip.src', '-e', 'tcp.srcport', '-e', 'ip.dst', '-e', 'tcp.dstport', '-e', 'tcp.payload',
-    '-o', 'tcp.desegment_tcp_streams:FALSE', '-Y', 'tcp.len > 0 && !tcp.analysis.retransmission'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const byDirection = new Map<string, string>();
-  for (const line of out.split('\n')) {
-    const [src, sport, dst, dport, payload] = line.split('\t');
-    if (!payload) continue;
-    const key = `${src}:${sport} -> ${dst}:${dport}`;
-    byDirection.set(key, (byDirection.get(key) ?? '') + payload.replace(/:/g, ''));
-  }
-  return byDirection;
-}
-
-/** Occurrences of a hex pattern at byte boundaries. */
-function countHex(haystack: string, pattern: RegExp): number {
-  let n = 0;
-  for (const m of haystack.matchAll(pattern)) if (m.index! % 2 === 0) n++;
-  return n;
-}
 
 const hex = (s: string) => Buffer.from(s).toString('hex');
 
