@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import type { DecodeSummary } from './decode-capture.js';
 import { formatRecord } from './format.js';
 import type { InspectRecord, MessageRecord } from './records.js';
+import { writeInteger, writeMicroTime } from './number-text.js';
 
 /** Output is gathered in buffers of this size and written when one is full. */
 const CHUNK = 1024 * 1024;
@@ -77,44 +78,54 @@ function messageTail(r: MessageRecord): string {
   return out;
 }
 
-// Consecutive messages mostly share their packet's time and their connection and direction: the text of
-// those fields is kept from the previous message rather than made again (number to text is costly).
-let lastTs = NaN;
-let lastTsText = 'null';
-let lastTsBytes = Buffer.from('null');
-let lastSrc = '';
-let lastDst = '';
-let lastConn = NaN;
-let lastDir = '';
-let lastRoute = '';
-let lastRouteBytes = Buffer.alloc(0);
-
-function cacheHead(r: MessageRecord): void {
-  if (r.ts !== lastTs) {
-    lastTs = r.ts;
-    lastTsText = timeText(r.ts);
-    lastTsBytes = Buffer.from(lastTsText, 'latin1');
-  }
-  if (r.src !== lastSrc || r.dst !== lastDst || r.conn !== lastConn || r.dir !== lastDir) {
-    lastSrc = r.src;
-    lastDst = r.dst;
-    lastConn = r.conn;
-    lastDir = r.dir;
-    lastRoute = `,"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)}`;
-    lastRouteBytes = Buffer.from(lastRoute, 'utf8');
-  }
-}
-
 function messageHead(r: MessageRecord): string {
-  cacheHead(r);
-  return `{"type":"message","ts":${lastTsText}${lastRoute}`;
+  return `{"type":"message","ts":${timeText(r.ts)},"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)}`;
 }
 
 const HEAD = Buffer.from('{"type":"message","ts":', 'latin1');
 const FRAMES = Buffer.from(',"frames":[', 'latin1');
 const SIZES = Buffer.from('],"sizes":[', 'latin1');
+const HEURISTIC_TRUE = Buffer.from(',"heuristic":true', 'latin1');
+const HEURISTIC_FALSE = Buffer.from(',"heuristic":false', 'latin1');
+const ENVELOPE = Buffer.from(',"envelope":[', 'latin1');
+const REPLY_TS = Buffer.from(',"replyTo":{"ts":', 'latin1');
+const LATENCY = Buffer.from(',"latency":', 'latin1');
 /** Hex strings up to this long are copied by a loop here rather than a call into Node. */
 const SHORT_HEX = 48;
+
+/** Hex strings as a JSON list's items ("a","b") at b[p], room known to be there; the position after. */
+function hexList(b: Buffer, p: number, list: string[]): number {
+  for (let i = 0; i < list.length; i++) {
+    const hex = list[i];
+    if (i > 0) b[p++] = 0x2c; // ,
+    b[p++] = 0x22; // "
+    if (hex.length <= SHORT_HEX) {
+      for (let j = 0; j < hex.length; j++) b[p + j] = hex.charCodeAt(j);
+      p += hex.length;
+    } else {
+      p += latin1Write.call(b, hex, p);
+    }
+    b[p++] = 0x22;
+  }
+  return p;
+}
+
+/** `,"src":..,"dst":..,"conn":..,"dir":..` of each connection direction, as bytes (the Inspector hands
+ *  every record of a direction the same address strings, so checking them is a pointer compare). */
+interface Route { src: string; dst: string; conn: number; dir: string; bytes: Buffer }
+const routes = new Map<number, Route>();
+
+function routeBytes(r: MessageRecord): Buffer {
+  const key = r.conn * 2 + (r.dir === 's2c' ? 1 : 0);
+  let route = routes.get(key);
+  if (route === undefined || route.src !== r.src || route.dst !== r.dst || route.conn !== r.conn || route.dir !== r.dir) {
+    if (routes.size >= 10000) routes.clear();
+    const text = `,"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)}`;
+    route = { src: r.src, dst: r.dst, conn: r.conn, dir: r.dir, bytes: Buffer.from(text, 'utf8') };
+    routes.set(key, route);
+  }
+  return route.bytes;
+}
 
 /**
  * JSON text of a record, the same as JSON.stringify gives. Messages, by far the most frequent and the
@@ -152,82 +163,79 @@ export class RecordWriter {
 
   /**
    * A message record as JSON straight into the output buffer: the frames' hex goes in as it is (one
-   * copy), without building the line as a string first. Fields go in the order the Inspector makes them
-   * (type, ts, src, dst, conn, dir, frames, sizes, then the optional ones).
+   * copy), without building the line as a string first, and so do times, sizes, envelopes and reply
+   * pairing (the fields of nearly every message). Fields go in the order the Inspector makes them (type,
+   * ts, src, dst, conn, dir, frames, sizes, heuristic, envelope, replyTo); a record with other fields
+   * goes through messageTail, which follows the record's own key order.
    */
   private writeMessage(r: MessageRecord): void {
-    cacheHead(r);
     const frames = r.frames;
     const sizes = r.sizes;
-    const ts = lastTsBytes;
-    const route = lastRouteBytes;
-    if (this.pos + HEAD.length + ts.length + route.length + FRAMES.length + 2 > this.buf.length) this.room(HEAD.length + ts.length + route.length + FRAMES.length + 1);
-    let b = this.buf;
+    const envelope = r.envelope;
+    const replyTo = r.replyTo;
+    const route = routeBytes(r);
+    const usual = sizes !== undefined && r.truncated === undefined && r.subscription === undefined && r.sqn === undefined &&
+      r.group === undefined && r.repaired === undefined;
+    // Room for the whole line, worked out once: a number's JSON text takes at most 24 bytes.
+    let need = HEAD.length + 24 + route.length + FRAMES.length + 2;
+    for (let i = 0; i < frames.length; i++) need += frames[i].length + 3;
+    if (usual) {
+      need += SIZES.length + 24 * sizes.length + 20;
+      if (envelope !== undefined) for (let i = 0; i < envelope.length; i++) need += envelope[i].length + 3;
+      if (replyTo !== undefined) need += REPLY_TS.length + LATENCY.length + 2 * 24 + 1;
+    }
+    if (this.pos + need > this.buf.length) this.room(need);
+    const b = this.buf;
     let p = this.pos;
     b.set(HEAD, p);
     p += HEAD.length;
-    b.set(ts, p);
-    p += ts.length;
+    p = this.time(p, r.ts);
     b.set(route, p);
     p += route.length;
     b.set(FRAMES, p);
     p += FRAMES.length;
-    for (let i = 0; i < frames.length; i++) {
-      const hex = frames[i];
-      if (p + hex.length + 4 > b.length) {
-        this.pos = p;
-        this.room(hex.length + 4);
-        b = this.buf;
-        p = this.pos;
-      }
-      if (i > 0) b[p++] = 0x2c; // ,
-      b[p++] = 0x22; // "
-      if (hex.length <= SHORT_HEX) {
-        for (let j = 0; j < hex.length; j++) b[p + j] = hex.charCodeAt(j);
-        p += hex.length;
-      } else {
-        p += latin1Write.call(b, hex, p);
-      }
-      b[p++] = 0x22;
-    }
-    this.pos = p;
-    const plain = r.truncated === undefined && r.heuristic === undefined && r.subscription === undefined && r.envelope === undefined &&
-      r.replyTo === undefined && sizes !== undefined;
-    if (!plain) {
+    p = hexList(b, p, frames);
+    if (!usual) {
+      this.pos = p;
       this.ascii(']' + messageTail(r) + '}');
       return;
-    }
-    // The usual message: sizes and nothing else; the numbers go in without making text of them.
-    if (p + SIZES.length + 16 * sizes.length + 3 > b.length) {
-      this.room(SIZES.length + 16 * sizes.length + 2);
-      b = this.buf;
-      p = this.pos;
     }
     b.set(SIZES, p);
     p += SIZES.length;
     for (let i = 0; i < sizes.length; i++) {
       if (i > 0) b[p++] = 0x2c;
       const n = sizes[i];
-      if (n >= 0 && n < 1e15 && n === Math.floor(n)) {
-        let digits = 1;
-        for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-        for (let k = p + digits - 1, x = n; k >= p; k--, x = Math.floor(x / 10)) b[k] = 0x30 + (x % 10);
-        p += digits;
-      } else {
-        this.pos = p;
-        this.ascii(jsonNumber(n)); // not a byte count; never from the Inspector, but written as JSON would
-        b = this.buf;
-        p = this.pos;
-        if (p + 16 * (sizes.length - i) + 3 > b.length) {
-          this.room(16 * (sizes.length - i) + 2);
-          b = this.buf;
-          p = this.pos;
-        }
-      }
+      if (n >= 0 && n < 1e15 && n === Math.floor(n)) p = writeInteger(b, p, n);
+      else p += latin1Write.call(b, jsonNumber(n), p); // not a byte count; never from the Inspector
     }
     b[p++] = 0x5d; // ]
+    if (r.heuristic !== undefined) {
+      b.set(r.heuristic ? HEURISTIC_TRUE : HEURISTIC_FALSE, p);
+      p += r.heuristic ? HEURISTIC_TRUE.length : HEURISTIC_FALSE.length;
+    }
+    if (envelope !== undefined) {
+      b.set(ENVELOPE, p);
+      p += ENVELOPE.length;
+      p = hexList(b, p, envelope);
+      b[p++] = 0x5d; // ]
+    }
+    if (replyTo !== undefined) {
+      b.set(REPLY_TS, p);
+      p += REPLY_TS.length;
+      p = this.time(p, replyTo.ts);
+      b.set(LATENCY, p);
+      p += LATENCY.length;
+      p = this.time(p, replyTo.latency);
+      b[p++] = 0x7d; // }
+    }
     b[p++] = 0x7d; // }
     this.pos = p;
+  }
+
+  /** A time as JSON at buf[p] (room for 24 bytes is there): digits from the microseconds when exact. */
+  private time(p: number, ts: number): number {
+    const end = writeMicroTime(this.buf, p, ts);
+    return end >= 0 ? end : p + latin1Write.call(this.buf, timeText(ts), p);
   }
 
   /** Appends text known to be ASCII (one byte per character). */

@@ -1,0 +1,78 @@
+// Capture times as JSON text without the general number-to-text conversion, which was the costliest
+// single step of writing a packet-heavy capture (String(1796214121.502729) once per record).
+//
+// A capture time is whole seconds plus a fraction in microseconds. Its text, as String() and JSON.stringify
+// write it, is those digits (trailing zeros dropped) whenever the double is the one nearest to that decimal
+// and neighbouring microseconds are further apart than the double's spacing: then no shorter decimal rounds
+// to it, and String() prints the shortest that does. Both are checked exactly here, with integer arithmetic
+// that is exact in doubles for values in [2^20, 2^32) (ulp 2^-32 to 2^-21, below a microsecond); anything
+// else (nanosecond fractions, small or huge values) goes through String() as before.
+
+const LOW = 2 ** 20;
+const HIGH = 2 ** 32;
+
+/** Digits of the last whole second seen: times come in order, so this is nearly always a hit. */
+let lastSecond = -1;
+let lastSecondDigits: number[] = [];
+
+/**
+ * Writes the JSON text of `x` at b[p] and returns the position after it, or -1 (nothing written) when
+ * `x` is not a whole-microsecond value in [0, 2^32) or not exactly representable as one. The caller
+ * keeps 18 bytes of room.
+ */
+export function writeMicroTime(b: Uint8Array, p: number, x: number): number {
+  if (x < LOW && x >= 0) return writeSmallMicro(b, p, x);
+  if (!(x >= LOW && x < HIGH)) return -1;
+  const sec = Math.floor(x);
+  const f = x - sec; // exact
+  const usec = Math.round(f * 1e6);
+  if (usec >= 1e6) return -1;
+  // Is x the double nearest to sec + usec/1e6? |f - usec/1e6| < ulp/2, scaled by 1e6/ulp: exact integers.
+  const scale = 2 ** (52 - (31 - Math.clz32(sec)));
+  const diff = f * scale * 1e6 - usec * scale;
+  if (!(diff < 500000 && diff > -500000)) return -1;
+  if (sec !== lastSecond) {
+    lastSecond = sec;
+    lastSecondDigits = [...String(sec)].map((c) => c.charCodeAt(0));
+  }
+  const digits = lastSecondDigits;
+  for (let i = 0; i < digits.length; i++) b[p++] = digits[i];
+  return writeFraction(b, p, usec);
+}
+
+/**
+ * Below 2^20 (latencies, times from 0): sec + usec/1e6 has at most 13 significant digits, so it is the
+ * text of the double nearest to it, which is (sec * 1e6 + usec) / 1e6 computed in one rounding.
+ */
+function writeSmallMicro(b: Uint8Array, p: number, x: number): number {
+  const n = Math.round(x * 1e6);
+  if (n / 1e6 !== x) return -1;
+  const usec = n % 1e6;
+  p = writeInteger(b, p, (n - usec) / 1e6);
+  return writeFraction(b, p, usec);
+}
+
+/** ".dddddd" of a microsecond count, trailing zeros dropped; nothing for 0. */
+function writeFraction(b: Uint8Array, p: number, usec: number): number {
+  if (usec === 0) return p;
+  b[p++] = 0x2e; // .
+  let u = usec;
+  let width = 6;
+  while (u % 10 === 0) {
+    u /= 10;
+    width--;
+  }
+  for (let k = p + width - 1; k >= p; k--) {
+    b[k] = 0x30 + (u % 10);
+    u = Math.floor(u / 10);
+  }
+  return p + width;
+}
+
+/** Writes a non-negative integer below 1e15 in decimal at b[p]; returns the position after it. */
+export function writeInteger(b: Uint8Array, p: number, n: number): number {
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  for (let k = p + digits - 1, x = n; k >= p; k--, x = Math.floor(x / 10)) b[k] = 0x30 + (x % 10);
+  return p + digits;
+}
