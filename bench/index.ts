@@ -15,6 +15,10 @@ if (which === 'all' || which === 'ui') {
   const { benchUi } = await import('./ui.js');
   await benchUi();
 }
+if (which === 'all' || which === 'open') {
+  const { benchCaptureOpen } = await import('./capture-open.js');
+  await benchCaptureOpen();
+}
 if (which === 'all' || which === 'export') {
   const { benchExport } = await import('./export.js');
   await benchExport();

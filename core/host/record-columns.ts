@@ -1,7 +1,9 @@
 // Decoded records in columns, so a million-message capture fits in a fraction of the memory plain
 // objects take: numbers in typed arrays, addresses in a string table, a message's frames as one hex
-// string, and only the rare extra fields (envelope, subscription, reply latency...) as objects.
-import type { InspectRecord } from '../inspect/records.js';
+// string, a message's envelope (as a count of its leading frames), reply pairing and heuristic flag in
+// columns too (REQ/REP captures have them on every message), and only the rare extra fields
+// (subscription, truncation, PGM's sqn...) as objects.
+import type { InspectRecord, MessageRecord } from '../inspect/records.js';
 
 const TYPES = ['message', 'command', 'greeting', 'error', 'gap', 'open', 'close'] as const;
 export type RecordType = (typeof TYPES)[number];
@@ -27,8 +29,13 @@ export class RecordColumns {
   length = 0;
   private tsCol = new Growable((n) => new Float64Array(n));
   private connCol = new Growable((n) => new Int32Array(n));
-  /** bits 0-3: type code, bit 4: dir s2c. */
+  /** bits 0-3: type code, bit 4: dir s2c, bit 5: heuristic (messages in columns). */
   private metaCol = new Growable((n) => new Uint8Array(n));
+  /** Messages in columns: 0 no envelope, else 1 + the number of leading frames it is. */
+  private envelopeCol = new Growable((n) => new Uint32Array(n));
+  /** Messages in columns: the reply's request time and latency; NaN when not a matched reply. */
+  private replyTsCol = new Growable((n) => new Float64Array(n));
+  private latencyCol = new Growable((n) => new Float64Array(n));
   private srcCol = new Growable((n) => new Uint32Array(n));
   private dstCol = new Growable((n) => new Uint32Array(n));
   /** Messages: frames joined with ','; others: undefined. */
@@ -53,9 +60,18 @@ export class RecordColumns {
     this.tsCol.set(i, r.ts);
     this.connCol.set(i, r.conn);
     const code = TYPE_CODE.get(r.type);
-    this.metaCol.set(i, (code ?? 15) | (r.dir === 's2c' ? 16 : 0));
+    let meta = (code ?? 15) | (r.dir === 's2c' ? 16 : 0);
     this.srcCol.set(i, this.sid(r.src));
     this.dstCol.set(i, this.sid(r.dst));
+    this.envelopeCol.set(i, 0);
+    this.replyTsCol.set(i, NaN);
+    this.latencyCol.set(i, NaN);
+    if (r.type === 'message' && this.pushMessage(i, r)) {
+      if (r.heuristic === true) meta |= 32;
+      this.metaCol.set(i, meta);
+      return i;
+    }
+    this.metaCol.set(i, meta);
     let rest: Record<string, unknown> | undefined;
     if (code === undefined) rest = { type: r.type };
     if (r.type === 'message') {
@@ -68,6 +84,33 @@ export class RecordColumns {
     }
     if (rest) this.extra.set(i, rest);
     return i;
+  }
+
+  /**
+   * A message whose fields all fit the columns (the Inspector's TCP messages: frames, sizes matching them,
+   * then heuristic, envelope, replyTo, in that order): stored without an object. False for anything else.
+   */
+  private pushMessage(i: number, r: MessageRecord): boolean {
+    if (r.truncated !== undefined || r.subscription !== undefined || r.sqn !== undefined || r.group !== undefined || r.repaired !== undefined) return false;
+    if (r.heuristic !== undefined && r.heuristic !== true) return false;
+    const frames = r.frames;
+    const sizes = r.sizes;
+    if (sizes === undefined || sizes.length !== frames.length) return false;
+    for (let k = 0; k < frames.length; k++) if (sizes[k] * 2 !== frames[k].length) return false;
+    const envelope = r.envelope;
+    if (envelope !== undefined) {
+      if (envelope.length >= frames.length) return false;
+      for (let k = 0; k < envelope.length; k++) if (envelope[k] !== frames[k]) return false;
+    }
+    const reply = r.replyTo;
+    if (reply !== undefined && (Number.isNaN(reply.ts) || Number.isNaN(reply.latency))) return false;
+    this.frames[i] = frames.length === 1 ? frames[0] : frames.join(',');
+    if (envelope !== undefined) this.envelopeCol.set(i, envelope.length + 1);
+    if (reply !== undefined) {
+      this.replyTsCol.set(i, reply.ts);
+      this.latencyCol.set(i, reply.latency);
+    }
+    return true;
   }
 
   ts(i: number): number { return this.tsCol.data[i]; }
@@ -99,7 +142,7 @@ export class RecordColumns {
     return (f.length - (this.frameCount(i) - 1)) / 2;
   }
 
-  /** The record as the inspector made it (sizes filled in for messages). */
+  /** The record as the inspector made it (sizes filled in for messages), keys in the inspector's order. */
   get(i: number): InspectRecord {
     const base: Record<string, unknown> = { type: this.type(i), ts: this.ts(i), src: this.src(i), dst: this.dst(i), conn: this.conn(i), dir: this.dir(i) };
     const f = this.frames[i];
@@ -108,6 +151,12 @@ export class RecordColumns {
       base.sizes = (base.frames as string[]).map((h) => h.length / 2);
     }
     const rest = this.extra.get(i);
-    return { ...base, ...rest } as unknown as InspectRecord;
+    if (rest) return { ...base, ...rest } as unknown as InspectRecord;
+    if (this.metaCol.data[i] & 32) base.heuristic = true;
+    const envelope = this.envelopeCol.data[i];
+    if (envelope > 0) base.envelope = (base.frames as string[]).slice(0, envelope - 1);
+    const replyTs = this.replyTsCol.data[i];
+    if (!Number.isNaN(replyTs)) base.replyTo = { ts: replyTs, latency: this.latencyCol.data[i] };
+    return base as unknown as InspectRecord;
   }
 }

@@ -1,0 +1,29 @@
+// The capture store keeps records in columns (envelope, reply pairing, heuristic flag too): each record it
+// gives back must be the Inspector's record exactly, as JSON text, on captures made by others (pyzmq
+// REQ/REP with envelopes and replies, mid-stream connections, ZMTP 1.0/2.0, PGM).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { decodeCapture } from '../../core/inspect/decode-capture.js';
+import type { InspectRecord } from '../../core/inspect/records.js';
+import { RecordColumns } from '../../core/host/record-columns.js';
+import { REALCAPS } from '../helpers/pgm.js';
+
+const files = existsSync(REALCAPS) ? readdirSync(REALCAPS).filter((f) => /\.pcap(ng)?$/.test(f)) : [];
+
+test('records kept in columns come back as the Inspector made them, key order included', { skip: files.length === 0 && `no captures at ${REALCAPS}` }, async () => {
+  let inColumns = 0;
+  let replies = 0;
+  for (const name of files) {
+    const records: InspectRecord[] = [];
+    await decodeCapture(`${REALCAPS}/${name}`, { onRecord: (r) => records.push(r) });
+    const cols = new RecordColumns();
+    for (const r of records) cols.push(r);
+    for (let i = 0; i < records.length; i++) {
+      assert.equal(JSON.stringify(cols.get(i)), JSON.stringify(records[i]), `${name} record ${i}`);
+      if (records[i].type === 'message' && cols.extraOf(i) === undefined) inColumns++;
+      if ((records[i] as { replyTo?: unknown }).replyTo) replies++;
+    }
+  }
+  assert.ok(inColumns > 100 && replies > 10, `messages kept without an object: ${inColumns}, replies: ${replies}`);
+});
