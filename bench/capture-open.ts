@@ -38,11 +38,16 @@ export async function benchCaptureOpen(): Promise<boolean> {
     const sampler = setInterval(() => { peak = Math.max(peak, rss(pid)); }, 50);
     const start = performance.now();
     await page.getByLabel('Capture file').setInputFiles(capture.path);
+    // Where the time goes: the upload to the host (the UI's progress bar goes away), then the decode.
+    const progress = page.getByTestId('upload-progress');
+    const uploaded = progress.waitFor({ state: 'attached', timeout: 30_000 }).catch(() => undefined)
+      .then(() => progress.waitFor({ state: 'detached', timeout: 300_000 })).then(() => performance.now() - start);
     // The table's own count, commas removed: every record of the capture is there.
     // A function, not a string (the page's CSP forbids eval); anonymous, so tsx adds no helper to it.
     await page.waitForFunction((want: string) => (document.querySelector('[data-testid="record-total"]')?.textContent ?? '').replace(/,/g, '') === want,
       `${records} records`, { timeout: 300_000, polling: 20 });
     const seconds = (performance.now() - start) / 1000;
+    const uploadSeconds = (await uploaded) / 1000;
     await page.getByText('ready', { exact: true }).waitFor({ timeout: 60_000 });
     clearInterval(sampler);
     peak = Math.max(peak, rss(pid));
@@ -52,7 +57,8 @@ export async function benchCaptureOpen(): Promise<boolean> {
     const memOk = peak <= 3 * size;
     console.log(`\nopen in the UI: ${capture.path} (${mb(size)}, ${summary.packets} packets, ${records} records) through zmtp serve in Chromium; ` +
       `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
-    console.log(`  file chosen -> table shows all ${records} records   ${seconds.toFixed(2)} s (target <= 2 s) ${timeOk ? 'MET' : 'NOT MET'}`);
+    console.log(`  file chosen -> table shows all ${records} records   ${seconds.toFixed(2)} s (target <= 2 s) ${timeOk ? 'MET' : 'NOT MET'}; ` +
+      `the upload to the host took ${uploadSeconds.toFixed(2)} s of it (decoding starts when it is complete)`);
     console.log(`  zmtp serve RSS: ${mb(before)} before, peak ${mb(peak)} (${(peak / size).toFixed(2)}x the file; target <= 3x) ${memOk ? 'MET' : 'NOT MET'}, ${mb(after)} once ready`);
     return timeOk && memOk;
   } finally {
