@@ -14,6 +14,7 @@ const HIGH = 2 ** 32;
 /** Digits of the last whole second seen: times come in order, so this is nearly always a hit. */
 let lastSecond = -1;
 let lastSecondDigits: number[] = [];
+let lastSecondScale = 1;
 
 /**
  * Writes the JSON text of `x` at b[p] and returns the position after it, or -1 (nothing written) when
@@ -27,14 +28,15 @@ export function writeMicroTime(b: Uint8Array, p: number, x: number): number {
   const f = x - sec; // exact
   const usec = Math.round(f * 1e6);
   if (usec >= 1e6) return -1;
-  // Is x the double nearest to sec + usec/1e6? |f - usec/1e6| < ulp/2, scaled by 1e6/ulp: exact integers.
-  const scale = 2 ** (52 - (31 - Math.clz32(sec)));
-  const diff = f * scale * 1e6 - usec * scale;
-  if (!(diff < 500000 && diff > -500000)) return -1;
   if (sec !== lastSecond) {
     lastSecond = sec;
     lastSecondDigits = [...String(sec)].map((c) => c.charCodeAt(0));
+    lastSecondScale = 2 ** (52 - (31 - Math.clz32(sec))); // 1 / ulp(x)
   }
+  // Is x the double nearest to sec + usec/1e6? |f - usec/1e6| < ulp/2, scaled by 1e6/ulp: exact integers.
+  const scale = lastSecondScale;
+  const diff = f * scale * 1e6 - usec * scale;
+  if (!(diff < 500000 && diff > -500000)) return -1;
   const digits = lastSecondDigits;
   for (let i = 0; i < digits.length; i++) b[p++] = digits[i];
   return writeFraction(b, p, usec);
