@@ -63,17 +63,6 @@ export class ChunkReader {
     this.take(n, true, true);
   }
 
-  /** The first buffered chunk, for parsers that read small records in place (with `currentOffset` and
-   *  `drop`) instead of asking for a view of each; undefined when nothing is buffered. */
-  get current(): Buffer | undefined {
-    return this.chunks[0];
-  }
-
-  /** Where the unread bytes of `current` start. */
-  get currentOffset(): number {
-    return this.offset;
-  }
-
   /** Everything still buffered (at most what was filled), consumed. */
   readRest(): Buffer {
     return this.read(this.available);

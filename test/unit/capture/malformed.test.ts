@@ -71,7 +71,7 @@ test('missing file, directory, empty, too short and foreign files are CaptureErr
   await rejects(Readable.from([Buffer.alloc(1000, 0xff)]), 'EBADMAGIC', /stream is not a pcap or pcapng capture \(magic 0xffffffff/);
 });
 
-for (const [name, make] of [['pcap (microsecond)', () => pcapBytes(false)], ['pcap (nanosecond)', () => pcapBytes(true)], ['pcapng', pcapngBytes]] as const) {
+for (const [name, make] of [['pcap (microsecond, via pcap-parser)', () => pcapBytes(false)], ['pcap (nanosecond)', () => pcapBytes(true)], ['pcapng', pcapngBytes]] as const) {
   test(`${name} truncated at every byte: whole packets before the cut, then one truncation warning`, async () => {
     const { bytes, ends } = make();
     for (let cut = 4; cut <= bytes.length; cut++) {
