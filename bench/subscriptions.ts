@@ -22,7 +22,12 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
   });
   const lines: Array<Record<string, number | string>> = [];
   let wake = () => {};
-  createInterface({ input: proc.stdout! }).on('line', (l) => { lines.push(JSON.parse(l)); wake(); });
+  // Lines that are not JSON come from node flags given through BENCH_CHILD_FLAGS (--trace-gc): passed on.
+  createInterface({ input: proc.stdout! }).on('line', (l) => {
+    if (!l.startsWith('{')) return void process.stderr.write(`${l}\n`);
+    lines.push(JSON.parse(l));
+    wake();
+  });
   const next = async (key: string) => {
     for (;;) {
       const i = lines.findIndex((l) => key in l);

@@ -65,6 +65,13 @@ export class FrameDecoder {
   private partial?: PartialFrame;
   private slab?: Buffer;
   private slabUsed = 0;
+  /** A sink asked (yieldAfterFrame) that push() return after the frame it was given. */
+  private yieldAsked = false;
+  /**
+   * After a push() that a sink cut short with yieldAfterFrame(): the bytes of that chunk not decoded yet
+   * (a view of the chunk, not a copy), for the caller to push() later, in order. Undefined otherwise.
+   */
+  unread?: Buffer;
 
   constructor(
     public framing: Framing,
@@ -79,10 +86,22 @@ export class FrameDecoder {
   }
 
   /**
-   * Decodes what it can of `chunk`, calling `sink` once per whole frame.
+   * Called by a sink: push() returns right after the frame being delivered and leaves the rest of its
+   * chunk in `unread`. A connection uses this to spread a large read over several event-loop turns, and
+   * to stop reading while its security handshake waits for the ZAP handler.
+   */
+  yieldAfterFrame(): void {
+    this.yieldAsked = true;
+  }
+
+  /**
+   * Decodes what it can of `chunk`, calling `sink` once per whole frame (until a sink calls
+   * yieldAfterFrame(); then the rest is in `unread`).
    * Returns the error when the input is malformed (and from then on), otherwise undefined.
    */
   push(chunk: Buffer, sink: FrameSink): FrameDecodeError | undefined {
+    this.yieldAsked = false;
+    this.unread = undefined;
     if (this.error) return this.error;
     if (chunk.length === 0) return undefined;
     const partial = this.partial;
@@ -102,6 +121,7 @@ export class FrameDecoder {
       if (this.error) return this.error;
       if (take === chunk.length) return undefined;
       chunk = chunk.subarray(take);
+      if (this.yieldAsked) return this.stopAt(chunk);
     }
     if (this.pendingLength > 0) {
       // Bytes of an unfinished frame are waiting: join them with just the bytes that complete it (or its
@@ -121,12 +141,25 @@ export class FrameDecoder {
         this.pending.push(head.subarray(pos));
         this.pendingLength = head.length - pos;
       }
+      if (want === chunk.length) return undefined;
+      // `head` held exactly the frame (or header) that was waiting, so a yield comes after it.
+      if (this.yieldAsked) return this.stopAt(chunk.subarray(want));
       // What follows goes on from here: into the large frame just started, the frame still waiting, or parsing.
-      return want < chunk.length ? this.push(chunk.subarray(want), sink) : undefined;
+      return this.push(chunk.subarray(want), sink);
     }
     const pos = this.framing === 'v1' ? this.decodeV1(chunk, sink) : this.decodeV2V3(chunk, sink);
     if (this.error) return this.error;
-    if (pos < chunk.length) this.keep(chunk.subarray(pos));
+    if (pos < chunk.length) {
+      if (this.yieldAsked) return this.stopAt(chunk.subarray(pos));
+      this.keep(chunk.subarray(pos));
+    }
+    return undefined;
+  }
+
+  /** Ends a push() cut short by yieldAfterFrame(), leaving `rest` for the caller. */
+  private stopAt(rest: Buffer): undefined {
+    this.yieldAsked = false;
+    this.unread = rest;
     return undefined;
   }
 
@@ -276,7 +309,7 @@ export class FrameDecoder {
       pos += header + size;
       this.offset += header + size;
       sink((flags & FLAG_MORE) !== 0, v3 && (flags & FLAG_COMMAND) !== 0, body);
-      if (this.error) return pos;
+      if (this.error || this.yieldAsked) return pos;
     }
     return pos;
   }
@@ -314,7 +347,7 @@ export class FrameDecoder {
       pos += header + length;
       this.offset += header + length;
       sink((flags & FLAG_MORE) !== 0, false, body);
-      if (this.error) return pos;
+      if (this.error || this.yieldAsked) return pos;
     }
     return pos;
   }

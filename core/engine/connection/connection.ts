@@ -23,6 +23,7 @@ import { interval, timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
 import { CloseCause, type ConnectionEnd } from './close-cause.js';
+import { currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
 
 /** A mechanism's failure kinds as causes ('no-detail': refused without a word, e.g. no ZAP handler). */
 const MECHANISM_FAILURE = { protocol: CloseCause.Protocol, auth: CloseCause.Auth, 'no-detail': CloseCause.Refused } as const;
@@ -61,18 +62,6 @@ const enum State { Greeting, Handshake, Identity, Traffic, Closed }
 
 let nextConnectionId = 1;
 
-/**
- * Counts event-loop turns in which some connection flushed early (in a microtask). One setImmediate per
- * turn serves every connection, so a socket fanning a message out to many peers (PUB, ROUTER) arms one
- * timer per turn instead of one per connection per message.
- */
-let loopTurn = 0;
-let loopTurnEnding = false;
-function endLoopTurn(): void {
-  loopTurn++;
-  loopTurnEnding = false;
-}
-
 /** Frames up to this size are copied into the batch buffer; larger ones are written by reference. */
 const COPY_LIMIT = 16 * 1024;
 /** Bytes gathered per socket write before yielding to the event loop. */
@@ -108,14 +97,27 @@ export class Connection implements PipeOwner, TcpEnd {
   /** Body bytes of `parts`, for the message size limit. */
   private partsBytes = 0;
   private flushScheduled = false;
-  /** The loop turn (see loopTurn) of this connection's last microtask flush; later output in it waits for setImmediate. */
+  /** The loop turn (see loop-turn.ts) of this connection's last microtask flush; later output in it waits for setImmediate. */
   private earlyFlushTurn = -1;
   /** Inside flush(): a pipe read there can end the pipe before the batch is written; afterFlush() closes then. */
   private flushing = false;
   private waitingDrain = false;
   /** Bytes per socket write; smaller when the peer shares this thread. */
   private flushBudget = FLUSH_BUDGET;
+  /** The stream is paused: the pipe is full, or `unread` holds bytes still to decode. */
   private paused = false;
+  /**
+   * Bytes of a read not decoded yet, kept for a later turn while the stream is paused: the frame budget
+   * of this turn is spent (FRAMES_PER_TURN), or the handshake waits for the ZAP handler (nothing more is
+   * read from a peer until it is let in, so a peer flooding during that wait cannot grow a queue).
+   */
+  private unread?: Buffer;
+  private unreadScheduled = false;
+  /** Weighted frames decoded in loop turn `budgetTurn` (see FRAMES_PER_TURN). */
+  private turnFrames = 0;
+  private budgetTurn = -1;
+  /** The stream ended while `unread` held bytes: handled once they are decoded. */
+  private endDeferred = false;
   private handshakeTimer?: NodeJS.Timeout;
   private heartbeatTimer?: NodeJS.Timeout;
   private heartbeatTimeoutTimer?: NodeJS.Timeout;
@@ -134,6 +136,7 @@ export class Connection implements PipeOwner, TcpEnd {
   private readonly ourIdentity: Buffer;
   private readonly onFrameBound = this.onFrame.bind(this);
   private readonly flushBound = this.flush.bind(this);
+  private readonly decodeUnreadBound = this.decodeUnread.bind(this);
 
   constructor(
     readonly stream: net.Socket,
@@ -231,8 +234,24 @@ export class Connection implements PipeOwner, TcpEnd {
     this.checkBackpressure();
   }
 
+  /** A chunk read from the stream. */
   private decode(chunk: Buffer): void {
-    const err = this.decoder!.push(chunk, this.onFrameBound);
+    if (this.unread) {
+      // Only a stream that delivers after pause() gets here: keep the bytes in order behind the others.
+      this.unread = Buffer.concat([this.unread, chunk]);
+      return;
+    }
+    const turn = currentTurn();
+    if (this.budgetTurn !== turn) {
+      this.budgetTurn = turn;
+      this.turnFrames = 0;
+    }
+    this.decodeChunk(chunk);
+  }
+
+  private decodeChunk(chunk: Buffer): void {
+    const decoder = this.decoder!;
+    const err = decoder.push(chunk, this.onFrameBound);
     if (this.state === State.Closed) return;
     if (err) {
       const reason = decodeFailure(err);
@@ -240,14 +259,57 @@ export class Connection implements PipeOwner, TcpEnd {
       else this.fail(err.kind === 'memory' ? CloseCause.Refused : CloseCause.Protocol, reason);
       return;
     }
+    if (decoder.unread) {
+      // A frame asked the decoder to stop (budget spent, or a ZAP wait): read nothing more until the rest is decoded.
+      this.unread = decoder.unread;
+      this.pauseStream();
+      this.continueUnread();
+      return;
+    }
     this.checkBackpressure();
   }
 
-  private checkBackpressure(): void {
-    if (this.pipe && this.pipe.outboundFull && !this.paused && this.state !== State.Closed) {
-      this.paused = true;
-      this.stream.pause();
+  /** Decodes `unread` in the next turn, unless the pipe is full (writeActivated goes on) or ZAP is awaited (runHandshake goes on). */
+  private continueUnread(): void {
+    if (!this.unread || this.unreadScheduled || this.state === State.Closed) return;
+    if (this.handshakeBusy || this.pipe?.outboundFull) return;
+    this.unreadScheduled = true;
+    setImmediate(this.decodeUnreadBound);
+  }
+
+  private decodeUnread(): void {
+    this.unreadScheduled = false;
+    const chunk = this.unread;
+    if (!chunk || this.state === State.Closed || this.handshakeBusy || this.pipe?.outboundFull) return;
+    this.unread = undefined;
+    // A turn of its own (setImmediate): a fresh budget.
+    this.budgetTurn = currentTurn();
+    this.turnFrames = 0;
+    this.decodeChunk(chunk);
+    if ((this.state as State) === State.Closed || this.unread) return;
+    if (this.endDeferred) {
+      this.endDeferred = false;
+      this.onEnd();
+      return;
     }
+    this.resumeStream();
+  }
+
+  private checkBackpressure(): void {
+    if (this.pipe && this.pipe.outboundFull && this.state !== State.Closed) this.pauseStream();
+  }
+
+  private pauseStream(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.stream.pause();
+  }
+
+  /** Reads again once nothing holds it back: no bytes left to decode, room in the pipe. */
+  private resumeStream(): void {
+    if (!this.paused || this.unread || this.state === State.Closed || this.pipe?.outboundFull) return;
+    this.paused = false;
+    this.stream.resume();
   }
 
   private onGreetingBytes(): void {
@@ -354,6 +416,8 @@ export class Connection implements PipeOwner, TcpEnd {
   }
 
   private onFrame(more: boolean, command: boolean, body: Buffer): void {
+    this.turnFrames += this.publishing ? SUBSCRIPTION_WEIGHT : frameWeight(body.length);
+    if (this.turnFrames >= FRAMES_PER_TURN) this.decoder!.yieldAfterFrame();
     switch (this.state) {
       case State.Traffic:
         if (this.mechanism?.encrypts) {
@@ -498,6 +562,8 @@ export class Connection implements PipeOwner, TcpEnd {
         return;
       }
       if (step instanceof Promise) {
+        // The ZAP handler is asked: decode nothing more (the stream pauses with the rest in `unread`).
+        this.decoder!.yieldAfterFrame();
         step.then(
           (s) => { this.applyStep(s); this.runHandshake(); },
           (e: Error) => this.fail(CloseCause.Refused, `handshake failed: ${e.message}`),
@@ -517,7 +583,10 @@ export class Connection implements PipeOwner, TcpEnd {
       }
     }
     if (this.deferredError && this.state !== State.Closed) this.fail(CloseCause.Protocol, this.deferredError);
-    else this.checkBackpressure();
+    else {
+      this.checkBackpressure();
+      this.continueUnread();
+    }
   }
 
   private applyStep(step: HandshakeStep): void {
@@ -595,6 +664,11 @@ export class Connection implements PipeOwner, TcpEnd {
   private onEnd(): void {
     if (this.state === State.Closed) return;
     if (this.closing && this.stream.destroyed) return this.fail(CloseCause.Local, 'closed');
+    if (this.unread) {
+      // What the peer sent before it closed is delivered first (decodeUnread comes back here).
+      this.endDeferred = true;
+      return;
+    }
     const pending = this.decoder ? this.decoder.buffered : 0;
     if (this.state === State.Greeting) {
       this.fail(CloseCause.Protocol, this.greet.length ? `connection closed during the greeting after ${this.greet.length} bytes` : 'connection closed before the greeting');
@@ -654,15 +728,12 @@ export class Connection implements PipeOwner, TcpEnd {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.state !== State.Traffic) return;
     this.flushScheduled = true;
-    if (this.earlyFlushTurn !== loopTurn) {
+    const turn = currentTurn();
+    if (this.earlyFlushTurn !== turn) {
       // The first output since the event loop last turned goes out right after the current code (low
       // latency for request/reply); anything queued after it in the same turn is batched into one write.
-      this.earlyFlushTurn = loopTurn;
+      this.earlyFlushTurn = turn;
       queueMicrotask(this.flushBound);
-      if (!loopTurnEnding) {
-        loopTurnEnding = true;
-        setImmediate(endLoopTurn);
-      }
     } else {
       setImmediate(this.flushBound);
     }
@@ -813,10 +884,8 @@ export class Connection implements PipeOwner, TcpEnd {
   }
 
   writeActivated(): void {
-    if (this.paused && this.state !== State.Closed) {
-      this.paused = false;
-      this.stream.resume();
-    }
+    if (this.unread) this.continueUnread();
+    else this.resumeStream();
   }
 
   pipeTerminated(): void {
@@ -860,6 +929,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (this.state === State.Closed) return;
     const handshaken = this.state === State.Traffic;
     this.state = State.Closed;
+    this.unread = undefined;
     leaveTcpEnd(this.localAddress, this.remoteAddress, this);
     for (const t of [this.handshakeTimer, this.heartbeatTimeoutTimer, this.ttlTimer, this.lingerTimer]) if (t) clearTimeout(t);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
