@@ -24,6 +24,7 @@ import { bindPgm, connectPgm } from './transports/epgm.js';
 import { socketTypeByNumber } from './types/by-number.js';
 import { registerActivity, reportActivity, tap } from './activity.js';
 import { assignOptions } from './assign.js';
+import { afterLoopTurn, StarveGuard } from './starve-guard.js';
 
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
@@ -128,6 +129,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   private closeRequested = false;
   private lingerWork = 0;
   private readonly processBound = this.processPending.bind(this);
+  /** send()/receive() completing at once: every 513th settles after setImmediate (starve-guard.ts). */
+  private readonly starveGuard = new StarveGuard();
 
   /**
    * zeromq.js's generic constructor: `new Socket(type, options)` with libzmq's numeric type (ZMQ_PUSH = 8,
@@ -263,7 +266,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     // An empty multipart message is nothing to send (zeromq.js resolves at once).
     if (msg.length === 0) return RESOLVED;
     try {
-      if (this.impl.send(msg)) return RESOLVED;
+      if (this.impl.send(msg)) return this.starveGuard.mayResolveNow() ? RESOLVED : afterLoopTurn(undefined);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -281,7 +284,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     } catch (e) {
       return Promise.reject(e);
     }
-    if (msg !== undefined) return Promise.resolve(msg);
+    if (msg !== undefined) return this.starveGuard.mayResolveNow() ? Promise.resolve(msg) : afterLoopTurn(msg);
     const timeout = this.options.receiveTimeout as number;
     if (timeout === 0) return Promise.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
     return new Promise<Buffer[]>((resolve, reject) => this.park('pendingReceive', { resolve, reject }, timeout));
