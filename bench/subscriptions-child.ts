@@ -1,15 +1,20 @@
 // One PUB or XPUB (this engine or zeromq.js's libzmq) for bench/subscriptions.ts: binds, prints its
-// endpoint and RSS, then takes a subscription flood from the bench's raw peer. XPUB reads the
-// subscriptions as an application would; PUB publishes on a topic when told, so the bench knows the
-// last subscription was applied. 'measure' prints the RSS and the longest event-loop stall since 'start'.
+// endpoint and RSS, then takes subscription floods from the bench's raw peer. XPUB reads the
+// subscription notices as an application would ('expect N' prints {all: N} once N have been read);
+// PUB publishes on a topic when told, so the bench knows a subscription was applied. A peer's
+// disconnect is printed ({disconnected}). 'measure' prints the RSS and the longest event-loop stall
+// since 'start' or the last 'measure'; 'quit' ends.
 import { createInterface } from 'node:readline';
 
-const [lib, type, count] = process.argv.slice(2);
+const [lib, type] = process.argv.slice(2);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const zmq: any = lib === 'ours' ? await import('../core/index.js') : await import('zeromq');
 const sock = type === 'PUB' ? new zmq.Publisher({ linger: 0 }) : new zmq.XPublisher({ linger: 0 });
-await sock.bind('tcp://127.0.0.1:*');
 const print = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+void (async () => {
+  for await (const e of sock.events) if ((e as { type: string }).type === 'disconnect') print({ disconnected: true });
+})();
+await sock.bind('tcp://127.0.0.1:*');
 const gc = (globalThis as { gc?: () => void }).gc;
 const settle = async () => {
   await new Promise((r) => setTimeout(r, 300));
@@ -39,6 +44,7 @@ const watchLoop = () => {
   }, 1);
 };
 let received = 0;
+let expected = Infinity;
 let sending = false;
 createInterface({ input: process.stdin }).on('line', async (line) => {
   const [cmd, arg] = line.split(' ');
@@ -46,9 +52,14 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
   if (cmd === 'start') {
     watchLoop();
     if (type === 'XPUB') {
-      for (; received < Number(count); received++) await sock.receive();
-      print({ all: received });
+      for (;;) {
+        await sock.receive();
+        if (++received === expected) print({ all: received });
+      }
     }
+  } else if (cmd === 'expect') {
+    expected = Number(arg);
+    if (received === expected) print({ all: received });
   } else if (cmd === 'publish') {
     // One send at a time (zeromq.js refuses concurrent sends with EBUSY).
     if (sending) return;
@@ -58,6 +69,11 @@ createInterface({ input: process.stdin }).on('line', async (line) => {
   } else if (cmd === 'measure') {
     clearInterval(tick);
     print({ rss: await settle(), maxStallMs: maxGap, maxStallCpuMs: maxGapCpu });
+    maxGap = 0;
+    maxGapCpu = 0;
+    watchLoop();
+  } else if (cmd === 'quit') {
+    clearInterval(tick);
     sock.close();
     process.exit(0);
   }
