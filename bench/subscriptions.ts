@@ -34,10 +34,12 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     wake();
   });
   const next = async (key: string) => {
+    const deadline = Date.now() + 180_000;
     for (;;) {
       const i = lines.findIndex((l) => key in l);
       if (i >= 0) return lines.splice(i, 1)[0];
       if (proc.exitCode !== null) throw new Error(`${lib} ${type} child exited`);
+      if (Date.now() > deadline) throw new Error(`${lib} ${type}: no '${key}' from the child within 180 s`);
       await new Promise<void>((r) => { wake = r; setTimeout(r, 100); });
     }
   };
@@ -46,6 +48,7 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     const m = await next('maxStallMs');
     return { rss: Number(m.rss), stall: { wallMs: Number(m.maxStallMs), cpuMs: Number(m.maxStallCpuMs) } };
   };
+  let keepPublishing: NodeJS.Timeout | undefined;
   try {
     const first = await next('endpoint');
     const port = Number(String(first.endpoint).split(':').pop());
@@ -56,6 +59,9 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     let got = '';
     peer.on('data', (d) => { got = (got + d.toString('latin1')).slice(-4096); });
     proc.stdin!.write('start\n');
+    // libzmq applies what its PUB's pipes hold only when the application calls into the socket, and stops
+    // reading a peer whose pipe is full meanwhile: a send every 20 ms (to a topic nobody has) keeps it going.
+    if (type === 'PUB') keepPublishing = setInterval(() => proc.stdin!.write('publish zz-tick\n'), 20);
     peer.write(encodeGreetingV3('NULL', false));
     peer.write(encodeFrame('v3', readyCommand({ 'Socket-Type': 'SUB' }), false, true));
     // Subscriptions as messages (\x01 + topic, \x00 + topic to cancel): what ZMTP 3.0 peers send, and 3.1 engines still take.
@@ -111,6 +117,7 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     proc.stdin!.write('quit\n');
     return { before: Number(first.rss), after: subscribed.rss, stalls };
   } finally {
+    clearInterval(keepPublishing);
     proc.kill();
   }
 }
