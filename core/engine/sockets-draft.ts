@@ -78,7 +78,7 @@ export class Server extends Socket {
     super(SOCKET_TYPE_TABLE.SERVER.number, withContext(options, context));
   }
   /** Sends a single-part message to the peer with `routingId` (as received with one of its messages). */
-  send(message: MessageLike | MessageLike[], options?: ServerRoutingOptions): Promise<void> {
+  send(message: MessageLike, options?: ServerRoutingOptions): Promise<void> {
     try {
       return this.sendMessage(routedFrames('Server', message, options));
     } catch (e) {
@@ -95,7 +95,7 @@ export class Client extends Socket {
   constructor(options?: ClientOptions, context?: Context) {
     super(SOCKET_TYPE_TABLE.CLIENT.number, withContext(options, context));
   }
-  send(message: MessageLike | MessageLike[]): Promise<void> {
+  send(message: MessageLike): Promise<void> {
     try {
       return this.sendMessage(singleFrame('CLIENT', message));
     } catch (e) {
@@ -109,7 +109,7 @@ export class Radio extends Socket {
     super(SOCKET_TYPE_TABLE.RADIO.number, withContext(options, context));
   }
   /** Publishes a single-part message to `group` (at most 255 bytes). */
-  send(message: MessageLike | MessageLike[], options?: RadioGroupOptions): Promise<void> {
+  send(message: MessageLike, options?: RadioGroupOptions): Promise<void> {
     try {
       const group = (options as { group?: unknown } | undefined)?.group;
       if (group === undefined) throw zmqError('EINVAL', 'Radio.send needs { group }');
@@ -150,7 +150,7 @@ export class Scatter extends Socket {
   constructor(options?: ScatterOptions, context?: Context) {
     super(SOCKET_TYPE_TABLE.SCATTER.number, withContext(options, context));
   }
-  send(message: MessageLike | MessageLike[]): Promise<void> {
+  send(message: MessageLike): Promise<void> {
     try {
       return this.sendMessage(singleFrame('SCATTER', message));
     } catch (e) {
@@ -176,7 +176,7 @@ export class Peer extends Socket {
     if (type.lastRoutingId === 0) throw zmqError('EINVAL', `connectPeer: no routing id for ${address}`);
     return type.lastRoutingId;
   }
-  send(message: MessageLike | MessageLike[], options?: ServerRoutingOptions): Promise<void> {
+  send(message: MessageLike, options?: ServerRoutingOptions): Promise<void> {
     try {
       return this.sendMessage(routedFrames('Peer', message, options));
     } catch (e) {
@@ -194,7 +194,7 @@ export class Channel extends Socket {
   constructor(options?: ChannelOptions, context?: Context) {
     super(SOCKET_TYPE_TABLE.CHANNEL.number, withContext(options, context));
   }
-  send(message: MessageLike | MessageLike[]): Promise<void> {
+  send(message: MessageLike): Promise<void> {
     try {
       return this.sendMessage(singleFrame('CHANNEL', message));
     } catch (e) {
