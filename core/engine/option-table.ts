@@ -30,7 +30,7 @@ export interface OptionSpec {
   /** 'all', or the socket types (zeromq.js's classes) that have this option. */
   readonly types: 'all' | readonly SocketTypeName[];
   readonly doc: string;
-  /** The workbench's New socket form offers this option under this label. */
+  /** The workbench's New socket form offers this option under this label (with `doc` beside a checkbox). */
   readonly label?: string;
   /** false: set through setOption() only, not a property (Subscriber.subscribe() is a method). */
   readonly property?: false;
@@ -66,7 +66,7 @@ export const OPTIONS = {
   multicastHops: { id: 25, kind: int(1), default: 1, types: 'all', doc: 'Multicast TTL (epgm://, udp://).' },
   receiveTimeout: { id: 27, kind: int(-1), default: -1, types: 'all', doc: 'receive() fails with EAGAIN after this many ms; -1 waits forever.' },
   sendTimeout: { id: 28, kind: int(-1), default: -1, types: 'all', doc: 'send() fails with EAGAIN after this many ms; -1 waits forever.' },
-  mandatory: { id: 33, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a message to an unknown routing id fails with EHOSTUNREACH instead of being dropped.', label: 'Mandatory (fail with EHOSTUNREACH for unknown peers)' },
+  mandatory: { id: 33, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a message to an unknown routing id fails with EHOSTUNREACH instead of being dropped.', label: 'Mandatory routing' },
   tcpKeepalive: { id: 34, kind: int(-1, 1), default: -1, types: 'all', doc: 'SO_KEEPALIVE: 1 on, 0 off, -1 the OS default.' },
   tcpKeepaliveCount: { id: 35, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPCNT; -1 the OS default.' },
   tcpKeepaliveIdle: { id: 36, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPIDLE in seconds; -1 the OS default.' },
@@ -84,12 +84,12 @@ export const OPTIONS = {
   probeRouter: { id: 51, kind: bool, default: false, types: ['DEALER', 'REQ', 'ROUTER'], doc: 'Send an empty message to each new ROUTER peer so it learns our routing id.' },
   correlate: { id: 52, kind: bool, default: false, types: ['REQ'], doc: 'REQ: prefix requests with an id and accept only the reply carrying it.' },
   relaxed: { id: 53, kind: bool, default: false, types: ['REQ'], doc: 'REQ: allow a new request before the reply came (the old one is abandoned).' },
-  conflate: { id: 54, kind: bool, default: false, types: CONFLATING, doc: 'Keep only the last message in each queue (single-part messages only).', label: 'Conflate (keep only the last message)' },
+  conflate: { id: 54, kind: bool, default: false, types: CONFLATING, doc: 'Keep only the last message in each queue (single-part messages only).', label: 'Conflate' },
   zapDomain: { id: 55, kind: text(false), default: null, types: 'all', doc: 'The ZAP domain given to the authentication handler.' },
   handover: { id: 56, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a new peer with a routing id in use takes it over (the old one is disconnected).' },
   typeOfService: { id: 57, kind: int(0), default: 0, types: 'all', doc: 'IP_TOS / IPV6_TCLASS on outgoing packets.' },
   handshakeInterval: { id: 66, kind: int(0), default: 30000, types: 'all', doc: 'A peer must finish its handshake within this many ms; 0: no limit.' },
-  noDrop: { id: 69, kind: bool, default: false, types: ['PUB', 'XPUB', 'RADIO'], doc: 'When a subscriber is full, fail send() with EAGAIN instead of dropping.', label: 'No drop (wait instead of dropping when a DISH is full)' },
+  noDrop: { id: 69, kind: bool, default: false, types: ['PUB', 'XPUB', 'RADIO'], doc: 'When a subscriber is full, fail send() with EAGAIN instead of dropping.', label: 'No drop' },
   manual: { id: 71, kind: bool, default: false, types: ['XPUB'], doc: 'XPUB: subscriptions are applied by the application (subscribe()), not automatically.' },
   welcomeMessage: { id: 72, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['XPUB'], doc: 'XPUB: a message sent to each new subscriber.' },
   notify: { id: 73, kind: bool, default: true, types: ['STREAM'], doc: 'STREAM: deliver an empty message when a peer connects or disconnects.' },
