@@ -1,7 +1,7 @@
 // The public socket classes, shaped like zeromq.js v6: `new Dealer({ routingId: 'a' })`, type-specific
 // options as properties (router.mandatory = true), Subscriber.subscribe(), Router/Stream.connect
 // with a routing id. Each is the generic Socket with one socket type's routing rules (./types).
-import { Socket, defineOptionProperties, type Readable, type SocketOptions, type Writable } from './socket.js';
+import { Socket, defineOptionProperties, type Readable, type Writable } from './socket.js';
 import { OPTIONS, OPTION_NAMES, appliesTo, type OptionsOf, type TypeOptionValues } from './option-table.js';
 import { SOCKET_TYPE_TABLE, type SocketTypeName } from './socket-type-table.js';
 import type { Context } from './context.js';
