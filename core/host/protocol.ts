@@ -5,9 +5,9 @@ import type { InspectRecord } from '../inspect/records.js';
 import type { EndpointStatus } from './endpoint-state.js';
 import type { FoldedEvent } from './event-fold.js';
 import type { SendState } from './message-state.js';
-import { parseEndpoint } from '../engine/endpoint.js';
 import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE, type SocketTypeName } from '../engine/socket-type-table.js';
 import { optionShape } from './option-schema.js';
+import { utf8Length } from '../engine/option-table.js';
 
 /** Every socket type, ordered by libzmq's number (from the engine's one table of types). */
 export const SOCKET_TYPES: readonly SocketTypeName[] = SOCKET_TYPE_NAMES;
@@ -15,27 +15,11 @@ export type SocketType = SocketTypeName;
 
 // ---- endpoints -------------------------------------------------------------------------------
 
-
-/** Checks endpoint syntax the way a user needs to hear about it; returns a message or null. */
-export function endpointProblem(endpoint: string, forBind: boolean): string | null {
-  // The engine's own parser is the one authority on endpoint syntax, so the UI and the engine agree.
-  try {
-    parseEndpoint(endpoint, forBind);
-    return null;
-  } catch (err) {
-    // The engine's ZmqError keeps zeromq.js's fixed text in message and the specific reason in detail.
-    return (err as { detail?: string }).detail ?? (err as Error).message;
-  }
-}
-
-const bindEndpoint = z.string().superRefine((v, ctx) => {
-  const p = endpointProblem(v, true);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
-const connectEndpoint = z.string().superRefine((v, ctx) => {
-  const p = endpointProblem(v, false);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
+// Endpoint syntax is checked by the engine's own parser, which needs Node: the host adds that check to
+// socket.bind and socket.connect (core/host/request-schemas.ts), so this file stays importable by the
+// renderer, which is type-checked without Node's types (tsconfig.renderer.json).
+const bindEndpoint = z.string();
+const connectEndpoint = z.string();
 
 // ---- socket options --------------------------------------------------------------------------
 
@@ -45,7 +29,7 @@ const z85Key = z.string().regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'm
 const routingId = z.string().min(1, 'routing id cannot be empty').max(255, 'routing id is at most 255 bytes');
 /** A RADIO/DISH group: 1 to 255 bytes of UTF-8 (libzmq's ZMQ_GROUP_MAX_LENGTH). */
 export const groupName = z.string().min(1, 'group cannot be empty').superRefine((v, ctx) => {
-  const n = Buffer.byteLength(v, 'utf8');
+  const n = utf8Length(v);
   if (n > 255) ctx.addIssue({ code: 'custom', message: `group is at most 255 bytes (this one is ${n} bytes)` });
 });
 /** SERVER/PEER routing ids: 32-bit numbers the socket gives each peer. */
@@ -66,6 +50,9 @@ export function optionSchema(type: SocketType) {
 export type SocketOptions = Partial<Record<string, string | number | boolean | string[]>>;
 
 // ---- frames ----------------------------------------------------------------------------------
+
+/** How a frame's text is read: as UTF-8, hex, base64, JSON, or a file's bytes in base64. */
+export type FrameKind = z.infer<typeof frameInput>['kind'];
 
 export const frameInput = z.strictObject({
   kind: z.enum(['text', 'hex', 'base64', 'json', 'file']),
