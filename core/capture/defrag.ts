@@ -10,7 +10,6 @@
 // field), so each datagram keeps a bitmap of the blocks it has and writes only new blocks straight into
 // its assembly buffer. A duplicate costs a look at its own blocks and stores nothing; completion is a
 // count, not a sort of the parts (which made 80,000 copies of one fragment take minutes).
-import type { CaptureWarning } from './types.js';
 
 const MAX_DATAGRAMS = 1024;
 const MAX_BYTES = 16 * 1024 * 1024;

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import * as engine from '../index.js';
-import type { Socket } from '../engine/socket.js';
+import type { AnySocket, Socket } from '../engine/socket.js';
 import { errorText } from '../engine/errors.js';
 
 const USAGE = `usage: zmtp socket TYPE (--bind ENDPOINT | --connect ENDPOINT)... [options]
@@ -216,13 +216,15 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const args: SocketArgs = parsed;
-  let socket: Socket;
+  let instance: Socket;
   try {
-    socket = new CLASSES[args.type](args.options);
+    instance = new CLASSES[args.type](args.options);
   } catch (err) {
     process.stderr.write(`zmtp socket: ${errorText(err)}\n`);
     return 2;
   }
+  // The type is chosen at run time; send and receive are used only where it has them (SEND_ONLY, RECEIVE_ONLY).
+  const socket = instance as AnySocket;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let status = 0;
   let received = 0;
@@ -261,9 +263,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     for (const ep of args.connects) socket.connect(ep);
     if (args.type === 'DISH') {
-      (socket as engine.Dish).join(...args.join);
+      (instance as engine.Dish).join(...args.join);
     } else if (args.type === 'SUB') {
-      const sub = socket as engine.Subscriber;
+      const sub = instance as engine.Subscriber;
       if (args.subscribe.length === 0) sub.subscribe();
       else for (const t of args.subscribe) sub.subscribe(t);
     } else if (args.type === 'XSUB') {
@@ -321,7 +323,7 @@ export async function run(argv: string[]): Promise<number> {
         const request = await receiveOne();
         if (!request) break;
         const reply = args.reply !== undefined ? toFrames(args.reply, args) : request.frames;
-        if (args.type === 'SERVER') await (socket as engine.Server).send(reply[0], { routingId: request.routingId! });
+        if (args.type === 'SERVER') await (instance as engine.Server).send(reply[0], { routingId: request.routingId! });
         else await socket.send(reply);
         if (done.signal.aborted) break;
       }
@@ -332,7 +334,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!RECEIVE_ONLY.has(args.type)) {
         for await (const msg of outgoing()) {
           if (done.signal.aborted) break;
-          if (args.type === 'RADIO') await (socket as engine.Radio).send(msg[0], { group: args.group! });
+          if (args.type === 'RADIO') await (instance as engine.Radio).send(msg[0], { group: args.group! });
           else await socket.send(SINGLE_PART.has(args.type) ? msg[0] : msg);
         }
         if (!receiving) finish(0);

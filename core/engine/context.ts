@@ -4,13 +4,14 @@ import { zmqError } from './errors.js';
 import type { Pipe } from './pipe.js';
 import { hold, release } from './keepalive.js';
 import { assignOptions, typeError } from './assign.js';
+import type { CommonOptionValues } from './option-table.js';
 
 /** What the context needs from a socket for inproc and termination. */
 export interface ContextSocket {
   readonly closed: boolean;
   /** Type name (PUSH, ROUTER, ...) */
   readonly typeName: string;
-  readonly options: Record<string, unknown>;
+  readonly options: CommonOptionValues;
   close(): void;
   /** Attaches an inproc pipe end whose other end belongs to `peer` (or a ZAP client). */
   attachInprocPipe(end: Pipe, address: string, peerType: string, peerRoutingId: Buffer | undefined): void;
@@ -138,7 +139,7 @@ export class Context {
    */
   connectInproc(name: string, socket: ContextSocket, address: string, makePair: (hwmOut: number, hwmIn: number) => [Pipe, Pipe]): Pipe {
     const bound = this.lookupInproc(name);
-    const hwms = bound ? inprocHwms(socket, bound) : [socket.options.sendHighWaterMark as number, socket.options.receiveHighWaterMark as number];
+    const hwms = bound ? inprocHwms(socket, bound) : [socket.options.sendHighWaterMark, socket.options.receiveHighWaterMark];
     const [ours, theirs] = makePair(hwms[0], hwms[1]);
     ours.endpoint = address;
     theirs.endpoint = address;
@@ -198,8 +199,8 @@ function routingIdOf(s: ContextSocket): Buffer | undefined {
 function inprocHwms(connecter: ContextSocket, binder: ContextSocket): [number, number] {
   const sum = (a: number, b: number) => (a === 0 || b === 0 ? 0 : a + b);
   return [
-    sum(connecter.options.sendHighWaterMark as number, binder.options.receiveHighWaterMark as number),
-    sum(binder.options.sendHighWaterMark as number, connecter.options.receiveHighWaterMark as number),
+    sum(connecter.options.sendHighWaterMark, binder.options.receiveHighWaterMark),
+    sum(binder.options.sendHighWaterMark, connecter.options.receiveHighWaterMark),
   ];
 }
 

@@ -3,7 +3,7 @@
 // socket; pause(), resume() and terminate() steer it while run() is in progress.
 import { onActivity, reportsActivity } from './activity.js';
 import { zmqError, zmqErrorWithMessage } from './errors.js';
-import { Socket as SocketClass, type Socket } from './socket.js';
+import { Socket as SocketClass, type AnySocket, type Socket } from './socket.js';
 import type { Msg } from './pipe.js';
 
 export interface ProxyOptions {
@@ -81,11 +81,14 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
 
   /** Moves up to BATCH messages from one socket to the other while both allow it. */
   private async pump(from: Socket, to: Socket): Promise<number> {
+    // Any socket types may be given (as in zeromq.js); readable/writable below say what each can do now.
+    const source = from as AnySocket;
+    const sink = to as AnySocket;
     let n = 0;
     while (n < BATCH && !this.paused && !this.terminated && !from.closed && !to.closed && from.readable && to.writable) {
-      const msg: Msg = await from.receive();
-      if (this.capture && !this.capture.closed) await this.capture.send(msg);
-      await to.send(msg);
+      const msg: Msg = await source.receive();
+      if (this.capture && !this.capture.closed) await (this.capture as AnySocket).send(msg);
+      await sink.send(msg);
       n++;
     }
     return n;

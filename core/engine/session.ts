@@ -12,11 +12,12 @@ import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import type { SocketTypeName } from '../zmtp/constants.js';
 import type { SocketEvent } from './monitor.js';
 import { timer } from './keepalive.js';
+import type { CommonOptionValues } from './option-table.js';
 
 /** What a session needs from its socket. */
 export interface SessionHost {
   readonly socketType: SocketTypeName;
-  readonly options: Record<string, unknown>;
+  readonly options: CommonOptionValues;
   createMechanism(peerAddress: string): Mechanism | string;
   /** Makes a pipe pair with the socket's HWMs; returns [socketEnd, sessionEnd]. */
   makePipe(): [Pipe, Pipe];
@@ -100,7 +101,7 @@ export class Session implements ConnectionHost {
     }
     this.dialing = s;
     this.host.emit({ type: 'connect:delay', address: this.ep.address });
-    const timeout = this.host.options.connectTimeout as number;
+    const timeout = this.host.options.connectTimeout;
     if (timeout > 0) {
       this.connectTimer = timer(() => {
         s.destroy();
@@ -134,13 +135,13 @@ export class Session implements ConnectionHost {
   private scheduleRetry(reason: string): void {
     if (this.done) return;
     if (this.stopping && !this.hasPending()) return this.finish();
-    const base = this.host.options.reconnectInterval as number;
+    const base = this.host.options.reconnectInterval;
     if (base < 0) {
       // reconnectInterval -1: libzmq does not reconnect.
       this.host.emit({ type: 'close', address: this.ep.address, reason: `${reason}; reconnection disabled` });
       return;
     }
-    const max = this.host.options.reconnectMaxInterval as number;
+    const max = this.host.options.reconnectMaxInterval;
     let wait: number;
     if (max > 0) {
       this.interval = this.interval < 0 ? base : Math.min(max, this.interval * 2);

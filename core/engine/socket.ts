@@ -9,7 +9,9 @@ import { context as defaultContext, Context, type ContextSocket } from './contex
 import { lookUpTcpEndpoint, parseEndpoint, resolvedTcpEndpoint, splitEndpoint } from './endpoint.js';
 import { zmqError, zmqErrorWithMessage, ZmqError } from './errors.js';
 import { Observer, type EventError, type SocketEvent } from './monitor.js';
-import { COMMON_OPTIONS, defaultOptions, mechanismFor, routingIdBytes, validateOption, type SocketOptions } from './options.js';
+import { defaultOptions, mechanismFor, routingIdBytes, validateOption, type CommonOptionValues, type SocketOptions } from './options.js';
+import { OPTIONS, OPTION_NAMES, appliesTo, isOptionName, type OptionName } from './option-table.js';
+import type { ReceivingType, SendingType, SocketTypeName as AnyTypeName } from './socket-type-table.js';
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
 import type { SocketType } from './socket-type.js';
 import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
@@ -60,20 +62,31 @@ interface Pending<T> {
   timer?: NodeJS.Timeout;
 }
 
-/** Option accessors every socket has (declared here, defined on the prototype below). */
-export interface Socket {
-  affinity: number; rate: number; recoveryInterval: number; linger: number; reconnectInterval: number;
-  reconnectMaxInterval: number; backlog: number; maxMessageSize: number; tcpKeepalive: number;
-  tcpKeepaliveCount: number; tcpKeepaliveIdle: number; tcpKeepaliveInterval: number; immediate: boolean;
-  ipv6: boolean; plainServer: boolean; plainUsername: string | null; plainPassword: string | null;
-  curveServer: boolean; curvePublicKey: string | null; curveSecretKey: string | null; curveServerKey: string | null;
-  zapDomain: string | null; zapEnforceDomain: boolean; typeOfService: number; handshakeInterval: number;
-  heartbeatInterval: number; heartbeatTimeToLive: number; heartbeatTimeout: number; connectTimeout: number;
-  tcpMaxRetransmitTimeout: number; multicastHops: number; sendBufferSize: number; receiveBufferSize: number;
-  sendHighWaterMark: number; receiveHighWaterMark: number; sendTimeout: number; receiveTimeout: number;
-  routingId: string | Buffer | null; interface: string | null; loopbackFastPath: boolean;
-  wssCertPem: string | null; wssKeyPem: string | null; wssTrustPem: string | null; wssHostname: string | null; wssTrustSystem: boolean;
+/** The common options as properties (declared in option-table.ts, defined on the prototype below). */
+export interface Socket extends CommonOptionValues {}
+
+/**
+ * A socket type that sends (zeromq.js's Writable): the classes of such types have send(). `O` are the
+ * draft types' send options ({ routingId }, { group }).
+ */
+export interface Writable<M extends MessageLike | MessageLike[] = MessageLike | MessageLike[], O extends object[] = []> {
+  send(message: M, ...options: O): Promise<void>;
 }
+
+/** A socket type that receives (zeromq.js's Readable): receive() and async iteration yield M. */
+export interface Readable<M extends object[] = Buffer[]> {
+  receive(): Promise<M>;
+  [Symbol.asyncIterator](): AsyncIterator<M, undefined>;
+}
+
+/**
+ * A socket whose type is known only at run time (the CLI, a proxy): send and receive as the run time has
+ * them on every socket; a type that cannot send or receive rejects with ENOTSUP.
+ */
+export type AnySocket = Socket & Readable & Writable;
+
+/** The generic socket of type T (`new Socket(number)`), typed as T's class is: send and receive only where T has them. */
+export type SocketOf<T extends AnyTypeName> = Socket & (T extends SendingType ? Writable : unknown) & (T extends ReceivingType ? Readable : unknown);
 
 /** One connected peer, as `Socket.peers` lists it. */
 export interface PeerDescription {
@@ -90,14 +103,14 @@ export interface PeerDescription {
   properties: Record<string, string>;
 }
 
-export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncIterable<Buffer[]> {
+export class Socket implements PipeOwner, ContextSocket, SessionHost {
   readonly typeName: SocketTypeName;
   private readonly typeNumber: number;
   readonly context: Context;
   /** Made on first access of `events` (zeromq.js's Observer starts monitoring then). */
   private observer: Observer | undefined = undefined;
   /** Live option values (common ones; types keep their own), shared with the SocketType. */
-  readonly options: Record<string, unknown>;
+  readonly options: CommonOptionValues;
   protected readonly impl: SocketType;
   private isClosed = false;
   private lastBound: string | null = null;
@@ -172,18 +185,20 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   // ------------------------------------------------------------------ options
 
-  /** Sets a common or type-specific option by its zeromq.js name; throws EINVAL for unknown names or bad values. */
+  /**
+   * Sets an option by its zeromq.js name, validated as option-table.ts declares it; EINVAL for a name
+   * this socket type does not have. Common options live in `options`, the others in the socket type.
+   */
   setOption(name: string, value: unknown): void {
-    if (name in COMMON_OPTIONS) {
-      this.options[name] = validateOption(name, value);
-      return;
-    }
-    if (this.impl.setOption?.(name, value)) return;
-    throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
+    if (!isOptionName(name) || !appliesTo(name, this.typeName)) throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
+    const checked = validateOption(name, value);
+    if (OPTIONS[name].types === 'all') (this.options as Record<OptionName, unknown>)[name] = checked;
+    else if (!this.impl.setOption?.(name, checked)) throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
   }
 
   getOption(name: string): unknown {
-    if (name in COMMON_OPTIONS) return this.options[name];
+    if (!isOptionName(name) || !appliesTo(name, this.typeName)) return undefined;
+    if (OPTIONS[name].types === 'all') return (this.options as Record<OptionName, unknown>)[name];
     return this.impl.getOption?.(name);
   }
 
@@ -254,11 +269,11 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   // ------------------------------------------------------------------ send / receive
 
   /**
-   * Queues a message. As in zeromq.js, a missing message, a closed socket and a send already waiting
-   * throw at once (TypeError, EBADF, EBUSY); what the socket type refuses (EFSM, EHOSTUNREACH, EAGAIN)
-   * rejects the Promise.
+   * Queues a message: `send` of the types that send (Writable). As in zeromq.js, a missing message, a
+   * closed socket and a send already waiting throw at once (TypeError, EBADF, EBUSY); what the socket
+   * type refuses (EFSM, EHOSTUNREACH, EAGAIN) rejects the Promise.
    */
-  send(message: MessageLike | MessageLike[]): Promise<void> {
+  protected sendMessage(message: MessageLike | MessageLike[]): Promise<void> {
     if (message === undefined) throw new TypeError('Message must be present');
     this.checkOpen();
     if (this.pendingSend) throw zmqErrorWithMessage('EBUSY', 'Socket is busy writing; only one send operation may be in progress at any time');
@@ -270,12 +285,13 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     } catch (e) {
       return Promise.reject(e);
     }
-    const timeout = this.options.sendTimeout as number;
+    const timeout = this.options.sendTimeout;
     if (timeout === 0) return Promise.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
     return new Promise<void>((resolve, reject) => this.park('pendingSend', { resolve, reject, msg }, timeout));
   }
 
-  receive(): Promise<Buffer[]> {
+  /** `receive` of the types that receive (Readable): the next whole message. */
+  protected receiveMessage(): Promise<Buffer[]> {
     this.checkOpen();
     if (this.pendingReceive) throw zmqErrorWithMessage('EBUSY', 'Socket is busy reading; only one receive operation may be in progress at any time');
     let msg: Msg | undefined;
@@ -285,7 +301,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       return Promise.reject(e);
     }
     if (msg !== undefined) return this.starveGuard.mayResolveNow() ? Promise.resolve(msg) : afterLoopTurn(msg);
-    const timeout = this.options.receiveTimeout as number;
+    const timeout = this.options.receiveTimeout;
     if (timeout === 0) return Promise.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
     return new Promise<Buffer[]>((resolve, reject) => this.park('pendingReceive', { resolve, reject }, timeout));
   }
@@ -306,19 +322,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       }, timeout);
     }
     slots[slot] = p;
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Buffer[]> {
-    while (!this.isClosed) {
-      try {
-        yield await this.receive();
-      } catch (e) {
-        // Only the EAGAIN of a receive cut short by close() ends the loop; anything else (EFSM from a
-        // Request, even one closed meanwhile) is the caller's to see, as in zeromq.js.
-        if (this.isClosed && (e as { code?: unknown }).code === 'EAGAIN') return;
-        throw e;
-      }
-    }
   }
 
   /** Type side: something may have become readable/writable; settle waiting Promises soon (never reentrantly). */
@@ -426,7 +429,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
 
   /** @internal Socket-end/peer-end pair with this socket's HWMs (A = socket end). */
   makePipe(): [Pipe, Pipe] {
-    return Pipe.pair(this.options.sendHighWaterMark as number, this.options.receiveHighWaterMark as number);
+    return Pipe.pair(this.options.sendHighWaterMark, this.options.receiveHighWaterMark);
   }
 
   /** @internal */
@@ -477,7 +480,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     if (this.typeName === 'REQ' || this.typeName === 'DEALER' || this.typeName === 'ROUTER') {
       properties.Identity = routingIdBytes(this.options);
     }
-    const zapDomain = (this.options.zapDomain as string | null) ?? '';
+    const zapDomain = this.options.zapDomain ?? '';
     return createEngineMechanism(name, {
       // libzmq's NULL asks ZAP on whichever side has a ZAP domain; NullMechanism reads that as "server".
       asServer: name === 'NULL' ? zapDomain !== '' : asServer,
@@ -594,11 +597,11 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     }
     if (this.closeUdpEndpoint(address)) return;
     // Exactly as libzmq's term_endpoint: the endpoint as bound (lastEndpoint) or an address resolving to it.
-    const entry = this.listeners.get(address) ?? this.listeners.get((await lookUpTcpEndpoint(address, this.options.ipv6 === true)) ?? '');
+    const entry = this.listeners.get(address) ?? this.listeners.get((await lookUpTcpEndpoint(address, this.options.ipv6)) ?? '');
     if (!entry) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.listeners.delete(entry.listener.endpoint);
     const failed = entry.listener.close();
-    for (const c of [...entry.conns]) c.shutdown(this.options.linger as number);
+    for (const c of [...entry.conns]) c.shutdown(this.options.linger);
     this.emitClosed(entry.listener.endpoint, failed);
   }
 
@@ -656,11 +659,11 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     }
     if (this.closeUdpEndpoint(address)) return;
     // As libzmq's term_endpoint: the endpoint as connected, or (sync here, so without a DNS lookup) the address `address` resolves to.
-    const key = this.sessions.has(address) ? address : resolvedTcpEndpoint(address, this.options.ipv6 === true) ?? address;
+    const key = this.sessions.has(address) ? address : resolvedTcpEndpoint(address, this.options.ipv6) ?? address;
     const list = this.sessions.get(key);
     if (!list || list.length === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.sessions.delete(key);
-    for (const s of list) s.stop(this.options.linger as number);
+    for (const s of list) s.stop(this.options.linger);
   }
 
   /** @internal SessionHost */
@@ -707,7 +710,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       if (s.timer) clearTimeout(s.timer);
       s.reject(closedError());
     }
-    const linger = this.options.linger as number;
+    const linger = this.options.linger;
     for (const name of this.inprocBound) this.context.unbindInproc(name, this);
     const conns: Connection[] = [];
     for (const [endpoint, { listener, conns: set }] of this.listeners) {
@@ -754,12 +757,40 @@ function remoteOf(s: net.Socket): string {
   return s.remoteAddress.includes(':') ? `tcp://[${s.remoteAddress}]:${s.remotePort}` : `tcp://${s.remoteAddress}:${s.remotePort}`;
 }
 
-// Common options as properties, validated on set (zeromq.js exposes them the same way).
-for (const name of Object.keys(COMMON_OPTIONS)) {
-  Object.defineProperty(Socket.prototype, name, {
-    get(this: Socket) { return this.getOption(name); },
-    set(this: Socket, v: unknown) { this.setOption(name, v); },
-    enumerable: true,
-    configurable: true,
-  });
+// send and receive as zeromq.js has them: on every socket at run time, typed only on the classes of
+// the types that send (Writable) or receive (Readable), so `new Pull().send()` does not compile.
+Object.defineProperties(Socket.prototype, {
+  send: { value: Socket.prototype['sendMessage'], writable: true, configurable: true },
+  receive: { value: Socket.prototype['receiveMessage'], writable: true, configurable: true },
+  [Symbol.asyncIterator]: { value: messages, writable: true, configurable: true },
+});
+
+/** Async iteration over received messages (Readable), through the class's own receive(). */
+async function* messages<M extends object[]>(this: Socket & Readable<M>): AsyncGenerator<M, undefined> {
+  while (!this.closed) {
+    try {
+      yield await this.receive();
+    } catch (e) {
+      // Only the EAGAIN of a receive cut short by close() ends the loop; anything else (EFSM from a
+      // Request, even one closed meanwhile) is the caller's to see, as in zeromq.js.
+      if (this.closed && (e as { code?: unknown }).code === 'EAGAIN') return undefined;
+      throw e;
+    }
+  }
+  return undefined;
 }
+
+/** Defines option properties (validated through setOption) on a class's prototype. */
+export function defineOptionProperties(target: { prototype: object }, names: readonly OptionName[]): void {
+  for (const name of names) {
+    Object.defineProperty(target.prototype, name, {
+      get(this: Socket) { return this.getOption(name); },
+      set(this: Socket, v: unknown) { this.setOption(name, v); },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+}
+
+// The common options as properties of every socket (zeromq.js exposes them the same way).
+defineOptionProperties(Socket, OPTION_NAMES.filter((name) => OPTIONS[name].types === 'all'));

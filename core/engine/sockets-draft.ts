@@ -3,7 +3,10 @@
 //   server.send(msg, { routingId })  /  const [msg, { routingId }] = await server.receive()
 //   radio.send(msg, { group })       /  dish.join('g'); const [msg, { group }] = await dish.receive()
 // Each is the generic Socket with one draft type's rules (./types/{server,client,radio,dish,gather,scatter}.ts).
-import { Socket, toFrames, type MessageLike, type SocketOptions } from './socket.js';
+import { Socket, toFrames, type MessageLike, type Readable, type Writable } from './socket.js';
+import { SOCKET_TYPE_TABLE } from './socket-type-table.js';
+import type { TypeOptionValues } from './option-table.js';
+import { defineTypeOptions, type OptionsFor } from './sockets.js';
 import type { Context } from './context.js';
 import { zmqError } from './errors.js';
 import { checkGroup, type DishType } from './types/dish.js';
@@ -13,9 +16,26 @@ import { withContext } from './sockets.js';
 export interface ServerRoutingOptions { routingId: number }
 export interface RadioGroupOptions { group: Buffer | string }
 export interface DishGroupOptions { group: Buffer }
-export interface GatherOptions extends SocketOptions { conflate?: boolean }
-export interface RadioOptions extends SocketOptions { noDrop?: boolean }
-export interface ScatterOptions extends SocketOptions { conflate?: boolean }
+export type ServerOptions = OptionsFor<'SERVER'>;
+export type ClientOptions = OptionsFor<'CLIENT'>;
+export type RadioOptions = OptionsFor<'RADIO'>;
+export type DishOptions = OptionsFor<'DISH'>;
+export type GatherOptions = OptionsFor<'GATHER'>;
+export type ScatterOptions = OptionsFor<'SCATTER'>;
+export type DatagramOptions = OptionsFor<'DGRAM'>;
+export type PeerOptions = OptionsFor<'PEER'>;
+export type ChannelOptions = OptionsFor<'CHANNEL'>;
+
+// Each class's send/receive (zeromq.js's draft interfaces) and type-specific options, from the tables.
+export interface Server extends Readable<[Buffer, ServerRoutingOptions]>, Writable<MessageLike, [ServerRoutingOptions]>, TypeOptionValues<'SERVER'> {}
+export interface Client extends Readable<[Buffer]>, Writable<MessageLike>, TypeOptionValues<'CLIENT'> {}
+export interface Radio extends Writable<MessageLike, [RadioGroupOptions]>, TypeOptionValues<'RADIO'> {}
+export interface Dish extends Readable<[Buffer, DishGroupOptions]>, TypeOptionValues<'DISH'> {}
+export interface Gather extends Readable<[Buffer]>, TypeOptionValues<'GATHER'> {}
+export interface Scatter extends Writable<MessageLike>, TypeOptionValues<'SCATTER'> {}
+export interface Peer extends Readable<[Buffer, ServerRoutingOptions]>, Writable<MessageLike, [ServerRoutingOptions]>, TypeOptionValues<'PEER'> {}
+export interface Channel extends Readable<[Buffer]>, Writable<MessageLike>, TypeOptionValues<'CHANNEL'> {}
+export interface Datagram extends Readable, Writable, TypeOptionValues<'DGRAM'> {}
 
 /** The one frame of a single-part message; a multipart one is EINVAL (draft sockets have no SNDMORE). */
 function singleFrame(kind: string, message: MessageLike | MessageLike[]): Buffer {
@@ -54,30 +74,30 @@ function routedFrames(kind: string, message: MessageLike | MessageLike[], option
 }
 
 export class Server extends Socket {
-  constructor(options?: SocketOptions, context?: Context) {
-    super(12 /* ZMQ_SERVER */, withContext(options, context));
+  constructor(options?: ServerOptions, context?: Context) {
+    super(SOCKET_TYPE_TABLE.SERVER.number, withContext(options, context));
   }
   /** Sends a single-part message to the peer with `routingId` (as received with one of its messages). */
-  override send(message: MessageLike | MessageLike[], options?: ServerRoutingOptions): Promise<void> {
+  send(message: MessageLike, options?: ServerRoutingOptions): Promise<void> {
     try {
-      return super.send(routedFrames('Server', message, options));
+      return this.sendMessage(routedFrames('Server', message, options));
     } catch (e) {
       return Promise.reject(e);
     }
   }
   /** Resolves to [message, { routingId }]. */
-  override receive(): Promise<[Buffer, ServerRoutingOptions]> & Promise<Buffer[]> {
-    return super.receive().then(([rid, body]) => [body, { routingId: rid.readUInt32BE(0) }]) as never;
+  receive(): Promise<[Buffer, ServerRoutingOptions]> {
+    return this.receiveMessage().then(([rid, body]): [Buffer, ServerRoutingOptions] => [body, { routingId: rid.readUInt32BE(0) }]);
   }
 }
 
 export class Client extends Socket {
-  constructor(options?: SocketOptions, context?: Context) {
-    super(13 /* ZMQ_CLIENT */, withContext(options, context));
+  constructor(options?: ClientOptions, context?: Context) {
+    super(SOCKET_TYPE_TABLE.CLIENT.number, withContext(options, context));
   }
-  override send(message: MessageLike | MessageLike[]): Promise<void> {
+  send(message: MessageLike): Promise<void> {
     try {
-      return super.send(singleFrame('CLIENT', message));
+      return this.sendMessage(singleFrame('CLIENT', message));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -85,16 +105,15 @@ export class Client extends Socket {
 }
 
 export class Radio extends Socket {
-  declare noDrop: boolean;
   constructor(options?: RadioOptions, context?: Context) {
-    super(14 /* ZMQ_RADIO */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.RADIO.number, withContext(options, context));
   }
   /** Publishes a single-part message to `group` (at most 255 bytes). */
-  override send(message: MessageLike | MessageLike[], options?: RadioGroupOptions): Promise<void> {
+  send(message: MessageLike, options?: RadioGroupOptions): Promise<void> {
     try {
       const group = (options as { group?: unknown } | undefined)?.group;
       if (group === undefined) throw zmqError('EINVAL', 'Radio.send needs { group }');
-      return super.send([groupBytes(group), singleFrame('RADIO', message)]);
+      return this.sendMessage([groupBytes(group), singleFrame('RADIO', message)]);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -102,8 +121,8 @@ export class Radio extends Socket {
 }
 
 export class Dish extends Socket {
-  constructor(options?: SocketOptions, context?: Context) {
-    super(15 /* ZMQ_DISH */, withContext(options, context));
+  constructor(options?: DishOptions, context?: Context) {
+    super(SOCKET_TYPE_TABLE.DISH.number, withContext(options, context));
   }
   /** Joins groups; joining one twice is EINVAL. A name ends at its first NUL byte, as libzmq's zmq_join takes a C string. */
   join(...groups: Array<Buffer | string>): void {
@@ -116,26 +135,24 @@ export class Dish extends Socket {
     for (const g of groups) (this.impl as DishType).leave(groupBytes(g, true));
   }
   /** Resolves to [message, { group }]. */
-  override receive(): Promise<[Buffer, DishGroupOptions]> & Promise<Buffer[]> {
-    return super.receive().then(([group, body]) => [body, { group }]) as never;
+  receive(): Promise<[Buffer, DishGroupOptions]> {
+    return this.receiveMessage().then(([group, body]): [Buffer, DishGroupOptions] => [body, { group }]);
   }
 }
 
 export class Gather extends Socket {
-  declare conflate: boolean;
   constructor(options?: GatherOptions, context?: Context) {
-    super(16 /* ZMQ_GATHER */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.GATHER.number, withContext(options, context));
   }
 }
 
 export class Scatter extends Socket {
-  declare conflate: boolean;
   constructor(options?: ScatterOptions, context?: Context) {
-    super(17 /* ZMQ_SCATTER */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.SCATTER.number, withContext(options, context));
   }
-  override send(message: MessageLike | MessageLike[]): Promise<void> {
+  send(message: MessageLike): Promise<void> {
     try {
-      return super.send(singleFrame('SCATTER', message));
+      return this.sendMessage(singleFrame('SCATTER', message));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -147,8 +164,8 @@ export class Scatter extends Socket {
  * returns the routing id of that connection at once, so the connecting side may speak first.
  */
 export class Peer extends Socket {
-  constructor(options?: SocketOptions, context?: Context) {
-    super(19 /* ZMQ_PEER */, withContext(options, context));
+  constructor(options?: PeerOptions, context?: Context) {
+    super(SOCKET_TYPE_TABLE.PEER.number, withContext(options, context));
   }
   /** Connects like connect() and returns the routing id that names this peer in send(). */
   connectPeer(address: string): number {
@@ -159,27 +176,27 @@ export class Peer extends Socket {
     if (type.lastRoutingId === 0) throw zmqError('EINVAL', `connectPeer: no routing id for ${address}`);
     return type.lastRoutingId;
   }
-  override send(message: MessageLike | MessageLike[], options?: ServerRoutingOptions): Promise<void> {
+  send(message: MessageLike, options?: ServerRoutingOptions): Promise<void> {
     try {
-      return super.send(routedFrames('Peer', message, options));
+      return this.sendMessage(routedFrames('Peer', message, options));
     } catch (e) {
       return Promise.reject(e);
     }
   }
   /** Resolves to [message, { routingId }]. */
-  override receive(): Promise<[Buffer, ServerRoutingOptions]> & Promise<Buffer[]> {
-    return super.receive().then(([rid, body]) => [body, { routingId: rid.readUInt32BE(0) }]) as never;
+  receive(): Promise<[Buffer, ServerRoutingOptions]> {
+    return this.receiveMessage().then(([rid, body]): [Buffer, ServerRoutingOptions] => [body, { routingId: rid.readUInt32BE(0) }]);
   }
 }
 
 /** CHANNEL (libzmq's ZMQ_CHANNEL; not in zeromq.js 6): PAIR semantics with single-part messages. */
 export class Channel extends Socket {
-  constructor(options?: SocketOptions, context?: Context) {
-    super(20 /* ZMQ_CHANNEL */, withContext(options, context));
+  constructor(options?: ChannelOptions, context?: Context) {
+    super(SOCKET_TYPE_TABLE.CHANNEL.number, withContext(options, context));
   }
-  override send(message: MessageLike | MessageLike[]): Promise<void> {
+  send(message: MessageLike): Promise<void> {
     try {
-      return super.send(singleFrame('CHANNEL', message));
+      return this.sendMessage(singleFrame('CHANNEL', message));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -191,16 +208,12 @@ export class Channel extends Socket {
  * [address, body] with the address as "ip:port", like zeromq.js's Datagram.
  */
 export class Datagram extends Socket {
-  constructor(options?: SocketOptions, context?: Context) {
-    super(18 /* ZMQ_DGRAM */, withContext(options, context));
+  constructor(options?: DatagramOptions, context?: Context) {
+    super(SOCKET_TYPE_TABLE.DGRAM.number, withContext(options, context));
   }
 }
 
-for (const [target, name] of [[Gather, 'conflate'], [Scatter, 'conflate'], [Radio, 'noDrop']] as const) {
-  Object.defineProperty(target.prototype, name, {
-    get(this: Socket) { return this.getOption(name); },
-    set(this: Socket, v: unknown) { this.setOption(name, v); },
-    enumerable: true,
-    configurable: true,
-  });
-}
+for (const [cls, type] of [
+  [Server, 'SERVER'], [Client, 'CLIENT'], [Radio, 'RADIO'], [Dish, 'DISH'], [Gather, 'GATHER'],
+  [Scatter, 'SCATTER'], [Peer, 'PEER'], [Channel, 'CHANNEL'], [Datagram, 'DGRAM'],
+] as const) defineTypeOptions(cls, type);

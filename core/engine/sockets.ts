@@ -1,11 +1,12 @@
 // The public socket classes, shaped like zeromq.js v6: `new Dealer({ routingId: 'a' })`, type-specific
 // options as properties (router.mandatory = true), Subscriber.subscribe(), Router/Stream.connect
 // with a routing id. Each is the generic Socket with one socket type's routing rules (./types).
-import { Socket, type SocketOptions } from './socket.js';
+import { Socket, defineOptionProperties, type Readable, type Writable } from './socket.js';
+import { OPTIONS, OPTION_NAMES, appliesTo, type OptionsOf, type TypeOptionValues } from './option-table.js';
+import { SOCKET_TYPE_TABLE, type SocketTypeName } from './socket-type-table.js';
 import type { Context } from './context.js';
 import { zmqError } from './errors.js';
 import type { RouterType, StreamType, SubType, XPubType } from './types/index.js';
-import type { Verbosity } from './types/xpub.js';
 
 export type { SocketOptions } from './socket.js';
 
@@ -22,7 +23,7 @@ function prefixBytes(prefix: Prefix): Buffer {
  * The options with `context` added: the classes take a context as a second argument too (zeromq.js
  * ignores a second argument; it takes the context only as `options.context`).
  */
-export function withContext<T extends SocketOptions>(options: T | undefined, context: Context | undefined): T | undefined {
+export function withContext<T extends object>(options: T | undefined, context: Context | undefined): T | undefined {
   if (context === undefined || (options !== undefined && (options === null || typeof options !== 'object'))) return options;
   return { ...options, context } as unknown as T;
 }
@@ -38,95 +39,82 @@ function connectRoutingId(options: unknown): Buffer | undefined {
   return buf;
 }
 
-/** Defines type-specific options as properties that go through Socket.setOption/getOption (validated by the type). */
-function defineOptions(targets: Array<{ prototype: object }>, names: string[]): void {
-  for (const target of targets) {
-    for (const name of names) {
-      Object.defineProperty(target.prototype, name, {
-        get(this: Socket) {
-          return this.getOption(name);
-        },
-        set(this: Socket, v: unknown) {
-          this.setOption(name, v);
-        },
-        enumerable: true,
-        configurable: true,
-      });
-    }
-  }
+/** The options only type T has, declared in option-table.ts, as properties of T's class (validated through setOption). */
+export function defineTypeOptions(target: { prototype: object }, type: SocketTypeName): void {
+  defineOptionProperties(target, OPTION_NAMES.filter((name) => OPTIONS[name].types !== 'all' && !('property' in OPTIONS[name]) && appliesTo(name, type)));
 }
 
-export interface PairOptions extends SocketOptions {}
-export interface PushOptions extends SocketOptions { conflate?: boolean }
-export interface PullOptions extends SocketOptions { conflate?: boolean }
-export interface DealerOptions extends SocketOptions { probeRouter?: boolean; conflate?: boolean }
-export interface RequestOptions extends SocketOptions { probeRouter?: boolean; correlate?: boolean; relaxed?: boolean }
-export interface ReplyOptions extends SocketOptions {}
-export interface RouterOptions extends SocketOptions { mandatory?: boolean; probeRouter?: boolean; handover?: boolean }
-export interface PublisherOptions extends SocketOptions { noDrop?: boolean; conflate?: boolean; invertMatching?: boolean }
-export interface SubscriberOptions extends SocketOptions { conflate?: boolean; invertMatching?: boolean }
-export interface XPublisherOptions extends SocketOptions {
-  noDrop?: boolean; manual?: boolean; welcomeMessage?: string | Buffer | null; invertMatching?: boolean; verbosity?: Verbosity;
-  /** libzmq's ZMQ_ONLY_FIRST_SUBSCRIBE: only a message whose first frame is a subscription holds subscriptions. */
-  onlyFirstSubscribe?: boolean;
-}
-export interface XSubscriberOptions extends SocketOptions {
-  /** libzmq's ZMQ_ONLY_FIRST_SUBSCRIBE: later frames of a multipart message are never subscriptions. */
-  onlyFirstSubscribe?: boolean;
-}
-export interface StreamOptions extends SocketOptions { notify?: boolean }
+/** A class's constructor options: the options its type has (option-table.ts) and the context. */
+export type OptionsFor<T extends SocketTypeName> = OptionsOf<T> & { context?: Context };
+
+export type PairOptions = OptionsFor<'PAIR'>;
+export type PushOptions = OptionsFor<'PUSH'>;
+export type PullOptions = OptionsFor<'PULL'>;
+export type DealerOptions = OptionsFor<'DEALER'>;
+export type RequestOptions = OptionsFor<'REQ'>;
+export type ReplyOptions = OptionsFor<'REP'>;
+export type RouterOptions = OptionsFor<'ROUTER'>;
+export type PublisherOptions = OptionsFor<'PUB'>;
+export type SubscriberOptions = OptionsFor<'SUB'>;
+export type XPublisherOptions = OptionsFor<'XPUB'>;
+export type XSubscriberOptions = OptionsFor<'XSUB'>;
+export type StreamOptions = OptionsFor<'STREAM'>;
 export interface RouterConnectOptions { routingId?: string | Buffer }
 export interface StreamConnectOptions { routingId?: string | Buffer }
 
+// Each class's type-specific options and its send/receive, from the tables (zeromq.js's interfaces).
+export interface Pair extends Readable, Writable, TypeOptionValues<'PAIR'> {}
+export interface Push extends Writable, TypeOptionValues<'PUSH'> {}
+export interface Pull extends Readable, TypeOptionValues<'PULL'> {}
+export interface Dealer extends Readable, Writable, TypeOptionValues<'DEALER'> {}
+export interface Request extends Readable, Writable, TypeOptionValues<'REQ'> {}
+export interface Reply extends Readable, Writable, TypeOptionValues<'REP'> {}
+export interface Router extends Readable, Writable, TypeOptionValues<'ROUTER'> {}
+export interface Publisher extends Writable, TypeOptionValues<'PUB'> {}
+export interface Subscriber extends Readable, TypeOptionValues<'SUB'> {}
+export interface XPublisher extends Readable, Writable, TypeOptionValues<'XPUB'> {}
+export interface XSubscriber extends Readable, Writable, TypeOptionValues<'XSUB'> {}
+export interface Stream extends Readable, Writable, TypeOptionValues<'STREAM'> {}
+
 export class Pair extends Socket {
   constructor(options?: PairOptions, context?: Context) {
-    super(0 /* ZMQ_PAIR */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.PAIR.number, withContext(options, context));
   }
 }
 
 export class Push extends Socket {
-  declare conflate: boolean;
   constructor(options?: PushOptions, context?: Context) {
-    super(8 /* ZMQ_PUSH */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.PUSH.number, withContext(options, context));
   }
 }
 
 export class Pull extends Socket {
-  declare conflate: boolean;
   constructor(options?: PullOptions, context?: Context) {
-    super(7 /* ZMQ_PULL */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.PULL.number, withContext(options, context));
   }
 }
 
 export class Dealer extends Socket {
-  declare probeRouter: boolean;
-  declare conflate: boolean;
   constructor(options?: DealerOptions, context?: Context) {
-    super(5 /* ZMQ_DEALER */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.DEALER.number, withContext(options, context));
   }
 }
 
 export class Request extends Socket {
-  declare probeRouter: boolean;
-  declare correlate: boolean;
-  declare relaxed: boolean;
   constructor(options?: RequestOptions, context?: Context) {
-    super(3 /* ZMQ_REQ */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.REQ.number, withContext(options, context));
   }
 }
 
 export class Reply extends Socket {
   constructor(options?: ReplyOptions, context?: Context) {
-    super(4 /* ZMQ_REP */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.REP.number, withContext(options, context));
   }
 }
 
 export class Router extends Socket {
-  declare mandatory: boolean;
-  declare probeRouter: boolean;
-  declare handover: boolean;
   constructor(options?: RouterOptions, context?: Context) {
-    super(6 /* ZMQ_ROUTER */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.ROUTER.number, withContext(options, context));
   }
   /** Like Socket.connect; `routingId` names the peer reached through this endpoint (ZMQ_CONNECT_ROUTING_ID). */
   override connect(address: string, options?: RouterConnectOptions): void {
@@ -137,19 +125,14 @@ export class Router extends Socket {
 }
 
 export class Publisher extends Socket {
-  declare noDrop: boolean;
-  declare conflate: boolean;
-  declare invertMatching: boolean;
   constructor(options?: PublisherOptions, context?: Context) {
-    super(1 /* ZMQ_PUB */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.PUB.number, withContext(options, context));
   }
 }
 
 export class Subscriber extends Socket {
-  declare conflate: boolean;
-  declare invertMatching: boolean;
   constructor(options?: SubscriberOptions, context?: Context) {
-    super(2 /* ZMQ_SUB */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.SUB.number, withContext(options, context));
   }
   /** Subscribes to messages whose first frame starts with one of the prefixes; no prefix means everything. */
   subscribe(...prefixes: Prefix[]): void {
@@ -166,14 +149,8 @@ export class Subscriber extends Socket {
 }
 
 export class XPublisher extends Socket {
-  declare noDrop: boolean;
-  declare manual: boolean;
-  declare welcomeMessage: string | null;
-  declare invertMatching: boolean;
-  declare verbosity: Verbosity;
-  declare onlyFirstSubscribe: boolean;
   constructor(options?: XPublisherOptions, context?: Context) {
-    super(9 /* ZMQ_XPUB */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.XPUB.number, withContext(options, context));
   }
   /**
    * Manual mode: applies a subscription for the peer whose subscription message was received
@@ -192,16 +169,14 @@ export class XPublisher extends Socket {
 }
 
 export class XSubscriber extends Socket {
-  declare onlyFirstSubscribe: boolean;
   constructor(options?: XSubscriberOptions, context?: Context) {
-    super(10 /* ZMQ_XSUB */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.XSUB.number, withContext(options, context));
   }
 }
 
 export class Stream extends Socket {
-  declare notify: boolean;
   constructor(options?: StreamOptions, context?: Context) {
-    super(11 /* ZMQ_STREAM */, withContext(options, context));
+    super(SOCKET_TYPE_TABLE.STREAM.number, withContext(options, context));
   }
   override connect(address: string, options?: StreamConnectOptions): void {
     const id = connectRoutingId(options);
@@ -210,12 +185,7 @@ export class Stream extends Socket {
   }
 }
 
-defineOptions([Push, Pull, Dealer, Publisher, Subscriber], ['conflate']);
-defineOptions([Dealer, Request, Router], ['probeRouter']);
-defineOptions([Request], ['correlate', 'relaxed']);
-defineOptions([Router], ['mandatory', 'handover']);
-defineOptions([Publisher, XPublisher], ['noDrop']);
-defineOptions([Publisher, Subscriber, XPublisher], ['invertMatching']);
-defineOptions([XPublisher], ['manual', 'welcomeMessage', 'verbosity']);
-defineOptions([XPublisher, XSubscriber], ['onlyFirstSubscribe']);
-defineOptions([Stream], ['notify']);
+for (const [cls, type] of [
+  [Pair, 'PAIR'], [Push, 'PUSH'], [Pull, 'PULL'], [Dealer, 'DEALER'], [Request, 'REQ'], [Reply, 'REP'], [Router, 'ROUTER'],
+  [Publisher, 'PUB'], [Subscriber, 'SUB'], [XPublisher, 'XPUB'], [XSubscriber, 'XSUB'], [Stream, 'STREAM'],
+] as const) defineTypeOptions(cls, type);

@@ -1,7 +1,9 @@
 // Frame input from the UI (text, hex, base64, JSON or a file's bytes) to bytes, with errors that say
 // which frame is wrong and why. Also the reverse helpers the host uses when it reports frames.
 
-export type FrameKind = 'text' | 'hex' | 'base64' | 'json' | 'file';
+import type { FrameKind } from './protocol.js';
+
+export type { FrameKind };
 
 export interface FrameInput {
   kind: FrameKind;

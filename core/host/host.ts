@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as engine from './engine.js';
 import { Captures } from './captures.js';
 import { HostError, describeError } from './errors.js';
+import { checkedRequests } from './request-schemas.js';
 import { SOCKET_TYPES, requests, type HostEvent, type Method, type Params, type Reply, type Result } from './protocol.js';
 import { formatIssues } from './validate.js';
 import { TemplateStore, defaultSettingsDir } from './templates.js';
@@ -47,7 +48,7 @@ export class Host {
     if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(requests, method)) {
       throw new HostError(`unknown method '${String(method)}'`, 'ENOMETHOD');
     }
-    const schema = requests[method];
+    const schema = checkedRequests[method];
     const parsed = schema.safeParse(params ?? {}, { reportInput: true });
     if (!parsed.success) throw new HostError(`${method}: ${formatIssues(parsed.error)}`);
     return (await this.dispatch(method, parsed.data)) as Result<M>;

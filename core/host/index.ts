@@ -2,3 +2,4 @@
 export { Host, HOST_VERSION, type HostOptions } from './host.js';
 export { HostError, describeError } from './errors.js';
 export * from './protocol.js';
+export { endpointProblem } from './request-schemas.js';

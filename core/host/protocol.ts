@@ -5,108 +5,54 @@ import type { InspectRecord } from '../inspect/records.js';
 import type { EndpointStatus } from './endpoint-state.js';
 import type { FoldedEvent } from './event-fold.js';
 import type { SendState } from './message-state.js';
-import { parseEndpoint } from '../engine/endpoint.js';
+import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE, type SocketTypeName } from '../engine/socket-type-table.js';
+import { optionShape } from './option-schema.js';
+import { utf8Length } from '../engine/option-table.js';
 
-export const SOCKET_TYPES = [
-  'PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB', 'STREAM',
-  // Draft types (libzmq's ZMQ_BUILD_DRAFT_API; zeromq.js's `zeromq/draft`).
-  'SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL',
-] as const;
-export type SocketType = (typeof SOCKET_TYPES)[number];
+/** Every socket type, ordered by libzmq's number (from the engine's one table of types). */
+export const SOCKET_TYPES: readonly SocketTypeName[] = SOCKET_TYPE_NAMES;
+export type SocketType = SocketTypeName;
 
 // ---- endpoints -------------------------------------------------------------------------------
 
-
-/** Checks endpoint syntax the way a user needs to hear about it; returns a message or null. */
-export function endpointProblem(endpoint: string, forBind: boolean): string | null {
-  // The engine's own parser is the one authority on endpoint syntax, so the UI and the engine agree.
-  try {
-    parseEndpoint(endpoint, forBind);
-    return null;
-  } catch (err) {
-    // The engine's ZmqError keeps zeromq.js's fixed text in message and the specific reason in detail.
-    return (err as { detail?: string }).detail ?? (err as Error).message;
-  }
-}
-
-const bindEndpoint = z.string().superRefine((v, ctx) => {
-  const p = endpointProblem(v, true);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
-const connectEndpoint = z.string().superRefine((v, ctx) => {
-  const p = endpointProblem(v, false);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
+// Endpoint syntax is checked by the engine's own parser, which needs Node: the host adds that check to
+// socket.bind and socket.connect (core/host/request-schemas.ts), so this file stays importable by the
+// renderer, which is type-checked without Node's types (tsconfig.renderer.json).
+const bindEndpoint = z.string();
+const connectEndpoint = z.string();
 
 // ---- socket options --------------------------------------------------------------------------
 
 const int = (min: number, max = 2 ** 31 - 1) => z.number().int().min(min).max(max);
 const z85Key = z.string().regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'must be a 40-character Z85 key');
 
-/** Options every socket type takes. Names and meanings follow zeromq.js. */
-export const commonOptions = {
-  linger: int(-1),
-  sendHighWaterMark: int(0),
-  receiveHighWaterMark: int(0),
-  reconnectInterval: int(-1),
-  reconnectMaxInterval: int(0),
-  heartbeatInterval: int(0),
-  heartbeatTimeout: int(0),
-  heartbeatTimeToLive: int(0, 6553500),
-  handshakeInterval: int(0),
-  immediate: z.boolean(),
-  sendTimeout: int(-1),
-  receiveTimeout: int(-1),
-  plainServer: z.boolean(),
-  plainUsername: z.string().max(255),
-  plainPassword: z.string().max(255),
-  curveServer: z.boolean(),
-  curvePublicKey: z85Key,
-  curveSecretKey: z85Key,
-  curveServerKey: z85Key,
-  zapDomain: z.string().max(255),
-};
 const routingId = z.string().min(1, 'routing id cannot be empty').max(255, 'routing id is at most 255 bytes');
 /** A RADIO/DISH group: 1 to 255 bytes of UTF-8 (libzmq's ZMQ_GROUP_MAX_LENGTH). */
 export const groupName = z.string().min(1, 'group cannot be empty').superRefine((v, ctx) => {
-  const n = Buffer.byteLength(v, 'utf8');
+  const n = utf8Length(v);
   if (n > 255) ctx.addIssue({ code: 'custom', message: `group is at most 255 bytes (this one is ${n} bytes)` });
 });
 /** SERVER/PEER routing ids: 32-bit numbers the socket gives each peer. */
 export const numericRoutingId = z.number().int('routing id must be a whole number').min(1, 'routing id must be 1 or more').max(0xffffffff, 'routing id is at most 4294967295');
-const perType: Record<SocketType, Record<string, z.ZodType>> = {
-  PAIR: {},
-  PUB: { conflate: z.boolean() },
-  SUB: { subscriptions: z.array(z.string().max(255)), conflate: z.boolean() },
-  REQ: { routingId, correlate: z.boolean(), relaxed: z.boolean(), probeRouter: z.boolean() },
-  REP: { routingId },
-  DEALER: { routingId, probeRouter: z.boolean(), conflate: z.boolean() },
-  ROUTER: { routingId, mandatory: z.boolean(), probeRouter: z.boolean(), handover: z.boolean() },
-  PULL: { conflate: z.boolean() },
-  PUSH: { conflate: z.boolean() },
-  XPUB: { verbose: z.boolean(), manual: z.boolean(), welcomeMessage: z.string() },
-  XSUB: {},
-  STREAM: { routingId },
-  SERVER: {},
-  CLIENT: {},
-  RADIO: { noDrop: z.boolean() },
+/** What the host applies by calls rather than as options: SUB subscriptions, DISH groups. */
+const hostExtras: Partial<Record<SocketType, Record<string, z.ZodType>>> = {
+  SUB: { subscriptions: z.array(z.string().max(255)) },
   DISH: { groups: z.array(groupName).max(1000) },
-  GATHER: { conflate: z.boolean() },
-  SCATTER: { conflate: z.boolean() },
-  DGRAM: {},
-  PEER: {},
-  CHANNEL: {},
 };
 
 /** Draft types carry one frame per message (DGRAM: an address frame and a body). */
-export const SINGLE_PART: ReadonlySet<SocketType> = new Set(['SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'PEER', 'CHANNEL']);
+export const SINGLE_PART: ReadonlySet<SocketType> = new Set(SOCKET_TYPE_NAMES.filter((t) => SOCKET_TYPE_TABLE[t].singlePart));
 
+/** The options a socket of `type` takes (core/engine/option-table.ts), all optional, nothing else. */
 export function optionSchema(type: SocketType) {
-  return z.strictObject({ ...commonOptions, ...perType[type] }).partial();
+  return z.strictObject({ ...optionShape(type), ...hostExtras[type] }).partial();
 }
 export type SocketOptions = Partial<Record<string, string | number | boolean | string[]>>;
 
 // ---- frames ----------------------------------------------------------------------------------
+
+/** How a frame's text is read: as UTF-8, hex, base64, JSON, or a file's bytes in base64. */
+export type FrameKind = z.infer<typeof frameInput>['kind'];
 
 export const frameInput = z.strictObject({
   kind: z.enum(['text', 'hex', 'base64', 'json', 'file']),

@@ -6,7 +6,7 @@ import { HostError, describeError } from './errors.js';
 import { frameToBytes, framesToBytes, type FrameInput } from './frames.js';
 import {
   SINGLE_PART, optionSchema, type EndpointInfo, type HostEvent, type LoggedMessage, type MonitorEvent, type Page,
-  type PeerInfo, type SocketInfo, type SocketOptions, type SocketType,
+  type SocketInfo, type SocketOptions, type SocketType,
 } from './protocol.js';
 import { formatIssues } from './validate.js';
 import { initialStatus, nextStatus } from './endpoint-state.js';

@@ -2,7 +2,7 @@
 // view from the engine's wire tap (no pcap): greetings, READY, the exact frames, and the REQ/REP pair.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { bindWildcard, connectTo, createSocket, selectSocket, send, shot, waitForText, useApp } from './serve-harness.js';
 
 const app = useApp();

@@ -2,7 +2,7 @@
 // RADIO/DISH with groups over udp://, DISH join/leave, and the errors a user sees for an unknown
 // routing id and a group over 255 bytes.
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { bindWildcard, connectTo, createSocket, selectSocket, send, shot, waitForText, useApp, newestFrames } from './serve-harness.js';
 
 const app = useApp();

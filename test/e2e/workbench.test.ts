@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import * as zmq from 'zeromq';
 import { bindWildcard, connectTo, createSocket, selectSocket, send, shot, useApp, newestFrames } from './serve-harness.js';
 

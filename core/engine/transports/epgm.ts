@@ -62,11 +62,6 @@ function pgmRefused(ep: PgmEndpoint): never {
     ep.address);
 }
 
-function intOption(host: UdpHost, name: string, fallback: number): number {
-  const v = host.options[name];
-  return typeof v === 'number' ? v : fallback;
-}
-
 /**
  * Opens a pgm/epgm endpoint for the socket (bind and connect alike). The handle is usable at once;
  * `ready` settles once the UDP sockets are bound and the group joined (rejecting with the reason if not).
@@ -78,13 +73,13 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
   if (!sending && type !== 'SUB' && type !== 'XSUB') {
     throw zmqError('ENOCOMPATPROTO', `${ep.transport}:// carries PUB/XPUB to SUB/XSUB only, not ${type}: ${ep.address}`, ep.address);
   }
-  const maxTpdu = intOption(host, 'multicastMaxTransportDataUnit', 1500);
+  const maxTpdu = host.options.multicastMaxTransportDataUnit;
   if (maxTpdu < MIN_TPDU || maxTpdu > MAX_TPDU) {
     throw zmqError('EINVAL', `multicastMaxTransportDataUnit ${maxTpdu} does not fit ${ep.transport}:// (${MIN_TPDU} to ${MAX_TPDU} bytes: IP, UDP and PGM headers and room for data)`, ep.address);
   }
   const ifaceAddress = interfaceAddress(ep.iface, ep.address);
-  const rateKbit = intOption(host, 'rate', 100);
-  const recoveryMs = intOption(host, 'recoveryInterval', 10000);
+  const rateKbit = host.options.rate;
+  const recoveryMs = host.options.recoveryInterval;
   const window = windowPackets(rateKbit, recoveryMs, maxTpdu);
 
   const [socketEnd, engineEnd] = host.makePipe();
@@ -100,7 +95,7 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
       try {
         sendSock.setMulticastInterface(ifaceAddress);
         // A receiver only sends SPMRs to the group, to its neighbours on the link (OpenPGM: TTL 1).
-        sendSock.setMulticastTTL(sending ? Math.max(1, Math.min(255, intOption(host, 'multicastHops', 1))) : 1);
+        sendSock.setMulticastTTL(sending ? Math.max(1, Math.min(255, host.options.multicastHops)) : 1);
         sendSock.setMulticastLoopback(host.options.multicastLoop !== false);
         resolve();
       } catch (e) {
@@ -172,7 +167,7 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
     };
     const receiver = new PgmReceiver({
       destPort: ep.port, group: ep.group, windowPackets: Math.max(window, 4096),
-      maxMessageSize: intOption(host, 'maxMessageSize', -1),
+      maxMessageSize: host.options.maxMessageSize,
       send,
       deliver: (msg) => {
         if (held.length > 0 || !engineEnd.write(msg)) {

@@ -8,11 +8,12 @@ import { zmqError } from '../errors.js';
 import { ipcEndpointString, type Endpoint } from '../endpoint.js';
 import { reportAcceptErrors, serverListening, systemEventError, type Listener } from './stream.js';
 import { adoptAccepted, connectWithReader } from './reader.js';
+import type { CommonOptionValues } from '../option-table.js';
 
 type IpcEndpoint = Extract<Endpoint, { transport: 'ipc' }>;
 
 export async function listenIpc(
-  ep: IpcEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, l: Listener) => void,
+  ep: IpcEndpoint, options: CommonOptionValues, onStream: (s: net.Socket, l: Listener) => void,
 ): Promise<Listener> {
   let file = ep.path;
   let tempDir: string | undefined;
@@ -30,7 +31,7 @@ export async function listenIpc(
     }
   }
   const server = net.createServer({ pauseOnConnect: true });
-  await serverListening(server, ep.address, { path: file, backlog: options.backlog as number });
+  await serverListening(server, ep.address, { path: file, backlog: options.backlog });
   // Open sockets do not keep the process alive by themselves (zeromq.js behaviour); see keepalive.ts.
   server.unref();
   const listener: Listener = {

@@ -6,6 +6,7 @@ import type { Endpoint } from '../endpoint.js';
 import { listenTcp, dialTcp } from './tcp.js';
 import { listenIpc, dialIpc } from './ipc.js';
 import { listenWs, dialWs } from './ws.js';
+import type { CommonOptionValues } from '../option-table.js';
 
 export interface Listener {
   /** The endpoint actually bound (wildcards resolved), as lastEndpoint reports it. */
@@ -22,13 +23,13 @@ export interface Listener {
 export type StreamEndpoint = Extract<Endpoint, { transport: 'tcp' | 'ipc' | 'ws' | 'wss' }>;
 
 export function listenStream(
-  ep: StreamEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, listener: Listener) => void,
+  ep: StreamEndpoint, options: CommonOptionValues, onStream: (s: net.Socket, listener: Listener) => void,
 ): Promise<Listener> {
   if (ep.transport === 'ws' || ep.transport === 'wss') return listenWs(ep, options, onStream);
   return ep.transport === 'tcp' ? listenTcp(ep, options, onStream) : listenIpc(ep, options, onStream);
 }
 
-export function dialStream(ep: StreamEndpoint, options: Record<string, unknown>): net.Socket {
+export function dialStream(ep: StreamEndpoint, options: CommonOptionValues): net.Socket {
   // ws: a WsStream standing in for the socket (ZMTP over WebSocket, see ws.ts); it emits 'connect' too.
   if (ep.transport === 'ws' || ep.transport === 'wss') return dialWs(ep, options) as unknown as net.Socket;
   return ep.transport === 'tcp' ? dialTcp(ep, options) : dialIpc(ep);

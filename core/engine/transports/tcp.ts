@@ -6,6 +6,7 @@ import { zmqError } from '../errors.js';
 import { tcpEndpointString, type Endpoint } from '../endpoint.js';
 import { reportAcceptErrors, serverListening, type Listener } from './stream.js';
 import { adoptAccepted, connectWithReader } from './reader.js';
+import type { CommonOptionValues } from '../option-table.js';
 
 type TcpEndpoint = Extract<Endpoint, { transport: 'tcp' }>;
 
@@ -30,11 +31,11 @@ async function resolveBindHost(host: string, ipv6: boolean, address: string): Pr
 }
 
 export async function listenTcp(
-  ep: TcpEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, l: Listener) => void,
+  ep: TcpEndpoint, options: CommonOptionValues, onStream: (s: net.Socket, l: Listener) => void,
 ): Promise<Listener> {
-  const host = await resolveBindHost(ep.host, options.ipv6 === true, ep.address);
+  const host = await resolveBindHost(ep.host, options.ipv6, ep.address);
   const server = net.createServer({ noDelay: true, pauseOnConnect: true });
-  await serverListening(server, ep.address, { host, port: ep.port, backlog: options.backlog as number, ipv6Only: false });
+  await serverListening(server, ep.address, { host, port: ep.port, backlog: options.backlog, ipv6Only: false });
   const bound = server.address() as net.AddressInfo;
   // libzmq reports the wildcard host as 0.0.0.0 (or [::]) with the real port.
   // Open sockets do not keep the process alive by themselves (zeromq.js behaviour); see keepalive.ts.
@@ -52,10 +53,10 @@ export async function listenTcp(
   return listener;
 }
 
-export function dialTcp(ep: TcpEndpoint, options: Record<string, unknown>): net.Socket {
-  const family = net.isIPv6(ep.host) ? 6 : net.isIPv4(ep.host) ? 4 : options.ipv6 === true ? 0 : 4;
+export function dialTcp(ep: TcpEndpoint, options: CommonOptionValues): net.Socket {
+  const family = net.isIPv6(ep.host) ? 6 : net.isIPv4(ep.host) ? 4 : options.ipv6 ? 0 : 4;
   const s = connectWithReader({ host: ep.host, port: ep.port, family, noDelay: true });
-  const ka = options.tcpKeepalive as number;
-  if (ka === 1) s.setKeepAlive(true, Math.max(0, (options.tcpKeepaliveIdle as number) * 1000));
+  const ka = options.tcpKeepalive;
+  if (ka === 1) s.setKeepAlive(true, Math.max(0, (options.tcpKeepaliveIdle) * 1000));
   return s;
 }

@@ -15,6 +15,7 @@ import { zmqError } from '../errors.js';
 import type { Endpoint } from '../endpoint.js';
 import type { Msg, Pipe } from '../pipe.js';
 import type { SocketEvent } from '../monitor.js';
+import type { CommonOptionValues } from '../option-table.js';
 
 type UdpEndpoint = Extract<Endpoint, { transport: 'udp' }>;
 
@@ -24,7 +25,7 @@ export const MAX_UDP_MESSAGE = 8192;
 /** What the udp transport needs from its socket. */
 export interface UdpHost {
   readonly typeName: string;
-  readonly options: Record<string, unknown>;
+  readonly options: CommonOptionValues;
   makePipe(): [Pipe, Pipe];
   attachPipe(socketEnd: Pipe): void;
   emit(event: SocketEvent): void;
@@ -130,7 +131,7 @@ export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle
   if (host.typeName !== 'DISH' && !raw) {
     throw zmqError('ENOCOMPATPROTO', `udp:// binds are for DISH and DGRAM sockets only (RADIO connects), not ${host.typeName}: ${ep.address}`, ep.address);
   }
-  const ipv6 = host.options.ipv6 === true;
+  const ipv6 = host.options.ipv6;
   const target = ep.host === '*' ? (ipv6 ? '::' : '0.0.0.0') : await resolve(ep.host, ep.address, ipv6);
   const multicast = isMulticast(target);
   const sock = socketFor(target, multicast);
@@ -183,7 +184,7 @@ export function connectUdp(host: UdpHost, ep: UdpEndpoint): UdpHandle {
   sock.on('listening', () => {
     if (!isMulticast(ep.host)) return;
     try {
-      sock.setMulticastTTL(Math.max(1, host.options.multicastHops as number));
+      sock.setMulticastTTL(Math.max(1, host.options.multicastHops));
       sock.setMulticastLoopback(true);
     } catch { /* not fatal: defaults apply */ }
   });

@@ -32,6 +32,7 @@ import { selectMechanism } from '../../zmtp/mechanisms/index.js';
 import { zmqError } from '../errors.js';
 import type { Endpoint } from '../endpoint.js';
 import { reportAcceptErrors, serverListening, type Listener } from './stream.js';
+import type { CommonOptionValues } from '../option-table.js';
 
 type WsEndpoint = Extract<Endpoint, { transport: 'ws' | 'wss' }>;
 
@@ -209,10 +210,10 @@ export class WsStream extends Duplex {
 }
 
 /** Connects: returns the stream at once; it emits 'connect' once the WebSocket is open (or 'error'). */
-export function dialWs(ep: WsEndpoint, options: Record<string, unknown>): WsStream {
+export function dialWs(ep: WsEndpoint, options: CommonOptionValues): WsStream {
   const { name: mechanism, asServer } = selectMechanism(options);
   const host = net.isIPv6(ep.host) ? `[${ep.host}]` : ep.host;
-  const maxSize = options.maxMessageSize as number;
+  const maxSize = options.maxMessageSize;
   // No subprotocol list through `ws` (it rejects '/'): the header is set here and the answer read on 'upgrade'.
   const ws = new WebSocket(`${ep.transport}://${host}:${ep.port}${ep.path}`, {
     headers: { 'Sec-WebSocket-Protocol': offeredProtocols(mechanism) },
@@ -250,20 +251,20 @@ export function dialWs(ep: WsEndpoint, options: Record<string, unknown>): WsStre
 }
 
 /** TLS settings for a wss:// connect, as libzmq's ZMQ_WSS_* options ask. */
-function tlsClientOptions(ep: WsEndpoint, options: Record<string, unknown>): https.RequestOptions {
-  const trust = options.wssTrustPem as string | null;
-  const system = options.wssTrustSystem === true;
+function tlsClientOptions(ep: WsEndpoint, options: CommonOptionValues): https.RequestOptions {
+  const trust = options.wssTrustPem;
+  const system = options.wssTrustSystem;
   // No trusted certificate at all: nothing can verify (libzmq fails the handshake the same way).
   const ca = trust ? (system ? [...tlsRootCertificates(), trust] : [trust]) : system ? undefined : [];
-  const servername = (options.wssHostname as string | null) ?? (net.isIP(ep.host) ? undefined : ep.host);
+  const servername = (options.wssHostname) ?? (net.isIP(ep.host) ? undefined : ep.host);
   return {
     ca,
     rejectUnauthorized: true,
     servername,
     // Check the certificate against wssHostname when given, else against the endpoint's host.
     checkServerIdentity: (_host: string, cert) => tls.checkServerIdentity(servername ?? ep.host, cert),
-    cert: (options.wssCertPem as string | null) ?? undefined,
-    key: (options.wssKeyPem as string | null) ?? undefined,
+    cert: (options.wssCertPem) ?? undefined,
+    key: (options.wssKeyPem) ?? undefined,
   };
 }
 
@@ -277,10 +278,10 @@ export function wsEndpointString(host: string, port: number, path: string, schem
 
 /** Binds: an HTTP server that upgrades ZWS requests (any path, like libzmq) and hands each one to `onStream`. */
 export async function listenWs(
-  ep: WsEndpoint, options: Record<string, unknown>, onStream: (s: net.Socket, l: Listener) => void,
+  ep: WsEndpoint, options: CommonOptionValues, onStream: (s: net.Socket, l: Listener) => void,
 ): Promise<Listener> {
   let host = ep.host;
-  if (host === '*') host = options.ipv6 === true ? '::' : '0.0.0.0';
+  if (host === '*') host = options.ipv6 ? '::' : '0.0.0.0';
   else if (!net.isIP(host) && host !== 'localhost') {
     throw zmqError('ENODEV', `cannot bind ${ep.address}: ws:// binds need an IP address or '*'`, ep.address);
   }
@@ -294,8 +295,8 @@ export async function listenWs(
   };
   let server: http.Server;
   if (ep.transport === 'wss') {
-    const cert = options.wssCertPem as string | null;
-    const key = options.wssKeyPem as string | null;
+    const cert = options.wssCertPem;
+    const key = options.wssKeyPem;
     if (!cert || !key) throw zmqError('EINVAL', `cannot bind ${ep.address}: wss:// needs the wssCertPem and wssKeyPem options`, ep.address);
     try {
       server = https.createServer({ cert, key }, plainRequest);
@@ -305,14 +306,14 @@ export async function listenWs(
   } else {
     server = http.createServer(plainRequest);
   }
-  const maxSize = options.maxMessageSize as number;
+  const maxSize = options.maxMessageSize;
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxSize > 0 ? maxSize + 1 : 0 });
   const chosenFor = new WeakMap<http.IncomingMessage, string>();
   wss.on('headers', (headers: string[], req: http.IncomingMessage) => {
     const p = chosenFor.get(req);
     if (p) headers.push(`Sec-WebSocket-Protocol: ${p}`);
   });
-  await serverListening(server as unknown as net.Server, ep.address, { host, port: ep.port, backlog: options.backlog as number });
+  await serverListening(server as unknown as net.Server, ep.address, { host, port: ep.port, backlog: options.backlog });
   const bound = server.address() as net.AddressInfo;
   const listener: Listener = {
     endpoint: wsEndpointString(bound.address, bound.port, ep.path, ep.transport),

@@ -1,12 +1,13 @@
-// Socket types by libzmq's number (ZMQ_PAIR = 0 ... ZMQ_CHANNEL = 20), for zeromq.js's generic
-// `new Socket(type, options)` and the classes built on it.
-import { SOCKET_TYPES, type SocketTypeName } from '../../zmtp/constants.js';
+// Socket types by libzmq's number (socket-type-table.ts), for zeromq.js's generic `new Socket(type,
+// options)` and the classes built on it.
+import type { SocketTypeName } from '../../zmtp/constants.js';
+import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE } from '../socket-type-table.js';
 import type { SocketHost, SocketType } from '../socket-type.js';
 import { ChannelType } from './channel.js';
 import { ClientType } from './client.js';
 import { DgramType } from './dgram.js';
 import { DishType } from './dish.js';
-import { DRAFT_TYPE_NUMBERS, draftTypeName, type DraftSocketTypeName } from './draft-name.js';
+import { draftTypeName, type DraftSocketTypeName } from './draft-name.js';
 import { GatherType } from './gather.js';
 import { SOCKET_TYPE_FACTORIES } from './index.js';
 import { PeerType } from './peer.js';
@@ -33,9 +34,10 @@ const DRAFT_FACTORIES: Record<DraftSocketTypeName, (host: SocketHost) => SocketT
 };
 
 const BY_NUMBER = new Map<number, SocketTypeEntry>();
-SOCKET_TYPES.forEach((name, n) => BY_NUMBER.set(n, { name, create: SOCKET_TYPE_FACTORIES[name] }));
-for (const [name, n] of Object.entries(DRAFT_TYPE_NUMBERS) as [DraftSocketTypeName, number][]) {
-  BY_NUMBER.set(n, { name: draftTypeName(name), create: DRAFT_FACTORIES[name] });
+for (const name of SOCKET_TYPE_NAMES) {
+  const draft = name in DRAFT_FACTORIES;
+  const create = draft ? DRAFT_FACTORIES[name as DraftSocketTypeName] : SOCKET_TYPE_FACTORIES[name as SocketTypeName];
+  BY_NUMBER.set(SOCKET_TYPE_TABLE[name].number, { name: draft ? draftTypeName(name as DraftSocketTypeName) : (name as SocketTypeName), create });
 }
 
 /** The socket type with libzmq number `n`, or undefined (zmq_socket's EINVAL). */

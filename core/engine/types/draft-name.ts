@@ -9,8 +9,3 @@ export type DraftSocketTypeName = (typeof DRAFT_SOCKET_TYPES)[number];
 export function draftTypeName(name: DraftSocketTypeName): SocketTypeName {
   return name as unknown as SocketTypeName;
 }
-
-/** zeromq.js / libzmq numeric socket types (ZMQ_SERVER = 12, ...). */
-export const DRAFT_TYPE_NUMBERS: Record<DraftSocketTypeName, number> = {
-  SERVER: 12, CLIENT: 13, RADIO: 14, DISH: 15, GATHER: 16, SCATTER: 17, DGRAM: 18, PEER: 19, CHANNEL: 20,
-};

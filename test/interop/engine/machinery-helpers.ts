@@ -1,15 +1,15 @@
 // Shared helpers for the machinery interop tests: our sockets by type name, raw TCP peers, a pyzmq
 // child process peer, and event waiting. Nothing here imitates the engine: peers are real libzmq or raw bytes.
 import net from 'node:net';
-import { Socket } from '../../../core/engine/socket.js';
+import { Socket, type SocketOf } from '../../../core/engine/socket.js';
 import type { SocketOptions } from '../../../core/engine/options.js';
 import type { Context } from '../../../core/engine/context.js';
 import type { SocketEvent, EventType } from '../../../core/engine/monitor.js';
 import { socketTypeToByte, type SocketTypeName } from '../../../core/zmtp/constants.js';
 import { startPython } from '../../helpers/python.js';
 
-export function ours(type: SocketTypeName, options: SocketOptions = {}, ctx?: Context): Socket {
-  return new Socket(socketTypeToByte(type), ctx ? { ...options, context: ctx } : options);
+export function ours<T extends SocketTypeName>(type: T, options: SocketOptions = {}, ctx?: Context): SocketOf<T> {
+  return new Socket(socketTypeToByte(type), ctx ? { ...options, context: ctx } : options) as SocketOf<T>;
 }
 
 /** Resolves with the first event of `type` (optionally matching `pred`). */

@@ -189,7 +189,7 @@ test('Poller over many sockets: a pyzmq-style loop drains several PULLs fed by l
         const i = pulls.indexOf(s as Pull);
         while (s.readable) {
           const list = got.get(i) ?? [];
-          list.push((await s.receive())[0].toString());
+          list.push((await (s as Pull).receive())[0].toString());
           got.set(i, list);
           total++;
         }

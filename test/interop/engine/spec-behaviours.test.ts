@@ -4,7 +4,7 @@
 // after the publisher restarts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dealer, Pull, Push, Reply, Request, Router, Subscriber } from '../../../core/engine/sockets.js';
+import { Dealer, Pull, Push, Reply, Router, Subscriber } from '../../../core/engine/sockets.js';
 import { setWireTap } from '../../../core/engine/wiretap.js';
 import type { ZmqError } from '../../../core/engine/errors.js';
 import { endpointFor, pyzmq, text, zeromqJs, type PeerLib } from './peers/peers.js';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as zmq from 'zeromq';
 import { ours, python } from './machinery-helpers.js';
 import { Context } from '../../../core/engine/context.js';
+import type { AnySocket } from '../../../core/engine/socket.js';
 
 test('tcp: our PUSH binds a wildcard port, libzmq PULL connects; multipart arrives whole', async () => {
   const push = ours('PUSH');
@@ -224,7 +225,7 @@ test('endpoint errors are specific: EINVAL, EPROTONOSUPPORT, EADDRINUSE, ENOENT'
   }
   // A closed socket throws at once, as zeromq.js's do.
   assert.throws(() => s.bind('tcp://127.0.0.1:*'), { code: 'EBADF' });
-  assert.throws(() => s.send('x'), { code: 'EBADF' });
+  assert.throws(() => (s as AnySocket).send('x'), { code: 'EBADF' });
 });
 
 test('tcp: mixed frame sizes from libzmq into our bound socket arrive intact (reads land in slabs and frame bodies)', async () => {

@@ -11,12 +11,13 @@ import fs from 'node:fs';
 import { parseEndpoint } from '../../../core/engine/endpoint.js';
 import { listenStream, type StreamEndpoint } from '../../../core/engine/transports/stream.js';
 import { readerOf } from '../../../core/engine/transports/reader.js';
+import { defaultOptions } from '../../../core/engine/option-table.js';
 
 async function acceptOne(address: string, dial: (bound: string) => net.Socket): Promise<void> {
   const ep = parseEndpoint(address, true) as StreamEndpoint;
   let accepted!: (s: net.Socket) => void;
   const gotSocket = new Promise<net.Socket>((resolve) => (accepted = resolve));
-  const listener = await listenStream(ep, {}, (s) => accepted(s));
+  const listener = await listenStream(ep, defaultOptions(), (s) => accepted(s));
   const client = dial(listener.endpoint);
   try {
     const server = await gotSocket;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { Inspector } from '../../../core/inspect/inspector.js';
 import type { InspectRecord, MessageRecord, CommandRecord, GreetingRecord } from '../../../core/inspect/records.js';
-import { startRelay, toEvents, rng, type Relay } from './relay.js';
+import { startRelay, toEvents, type Relay } from './relay.js';
 
 function inspect(relay: Pick<Relay, 'chunks' | 'conns'>, split?: (b: Buffer) => Buffer[]) {
   const records: InspectRecord[] = [];
@@ -14,7 +14,6 @@ function inspect(relay: Pick<Relay, 'chunks' | 'conns'>, split?: (b: Buffer) => 
   return { records, inspector };
 }
 
-const hex = (s: string | Buffer) => Buffer.from(s).toString('hex');
 const of = <T extends InspectRecord['type']>(rs: InspectRecord[], t: T) => rs.filter((r) => r.type === t) as Extract<InspectRecord, { type: T }>[];
 
 async function waitForChunks(relay: Relay, pred: () => boolean) {

@@ -3,7 +3,7 @@
 import { useMemo, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
-import type { FrameKind } from '../../../../core/host/frames.js';
+import type { FrameKind } from '../../../../core/host/protocol.js';
 import { asText, bytesToBase64 } from '../format.js';
 import { Button, ErrorText, Input, Select, TextArea, errorMessage } from '../ui/common.js';
 

@@ -2,40 +2,24 @@
 import { useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+import { OPTIONS, OPTION_NAMES, appliesTo, type OptionSpec } from '../../../../core/engine/option-table.js';
+import { SOCKET_TYPE_TABLE } from '../../../../core/engine/socket-type-table.js';
 import { Button, Card, ErrorText, Input, Label, Select, errorMessage } from '../ui/common.js';
 
-const TYPES: { type: SocketType; hint: string }[] = [
-  { type: 'REQ', hint: 'sends a request, waits for the reply' },
-  { type: 'REP', hint: 'receives a request, sends the reply' },
-  { type: 'DEALER', hint: 'asynchronous request/reply, load-balanced' },
-  { type: 'ROUTER', hint: 'addresses peers by routing id' },
-  { type: 'PUB', hint: 'publishes to subscribers' },
-  { type: 'SUB', hint: 'receives topics it subscribed to' },
-  { type: 'XPUB', hint: 'PUB that sees subscriptions' },
-  { type: 'XSUB', hint: 'SUB that sends subscriptions as messages' },
-  { type: 'PUSH', hint: 'pipeline: sends round-robin' },
-  { type: 'PULL', hint: 'pipeline: fair-queued receive' },
-  { type: 'PAIR', hint: 'exclusive pair' },
-  { type: 'STREAM', hint: 'raw TCP peers' },
-  { type: 'SERVER', hint: 'draft: replies to CLIENTs by routing id' },
-  { type: 'CLIENT', hint: 'draft: single-part requests to a SERVER' },
-  { type: 'RADIO', hint: 'draft: publishes to groups (tcp, udp)' },
-  { type: 'DISH', hint: 'draft: receives the groups it joined' },
-  { type: 'SCATTER', hint: 'draft: single-part PUSH' },
-  { type: 'GATHER', hint: 'draft: single-part PULL' },
-  { type: 'PEER', hint: 'draft: SERVER that can also connect' },
-  { type: 'CHANNEL', hint: 'draft: single-part PAIR' },
-  { type: 'DGRAM', hint: 'draft: raw UDP datagrams (udp://)' },
-];
+// The types, options and labels come from the engine's tables, so the form offers what the host takes.
+const TYPES = Object.entries(SOCKET_TYPE_TABLE).map(([type, info]) => ({ type: type as SocketType, hint: info.hint }));
+/** Types whose routing id a peer sees (ROUTER addresses them by it); the option exists on every type. */
 const HAS_ROUTING_ID: SocketType[] = ['REQ', 'REP', 'DEALER', 'ROUTER', 'STREAM'];
-const NUMERIC = [
-  ['sendHighWaterMark', 'Send HWM'],
-  ['receiveHighWaterMark', 'Receive HWM'],
-  ['linger', 'Linger (ms)'],
-  ['reconnectInterval', 'Reconnect interval (ms)'],
-  ['heartbeatInterval', 'Heartbeat interval (ms)'],
-  ['heartbeatTimeout', 'Heartbeat timeout (ms)'],
-] as const;
+/** Whole-number options the form offers on every type. */
+const NUMERIC = OPTION_NAMES.flatMap((name) => {
+  const spec: OptionSpec = OPTIONS[name];
+  return spec.kind.type === 'int' && spec.label && spec.types === 'all' ? [[name, spec.label] as const] : [];
+});
+/** Yes/no options the form offers on the types that have them, with their doc line. */
+const FLAGS = OPTION_NAMES.flatMap((name) => {
+  const spec: OptionSpec = OPTIONS[name];
+  return spec.kind.type === 'bool' && spec.label ? [{ name, label: spec.label, doc: spec.doc }] : [];
+});
 type Security = 'none' | 'plain-client' | 'plain-server' | 'curve-client' | 'curve-server';
 
 /** Numbers as numbers; anything else is passed on as typed so the host names the problem. */
@@ -52,10 +36,8 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
   const [subs, setSubs] = useState('');
   const [subAll, setSubAll] = useState(false);
   const [nums, setNums] = useState<Record<string, string>>({});
-  const [mandatory, setMandatory] = useState(false);
+  const [flags, setFlags] = useState<Record<string, boolean>>({});
   const [groups, setGroups] = useState('');
-  const [noDrop, setNoDrop] = useState(false);
-  const [conflate, setConflate] = useState(false);
   const [security, setSecurity] = useState<Security>('none');
   const [user, setUser] = useState('');
   const [pass, setPass] = useState('');
@@ -87,10 +69,8 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
       if (subAll) topics.unshift('');
       options.subscriptions = topics;
     }
-    if (type === 'ROUTER' && mandatory) options.mandatory = true;
+    for (const f of FLAGS) if (flags[f.name] && appliesTo(f.name, type)) options[f.name] = true;
     if (type === 'DISH') options.groups = groups.split(/\n|,/).map((g) => g.trim()).filter(Boolean);
-    if (type === 'RADIO' && noDrop) options.noDrop = true;
-    if ((type === 'GATHER' || type === 'SCATTER') && conflate) options.conflate = true;
     if (security === 'plain-server') options.plainServer = true;
     if (security === 'plain-client') { options.plainUsername = user; options.plainPassword = pass; }
     if (security === 'curve-server') { options.curveServer = true; options.curvePublicKey = pub; options.curveSecretKey = sec; }
@@ -141,24 +121,12 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
             <Input aria-label="Groups" placeholder="weather, news" value={groups} onChange={(e) => setGroups(e.target.value)} />
           </Label>
         )}
-        {type === 'RADIO' && (
-          <label className="flex items-center gap-2 self-end text-sm">
-            <input type="checkbox" aria-label="No drop" checked={noDrop} onChange={(e) => setNoDrop(e.target.checked)} />
-            No drop (wait instead of dropping when a DISH is full)
+        {FLAGS.filter((f) => appliesTo(f.name, type)).map((f) => (
+          <label key={f.name} className="flex items-center gap-2 self-end text-sm">
+            <input type="checkbox" aria-label={f.label} checked={flags[f.name] ?? false} onChange={(e) => setFlags({ ...flags, [f.name]: e.target.checked })} />
+            {f.label} <span className="text-xs text-slate-500">({f.doc})</span>
           </label>
-        )}
-        {(type === 'GATHER' || type === 'SCATTER') && (
-          <label className="flex items-center gap-2 self-end text-sm">
-            <input type="checkbox" aria-label="Conflate" checked={conflate} onChange={(e) => setConflate(e.target.checked)} />
-            Conflate (keep only the last message)
-          </label>
-        )}
-        {type === 'ROUTER' && (
-          <label className="flex items-center gap-2 self-end text-sm">
-            <input type="checkbox" aria-label="Mandatory routing" checked={mandatory} onChange={(e) => setMandatory(e.target.checked)} />
-            Mandatory (fail with EHOSTUNREACH for unknown peers)
-          </label>
-        )}
+        ))}
         {NUMERIC.map(([key, label]) => (
           <Label key={key} text={label}>
             <Input aria-label={label} inputMode="numeric" placeholder="default" value={nums[key] ?? ''} onChange={(e) => setNums({ ...nums, [key]: e.target.value })} />

@@ -4,7 +4,7 @@ import type { AppClient } from '../client.js';
 import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
 import { fmtTime } from '../format.js';
 import { clearMessages, eventTotal, messageTotal, useStore } from '../store.js';
-import { Badge, Button, Card, Empty, ErrorText, Input, Select, errorMessage } from '../ui/common.js';
+import { Badge, Button, Card, ErrorText, Input, Select, errorMessage } from '../ui/common.js';
 import { Composer, envelopeOf, type DraftFrame, type Template } from './Composer.js';
 import { EndpointStatus } from './EndpointStatus.js';
 import { MulticastHint } from './MulticastHint.js';

@@ -1,0 +1,187 @@
+// Every socket option, declared once: zeromq.js's name, libzmq's id, the kind and range of value libzmq
+// 4.3.5 accepts (as zeromq.js sets it), the default, the socket types it applies to, and what it does.
+// Everything else is derived from this table: the engine's validation and accessors (options.ts,
+// socket.ts, sockets.ts), the Socket classes' typed properties, the host's zod schemas
+// (core/host/option-schema.ts) and the workbench form's fields. Plain data without Node's types, so
+// the renderer can import it.
+import type { SocketTypeName } from './socket-type-table.js';
+
+export type OptionKind =
+  /** An integer (a fraction is truncated first, as zeromq.js does); `step`: rounded toward zero to a multiple. */
+  | { readonly type: 'int'; readonly min: number; readonly max: number; readonly step?: number }
+  | { readonly type: 'bool' }
+  /** UTF-8 text of minBytes..maxBytes bytes; `nullable`: null is accepted (it unsets the option). */
+  | { readonly type: 'string'; readonly minBytes: number; readonly maxBytes: number; readonly nullable: boolean }
+  /** A CURVE key: 40 Z85 characters (text or bytes) or 32 raw bytes. */
+  | { readonly type: 'curveKey' }
+  /** Bytes given as UTF-8 text or a Buffer, minBytes..maxBytes long; `nullable` as for string. */
+  | { readonly type: 'bytes'; readonly minBytes: number; readonly maxBytes: number; readonly nullable: boolean }
+  /** PEM text (a Buffer is taken as its text), or null. */
+  | { readonly type: 'pem' }
+  /** One of a fixed set of values. */
+  | { readonly type: 'enum'; readonly values: readonly (string | null)[] };
+
+export interface OptionSpec {
+  /** libzmq's option number (zmq.h ZMQ_*); null for this engine's own options. */
+  readonly id: number | null;
+  readonly kind: OptionKind;
+  /** libzmq's default, as zeromq.js reads it back. */
+  readonly default: unknown;
+  /** 'all', or the socket types (zeromq.js's classes) that have this option. */
+  readonly types: 'all' | readonly SocketTypeName[];
+  readonly doc: string;
+  /** The workbench's New socket form offers this option under this label (with `doc` beside a checkbox). */
+  readonly label?: string;
+  /** false: set through setOption() only, not a property (Subscriber.subscribe() is a method). */
+  readonly property?: false;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+const int = (min: number, max = INT32_MAX) => ({ type: 'int', min, max }) as const;
+const bool = { type: 'bool' } as const;
+/** libzmq's string options take 1 to 255 bytes; the empty string is EINVAL. */
+const text = (nullable: boolean) => ({ type: 'string', minBytes: 1, maxBytes: 255, nullable }) as const;
+const pem = { type: 'pem' } as const;
+const curveKey = { type: 'curveKey' } as const;
+
+/** The types with a conflate option in zeromq.js (libzmq's single-message queue). */
+const CONFLATING = ['PUSH', 'PULL', 'DEALER', 'PUB', 'SUB', 'GATHER', 'SCATTER'] as const;
+
+export const OPTIONS = {
+  affinity: { id: 4, kind: int(0, Number.MAX_SAFE_INTEGER), default: 0, types: 'all', doc: 'I/O thread affinity bitmask (kept for compatibility; this engine has no I/O threads).' },
+  routingId: { id: 5, kind: { type: 'bytes', minBytes: 1, maxBytes: 255, nullable: false }, default: null, types: 'all', doc: 'The routing id this socket announces to ROUTER peers (1 to 255 bytes).', label: 'Routing id' },
+  subscribe: { id: 6, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Adds a subscription (a topic prefix; null or empty: everything). XPUB: in manual mode, for the last subscriber heard.' },
+  unsubscribe: { id: 7, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Removes a subscription added with subscribe.' },
+  rate: { id: 8, kind: int(1), default: 100, types: 'all', doc: 'Multicast data rate in kbit/s (pgm://, epgm://).' },
+  recoveryInterval: { id: 9, kind: int(0), default: 10000, types: 'all', doc: 'Multicast recovery interval in ms (pgm://, epgm://).' },
+  sendBufferSize: { id: 11, kind: int(-1), default: -1, types: 'all', doc: 'Kernel send buffer size in bytes; -1 leaves the OS default.' },
+  receiveBufferSize: { id: 12, kind: int(-1), default: -1, types: 'all', doc: 'Kernel receive buffer size in bytes; -1 leaves the OS default.' },
+  linger: { id: 17, kind: int(-1), default: -1, types: 'all', doc: 'How long close() keeps delivering queued messages, in ms; -1 until done, 0 drops them.', label: 'Linger (ms)' },
+  reconnectInterval: { id: 18, kind: int(-1), default: 100, types: 'all', doc: 'Delay before reconnecting, in ms; -1 never reconnects.', label: 'Reconnect interval (ms)' },
+  backlog: { id: 19, kind: int(0), default: 100, types: 'all', doc: 'Queue length of pending incoming connections on a bound endpoint.' },
+  reconnectMaxInterval: { id: 21, kind: int(0), default: 0, types: 'all', doc: 'Upper bound of the doubling reconnect delay, in ms; 0 keeps reconnectInterval.' },
+  maxMessageSize: { id: 22, kind: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), default: -1, types: 'all', doc: 'Largest inbound message in bytes; a peer sending more is disconnected. Negative: no limit.' },
+  sendHighWaterMark: { id: 23, kind: int(0), default: 1000, types: 'all', doc: 'Outbound messages queued per peer before the socket blocks or drops; 0: no limit.', label: 'Send HWM' },
+  receiveHighWaterMark: { id: 24, kind: int(0), default: 1000, types: 'all', doc: 'Inbound messages queued per peer; 0: no limit.', label: 'Receive HWM' },
+  multicastHops: { id: 25, kind: int(1), default: 1, types: 'all', doc: 'Multicast TTL (epgm://, udp://).' },
+  receiveTimeout: { id: 27, kind: int(-1), default: -1, types: 'all', doc: 'receive() fails with EAGAIN after this many ms; -1 waits forever.' },
+  sendTimeout: { id: 28, kind: int(-1), default: -1, types: 'all', doc: 'send() fails with EAGAIN after this many ms; -1 waits forever.' },
+  mandatory: { id: 33, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a message to an unknown routing id fails with EHOSTUNREACH instead of being dropped.', label: 'Mandatory routing' },
+  tcpKeepalive: { id: 34, kind: int(-1, 1), default: -1, types: 'all', doc: 'SO_KEEPALIVE: 1 on, 0 off, -1 the OS default.' },
+  tcpKeepaliveCount: { id: 35, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPCNT; -1 the OS default.' },
+  tcpKeepaliveIdle: { id: 36, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPIDLE in seconds; -1 the OS default.' },
+  tcpKeepaliveInterval: { id: 37, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPINTVL in seconds; -1 the OS default.' },
+  immediate: { id: 39, kind: bool, default: false, types: 'all', doc: 'Queue messages only for peers whose connection is complete.' },
+  verbosity: { id: 40, kind: { type: 'enum', values: [null, 'allSubs', 'allSubsUnsubs'] }, default: null, types: ['XPUB'], doc: 'XPUB: pass on repeated subscriptions (allSubs, ZMQ_XPUB_VERBOSE) and unsubscriptions too (allSubsUnsubs, ZMQ_XPUB_VERBOSER).' },
+  ipv6: { id: 42, kind: bool, default: false, types: 'all', doc: 'Use IPv6 as well as IPv4 (dual-stack wildcards, IPv6 names).' },
+  plainServer: { id: 44, kind: bool, default: false, types: 'all', doc: 'Act as a PLAIN server (the ZAP handler checks user names and passwords).' },
+  plainUsername: { id: 45, kind: text(true), default: null, types: 'all', doc: 'PLAIN client user name (null: no PLAIN).' },
+  plainPassword: { id: 46, kind: text(true), default: null, types: 'all', doc: 'PLAIN client password.' },
+  curveServer: { id: 47, kind: bool, default: false, types: 'all', doc: 'Act as a CURVE server (needs curveSecretKey).' },
+  curvePublicKey: { id: 48, kind: curveKey, default: null, types: 'all', doc: 'Our CURVE public key (Z85 or 32 bytes).' },
+  curveSecretKey: { id: 49, kind: curveKey, default: null, types: 'all', doc: 'Our CURVE secret key (Z85 or 32 bytes).' },
+  curveServerKey: { id: 50, kind: curveKey, default: null, types: 'all', doc: "CURVE client: the server's public key (Z85 or 32 bytes)." },
+  probeRouter: { id: 51, kind: bool, default: false, types: ['DEALER', 'REQ', 'ROUTER'], doc: 'Send an empty message to each new ROUTER peer so it learns our routing id.' },
+  correlate: { id: 52, kind: bool, default: false, types: ['REQ'], doc: 'REQ: prefix requests with an id and accept only the reply carrying it.' },
+  relaxed: { id: 53, kind: bool, default: false, types: ['REQ'], doc: 'REQ: allow a new request before the reply came (the old one is abandoned).' },
+  conflate: { id: 54, kind: bool, default: false, types: CONFLATING, doc: 'Keep only the last message in each queue (single-part messages only).', label: 'Conflate' },
+  zapDomain: { id: 55, kind: text(false), default: null, types: 'all', doc: 'The ZAP domain given to the authentication handler.' },
+  handover: { id: 56, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a new peer with a routing id in use takes it over (the old one is disconnected).' },
+  typeOfService: { id: 57, kind: int(0), default: 0, types: 'all', doc: 'IP_TOS / IPV6_TCLASS on outgoing packets.' },
+  handshakeInterval: { id: 66, kind: int(0), default: 30000, types: 'all', doc: 'A peer must finish its handshake within this many ms; 0: no limit.' },
+  noDrop: { id: 69, kind: bool, default: false, types: ['PUB', 'XPUB', 'RADIO'], doc: 'When a subscriber is full, fail send() with EAGAIN instead of dropping.', label: 'No drop' },
+  manual: { id: 71, kind: bool, default: false, types: ['XPUB'], doc: 'XPUB: subscriptions are applied by the application (subscribe()), not automatically.' },
+  welcomeMessage: { id: 72, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['XPUB'], doc: 'XPUB: a message sent to each new subscriber.' },
+  notify: { id: 73, kind: bool, default: true, types: ['STREAM'], doc: 'STREAM: deliver an empty message when a peer connects or disconnects.' },
+  invertMatching: { id: 74, kind: bool, default: false, types: ['PUB', 'SUB', 'XPUB'], doc: 'Deliver messages that match no subscription instead of those that match one.' },
+  heartbeatInterval: { id: 75, kind: int(0), default: 0, types: 'all', doc: 'Send a ZMTP PING every this many ms; 0: no heartbeats.', label: 'Heartbeat interval (ms)' },
+  // libzmq stores the TTL in deciseconds (value / 100 must fit 16 bits) and reads it back in ms.
+  heartbeatTimeToLive: { id: 76, kind: { type: 'int', min: -99, max: 6553599, step: 100 }, default: 0, types: 'all', doc: 'The TTL sent in our PINGs (ms, kept in deciseconds): the peer drops us after this long without traffic.' },
+  // libzmq refuses -1 although -1 is its default (the heartbeat interval is used then).
+  heartbeatTimeout: { id: 77, kind: int(0), default: -1, types: 'all', doc: 'Drop a peer that sends nothing for this many ms after our PING; default: the heartbeat interval.', label: 'Heartbeat timeout (ms)' },
+  connectTimeout: { id: 79, kind: int(0), default: 0, types: 'all', doc: 'A TCP connect attempt is abandoned after this many ms; 0: the OS timeout.' },
+  tcpMaxRetransmitTimeout: { id: 80, kind: int(0), default: 0, types: 'all', doc: 'TCP_USER_TIMEOUT in ms; 0: the OS default.' },
+  multicastMaxTransportDataUnit: { id: 84, kind: int(1), default: 1500, types: 'all', doc: 'Largest packet (IP header included) epgm:// sends.' },
+  // libzmq's BINDDEVSIZ: an interface name is at most 16 bytes.
+  interface: { id: 92, kind: { type: 'string', minBytes: 1, maxBytes: 16, nullable: true }, default: null, types: 'all', doc: 'Bind outgoing connections to this network interface (SO_BINDTODEVICE).' },
+  zapEnforceDomain: { id: 93, kind: bool, default: false, types: 'all', doc: 'Ask the ZAP handler even with no zapDomain (RFC 27 strictly).' },
+  loopbackFastPath: { id: 94, kind: bool, default: false, types: 'all', doc: 'Windows loopback fast path (no effect here).' },
+  multicastLoop: { id: 96, kind: bool, default: true, types: 'all', doc: 'Multicast sent by this socket is also delivered on this host (epgm://, udp://).' },
+  wssKeyPem: { id: 103, kind: pem, default: null, types: 'all', doc: 'wss://: our private key (PEM; needed to bind).' },
+  wssCertPem: { id: 104, kind: pem, default: null, types: 'all', doc: 'wss://: our certificate (PEM; needed to bind).' },
+  wssTrustPem: { id: 105, kind: pem, default: null, types: 'all', doc: 'wss://: the CA certificates a server must be signed by (PEM).' },
+  wssHostname: { id: 106, kind: text(true), default: null, types: 'all', doc: "wss://: the name expected in the server's certificate (default: the endpoint's host)." },
+  wssTrustSystem: { id: 107, kind: bool, default: false, types: 'all', doc: "wss://: also trust the system's CA certificates." },
+  onlyFirstSubscribe: { id: 108, kind: bool, default: false, types: ['XPUB', 'XSUB'], doc: 'Only the first frame of a multipart message can be a subscription.' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+type Spec<N extends OptionName> = (typeof OPTIONS)[N];
+
+/** The JavaScript type an option of kind K reads back as. */
+export type ValueOfKind<K extends OptionKind> =
+  K extends { type: 'int' } ? number
+  : K extends { type: 'bool' } ? boolean
+  : K extends { type: 'bytes' } ? string | Uint8Array | null
+  : K extends { type: 'enum'; values: readonly (infer V)[] } ? V
+  : string | null;
+
+export type OptionValue<N extends OptionName> = ValueOfKind<Spec<N>['kind']>;
+
+/** Options every socket type has. */
+export type CommonOptionName = { [N in OptionName]: Spec<N>['types'] extends 'all' ? N : never }[OptionName];
+
+/** Options that only some types have, as properties, and which types have them. */
+type TypeOptionName<T extends SocketTypeName> = {
+  [N in OptionName]: Spec<N> extends { property: false } ? never : Spec<N>['types'] extends readonly (infer U)[] ? (T extends U ? N : never) : never;
+}[OptionName];
+
+/** The common options as values: the live option bag every socket keeps (Socket.options). */
+export type CommonOptionValues = { -readonly [N in CommonOptionName]: OptionValue<N> };
+
+/** The options only socket type T has, as the properties of T's class. */
+export type TypeOptionValues<T extends SocketTypeName> = { -readonly [N in TypeOptionName<T>]: OptionValue<N> };
+
+/** All options socket type T takes (its constructor's option object, all optional). */
+export type OptionsOf<T extends SocketTypeName> = Partial<CommonOptionValues & TypeOptionValues<T>>;
+
+export const OPTION_NAMES = Object.keys(OPTIONS) as OptionName[];
+
+/** Whether socket type `type` has option `name`. */
+export function appliesTo(name: OptionName, type: string): boolean {
+  const types: 'all' | readonly string[] = OPTIONS[name].types;
+  return types === 'all' || types.includes(type);
+}
+
+export function isOptionName(name: string): name is OptionName {
+  return Object.prototype.hasOwnProperty.call(OPTIONS, name);
+}
+
+/** The common options with their defaults: a new socket's option bag. */
+export function defaultOptions(): CommonOptionValues {
+  const out: Record<string, unknown> = {};
+  for (const name of OPTION_NAMES) if (OPTIONS[name].types === 'all') out[name] = OPTIONS[name].default;
+  return out as CommonOptionValues;
+}
+
+const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+
+/** Why 40 characters are not a Z85 CURVE key (a character outside Z85, a block above 32 bits, as zmq_z85_decode), or null. */
+export function z85KeyProblem(key: string): string | null {
+  if (key.length !== 40) return `a Z85 key has 40 characters, got ${key.length}`;
+  for (let i = 0; i < 40; i += 5) {
+    let value = 0;
+    for (let j = i; j < i + 5; j++) {
+      const digit = Z85.indexOf(key[j]);
+      if (digit < 0) return `'${key[j]}' at ${j} is not a Z85 character`;
+      value = value * 85 + digit;
+    }
+    if (value > 0xffffffff) return `the Z85 block at ${i} is larger than 32 bits`;
+  }
+  return null;
+}
+
+/** UTF-8 length of a string, without Node's Buffer (for the renderer). */
+export function utf8Length(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
