@@ -4,6 +4,7 @@ import { zmqError } from './errors.js';
 import type { Pipe } from './pipe.js';
 import { hold, release } from './keepalive.js';
 import { assignOptions, typeError } from './assign.js';
+import { contextInUse } from './exit-flush.js';
 
 /** What the context needs from a socket for inproc and termination. */
 export interface ContextSocket {
@@ -12,6 +13,8 @@ export interface ContextSocket {
   readonly typeName: string;
   readonly options: Record<string, unknown>;
   close(): void;
+  /** Messages queued that no peer has taken yet (the exit flush waits for them, see exit-flush.ts). */
+  hasUndelivered(): boolean;
   /** Attaches an inproc pipe end whose other end belongs to `peer` (or a ZAP client). */
   attachInprocPipe(end: Pipe, address: string, peerType: string, peerRoutingId: Buffer | undefined): void;
 }
@@ -77,6 +80,7 @@ export class Context {
   register(socket: ContextSocket): void {
     if (this.sockets.size >= this.maxSockets) throw zmqError('EMFILE', `too many sockets in this context (maxSockets ${this.maxSockets})`);
     this.sockets.add(socket);
+    contextInUse(this, true);
   }
 
   /** @internal The socket closed; `lingering` when it still has queued messages to write. */
@@ -99,7 +103,22 @@ export class Context {
   }
 
   private checkTerm(): void {
-    if (this.sockets.size === 0 && this.lingering.size === 0) for (const w of this.termWaiters.splice(0)) w();
+    if (this.sockets.size !== 0 || this.lingering.size !== 0) return;
+    // Nothing open or lingering: the context no longer needs the exit flush (and may be collected).
+    contextInUse(this, false);
+    for (const w of this.termWaiters.splice(0)) w();
+  }
+
+  /** @internal Exit flush: some socket still has messages to deliver, or is closed and lingering. */
+  hasUndelivered(): boolean {
+    if (this.lingering.size > 0) return true;
+    for (const s of this.sockets) if (s.hasUndelivered()) return true;
+    return false;
+  }
+
+  /** @internal Exit flush: closes every open socket with its own linger, as zeromq.js does when the process ends. */
+  closeAllForExit(): void {
+    for (const s of [...this.sockets]) s.close();
   }
 
   /** @internal */

@@ -111,13 +111,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   private pendingReceiveOp?: Pending<Buffer[]>;
   /** Keeps the process alive while a send or receive waits (zeromq.js does the same). */
   private readonly opHold = new Hold();
-  /**
-   * A socket with endpoints keeps the process alive until closed (tests and the host rely on this).
-   * zeromq.js differs: there only pending operations and event listeners do; see keepalive.ts.
-   */
-  private readonly endpointHold = new Hold();
-  /** While closed but still delivering queued messages (linger), like zeromq.js's blocky context. */
-  private readonly lingerHold = new Hold();
+  // An open socket, even with endpoints, does not keep the process alive (as in zeromq.js); what is
+  // still queued when the program ends is delivered by the exit flush (exit-flush.ts).
   private get pendingSend() { return this.pendingSendOp; }
   private set pendingSend(p) { this.pendingSendOp = p; this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp); }
   private get pendingReceive() { return this.pendingReceiveOp; }
@@ -147,6 +142,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     this.typeNumber = type;
     this.context = ctx;
     this.options = defaultOptions();
+    // libzmq: a socket's linger starts at -1 (wait for ever) in a blocky context, else at 0.
+    this.options.linger = ctx.blocky ? -1 : 0;
     const tapped = tap(entry.create);
     this.impl = tapped.create({
       options: this.options,
@@ -236,6 +233,12 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   queuedOn(frame: Buffer): string | undefined {
     for (const pipe of this.pipes) if (pipe.holdsOutbound(frame)) return pipe.endpoint || pipe.remoteAddress;
     return undefined;
+  }
+
+  /** @internal ContextSocket: a message queued here that no peer (connection or inproc socket) has taken yet. */
+  hasUndelivered(): boolean {
+    for (const pipe of this.pipes) if (pipe.queued > 0) return true;
+    return false;
   }
 
   /** A message could be received now without waiting. */
@@ -536,7 +539,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     listener.onAcceptError = (error) => this.emit({ type: 'accept:error', address: bound, error, reason: error.message });
     this.listeners.set(listener.endpoint, { listener, conns });
     this.lastBound = listener.endpoint;
-    this.endpointHold.set(true);
     this.emit({ type: 'bind', address: listener.endpoint });
   }
 
@@ -628,7 +630,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     list.push(session);
     this.sessions.set(address, list);
     session.start();
-    this.endpointHold.set(true);
   }
 
   /** Closes the udp endpoint bound or connected at `address`; false when it is not one. */
@@ -690,7 +691,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
       return;
     }
     this.isClosed = true;
-    this.endpointHold.set(false);
     const closedError = () => zmqError('EAGAIN', 'Socket was closed');
     if (this.pendingReceive) {
       const r = this.pendingReceive;
@@ -725,7 +725,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     for (const c of conns) c.shutdown(linger);
     for (const s of sessions) s.stop(linger);
     this.context.unregister(this, this.lingerWork > 1);
-    if (this.context.blocky && linger !== 0) this.lingerHold.set(true);
     this.lingerStep(-1);
     this.observer?.finish();
     reportActivity(this);
@@ -734,10 +733,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   private lingerStep(delta: number): void {
     if (this.lingerWork <= 0) return;
     this.lingerWork += delta;
-    if (this.lingerWork === 0) {
-      this.lingerHold.set(false);
-      this.context.lingerDone(this);
-    }
+    if (this.lingerWork === 0) this.context.lingerDone(this);
   }
 }
 
