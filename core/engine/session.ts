@@ -219,7 +219,14 @@ export class Session implements ConnectionHost {
     this.done = true;
     this.stopping = true;
     for (const t of [this.retryTimer, this.connectTimer, this.lingerTimer]) if (t) clearTimeout(t);
-    this.dialing?.destroy();
+    if (this.dialing) {
+      // A dial still in progress lives on in libuv until its connect attempt ends; without our listeners
+      // it no longer reaches this session, its socket or the context (zeromq.js drops its context
+      // reference at close, so a closed socket's context can be collected at once).
+      this.dialing.removeAllListeners('connect').removeAllListeners('error').on('error', () => {});
+      this.dialing.destroy();
+      this.dialing = undefined;
+    }
     this.conn?.fail(CloseCause.Local, 'closed by this side');
     this.socketEnd?.terminateNow();
     this.sessionEnd?.terminateNow();
