@@ -176,6 +176,11 @@ export class Connection implements PipeOwner, TcpEnd {
     this.send(encodeSignature(this.ourIdentity.length));
   }
 
+  /** PipeOwner: what the socket queues for us is written out within the turn, unless the stream is backed up. */
+  get drainsPromptly(): boolean {
+    return this.state === State.Traffic && !this.waitingDrain;
+  }
+
   get isClosed(): boolean {
     return this.state === State.Closed;
   }
