@@ -61,6 +61,9 @@ const enum State { Greeting, Handshake, Identity, Traffic, Closed }
 
 let nextConnectionId = 1;
 
+/** The empty message a raw (STREAM) connection hands its socket when it starts and when it ends. */
+const RAW_NOTICE = Buffer.alloc(0);
+
 /**
  * Counts event-loop turns in which some connection flushed early (in a microtask). One setImmediate per
  * turn serves every connection, so a socket fanning a message out to many peers (PUB, ROUTER) arms one
@@ -198,6 +201,9 @@ export class Connection implements PipeOwner, TcpEnd {
     this.pipe = pipe;
     pipe.owner = this;
     this.state = State.Traffic;
+    // As libzmq's raw engine: an empty message tells the STREAM socket a peer connected (it drops it
+    // unless `notify`); another one when the connection ends (fail()).
+    pipe.force([RAW_NOTICE]);
     if (pipe.canRead()) this.scheduleFlush();
   }
 
@@ -881,6 +887,7 @@ export class Connection implements PipeOwner, TcpEnd {
     } else {
       this.stream.destroy();
     }
+    if (this.raw && handshaken && this.pipe) this.pipe.force([RAW_NOTICE]);
     if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
     if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
     this.host.closed(this, { handshaken, cause, reason, zapStatus });
