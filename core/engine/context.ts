@@ -131,6 +131,7 @@ export class Context {
       if (p.socket.closed) continue;
       const hwms = inprocHwms(p.socket, socket);
       p.end.peer.setHwms(hwms[0], hwms[1]);
+      setBoosts(p.end.peer, p.end, p.socket, socket);
       // The connecter's end learns who it reached (a ROUTER that connected first identifies it now).
       p.end.peer.peerSocketType = socket.typeName;
       p.end.peer.routingId = routingIdOf(socket);
@@ -162,6 +163,7 @@ export class Context {
     ours.endpoint = address;
     theirs.endpoint = address;
     if (bound) {
+      setBoosts(ours, theirs, socket, bound);
       ours.peerSocketType = bound.typeName;
       ours.routingId = routingIdOf(bound);
       bound.attachInprocPipe(theirs, address, socket.typeName, routingIdOf(socket));
@@ -213,13 +215,25 @@ function routingIdOf(s: ContextSocket): Buffer | undefined {
   return typeof v === 'string' ? Buffer.from(v) : Buffer.from(v as Uint8Array);
 }
 
+/** Each end's boost is the other socket's RCVHWM (what it writes) and SNDHWM (what it reads), as when made. */
+function setBoosts(connecterEnd: Pipe, binderEnd: Pipe, connecter: ContextSocket, binder: ContextSocket): void {
+  const snd = (s: ContextSocket) => s.options.sendHighWaterMark as number;
+  const rcv = (s: ContextSocket) => s.options.receiveHighWaterMark as number;
+  connecterEnd.hwmBoost = [rcv(binder), snd(binder)];
+  binderEnd.hwmBoost = [rcv(connecter), snd(connecter)];
+}
+
 /** libzmq sums the writer's SNDHWM and the reader's RCVHWM for inproc (0 = unlimited if either is 0). */
 function inprocHwms(connecter: ContextSocket, binder: ContextSocket): [number, number] {
-  const sum = (a: number, b: number) => (a === 0 || b === 0 ? 0 : a + b);
   return [
-    sum(connecter.options.sendHighWaterMark as number, binder.options.receiveHighWaterMark as number),
-    sum(binder.options.sendHighWaterMark as number, connecter.options.receiveHighWaterMark as number),
+    hwmSum(connecter.options.sendHighWaterMark as number, binder.options.receiveHighWaterMark as number),
+    hwmSum(binder.options.sendHighWaterMark as number, connecter.options.receiveHighWaterMark as number),
   ];
+}
+
+/** An inproc limit: both HWMs added, unlimited (0) if either is. */
+export function hwmSum(a: number, b: number): number {
+  return a === 0 || b === 0 ? 0 : a + b;
 }
 
 /** The default context, like zeromq.js's `context`. */

@@ -239,9 +239,26 @@ export class Pipe {
     return this.outbound.clear();
   }
 
+  /**
+   * inproc only: the peer socket's RCVHWM and SNDHWM when the pipe was made, added to this end's own
+   * SNDHWM and RCVHWM (libzmq's hwm boost), also when those change later (Socket.updatePipeHwms).
+   */
+  hwmBoost?: readonly [outbound: number, inbound: number];
+
   setHwms(outbound: number, inbound: number): void {
     this.outbound.hwm = outbound;
     this.inbound.hwm = inbound;
+    // A writer refused at the old limit may go on now (libzmq wakes it when the reader next reads).
+    const out = this.outbound;
+    if (out.writerBlocked && !out.full()) {
+      out.writerBlocked = false;
+      this.owner?.writeActivated(this);
+    }
+    const inn = this.inbound;
+    if (inn.writerBlocked && !inn.full() && !this.peer.terminated) {
+      inn.writerBlocked = false;
+      this.peer.owner?.writeActivated(this.peer);
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { SocketTypeName } from '../zmtp/constants.js';
 import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
-import { context as defaultContext, Context, type ContextSocket } from './context.js';
+import { context as defaultContext, Context, hwmSum, type ContextSocket } from './context.js';
 import { lookUpTcpEndpoint, parseEndpoint, resolvedTcpEndpoint, splitEndpoint } from './endpoint.js';
 import { zmqError, zmqErrorWithMessage, ZmqError } from './errors.js';
 import { Observer, type EventError, type SocketEvent } from './monitor.js';
@@ -170,6 +170,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
   setOption(name: string, value: unknown): void {
     if (name in COMMON_OPTIONS) {
       this.options[name] = validateOption(name, value);
+      if (name === 'sendHighWaterMark' || name === 'receiveHighWaterMark') this.updatePipeHwms();
       return;
     }
     if (this.impl.setOption?.(name, value)) return;
@@ -422,6 +423,20 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost, AsyncItera
     for (const set of this.inprocPipes.values()) set.delete(pipe);
     this.impl.detach(pipe);
     this.wakePending();
+  }
+
+  /**
+   * A changed SNDHWM or RCVHWM applies to the pipes that exist, as in libzmq since 4.2 (zeromq.js lists
+   * both among the options that take effect after bind/connect): each end's own values plus its inproc
+   * boost, the limits of both directions (our queues are shared by the two ends).
+   */
+  private updatePipeHwms(): void {
+    const snd = this.options.sendHighWaterMark as number;
+    const rcv = this.options.receiveHighWaterMark as number;
+    for (const pipe of this.pipes) {
+      const boost = pipe.hwmBoost;
+      pipe.setHwms(boost ? hwmSum(snd, boost[0]) : snd, boost ? hwmSum(rcv, boost[1]) : rcv);
+    }
   }
 
   /** @internal Socket-end/peer-end pair with this socket's HWMs (A = socket end). */

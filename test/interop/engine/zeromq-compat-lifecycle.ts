@@ -203,6 +203,33 @@ export function lifecycleSuite(name: string, zmq: Zmq, loader: Loader): void {
       }
     });
 
+    test('a high-water mark set after connect applies to the existing pipe (inproc: own SNDHWM plus the peer RCVHWM)', async () => {
+      const address = `inproc://lifecycle-hwm-${process.pid}-${name.replace(/\W/g, '')}`;
+      const pull = new zmq.Pull({ linger: 0 });
+      const push = new zmq.Push({ linger: 0, sendTimeout: 0 });
+      try {
+        await pull.bind(address);
+        push.connect(address);
+        push.sendHighWaterMark = 5000;
+        let sent = 0;
+        for (;;) {
+          try {
+            await push.send('x');
+            sent++;
+          } catch (e) {
+            assert.equal((e as { code?: string }).code, 'EAGAIN');
+            break;
+          }
+          if (sent > 20_000) assert.fail('no limit at all');
+        }
+        // libzmq: the connecting end's limit is its SNDHWM plus the binder's RCVHWM (1000) at connect.
+        assert.equal(sent, 6000);
+      } finally {
+        push.close();
+        pull.close();
+      }
+    });
+
     test('a connecting STREAM can send to the routing id given at connect() at once; the data waits for the connection', async () => {
       const server = net.createServer();
       const received = new Promise<string>((resolve) => {
