@@ -18,5 +18,8 @@ await build({
   target: 'node20',
   packages: 'external',
   sourcemap: true,
+  // Class and function names as in the source: zeromq.js's TypeErrors and `.name` show them (esbuild
+  // would rename a class that collides, e.g. Proxy with the global Proxy).
+  keepNames: true,
   logLevel: 'warning',
 });
