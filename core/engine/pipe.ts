@@ -17,8 +17,9 @@ export interface PipeOwner {
   /** The other end went away and everything it had sent has been read. */
   pipeTerminated(pipe: Pipe): void;
   /**
-   * True while this owner takes what is written to it within the current event-loop turn (a connection
-   * writing to its peer). Frames written to any other reader may wait in the queue: small ones are copied.
+   * True while this owner takes what is written to it soon (a connection writing to its peer). Frames
+   * written to any other reader (a session still dialing, an inproc socket) may wait in the queue for
+   * long: small ones are copied.
    */
   readonly drainsPromptly?: boolean;
 }
@@ -27,8 +28,8 @@ export interface PipeOwner {
  * Frames up to this size are copied when they may wait in a queue (zeromq.js's zero-copy threshold,
  * 1 << 7): a small Buffer given to send() is the caller's again at once, free to be reused or collected
  * while the message waits for a peer. Larger ones are queued by reference, as in zeromq.js. A message
- * for a connection that is writing is taken within the turn, so it is not copied (the hot path); nor is
- * anything while a message tap is installed, which names the very Buffers send() was given.
+ * for a connection that is writing is taken soon, so it is not copied (the hot path); nor is anything
+ * while a message tap is installed, which names the very Buffers send() was given.
  */
 const COPY_MAX = 128;
 

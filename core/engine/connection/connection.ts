@@ -179,9 +179,12 @@ export class Connection implements PipeOwner, TcpEnd {
     this.send(encodeSignature(this.ourIdentity.length));
   }
 
-  /** PipeOwner: what the socket queues for us is written out within the turn, unless the stream is backed up. */
+  /**
+   * PipeOwner: what the socket queues for us is written out soon (within the turn, or at the next drain
+   * when the stream is backed up), so the socket need not copy small frames.
+   */
   get drainsPromptly(): boolean {
-    return this.state === State.Traffic && !this.waitingDrain;
+    return this.state === State.Traffic;
   }
 
   get isClosed(): boolean {
