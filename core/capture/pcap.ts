@@ -3,12 +3,16 @@
 // Microsecond files go through the `pcap-parser` package (the project's chosen pcap reader), fed a chunk
 // at a time; it knows neither the nanosecond nor the modified variant, so those are parsed here. Packet
 // data are views of the chunk they were read in (pcap-parser never writes to a buffer it has handed out).
-import pcapParser from 'pcap-parser';
+import type PcapParser from 'pcap-parser';
 import type { PcapGlobalHeader, PcapPacketHeader } from 'pcap-parser';
+import { lazyPackage } from '../zmtp/lazy-package.js';
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { MAX_CAPLEN } from './limits.js';
 import type { CaptureWarning, Packet } from './types.js';
+
+/** Loaded on the first microsecond pcap file, not when the engine is imported (see lazy-package.ts). */
+const pcapParser = lazyPackage<typeof PcapParser>('pcap-parser');
 
 export const PCAP_MAGIC_USEC = 0xa1b2c3d4;
 export const PCAP_MAGIC_NSEC = 0xa1b23c4d;
@@ -82,7 +86,7 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
       return input;
     },
   };
-  const parser = pcapParser.parse(input);
+  const parser = pcapParser().parse(input);
   let batch: (Packet | CaptureWarning)[] = [];
   let linkType = -1;
   let index = 0;

@@ -5,6 +5,7 @@ import type { Pipe } from './pipe.js';
 import { hold, release } from './keepalive.js';
 import { assignOptions, typeError } from './assign.js';
 import type { CommonOptionValues } from './option-table.js';
+import { contextInUse } from './exit-flush.js';
 
 /** What the context needs from a socket for inproc and termination. */
 export interface ContextSocket {
@@ -13,6 +14,8 @@ export interface ContextSocket {
   readonly typeName: string;
   readonly options: CommonOptionValues;
   close(): void;
+  /** Messages queued that no peer has taken yet (the exit flush waits for them, see exit-flush.ts). */
+  hasUndelivered(): boolean;
   /** Attaches an inproc pipe end whose other end belongs to `peer` (or a ZAP client). */
   attachInprocPipe(end: Pipe, address: string, peerType: string, peerRoutingId: Buffer | undefined): void;
 }
@@ -78,6 +81,7 @@ export class Context {
   register(socket: ContextSocket): void {
     if (this.sockets.size >= this.maxSockets) throw zmqError('EMFILE', `too many sockets in this context (maxSockets ${this.maxSockets})`);
     this.sockets.add(socket);
+    contextInUse(this, true);
   }
 
   /** @internal The socket closed; `lingering` when it still has queued messages to write. */
@@ -100,7 +104,22 @@ export class Context {
   }
 
   private checkTerm(): void {
-    if (this.sockets.size === 0 && this.lingering.size === 0) for (const w of this.termWaiters.splice(0)) w();
+    if (this.sockets.size !== 0 || this.lingering.size !== 0) return;
+    // Nothing open or lingering: the context no longer needs the exit flush (and may be collected).
+    contextInUse(this, false);
+    for (const w of this.termWaiters.splice(0)) w();
+  }
+
+  /** @internal Exit flush: some socket still has messages to deliver, or is closed and lingering. */
+  hasUndelivered(): boolean {
+    if (this.lingering.size > 0) return true;
+    for (const s of this.sockets) if (s.hasUndelivered()) return true;
+    return false;
+  }
+
+  /** @internal Exit flush: closes every open socket with its own linger, as zeromq.js does when the process ends. */
+  closeAllForExit(): void {
+    for (const s of [...this.sockets]) s.close();
   }
 
   /** @internal */
@@ -113,6 +132,7 @@ export class Context {
       if (p.socket.closed) continue;
       const hwms = inprocHwms(p.socket, socket);
       p.end.peer.setHwms(hwms[0], hwms[1]);
+      setBoosts(p.end.peer, p.end, p.socket, socket);
       // The connecter's end learns who it reached (a ROUTER that connected first identifies it now).
       p.end.peer.peerSocketType = socket.typeName;
       p.end.peer.routingId = routingIdOf(socket);
@@ -144,6 +164,7 @@ export class Context {
     ours.endpoint = address;
     theirs.endpoint = address;
     if (bound) {
+      setBoosts(ours, theirs, socket, bound);
       ours.peerSocketType = bound.typeName;
       ours.routingId = routingIdOf(bound);
       bound.attachInprocPipe(theirs, address, socket.typeName, routingIdOf(socket));
@@ -195,13 +216,25 @@ function routingIdOf(s: ContextSocket): Buffer | undefined {
   return typeof v === 'string' ? Buffer.from(v) : Buffer.from(v as Uint8Array);
 }
 
+/** Each end's boost is the other socket's RCVHWM (what it writes) and SNDHWM (what it reads), as when made. */
+function setBoosts(connecterEnd: Pipe, binderEnd: Pipe, connecter: ContextSocket, binder: ContextSocket): void {
+  const snd = (s: ContextSocket) => s.options.sendHighWaterMark as number;
+  const rcv = (s: ContextSocket) => s.options.receiveHighWaterMark as number;
+  connecterEnd.hwmBoost = [rcv(binder), snd(binder)];
+  binderEnd.hwmBoost = [rcv(connecter), snd(connecter)];
+}
+
 /** libzmq sums the writer's SNDHWM and the reader's RCVHWM for inproc (0 = unlimited if either is 0). */
 function inprocHwms(connecter: ContextSocket, binder: ContextSocket): [number, number] {
-  const sum = (a: number, b: number) => (a === 0 || b === 0 ? 0 : a + b);
   return [
-    sum(connecter.options.sendHighWaterMark, binder.options.receiveHighWaterMark),
-    sum(binder.options.sendHighWaterMark, connecter.options.receiveHighWaterMark),
+    hwmSum(connecter.options.sendHighWaterMark, binder.options.receiveHighWaterMark),
+    hwmSum(binder.options.sendHighWaterMark, connecter.options.receiveHighWaterMark),
   ];
+}
+
+/** An inproc limit: both HWMs added, unlimited (0) if either is. */
+export function hwmSum(a: number, b: number): number {
+  return a === 0 || b === 0 ? 0 : a + b;
 }
 
 /** The default context, like zeromq.js's `context`. */

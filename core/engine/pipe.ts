@@ -3,6 +3,7 @@
 // that reads and writes the wire) or directly by another socket (inproc). Like libzmq's pipe_t, but a
 // queue item is a whole message, so a multipart message is delivered all-or-nothing.
 import type { Properties } from '../zmtp/metadata.js';
+import { messageTap } from './wiretap.js';
 
 /** One multipart message: its frames in order. */
 export type Msg = Buffer[];
@@ -15,6 +16,25 @@ export interface PipeOwner {
   writeActivated(pipe: Pipe): void;
   /** The other end went away and everything it had sent has been read. */
   pipeTerminated(pipe: Pipe): void;
+  /**
+   * True while this owner takes what is written to it soon (a connection writing to its peer). Frames
+   * written to any other reader (a session still dialing, an inproc socket) may wait in the queue for
+   * long: small ones are copied.
+   */
+  readonly drainsPromptly?: boolean;
+}
+
+/**
+ * Frames up to this size are copied when they may wait in a queue (zeromq.js's zero-copy threshold,
+ * 1 << 7): a small Buffer given to send() is the caller's again at once, free to be reused or collected
+ * while the message waits for a peer. Larger ones are queued by reference, as in zeromq.js. A message
+ * for a connection that is writing is taken soon, so it is not copied (the hot path); nor is anything
+ * while a message tap is installed, which names the very Buffers send() was given.
+ */
+const COPY_MAX = 128;
+
+function copySmallFrames(msg: Msg): void {
+  for (let i = 0; i < msg.length; i++) if (msg[i].length <= COPY_MAX) msg[i] = Buffer.from(msg[i]);
 }
 
 /**
@@ -167,6 +187,7 @@ export class Pipe {
       this.outbound.writerBlocked = true;
       return false;
     }
+    if (!this.peer.owner?.drainsPromptly && !messageTap) copySmallFrames(msg);
     const wasEmpty = this.outbound.size === 0;
     this.outbound.push(msg);
     if (wasEmpty) this.peer.owner?.readActivated(this.peer);
@@ -219,9 +240,26 @@ export class Pipe {
     return this.outbound.clear();
   }
 
+  /**
+   * inproc only: the peer socket's RCVHWM and SNDHWM when the pipe was made, added to this end's own
+   * SNDHWM and RCVHWM (libzmq's hwm boost), also when those change later (Socket.updatePipeHwms).
+   */
+  hwmBoost?: readonly [outbound: number, inbound: number];
+
   setHwms(outbound: number, inbound: number): void {
     this.outbound.hwm = outbound;
     this.inbound.hwm = inbound;
+    // A writer refused at the old limit may go on now (libzmq wakes it when the reader next reads).
+    const out = this.outbound;
+    if (out.writerBlocked && !out.full()) {
+      out.writerBlocked = false;
+      this.owner?.writeActivated(this);
+    }
+    const inn = this.inbound;
+    if (inn.writerBlocked && !inn.full() && !this.peer.terminated) {
+      inn.writerBlocked = false;
+      this.peer.owner?.writeActivated(this.peer);
+    }
   }
 
   /**

@@ -3,6 +3,7 @@
 // It waits on the sockets' readiness signals (no busy loop), so it costs nothing while idle.
 import { onActivity, reportsActivity } from './activity.js';
 import { zmqError } from './errors.js';
+import { Hold } from './keepalive.js';
 import type { Socket } from './socket.js';
 
 export const POLLIN = 1;
@@ -57,9 +58,13 @@ export class Poller {
     return new Promise((resolve) => {
       const stops: Array<() => void> = [];
       let timer: NodeJS.Timeout | undefined;
+      // A waiting poll keeps the process alive, as a pending receive() does.
+      const alive = new Hold();
+      alive.set(true);
       const finish = (result: PollResult) => {
         for (const stop of stops) stop();
         if (timer) clearTimeout(timer);
+        alive.set(false);
         resolve(result);
       };
       const check = () => {

@@ -2,6 +2,7 @@
 // the front end are sent on the back end and the other way round, optionally copied to a capture
 // socket; pause(), resume() and terminate() steer it while run() is in progress.
 import { onActivity, reportsActivity } from './activity.js';
+import { Hold } from './keepalive.js';
 import { zmqError, zmqErrorWithMessage } from './errors.js';
 import { Socket as SocketClass, type AnySocket, type Socket } from './socket.js';
 import type { Msg } from './pipe.js';
@@ -61,6 +62,9 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     const wakeUp = () => this.wake?.();
     const stops = [onActivity(this.frontEnd, wakeUp), onActivity(this.backEnd, wakeUp)];
     if (this.capture) stops.push(onActivity(this.capture, wakeUp));
+    // A running proxy keeps the process alive (zeromq.js runs it as pending work on a libuv thread).
+    const alive = new Hold();
+    alive.set(true);
     try {
       while (!this.terminated) {
         if (this.frontEnd.closed || this.backEnd.closed) break;
@@ -74,6 +78,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       }
     } finally {
       for (const stop of stops) stop();
+      alive.set(false);
       this.running = false;
     }
     if (!this.terminated) throw zmqError('ETERM', 'Proxy stopped: its front end or back end socket was closed');

@@ -1,7 +1,7 @@
 // The connect side of one tcp/ipc endpoint: dials, runs a Connection, and when it drops dials again
 // with backoff (reconnectInterval, doubling up to reconnectMaxInterval when set, like libzmq). Unless
-// `immediate` is set (or the type needs the peer's identity first: ROUTER, STREAM), its pipe is made at
-// connect() time and kept across reconnects, so messages queue before the first connection and survive
+// `immediate` is set (or the type needs the peer's identity first: a ROUTER without a connect routing
+// id), its pipe is made at connect() time and kept across reconnects, so messages queue before the first connection and survive
 // a peer restart (libzmq's session_base_t).
 import type net from 'node:net';
 import { Pipe } from './pipe.js';
@@ -57,7 +57,8 @@ export class Session implements ConnectionHost {
 
   constructor(private readonly host: SessionHost, readonly ep: StreamEndpoint) {
     this.raw = host.socketType === 'STREAM';
-    this.keepsPipe = host.options.immediate !== true && !this.raw && (host.socketType !== 'ROUTER' || host.pipeAtConnect(ep.address));
+    // STREAM too: libzmq gives a connecting STREAM its pipe, and so its routing id, at connect().
+    this.keepsPipe = host.options.immediate !== true && (host.socketType !== 'ROUTER' || host.pipeAtConnect(ep.address));
   }
 
   get socketType(): SocketTypeName { return this.host.socketType; }
@@ -195,7 +196,8 @@ export class Session implements ConnectionHost {
     if (end !== this.sessionEnd) return;
     this.sessionEnd = undefined;
     this.socketEnd = undefined;
-    if (this.stopping || this.host.closed) this.finish();
+    // A STREAM socket ended this peer ([id, ''] or its close): libzmq ends a raw session with its pipe.
+    if (this.stopping || this.host.closed || this.raw) this.finish();
   }
 
   /**
@@ -220,7 +222,14 @@ export class Session implements ConnectionHost {
     this.done = true;
     this.stopping = true;
     for (const t of [this.retryTimer, this.connectTimer, this.lingerTimer]) if (t) clearTimeout(t);
-    this.dialing?.destroy();
+    if (this.dialing) {
+      // A dial still in progress lives on in libuv until its connect attempt ends; without our listeners
+      // it no longer reaches this session, its socket or the context (zeromq.js drops its context
+      // reference at close, so a closed socket's context can be collected at once).
+      this.dialing.removeAllListeners('connect').removeAllListeners('error').on('error', () => {});
+      this.dialing.destroy();
+      this.dialing = undefined;
+    }
     this.conn?.fail(CloseCause.Local, 'closed by this side');
     this.socketEnd?.terminateNow();
     this.sessionEnd?.terminateNow();

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { SocketTypeName } from '../zmtp/constants.js';
 import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
-import { context as defaultContext, Context, type ContextSocket } from './context.js';
+import { context as defaultContext, Context, hwmSum, type ContextSocket } from './context.js';
 import { lookUpTcpEndpoint, parseEndpoint, resolvedTcpEndpoint, splitEndpoint } from './endpoint.js';
 import { zmqError, zmqErrorWithMessage, ZmqError } from './errors.js';
 import { Observer, type EventError, type SocketEvent } from './monitor.js';
@@ -125,13 +125,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   private pendingReceiveOp?: Pending<Buffer[]>;
   /** Keeps the process alive while a send or receive waits (zeromq.js does the same). */
   private readonly opHold = new Hold();
-  /**
-   * A socket with endpoints keeps the process alive until closed (tests and the host rely on this).
-   * zeromq.js differs: there only pending operations and event listeners do; see keepalive.ts.
-   */
-  private readonly endpointHold = new Hold();
-  /** While closed but still delivering queued messages (linger), like zeromq.js's blocky context. */
-  private readonly lingerHold = new Hold();
+  // An open socket, even with endpoints, does not keep the process alive (as in zeromq.js); what is
+  // still queued when the program ends is delivered by the exit flush (exit-flush.ts).
   private get pendingSend() { return this.pendingSendOp; }
   private set pendingSend(p) { this.pendingSendOp = p; this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp); }
   private get pendingReceive() { return this.pendingReceiveOp; }
@@ -163,6 +158,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     this.typeNumber = type;
     this.context = ctx;
     this.options = defaultOptions();
+    // libzmq: a socket's linger starts at -1 (wait for ever) in a blocky context, else at 0.
+    this.options.linger = ctx.blocky ? -1 : 0;
     const tapped = tap(entry.create);
     this.impl = tapped.create({
       options: this.options,
@@ -192,8 +189,10 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   setOption(name: string, value: unknown): void {
     if (!isOptionName(name) || !appliesTo(name, this.typeName)) throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
     const checked = validateOption(name, value);
-    if (OPTIONS[name].types === 'all') (this.options as Record<OptionName, unknown>)[name] = checked;
-    else if (!this.impl.setOption?.(name, checked)) throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
+    if (OPTIONS[name].types === 'all') {
+      (this.options as Record<OptionName, unknown>)[name] = checked;
+      if (name === 'sendHighWaterMark' || name === 'receiveHighWaterMark') this.updatePipeHwms();
+    } else if (!this.impl.setOption?.(name, checked)) throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
   }
 
   getOption(name: string): unknown {
@@ -254,6 +253,12 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   queuedOn(frame: Buffer): string | undefined {
     for (const pipe of this.pipes) if (pipe.holdsOutbound(frame)) return pipe.endpoint || pipe.remoteAddress;
     return undefined;
+  }
+
+  /** @internal ContextSocket: a message queued here that no peer (connection or inproc socket) has taken yet. */
+  hasUndelivered(): boolean {
+    for (const pipe of this.pipes) if (pipe.queued > 0) return true;
+    return false;
   }
 
   /** A message could be received now without waiting. */
@@ -427,6 +432,20 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     this.wakePending();
   }
 
+  /**
+   * A changed SNDHWM or RCVHWM applies to the pipes that exist, as in libzmq since 4.2 (zeromq.js lists
+   * both among the options that take effect after bind/connect): each end's own values plus its inproc
+   * boost, the limits of both directions (our queues are shared by the two ends).
+   */
+  private updatePipeHwms(): void {
+    const snd = this.options.sendHighWaterMark as number;
+    const rcv = this.options.receiveHighWaterMark as number;
+    for (const pipe of this.pipes) {
+      const boost = pipe.hwmBoost;
+      pipe.setHwms(boost ? hwmSum(snd, boost[0]) : snd, boost ? hwmSum(rcv, boost[1]) : rcv);
+    }
+  }
+
   /** @internal Socket-end/peer-end pair with this socket's HWMs (A = socket end). */
   makePipe(): [Pipe, Pipe] {
     return Pipe.pair(this.options.sendHighWaterMark, this.options.receiveHighWaterMark);
@@ -542,7 +561,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     listener.onAcceptError = (error) => this.emit({ type: 'accept:error', address: bound, error, reason: error.message });
     this.listeners.set(listener.endpoint, { listener, conns });
     this.lastBound = listener.endpoint;
-    this.endpointHold.set(true);
     this.emit({ type: 'bind', address: listener.endpoint });
   }
 
@@ -634,7 +652,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     list.push(session);
     this.sessions.set(address, list);
     session.start();
-    this.endpointHold.set(true);
   }
 
   /** Closes the udp endpoint bound or connected at `address`; false when it is not one. */
@@ -696,7 +713,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
       return;
     }
     this.isClosed = true;
-    this.endpointHold.set(false);
     const closedError = () => zmqError('EAGAIN', 'Socket was closed');
     if (this.pendingReceive) {
       const r = this.pendingReceive;
@@ -731,7 +747,6 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     for (const c of conns) c.shutdown(linger);
     for (const s of sessions) s.stop(linger);
     this.context.unregister(this, this.lingerWork > 1);
-    if (this.context.blocky && linger !== 0) this.lingerHold.set(true);
     this.lingerStep(-1);
     this.observer?.finish();
     reportActivity(this);
@@ -740,10 +755,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   private lingerStep(delta: number): void {
     if (this.lingerWork <= 0) return;
     this.lingerWork += delta;
-    if (this.lingerWork === 0) {
-      this.lingerHold.set(false);
-      this.context.lingerDone(this);
-    }
+    if (this.lingerWork === 0) this.context.lingerDone(this);
   }
 }
 

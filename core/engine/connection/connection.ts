@@ -62,6 +62,9 @@ const enum State { Greeting, Handshake, Identity, Traffic, Closed }
 
 let nextConnectionId = 1;
 
+/** The empty message a raw (STREAM) connection hands its socket when it starts and when it ends. */
+const RAW_NOTICE = Buffer.alloc(0);
+
 /** Frames up to this size are copied into the batch buffer; larger ones are written by reference. */
 const COPY_LIMIT = 16 * 1024;
 /** Bytes gathered per socket write before yielding to the event loop. */
@@ -179,6 +182,14 @@ export class Connection implements PipeOwner, TcpEnd {
     this.send(encodeSignature(this.ourIdentity.length));
   }
 
+  /**
+   * PipeOwner: what the socket queues for us is written out soon (within the turn, or at the next drain
+   * when the stream is backed up), so the socket need not copy small frames.
+   */
+  get drainsPromptly(): boolean {
+    return this.state === State.Traffic;
+  }
+
   get isClosed(): boolean {
     return this.state === State.Closed;
   }
@@ -196,6 +207,9 @@ export class Connection implements PipeOwner, TcpEnd {
     this.pipe = pipe;
     pipe.owner = this;
     this.state = State.Traffic;
+    // As libzmq's raw engine: an empty message tells the STREAM socket a peer connected (it drops it
+    // unless `notify`); another one when the connection ends (fail()).
+    pipe.force([RAW_NOTICE]);
     if (pipe.canRead()) this.scheduleFlush();
   }
 
@@ -946,6 +960,7 @@ export class Connection implements PipeOwner, TcpEnd {
     } else {
       this.stream.destroy();
     }
+    if (this.raw && handshaken && this.pipe) this.pipe.force([RAW_NOTICE]);
     if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
     if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
     this.host.closed(this, { handshaken, cause, reason, zapStatus });

@@ -25,7 +25,8 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type * as Ws from 'ws';
+import type { WebSocket, RawData } from 'ws';
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, V3_GREETING_SIZE } from '../../zmtp/constants.js';
 import { FrameDecoder } from '../../zmtp/decoder.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
@@ -33,6 +34,10 @@ import { zmqError } from '../errors.js';
 import type { Endpoint } from '../endpoint.js';
 import { reportAcceptErrors, serverListening, type Listener } from './stream.js';
 import type { CommonOptionValues } from '../option-table.js';
+import { lazyPackage } from '../../zmtp/lazy-package.js';
+
+/** The `ws` package, loaded when the first ws:// endpoint is used (see lazy-package.ts). */
+const wsPackage = lazyPackage<typeof Ws>('ws');
 
 type WsEndpoint = Extract<Endpoint, { transport: 'ws' | 'wss' }>;
 
@@ -184,7 +189,7 @@ export class WsStream extends Duplex {
   }
 
   private sendFrame(more: boolean, command: boolean, body: Buffer): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.readyState !== this.ws.OPEN) return;
     const out = Buffer.allocUnsafe(1 + body.length);
     out[0] = (more ? ZWS_MORE : 0) | (command ? ZWS_COMMAND : 0);
     body.copy(out, 1);
@@ -192,17 +197,17 @@ export class WsStream extends Duplex {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
     cb();
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (this.ws.readyState === WebSocket.OPEN) {
+    if (this.ws.readyState === this.ws.OPEN) {
       // Let queued messages go out, then close; terminate if the peer does not answer the close.
       this.ws.close(err ? 1002 : 1000);
       const t = setTimeout(() => this.ws.terminate(), 1000);
       t.unref();
-    } else if (this.ws.readyState === WebSocket.CONNECTING) {
+    } else if (this.ws.readyState === this.ws.CONNECTING) {
       this.ws.terminate();
     }
     cb(err);
@@ -215,7 +220,7 @@ export function dialWs(ep: WsEndpoint, options: CommonOptionValues): WsStream {
   const host = net.isIPv6(ep.host) ? `[${ep.host}]` : ep.host;
   const maxSize = options.maxMessageSize;
   // No subprotocol list through `ws` (it rejects '/'): the header is set here and the answer read on 'upgrade'.
-  const ws = new WebSocket(`${ep.transport}://${host}:${ep.port}${ep.path}`, {
+  const ws = new (wsPackage().WebSocket)(`${ep.transport}://${host}:${ep.port}${ep.path}`, {
     headers: { 'Sec-WebSocket-Protocol': offeredProtocols(mechanism) },
     perMessageDeflate: false,
     maxPayload: maxSize > 0 ? maxSize + 1 : 0,
@@ -307,7 +312,7 @@ export async function listenWs(
     server = http.createServer(plainRequest);
   }
   const maxSize = options.maxMessageSize;
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxSize > 0 ? maxSize + 1 : 0 });
+  const wss = new (wsPackage().WebSocketServer)({ noServer: true, perMessageDeflate: false, maxPayload: maxSize > 0 ? maxSize + 1 : 0 });
   const chosenFor = new WeakMap<http.IncomingMessage, string>();
   wss.on('headers', (headers: string[], req: http.IncomingMessage) => {
     const p = chosenFor.get(req);

@@ -1,14 +1,15 @@
-// STREAM: raw TCP, no ZMTP (libzmq stream.cpp). Each connection gets a routing id; received data
-// arrives as [id, bytes] and [id, bytes] sends bytes to that connection; [id, ''] closes it.
-// With `notify` (the default) a new connection and a lost one are each reported as [id, ''], made
-// here (libzmq makes them in its raw engine). The connection layer (raw mode) passes each chunk
-// read as a single-frame message and writes each message's bytes as they are.
+// STREAM: raw TCP, no ZMTP (libzmq stream.cpp). Each pipe gets a routing id when it is attached (a
+// connecting STREAM's at connect(), so [id, data] can be sent before the TCP connection is up); received
+// data arrives as [id, bytes] and [id, bytes] sends bytes to that connection; [id, ''] closes it.
+// The connection layer (raw mode, like libzmq's raw engine) passes each chunk read as a single-frame
+// message, writes each message's bytes as they are, and queues an empty message when a connection
+// starts and when it ends: with `notify` (the default) those reach the application as [id, ''].
 import type { Msg, Pipe } from '../pipe.js';
 import type { SocketHost, SocketType } from '../socket-type.js';
 import { zmqError } from '../errors.js';
 import { FairQueue } from '../strategies/fq.js';
 import { RouterTable } from '../strategies/router-table.js';
-import { asBool, closePipe, EMPTY, initialBool } from './options.js';
+import { asBool, closePipe, initialBool } from './options.js';
 import { printable } from './router.js';
 
 export class StreamType implements SocketType {
@@ -20,8 +21,6 @@ export class StreamType implements SocketType {
     return this.table.id(pipe);
   }
   private notify: boolean;
-  /** Connect/disconnect notifications, delivered before further data. */
-  private readonly notices: Msg[] = [];
 
   constructor(private readonly host: SocketHost) {
     this.notify = initialBool(host.options, 'notify', true);
@@ -33,10 +32,6 @@ export class StreamType implements SocketType {
     const id = wanted && wanted.length > 0 && !this.table.has(wanted) ? wanted : this.table.generate();
     this.table.add(id, pipe);
     this.fq.attach(pipe);
-    if (this.notify) {
-      this.notices.push([id, EMPTY]);
-      this.host.notifyReadable();
-    }
     this.host.notifyWritable();
     if (pipe.canRead()) this.host.notifyReadable();
   }
@@ -46,14 +41,9 @@ export class StreamType implements SocketType {
   }
 
   detach(pipe: Pipe): void {
-    const id = this.table.id(pipe);
-    if (!id || !this.table.contains(pipe)) return;
+    if (!this.table.id(pipe) || !this.table.contains(pipe)) return;
     this.fq.detach(pipe);
     this.table.remove(pipe);
-    if (this.notify) {
-      this.notices.push([id, EMPTY]);
-      this.host.notifyReadable();
-    }
   }
 
   readActivated(pipe: Pipe): void {
@@ -82,15 +72,17 @@ export class StreamType implements SocketType {
   }
 
   receive(): Msg | undefined {
-    const notice = this.notices.shift();
-    if (notice) return notice;
-    const got = this.fq.recvPipe();
-    if (!got) return undefined;
-    return [this.table.id(got.pipe)!, ...got.msg];
+    for (;;) {
+      const got = this.fq.recvPipe();
+      if (!got) return undefined;
+      // An empty message is a connection starting or ending (data chunks are never empty).
+      if (got.msg[0].length === 0 && !this.notify) continue;
+      return [this.table.id(got.pipe)!, ...got.msg];
+    }
   }
 
   hasIn(): boolean {
-    return this.notices.length > 0 || this.fq.hasIn();
+    return this.fq.hasIn();
   }
   hasOut(): boolean {
     return true;

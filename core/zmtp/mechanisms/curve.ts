@@ -10,7 +10,8 @@
 //
 // On the wire a MESSAGE is an ordinary frame with no flags (libzmq sends it that way); the frame's own
 // MORE/COMMAND flags travel inside the box, in its first byte: 0x01 more, 0x02 command.
-import nacl from 'tweetnacl';
+import type Nacl from 'tweetnacl';
+import { lazyPackage } from '../lazy-package.js';
 import { decodeMetadata, encodeMetadata } from '../metadata.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
 import { askZapFor, commandName, enforcedWithoutHandler, errorReceived, isCommand, protocolError, zapFailure } from './common.js';
@@ -35,7 +36,8 @@ interface NaclLowLevel {
   crypto_box_afternm(c: Uint8Array, m: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
   crypto_secretbox_open(m: Uint8Array, c: Uint8Array, d: number, n: Uint8Array, k: Uint8Array): number;
 }
-const lowlevel = (nacl as unknown as { lowlevel: NaclLowLevel }).lowlevel;
+const nacl = lazyPackage<typeof Nacl>('tweetnacl');
+const lowlevel = (): NaclLowLevel => (nacl() as unknown as { lowlevel: NaclLowLevel }).lowlevel;
 
 function longNonce(prefix: Buffer, short: Uint8Array): Uint8Array {
   const nonce = new Uint8Array(24);
@@ -91,7 +93,7 @@ class CurveChannel {
     // The NaCl layout leaves 16 zero bytes in front of the box: exactly the room for the command name
     // and the short nonce, so the output buffer is the whole MESSAGE body.
     const out = Buffer.allocUnsafe(length);
-    lowlevel.crypto_box_afternm(out, plain, length, nonce, this.key);
+    lowlevel().crypto_box_afternm(out, plain, length, nonce, this.key);
     MESSAGE_HEADER.copy(out, 0);
     out.set(nonce.subarray(16), 8);
     return out;
@@ -113,7 +115,7 @@ class CurveChannel {
     boxed.fill(0, 0, BOX_ZERO_BYTES);
     commandBody.copy(boxed, BOX_ZERO_BYTES, 16);
     const plain = Buffer.allocUnsafe(length);
-    if (lowlevel.crypto_secretbox_open(plain, boxed, length, nonce, this.key) !== 0) {
+    if (lowlevel().crypto_secretbox_open(plain, boxed, length, nonce, this.key) !== 0) {
       return { error: 'CURVE MESSAGE box does not open: wrong connection key or corrupted data' };
     }
     this.peerNonce = counter;
@@ -167,7 +169,7 @@ export class CurveClient extends CurveMechanism implements Mechanism {
   private readonly serverKey: Uint8Array;
   private readonly publicKey: Uint8Array;
   private readonly secretKey: Uint8Array;
-  private readonly shortTerm = nacl.box.keyPair();
+  private readonly shortTerm = nacl().box.keyPair();
   private nonce = 1;
   private precomputed?: Uint8Array;
 
@@ -176,7 +178,7 @@ export class CurveClient extends CurveMechanism implements Mechanism {
     this.serverKey = checkKey(options.serverKey, 'server key');
     this.publicKey = checkKey(options.publicKey, 'public key');
     this.secretKey = checkKey(options.secretKey, 'secret key');
-    if (!equalBytes(nacl.scalarMult.base(this.secretKey), this.publicKey)) {
+    if (!equalBytes(nacl().scalarMult.base(this.secretKey), this.publicKey)) {
       throw Object.assign(new RangeError('CURVE public key does not belong to the secret key'), { code: 'EINVAL' });
     }
   }
@@ -188,7 +190,7 @@ export class CurveClient extends CurveMechanism implements Mechanism {
   start(): Buffer[] {
     this.state = 'waiting-welcome';
     const short = counterBytes(this.nonce++);
-    const signature = nacl.box(new Uint8Array(64), longNonce(NONCE_HELLO, short), this.serverKey, this.shortTerm.secretKey);
+    const signature = nacl().box(new Uint8Array(64), longNonce(NONCE_HELLO, short), this.serverKey, this.shortTerm.secretKey);
     const hello = Buffer.alloc(CURVE_HELLO_SIZE);
     hello.write('\x05HELLO', 0, 'latin1');
     hello[6] = 1; // CurveZMQ version 1.0
@@ -212,17 +214,17 @@ export class CurveClient extends CurveMechanism implements Mechanism {
 
   private onWelcome(body: Buffer): HandshakeStep {
     if (body.length !== CURVE_WELCOME_SIZE) return this.fail(`malformed CURVE WELCOME: ${body.length} bytes, expected ${CURVE_WELCOME_SIZE}`);
-    const plain = nacl.box.open(body.subarray(24), longNonce(NONCE_WELCOME, body.subarray(8, 24)), this.serverKey, this.shortTerm.secretKey);
+    const plain = nacl().box.open(body.subarray(24), longNonce(NONCE_WELCOME, body.subarray(8, 24)), this.serverKey, this.shortTerm.secretKey);
     if (!plain) return this.fail('CURVE WELCOME box does not open: the server does not hold the secret key for our curveServerKey');
     const serverShort = plain.subarray(0, 32);
     const cookie = plain.subarray(32, 128);
-    this.precomputed = nacl.box.before(serverShort, this.shortTerm.secretKey);
+    this.precomputed = nacl().box.before(serverShort, this.shortTerm.secretKey);
 
-    const vouchNonce = nacl.randomBytes(16);
+    const vouchNonce = nacl().randomBytes(16);
     const vouchPlain = new Uint8Array(64);
     vouchPlain.set(this.shortTerm.publicKey, 0);
     vouchPlain.set(this.serverKey, 32);
-    const vouch = nacl.box(vouchPlain, longNonce(NONCE_VOUCH, vouchNonce), serverShort, this.secretKey);
+    const vouch = nacl().box(vouchPlain, longNonce(NONCE_VOUCH, vouchNonce), serverShort, this.secretKey);
 
     const metadata = encodeMetadata(this.options.properties);
     const initiatePlain = new Uint8Array(128 + metadata.length);
@@ -231,7 +233,7 @@ export class CurveClient extends CurveMechanism implements Mechanism {
     initiatePlain.set(vouch, 48);
     initiatePlain.set(metadata, 128);
     const short = counterBytes(this.nonce++);
-    const box = nacl.box.after(initiatePlain, longNonce(NONCE_INITIATE, short), this.precomputed);
+    const box = nacl().box.after(initiatePlain, longNonce(NONCE_INITIATE, short), this.precomputed);
     const initiate = Buffer.concat([Buffer.from('\x08INITIATE', 'latin1'), cookie, short, box]);
     this.state = 'waiting-ready';
     return { status: 'continue', send: [initiate] };
@@ -240,7 +242,7 @@ export class CurveClient extends CurveMechanism implements Mechanism {
   private onReady(body: Buffer): HandshakeStep {
     if (body.length < CURVE_READY_MIN_SIZE) return this.fail(`malformed CURVE READY: ${body.length} bytes, at least ${CURVE_READY_MIN_SIZE} needed`);
     const peerNonce = readCounter(body, 6);
-    const plain = nacl.box.open.after(body.subarray(14), longNonce(NONCE_READY, body.subarray(6, 14)), this.precomputed!);
+    const plain = nacl().box.open.after(body.subarray(14), longNonce(NONCE_READY, body.subarray(6, 14)), this.precomputed!);
     if (!plain) return this.fail('CURVE READY box does not open');
     const md = decodeMetadata(Buffer.from(plain.buffer, plain.byteOffset, plain.length));
     if (md.error) return this.fail(`malformed CURVE READY metadata: ${md.error}`);
@@ -259,9 +261,9 @@ export class CurveServer extends CurveMechanism implements Mechanism {
   private state: 'waiting-hello' | 'waiting-initiate' | 'asking-zap' | 'ready' | 'done' = 'waiting-hello';
   private readonly secretKey: Uint8Array;
   private readonly publicKey: Uint8Array;
-  private readonly shortTerm = nacl.box.keyPair();
+  private readonly shortTerm = nacl().box.keyPair();
   /** Fresh per connection, like libzmq; it only has to outlive one handshake. */
-  private readonly cookieKey = nacl.randomBytes(32);
+  private readonly cookieKey = nacl().randomBytes(32);
   private clientShort?: Uint8Array;
   private peerNonce = 0;
   private nonce = 1;
@@ -269,7 +271,7 @@ export class CurveServer extends CurveMechanism implements Mechanism {
   constructor(private readonly options: CurveServerOptions) {
     super('server');
     this.secretKey = checkKey(options.secretKey, 'secret key');
-    this.publicKey = nacl.scalarMult.base(this.secretKey);
+    this.publicKey = nacl().scalarMult.base(this.secretKey);
   }
 
   get encrypts(): boolean {
@@ -291,23 +293,23 @@ export class CurveServer extends CurveMechanism implements Mechanism {
     if (body.length !== CURVE_HELLO_SIZE) return this.fail(`malformed CURVE HELLO: ${body.length} bytes, expected ${CURVE_HELLO_SIZE}`);
     if (body[6] !== 1 || body[7] !== 0) return this.fail(`CURVE HELLO has unknown version ${body[6]}.${body[7]}, expected 1.0`);
     const clientShort = body.subarray(80, 112);
-    const signature = nacl.box.open(body.subarray(120, 200), longNonce(NONCE_HELLO, body.subarray(112, 120)), clientShort, this.secretKey);
+    const signature = nacl().box.open(body.subarray(120, 200), longNonce(NONCE_HELLO, body.subarray(112, 120)), clientShort, this.secretKey);
     if (!signature) return this.fail('CURVE HELLO signature box does not open: the client used another server key');
     this.clientShort = Uint8Array.from(clientShort);
     this.peerNonce = readCounter(body, 112);
 
-    const cookieNonce = nacl.randomBytes(16);
+    const cookieNonce = nacl().randomBytes(16);
     const cookiePlain = new Uint8Array(64);
     cookiePlain.set(this.clientShort, 0);
     cookiePlain.set(this.shortTerm.secretKey, 32);
-    const cookie = nacl.secretbox(cookiePlain, longNonce(NONCE_COOKIE, cookieNonce), this.cookieKey);
+    const cookie = nacl().secretbox(cookiePlain, longNonce(NONCE_COOKIE, cookieNonce), this.cookieKey);
 
     const welcomePlain = new Uint8Array(128);
     welcomePlain.set(this.shortTerm.publicKey, 0);
     welcomePlain.set(cookieNonce, 32);
     welcomePlain.set(cookie, 48);
-    const welcomeNonce = nacl.randomBytes(16);
-    const box = nacl.box(welcomePlain, longNonce(NONCE_WELCOME, welcomeNonce), this.clientShort, this.secretKey);
+    const welcomeNonce = nacl().randomBytes(16);
+    const box = nacl().box(welcomePlain, longNonce(NONCE_WELCOME, welcomeNonce), this.clientShort, this.secretKey);
     this.state = 'waiting-initiate';
     return { status: 'continue', send: [Buffer.concat([Buffer.from('\x07WELCOME', 'latin1'), welcomeNonce, box])] };
   }
@@ -317,16 +319,16 @@ export class CurveServer extends CurveMechanism implements Mechanism {
     if (body.length < CURVE_INITIATE_MIN_SIZE) {
       return this.fail(`malformed CURVE INITIATE: ${body.length} bytes, at least ${CURVE_INITIATE_MIN_SIZE} needed`);
     }
-    const cookie = nacl.secretbox.open(body.subarray(25, 105), longNonce(NONCE_COOKIE, body.subarray(9, 25)), this.cookieKey);
+    const cookie = nacl().secretbox.open(body.subarray(25, 105), longNonce(NONCE_COOKIE, body.subarray(9, 25)), this.cookieKey);
     if (!cookie) return this.fail('CURVE INITIATE cookie does not open: not the cookie this server sent');
     if (!equalBytes(cookie.subarray(0, 32), this.clientShort!) || !equalBytes(cookie.subarray(32, 64), this.shortTerm.secretKey)) {
       return this.fail('CURVE INITIATE cookie belongs to another connection');
     }
     const initiateNonce = readCounter(body, 105);
-    const plain = nacl.box.open(body.subarray(113), longNonce(NONCE_INITIATE, body.subarray(105, 113)), this.clientShort!, this.shortTerm.secretKey);
+    const plain = nacl().box.open(body.subarray(113), longNonce(NONCE_INITIATE, body.subarray(105, 113)), this.clientShort!, this.shortTerm.secretKey);
     if (!plain) return this.fail('CURVE INITIATE box does not open');
     const clientKey = plain.subarray(0, 32);
-    const vouch = nacl.box.open(plain.subarray(48, 128), longNonce(NONCE_VOUCH, plain.subarray(32, 48)), clientKey, this.shortTerm.secretKey);
+    const vouch = nacl().box.open(plain.subarray(48, 128), longNonce(NONCE_VOUCH, plain.subarray(32, 48)), clientKey, this.shortTerm.secretKey);
     if (!vouch) return this.fail('CURVE INITIATE vouch does not open: the client does not hold the secret key for its public key');
     if (!equalBytes(vouch.subarray(0, 32), this.clientShort!)) return this.fail('CURVE INITIATE vouch names another short-term key');
     if (!equalBytes(vouch.subarray(32, 64), this.publicKey)) return this.fail('CURVE INITIATE vouch names another server key');
@@ -356,9 +358,9 @@ export class CurveServer extends CurveMechanism implements Mechanism {
       }
     }
 
-    const precomputed = nacl.box.before(this.clientShort!, this.shortTerm.secretKey);
+    const precomputed = nacl().box.before(this.clientShort!, this.shortTerm.secretKey);
     const short = counterBytes(this.nonce++);
-    const readyBox = nacl.box.after(encodeMetadata(this.options.properties), longNonce(NONCE_READY, short), precomputed);
+    const readyBox = nacl().box.after(encodeMetadata(this.options.properties), longNonce(NONCE_READY, short), precomputed);
     const ready = Buffer.concat([Buffer.from('\x05READY', 'latin1'), short, readyBox]);
     this.channel = new CurveChannel(precomputed, NONCE_MESSAGE_SERVER, NONCE_MESSAGE_CLIENT, this.nonce, this.peerNonce);
     this.state = 'ready';

@@ -8,6 +8,7 @@ import { Dealer, Pull, Push, Reply, Router, Subscriber } from '../../../core/eng
 import { setWireTap } from '../../../core/engine/wiretap.js';
 import type { ZmqError } from '../../../core/engine/errors.js';
 import { endpointFor, pyzmq, text, zeromqJs, type PeerLib } from './peers/peers.js';
+import { keepingAlive } from '../../helpers/keep-alive.js';
 
 const libs: Array<[string, () => Promise<PeerLib>]> = [
   ['zeromq.js (libzmq 4.3.5)', zeromqJs],
@@ -69,7 +70,7 @@ for (const [libName, makeLib] of libs) {
         const endpoint = (await ours.bind('tcp://127.0.0.1:*'), ours.lastEndpoint!);
         for (const s of senders) await s.connect(endpoint);
         for (let k = 0; k < 5; k++) for (let i = 0; i < 3; i++) await senders[i].send(`s${i}-${k}`);
-        await seenAll;
+        await keepingAlive(seenAll);
         await new Promise((r) => setImmediate(r));
         const got: string[] = [];
         for (let n = 0; n < 15; n++) got.push((await ours.receive())[0].toString());

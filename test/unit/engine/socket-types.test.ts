@@ -343,8 +343,12 @@ test('XSUB sends subscriptions and user messages upstream to XPUB, receives ever
 });
 
 test('STREAM: connect/disconnect notifications, raw data by routing id, empty data closes', () => {
+  // The remote end plays the raw connection (libzmq's raw engine): an empty message when it starts and
+  // when it ends; the type turns them into [id, ''] notifications, or drops them with notify off.
+  const notice = Buffer.alloc(0);
   const stream = new StreamType(new TestHost());
   const p = attachPeer(stream);
+  p.remote.write([notice]);
   const hello = stream.receive()!;
   assert.equal(hello.length, 2);
   assert.equal(hello[0].length, 5, 'generated routing id');
@@ -361,8 +365,13 @@ test('STREAM: connect/disconnect notifications, raw data by routing id, empty da
   assert.equal(code(() => stream.send([id, Buffer.from('x')])), 'EHOSTUNREACH', 'gone after close');
 
   const q = attachPeer(stream, { routingId: 'named' });
+  // The routing id exists from attach on (libzmq attaches a connecting STREAM's pipe at connect()).
+  assert.equal(stream.send([Buffer.from('named'), Buffer.from('early')]), true, 'sendable before the connection starts');
+  assert.deepEqual(q.drain(), [['early']]);
+  q.remote.write([notice]);
   assert.deepEqual(str(stream.receive()), ['named', ''], 'connect-time routing id used');
   q.remote.write([Buffer.from('data')]);
+  q.remote.write([notice]);
   q.remote.terminate();
   assert.deepEqual(str(stream.receive()), ['named', 'data']);
   assert.deepEqual(str(stream.receive()), ['named', ''], 'disconnect notification after the data');
@@ -370,7 +379,9 @@ test('STREAM: connect/disconnect notifications, raw data by routing id, empty da
 
   const quiet = new StreamType(new TestHost({ notify: false }));
   const r = attachPeer(quiet);
+  r.remote.write([notice]);
   r.remote.write([Buffer.from('only data')]);
+  r.remote.write([notice]);
   r.remote.terminate();
   assert.deepEqual(str(quiet.receive()?.slice(1)), ['only data'], 'no notifications with notify off');
   assert.equal(quiet.receive(), undefined);
