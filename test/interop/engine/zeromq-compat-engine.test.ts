@@ -3,5 +3,7 @@
 import * as engine from '../../../core/index.js';
 import * as engineDraft from '../../../core/draft.js';
 import { compatSuite, type Zmq, type ZmqDraft } from './zeromq-compat.js';
+import { handshakeSuite } from './zeromq-compat-handshake.js';
 
 compatSuite('engine', engine as unknown as Zmq, engineDraft as unknown as ZmqDraft);
+handshakeSuite('engine', engine as unknown as Zmq, engineDraft as unknown as ZmqDraft);
