@@ -61,8 +61,8 @@ export class Socket extends EventEmitter {
   private paused = false;
   private receiving = false;
   private sending = false;
-  /** REQ: resolves when the next request has gone out (see pumpReceive). */
-  private requestSent?: { promise: Promise<void>; resolve: () => void };
+  /** REQ/REP: resolves when the next message has gone out (see pumpReceive). */
+  private sent?: { promise: Promise<void>; resolve: () => void };
 
   constructor(type: SocketType) {
     super();
@@ -84,10 +84,10 @@ export class Socket extends EventEmitter {
         } catch (err) {
           if (this.socket.closed) return;
           const code = (err as { code?: string }).code;
-          if (code === 'EFSM' && this.type === 'req') {
-            // This engine's REQ refuses receive() before a request (libzmq's EFSM); zeromq.js's waits. Wait
-            // for the request instead, as v5's users expect.
-            await this.nextRequest();
+          if (code === 'EFSM' && (this.type === 'req' || this.type === 'rep')) {
+            // This engine's REQ refuses receive() before its request, and REP a second receive() before its
+            // reply (libzmq's EFSM), where zeromq.js's receive() waits: wait for the next send instead.
+            await this.nextSend();
             continue;
           }
           if (code !== 'EBUSY') process.nextTick(() => this.emit('error', err));
@@ -102,13 +102,13 @@ export class Socket extends EventEmitter {
     }
   }
 
-  private nextRequest(): Promise<void> {
-    if (!this.requestSent) {
+  private nextSend(): Promise<void> {
+    if (!this.sent) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
-      this.requestSent = { promise, resolve };
+      this.sent = { promise, resolve };
     }
-    return this.requestSent.promise;
+    return this.sent.promise;
   }
 
   /** Sends queued messages in order until the queue is empty, the socket closes or is paused. */
@@ -120,8 +120,8 @@ export class Socket extends EventEmitter {
         const [msg, cb] = this.sendQueue.shift()!;
         try {
           await this.socket.send(msg);
-          const sent = this.requestSent;
-          this.requestSent = undefined;
+          const sent = this.sent;
+          this.sent = undefined;
           sent?.resolve();
           cb?.();
         } catch (err) {
