@@ -154,7 +154,9 @@ export function validateOption(name: string, value: unknown): unknown {
       if (typeof value !== 'boolean') throw typeError('Option value must be a boolean', `option ${name} must be a boolean, got ${describe(value)}`);
       return value;
     case 'string':
-      if (value !== null && typeof value !== 'string') throw typeError('Option value must be a string or buffer', `option ${name} must be a string or null, got ${describe(value)}`);
+      // A Buffer is taken as its UTF-8 text, as zeromq.js passes either to libzmq (and reads back a string).
+      if (value instanceof Uint8Array) value = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+      if (value !== null && typeof value !== 'string') throw typeError('Option value must be a string or buffer', `option ${name} must be a string, a Buffer or null, got ${describe(value)}`);
       if (typeof value === 'string' && Buffer.byteLength(value) > 255) throw zmqError('EINVAL', `option ${name} must be at most 255 bytes`);
       return value;
     case 'key':

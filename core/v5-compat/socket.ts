@@ -16,6 +16,22 @@ export type SocketType =
 
 type Callback = (err?: Error) => void;
 
+/** A promise to wait on and the function that settles it. */
+interface Signal {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+function signal(): Signal {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+function fire(s: Signal | undefined): void {
+  s?.resolve();
+}
+
 const CLASSES: Record<SocketType, new () => unknown> = {
   pair: Pair, req: Request, rep: Reply, pub: Publisher, sub: Subscriber, dealer: Dealer, xreq: Dealer,
   router: Router, xrep: Router, pull: Pull, push: Push, xpub: XPublisher, xsub: XSubscriber, stream: Stream,
@@ -61,8 +77,12 @@ export class Socket extends EventEmitter {
   private paused = false;
   private receiving = false;
   private sending = false;
-  /** REQ/REP: resolves when the next message has gone out (see pumpReceive). */
-  private sent?: { promise: Promise<void>; resolve: () => void };
+  /** REQ/REP: resolve when the next message has gone out / come in (their lock-step, see the pumps). */
+  private sent?: Signal;
+  private received?: Signal;
+  /** Messages sent and received so far: whether the other pump moved while this one waited for an answer. */
+  private sentCount = 0;
+  private receivedCount = 0;
 
   constructor(type: SocketType) {
     super();
@@ -79,6 +99,7 @@ export class Socket extends EventEmitter {
     try {
       while (!this.socket.closed && !this.paused) {
         let msg: Buffer[];
+        const sentBefore = this.sentCount;
         try {
           msg = await this.socket.receive();
         } catch (err) {
@@ -87,28 +108,24 @@ export class Socket extends EventEmitter {
           if (code === 'EFSM' && (this.type === 'req' || this.type === 'rep')) {
             // This engine's REQ refuses receive() before its request, and REP a second receive() before its
             // reply (libzmq's EFSM), where zeromq.js's receive() waits: wait for the next send instead.
-            await this.nextSend();
+            if (this.sentCount === sentBefore) await (this.sent ??= signal()).promise;
             continue;
           }
           if (code !== 'EBUSY') process.nextTick(() => this.emit('error', err));
           await new Promise((resolve) => setImmediate(resolve)); // never spin on an error that repeats
           continue;
         }
+        // Emitted from a macrotask of its own: a listener that throws (an uncaught exception, as in v5) then
+        // interrupts no tick queue. Thrown from a nextTick it was seen to lose or empty the next messages.
+        this.receivedCount++;
+        fire(this.received);
+        this.received = undefined;
         if (this.paused) this.held.push(msg);
-        else process.nextTick(() => this.emit('message', ...msg));
+        else setImmediate(() => this.emit('message', ...msg));
       }
     } finally {
       this.receiving = false;
     }
-  }
-
-  private nextSend(): Promise<void> {
-    if (!this.sent) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.sent = { promise, resolve };
-    }
-    return this.sent.promise;
   }
 
   /** Sends queued messages in order until the queue is empty, the socket closes or is paused. */
@@ -117,17 +134,27 @@ export class Socket extends EventEmitter {
     this.sending = true;
     try {
       while (!this.socket.closed && !this.paused && this.sendQueue.length > 0) {
-        const [msg, cb] = this.sendQueue.shift()!;
+        const [msg, cb] = this.sendQueue[0];
+        const receivedBefore = this.receivedCount;
         try {
           await this.socket.send(msg);
-          const sent = this.sent;
-          this.sent = undefined;
-          sent?.resolve();
-          cb?.();
         } catch (err) {
+          if ((err as { code?: string }).code === 'EFSM' && (this.type === 'req' || this.type === 'rep') && !this.socket.closed) {
+            // Not this side's turn (a REQ's second request, a REP's reply before a request): the engine says
+            // EFSM at once, where zeromq.js's send() waits. Wait for the next message, then send it.
+            if (this.receivedCount === receivedBefore) await (this.received ??= signal()).promise;
+            continue;
+          }
+          this.sendQueue.shift();
           if (cb) cb(err as Error);
           else this.emit('error', err);
+          continue;
         }
+        this.sendQueue.shift();
+        this.sentCount++;
+        fire(this.sent);
+        this.sent = undefined;
+        cb?.();
       }
     } finally {
       this.sending = false;
@@ -182,12 +209,18 @@ export class Socket extends EventEmitter {
     throw new Error('read() does not exist in compatibility mode: listen to the "message" event instead');
   }
 
-  bindSync(_address: string): never {
-    throw new Error('bindSync() is not available: this engine binds asynchronously, use bind(address, callback)');
+  /**
+   * v5's synchronous bind. An inproc bind is done when this returns; a tcp/ipc listener starts at once and
+   * is ready a moment later (Node listens asynchronously; connecting peers retry meanwhile), and its failure
+   * comes as an 'error' event instead of an exception.
+   */
+  bindSync(address: string): this {
+    return this.settle(this.socket.bind(address), 'bind', address);
   }
 
-  unbindSync(_address: string): never {
-    throw new Error('unbindSync() is not available: this engine unbinds asynchronously, use unbind(address, callback)');
+  /** v5's synchronous unbind, with the same caveat as bindSync(). */
+  unbindSync(address: string): this {
+    return this.settle(this.socket.unbind(address), 'unbind', address);
   }
 
   pause(): void {
@@ -196,7 +229,7 @@ export class Socket extends EventEmitter {
 
   resume(): void {
     this.paused = false;
-    for (const msg of this.held.splice(0)) process.nextTick(() => this.emit('message', ...msg));
+    for (const msg of this.held.splice(0)) setImmediate(() => this.emit('message', ...msg));
     if (!SEND_ONLY.has(this.type)) void this.pumpReceive();
     void this.pumpSend();
   }

@@ -65,6 +65,8 @@ export function v5Suite(name: string, zmq: V5): void {
       dealer.setsockopt(zmq.ZMQ_PLAIN_SERVER, 1);
       assert.deepEqual([dealer.getsockopt(zmq.ZMQ_PLAIN_SERVER), dealer.getsockopt(zmq.ZMQ_MECHANISM)], [1, 1]);
       assert.equal((dealer.getsockopt(zmq.ZMQ_EVENTS) as number) & zmq.ZMQ_POLLIN, 0, 'nothing to read');
+      dealer.zap_domain = 'global'; // a short-name setter hands the option over as bytes
+      assert.equal(String(dealer.getsockopt(zmq.ZMQ_ZAP_DOMAIN)), 'global');
       assert.throws(() => dealer.setsockopt(9999, 1), { message: 'Unknown option' });
       assert.throws(() => dealer.getsockopt(9999), { message: 'Unknown option' });
       assert.throws(() => dealer.subscribe('x'), { message: 'Subscriber socket required' });
@@ -102,6 +104,23 @@ export function v5Suite(name: string, zmq: V5): void {
       assert.deepEqual((await reply).map(String), ['re:x']);
       const other = socket('rep');
       await assert.rejects(bound(other, address), { code: 'EADDRINUSE' });
+    });
+
+    test('req/rep: a burst of requests queued at once goes out one per reply, in order', async () => {
+      const rep = socket('rep');
+      const req = socket('req');
+      const address = await tcp();
+      await bound(rep, address);
+      rep.on('message', (msg: Buffer) => rep.send(`re:${msg}`));
+      req.connect(address);
+      const replies: string[] = [];
+      const done = new Promise<void>((resolve) => req.on('message', (msg: Buffer) => {
+        replies.push(String(msg));
+        if (replies.length === 5) resolve();
+      }));
+      for (const n of [1, 2, 3, 4, 5]) req.send(String(n));
+      await done;
+      assert.deepEqual(replies, ['re:1', 're:2', 're:3', 're:4', 're:5']);
     });
 
     test('pub/sub: subscribe() filters by prefix', async () => {
