@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 
 const [lib, type] = process.argv.slice(2);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const zmq: any = lib === 'ours' ? await import('../core/index.js') : await import('zeromq');
+const zmq: any = lib === 'ours' ? await import('../core/internal.js') : await import('zeromq');
 const sock = type === 'PUB' ? new zmq.Publisher({ linger: 0 }) : new zmq.XPublisher({ linger: 0 });
 const print = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 void (async () => {

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as zmq from 'zeromq';
-import * as engine from '../core/index.js';
+import * as engine from '../core/internal.js';
 import { CaptureError } from '../core/capture/index.js';
 import { decodeCapture } from '../core/inspect/index.js';
 import { encodeFrame } from '../core/zmtp/index.js';

@@ -33,7 +33,7 @@ export const ENGINE_CASES: BenchCase[] = [
 // The two libraries share an API shape; `any` keeps one code path for both.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function loadLib(lib: Lib): Promise<any> {
-  return lib === 'ours' ? import('../index.js') : import('zeromq');
+  return lib === 'ours' ? import('../internal.js') : import('zeromq');
 }
 
 /** One measured run, in this process. The same code drives both libraries. */

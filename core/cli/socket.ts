@@ -3,7 +3,7 @@
 // messages are printed one per line. Exit codes: 0 done, 1 socket/peer error or timeout, 2 usage error.
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
-import * as engine from '../index.js';
+import * as engine from '../internal.js';
 import type { AnySocket, Socket } from '../engine/socket.js';
 import { errorText } from '../engine/errors.js';
 

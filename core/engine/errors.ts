@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 export type ZmqErrorCode =
   | 'EAGAIN' | 'EFSM' | 'EHOSTUNREACH' | 'ENOTSUP' | 'EINVAL' | 'ETERM' | 'ENOTSOCK' | 'EADDRINUSE'
   | 'EADDRNOTAVAIL' | 'ECONNREFUSED' | 'ENOENT' | 'EPROTONOSUPPORT' | 'EMSGSIZE' | 'EBUSY' | 'ENOCOMPATPROTO'
-  | 'EMTHREAD' | 'ECANCELED' | 'EBADF' | 'EPROTO' | 'ETIMEDOUT' | 'ENODEV' | 'EMFILE' | 'EFAULT' | 'EACCES';
+  | 'EMTHREAD' | 'ECANCELED' | 'EBADF' | 'EPROTO' | 'ETIMEDOUT' | 'ENODEV' | 'EMFILE' | 'EFAULT' | 'EACCES' | 'ECONNRESET';
 
 /** libzmq's own error numbers (ZMQ_HAUSNUMERO + n). */
 const ZMQ_HAUSNUMERO = 156384712;
@@ -44,6 +44,7 @@ const MESSAGES: Record<ZmqErrorCode, string> = {
   ETIMEDOUT: 'Connection timed out',
   ENODEV: 'No such device',
   EACCES: 'Permission denied',
+  ECONNRESET: 'Connection reset by peer',
 };
 
 /** The error number zeromq.js gives for `code` on this platform. */

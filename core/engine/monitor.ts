@@ -16,6 +16,8 @@ export interface EventError extends Error {
   status?: number;
   /** accept:error / close:error: the system error number, as zeromq.js gives it. */
   errno?: number;
+  /** Our words for what happened (not enumerable; the message is zeromq.js's fixed text). */
+  detail?: string;
 }
 
 export interface SocketEvent {
@@ -25,10 +27,24 @@ export interface SocketEvent {
   /** connect:retry: milliseconds until the next attempt. */
   interval?: number;
   error?: EventError;
-  /** Our addition: the remote peer (tcp://ip:port) for accept/handshake/disconnect. */
+  /** Our addition (not enumerable): the remote peer (tcp://ip:port) for accept/handshake/disconnect. */
   remoteAddress?: string;
-  /** Our addition: why a connection ended or a handshake failed, in words. */
+  /** Our addition (not enumerable): why a connection ended or a handshake failed, in words. */
   reason?: string;
+}
+
+/** The fields zeromq.js's events have; ours beyond them are made non-enumerable. */
+const ZEROMQ_FIELDS = new Set(['type', 'address', 'interval', 'error']);
+
+/**
+ * Our extra fields stay readable but not enumerable, so an event compares (deepEqual), spreads and prints
+ * exactly like zeromq.js's `{ type, address }`.
+ */
+function hideExtras(event: SocketEvent): SocketEvent {
+  for (const key of Object.keys(event)) {
+    if (!ZEROMQ_FIELDS.has(key)) Object.defineProperty(event, key, { enumerable: false });
+  }
+  return event;
 }
 
 type Listener = (event: SocketEvent) => void;
@@ -46,6 +62,8 @@ export class Observer implements AsyncIterable<SocketEvent> {
   private queue: SocketEvent[] = [];
   private waiting?: { resolve: (e: SocketEvent) => void; reject: (e: Error) => void };
   private emitterMode = false;
+  /** Emitter mode: events queued before on() are still to be handed to the listeners (next microtask). */
+  private flushing = false;
   private ended = false;
   /** Listeners or a pending receive keep the process alive until the socket closes (as in zeromq.js). */
   private readonly liveness = new Hold();
@@ -65,10 +83,19 @@ export class Observer implements AsyncIterable<SocketEvent> {
     return this.ended && this.queue.length === 0;
   }
 
-  /** Calls `fn` for each event of `type` (like zeromq.js Observer.on); from now on receive() throws. */
+  /**
+   * Calls `fn` for each event of `type` (like zeromq.js Observer.on); from now on receive() throws. As in
+   * zeromq.js, whose emitter reads the monitor in a loop, events that came before are delivered too, a
+   * moment later: every on() of the same tick sees them.
+   */
   on(type: EventType, fn: Listener): this {
-    this.emitterMode = true;
-    this.queue.length = 0;
+    if (!this.emitterMode) {
+      this.emitterMode = true;
+      if (this.queue.length > 0) {
+        this.flushing = true;
+        queueMicrotask(() => this.flush());
+      }
+    }
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
     set.add(fn);
@@ -123,14 +150,26 @@ export class Observer implements AsyncIterable<SocketEvent> {
     }
   }
 
+  /** Emitter mode: hands the events queued before on() to the listeners, in order. */
+  private flush(): void {
+    while (this.queue.length > 0) this.dispatch(this.queue.shift()!);
+    this.flushing = false;
+  }
+
+  private dispatch(event: SocketEvent): void {
+    const set = this.listeners.get(event.type);
+    if (set) for (const fn of [...set]) {
+      try { fn(event); } catch { /* a listener's exception must not break the engine */ }
+    }
+  }
+
   /** Engine side: publishes one event. */
   emit(event: SocketEvent): void {
     if (this.ended) return;
+    hideExtras(event);
     if (this.emitterMode) {
-      const set = this.listeners.get(event.type);
-      if (set) for (const fn of [...set]) {
-        try { fn(event); } catch { /* a listener's exception must not break the engine */ }
-      }
+      if (this.flushing) this.queue.push(event);
+      else this.dispatch(event);
       return;
     }
     const waiter = this.waiting;
@@ -148,6 +187,7 @@ export class Observer implements AsyncIterable<SocketEvent> {
   finish(withEnd = true): void {
     if (this.ended) return;
     if (withEnd) this.emit({ type: 'end' });
+    if (this.flushing) this.flush();
     this.ended = true;
     const w = this.waiting;
     this.waiting = undefined;

@@ -5,14 +5,16 @@ import type { Context } from './context.js';
 import { Pipe, type Msg } from './pipe.js';
 import type { ZapClient, ZapReply } from '../zmtp/mechanisms/mechanism.js';
 import { encodeZapRequest, parseZapReply, ZAP_ENDPOINT } from '../zmtp/mechanisms/zap.js';
+import type { ZapProtocolError } from '../zmtp/mechanisms/protocol-errors.js';
 
 // One ZAP codec (core/zmtp/mechanisms/zap.ts) serves the engine, ZAP handlers and tests.
 const ZAP_NAME = ZAP_ENDPOINT.slice('inproc://'.length);
 
 let nextRequestId = 1;
 
+/** A reply libzmq's zap_client would refuse; `code` is its reason (read by askZap for the monitor event). */
 export class ZapError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly code: ZapProtocolError) {
     super(message);
     this.name = 'ZapError';
   }
@@ -38,22 +40,23 @@ export function zapClientFor(context: Context): ZapClient {
       const onReply = () => {
         const msg: Msg | undefined = ours.read();
         if (!msg) return;
-        if (msg.length < 1 || msg[0].length !== 0) {
-          finish(() => reject(new ZapError('ZAP reply does not start with an empty delimiter frame')));
+        // In libzmq's order (zap_client.cpp): the frame count, then the delimiter, then the rest.
+        if (msg.length !== 7) {
+          finish(() => reject(new ZapError(`ZAP reply must have 6 frames after the delimiter, got ${msg.length - 1}`, 'ERR_ZAP_MALFORMED_REPLY')));
           return;
         }
-        if (msg.length !== 7) {
-          finish(() => reject(new ZapError(`ZAP reply must have 6 frames after the delimiter, got ${msg.length - 1}`)));
+        if (msg[0].length !== 0) {
+          finish(() => reject(new ZapError('ZAP reply does not start with an empty delimiter frame', 'ERR_ZAP_UNSPECIFIED')));
           return;
         }
         const reply = parseZapReply(msg, requestId);
-        if ('error' in reply) finish(() => reject(new ZapError(reply.error)));
+        if ('error' in reply) finish(() => reject(new ZapError(reply.error, reply.code)));
         else finish(() => resolve(reply));
       };
       ours.owner = {
         readActivated: onReply,
         writeActivated: () => {},
-        pipeTerminated: () => finish(() => reject(new ZapError('ZAP handler went away before replying'))),
+        pipeTerminated: () => finish(() => reject(new ZapError('ZAP handler went away before replying', 'ERR_ZAP_UNSPECIFIED'))),
       };
       handler.attachInprocPipe(theirs, ZAP_ENDPOINT, 'REQ', undefined);
       ours.write(encodeZapRequest(req, { requestId, withDelimiter: true }));

@@ -2,7 +2,7 @@
 // connection (the engine's message tap names the same frame Buffers send() was given), still queued, or
 // dropped. The tap is installed only while a message is being watched, so the engine pays nothing the
 // rest of the time, and the watch list is bounded.
-import { addMessageTap, type MessageWritten } from '../index.js';
+import { addMessageTap, type MessageWritten } from '../internal.js';
 import { deriveSendState, withWrite, type SendState } from './message-state.js';
 import type { LoggedMessage } from './protocol.js';
 

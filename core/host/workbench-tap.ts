@@ -3,7 +3,7 @@
 // without pcap. Each tap connection becomes one TCP-like connection; when both ends of a tcp
 // connection are in this process (REQ and REP in the workbench), the bytes are seen twice, once per
 // end, and only the first end seen is followed so every message appears once.
-import { addWireTap, type WireTapChunk, type WireTapClose } from '../index.js';
+import { addWireTap, type WireTapChunk, type WireTapClose } from '../internal.js';
 import { formatEndpoint, type Endpoint, type TcpConnection } from '../capture/types.js';
 import { Inspector } from '../inspect/inspector.js';
 import type { InspectRecord } from '../inspect/records.js';

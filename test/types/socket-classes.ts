@@ -1,7 +1,8 @@
 // Compile-time checks of the socket classes' types, made by the typecheck test (tsc -p tsconfig.json,
 // test/unit/typecheck.test.ts): each `@ts-expect-error` line must be an error, or tsc reports the
 // directive as unused. Never run; the sockets are only declared.
-import type { Dealer, Dish, Pull, Push, Publisher, Request, Router, Server, Subscriber, XPublisher } from '../../core/index.js';
+import type { Dealer, Pull, Push, Publisher, Request, Router, Subscriber, XPublisher } from '../../core/index.js';
+import type { Dish, Server } from '../../core/draft.js';
 
 declare const pull: Pull;
 declare const push: Push;

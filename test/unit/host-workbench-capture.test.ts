@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as zmq from 'zeromq';
 import { Host, type HostEvent } from '../../core/host/index.js';
-import { addWireTap, setWireTap } from '../../core/index.js';
+import { addWireTap, setWireTap } from '../../core/internal.js';
 import type { CaptureSummary, RecordRow } from '../../core/host/protocol.js';
 
 let host: Host;

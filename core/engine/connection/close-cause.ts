@@ -1,6 +1,8 @@
 // Why a connection ended, and the one function that turns that into a monitor event, for accepted and
 // connected connections alike (libzmq's error_reason_t, with the causes libzmq reports apart besides it).
-import { eventError, type SocketEvent } from '../monitor.js';
+import type { EventError, SocketEvent } from '../monitor.js';
+import { ZmqError, type ZmqErrorCode } from '../errors.js';
+import { authErrorMessage, protocolErrorMessage, type ProtocolErrorCode } from '../../zmtp/mechanisms/protocol-errors.js';
 
 export enum CloseCause {
   /** This socket ended it: unbind, disconnect, close, linger done. */
@@ -26,7 +28,38 @@ export interface ConnectionEnd {
   reason: string;
   /** ZAP status code when the ZAP handler refused (cause Auth). */
   zapStatus?: number;
+  /** cause Protocol: libzmq's reason (ZMQ_PROTOCOL_ERROR_*); ERR_ZMTP_UNSPECIFIED when not given. */
+  protocolCode?: ProtocolErrorCode;
 }
+
+/** Keeps our words for what happened on an error whose message is zeromq.js's fixed text (see errorText()). */
+function withDetail<E extends Error>(error: E, detail: string): E {
+  if (detail !== error.message) Object.defineProperty(error, 'detail', { value: detail, enumerable: false });
+  return error;
+}
+
+/** zeromq.js's handshake:error:protocol error: "ZMTP protocol error" / "ZAP protocol error" with the reason as `code`, no errno. */
+export function protocolEventError(code: ProtocolErrorCode, detail: string): EventError {
+  return withDetail(Object.assign(new Error(protocolErrorMessage(code)), { code }), detail);
+}
+
+/** zeromq.js's handshake:error:auth error: the ZAP status's text, and `status`. */
+export function authEventError(status: number | undefined, detail: string): EventError {
+  const e: EventError = new Error(authErrorMessage(status));
+  if (status !== undefined) e.status = status;
+  return withDetail(e, detail);
+}
+
+/**
+ * handshake:error:other carries an errno error in zeromq.js (libzmq's no-detail event). The numbers libzmq
+ * passes: EFAULT when a server mechanism finds no ZAP handler it needs; otherwise the errno of the failed
+ * read or timer, which we name by the cause.
+ */
+const OTHER_ERRNO: Partial<Record<CloseCause, ZmqErrorCode>> = {
+  [CloseCause.Refused]: 'EFAULT',
+  [CloseCause.Peer]: 'ECONNRESET',
+  [CloseCause.Timeout]: 'ETIMEDOUT',
+};
 
 /**
  * The monitor event for a connection that ended, the same for the bind and the connect side. Before the
@@ -38,10 +71,10 @@ export function connectionEndEvent(address: string, remoteAddress: string, end: 
   if (end.handshaken) return { type: 'disconnect', address, remoteAddress, reason };
   switch (end.cause) {
     case CloseCause.Protocol:
-      return { type: 'handshake:error:protocol', address, remoteAddress, reason, error: eventError('ERR_ZMTP_PROTOCOL', reason) };
+      return { type: 'handshake:error:protocol', address, remoteAddress, reason, error: protocolEventError(end.protocolCode ?? 'ERR_ZMTP_UNSPECIFIED', reason) };
     case CloseCause.Auth:
-      return { type: 'handshake:error:auth', address, remoteAddress, reason, error: eventError('ERR_ZAP_AUTH', reason, end.zapStatus) };
+      return { type: 'handshake:error:auth', address, remoteAddress, reason, error: authEventError(end.zapStatus, reason) };
     default:
-      return { type: 'handshake:error:other', address, remoteAddress, reason, error: eventError('ERR_ZMTP_HANDSHAKE', reason) };
+      return { type: 'handshake:error:other', address, remoteAddress, reason, error: new ZmqError(OTHER_ERRNO[end.cause] ?? 'ECANCELED', reason) };
   }
 }

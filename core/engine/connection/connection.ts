@@ -17,6 +17,7 @@ import { parseCommand, pingCommand, pongCommand, splitCommand } from '../../zmtp
 import { getProperty, type Properties } from '../../zmtp/metadata.js';
 import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
+import type { ProtocolErrorCode } from '../../zmtp/mechanisms/protocol-errors.js';
 import type { Msg, Pipe, PipeOwner } from '../pipe.js';
 import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } from '../wiretap.js';
 import { interval, timer } from '../keepalive.js';
@@ -370,7 +371,7 @@ export class Connection implements PipeOwner, TcpEnd {
     const peer = parsed.greeting;
     const ours = this.mechanismName();
     if (peer.mechanism !== ours.name) {
-      this.fail(CloseCause.Protocol, `security mechanism mismatch: peer uses ${peer.mechanism}, this socket uses ${ours.name}`);
+      this.fail(CloseCause.Protocol, `security mechanism mismatch: peer uses ${peer.mechanism}, this socket uses ${ours.name}`, undefined, 'ERR_ZMTP_MECHANISM_MISMATCH');
       return;
     }
     this.version = peer.version === '3.0' ? '3.0' : '3.1';
@@ -450,7 +451,7 @@ export class Connection implements PipeOwner, TcpEnd {
         // While an asynchronous step (ZAP) is pending, the peer may already have finished its side and
         // sent traffic (e.g. READY + SUBSCRIBE in one chunk): keep everything, in order, for later.
         if (!command && !this.handshakeBusy) {
-          this.fail(CloseCause.Protocol, 'message frame received before the security handshake finished');
+          this.fail(CloseCause.Protocol, 'message frame received before the security handshake finished', undefined, 'ERR_ZMTP_UNEXPECTED_COMMAND');
           return;
         }
         this.handshakeQueue.push([more, command, body]);
@@ -565,7 +566,7 @@ export class Connection implements PipeOwner, TcpEnd {
     while (this.handshakeQueue.length && this.state === State.Handshake) {
       const [, command, body] = this.handshakeQueue.shift()!;
       if (!command) {
-        this.fail(CloseCause.Protocol, 'message frame received before the security handshake finished');
+        this.fail(CloseCause.Protocol, 'message frame received before the security handshake finished', undefined, 'ERR_ZMTP_UNEXPECTED_COMMAND');
         return;
       }
       let step: HandshakeStep | Promise<HandshakeStep>;
@@ -608,17 +609,17 @@ export class Connection implements PipeOwner, TcpEnd {
     for (const c of step.send) this.sendCommand(c);
     if (step.status === 'continue') return;
     if (step.status === 'error') {
-      this.fail(MECHANISM_FAILURE[step.kind], step.reason, step.zapStatus);
+      this.fail(MECHANISM_FAILURE[step.kind], step.reason, step.zapStatus, step.protocolCode);
       return;
     }
     const props = step.peerProperties;
     const peerType = getProperty(props, 'Socket-Type');
     if (!peerType) {
-      this.fail(CloseCause.Protocol, 'peer metadata has no Socket-Type');
+      this.fail(CloseCause.Protocol, 'peer metadata has no Socket-Type', undefined, 'ERR_ZMTP_INVALID_METADATA');
       return;
     }
     if (!socketTypesCompatible(this.host.socketType, peerType)) {
-      this.fail(CloseCause.Protocol, `peer socket type ${peerType} cannot talk to ${this.host.socketType}`);
+      this.fail(CloseCause.Protocol, `peer socket type ${peerType} cannot talk to ${this.host.socketType}`, undefined, 'ERR_ZMTP_INVALID_METADATA');
       return;
     }
     this.peerType = peerType;
@@ -939,7 +940,8 @@ export class Connection implements PipeOwner, TcpEnd {
   }
 
   /** Closes the connection: no more input or output. */
-  fail(cause: CloseCause, reason: string, zapStatus?: number): void {
+  /** `zapStatus`: a ZAP refusal's status; `protocolCode`: libzmq's reason for a protocol failure (default ERR_ZMTP_UNSPECIFIED). */
+  fail(cause: CloseCause, reason: string, zapStatus?: number, protocolCode?: ProtocolErrorCode): void {
     if (this.state === State.Closed) return;
     const handshaken = this.state === State.Traffic;
     this.state = State.Closed;
@@ -963,7 +965,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (this.raw && handshaken && this.pipe) this.pipe.force([RAW_NOTICE]);
     if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
     if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
-    this.host.closed(this, { handshaken, cause, reason, zapStatus });
+    this.host.closed(this, { handshaken, cause, reason, zapStatus, protocolCode });
   }
 }
 

@@ -3,9 +3,11 @@
 import { errorCommand } from '../commands.js';
 import type { HandshakeStep, MechanismOptions } from './mechanism.js';
 import { askZap, type ZapVerdict } from './zap.js';
+import type { ProtocolErrorCode } from './protocol-errors.js';
 
-export function protocolError(reason: string, send: Buffer[] = []): HandshakeStep {
-  return { status: 'error', send, reason, kind: 'protocol' };
+/** A protocol failure: `code` is the reason libzmq reports for the same fault (see protocol-errors.ts). */
+export function protocolError(reason: string, code: ProtocolErrorCode, send: Buffer[] = []): HandshakeStep {
+  return { status: 'error', send, reason, kind: 'protocol', protocolCode: code };
 }
 
 /** True when `body` is a command called `name` (name-length byte, then the name). */
@@ -47,7 +49,7 @@ export function errorReceived(body: Buffer, mechanism: string, sender = 'server'
   // body = 5 "ERROR" reason-length reason, or libzmq's PLAIN form 0x5E "RROR" reason-length reason
   const at = isLibzmqPlainError(body) ? 5 : 6;
   if (body.length < at + 1 || 1 + body[at] > body.length - at) {
-    return protocolError(`malformed ${mechanism} ERROR command: reason length runs past the frame`);
+    return protocolError(`malformed ${mechanism} ERROR command: reason length runs past the frame`, 'ERR_ZMTP_MALFORMED_COMMAND_ERROR');
   }
   const reason = body.toString('latin1', at + 1, at + 1 + body[at]);
   const status = /^[345]00$/.test(reason) ? Number(reason) : undefined;
@@ -65,7 +67,7 @@ export function errorReceived(body: Buffer, mechanism: string, sender = 'server'
 export function zapFailure(
   verdict: Extract<ZapVerdict, { outcome: 'refused' | 'invalid' }>, mechanism: string, encodeError: (reason: string) => Buffer = errorCommand,
 ): HandshakeStep {
-  if (verdict.outcome === 'invalid') return protocolError(verdict.reason);
+  if (verdict.outcome === 'invalid') return protocolError(verdict.reason, verdict.code);
   const code = verdict.statusCode;
   return {
     status: 'error',

@@ -14,6 +14,7 @@ import type Nacl from 'tweetnacl';
 import { lazyPackage } from '../lazy-package.js';
 import { decodeMetadata, encodeMetadata } from '../metadata.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
+import type { ProtocolErrorCode } from './protocol-errors.js';
 import { askZapFor, commandName, enforcedWithoutHandler, errorReceived, isCommand, protocolError, zapFailure } from './common.js';
 
 export * from './curve-layout.js';
@@ -209,13 +210,13 @@ export class CurveClient extends CurveMechanism implements Mechanism {
     }
     if (this.state === 'waiting-welcome' && isCommand(body, 'WELCOME')) return this.onWelcome(body);
     if (this.state === 'waiting-ready' && isCommand(body, 'READY')) return this.onReady(body);
-    return this.fail(`unexpected ${commandName(body)} command while the CURVE client is ${this.state}`);
+    return this.fail(`unexpected ${commandName(body)} command while the CURVE client is ${this.state}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
   }
 
   private onWelcome(body: Buffer): HandshakeStep {
-    if (body.length !== CURVE_WELCOME_SIZE) return this.fail(`malformed CURVE WELCOME: ${body.length} bytes, expected ${CURVE_WELCOME_SIZE}`);
+    if (body.length !== CURVE_WELCOME_SIZE) return this.fail(`malformed CURVE WELCOME: ${body.length} bytes, expected ${CURVE_WELCOME_SIZE}`, 'ERR_ZMTP_MALFORMED_COMMAND_WELCOME');
     const plain = nacl().box.open(body.subarray(24), longNonce(NONCE_WELCOME, body.subarray(8, 24)), this.serverKey, this.shortTerm.secretKey);
-    if (!plain) return this.fail('CURVE WELCOME box does not open: the server does not hold the secret key for our curveServerKey');
+    if (!plain) return this.fail('CURVE WELCOME box does not open: the server does not hold the secret key for our curveServerKey', 'ERR_ZMTP_CRYPTOGRAPHIC');
     const serverShort = plain.subarray(0, 32);
     const cookie = plain.subarray(32, 128);
     this.precomputed = nacl().box.before(serverShort, this.shortTerm.secretKey);
@@ -240,20 +241,20 @@ export class CurveClient extends CurveMechanism implements Mechanism {
   }
 
   private onReady(body: Buffer): HandshakeStep {
-    if (body.length < CURVE_READY_MIN_SIZE) return this.fail(`malformed CURVE READY: ${body.length} bytes, at least ${CURVE_READY_MIN_SIZE} needed`);
+    if (body.length < CURVE_READY_MIN_SIZE) return this.fail(`malformed CURVE READY: ${body.length} bytes, at least ${CURVE_READY_MIN_SIZE} needed`, 'ERR_ZMTP_MALFORMED_COMMAND_READY');
     const peerNonce = readCounter(body, 6);
     const plain = nacl().box.open.after(body.subarray(14), longNonce(NONCE_READY, body.subarray(6, 14)), this.precomputed!);
-    if (!plain) return this.fail('CURVE READY box does not open');
+    if (!plain) return this.fail('CURVE READY box does not open', 'ERR_ZMTP_CRYPTOGRAPHIC');
     const md = decodeMetadata(Buffer.from(plain.buffer, plain.byteOffset, plain.length));
-    if (md.error) return this.fail(`malformed CURVE READY metadata: ${md.error}`);
+    if (md.error) return this.fail(`malformed CURVE READY metadata: ${md.error}`, 'ERR_ZMTP_INVALID_METADATA');
     this.channel = new CurveChannel(this.precomputed!, NONCE_MESSAGE_CLIENT, NONCE_MESSAGE_SERVER, this.nonce, peerNonce);
     this.state = 'ready';
     return { status: 'ready', send: [], peerProperties: md.properties, peerRaw: md.raw };
   }
 
-  private fail(reason: string): HandshakeStep {
+  private fail(reason: string, code: ProtocolErrorCode): HandshakeStep {
     this.state = 'done';
-    return protocolError(reason);
+    return protocolError(reason, code);
   }
 }
 
@@ -285,16 +286,16 @@ export class CurveServer extends CurveMechanism implements Mechanism {
   async onCommand(body: Buffer): Promise<HandshakeStep> {
     if (this.state === 'waiting-hello') return this.onHello(body);
     if (this.state === 'waiting-initiate') return this.onInitiate(body);
-    return this.fail(`unexpected ${commandName(body)} command while the CURVE server is ${this.state}`);
+    return this.fail(`unexpected ${commandName(body)} command while the CURVE server is ${this.state}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
   }
 
   private onHello(body: Buffer): HandshakeStep {
-    if (!isCommand(body, 'HELLO')) return this.fail(`expected HELLO, got ${commandName(body)}`);
-    if (body.length !== CURVE_HELLO_SIZE) return this.fail(`malformed CURVE HELLO: ${body.length} bytes, expected ${CURVE_HELLO_SIZE}`);
-    if (body[6] !== 1 || body[7] !== 0) return this.fail(`CURVE HELLO has unknown version ${body[6]}.${body[7]}, expected 1.0`);
+    if (!isCommand(body, 'HELLO')) return this.fail(`expected HELLO, got ${commandName(body)}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
+    if (body.length !== CURVE_HELLO_SIZE) return this.fail(`malformed CURVE HELLO: ${body.length} bytes, expected ${CURVE_HELLO_SIZE}`, 'ERR_ZMTP_MALFORMED_COMMAND_HELLO');
+    if (body[6] !== 1 || body[7] !== 0) return this.fail(`CURVE HELLO has unknown version ${body[6]}.${body[7]}, expected 1.0`, 'ERR_ZMTP_MALFORMED_COMMAND_HELLO');
     const clientShort = body.subarray(80, 112);
     const signature = nacl().box.open(body.subarray(120, 200), longNonce(NONCE_HELLO, body.subarray(112, 120)), clientShort, this.secretKey);
-    if (!signature) return this.fail('CURVE HELLO signature box does not open: the client used another server key');
+    if (!signature) return this.fail('CURVE HELLO signature box does not open: the client used another server key', 'ERR_ZMTP_CRYPTOGRAPHIC');
     this.clientShort = Uint8Array.from(clientShort);
     this.peerNonce = readCounter(body, 112);
 
@@ -315,25 +316,25 @@ export class CurveServer extends CurveMechanism implements Mechanism {
   }
 
   private async onInitiate(body: Buffer): Promise<HandshakeStep> {
-    if (!isCommand(body, 'INITIATE')) return this.fail(`expected INITIATE, got ${commandName(body)}`);
+    if (!isCommand(body, 'INITIATE')) return this.fail(`expected INITIATE, got ${commandName(body)}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
     if (body.length < CURVE_INITIATE_MIN_SIZE) {
-      return this.fail(`malformed CURVE INITIATE: ${body.length} bytes, at least ${CURVE_INITIATE_MIN_SIZE} needed`);
+      return this.fail(`malformed CURVE INITIATE: ${body.length} bytes, at least ${CURVE_INITIATE_MIN_SIZE} needed`, 'ERR_ZMTP_MALFORMED_COMMAND_INITIATE');
     }
     const cookie = nacl().secretbox.open(body.subarray(25, 105), longNonce(NONCE_COOKIE, body.subarray(9, 25)), this.cookieKey);
-    if (!cookie) return this.fail('CURVE INITIATE cookie does not open: not the cookie this server sent');
+    if (!cookie) return this.fail('CURVE INITIATE cookie does not open: not the cookie this server sent', 'ERR_ZMTP_CRYPTOGRAPHIC');
     if (!equalBytes(cookie.subarray(0, 32), this.clientShort!) || !equalBytes(cookie.subarray(32, 64), this.shortTerm.secretKey)) {
-      return this.fail('CURVE INITIATE cookie belongs to another connection');
+      return this.fail('CURVE INITIATE cookie belongs to another connection', 'ERR_ZMTP_CRYPTOGRAPHIC');
     }
     const initiateNonce = readCounter(body, 105);
     const plain = nacl().box.open(body.subarray(113), longNonce(NONCE_INITIATE, body.subarray(105, 113)), this.clientShort!, this.shortTerm.secretKey);
-    if (!plain) return this.fail('CURVE INITIATE box does not open');
+    if (!plain) return this.fail('CURVE INITIATE box does not open', 'ERR_ZMTP_CRYPTOGRAPHIC');
     const clientKey = plain.subarray(0, 32);
     const vouch = nacl().box.open(plain.subarray(48, 128), longNonce(NONCE_VOUCH, plain.subarray(32, 48)), clientKey, this.shortTerm.secretKey);
-    if (!vouch) return this.fail('CURVE INITIATE vouch does not open: the client does not hold the secret key for its public key');
-    if (!equalBytes(vouch.subarray(0, 32), this.clientShort!)) return this.fail('CURVE INITIATE vouch names another short-term key');
-    if (!equalBytes(vouch.subarray(32, 64), this.publicKey)) return this.fail('CURVE INITIATE vouch names another server key');
+    if (!vouch) return this.fail('CURVE INITIATE vouch does not open: the client does not hold the secret key for its public key', 'ERR_ZMTP_CRYPTOGRAPHIC');
+    if (!equalBytes(vouch.subarray(0, 32), this.clientShort!)) return this.fail('CURVE INITIATE vouch names another short-term key', 'ERR_ZMTP_KEY_EXCHANGE');
+    if (!equalBytes(vouch.subarray(32, 64), this.publicKey)) return this.fail('CURVE INITIATE vouch names another server key', 'ERR_ZMTP_KEY_EXCHANGE');
     const md = decodeMetadata(Buffer.from(plain.buffer, plain.byteOffset + 128, plain.length - 128));
-    if (md.error) return this.fail(`malformed CURVE INITIATE metadata: ${md.error}`);
+    if (md.error) return this.fail(`malformed CURVE INITIATE metadata: ${md.error}`, 'ERR_ZMTP_INVALID_METADATA');
     this.peerNonce = initiateNonce;
 
     // libzmq: ask ZAP when a domain is set or ZMQ_ZAP_ENFORCE_DOMAIN is off (the default). With no handler
@@ -367,8 +368,8 @@ export class CurveServer extends CurveMechanism implements Mechanism {
     return { status: 'ready', send: [ready], peerProperties: md.properties, peerRaw: md.raw, userId, zapMetadata };
   }
 
-  private fail(reason: string): HandshakeStep {
+  private fail(reason: string, code: ProtocolErrorCode): HandshakeStep {
     this.state = 'done';
-    return protocolError(reason);
+    return protocolError(reason, code);
   }
 }

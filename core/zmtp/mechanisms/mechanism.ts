@@ -3,6 +3,7 @@
 // drives a Mechanism with command frame bodies and sends what it returns; the sniffer uses the same
 // parsers to name what it sees.
 import type { Properties } from '../metadata.js';
+import type { ProtocolErrorCode } from './protocol-errors.js';
 
 /** RFC 27 ZAP request, as the engine's ZAP client sends it to inproc://zeromq.zap.01. */
 export interface ZapRequest {
@@ -52,6 +53,8 @@ export type HandshakeStep =
     kind: 'protocol' | 'auth' | 'no-detail';
     /** ZAP status code when the ZAP handler refused. */
     zapStatus?: number;
+    /** kind 'protocol': libzmq's reason (ZMQ_PROTOCOL_ERROR_*), as zeromq.js's error code. */
+    protocolCode?: ProtocolErrorCode;
   };
 
 export interface Mechanism {

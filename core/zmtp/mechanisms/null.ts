@@ -31,9 +31,9 @@ export class NullMechanism implements Mechanism {
     if (isCommand(body, 'ERROR')) return errorReceived(body, 'NULL', 'peer');
     const cmd = parseCommand(body);
     if (cmd.name !== 'READY' || !('properties' in cmd)) {
-      return protocolError(`unexpected ${cmd.name || 'malformed'} command during NULL handshake`);
+      return protocolError(`unexpected ${cmd.name || 'malformed'} command during NULL handshake`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
     }
-    if (cmd.error) return protocolError(`malformed READY metadata: ${cmd.error}`);
+    if (cmd.error) return protocolError(`malformed READY metadata: ${cmd.error}`, 'ERR_ZMTP_INVALID_METADATA');
     const peer = { peerProperties: cmd.properties, peerRaw: cmd.raw };
     if (!this.verdict) return { status: 'ready', send: [], ...peer };
     const verdict = await this.verdict;

@@ -6,6 +6,7 @@
 import { decodeMetadata, encodeMetadata } from '../metadata.js';
 import { encodeCommand, readyCommand } from '../commands.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
+import type { ProtocolErrorCode } from './protocol-errors.js';
 import {
   commandName, errorReceived, isCommand, isLibzmqPlainError, libzmqPlainErrorCommand, askZapFor, protocolError, zapFailure,
 } from './common.js';
@@ -64,22 +65,22 @@ export class PlainClient implements Mechanism {
       return errorReceived(body, 'PLAIN');
     }
     if (this.state === 'waiting-welcome' && isCommand(body, 'WELCOME')) {
-      if (body.length !== 8) return this.fail(`malformed PLAIN WELCOME: ${body.length - 8} unexpected bytes after the name`);
+      if (body.length !== 8) return this.fail(`malformed PLAIN WELCOME: ${body.length - 8} unexpected bytes after the name`, 'ERR_ZMTP_MALFORMED_COMMAND_WELCOME');
       this.state = 'waiting-ready';
       return { status: 'continue', send: [encodeCommand('INITIATE', encodeMetadata(this.options.properties))] };
     }
     if (this.state === 'waiting-ready' && isCommand(body, 'READY')) {
       const md = decodeMetadata(body.subarray(6));
-      if (md.error) return this.fail(`malformed PLAIN READY metadata: ${md.error}`);
+      if (md.error) return this.fail(`malformed PLAIN READY metadata: ${md.error}`, 'ERR_ZMTP_INVALID_METADATA');
       this.state = 'done';
       return { status: 'ready', send: [], peerProperties: md.properties, peerRaw: md.raw };
     }
-    return this.fail(`unexpected ${commandName(body)} command while the PLAIN client is ${this.state}`);
+    return this.fail(`unexpected ${commandName(body)} command while the PLAIN client is ${this.state}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
   }
 
-  private fail(reason: string): HandshakeStep {
+  private fail(reason: string, code: ProtocolErrorCode): HandshakeStep {
     this.state = 'done';
-    return protocolError(reason);
+    return protocolError(reason, code);
   }
 }
 
@@ -99,7 +100,7 @@ export class PlainServer implements Mechanism {
   async onCommand(body: Buffer): Promise<HandshakeStep> {
     if (this.state === 'waiting-hello') {
       const hello = parsePlainHello(body);
-      if ('error' in hello) return this.fail(hello.error);
+      if ('error' in hello) return this.fail(hello.error, isCommand(body, 'HELLO') ? 'ERR_ZMTP_MALFORMED_COMMAND_HELLO' : 'ERR_ZMTP_UNEXPECTED_COMMAND');
       this.state = 'asking-zap';
       const verdict = await askZapFor(this.options, 'PLAIN', [hello.username, hello.password]);
       if (verdict.outcome === 'no-handler') {
@@ -119,20 +120,20 @@ export class PlainServer implements Mechanism {
       return { status: 'continue', send: [encodeCommand('WELCOME')] };
     }
     if (this.state === 'waiting-initiate') {
-      if (!isCommand(body, 'INITIATE')) return this.fail(`expected INITIATE, got ${commandName(body)}`);
+      if (!isCommand(body, 'INITIATE')) return this.fail(`expected INITIATE, got ${commandName(body)}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
       const md = decodeMetadata(body.subarray(9));
-      if (md.error) return this.fail(`malformed PLAIN INITIATE metadata: ${md.error}`);
+      if (md.error) return this.fail(`malformed PLAIN INITIATE metadata: ${md.error}`, 'ERR_ZMTP_INVALID_METADATA');
       this.state = 'done';
       return {
         status: 'ready', send: [readyCommand(this.options.properties)], peerProperties: md.properties, peerRaw: md.raw,
         userId: this.userId, zapMetadata: this.zapProperties,
       };
     }
-    return this.fail(`unexpected ${commandName(body)} command while the PLAIN server is ${this.state}`);
+    return this.fail(`unexpected ${commandName(body)} command while the PLAIN server is ${this.state}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
   }
 
-  private fail(reason: string): HandshakeStep {
+  private fail(reason: string, code: ProtocolErrorCode): HandshakeStep {
     this.state = 'done';
-    return protocolError(reason);
+    return protocolError(reason, code);
   }
 }

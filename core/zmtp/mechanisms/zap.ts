@@ -3,6 +3,7 @@
 // messages exactly as libzmq 4.3 lays them out, for the engine's ZAP client, for ZAP handlers and for tests.
 import { decodeMetadata, type Properties } from '../metadata.js';
 import type { ZapReply, ZapRequest } from './mechanism.js';
+import { isProtocolErrorCode, type ZapProtocolError } from './protocol-errors.js';
 
 export const ZAP_ENDPOINT = 'inproc://zeromq.zap.01';
 export const ZAP_VERSION = '1.0';
@@ -93,28 +94,34 @@ export interface ParsedZapReply extends ZapReply {
   properties: Properties;
 }
 
+/** A ZAP reply libzmq would not take: what is wrong, and libzmq's reason code for it. */
+export interface ZapReplyError {
+  error: string;
+  code: ZapProtocolError;
+}
+
 /**
  * Parses and validates a ZAP reply like libzmq's zap_client: 6 frames after an optional empty delimiter,
  * version "1.0", the expected request id, and a status code of 200, 300, 400 or 500, and well-formed
  * metadata. Never throws.
  */
-export function parseZapReply(frames: readonly Buffer[], expectedRequestId = ZAP_REQUEST_ID): ParsedZapReply | { error: string } {
+export function parseZapReply(frames: readonly Buffer[], expectedRequestId = ZAP_REQUEST_ID): ParsedZapReply | ZapReplyError {
   let f = frames;
   if (f.length === 7) {
-    if (f[0].length !== 0) return { error: 'ZAP reply has 7 frames but the first (delimiter) is not empty' };
+    if (f[0].length !== 0) return { error: 'ZAP reply has 7 frames but the first (delimiter) is not empty', code: 'ERR_ZAP_UNSPECIFIED' };
     f = f.slice(1);
   }
-  if (f.length !== 6) return { error: `ZAP reply has ${f.length} frames, expected 6 (after the empty delimiter)` };
+  if (f.length !== 6) return { error: `ZAP reply has ${f.length} frames, expected 6 (after the empty delimiter)`, code: 'ERR_ZAP_MALFORMED_REPLY' };
   const version = f[0].toString('latin1');
-  if (version !== ZAP_VERSION) return { error: `ZAP reply version '${version}', expected '${ZAP_VERSION}'` };
+  if (version !== ZAP_VERSION) return { error: `ZAP reply version '${version}', expected '${ZAP_VERSION}'`, code: 'ERR_ZAP_BAD_VERSION' };
   const requestId = f[1].toString('latin1');
-  if (requestId !== expectedRequestId) return { error: `ZAP reply for request id '${requestId}', expected '${expectedRequestId}'` };
+  if (requestId !== expectedRequestId) return { error: `ZAP reply for request id '${requestId}', expected '${expectedRequestId}'`, code: 'ERR_ZAP_BAD_REQUEST_ID' };
   const statusCode = f[2].toString('latin1');
   if (!(ZAP_STATUS_CODES as readonly string[]).includes(statusCode)) {
-    return { error: `ZAP reply status code '${statusCode}' is not one of ${ZAP_STATUS_CODES.join(', ')}` };
+    return { error: `ZAP reply status code '${statusCode}' is not one of ${ZAP_STATUS_CODES.join(', ')}`, code: 'ERR_ZAP_INVALID_STATUS_CODE' };
   }
   const md = decodeMetadata(f[5]);
-  if (md.error) return { error: `ZAP reply metadata is malformed: ${md.error}` };
+  if (md.error) return { error: `ZAP reply metadata is malformed: ${md.error}`, code: 'ERR_ZAP_INVALID_METADATA' };
   return {
     requestId,
     statusCode,
@@ -130,12 +137,13 @@ export type ZapVerdict =
   | { outcome: 'no-handler' }
   | { outcome: 'accepted'; userId: string; properties: Properties }
   | { outcome: 'refused'; statusCode: '300' | '400' | '500'; statusText: string }
-  | { outcome: 'invalid'; reason: string };
+  | { outcome: 'invalid'; reason: string; code: ZapProtocolError };
 
 /**
  * Sends one request through the engine's ZAP client and validates the answer like libzmq's zap_client:
  * an unknown status code or malformed metadata is a protocol failure, never accepted. A client function
- * that throws or rejects counts as 'invalid' too.
+ * that throws or rejects counts as 'invalid' too, with the error's `code` when it is one of libzmq's ZAP
+ * reasons (the engine's ZAP client sets it), else ERR_ZAP_UNSPECIFIED.
  */
 export async function askZap(
   zap: ((request: ZapRequest) => Promise<ZapReply | undefined>) | undefined,
@@ -146,15 +154,20 @@ export async function askZap(
   try {
     reply = await zap(request);
   } catch (err) {
-    return { outcome: 'invalid', reason: `ZAP request failed: ${(err as Error)?.message ?? String(err)}` };
+    const code = (err as { code?: unknown } | null)?.code;
+    return {
+      outcome: 'invalid',
+      reason: `ZAP request failed: ${(err as Error)?.message ?? String(err)}`,
+      code: isProtocolErrorCode(code) && code.startsWith('ERR_ZAP_') ? (code as ZapProtocolError) : 'ERR_ZAP_UNSPECIFIED',
+    };
   }
   if (!reply) return { outcome: 'no-handler' };
   const code = reply.statusCode;
   if (!(ZAP_STATUS_CODES as readonly string[]).includes(code)) {
-    return { outcome: 'invalid', reason: `ZAP handler sent status code '${code}', not one of ${ZAP_STATUS_CODES.join(', ')}` };
+    return { outcome: 'invalid', reason: `ZAP handler sent status code '${code}', not one of ${ZAP_STATUS_CODES.join(', ')}`, code: 'ERR_ZAP_INVALID_STATUS_CODE' };
   }
   const md = decodeMetadata(Buffer.from(reply.metadata ?? Buffer.alloc(0)));
-  if (md.error) return { outcome: 'invalid', reason: `ZAP handler sent malformed metadata: ${md.error}` };
+  if (md.error) return { outcome: 'invalid', reason: `ZAP handler sent malformed metadata: ${md.error}`, code: 'ERR_ZAP_INVALID_METADATA' };
   if (code === '200') return { outcome: 'accepted', userId: reply.userId ?? '', properties: md.properties };
   return { outcome: 'refused', statusCode: code as '300' | '400' | '500', statusText: reply.statusText ?? '' };
 }

@@ -1,6 +1,6 @@
 // Child process of accept-error.test.ts, started with a low open-files limit: an engine PULL that prints
 // its monitor events and the messages it receives as JSON lines.
-import { Pull } from '../../../core/index.js';
+import { Pull } from '../../../core/internal.js';
 
 const pull = new Pull({ linger: 0 });
 await pull.bind('tcp://127.0.0.1:*');

@@ -8,7 +8,7 @@ import { curveKeyPair, z85Encode, type ZapClient } from '../../../core/zmtp/inde
 import {
   RawPeer, curveClient, curveServer, expectZapRefusal, libzmqReply, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
 } from './security-raw-peer.js';
-import { Context, Dealer, FrameDecoder, Publisher, Reply, Request, Router, Subscriber, setWireTap } from '../../../core/index.js';
+import { Context, Dealer, FrameDecoder, Publisher, Reply, Request, Router, Subscriber, setWireTap } from '../../../core/internal.js';
 
 async function curveReply(context: zmq.Context, extra: Partial<zmq.SocketOptions<zmq.Reply>> = {}) {
   const server = curveKeyPair();

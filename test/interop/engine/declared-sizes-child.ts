@@ -5,7 +5,7 @@
 // so the parent can pick a limit just above what this process needs.
 import { tryHugeAllocation, vmSizeKiB } from '../../helpers/address-space.js';
 import { createInterface } from 'node:readline';
-import * as engine from '../../../core/index.js';
+import * as engine from '../../../core/internal.js';
 import * as zmq from 'zeromq';
 
 const original = process.emitWarning;

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import * as engine from '../../../core/index.js';
+import * as engine from '../../../core/internal.js';
 import { encodeGreetingV3, encodeMessage, readyCommand } from '../../../core/zmtp/index.js';
 import { nextEvent, rawConnect } from './machinery-helpers.js';
 

@@ -168,7 +168,7 @@ test('close() with megabytes still unwritten hands them all to the peer before e
 test('a script that sends and closes right away exits only after its messages are delivered (blocky, like zeromq.js)', async () => {
   const pull = new zmq.Pull();
   await pull.bind('tcp://127.0.0.1:*');
-  const engine = new URL('../../../core/index.ts', import.meta.url).href;
+  const engine = new URL('../../../core/internal.ts', import.meta.url).href;
   const script = `
     const { Push } = await import(${JSON.stringify(engine)});
     const push = new Push();

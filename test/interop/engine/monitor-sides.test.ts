@@ -66,14 +66,14 @@ const CASES: Case[] = [
     ourType: 'PULL',
     peer: () => new zmq.Pull({ linger: 0 }),
     async act() {},
-    expect: { type: 'handshake:error:protocol', error: 'ERR_ZMTP_PROTOCOL' },
+    expect: { type: 'handshake:error:protocol', error: 'ERR_ZMTP_INVALID_METADATA' },
   },
   {
     label: 'the peer uses another security mechanism (protocol, in the handshake)',
     ourType: 'PULL',
     peer: () => new zmq.Push({ linger: 0, plainUsername: 'u', plainPassword: 'p' }),
     async act() {},
-    expect: { type: 'handshake:error:protocol', error: 'ERR_ZMTP_PROTOCOL' },
+    expect: { type: 'handshake:error:protocol', error: 'ERR_ZMTP_MECHANISM_MISMATCH' },
   },
 ];
 

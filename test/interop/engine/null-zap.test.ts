@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import * as zmq from 'zeromq';
-import { Context, Router } from '../../../core/index.js';
+import { Context, Router } from '../../../core/internal.js';
 import {
   FrameDecoder, encodeFrame, encodeGreetingV3, encodeMetadata, parseCommand, readyCommand, type ParsedZapRequest,
 } from '../../../core/zmtp/index.js';

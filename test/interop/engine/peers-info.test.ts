@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
-import { Context, Router, curveKeyPair, encodeMetadata, z85Encode } from '../../../core/index.js';
+import { Context, Router, curveKeyPair, encodeMetadata, z85Encode } from '../../../core/internal.js';
 import { startEngineZapHandler } from './security-raw-peer.js';
 
 test('engine ROUTER + ZAP handler: peers lists each libzmq client with its User-Id, ZAP metadata and routing id', async () => {

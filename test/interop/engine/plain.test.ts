@@ -8,7 +8,7 @@ import { type ZapClient } from '../../../core/zmtp/index.js';
 import {
   RawPeer, expectZapRefusal, libzmqReply, plainClient, plainServer, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
 } from './security-raw-peer.js';
-import { Context, Dealer, Router } from '../../../core/index.js';
+import { Context, Dealer, Router } from '../../../core/internal.js';
 
 const asDealer = { 'Socket-Type': 'DEALER', Identity: 'dealer-1' };
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import { startPython } from '../../helpers/python.js';
 import { portOf } from '../../helpers/port.js';
-import { Router, type Context } from '../../../core/index.js';
+import { Router, type Context } from '../../../core/internal.js';
 import {
   FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseGreeting, REVISION_3,
   createMechanism, curveKeyPair, encodeZapReply, parseZapRequest, type HandshakeStep, type Mechanism, type ParsedZapRequest, type ZapClient,

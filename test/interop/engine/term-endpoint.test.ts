@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as zeromq from 'zeromq';
-import * as engine from '../../../core/index.js';
+import * as engine from '../../../core/internal.js';
 import { freedPort } from '../../helpers/port.js';
 
 type Zmq = typeof zeromq;

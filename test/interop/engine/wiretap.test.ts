@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { FrameDecoder, parseCommand, parseGreeting, REVISION_3 } from '../../../core/zmtp/index.js';
-import { setWireTap, type WireTapChunk } from '../../../core/index.js';
+import { setWireTap, type WireTapChunk } from '../../../core/internal.js';
 import { ours } from './machinery-helpers.js';
 
 test('the wire tap sees every byte both ways, and nothing once removed', async () => {
@@ -49,9 +49,9 @@ test('the wire tap sees every byte both ways, and nothing once removed', async (
 });
 
 test('the wire tap tells each listener once when a connection ends, after its last chunk', async () => {
-  const { addWireTap, setWireTap: set } = await import('../../../core/index.js');
+  const { addWireTap, setWireTap: set } = await import('../../../core/internal.js');
   const events: string[] = [];
-  const closes: import('../../../core/index.js').WireTapClose[] = [];
+  const closes: import('../../../core/internal.js').WireTapClose[] = [];
   const lateCloses: number[] = [];
   const pull = new zmq.Pull({ linger: 0 });
   await pull.bind('tcp://127.0.0.1:*');

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as zmq from 'zeromq';
 import { WebSocket } from 'ws';
-import * as engine from '../../../core/index.js';
+import * as engine from '../../../core/internal.js';
 import { nextEvent } from './machinery-helpers.js';
 import { text } from './peers/peers.js';
 import { startEngineZapHandler, startZapHandler } from './security-raw-peer.js';

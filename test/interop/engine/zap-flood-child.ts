@@ -4,7 +4,7 @@
 // {port}, the monitor events that end a connection (with the peer's address), and on 'stats' the bytes
 // read from each peer (through the wire tap: what the engine really took off the socket) and the RSS.
 import { createInterface } from 'node:readline';
-import { Reply, Router, addWireTap, encodeZapReply, parseZapRequest } from '../../../core/index.js';
+import { Reply, Router, addWireTap, encodeZapReply, parseZapRequest } from '../../../core/internal.js';
 
 const print = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 

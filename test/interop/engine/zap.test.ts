@@ -8,7 +8,7 @@ import {
   RawPeer, curveClient, curveServer, plainClient, plainServer, rawListener, startEngineZapHandler, startPyzmqPeer, watchEvents, type ErrorStep, type ReadyStep,
 } from './security-raw-peer.js';
 import { portOf } from '../../helpers/port.js';
-import { Context, Reply, Request } from '../../../core/index.js';
+import { Context, Reply, Request } from '../../../core/internal.js';
 
 const hex = (s: string) => Buffer.from(s).toString('hex');
 

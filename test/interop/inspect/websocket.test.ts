@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
-import * as engine from '../../../core/index.js';
+import * as engine from '../../../core/internal.js';
 import type { InspectRecord, UpgradeRecord } from '../../../core/inspect/records.js';
 import { portOf } from '../../helpers/port.js';
 import { startEngineZapHandler } from '../engine/security-raw-peer.js';

@@ -10,7 +10,7 @@ import { GatherType } from '../../../core/engine/types/gather.js';
 import { RadioType } from '../../../core/engine/types/radio.js';
 import { ScatterType } from '../../../core/engine/types/scatter.js';
 import { ServerType } from '../../../core/engine/types/server.js';
-import { Server, Client, Radio, Dish, Context } from '../../../core/index.js';
+import { Server, Client, Radio, Dish, Context } from '../../../core/internal.js';
 import { attachPeer, TestHost } from './harness.js';
 
 const b = (s: string) => Buffer.from(s);

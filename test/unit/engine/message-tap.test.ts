@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as zmq from 'zeromq';
-import { Push, addMessageTap, type MessageWritten } from '../../../core/index.js';
+import { Push, addMessageTap, type MessageWritten } from '../../../core/internal.js';
 import { freePort } from '../../e2e/traffic.js';
 
 test('a queued message stays in the pipe until a peer comes up, then the tap reports its write', async () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { connectTargets, defaultEndpoint } from '../../../src/renderer/src/workbench/patterns.js';
 import { socketAsCode } from '../../../src/renderer/src/workbench/as-code.js';
 import type { SocketInfo, SocketType } from '../../../core/host/protocol.js';
-import { Reply } from '../../../core/index.js';
+import { Reply } from '../../../core/internal.js';
 
 function sock(id: string, type: SocketType, bound: string[] = [], options: SocketInfo['options'] = {}): SocketInfo {
   return {

@@ -111,5 +111,8 @@ function node(socket: SocketInfo, from: string): string {
 export function socketAsCode(socket: SocketInfo, language: CodeLanguage): string {
   if (language === 'pyzmq') return pyzmq(socket);
   if (language === 'zeromq.js') return node(socket, DRAFT.has(socket.type) ? 'zeromq/draft' : 'zeromq');
-  return node(socket, 'zmq-inspector');
+  // The engine's entries mirror zeromq.js's: zeromq/draft's types from ./draft, PEER and CHANNEL (which
+  // zeromq.js lacks) from ./extras.
+  const t = socket.type;
+  return node(socket, t === 'PEER' || t === 'CHANNEL' ? 'zmq-inspector/extras' : DRAFT.has(t) ? 'zmq-inspector/draft' : 'zmq-inspector');
 }
