@@ -1,5 +1,5 @@
 // One socket: endpoints, peers, composer, message log, monitor events.
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
 import { fmtTime } from '../format.js';
@@ -139,16 +139,18 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
   const [selected, setSelected] = useState<number | null>(null);
   const canSend = !['SUB', 'PULL', 'DISH', 'GATHER'].includes(socket.type);
   const canReply = canSend;
+  const root = useRef<HTMLDivElement>(null);
 
   const reply = (m: LoggedMessage) => {
     if (socket.type === 'ROUTER' || socket.type === 'STREAM') setRoute(envelopeOf(m).join(','));
     if (m.routingId !== undefined) setRoute(String(m.routingId));
     setFrames([{ kind: 'text', data: '' }]);
-    document.querySelector<HTMLTextAreaElement>('[aria-label="Frame 1"]')?.focus();
+    // This view's composer: other socket views may be mounted too (hidden).
+    root.current?.querySelector<HTMLTextAreaElement>('[aria-label="Frame 1"]')?.focus();
   };
 
   return (
-    <div className="grid grid-cols-1 gap-3 xl:grid-cols-2" data-testid={`socket-${socket.name}`}>
+    <div ref={root} className="grid grid-cols-1 gap-3 xl:grid-cols-2" data-testid={`socket-${socket.name}`}>
       <div className="flex flex-col gap-3">
         <header className="flex items-center gap-2">
           <h2 className="text-lg font-semibold">{socket.name}</h2>
