@@ -317,7 +317,8 @@ export interface RateSeries {
 }
 
 export interface Results {
-  'host.info': { version: string; engine: string; socketTypes: readonly SocketType[]; captureReady: boolean };
+  /** `instance` is new each time the host starts (a restarted back end has sockets no more). */
+  'host.info': { version: string; engine: string; socketTypes: readonly SocketType[]; captureReady: boolean; instance: string };
   'socket.create': SocketInfo;
   'socket.close': { ok: true };
   'socket.list': SocketInfo[];

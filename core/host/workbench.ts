@@ -13,7 +13,7 @@ import { initialStatus, nextStatus } from './endpoint-state.js';
 import { EventFold, type TimelineEntry } from './event-fold.js';
 import { SendTracker } from './send-tracker.js';
 import { SocketFeed } from './socket-feed.js';
-import { ZapHandler } from './zap-handler.js';
+import { ZapHandler, ZapPolicyFile } from './zap-handler.js';
 import { securityRows } from './security-events.js';
 
 const MAX_LOG = 10000;
@@ -152,9 +152,12 @@ export class Workbench {
    */
   private readonly context = new engine.Context();
   /** The ZAP handler every PLAIN/CURVE server socket here asks; its policy comes from the UI. */
-  readonly zap = new ZapHandler(this.context);
+  readonly zap: ZapHandler;
 
-  constructor(private emit: (event: HostEvent) => void) {}
+  /** `zapPolicyFile`: where the ZAP policy is kept across runs (none: it lasts as long as this workbench). */
+  constructor(private emit: (event: HostEvent) => void, zapPolicyFile?: string) {
+    this.zap = new ZapHandler(this.context, zapPolicyFile ? new ZapPolicyFile(zapPolicyFile) : undefined);
+  }
 
   /**
    * What the engine learned about a peer in its handshake (READY metadata, also when CURVE encrypted

@@ -18,9 +18,12 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** `zmtp serve` on a free port; settings (templates) in `settingsDir`, a fresh temp directory by default. */
-export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-'))): Promise<Served> {
-  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', '0', '--settings', settingsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `zmtp serve` on `port` (a free one by default); settings (templates, ZAP policy, token) in `settingsDir`,
+ * a fresh temp directory by default.
+ */
+export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-')), port = 0): Promise<Served> {
+  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', String(port), '--settings', settingsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
   const url = await new Promise<string>((resolve, reject) => {
