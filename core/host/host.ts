@@ -108,6 +108,7 @@ export class Host {
       case 'socket.subscribe': return wb.subscribe(p.id, p.topic, true);
       case 'socket.unsubscribe': return wb.subscribe(p.id, p.topic, false);
       case 'socket.messages': return wb.messages(p.id, p.offset, p.limit);
+      case 'socket.rates': return wb.rates(p.id);
       case 'socket.events': return wb.events(p.id, p.offset, p.limit);
       case 'curve.keyPair': return engine.curveKeyPair();
       case 'zap.get': return wb.zap.get();

@@ -10,6 +10,7 @@ import { EndpointStatus } from './EndpointStatus.js';
 import { MulticastHint } from './MulticastHint.js';
 import { MessageLog } from './MessageLog.js';
 import { Timeline } from './Timeline.js';
+import { SocketRate } from './SocketRate.js';
 import { SecurityCard } from './Security.js';
 import { CodeCard } from './CodeCard.js';
 import { useDraft } from './drafts.js';
@@ -196,6 +197,7 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
         <Card title="Messages">
           <MessageLog messages={messages} total={totalMessages} rate={rate} selected={selected} onSelect={setSelected} onReply={reply} onClear={() => clearMessages(socket.id)} canReply={canReply} />
         </Card>
+        <SocketRate client={client} id={socket.id} />
         <Timeline events={events} total={totalEvents} />
       </div>
     </div>
