@@ -67,6 +67,18 @@ export function RateChart({ t, lines, dark, height = 160, testId = 'rate-chart',
   // The plot is made once per shape (theme, lines); new data only moves the lines.
   useEffect(() => {
     if (!el.current) return;
+    // Made after the next frame: showing a socket view (a click) does not wait for the canvas.
+    let made: (() => void) | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => { timer = setTimeout(() => { made = make(); }, 0); });
+    return () => { cancelAnimationFrame(frame); clearTimeout(timer); made?.(); };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape]);
+
+  const latest = useRef({ t, lines });
+  latest.current = { t, lines };
+  const make = () => {
+    if (!el.current) return undefined;
     const axis = { stroke: dark ? '#cbd5e1' : '#334155', grid: { stroke: dark ? '#1e293b' : '#e2e8f0' }, font: AXIS_FONT, ticks: { size: TICK }, gap: GAP };
     const plot = new uPlot(
       {
@@ -90,15 +102,14 @@ export function RateChart({ t, lines, dark, height = 160, testId = 'rate-chart',
         legend: { live: false },
         scales: { y: { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, max) * 1.1] } },
       },
-      [[], ...lines.map(() => [])],
+      [latest.current.t, ...latest.current.lines.map((l) => l.values)],
       el.current,
     );
     plotRef.current = plot;
     const ro = new ResizeObserver(() => plot.setSize({ width: el.current?.clientWidth || 600, height }));
     ro.observe(el.current);
     return () => { ro.disconnect(); plot.destroy(); plotRef.current = null; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape]);
+  };
 
   useEffect(() => {
     plotRef.current?.setData([t, ...lines.map((l) => l.values)]);
