@@ -1,5 +1,5 @@
 // One socket: endpoints, peers, composer, message log, monitor events.
-import { useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
 import { fmtTime } from '../format.js';
@@ -126,7 +126,8 @@ function Groups({ client, socket }: { client: AppClient; socket: SocketInfo }) {
   );
 }
 
-export function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void; deleteTemplate: (name: string) => void }) {
+/** Memoised: the workbench renders on every socket's change; a view is drawn again only when its own socket changed. */
+export const SocketView = memo(function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void; deleteTemplate: (name: string) => void }) {
   const { client, socket } = props;
   const messages = useStore((s) => s.messages[socket.id] ?? NO_MESSAGES);
   const events = useStore((s) => s.events[socket.id] ?? NO_EVENTS);
@@ -202,4 +203,4 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
       </div>
     </div>
   );
-}
+});

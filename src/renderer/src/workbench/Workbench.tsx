@@ -1,5 +1,5 @@
 // The sockets workbench: socket list, creation form, the selected socket, workspace files.
-import { Activity, useEffect, useRef, useState } from 'react';
+import { Activity, useCallback, useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { SocketInfo } from '../../../../core/host/protocol.js';
 import { dismissRestart, getState, addIfMissing, messageTotal, useStore } from '../store.js';
@@ -83,8 +83,14 @@ export function Workbench({ client }: { client: AppClient }) {
     pruneDrafts(() => false);
   }, [epoch]);
 
-  const saveTemplate = (t: Template) => setTemplates([...templates.filter((x) => x.name !== t.name), t]);
-  const deleteTemplate = (name: string) => setTemplates(templates.filter((x) => x.name !== name));
+  // Stable callbacks (reading the newest templates through a ref), so a socket view whose socket did not
+  // change is not drawn again when the workbench renders (SocketView is memoised).
+  const templatesRef = useRef(templates);
+  templatesRef.current = templates;
+  const setTemplatesRef = useRef(setTemplates);
+  setTemplatesRef.current = setTemplates;
+  const saveTemplate = useCallback((t: Template) => setTemplatesRef.current([...templatesRef.current.filter((x) => x.name !== t.name), t]), []);
+  const deleteTemplate = useCallback((name: string) => setTemplatesRef.current(templatesRef.current.filter((x) => x.name !== name)), []);
 
   const saveWorkspace = async () => {
     let zap;
@@ -221,7 +227,8 @@ export function Workbench({ client }: { client: AppClient }) {
           </div>
         )}
         <ErrorText error={error} testId="workspace-error" />
-        {recent.map((id) => sockets[id] && (
+        {/* Not while the new-socket form shows: its fields would share labels with the hidden views' fields. */}
+        {selected !== 'new' && recent.map((id) => sockets[id] && (
           <Activity key={`${epoch}:${id}`} mode={id === current?.id ? 'visible' : 'hidden'}>
             <SocketView client={client} socket={sockets[id]} templates={templates} saveTemplate={saveTemplate} deleteTemplate={deleteTemplate} />
           </Activity>
