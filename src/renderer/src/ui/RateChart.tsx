@@ -67,11 +67,11 @@ export function RateChart({ t, lines, dark, height = 160, testId = 'rate-chart',
   // The plot is made once per shape (theme, lines); new data only moves the lines.
   useEffect(() => {
     if (!el.current) return;
-    // Made after the next frame: showing a socket view (a click) does not wait for the canvas.
+    // Made when the page is next idle (at most half a second on): showing a socket view (a click) and the
+    // frame that shows it do not wait for the canvas, its legend and its first draw.
     let made: (() => void) | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => { timer = setTimeout(() => { made = make(); }, 0); });
-    return () => { cancelAnimationFrame(frame); clearTimeout(timer); made?.(); };
+    const idle = requestIdleCallback(() => { made = make(); }, { timeout: 500 });
+    return () => { cancelIdleCallback(idle); made?.(); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
