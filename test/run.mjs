@@ -3,7 +3,8 @@
 // one line "N passed, M failed, K skipped" that CI reads.
 // Usage: node test/run.mjs [unit|interop|e2e ...] [--only PATTERN]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +34,9 @@ if (files.length === 0) {
 }
 console.log(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
 
+// The host keeps settings (templates, the ZAP policy) in $XDG_CONFIG_HOME/zmq-inspector when a test gives no
+// directory: a fresh one per run, so tests neither read nor change the user's own settings.
+const config = mkdtempSync(join(tmpdir(), 'zmq-inspector-test-config-'));
 const child = spawn(process.execPath, [
   '--import', 'tsx',
   '--test',
@@ -41,5 +45,8 @@ const child = spawn(process.execPath, [
   '--test-reporter', 'spec', '--test-reporter-destination', 'stdout',
   '--test-reporter', join(root, 'test/summary-reporter.mjs'), '--test-reporter-destination', 'stdout',
   ...files,
-], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1', XDG_CONFIG_HOME: config } });
+child.on('exit', (code, signal) => {
+  rmSync(config, { recursive: true, force: true });
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -1,6 +1,7 @@
 // `zmtp serve`: the inspector UI in a browser. Serves the built renderer (out/renderer) and the host
-// API over HTTP + WebSocket on loopback, guarded by a random per-run token (see serve-guard.ts for who
-// is answered). The server touches no file a client names: captures come in as uploads (deleted when
+// API over HTTP + WebSocket on loopback, guarded by a random token (see serve-guard.ts for who is
+// answered) that is kept, with the port, in the settings directory (serve-state.ts): a restarted serve
+// answers the page that is still open. The server touches no file a client names: captures come in as uploads (deleted when
 // their capture closes) and leave as downloads; the host's path-taking requests are not served.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
@@ -17,8 +18,13 @@ import { HostError, describeError } from '../host/errors.js';
 import { captureFilter, type HostEvent } from '../host/protocol.js';
 import { defaultSettingsDir } from '../host/templates.js';
 import { WS_PROTOCOL, allowedHosts, cookieName, hostOrOriginProblem, mayLoadAsset, statesToken } from './serve-guard.js';
+import { loadServeState, newToken, saveServeState } from './serve-state.js';
 
-const USAGE = 'usage: zmtp serve [--host 127.0.0.1] [--port N] [--renderer DIR] [--settings DIR]\n';
+const USAGE = `usage: zmtp serve [--host 127.0.0.1] [--port N] [--new-token] [--renderer DIR] [--settings DIR]
+  The token and port are kept in the settings directory (serve.json, readable by you only) and reused, so
+  a page left open reconnects after a restart. --port N listens on N (0: any free port); without it, the
+  last run's port if it is free. --new-token makes a new token: URLs printed before stop working.
+`;
 const MAX_UPLOAD = 4 * 1024 * 1024 * 1024;
 /** Host requests that name a server path: a browser client uploads and downloads instead. */
 const NOT_SERVED: Record<string, string> = {
@@ -34,7 +40,10 @@ const TYPES: Record<string, string> = {
 
 export interface ServeOptions {
   host: string;
-  port: number;
+  /** The port; undefined: the last run's port (from the settings directory) if it is free, else any. */
+  port?: number;
+  /** Make a new token instead of reusing the saved one. */
+  newToken?: boolean;
   rendererDir: string;
   /** Where the host keeps settings (message templates); the host's default when absent. */
   settingsDir?: string;
@@ -46,7 +55,7 @@ export interface ServeOptions {
 
 export function parseServeArgs(args: string[]): ServeOptions | string {
   const here = fileURLToPath(new URL('.', import.meta.url));
-  const opts: ServeOptions = { host: '127.0.0.1', port: 0, rendererDir: resolve(here, '../../renderer') };
+  const opts: ServeOptions = { host: '127.0.0.1', rendererDir: resolve(here, '../../renderer') };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = args[i + 1];
@@ -61,7 +70,8 @@ export function parseServeArgs(args: string[]): ServeOptions | string {
         opts.port = Number(value);
       } else if (a === '--settings') opts.settingsDir = resolve(value);
       else opts.rendererDir = resolve(value);
-    } else if (a === '-h' || a === '--help') return '';
+    } else if (a === '--new-token') opts.newToken = true;
+    else if (a === '-h' || a === '--help') return '';
     else return `unknown option '${a}'`;
   }
   return opts;
@@ -70,6 +80,8 @@ export function parseServeArgs(args: string[]): ServeOptions | string {
 export interface RunningServer {
   url: string;
   token: string;
+  /** Things the user should know (a saved state that could not be used or saved), one sentence each. */
+  notes: string[];
   host: Host;
   close(): Promise<void>;
 }
@@ -78,8 +90,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   if (!existsSync(join(opts.rendererDir, 'index.html'))) {
     throw new Error(`the UI is not built: ${join(opts.rendererDir, 'index.html')} is missing (run npm run build)`);
   }
-  const token = randomBytes(24).toString('base64url');
-  const host = new Host({ settingsDir: opts.settingsDir, tempDir: opts.tempDir });
+  const settingsDir = opts.settingsDir ?? defaultSettingsDir();
+  const notes: string[] = [];
+  const saved = opts.newToken ? {} : loadServeState(settingsDir);
+  if (saved.problem) notes.push(saved.problem);
+  const token = saved.state?.token ?? newToken();
+  const host = new Host({ settingsDir, tempDir: opts.tempDir });
   const root = resolve(opts.rendererDir);
   const maxUpload = opts.maxUploadBytes ?? MAX_UPLOAD;
   // Known once listening.
@@ -89,7 +105,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // The server's own folders (uploads and live captures, settings, the UI's files) never reach a client:
   // a reply or event that names one (a saved settings file, a tool's error about its output file) shows
   // a placeholder instead. Matched as they appear inside JSON strings.
-  const folders = [host.tempDir, opts.settingsDir ?? defaultSettingsDir(), root]
+  const folders = [host.tempDir, settingsDir, root]
     .map((dir) => JSON.stringify(dir).slice(1, -1)).sort((a, b) => b.length - a.length);
   const json = (body: unknown) => {
     let text = JSON.stringify(body);
@@ -279,17 +295,39 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   }
 
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolveListen());
+  const listen = (port: number) => new Promise<void>((resolveListen, reject) => {
+    const failed = (err: Error) => reject(err);
+    server.once('error', failed);
+    server.listen(port, opts.host, () => { server.off('error', failed); resolveListen(); });
   });
+  try {
+    if (opts.port !== undefined) await listen(opts.port);
+    else {
+      // The last run's port, so an open page finds this server again; taken by now, any free one.
+      try {
+        await listen(saved.state?.port ?? 0);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !saved.state?.port) throw err;
+        notes.push(`port ${saved.state.port} of the last run is in use, so pages still open on it will not reconnect`);
+        await listen(0);
+      }
+    }
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
   const addr = server.address() as AddressInfo;
   port = addr.port;
   hosts = allowedHosts(opts.host, addr.address, addr.port);
   const hostPart = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${hostPart}:${addr.port}/?token=${token}`;
+  try {
+    saveServeState(settingsDir, { token, port: addr.port });
+  } catch (err) {
+    notes.push(`${describeError(err).message}: the next run will have a new token`);
+  }
   return {
-    url, token, host,
+    url, token, host, notes,
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();
@@ -314,6 +352,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`zmtp serve: ${describeError(err).message}\n`);
     return 1;
   }
+  for (const note of running.notes) process.stderr.write(`zmtp serve: ${note}\n`);
   if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
     process.stderr.write(`zmtp serve: warning: listening on ${opts.host}, reachable from other machines (the token still guards it)\n`);
   }

@@ -1,5 +1,6 @@
 // The app's back end as one typed API: `request(method, params)` and `onEvent(listener)`.
 // Electron IPC (src/main) and `zmtp serve` (core/cli/serve.ts) are thin adapters over this class.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +13,15 @@ import { formatIssues } from './validate.js';
 import { TemplateStore, defaultSettingsDir } from './templates.js';
 import { Workbench } from './workbench.js';
 
+/** The ZAP policy's file in the settings directory (private: it holds PLAIN passwords). */
+export const ZAP_POLICY_FILE = 'zap-policy.json';
+
 export const HOST_VERSION = '0.1.0';
 
 export interface HostOptions {
   /** Where live captures and uploads are written; a fresh temp directory by default. */
   tempDir?: string;
-  /** Where settings (message templates) are kept; $XDG_CONFIG_HOME/zmq-inspector or ~/.config/zmq-inspector by default. */
+  /** Where settings (message templates, the ZAP policy) are kept; $XDG_CONFIG_HOME/zmq-inspector or ~/.config/zmq-inspector by default. */
   settingsDir?: string;
 }
 
@@ -26,6 +30,8 @@ export class Host {
   readonly captures: Captures;
   readonly tempDir: string;
   readonly templates: TemplateStore;
+  /** Names this host for its lifetime: a page that reconnects and finds another one knows the back end restarted. */
+  readonly instance = randomBytes(8).toString('hex');
   private listeners = new Set<(event: HostEvent) => void>();
   private ownsTemp: boolean;
 
@@ -33,8 +39,9 @@ export class Host {
     this.ownsTemp = !options.tempDir;
     this.tempDir = options.tempDir ?? mkdtempSync(join(tmpdir(), 'zmq-inspector-'));
     const emit = (event: HostEvent) => this.emit(event);
-    this.workbench = new Workbench(emit);
-    this.templates = new TemplateStore(options.settingsDir ?? defaultSettingsDir());
+    const settingsDir = options.settingsDir ?? defaultSettingsDir();
+    this.workbench = new Workbench(emit, join(settingsDir, ZAP_POLICY_FILE));
+    this.templates = new TemplateStore(settingsDir);
     this.captures = new Captures(emit, this.tempDir);
   }
 
@@ -86,7 +93,7 @@ export class Host {
     const cap = this.captures;
     switch (method) {
       case 'host.info':
-        return { version: HOST_VERSION, engine: engine.ENGINE_NAME, socketTypes: SOCKET_TYPES, captureReady: cap.ready };
+        return { version: HOST_VERSION, engine: engine.ENGINE_NAME, socketTypes: SOCKET_TYPES, captureReady: cap.ready, instance: this.instance };
       case 'socket.create': return wb.create(p.type, p.name, p.options);
       case 'socket.close': wb.close(p.id); return { ok: true };
       case 'socket.list': return wb.list();
@@ -101,6 +108,7 @@ export class Host {
       case 'socket.subscribe': return wb.subscribe(p.id, p.topic, true);
       case 'socket.unsubscribe': return wb.subscribe(p.id, p.topic, false);
       case 'socket.messages': return wb.messages(p.id, p.offset, p.limit);
+      case 'socket.rates': return wb.rates(p.id);
       case 'socket.events': return wb.events(p.id, p.offset, p.limit);
       case 'curve.keyPair': return engine.curveKeyPair();
       case 'zap.get': return wb.zap.get();

@@ -8,6 +8,7 @@ import type { SendState } from './message-state.js';
 import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE, type SocketTypeName } from '../engine/socket-type-table.js';
 import { optionShape } from './option-schema.js';
 import { utf8Length } from '../engine/option-table.js';
+import type { SocketRateSeries } from './rate-history.js';
 
 /** Every socket type, ordered by libzmq's number (from the engine's one table of types). */
 export const SOCKET_TYPES: readonly SocketTypeName[] = SOCKET_TYPE_NAMES;
@@ -129,6 +130,7 @@ export const requests = {
   'socket.subscribe': z.strictObject({ id, topic: frameInput }),
   'socket.unsubscribe': z.strictObject({ id, topic: frameInput }),
   'socket.messages': z.strictObject({ id, ...page }),
+  'socket.rates': z.strictObject({ id }),
   'socket.events': z.strictObject({ id, ...page }),
   'curve.keyPair': z.strictObject({}).default({}),
   'zap.get': z.strictObject({}).default({}),
@@ -308,6 +310,8 @@ export interface Page<T> {
   items: T[];
 }
 
+export type { SocketRateSeries } from './rate-history.js';
+
 export interface RateSeries {
   /** Bucket start times (seconds since the epoch) and message counts per bucket and direction. */
   t: number[];
@@ -317,7 +321,8 @@ export interface RateSeries {
 }
 
 export interface Results {
-  'host.info': { version: string; engine: string; socketTypes: readonly SocketType[]; captureReady: boolean };
+  /** `instance` is new each time the host starts (a restarted back end has sockets no more). */
+  'host.info': { version: string; engine: string; socketTypes: readonly SocketType[]; captureReady: boolean; instance: string };
   'socket.create': SocketInfo;
   'socket.close': { ok: true };
   'socket.list': SocketInfo[];
@@ -332,6 +337,8 @@ export interface Results {
   'socket.subscribe': SocketInfo;
   'socket.unsubscribe': SocketInfo;
   'socket.messages': Page<LoggedMessage>;
+  /** Messages per second in and out over the last minute, one entry per second (the last still counting). */
+  'socket.rates': SocketRateSeries;
   'socket.events': Page<MonitorEvent>;
   'curve.keyPair': { publicKey: string; secretKey: string };
   'zap.get': ZapPolicy;

@@ -13,7 +13,8 @@ import { initialStatus, nextStatus } from './endpoint-state.js';
 import { EventFold, type TimelineEntry } from './event-fold.js';
 import { SendTracker } from './send-tracker.js';
 import { SocketFeed } from './socket-feed.js';
-import { ZapHandler } from './zap-handler.js';
+import { ZapHandler, ZapPolicyFile } from './zap-handler.js';
+import { RateHistory, type SocketRateSeries } from './rate-history.js';
 import { securityRows } from './security-events.js';
 
 const MAX_LOG = 10000;
@@ -97,6 +98,8 @@ interface Session {
   receiving: boolean;
   subscriptions: string[];
   groups: string[];
+  /** Messages per second over the last minute, for the rate chart. */
+  rates: RateHistory;
 }
 
 interface Envelope { routingId?: number; group?: string }
@@ -152,9 +155,12 @@ export class Workbench {
    */
   private readonly context = new engine.Context();
   /** The ZAP handler every PLAIN/CURVE server socket here asks; its policy comes from the UI. */
-  readonly zap = new ZapHandler(this.context);
+  readonly zap: ZapHandler;
 
-  constructor(private emit: (event: HostEvent) => void) {}
+  /** `zapPolicyFile`: where the ZAP policy is kept across runs (none: it lasts as long as this workbench). */
+  constructor(private emit: (event: HostEvent) => void, zapPolicyFile?: string) {
+    this.zap = new ZapHandler(this.context, zapPolicyFile ? new ZapPolicyFile(zapPolicyFile) : undefined);
+  }
 
   /**
    * What the engine learned about a peer in its handshake (READY metadata, also when CURVE encrypted
@@ -206,7 +212,7 @@ export class Workbench {
         id, name: name?.trim() || `${type.toLowerCase()}-${id.slice(1)}`, type, options: { ...ctorOptions },
         endpoints: [], peers: [], closed: false, messageCount: 0, eventCount: 0,
       },
-      sock, log: [], timeline: new EventFold(MAX_TIMELINE_ROWS), nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [], groups: [],
+      sock, log: [], timeline: new EventFold(MAX_TIMELINE_ROWS), nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [], groups: [], rates: new RateHistory(),
     };
     this.sessions.set(id, session);
     try {
@@ -376,6 +382,11 @@ export class Workbench {
     return page(this.get(id).log, offset, limit);
   }
 
+  /** Messages per second, each direction, over the last minute. */
+  rates(id: string): SocketRateSeries {
+    return this.get(id).rates.series();
+  }
+
   events(id: string, offset: number, limit: number): Page<MonitorEvent> {
     return page(this.get(id).timeline.list(), offset, limit);
   }
@@ -440,6 +451,7 @@ export class Workbench {
     // Trimmed in chunks: under a flood a splice per message would copy the whole log each time.
     if (s.log.length > MAX_LOG + MAX_LOG / 4) s.log.splice(0, s.log.length - MAX_LOG);
     this.feed.message(s.info.id, msg, s.nextSeq - 1);
+    s.rates.add(dir);
     return msg;
   }
 

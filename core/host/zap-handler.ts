@@ -6,7 +6,10 @@
 // security-events.ts makes the decision's row in that socket's timeline.
 import { Context, Router, z85Encode } from './engine.js';
 import { encodeZapReply, parseZapRequest, ZAP_ENDPOINT } from '../zmtp/mechanisms/zap.js';
-import type { ZapPolicy } from './protocol.js';
+import { zapPolicy, type ZapPolicy } from './protocol.js';
+import { HostError } from './errors.js';
+import { readPrivateFile, writePrivateFile } from './private-file.js';
+import { formatIssues } from './validate.js';
 
 export interface ZapDecision {
   allowed: boolean;
@@ -41,22 +44,68 @@ export function decideZap(policy: ZapPolicy, mechanism: string, credentials: rea
   return allow('');
 }
 
+/**
+ * The ZAP policy kept in the settings directory (zap-policy.json), so PLAIN users and allowed CURVE keys
+ * outlive the process (a restarted `zmtp serve`, the next desktop session). It holds PLAIN passwords,
+ * which the ZAP handler must compare, so it is a private file (mode 0600, see private-file.ts); workspace
+ * files, which get shared, still leave passwords out unless asked.
+ */
+export class ZapPolicyFile {
+  constructor(readonly path: string) {}
+
+  /** The saved policy, undefined when none was saved; throws HostError for a file that is not one. */
+  load(): ZapPolicy | undefined {
+    const text = readPrivateFile(this.path, 'ZAP policy');
+    if (text === undefined) return undefined;
+    const fix = 'setting the policy in a Security card replaces it';
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new HostError(`the ZAP policy file ${this.path} is not JSON (${(err as Error).message}); ${fix}`, 'EINVAL');
+    }
+    const file = json as { format?: unknown; version?: unknown; policy?: unknown } | null;
+    if (file?.format !== 'zmq-inspector-zap-policy' || file.version !== 1) {
+      throw new HostError(`the ZAP policy file ${this.path} is not a ZAP policy file (format zmq-inspector-zap-policy, version 1); ${fix}`, 'EINVAL');
+    }
+    const parsed = zapPolicy.safeParse(file.policy);
+    if (!parsed.success) throw new HostError(`the ZAP policy file ${this.path} holds an invalid policy: ${formatIssues(parsed.error)}; ${fix}`, 'EINVAL');
+    return parsed.data;
+  }
+
+  save(policy: ZapPolicy): void {
+    writePrivateFile(this.path, `${JSON.stringify({ format: 'zmq-inspector-zap-policy', version: 1, policy }, null, 2)}\n`, 'ZAP policy');
+  }
+}
+
 export class ZapHandler {
   private policy: ZapPolicy = DEFAULT_ZAP_POLICY;
+  /** Why the saved policy could not be used (the default policy is in force until one is set). */
+  private loadError: HostError | undefined;
   private readonly router: Router;
 
-  constructor(context: Context) {
+  constructor(context: Context, private readonly file?: ZapPolicyFile) {
+    try {
+      this.policy = file?.load() ?? DEFAULT_ZAP_POLICY;
+    } catch (err) {
+      this.loadError = err instanceof HostError ? err : new HostError(String(err), 'EIO');
+    }
     this.router = new Router({ linger: 0 }, context);
     // The context is the workbench's own, so the name is free; an inproc bind completes at once.
     void this.router.bind(ZAP_ENDPOINT).then(() => this.serve(), () => {});
   }
 
+  /** The policy in force; throws while a saved policy that could not be read stands in for it. */
   get(): ZapPolicy {
+    if (this.loadError) throw this.loadError;
     return structuredClone(this.policy);
   }
 
+  /** Puts the policy in force at once and saves it; a policy that cannot be saved is refused, not half-applied. */
   set(policy: ZapPolicy): ZapPolicy {
+    this.file?.save(policy);
     this.policy = structuredClone(policy);
+    this.loadError = undefined;
     return this.get();
   }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import * as zmq from 'zeromq';
-import { launchBrowser, shot, startServe, waitForText, type Served } from './serve-harness.js';
+import { chartAxis, chartInk, launchBrowser, shot, startServe, waitForText, type Served } from './serve-harness.js';
 import { captureWithTcpdump, freePort } from './traffic.js';
 
 /** Enough 1 KiB messages that their JSON lines (~44 MB) are far more than loopback socket buffers hold. */
@@ -78,6 +78,11 @@ test('the table shows microsecond times, time since start and the delta to the r
   // Tens of thousands of messages a second: the rate chart's Y axis labels them short (e.g. 100k).
   await page.getByRole('tab', { name: 'Rate' }).click();
   await page.getByTestId('rate-chart').locator('canvas').waitFor();
+  const axis = await chartAxis(page.getByTestId('rate-chart'));
+  assert.ok(axis.labels.some((l) => /^\d+(\.\d)?k$/.test(l)), `thousands labelled short: ${axis.labels}`);
+  for (const l of axis.labels) assert.match(l, /^\d+(\.\d+)?[kM]?$/, `no digit groups to clip: ${axis.labels}`);
+  assert.ok(axis.widest + 15 <= axis.size, `labels fit the axis: widest ${axis.widest} px + 15 in ${axis.size} px`);
+  assert.ok(await chartInk(page.getByTestId('rate-chart'), [2, 132, 199]) > 50, 'the client → server line is drawn');
   await shot(page, 'capture-rate-burst');
   await page.getByRole('tab', { name: 'Detail' }).click();
 });

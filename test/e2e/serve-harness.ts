@@ -18,9 +18,12 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** `zmtp serve` on a free port; settings (templates) in `settingsDir`, a fresh temp directory by default. */
-export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-'))): Promise<Served> {
-  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', '0', '--settings', settingsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `zmtp serve` on `port` (a free one by default); settings (templates, ZAP policy, token) in `settingsDir`,
+ * a fresh temp directory by default.
+ */
+export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-')), port = 0): Promise<Served> {
+  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', String(port), '--settings', settingsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
   const url = await new Promise<string>((resolve, reject) => {
@@ -145,4 +148,28 @@ export async function waitForText(locator: Locator, pattern: RegExp, timeoutMs =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; the text was: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * What a rate chart's Y axis shows (ui/RateChart.tsx keeps the labels it drew in data-y-labels) and
+ * whether each label fits: its width, measured here in the axis font, plus uPlot's tick and gap (15 px)
+ * within the axis width the chart gave uPlot. A clipped label ("0,000" for 10,000) fails this.
+ */
+export async function chartAxis(chart: Locator): Promise<{ labels: string[]; size: number; widest: number }> {
+  return chart.evaluate((el) => {
+    const labels = (el.getAttribute('data-y-labels') ?? '').split(' ').filter(Boolean);
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    ctx.font = el.getAttribute('data-font')!;
+    return { labels, size: Number(el.getAttribute('data-y-axis-size')), widest: Math.max(...labels.map((l) => ctx.measureText(l).width)) };
+  });
+}
+
+/** How many pixels of the chart's canvas have this colour (a series' line): 0 when nothing was drawn. */
+export async function chartInk(chart: Locator, rgb: [number, number, number]): Promise<number> {
+  return chart.locator('canvas').evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) < 24 && Math.abs(data[i + 1] - g) < 24 && Math.abs(data[i + 2] - b) < 24 && data[i + 3] > 200) n++;
+    return n;
+  }, rgb);
 }

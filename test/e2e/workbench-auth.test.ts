@@ -118,3 +118,47 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
   assert.deepEqual(savedWithSecrets.zap?.plainUsers, [{ username: 'alice', password: 's3cret' }]);
   await page.getByLabel('Include secrets in the workspace').uncheck();
 });
+
+test('a UI CURVE client against a pyzmq CURVE server: the wrong server key shows the hint, the right one talks', async () => {
+  const page = app.page;
+  const server = startPython(['-c', `
+import zmq
+public, secret = zmq.curve_keypair()
+s = zmq.Context().socket(zmq.REP)
+s.linger = 0
+s.curve_server = True
+s.curve_secretkey = secret
+port = s.bind_to_random_port('tcp://127.0.0.1')
+print(port, public.decode(), flush=True)
+while True:
+    s.send(b'pyzmq got ' + s.recv())
+`], 'pyzmq CURVE REP');
+  try {
+    const [port, serverKey] = (await server.line()).trim().split(' ');
+    const endpoint = `tcp://127.0.0.1:${port}`;
+    const makeClient = (name: string, key: string) => createSocket(page, 'REQ', name, async (p) => {
+      await p.getByLabel('Security').selectOption('curve-client');
+      await p.getByRole('button', { name: 'Generate key pair' }).click();
+      await p.waitForFunction(() => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40);
+      await p.getByLabel('CURVE server key').fill(key);
+      await p.getByLabel('Reconnect interval (ms)').fill('200');
+    });
+    // A key that is a valid Z85 key, but another server's.
+    const otherKey = serverKey === '0'.repeat(40) ? '1'.repeat(40) : '0'.repeat(40);
+    await makeClient('py-curve-wrong', otherKey);
+    await connectTo(page, 'py-curve-wrong', endpoint);
+    const wrong = page.getByTestId('socket-py-curve-wrong');
+    const hint = wrong.getByText(/CURVE handshake failed: check the server public key/).first();
+    await hint.waitFor();
+    assert.ok((await hint.textContent())!.includes(`this socket uses ${otherKey}`));
+
+    await makeClient('py-curve-right', serverKey);
+    await connectTo(page, 'py-curve-right', endpoint);
+    await send(page, 'py-curve-right', [['text', 'sealed']]);
+    const right = page.getByTestId('socket-py-curve-right');
+    await right.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'pyzmq got sealed' }).waitFor();
+    assert.equal(await right.getByText(/check the server public key/).count(), 0, 'no hint when the key is right');
+  } finally {
+    server.child.kill();
+  }
+});

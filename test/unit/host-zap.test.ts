@@ -3,6 +3,9 @@
 // in the server socket's timeline naming the user or key, and a CURVE client with a wrong server key
 // gets the hint to check it.
 import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as zmq from 'zeromq';
 import { Host } from '../../core/host/index.js';
@@ -13,8 +16,10 @@ import { startPython } from '../helpers/python.js';
 import { rejects } from '../helpers/host-errors.js';
 
 let host: Host;
-before(() => { host = new Host(); });
-after(async () => { await host.close(); });
+/** The hosts' settings directory: the ZAP policy is saved there (never in the user's own settings). */
+let settings: string;
+before(() => { settings = mkdtempSync(join(tmpdir(), 'host-zap-')); host = new Host({ settingsDir: settings }); });
+after(async () => { await host.close(); rmSync(settings, { recursive: true, force: true }); });
 
 /** Waits until the socket's timeline has an entry that `match` accepts (its JSON, whatever the fields). */
 async function timelineEntry(id: string, match: RegExp): Promise<string> {
@@ -136,5 +141,62 @@ test('CURVE allow-list: a listed libzmq client gets in, another key is refused b
     await host.request('socket.close', { id: push.id });
     await host.request('socket.close', { id: pull.id });
     await host.request('zap.set', { policy: DEFAULT_ZAP_POLICY });
+  }
+});
+
+test('the ZAP policy outlives the host: a private file in the settings directory, read by the next host, whose PLAIN server admits a pyzmq client', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'host-zap-persist-'));
+  const file = join(dir, 'zap-policy.json');
+  const client = curveKeyPair();
+  const policy = { plainUsers: [{ username: 'carol', password: 'kept across runs' }], curveAllowAny: false, curveKeys: [client.publicKey] };
+  try {
+    const first = new Host({ settingsDir: dir });
+    assert.deepEqual(await first.request('zap.get'), DEFAULT_ZAP_POLICY, 'nothing saved yet: the default');
+    await first.request('zap.set', { policy });
+    await first.close();
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'only its owner may read the PLAIN passwords');
+    assert.equal(statSync(dir).mode & 0o077, 0, 'the settings folder it made is its owner\'s only');
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).policy.plainUsers[0].password, 'kept across runs');
+
+    // A file made readable by others (copied, restored) is tightened when the next host reads it.
+    chmodSync(file, 0o644);
+    const second = new Host({ settingsDir: dir });
+    try {
+      assert.deepEqual(await second.request('zap.get'), policy);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const rep = await second.request('socket.create', { type: 'REP', name: 'plain-rep-2', options: { plainServer: true } });
+      const endpoint = (await second.request('socket.bind', { id: rep.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
+      const good = startPython(['-c', PLAIN_REQ, endpoint, 'carol', 'kept across runs'], 'pyzmq PLAIN client');
+      try {
+        for (;;) {
+          const log = await second.request('socket.messages', { id: rep.id });
+          if (log.items.length > 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await second.request('socket.send', { id: rep.id, frames: [{ kind: 'text', data: 'still known' }] });
+        assert.equal(await good.line(), 'still known');
+      } finally {
+        good.child.kill();
+      }
+    } finally {
+      await second.close();
+    }
+
+    // A file that is not a policy: zap.get says which file and what is wrong; setting a policy replaces it.
+    writeFileSync(file, '{"format":"zmq-inspector-zap-policy","version":1,"policy":{"plainUsers":[{"username":""}]}}');
+    const third = new Host({ settingsDir: dir });
+    try {
+      await rejects(third.request('zap.get'), 'EINVAL', /the ZAP policy file .*zap-policy\.json holds an invalid policy: .*setting the policy in a Security card replaces it/);
+      await third.request('zap.set', { policy: DEFAULT_ZAP_POLICY });
+      assert.deepEqual(await third.request('zap.get'), DEFAULT_ZAP_POLICY);
+      writeFileSync(file, 'not json');
+      const fourth = new Host({ settingsDir: dir });
+      await rejects(fourth.request('zap.get'), 'EINVAL', /is not JSON/);
+      await fourth.close();
+    } finally {
+      await third.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

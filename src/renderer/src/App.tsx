@@ -59,7 +59,9 @@ export function App({ client }: { client: AppClient }) {
         </Button>
       </header>
       {!connected && (
-        <div role="alert" className="bg-red-600 px-3 py-1 text-sm text-white">Lost the connection to zmtp serve. Restart it and open the new URL it prints.</div>
+        <div role="alert" data-testid="connection-lost" className="bg-red-600 px-3 py-1 text-sm text-white">
+          Lost the connection to zmtp serve; reconnecting. If it stopped, start it again with the same settings directory: this page reconnects by itself.
+        </div>
       )}
       <div className="min-h-0 flex-1">
         <div className={tab === 'workbench' ? 'h-full' : 'hidden'}><Workbench client={client} /></div>

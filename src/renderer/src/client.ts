@@ -133,7 +133,7 @@ function browserClient(): AppClient {
   const request = async <M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> => {
     await opened;
     // Between a lost connection and the next attempt: fail now (the UI stays usable) rather than wait forever.
-    if (ws.readyState !== WebSocket.OPEN) throw new ApiError('not connected to zmtp serve (reconnecting; if it was restarted, open the new URL it printed)', 'ECONNRESET');
+    if (ws.readyState !== WebSocket.OPEN) throw new ApiError('not connected to zmtp serve (reconnecting: a serve restarted with the same settings directory is found again)', 'ECONNRESET');
     const id = nextId++;
     const reply = await new Promise<Reply>((resolve) => {
       pending.set(id, { resolve });

@@ -24,14 +24,41 @@ export interface State {
   captures: Record<string, CaptureSummary>;
   captureOrder: string[];
   connected: boolean;
+  /**
+   * The back end restarted while this page was open (a new `zmtp serve` run): when, and the sockets the
+   * page had, which the new run does not have, so the user can make them again. Null once dealt with.
+   */
+  restarted: { at: number; sockets: SocketInfo[] } | null;
+  /** Counts back end restarts: socket ids start again at each, so views and drafts keyed by id start afresh. */
+  epoch: number;
 }
 
-let state: State = { sockets: {}, order: [], messages: {}, messageTotals: {}, rates: {}, events: {}, eventTotals: {}, clearedUpTo: {}, captures: {}, captureOrder: [], connected: true };
+let state: State = { sockets: {}, order: [], messages: {}, messageTotals: {}, rates: {}, events: {}, eventTotals: {}, clearedUpTo: {}, captures: {}, captureOrder: [], connected: true, restarted: null, epoch: 0 };
 const listeners = new Set<() => void>();
 
+/** Set while a notification of the components is due. */
+let notifyDue = false;
+
+/**
+ * Changes the state at once and tells the components once per animation frame: host events arrive in
+ * bursts (messages, timeline rows and socket info of several sockets together), and each notification is
+ * a synchronous React render (useSyncExternalStore), so a burst costs one render, not one per event. A
+ * render caused by a click reads the new state anyway. The timer covers a page that draws no frames
+ * (a background tab), so the state the components see never lags far behind.
+ */
 function set(next: Partial<State>): void {
   state = { ...state, ...next };
-  listeners.forEach((l) => l());
+  if (notifyDue) return;
+  notifyDue = true;
+  const notify = () => {
+    if (!notifyDue) return;
+    notifyDue = false;
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    listeners.forEach((l) => l());
+  };
+  const frame = requestAnimationFrame(notify);
+  const timer = setTimeout(notify, 250);
 }
 
 export function getState(): State {
@@ -153,9 +180,27 @@ export async function connectStore(client: AppClient): Promise<void> {
   await load(client, false);
 }
 
+/** The host this page loaded from (host.info's instance): another one after a reconnect means it restarted. */
+let hostInstance: string | undefined;
+
+/** Forgets that the back end restarted (its old sockets were made again, or the user dismissed it). */
+export function dismissRestart(): void {
+  set({ restarted: null });
+}
+
 async function load(client: AppClient, again: boolean): Promise<void> {
-  const [sockets, captures] = await Promise.all([client.request('socket.list'), client.request('capture.list')]);
-  if (again) {
+  const [info, sockets, captures] = await Promise.all([client.request('host.info'), client.request('socket.list'), client.request('capture.list')]);
+  const before = hostInstance;
+  hostInstance = info.instance;
+  if (again && before !== undefined && before !== info.instance) {
+    // A new back end: none of the old sockets, messages or captures exist there any more.
+    const lost = state.order.map((id) => state.sockets[id]).filter(Boolean);
+    set({
+      sockets: {}, order: [], messages: {}, messageTotals: {}, rates: {}, events: {}, eventTotals: {}, clearedUpTo: {}, captures: {}, captureOrder: [],
+      restarted: { at: Date.now() / 1000, sockets: [...(state.restarted?.sockets ?? []), ...lost] },
+      epoch: state.epoch + 1,
+    });
+  } else if (again) {
     // Sockets closed meanwhile go; what the host still has is loaded afresh below.
     const keep = new Set(sockets.map((s) => s.id));
     set({ sockets: Object.fromEntries(Object.entries(state.sockets).filter(([id]) => keep.has(id))), order: state.order.filter((id) => keep.has(id)) });

@@ -36,6 +36,8 @@ function useThrottled<T>(value: T, ms: number): T {
   return shown;
 }
 
+const ROW_STYLE = { contentVisibility: 'auto', containIntrinsicSize: 'auto 3rem' } as const;
+
 const utf8 = new TextEncoder();
 function hexOf(text: string): string {
   return Array.from(utf8.encode(text), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -53,6 +55,8 @@ const Row = memo(function Row({ m, view, selected, onSelect, onReply, canReply }
       tabIndex={0}
       onClick={() => onSelect(selected ? null : m.seq)}
       onKeyDown={(e) => { if (e.key === 'Enter') onSelect(m.seq); if (e.key === 'r' && canReply && m.dir === 'in') onReply(m); }}
+      // Rows scrolled out of the log's box skip layout and paint (about 10 of the 50 are in view).
+      style={ROW_STYLE}
       className={`cursor-pointer rounded-md border px-2 py-1 text-sm ${selected ? 'border-sky-500 bg-sky-50 dark:bg-sky-950' : 'border-slate-200 dark:border-slate-700'}`}
     >
       <div className="flex flex-wrap items-center gap-2 text-xs text-slate-500">
@@ -103,7 +107,9 @@ export function MessageLog({ messages, total, rate, selected, onSelect, onReply,
   const [limit, setLimit] = useState(FIRST_SHOW);
   useEffect(() => {
     const timer = setTimeout(() => setLimit(SHOW), 200);
-    return () => clearTimeout(timer);
+    // Hidden (another socket is shown; the view stays mounted): the next showing starts small again, since
+    // a flood will have replaced every row by then.
+    return () => { clearTimeout(timer); setLimit(FIRST_SHOW); };
   }, []);
   const source = paused ?? latest;
   const shown = useMemo(() => {

@@ -1,5 +1,5 @@
 // One socket: endpoints, peers, composer, message log, monitor events.
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { LoggedMessage, SocketInfo } from '../../../../core/host/protocol.js';
 import { fmtTime } from '../format.js';
@@ -10,6 +10,7 @@ import { EndpointStatus } from './EndpointStatus.js';
 import { MulticastHint } from './MulticastHint.js';
 import { MessageLog } from './MessageLog.js';
 import { Timeline } from './Timeline.js';
+import { SocketRate } from './SocketRate.js';
 import { SecurityCard } from './Security.js';
 import { CodeCard } from './CodeCard.js';
 import { useDraft } from './drafts.js';
@@ -125,7 +126,8 @@ function Groups({ client, socket }: { client: AppClient; socket: SocketInfo }) {
   );
 }
 
-export function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void; deleteTemplate: (name: string) => void }) {
+/** Memoised: the workbench renders on every socket's change; a view is drawn again only when its own socket changed. */
+export const SocketView = memo(function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void; deleteTemplate: (name: string) => void }) {
   const { client, socket } = props;
   const messages = useStore((s) => s.messages[socket.id] ?? NO_MESSAGES);
   const events = useStore((s) => s.events[socket.id] ?? NO_EVENTS);
@@ -139,16 +141,18 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
   const [selected, setSelected] = useState<number | null>(null);
   const canSend = !['SUB', 'PULL', 'DISH', 'GATHER'].includes(socket.type);
   const canReply = canSend;
+  const root = useRef<HTMLDivElement>(null);
 
   const reply = (m: LoggedMessage) => {
     if (socket.type === 'ROUTER' || socket.type === 'STREAM') setRoute(envelopeOf(m).join(','));
     if (m.routingId !== undefined) setRoute(String(m.routingId));
     setFrames([{ kind: 'text', data: '' }]);
-    document.querySelector<HTMLTextAreaElement>('[aria-label="Frame 1"]')?.focus();
+    // This view's composer: other socket views may be mounted too (hidden).
+    root.current?.querySelector<HTMLTextAreaElement>('[aria-label="Frame 1"]')?.focus();
   };
 
   return (
-    <div className="grid grid-cols-1 gap-3 xl:grid-cols-2" data-testid={`socket-${socket.name}`}>
+    <div ref={root} className="grid grid-cols-1 gap-3 xl:grid-cols-2" data-testid={`socket-${socket.name}`}>
       <div className="flex flex-col gap-3">
         <header className="flex items-center gap-2">
           <h2 className="text-lg font-semibold">{socket.name}</h2>
@@ -194,8 +198,9 @@ export function SocketView(props: { client: AppClient; socket: SocketInfo; templ
         <Card title="Messages">
           <MessageLog messages={messages} total={totalMessages} rate={rate} selected={selected} onSelect={setSelected} onReply={reply} onClear={() => clearMessages(socket.id)} canReply={canReply} />
         </Card>
+        <SocketRate client={client} id={socket.id} />
         <Timeline events={events} total={totalEvents} />
       </div>
     </div>
   );
-}
+});

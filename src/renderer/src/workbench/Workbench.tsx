@@ -1,8 +1,9 @@
 // The sockets workbench: socket list, creation form, the selected socket, workspace files.
-import { useEffect, useRef, useState } from 'react';
+import { Activity, useCallback, useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { SocketInfo } from '../../../../core/host/protocol.js';
-import { getState, addIfMissing, messageTotal, useStore } from '../store.js';
+import { dismissRestart, getState, addIfMissing, messageTotal, useStore } from '../store.js';
+import { fmtTime } from '../format.js';
 import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
 import type { Template } from './Composer.js';
 import { NewSocketForm } from './NewSocketForm.js';
@@ -12,6 +13,13 @@ import { pruneDrafts } from './drafts.js';
 import { PatternPairs } from './PatternPairs.js';
 
 type Workspace = WorkspaceFile<Template>;
+
+/**
+ * Socket views kept mounted (hidden) after they were last shown: switching back to one of them is a
+ * style change, not a mount of its cards and message rows. Hidden views render their updates at React's
+ * lowest priority, so they do not compete with the visible one.
+ */
+const KEEP_VIEWS = 4;
 
 /** Templates an earlier version kept in this browser's storage; moved to the host once. */
 const LEGACY_KEY = 'zmq-inspector.templates';
@@ -33,7 +41,15 @@ function MessageCount({ id }: { id: string }) {
 export function Workbench({ client }: { client: AppClient }) {
   const order = useStore((s) => s.order);
   const sockets = useStore((s) => s.sockets);
-  const [selected, setSelected] = useState<string | 'new'>('new');
+  const restarted = useStore((s) => s.restarted);
+  const epoch = useStore((s) => s.epoch);
+  const [selected, setSelectedState] = useState<string | 'new'>('new');
+  /** The socket views shown most recently, newest first (see KEEP_VIEWS). */
+  const [recent, setRecent] = useState<string[]>([]);
+  const setSelected = (id: string | 'new') => {
+    setSelectedState(id);
+    if (id !== 'new') setRecent((r) => (r[0] === id ? r : [id, ...r.filter((x) => x !== id)].slice(0, KEEP_VIEWS)));
+  };
   const [templates, setTemplatesState] = useState<Template[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [includeSecrets, setIncludeSecrets] = useState(false);
@@ -60,9 +76,21 @@ export function Workbench({ client }: { client: AppClient }) {
   };
   useEffect(() => { if (selected !== 'new' && !sockets[selected]) setSelected(order[order.length - 1] ?? 'new'); }, [sockets, order, selected]);
   useEffect(() => pruneDrafts((id) => id in sockets), [sockets]);
+  // The back end restarted: ids start again, so nothing kept under an old id may reach a new socket.
+  useEffect(() => {
+    if (epoch === 0) return;
+    setRecent([]);
+    pruneDrafts(() => false);
+  }, [epoch]);
 
-  const saveTemplate = (t: Template) => setTemplates([...templates.filter((x) => x.name !== t.name), t]);
-  const deleteTemplate = (name: string) => setTemplates(templates.filter((x) => x.name !== name));
+  // Stable callbacks (reading the newest templates through a ref), so a socket view whose socket did not
+  // change is not drawn again when the workbench renders (SocketView is memoised).
+  const templatesRef = useRef(templates);
+  templatesRef.current = templates;
+  const setTemplatesRef = useRef(setTemplates);
+  setTemplatesRef.current = setTemplates;
+  const saveTemplate = useCallback((t: Template) => setTemplatesRef.current([...templatesRef.current.filter((x) => x.name !== t.name), t]), []);
+  const deleteTemplate = useCallback((name: string) => setTemplatesRef.current(templatesRef.current.filter((x) => x.name !== name)), []);
 
   const saveWorkspace = async () => {
     let zap;
@@ -81,6 +109,11 @@ export function Workbench({ client }: { client: AppClient }) {
       setError(`Cannot open workspace: ${errorMessage(err)}`);
       return;
     }
+    await makeSockets(ws, true);
+  };
+
+  /** Makes a workspace's sockets (and, with `withTemplates`, takes its templates); says what did not work. */
+  const makeSockets = async (ws: Workspace, withTemplates: boolean) => {
     const problems: string[] = [];
     // The ZAP policy first, so the servers' first handshakes are decided by it (the host validates it).
     if (ws.zap && typeof ws.zap === 'object') {
@@ -122,8 +155,17 @@ export function Workbench({ client }: { client: AppClient }) {
         } catch (err) { problems.push(`${spec.name}: ${errorMessage(err)}`); }
       }
     }
-    if (Array.isArray(ws.templates)) setTemplates(ws.templates);
-    if (problems.length) setError(`Workspace opened with problems: ${problems.join('; ')}`);
+    if (withTemplates && Array.isArray(ws.templates)) setTemplates(ws.templates);
+    if (problems.length) setError(`${withTemplates ? 'Workspace opened' : 'Sockets made again'} with problems: ${problems.join('; ')}`);
+  };
+
+  /** The sockets the page had before the back end restarted, made again as they were (secrets included: they never leave the page). */
+  const remakeSockets = async () => {
+    if (!restarted) return;
+    const lost = restarted.sockets;
+    dismissRestart();
+    setError(null);
+    await makeSockets(toWorkspace(lost, [], true), false);
   };
 
   const openWorkspace = async () => {
@@ -174,10 +216,24 @@ export function Workbench({ client }: { client: AppClient }) {
         </label>
       </aside>
       <main className="min-w-0 flex-1 overflow-auto p-4">
+        {restarted && (
+          <div role="status" data-testid="restart-notice" className="mb-3 flex flex-wrap items-center gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+            <span className="min-w-0 flex-1">
+              The back end restarted at {fmtTime(restarted.at)} and this page reconnected.
+              {restarted.sockets.length > 0 ? ` Its sockets from before are gone: ${restarted.sockets.map((s) => s.name).join(', ')}.` : ''}
+            </span>
+            {restarted.sockets.length > 0 && <Button variant="primary" onClick={() => void remakeSockets()}>Make {restarted.sockets.length === 1 ? 'it' : 'them'} again</Button>}
+            <Button variant="ghost" aria-label="Dismiss restart notice" onClick={dismissRestart}>✕</Button>
+          </div>
+        )}
         <ErrorText error={error} testId="workspace-error" />
-        {current ? (
-          <SocketView key={current.id} client={client} socket={current} templates={templates} saveTemplate={saveTemplate} deleteTemplate={deleteTemplate} />
-        ) : selected === 'new' ? (
+        {/* Not while the new-socket form shows: its fields would share labels with the hidden views' fields. */}
+        {selected !== 'new' && recent.map((id) => sockets[id] && (
+          <Activity key={`${epoch}:${id}`} mode={id === current?.id ? 'visible' : 'hidden'}>
+            <SocketView client={client} socket={sockets[id]} templates={templates} saveTemplate={saveTemplate} deleteTemplate={deleteTemplate} />
+          </Activity>
+        ))}
+        {current ? null : selected === 'new' ? (
           <>
             <PatternPairs client={client} onCreated={(s) => { addIfMissing(s); setSelected(s.id); }} />
             <NewSocketForm client={client} onCreated={(s) => { addIfMissing(s); setSelected(s.id); }} />
