@@ -34,6 +34,11 @@ export interface OptionSpec {
   readonly label?: string;
   /** false: set through setOption() only, not a property (Subscriber.subscribe() is a method). */
   readonly property?: false;
+  /**
+   * true: takes effect on a socket already bound or connected. Setting any other option then warns
+   * "Socket option will not take effect until next connect/bind." (zeromq.js's list, socket.cc).
+   */
+  readonly immediate?: true;
 }
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -50,29 +55,29 @@ const CONFLATING = ['PUSH', 'PULL', 'DEALER', 'PUB', 'SUB', 'GATHER', 'SCATTER']
 export const OPTIONS = {
   affinity: { id: 4, kind: int(0, Number.MAX_SAFE_INTEGER), default: 0, types: 'all', doc: 'I/O thread affinity bitmask (kept for compatibility; this engine has no I/O threads).' },
   routingId: { id: 5, kind: { type: 'bytes', minBytes: 1, maxBytes: 255, nullable: false }, default: null, types: 'all', doc: 'The routing id this socket announces to ROUTER peers (1 to 255 bytes).', label: 'Routing id' },
-  subscribe: { id: 6, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Adds a subscription (a topic prefix; null or empty: everything). XPUB: in manual mode, for the last subscriber heard.' },
-  unsubscribe: { id: 7, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Removes a subscription added with subscribe.' },
+  subscribe: { id: 6, immediate: true, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Adds a subscription (a topic prefix; null or empty: everything). XPUB: in manual mode, for the last subscriber heard.' },
+  unsubscribe: { id: 7, immediate: true, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Removes a subscription added with subscribe.' },
   rate: { id: 8, kind: int(1), default: 100, types: 'all', doc: 'Multicast data rate in kbit/s (pgm://, epgm://).' },
   recoveryInterval: { id: 9, kind: int(0), default: 10000, types: 'all', doc: 'Multicast recovery interval in ms (pgm://, epgm://).' },
   sendBufferSize: { id: 11, kind: int(-1), default: -1, types: 'all', doc: 'Kernel send buffer size in bytes; -1 leaves the OS default.' },
   receiveBufferSize: { id: 12, kind: int(-1), default: -1, types: 'all', doc: 'Kernel receive buffer size in bytes; -1 leaves the OS default.' },
-  linger: { id: 17, kind: int(-1), default: -1, types: 'all', doc: 'How long close() keeps delivering queued messages, in ms; -1 until done, 0 drops them.', label: 'Linger (ms)' },
+  linger: { id: 17, immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'How long close() keeps delivering queued messages, in ms; -1 until done, 0 drops them.', label: 'Linger (ms)' },
   reconnectInterval: { id: 18, kind: int(-1), default: 100, types: 'all', doc: 'Delay before reconnecting, in ms; -1 never reconnects.', label: 'Reconnect interval (ms)' },
   backlog: { id: 19, kind: int(0), default: 100, types: 'all', doc: 'Queue length of pending incoming connections on a bound endpoint.' },
   reconnectMaxInterval: { id: 21, kind: int(0), default: 0, types: 'all', doc: 'Upper bound of the doubling reconnect delay, in ms; 0 keeps reconnectInterval.' },
   maxMessageSize: { id: 22, kind: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), default: -1, types: 'all', doc: 'Largest inbound message in bytes; a peer sending more is disconnected. Negative: no limit.' },
-  sendHighWaterMark: { id: 23, kind: int(0), default: 1000, types: 'all', doc: 'Outbound messages queued per peer before the socket blocks or drops; 0: no limit.', label: 'Send HWM' },
-  receiveHighWaterMark: { id: 24, kind: int(0), default: 1000, types: 'all', doc: 'Inbound messages queued per peer; 0: no limit.', label: 'Receive HWM' },
+  sendHighWaterMark: { id: 23, immediate: true, kind: int(0), default: 1000, types: 'all', doc: 'Outbound messages queued per peer before the socket blocks or drops; 0: no limit.', label: 'Send HWM' },
+  receiveHighWaterMark: { id: 24, immediate: true, kind: int(0), default: 1000, types: 'all', doc: 'Inbound messages queued per peer; 0: no limit.', label: 'Receive HWM' },
   multicastHops: { id: 25, kind: int(1), default: 1, types: 'all', doc: 'Multicast TTL (epgm://, udp://).' },
-  receiveTimeout: { id: 27, kind: int(-1), default: -1, types: 'all', doc: 'receive() fails with EAGAIN after this many ms; -1 waits forever.' },
-  sendTimeout: { id: 28, kind: int(-1), default: -1, types: 'all', doc: 'send() fails with EAGAIN after this many ms; -1 waits forever.' },
-  mandatory: { id: 33, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a message to an unknown routing id fails with EHOSTUNREACH instead of being dropped.', label: 'Mandatory routing' },
+  receiveTimeout: { id: 27, immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'receive() fails with EAGAIN after this many ms; -1 waits forever.' },
+  sendTimeout: { id: 28, immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'send() fails with EAGAIN after this many ms; -1 waits forever.' },
+  mandatory: { id: 33, immediate: true, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a message to an unknown routing id fails with EHOSTUNREACH instead of being dropped.', label: 'Mandatory routing' },
   tcpKeepalive: { id: 34, kind: int(-1, 1), default: -1, types: 'all', doc: 'SO_KEEPALIVE: 1 on, 0 off, -1 the OS default.' },
   tcpKeepaliveCount: { id: 35, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPCNT; -1 the OS default.' },
   tcpKeepaliveIdle: { id: 36, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPIDLE in seconds; -1 the OS default.' },
   tcpKeepaliveInterval: { id: 37, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPINTVL in seconds; -1 the OS default.' },
   immediate: { id: 39, kind: bool, default: false, types: 'all', doc: 'Queue messages only for peers whose connection is complete.' },
-  verbosity: { id: 40, kind: { type: 'enum', values: [null, 'allSubs', 'allSubsUnsubs'] }, default: null, types: ['XPUB'], doc: 'XPUB: pass on repeated subscriptions (allSubs, ZMQ_XPUB_VERBOSE) and unsubscriptions too (allSubsUnsubs, ZMQ_XPUB_VERBOSER).' },
+  verbosity: { id: 40, immediate: true, kind: { type: 'enum', values: [null, 'allSubs', 'allSubsUnsubs'] }, default: null, types: ['XPUB'], doc: 'XPUB: pass on repeated subscriptions (allSubs, ZMQ_XPUB_VERBOSE) and unsubscriptions too (allSubsUnsubs, ZMQ_XPUB_VERBOSER).' },
   ipv6: { id: 42, kind: bool, default: false, types: 'all', doc: 'Use IPv6 as well as IPv4 (dual-stack wildcards, IPv6 names).' },
   plainServer: { id: 44, kind: bool, default: false, types: 'all', doc: 'Act as a PLAIN server (the ZAP handler checks user names and passwords).' },
   plainUsername: { id: 45, kind: text(true), default: null, types: 'all', doc: 'PLAIN client user name (null: no PLAIN).' },
@@ -81,12 +86,12 @@ export const OPTIONS = {
   curvePublicKey: { id: 48, kind: curveKey, default: null, types: 'all', doc: 'Our CURVE public key (Z85 or 32 bytes).' },
   curveSecretKey: { id: 49, kind: curveKey, default: null, types: 'all', doc: 'Our CURVE secret key (Z85 or 32 bytes).' },
   curveServerKey: { id: 50, kind: curveKey, default: null, types: 'all', doc: "CURVE client: the server's public key (Z85 or 32 bytes)." },
-  probeRouter: { id: 51, kind: bool, default: false, types: ['DEALER', 'REQ', 'ROUTER'], doc: 'Send an empty message to each new ROUTER peer so it learns our routing id.' },
-  correlate: { id: 52, kind: bool, default: false, types: ['REQ'], doc: 'REQ: prefix requests with an id and accept only the reply carrying it.' },
-  relaxed: { id: 53, kind: bool, default: false, types: ['REQ'], doc: 'REQ: allow a new request before the reply came (the old one is abandoned).' },
+  probeRouter: { id: 51, immediate: true, kind: bool, default: false, types: ['DEALER', 'REQ', 'ROUTER'], doc: 'Send an empty message to each new ROUTER peer so it learns our routing id.' },
+  correlate: { id: 52, immediate: true, kind: bool, default: false, types: ['REQ'], doc: 'REQ: prefix requests with an id and accept only the reply carrying it.' },
+  relaxed: { id: 53, immediate: true, kind: bool, default: false, types: ['REQ'], doc: 'REQ: allow a new request before the reply came (the old one is abandoned).' },
   conflate: { id: 54, kind: bool, default: false, types: CONFLATING, doc: 'Keep only the last message in each queue (single-part messages only).', label: 'Conflate' },
   zapDomain: { id: 55, kind: text(false), default: null, types: 'all', doc: 'The ZAP domain given to the authentication handler.' },
-  handover: { id: 56, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a new peer with a routing id in use takes it over (the old one is disconnected).' },
+  handover: { id: 56, immediate: true, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a new peer with a routing id in use takes it over (the old one is disconnected).' },
   typeOfService: { id: 57, kind: int(0), default: 0, types: 'all', doc: 'IP_TOS / IPV6_TCLASS on outgoing packets.' },
   handshakeInterval: { id: 66, kind: int(0), default: 30000, types: 'all', doc: 'A peer must finish its handshake within this many ms; 0: no limit.' },
   noDrop: { id: 69, kind: bool, default: false, types: ['PUB', 'XPUB', 'RADIO'], doc: 'When a subscriber is full, fail send() with EAGAIN instead of dropping.', label: 'No drop' },
@@ -151,6 +156,11 @@ export const OPTION_NAMES = Object.keys(OPTIONS) as OptionName[];
 export function appliesTo(name: OptionName, type: string): boolean {
   const types: 'all' | readonly string[] = OPTIONS[name].types;
   return types === 'all' || types.includes(type);
+}
+
+/** The option with libzmq's number `id` (zmq.h ZMQ_*), for zeromq.js's numeric accessors. */
+export function optionById(id: number): OptionName | undefined {
+  return OPTION_NAMES.find((name) => OPTIONS[name].id === id);
 }
 
 export function isOptionName(name: string): name is OptionName {

@@ -10,7 +10,7 @@ import { lookUpTcpEndpoint, parseEndpoint, resolvedTcpEndpoint, splitEndpoint } 
 import { zmqError, zmqErrorWithMessage, ZmqError } from './errors.js';
 import { Observer, type EventError, type SocketEvent } from './monitor.js';
 import { defaultOptions, mechanismFor, routingIdBytes, validateOption, type CommonOptionValues, type SocketOptions } from './options.js';
-import { OPTIONS, OPTION_NAMES, appliesTo, isOptionName, type OptionName } from './option-table.js';
+import { OPTIONS, OPTION_NAMES, appliesTo, isOptionName, optionById, type OptionKind, type OptionName, type OptionSpec } from './option-table.js';
 import type { ReceivingType, SendingType, SocketTypeName as AnyTypeName } from './socket-type-table.js';
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
 import type { SocketType } from './socket-type.js';
@@ -189,6 +189,12 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   setOption(name: string, value: unknown): void {
     if (!isOptionName(name) || !appliesTo(name, this.typeName)) throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
     const checked = validateOption(name, value);
+    this.store(name, checked);
+  }
+
+  /** Stores a validated value, with zeromq.js's warning when it comes too late to take effect. */
+  private store(name: OptionName, checked: unknown): void {
+    if ((this.hasEndpoints || this.blocked) && !(OPTIONS[name] as OptionSpec).immediate) process.emitWarning(LATE_OPTION_WARNING);
     if (OPTIONS[name].types === 'all') {
       (this.options as Record<OptionName, unknown>)[name] = checked;
       if (name === 'sendHighWaterMark' || name === 'receiveHighWaterMark') this.updatePipeHwms();
@@ -200,6 +206,30 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     if (OPTIONS[name].types === 'all') return (this.options as Record<OptionName, unknown>)[name];
     return this.impl.getOption?.(name);
   }
+
+  // zeromq.js's protected accessors by libzmq option number (getInt32Option(ZMQ_BACKLOG), ...), kept for
+  // code written against zeromq.js's internals; each maps the number to the named option it declares.
+  protected getBoolOption(id: number): boolean { return this.getOption(numberedOption(id, this.typeName, 'bool')) as boolean; }
+  protected setBoolOption(id: number, value: boolean): void { this.setOption(numberedOption(id, this.typeName, 'bool'), value); }
+  protected getInt32Option(id: number): number { return this.getOption(numberedOption(id, this.typeName, 'int')) as number; }
+  protected setInt32Option(id: number, value: number): void { this.setOption(numberedOption(id, this.typeName, 'int'), value); }
+  protected getInt64Option(id: number): number { return this.getOption(numberedOption(id, this.typeName, 'int')) as number; }
+  protected setInt64Option(id: number, value: number): void { this.setOption(numberedOption(id, this.typeName, 'int'), value); }
+  protected getUint64Option(id: number): number { return this.getOption(numberedOption(id, this.typeName, 'int')) as number; }
+  protected setUint64Option(id: number, value: number): void {
+    const name = numberedOption(id, this.typeName, 'int');
+    // libzmq's uint64 options (ZMQ_AFFINITY) take up to 2^64-1, which a double carries only approximately:
+    // stored as given, with zeromq.js's warning, instead of the table's safe-integer range.
+    if (typeof value === 'number' && value > Number.MAX_SAFE_INTEGER && value <= 2 ** 64) {
+      process.emitWarning(UNSAFE_INTEGER_WARNING);
+      this.store(name, value);
+    } else this.setOption(name, value);
+  }
+  protected getStringOption(id: number): string | null {
+    const v = this.getOption(numberedOption(id, this.typeName, 'string'));
+    return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8') : (v as string | null);
+  }
+  protected setStringOption(id: number, value: string | Buffer | null): void { this.setOption(numberedOption(id, this.typeName, 'string'), value); }
 
   /** zeromq.js: the numeric socket type (ZMQ_PUSH = 8, ...). */
   get type(): number {
@@ -790,6 +820,18 @@ async function* messages<M extends object[]>(this: Socket & Readable<M>): AsyncG
     }
   }
   return undefined;
+}
+
+const LATE_OPTION_WARNING = 'Socket option will not take effect until next connect/bind.';
+const UNSAFE_INTEGER_WARNING = 'Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.';
+
+/** The option numbered `id` if this socket type has it and it holds values of `family`; EINVAL otherwise (libzmq's answer). */
+function numberedOption(id: number, typeName: string, family: 'bool' | 'int' | 'string'): OptionName {
+  const name = typeof id === 'number' ? optionById(id) : undefined;
+  const kind: OptionKind['type'] | undefined = name && OPTIONS[name].kind.type;
+  const fits = kind === family || (family === 'string' && (kind === 'bytes' || kind === 'curveKey' || kind === 'pem'));
+  if (!name || !fits || !appliesTo(name, typeName)) throw zmqError('EINVAL', `no ${family} socket option numbered ${String(id)} for ${typeName}`);
+  return name;
 }
 
 /** Defines option properties (validated through setOption) on a class's prototype. */

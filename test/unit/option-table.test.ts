@@ -5,7 +5,7 @@
 // checked in test/interop/engine/option-compat.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as engine from '../../core/index.js';
+import * as engine from '../../core/internal.js';
 import { OPTIONS, OPTION_NAMES, appliesTo, type OptionName } from '../../core/engine/option-table.js';
 import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE } from '../../core/engine/socket-type-table.js';
 import { optionSchema } from '../../core/host/protocol.js';
