@@ -270,10 +270,17 @@ test('pyzmq pgm:// (PGM right over IP, as root): every message decodes byte for 
 
 test('real losses: a pyzmq SUB that loses packets NAKs them (NAK lists), OpenPGM confirms (NCF) and repairs (RDATA); all decoded', async () => {
   const messages = Array.from({ length: 900 }, (_, i) => [Buffer.from('topic'), Buffer.from(`payload ${i} `.padEnd(200, '.'))]);
-  const r = await capturePyzmqEpgmRepairs(messages);
+  // The loss comes from the SUB's tiny receive buffer overflowing under the burst; when the machine lets
+  // the SUB keep up, nothing is lost and nothing is NAKed, so the run is taken again (at most 3 times).
+  let r = await capturePyzmqEpgmRepairs(messages);
+  let d = await decode(r.file);
+  for (let attempt = 1; attempt < 3 && !d.pgm.some((x) => x.packet === 'NAK'); attempt++) {
+    r.cleanup();
+    r = await capturePyzmqEpgmRepairs(messages);
+    d = await decode(r.file);
+  }
   try {
     const expected = messages.map((m) => m.map((f) => f.toString('hex')));
-    const d = await decode(r.file);
     // The capture was taken on the way out, so it holds every ODATA: every message, once, in order.
     assert.deepEqual(hexes(d.messages), expected);
     assert.deepEqual(d.errors, []);
