@@ -66,18 +66,28 @@ export class XPubType implements SocketType {
   }
 
   detach(pipe: Pipe): void {
+    // The pipe stops matching now; its subscriptions go over the next loop turns, and (XPUB) the
+    // unsubscriptions libzmq reports for them reach the application in libzmq's order as they go.
     const report = (prefix: Buffer) => {
       if (this.type === 'XPUB') this.queue([Buffer.concat([Buffer.from([0]), prefix])], pipe);
     };
+    const wake = () => {
+      if (this.pending.length > this.pendingHead) this.host.notifyReadable();
+    };
     if (this.manual) {
-      this.manualSubs.rmPipe(pipe, report, false);
+      this.manualSubs.rmPipe(pipe, report, false, wake);
       this.subs.rmPipe(pipe, () => {}, false);
     } else {
-      this.subs.rmPipe(pipe, report, !this.verboseUnsubs);
+      this.subs.rmPipe(pipe, report, !this.verboseUnsubs, wake);
     }
     this.dist.detach(pipe);
     if (this.lastPipe === pipe) this.lastPipe = undefined;
-    if (this.pending.length > this.pendingHead) this.host.notifyReadable();
+    wake();
+  }
+
+  /** Peers whose subscriptions are still being removed (tests watch this to know removal is over). */
+  get removingSubscriptions(): number {
+    return this.subs.removing + this.manualSubs.removing;
   }
 
   readActivated(pipe: Pipe): void {
