@@ -353,8 +353,9 @@ export class MultiTrie {
 }
 
 /** Nodes of a departed pipe visited per loop turn: at 4,096 the longest turn of a 100,000-topic removal
- *  measured 87-185 ms on this loaded 2-core machine, at 1,024 about 20 ms (117 turns). */
-export const REMOVALS_PER_TURN = 1024;
+ *  measured 87-185 ms on this loaded 2-core machine, and in `npm run bench subscriptions` an XPUB
+ *  stalled 38-46 ms at 1,024 and 13-23 ms at 512 (about 230 turns; libzmq 81-197 ms). */
+export const REMOVALS_PER_TURN = 512;
 
 /** A departed pipe's subscriptions being removed: the key of the last node visited, and the reports
  *  of nodes settled early (sorted by key), to be made when the walk passes them. */
