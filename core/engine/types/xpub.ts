@@ -33,6 +33,10 @@ export class XPubType implements SocketType {
   /** Index of the first unread entry of `pending`: taking from the front is O(1), not a splice of the
    *  whole queue (100,000 queued subscriptions made reading them all quadratic). */
   private pendingHead = 0;
+  /** Frames for receive() that arrived while a departed peer's unsubscriptions were still being made:
+   *  libzmq reports those at once when the peer leaves, so everything after waits behind them (else an
+   *  application could see a new peer's subscription before the old peer's unsubscription of it). */
+  private held: PendingFrame[] = [];
   /** Manual mode: the peer whose subscription was received last; subscribe() applies to it. */
   private lastPipe?: Pipe;
   private verboseSubs = false;
@@ -66,18 +70,32 @@ export class XPubType implements SocketType {
   }
 
   detach(pipe: Pipe): void {
+    // The pipe stops matching now; its subscriptions go over the next loop turns, and (XPUB) the
+    // unsubscriptions libzmq reports for them reach the application in libzmq's order as they go.
     const report = (prefix: Buffer) => {
       if (this.type === 'XPUB') this.queue([Buffer.concat([Buffer.from([0]), prefix])], pipe);
     };
+    const wake = () => {
+      if (this.removingSubscriptions === 0 && this.held.length > 0) {
+        for (const f of this.held) this.pending.push(f);
+        this.held = [];
+      }
+      if (this.pending.length > this.pendingHead) this.host.notifyReadable();
+    };
     if (this.manual) {
-      this.manualSubs.rmPipe(pipe, report, false);
-      this.subs.rmPipe(pipe, () => {}, false);
+      this.manualSubs.rmPipe(pipe, report, false, wake);
+      this.subs.rmPipe(pipe, () => {}, false, wake);
     } else {
-      this.subs.rmPipe(pipe, report, !this.verboseUnsubs);
+      this.subs.rmPipe(pipe, report, !this.verboseUnsubs, wake);
     }
     this.dist.detach(pipe);
     if (this.lastPipe === pipe) this.lastPipe = undefined;
-    if (this.pending.length > this.pendingHead) this.host.notifyReadable();
+    wake();
+  }
+
+  /** Peers whose subscriptions are still being removed (tests watch this to know removal is over). */
+  get removingSubscriptions(): number {
+    return this.subs.removing + this.manualSubs.removing;
   }
 
   readActivated(pipe: Pipe): void {
@@ -87,7 +105,8 @@ export class XPubType implements SocketType {
   }
 
   private process(msg: Msg, pipe: Pipe): void {
-    const before = this.pending.length;
+    const out = this.removingSubscriptions > 0 ? this.held : this.pending;
+    const before = out.length;
     // libzmq examines the first frame always, and later ones unless onlyFirstSubscribe is set and the
     // first frame was a user frame.
     let examine = true;
@@ -97,7 +116,7 @@ export class XPubType implements SocketType {
       if (i === 0) examine = !this.onlyFirst || isSub;
       if (!isSub) {
         // A user frame sent upstream by an XSUB; PUB never delivers these.
-        if (this.type === 'XPUB') this.pending.push({ frame, more: i < msg.length - 1, pipe });
+        if (this.type === 'XPUB') out.push({ frame, more: i < msg.length - 1, pipe });
         continue;
       }
       const subscribe = frame[0] === 1;
@@ -112,11 +131,11 @@ export class XPubType implements SocketType {
         notify = this.subs.rm(topic, pipe) !== 'values_remain' || this.verboseUnsubs;
       }
       // A notice is a message of its own (libzmq queues it without MORE).
-      if (this.type === 'XPUB' && (this.manual || notify)) this.pending.push({ frame, more: false, pipe });
+      if (this.type === 'XPUB' && (this.manual || notify)) out.push({ frame, more: false, pipe });
     }
     // Trailing subscription frames that were not reported must not glue this message to the next one
     // (libzmq would leave the MORE flag of the last user frame dangling).
-    if (this.pending.length > before) this.pending[this.pending.length - 1].more = false;
+    if (out.length > before) out[out.length - 1].more = false;
   }
 
   private queue(msg: Msg, pipe: Pipe): void {
