@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { freedPort } from '../helpers/port.js';
-import { startPython, type PythonChild } from '../helpers/python.js';
+import { startPlainReq, startPython, type PythonChild } from '../helpers/python.js';
 import { bindWildcard, connectTo, createSocket, launchBrowser, send, startServe, type Served } from './serve-harness.js';
 
 const PULL = `
@@ -20,16 +20,6 @@ s.linger = 0
 print(s.bind_to_random_port('tcp://127.0.0.1'), flush=True)
 while True:
     print(s.recv().decode(), flush=True)
-`;
-const PLAIN_REQ = `
-import zmq, sys
-s = zmq.Context().socket(zmq.REQ)
-s.linger = 0
-s.plain_username = sys.argv[2].encode()
-s.plain_password = sys.argv[3].encode()
-s.connect(sys.argv[1])
-s.send(b'hello after the restart')
-print(s.recv().decode(), flush=True)
 `;
 
 const settings = mkdtempSync(join(tmpdir(), 'serve-restart-'));
@@ -94,7 +84,7 @@ test('serve restarted under an open page: the page reconnects, makes its sockets
   const rep = page.getByTestId('socket-restart-plain');
   await rep.getByTestId('zap-policy').getByTestId('zap-users').getByText('dave').waitFor();
   const endpoint = await bindWildcard(page, 'restart-plain');
-  const client = startPython(['-c', PLAIN_REQ, endpoint, 'dave', 'survives restarts'], 'pyzmq PLAIN client');
+  const client = startPlainReq(endpoint, 'dave', 'survives restarts', 'hello after the restart');
   children.push(client);
   await rep.getByText("ZAP allowed PLAIN user 'dave'").first().waitFor();
   await rep.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'hello after the restart' }).click();

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { startPython } from '../helpers/python.js';
+import { startPlainReq, startPython } from '../helpers/python.js';
 import { bindWildcard, connectTo, createSocket, selectSocket, send, useApp, waitForText } from './serve-harness.js';
 
 const app = useApp({ acceptDownloads: true });
@@ -25,16 +25,6 @@ async function savedWorkspace(): Promise<{ sockets: { name: string; options: Rec
   }
 }
 
-const PLAIN_REQ = `
-import zmq, sys
-s = zmq.Context().socket(zmq.REQ)
-s.linger = 0
-s.plain_username = sys.argv[2].encode()
-s.plain_password = sys.argv[3].encode()
-s.connect(sys.argv[1])
-s.send(b'hello from ' + sys.argv[3].encode())
-print(s.recv().decode(), flush=True)
-`;
 
 test('PLAIN server with a user set up in the UI: pyzmq with the right password gets in, a wrong one is refused, both decisions shown', async () => {
   const page = app.page;
@@ -48,8 +38,8 @@ test('PLAIN server with a user set up in the UI: pyzmq with the right password g
   await policy.getByRole('button', { name: 'Add user' }).click();
   await policy.getByTestId('zap-users').getByText('alice').waitFor();
 
-  const good = startPython(['-c', PLAIN_REQ, endpoint, 'alice', 's3cret'], 'pyzmq PLAIN client');
-  const bad = startPython(['-c', PLAIN_REQ, endpoint, 'alice', 'guess'], 'pyzmq PLAIN client (wrong password)');
+  const good = startPlainReq(endpoint, 'alice', 's3cret', 'hello from s3cret');
+  const bad = startPlainReq(endpoint, 'alice', 'guess', 'hello from guess', 'pyzmq PLAIN client (wrong password)');
   try {
     await view.getByText("ZAP allowed PLAIN user 'alice'").first().waitFor();
     await view.getByText(/ZAP refused a PLAIN client \(status 400\): wrong password for PLAIN user 'alice'/).first().waitFor();

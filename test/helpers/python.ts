@@ -70,3 +70,19 @@ export function startPython(args: string[], name = 'python', netns?: string): Py
     },
   };
 }
+
+const PLAIN_REQ = `
+import zmq, sys
+s = zmq.Context().socket(zmq.REQ)
+s.linger = 0
+s.plain_username = sys.argv[2].encode()
+s.plain_password = sys.argv[3].encode()
+s.connect(sys.argv[1])
+s.send(sys.argv[4].encode())
+print(s.recv().decode(), flush=True)
+`;
+
+/** A pyzmq PLAIN REQ that connects, sends `text` once and prints the reply (the PLAIN client of the ZAP tests). */
+export function startPlainReq(endpoint: string, username: string, password: string, text: string, name = 'pyzmq PLAIN client'): PythonChild {
+  return startPython(['-c', PLAIN_REQ, endpoint, username, password, text], name);
+}

@@ -12,7 +12,7 @@ import { Host } from '../../core/host/index.js';
 import { decideZap, DEFAULT_ZAP_POLICY } from '../../core/host/zap-handler.js';
 import { securityRows } from '../../core/host/security-events.js';
 import { curveKeyFrom, curveKeyPair } from '../../core/zmtp/index.js';
-import { startPython } from '../helpers/python.js';
+import { startPlainReq } from '../helpers/python.js';
 import { rejects } from '../helpers/host-errors.js';
 
 let host: Host;
@@ -31,16 +31,6 @@ async function timelineEntry(id: string, match: RegExp): Promise<string> {
   }
 }
 
-const PLAIN_REQ = `
-import zmq, sys
-s = zmq.Context().socket(zmq.REQ)
-s.linger = 0
-s.plain_username = sys.argv[2].encode()
-s.plain_password = sys.argv[3].encode()
-s.connect(sys.argv[1])
-s.send(b'hello')
-print(s.recv().decode(), flush=True)
-`;
 
 test('decideZap: PLAIN users and passwords, CURVE allow-list or any, refusals name the user or key', () => {
   const b = (s: string) => Buffer.from(s);
@@ -83,8 +73,8 @@ test('a workbench PLAIN server lets in a pyzmq client with the right password an
   await host.request('zap.set', { policy: { plainUsers: [{ username: 'alice', password: 's3cret' }], curveAllowAny: true, curveKeys: [] } });
   const rep = await host.request('socket.create', { type: 'REP', name: 'plain-rep', options: { plainServer: true } });
   const endpoint = (await host.request('socket.bind', { id: rep.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
-  const good = startPython(['-c', PLAIN_REQ, endpoint, 'alice', 's3cret'], 'pyzmq PLAIN client');
-  const bad = startPython(['-c', PLAIN_REQ, endpoint, 'alice', 'guess'], 'pyzmq PLAIN client (wrong password)');
+  const good = startPlainReq(endpoint, 'alice', 's3cret', 'hello');
+  const bad = startPlainReq(endpoint, 'alice', 'guess', 'hello', 'pyzmq PLAIN client (wrong password)');
   try {
     const allowed = await timelineEntry(rep.id, /zap:allowed/);
     assert.match(allowed, /ZAP allowed PLAIN user 'alice'/);
@@ -166,7 +156,7 @@ test('the ZAP policy outlives the host: a private file in the settings directory
       assert.equal(statSync(file).mode & 0o777, 0o600);
       const rep = await second.request('socket.create', { type: 'REP', name: 'plain-rep-2', options: { plainServer: true } });
       const endpoint = (await second.request('socket.bind', { id: rep.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
-      const good = startPython(['-c', PLAIN_REQ, endpoint, 'carol', 'kept across runs'], 'pyzmq PLAIN client');
+      const good = startPlainReq(endpoint, 'carol', 'kept across runs', 'hello');
       try {
         for (;;) {
           const log = await second.request('socket.messages', { id: rep.id });

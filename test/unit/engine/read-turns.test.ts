@@ -14,20 +14,10 @@ import { createEngineMechanism } from '../../../core/engine/mechanism-factory.js
 import { Pipe } from '../../../core/engine/pipe.js';
 import type { ConnectionEnd } from '../../../core/engine/connection/close-cause.js';
 import { encodeFrame, encodeGreetingV3, readyCommand } from '../../../core/zmtp/index.js';
+import { turnCounter } from '../../helpers/turns.js';
 
 const COUNT = 8000;
 
-/** Counts event-loop turns: one tick per check phase. */
-function turnCounter(): { readonly turn: number; stop(): void } {
-  let turn = 0;
-  let on = true;
-  const tick = () => {
-    turn++;
-    if (on) setImmediate(tick);
-  };
-  setImmediate(tick);
-  return { get turn() { return turn; }, stop() { on = false; } };
-}
 
 /** Waits until `cond` holds, checking once per turn (up to a generous bound of turns). */
 async function untilTurns(cond: () => boolean, what: string, maxTurns = 200_000): Promise<void> {

@@ -10,21 +10,12 @@ import assert from 'node:assert/strict';
 import { PubType, XPubType } from '../../../core/engine/types/xpub.js';
 import { REMOVALS_PER_TURN } from '../../../core/engine/strategies/trie.js';
 import { attachPeer, msg, str, TestHost } from './harness.js';
+import { turnCounter } from '../../helpers/turns.js';
 
 const N = 3 * REMOVALS_PER_TURN;
 const topic = (i: number) => `t/${i}/`;
 const bytewise = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'));
 
-function turnCounter(): { readonly turn: number; stop(): void } {
-  let turn = 0;
-  let on = true;
-  const tick = () => {
-    turn++;
-    if (on) setImmediate(tick);
-  };
-  setImmediate(tick);
-  return { get turn() { return turn; }, stop() { on = false; } };
-}
 
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
