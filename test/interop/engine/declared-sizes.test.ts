@@ -6,11 +6,11 @@
 // A healthy libzmq peer per socket exchanges numbered messages before, during and after; it loses nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeFrame, encodeGreetingV3, readyCommand } from '../../../core/zmtp/index.js';
 import { rawConnect } from './machinery-helpers.js';
+import { jsonLinesChild, type JsonLinesChild } from '../../helpers/json-lines-child.js';
 
 const script = fileURLToPath(new URL('./declared-sizes-child.ts', import.meta.url));
 /** Room above what the child needs once set up: buffers up to ~128-256 MiB can be had, 2 GiB cannot. */
@@ -18,34 +18,13 @@ const HEADROOM_KIB = 256 * 1024;
 /** A raw peer gives up sending after this much (a 2^31-1 frame must fail long before). */
 const FLOOD_CAP = 1.5 * 2 ** 30;
 
-type Line = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function run(env: Record<string, string>, limitKiB?: number): { child: ChildProcess; lines: Line[]; waitFor(what: string, pred: (l: Line) => boolean, ms?: number): Promise<Line> } {
+function run(env: Record<string, string>, limitKiB?: number): JsonLinesChild {
   // One malloc arena: glibc reserves 64 MiB of address space per arena, which would make the limit vary.
   const limit = limitKiB ? `ulimit -v ${limitKiB} && ` : '';
-  const child = spawn('bash', ['-c', `${limit}exec "${process.execPath}" --import tsx "${script}"`], {
+  return jsonLinesChild(spawn('bash', ['-c', `${limit}exec "${process.execPath}" --import tsx "${script}"`], {
     stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, MALLOC_ARENA_MAX: '1', ...env },
-  });
-  const lines: Line[] = [];
-  const waiters: Array<() => void> = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    lines.push(JSON.parse(l));
-    for (const w of waiters.splice(0)) w();
-  });
-  child.on('exit', () => { for (const w of waiters.splice(0)) w(); });
-  return {
-    child, lines,
-    async waitFor(what, pred, ms = 60_000) {
-      const end = Date.now() + ms;
-      for (;;) {
-        const found = lines.find(pred);
-        if (found) return found;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`child ended (${child.exitCode ?? child.signalCode}) before ${what}; it printed ${JSON.stringify(lines).slice(-2000)}`);
-        if (Date.now() > end) throw new Error(`no ${what} from the child; it printed ${JSON.stringify(lines).slice(-2000)}`);
-        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100); });
-      }
-    },
-  };
+  }));
 }
 
 /** Handshakes as `peerType`, declares a `declared`-byte frame, then sends zeros until the engine closes. */

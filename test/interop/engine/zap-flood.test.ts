@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { jsonLinesChild } from '../../helpers/json-lines-child.js';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import { encodeFrame, encodeGreetingV3, plainHello } from '../../../core/zmtp/index.js';
@@ -20,30 +20,11 @@ const FLOOD_BYTES = 64 * 2 ** 20;
 /** The most the server may read from the flooder: the read that carried the HELLO (reads are at most 1 MiB). */
 const READ_BOUND = 2 * 2 ** 20;
 
-type Line = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 function startChild() {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines: Line[] = [];
-  const waiters: Array<() => void> = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    lines.push(JSON.parse(l));
-    for (const w of waiters.splice(0)) w();
-  });
-  child.on('exit', () => { for (const w of waiters.splice(0)) w(); });
+  const c = jsonLinesChild(spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const { child, lines } = c;
   return {
-    child,
-    lines,
-    async waitFor(what: string, pred: (l: Line) => boolean, ms = 60_000): Promise<Line> {
-      const end = Date.now() + ms;
-      for (;;) {
-        const found = lines.find(pred);
-        if (found) return found;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`child ended (${child.exitCode ?? child.signalCode}) before ${what}; it printed ${JSON.stringify(lines).slice(-2000)}`);
-        if (Date.now() > end) throw new Error(`no ${what} from the child; it printed ${JSON.stringify(lines).slice(-2000)}`);
-        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100); });
-      }
-    },
+    ...c,
     async stats(): Promise<{ inBytes: Record<string, number>; rss: number }> {
       const before = lines.length;
       child.stdin!.write('stats\n');
