@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { decodeCapture } from '../../../core/inspect/decode-capture.js';
 import type { InspectRecord } from '../../../core/inspect/records.js';
 import { REALCAPS } from '../../helpers/pgm.js';
-import { countHex, tsharkPayloads } from '../../helpers/tshark-payloads.js';
+import { assertFramesInPayloadOrder, countHex, tsharkPayloads } from '../../helpers/tshark-payloads.js';
 
 const files = ['distsys_abazh_zmq.pcap', 'distsys_aryo_zmq.pcap', 'distsys_aulia_zmq.pcap', 'distsys_daptong_zmq.pcap', 'distsys_nada_zmq.pcap', 'distsys_sabrinaella_zmq_capture.pcap'];
 const missing = !existsSync(`${REALCAPS}/${files[0]}`) && `the real captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
@@ -28,19 +28,7 @@ for (const name of files) {
     const payloads = tsharkPayloads(file);
     const messages = records.filter((r): r is Extract<InspectRecord, { type: 'message' }> => r.type === 'message');
     assert.ok(messages.length > 0);
-    const cursors = new Map<string, number>();
-    for (const m of messages) {
-      const key = `${m.src} -> ${m.dst}`;
-      const stream = payloads.get(key);
-      assert.ok(stream, `tshark saw no payload ${key}`);
-      let at = cursors.get(key) ?? 0;
-      for (const frame of m.frames as string[]) {
-        const found = stream.indexOf(frame, at);
-        assert.ok(found >= at, `${key}: frame ${frame} not found after byte ${at / 2} of tshark's payload`);
-        at = found + frame.length;
-      }
-      cursors.set(key, at);
-    }
+    assertFramesInPayloadOrder(messages, payloads);
 
     // Per direction, as many messages as the application's payload occurs in tshark's bytes.
     let counted = 0;

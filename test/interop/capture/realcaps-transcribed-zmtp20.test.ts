@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { decodeCapture } from '../../../core/inspect/decode-capture.js';
 import type { InspectRecord } from '../../../core/inspect/records.js';
 import { REALCAPS } from '../../helpers/pgm.js';
-import { countHex, tsharkPayloads } from '../../helpers/tshark-payloads.js';
+import { assertFramesInPayloadOrder, countHex, tsharkPayloads } from '../../helpers/tshark-payloads.js';
 
 const captures: Record<string, string> = {
   'transcribed_zmtp20_reqrep.pcap': 'zmtp20-capture-PROTOCOL-REQREP.txt',
@@ -68,18 +68,7 @@ for (const [name, source] of Object.entries(captures)) {
     }
 
     const messages = records.filter((r): r is Extract<InspectRecord, { type: 'message' }> => r.type === 'message');
-    const cursors = new Map<string, number>();
-    for (const m of messages) {
-      const key = `${m.src} -> ${m.dst}`;
-      const stream = payloads.get(key)!;
-      let at = cursors.get(key) ?? 0;
-      for (const frame of m.frames as string[]) {
-        const found = stream.indexOf(frame, at);
-        assert.ok(found >= at, `${key}: frame ${frame} not found after byte ${at / 2} of tshark's payload`);
-        at = found + frame.length;
-      }
-      cursors.set(key, at);
-    }
+    assertFramesInPayloadOrder(messages, payloads);
     let counted = 0;
     for (const [key, stream] of payloads) {
       for (const word of ['Hello', 'World']) {
