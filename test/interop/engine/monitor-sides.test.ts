@@ -35,6 +35,8 @@ interface Case {
   peer(): zmq.Socket;
   /** After the peer is connected/bound: what it does to end the connection (`handshake`: ours finished it). */
   act(peer: zmq.Socket, our: Socket, handshake: Promise<unknown>): Promise<void>;
+  /** The peer may close before the event under test can happen: retry (at most 5 runs) until it does. */
+  racy?: true;
   expect: { type: EventType; error?: string };
 }
 
@@ -64,6 +66,9 @@ const CASES: Case[] = [
   {
     label: 'the peer is a socket type ours cannot talk to (protocol, in the handshake)',
     ourType: 'PULL',
+    // libzmq may read our READY before sending its own and close at once (no event of its own for a
+    // socket-type mismatch); we then see only a close during the handshake. Such a run is taken again.
+    racy: true,
     peer: () => new zmq.Pull({ linger: 0 }),
     async act() {},
     expect: { type: 'handshake:error:protocol', error: 'ERR_ZMTP_INVALID_METADATA' },
@@ -79,6 +84,16 @@ const CASES: Case[] = [
 
 for (const c of CASES) {
   test(`${c.label}: the same event on the bind and the connect side`, async () => {
+    let shapes = await bothSides(c);
+    for (let run = 1; c.racy && run < 5 && shapes.some((s) => s.error?.code !== c.expect.error); run++) shapes = await bothSides(c);
+    assert.equal(shapes[0].type, c.expect.type);
+    assert.equal(shapes[0].error?.code, c.expect.error);
+    assert.deepEqual(shapes[1], shapes[0], 'connect side like bind side');
+  });
+}
+
+/** The first closing event of ours, as bound (libzmq connects) and as connecting (libzmq binds). */
+async function bothSides(c: Case): Promise<ReturnType<typeof shape>[]> {
     const shapes = [];
     {
       // Bind side: ours binds, libzmq connects.
@@ -114,8 +129,5 @@ for (const c of CASES) {
         peer.close();
       }
     }
-    assert.equal(shapes[0].type, c.expect.type);
-    assert.equal(shapes[0].error?.code, c.expect.error);
-    assert.deepEqual(shapes[1], shapes[0], 'connect side like bind side');
-  });
+    return shapes;
 }
