@@ -1,0 +1,237 @@
+// What decoded frames mean: the ZMTP 1.0/2.0 identity frame, commands (security handshakes, READY,
+// ERROR, SUBSCRIBE/CANCEL, PING/PONG), and messages with their envelopes, legacy subscriptions and
+// REQ/REP pairing. Frames come here from the phase machine (phase-machine.ts) and from ZWS (zws-stream.ts).
+import { parseCommand, parseLegacySubscription, splitCommand } from '../zmtp/commands.js';
+import { REVISION_3 } from '../zmtp/greeting.js';
+import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
+import { heldCount, holdFrame } from './held-message.js';
+import type { CommandRecord, GreetingRecord, MessageRecord, ZmtpVersion } from './records.js';
+import { describeSecurity } from './security.js';
+import type { SniffCore } from './sniff-core.js';
+import { OTHER, recordBase, updateState, type ConnState, type DirState } from './stream-state.js';
+
+const ENVELOPE_TYPES = new Set(['REQ', 'REP', 'ROUTER', 'DEALER']);
+const SUBSCRIBER_TYPES = new Set(['SUB', 'XSUB']);
+const PUBLISHER_TYPES = new Set(['PUB', 'XPUB']);
+
+const LIBZMQ_BAD_ERROR = Buffer.from('^RROR', 'latin1');
+const CURVE_MESSAGE_PREFIX = Buffer.from('\x07MESSAGE', 'latin1');
+
+export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, command: boolean, body: Buffer): void {
+  const counts = c.info.counts[d.dir];
+  counts.frames++;
+  if (d.phase === 'identity') {
+    // ZMTP 1.0/2.0 identity: part of the handshake, not a message (libzmq's 1.0 signature-as-header
+    // even carries flags 0x7F, so MORE is meaningless here).
+    d.phase = 'frames';
+    d.ready = true;
+    if (body.length > 0) c.info.identities[d.dir] = body.toString('hex');
+    const g = d.greeting!;
+    const offered: ZmtpVersion | undefined = g.revision !== undefined && g.revision >= REVISION_3 ? '3.0' : undefined;
+    const rec: GreetingRecord = { ...recordBase(c, d, 'greeting'), version: g.version, mechanism: 'NULL' };
+    if (g.socketType) rec.socketType = g.socketType;
+    rec.identity = body.toString('hex');
+    if (offered) rec.offered = offered;
+    x.emit(rec);
+    updateState(c);
+    return;
+  }
+  if (command) {
+    if (heldCount(d) > 0) {
+      x.error(c, d, `command frame inside a multipart message (${heldCount(d)} frames dropped)`);
+      d.frames = [];
+    }
+    onCommand(x, c, d, body);
+    return;
+  }
+  if (d.frames.length === 0 && isCurveBox(body) && (mechanismOf(c, d) === 'CURVE' || d.heuristic)) {
+    // libzmq 4.3 sends CURVE MESSAGE boxes as data frames (no COMMAND flag, MORE is inside the box).
+    if (c.info.mechanism === undefined) c.info.mechanism = 'CURVE';
+    onCommand(x, c, d, body);
+    return;
+  }
+  if (d.frames.length === 0 && body.length >= 12 && mechanismOf(c, d) === 'GSSAPI' && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
+    // A GSSAPI wrapped message, should the sender not have flagged it a command (as CURVE's are not).
+    onCommand(x, c, d, body);
+    return;
+  }
+  const held = holdFrame(d, body, more, x.messageCap);
+  if (held.kind === 'complete') onMessage(x, c, d, held.frames);
+  else if (held.kind === 'capped' || held.kind === 'ended') x.error(c, d, held.message);
+}
+
+function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void {
+  const info = c.info;
+  const raw = splitCommand(body);
+  if (!raw && body.length >= 5 && body.subarray(0, 5).equals(LIBZMQ_BAD_ERROR)) {
+    // libzmq 4.3 (seen from 4.3.4 and 4.3.5) writes its ZAP-refusal ERROR as "\x5ERROR": the C hex
+    // escape ate the 'E' (RFC 23 wants "\x05ERROR"). Show the ERROR it means, and say it is malformed.
+    onCommand(x, c, d, Buffer.concat([Buffer.from('\x05ERROR', 'latin1'), body.subarray(5)]));
+    x.error(c, d, 'malformed ERROR command: name sent as "\\x5ERROR" (a libzmq 4.3 bug), decoded as ERROR');
+    return;
+  }
+  info.counts[d.dir].commands++;
+  x.totals.commands++;
+  if (!raw) {
+    x.error(c, d, `malformed command frame (${body.length} bytes): name length runs past the frame`);
+    return;
+  }
+  const rec: CommandRecord = { ...recordBase(c, d, 'command'), name: raw.name };
+  const mechanism = mechanismOf(c, d) ?? (raw.name === 'MESSAGE' ? 'CURVE' : 'NULL');
+  let problem: string | undefined;
+  const sec = describeSecurity(mechanism, raw.name, raw.data);
+  if (sec) {
+    problem = sec.problem;
+    if (sec.username !== undefined) {
+      rec.username = sec.username;
+      rec.password = sec.password;
+      rec.cleartextCredentials = true;
+      info.plainUser = sec.username;
+    }
+    if (sec.properties) {
+      rec.properties = sec.properties;
+      learnProperties(c, d, sec.properties, raw.data);
+    }
+    if (sec.curve) rec.curve = sec.curve;
+    if (sec.gssapi) rec.gssapi = sec.gssapi;
+    if (sec.encrypted) rec.encrypted = true;
+    if (raw.name === 'READY' || raw.name === 'INITIATE') d.ready = true;
+    if (raw.name === 'MESSAGE') {
+      d.ready = true;
+      info.counts[d.dir].boxes++;
+      x.totals.boxes++;
+      c.rate.add(d.ts, 1, raw.data.length);
+      x.rate.add(d.ts, 1, raw.data.length);
+    }
+  } else {
+    const cmd = parseCommand(body);
+    if ('error' in cmd && cmd.error) problem = `${raw.name}: ${cmd.error}`;
+    if ('properties' in cmd) {
+      rec.properties = cmd.properties;
+      learnProperties(c, d, cmd.properties, raw.data);
+      d.ready = true;
+    } else if ('reason' in cmd) {
+      rec.reason = cmd.reason;
+      info.state = 'error';
+      info.stateReason = `${d.dir === 'c2s' ? 'client' : 'server'} sent ERROR: ${cmd.reason}`;
+    } else if ('topic' in cmd) {
+      rec.topic = cmd.topic.toString('hex');
+      trackSubscription(x, c, d, cmd.name === 'SUBSCRIBE', rec.topic);
+    } else if ('ttl' in cmd) {
+      rec.ttl = cmd.ttl;
+      rec.context = cmd.context.toString('hex');
+    } else if (cmd.name === 'PONG' && 'context' in cmd) {
+      rec.context = cmd.context.toString('hex');
+    } else if ('data' in cmd && cmd.data.length > 0) {
+      rec.fields = { data: x.hex(cmd.data).hex };
+    }
+  }
+  x.emit(rec);
+  if (problem) x.error(c, d, problem);
+  updateState(c);
+}
+
+/** The security mechanism that governs what `d` sends: its own greeting's, else the connection's. */
+function mechanismOf(c: ConnState, d: DirState): string | undefined {
+  return d.greeting?.version === '3.0' || d.greeting?.version === '3.1' ? d.greeting.mechanism : c.info.mechanism;
+}
+
+function learnProperties(c: ConnState, d: DirState, props: Record<string, string>, data: Buffer): void {
+  const type = getProperty(props, 'Socket-Type');
+  if (type) c.info.socketTypes[d.dir] = type;
+  // Identity may be binary: take its raw bytes, not the UTF-8 text.
+  const raw = decodeMetadata(data).raw;
+  const key = Object.keys(raw).find((k) => k.toLowerCase() === 'identity');
+  if (key && raw[key].length > 0) c.info.identities[d.dir] = raw[key].toString('hex');
+}
+
+function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): void {
+  const info = c.info;
+  let bytes = 0;
+  for (const f of frames) bytes += f.length;
+  info.counts[d.dir].messages++;
+  info.counts[d.dir].payloadBytes += bytes;
+  x.totals.messages++;
+  x.totals.payloadBytes += bytes;
+  c.rate.add(d.ts, 1, bytes);
+  x.rate.add(d.ts, 1, bytes);
+  c.decodedAny = true;
+  if (!d.ready && !d.heuristic) {
+    // Not allowed before the handshake, but show it anyway.
+    d.ready = true;
+    x.error(c, d, 'message sent before the handshake completed');
+  }
+
+  const hexFrames: string[] = new Array(frames.length);
+  const sizes: number[] = new Array(frames.length);
+  const limit = x.opts.maxFrameBytes;
+  let truncated = false;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
+    sizes[i] = f.length;
+    if (f.length <= limit) hexFrames[i] = hexOf(f);
+    else {
+      hexFrames[i] = f.toString('hex', 0, limit);
+      truncated = true;
+    }
+  }
+  const rec: MessageRecord = {
+    type: 'message', ts: d.ts, src: c.addr[d.dir], dst: c.addr[OTHER[d.dir]], conn: c.conn.id, dir: d.dir, frames: hexFrames, sizes,
+  };
+  if (truncated) rec.truncated = true;
+  if (d.heuristic) rec.heuristic = true;
+
+  const sender = info.socketTypes[d.dir];
+  const receiver = info.socketTypes[OTHER[d.dir]];
+  if (frames.length === 1 && ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver)))) {
+    const sub = parseLegacySubscription(frames[0]);
+    if (sub) {
+      rec.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
+      trackSubscription(x, c, d, sub.subscribe, rec.subscription.topic);
+    }
+  }
+  if ((sender && ENVELOPE_TYPES.has(sender)) || (receiver && ENVELOPE_TYPES.has(receiver))) {
+    const delimiter = frames.findIndex((f) => f.length === 0);
+    if (delimiter >= 0 && delimiter < frames.length - 1) rec.envelope = rec.frames.slice(0, delimiter);
+  }
+  // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
+  if (isRequester(sender, receiver)) {
+    c.requests.push(d.ts);
+    if (c.requests.length > x.opts.maxPendingRequests) c.requests.shift();
+  } else if (isRequester(receiver, sender)) {
+    const reqTs = c.requests.shift();
+    if (reqTs !== undefined) {
+      const latency = x.roundTime(Math.max(0, d.ts - reqTs));
+      rec.replyTo = { ts: reqTs, latency };
+      info.pairs.matched++;
+      info.pairs.totalLatency = x.roundTime(info.pairs.totalLatency + latency);
+      info.pairs.maxLatency = Math.max(info.pairs.maxLatency, latency);
+    }
+  }
+  x.emit(rec);
+}
+
+function trackSubscription(x: SniffCore, c: ConnState, d: DirState, subscribe: boolean, topic: string): void {
+  c.info.subscriber = d.dir;
+  if (subscribe) {
+    if (c.subs.size < x.opts.maxSubscriptions) c.subs.add(topic);
+  } else {
+    c.subs.delete(topic);
+  }
+}
+
+/** A CURVE MESSAGE box: name, 8-byte nonce, at least a 16-byte tag and the flags byte. */
+function isCurveBox(body: Buffer): boolean {
+  return body.length >= 8 + 8 + 17 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX);
+}
+
+/** Node's Buffer method under toString('hex'), called without the argument handling that costs more than
+ *  the encoding for the small frames most messages have; toString where a runtime lacks it. */
+const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
+function hexOf(b: Buffer): string {
+  return hexSlice !== undefined ? hexSlice.call(b, 0, b.length) : b.toString('hex');
+}
+
+function isRequester(type?: string, peer?: string): boolean {
+  return type === 'REQ' || peer === 'REP';
+}
