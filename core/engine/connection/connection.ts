@@ -7,24 +7,26 @@
 // read is one message and each message written is raw bytes (libzmq's raw_engine_t).
 import type net from 'node:net';
 import {
-  FLAG_COMMAND, FLAG_LONG, FLAG_MORE, REVISION_OFFSET, SIGNATURE_SIZE, V2_GREETING_SIZE, V3_GREETING_SIZE,
-  socketTypeToByte, socketTypesCompatible, type SocketTypeName,
+  REVISION_OFFSET, SIGNATURE_SIZE, V2_GREETING_SIZE, V3_GREETING_SIZE, socketTypeToByte, socketTypesCompatible, type SocketTypeName,
 } from '../../zmtp/constants.js';
 import { FrameDecoder, type FrameDecodeError } from '../../zmtp/decoder.js';
-import { encodeSignature, parseGreeting, REVISION_3 } from '../../zmtp/greeting.js';
+import { encodeGreetingV3, encodeSignature, parseGreeting, REVISION_3 } from '../../zmtp/greeting.js';
 import type { Framing } from '../../zmtp/frame.js';
-import { parseCommand, pingCommand, pongCommand, splitCommand } from '../../zmtp/commands.js';
+import { legacySubscription, parseCommand, pingCommand, pongCommand, splitCommand } from '../../zmtp/commands.js';
 import { getProperty, type Properties } from '../../zmtp/metadata.js';
 import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
 import type { ProtocolErrorCode } from '../../zmtp/mechanisms/protocol-errors.js';
 import type { Msg, Pipe, PipeOwner } from '../pipe.js';
+import { routingIdBytes, type CommonOptionValues } from '../options.js';
 import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } from '../wiretap.js';
 import { interval, timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
 import { CloseCause, type ConnectionEnd } from './close-cause.js';
 import { currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
+import { groupCommand, VersionEncoder } from './encoder.js';
+import { FLUSH_BUDGET, MAX_UNSENT, SAME_THREAD_FLUSH_BUDGET, WriteBatch } from './write-batch.js';
 
 /** A mechanism's failure kinds as causes ('no-detail': refused without a word, e.g. no ZAP handler). */
 const MECHANISM_FAILURE = { protocol: CloseCause.Protocol, auth: CloseCause.Auth, 'no-detail': CloseCause.Refused } as const;
@@ -45,7 +47,7 @@ export interface PeerInfo {
 export interface ConnectionHost {
   readonly socketType: SocketTypeName;
   /** Live socket options (routingId, maxMessageSize, heartbeat*, handshakeInterval, ...). */
-  readonly options: Record<string, unknown>;
+  readonly options: CommonOptionValues;
   /** A fresh mechanism for this connection, or an error message when the options are unusable. */
   createMechanism(peerAddress: string): Mechanism | string;
   /** The handshake is done: returns the pipe end the connection serves, or undefined to refuse. */
@@ -66,18 +68,6 @@ let nextConnectionId = 1;
 /** The empty message a raw (STREAM) connection hands its socket when it starts and when it ends. */
 const RAW_NOTICE = Buffer.alloc(0);
 
-/** Frames up to this size are copied into the batch buffer; larger ones are written by reference. */
-const COPY_LIMIT = 16 * 1024;
-/** Bytes gathered per socket write before yielding to the event loop. */
-const FLUSH_BUDGET = 1024 * 1024;
-/**
- * The same when the peer is this process's other end of the connection (see same-thread.ts): one 64 KiB
- * message per write, as libzmq sends large messages, and small messages still hundreds per write.
- */
-const SAME_THREAD_FLUSH_BUDGET = 64 * 1024;
-/** Bytes handed to the socket but not yet taken by the kernel before we wait for drain. */
-const MAX_UNSENT = 4 * 1024 * 1024;
-
 export class Connection implements PipeOwner, TcpEnd {
   readonly id = nextConnectionId++;
   readonly localAddress: string;
@@ -90,7 +80,8 @@ export class Connection implements PipeOwner, TcpEnd {
   private sentStage = 0; // 0 = signature sent, 1 = revision sent, 2 = whole greeting sent
   private peerRevision = -1;
   private decoder?: FrameDecoder;
-  private framing: Framing = 'v3';
+  /** This version's frame writer, once the greeting has settled the version. */
+  private encoder?: VersionEncoder;
   private mechanism?: Mechanism;
   /** Frames received while a handshake step was in progress (more, command, body), in arrival order. */
   private handshakeQueue: Array<[boolean, boolean, Buffer]> = [];
@@ -158,8 +149,7 @@ export class Connection implements PipeOwner, TcpEnd {
     this.joining = (host.socketType as string) === 'DISH';
     // Joins travel and are re-sent after reconnects the way subscriptions are.
     if (this.joining) this.subscribing = true;
-    const rid = host.options.routingId;
-    this.ourIdentity = rid == null ? Buffer.alloc(0) : typeof rid === 'string' ? Buffer.from(rid) : Buffer.from(rid as Uint8Array);
+    this.ourIdentity = routingIdBytes(host.options);
     stream.setNoDelay?.(true);
     if (this.remoteAddress.startsWith('tcp://') && this.localAddress.startsWith('tcp://')) joinTcpEnd(this.localAddress, this.remoteAddress, this);
     if (reader) {
@@ -178,7 +168,7 @@ export class Connection implements PipeOwner, TcpEnd {
       this.startRaw();
       return;
     }
-    const hs = host.options.handshakeInterval as number;
+    const hs = host.options.handshakeInterval;
     if (hs > 0) this.handshakeTimer = timer(() => this.fail(CloseCause.Timeout, `handshake did not complete within ${hs} ms`), hs);
     this.send(encodeSignature(this.ourIdentity.length));
   }
@@ -344,12 +334,9 @@ export class Connection implements PipeOwner, TcpEnd {
         // ZMTP 2.0 and 1.0-with-signature peers: the 2.0 socket-type byte, then framed identity.
         this.send(Buffer.from([socketTypeToByte(this.host.socketType)]));
       } else {
-        const rest = Buffer.alloc(V3_GREETING_SIZE - REVISION_OFFSET - 1);
-        rest[0] = 1; // minor version: 3.1
+        // The rest of a 3.1 greeting: minor version, mechanism, as-server, filler.
         const mech = this.mechanismName();
-        rest.write(mech.name, 1, 'latin1');
-        rest[21] = mech.asServer ? 1 : 0;
-        this.send(rest);
+        this.send(encodeGreetingV3(mech.name, mech.asServer).subarray(REVISION_OFFSET + 1));
       }
       this.sentStage = 2;
     }
@@ -375,7 +362,7 @@ export class Connection implements PipeOwner, TcpEnd {
       return;
     }
     this.version = peer.version === '3.0' ? '3.0' : '3.1';
-    this.framing = 'v3';
+    this.encoder = VersionEncoder.of(this.version);
     this.decoder = this.newDecoder('v3');
     const mech = this.host.createMechanism(this.remoteAddress);
     if (typeof mech === 'string') {
@@ -402,7 +389,7 @@ export class Connection implements PipeOwner, TcpEnd {
 
   /** A frame decoder whose split large bodies may grow in place in the reader's slab (see SlabReader). */
   private newDecoder(framing: Framing): FrameDecoder {
-    return new FrameDecoder(framing, this.host.options.maxMessageSize as number, this.reader?.bodyInPlace);
+    return new FrameDecoder(framing, this.host.options.maxMessageSize, this.reader?.bodyInPlace);
   }
 
   private mechanismName(): { name: string; asServer: boolean } {
@@ -417,7 +404,7 @@ export class Connection implements PipeOwner, TcpEnd {
     }
     this.legacyPeer = true;
     this.version = framing === 'v1' ? '1.0' : '2.0';
-    this.framing = framing;
+    this.encoder = VersionEncoder.of(this.version);
     this.greet = Buffer.alloc(0);
     this.decoder = this.newDecoder(framing);
     this.state = State.Identity;
@@ -425,7 +412,7 @@ export class Connection implements PipeOwner, TcpEnd {
       // Our signature already went out as the header of a 1.0 identity frame; its body follows.
       this.send(this.ourIdentity);
     } else {
-      this.send(this.encodeFrames([this.ourIdentity]));
+      this.send(this.encoder.message([this.ourIdentity]));
     }
     if (rest.length) this.decode(rest);
   }
@@ -498,7 +485,7 @@ export class Connection implements PipeOwner, TcpEnd {
    * its body, so a message of empty frames is bounded too (a single frame of exactly the limit passes).
    */
   private withinMessageLimit(body: Buffer): boolean {
-    const limit = this.host.options.maxMessageSize as number;
+    const limit = this.host.options.maxMessageSize;
     if (limit < 0) return true;
     this.partsBytes += body.length + (this.parts.length > 0 ? 1 : 0);
     if (this.partsBytes <= limit) return true;
@@ -649,7 +636,7 @@ export class Connection implements PipeOwner, TcpEnd {
     // Re-send the subscriptions earlier connections carried (connect side, pipe kept across reconnects).
     const subs = this.host.subscriptions;
     if (subs && subs.size && this.subscribing) {
-      for (const topic of subs.values()) this.sendSubscription(true, topic);
+      for (const topic of subs.values()) this.sendSubscription(legacySubscription(true, topic));
     }
     this.startHeartbeats();
     // closing: shutdown() came during the handshake; the flush writes what is queued, then ends.
@@ -657,16 +644,16 @@ export class Connection implements PipeOwner, TcpEnd {
   }
 
   private startHeartbeats(): void {
-    const ivl = this.host.options.heartbeatInterval as number;
+    const ivl = this.host.options.heartbeatInterval;
     // PING/PONG are ZMTP 3.1 (RFC 37); a 3.0 peer would not answer.
     if (!(ivl > 0) || this.version !== '3.1') return;
     this.heartbeatTimer = interval(() => {
       if (this.state !== State.Traffic) return;
-      const ttl = this.host.options.heartbeatTimeToLive as number;
+      const ttl = this.host.options.heartbeatTimeToLive;
       this.sendCommand(pingCommand(Math.floor(ttl / 100)));
       this.scheduleFlush();
       if (!this.heartbeatTimeoutTimer) {
-        const t = this.host.options.heartbeatTimeout as number;
+        const t = this.host.options.heartbeatTimeout;
         const timeout = t >= 0 ? t : ivl;
         this.heartbeatTimeoutTimer = timer(
           () => this.fail(CloseCause.Timeout, `heartbeat: no traffic from peer within ${timeout} ms of a PING`),
@@ -707,37 +694,25 @@ export class Connection implements PipeOwner, TcpEnd {
   /** Command frames go out at once (handshake, PONG), in order with any traffic already flushed. */
   private sendCommand(body: Buffer): void {
     if (this.mechanism?.encrypts && this.state === State.Traffic) {
-      this.send(this.encodeOne(this.mechanism.seal!(body, false, true), false, false));
+      this.send(this.encoder!.frame(this.mechanism.seal!(body, false, true), false, false));
     } else {
-      this.send(this.encodeOne(body, false, true));
+      this.send(this.encoder!.frame(body, false, true));
     }
   }
 
-  private sendSubscription(subscribe: boolean, topic: Buffer): void {
-    if (this.version === '3.1' || this.joining) {
-      const name = this.joining ? (subscribe ? 'JOIN' : 'LEAVE') : subscribe ? 'SUBSCRIBE' : 'CANCEL';
-      const body = Buffer.allocUnsafe(1 + name.length + topic.length);
-      body[0] = name.length;
-      body.write(name, 1, 'latin1');
-      topic.copy(body, 1 + name.length);
-      this.sendCommand(body);
-    } else {
-      const m = Buffer.allocUnsafe(1 + topic.length);
-      m[0] = subscribe ? 1 : 0;
-      topic.copy(m, 1);
-      this.send(this.encodeFrames([m]));
-    }
+  /** A subscription re-sent on a new connection (a [1]topic message), as this version carries it. */
+  private sendSubscription(message: Buffer): void {
+    const command = this.subscriptionCommand(message);
+    if (command) this.sendCommand(command);
+    else this.send(this.encoder!.message([message]));
   }
 
-  private encodeOne(body: Buffer, more: boolean, command: boolean): Buffer {
-    const out = Buffer.allocUnsafe(10 + body.length);
-    const pos = writeHeader(out, 0, this.framing, more, command, body.length);
-    body.copy(out, pos);
-    return out.subarray(0, pos + body.length);
-  }
-
-  private encodeFrames(frames: Buffer[]): Buffer {
-    return Buffer.concat(frames.map((f, i) => this.encodeOne(f, i < frames.length - 1, false)));
+  /**
+   * The command a subscription message from the socket becomes on the wire: JOIN/LEAVE for a DISH,
+   * SUBSCRIBE/CANCEL for a 3.1 peer, or undefined when the message itself travels.
+   */
+  private subscriptionCommand(message: Buffer): Buffer | undefined {
+    return this.joining ? groupCommand(message) : this.encoder!.subscriptionCommand(message);
   }
 
   private scheduleFlush(): void {
@@ -770,22 +745,9 @@ export class Connection implements PipeOwner, TcpEnd {
     const pipe = this.pipe;
     if (this.state !== State.Traffic || this.waitingDrain || !pipe) return;
     if (this.raw) return this.flushRaw(pipe);
-    const parts: Buffer[] = [];
-    let first = pipe.peek();
+    const first = pipe.peek();
     if (first === undefined) return this.afterFlush();
-    let est = 0;
-    let wire = 0;
-    // Only small bodies are copied into the batch; large ones go by reference and need just a header.
-    for (const f of first) {
-      est += (f.length <= COPY_LIMIT ? f.length : 0) + 9;
-      wire += f.length + 9;
-    }
-    // Room for as many messages like the first as this flush will take (the budget bounds large ones), so
-    // a batch of large messages does not allocate 64 KiB for a few headers.
-    const count = Math.min(pipe.readable, Math.ceil(this.flushBudget / wire) + 1);
-    let scratch: Buffer = Buffer.allocUnsafe(Math.min(65536, Math.max(256, est * count)));
-    let start = 0;
-    let pos = 0;
+    const batch = new WriteBatch(this.encoder!, first, pipe.readable, this.flushBudget);
     let total = 0;
     const encrypt = this.mechanism?.encrypts === true;
     const translate = this.subscribing;
@@ -802,15 +764,10 @@ export class Connection implements PipeOwner, TcpEnd {
           if (msg[0][0] === 1) subs.set(key, Buffer.from(topic));
           else subs.delete(key);
         }
-        if (this.version === '3.1' || this.joining) {
-          const name = this.joining ? (msg[0][0] === 1 ? 'JOIN' : 'LEAVE') : msg[0][0] === 1 ? 'SUBSCRIBE' : 'CANCEL';
-          const body = Buffer.allocUnsafe(1 + name.length + topic.length);
-          body[0] = name.length;
-          body.write(name, 1, 'latin1');
-          topic.copy(body, 1 + name.length);
-          const frame = encrypt ? this.mechanism!.seal!(body, false, true) : body;
-          const fr = [frame];
-          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, fr, 0, false, !encrypt));
+        const command = this.subscriptionCommand(msg[0]);
+        if (command) {
+          const frame = encrypt ? this.mechanism!.seal!(command, false, true) : command;
+          batch.add(frame, false, !encrypt);
           total += frame.length + 9;
           continue;
         }
@@ -820,15 +777,15 @@ export class Connection implements PipeOwner, TcpEnd {
         if (encrypt) {
           // a MESSAGE box goes out as a plain frame with no flags, as libzmq sends it
           const sealed = this.mechanism!.seal!(msg[i], more, false);
-          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, [sealed], 0, false, false));
+          batch.add(sealed, false, false);
           total += sealed.length + 9;
         } else {
-          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, msg, i, more, false));
+          batch.add(msg[i], more, false);
           total += msg[i].length + 9;
         }
       }
     }
-    if (pos > start) parts.push(scratch.subarray(start, pos));
+    const parts = batch.finish();
     if (parts.length === 1) this.send(parts[0]);
     else if (parts.length > 1) {
       this.stream.cork();
@@ -836,31 +793,6 @@ export class Connection implements PipeOwner, TcpEnd {
       this.stream.uncork();
     }
     this.afterFlush();
-  }
-
-  /** Appends one frame (header, and the body when small) to the batch. */
-  private put(
-    parts: Buffer[], scratch: Buffer, start: number, pos: number, frames: Buffer[], i: number, more: boolean, command: boolean,
-  ): { scratch: Buffer; start: number; pos: number } {
-    const body = frames[i];
-    const copy = body.length <= COPY_LIMIT;
-    const need = 10 + (copy ? body.length : 0);
-    if (scratch.length - pos < need) {
-      if (pos > start) parts.push(scratch.subarray(start, pos));
-      scratch = Buffer.allocUnsafe(Math.max(65536, need));
-      start = 0;
-      pos = 0;
-    }
-    pos = writeHeader(scratch, pos, this.framing, more, command, body.length);
-    if (copy) {
-      body.copy(scratch, pos);
-      pos += body.length;
-    } else {
-      parts.push(scratch.subarray(start, pos));
-      parts.push(body);
-      start = pos;
-    }
-    return { scratch, start, pos };
   }
 
   private flushRaw(pipe: Pipe): void {
@@ -967,31 +899,6 @@ export class Connection implements PipeOwner, TcpEnd {
     if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
     this.host.closed(this, { handshaken, cause, reason, zapStatus, protocolCode });
   }
-}
-
-function writeHeader(buf: Buffer, pos: number, framing: Framing, more: boolean, command: boolean, size: number): number {
-  if (framing === 'v1') {
-    const length = size + 1;
-    if (length < 0xff) buf[pos++] = length;
-    else {
-      buf[pos++] = 0xff;
-      buf.writeUInt32BE(Math.floor(length / 0x100000000), pos);
-      buf.writeUInt32BE(length >>> 0, pos + 4);
-      pos += 8;
-    }
-    buf[pos++] = more ? FLAG_MORE : 0;
-    return pos;
-  }
-  const flags = (more ? FLAG_MORE : 0) | (command ? FLAG_COMMAND : 0);
-  if (size <= 0xff) {
-    buf[pos] = flags;
-    buf[pos + 1] = size;
-    return pos + 2;
-  }
-  buf[pos] = flags | FLAG_LONG;
-  buf.writeUInt32BE(Math.floor(size / 0x100000000), pos + 1);
-  buf.writeUInt32BE(size >>> 0, pos + 5);
-  return pos + 9;
 }
 
 /** The reason a connection closes on a decoder error: bad bytes, or a frame we could not find memory for. */
