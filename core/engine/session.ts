@@ -62,7 +62,7 @@ export class Session implements ConnectionHost {
   }
 
   get socketType(): SocketTypeName { return this.host.socketType; }
-  get options(): Record<string, unknown> { return this.host.options; }
+  get options(): CommonOptionValues { return this.host.options; }
   get address(): string { return this.ep.address; }
   createMechanism(peerAddress: string): Mechanism | string { return this.host.createMechanism(peerAddress); }
 

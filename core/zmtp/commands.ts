@@ -78,6 +78,15 @@ export function cancelCommand(topic: Uint8Array): Buffer {
   return encodeCommand('CANCEL', topic);
 }
 
+/** RFC 48 (RADIO/DISH): a DISH joins or leaves a group with these commands. */
+export function joinCommand(group: Uint8Array): Buffer {
+  return encodeCommand('JOIN', group);
+}
+
+export function leaveCommand(group: Uint8Array): Buffer {
+  return encodeCommand('LEAVE', group);
+}
+
 /** PING with a TTL in deciseconds (RFC 37) and up to 16 bytes of context. */
 export function pingCommand(ttlDeciseconds: number, context: Uint8Array = Buffer.alloc(0)): Buffer {
   const data = Buffer.allocUnsafe(2 + context.length);

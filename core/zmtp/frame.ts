@@ -27,8 +27,7 @@ export function writeFrameHeader(
       buf[pos++] = length;
     } else {
       buf[pos++] = 0xff;
-      buf.writeBigUInt64BE(BigInt(length), pos);
-      pos += 8;
+      pos = writeSize64(buf, pos, length);
     }
     buf[pos++] = more ? FLAG_MORE : 0;
     return pos;
@@ -41,10 +40,19 @@ export function writeFrameHeader(
   } else {
     flags |= FLAG_LONG;
     buf[pos++] = flags;
-    buf.writeBigUInt64BE(BigInt(size), pos);
-    pos += 8;
+    pos = writeSize64(buf, pos, size);
   }
   return pos;
+}
+
+/**
+ * A 64-bit big-endian size as two 32-bit halves: the engine writes a header per large frame, and a
+ * BigInt per frame costs more than the rest of the header (sizes stay below 2^53, Buffer's limit).
+ */
+function writeSize64(buf: Buffer, pos: number, size: number): number {
+  buf.writeUInt32BE(Math.floor(size / 0x100000000), pos);
+  buf.writeUInt32BE(size >>> 0, pos + 4);
+  return pos + 8;
 }
 
 /** One frame as a single buffer (header + body). For hot paths, write headers into a batch buffer instead. */

@@ -1,82 +1,38 @@
-// One ZMTP connection over a byte stream (tcp or ipc): the greeting (stepwise like libzmq, so ZMTP
-// 2.0 and 1.0 peers get the framing they understand), the security handshake driven through the
-// Mechanism contract, then traffic between the wire and one pipe, with batched writes, heartbeats,
-// subscription commands and every protocol error turned into a closed connection with a reason.
-//
-// Like libzmq's zmtp_engine_t. A STREAM socket uses `raw` mode instead: no ZMTP at all, each chunk
-// read is one message and each message written is raw bytes (libzmq's raw_engine_t).
+// One ZMTP connection over a byte stream (tcp or ipc), as libzmq's stream_engine_base_t: it reads the
+// stream and hands frames to the stage the connection is in, writes what the pipe holds in batches,
+// and turns every protocol error into a closed connection with a cause. The stages live in files of
+// their own, along libzmq's seams: the greeting and version negotiation (greeting-exchange.ts), the
+// security handshake (handshake.ts), one encoder per ZMTP version (encoder.ts), write batching
+// (write-batch.ts), heartbeats (heartbeat.ts), and raw mode for STREAM sockets (raw.ts).
 import type net from 'node:net';
-import {
-  FLAG_COMMAND, FLAG_LONG, FLAG_MORE, REVISION_OFFSET, SIGNATURE_SIZE, V2_GREETING_SIZE, V3_GREETING_SIZE,
-  socketTypeToByte, socketTypesCompatible, type SocketTypeName,
-} from '../../zmtp/constants.js';
 import { FrameDecoder, type FrameDecodeError } from '../../zmtp/decoder.js';
-import { encodeSignature, parseGreeting, REVISION_3 } from '../../zmtp/greeting.js';
 import type { Framing } from '../../zmtp/frame.js';
-import { parseCommand, pingCommand, pongCommand, splitCommand } from '../../zmtp/commands.js';
-import { getProperty, type Properties } from '../../zmtp/metadata.js';
-import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.js';
+import { legacySubscription, parseCommand, splitCommand } from '../../zmtp/commands.js';
+import type { Properties } from '../../zmtp/metadata.js';
+import type { Mechanism } from '../../zmtp/mechanisms/mechanism.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
 import type { ProtocolErrorCode } from '../../zmtp/mechanisms/protocol-errors.js';
-import type { Msg, Pipe, PipeOwner } from '../pipe.js';
+import type { Pipe, PipeOwner } from '../pipe.js';
+import { routingIdBytes } from '../options.js';
 import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } from '../wiretap.js';
-import { interval, timer } from '../keepalive.js';
+import { timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
-import { CloseCause, type ConnectionEnd } from './close-cause.js';
+import { CloseCause } from './close-cause.js';
+import type { ConnectionHost } from './connection-host.js';
 import { currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
+import { groupCommand, VersionEncoder } from './encoder.js';
+import { FLUSH_BUDGET, MAX_UNSENT, SAME_THREAD_FLUSH_BUDGET, WriteBatch } from './write-batch.js';
+import { GreetingExchange, type GreetingOutcome } from './greeting-exchange.js';
+import { MechanismHandshake, type HandshakeOwner, type HandshakePeer, type ReadFrame } from './handshake.js';
+import { Heartbeat } from './heartbeat.js';
+import { RAW_NOTICE, rawPeer, writeRaw } from './raw.js';
 
-/** A mechanism's failure kinds as causes ('no-detail': refused without a word, e.g. no ZAP handler). */
-const MECHANISM_FAILURE = { protocol: CloseCause.Protocol, auth: CloseCause.Auth, 'no-detail': CloseCause.Refused } as const;
-
-export interface PeerInfo {
-  version: '1.0' | '2.0' | '3.0' | '3.1';
-  socketType?: string;
-  properties: Properties;
-  /** Identity the peer announced (READY Identity property or 1.0/2.0 identity frame); may be empty. */
-  identity: Buffer;
-  userId?: string;
-  /** Properties the ZAP handler returned for this peer (RFC 27 metadata). */
-  zapMetadata?: Properties;
-  remoteAddress: string;
-}
-
-/** What a connection needs from the socket (or session) that owns it. */
-export interface ConnectionHost {
-  readonly socketType: SocketTypeName;
-  /** Live socket options (routingId, maxMessageSize, heartbeat*, handshakeInterval, ...). */
-  readonly options: Record<string, unknown>;
-  /** A fresh mechanism for this connection, or an error message when the options are unusable. */
-  createMechanism(peerAddress: string): Mechanism | string;
-  /** The handshake is done: returns the pipe end the connection serves, or undefined to refuse. */
-  attach(conn: Connection, peer: PeerInfo): Pipe | undefined;
-  /**
-   * The connection is over. `handshaken` says whether attach() happened. The host emits the monitor
-   * events and decides about the pipe (terminate or keep for a reconnect) and reconnecting.
-   */
-  closed(conn: Connection, end: ConnectionEnd): void;
-  /** connect side: subscriptions forwarded on earlier connections, re-sent on a new one (topic hex -> topic). */
-  readonly subscriptions?: Map<string, Buffer>;
-}
+export type { ConnectionHost, PeerInfo } from './connection-host.js';
 
 const enum State { Greeting, Handshake, Identity, Traffic, Closed }
 
 let nextConnectionId = 1;
-
-/** The empty message a raw (STREAM) connection hands its socket when it starts and when it ends. */
-const RAW_NOTICE = Buffer.alloc(0);
-
-/** Frames up to this size are copied into the batch buffer; larger ones are written by reference. */
-const COPY_LIMIT = 16 * 1024;
-/** Bytes gathered per socket write before yielding to the event loop. */
-const FLUSH_BUDGET = 1024 * 1024;
-/**
- * The same when the peer is this process's other end of the connection (see same-thread.ts): one 64 KiB
- * message per write, as libzmq sends large messages, and small messages still hundreds per write.
- */
-const SAME_THREAD_FLUSH_BUDGET = 64 * 1024;
-/** Bytes handed to the socket but not yet taken by the kernel before we wait for drain. */
-const MAX_UNSENT = 4 * 1024 * 1024;
 
 export class Connection implements PipeOwner, TcpEnd {
   readonly id = nextConnectionId++;
@@ -86,15 +42,14 @@ export class Connection implements PipeOwner, TcpEnd {
   version?: '1.0' | '2.0' | '3.0' | '3.1';
   pipe?: Pipe;
   private state = State.Greeting;
-  private greet: Buffer = Buffer.alloc(0);
-  private sentStage = 0; // 0 = signature sent, 1 = revision sent, 2 = whole greeting sent
-  private peerRevision = -1;
+  /** Until the peer's greeting is whole. */
+  private greeting?: GreetingExchange;
   private decoder?: FrameDecoder;
-  private framing: Framing = 'v3';
+  /** This version's frame writer, once the greeting has settled the version. */
+  private encoder?: VersionEncoder;
+  /** ZMTP 3.x: the security mechanism, which also seals and opens traffic (CURVE). */
   private mechanism?: Mechanism;
-  /** Frames received while a handshake step was in progress (more, command, body), in arrival order. */
-  private handshakeQueue: Array<[boolean, boolean, Buffer]> = [];
-  private handshakeBusy = false;
+  private handshake?: MechanismHandshake;
   /** A decode error behind frames still waiting for the handshake: reported after them. */
   private deferredError?: string;
   private parts: Buffer[] = [];
@@ -123,9 +78,7 @@ export class Connection implements PipeOwner, TcpEnd {
   /** The stream ended while `unread` held bytes: handled once they are decoded. */
   private endDeferred = false;
   private handshakeTimer?: NodeJS.Timeout;
-  private heartbeatTimer?: NodeJS.Timeout;
-  private heartbeatTimeoutTimer?: NodeJS.Timeout;
-  private ttlTimer?: NodeJS.Timeout;
+  private readonly heartbeat: Heartbeat;
   private lingerTimer?: NodeJS.Timeout;
   private closing = false;
   /** When a graceful close must give up (ms since epoch); -1 = no limit. */
@@ -158,8 +111,13 @@ export class Connection implements PipeOwner, TcpEnd {
     this.joining = (host.socketType as string) === 'DISH';
     // Joins travel and are re-sent after reconnects the way subscriptions are.
     if (this.joining) this.subscribing = true;
-    const rid = host.options.routingId;
-    this.ourIdentity = rid == null ? Buffer.alloc(0) : typeof rid === 'string' ? Buffer.from(rid) : Buffer.from(rid as Uint8Array);
+    this.ourIdentity = routingIdBytes(host.options);
+    const conn = this;
+    this.heartbeat = new Heartbeat({
+      get inTraffic() { return conn.state === State.Traffic; },
+      sendCommand: (body) => { this.sendCommand(body); this.scheduleFlush(); },
+      fail: (cause, reason) => this.fail(cause, reason),
+    });
     stream.setNoDelay?.(true);
     if (this.remoteAddress.startsWith('tcp://') && this.localAddress.startsWith('tcp://')) joinTcpEnd(this.localAddress, this.remoteAddress, this);
     if (reader) {
@@ -178,9 +136,9 @@ export class Connection implements PipeOwner, TcpEnd {
       this.startRaw();
       return;
     }
-    const hs = host.options.handshakeInterval as number;
+    const hs = host.options.handshakeInterval;
     if (hs > 0) this.handshakeTimer = timer(() => this.fail(CloseCause.Timeout, `handshake did not complete within ${hs} ms`), hs);
-    this.send(encodeSignature(this.ourIdentity.length));
+    this.greeting = new GreetingExchange((bytes) => this.send(bytes), host.socketType, () => this.mechanismName(), this.ourIdentity.length);
   }
 
   /**
@@ -203,13 +161,12 @@ export class Connection implements PipeOwner, TcpEnd {
 
   private startRaw(): void {
     this.version = undefined;
-    const pipe = this.host.attach(this, { version: '3.1', socketType: 'STREAM', properties: {}, identity: Buffer.alloc(0), remoteAddress: this.remoteAddress });
+    const pipe = this.host.attach(this, rawPeer(this.remoteAddress));
     if (!pipe) return this.fail(CloseCause.Refused, 'socket refused the connection');
     this.pipe = pipe;
     pipe.owner = this;
     this.state = State.Traffic;
-    // As libzmq's raw engine: an empty message tells the STREAM socket a peer connected (it drops it
-    // unless `notify`); another one when the connection ends (fail()).
+    // The peer came (another notice when it goes: fail()).
     pipe.force([RAW_NOTICE]);
     if (pipe.canRead()) this.scheduleFlush();
   }
@@ -224,11 +181,10 @@ export class Connection implements PipeOwner, TcpEnd {
       this.checkBackpressure();
       return;
     }
-    if (this.heartbeatTimeoutTimer) { clearTimeout(this.heartbeatTimeoutTimer); this.heartbeatTimeoutTimer = undefined; }
-    if (this.ttlTimer) { clearTimeout(this.ttlTimer); this.ttlTimer = undefined; }
+    this.heartbeat.traffic();
     if (this.state === State.Greeting) {
-      this.greet = this.greet.length === 0 ? chunk : Buffer.concat([this.greet, chunk]);
-      this.onGreetingBytes();
+      const outcome = this.greeting!.push(chunk);
+      if (outcome) this.onGreeting(outcome);
       return;
     }
     this.decode(chunk);
@@ -238,8 +194,7 @@ export class Connection implements PipeOwner, TcpEnd {
   private onDirectRead(n: number, data: Buffer): void {
     if (this.state === State.Closed) return;
     if (wireTap) tapChunk(this.id, this.localAddress, this.remoteAddress, 'in', data);
-    if (this.heartbeatTimeoutTimer) { clearTimeout(this.heartbeatTimeoutTimer); this.heartbeatTimeoutTimer = undefined; }
-    if (this.ttlTimer) { clearTimeout(this.ttlTimer); this.ttlTimer = undefined; }
+    this.heartbeat.traffic();
     const err = this.decoder!.directFilled(n, this.onFrameBound);
     if ((this.state as State) === State.Closed) return;
     if (err) {
@@ -270,7 +225,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (this.state === State.Closed) return;
     if (err) {
       const reason = decodeFailure(err);
-      if (this.handshakeBusy) this.deferredError = reason;
+      if (this.handshake?.busy) this.deferredError = reason;
       else this.fail(err.kind === 'memory' ? CloseCause.Refused : CloseCause.Protocol, reason);
       return;
     }
@@ -284,10 +239,10 @@ export class Connection implements PipeOwner, TcpEnd {
     this.checkBackpressure();
   }
 
-  /** Decodes `unread` in the next turn, unless the pipe is full (writeActivated goes on) or ZAP is awaited (runHandshake goes on). */
+  /** Decodes `unread` in the next turn, unless the pipe is full (writeActivated goes on) or ZAP is awaited (handshakeIdle goes on). */
   private continueUnread(): void {
     if (!this.unread || this.unreadScheduled || this.state === State.Closed) return;
-    if (this.handshakeBusy || this.pipe?.outboundFull) return;
+    if (this.handshake?.busy || this.pipe?.outboundFull) return;
     this.unreadScheduled = true;
     setImmediate(this.decodeUnreadBound);
   }
@@ -295,7 +250,7 @@ export class Connection implements PipeOwner, TcpEnd {
   private decodeUnread(): void {
     this.unreadScheduled = false;
     const chunk = this.unread;
-    if (!chunk || this.state === State.Closed || this.handshakeBusy || this.pipe?.outboundFull) return;
+    if (!chunk || this.state === State.Closed || this.handshake?.busy || this.pipe?.outboundFull) return;
     this.unread = undefined;
     // A turn of its own (setImmediate): a fresh budget.
     this.budgetTurn = currentTurn();
@@ -327,55 +282,26 @@ export class Connection implements PipeOwner, TcpEnd {
     this.stream.resume();
   }
 
-  private onGreetingBytes(): void {
-    const g = this.greet;
-    // A first byte other than 0xFF, or a 10th byte without bit 0: an unversioned ZMTP 1.0 peer.
-    if (g[0] !== 0xff || (g.length >= SIGNATURE_SIZE && (g[SIGNATURE_SIZE - 1] & 1) === 0)) {
-      this.startLegacy(0, 'v1', g, true);
+  /** The peer's greeting is whole: the version is settled, and the handshake for it begins. */
+  private onGreeting(outcome: GreetingOutcome): void {
+    this.greeting = undefined;
+    if (outcome.kind === 'error') {
+      this.fail(CloseCause.Protocol, outcome.reason);
       return;
     }
-    if (g.length >= SIGNATURE_SIZE && this.sentStage === 0) {
-      this.send(Buffer.from([REVISION_3]));
-      this.sentStage = 1;
-    }
-    if (g.length > REVISION_OFFSET && this.sentStage === 1) {
-      this.peerRevision = g[REVISION_OFFSET];
-      if (this.peerRevision < REVISION_3) {
-        // ZMTP 2.0 and 1.0-with-signature peers: the 2.0 socket-type byte, then framed identity.
-        this.send(Buffer.from([socketTypeToByte(this.host.socketType)]));
-      } else {
-        const rest = Buffer.alloc(V3_GREETING_SIZE - REVISION_OFFSET - 1);
-        rest[0] = 1; // minor version: 3.1
-        const mech = this.mechanismName();
-        rest.write(mech.name, 1, 'latin1');
-        rest[21] = mech.asServer ? 1 : 0;
-        this.send(rest);
-      }
-      this.sentStage = 2;
-    }
-    if (this.peerRevision < 0) return;
-    const need = this.peerRevision < REVISION_3 ? V2_GREETING_SIZE : V3_GREETING_SIZE;
-    if (g.length < need) return;
-    const parsed = parseGreeting(g.subarray(0, need), REVISION_3);
-    if (parsed.status !== 'done') {
-      this.fail(CloseCause.Protocol, `invalid greeting: ${parsed.status === 'error' ? parsed.message : 'incomplete'}`);
+    if (outcome.kind === 'legacy') {
+      this.peerType = outcome.peerType;
+      this.startLegacy(outcome.revision, outcome.framing, outcome.rest, outcome.unversioned);
       return;
     }
-    const rest = g.subarray(need);
-    this.greet = Buffer.alloc(0);
-    if (this.peerRevision < REVISION_3) {
-      this.peerType = parsed.greeting.socketType;
-      this.startLegacy(this.peerRevision, this.peerRevision === 0 ? 'v1' : 'v2', rest, false);
-      return;
-    }
-    const peer = parsed.greeting;
+    // libzmq's handshake_v3_x: the peer must use the mechanism our options select.
     const ours = this.mechanismName();
-    if (peer.mechanism !== ours.name) {
-      this.fail(CloseCause.Protocol, `security mechanism mismatch: peer uses ${peer.mechanism}, this socket uses ${ours.name}`, undefined, 'ERR_ZMTP_MECHANISM_MISMATCH');
+    if (outcome.mechanism !== ours.name) {
+      this.fail(CloseCause.Protocol, `security mechanism mismatch: peer uses ${outcome.mechanism}, this socket uses ${ours.name}`, undefined, 'ERR_ZMTP_MECHANISM_MISMATCH');
       return;
     }
-    this.version = peer.version === '3.0' ? '3.0' : '3.1';
-    this.framing = 'v3';
+    this.version = outcome.version;
+    this.encoder = VersionEncoder.of(this.version);
     this.decoder = this.newDecoder('v3');
     const mech = this.host.createMechanism(this.remoteAddress);
     if (typeof mech === 'string') {
@@ -384,15 +310,44 @@ export class Connection implements PipeOwner, TcpEnd {
     }
     this.mechanism = mech;
     this.state = State.Handshake;
-    let first: Buffer[];
-    try {
-      first = mech.start();
-    } catch (e) {
-      this.fail(CloseCause.Refused, `security mechanism failed to start: ${(e as Error).message}`);
-      return;
+    this.handshake = new MechanismHandshake(this.handshakeOwner(), mech);
+    if (!this.handshake.start()) return;
+    if (outcome.rest.length) this.decode(outcome.rest);
+  }
+
+  /** What the handshake may do to this connection. */
+  private handshakeOwner(): HandshakeOwner {
+    const conn = this;
+    return {
+      socketType: this.host.socketType,
+      get handshaking() { return conn.state === State.Handshake; },
+      sendCommand: (body) => this.sendCommand(body),
+      fail: (cause, reason, zapStatus, protocolCode) => this.fail(cause, reason, zapStatus, protocolCode),
+      holdInput: () => this.decoder!.yieldAfterFrame(),
+      handshakeDone: (peer) => this.onHandshakeDone(peer),
+      handshakeIdle: (behind) => this.onHandshakeIdle(behind),
+    };
+  }
+
+  private onHandshakeDone(peer: HandshakePeer): void {
+    this.peerType = peer.socketType;
+    this.peerIdentity = peer.identity;
+    this.becomeReady(peer.properties, peer.userId, peer.zapMetadata);
+  }
+
+  /** No handshake step is in progress: what arrived behind the handshake is traffic, and reading goes on. */
+  private onHandshakeIdle(behind: ReadFrame[]): void {
+    if (this.state === State.Traffic) {
+      for (const [more, command, body] of behind) {
+        if (this.state !== State.Traffic) break;
+        this.onFrame(more, command, body);
+      }
     }
-    for (const c of first) this.sendCommand(c);
-    if (rest.length) this.decode(rest);
+    if (this.deferredError && this.state !== State.Closed) this.fail(CloseCause.Protocol, this.deferredError);
+    else {
+      this.checkBackpressure();
+      this.continueUnread();
+    }
   }
 
   /** TcpEnd: the other end of this tcp connection is in this process (see same-thread.ts). */
@@ -402,7 +357,7 @@ export class Connection implements PipeOwner, TcpEnd {
 
   /** A frame decoder whose split large bodies may grow in place in the reader's slab (see SlabReader). */
   private newDecoder(framing: Framing): FrameDecoder {
-    return new FrameDecoder(framing, this.host.options.maxMessageSize as number, this.reader?.bodyInPlace);
+    return new FrameDecoder(framing, this.host.options.maxMessageSize, this.reader?.bodyInPlace);
   }
 
   private mechanismName(): { name: string; asServer: boolean } {
@@ -417,15 +372,14 @@ export class Connection implements PipeOwner, TcpEnd {
     }
     this.legacyPeer = true;
     this.version = framing === 'v1' ? '1.0' : '2.0';
-    this.framing = framing;
-    this.greet = Buffer.alloc(0);
+    this.encoder = VersionEncoder.of(this.version);
     this.decoder = this.newDecoder(framing);
     this.state = State.Identity;
     if (unversioned) {
       // Our signature already went out as the header of a 1.0 identity frame; its body follows.
       this.send(this.ourIdentity);
     } else {
-      this.send(this.encodeFrames([this.ourIdentity]));
+      this.send(this.encoder.message([this.ourIdentity]));
     }
     if (rest.length) this.decode(rest);
   }
@@ -448,14 +402,7 @@ export class Connection implements PipeOwner, TcpEnd {
         this.onMessageFrame(more, body);
         return;
       case State.Handshake:
-        // While an asynchronous step (ZAP) is pending, the peer may already have finished its side and
-        // sent traffic (e.g. READY + SUBSCRIBE in one chunk): keep everything, in order, for later.
-        if (!command && !this.handshakeBusy) {
-          this.fail(CloseCause.Protocol, 'message frame received before the security handshake finished', undefined, 'ERR_ZMTP_UNEXPECTED_COMMAND');
-          return;
-        }
-        this.handshakeQueue.push([more, command, body]);
-        if (!this.handshakeBusy) this.runHandshake();
+        this.handshake!.onFrame(more, command, body);
         return;
       case State.Identity:
         // 1.0/2.0: the first message is the peer's identity.
@@ -498,7 +445,7 @@ export class Connection implements PipeOwner, TcpEnd {
    * its body, so a message of empty frames is bounded too (a single frame of exactly the limit passes).
    */
   private withinMessageLimit(body: Buffer): boolean {
-    const limit = this.host.options.maxMessageSize as number;
+    const limit = this.host.options.maxMessageSize;
     if (limit < 0) return true;
     this.partsBytes += body.length + (this.parts.length > 0 ? 1 : 0);
     if (this.partsBytes <= limit) return true;
@@ -513,39 +460,21 @@ export class Connection implements PipeOwner, TcpEnd {
       return;
     }
     switch (raw.name) {
-      case 'PING': {
-        const cmd = parseCommand(body) as { ttl: number; context: Buffer; error?: string };
-        if (cmd.error) { this.fail(CloseCause.Protocol, `malformed PING: ${cmd.error}`); return; }
-        this.sendCommand(pongCommand(cmd.context));
-        if (cmd.ttl > 0) {
-          if (this.ttlTimer) clearTimeout(this.ttlTimer);
-          const ms = cmd.ttl * 100;
-          this.ttlTimer = timer(() => this.fail(CloseCause.Timeout, `heartbeat: peer's TTL of ${ms} ms expired with no traffic`), ms);
-        }
-        this.scheduleFlush();
+      case 'PING':
+        this.heartbeat.onPing(body);
         return;
-      }
       case 'PONG':
         return;
       case 'JOIN':
       case 'LEAVE':
-        // RADIO: a DISH peer joins/leaves a group; the type reads it as [\x01group] / [\x00group].
-        if ((this.host.socketType as string) === 'RADIO') {
-          const msg = Buffer.allocUnsafe(1 + raw.data.length);
-          msg[0] = raw.name === 'JOIN' ? 1 : 0;
-          raw.data.copy(msg, 1);
-          this.pipe!.force([msg]);
-        }
+        // RADIO: a DISH peer joins/leaves a group; the type reads it as [\x01group] / [\x00group],
+        // the shape of a subscription message.
+        if ((this.host.socketType as string) === 'RADIO') this.pipe!.force([legacySubscription(raw.name === 'JOIN', raw.data)]);
         return;
       case 'SUBSCRIBE':
       case 'CANCEL':
         // Only a publisher cares; libzmq turns them back into subscription messages.
-        if (this.publishing) {
-          const msg = Buffer.allocUnsafe(1 + raw.data.length);
-          msg[0] = raw.name === 'SUBSCRIBE' ? 1 : 0;
-          raw.data.copy(msg, 1);
-          this.pipe!.force([msg]);
-        }
+        if (this.publishing) this.pipe!.force([legacySubscription(raw.name === 'SUBSCRIBE', raw.data)]);
         return;
       case 'ERROR': {
         const cmd = parseCommand(body) as { reason?: string };
@@ -559,74 +488,6 @@ export class Connection implements PipeOwner, TcpEnd {
         // RFC 37: unknown commands are ignored.
         return;
     }
-  }
-
-  private runHandshake(): void {
-    this.handshakeBusy = true;
-    while (this.handshakeQueue.length && this.state === State.Handshake) {
-      const [, command, body] = this.handshakeQueue.shift()!;
-      if (!command) {
-        this.fail(CloseCause.Protocol, 'message frame received before the security handshake finished', undefined, 'ERR_ZMTP_UNEXPECTED_COMMAND');
-        return;
-      }
-      let step: HandshakeStep | Promise<HandshakeStep>;
-      try {
-        step = this.mechanism!.onCommand(body);
-      } catch (e) {
-        this.fail(CloseCause.Protocol, `handshake failed: ${(e as Error).message}`);
-        return;
-      }
-      if (step instanceof Promise) {
-        // The ZAP handler is asked: decode nothing more (the stream pauses with the rest in `unread`).
-        this.decoder!.yieldAfterFrame();
-        step.then(
-          (s) => { this.applyStep(s); this.runHandshake(); },
-          (e: Error) => this.fail(CloseCause.Refused, `handshake failed: ${e.message}`),
-        );
-        return;
-      }
-      this.applyStep(step);
-    }
-    this.handshakeBusy = false;
-    // Handshake done: what arrived behind it is traffic.
-    if (this.state === State.Traffic && this.handshakeQueue.length) {
-      const rest = this.handshakeQueue;
-      this.handshakeQueue = [];
-      for (const [more, command, body] of rest) {
-        if (this.state !== State.Traffic) break;
-        this.onFrame(more, command, body);
-      }
-    }
-    if (this.deferredError && this.state !== State.Closed) this.fail(CloseCause.Protocol, this.deferredError);
-    else {
-      this.checkBackpressure();
-      this.continueUnread();
-    }
-  }
-
-  private applyStep(step: HandshakeStep): void {
-    if (this.state !== State.Handshake) return;
-    for (const c of step.send) this.sendCommand(c);
-    if (step.status === 'continue') return;
-    if (step.status === 'error') {
-      this.fail(MECHANISM_FAILURE[step.kind], step.reason, step.zapStatus, step.protocolCode);
-      return;
-    }
-    const props = step.peerProperties;
-    const peerType = getProperty(props, 'Socket-Type');
-    if (!peerType) {
-      this.fail(CloseCause.Protocol, 'peer metadata has no Socket-Type', undefined, 'ERR_ZMTP_INVALID_METADATA');
-      return;
-    }
-    if (!socketTypesCompatible(this.host.socketType, peerType)) {
-      this.fail(CloseCause.Protocol, `peer socket type ${peerType} cannot talk to ${this.host.socketType}`, undefined, 'ERR_ZMTP_INVALID_METADATA');
-      return;
-    }
-    this.peerType = peerType;
-    let identity: Buffer | undefined;
-    for (const k of Object.keys(step.peerRaw)) if (k.toLowerCase() === 'identity') identity = step.peerRaw[k];
-    this.peerIdentity = identity ? Buffer.from(identity) : Buffer.alloc(0);
-    this.becomeReady(props, step.userId, step.zapMetadata);
   }
 
   private becomeReady(props: Properties, userId: string | undefined, zapMetadata?: Properties): void {
@@ -649,31 +510,11 @@ export class Connection implements PipeOwner, TcpEnd {
     // Re-send the subscriptions earlier connections carried (connect side, pipe kept across reconnects).
     const subs = this.host.subscriptions;
     if (subs && subs.size && this.subscribing) {
-      for (const topic of subs.values()) this.sendSubscription(true, topic);
+      for (const topic of subs.values()) this.sendSubscription(legacySubscription(true, topic));
     }
-    this.startHeartbeats();
+    this.heartbeat.start(this.host.options, this.version);
     // closing: shutdown() came during the handshake; the flush writes what is queued, then ends.
     if (pipe.canRead() || subs?.size || this.closing) this.scheduleFlush();
-  }
-
-  private startHeartbeats(): void {
-    const ivl = this.host.options.heartbeatInterval as number;
-    // PING/PONG are ZMTP 3.1 (RFC 37); a 3.0 peer would not answer.
-    if (!(ivl > 0) || this.version !== '3.1') return;
-    this.heartbeatTimer = interval(() => {
-      if (this.state !== State.Traffic) return;
-      const ttl = this.host.options.heartbeatTimeToLive as number;
-      this.sendCommand(pingCommand(Math.floor(ttl / 100)));
-      this.scheduleFlush();
-      if (!this.heartbeatTimeoutTimer) {
-        const t = this.host.options.heartbeatTimeout as number;
-        const timeout = t >= 0 ? t : ivl;
-        this.heartbeatTimeoutTimer = timer(
-          () => this.fail(CloseCause.Timeout, `heartbeat: no traffic from peer within ${timeout} ms of a PING`),
-          timeout,
-        );
-      }
-    }, ivl);
   }
 
   private onEnd(): void {
@@ -686,7 +527,8 @@ export class Connection implements PipeOwner, TcpEnd {
     }
     const pending = this.decoder ? this.decoder.buffered : 0;
     if (this.state === State.Greeting) {
-      this.fail(CloseCause.Protocol, this.greet.length ? `connection closed during the greeting after ${this.greet.length} bytes` : 'connection closed before the greeting');
+      const read = this.greeting?.bytesReceived ?? 0;
+      this.fail(CloseCause.Protocol, read ? `connection closed during the greeting after ${read} bytes` : 'connection closed before the greeting');
     } else if (this.state !== State.Traffic) {
       this.fail(CloseCause.Protocol, 'connection closed during the handshake');
     } else if (pending > 0 || this.parts.length > 0) {
@@ -707,37 +549,25 @@ export class Connection implements PipeOwner, TcpEnd {
   /** Command frames go out at once (handshake, PONG), in order with any traffic already flushed. */
   private sendCommand(body: Buffer): void {
     if (this.mechanism?.encrypts && this.state === State.Traffic) {
-      this.send(this.encodeOne(this.mechanism.seal!(body, false, true), false, false));
+      this.send(this.encoder!.frame(this.mechanism.seal!(body, false, true), false, false));
     } else {
-      this.send(this.encodeOne(body, false, true));
+      this.send(this.encoder!.frame(body, false, true));
     }
   }
 
-  private sendSubscription(subscribe: boolean, topic: Buffer): void {
-    if (this.version === '3.1' || this.joining) {
-      const name = this.joining ? (subscribe ? 'JOIN' : 'LEAVE') : subscribe ? 'SUBSCRIBE' : 'CANCEL';
-      const body = Buffer.allocUnsafe(1 + name.length + topic.length);
-      body[0] = name.length;
-      body.write(name, 1, 'latin1');
-      topic.copy(body, 1 + name.length);
-      this.sendCommand(body);
-    } else {
-      const m = Buffer.allocUnsafe(1 + topic.length);
-      m[0] = subscribe ? 1 : 0;
-      topic.copy(m, 1);
-      this.send(this.encodeFrames([m]));
-    }
+  /** A subscription re-sent on a new connection (a [1]topic message), as this version carries it. */
+  private sendSubscription(message: Buffer): void {
+    const command = this.subscriptionCommand(message);
+    if (command) this.sendCommand(command);
+    else this.send(this.encoder!.message([message]));
   }
 
-  private encodeOne(body: Buffer, more: boolean, command: boolean): Buffer {
-    const out = Buffer.allocUnsafe(10 + body.length);
-    const pos = writeHeader(out, 0, this.framing, more, command, body.length);
-    body.copy(out, pos);
-    return out.subarray(0, pos + body.length);
-  }
-
-  private encodeFrames(frames: Buffer[]): Buffer {
-    return Buffer.concat(frames.map((f, i) => this.encodeOne(f, i < frames.length - 1, false)));
+  /**
+   * The command a subscription message from the socket becomes on the wire: JOIN/LEAVE for a DISH,
+   * SUBSCRIBE/CANCEL for a 3.1 peer, or undefined when the message itself travels.
+   */
+  private subscriptionCommand(message: Buffer): Buffer | undefined {
+    return this.joining ? groupCommand(message) : this.encoder!.subscriptionCommand(message);
   }
 
   private scheduleFlush(): void {
@@ -770,22 +600,9 @@ export class Connection implements PipeOwner, TcpEnd {
     const pipe = this.pipe;
     if (this.state !== State.Traffic || this.waitingDrain || !pipe) return;
     if (this.raw) return this.flushRaw(pipe);
-    const parts: Buffer[] = [];
-    let first = pipe.peek();
+    const first = pipe.peek();
     if (first === undefined) return this.afterFlush();
-    let est = 0;
-    let wire = 0;
-    // Only small bodies are copied into the batch; large ones go by reference and need just a header.
-    for (const f of first) {
-      est += (f.length <= COPY_LIMIT ? f.length : 0) + 9;
-      wire += f.length + 9;
-    }
-    // Room for as many messages like the first as this flush will take (the budget bounds large ones), so
-    // a batch of large messages does not allocate 64 KiB for a few headers.
-    const count = Math.min(pipe.readable, Math.ceil(this.flushBudget / wire) + 1);
-    let scratch: Buffer = Buffer.allocUnsafe(Math.min(65536, Math.max(256, est * count)));
-    let start = 0;
-    let pos = 0;
+    const batch = new WriteBatch(this.encoder!, first, pipe.readable, this.flushBudget);
     let total = 0;
     const encrypt = this.mechanism?.encrypts === true;
     const translate = this.subscribing;
@@ -802,15 +619,10 @@ export class Connection implements PipeOwner, TcpEnd {
           if (msg[0][0] === 1) subs.set(key, Buffer.from(topic));
           else subs.delete(key);
         }
-        if (this.version === '3.1' || this.joining) {
-          const name = this.joining ? (msg[0][0] === 1 ? 'JOIN' : 'LEAVE') : msg[0][0] === 1 ? 'SUBSCRIBE' : 'CANCEL';
-          const body = Buffer.allocUnsafe(1 + name.length + topic.length);
-          body[0] = name.length;
-          body.write(name, 1, 'latin1');
-          topic.copy(body, 1 + name.length);
-          const frame = encrypt ? this.mechanism!.seal!(body, false, true) : body;
-          const fr = [frame];
-          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, fr, 0, false, !encrypt));
+        const command = this.subscriptionCommand(msg[0]);
+        if (command) {
+          const frame = encrypt ? this.mechanism!.seal!(command, false, true) : command;
+          batch.add(frame, false, !encrypt);
           total += frame.length + 9;
           continue;
         }
@@ -820,15 +632,15 @@ export class Connection implements PipeOwner, TcpEnd {
         if (encrypt) {
           // a MESSAGE box goes out as a plain frame with no flags, as libzmq sends it
           const sealed = this.mechanism!.seal!(msg[i], more, false);
-          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, [sealed], 0, false, false));
+          batch.add(sealed, false, false);
           total += sealed.length + 9;
         } else {
-          ({ scratch, start, pos } = this.put(parts, scratch, start, pos, msg, i, more, false));
+          batch.add(msg[i], more, false);
           total += msg[i].length + 9;
         }
       }
     }
-    if (pos > start) parts.push(scratch.subarray(start, pos));
+    const parts = batch.finish();
     if (parts.length === 1) this.send(parts[0]);
     else if (parts.length > 1) {
       this.stream.cork();
@@ -838,43 +650,9 @@ export class Connection implements PipeOwner, TcpEnd {
     this.afterFlush();
   }
 
-  /** Appends one frame (header, and the body when small) to the batch. */
-  private put(
-    parts: Buffer[], scratch: Buffer, start: number, pos: number, frames: Buffer[], i: number, more: boolean, command: boolean,
-  ): { scratch: Buffer; start: number; pos: number } {
-    const body = frames[i];
-    const copy = body.length <= COPY_LIMIT;
-    const need = 10 + (copy ? body.length : 0);
-    if (scratch.length - pos < need) {
-      if (pos > start) parts.push(scratch.subarray(start, pos));
-      scratch = Buffer.allocUnsafe(Math.max(65536, need));
-      start = 0;
-      pos = 0;
-    }
-    pos = writeHeader(scratch, pos, this.framing, more, command, body.length);
-    if (copy) {
-      body.copy(scratch, pos);
-      pos += body.length;
-    } else {
-      parts.push(scratch.subarray(start, pos));
-      parts.push(body);
-      start = pos;
-    }
-    return { scratch, start, pos };
-  }
-
   private flushRaw(pipe: Pipe): void {
-    let msg: Msg | undefined;
-    while ((msg = pipe.read()) !== undefined) {
-      if (messageTap) tapMessage(msg, this.remoteAddress);
-      const data = msg.length === 1 ? msg[0] : Buffer.concat(msg);
-      if (data.length === 0) {
-        // STREAM: an empty message closes the connection.
-        this.shutdown(0);
-        return;
-      }
-      this.send(data);
-    }
+    // STREAM: an empty message closes the connection.
+    if (writeRaw(pipe, (bytes) => this.send(bytes), this.remoteAddress)) return this.shutdown(0);
     this.afterFlush();
   }
 
@@ -947,8 +725,8 @@ export class Connection implements PipeOwner, TcpEnd {
     this.state = State.Closed;
     this.unread = undefined;
     leaveTcpEnd(this.localAddress, this.remoteAddress, this);
-    for (const t of [this.handshakeTimer, this.heartbeatTimeoutTimer, this.ttlTimer, this.lingerTimer]) if (t) clearTimeout(t);
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    for (const t of [this.handshakeTimer, this.lingerTimer]) if (t) clearTimeout(t);
+    this.heartbeat.stop();
     // No ERROR command for a protocol failure: libzmq's engine just closes, and only a mechanism tells a
     // peer why it is refused (ZAP status codes). Our reason stays in the monitor event.
     if (this.closing && handshaken && cause === CloseCause.Local && !this.stream.destroyed) {
@@ -967,31 +745,6 @@ export class Connection implements PipeOwner, TcpEnd {
     if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
     this.host.closed(this, { handshaken, cause, reason, zapStatus, protocolCode });
   }
-}
-
-function writeHeader(buf: Buffer, pos: number, framing: Framing, more: boolean, command: boolean, size: number): number {
-  if (framing === 'v1') {
-    const length = size + 1;
-    if (length < 0xff) buf[pos++] = length;
-    else {
-      buf[pos++] = 0xff;
-      buf.writeUInt32BE(Math.floor(length / 0x100000000), pos);
-      buf.writeUInt32BE(length >>> 0, pos + 4);
-      pos += 8;
-    }
-    buf[pos++] = more ? FLAG_MORE : 0;
-    return pos;
-  }
-  const flags = (more ? FLAG_MORE : 0) | (command ? FLAG_COMMAND : 0);
-  if (size <= 0xff) {
-    buf[pos] = flags;
-    buf[pos + 1] = size;
-    return pos + 2;
-  }
-  buf[pos] = flags | FLAG_LONG;
-  buf.writeUInt32BE(Math.floor(size / 0x100000000), pos + 1);
-  buf.writeUInt32BE(size >>> 0, pos + 5);
-  return pos + 9;
 }
 
 /** The reason a connection closes on a decoder error: bad bytes, or a frame we could not find memory for. */

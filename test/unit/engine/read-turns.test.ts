@@ -12,6 +12,7 @@ import { FRAMES_PER_TURN } from '../../../core/engine/connection/loop-turn.js';
 import { adoptAccepted } from '../../../core/engine/transports/reader.js';
 import { createEngineMechanism } from '../../../core/engine/mechanism-factory.js';
 import { Pipe } from '../../../core/engine/pipe.js';
+import { defaultOptions } from '../../../core/engine/options.js';
 import type { ConnectionEnd } from '../../../core/engine/connection/close-cause.js';
 import { encodeFrame, encodeGreetingV3, readyCommand } from '../../../core/zmtp/index.js';
 import { turnCounter } from '../../helpers/turns.js';
@@ -64,7 +65,7 @@ async function floodedConnection(hwm: number, ticker: { readonly turn: number })
   let ended: { end: ConnectionEnd; delivered: number } | undefined;
   const host: ConnectionHost = {
     socketType: 'PULL',
-    options: { maxMessageSize: -1, handshakeInterval: 30_000, heartbeatInterval: 0, routingId: null },
+    options: { ...defaultOptions(), maxMessageSize: -1, handshakeInterval: 30_000, heartbeatInterval: 0, routingId: null },
     createMechanism: (peerAddress) => createEngineMechanism('NULL', {
       asServer: false, properties: { 'Socket-Type': 'PULL' }, zapDomain: '', peerAddress, socketOptions: {},
     }),
