@@ -48,7 +48,8 @@ export function describeSecurity(mechanism: string, name: string, data: Buffer):
 }
 
 /**
- * GSSAPI as libzmq speaks it (RFC 38 leaves the bodies to GSS-API): INITIATE carries a context token
+ * GSSAPI as libzmq speaks it, checked on real MIT Kerberos captures (RFC 38's text, a HELLO and
+ * space-padded names, is not what libzmq sends; it leaves the bodies to GSS-API): INITIATE carries a context token
  * and MESSAGE a wrapped (gss_wrap) message, each as a 4-byte big-endian length and the token, opaque to a
  * sniffer; READY carries metadata in clear when the peers chose no encryption, and goes wrapped as a
  * MESSAGE otherwise.

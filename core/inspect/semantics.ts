@@ -51,7 +51,8 @@ export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, 
     return;
   }
   if (d.frames.length === 0 && body.length >= 12 && mechanismOf(c, d) === 'GSSAPI' && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
-    // A GSSAPI wrapped message, should the sender not have flagged it a command (as CURVE's are not).
+    // A GSSAPI wrapped message: libzmq 4.3 sends them as data frames without MORE (MORE is inside the
+    // wrap); only its wrapped READY goes flagged as a command (real MIT Kerberos captures).
     onCommand(x, c, d, body);
     return;
   }
@@ -72,6 +73,13 @@ function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void 
   }
   info.counts[d.dir].commands++;
   x.totals.commands++;
+  if (body.length === 0 && mechanismOf(c, d) === 'GSSAPI') {
+    // libzmq's GSSAPI peer still takes its handshake turn when its last GSS-API step yields no token:
+    // the client, once the server's INITIATE completed its context, sends an empty command frame
+    // (seen in real MIT Kerberos captures, libzmq 4.3.4).
+    x.emit({ ...recordBase(c, d, 'command'), name: 'EMPTY', fields: { note: 'empty command frame: GSS-API context established, no token left to send (libzmq)' } });
+    return;
+  }
   if (!raw) {
     x.error(c, d, `malformed command frame (${body.length} bytes): name length runs past the frame`);
     return;
