@@ -19,11 +19,12 @@ export interface PythonChild {
   readonly stderr: string;
 }
 
-/** `netns`: run it inside that network namespace (ip netns exec; needs root). */
-export function startPython(args: string[], name = 'python', netns?: string): PythonChild {
+/** `netns`: run it inside that network namespace (ip netns exec; needs root). `env`: variables added to ours. */
+export function startPython(args: string[], name = 'python', netns?: string, env?: Record<string, string>): PythonChild {
+  const options = { stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : undefined };
   const child = netns
-    ? spawn('ip', ['netns', 'exec', netns, '/usr/bin/python3', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-    : spawn('/usr/bin/python3', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    ? spawn('ip', ['netns', 'exec', netns, '/usr/bin/python3', ...args], options)
+    : spawn('/usr/bin/python3', args, options);
   const lines: string[] = [];
   let taken = 0;
   let stderr = '';
