@@ -44,15 +44,18 @@ export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, 
     onCommand(x, c, d, body);
     return;
   }
-  if (d.frames.length === 0 && isCurveBox(body) && (mechanismOf(c, d) === 'CURVE' || d.heuristic)) {
-    // libzmq 4.3 sends CURVE MESSAGE boxes as data frames (no COMMAND flag, MORE is inside the box).
-    if (c.info.mechanism === undefined) c.info.mechanism = 'CURVE';
+  const gssapi = mechanismOf(c, d) === 'GSSAPI' || (d.heuristic && mechanismOf(c, d) === undefined && isGssapiWrap(body));
+  if (d.frames.length === 0 && gssapi && body.length >= 12 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
+    // A GSSAPI wrapped message: libzmq 4.3 sends them as data frames without MORE (MORE is inside the
+    // wrap); only its wrapped READY goes flagged as a command (real MIT Kerberos captures). Mid-stream,
+    // its token length (the rest of the frame) tells it from a CURVE box, which has a nonce there.
+    if (c.info.mechanism === undefined) c.info.mechanism = 'GSSAPI';
     onCommand(x, c, d, body);
     return;
   }
-  if (d.frames.length === 0 && body.length >= 12 && mechanismOf(c, d) === 'GSSAPI' && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
-    // A GSSAPI wrapped message: libzmq 4.3 sends them as data frames without MORE (MORE is inside the
-    // wrap); only its wrapped READY goes flagged as a command (real MIT Kerberos captures).
+  if (d.frames.length === 0 && isCurveBox(body) && (mechanismOf(c, d) === 'CURVE' || d.heuristic)) {
+    // libzmq 4.3 sends CURVE MESSAGE boxes as data frames (no COMMAND flag, MORE is inside the box).
+    if (c.info.mechanism === undefined) c.info.mechanism = 'CURVE';
     onCommand(x, c, d, body);
     return;
   }
@@ -85,7 +88,7 @@ function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void 
     return;
   }
   const rec: CommandRecord = { ...recordBase(c, d, 'command'), name: raw.name };
-  const mechanism = mechanismOf(c, d) ?? (raw.name === 'MESSAGE' ? 'CURVE' : 'NULL');
+  const mechanism = mechanismOf(c, d) ?? (raw.name === 'MESSAGE' ? (isGssapiWrap(body) ? 'GSSAPI' : 'CURVE') : 'NULL');
   let problem: string | undefined;
   const sec = describeSecurity(mechanism, raw.name, raw.data);
   if (sec) {
@@ -231,6 +234,11 @@ function trackSubscription(x: SniffCore, c: ConnState, d: DirState, subscribe: b
 /** A CURVE MESSAGE box: name, 8-byte nonce, at least a 16-byte tag and the flags byte. */
 function isCurveBox(body: Buffer): boolean {
   return body.length >= 8 + 8 + 17 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX);
+}
+
+/** A GSSAPI MESSAGE as libzmq writes it: name, then a 4-byte token length that is exactly the rest. */
+function isGssapiWrap(body: Buffer): boolean {
+  return body.length >= 12 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX) && body.readUInt32BE(8) === body.length - 12;
 }
 
 /** Node's Buffer method under toString('hex'), called without the argument handling that costs more than

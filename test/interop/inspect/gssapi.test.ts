@@ -12,12 +12,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCapture, tempDir } from '../../helpers/capture.js';
 import { kerberosUnavailable, startKerberosRealm, type KerberosRealm } from '../../helpers/kerberos.js';
 import { startPython } from '../../helpers/python.js';
 import { tsharkPayloads } from '../../helpers/tshark-payloads.js';
 import { commands, decodeFile, errors, greetings, messages, type Decoded } from './helpers.js';
+import type { InspectRecord } from '../../../core/inspect/records.js';
 
 const SCRIPT = fileURLToPath(new URL('./gssapi-peers.py', import.meta.url));
 const skip = kerberosUnavailable();
@@ -36,6 +39,8 @@ interface Exchange {
   /** Per direction, what tshark says the TCP payload was. */
   wire: { c2s: Buffer; s2c: Buffer };
   port: number;
+  /** The capture file's bytes (classic pcap, as tcpdump writes it). */
+  pcap: Buffer;
   sent: string[][];
   echoed: string[][];
 }
@@ -69,7 +74,7 @@ async function exchange(mode: 'encrypted' | 'plaintext'): Promise<Exchange> {
       total[dstPort === port ? 'c2s' : 's2c'] += len;
     }
     assert.deepEqual(total, { c2s: wire.c2s.length, s2c: wire.s2c.length });
-    return { decoded, wire, port, ...result };
+    return { decoded, wire, port, pcap: readFileSync(cap.file), ...result };
   } catch (e) {
     py.child.kill('SIGKILL');
     throw e;
@@ -180,6 +185,7 @@ test('GSSAPI, encrypted (real MIT Kerberos + libzmq 4.3.4, tcpdump): handshake t
   const x = await exchange('encrypted');
   const wire = assertCommon(x);
   const { records, summary } = x.decoded;
+  const gs = greetings(records);
   const parts = { c2s: x.sent.flat(), s2c: x.echoed.flat() };
   for (const dir of ['c2s', 's2c'] as const) {
     // After the handshake: the wrapped READY, then one MESSAGE per part sent, in order, each its part's
@@ -206,7 +212,52 @@ test('GSSAPI, encrypted (real MIT Kerberos + libzmq 4.3.4, tcpdump): handshake t
     assert.deepEqual(messages(records, 1, dir), []);
   }
   assert.equal(records.filter((r) => r.type === 'message').length, 0, 'nothing decoded in clear');
+
+  // The same capture joined mid-stream, after the handshake: from the first packet that starts with a
+  // wrapped data MESSAGE frame (the server's first echo, or the client's first part). No greeting says
+  // GSSAPI there; the MESSAGEs must still be GSSAPI wrap tokens (their token length is the rest of the
+  // frame), not CURVE boxes (which have a nonce in that place). Mid-stream, which side is the client is a
+  // guess, so senders are compared by address.
+  const t = tempDir();
+  try {
+    const full = join(t.dir, 'full.pcap');
+    writeFileSync(full, x.pcap);
+    const first = Number(execFileSync('tshark', ['-r', full, '-T', 'fields', '-e', 'frame.number', '-Y', 'tcp.payload[0] == 0 && tcp.payload[2:8] == 07:4d:45:53:53:41:47:45'], { encoding: 'utf8' }).split('\n')[0]);
+    assert.ok(first > 0, 'a packet starting with a wrapped data MESSAGE');
+    const cut = join(t.dir, 'midstream.pcap');
+    writeFileSync(cut, pcapFrom(x.pcap, first));
+    const mid = await decodeFile(cut);
+    assert.deepEqual(errors(mid.records), []);
+    assert.ok(mid.records.every((r) => r.type !== 'command' || (r.name === 'MESSAGE' && r.encrypted === true && r.gssapi && !r.curve)));
+    const tcp = mid.summary.connections.filter((c) => c.transport === undefined && c.pgm === undefined);
+    assert.deepEqual(tcp.map((c) => [c.midstream, c.mechanism]), [[true, 'GSSAPI']]);
+    const tokensFrom = (recs: InspectRecord[], src: string) => commands(recs).filter((c) => c.src === src && c.name === 'MESSAGE').map((c) => c.gssapi!.token);
+    const server = `127.0.0.1:${x.port}`;
+    const client = gs.find((g) => g.src !== server)!.src;
+    const serverFull = tokensFrom(records, server);
+    const serverMid = tokensFrom(mid.records, server);
+    // The server's READY went before the cut; every one of its wrapped parts after it.
+    assert.deepEqual(serverMid, serverFull.slice(serverFull.length - parts.s2c.length));
+    const clientFull = tokensFrom(records, client);
+    const clientMid = tokensFrom(mid.records, client);
+    assert.ok(clientMid.length > 0);
+    assert.deepEqual(clientMid, clientFull.slice(clientFull.length - clientMid.length));
+  } finally {
+    t.cleanup();
+  }
 });
+
+/** A classic pcap (24-byte header, records with a 16-byte header whose incl_len is at 8) from frame `first` (1-based) on. */
+function pcapFrom(pcap: Buffer, first: number): Buffer {
+  const le = pcap.readUInt32LE(0) === 0xa1b2c3d4 || pcap.readUInt32LE(0) === 0xa1b23c4d;
+  const kept: Buffer[] = [pcap.subarray(0, 24)];
+  for (let at = 24, n = 1; at < pcap.length; n++) {
+    const end = at + 16 + (le ? pcap.readUInt32LE(at + 8) : pcap.readUInt32BE(at + 8));
+    if (n >= first) kept.push(pcap.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat(kept);
+}
 
 test('GSSAPI, plaintext (gssapi_plaintext, real MIT Kerberos + libzmq 4.3.4, tcpdump): handshake tokens with their lengths, READY in clear, every message byte for byte', { skip }, async () => {
   const x = await exchange('plaintext');

@@ -72,3 +72,30 @@ test('GSSAPI handshake and traffic: greeting, INITIATE tokens with lengths, READ
   assert.equal(info.mechanism, 'GSSAPI');
   assert.equal(info.counts.c2s.boxes + info.counts.s2c.boxes, 4);
 });
+
+test('mid-stream (no greeting): a MESSAGE whose 4-byte token length is the rest of the frame is GSSAPI; one with an 8-byte nonce there is still CURVE', () => {
+  const decode = (body: (i: number) => Buffer) => {
+    const records: InspectRecord[] = [];
+    const inspector = new Inspector({ onRecord: (r) => records.push(r) });
+    const mid: TcpConnection = { ...conn, midstream: true };
+    // Sent as data frames, as libzmq sends both mechanisms' MESSAGEs.
+    const bytes = Buffer.concat([0, 1, 2, 3, 4].map((i) => encodeFrame('v3', body(i), false, false)));
+    inspector.push({ kind: 'data', conn: mid, dir: 'c2s', ts: clock++, data: bytes });
+    inspector.end();
+    return { cmds: records.filter((r): r is CommandRecord => r.type === 'command'), info: inspector.connections()[0] };
+  };
+  const gss = decode((i) => tokenCommand('MESSAGE', Buffer.alloc(61 + 10 * i, 0xa5)));
+  assert.equal(gss.info.mechanism, 'GSSAPI');
+  assert.ok(gss.cmds.length >= 3);
+  assert.ok(gss.cmds.every((c) => c.name === 'MESSAGE' && c.encrypted && c.gssapi && !c.curve));
+  // A CURVE box: name, 8-byte nonce (a counter: its first 4 bytes 0), then the box.
+  const curveBox = (i: number) => {
+    const nonce = Buffer.alloc(8);
+    nonce.writeUInt32BE(i + 7, 4);
+    return Buffer.concat([Buffer.from('\x07MESSAGE', 'latin1'), nonce, Buffer.alloc(17 + 10 * i, 0x5a)]);
+  };
+  const curve = decode(curveBox);
+  assert.equal(curve.info.mechanism, 'CURVE');
+  assert.ok(curve.cmds.length >= 3);
+  assert.ok(curve.cmds.every((c) => c.name === 'MESSAGE' && c.encrypted && c.curve && !c.gssapi));
+});
