@@ -1,16 +1,19 @@
 # A pyzmq (libzmq 4.3.4) GSSAPI server and client on loopback, for the sniffer's GSSAPI capture test.
-# Usage: gssapi-peers.py encrypted|plaintext SERVICE_PRINCIPAL CLIENT_PRINCIPAL
+# Usage: gssapi-peers.py encrypted|plaintext|refused SERVICE_PRINCIPAL CLIENT_PRINCIPAL [SERVER_PRINCIPAL]
 # The Kerberos realm comes from the KRB5_* variables the test sets. Prints {"port": N} once the server is
 # bound, waits for a line on stdin (the capture is running), then the client sends MESSAGES (multipart, of
 # several sizes), the server echoes each with a first part b"echo", both check what they got, and the
 # last line is {"sent": [...], "echoed": [...]} (each message a list of hex parts).
+# refused: the server holds SERVER_PRINCIPAL's key, not the one the client asks for; the client connects
+# once (no reconnect), prints {"connecting": true}, and closes when the test sends a line (it has seen the
+# connection end); nothing is sent.
 import json
 import sys
 
 import zmq
 
 mode, service, user = sys.argv[1], sys.argv[2], sys.argv[3]
-assert mode in ('encrypted', 'plaintext'), mode
+assert mode in ('encrypted', 'plaintext', 'refused'), mode
 assert zmq.has('gssapi'), "this libzmq has no GSSAPI"
 KRB5_PRINCIPAL = 2  # ZMQ_GSSAPI_NT_KRB5_PRINCIPAL: names are full principals ("name@REALM"); pyzmq has no constant
 TIMEOUT_MS = 60000
@@ -26,7 +29,7 @@ MESSAGES = [
 ctx = zmq.Context()
 server = ctx.socket(zmq.DEALER)
 server.gssapi_server = True
-server.gssapi_principal = service.encode()
+server.gssapi_principal = (sys.argv[4] if mode == 'refused' else service).encode()
 server.gssapi_principal_nametype = KRB5_PRINCIPAL
 server.gssapi_plaintext = mode == 'plaintext'
 client = ctx.socket(zmq.DEALER)
@@ -43,6 +46,17 @@ for s in (server, client):
 port = server.bind_to_random_port('tcp://127.0.0.1')
 print(json.dumps({'port': port}), flush=True)
 sys.stdin.readline()
+
+if mode == 'refused':
+    client.reconnect_ivl = -1
+    client.connect('tcp://127.0.0.1:%d' % port)
+    print(json.dumps({'connecting': True}), flush=True)
+    sys.stdin.readline()
+    client.close(0)
+    server.close(0)
+    ctx.term()
+    print(json.dumps({'sent': [], 'echoed': []}), flush=True)
+    sys.exit(0)
 
 client.connect('tcp://127.0.0.1:%d' % port)
 echoed = []

@@ -9,12 +9,15 @@
 //   carries (libzmq's flags byte + aes256-cts-hmac-sha1-96's 16-byte header, 16-byte confounder, 16-byte
 //   encrypted header copy and 12-byte checksum); no part sent is anywhere on the wire in clear;
 // - what the pyzmq peers sent and received (plaintext run: every message byte for byte);
-// - the same encrypted capture cut to start after the handshake: still GSSAPI, every token recovered.
+// - the same encrypted capture cut to start after the handshake: still GSSAPI, every token recovered;
+// - a refused handshake (the server holds another principal's key): libzmq has no GSSAPI ERROR, so the
+//   wire and the records show the client's INITIATE and the close, and nothing is called an error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startCapture, tempDir } from '../../helpers/capture.js';
 import { kerberosUnavailable, startKerberosRealm, type KerberosRealm } from '../../helpers/kerberos.js';
@@ -28,7 +31,7 @@ const skip = kerberosUnavailable();
 const realmDir = tempDir();
 let realm: KerberosRealm | undefined;
 before(async () => {
-  if (!skip) realm = await startKerberosRealm(realmDir.dir, ['zmtp/localhost', 'alice']);
+  if (!skip) realm = await startKerberosRealm(realmDir.dir, ['zmtp/localhost', 'alice', 'other/localhost']);
 });
 after(async () => {
   await realm?.stop();
@@ -47,15 +50,27 @@ interface Exchange {
 }
 
 /** Runs the pyzmq peers under tcpdump, decodes the capture, and reads the wire with tshark. */
-async function exchange(mode: 'encrypted' | 'plaintext'): Promise<Exchange> {
+async function exchange(mode: 'encrypted' | 'plaintext' | 'refused'): Promise<Exchange> {
   const r = realm!;
-  const py = startPython([SCRIPT, mode, r.principal('zmtp/localhost'), r.principal('alice')], `gssapi-peers ${mode}`, undefined, r.env);
+  const py = startPython([SCRIPT, mode, r.principal('zmtp/localhost'), r.principal('alice'), r.principal('other/localhost')], `gssapi-peers ${mode}`, undefined, r.env);
   const t = tempDir();
   let cap: Awaited<ReturnType<typeof startCapture>> | undefined;
   try {
     const { port } = JSON.parse(await py.line()) as { port: number };
     cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, `gssapi-${mode}.pcap`);
     py.send('go');
+    if (mode === 'refused') {
+      // Nothing tells the peers the handshake failed (no ERROR, no monitor event): wait until the capture
+      // holds the connection's close, then let them go.
+      await py.find((l) => l.startsWith('{"connecting"'));
+      // (A read may catch tcpdump mid-record: that is "not yet"; the final decode below is the one checked.)
+      const closed = async (file: string) => (await decodeFile(file).catch(() => undefined))?.records.some((rec) => rec.type === 'close') ?? false;
+      for (let i = 0; !(await closed(cap.file)); i++) {
+        assert.ok(i < 600, `the refused connection never closed; gssapi-peers: ${py.stderr}`);
+        await sleep(100);
+      }
+      py.send('quit');
+    }
     const result = JSON.parse(await py.find((l) => l.startsWith('{"sent"'))) as { sent: string[][]; echoed: string[][] };
     assert.equal(await py.exited, 0, `gssapi-peers failed: ${py.stderr}\nKDC log:\n${r.log()}`);
     await cap.stop();
@@ -276,4 +291,25 @@ test('GSSAPI, plaintext (gssapi_plaintext, real MIT Kerberos + libzmq 4.3.4, tcp
   assert.deepEqual(messages(records, conn, 's2c').map((m) => m.frames), x.echoed);
   // And the parts are where the wire walk put them.
   assert.deepEqual(wire.c2s.parts.map((p) => p.body.toString('hex')), x.sent.flat());
+});
+
+test('GSSAPI, refused (the server holds another principal\'s key; real MIT Kerberos + libzmq 4.3.4, tcpdump): the client\'s INITIATE, then the server closes without ERROR; no error records', { skip }, async () => {
+  const x = await exchange('refused');
+  const { records, summary } = x.decoded;
+  const wire = { c2s: walkZmtp3(x.wire.c2s), s2c: walkZmtp3(x.wire.s2c) };
+  assert.deepEqual(errors(records), []);
+  assert.deepEqual([wire.c2s.mechanism, wire.s2c.mechanism], ['GSSAPI', 'GSSAPI']);
+  assert.deepEqual(greetings(records).map((g) => [g.dir, g.mechanism]).sort(), [['c2s', 'GSSAPI'], ['s2c', 'GSSAPI']]);
+  // On the wire: the client's AP-REQ and nothing from the server after its greeting (libzmq's GSSAPI
+  // server drops the connection when gss_accept_sec_context fails; it has no ERROR to send).
+  assert.deepEqual(wire.c2s.commands.map((c) => c.name), ['INITIATE']);
+  assert.equal(krb5TokenId(wire.c2s.commands[0].token!), '0100');
+  assert.deepEqual([wire.s2c.commands, wire.s2c.parts, wire.c2s.parts], [[], [], []]);
+  assert.deepEqual(commands(records).map((c) => [c.dir, c.name, c.gssapi?.tokenLength, c.gssapi?.token]), [
+    ['c2s', 'INITIATE', wire.c2s.commands[0].tokenLength, wire.c2s.commands[0].token!.toString('hex')],
+  ]);
+  const tcp = summary.connections.filter((c) => c.transport === undefined && c.pgm === undefined);
+  assert.deepEqual(tcp.map((c) => [c.server, c.mechanism, c.errors, c.state, c.stateReason, c.counts.c2s.boxes + c.counts.s2c.boxes]), [
+    [`127.0.0.1:${x.port}`, 'GSSAPI', 0, 'closed', 'fin', 0],
+  ]);
 });
