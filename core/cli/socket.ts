@@ -192,6 +192,7 @@ function formatReceived(r: Received, format: SocketArgs['format']): string {
 function formatMessage(frames: Buffer[], format: SocketArgs['format']): string {
   if (format === 'json') return JSON.stringify(frames.map((f) => f.toString('hex')));
   if (format === 'hex') return frames.map((f) => f.toString('hex')).join(' ');
+  // oxlint-disable-next-line no-control-regex -- control characters are what it replaces
   return frames.map((f) => f.toString('utf8').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '.')).join(' | ');
 }
 

@@ -21,7 +21,7 @@ export type ResyncResult =
 
 type Probe = 'ok' | 'partial' | 'bad';
 
-const COMMAND_NAME = /^[A-Za-z][A-Za-z0-9_\-]*$/;
+const COMMAND_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** Probes frames from `start`: 'ok' when enough plausible frames follow, 'partial' when data ran out first. */
 export function probeFrames(buf: Buffer, start: number, framing: Framing, final = false): Probe {

@@ -73,14 +73,15 @@ ipcMain.handle('dialog:save', async (e, o: { title?: unknown; defaultName?: unkn
   if (!trusted(e) || !win) return null;
   const extensions = Array.isArray(o?.extensions) ? o.extensions.filter((x): x is string => typeof x === 'string') : [];
   const r = await dialog.showSaveDialog(win, {
-    title: String(o?.title ?? 'Save'), defaultPath: String(o?.defaultName ?? ''),
+    // The page's values are taken only as strings: String() would show an object as "[object Object]".
+    title: typeof o?.title === 'string' ? o.title : 'Save', defaultPath: typeof o?.defaultName === 'string' ? o.defaultName : '',
     filters: extensions.length ? [{ name: extensions.join(', '), extensions }] : [],
   });
   return r.canceled ? null : choose(r.filePath);
 });
 ipcMain.handle('file:saveText', async (e, defaultName: unknown, content: unknown) => {
   if (!trusted(e) || !win || typeof content !== 'string') return null;
-  const r = await dialog.showSaveDialog(win, { title: 'Save workspace', defaultPath: String(defaultName ?? 'workspace.json'), filters: [{ name: 'Workspace', extensions: ['json'] }] });
+  const r = await dialog.showSaveDialog(win, { title: 'Save workspace', defaultPath: typeof defaultName === 'string' ? defaultName : 'workspace.json', filters: [{ name: 'Workspace', extensions: ['json'] }] });
   if (r.canceled || !r.filePath) return null;
   await writeFile(r.filePath, content, 'utf8');
   return r.filePath;
@@ -104,6 +105,10 @@ app.whenReady().then(() => {
     cb({ cancel: !ok });
   });
   createWindow();
+}).catch((err: unknown) => {
+  // Without this the app would stay running with no window and the error only as an unhandled rejection.
+  console.error('ZMQ Inspector could not start:', err);
+  app.exit(1);
 });
 app.on('window-all-closed', () => {
   void host.close().finally(() => app.quit());

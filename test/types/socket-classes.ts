@@ -26,7 +26,7 @@ export async function checks(): Promise<void> {
   // @ts-expect-error a PUB cannot receive
   await pub.receive();
   // @ts-expect-error a PUSH cannot be iterated for messages
-  for await (const m of push) void m;
+  for await (const m of push) void m; // oxlint-disable-line typescript/await-thenable -- the misuse under test
   await push.send(['a', Buffer.from('b'), null, 5]);
   const frames: Buffer[] = await pull.receive();
   for await (const m of dealer) void (m satisfies Buffer[]);

@@ -65,12 +65,15 @@ function wsOpen(path: string, options: { headers?: Record<string, string>; proto
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the result's fields its own way
+type Reply = { ok: boolean; result?: any; error?: { message: string; code?: string } };
+
 /** A WebSocket with the token stated in the query, and a request helper over it. */
-async function api(): Promise<{ ask(method: string, params?: unknown): Promise<{ ok: boolean; result?: any; error?: { message: string; code?: string } }>; close(): void }> {
+async function api(): Promise<{ ask(method: string, params?: unknown): Promise<Reply>; close(): void }> {
   const { ws } = await wsOpen(`/ws?token=${token}`);
   assert.ok(ws, 'the WebSocket with the token in the query opens');
   let id = 0;
-  const waiting = new Map<number, (reply: any) => void>();
+  const waiting = new Map<number, (reply: Reply) => void>();
   ws.on('message', (d) => { const m = JSON.parse(String(d)); if (typeof m.id === 'number') waiting.get(m.id)?.(m.reply); });
   return {
     ask: (method, params = {}) => new Promise((resolve) => { const n = ++id; waiting.set(n, resolve); ws.send(JSON.stringify({ id: n, method, params })); }),

@@ -283,7 +283,8 @@ type AnyEvent = { type: string; address?: string; error?: { status?: number; cod
 export function watchEvents(socket: { events: AsyncIterable<unknown> }) {
   const events: AnyEvent[] = [];
   const waiters: { type: string; resolve: (e: AnyEvent) => void }[] = [];
-  (async () => {
+  // Its own catch ends it when the socket closes.
+  void (async () => {
     try {
       for await (const raw of socket.events) {
         const e = raw as AnyEvent;

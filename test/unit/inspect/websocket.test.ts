@@ -44,7 +44,7 @@ function run(events: TcpStreamEvent[]) {
 const of = <T extends InspectRecord['type']>(rs: InspectRecord[], type: T, c: TcpConnection) =>
   rs.filter((r) => r.type === type && r.conn === c.id) as Extract<InspectRecord, { type: T }>[];
 
-function goodStream(c: TcpConnection): { c2s: Buffer; s2c: Buffer } {
+function goodStream(): { c2s: Buffer; s2c: Buffer } {
   const big = Buffer.alloc(70000, 9);
   return {
     c2s: Buffer.concat([
@@ -59,13 +59,12 @@ function goodStream(c: TcpConnection): { c2s: Buffer; s2c: Buffer } {
     ]),
     s2c: Buffer.concat([RESPONSE('101 Switching Protocols', 'ZWS2.0/NULL'), zws(readyCommand({ 'Socket-Type': 'ROUTER' }), 0x02), zws(Buffer.from('x'.repeat(200)))]),
   };
-  void c;
 }
 
 test('a ZWS stream in any chunking: upgrade records, READY, messages (masked, fragmented, 64-bit length), keep-alive', () => {
   for (const chunk of [Infinity, 1, 7, 1000]) {
     const c = conn();
-    const { c2s, s2c } = goodStream(c);
+    const { c2s, s2c } = goodStream();
     const events: TcpStreamEvent[] = [{ kind: 'open', conn: c, ts: clock++ }];
     const cut = (dir: 'c2s' | 's2c', b: Buffer) => {
       for (let i = 0; i < b.length; i += chunk === Infinity ? b.length : chunk) events.push(data(c, dir, b.subarray(i, i + (chunk === Infinity ? b.length : chunk))));
@@ -113,7 +112,7 @@ test('malformed ZWS: each gives its own error (or not-ZMTP), never a throw, and 
   for (const [name, build, expected] of cases) {
     const bad = conn();
     const good = conn();
-    const { c2s, s2c } = goodStream(good);
+    const { c2s, s2c } = goodStream();
     const events: TcpStreamEvent[] = [
       { kind: 'open', conn: bad, ts: clock++ }, { kind: 'open', conn: good, ts: clock++ },
       data(good, 'c2s', c2s.subarray(0, 50)), ...build(bad), data(good, 'c2s', c2s.subarray(50)), data(good, 's2c', s2c),
@@ -131,7 +130,7 @@ test('seeded mutations of a ZWS stream never throw', () => {
   const random = rng(2024);
   for (let round = 0; round < 300; round++) {
     const c = conn();
-    const { c2s, s2c } = goodStream(c);
+    const { c2s, s2c } = goodStream();
     const mutate = (b: Buffer) => {
       const m = Buffer.from(b);
       for (let k = 0; k < 1 + Math.floor(random() * 4); k++) m[Math.floor(random() * m.length)] = Math.floor(random() * 256);
