@@ -1,5 +1,5 @@
-// The lint (oxlint with type information, .oxlintrc.json) passes: run here so that CI's one test run
-// reports it among the tests, with its output when it fails.
+// The lint (oxlint with type information, .oxlintrc.json) and the formatting check (Prettier, .prettierrc.json)
+// pass: run here so that CI's one test run reports them among the tests, with their output when they fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-for (const script of ['lint']) {
+for (const script of ['lint', 'format:check']) {
   test(`npm run ${script} passes`, { timeout: 600_000 }, () => {
     const r = spawnSync('npm', ['run', '--silent', script], { cwd: root, encoding: 'utf8', timeout: 540_000 });
     assert.equal(r.error, undefined, `npm run ${script} did not run: ${r.error?.message}`);
