@@ -3,7 +3,7 @@
 // frame header (1.0 has a length prefix counting the flags byte, and no COMMAND flag) and how a
 // subscription travels (3.1: a SUBSCRIBE or CANCEL command; older: the subscription message itself).
 // Every byte comes from the zmtp codec, so the engine and the sniffer agree on what a frame is.
-import { frameHeaderSize, writeFrameHeader } from '../../zmtp/frame.js';
+import { encodeFrame, encodeMessage, writeFrameHeader } from '../../zmtp/frame.js';
 import { cancelCommand, joinCommand, leaveCommand, subscribeCommand } from '../../zmtp/commands.js';
 import type { ZmtpVersion } from '../../zmtp/greeting.js';
 
@@ -37,17 +37,14 @@ export class VersionEncoder {
     return writeFrameHeader(buf, pos, this.headerFraming, more, command && this.headerFraming === 'v3', size);
   }
 
-  /** One frame as a buffer of its own (handshake commands, PONG, a 1.0/2.0 identity frame). */
+  /** One frame as a buffer of its own (handshake commands, PONG, a re-sent subscription). */
   frame(body: Buffer, more: boolean, command: boolean): Buffer {
-    const out = Buffer.allocUnsafe(frameHeaderSize(this.headerFraming, body.length) + body.length);
-    const pos = this.writeHeader(out, 0, more, command, body.length);
-    body.copy(out, pos);
-    return out;
+    return encodeFrame(this.headerFraming, body, more, command && this.headerFraming === 'v3');
   }
 
-  /** A whole message as one buffer. */
+  /** A whole message as one buffer (a 1.0/2.0 identity, a re-sent subscription before 3.1). */
   message(frames: readonly Buffer[]): Buffer {
-    return Buffer.concat(frames.map((f, i) => this.frame(f, i < frames.length - 1, false)));
+    return encodeMessage(this.headerFraming, frames);
   }
 
   /**
