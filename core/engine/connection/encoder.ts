@@ -26,7 +26,13 @@ export class VersionEncoder {
   static readonly V3_1 = new VersionEncoder('3.1', 'v3', true);
 
   static of(version: ZmtpVersion): VersionEncoder {
-    return version === '1.0' ? VersionEncoder.V1 : version === '2.0' ? VersionEncoder.V2 : version === '3.0' ? VersionEncoder.V3_0 : VersionEncoder.V3_1;
+    return version === '1.0'
+      ? VersionEncoder.V1
+      : version === '2.0'
+        ? VersionEncoder.V2
+        : version === '3.0'
+          ? VersionEncoder.V3_0
+          : VersionEncoder.V3_1;
   }
 
   /**

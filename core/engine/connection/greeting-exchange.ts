@@ -4,7 +4,14 @@
 // peer's revision: the 3.x greeting's tail for a 3.x peer, a 2.0 socket-type byte for a 2.0 peer. A
 // peer whose first bytes are no signature is an unversioned ZMTP 1.0 peer, and our signature, whose
 // last bytes read as a 1.0 frame header, becomes the header of our identity frame.
-import { REVISION_OFFSET, SIGNATURE_SIZE, V2_GREETING_SIZE, V3_GREETING_SIZE, socketTypeToByte, type SocketTypeName } from '../../zmtp/constants.js';
+import {
+  REVISION_OFFSET,
+  SIGNATURE_SIZE,
+  V2_GREETING_SIZE,
+  V3_GREETING_SIZE,
+  socketTypeToByte,
+  type SocketTypeName,
+} from '../../zmtp/constants.js';
 import { encodeGreetingV3, encodeSignature, parseGreeting, REVISION_3 } from '../../zmtp/greeting.js';
 import type { Framing } from '../../zmtp/frame.js';
 
@@ -72,7 +79,14 @@ export class GreetingExchange {
     const rest = g.subarray(need);
     if (legacy) {
       const framing = this.peerRevision === 0 ? 'v1' : 'v2';
-      return this.settled({ kind: 'legacy', revision: this.peerRevision, framing, unversioned: false, peerType: parsed.greeting.socketType, rest });
+      return this.settled({
+        kind: 'legacy',
+        revision: this.peerRevision,
+        framing,
+        unversioned: false,
+        peerType: parsed.greeting.socketType,
+        rest,
+      });
     }
     const peer = parsed.greeting;
     return this.settled({ kind: 'v3', version: peer.version === '3.0' ? '3.0' : '3.1', mechanism: peer.mechanism, rest });

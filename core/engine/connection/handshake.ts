@@ -46,7 +46,10 @@ export class MechanismHandshake {
   /** A step is in progress, across an asynchronous ZAP wait too. */
   busy = false;
 
-  constructor(private readonly owner: HandshakeOwner, readonly mechanism: Mechanism) {}
+  constructor(
+    private readonly owner: HandshakeOwner,
+    readonly mechanism: Mechanism,
+  ) {}
 
   /** Sends the mechanism's first commands; false when it could not start (the connection is closed then). */
   start(): boolean {
@@ -66,7 +69,12 @@ export class MechanismHandshake {
     // While a ZAP step is pending, the peer may already have finished its side and sent traffic (e.g.
     // READY + SUBSCRIBE in one chunk): keep everything, in order, for later.
     if (!command && !this.busy) {
-      this.owner.fail(CloseCause.Protocol, 'message frame received before the security handshake finished', undefined, 'ERR_ZMTP_UNEXPECTED_COMMAND');
+      this.owner.fail(
+        CloseCause.Protocol,
+        'message frame received before the security handshake finished',
+        undefined,
+        'ERR_ZMTP_UNEXPECTED_COMMAND',
+      );
       return;
     }
     this.queue.push([more, command, body]);
@@ -78,7 +86,12 @@ export class MechanismHandshake {
     while (this.queue.length && this.owner.handshaking) {
       const [, command, body] = this.queue.shift()!;
       if (!command) {
-        this.owner.fail(CloseCause.Protocol, 'message frame received before the security handshake finished', undefined, 'ERR_ZMTP_UNEXPECTED_COMMAND');
+        this.owner.fail(
+          CloseCause.Protocol,
+          'message frame received before the security handshake finished',
+          undefined,
+          'ERR_ZMTP_UNEXPECTED_COMMAND',
+        );
         return;
       }
       let step: HandshakeStep | Promise<HandshakeStep>;
@@ -92,7 +105,10 @@ export class MechanismHandshake {
         // The ZAP handler is asked: decode nothing more until it answers.
         this.owner.holdInput();
         step.then(
-          (s) => { this.apply(s); this.run(); },
+          (s) => {
+            this.apply(s);
+            this.run();
+          },
           (e: Error) => this.owner.fail(CloseCause.Refused, `handshake failed: ${e.message}`),
         );
         return;
@@ -120,13 +136,22 @@ export class MechanismHandshake {
       return;
     }
     if (!socketTypesCompatible(this.owner.socketType, peerType)) {
-      this.owner.fail(CloseCause.Protocol, `peer socket type ${peerType} cannot talk to ${this.owner.socketType}`, undefined, 'ERR_ZMTP_INVALID_METADATA');
+      this.owner.fail(
+        CloseCause.Protocol,
+        `peer socket type ${peerType} cannot talk to ${this.owner.socketType}`,
+        undefined,
+        'ERR_ZMTP_INVALID_METADATA',
+      );
       return;
     }
     let identity: Buffer | undefined;
     for (const k of Object.keys(step.peerRaw)) if (k.toLowerCase() === 'identity') identity = step.peerRaw[k];
     this.owner.handshakeDone({
-      socketType: peerType, properties: props, identity: identity ? Buffer.from(identity) : Buffer.alloc(0), userId: step.userId, zapMetadata: step.zapMetadata,
+      socketType: peerType,
+      properties: props,
+      identity: identity ? Buffer.from(identity) : Buffer.alloc(0),
+      userId: step.userId,
+      zapMetadata: step.zapMetadata,
     });
   }
 }

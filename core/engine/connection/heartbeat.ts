@@ -35,21 +35,33 @@ export class Heartbeat {
       if (!this.timeoutTimer) {
         const t = options.heartbeatTimeout;
         const timeout = t >= 0 ? t : ivl;
-        this.timeoutTimer = timer(() => this.owner.fail(CloseCause.Timeout, `heartbeat: no traffic from peer within ${timeout} ms of a PING`), timeout);
+        this.timeoutTimer = timer(
+          () => this.owner.fail(CloseCause.Timeout, `heartbeat: no traffic from peer within ${timeout} ms of a PING`),
+          timeout,
+        );
       }
     }, ivl);
   }
 
   /** Bytes came from the peer: it is alive. */
   traffic(): void {
-    if (this.timeoutTimer) { clearTimeout(this.timeoutTimer); this.timeoutTimer = undefined; }
-    if (this.ttlTimer) { clearTimeout(this.ttlTimer); this.ttlTimer = undefined; }
+    if (this.timeoutTimer) {
+      clearTimeout(this.timeoutTimer);
+      this.timeoutTimer = undefined;
+    }
+    if (this.ttlTimer) {
+      clearTimeout(this.ttlTimer);
+      this.ttlTimer = undefined;
+    }
   }
 
   /** The peer's PING (its whole command body): PONG with its context, and its TTL armed. */
   onPing(body: Buffer): void {
     const cmd = parseCommand(body) as { ttl: number; context: Buffer; error?: string };
-    if (cmd.error) { this.owner.fail(CloseCause.Protocol, `malformed PING: ${cmd.error}`); return; }
+    if (cmd.error) {
+      this.owner.fail(CloseCause.Protocol, `malformed PING: ${cmd.error}`);
+      return;
+    }
     this.owner.sendCommand(pongCommand(cmd.context));
     if (cmd.ttl > 0) {
       if (this.ttlTimer) clearTimeout(this.ttlTimer);

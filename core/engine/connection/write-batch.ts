@@ -32,7 +32,12 @@ export class WriteBatch {
    * may write. The first buffer has room for as many messages like the first as the budget lets
    * through, so a batch of large messages does not allocate 64 KiB for a few headers.
    */
-  constructor(private readonly encoder: VersionEncoder, first: Msg, readable: number, budget: number) {
+  constructor(
+    private readonly encoder: VersionEncoder,
+    first: Msg,
+    readable: number,
+    budget: number,
+  ) {
     let est = 0;
     let wire = 0;
     // Only small bodies are copied into the batch; large ones go by reference and need just a header.

@@ -10,7 +10,10 @@ import * as zmq from 'zeromq';
 import { encodeGreetingV2, encodeGreetingV3, encodeMessage, SIGNATURE_SIZE } from '../../../core/zmtp/index.js';
 import { ours, rawConnect } from './machinery-helpers.js';
 
-interface Step { send: Buffer; /** bytes the server has sent in all once it has answered */ until: number }
+interface Step {
+  send: Buffer;
+  /** bytes the server has sent in all once it has answered */ until: number;
+}
 
 const ROUTING_ID = 'abc';
 const V3 = encodeGreetingV3('NULL', false);
@@ -18,13 +21,25 @@ const V2 = encodeGreetingV2('ROUTER');
 
 /** The client's side in steps; the server's bytes after each step are compared. */
 const PEERS: [string, Step[]][] = [
-  ['ZMTP 3.1', [{ send: V3.subarray(0, SIGNATURE_SIZE), until: SIGNATURE_SIZE + 1 }, { send: V3.subarray(SIGNATURE_SIZE), until: V3.length }]],
-  ['ZMTP 2.0', [
-    { send: V2.subarray(0, SIGNATURE_SIZE), until: SIGNATURE_SIZE + 1 },
-    // The rest of the 2.0 greeting and an empty identity frame: the server answers with its socket-type
-    // byte and its identity frame (2-byte header + routing id).
-    { send: Buffer.concat([V2.subarray(SIGNATURE_SIZE), encodeMessage('v2', [Buffer.alloc(0)])]), until: V2.length + 2 + ROUTING_ID.length },
-  ]],
+  [
+    'ZMTP 3.1',
+    [
+      { send: V3.subarray(0, SIGNATURE_SIZE), until: SIGNATURE_SIZE + 1 },
+      { send: V3.subarray(SIGNATURE_SIZE), until: V3.length },
+    ],
+  ],
+  [
+    'ZMTP 2.0',
+    [
+      { send: V2.subarray(0, SIGNATURE_SIZE), until: SIGNATURE_SIZE + 1 },
+      // The rest of the 2.0 greeting and an empty identity frame: the server answers with its socket-type
+      // byte and its identity frame (2-byte header + routing id).
+      {
+        send: Buffer.concat([V2.subarray(SIGNATURE_SIZE), encodeMessage('v2', [Buffer.alloc(0)])]),
+        until: V2.length + 2 + ROUTING_ID.length,
+      },
+    ],
+  ],
   // No signature at all: the server's signature is the header of its identity frame, whose body follows.
   ['unversioned ZMTP 1.0', [{ send: encodeMessage('v1', [Buffer.alloc(0)]), until: SIGNATURE_SIZE + ROUTING_ID.length }]],
 ];

@@ -7,7 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import {
-  FrameDecoder, encodeFrame, encodeGreetingV2, encodeGreetingV3, encodeMessage, legacySubscription, readyCommand, type SocketTypeName,
+  FrameDecoder,
+  encodeFrame,
+  encodeGreetingV2,
+  encodeGreetingV3,
+  encodeMessage,
+  legacySubscription,
+  readyCommand,
+  type SocketTypeName,
 } from '../../../core/zmtp/index.js';
 import { VersionEncoder } from '../../../core/engine/connection/encoder.js';
 import type { ZmtpVersion } from '../../../core/zmtp/greeting.js';
@@ -19,9 +26,15 @@ const VERSIONS: ZmtpVersion[] = ['1.0', '2.0', '3.0', '3.1'];
 function opening(version: ZmtpVersion, peerType: SocketTypeName): Buffer {
   switch (version) {
     // Unversioned 1.0: no signature, just the identity frame.
-    case '1.0': return encodeMessage('v1', [Buffer.alloc(0)]);
-    case '2.0': return Buffer.concat([encodeGreetingV2(peerType), encodeMessage('v2', [Buffer.alloc(0)])]);
-    default: return Buffer.concat([encodeGreetingV3('NULL', false, version === '3.0' ? 0 : 1), encodeFrame('v3', readyCommand({ 'Socket-Type': peerType }), false, true)]);
+    case '1.0':
+      return encodeMessage('v1', [Buffer.alloc(0)]);
+    case '2.0':
+      return Buffer.concat([encodeGreetingV2(peerType), encodeMessage('v2', [Buffer.alloc(0)])]);
+    default:
+      return Buffer.concat([
+        encodeGreetingV3('NULL', false, version === '3.0' ? 0 : 1),
+        encodeFrame('v3', readyCommand({ 'Socket-Type': peerType }), false, true),
+      ]);
   }
 }
 
@@ -88,8 +101,22 @@ for (const version of VERSIONS) {
     assert.equal(command !== undefined, version === '3.1', 'only 3.1 carries subscriptions as commands');
     const expected = command ? encoder.frame(command, false, true) : encoder.message([message]);
     const subscribers: [string, () => { connect(a: string): void; close(): void }][] = [
-      ['libzmq', () => { const s = new zmq.Subscriber({ linger: 0 }); s.subscribe('ab'); return s; }],
-      ['ours', () => { const s = ours('SUB', { linger: 0 }); s.setOption('subscribe', 'ab'); return s; }],
+      [
+        'libzmq',
+        () => {
+          const s = new zmq.Subscriber({ linger: 0 });
+          s.subscribe('ab');
+          return s;
+        },
+      ],
+      [
+        'ours',
+        () => {
+          const s = ours('SUB', { linger: 0 });
+          s.setOption('subscribe', 'ab');
+          return s;
+        },
+      ],
     ];
     for (const [name, make] of subscribers) {
       const server = await rawServer();
