@@ -146,7 +146,3 @@ export function diagnose<C extends DiagnosticCode>(code: C, ...args: DiagnosticA
   const d = DIAGNOSTICS[code] as Declaration<unknown[]>;
   return { code, severity: d.severity, message: d.text(...args) };
 }
-
-export function isDiagnosticCode(code: string): code is DiagnosticCode {
-  return Object.prototype.hasOwnProperty.call(DIAGNOSTICS, code);
-}
