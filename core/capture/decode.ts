@@ -1,6 +1,7 @@
 // Link, IP and TCP header decoding for captured packets. Malformed or short packets come back as
 // a CaptureWarning (never thrown); packets that are well-formed but not TCP over IP return null.
-import type { CaptureWarning, Packet } from './types.js';
+import { captureWarning, type CaptureWarning, type Packet } from './types.js';
+import type { CaptureWarningCode } from './diagnostics.js';
 import type { IpDefragmenter } from './defrag.js';
 import type { DatagramSink } from './datagram.js';
 
@@ -68,7 +69,7 @@ export interface DecodedPacket {
 /** Decodes a captured packet down to TCP. null: valid but not TCP/IP (ARP, UDP, ...). */
 export function decodeLinkLayer(p: Packet, f?: FragmentContext): DecodedPacket | CaptureWarning | null {
   const d = p.data;
-  const w = (msg: string): CaptureWarning => ({ kind: 'warning', index: p.index, message: `packet ${p.index}: ${msg}` });
+  const w: Warn = (msg, code = 'PACKET_MALFORMED') => captureWarning(code, `packet ${p.index}: ${msg}`, p.index);
   switch (p.linkType) {
     case LINKTYPE_ETHERNET: {
       if (d.length < 14) return w(`Ethernet header needs 14 bytes, packet has ${d.length}`);
@@ -117,11 +118,12 @@ export function decodeLinkLayer(p: Packet, f?: FragmentContext): DecodedPacket |
     case LINKTYPE_IPV6:
       return ipv6(d, 0, w, f);
     default:
-      return w(`link type ${p.linkType} is not supported`);
+      return w(`link type ${p.linkType} is not supported`, 'CAPTURE_UNSUPPORTED');
   }
 }
 
-type Warn = (msg: string) => CaptureWarning;
+/** Makes the warning of the packet being decoded; its text gets the packet prefix here, and only here. */
+type Warn = (msg: string, code?: CaptureWarningCode) => CaptureWarning;
 
 /** Fragment reassembly for a packet: the caller's defragmenter, the packet's time, and where warnings about
  *  datagrams given up on (while handling this packet) go. Without it fragments are reported and skipped. */
@@ -145,9 +147,9 @@ function byEthertype(type: number, d: Buffer, off: number, w: Warn, f?: Fragment
 function defragment(
   f: FragmentContext, w: Warn, ipVersion: 4 | 6, src: string, dst: string, key: string, offset: number, more: boolean, data: Buffer, what: string,
 ): DecodedPacket | CaptureWarning | null {
-  const r = f.defrag.add(key, offset, more, data, f.ts, what, (message) => f.warn(w(message)));
+  const r = f.defrag.add(key, offset, more, data, f.ts, what, (message) => f.warn(w(message, 'IP_FRAGMENT_DROPPED')));
   if (r === null) return null; // waiting for the rest
-  if (typeof r === 'string') return w(r);
+  if (typeof r === 'string') return w(r, 'IP_FRAGMENT_MALFORMED');
   return tcp(ipVersion, src, dst, r, 0, r.length, r.length, w);
 }
 
@@ -186,8 +188,8 @@ function ipv4(d: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
     const src = ipv4Text(d, o + 12);
     const dst = ipv4Text(d, o + 16);
     const what = `IPv4 datagram (id ${id}) from ${src} to ${dst}`;
-    if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`);
-    if (captured < total) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length (${captured} of ${total} bytes); cannot reassemble`);
+    if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`, 'IP_FRAGMENT_SKIPPED');
+    if (captured < total) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length (${captured} of ${total} bytes); cannot reassemble`, 'IP_FRAGMENT_SKIPPED');
     return defragment(f, w, 4, src, dst, `4 ${src} ${dst} ${id}`, fragOffset, moreFragments, d.subarray(o + ihl, o + total), what);
   }
   // Bytes past `total` are link-layer padding (short Ethernet frames); bytes missing were cut by the snap length.
@@ -246,9 +248,9 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
         const what = `IPv6 datagram (id ${id}) from ${src} to ${dst}`;
         // Only the first fragment names the upper protocol; later ones are taken on trust until the
         // datagram is whole, and one that is not TCP is then dropped without a word (as UDP is).
-        if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`);
+        if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`, 'IP_FRAGMENT_SKIPPED');
         if (fragOffset === 0 && d[off] !== 6) return null;
-        if (d.length < end) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length; cannot reassemble`);
+        if (d.length < end) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length; cannot reassemble`, 'IP_FRAGMENT_SKIPPED');
         return defragment(f, w, 6, src, dst, `6 ${src} ${dst} ${id}`, fragOffset, more, d.subarray(off + 8, end), what);
       }
       next = d[off]; // atomic fragment: the whole packet is here

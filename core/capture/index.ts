@@ -5,6 +5,7 @@
 //   for (const e of r.end()) handle(e);
 // or simply: for await (const e of reassemble(openCapture(path))) ...
 export * from './types.js';
+export { DIAGNOSTICS, diagnose, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js';
 export { CaptureError, isCaptureWarning, type CaptureErrorCode } from './errors.js';
 export { MAX_CAPLEN, MAX_BLOCK_LENGTH } from './limits.js';
 export { openCapture, detectFormat, type CaptureSource, type CaptureFormat, type CaptureProgress, type OpenCaptureOptions } from './open.js';

@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { CaptureError } from './errors.js';
 import { openCapture } from './open.js';
-import type { CaptureWarning, Packet } from './types.js';
+import { captureWarning, type CaptureWarning, type Packet } from './types.js';
 
 export type CaptureTool = 'dumpcap' | 'tcpdump';
 
@@ -235,7 +235,7 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
       if (!(this.stopping && e instanceof CaptureError && e.code === 'EEMPTY')) throw e;
     }
     await this.exitPromise;
-    if (this.teeError) yield { kind: 'warning', message: `could not write the capture copy to ${this.options.teeFile}` };
+    if (this.teeError) yield captureWarning('CAPTURE_COPY_FAILED', `could not write the capture copy to ${this.options.teeFile}`);
     if (!this.stopping && this.exitCode !== 0) throw classifyToolError(this.tool!, this.stderr, this.options.interface, this.options.filter);
   }
 

@@ -9,7 +9,7 @@ import { lazyPackage } from '../zmtp/lazy-package.js';
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { MAX_CAPLEN } from './limits.js';
-import type { CaptureWarning, Packet } from './types.js';
+import { captureWarning, type CaptureWarning, type Packet } from './types.js';
 
 /** Loaded on the first microsecond pcap file, not when the engine is imported (see lazy-package.ts). */
 const pcapParser = lazyPackage<typeof PcapParser>('pcap-parser');
@@ -59,19 +59,11 @@ function packet(index: number, linkType: number, sec: number, nsec: number, data
 }
 
 function absurdCaplen(index: number, caplen: number): CaptureWarning {
-  return {
-    kind: 'warning',
-    index,
-    message: `packet ${index}: captured length ${caplen} exceeds the ${MAX_CAPLEN}-byte limit; file is corrupt, reading stopped`,
-  };
+  return captureWarning('CAPTURE_CORRUPT', `packet ${index}: captured length ${caplen} exceeds the ${MAX_CAPLEN}-byte limit; file is corrupt, reading stopped`, index);
 }
 
 function truncated(index: number, have: number, need: number): CaptureWarning {
-  return {
-    kind: 'warning',
-    index,
-    message: `capture is truncated: packet ${index} has ${have} of ${need} bytes; packets before it were read`,
-  };
+  return captureWarning('CAPTURE_TRUNCATED', `capture is truncated: packet ${index} has ${have} of ${need} bytes; packets before it were read`, index);
 }
 
 /** Microsecond pcap through pcap-parser: one batch per chunk fed, same warnings as `records`. */
@@ -113,7 +105,7 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
     consumed += 16 + p.data.length;
     const h = p.header;
     if (h.timestampMicroseconds >= 1e6) {
-      batch.push({ kind: 'warning', index, message: `packet ${index}: timestamp fraction ${h.timestampMicroseconds} is out of range for usec resolution` });
+      batch.push(captureWarning('CAPTURE_BAD_RECORD', `packet ${index}: timestamp fraction ${h.timestampMicroseconds} is out of range for usec resolution`, index));
     }
     batch.push(packet(index, linkType, h.timestampSeconds, h.timestampMicroseconds * 1000, p.data, h.originalLength));
   });
@@ -136,21 +128,17 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
   if (error) throw new CaptureError('EBADMAGIC', `not a readable pcap file: ${error.message}`, { cause: error });
   if (stopped || fed === consumed) return;
   if (linkType < 0) {
-    yield [{ kind: 'warning', message: `capture is truncated: file header has ${fed} of 24 bytes` }];
+    yield [captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${fed} of 24 bytes`)];
   } else if (pendingHeader) {
     yield [truncated(index + 1, fed - consumed - 16, pendingHeader.capturedLength)];
   } else {
-    yield [{
-      kind: 'warning',
-      index: index + 1,
-      message: `capture is truncated: packet ${index + 1} record header has ${fed - consumed} of 16 bytes; packets before it were read`,
-    }];
+    yield [captureWarning('CAPTURE_TRUNCATED', `capture is truncated: packet ${index + 1} record header has ${fed - consumed} of 16 bytes; packets before it were read`, index + 1)];
   }
 }
 
 async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Packet | CaptureWarning)[]> {
   if (!(await reader.fill(24))) {
-    yield [{ kind: 'warning', message: `capture is truncated: file header has ${reader.buffered} of 24 bytes` }];
+    yield [captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${reader.buffered} of 24 bytes`)];
     return;
   }
   const gh = reader.read(24);
@@ -183,7 +171,7 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Pa
       reader.drop(recordHeader);
       const data = reader.read(caplen);
       if (frac >= unitsPerSecond) {
-        batch.push({ kind: 'warning', index, message: `packet ${index}: timestamp fraction ${frac} is out of range for ${v.resolution} resolution` });
+        batch.push(captureWarning('CAPTURE_BAD_RECORD', `packet ${index}: timestamp fraction ${frac} is out of range for ${v.resolution} resolution`, index));
       }
       batch.push(packet(index, linkType, sec, nsec ? frac : frac * 1000, data, origLen));
     }
@@ -191,11 +179,7 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Pa
     if (!(await reader.fill(need))) {
       if (reader.buffered === 0) return;
       if (reader.buffered < recordHeader) {
-        yield [{
-          kind: 'warning',
-          index: index + 1,
-          message: `capture is truncated: packet ${index + 1} record header has ${reader.buffered} of ${recordHeader} bytes; packets before it were read`,
-        }];
+        yield [captureWarning('CAPTURE_TRUNCATED', `capture is truncated: packet ${index + 1} record header has ${reader.buffered} of ${recordHeader} bytes; packets before it were read`, index + 1)];
       } else {
         yield [truncated(index + 1, reader.buffered - recordHeader, need - recordHeader)];
       }

@@ -20,7 +20,7 @@
 import { decodeLinkLayer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket, type FragmentContext } from './decode.js';
 import { IpDefragmenter } from './defrag.js';
 import type { IpDatagram } from './datagram.js';
-import type { CaptureWarning, Direction, Endpoint, Packet, TcpConnection, TcpStreamEvent } from './types.js';
+import { captureWarning, type CaptureWarning, type Direction, type Endpoint, type Packet, type TcpConnection, type TcpStreamEvent } from './types.js';
 
 export interface TcpReassemblerOptions {
   /** Out-of-order bytes buffered per direction before the oldest hole is declared a gap (default 4 MiB). */
@@ -449,7 +449,7 @@ export class TcpReassembler {
    *  directions had sent FIN, else 'end-of-capture'. */
   end(ts?: number): TcpStreamEvent[] {
     const events: TcpStreamEvent[] = [];
-    this.fragments.defrag.finish((message) => this.warn({ kind: 'warning', index: 0, message: `end of capture: ${message}` }));
+    this.fragments.defrag.finish((message) => this.warn(captureWarning('IP_FRAGMENT_DROPPED', `end of capture: ${message}`, 0)));
     for (const h of [...this.held.values()]) this.release(h, events);
     for (const c of [...this.conns.values()]) {
       const reason = c.resetAt !== undefined ? 'rst' : c.c2s.finSeq !== undefined && c.s2c.finSeq !== undefined ? 'fin' : 'end-of-capture';

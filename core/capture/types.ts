@@ -1,4 +1,5 @@
 // Shared shapes of the capture layer: what packet sources yield and what TCP reassembly emits.
+import { DIAGNOSTICS, type CaptureWarningCode, type DiagnosticCode, type Severity } from './diagnostics.js';
 
 /** One captured link-layer packet, as read from a pcap/pcapng file or a live capture. */
 export interface Packet {
@@ -25,6 +26,15 @@ export interface CaptureWarning {
   index?: number;
   /** Complete text, naming the packet itself when there is one ("packet 966: ..."): print it as is. */
   message: string;
+  /** Its code and severity in the sniffer's table of problems (diagnostics.ts). */
+  code: DiagnosticCode;
+  severity: Severity;
+}
+
+/** A capture warning of `code` (diagnostics.ts) whose text the site that found it wrote. */
+export function captureWarning(code: CaptureWarningCode, message: string, index?: number): CaptureWarning {
+  const severity = DIAGNOSTICS[code].severity;
+  return index === undefined ? { kind: 'warning', message, code, severity } : { kind: 'warning', index, message, code, severity };
 }
 
 export interface Endpoint {

@@ -75,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
         // Live output should appear as it happens, not in 64 KiB batches.
         out.flush();
       },
-      onWarning: (w) => warnings.print(w.message),
+      onWarning: (w) => warnings.print(w),
       pace: () => {
         if (out.closed) stop();
         return out.pace();

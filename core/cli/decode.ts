@@ -50,7 +50,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const summary = await decodeCapture(parsed.file === '-' ? process.stdin : parsed.file, {
       onRecord: (r) => out.write(r),
-      onWarning: (w) => warnings.print(w.message),
+      onWarning: (w) => warnings.print(w),
       syncReads: true, // nothing else runs in this process meanwhile
       signal: abort.signal,
       pace: () => {

@@ -120,6 +120,7 @@ export class CaptureStore {
       frames: cols.frameCount(index),
       bytes: cols.bytes(index),
       socketType: this.socketTypeOf(index),
+      ...(r.type === 'error' && { code: r.code, severity: r.severity }),
     };
   }
 

@@ -258,7 +258,7 @@ export class Captures {
         this.changed(s, step !== s.progressStep);
         s.progressStep = step;
       },
-      warning: (message) => { if (s.summary.warnings.length < MAX_WARNINGS) s.summary.warnings.push(message); },
+      warning: (w) => { if (s.summary.warnings.length < MAX_WARNINGS) s.summary.warnings.push({ message: w.message, code: w.code, severity: w.severity }); },
     };
   }
 

@@ -1,6 +1,7 @@
 // Bridges the capture layer (core/capture) and the inspector (core/inspect) into what a capture session
 // consumes: records, packet counts, progress and warnings, pushed to a sink.
 import { LiveCapture } from '../capture/live.js';
+import type { CaptureWarning } from '../capture/types.js';
 import { decodeCapture, inspectPackets } from '../inspect/decode-capture.js';
 import type { InspectRecord } from '../inspect/records.js';
 
@@ -8,7 +9,8 @@ export interface PipelineSink {
   record(r: InspectRecord): void;
   packet(): void;
   progress(bytesRead: number, totalBytes: number | undefined): void;
-  warning(message: string): void;
+  /** A problem in the capture itself; its message already names its packet ("packet 966: ..."), once. */
+  warning(w: CaptureWarning): void;
 }
 
 export const pipelineReady = true;
@@ -18,7 +20,7 @@ export async function decodeFile(path: string, sink: PipelineSink, signal: Abort
   await decodeCapture(path, {
     signal,
     onRecord: (r) => sink.record(r),
-    onWarning: (w) => sink.warning(w.message), // the message already names its packet (CaptureWarning)
+    onWarning: (w) => sink.warning(w),
     onProgress: (p) => sink.progress(p.bytesRead, p.totalBytes),
     progressStepBytes: 256 * 1024,
     pace: () => sink.packet(),
@@ -38,7 +40,7 @@ export async function startLive(iface: string, filter: string, file: string, sin
   await live.start();
   const done = inspectPackets(live, {
     onRecord: (r) => sink.record(r),
-    onWarning: (w) => sink.warning(w.message),
+    onWarning: (w) => sink.warning(w),
     pace: () => sink.packet(),
   }).then(() => undefined);
   return { done, file, stop: () => live.stop() };

@@ -1,6 +1,7 @@
 // The host API: every request the UI can make, validated with zod at this boundary, and the events
 // the host pushes. Electron IPC and `zmtp serve` carry exactly these; the renderer imports the types.
 import { z } from 'zod';
+import type { DiagnosticCode, Severity } from '../capture/diagnostics.js';
 import type { InspectRecord } from '../inspect/records.js';
 import type { EndpointStatus } from './endpoint-state.js';
 import type { FoldedEvent } from './event-fold.js';
@@ -233,7 +234,8 @@ export interface CaptureSummary {
   records: number;
   messages: number;
   connections: number;
-  warnings: string[];
+  /** Problems in the capture itself (the first 200): text, code and severity, as CaptureWarning has them. */
+  warnings: CaptureWarningInfo[];
   error?: string;
   startedAt: number;
   /** Whether the raw packets can be saved (a live capture's file, or the opened file). */
@@ -284,6 +286,13 @@ export interface PgmSessionSummary {
   naks: number;
 }
 
+/** A capture warning as the UI gets it. */
+export interface CaptureWarningInfo {
+  message: string;
+  code: DiagnosticCode;
+  severity: Severity;
+}
+
 /** A row of the message table: a record cut down for display. */
 export interface RecordRow {
   index: number;
@@ -302,6 +311,9 @@ export interface RecordRow {
   frames: number;
   bytes: number;
   socketType?: string;
+  /** Error rows: the problem's code and severity (core/capture/diagnostics.ts). */
+  code?: DiagnosticCode;
+  severity?: Severity;
 }
 
 export interface Page<T> {

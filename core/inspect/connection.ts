@@ -1,4 +1,5 @@
 // The connection model the UI queries: who talks to whom, with which protocol, and how much.
+import type { DiagnosticCode } from '../capture/diagnostics.js';
 import type { Direction } from '../capture/types.js';
 import type { MechanismName, ZmtpVersion } from './records.js';
 import type { RateBucket } from './stats.js';
@@ -27,6 +28,8 @@ export interface ConnectionInfo {
   state: ConnectionState;
   /** Why the state is error/not-zmtp/closed, in plain words. */
   stateReason?: string;
+  /** The code (capture/diagnostics.ts) of the problem that put it in error or not-zmtp; kept, like stateReason, once it closes. */
+  stateCode?: DiagnosticCode;
   /** Version each side's greeting set for its own sending, and the one in use (the lower). */
   versions: Partial<Record<Direction, ZmtpVersion>>;
   version?: ZmtpVersion;

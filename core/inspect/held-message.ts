@@ -34,11 +34,12 @@ function stateOf(h: Holder): HeldState {
 export type HoldResult =
   | { kind: 'held' }
   | { kind: 'complete'; frames: Buffer[] }
-  /** This frame took the message past the cap (reported once); later frames are only counted. */
-  | { kind: 'capped'; message: string }
+  /** This frame took the message past the cap (reported once, ZMTP_MESSAGE_OVER_CAP); later frames are
+   *  only counted. `ended`: it was the message's last frame too. Frames and bytes seen so far. */
+  | { kind: 'capped'; frames: number; bytes: number; ended: boolean }
   | { kind: 'counted' }
-  /** The last frame of a message that went past the cap. */
-  | { kind: 'ended'; message: string };
+  /** The last frame of a message that went past the cap before (ZMTP_MESSAGE_OVER_CAP_ENDED). */
+  | { kind: 'ended'; frames: number; bytes: number };
 
 /** Adds a message frame; says whether a whole message is ready, or what to report. */
 export function holdFrame(h: Holder, body: Buffer, more: boolean, cap: MessageCap): HoldResult {
@@ -49,7 +50,7 @@ export function holdFrame(h: Holder, body: Buffer, more: boolean, cap: MessageCa
     if (more) return { kind: 'counted' };
     const { frames, bytes } = s.over;
     h.frames = [];
-    return { kind: 'ended', message: `a multipart message past the cap ended after ${frames} frames (${bytes} bytes); its frames were not kept` };
+    return { kind: 'ended', frames, bytes };
   }
   if (s.list.length + 1 > cap.frames || s.bytes + body.length > cap.bytes) {
     const frames = s.list.length + 1;
@@ -58,12 +59,8 @@ export function holdFrame(h: Holder, body: Buffer, more: boolean, cap: MessageCa
     h.frames = [];
     const next = stateOf(h);
     next.over = { frames, bytes };
-    const message = `multipart message over the cap of ${cap.frames} frames or ${cap.bytes} bytes (at frame ${frames}, ${bytes} bytes): its frames are counted, not kept, until its last frame`;
-    if (!more) {
-      h.frames = [];
-      return { kind: 'ended', message: `${message}; it ended there` };
-    }
-    return { kind: 'capped', message };
+    if (!more) h.frames = [];
+    return { kind: 'capped', frames, bytes, ended: !more };
   }
   s.list.push(body);
   s.bytes += body.length;

@@ -2,6 +2,7 @@
 //   const summary = await decodeCapture(path, { onRecord, onProgress, signal });
 // or, for live capture and wiretaps, push TcpStreamEvents into an Inspector yourself.
 export type * from './records.js';
+export { DIAGNOSTICS, diagnose, type Diagnostic, type DiagnosticCode, type Severity } from '../capture/diagnostics.js';
 export type { ConnectionInfo, ConnectionState, DirectionCounts, InspectorStats } from './connection.js';
 export { Inspector, type InspectorOptions } from './inspector.js';
 export {

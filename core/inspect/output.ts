@@ -1,6 +1,7 @@
 // Writing records to a stream (the CLI's stdout) as JSON lines or readable lines, batching writes
 // and honouring back-pressure so a slow reader (a pipe to `less`) does not make us buffer the capture.
 import type { Writable } from 'node:stream';
+import type { CaptureWarning } from '../capture/types.js';
 import type { DecodeSummary } from './decode-capture.js';
 import { formatRecord } from './format.js';
 import type { InspectRecord, MessageRecord } from './records.js';
@@ -298,9 +299,10 @@ export class WarningPrinter {
   private count = 0;
   constructor(private readonly prefix: string) {}
 
-  print(message: string): void {
+  /** "zmtp decode: warning: [CODE] text", as records read in text output (the text names its packet itself). */
+  print(w: CaptureWarning): void {
     this.count++;
-    if (this.count <= MAX_WARNINGS) process.stderr.write(`${this.prefix}: warning: ${message}\n`);
+    if (this.count <= MAX_WARNINGS) process.stderr.write(`${this.prefix}: warning: [${w.code}] ${w.message}\n`);
   }
 
   finish(): void {

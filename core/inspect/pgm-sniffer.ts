@@ -7,6 +7,7 @@
 // group. Every packet becomes a 'pgm' record with its fields; the data (ODATA/RDATA) goes through a
 // PgmStream (pgm-stream.ts) that rebuilds libzmq's ZMTP/1.0 messages in sequence order and reports
 // losses, repairs and copies.
+import { diagnose, type Diagnostic } from '../capture/diagnostics.js';
 import type { IpDatagram } from '../capture/datagram.js';
 import { IPPROTO_UDP, readUdp } from '../capture/datagram.js';
 import { IPPROTO_PGM, isUpstreamType } from '../pgm/constants.js';
@@ -115,19 +116,19 @@ export class PgmSniffer {
       // The snap length cut it: the checksum cannot be checked and data would be incomplete.
       const header = bytes.length >= 16 ? parsePgmPacket(bytes, { verifyChecksum: false }) : undefined;
       const h = header && !header.ok ? header.header : header?.ok ? header.packet.header : undefined;
-      this.malformed(h, hop(h), ts, 'PGM_CUT', `PGM packet cut by the capture's snap length (${bytes.length} bytes captured): not decoded`);
+      this.malformed(h, hop(h), ts, diagnose('PGM_CUT', bytes.length));
       return;
     }
     const r = parsePgmPacket(bytes);
     if (!r.ok) {
-      this.malformed(r.header, hop(r.header), ts, r.code, `malformed PGM packet: ${r.message}`);
+      this.malformed(r.header, hop(r.header), ts, diagnose(r.code, r.message));
       return;
     }
     this.take(r.packet, ts, hop(r.packet.header));
   }
 
   /** A packet that did not parse: an error record, on its session when its header names a known one. */
-  private malformed(h: PgmHeader | undefined, hop: Hop, ts: number, code: string, message: string): void {
+  private malformed(h: PgmHeader | undefined, hop: Hop, ts: number, problem: Diagnostic): void {
     this.totals.errors++;
     const upstream = h ? isUpstreamType(h.type) : false;
     const s = h ? this.open.get(tsiKey(tsiOf(h))) : undefined;
@@ -135,7 +136,10 @@ export class PgmSniffer {
       s.info.errors++;
       s.info.pgm.malformed++;
     }
-    const rec: ErrorRecord = { type: 'error', ts, src: hop.src, dst: hop.dst, conn: s?.id ?? 0, dir: upstream ? UPSTREAM_DIR : DOWNSTREAM_DIR, message, code };
+    const rec: ErrorRecord = {
+      type: 'error', ts, src: hop.src, dst: hop.dst, conn: s?.id ?? 0, dir: upstream ? UPSTREAM_DIR : DOWNSTREAM_DIR,
+      message: problem.message, code: problem.code, severity: problem.severity,
+    };
     this.o.onRecord(rec);
   }
 
@@ -262,12 +266,10 @@ export class PgmSniffer {
     }, {
       message: (frames, sqn, repaired) => this.message(s, frames, sqn, repaired),
       loss: (first, last, reason) => this.emit({ ...this.base(s, 'loss'), tsi: s.tsi, first, last, count: ((last - first) >>> 0) + 1, reason } as LossRecord),
-      problem: (message, code) => {
+      problem: (problem) => {
         s.info.errors++;
         this.totals.errors++;
-        const rec: ErrorRecord = { ...this.base(s, 'error'), message };
-        if (code) rec.code = code;
-        this.emit(rec);
+        this.emit({ ...this.base(s, 'error'), message: problem.message, code: problem.code, severity: problem.severity } as ErrorRecord);
       },
     });
     this.open.set(key, s);

@@ -3,6 +3,7 @@
 // off each APDU (16-bit first-message offset, then a stream of ZMTP/1.0 frames) into whole messages.
 // A capture that starts mid-session, or data given up as lost, leaves the decoder out of step: like
 // libzmq's pgm_receiver it skips packets until one names a message start, and decodes from there.
+import { diagnose, type Diagnostic } from '../capture/diagnostics.js';
 import { sqnAdd, sqnDiff } from '../pgm/sequence.js';
 import { readZmqPgmChunk } from '../pgm/zmq-framing.js';
 import type { PgmOption } from '../pgm/options.js';
@@ -25,7 +26,7 @@ export interface PgmStreamSink {
   message(frames: Buffer[], sqn: number, repaired: boolean): void;
   loss(first: number, last: number, reason: LossRecord['reason']): void;
   /** A problem with the data (a bad offset, bad ZMTP/1.0 framing, an unbelievable sequence number). */
-  problem(message: string, code?: string): void;
+  problem(problem: Diagnostic): void;
 }
 
 const GIVEN_UP_KEPT = 4096;
@@ -67,7 +68,7 @@ export class PgmStream {
     }
     const d = sqnDiff(sqn, this.next);
     if (d > this.limits.maxJump || -d > this.limits.maxJump) {
-      this.sink.problem(`data sequence number ${sqn} is ${d} from the expected ${this.next} (further than ${this.limits.maxJump}): not believed, packet ignored`, 'PGM_SEQUENCE_JUMP');
+      this.sink.problem(diagnose('PGM_SEQUENCE_JUMP', 'data', sqn, d, this.next, this.limits.maxJump));
       return 'ahead';
     }
     if (d < 0) {
@@ -105,7 +106,7 @@ export class PgmStream {
     const d = sqnDiff(trail, this.next);
     if (d <= 0) return;
     if (d > this.limits.maxJump) {
-      this.sink.problem(`SPM trail ${trail} is ${d} past the expected data sequence number ${this.next}: not believed`, 'PGM_SEQUENCE_JUMP');
+      this.sink.problem(diagnose('PGM_SEQUENCE_JUMP', 'trail', trail, d, this.next, this.limits.maxJump));
       return;
     }
     this.giveUpBefore(trail, 'window');
@@ -182,7 +183,7 @@ export class PgmStream {
     if (f.offset === 0) this.apdu = { firstSqn: f.firstSqn, parts: [], filled: 0, length: f.apduLength, repaired: false };
     const a = this.apdu;
     if (!a || a.firstSqn !== f.firstSqn || a.filled !== f.offset || a.length !== f.apduLength || f.offset + h.tsdu.length > f.apduLength) {
-      if (a || f.offset === 0) this.sink.problem(`APDU fragment (first sqn ${f.firstSqn}, offset ${f.offset}, length ${f.apduLength}) does not continue the APDU in hand; dropped`);
+      if (a || f.offset === 0) this.sink.problem(diagnose('PGM_BAD_APDU', f.firstSqn, f.offset, f.apduLength));
       this.apdu = undefined;
       this.skippedBytes += h.tsdu.length;
       this.outOfStep();
@@ -201,7 +202,7 @@ export class PgmStream {
   private chunk(apdu: Buffer, sqn: number, repair: boolean): void {
     const c = readZmqPgmChunk(apdu);
     if ('code' in c) {
-      this.sink.problem(`libzmq data: ${c.message}`, c.code);
+      this.sink.problem(diagnose('PGM_BAD_ZMQ_DATA', c.message));
       this.outOfStep();
       return;
     }
@@ -230,10 +231,11 @@ export class PgmStream {
         this.sink.message(r.frames, sqn, this.messageRepaired);
         // The next message starts in this packet, or later (cleared below).
         this.messageRepaired = repair;
-      } else if (r.kind === 'capped' || r.kind === 'ended') this.sink.problem(r.message);
+      } else if (r.kind === 'capped') this.sink.problem(diagnose('ZMTP_MESSAGE_OVER_CAP', this.limits.cap.frames, this.limits.cap.bytes, r.frames, r.bytes, r.ended));
+      else if (r.kind === 'ended') this.sink.problem(diagnose('ZMTP_MESSAGE_OVER_CAP_ENDED', r.frames, r.bytes));
     });
     if (err) {
-      this.sink.problem(`ZMTP/1.0 framing in PGM data: ${err.message}`);
+      this.sink.problem(diagnose('PGM_MALFORMED_FRAME', err.message));
       this.outOfStep();
       return;
     }

@@ -2,6 +2,7 @@
 // ZMTP 1.0 identity frame), then frames in the framing its greeting chose (handshake commands, then
 // traffic), handed to semantics.ts. A stream seen without its start, or after lost bytes, goes to
 // resync (resync-stream.ts); an HTTP upgrade instead of a greeting to ZWS (zws-stream.ts).
+import { diagnose } from '../capture/diagnostics.js';
 import { FrameDecoder } from '../zmtp/decoder.js';
 import { framingFor } from '../zmtp/frame.js';
 import { looksLikeV1, parseGreeting, REVISION_1_0, REVISION_3, type Greeting } from '../zmtp/greeting.js';
@@ -73,7 +74,7 @@ export function onGap(x: SniffCore, c: ConnState, d: DirState, ts: number, bytes
   d.ts = ts;
   x.emit({ ...recordBase(c, d, 'gap'), bytes });
   if (c.ignored || d.phase === 'dead') return;
-  if (d.frames.length > 0) x.error(c, d, `${d.frames.length} frames of a multipart message lost in the gap`);
+  if (d.frames.length > 0) x.error(c, d, diagnose('ZMTP_GAP_IN_MESSAGE', d.frames.length));
   d.frames = [];
   d.offset += bytes;
   // Whatever was being parsed is now incomplete: look for frame boundaries again.
@@ -90,18 +91,18 @@ export function finishDirection(x: SniffCore, c: ConnState, d: DirState): void {
   if (c.ignored) return;
   if (d.phase === 'greeting' && d.head.length > 0) {
     // Joined mid-stream, the bytes only looked like the start of a greeting.
-    if (c.conn.midstream) x.error(c, d, `connection (joined mid-stream) ended after ${d.head.length} bytes, too few to tell a greeting from frames`);
-    else x.error(c, d, `connection ended during the greeting (${d.head.length} bytes of it seen)`, 0);
+    if (c.conn.midstream) x.error(c, d, diagnose('ZMTP_ENDED_UNDECIDED', d.head.length));
+    else x.error(c, d, diagnose('ZMTP_ENDED_IN_GREETING', d.head.length), 0);
   } else if (d.phase === 'identity' && (d.decoder?.buffered ?? 0) === 0) {
-    x.error(c, d, 'connection ended before the identity frame');
+    x.error(c, d, diagnose('ZMTP_ENDED_BEFORE_IDENTITY'));
   }
-  if (d.phase === 'http' && d.head.length > 0) x.error(c, d, `connection ended inside the HTTP upgrade (${d.head.length} bytes of it seen)`);
-  if (d.ws && d.ws.buffered > 0) x.error(c, d, `connection ended inside a WebSocket message (${d.ws.buffered} bytes of it seen)`);
+  if (d.phase === 'http' && d.head.length > 0) x.error(c, d, diagnose('ZWS_ENDED_IN_UPGRADE', d.head.length));
+  if (d.ws && d.ws.buffered > 0) x.error(c, d, diagnose('ZWS_ENDED_IN_MESSAGE', d.ws.buffered));
   if (d.decoder && !d.decoder.error && d.decoder.buffered > 0) {
-    x.error(c, d, `connection ended inside a frame (${d.decoder.buffered} bytes of it seen)`, d.decoderBase + d.decoder.offset);
+    x.error(c, d, diagnose('ZMTP_ENDED_IN_FRAME', d.decoder.buffered), d.decoderBase + d.decoder.offset);
   }
   if (heldCount(d) > 0) {
-    x.error(c, d, `connection ended inside a multipart message (${heldCount(d)} frames seen, last had MORE set)`);
+    x.error(c, d, diagnose('ZMTP_ENDED_IN_MESSAGE', heldCount(d)));
     d.frames = [];
   }
   d.phase = 'dead';
@@ -133,7 +134,7 @@ function tryGreeting(x: SniffCore, c: ConnState, d: DirState): void {
     if (head.length <= flagsAt) return;
     const length = long ? -1 : head[0];
     if (length === 0 || (head[flagsAt] & 0xfe) !== 0) {
-      notZmtp(x, c, d, `first bytes ${head.subarray(0, 12).toString('hex')} are neither a ZMTP signature nor a ZMTP 1.0 identity frame`);
+      notZmtp(x, c, d, diagnose('NOT_ZMTP_FIRST_BYTES', head.subarray(0, 12).toString('hex')));
       return;
     }
     startFraming(x, c, d, { version: '1.0', mechanism: 'NULL', length: 0 });
@@ -155,7 +156,7 @@ function tryGreeting(x: SniffCore, c: ConnState, d: DirState): void {
       tryResync(x, c, d, false);
       return;
     }
-    failDirection(x, c, d, `bad greeting: ${r.message}`, r.message, 0);
+    failDirection(x, c, d, diagnose('ZMTP_BAD_GREETING', r.message), r.message, 0);
     return;
   }
   startFraming(x, c, d, r.greeting);
@@ -183,7 +184,7 @@ function startFraming(x: SniffCore, c: ConnState, d: DirState, g: Greeting): voi
     if (info.mechanism === undefined) info.mechanism = g.mechanism;
     x.emit({ ...recordBase(c, d, 'greeting'), version: g.version, mechanism: g.mechanism, asServer: g.asServer === true });
     if (peerMech !== undefined && peerMech !== g.mechanism && c.dirs[OTHER[d.dir]].greeting!.version >= '3.0') {
-      x.error(c, d, `mechanism mismatch: ${peerMech} on one side, ${g.mechanism} on the other`);
+      x.error(c, d, diagnose('ZMTP_MECHANISM_MISMATCH', peerMech, g.mechanism));
     }
     d.phase = 'frames';
   } else {
@@ -218,10 +219,10 @@ function decodeFrames(x: SniffCore, c: ConnState, d: DirState, data: Buffer): vo
     // Not the stream's fault, and its frame boundaries are lost with the frame: stop following it.
     d.frames = [];
     d.decoder = undefined;
-    failDirection(x, c, d, `frame dropped: ${err.message}`, 'out of memory for a frame', d.decoderBase + err.offset);
+    failDirection(x, c, d, diagnose('ZMTP_FRAME_DROPPED', err.message), 'out of memory for a frame', d.decoderBase + err.offset);
     return;
   }
-  x.error(c, d, `malformed frame: ${err.message}`, d.decoderBase + err.offset);
+  x.error(c, d, diagnose('ZMTP_MALFORMED_FRAME', err.message), d.decoderBase + err.offset);
   // Resynchronise on what follows the bad header.
   const at = err.offset - chunkStart;
   d.frames = [];

@@ -1,5 +1,6 @@
 // The decoded records the inspector emits, one per greeting, command, message or problem.
 // `zmtp decode --json` prints exactly these, one JSON object per line; the UI shows them.
+import type { DiagnosticCode, Severity } from '../capture/diagnostics.js';
 
 export type ZmtpVersion = '1.0' | '2.0' | '3.0' | '3.1';
 export type MechanismName = 'NULL' | 'PLAIN' | 'CURVE' | string;
@@ -94,10 +95,12 @@ export interface MessageRecord extends RecordBase {
 
 export interface ErrorRecord extends RecordBase {
   type: 'error';
-  /** What went wrong, in plain words. */
+  /** What went wrong, in plain words (made from `code`'s entry in capture/diagnostics.ts). */
   message: string;
-  /** Malformed PGM: the codec's code (PGM_BAD_CHECKSUM, PGM_TRUNCATED, ...) or PGM_SEQUENCE_JUMP. */
-  code?: string;
+  /** Stable code of the problem (ZMTP_MALFORMED_FRAME, NOT_ZMTP_NO_FRAMES, PGM_BAD_CHECKSUM, ...): compare this, not the text. */
+  code: DiagnosticCode;
+  /** 'error' the input breaks its protocol, 'warning' something is missing or suspicious, 'note' worth knowing. */
+  severity: Severity;
   /** Byte offset in that direction's stream, when known. */
   offset?: number;
 }

@@ -1,5 +1,6 @@
 // A direction seen without its start (capture begun mid-connection) or after lost bytes: its bytes are
 // held and searched for frame boundaries (resync.ts findResync), then decoded from there, marked heuristic.
+import { diagnose } from '../capture/diagnostics.js';
 import { FrameDecoder } from '../zmtp/decoder.js';
 import { own, replay, takeHeadTimes, timeAt } from './held-bytes.js';
 import { findResync, type ResyncResult, type StreamFraming } from './resync.js';
@@ -27,7 +28,7 @@ export function tryResync(x: SniffCore, c: ConnState, d: DirState, final: boolea
     d.skipped += r.discard;
     d.head = EMPTY;
     if (d.skipped > x.opts.resyncGiveUpBytes && !c.decodedAny) {
-      notZmtp(x, c, d, `no ZMTP frames found in the first ${d.skipped} bytes`);
+      notZmtp(x, c, d, diagnose('NOT_ZMTP_NO_FRAMES', d.skipped));
     }
     return;
   }
@@ -44,7 +45,7 @@ export function tryResync(x: SniffCore, c: ConnState, d: DirState, final: boolea
     // Timed by the packet of the last byte skipped.
     const latest = d.ts;
     d.ts = timeAt(times, d.offset - rest.length - 1, latest);
-    x.error(c, d, `skipped ${skipped} bytes to find frame boundaries`, d.offset - rest.length - skipped);
+    x.error(c, d, diagnose('ZMTP_RESYNC_SKIPPED', skipped), d.offset - rest.length - skipped);
     d.ts = latest;
   }
   d.heuristic = true;

@@ -1,6 +1,7 @@
 // What decoded frames mean: the ZMTP 1.0/2.0 identity frame, commands (security handshakes, READY,
 // ERROR, SUBSCRIBE/CANCEL, PING/PONG), and messages with their envelopes, legacy subscriptions and
 // REQ/REP pairing. Frames come here from the phase machine (phase-machine.ts) and from ZWS (zws-stream.ts).
+import { diagnose, type Diagnostic } from '../capture/diagnostics.js';
 import { parseCommand, parseLegacySubscription, splitCommand } from '../zmtp/commands.js';
 import { REVISION_3 } from '../zmtp/greeting.js';
 import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
@@ -38,7 +39,7 @@ export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, 
   }
   if (command) {
     if (heldCount(d) > 0) {
-      x.error(c, d, `command frame inside a multipart message (${heldCount(d)} frames dropped)`);
+      x.error(c, d, diagnose('ZMTP_COMMAND_IN_MESSAGE', heldCount(d)));
       d.frames = [];
     }
     onCommand(x, c, d, body);
@@ -61,7 +62,8 @@ export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, 
   }
   const held = holdFrame(d, body, more, x.messageCap);
   if (held.kind === 'complete') onMessage(x, c, d, held.frames);
-  else if (held.kind === 'capped' || held.kind === 'ended') x.error(c, d, held.message);
+  else if (held.kind === 'capped') x.error(c, d, diagnose('ZMTP_MESSAGE_OVER_CAP', x.messageCap.frames, x.messageCap.bytes, held.frames, held.bytes, held.ended));
+  else if (held.kind === 'ended') x.error(c, d, diagnose('ZMTP_MESSAGE_OVER_CAP_ENDED', held.frames, held.bytes));
 }
 
 function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void {
@@ -71,7 +73,7 @@ function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void 
     // libzmq 4.3 (seen from 4.3.4 and 4.3.5) writes its ZAP-refusal ERROR as "\x5ERROR": the C hex
     // escape ate the 'E' (RFC 23 wants "\x05ERROR"). Show the ERROR it means, and say it is malformed.
     onCommand(x, c, d, Buffer.concat([Buffer.from('\x05ERROR', 'latin1'), body.subarray(5)]));
-    x.error(c, d, 'malformed ERROR command: name sent as "\\x5ERROR" (a libzmq 4.3 bug), decoded as ERROR');
+    x.error(c, d, diagnose('ZMTP_LIBZMQ_ERROR_NAME'));
     return;
   }
   info.counts[d.dir].commands++;
@@ -84,15 +86,15 @@ function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void 
     return;
   }
   if (!raw) {
-    x.error(c, d, `malformed command frame (${body.length} bytes): name length runs past the frame`);
+    x.error(c, d, diagnose('ZMTP_MALFORMED_COMMAND', body.length));
     return;
   }
   const rec: CommandRecord = { ...recordBase(c, d, 'command'), name: raw.name };
   const mechanism = mechanismOf(c, d) ?? (raw.name === 'MESSAGE' ? (isGssapiWrap(body) ? 'GSSAPI' : 'CURVE') : 'NULL');
-  let problem: string | undefined;
+  let problem: Diagnostic | undefined;
   const sec = describeSecurity(mechanism, raw.name, raw.data);
   if (sec) {
-    problem = sec.problem;
+    if (sec.problem) problem = diagnose('ZMTP_MALFORMED_SECURITY', sec.problem);
     if (sec.username !== undefined) {
       rec.username = sec.username;
       rec.password = sec.password;
@@ -116,7 +118,7 @@ function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void 
     }
   } else {
     const cmd = parseCommand(body);
-    if ('error' in cmd && cmd.error) problem = `${raw.name}: ${cmd.error}`;
+    if ('error' in cmd && cmd.error) problem = diagnose('ZMTP_MALFORMED_COMMAND_BODY', raw.name, cmd.error);
     if ('properties' in cmd) {
       rec.properties = cmd.properties;
       learnProperties(c, d, cmd.properties, raw.data);
@@ -124,7 +126,10 @@ function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void 
     } else if ('reason' in cmd) {
       rec.reason = cmd.reason;
       info.state = 'error';
-      info.stateReason = `${d.dir === 'c2s' ? 'client' : 'server'} sent ERROR: ${cmd.reason}`;
+      // A state, not an error record: the ERROR command's own record says it.
+      const state = diagnose('ZMTP_PEER_ERROR', d.dir === 'c2s' ? 'client' : 'server', cmd.reason);
+      info.stateReason = state.message;
+      info.stateCode = state.code;
     } else if ('topic' in cmd) {
       rec.topic = cmd.topic.toString('hex');
       trackSubscription(x, c, d, cmd.name === 'SUBSCRIBE', rec.topic);
@@ -170,7 +175,7 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
   if (!d.ready && !d.heuristic) {
     // Not allowed before the handshake, but show it anyway.
     d.ready = true;
-    x.error(c, d, 'message sent before the handshake completed');
+    x.error(c, d, diagnose('ZMTP_MESSAGE_BEFORE_HANDSHAKE'));
   }
 
   const hexFrames: string[] = new Array(frames.length);

@@ -1,6 +1,7 @@
 // What every part of the TCP inspector reports through and counts in: the resolved options, the
 // totals and rate, and emit/error. One object, passed as the first argument of the parts' functions
 // (plain calls, no per-packet closures or wrappers), so the hot path costs what one class did.
+import type { Diagnostic } from '../capture/diagnostics.js';
 import type { MessageCap } from './held-message.js';
 import type { ConnectionRecord, ErrorRecord, InspectRecord } from './records.js';
 import type { RateSeries } from './stats.js';
@@ -57,10 +58,11 @@ export class SniffCore {
     return Math.round(seconds * this.timeTicksPerSecond) / this.timeTicksPerSecond;
   }
 
-  error(c: ConnState, d: DirState, message: string, offset?: number): void {
+  /** Reports a problem (made by diagnose(), from the table of codes) as an error record of `d`. */
+  error(c: ConnState, d: DirState, problem: Diagnostic, offset?: number): void {
     c.info.errors++;
     this.totals.errors++;
-    const rec: ErrorRecord = { ...recordBase(c, d, 'error'), message };
+    const rec: ErrorRecord = { ...recordBase(c, d, 'error'), message: problem.message, code: problem.code, severity: problem.severity };
     if (offset !== undefined) rec.offset = offset;
     this.emit(rec);
   }

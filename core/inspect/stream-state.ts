@@ -2,6 +2,7 @@
 // connection table (conn-table.ts), the phase machine (phase-machine.ts), ZWS (zws-stream.ts), resync
 // (resync-stream.ts) and message semantics (semantics.ts). Also the few state changes more than one of
 // them makes: a direction that cannot go on, a connection that is not ZMTP, a handshake that is over.
+import type { Diagnostic } from '../capture/diagnostics.js';
 import type { Direction, TcpConnection } from '../capture/types.js';
 import type { FrameDecoder } from '../zmtp/decoder.js';
 import type { Framing } from '../zmtp/frame.js';
@@ -89,21 +90,24 @@ export function recordBase<T extends InspectRecord['type']>(c: ConnState, d: Dir
 }
 
 /** A direction that cannot go on: reported, the connection marked in error, nothing more decoded. */
-export function failDirection(x: SniffCore, c: ConnState, d: DirState, message: string, stateReason: string, offset?: number): void {
-  x.error(c, d, message, offset);
+export function failDirection(x: SniffCore, c: ConnState, d: DirState, problem: Diagnostic, stateReason: string, offset?: number): void {
+  x.error(c, d, problem, offset);
   c.info.state = 'error';
   c.info.stateReason = stateReason;
+  c.info.stateCode = problem.code;
   d.phase = 'dead';
   d.head = EMPTY;
 }
 
-/** The connection is something else than ZMTP: said once, then both directions are ignored. */
-export function notZmtp(x: SniffCore, c: ConnState, d: DirState, why: string): void {
+/** The connection is something else than ZMTP (a NOT_ZMTP_* problem): said once, then both directions are ignored. */
+export function notZmtp(x: SniffCore, c: ConnState, d: DirState, problem: Diagnostic): void {
   if (c.ignored) return;
   c.ignored = true;
   c.info.state = 'not-zmtp';
-  c.info.stateReason = why;
-  x.error(c, d, `not ZMTP: ${why}`);
+  // The state says why without the record's "not ZMTP: " (the state already says that).
+  c.info.stateReason = problem.message.replace(/^not ZMTP: /, '');
+  c.info.stateCode = problem.code;
+  x.error(c, d, problem);
   for (const s of [c.dirs.c2s, c.dirs.s2c]) {
     s.phase = 'dead';
     s.head = EMPTY;

@@ -1,6 +1,7 @@
 // ZeroMQ over WebSocket (ZWS 2.0) in a direction: its HTTP head (the client's upgrade request or the
 // server's answer) stands where a greeting would, then each binary WebSocket message is a flags byte and
 // a ZMTP frame body, handed to the message semantics like any frame. Parsing itself is in websocket.ts.
+import { diagnose } from '../capture/diagnostics.js';
 import { own, ownPendingFrames, replay, takeHeadTimes, timeAt } from './held-bytes.js';
 import type { UpgradeRecord } from './records.js';
 import { onFrame } from './semantics.js';
@@ -16,7 +17,7 @@ export function tryUpgrade(x: SniffCore, c: ConnState, d: DirState): void {
     return;
   }
   if ('error' in head) {
-    notZmtp(x, c, d, `HTTP: ${head.error}`);
+    notZmtp(x, c, d, diagnose('NOT_ZMTP_HTTP', head.error));
     return;
   }
   const info = c.info;
@@ -30,7 +31,7 @@ export function tryUpgrade(x: SniffCore, c: ConnState, d: DirState): void {
   if (d.dir === 'c2s') {
     const offered = protocols.filter((p) => zwsMechanism(p) !== undefined);
     if (!/^websocket$/i.test(head.headers.get('upgrade') ?? '') || offered.length === 0) {
-      notZmtp(x, c, d, `HTTP request ${JSON.stringify(head.startLine.slice(0, 80))} is not a ZeroMQ WebSocket upgrade (no ZWS2.0 subprotocol)`);
+      notZmtp(x, c, d, diagnose('NOT_ZMTP_NOT_ZWS', head.startLine.slice(0, 80)));
       return;
     }
     rec.path = head.startLine.split(' ')[1] ?? '';
@@ -49,8 +50,10 @@ export function tryUpgrade(x: SniffCore, c: ConnState, d: DirState): void {
     info.websocket = { ...info.websocket, protocol: chosen };
     if (status !== 101 || !mechanism) {
       x.emit(rec);
-      const why = status !== 101 ? `the server answered HTTP ${Number.isNaN(status) ? JSON.stringify(head.startLine.slice(0, 40)) : status}` : `the server chose no ZWS subprotocol (${chosen ?? 'none'})`;
-      failDirection(x, c, d, `WebSocket upgrade refused: ${why}`, `WebSocket upgrade refused: ${why}`);
+      const problem = status !== 101
+        ? diagnose('ZWS_UPGRADE_REFUSED', Number.isNaN(status) ? JSON.stringify(head.startLine.slice(0, 40)) : String(status))
+        : diagnose('ZWS_NO_SUBPROTOCOL', chosen ?? 'none');
+      failDirection(x, c, d, problem, problem.message);
       return;
     }
   }
@@ -67,14 +70,14 @@ export function decodeWs(x: SniffCore, c: ConnState, d: DirState, data: Buffer):
   const err = d.ws!.push(data, (opcode, payload) => {
     if (c.ignored || d.phase !== 'ws') return;
     if (opcode === WS_TEXT) {
-      x.error(c, d, `text WebSocket message (${payload.length} bytes) in a ZWS stream, which uses binary messages`);
+      x.error(c, d, diagnose('ZWS_TEXT_MESSAGE', payload.length));
     } else if (opcode === WS_BINARY) {
       if (payload.length === 0) {
-        x.error(c, d, 'empty WebSocket message: a ZWS message needs at least its flags byte');
+        x.error(c, d, diagnose('ZWS_EMPTY_MESSAGE'));
         return;
       }
       const flags = payload[0];
-      if (flags & ~0x03) x.error(c, d, `ZWS flags byte 0x${flags.toString(16)} has unknown bits set`);
+      if (flags & ~0x03) x.error(c, d, diagnose('ZWS_BAD_FLAGS', flags));
       const command = (flags & 0x02) !== 0;
       if (command && payload.length === 1) {
         // libzmq's ws engine sends an empty COMMAND message as a keep-alive.
@@ -88,7 +91,7 @@ export function decodeWs(x: SniffCore, c: ConnState, d: DirState, data: Buffer):
   });
   ownPendingFrames(d);
   if (err && !c.ignored && d.phase === 'ws') {
-    x.error(c, d, `malformed WebSocket stream: ${err}`);
+    x.error(c, d, diagnose('ZWS_MALFORMED', err));
     d.phase = 'dead';
     d.ws = undefined;
   }

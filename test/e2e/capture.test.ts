@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, shot, startServe, waitForText, type Served } from './serve-harness.js';
 import { captureWithTcpdump, freePort, pubSubExchange, reqRepExchange } from './traffic.js';
+import { REALCAPS, realcapsMissing } from '../helpers/pgm.js';
 
 let served: Served;
 let browser: Browser;
@@ -162,4 +163,24 @@ test('a live capture on loopback shows a message as it happens', async () => {
   await (await download).saveAs(saved);
   const magic = readFileSync(saved).subarray(0, 4).toString('hex');
   assert.ok(['0a0d0d0a', 'd4c3b2a1', 'a1b2c3d4', '4d3cb2a1'].includes(magic), `saved file starts with a capture magic, got ${magic}`);
+});
+
+test('problem codes: an error row shows its code (severity in the tooltip), a capture warning its code', { skip: realcapsMissing }, async () => {
+  // tcpdump's own regression capture: one connection joined mid-stream that ends too soon to tell (a note).
+  await page.getByLabel('Capture file').setInputFiles(join(REALCAPS, 'tcpdump_zmtp1-inf-loop-1.pcapng'));
+  await page.getByRole('navigation', { name: 'Captures' }).getByRole('button', { name: 'tcpdump_zmtp1-inf-loop-1.pcapng' }).waitFor();
+  await page.getByLabel('Record kind').selectOption('error');
+  const badge = page.getByTestId('record-row').getByTestId('problem-code');
+  await badge.first().waitFor();
+  assert.deepEqual(await badge.allTextContents(), ['ZMTP_ENDED_UNDECIDED']);
+  assert.match((await page.getByTestId('record-row').filter({ has: page.getByTestId('problem-code') }).locator('[title]').last().getAttribute('title'))!, /^ZMTP_ENDED_UNDECIDED \(note\): /);
+  await page.getByLabel('Record kind').selectOption('');
+
+  // A real capture cut inside its last packet: the warning list names the code.
+  const cut = join(dir, 'cut-nada.pcap');
+  const bytes = readFileSync(join(REALCAPS, 'distsys_nada_zmq.pcap'));
+  writeFileSync(cut, bytes.subarray(0, bytes.length - 5));
+  await page.getByLabel('Capture file').setInputFiles(cut);
+  await page.getByText(/1 warning while reading/).click();
+  assert.match((await page.getByTestId('capture-warning').first().textContent())!, /^CAPTURE_TRUNCATED /);
 });

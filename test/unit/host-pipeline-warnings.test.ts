@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PcapWriter, buildTcpPacket, LINKTYPE_ETHERNET } from '../../core/capture/index.js';
+import { PcapWriter, buildTcpPacket, LINKTYPE_ETHERNET, type CaptureWarning } from '../../core/capture/index.js';
 import { decodeFile } from '../../core/host/pipeline.js';
 
 test('a malformed packet\'s warning names its packet once', async (t) => {
@@ -16,9 +16,9 @@ test('a malformed packet\'s warning names its packet once', async (t) => {
   w.write({ tsSec: 2, tsNsec: 0, data: Buffer.alloc(10, 0x45) }); // shorter than an Ethernet header
   const file = join(dir, 'bad.pcap');
   writeFileSync(file, w.toBuffer());
-  const warnings: string[] = [];
-  await decodeFile(file, { record() {}, packet() {}, progress() {}, warning: (m) => warnings.push(m) }, new AbortController().signal);
-  assert.equal(warnings.length, 1);
-  assert.match(warnings[0], /^packet 2: Ethernet header needs 14 bytes/);
-  assert.doesNotMatch(warnings[0], /packet 2: packet 2/);
+  const warnings: CaptureWarning[] = [];
+  await decodeFile(file, { record() {}, packet() {}, progress() {}, warning: (w) => warnings.push(w) }, new AbortController().signal);
+  assert.deepEqual(warnings.map((w) => [w.index, w.code, w.severity]), [[2, 'PACKET_MALFORMED', 'warning']]);
+  assert.match(warnings[0].message, /^packet 2: /);
+  assert.doesNotMatch(warnings[0].message, /packet 2: packet 2/);
 });

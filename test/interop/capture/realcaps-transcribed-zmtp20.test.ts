@@ -50,7 +50,7 @@ for (const [name, source] of Object.entries(captures)) {
     const file = `${REALCAPS}/${name}`;
     const records: InspectRecord[] = [];
     const summary = await decodeCapture(file, { onRecord: (r) => records.push(r) });
-    assert.deepEqual(records.filter((r) => r.type === 'error').map((r) => (r as { message?: string }).message), []);
+    assert.deepEqual(records.filter((r) => r.type === 'error').map((r) => r.type === 'error' && `${r.code}: ${r.message}`), []);
     for (const c of summary.connections) assert.ok(!['error', 'not-zmtp'].includes(c.state), `${c.client} -> ${c.server}: ${c.state} ${c.stateReason ?? ''}`);
 
     const payloads = tsharkPayloads(file);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   buildTcpPacket, checksum, decodeLinkLayer, PcapngWriter, openCapture, ipv6Text,
-  TCP_ACK, TCP_PSH, TCP_SYN, type Packet, type DecodedPacket, type TcpPacketSpec,
+  TCP_ACK, TCP_PSH, TCP_SYN, type CaptureWarning, type Packet, type DecodedPacket, type TcpPacketSpec,
 } from '../../../core/capture/index.js';
 
 const pkt = (data: Buffer, linkType: number, index = 1): Packet => ({ ts: 0, tsSec: 0, tsNsec: 0, linkType, data, origLen: data.length, interfaceId: 0, index });
@@ -153,7 +153,8 @@ test('IPv6 extension headers are walked; without a defragmenter fragments are fl
   const frag = Buffer.from([6, 0, 0, 1, 0, 0, 0, 9]); // offset 0, more fragments follow
   const w = decodeLinkLayer(pkt(build(frag), 229));
   assert.equal(w?.kind, 'warning');
-  assert.match((w as { message: string }).message, /IPv6 datagram \(id 9\) from 2001:db8::1 to fe80::a:b: fragment at offset 0 is not reassembled/);
+  assert.equal((w as CaptureWarning).code, 'IP_FRAGMENT_SKIPPED');
+  assert.match((w as CaptureWarning).message, /\b9\b.*2001:db8::1.*fe80::a:b.*\b0\b/);
 });
 
 test('without a defragmenter IPv4 fragments are flagged and skipped', () => {
@@ -162,9 +163,12 @@ test('without a defragmenter IPv4 fragments are flagged and skipped', () => {
   const w = decodeLinkLayer(pkt(raw, 101, 7));
   assert.equal(w?.kind, 'warning');
   assert.equal((w as { index: number }).index, 7);
-  assert.match((w as { message: string }).message, /^packet 7: IPv4 datagram \(id \d+\) from 10\.1\.2\.3 to 192\.168\.7\.9: fragment at offset 0 is not reassembled; skipped/);
+  assert.equal((w as CaptureWarning).code, 'IP_FRAGMENT_SKIPPED');
+  assert.match((w as CaptureWarning).message, /^packet 7: .*10\.1\.2\.3.*192\.168\.7\.9/);
   raw.writeUInt16BE(0x0010, 6); // a later fragment (offset 128)
-  assert.match((decodeLinkLayer(pkt(raw, 101)) as { message: string }).message, /offset 128/);
+  const later = decodeLinkLayer(pkt(raw, 101)) as CaptureWarning;
+  assert.equal(later.code, 'IP_FRAGMENT_SKIPPED');
+  assert.match(later.message, /\b128\b/);
 });
 
 test('non-TCP packets are ignored, not warned about', () => {
@@ -184,13 +188,16 @@ test('every truncation point of every link type gives a warning or null, never a
       assert.ok(r === null || r.kind === 'warning', `${c.name} cut at ${n}: ${JSON.stringify(r)}`);
     }
   }
-  assert.match((decodeLinkLayer(pkt(Buffer.alloc(30), 147)) as { message: string }).message, /link type 147 is not supported/);
+  const unsupported = decodeLinkLayer(pkt(Buffer.alloc(30), 147)) as CaptureWarning;
+  assert.deepEqual([unsupported.code, /\b147\b/.test(unsupported.message)], ['CAPTURE_UNSUPPORTED', true]);
   const badOffset = Buffer.from(buildTcpPacket({ ...v4, linkType: 101 }));
   badOffset[20 + 12] = 0x30; // data offset 12 bytes
-  assert.match((decodeLinkLayer(pkt(badOffset, 101)) as { message: string }).message, /data offset 12 is below 20/);
+  const below = decodeLinkLayer(pkt(badOffset, 101)) as CaptureWarning;
+  assert.deepEqual([below.code, /\b12\b.*\b20\b/.test(below.message)], ['PACKET_MALFORMED', true]);
   const hugeOffset = Buffer.from(buildTcpPacket({ ...v4, linkType: 101, payload: Buffer.alloc(0) }));
   hugeOffset[20 + 12] = 0xf0; // 60-byte header in a 20-byte segment
-  assert.match((decodeLinkLayer(pkt(hugeOffset, 101)) as { message: string }).message, /header length 60 exceeds the segment length 20/);
+  const over = decodeLinkLayer(pkt(hugeOffset, 101)) as CaptureWarning;
+  assert.deepEqual([over.code, /\b60\b.*\b20\b/.test(over.message)], ['PACKET_MALFORMED', true]);
 });
 
 test('IPv6 addresses are printed in RFC 5952 form', () => {

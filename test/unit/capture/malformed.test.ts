@@ -88,7 +88,7 @@ for (const [name, make] of [['pcap (microsecond, via pcap-parser)', () => pcapBy
         assert.deepEqual(warnings, [], `cut at ${cut}`);
       } else {
         assert.equal(warnings.length, 1, `cut at ${cut}: ${JSON.stringify(warnings)}`);
-        assert.match(warnings[0].message, /truncated/);
+        assert.deepEqual([warnings[0].code, warnings[0].severity], ['CAPTURE_TRUNCATED', 'warning'], `cut at ${cut}`);
       }
     }
   });
@@ -107,7 +107,8 @@ test('absurd captured lengths stop reading with a warning instead of buffering t
     const { packets, warnings } = await collect(Readable.from([bad]));
     assert.equal(packets.length, 2);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0].message, new RegExp(`packet 3: captured length ${0x7ffffff0} exceeds the ${MAX_CAPLEN}-byte limit`));
+    assert.equal(warnings[0].code, 'CAPTURE_CORRUPT');
+    assert.match(warnings[0].message, new RegExp(`^packet 3: .*\\b${0x7ffffff0}\\b.*\\b${MAX_CAPLEN}\\b`));
     assert.equal(warnings[0].index, 3);
   }
 });
@@ -115,23 +116,25 @@ test('absurd captured lengths stop reading with a warning instead of buffering t
 test('pcapng: block length beyond the file, over the limit, misaligned, or with a mismatched trailer', async () => {
   const { bytes, ends } = pcapngBytes();
   const second = ends[0]; // offset of packet 2's block
-  const variants: [string, (b: Buffer) => void, number, RegExp][] = [
-    ['longer than the file', (b) => b.writeUInt32LE(4096, second + 4), 1, /truncated: packet 2 has \d+ of 4096 bytes/],
-    ['absurdly long', (b) => b.writeUInt32LE(0xfffffff0, second + 4), 1, /claims 4294967280 bytes, over the limit/],
-    ['not a multiple of 4', (b) => b.writeUInt32LE(63, second + 4), 1, /invalid length 63/],
-    ['shorter than a block header', (b) => b.writeUInt32LE(8, second + 4), 1, /invalid length 8/],
-    ['mismatched trailer', (b) => b.writeUInt32LE(12345, ends[1] - 4), 1, /trailing length 12345 differs/],
-    ['captured length past its block', (b) => b.writeUInt32LE(5000, second + 20), 3, /packet 2: captured length 5000 exceeds its block/],
-    ['unknown interface', (b) => b.writeUInt32LE(7, second + 8), 3, /packet 2: refers to interface 7/],
-    ['bad byte-order magic', (b) => b.writeUInt32LE(0x12345678, 8), 0, /invalid byte-order magic/],
+  // Each variant: its code, and the numbers the warning must name (packet, lengths), not its words.
+  const variants: [string, (b: Buffer) => void, number, string, RegExp][] = [
+    ['longer than the file', (b) => b.writeUInt32LE(4096, second + 4), 1, 'CAPTURE_TRUNCATED', /packet 2\b.*\b4096\b/],
+    ['absurdly long', (b) => b.writeUInt32LE(0xfffffff0, second + 4), 1, 'CAPTURE_CORRUPT', /\b4294967280\b/],
+    ['not a multiple of 4', (b) => b.writeUInt32LE(63, second + 4), 1, 'CAPTURE_CORRUPT', /\b63\b/],
+    ['shorter than a block header', (b) => b.writeUInt32LE(8, second + 4), 1, 'CAPTURE_CORRUPT', /\b8\b/],
+    ['mismatched trailer', (b) => b.writeUInt32LE(12345, ends[1] - 4), 1, 'CAPTURE_CORRUPT', /\b12345\b/],
+    ['captured length past its block', (b) => b.writeUInt32LE(5000, second + 20), 3, 'CAPTURE_BAD_RECORD', /^packet 2: .*\b5000\b/],
+    ['unknown interface', (b) => b.writeUInt32LE(7, second + 8), 3, 'CAPTURE_BAD_RECORD', /^packet 2: .*\b7\b/],
+    ['bad byte-order magic', (b) => b.writeUInt32LE(0x12345678, 8), 0, 'CAPTURE_CORRUPT', /0x78563412|0x12345678/],
   ];
-  for (const [what, mutate, expectPackets, message] of variants) {
+  for (const [what, mutate, expectPackets, code, numbers] of variants) {
     const b = Buffer.from(bytes);
     mutate(b);
     const { packets, warnings } = await collect(Readable.from([b]));
     assert.equal(packets.length, expectPackets, what);
     assert.equal(warnings.length, 1, `${what}: ${JSON.stringify(warnings)}`);
-    assert.match(warnings[0].message, message, what);
+    assert.equal(warnings[0].code, code, what);
+    assert.match(warnings[0].message, numbers, what);
   }
 });
 
@@ -150,7 +153,7 @@ test('a SHB without any interface: packet blocks are skipped with a warning each
   w.simplePacket(frames[1]);
   const { packets, warnings } = await collect(Readable.from([w.toBuffer()]));
   assert.equal(packets.length, 0);
-  assert.deepEqual(warnings.map((x) => x.index), [1, 2]);
+  assert.deepEqual(warnings.map((x) => [x.index, x.code]), [[1, 'CAPTURE_BAD_RECORD'], [2, 'CAPTURE_BAD_RECORD']]);
 });
 
 test('a stream that fails in the middle ends with an EIO CaptureError after the packets before it', async () => {

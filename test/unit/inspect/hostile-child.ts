@@ -16,7 +16,7 @@ let peakRss = 0;
 await decodeCapture(process.argv[2], {
   onRecord: (r) => {
     types[r.type] = (types[r.type] ?? 0) + 1;
-    if (r.type === 'error') errors.push(`${r.conn} ${r.message}`);
+    if (r.type === 'error') errors.push(`${r.conn} ${r.code} ${r.message}`);
     if ((types[r.type] & 63) === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
   },
 });

@@ -110,7 +110,7 @@ test('readable lines: every record type gets a one-line summary with previews', 
     [{ ...base, type: 'message', frames: ['', '68656c6c6f', 'ff00'], envelope: [], replyTo: { ts: 1, latency: 0.0015 } }, /^\[3\] "" \| "hello" \| 0xff00 envelope \(delimiter only\) reply after 1\.500 ms$/],
     [{ ...base, type: 'message', frames: ['0174'], subscription: { subscribe: true, topic: '74' } }, /^\[1\] subscribe "t" \(subscription message\)$/],
     [{ ...base, type: 'gap', bytes: 10 }, /^10 bytes never captured; resynchronising$/],
-    [{ ...base, type: 'error', message: 'bad', offset: 3 }, /^bad \(at byte 3\)$/],
+    [{ ...base, type: 'error', message: 'bad', code: 'ZMTP_MALFORMED_FRAME', severity: 'error', offset: 3 }, /^\[ZMTP_MALFORMED_FRAME\] bad \(at byte 3\)$/],
   ];
   for (const [r, re] of lines) assert.match(summarize(r), re);
   assert.match(formatRecord(lines[0][0]), /^2023-11-14 22:13:20\.250000  #7 +10\.0\.0\.1:5 -> \[::1\]:6 +OPEN +connection$/);

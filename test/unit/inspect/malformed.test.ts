@@ -10,6 +10,7 @@ import {
   encodeGreetingV3, encodeFrame, encodeMessage, readyCommand, errorCommand, pingCommand, pongCommand, encodeCommand,
 } from '../../../core/zmtp/index.js';
 import { rng } from './relay.js';
+import { codesOf, problem, problemsOf } from '../../helpers/problems.js';
 
 let nextId = 100;
 function conn(midstream = false, v6 = false): TcpConnection {
@@ -72,9 +73,9 @@ test('garbage after a valid greeting: one error at the right offset, then frames
   ];
   const { records } = run(events);
   const errs = errorsOf(records, bad);
-  assert.equal(errs[0].message, 'malformed frame: reserved frame flag bits set (0xf0)');
+  assert.deepEqual(problemsOf(errs.slice(0, 1)), [problem('ZMTP_MALFORMED_FRAME', 'reserved frame flag bits set (0xf0)')]);
   assert.equal(errs[0].offset, greetingAndReady);
-  assert.deepEqual(errs.slice(1).map((e) => e.message), ['skipped 5 bytes to find frame boundaries']);
+  assert.deepEqual(problemsOf(errs.slice(1)), [problem('ZMTP_RESYNC_SKIPPED', 5)]);
   const after = msgsOf(records, bad);
   assert.deepEqual(after.map((m) => m.frames), [0, 1, 2, 3].map((i) => [hex(`after ${i}`)]));
   assert.ok(after.every((m) => m.heuristic));
@@ -95,14 +96,16 @@ test('absurd frame lengths are errors, not allocations; a claim cut short by the
     ...handshake(a), data(a, 'c2s', huge), close(a),
     ...handshake(b), data(b, 'c2s', Buffer.concat([big, Buffer.alloc(1000)])), close(b),
   ]);
-  assert.match(errorsOf(records, a)[0].message, /^malformed frame: frame (length 4611686018427387904 is absurd|of 4611686018427387904 bytes)/);
-  assert.deepEqual(errorsOf(records, b).map((e) => e.message), ['connection ended inside a frame (1009 bytes of it seen)']);
+  assert.equal(errorsOf(records, a)[0].code, 'ZMTP_MALFORMED_FRAME');
+  assert.match(errorsOf(records, a)[0].message, /4611686018427387904/);
+  assert.deepEqual(problemsOf(errorsOf(records, b)), [problem('ZMTP_ENDED_IN_FRAME', 1009)]);
 });
 
 test('a smaller maxFrameSize turns big claims into errors too', () => {
   const a = conn();
   const { records } = run([...handshake(a), data(a, 'c2s', encodeMessage('v3', [Buffer.alloc(5000)])), close(a)], { maxFrameSize: 4096 });
-  assert.match(errorsOf(records, a)[0].message, /frame of 5000 bytes exceeds maxMessageSize 4096/);
+  assert.equal(errorsOf(records, a)[0].code, 'ZMTP_MALFORMED_FRAME');
+  assert.match(errorsOf(records, a)[0].message, /5000\b.*\b4096/);
 });
 
 test('non-ZMTP TCP gets one "not ZMTP" note per connection however many packets, and nothing else', () => {
@@ -115,9 +118,10 @@ test('non-ZMTP TCP gets one "not ZMTP" note per connection however many packets,
   events.push(close(http));
   const { records, inspector } = run(events);
   assert.deepEqual(records.map((r) => r.type), ['error', 'close']);
-  assert.match((records[0] as ErrorRecord).message, /^not ZMTP: HTTP request "GET \/0 HTTP\/1.1" is not a ZeroMQ WebSocket upgrade \(no ZWS2.0 subprotocol\)$/);
+  assert.deepEqual(problemsOf([records[0] as ErrorRecord]), [problem('NOT_ZMTP_NOT_ZWS', 'GET /0 HTTP/1.1')]);
   const info = inspector.connection(http.id)!;
   assert.equal(info.state, 'not-zmtp');
+  assert.equal(info.stateCode, 'NOT_ZMTP_NOT_ZWS');
   assert.equal(info.counts.c2s.wireBytes, events.filter((e) => e.kind === 'data' && e.dir === 'c2s').reduce((n, e) => n + (e as { data: Buffer }).data.length, 0));
 });
 
@@ -134,8 +138,8 @@ test('random bytes seen mid-stream: searched within a bound, then one "not ZMTP"
   events.push(close(c));
   const { records } = run(events, { resyncGiveUpBytes: 8000 });
   const errs = errorsOf(records, c);
-  assert.equal(errs.length, 1);
-  assert.match(errs[0].message, /^not ZMTP: no ZMTP frames found in the first \d+ bytes/);
+  assert.deepEqual(codesOf(errs), ['NOT_ZMTP_NO_FRAMES']);
+  assert.equal(errs[0].severity, 'note');
 });
 
 test('a gap: recorded, the message it cut is reported lost, decoding resumes on the next frames', () => {
@@ -151,7 +155,7 @@ test('a gap: recorded, the message it cut is reported lost, decoding resumes on 
   const { records } = run(events);
   const types = records.filter((r) => r.conn === c.id).map((r) => r.type);
   assert.ok(types.includes('gap'));
-  assert.deepEqual(errorsOf(records, c).map((e) => e.message), ['1 frames of a multipart message lost in the gap', 'skipped 34 bytes to find frame boundaries']);
+  assert.deepEqual(problemsOf(errorsOf(records, c)), [problem('ZMTP_GAP_IN_MESSAGE', 1), problem('ZMTP_RESYNC_SKIPPED', 34)]);
   assert.deepEqual(msgsOf(records, c).map((m) => [m.frames, m.heuristic ?? false]), [
     [[hex('before')], false], [[hex('after 1')], true], [[hex('after 2')], true], [[hex('after 3')], true],
   ]);
@@ -189,10 +193,12 @@ test('ERROR, PING/PONG, unknown and malformed commands; mechanism mismatch; bad 
   assert.equal(cmds[5].reason, 'go away');
   assert.equal(cmds[0].src, '[2001:db8::1]:' + c.client.port);
   assert.equal(cmds[0].dst, '[2001:db8::2]:5555');
-  assert.deepEqual(errorsOf(records, c).map((e) => e.message), ['malformed command frame (2 bytes): name length runs past the frame']);
-  assert.equal(inspector.connection(c.id)!.stateReason, 'server sent ERROR: go away');
-  assert.match(errorsOf(records, m)[0].message, /^mechanism mismatch: PLAIN on one side, CURVE on the other$/);
-  assert.match(errorsOf(records, g)[0].message, /^bad greeting: invalid mechanism name in greeting/);
+  assert.deepEqual(problemsOf(errorsOf(records, c)), [problem('ZMTP_MALFORMED_COMMAND', 2)]);
+  const info = inspector.connection(c.id)!;
+  assert.deepEqual([info.stateCode, info.stateReason], ['ZMTP_PEER_ERROR', problem('ZMTP_PEER_ERROR', 'server', 'go away').message]);
+  assert.deepEqual(problemsOf(errorsOf(records, m)), [problem('ZMTP_MECHANISM_MISMATCH', 'PLAIN', 'CURVE')]);
+  assert.deepEqual(codesOf(errorsOf(records, g)), ['ZMTP_BAD_GREETING']);
+  assert.equal(inspector.connection(g.id)!.stateCode, 'ZMTP_BAD_GREETING');
 });
 
 test('a connection that ends during the greeting or inside a multipart message says so', () => {
@@ -202,8 +208,8 @@ test('a connection that ends during the greeting or inside a multipart message s
     open(a), data(a, 'c2s', encodeGreetingV3('NULL', false).subarray(0, 11)), close(a),
     ...handshake(b), data(b, 'c2s', encodeFrame('v3', Buffer.from('first'), true)), close(b),
   ]);
-  assert.deepEqual(errorsOf(records, a).map((e) => e.message), ['connection ended during the greeting (11 bytes of it seen)']);
-  assert.deepEqual(errorsOf(records, b).map((e) => e.message), ['connection ended inside a multipart message (1 frames seen, last had MORE set)']);
+  assert.deepEqual(problemsOf(errorsOf(records, a)), [problem('ZMTP_ENDED_IN_GREETING', 11)]);
+  assert.deepEqual(problemsOf(errorsOf(records, b)), [problem('ZMTP_ENDED_IN_MESSAGE', 1)]);
 });
 
 test('findResync: needs several plausible frames, waits when unsure, rejects implausible headers', () => {

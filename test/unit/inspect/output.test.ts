@@ -74,7 +74,7 @@ const handMade: InspectRecord[] = [
   { type: 'message', ...base, frames: ['00', 'ab'.repeat(700 * 1024), ''], sizes: [1, 700 * 1024, 0], truncated: true },
   { type: 'message', ...base, ts: 0, conn: 0, frames: ['01'], sizes: [1], subscription: { subscribe: true, topic: '' }, heuristic: true },
   { type: 'message', ...base, frames: ['aa', '', 'bb'], sizes: [1, 0, 1], envelope: ['aa'], replyTo: { ts: 1700000000.125, latency: 0.125 } },
-  { type: 'error', ...base, message: 'bad "greeting": ünïcödé \u2028 and a tab\t', offset: 7 },
+  { type: 'error', ...base, message: 'bad "greeting": ünïcödé \u2028 and a tab\t', code: 'ZMTP_BAD_GREETING', severity: 'error', offset: 7 },
   { type: 'command', ...base, name: 'READY', properties: { 'Socket-Type': 'DEALER', Identity: 'naïve' } },
   { type: 'gap', ...base, dir: 's2c', bytes: 1460 },
 ];

@@ -155,7 +155,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
       <ErrorText error={capture.error ? `Capture failed: ${capture.error}` : null} testId="capture-error" />
       {capture.warnings.length > 0 && (
         <details className="text-xs text-amber-800 dark:text-amber-300"><summary>{capture.warnings.length} warning{capture.warnings.length === 1 ? '' : 's'} while reading</summary>
-          <ul className="ml-4 list-disc">{capture.warnings.slice(0, 50).map((w, i) => <li key={i}>{w}</li>)}</ul></details>
+          <ul className="ml-4 list-disc">{capture.warnings.slice(0, 50).map((w, i) => <li key={i} data-testid="capture-warning"><code title={`${w.severity}: see README, Problem codes`}>{w.code}</code> {w.message}</li>)}</ul></details>
       )}
       <Dismissible error={error} testId="capture-action-error" onDismiss={() => setError(null)} />
       <Card title={`Connections (${conns.length})`}><Connections conns={conns} selected={filter.conn} onSelect={(c) => setFilter({ ...filter, conn: c })} /></Card>

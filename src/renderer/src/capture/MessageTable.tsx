@@ -24,6 +24,12 @@ const TYPE_COLORS: Record<string, string> = {
   open: 'text-slate-500',
   close: 'text-slate-500',
 };
+/** An error row's code badge, by the problem's severity (error / warning / note, as Wireshark's expert info). */
+const SEVERITY_TONES: Record<string, string> = {
+  error: 'bg-red-100 text-red-800 dark:bg-red-900/60 dark:text-red-200',
+  warning: 'bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200',
+  note: 'bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200',
+};
 
 export function MessageTable({ client, captureId, filter, version, selected, onSelect }: {
   client: AppClient; captureId: string; filter: CaptureFilter; version: number; selected: number | null; onSelect: (index: number) => void;
@@ -185,7 +191,10 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
                     <span>{row.conn} <span className={row.dir === 'c2s' ? 'text-sky-700 dark:text-sky-300' : 'text-emerald-700 dark:text-emerald-300'}>{row.dir === 'c2s' ? 'c→s' : 's→c'}</span></span>
                     <span className="truncate" title={`${row.src} → ${row.dst}`}>{row.src}{row.socketType ? ` ${row.socketType}` : ''}</span>
                     <span className={TYPE_COLORS[row.type] ?? ''}>{row.type}</span>
-                    <span className="truncate" title={row.summary}>{row.summary}</span>
+                    <span className="truncate" title={row.code ? `${row.code} (${row.severity}): ${row.summary}` : row.summary}>
+                      {row.code && <span data-testid="problem-code" className={`mr-1 rounded px-1 text-[10px] ${SEVERITY_TONES[row.severity ?? 'error']}`}>{row.code}</span>}
+                      {row.summary}
+                    </span>
                   </>
                 ) : (
                   <span className="col-span-8 text-slate-400">…</span>
