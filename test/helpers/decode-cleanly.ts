@@ -7,11 +7,18 @@ import type { InspectRecord } from '../../core/inspect/records.js';
 
 export type MessageRecord = Extract<InspectRecord, { type: 'message' }>;
 
-export async function decodeCleanly(file: string): Promise<{ records: InspectRecord[]; messages: MessageRecord[]; summary: DecodeSummary }> {
+export async function decodeCleanly(
+  file: string,
+): Promise<{ records: InspectRecord[]; messages: MessageRecord[]; summary: DecodeSummary }> {
   const records: InspectRecord[] = [];
   const summary = await decodeCapture(file, { onRecord: (r) => records.push(r) });
-  assert.deepEqual(records.filter((r) => r.type === 'error').map((r) => (r as { message?: string }).message), [], `${file}: error records`);
-  for (const c of summary.connections) assert.ok(!['error', 'not-zmtp'].includes(c.state), `${c.client} -> ${c.server}: ${c.state} ${c.stateReason ?? ''}`);
+  assert.deepEqual(
+    records.filter((r) => r.type === 'error').map((r) => (r as { message?: string }).message),
+    [],
+    `${file}: error records`,
+  );
+  for (const c of summary.connections)
+    assert.ok(!['error', 'not-zmtp'].includes(c.state), `${c.client} -> ${c.server}: ${c.state} ${c.stateReason ?? ''}`);
   const messages = records.filter((r): r is MessageRecord => r.type === 'message');
   return { records, messages, summary };
 }

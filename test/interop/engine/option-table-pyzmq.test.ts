@@ -67,7 +67,11 @@ test("every pyzmq name in the option table is pyzmq's socket option with libzmq'
   const list = probes();
   const run = spawnSync('/usr/bin/python3', ['-c', PROBE_SCRIPT], { input: JSON.stringify(list), encoding: 'utf8', timeout: 60000 });
   assert.equal(run.status, 0, run.stderr);
-  const result = JSON.parse(run.stdout) as { wss: boolean; ids: number[]; probes: { attr: string; number: number | null; set: string | null }[] };
+  const result = JSON.parse(run.stdout) as {
+    wss: boolean;
+    ids: number[];
+    probes: { attr: string; number: number | null; set: string | null }[];
+  };
   assert.equal(result.probes.length, list.length);
   const numbers = new Map<string, number[]>();
   list.forEach((p, i) => {
@@ -82,9 +86,15 @@ test("every pyzmq name in the option table is pyzmq's socket option with libzmq'
     const spec: { id: number | null; pyzmq?: unknown } = OPTIONS[name];
     // A name pyzmq has must be declared; one it lacks must be absent.
     if (spec.pyzmq === undefined) {
-      assert.ok(spec.id === null || !result.ids.includes(spec.id), `${name}: pyzmq has socket option ${spec.id}, the table declares no pyzmq name`);
+      assert.ok(
+        spec.id === null || !result.ids.includes(spec.id),
+        `${name}: pyzmq has socket option ${spec.id}, the table declares no pyzmq name`,
+      );
     } else {
-      assert.ok(numbers.get(name)!.includes(spec.id!), `${name}: pyzmq's ${JSON.stringify(spec.pyzmq)} is numbered ${numbers.get(name)}, libzmq's id is ${spec.id}`);
+      assert.ok(
+        numbers.get(name)!.includes(spec.id!),
+        `${name}: pyzmq's ${JSON.stringify(spec.pyzmq)} is numbered ${numbers.get(name)}, libzmq's id is ${spec.id}`,
+      );
     }
   }
 });
@@ -92,56 +102,97 @@ test("every pyzmq name in the option table is pyzmq's socket option with libzmq'
 /** A workbench socket as the host reports it, its options validated by the host's schema. */
 function workbenchSocket(type: SocketType, options: Record<string, unknown>, endpoints: SocketInfo['endpoints']): SocketInfo {
   return {
-    id: 's1', name: type.toLowerCase(), type, options: optionSchema(type).parse(options) as SocketInfo['options'],
-    endpoints, peers: [], closed: false, messageCount: 0, eventCount: 0,
+    id: 's1',
+    name: type.toLowerCase(),
+    type,
+    options: optionSchema(type).parse(options) as SocketInfo['options'],
+    endpoints,
+    peers: [],
+    closed: false,
+    messageCount: 0,
+    eventCount: 0,
   };
 }
 
-test('copy-as-code of a REQ with a dozen options runs under pyzmq against an engine ROUTER, which sees them at work', { timeout: 60000 }, async () => {
-  const router = new engine.Router({ linger: 0 });
-  await router.bind('tcp://127.0.0.1:*');
-  const endpoint = router.lastEndpoint!;
-  const req = workbenchSocket('REQ', {
-    linger: 0, sendHighWaterMark: 10, receiveHighWaterMark: 20, reconnectInterval: 250, reconnectMaxInterval: 1000,
-    heartbeatInterval: 500, heartbeatTimeout: 2000, heartbeatTimeToLive: 3000, handshakeInterval: 5000, maxMessageSize: 1000000,
-    receiveTimeout: 30000, routingId: 'copied-req', correlate: true, relaxed: true, immediate: false, zapDomain: 'global',
-  }, [{ kind: 'connect', requested: endpoint, endpoint }]);
-  const code = socketAsCode(req, 'pyzmq');
-  assert.doesNotMatch(code, /has no pyzmq attribute/, code);
-  const py = startPython(['-c', code], 'copied pyzmq REQ');
-  try {
-    const [rid, requestId, empty, body] = await router.receive();
-    assert.equal(rid.toString(), 'copied-req', 'routing_id was set');
-    // REQ_CORRELATE puts a 4-byte request id before the delimiter.
-    assert.equal(requestId.length, 4, 'req_correlate was set');
-    assert.deepEqual([empty.length, body.toString()], [0, 'hello']);
-    await router.send([rid, requestId, empty, 'world']);
-    assert.equal(await py.line(), "[b'world']");
-    assert.equal(await py.exited, 0, py.stderr);
-  } finally {
-    py.child.kill();
-    router.close();
-  }
-});
+test(
+  'copy-as-code of a REQ with a dozen options runs under pyzmq against an engine ROUTER, which sees them at work',
+  { timeout: 60000 },
+  async () => {
+    const router = new engine.Router({ linger: 0 });
+    await router.bind('tcp://127.0.0.1:*');
+    const endpoint = router.lastEndpoint!;
+    const req = workbenchSocket(
+      'REQ',
+      {
+        linger: 0,
+        sendHighWaterMark: 10,
+        receiveHighWaterMark: 20,
+        reconnectInterval: 250,
+        reconnectMaxInterval: 1000,
+        heartbeatInterval: 500,
+        heartbeatTimeout: 2000,
+        heartbeatTimeToLive: 3000,
+        handshakeInterval: 5000,
+        maxMessageSize: 1000000,
+        receiveTimeout: 30000,
+        routingId: 'copied-req',
+        correlate: true,
+        relaxed: true,
+        immediate: false,
+        zapDomain: 'global',
+      },
+      [{ kind: 'connect', requested: endpoint, endpoint }],
+    );
+    const code = socketAsCode(req, 'pyzmq');
+    assert.doesNotMatch(code, /has no pyzmq attribute/, code);
+    const py = startPython(['-c', code], 'copied pyzmq REQ');
+    try {
+      const [rid, requestId, empty, body] = await router.receive();
+      assert.equal(rid.toString(), 'copied-req', 'routing_id was set');
+      // REQ_CORRELATE puts a 4-byte request id before the delimiter.
+      assert.equal(requestId.length, 4, 'req_correlate was set');
+      assert.deepEqual([empty.length, body.toString()], [0, 'hello']);
+      await router.send([rid, requestId, empty, 'world']);
+      assert.equal(await py.line(), "[b'world']");
+      assert.equal(await py.exited, 0, py.stderr);
+    } finally {
+      py.child.kill();
+      router.close();
+    }
+  },
+);
 
-test('copy-as-code of an XPUB with verbosity, welcome message and no-drop runs under pyzmq; an engine SUB gets the welcome', { timeout: 60000 }, async () => {
-  const endpoint = `tcp://127.0.0.1:${await freedPort()}`;
-  const xpub = workbenchSocket('XPUB', {
-    linger: 0, verbosity: 'allSubsUnsubs', welcomeMessage: 'welcome', noDrop: true, invertMatching: false, sendHighWaterMark: 50,
-  }, [{ kind: 'bind', requested: endpoint, endpoint }]);
-  const code = socketAsCode(xpub, 'pyzmq');
-  assert.match(code, /sock\.xpub_verboser = 1/);
-  const py = startPython(['-c', code], 'copied pyzmq XPUB');
-  const sub = new engine.Subscriber({ linger: 0 });
-  try {
-    sub.subscribe('w');
-    sub.connect(endpoint);
-    const [welcome] = await sub.receive();
-    assert.equal(welcome.toString(), 'welcome', 'xpub_welcome_msg was set');
-    assert.equal(await py.line(), "[b'\\x01w']");
-    assert.equal(await py.exited, 0, py.stderr);
-  } finally {
-    py.child.kill();
-    sub.close();
-  }
-});
+test(
+  'copy-as-code of an XPUB with verbosity, welcome message and no-drop runs under pyzmq; an engine SUB gets the welcome',
+  { timeout: 60000 },
+  async () => {
+    const endpoint = `tcp://127.0.0.1:${await freedPort()}`;
+    const xpub = workbenchSocket(
+      'XPUB',
+      {
+        linger: 0,
+        verbosity: 'allSubsUnsubs',
+        welcomeMessage: 'welcome',
+        noDrop: true,
+        invertMatching: false,
+        sendHighWaterMark: 50,
+      },
+      [{ kind: 'bind', requested: endpoint, endpoint }],
+    );
+    const code = socketAsCode(xpub, 'pyzmq');
+    assert.match(code, /sock\.xpub_verboser = 1/);
+    const py = startPython(['-c', code], 'copied pyzmq XPUB');
+    const sub = new engine.Subscriber({ linger: 0 });
+    try {
+      sub.subscribe('w');
+      sub.connect(endpoint);
+      const [welcome] = await sub.receive();
+      assert.equal(welcome.toString(), 'welcome', 'xpub_welcome_msg was set');
+      assert.equal(await py.line(), "[b'\\x01w']");
+      assert.equal(await py.exited, 0, py.stderr);
+    } finally {
+      py.child.kill();
+      sub.close();
+    }
+  },
+);
