@@ -6,11 +6,26 @@ import { createInterface } from 'node:readline';
 import * as engine from '../internal.js';
 import type { AnySocket, Socket } from '../engine/socket.js';
 import { errorText } from '../engine/errors.js';
+import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE, type SocketTypeName } from '../engine/socket-type-table.js';
+import { socketClass } from '../socket-classes.js';
+
+/** Types by what core/engine/socket-type-table.ts says of them. */
+const typesWhere = (has: (t: (typeof SOCKET_TYPE_TABLE)[SocketTypeName]) => boolean): ReadonlySet<string> =>
+  new Set(SOCKET_TYPE_NAMES.filter((t) => has(SOCKET_TYPE_TABLE[t])));
+const DRAFT = typesWhere((t) => t.draft);
+const SEND_ONLY = typesWhere((t) => t.sends && !t.receives);
+const RECEIVE_ONLY = typesWhere((t) => t.receives && !t.sends);
+/** Draft types carry one frame per message, with a routing id or group beside it (DGRAM: address and body). */
+const SINGLE_PART = typesWhere((t) => t.singlePart);
+/** Draft types that name the peer of every message by a numeric routing id. */
+const ROUTED = new Set(['SERVER', 'PEER']);
 
 const USAGE = `usage: zmtp socket TYPE (--bind ENDPOINT | --connect ENDPOINT)... [options]
 
-TYPE is one of PUSH PULL REQ REP DEALER ROUTER PUB SUB XPUB XSUB PAIR STREAM,
-or a draft type: SERVER CLIENT RADIO DISH GATHER SCATTER CHANNEL (single-part messages).
+TYPE is one of ${SOCKET_TYPE_NAMES.filter((t) => !DRAFT.has(t)).join(' ')},
+or a draft type: ${SOCKET_TYPE_NAMES.filter((t) => DRAFT.has(t)).join(' ')}
+(single-part messages but DGRAM's, whose messages are an address frame and a body, e.g. -d '|' with
+127.0.0.1:5555|hello). PEER sends to the peers it --connects to; bound only, it answers like SERVER.
 Messages to send: --send FRAME (repeat for more frames of one message), or stdin, one message per line.
 Received messages are printed one per line.
 
@@ -23,7 +38,7 @@ Received messages are printed one per line.
   -n, --count N              exit after receiving N messages
   -t, --timeout MS           exit with status 1 when nothing arrives for MS milliseconds
       --subscribe TOPIC      SUB/XSUB subscription (repeatable; SUB defaults to everything)
-      --reply TEXT           REP/SERVER: answer every request with TEXT (default: echo the request)
+      --reply TEXT           REP/SERVER/PEER: answer every request with TEXT (default: echo the request)
       --group GROUP          RADIO: the group to publish to
       --join GROUP           DISH: a group to join (repeatable)
       --routing-id ID        this socket's routing id
@@ -36,20 +51,12 @@ Received messages are printed one per line.
   -h, --help                 this help
 `;
 
-const CLASSES: Record<string, new (options?: Record<string, unknown>) => Socket> = {
-  PUSH: engine.Push, PULL: engine.Pull, REQ: engine.Request, REP: engine.Reply, DEALER: engine.Dealer,
-  ROUTER: engine.Router, PUB: engine.Publisher, SUB: engine.Subscriber, XPUB: engine.XPublisher,
-  XSUB: engine.XSubscriber, PAIR: engine.Pair, STREAM: engine.Stream,
-  SERVER: engine.Server, CLIENT: engine.Client, RADIO: engine.Radio, DISH: engine.Dish,
-  GATHER: engine.Gather, SCATTER: engine.Scatter, CHANNEL: engine.Channel,
-};
-const SEND_ONLY = new Set(['PUSH', 'PUB', 'RADIO', 'SCATTER']);
-const RECEIVE_ONLY = new Set(['PULL', 'SUB', 'DISH', 'GATHER']);
-/** Draft types carry one frame per message, with a routing id or group beside it. */
-const SINGLE_PART = new Set(['SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'CHANNEL']);
+function isSocketType(type: string): type is SocketTypeName {
+  return Object.prototype.hasOwnProperty.call(SOCKET_TYPE_TABLE, type);
+}
 
 export interface SocketArgs {
-  type: string;
+  type: SocketTypeName;
   binds: string[];
   connects: string[];
   send: string[];
@@ -116,7 +123,7 @@ export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | {
   try {
     if (parsed.positionals.length !== 1) throw new Error(parsed.positionals.length ? `one socket TYPE expected, got ${parsed.positionals.join(' ')}` : 'missing the socket TYPE');
     const type = parsed.positionals[0].toUpperCase();
-    if (!CLASSES[type]) throw new Error(`unknown socket type '${parsed.positionals[0]}' (one of ${Object.keys(CLASSES).join(' ')})`);
+    if (!isSocketType(type)) throw new Error(`unknown socket type '${parsed.positionals[0]}' (one of ${SOCKET_TYPE_NAMES.join(' ')})`);
     if (v.bind.length + v.connect.length === 0) throw new Error('give at least one --bind or --connect ENDPOINT');
     if (!['text', 'hex', 'json'].includes(v.format)) throw new Error(`--format must be text, hex or json, got '${v.format}'`);
     if (v.hex) for (const f of v.send) if (!/^([0-9a-fA-F]{2})*$/.test(f)) throw new Error(`--send frame '${f}' is not hex (use pairs of hex digits)`);
@@ -219,13 +226,16 @@ export async function run(argv: string[]): Promise<number> {
   const args: SocketArgs = parsed;
   let instance: Socket;
   try {
-    instance = new CLASSES[args.type](args.options);
+    instance = new (socketClass(args.type) as new (options?: Record<string, unknown>) => Socket)(args.options);
   } catch (err) {
     process.stderr.write(`zmtp socket: ${errorText(err)}\n`);
     return 2;
   }
   // The type is chosen at run time; send and receive are used only where it has them (SEND_ONLY, RECEIVE_ONLY).
   const socket = instance as AnySocket;
+  if (DRAFT.has(args.type)) process.stderr.write(`${args.type} is a draft socket type: a libzmq peer needs a draft build (ZMQ_BUILD_DRAFT_API)\n`);
+  /** PEER: the routing ids of the peers it connected to, which its messages go to. */
+  const peerIds: number[] = [];
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let status = 0;
   let received = 0;
@@ -262,7 +272,10 @@ export async function run(argv: string[]): Promise<number> {
       await socket.bind(ep);
       if (/:\*$|:0$/.test(ep)) process.stderr.write(`bound ${(socket as { lastEndpoint?: string }).lastEndpoint}\n`);
     }
-    for (const ep of args.connects) socket.connect(ep);
+    for (const ep of args.connects) {
+      if (args.type === 'PEER') peerIds.push((instance as engine.Peer).connectPeer(ep));
+      else socket.connect(ep);
+    }
     if (args.type === 'DISH') {
       (instance as engine.Dish).join(...args.join);
     } else if (args.type === 'SUB') {
@@ -283,7 +296,8 @@ export async function run(argv: string[]): Promise<number> {
   async function* outgoing(): AsyncGenerator<Buffer[]> {
     if (args.send.length) yield args.send.map((f) => Buffer.from(f, args.hex ? 'hex' : 'utf8'));
     if (!process.stdin.isTTY && !(args.send.length && args.type === 'REQ')) {
-      for await (const line of createInterface({ input: process.stdin })) {
+      // The signal closes the reader once done (-n reached, SIGINT), so an open stdin does not keep it waiting.
+      for await (const line of createInterface({ input: process.stdin, signal: done.signal })) {
         if (done.signal.aborted) return;
         try {
           yield toFrames(line, args);
@@ -319,12 +333,12 @@ export async function run(argv: string[]): Promise<number> {
         await socket.send(msg);
         if (!(await receiveOne()) || done.signal.aborted) break;
       }
-    } else if (args.type === 'REP' || args.type === 'SERVER') {
+    } else if (args.type === 'REP' || args.type === 'SERVER' || (args.type === 'PEER' && peerIds.length === 0)) {
       while (!done.signal.aborted) {
         const request = await receiveOne();
         if (!request) break;
         const reply = args.reply !== undefined ? toFrames(args.reply, args) : request.frames;
-        if (args.type === 'SERVER') await (instance as engine.Server).send(reply[0], { routingId: request.routingId! });
+        if (ROUTED.has(args.type)) await (instance as engine.Server).send(reply[0], { routingId: request.routingId! });
         else await socket.send(reply);
         if (done.signal.aborted) break;
       }
@@ -332,10 +346,13 @@ export async function run(argv: string[]): Promise<number> {
       const receiving = RECEIVE_ONLY.has(args.type) || !SEND_ONLY.has(args.type)
         ? (async () => { while (!done.signal.aborted && (await receiveOne())); })()
         : undefined;
+      // Awaited below; after a send error it ends by the socket's close, which must not become an unhandled rejection.
+      receiving?.catch(() => {});
       if (!RECEIVE_ONLY.has(args.type)) {
         for await (const msg of outgoing()) {
           if (done.signal.aborted) break;
           if (args.type === 'RADIO') await (instance as engine.Radio).send(msg[0], { group: args.group! });
+          else if (args.type === 'PEER') for (const routingId of peerIds) await (instance as engine.Peer).send(msg[0], { routingId });
           else await socket.send(SINGLE_PART.has(args.type) ? msg[0] : msg);
         }
         if (!receiving) finish(0);

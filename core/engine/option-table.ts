@@ -1,9 +1,9 @@
-// Every socket option, declared once: zeromq.js's name, libzmq's id, the kind and range of value libzmq
-// 4.3.5 accepts (as zeromq.js sets it), the default, the socket types it applies to, and what it does.
-// Everything else is derived from this table: the engine's validation and accessors (options.ts,
+// Every socket option, declared once: zeromq.js's name, libzmq's id, pyzmq's name, the kind and range of
+// value libzmq 4.3.5 accepts (as zeromq.js sets it), the default, the socket types it applies to, and what
+// it does. Everything else is derived from this table: the engine's validation and accessors (options.ts,
 // socket.ts, sockets.ts), the Socket classes' typed properties, the host's zod schemas
-// (core/host/option-schema.ts) and the workbench form's fields. Plain data without Node's types, so
-// the renderer can import it.
+// (core/host/option-schema.ts), the workbench form's fields and its pyzmq "copy as code". Plain data
+// without Node's types, so the renderer can import it.
 import type { SocketTypeName } from './socket-type-table.js';
 
 export type OptionKind =
@@ -24,6 +24,12 @@ export type OptionKind =
 export interface OptionSpec {
   /** libzmq's option number (zmq.h ZMQ_*); null for this engine's own options. */
   readonly id: number | null;
+  /**
+   * pyzmq's socket attribute for it (libzmq's ZMQ_ name in lower case: `sock.sndhwm = 10`), which the
+   * workbench's "copy as code" writes; for an enum, the attribute each value sets to 1 (libzmq has one
+   * option per value). Absent: pyzmq has none.
+   */
+  readonly pyzmq?: string | { readonly [value: string]: string };
   readonly kind: OptionKind;
   /** libzmq's default, as zeromq.js reads it back. */
   readonly default: unknown;
@@ -53,71 +59,71 @@ const curveKey = { type: 'curveKey' } as const;
 const CONFLATING = ['PUSH', 'PULL', 'DEALER', 'PUB', 'SUB', 'GATHER', 'SCATTER'] as const;
 
 export const OPTIONS = {
-  affinity: { id: 4, kind: int(0, Number.MAX_SAFE_INTEGER), default: 0, types: 'all', doc: 'I/O thread affinity bitmask (kept for compatibility; this engine has no I/O threads).' },
-  routingId: { id: 5, kind: { type: 'bytes', minBytes: 1, maxBytes: 255, nullable: false }, default: null, types: 'all', doc: 'The routing id this socket announces to ROUTER peers (1 to 255 bytes).', label: 'Routing id' },
-  subscribe: { id: 6, immediate: true, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Adds a subscription (a topic prefix; null or empty: everything). XPUB: in manual mode, for the last subscriber heard.' },
-  unsubscribe: { id: 7, immediate: true, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Removes a subscription added with subscribe.' },
-  rate: { id: 8, kind: int(1), default: 100, types: 'all', doc: 'Multicast data rate in kbit/s (pgm://, epgm://).' },
-  recoveryInterval: { id: 9, kind: int(0), default: 10000, types: 'all', doc: 'Multicast recovery interval in ms (pgm://, epgm://).' },
-  sendBufferSize: { id: 11, kind: int(-1), default: -1, types: 'all', doc: 'Kernel send buffer size in bytes; -1 leaves the OS default.' },
-  receiveBufferSize: { id: 12, kind: int(-1), default: -1, types: 'all', doc: 'Kernel receive buffer size in bytes; -1 leaves the OS default.' },
-  linger: { id: 17, immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'How long close() keeps delivering queued messages, in ms; -1 until done, 0 drops them.', label: 'Linger (ms)' },
-  reconnectInterval: { id: 18, kind: int(-1), default: 100, types: 'all', doc: 'Delay before reconnecting, in ms; -1 never reconnects.', label: 'Reconnect interval (ms)' },
-  backlog: { id: 19, kind: int(0), default: 100, types: 'all', doc: 'Queue length of pending incoming connections on a bound endpoint.' },
-  reconnectMaxInterval: { id: 21, kind: int(0), default: 0, types: 'all', doc: 'Upper bound of the doubling reconnect delay, in ms; 0 keeps reconnectInterval.' },
-  maxMessageSize: { id: 22, kind: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), default: -1, types: 'all', doc: 'Largest inbound message in bytes; a peer sending more is disconnected. Negative: no limit.' },
-  sendHighWaterMark: { id: 23, immediate: true, kind: int(0), default: 1000, types: 'all', doc: 'Outbound messages queued per peer before the socket blocks or drops; 0: no limit.', label: 'Send HWM' },
-  receiveHighWaterMark: { id: 24, immediate: true, kind: int(0), default: 1000, types: 'all', doc: 'Inbound messages queued per peer; 0: no limit.', label: 'Receive HWM' },
-  multicastHops: { id: 25, kind: int(1), default: 1, types: 'all', doc: 'Multicast TTL (epgm://, udp://).' },
-  receiveTimeout: { id: 27, immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'receive() fails with EAGAIN after this many ms; -1 waits forever.' },
-  sendTimeout: { id: 28, immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'send() fails with EAGAIN after this many ms; -1 waits forever.' },
-  mandatory: { id: 33, immediate: true, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a message to an unknown routing id fails with EHOSTUNREACH instead of being dropped.', label: 'Mandatory routing' },
-  tcpKeepalive: { id: 34, kind: int(-1, 1), default: -1, types: 'all', doc: 'SO_KEEPALIVE: 1 on, 0 off, -1 the OS default.' },
-  tcpKeepaliveCount: { id: 35, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPCNT; -1 the OS default.' },
-  tcpKeepaliveIdle: { id: 36, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPIDLE in seconds; -1 the OS default.' },
-  tcpKeepaliveInterval: { id: 37, kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPINTVL in seconds; -1 the OS default.' },
-  immediate: { id: 39, kind: bool, default: false, types: 'all', doc: 'Queue messages only for peers whose connection is complete.' },
-  verbosity: { id: 40, immediate: true, kind: { type: 'enum', values: [null, 'allSubs', 'allSubsUnsubs'] }, default: null, types: ['XPUB'], doc: 'XPUB: pass on repeated subscriptions (allSubs, ZMQ_XPUB_VERBOSE) and unsubscriptions too (allSubsUnsubs, ZMQ_XPUB_VERBOSER).' },
-  ipv6: { id: 42, kind: bool, default: false, types: 'all', doc: 'Use IPv6 as well as IPv4 (dual-stack wildcards, IPv6 names).' },
-  plainServer: { id: 44, kind: bool, default: false, types: 'all', doc: 'Act as a PLAIN server (the ZAP handler checks user names and passwords).' },
-  plainUsername: { id: 45, kind: text(true), default: null, types: 'all', doc: 'PLAIN client user name (null: no PLAIN).' },
-  plainPassword: { id: 46, kind: text(true), default: null, types: 'all', doc: 'PLAIN client password.' },
-  curveServer: { id: 47, kind: bool, default: false, types: 'all', doc: 'Act as a CURVE server (needs curveSecretKey).' },
-  curvePublicKey: { id: 48, kind: curveKey, default: null, types: 'all', doc: 'Our CURVE public key (Z85 or 32 bytes).' },
-  curveSecretKey: { id: 49, kind: curveKey, default: null, types: 'all', doc: 'Our CURVE secret key (Z85 or 32 bytes).' },
-  curveServerKey: { id: 50, kind: curveKey, default: null, types: 'all', doc: "CURVE client: the server's public key (Z85 or 32 bytes)." },
-  probeRouter: { id: 51, immediate: true, kind: bool, default: false, types: ['DEALER', 'REQ', 'ROUTER'], doc: 'Send an empty message to each new ROUTER peer so it learns our routing id.' },
-  correlate: { id: 52, immediate: true, kind: bool, default: false, types: ['REQ'], doc: 'REQ: prefix requests with an id and accept only the reply carrying it.' },
-  relaxed: { id: 53, immediate: true, kind: bool, default: false, types: ['REQ'], doc: 'REQ: allow a new request before the reply came (the old one is abandoned).' },
-  conflate: { id: 54, kind: bool, default: false, types: CONFLATING, doc: 'Keep only the last message in each queue (single-part messages only).', label: 'Conflate' },
-  zapDomain: { id: 55, kind: text(false), default: null, types: 'all', doc: 'The ZAP domain given to the authentication handler.' },
-  handover: { id: 56, immediate: true, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a new peer with a routing id in use takes it over (the old one is disconnected).' },
-  typeOfService: { id: 57, kind: int(0), default: 0, types: 'all', doc: 'IP_TOS / IPV6_TCLASS on outgoing packets.' },
-  handshakeInterval: { id: 66, kind: int(0), default: 30000, types: 'all', doc: 'A peer must finish its handshake within this many ms; 0: no limit.' },
-  noDrop: { id: 69, kind: bool, default: false, types: ['PUB', 'XPUB', 'RADIO'], doc: 'When a subscriber is full, fail send() with EAGAIN instead of dropping.', label: 'No drop' },
-  manual: { id: 71, kind: bool, default: false, types: ['XPUB'], doc: 'XPUB: subscriptions are applied by the application (subscribe()), not automatically.' },
-  welcomeMessage: { id: 72, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['XPUB'], doc: 'XPUB: a message sent to each new subscriber.' },
-  notify: { id: 73, kind: bool, default: true, types: ['STREAM'], doc: 'STREAM: deliver an empty message when a peer connects or disconnects.' },
-  invertMatching: { id: 74, kind: bool, default: false, types: ['PUB', 'SUB', 'XPUB'], doc: 'Deliver messages that match no subscription instead of those that match one.' },
-  heartbeatInterval: { id: 75, kind: int(0), default: 0, types: 'all', doc: 'Send a ZMTP PING every this many ms; 0: no heartbeats.', label: 'Heartbeat interval (ms)' },
+  affinity: { id: 4, pyzmq: 'affinity', kind: int(0, Number.MAX_SAFE_INTEGER), default: 0, types: 'all', doc: 'I/O thread affinity bitmask (kept for compatibility; this engine has no I/O threads).' },
+  routingId: { id: 5, pyzmq: 'routing_id', kind: { type: 'bytes', minBytes: 1, maxBytes: 255, nullable: false }, default: null, types: 'all', doc: 'The routing id this socket announces to ROUTER peers (1 to 255 bytes).', label: 'Routing id' },
+  subscribe: { id: 6, pyzmq: 'subscribe', immediate: true, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Adds a subscription (a topic prefix; null or empty: everything). XPUB: in manual mode, for the last subscriber heard.' },
+  unsubscribe: { id: 7, pyzmq: 'unsubscribe', immediate: true, kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['SUB', 'XPUB'], property: false, doc: 'Removes a subscription added with subscribe.' },
+  rate: { id: 8, pyzmq: 'rate', kind: int(1), default: 100, types: 'all', doc: 'Multicast data rate in kbit/s (pgm://, epgm://).' },
+  recoveryInterval: { id: 9, pyzmq: 'recovery_ivl', kind: int(0), default: 10000, types: 'all', doc: 'Multicast recovery interval in ms (pgm://, epgm://).' },
+  sendBufferSize: { id: 11, pyzmq: 'sndbuf', kind: int(-1), default: -1, types: 'all', doc: 'Kernel send buffer size in bytes; -1 leaves the OS default.' },
+  receiveBufferSize: { id: 12, pyzmq: 'rcvbuf', kind: int(-1), default: -1, types: 'all', doc: 'Kernel receive buffer size in bytes; -1 leaves the OS default.' },
+  linger: { id: 17, pyzmq: 'linger', immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'How long close() keeps delivering queued messages, in ms; -1 until done, 0 drops them.', label: 'Linger (ms)' },
+  reconnectInterval: { id: 18, pyzmq: 'reconnect_ivl', kind: int(-1), default: 100, types: 'all', doc: 'Delay before reconnecting, in ms; -1 never reconnects.', label: 'Reconnect interval (ms)' },
+  backlog: { id: 19, pyzmq: 'backlog', kind: int(0), default: 100, types: 'all', doc: 'Queue length of pending incoming connections on a bound endpoint.' },
+  reconnectMaxInterval: { id: 21, pyzmq: 'reconnect_ivl_max', kind: int(0), default: 0, types: 'all', doc: 'Upper bound of the doubling reconnect delay, in ms; 0 keeps reconnectInterval.' },
+  maxMessageSize: { id: 22, pyzmq: 'maxmsgsize', kind: int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), default: -1, types: 'all', doc: 'Largest inbound message in bytes; a peer sending more is disconnected. Negative: no limit.' },
+  sendHighWaterMark: { id: 23, pyzmq: 'sndhwm', immediate: true, kind: int(0), default: 1000, types: 'all', doc: 'Outbound messages queued per peer before the socket blocks or drops; 0: no limit.', label: 'Send HWM' },
+  receiveHighWaterMark: { id: 24, pyzmq: 'rcvhwm', immediate: true, kind: int(0), default: 1000, types: 'all', doc: 'Inbound messages queued per peer; 0: no limit.', label: 'Receive HWM' },
+  multicastHops: { id: 25, pyzmq: 'multicast_hops', kind: int(1), default: 1, types: 'all', doc: 'Multicast TTL (epgm://, udp://).' },
+  receiveTimeout: { id: 27, pyzmq: 'rcvtimeo', immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'receive() fails with EAGAIN after this many ms; -1 waits forever.' },
+  sendTimeout: { id: 28, pyzmq: 'sndtimeo', immediate: true, kind: int(-1), default: -1, types: 'all', doc: 'send() fails with EAGAIN after this many ms; -1 waits forever.' },
+  mandatory: { id: 33, pyzmq: 'router_mandatory', immediate: true, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a message to an unknown routing id fails with EHOSTUNREACH instead of being dropped.', label: 'Mandatory routing' },
+  tcpKeepalive: { id: 34, pyzmq: 'tcp_keepalive', kind: int(-1, 1), default: -1, types: 'all', doc: 'SO_KEEPALIVE: 1 on, 0 off, -1 the OS default.' },
+  tcpKeepaliveCount: { id: 35, pyzmq: 'tcp_keepalive_cnt', kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPCNT; -1 the OS default.' },
+  tcpKeepaliveIdle: { id: 36, pyzmq: 'tcp_keepalive_idle', kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPIDLE in seconds; -1 the OS default.' },
+  tcpKeepaliveInterval: { id: 37, pyzmq: 'tcp_keepalive_intvl', kind: int(-1), default: -1, types: 'all', doc: 'TCP_KEEPINTVL in seconds; -1 the OS default.' },
+  immediate: { id: 39, pyzmq: 'immediate', kind: bool, default: false, types: 'all', doc: 'Queue messages only for peers whose connection is complete.' },
+  verbosity: { id: 40, pyzmq: { allSubs: 'xpub_verbose', allSubsUnsubs: 'xpub_verboser' }, immediate: true, kind: { type: 'enum', values: [null, 'allSubs', 'allSubsUnsubs'] }, default: null, types: ['XPUB'], doc: 'XPUB: pass on repeated subscriptions (allSubs, ZMQ_XPUB_VERBOSE) and unsubscriptions too (allSubsUnsubs, ZMQ_XPUB_VERBOSER).' },
+  ipv6: { id: 42, pyzmq: 'ipv6', kind: bool, default: false, types: 'all', doc: 'Use IPv6 as well as IPv4 (dual-stack wildcards, IPv6 names).' },
+  plainServer: { id: 44, pyzmq: 'plain_server', kind: bool, default: false, types: 'all', doc: 'Act as a PLAIN server (the ZAP handler checks user names and passwords).' },
+  plainUsername: { id: 45, pyzmq: 'plain_username', kind: text(true), default: null, types: 'all', doc: 'PLAIN client user name (null: no PLAIN).' },
+  plainPassword: { id: 46, pyzmq: 'plain_password', kind: text(true), default: null, types: 'all', doc: 'PLAIN client password.' },
+  curveServer: { id: 47, pyzmq: 'curve_server', kind: bool, default: false, types: 'all', doc: 'Act as a CURVE server (needs curveSecretKey).' },
+  curvePublicKey: { id: 48, pyzmq: 'curve_publickey', kind: curveKey, default: null, types: 'all', doc: 'Our CURVE public key (Z85 or 32 bytes).' },
+  curveSecretKey: { id: 49, pyzmq: 'curve_secretkey', kind: curveKey, default: null, types: 'all', doc: 'Our CURVE secret key (Z85 or 32 bytes).' },
+  curveServerKey: { id: 50, pyzmq: 'curve_serverkey', kind: curveKey, default: null, types: 'all', doc: "CURVE client: the server's public key (Z85 or 32 bytes)." },
+  probeRouter: { id: 51, pyzmq: 'probe_router', immediate: true, kind: bool, default: false, types: ['DEALER', 'REQ', 'ROUTER'], doc: 'Send an empty message to each new ROUTER peer so it learns our routing id.' },
+  correlate: { id: 52, pyzmq: 'req_correlate', immediate: true, kind: bool, default: false, types: ['REQ'], doc: 'REQ: prefix requests with an id and accept only the reply carrying it.' },
+  relaxed: { id: 53, pyzmq: 'req_relaxed', immediate: true, kind: bool, default: false, types: ['REQ'], doc: 'REQ: allow a new request before the reply came (the old one is abandoned).' },
+  conflate: { id: 54, pyzmq: 'conflate', kind: bool, default: false, types: CONFLATING, doc: 'Keep only the last message in each queue (single-part messages only).', label: 'Conflate' },
+  zapDomain: { id: 55, pyzmq: 'zap_domain', kind: text(false), default: null, types: 'all', doc: 'The ZAP domain given to the authentication handler.' },
+  handover: { id: 56, pyzmq: 'router_handover', immediate: true, kind: bool, default: false, types: ['ROUTER'], doc: 'ROUTER: a new peer with a routing id in use takes it over (the old one is disconnected).' },
+  typeOfService: { id: 57, pyzmq: 'tos', kind: int(0), default: 0, types: 'all', doc: 'IP_TOS / IPV6_TCLASS on outgoing packets.' },
+  handshakeInterval: { id: 66, pyzmq: 'handshake_ivl', kind: int(0), default: 30000, types: 'all', doc: 'A peer must finish its handshake within this many ms; 0: no limit.' },
+  noDrop: { id: 69, pyzmq: 'xpub_nodrop', kind: bool, default: false, types: ['PUB', 'XPUB', 'RADIO'], doc: 'When a subscriber is full, fail send() with EAGAIN instead of dropping.', label: 'No drop' },
+  manual: { id: 71, pyzmq: 'xpub_manual', kind: bool, default: false, types: ['XPUB'], doc: 'XPUB: subscriptions are applied by the application (subscribe()), not automatically.' },
+  welcomeMessage: { id: 72, pyzmq: 'xpub_welcome_msg', kind: { type: 'bytes', minBytes: 0, maxBytes: INT32_MAX, nullable: true }, default: null, types: ['XPUB'], doc: 'XPUB: a message sent to each new subscriber.' },
+  notify: { id: 73, pyzmq: 'stream_notify', kind: bool, default: true, types: ['STREAM'], doc: 'STREAM: deliver an empty message when a peer connects or disconnects.' },
+  invertMatching: { id: 74, pyzmq: 'invert_matching', kind: bool, default: false, types: ['PUB', 'SUB', 'XPUB'], doc: 'Deliver messages that match no subscription instead of those that match one.' },
+  heartbeatInterval: { id: 75, pyzmq: 'heartbeat_ivl', kind: int(0), default: 0, types: 'all', doc: 'Send a ZMTP PING every this many ms; 0: no heartbeats.', label: 'Heartbeat interval (ms)' },
   // libzmq stores the TTL in deciseconds (value / 100 must fit 16 bits) and reads it back in ms.
-  heartbeatTimeToLive: { id: 76, kind: { type: 'int', min: -99, max: 6553599, step: 100 }, default: 0, types: 'all', doc: 'The TTL sent in our PINGs (ms, kept in deciseconds): the peer drops us after this long without traffic.' },
+  heartbeatTimeToLive: { id: 76, pyzmq: 'heartbeat_ttl', kind: { type: 'int', min: -99, max: 6553599, step: 100 }, default: 0, types: 'all', doc: 'The TTL sent in our PINGs (ms, kept in deciseconds): the peer drops us after this long without traffic.' },
   // libzmq refuses -1 although -1 is its default (the heartbeat interval is used then).
-  heartbeatTimeout: { id: 77, kind: int(0), default: -1, types: 'all', doc: 'Drop a peer that sends nothing for this many ms after our PING; default: the heartbeat interval.', label: 'Heartbeat timeout (ms)' },
-  connectTimeout: { id: 79, kind: int(0), default: 0, types: 'all', doc: 'A TCP connect attempt is abandoned after this many ms; 0: the OS timeout.' },
-  tcpMaxRetransmitTimeout: { id: 80, kind: int(0), default: 0, types: 'all', doc: 'TCP_USER_TIMEOUT in ms; 0: the OS default.' },
-  multicastMaxTransportDataUnit: { id: 84, kind: int(1), default: 1500, types: 'all', doc: 'Largest packet (IP header included) epgm:// sends.' },
+  heartbeatTimeout: { id: 77, pyzmq: 'heartbeat_timeout', kind: int(0), default: -1, types: 'all', doc: 'Drop a peer that sends nothing for this many ms after our PING; default: the heartbeat interval.', label: 'Heartbeat timeout (ms)' },
+  connectTimeout: { id: 79, pyzmq: 'connect_timeout', kind: int(0), default: 0, types: 'all', doc: 'A TCP connect attempt is abandoned after this many ms; 0: the OS timeout.' },
+  tcpMaxRetransmitTimeout: { id: 80, pyzmq: 'tcp_maxrt', kind: int(0), default: 0, types: 'all', doc: 'TCP_USER_TIMEOUT in ms; 0: the OS default.' },
+  multicastMaxTransportDataUnit: { id: 84, pyzmq: 'multicast_maxtpdu', kind: int(1), default: 1500, types: 'all', doc: 'Largest packet (IP header included) epgm:// sends.' },
   // libzmq's BINDDEVSIZ: an interface name is at most 16 bytes.
-  interface: { id: 92, kind: { type: 'string', minBytes: 1, maxBytes: 16, nullable: true }, default: null, types: 'all', doc: 'Bind outgoing connections to this network interface (SO_BINDTODEVICE).' },
-  zapEnforceDomain: { id: 93, kind: bool, default: false, types: 'all', doc: 'Ask the ZAP handler even with no zapDomain (RFC 27 strictly).' },
-  loopbackFastPath: { id: 94, kind: bool, default: false, types: 'all', doc: 'Windows loopback fast path (no effect here).' },
-  multicastLoop: { id: 96, kind: bool, default: true, types: 'all', doc: 'Multicast sent by this socket is also delivered on this host (epgm://, udp://).' },
-  wssKeyPem: { id: 103, kind: pem, default: null, types: 'all', doc: 'wss://: our private key (PEM; needed to bind).' },
-  wssCertPem: { id: 104, kind: pem, default: null, types: 'all', doc: 'wss://: our certificate (PEM; needed to bind).' },
-  wssTrustPem: { id: 105, kind: pem, default: null, types: 'all', doc: 'wss://: the CA certificates a server must be signed by (PEM).' },
-  wssHostname: { id: 106, kind: text(true), default: null, types: 'all', doc: "wss://: the name expected in the server's certificate (default: the endpoint's host)." },
-  wssTrustSystem: { id: 107, kind: bool, default: false, types: 'all', doc: "wss://: also trust the system's CA certificates." },
-  onlyFirstSubscribe: { id: 108, kind: bool, default: false, types: ['XPUB', 'XSUB'], doc: 'Only the first frame of a multipart message can be a subscription.' },
+  interface: { id: 92, pyzmq: 'bindtodevice', kind: { type: 'string', minBytes: 1, maxBytes: 16, nullable: true }, default: null, types: 'all', doc: 'Bind outgoing connections to this network interface (SO_BINDTODEVICE).' },
+  zapEnforceDomain: { id: 93, pyzmq: 'zap_enforce_domain', kind: bool, default: false, types: 'all', doc: 'Ask the ZAP handler even with no zapDomain (RFC 27 strictly).' },
+  loopbackFastPath: { id: 94, pyzmq: 'loopback_fastpath', kind: bool, default: false, types: 'all', doc: 'Windows loopback fast path (no effect here).' },
+  multicastLoop: { id: 96, pyzmq: 'multicast_loop', kind: bool, default: true, types: 'all', doc: 'Multicast sent by this socket is also delivered on this host (epgm://, udp://).' },
+  wssKeyPem: { id: 103, pyzmq: 'wss_key_pem', kind: pem, default: null, types: 'all', doc: 'wss://: our private key (PEM; needed to bind).' },
+  wssCertPem: { id: 104, pyzmq: 'wss_cert_pem', kind: pem, default: null, types: 'all', doc: 'wss://: our certificate (PEM; needed to bind).' },
+  wssTrustPem: { id: 105, pyzmq: 'wss_trust_pem', kind: pem, default: null, types: 'all', doc: 'wss://: the CA certificates a server must be signed by (PEM).' },
+  wssHostname: { id: 106, pyzmq: 'wss_hostname', kind: text(true), default: null, types: 'all', doc: "wss://: the name expected in the server's certificate (default: the endpoint's host)." },
+  wssTrustSystem: { id: 107, pyzmq: 'wss_trust_system', kind: bool, default: false, types: 'all', doc: "wss://: also trust the system's CA certificates." },
+  onlyFirstSubscribe: { id: 108, pyzmq: 'only_first_subscribe', kind: bool, default: false, types: ['XPUB', 'XSUB'], doc: 'Only the first frame of a multipart message can be a subscription.' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

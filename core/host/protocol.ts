@@ -188,6 +188,8 @@ export interface SocketInfo {
   id: string;
   name: string;
   type: SocketType;
+  /** A draft type (libzmq's ZMQ_BUILD_DRAFT_API, zeromq.js's zeromq/draft): its libzmq peers need a draft build. */
+  draft?: true;
   options: SocketOptions;
   endpoints: EndpointInfo[];
   peers: PeerInfo[];

@@ -4,8 +4,9 @@
 import * as engine from './engine.js';
 import { HostError, describeError } from './errors.js';
 import { frameToBytes, framesToBytes, type FrameInput } from './frames.js';
+import { SOCKET_TYPE_TABLE } from '../engine/socket-type-table.js';
 import {
-  SINGLE_PART, optionSchema, type EndpointInfo, type HostEvent, type LoggedMessage, type MonitorEvent, type Page,
+  SINGLE_PART, SOCKET_TYPES, optionSchema, type EndpointInfo, type HostEvent, type LoggedMessage, type MonitorEvent, type Page,
   type SocketInfo, type SocketOptions, type SocketType,
 } from './protocol.js';
 import { formatIssues } from './validate.js';
@@ -49,38 +50,9 @@ interface EngineSocket {
 }
 
 type Ctor = new (options?: Record<string, unknown>, context?: engine.Context) => EngineSocket;
-const CTORS: Record<SocketType, Ctor> = {
-  PAIR: engine.Pair as unknown as Ctor,
-  PUB: engine.Publisher as unknown as Ctor,
-  SUB: engine.Subscriber as unknown as Ctor,
-  REQ: engine.Request as unknown as Ctor,
-  REP: engine.Reply as unknown as Ctor,
-  DEALER: engine.Dealer as unknown as Ctor,
-  ROUTER: engine.Router as unknown as Ctor,
-  PULL: engine.Pull as unknown as Ctor,
-  PUSH: engine.Push as unknown as Ctor,
-  XPUB: engine.XPublisher as unknown as Ctor,
-  XSUB: engine.XSubscriber as unknown as Ctor,
-  STREAM: engine.Stream as unknown as Ctor,
-  SERVER: engine.Server as unknown as Ctor,
-  CLIENT: engine.Client as unknown as Ctor,
-  RADIO: engine.Radio as unknown as Ctor,
-  DISH: engine.Dish as unknown as Ctor,
-  GATHER: engine.Gather as unknown as Ctor,
-  SCATTER: engine.Scatter as unknown as Ctor,
-  DGRAM: engine.Datagram as unknown as Ctor,
-  PEER: engine.Peer as unknown as Ctor,
-  CHANNEL: engine.Channel as unknown as Ctor,
-};
-const SENDS: ReadonlySet<SocketType> = new Set([
-  'PAIR', 'PUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PUSH', 'XPUB', 'XSUB', 'STREAM',
-  'SERVER', 'CLIENT', 'RADIO', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL',
-]);
+const SENDS: ReadonlySet<SocketType> = new Set(SOCKET_TYPES.filter((t) => SOCKET_TYPE_TABLE[t].sends));
 /** Types that can always wait for a message; REQ only after it sent a request. */
-const RECEIVES_ALWAYS: ReadonlySet<SocketType> = new Set([
-  'PAIR', 'SUB', 'REP', 'DEALER', 'ROUTER', 'PULL', 'XPUB', 'XSUB', 'STREAM',
-  'SERVER', 'CLIENT', 'DISH', 'GATHER', 'DGRAM', 'PEER', 'CHANNEL',
-]);
+const RECEIVES_ALWAYS: ReadonlySet<SocketType> = new Set(SOCKET_TYPES.filter((t) => SOCKET_TYPE_TABLE[t].receives && t !== 'REQ'));
 /** Draft types that name the peer of every message by a numeric routing id. */
 const ROUTED: ReadonlySet<SocketType> = new Set(['SERVER', 'PEER']);
 
@@ -201,7 +173,7 @@ export class Workbench {
     }
     let sock: EngineSocket;
     try {
-      sock = new CTORS[type](ctorOptions, this.context);
+      sock = new (engine.socketClass(type) as unknown as Ctor)(ctorOptions, this.context);
     } catch (err) {
       const d = describeError(err);
       throw new HostError(`cannot create ${type}: ${d.message}`, d.code);
@@ -209,7 +181,8 @@ export class Workbench {
     const id = `s${this.nextId++}`;
     const session: Session = {
       info: {
-        id, name: name?.trim() || `${type.toLowerCase()}-${id.slice(1)}`, type, options: { ...ctorOptions },
+        id, name: name?.trim() || `${type.toLowerCase()}-${id.slice(1)}`, type, ...(SOCKET_TYPE_TABLE[type].draft ? { draft: true } : {}),
+        options: { ...ctorOptions },
         endpoints: [], peers: [], closed: false, messageCount: 0, eventCount: 0,
       },
       sock, log: [], timeline: new EventFold(MAX_TIMELINE_ROWS), nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [], groups: [], rates: new RateHistory(),

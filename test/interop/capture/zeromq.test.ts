@@ -46,20 +46,40 @@ function tempDir(t: { after: (fn: () => void) => void }) {
   return dir;
 }
 
+/** `bound` bound to a free port, `tool` capturing that port into `file`, then `connecting` connected (all closed after the test). */
+async function capturedPair(t: { after: (fn: () => unknown) => void }, tool: 'tcpdump' | 'dumpcap', file: string, bound: zmq.Socket, connecting: zmq.Socket) {
+  t.after(() => {
+    bound.close();
+    connecting.close();
+  });
+  await bound.bind('tcp://127.0.0.1:*');
+  const port = portOf(bound.lastEndpoint);
+  const cap = await captureToFile({ tool, filter: `tcp port ${port}`, file });
+  t.after(() => cap.stop());
+  connecting.connect(`tcp://127.0.0.1:${port}`);
+  return { port, cap };
+}
+
+/** Closes both sockets, waits for their FINs in the file, stops the capture; the one connection reassembled without gaps. */
+async function closeAndReassemble(file: string, cap: { stop(): Promise<unknown> }, a: zmq.Socket, b: zmq.Socket) {
+  a.close();
+  b.close();
+  await waitForFins(file, 2);
+  await cap.stop();
+  const { packets, warnings } = await readAll(file);
+  assert.deepEqual(warnings, []);
+  const r = reassemblePackets(packets);
+  assert.equal(r.conns.length, 1);
+  assert.equal(r.gaps, 0);
+  return { packets, r, conn: r.conns[0] };
+}
+
 
 test('DEALER/ROUTER (zeromq.js) captured by tcpdump: both directions are exactly greeting + READY + frames sent', async (t) => {
   const file = join(tempDir(t), 'dealer-router.pcap');
   const router = new zmq.Router({ linger: 1000 });
   const dealer = new zmq.Dealer({ linger: 1000 });
-  t.after(() => {
-    router.close();
-    dealer.close();
-  });
-  await router.bind('tcp://127.0.0.1:*');
-  const port = portOf(router.lastEndpoint);
-  const cap = await captureToFile({ tool: 'tcpdump', filter: `tcp port ${port}`, file });
-  t.after(() => cap.stop());
-  dealer.connect(`tcp://127.0.0.1:${port}`);
+  const { port, cap } = await capturedPair(t, 'tcpdump', file, router, dealer);
 
   const requests: Buffer[][] = [];
   const replies: Buffer[][] = [];
@@ -76,17 +96,7 @@ test('DEALER/ROUTER (zeromq.js) captured by tcpdump: both directions are exactly
     await router.send([id, ...rep]);
     assert.deepEqual(await dealer.receive(), rep);
   }
-  dealer.close();
-  router.close();
-  await waitForFins(file, 2);
-  await cap.stop();
-
-  const { packets, warnings } = await readAll(file);
-  assert.deepEqual(warnings, []);
-  const r = reassemblePackets(packets);
-  assert.equal(r.conns.length, 1);
-  assert.equal(r.gaps, 0);
-  const conn = r.conns[0];
+  const { packets, r, conn } = await closeAndReassemble(file, cap, dealer, router);
   assert.equal(conn.server.port, port);
   assert.ok(afterHandshake(r.stream(conn.id, 'c2s'), 'DEALER', 1).equals(Buffer.concat(requests.map(message))), 'dealer -> router frames');
   assert.ok(afterHandshake(r.stream(conn.id, 's2c'), 'ROUTER', 1).equals(Buffer.concat(replies.map(message))), 'router -> dealer frames');
@@ -97,15 +107,7 @@ test('PUSH/PULL (zeromq.js) with large multipart messages captured by dumpcap (p
   const file = join(tempDir(t), 'push-pull.pcapng');
   const pull = new zmq.Pull({ linger: 1000 });
   const push = new zmq.Push({ linger: 1000 });
-  t.after(() => {
-    pull.close();
-    push.close();
-  });
-  await pull.bind('tcp://127.0.0.1:*');
-  const port = portOf(pull.lastEndpoint);
-  const cap = await captureToFile({ tool: 'dumpcap', filter: `tcp port ${port}`, file });
-  t.after(() => cap.stop());
-  push.connect(`tcp://127.0.0.1:${port}`);
+  const { cap } = await capturedPair(t, 'dumpcap', file, pull, push);
   const sent: Buffer[][] = [];
   for (let i = 0; i < 12; i++) {
     const msg = [Buffer.from(`part-a-${i}`), pseudoRandom(200_000 + i * 1000, 100 + i), Buffer.alloc(0), Buffer.from('end')];
@@ -113,20 +115,11 @@ test('PUSH/PULL (zeromq.js) with large multipart messages captured by dumpcap (p
     await push.send(msg);
   }
   for (const msg of sent) assert.deepEqual(await pull.receive(), msg);
-  push.close();
-  pull.close();
-  await waitForFins(file, 2);
-  await cap.stop();
-
-  const { packets, warnings } = await readAll(file);
-  assert.deepEqual(warnings, []);
-  const r = reassemblePackets(packets);
-  assert.equal(r.conns.length, 1);
-  assert.equal(r.gaps, 0);
-  const c2s = r.stream(r.conns[0].id, 'c2s');
+  const { r, conn } = await closeAndReassemble(file, cap, push, pull);
+  const c2s = r.stream(conn.id, 'c2s');
   assert.ok(afterHandshake(c2s, 'PUSH', 1).equals(Buffer.concat(sent.map(message))), 'push -> pull frames');
-  afterHandshake(r.stream(r.conns[0].id, 's2c'), 'PULL', 1);
-  assert.equal(afterHandshake(r.stream(r.conns[0].id, 's2c'), 'PULL', 1).length, 0, 'PULL sends nothing after READY');
+  afterHandshake(r.stream(conn.id, 's2c'), 'PULL', 1);
+  assert.equal(afterHandshake(r.stream(conn.id, 's2c'), 'PULL', 1).length, 0, 'PULL sends nothing after READY');
 });
 
 const PY_REQ = `

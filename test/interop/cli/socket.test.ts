@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
+import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE } from '../../../core/engine/socket-type-table.js';
 
 const zmtp = fileURLToPath(new URL('../../../bin/zmtp.js', import.meta.url));
 
@@ -148,4 +149,47 @@ test('an endpoint the engine rejects is reported with status 1', { timeout: 3000
   const r = cli(['PULL', '--bind', 'tcp://127.0.0.1:notaport']);
   assert.equal(await r.exited, 1);
   assert.match(r.stderr, /zmtp socket: .*(port|endpoint)/i);
+});
+
+test('every type in the socket-type table runs as `zmtp socket`; drafts are named so in the usage and on stderr', { timeout: 180000 }, async () => {
+  const help = spawnSync(process.execPath, [zmtp, 'socket', '--help'], { encoding: 'utf8', timeout: 30000 });
+  const stable = /TYPE is one of ([A-Z ]+),/.exec(help.stdout)?.[1].split(' ');
+  const draft = /or a draft type: ([A-Z ]+)\n/.exec(help.stdout)?.[1].split(' ');
+  assert.deepEqual(stable, SOCKET_TYPE_NAMES.filter((t) => !SOCKET_TYPE_TABLE[t].draft), help.stdout);
+  assert.deepEqual(draft, SOCKET_TYPE_NAMES.filter((t) => SOCKET_TYPE_TABLE[t].draft), help.stdout);
+  for (const type of SOCKET_TYPE_NAMES) {
+    const extra = type === 'RADIO' ? ['--group', 'g'] : type === 'DISH' ? ['--join', 'g'] : [];
+    // Nothing to send (stdin is empty): a type that receives waits 300 ms for a message, then says so.
+    const run = cli([type, '--bind', type === 'DGRAM' ? 'udp://127.0.0.1:*' : 'tcp://127.0.0.1:*', '-t', '300', ...extra], '');
+    const waits = SOCKET_TYPE_TABLE[type].receives && type !== 'REQ';
+    assert.equal(await run.exited, waits ? 1 : 0, `${type}: ${run.stderr}`);
+    assert.match(run.stderr, /^bound (tcp|udp):\/\/127\.0\.0\.1:\d+$/m, `${type} made and bound`);
+    if (waits) assert.match(run.stderr, /nothing received for 300 ms/, type);
+    assert.equal(run.stderr.includes(`${type} is a draft socket type`), SOCKET_TYPE_TABLE[type].draft, `${type}: ${run.stderr}`);
+  }
+});
+
+test('PEER: connected, it sends to the peer it connected to; bound only, it answers like SERVER', { timeout: 30000 }, async () => {
+  const server = cli(['PEER', '--bind', 'tcp://127.0.0.1:*', '--reply', 'from the bound PEER', '-n', '1']);
+  const client = cli(['PEER', '--connect', await server.bound(), '-s', 'from the connecting PEER', '-n', '1'], '');
+  assert.equal(await server.exited, 0, server.stderr);
+  assert.equal(await client.exited, 0, client.stderr);
+  assert.match(server.stdout, /^\[\d+\] from the connecting PEER\n$/);
+  assert.match(client.stdout, /^\[\d+\] from the bound PEER\n$/);
+});
+
+test('DGRAM sends an address|body line to a DGRAM, which prints it as address | body and stops after -n with its stdin still open', { timeout: 30000 }, async () => {
+  const receiver = cli(['DGRAM', '--bind', 'udp://127.0.0.1:*', '-n', '1']);
+  const to = (await receiver.bound()).replace('udp://', '');
+  const sender = cli(['DGRAM', '--bind', 'udp://127.0.0.1:*', '-d', '|']);
+  await sender.bound();
+  // UDP: keep sending until the receiver has printed one datagram.
+  for (let i = 0; receiver.child.exitCode === null && i < 200; i++) {
+    sender.child.stdin.write(`${to}|over udp\n`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(await receiver.exited, 0, receiver.stderr);
+  sender.child.kill();
+  // The address frame ends in a NUL, as libzmq writes it (printed as '.').
+  assert.match(receiver.stdout, /^127\.0\.0\.1:\d+\. \| over udp\n$/);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { curveKeyPair, z85Encode, type ZapClient } from '../../../core/zmtp/index.js';
 import {
-  RawPeer, curveClient, curveServer, expectZapRefusal, libzmqReply, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
+  RawPeer, curveClient, curveServer, expectRefusedByLibzmqZap, expectZapRefusal, libzmqReply, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
 } from './security-raw-peer.js';
 import { Context, Dealer, FrameDecoder, Publisher, Reply, Request, Router, Subscriber, setWireTap } from '../../../core/internal.js';
 
@@ -65,17 +65,7 @@ test('CURVE client (ours) -> zeromq.js Reply with a ZAP handler that accepts our
 });
 
 test('CURVE client (ours) refused by the ZAP handler: we report auth 400, libzmq emits handshake:error:auth', async () => {
-  const context = new zmq.Context();
-  const zap = await startZapHandler(context, () => ({ statusCode: '400', statusText: 'not on the list' }));
-  const { rep, server, events, port } = await curveReply(context);
-  const peer = await RawPeer.connect(port, curveClient(server.publicKey));
-  try {
-    await expectZapRefusal(await peer.handshake, events);
-  } finally {
-    await peer.close();
-    rep.close();
-    await zap.close();
-  }
+  await expectRefusedByLibzmqZap(() => ({ statusCode: '400', statusText: 'not on the list' }), curveReply, ({ server }) => curveClient(server.publicKey));
 });
 
 test('CURVE client (ours) with the wrong server key: libzmq refuses HELLO (handshake:error:protocol)', async () => {

@@ -47,28 +47,28 @@ async function pySummary(py: PythonChild): Promise<{ count: number; first: numbe
   return JSON.parse(await py.find((l) => l.startsWith('{')));
 }
 
-test('epgm: our PUB to a libzmq SUB: 3000 messages in order, multipart and 20000-byte ones whole', { skip }, async () => {
-  const n = 3000;
-  const py = startPython([PEER, 'sub', theirs(5701), String(n), '15000'], 'pyzmq sub', link.ns);
-  const pub = new Publisher({ rate: 100000, sendHighWaterMark: 0 });
+/** Our PUB at `from` sends n messages at `rate` kbit/s; a pyzmq SUB at `to` (in the namespace) gets them all, in order. */
+async function ourPubToPyzmqSub(n: number, rate: number, from: string, to: string): Promise<void> {
+  const py = startPython([PEER, 'sub', to, String(n), '15000'], 'pyzmq sub', link.ns);
+  const pub = new Publisher({ rate, sendHighWaterMark: 0 });
   try {
     await py.find((l) => l === 'ready');
-    await pub.bind(ours(5701));
+    await pub.bind(from);
     for (let i = 0; i < n; i++) await pub.send(expected(i));
     assert.deepEqual(await pySummary(py), { count: n, first: 0, last: n - 1, errors: [] });
   } finally {
     pub.close();
     py.child.kill();
   }
-});
+}
 
-test('epgm: a libzmq PUB to our SUB: 3000 messages in order, multipart and 20000-byte ones whole', { skip }, async () => {
-  const n = 3000;
+/** A pyzmq PUB at `from` (in the namespace) sends n messages; our SUB at `to` gets them all, in order and whole. */
+async function pyzmqPubToOurSub(n: number, from: string, to: string): Promise<void> {
   const sub = new Subscriber({ receiveHighWaterMark: 0, receiveTimeout: 15000 });
   sub.subscribe();
-  const py = startPython([PEER, 'pub', theirs(5702)], 'pyzmq pub', link.ns);
+  const py = startPython([PEER, 'pub', from], 'pyzmq pub', link.ns);
   try {
-    await sub.bind(ours(5702));
+    await sub.bind(to);
     await py.find((l) => l === 'ready');
     py.send(`send ${n}`);
     // Taken first and checked after, so checking does not hold up reading the socket.
@@ -79,6 +79,14 @@ test('epgm: a libzmq PUB to our SUB: 3000 messages in order, multipart and 20000
     sub.close();
     py.child.kill();
   }
+}
+
+test('epgm: our PUB to a libzmq SUB: 3000 messages in order, multipart and 20000-byte ones whole', { skip }, async () => {
+  await ourPubToPyzmqSub(3000, 100000, ours(5701), theirs(5701));
+});
+
+test('epgm: a libzmq PUB to our SUB: 3000 messages in order, multipart and 20000-byte ones whole', { skip }, async () => {
+  await pyzmqPubToOurSub(3000, theirs(5702), ours(5702));
 });
 
 test('epgm: our SUB joining a running libzmq stream starts at a whole message and misses none after it', { skip }, async () => {
@@ -165,19 +173,7 @@ test('epgm loss: our PUB through a relay dropping 10% of ODATA to a libzmq SUB: 
   const n = 1000;
   const from = { group: '239.192.7.2', port: 5711 };
   const to = { group: '239.192.7.3', port: 5712 };
-  const { dropped, byType } = await withLossyRelay(from, to, async () => {
-    const py = startPython([PEER, 'sub', theirs(to.port, to.group), String(n), '15000'], 'pyzmq sub', link.ns);
-    const pub = new Publisher({ rate: 20000, sendHighWaterMark: 0 });
-    try {
-      await py.find((l) => l === 'ready');
-      await pub.bind(ours(from.port, from.group));
-      for (let i = 0; i < n; i++) await pub.send(expected(i));
-      assert.deepEqual(await pySummary(py), { count: n, first: 0, last: n - 1, errors: [] });
-    } finally {
-      pub.close();
-      py.child.kill();
-    }
-  });
+  const { dropped, byType } = await withLossyRelay(from, to, () => ourPubToPyzmqSub(n, 20000, ours(from.port, from.group), theirs(to.port, to.group)));
   assertRepaired(dropped, byType);
 });
 
@@ -185,22 +181,7 @@ test('epgm loss: a libzmq PUB through a relay dropping 10% of ODATA to our SUB: 
   const n = 1000;
   const from = { group: '239.192.7.4', port: 5713 };
   const to = { group: '239.192.7.5', port: 5714 };
-  const { dropped, byType } = await withLossyRelay(from, to, async () => {
-    const sub = new Subscriber({ receiveHighWaterMark: 0, receiveTimeout: 15000 });
-    sub.subscribe();
-    const py = startPython([PEER, 'pub', theirs(from.port, from.group)], 'pyzmq pub', link.ns);
-    try {
-      await sub.bind(ours(to.port, to.group));
-      await py.find((l) => l === 'ready');
-      py.send(`send ${n}`);
-      const got: Buffer[][] = [];
-      for (let i = 0; i < n; i++) got.push(await sub.receive());
-      for (let i = 0; i < n; i++) assert.deepEqual(got[i], expected(i), `message ${i}`);
-    } finally {
-      sub.close();
-      py.child.kill();
-    }
-  });
+  const { dropped, byType } = await withLossyRelay(from, to, () => pyzmqPubToOurSub(n, theirs(from.port, from.group), ours(to.port, to.group)));
   assertRepaired(dropped, byType);
 });
 

@@ -94,40 +94,40 @@ for (const c of CASES) {
 
 /** The first closing event of ours, as bound (libzmq connects) and as connecting (libzmq binds). */
 async function bothSides(c: Case): Promise<ReturnType<typeof shape>[]> {
-    const shapes = [];
-    {
-      // Bind side: ours binds, libzmq connects.
-      const our = ours(c.ourType, { linger: 0, ...c.ourOptions });
-      const peer = c.peer();
-      try {
-        const closing = firstClosing(our);
-        const handshake = nextEvent(our, 'handshake');
-        await our.bind('tcp://127.0.0.1:*');
-        const endpoint = our.lastEndpoint!;
-        peer.connect(endpoint);
-        await c.act(peer, our, handshake);
-        shapes.push(shape(await closing, endpoint));
-      } finally {
-        our.close();
-        peer.close();
-      }
+  const shapes = [];
+  {
+    // Bind side: ours binds, libzmq connects.
+    const our = ours(c.ourType, { linger: 0, ...c.ourOptions });
+    const peer = c.peer();
+    try {
+      const closing = firstClosing(our);
+      const handshake = nextEvent(our, 'handshake');
+      await our.bind('tcp://127.0.0.1:*');
+      const endpoint = our.lastEndpoint!;
+      peer.connect(endpoint);
+      await c.act(peer, our, handshake);
+      shapes.push(shape(await closing, endpoint));
+    } finally {
+      our.close();
+      peer.close();
     }
-    {
-      // Connect side: libzmq binds, ours connects.
-      const peer = c.peer();
-      const our = ours(c.ourType, { linger: 0, reconnectInterval: 1000, ...c.ourOptions });
-      try {
-        await peer.bind('tcp://127.0.0.1:*');
-        const endpoint = peer.lastEndpoint!;
-        const closing = firstClosing(our);
-        const handshake = nextEvent(our, 'handshake');
-        our.connect(endpoint);
-        await c.act(peer, our, handshake);
-        shapes.push(shape(await closing, endpoint));
-      } finally {
-        our.close();
-        peer.close();
-      }
+  }
+  {
+    // Connect side: libzmq binds, ours connects.
+    const peer = c.peer();
+    const our = ours(c.ourType, { linger: 0, reconnectInterval: 1000, ...c.ourOptions });
+    try {
+      await peer.bind('tcp://127.0.0.1:*');
+      const endpoint = peer.lastEndpoint!;
+      const closing = firstClosing(our);
+      const handshake = nextEvent(our, 'handshake');
+      our.connect(endpoint);
+      await c.act(peer, our, handshake);
+      shapes.push(shape(await closing, endpoint));
+    } finally {
+      our.close();
+      peer.close();
     }
-    return shapes;
+  }
+  return shapes;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { type ZapClient } from '../../../core/zmtp/index.js';
 import {
-  RawPeer, expectZapRefusal, libzmqReply, plainClient, plainServer, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
+  RawPeer, expectRefusedByLibzmqZap, expectZapRefusal, libzmqReply, plainClient, plainServer, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
 } from './security-raw-peer.js';
 import { Context, Dealer, Router } from '../../../core/internal.js';
 
@@ -45,17 +45,7 @@ test('PLAIN client (ours) -> zeromq.js Reply with a ZAP handler: accepted, messa
 });
 
 test('PLAIN client (ours) with a wrong password: we report auth 400 and libzmq emits handshake:error:auth 400', async () => {
-  const context = new zmq.Context();
-  const zap = await startZapHandler(context, checkUsers);
-  const { rep, events, port } = await plainReply(context);
-  const peer = await RawPeer.connect(port, plainClient('admin', 'wrong', asDealer));
-  try {
-    await expectZapRefusal(await peer.handshake, events);
-  } finally {
-    await peer.close();
-    rep.close();
-    await zap.close();
-  }
+  await expectRefusedByLibzmqZap(checkUsers, plainReply, () => plainClient('admin', 'wrong', asDealer));
 });
 
 test('PLAIN client (ours) -> zeromq.js PLAIN server with no ZAP handler: libzmq refuses (handshake:error:other)', async () => {

@@ -277,6 +277,26 @@ export async function expectZapRefusal(step: HandshakeStep, libzmqEvents: Return
   assert.equal(e.error?.status, status);
 }
 
+/**
+ * Our client (the mechanism `mechanism` makes for the libzmq Reply `makeReply` made) refused by that Reply's
+ * ZAP handler, which answers with `policy`: expectZapRefusal on both sides.
+ */
+export async function expectRefusedByLibzmqZap<R extends Awaited<ReturnType<typeof libzmqReply>>>(
+  policy: ZapPolicy, makeReply: (context: zmq.Context) => Promise<R>, mechanism: (reply: R) => Mechanism,
+): Promise<void> {
+  const context = new zmq.Context();
+  const zap = await startZapHandler(context, policy);
+  const reply = await makeReply(context);
+  const peer = await RawPeer.connect(reply.port, mechanism(reply));
+  try {
+    await expectZapRefusal(await peer.handshake, reply.events);
+  } finally {
+    await peer.close();
+    reply.rep.close();
+    await zap.close();
+  }
+}
+
 type AnyEvent = { type: string; address?: string; error?: { status?: number; code?: string; message?: string }; reason?: string };
 
 /** Collects the monitor events of a zeromq.js socket or one of ours (both expose `events` as an async iterable). */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as zmq from 'zeromq';
 import assert from 'node:assert/strict';
-import { curveKeyPair, z85Encode, type ZapClient } from '../../../core/zmtp/index.js';
+import { curveKeyPair, z85Encode, type Mechanism, type ZapClient } from '../../../core/zmtp/index.js';
 import {
   RawPeer, curveClient, curveServer, plainClient, plainServer, rawListener, startEngineZapHandler, startPyzmqPeer, watchEvents, type ErrorStep, type ReadyStep,
 } from './security-raw-peer.js';
@@ -11,6 +11,31 @@ import { portOf } from '../../helpers/port.js';
 import { Context, Reply, Request } from '../../../core/internal.js';
 
 const hex = (s: string) => Buffer.from(s).toString('hex');
+
+/** Our client with `mechanism` is refused by pyzmq's ThreadAuthenticator: auth 400 here, HANDSHAKE_FAILED_AUTH 400 there. */
+async function assertRefusedByPyzmq(py: ReturnType<typeof startPyzmqPeer>, port: number, mechanism: Mechanism): Promise<void> {
+  const bad = await RawPeer.connect(port, mechanism);
+  try {
+    const refused = (await bad.handshake) as ErrorStep;
+    assert.equal(refused.kind, 'auth');
+    assert.equal(refused.zapStatus, 400);
+    assert.equal((await py.next((l) => l.event === 'HANDSHAKE_FAILED_AUTH')).value, 400);
+  } finally {
+    await bad.close();
+  }
+}
+
+/** A pyzmq client started with `config` is refused by our ZAP: zapStatus 400 here, HANDSHAKE_FAILED_AUTH 400 there. */
+async function assertPyzmqClientRefused(listener: Awaited<ReturnType<typeof rawListener>>, config: Record<string, unknown>): Promise<void> {
+  const bad = startPyzmqPeer(config);
+  try {
+    const peer = await listener.next();
+    assert.equal(((await peer.handshake) as ErrorStep).zapStatus, 400);
+    assert.equal((await bad.next((l) => l.event === 'HANDSHAKE_FAILED_AUTH')).value, 400);
+  } finally {
+    await bad.stop();
+  }
+}
 
 test('pyzmq PLAIN server with ThreadAuthenticator: our client is let in with the right password, refused (400) with a wrong one', async () => {
   const py = startPyzmqPeer({ role: 'server', mechanism: 'PLAIN', users: { admin: 'secret' } });
@@ -24,13 +49,7 @@ test('pyzmq PLAIN server with ThreadAuthenticator: our client is let in with the
     assert.deepEqual((await py.next((l) => l.recv !== undefined)).recv, [hex('hi'), hex('there')]);
     assert.deepEqual((await good.receive())?.map(String), ['', 'echo:hi', 'echo:there']);
     await good.close();
-
-    const bad = await RawPeer.connect(port!, plainClient('admin', 'guess'));
-    const refused = (await bad.handshake) as ErrorStep;
-    assert.equal(refused.kind, 'auth');
-    assert.equal(refused.zapStatus, 400);
-    assert.equal((await py.next((l) => l.event === 'HANDSHAKE_FAILED_AUTH')).value, 400);
-    await bad.close();
+    await assertRefusedByPyzmq(py, port!, plainClient('admin', 'guess'));
   } finally {
     await py.stop();
   }
@@ -49,13 +68,7 @@ test('pyzmq CURVE server with ThreadAuthenticator allow-list: our key is let in,
     assert.deepEqual((await good.receive())?.map(String), ['', 'echo:boxed']);
     assert.deepEqual(good.problems, []);
     await good.close();
-
-    const bad = await RawPeer.connect(port!, curveClient(server.publicKey, curveKeyPair()));
-    const refused = (await bad.handshake) as ErrorStep;
-    assert.equal(refused.kind, 'auth');
-    assert.equal(refused.zapStatus, 400);
-    assert.equal((await py.next((l) => l.event === 'HANDSHAKE_FAILED_AUTH')).value, 400);
-    await bad.close();
+    await assertRefusedByPyzmq(py, port!, curveClient(server.publicKey, curveKeyPair()));
   } finally {
     await py.stop();
   }
@@ -84,13 +97,9 @@ test('pyzmq PLAIN REQ clients -> our PLAIN server and ZAP: accepted one gets its
   } finally {
     await good.stop();
   }
-  const bad = startPyzmqPeer({ role: 'client', mechanism: 'PLAIN', port: listener.port, username: 'py', password: 'nope', send: ['q'] });
   try {
-    const peer = await listener.next();
-    assert.equal(((await peer.handshake) as ErrorStep).zapStatus, 400);
-    assert.equal((await bad.next((l) => l.event === 'HANDSHAKE_FAILED_AUTH')).value, 400);
+    await assertPyzmqClientRefused(listener, { role: 'client', mechanism: 'PLAIN', port: listener.port, username: 'py', password: 'nope', send: ['q'] });
   } finally {
-    await bad.stop();
     await listener.close();
   }
 });
@@ -113,13 +122,9 @@ test('pyzmq CURVE REQ clients -> our CURVE server and ZAP: accepted one gets its
   } finally {
     await good.stop();
   }
-  const bad = startPyzmqPeer({ role: 'client', mechanism: 'CURVE', port: listener.port, serverKey: server.publicKey, public: stranger.publicKey, secret: stranger.secretKey, send: ['q'] });
   try {
-    const peer = await listener.next();
-    assert.equal(((await peer.handshake) as ErrorStep).zapStatus, 400);
-    assert.equal((await bad.next((l) => l.event === 'HANDSHAKE_FAILED_AUTH')).value, 400);
+    await assertPyzmqClientRefused(listener, { role: 'client', mechanism: 'CURVE', port: listener.port, serverKey: server.publicKey, public: stranger.publicKey, secret: stranger.secretKey, send: ['q'] });
   } finally {
-    await bad.stop();
     await listener.close();
   }
 });

@@ -34,6 +34,16 @@ export function v5Suite(name: string, zmq: V5): void {
     after(() => {
       for (const s of open) if (!s.closed) s.close();
     });
+    /** A bound REP answering each request with 're:' + it, and a REQ connected to it. */
+    const echoingPair = async () => {
+      const rep = socket('rep');
+      const req = socket('req');
+      const address = await tcp();
+      await bound(rep, address);
+      rep.on('message', (msg: Buffer) => rep.send(`re:${msg}`));
+      req.connect(address);
+      return { req, address };
+    };
 
     test("libzmq's numbers as constants, v5's short option names, version", () => {
       assert.deepEqual(
@@ -93,12 +103,7 @@ export function v5Suite(name: string, zmq: V5): void {
     });
 
     test('req/rep round trip; a bind on a taken address gives the callback EADDRINUSE', async () => {
-      const rep = socket('rep');
-      const req = socket('req');
-      const address = await tcp();
-      await bound(rep, address);
-      rep.on('message', (msg: Buffer) => rep.send(`re:${msg}`));
-      req.connect(address);
+      const { req, address } = await echoingPair();
       const reply = next(req, 'message');
       req.send('x');
       assert.deepEqual((await reply).map(String), ['re:x']);
@@ -107,12 +112,7 @@ export function v5Suite(name: string, zmq: V5): void {
     });
 
     test('req/rep: a burst of requests queued at once goes out one per reply, in order', async () => {
-      const rep = socket('rep');
-      const req = socket('req');
-      const address = await tcp();
-      await bound(rep, address);
-      rep.on('message', (msg: Buffer) => rep.send(`re:${msg}`));
-      req.connect(address);
+      const { req } = await echoingPair();
       const replies: string[] = [];
       const done = new Promise<void>((resolve) => req.on('message', (msg: Buffer) => {
         replies.push(String(msg));

@@ -1,7 +1,9 @@
 // "Copy as code": a workbench socket (type, options, endpoints) as a short program in pyzmq, zeromq.js or
 // this engine's own API, ending with one example exchange so it runs as it is. Option names map to each
-// API's own (pyzmq's socket attributes are libzmq's option names; zeromq.js's are the host's).
-import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+// API's own (pyzmq's socket attributes from the option table's pyzmq column; zeromq.js's are the host's).
+import { SOCKET_TYPES, type SocketInfo, type SocketType } from '../../../../core/host/protocol.js';
+import { SOCKET_TYPE_TABLE } from '../../../../core/engine/socket-type-table.js';
+import { OPTIONS, isOptionName } from '../../../../core/engine/option-table.js';
 import { SECRET_OPTIONS, savedOptions } from './workspace.js';
 
 export type CodeLanguage = 'pyzmq' | 'zeromq.js' | 'engine';
@@ -11,29 +13,11 @@ export const CODE_LANGUAGES: { id: CodeLanguage; label: string }[] = [
   { id: 'engine', label: 'Node (this engine)' },
 ];
 
-/** zeromq.js v6 class names; this engine exports the same. */
-const CLASS: Record<SocketType, string> = {
-  PAIR: 'Pair', PUB: 'Publisher', SUB: 'Subscriber', REQ: 'Request', REP: 'Reply', DEALER: 'Dealer', ROUTER: 'Router',
-  PULL: 'Pull', PUSH: 'Push', XPUB: 'XPublisher', XSUB: 'XSubscriber', STREAM: 'Stream',
-  SERVER: 'Server', CLIENT: 'Client', RADIO: 'Radio', DISH: 'Dish', GATHER: 'Gather', SCATTER: 'Scatter',
-  DGRAM: 'Datagram', PEER: 'Peer', CHANNEL: 'Channel',
-};
-const DRAFT: ReadonlySet<SocketType> = new Set(['SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL']);
+/** zeromq.js v6 class names (this engine exports the same), draft and single-part types: from the type table. */
+const CLASS = (t: SocketType): string => SOCKET_TYPE_TABLE[t].className;
+const DRAFT: ReadonlySet<SocketType> = new Set(SOCKET_TYPES.filter((t) => SOCKET_TYPE_TABLE[t].draft));
+const SINGLE: ReadonlySet<SocketType> = new Set(SOCKET_TYPES.filter((t) => SOCKET_TYPE_TABLE[t].singlePart));
 
-/** pyzmq socket attribute (libzmq option name in lower case) per host option, and whether it takes bytes. */
-const PYZMQ_OPTION: Record<string, [string, 'int' | 'bool' | 'bytes']> = {
-  linger: ['linger', 'int'], sendHighWaterMark: ['sndhwm', 'int'], receiveHighWaterMark: ['rcvhwm', 'int'],
-  reconnectInterval: ['reconnect_ivl', 'int'], reconnectMaxInterval: ['reconnect_ivl_max', 'int'],
-  heartbeatInterval: ['heartbeat_ivl', 'int'], heartbeatTimeout: ['heartbeat_timeout', 'int'], heartbeatTimeToLive: ['heartbeat_ttl', 'int'],
-  handshakeInterval: ['handshake_ivl', 'int'], immediate: ['immediate', 'bool'], sendTimeout: ['sndtimeo', 'int'], receiveTimeout: ['rcvtimeo', 'int'],
-  plainServer: ['plain_server', 'bool'], plainUsername: ['plain_username', 'bytes'], plainPassword: ['plain_password', 'bytes'],
-  curveServer: ['curve_server', 'bool'], curvePublicKey: ['curve_publickey', 'bytes'], curveSecretKey: ['curve_secretkey', 'bytes'],
-  curveServerKey: ['curve_serverkey', 'bytes'], zapDomain: ['zap_domain', 'bytes'], routingId: ['routing_id', 'bytes'],
-  conflate: ['conflate', 'bool'], mandatory: ['router_mandatory', 'bool'], probeRouter: ['probe_router', 'bool'],
-  handover: ['router_handover', 'bool'], correlate: ['req_correlate', 'bool'], relaxed: ['req_relaxed', 'bool'],
-  verbose: ['xpub_verbose', 'bool'], manual: ['xpub_manual', 'bool'], welcomeMessage: ['xpub_welcome_msg', 'bytes'],
-  noDrop: ['xpub_nodrop', 'bool'],
-};
 /** Applied by calls, not as options. */
 const CALL_OPTIONS = new Set(['subscriptions', 'groups']);
 const SECRETS: ReadonlySet<string> = new Set(SECRET_OPTIONS);
@@ -47,10 +31,20 @@ function pyBytes(s: string): string {
   return /^[\x20-\x7e]*$/.test(s) ? `b${str(s)}` : `${str(s)}.encode()`;
 }
 
-function pyValue(v: unknown, kind: 'int' | 'bool' | 'bytes'): string {
-  if (kind === 'bytes') return pyBytes(String(v));
-  if (kind === 'bool') return v ? '1' : '0';
-  return String(v);
+/**
+ * The pyzmq statement that sets option `name` (its attribute from the option table), '' when the value is
+ * null (unset: libzmq's default), or undefined when pyzmq has no attribute for it.
+ */
+function pyzmqSetting(name: string, value: unknown): string | undefined {
+  if (!isOptionName(name)) return undefined;
+  const spec: { pyzmq?: string | { readonly [value: string]: string }; kind: { type: string } } = OPTIONS[name];
+  if (spec.pyzmq === undefined) return undefined;
+  if (value === null) return '';
+  // An enum is one libzmq option per value, set to 1 (XPUB verbosity: xpub_verbose or xpub_verboser).
+  if (typeof spec.pyzmq !== 'string') return spec.pyzmq[String(value)] === undefined ? undefined : `sock.${spec.pyzmq[String(value)]} = 1`;
+  const type = spec.kind.type;
+  const literal = type === 'int' ? String(Math.trunc(Number(value))) : type === 'bool' ? (value ? '1' : '0') : pyBytes(String(value));
+  return `sock.${spec.pyzmq} = ${literal}`;
 }
 
 /** Endpoints as the code should use them: binds as asked (a wildcard gets a free port), connects as made. */
@@ -68,9 +62,9 @@ function pyzmq(socket: SocketInfo): string {
   lines.push('ctx = zmq.Context.instance()', `sock = ctx.socket(zmq.${t})`);
   for (const [name, value] of Object.entries(savedOptions(socket, true))) {
     if (CALL_OPTIONS.has(name) || value === undefined) continue;
-    const map = PYZMQ_OPTION[name];
-    if (!map) { lines.push(`# option ${name} = ${JSON.stringify(value)} has no pyzmq attribute here`); continue; }
-    lines.push(`sock.${map[0]} = ${pyValue(value, map[1])}${SECRETS.has(name) ? '  # a secret: keep it out of shared code' : ''}`);
+    const setting = pyzmqSetting(name, value);
+    if (setting === undefined) { lines.push(`# option ${name} = ${JSON.stringify(value)} has no pyzmq attribute here`); continue; }
+    if (setting) lines.push(`${setting}${SECRETS.has(name) ? '  # a secret: keep it out of shared code' : ''}`);
   }
   for (const topic of (socket.options.subscriptions as string[] | undefined) ?? []) lines.push(`sock.setsockopt(zmq.SUBSCRIBE, ${pyBytes(topic)})`);
   for (const g of (socket.options.groups as string[] | undefined) ?? []) lines.push(`sock.join(${pyBytes(g)})`);
@@ -84,11 +78,9 @@ function pyzmq(socket: SocketInfo): string {
   return lines.join('\n') + '\n';
 }
 
-const SINGLE: ReadonlySet<SocketType> = new Set(['SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'PEER', 'CHANNEL']);
-
 function node(socket: SocketInfo, from: string): string {
   const t = socket.type;
-  const cls = CLASS[t];
+  const cls = CLASS(t);
   const options: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(savedOptions(socket, true))) if (!CALL_OPTIONS.has(name) && value !== undefined) options[name] = value;
   const lines = ['// An ES module (top-level await): save it as a .mjs file.', `import { ${cls} } from ${str(from)};`, ''];
