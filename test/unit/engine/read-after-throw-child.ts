@@ -7,6 +7,7 @@
 // (MODE=bind: our listener adopted the accepted socket). Prints one JSON line with what arrived.
 import * as engine from '../../../core/internal.js';
 import * as zmq from 'zeromq';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const COUNT = 1500;
 const mode = process.env.MODE === 'connect' ? 'connect' : 'bind';
@@ -37,10 +38,10 @@ const kept: Buffer[] = [];
 let wrongOnArrival = 0;
 let stalledAt: number | undefined;
 for (let i = 0; i < COUNT; i++) {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<undefined>((resolve) => { timer = setTimeout(resolve, 30_000); });
+  const waiting = new AbortController();
+  const stalled = sleep(30_000, undefined, { signal: waiting.signal }).catch(() => undefined);
   const got = await Promise.race([pull.receive(), stalled]);
-  clearTimeout(timer);
+  waiting.abort();
   if (!got) {
     stalledAt = i;
     break;
