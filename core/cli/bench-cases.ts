@@ -58,7 +58,9 @@ export async function runCase(lib: Lib, kind: Kind, size: number, count: number)
     await push.send(payload); // the handshake is not timed
     await pull.receive();
     const start = performance.now();
-    const receiving = (async () => { for (let i = 0; i < count; i++) await pull.receive(); })();
+    const receiving = (async () => {
+      for (let i = 0; i < count; i++) await pull.receive();
+    })();
     for (let i = 0; i < count; i++) await push.send(payload);
     await receiving;
     const seconds = (performance.now() - start) / 1000;

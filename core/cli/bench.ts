@@ -17,13 +17,26 @@ const USAGE = `usage: zmtp bench [engine] [--repeats N]
 `;
 
 /** target: the ratio to zeromq.js to reach; undefined = printed for information only. */
-interface BenchCase { kind: Kind; size: number; count: number; metric: string; unit: string; target?: number; floor?: BenchCase }
+interface BenchCase {
+  kind: Kind;
+  size: number;
+  count: number;
+  metric: string;
+  unit: string;
+  target?: number;
+  floor?: BenchCase;
+}
 
 /** A round trip in at most this share of zeromq.js's time (issue 15): its rate at least the inverse. */
 const ROUND_TRIP_TIME_SHARE = 0.6;
 const ROUND_TRIPS = 20_000;
 const roundTripCase = (kind: Kind, floorKind: Kind): BenchCase => ({
-  kind, size: 16, count: ROUND_TRIPS, metric: 'roundTripsPerSec', unit: 'rt/s', target: 1 / ROUND_TRIP_TIME_SHARE,
+  kind,
+  size: 16,
+  count: ROUND_TRIPS,
+  metric: 'roundTripsPerSec',
+  unit: 'rt/s',
+  target: 1 / ROUND_TRIP_TIME_SHARE,
   floor: { kind: floorKind, size: 16, count: ROUND_TRIPS, metric: 'roundTripsPerSec', unit: 'rt/s' },
 });
 
@@ -45,7 +58,9 @@ const benchBin = (): string => fileURLToPath(new URL('../../../bin/zmtp.js', imp
 function runCaseInChild(lib: Lib, c: BenchCase): number | undefined {
   try {
     const out = execFileSync(process.execPath, [benchBin(), 'bench', '--case', lib, c.kind, String(c.size), String(c.count)], {
-      encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      timeout: 300_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     return JSON.parse(out.trim().split('\n').pop()!)[c.metric];
   } catch (err) {
@@ -67,7 +82,9 @@ function rate(n: number, c: BenchCase): string {
 const ratioText = (r: number): string => `${(Math.floor(r * 100) / 100).toFixed(2)}x`;
 
 function loadLine(when: string): string {
-  return `  load average ${when}: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)\n`;
+  return `  load average ${when}: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (${cpus().length} cores)\n`;
 }
 
 /** The best of `repeats` runs of each library, the libraries taking turns. */
@@ -81,8 +98,13 @@ function best(c: BenchCase, libs: readonly Lib[], repeats: number): Map<Lib, num
 
 /** Prints the engine table; returns whether every target was met (undefined without zeromq.js). */
 export async function benchEngine(repeats: number): Promise<boolean | undefined> {
-  const haveZeromq = await import('zeromq').then(() => true, () => false);
-  process.stdout.write(`engine: this engine${haveZeromq ? ' vs zeromq.js (libzmq)' : ' (zeromq.js not installed: no comparison)'}, tcp loopback, best of ${repeats}\n`);
+  const haveZeromq = await import('zeromq').then(
+    () => true,
+    () => false,
+  );
+  process.stdout.write(
+    `engine: this engine${haveZeromq ? ' vs zeromq.js (libzmq)' : ' (zeromq.js not installed: no comparison)'}, tcp loopback, best of ${repeats}\n`,
+  );
   process.stdout.write(loadLine('before'));
   let allMet = true;
   for (const c of ENGINE_CASES) {
@@ -105,7 +127,9 @@ export async function benchEngine(repeats: number): Promise<boolean | undefined>
     if (c.floor) {
       const floor = best(c.floor, libsFor(c.floor.kind), repeats).get('node')!;
       const share = floor > 0 ? ours / floor : 0;
-      process.stdout.write(`    floor ${c.floor.kind.padEnd(18)} ${String(c.size).padStart(3)} B  Node net ${rate(floor, c.floor)}  ours at ${ratioText(share)} of the floor's rate\n`);
+      process.stdout.write(
+        `    floor ${c.floor.kind.padEnd(18)} ${String(c.size).padStart(3)} B  Node net ${rate(floor, c.floor)}  ours at ${ratioText(share)} of the floor's rate\n`,
+      );
     }
   }
   process.stdout.write(loadLine('after'));
@@ -118,7 +142,11 @@ export async function benchDecodeFile(file: string): Promise<{ seconds: number; 
   const bytes = statSync(file).size;
   let messages = 0;
   const start = performance.now();
-  await decodeCapture(file, { onRecord: (r) => { if (r.type === 'message') messages++; } });
+  await decodeCapture(file, {
+    onRecord: (r) => {
+      if (r.type === 'message') messages++;
+    },
+  });
   const seconds = (performance.now() - start) / 1000;
   return { seconds, mbPerSec: bytes / 1e6 / seconds, messagesPerSec: messages / seconds };
 }
@@ -142,7 +170,9 @@ export async function run(argv: string[]): Promise<number> {
     const [, lib, kind, size, count] = argv;
     const known = (KINDS as readonly string[]).includes(kind);
     if (!known || !libsFor(kind as Kind).includes(lib as Lib) || !(Number(size) >= 0) || !(Number(count) > 0)) {
-      process.stderr.write(`zmtp bench: --case ours|zeromq ${KINDS.filter((k) => !k.startsWith('tcp-')).join('|')} SIZE COUNT, or --case node tcp-pingpong|tcp-pingpong-2proc SIZE COUNT\n`);
+      process.stderr.write(
+        `zmtp bench: --case ours|zeromq ${KINDS.filter((k) => !k.startsWith('tcp-')).join('|')} SIZE COUNT, or --case node tcp-pingpong|tcp-pingpong-2proc SIZE COUNT\n`,
+      );
       return 2;
     }
     const result = await runCase(lib as Lib, kind as Kind, Number(size), Number(count));
@@ -151,7 +181,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { repeats: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { repeats: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (err) {
     process.stderr.write(`zmtp bench: ${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -178,7 +212,9 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
     const r = await benchDecodeFile(file);
-    process.stdout.write(`decode: ${file}  ${r.seconds.toFixed(2)} s  ${r.mbPerSec.toFixed(1)} MB/s  ${fmt(r.messagesPerSec)} messages/s\n`);
+    process.stdout.write(
+      `decode: ${file}  ${r.seconds.toFixed(2)} s  ${r.mbPerSec.toFixed(1)} MB/s  ${fmt(r.messagesPerSec)} messages/s\n`,
+    );
     return 0;
   }
   process.stderr.write(`zmtp bench: unexpected arguments '${parsed.positionals.join(' ')}'\n${USAGE}`);

@@ -9,7 +9,9 @@ const zmtp = fileURLToPath(new URL('../../../bin/zmtp.js', import.meta.url));
 const bench = (args: string[]) => spawnSync(process.execPath, [zmtp, 'bench', ...args], { encoding: 'utf8', timeout: 60_000 });
 
 const cases: Array<[string, string]> = [
-  ...['ours', 'zeromq'].flatMap((lib) => ['push-pull', 'req-rep', 'push-pull-2proc', 'req-rep-2proc'].map((kind): [string, string] => [lib, kind])),
+  ...['ours', 'zeromq'].flatMap((lib) =>
+    ['push-pull', 'req-rep', 'push-pull-2proc', 'req-rep-2proc'].map((kind): [string, string] => [lib, kind]),
+  ),
   // the plain Node TCP ping-pong floors printed beside the round trips
   ['node', 'tcp-pingpong'],
   ['node', 'tcp-pingpong-2proc'],

@@ -12,7 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const COUNT = 1500;
 const mode = process.env.MODE === 'connect' ? 'connect' : 'bind';
 let swallowed = 0;
-process.on('uncaughtException', () => { swallowed++; });
+process.on('uncaughtException', () => {
+  swallowed++;
+});
 
 /** Message i: its number, then a pattern that depends on it; sizes from 40 B to 200 KiB. */
 function message(i: number): Buffer {
@@ -32,7 +34,9 @@ if (mode === 'bind') {
   await push.bind('tcp://127.0.0.1:*');
   pull.connect(push.lastEndpoint!);
 }
-const sending = (async () => { for (let i = 0; i < COUNT; i++) await push.send(message(i)); })();
+const sending = (async () => {
+  for (let i = 0; i < COUNT; i++) await push.send(message(i));
+})();
 
 const kept: Buffer[] = [];
 let wrongOnArrival = 0;
@@ -49,7 +53,10 @@ for (let i = 0; i < COUNT; i++) {
   if (!got[0].equals(message(i))) wrongOnArrival++;
   kept.push(got[0]);
   // Every 10th message: the application throws right after it arrived.
-  if (i % 10 === 3) process.nextTick(() => { throw new Error(`thrown by the application after message ${i}`); });
+  if (i % 10 === 3)
+    process.nextTick(() => {
+      throw new Error(`thrown by the application after message ${i}`);
+    });
 }
 // Checked again at the end: a frame whose memory a later read overwrote differs now.
 const wrongLater = kept.filter((m, i) => !m.equals(message(i))).length;

@@ -14,9 +14,12 @@ const script = fileURLToPath(new URL('./read-after-throw-child.ts', import.meta.
 
 for (const mode of ['bind', 'connect']) {
   test(`messages stay whole and in order when the application throws after reads (${mode} side)`, { timeout: 180_000 }, async () => {
-    const child = jsonLinesChild(spawn(process.execPath, ['--import', 'tsx', script], {
-      stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MODE: mode },
-    }));
+    const child = jsonLinesChild(
+      spawn(process.execPath, ['--import', 'tsx', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, MODE: mode },
+      }),
+    );
     try {
       const result = await child.waitFor('the result', (l) => l.mode === mode, 150_000);
       assert.equal(result.stalledAt, undefined, `receiving stalled at message ${result.stalledAt}`);
