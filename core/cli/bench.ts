@@ -1,133 +1,66 @@
 // `zmtp bench`: speed of this engine next to zeromq.js (when it is installed) and of the decoder on a
 // capture file. Each engine run is a separate process so runs do not disturb each other.
-//   zmtp bench [engine] [--repeats N]        PUSH/PULL 16 B and 64 KiB, REQ/REP round trips, and PUSH/PULL
-//                                          64 KiB with the two ends in two processes
+//   zmtp bench [engine] [--repeats N]        PUSH/PULL 16 B and 64 KiB, REQ/REP round trips (in one process
+//                                          and in two, each beside a plain Node TCP ping-pong), and
+//                                          PUSH/PULL 64 KiB with the two ends in two processes
 //   zmtp bench decode FILE                   decode a capture, report MB/s and messages/s
-import { execFileSync, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { echoSide, KINDS, libsFor, pullSide, repSide, runCase, type Kind, type Lib } from './bench-cases.js';
 
 const USAGE = `usage: zmtp bench [engine] [--repeats N]
        zmtp bench decode FILE
 `;
 
-type Lib = 'ours' | 'zeromq';
-type Kind = 'push-pull' | 'req-rep' | 'push-pull-2proc';
+/** target: the ratio to zeromq.js to reach; undefined = printed for information only. */
+interface BenchCase {
+  kind: Kind;
+  size: number;
+  count: number;
+  metric: string;
+  unit: string;
+  target?: number;
+  floor?: BenchCase;
+}
 
-/** target: issue 2's ratio to zeromq.js; undefined = printed for information only. */
-interface BenchCase { kind: Kind; size: number; count: number; metric: string; unit: string; target?: number }
+/** A round trip in at most this share of zeromq.js's time (issue 15): its rate at least the inverse. */
+const ROUND_TRIP_TIME_SHARE = 0.6;
+const ROUND_TRIPS = 20_000;
+const roundTripCase = (kind: Kind, floorKind: Kind): BenchCase => ({
+  kind,
+  size: 16,
+  count: ROUND_TRIPS,
+  metric: 'roundTripsPerSec',
+  unit: 'rt/s',
+  target: 1 / ROUND_TRIP_TIME_SHARE,
+  floor: { kind: floorKind, size: 16, count: ROUND_TRIPS, metric: 'roundTripsPerSec', unit: 'rt/s' },
+});
 
-/** Issue 2's targets: 16 B >= 2x zeromq.js msgs/s, 64 KiB >= 0.7x its MB/s, round trips no slower. */
+/** Issue 15's targets: 16 B >= 5x zeromq.js msgs/s, 64 KiB >= 1.0x its MB/s, round trips in <= 0.6x its time. */
 export const ENGINE_CASES: BenchCase[] = [
-  { kind: 'push-pull', size: 16, count: 300_000, metric: 'msgsPerSec', unit: 'msg/s', target: 2 },
-  { kind: 'push-pull', size: 65536, count: 10_000, metric: 'mbPerSec', unit: 'MB/s', target: 0.7 },
-  { kind: 'req-rep', size: 16, count: 20_000, metric: 'roundTripsPerSec', unit: 'rt/s', target: 1 },
+  { kind: 'push-pull', size: 16, count: 300_000, metric: 'msgsPerSec', unit: 'msg/s', target: 5 },
+  { kind: 'push-pull', size: 65536, count: 10_000, metric: 'mbPerSec', unit: 'MB/s', target: 1 },
+  // Each beside the floor under it: a plain Node TCP ping-pong of the same payload, in the same setup.
+  roundTripCase('req-rep', 'tcp-pingpong'),
+  // REP in a child process: each side has a thread of its own, as deployed.
+  roundTripCase('req-rep-2proc', 'tcp-pingpong-2proc'),
   // PUSH and PULL in two processes, as ZeroMQ is mostly deployed: each side gets its own thread, which
   // libzmq always has (its I/O thread) and this engine, running on Node's one thread, otherwise lacks.
   { kind: 'push-pull-2proc', size: 65536, count: 10_000, metric: 'mbPerSec', unit: 'MB/s' },
 ];
 
-// The two libraries share an API shape; `any` keeps one code path for both.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function loadLib(lib: Lib): Promise<any> {
-  return lib === 'ours' ? import('../internal.js') : import('zeromq');
-}
-
-/** One measured run, in this process. The same code drives both libraries. */
-export async function runCase(lib: Lib, kind: Kind, size: number, count: number): Promise<Record<string, number>> {
-  const zmq = await loadLib(lib);
-  const payload = Buffer.alloc(size, 0x61);
-  if (kind === 'push-pull-2proc') return pushToOtherProcess(zmq, lib, payload, count);
-  if (kind === 'push-pull') {
-    const pull = new zmq.Pull({ receiveHighWaterMark: 10000 });
-    await pull.bind('tcp://127.0.0.1:*');
-    const push = new zmq.Push({ sendHighWaterMark: 10000 });
-    push.connect(pull.lastEndpoint);
-    await push.send(payload); // the handshake is not timed
-    await pull.receive();
-    const start = performance.now();
-    const receiving = (async () => { for (let i = 0; i < count; i++) await pull.receive(); })();
-    for (let i = 0; i < count; i++) await push.send(payload);
-    await receiving;
-    const seconds = (performance.now() - start) / 1000;
-    push.close();
-    pull.close();
-    return { seconds, msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6 };
-  }
-  const rep = new zmq.Reply();
-  await rep.bind('tcp://127.0.0.1:*');
-  const req = new zmq.Request();
-  req.connect(rep.lastEndpoint);
-  const serving = (async () => {
-    for (let i = 0; i <= count; i++) await rep.send((await rep.receive())[0]);
-  })();
-  await req.send(payload);
-  await req.receive();
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    await req.send(payload);
-    await req.receive();
-  }
-  const seconds = (performance.now() - start) / 1000;
-  await serving;
-  req.close();
-  rep.close();
-  return { seconds, roundTripsPerSec: count / seconds, latencyUs: (seconds / count) * 1e6 };
-}
-
 const benchBin = (): string => fileURLToPath(new URL('../../../bin/zmtp.js', import.meta.url));
-
-/**
- * PUSH here, PULL in a child process (`zmtp bench --pull-side`), both of the same library. The child
- * times from the first to the last of `count` messages after a warm-up message and prints the seconds.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function pushToOtherProcess(zmq: any, lib: Lib, payload: Buffer, count: number): Promise<Record<string, number>> {
-  const child = spawn(process.execPath, [benchBin(), 'bench', '--pull-side', lib, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const nextLine = async (): Promise<string> => {
-    const r = await lines.next();
-    if (r.done) throw new Error('the PULL process ended early');
-    return r.value;
-  };
-  const push = new zmq.Push({ sendHighWaterMark: 10000 });
-  try {
-    push.connect((await nextLine()).replace(/^endpoint /, ''));
-    await push.send(payload);
-    await nextLine(); // "warm"
-    for (let i = 0; i < count; i++) await push.send(payload);
-    const seconds = Number((await nextLine()).replace(/^seconds /, ''));
-    return { seconds, msgsPerSec: count / seconds, mbPerSec: (count * payload.length) / seconds / 1e6 };
-  } finally {
-    push.close();
-    child.kill();
-  }
-}
-
-/** The PULL side of push-pull-2proc. */
-async function pullSide(lib: Lib, count: number): Promise<void> {
-  const zmq = await loadLib(lib);
-  const pull = new zmq.Pull({ receiveHighWaterMark: 10000 });
-  await pull.bind('tcp://127.0.0.1:*');
-  process.stdout.write(`endpoint ${pull.lastEndpoint}\n`);
-  await pull.receive();
-  process.stdout.write('warm\n');
-  await pull.receive();
-  const start = performance.now();
-  for (let i = 1; i < count; i++) await pull.receive();
-  // count - 1 intervals timed; scaled to count so the rate compares with the one-process case.
-  const seconds = ((performance.now() - start) / 1000) * (count / (count - 1));
-  process.stdout.write(`seconds ${seconds}\n`);
-  process.exit(0);
-}
 
 function runCaseInChild(lib: Lib, c: BenchCase): number | undefined {
   try {
     const out = execFileSync(process.execPath, [benchBin(), 'bench', '--case', lib, c.kind, String(c.size), String(c.count)], {
-      encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      timeout: 300_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     return JSON.parse(out.trim().split('\n').pop()!)[c.metric];
   } catch (err) {
@@ -140,31 +73,66 @@ function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }
 
+/** A rate, and for round trips the time of one. */
+function rate(n: number, c: BenchCase): string {
+  return `${fmt(n)} ${c.unit}${c.unit === 'rt/s' && n > 0 ? ` (${(1e6 / n).toFixed(1)} us)` : ''}`;
+}
+
+/** Floored: 0.699 must not read as 0.70. */
+const ratioText = (r: number): string => `${(Math.floor(r * 100) / 100).toFixed(2)}x`;
+
+function loadLine(when: string): string {
+  return `  load average ${when}: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (${cpus().length} cores)\n`;
+}
+
+/** The best of `repeats` runs of each library, the libraries taking turns. */
+function best(c: BenchCase, libs: readonly Lib[], repeats: number): Map<Lib, number> {
+  const result = new Map<Lib, number>(libs.map((lib) => [lib, 0]));
+  for (let i = 0; i < repeats; i++) {
+    for (const lib of libs) result.set(lib, Math.max(result.get(lib)!, runCaseInChild(lib, c) ?? 0));
+  }
+  return result;
+}
+
 /** Prints the engine table; returns whether every target was met (undefined without zeromq.js). */
 export async function benchEngine(repeats: number): Promise<boolean | undefined> {
-  const haveZeromq = await import('zeromq').then(() => true, () => false);
-  process.stdout.write(`engine: this engine${haveZeromq ? ' vs zeromq.js (libzmq)' : ' (zeromq.js not installed: no comparison)'}, tcp loopback, best of ${repeats}\n`);
+  const haveZeromq = await import('zeromq').then(
+    () => true,
+    () => false,
+  );
+  process.stdout.write(
+    `engine: this engine${haveZeromq ? ' vs zeromq.js (libzmq)' : ' (zeromq.js not installed: no comparison)'}, tcp loopback, best of ${repeats}\n`,
+  );
+  process.stdout.write(loadLine('before'));
   let allMet = true;
   for (const c of ENGINE_CASES) {
-    const best: Record<Lib, number> = { ours: 0, zeromq: 0 };
-    for (let i = 0; i < repeats; i++) {
-      for (const lib of haveZeromq ? (['ours', 'zeromq'] as const) : (['ours'] as const)) {
-        best[lib] = Math.max(best[lib], runCaseInChild(lib, c) ?? 0);
-      }
-    }
-    let line = `  ${c.kind.padEnd(15)} ${String(c.size).padStart(6)} B  ours ${fmt(best.ours)} ${c.unit}`;
+    const runs = best(c, haveZeromq ? ['ours', 'zeromq'] : ['ours'], repeats);
+    const ours = runs.get('ours')!;
+    let line = `  ${c.kind.padEnd(18)} ${String(c.size).padStart(6)} B  ours ${rate(ours, c)}`;
     if (haveZeromq) {
-      const ratio = best.zeromq > 0 ? best.ours / best.zeromq : 0;
-      line += `  zeromq.js ${fmt(best.zeromq)} ${c.unit}  ratio ${(Math.floor(ratio * 100) / 100).toFixed(2)}x`; // floored: 0.699 must not read as 0.70
+      const zeromq = runs.get('zeromq')!;
+      const ratio = zeromq > 0 ? ours / zeromq : 0;
+      line += `  zeromq.js ${rate(zeromq, c)}  ratio ${ratioText(ratio)}`;
       if (c.target === undefined) line += ' (for information: no target)';
       else {
-        const met = ratio >= c.target;
+        const met = ratio >= c.target - 1e-9;
         allMet &&= met;
-        line += ` (target >= ${c.target}x) ${met ? 'MET' : 'NOT MET'}`;
+        const goal = c.unit === 'rt/s' ? `time <= ${ROUND_TRIP_TIME_SHARE}x, rate >= ${c.target.toFixed(2)}x` : `>= ${c.target}x`;
+        line += ` (target ${goal}) ${met ? 'MET' : 'NOT MET'}`;
       }
     }
     process.stdout.write(`${line}\n`);
+    if (c.floor) {
+      const floor = best(c.floor, libsFor(c.floor.kind), repeats).get('node')!;
+      const share = floor > 0 ? ours / floor : 0;
+      process.stdout.write(
+        `    floor ${c.floor.kind.padEnd(18)} ${String(c.size).padStart(3)} B  Node net ${rate(floor, c.floor)}  ours at ${ratioText(share)} of the floor's rate\n`,
+      );
+    }
   }
+  process.stdout.write(loadLine('after'));
   return haveZeromq ? allMet : undefined;
 }
 
@@ -174,24 +142,37 @@ export async function benchDecodeFile(file: string): Promise<{ seconds: number; 
   const bytes = statSync(file).size;
   let messages = 0;
   const start = performance.now();
-  await decodeCapture(file, { onRecord: (r) => { if (r.type === 'message') messages++; } });
+  await decodeCapture(file, {
+    onRecord: (r) => {
+      if (r.type === 'message') messages++;
+    },
+  });
   const seconds = (performance.now() - start) / 1000;
   return { seconds, mbPerSec: bytes / 1e6 / seconds, messagesPerSec: messages / seconds };
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv[0] === '--pull-side') {
-    const [, lib, count] = argv;
-    if (!['ours', 'zeromq'].includes(lib) || !(Number(count) > 1)) {
-      process.stderr.write('zmtp bench: --pull-side ours|zeromq COUNT\n');
+  if (argv[0] === '--pull-side' || argv[0] === '--rep-side') {
+    const [side, lib, count] = argv;
+    const pulling = side === '--pull-side';
+    if (!['ours', 'zeromq'].includes(lib) || (pulling && !(Number(count) > 1))) {
+      process.stderr.write(pulling ? 'zmtp bench: --pull-side ours|zeromq COUNT\n' : 'zmtp bench: --rep-side ours|zeromq\n');
       return 2;
     }
-    await pullSide(lib as Lib, Number(count));
+    if (pulling) await pullSide(lib as Lib, Number(count));
+    else await repSide(lib as Lib);
+  }
+  if (argv[0] === '--echo-side') {
+    await echoSide();
+    return new Promise(() => {}); // echoes until the parent ends this process
   }
   if (argv[0] === '--case') {
     const [, lib, kind, size, count] = argv;
-    if (!['ours', 'zeromq'].includes(lib) || !['push-pull', 'req-rep', 'push-pull-2proc'].includes(kind) || !(Number(size) >= 0) || !(Number(count) > 0)) {
-      process.stderr.write('zmtp bench: --case ours|zeromq push-pull|req-rep|push-pull-2proc SIZE COUNT\n');
+    const known = (KINDS as readonly string[]).includes(kind);
+    if (!known || !libsFor(kind as Kind).includes(lib as Lib) || !(Number(size) >= 0) || !(Number(count) > 0)) {
+      process.stderr.write(
+        `zmtp bench: --case ours|zeromq ${KINDS.filter((k) => !k.startsWith('tcp-')).join('|')} SIZE COUNT, or --case node tcp-pingpong|tcp-pingpong-2proc SIZE COUNT\n`,
+      );
       return 2;
     }
     const result = await runCase(lib as Lib, kind as Kind, Number(size), Number(count));
@@ -200,7 +181,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { repeats: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { repeats: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (err) {
     process.stderr.write(`zmtp bench: ${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -227,7 +212,9 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
     const r = await benchDecodeFile(file);
-    process.stdout.write(`decode: ${file}  ${r.seconds.toFixed(2)} s  ${r.mbPerSec.toFixed(1)} MB/s  ${fmt(r.messagesPerSec)} messages/s\n`);
+    process.stdout.write(
+      `decode: ${file}  ${r.seconds.toFixed(2)} s  ${r.mbPerSec.toFixed(1)} MB/s  ${fmt(r.messagesPerSec)} messages/s\n`,
+    );
     return 0;
   }
   process.stderr.write(`zmtp bench: unexpected arguments '${parsed.positionals.join(' ')}'\n${USAGE}`);

@@ -1,19 +1,18 @@
 // Process liveness like zeromq.js: open sockets alone do not keep Node running; a pending send() or
 // receive(), an events listener or pending events.receive(), or a pending Context.term() do. The engine's
 // own handles (servers, connections, timers) are unref'd; this one ref'd timer stands for all holds.
+// The timer is made once and then only ref'd and unref'd: a receive() that waits (every one, on a socket
+// that keeps up with its peer) would otherwise create and cancel a timer each time.
 let holds = 0;
 let holdTimer: NodeJS.Timeout | undefined;
 
 export function hold(): void {
-  if (holds++ === 0) holdTimer = setInterval(() => {}, 0x7fffffff);
+  if (holds++ === 0) (holdTimer ??= setInterval(() => {}, 0x7fffffff)).ref();
 }
 
 export function release(): void {
   if (holds === 0) return;
-  if (--holds === 0 && holdTimer) {
-    clearInterval(holdTimer);
-    holdTimer = undefined;
-  }
+  if (--holds === 0) holdTimer?.unref();
 }
 
 /** A hold that can be switched on and off idempotently (one per owner). */

@@ -348,15 +348,18 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   private park(slot: 'pendingSend', p: Pending<void> & { msg: Msg }, timeout: number): void;
   private park(slot: 'pendingReceive', p: Pending<Buffer[]>, timeout: number): void;
   private park(slot: 'pendingSend' | 'pendingReceive', p: Pending<never>, timeout: number): void {
-    // Both slots are accessors that also hold the process alive while an operation waits.
-    const slots = this as unknown as Record<typeof slot, Pending<never> | undefined>;
+    // Both slots are accessors that also hold the process alive while an operation waits; each is named
+    // in the code (a computed `this[slot]` made every park a slow keyed store through the accessor).
+    const sending = slot === 'pendingSend';
     if (timeout > 0) {
       p.timer = setTimeout(() => {
-        if (slots[slot] === p) slots[slot] = undefined;
+        if (sending && this.pendingSend === p) this.pendingSend = undefined;
+        if (!sending && this.pendingReceive === p) this.pendingReceive = undefined;
         p.reject(zmqError('EAGAIN', 'Socket temporarily unavailable'));
       }, timeout);
     }
-    slots[slot] = p;
+    if (sending) this.pendingSend = p as Pending<void> & { msg: Msg };
+    else this.pendingReceive = p as Pending<Buffer[]>;
   }
 
   /** Type side: something may have become readable/writable; settle waiting Promises soon (never reentrantly). */

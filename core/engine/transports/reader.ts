@@ -2,6 +2,15 @@
 // Buffer per read: a read lands directly in the body of a large frame whose header is known (no copy,
 // like libzmq's zero-copy decoding), and otherwise in a slab that frames are sliced from. Fewer, larger
 // allocations mean far less garbage collection at high data rates.
+//
+// Node keeps the memory of the next read in two places: its C++ side reads into the buffer that the
+// read callback's return value last gave it, while its JS side hands the callback the buffer it last
+// got from us. When an exception escapes the JS run after a read (a process.nextTick callback of the
+// application throwing, swallowed by an 'uncaughtException' handler), the C++ side never takes the new
+// buffer: it reads into the old one, whose bytes were already handed out as frames, and the callback
+// is told about the new one. One read would be lost, handed-out frames overwritten and the ZMTP stream
+// desynchronised. So the reader trusts only its own record of where the read goes, and after any
+// uncaught exception it gives the C++ side that record again (see resyncAfterThrow).
 import net from 'node:net';
 
 export interface ReadSink {
@@ -24,6 +33,10 @@ const MIN_DIRECT = 4096;
 
 export class SlabReader {
   private sink?: ReadSink;
+  /** The socket whose reads this is (for resyncAfterThrow), once known. */
+  socket?: net.Socket;
+  /** Where the next read goes: the buffer next() last returned. */
+  private current?: Buffer;
   private held: Buffer[] = [];
   private readSize = START_READ;
   private slab: Buffer = Buffer.allocUnsafeSlow(START_READ);
@@ -46,6 +59,11 @@ export class SlabReader {
 
   /** Node's onread.buffer: where the next read goes. */
   readonly next = (): Buffer => {
+    this.current = this.target();
+    return this.current;
+  };
+
+  private target(): Buffer {
     const target = this.sink?.directTarget();
     if (target && target.length >= MIN_DIRECT) {
       this.direct = true;
@@ -67,11 +85,15 @@ export class SlabReader {
     }
     this.offered = Math.min(this.readSize, this.slab.length - this.used - room);
     return this.slab.subarray(this.used, this.used + this.offered);
-  };
+  }
 
-  /** Node's onread.callback. */
-  readonly onread = (n: number, buf: Uint8Array): void => {
-    const b = buf as Buffer;
+  /**
+   * Node's onread.callback. The bytes are where next() last pointed, whatever buffer Node's JS side
+   * names (see the top of this file); `_buf` is that name.
+   */
+  readonly onread = (n: number, _buf: Uint8Array): void => {
+    lastRead = this;
+    const b = this.current ?? (_buf as Buffer);
     if (this.direct) {
       this.sink!.onDirect(n, b.subarray(0, n));
       return;
@@ -109,6 +131,38 @@ export class SlabReader {
   get onreadOption(): { buffer: () => Buffer; callback: (n: number, buf: Uint8Array) => void } {
     return { buffer: this.next, callback: this.onread };
   }
+
+  /**
+   * After an uncaught exception: the socket's C++ side may still point at the memory of the last read
+   * (already handed out), so it is given a fresh next() target as libuv's read buffer, which is also
+   * where onread looks. Harmless when nothing was lost: the target is then where it pointed anyway.
+   */
+  resyncAfterThrow(): void {
+    const handle = (this.socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } } | undefined)?._handle;
+    if (typeof handle?.useUserBuffer !== 'function' || this.socket!.destroyed) return;
+    handle.useUserBuffer(this.next());
+  }
+}
+
+/**
+ * The reader whose read callback ran last. An exception can only leave Node's JS run after a read of
+ * the reader that read last (one read is handled at a time, and its ticks and microtasks run before
+ * anything else is read), so only that one can be out of step.
+ */
+let lastRead: SlabReader | undefined;
+let watching = false;
+
+/** Starts watching for uncaught exceptions (a monitor: it changes nothing about how they are handled). */
+function watchThrows(): void {
+  if (watching) return;
+  watching = true;
+  process.on('uncaughtExceptionMonitor', () => {
+    try {
+      lastRead?.resyncAfterThrow();
+    } catch {
+      // The exception being reported matters more; a reader that cannot resync reads as it did.
+    }
+  });
 }
 
 const readers = new WeakMap<net.Socket, SlabReader>();
@@ -122,6 +176,8 @@ export function readerOf(socket: net.Socket): SlabReader | undefined {
 export function connectWithReader(options: net.NetConnectOpts): net.Socket {
   const reader = new SlabReader();
   const socket = net.connect({ ...options, onread: reader.onreadOption } as unknown as net.NetConnectOpts);
+  reader.socket = socket;
+  watchThrows();
   readers.set(socket, reader);
   socket.unref();
   return socket;
@@ -151,6 +207,8 @@ export function adoptAccepted(sock: net.Socket): { socket: net.Socket; reader?: 
   // The original wrapper no longer owns the handle; destroying it only settles the server's count.
   (sock as unknown as { _handle: unknown })._handle = null;
   sock.destroy();
+  reader.socket = adopted;
+  watchThrows();
   readers.set(adopted, reader);
   adopted.unref();
   return { socket: adopted, reader };

@@ -1,0 +1,54 @@
+// The floor under a REQ/REP round trip: plain Node TCP ping-pong of the same payload, no ZMTP, no
+// library. One end sends `size` bytes, the other echoes every chunk as it arrives, and the next send
+// waits for all `size` bytes to come back. Both ends read the Node way ('data' events), with Nagle off
+// as ZeroMQ sets it. Whatever a library adds to a round trip is the time above this.
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** Echoes every chunk back on every connection; resolves with the listening server. */
+export async function startEchoServer(): Promise<net.Server> {
+  const server = net.createServer((sock) => {
+    sock.setNoDelay(true);
+    sock.on('data', (chunk) => sock.write(chunk));
+    sock.on('error', () => sock.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return server;
+}
+
+/** `count` round trips of `size` bytes against an echo server at `port`, after one untimed warm-up. */
+export async function pingPong(port: number, size: number, count: number): Promise<number> {
+  const sock = net.connect({ port, host: '127.0.0.1' });
+  sock.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', reject);
+  });
+  const payload = Buffer.alloc(size, 0x61);
+  let start = 0;
+  const seconds = await new Promise<number>((resolve, reject) => {
+    let got = 0;
+    let done = -1; // the warm-up round trip is number -1 (untimed)
+    sock.on('error', reject);
+    sock.on('close', () => reject(new Error('the echo side closed the connection')));
+    sock.on('data', (chunk: Buffer) => {
+      got += chunk.length;
+      if (got < size) return;
+      got -= size;
+      done++;
+      if (done === 0) start = performance.now();
+      if (done === count) {
+        resolve((performance.now() - start) / 1000);
+        return;
+      }
+      sock.write(payload);
+    });
+    sock.write(payload);
+  });
+  sock.removeAllListeners('close');
+  sock.destroy();
+  return seconds;
+}
