@@ -87,7 +87,12 @@ export function heldCount(h: Holder): number {
  * Frames already owned are not looked at again.
  */
 export function ownHeld(h: Holder, own: (b: Buffer) => Buffer): void {
-  if (h.frames.length === 0) return; // nothing held (the usual case between messages): no state needed
+  if (h.frames.length === 0) {
+    // Nothing held (the usual case between messages): no state needed. A state left from the message
+    // that just ended still lists its frames, views of read buffers or decoder slabs: let them go.
+    if (h.held !== undefined && h.held.list !== h.frames) h.held = undefined;
+    return;
+  }
   const s = stateOf(h);
   const frames = s.list;
   for (let i = s.owned; i < frames.length; i++) frames[i] = own(frames[i]);
