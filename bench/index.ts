@@ -11,6 +11,12 @@ if (which === 'all' || which === 'decode') {
   const { benchDecode } = await import('./decode.js');
   await benchDecode();
 }
+if (which === 'layers') {
+  // Not part of 'all': where a packet's time goes in zmtp decode --json, layer by layer (decode-layers.ts).
+  const { benchLayers } = await import('./decode-layers.js');
+  const { packetCapture } = await import('./decode.js');
+  await benchLayers(process.env.BENCH_CAPTURE ?? (await packetCapture()).path);
+}
 if (which === 'all' || which === 'ui') {
   const { benchUi } = await import('./ui.js');
   await benchUi();

@@ -69,33 +69,33 @@ export interface DecodedPacket {
 /** Decodes a captured packet down to TCP. null: valid but not TCP/IP (ARP, UDP, ...). */
 export function decodeLinkLayer(p: Packet, f?: FragmentContext): DecodedPacket | CaptureWarning | null {
   const d = p.data;
-  const w: Warn = (msg, code = 'PACKET_MALFORMED') => captureWarning(code, `packet ${p.index}: ${msg}`, p.index);
+  const w = p.index; // warnings name the packet (see warning)
   switch (p.linkType) {
     case LINKTYPE_ETHERNET: {
-      if (d.length < 14) return w(`Ethernet header needs 14 bytes, packet has ${d.length}`);
+      if (d.length < 14) return warning(w, `Ethernet header needs 14 bytes, packet has ${d.length}`);
       let type = d.readUInt16BE(12);
       let off = 14;
       let vlans: number[] | undefined;
       while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
-        if (d.length < off + 4) return w(`VLAN tag at offset ${off} is cut short`);
+        if (d.length < off + 4) return warning(w, `VLAN tag at offset ${off} is cut short`);
         (vlans ??= []).push(d.readUInt16BE(off) & 0x0fff);
         type = d.readUInt16BE(off + 2);
         off += 4;
-        if (vlans.length > 8) return w('more than 8 stacked VLAN tags');
+        if (vlans.length > 8) return warning(w, 'more than 8 stacked VLAN tags');
       }
       const r = byEthertype(type, d, off, w, f);
       if (r && r.kind === 'tcp' && vlans) r.vlans = vlans;
       return r;
     }
     case LINKTYPE_LINUX_SLL:
-      if (d.length < 16) return w(`Linux cooked (SLL) header needs 16 bytes, packet has ${d.length}`);
+      if (d.length < 16) return warning(w, `Linux cooked (SLL) header needs 16 bytes, packet has ${d.length}`);
       return byEthertype(d.readUInt16BE(14), d, 16, w, f);
     case LINKTYPE_LINUX_SLL2:
-      if (d.length < 20) return w(`Linux cooked v2 (SLL2) header needs 20 bytes, packet has ${d.length}`);
+      if (d.length < 20) return warning(w, `Linux cooked v2 (SLL2) header needs 20 bytes, packet has ${d.length}`);
       return byEthertype(d.readUInt16BE(0), d, 20, w, f);
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP: {
-      if (d.length < 4) return w(`loopback header needs 4 bytes, packet has ${d.length}`);
+      if (d.length < 4) return warning(w, `loopback header needs 4 bytes, packet has ${d.length}`);
       // The address family is in the capturing host's byte order (NULL) or network order (LOOP);
       // accept either: a family value always fits in the low 16 bits.
       let family = d.readUInt32LE(0);
@@ -107,23 +107,28 @@ export function decodeLinkLayer(p: Packet, f?: FragmentContext): DecodedPacket |
     case LINKTYPE_RAW:
     case LINKTYPE_RAW_DLT12:
     case LINKTYPE_RAW_DLT14: {
-      if (d.length < 1) return w('empty raw IP packet');
+      if (d.length < 1) return warning(w, 'empty raw IP packet');
       const version = d[0] >> 4;
       if (version === 4) return ipv4(d, 0, w, f);
       if (version === 6) return ipv6(d, 0, w, f);
-      return w(`raw IP packet has IP version ${version}`);
+      return warning(w, `raw IP packet has IP version ${version}`);
     }
     case LINKTYPE_IPV4:
       return ipv4(d, 0, w, f);
     case LINKTYPE_IPV6:
       return ipv6(d, 0, w, f);
     default:
-      return w(`link type ${p.linkType} is not supported`, 'CAPTURE_UNSUPPORTED');
+      return warning(w, `link type ${p.linkType} is not supported`, 'CAPTURE_UNSUPPORTED');
   }
 }
 
-/** Makes the warning of the packet being decoded; its text gets the packet prefix here, and only here. */
-type Warn = (msg: string, code?: CaptureWarningCode) => CaptureWarning;
+/** The packet index warnings name. Passed down rather than a closure that builds them: that would be made
+ *  for every packet and used for almost none. */
+type Warn = number;
+
+function warning(index: Warn, msg: string, code: CaptureWarningCode = 'PACKET_MALFORMED'): CaptureWarning {
+  return captureWarning(code, `packet ${index}: ${msg}`, index);
+}
 
 /** Fragment reassembly for a packet: the caller's defragmenter, the packet's time, and where warnings about
  *  datagrams given up on (while handling this packet) go. Without it fragments are reported and skipped. */
@@ -147,9 +152,9 @@ function byEthertype(type: number, d: Buffer, off: number, w: Warn, f?: Fragment
 function defragment(
   f: FragmentContext, w: Warn, ipVersion: 4 | 6, src: string, dst: string, key: string, offset: number, more: boolean, data: Buffer, what: string,
 ): DecodedPacket | CaptureWarning | null {
-  const r = f.defrag.add(key, offset, more, data, f.ts, what, (message) => f.warn(w(message, 'IP_FRAGMENT_DROPPED')));
+  const r = f.defrag.add(key, offset, more, data, f.ts, what, (message) => f.warn(warning(w, message, 'IP_FRAGMENT_DROPPED')));
   if (r === null) return null; // waiting for the rest
-  if (typeof r === 'string') return w(r, 'IP_FRAGMENT_MALFORMED');
+  if (typeof r === 'string') return warning(w, r, 'IP_FRAGMENT_MALFORMED');
   return tcp(ipVersion, src, dst, r, 0, r.length, r.length, w);
 }
 
@@ -168,16 +173,16 @@ function ipv4Text(d: Buffer, o: number): string {
 
 function ipv4(d: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket | CaptureWarning | null {
   const captured = d.length - o;
-  if (captured < 20) return w(`IPv4 header needs 20 bytes, ${captured} captured`);
+  if (captured < 20) return warning(w, `IPv4 header needs 20 bytes, ${captured} captured`);
   const version = d[o] >> 4;
-  if (version !== 4) return w(`IPv4 header has version ${version}`);
+  if (version !== 4) return warning(w, `IPv4 header has version ${version}`);
   const ihl = (d[o] & 0x0f) * 4;
-  if (ihl < 20) return w(`IPv4 header length ${ihl} is below 20`);
-  if (captured < ihl) return w(`IPv4 header with options needs ${ihl} bytes, ${captured} captured`);
+  if (ihl < 20) return warning(w, `IPv4 header length ${ihl} is below 20`);
+  if (captured < ihl) return warning(w, `IPv4 header with options needs ${ihl} bytes, ${captured} captured`);
   let total = d.readUInt16BE(o + 2);
   // Total length 0 appears in captures of TSO-offloaded packets: trust the captured length.
   if (total === 0) total = captured;
-  if (total < ihl) return w(`IPv4 total length ${total} is smaller than its header (${ihl})`);
+  if (total < ihl) return warning(w, `IPv4 total length ${total} is smaller than its header (${ihl})`);
   const fragField = d.readUInt16BE(o + 6);
   const moreFragments = (fragField & 0x2000) !== 0;
   const fragOffset = (fragField & 0x1fff) * 8;
@@ -188,8 +193,8 @@ function ipv4(d: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
     const src = ipv4Text(d, o + 12);
     const dst = ipv4Text(d, o + 16);
     const what = `IPv4 datagram (id ${id}) from ${src} to ${dst}`;
-    if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`, 'IP_FRAGMENT_SKIPPED');
-    if (captured < total) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length (${captured} of ${total} bytes); cannot reassemble`, 'IP_FRAGMENT_SKIPPED');
+    if (!f) return warning(w, `${what}: fragment at offset ${fragOffset} is not reassembled; skipped`, 'IP_FRAGMENT_SKIPPED');
+    if (captured < total) return warning(w, `${what}: fragment at offset ${fragOffset} was cut by the snap length (${captured} of ${total} bytes); cannot reassemble`, 'IP_FRAGMENT_SKIPPED');
     return defragment(f, w, 4, src, dst, `4 ${src} ${dst} ${id}`, fragOffset, moreFragments, d.subarray(o + ihl, o + total), what);
   }
   // Bytes past `total` are link-layer padding (short Ethernet frames); bytes missing were cut by the snap length.
@@ -215,9 +220,9 @@ const V6_SHIM6 = 140;
 function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket | CaptureWarning | null {
   // Extension headers are walked with offsets relative to the IPv6 header (as the messages report them).
   const d = o === 0 ? p : p.subarray(o);
-  if (d.length < 40) return w(`IPv6 header needs 40 bytes, ${d.length} captured`);
+  if (d.length < 40) return warning(w, `IPv6 header needs 40 bytes, ${d.length} captured`);
   const version = d[0] >> 4;
-  if (version !== 6) return w(`IPv6 header has version ${version}`);
+  if (version !== 6) return warning(w, `IPv6 header has version ${version}`);
   let payloadLen = d.readUInt16BE(4);
   if (payloadLen === 0) payloadLen = d.length - 40; // jumbogram or TSO capture: trust the captured length
   const src = ipv6Text(d.subarray(8, 24));
@@ -226,20 +231,20 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
   let next = d[6];
   let off = 40;
   for (let hops = 0; ; hops++) {
-    if (hops > 16) return w('more than 16 IPv6 extension headers');
+    if (hops > 16) return warning(w, 'more than 16 IPv6 extension headers');
     if (next === 6) break;
     if (next === V6_HOP_BY_HOP || next === V6_ROUTING || next === V6_DEST_OPTS || next === V6_MOBILITY || next === V6_HIP || next === V6_SHIM6) {
-      if (d.length < off + 2) return w(`IPv6 extension header ${next} at offset ${off} is cut short`);
+      if (d.length < off + 2) return warning(w, `IPv6 extension header ${next} at offset ${off} is cut short`);
       const len = (d[off + 1] + 1) * 8;
       next = d[off];
       off += len;
     } else if (next === V6_AH) {
-      if (d.length < off + 2) return w(`IPv6 authentication header at offset ${off} is cut short`);
+      if (d.length < off + 2) return warning(w, `IPv6 authentication header at offset ${off} is cut short`);
       const len = (d[off + 1] + 2) * 4;
       next = d[off];
       off += len;
     } else if (next === V6_FRAGMENT) {
-      if (d.length < off + 8) return w(`IPv6 fragment header at offset ${off} is cut short`);
+      if (d.length < off + 8) return warning(w, `IPv6 fragment header at offset ${off} is cut short`);
       const field = d.readUInt16BE(off + 2);
       const fragOffset = (field & 0xfff8);
       const more = (field & 1) !== 0;
@@ -248,9 +253,9 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
         const what = `IPv6 datagram (id ${id}) from ${src} to ${dst}`;
         // Only the first fragment names the upper protocol; later ones are taken on trust until the
         // datagram is whole, and one that is not TCP is then dropped without a word (as UDP is).
-        if (!f) return w(`${what}: fragment at offset ${fragOffset} is not reassembled; skipped`, 'IP_FRAGMENT_SKIPPED');
+        if (!f) return warning(w, `${what}: fragment at offset ${fragOffset} is not reassembled; skipped`, 'IP_FRAGMENT_SKIPPED');
         if (fragOffset === 0 && d[off] !== 6) return null;
-        if (d.length < end) return w(`${what}: fragment at offset ${fragOffset} was cut by the snap length; cannot reassemble`, 'IP_FRAGMENT_SKIPPED');
+        if (d.length < end) return warning(w, `${what}: fragment at offset ${fragOffset} was cut by the snap length; cannot reassemble`, 'IP_FRAGMENT_SKIPPED');
         return defragment(f, w, 6, src, dst, `6 ${src} ${dst} ${id}`, fragOffset, more, d.subarray(off + 8, end), what);
       }
       next = d[off]; // atomic fragment: the whole packet is here
@@ -264,38 +269,53 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
       }
       return null;
     }
-    if (off > end) return w(`IPv6 extension headers (${off - 40} bytes) run past the payload length ${payloadLen}`);
+    if (off > end) return warning(w, `IPv6 extension headers (${off - 40} bytes) run past the payload length ${payloadLen}`);
   }
-  if (d.length < off) return w(`IPv6 extension headers end at ${off}, ${d.length} bytes captured`);
+  if (d.length < off) return warning(w, `IPv6 extension headers end at ${off}, ${d.length} bytes captured`);
   return tcp(6, src, dst, p, o + off, o + Math.min(end, d.length), end - off, w);
 }
 
 function tcp(ipVersion: 4 | 6, src: string, dst: string, p: Buffer, o: number, end: number, wireLength: number, w: Warn): DecodedPacket | CaptureWarning {
-  const where = () => `TCP ${ipVersion === 6 ? `[${src}]` : src} -> ${ipVersion === 6 ? `[${dst}]` : dst}`;
   const captured = end - o;
-  if (captured < 20) return w(`${where()}: header needs 20 bytes, ${captured} captured`);
+  if (captured < 20) return warning(w, `${tcpWhere(ipVersion, src, dst)}: header needs 20 bytes, ${captured} captured`);
   const hlen = (p[o + 12] >> 4) * 4;
-  if (hlen < 20) return w(`${where()}: data offset ${hlen} is below 20`);
-  if (hlen > wireLength) return w(`${where()}: header length ${hlen} exceeds the segment length ${wireLength}`);
-  if (hlen > captured) return w(`${where()}: header with options needs ${hlen} bytes, ${captured} captured`);
-  const flags = ((p[o + 12] & 1) << 8) | p[o + 13];
-  return {
-    kind: 'tcp',
-    ipVersion,
-    src,
-    dst,
-    tcp: {
-      srcPort: p.readUInt16BE(o),
-      dstPort: p.readUInt16BE(o + 2),
-      seq: p.readUInt32BE(o + 4),
-      ack: p.readUInt32BE(o + 8),
-      flags,
-      window: p.readUInt16BE(o + 14),
-      options: tcpOptions(p, o + 20, o + hlen),
-      payload: p.subarray(o + hlen, end),
-      payloadLength: wireLength - hlen,
-    },
-  };
+  if (hlen < 20) return warning(w, `${tcpWhere(ipVersion, src, dst)}: data offset ${hlen} is below 20`);
+  if (hlen > wireLength) return warning(w, `${tcpWhere(ipVersion, src, dst)}: header length ${hlen} exceeds the segment length ${wireLength}`);
+  if (hlen > captured) return warning(w, `${tcpWhere(ipVersion, src, dst)}: header with options needs ${hlen} bytes, ${captured} captured`);
+  return { kind: 'tcp', ipVersion, src, dst, tcp: new TcpHeader(p, o, hlen, end, wireLength) };
+}
+
+function tcpWhere(ipVersion: 4 | 6, src: string, dst: string): string {
+  return `TCP ${ipVersion === 6 ? `[${src}]` : src} -> ${ipVersion === 6 ? `[${dst}]` : dst}`;
+}
+
+/** A decoded TCP header. Its options are parsed when first asked for: reassembly never asks, and parsing
+ *  them for every packet (an object or two each) was a noticeable part of a packet's cost. */
+class TcpHeader implements TcpSegment {
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly seq: number;
+  readonly ack: number;
+  readonly flags: number;
+  readonly window: number;
+  readonly payload: Buffer;
+  readonly payloadLength: number;
+  private parsedOptions: TcpOptions | undefined;
+
+  constructor(private readonly packet: Buffer, private readonly start: number, private readonly hlen: number, end: number, wireLength: number) {
+    this.srcPort = (packet[start] << 8) | packet[start + 1];
+    this.dstPort = (packet[start + 2] << 8) | packet[start + 3];
+    this.seq = packet.readUInt32BE(start + 4);
+    this.ack = packet.readUInt32BE(start + 8);
+    this.flags = ((packet[start + 12] & 1) << 8) | packet[start + 13];
+    this.window = (packet[start + 14] << 8) | packet[start + 15];
+    this.payload = packet.subarray(start + hlen, end);
+    this.payloadLength = wireLength - hlen;
+  }
+
+  get options(): TcpOptions {
+    return (this.parsedOptions ??= tcpOptions(this.packet, this.start + 20, this.start + this.hlen));
+  }
 }
 
 /** Parses the TCP options (bytes start..end of p) reassembly and display care about; stops quietly at a

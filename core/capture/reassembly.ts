@@ -17,7 +17,7 @@
 // captured (in capture order) of the packets that carried its bytes and every byte before them in the
 // stream. In order that is the packet carrying the bytes; after out-of-order capture it is the packet
 // that filled the last hole before them. Deciding later that a hole is lost does not change the time.
-import { decodeLinkLayer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket, type FragmentContext } from './decode.js';
+import { decodeLinkLayer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket, type FragmentContext, type TcpSegment } from './decode.js';
 import { IpDefragmenter } from './defrag.js';
 import type { IpDatagram } from './datagram.js';
 import { captureWarning, type CaptureWarning, type Direction, type Endpoint, type Packet, type TcpConnection, type TcpStreamEvent } from './types.js';
@@ -97,6 +97,9 @@ interface ConnState {
   lastTs: number;
   /** A RST came while bytes before it were still missing: the close waits for them (bounded). */
   resetAt?: { pos: number; ts: number; dir: Direction; seq: number };
+  /** Neighbours in the activity order (see TcpReassembler.oldest). */
+  older: ConnState | undefined;
+  newer: ConnState | undefined;
 }
 
 /** a - b as a signed 32-bit distance in sequence space. */
@@ -132,7 +135,12 @@ function tupleKey(d: DecodedPacket): string {
 }
 
 export class TcpReassembler {
-  private readonly conns = new Map<string, ConnState>(); // in least-recently-active order
+  private readonly conns = new Map<string, ConnState>();
+  /** The tracked connections from least to most recently active, a doubly linked list through them:
+   *  moving one to the recent end costs a few pointers, where re-inserting it into `conns` for every
+   *  packet cost a hash-map delete and insert. */
+  private oldest: ConnState | undefined;
+  private newest: ConnState | undefined;
   /** The connection of the last packet: the most recently active one. */
   private last: ConnState | undefined;
   /** Connections by a hash of their two ports (direct-mapped): with several connections interleaved the
@@ -199,25 +207,69 @@ export class TcpReassembler {
 
   /** Feeds one captured packet; returns the stream events it produced, in order. */
   push(packet: Packet): TcpStreamEvent[] {
+    const events: TcpStreamEvent[] = [];
+    this.pushInto(packet, events);
+    return events;
+  }
+
+  /** push() appending the events to `events` (which a caller can empty and use again, packet after packet). */
+  pushInto(packet: Packet, events: TcpStreamEvent[]): void {
     this.fragments.ts = packet.ts;
     const d = decodeLinkLayer(packet, this.fragments);
-    if (d === null) return [];
+    if (d === null) return;
     if (d.kind === 'warning') {
       this.warn(d);
-      return [];
+      return;
     }
-    return this.pushDecoded(d, packet.ts);
+    this.decodedInto(d, packet.ts, events);
   }
 
   /** Feeds an already decoded TCP packet captured at `ts` (seconds). */
   pushDecoded(d: DecodedPacket, ts: number): TcpStreamEvent[] {
     const events: TcpStreamEvent[] = [];
+    this.decodedInto(d, ts, events);
+    return events;
+  }
+
+  private decodedInto(d: DecodedPacket, ts: number, events: TcpStreamEvent[]): void {
     const pos = ++this.position;
     this.expireIdle(ts, events);
     if (this.held.size > 0) this.releaseExpiredHolds(pos, ts, events);
     if (this.resetting.size > 0) this.expireResets(pos, ts, events);
     this.process(d, ts, pos, events);
-    return events;
+  }
+
+  // ---- activity order ----
+
+  /** Appends a connection at the most recently active end. */
+  private link(c: ConnState): void {
+    c.older = this.newest;
+    c.newer = undefined;
+    if (this.newest) this.newest.newer = c;
+    else this.oldest = c;
+    this.newest = c;
+  }
+
+  private unlink(c: ConnState): void {
+    if (c.older) c.older.newer = c.newer;
+    else this.oldest = c.newer;
+    if (c.newer) c.newer.older = c.older;
+    else this.newest = c.older;
+    c.older = c.newer = undefined;
+  }
+
+  /** Moves a connection to the most recently active end. */
+  private touch(c: ConnState): void {
+    if (this.newest === c) return;
+    this.unlink(c);
+    this.link(c);
+  }
+
+  /** The tracked connections, least recently active first (a copy: closing them while iterating is safe). */
+  private byActivity(): ConnState[] {
+    const all: ConnState[] = [];
+    for (let c = this.oldest; c !== undefined; c = c.newer) all.push(c);
+    return all;
   }
 
   private process(d: DecodedPacket, ts: number, pos: number, events: TcpStreamEvent[]): void {
@@ -226,7 +278,7 @@ export class TcpReassembler {
     const last = this.last;
     let dir: Direction | undefined;
     // Fast path: another packet of the connection the previous one belonged to (it is already the most
-    // recently active, so the order of `conns` stays right without touching the map).
+    // recently active, so the activity order stays right as it is).
     if (last !== undefined && !syn) dir = directionIn(last, d);
     let c: ConnState;
     let created = false;
@@ -245,9 +297,7 @@ export class TcpReassembler {
         if (found === undefined) return;
         created = found !== before;
       } else {
-        // Move to the most-recently-active end.
-        this.conns.delete(key);
-        this.conns.set(key, found);
+        this.touch(found);
         if (ts > found.lastTs) found.lastTs = ts;
         this.last = found;
       }
@@ -291,7 +341,9 @@ export class TcpReassembler {
     }
     if (t.payloadLength > 0) {
       if (h.nextSeq === undefined && c.conn.midstream) h.nextSeq = seq; // first bytes seen in a direction picked up mid-stream
-      this.accept(c, dir, h, { seq, data: t.payload, len: t.payloadLength, ts, pos }, ts, events);
+      // The usual case, the next bytes in order with nothing waiting: delivered without a Segment.
+      if (seq === h.nextSeq && h.pending.length === 0) this.deliver(c, dir, h, t.payload, t.payloadLength, ts, pos, events);
+      else this.accept(c, dir, h, { seq, data: t.payload, len: t.payloadLength, ts, pos }, ts, events);
     }
     if (t.flags & TCP_FIN) {
       const fin = seqAdd(seq, t.payloadLength);
@@ -344,9 +396,7 @@ export class TcpReassembler {
       const clientIsSrc = !isAck;
       c = this.create(key, d, clientIsSrc, false, this.held.get(key)?.firstTs ?? ts, events);
     } else {
-      // Move to the most-recently-active end.
-      this.conns.delete(key);
-      this.conns.set(key, c);
+      this.touch(c);
       if (ts > c.lastTs) c.lastTs = ts;
     }
     this.last = c;
@@ -358,13 +408,21 @@ export class TcpReassembler {
     const src: Endpoint = { ip: d.src, port: t.srcPort };
     const dst: Endpoint = { ip: d.dst, port: t.dstPort };
     const conn: TcpConnection = { id: this.nextId(), client: clientIsSrc ? src : dst, server: clientIsSrc ? dst : src, midstream };
-    if (this.conns.size >= this.maxConnections) {
-      const oldest = this.conns.values().next().value as ConnState;
-      this.close(oldest, 'evicted', openTs, events);
-    }
+    if (this.conns.size >= this.maxConnections) this.close(this.oldest!, 'evicted', openTs, events);
     const clientKey = clientIsSrc ? endpointKey(d.src, t.srcPort) : endpointKey(d.dst, t.dstPort);
-    const c: ConnState = { key, conn, clientKey, c2s: newHalf(), s2c: newHalf(), lastTs: openTs };
+    const c: ConnState = { key, conn, clientKey, c2s: newHalf(), s2c: newHalf(), lastTs: openTs, older: undefined, newer: undefined };
+    const replaced = this.conns.get(key);
     this.conns.set(key, c);
+    if (replaced !== undefined) {
+      // Never expected (a key's connection is closed before another is made), but a Map keeps a replaced
+      // key's place: so does the list.
+      c.older = replaced.older;
+      c.newer = replaced.newer;
+      if (c.older) c.older.newer = c;
+      else this.oldest = c;
+      if (c.newer) c.newer.older = c;
+      else this.newest = c;
+    } else this.link(c);
     events.push({ kind: 'open', conn, ts: openTs });
     return c;
   }
@@ -385,7 +443,13 @@ export class TcpReassembler {
     // The packet's payload may be a view of a large read buffer: hold a copy of what it needs.
     const p = d.tcp.payload;
     const payload = p.buffer.byteLength > 2 * p.length + 1024 ? Buffer.from(p) : p;
-    h.packets.push({ d: { ...d, tcp: { ...d.tcp, payload } }, ts, pos });
+    const t = d.tcp;
+    // A plain copy of the header's fields (not a spread: a decoded header also refers to its whole packet).
+    const tcp: TcpSegment = {
+      srcPort: t.srcPort, dstPort: t.dstPort, seq: t.seq, ack: t.ack, flags: t.flags, window: t.window, options: t.options, payload,
+      payloadLength: t.payloadLength,
+    };
+    h.packets.push({ d: { ...d, tcp }, ts, pos });
     h.bytes += payload.length;
     this.heldBytes += payload.length;
     if (h.packets.length >= HOLD_MAX_PACKETS || h.bytes >= HOLD_MAX_BYTES) this.release(h, events);
@@ -451,7 +515,7 @@ export class TcpReassembler {
     const events: TcpStreamEvent[] = [];
     this.fragments.defrag.finish((message) => this.warn(captureWarning('IP_FRAGMENT_DROPPED', `end of capture: ${message}`, 0)));
     for (const h of [...this.held.values()]) this.release(h, events);
-    for (const c of [...this.conns.values()]) {
+    for (const c of this.byActivity()) {
       const reason = c.resetAt !== undefined ? 'rst' : c.c2s.finSeq !== undefined && c.s2c.finSeq !== undefined ? 'fin' : 'end-of-capture';
       this.close(c, reason, ts ?? c.lastTs, events);
     }
@@ -461,16 +525,16 @@ export class TcpReassembler {
 
   private expireIdle(ts: number, events: TcpStreamEvent[]): void {
     if (this.idleTimeoutSec <= 0) return;
-    for (const c of this.conns.values()) {
-      if (ts - c.lastTs <= this.idleTimeoutSec) break; // map is in activity order
-      this.close(c, 'evicted', ts, events);
-    }
+    for (let c = this.oldest; c !== undefined && ts - c.lastTs > this.idleTimeoutSec; c = this.oldest) this.close(c, 'evicted', ts, events);
   }
 
   private close(c: ConnState, reason: 'fin' | 'rst' | 'end-of-capture' | 'evicted', ts: number, events: TcpStreamEvent[]): void {
     this.flush(c, 'c2s', ts, events);
     this.flush(c, 's2c', ts, events);
-    this.conns.delete(c.key);
+    if (this.conns.get(c.key) === c) {
+      this.conns.delete(c.key);
+      this.unlink(c);
+    }
     this.resetting.delete(c);
     if (this.last === c) this.last = undefined;
     const slot = (c.conn.client.port ^ c.conn.server.port) & (RECENT_SLOTS - 1);
@@ -525,14 +589,19 @@ export class TcpReassembler {
 
   /** Delivers a segment's bytes, timed by the latest-captured packet behind them (see the top). */
   private emit(c: ConnState, dir: Direction, h: Half, seg: Segment, events: TcpStreamEvent[]): void {
-    if (seg.pos >= h.markPos) {
-      h.markPos = seg.pos;
-      h.markTs = seg.ts;
+    this.deliver(c, dir, h, seg.data, seg.len, seg.ts, seg.pos, events);
+  }
+
+  /** emit() for a segment's parts: `len` bytes of sequence space from h.nextSeq, `data` the captured ones. */
+  private deliver(c: ConnState, dir: Direction, h: Half, data: Buffer, len: number, segTs: number, segPos: number, events: TcpStreamEvent[]): void {
+    if (segPos >= h.markPos) {
+      h.markPos = segPos;
+      h.markTs = segTs;
     }
     const ts = h.markTs;
-    if (seg.data.length > 0) events.push({ kind: 'data', conn: c.conn, dir, ts, data: seg.data });
-    if (seg.len > seg.data.length) events.push({ kind: 'gap', conn: c.conn, dir, ts, bytes: seg.len - seg.data.length });
-    h.nextSeq = seqAdd(h.nextSeq!, seg.len);
+    if (data.length > 0) events.push({ kind: 'data', conn: c.conn, dir, ts, data });
+    if (len > data.length) events.push({ kind: 'gap', conn: c.conn, dir, ts, bytes: len - data.length });
+    h.nextSeq = seqAdd(h.nextSeq!, len);
   }
 
   /** Delivers buffered segments that have become contiguous. */
@@ -594,7 +663,7 @@ export class TcpReassembler {
     while (this.totalBuffered > this.maxTotalBufferedBytes) {
       let worst: { c: ConnState; dir: Direction } | undefined;
       let most = 0;
-      for (const c of this.conns.values()) {
+      for (const c of this.byActivity()) {
         for (const dir of ['c2s', 's2c'] as const) {
           if (c[dir].pendingBytes > most) {
             most = c[dir].pendingBytes;

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { openCapture, type CaptureProgress, type CaptureSource } from '../capture/open.js';
 import { TcpReassembler, type TcpReassemblerOptions } from '../capture/reassembly.js';
-import type { CaptureWarning, Packet } from '../capture/types.js';
+import type { CaptureWarning, Packet, TcpStreamEvent } from '../capture/types.js';
 import type { ByteSource } from '../capture/chunk-reader.js';
 import type { ConnectionInfo, InspectorStats } from './connection.js';
 import { Inspector, type InspectorOptions } from './inspector.js';
@@ -78,6 +78,7 @@ export async function inspectPackets(
   const batches: AsyncIterable<(Packet | CaptureWarning)[]> = 'batches' in source && typeof source.batches === 'function'
     ? (source as CaptureSource).batches()
     : single(source);
+  const events: TcpStreamEvent[] = []; // one array for every packet's events
   try {
     read: for await (const batch of batches) {
       for (const p of batch) {
@@ -93,7 +94,8 @@ export async function inspectPackets(
         lastTs = p.ts;
         // A nanosecond fraction: the capture's clock has nanosecond resolution (see timeTicksPerSecond).
         if (p.tsNsec % 1000 !== 0 && inspector.timeTicksPerSecond < 1e9) inspector.timeTicksPerSecond = 1e9;
-        const events = reassembler.push(p);
+        events.length = 0;
+        reassembler.pushInto(p, events);
         for (let i = 0; i < events.length; i++) inspector.push(events[i]);
         const wait = pace?.();
         if (wait) await wait;

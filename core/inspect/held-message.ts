@@ -42,12 +42,16 @@ export type HoldResult =
   | { kind: 'ended'; frames: number; bytes: number };
 
 /** Adds a message frame; says whether a whole message is ready, or what to report. */
+/** The result for a frame held or counted, the same object each time (one per frame would be garbage). */
+const HELD: HoldResult = Object.freeze({ kind: 'held' });
+const COUNTED: HoldResult = Object.freeze({ kind: 'counted' });
+
 export function holdFrame(h: Holder, body: Buffer, more: boolean, cap: MessageCap): HoldResult {
   const s = stateOf(h);
   if (s.over) {
     s.over.frames++;
     s.over.bytes += body.length;
-    if (more) return { kind: 'counted' };
+    if (more) return COUNTED;
     const { frames, bytes } = s.over;
     h.frames = [];
     return { kind: 'ended', frames, bytes };
@@ -64,7 +68,7 @@ export function holdFrame(h: Holder, body: Buffer, more: boolean, cap: MessageCa
   }
   s.list.push(body);
   s.bytes += body.length;
-  if (more) return { kind: 'held' };
+  if (more) return HELD;
   h.frames = [];
   return { kind: 'complete', frames: s.list };
 }
@@ -80,6 +84,12 @@ export function heldCount(h: Holder): number {
  * Frames already owned are not looked at again.
  */
 export function ownHeld(h: Holder, own: (b: Buffer) => Buffer): void {
+  if (h.frames.length === 0) {
+    // Nothing held (the usual case between messages): no state needed. A state left from the message
+    // that just ended still lists its frames, views of read buffers or decoder slabs: let them go.
+    if (h.held !== undefined && h.held.list !== h.frames) h.held = undefined;
+    return;
+  }
   const s = stateOf(h);
   const frames = s.list;
   for (let i = s.owned; i < frames.length; i++) frames[i] = own(frames[i]);

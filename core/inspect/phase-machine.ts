@@ -211,7 +211,7 @@ function decodeFrames(x: SniffCore, c: ConnState, d: DirState, data: Buffer): vo
     decoder.offset = d.parkedOffset;
   }
   const chunkStart = d.offset - data.length - d.decoderBase;
-  const sink = (more: boolean, command: boolean, body: Buffer) => onFrame(x, c, d, more, command, body);
+  const sink = (d.sink ??= (more: boolean, command: boolean, body: Buffer) => onFrame(x, c, d, more, command, body));
   const err = decoder.push(data, sink);
   ownPendingFrames(d);
   if (!err || c.ignored || d.decoder !== decoder) return;

@@ -207,8 +207,9 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
     }
   }
   if ((sender && ENVELOPE_TYPES.has(sender)) || (receiver && ENVELOPE_TYPES.has(receiver))) {
-    const delimiter = frames.findIndex((f) => f.length === 0);
-    if (delimiter >= 0 && delimiter < frames.length - 1) rec.envelope = rec.frames.slice(0, delimiter);
+    let delimiter = 0;
+    while (delimiter < frames.length && frames[delimiter].length !== 0) delimiter++;
+    if (delimiter < frames.length - 1) rec.envelope = rec.frames.slice(0, delimiter);
   }
   // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
   if (isRequester(sender, receiver)) {
@@ -224,7 +225,7 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
       info.pairs.maxLatency = Math.max(info.pairs.maxLatency, latency);
     }
   }
-  x.emit(rec);
+  x.emit(rec, c);
 }
 
 function trackSubscription(x: SniffCore, c: ConnState, d: DirState, subscribe: boolean, topic: string): void {
@@ -250,6 +251,7 @@ function isGssapiWrap(body: Buffer): boolean {
  *  the encoding for the small frames most messages have; toString where a runtime lacks it. */
 const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
 function hexOf(b: Buffer): string {
+  if (b.length === 0) return ''; // REQ/REP's delimiter: in nearly every message there
   return hexSlice !== undefined ? hexSlice.call(b, 0, b.length) : b.toString('hex');
 }
 

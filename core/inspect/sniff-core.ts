@@ -67,9 +67,10 @@ export class SniffCore {
     this.emit(rec);
   }
 
-  emit(record: InspectRecord): void {
+  /** `conn`: the record's open connection when the caller has it at hand (saves looking it up). */
+  emit(record: InspectRecord, conn?: ConnState): void {
     if (record.type !== 'open' && record.type !== 'close') {
-      const c = this.open.get(record.conn);
+      const c = conn ?? this.open.get(record.conn);
       if (c && !c.announced && !c.ignored) {
         c.announced = true;
         const conn = c.conn;

@@ -4,7 +4,7 @@
 // them makes: a direction that cannot go on, a connection that is not ZMTP, a handshake that is over.
 import type { Diagnostic } from '../capture/diagnostics.js';
 import type { Direction, TcpConnection } from '../capture/types.js';
-import type { FrameDecoder } from '../zmtp/decoder.js';
+import type { FrameDecoder, FrameSink } from '../zmtp/decoder.js';
 import type { Framing } from '../zmtp/frame.js';
 import type { Greeting } from '../zmtp/greeting.js';
 import type { ConnectionInfo } from './connection.js';
@@ -60,6 +60,8 @@ export interface DirState {
   parkedOffset: number;
   /** ZWS: the WebSocket messages of this direction, after its HTTP head. */
   ws?: WsMessageReader;
+  /** The frame sink handed to `decoder`, made once per direction rather than for every chunk. */
+  sink?: FrameSink;
 }
 
 export interface ConnState {
