@@ -11,6 +11,7 @@ import * as sources from './pipeline.js';
 import { WorkbenchTap, type IsBoundLocally } from './workbench-tap.js';
 import type { CaptureFilter, CaptureSummary, ExportState, ConnectionSummary, HostEvent, Page, RateSeries, RecordRow } from './protocol.js';
 import type { InspectRecord } from '../inspect/records.js';
+import type { ByteSource } from '../capture/chunk-reader.js';
 
 const MAX_WARNINGS = 200;
 
@@ -20,6 +21,8 @@ interface Session {
   file?: string;
   /** The packet file is ours (an upload, a live capture's file): deleted when the capture closes. */
   ownsFile: boolean;
+  /** Decoded from a stream (an upload as it arrives): its errors name it, and it can be saved once complete. */
+  streamed?: boolean;
   live?: sources.LiveSource;
   closed: boolean;
   lastEmit: number;
@@ -52,6 +55,31 @@ export class Captures {
     const summary = await this.openFile(path, name);
     this.get(summary.id).ownsFile = true;
     return summary;
+  }
+
+  /**
+   * A capture decoded as its bytes arrive (an upload to `zmtp serve`), so its first records show while
+   * the rest is on its way. The caller keeps the same bytes in `path` (ours: deleted when the capture
+   * closes) and calls streamComplete once all of them are there; `size` is the expected size, when known,
+   * for the progress bar.
+   */
+  openStream(bytes: ByteSource, path: string, name: string, size: number | undefined): CaptureSummary {
+    const s = this.newSession(name, 'file', 'loading');
+    s.file = path;
+    s.ownsFile = true;
+    s.streamed = true;
+    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), s.abort.signal));
+    this.changed(s, true);
+    return this.snapshot(s);
+  }
+
+  /** The stream of openStream is all in its file: the capture can be saved (unless it failed). Undefined if it was closed meanwhile. */
+  streamComplete(id: string): CaptureSummary | undefined {
+    const s = this.sessions.get(id);
+    if (!s) return undefined;
+    s.summary.canSave = s.summary.state !== 'failed';
+    this.changed(s, true);
+    return this.snapshot(s);
   }
 
   async openFile(path: string, name?: string): Promise<CaptureSummary> {
@@ -249,10 +277,15 @@ export class Captures {
   private sink(s: Session, size: number): sources.PipelineSink {
     return {
       record: (r) => { if (!s.closed) s.store.add(r); },
+      // Called for every packet: changed() returns at once while an update is already due.
       packet: () => { s.summary.packets++; this.changed(s, false); },
       progress: (read, total) => {
         const t = total ?? size;
-        if (t > 0) s.summary.progress = Math.min(0.99, read / t);
+        s.summary.bytesRead = read;
+        if (t > 0) {
+          s.summary.totalBytes = t;
+          s.summary.progress = Math.min(0.99, read / t);
+        }
         // Every 5% step is reported whatever the time, so the bar moves on fast and slow machines alike.
         const step = Math.floor(s.summary.progress * 20);
         this.changed(s, step !== s.progressStep);
@@ -268,10 +301,13 @@ export class Captures {
       if (s.summary.state === 'loading') s.summary.state = 'ready';
       else if (s.summary.state === 'capturing') s.summary.state = 'stopped';
       s.summary.progress = 1;
+      // A stream of unknown length: its size is what was read.
+      if (s.summary.bytesRead !== undefined) s.summary.totalBytes ??= s.summary.bytesRead;
     } catch (err) {
       s.summary.state = 'failed';
-      // Uploads live under a temp name: show the user's file name instead.
-      s.summary.error = s.file ? describeError(err).message.split(s.file).join(s.summary.name) : describeError(err).message;
+      // Uploads live under a temp name, and a stream is called 'stream': show the user's file name instead.
+      const message = describeError(err).message;
+      s.summary.error = s.streamed ? message.replace(/\bstream\b/, s.summary.name) : s.file ? message.split(s.file).join(s.summary.name) : message;
       s.summary.canSave = false;
     }
     if (!s.closed) this.changed(s, true);
@@ -290,6 +326,8 @@ export class Captures {
 
   /** Progress events at most every 100 ms while loading, always at the end. */
   private changed(s: Session, force: boolean): void {
+    // An update is already due (the common case while decoding: one call per packet costs a field read).
+    if (!force && s.trailing) return;
     const now = Date.now();
     if (!force && now - s.lastEmit < 100) {
       // The last change of a burst is still reported (a quiet live source sends nothing after it).
