@@ -26,6 +26,8 @@ interface Session {
   live?: sources.LiveSource;
   closed: boolean;
   lastEmit: number;
+  /** Records when the last change event went out. */
+  lastRecords: number;
   abort: AbortController;
   progressStep: number;
   trailing?: NodeJS.Timeout;
@@ -268,7 +270,7 @@ export class Captures {
         id, name, source, state, progress: 0, packets: 0, records: 0, messages: 0, connections: 0,
         warnings: [], startedAt: Date.now() / 1000, canSave: false,
       },
-      store: new CaptureStore(), ownsFile: false, closed: false, lastEmit: 0, abort: new AbortController(), progressStep: 0,
+      store: new CaptureStore(), ownsFile: false, closed: false, lastEmit: 0, lastRecords: 0, abort: new AbortController(), progressStep: 0,
     };
     this.sessions.set(id, s);
     return s;
@@ -324,21 +326,28 @@ export class Captures {
     };
   }
 
-  /** Progress events at most every 100 ms while loading, always at the end. */
+  /**
+   * Change events at most every 100 ms for live sources, every 250 ms while a file decodes (each one is a
+   * redraw of the page, which shares the machine with the decoder), always at the end; and at once when
+   * the first records arrive, so they show as soon as they are decoded.
+   */
   private changed(s: Session, force: boolean): void {
-    // An update is already due (the common case while decoding: one call per packet costs a field read).
+    if (!force && s.lastRecords === 0 && s.store.size > 0) force = true;
+    // An update is already due (the common case while decoding: one call per packet costs a few field reads).
     if (!force && s.trailing) return;
     const now = Date.now();
-    if (!force && now - s.lastEmit < 100) {
+    const interval = s.summary.state === 'loading' ? 250 : 100;
+    if (!force && now - s.lastEmit < interval) {
       // The last change of a burst is still reported (a quiet live source sends nothing after it).
       if (!s.trailing && !s.closed) {
-        s.trailing = setTimeout(() => { s.trailing = undefined; if (!s.closed) this.changed(s, true); }, 100 - (now - s.lastEmit));
+        s.trailing = setTimeout(() => { s.trailing = undefined; if (!s.closed) this.changed(s, true); }, interval - (now - s.lastEmit));
         s.trailing.unref?.();
       }
       return;
     }
     if (s.trailing) { clearTimeout(s.trailing); s.trailing = undefined; }
     s.lastEmit = now;
+    s.lastRecords = s.store.size;
     this.emit({ type: 'capture.changed', capture: this.snapshot(s) });
   }
 }
