@@ -94,9 +94,9 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
 
   // Follow new records while the view is scrolled to the bottom (live captures).
   const atBottom = useRef(true);
+  // (The scroll position as last measured: reading el.scrollTop here would lay the page out at every update.)
   useEffect(() => {
-    const el = parent.current;
-    if (el && atBottom.current && total > 0 && el.scrollTop > 0) scrollToIndex(total - 1, 'end');
+    if (atBottom.current && total > 0 && scroll.top > 0) scrollToIndex(total - 1, 'end');
   }, [total]);
 
   // Only the pages in view are asked for: missing ones, and the last one while records are still being
