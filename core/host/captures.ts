@@ -52,13 +52,6 @@ export class Captures {
     return [...this.sessions.values()].map((s) => this.snapshot(s));
   }
 
-  /** A file `zmtp serve` received from a client: ours to delete when its capture closes. */
-  async openUpload(path: string, name: string): Promise<CaptureSummary> {
-    const summary = await this.openFile(path, name);
-    this.get(summary.id).ownsFile = true;
-    return summary;
-  }
-
   /**
    * A capture decoded as its bytes arrive (an upload to `zmtp serve`), so its first records show while
    * the rest is on its way. The caller keeps the same bytes in `path` (ours: deleted when the capture
