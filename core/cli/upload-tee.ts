@@ -14,7 +14,7 @@ export class UploadTee implements AsyncIterable<Buffer> {
   private queue: Buffer[] = [];
   private queued = 0;
   private ended = false;
-  private failure: unknown;
+  private failure: Error | undefined;
   private readerGone = false;
   private iterated = false;
   /** The decoder waiting for bytes, or the upload waiting for the decoder to catch up. */
@@ -42,7 +42,7 @@ export class UploadTee implements AsyncIterable<Buffer> {
       await finished(file);
       return received;
     } catch (err) {
-      this.failure = err;
+      this.failure = err instanceof Error ? err : new Error(String(err));
       file.destroy();
       throw err;
     } finally {
