@@ -9,7 +9,7 @@ import { stat, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, pipeline as connect } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -19,6 +19,7 @@ import { captureFilter, type HostEvent } from '../host/protocol.js';
 import { defaultSettingsDir } from '../host/templates.js';
 import { WS_PROTOCOL, allowedHosts, cookieName, hostOrOriginProblem, mayLoadAsset, statesToken } from './serve-guard.js';
 import { loadServeState, newToken, saveServeState } from './serve-state.js';
+import { UploadTee } from './upload-tee.js';
 
 const USAGE = `usage: zmtp serve [--host 127.0.0.1] [--port N] [--new-token] [--renderer DIR] [--settings DIR]
   The token and port are kept in the settings directory (serve.json, readable by you only) and reused, so
@@ -128,12 +129,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   });
 
-  /** The upload streamed to a temp file, counted as it arrives; the file is gone if the upload fails. */
+  /**
+   * The upload streamed to a temp file, counted as it arrives, and decoded at the same time (UploadTee):
+   * the capture exists, and shows its first records, from the first bytes on. The reply comes once the
+   * whole file is in; if the upload fails, the capture is closed and its file is gone.
+   */
   async function receiveUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const name = (url.searchParams.get('name') ?? 'upload.pcap').replace(/[^A-Za-z0-9_. -]+/g, '_').slice(0, 120) || 'upload.pcap';
     const tooBig = new HostError(`file is larger than ${maxUpload} bytes`, 'E2BIG');
+    const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
     // Close the connection after refusing: the rest of the body is not read.
-    if (Number(req.headers['content-length'] ?? 0) > maxUpload) return void (res.setHeader('connection', 'close'), sendError(res, tooBig));
+    if ((declared ?? 0) > maxUpload) return void (res.setHeader('connection', 'close'), sendError(res, tooBig));
     const path = join(host.tempDir, `upload-${Date.now()}-${randomBytes(4).toString('hex')}-${name}`);
     let received = 0;
     // Content-Length may be absent (chunked) or lie: the cap holds on the bytes that actually arrive.
@@ -143,9 +149,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         done(received > maxUpload ? tooBig : null, chunk);
       },
     });
+    // An upload that breaks off (the page closed, the connection lost) ends the stream with an error too.
+    const tee = new UploadTee(connect(req, capped, () => undefined), createWriteStream(path));
+    const capture = host.captures.openStream(tee, path, name, declared !== undefined && Number.isFinite(declared) ? declared : undefined);
     try {
-      await pipeline(req, capped, createWriteStream(path));
+      await tee.done;
     } catch (err) {
+      await host.captures.close(capture.id).catch(() => undefined);
       await unlink(path).catch(() => undefined);
       if (!res.headersSent && !res.destroyed) {
         res.setHeader('connection', 'close');
@@ -153,12 +163,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       }
       return;
     }
-    try {
-      sendJson(res, 200, { ok: true, result: await host.captures.openUpload(path, name) });
-    } catch (err) {
-      await unlink(path).catch(() => undefined);
-      sendError(res, err);
-    }
+    const complete = host.captures.streamComplete(capture.id);
+    if (complete) sendJson(res, 200, { ok: true, result: complete });
+    else sendError(res, new HostError(`the capture ${name} was closed before its upload completed`, 'ECANCELED'));
   }
 
   async function download(res: ServerResponse, headers: Record<string, string>, id: string, what: string, url: URL): Promise<void> {

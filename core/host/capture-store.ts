@@ -68,6 +68,11 @@ function hexIncludes(hay: string, needle: string): boolean {
   return false;
 }
 
+/** A filter that lets every record through. */
+function isEmptyFilter(filter: CaptureFilter | undefined): boolean {
+  return !filter || Object.values(filter).every((v) => v === undefined || v === '' || v === 'all' || v === false);
+}
+
 interface FilterCache {
   key: string;
   indices: number[];
@@ -125,6 +130,13 @@ export class CaptureStore {
   }
 
   query(filter: CaptureFilter, offset: number, limit: number): Page<RecordRow> {
+    if (isEmptyFilter(filter)) {
+      // Every record: the page is a range of indices, no list of them is kept.
+      const end = Math.min(this.records.length, offset + limit);
+      const items: RecordRow[] = [];
+      for (let i = offset; i < end; i++) items.push(this.row(i, i > 0 ? i - 1 : undefined));
+      return { total: this.records.length, offset, items };
+    }
     const indices = this.filtered(filter);
     const items = indices.slice(offset, offset + limit).map((i, k) => this.row(i, indices[offset + k - 1]));
     return { total: indices.length, offset, items };
@@ -132,8 +144,8 @@ export class CaptureStore {
 
   /** Indices of records matching the filter; cached and extended as records arrive. */
   filtered(filter: CaptureFilter): number[] {
+    if (isEmptyFilter(filter)) return Array.from({ length: this.records.length }, (_, i) => i);
     const key = JSON.stringify(filter ?? {});
-    const none = !filter || Object.values(filter).every((v) => v === undefined || v === '' || v === 'all' || v === false);
     let cache = this.caches.find((c) => c.key === key);
     if (!cache) {
       cache = { key, indices: [], scanned: 0 };
@@ -142,7 +154,7 @@ export class CaptureStore {
     }
     const n = this.records.length;
     if (cache.scanned < n) {
-      const match = none ? () => true : this.matcher(filter);
+      const match = this.matcher(filter);
       for (let i = cache.scanned; i < n; i++) if (match(i)) cache.indices.push(i);
       cache.scanned = n;
     }
@@ -151,7 +163,10 @@ export class CaptureStore {
 
   rate(buckets: number, filter: CaptureFilter): RateSeries {
     const cols = this.records;
-    const idx = this.filtered(filter).filter((i) => cols.type(i) === 'message');
+    const idx: number[] = [];
+    if (isEmptyFilter(filter)) {
+      for (let i = 0; i < cols.length; i++) if (cols.type(i) === 'message') idx.push(i);
+    } else for (const i of this.filtered(filter)) if (cols.type(i) === 'message') idx.push(i);
     if (idx.length === 0) return { t: [], c2s: [], s2c: [], bucketSeconds: 1 };
     let first = Infinity;
     let last = -Infinity;

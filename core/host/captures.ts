@@ -11,6 +11,7 @@ import * as sources from './pipeline.js';
 import { WorkbenchTap, type IsBoundLocally } from './workbench-tap.js';
 import type { CaptureFilter, CaptureSummary, ExportState, ConnectionSummary, HostEvent, Page, RateSeries, RecordRow } from './protocol.js';
 import type { InspectRecord } from '../inspect/records.js';
+import type { ByteSource } from '../capture/chunk-reader.js';
 
 const MAX_WARNINGS = 200;
 
@@ -20,9 +21,13 @@ interface Session {
   file?: string;
   /** The packet file is ours (an upload, a live capture's file): deleted when the capture closes. */
   ownsFile: boolean;
+  /** Decoded from a stream (an upload as it arrives): its errors name it, and it can be saved once complete. */
+  streamed?: boolean;
   live?: sources.LiveSource;
   closed: boolean;
   lastEmit: number;
+  /** Records when the last change event went out. */
+  lastRecords: number;
   abort: AbortController;
   progressStep: number;
   trailing?: NodeJS.Timeout;
@@ -47,11 +52,29 @@ export class Captures {
     return [...this.sessions.values()].map((s) => this.snapshot(s));
   }
 
-  /** A file `zmtp serve` received from a client: ours to delete when its capture closes. */
-  async openUpload(path: string, name: string): Promise<CaptureSummary> {
-    const summary = await this.openFile(path, name);
-    this.get(summary.id).ownsFile = true;
-    return summary;
+  /**
+   * A capture decoded as its bytes arrive (an upload to `zmtp serve`), so its first records show while
+   * the rest is on its way. The caller keeps the same bytes in `path` (ours: deleted when the capture
+   * closes) and calls streamComplete once all of them are there; `size` is the expected size, when known,
+   * for the progress bar.
+   */
+  openStream(bytes: ByteSource, path: string, name: string, size: number | undefined): CaptureSummary {
+    const s = this.newSession(name, 'file', 'loading');
+    s.file = path;
+    s.ownsFile = true;
+    s.streamed = true;
+    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), s.abort.signal));
+    this.changed(s, true);
+    return this.snapshot(s);
+  }
+
+  /** The stream of openStream is all in its file: the capture can be saved (unless it failed). Undefined if it was closed meanwhile. */
+  streamComplete(id: string): CaptureSummary | undefined {
+    const s = this.sessions.get(id);
+    if (!s) return undefined;
+    s.summary.canSave = s.summary.state !== 'failed';
+    this.changed(s, true);
+    return this.snapshot(s);
   }
 
   async openFile(path: string, name?: string): Promise<CaptureSummary> {
@@ -240,7 +263,7 @@ export class Captures {
         id, name, source, state, progress: 0, packets: 0, records: 0, messages: 0, connections: 0,
         warnings: [], startedAt: Date.now() / 1000, canSave: false,
       },
-      store: new CaptureStore(), ownsFile: false, closed: false, lastEmit: 0, abort: new AbortController(), progressStep: 0,
+      store: new CaptureStore(), ownsFile: false, closed: false, lastEmit: 0, lastRecords: 0, abort: new AbortController(), progressStep: 0,
     };
     this.sessions.set(id, s);
     return s;
@@ -249,10 +272,15 @@ export class Captures {
   private sink(s: Session, size: number): sources.PipelineSink {
     return {
       record: (r) => { if (!s.closed) s.store.add(r); },
+      // Called for every packet: changed() returns at once while an update is already due.
       packet: () => { s.summary.packets++; this.changed(s, false); },
       progress: (read, total) => {
         const t = total ?? size;
-        if (t > 0) s.summary.progress = Math.min(0.99, read / t);
+        s.summary.bytesRead = read;
+        if (t > 0) {
+          s.summary.totalBytes = t;
+          s.summary.progress = Math.min(0.99, read / t);
+        }
         // Every 5% step is reported whatever the time, so the bar moves on fast and slow machines alike.
         const step = Math.floor(s.summary.progress * 20);
         this.changed(s, step !== s.progressStep);
@@ -268,10 +296,13 @@ export class Captures {
       if (s.summary.state === 'loading') s.summary.state = 'ready';
       else if (s.summary.state === 'capturing') s.summary.state = 'stopped';
       s.summary.progress = 1;
+      // A stream of unknown length: its size is what was read.
+      if (s.summary.bytesRead !== undefined) s.summary.totalBytes ??= s.summary.bytesRead;
     } catch (err) {
       s.summary.state = 'failed';
-      // Uploads live under a temp name: show the user's file name instead.
-      s.summary.error = s.file ? describeError(err).message.split(s.file).join(s.summary.name) : describeError(err).message;
+      // Uploads live under a temp name, and a stream is called 'stream': show the user's file name instead.
+      const message = describeError(err).message;
+      s.summary.error = s.streamed ? message.replace(/\bstream\b/, s.summary.name) : s.file ? message.split(s.file).join(s.summary.name) : message;
       s.summary.canSave = false;
     }
     if (!s.closed) this.changed(s, true);
@@ -288,19 +319,28 @@ export class Captures {
     };
   }
 
-  /** Progress events at most every 100 ms while loading, always at the end. */
+  /**
+   * Change events at most every 100 ms for live sources, every 250 ms while a file decodes (each one is a
+   * redraw of the page, which shares the machine with the decoder), always at the end; and at once when
+   * the first records arrive, so they show as soon as they are decoded.
+   */
   private changed(s: Session, force: boolean): void {
+    if (!force && s.lastRecords === 0 && s.store.size > 0) force = true;
+    // An update is already due (the common case while decoding: one call per packet costs a few field reads).
+    if (!force && s.trailing) return;
     const now = Date.now();
-    if (!force && now - s.lastEmit < 100) {
+    const interval = s.summary.state === 'loading' ? 250 : 100;
+    if (!force && now - s.lastEmit < interval) {
       // The last change of a burst is still reported (a quiet live source sends nothing after it).
       if (!s.trailing && !s.closed) {
-        s.trailing = setTimeout(() => { s.trailing = undefined; if (!s.closed) this.changed(s, true); }, 100 - (now - s.lastEmit));
+        s.trailing = setTimeout(() => { s.trailing = undefined; if (!s.closed) this.changed(s, true); }, interval - (now - s.lastEmit));
         s.trailing.unref?.();
       }
       return;
     }
     if (s.trailing) { clearTimeout(s.trailing); s.trailing = undefined; }
     s.lastEmit = now;
+    s.lastRecords = s.store.size;
     this.emit({ type: 'capture.changed', capture: this.snapshot(s) });
   }
 }

@@ -2,6 +2,7 @@
 // consumes: records, packet counts, progress and warnings, pushed to a sink.
 import { LiveCapture } from '../capture/live.js';
 import type { CaptureWarning } from '../capture/types.js';
+import type { ByteSource } from '../capture/chunk-reader.js';
 import { decodeCapture, inspectPackets } from '../inspect/decode-capture.js';
 import type { InspectRecord } from '../inspect/records.js';
 
@@ -15,9 +16,12 @@ export interface PipelineSink {
 
 export const pipelineReady = true;
 
-/** Decodes a pcap/pcapng file to the end (or until `signal` aborts). Rejects only if it cannot be read at all. */
-export async function decodeFile(path: string, sink: PipelineSink, signal: AbortSignal): Promise<void> {
-  await decodeCapture(path, {
+/**
+ * Decodes a pcap/pcapng file, or its bytes as they arrive (an upload), to the end (or until `signal`
+ * aborts). Rejects only if it cannot be read at all.
+ */
+export async function decodeFile(input: string | ByteSource, sink: PipelineSink, signal: AbortSignal): Promise<void> {
+  await decodeCapture(input, {
     signal,
     onRecord: (r) => sink.record(r),
     onWarning: (w) => sink.warning(w),

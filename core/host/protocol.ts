@@ -149,7 +149,8 @@ export const requests = {
   'capture.close': z.strictObject({ id }),
   'capture.list': z.strictObject({}).default({}),
   'capture.connections': z.strictObject({ id }),
-  'capture.query': z.strictObject({ id, filter: captureFilter, ...page }),
+  /** A page of the records matching the filter, and how many match (limit 0: only how many). */
+  'capture.query': z.strictObject({ id, filter: captureFilter, offset: int(0).default(0), limit: int(0, 10000).default(200) }),
   'capture.record': z.strictObject({ id, index: int(0) }),
   'capture.rate': z.strictObject({ id, buckets: int(1, 2000).default(200), filter: captureFilter }),
   'capture.export': z.strictObject({ id, format: z.enum(['jsonl', 'csv']), path: z.string().min(1), filter: captureFilter }),
@@ -232,6 +233,9 @@ export interface CaptureSummary {
   state: 'loading' | 'capturing' | 'ready' | 'failed' | 'stopped';
   /** 0..1 while loading a file. */
   progress: number;
+  /** Of a file (or upload) being decoded: the bytes the decoder has read so far, and the file's size when known. */
+  bytesRead?: number;
+  totalBytes?: number;
   packets: number;
   records: number;
   messages: number;

@@ -9,6 +9,8 @@ const TYPES = ['message', 'command', 'greeting', 'error', 'gap', 'open', 'close'
 export type RecordType = (typeof TYPES)[number];
 const TYPE_CODE = new Map<string, number>(TYPES.map((t, i) => [t, i]));
 const BASE_KEYS = new Set(['type', 'ts', 'src', 'dst', 'conn', 'dir', 'frames', 'sizes']);
+const HEURISTIC = 32;
+const DELIMITED = 64;
 
 class Growable<T extends Float64Array | Int32Array | Uint8Array | Uint32Array> {
   data: T;
@@ -29,7 +31,11 @@ export class RecordColumns {
   length = 0;
   private tsCol = new Growable((n) => new Float64Array(n));
   private connCol = new Growable((n) => new Int32Array(n));
-  /** bits 0-3: type code, bit 4: dir s2c, bit 5: heuristic (messages in columns). */
+  /**
+   * bits 0-3: type code, bit 4: dir s2c, bit 5: heuristic (messages in columns), bit 6: the message's
+   * frames are an empty delimiter then the one kept (a REQ's or to a REP's: most REQ/REP messages), so
+   * that frame's hex is kept as it came, not joined into a new string.
+   */
   private metaCol = new Growable((n) => new Uint8Array(n));
   /** Messages in columns: 0 no envelope, else 1 + the number of leading frames it is. */
   private envelopeCol = new Growable((n) => new Uint32Array(n));
@@ -66,10 +72,12 @@ export class RecordColumns {
     this.envelopeCol.set(i, 0);
     this.replyTsCol.set(i, NaN);
     this.latencyCol.set(i, NaN);
-    if (r.type === 'message' && this.pushMessage(i, r)) {
-      if (r.heuristic === true) meta |= 32;
-      this.metaCol.set(i, meta);
-      return i;
+    if (r.type === 'message') {
+      const bits = this.pushMessage(i, r);
+      if (bits >= 0) {
+        this.metaCol.set(i, meta | bits | (r.heuristic === true ? HEURISTIC : 0));
+        return i;
+      }
     }
     this.metaCol.set(i, meta);
     let rest: Record<string, unknown> | undefined;
@@ -88,29 +96,36 @@ export class RecordColumns {
 
   /**
    * A message whose fields all fit the columns (the Inspector's TCP messages: frames, sizes matching them,
-   * then heuristic, envelope, replyTo, in that order): stored without an object. False for anything else.
+   * then heuristic, envelope, replyTo, in that order): stored without an object, and its meta bits
+   * returned. -1 for anything else.
    */
-  private pushMessage(i: number, r: MessageRecord): boolean {
-    if (r.truncated !== undefined || r.subscription !== undefined || r.sqn !== undefined || r.group !== undefined || r.repaired !== undefined) return false;
-    if (r.heuristic !== undefined && r.heuristic !== true) return false;
+  private pushMessage(i: number, r: MessageRecord): number {
+    if (r.truncated !== undefined || r.subscription !== undefined || r.sqn !== undefined || r.group !== undefined || r.repaired !== undefined) return -1;
+    if (r.heuristic !== undefined && r.heuristic !== true) return -1;
     const frames = r.frames;
     const sizes = r.sizes;
-    if (sizes === undefined || sizes.length !== frames.length) return false;
-    for (let k = 0; k < frames.length; k++) if (sizes[k] * 2 !== frames[k].length) return false;
+    if (sizes === undefined || sizes.length !== frames.length) return -1;
+    for (let k = 0; k < frames.length; k++) if (sizes[k] * 2 !== frames[k].length) return -1;
     const envelope = r.envelope;
     if (envelope !== undefined) {
-      if (envelope.length >= frames.length) return false;
-      for (let k = 0; k < envelope.length; k++) if (envelope[k] !== frames[k]) return false;
+      if (envelope.length >= frames.length) return -1;
+      for (let k = 0; k < envelope.length; k++) if (envelope[k] !== frames[k]) return -1;
     }
     const reply = r.replyTo;
-    if (reply !== undefined && (Number.isNaN(reply.ts) || Number.isNaN(reply.latency))) return false;
-    this.frames[i] = frames.length === 1 ? frames[0] : frames.join(',');
+    if (reply !== undefined && (Number.isNaN(reply.ts) || Number.isNaN(reply.latency))) return -1;
+    let bits = 0;
+    if (frames.length === 1) this.frames[i] = frames[0];
+    else if (frames.length === 2 && frames[0] === '') {
+      // Joining would copy every REQ/REP message's body into a new string: half the cost of storing it.
+      this.frames[i] = frames[1];
+      bits = DELIMITED;
+    } else this.frames[i] = frames.join(',');
     if (envelope !== undefined) this.envelopeCol.set(i, envelope.length + 1);
     if (reply !== undefined) {
       this.replyTsCol.set(i, reply.ts);
       this.latencyCol.set(i, reply.latency);
     }
-    return true;
+    return bits;
   }
 
   ts(i: number): number { return this.tsCol.data[i]; }
@@ -123,13 +138,16 @@ export class RecordColumns {
   src(i: number): string { return this.strings[this.srcCol.data[i]]; }
   dst(i: number): string { return this.strings[this.dstCol.data[i]]; }
   /** A message's frames as hex joined by ','; undefined for other records. */
-  joinedFrames(i: number): string | undefined { return this.frames[i]; }
+  joinedFrames(i: number): string | undefined {
+    const f = this.frames[i];
+    return f !== undefined && this.metaCol.data[i] & DELIMITED ? `,${f}` : f;
+  }
   extraOf(i: number): Record<string, unknown> | undefined { return this.extra.get(i); }
 
   frameCount(i: number): number {
     const f = this.frames[i];
     if (f === undefined) return 0;
-    let n = 1;
+    let n = this.metaCol.data[i] & DELIMITED ? 2 : 1;
     for (let k = f.indexOf(','); k >= 0; k = f.indexOf(',', k + 1)) n++;
     return n;
   }
@@ -139,20 +157,22 @@ export class RecordColumns {
     if (f === undefined) return 0;
     const sizes = this.extra.get(i)?.sizes as number[] | undefined;
     if (sizes) return sizes.reduce((a, b) => a + b, 0);
-    return (f.length - (this.frameCount(i) - 1)) / 2;
+    // The hex less its commas (a delimited message's empty first frame has no bytes and no comma kept).
+    const commas = this.frameCount(i) - (this.metaCol.data[i] & DELIMITED ? 2 : 1);
+    return (f.length - commas) / 2;
   }
 
   /** The record as the inspector made it (sizes filled in for messages), keys in the inspector's order. */
   get(i: number): InspectRecord {
     const base: Record<string, unknown> = { type: this.type(i), ts: this.ts(i), src: this.src(i), dst: this.dst(i), conn: this.conn(i), dir: this.dir(i) };
-    const f = this.frames[i];
+    const f = this.joinedFrames(i);
     if (f !== undefined) {
       base.frames = f.split(',');
       base.sizes = (base.frames as string[]).map((h) => h.length / 2);
     }
     const rest = this.extra.get(i);
     if (rest) return { ...base, ...rest } as unknown as InspectRecord;
-    if (this.metaCol.data[i] & 32) base.heuristic = true;
+    if (this.metaCol.data[i] & HEURISTIC) base.heuristic = true;
     const envelope = this.envelopeCol.data[i];
     if (envelope > 0) base.envelope = (base.frames as string[]).slice(0, envelope - 1);
     const replyTs = this.replyTsCol.data[i];

@@ -79,3 +79,29 @@ export async function pubSubExchange(port: number, topic: string, extra: string[
     pub.close();
   }
 }
+
+/**
+ * `roundTrips` libzmq REQ/REP round trips in lock-step from `clients` REQ sockets to one REP on the given
+ * port: every message is its own TCP segment, as on a NIC (a packet-heavy capture, unlike a burst).
+ */
+export async function reqRepRoundTrips(port: number, clients: number, roundTrips: number): Promise<void> {
+  const rep = new zmq.Reply({ linger: 0 });
+  const reqs = Array.from({ length: clients }, () => new zmq.Request({ linger: 0 }));
+  try {
+    await rep.bind(`tcp://127.0.0.1:${port}`);
+    for (const req of reqs) req.connect(`tcp://127.0.0.1:${port}`);
+    const serving = (async () => { for (let i = 0; i < roundTrips; i++) { const [msg] = await rep.receive(); await rep.send(msg); } })();
+    let left = roundTrips;
+    await Promise.all(reqs.map(async (req, k) => {
+      for (let i = 0; left > 0; i++) {
+        left--;
+        await req.send(`client ${k} request ${i}`);
+        await req.receive();
+      }
+    }));
+    await serving;
+  } finally {
+    for (const req of reqs) req.close();
+    rep.close();
+  }
+}

@@ -1,6 +1,6 @@
 // Capture: open pcap/pcapng files (dialog, drag-and-drop, upload in the browser), live captures,
 // connections, the record table with filters, record detail, conversation view and rate chart.
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { CaptureFilter, CaptureSummary, ConnectionSummary, RateSeries } from '../../../../core/host/protocol.js';
 import { fmtBytes } from '../format.js';
@@ -11,6 +11,7 @@ import { ExportStatus } from './ExportStatus.js';
 import { MessageTable } from './MessageTable.js';
 import { RateChart } from './RateChart.js';
 import { RecordDetail } from './RecordDetail.js';
+import { useThrottled } from './throttle.js';
 
 /** An error line under the toolbar (never inside it, where it would push the controls onto new rows), with a dismiss button. */
 function Dismissible({ error, testId, onDismiss }: { error: string | null; testId: string; onDismiss: () => void }) {
@@ -47,7 +48,8 @@ function LiveControls({ client, onStarted, onError }: { client: AppClient; onSta
   );
 }
 
-function Connections({ conns, selected, onSelect }: { conns: ConnectionSummary[]; selected: number | undefined; onSelect: (c: number | undefined) => void }) {
+/** Memoised: the capture's summary changes several times a second while it loads, this list only when refetched. */
+const Connections = memo(function Connections({ conns, selected, onSelect }: { conns: ConnectionSummary[]; selected: number | undefined; onSelect: (c: number | undefined) => void }) {
   if (conns.length === 0) return <p className="text-xs text-slate-500">No ZMTP connections or PGM sessions found yet.</p>;
   return (
     <div className="max-h-48 overflow-auto">
@@ -79,11 +81,29 @@ function Connections({ conns, selected, onSelect }: { conns: ConnectionSummary[]
       </table>
     </div>
   );
-}
+});
 
 /** The mechanism / types / identities cells of a PGM session: its transport, that it is multicast, its TSI. */
 function PgmCells({ pgm }: { pgm: NonNullable<ConnectionSummary['pgm']> }) {
   return <><td><Badge tone="sky">{pgm.transport.toUpperCase()}</Badge></td><td>multicast</td><td title="transport session id: GSI.source-port">TSI {pgm.tsi}</td></>;
+}
+
+/**
+ * How far the decoding is: bytes the decoder has read of the file's size, and the packets so far. The bar
+ * is scaled on the compositor with no transition: an animated width would lay out and paint the page at
+ * every frame for as long as the capture loads.
+ */
+function DecodeProgress({ capture }: { capture: CaptureSummary }) {
+  const percent = Math.floor(capture.progress * 100);
+  const bytes = capture.bytesRead === undefined ? '' : capture.totalBytes ? `${fmtBytes(capture.bytesRead)} of ${fmtBytes(capture.totalBytes)} (${percent}%)` : fmtBytes(capture.bytesRead);
+  return (
+    <div className="flex items-center gap-2 text-xs text-slate-500" data-testid="decode-progress">
+      <div className="h-2 flex-1 overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-label="Decoding" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
+        <div className="h-full origin-left bg-sky-600" style={{ transform: `scaleX(${capture.progress})` }} />
+      </div>
+      <span className="mono whitespace-nowrap">Decoding {bytes}{bytes ? ' · ' : ''}{capture.packets.toLocaleString()} packets</span>
+    </div>
+  );
 }
 
 function Session({ client, capture }: { client: AppClient; capture: CaptureSummary }) {
@@ -96,14 +116,19 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
   const [error, setError] = useState<string | null>(null);
   const dark = useIsDark();
   const version = capture.records;
+  // What costs the host a walk over every record or connection, and the page a big redraw, follows the
+  // decoding at most once a second; a new connection, or the end of loading, at once.
+  const loading = capture.state === 'loading' || capture.state === 'capturing';
+  const slowVersion = useThrottled(`${capture.state} ${capture.connections} ${version}`, loading ? 1000 : 0);
+  const rateVersion = useThrottled(`${capture.state} ${version}`, loading ? 1000 : 0);
 
   useEffect(() => {
     client.request('capture.connections', { id: capture.id }).then(setConns, (e) => setError(errorMessage(e)));
-  }, [client, capture.id, capture.connections, capture.state, version]);
+  }, [client, capture.id, slowVersion]);
   useEffect(() => {
     if (pane !== 'rate') return;
     client.request('capture.rate', { id: capture.id, buckets: 200, filter }).then(setRate, (e) => setError(errorMessage(e)));
-  }, [client, capture.id, pane, version, JSON.stringify(filter)]);
+  }, [client, capture.id, pane, rateVersion, JSON.stringify(filter)]);
   // Debounced search so typing doesn't query on every key.
   useEffect(() => {
     const t = setTimeout(() => setFilter((f) => ({ ...f, search: search || undefined })), 250);
@@ -136,7 +161,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
     <div className="flex h-full min-h-0 flex-col gap-2" data-testid={`capture-${capture.id}`}>
       <div className="flex flex-wrap items-center gap-2">
         <h2 className="font-semibold">{capture.name}</h2>
-        <Badge tone={capture.state === 'failed' ? 'red' : capture.state === 'capturing' ? 'amber' : capture.state === 'loading' ? 'sky' : 'green'}>{capture.state}</Badge>
+        <Badge tone={capture.state === 'failed' ? 'red' : capture.state === 'capturing' ? 'amber' : capture.state === 'loading' ? 'sky' : 'green'} testId="capture-state">{capture.state}</Badge>
         <span className="text-xs text-slate-500" data-testid="capture-stats">{capture.packets.toLocaleString()} packets · {capture.connections} connections · {capture.messages.toLocaleString()} messages · {capture.records.toLocaleString()} records</span>
         <div className="ml-auto flex gap-1">
           {capture.state === 'capturing' && <Button variant="danger" onClick={() => void run(() => client.request('capture.stop', { id: capture.id }))}>■ Stop</Button>}
@@ -146,11 +171,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
           <Button variant="ghost" onClick={() => void run(() => client.request('capture.close', { id: capture.id }))}>Close</Button>
         </div>
       </div>
-      {capture.state === 'loading' && (
-        <div className="h-2 w-full overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-label="Decoding" aria-valuenow={Math.round(capture.progress * 100)} aria-valuemin={0} aria-valuemax={100}>
-          <div className="h-full bg-sky-600 transition-all" style={{ width: `${capture.progress * 100}%` }} />
-        </div>
-      )}
+      {capture.state === 'loading' && <DecodeProgress capture={capture} />}
       <ExportStatus client={client} capture={capture} onError={(e) => setError(errorMessage(e))} />
       <ErrorText error={capture.error ? `Capture failed: ${capture.error}` : null} testId="capture-error" />
       {capture.warnings.length > 0 && (
@@ -193,7 +214,7 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
             ))}
           </div>
           {pane === 'detail' && <RecordDetail client={client} captureId={capture.id} index={selected} />}
-          {pane === 'conversation' && <Conversation client={client} captureId={capture.id} conn={conn} version={version} onPick={(i) => { setSelected(i); setPane('detail'); }} />}
+          {pane === 'conversation' && <Conversation client={client} captureId={capture.id} conn={conn} version={slowVersion} onPick={(i) => { setSelected(i); setPane('detail'); }} />}
           {pane === 'rate' && <RateChart series={rate} dark={dark} />}
         </div>
       </div>
@@ -214,14 +235,30 @@ export function CaptureView({ client }: { client: AppClient }) {
 
   const opened = (c: CaptureSummary | null) => { if (c) { addIfMissing(c); setCurrent(c.id); setError(null); setLiveError(null); } };
   const [upload, setUpload] = useState<{ name: string; fraction: number } | null>(null);
+  // The host decodes an upload as it arrives: its capture appears (by event) long before the upload's
+  // reply, and is shown at once. The captures that existed before the upload began are not it.
+  const before = useRef<Set<string> | null>(null);
+  const [uploaded, setUploaded] = useState<string | null>(null);
+  useEffect(() => {
+    if (!before.current) return;
+    const id = order.find((x) => !before.current!.has(x) && captures[x]?.source === 'file');
+    if (id) { before.current = null; setUploaded(id); setCurrent(id); }
+  }, [order, captures]);
   const openFile = async (file: File) => {
     setError(null);
+    before.current = new Set(order);
+    setUploaded(null);
     setUpload({ name: file.name, fraction: 0 });
     try {
-      opened(await client.openCaptureFile(file, (fraction) => setUpload({ name: file.name, fraction })));
+      // Until its capture shows (then the decoding's own progress does), in whole percents.
+      const onUpload = (fraction: number) => {
+        if (before.current) setUpload((u) => (u && Math.floor(u.fraction * 100) === Math.floor(fraction * 100) ? u : { name: file.name, fraction }));
+      };
+      opened(await client.openCaptureFile(file, onUpload));
     } catch (e) {
       setError(`Cannot open ${file.name}: ${errorMessage(e)}`);
     } finally {
+      before.current = null;
       setUpload(null);
     }
   };
@@ -255,7 +292,7 @@ export function CaptureView({ client }: { client: AppClient }) {
           ))}
         </nav>
       </div>
-      {upload && (
+      {upload && !uploaded && (
         <div className="flex items-center gap-2 text-xs text-slate-500" data-testid="upload-progress">
           <span>Uploading {upload.name}…</span>
           <div className="h-2 w-64 overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-label="Upload" aria-valuenow={Math.round(upload.fraction * 100)} aria-valuemin={0} aria-valuemax={100}>

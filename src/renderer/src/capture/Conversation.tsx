@@ -7,7 +7,7 @@ import { clockTime } from './time.js';
 import { Empty, ErrorText, errorMessage } from '../ui/common.js';
 
 export function Conversation({ client, captureId, conn, version, onPick }: {
-  client: AppClient; captureId: string; conn: ConnectionSummary | null; version: number; onPick: (index: number) => void;
+  client: AppClient; captureId: string; conn: ConnectionSummary | null; /** Changes when the conversation may have grown. */ version: unknown; onPick: (index: number) => void;
 }) {
   const [rows, setRows] = useState<RecordRow[]>([]);
   const [total, setTotal] = useState(0);

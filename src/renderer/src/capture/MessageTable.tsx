@@ -12,6 +12,8 @@ import { rowWindow, scrollTopFor } from './row-window.js';
 const PAGE = 200;
 const ROW_HEIGHT = 26;
 const OVERSCAN = 20;
+/** Pages kept when out of view (scrolling back a little needs no request). */
+const KEEP_PAGES = 6;
 /** #, time, since start, delta, connection and direction, from, type, summary. */
 const COLUMNS = 'grid-cols-[3.5rem_7rem_5rem_5rem_3.5rem_9.5rem_4.5rem_1fr] gap-1.5';
 const TYPE_COLORS: Record<string, string> = {
@@ -45,30 +47,27 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
   const filterRef = useRef(filterKey);
   filterRef.current = filterKey;
 
-  const totalRef = useRef(0);
-  totalRef.current = total;
   // A new filter starts over.
   useEffect(() => {
     let live = true;
     loading.current.clear();
+    loading.current.add(0);
     setPages(new Map());
     client.request('capture.query', { id: captureId, filter, offset: 0, limit: PAGE }).then(
-      (p) => { if (!live) return; setTotal(p.total); setPages(new Map([[0, p.items]])); setError(null); },
-      (e) => live && setError(errorMessage(e)),
+      (p) => { loading.current.delete(0); if (!live) return; setTotal(p.total); setPages(new Map([[0, p.items]])); setError(null); },
+      (e) => { loading.current.delete(0); if (live) setError(errorMessage(e)); },
     );
     return () => { live = false; };
   }, [client, captureId, filterKey]);
-  // New records (loading, live) only append: keep the fetched pages, refresh the last partial one.
+  // New records (loading, live) only append: the total grows, and the rows in view are fetched below if
+  // they are new. Without a filter the capture's own count is the total; with one, the host counts.
+  const unfiltered = Object.values(filter).every((v) => v === undefined || v === '' || v === 'all' || v === false);
   useEffect(() => {
+    if (unfiltered) { setTotal((t) => Math.max(t, version)); return; }
     let live = true;
-    const page = Math.floor(totalRef.current / PAGE);
     const asked = filterKey;
-    client.request('capture.query', { id: captureId, filter, offset: page * PAGE, limit: PAGE }).then(
-      (p) => {
-        if (!live || filterRef.current !== asked) return;
-        setTotal(p.total);
-        setPages((old) => new Map(old).set(page, p.items));
-      },
+    client.request('capture.query', { id: captureId, filter, offset: 0, limit: 0 }).then(
+      (p) => { if (live && filterRef.current === asked) setTotal((t) => Math.max(t, p.total)); },
       (e) => live && setError(errorMessage(e)),
     );
     return () => { live = false; };
@@ -101,19 +100,32 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
 
   // Follow new records while the view is scrolled to the bottom (live captures).
   const atBottom = useRef(true);
+  // (The scroll position as last measured: reading el.scrollTop here would lay the page out at every update.)
   useEffect(() => {
-    const el = parent.current;
-    if (el && atBottom.current && total > 0 && el.scrollTop > 0) scrollToIndex(total - 1, 'end');
+    if (atBottom.current && total > 0 && scroll.top > 0) scrollToIndex(total - 1, 'end');
   }, [total]);
 
+  // Only the pages in view are asked for: missing ones, and the last one while records are still being
+  // added to it. Pages out of view are dropped, so the page holds a few hundred rows at most.
+  const wantedRef = useRef(new Set<number>());
   useEffect(() => {
     const wanted = new Set(indexes.map((i) => Math.floor(i / PAGE)));
+    wantedRef.current = wanted;
     for (const page of wanted) {
-      if (pages.has(page) || loading.current.has(page)) continue;
+      const have = pages.get(page);
+      if ((have && (have.length === PAGE || page * PAGE + have.length >= total)) || loading.current.has(page)) continue;
       loading.current.add(page);
       const asked = filterKey;
       client.request('capture.query', { id: captureId, filter, offset: page * PAGE, limit: PAGE }).then(
-        (p) => { loading.current.delete(page); if (filterRef.current === asked) setPages((old) => new Map(old).set(page, p.items)); },
+        (p) => {
+          loading.current.delete(page);
+          if (filterRef.current !== asked) return;
+          setPages((old) => {
+            const next = new Map(old).set(page, p.items);
+            for (const k of next.keys()) if (next.size > KEEP_PAGES && !wantedRef.current.has(k)) next.delete(k);
+            return next;
+          });
+        },
         (e) => { loading.current.delete(page); setError(errorMessage(e)); },
       );
     }

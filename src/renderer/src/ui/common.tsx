@@ -73,7 +73,7 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-export function Badge({ children, tone = 'slate' }: { children: ReactNode; tone?: 'slate' | 'green' | 'amber' | 'red' | 'sky' | 'violet' }) {
+export function Badge({ children, tone = 'slate', testId }: { children: ReactNode; tone?: 'slate' | 'green' | 'amber' | 'red' | 'sky' | 'violet'; testId?: string }) {
   const tones = {
     slate: 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
     green: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300',
@@ -82,7 +82,7 @@ export function Badge({ children, tone = 'slate' }: { children: ReactNode; tone?
     sky: 'bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-300',
     violet: 'bg-violet-100 text-violet-800 dark:bg-violet-950 dark:text-violet-300',
   };
-  return <span className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+  return <span data-testid={testId} className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
 }
 
 export function errorMessage(err: unknown): string {
