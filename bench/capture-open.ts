@@ -48,7 +48,10 @@ function chromiumRole(pid: number): string {
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
     const type = args.find((a) => a.startsWith('--type='))?.slice(7);
-    const sub = args.find((a) => a.startsWith('--utility-sub-type='))?.slice(19).replace(/\.mojom\.\w+$/, '');
+    const sub = args
+      .find((a) => a.startsWith('--utility-sub-type='))
+      ?.slice(19)
+      .replace(/\.mojom\.\w+$/, '');
     return type ? (sub ? `${type} ${sub}` : type) : 'browser';
   } catch {
     return 'gone';
@@ -98,16 +101,25 @@ export async function benchCaptureOpen(): Promise<boolean> {
     const pid = served.child.pid!;
     const before = rss(pid);
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, rss(pid)); }, 50);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rss(pid));
+    }, 50);
     const cpuBefore = cpuSplit(pid);
     const start = performance.now();
     await page.getByLabel('Capture file').setInputFiles(capture.path);
-    const firstRow = page.locator('[data-testid=record-row][data-record="0"]').waitFor({ timeout: 300_000 }).then(() => performance.now() - start);
+    const firstRow = page
+      .locator('[data-testid=record-row][data-record="0"]')
+      .waitFor({ timeout: 300_000 })
+      .then(() => performance.now() - start);
     // The table's own count, commas removed, is every record of the capture, and the capture says ready.
     // A function, not a string (the page's CSP forbids eval); anonymous, so tsx adds no helper to it.
-    await page.waitForFunction((want: string) => (document.querySelector('[data-testid="record-total"]')?.textContent ?? '').replace(/,/g, '') === want &&
-      document.querySelector('[data-testid="capture-state"]')?.textContent === 'ready',
-    `${records} records`, { timeout: 300_000, polling: 20 });
+    await page.waitForFunction(
+      (want: string) =>
+        (document.querySelector('[data-testid="record-total"]')?.textContent ?? '').replace(/,/g, '') === want &&
+        document.querySelector('[data-testid="capture-state"]')?.textContent === 'ready',
+      `${records} records`,
+      { timeout: 300_000, polling: 20 },
+    );
     const seconds = (performance.now() - start) / 1000;
     const firstSeconds = (await firstRow) / 1000;
     const cpuAfter = cpuSplit(pid);
@@ -119,16 +131,28 @@ export async function benchCaptureOpen(): Promise<boolean> {
     const memOk = peak <= 3 * size;
     const serveCpu = cpuAfter.serve - cpuBefore.serve;
     const browserCpu = sum(cpuAfter.browser) - sum(cpuBefore.browser);
-    const roles = [...cpuAfter.browser].map(([role, s]) => [role, s - (cpuBefore.browser.get(role) ?? 0)] as const)
-      .filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).map(([role, s]) => `${role} ${s.toFixed(2)}`).join(', ');
-    console.log(`\nopen in the UI: ${capture.path} (${mb(size)}, ${summary.packets} packets, ${records} records) through zmtp serve in Chromium; ` +
-      `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${cpus().length} cores`);
+    const roles = [...cpuAfter.browser]
+      .map(([role, s]) => [role, s - (cpuBefore.browser.get(role) ?? 0)] as const)
+      .filter(([, s]) => s >= 0.05)
+      .sort((a, b) => b[1] - a[1])
+      .map(([role, s]) => `${role} ${s.toFixed(2)}`)
+      .join(', ');
+    console.log(
+      `\nopen in the UI: ${capture.path} (${mb(size)}, ${summary.packets} packets, ${records} records) through zmtp serve in Chromium; ` +
+        `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${cpus().length} cores`,
+    );
     console.log(`  the decoder alone (decodeCapture, records dropped)   ${decodeSeconds.toFixed(2)} s  [${decodeCpu.toFixed(2)} s CPU]`);
     console.log(`  file chosen -> first rows shown                      ${firstSeconds.toFixed(2)} s`);
-    console.log(`  file chosen -> whole capture shown (${records} records, ready)  ${seconds.toFixed(2)} s = ${(seconds / decodeSeconds).toFixed(2)}x the decoder ` +
-      `(target <= 2 s) ${timeOk ? 'MET' : 'NOT MET'}`);
-    console.log(`  CPU meanwhile: zmtp serve ${serveCpu.toFixed(2)} s (${(serveCpu / decodeCpu).toFixed(2)}x the decoder's), Chromium ${browserCpu.toFixed(2)} s (${roles})`);
-    console.log(`  zmtp serve RSS: ${mb(before)} before, peak ${mb(peak)} (${(peak / size).toFixed(2)}x the file; target <= 3x) ${memOk ? 'MET' : 'NOT MET'}, ${mb(after)} once shown`);
+    console.log(
+      `  file chosen -> whole capture shown (${records} records, ready)  ${seconds.toFixed(2)} s = ${(seconds / decodeSeconds).toFixed(2)}x the decoder ` +
+        `(target <= 2 s) ${timeOk ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `  CPU meanwhile: zmtp serve ${serveCpu.toFixed(2)} s (${(serveCpu / decodeCpu).toFixed(2)}x the decoder's), Chromium ${browserCpu.toFixed(2)} s (${roles})`,
+    );
+    console.log(
+      `  zmtp serve RSS: ${mb(before)} before, peak ${mb(peak)} (${(peak / size).toFixed(2)}x the file; target <= 3x) ${memOk ? 'MET' : 'NOT MET'}, ${mb(after)} once shown`,
+    );
     return timeOk && memOk;
   } finally {
     await browser.close();

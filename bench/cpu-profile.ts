@@ -37,8 +37,12 @@ export class ProfileSum {
 
   /** The `n` functions with the most self time, as printable lines. */
   top(n: number): string[] {
-    return [...this.selfUs.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)
-      .map(([name, us]) => `${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / (this.totalUs || 1)).toFixed(1).padStart(5)}%  ${name}`);
+    return [...this.selfUs.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(
+        ([name, us]) => `${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / (this.totalUs || 1)).toFixed(1).padStart(5)}%  ${name}`,
+      );
   }
 
   get totalMs(): number {

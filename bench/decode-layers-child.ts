@@ -55,8 +55,17 @@ switch (stage) {
     break;
   case 'pcap': {
     let feed: (b: Buffer) => void = () => undefined;
-    const input = { pause() {}, resume() {}, on(e: string, fn: (b: Buffer) => void) { if (e === 'data') feed = fn; return input; } };
-    pcapParser.parse(input).on('packet', () => { packets++; });
+    const input = {
+      pause() {},
+      resume() {},
+      on(e: string, fn: (b: Buffer) => void) {
+        if (e === 'data') feed = fn;
+        return input;
+      },
+    };
+    pcapParser.parse(input).on('packet', () => {
+      packets++;
+    });
     for (const c of chunks()) feed(c);
     break;
   }
@@ -78,7 +87,11 @@ switch (stage) {
   case 'json':
   case 'stdout': {
     const out = stage === 'inspect' ? undefined : new RecordWriter(stage === 'json' ? nowhere : process.stdout, true);
-    const s = await decodeCapture(path, { syncReads: true, onRecord: out ? (r: unknown) => out.write(r) : () => undefined, pace: out ? () => out.pace() : undefined });
+    const s = await decodeCapture(path, {
+      syncReads: true,
+      onRecord: out ? (r: unknown) => out.write(r) : () => undefined,
+      pace: out ? () => out.pace() : undefined,
+    });
     await out?.end();
     packets = s.packets;
     break;
@@ -87,4 +100,6 @@ switch (stage) {
     throw new Error(`unknown stage ${stage}`);
 }
 const cpu = process.cpuUsage(cpu0);
-process.stderr.write(`${JSON.stringify({ stage, cpu: (cpu.user + cpu.system) / 1e6, wall: (performance.now() - wall0) / 1000, packets })}\n`);
+process.stderr.write(
+  `${JSON.stringify({ stage, cpu: (cpu.user + cpu.system) / 1e6, wall: (performance.now() - wall0) / 1000, packets })}\n`,
+);

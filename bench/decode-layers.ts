@@ -22,7 +22,11 @@ const LAYER: Record<Stage, string> = {
   stdout: 'writing them to stdout (/dev/null)',
 };
 
-interface Run { cpu: number; wall: number; packets: number }
+interface Run {
+  cpu: number;
+  wall: number;
+  packets: number;
+}
 
 function runStage(stage: Stage, path: string): Run {
   const r = spawnSync(process.execPath, ['--import', 'tsx', child, stage, path], {
@@ -65,8 +69,10 @@ export async function benchLayers(path: string): Promise<void> {
   const before = loadavg()[0];
   const m = measureLayers(path, repeats);
   const us = (s: number) => ((s / m.packets) * 1e6).toFixed(2).padStart(6);
-  console.log(`\ndecode layers: ${path}, ${m.packets} packets; best CPU (user+sys) of ${repeats}, work only (no start-up); ` +
-    `load average ${before.toFixed(1)} -> ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
+  console.log(
+    `\ndecode layers: ${path}, ${m.packets} packets; best CPU (user+sys) of ${repeats}, work only (no start-up); ` +
+      `load average ${before.toFixed(1)} -> ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+  );
   console.log('  stage        CPU s   µs/packet   layer                                          layer µs/packet');
   let prev = 0;
   for (const s of STAGES) {
@@ -75,8 +81,10 @@ export async function benchLayers(path: string): Promise<void> {
     prev = m.cpu[s];
   }
   const floor = m.cpu.pcap;
-  console.log(`  pcap-parser alone: ${(m.packets / floor / 1e6).toFixed(2)} M packets/s at most on this machine now, ` +
-    `before any decoding (the target is 1 M packets/s for the whole decode)`);
+  console.log(
+    `  pcap-parser alone: ${(m.packets / floor / 1e6).toFixed(2)} M packets/s at most on this machine now, ` +
+      `before any decoding (the target is 1 M packets/s for the whole decode)`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

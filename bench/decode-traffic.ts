@@ -32,13 +32,15 @@ async function reqrep(roundTrips: number): Promise<void> {
   const serving = (async () => {
     for await (const [msg] of rep) await rep.send(msg);
   })();
-  await Promise.all(clients.map(async (c, k) => {
-    for (let i = 0; left > 0; i++) {
-      left--;
-      await c.send(`client ${k} request ${i} ${'x'.repeat(i % 64)}`);
-      await c.receive();
-    }
-  }));
+  await Promise.all(
+    clients.map(async (c, k) => {
+      for (let i = 0; left > 0; i++) {
+        left--;
+        await c.send(`client ${k} request ${i} ${'x'.repeat(i % 64)}`);
+        await c.receive();
+      }
+    }),
+  );
   clients.forEach((c) => c.close());
   rep.close();
   await serving.catch(() => undefined);
@@ -72,9 +74,12 @@ async function main(): Promise<void> {
   // capture file (tcpdump -U writes each packet at once) holds `target` bytes.
   let sent = 0;
   for (let i = 0; ; i++) {
-    const frames = i % 100 === 0 ? [Buffer.alloc(32768, i & 0xff)]
-      : i % 3 === 0 ? [Buffer.from(`topic.${i % 17}`), Buffer.alloc(64, 1), Buffer.alloc(8, 2)]
-        : [Buffer.alloc(16 + (i % 200), 3)];
+    const frames =
+      i % 100 === 0
+        ? [Buffer.alloc(32768, i & 0xff)]
+        : i % 3 === 0
+          ? [Buffer.from(`topic.${i % 17}`), Buffer.alloc(64, 1), Buffer.alloc(8, 2)]
+          : [Buffer.alloc(16 + (i % 200), 3)];
     await push.send(frames);
     sent++;
     if (i % 500 === 0) {

@@ -56,7 +56,9 @@ async function makeCapture(path: string, netns?: string, trafficArgs: string[] =
   let dump: ChildProcess | undefined;
   try {
     const port = Number((await waitFor(traffic, 'stdout', /^port (\d+)$/, 'traffic'))[1]);
-    dump = spawn(...inNs('tcpdump', ['-i', 'lo', '-U', '-B', '131072', '-w', path, `tcp port ${port}`]), { stdio: ['ignore', 'ignore', 'pipe'] });
+    dump = spawn(...inNs('tcpdump', ['-i', 'lo', '-U', '-B', '131072', '-w', path, `tcp port ${port}`]), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     await waitFor(dump, 'stderr', /listening/, 'tcpdump');
     const done = waitFor(traffic, 'stdout', /^done (\d+)$/, 'traffic');
     traffic.stdin!.write('go\n');
@@ -80,7 +82,11 @@ async function ethernetCapture(path: string): Promise<number> {
   try {
     // Loopback hands tcpdump unsegmented TSO/GSO super-packets (up to 64 KiB, whatever the MTU):
     // gso_max_segs 1 makes TCP send and so tcpdump see one wire-sized segment per packet.
-    const up = spawnSync('ip', ['netns', 'exec', NETNS, 'ip', 'link', 'set', 'lo', 'up', 'mtu', '1500', 'gso_max_segs', '1', 'gso_max_size', '1500'], { encoding: 'utf8' });
+    const up = spawnSync(
+      'ip',
+      ['netns', 'exec', NETNS, 'ip', 'link', 'set', 'lo', 'up', 'mtu', '1500', 'gso_max_segs', '1', 'gso_max_size', '1500'],
+      { encoding: 'utf8' },
+    );
     if (up.status !== 0) throw new Error(`setting lo up with MTU 1500 in ${NETNS} failed: ${up.stderr.trim()}`);
     return await makeCapture(path, NETNS);
   } finally {
@@ -132,7 +138,11 @@ async function countMessages(path: string): Promise<{ packets: number; messages:
   // @ts-ignore: the built library (npm run build:core); the bench measures what users run
   const { decodeCapture } = await import('../out/core/inspect/decode-capture.js');
   let frames = 0;
-  const s = await decodeCapture(path, { onRecord: (r: { type: string; frames?: string[] }) => { if (r.type === 'message') frames += r.frames!.length; } });
+  const s = await decodeCapture(path, {
+    onRecord: (r: { type: string; frames?: string[] }) => {
+      if (r.type === 'message') frames += r.frames!.length;
+    },
+  });
   return { packets: s.packets, messages: s.stats.messages, frames };
 }
 
@@ -181,7 +191,9 @@ function runTshark(root: string, args: string[], timeoutSec: number, count: bool
 /** The first packet tshark's ZMTP dissector reports malformed, if any (stops tshark at the first). */
 function firstMalformed(root: string, base: string[], timeoutSec: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn('chroot', [root, ...base, '-l', '-Y', '_ws.malformed', '-T', 'fields', '-e', 'frame.number'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('chroot', [root, ...base, '-l', '-Y', '_ws.malformed', '-T', 'fields', '-e', 'frame.number'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSec * 1000);
     let out = '';
     let found: string | undefined;
@@ -213,11 +225,16 @@ const TSHARK_TIMEOUT = Number(process.env.TSHARK_TIMEOUT ?? 60);
 async function benchOne(c: Capture): Promise<boolean> {
   const mb = statSync(c.path).size / 1e6;
   const { packets, messages, frames } = await countMessages(c.path);
-  console.log(`\ndecode, ${c.label}: ${c.path} (${mb.toFixed(1)} MB, ${packets} packets, ${messages} ZMTP messages, ${frames} frames, port ${c.port}); ` +
-    `best of ${REPEATS}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
+  console.log(
+    `\ndecode, ${c.label}: ${c.path} (${mb.toFixed(1)} MB, ${packets} packets, ${messages} ZMTP messages, ${frames} frames, port ${c.port}); ` +
+      `best of ${REPEATS}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+  );
   const ours = timeCommand('sh', ['-c', `node ${zmtpBin} decode --json ${c.path} > /dev/null`], REPEATS);
   if (!ours) return false;
-  const rate = (t: number) => `${t.toFixed(2)} s  ${(mb / t).toFixed(1).padStart(6)} MB/s  ${Math.round(messages / t).toString().padStart(8)} msg/s`;
+  const rate = (t: number) =>
+    `${t.toFixed(2)} s  ${(mb / t).toFixed(1).padStart(6)} MB/s  ${Math.round(messages / t)
+      .toString()
+      .padStart(8)} msg/s`;
   const cpu = lastCpu ? `  [${lastCpu.toFixed(2)} s CPU]` : '';
   console.log(`  zmtp decode --json > /dev/null        ${rate(ours)}  (target >= 100 MB/s) ${verdict(mb / ours >= 100)}${cpu}`);
   let met = mb / ours >= 100;
@@ -242,31 +259,42 @@ async function benchOne(c: Capture): Promise<boolean> {
         if (complete) {
           const ok = best.seconds / ours >= 10;
           met &&= ok;
-          console.log(`  tshark 4.4 -T fields -e zmtp.data     ${time}  ours ${(best.seconds / ours).toFixed(1)}x faster (target >= 10x) ${verdict(ok)}`);
+          console.log(
+            `  tshark 4.4 -T fields -e zmtp.data     ${time}  ours ${(best.seconds / ours).toFixed(1)}x faster (target >= 10x) ${verdict(ok)}`,
+          );
           const floor = timeCommand(process.execPath, ['-e', HEX_FLOOR, c.path], REPEATS);
           if (floor) {
-            console.log(`  floor: node printing the file as hex  ${floor.toFixed(2)} s (no decoding, start-up included): ` +
-              `no Node decoder printing every frame can beat ${(best.seconds / floor).toFixed(1)}x tshark -T fields`);
+            console.log(
+              `  floor: node printing the file as hex  ${floor.toFixed(2)} s (no decoding, start-up included): ` +
+                `no Node decoder printing every frame can beat ${(best.seconds / floor).toFixed(1)}x tshark -T fields`,
+            );
           }
         } else {
           met = false;
           const bad = await firstMalformed(root, base, TSHARK_TIMEOUT);
-          console.log(`  tshark 4.4 -T fields -e zmtp.data     ${time}  printed ${best.frames} of ${frames} frames` +
-            `${bad ? ` (its ZMTP dissector reports packet ${bad} malformed and loses frame sync)` : ''}: no comparable run, ratio (target >= 10x) NOT MEASURED`);
+          console.log(
+            `  tshark 4.4 -T fields -e zmtp.data     ${time}  printed ${best.frames} of ${frames} frames` +
+              `${bad ? ` (its ZMTP dissector reports packet ${bad} malformed and loses frame sync)` : ''}: no comparable run, ratio (target >= 10x) NOT MEASURED`,
+          );
         }
       } else met = false;
       const verbose = await runTshark(root, [...base, '-V'], TSHARK_TIMEOUT, false);
       if (verbose) {
-        console.log(verbose.timedOut
-          ? `  tshark 4.4 -V (full tree, one run)    >${TSHARK_TIMEOUT} s (stopped)`
-          : `  tshark 4.4 -V (full tree, one run)    ${rate(verbose.seconds)}  ours ${(verbose.seconds / ours).toFixed(1)}x faster`);
+        console.log(
+          verbose.timedOut
+            ? `  tshark 4.4 -V (full tree, one run)    >${TSHARK_TIMEOUT} s (stopped)`
+            : `  tshark 4.4 -V (full tree, one run)    ${rate(verbose.seconds)}  ours ${(verbose.seconds / ours).toFixed(1)}x faster`,
+        );
       }
     } finally {
       unlinkSync(`${root}${inRoot}`);
     }
   } else {
     const t = timeCommand('tshark', ['-n', '-r', c.path, '-T', 'fields', '-e', 'tcp.len'], REPEATS);
-    if (t) console.log(`  tshark 4.0 (TCP only, no ZMTP)         ${rate(t)}  ours ${(t / ours).toFixed(1)}x faster (set TSHARK44_ROOT for the 4.4 comparison)`);
+    if (t)
+      console.log(
+        `  tshark 4.0 (TCP only, no ZMTP)         ${rate(t)}  ours ${(t / ours).toFixed(1)}x faster (set TSHARK44_ROOT for the 4.4 comparison)`,
+      );
     met = false;
   }
   return met;
@@ -292,35 +320,50 @@ export async function packetCapture(): Promise<Capture> {
 async function benchPackets(c: Capture): Promise<boolean> {
   const mb = statSync(c.path).size / 1e6;
   const { packets, messages } = await countMessages(c.path);
-  console.log(`\ndecode, ${c.label}: ${c.path} (${mb.toFixed(1)} MB, ${packets} packets, ${messages} ZMTP messages, port ${c.port}); ` +
-    `best of ${REPEATS}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
+  console.log(
+    `\ndecode, ${c.label}: ${c.path} (${mb.toFixed(1)} MB, ${packets} packets, ${messages} ZMTP messages, port ${c.port}); ` +
+      `best of ${REPEATS}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+  );
   const ours = timeCommand('sh', ['-c', `node ${zmtpBin} decode --json ${c.path} > /dev/null`], REPEATS);
   if (!ours) return false;
   const cpu = lastCpu ? `  [${lastCpu.toFixed(2)} s CPU]` : '';
-  const rate = (t: number) => `${t.toFixed(2)} s  ${(packets / t / 1e6).toFixed(2).padStart(5)} M packets/s  ${(mb / t).toFixed(1).padStart(6)} MB/s`;
+  const rate = (t: number) =>
+    `${t.toFixed(2)} s  ${(packets / t / 1e6).toFixed(2).padStart(5)} M packets/s  ${(mb / t).toFixed(1).padStart(6)} MB/s`;
   let met = packets / ours >= 1e6;
   console.log(`  zmtp decode --json > /dev/null        ${rate(ours)}  (target >= 1 M packets/s) ${verdict(met)}${cpu}`);
   // What the decode stands on: pcap-parser (the project's chosen pcap reader) handing out the packets to a
   // listener that does nothing, and Node reading the file. CPU time of that work alone, start-up excluded.
   const floor = pcapFloor(c.path, REPEATS);
   const perPacket = (s: number) => `${((s / floor.packets) * 1e6).toFixed(2)} µs/packet`;
-  console.log(`  floor: pcap-parser alone (no-op listener) ${floor.pcap.toFixed(2)} s CPU = ${perPacket(floor.pcap)} ` +
-    `(${(floor.packets / floor.pcap / 1e6).toFixed(2)} M packets/s at most); Node reading the file ${floor.read.toFixed(2)} s CPU; ` +
-    `zmtp decode ${lastCpu ? `${perPacket(lastCpu)} CPU with start-up` : '(CPU not measured)'}; load average ${loadavg()[0].toFixed(1)}`);
+  console.log(
+    `  floor: pcap-parser alone (no-op listener) ${floor.pcap.toFixed(2)} s CPU = ${perPacket(floor.pcap)} ` +
+      `(${(floor.packets / floor.pcap / 1e6).toFixed(2)} M packets/s at most); Node reading the file ${floor.read.toFixed(2)} s CPU; ` +
+      `zmtp decode ${lastCpu ? `${perPacket(lastCpu)} CPU with start-up` : '(CPU not measured)'}; load average ${loadavg()[0].toFixed(1)}`,
+  );
   const root = process.env.TSHARK44_ROOT ?? '/work/trixie';
   if (existsSync(`${root}/usr/bin/tshark`)) {
     const inRoot = `/tmp/zmtp-bench-${process.pid}.pcap`;
     copyFileSync(c.path, `${root}${inRoot}`);
     try {
-      const run = await runTshark(root, ['tshark', '-n', '-d', `tcp.port==${c.port},zmtp`, '-r', inRoot, '-T', 'fields', '-e', 'zmtp.data'], TSHARK_TIMEOUT, false);
+      const run = await runTshark(
+        root,
+        ['tshark', '-n', '-d', `tcp.port==${c.port},zmtp`, '-r', inRoot, '-T', 'fields', '-e', 'zmtp.data'],
+        TSHARK_TIMEOUT,
+        false,
+      );
       if (run && !run.timedOut) {
         const ok = run.seconds / ours >= 5;
         met &&= ok;
-        console.log(`  tshark 4.4 -T fields -e zmtp.data     ${rate(run.seconds)}  ours ${(run.seconds / ours).toFixed(1)}x faster (target >= 5x) ${verdict(ok)}`);
+        console.log(
+          `  tshark 4.4 -T fields -e zmtp.data     ${rate(run.seconds)}  ours ${(run.seconds / ours).toFixed(1)}x faster (target >= 5x) ${verdict(ok)}`,
+        );
       } else {
         met = false;
         // A run stopped at the timeout (tshark 4.4 takes over a minute here on a loaded machine) said nothing.
-        if (run?.timedOut) console.log(`  tshark 4.4 -T fields -e zmtp.data     >${TSHARK_TIMEOUT} s (stopped; TSHARK_TIMEOUT=SECONDS allows longer): ratio (target >= 5x) NOT MEASURED`);
+        if (run?.timedOut)
+          console.log(
+            `  tshark 4.4 -T fields -e zmtp.data     >${TSHARK_TIMEOUT} s (stopped; TSHARK_TIMEOUT=SECONDS allows longer): ratio (target >= 5x) NOT MEASURED`,
+          );
       }
     } finally {
       unlinkSync(`${root}${inRoot}`);
@@ -331,8 +374,10 @@ async function benchPackets(c: Capture): Promise<boolean> {
     const t = timeCommand('tshark', ['-n', '-r', c.path, '-q', '-z', 'io,stat,0'], REPEATS);
     if (t) {
       const ok = t / ours >= 5;
-      console.log(`  tshark 4.0 -q -z io,stat,0 (no ZMTP dissector in 4.0: reads and dissects to TCP, prints nothing)  ${rate(t)}  ` +
-        `ours ${(t / ours).toFixed(1)}x faster (target >= 5x against 4.4's ZMTP dissector) ${verdict(ok)}; TSHARK44_ROOT for the 4.4 comparison`);
+      console.log(
+        `  tshark 4.0 -q -z io,stat,0 (no ZMTP dissector in 4.0: reads and dissects to TCP, prints nothing)  ${rate(t)}  ` +
+          `ours ${(t / ours).toFixed(1)}x faster (target >= 5x against 4.4's ZMTP dissector) ${verdict(ok)}; TSHARK44_ROOT for the 4.4 comparison`,
+      );
       met &&= ok;
     } else met = false;
   }

@@ -24,31 +24,70 @@ export async function benchExport(): Promise<void> {
     let records = 0;
     for (;;) {
       const c = (await host.request('capture.list')).find((x) => x.id === id)!;
-      if (c.state !== 'loading') { records = c.records; break; }
+      if (c.state !== 'loading') {
+        records = c.records;
+        break;
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     let tsharkSeconds: number | undefined;
     if (existsSync('/usr/bin/tshark')) {
       const start = performance.now();
-      const r = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-E', 'separator=,', '-E', 'quote=d',
-        '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'tcp.srcport', '-e', 'ip.dst', '-e', 'tcp.dstport', '-e', 'tcp.payload'],
-      { stdio: ['ignore', 'ignore', 'ignore'] });
+      const r = spawnSync(
+        'tshark',
+        [
+          '-n',
+          '-r',
+          file,
+          '-T',
+          'fields',
+          '-E',
+          'separator=,',
+          '-E',
+          'quote=d',
+          '-e',
+          'frame.time_epoch',
+          '-e',
+          'ip.src',
+          '-e',
+          'tcp.srcport',
+          '-e',
+          'ip.dst',
+          '-e',
+          'tcp.dstport',
+          '-e',
+          'tcp.payload',
+        ],
+        { stdio: ['ignore', 'ignore', 'ignore'] },
+      );
       if (r.status === 0) tsharkSeconds = (performance.now() - start) / 1000;
     }
     for (const format of ['csv', 'jsonl'] as const) {
       const base = process.memoryUsage().rss;
       let peak = base;
-      const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 20);
       const start = performance.now();
       let first = 0;
       let bytes = 0;
-      const reader = new Writable({ write(chunk: Buffer, _enc, done) { if (!first) first = performance.now() - start; bytes += chunk.length; done(); } });
+      const reader = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          if (!first) first = performance.now() - start;
+          bytes += chunk.length;
+          done();
+        },
+      });
       const rows = await host.captures.beginExport(id, format, {}).into(reader);
       const seconds = (performance.now() - start) / 1000;
       clearInterval(sampler);
-      const vsTshark = tsharkSeconds ? `; tshark -T fields (CSV of every packet, no ZMTP) ${tsharkSeconds.toFixed(2)} s, ours ${(tsharkSeconds / seconds).toFixed(2)}x its speed` : '';
-      console.log(`  ${format.padEnd(5)} ${rows.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records, ${(bytes / 1e6).toFixed(0)} MB: ` +
-        `first byte ${first.toFixed(0)} ms, all ${seconds.toFixed(2)} s, process grew ${((peak - base) / 1e6).toFixed(0)} MB while exporting${format === 'csv' ? vsTshark : ''}`);
+      const vsTshark = tsharkSeconds
+        ? `; tshark -T fields (CSV of every packet, no ZMTP) ${tsharkSeconds.toFixed(2)} s, ours ${(tsharkSeconds / seconds).toFixed(2)}x its speed`
+        : '';
+      console.log(
+        `  ${format.padEnd(5)} ${rows.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records, ${(bytes / 1e6).toFixed(0)} MB: ` +
+          `first byte ${first.toFixed(0)} ms, all ${seconds.toFixed(2)} s, process grew ${((peak - base) / 1e6).toFixed(0)} MB while exporting${format === 'csv' ? vsTshark : ''}`,
+      );
     }
   } finally {
     await host.close();

@@ -36,10 +36,14 @@ export async function benchFragments(): Promise<void> {
     line += `  ours ${ours.toFixed(2)} s (target < 1 s) ${ours < 1 ? 'MET' : 'NOT MET'}`;
     const t1 = performance.now();
     // tshark's own reassembly is slow on this input: it gets TSHARK_LIMIT_S at most.
-    const ts = spawnSync('tshark', ['-r', file, '-q', '-z', 'io,stat,0'], { stdio: ['ignore', 'ignore', 'ignore'], timeout: TSHARK_LIMIT_S * 1000 });
+    const ts = spawnSync('tshark', ['-r', file, '-q', '-z', 'io,stat,0'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      timeout: TSHARK_LIMIT_S * 1000,
+    });
     const tshark = (performance.now() - t1) / 1000;
     if (ts.status === 0) line += `  tshark ${tshark.toFixed(2)} s  (ours ${(tshark / ours).toFixed(1)}x faster)`;
-    else if (ts.error && (ts.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') line += `  tshark > ${TSHARK_LIMIT_S} s (stopped)  (ours > ${(TSHARK_LIMIT_S / ours).toFixed(0)}x faster)`;
+    else if (ts.error && (ts.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+      line += `  tshark > ${TSHARK_LIMIT_S} s (stopped)  (ours > ${(TSHARK_LIMIT_S / ours).toFixed(0)}x faster)`;
     else line += '  (tshark not available)';
     process.stdout.write(`${line}\n`);
   } finally {

@@ -36,7 +36,8 @@ const watchLoop = () => {
     const now = performance.now();
     const cpu = process.cpuUsage(lastCpu);
     const cpuMs = (cpu.user + cpu.system) / 1000;
-    if (process.env.BENCH_DEBUG && now - last > 50) process.stderr.write(`gap ${(now - last).toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms) at ${now.toFixed(0)}\n`);
+    if (process.env.BENCH_DEBUG && now - last > 50)
+      process.stderr.write(`gap ${(now - last).toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms) at ${now.toFixed(0)}\n`);
     maxGap = Math.max(maxGap, now - last);
     maxGapCpu = Math.max(maxGapCpu, cpuMs);
     last = now;

@@ -17,14 +17,26 @@ const child = fileURLToPath(new URL('./subscriptions-child.ts', import.meta.url)
 const topic = (i: number) => `sensor/${i % 1000}/reading/${i}`;
 
 const PHASES = ['subscribe', 'cancel', 'disconnect'] as const;
-type Phase = typeof PHASES[number];
-interface Stall { wallMs: number; cpuMs: number }
-interface Result { before: number; after: number; stalls: Record<Phase, Stall> }
+type Phase = (typeof PHASES)[number];
+interface Stall {
+  wallMs: number;
+  cpuMs: number;
+}
+interface Result {
+  before: number;
+  after: number;
+  stalls: Record<Phase, Stall>;
+}
 
 async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Result> {
-  const proc = spawn(process.execPath, [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), '--expose-gc', '--import', 'tsx', child, lib, type], {
-    stdio: ['pipe', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('..', import.meta.url)),
-  });
+  const proc = spawn(
+    process.execPath,
+    [...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean), '--expose-gc', '--import', 'tsx', child, lib, type],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    },
+  );
   const lines: Array<Record<string, number | string>> = [];
   let wake = () => {};
   // Lines that are not JSON come from node flags given through BENCH_CHILD_FLAGS (--trace-gc): passed on.
@@ -40,7 +52,10 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
       if (i >= 0) return lines.splice(i, 1)[0];
       if (proc.exitCode !== null) throw new Error(`${lib} ${type} child exited`);
       if (Date.now() > deadline) throw new Error(`${lib} ${type}: no '${key}' from the child within 180 s`);
-      await new Promise<void>((r) => { wake = r; setTimeout(r, 100); });
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 100);
+      });
     }
   };
   const measure = async (): Promise<{ rss: number; stall: Stall }> => {
@@ -54,10 +69,14 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     const port = Number(String(first.endpoint).split(':').pop());
     const peer = net.connect(port, '127.0.0.1');
     let peerError: Error | undefined;
-    peer.on('error', (e) => { peerError = e; });
+    peer.on('error', (e) => {
+      peerError = e;
+    });
     await new Promise((r) => peer.once('connect', r));
     let got = '';
-    peer.on('data', (d) => { got = (got + d.toString('latin1')).slice(-4096); });
+    peer.on('data', (d) => {
+      got = (got + d.toString('latin1')).slice(-4096);
+    });
     proc.stdin!.write('start\n');
     // libzmq applies what its PUB's pipes hold only when the application calls into the socket, and stops
     // reading a peer whose pipe is full meanwhile: a send every 20 ms (to a topic nobody has) keeps it going.
@@ -68,9 +87,14 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     const send = async (flag: number, count: number) => {
       for (let i = 0; i < count; i += 1000) {
         const batch: Buffer[] = [];
-        for (let j = i; j < Math.min(count, i + 1000); j++) batch.push(encodeFrame('v3', Buffer.from(`${String.fromCharCode(flag)}${topic(j)}`, 'latin1'), false, false));
+        for (let j = i; j < Math.min(count, i + 1000); j++)
+          batch.push(encodeFrame('v3', Buffer.from(`${String.fromCharCode(flag)}${topic(j)}`, 'latin1'), false, false));
         if (peerError) throw new Error(`${lib} ${type} closed the raw peer's connection: ${peerError.message}`);
-        if (!peer.write(Buffer.concat(batch))) await new Promise((r) => { peer.once('drain', r); peer.once('close', r); });
+        if (!peer.write(Buffer.concat(batch)))
+          await new Promise((r) => {
+            peer.once('drain', r);
+            peer.once('close', r);
+          });
       }
     };
     /** PUB: a message on `t` reaches the peer once every subscription sent before `t`'s was applied. */
@@ -135,8 +159,13 @@ async function floodRetry(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise
 }
 
 export async function benchSubscriptions(): Promise<void> {
-  const haveZeromq = await import('zeromq').then(() => true, () => false);
-  process.stdout.write(`subscriptions: ${COUNT.toLocaleString('en-US')} distinct SUBSCRIBE topics from one raw peer (then CANCEL all, then subscribe again and disconnect), RSS before -> after subscribing${haveZeromq ? ', next to zeromq.js (libzmq)' : ''}\n`);
+  const haveZeromq = await import('zeromq').then(
+    () => true,
+    () => false,
+  );
+  process.stdout.write(
+    `subscriptions: ${COUNT.toLocaleString('en-US')} distinct SUBSCRIBE topics from one raw peer (then CANCEL all, then subscribe again and disconnect), RSS before -> after subscribing${haveZeromq ? ', next to zeromq.js (libzmq)' : ''}\n`,
+  );
   for (const type of ['PUB', 'XPUB'] as const) {
     const ours = await floodRetry('ours', type);
     let refStalls: Record<Phase, Stall> | undefined;
@@ -154,7 +183,9 @@ export async function benchSubscriptions(): Promise<void> {
     const worst = Math.max(...PHASES.map((p) => ours.stalls[p].cpuMs));
     const ms = (st: Stall) => `${st.cpuMs.toFixed(0)} ms CPU (${st.wallMs.toFixed(0)} wall)`;
     for (const p of PHASES) {
-      process.stdout.write(`        longest loop stall, ${p.padEnd(10)} ours ${ms(ours.stalls[p])}${refStalls ? `  zeromq.js ${ms(refStalls[p])}` : ''}\n`);
+      process.stdout.write(
+        `        longest loop stall, ${p.padEnd(10)} ours ${ms(ours.stalls[p])}${refStalls ? `  zeromq.js ${ms(refStalls[p])}` : ''}\n`,
+      );
     }
     process.stdout.write(`        longest stall of ours ${worst.toFixed(0)} ms CPU (target < 50 ms) ${worst < 50 ? 'MET' : 'NOT MET'}\n`);
   }

@@ -21,7 +21,11 @@ const PROFILE = !!process.env.BENCH_UI_PROFILE;
 
 /** A pyzmq PUB that binds a free port and keeps `rate` messages a second (sent in small catch-up bursts). */
 async function pyPublisher(rate: number): Promise<{ endpoint: string; stop: () => void }> {
-  const py = spawn('/usr/bin/python3', ['-c', `
+  const py = spawn(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `
 import sys, time, zmq
 s = zmq.Context().socket(zmq.PUB)
 s.linger = 0
@@ -37,7 +41,11 @@ while True:
         s.send(b'tick %d' % i)
         i += 1
     time.sleep(0.005)
-`, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+`,
+      String(rate),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<string>((resolve, reject) => {
     createInterface({ input: py.stdout! }).once('line', resolve);
     py.once('exit', (code) => reject(new Error(`pyzmq PUB exited (${code})`)));
@@ -55,7 +63,13 @@ async function connect(page: Page, name: string, endpoint: string): Promise<void
 /** Where a click's time went, in ms: waiting for the main thread (input event timestamp to pointerdown
  *  dispatched), pointerdown to the click handler (pointerup in between), the click to its effect in the DOM
  *  (React's render and commit), and the DOM to the next frame (style, layout, paint). */
-interface ClickTime { total: number; queued: number; toClick: number; render: number; frame: number }
+interface ClickTime {
+  total: number;
+  queued: number;
+  toClick: number;
+  render: number;
+  frame: number;
+}
 
 /**
  * Clicks the sidebar item of `name` with the mouse (no actionability waits) and returns the milliseconds from
@@ -121,7 +135,9 @@ export async function benchUi(): Promise<void> {
     const metric = async (name: string) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN;
 
     await createSocket(page, 'REQ', 'retrying');
-    await createSocket(page, 'SUB', 'flooded', async (p) => { await p.getByLabel('Subscriptions').fill('tick'); });
+    await createSocket(page, 'SUB', 'flooded', async (p) => {
+      await p.getByLabel('Subscriptions').fill('tick');
+    });
     const where = async (name: string) => {
       const box = (await page.getByTestId('socket-item').filter({ hasText: name }).boundingBox())!;
       return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
@@ -142,7 +158,7 @@ export async function benchUi(): Promise<void> {
       while (Date.now() - start < seconds * 1000) {
         await new Promise((r) => setTimeout(r, everyMs));
         // Profiled, the window is the click alone: what its input waited behind and what it cost.
-        const before = profiled && await metrics();
+        const before = profiled && (await metrics());
         if (profiled) await cdp.send('Profiler.start');
         clicks.push(await clickToEffect(page, next, items[next]));
         if (profiled) {
@@ -198,23 +214,45 @@ export async function benchUi(): Promise<void> {
       const t = sorted(c, 'total');
       return `median ${pct(t, 50).toFixed(0)} ms, p95 ${pct(t, 95).toFixed(0)} ms, max ${t[t.length - 1].toFixed(0)} ms over ${c.length} clicks`;
     };
-    const parts = (c: ClickTime[]) => (['queued', 'toClick', 'render', 'frame'] as const)
-      .map((k) => `${k} ${pct(sorted(c, k), 50).toFixed(0)}/${pct(sorted(c, k), 95).toFixed(0)}`).join(', ');
+    const parts = (c: ClickTime[]) =>
+      (['queued', 'toClick', 'render', 'frame'] as const)
+        .map((k) => `${k} ${pct(sorted(c, k), 50).toFixed(0)}/${pct(sorted(c, k), 95).toFixed(0)}`)
+        .join(', ');
     const load = loadavg();
-    console.log(`ui: ${elapsed.toFixed(0)} s in Chromium against zmtp serve; REQ retrying a dead port: ${events.toLocaleString('en')} monitor events (${(events / elapsed).toFixed(1)}/s) shown as ${rows} folded rows; SUB fed ${RATE.toLocaleString('en')} msg/s by pyzmq: ${received.toLocaleString('en')} received`);
-    console.log(`ui machine: load average ${loadBefore.toFixed(1)} at the start, ${load.map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) at the end, on ${cpus().length} CPUs`);
+    console.log(
+      `ui: ${elapsed.toFixed(0)} s in Chromium against zmtp serve; REQ retrying a dead port: ${events.toLocaleString('en')} monitor events (${(events / elapsed).toFixed(1)}/s) shown as ${rows} folded rows; SUB fed ${RATE.toLocaleString('en')} msg/s by pyzmq: ${received.toLocaleString('en')} received`,
+    );
+    console.log(
+      `ui machine: load average ${loadBefore.toFixed(1)} at the start, ${load.map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) at the end, on ${cpus().length} CPUs`,
+    );
     console.log(`ui click->effect under load: ${line(loaded.clicks)} (target < 100 ms)`);
-    console.log(`ui   where it went under load, median/p95 ms: ${parts(loaded.clicks)} (queued: input waiting for the main thread; render: click handler to DOM; frame: DOM to the next frame)`);
-    console.log(`ui click->effect idle page, same run: ${line(idle.clicks)}; under load / idle = ${(pct(sorted(loaded.clicks, 'total'), 50) / pct(sorted(idle.clicks, 'total'), 50)).toFixed(2)}x at the median`);
+    console.log(
+      `ui   where it went under load, median/p95 ms: ${parts(loaded.clicks)} (queued: input waiting for the main thread; render: click handler to DOM; frame: DOM to the next frame)`,
+    );
+    console.log(
+      `ui click->effect idle page, same run: ${line(idle.clicks)}; under load / idle = ${(pct(sorted(loaded.clicks, 'total'), 50) / pct(sorted(idle.clicks, 'total'), 50)).toFixed(2)}x at the median`,
+    );
     console.log(`ui   where it went idle, median/p95 ms: ${parts(idle.clicks)}`);
-    console.log(`ui page main thread busy: ${(100 * loaded.busy / elapsed).toFixed(0)}% under load, ${(100 * idle.busy / idle.elapsed).toFixed(0)}% idle`);
-    console.log(`ui page JS heap: max ${mib(maxHeap)} during the run, ${mib(endHeap)} at the end after GC (target < 300 MB); zmtp serve RSS ${rssMiB(served.child.pid).toFixed(0)} MB`);
+    console.log(
+      `ui page main thread busy: ${((100 * loaded.busy) / elapsed).toFixed(0)}% under load, ${((100 * idle.busy) / idle.elapsed).toFixed(0)}% idle`,
+    );
+    console.log(
+      `ui page JS heap: max ${mib(maxHeap)} during the run, ${mib(endHeap)} at the end after GC (target < 300 MB); zmtp serve RSS ${rssMiB(served.child.pid).toFixed(0)} MB`,
+    );
     if (profile) {
-      console.log(`ui CPU profile of the ${loaded.clicks.length} click windows under load (${profile.totalMs.toFixed(0)} ms sampled), self time:`);
-      console.log(`ui   per click on average: ${Object.entries(native).map(([k, v]) => `${k.replace('Duration', '')} ${((v * 1000) / loaded.clicks.length).toFixed(1)} ms`).join(', ')}`);
+      console.log(
+        `ui CPU profile of the ${loaded.clicks.length} click windows under load (${profile.totalMs.toFixed(0)} ms sampled), self time:`,
+      );
+      console.log(
+        `ui   per click on average: ${Object.entries(native)
+          .map(([k, v]) => `${k.replace('Duration', '')} ${((v * 1000) / loaded.clicks.length).toFixed(1)} ms`)
+          .join(', ')}`,
+      );
       for (const l of profile.top(25)) console.log(`ui   ${l}`);
       for (const [name, sum, busy] of background) {
-        console.log(`ui CPU profile of 10 s of the flood alone with '${name}' shown (main thread busy ${(busy * 10).toFixed(0)}%), self time:`);
+        console.log(
+          `ui CPU profile of 10 s of the flood alone with '${name}' shown (main thread busy ${(busy * 10).toFixed(0)}%), self time:`,
+        );
         for (const l of sum.top(20)) console.log(`ui   ${l}`);
       }
     }

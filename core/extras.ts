@@ -9,8 +9,15 @@ export { ZmqError, errorText, type ZmqErrorCode } from './engine/errors.js';
 export { toFrames } from './engine/socket.js';
 export { parseEndpoint, type Endpoint } from './engine/endpoint.js';
 export {
-  setWireTap, addWireTap, addMessageTap,
-  type MessageTap, type MessageWritten, type WireTap, type WireTapChunk, type WireTapClose, type WireTapCloseListener,
+  setWireTap,
+  addWireTap,
+  addMessageTap,
+  type MessageTap,
+  type MessageWritten,
+  type WireTap,
+  type WireTapChunk,
+  type WireTapClose,
+  type WireTapCloseListener,
 } from './engine/wiretap.js';
 export { ZMTP_PROTOCOL_ERRORS, ZAP_PROTOCOL_ERRORS, type ProtocolErrorCode } from './zmtp/mechanisms/protocol-errors.js';
 export { Inspector, decodeCapture, inspectPackets, type InspectRecord, type ConnectionInfo, type DecodeSummary } from './inspect/index.js';

@@ -20,10 +20,32 @@ export const Proxy = newOnly(ProxyClass);
 export type Proxy<F extends SocketClass = SocketClass, B extends SocketClass = SocketClass> = ProxyClass<F, B>;
 export { Observer, type SocketEvent, type SocketEvent as Event, type EventType, type EventError } from './engine/monitor.js';
 export {
-  Pair, Publisher, Subscriber, Request, Reply, Dealer, Router, Pull, Push, XPublisher, XSubscriber, Stream,
-  type PairOptions, type PushOptions, type PullOptions, type DealerOptions, type RequestOptions, type ReplyOptions,
-  type RouterOptions, type PublisherOptions, type SubscriberOptions, type XPublisherOptions, type XSubscriberOptions,
-  type StreamOptions, type RouterConnectOptions, type StreamConnectOptions,
+  Pair,
+  Publisher,
+  Subscriber,
+  Request,
+  Reply,
+  Dealer,
+  Router,
+  Pull,
+  Push,
+  XPublisher,
+  XSubscriber,
+  Stream,
+  type PairOptions,
+  type PushOptions,
+  type PullOptions,
+  type DealerOptions,
+  type RequestOptions,
+  type ReplyOptions,
+  type RouterOptions,
+  type PublisherOptions,
+  type SubscriberOptions,
+  type XPublisherOptions,
+  type XSubscriberOptions,
+  type StreamOptions,
+  type RouterConnectOptions,
+  type StreamConnectOptions,
 } from './engine/sockets.js';
 export type { MessageLike, SocketOptions, PeerDescription } from './engine/socket.js';
 export type { ProxyOptions } from './engine/proxy.js';

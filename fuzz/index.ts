@@ -16,7 +16,7 @@ const HANG_SECONDS = 20;
 
 function flag(name: string, env: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : process.env[env] ?? fallback;
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : (process.env[env] ?? fallback);
 }
 
 const seconds = Number(flag('seconds', 'FUZZ_SECONDS', '60'));
@@ -30,19 +30,34 @@ if (!(seconds > 0) || !Number.isInteger(seed) || !['decoder', 'engine', 'all'].i
 mkdirSync(out, { recursive: true });
 const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-interface Report { target: string; iterations: number; crashes: string[]; hangs: string[]; peakRssMiB: number; notes: string[] }
+interface Report {
+  target: string;
+  iterations: number;
+  crashes: string[];
+  hangs: string[];
+  peakRssMiB: number;
+  notes: string[];
+}
 
 function run(target: string, budget: number): Promise<Report> {
   const dir = join(out, `${target}-seed${seed}`);
   mkdirSync(dir, { recursive: true });
   const report: Report = { target, iterations: 0, crashes: [], hangs: [], peakRssMiB: 0, notes: [] };
-  const child = spawn(process.execPath, ['--import', 'tsx', worker, target, String(seed), String(budget), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', worker, target, String(seed), String(budget), dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  child.stderr!.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
   let lastProgress = Date.now();
   const keep = (kind: string, iter: number) => {
     const file = join(dir, `${kind}-iter${iter}.bin`);
-    try { copyFileSync(join(dir, 'current.bin'), file); } catch { /* nothing written yet */ }
+    try {
+      copyFileSync(join(dir, 'current.bin'), file);
+    } catch {
+      /* nothing written yet */
+    }
     return file;
   };
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -70,7 +85,8 @@ function run(target: string, budget: number): Promise<Report> {
     }, 1000);
     child.on('exit', (code, signal) => {
       clearInterval(watchdog);
-      if (code !== 0 && report.hangs.length === 0 && report.crashes.length === 0) report.crashes.push(`worker exited (${code ?? signal}): ${stderr.split('\n').slice(-5).join(' ')}`);
+      if (code !== 0 && report.hangs.length === 0 && report.crashes.length === 0)
+        report.crashes.push(`worker exited (${code ?? signal}): ${stderr.split('\n').slice(-5).join(' ')}`);
       resolve(report);
     });
   });
@@ -82,7 +98,9 @@ let found = false;
 for (const t of targets) {
   const r = await run(t, seconds);
   found ||= r.crashes.length > 0 || r.hangs.length > 0;
-  process.stdout.write(`  ${t.padEnd(8)} ${r.iterations.toLocaleString('en-US')} mutants  crashes ${r.crashes.length}  hangs ${r.hangs.length}  peak RSS ${r.peakRssMiB} MiB\n`);
+  process.stdout.write(
+    `  ${t.padEnd(8)} ${r.iterations.toLocaleString('en-US')} mutants  crashes ${r.crashes.length}  hangs ${r.hangs.length}  peak RSS ${r.peakRssMiB} MiB\n`,
+  );
   for (const line of [...r.crashes, ...r.hangs, ...r.notes]) process.stdout.write(`    ${line}\n`);
 }
 process.exit(found ? 1 : 0);

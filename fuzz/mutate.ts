@@ -13,23 +13,32 @@ export function mutate(input: Buffer, other: Buffer, seed: number): Buffer {
   for (let r = 0; r < rounds && b.length > 0; r++) {
     const at = pick(b.length);
     switch (pick(7)) {
-      case 0: b[at] ^= 1 << pick(8); break;
-      case 1: b[at] = INTERESTING[pick(INTERESTING.length)]; break;
+      case 0:
+        b[at] ^= 1 << pick(8);
+        break;
+      case 1:
+        b[at] = INTERESTING[pick(INTERESTING.length)];
+        break;
       case 2: // an 8-byte big-endian length of an extreme value (ZMTP long frames, pcap lengths)
         if (at + 8 <= b.length) b.writeBigUInt64BE([2n ** 31n - 1n, 2n ** 63n - 1n, 2n ** 64n - 1n, 0n][pick(4)], at);
         break;
-      case 3: b = b.subarray(0, at); break;
-      case 4: { // duplicate a run in place
+      case 3:
+        b = b.subarray(0, at);
+        break;
+      case 4: {
+        // duplicate a run in place
         const len = 1 + pick(Math.min(256, b.length - at));
         b = Buffer.concat([b.subarray(0, at + len), b.subarray(at, at + len), b.subarray(at + len)]);
         break;
       }
-      case 5: { // insert random bytes
+      case 5: {
+        // insert random bytes
         const ins = Buffer.from(Array.from({ length: 1 + pick(32) }, () => pick(256)));
         b = Buffer.concat([b.subarray(0, at), ins, b.subarray(at)]);
         break;
       }
-      default: { // splice with the other input
+      default: {
+        // splice with the other input
         const from = pick(Math.max(1, other.length));
         b = Buffer.concat([b.subarray(0, at), other.subarray(from, from + 1 + pick(512))]);
       }

@@ -30,21 +30,29 @@ process.on('uncaughtException', (e) => {
   process.exit(2);
 });
 
-const frame = (s: string | Buffer, more = false, command = false) => encodeFrame('v3', Buffer.isBuffer(s) ? s : Buffer.from(s), more, command);
+const frame = (s: string | Buffer, more = false, command = false) =>
+  encodeFrame('v3', Buffer.isBuffer(s) ? s : Buffer.from(s), more, command);
 
 /** ZMTP conversations a fuzzer mutates: messages, multipart, subscriptions, a command, long frames. */
 function conversation(peerType: string): Buffer {
   return Buffer.concat([
     zmtpOpening(peerType),
-    frame('hello'), frame('part', true), frame(''), frame(Buffer.alloc(300, 7)),
-    frame('\x01topic'), frame(Buffer.from('\x04PING\x00\x0a', 'latin1'), false, true),
+    frame('hello'),
+    frame('part', true),
+    frame(''),
+    frame(Buffer.alloc(300, 7)),
+    frame('\x01topic'),
+    frame(Buffer.from('\x04PING\x00\x0a', 'latin1'), false, true),
   ]);
 }
 
 async function fuzzDecoder(): Promise<void> {
   const seeds = [
     buildCapture([{ c2s: conversation('DEALER'), s2c: conversation('ROUTER'), fin: true }]),
-    buildCapture([{ c2s: conversation('PUB'), s2c: zmtpOpening('SUB', true) }, { c2s: conversation('PUSH'), s2c: zmtpOpening('PULL', true), fin: true }]),
+    buildCapture([
+      { c2s: conversation('PUB'), s2c: zmtpOpening('SUB', true) },
+      { c2s: conversation('PUSH'), s2c: zmtpOpening('PULL', true), fin: true },
+    ]),
   ];
   while (Date.now() < deadline) {
     const mutant = mutate(seeds[iter % 2], seeds[(iter + 1) % 2], seed * 1_000_003 + iter);
@@ -61,7 +69,14 @@ async function fuzzDecoder(): Promise<void> {
 }
 
 const TYPES: Array<[string, string]> = [
-  ['Pull', 'PUSH'], ['Subscriber', 'PUB'], ['Publisher', 'SUB'], ['Router', 'DEALER'], ['Dealer', 'DEALER'], ['Reply', 'REQ'], ['Pair', 'PAIR'], ['XPublisher', 'SUB'],
+  ['Pull', 'PUSH'],
+  ['Subscriber', 'PUB'],
+  ['Publisher', 'SUB'],
+  ['Router', 'DEALER'],
+  ['Dealer', 'DEALER'],
+  ['Reply', 'REQ'],
+  ['Pair', 'PAIR'],
+  ['XPublisher', 'SUB'],
 ];
 
 async function fuzzEngine(): Promise<void> {
@@ -102,7 +117,10 @@ async function fuzzEngine(): Promise<void> {
       c.on('data', () => {});
       c.on('error', () => resolve());
       c.on('close', () => resolve());
-      setTimeout(() => { c.destroy(); resolve(); }, 100);
+      setTimeout(() => {
+        c.destroy();
+        resolve();
+      }, 100);
     });
     await push.send(`good ${sent++}`);
     iter++;

@@ -17,7 +17,11 @@ const suites = args.length ? args : ['unit', 'interop', 'e2e'];
 function collect(dir) {
   let found = [];
   let entries;
-  try { entries = readdirSync(dir); } catch { return found; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return found;
+  }
   for (const name of entries.sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) found = found.concat(collect(path));
@@ -37,15 +41,28 @@ console.log(`running ${files.length} test files: ${files.map((f) => relative(roo
 // The host keeps settings (templates, the ZAP policy) in $XDG_CONFIG_HOME/zmq-inspector when a test gives no
 // directory: a fresh one per run, so tests neither read nor change the user's own settings.
 const config = mkdtempSync(join(tmpdir(), 'zmq-inspector-test-config-'));
-const child = spawn(process.execPath, [
-  '--import', 'tsx',
-  '--test',
-  '--test-timeout', String(Number(process.env.TEST_TIMEOUT_MS ?? 180000)),
-  '--test-concurrency', String(Number(process.env.TEST_CONCURRENCY ?? 2)),
-  '--test-reporter', 'spec', '--test-reporter-destination', 'stdout',
-  '--test-reporter', join(root, 'test/summary-reporter.mjs'), '--test-reporter-destination', 'stdout',
-  ...files,
-], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1', XDG_CONFIG_HOME: config } });
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-timeout',
+    String(Number(process.env.TEST_TIMEOUT_MS ?? 180000)),
+    '--test-concurrency',
+    String(Number(process.env.TEST_CONCURRENCY ?? 2)),
+    '--test-reporter',
+    'spec',
+    '--test-reporter-destination',
+    'stdout',
+    '--test-reporter',
+    join(root, 'test/summary-reporter.mjs'),
+    '--test-reporter-destination',
+    'stdout',
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1', XDG_CONFIG_HOME: config } },
+);
 child.on('exit', (code, signal) => {
   rmSync(config, { recursive: true, force: true });
   process.exit(code ?? (signal ? 1 : 0));

@@ -13,7 +13,10 @@ export class ChunkReader {
   /** Bytes handed out by read()/skip() so far: the parser's position in the input. */
   position = 0;
 
-  constructor(source: ByteSource, private readonly onChunk?: (length: number) => void) {
+  constructor(
+    source: ByteSource,
+    private readonly onChunk?: (length: number) => void,
+  ) {
     this.it = source[Symbol.asyncIterator]();
   }
 
@@ -39,7 +42,8 @@ export class ChunkReader {
         break;
       }
       const v = r.value;
-      const chunk = typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      const chunk =
+        typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
       this.onChunk?.(chunk.length);
       if (chunk.length === 0) continue;
       this.chunks.push(chunk);

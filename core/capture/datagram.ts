@@ -34,5 +34,10 @@ export function readUdp(d: IpDatagram): UdpDatagram | string {
   const declared = total === 0 ? d.length : total;
   if (declared < 8) return `UDP length ${declared} is below its 8-byte header`;
   if (declared > d.length) return `UDP length ${declared} exceeds the IP payload (${d.length} bytes)`;
-  return { srcPort: b.readUInt16BE(0), dstPort: b.readUInt16BE(2), payload: b.subarray(8, Math.min(declared, b.length)), length: declared - 8 };
+  return {
+    srcPort: b.readUInt16BE(0),
+    dstPort: b.readUInt16BE(2),
+    payload: b.subarray(8, Math.min(declared, b.length)),
+    length: declared - 8,
+  };
 }

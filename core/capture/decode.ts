@@ -150,7 +150,16 @@ function byEthertype(type: number, d: Buffer, off: number, w: Warn, f?: Fragment
 
 /** Hands a fragment to the defragmenter; decodes the TCP segment once its datagram is whole. */
 function defragment(
-  f: FragmentContext, w: Warn, ipVersion: 4 | 6, src: string, dst: string, key: string, offset: number, more: boolean, data: Buffer, what: string,
+  f: FragmentContext,
+  w: Warn,
+  ipVersion: 4 | 6,
+  src: string,
+  dst: string,
+  key: string,
+  offset: number,
+  more: boolean,
+  data: Buffer,
+  what: string,
 ): DecodedPacket | CaptureWarning | null {
   const r = f.defrag.add(key, offset, more, data, f.ts, what, (message) => f.warn(warning(w, message, 'IP_FRAGMENT_DROPPED')));
   if (r === null) return null; // waiting for the rest
@@ -194,13 +203,25 @@ function ipv4(d: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
     const dst = ipv4Text(d, o + 16);
     const what = `IPv4 datagram (id ${id}) from ${src} to ${dst}`;
     if (!f) return warning(w, `${what}: fragment at offset ${fragOffset} is not reassembled; skipped`, 'IP_FRAGMENT_SKIPPED');
-    if (captured < total) return warning(w, `${what}: fragment at offset ${fragOffset} was cut by the snap length (${captured} of ${total} bytes); cannot reassemble`, 'IP_FRAGMENT_SKIPPED');
+    if (captured < total)
+      return warning(
+        w,
+        `${what}: fragment at offset ${fragOffset} was cut by the snap length (${captured} of ${total} bytes); cannot reassemble`,
+        'IP_FRAGMENT_SKIPPED',
+      );
     return defragment(f, w, 4, src, dst, `4 ${src} ${dst} ${id}`, fragOffset, moreFragments, d.subarray(o + ihl, o + total), what);
   }
   // Bytes past `total` are link-layer padding (short Ethernet frames); bytes missing were cut by the snap length.
   const end = o + Math.min(total, captured);
   if (proto !== 6) {
-    f?.datagram?.({ ipVersion: 4, src: ipv4Text(d, o + 12), dst: ipv4Text(d, o + 16), protocol: proto, payload: d.subarray(o + ihl, end), length: total - ihl });
+    f?.datagram?.({
+      ipVersion: 4,
+      src: ipv4Text(d, o + 12),
+      dst: ipv4Text(d, o + 16),
+      protocol: proto,
+      payload: d.subarray(o + ihl, end),
+      length: total - ihl,
+    });
     return null;
   }
   return tcp(4, ipv4Text(d, o + 12), ipv4Text(d, o + 16), d, o + ihl, end, total - ihl, w);
@@ -233,7 +254,14 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
   for (let hops = 0; ; hops++) {
     if (hops > 16) return warning(w, 'more than 16 IPv6 extension headers');
     if (next === 6) break;
-    if (next === V6_HOP_BY_HOP || next === V6_ROUTING || next === V6_DEST_OPTS || next === V6_MOBILITY || next === V6_HIP || next === V6_SHIM6) {
+    if (
+      next === V6_HOP_BY_HOP ||
+      next === V6_ROUTING ||
+      next === V6_DEST_OPTS ||
+      next === V6_MOBILITY ||
+      next === V6_HIP ||
+      next === V6_SHIM6
+    ) {
       if (d.length < off + 2) return warning(w, `IPv6 extension header ${next} at offset ${off} is cut short`);
       const len = (d[off + 1] + 1) * 8;
       next = d[off];
@@ -246,7 +274,7 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
     } else if (next === V6_FRAGMENT) {
       if (d.length < off + 8) return warning(w, `IPv6 fragment header at offset ${off} is cut short`);
       const field = d.readUInt16BE(off + 2);
-      const fragOffset = (field & 0xfff8);
+      const fragOffset = field & 0xfff8;
       const more = (field & 1) !== 0;
       if (fragOffset !== 0 || more) {
         const id = d.readUInt32BE(off + 4);
@@ -255,7 +283,12 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
         // datagram is whole, and one that is not TCP is then dropped without a word (as UDP is).
         if (!f) return warning(w, `${what}: fragment at offset ${fragOffset} is not reassembled; skipped`, 'IP_FRAGMENT_SKIPPED');
         if (fragOffset === 0 && d[off] !== 6) return null;
-        if (d.length < end) return warning(w, `${what}: fragment at offset ${fragOffset} was cut by the snap length; cannot reassemble`, 'IP_FRAGMENT_SKIPPED');
+        if (d.length < end)
+          return warning(
+            w,
+            `${what}: fragment at offset ${fragOffset} was cut by the snap length; cannot reassemble`,
+            'IP_FRAGMENT_SKIPPED',
+          );
         return defragment(f, w, 6, src, dst, `6 ${src} ${dst} ${id}`, fragOffset, more, d.subarray(off + 8, end), what);
       }
       next = d[off]; // atomic fragment: the whole packet is here
@@ -265,7 +298,14 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
     } else {
       // another upper-layer protocol (UDP, PGM, ICMPv6, ...)
       if (f?.datagram && d.length >= off && off <= end) {
-        f.datagram({ ipVersion: 6, src, dst, protocol: next, payload: p.subarray(o + off, o + Math.min(end, d.length)), length: end - off });
+        f.datagram({
+          ipVersion: 6,
+          src,
+          dst,
+          protocol: next,
+          payload: p.subarray(o + off, o + Math.min(end, d.length)),
+          length: end - off,
+        });
       }
       return null;
     }
@@ -275,12 +315,22 @@ function ipv6(p: Buffer, o: number, w: Warn, f?: FragmentContext): DecodedPacket
   return tcp(6, src, dst, p, o + off, o + Math.min(end, d.length), end - off, w);
 }
 
-function tcp(ipVersion: 4 | 6, src: string, dst: string, p: Buffer, o: number, end: number, wireLength: number, w: Warn): DecodedPacket | CaptureWarning {
+function tcp(
+  ipVersion: 4 | 6,
+  src: string,
+  dst: string,
+  p: Buffer,
+  o: number,
+  end: number,
+  wireLength: number,
+  w: Warn,
+): DecodedPacket | CaptureWarning {
   const captured = end - o;
   if (captured < 20) return warning(w, `${tcpWhere(ipVersion, src, dst)}: header needs 20 bytes, ${captured} captured`);
   const hlen = (p[o + 12] >> 4) * 4;
   if (hlen < 20) return warning(w, `${tcpWhere(ipVersion, src, dst)}: data offset ${hlen} is below 20`);
-  if (hlen > wireLength) return warning(w, `${tcpWhere(ipVersion, src, dst)}: header length ${hlen} exceeds the segment length ${wireLength}`);
+  if (hlen > wireLength)
+    return warning(w, `${tcpWhere(ipVersion, src, dst)}: header length ${hlen} exceeds the segment length ${wireLength}`);
   if (hlen > captured) return warning(w, `${tcpWhere(ipVersion, src, dst)}: header with options needs ${hlen} bytes, ${captured} captured`);
   return { kind: 'tcp', ipVersion, src, dst, tcp: new TcpHeader(p, o, hlen, end, wireLength) };
 }
@@ -302,7 +352,13 @@ class TcpHeader implements TcpSegment {
   readonly payloadLength: number;
   private parsedOptions: TcpOptions | undefined;
 
-  constructor(private readonly packet: Buffer, private readonly start: number, private readonly hlen: number, end: number, wireLength: number) {
+  constructor(
+    private readonly packet: Buffer,
+    private readonly start: number,
+    private readonly hlen: number,
+    end: number,
+    wireLength: number,
+  ) {
     this.srcPort = (packet[start] << 8) | packet[start + 1];
     this.dstPort = (packet[start + 2] << 8) | packet[start + 3];
     this.seq = packet.readUInt32BE(start + 4);
@@ -352,7 +408,7 @@ export function ipv6Text(b: Buffer): string {
   for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i));
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -60,7 +60,12 @@ export class IpDefragmenter {
    * is unusable. `describe` names the datagram in warnings; `warn` reports datagrams given up on.
    */
   add(
-    key: string, offset: number, more: boolean, data: Buffer, ts: number, describe: string,
+    key: string,
+    offset: number,
+    more: boolean,
+    data: Buffer,
+    ts: number,
+    describe: string,
     warn: (message: string) => void,
   ): Buffer | string | null {
     this.work++;
@@ -75,10 +80,21 @@ export class IpDefragmenter {
     const end = offset + data.length;
     if (end > MAX_DATAGRAM_BYTES) return `${describe}: fragment at offset ${offset} with ${data.length} bytes runs past 65535`;
     if (offset % BLOCK !== 0) return `${describe}: fragment offset ${offset} is not a multiple of 8`;
-    if (more && data.length % BLOCK !== 0) return `${describe}: a fragment with more to follow has ${data.length} bytes, not a multiple of 8`;
+    if (more && data.length % BLOCK !== 0)
+      return `${describe}: a fragment with more to follow has ${data.length} bytes, not a multiple of 8`;
     let d = this.waiting.get(key);
     if (!d) {
-      d = { firstTs: ts, data: Buffer.alloc(0), have: new Uint8Array(Math.ceil(MAX_DATAGRAM_BYTES / BLOCK / 8)), blocks: 0, received: 0, end: 0, total: undefined, layout: new Set(), describe };
+      d = {
+        firstTs: ts,
+        data: Buffer.alloc(0),
+        have: new Uint8Array(Math.ceil(MAX_DATAGRAM_BYTES / BLOCK / 8)),
+        blocks: 0,
+        received: 0,
+        end: 0,
+        total: undefined,
+        layout: new Set(),
+        describe,
+      };
       this.waiting.set(key, d);
     }
     if (!more) {

@@ -61,7 +61,12 @@ function track(child: ChildProcess): void {
 /** Turns a capture tool's stderr into a CaptureError with a specific code and an actionable message. */
 export function classifyToolError(tool: CaptureTool, stderr: string, iface?: string, filter?: string): CaptureError {
   const text = stderr.trim();
-  const detail = text.split('\n').filter((l) => l.trim() && !/^Running as user|^Capturing on|^File:/.test(l)).slice(-3).join(' | ') || `${tool} exited without a message`;
+  const detail =
+    text
+      .split('\n')
+      .filter((l) => l.trim() && !/^Running as user|^Capturing on|^File:/.test(l))
+      .slice(-3)
+      .join(' | ') || `${tool} exited without a message`;
   if (/permission|not permitted|Operation not permitted|access denied/i.test(text)) {
     return new CaptureError(
       'EPERM',
@@ -69,10 +74,16 @@ export function classifyToolError(tool: CaptureTool, stderr: string, iface?: str
         `(e.g. setcap cap_net_raw,cap_net_admin=eip $(which ${tool})${tool === 'dumpcap' ? ', or join the wireshark group' : ''}). ${tool} said: ${detail}`,
     );
   }
-  if (/No such device|There is no device named|no such interface|doesn't exist|is not up|No such file or directory \(.*device/i.test(text)) {
+  if (
+    /No such device|There is no device named|no such interface|doesn't exist|is not up|No such file or directory \(.*device/i.test(text)
+  ) {
     return new CaptureError('ENODEV', `no capture interface named ${JSON.stringify(iface ?? '')}; ${tool} said: ${detail}`);
   }
-  if (/syntax error|Invalid capture filter|can't parse filter|parse error|illegal token|unknown host|expression rejects all packets/i.test(text)) {
+  if (
+    /syntax error|Invalid capture filter|can't parse filter|parse error|illegal token|unknown host|expression rejects all packets/i.test(
+      text,
+    )
+  ) {
     return new CaptureError('EFILTER', `capture filter ${JSON.stringify(filter ?? '')} is not valid: ${detail}`);
   }
   return new CaptureError('ETOOL', `${tool} failed: ${detail}`);
@@ -101,8 +112,10 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
   tool: CaptureTool | undefined;
 
   constructor(private readonly options: LiveCaptureOptions) {
-    if (typeof options?.interface !== 'string' || !options.interface.trim()) throw new CaptureError('ENODEV', 'live capture needs an interface name');
-    if (options.filter !== undefined && typeof options.filter !== 'string') throw new CaptureError('EFILTER', 'capture filter must be a string');
+    if (typeof options?.interface !== 'string' || !options.interface.trim())
+      throw new CaptureError('ENODEV', 'live capture needs an interface name');
+    if (options.filter !== undefined && typeof options.filter !== 'string')
+      throw new CaptureError('EFILTER', 'capture filter must be a string');
     const snap = options.snapLen;
     if (snap !== undefined && !(Number.isInteger(snap) && snap >= 1 && snap <= 262144)) {
       throw new CaptureError('ETOOL', `snap length must be an integer from 1 to 262144, got ${String(snap)}`);
@@ -145,7 +158,22 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
     // ones still waiting when tcpdump is stopped are lost. Immediate mode makes libpcap use a ring of
     // snaplen-sized slots, so -B asks for 64 MiB (256 slots of 256 KiB): the default 2 MiB drops bursts.
     // "--": a filter starting with "-" must stay a filter, never become an option.
-    return ['-i', o.interface, '-s', snap, ...y, '--immediate-mode', '-B', '65536', '-U', '-n', ...(o.nanosecond ? ['--time-stamp-precision=nano'] : []), '-w', '-', ...(o.filter ? ['--', o.filter] : [])];
+    return [
+      '-i',
+      o.interface,
+      '-s',
+      snap,
+      ...y,
+      '--immediate-mode',
+      '-B',
+      '65536',
+      '-U',
+      '-n',
+      ...(o.nanosecond ? ['--time-stamp-precision=nano'] : []),
+      '-w',
+      '-',
+      ...(o.filter ? ['--', o.filter] : []),
+    ];
   }
 
   private run(tool: CaptureTool): Promise<void> {
@@ -190,7 +218,8 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
         if (ready) return;
         ready = true;
         if (e.code === 'ENOENT') reject(notFound(tool, path));
-        else if (e.code === 'EACCES' || e.code === 'EPERM') reject(new CaptureError('EPERM', `cannot execute ${path}: ${e.message}`, { cause: e }));
+        else if (e.code === 'EACCES' || e.code === 'EPERM')
+          reject(new CaptureError('EPERM', `cannot execute ${path}: ${e.message}`, { cause: e }));
         else reject(new CaptureError('ETOOL', `cannot start ${tool}: ${e.message}`, { cause: e }));
       });
       this.exitPromise = new Promise<void>((done) => {
@@ -236,7 +265,8 @@ export class LiveCapture implements AsyncIterable<Packet | CaptureWarning> {
     }
     await this.exitPromise;
     if (this.teeError) yield captureWarning('CAPTURE_COPY_FAILED', `could not write the capture copy to ${this.options.teeFile}`);
-    if (!this.stopping && this.exitCode !== 0) throw classifyToolError(this.tool!, this.stderr, this.options.interface, this.options.filter);
+    if (!this.stopping && this.exitCode !== 0)
+      throw classifyToolError(this.tool!, this.stderr, this.options.interface, this.options.filter);
   }
 
   /** Stops the tool (it flushes what it captured first) and waits for it to exit. */
@@ -295,7 +325,11 @@ export function parseInterfaceList(text: string): CaptureInterface[] {
     if (!m) continue;
     const i: CaptureInterface = { index: Number(m[1]), name: m[2] };
     if (m[3]) i.description = m[3];
-    if (m[4]) i.flags = m[4].split(',').map((s) => s.trim()).filter(Boolean);
+    if (m[4])
+      i.flags = m[4]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     out.push(i);
   }
   return out;
@@ -308,7 +342,9 @@ function runForOutput(tool: CaptureTool, path: string, args: string[]): Promise<
     const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? notFound(tool, path) : new CaptureError('ETOOL', `cannot run ${tool}: ${e.message}`)));
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT' ? notFound(tool, path) : new CaptureError('ETOOL', `cannot run ${tool}: ${e.message}`)),
+    );
     child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(classifyToolError(tool, stderr))));
   });
 }

@@ -97,7 +97,8 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
         throw typeof input === 'string' ? fileError(e, input) : e;
       }
       if (reader.buffered === 0) throw new CaptureError('EEMPTY', `capture ${describe(input)} is empty (0 bytes)`);
-      if (reader.buffered < 4) throw new CaptureError('EBADMAGIC', `${describe(input)} is too short to be a capture (${reader.buffered} bytes)`);
+      if (reader.buffered < 4)
+        throw new CaptureError('EBADMAGIC', `${describe(input)} is too short to be a capture (${reader.buffered} bytes)`);
       const magic = reader.peek(4);
       const format = detectFormat(magic);
       if (!format) {
@@ -115,8 +116,12 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
   }
 
   /** A read error in the middle of the input (disk, pipe) rather than a format problem. */
-  const readError = (e: unknown): Error => e instanceof CaptureError ? e
-    : new CaptureError('EIO', `reading ${describe(input)} failed after ${state.bytesRead} bytes: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  const readError = (e: unknown): Error =>
+    e instanceof CaptureError
+      ? e
+      : new CaptureError('EIO', `reading ${describe(input)} failed after ${state.bytesRead} bytes: ${(e as Error)?.message ?? String(e)}`, {
+          cause: e,
+        });
 
   async function* iterate(): AsyncGenerator<Packet | CaptureWarning> {
     const reader = await start();

@@ -59,11 +59,19 @@ function packet(index: number, linkType: number, sec: number, nsec: number, data
 }
 
 function absurdCaplen(index: number, caplen: number): CaptureWarning {
-  return captureWarning('CAPTURE_CORRUPT', `packet ${index}: captured length ${caplen} exceeds the ${MAX_CAPLEN}-byte limit; file is corrupt, reading stopped`, index);
+  return captureWarning(
+    'CAPTURE_CORRUPT',
+    `packet ${index}: captured length ${caplen} exceeds the ${MAX_CAPLEN}-byte limit; file is corrupt, reading stopped`,
+    index,
+  );
 }
 
 function truncated(index: number, have: number, need: number): CaptureWarning {
-  return captureWarning('CAPTURE_TRUNCATED', `capture is truncated: packet ${index} has ${have} of ${need} bytes; packets before it were read`, index);
+  return captureWarning(
+    'CAPTURE_TRUNCATED',
+    `capture is truncated: packet ${index} has ${have} of ${need} bytes; packets before it were read`,
+    index,
+  );
 }
 
 /** Microsecond pcap through pcap-parser: one batch per chunk fed, same warnings as `records`. */
@@ -105,7 +113,13 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
     consumed += 16 + p.data.length;
     const h = p.header;
     if (h.timestampMicroseconds >= 1e6) {
-      batch.push(captureWarning('CAPTURE_BAD_RECORD', `packet ${index}: timestamp fraction ${h.timestampMicroseconds} is out of range for usec resolution`, index));
+      batch.push(
+        captureWarning(
+          'CAPTURE_BAD_RECORD',
+          `packet ${index}: timestamp fraction ${h.timestampMicroseconds} is out of range for usec resolution`,
+          index,
+        ),
+      );
     }
     batch.push(packet(index, linkType, h.timestampSeconds, h.timestampMicroseconds * 1000, p.data, h.originalLength));
   });
@@ -132,7 +146,13 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
   } else if (pendingHeader) {
     yield [truncated(index + 1, fed - consumed - 16, pendingHeader.capturedLength)];
   } else {
-    yield [captureWarning('CAPTURE_TRUNCATED', `capture is truncated: packet ${index + 1} record header has ${fed - consumed} of 16 bytes; packets before it were read`, index + 1)];
+    yield [
+      captureWarning(
+        'CAPTURE_TRUNCATED',
+        `capture is truncated: packet ${index + 1} record header has ${fed - consumed} of 16 bytes; packets before it were read`,
+        index + 1,
+      ),
+    ];
   }
 }
 
@@ -171,7 +191,13 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Pa
       reader.drop(recordHeader);
       const data = reader.read(caplen);
       if (frac >= unitsPerSecond) {
-        batch.push(captureWarning('CAPTURE_BAD_RECORD', `packet ${index}: timestamp fraction ${frac} is out of range for ${v.resolution} resolution`, index));
+        batch.push(
+          captureWarning(
+            'CAPTURE_BAD_RECORD',
+            `packet ${index}: timestamp fraction ${frac} is out of range for ${v.resolution} resolution`,
+            index,
+          ),
+        );
       }
       batch.push(packet(index, linkType, sec, nsec ? frac : frac * 1000, data, origLen));
     }
@@ -179,7 +205,13 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Pa
     if (!(await reader.fill(need))) {
       if (reader.buffered === 0) return;
       if (reader.buffered < recordHeader) {
-        yield [captureWarning('CAPTURE_TRUNCATED', `capture is truncated: packet ${index + 1} record header has ${reader.buffered} of ${recordHeader} bytes; packets before it were read`, index + 1)];
+        yield [
+          captureWarning(
+            'CAPTURE_TRUNCATED',
+            `capture is truncated: packet ${index + 1} record header has ${reader.buffered} of ${recordHeader} bytes; packets before it were read`,
+            index + 1,
+          ),
+        ];
       } else {
         yield [truncated(index + 1, reader.buffered - recordHeader, need - recordHeader)];
       }

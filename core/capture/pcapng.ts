@@ -51,7 +51,10 @@ export async function* readPcapngBatches(source: ByteSource | ChunkReader): Asyn
       throw new CaptureError('EBADMAGIC', `capture is too short to be a pcapng file (${reader.buffered} bytes)`);
     }
     if (!isPcapngMagic(reader.peek(4))) {
-      throw new CaptureError('EBADMAGIC', `not a pcapng file: first block type 0x${reader.peek(4).toString('hex')} is not a Section Header`);
+      throw new CaptureError(
+        'EBADMAGIC',
+        `not a pcapng file: first block type 0x${reader.peek(4).toString('hex')} is not a Section Header`,
+      );
     }
     yield* blocks(reader);
   } finally {
@@ -78,7 +81,14 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
       await reader.fill(12);
     }
     if (!reader.has(12)) {
-      if (reader.buffered > 0) out.push(warn('CAPTURE_TRUNCATED', `capture is truncated: block at offset ${blockStart} has ${reader.buffered} of at least 12 bytes; packets before it were read`, index + 1));
+      if (reader.buffered > 0)
+        out.push(
+          warn(
+            'CAPTURE_TRUNCATED',
+            `capture is truncated: block at offset ${blockStart} has ${reader.buffered} of at least 12 bytes; packets before it were read`,
+            index + 1,
+          ),
+        );
       break blocks;
     }
     const head = reader.peek(12);
@@ -88,14 +98,25 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
       if (bom === BYTE_ORDER_MAGIC) le = true;
       else if (head.readUInt32BE(8) === BYTE_ORDER_MAGIC) le = false;
       else {
-        out.push(warn('CAPTURE_CORRUPT', `section header at offset ${blockStart} has an invalid byte-order magic 0x${head.toString('hex', 8, 12)}; reading stopped`));
+        out.push(
+          warn(
+            'CAPTURE_CORRUPT',
+            `section header at offset ${blockStart} has an invalid byte-order magic 0x${head.toString('hex', 8, 12)}; reading stopped`,
+          ),
+        );
         break blocks;
       }
       type = BT_SHB;
     }
     const length = le ? head.readUInt32LE(4) : head.readUInt32BE(4);
     if (length < 12 || length % 4 !== 0) {
-      out.push(warn('CAPTURE_CORRUPT', `block at offset ${blockStart} (type 0x${type.toString(16)}) has an invalid length ${length}; file is corrupt, reading stopped`, index + 1));
+      out.push(
+        warn(
+          'CAPTURE_CORRUPT',
+          `block at offset ${blockStart} (type 0x${type.toString(16)}) has an invalid length ${length}; file is corrupt, reading stopped`,
+          index + 1,
+        ),
+      );
       break blocks;
     }
     const known = type === BT_SHB || type === BT_IDB || type === BT_EPB || type === BT_SPB || type === BT_PB;
@@ -107,13 +128,25 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
       }
       const skipped = await reader.skip(length);
       if (skipped < length) {
-        out.push(warn('CAPTURE_TRUNCATED', `capture is truncated: block at offset ${blockStart} (type 0x${type.toString(16)}) has ${skipped} of ${length} bytes`, index + 1));
+        out.push(
+          warn(
+            'CAPTURE_TRUNCATED',
+            `capture is truncated: block at offset ${blockStart} (type 0x${type.toString(16)}) has ${skipped} of ${length} bytes`,
+            index + 1,
+          ),
+        );
         break blocks;
       }
       continue;
     }
     if (length > MAX_BLOCK_LENGTH || (type !== BT_SHB && type !== BT_IDB && length > MAX_CAPLEN + 4096)) {
-      out.push(warn('CAPTURE_CORRUPT', `block at offset ${blockStart} (type 0x${type.toString(16)}) claims ${length} bytes, over the limit; file is corrupt, reading stopped`, index + 1));
+      out.push(
+        warn(
+          'CAPTURE_CORRUPT',
+          `block at offset ${blockStart} (type 0x${type.toString(16)}) claims ${length} bytes, over the limit; file is corrupt, reading stopped`,
+          index + 1,
+        ),
+      );
       break blocks;
     }
     if (!reader.has(length)) {
@@ -125,17 +158,26 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
     }
     if (!reader.has(length)) {
       const isPacket = type === BT_EPB || type === BT_SPB || type === BT_PB;
-      out.push(warn('CAPTURE_TRUNCATED',
-        `capture is truncated: ${isPacket ? `packet ${index + 1}` : `block at offset ${blockStart}`} has ${reader.buffered} of ${length} bytes; packets before it were read`,
-        isPacket ? index + 1 : undefined,
-      ));
+      out.push(
+        warn(
+          'CAPTURE_TRUNCATED',
+          `capture is truncated: ${isPacket ? `packet ${index + 1}` : `block at offset ${blockStart}`} has ${reader.buffered} of ${length} bytes; packets before it were read`,
+          isPacket ? index + 1 : undefined,
+        ),
+      );
       break blocks;
     }
     const block = reader.read(length);
     const u32 = (o: number) => (le ? block.readUInt32LE(o) : block.readUInt32BE(o));
     const u16 = (o: number) => (le ? block.readUInt16LE(o) : block.readUInt16BE(o));
     if (u32(length - 4) !== length) {
-      out.push(warn('CAPTURE_CORRUPT', `block at offset ${blockStart}: trailing length ${u32(length - 4)} differs from leading length ${length}; file is corrupt, reading stopped`, index + 1));
+      out.push(
+        warn(
+          'CAPTURE_CORRUPT',
+          `block at offset ${blockStart}: trailing length ${u32(length - 4)} differs from leading length ${length}; file is corrupt, reading stopped`,
+          index + 1,
+        ),
+      );
       break blocks;
     }
     const body = block.subarray(8, length - 4);
@@ -157,7 +199,12 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
       }
       case BT_IDB: {
         if (body.length < 8) {
-          out.push(warn('CAPTURE_BAD_RECORD', `interface description at offset ${blockStart} is too short; interface ${interfaces.length} ignored`));
+          out.push(
+            warn(
+              'CAPTURE_BAD_RECORD',
+              `interface description at offset ${blockStart} is too short; interface ${interfaces.length} ignored`,
+            ),
+          );
           interfaces.push({ linkType: -1, snapLen: 0, unitsPerSecond: 1_000_000n, offsetSec: 0n });
           break;
         }
@@ -172,7 +219,13 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
         index++;
         const fixed = 20;
         if (body.length < fixed) {
-          out.push(warn('CAPTURE_BAD_RECORD', `packet ${index}: ${type === BT_EPB ? 'enhanced' : 'obsolete'} packet block is too short (${length} bytes); skipped`, index));
+          out.push(
+            warn(
+              'CAPTURE_BAD_RECORD',
+              `packet ${index}: ${type === BT_EPB ? 'enhanced' : 'obsolete'} packet block is too short (${length} bytes); skipped`,
+              index,
+            ),
+          );
           break;
         }
         const ifId = type === BT_EPB ? u32(8) : u16(8);
@@ -182,11 +235,23 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
         const origLen = u32(24);
         const iface = interfaces[ifId];
         if (!iface || iface.linkType < 0) {
-          out.push(warn('CAPTURE_BAD_RECORD', `packet ${index}: refers to interface ${ifId}, but section ${section} describes ${interfaces.length}; skipped`, index));
+          out.push(
+            warn(
+              'CAPTURE_BAD_RECORD',
+              `packet ${index}: refers to interface ${ifId}, but section ${section} describes ${interfaces.length}; skipped`,
+              index,
+            ),
+          );
           break;
         }
         if (caplen > body.length - fixed) {
-          out.push(warn('CAPTURE_BAD_RECORD', `packet ${index}: captured length ${caplen} exceeds its block (${body.length - fixed} bytes); skipped`, index));
+          out.push(
+            warn(
+              'CAPTURE_BAD_RECORD',
+              `packet ${index}: captured length ${caplen} exceeds its block (${body.length - fixed} bytes); skipped`,
+              index,
+            ),
+          );
           break;
         }
         const data = block.subarray(28, 28 + caplen);
@@ -197,7 +262,13 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
         index++;
         const iface = interfaces[0];
         if (body.length < 4 || !iface || iface.linkType < 0) {
-          out.push(warn('CAPTURE_BAD_RECORD', `packet ${index}: simple packet block ${body.length < 4 ? 'is too short' : 'without an interface 0'}; skipped`, index));
+          out.push(
+            warn(
+              'CAPTURE_BAD_RECORD',
+              `packet ${index}: simple packet block ${body.length < 4 ? 'is too short' : 'without an interface 0'}; skipped`,
+              index,
+            ),
+          );
           break;
         }
         const origLen = u32(8);

@@ -17,10 +17,27 @@
 // captured (in capture order) of the packets that carried its bytes and every byte before them in the
 // stream. In order that is the packet carrying the bytes; after out-of-order capture it is the packet
 // that filled the last hole before them. Deciding later that a hole is lost does not change the time.
-import { decodeLinkLayer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket, type FragmentContext, type TcpSegment } from './decode.js';
+import {
+  decodeLinkLayer,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_RST,
+  TCP_SYN,
+  type DecodedPacket,
+  type FragmentContext,
+  type TcpSegment,
+} from './decode.js';
 import { IpDefragmenter } from './defrag.js';
 import type { IpDatagram } from './datagram.js';
-import { captureWarning, type CaptureWarning, type Direction, type Endpoint, type Packet, type TcpConnection, type TcpStreamEvent } from './types.js';
+import {
+  captureWarning,
+  type CaptureWarning,
+  type Direction,
+  type Endpoint,
+  type Packet,
+  type TcpConnection,
+  type TcpStreamEvent,
+} from './types.js';
 
 export interface TcpReassemblerOptions {
   /** Out-of-order bytes buffered per direction before the oldest hole is declared a gap (default 4 MiB). */
@@ -185,7 +202,13 @@ export class TcpReassembler {
     this.holdPackets = Math.max(0, options.holdPackets ?? 256);
     this.holdSeconds = Math.max(0, options.holdSeconds ?? 1);
     this.onWarning = options.onWarning;
-    this.nextId = options.nextId ?? ((n = 1) => () => n++)();
+    this.nextId =
+      options.nextId ??
+      (
+        (n = 1) =>
+        () =>
+          n++
+      )();
     const onDatagram = options.onDatagram;
     if (onDatagram) this.fragments.datagram = (d) => onDatagram(d, this.fragments.ts);
   }
@@ -311,7 +334,9 @@ export class TcpReassembler {
       const held = this.held.get(c.key);
       if (held !== undefined) {
         this.unhold(held);
-        for (const p of held.packets) if (this.conns.get(c.key) === c) this.apply(c, c.clientKey === endpointKey(p.d.src, p.d.tcp.srcPort) ? 'c2s' : 's2c', p.d, p.ts, p.pos, events);
+        for (const p of held.packets)
+          if (this.conns.get(c.key) === c)
+            this.apply(c, c.clientKey === endpointKey(p.d.src, p.d.tcp.srcPort) ? 'c2s' : 's2c', p.d, p.ts, p.pos, events);
       }
     }
   }
@@ -366,7 +391,14 @@ export class TcpReassembler {
 
   /** The connection a packet belongs to when it is not the one `conns` holds for its 4-tuple or is a SYN:
    *  made when new, moved to the most recently active end. Undefined when the packet was held or dropped. */
-  private find(key: string, existing: ConnState | undefined, d: DecodedPacket, ts: number, pos: number, events: TcpStreamEvent[]): ConnState | undefined {
+  private find(
+    key: string,
+    existing: ConnState | undefined,
+    d: DecodedPacket,
+    ts: number,
+    pos: number,
+    events: TcpStreamEvent[],
+  ): ConnState | undefined {
     const t = d.tcp;
     const srcKey = endpointKey(d.src, t.srcPort);
     const syn = (t.flags & TCP_SYN) !== 0;
@@ -403,7 +435,14 @@ export class TcpReassembler {
     return c;
   }
 
-  private create(key: string, d: DecodedPacket, clientIsSrc: boolean, midstream: boolean, openTs: number, events: TcpStreamEvent[]): ConnState {
+  private create(
+    key: string,
+    d: DecodedPacket,
+    clientIsSrc: boolean,
+    midstream: boolean,
+    openTs: number,
+    events: TcpStreamEvent[],
+  ): ConnState {
     const t = d.tcp;
     const src: Endpoint = { ip: d.src, port: t.srcPort };
     const dst: Endpoint = { ip: d.dst, port: t.dstPort };
@@ -446,7 +485,14 @@ export class TcpReassembler {
     const t = d.tcp;
     // A plain copy of the header's fields (not a spread: a decoded header also refers to its whole packet).
     const tcp: TcpSegment = {
-      srcPort: t.srcPort, dstPort: t.dstPort, seq: t.seq, ack: t.ack, flags: t.flags, window: t.window, options: t.options, payload,
+      srcPort: t.srcPort,
+      dstPort: t.dstPort,
+      seq: t.seq,
+      ack: t.ack,
+      flags: t.flags,
+      window: t.window,
+      options: t.options,
+      payload,
       payloadLength: t.payloadLength,
     };
     h.packets.push({ d: { ...d, tcp }, ts, pos });
@@ -593,7 +639,16 @@ export class TcpReassembler {
   }
 
   /** emit() for a segment's parts: `len` bytes of sequence space from h.nextSeq, `data` the captured ones. */
-  private deliver(c: ConnState, dir: Direction, h: Half, data: Buffer, len: number, segTs: number, segPos: number, events: TcpStreamEvent[]): void {
+  private deliver(
+    c: ConnState,
+    dir: Direction,
+    h: Half,
+    data: Buffer,
+    len: number,
+    segTs: number,
+    segPos: number,
+    events: TcpStreamEvent[],
+  ): void {
     if (segPos >= h.markPos) {
       h.markPos = segPos;
       h.markTs = segTs;

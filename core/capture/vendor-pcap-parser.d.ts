@@ -24,7 +24,9 @@ declare module 'pcap-parser' {
     on(event: 'end', fn: () => void): this;
   }
   /** Accepts a path or anything with pause/resume/on('data'|'error'|'end'). */
-  export function parse(input: string | { pause(): void; resume(): void; on(event: string, fn: (...a: any[]) => void): unknown }): PcapParser;
+  export function parse(
+    input: string | { pause(): void; resume(): void; on(event: string, fn: (...a: any[]) => void): unknown },
+  ): PcapParser;
   const _default: { parse: typeof parse };
   export default _default;
 }

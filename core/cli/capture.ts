@@ -68,7 +68,9 @@ export async function run(args: string[]): Promise<number> {
   process.on('SIGTERM', stop);
   try {
     await live.start();
-    process.stderr.write(`zmtp capture: capturing on ${parsed.iface}${parsed.filter ? ` (${parsed.filter})` : ''} with ${live.tool}; Ctrl-C to stop\n`);
+    process.stderr.write(
+      `zmtp capture: capturing on ${parsed.iface}${parsed.filter ? ` (${parsed.filter})` : ''} with ${live.tool}; Ctrl-C to stop\n`,
+    );
     const summary = await inspectPackets(live, {
       onRecord: (r) => {
         out.write(r);

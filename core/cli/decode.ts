@@ -59,12 +59,14 @@ export async function run(args: string[]): Promise<number> {
       },
       onProgress: tty
         ? (p) => {
-          if (!p.totalBytes) return;
-          const percent = Math.floor((p.bytesRead / p.totalBytes) * 100);
-          if (percent === lastPercent) return;
-          lastPercent = percent;
-          process.stderr.write(`\rdecoding ${parsed.file}: ${percent}% (${(p.bytesRead / 1e6).toFixed(1)} of ${(p.totalBytes / 1e6).toFixed(1)} MB)`);
-        }
+            if (!p.totalBytes) return;
+            const percent = Math.floor((p.bytesRead / p.totalBytes) * 100);
+            if (percent === lastPercent) return;
+            lastPercent = percent;
+            process.stderr.write(
+              `\rdecoding ${parsed.file}: ${percent}% (${(p.bytesRead / 1e6).toFixed(1)} of ${(p.totalBytes / 1e6).toFixed(1)} MB)`,
+            );
+          }
         : undefined,
     });
     await out.end();

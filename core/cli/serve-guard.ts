@@ -29,14 +29,19 @@ function cookieToken(req: IncomingMessage, port: number): string | undefined {
 }
 
 function subprotocolToken(req: IncomingMessage): string | undefined {
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim());
   return offered.find((p) => p.startsWith(WS_TOKEN_PREFIX))?.slice(WS_TOKEN_PREFIX.length);
 }
 
 /** The token stated by the request itself: x-zmtp-token header, ?token= or (WebSocket) subprotocol. */
 export function statesToken(req: IncomingMessage, url: URL, token: string): boolean {
-  return tokenMatches(req.headers['x-zmtp-token'] as string | undefined, token) ||
-    tokenMatches(url.searchParams.get('token'), token) || tokenMatches(subprotocolToken(req), token);
+  return (
+    tokenMatches(req.headers['x-zmtp-token'] as string | undefined, token) ||
+    tokenMatches(url.searchParams.get('token'), token) ||
+    tokenMatches(subprotocolToken(req), token)
+  );
 }
 
 /** Static assets also come with the cookie the page set (a `<script src>` cannot carry a header). */

@@ -47,5 +47,9 @@ export function loadServeState(settingsDir: string): { state?: ServeState; probl
 }
 
 export function saveServeState(settingsDir: string, state: ServeState): void {
-  writePrivateFile(join(settingsDir, SERVE_STATE_FILE), `${JSON.stringify({ format: 'zmq-inspector-serve', version: 1, ...state }, null, 2)}\n`, 'serve state');
+  writePrivateFile(
+    join(settingsDir, SERVE_STATE_FILE),
+    `${JSON.stringify({ format: 'zmq-inspector-serve', version: 1, ...state }, null, 2)}\n`,
+    'serve state',
+  );
 }

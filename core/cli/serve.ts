@@ -35,8 +35,14 @@ const NOT_SERVED: Record<string, string> = {
 };
 const HTTP_STATUS: Record<string, number> = { ENOTFOUND: 404, ENOENT: 404, EBUSY: 409, E2BIG: 413 };
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
 };
 
 export interface ServeOptions {
@@ -106,8 +112,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // The server's own folders (uploads and live captures, settings, the UI's files) never reach a client:
   // a reply or event that names one (a saved settings file, a tool's error about its output file) shows
   // a placeholder instead. Matched as they appear inside JSON strings.
-  const folders = [host.tempDir, settingsDir, root]
-    .map((dir) => JSON.stringify(dir).slice(1, -1)).sort((a, b) => b.length - a.length);
+  const folders = [host.tempDir, settingsDir, root].map((dir) => JSON.stringify(dir).slice(1, -1)).sort((a, b) => b.length - a.length);
   const json = (body: unknown) => {
     let text = JSON.stringify(body);
     for (const dir of folders) if (text.includes(dir)) text = text.split(dir).join('(server folder)');
@@ -150,7 +155,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
     });
     // An upload that breaks off (the page closed, the connection lost) ends the stream with an error too.
-    const tee = new UploadTee(connect(req, capped, () => undefined), createWriteStream(path));
+    const tee = new UploadTee(
+      connect(req, capped, () => undefined),
+      createWriteStream(path),
+    );
     const capture = host.captures.openStream(tee, path, name, declared !== undefined && Number.isFinite(declared) ? declared : undefined);
     try {
       await tee.done;
@@ -172,7 +180,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (what === 'file') {
       const { path, name } = host.captures.fileOf(id);
       const st = await stat(path);
-      res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(st.size), 'content-disposition': `attachment; filename="${name}"` });
+      res.writeHead(200, {
+        ...headers,
+        'content-type': 'application/octet-stream',
+        'content-length': String(st.size),
+        'content-disposition': `attachment; filename="${name}"`,
+      });
       await pipeline(createReadStream(path), res);
       return;
     }
@@ -186,8 +199,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     // Rows stream into the response as the browser takes them; progress and cancel go through the host.
     const job = host.captures.beginExport(id, format, filter);
     res.writeHead(200, {
-      ...headers, 'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
-      'content-disposition': `attachment; filename="${job.name}"`, 'cache-control': 'no-store',
+      ...headers,
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+      'content-disposition': `attachment; filename="${job.name}"`,
+      'cache-control': 'no-store',
     });
     await job.into(res).catch(() => undefined);
   }
@@ -203,9 +218,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const api = url.pathname.startsWith('/api/');
     if (!(api ? statesToken(req, url, token) : mayLoadAsset(req, url, token, port))) {
       res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(api
-        ? '401: the API needs the token stated in the request (?token=, an x-zmtp-token header or the WebSocket subprotocol)\n'
-        : '401: this ZMQ Inspector needs the token from the URL that `zmtp serve` printed\n');
+      res.end(
+        api
+          ? '401: the API needs the token stated in the request (?token=, an x-zmtp-token header or the WebSocket subprotocol)\n'
+          : '401: this ZMQ Inspector needs the token from the URL that `zmtp serve` printed\n',
+      );
       return;
     }
     const headers: Record<string, string> = {
@@ -261,7 +278,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   const wss = new WebSocketServer({
-    noServer: true, maxPayload: 96 * 1024 * 1024,
+    noServer: true,
+    maxPayload: 96 * 1024 * 1024,
     // The page states its token as a second subprotocol; the one selected (and echoed) is the plain name.
     handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
@@ -291,22 +309,30 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return;
       }
       if (!msg || typeof msg !== 'object' || typeof msg.method !== 'string') {
-        ws.send(JSON.stringify({ id: msg?.id ?? null, reply: { ok: false, error: { message: 'request needs a method', code: 'EINVAL' } } }));
+        ws.send(
+          JSON.stringify({ id: msg?.id ?? null, reply: { ok: false, error: { message: 'request needs a method', code: 'EINVAL' } } }),
+        );
         return;
       }
       const notServed = NOT_SERVED[msg.method];
-      const replied = notServed ? Promise.resolve({ ok: false as const, error: { message: `${msg.method}: ${notServed}`, code: 'EPERM' } }) : host.reply(msg.method, msg.params);
+      const replied = notServed
+        ? Promise.resolve({ ok: false as const, error: { message: `${msg.method}: ${notServed}`, code: 'EPERM' } })
+        : host.reply(msg.method, msg.params);
       void replied.then((reply) => {
         if (ws.readyState === ws.OPEN) ws.send(json({ id: msg.id, reply }));
       });
     });
   }
 
-  const listen = (port: number) => new Promise<void>((resolveListen, reject) => {
-    const failed = (err: Error) => reject(err);
-    server.once('error', failed);
-    server.listen(port, opts.host, () => { server.off('error', failed); resolveListen(); });
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolveListen, reject) => {
+      const failed = (err: Error) => reject(err);
+      server.once('error', failed);
+      server.listen(port, opts.host, () => {
+        server.off('error', failed);
+        resolveListen();
+      });
+    });
   try {
     if (opts.port !== undefined) await listen(opts.port);
     else {
@@ -334,7 +360,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     notes.push(`${describeError(err).message}: the next run will have a new token`);
   }
   return {
-    url, token, host, notes,
+    url,
+    token,
+    host,
+    notes,
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();

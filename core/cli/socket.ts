@@ -121,12 +121,17 @@ export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | {
   const v = parsed.values;
   if (v.help) return { help: true };
   try {
-    if (parsed.positionals.length !== 1) throw new Error(parsed.positionals.length ? `one socket TYPE expected, got ${parsed.positionals.join(' ')}` : 'missing the socket TYPE');
+    if (parsed.positionals.length !== 1)
+      throw new Error(
+        parsed.positionals.length ? `one socket TYPE expected, got ${parsed.positionals.join(' ')}` : 'missing the socket TYPE',
+      );
     const type = parsed.positionals[0].toUpperCase();
     if (!isSocketType(type)) throw new Error(`unknown socket type '${parsed.positionals[0]}' (one of ${SOCKET_TYPE_NAMES.join(' ')})`);
     if (v.bind.length + v.connect.length === 0) throw new Error('give at least one --bind or --connect ENDPOINT');
     if (!['text', 'hex', 'json'].includes(v.format)) throw new Error(`--format must be text, hex or json, got '${v.format}'`);
-    if (v.hex) for (const f of v.send) if (!/^([0-9a-fA-F]{2})*$/.test(f)) throw new Error(`--send frame '${f}' is not hex (use pairs of hex digits)`);
+    if (v.hex)
+      for (const f of v.send)
+        if (!/^([0-9a-fA-F]{2})*$/.test(f)) throw new Error(`--send frame '${f}' is not hex (use pairs of hex digits)`);
     if (v.send.length && RECEIVE_ONLY.has(type)) throw new Error(`a ${type} socket cannot send`);
     if (SINGLE_PART.has(type) && v.send.length > 1) throw new Error(`${type} messages have one frame: give one --send`);
     if (type === 'RADIO' && v.group === undefined) throw new Error('a RADIO socket needs --group GROUP to publish to');
@@ -161,9 +166,21 @@ export function parseSocketArgs(argv: string[]): SocketArgs | { help: true } | {
       options.curveSecretKey = keys.secretKey;
     }
     return {
-      type, binds: v.bind, connects: v.connect, send: v.send, delimiter: v.delimiter, hex: v.hex,
-      format: v.format as SocketArgs['format'], count: positiveInt('--count', v.count), timeout: positiveInt('--timeout', v.timeout),
-      subscribe: v.subscribe, reply: v.reply, group: v.group, join: v.join, options, events: v.events,
+      type,
+      binds: v.bind,
+      connects: v.connect,
+      send: v.send,
+      delimiter: v.delimiter,
+      hex: v.hex,
+      format: v.format as SocketArgs['format'],
+      count: positiveInt('--count', v.count),
+      timeout: positiveInt('--timeout', v.timeout),
+      subscribe: v.subscribe,
+      reply: v.reply,
+      group: v.group,
+      join: v.join,
+      options,
+      events: v.events,
     };
   } catch (err) {
     return { error: errorText(err) };
@@ -205,7 +222,8 @@ function formatMessage(frames: Buffer[], format: SocketArgs['format']): string {
 
 function toFrames(text: string, args: SocketArgs): Buffer[] {
   const parts = args.delimiter ? text.split(args.delimiter) : [text];
-  if (parts.length > 1 && SINGLE_PART.has(args.type)) throw new Error(`${args.type} messages have one frame, this line has ${parts.length}`);
+  if (parts.length > 1 && SINGLE_PART.has(args.type))
+    throw new Error(`${args.type} messages have one frame, this line has ${parts.length}`);
   return parts.map((p) => {
     if (!args.hex) return Buffer.from(p, 'utf8');
     if (!/^([0-9a-fA-F]{2})*$/.test(p)) throw new Error(`'${p}' is not hex`);
@@ -233,7 +251,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   // The type is chosen at run time; send and receive are used only where it has them (SEND_ONLY, RECEIVE_ONLY).
   const socket = instance as AnySocket;
-  if (DRAFT.has(args.type)) process.stderr.write(`${args.type} is a draft socket type: a libzmq peer needs a draft build (ZMQ_BUILD_DRAFT_API)\n`);
+  if (DRAFT.has(args.type))
+    process.stderr.write(`${args.type} is a draft socket type: a libzmq peer needs a draft build (ZMQ_BUILD_DRAFT_API)\n`);
   /** PEER: the routing ids of the peers it connected to, which its messages go to. */
   const peerIds: number[] = [];
   const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -263,7 +282,9 @@ export async function run(argv: string[]): Promise<number> {
           const extra = 'error' in e && e.error ? ` (${errorText(e.error)})` : '';
           process.stderr.write(`event ${e.type} ${'address' in e ? e.address : ''}${extra}\n`);
         }
-      } catch { /* socket closed */ }
+      } catch {
+        /* socket closed */
+      }
     })();
   }
 
@@ -343,9 +364,12 @@ export async function run(argv: string[]): Promise<number> {
         if (done.signal.aborted) break;
       }
     } else {
-      const receiving = RECEIVE_ONLY.has(args.type) || !SEND_ONLY.has(args.type)
-        ? (async () => { while (!done.signal.aborted && (await receiveOne())); })()
-        : undefined;
+      const receiving =
+        RECEIVE_ONLY.has(args.type) || !SEND_ONLY.has(args.type)
+          ? (async () => {
+              while (!done.signal.aborted && (await receiveOne()));
+            })()
+          : undefined;
       // Awaited below; after a send error it ends by the socket's close, which must not become an unhandled rejection.
       receiving?.catch(() => {});
       if (!RECEIVE_ONLY.has(args.type)) {

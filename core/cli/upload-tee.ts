@@ -21,7 +21,11 @@ export class UploadTee implements AsyncIterable<Buffer> {
   private wakeReader?: () => void;
   private wakeWriter?: () => void;
 
-  constructor(input: AsyncIterable<Buffer>, file: Writable, private aheadBytes = 4 * 1024 * 1024) {
+  constructor(
+    input: AsyncIterable<Buffer>,
+    file: Writable,
+    private aheadBytes = 4 * 1024 * 1024,
+  ) {
     this.done = this.pump(input, file);
     this.done.catch(() => undefined);
   }
@@ -36,7 +40,10 @@ export class UploadTee implements AsyncIterable<Buffer> {
         this.queue.push(chunk);
         this.queued += chunk.length;
         this.wake('reader');
-        while (this.queued > this.aheadBytes && !this.readerGone) await new Promise<void>((r) => { this.wakeWriter = r; });
+        while (this.queued > this.aheadBytes && !this.readerGone)
+          await new Promise<void>((r) => {
+            this.wakeWriter = r;
+          });
       }
       file.end();
       await finished(file);
@@ -73,7 +80,9 @@ export class UploadTee implements AsyncIterable<Buffer> {
         }
         if (this.failure !== undefined) throw this.failure;
         if (this.ended) return;
-        await new Promise<void>((r) => { this.wakeReader = r; });
+        await new Promise<void>((r) => {
+          this.wakeReader = r;
+        });
       }
     } finally {
       // The decoder is done (or gave up): the rest goes to the file only.

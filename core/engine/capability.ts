@@ -8,7 +8,13 @@ export const version = '4.3.5';
 
 /** What this engine supports, with zeromq.js's names (zmq_has). */
 export const capability: Partial<{
-  ipc: boolean; pgm: boolean; tipc: boolean; norm: boolean; curve: boolean; gssapi: boolean; draft: boolean;
+  ipc: boolean;
+  pgm: boolean;
+  tipc: boolean;
+  norm: boolean;
+  curve: boolean;
+  gssapi: boolean;
+  draft: boolean;
 }> = Object.freeze({
   ipc: true,
   pgm: false,

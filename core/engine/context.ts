@@ -43,7 +43,13 @@ const SOCKET_LIMIT = 65535;
 export class Context {
   /** Option values, behind the accessors below (the object is sealed, like zeromq.js's). */
   private readonly settings = {
-    blocky: true, ioThreads: 1, maxMessageSize: 2 ** 31 - 1, maxSockets: 1023, ipv6: false, threadPriority: -1, threadSchedulingPolicy: -1,
+    blocky: true,
+    ioThreads: 1,
+    maxMessageSize: 2 ** 31 - 1,
+    maxSockets: 1023,
+    ipv6: false,
+    threadPriority: -1,
+    threadSchedulingPolicy: -1,
   };
   private readonly sockets = new Set<ContextSocket>();
   /** Sockets closed but still lingering (flushing queued messages). */
@@ -60,22 +66,52 @@ export class Context {
     if (options) assignOptions(this, options, 'Context');
   }
 
-  get blocky(): boolean { return this.settings.blocky; }
-  set blocky(v: boolean) { this.settings.blocky = contextBool('blocky', v); }
-  get ioThreads(): number { return this.settings.ioThreads; }
-  set ioThreads(v: number) { this.settings.ioThreads = contextInt('ioThreads', v, 1); }
-  get maxMessageSize(): number { return this.settings.maxMessageSize; }
-  set maxMessageSize(v: number) { this.settings.maxMessageSize = contextInt('maxMessageSize', v, 1); }
-  get maxSockets(): number { return this.settings.maxSockets; }
-  set maxSockets(v: number) { this.settings.maxSockets = contextInt('maxSockets', v, 1, SOCKET_LIMIT); }
+  get blocky(): boolean {
+    return this.settings.blocky;
+  }
+  set blocky(v: boolean) {
+    this.settings.blocky = contextBool('blocky', v);
+  }
+  get ioThreads(): number {
+    return this.settings.ioThreads;
+  }
+  set ioThreads(v: number) {
+    this.settings.ioThreads = contextInt('ioThreads', v, 1);
+  }
+  get maxMessageSize(): number {
+    return this.settings.maxMessageSize;
+  }
+  set maxMessageSize(v: number) {
+    this.settings.maxMessageSize = contextInt('maxMessageSize', v, 1);
+  }
+  get maxSockets(): number {
+    return this.settings.maxSockets;
+  }
+  set maxSockets(v: number) {
+    this.settings.maxSockets = contextInt('maxSockets', v, 1, SOCKET_LIMIT);
+  }
   /** libzmq's ZMQ_SOCKET_LIMIT (read-only). */
-  get maxSocketsLimit(): number { return SOCKET_LIMIT; }
-  get ipv6(): boolean { return this.settings.ipv6; }
-  set ipv6(v: boolean) { this.settings.ipv6 = contextBool('ipv6', v); }
-  get threadPriority(): number { return this.settings.threadPriority; }
-  set threadPriority(v: number) { this.settings.threadPriority = contextInt('threadPriority', v, -1); }
-  get threadSchedulingPolicy(): number { return this.settings.threadSchedulingPolicy; }
-  set threadSchedulingPolicy(v: number) { this.settings.threadSchedulingPolicy = contextInt('threadSchedulingPolicy', v, -1); }
+  get maxSocketsLimit(): number {
+    return SOCKET_LIMIT;
+  }
+  get ipv6(): boolean {
+    return this.settings.ipv6;
+  }
+  set ipv6(v: boolean) {
+    this.settings.ipv6 = contextBool('ipv6', v);
+  }
+  get threadPriority(): number {
+    return this.settings.threadPriority;
+  }
+  set threadPriority(v: number) {
+    this.settings.threadPriority = contextInt('threadPriority', v, -1);
+  }
+  get threadSchedulingPolicy(): number {
+    return this.settings.threadSchedulingPolicy;
+  }
+  set threadSchedulingPolicy(v: number) {
+    this.settings.threadSchedulingPolicy = contextInt('threadSchedulingPolicy', v, -1);
+  }
 
   /** @internal */
   register(socket: ContextSocket): void {
@@ -189,7 +225,12 @@ export class Context {
     if (this.sockets.size === 0 && this.lingering.size === 0) return Promise.resolve();
     // Waiting for lingering sockets keeps the process alive, like zeromq.js's blocking term.
     hold();
-    return new Promise((resolve) => this.termWaiters.push(() => { release(); resolve(); }));
+    return new Promise((resolve) =>
+      this.termWaiters.push(() => {
+        release();
+        resolve();
+      }),
+    );
   }
 
   /** Sockets open in this context. */

@@ -6,8 +6,17 @@ import dns from 'node:dns/promises';
 import { zmqError } from './errors.js';
 
 export type Endpoint =
-  | { transport: 'tcp'; /** host as written ('*' for any), without IPv6 brackets */ host: string; /** 0 = any ('*' or 0) */ port: number; address: string }
-  | { transport: 'ipc'; /** filesystem path, or '\0name' for a Linux abstract socket; '*' = pick one (bind) */ path: string; address: string }
+  | {
+      transport: 'tcp';
+      /** host as written ('*' for any), without IPv6 brackets */ host: string;
+      /** 0 = any ('*' or 0) */ port: number;
+      address: string;
+    }
+  | {
+      transport: 'ipc';
+      /** filesystem path, or '\0name' for a Linux abstract socket; '*' = pick one (bind) */ path: string;
+      address: string;
+    }
   | { transport: 'inproc'; name: string; address: string }
   | { transport: 'udp'; host: string; port: number; address: string }
   | { transport: 'ws'; host: string; port: number; path: string; address: string }
@@ -25,7 +34,8 @@ function hostPort(rest: string, address: string, allowWildcardPort: boolean): { 
   let portText: string;
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
-    if (close < 0 || rest[close + 1] !== ':') throw zmqError('EINVAL', `invalid endpoint ${address}: IPv6 host must be written [addr]:port`, address);
+    if (close < 0 || rest[close + 1] !== ':')
+      throw zmqError('EINVAL', `invalid endpoint ${address}: IPv6 host must be written [addr]:port`, address);
     host = rest.slice(1, close);
     portText = rest.slice(close + 2);
     if (!net.isIPv6(host)) throw zmqError('EINVAL', `invalid endpoint ${address}: '${host}' is not an IPv6 address`, address);
@@ -34,13 +44,15 @@ function hostPort(rest: string, address: string, allowWildcardPort: boolean): { 
     if (colon < 0) throw zmqError('EINVAL', `invalid endpoint ${address}: missing port, expected host:port`, address);
     host = rest.slice(0, colon);
     portText = rest.slice(colon + 1);
-    if (host.includes(':')) throw zmqError('EINVAL', `invalid endpoint ${address}: IPv6 host must be in brackets, e.g. tcp://[::1]:5555`, address);
+    if (host.includes(':'))
+      throw zmqError('EINVAL', `invalid endpoint ${address}: IPv6 host must be in brackets, e.g. tcp://[::1]:5555`, address);
   }
   if (host.length === 0) throw zmqError('EINVAL', `invalid endpoint ${address}: empty host`, address);
   if (host.includes(';')) throw zmqError('EINVAL', `invalid endpoint ${address}: source addresses (src;dst) are not supported`, address);
   let port: number;
   if (portText === '*' || portText === '0') {
-    if (!allowWildcardPort) throw zmqError('EINVAL', `invalid endpoint ${address}: a wildcard port can only be bound, not connected to`, address);
+    if (!allowWildcardPort)
+      throw zmqError('EINVAL', `invalid endpoint ${address}: a wildcard port can only be bound, not connected to`, address);
     port = 0;
   } else if (/^[0-9]{1,5}$/.test(portText) && Number(portText) <= 65535) {
     port = Number(portText);
@@ -65,7 +77,11 @@ export function splitEndpoint(address: unknown): { transport: string; rest: stri
   const transport = address.slice(0, sep);
   const rest = address.slice(sep + 3);
   if (!TRANSPORTS.includes(transport)) {
-    throw zmqError('EPROTONOSUPPORT', `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc, ws, wss, udp, epgm)`, address);
+    throw zmqError(
+      'EPROTONOSUPPORT',
+      `unsupported transport '${transport}' in ${address} (supported: tcp, ipc, inproc, ws, wss, udp, epgm)`,
+      address,
+    );
   }
   if (rest.length === 0) throw zmqError('EINVAL', `invalid endpoint ${address}: empty address`, address);
   return { transport, rest, address };
@@ -80,7 +96,8 @@ export function parseEndpoint(given: unknown, forBind: boolean): Endpoint {
   switch (transport) {
     case 'tcp': {
       const { host, port } = hostPort(rest, address, forBind);
-      if (!forBind && host === '*') throw zmqError('EINVAL', `invalid endpoint ${address}: cannot connect to '*', give the peer's address`, address);
+      if (!forBind && host === '*')
+        throw zmqError('EINVAL', `invalid endpoint ${address}: cannot connect to '*', give the peer's address`, address);
       return { transport, host, port, address };
     }
     case 'udp': {
@@ -123,7 +140,8 @@ function parsePgmEndpoint(transport: 'pgm' | 'epgm', rest: string, address: stri
   const example = `${transport}://eth0;239.192.1.1:5555 or ${transport}://192.168.1.2;239.192.1.1:5555`;
   const colon = rest.lastIndexOf(':');
   const semi = rest.indexOf(';');
-  if (semi < 0 || colon < semi) throw zmqError('EINVAL', `invalid endpoint ${address}: expected IFACE;GROUP:PORT, e.g. ${example}`, address);
+  if (semi < 0 || colon < semi)
+    throw zmqError('EINVAL', `invalid endpoint ${address}: expected IFACE;GROUP:PORT, e.g. ${example}`, address);
   const iface = rest.slice(0, semi);
   const group = rest.slice(semi + 1, colon);
   const portText = rest.slice(colon + 1);
@@ -131,10 +149,18 @@ function parsePgmEndpoint(transport: 'pgm' | 'epgm', rest: string, address: stri
     throw zmqError('EINVAL', `invalid endpoint ${address}: port '${portText}' is not a number from 1 to 65535`, address);
   }
   if (iface.length === 0 || !(net.isIPv4(iface) || /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,14}$/.test(iface))) {
-    throw zmqError('EINVAL', `invalid endpoint ${address}: '${iface}' is neither an IPv4 address nor an interface name, e.g. ${example}`, address);
+    throw zmqError(
+      'EINVAL',
+      `invalid endpoint ${address}: '${iface}' is neither an IPv4 address nor an interface name, e.g. ${example}`,
+      address,
+    );
   }
   if (!net.isIPv4(group) || Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239) {
-    throw zmqError('EINVAL', `invalid endpoint ${address}: '${group}' is not an IPv4 multicast group (224.0.0.0 to 239.255.255.255)`, address);
+    throw zmqError(
+      'EINVAL',
+      `invalid endpoint ${address}: '${group}' is not an IPv4 multicast group (224.0.0.0 to 239.255.255.255)`,
+      address,
+    );
   }
   return { transport, iface, group, port: Number(portText), address };
 }

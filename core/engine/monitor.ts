@@ -5,9 +5,21 @@ import { ZmqError, zmqError, zmqErrorWithMessage } from './errors.js';
 import { Hold } from './keepalive.js';
 
 export type EventType =
-  | 'accept' | 'accept:error' | 'bind' | 'bind:error' | 'close' | 'close:error'
-  | 'connect' | 'connect:delay' | 'connect:retry' | 'disconnect' | 'end'
-  | 'handshake' | 'handshake:error:protocol' | 'handshake:error:auth' | 'handshake:error:other'
+  | 'accept'
+  | 'accept:error'
+  | 'bind'
+  | 'bind:error'
+  | 'close'
+  | 'close:error'
+  | 'connect'
+  | 'connect:delay'
+  | 'connect:retry'
+  | 'disconnect'
+  | 'end'
+  | 'handshake'
+  | 'handshake:error:protocol'
+  | 'handshake:error:auth'
+  | 'handshake:error:other'
   | 'unknown';
 
 export interface EventError extends Error {
@@ -115,9 +127,12 @@ export class Observer implements AsyncIterable<SocketEvent> {
    */
   receive(): Promise<SocketEvent> {
     if (this.emitterMode) {
-      throw new Error('Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().');
+      throw new Error(
+        'Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().',
+      );
     }
-    if (this.waiting) throw zmqErrorWithMessage('EBUSY', 'Observer is busy reading; only one receive operation may be in progress at any time');
+    if (this.waiting)
+      throw zmqErrorWithMessage('EBUSY', 'Observer is busy reading; only one receive operation may be in progress at any time');
     const next = this.queue.shift();
     if (next) return Promise.resolve(next);
     if (this.ended) return Promise.reject(zmqError('EBADF', 'the socket is closed and its events were read'));
@@ -158,9 +173,14 @@ export class Observer implements AsyncIterable<SocketEvent> {
 
   private dispatch(event: SocketEvent): void {
     const set = this.listeners.get(event.type);
-    if (set) for (const fn of [...set]) {
-      try { fn(event); } catch { /* a listener's exception must not break the engine */ }
-    }
+    if (set)
+      for (const fn of [...set]) {
+        try {
+          fn(event);
+        } catch {
+          /* a listener's exception must not break the engine */
+        }
+      }
   }
 
   /** Engine side: publishes one event. */

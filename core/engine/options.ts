@@ -37,18 +37,24 @@ export function validateOption(name: OptionName, value: unknown): unknown {
 function checkKind(name: string, kind: OptionKind, value: unknown): unknown {
   switch (kind.type) {
     case 'int': {
-      if (typeof value !== 'number') throw typeError('Option value must be a number', `option ${name} must be a number, got ${describe(value)}`);
+      if (typeof value !== 'number')
+        throw typeError('Option value must be a number', `option ${name} must be a number, got ${describe(value)}`);
       const n = Math.trunc(value);
-      if (!(n >= kind.min && n <= kind.max)) throw zmqError('EINVAL', `option ${name} must be between ${kind.min} and ${kind.max}, got ${value}`);
+      if (!(n >= kind.min && n <= kind.max))
+        throw zmqError('EINVAL', `option ${name} must be between ${kind.min} and ${kind.max}, got ${value}`);
       // `+ 0` turns the -0 of a truncated small negative into 0.
       return kind.step ? Math.trunc(n / kind.step) * kind.step + 0 : n;
     }
     case 'bool':
-      if (typeof value !== 'boolean') throw typeError('Option value must be a boolean', `option ${name} must be a boolean, got ${describe(value)}`);
+      if (typeof value !== 'boolean')
+        throw typeError('Option value must be a boolean', `option ${name} must be a boolean, got ${describe(value)}`);
       return value;
     case 'enum':
       if (!kind.values.includes(value as string | null)) {
-        throw zmqError('EINVAL', `option ${name} must be one of ${kind.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`);
+        throw zmqError(
+          'EINVAL',
+          `option ${name} must be one of ${kind.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`,
+        );
       }
       return value;
     case 'string': {
@@ -57,9 +63,14 @@ function checkKind(name: string, kind: OptionKind, value: unknown): unknown {
         throw zmqError('EINVAL', `option ${name} cannot be null`);
       }
       const text = typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : undefined;
-      if (text === undefined) throw typeError('Option value must be a string or buffer', `option ${name} must be a string${kind.nullable ? ' or null' : ''}, got ${describe(value)}`);
+      if (text === undefined)
+        throw typeError(
+          'Option value must be a string or buffer',
+          `option ${name} must be a string${kind.nullable ? ' or null' : ''}, got ${describe(value)}`,
+        );
       const n = Buffer.byteLength(text);
-      if (n < kind.minBytes || n > kind.maxBytes) throw zmqError('EINVAL', `option ${name} must be ${kind.minBytes} to ${kind.maxBytes} bytes, got ${n}`);
+      if (n < kind.minBytes || n > kind.maxBytes)
+        throw zmqError('EINVAL', `option ${name} must be ${kind.minBytes} to ${kind.maxBytes} bytes, got ${n}`);
       return text;
     }
     case 'curveKey': {
@@ -67,7 +78,11 @@ function checkKind(name: string, kind: OptionKind, value: unknown): unknown {
       if (value instanceof Uint8Array && value.length === 32) return Buffer.from(value);
       const text = typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : undefined;
       if (text === undefined) {
-        if (value !== null) throw typeError('Option value must be a string or buffer', `option ${name} must be a 40-character Z85 key or 32 bytes, got ${describe(value)}`);
+        if (value !== null)
+          throw typeError(
+            'Option value must be a string or buffer',
+            `option ${name} must be a 40-character Z85 key or 32 bytes, got ${describe(value)}`,
+          );
         throw zmqError('EINVAL', `option ${name} must be a 40-character Z85 key or 32 bytes, got null`);
       }
       const problem = z85KeyProblem(text);
@@ -78,7 +93,11 @@ function checkKind(name: string, kind: OptionKind, value: unknown): unknown {
       // PEM text (certificates, keys); a Buffer is taken as its text.
       if (value === null) return null;
       const text = typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : undefined;
-      if (text === undefined) throw typeError('Option value must be a string or buffer', `option ${name} must be PEM text (a string or Buffer) or null, got ${describe(value)}`);
+      if (text === undefined)
+        throw typeError(
+          'Option value must be a string or buffer',
+          `option ${name} must be PEM text (a string or Buffer) or null, got ${describe(value)}`,
+        );
       if (!text.includes('-----BEGIN ')) throw zmqError('EINVAL', `option ${name} must be PEM text (-----BEGIN ...-----)`);
       return text;
     }
@@ -86,10 +105,12 @@ function checkKind(name: string, kind: OptionKind, value: unknown): unknown {
       if (value === null && kind.nullable) return null;
       const buf = typeof value === 'string' ? Buffer.from(value, 'utf8') : value instanceof Uint8Array ? Buffer.from(value) : undefined;
       if (!buf) {
-        if (value !== null) throw typeError('Option value must be a string or buffer', `option ${name} must be a string or Buffer, got ${describe(value)}`);
+        if (value !== null)
+          throw typeError('Option value must be a string or buffer', `option ${name} must be a string or Buffer, got ${describe(value)}`);
         throw zmqError('EINVAL', `option ${name} must be a string or Buffer, got null`);
       }
-      if (buf.length < kind.minBytes || buf.length > kind.maxBytes) throw zmqError('EINVAL', `option ${name} must be ${kind.minBytes} to ${kind.maxBytes} bytes, got ${buf.length}`);
+      if (buf.length < kind.minBytes || buf.length > kind.maxBytes)
+        throw zmqError('EINVAL', `option ${name} must be ${kind.minBytes} to ${kind.maxBytes} bytes, got ${buf.length}`);
       return typeof value === 'string' ? value : buf;
     }
   }

@@ -35,7 +35,11 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     }
     if (frontEnd === null || typeof frontEnd !== 'object') throw new TypeError('Front-end must be a socket object');
     if (backEnd === null || typeof backEnd !== 'object') throw new TypeError('Back-end must be a socket object');
-    for (const [name, s] of [['frontEnd', frontEnd], ['backEnd', backEnd], ['capture', options?.capture]] as const) {
+    for (const [name, s] of [
+      ['frontEnd', frontEnd],
+      ['backEnd', backEnd],
+      ['capture', options?.capture],
+    ] as const) {
       if (s === undefined && name === 'capture') continue;
       if (!(s instanceof SocketClass) || !reportsActivity(s)) {
         throw zmqError('EINVAL', `Proxy ${name} must be a socket made by this engine (Router, Dealer, XPublisher, ...)`);

@@ -55,16 +55,27 @@ export class Session implements ConnectionHost {
   private readonly keepsPipe: boolean;
   private readonly raw: boolean;
 
-  constructor(private readonly host: SessionHost, readonly ep: StreamEndpoint) {
+  constructor(
+    private readonly host: SessionHost,
+    readonly ep: StreamEndpoint,
+  ) {
     this.raw = host.socketType === 'STREAM';
     // STREAM too: libzmq gives a connecting STREAM its pipe, and so its routing id, at connect().
     this.keepsPipe = host.options.immediate !== true && (host.socketType !== 'ROUTER' || host.pipeAtConnect(ep.address));
   }
 
-  get socketType(): SocketTypeName { return this.host.socketType; }
-  get options(): CommonOptionValues { return this.host.options; }
-  get address(): string { return this.ep.address; }
-  createMechanism(peerAddress: string): Mechanism | string { return this.host.createMechanism(peerAddress); }
+  get socketType(): SocketTypeName {
+    return this.host.socketType;
+  }
+  get options(): CommonOptionValues {
+    return this.host.options;
+  }
+  get address(): string {
+    return this.ep.address;
+  }
+  createMechanism(peerAddress: string): Mechanism | string {
+    return this.host.createMechanism(peerAddress);
+  }
 
   start(): void {
     if (this.keepsPipe) this.makePipe(true);
@@ -121,7 +132,10 @@ export class Session implements ConnectionHost {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       s.off('error', onError);
       this.dialing = undefined;
-      if (this.done) { s.destroy(); return; }
+      if (this.done) {
+        s.destroy();
+        return;
+      }
       if (this.ep.transport === 'tcp' && s.localPort !== undefined && s.localPort === s.remotePort && s.localAddress === s.remoteAddress) {
         // TCP self-connect (dialing a free port in the ephemeral range can land on itself).
         s.destroy();
@@ -226,7 +240,10 @@ export class Session implements ConnectionHost {
       // A dial still in progress lives on in libuv until its connect attempt ends; without our listeners
       // it no longer reaches this session, its socket or the context (zeromq.js drops its context
       // reference at close, so a closed socket's context can be collected at once).
-      this.dialing.removeAllListeners('connect').removeAllListeners('error').on('error', () => {});
+      this.dialing
+        .removeAllListeners('connect')
+        .removeAllListeners('error')
+        .on('error', () => {});
       this.dialing.destroy();
       this.dialing = undefined;
     }

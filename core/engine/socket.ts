@@ -10,7 +10,16 @@ import { lookUpTcpEndpoint, parseEndpoint, resolvedTcpEndpoint, splitEndpoint } 
 import { zmqError, zmqErrorWithMessage, ZmqError } from './errors.js';
 import { Observer, type EventError, type SocketEvent } from './monitor.js';
 import { defaultOptions, mechanismFor, routingIdBytes, validateOption, type CommonOptionValues, type SocketOptions } from './options.js';
-import { OPTIONS, OPTION_NAMES, appliesTo, isOptionName, optionById, type OptionKind, type OptionName, type OptionSpec } from './option-table.js';
+import {
+  OPTIONS,
+  OPTION_NAMES,
+  appliesTo,
+  isOptionName,
+  optionById,
+  type OptionKind,
+  type OptionName,
+  type OptionSpec,
+} from './option-table.js';
 import type { ReceivingType, SendingType, SocketTypeName as AnyTypeName } from './socket-type-table.js';
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
 import type { SocketType } from './socket-type.js';
@@ -86,7 +95,9 @@ export interface Readable<M extends object[] = Buffer[]> {
 export type AnySocket = Socket & Readable & Writable;
 
 /** The generic socket of type T (`new Socket(number)`), typed as T's class is: send and receive only where T has them. */
-export type SocketOf<T extends AnyTypeName> = Socket & (T extends SendingType ? Writable : unknown) & (T extends ReceivingType ? Readable : unknown);
+export type SocketOf<T extends AnyTypeName> = Socket &
+  (T extends SendingType ? Writable : unknown) &
+  (T extends ReceivingType ? Readable : unknown);
 
 /** One connected peer, as `Socket.peers` lists it. */
 export interface PeerDescription {
@@ -127,10 +138,20 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   private readonly opHold = new Hold();
   // An open socket, even with endpoints, does not keep the process alive (as in zeromq.js); what is
   // still queued when the program ends is delivered by the exit flush (exit-flush.ts).
-  private get pendingSend() { return this.pendingSendOp; }
-  private set pendingSend(p) { this.pendingSendOp = p; this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp); }
-  private get pendingReceive() { return this.pendingReceiveOp; }
-  private set pendingReceive(p) { this.pendingReceiveOp = p; this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp); }
+  private get pendingSend() {
+    return this.pendingSendOp;
+  }
+  private set pendingSend(p) {
+    this.pendingSendOp = p;
+    this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp);
+  }
+  private get pendingReceive() {
+    return this.pendingReceiveOp;
+  }
+  private set pendingReceive(p) {
+    this.pendingReceiveOp = p;
+    this.opHold.set(!!this.pendingSendOp || !!this.pendingReceiveOp);
+  }
   private notifyQueued = false;
   /** A bind or unbind is running (zeromq.js's Blocked state). */
   private blocked = false;
@@ -187,7 +208,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
    * this socket type does not have. Common options live in `options`, the others in the socket type.
    */
   setOption(name: string, value: unknown): void {
-    if (!isOptionName(name) || !appliesTo(name, this.typeName)) throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
+    if (!isOptionName(name) || !appliesTo(name, this.typeName))
+      throw zmqError('EINVAL', `unknown socket option '${name}' for ${this.typeName}`);
     const checked = validateOption(name, value);
     this.store(name, checked);
   }
@@ -209,13 +231,27 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
 
   // zeromq.js's protected accessors by libzmq option number (getInt32Option(ZMQ_BACKLOG), ...), kept for
   // code written against zeromq.js's internals; each maps the number to the named option it declares.
-  protected getBoolOption(id: number): boolean { return this.getOption(numberedOption(id, this.typeName, 'bool')) as boolean; }
-  protected setBoolOption(id: number, value: boolean): void { this.setOption(numberedOption(id, this.typeName, 'bool'), value); }
-  protected getInt32Option(id: number): number { return this.getOption(numberedOption(id, this.typeName, 'int')) as number; }
-  protected setInt32Option(id: number, value: number): void { this.setOption(numberedOption(id, this.typeName, 'int'), value); }
-  protected getInt64Option(id: number): number { return this.getOption(numberedOption(id, this.typeName, 'int')) as number; }
-  protected setInt64Option(id: number, value: number): void { this.setOption(numberedOption(id, this.typeName, 'int'), value); }
-  protected getUint64Option(id: number): number { return this.getOption(numberedOption(id, this.typeName, 'int')) as number; }
+  protected getBoolOption(id: number): boolean {
+    return this.getOption(numberedOption(id, this.typeName, 'bool')) as boolean;
+  }
+  protected setBoolOption(id: number, value: boolean): void {
+    this.setOption(numberedOption(id, this.typeName, 'bool'), value);
+  }
+  protected getInt32Option(id: number): number {
+    return this.getOption(numberedOption(id, this.typeName, 'int')) as number;
+  }
+  protected setInt32Option(id: number, value: number): void {
+    this.setOption(numberedOption(id, this.typeName, 'int'), value);
+  }
+  protected getInt64Option(id: number): number {
+    return this.getOption(numberedOption(id, this.typeName, 'int')) as number;
+  }
+  protected setInt64Option(id: number, value: number): void {
+    this.setOption(numberedOption(id, this.typeName, 'int'), value);
+  }
+  protected getUint64Option(id: number): number {
+    return this.getOption(numberedOption(id, this.typeName, 'int')) as number;
+  }
   protected setUint64Option(id: number, value: number): void {
     const name = numberedOption(id, this.typeName, 'int');
     // libzmq's uint64 options (ZMQ_AFFINITY) take up to 2^64-1, which a double carries only approximately:
@@ -229,7 +265,9 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     const v = this.getOption(numberedOption(id, this.typeName, 'string'));
     return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8') : (v as string | null);
   }
-  protected setStringOption(id: number, value: string | Buffer | null): void { this.setOption(numberedOption(id, this.typeName, 'string'), value); }
+  protected setStringOption(id: number, value: string | Buffer | null): void {
+    this.setOption(numberedOption(id, this.typeName, 'string'), value);
+  }
 
   /** zeromq.js: the numeric socket type (ZMQ_PUSH = 8, ...). */
   get type(): number {
@@ -311,7 +349,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   protected sendMessage(message: MessageLike | MessageLike[]): Promise<void> {
     if (message === undefined) throw new TypeError('Message must be present');
     this.checkOpen();
-    if (this.pendingSend) throw zmqErrorWithMessage('EBUSY', 'Socket is busy writing; only one send operation may be in progress at any time');
+    if (this.pendingSend)
+      throw zmqErrorWithMessage('EBUSY', 'Socket is busy writing; only one send operation may be in progress at any time');
     const msg = toFrames(message);
     // An empty multipart message is nothing to send (zeromq.js resolves at once).
     if (msg.length === 0) return RESOLVED;
@@ -328,7 +367,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
   /** `receive` of the types that receive (Readable): the next whole message. */
   protected receiveMessage(): Promise<Buffer[]> {
     this.checkOpen();
-    if (this.pendingReceive) throw zmqErrorWithMessage('EBUSY', 'Socket is busy reading; only one receive operation may be in progress at any time');
+    if (this.pendingReceive)
+      throw zmqErrorWithMessage('EBUSY', 'Socket is busy reading; only one receive operation may be in progress at any time');
     let msg: Msg | undefined;
     try {
       msg = this.impl.receive();
@@ -709,7 +749,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     }
     if (this.closeUdpEndpoint(address)) return;
     // As libzmq's term_endpoint: the endpoint as connected, or (sync here, so without a DNS lookup) the address `address` resolves to.
-    const key = this.sessions.has(address) ? address : resolvedTcpEndpoint(address, this.options.ipv6) ?? address;
+    const key = this.sessions.has(address) ? address : (resolvedTcpEndpoint(address, this.options.ipv6) ?? address);
     const list = this.sessions.get(key);
     if (!list || list.length === 0) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.sessions.delete(key);
@@ -794,7 +834,10 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
 
 /** The host part of a peer address ("tcp://[::1]:5555" -> "::1"), as libzmq's Peer-Address gives it. */
 function hostOf(address: string): string {
-  return address.replace(/^tcp:\/\//, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return address
+    .replace(/^tcp:\/\//, '')
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '');
 }
 
 function remoteOf(s: net.Socket): string {
@@ -833,7 +876,8 @@ function numberedOption(id: number, typeName: string, family: 'bool' | 'int' | '
   const name = typeof id === 'number' ? optionById(id) : undefined;
   const kind: OptionKind['type'] | undefined = name && OPTIONS[name].kind.type;
   const fits = kind === family || (family === 'string' && (kind === 'bytes' || kind === 'curveKey' || kind === 'pem'));
-  if (!name || !fits || !appliesTo(name, typeName)) throw zmqError('EINVAL', `no ${family} socket option numbered ${String(id)} for ${typeName}`);
+  if (!name || !fits || !appliesTo(name, typeName))
+    throw zmqError('EINVAL', `no ${family} socket option numbered ${String(id)} for ${typeName}`);
   return name;
 }
 
@@ -841,8 +885,12 @@ function numberedOption(id: number, typeName: string, family: 'bool' | 'int' | '
 export function defineOptionProperties(target: { prototype: object }, names: readonly OptionName[]): void {
   for (const name of names) {
     Object.defineProperty(target.prototype, name, {
-      get(this: Socket) { return this.getOption(name); },
-      set(this: Socket, v: unknown) { this.setOption(name, v); },
+      get(this: Socket) {
+        return this.getOption(name);
+      },
+      set(this: Socket, v: unknown) {
+        this.setOption(name, v);
+      },
       enumerable: true,
       configurable: true,
     });
@@ -850,4 +898,7 @@ export function defineOptionProperties(target: { prototype: object }, names: rea
 }
 
 // The common options as properties of every socket (zeromq.js exposes them the same way).
-defineOptionProperties(Socket, OPTION_NAMES.filter((name) => OPTIONS[name].types === 'all'));
+defineOptionProperties(
+  Socket,
+  OPTION_NAMES.filter((name) => OPTIONS[name].types === 'all'),
+);

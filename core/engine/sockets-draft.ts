@@ -13,9 +13,15 @@ import { checkGroup, type DishType } from './types/dish.js';
 import type { PeerType } from './types/peer.js';
 import { withContext } from './sockets.js';
 
-export interface ServerRoutingOptions { routingId: number }
-export interface RadioGroupOptions { group: Buffer | string }
-export interface DishGroupOptions { group: Buffer }
+export interface ServerRoutingOptions {
+  routingId: number;
+}
+export interface RadioGroupOptions {
+  group: Buffer | string;
+}
+export interface DishGroupOptions {
+  group: Buffer;
+}
 export type ServerOptions = OptionsFor<'SERVER'>;
 export type ClientOptions = OptionsFor<'CLIENT'>;
 export type RadioOptions = OptionsFor<'RADIO'>;
@@ -27,13 +33,15 @@ export type PeerOptions = OptionsFor<'PEER'>;
 export type ChannelOptions = OptionsFor<'CHANNEL'>;
 
 // Each class's send/receive (zeromq.js's draft interfaces) and type-specific options, from the tables.
-export interface Server extends Readable<[Buffer, ServerRoutingOptions]>, Writable<MessageLike, [ServerRoutingOptions]>, TypeOptionValues<'SERVER'> {}
+export interface Server
+  extends Readable<[Buffer, ServerRoutingOptions]>, Writable<MessageLike, [ServerRoutingOptions]>, TypeOptionValues<'SERVER'> {}
 export interface Client extends Readable<[Buffer]>, Writable<MessageLike>, TypeOptionValues<'CLIENT'> {}
 export interface Radio extends Writable<MessageLike, [RadioGroupOptions]>, TypeOptionValues<'RADIO'> {}
 export interface Dish extends Readable<[Buffer, DishGroupOptions]>, TypeOptionValues<'DISH'> {}
 export interface Gather extends Readable<[Buffer]>, TypeOptionValues<'GATHER'> {}
 export interface Scatter extends Writable<MessageLike>, TypeOptionValues<'SCATTER'> {}
-export interface Peer extends Readable<[Buffer, ServerRoutingOptions]>, Writable<MessageLike, [ServerRoutingOptions]>, TypeOptionValues<'PEER'> {}
+export interface Peer
+  extends Readable<[Buffer, ServerRoutingOptions]>, Writable<MessageLike, [ServerRoutingOptions]>, TypeOptionValues<'PEER'> {}
 export interface Channel extends Readable<[Buffer]>, Writable<MessageLike>, TypeOptionValues<'CHANNEL'> {}
 export interface Datagram extends Readable, Writable, TypeOptionValues<'DGRAM'> {}
 
@@ -66,7 +74,10 @@ function cutAtNul(buf: Buffer): Buffer {
 function routedFrames(kind: string, message: MessageLike | MessageLike[], options: unknown): Buffer[] {
   const id = (options as { routingId?: unknown } | undefined)?.routingId;
   if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > 0xffffffff) {
-    throw zmqError('EINVAL', `${kind}.send needs { routingId }: an integer from 1 to 4294967295, got ${id === undefined ? 'none' : String(id)}`);
+    throw zmqError(
+      'EINVAL',
+      `${kind}.send needs { routingId }: an integer from 1 to 4294967295, got ${id === undefined ? 'none' : String(id)}`,
+    );
   }
   const rid = Buffer.allocUnsafe(4);
   rid.writeUInt32BE(id, 0);
@@ -214,6 +225,14 @@ export class Datagram extends Socket {
 }
 
 for (const [cls, type] of [
-  [Server, 'SERVER'], [Client, 'CLIENT'], [Radio, 'RADIO'], [Dish, 'DISH'], [Gather, 'GATHER'],
-  [Scatter, 'SCATTER'], [Peer, 'PEER'], [Channel, 'CHANNEL'], [Datagram, 'DGRAM'],
-] as const) defineTypeOptions(cls, type);
+  [Server, 'SERVER'],
+  [Client, 'CLIENT'],
+  [Radio, 'RADIO'],
+  [Dish, 'DISH'],
+  [Gather, 'GATHER'],
+  [Scatter, 'SCATTER'],
+  [Peer, 'PEER'],
+  [Channel, 'CHANNEL'],
+  [Datagram, 'DGRAM'],
+] as const)
+  defineTypeOptions(cls, type);

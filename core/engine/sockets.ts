@@ -41,7 +41,10 @@ function connectRoutingId(options: unknown): Buffer | undefined {
 
 /** The options only type T has, declared in option-table.ts, as properties of T's class (validated through setOption). */
 export function defineTypeOptions(target: { prototype: object }, type: SocketTypeName): void {
-  defineOptionProperties(target, OPTION_NAMES.filter((name) => OPTIONS[name].types !== 'all' && !('property' in OPTIONS[name]) && appliesTo(name, type)));
+  defineOptionProperties(
+    target,
+    OPTION_NAMES.filter((name) => OPTIONS[name].types !== 'all' && !('property' in OPTIONS[name]) && appliesTo(name, type)),
+  );
 }
 
 /** A class's constructor options: the options its type has (option-table.ts) and the context. */
@@ -59,8 +62,12 @@ export type SubscriberOptions = OptionsFor<'SUB'>;
 export type XPublisherOptions = OptionsFor<'XPUB'>;
 export type XSubscriberOptions = OptionsFor<'XSUB'>;
 export type StreamOptions = OptionsFor<'STREAM'>;
-export interface RouterConnectOptions { routingId?: string | Buffer }
-export interface StreamConnectOptions { routingId?: string | Buffer }
+export interface RouterConnectOptions {
+  routingId?: string | Buffer;
+}
+export interface StreamConnectOptions {
+  routingId?: string | Buffer;
+}
 
 // Each class's type-specific options and its send/receive, from the tables (zeromq.js's interfaces).
 export interface Pair extends Readable, Writable, TypeOptionValues<'PAIR'> {}
@@ -186,6 +193,17 @@ export class Stream extends Socket {
 }
 
 for (const [cls, type] of [
-  [Pair, 'PAIR'], [Push, 'PUSH'], [Pull, 'PULL'], [Dealer, 'DEALER'], [Request, 'REQ'], [Reply, 'REP'], [Router, 'ROUTER'],
-  [Publisher, 'PUB'], [Subscriber, 'SUB'], [XPublisher, 'XPUB'], [XSubscriber, 'XSUB'], [Stream, 'STREAM'],
-] as const) defineTypeOptions(cls, type);
+  [Pair, 'PAIR'],
+  [Push, 'PUSH'],
+  [Pull, 'PULL'],
+  [Dealer, 'DEALER'],
+  [Request, 'REQ'],
+  [Reply, 'REP'],
+  [Router, 'ROUTER'],
+  [Publisher, 'PUB'],
+  [Subscriber, 'SUB'],
+  [XPublisher, 'XPUB'],
+  [XSubscriber, 'XSUB'],
+  [Stream, 'STREAM'],
+] as const)
+  defineTypeOptions(cls, type);

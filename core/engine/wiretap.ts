@@ -75,7 +75,8 @@ export function setWireTap(fn: WireTap | undefined): void {
  */
 export function addWireTap(fn: WireTap, onClose?: WireTapCloseListener): () => void {
   if (typeof fn !== 'function') throw new TypeError('addWireTap expects a function');
-  if (onClose !== undefined && typeof onClose !== 'function') throw new TypeError('addWireTap expects onClose to be a function or undefined');
+  if (onClose !== undefined && typeof onClose !== 'function')
+    throw new TypeError('addWireTap expects onClose to be a function or undefined');
   // Wrapped so the same function added twice is two listeners, each removed by its own remover.
   const chunkFn: WireTap = (c) => fn(c);
   const closeFn: WireTapCloseListener | undefined = onClose && ((e) => onClose(e));

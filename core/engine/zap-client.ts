@@ -14,7 +14,10 @@ let nextRequestId = 1;
 
 /** A reply libzmq's zap_client would refuse; `code` is its reason (read by askZap for the monitor event). */
 export class ZapError extends Error {
-  constructor(message: string, readonly code: ZapProtocolError) {
+  constructor(
+    message: string,
+    readonly code: ZapProtocolError,
+  ) {
     super(message);
     this.name = 'ZapError';
   }
@@ -42,7 +45,9 @@ export function zapClientFor(context: Context): ZapClient {
         if (!msg) return;
         // In libzmq's order (zap_client.cpp): the frame count, then the delimiter, then the rest.
         if (msg.length !== 7) {
-          finish(() => reject(new ZapError(`ZAP reply must have 6 frames after the delimiter, got ${msg.length - 1}`, 'ERR_ZAP_MALFORMED_REPLY')));
+          finish(() =>
+            reject(new ZapError(`ZAP reply must have 6 frames after the delimiter, got ${msg.length - 1}`, 'ERR_ZAP_MALFORMED_REPLY')),
+          );
           return;
         }
         if (msg[0].length !== 0) {

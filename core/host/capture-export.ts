@@ -34,8 +34,25 @@ function csvLines(store: CaptureStore, indices: readonly number[]): (k: number) 
     const time = `${secondText}.${String(micros - whole * 1e6).padStart(6, '0')}`;
     const delta = k > 0 ? r.ts - store.records.ts(indices[k - 1]) : 0;
     const frames = r.type === 'message' ? r.frames.join('|') : '';
-    return [i, time, r.ts, (r.ts - start).toFixed(6), delta.toFixed(6), r.conn, r.dir, r.src, r.dst, r.type,
-      store.socketTypeOf(i) ?? '', summarize(r), frames].map(csvCell).join(',') + '\n';
+    return (
+      [
+        i,
+        time,
+        r.ts,
+        (r.ts - start).toFixed(6),
+        delta.toFixed(6),
+        r.conn,
+        r.dir,
+        r.src,
+        r.dst,
+        r.type,
+        store.socketTypeOf(i) ?? '',
+        summarize(r),
+        frames,
+      ]
+        .map(csvCell)
+        .join(',') + '\n'
+    );
   };
 }
 
@@ -43,7 +60,13 @@ function csvLines(store: CaptureStore, indices: readonly number[]): (k: number) 
  * The first `total` records of `indices` (a filtered list, which may still grow) as a byte stream.
  * `onRows` hears how many rows have been made, after each chunk and at the end.
  */
-export function exportStream(store: CaptureStore, indices: readonly number[], total: number, format: ExportFormat, onRows: (rows: number) => void): Readable {
+export function exportStream(
+  store: CaptureStore,
+  indices: readonly number[],
+  total: number,
+  format: ExportFormat,
+  onRows: (rows: number) => void,
+): Readable {
   function* chunks(): Generator<string> {
     let text = format === 'csv' ? CSV_HEADER : '';
     const line = format === 'csv' ? csvLines(store, indices) : (k: number) => JSON.stringify(store.get(indices[k])) + '\n';

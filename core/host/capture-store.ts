@@ -31,7 +31,12 @@ export function summarize(r: InspectRecord): string {
     }
     case 'command': {
       const parts = [r.name];
-      if (r.properties) parts.push(Object.entries(r.properties).map(([k, v]) => `${k}=${v}`).join(' '));
+      if (r.properties)
+        parts.push(
+          Object.entries(r.properties)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+        );
       if (r.topic !== undefined) parts.push(`topic ${previewFrame(r.topic)}`);
       if (r.username !== undefined) parts.push(`user "${r.username}"${r.cleartextCredentials ? ' (password in clear text!)' : ''}`);
       if (r.reason) parts.push(r.reason);
@@ -40,8 +45,16 @@ export function summarize(r: InspectRecord): string {
       return parts.join(' ');
     }
     case 'greeting':
-      return [`ZMTP ${r.version}`, r.mechanism, r.asServer ? 'as-server' : '', r.socketType ?? '', r.identity ? `identity ${r.identity}` : '',
-        r.offered ? `(offered ${r.offered})` : ''].filter(Boolean).join(' ');
+      return [
+        `ZMTP ${r.version}`,
+        r.mechanism,
+        r.asServer ? 'as-server' : '',
+        r.socketType ?? '',
+        r.identity ? `identity ${r.identity}` : '',
+        r.offered ? `(offered ${r.offered})` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
     case 'error':
       return r.message;
     case 'gap':
@@ -118,7 +131,13 @@ export class CaptureStore {
     const cols = this.records;
     const r = cols.get(index);
     return {
-      index, ts: r.ts, conn: r.conn, dir: r.dir, src: r.src, dst: r.dst, type: r.type,
+      index,
+      ts: r.ts,
+      conn: r.conn,
+      dir: r.dir,
+      src: r.src,
+      dst: r.dst,
+      type: r.type,
       sinceStart: r.ts - cols.ts(0),
       delta: previous === undefined ? 0 : r.ts - cols.ts(previous),
       summary: summarize(r),
@@ -249,7 +268,9 @@ export class CaptureStore {
         break;
       case 'message':
         c.messages++;
-        c.bytes += (r as MessageRecord).sizes ? (r as MessageRecord).sizes!.reduce((a, b) => a + b, 0) : (r as MessageRecord).frames.reduce((a, f) => a + f.length / 2, 0);
+        c.bytes += (r as MessageRecord).sizes
+          ? (r as MessageRecord).sizes!.reduce((a, b) => a + b, 0)
+          : (r as MessageRecord).frames.reduce((a, f) => a + f.length / 2, 0);
         break;
       case 'error':
         c.errors++;
@@ -270,7 +291,9 @@ export class CaptureStore {
           c.pgm.packets++;
           if (r.status === 'repair') c.pgm.repaired++;
           else if (r.status === 'duplicate') c.pgm.duplicates++;
-          if (r.packet === 'NAK') c.pgm.naks += 1 + (r.options ?? []).reduce((a, o) => a + (o.name === 'nak-list' && Array.isArray(o.sqns) ? o.sqns.length : 0), 0);
+          if (r.packet === 'NAK')
+            c.pgm.naks +=
+              1 + (r.options ?? []).reduce((a, o) => a + (o.name === 'nak-list' && Array.isArray(o.sqns) ? o.sqns.length : 0), 0);
         }
         break;
       case 'loss':

@@ -38,7 +38,10 @@ export class Captures {
   private sessions = new Map<string, Session>();
   private nextId = 1;
 
-  constructor(private emit: (event: HostEvent) => void, private tempDir: string) {}
+  constructor(
+    private emit: (event: HostEvent) => void,
+    private tempDir: string,
+  ) {}
 
   get ready(): boolean {
     return sources.pipelineReady;
@@ -181,19 +184,27 @@ export class Captures {
    * Starts an export of the records matching `filter` (one per capture at a time). Headers can be sent
    * from `name` before `into(dest)` streams the rows; progress shows in the capture's summary.
    */
-  beginExport(id: string, format: ExportFormat, filter: CaptureFilter): { name: string; total: number; into(dest: Writable): Promise<number> } {
+  beginExport(
+    id: string,
+    format: ExportFormat,
+    filter: CaptureFilter,
+  ): { name: string; total: number; into(dest: Writable): Promise<number> } {
     const s = this.get(id);
     if (s.exporting) throw new HostError(`capture ${s.summary.name} is already being exported (cancel that export first)`, 'EBUSY');
     const indices = s.store.filtered(filter);
     const total = indices.length;
     const state: ExportState = { format, name: exportFileName(s.summary.name, format), rows: 0, total, state: 'running' };
-    const stream = exportStream(s.store, indices, total, format, (rows) => { state.rows = rows; this.changed(s, false); });
+    const stream = exportStream(s.store, indices, total, format, (rows) => {
+      state.rows = rows;
+      this.changed(s, false);
+    });
     const job = { cancelled: false, stream };
     s.exporting = job;
     s.summary.export = state;
     this.changed(s, true);
     return {
-      name: state.name, total,
+      name: state.name,
+      total,
       into: async (dest) => {
         try {
           await pipeline(stream, dest);
@@ -203,7 +214,8 @@ export class Captures {
           // A reader that goes away (a download stopped in the browser) cancels the export too.
           const stopped = job.cancelled || (err as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';
           state.state = stopped ? 'cancelled' : 'failed';
-          if (stopped) throw new HostError(`the export of ${s.summary.name} was cancelled after ${state.rows} of ${total} rows`, 'ECANCELED');
+          if (stopped)
+            throw new HostError(`the export of ${s.summary.name} was cancelled after ${state.rows} of ${total} rows`, 'ECANCELED');
           state.error = describeError(err).message;
           throw err;
         } finally {
@@ -247,7 +259,13 @@ export class Captures {
   fileOf(id: string): { path: string; name: string } {
     const s = this.get(id);
     if (!s.file) throw new HostError(`capture ${s.summary.name} has no packet file`, 'ENOENT');
-    return { path: s.file, name: s.summary.name.endsWith('.pcapng') || s.summary.name.endsWith('.pcap') ? s.summary.name : `${s.summary.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.pcapng` };
+    return {
+      path: s.file,
+      name:
+        s.summary.name.endsWith('.pcapng') || s.summary.name.endsWith('.pcap')
+          ? s.summary.name
+          : `${s.summary.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}.pcapng`,
+    };
   }
 
   private get(id: string): Session {
@@ -260,10 +278,26 @@ export class Captures {
     const id = `c${this.nextId++}`;
     const s: Session = {
       summary: {
-        id, name, source, state, progress: 0, packets: 0, records: 0, messages: 0, connections: 0,
-        warnings: [], startedAt: Date.now() / 1000, canSave: false,
+        id,
+        name,
+        source,
+        state,
+        progress: 0,
+        packets: 0,
+        records: 0,
+        messages: 0,
+        connections: 0,
+        warnings: [],
+        startedAt: Date.now() / 1000,
+        canSave: false,
       },
-      store: new CaptureStore(), ownsFile: false, closed: false, lastEmit: 0, lastRecords: 0, abort: new AbortController(), progressStep: 0,
+      store: new CaptureStore(),
+      ownsFile: false,
+      closed: false,
+      lastEmit: 0,
+      lastRecords: 0,
+      abort: new AbortController(),
+      progressStep: 0,
     };
     this.sessions.set(id, s);
     return s;
@@ -271,9 +305,14 @@ export class Captures {
 
   private sink(s: Session, size: number): sources.PipelineSink {
     return {
-      record: (r) => { if (!s.closed) s.store.add(r); },
+      record: (r) => {
+        if (!s.closed) s.store.add(r);
+      },
       // Called for every packet: changed() returns at once while an update is already due.
-      packet: () => { s.summary.packets++; this.changed(s, false); },
+      packet: () => {
+        s.summary.packets++;
+        this.changed(s, false);
+      },
       progress: (read, total) => {
         const t = total ?? size;
         s.summary.bytesRead = read;
@@ -286,7 +325,9 @@ export class Captures {
         this.changed(s, step !== s.progressStep);
         s.progressStep = step;
       },
-      warning: (w) => { if (s.summary.warnings.length < MAX_WARNINGS) s.summary.warnings.push({ message: w.message, code: w.code, severity: w.severity }); },
+      warning: (w) => {
+        if (s.summary.warnings.length < MAX_WARNINGS) s.summary.warnings.push({ message: w.message, code: w.code, severity: w.severity });
+      },
     };
   }
 
@@ -302,7 +343,11 @@ export class Captures {
       s.summary.state = 'failed';
       // Uploads live under a temp name, and a stream is called 'stream': show the user's file name instead.
       const message = describeError(err).message;
-      s.summary.error = s.streamed ? message.replace(/\bstream\b/, s.summary.name) : s.file ? message.split(s.file).join(s.summary.name) : message;
+      s.summary.error = s.streamed
+        ? message.replace(/\bstream\b/, s.summary.name)
+        : s.file
+          ? message.split(s.file).join(s.summary.name)
+          : message;
       s.summary.canSave = false;
     }
     if (!s.closed) this.changed(s, true);
@@ -333,12 +378,21 @@ export class Captures {
     if (!force && now - s.lastEmit < interval) {
       // The last change of a burst is still reported (a quiet live source sends nothing after it).
       if (!s.trailing && !s.closed) {
-        s.trailing = setTimeout(() => { s.trailing = undefined; if (!s.closed) this.changed(s, true); }, interval - (now - s.lastEmit));
+        s.trailing = setTimeout(
+          () => {
+            s.trailing = undefined;
+            if (!s.closed) this.changed(s, true);
+          },
+          interval - (now - s.lastEmit),
+        );
         s.trailing.unref?.();
       }
       return;
     }
-    if (s.trailing) { clearTimeout(s.trailing); s.trailing = undefined; }
+    if (s.trailing) {
+      clearTimeout(s.trailing);
+      s.trailing = undefined;
+    }
     s.lastEmit = now;
     s.lastRecords = s.store.size;
     this.emit({ type: 'capture.changed', capture: this.snapshot(s) });

@@ -54,14 +54,25 @@ export function nextStatus(status: EndpointStatus, kind: 'bind' | 'connect', ev:
       s = { ...s };
       break;
     case 'connect:retry':
-      s = { ...s, retries: s.retries + 1, reason: ev.reason, nextAttemptAt: ev.interval !== undefined ? ev.ts + ev.interval / 1000 : undefined };
+      s = {
+        ...s,
+        retries: s.retries + 1,
+        reason: ev.reason,
+        nextAttemptAt: ev.interval !== undefined ? ev.ts + ev.interval / 1000 : undefined,
+      };
       break;
     case 'connect':
     case 'accept':
       s = { ...s, handshaking: [...without(s.handshaking, remote), ...(remote !== undefined ? [remote] : [])] };
       break;
     case 'handshake':
-      s = { ...s, handshaking: without(s.handshaking, remote), ready: [...without(s.ready, remote), ...(remote !== undefined ? [remote] : [])], retries: 0, handshakeFailure: undefined };
+      s = {
+        ...s,
+        handshaking: without(s.handshaking, remote),
+        ready: [...without(s.ready, remote), ...(remote !== undefined ? [remote] : [])],
+        retries: 0,
+        handshakeFailure: undefined,
+      };
       break;
     case 'disconnect':
       s = { ...s, handshaking: without(s.handshaking, remote), ready: without(s.ready, remote) };
@@ -73,7 +84,9 @@ export function nextStatus(status: EndpointStatus, kind: 'bind' | 'connect', ev:
   const phase = phaseOf(s, kind);
   const reason = phase === 'retrying' ? s.reason : phase === 'handshake-failed' ? s.handshakeFailure : undefined;
   return {
-    ...s, phase, reason,
+    ...s,
+    phase,
+    reason,
     nextAttemptAt: phase === 'retrying' ? s.nextAttemptAt : undefined,
     since: phase === status.phase ? status.since : ev.ts,
   };
@@ -97,12 +110,17 @@ export function describeStatus(s: EndpointStatus, fmtTime: (ts: number) => strin
       if (s.handshakeFailure) parts.push(`last handshake failed: ${s.handshakeFailure}`);
       return parts.join(', ');
     }
-    case 'connecting': return 'connecting';
+    case 'connecting':
+      return 'connecting';
     case 'retrying':
       return `retrying: ${s.reason ?? 'connection failed'} (${n(s.retries, 'attempt')})${s.nextAttemptAt !== undefined ? `, next attempt ${fmtTime(s.nextAttemptAt)}` : ''}`;
-    case 'handshaking': return `handshaking with ${s.handshaking.join(', ')}`;
-    case 'connected': return `connected to ${n(s.ready.length, 'peer')} (${s.ready.join(', ')})`;
-    case 'handshake-failed': return `handshake failed: ${s.handshakeFailure ?? 'unknown reason'}`;
-    case 'multicast': return 'multicast: no connections, packets go to and come from the group';
+    case 'handshaking':
+      return `handshaking with ${s.handshaking.join(', ')}`;
+    case 'connected':
+      return `connected to ${n(s.ready.length, 'peer')} (${s.ready.join(', ')})`;
+    case 'handshake-failed':
+      return `handshake failed: ${s.handshakeFailure ?? 'unknown reason'}`;
+    case 'multicast':
+      return 'multicast: no connections, packets go to and come from the group';
   }
 }

@@ -2,13 +2,16 @@
 import { errorText } from '../engine/errors.js';
 
 export class HostError extends Error {
-  constructor(message: string, public code = 'EINVAL') {
+  constructor(
+    message: string,
+    public code = 'EINVAL',
+  ) {
     super(message);
   }
 }
 
 const PLAIN: Record<string, string> = {
-  EFSM: 'not allowed in the socket\'s current state (a REQ must get its reply before sending again, a REP must receive a request before replying)',
+  EFSM: "not allowed in the socket's current state (a REQ must get its reply before sending again, a REP must receive a request before replying)",
   EAGAIN: 'the operation would block: no peer is ready to take the message, or the high-water mark is reached',
   EHOSTUNREACH: 'no connected peer has that routing id (the peer never connected or has gone)',
   EADDRINUSE: 'the address is already in use by another socket or program',

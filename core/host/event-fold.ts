@@ -61,7 +61,12 @@ export class EventFold {
       return row;
     }
     const fresh: FoldedEvent = {
-      key, seq: this.nextSeq++, type: e.type, count: 1, firstTs: e.ts, ts: e.ts,
+      key,
+      seq: this.nextSeq++,
+      type: e.type,
+      count: 1,
+      firstTs: e.ts,
+      ts: e.ts,
       ...(e.address !== undefined ? { address: e.address } : {}),
       ...(e.reason !== undefined ? { reason: e.reason } : {}),
       ...(e.detail !== undefined ? { detail: e.detail } : {}),

@@ -93,42 +93,86 @@ export class Host {
     const cap = this.captures;
     switch (method) {
       case 'host.info':
-        return { version: HOST_VERSION, engine: engine.ENGINE_NAME, socketTypes: SOCKET_TYPES, captureReady: cap.ready, instance: this.instance };
-      case 'socket.create': return wb.create(p.type, p.name, p.options);
-      case 'socket.close': wb.close(p.id); return { ok: true };
-      case 'socket.list': return wb.list();
-      case 'socket.setOptions': return wb.setOptions(p.id, p.options);
-      case 'socket.bind': return wb.bind(p.id, p.endpoint);
-      case 'socket.unbind': return wb.unbind(p.id, p.endpoint);
-      case 'socket.connect': return wb.connect(p.id, p.endpoint, p.routingId);
-      case 'socket.disconnect': return wb.disconnect(p.id, p.endpoint);
-      case 'socket.send': return wb.send(p.id, p.frames, { routingId: p.routingId, group: p.group });
-      case 'socket.join': return wb.join(p.id, p.group, true);
-      case 'socket.leave': return wb.join(p.id, p.group, false);
-      case 'socket.subscribe': return wb.subscribe(p.id, p.topic, true);
-      case 'socket.unsubscribe': return wb.subscribe(p.id, p.topic, false);
-      case 'socket.messages': return wb.messages(p.id, p.offset, p.limit);
-      case 'socket.rates': return wb.rates(p.id);
-      case 'socket.events': return wb.events(p.id, p.offset, p.limit);
-      case 'curve.keyPair': return engine.curveKeyPair();
-      case 'zap.get': return wb.zap.get();
-      case 'zap.set': return wb.zap.set(p.policy);
-      case 'templates.list': return this.templates.list();
-      case 'templates.save': return this.templates.save(p.templates);
-      case 'capture.interfaces': return cap.interfaces();
-      case 'capture.openFile': return cap.openFile(p.path, p.name);
-      case 'capture.startLive': return cap.startLive(p.interface, p.filter);
-      case 'capture.watchWorkbench': return cap.startWorkbench((local) => wb.isBoundLocally(local));
-      case 'capture.stop': return cap.stop(p.id);
-      case 'capture.close': await cap.close(p.id); return { ok: true };
-      case 'capture.list': return cap.list();
-      case 'capture.connections': return cap.connections(p.id);
-      case 'capture.query': return cap.query(p.id, p.filter, p.offset, p.limit);
-      case 'capture.record': return cap.record(p.id, p.index);
-      case 'capture.rate': return cap.rate(p.id, p.buckets, p.filter);
-      case 'capture.export': return cap.exportTo(p.id, p.format, p.path, p.filter);
-      case 'capture.cancelExport': cap.cancelExport(p.id); return { ok: true };
-      case 'capture.save': return cap.save(p.id, p.path);
+        return {
+          version: HOST_VERSION,
+          engine: engine.ENGINE_NAME,
+          socketTypes: SOCKET_TYPES,
+          captureReady: cap.ready,
+          instance: this.instance,
+        };
+      case 'socket.create':
+        return wb.create(p.type, p.name, p.options);
+      case 'socket.close':
+        wb.close(p.id);
+        return { ok: true };
+      case 'socket.list':
+        return wb.list();
+      case 'socket.setOptions':
+        return wb.setOptions(p.id, p.options);
+      case 'socket.bind':
+        return wb.bind(p.id, p.endpoint);
+      case 'socket.unbind':
+        return wb.unbind(p.id, p.endpoint);
+      case 'socket.connect':
+        return wb.connect(p.id, p.endpoint, p.routingId);
+      case 'socket.disconnect':
+        return wb.disconnect(p.id, p.endpoint);
+      case 'socket.send':
+        return wb.send(p.id, p.frames, { routingId: p.routingId, group: p.group });
+      case 'socket.join':
+        return wb.join(p.id, p.group, true);
+      case 'socket.leave':
+        return wb.join(p.id, p.group, false);
+      case 'socket.subscribe':
+        return wb.subscribe(p.id, p.topic, true);
+      case 'socket.unsubscribe':
+        return wb.subscribe(p.id, p.topic, false);
+      case 'socket.messages':
+        return wb.messages(p.id, p.offset, p.limit);
+      case 'socket.rates':
+        return wb.rates(p.id);
+      case 'socket.events':
+        return wb.events(p.id, p.offset, p.limit);
+      case 'curve.keyPair':
+        return engine.curveKeyPair();
+      case 'zap.get':
+        return wb.zap.get();
+      case 'zap.set':
+        return wb.zap.set(p.policy);
+      case 'templates.list':
+        return this.templates.list();
+      case 'templates.save':
+        return this.templates.save(p.templates);
+      case 'capture.interfaces':
+        return cap.interfaces();
+      case 'capture.openFile':
+        return cap.openFile(p.path, p.name);
+      case 'capture.startLive':
+        return cap.startLive(p.interface, p.filter);
+      case 'capture.watchWorkbench':
+        return cap.startWorkbench((local) => wb.isBoundLocally(local));
+      case 'capture.stop':
+        return cap.stop(p.id);
+      case 'capture.close':
+        await cap.close(p.id);
+        return { ok: true };
+      case 'capture.list':
+        return cap.list();
+      case 'capture.connections':
+        return cap.connections(p.id);
+      case 'capture.query':
+        return cap.query(p.id, p.filter, p.offset, p.limit);
+      case 'capture.record':
+        return cap.record(p.id, p.index);
+      case 'capture.rate':
+        return cap.rate(p.id, p.buckets, p.filter);
+      case 'capture.export':
+        return cap.exportTo(p.id, p.format, p.path, p.filter);
+      case 'capture.cancelExport':
+        cap.cancelExport(p.id);
+        return { ok: true };
+      case 'capture.save':
+        return cap.save(p.id, p.path);
     }
   }
 }

@@ -50,9 +50,13 @@ export function withWrite(state: SendState, remoteAddress: string): SendState {
 /** The state in plain words, e.g. "queued: no peer connected yet". */
 export function describeSendState(s: SendState): string {
   switch (s.kind) {
-    case 'refused': return `refused${s.code ? ` (${s.code})` : ''}: ${s.message}`;
-    case 'written': return `written to ${s.to.join(', ') || 'a peer'}`;
-    case 'queued': return s.peers === 0 ? 'queued: no peer connected yet' : 'queued: waiting for the connection to take it';
-    case 'dropped': return `dropped: ${s.reason}`;
+    case 'refused':
+      return `refused${s.code ? ` (${s.code})` : ''}: ${s.message}`;
+    case 'written':
+      return `written to ${s.to.join(', ') || 'a peer'}`;
+    case 'queued':
+      return s.peers === 0 ? 'queued: no peer connected yet' : 'queued: waiting for the connection to take it';
+    case 'dropped':
+      return `dropped: ${s.reason}`;
   }
 }

@@ -9,14 +9,21 @@ export function kindSchema(kind: OptionKind): z.ZodType {
   switch (kind.type) {
     case 'int':
       // The engine truncates a fraction first (zeromq.js does), so 1.5 is 1 and passes where 1 does.
-      return z.number().refine((n) => Math.trunc(n) >= kind.min && Math.trunc(n) <= kind.max, `must be between ${kind.min} and ${kind.max}`);
+      return z
+        .number()
+        .refine((n) => Math.trunc(n) >= kind.min && Math.trunc(n) <= kind.max, `must be between ${kind.min} and ${kind.max}`);
     case 'bool':
       return z.boolean();
     case 'enum':
       return z.union(kind.values.map((v) => z.literal(v)) as unknown as [z.ZodLiteral, z.ZodLiteral]);
     case 'string':
     case 'bytes': {
-      const sized = z.string().refine((s) => utf8Length(s) >= kind.minBytes && utf8Length(s) <= kind.maxBytes, `must be ${kind.minBytes} to ${kind.maxBytes} bytes`);
+      const sized = z
+        .string()
+        .refine(
+          (s) => utf8Length(s) >= kind.minBytes && utf8Length(s) <= kind.maxBytes,
+          `must be ${kind.minBytes} to ${kind.maxBytes} bytes`,
+        );
       return kind.nullable ? sized.nullable() : sized;
     }
     case 'curveKey':

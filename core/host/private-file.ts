@@ -36,7 +36,11 @@ export function writePrivateFile(path: string, text: string, what: string): void
     chmodSync(temp, OWNER_ONLY);
     renameSync(temp, path);
   } catch (err) {
-    try { unlinkSync(temp); } catch { /* not created */ }
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* not created */
+    }
     throw new HostError(`cannot save the ${what} file ${path}: ${(err as Error).message}`, 'EIO');
   }
 }

@@ -30,12 +30,19 @@ const z85Key = z.string().regex(/^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, 'm
 
 const routingId = z.string().min(1, 'routing id cannot be empty').max(255, 'routing id is at most 255 bytes');
 /** A RADIO/DISH group: 1 to 255 bytes of UTF-8 (libzmq's ZMQ_GROUP_MAX_LENGTH). */
-export const groupName = z.string().min(1, 'group cannot be empty').superRefine((v, ctx) => {
-  const n = utf8Length(v);
-  if (n > 255) ctx.addIssue({ code: 'custom', message: `group is at most 255 bytes (this one is ${n} bytes)` });
-});
+export const groupName = z
+  .string()
+  .min(1, 'group cannot be empty')
+  .superRefine((v, ctx) => {
+    const n = utf8Length(v);
+    if (n > 255) ctx.addIssue({ code: 'custom', message: `group is at most 255 bytes (this one is ${n} bytes)` });
+  });
 /** SERVER/PEER routing ids: 32-bit numbers the socket gives each peer. */
-export const numericRoutingId = z.number().int('routing id must be a whole number').min(1, 'routing id must be 1 or more').max(0xffffffff, 'routing id is at most 4294967295');
+export const numericRoutingId = z
+  .number()
+  .int('routing id must be a whole number')
+  .min(1, 'routing id must be 1 or more')
+  .max(0xffffffff, 'routing id is at most 4294967295');
 /** What the host applies by calls rather than as options: SUB subscriptions, DISH groups. */
 const hostExtras: Partial<Record<SocketType, Record<string, z.ZodType>>> = {
   SUB: { subscriptions: z.array(z.string().max(255)) },
@@ -70,37 +77,46 @@ export const messageTemplate = z.strictObject({
 export type MessageTemplate = z.infer<typeof messageTemplate>;
 
 /** What the workbench's ZAP handler lets in: PLAIN users, and CURVE client keys (or any CURVE client). */
-export const zapPolicy = z.strictObject({
-  plainUsers: z.array(z.strictObject({
-    username: z.string().min(1, 'a PLAIN user needs a name').max(255, 'a PLAIN user name is at most 255 characters'),
-    password: z.string().max(255, 'a PLAIN password is at most 255 characters'),
-  })).max(1000),
-  curveAllowAny: z.boolean(),
-  curveKeys: z.array(z85Key).max(1000),
-}).superRefine((p, ctx) => {
-  const seen = new Set<string>();
-  for (const u of p.plainUsers) {
-    if (seen.has(u.username)) ctx.addIssue({ code: 'custom', message: `two PLAIN users are named '${u.username}'`, path: ['plainUsers'] });
-    seen.add(u.username);
-  }
-});
+export const zapPolicy = z
+  .strictObject({
+    plainUsers: z
+      .array(
+        z.strictObject({
+          username: z.string().min(1, 'a PLAIN user needs a name').max(255, 'a PLAIN user name is at most 255 characters'),
+          password: z.string().max(255, 'a PLAIN password is at most 255 characters'),
+        }),
+      )
+      .max(1000),
+    curveAllowAny: z.boolean(),
+    curveKeys: z.array(z85Key).max(1000),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    for (const u of p.plainUsers) {
+      if (seen.has(u.username))
+        ctx.addIssue({ code: 'custom', message: `two PLAIN users are named '${u.username}'`, path: ['plainUsers'] });
+      seen.add(u.username);
+    }
+  });
 export type ZapPolicy = z.infer<typeof zapPolicy>;
 
 const id = z.string().min(1);
 const page = { offset: int(0).default(0), limit: int(1, 10000).default(200) };
 
-export const captureFilter = z.strictObject({
-  conn: int(0).optional(),
-  dir: z.enum(['c2s', 's2c']).optional(),
-  /** 'message' (data), 'command', or any record type. */
-  kind: z.enum(['message', 'command', 'greeting', 'upgrade', 'error', 'gap', 'open', 'close', 'pgm', 'loss', 'all']).optional(),
-  /** Records of TCP connections only, or of PGM/EPGM sessions only. */
-  transport: z.enum(['tcp', 'pgm']).optional(),
-  socketType: z.string().max(16).optional(),
-  /** Plain text searched in frames (UTF-8), or hex when `searchHex` is set. */
-  search: z.string().max(4096).optional(),
-  searchHex: z.boolean().optional(),
-}).default({});
+export const captureFilter = z
+  .strictObject({
+    conn: int(0).optional(),
+    dir: z.enum(['c2s', 's2c']).optional(),
+    /** 'message' (data), 'command', or any record type. */
+    kind: z.enum(['message', 'command', 'greeting', 'upgrade', 'error', 'gap', 'open', 'close', 'pgm', 'loss', 'all']).optional(),
+    /** Records of TCP connections only, or of PGM/EPGM sessions only. */
+    transport: z.enum(['tcp', 'pgm']).optional(),
+    socketType: z.string().max(16).optional(),
+    /** Plain text searched in frames (UTF-8), or hex when `searchHex` is set. */
+    search: z.string().max(4096).optional(),
+    searchHex: z.boolean().optional(),
+  })
+  .default({});
 export type CaptureFilter = z.infer<typeof captureFilter>;
 
 // ---- the request map -------------------------------------------------------------------------
@@ -120,7 +136,8 @@ export const requests = {
   'socket.connect': z.strictObject({ id, endpoint: connectEndpoint, routingId: routingId.optional() }),
   'socket.disconnect': z.strictObject({ id, endpoint: z.string().min(1) }),
   'socket.send': z.strictObject({
-    id, frames: z.array(frameInput).min(1, 'a message needs at least one frame').max(1000),
+    id,
+    frames: z.array(frameInput).min(1, 'a message needs at least one frame').max(1000),
     /** SERVER/PEER: the peer to send to. */
     routingId: numericRoutingId.optional(),
     /** RADIO: the group to publish to. */
@@ -141,7 +158,11 @@ export const requests = {
   'capture.interfaces': z.strictObject({}).default({}),
   'capture.openFile': z.strictObject({ path: z.string().min(1), name: z.string().optional() }),
   'capture.startLive': z.strictObject({
-    interface: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:@-]+$/, 'not an interface name'),
+    interface: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.:@-]+$/, 'not an interface name'),
     filter: z.string().max(2048).default(''),
   }),
   'capture.watchWorkbench': z.strictObject({}).default({}),

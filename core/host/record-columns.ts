@@ -100,7 +100,14 @@ export class RecordColumns {
    * returned. -1 for anything else.
    */
   private pushMessage(i: number, r: MessageRecord): number {
-    if (r.truncated !== undefined || r.subscription !== undefined || r.sqn !== undefined || r.group !== undefined || r.repaired !== undefined) return -1;
+    if (
+      r.truncated !== undefined ||
+      r.subscription !== undefined ||
+      r.sqn !== undefined ||
+      r.group !== undefined ||
+      r.repaired !== undefined
+    )
+      return -1;
     if (r.heuristic !== undefined && r.heuristic !== true) return -1;
     const frames = r.frames;
     const sizes = r.sizes;
@@ -128,21 +135,33 @@ export class RecordColumns {
     return bits;
   }
 
-  ts(i: number): number { return this.tsCol.data[i]; }
-  conn(i: number): number { return this.connCol.data[i]; }
-  dir(i: number): 'c2s' | 's2c' { return this.metaCol.data[i] & 16 ? 's2c' : 'c2s'; }
+  ts(i: number): number {
+    return this.tsCol.data[i];
+  }
+  conn(i: number): number {
+    return this.connCol.data[i];
+  }
+  dir(i: number): 'c2s' | 's2c' {
+    return this.metaCol.data[i] & 16 ? 's2c' : 'c2s';
+  }
   type(i: number): string {
     const code = this.metaCol.data[i] & 15;
     return code === 15 ? String(this.extra.get(i)?.type) : TYPES[code];
   }
-  src(i: number): string { return this.strings[this.srcCol.data[i]]; }
-  dst(i: number): string { return this.strings[this.dstCol.data[i]]; }
+  src(i: number): string {
+    return this.strings[this.srcCol.data[i]];
+  }
+  dst(i: number): string {
+    return this.strings[this.dstCol.data[i]];
+  }
   /** A message's frames as hex joined by ','; undefined for other records. */
   joinedFrames(i: number): string | undefined {
     const f = this.frames[i];
     return f !== undefined && this.metaCol.data[i] & DELIMITED ? `,${f}` : f;
   }
-  extraOf(i: number): Record<string, unknown> | undefined { return this.extra.get(i); }
+  extraOf(i: number): Record<string, unknown> | undefined {
+    return this.extra.get(i);
+  }
 
   frameCount(i: number): number {
     const f = this.frames[i];
@@ -164,7 +183,14 @@ export class RecordColumns {
 
   /** The record as the inspector made it (sizes filled in for messages), keys in the inspector's order. */
   get(i: number): InspectRecord {
-    const base: Record<string, unknown> = { type: this.type(i), ts: this.ts(i), src: this.src(i), dst: this.dst(i), conn: this.conn(i), dir: this.dir(i) };
+    const base: Record<string, unknown> = {
+      type: this.type(i),
+      ts: this.ts(i),
+      src: this.src(i),
+      dst: this.dst(i),
+      conn: this.conn(i),
+      dir: this.dir(i),
+    };
     const f = this.joinedFrames(i);
     if (f !== undefined) {
       base.frames = f.split(',');

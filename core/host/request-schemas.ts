@@ -16,10 +16,11 @@ export function endpointProblem(endpoint: string, forBind: boolean): string | nu
   }
 }
 
-const endpoint = (forBind: boolean) => z.string().superRefine((v, ctx) => {
-  const p = endpointProblem(v, forBind);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
+const endpoint = (forBind: boolean) =>
+  z.string().superRefine((v, ctx) => {
+    const p = endpointProblem(v, forBind);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  });
 
 export const checkedRequests: typeof requests = {
   ...requests,

@@ -24,7 +24,8 @@ export function securityOf(options: SocketOptions): { mechanism: 'NULL' | 'PLAIN
   if (options.curveServer === true) return { mechanism: 'CURVE', server: true, asksZap: true };
   if (typeof options.curveServerKey === 'string') return { mechanism: 'CURVE', server: false, asksZap: false };
   if (options.plainServer === true) return { mechanism: 'PLAIN', server: true, asksZap: true };
-  if (typeof options.plainUsername === 'string' || typeof options.plainPassword === 'string') return { mechanism: 'PLAIN', server: false, asksZap: false };
+  if (typeof options.plainUsername === 'string' || typeof options.plainPassword === 'string')
+    return { mechanism: 'PLAIN', server: false, asksZap: false };
   // A NULL socket asks ZAP only when it has a ZAP domain (libzmq 4.3).
   return { mechanism: 'NULL', server: false, asksZap: typeof options.zapDomain === 'string' && options.zapDomain !== '' };
 }
@@ -59,22 +60,46 @@ export function securityRows(options: SocketOptions, ev: SecurityEventInput, use
   const refusal = REFUSAL.exec(reason);
   if (sec.server && ev.type === 'handshake:error:auth' && refusal) {
     const text = refusal[3] ? `: ${refusal[3]}` : '';
-    rows.push({ type: 'zap:refused', ...at, reason: `ZAP refused a ${refusal[1]} client (status ${refusal[2]})${text}`, ...(from ? { detail: from } : {}) });
-    if (refusal[1] === 'PLAIN') rows.push({ type: 'hint', ...at, reason: 'Add the user and password under Authentication (ZAP) on this socket.' });
-    if (refusal[1] === 'CURVE') rows.push({ type: 'hint', ...at, reason: "Add the client's public key under Authentication (ZAP), or allow any CURVE client." });
+    rows.push({
+      type: 'zap:refused',
+      ...at,
+      reason: `ZAP refused a ${refusal[1]} client (status ${refusal[2]})${text}`,
+      ...(from ? { detail: from } : {}),
+    });
+    if (refusal[1] === 'PLAIN')
+      rows.push({ type: 'hint', ...at, reason: 'Add the user and password under Authentication (ZAP) on this socket.' });
+    if (refusal[1] === 'CURVE')
+      rows.push({ type: 'hint', ...at, reason: "Add the client's public key under Authentication (ZAP), or allow any CURVE client." });
     return rows;
   }
   if (sec.server && sec.mechanism === 'CURVE' && /another server key/.test(reason)) {
-    rows.push({ type: 'hint', ...at, reason: `A client used a server key other than this socket's public key ${shortKey(options.curvePublicKey)}: give the client this key as its server key.` });
+    rows.push({
+      type: 'hint',
+      ...at,
+      reason: `A client used a server key other than this socket's public key ${shortKey(options.curvePublicKey)}: give the client this key as its server key.`,
+    });
     return rows;
   }
   if (!sec.server && ev.type === 'handshake:error:auth') {
-    const refused = sec.mechanism === 'PLAIN' ? `user '${shortKey(options.plainUsername)}'` : sec.mechanism === 'CURVE' ? `this socket's public key ${shortKey(options.curvePublicKey)}` : 'this client';
-    rows.push({ type: 'hint', ...at, reason: `The server's ZAP handler refused ${refused}: check the credentials, or let them in on the server.` });
+    const refused =
+      sec.mechanism === 'PLAIN'
+        ? `user '${shortKey(options.plainUsername)}'`
+        : sec.mechanism === 'CURVE'
+          ? `this socket's public key ${shortKey(options.curvePublicKey)}`
+          : 'this client';
+    rows.push({
+      type: 'hint',
+      ...at,
+      reason: `The server's ZAP handler refused ${refused}: check the credentials, or let them in on the server.`,
+    });
     return rows;
   }
   if (!sec.server && sec.mechanism === 'CURVE') {
-    rows.push({ type: 'hint', ...at, reason: `CURVE handshake failed: check the server public key (this socket uses ${shortKey(options.curveServerKey)}); it must be the server's public key, not its secret key or another server's.` });
+    rows.push({
+      type: 'hint',
+      ...at,
+      reason: `CURVE handshake failed: check the server public key (this socket uses ${shortKey(options.curveServerKey)}); it must be the server's public key, not its secret key or another server's.`,
+    });
   }
   return rows;
 }

@@ -39,7 +39,17 @@ export class SendTracker {
    * After send() settled: the message's state from what the engine did so far. A queued message stays
    * watched until it is written (or the socket closes).
    */
-  settle(w: Watch, msg: LoggedMessage, facts: { error?: { code?: string; message: string }; queued: boolean; readyPeers: number; socketType: string; inproc?: readonly string[] }): SendState {
+  settle(
+    w: Watch,
+    msg: LoggedMessage,
+    facts: {
+      error?: { code?: string; message: string };
+      queued: boolean;
+      readyPeers: number;
+      socketType: string;
+      inproc?: readonly string[];
+    },
+  ): SendState {
     const state = deriveSendState({ ...facts, writtenTo: w.writtenTo });
     msg.state = state;
     w.msg = msg;

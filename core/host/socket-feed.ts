@@ -49,8 +49,18 @@ export class SocketFeed {
     let p = this.sockets.get(id);
     if (!p) {
       p = {
-        messages: [], messageTotal: 0, events: new Map(), eventTotal: 0, changed: false,
-        countIn: 0, countOut: 0, rateAt: this.now(), rateIn: 0, rateOut: 0, rate: ZERO, sentRate: ZERO,
+        messages: [],
+        messageTotal: 0,
+        events: new Map(),
+        eventTotal: 0,
+        changed: false,
+        countIn: 0,
+        countOut: 0,
+        rateAt: this.now(),
+        rateIn: 0,
+        rateOut: 0,
+        rate: ZERO,
+        sentRate: ZERO,
       };
       this.sockets.set(id, p);
     }
@@ -118,7 +128,7 @@ export class SocketFeed {
     for (const [id, p] of this.sockets) {
       const elapsed = now - p.rateAt;
       if (elapsed >= RATE_WINDOW_MS) {
-        p.rate = { in: round((p.countIn - p.rateIn) * 1000 / elapsed), out: round((p.countOut - p.rateOut) * 1000 / elapsed) };
+        p.rate = { in: round(((p.countIn - p.rateIn) * 1000) / elapsed), out: round(((p.countOut - p.rateOut) * 1000) / elapsed) };
         p.rateAt = now;
         p.rateIn = p.countIn;
         p.rateOut = p.countOut;

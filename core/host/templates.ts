@@ -10,7 +10,11 @@ import { messageTemplate, type MessageTemplate } from './protocol.js';
 import { formatIssues } from './validate.js';
 
 const FILE_NAME = 'templates.json';
-const fileSchema = z.strictObject({ format: z.literal('zmq-inspector-templates'), version: z.literal(1), templates: z.array(messageTemplate) });
+const fileSchema = z.strictObject({
+  format: z.literal('zmq-inspector-templates'),
+  version: z.literal(1),
+  templates: z.array(messageTemplate),
+});
 
 /** Where settings live when the caller gives no directory: $XDG_CONFIG_HOME or ~/.config, then zmq-inspector. */
 export function defaultSettingsDir(): string {
@@ -36,10 +40,17 @@ export class TemplateStore {
     try {
       json = JSON.parse(text);
     } catch (err) {
-      throw new HostError(`the templates file ${this.file} is not JSON (${(err as Error).message}); saving templates will replace it`, 'EINVAL');
+      throw new HostError(
+        `the templates file ${this.file} is not JSON (${(err as Error).message}); saving templates will replace it`,
+        'EINVAL',
+      );
     }
     const parsed = fileSchema.safeParse(json);
-    if (!parsed.success) throw new HostError(`the templates file ${this.file} is not a templates file: ${formatIssues(parsed.error)}; saving templates will replace it`, 'EINVAL');
+    if (!parsed.success)
+      throw new HostError(
+        `the templates file ${this.file} is not a templates file: ${formatIssues(parsed.error)}; saving templates will replace it`,
+        'EINVAL',
+      );
     return parsed.data.templates;
   }
 

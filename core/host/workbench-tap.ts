@@ -37,13 +37,21 @@ export class WorkbenchTap {
   private finish!: () => void;
   readonly done: Promise<void>;
 
-  constructor(private sink: PipelineSink, private isBound: IsBoundLocally) {
+  constructor(
+    private sink: PipelineSink,
+    private isBound: IsBoundLocally,
+  ) {
     this.inspector = new Inspector({ onRecord: (r) => this.sink.record(this.display(r)) });
-    this.done = new Promise((resolve) => { this.finish = resolve; });
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
   }
 
   start(): LiveSource {
-    this.remove = addWireTap((c) => this.onChunk(c), (e) => this.onClose(e));
+    this.remove = addWireTap(
+      (c) => this.onChunk(c),
+      (e) => this.onClose(e),
+    );
     return { done: this.done, file: '', stop: async () => this.stop() };
   }
 

@@ -6,8 +6,17 @@ import { HostError, describeError } from './errors.js';
 import { frameToBytes, framesToBytes, type FrameInput } from './frames.js';
 import { SOCKET_TYPE_TABLE } from '../engine/socket-type-table.js';
 import {
-  SINGLE_PART, SOCKET_TYPES, optionSchema, type EndpointInfo, type HostEvent, type LoggedMessage, type MonitorEvent, type Page,
-  type SocketInfo, type SocketOptions, type SocketType,
+  SINGLE_PART,
+  SOCKET_TYPES,
+  optionSchema,
+  type EndpointInfo,
+  type HostEvent,
+  type LoggedMessage,
+  type MonitorEvent,
+  type Page,
+  type SocketInfo,
+  type SocketOptions,
+  type SocketType,
 } from './protocol.js';
 import { formatIssues } from './validate.js';
 import { initialStatus, nextStatus } from './endpoint-state.js';
@@ -74,7 +83,10 @@ interface Session {
   rates: RateHistory;
 }
 
-interface Envelope { routingId?: number; group?: string }
+interface Envelope {
+  routingId?: number;
+  group?: string;
+}
 
 function toLogged(seq: number, dir: 'in' | 'out', frames: Buffer[], envelope: Envelope = {}): LoggedMessage {
   return {
@@ -91,7 +103,14 @@ function toLogged(seq: number, dir: 'in' | 'out', frames: Buffer[], envelope: En
 /** A received message as frames plus its draft envelope (routing id or group), whatever the socket type. */
 function unpack(received: unknown[]): { frames: Buffer[]; envelope: Envelope } {
   const meta = received[1];
-  if (received.length === 2 && Buffer.isBuffer(received[0]) && meta && typeof meta === 'object' && !Buffer.isBuffer(meta) && !(meta instanceof Uint8Array)) {
+  if (
+    received.length === 2 &&
+    Buffer.isBuffer(received[0]) &&
+    meta &&
+    typeof meta === 'object' &&
+    !Buffer.isBuffer(meta) &&
+    !(meta instanceof Uint8Array)
+  ) {
     const m = meta as { routingId?: number; group?: Buffer };
     return {
       frames: [received[0]],
@@ -114,7 +133,10 @@ export class Workbench {
   /** Batches what the UI is told: a few updates a second per socket, whatever the flood. */
   private readonly feed = new SocketFeed(
     (e) => this.emit(e),
-    (id) => { const s = this.sessions.get(id); return s ? { type: 'socket.changed', socket: this.snapshot(s) } : undefined; },
+    (id) => {
+      const s = this.sessions.get(id);
+      return s ? { type: 'socket.changed', socket: this.snapshot(s) } : undefined;
+    },
   );
   /** Follows sent messages until they are written to a peer (or known dropped). */
   private readonly sends = new SendTracker((w) => {
@@ -130,7 +152,10 @@ export class Workbench {
   readonly zap: ZapHandler;
 
   /** `zapPolicyFile`: where the ZAP policy is kept across runs (none: it lasts as long as this workbench). */
-  constructor(private emit: (event: HostEvent) => void, zapPolicyFile?: string) {
+  constructor(
+    private emit: (event: HostEvent) => void,
+    zapPolicyFile?: string,
+  ) {
     this.zap = new ZapHandler(this.context, zapPolicyFile ? new ZapPolicyFile(zapPolicyFile) : undefined);
   }
 
@@ -169,7 +194,11 @@ export class Workbench {
     if (SENDS.has(type) && ctorOptions.sendTimeout === undefined) ctorOptions.sendTimeout = DEFAULT_SEND_TIMEOUT_MS;
     // The UI shows every CURVE socket's own public key; one given only its secret key gets it derived.
     if (typeof ctorOptions.curveSecretKey === 'string' && ctorOptions.curvePublicKey === undefined) {
-      try { ctorOptions.curvePublicKey = engine.curvePublicKey(ctorOptions.curveSecretKey); } catch { /* the engine names the bad key below */ }
+      try {
+        ctorOptions.curvePublicKey = engine.curvePublicKey(ctorOptions.curveSecretKey);
+      } catch {
+        /* the engine names the bad key below */
+      }
     }
     let sock: EngineSocket;
     try {
@@ -181,11 +210,26 @@ export class Workbench {
     const id = `s${this.nextId++}`;
     const session: Session = {
       info: {
-        id, name: name?.trim() || `${type.toLowerCase()}-${id.slice(1)}`, type, ...(SOCKET_TYPE_TABLE[type].draft ? { draft: true } : {}),
+        id,
+        name: name?.trim() || `${type.toLowerCase()}-${id.slice(1)}`,
+        type,
+        ...(SOCKET_TYPE_TABLE[type].draft ? { draft: true } : {}),
         options: { ...ctorOptions },
-        endpoints: [], peers: [], closed: false, messageCount: 0, eventCount: 0,
+        endpoints: [],
+        peers: [],
+        closed: false,
+        messageCount: 0,
+        eventCount: 0,
       },
-      sock, log: [], timeline: new EventFold(MAX_TIMELINE_ROWS), nextSeq: 1, nextEventSeq: 1, receiving: false, subscriptions: [], groups: [], rates: new RateHistory(),
+      sock,
+      log: [],
+      timeline: new EventFold(MAX_TIMELINE_ROWS),
+      nextSeq: 1,
+      nextEventSeq: 1,
+      receiving: false,
+      subscriptions: [],
+      groups: [],
+      rates: new RateHistory(),
     };
     this.sessions.set(id, session);
     try {
@@ -195,7 +239,11 @@ export class Workbench {
       if (groups) for (const g of groups) this.setGroup(session, g, true);
     } catch (err) {
       this.sessions.delete(id);
-      try { sock.close(); } catch { /* never opened */ }
+      try {
+        sock.close();
+      } catch {
+        /* never opened */
+      }
       throw err;
     }
     void this.watchEvents(session);
@@ -212,7 +260,11 @@ export class Workbench {
   close(id: string): void {
     const s = this.get(id);
     s.info.closed = true;
-    try { s.sock.close(); } catch { /* already closed */ }
+    try {
+      s.sock.close();
+    } catch {
+      /* already closed */
+    }
     this.sessions.delete(id);
     this.feed.forget(id);
     this.sends.forget(id);
@@ -252,7 +304,12 @@ export class Workbench {
       throw this.fail(s, err, `bind ${endpoint}`);
     }
     const actual = (endpoint.includes('*') || /:0$/.test(endpoint)) && s.sock.lastEndpoint ? s.sock.lastEndpoint : endpoint;
-    s.info.endpoints.push({ kind: 'bind', requested: endpoint, endpoint: actual, status: initialStatus('bind', Date.now() / 1000, actual) });
+    s.info.endpoints.push({
+      kind: 'bind',
+      requested: endpoint,
+      endpoint: actual,
+      status: initialStatus('bind', Date.now() / 1000, actual),
+    });
     return this.changed(s);
   }
 
@@ -279,7 +336,13 @@ export class Workbench {
     } catch (err) {
       throw this.fail(s, err, `connect ${endpoint}`);
     }
-    s.info.endpoints.push({ kind: 'connect', requested: endpoint, endpoint, ...(peerId !== undefined ? { routingId: peerId } : {}), status: initialStatus('connect', Date.now() / 1000, endpoint) });
+    s.info.endpoints.push({
+      kind: 'connect',
+      requested: endpoint,
+      endpoint,
+      ...(peerId !== undefined ? { routingId: peerId } : {}),
+      status: initialStatus('connect', Date.now() / 1000, endpoint),
+    });
     return this.changed(s);
   }
 
@@ -299,11 +362,21 @@ export class Workbench {
     const s = this.get(id);
     const type = s.info.type;
     if (!s.sock.send || !SENDS.has(type)) throw new HostError(`a ${type} socket cannot send messages`, 'ENOTSUP');
-    if (envelope.routingId !== undefined && !ROUTED.has(type)) throw new HostError(`only SERVER and PEER sockets send to a routing id (this is ${type}); a ROUTER takes it as the first frame`, 'EINVAL');
-    if (envelope.group !== undefined && type !== 'RADIO') throw new HostError(`only RADIO sockets send to a group (this is ${type})`, 'EINVAL');
-    if (ROUTED.has(type) && envelope.routingId === undefined) throw new HostError(`a ${type} send needs the routing id of the peer (pick a received message and Reply, or type its number)`, 'EINVAL');
+    if (envelope.routingId !== undefined && !ROUTED.has(type))
+      throw new HostError(
+        `only SERVER and PEER sockets send to a routing id (this is ${type}); a ROUTER takes it as the first frame`,
+        'EINVAL',
+      );
+    if (envelope.group !== undefined && type !== 'RADIO')
+      throw new HostError(`only RADIO sockets send to a group (this is ${type})`, 'EINVAL');
+    if (ROUTED.has(type) && envelope.routingId === undefined)
+      throw new HostError(
+        `a ${type} send needs the routing id of the peer (pick a received message and Reply, or type its number)`,
+        'EINVAL',
+      );
     if (type === 'RADIO' && envelope.group === undefined) throw new HostError('a RADIO send needs a group (1 to 255 bytes)', 'EINVAL');
-    if (SINGLE_PART.has(type) && frames.length !== 1) throw new HostError(`${type} messages have exactly one frame (this one has ${frames.length})`, 'EINVAL');
+    if (SINGLE_PART.has(type) && frames.length !== 1)
+      throw new HostError(`${type} messages have exactly one frame (this one has ${frames.length})`, 'EINVAL');
     const bytes = framesToBytes(frames);
     const watch = this.sends.begin(s.info.id, bytes);
     const facts = () => {
@@ -318,9 +391,20 @@ export class Workbench {
       else if (type === 'RADIO') await s.sock.send(bytes[0], { group: envelope.group });
       else await s.sock.send(SINGLE_PART.has(type) ? bytes[0] : bytes);
     } catch (err) {
-      const failure = this.fail(s, err, envelope.routingId !== undefined ? `send to routing id ${envelope.routingId}` : envelope.group !== undefined ? `send to group "${envelope.group}"` : 'send');
+      const failure = this.fail(
+        s,
+        err,
+        envelope.routingId !== undefined
+          ? `send to routing id ${envelope.routingId}`
+          : envelope.group !== undefined
+            ? `send to group "${envelope.group}"`
+            : 'send',
+      );
       // A refused message is logged too, so the log shows every attempt and what became of it.
-      this.sends.settle(watch, this.record(s, 'out', bytes, envelope), { ...facts(), error: { code: failure.code, message: describeError(err).message } });
+      this.sends.settle(watch, this.record(s, 'out', bytes, envelope), {
+        ...facts(),
+        error: { code: failure.code, message: describeError(err).message },
+      });
       throw failure;
     }
     const msg = this.record(s, 'out', bytes, envelope);
@@ -332,12 +416,17 @@ export class Workbench {
 
   subscribe(id: string, topic: FrameInput, on: boolean): SocketInfo {
     const s = this.get(id);
-    if (!s.sock.subscribe || !s.sock.unsubscribe) throw new HostError(`only SUB sockets subscribe (this is ${s.info.type}); an XSUB sends subscription messages`, 'ENOTSUP');
+    if (!s.sock.subscribe || !s.sock.unsubscribe)
+      throw new HostError(`only SUB sockets subscribe (this is ${s.info.type}); an XSUB sends subscription messages`, 'ENOTSUP');
     const bytes = frameToBytes(topic, 0);
     const label = topic.kind === 'text' ? topic.data : bytes.toString('hex');
     if (on) this.addSubscription(s, bytes, label);
     else {
-      try { s.sock.unsubscribe(bytes); } catch (err) { throw this.fail(s, err, 'unsubscribe'); }
+      try {
+        s.sock.unsubscribe(bytes);
+      } catch (err) {
+        throw this.fail(s, err, 'unsubscribe');
+      }
       s.subscriptions = s.subscriptions.filter((t) => t !== label);
       s.info.options.subscriptions = [...s.subscriptions];
     }
@@ -368,13 +457,18 @@ export class Workbench {
 
   private addSubscription(s: Session, bytes: Buffer, label: string): void {
     if (!s.sock.subscribe) throw new HostError(`only SUB sockets take subscriptions (this is ${s.info.type})`, 'ENOTSUP');
-    try { s.sock.subscribe(bytes); } catch (err) { throw this.fail(s, err, 'subscribe'); }
+    try {
+      s.sock.subscribe(bytes);
+    } catch (err) {
+      throw this.fail(s, err, 'subscribe');
+    }
     if (!s.subscriptions.includes(label)) s.subscriptions.push(label);
     s.info.options.subscriptions = [...s.subscriptions];
   }
 
   private setGroup(s: Session, group: string, on: boolean): void {
-    if (!s.sock.join || !s.sock.leave || s.info.type !== 'DISH') throw new HostError(`only DISH sockets join groups (this is ${s.info.type})`, 'ENOTSUP');
+    if (!s.sock.join || !s.sock.leave || s.info.type !== 'DISH')
+      throw new HostError(`only DISH sockets join groups (this is ${s.info.type})`, 'ENOTSUP');
     try {
       if (on) s.sock.join(group);
       else s.sock.leave(group);
@@ -470,10 +564,17 @@ export class Workbench {
     if (typeof ev.interval === 'number') details.push(`retry in ${ev.interval} ms`);
     if (typeof ev.remoteAddress === 'string') details.push(`peer ${ev.remoteAddress}`);
     const remote = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
-    const metadata = (ev.metadata as Record<string, string> | undefined) ?? (remote && ev.type === 'handshake' ? this.peerMetadata(s, remote) : undefined);
-    if (metadata && typeof metadata === 'object') details.push(Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(' '));
+    const metadata =
+      (ev.metadata as Record<string, string> | undefined) ?? (remote && ev.type === 'handshake' ? this.peerMetadata(s, remote) : undefined);
+    if (metadata && typeof metadata === 'object')
+      details.push(
+        Object.entries(metadata)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+      );
     const event: TimelineEntry = {
-      ts: Date.now() / 1000, type: ev.type,
+      ts: Date.now() / 1000,
+      type: ev.type,
       address: typeof ev.address === 'string' ? ev.address : undefined,
       // The reason is part of what makes two events the same (a new reason is a new row); detail is not.
       reason: typeof ev.reason === 'string' ? ev.reason : undefined,
@@ -484,7 +585,11 @@ export class Workbench {
     // ZAP decisions and handshake hints go right after the event they explain.
     const remoteAddress = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
     const reason = typeof ev.reason === 'string' ? ev.reason : undefined;
-    for (const row of securityRows(s.info.options, { type: ev.type, address: event.address, remoteAddress, reason }, metadata?.['User-Id'])) {
+    for (const row of securityRows(
+      s.info.options,
+      { type: ev.type, address: event.address, remoteAddress, reason },
+      metadata?.['User-Id'],
+    )) {
       this.addEvent(s, { ts: event.ts, type: row.type, address: row.address, reason: row.reason, detail: row.detail });
     }
     this.trackPeers(s, ev, metadata);
@@ -502,7 +607,8 @@ export class Workbench {
     const e = s.info.endpoints.find((x) => x.endpoint === address || x.requested === address);
     if (!e?.status) return;
     const next = nextStatus(e.status, e.kind, {
-      type: ev.type, ts,
+      type: ev.type,
+      ts,
       remoteAddress: typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined,
       reason: typeof ev.reason === 'string' ? ev.reason : undefined,
       interval: typeof ev.interval === 'number' ? ev.interval : undefined,
@@ -512,7 +618,11 @@ export class Workbench {
     this.feed.changed(s.info.id);
   }
 
-  private trackPeers(s: Session, ev: Record<string, unknown> & { type: string; address?: string }, metadata?: Record<string, string>): void {
+  private trackPeers(
+    s: Session,
+    ev: Record<string, unknown> & { type: string; address?: string },
+    metadata?: Record<string, string>,
+  ): void {
     const address = ev.address ?? '';
     // Our engine names the remote end (remoteAddress); libzmq only gives the local endpoint.
     const remote = typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined;
@@ -522,7 +632,8 @@ export class Workbench {
     if (ev.type === 'accept' || ev.type === 'connect') {
       peers.push({ address: key, state: 'connecting', since: now });
     } else if (ev.type === 'handshake') {
-      const p = peers.find((x) => x.state === 'connecting' && x.address === key) ??
+      const p =
+        peers.find((x) => x.state === 'connecting' && x.address === key) ??
         peers.find((x) => x.state === 'connecting' && x.address === address);
       if (p) {
         p.state = 'ready';

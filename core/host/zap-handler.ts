@@ -30,9 +30,10 @@ export function decideZap(policy: ZapPolicy, mechanism: string, credentials: rea
     const user = credentials[0].toString('utf8');
     const entry = policy.plainUsers.find((u) => u.username === user);
     if (!entry) {
-      return refuse(user, policy.plainUsers.length === 0
-        ? `no PLAIN users are set up, so user '${user}' is refused`
-        : `unknown PLAIN user '${user}'`);
+      return refuse(
+        user,
+        policy.plainUsers.length === 0 ? `no PLAIN users are set up, so user '${user}' is refused` : `unknown PLAIN user '${user}'`,
+      );
     }
     return entry.password === credentials[1].toString('utf8') ? allow(user) : refuse(user, `wrong password for PLAIN user '${user}'`);
   }
@@ -66,10 +67,14 @@ export class ZapPolicyFile {
     }
     const file = json as { format?: unknown; version?: unknown; policy?: unknown } | null;
     if (file?.format !== 'zmq-inspector-zap-policy' || file.version !== 1) {
-      throw new HostError(`the ZAP policy file ${this.path} is not a ZAP policy file (format zmq-inspector-zap-policy, version 1); ${fix}`, 'EINVAL');
+      throw new HostError(
+        `the ZAP policy file ${this.path} is not a ZAP policy file (format zmq-inspector-zap-policy, version 1); ${fix}`,
+        'EINVAL',
+      );
     }
     const parsed = zapPolicy.safeParse(file.policy);
-    if (!parsed.success) throw new HostError(`the ZAP policy file ${this.path} holds an invalid policy: ${formatIssues(parsed.error)}; ${fix}`, 'EINVAL');
+    if (!parsed.success)
+      throw new HostError(`the ZAP policy file ${this.path} holds an invalid policy: ${formatIssues(parsed.error)}; ${fix}`, 'EINVAL');
     return parsed.data;
   }
 
@@ -84,7 +89,10 @@ export class ZapHandler {
   private loadError: HostError | undefined;
   private readonly router: Router;
 
-  constructor(context: Context, private readonly file?: ZapPolicyFile) {
+  constructor(
+    context: Context,
+    private readonly file?: ZapPolicyFile,
+  ) {
     try {
       this.policy = file?.load() ?? DEFAULT_ZAP_POLICY;
     } catch (err) {
@@ -92,7 +100,10 @@ export class ZapHandler {
     }
     this.router = new Router({ linger: 0 }, context);
     // The context is the workbench's own, so the name is free; an inproc bind completes at once.
-    void this.router.bind(ZAP_ENDPOINT).then(() => this.serve(), () => {});
+    void this.router.bind(ZAP_ENDPOINT).then(
+      () => this.serve(),
+      () => {},
+    );
   }
 
   /** The policy in force; throws while a saved policy that could not be read stands in for it. */
@@ -140,9 +151,14 @@ export class ZapHandler {
       return requestId ? encodeZapReply({ requestId, statusCode: '500', statusText: request.error }, { withDelimiter: true }) : undefined;
     }
     const verdict = decideZap(this.policy, request.mechanism, request.credentials);
-    return encodeZapReply({
-      requestId: request.requestId, statusCode: verdict.statusCode, statusText: verdict.statusText,
-      userId: verdict.allowed ? verdict.user : '',
-    }, { withDelimiter: true });
+    return encodeZapReply(
+      {
+        requestId: request.requestId,
+        statusCode: verdict.statusCode,
+        statusText: verdict.statusText,
+        userId: verdict.allowed ? verdict.user : '',
+      },
+      { withDelimiter: true },
+    );
   }
 }

@@ -27,18 +27,50 @@ export class ConnectionTable {
     const client = formatEndpoint(swapped ? conn.server : conn.client);
     const server = formatEndpoint(swapped ? conn.client : conn.server);
     const mkDir = (dir: Direction): DirState => ({
-      dir, phase: conn.midstream ? 'start' : 'greeting', head: EMPTY, headTimes: [], decoderBase: 0, offset: 0, frames: [],
-      heuristic: false, ready: false, skipped: 0, ts, lastEvent: 0, parkedOffset: 0,
+      dir,
+      phase: conn.midstream ? 'start' : 'greeting',
+      head: EMPTY,
+      headTimes: [],
+      decoderBase: 0,
+      offset: 0,
+      frames: [],
+      heuristic: false,
+      ready: false,
+      skipped: 0,
+      ts,
+      lastEvent: 0,
+      parkedOffset: 0,
     });
     const info: ConnectionInfo = {
-      id: conn.id, client, server, midstream: conn.midstream, state: 'handshake', versions: {}, socketTypes: {},
-      identities: {}, counts: { c2s: emptyCounts(), s2c: emptyCounts() }, errors: 0, subscriptions: [],
-      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 }, openedAt: ts, lastTs: ts, rate: [],
+      id: conn.id,
+      client,
+      server,
+      midstream: conn.midstream,
+      state: 'handshake',
+      versions: {},
+      socketTypes: {},
+      identities: {},
+      counts: { c2s: emptyCounts(), s2c: emptyCounts() },
+      errors: 0,
+      subscriptions: [],
+      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 },
+      openedAt: ts,
+      lastTs: ts,
+      rate: [],
     };
     const c: ConnState = {
-      conn, info, addr: { c2s: client, s2c: server }, dirs: { c2s: mkDir('c2s'), s2c: mkDir('s2c') },
-      requests: [], subs: new Set(), rate: new RateSeries(this.bucketSeconds, 120), ignored: false, decodedAny: false,
-      openTs: ts, announced: false, swapped,
+      conn,
+      info,
+      addr: { c2s: client, s2c: server },
+      dirs: { c2s: mkDir('c2s'), s2c: mkDir('s2c') },
+      requests: [],
+      subs: new Set(),
+      rate: new RateSeries(this.bucketSeconds, 120),
+      ignored: false,
+      decodedAny: false,
+      openTs: ts,
+      announced: false,
+      swapped,
     };
     this.open.set(conn.id, c);
     return c;

@@ -65,19 +65,25 @@ export async function inspectPackets(
     },
   });
   options.onInspector?.(inspector);
-  const reassembler = new TcpReassembler({ nextId, ...options.reassembly, onWarning, onDatagram: (d, ts) => inspector.pushDatagram(d, ts) });
+  const reassembler = new TcpReassembler({
+    nextId,
+    ...options.reassembly,
+    onWarning,
+    onDatagram: (d, ts) => inspector.pushDatagram(d, ts),
+  });
   let lastTs: number | undefined;
   let aborted = false;
   // Checked per packet: a flag set by the abort event costs less than asking the signal each time.
   let abortRequested = options.signal?.aborted === true;
-  const onAbort = () => { abortRequested = true; };
+  const onAbort = () => {
+    abortRequested = true;
+  };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const pace = options.pace;
   // A file's packets come a batch at a time when the source can (openCapture): one await per batch
   // rather than per packet.
-  const batches: AsyncIterable<(Packet | CaptureWarning)[]> = 'batches' in source && typeof source.batches === 'function'
-    ? (source as CaptureSource).batches()
-    : single(source);
+  const batches: AsyncIterable<(Packet | CaptureWarning)[]> =
+    'batches' in source && typeof source.batches === 'function' ? (source as CaptureSource).batches() : single(source);
   const events: TcpStreamEvent[] = []; // one array for every packet's events
   try {
     read: for await (const batch of batches) {
@@ -119,7 +125,11 @@ async function* single<T>(source: AsyncIterable<T>): AsyncGenerator<T[]> {
  * warnings and 'error' records.
  */
 export async function decodeCapture(input: string | Readable | ByteSource, options: DecodeCaptureOptions = {}): Promise<DecodeSummary> {
-  const source = openCapture(input, { onProgress: options.onProgress, progressStepBytes: options.progressStepBytes, syncReads: options.syncReads });
+  const source = openCapture(input, {
+    onProgress: options.onProgress,
+    progressStepBytes: options.progressStepBytes,
+    syncReads: options.syncReads,
+  });
   const summary = await inspectPackets(source, options);
   return { ...summary, format: source.format };
 }

@@ -28,7 +28,9 @@ export function formatTime(ts: number): string {
 }
 
 function props(p: Record<string, string>): string {
-  return Object.entries(p).map(([k, v]) => `${k}=${/^[\x20-\x7e]*$/.test(v) ? v : JSON.stringify(v)}`).join(' ');
+  return Object.entries(p)
+    .map(([k, v]) => `${k}=${/^[\x20-\x7e]*$/.test(v) ? v : JSON.stringify(v)}`)
+    .join(' ');
 }
 
 function topic(hex: string): string {
@@ -38,7 +40,7 @@ function topic(hex: string): string {
 export function summarize(r: InspectRecord): string {
   switch (r.type) {
     case 'open':
-      return r.reason === 'midstream' ? 'connection seen mid-stream' : r.reason ?? 'connection';
+      return r.reason === 'midstream' ? 'connection seen mid-stream' : (r.reason ?? 'connection');
     case 'close':
       return r.reason ?? '';
     case 'gap':
@@ -61,17 +63,30 @@ export function summarize(r: InspectRecord): string {
       const parts = [r.name];
       if (r.properties) parts.push(props(r.properties));
       if (r.topic !== undefined) parts.push(`topic ${topic(r.topic)}`);
-      if (r.username !== undefined) parts.push(`username=${JSON.stringify(r.username)} password=${JSON.stringify(r.password ?? '')} [credentials in clear text]`);
+      if (r.username !== undefined)
+        parts.push(`username=${JSON.stringify(r.username)} password=${JSON.stringify(r.password ?? '')} [credentials in clear text]`);
       if (r.reason !== undefined) parts.push(`reason ${JSON.stringify(r.reason)}`);
       if (r.ttl !== undefined) parts.push(`ttl ${r.ttl / 10}s`);
       if (r.context) parts.push(`context 0x${r.context}`);
       if (r.curve) {
         const c = r.curve;
-        parts.push(Object.entries(c).map(([k, v]) => `${k}=${typeof v === 'string' && v.length > 24 ? `${v.slice(0, 24)}…` : v}`).join(' '));
+        parts.push(
+          Object.entries(c)
+            .map(([k, v]) => `${k}=${typeof v === 'string' && v.length > 24 ? `${v.slice(0, 24)}…` : v}`)
+            .join(' '),
+        );
       }
-      if (r.gssapi) parts.push(`GSS-API token ${r.gssapi.tokenLength} bytes${r.gssapi.token ? ` 0x${r.gssapi.token.slice(0, 24)}${r.gssapi.token.length > 24 ? '…' : ''}` : ''}`);
+      if (r.gssapi)
+        parts.push(
+          `GSS-API token ${r.gssapi.tokenLength} bytes${r.gssapi.token ? ` 0x${r.gssapi.token.slice(0, 24)}${r.gssapi.token.length > 24 ? '…' : ''}` : ''}`,
+        );
       if (r.encrypted) parts.push('[encrypted]');
-      if (r.fields) parts.push(Object.entries(r.fields).map(([k, v]) => `${k}=${v}`).join(' '));
+      if (r.fields)
+        parts.push(
+          Object.entries(r.fields)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+        );
       return parts.join(' ');
     }
     case 'pgm': {

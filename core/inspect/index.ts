@@ -6,7 +6,11 @@ export { DIAGNOSTICS, diagnose, type Diagnostic, type DiagnosticCode, type Sever
 export type { ConnectionInfo, ConnectionState, DirectionCounts, InspectorStats } from './connection.js';
 export { Inspector, type InspectorOptions } from './inspector.js';
 export {
-  decodeCapture, inspectPackets, type DecodeCaptureOptions, type DecodeSummary, type InspectPacketsOptions,
+  decodeCapture,
+  inspectPackets,
+  type DecodeCaptureOptions,
+  type DecodeSummary,
+  type InspectPacketsOptions,
 } from './decode-capture.js';
 export { formatRecord, formatTime, previewFrame, summarize } from './format.js';
 export { RecordWriter, recordToJson, summaryLine } from './output.js';

@@ -85,7 +85,13 @@ export class Inspector {
       maxClosedConnections: options.maxClosedConnections ?? 10000,
       resyncGiveUpBytes: options.resyncGiveUpBytes ?? 1024 * 1024,
       bucketSeconds: options.bucketSeconds ?? 1,
-      nextSessionId: options.nextSessionId ?? ((n = 2 ** 30) => () => n++)(),
+      nextSessionId:
+        options.nextSessionId ??
+        (
+          (n = 2 ** 30) =>
+          () =>
+            n++
+        )(),
     };
     this.table = new ConnectionTable(opts.maxClosedConnections, opts.bucketSeconds);
     this.open = this.table.open;
@@ -127,13 +133,22 @@ export class Inspector {
     this.lastTs = ts;
     const { opts, rate } = this.core;
     this.pgm ??= new PgmSniffer({
-      onRecord: (r) => this.options.onRecord(r), nextId: opts.nextSessionId, maxFrameBytes: opts.maxFrameBytes,
-      maxFrameSize: opts.maxFrameSize, cap: this.core.messageCap, bucketSeconds: opts.bucketSeconds, rate,
+      onRecord: (r) => this.options.onRecord(r),
+      nextId: opts.nextSessionId,
+      maxFrameBytes: opts.maxFrameBytes,
+      maxFrameSize: opts.maxFrameSize,
+      cap: this.core.messageCap,
+      bucketSeconds: opts.bucketSeconds,
+      rate,
     });
     this.pgm.push(d, ts);
     this.radio ??= new RadioDishSniffer({
-      onRecord: (r) => this.options.onRecord(r), nextId: opts.nextSessionId, maxFrameBytes: opts.maxFrameBytes,
-      bucketSeconds: opts.bucketSeconds, totals: this.core.totals, rate,
+      onRecord: (r) => this.options.onRecord(r),
+      nextId: opts.nextSessionId,
+      maxFrameBytes: opts.maxFrameBytes,
+      bucketSeconds: opts.bucketSeconds,
+      totals: this.core.totals,
+      rate,
     });
     this.radio.push(d, ts);
   }
@@ -165,8 +180,10 @@ export class Inspector {
     return {
       ...totals,
       ...(p && {
-        connections: totals.connections + p.connections, messages: totals.messages + p.messages,
-        payloadBytes: totals.payloadBytes + p.payloadBytes, wireBytes: totals.wireBytes + p.wireBytes,
+        connections: totals.connections + p.connections,
+        messages: totals.messages + p.messages,
+        payloadBytes: totals.payloadBytes + p.payloadBytes,
+        wireBytes: totals.wireBytes + p.wireBytes,
         errors: totals.errors + p.errors,
       }),
       openConnections: this.open.size + (this.pgm?.openCount ?? 0) + (this.radio?.openCount ?? 0),
@@ -199,7 +216,8 @@ export class Inspector {
       if (c.info.state !== 'error') c.info.stateReason = reason;
       c.info.state = 'closed';
     }
-    if (c.announced || c.ignored) this.core.emit({ type: 'close', ts, src: c.addr.c2s, dst: c.addr.s2c, conn: c.conn.id, dir: 'c2s', reason });
+    if (c.announced || c.ignored)
+      this.core.emit({ type: 'close', ts, src: c.addr.c2s, dst: c.addr.s2c, conn: c.conn.id, dir: 'c2s', reason });
     this.table.retire(c);
   }
 

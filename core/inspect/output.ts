@@ -14,8 +14,18 @@ const CHUNK = 1024 * 1024;
  *  more than the copy for short strings. Checked once: buf.write when a runtime lacks them. */
 type RawWrite = (this: Buffer, text: string, offset: number) => number;
 const proto = Buffer.prototype as unknown as { latin1Write?: RawWrite; utf8Write?: RawWrite };
-const latin1Write: RawWrite = typeof proto.latin1Write === 'function' ? proto.latin1Write : function (this: Buffer, text, offset) { return this.write(text, offset, 'latin1'); };
-const utf8Write: RawWrite = typeof proto.utf8Write === 'function' ? proto.utf8Write : function (this: Buffer, text, offset) { return this.write(text, offset, 'utf8'); };
+const latin1Write: RawWrite =
+  typeof proto.latin1Write === 'function'
+    ? proto.latin1Write
+    : function (this: Buffer, text, offset) {
+        return this.write(text, offset, 'latin1');
+      };
+const utf8Write: RawWrite =
+  typeof proto.utf8Write === 'function'
+    ? proto.utf8Write
+    : function (this: Buffer, text, offset) {
+        return this.write(text, offset, 'utf8');
+      };
 /** Strings known to need no JSON escaping (addresses, directions), with their JSON text. */
 const jsonStrings = new Map<string, string>();
 
@@ -53,7 +63,13 @@ function messageTail(r: MessageRecord): string {
   let out = '';
   for (const key in r) {
     switch (key) {
-      case 'type': case 'ts': case 'src': case 'dst': case 'conn': case 'dir': case 'frames':
+      case 'type':
+      case 'ts':
+      case 'src':
+      case 'dst':
+      case 'conn':
+      case 'dir':
+      case 'frames':
         break;
       case 'sizes':
         if (r.sizes !== undefined) out += `,"sizes":[${r.sizes.join(',')}]`;
@@ -113,7 +129,13 @@ function hexList(b: Buffer, p: number, list: string[]): number {
 
 /** `,"src":..,"dst":..,"conn":..,"dir":..` of each connection direction, as bytes (the Inspector hands
  *  every record of a direction the same address strings, so checking them is a pointer compare). */
-interface Route { src: string; dst: string; conn: number; dir: string; bytes: Buffer }
+interface Route {
+  src: string;
+  dst: string;
+  conn: number;
+  dir: string;
+  bytes: Buffer;
+}
 const routes = new Map<number, Route>();
 
 function routeBytes(r: MessageRecord): Buffer {
@@ -147,7 +169,10 @@ export class RecordWriter {
   /** A write error other than the reader going away. */
   failure?: Error;
 
-  constructor(private readonly out: Writable, private readonly json: boolean) {
+  constructor(
+    private readonly out: Writable,
+    private readonly json: boolean,
+  ) {
     out.on('error', (e: NodeJS.ErrnoException) => {
       // EPIPE: the reader went away (`| head`), which is how such output normally ends.
       this.closed = true;
@@ -175,8 +200,13 @@ export class RecordWriter {
     const envelope = r.envelope;
     const replyTo = r.replyTo;
     const route = routeBytes(r);
-    const usual = sizes !== undefined && r.truncated === undefined && r.subscription === undefined && r.sqn === undefined &&
-      r.group === undefined && r.repaired === undefined;
+    const usual =
+      sizes !== undefined &&
+      r.truncated === undefined &&
+      r.subscription === undefined &&
+      r.sqn === undefined &&
+      r.group === undefined &&
+      r.repaired === undefined;
     // Room for the whole line, worked out once: a number's JSON text takes at most 24 bytes.
     let need = HEAD.length + 24 + route.length + FRAMES.length + 2;
     for (let i = 0; i < frames.length; i++) need += frames[i].length + 3;
@@ -312,8 +342,12 @@ export class WarningPrinter {
 
 export function summaryLine(s: Omit<DecodeSummary, 'format'>): string {
   const tcp = s.connections.filter((c) => !c.pgm);
-  const zmtp = tcp.filter((c) => c.state !== 'not-zmtp' && (c.versions.c2s || c.versions.s2c || c.counts.c2s.messages + c.counts.s2c.messages > 0)).length;
+  const zmtp = tcp.filter(
+    (c) => c.state !== 'not-zmtp' && (c.versions.c2s || c.versions.s2c || c.counts.c2s.messages + c.counts.s2c.messages > 0),
+  ).length;
   const pgm = s.connections.length - tcp.length;
-  return `${s.packets} packets, ${s.stats.connections - pgm} TCP connections (${zmtp} ZMTP), ${pgm ? `${pgm} PGM sessions, ` : ''}${s.stats.messages} messages, ` +
-    `${s.stats.commands} commands, ${s.stats.errors} decode problems${s.warnings ? `, ${s.warnings} capture warnings` : ''}\n`;
+  return (
+    `${s.packets} packets, ${s.stats.connections - pgm} TCP connections (${zmtp} ZMTP), ${pgm ? `${pgm} PGM sessions, ` : ''}${s.stats.messages} messages, ` +
+    `${s.stats.commands} commands, ${s.stats.errors} decode problems${s.warnings ? `, ${s.warnings} capture warnings` : ''}\n`
+  );
 }

@@ -84,11 +84,18 @@ export class PgmSniffer {
   /** Takes an IP datagram that is not TCP; anything but PGM and EPGM is passed over. */
   push(d: IpDatagram, ts: number): void {
     if (d.protocol === IPPROTO_PGM) {
-      const hop = (port: (h: PgmHeader) => [number, number]) => (h?: PgmHeader): Hop => {
-        const [sp, dp] = h ? port(h) : [0, 0];
-        return { transport: 'pgm', src: `${d.src}:${sp}`, dst: `${d.dst}:${dp}`, srcIp: d.src, dstIp: d.dst, wire: d.length };
-      };
-      this.packet(d.payload, d.payload.length < d.length, ts, hop((h) => [h.sourcePort, h.destPort]));
+      const hop =
+        (port: (h: PgmHeader) => [number, number]) =>
+        (h?: PgmHeader): Hop => {
+          const [sp, dp] = h ? port(h) : [0, 0];
+          return { transport: 'pgm', src: `${d.src}:${sp}`, dst: `${d.dst}:${dp}`, srcIp: d.src, dstIp: d.dst, wire: d.length };
+        };
+      this.packet(
+        d.payload,
+        d.payload.length < d.length,
+        ts,
+        hop((h) => [h.sourcePort, h.destPort]),
+      );
       return;
     }
     if (d.protocol !== IPPROTO_UDP) return;
@@ -97,8 +104,15 @@ export class PgmSniffer {
     const known = this.epgmPorts.has(u.dstPort);
     const cut = u.payload.length < u.length;
     // Unknown UDP is EPGM only if it is a whole, valid PGM packet with a checksum: cheap to refuse early.
-    if (!known && (cut || u.payload.length < 16 || u.payload[6] === 0 && u.payload[7] === 0)) return;
-    const hop = (): Hop => ({ transport: 'epgm', src: `${d.src}:${u.srcPort}`, dst: `${d.dst}:${u.dstPort}`, srcIp: d.src, dstIp: d.dst, wire: u.length });
+    if (!known && (cut || u.payload.length < 16 || (u.payload[6] === 0 && u.payload[7] === 0))) return;
+    const hop = (): Hop => ({
+      transport: 'epgm',
+      src: `${d.src}:${u.srcPort}`,
+      dst: `${d.dst}:${u.dstPort}`,
+      srcIp: d.src,
+      dstIp: d.dst,
+      wire: u.length,
+    });
     if (!known) {
       const r = parsePgmPacket(u.payload);
       if (!r.ok) return;
@@ -137,8 +151,15 @@ export class PgmSniffer {
       s.info.pgm.malformed++;
     }
     const rec: ErrorRecord = {
-      type: 'error', ts, src: hop.src, dst: hop.dst, conn: s?.id ?? 0, dir: upstream ? UPSTREAM_DIR : DOWNSTREAM_DIR,
-      message: problem.message, code: problem.code, severity: problem.severity,
+      type: 'error',
+      ts,
+      src: hop.src,
+      dst: hop.dst,
+      conn: s?.id ?? 0,
+      dir: upstream ? UPSTREAM_DIR : DOWNSTREAM_DIR,
+      message: problem.message,
+      code: problem.code,
+      severity: problem.severity,
     };
     this.o.onRecord(rec);
   }
@@ -162,8 +183,15 @@ export class PgmSniffer {
     info.counts[upstream ? UPSTREAM_DIR : DOWNSTREAM_DIR].wireBytes += hop.wire;
     this.totals.wireBytes += hop.wire;
     const rec: PgmRecord = {
-      type: 'pgm', ts, src: hop.src, dst: hop.dst, conn: s.id, dir: upstream ? UPSTREAM_DIR : DOWNSTREAM_DIR,
-      packet: p.type, transport: hop.transport, tsi: key,
+      type: 'pgm',
+      ts,
+      src: hop.src,
+      dst: hop.dst,
+      conn: s.id,
+      dir: upstream ? UPSTREAM_DIR : DOWNSTREAM_DIR,
+      packet: p.type,
+      transport: hop.transport,
+      tsi: key,
     };
     if (!upstream && info.server.startsWith('?')) info.server = `${hop.dstIp}:${p.destPort}`;
     if (!upstream && info.client.startsWith('?')) info.client = `${hop.srcIp}:${tsi.sourcePort}`;
@@ -247,40 +275,94 @@ export class PgmSniffer {
     const upstream = isUpstreamType(p.header.type);
     // The source and group are known from a downstream packet; an upstream one (a receiver's NAK or SPMR)
     // names them only in part until then.
-    const client = upstream ? `?${p.type === 'NAK' || p.type === 'NNAK' ? p.sourceNla : hop.dstIp}:${sourcePort}` : `${hop.srcIp}:${sourcePort}`;
-    const server = upstream ? `?${p.type === 'NAK' || p.type === 'NNAK' ? p.groupNla : hop.dstIp}:${p.sourcePort}` : `${hop.dstIp}:${p.destPort}`;
+    const client = upstream
+      ? `?${p.type === 'NAK' || p.type === 'NNAK' ? p.sourceNla : hop.dstIp}:${sourcePort}`
+      : `${hop.srcIp}:${sourcePort}`;
+    const server = upstream
+      ? `?${p.type === 'NAK' || p.type === 'NNAK' ? p.groupNla : hop.dstIp}:${p.sourcePort}`
+      : `${hop.dstIp}:${p.destPort}`;
     const id = this.o.nextId();
     const info: Session['info'] = {
-      id, client, server, midstream: false, state: 'ready', versions: {}, socketTypes: {}, identities: {},
-      counts: { c2s: emptyCounts(), s2c: emptyCounts() }, errors: 0, subscriptions: [],
-      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 }, openedAt: ts, lastTs: ts, rate: [],
-      pgm: { transport: hop.transport, tsi: key, packets: {}, lost: 0, repaired: 0, duplicates: 0, naks: 0, ncfs: 0, malformed: 0, lateJoin: false, skippedBytes: 0 },
-    };
-    const s: Session = { id, tsi: key, info, rate: new RateSeries(this.o.bucketSeconds, 120), ts, stream: undefined as unknown as PgmStream };
-    s.stream = new PgmStream({
-      maxPendingPackets: this.o.maxPendingPackets ?? 4096,
-      maxPendingBytes: this.o.maxPendingBytes ?? 16 * 1024 * 1024,
-      maxJump: this.o.maxJump ?? 1 << 20,
-      maxFrameSize: this.o.maxFrameSize,
-      cap: this.o.cap,
-    }, {
-      message: (frames, sqn, repaired) => this.message(s, frames, sqn, repaired),
-      loss: (first, last, reason) => this.emit({ ...this.base(s, 'loss'), tsi: s.tsi, first, last, count: ((last - first) >>> 0) + 1, reason } as LossRecord),
-      problem: (problem) => {
-        s.info.errors++;
-        this.totals.errors++;
-        this.emit({ ...this.base(s, 'error'), message: problem.message, code: problem.code, severity: problem.severity } as ErrorRecord);
+      id,
+      client,
+      server,
+      midstream: false,
+      state: 'ready',
+      versions: {},
+      socketTypes: {},
+      identities: {},
+      counts: { c2s: emptyCounts(), s2c: emptyCounts() },
+      errors: 0,
+      subscriptions: [],
+      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 },
+      openedAt: ts,
+      lastTs: ts,
+      rate: [],
+      pgm: {
+        transport: hop.transport,
+        tsi: key,
+        packets: {},
+        lost: 0,
+        repaired: 0,
+        duplicates: 0,
+        naks: 0,
+        ncfs: 0,
+        malformed: 0,
+        lateJoin: false,
+        skippedBytes: 0,
       },
-    });
+    };
+    const s: Session = {
+      id,
+      tsi: key,
+      info,
+      rate: new RateSeries(this.o.bucketSeconds, 120),
+      ts,
+      stream: undefined as unknown as PgmStream,
+    };
+    s.stream = new PgmStream(
+      {
+        maxPendingPackets: this.o.maxPendingPackets ?? 4096,
+        maxPendingBytes: this.o.maxPendingBytes ?? 16 * 1024 * 1024,
+        maxJump: this.o.maxJump ?? 1 << 20,
+        maxFrameSize: this.o.maxFrameSize,
+        cap: this.o.cap,
+      },
+      {
+        message: (frames, sqn, repaired) => this.message(s, frames, sqn, repaired),
+        loss: (first, last, reason) =>
+          this.emit({ ...this.base(s, 'loss'), tsi: s.tsi, first, last, count: ((last - first) >>> 0) + 1, reason } as LossRecord),
+        problem: (problem) => {
+          s.info.errors++;
+          this.totals.errors++;
+          this.emit({ ...this.base(s, 'error'), message: problem.message, code: problem.code, severity: problem.severity } as ErrorRecord);
+        },
+      },
+    );
     this.open.set(key, s);
     this.totals.connections++;
-    const open: ConnectionRecord = { type: 'open', ts, src: info.client.replace(/^\?/, ''), dst: info.server.replace(/^\?/, ''), conn: id, dir: 'c2s', reason: `${hop.transport} session ${key}` };
+    const open: ConnectionRecord = {
+      type: 'open',
+      ts,
+      src: info.client.replace(/^\?/, ''),
+      dst: info.server.replace(/^\?/, ''),
+      conn: id,
+      dir: 'c2s',
+      reason: `${hop.transport} session ${key}`,
+    };
     this.o.onRecord(open);
     return s;
   }
 
   private base<T extends string>(s: Session, type: T) {
-    return { type, ts: s.ts, src: s.info.client.replace(/^\?/, ''), dst: s.info.server.replace(/^\?/, ''), conn: s.id, dir: DOWNSTREAM_DIR as 'c2s' };
+    return {
+      type,
+      ts: s.ts,
+      src: s.info.client.replace(/^\?/, ''),
+      dst: s.info.server.replace(/^\?/, ''),
+      conn: s.id,
+      dir: DOWNSTREAM_DIR as 'c2s',
+    };
   }
 
   private message(s: Session, frames: Buffer[], sqn: number, repaired: boolean): void {
@@ -333,8 +415,11 @@ export class PgmSniffer {
   private snapshot(s: Session): ConnectionInfo {
     const i = s.info;
     return {
-      ...i, client: i.client.replace(/^\?/, ''), server: i.server.replace(/^\?/, ''),
-      counts: { c2s: { ...i.counts.c2s }, s2c: { ...i.counts.s2c } }, rate: s.rate.snapshot(),
+      ...i,
+      client: i.client.replace(/^\?/, ''),
+      server: i.server.replace(/^\?/, ''),
+      counts: { c2s: { ...i.counts.c2s }, s2c: { ...i.counts.s2c } },
+      rate: s.rate.snapshot(),
       pgm: { ...i.pgm, packets: { ...i.pgm.packets } },
     };
   }
@@ -359,4 +444,3 @@ export class PgmSniffer {
 function optionJson(o: PgmOption): Record<string, unknown> {
   return o.name === 'other' ? { ...o, body: o.body.toString('hex') } : { ...o };
 }
-

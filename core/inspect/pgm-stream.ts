@@ -58,7 +58,10 @@ export class PgmStream {
   repaired = 0;
   duplicates = 0;
 
-  constructor(private readonly limits: PgmStreamLimits, private readonly sink: PgmStreamSink) {}
+  constructor(
+    private readonly limits: PgmStreamLimits,
+    private readonly sink: PgmStreamSink,
+  ) {}
 
   /** Takes one ODATA/RDATA; says what it was for the stream. */
   data(sqn: number, tsdu: Buffer, options: PgmOption[], repair: boolean): NonNullable<PgmRecord['status']> {
@@ -231,7 +234,8 @@ export class PgmStream {
         this.sink.message(r.frames, sqn, this.messageRepaired);
         // The next message starts in this packet, or later (cleared below).
         this.messageRepaired = repair;
-      } else if (r.kind === 'capped') this.sink.problem(diagnose('ZMTP_MESSAGE_OVER_CAP', this.limits.cap.frames, this.limits.cap.bytes, r.frames, r.bytes, r.ended));
+      } else if (r.kind === 'capped')
+        this.sink.problem(diagnose('ZMTP_MESSAGE_OVER_CAP', this.limits.cap.frames, this.limits.cap.bytes, r.frames, r.bytes, r.ended));
       else if (r.kind === 'ended') this.sink.problem(diagnose('ZMTP_MESSAGE_OVER_CAP_ENDED', r.frames, r.bytes));
     });
     if (err) {

@@ -164,7 +164,7 @@ function tryGreeting(x: SniffCore, c: ConnState, d: DirState): void {
 
 function startFraming(x: SniffCore, c: ConnState, d: DirState, g: Greeting): void {
   d.greeting = g;
-  d.revision = g.version === '1.0' ? REVISION_1_0 : g.revision ?? REVISION_1_0;
+  d.revision = g.version === '1.0' ? REVISION_1_0 : (g.revision ?? REVISION_1_0);
   d.framing = framingFor(g.version);
   const info = c.info;
   info.versions[d.dir] = g.version;

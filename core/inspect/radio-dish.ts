@@ -101,7 +101,17 @@ export class RadioDishSniffer {
     this.o.rate.add(ts, 1, size);
     if (flow.groups.size < this.maxGroups) flow.groups.add(group);
     const shown = body.length > this.o.maxFrameBytes ? body.subarray(0, this.o.maxFrameBytes) : body;
-    const rec: MessageRecord = { type: 'message', ts, src, dst, conn: info.id, dir: 'c2s', frames: [shown.toString('hex')], sizes: [size], group };
+    const rec: MessageRecord = {
+      type: 'message',
+      ts,
+      src,
+      dst,
+      conn: info.id,
+      dir: 'c2s',
+      frames: [shown.toString('hex')],
+      sizes: [size],
+      group,
+    };
     if (shown.length < size) rec.truncated = true;
     this.o.onRecord(rec);
     return true;
@@ -111,9 +121,22 @@ export class RadioDishSniffer {
     if (this.flows.size >= this.maxFlows) this.closeFlow(this.flows.values().next().value as Flow, ts, 'evicted');
     const id = this.o.nextId();
     const info: ConnectionInfo = {
-      id, client: src, server: dst, midstream: false, state: 'ready', versions: {}, socketTypes: { c2s: 'RADIO', s2c: 'DISH' },
-      identities: {}, counts: { c2s: emptyCounts(), s2c: emptyCounts() }, errors: 0, subscriptions: [],
-      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 }, openedAt: ts, lastTs: ts, rate: [], transport: 'udp',
+      id,
+      client: src,
+      server: dst,
+      midstream: false,
+      state: 'ready',
+      versions: {},
+      socketTypes: { c2s: 'RADIO', s2c: 'DISH' },
+      identities: {},
+      counts: { c2s: emptyCounts(), s2c: emptyCounts() },
+      errors: 0,
+      subscriptions: [],
+      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 },
+      openedAt: ts,
+      lastTs: ts,
+      rate: [],
+      transport: 'udp',
     };
     const flow: Flow = { key, info, groups: new Set(), rate: new RateSeries(this.o.bucketSeconds, 120) };
     this.flows.set(key, flow);
@@ -136,7 +159,13 @@ export class RadioDishSniffer {
 
   private snapshot(flow: Flow): ConnectionInfo {
     const i = flow.info;
-    return { ...i, socketTypes: { ...i.socketTypes }, counts: { c2s: { ...i.counts.c2s }, s2c: { ...i.counts.s2c } }, subscriptions: [...flow.groups], rate: flow.rate.snapshot() };
+    return {
+      ...i,
+      socketTypes: { ...i.socketTypes },
+      counts: { c2s: { ...i.counts.c2s }, s2c: { ...i.counts.s2c } },
+      subscriptions: [...flow.groups],
+      rate: flow.rate.snapshot(),
+    };
   }
 
   /** Closes every flow (end of a capture): UDP has no end of its own. */

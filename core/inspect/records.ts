@@ -159,12 +159,4 @@ export interface LossRecord extends RecordBase {
 }
 
 export type InspectRecord =
-  | GreetingRecord
-  | UpgradeRecord
-  | CommandRecord
-  | MessageRecord
-  | ErrorRecord
-  | GapRecord
-  | ConnectionRecord
-  | PgmRecord
-  | LossRecord;
+  GreetingRecord | UpgradeRecord | CommandRecord | MessageRecord | ErrorRecord | GapRecord | ConnectionRecord | PgmRecord | LossRecord;

@@ -16,7 +16,15 @@ const WS_ONLY: readonly StreamFraming[] = ['ws'];
 /** Looks for frame boundaries in the bytes `d` holds; once found, decodes from there. */
 export function tryResync(x: SniffCore, c: ConnState, d: DirState, final: boolean): void {
   const peer = c.dirs[OTHER[d.dir]];
-  const framings: readonly StreamFraming[] = d.ws ? WS_ONLY : d.framing ? [d.framing] : peer.ws ? WS_ONLY : peer.framing ? [peer.framing] : UNKNOWN_FRAMINGS;
+  const framings: readonly StreamFraming[] = d.ws
+    ? WS_ONLY
+    : d.framing
+      ? [d.framing]
+      : peer.ws
+        ? WS_ONLY
+        : peer.framing
+          ? [peer.framing]
+          : UNKNOWN_FRAMINGS;
   let r: ResyncResult;
   for (;;) {
     r = findResync(d.head, framings, final);

@@ -62,7 +62,8 @@ export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, 
   }
   const held = holdFrame(d, body, more, x.messageCap);
   if (held.kind === 'complete') onMessage(x, c, d, held.frames);
-  else if (held.kind === 'capped') x.error(c, d, diagnose('ZMTP_MESSAGE_OVER_CAP', x.messageCap.frames, x.messageCap.bytes, held.frames, held.bytes, held.ended));
+  else if (held.kind === 'capped')
+    x.error(c, d, diagnose('ZMTP_MESSAGE_OVER_CAP', x.messageCap.frames, x.messageCap.bytes, held.frames, held.bytes, held.ended));
   else if (held.kind === 'ended') x.error(c, d, diagnose('ZMTP_MESSAGE_OVER_CAP_ENDED', held.frames, held.bytes));
 }
 
@@ -82,7 +83,11 @@ function onCommand(x: SniffCore, c: ConnState, d: DirState, body: Buffer): void 
     // libzmq's GSSAPI peer still takes its handshake turn when its last GSS-API step yields no token:
     // the client, once the server's INITIATE completed its context, sends an empty command frame
     // (seen in real MIT Kerberos captures, libzmq 4.3.4).
-    x.emit({ ...recordBase(c, d, 'command'), name: 'EMPTY', fields: { note: 'empty command frame: GSS-API context established, no token left to send (libzmq)' } });
+    x.emit({
+      ...recordBase(c, d, 'command'),
+      name: 'EMPTY',
+      fields: { note: 'empty command frame: GSS-API context established, no token left to send (libzmq)' },
+    });
     return;
   }
   if (!raw) {
@@ -192,7 +197,14 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
     }
   }
   const rec: MessageRecord = {
-    type: 'message', ts: d.ts, src: c.addr[d.dir], dst: c.addr[OTHER[d.dir]], conn: c.conn.id, dir: d.dir, frames: hexFrames, sizes,
+    type: 'message',
+    ts: d.ts,
+    src: c.addr[d.dir],
+    dst: c.addr[OTHER[d.dir]],
+    conn: c.conn.id,
+    dir: d.dir,
+    frames: hexFrames,
+    sizes,
   };
   if (truncated) rec.truncated = true;
   if (d.heuristic) rec.heuristic = true;

@@ -49,7 +49,12 @@ export function parseHttpHead(buf: Buffer): HttpHead | 'more' | { error: string 
 
 /** The subprotocols in a Sec-WebSocket-Protocol header. */
 export function protocolList(header: string | undefined): string[] {
-  return header ? header.split(',').map((p) => p.trim()).filter((p) => p.length > 0) : [];
+  return header
+    ? header
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0)
+    : [];
 }
 
 /** The mechanism a ZWS subprotocol names; the bare "ZWS2.0" is libzmq's mechanism-less NULL. */
@@ -184,8 +189,11 @@ export class WsMessageReader {
 }
 
 /** A frame header from its first bytes: undefined while incomplete, a problem as text. */
-function parseHeader(buf: Buffer, partsBytes: number, maxMessageSize: number):
-  { fin: boolean; opcode: number; headerLength: number; length: number; key?: Buffer } | string | undefined {
+function parseHeader(
+  buf: Buffer,
+  partsBytes: number,
+  maxMessageSize: number,
+): { fin: boolean; opcode: number; headerLength: number; length: number; key?: Buffer } | string | undefined {
   if (buf.length < 2) return undefined;
   const b0 = buf[0];
   const b1 = buf[1];
@@ -203,7 +211,8 @@ function parseHeader(buf: Buffer, partsBytes: number, maxMessageSize: number):
     length = high * 0x100000000 + buf.readUInt32BE(6);
     pos = 10;
   }
-  if (length + partsBytes > maxMessageSize) return `WebSocket message of ${length + partsBytes} bytes exceeds the ${maxMessageSize}-byte limit`;
+  if (length + partsBytes > maxMessageSize)
+    return `WebSocket message of ${length + partsBytes} bytes exceeds the ${maxMessageSize}-byte limit`;
   let key: Buffer | undefined;
   if (b1 & 0x80) {
     if (buf.length < pos + 4) return undefined;

@@ -50,9 +50,10 @@ export function tryUpgrade(x: SniffCore, c: ConnState, d: DirState): void {
     info.websocket = { ...info.websocket, protocol: chosen };
     if (status !== 101 || !mechanism) {
       x.emit(rec);
-      const problem = status !== 101
-        ? diagnose('ZWS_UPGRADE_REFUSED', Number.isNaN(status) ? JSON.stringify(head.startLine.slice(0, 40)) : String(status))
-        : diagnose('ZWS_NO_SUBPROTOCOL', chosen ?? 'none');
+      const problem =
+        status !== 101
+          ? diagnose('ZWS_UPGRADE_REFUSED', Number.isNaN(status) ? JSON.stringify(head.startLine.slice(0, 40)) : String(status))
+          : diagnose('ZWS_NO_SUBPROTOCOL', chosen ?? 'none');
       failDirection(x, c, d, problem, problem.message);
       return;
     }

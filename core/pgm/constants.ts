@@ -24,13 +24,29 @@ export const PGM_ACK = 0x0d;
 export type PgmTypeName = 'SPM' | 'POLL' | 'POLR' | 'ODATA' | 'RDATA' | 'NAK' | 'NNAK' | 'NCF' | 'SPMR' | 'ACK';
 
 export const PGM_TYPE_NAMES: Readonly<Record<number, PgmTypeName>> = {
-  [PGM_SPM]: 'SPM', [PGM_POLL]: 'POLL', [PGM_POLR]: 'POLR', [PGM_ODATA]: 'ODATA', [PGM_RDATA]: 'RDATA',
-  [PGM_NAK]: 'NAK', [PGM_NNAK]: 'NNAK', [PGM_NCF]: 'NCF', [PGM_SPMR]: 'SPMR', [PGM_ACK]: 'ACK',
+  [PGM_SPM]: 'SPM',
+  [PGM_POLL]: 'POLL',
+  [PGM_POLR]: 'POLR',
+  [PGM_ODATA]: 'ODATA',
+  [PGM_RDATA]: 'RDATA',
+  [PGM_NAK]: 'NAK',
+  [PGM_NNAK]: 'NNAK',
+  [PGM_NCF]: 'NCF',
+  [PGM_SPMR]: 'SPMR',
+  [PGM_ACK]: 'ACK',
 };
 
 export const PGM_TYPE_VALUES: Readonly<Record<PgmTypeName, number>> = {
-  SPM: PGM_SPM, POLL: PGM_POLL, POLR: PGM_POLR, ODATA: PGM_ODATA, RDATA: PGM_RDATA,
-  NAK: PGM_NAK, NNAK: PGM_NNAK, NCF: PGM_NCF, SPMR: PGM_SPMR, ACK: PGM_ACK,
+  SPM: PGM_SPM,
+  POLL: PGM_POLL,
+  POLR: PGM_POLR,
+  ODATA: PGM_ODATA,
+  RDATA: PGM_RDATA,
+  NAK: PGM_NAK,
+  NNAK: PGM_NNAK,
+  NCF: PGM_NCF,
+  SPMR: PGM_SPMR,
+  ACK: PGM_ACK,
 };
 
 /**

@@ -21,7 +21,10 @@ export function readAddress(b: Buffer, pos: number, end: number, afi: number, wh
   const size = afi === AFI_IP ? 4 : afi === AFI_IP6 ? 16 : 0;
   if (size === 0) return malformed('PGM_BAD_AFI', `${what}: address family ${afi} is neither IPv4 (1) nor IPv6 (2)`);
   if (pos + size > end) return malformed('PGM_TRUNCATED', `${what}: ${size}-byte address at offset ${pos}, packet ends at ${end}`);
-  return { address: size === 4 ? `${b[pos]}.${b[pos + 1]}.${b[pos + 2]}.${b[pos + 3]}` : ipv6Text(b.subarray(pos, pos + 16)), end: pos + size };
+  return {
+    address: size === 4 ? `${b[pos]}.${b[pos + 1]}.${b[pos + 2]}.${b[pos + 3]}` : ipv6Text(b.subarray(pos, pos + 16)),
+    end: pos + size,
+  };
 }
 
 /** RFC 5952 text of 16 address bytes. */
@@ -30,7 +33,7 @@ function ipv6Text(b: Buffer): string {
   for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i));
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLen) [best, bestLen] = [i, j - i];

@@ -40,7 +40,8 @@ export type PgmPacketInit = Common & PgmPacketFields;
 /** A parsed packet: what was sent, with the header as it was on the wire. */
 export type PgmPacket = Common & PgmPacketFields & { flags: number; options: PgmOption[]; header: PgmHeader };
 
-export type PgmParse = { ok: true; packet: PgmPacket } | ({ ok: false; /** present when the 16-byte header was whole */ header?: PgmHeader } & PgmMalformed);
+export type PgmParse =
+  { ok: true; packet: PgmPacket } | ({ ok: false; /** present when the 16-byte header was whole */ header?: PgmHeader } & PgmMalformed);
 
 export interface PgmParseOptions {
   /** Check the checksum (default true). Off for packets whose checksum was already checked, or is known bad. */
@@ -56,16 +57,20 @@ export function parsePgmPacket(b: Buffer, opts: PgmParseOptions = {}): PgmParse 
   const header = readPgmHeader(b);
   const bad = (m: PgmMalformed): PgmParse => fail(m, header);
   const type = PGM_TYPE_NAMES[header.type];
-  if (type === undefined) return bad(malformed('PGM_UNKNOWN_TYPE', `packet type 0x${header.type.toString(16).padStart(2, '0')} is not a PGM type`));
+  if (type === undefined)
+    return bad(malformed('PGM_UNKNOWN_TYPE', `packet type 0x${header.type.toString(16).padStart(2, '0')} is not a PGM type`));
   if (header.checksum === 0) {
-    if (type === 'ODATA' || type === 'RDATA') return bad(malformed('PGM_NO_CHECKSUM', `${type} without a checksum (RFC 3208 requires one)`));
+    if (type === 'ODATA' || type === 'RDATA')
+      return bad(malformed('PGM_NO_CHECKSUM', `${type} without a checksum (RFC 3208 requires one)`));
   } else if (opts.verifyChecksum !== false) {
     const sum = pgmChecksum(b);
-    if (sum !== header.checksum) return bad(malformed('PGM_BAD_CHECKSUM', `checksum 0x${hex4(header.checksum)} does not match the bytes (0x${hex4(sum)})`));
+    if (sum !== header.checksum)
+      return bad(malformed('PGM_BAD_CHECKSUM', `checksum 0x${hex4(header.checksum)} does not match the bytes (0x${hex4(sum)})`));
   }
   const end = b.length;
   let p = PGM_HEADER_SIZE;
-  if (p + FIXED[type] > end) return bad(malformed('PGM_TRUNCATED', `${type} needs ${FIXED[type]} bytes after the header, packet has ${end - p}`));
+  if (p + FIXED[type] > end)
+    return bad(malformed('PGM_TRUNCATED', `${type} needs ${FIXED[type]} bytes after the header, packet has ${end - p}`));
   const u32 = (at: number) => b.readUInt32BE(PGM_HEADER_SIZE + at);
   let fields: PgmPacketFields;
   switch (type) {
@@ -100,8 +105,14 @@ export function parsePgmPacket(b: Buffer, opts: PgmParseOptions = {}): PgmParse 
       if ('code' in nla) return bad(nla);
       if (nla.end + 12 > end) return bad(malformed('PGM_TRUNCATED', `POLL needs 12 bytes after its path NLA, packet has ${end - nla.end}`));
       fields = {
-        type, sqn: u32(0), round: b.readUInt16BE(p + 4), subType: b.readUInt16BE(p + 6), pathNla: nla.address,
-        backoffInterval: b.readUInt32BE(nla.end), random: b.readUInt32BE(nla.end + 4), mask: b.readUInt32BE(nla.end + 8),
+        type,
+        sqn: u32(0),
+        round: b.readUInt16BE(p + 4),
+        subType: b.readUInt16BE(p + 6),
+        pathNla: nla.address,
+        backoffInterval: b.readUInt32BE(nla.end),
+        random: b.readUInt32BE(nla.end + 4),
+        mask: b.readUInt32BE(nla.end + 8),
       };
       p = nla.end + 12;
       break;
@@ -124,13 +135,23 @@ export function parsePgmPacket(b: Buffer, opts: PgmParseOptions = {}): PgmParse 
   }
   if (fields.type === 'ODATA' || fields.type === 'RDATA') {
     if (end - p !== header.tsduLength) {
-      return bad(end - p < header.tsduLength
-        ? malformed('PGM_TRUNCATED', `${type} declares ${header.tsduLength} data bytes, packet has ${end - p}`)
-        : malformed('PGM_BAD_TSDU_LENGTH', `${type} declares ${header.tsduLength} data bytes, packet has ${end - p}`));
+      return bad(
+        end - p < header.tsduLength
+          ? malformed('PGM_TRUNCATED', `${type} declares ${header.tsduLength} data bytes, packet has ${end - p}`)
+          : malformed('PGM_BAD_TSDU_LENGTH', `${type} declares ${header.tsduLength} data bytes, packet has ${end - p}`),
+      );
     }
     fields.data = b.subarray(p, end);
   }
-  const packet: PgmPacket = { sourcePort: header.sourcePort, destPort: header.destPort, gsi: header.gsi, flags: header.flags & ~PGM_OPT_PRESENT, options, header, ...fields };
+  const packet: PgmPacket = {
+    sourcePort: header.sourcePort,
+    destPort: header.destPort,
+    gsi: header.gsi,
+    flags: header.flags & ~PGM_OPT_PRESENT,
+    options,
+    header,
+    ...fields,
+  };
   return { ok: true, packet };
 }
 
@@ -148,10 +169,21 @@ function hex4(n: number): string {
 export function pgmPacketSize(p: PgmPacketInit): number {
   let n = PGM_HEADER_SIZE + FIXED[p.type] + optionsSize(p.options ?? []);
   switch (p.type) {
-    case 'SPM': case 'POLL': n += nlaSize(p.pathNla) + (p.type === 'POLL' ? 12 : 0); break;
-    case 'NAK': case 'NNAK': case 'NCF': n += nlaSize(p.sourceNla) + nlaSize(p.groupNla); break;
-    case 'ODATA': case 'RDATA': n += p.data.length; break;
-    default: break;
+    case 'SPM':
+    case 'POLL':
+      n += nlaSize(p.pathNla) + (p.type === 'POLL' ? 12 : 0);
+      break;
+    case 'NAK':
+    case 'NNAK':
+    case 'NCF':
+      n += nlaSize(p.sourceNla) + nlaSize(p.groupNla);
+      break;
+    case 'ODATA':
+    case 'RDATA':
+      n += p.data.length;
+      break;
+    default:
+      break;
   }
   return n;
 }

@@ -18,7 +18,8 @@ export interface ZmqPgmChunk {
 
 /** Splits one TSDU (an ODATA/RDATA payload) into libzmq's offset and stream bytes. */
 export function readZmqPgmChunk(tsdu: Buffer): ZmqPgmChunk | PgmMalformed {
-  if (tsdu.length < ZMQ_PGM_OFFSET_SIZE) return malformed('PGM_TRUNCATED', `libzmq data needs a 2-byte offset, TSDU has ${tsdu.length} bytes`);
+  if (tsdu.length < ZMQ_PGM_OFFSET_SIZE)
+    return malformed('PGM_TRUNCATED', `libzmq data needs a 2-byte offset, TSDU has ${tsdu.length} bytes`);
   const offset = tsdu.readUInt16BE(0);
   const bytes = tsdu.subarray(ZMQ_PGM_OFFSET_SIZE);
   if (offset === ZMQ_PGM_NO_OFFSET) return { firstFrame: undefined, bytes };

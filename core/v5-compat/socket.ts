@@ -4,7 +4,18 @@
 // engine's events into v5's event names. pause() holds received messages and sends until resume().
 import { EventEmitter } from 'node:events';
 import {
-  Dealer, Pair, Publisher, Pull, Push, Reply, Request, Router, Stream, Subscriber, XPublisher, XSubscriber,
+  Dealer,
+  Pair,
+  Publisher,
+  Pull,
+  Push,
+  Reply,
+  Request,
+  Router,
+  Stream,
+  Subscriber,
+  XPublisher,
+  XSubscriber,
 } from '../engine/sockets.js';
 import type { MessageLike } from '../engine/socket.js';
 import type { SocketEvent } from '../engine/monitor.js';
@@ -12,7 +23,7 @@ import { ZMQ_SNDMORE } from './constants.js';
 import { getOption, setOption, shortOptions, type EngineSocket, type ShortOption } from './options.js';
 
 export type SocketType =
-  | 'pair' | 'req' | 'rep' | 'pub' | 'sub' | 'dealer' | 'xreq' | 'router' | 'xrep' | 'pull' | 'push' | 'xpub' | 'xsub' | 'stream';
+  'pair' | 'req' | 'rep' | 'pub' | 'sub' | 'dealer' | 'xreq' | 'router' | 'xrep' | 'pull' | 'push' | 'xpub' | 'xsub' | 'stream';
 
 type Callback = (err?: Error) => void;
 
@@ -33,8 +44,20 @@ function fire(s: Signal | undefined): void {
 }
 
 const CLASSES: Record<SocketType, new () => unknown> = {
-  pair: Pair, req: Request, rep: Reply, pub: Publisher, sub: Subscriber, dealer: Dealer, xreq: Dealer,
-  router: Router, xrep: Router, pull: Pull, push: Push, xpub: XPublisher, xsub: XSubscriber, stream: Stream,
+  pair: Pair,
+  req: Request,
+  rep: Reply,
+  pub: Publisher,
+  sub: Subscriber,
+  dealer: Dealer,
+  xreq: Dealer,
+  router: Router,
+  xrep: Router,
+  pull: Pull,
+  push: Push,
+  xpub: XPublisher,
+  xsub: XSubscriber,
+  stream: Stream,
 };
 
 /** Socket types v5 never read from: no receive loop for them. */
@@ -44,14 +67,25 @@ const SEND_ONLY: ReadonlySet<SocketType> = new Set(['push', 'pub']);
 function v5Event(event: SocketEvent): { type: string; value?: number } | undefined {
   const errno = () => event.error?.errno ?? 0;
   switch (event.type) {
-    case 'connect': case 'accept': case 'close': case 'disconnect': return { type: event.type };
-    case 'connect:delay': return { type: 'connect_delay' };
-    case 'connect:retry': return { type: 'connect_retry', value: event.interval };
-    case 'bind': return { type: 'listen' };
-    case 'bind:error': return { type: 'bind_error', value: errno() };
-    case 'accept:error': return { type: 'accept_error', value: errno() };
-    case 'close:error': return { type: 'close_error', value: errno() };
-    default: return undefined; // handshake events did not exist in v5
+    case 'connect':
+    case 'accept':
+    case 'close':
+    case 'disconnect':
+      return { type: event.type };
+    case 'connect:delay':
+      return { type: 'connect_delay' };
+    case 'connect:retry':
+      return { type: 'connect_retry', value: event.interval };
+    case 'bind':
+      return { type: 'listen' };
+    case 'bind:error':
+      return { type: 'bind_error', value: errno() };
+    case 'accept:error':
+      return { type: 'accept_error', value: errno() };
+    case 'close:error':
+      return { type: 'close_error', value: errno() };
+    default:
+      return undefined; // handshake events did not exist in v5
   }
 }
 
@@ -164,14 +198,16 @@ export class Socket extends EventEmitter {
   /** Settles a bind/unbind as v5 did: the event and the callback on the next tick, or the error. */
   private settle(op: Promise<void>, event: string, address: string, cb?: Callback): this {
     op.then(
-      () => process.nextTick(() => {
-        this.emit(event, address);
-        cb?.();
-      }),
-      (err: Error) => process.nextTick(() => {
-        if (cb) cb(err);
-        else this.emit('error', err);
-      }),
+      () =>
+        process.nextTick(() => {
+          this.emit(event, address);
+          cb?.();
+        }),
+      (err: Error) =>
+        process.nextTick(() => {
+          if (cb) cb(err);
+          else this.emit('error', err);
+        }),
     );
     return this;
   }

@@ -6,15 +6,11 @@ export const FLAG_LONG = 0x02;
 export const FLAG_COMMAND = 0x04;
 
 /** Socket types, with their ZMTP 2.0 greeting byte (RFC 15) where one exists. */
-export const SOCKET_TYPES = [
-  'PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB', 'STREAM',
-] as const;
+export const SOCKET_TYPES = ['PAIR', 'PUB', 'SUB', 'REQ', 'REP', 'DEALER', 'ROUTER', 'PULL', 'PUSH', 'XPUB', 'XSUB', 'STREAM'] as const;
 export type SocketTypeName = (typeof SOCKET_TYPES)[number];
 
 /** Draft socket types that ZMTP 3.1 peers may announce in READY. */
-export const DRAFT_SOCKET_TYPES = [
-  'SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL',
-] as const;
+export const DRAFT_SOCKET_TYPES = ['SERVER', 'CLIENT', 'RADIO', 'DISH', 'GATHER', 'SCATTER', 'DGRAM', 'PEER', 'CHANNEL'] as const;
 
 /** ZMTP 2.0 greeting socket-type byte -> name. */
 export function socketTypeFromByte(byte: number): SocketTypeName | undefined {

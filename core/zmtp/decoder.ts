@@ -288,20 +288,27 @@ export class FrameDecoder {
       let size: number;
       let header: number;
       if (flags & FLAG_LONG) {
-        if (end - pos < 9) { this.need = 9; break; }
+        if (end - pos < 9) {
+          this.need = 9;
+          break;
+        }
         const big = buf.readBigUInt64BE(pos + 1);
         if (big > BigInt(Number.MAX_SAFE_INTEGER)) return this.fail(`frame length ${big} is absurd`, this.offset);
         size = Number(big);
         header = 9;
       } else {
-        if (end - pos < 2) { this.need = 2; break; }
+        if (end - pos < 2) {
+          this.need = 2;
+          break;
+        }
         size = buf[pos + 1];
         header = 2;
       }
       if (v3 && (flags & 0xf8) !== 0) return this.fail(`reserved frame flag bits set (0x${flags.toString(16)})`, this.offset);
       if (!this.checkSize(size, this.offset)) return pos;
       if (end - pos < header + size) {
-        if (size >= GATHER_MIN) return this.startPartial(buf, pos + header, size, header + size, (flags & FLAG_MORE) !== 0, v3 && (flags & FLAG_COMMAND) !== 0);
+        if (size >= GATHER_MIN)
+          return this.startPartial(buf, pos + header, size, header + size, (flags & FLAG_MORE) !== 0, v3 && (flags & FLAG_COMMAND) !== 0);
         this.need = header + size;
         break;
       }
@@ -321,7 +328,10 @@ export class FrameDecoder {
       let length: number;
       let header: number;
       if (buf[pos] === 0xff) {
-        if (end - pos < 10) { this.need = 10; break; }
+        if (end - pos < 10) {
+          this.need = 10;
+          break;
+        }
         const big = buf.readBigUInt64BE(pos + 1);
         if (big > BigInt(Number.MAX_SAFE_INTEGER)) return this.fail(`frame length ${big} is absurd`, this.offset);
         length = Number(big);

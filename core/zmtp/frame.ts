@@ -17,9 +17,7 @@ export function frameHeaderSize(framing: Framing, size: number): number {
 }
 
 /** Writes a frame header at `pos` and returns the position after it. */
-export function writeFrameHeader(
-  buf: Buffer, pos: number, framing: Framing, more: boolean, command: boolean, size: number,
-): number {
+export function writeFrameHeader(buf: Buffer, pos: number, framing: Framing, more: boolean, command: boolean, size: number): number {
   if (framing === 'v1') {
     if (command) throw new RangeError('ZMTP 1.0 has no command frames');
     const length = size + 1;

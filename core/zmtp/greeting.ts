@@ -9,8 +9,16 @@
 // parseGreeting takes that as `peerRevision`.
 
 import {
-  AS_SERVER_OFFSET, MECHANISM_OFFSET, MECHANISM_SIZE, REVISION_OFFSET, SIGNATURE_SIZE,
-  V2_GREETING_SIZE, V3_GREETING_SIZE, socketTypeFromByte, socketTypeToByte, type SocketTypeName,
+  AS_SERVER_OFFSET,
+  MECHANISM_OFFSET,
+  MECHANISM_SIZE,
+  REVISION_OFFSET,
+  SIGNATURE_SIZE,
+  V2_GREETING_SIZE,
+  V3_GREETING_SIZE,
+  socketTypeFromByte,
+  socketTypeToByte,
+  type SocketTypeName,
 } from './constants.js';
 
 export type ZmtpVersion = '1.0' | '2.0' | '3.0' | '3.1';

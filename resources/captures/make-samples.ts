@@ -124,7 +124,12 @@ async function curve() {
   const serverKeys = zmq.curveKeyPair();
   const clientKeys = zmq.curveKeyPair();
   const server = new zmq.Reply({ linger: 1000, curveServer: true, curveSecretKey: serverKeys.secretKey });
-  const client = new zmq.Request({ linger: 1000, curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey });
+  const client = new zmq.Request({
+    linger: 1000,
+    curveServerKey: serverKeys.publicKey,
+    curvePublicKey: clientKeys.publicKey,
+    curveSecretKey: clientKeys.secretKey,
+  });
   await server.bind('tcp://127.0.0.1:*');
   await sample('curve.pcapng', 'dumpcap', portOf(server), async () => {
     client.connect(server.lastEndpoint!);
@@ -143,20 +148,26 @@ async function pyzmq() {
   const rep = new zmq.Reply({ linger: 1000 });
   await rep.bind('tcp://127.0.0.1:*');
   const port = portOf(rep);
-  await sample('pyzmq-req-rep-nano.pcap', 'tcpdump', port, async () => {
-    const py = `import zmq\nc=zmq.Context()\ns=c.socket(zmq.REQ)\ns.connect("tcp://127.0.0.1:${port}")\nfor i in range(3):\n    s.send(b"from pyzmq %d" % i)\n    s.recv()\ns.close()\nc.term()\n`;
-    const serve = (async () => {
-      for (let i = 0; i < 3; i++) {
-        await rep.receive();
-        await rep.send(`from zeromq.js ${i}`);
-      }
-    })();
-    const child = spawn('/usr/bin/python3', ['-c', py], { stdio: 'inherit' });
-    const status = await new Promise<number | null>((r) => child.once('close', r));
-    if (status !== 0) throw new Error('pyzmq client failed');
-    await serve;
-    rep.close();
-  }, true);
+  await sample(
+    'pyzmq-req-rep-nano.pcap',
+    'tcpdump',
+    port,
+    async () => {
+      const py = `import zmq\nc=zmq.Context()\ns=c.socket(zmq.REQ)\ns.connect("tcp://127.0.0.1:${port}")\nfor i in range(3):\n    s.send(b"from pyzmq %d" % i)\n    s.recv()\ns.close()\nc.term()\n`;
+      const serve = (async () => {
+        for (let i = 0; i < 3; i++) {
+          await rep.receive();
+          await rep.send(`from zeromq.js ${i}`);
+        }
+      })();
+      const child = spawn('/usr/bin/python3', ['-c', py], { stdio: 'inherit' });
+      const status = await new Promise<number | null>((r) => child.once('close', r));
+      if (status !== 0) throw new Error('pyzmq client failed');
+      await serve;
+      rep.close();
+    },
+    true,
+  );
 }
 
 const only = process.argv[2];

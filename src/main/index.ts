@@ -43,7 +43,9 @@ function createWindow(): void {
   });
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.on('closed', () => { win = null; });
+  win.on('closed', () => {
+    win = null;
+  });
   void win.loadURL(rendererUrl);
 }
 
@@ -51,12 +53,16 @@ ipcMain.handle('host:request', (e, method: unknown, params: unknown) => {
   if (!trusted(e)) return { ok: false, error: { message: 'untrusted sender', code: 'EPERM' } };
   const path = (params as { path?: unknown } | null)?.path;
   if (PATH_METHODS.has(String(method)) && !(typeof path === 'string' && chosenPaths.has(path))) {
-    return { ok: false, error: { message: 'files are opened and saved through the file dialogs or by dropping them on the window', code: 'EPERM' } };
+    return {
+      ok: false,
+      error: { message: 'files are opened and saved through the file dialogs or by dropping them on the window', code: 'EPERM' },
+    };
   }
   return host.reply(String(method), params);
 });
 ipcMain.handle('capture:openDropped', (e, path: unknown, name: unknown) => {
-  if (!trusted(e) || typeof path !== 'string' || !path) return { ok: false, error: { message: 'drop a capture file from your file manager', code: 'EINVAL' } };
+  if (!trusted(e) || typeof path !== 'string' || !path)
+    return { ok: false, error: { message: 'drop a capture file from your file manager', code: 'EINVAL' } };
   return host.reply('capture.openFile', { path: choose(path), name: typeof name === 'string' ? name : undefined });
 });
 host.onEvent((event) => win?.webContents.send('host:event', event));
@@ -64,8 +70,12 @@ host.onEvent((event) => win?.webContents.send('host:event', event));
 ipcMain.handle('dialog:openCapture', async (e) => {
   if (!trusted(e) || !win) return null;
   const r = await dialog.showOpenDialog(win, {
-    title: 'Open capture', properties: ['openFile'],
-    filters: [{ name: 'Packet captures', extensions: ['pcap', 'pcapng', 'cap'] }, { name: 'All files', extensions: ['*'] }],
+    title: 'Open capture',
+    properties: ['openFile'],
+    filters: [
+      { name: 'Packet captures', extensions: ['pcap', 'pcapng', 'cap'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
   });
   return r.canceled ? null : choose(r.filePaths[0]);
 });
@@ -74,42 +84,56 @@ ipcMain.handle('dialog:save', async (e, o: { title?: unknown; defaultName?: unkn
   const extensions = Array.isArray(o?.extensions) ? o.extensions.filter((x): x is string => typeof x === 'string') : [];
   const r = await dialog.showSaveDialog(win, {
     // The page's values are taken only as strings: String() would show an object as "[object Object]".
-    title: typeof o?.title === 'string' ? o.title : 'Save', defaultPath: typeof o?.defaultName === 'string' ? o.defaultName : '',
+    title: typeof o?.title === 'string' ? o.title : 'Save',
+    defaultPath: typeof o?.defaultName === 'string' ? o.defaultName : '',
     filters: extensions.length ? [{ name: extensions.join(', '), extensions }] : [],
   });
   return r.canceled ? null : choose(r.filePath);
 });
 ipcMain.handle('file:saveText', async (e, defaultName: unknown, content: unknown) => {
   if (!trusted(e) || !win || typeof content !== 'string') return null;
-  const r = await dialog.showSaveDialog(win, { title: 'Save workspace', defaultPath: typeof defaultName === 'string' ? defaultName : 'workspace.json', filters: [{ name: 'Workspace', extensions: ['json'] }] });
+  const r = await dialog.showSaveDialog(win, {
+    title: 'Save workspace',
+    defaultPath: typeof defaultName === 'string' ? defaultName : 'workspace.json',
+    filters: [{ name: 'Workspace', extensions: ['json'] }],
+  });
   if (r.canceled || !r.filePath) return null;
   await writeFile(r.filePath, content, 'utf8');
   return r.filePath;
 });
 ipcMain.handle('file:openText', async (e) => {
   if (!trusted(e) || !win) return null;
-  const r = await dialog.showOpenDialog(win, { title: 'Open workspace', properties: ['openFile'], filters: [{ name: 'Workspace', extensions: ['json'] }] });
+  const r = await dialog.showOpenDialog(win, {
+    title: 'Open workspace',
+    properties: ['openFile'],
+    filters: [{ name: 'Workspace', extensions: ['json'] }],
+  });
   if (r.canceled || !r.filePaths[0]) return null;
   const path = r.filePaths[0];
   return { name: path, content: await readFile(path, 'utf8') };
 });
 
-app.whenReady().then(() => {
-  // No remote content: deny every permission request and every request that is not our own files.
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  const devOrigin = devUrl ? new URL(devUrl).origin : undefined;
-  session.defaultSession.webRequest.onBeforeRequest((details, cb) => {
-    const url = details.url;
-    const ok = url.startsWith('file://') || url.startsWith('devtools://') ||
-      (devOrigin !== undefined && (url.startsWith(devOrigin) || url.startsWith(devOrigin.replace(/^http/, 'ws'))));
-    cb({ cancel: !ok });
+app
+  .whenReady()
+  .then(() => {
+    // No remote content: deny every permission request and every request that is not our own files.
+    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    const devOrigin = devUrl ? new URL(devUrl).origin : undefined;
+    session.defaultSession.webRequest.onBeforeRequest((details, cb) => {
+      const url = details.url;
+      const ok =
+        url.startsWith('file://') ||
+        url.startsWith('devtools://') ||
+        (devOrigin !== undefined && (url.startsWith(devOrigin) || url.startsWith(devOrigin.replace(/^http/, 'ws'))));
+      cb({ cancel: !ok });
+    });
+    createWindow();
+  })
+  .catch((err: unknown) => {
+    // Without this the app would stay running with no window and the error only as an unhandled rejection.
+    console.error('ZMQ Inspector could not start:', err);
+    app.exit(1);
   });
-  createWindow();
-}).catch((err: unknown) => {
-  // Without this the app would stay running with no window and the error only as an unhandled rejection.
-  console.error('ZMQ Inspector could not start:', err);
-  app.exit(1);
-});
 app.on('window-all-closed', () => {
   void host.close().finally(() => app.quit());
 });

@@ -7,7 +7,9 @@ contextBridge.exposeInMainWorld('zmqInspector', {
   onEvent: (listener: (event: unknown) => void) => {
     const handler = (_e: IpcRendererEvent, event: unknown) => listener(event);
     ipcRenderer.on('host:event', handler);
-    return () => { ipcRenderer.removeListener('host:event', handler); };
+    return () => {
+      ipcRenderer.removeListener('host:event', handler);
+    };
   },
   /** Opens a dropped capture file in place. Takes a File (the page cannot forge its path), not a path. */
   openDroppedCapture: (file: File) => ipcRenderer.invoke('capture:openDropped', webUtils.getPathForFile(file), file.name),

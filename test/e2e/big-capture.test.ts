@@ -54,11 +54,15 @@ test('a million-message capture: table reaches the last row, search finds one me
   const scrollHeight = await table.evaluate((el) => el.scrollHeight);
   assert.ok(scrollHeight <= 8_000_000 && scrollHeight < records * 26, `scroll height ${scrollHeight}`);
   // Scrolled to the middle: rows from the middle of the capture are drawn.
-  await table.evaluate((el) => { el.scrollTop = (el.scrollHeight - el.clientHeight) / 2; });
+  await table.evaluate((el) => {
+    el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+  });
   const middle = Math.floor(records / 2);
   await page.locator(`[data-testid=record-row][data-record="${middle}"]`).waitFor();
   // Scrolled to the bottom with the scrollbar: the last record's row appears.
-  await table.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await table.evaluate((el) => {
+    el.scrollTop = el.scrollHeight;
+  });
   await page.locator(`[data-testid=record-row][data-record="${records - 1}"]`).waitFor();
   // Keyboard to the very start and back to the very end.
   await table.focus();

@@ -28,7 +28,9 @@ async function burst(port: number): Promise<void> {
   try {
     await pull.bind(`tcp://127.0.0.1:${port}`);
     push.connect(`tcp://127.0.0.1:${port}`);
-    const received = (async () => { for (let i = 0; i < COUNT; i++) await pull.receive(); })();
+    const received = (async () => {
+      for (let i = 0; i < COUNT; i++) await pull.receive();
+    })();
     for (let i = 0; i < COUNT; i++) await push.send(['k', `msg-${i}-`.padEnd(1024, 'x')]);
     await received;
   } finally {
@@ -66,7 +68,10 @@ test('the table shows microsecond times, time since start and the delta to the r
   const rows = page.getByTestId('record-row');
   await rows.nth(3).getByTestId('row-time').waitFor();
   const times = await rows.getByTestId('row-time').allTextContents();
-  assert.ok(times.every((t) => /^\d\d:\d\d:\d\d\.\d{6}$/.test(t)), JSON.stringify(times.slice(0, 3)));
+  assert.ok(
+    times.every((t) => /^\d\d:\d\d:\d\d\.\d{6}$/.test(t)),
+    JSON.stringify(times.slice(0, 3)),
+  );
   const since = (await rows.getByTestId('row-since-start').allTextContents()).map(num);
   const deltas = await rows.getByTestId('row-delta').allTextContents();
   assert.equal(deltas[0], '', 'the first row has no row above');
@@ -79,10 +84,13 @@ test('the table shows microsecond times, time since start and the delta to the r
   await page.getByRole('tab', { name: 'Rate' }).click();
   await page.getByTestId('rate-chart').locator('canvas').waitFor();
   const axis = await chartAxis(page.getByTestId('rate-chart'));
-  assert.ok(axis.labels.some((l) => /^\d+(\.\d)?k$/.test(l)), `thousands labelled short: ${axis.labels}`);
+  assert.ok(
+    axis.labels.some((l) => /^\d+(\.\d)?k$/.test(l)),
+    `thousands labelled short: ${axis.labels}`,
+  );
   for (const l of axis.labels) assert.match(l, /^\d+(\.\d+)?[kM]?$/, `no digit groups to clip: ${axis.labels}`);
   assert.ok(axis.widest + 15 <= axis.size, `labels fit the axis: widest ${axis.widest} px + 15 in ${axis.size} px`);
-  assert.ok(await chartInk(page.getByTestId('rate-chart'), [2, 132, 199]) > 50, 'the client → server line is drawn');
+  assert.ok((await chartInk(page.getByTestId('rate-chart'), [2, 132, 199])) > 50, 'the client → server line is drawn');
   await shot(page, 'capture-rate-burst');
   await page.getByRole('tab', { name: 'Detail' }).click();
 });
@@ -105,16 +113,29 @@ test('an export streams with progress and can be cancelled while it runs', async
   // A reader that takes the headers and then nothing: the server can only get as far as the socket buffers.
   let ended = false;
   const reader = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: `/api/captures/${id}/export?token=${token}&format=jsonl&filter=${encodeURIComponent('{"kind":"message"}')}` }, (res) => {
-      res.pause();
-      resolve(res);
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `/api/captures/${id}/export?token=${token}&format=jsonl&filter=${encodeURIComponent('{"kind":"message"}')}`,
+      },
+      (res) => {
+        res.pause();
+        resolve(res);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
   assert.equal(reader.statusCode, 200);
   assert.match(String(reader.headers['content-disposition']), /filename="burst\.jsonl"/);
-  const closed = new Promise<void>((resolve) => { reader.on('close', resolve); reader.on('error', () => resolve()); reader.on('end', () => { ended = true; }); });
+  const closed = new Promise<void>((resolve) => {
+    reader.on('close', resolve);
+    reader.on('error', () => resolve());
+    reader.on('end', () => {
+      ended = true;
+    });
+  });
 
   const status = page.getByTestId('export-status');
   const text = await waitForText(status, /Exporting burst\.jsonl: [\d,]+ of [\d,]+ rows/);
@@ -134,7 +155,7 @@ test('an export streams with progress and can be cancelled while it runs', async
   assert.equal(await page.getByRole('button', { name: 'Export CSV' }).isDisabled(), false);
 });
 
-test('a complete export downloads under the capture\'s name with readable times', async () => {
+test("a complete export downloads under the capture's name with readable times", async () => {
   const total = num((await page.getByTestId('record-total').textContent())!.replace(/,/g, '').replace(/ records?/, ''));
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();

@@ -56,7 +56,10 @@ test('opens a tcpdump capture and finds a message by search', async () => {
   await page.getByLabel('Search', { exact: true }).fill(needle);
   const rows = page.getByTestId('record-row');
   // Exactly the one message carrying the needle.
-  await page.getByTestId('record-total').filter({ hasText: /^1 record$/ }).waitFor();
+  await page
+    .getByTestId('record-total')
+    .filter({ hasText: /^1 record$/ })
+    .waitFor();
   await rows.filter({ hasText: needle }).waitFor();
   assert.equal(await rows.count(), 1);
   await rows.first().click();
@@ -80,12 +83,18 @@ test('opens a tcpdump capture and finds a message by search', async () => {
 
   // Export this connection's messages as JSON lines through the browser download.
   await page.getByLabel('Record kind').selectOption('message');
-  await page.getByTestId('record-total').filter({ hasText: /^2 records$/ }).waitFor();
+  await page
+    .getByTestId('record-total')
+    .filter({ hasText: /^2 records$/ })
+    .waitFor();
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export JSONL' }).click();
   const saved = join(dir, 'export.jsonl');
   await (await download).saveAs(saved);
-  const lines = readFileSync(saved, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(saved, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(lines.length >= 2);
   assert.ok(lines.every((r) => r.conn === lines[0].conn && r.type === 'message'));
   assert.ok(lines.some((r) => r.frames.includes(Buffer.from(needle).toString('hex'))));
@@ -115,7 +124,13 @@ test('a corrupted capture shows a specific error and the open capture keeps work
 test('a PUB/SUB capture shows the subscription, topics and a rate chart', async () => {
   const file = join(dir, 'pubsub.pcap');
   const port = await freePort();
-  await captureWithTcpdump(file, port, () => pubSubExchange(port, 'weather', [['news', 'dropped'], ['weather', 'sunny'], ['weather', 'rain']]));
+  await captureWithTcpdump(file, port, () =>
+    pubSubExchange(port, 'weather', [
+      ['news', 'dropped'],
+      ['weather', 'sunny'],
+      ['weather', 'rain'],
+    ]),
+  );
   await page.getByLabel('Capture file').setInputFiles(file);
   await page.getByTestId('capture-stats').getByText('1 connections').waitFor();
   await page.getByText('ready', { exact: true }).waitFor();
@@ -147,7 +162,10 @@ test('a live capture on loopback shows a message as it happens', async () => {
   await page.getByRole('button', { name: '● Start live capture' }).click();
   await Promise.race([
     page.getByText('capturing', { exact: true }).waitFor(),
-    page.getByTestId('live-error').waitFor().then(async () => assert.fail(`live capture failed: ${await page.getByTestId('live-error').textContent()}`)),
+    page
+      .getByTestId('live-error')
+      .waitFor()
+      .then(async () => assert.fail(`live capture failed: ${await page.getByTestId('live-error').textContent()}`)),
   ]);
 
   await reqRepExchange([needle], ['pong'], port);
@@ -165,22 +183,34 @@ test('a live capture on loopback shows a message as it happens', async () => {
   assert.ok(['0a0d0d0a', 'd4c3b2a1', 'a1b2c3d4', '4d3cb2a1'].includes(magic), `saved file starts with a capture magic, got ${magic}`);
 });
 
-test('problem codes: an error row shows its code (severity in the tooltip), a capture warning its code', { skip: realcapsMissing }, async () => {
-  // tcpdump's own regression capture: one connection joined mid-stream that ends too soon to tell (a note).
-  await page.getByLabel('Capture file').setInputFiles(join(REALCAPS, 'tcpdump_zmtp1-inf-loop-1.pcapng'));
-  await page.getByRole('navigation', { name: 'Captures' }).getByRole('button', { name: 'tcpdump_zmtp1-inf-loop-1.pcapng' }).waitFor();
-  await page.getByLabel('Record kind').selectOption('error');
-  const badge = page.getByTestId('record-row').getByTestId('problem-code');
-  await badge.first().waitFor();
-  assert.deepEqual(await badge.allTextContents(), ['ZMTP_ENDED_UNDECIDED']);
-  assert.match((await page.getByTestId('record-row').filter({ has: page.getByTestId('problem-code') }).locator('[title]').last().getAttribute('title'))!, /^ZMTP_ENDED_UNDECIDED \(note\): /);
-  await page.getByLabel('Record kind').selectOption('');
+test(
+  'problem codes: an error row shows its code (severity in the tooltip), a capture warning its code',
+  { skip: realcapsMissing },
+  async () => {
+    // tcpdump's own regression capture: one connection joined mid-stream that ends too soon to tell (a note).
+    await page.getByLabel('Capture file').setInputFiles(join(REALCAPS, 'tcpdump_zmtp1-inf-loop-1.pcapng'));
+    await page.getByRole('navigation', { name: 'Captures' }).getByRole('button', { name: 'tcpdump_zmtp1-inf-loop-1.pcapng' }).waitFor();
+    await page.getByLabel('Record kind').selectOption('error');
+    const badge = page.getByTestId('record-row').getByTestId('problem-code');
+    await badge.first().waitFor();
+    assert.deepEqual(await badge.allTextContents(), ['ZMTP_ENDED_UNDECIDED']);
+    assert.match(
+      (await page
+        .getByTestId('record-row')
+        .filter({ has: page.getByTestId('problem-code') })
+        .locator('[title]')
+        .last()
+        .getAttribute('title'))!,
+      /^ZMTP_ENDED_UNDECIDED \(note\): /,
+    );
+    await page.getByLabel('Record kind').selectOption('');
 
-  // A real capture cut inside its last packet: the warning list names the code.
-  const cut = join(dir, 'cut-nada.pcap');
-  const bytes = readFileSync(join(REALCAPS, 'distsys_nada_zmq.pcap'));
-  writeFileSync(cut, bytes.subarray(0, bytes.length - 5));
-  await page.getByLabel('Capture file').setInputFiles(cut);
-  await page.getByText(/1 warning while reading/).click();
-  assert.match((await page.getByTestId('capture-warning').first().textContent())!, /^CAPTURE_TRUNCATED /);
-});
+    // A real capture cut inside its last packet: the warning list names the code.
+    const cut = join(dir, 'cut-nada.pcap');
+    const bytes = readFileSync(join(REALCAPS, 'distsys_nada_zmq.pcap'));
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 5));
+    await page.getByLabel('Capture file').setInputFiles(cut);
+    await page.getByText(/1 warning while reading/).click();
+    assert.match((await page.getByTestId('capture-warning').first().textContent())!, /^CAPTURE_TRUNCATED /);
+  },
+);

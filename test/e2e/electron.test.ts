@@ -34,7 +34,7 @@ test('the Electron app opens its window with the host API over IPC', async (t) =
     // The sandboxed page sees only the bridge, never Node.
     assert.equal(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require), 'undefined');
     assert.equal(await page.evaluate(() => typeof window.zmqInspector?.request), 'function');
-    assert.match(await page.getByText('desktop').first().textContent() ?? '', /desktop/);
+    assert.match((await page.getByText('desktop').first().textContent()) ?? '', /desktop/);
 
     const info = await page.evaluate(() => window.zmqInspector!.request('host.info', {}));
     assert.equal((info as { ok: boolean }).ok, true);

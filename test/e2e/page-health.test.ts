@@ -11,9 +11,13 @@ const app = useApp();
 test('a page load requests nothing that fails; the icon is served as SVG', async () => {
   const page = await app.browser.newPage();
   const failures: string[] = [];
-  page.on('response', (r) => { if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`);
+  });
   page.on('requestfailed', (r) => failures.push(`failed ${r.url()}`));
-  page.on('console', (m) => { if (m.type() === 'error') failures.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') failures.push(`console: ${m.text()}`);
+  });
   try {
     await page.goto(app.served.url);
     await page.getByRole('heading', { name: 'ZMQ Inspector' }).waitFor();

@@ -23,9 +23,13 @@ export interface Served {
  * a fresh temp directory by default.
  */
 export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-')), port = 0): Promise<Served> {
-  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', String(port), '--settings', settingsDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', String(port), '--settings', settingsDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -50,7 +54,14 @@ export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -169,7 +180,8 @@ export async function chartInk(chart: Locator, rgb: [number, number, number]): P
   return chart.locator('canvas').evaluate((canvas: HTMLCanvasElement, [r, g, b]) => {
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
     let n = 0;
-    for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) < 24 && Math.abs(data[i + 1] - g) < 24 && Math.abs(data[i + 2] - b) < 24 && data[i + 3] > 200) n++;
+    for (let i = 0; i < data.length; i += 4)
+      if (Math.abs(data[i] - r) < 24 && Math.abs(data[i + 1] - g) < 24 && Math.abs(data[i + 2] - b) < 24 && data[i + 3] > 200) n++;
     return n;
   }, rgb);
 }

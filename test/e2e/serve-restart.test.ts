@@ -52,7 +52,9 @@ test('serve restarted under an open page: the page reconnects, makes its sockets
   assert.equal(await pull.line(), 'before the restart');
 
   // A PLAIN server with a user set up in its Security card: the policy is saved in the settings directory.
-  await createSocket(page, 'REP', 'restart-plain', async (p) => { await p.getByLabel('Security').selectOption('plain-server'); });
+  await createSocket(page, 'REP', 'restart-plain', async (p) => {
+    await p.getByLabel('Security').selectOption('plain-server');
+  });
   const policy = page.getByTestId('socket-restart-plain').getByTestId('zap-policy');
   await policy.getByLabel('ZAP user name').fill('dave');
   await policy.getByLabel('ZAP user password').fill('survives restarts');

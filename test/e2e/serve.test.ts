@@ -17,7 +17,9 @@ before(async () => {
   token = url.searchParams.get('token')!;
   base = `${url.protocol}//${url.host}`;
 });
-after(async () => { await served?.stop(); });
+after(async () => {
+  await served?.stop();
+});
 
 test('prints a loopback URL with a long random token', () => {
   assert.match(served.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
@@ -50,7 +52,10 @@ function wsOutcome(url: string, headers?: Record<string, string>): Promise<{ ope
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { headers });
     ws.once('open', () => resolve({ opened: true, ws }));
-    ws.once('unexpected-response', (_req, res) => { resolve({ opened: false, status: res.statusCode }); ws.terminate(); });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve({ opened: false, status: res.statusCode });
+      ws.terminate();
+    });
     ws.once('error', () => resolve({ opened: false }));
   });
 }
@@ -65,7 +70,10 @@ test('the WebSocket needs the token and answers requests with validation errors,
   assert.ok(ws);
   try {
     const replies = new Map<unknown, { ok: boolean; error?: { message: string; code?: string }; result?: unknown }>();
-    ws.on('message', (d) => { const m = JSON.parse(String(d)); if ('id' in m) replies.set(m.id, m.reply); });
+    ws.on('message', (d) => {
+      const m = JSON.parse(String(d));
+      if ('id' in m) replies.set(m.id, m.reply);
+    });
     const ask = async (id: unknown, payload: string) => {
       ws.send(payload);
       while (!replies.has(id)) await new Promise((r) => setTimeout(r, 10));

@@ -32,14 +32,17 @@ async function withServe(fn: (page: Page, url: string) => Promise<void>): Promis
   }
 }
 
-const templateNames = (page: Page, socket: string) => page.getByTestId(`socket-${socket}`).getByLabel('Load template').locator('option').allTextContents();
+const templateNames = (page: Page, socket: string) =>
+  page.getByTestId(`socket-${socket}`).getByLabel('Load template').locator('option').allTextContents();
 
 test('a template saved in one serve run is offered in the next one', async () => {
   let firstUrl = '';
   await withServe(async (page, url) => {
     firstUrl = url;
     // An older version's template, left in this origin's storage: moved to the host on load.
-    await page.evaluate(() => localStorage.setItem('zmq-inspector.templates', JSON.stringify([{ name: 'from storage', frames: [{ kind: 'text', data: 'old' }] }])));
+    await page.evaluate(() =>
+      localStorage.setItem('zmq-inspector.templates', JSON.stringify([{ name: 'from storage', frames: [{ kind: 'text', data: 'old' }] }])),
+    );
     await page.reload();
     await createSocket(page, 'PUSH', 'tpl-push');
     const push = page.getByTestId('socket-tpl-push');

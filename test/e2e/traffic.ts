@@ -49,7 +49,9 @@ export async function pushPullBurst(port: number, count: number): Promise<void> 
   try {
     await pull.bind(`tcp://127.0.0.1:${port}`);
     push.connect(`tcp://127.0.0.1:${port}`);
-    const received = (async () => { for (let i = 0; i < count; i++) await pull.receive(); })();
+    const received = (async () => {
+      for (let i = 0; i < count; i++) await pull.receive();
+    })();
     for (let i = 0; i < count; i++) await push.send(`msg-${i}`);
     await received;
   } finally {
@@ -67,7 +69,9 @@ export async function pubSubExchange(port: number, topic: string, extra: string[
     sub.connect(`tcp://127.0.0.1:${port}`);
     sub.subscribe(topic);
     let got = false;
-    const first = sub.receive().then(() => { got = true; });
+    const first = sub.receive().then(() => {
+      got = true;
+    });
     while (!got) {
       await pub.send([topic, 'warmup']);
       await Promise.race([first, new Promise((r) => setTimeout(r, 50))]);
@@ -90,15 +94,22 @@ export async function reqRepRoundTrips(port: number, clients: number, roundTrips
   try {
     await rep.bind(`tcp://127.0.0.1:${port}`);
     for (const req of reqs) req.connect(`tcp://127.0.0.1:${port}`);
-    const serving = (async () => { for (let i = 0; i < roundTrips; i++) { const [msg] = await rep.receive(); await rep.send(msg); } })();
-    let left = roundTrips;
-    await Promise.all(reqs.map(async (req, k) => {
-      for (let i = 0; left > 0; i++) {
-        left--;
-        await req.send(`client ${k} request ${i}`);
-        await req.receive();
+    const serving = (async () => {
+      for (let i = 0; i < roundTrips; i++) {
+        const [msg] = await rep.receive();
+        await rep.send(msg);
       }
-    }));
+    })();
+    let left = roundTrips;
+    await Promise.all(
+      reqs.map(async (req, k) => {
+        for (let i = 0; left > 0; i++) {
+          left--;
+          await req.send(`client ${k} request ${i}`);
+          await req.receive();
+        }
+      }),
+    );
     await serving;
   } finally {
     for (const req of reqs) req.close();

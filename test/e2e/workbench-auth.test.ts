@@ -13,7 +13,10 @@ import { bindWildcard, connectTo, createSocket, selectSocket, send, useApp, wait
 const app = useApp({ acceptDownloads: true });
 
 /** Clicks Save workspace and returns the saved file's JSON. */
-async function savedWorkspace(): Promise<{ sockets: { name: string; options: Record<string, unknown> }[]; zap?: { plainUsers: { username: string; password?: string }[] } }> {
+async function savedWorkspace(): Promise<{
+  sockets: { name: string; options: Record<string, unknown> }[];
+  zap?: { plainUsers: { username: string; password?: string }[] };
+}> {
   const download = app.page.waitForEvent('download');
   await app.page.getByRole('button', { name: 'Save workspace' }).click();
   const file = join(mkdtempSync(join(tmpdir(), 'ws-secrets-')), 'workspace.json');
@@ -25,10 +28,11 @@ async function savedWorkspace(): Promise<{ sockets: { name: string; options: Rec
   }
 }
 
-
 test('PLAIN server with a user set up in the UI: pyzmq with the right password gets in, a wrong one is refused, both decisions shown', async () => {
   const page = app.page;
-  await createSocket(page, 'REP', 'plain-rep', async (p) => { await p.getByLabel('Security').selectOption('plain-server'); });
+  await createSocket(page, 'REP', 'plain-rep', async (p) => {
+    await p.getByLabel('Security').selectOption('plain-server');
+  });
   const view = page.getByTestId('socket-plain-rep');
   const endpoint = await bindWildcard(page, 'plain-rep');
   const policy = view.getByTestId('zap-policy');
@@ -42,7 +46,10 @@ test('PLAIN server with a user set up in the UI: pyzmq with the right password g
   const bad = startPlainReq(endpoint, 'alice', 'guess', 'hello from guess', 'pyzmq PLAIN client (wrong password)');
   try {
     await view.getByText("ZAP allowed PLAIN user 'alice'").first().waitFor();
-    await view.getByText(/ZAP refused a PLAIN client \(status 400\): wrong password for PLAIN user 'alice'/).first().waitFor();
+    await view
+      .getByText(/ZAP refused a PLAIN client \(status 400\): wrong password for PLAIN user 'alice'/)
+      .first()
+      .waitFor();
     // Only the accepted client's request arrives; the REP answers it.
     await view.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'hello from s3cret' }).waitFor();
     assert.equal(await view.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'hello from guess' }).count(), 0);
@@ -63,7 +70,9 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
   await createSocket(page, 'REP', 'curve-rep', async (p) => {
     await p.getByLabel('Security').selectOption('curve-server');
     await p.getByRole('button', { name: 'Generate key pair' }).click();
-    await p.waitForFunction(() => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40);
+    await p.waitForFunction(
+      () => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40,
+    );
   });
   const server = page.getByTestId('socket-curve-rep');
   const serverKey = (await server.getByTestId('own-public-key').textContent())!.trim();
@@ -78,7 +87,9 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
   await createSocket(page, 'REQ', 'curve-req', async (p) => {
     await p.getByLabel('Security').selectOption('curve-client');
     await p.getByRole('button', { name: 'Generate key pair' }).click();
-    await p.waitForFunction(() => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40);
+    await p.waitForFunction(
+      () => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40,
+    );
     await p.getByLabel('CURVE server key').fill(await p.getByLabel('CURVE public key').inputValue());
     await p.getByLabel('Reconnect interval (ms)').fill('200');
   });
@@ -94,7 +105,11 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
   const card = await client.getByTestId('events').boundingBox();
   assert.ok(box && card && box.x + box.width <= card.x + card.width + 1, `hint ${JSON.stringify(box)} inside ${JSON.stringify(card)}`);
   await selectSocket(page, 'curve-rep');
-  await page.getByTestId('socket-curve-rep').getByText(/A client used a server key other than this socket's public key/).first().waitFor();
+  await page
+    .getByTestId('socket-curve-rep')
+    .getByText(/A client used a server key other than this socket's public key/)
+    .first()
+    .waitFor();
 
   // A workspace file keeps the public key but leaves the secret key out, unless asked to include it.
   const saved = await savedWorkspace();
@@ -111,7 +126,10 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
 
 test('a UI CURVE client against a pyzmq CURVE server: the wrong server key shows the hint, the right one talks', async () => {
   const page = app.page;
-  const server = startPython(['-c', `
+  const server = startPython(
+    [
+      '-c',
+      `
 import zmq
 public, secret = zmq.curve_keypair()
 s = zmq.Context().socket(zmq.REP)
@@ -122,17 +140,23 @@ port = s.bind_to_random_port('tcp://127.0.0.1')
 print(port, public.decode(), flush=True)
 while True:
     s.send(b'pyzmq got ' + s.recv())
-`], 'pyzmq CURVE REP');
+`,
+    ],
+    'pyzmq CURVE REP',
+  );
   try {
     const [port, serverKey] = (await server.line()).trim().split(' ');
     const endpoint = `tcp://127.0.0.1:${port}`;
-    const makeClient = (name: string, key: string) => createSocket(page, 'REQ', name, async (p) => {
-      await p.getByLabel('Security').selectOption('curve-client');
-      await p.getByRole('button', { name: 'Generate key pair' }).click();
-      await p.waitForFunction(() => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40);
-      await p.getByLabel('CURVE server key').fill(key);
-      await p.getByLabel('Reconnect interval (ms)').fill('200');
-    });
+    const makeClient = (name: string, key: string) =>
+      createSocket(page, 'REQ', name, async (p) => {
+        await p.getByLabel('Security').selectOption('curve-client');
+        await p.getByRole('button', { name: 'Generate key pair' }).click();
+        await p.waitForFunction(
+          () => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40,
+        );
+        await p.getByLabel('CURVE server key').fill(key);
+        await p.getByLabel('Reconnect interval (ms)').fill('200');
+      });
     // A key that is a valid Z85 key, but another server's.
     const otherKey = serverKey === '0'.repeat(40) ? '1'.repeat(40) : '0'.repeat(40);
     await makeClient('py-curve-wrong', otherKey);

@@ -21,7 +21,11 @@ test('watching the workbench shows its REQ/REP exchange in the capture view with
   await app.page.getByRole('tab', { name: 'Sockets' }).click();
   await selectSocket(app.page, 'wc-req');
   await connectTo(app.page, 'wc-req', endpoint);
-  await send(app.page, 'wc-req', [['text', 'first'], ['text', needle], ['text', '{"k": 42}']]);
+  await send(app.page, 'wc-req', [
+    ['text', 'first'],
+    ['text', needle],
+    ['text', '{"k": 42}'],
+  ]);
   await selectSocket(app.page, 'wc-rep');
   const rep = app.page.getByTestId('socket-wc-rep');
   await rep.locator('[data-testid=message][data-dir=in]').first().click();
@@ -31,8 +35,8 @@ test('watching the workbench shows its REQ/REP exchange in the capture view with
 
   await app.page.getByRole('tab', { name: 'Capture' }).click();
   await waitForText(app.page.getByTestId('capture-stats'), /\b1 connections .* 2 messages/).catch(async (err) => {
-    await app.page.screenshot({ path: "/tmp/wc-fail.png" });
-    throw new Error(`${err.message}; alerts: ${JSON.stringify(await app.page.getByRole("alert").allTextContents())}`);
+    await app.page.screenshot({ path: '/tmp/wc-fail.png' });
+    throw new Error(`${err.message}; alerts: ${JSON.stringify(await app.page.getByRole('alert').allTextContents())}`);
   });
   const conns = app.page.getByTestId('connections');
   await conns.getByText('REQ → REP').waitFor();
@@ -43,9 +47,15 @@ test('watching the workbench shows its REQ/REP exchange in the capture view with
 
   // Both greetings and both READY commands were decoded.
   await app.page.getByLabel('Record kind').selectOption('greeting');
-  await app.page.getByTestId('record-total').filter({ hasText: /^2 records$/ }).waitFor();
+  await app.page
+    .getByTestId('record-total')
+    .filter({ hasText: /^2 records$/ })
+    .waitFor();
   await app.page.getByLabel('Record kind').selectOption('command');
-  await app.page.getByTestId('record-total').filter({ hasText: /^2 records$/ }).waitFor();
+  await app.page
+    .getByTestId('record-total')
+    .filter({ hasText: /^2 records$/ })
+    .waitFor();
   // The total updates before the virtualized rows render: wait for the second row, then count.
   const readyRows = app.page.getByTestId('record-row').filter({ hasText: 'READY' });
   await readyRows.nth(1).waitFor();
@@ -54,7 +64,10 @@ test('watching the workbench shows its REQ/REP exchange in the capture view with
 
   // The request with its exact frames (REQ's empty delimiter first).
   await app.page.getByLabel('Search', { exact: true }).fill(needle);
-  await app.page.getByTestId('record-total').filter({ hasText: /^1 record$/ }).waitFor();
+  await app.page
+    .getByTestId('record-total')
+    .filter({ hasText: /^1 record$/ })
+    .waitFor();
   await app.page.getByTestId('record-row').filter({ hasText: needle }).click();
   const detail = app.page.getByTestId('record-detail');
   await detail.waitFor();
@@ -68,7 +81,11 @@ test('watching the workbench shows its REQ/REP exchange in the capture view with
   await app.page.getByRole('tab', { name: 'Conversation' }).click();
   const convo = app.page.getByTestId('conversation');
   await convo.getByTestId('conversation-item').filter({ hasText: 'READY' }).first().waitFor();
-  await convo.getByTestId('conversation-item').filter({ hasText: 'answer' }).getByText(/reply after [\d.]+ ms/).waitFor();
+  await convo
+    .getByTestId('conversation-item')
+    .filter({ hasText: 'answer' })
+    .getByText(/reply after [\d.]+ ms/)
+    .waitFor();
   await shot(app.page, 'capture-workbench');
 
   await app.page.getByRole('button', { name: '■ Stop' }).click();

@@ -25,7 +25,10 @@ test('SERVER replies to a CLIENT by routing id; an unknown routing id is reporte
   await srv.getByRole('button', { name: 'Reply' }).click();
   assert.equal(await srv.getByLabel('Peer routing id').inputValue(), rid);
   await send(app.page, 'srv', [['text', 'hello client']]);
-  assert.equal((await srv.locator('[data-testid=message][data-dir=out]').first().getByTestId('envelope').textContent())?.trim(), `routing id ${rid}`);
+  assert.equal(
+    (await srv.locator('[data-testid=message][data-dir=out]').first().getByTestId('envelope').textContent())?.trim(),
+    `routing id ${rid}`,
+  );
   await shot(app.page, 'workbench-server');
 
   await selectSocket(app.page, 'cli');
@@ -40,12 +43,17 @@ test('SERVER replies to a CLIENT by routing id; an unknown routing id is reporte
   assert.match(err, new RegExp(`send to routing id ${unknown} failed: .*no peer with routing id ${unknown}`));
   // Multipart is refused before it reaches the engine.
   await srv.getByLabel('Peer routing id').fill(rid!);
-  await send(app.page, 'srv', [['text', 'a'], ['text', 'b']]);
+  await send(app.page, 'srv', [
+    ['text', 'a'],
+    ['text', 'b'],
+  ]);
   await waitForText(srv.getByTestId('send-error'), /SERVER messages have exactly one frame \(this one has 2\)/);
 });
 
 test('RADIO publishes to a DISH over udp:// by group; DISH joins and leaves; a group over 255 bytes is refused', async () => {
-  await createSocket(app.page, 'DISH', 'dish', async (p) => { await p.getByLabel('Groups').fill('weather'); });
+  await createSocket(app.page, 'DISH', 'dish', async (p) => {
+    await p.getByLabel('Groups').fill('weather');
+  });
   const dish = app.page.getByTestId('socket-dish');
   await dish.getByTestId('groups').getByText('weather').waitFor();
   await dish.getByLabel('Endpoint').fill('udp://127.0.0.1:*');
@@ -60,11 +68,19 @@ test('RADIO publishes to a DISH over udp:// by group; DISH joins and leaves; a g
   await send(app.page, 'radio', [['text', 'not for this dish']]);
   await radio.getByLabel('Group').fill('weather');
   await send(app.page, 'radio', [['text', 'rain']]);
-  await radio.locator('[data-testid=message][data-dir=out]').filter({ hasText: 'rain' }).getByTestId('envelope').getByText('group weather').waitFor();
+  await radio
+    .locator('[data-testid=message][data-dir=out]')
+    .filter({ hasText: 'rain' })
+    .getByTestId('envelope')
+    .getByText('group weather')
+    .waitFor();
 
   await selectSocket(app.page, 'dish');
   assert.deepEqual(await newestFrames(app.page, 'dish', 'in'), ['rain']);
-  assert.equal((await dish.locator('[data-testid=message][data-dir=in]').first().getByTestId('envelope').textContent())?.trim(), 'group weather');
+  assert.equal(
+    (await dish.locator('[data-testid=message][data-dir=in]').first().getByTestId('envelope').textContent())?.trim(),
+    'group weather',
+  );
   assert.equal(await dish.locator('[data-testid=message][data-dir=in]').count(), 1, 'the news message was not delivered');
 
   // Join news, leave weather: now news arrives and weather does not.

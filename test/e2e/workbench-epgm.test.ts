@@ -8,7 +8,9 @@ import { connectTo, createSocket, newestFrames, selectSocket, send, shot, waitFo
 const app = useApp();
 
 test('epgm: the hint offers an endpoint; a SUB binds it, a PUB connects, a multipart message arrives; bad endpoints are explained', async () => {
-  await createSocket(app.page, 'SUB', 'msub', async (p) => { await p.getByLabel('Subscriptions').fill('multicast'); });
+  await createSocket(app.page, 'SUB', 'msub', async (p) => {
+    await p.getByLabel('Subscriptions').fill('multicast');
+  });
   const sub = app.page.getByTestId('socket-msub');
   await waitForText(sub.getByTestId('epgm-hint'), /epgm:\/\/INTERFACE;GROUP:PORT/);
   await sub.getByRole('button', { name: /^Use epgm:\/\// }).click();
@@ -22,7 +24,10 @@ test('epgm: the hint offers an endpoint; a SUB binds it, a PUB connects, a multi
   await connectTo(app.page, 'mpub', endpoint);
   // No connection is ever made on epgm: neither end may read "connecting" or "0 peers" as if one were missing.
   await waitForText(app.page.getByTestId('socket-mpub').locator('[data-testid=endpoint-status][data-phase=multicast]'), /^multicast/);
-  await send(app.page, 'mpub', [['text', 'multicast'], ['text', 'hello']]);
+  await send(app.page, 'mpub', [
+    ['text', 'multicast'],
+    ['text', 'hello'],
+  ]);
   await selectSocket(app.page, 'msub');
   await waitForText(sub.locator('[data-testid=message][data-dir=in]').first(), /hello/);
   assert.deepEqual(await newestFrames(app.page, 'msub', 'in'), ['multicast', 'hello']);

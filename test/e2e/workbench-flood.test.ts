@@ -11,11 +11,16 @@ import { freePort } from './traffic.js';
 
 const app = useApp();
 const children: PythonChild[] = [];
-after(() => { for (const c of children) c.child.kill(); });
+after(() => {
+  for (const c of children) c.child.kill();
+});
 
 /** A pyzmq PUB bound to a free port, sending "tick N" `rate` times a second; resolves with its endpoint. */
 async function pyPublisher(rate: number): Promise<string> {
-  const py = startPython(['-c', `
+  const py = startPython(
+    [
+      '-c',
+      `
 import sys, time, zmq
 s = zmq.Context().socket(zmq.PUB)
 s.linger = 0
@@ -26,7 +31,11 @@ while True:
     s.send_string('tick %d' % i)
     i += 1
     time.sleep(1.0 / float(sys.argv[1]))
-`, String(rate)], 'pyzmq PUB');
+`,
+      String(rate),
+    ],
+    'pyzmq PUB',
+  );
   children.push(py);
   return `tcp://127.0.0.1:${(await py.line()).trim()}`;
 }
@@ -46,12 +55,16 @@ async function retryCount(page: Page): Promise<number> {
 test('retries fold into one growing row while a SUB receives from pyzmq; rows stay bounded and clicks work', async () => {
   const { page } = app;
   const deadPort = await freePort();
-  await createSocket(page, 'REQ', 'retry-req', async (p) => { await p.getByLabel('Reconnect interval (ms)').fill('20'); });
+  await createSocket(page, 'REQ', 'retry-req', async (p) => {
+    await p.getByLabel('Reconnect interval (ms)').fill('20');
+  });
   await connect(page, 'retry-req', `tcp://127.0.0.1:${deadPort}`);
   const req = page.getByTestId('socket-retry-req');
 
   const pub = await pyPublisher(10);
-  await createSocket(page, 'SUB', 'tick-sub', async (p) => { await p.getByLabel('Subscriptions').fill('tick'); });
+  await createSocket(page, 'SUB', 'tick-sub', async (p) => {
+    await p.getByLabel('Subscriptions').fill('tick');
+  });
   await connect(page, 'tick-sub', pub);
   const sub = page.getByTestId('socket-tick-sub');
   await sub.locator('[data-testid=message][data-dir=in]').first().waitFor();
@@ -68,7 +81,10 @@ test('retries fold into one growing row while a SUB receives from pyzmq; rows st
   assert.equal(await req.locator('[data-testid=event-row][data-type="connect:retry"]').count(), 1);
   const rows = await req.getByTestId('event-row').count();
   assert.ok(rows <= 100, `${rows} event rows drawn`);
-  assert.match((await req.locator('[data-testid=event-row][data-type="connect:retry"]').textContent())!, /×\d[\d,.]*, last \d\d:\d\d:\d\d\.\d{3}/);
+  assert.match(
+    (await req.locator('[data-testid=event-row][data-type="connect:retry"]').textContent())!,
+    /×\d[\d,.]*, last \d\d:\d\d:\d\d\.\d{3}/,
+  );
   // The endpoint says what it is doing, in words.
   const status = req.getByTestId('endpoint-status');
   assert.equal(await status.getAttribute('data-phase'), 'retrying');
@@ -98,7 +114,9 @@ test('retries fold into one growing row while a SUB receives from pyzmq; rows st
 test('a PUSH to a dead port shows its message as queued, then written once a pyzmq PULL binds there', async () => {
   const { page } = app;
   const port = await freePort();
-  await createSocket(page, 'PUSH', 'dead-push', async (p) => { await p.getByLabel('Reconnect interval (ms)').fill('50'); });
+  await createSocket(page, 'PUSH', 'dead-push', async (p) => {
+    await p.getByLabel('Reconnect interval (ms)').fill('50');
+  });
   await connect(page, 'dead-push', `tcp://127.0.0.1:${port}`);
   const push = page.getByTestId('socket-dead-push');
   await push.getByLabel('Frame 1', { exact: true }).fill('anyone there?');
@@ -109,7 +127,10 @@ test('a PUSH to a dead port shows its message as queued, then written once a pyz
   assert.match((await msg.textContent())!, /→ queued.*queued: no peer connected yet/);
   assert.doesNotMatch((await msg.textContent())!, /→ sent/);
 
-  const pull = startPython(['-c', `
+  const pull = startPython(
+    [
+      '-c',
+      `
 import sys, zmq
 s = zmq.Context().socket(zmq.PULL)
 s.linger = 0
@@ -117,7 +138,11 @@ s.bind(sys.argv[1])
 print('bound', flush=True)
 print(s.recv_string(), flush=True)
 sys.stdin.read()  # stays connected until the test ends
-`, `tcp://127.0.0.1:${port}`], 'pyzmq PULL');
+`,
+      `tcp://127.0.0.1:${port}`,
+    ],
+    'pyzmq PULL',
+  );
   children.push(pull);
   assert.equal((await pull.line()).trim(), 'bound');
   assert.equal((await pull.line()).trim(), 'anyone there?');

@@ -11,7 +11,10 @@ const app = useApp();
 
 /** Selects a socket by its exact name (selectSocket matches a substring, and every PULL item says "PULL"). */
 async function selectExact(name: string): Promise<void> {
-  await app.page.getByTestId('socket-item').filter({ has: app.page.locator('span', { hasText: new RegExp(`^${name}$`) }) }).click();
+  await app.page
+    .getByTestId('socket-item')
+    .filter({ has: app.page.locator('span', { hasText: new RegExp(`^${name}$`) }) })
+    .click();
   await app.page.getByTestId(`socket-${name}`).waitFor();
 }
 
@@ -30,7 +33,10 @@ test('composer frames and the endpoint box survive switching to another socket a
   assert.equal(await elsewhere.getByLabel('Endpoint').inputValue(), 'tcp://127.0.0.1:*', 'drafts are per socket');
   // Nothing to connect to yet: Connect on the wildcard says what to do instead.
   await elsewhere.getByRole('button', { name: 'Connect', exact: true }).click();
-  await waitForText(elsewhere.getByTestId('endpoint-error'), /Connect needs a real port: a wildcard \(\*\) port only works for Bind\. Bind another socket first/);
+  await waitForText(
+    elsewhere.getByTestId('endpoint-error'),
+    /Connect needs a real port: a wildcard \(\*\) port only works for Bind\. Bind another socket first/,
+  );
   await selectSocket(page, 'drafty');
   assert.equal(await view.getByLabel('Endpoint').inputValue(), 'tcp://127.0.0.1:5999');
   assert.equal(await view.getByLabel('Frame 1', { exact: true }).inputValue(), 'first draft');
@@ -70,7 +76,11 @@ test('a template can be deleted', async () => {
   await page.reload();
   await page.getByRole('heading', { name: 'ZMQ Inspector' }).waitFor();
   await selectSocket(page, 'tpl-push');
-  await page.getByTestId('socket-tpl-push').getByLabel('Load template').locator('option', { hasText: 'Templates…' }).waitFor({ state: 'attached' });
+  await page
+    .getByTestId('socket-tpl-push')
+    .getByLabel('Load template')
+    .locator('option', { hasText: 'Templates…' })
+    .waitFor({ state: 'attached' });
   assert.equal(await page.getByTestId('socket-tpl-push').getByLabel('Load template').locator('option', { hasText: 'doomed' }).count(), 0);
 });
 
@@ -97,7 +107,9 @@ test("a REQ's copy-as-code output runs under pyzmq against a workbench REP", asy
   const page = app.page;
   await createSocket(page, 'REP', 'code-rep');
   const endpoint = await bindWildcard(page, 'code-rep');
-  await createSocket(page, 'REQ', 'code-req', async (p) => { await p.getByLabel('Reconnect interval (ms)').fill('250'); });
+  await createSocket(page, 'REQ', 'code-req', async (p) => {
+    await p.getByLabel('Reconnect interval (ms)').fill('250');
+  });
   const req = page.getByTestId('socket-code-req');
   await req.getByLabel('Endpoint').fill(endpoint);
   await req.getByRole('button', { name: 'Connect', exact: true }).click();

@@ -10,11 +10,16 @@ import { chartAxis, chartInk, connectTo, createSocket, shot, useApp, waitForText
 
 const app = useApp();
 const children: PythonChild[] = [];
-after(() => { for (const c of children) c.child.kill(); });
+after(() => {
+  for (const c of children) c.child.kill();
+});
 
 test('a SUB receiving 10 msg/s from pyzmq charts about 10 a second, with readable Y labels', async () => {
   const page = app.page;
-  const pub = startPython(['-c', `
+  const pub = startPython(
+    [
+      '-c',
+      `
 import time, zmq
 s = zmq.Context().socket(zmq.PUB)
 s.linger = 0
@@ -27,10 +32,15 @@ while True:
         s.send_string('rate %d' % i)
         i += 1
     time.sleep(0.01)
-`], 'pyzmq PUB');
+`,
+    ],
+    'pyzmq PUB',
+  );
   children.push(pub);
   const endpoint = `tcp://127.0.0.1:${(await pub.line()).trim()}`;
-  await createSocket(page, 'SUB', 'rate-sub', async (p) => { await p.getByLabel('Subscriptions').fill('rate'); });
+  await createSocket(page, 'SUB', 'rate-sub', async (p) => {
+    await p.getByLabel('Subscriptions').fill('rate');
+  });
   const view = page.getByTestId('socket-rate-sub');
   await view.getByTestId('socket-rate-none').waitFor();
   await connectTo(page, 'rate-sub', endpoint);
@@ -52,7 +62,11 @@ while True:
   const steady = received.slice(first + 1);
   const mean = steady.reduce((a, b) => a + b, 0) / steady.length;
   assert.ok(mean >= 8 && mean <= 12, `about 10 a second: ${steady.join(', ')}`);
-  assert.equal(JSON.parse((await chart.getAttribute('data-values'))!)['sent /s'].every((x: number) => x === 0), true, 'a SUB sends nothing');
+  assert.equal(
+    JSON.parse((await chart.getAttribute('data-values'))!)['sent /s'].every((x: number) => x === 0),
+    true,
+    'a SUB sends nothing',
+  );
   await waitForText(view.getByTestId('socket-rate-chart-summary'), /peak over the last minute (9|1\d)\/s received, 0\/s sent/);
 
   const axis = await chartAxis(chart);
@@ -60,6 +74,6 @@ while True:
   for (const l of axis.labels) assert.match(l, /^\d+(\.\d+)?[kM]?$/, `a short number: ${axis.labels}`);
   assert.ok(Number(axis.labels[axis.labels.length - 1]) >= 8, `the axis reaches the rate: ${axis.labels}`);
   assert.ok(axis.widest + 15 <= axis.size, `labels fit the axis: widest ${axis.widest} px + 15 in ${axis.size} px`);
-  assert.ok(await chartInk(chart, [5, 150, 105]) > 50, 'the received line is drawn');
+  assert.ok((await chartInk(chart, [5, 150, 105])) > 50, 'the received line is drawn');
   await shot(page, 'workbench-rate');
 });

@@ -18,7 +18,11 @@ test('REQ sends a three-frame message to REP, REP answers it', async () => {
 
   await createSocket(app.page, 'REQ', 'req1');
   await connectTo(app.page, 'req1', endpoint);
-  await send(app.page, 'req1', [['text', 'hello'], ['hex', '01 02 ff'], ['json', '{"n": 1}']]);
+  await send(app.page, 'req1', [
+    ['text', 'hello'],
+    ['hex', '01 02 ff'],
+    ['json', '{"n": 1}'],
+  ]);
   assert.deepEqual(await newestFrames(app.page, 'req1', 'out'), ['hello', '01 02 ff', '{"n":1}']);
 
   await selectSocket(app.page, 'rep1');
@@ -47,7 +51,9 @@ test('REQ sends a three-frame message to REP, REP answers it', async () => {
 test('ROUTER replies by routing id to a UI DEALER and to a libzmq DEALER', async () => {
   await createSocket(app.page, 'ROUTER', 'router1');
   const endpoint = await bindWildcard(app.page, 'router1');
-  await createSocket(app.page, 'DEALER', 'dealer-bob', async (p) => { await p.getByLabel('Routing id').fill('bob'); });
+  await createSocket(app.page, 'DEALER', 'dealer-bob', async (p) => {
+    await p.getByLabel('Routing id').fill('bob');
+  });
   await connectTo(app.page, 'dealer-bob', endpoint);
   await send(app.page, 'dealer-bob', [['text', 'hi from bob']]);
 
@@ -62,7 +68,10 @@ test('ROUTER replies by routing id to a UI DEALER and to a libzmq DEALER', async
     await router.locator('[data-testid=message][data-dir=in]').filter({ hasText: 'hi from bob' }).waitFor();
 
     await router.getByLabel('Routing id').selectOption({ label: 'alice' });
-    await send(app.page, 'router1', [['text', 'to alice'], ['text', 'second']]);
+    await send(app.page, 'router1', [
+      ['text', 'to alice'],
+      ['text', 'second'],
+    ]);
     const [first, second] = await alice.receive();
     assert.equal(first.toString(), 'to alice');
     assert.equal(second.toString(), 'second');
@@ -81,20 +90,31 @@ test('ROUTER replies by routing id to a UI DEALER and to a libzmq DEALER', async
 test('SUB receives only the topics it subscribed to', async () => {
   await createSocket(app.page, 'PUB', 'pub1');
   const endpoint = await bindWildcard(app.page, 'pub1');
-  await createSocket(app.page, 'SUB', 'sub1', async (p) => { await p.getByLabel('Subscriptions').fill('weather'); });
+  await createSocket(app.page, 'SUB', 'sub1', async (p) => {
+    await p.getByLabel('Subscriptions').fill('weather');
+  });
   await connectTo(app.page, 'sub1', endpoint);
 
   // PUB/SUB drops messages until the subscription has reached the publisher: publish until one arrives.
   const subInbox = app.page.getByTestId('socket-sub1').locator('[data-testid=message][data-dir=in]');
   for (let i = 0; (await subInbox.count()) === 0; i++) {
     await selectSocket(app.page, 'pub1');
-    await send(app.page, 'pub1', [['text', 'weather'], ['text', `warmup ${i}`]]);
+    await send(app.page, 'pub1', [
+      ['text', 'weather'],
+      ['text', `warmup ${i}`],
+    ]);
     await selectSocket(app.page, 'sub1');
     await app.page.waitForTimeout(200);
   }
   await selectSocket(app.page, 'pub1');
-  await send(app.page, 'pub1', [['text', 'news'], ['text', 'not for sub1']]);
-  await send(app.page, 'pub1', [['text', 'weather'], ['text', 'sunny']]);
+  await send(app.page, 'pub1', [
+    ['text', 'news'],
+    ['text', 'not for sub1'],
+  ]);
+  await send(app.page, 'pub1', [
+    ['text', 'weather'],
+    ['text', 'sunny'],
+  ]);
   await selectSocket(app.page, 'sub1');
   await subInbox.filter({ hasText: 'sunny' }).waitFor();
   // Messages on one connection arrive in order: had 'news' passed the filter it would be here already.
@@ -214,7 +234,9 @@ test('CURVE sockets set up with the key-pair generator talk, and ROUTER mandator
   await app.page.getByLabel('Security').selectOption('curve-server');
   await app.page.getByRole('button', { name: 'Generate key pair' }).click();
   const serverPublic = app.page.getByLabel('CURVE public key');
-  await app.page.waitForFunction(() => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40);
+  await app.page.waitForFunction(
+    () => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40,
+  );
   const serverKey = await serverPublic.inputValue();
   await app.page.getByRole('button', { name: 'Create socket' }).click();
   await app.page.getByTestId('socket-curve-router').waitFor();
@@ -225,7 +247,9 @@ test('CURVE sockets set up with the key-pair generator talk, and ROUTER mandator
     await p.getByLabel('Routing id').fill('carol');
     await p.getByLabel('Security').selectOption('curve-client');
     await p.getByRole('button', { name: 'Generate key pair' }).click();
-    await p.waitForFunction(() => (document.querySelector('[aria-label="CURVE secret key"]') as HTMLInputElement | null)?.value.length === 40);
+    await p.waitForFunction(
+      () => (document.querySelector('[aria-label="CURVE secret key"]') as HTMLInputElement | null)?.value.length === 40,
+    );
     assert.notEqual(await p.getByLabel('CURVE public key').inputValue(), serverKey);
     await p.getByLabel('CURVE server key').fill(serverKey);
   });
@@ -241,7 +265,10 @@ test('CURVE sockets set up with the key-pair generator talk, and ROUTER mandator
   await curvePeers.getByText('Identity: carol').waitFor();
 
   // Mandatory ROUTER: a routing id nobody has fails visibly with EHOSTUNREACH.
-  await send(app.page, 'curve-router', [['text', 'nobody'], ['text', 'lost']]);
+  await send(app.page, 'curve-router', [
+    ['text', 'nobody'],
+    ['text', 'lost'],
+  ]);
   assert.match((await app.page.getByTestId('socket-curve-router').getByTestId('send-error').textContent())!, /EHOSTUNREACH/);
   // ...and a known one still works.
   await app.page.getByTestId('socket-curve-router').getByLabel('Routing id').selectOption({ label: 'carol' });

@@ -16,4 +16,3 @@ export function tryHugeAllocation(): string {
     return `failed: ${(e as Error).message}`;
   }
 }
-

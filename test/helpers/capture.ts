@@ -39,7 +39,11 @@ export interface CaptureTool {
  * capturing); rejects with what it printed if it fails to start or exits first. Used by every test
  * that captures, whatever arguments it needs.
  */
-export async function launchCaptureTool(tool: 'tcpdump' | 'dumpcap', args: string[], o: { ready: RegExp; stdoutTo?: Writable }): Promise<CaptureTool> {
+export async function launchCaptureTool(
+  tool: 'tcpdump' | 'dumpcap',
+  args: string[],
+  o: { ready: RegExp; stdoutTo?: Writable },
+): Promise<CaptureTool> {
   const child = spawn(tool, args, { stdio: ['ignore', o.stdoutTo ? 'pipe' : 'ignore', 'pipe'] });
   if (o.stdoutTo) child.stdout!.pipe(o.stdoutTo);
   let stderr = '';
@@ -71,14 +75,33 @@ export async function startCapture(spec: CaptureSpec, dir: string, name: string)
   spec = { ...spec, filter: `(${spec.filter}) or (udp port ${probePort})` };
   const iface = spec.iface ?? 'lo';
   const y = spec.linkType ? ['-y', spec.linkType] : [];
-  const args = spec.tool === 'tcpdump'
-    // libpcap's ring holds buffer/snaplen packets: with the default 2 MiB and a 256 KiB snap length
-    // that is 8, and a burst on a busy machine overflows it. A 64 MiB ring holds 256.
-    ? ['-i', iface, ...y, '-U', '--immediate-mode', '-n', '-s', '262144', '-B', '65536', ...(spec.nano ? ['--time-stamp-precision=nano'] : []), '-w', file, spec.filter]
-    // dumpcap buffers a file it writes itself; on a pipe it writes each packet as it comes.
-    : ['-i', iface, ...y, '-s', '262144', '-B', '64', '-f', spec.filter, '-w', '-'];
+  const args =
+    spec.tool === 'tcpdump'
+      ? // libpcap's ring holds buffer/snaplen packets: with the default 2 MiB and a 256 KiB snap length
+        // that is 8, and a burst on a busy machine overflows it. A 64 MiB ring holds 256.
+        [
+          '-i',
+          iface,
+          ...y,
+          '-U',
+          '--immediate-mode',
+          '-n',
+          '-s',
+          '262144',
+          '-B',
+          '65536',
+          ...(spec.nano ? ['--time-stamp-precision=nano'] : []),
+          '-w',
+          file,
+          spec.filter,
+        ]
+      : // dumpcap buffers a file it writes itself; on a pipe it writes each packet as it comes.
+        ['-i', iface, ...y, '-s', '262144', '-B', '64', '-f', spec.filter, '-w', '-'];
   const written = spec.tool === 'dumpcap' ? createWriteStream(file) : undefined;
-  const { child, exited, stderr } = await launchCaptureTool(spec.tool, args, { ready: spec.tool === 'tcpdump' ? /listening on/ : /Capturing on/, stdoutTo: written });
+  const { child, exited, stderr } = await launchCaptureTool(spec.tool, args, {
+    ready: spec.tool === 'tcpdump' ? /listening on/ : /Capturing on/,
+    stdoutTo: written,
+  });
   try {
     for (let i = 0; ; i++) {
       probe.send(probeText, probePort, '127.0.0.1');

@@ -19,7 +19,9 @@ export function jsonLinesChild(child: ChildProcess): JsonLinesChild {
     lines.push(JSON.parse(l));
     for (const w of waiters.splice(0)) w();
   });
-  child.on('exit', () => { for (const w of waiters.splice(0)) w(); });
+  child.on('exit', () => {
+    for (const w of waiters.splice(0)) w();
+  });
   return {
     child,
     lines,
@@ -28,9 +30,15 @@ export function jsonLinesChild(child: ChildProcess): JsonLinesChild {
       for (;;) {
         const found = lines.find(pred);
         if (found) return found;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`child ended (${child.exitCode ?? child.signalCode}) before ${what}; it printed ${JSON.stringify(lines).slice(-2000)}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(
+            `child ended (${child.exitCode ?? child.signalCode}) before ${what}; it printed ${JSON.stringify(lines).slice(-2000)}`,
+          );
         if (Date.now() > end) throw new Error(`no ${what} from the child; it printed ${JSON.stringify(lines).slice(-2000)}`);
-        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100); });
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 100);
+        });
       }
     },
   };

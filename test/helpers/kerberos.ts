@@ -61,29 +61,50 @@ export async function startKerberosRealm(dir: string, names: string[]): Promise<
     // The acceptor's replay cache, which would otherwise go to /var/tmp.
     KRB5RCACHEDIR: join(dir, 'rcache'),
   };
-  const run = (t: Tool, args: string[]) => execFileSync(tool(t), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).toString();
+  const run = (t: Tool, args: string[]) =>
+    execFileSync(tool(t), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).toString();
   // One encryption type, so the sizes of GSS-API tokens (RFC 4121 wrap tokens) are those of aes256-cts-hmac-sha1-96.
   const enctype = 'aes256-cts-hmac-sha1-96';
   const writeConfig = (port: number) => {
-    writeFileSync(env.KRB5_CONFIG, [
-      '[libdefaults]',
-      `  default_realm = ${realm}`,
-      '  dns_lookup_kdc = false', '  dns_lookup_realm = false', '  dns_canonicalize_hostname = false', '  rdns = false',
-      '  udp_preference_limit = 1',
-      `  permitted_enctypes = ${enctype}`, `  default_tkt_enctypes = ${enctype}`, `  default_tgs_enctypes = ${enctype}`,
-      '[realms]',
-      `  ${realm} = {`, `    kdc = 127.0.0.1:${port}`, '  }', '',
-    ].join('\n'));
-    writeFileSync(env.KRB5_KDC_PROFILE, [
-      '[kdcdefaults]',
-      `  kdc_listen = 127.0.0.1:${port}`, `  kdc_tcp_listen = 127.0.0.1:${port}`,
-      '[realms]',
-      `  ${realm} = {`,
-      `    database_name = ${join(dir, 'principal')}`, `    key_stash_file = ${join(dir, 'stash')}`, `    acl_file = ${join(dir, 'kadm5.acl')}`,
-      `    master_key_type = ${enctype}`, `    supported_enctypes = ${enctype}:normal`,
-      '  }',
-      '[logging]', `  kdc = FILE:${log}`, '',
-    ].join('\n'));
+    writeFileSync(
+      env.KRB5_CONFIG,
+      [
+        '[libdefaults]',
+        `  default_realm = ${realm}`,
+        '  dns_lookup_kdc = false',
+        '  dns_lookup_realm = false',
+        '  dns_canonicalize_hostname = false',
+        '  rdns = false',
+        '  udp_preference_limit = 1',
+        `  permitted_enctypes = ${enctype}`,
+        `  default_tkt_enctypes = ${enctype}`,
+        `  default_tgs_enctypes = ${enctype}`,
+        '[realms]',
+        `  ${realm} = {`,
+        `    kdc = 127.0.0.1:${port}`,
+        '  }',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      env.KRB5_KDC_PROFILE,
+      [
+        '[kdcdefaults]',
+        `  kdc_listen = 127.0.0.1:${port}`,
+        `  kdc_tcp_listen = 127.0.0.1:${port}`,
+        '[realms]',
+        `  ${realm} = {`,
+        `    database_name = ${join(dir, 'principal')}`,
+        `    key_stash_file = ${join(dir, 'stash')}`,
+        `    acl_file = ${join(dir, 'kadm5.acl')}`,
+        `    master_key_type = ${enctype}`,
+        `    supported_enctypes = ${enctype}:normal`,
+        '  }',
+        '[logging]',
+        `  kdc = FILE:${log}`,
+        '',
+      ].join('\n'),
+    );
   };
   writeConfig(await freedPort());
   run('kdb5_util', ['create', '-s', '-r', realm, '-P', randomBytes(12).toString('hex')]);

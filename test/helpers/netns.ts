@@ -40,8 +40,16 @@ export function createNetnsLink(tag: string): NetnsLink {
   const hostAddr = `${subnet}.1`;
   const nsAddr = `${subnet}.2`;
   const close = () => {
-    try { ip('netns', 'del', ns); } catch { /* already gone */ }
-    try { ip('link', 'del', hostIf); } catch { /* went with the namespace */ }
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      /* already gone */
+    }
+    try {
+      ip('link', 'del', hostIf);
+    } catch {
+      /* went with the namespace */
+    }
   };
   close();
   try {

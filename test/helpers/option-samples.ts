@@ -40,7 +40,12 @@ export function samplesFor(name: OptionName): Sample[] {
       if (step) out.push({ value: 2 * step + 55, expect: 'ok', reads: norm(2 * step + 55) });
       // Out of range, where zeromq.js passes the number to libzmq unchanged (int32 options; 64-bit ones wrap in its conversion).
       const int32 = kind.min >= INT32_MIN && kind.max <= INT32_MAX;
-      if (kind.min - 1 >= INT32_MIN) out.push({ value: kind.min - 1, expect: 'EINVAL', ...(int32 ? {} : { notZeromqJs: 'a 64-bit option: zeromq.js converts a negative number to 0' }) });
+      if (kind.min - 1 >= INT32_MIN)
+        out.push({
+          value: kind.min - 1,
+          expect: 'EINVAL',
+          ...(int32 ? {} : { notZeromqJs: 'a 64-bit option: zeromq.js converts a negative number to 0' }),
+        });
       if (kind.max + 1 <= INT32_MAX + 1) out.push({ value: kind.max + 1, expect: 'EINVAL' });
       return out;
     }
@@ -67,7 +72,8 @@ export function samplesFor(name: OptionName): Sample[] {
         { value: true, expect: 'TypeError' },
         { value: Buffer.from('buf'), expect: 'ok', notJson: true, ...(readable ? { reads: 'buf' } : {}) },
         {
-          value: null, expect: kind.nullable ? 'ok' : 'EINVAL',
+          value: null,
+          expect: kind.nullable ? 'ok' : 'EINVAL',
           ...(kind.nullable ? { notZeromqJs: 'libzmq takes null as "unset" but reads the old text back; the engine reads null' } : {}),
         },
       ];

@@ -5,7 +5,13 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  openCapture, decodeLinkLayer, IpDefragmenter, readUdp, IPPROTO_UDP, type IpDatagram, type Packet,
+  openCapture,
+  decodeLinkLayer,
+  IpDefragmenter,
+  readUdp,
+  IPPROTO_UDP,
+  type IpDatagram,
+  type Packet,
 } from '../../core/capture/index.js';
 import { IPPROTO_PGM } from '../../core/pgm/index.js';
 import { startCapture, tempDir } from './capture.js';
@@ -17,7 +23,8 @@ import { startPython } from './python.js';
  */
 export const REALCAPS = process.env.REALCAPS_DIR ?? fileURLToPath(new URL('../../../shared/realcaps', import.meta.url));
 /** A skip reason for tests on those captures when they are not on this machine (set REALCAPS_DIR). */
-export const realcapsMissing: string | false = !existsSync(`${REALCAPS}/tcpdump_epgm_zmtp1.pcap`) && `tcpdump's PGM test captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
+export const realcapsMissing: string | false =
+  !existsSync(`${REALCAPS}/tcpdump_epgm_zmtp1.pcap`) && `tcpdump's PGM test captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
 
 export interface CapturedPgm {
   /** 1-based packet index in the file. */
@@ -51,10 +58,11 @@ export async function pgmPacketsOf(file: string, udpPort?: number): Promise<Capt
 // OpenPGM writes its warnings ("Warn: Interface lo reports as a loopback device.") to the same stdout
 // without waiting for Python's lines: a line of ours can come glued to the end of one of them.
 const isLine = (word: string) => (l: string) => l.endsWith(word);
-const jsonLines = (lines: readonly string[]) => lines.flatMap((l) => {
-  const m = /\[(?:"[0-9a-f]*"(?:, )?)*\]$/.exec(l);
-  return m ? [JSON.parse(m[0]) as string[]] : [];
-});
+const jsonLines = (lines: readonly string[]) =>
+  lines.flatMap((l) => {
+    const m = /\[(?:"[0-9a-f]*"(?:, )?)*\]$/.exec(l);
+    return m ? [JSON.parse(m[0]) as string[]] : [];
+  });
 
 /** A UDP port free a moment ago. */
 export async function freeUdpPort(): Promise<number> {

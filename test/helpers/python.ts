@@ -43,11 +43,13 @@ export function startPython(args: string[], name = 'python', netns?: string, env
       }
     }
   });
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => {
-    exitCode = code;
-    for (const w of waiters.splice(0)) w.reject(exitError());
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      exitCode = code;
+      for (const w of waiters.splice(0)) w.reject(exitError());
+      resolve(code);
+    }),
+  );
   return {
     child,
     exited,
@@ -84,6 +86,12 @@ print(s.recv().decode(), flush=True)
 `;
 
 /** A pyzmq PLAIN REQ that connects, sends `text` once and prints the reply (the PLAIN client of the ZAP tests). */
-export function startPlainReq(endpoint: string, username: string, password: string, text: string, name = 'pyzmq PLAIN client'): PythonChild {
+export function startPlainReq(
+  endpoint: string,
+  username: string,
+  password: string,
+  text: string,
+  name = 'pyzmq PLAIN client',
+): PythonChild {
   return startPython(['-c', PLAIN_REQ, endpoint, username, password, text], name);
 }

@@ -5,8 +5,30 @@ import { execFileSync } from 'node:child_process';
 
 /** TCP payload bytes (hex) per direction "src:port -> dst:port", in capture order, retransmissions left out. */
 export function tsharkPayloads(file: string): Map<string, string> {
-  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'ip.src', '-e', 'tcp.srcport', '-e', 'ip.dst', '-e', 'tcp.dstport', '-e', 'tcp.payload',
-    '-o', 'tcp.desegment_tcp_streams:FALSE', '-Y', 'tcp.len > 0 && !tcp.analysis.retransmission'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = execFileSync(
+    'tshark',
+    [
+      '-r',
+      file,
+      '-T',
+      'fields',
+      '-e',
+      'ip.src',
+      '-e',
+      'tcp.srcport',
+      '-e',
+      'ip.dst',
+      '-e',
+      'tcp.dstport',
+      '-e',
+      'tcp.payload',
+      '-o',
+      'tcp.desegment_tcp_streams:FALSE',
+      '-Y',
+      'tcp.len > 0 && !tcp.analysis.retransmission',
+    ],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
   const byDirection = new Map<string, string>();
   for (const line of out.split('\n')) {
     const [src, sport, dst, dport, payload] = line.split('\t');
@@ -28,7 +50,10 @@ export function countHex(haystack: string, pattern: RegExp): number {
  * Every decoded message's frames occur in tshark's payload of its direction, in order and without
  * overlap: the decoder found real bytes, in the order they were sent.
  */
-export function assertFramesInPayloadOrder(messages: readonly { src: string; dst: string; frames: unknown }[], payloads: Map<string, string>): void {
+export function assertFramesInPayloadOrder(
+  messages: readonly { src: string; dst: string; frames: unknown }[],
+  payloads: Map<string, string>,
+): void {
   const cursors = new Map<string, number>();
   for (const m of messages) {
     const key = `${m.src} -> ${m.dst}`;

@@ -8,5 +8,12 @@ export function turnCounter(): { readonly turn: number; stop(): void } {
     if (on) setImmediate(tick);
   };
   setImmediate(tick);
-  return { get turn() { return turn; }, stop() { on = false; } };
+  return {
+    get turn() {
+      return turn;
+    },
+    stop() {
+      on = false;
+    },
+  };
 }

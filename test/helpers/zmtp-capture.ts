@@ -36,9 +36,18 @@ export function buildCapture(conns: CapturedConnection[]): Buffer {
     let sseq = 5000;
     const pkt = (from: 'c' | 's', flags: number, payload?: Buffer) => {
       const [a, b] = from === 'c' ? [cli, srv] : [srv, cli];
-      write(buildTcpPacket({
-        src: a.ip, dst: b.ip, srcPort: a.port, dstPort: b.port, seq: from === 'c' ? cseq : sseq, ack: from === 'c' ? sseq : cseq, flags, payload,
-      }));
+      write(
+        buildTcpPacket({
+          src: a.ip,
+          dst: b.ip,
+          srcPort: a.port,
+          dstPort: b.port,
+          seq: from === 'c' ? cseq : sseq,
+          ack: from === 'c' ? sseq : cseq,
+          flags,
+          payload,
+        }),
+      );
       const n = (payload?.length ?? 0) + (flags & (SYN | FIN) ? 1 : 0);
       if (from === 'c') cseq += n;
       else sseq += n;

@@ -24,8 +24,11 @@ test('a connect to a closed port is retrying with the reason and the next attemp
   assert.equal(nextStatus(s, 'connect', { type: 'connect:delay', ts: 1.4 }).phase, 'retrying');
 });
 
-test('an unresolvable host retries with getaddrinfo\'s reason', () => {
-  const s = run('connect', [{ type: 'connect:delay', ts: 1 }, { type: 'connect:retry', reason: 'getaddrinfo ENOTFOUND nowhere.invalid', interval: 100, ts: 2 }]);
+test("an unresolvable host retries with getaddrinfo's reason", () => {
+  const s = run('connect', [
+    { type: 'connect:delay', ts: 1 },
+    { type: 'connect:retry', reason: 'getaddrinfo ENOTFOUND nowhere.invalid', interval: 100, ts: 2 },
+  ]);
   assert.equal(s.phase, 'retrying');
   assert.match(describeStatus(s, fmt), /^retrying: getaddrinfo ENOTFOUND nowhere\.invalid/);
   assert.equal(s.ready.length, 0);
@@ -33,7 +36,10 @@ test('an unresolvable host retries with getaddrinfo\'s reason', () => {
 
 test('connect, handshake, disconnect: handshaking, connected to 1 peer, connecting again', () => {
   const peer = 'tcp://127.0.0.1:5555';
-  let s = run('connect', [{ type: 'connect:retry', reason: 'x', interval: 10, ts: 1 }, { type: 'connect', remoteAddress: peer, ts: 2 }]);
+  let s = run('connect', [
+    { type: 'connect:retry', reason: 'x', interval: 10, ts: 1 },
+    { type: 'connect', remoteAddress: peer, ts: 2 },
+  ]);
   assert.equal(s.phase, 'handshaking');
   s = nextStatus(s, 'connect', { type: 'handshake', remoteAddress: peer, ts: 3 });
   assert.equal(s.phase, 'connected');
@@ -48,12 +54,12 @@ test('a failed handshake says why until a handshake succeeds', () => {
   const peer = 'tcp://127.0.0.1:5555';
   let s = run('connect', [
     { type: 'connect', remoteAddress: peer, ts: 1 },
-    { type: 'handshake:error:protocol', remoteAddress: peer, reason: 'CURVE: cannot open the server\'s WELCOME', ts: 2 },
+    { type: 'handshake:error:protocol', remoteAddress: peer, reason: "CURVE: cannot open the server's WELCOME", ts: 2 },
     { type: 'disconnect', remoteAddress: peer, ts: 2 },
     { type: 'connect:retry', reason: 'x', interval: 10, ts: 3 },
   ]);
   assert.equal(s.phase, 'handshake-failed');
-  assert.equal(describeStatus(s, fmt), 'handshake failed: CURVE: cannot open the server\'s WELCOME');
+  assert.equal(describeStatus(s, fmt), "handshake failed: CURVE: cannot open the server's WELCOME");
   s = nextStatus(s, 'connect', { type: 'connect', remoteAddress: peer, ts: 4 });
   assert.equal(s.phase, 'handshaking');
   s = nextStatus(s, 'connect', { type: 'handshake', remoteAddress: peer, ts: 5 });
@@ -69,7 +75,12 @@ test('a bound endpoint counts its peers', () => {
   ]);
   assert.equal(s.phase, 'listening');
   assert.equal(describeStatus(s, fmt), 'listening, 1 peer, 1 handshaking');
-  s = nextStatus(s, 'bind', { type: 'handshake:error:auth', remoteAddress: 'tcp://127.0.0.1:1002', reason: 'ZAP refused user "bob" (400)', ts: 3 });
+  s = nextStatus(s, 'bind', {
+    type: 'handshake:error:auth',
+    remoteAddress: 'tcp://127.0.0.1:1002',
+    reason: 'ZAP refused user "bob" (400)',
+    ts: 3,
+  });
   assert.equal(describeStatus(s, fmt), 'listening, 1 peer, last handshake failed: ZAP refused user "bob" (400)');
   // Unrelated events change nothing (same object).
   assert.equal(nextStatus(s, 'bind', { type: 'listening', ts: 4 }), s);

@@ -8,7 +8,13 @@ test('repeats of one event fold into one row with count, first and last time, la
   const fold = new EventFold(100);
   for (let i = 0; i < 327; i++) {
     fold.add({ type: 'connect:delay', address: 'tcp://127.0.0.1:1', ts: 1000 + i });
-    fold.add({ type: 'connect:retry', address: 'tcp://127.0.0.1:1', reason: 'connect ECONNREFUSED 127.0.0.1:1', detail: `retry in ${100 + i} ms`, ts: 1000 + i + 0.5 });
+    fold.add({
+      type: 'connect:retry',
+      address: 'tcp://127.0.0.1:1',
+      reason: 'connect ECONNREFUSED 127.0.0.1:1',
+      detail: `retry in ${100 + i} ms`,
+      ts: 1000 + i + 0.5,
+    });
   }
   const rows = fold.list();
   assert.equal(rows.length, 2);
@@ -29,9 +35,14 @@ test('a different reason or endpoint is a different row', () => {
   fold.add({ type: 'connect:retry', address: 'tcp://b:1', reason: 'ECONNREFUSED', ts: 3 });
   fold.add({ type: 'connect:retry', address: 'tcp://a:1', reason: 'ECONNREFUSED', ts: 4 });
   const rows = fold.list();
-  assert.deepEqual(rows.map((r) => [r.address, r.reason, r.count]), [
-    ['tcp://a:1', 'getaddrinfo ENOTFOUND a', 1], ['tcp://b:1', 'ECONNREFUSED', 1], ['tcp://a:1', 'ECONNREFUSED', 2],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.address, r.reason, r.count]),
+    [
+      ['tcp://a:1', 'getaddrinfo ENOTFOUND a', 1],
+      ['tcp://b:1', 'ECONNREFUSED', 1],
+      ['tcp://a:1', 'ECONNREFUSED', 2],
+    ],
+  );
   // seq orders rows by their latest occurrence.
   assert.ok(rows[0].seq < rows[1].seq && rows[1].seq < rows[2].seq);
 });
@@ -41,7 +52,10 @@ test('rows stay bounded: the row seen longest ago goes first', () => {
   for (let i = 0; i < 1000; i++) fold.add({ type: 'accept', address: 'tcp://x:1', reason: `peer ${i}`, ts: i });
   assert.equal(fold.size, 3);
   assert.equal(fold.total, 1000);
-  assert.deepEqual(fold.list().map((r) => r.reason), ['peer 997', 'peer 998', 'peer 999']);
+  assert.deepEqual(
+    fold.list().map((r) => r.reason),
+    ['peer 997', 'peer 998', 'peer 999'],
+  );
   assert.throws(() => new EventFold(0), RangeError);
 });
 
@@ -52,7 +66,13 @@ test('the UI merge replaces rows by key, orders by seq, keeps the newest and ign
   let ui = mergeFolded([], [a1, b1], 10);
   const a2 = { ...fold.add({ type: 'connect:retry', address: 'tcp://a:1', ts: 3 }) };
   ui = mergeFolded(ui, [a2], 10);
-  assert.deepEqual(ui.map((r) => [r.type, r.count]), [['bind', 1], ['connect:retry', 2]]);
+  assert.deepEqual(
+    ui.map((r) => [r.type, r.count]),
+    [
+      ['bind', 1],
+      ['connect:retry', 2],
+    ],
+  );
   // An older copy arriving late does not undo the newer count.
   ui = mergeFolded(ui, [a1], 10);
   assert.equal(ui.find((r) => r.key === a1.key)!.count, 2);

@@ -19,12 +19,18 @@ let file: string;
 
 /** A reader that takes one chunk and then nothing more: everything behind it waits. */
 function stalledReader(): Writable {
-  return new Writable({ highWaterMark: 1, write(_chunk, _enc, _done) { /* never done */ } });
+  return new Writable({
+    highWaterMark: 1,
+    write(_chunk, _enc, _done) {
+      /* never done */
+    },
+  });
 }
 
 async function openReady(): Promise<string> {
   const { id } = await host.request('capture.openFile', { path: file, name: 'burst.pcap' });
-  for (let i = 0; i < 500 && (await host.request('capture.list')).find((c) => c.id === id)?.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 500 && (await host.request('capture.list')).find((c) => c.id === id)?.state !== 'ready'; i++)
+    await new Promise((r) => setTimeout(r, 20));
   return id;
 }
 
@@ -60,14 +66,21 @@ test('an export makes rows only as the reader takes them, and stops on cancel', 
   const id = await openReady();
   const job = host.captures.beginExport(id, 'jsonl', { kind: 'message' });
   assert.equal(job.name, 'burst.jsonl');
-  const outcome = job.into(stalledReader()).then(() => 'finished', (err) => err);
+  const outcome = job.into(stalledReader()).then(
+    () => 'finished',
+    (err) => err,
+  );
   await new Promise((r) => setTimeout(r, 100));
   const running = (await summary(id)).export!;
   assert.equal(running.state, 'running');
   assert.equal(running.total, job.total);
   assert.ok(job.total >= COUNT * 0.9, `messages in the capture: ${job.total}`);
   assert.ok(running.rows < running.total, `rows made with a stalled reader: ${running.rows} of ${running.total}`);
-  await rejects(host.request('capture.export', { id, format: 'csv', path: join(dir, 'second.csv'), filter: {} }), 'EBUSY', /already being exported/);
+  await rejects(
+    host.request('capture.export', { id, format: 'csv', path: join(dir, 'second.csv'), filter: {} }),
+    'EBUSY',
+    /already being exported/,
+  );
   await host.request('capture.cancelExport', { id });
   const err = await outcome;
   assert.equal(err.code, 'ECANCELED');
@@ -82,14 +95,21 @@ test('an export makes rows only as the reader takes them, and stops on cancel', 
   const lines = readFileSync(out, 'utf8').trim().split('\n');
   assert.equal(lines.length, job.total);
   assert.match(Buffer.from(JSON.parse(lines[7]).frames[0], 'hex').toString(), /^row-\d+-x+$/);
-  assert.deepEqual((({ state, rows, total }) => ({ state, rows, total }))((await summary(id)).export!), { state: 'done', rows: job.total, total: job.total });
+  assert.deepEqual((({ state, rows, total }) => ({ state, rows, total }))((await summary(id)).export!), {
+    state: 'done',
+    rows: job.total,
+    total: job.total,
+  });
   await host.request('capture.close', { id });
 });
 
 test('closing a capture stops its export', async () => {
   const id = await openReady();
   const job = host.captures.beginExport(id, 'csv', {});
-  const outcome = job.into(stalledReader()).then(() => 'finished', (err) => err);
+  const outcome = job.into(stalledReader()).then(
+    () => 'finished',
+    (err) => err,
+  );
   await host.request('capture.close', { id });
   const err = await outcome;
   assert.equal(err.code, 'ECANCELED');

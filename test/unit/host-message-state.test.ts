@@ -9,13 +9,19 @@ test('a refused send names the code', () => {
   const s = deriveSendState({ ...base, error: { code: 'EAGAIN', message: 'Socket temporarily unavailable' } });
   assert.deepEqual(s, { kind: 'refused', code: 'EAGAIN', message: 'Socket temporarily unavailable' });
   assert.equal(describeSendState(s), 'refused (EAGAIN): Socket temporarily unavailable');
-  assert.equal(describeSendState(deriveSendState({ ...base, error: { code: 'EHOSTUNREACH', message: 'Host unreachable' } })), 'refused (EHOSTUNREACH): Host unreachable');
+  assert.equal(
+    describeSendState(deriveSendState({ ...base, error: { code: 'EHOSTUNREACH', message: 'Host unreachable' } })),
+    'refused (EHOSTUNREACH): Host unreachable',
+  );
 });
 
 test('queued with no peer is not "sent"; a later write makes it written', () => {
   const q = deriveSendState({ ...base, queued: true });
   assert.equal(describeSendState(q), 'queued: no peer connected yet');
-  assert.equal(describeSendState(deriveSendState({ ...base, queued: true, readyPeers: 1 })), 'queued: waiting for the connection to take it');
+  assert.equal(
+    describeSendState(deriveSendState({ ...base, queued: true, readyPeers: 1 })),
+    'queued: waiting for the connection to take it',
+  );
   const w = withWrite(q, 'tcp://127.0.0.1:5555');
   assert.deepEqual(w, { kind: 'written', to: ['tcp://127.0.0.1:5555'] });
   assert.equal(withWrite(w, 'tcp://127.0.0.1:5555'), w);
@@ -28,8 +34,14 @@ test('queued with no peer is not "sent"; a later write makes it written', () => 
 test('written wins over queued; neither written nor queued is dropped, with the reason', () => {
   assert.equal(describeSendState(deriveSendState({ ...base, writtenTo: ['tcp://a:1'], queued: true })), 'written to tcp://a:1');
   assert.equal(describeSendState(deriveSendState({ ...base, socketType: 'PUB' })), 'dropped: no subscriber connected');
-  assert.match(describeSendState(deriveSendState({ ...base, socketType: 'PUB', readyPeers: 2 })), /dropped: the queue was at its high-water mark/);
-  assert.equal(describeSendState(deriveSendState({ ...base, socketType: 'REP', readyPeers: 1 })), 'dropped: the peer it is addressed to has gone, or its queue was full');
+  assert.match(
+    describeSendState(deriveSendState({ ...base, socketType: 'PUB', readyPeers: 2 })),
+    /dropped: the queue was at its high-water mark/,
+  );
+  assert.equal(
+    describeSendState(deriveSendState({ ...base, socketType: 'REP', readyPeers: 1 })),
+    'dropped: the peer it is addressed to has gone, or its queue was full',
+  );
   // Taken at once by an inproc peer (neither written by a connection nor still queued).
   assert.deepEqual(deriveSendState({ ...base, inproc: ['inproc://x'] }), { kind: 'written', to: ['inproc://x'] });
   assert.equal(deriveSendState({ ...base, socketType: 'PUB', inproc: ['inproc://x'] }).kind, 'dropped');

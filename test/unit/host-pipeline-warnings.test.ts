@@ -8,17 +8,24 @@ import { join } from 'node:path';
 import { PcapWriter, buildTcpPacket, LINKTYPE_ETHERNET, type CaptureWarning } from '../../core/capture/index.js';
 import { decodeFile } from '../../core/host/pipeline.js';
 
-test('a malformed packet\'s warning names its packet once', async (t) => {
+test("a malformed packet's warning names its packet once", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pipeline-warn-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const w = new PcapWriter({ linkType: LINKTYPE_ETHERNET });
-  w.write({ tsSec: 1, tsNsec: 0, data: buildTcpPacket({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, seq: 1, ack: 0, flags: 0x02 }) });
+  w.write({
+    tsSec: 1,
+    tsNsec: 0,
+    data: buildTcpPacket({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, seq: 1, ack: 0, flags: 0x02 }),
+  });
   w.write({ tsSec: 2, tsNsec: 0, data: Buffer.alloc(10, 0x45) }); // shorter than an Ethernet header
   const file = join(dir, 'bad.pcap');
   writeFileSync(file, w.toBuffer());
   const warnings: CaptureWarning[] = [];
   await decodeFile(file, { record() {}, packet() {}, progress() {}, warning: (w) => warnings.push(w) }, new AbortController().signal);
-  assert.deepEqual(warnings.map((w) => [w.index, w.code, w.severity]), [[2, 'PACKET_MALFORMED', 'warning']]);
+  assert.deepEqual(
+    warnings.map((w) => [w.index, w.code, w.severity]),
+    [[2, 'PACKET_MALFORMED', 'warning']],
+  );
   assert.match(warnings[0].message, /^packet 2: /);
   assert.doesNotMatch(warnings[0].message, /packet 2: packet 2/);
 });

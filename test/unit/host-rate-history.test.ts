@@ -19,7 +19,10 @@ test('counts per second and direction over the last minute, stale slots read as 
   assert.equal(s.t[s.t.length - 1], Math.floor(now / 1000));
   assert.deepEqual(s.in.slice(-4), [10, 3, 0, 1]);
   assert.deepEqual(s.out.slice(-4), [1, 0, 0, 0]);
-  assert.equal(s.in.slice(0, -4).every((x) => x === 0), true);
+  assert.equal(
+    s.in.slice(0, -4).every((x) => x === 0),
+    true,
+  );
 
   // 59 seconds on, the first second is the oldest entry; one more and it has left the window.
   now += (RATE_HISTORY_SECONDS - 4) * 1000;
@@ -28,5 +31,8 @@ test('counts per second and direction over the last minute, stale slots read as 
   assert.deepEqual(h.series().in.slice(0, 3), [3, 0, 1]);
   // A minute later with nothing written: every slot is stale.
   now += RATE_HISTORY_SECONDS * 1000;
-  assert.equal(h.series().in.every((x) => x === 0), true);
+  assert.equal(
+    h.series().in.every((x) => x === 0),
+    true,
+  );
 });

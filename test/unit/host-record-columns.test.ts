@@ -12,28 +12,39 @@ import { REALCAPS } from '../helpers/pgm.js';
 
 const files = existsSync(REALCAPS) ? readdirSync(REALCAPS).filter((f) => /\.pcap(ng)?$/.test(f)) : [];
 
-test('records kept in columns come back as the Inspector made them, key order included', { skip: files.length === 0 && `no captures at ${REALCAPS}` }, async () => {
-  let inColumns = 0;
-  let replies = 0;
-  let delimited = 0;
-  for (const name of files) {
-    const records: InspectRecord[] = [];
-    await decodeCapture(`${REALCAPS}/${name}`, { onRecord: (r) => records.push(r) });
-    const cols = new RecordColumns();
-    for (const r of records) cols.push(r);
-    for (let i = 0; i < records.length; i++) {
-      assert.equal(JSON.stringify(cols.get(i)), JSON.stringify(records[i]), `${name} record ${i}`);
-      // What the table and search read without making the record: frame count, bytes, the joined hex.
-      const r = records[i];
-      if (r.type === 'message') {
-        assert.equal(cols.frameCount(i), r.frames.length, `${name} record ${i} frames`);
-        assert.equal(cols.bytes(i), (r.sizes ?? r.frames.map((f) => f.length / 2)).reduce((a, b) => a + b, 0), `${name} record ${i} bytes`);
-        assert.equal(cols.joinedFrames(i), r.frames.join(','), `${name} record ${i} joined`);
-        if (r.frames.length === 2 && r.frames[0] === '') delimited++;
-      } else assert.equal(cols.frameCount(i), 0);
-      if (records[i].type === 'message' && cols.extraOf(i) === undefined) inColumns++;
-      if ((records[i] as { replyTo?: unknown }).replyTo) replies++;
+test(
+  'records kept in columns come back as the Inspector made them, key order included',
+  { skip: files.length === 0 && `no captures at ${REALCAPS}` },
+  async () => {
+    let inColumns = 0;
+    let replies = 0;
+    let delimited = 0;
+    for (const name of files) {
+      const records: InspectRecord[] = [];
+      await decodeCapture(`${REALCAPS}/${name}`, { onRecord: (r) => records.push(r) });
+      const cols = new RecordColumns();
+      for (const r of records) cols.push(r);
+      for (let i = 0; i < records.length; i++) {
+        assert.equal(JSON.stringify(cols.get(i)), JSON.stringify(records[i]), `${name} record ${i}`);
+        // What the table and search read without making the record: frame count, bytes, the joined hex.
+        const r = records[i];
+        if (r.type === 'message') {
+          assert.equal(cols.frameCount(i), r.frames.length, `${name} record ${i} frames`);
+          assert.equal(
+            cols.bytes(i),
+            (r.sizes ?? r.frames.map((f) => f.length / 2)).reduce((a, b) => a + b, 0),
+            `${name} record ${i} bytes`,
+          );
+          assert.equal(cols.joinedFrames(i), r.frames.join(','), `${name} record ${i} joined`);
+          if (r.frames.length === 2 && r.frames[0] === '') delimited++;
+        } else assert.equal(cols.frameCount(i), 0);
+        if (records[i].type === 'message' && cols.extraOf(i) === undefined) inColumns++;
+        if ((records[i] as { replyTo?: unknown }).replyTo) replies++;
+      }
     }
-  }
-  assert.ok(inColumns > 100 && replies > 10 && delimited > 10, `messages kept without an object: ${inColumns}, replies: ${replies}, empty delimiter then one frame: ${delimited}`);
-});
+    assert.ok(
+      inColumns > 100 && replies > 10 && delimited > 10,
+      `messages kept without an object: ${inColumns}, replies: ${replies}, empty delimiter then one frame: ${delimited}`,
+    );
+  },
+);

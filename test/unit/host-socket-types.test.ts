@@ -8,15 +8,22 @@ import { Host, type HostEvent, type LoggedMessage, type SocketType } from '../..
 import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE } from '../../core/engine/socket-type-table.js';
 
 let host: Host;
-before(() => { host = new Host(); });
-after(async () => { await host.close(); });
+before(() => {
+  host = new Host();
+});
+after(async () => {
+  await host.close();
+});
 
 function received(id: string): Promise<LoggedMessage> {
   return new Promise((resolve) => {
     const off = host.onEvent((e: HostEvent) => {
       if (e.type === 'socket.messages' && e.id === id) {
         const m = e.messages.find((x) => x.dir === 'in');
-        if (m) { off(); resolve(m); }
+        if (m) {
+          off();
+          resolve(m);
+        }
       }
     });
   });
@@ -30,7 +37,9 @@ async function pair(a: SocketType, b: SocketType, options: { a?: Record<string, 
   await host.request('socket.connect', { id: sb.id, endpoint: ep });
   return { a: sa.id, b: sb.id, ep };
 }
-const close = async (...ids: string[]) => { for (const id of ids) await host.request('socket.close', { id }); };
+const close = async (...ids: string[]) => {
+  for (const id of ids) await host.request('socket.close', { id });
+};
 
 test('PAIR both ways', async () => {
   const { a, b } = await pair('PAIR', 'PAIR');
@@ -38,7 +47,13 @@ test('PAIR both ways', async () => {
   await host.request('socket.send', { id: b, frames: [{ kind: 'text', data: 'to a' }] });
   assert.deepEqual(text(await atA), ['to a']);
   const atB = received(b);
-  await host.request('socket.send', { id: a, frames: [{ kind: 'text', data: 'to b' }, { kind: 'hex', data: '00ff' }] });
+  await host.request('socket.send', {
+    id: a,
+    frames: [
+      { kind: 'text', data: 'to b' },
+      { kind: 'hex', data: '00ff' },
+    ],
+  });
   assert.deepEqual((await atB).frames, ['746f2062', '00ff']);
   await close(a, b);
 });
@@ -48,7 +63,10 @@ test('PUSH to PULL; PULL cannot send', async () => {
   const got = received(pull);
   await host.request('socket.send', { id: push, frames: [{ kind: 'text', data: 'work' }] });
   assert.deepEqual(text(await got), ['work']);
-  await assert.rejects(host.request('socket.send', { id: pull, frames: [{ kind: 'text', data: 'x' }] }), /cannot send|ENOTSUP|not supported/i);
+  await assert.rejects(
+    host.request('socket.send', { id: pull, frames: [{ kind: 'text', data: 'x' }] }),
+    /cannot send|ENOTSUP|not supported/i,
+  );
   await close(pull, push);
 });
 
@@ -58,7 +76,13 @@ test('XPUB sees an XSUB subscription message and publishes to it', async () => {
   await host.request('socket.send', { id: xsub, frames: [{ kind: 'hex', data: '01' + Buffer.from('news').toString('hex') }] });
   assert.deepEqual((await sub).frames, ['016e657773']);
   const got = received(xsub);
-  await host.request('socket.send', { id: xpub, frames: [{ kind: 'text', data: 'news' }, { kind: 'text', data: 'today' }] });
+  await host.request('socket.send', {
+    id: xpub,
+    frames: [
+      { kind: 'text', data: 'news' },
+      { kind: 'text', data: 'today' },
+    ],
+  });
   assert.deepEqual(text(await got), ['news', 'today']);
   await close(xpub, xsub);
 });
@@ -67,7 +91,13 @@ test('DEALER to REP through the envelope, and REQ to ROUTER', async () => {
   const { a: rep, b: dealer } = await pair('REP', 'DEALER');
   const req = received(rep);
   // A DEALER talking to REP sends the empty delimiter itself.
-  await host.request('socket.send', { id: dealer, frames: [{ kind: 'text', data: '' }, { kind: 'text', data: 'q' }] });
+  await host.request('socket.send', {
+    id: dealer,
+    frames: [
+      { kind: 'text', data: '' },
+      { kind: 'text', data: 'q' },
+    ],
+  });
   assert.deepEqual(text(await req), ['q']);
   const answer = received(dealer);
   await host.request('socket.send', { id: rep, frames: [{ kind: 'text', data: 'a' }] });
@@ -79,7 +109,14 @@ test('DEALER to REP through the envelope, and REQ to ROUTER', async () => {
   await host.request('socket.send', { id: reqId, frames: [{ kind: 'text', data: 'hello' }] });
   assert.deepEqual(text(await atRouter), ['me', '', 'hello']);
   const atReq = received(reqId);
-  await host.request('socket.send', { id: router, frames: [{ kind: 'text', data: 'me' }, { kind: 'text', data: '' }, { kind: 'text', data: 'world' }] });
+  await host.request('socket.send', {
+    id: router,
+    frames: [
+      { kind: 'text', data: 'me' },
+      { kind: 'text', data: '' },
+      { kind: 'text', data: 'world' },
+    ],
+  });
   assert.deepEqual(text(await atReq), ['world']);
   await close(router, reqId);
 });
@@ -96,7 +133,10 @@ test('STREAM talks to a raw TCP client', async () => {
       const off = host.onEvent((e) => {
         if (e.type === 'socket.messages' && e.id === s.id) {
           messages.push(...e.messages.filter((m) => m.dir === 'in'));
-          if (messages.some((m) => m.frames[1] === Buffer.from('raw bytes').toString('hex'))) { off(); resolve(); }
+          if (messages.some((m) => m.frames[1] === Buffer.from('raw bytes').toString('hex'))) {
+            off();
+            resolve();
+          }
         }
       });
     });
@@ -104,7 +144,13 @@ test('STREAM talks to a raw TCP client', async () => {
     await gotData;
     const peerId = messages.find((m) => m.frames[1] !== '')!.frames[0];
     const reply = new Promise<string>((resolve) => client.once('data', (d) => resolve(d.toString())));
-    await host.request('socket.send', { id: s.id, frames: [{ kind: 'hex', data: peerId }, { kind: 'text', data: 'raw reply' }] });
+    await host.request('socket.send', {
+      id: s.id,
+      frames: [
+        { kind: 'hex', data: peerId },
+        { kind: 'text', data: 'raw reply' },
+      ],
+    });
     assert.equal(await reply, 'raw reply');
   } finally {
     client.destroy();
@@ -141,10 +187,18 @@ test('every type in the socket-type table is made through the host API, bound, a
 test("the socket-type table's numbers are libzmq's, by pyzmq's names (libzmq 4.3.4)", () => {
   // One process for all names. (Draft-ness cannot be read off this libzmq: it makes SERVER and the other
   // draft types although zmq.has("draft") is false; the draft API only hides their constants from zmq.h.)
-  const run = spawnSync('/usr/bin/python3', ['-c', `
+  const run = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `
 import json, sys, zmq
 print(json.dumps({name: getattr(zmq.SocketType.__members__.get(name), "value", None) for name in json.loads(sys.argv[1])}))
-`, JSON.stringify(SOCKET_TYPE_NAMES)], { encoding: 'utf8', timeout: 60000 });
+`,
+      JSON.stringify(SOCKET_TYPE_NAMES),
+    ],
+    { encoding: 'utf8', timeout: 60000 },
+  );
   assert.equal(run.status, 0, run.stderr);
   const numbers = JSON.parse(run.stdout) as Record<string, number | null>;
   for (const type of SOCKET_TYPE_NAMES) assert.equal(numbers[type], SOCKET_TYPE_TABLE[type].number, `${type}: libzmq's number`);

@@ -9,10 +9,15 @@ import { Host } from '../../core/host/index.js';
 import { rejects } from '../helpers/host-errors.js';
 
 const templates = [
-  { name: 'hello', frames: [{ kind: 'text' as const, data: 'hello' }, { kind: 'hex' as const, data: '00ff' }] },
+  {
+    name: 'hello',
+    frames: [
+      { kind: 'text' as const, data: 'hello' },
+      { kind: 'hex' as const, data: '00ff' },
+    ],
+  },
   { name: 'order', frames: [{ kind: 'json' as const, data: '{"id": 7}' }] },
 ];
-
 
 test('templates persist in the settings directory across hosts', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'host-templates-'));
@@ -32,9 +37,21 @@ test('bad templates are refused with specific errors; a damaged file is reported
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const host = new Host({ settingsDir: dir });
   t.after(() => host.close());
-  await rejects(host.request('templates.save', { templates: [{ name: '', frames: [{ kind: 'text', data: 'x' }] }] }), 'EINVAL', /a template needs a name/);
-  await rejects(host.request('templates.save', { templates: [{ name: 'empty', frames: [] }] }), 'EINVAL', /a template needs at least one frame/);
-  await rejects(host.request('templates.save', { templates: [{ name: 'x', frames: [{ kind: 'morse', data: '...' }] }] } as never), 'EINVAL', /kind/);
+  await rejects(
+    host.request('templates.save', { templates: [{ name: '', frames: [{ kind: 'text', data: 'x' }] }] }),
+    'EINVAL',
+    /a template needs a name/,
+  );
+  await rejects(
+    host.request('templates.save', { templates: [{ name: 'empty', frames: [] }] }),
+    'EINVAL',
+    /a template needs at least one frame/,
+  );
+  await rejects(
+    host.request('templates.save', { templates: [{ name: 'x', frames: [{ kind: 'morse', data: '...' }] }] } as never),
+    'EINVAL',
+    /kind/,
+  );
   await rejects(host.request('templates.save', { templates: [templates[0], templates[0]] }), 'EINVAL', /two templates are named 'hello'/);
 
   writeFileSync(join(dir, 'templates.json'), '{ not json');

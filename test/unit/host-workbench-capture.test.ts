@@ -12,8 +12,14 @@ import type { CaptureSummary, RecordRow } from '../../core/host/protocol.js';
 
 let host: Host;
 let dir: string;
-before(() => { host = new Host(); dir = mkdtempSync(join(tmpdir(), 'host-wbcap-')); });
-after(async () => { await host.close(); rmSync(dir, { recursive: true, force: true }); });
+before(() => {
+  host = new Host();
+  dir = mkdtempSync(join(tmpdir(), 'host-wbcap-'));
+});
+after(async () => {
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -34,7 +40,9 @@ test('the wire tap fans out to several listeners; a throwing one does not starve
   const b: number[] = [];
   const offA = addWireTap((c) => a.push(c.data.length));
   setWireTap((c) => b.push(c.data.length));
-  const throwing = addWireTap(() => { throw new Error('faulty listener'); });
+  const throwing = addWireTap(() => {
+    throw new Error('faulty listener');
+  });
   const rep = new zmq.Reply();
   const s = await host.request('socket.create', { type: 'REQ', name: 'fan' });
   try {
@@ -69,10 +77,15 @@ test('watch workbench sockets: a libzmq REQ talking to a workbench REP, decoded 
     req.connect(endpoint);
     await req.send([Buffer.from('alpha'), Buffer.from([0, 1, 2, 0xff]), Buffer.from('')]);
     // The REP logs the request; answer it through the host.
-    await until('the request in the REP log', async () => ((await host.request('socket.messages', { id: rep.id })).total === 1 ? true : undefined));
+    await until('the request in the REP log', async () =>
+      (await host.request('socket.messages', { id: rep.id })).total === 1 ? true : undefined,
+    );
     await host.request('socket.send', { id: rep.id, frames: [{ kind: 'text', data: 'reply-1' }] });
     const reply = await req.receive();
-    assert.deepEqual(reply.map((f) => f.toString()), ['reply-1']);
+    assert.deepEqual(
+      reply.map((f) => f.toString()),
+      ['reply-1'],
+    );
 
     const rows = await until('greetings, READYs and both messages', async () => {
       const r = await allRows(cap.id);
@@ -111,18 +124,31 @@ test('watch workbench sockets: a libzmq REQ talking to a workbench REP, decoded 
     assert.equal(exported.rows, 2);
     assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 2);
     const rate = await host.request('capture.rate', { id: cap.id, buckets: 10, filter: {} });
-    assert.equal(rate.c2s.reduce((a, b) => a + b, 0), 1);
-    assert.equal(rate.s2c.reduce((a, b) => a + b, 0), 1);
+    assert.equal(
+      rate.c2s.reduce((a, b) => a + b, 0),
+      1,
+    );
+    assert.equal(
+      rate.s2c.reduce((a, b) => a + b, 0),
+      1,
+    );
 
     // Stopped: traffic after this is not recorded.
     const stopped = new Promise<CaptureSummary>((resolve) => {
-      const off = host.onEvent((e: HostEvent) => { if (e.type === 'capture.changed' && e.capture.id === cap.id && e.capture.state === 'stopped') { off(); resolve(e.capture); } });
+      const off = host.onEvent((e: HostEvent) => {
+        if (e.type === 'capture.changed' && e.capture.id === cap.id && e.capture.state === 'stopped') {
+          off();
+          resolve(e.capture);
+        }
+      });
     });
     await host.request('capture.stop', { id: cap.id });
     assert.equal((await stopped).state, 'stopped');
     const before = (await allRows(cap.id)).length;
     await req.send('after-stop');
-    await until('the late request in the REP log', async () => ((await host.request('socket.messages', { id: rep.id })).total === 2 ? true : undefined));
+    await until('the late request in the REP log', async () =>
+      (await host.request('socket.messages', { id: rep.id })).total === 2 ? true : undefined,
+    );
     assert.equal((await allRows(cap.id)).filter((r) => r.type === 'message').length, 2);
     assert.ok((await allRows(cap.id)).length >= before);
     await assert.rejects(host.request('capture.save', { id: cap.id, path: join(dir, 'x.pcapng') }), /no packet file/);
@@ -140,8 +166,16 @@ test('watch workbench sockets: both ends in the workbench show each message once
   try {
     const ep = (await host.request('socket.bind', { id: pull.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
     await host.request('socket.connect', { id: push.id, endpoint: ep });
-    await host.request('socket.send', { id: push.id, frames: [{ kind: 'text', data: 'one' }, { kind: 'hex', data: 'cafe' }] });
-    await until('the message in the PULL log', async () => ((await host.request('socket.messages', { id: pull.id })).total === 1 ? true : undefined));
+    await host.request('socket.send', {
+      id: push.id,
+      frames: [
+        { kind: 'text', data: 'one' },
+        { kind: 'hex', data: 'cafe' },
+      ],
+    });
+    await until('the message in the PULL log', async () =>
+      (await host.request('socket.messages', { id: pull.id })).total === 1 ? true : undefined,
+    );
     const rows = await until('the message in the capture', async () => {
       const r = await allRows(cap.id);
       return r.some((x) => x.type === 'message') && r.filter((x) => x.type === 'command').length >= 2 ? r : undefined;
@@ -172,7 +206,9 @@ test('watch workbench sockets: ipc ends are shown as their endpoint', async () =
     await host.request('socket.bind', { id: pair.id, endpoint: `ipc://${path}` });
     peer.connect(`ipc://${path}`);
     await peer.send('over-ipc');
-    await until('the message in the PAIR log', async () => ((await host.request('socket.messages', { id: pair.id })).total === 1 ? true : undefined));
+    await until('the message in the PAIR log', async () =>
+      (await host.request('socket.messages', { id: pair.id })).total === 1 ? true : undefined,
+    );
     const conns = await until('the ipc connection', async () => {
       const c = await host.request('capture.connections', { id: cap.id });
       return c.length === 1 && c[0].messages === 1 ? c : undefined;
@@ -195,7 +231,9 @@ test('watch workbench sockets: a ws:// connection is decoded too', async () => {
     assert.match(ep, /^ws:\/\/127\.0\.0\.1:\d+\/zmq$/);
     await host.request('socket.connect', { id: b.id, endpoint: ep });
     await host.request('socket.send', { id: b.id, frames: [{ kind: 'text', data: 'over-ws' }] });
-    await until('the message in the PAIR log', async () => ((await host.request('socket.messages', { id: a.id })).total === 1 ? true : undefined));
+    await until('the message in the PAIR log', async () =>
+      (await host.request('socket.messages', { id: a.id })).total === 1 ? true : undefined,
+    );
     const hit = await until('the ws message in the capture', async () => {
       const p = await host.request('capture.query', { id: cap.id, filter: { kind: 'message', search: 'over-ws' }, offset: 0, limit: 10 });
       return p.total >= 1 ? p.items[0] : undefined;

@@ -10,8 +10,13 @@ import { freePort } from '../e2e/traffic.js';
 
 let host: Host;
 const seen: HostEvent[] = [];
-before(() => { host = new Host(); host.onEvent((e) => seen.push(e)); });
-after(async () => { await host.close(); });
+before(() => {
+  host = new Host();
+  host.onEvent((e) => seen.push(e));
+});
+after(async () => {
+  await host.close();
+});
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -27,7 +32,11 @@ const info = async (id: string): Promise<SocketInfo> => (await host.request('soc
 
 test('a REQ retrying a dead port: one folded row whose count grows, endpoint "retrying" with the reason, batched updates', async () => {
   const port = await freePort();
-  const req = await host.request('socket.create', { type: 'REQ', name: 'retrying', options: { reconnectInterval: 10, reconnectMaxInterval: 10 } });
+  const req = await host.request('socket.create', {
+    type: 'REQ',
+    name: 'retrying',
+    options: { reconnectInterval: 10, reconnectMaxInterval: 10 },
+  });
   try {
     await host.request('socket.connect', { id: req.id, endpoint: `tcp://127.0.0.1:${port}` });
     const rows = await until('20 retries', async () => {
@@ -56,7 +65,7 @@ test('a REQ retrying a dead port: one folded row whose count grows, endpoint "re
   }
 });
 
-test('a connect to a host that does not resolve retries with the resolver\'s reason and never reads connected', async () => {
+test("a connect to a host that does not resolve retries with the resolver's reason and never reads connected", async () => {
   const push = await host.request('socket.create', { type: 'PUSH', options: { reconnectInterval: 20 } });
   try {
     await host.request('socket.connect', { id: push.id, endpoint: 'tcp://nowhere.invalid:5555' });
@@ -111,7 +120,10 @@ test('a PUB with no subscriber drops; a DEALER with no peer is refused with EAGA
     await host.request('socket.bind', { id: pub.id, endpoint: 'tcp://127.0.0.1:*' });
     const dropped = await host.request('socket.send', { id: pub.id, frames: [{ kind: 'text', data: 'nobody listens' }] });
     assert.deepEqual(dropped.state, { kind: 'dropped', reason: 'no subscriber connected' });
-    await assert.rejects(host.request('socket.send', { id: dealer.id, frames: [{ kind: 'text', data: 'x' }] }), (err: { code?: string }) => err.code === 'EAGAIN');
+    await assert.rejects(
+      host.request('socket.send', { id: dealer.id, frames: [{ kind: 'text', data: 'x' }] }),
+      (err: { code?: string }) => err.code === 'EAGAIN',
+    );
     const log = await host.request('socket.messages', { id: dealer.id });
     assert.equal(log.items.length, 1);
     assert.equal(log.items[0].state?.kind, 'refused');
@@ -131,7 +143,9 @@ test('a libzmq PUSH flooding a workbench PULL: few bounded batches, true totals 
     push.connect(ep);
     for (let i = 0; i < N; i++) await push.send(`m${i}`);
     const last = await until('all messages counted', () => {
-      const batches = seen.filter((e): e is Extract<HostEvent, { type: 'socket.messages' }> => e.type === 'socket.messages' && e.id === pull.id);
+      const batches = seen.filter(
+        (e): e is Extract<HostEvent, { type: 'socket.messages' }> => e.type === 'socket.messages' && e.id === pull.id,
+      );
       return batches.length && batches[batches.length - 1].total === N ? batches : undefined;
     });
     assert.ok(last.length < N / 100, `${last.length} batches for ${N} messages`);

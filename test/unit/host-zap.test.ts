@@ -18,8 +18,14 @@ import { rejects } from '../helpers/host-errors.js';
 let host: Host;
 /** The hosts' settings directory: the ZAP policy is saved there (never in the user's own settings). */
 let settings: string;
-before(() => { settings = mkdtempSync(join(tmpdir(), 'host-zap-')); host = new Host({ settingsDir: settings }); });
-after(async () => { await host.close(); rmSync(settings, { recursive: true, force: true }); });
+before(() => {
+  settings = mkdtempSync(join(tmpdir(), 'host-zap-'));
+  host = new Host({ settingsDir: settings });
+});
+after(async () => {
+  await host.close();
+  rmSync(settings, { recursive: true, force: true });
+});
 
 /** Waits until the socket's timeline has an entry that `match` accepts (its JSON, whatever the fields). */
 async function timelineEntry(id: string, match: RegExp): Promise<string> {
@@ -31,11 +37,15 @@ async function timelineEntry(id: string, match: RegExp): Promise<string> {
   }
 }
 
-
 test('decideZap: PLAIN users and passwords, CURVE allow-list or any, refusals name the user or key', () => {
   const b = (s: string) => Buffer.from(s);
   const policy = { plainUsers: [{ username: 'alice', password: 'pw' }], curveAllowAny: false, curveKeys: [] as string[] };
-  assert.deepEqual(decideZap(policy, 'PLAIN', [b('alice'), b('pw')]), { allowed: true, user: 'alice', statusCode: '200', statusText: 'OK' });
+  assert.deepEqual(decideZap(policy, 'PLAIN', [b('alice'), b('pw')]), {
+    allowed: true,
+    user: 'alice',
+    statusCode: '200',
+    statusText: 'OK',
+  });
   assert.match(decideZap(policy, 'PLAIN', [b('alice'), b('nope')]).statusText, /wrong password for PLAIN user 'alice'/);
   assert.match(decideZap(policy, 'PLAIN', [b('bob'), b('pw')]).statusText, /unknown PLAIN user 'bob'/);
   assert.match(decideZap(DEFAULT_ZAP_POLICY, 'PLAIN', [b('bob'), b('pw')]).statusText, /no PLAIN users are set up/);
@@ -54,23 +64,52 @@ test('securityRows: decisions only on ZAP-asking servers, hints for CURVE client
   ]);
   assert.deepEqual(securityRows({}, { type: 'handshake' }), [], 'a NULL socket without a ZAP domain asks no one');
   assert.equal(securityRows({ zapDomain: 'd' }, { type: 'handshake' })[0].reason, 'ZAP allowed NULL client');
-  const clientRows = securityRows({ curveServerKey: 'K'.repeat(40), curvePublicKey: 'P'.repeat(40) }, { type: 'handshake:error:protocol', reason: 'connection closed during the handshake' });
+  const clientRows = securityRows(
+    { curveServerKey: 'K'.repeat(40), curvePublicKey: 'P'.repeat(40) },
+    { type: 'handshake:error:protocol', reason: 'connection closed during the handshake' },
+  );
   assert.equal(clientRows.length, 1);
   assert.match(clientRows[0].reason, /check the server public key \(this socket uses K{40}\)/);
-  const plainClient = securityRows({ plainUsername: 'bob', plainPassword: 'x' }, { type: 'handshake:error:auth', reason: 'PLAIN server refused the handshake: ZAP status 400' });
+  const plainClient = securityRows(
+    { plainUsername: 'bob', plainPassword: 'x' },
+    { type: 'handshake:error:auth', reason: 'PLAIN server refused the handshake: ZAP status 400' },
+  );
   assert.match(plainClient[0].reason, /refused user 'bob'/);
 });
 
 test('zap.set is validated: duplicate users, bad keys, missing fields', async () => {
-  await rejects(host.request('zap.set', { policy: { plainUsers: [{ username: 'a', password: '1' }, { username: 'a', password: '2' }], curveAllowAny: true, curveKeys: [] } }), 'EINVAL', /two PLAIN users are named 'a'/);
-  await rejects(host.request('zap.set', { policy: { plainUsers: [], curveAllowAny: false, curveKeys: ['short'] } }), 'EINVAL', /40-character Z85/);
-  await rejects(host.request('zap.set', { policy: { plainUsers: [{ username: '', password: '' }], curveAllowAny: true, curveKeys: [] } }), 'EINVAL', /needs a name/);
+  await rejects(
+    host.request('zap.set', {
+      policy: {
+        plainUsers: [
+          { username: 'a', password: '1' },
+          { username: 'a', password: '2' },
+        ],
+        curveAllowAny: true,
+        curveKeys: [],
+      },
+    }),
+    'EINVAL',
+    /two PLAIN users are named 'a'/,
+  );
+  await rejects(
+    host.request('zap.set', { policy: { plainUsers: [], curveAllowAny: false, curveKeys: ['short'] } }),
+    'EINVAL',
+    /40-character Z85/,
+  );
+  await rejects(
+    host.request('zap.set', { policy: { plainUsers: [{ username: '', password: '' }], curveAllowAny: true, curveKeys: [] } }),
+    'EINVAL',
+    /needs a name/,
+  );
   await rejects(host.request('zap.set', { policy: { plainUsers: [] } } as never), 'EINVAL', /curveAllowAny/);
   assert.deepEqual(await host.request('zap.get'), DEFAULT_ZAP_POLICY, 'a rejected policy changes nothing');
 });
 
 test('a workbench PLAIN server lets in a pyzmq client with the right password and refuses a wrong one, both in its timeline', async () => {
-  await host.request('zap.set', { policy: { plainUsers: [{ username: 'alice', password: 's3cret' }], curveAllowAny: true, curveKeys: [] } });
+  await host.request('zap.set', {
+    policy: { plainUsers: [{ username: 'alice', password: 's3cret' }], curveAllowAny: true, curveKeys: [] },
+  });
   const rep = await host.request('socket.create', { type: 'REP', name: 'plain-rep', options: { plainServer: true } });
   const endpoint = (await host.request('socket.bind', { id: rep.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
   const good = startPlainReq(endpoint, 'alice', 's3cret', 'hello');
@@ -91,7 +130,10 @@ test('a workbench PLAIN server lets in a pyzmq client with the right password an
     await host.request('socket.send', { id: rep.id, frames: [{ kind: 'text', data: 'welcome' }] });
     assert.equal(await good.line(), 'welcome');
     const [info] = (await host.request('socket.list')).filter((s) => s.id === rep.id);
-    assert.ok(info.peers.some((p) => p.metadata?.['User-Id'] === 'alice'), JSON.stringify(info.peers));
+    assert.ok(
+      info.peers.some((p) => p.metadata?.['User-Id'] === 'alice'),
+      JSON.stringify(info.peers),
+    );
   } finally {
     good.child.kill();
     bad.child.kill();
@@ -105,13 +147,31 @@ test('CURVE allow-list: a listed libzmq client gets in, another key is refused b
   const listed = curveKeyPair();
   const stranger = curveKeyPair();
   await host.request('zap.set', { policy: { plainUsers: [], curveAllowAny: false, curveKeys: [listed.publicKey] } });
-  const pull = await host.request('socket.create', { type: 'PULL', name: 'curve-pull', options: { curveServer: true, curveSecretKey: server.secretKey } });
+  const pull = await host.request('socket.create', {
+    type: 'PULL',
+    name: 'curve-pull',
+    options: { curveServer: true, curveSecretKey: server.secretKey },
+  });
   assert.equal(pull.options.curvePublicKey, server.publicKey, 'the public key is derived from the secret key and shown');
   const endpoint = (await host.request('socket.bind', { id: pull.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
-  const good = new zmq.Push({ curveServerKey: server.publicKey, curvePublicKey: listed.publicKey, curveSecretKey: listed.secretKey, linger: 0 });
-  const bad = new zmq.Push({ curveServerKey: server.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey, linger: 0 });
+  const good = new zmq.Push({
+    curveServerKey: server.publicKey,
+    curvePublicKey: listed.publicKey,
+    curveSecretKey: listed.secretKey,
+    linger: 0,
+  });
+  const bad = new zmq.Push({
+    curveServerKey: server.publicKey,
+    curvePublicKey: stranger.publicKey,
+    curveSecretKey: stranger.secretKey,
+    linger: 0,
+  });
   const own = curveKeyPair();
-  const push = await host.request('socket.create', { type: 'PUSH', name: 'wrong-key', options: { curveServerKey: stranger.publicKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey, reconnectInterval: 200 } });
+  const push = await host.request('socket.create', {
+    type: 'PUSH',
+    name: 'wrong-key',
+    options: { curveServerKey: stranger.publicKey, curvePublicKey: own.publicKey, curveSecretKey: own.secretKey, reconnectInterval: 200 },
+  });
   try {
     good.connect(endpoint);
     bad.connect(endpoint);
@@ -145,7 +205,7 @@ test('the ZAP policy outlives the host: a private file in the settings directory
     await first.request('zap.set', { policy });
     await first.close();
     assert.equal(statSync(file).mode & 0o777, 0o600, 'only its owner may read the PLAIN passwords');
-    assert.equal(statSync(dir).mode & 0o077, 0, 'the settings folder it made is its owner\'s only');
+    assert.equal(statSync(dir).mode & 0o077, 0, "the settings folder it made is its owner's only");
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).policy.plainUsers[0].password, 'kept across runs');
 
     // A file made readable by others (copied, restored) is tightened when the next host reads it.
@@ -176,7 +236,11 @@ test('the ZAP policy outlives the host: a private file in the settings directory
     writeFileSync(file, '{"format":"zmq-inspector-zap-policy","version":1,"policy":{"plainUsers":[{"username":""}]}}');
     const third = new Host({ settingsDir: dir });
     try {
-      await rejects(third.request('zap.get'), 'EINVAL', /the ZAP policy file .*zap-policy\.json holds an invalid policy: .*setting the policy in a Security card replaces it/);
+      await rejects(
+        third.request('zap.get'),
+        'EINVAL',
+        /the ZAP policy file .*zap-policy\.json holds an invalid policy: .*setting the policy in a Security card replaces it/,
+      );
       await third.request('zap.set', { policy: DEFAULT_ZAP_POLICY });
       assert.deepEqual(await third.request('zap.get'), DEFAULT_ZAP_POLICY);
       writeFileSync(file, 'not json');

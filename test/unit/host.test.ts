@@ -13,12 +13,23 @@ import { rejects } from '../helpers/host-errors.js';
 
 let host: Host;
 let dir: string;
-before(() => { host = new Host(); dir = mkdtempSync(join(tmpdir(), 'host-test-')); });
-after(async () => { await host.close(); rmSync(dir, { recursive: true, force: true }); });
+before(() => {
+  host = new Host();
+  dir = mkdtempSync(join(tmpdir(), 'host-test-'));
+});
+after(async () => {
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function nextEvent(pred: (e: HostEvent) => boolean): Promise<HostEvent> {
   return new Promise((resolve) => {
-    const off = host.onEvent((e) => { if (pred(e)) { off(); resolve(e); } });
+    const off = host.onEvent((e) => {
+      if (pred(e)) {
+        off();
+        resolve(e);
+      }
+    });
   });
 }
 
@@ -31,10 +42,24 @@ test('requests are validated with specific errors', async () => {
   await rejects(host.request('socket.create', { type: 'REQ', options: { curveServerKey: 'short' } }), 'EINVAL', /40-character Z85/);
   await rejects(host.request('socket.bind', { id: 's999', endpoint: 'tcp://127.0.0.1:*' }), 'ENOTFOUND', /no socket with id 's999'/);
   const s = await host.request('socket.create', { type: 'DEALER', name: 'v' });
-  await rejects(host.request('socket.connect', { id: s.id, endpoint: 'tcp://127.0.0.1:*' }), 'EINVAL', /wildcard port can only be bound, not connected to/);
+  await rejects(
+    host.request('socket.connect', { id: s.id, endpoint: 'tcp://127.0.0.1:*' }),
+    'EINVAL',
+    /wildcard port can only be bound, not connected to/,
+  );
   await rejects(host.request('socket.send', { id: s.id, frames: [] }), 'EINVAL', /at least one frame/);
   await rejects(host.request('socket.send', { id: s.id, frames: [{ kind: 'hex', data: 'abc' }] }), 'EINVAL', /odd number of hex digits/);
-  await rejects(host.request('socket.send', { id: s.id, frames: [{ kind: 'text', data: 'a' }, { kind: 'json', data: '{bad' }] }), 'EINVAL', /frame 2 \(JSON\)/);
+  await rejects(
+    host.request('socket.send', {
+      id: s.id,
+      frames: [
+        { kind: 'text', data: 'a' },
+        { kind: 'json', data: '{bad' },
+      ],
+    }),
+    'EINVAL',
+    /frame 2 \(JSON\)/,
+  );
   await rejects(host.request('socket.send', { id: s.id, frames: [{ kind: 'base64', data: '@@@' }] }), 'EINVAL', /not valid base64/);
   await rejects(host.request('socket.unbind', { id: s.id, endpoint: 'tcp://127.0.0.1:1' }), 'ENOENT', /no bound endpoint/);
   await rejects(host.request('socket.subscribe', { id: s.id, topic: { kind: 'text', data: 'x' } }), 'ENOTSUP', /only SUB/);
@@ -64,16 +89,26 @@ test('a workbench REP answers a pyzmq REQ, with monitor events and peers', async
   const endpoint = bound.endpoints[0].endpoint;
   assert.match(endpoint, /:\d+$/);
   const got = nextEvent((e) => e.type === 'socket.messages' && e.id === rep.id);
-  const py = spawn('/usr/bin/python3', ['-c', `
+  const py = spawn(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `
 import zmq, sys
 s = zmq.Context().socket(zmq.REQ)
 s.linger = 0
 s.connect(sys.argv[1])
 s.send_multipart([b'from', b'\\x00\\x01python'])
 print(repr(s.recv_multipart()), flush=True)
-`, endpoint], { stdio: ['ignore', 'pipe', 'inherit'] });
+`,
+      endpoint,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
-  py.stdout!.on('data', (d) => { out += d; });
+  py.stdout!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise((r) => py.once('exit', r));
   try {
     const ev = await got;
@@ -91,7 +126,10 @@ print(repr(s.recv_multipart()), flush=True)
     assert.ok(events.items.some((e) => e.type === 'accept'));
     assert.ok(events.items.some((e) => e.type === 'handshake'));
     const log = await host.request('socket.messages', { id: rep.id });
-    assert.deepEqual(log.items.map((m) => m.dir), ['in', 'out']);
+    assert.deepEqual(
+      log.items.map((m) => m.dir),
+      ['in', 'out'],
+    );
   } finally {
     if (py.exitCode === null) py.kill();
     await host.request('socket.close', { id: rep.id });
@@ -103,17 +141,28 @@ test('CURVE sockets made through the API talk with keys from curve.keyPair', asy
   const client = await host.request('curve.keyPair');
   assert.match(server.publicKey, /^.{40}$/);
   assert.notEqual(server.publicKey, client.publicKey);
-  const pull = await host.request('socket.create', { type: 'PULL', options: { curveServer: true, curvePublicKey: server.publicKey, curveSecretKey: server.secretKey } });
+  const pull = await host.request('socket.create', {
+    type: 'PULL',
+    options: { curveServer: true, curvePublicKey: server.publicKey, curveSecretKey: server.secretKey },
+  });
   const ep = (await host.request('socket.bind', { id: pull.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
   // A libzmq PUSH as the CURVE client proves the handshake is real CURVE.
-  const push = new zmq.Push({ curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey, linger: 0 });
+  const push = new zmq.Push({
+    curveServerKey: server.publicKey,
+    curvePublicKey: client.publicKey,
+    curveSecretKey: client.secretKey,
+    linger: 0,
+  });
   try {
     const got = nextEvent((e) => e.type === 'socket.messages' && e.id === pull.id);
     push.connect(ep);
     await push.send(['secret', 'stuff']);
     const ev = await got;
     assert.ok(ev.type === 'socket.messages');
-    assert.deepEqual(ev.messages[0].frames.map((h) => Buffer.from(h, 'hex').toString()), ['secret', 'stuff']);
+    assert.deepEqual(
+      ev.messages[0].frames.map((h) => Buffer.from(h, 'hex').toString()),
+      ['secret', 'stuff'],
+    );
   } finally {
     push.close();
     await host.request('socket.close', { id: pull.id });
@@ -141,7 +190,8 @@ test('a ws:// capture through the host: upgrade records by kind, connection with
     }
   });
   const opened = await host.request('capture.openFile', { path: file });
-  for (let i = 0; i < 500 && (await host.request('capture.list')).find((c) => c.id === opened.id)?.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 500 && (await host.request('capture.list')).find((c) => c.id === opened.id)?.state !== 'ready'; i++)
+    await new Promise((r) => setTimeout(r, 20));
   const upgrades = await host.request('capture.query', { id: opened.id, filter: { kind: 'upgrade' } });
   assert.equal(upgrades.total, 2);
   assert.match(upgrades.items.find((r) => r.dir === 'c2s')!.summary, /^WebSocket upgrade GET \S* offering ZWS2\.0\/NULL/);
@@ -212,11 +262,22 @@ test('capture queries: filters, search, record, rate and export on a real captur
   await rejects(host.request('capture.record', { id: opened.id, index: 100000 }), 'ERANGE', /has no record 100000/);
 
   const rate = await host.request('capture.rate', { id: opened.id, buckets: 10, filter: {} });
-  assert.equal(rate.c2s.reduce((a, b) => a + b, 0), 5);
-  assert.equal(rate.s2c.reduce((a, b) => a + b, 0), 5);
+  assert.equal(
+    rate.c2s.reduce((a, b) => a + b, 0),
+    5,
+  );
+  assert.equal(
+    rate.s2c.reduce((a, b) => a + b, 0),
+    5,
+  );
 
   const csv = join(dir, 'out.csv');
-  const exported = await host.request('capture.export', { id: opened.id, format: 'csv', path: csv, filter: { kind: 'message', dir: 's2c' } });
+  const exported = await host.request('capture.export', {
+    id: opened.id,
+    format: 'csv',
+    path: csv,
+    filter: { kind: 'message', dir: 's2c' },
+  });
   assert.equal(exported.rows, 5);
   const lines = readFileSync(csv, 'utf8').trim().split('\n');
   assert.equal(lines[0], 'index,time_utc,ts,since_start,delta,conn,dir,src,dst,type,socket_type,summary,frames_hex');
@@ -226,7 +287,10 @@ test('capture queries: filters, search, record, rate and export on a real captur
   const cells = lines.slice(1).map((l) => l.split(','));
   for (const [, time, ts, sinceStart, delta] of cells) {
     assert.match(time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
-    assert.equal(Math.round((Date.parse(`${time.slice(0, 19).replace(' ', 'T')}Z`) / 1000 + Number(`0.${time.slice(20)}`)) * 1e6), Math.round(Number(ts) * 1e6));
+    assert.equal(
+      Math.round((Date.parse(`${time.slice(0, 19).replace(' ', 'T')}Z`) / 1000 + Number(`0.${time.slice(20)}`)) * 1e6),
+      Math.round(Number(ts) * 1e6),
+    );
     assert.ok(Number(sinceStart) >= 0);
     assert.ok(Number(delta) >= 0);
   }
@@ -243,7 +307,10 @@ test('bind/unbind and connect/disconnect several endpoints; options change; even
   const pull = await host.request('socket.create', { type: 'PULL', name: 'multi' });
   const a = (await host.request('socket.bind', { id: pull.id, endpoint: 'tcp://127.0.0.1:*' })).endpoints[0].endpoint;
   const both = await host.request('socket.bind', { id: pull.id, endpoint: `ipc://${join(dir, 'multi.sock')}` });
-  assert.deepEqual(both.endpoints.map((e) => e.kind), ['bind', 'bind']);
+  assert.deepEqual(
+    both.endpoints.map((e) => e.kind),
+    ['bind', 'bind'],
+  );
   assert.equal(both.endpoints[1].endpoint, `ipc://${join(dir, 'multi.sock')}`);
   await rejects(host.request('socket.bind', { id: pull.id, endpoint: a }), 'EADDRINUSE', /bind .* failed/);
 
@@ -255,7 +322,10 @@ test('bind/unbind and connect/disconnect several endpoints; options change; even
   const disconnected = await host.request('socket.disconnect', { id: push.id, endpoint: a });
   assert.deepEqual(disconnected.endpoints, []);
   const unbound = await host.request('socket.unbind', { id: pull.id, endpoint: 'tcp://127.0.0.1:*' });
-  assert.deepEqual(unbound.endpoints.map((e) => e.endpoint), [`ipc://${join(dir, 'multi.sock')}`]);
+  assert.deepEqual(
+    unbound.endpoints.map((e) => e.endpoint),
+    [`ipc://${join(dir, 'multi.sock')}`],
+  );
 
   const changed = await host.request('socket.setOptions', { id: push.id, options: { sendHighWaterMark: 5, linger: 0 } });
   assert.equal(changed.options.sendHighWaterMark, 5);
@@ -278,14 +348,21 @@ test('loading a capture reports progress steps, then ready', async () => {
     const off = host.onEvent((e) => {
       if (e.type !== 'capture.changed' || (id && e.capture.id !== id)) return;
       progress.push(e.capture.progress);
-      if (e.capture.state === 'ready') { off(); resolve(); }
+      if (e.capture.state === 'ready') {
+        off();
+        resolve();
+      }
     });
   });
   id = (await host.request('capture.openFile', { path: file })).id;
   await ready;
   const partial = progress.filter((p) => p > 0 && p < 1);
   assert.ok(partial.length >= 3, `several progress steps before the end: ${JSON.stringify(progress)}`);
-  assert.deepEqual([...partial].sort((a, b) => a - b), partial, 'progress only grows');
+  assert.deepEqual(
+    [...partial].sort((a, b) => a - b),
+    partial,
+    'progress only grows',
+  );
   assert.equal(progress[progress.length - 1], 1);
   await host.request('capture.close', { id });
 });

@@ -34,16 +34,26 @@ for (const name of OPTION_NAMES) {
   test(`option ${name}: the host's schema and the engine refuse the same values`, () => {
     const types = SOCKET_TYPE_NAMES.filter((t) => appliesTo(name, t));
     assert.ok(types.length > 0, `${name} applies to some socket type`);
-    const values = [...samplesFor(name).filter((s) => !s.notJson).map((s) => s.value), ...EXTRA];
+    const values = [
+      ...samplesFor(name)
+        .filter((s) => !s.notJson)
+        .map((s) => s.value),
+      ...EXTRA,
+    ];
     for (const type of [types[0], types[types.length - 1]]) {
       for (const value of values) {
         const host = optionSchema(type).safeParse({ [name]: value }).success;
-        assert.equal(host, engineAccepts(type, name, value), `${type} ${name} = ${JSON.stringify(value)}: host ${host ? 'accepts' : 'refuses'} it`);
+        assert.equal(
+          host,
+          engineAccepts(type, name, value),
+          `${type} ${name} = ${JSON.stringify(value)}: host ${host ? 'accepts' : 'refuses'} it`,
+        );
       }
     }
     // A type without the option: both refuse it (the host names it, the engine's class has no such property).
     const without = SOCKET_TYPE_NAMES.find((t) => !appliesTo(name, t));
-    if (without) assert.equal(optionSchema(without).safeParse({ [name]: samplesFor(name)[0].value }).success, false, `${without} has no ${name}`);
+    if (without)
+      assert.equal(optionSchema(without).safeParse({ [name]: samplesFor(name)[0].value }).success, false, `${without} has no ${name}`);
   });
 }
 

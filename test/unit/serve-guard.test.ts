@@ -8,12 +8,16 @@ import { allowedHosts } from '../../core/cli/serve-guard.js';
 test('loopback: the address, localhost and the loopback forms, only with the port', () => {
   const hosts = allowedHosts('127.0.0.1', '127.0.0.1', 5173);
   for (const h of ['127.0.0.1:5173', 'localhost:5173', '[::1]:5173']) assert.ok(hosts.has(h), h);
-  for (const h of ['127.0.0.1', 'localhost', '127.0.0.1:5174', 'evil.example:5173', `${hostname().toLowerCase()}:5173`]) assert.equal(hosts.has(h), false, h);
+  for (const h of ['127.0.0.1', 'localhost', '127.0.0.1:5174', 'evil.example:5173', `${hostname().toLowerCase()}:5173`])
+    assert.equal(hosts.has(h), false, h);
 });
 
 test('all addresses: every local address and the host name; port 80 also without the port', () => {
   const hosts = allowedHosts('0.0.0.0', '0.0.0.0', 80);
-  const local = Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4').map((a) => a!.address);
+  const local = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4')
+    .map((a) => a!.address);
   for (const a of local) assert.ok(hosts.has(`${a}:80`) && hosts.has(a), a);
   assert.ok(hosts.has(hostname().toLowerCase()));
   assert.ok(hosts.has('localhost'));

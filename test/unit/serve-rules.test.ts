@@ -28,39 +28,61 @@ before(async () => {
   writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
   uploads = join(dir, 'uploads');
   mkdirSync(uploads);
-  server = await startServer({ host: '127.0.0.1', port: 0, rendererDir: renderer, settingsDir: join(dir, 'settings'), tempDir: uploads, maxUploadBytes: MAX_UPLOAD });
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    rendererDir: renderer,
+    settingsDir: join(dir, 'settings'),
+    tempDir: uploads,
+    maxUploadBytes: MAX_UPLOAD,
+  });
   const url = new URL(server.url);
   port = Number(url.port);
   token = url.searchParams.get('token')!;
   pcap = join(dir, 'reqrep.pcap');
   const capturePort = await freePort();
-  await captureWithTcpdump(pcap, capturePort, async () => { await reqRepExchange(['hello', 'served'], ['ok'], capturePort); });
+  await captureWithTcpdump(pcap, capturePort, async () => {
+    await reqRepExchange(['hello', 'served'], ['ok'], capturePort);
+  });
 });
 after(async () => {
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Answer { status: number; headers: IncomingHttpHeaders; body: Buffer }
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
 
 /** One HTTP request with exactly the headers given (fetch would add or forbid some, like Host). */
 function http(path: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...opts.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
 }
 
-function wsOpen(path: string, options: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<{ status?: number; ws?: WebSocket }> {
+function wsOpen(
+  path: string,
+  options: { headers?: Record<string, string>; protocols?: string[] } = {},
+): Promise<{ status?: number; ws?: WebSocket }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, options.protocols ?? [], { headers: options.headers });
     ws.once('open', () => resolve({ ws }));
-    ws.once('unexpected-response', (_req, res) => { resolve({ status: res.statusCode }); ws.terminate(); });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode });
+      ws.terminate();
+    });
     ws.once('error', () => resolve({}));
   });
 }
@@ -74,9 +96,17 @@ async function api(): Promise<{ ask(method: string, params?: unknown): Promise<R
   assert.ok(ws, 'the WebSocket with the token in the query opens');
   let id = 0;
   const waiting = new Map<number, (reply: Reply) => void>();
-  ws.on('message', (d) => { const m = JSON.parse(String(d)); if (typeof m.id === 'number') waiting.get(m.id)?.(m.reply); });
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d));
+    if (typeof m.id === 'number') waiting.get(m.id)?.(m.reply);
+  });
   return {
-    ask: (method, params = {}) => new Promise((resolve) => { const n = ++id; waiting.set(n, resolve); ws.send(JSON.stringify({ id: n, method, params })); }),
+    ask: (method, params = {}) =>
+      new Promise((resolve) => {
+        const n = ++id;
+        waiting.set(n, resolve);
+        ws.send(JSON.stringify({ id: n, method, params }));
+      }),
     close: () => ws.close(),
   };
 }
@@ -100,7 +130,11 @@ test('Host must name this server, and a browser Origin must be that host', async
   assert.match(rebound.body.toString(), /does not answer for Host 'evil\.example'/);
   assert.equal((await http(`/api/captures/c1/file?token=${token}`, { headers: { host: `evil.example:${port}` } })).status, 403);
   assert.equal((await http(`/?token=${token}`, { headers: { host: `127.0.0.1:${port + 1}` } })).status, 403);
-  assert.equal((await http(`/api/upload?token=${token}`, { method: 'POST', headers: { origin: 'http://evil.example' }, body: Buffer.from('x') })).status, 403);
+  assert.equal(
+    (await http(`/api/upload?token=${token}`, { method: 'POST', headers: { origin: 'http://evil.example' }, body: Buffer.from('x') }))
+      .status,
+    403,
+  );
   assert.equal((await wsOpen(`/ws?token=${token}`, { headers: { host: 'evil.example', origin: 'http://evil.example' } })).status, 403);
   assert.equal((await wsOpen(`/ws?token=${token}`, { headers: { origin: `http://localhost:${port + 1}` } })).status, 403);
   const same = await wsOpen(`/ws?token=${token}`, { headers: { origin: `http://127.0.0.1:${port}` } });
@@ -165,18 +199,26 @@ test('an upload opens as a capture, downloads back and exports by name; closing 
   assert.equal(uploadFiles().length, 1);
   const { ask, close } = await api();
   try {
-    await waitFor('the upload is decoded', async () => (await ask('capture.list')).result.find((c: { id: string }) => c.id === capture.id)?.state === 'ready');
+    await waitFor(
+      'the upload is decoded',
+      async () => (await ask('capture.list')).result.find((c: { id: string }) => c.id === capture.id)?.state === 'ready',
+    );
     const file = await http(`/api/captures/${capture.id}/file?token=${token}`);
     assert.equal(file.status, 200);
     assert.deepEqual(file.body, bytes);
-    const csv = await http(`/api/captures/${capture.id}/export?token=${token}&format=csv&filter=${encodeURIComponent('{"kind":"message"}')}`);
+    const csv = await http(
+      `/api/captures/${capture.id}/export?token=${token}&format=csv&filter=${encodeURIComponent('{"kind":"message"}')}`,
+    );
     assert.equal(csv.status, 200);
     assert.match(String(csv.headers['content-disposition']), /filename="reqrep\.csv"/);
     const lines = csv.body.toString().trim().split('\n');
     assert.equal(lines.length, 3, 'header + request + reply');
     assert.ok(lines[1].includes(Buffer.from('served').toString('hex')));
     const listed = (await ask('capture.list')).result.find((c: { id: string }) => c.id === capture.id);
-    assert.deepEqual({ state: listed.export.state, rows: listed.export.rows, name: listed.export.name }, { state: 'done', rows: 2, name: 'reqrep.csv' });
+    assert.deepEqual(
+      { state: listed.export.state, rows: listed.export.rows, name: listed.export.name },
+      { state: 'done', rows: 2, name: 'reqrep.csv' },
+    );
     assert.equal((await ask('capture.close', { id: capture.id })).ok, true);
     assert.deepEqual(uploadFiles(), []);
     assert.equal((await http(`/api/captures/${capture.id}/file?token=${token}`)).status, 404);
@@ -186,14 +228,27 @@ test('an upload opens as a capture, downloads back and exports by name; closing 
 });
 
 test('the upload cap holds on the bytes streamed, whatever Content-Length says', async () => {
-  const declared = await http(`/api/upload?name=big.pcap`, { method: 'POST', headers: { 'x-zmtp-token': token, 'content-length': String(MAX_UPLOAD + 1) }, body: Buffer.alloc(MAX_UPLOAD + 1) });
+  const declared = await http(`/api/upload?name=big.pcap`, {
+    method: 'POST',
+    headers: { 'x-zmtp-token': token, 'content-length': String(MAX_UPLOAD + 1) },
+    body: Buffer.alloc(MAX_UPLOAD + 1),
+  });
   assert.equal(declared.status, 413);
   // Chunked (no Content-Length): the server counts and refuses once past the cap.
   const outcome = await new Promise<string>((resolve) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/upload?name=chunked.pcap', method: 'POST', headers: { host: `127.0.0.1:${port}`, 'x-zmtp-token': token, 'transfer-encoding': 'chunked' } }, (res) => {
-      res.resume();
-      resolve(`HTTP ${res.statusCode}`);
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/upload?name=chunked.pcap',
+        method: 'POST',
+        headers: { host: `127.0.0.1:${port}`, 'x-zmtp-token': token, 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        res.resume();
+        resolve(`HTTP ${res.statusCode}`);
+      },
+    );
     req.on('error', (err) => resolve((err as { code?: string }).code ?? 'error'));
     const chunk = Buffer.alloc(64 * 1024, 0x41);
     let sent = 0;
@@ -210,14 +265,23 @@ test('the upload cap holds on the bytes streamed, whatever Content-Length says',
   await waitFor('the partial upload is deleted', () => uploadFiles().length === 0);
   const { ask, close } = await api();
   try {
-    assert.equal((await ask('capture.list')).result.some((c: { name: string }) => c.name === 'chunked.pcap'), false);
+    assert.equal(
+      (await ask('capture.list')).result.some((c: { name: string }) => c.name === 'chunked.pcap'),
+      false,
+    );
   } finally {
     close();
   }
 });
 
 test('an upload that breaks off leaves no file behind', async () => {
-  const req = httpRequest({ host: '127.0.0.1', port, path: '/api/upload?name=aborted.pcap', method: 'POST', headers: { host: `127.0.0.1:${port}`, 'x-zmtp-token': token, 'content-length': String(MAX_UPLOAD) } });
+  const req = httpRequest({
+    host: '127.0.0.1',
+    port,
+    path: '/api/upload?name=aborted.pcap',
+    method: 'POST',
+    headers: { host: `127.0.0.1:${port}`, 'x-zmtp-token': token, 'content-length': String(MAX_UPLOAD) },
+  });
   req.on('error', () => undefined);
   req.write(Buffer.alloc(256 * 1024));
   await waitFor('the upload has started', () => uploadFiles().length === 1);

@@ -16,7 +16,13 @@ mkdirSync(renderer);
 writeFileSync(join(renderer, 'index.html'), '<!doctype html><div id="root"></div>');
 
 async function run(settingsDir: string, extra: Partial<ServeOptions> = {}) {
-  const server = await startServer({ host: '127.0.0.1', rendererDir: renderer, settingsDir, tempDir: mkdtempSync(join(dir, 'tmp-')), ...extra });
+  const server = await startServer({
+    host: '127.0.0.1',
+    rendererDir: renderer,
+    settingsDir,
+    tempDir: mkdtempSync(join(dir, 'tmp-')),
+    ...extra,
+  });
   await server.close();
   const url = new URL(server.url);
   return { token: url.searchParams.get('token')!, port: Number(url.port), notes: server.notes };
@@ -27,7 +33,12 @@ test('the token and port are saved privately and reused by the next run; --new-t
   const first = await run(settings);
   const file = join(settings, 'serve.json');
   assert.equal(statSync(file).mode & 0o777, 0o600);
-  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { format: 'zmq-inspector-serve', version: 1, token: first.token, port: first.port });
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+    format: 'zmq-inspector-serve',
+    version: 1,
+    token: first.token,
+    port: first.port,
+  });
   const second = await run(settings);
   assert.deepEqual([second.token, second.port, second.notes], [first.token, first.port, []]);
   const fresh = await run(settings, { newToken: true });

@@ -71,10 +71,22 @@ export function connectionEndEvent(address: string, remoteAddress: string, end: 
   if (end.handshaken) return { type: 'disconnect', address, remoteAddress, reason };
   switch (end.cause) {
     case CloseCause.Protocol:
-      return { type: 'handshake:error:protocol', address, remoteAddress, reason, error: protocolEventError(end.protocolCode ?? 'ERR_ZMTP_UNSPECIFIED', reason) };
+      return {
+        type: 'handshake:error:protocol',
+        address,
+        remoteAddress,
+        reason,
+        error: protocolEventError(end.protocolCode ?? 'ERR_ZMTP_UNSPECIFIED', reason),
+      };
     case CloseCause.Auth:
       return { type: 'handshake:error:auth', address, remoteAddress, reason, error: authEventError(end.zapStatus, reason) };
     default:
-      return { type: 'handshake:error:other', address, remoteAddress, reason, error: new ZmqError(OTHER_ERRNO[end.cause] ?? 'ECANCELED', reason) };
+      return {
+        type: 'handshake:error:other',
+        address,
+        remoteAddress,
+        reason,
+        error: new ZmqError(OTHER_ERRNO[end.cause] ?? 'ECANCELED', reason),
+      };
   }
 }

@@ -30,7 +30,13 @@ import { RAW_NOTICE, rawPeer, writeRaw } from './raw.js';
 
 export type { ConnectionHost, PeerInfo } from './connection-host.js';
 
-const enum State { Greeting, Handshake, Identity, Traffic, Closed }
+const enum State {
+  Greeting,
+  Handshake,
+  Identity,
+  Traffic,
+  Closed,
+}
 
 let nextConnectionId = 1;
 
@@ -114,12 +120,18 @@ export class Connection implements PipeOwner, TcpEnd {
     this.ourIdentity = routingIdBytes(host.options);
     const conn = this;
     this.heartbeat = new Heartbeat({
-      get inTraffic() { return conn.state === State.Traffic; },
-      sendCommand: (body) => { this.sendCommand(body); this.scheduleFlush(); },
+      get inTraffic() {
+        return conn.state === State.Traffic;
+      },
+      sendCommand: (body) => {
+        this.sendCommand(body);
+        this.scheduleFlush();
+      },
       fail: (cause, reason) => this.fail(cause, reason),
     });
     stream.setNoDelay?.(true);
-    if (this.remoteAddress.startsWith('tcp://') && this.localAddress.startsWith('tcp://')) joinTcpEnd(this.localAddress, this.remoteAddress, this);
+    if (this.remoteAddress.startsWith('tcp://') && this.localAddress.startsWith('tcp://'))
+      joinTcpEnd(this.localAddress, this.remoteAddress, this);
     if (reader) {
       reader.attach({
         directTarget: () => (this.state === State.Closed || this.raw ? undefined : this.decoder?.directTarget()),
@@ -138,7 +150,12 @@ export class Connection implements PipeOwner, TcpEnd {
     }
     const hs = host.options.handshakeInterval;
     if (hs > 0) this.handshakeTimer = timer(() => this.fail(CloseCause.Timeout, `handshake did not complete within ${hs} ms`), hs);
-    this.greeting = new GreetingExchange((bytes) => this.send(bytes), host.socketType, () => this.mechanismName(), this.ourIdentity.length);
+    this.greeting = new GreetingExchange(
+      (bytes) => this.send(bytes),
+      host.socketType,
+      () => this.mechanismName(),
+      this.ourIdentity.length,
+    );
   }
 
   /**
@@ -297,7 +314,12 @@ export class Connection implements PipeOwner, TcpEnd {
     // libzmq's handshake_v3_x: the peer must use the mechanism our options select.
     const ours = this.mechanismName();
     if (outcome.mechanism !== ours.name) {
-      this.fail(CloseCause.Protocol, `security mechanism mismatch: peer uses ${outcome.mechanism}, this socket uses ${ours.name}`, undefined, 'ERR_ZMTP_MECHANISM_MISMATCH');
+      this.fail(
+        CloseCause.Protocol,
+        `security mechanism mismatch: peer uses ${outcome.mechanism}, this socket uses ${ours.name}`,
+        undefined,
+        'ERR_ZMTP_MECHANISM_MISMATCH',
+      );
       return;
     }
     this.version = outcome.version;
@@ -320,7 +342,9 @@ export class Connection implements PipeOwner, TcpEnd {
     const conn = this;
     return {
       socketType: this.host.socketType,
-      get handshaking() { return conn.state === State.Handshake; },
+      get handshaking() {
+        return conn.state === State.Handshake;
+      },
       sendCommand: (body) => this.sendCommand(body),
       fail: (cause, reason, zapStatus, protocolCode) => this.fail(cause, reason, zapStatus, protocolCode),
       holdInput: () => this.decoder!.yieldAfterFrame(),
@@ -367,7 +391,10 @@ export class Connection implements PipeOwner, TcpEnd {
   /** ZMTP 2.0 / 1.0: no mechanism, identity frames, subscriptions as messages. */
   private startLegacy(revision: number, framing: Framing, rest: Buffer, unversioned: boolean): void {
     if (this.mechanismName().name !== 'NULL') {
-      this.fail(CloseCause.Protocol, `peer speaks ZMTP ${revision === 1 ? '2.0' : '1.0'}, which cannot do ${this.mechanismName().name} security`);
+      this.fail(
+        CloseCause.Protocol,
+        `peer speaks ZMTP ${revision === 1 ? '2.0' : '1.0'}, which cannot do ${this.mechanismName().name} security`,
+      );
       return;
     }
     this.legacyPeer = true;
@@ -449,7 +476,10 @@ export class Connection implements PipeOwner, TcpEnd {
     if (limit < 0) return true;
     this.partsBytes += body.length + (this.parts.length > 0 ? 1 : 0);
     if (this.partsBytes <= limit) return true;
-    this.fail(CloseCause.Protocol, `multipart message of ${this.parts.length + 1} frames (${this.partsBytes} bytes counted) exceeds maxMessageSize ${limit}`);
+    this.fail(
+      CloseCause.Protocol,
+      `multipart message of ${this.parts.length + 1} frames (${this.partsBytes} bytes counted) exceeds maxMessageSize ${limit}`,
+    );
     return false;
   }
 
@@ -481,7 +511,10 @@ export class Connection implements PipeOwner, TcpEnd {
         this.fail(CloseCause.Peer, `peer sent ERROR: ${cmd.reason ?? ''}`);
         return;
       }
-      case 'READY': case 'HELLO': case 'WELCOME': case 'INITIATE':
+      case 'READY':
+      case 'HELLO':
+      case 'WELCOME':
+      case 'INITIATE':
         this.fail(CloseCause.Protocol, `${raw.name} command received after the handshake finished`);
         return;
       default:
@@ -491,9 +524,17 @@ export class Connection implements PipeOwner, TcpEnd {
   }
 
   private becomeReady(props: Properties, userId: string | undefined, zapMetadata?: Properties): void {
-    if (this.handshakeTimer) { clearTimeout(this.handshakeTimer); this.handshakeTimer = undefined; }
+    if (this.handshakeTimer) {
+      clearTimeout(this.handshakeTimer);
+      this.handshakeTimer = undefined;
+    }
     const pipe = this.host.attach(this, {
-      version: this.version!, socketType: this.peerType, properties: props, identity: this.peerIdentity, userId, zapMetadata,
+      version: this.version!,
+      socketType: this.peerType,
+      properties: props,
+      identity: this.peerIdentity,
+      userId,
+      zapMetadata,
       remoteAddress: this.remoteAddress,
     });
     if (!pipe) {
@@ -528,11 +569,17 @@ export class Connection implements PipeOwner, TcpEnd {
     const pending = this.decoder ? this.decoder.buffered : 0;
     if (this.state === State.Greeting) {
       const read = this.greeting?.bytesReceived ?? 0;
-      this.fail(CloseCause.Protocol, read ? `connection closed during the greeting after ${read} bytes` : 'connection closed before the greeting');
+      this.fail(
+        CloseCause.Protocol,
+        read ? `connection closed during the greeting after ${read} bytes` : 'connection closed before the greeting',
+      );
     } else if (this.state !== State.Traffic) {
       this.fail(CloseCause.Protocol, 'connection closed during the handshake');
     } else if (pending > 0 || this.parts.length > 0) {
-      this.fail(CloseCause.Protocol, `connection closed in the middle of a message (${pending} bytes of an incomplete frame, ${this.parts.length} frames of an incomplete message dropped)`);
+      this.fail(
+        CloseCause.Protocol,
+        `connection closed in the middle of a message (${pending} bytes of an incomplete frame, ${this.parts.length} frames of an incomplete message dropped)`,
+      );
     } else {
       this.fail(CloseCause.Peer, 'peer closed the connection');
     }
@@ -592,7 +639,15 @@ export class Connection implements PipeOwner, TcpEnd {
     } finally {
       this.flushing = false;
     }
-    if (this.closing && this.state === State.Traffic && !this.flushScheduled && !this.waitingDrain && !this.pipe?.active && !this.pipe?.canRead()) this.finishClosing();
+    if (
+      this.closing &&
+      this.state === State.Traffic &&
+      !this.flushScheduled &&
+      !this.waitingDrain &&
+      !this.pipe?.active &&
+      !this.pipe?.canRead()
+    )
+      this.finishClosing();
   }
 
   private flushNow(): void {
@@ -749,7 +804,9 @@ export class Connection implements PipeOwner, TcpEnd {
 
 /** The reason a connection closes on a decoder error: bad bytes, or a frame we could not find memory for. */
 function decodeFailure(err: FrameDecodeError): string {
-  return err.kind === 'memory' ? `out of memory at byte ${err.offset}: ${err.message}` : `malformed frame at byte ${err.offset}: ${err.message}`;
+  return err.kind === 'memory'
+    ? `out of memory at byte ${err.offset}: ${err.message}`
+    : `malformed frame at byte ${err.offset}: ${err.message}`;
 }
 
 function describeAddress(address: string | undefined, port: number | undefined, endpoint: string): string {

@@ -326,7 +326,12 @@ export class MultiTrie {
   match(data: Uint8Array, fnAll: (pipe: Pipe) => void): void {
     // A pipe whose subscriptions are still being removed has left: it matches nothing.
     const dying = this.dying;
-    const fn = dying.size === 0 ? fnAll : (p: Pipe) => { if (!dying.has(p)) fnAll(p); };
+    const fn =
+      dying.size === 0
+        ? fnAll
+        : (p: Pipe) => {
+            if (!dying.has(p)) fnAll(p);
+          };
     // Most messages match one node: the set that keeps a pipe from being called twice is made only
     // when a second node with pipes is met.
     let first: Pipes;

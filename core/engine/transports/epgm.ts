@@ -49,7 +49,9 @@ export function interfaceAddress(iface: string, address: string): string {
   }
   const byName = v4(iface);
   if (byName === undefined) {
-    const names = Object.keys(all).filter((n) => v4(n) !== undefined).join(', ');
+    const names = Object.keys(all)
+      .filter((n) => v4(n) !== undefined)
+      .join(', ');
     throw zmqError('EINVAL', `invalid endpoint ${address}: no IPv4 interface named '${iface}' (this host has: ${names})`, address);
   }
   return byName;
@@ -57,9 +59,11 @@ export function interfaceAddress(iface: string, address: string): string {
 
 function pgmRefused(ep: PgmEndpoint): never {
   const epgm = `epgm://${ep.address.slice('pgm://'.length)}`;
-  throw zmqError('EPROTONOSUPPORT',
+  throw zmqError(
+    'EPROTONOSUPPORT',
     `pgm:// sends PGM directly over IP (protocol 113), which needs a raw socket: Node cannot open one without a native addon, and this engine has none. Use ${epgm} instead: the same PGM packets inside UDP, which libzmq peers speak too`,
-    ep.address);
+    ep.address,
+  );
 }
 
 /**
@@ -75,7 +79,11 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
   }
   const maxTpdu = host.options.multicastMaxTransportDataUnit;
   if (maxTpdu < MIN_TPDU || maxTpdu > MAX_TPDU) {
-    throw zmqError('EINVAL', `multicastMaxTransportDataUnit ${maxTpdu} does not fit ${ep.transport}:// (${MIN_TPDU} to ${MAX_TPDU} bytes: IP, UDP and PGM headers and room for data)`, ep.address);
+    throw zmqError(
+      'EINVAL',
+      `multicastMaxTransportDataUnit ${maxTpdu} does not fit ${ep.transport}:// (${MIN_TPDU} to ${MAX_TPDU} bytes: IP, UDP and PGM headers and room for data)`,
+      ep.address,
+    );
   }
   const ifaceAddress = interfaceAddress(ep.iface, ep.address);
   const rateKbit = host.options.rate;
@@ -88,9 +96,13 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
   socketEnd.peerSocketType = sending ? 'SUB' : 'PUB';
 
   const sendSock = dgram.createSocket({ type: 'udp4' });
-  sendSock.on('error', () => { /* a send error (no route, ICMP) does not end the session */ });
+  sendSock.on('error', () => {
+    /* a send error (no route, ICMP) does not end the session */
+  });
   const sendReady = new Promise<void>((resolve, reject) => {
-    sendSock.once('error', (err) => reject(zmqError('EINVAL', `cannot send from ${ifaceAddress} for ${ep.address}: ${err.message}`, ep.address)));
+    sendSock.once('error', (err) =>
+      reject(zmqError('EINVAL', `cannot send from ${ifaceAddress} for ${ep.address}: ${err.message}`, ep.address)),
+    );
     sendSock.bind({ address: ifaceAddress, port: 0 }, () => {
       try {
         sendSock.setMulticastInterface(ifaceAddress);
@@ -118,8 +130,14 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
     const sourcePort = randomPort(ep.port);
     const gsi = crypto.randomBytes(6);
     const sender = new PgmSender({
-      gsi, sourcePort, destPort: ep.port, group: ep.group, nla: ifaceAddress,
-      maxTsdu: maxTsduFor(maxTpdu), rateBytesPerSec: rateKbit * 1000 / 8, windowPackets: window,
+      gsi,
+      sourcePort,
+      destPort: ep.port,
+      group: ep.group,
+      nla: ifaceAddress,
+      maxTsdu: maxTsduFor(maxTpdu),
+      rateBytesPerSec: (rateKbit * 1000) / 8,
+      windowPackets: window,
       send: (packet) => send(packet, ep.group),
       next: () => {
         const msg = closed ? undefined : engineEnd.read();
@@ -155,18 +173,23 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
     };
     finish = () => sender.close();
     stats = () => ({ sender: { ...sender.stats } });
-    sendReady.then(() => {
-      if (closed) return;
-      started = true;
-      sender.start();
-      sender.pump();
-    }, () => {});
+    sendReady.then(
+      () => {
+        if (closed) return;
+        started = true;
+        sender.start();
+        sender.pump();
+      },
+      () => {},
+    );
   } else {
     const flush = () => {
       while (held.length > 0 && engineEnd.write(held[0])) held.shift();
     };
     const receiver = new PgmReceiver({
-      destPort: ep.port, group: ep.group, windowPackets: Math.max(window, 4096),
+      destPort: ep.port,
+      group: ep.group,
+      windowPackets: Math.max(window, 4096),
       maxMessageSize: host.options.maxMessageSize,
       send,
       deliver: (msg) => {
@@ -179,12 +202,16 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
     onDatagram = (data, from) => receiver.onDatagram(data, from);
     engineEnd.owner = {
       // Subscriptions are not sent over PGM: the SUB filters what arrives.
-      readActivated: () => { while (engineEnd.read() !== undefined); },
+      readActivated: () => {
+        while (engineEnd.read() !== undefined);
+      },
       writeActivated: flush,
       pipeTerminated: () => handle.close(),
     };
     finish = () => receiver.close();
-    stats = () => ({ receiver: { ...receiver.stats, held: held.length, peers: [...receiver.peers.values()].map((p) => ({ ...p.stats })) } });
+    stats = () => ({
+      receiver: { ...receiver.stats, held: held.length, peers: [...receiver.peers.values()].map((p) => ({ ...p.stats })) },
+    });
   }
 
   const lease = leasePort(ep.port, ep.group, ifaceAddress, ep.address, (data, from) => onDatagram(data, from));
@@ -197,15 +224,24 @@ export function openPgm(host: UdpHost, ep: PgmEndpoint): { handle: PgmHandle; re
       closed = true;
       lease.release();
       // Let the last packets (OPT_FIN SPMs) leave before the socket goes.
-      setImmediate(() => { try { sendSock.close(); } catch { /* closed */ } });
+      setImmediate(() => {
+        try {
+          sendSock.close();
+        } catch {
+          /* closed */
+        }
+      });
       engineEnd.terminate();
     },
   };
   host.attachPipe(socketEnd);
-  const ready = Promise.all([sendReady, lease.ready]).then(() => {}, (e) => {
-    handle.close();
-    throw e;
-  });
+  const ready = Promise.all([sendReady, lease.ready]).then(
+    () => {},
+    (e) => {
+      handle.close();
+      throw e;
+    },
+  );
   return { handle, ready };
 }
 

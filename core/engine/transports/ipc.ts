@@ -13,7 +13,9 @@ import type { CommonOptionValues } from '../option-table.js';
 type IpcEndpoint = Extract<Endpoint, { transport: 'ipc' }>;
 
 export async function listenIpc(
-  ep: IpcEndpoint, options: CommonOptionValues, onStream: (s: net.Socket, l: Listener) => void,
+  ep: IpcEndpoint,
+  options: CommonOptionValues,
+  onStream: (s: net.Socket, l: Listener) => void,
 ): Promise<Listener> {
   let file = ep.path;
   let tempDir: string | undefined;

@@ -198,7 +198,12 @@ export function adoptAccepted(sock: net.Socket): { socket: net.Socket; reader?: 
   const reader = new SlabReader();
   let adopted: net.Socket;
   try {
-    adopted = new net.Socket({ handle: handle as never, readable: true, writable: true, onread: reader.onreadOption } as net.SocketConstructorOpts);
+    adopted = new net.Socket({
+      handle: handle as never,
+      readable: true,
+      writable: true,
+      onread: reader.onreadOption,
+    } as net.SocketConstructorOpts);
   } catch {
     sock.resume();
     sock.unref();

@@ -23,7 +23,9 @@ export interface Listener {
 export type StreamEndpoint = Extract<Endpoint, { transport: 'tcp' | 'ipc' | 'ws' | 'wss' }>;
 
 export function listenStream(
-  ep: StreamEndpoint, options: CommonOptionValues, onStream: (s: net.Socket, listener: Listener) => void,
+  ep: StreamEndpoint,
+  options: CommonOptionValues,
+  onStream: (s: net.Socket, listener: Listener) => void,
 ): Promise<Listener> {
   if (ep.transport === 'ws' || ep.transport === 'wss') return listenWs(ep, options, onStream);
   return ep.transport === 'tcp' ? listenTcp(ep, options, onStream) : listenIpc(ep, options, onStream);

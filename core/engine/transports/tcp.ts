@@ -31,7 +31,9 @@ async function resolveBindHost(host: string, ipv6: boolean, address: string): Pr
 }
 
 export async function listenTcp(
-  ep: TcpEndpoint, options: CommonOptionValues, onStream: (s: net.Socket, l: Listener) => void,
+  ep: TcpEndpoint,
+  options: CommonOptionValues,
+  onStream: (s: net.Socket, l: Listener) => void,
 ): Promise<Listener> {
   const host = await resolveBindHost(ep.host, options.ipv6, ep.address);
   const server = net.createServer({ noDelay: true, pauseOnConnect: true });
@@ -57,6 +59,6 @@ export function dialTcp(ep: TcpEndpoint, options: CommonOptionValues): net.Socke
   const family = net.isIPv6(ep.host) ? 6 : net.isIPv4(ep.host) ? 4 : options.ipv6 ? 0 : 4;
   const s = connectWithReader({ host: ep.host, port: ep.port, family, noDelay: true });
   const ka = options.tcpKeepalive;
-  if (ka === 1) s.setKeepAlive(true, Math.max(0, (options.tcpKeepaliveIdle) * 1000));
+  if (ka === 1) s.setKeepAlive(true, Math.max(0, options.tcpKeepaliveIdle * 1000));
   return s;
 }

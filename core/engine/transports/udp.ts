@@ -119,7 +119,11 @@ function udpPipe(host: UdpHost, sock: dgram.Socket, endpoint: string, peerSocket
   const close = () => {
     if (closed) return;
     closed = true;
-    try { sock.close(); } catch { /* already closed */ }
+    try {
+      sock.close();
+    } catch {
+      /* already closed */
+    }
     engineEnd.terminate();
   };
   return { socketEnd, engineEnd, close, isClosed: () => closed };
@@ -129,7 +133,11 @@ function udpPipe(host: UdpHost, sock: dgram.Socket, endpoint: string, peerSocket
 export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle> {
   const raw = host.typeName === 'DGRAM';
   if (host.typeName !== 'DISH' && !raw) {
-    throw zmqError('ENOCOMPATPROTO', `udp:// binds are for DISH and DGRAM sockets only (RADIO connects), not ${host.typeName}: ${ep.address}`, ep.address);
+    throw zmqError(
+      'ENOCOMPATPROTO',
+      `udp:// binds are for DISH and DGRAM sockets only (RADIO connects), not ${host.typeName}: ${ep.address}`,
+      ep.address,
+    );
   }
   const ipv6 = host.options.ipv6;
   const target = ep.host === '*' ? (ipv6 ? '::' : '0.0.0.0') : await resolve(ep.host, ep.address, ipv6);
@@ -157,7 +165,11 @@ export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle
   const { socketEnd, engineEnd, close, isClosed } = udpPipe(host, sock, endpoint, raw ? 'DGRAM' : 'RADIO');
   engineEnd.owner = {
     // The DISH's JOIN/LEAVE messages have no meaning on udp: every datagram arrives and the DISH filters.
-    readActivated: raw ? dgramSender(sock, net.isIPv6(target), engineEnd, isClosed) : () => { while (engineEnd.read() !== undefined); },
+    readActivated: raw
+      ? dgramSender(sock, net.isIPv6(target), engineEnd, isClosed)
+      : () => {
+          while (engineEnd.read() !== undefined);
+        },
     writeActivated: () => {},
     pipeTerminated: close,
   };
@@ -166,7 +178,9 @@ export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle
     // Lossy like libzmq's udp engine: malformed datagrams and datagrams finding the pipe full are dropped.
     if (msg) engineEnd.write(msg);
   });
-  sock.on('error', () => { /* a datagram error does not stop the socket */ });
+  sock.on('error', () => {
+    /* a datagram error does not stop the socket */
+  });
   host.attachPipe(socketEnd);
   engineEnd.owner.readActivated(engineEnd);
   return { endpoint, close };
@@ -176,9 +190,14 @@ export async function bindUdp(host: UdpHost, ep: UdpEndpoint): Promise<UdpHandle
 export function connectUdp(host: UdpHost, ep: UdpEndpoint): UdpHandle {
   const raw = host.typeName === 'DGRAM';
   if (host.typeName !== 'RADIO' && !raw) {
-    throw zmqError('ENOCOMPATPROTO', `udp:// connects are for RADIO and DGRAM sockets only (DISH binds), not ${host.typeName}: ${ep.address}`, ep.address);
+    throw zmqError(
+      'ENOCOMPATPROTO',
+      `udp:// connects are for RADIO and DGRAM sockets only (DISH binds), not ${host.typeName}: ${ep.address}`,
+      ep.address,
+    );
   }
-  if (ep.host === '*' || ep.port === 0) throw zmqError('EINVAL', `invalid endpoint ${ep.address}: a udp destination needs a host and a port`, ep.address);
+  if (ep.host === '*' || ep.port === 0)
+    throw zmqError('EINVAL', `invalid endpoint ${ep.address}: a udp destination needs a host and a port`, ep.address);
   // A host name is resolved by dgram on each send; IPv6 only when written as an IPv6 address.
   const sock = socketFor(ep.host, false);
   sock.on('listening', () => {
@@ -186,7 +205,9 @@ export function connectUdp(host: UdpHost, ep: UdpEndpoint): UdpHandle {
     try {
       sock.setMulticastTTL(Math.max(1, host.options.multicastHops));
       sock.setMulticastLoopback(true);
-    } catch { /* not fatal: defaults apply */ }
+    } catch {
+      /* not fatal: defaults apply */
+    }
   });
   sock.bind(0);
   // RadioType sends every group to a pipe whose endpoint is udp:// (libzmq's subscribe-to-all udp pipes).
@@ -198,10 +219,19 @@ export function connectUdp(host: UdpHost, ep: UdpEndpoint): UdpHandle {
       if (datagram) sock.send(datagram, ep.port, ep.host);
     }
   };
-  engineEnd.owner = { readActivated: raw ? dgramSender(sock, net.isIPv6(ep.host), engineEnd, isClosed) : drain, writeActivated: () => {}, pipeTerminated: close };
+  engineEnd.owner = {
+    readActivated: raw ? dgramSender(sock, net.isIPv6(ep.host), engineEnd, isClosed) : drain,
+    writeActivated: () => {},
+    pipeTerminated: close,
+  };
   // DGRAM: answers to what it sent come back to its ephemeral port.
-  if (raw) sock.on('message', (data, rinfo) => { engineEnd.write([addressFrame(rinfo), data]); });
-  sock.on('error', () => { /* e.g. ICMP port unreachable on a later send: datagrams are fire and forget */ });
+  if (raw)
+    sock.on('message', (data, rinfo) => {
+      engineEnd.write([addressFrame(rinfo), data]);
+    });
+  sock.on('error', () => {
+    /* e.g. ICMP port unreachable on a later send: datagrams are fire and forget */
+  });
   host.attachPipe(socketEnd);
   return { endpoint: ep.address, close };
 }

@@ -102,7 +102,10 @@ export class WsStream extends Duplex {
     ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data as Buffer, isBinary));
     ws.on('close', (code: number, reason: Buffer) => {
       if (this.opened) this.push(null);
-      else this.destroy(new Error(`WebSocket closed before the upgrade finished (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`));
+      else
+        this.destroy(
+          new Error(`WebSocket closed before the upgrade finished (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`),
+        );
     });
     ws.on('error', (err: Error) => this.destroy(err));
   }
@@ -261,15 +264,15 @@ function tlsClientOptions(ep: WsEndpoint, options: CommonOptionValues): https.Re
   const system = options.wssTrustSystem;
   // No trusted certificate at all: nothing can verify (libzmq fails the handshake the same way).
   const ca = trust ? (system ? [...tlsRootCertificates(), trust] : [trust]) : system ? undefined : [];
-  const servername = (options.wssHostname) ?? (net.isIP(ep.host) ? undefined : ep.host);
+  const servername = options.wssHostname ?? (net.isIP(ep.host) ? undefined : ep.host);
   return {
     ca,
     rejectUnauthorized: true,
     servername,
     // Check the certificate against wssHostname when given, else against the endpoint's host.
     checkServerIdentity: (_host: string, cert) => tls.checkServerIdentity(servername ?? ep.host, cert),
-    cert: (options.wssCertPem) ?? undefined,
-    key: (options.wssKeyPem) ?? undefined,
+    cert: options.wssCertPem ?? undefined,
+    key: options.wssKeyPem ?? undefined,
   };
 }
 
@@ -283,7 +286,9 @@ export function wsEndpointString(host: string, port: number, path: string, schem
 
 /** Binds: an HTTP server that upgrades ZWS requests (any path, like libzmq) and hands each one to `onStream`. */
 export async function listenWs(
-  ep: WsEndpoint, options: CommonOptionValues, onStream: (s: net.Socket, l: Listener) => void,
+  ep: WsEndpoint,
+  options: CommonOptionValues,
+  onStream: (s: net.Socket, l: Listener) => void,
 ): Promise<Listener> {
   let host = ep.host;
   if (host === '*') host = options.ipv6 ? '::' : '0.0.0.0';
@@ -329,13 +334,17 @@ export async function listenWs(
     },
   };
   server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    socket.on('error', () => { /* reported through the WsStream once upgraded; before that, just dropped */ });
+    socket.on('error', () => {
+      /* reported through the WsStream once upgraded; before that, just dropped */
+    });
     const { name: mechanism, asServer } = selectMechanism(options);
     const h = req.headers['sec-websocket-protocol'];
     const protocol = selectProtocol(Array.isArray(h) ? h.join(',') : h, mechanism);
     if (!protocol) {
-      socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n` +
-        `ZeroMQ ws:// endpoint: subprotocol ZWS2.0/${mechanism} required, offered '${h ?? ''}'\n`);
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n` +
+          `ZeroMQ ws:// endpoint: subprotocol ZWS2.0/${mechanism} required, offered '${h ?? ''}'\n`,
+      );
       return;
     }
     // `ws` would reject "ZWS2.0/NULL" as a subprotocol token; the answer header is added on 'headers'.

@@ -37,7 +37,10 @@ const BY_NUMBER = new Map<number, SocketTypeEntry>();
 for (const name of SOCKET_TYPE_NAMES) {
   const draft = name in DRAFT_FACTORIES;
   const create = draft ? DRAFT_FACTORIES[name as DraftSocketTypeName] : SOCKET_TYPE_FACTORIES[name as SocketTypeName];
-  BY_NUMBER.set(SOCKET_TYPE_TABLE[name].number, { name: draft ? draftTypeName(name as DraftSocketTypeName) : (name as SocketTypeName), create });
+  BY_NUMBER.set(SOCKET_TYPE_TABLE[name].number, {
+    name: draft ? draftTypeName(name as DraftSocketTypeName) : (name as SocketTypeName),
+    create,
+  });
 }
 
 /** The socket type with libzmq number `n`, or undefined (zmq_socket's EINVAL). */

@@ -3,7 +3,8 @@
 import { typeError } from '../assign.js';
 
 export function asBool(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw typeError('Option value must be a boolean', `Option "${name}" must be a boolean, got ${describe(value)}`);
+  if (typeof value !== 'boolean')
+    throw typeError('Option value must be a boolean', `Option "${name}" must be a boolean, got ${describe(value)}`);
   return value;
 }
 

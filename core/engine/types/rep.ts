@@ -22,7 +22,10 @@ export class RepType extends RouterType {
 
   override receive(): Msg | undefined {
     if (this.sendingReply) {
-      throw zmqError('EFSM', 'Operation cannot be accomplished in current state: a Reply socket must send the reply before receiving again');
+      throw zmqError(
+        'EFSM',
+        'Operation cannot be accomplished in current state: a Reply socket must send the reply before receiving again',
+      );
     }
     for (;;) {
       const msg = super.receive();

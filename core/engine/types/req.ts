@@ -31,7 +31,10 @@ export class ReqType extends DealerType {
 
   override send(msg: Msg): boolean {
     if (this.receivingReply && this.strict) {
-      throw zmqError('EFSM', 'Operation cannot be accomplished in current state: a Request socket must receive the reply before sending again');
+      throw zmqError(
+        'EFSM',
+        'Operation cannot be accomplished in current state: a Request socket must receive the reply before sending again',
+      );
     }
     let frames: Msg;
     let id = 0;

@@ -16,7 +16,11 @@ import { asBool, asBytesOrNull, describe, EMPTY, initialBool } from './options.j
 export type Verbosity = null | 'allSubs' | 'allSubsUnsubs';
 
 /** A frame waiting for receive(); libzmq's XPUB queues frames with their MORE flag, not messages. */
-interface PendingFrame { frame: Buffer; more: boolean; pipe: Pipe }
+interface PendingFrame {
+  frame: Buffer;
+  more: boolean;
+  pipe: Pipe;
+}
 
 function isSubscriptionFrame(frame: Buffer): boolean {
   return frame.length > 0 && (frame[0] === 0 || frame[0] === 1);
@@ -47,7 +51,10 @@ export class XPubType implements SocketType {
   private onlyFirst: boolean;
   private welcome: Buffer | null;
 
-  constructor(private readonly host: SocketHost, type: 'XPUB' | 'PUB' = 'XPUB') {
+  constructor(
+    private readonly host: SocketHost,
+    type: 'XPUB' | 'PUB' = 'XPUB',
+  ) {
     this.type = type;
     const o = host.options;
     this.manual = type === 'XPUB' && initialBool(o, 'manual', false);

@@ -54,7 +54,10 @@ export function errorReceived(body: Buffer, mechanism: string, sender = 'server'
   const reason = body.toString('latin1', at + 1, at + 1 + body[at]);
   const status = /^[345]00$/.test(reason) ? Number(reason) : undefined;
   return {
-    status: 'error', send: [], kind: 'auth', zapStatus: status,
+    status: 'error',
+    send: [],
+    kind: 'auth',
+    zapStatus: status,
     reason: status ? `${mechanism} ${sender} refused the handshake: ZAP status ${reason}` : `${mechanism} ${sender} sent ERROR: ${reason}`,
   };
 }
@@ -65,7 +68,9 @@ export function errorReceived(body: Buffer, mechanism: string, sender = 'server'
  * protocol failure.
  */
 export function zapFailure(
-  verdict: Extract<ZapVerdict, { outcome: 'refused' | 'invalid' }>, mechanism: string, encodeError: (reason: string) => Buffer = errorCommand,
+  verdict: Extract<ZapVerdict, { outcome: 'refused' | 'invalid' }>,
+  mechanism: string,
+  encodeError: (reason: string) => Buffer = errorCommand,
 ): HandshakeStep {
   if (verdict.outcome === 'invalid') return protocolError(verdict.reason, verdict.code);
   const code = verdict.statusCode;
@@ -99,7 +104,9 @@ export function askZapFor(options: MechanismOptions, mechanism: string, credenti
 /** ZMQ_ZAP_ENFORCE_DOMAIN with no ZAP handler bound: the peer is refused without a word (libzmq's no-detail failure). */
 export function enforcedWithoutHandler(mechanism: string): HandshakeStep {
   return {
-    status: 'error', send: [], kind: 'no-detail',
+    status: 'error',
+    send: [],
+    kind: 'no-detail',
     reason: `${mechanism} server enforces its ZAP domain but no ZAP handler is bound at inproc://zeromq.zap.01`,
   };
 }

@@ -19,8 +19,19 @@ import { askZapFor, commandName, enforcedWithoutHandler, errorReceived, isComman
 
 export * from './curve-layout.js';
 import {
-  NONCE_HELLO, NONCE_WELCOME, NONCE_COOKIE, NONCE_VOUCH, NONCE_INITIATE, NONCE_READY, NONCE_MESSAGE_CLIENT, NONCE_MESSAGE_SERVER,
-  CURVE_HELLO_SIZE, CURVE_WELCOME_SIZE, CURVE_INITIATE_MIN_SIZE, CURVE_READY_MIN_SIZE, CURVE_MESSAGE_MIN_SIZE,
+  NONCE_HELLO,
+  NONCE_WELCOME,
+  NONCE_COOKIE,
+  NONCE_VOUCH,
+  NONCE_INITIATE,
+  NONCE_READY,
+  NONCE_MESSAGE_CLIENT,
+  NONCE_MESSAGE_SERVER,
+  CURVE_HELLO_SIZE,
+  CURVE_WELCOME_SIZE,
+  CURVE_INITIATE_MIN_SIZE,
+  CURVE_READY_MIN_SIZE,
+  CURVE_MESSAGE_MIN_SIZE,
 } from './curve-layout.js';
 
 const MESSAGE_HEADER = Buffer.from('\x07MESSAGE', 'latin1');
@@ -72,7 +83,13 @@ class CurveChannel {
   private readonly sendNonce = new Uint8Array(24);
   private readonly recvNonce = new Uint8Array(24);
 
-  constructor(private readonly key: Uint8Array, sendPrefix: Buffer, recvPrefix: Buffer, nextNonce: number, lastPeerNonce: number) {
+  constructor(
+    private readonly key: Uint8Array,
+    sendPrefix: Buffer,
+    recvPrefix: Buffer,
+    nextNonce: number,
+    lastPeerNonce: number,
+  ) {
     this.nonce = nextNonce;
     this.peerNonce = lastPeerNonce;
     this.sendNonce.set(sendPrefix, 0);
@@ -84,8 +101,14 @@ class CurveChannel {
     const hi = Math.floor(n / 0x100000000);
     const lo = n >>> 0;
     const nonce = this.sendNonce;
-    nonce[16] = hi >>> 24; nonce[17] = (hi >>> 16) & 0xff; nonce[18] = (hi >>> 8) & 0xff; nonce[19] = hi & 0xff;
-    nonce[20] = lo >>> 24; nonce[21] = (lo >>> 16) & 0xff; nonce[22] = (lo >>> 8) & 0xff; nonce[23] = lo & 0xff;
+    nonce[16] = hi >>> 24;
+    nonce[17] = (hi >>> 16) & 0xff;
+    nonce[18] = (hi >>> 8) & 0xff;
+    nonce[19] = hi & 0xff;
+    nonce[20] = lo >>> 24;
+    nonce[21] = (lo >>> 16) & 0xff;
+    nonce[22] = (lo >>> 8) & 0xff;
+    nonce[23] = lo & 0xff;
     const length = ZERO_BYTES + 1 + body.length;
     const plain = Buffer.allocUnsafe(length);
     plain.fill(0, 0, ZERO_BYTES);
@@ -142,7 +165,9 @@ export interface CurveServerOptions extends MechanismOptions {
 
 function checkKey(key: Uint8Array | undefined, what: string): Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== 32) {
-    throw Object.assign(new RangeError(`CURVE ${what} must be 32 bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`), { code: 'EINVAL' });
+    throw Object.assign(new RangeError(`CURVE ${what} must be 32 bytes, got ${key instanceof Uint8Array ? key.length : typeof key}`), {
+      code: 'EINVAL',
+    });
   }
   return key;
 }
@@ -214,9 +239,22 @@ export class CurveClient extends CurveMechanism implements Mechanism {
   }
 
   private onWelcome(body: Buffer): HandshakeStep {
-    if (body.length !== CURVE_WELCOME_SIZE) return this.fail(`malformed CURVE WELCOME: ${body.length} bytes, expected ${CURVE_WELCOME_SIZE}`, 'ERR_ZMTP_MALFORMED_COMMAND_WELCOME');
-    const plain = nacl().box.open(body.subarray(24), longNonce(NONCE_WELCOME, body.subarray(8, 24)), this.serverKey, this.shortTerm.secretKey);
-    if (!plain) return this.fail('CURVE WELCOME box does not open: the server does not hold the secret key for our curveServerKey', 'ERR_ZMTP_CRYPTOGRAPHIC');
+    if (body.length !== CURVE_WELCOME_SIZE)
+      return this.fail(
+        `malformed CURVE WELCOME: ${body.length} bytes, expected ${CURVE_WELCOME_SIZE}`,
+        'ERR_ZMTP_MALFORMED_COMMAND_WELCOME',
+      );
+    const plain = nacl().box.open(
+      body.subarray(24),
+      longNonce(NONCE_WELCOME, body.subarray(8, 24)),
+      this.serverKey,
+      this.shortTerm.secretKey,
+    );
+    if (!plain)
+      return this.fail(
+        'CURVE WELCOME box does not open: the server does not hold the secret key for our curveServerKey',
+        'ERR_ZMTP_CRYPTOGRAPHIC',
+      );
     const serverShort = plain.subarray(0, 32);
     const cookie = plain.subarray(32, 128);
     this.precomputed = nacl().box.before(serverShort, this.shortTerm.secretKey);
@@ -241,7 +279,11 @@ export class CurveClient extends CurveMechanism implements Mechanism {
   }
 
   private onReady(body: Buffer): HandshakeStep {
-    if (body.length < CURVE_READY_MIN_SIZE) return this.fail(`malformed CURVE READY: ${body.length} bytes, at least ${CURVE_READY_MIN_SIZE} needed`, 'ERR_ZMTP_MALFORMED_COMMAND_READY');
+    if (body.length < CURVE_READY_MIN_SIZE)
+      return this.fail(
+        `malformed CURVE READY: ${body.length} bytes, at least ${CURVE_READY_MIN_SIZE} needed`,
+        'ERR_ZMTP_MALFORMED_COMMAND_READY',
+      );
     const peerNonce = readCounter(body, 6);
     const plain = nacl().box.open.after(body.subarray(14), longNonce(NONCE_READY, body.subarray(6, 14)), this.precomputed!);
     if (!plain) return this.fail('CURVE READY box does not open', 'ERR_ZMTP_CRYPTOGRAPHIC');
@@ -291,11 +333,19 @@ export class CurveServer extends CurveMechanism implements Mechanism {
 
   private onHello(body: Buffer): HandshakeStep {
     if (!isCommand(body, 'HELLO')) return this.fail(`expected HELLO, got ${commandName(body)}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
-    if (body.length !== CURVE_HELLO_SIZE) return this.fail(`malformed CURVE HELLO: ${body.length} bytes, expected ${CURVE_HELLO_SIZE}`, 'ERR_ZMTP_MALFORMED_COMMAND_HELLO');
-    if (body[6] !== 1 || body[7] !== 0) return this.fail(`CURVE HELLO has unknown version ${body[6]}.${body[7]}, expected 1.0`, 'ERR_ZMTP_MALFORMED_COMMAND_HELLO');
+    if (body.length !== CURVE_HELLO_SIZE)
+      return this.fail(`malformed CURVE HELLO: ${body.length} bytes, expected ${CURVE_HELLO_SIZE}`, 'ERR_ZMTP_MALFORMED_COMMAND_HELLO');
+    if (body[6] !== 1 || body[7] !== 0)
+      return this.fail(`CURVE HELLO has unknown version ${body[6]}.${body[7]}, expected 1.0`, 'ERR_ZMTP_MALFORMED_COMMAND_HELLO');
     const clientShort = body.subarray(80, 112);
-    const signature = nacl().box.open(body.subarray(120, 200), longNonce(NONCE_HELLO, body.subarray(112, 120)), clientShort, this.secretKey);
-    if (!signature) return this.fail('CURVE HELLO signature box does not open: the client used another server key', 'ERR_ZMTP_CRYPTOGRAPHIC');
+    const signature = nacl().box.open(
+      body.subarray(120, 200),
+      longNonce(NONCE_HELLO, body.subarray(112, 120)),
+      clientShort,
+      this.secretKey,
+    );
+    if (!signature)
+      return this.fail('CURVE HELLO signature box does not open: the client used another server key', 'ERR_ZMTP_CRYPTOGRAPHIC');
     this.clientShort = Uint8Array.from(clientShort);
     this.peerNonce = readCounter(body, 112);
 
@@ -318,7 +368,10 @@ export class CurveServer extends CurveMechanism implements Mechanism {
   private async onInitiate(body: Buffer): Promise<HandshakeStep> {
     if (!isCommand(body, 'INITIATE')) return this.fail(`expected INITIATE, got ${commandName(body)}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');
     if (body.length < CURVE_INITIATE_MIN_SIZE) {
-      return this.fail(`malformed CURVE INITIATE: ${body.length} bytes, at least ${CURVE_INITIATE_MIN_SIZE} needed`, 'ERR_ZMTP_MALFORMED_COMMAND_INITIATE');
+      return this.fail(
+        `malformed CURVE INITIATE: ${body.length} bytes, at least ${CURVE_INITIATE_MIN_SIZE} needed`,
+        'ERR_ZMTP_MALFORMED_COMMAND_INITIATE',
+      );
     }
     const cookie = nacl().secretbox.open(body.subarray(25, 105), longNonce(NONCE_COOKIE, body.subarray(9, 25)), this.cookieKey);
     if (!cookie) return this.fail('CURVE INITIATE cookie does not open: not the cookie this server sent', 'ERR_ZMTP_CRYPTOGRAPHIC');
@@ -326,13 +379,29 @@ export class CurveServer extends CurveMechanism implements Mechanism {
       return this.fail('CURVE INITIATE cookie belongs to another connection', 'ERR_ZMTP_CRYPTOGRAPHIC');
     }
     const initiateNonce = readCounter(body, 105);
-    const plain = nacl().box.open(body.subarray(113), longNonce(NONCE_INITIATE, body.subarray(105, 113)), this.clientShort!, this.shortTerm.secretKey);
+    const plain = nacl().box.open(
+      body.subarray(113),
+      longNonce(NONCE_INITIATE, body.subarray(105, 113)),
+      this.clientShort!,
+      this.shortTerm.secretKey,
+    );
     if (!plain) return this.fail('CURVE INITIATE box does not open', 'ERR_ZMTP_CRYPTOGRAPHIC');
     const clientKey = plain.subarray(0, 32);
-    const vouch = nacl().box.open(plain.subarray(48, 128), longNonce(NONCE_VOUCH, plain.subarray(32, 48)), clientKey, this.shortTerm.secretKey);
-    if (!vouch) return this.fail('CURVE INITIATE vouch does not open: the client does not hold the secret key for its public key', 'ERR_ZMTP_CRYPTOGRAPHIC');
-    if (!equalBytes(vouch.subarray(0, 32), this.clientShort!)) return this.fail('CURVE INITIATE vouch names another short-term key', 'ERR_ZMTP_KEY_EXCHANGE');
-    if (!equalBytes(vouch.subarray(32, 64), this.publicKey)) return this.fail('CURVE INITIATE vouch names another server key', 'ERR_ZMTP_KEY_EXCHANGE');
+    const vouch = nacl().box.open(
+      plain.subarray(48, 128),
+      longNonce(NONCE_VOUCH, plain.subarray(32, 48)),
+      clientKey,
+      this.shortTerm.secretKey,
+    );
+    if (!vouch)
+      return this.fail(
+        'CURVE INITIATE vouch does not open: the client does not hold the secret key for its public key',
+        'ERR_ZMTP_CRYPTOGRAPHIC',
+      );
+    if (!equalBytes(vouch.subarray(0, 32), this.clientShort!))
+      return this.fail('CURVE INITIATE vouch names another short-term key', 'ERR_ZMTP_KEY_EXCHANGE');
+    if (!equalBytes(vouch.subarray(32, 64), this.publicKey))
+      return this.fail('CURVE INITIATE vouch names another server key', 'ERR_ZMTP_KEY_EXCHANGE');
     const md = decodeMetadata(Buffer.from(plain.buffer, plain.byteOffset + 128, plain.length - 128));
     if (md.error) return this.fail(`malformed CURVE INITIATE metadata: ${md.error}`, 'ERR_ZMTP_INVALID_METADATA');
     this.peerNonce = initiateNonce;

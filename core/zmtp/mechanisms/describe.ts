@@ -4,7 +4,11 @@ import { decodeMetadata } from '../metadata.js';
 import { z85Encode } from '../z85.js';
 import { isLibzmqPlainError } from './common.js';
 import {
-  CURVE_HELLO_SIZE, CURVE_INITIATE_MIN_SIZE, CURVE_MESSAGE_MIN_SIZE, CURVE_READY_MIN_SIZE, CURVE_WELCOME_SIZE,
+  CURVE_HELLO_SIZE,
+  CURVE_INITIATE_MIN_SIZE,
+  CURVE_MESSAGE_MIN_SIZE,
+  CURVE_READY_MIN_SIZE,
+  CURVE_WELCOME_SIZE,
 } from './curve-layout.js';
 
 export type SecurityFields = Record<string, string | number>;
@@ -46,14 +50,21 @@ function plainFields(name: string, data: Buffer): SecurityFields {
       if (pos >= data.length) return { malformed: 'HELLO has no username length' };
       const userLength = data[pos++];
       if (pos + userLength > data.length) {
-        return { username: printable(data.subarray(pos)), malformed: `username claims ${userLength} bytes, only ${data.length - pos} present` };
+        return {
+          username: printable(data.subarray(pos)),
+          malformed: `username claims ${userLength} bytes, only ${data.length - pos} present`,
+        };
       }
       out.username = printable(data.subarray(pos, pos + userLength));
       pos += userLength;
       if (pos >= data.length) return { ...out, malformed: 'HELLO has no password length' };
       const passLength = data[pos++];
       if (pos + passLength > data.length) {
-        return { ...out, password: printable(data.subarray(pos)), malformed: `password claims ${passLength} bytes, only ${data.length - pos} present` };
+        return {
+          ...out,
+          password: printable(data.subarray(pos)),
+          malformed: `password claims ${passLength} bytes, only ${data.length - pos} present`,
+        };
       }
       out.password = printable(data.subarray(pos, pos + passLength));
       pos += passLength;
@@ -93,7 +104,8 @@ function curveFields(name: string, data: Buffer): SecurityFields {
       return { nonce: data.subarray(0, 16).toString('hex'), 'box length': data.length - 16 };
     }
     case 'INITIATE': {
-      if (size < CURVE_INITIATE_MIN_SIZE) return { size, malformed: `CURVE INITIATE is ${size} bytes, at least ${CURVE_INITIATE_MIN_SIZE} needed` };
+      if (size < CURVE_INITIATE_MIN_SIZE)
+        return { size, malformed: `CURVE INITIATE is ${size} bytes, at least ${CURVE_INITIATE_MIN_SIZE} needed` };
       return {
         'cookie nonce': data.subarray(0, 16).toString('hex'),
         'cookie length': 80,
@@ -107,7 +119,8 @@ function curveFields(name: string, data: Buffer): SecurityFields {
       return { 'short nonce': counter(data, 0), 'box length': data.length - 8, 'metadata length': data.length - 8 - 16 };
     }
     case 'MESSAGE': {
-      if (size < CURVE_MESSAGE_MIN_SIZE) return { size, malformed: `CURVE MESSAGE is ${size} bytes, at least ${CURVE_MESSAGE_MIN_SIZE} needed` };
+      if (size < CURVE_MESSAGE_MIN_SIZE)
+        return { size, malformed: `CURVE MESSAGE is ${size} bytes, at least ${CURVE_MESSAGE_MIN_SIZE} needed` };
       return { 'short nonce': counter(data, 0), 'box length': data.length - 8, 'payload length': data.length - 8 - 16 - 1 };
     }
     case 'ERROR':

@@ -76,7 +76,11 @@ export function createMechanism(name: MechanismName, opts: MechanismOptions & { 
 export function checkSecurityOptions(socketOptions: Record<string, unknown>): { name: MechanismName; asServer: boolean } {
   const selected = selectMechanism(socketOptions);
   createMechanism(selected.name, {
-    asServer: selected.asServer, properties: {}, zapDomain: '', peerAddress: '', socketOptions,
+    asServer: selected.asServer,
+    properties: {},
+    zapDomain: '',
+    peerAddress: '',
+    socketOptions,
   });
   return selected;
 }

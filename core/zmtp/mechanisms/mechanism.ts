@@ -45,17 +45,26 @@ export type HandshakeStep =
   /** Command bodies to send; the handshake goes on. */
   | { status: 'continue'; send: Buffer[] }
   /** Done: both sides know each other. `send` may carry the last command (e.g. READY). */
-  | { status: 'ready'; send: Buffer[]; peerProperties: Properties; peerRaw: Record<string, Buffer>; userId?: string; zapMetadata?: Properties }
+  | {
+      status: 'ready';
+      send: Buffer[];
+      peerProperties: Properties;
+      peerRaw: Record<string, Buffer>;
+      userId?: string;
+      zapMetadata?: Properties;
+    }
   /** Failed: send these (typically an ERROR command), then close. `reason` is for monitor events. */
   | {
-    status: 'error'; send: Buffer[]; reason: string;
-    /** Which monitor event: 'protocol' (malformed/unexpected), 'auth' (ZAP/credentials refused), 'no-detail'. */
-    kind: 'protocol' | 'auth' | 'no-detail';
-    /** ZAP status code when the ZAP handler refused. */
-    zapStatus?: number;
-    /** kind 'protocol': libzmq's reason (ZMQ_PROTOCOL_ERROR_*), as zeromq.js's error code. */
-    protocolCode?: ProtocolErrorCode;
-  };
+      status: 'error';
+      send: Buffer[];
+      reason: string;
+      /** Which monitor event: 'protocol' (malformed/unexpected), 'auth' (ZAP/credentials refused), 'no-detail'. */
+      kind: 'protocol' | 'auth' | 'no-detail';
+      /** ZAP status code when the ZAP handler refused. */
+      zapStatus?: number;
+      /** kind 'protocol': libzmq's reason (ZMQ_PROTOCOL_ERROR_*), as zeromq.js's error code. */
+      protocolCode?: ProtocolErrorCode;
+    };
 
 export interface Mechanism {
   readonly name: string;

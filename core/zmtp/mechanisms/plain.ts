@@ -8,7 +8,14 @@ import { encodeCommand, readyCommand } from '../commands.js';
 import type { HandshakeStep, Mechanism, MechanismOptions } from './mechanism.js';
 import type { ProtocolErrorCode } from './protocol-errors.js';
 import {
-  commandName, errorReceived, isCommand, isLibzmqPlainError, libzmqPlainErrorCommand, askZapFor, protocolError, zapFailure,
+  commandName,
+  errorReceived,
+  isCommand,
+  isLibzmqPlainError,
+  libzmqPlainErrorCommand,
+  askZapFor,
+  protocolError,
+  zapFailure,
 } from './common.js';
 
 export interface PlainClientOptions extends MechanismOptions {
@@ -65,7 +72,11 @@ export class PlainClient implements Mechanism {
       return errorReceived(body, 'PLAIN');
     }
     if (this.state === 'waiting-welcome' && isCommand(body, 'WELCOME')) {
-      if (body.length !== 8) return this.fail(`malformed PLAIN WELCOME: ${body.length - 8} unexpected bytes after the name`, 'ERR_ZMTP_MALFORMED_COMMAND_WELCOME');
+      if (body.length !== 8)
+        return this.fail(
+          `malformed PLAIN WELCOME: ${body.length - 8} unexpected bytes after the name`,
+          'ERR_ZMTP_MALFORMED_COMMAND_WELCOME',
+        );
       this.state = 'waiting-ready';
       return { status: 'continue', send: [encodeCommand('INITIATE', encodeMetadata(this.options.properties))] };
     }
@@ -100,13 +111,16 @@ export class PlainServer implements Mechanism {
   async onCommand(body: Buffer): Promise<HandshakeStep> {
     if (this.state === 'waiting-hello') {
       const hello = parsePlainHello(body);
-      if ('error' in hello) return this.fail(hello.error, isCommand(body, 'HELLO') ? 'ERR_ZMTP_MALFORMED_COMMAND_HELLO' : 'ERR_ZMTP_UNEXPECTED_COMMAND');
+      if ('error' in hello)
+        return this.fail(hello.error, isCommand(body, 'HELLO') ? 'ERR_ZMTP_MALFORMED_COMMAND_HELLO' : 'ERR_ZMTP_UNEXPECTED_COMMAND');
       this.state = 'asking-zap';
       const verdict = await askZapFor(this.options, 'PLAIN', [hello.username, hello.password]);
       if (verdict.outcome === 'no-handler') {
         this.state = 'done';
         return {
-          status: 'error', send: [], kind: 'no-detail',
+          status: 'error',
+          send: [],
+          kind: 'no-detail',
           reason: 'PLAIN server has no ZAP handler bound at inproc://zeromq.zap.01 to check credentials',
         };
       }
@@ -125,8 +139,12 @@ export class PlainServer implements Mechanism {
       if (md.error) return this.fail(`malformed PLAIN INITIATE metadata: ${md.error}`, 'ERR_ZMTP_INVALID_METADATA');
       this.state = 'done';
       return {
-        status: 'ready', send: [readyCommand(this.options.properties)], peerProperties: md.properties, peerRaw: md.raw,
-        userId: this.userId, zapMetadata: this.zapProperties,
+        status: 'ready',
+        send: [readyCommand(this.options.properties)],
+        peerProperties: md.properties,
+        peerRaw: md.raw,
+        userId: this.userId,
+        zapMetadata: this.zapProperties,
       };
     }
     return this.fail(`unexpected ${commandName(body)} command while the PLAIN server is ${this.state}`, 'ERR_ZMTP_UNEXPECTED_COMMAND');

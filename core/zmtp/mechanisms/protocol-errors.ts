@@ -46,9 +46,13 @@ export function protocolErrorMessage(code: ProtocolErrorCode): string {
 /** zeromq.js's message for a ZAP status in a handshake:error:auth event (src/observer.cc AuthError). */
 export function authErrorMessage(status: number | undefined): string {
   switch (status) {
-    case 300: return 'Temporary error';
-    case 400: return 'Authentication failure';
-    case 500: return 'Internal error';
-    default: return 'Unknown error';
+    case 300:
+      return 'Temporary error';
+    case 400:
+      return 'Authentication failure';
+    case 500:
+      return 'Internal error';
+    default:
+      return 'Unknown error';
   }
 }

@@ -111,14 +111,19 @@ export function parseZapReply(frames: readonly Buffer[], expectedRequestId = ZAP
     if (f[0].length !== 0) return { error: 'ZAP reply has 7 frames but the first (delimiter) is not empty', code: 'ERR_ZAP_UNSPECIFIED' };
     f = f.slice(1);
   }
-  if (f.length !== 6) return { error: `ZAP reply has ${f.length} frames, expected 6 (after the empty delimiter)`, code: 'ERR_ZAP_MALFORMED_REPLY' };
+  if (f.length !== 6)
+    return { error: `ZAP reply has ${f.length} frames, expected 6 (after the empty delimiter)`, code: 'ERR_ZAP_MALFORMED_REPLY' };
   const version = f[0].toString('latin1');
   if (version !== ZAP_VERSION) return { error: `ZAP reply version '${version}', expected '${ZAP_VERSION}'`, code: 'ERR_ZAP_BAD_VERSION' };
   const requestId = f[1].toString('latin1');
-  if (requestId !== expectedRequestId) return { error: `ZAP reply for request id '${requestId}', expected '${expectedRequestId}'`, code: 'ERR_ZAP_BAD_REQUEST_ID' };
+  if (requestId !== expectedRequestId)
+    return { error: `ZAP reply for request id '${requestId}', expected '${expectedRequestId}'`, code: 'ERR_ZAP_BAD_REQUEST_ID' };
   const statusCode = f[2].toString('latin1');
   if (!(ZAP_STATUS_CODES as readonly string[]).includes(statusCode)) {
-    return { error: `ZAP reply status code '${statusCode}' is not one of ${ZAP_STATUS_CODES.join(', ')}`, code: 'ERR_ZAP_INVALID_STATUS_CODE' };
+    return {
+      error: `ZAP reply status code '${statusCode}' is not one of ${ZAP_STATUS_CODES.join(', ')}`,
+      code: 'ERR_ZAP_INVALID_STATUS_CODE',
+    };
   }
   const md = decodeMetadata(f[5]);
   if (md.error) return { error: `ZAP reply metadata is malformed: ${md.error}`, code: 'ERR_ZAP_INVALID_METADATA' };
@@ -164,7 +169,11 @@ export async function askZap(
   if (!reply) return { outcome: 'no-handler' };
   const code = reply.statusCode;
   if (!(ZAP_STATUS_CODES as readonly string[]).includes(code)) {
-    return { outcome: 'invalid', reason: `ZAP handler sent status code '${code}', not one of ${ZAP_STATUS_CODES.join(', ')}`, code: 'ERR_ZAP_INVALID_STATUS_CODE' };
+    return {
+      outcome: 'invalid',
+      reason: `ZAP handler sent status code '${code}', not one of ${ZAP_STATUS_CODES.join(', ')}`,
+      code: 'ERR_ZAP_INVALID_STATUS_CODE',
+    };
   }
   const md = decodeMetadata(Buffer.from(reply.metadata ?? Buffer.alloc(0)));
   if (md.error) return { outcome: 'invalid', reason: `ZAP handler sent malformed metadata: ${md.error}`, code: 'ERR_ZAP_INVALID_METADATA' };

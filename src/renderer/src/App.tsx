@@ -60,12 +60,17 @@ export function App({ client }: { client: AppClient }) {
       </header>
       {!connected && (
         <div role="alert" data-testid="connection-lost" className="bg-red-600 px-3 py-1 text-sm text-white">
-          Lost the connection to zmtp serve; reconnecting. If it stopped, start it again with the same settings directory: this page reconnects by itself.
+          Lost the connection to zmtp serve; reconnecting. If it stopped, start it again with the same settings directory: this page
+          reconnects by itself.
         </div>
       )}
       <div className="min-h-0 flex-1">
-        <div className={tab === 'workbench' ? 'h-full' : 'hidden'}><Workbench client={client} /></div>
-        <div className={tab === 'capture' ? 'h-full' : 'hidden'}><CaptureView client={client} /></div>
+        <div className={tab === 'workbench' ? 'h-full' : 'hidden'}>
+          <Workbench client={client} />
+        </div>
+        <div className={tab === 'capture' ? 'h-full' : 'hidden'}>
+          <CaptureView client={client} />
+        </div>
       </div>
     </div>
   );

@@ -2,13 +2,14 @@
 // in a browser (`zmtp serve`) a WebSocket to the serving host with the token from the page URL, stated
 // in every request (the server does not take its cookie for the API).
 // Both give the same interface, so nothing else in the UI knows where it runs.
-import type {
-  CaptureFilter, CaptureSummary, HostClient, HostEvent, Method, Params, Reply, Result,
-} from '../../../core/host/protocol.js';
+import type { CaptureFilter, CaptureSummary, HostClient, HostEvent, Method, Params, Reply, Result } from '../../../core/host/protocol.js';
 import { exportFileName } from '../../../core/host/export-name.js';
 
 export class ApiError extends Error {
-  constructor(message: string, public code?: string) {
+  constructor(
+    message: string,
+    public code?: string,
+  ) {
     super(message);
   }
 }
@@ -61,13 +62,21 @@ function electronClient(api: PreloadApi): AppClient {
       return path ? request('capture.openFile', { path }) : null;
     },
     async saveCapture(c) {
-      const path = await api.saveDialog({ title: 'Save capture', defaultName: c.name.replace(/[^A-Za-z0-9_.-]+/g, '_') + (/\.pcap(ng)?$/.test(c.name) ? '' : '.pcapng'), extensions: ['pcapng', 'pcap'] });
+      const path = await api.saveDialog({
+        title: 'Save capture',
+        defaultName: c.name.replace(/[^A-Za-z0-9_.-]+/g, '_') + (/\.pcap(ng)?$/.test(c.name) ? '' : '.pcapng'),
+        extensions: ['pcapng', 'pcap'],
+      });
       if (!path) return null;
       await request('capture.save', { id: c.id, path });
       return path;
     },
     async exportCapture(c, format, filter) {
-      const path = await api.saveDialog({ title: `Export as ${format.toUpperCase()}`, defaultName: exportFileName(c.name, format), extensions: [format] });
+      const path = await api.saveDialog({
+        title: `Export as ${format.toUpperCase()}`,
+        defaultName: exportFileName(c.name, format),
+        extensions: [format],
+      });
       if (!path) return null;
       try {
         await request('capture.export', { id: c.id, format, path, filter });
@@ -107,8 +116,14 @@ function browserClient(): AppClient {
     // The token goes as a second subprotocol (the server selects 'zmtp'), out of URLs and logs.
     ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, ['zmtp', `zmtp-token.${token}`]);
     opened = new Promise((resolve, reject) => {
-      ws.addEventListener('open', () => { retryMs = 500; connListeners.forEach((l) => l(true)); resolve(); });
-      ws.addEventListener('error', () => reject(new ApiError('cannot reach the zmtp serve process (is it still running? is the token right?)', 'ECONNREFUSED')));
+      ws.addEventListener('open', () => {
+        retryMs = 500;
+        connListeners.forEach((l) => l(true));
+        resolve();
+      });
+      ws.addEventListener('error', () =>
+        reject(new ApiError('cannot reach the zmtp serve process (is it still running? is the token right?)', 'ECONNREFUSED')),
+      );
     });
     opened.catch(() => undefined);
     ws.addEventListener('message', (m) => {
@@ -121,7 +136,8 @@ function browserClient(): AppClient {
     });
     ws.addEventListener('close', () => {
       connListeners.forEach((l) => l(false));
-      for (const p of pending.values()) p.resolve({ ok: false, error: { message: 'connection to the server was lost', code: 'ECONNRESET' } });
+      for (const p of pending.values())
+        p.resolve({ ok: false, error: { message: 'connection to the server was lost', code: 'ECONNRESET' } });
       pending.clear();
       // Try again: the same serve process coming back (a dropped connection, a sleeping laptop) picks up here.
       setTimeout(connect, retryMs);
@@ -133,7 +149,11 @@ function browserClient(): AppClient {
   const request = async <M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> => {
     await opened;
     // Between a lost connection and the next attempt: fail now (the UI stays usable) rather than wait forever.
-    if (ws.readyState !== WebSocket.OPEN) throw new ApiError('not connected to zmtp serve (reconnecting: a serve restarted with the same settings directory is found again)', 'ECONNRESET');
+    if (ws.readyState !== WebSocket.OPEN)
+      throw new ApiError(
+        'not connected to zmtp serve (reconnecting: a serve restarted with the same settings directory is found again)',
+        'ECONNRESET',
+      );
     const id = nextId++;
     const reply = await new Promise<Reply>((resolve) => {
       pending.set(id, { resolve });
@@ -146,8 +166,14 @@ function browserClient(): AppClient {
   return {
     mode: 'browser',
     request,
-    onEvent(l) { listeners.add(l); return () => listeners.delete(l); },
-    onConnectionChange(l) { connListeners.add(l); return () => connListeners.delete(l); },
+    onEvent(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    onConnectionChange(l) {
+      connListeners.add(l);
+      return () => connListeners.delete(l);
+    },
     openCaptureFile(file, onUpload) {
       // XMLHttpRequest rather than fetch: it reports upload progress for big captures.
       return new Promise<CaptureSummary>((resolve, reject) => {
@@ -155,10 +181,16 @@ function browserClient(): AppClient {
         xhr.open('POST', `/api/upload?name=${encodeURIComponent(file.name)}`);
         xhr.setRequestHeader('x-zmtp-token', token);
         xhr.responseType = 'json';
-        xhr.upload.onprogress = (e) => { if (e.lengthComputable && onUpload) onUpload(e.loaded / e.total); };
+        xhr.upload.onprogress = (e) => {
+          if (e.lengthComputable && onUpload) onUpload(e.loaded / e.total);
+        };
         xhr.onload = () => {
           const reply = (xhr.response ?? { ok: false, error: { message: `upload failed (HTTP ${xhr.status})` } }) as Reply;
-          try { resolve(unwrap<CaptureSummary>(reply)); } catch (err) { reject(err); }
+          try {
+            resolve(unwrap<CaptureSummary>(reply));
+          } catch (err) {
+            reject(err);
+          }
         };
         xhr.onerror = () => reject(new ApiError('upload failed: the zmtp serve process could not be reached', 'ECONNRESET'));
         xhr.send(file);

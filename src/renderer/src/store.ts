@@ -33,7 +33,21 @@ export interface State {
   epoch: number;
 }
 
-let state: State = { sockets: {}, order: [], messages: {}, messageTotals: {}, rates: {}, events: {}, eventTotals: {}, clearedUpTo: {}, captures: {}, captureOrder: [], connected: true, restarted: null, epoch: 0 };
+let state: State = {
+  sockets: {},
+  order: [],
+  messages: {},
+  messageTotals: {},
+  rates: {},
+  events: {},
+  eventTotals: {},
+  clearedUpTo: {},
+  captures: {},
+  captureOrder: [],
+  connected: true,
+  restarted: null,
+  epoch: 0,
+};
 const listeners = new Set<() => void>();
 
 /** Set while a notification of the components is due. */
@@ -67,7 +81,10 @@ export function getState(): State {
 
 export function useStore<T>(selector: (s: State) => T): T {
   return useSyncExternalStore(
-    (l) => { listeners.add(l); return () => listeners.delete(l); },
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
     () => selector(state),
   );
 }
@@ -81,8 +98,9 @@ export function upsertSocket(socket: SocketInfo): void {
 
 /** Adds what a request returned unless an event already brought a fresher copy. */
 export function addIfMissing(item: CaptureSummary | SocketInfo): void {
-  if ('source' in item) { if (!state.captures[item.id]) upsertCapture(item); }
-  else if (!state.sockets[item.id]) upsertSocket(item);
+  if ('source' in item) {
+    if (!state.captures[item.id]) upsertCapture(item);
+  } else if (!state.sockets[item.id]) upsertSocket(item);
 }
 
 export function upsertCapture(capture: CaptureSummary): void {
@@ -97,7 +115,8 @@ export function mergeMessages(list: readonly LoggedMessage[] | undefined, add: r
   const old = list ?? [];
   let next: LoggedMessage[];
   if (add.length === 0) return old as LoggedMessage[];
-  if (old.length === 0 || add[0].seq > old[old.length - 1].seq) next = [...old, ...add]; // the usual case: only newer ones
+  if (old.length === 0 || add[0].seq > old[old.length - 1].seq)
+    next = [...old, ...add]; // the usual case: only newer ones
   else {
     const bySeq = new Map<number, LoggedMessage>();
     for (const m of old) bySeq.set(m.seq, m);
@@ -119,7 +138,7 @@ function notCleared(id: string, messages: LoggedMessage[]): LoggedMessage[] {
 /** Clears a socket's message list on this page (the host's log and totals stay). */
 export function clearMessages(id: string): void {
   const list = state.messages[id] ?? [];
-  const last = list.length ? list[list.length - 1].seq : state.clearedUpTo[id] ?? 0;
+  const last = list.length ? list[list.length - 1].seq : (state.clearedUpTo[id] ?? 0);
   set({ messages: { ...state.messages, [id]: [] }, clearedUpTo: { ...state.clearedUpTo, [id]: last } });
 }
 
@@ -144,7 +163,10 @@ function apply(event: HostEvent): void {
     }
     case 'socket.messages':
       set({
-        messages: { ...state.messages, [event.id]: mergeMessages(state.messages[event.id], notCleared(event.id, event.messages), KEEP_MESSAGES) },
+        messages: {
+          ...state.messages,
+          [event.id]: mergeMessages(state.messages[event.id], notCleared(event.id, event.messages), KEEP_MESSAGES),
+        },
         messageTotals: { ...state.messageTotals, [event.id]: event.total },
         rates: { ...state.rates, [event.id]: event.rate },
       });
@@ -189,21 +211,37 @@ export function dismissRestart(): void {
 }
 
 async function load(client: AppClient, again: boolean): Promise<void> {
-  const [info, sockets, captures] = await Promise.all([client.request('host.info'), client.request('socket.list'), client.request('capture.list')]);
+  const [info, sockets, captures] = await Promise.all([
+    client.request('host.info'),
+    client.request('socket.list'),
+    client.request('capture.list'),
+  ]);
   const before = hostInstance;
   hostInstance = info.instance;
   if (again && before !== undefined && before !== info.instance) {
     // A new back end: none of the old sockets, messages or captures exist there any more.
     const lost = state.order.map((id) => state.sockets[id]).filter(Boolean);
     set({
-      sockets: {}, order: [], messages: {}, messageTotals: {}, rates: {}, events: {}, eventTotals: {}, clearedUpTo: {}, captures: {}, captureOrder: [],
+      sockets: {},
+      order: [],
+      messages: {},
+      messageTotals: {},
+      rates: {},
+      events: {},
+      eventTotals: {},
+      clearedUpTo: {},
+      captures: {},
+      captureOrder: [],
       restarted: { at: Date.now() / 1000, sockets: [...(state.restarted?.sockets ?? []), ...lost] },
       epoch: state.epoch + 1,
     });
   } else if (again) {
     // Sockets closed meanwhile go; what the host still has is loaded afresh below.
     const keep = new Set(sockets.map((s) => s.id));
-    set({ sockets: Object.fromEntries(Object.entries(state.sockets).filter(([id]) => keep.has(id))), order: state.order.filter((id) => keep.has(id)) });
+    set({
+      sockets: Object.fromEntries(Object.entries(state.sockets).filter(([id]) => keep.has(id))),
+      order: state.order.filter((id) => keep.has(id)),
+    });
   }
   for (const s of sockets) {
     upsertSocket(s);

@@ -52,7 +52,8 @@ function mutate(src: Buffer, rnd: () => number): Buffer {
       case 1: {
         // overwrite an aligned 32-bit word (lengths, caplens, interface ids) with something large
         const o = at() & ~3;
-        if (o + 4 <= b.length) b.writeUInt32LE([0xffffffff, 0x7fffffff, 0x40000, 0x10000, Math.floor(rnd() * 2 ** 32)][Math.floor(rnd() * 5)], o);
+        if (o + 4 <= b.length)
+          b.writeUInt32LE([0xffffffff, 0x7fffffff, 0x40000, 0x10000, Math.floor(rnd() * 2 ** 32)][Math.floor(rnd() * 5)], o);
         break;
       }
       case 2: // truncate
@@ -97,7 +98,7 @@ for (const [name, tool, args, ext] of [
       const bytes = mutate(original, rnd);
       // Feed in random-sized chunks so corrupt records straddle chunk boundaries.
       const chunks: Buffer[] = [];
-      for (let o = 0; o < bytes.length; ) {
+      for (let o = 0; o < bytes.length;) {
         const n = 1 + Math.floor(rnd() * 4096);
         chunks.push(bytes.subarray(o, o + n));
         o += n;

@@ -5,8 +5,14 @@ import { createServer, connect, type Server, type Socket, type AddressInfo } fro
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  openCapture, decodeLinkLayer, TcpReassembler, TCP_FIN,
-  type Packet, type CaptureWarning, type TcpStreamEvent, type TcpConnection,
+  openCapture,
+  decodeLinkLayer,
+  TcpReassembler,
+  TCP_FIN,
+  type Packet,
+  type CaptureWarning,
+  type TcpStreamEvent,
+  type TcpConnection,
 } from '../../../core/capture/index.js';
 import { launchCaptureTool } from '../../helpers/capture.js';
 
@@ -18,7 +24,13 @@ export interface FileCapture {
 }
 
 /** Starts tcpdump or dumpcap writing to `file`; resolves once it is really capturing. */
-export async function captureToFile(o: { tool: Tool; iface?: string; filter: string; file: string; args?: string[] }): Promise<FileCapture> {
+export async function captureToFile(o: {
+  tool: Tool;
+  iface?: string;
+  filter: string;
+  file: string;
+  args?: string[];
+}): Promise<FileCapture> {
   const iface = o.iface ?? 'lo';
   const args =
     o.tool === 'tcpdump'
@@ -41,7 +53,7 @@ export async function captureToFile(o: { tool: Tool; iface?: string; filter: str
 export async function readAll(file: string): Promise<{ packets: Packet[]; warnings: CaptureWarning[] }> {
   const packets: Packet[] = [];
   const warnings: CaptureWarning[] = [];
-  for await (const p of openCapture(file)) ('kind' in p ? warnings.push(p) : packets.push(p));
+  for await (const p of openCapture(file)) 'kind' in p ? warnings.push(p) : packets.push(p);
   return { packets, warnings };
 }
 
@@ -85,17 +97,38 @@ export function reassemblePackets(packets: Iterable<Packet>): Reassembled {
     conns,
     warnings,
     gaps: events.filter((e) => e.kind === 'gap').length,
-    stream: (id, dir) => Buffer.concat(events.filter((e) => e.kind === 'data' && e.conn.id === id && e.dir === dir).map((e) => (e as { data: Buffer }).data)),
+    stream: (id, dir) =>
+      Buffer.concat(events.filter((e) => e.kind === 'data' && e.conn.id === id && e.dir === dir).map((e) => (e as { data: Buffer }).data)),
   };
 }
 
 export function tshark(file: string, fields: string[], filter?: string): string[][] {
-  const out = execFileSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', ...(filter ? ['-Y', filter] : []), '-T', 'fields', '-E', 'separator=/t', ...fields.flatMap((f) => ['-e', f])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+  const out = execFileSync(
+    'tshark',
+    [
+      '-r',
+      file,
+      '-o',
+      'tcp.check_checksum:TRUE',
+      '-o',
+      'ip.check_checksum:TRUE',
+      ...(filter ? ['-Y', filter] : []),
+      '-T',
+      'fields',
+      '-E',
+      'separator=/t',
+      ...fields.flatMap((f) => ['-e', f]),
+    ],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return out
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => l.split('\t'));
 }
 
 /** Deterministic pseudo-random bytes (so failures reproduce). */

@@ -8,8 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
 import {
-  LiveCapture, TcpReassembler, CaptureError, openCapture, parseInterfaceList,
-  type TcpStreamEvent, type CaptureTool,
+  LiveCapture,
+  TcpReassembler,
+  CaptureError,
+  openCapture,
+  parseInterfaceList,
+  type TcpStreamEvent,
+  type CaptureTool,
 } from '../../../core/capture/index.js';
 
 const liveCases: { tool: CaptureTool; iface: string; linkType?: string; expectLinkType: number }[] = [
@@ -87,7 +92,10 @@ test('listInterfaces: dumpcap and tcpdump both list lo and any', async () => {
     const names = list.map((i) => i.name);
     assert.ok(names.includes('lo'), `${tool}: ${names}`);
     assert.ok(names.includes('any'), `${tool}: ${names}`);
-    assert.deepEqual(list.map((i) => i.index), list.map((_, k) => k + 1));
+    assert.deepEqual(
+      list.map((i) => i.index),
+      list.map((_, k) => k + 1),
+    );
   }
   assert.deepEqual(parseInterfaceList('1. eth0\n2. any (Pseudo-device)\n3.lo [Up, Running, Loopback]\nnoise\n'), [
     { index: 1, name: 'eth0' },
@@ -153,7 +161,11 @@ test('auto tool selection prefers dumpcap and falls back to tcpdump when dumpcap
   await fallback.start();
   assert.equal(fallback.tool, 'tcpdump');
   await fallback.stop();
-  const neither = await startError({ interface: 'lo', tool: 'auto', toolPath: { dumpcap: '/nonexistent/dumpcap', tcpdump: '/nonexistent/tcpdump' } });
+  const neither = await startError({
+    interface: 'lo',
+    tool: 'auto',
+    toolPath: { dumpcap: '/nonexistent/dumpcap', tcpdump: '/nonexistent/tcpdump' },
+  });
   assert.equal(neither.code, 'ENOENT');
   assert.match(neither.message, /tcpdump was not found/);
 });

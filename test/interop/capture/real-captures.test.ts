@@ -6,14 +6,69 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { captureToFile, chunksFor, clientSession, readAll, reassemblePackets, recordingServer, tshark, waitForFins, type Tool } from './helpers.js';
+import {
+  captureToFile,
+  chunksFor,
+  clientSession,
+  readAll,
+  reassemblePackets,
+  recordingServer,
+  tshark,
+  waitForFins,
+  type Tool,
+} from './helpers.js';
 
-const flavours: { name: string; tool: Tool; iface: string; args: string[]; host: string; linkType: number; format: string; nano: boolean }[] = [
-  { name: 'tcpdump on lo (Ethernet pcap)', tool: 'tcpdump', iface: 'lo', args: [], host: '127.0.0.1', linkType: 1, format: 'pcap', nano: false },
+const flavours: {
+  name: string;
+  tool: Tool;
+  iface: string;
+  args: string[];
+  host: string;
+  linkType: number;
+  format: string;
+  nano: boolean;
+}[] = [
+  {
+    name: 'tcpdump on lo (Ethernet pcap)',
+    tool: 'tcpdump',
+    iface: 'lo',
+    args: [],
+    host: '127.0.0.1',
+    linkType: 1,
+    format: 'pcap',
+    nano: false,
+  },
   { name: 'dumpcap on lo (pcapng)', tool: 'dumpcap', iface: 'lo', args: [], host: '127.0.0.1', linkType: 1, format: 'pcapng', nano: true },
-  { name: 'tcpdump on any (Linux cooked SLL)', tool: 'tcpdump', iface: 'any', args: ['-y', 'LINUX_SLL'], host: '127.0.0.1', linkType: 113, format: 'pcap', nano: false },
-  { name: 'tcpdump on any -y LINUX_SLL2', tool: 'tcpdump', iface: 'any', args: ['-y', 'LINUX_SLL2'], host: '127.0.0.1', linkType: 276, format: 'pcap', nano: false },
-  { name: 'tcpdump --time-stamp-precision=nano', tool: 'tcpdump', iface: 'lo', args: ['--time-stamp-precision=nano'], host: '127.0.0.1', linkType: 1, format: 'pcap', nano: true },
+  {
+    name: 'tcpdump on any (Linux cooked SLL)',
+    tool: 'tcpdump',
+    iface: 'any',
+    args: ['-y', 'LINUX_SLL'],
+    host: '127.0.0.1',
+    linkType: 113,
+    format: 'pcap',
+    nano: false,
+  },
+  {
+    name: 'tcpdump on any -y LINUX_SLL2',
+    tool: 'tcpdump',
+    iface: 'any',
+    args: ['-y', 'LINUX_SLL2'],
+    host: '127.0.0.1',
+    linkType: 276,
+    format: 'pcap',
+    nano: false,
+  },
+  {
+    name: 'tcpdump --time-stamp-precision=nano',
+    tool: 'tcpdump',
+    iface: 'lo',
+    args: ['--time-stamp-precision=nano'],
+    host: '127.0.0.1',
+    linkType: 1,
+    format: 'pcap',
+    nano: true,
+  },
   { name: 'dumpcap on lo over IPv6 (::1)', tool: 'dumpcap', iface: 'lo', args: [], host: '::1', linkType: 1, format: 'pcapng', nano: true },
 ];
 
@@ -38,7 +93,10 @@ for (const f of flavours) {
 
     const { packets, warnings } = await readAll(file);
     assert.deepEqual(warnings, []);
-    assert.ok(packets.every((p) => p.linkType === f.linkType), `link type ${f.linkType}`);
+    assert.ok(
+      packets.every((p) => p.linkType === f.linkType),
+      `link type ${f.linkType}`,
+    );
     const r = reassemblePackets(packets);
     assert.deepEqual(r.warnings, []);
     assert.equal(r.gaps, 0);
@@ -49,7 +107,10 @@ for (const f of flavours) {
       assert.equal(conn.midstream, false);
       assert.equal(conn.server.port, server.port);
       assert.equal(conn.client.ip, f.host);
-      assert.ok(r.stream(conn.id, 'c2s').equals(s.c2s), `client -> server bytes of port ${s.clientPort} (${r.stream(conn.id, 'c2s').length} vs ${s.c2s.length})`);
+      assert.ok(
+        r.stream(conn.id, 'c2s').equals(s.c2s),
+        `client -> server bytes of port ${s.clientPort} (${r.stream(conn.id, 'c2s').length} vs ${s.c2s.length})`,
+      );
       assert.ok(r.stream(conn.id, 's2c').equals(s.s2c), `server -> client bytes of port ${s.clientPort}`);
       const close = r.events.find((e) => e.kind === 'close' && e.conn.id === conn.id);
       assert.equal(close && close.kind === 'close' && close.reason, 'fin');
@@ -68,6 +129,10 @@ for (const f of flavours) {
     const tsharkPayload = rows.reduce((n, row) => n + Number(row[3] || 0), 0);
     const ours = r.events.reduce((n, e) => n + (e.kind === 'data' ? e.data.length : 0), 0);
     assert.ok(tsharkPayload >= ours, 'tshark counts at least the payload we delivered (it includes retransmissions)');
-    if (!f.nano) assert.ok(packets.every((p) => p.tsNsec % 1000 === 0), 'microsecond file');
+    if (!f.nano)
+      assert.ok(
+        packets.every((p) => p.tsNsec % 1000 === 0),
+        'microsecond file',
+      );
   });
 }

@@ -18,7 +18,8 @@ const captures: Record<string, string> = {
   'transcribed_zmtp20_reqrep-identity.pcap': 'zmtp20-capture-PROTOCOL-REQREP-IDENTITY.txt',
   'transcribed_zmtp20_extreqrep.pcap': 'zmtp20-capture-PROTOCOL-EXTREQREP.txt',
 };
-const missing = !existsSync(`${REALCAPS}/transcribed_zmtp20_reqrep.pcap`) && `the transcribed captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
+const missing =
+  !existsSync(`${REALCAPS}/transcribed_zmtp20_reqrep.pcap`) && `the transcribed captures are not at ${REALCAPS} (set REALCAPS_DIR)`;
 
 /**
  * The socket type the annotator gave each direction: "socket-type (REQ, 0x03)" under its greeting, or
@@ -46,34 +47,40 @@ function annotatedSocketTypes(text: string): Map<string, string> {
 const hex = (s: string) => Buffer.from(s).toString('hex');
 
 for (const [name, source] of Object.entries(captures)) {
-  test(`transcribed ZMTP revision-2 capture ${name}: 2.0 greetings, every frame of tshark's bytes, nothing malformed`, { skip: missing }, async () => {
-    const file = `${REALCAPS}/${name}`;
-    const { records, messages } = await decodeCleanly(file);
+  test(
+    `transcribed ZMTP revision-2 capture ${name}: 2.0 greetings, every frame of tshark's bytes, nothing malformed`,
+    { skip: missing },
+    async () => {
+      const file = `${REALCAPS}/${name}`;
+      const { records, messages } = await decodeCleanly(file);
 
-    const payloads = tsharkPayloads(file);
-    const annotated = annotatedSocketTypes(readFileSync(`${REALCAPS}/ngrep-src/${source}`, 'utf8'));
-    const greetings = records.filter((r): r is Extract<InspectRecord, { type: 'greeting' }> => r.type === 'greeting');
-    assert.equal(greetings.length, payloads.size, 'one greeting per direction that carried bytes');
-    for (const g of greetings) {
-      const key = `${g.src} -> ${g.dst}`;
-      const wire = Buffer.from(payloads.get(key)!, 'hex');
-      assert.equal(wire[10], 0x02, `${key}: the revision byte on the wire`);
-      assert.equal(g.version, '2.0', key);
-      assert.equal(g.socketType, annotated.get(key), `${key}: the annotated socket type`);
-      // RFC 15: the signature's padding holds the identity's length + 1 (for ZMTP 1.0 peers).
-      assert.equal(Buffer.from(g.identity as string, 'hex').length, wire[8] - 1, `${key}: identity length`);
-    }
-
-    assertFramesInPayloadOrder(messages, payloads);
-    let counted = 0;
-    for (const [key, stream] of payloads) {
-      for (const word of ['Hello', 'World']) {
-        const decoded = messages.filter((m) => `${m.src} -> ${m.dst}` === key && Buffer.from((m.frames as string[]).at(-1)!, 'hex').toString() === word);
-        assert.equal(decoded.length, countHex(stream, new RegExp(hex(word), 'g')), `${key}: ${word}`);
-        counted += decoded.length;
+      const payloads = tsharkPayloads(file);
+      const annotated = annotatedSocketTypes(readFileSync(`${REALCAPS}/ngrep-src/${source}`, 'utf8'));
+      const greetings = records.filter((r): r is Extract<InspectRecord, { type: 'greeting' }> => r.type === 'greeting');
+      assert.equal(greetings.length, payloads.size, 'one greeting per direction that carried bytes');
+      for (const g of greetings) {
+        const key = `${g.src} -> ${g.dst}`;
+        const wire = Buffer.from(payloads.get(key)!, 'hex');
+        assert.equal(wire[10], 0x02, `${key}: the revision byte on the wire`);
+        assert.equal(g.version, '2.0', key);
+        assert.equal(g.socketType, annotated.get(key), `${key}: the annotated socket type`);
+        // RFC 15: the signature's padding holds the identity's length + 1 (for ZMTP 1.0 peers).
+        assert.equal(Buffer.from(g.identity as string, 'hex').length, wire[8] - 1, `${key}: identity length`);
       }
-    }
-    assert.ok(counted > 0);
-    assert.equal(counted, messages.length, 'every message is a Hello or a World');
-  });
+
+      assertFramesInPayloadOrder(messages, payloads);
+      let counted = 0;
+      for (const [key, stream] of payloads) {
+        for (const word of ['Hello', 'World']) {
+          const decoded = messages.filter(
+            (m) => `${m.src} -> ${m.dst}` === key && Buffer.from((m.frames as string[]).at(-1)!, 'hex').toString() === word,
+          );
+          assert.equal(decoded.length, countHex(stream, new RegExp(hex(word), 'g')), `${key}: ${word}`);
+          counted += decoded.length;
+        }
+      }
+      assert.ok(counted > 0);
+      assert.equal(counted, messages.length, 'every message is a Hello or a World');
+    },
+  );
 }

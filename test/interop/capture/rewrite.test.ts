@@ -7,10 +7,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildTcpPacket, decodeLinkLayer, PcapWriter, PcapngWriter, TCP_SYN, type Packet } from '../../../core/capture/index.js';
 import {
-  buildTcpPacket, decodeLinkLayer, PcapWriter, PcapngWriter, TCP_SYN, type Packet,
-} from '../../../core/capture/index.js';
-import { captureToFile, chunksFor, clientSession, readAll, reassemblePackets, recordingServer, tshark, waitForFins, type Session } from './helpers.js';
+  captureToFile,
+  chunksFor,
+  clientSession,
+  readAll,
+  reassemblePackets,
+  recordingServer,
+  tshark,
+  waitForFins,
+  type Session,
+} from './helpers.js';
 import { prng } from '../../helpers/random.js';
 
 let captured: { packets: Packet[]; sessions: Session[]; port: number } | undefined;
@@ -23,7 +31,10 @@ async function realCapture(t: { after: (fn: () => void | Promise<void>) => void 
   const file = join(dir, 'real.pcap');
   const cap = await captureToFile({ tool: 'tcpdump', filter: `tcp port ${server.port}`, file });
   try {
-    const sessions = await Promise.all([clientSession('127.0.0.1', server.port, chunksFor(200_000, 11)), clientSession('127.0.0.1', server.port, chunksFor(30_000, 12))]);
+    const sessions = await Promise.all([
+      clientSession('127.0.0.1', server.port, chunksFor(200_000, 11)),
+      clientSession('127.0.0.1', server.port, chunksFor(30_000, 12)),
+    ]);
     await waitForFins(file, 4);
     await cap.stop();
     const { packets, warnings } = await readAll(file);
@@ -48,7 +59,16 @@ function rewrite(packets: Packet[], seed: number, targetIsn: number): Packet[] {
   let ts = packets[0].ts;
   const mk = (data: Buffer): Packet => {
     ts += 0.000001;
-    return { ts, tsSec: Math.floor(ts), tsNsec: Math.round((ts % 1) * 1e9) % 1_000_000_000, linkType: 1, data, origLen: data.length, interfaceId: 0, index: 0 };
+    return {
+      ts,
+      tsSec: Math.floor(ts),
+      tsNsec: Math.round((ts % 1) * 1e9) % 1_000_000_000,
+      linkType: 1,
+      data,
+      origLen: data.length,
+      interfaceId: 0,
+      index: 0,
+    };
   };
   for (const p of packets) {
     const d = decodeLinkLayer(p);
@@ -68,7 +88,7 @@ function rewrite(packets: Packet[], seed: number, targetIsn: number): Packet[] {
     }
     const cut = (max: number) => {
       const out: Packet[] = [];
-      for (let off = 0; off < t.payload.length; ) {
+      for (let off = 0; off < t.payload.length;) {
         const n = Math.min(t.payload.length - off, 1 + Math.floor(rnd() * max));
         out.push(mk(buildTcpPacket({ ...base, seq: (seq + off) >>> 0, ack, flags: t.flags, payload: t.payload.subarray(off, off + n) })));
         off += n;
@@ -105,7 +125,11 @@ test('the real capture itself reassembles to the bytes sent', async (t) => {
   check(packets, sessions);
 });
 
-for (const [seed, isn, format] of [[1, 0xffffff00, 'pcap'], [2, 0xfffe0000, 'pcapng'], [3, 0x7fffff00, 'pcap']] as const) {
+for (const [seed, isn, format] of [
+  [1, 0xffffff00, 'pcap'],
+  [2, 0xfffe0000, 'pcapng'],
+  [3, 0x7fffff00, 'pcap'],
+] as const) {
   test(`rewritten into tiny, reordered, duplicated segments with ISN 0x${isn.toString(16)} (${format}, seed ${seed}): identical streams`, async (t) => {
     const { packets, sessions } = await realCapture(t);
     const rewritten = rewrite(packets, seed, isn);
@@ -135,6 +159,9 @@ for (const [seed, isn, format] of [[1, 0xffffff00, 'pcap'], [2, 0xfffe0000, 'pca
     assert.equal(tshark(file, ['frame.number']).length, rewritten.length);
     // Wireshark's checksum status: 0 bad, 1 good, 2 unverified.
     const status = tshark(file, ['tcp.checksum.status', 'ip.checksum.status']);
-    assert.ok(status.every(([tcpOk, ipOk]) => tcpOk === '1' && ipOk === '1'), 'all checksums verified good');
+    assert.ok(
+      status.every(([tcpOk, ipOk]) => tcpOk === '1' && ipOk === '1'),
+      'all checksums verified good',
+    );
   });
 }

@@ -13,7 +13,11 @@ const files = readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f));
 
 /** tshark's reassembled stream: lines from node 0 (the first sender, here the client) and, indented, node 1. */
 function follow(file: string, stream: number): { node0: string; c2s: Buffer; s2c: Buffer } {
-  const out = execFileSync('tshark', ['-r', file, '-q', '-z', `follow,tcp,raw,${stream}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync('tshark', ['-r', file, '-q', '-z', `follow,tcp,raw,${stream}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const c2s: Buffer[] = [];
   const s2c: Buffer[] = [];
   let node0 = '';

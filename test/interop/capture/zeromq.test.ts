@@ -36,7 +36,10 @@ function afterHandshake(stream: Buffer, socketType: string, minor: number): Buff
   const size = stream[65];
   const cmd = stream.subarray(66, 66 + size);
   assert.equal(cmd.subarray(0, 6).toString('latin1'), '\x05READY');
-  assert.ok(cmd.includes(Buffer.from(`Socket-Type\0\0\0${String.fromCharCode(socketType.length)}${socketType}`, 'latin1')), `READY says ${socketType}`);
+  assert.ok(
+    cmd.includes(Buffer.from(`Socket-Type\0\0\0${String.fromCharCode(socketType.length)}${socketType}`, 'latin1')),
+    `READY says ${socketType}`,
+  );
   return stream.subarray(66 + size);
 }
 
@@ -47,7 +50,13 @@ function tempDir(t: { after: (fn: () => void) => void }) {
 }
 
 /** `bound` bound to a free port, `tool` capturing that port into `file`, then `connecting` connected (all closed after the test). */
-async function capturedPair(t: { after: (fn: () => unknown) => void }, tool: 'tcpdump' | 'dumpcap', file: string, bound: zmq.Socket, connecting: zmq.Socket) {
+async function capturedPair(
+  t: { after: (fn: () => unknown) => void },
+  tool: 'tcpdump' | 'dumpcap',
+  file: string,
+  bound: zmq.Socket,
+  connecting: zmq.Socket,
+) {
   t.after(() => {
     bound.close();
     connecting.close();
@@ -73,7 +82,6 @@ async function closeAndReassemble(file: string, cap: { stop(): Promise<unknown> 
   assert.equal(r.gaps, 0);
   return { packets, r, conn: r.conns[0] };
 }
-
 
 test('DEALER/ROUTER (zeromq.js) captured by tcpdump: both directions are exactly greeting + READY + frames sent', async (t) => {
   const file = join(tempDir(t), 'dealer-router.pcap');
@@ -169,7 +177,10 @@ test('pyzmq REQ (libzmq 4.3.4) against a zeromq.js REP, captured by tcpdump with
   await cap.stop();
 
   const { packets } = await readAll(file);
-  assert.ok(packets.some((p) => p.tsNsec % 1000 !== 0), 'nanosecond timestamps carry sub-microsecond digits');
+  assert.ok(
+    packets.some((p) => p.tsNsec % 1000 !== 0),
+    'nanosecond timestamps carry sub-microsecond digits',
+  );
   const r = reassemblePackets(packets);
   assert.equal(r.conns.length, 1);
   assert.equal(r.gaps, 0);
@@ -179,5 +190,8 @@ test('pyzmq REQ (libzmq 4.3.4) against a zeromq.js REP, captured by tcpdump with
   assert.ok(afterHandshake(r.stream(id, 'c2s'), 'REQ', 1).equals(Buffer.concat(requests.map(withDelimiter))), 'pyzmq REQ -> REP frames');
   assert.ok(afterHandshake(r.stream(id, 's2c'), 'REP', 1).equals(Buffer.concat(replies.map(withDelimiter))), 'REP -> pyzmq REQ frames');
   const rows = tshark(file, ['frame.time_epoch']);
-  assert.deepEqual(rows.map((x) => x[0]), packets.map((p) => `${p.tsSec}.${String(p.tsNsec).padStart(9, '0')}`));
+  assert.deepEqual(
+    rows.map((x) => x[0]),
+    packets.map((p) => `${p.tsSec}.${String(p.tsNsec).padStart(9, '0')}`),
+  );
 });

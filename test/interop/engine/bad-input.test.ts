@@ -32,7 +32,13 @@ async function scenario(options: Record<string, unknown>, bad: (port: number, pu
 }
 
 /** Connects a raw peer and waits for the event it provokes on `pull`, matched by the raw peer's port. */
-async function provoke(pull: Socket, port: number, type: EventType, bytes: Buffer[], end = false): Promise<{ event: SocketEvent; peer: RawPeer }> {
+async function provoke(
+  pull: Socket,
+  port: number,
+  type: EventType,
+  bytes: Buffer[],
+  end = false,
+): Promise<{ event: SocketEvent; peer: RawPeer }> {
   const peer = await rawConnect(port);
   const mine = (e: SocketEvent) => e.remoteAddress === `tcp://127.0.0.1:${peer.sock.localPort}`;
   // Any closing event, so a wrong event type fails the assertion instead of hanging.
@@ -60,7 +66,10 @@ test('garbage greeting: an invalid mechanism name fails the handshake (protocol)
 
 test('garbage after the greeting: reserved frame flags fail the handshake (protocol)', async () => {
   await scenario({}, async (port, pull) => {
-    const { event } = await provoke(pull, port, 'handshake:error:protocol', [encodeGreetingV3('NULL', false), Buffer.from([0xf0, 0x03, 1, 2, 3])]);
+    const { event } = await provoke(pull, port, 'handshake:error:protocol', [
+      encodeGreetingV3('NULL', false),
+      Buffer.from([0xf0, 0x03, 1, 2, 3]),
+    ]);
     assert.match(event.reason!, /reserved frame flag bits/);
   });
 });
@@ -123,7 +132,10 @@ test('command in the wrong state: READY after the handshake closes the connectio
 
 test('command in the wrong state: a message frame before the handshake fails it (protocol)', async () => {
   await scenario({}, async (port, pull) => {
-    const { event } = await provoke(pull, port, 'handshake:error:protocol', [encodeGreetingV3('NULL', false), encodeMessage('v3', [Buffer.from('early')])]);
+    const { event } = await provoke(pull, port, 'handshake:error:protocol', [
+      encodeGreetingV3('NULL', false),
+      encodeMessage('v3', [Buffer.from('early')]),
+    ]);
     assert.match(event.reason!, /message frame received before the security handshake finished/);
   });
 });

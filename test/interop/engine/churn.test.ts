@@ -44,7 +44,10 @@ test('peers cut off at every byte of the handshake each end with one event; a st
     let raw = 0;
     for (let i = 0; i < total + 2;) {
       const msg = (await pull.receive()).map(String);
-      if (msg[0] === 'from a raw peer') { raw++; continue; }
+      if (msg[0] === 'from a raw peer') {
+        raw++;
+        continue;
+      }
       assert.deepEqual(msg, ['good', String(i)]);
       i++;
       if (i === total) break;

@@ -6,7 +6,18 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { curveKeyPair, z85Encode, type ZapClient } from '../../../core/zmtp/index.js';
 import {
-  RawPeer, curveClient, curveServer, expectRefusedByLibzmqZap, expectZapRefusal, libzmqReply, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
+  RawPeer,
+  curveClient,
+  curveServer,
+  expectRefusedByLibzmqZap,
+  expectZapRefusal,
+  libzmqReply,
+  rawListener,
+  startEngineZapHandler,
+  startZapHandler,
+  watchEvents,
+  type ErrorStep,
+  type ReadyStep,
 } from './security-raw-peer.js';
 import { Context, Dealer, FrameDecoder, Publisher, Reply, Request, Router, Subscriber, setWireTap } from '../../../core/internal.js';
 
@@ -43,7 +54,9 @@ test('CURVE client (ours) -> zeromq.js Reply without ZAP handler: handshake, req
 test('CURVE client (ours) -> zeromq.js Reply with a ZAP handler that accepts our long-term key', async () => {
   const context = new zmq.Context();
   const keys = curveKeyPair();
-  const zap = await startZapHandler(context, (r) => (z85Encode(r.credentials[0]) === keys.publicKey ? { statusCode: '200', userId: 'carol' } : { statusCode: '400' }));
+  const zap = await startZapHandler(context, (r) =>
+    z85Encode(r.credentials[0]) === keys.publicKey ? { statusCode: '200', userId: 'carol' } : { statusCode: '400' },
+  );
   const { rep, server, port } = await curveReply(context, { zapDomain: 'interop' });
   const peer = await RawPeer.connect(port, curveClient(server.publicKey, keys));
   try {
@@ -65,7 +78,11 @@ test('CURVE client (ours) -> zeromq.js Reply with a ZAP handler that accepts our
 });
 
 test('CURVE client (ours) refused by the ZAP handler: we report auth 400, libzmq emits handshake:error:auth', async () => {
-  await expectRefusedByLibzmqZap(() => ({ statusCode: '400', statusText: 'not on the list' }), curveReply, ({ server }) => curveClient(server.publicKey));
+  await expectRefusedByLibzmqZap(
+    () => ({ statusCode: '400', statusText: 'not on the list' }),
+    curveReply,
+    ({ server }) => curveClient(server.publicKey),
+  );
 });
 
 test('CURVE client (ours) with the wrong server key: libzmq refuses HELLO (handshake:error:protocol)', async () => {
@@ -93,7 +110,13 @@ test('zeromq.js Request -> CURVE server (ours): handshake, envelope and reply th
     return { statusCode: '200', statusText: 'OK', userId: 'dave', metadata: Buffer.alloc(0) };
   };
   const listener = await rawListener(curveServer(server.secretKey, { zap }));
-  const req = new zmq.Request({ context, linger: 0, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+  const req = new zmq.Request({
+    context,
+    linger: 0,
+    curveServerKey: server.publicKey,
+    curvePublicKey: client.publicKey,
+    curveSecretKey: client.secretKey,
+  });
   req.connect(`tcp://127.0.0.1:${listener.port}`);
   try {
     const peer = await listener.next();
@@ -123,7 +146,13 @@ test('zeromq.js Request refused by our CURVE server ZAP (400): libzmq client emi
   const client = curveKeyPair();
   const zap: ZapClient = async () => ({ statusCode: '400', statusText: 'no', userId: '', metadata: Buffer.alloc(0) });
   const listener = await rawListener(curveServer(server.secretKey, { zap }));
-  const req = new zmq.Request({ context, linger: 0, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+  const req = new zmq.Request({
+    context,
+    linger: 0,
+    curveServerKey: server.publicKey,
+    curvePublicKey: client.publicKey,
+    curveSecretKey: client.secretKey,
+  });
   const events = watchEvents(req);
   req.connect(`tcp://127.0.0.1:${listener.port}`);
   try {
@@ -140,7 +169,13 @@ test('zeromq.js Request with the wrong server key: our CURVE server refuses HELL
   const server = curveKeyPair();
   const client = curveKeyPair();
   const listener = await rawListener(curveServer(server.secretKey));
-  const req = new zmq.Request({ context, linger: 0, curveServerKey: curveKeyPair().publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+  const req = new zmq.Request({
+    context,
+    linger: 0,
+    curveServerKey: curveKeyPair().publicKey,
+    curvePublicKey: client.publicKey,
+    curveSecretKey: client.secretKey,
+  });
   req.connect(`tcp://127.0.0.1:${listener.port}`);
   try {
     const peer = await listener.next();
@@ -161,12 +196,20 @@ test('engine: our Request (CURVE) -> zeromq.js Reply with its ZAP handler accept
   const ctx = new Context();
   const server = curveKeyPair();
   const friend = curveKeyPair();
-  const zap = await startZapHandler(theirs, (r) => (z85Encode(r.credentials[0]) === friend.publicKey ? { statusCode: '200' } : { statusCode: '400', statusText: 'stranger' }));
+  const zap = await startZapHandler(theirs, (r) =>
+    z85Encode(r.credentials[0]) === friend.publicKey ? { statusCode: '200' } : { statusCode: '400', statusText: 'stranger' },
+  );
   const rep = new zmq.Reply({ context: theirs, linger: 0, curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'e2e' });
   await rep.bind('tcp://127.0.0.1:*');
-  const req = new Request({ linger: 0, curveServerKey: server.publicKey, curvePublicKey: friend.publicKey, curveSecretKey: friend.secretKey }, ctx);
+  const req = new Request(
+    { linger: 0, curveServerKey: server.publicKey, curvePublicKey: friend.publicKey, curveSecretKey: friend.secretKey },
+    ctx,
+  );
   const stranger = curveKeyPair();
-  const req2 = new Request({ linger: 0, curveServerKey: server.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey }, ctx);
+  const req2 = new Request(
+    { linger: 0, curveServerKey: server.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey },
+    ctx,
+  );
   const events2 = watchEvents(req2);
   try {
     req.connect(rep.lastEndpoint!);
@@ -195,13 +238,27 @@ test('engine: zeromq.js Request -> our Reply (CURVE) with our own engine ZAP han
   const ctx = new Context();
   const server = curveKeyPair();
   const friend = curveKeyPair();
-  const zap = await startEngineZapHandler(ctx, (r) => (z85Encode(r.credentials[0]) === friend.publicKey ? { statusCode: '200', userId: 'friend' } : { statusCode: '400' }));
+  const zap = await startEngineZapHandler(ctx, (r) =>
+    z85Encode(r.credentials[0]) === friend.publicKey ? { statusCode: '200', userId: 'friend' } : { statusCode: '400' },
+  );
   const rep = new Reply({ linger: 0, curveServer: true, curveSecretKey: server.secretKey, zapDomain: 'ours' }, ctx);
   const ourEvents = watchEvents(rep);
   await rep.bind('tcp://127.0.0.1:*');
-  const req = new zmq.Request({ context: theirs, linger: 0, curveServerKey: server.publicKey, curvePublicKey: friend.publicKey, curveSecretKey: friend.secretKey });
+  const req = new zmq.Request({
+    context: theirs,
+    linger: 0,
+    curveServerKey: server.publicKey,
+    curvePublicKey: friend.publicKey,
+    curveSecretKey: friend.secretKey,
+  });
   const stranger = curveKeyPair();
-  const req2 = new zmq.Request({ context: theirs, linger: 0, curveServerKey: server.publicKey, curvePublicKey: stranger.publicKey, curveSecretKey: stranger.secretKey });
+  const req2 = new zmq.Request({
+    context: theirs,
+    linger: 0,
+    curveServerKey: server.publicKey,
+    curvePublicKey: stranger.publicKey,
+    curveSecretKey: stranger.secretKey,
+  });
   const theirEvents = watchEvents(req2);
   try {
     req.connect(rep.lastEndpoint!);
@@ -234,8 +291,14 @@ test('engine: our Dealer <-> our Router over CURVE without a ZAP handler (Stoneh
   const router = new Router({ linger: 0, curveServer: true, curveSecretKey: server.secretKey }, ctx);
   const routerEvents = watchEvents(router);
   await router.bind('tcp://127.0.0.1:*');
-  const dealer = new Dealer({ linger: 0, routingId: 'd1', curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey }, ctx);
-  const wrong = new Dealer({ linger: 0, curveServerKey: curveKeyPair().publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey }, ctx);
+  const dealer = new Dealer(
+    { linger: 0, routingId: 'd1', curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey },
+    ctx,
+  );
+  const wrong = new Dealer(
+    { linger: 0, curveServerKey: curveKeyPair().publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey },
+    ctx,
+  );
   try {
     dealer.connect(router.lastEndpoint!);
     await dealer.send(['one', 'two']);
@@ -304,7 +367,9 @@ test('engine: commands travel inside CURVE boxes (flag 0x02): SUBSCRIBE both way
   const decoder = new FrameDecoder('v3');
   let boxesIn = 0;
   let enough!: () => void;
-  const gotEnough = new Promise<void>((resolve) => { enough = resolve; });
+  const gotEnough = new Promise<void>((resolve) => {
+    enough = resolve;
+  });
   setWireTap((chunk) => {
     if (chunk.direction !== 'in') return;
     if (inbound.length < 64) {

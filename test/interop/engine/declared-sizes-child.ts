@@ -55,7 +55,24 @@ const CASES: Case[] = [
 
 /** The ZMTP socket type a raw peer announces to reach this case's socket: the healthy peer's. */
 function peerTypeOf(c: Case): string {
-  return ({ Pair: 'PAIR', Subscriber: 'SUB', Publisher: 'PUB', Reply: 'REP', Request: 'REQ', Dealer: 'DEALER', Push: 'PUSH', Pull: 'PULL', Client: 'CLIENT', Server: 'SERVER', Dish: 'DISH', Radio: 'RADIO', Gather: 'GATHER', Scatter: 'SCATTER' } as Record<string, string>)[c.theirs];
+  return (
+    {
+      Pair: 'PAIR',
+      Subscriber: 'SUB',
+      Publisher: 'PUB',
+      Reply: 'REP',
+      Request: 'REQ',
+      Dealer: 'DEALER',
+      Push: 'PUSH',
+      Pull: 'PULL',
+      Client: 'CLIENT',
+      Server: 'SERVER',
+      Dish: 'DISH',
+      Radio: 'RADIO',
+      Gather: 'GATHER',
+      Scatter: 'SCATTER',
+    } as Record<string, string>
+  )[c.theirs];
 }
 
 const GROUP = 'g';
@@ -81,7 +98,7 @@ class Pairing {
     if (c.ours === 'Dish') this.ours.join(GROUP);
     if (c.theirs === 'Dish') this.theirs.join(GROUP);
     this.theirs.connect(this.ours.lastEndpoint);
-    for (const [ev, ] of [['disconnect'], ['handshake:error:protocol'], ['handshake:error:other'], ['handshake:error:auth']]) {
+    for (const [ev] of [['disconnect'], ['handshake:error:protocol'], ['handshake:error:other'], ['handshake:error:auth']]) {
       this.ours.events.on(ev, (e: AnySocket) => print({ event: e.type, type: c.type, remote: e.remoteAddress, reason: e.reason }));
     }
     if (c.ours === 'XPublisher') await this.ours.receive(); // the subscription
@@ -113,7 +130,9 @@ class Pairing {
   private async warmUp(): Promise<void> {
     const receiver = this.c.sender === 'ours' ? 'theirs' : 'ours';
     let arrived = false;
-    const wait = this.receive(receiver).then(() => { arrived = true; });
+    const wait = this.receive(receiver).then(() => {
+      arrived = true;
+    });
     while (!arrived) {
       await this.send(this.c.sender, 'warm');
       await new Promise((r) => setTimeout(r, 20));
@@ -153,12 +172,14 @@ if (process.env.PROBE) {
 print({ ready: ports, vmKiB: vm, bigAllocation: tryHugeAllocation() });
 
 let stopping = false;
-const during = pairings.filter((p) => p.c.during).map(async (p) => {
-  while (!stopping) {
-    await p.exchange();
-    await new Promise((r) => setTimeout(r, 5));
-  }
-});
+const during = pairings
+  .filter((p) => p.c.during)
+  .map(async (p) => {
+    while (!stopping) {
+      await p.exchange();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  });
 createInterface({ input: process.stdin }).on('line', async (line) => {
   if (line !== 'stop') return;
   stopping = true;

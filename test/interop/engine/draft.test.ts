@@ -27,7 +27,11 @@ after(() => {
   for (const s of open) s.close();
 });
 
-function make(lib: Lib, cls: 'Server' | 'Client' | 'Radio' | 'Dish' | 'Gather' | 'Scatter' | 'Datagram' | 'Peer', options: Record<string, unknown> = {}): AnySocket {
+function make(
+  lib: Lib,
+  cls: 'Server' | 'Client' | 'Radio' | 'Dish' | 'Gather' | 'Scatter' | 'Datagram' | 'Peer',
+  options: Record<string, unknown> = {},
+): AnySocket {
   const readable = cls !== 'Radio' && cls !== 'Scatter';
   const opts = { linger: 0, ...(readable ? { receiveTimeout: 10000 } : {}), ...options };
   const s = lib === 'ours' ? new (engine as AnySocket)[cls](opts) : new draft[cls](opts);
@@ -39,7 +43,11 @@ function closeAll(...sockets: AnySocket[]): void {
   for (const s of sockets) s.close();
 }
 
-const COMBOS: Array<[Lib, Lib]> = [['ours', 'zmq'], ['zmq', 'ours'], ['ours', 'ours']];
+const COMBOS: Array<[Lib, Lib]> = [
+  ['ours', 'zmq'],
+  ['zmq', 'ours'],
+  ['ours', 'ours'],
+];
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A UDP port free right now (libzmq cannot bind udp://...:*), for DISH binds. */
@@ -85,7 +93,10 @@ describe('SERVER / CLIENT', () => {
           const ids = new Map<string, number>();
           for (let i = 0; i < 2; i++) {
             const [msg, { routingId }] = await server.receive();
-            assert.ok(Number.isInteger(routingId) && routingId > 0 && routingId <= 0xffffffff, `routing id ${routingId} is a non-zero uint32`);
+            assert.ok(
+              Number.isInteger(routingId) && routingId > 0 && routingId <= 0xffffffff,
+              `routing id ${routingId} is a non-zero uint32`,
+            );
             ids.set(msg.toString(), routingId);
           }
           assert.notEqual(ids.get('from c1'), ids.get('from c2'), 'each peer has its own routing id');
@@ -95,7 +106,10 @@ describe('SERVER / CLIENT', () => {
           assert.deepEqual((await c2.receive()).map(String), ['to c2']);
           // An id nobody has: EHOSTUNREACH, like libzmq.
           const unknown = ((ids.get('from c1')! + ids.get('from c2')!) % 0xfffffff0) + 7;
-          await assert.rejects(server.send('lost', { routingId: unknown === ids.get('from c1') || unknown === ids.get('from c2') ? unknown + 1 : unknown }), { code: 'EHOSTUNREACH' });
+          await assert.rejects(
+            server.send('lost', { routingId: unknown === ids.get('from c1') || unknown === ids.get('from c2') ? unknown + 1 : unknown }),
+            { code: 'EHOSTUNREACH' },
+          );
         } finally {
           closeAll(server, c1, c2);
         }
@@ -201,7 +215,8 @@ describe('RADIO / DISH', () => {
             await radio.send('n2', { group: 'news' });
             await radio.send('w2', { group: 'weather' });
             let m: [Buffer, { group: Buffer }];
-            do m = await dish.receive(); while (m[0].toString() === 'w0' || m[0].toString() === 'w1');
+            do m = await dish.receive();
+            while (m[0].toString() === 'w0' || m[0].toString() === 'w1');
             assert.deepEqual([m[1].group.toString(), m[0].toString()], ['weather', 'w2']);
           } finally {
             closeAll(radio, dish);
@@ -249,7 +264,8 @@ describe('RADIO / DISH', () => {
         }
       }
       let got: [Buffer, { group: Buffer }];
-      do got = await radioUntilHeard(radio, dish, 'g', 'after'); while (got[0].toString() !== 'after');
+      do got = await radioUntilHeard(radio, dish, 'g', 'after');
+      while (got[0].toString() !== 'after');
       assert.equal(got[1].group.toString(), 'g');
     } finally {
       closeAll(radio, dish);
@@ -273,7 +289,8 @@ describe('RADIO / DISH', () => {
         const big = Buffer.alloc(6000, 7);
         await radio.send(big, { group: 'g1' });
         let got: [Buffer, { group: Buffer }];
-        do got = await dish.receive(); while (got[0].length !== big.length);
+        do got = await dish.receive();
+        while (got[0].length !== big.length);
         assert.ok(got[0].equals(big));
       } finally {
         closeAll(radio, dish);
@@ -300,7 +317,8 @@ describe('RADIO / DISH', () => {
       assert.equal(b.toString(), 'ours');
       // And libzmq's multicast datagrams reach our DISH.
       let got: [Buffer, { group: Buffer }];
-      do got = await radioUntilHeard(zradio, odish, 'm', 'libzmq'); while (got[0].toString() !== 'libzmq');
+      do got = await radioUntilHeard(zradio, odish, 'm', 'libzmq');
+      while (got[0].toString() !== 'libzmq');
     } finally {
       closeAll(radio, zradio, zdish, odish);
     }
@@ -374,7 +392,9 @@ describe('GATHER / SCATTER', () => {
           let sent = 0;
           const settled = Promise.all([r1, r2]);
           let done = false;
-          void settled.then(() => { done = true; });
+          void settled.then(() => {
+            done = true;
+          });
           while (!done && sent < 400) {
             await scatter.send(`probe${sent++}`);
             await wait(10);
@@ -422,7 +442,14 @@ describe('GATHER / SCATTER', () => {
 async function sendUntilReceived(send: () => Promise<void>, to: AnySocket): Promise<Buffer[]> {
   const received: Promise<Buffer[]> = to.receive();
   let done = false;
-  void received.then(() => { done = true; }, () => { done = true; });
+  void received.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
   while (!done) {
     await send();
     await Promise.race([received.catch(() => undefined), new Promise((r) => setTimeout(r, 50))]);

@@ -30,13 +30,16 @@ function pgmUnavailable(): string | undefined {
 
 const skip = netnsUnavailable() ?? pgmUnavailable();
 let link: NetnsLink;
-before(() => { if (!skip) link = createNetnsLink('epgm'); });
+before(() => {
+  if (!skip) link = createNetnsLink('epgm');
+});
 after(() => link?.close());
 
 /** The messages both sides send and check (the same pattern as epgm-peer.py's expected()). */
 function expected(i: number, late = false): Buffer[] {
   if (late) return [Buffer.from(`late${i}`), Buffer.from(Array.from({ length: 3000 }, (_, j) => (i * 7 + j) % 251))];
-  if (i % 100 === 5) return [Buffer.from(`multi${i}`), Buffer.alloc(0), Buffer.from(Array.from({ length: LARGE }, (_, j) => (i + j) % 251))];
+  if (i % 100 === 5)
+    return [Buffer.from(`multi${i}`), Buffer.alloc(0), Buffer.from(Array.from({ length: LARGE }, (_, j) => (i + j) % 251))];
   return [Buffer.from(`m${i}`)];
 }
 
@@ -142,7 +145,11 @@ test('epgm: a libzmq SUB joining our running stream starts at a whole message an
  */
 async function withLossyRelay(from: RelaySide, to: RelaySide, exchange: () => Promise<void>) {
   const tmp = tempDir();
-  const cap = await startCapture({ tool: 'tcpdump', iface: 'any', filter: `udp and (port ${from.port} or port ${to.port})` }, tmp.dir, 'loss.pcap');
+  const cap = await startCapture(
+    { tool: 'tcpdump', iface: 'any', filter: `udp and (port ${from.port} or port ${to.port})` },
+    tmp.dir,
+    'loss.pcap',
+  );
   const random = prng(14);
   const relay = await startPgmRelay({ host: link.hostAddr, from, to, drop: () => random() < 0.1 });
   try {
@@ -169,21 +176,33 @@ function assertRepaired(dropped: number[], byType: Record<string, number[]>): vo
   for (const sqn of dropped) assert.ok(repaired.has(sqn), `RDATA for dropped #${sqn} in the capture`);
 }
 
-test('epgm loss: our PUB through a relay dropping 10% of ODATA to a libzmq SUB: every message arrives, NAK/NCF/RDATA on the wire', { skip }, async () => {
-  const n = 1000;
-  const from = { group: '239.192.7.2', port: 5711 };
-  const to = { group: '239.192.7.3', port: 5712 };
-  const { dropped, byType } = await withLossyRelay(from, to, () => ourPubToPyzmqSub(n, 20000, ours(from.port, from.group), theirs(to.port, to.group)));
-  assertRepaired(dropped, byType);
-});
+test(
+  'epgm loss: our PUB through a relay dropping 10% of ODATA to a libzmq SUB: every message arrives, NAK/NCF/RDATA on the wire',
+  { skip },
+  async () => {
+    const n = 1000;
+    const from = { group: '239.192.7.2', port: 5711 };
+    const to = { group: '239.192.7.3', port: 5712 };
+    const { dropped, byType } = await withLossyRelay(from, to, () =>
+      ourPubToPyzmqSub(n, 20000, ours(from.port, from.group), theirs(to.port, to.group)),
+    );
+    assertRepaired(dropped, byType);
+  },
+);
 
-test('epgm loss: a libzmq PUB through a relay dropping 10% of ODATA to our SUB: every message arrives, NAK/NCF/RDATA on the wire', { skip }, async () => {
-  const n = 1000;
-  const from = { group: '239.192.7.4', port: 5713 };
-  const to = { group: '239.192.7.5', port: 5714 };
-  const { dropped, byType } = await withLossyRelay(from, to, () => pyzmqPubToOurSub(n, theirs(from.port, from.group), ours(to.port, to.group)));
-  assertRepaired(dropped, byType);
-});
+test(
+  'epgm loss: a libzmq PUB through a relay dropping 10% of ODATA to our SUB: every message arrives, NAK/NCF/RDATA on the wire',
+  { skip },
+  async () => {
+    const n = 1000;
+    const from = { group: '239.192.7.4', port: 5713 };
+    const to = { group: '239.192.7.5', port: 5714 };
+    const { dropped, byType } = await withLossyRelay(from, to, () =>
+      pyzmqPubToOurSub(n, theirs(from.port, from.group), ours(to.port, to.group)),
+    );
+    assertRepaired(dropped, byType);
+  },
+);
 
 // pyzmq PUB with the same options as ours: its packets are the reference for TPDU size, window and TTL.
 const PY_OPTIONS_PUB = String.raw`
@@ -213,61 +232,82 @@ async function sourceShape(file: string, port: number) {
     const r = parsePgmPacket(c.bytes);
     if (!r.ok) continue;
     if (r.packet.type === 'ODATA') maxTsdu = Math.max(maxTsdu, r.packet.data.length);
-    if (r.packet.type === 'SPM') window = ((r.packet.lead - r.packet.trail + 1) >>> 0);
+    if (r.packet.type === 'SPM') window = (r.packet.lead - r.packet.trail + 1) >>> 0;
   }
-  const text = execFileSync('tcpdump', ['-nr', file, '-v', `udp dst port ${port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const text = execFileSync('tcpdump', ['-nr', file, '-v', `udp dst port ${port}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const ttls = new Set([...text.matchAll(/ttl (\d+)/g)].map((m) => Number(m[1])));
   return { maxTsdu, window, ttls: [...ttls] };
 }
 
-test('epgm options as libzmq means them: multicastMaxTransportDataUnit, rate + recoveryInterval (window), multicastHops, same as a libzmq PUB on the wire', { skip }, async () => {
-  const tmp = tempDir();
-  const cap = await startCapture({ tool: 'tcpdump', iface: 'any', filter: 'udp and (port 5721 or port 5722)' }, tmp.dir, 'options.pcap');
-  try {
-    const ref = startPython(['-c', PY_OPTIONS_PUB, theirs(5721)], 'pyzmq pub', link.ns);
-    await ref.find((l) => l === 'done');
-    const py = startPython([PEER, 'sub', theirs(5722), '60', '15000'], 'pyzmq sub', link.ns);
-    const pub = new Publisher({ rate: 400, recoveryInterval: 500, multicastMaxTransportDataUnit: 700, multicastHops: 4, sendHighWaterMark: 0 });
+test(
+  'epgm options as libzmq means them: multicastMaxTransportDataUnit, rate + recoveryInterval (window), multicastHops, same as a libzmq PUB on the wire',
+  { skip },
+  async () => {
+    const tmp = tempDir();
+    const cap = await startCapture({ tool: 'tcpdump', iface: 'any', filter: 'udp and (port 5721 or port 5722)' }, tmp.dir, 'options.pcap');
     try {
-      await py.find((l) => l === 'ready');
-      await pub.bind(ours(5722));
-      // Our pattern's messages (m0..m59) with 1000 bytes appended would not match the peer's check: send
-      // the peer's own 60 messages, which are short, then the bulk that fills the window.
-      for (let i = 0; i < 60; i++) await pub.send(expected(i));
-      for (let i = 0; i < 60; i++) await pub.send(Buffer.alloc(1000, 0x78));
-      assert.deepEqual(await pySummary(py), { count: 60, first: 0, last: 59, errors: [] });
+      const ref = startPython(['-c', PY_OPTIONS_PUB, theirs(5721)], 'pyzmq pub', link.ns);
+      await ref.find((l) => l === 'done');
+      const py = startPython([PEER, 'sub', theirs(5722), '60', '15000'], 'pyzmq sub', link.ns);
+      const pub = new Publisher({
+        rate: 400,
+        recoveryInterval: 500,
+        multicastMaxTransportDataUnit: 700,
+        multicastHops: 4,
+        sendHighWaterMark: 0,
+      });
+      try {
+        await py.find((l) => l === 'ready');
+        await pub.bind(ours(5722));
+        // Our pattern's messages (m0..m59) with 1000 bytes appended would not match the peer's check: send
+        // the peer's own 60 messages, which are short, then the bulk that fills the window.
+        for (let i = 0; i < 60; i++) await pub.send(expected(i));
+        for (let i = 0; i < 60; i++) await pub.send(Buffer.alloc(1000, 0x78));
+        assert.deepEqual(await pySummary(py), { count: 60, first: 0, last: 59, errors: [] });
+      } finally {
+        pub.close();
+        py.child.kill();
+      }
+      await cap.stop();
+      const theirShape = await sourceShape(cap.file, 5721);
+      const ourShape = await sourceShape(cap.file, 5722);
+      assert.deepEqual(
+        theirShape,
+        { maxTsdu: 628, window: 35, ttls: [4] },
+        'libzmq: TSDU = 700 - IP/UDP/PGM headers - room for OPT_FRAGMENT; window = rate x interval / TPDU',
+      );
+      assert.deepEqual(ourShape, theirShape);
     } finally {
-      pub.close();
-      py.child.kill();
+      cap.kill();
+      tmp.cleanup();
     }
-    await cap.stop();
-    const theirShape = await sourceShape(cap.file, 5721);
-    const ourShape = await sourceShape(cap.file, 5722);
-    assert.deepEqual(theirShape, { maxTsdu: 628, window: 35, ttls: [4] }, 'libzmq: TSDU = 700 - IP/UDP/PGM headers - room for OPT_FRAGMENT; window = rate x interval / TPDU');
-    assert.deepEqual(ourShape, theirShape);
-  } finally {
-    cap.kill();
-    tmp.cleanup();
-  }
-});
+  },
+);
 
-test('epgm multicastLoop: with it off our own host does not hear our packets (on a real interface; loopback always delivers)', { skip }, async () => {
-  const sub = new Subscriber({ receiveTimeout: 10000 });
-  sub.subscribe();
-  const quiet = new Publisher({ multicastLoop: false });
-  const loud = new Publisher();
-  try {
-    await sub.bind(ours(5731));
-    await quiet.bind(ours(5731));
-    await loud.bind(ours(5731));
-    // The quiet one sends first: had its packets looped back, its message would arrive first.
-    await quiet.send('not looped back');
-    await new Promise((r) => setTimeout(r, 100));
-    await loud.send('looped back');
-    assert.deepEqual(await sub.receive(), [Buffer.from('looped back')]);
-  } finally {
-    sub.close();
-    quiet.close();
-    loud.close();
-  }
-});
+test(
+  'epgm multicastLoop: with it off our own host does not hear our packets (on a real interface; loopback always delivers)',
+  { skip },
+  async () => {
+    const sub = new Subscriber({ receiveTimeout: 10000 });
+    sub.subscribe();
+    const quiet = new Publisher({ multicastLoop: false });
+    const loud = new Publisher();
+    try {
+      await sub.bind(ours(5731));
+      await quiet.bind(ours(5731));
+      await loud.bind(ours(5731));
+      // The quiet one sends first: had its packets looped back, its message would arrive first.
+      await quiet.send('not looped back');
+      await new Promise((r) => setTimeout(r, 100));
+      await loud.send('looped back');
+      assert.deepEqual(await sub.receive(), [Buffer.from('looped back')]);
+    } finally {
+      sub.close();
+      quiet.close();
+      loud.close();
+    }
+  },
+);

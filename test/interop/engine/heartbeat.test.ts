@@ -5,7 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import {
-  FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseCommand, pingCommand, readyCommand,
+  FrameDecoder,
+  encodeFrame,
+  encodeGreetingV3,
+  encodeMessage,
+  parseCommand,
+  pingCommand,
+  readyCommand,
 } from '../../../core/zmtp/index.js';
 import { nextEvent, ours, python, rawConnect, rawServer } from './machinery-helpers.js';
 
@@ -32,7 +38,10 @@ test('we PING a silent peer and drop it after heartbeatTimeout', async () => {
     assert.match(e.reason!, /heartbeat: no traffic from peer within 120 ms of a PING/);
     const cmds = commandsAfterGreeting(peer.received);
     assert.equal(cmds[0].name, 'READY');
-    assert.ok(cmds.some((c) => c.name === 'PING'), 'at least one PING was sent');
+    assert.ok(
+      cmds.some((c) => c.name === 'PING'),
+      'at least one PING was sent',
+    );
   } finally {
     dealer.close();
     server.close();

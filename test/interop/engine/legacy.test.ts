@@ -5,7 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import {
-  FrameDecoder, encodeFrame, encodeGreetingV2, encodeGreetingV3, encodeMessage, parseCommand, parseGreeting, readyCommand, REVISION_2_0,
+  FrameDecoder,
+  encodeFrame,
+  encodeGreetingV2,
+  encodeGreetingV3,
+  encodeMessage,
+  parseCommand,
+  parseGreeting,
+  readyCommand,
+  REVISION_2_0,
 } from '../../../core/zmtp/index.js';
 import { ours, rawConnect, rawServer } from './machinery-helpers.js';
 
@@ -79,7 +87,9 @@ for (const [name, make] of IMPLEMENTATIONS) {
       dealer.connect(`tcp://127.0.0.1:${server.port}`);
       const s = await server.accepted;
       s.sock.write(encodeGreetingV2('ROUTER'));
-      s.sock.write(Buffer.concat([encodeMessage('v2', [Buffer.alloc(0)]), encodeMessage('v2', [Buffer.from('hello'), Buffer.from('2.0')])]));
+      s.sock.write(
+        Buffer.concat([encodeMessage('v2', [Buffer.alloc(0)]), encodeMessage('v2', [Buffer.from('hello'), Buffer.from('2.0')])]),
+      );
       assert.deepEqual((await dealer.receive()).map(String), ['hello', '2.0']);
       await dealer.send('up');
       const bytes = await s.waitFor(12 + 2 + 4);
@@ -98,7 +108,9 @@ for (const [name, make] of IMPLEMENTATIONS) {
     try {
       dealer.connect(`tcp://127.0.0.1:${server.port}`);
       const s = await server.accepted;
-      s.sock.write(Buffer.concat([encodeMessage('v1', [Buffer.alloc(0)]), encodeMessage('v1', [Buffer.from('hello'), Buffer.from('1.0')])]));
+      s.sock.write(
+        Buffer.concat([encodeMessage('v1', [Buffer.alloc(0)]), encodeMessage('v1', [Buffer.from('hello'), Buffer.from('1.0')])]),
+      );
       assert.deepEqual((await dealer.receive()).map(String), ['hello', '1.0']);
       await dealer.send('up');
       const bytes = await s.waitFor(10 + 4);
@@ -161,7 +173,12 @@ test('subscriptions: a ZMTP 3.0 publisher gets them as \\x01 messages, a 3.1 one
         assert.equal('topic' in cmd && cmd.topic.toString(), 'news');
       }
       // And what the publisher sends is filtered by prefix on our side.
-      s.sock.write(Buffer.concat([encodeMessage('v3', [Buffer.from('sports'), Buffer.from('x')]), encodeMessage('v3', [Buffer.from('news'), Buffer.from('y')])]));
+      s.sock.write(
+        Buffer.concat([
+          encodeMessage('v3', [Buffer.from('sports'), Buffer.from('x')]),
+          encodeMessage('v3', [Buffer.from('news'), Buffer.from('y')]),
+        ]),
+      );
       assert.deepEqual((await sub.receive()).map(String), ['news', 'y']);
     } finally {
       sub.close();

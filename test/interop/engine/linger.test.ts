@@ -107,9 +107,22 @@ test('timeouts and errors like zeromq.js: EAGAIN with no peer, receiveTimeout, E
     assert.equal((await first)[0].toString(), 'now');
     // PUSH has no receive() in its type (Writable only); at run time it rejects as zeromq.js's does.
     await assert.rejects((push as AnySocket).receive(), { code: 'ENOTSUP' });
-    assert.throws(() => { push.sendHighWaterMark = -5; }, { code: 'EINVAL', detail: /sendHighWaterMark must be between 0/ });
-    assert.throws(() => { (push as unknown as { linger: unknown }).linger = 'long'; }, { name: 'TypeError', message: 'Option value must be a number', detail: /linger must be a number/ });
-    assert.throws(() => ours('PUSH', { noSuchOption: 1 }), { name: 'TypeError', message: 'Cannot add property noSuchOption, object is not extensible' });
+    assert.throws(
+      () => {
+        push.sendHighWaterMark = -5;
+      },
+      { code: 'EINVAL', detail: /sendHighWaterMark must be between 0/ },
+    );
+    assert.throws(
+      () => {
+        (push as unknown as { linger: unknown }).linger = 'long';
+      },
+      { name: 'TypeError', message: 'Option value must be a number', detail: /linger must be a number/ },
+    );
+    assert.throws(() => ours('PUSH', { noSuchOption: 1 }), {
+      name: 'TypeError',
+      message: 'Cannot add property noSuchOption, object is not extensible',
+    });
     assert.throws(() => (push as unknown as { send(): unknown }).send(), { name: 'TypeError', message: 'Message must be present' });
   } finally {
     push.close();
@@ -177,7 +190,9 @@ test('a script that sends and closes right away exits only after its messages ar
     push.close();
   `;
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, pull.lastEndpoint!], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, pull.lastEndpoint!], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

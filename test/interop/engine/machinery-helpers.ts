@@ -40,15 +40,19 @@ export function rawPeer(sock: net.Socket): RawPeer {
     received = Buffer.concat([received, d]);
     waiters.splice(0).forEach((w) => w());
   });
-  const closed = new Promise<void>((resolve) => sock.on('close', () => {
-    isClosed = true;
-    waiters.splice(0).forEach((w) => w());
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    sock.on('close', () => {
+      isClosed = true;
+      waiters.splice(0).forEach((w) => w());
+      resolve();
+    }),
+  );
   sock.on('error', () => {});
   return {
     sock,
-    get received() { return received; },
+    get received() {
+      return received;
+    },
     async waitFor(bytes: number): Promise<Buffer> {
       while (received.length < bytes) {
         if (isClosed) throw new Error(`peer closed after ${received.length} of ${bytes} bytes`);
@@ -102,6 +106,8 @@ export function python(script: string, args: string[] = []) {
       if (py.child.exitCode === null) py.child.kill('SIGKILL');
       await py.exited;
     },
-    get stderr() { return py.stderr; },
+    get stderr() {
+      return py.stderr;
+    },
   };
 }

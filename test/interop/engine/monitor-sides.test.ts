@@ -24,7 +24,14 @@ function firstClosing(sock: Socket): Promise<SocketEvent> {
 function shape(e: SocketEvent, endpoint: string) {
   assert.equal(e.address, endpoint);
   assert.match(e.remoteAddress ?? '', /^tcp:\/\/127\.0\.0\.1:\d+$/);
-  return { type: e.type, fields: Object.keys(e).filter((k) => e[k as keyof SocketEvent] !== undefined).sort(), error: e.error && { code: e.error.code, status: e.error.status }, reason: e.reason };
+  return {
+    type: e.type,
+    fields: Object.keys(e)
+      .filter((k) => e[k as keyof SocketEvent] !== undefined)
+      .sort(),
+    error: e.error && { code: e.error.code, status: e.error.status },
+    reason: e.reason,
+  };
 }
 
 interface Case {

@@ -29,7 +29,10 @@ test('bind side: listening, accept, handshake, disconnect, close, end', async ()
   for (;;) {
     const r = await iter.next();
     seen.push(r.value.type);
-    if (r.value.type === 'disconnect') { d = r.value; break; }
+    if (r.value.type === 'disconnect') {
+      d = r.value;
+      break;
+    }
   }
   assert.equal(d.address, endpoint);
   assert.match(d.remoteAddress!, /^tcp:\/\/127\.0\.0\.1:\d+$/);
@@ -57,7 +60,10 @@ test('connect side: connect:delay, connect, handshake; then disconnect and conne
     const retry = nextEvent(push, 'connect:retry');
     pull.close();
     await retry;
-    assert.deepEqual(seen.slice(0, 5).map((e) => e.type), ['connect:delay', 'connect', 'handshake', 'disconnect', 'connect:retry']);
+    assert.deepEqual(
+      seen.slice(0, 5).map((e) => e.type),
+      ['connect:delay', 'connect', 'handshake', 'disconnect', 'connect:retry'],
+    );
     assert.ok(seen[4].interval! >= 50);
     for (const e of seen) assert.equal(e.address, endpoint);
   } finally {
@@ -91,7 +97,10 @@ test('handshake:error:protocol when a libzmq PLAIN client meets our NULL server'
     const e = await ev;
     // Both sides see the mismatch: when libzmq reads our greeting first it hangs up before finishing its
     // own (it has sent 11 bytes), so our reason is then the early close rather than the mechanism names.
-    assert.match(e.reason!, /mechanism mismatch: peer uses PLAIN, this socket uses NULL|connection closed during the greeting after 11 bytes/);
+    assert.match(
+      e.reason!,
+      /mechanism mismatch: peer uses PLAIN, this socket uses NULL|connection closed during the greeting after 11 bytes/,
+    );
     assert.equal(e.address, pull.lastEndpoint);
   } finally {
     pull.close();
@@ -164,8 +173,14 @@ test('close:error instead of close when an ipc://* listener cannot remove its di
     await mine.unbind(myEp);
     const deadline = Date.now() + 20_000;
     while ((seen.theirs.length === 0 || seen.mine.length === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(seen.theirs.map((e) => [e.type, e.address, e.error?.code]), [['close:error', theirEp, 'ENOTEMPTY']]);
-    assert.deepEqual(seen.mine.map((e) => [e.type, e.address, e.error?.code]), [['close:error', myEp, 'ENOTEMPTY']]);
+    assert.deepEqual(
+      seen.theirs.map((e) => [e.type, e.address, e.error?.code]),
+      [['close:error', theirEp, 'ENOTEMPTY']],
+    );
+    assert.deepEqual(
+      seen.mine.map((e) => [e.type, e.address, e.error?.code]),
+      [['close:error', myEp, 'ENOTEMPTY']],
+    );
     assert.equal(seen.mine[0].error!.errno, seen.theirs[0].error!.errno);
     assert.match(seen.mine[0].error!.message, /cannot remove .*monitor-close-/);
 

@@ -12,7 +12,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import * as zmq from 'zeromq';
 import { Context, Router } from '../../../core/internal.js';
 import {
-  FrameDecoder, encodeFrame, encodeGreetingV3, encodeMetadata, parseCommand, readyCommand, type ParsedZapRequest,
+  FrameDecoder,
+  encodeFrame,
+  encodeGreetingV3,
+  encodeMetadata,
+  parseCommand,
+  readyCommand,
+  type ParsedZapRequest,
 } from '../../../core/zmtp/index.js';
 import { rawConnect } from './machinery-helpers.js';
 import { startEngineZapHandler, startZapHandler, watchEvents, type ZapPolicy } from './security-raw-peer.js';
@@ -54,7 +60,10 @@ function commandsIn(bytes: Buffer): string[] {
 
 function describeRequest(r: ParsedZapRequest): Outcome['request'] {
   return {
-    domain: r.domain, address: r.address, identity: r.identity.toString('latin1'), mechanism: r.mechanism,
+    domain: r.domain,
+    address: r.address,
+    identity: r.identity.toString('latin1'),
+    mechanism: r.mechanism,
     credentials: r.credentials.length,
   };
 }
@@ -111,9 +120,11 @@ async function sameAsLibzmq(policy: ZapPolicy | undefined, enforce = false, clie
   return actual;
 }
 
-const reply = (statusCode: string, more: Partial<ReturnType<ZapPolicy>> = {}): ZapPolicy => () => ({ statusCode, statusText: 'text', ...more });
+const reply =
+  (statusCode: string, more: Partial<ReturnType<ZapPolicy>> = {}): ZapPolicy =>
+  () => ({ statusCode, statusText: 'text', ...more });
 
-test('NULL + ZAP 200: READY back, a handshake event, and the request carries the server\'s own routing id', async () => {
+test("NULL + ZAP 200: READY back, a handshake event, and the request carries the server's own routing id", async () => {
   const seen = await sameAsLibzmq(reply('200', { userId: 'alice', metadata: encodeMetadata({ Role: 'admin' }) }));
   assert.deepEqual(seen.commands, ['READY Socket-Type=ROUTER']);
   assert.equal(seen.event, 'handshake');

@@ -48,11 +48,19 @@ export function optionSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
           }
           // zeromq.js's write-only options (probeRouter, conflate, ...) have no getter; the engine reads them all.
           // libzmq cannot read some back either (ROUTER_MANDATORY, CURVE keys: EINVAL).
-          const readable = isZeromqJs ? typeof descriptorOf(sock, option)?.get === 'function' && outcome(() => sock[option]) === 'ok' : true;
+          const readable = isZeromqJs
+            ? typeof descriptorOf(sock, option)?.get === 'function' && outcome(() => sock[option]) === 'ok'
+            : true;
           for (const sample of samplesFor(option)) {
             if (isZeromqJs && sample.notZeromqJs) continue;
             const what = `${option} = ${shown(sample.value)}`;
-            assert.equal(outcome(() => { sock[option] = sample.value; }), sample.expect, what);
+            assert.equal(
+              outcome(() => {
+                sock[option] = sample.value;
+              }),
+              sample.expect,
+              what,
+            );
             if (sample.expect === 'ok' && readable && 'reads' in sample) assert.deepEqual(sock[option], sample.reads, `${what} reads back`);
           }
         } finally {
@@ -71,7 +79,9 @@ async function warningsDuring(fn: () => Promise<void> | void): Promise<string[]>
   process.removeAllListeners('warning');
   const seen: string[] = [];
   // zeromq/draft's import warns once, at a moment of its own; it is not about options.
-  const listener = (w: Error) => { if (!w.message.startsWith('ZeroMQ draft features')) seen.push(w.message); };
+  const listener = (w: Error) => {
+    if (!w.message.startsWith('ZeroMQ draft features')) seen.push(w.message);
+  };
   process.on('warning', listener);
   try {
     await fn();
@@ -121,7 +131,9 @@ export function numberedOptionSuite(name: string, zmq: Zmq): void {
     test('a uint64 above MAX_SAFE_INTEGER is stored and warns that it may be rounded', async () => {
       const sock = new zmq.Dealer({ linger: 0 }) as unknown as Numbered;
       try {
-        const seen = await warningsDuring(() => { sock.setUint64Option(4, 2 ** 63); });
+        const seen = await warningsDuring(() => {
+          sock.setUint64Option(4, 2 ** 63);
+        });
         assert.equal(sock.getUint64Option(4), 2 ** 63);
         assert.deepEqual(seen, ['Value is larger than Number.MAX_SAFE_INTEGER and may have been rounded inaccurately.']);
       } finally {
@@ -135,24 +147,39 @@ export function numberedOptionSuite(name: string, zmq: Zmq): void {
       const bound = new zmq.Dealer({ linger: 0 }) as unknown as Record<string, unknown> & { bind(a: string): Promise<void>; close(): void };
       const fresh = new zmq.Dealer({ linger: 0 }) as unknown as Record<string, unknown> & { close(): void };
       try {
-        assert.deepEqual(await warningsDuring(() => { fresh.routingId = 'a'; fresh.backlog = 5; }), []);
-        assert.deepEqual(await warningsDuring(() => {
-          connected.connect(`inproc://late-option-${n}-c`);
-          connected.routingId = 'b';
-        }), [LATE]);
-        assert.deepEqual(await warningsDuring(async () => {
-          const binding = bound.bind(`inproc://late-option-${n}-b`);
-          bound.routingId = 'c';
-          await binding;
-          bound.backlog = 7;
-        }), [LATE, LATE]);
-        assert.deepEqual(await warningsDuring(() => {
-          bound.linger = 10;
-          bound.sendHighWaterMark = 5;
-          bound.receiveHighWaterMark = 5;
-          bound.sendTimeout = 1;
-          bound.receiveTimeout = 1;
-        }), []);
+        assert.deepEqual(
+          await warningsDuring(() => {
+            fresh.routingId = 'a';
+            fresh.backlog = 5;
+          }),
+          [],
+        );
+        assert.deepEqual(
+          await warningsDuring(() => {
+            connected.connect(`inproc://late-option-${n}-c`);
+            connected.routingId = 'b';
+          }),
+          [LATE],
+        );
+        assert.deepEqual(
+          await warningsDuring(async () => {
+            const binding = bound.bind(`inproc://late-option-${n}-b`);
+            bound.routingId = 'c';
+            await binding;
+            bound.backlog = 7;
+          }),
+          [LATE, LATE],
+        );
+        assert.deepEqual(
+          await warningsDuring(() => {
+            bound.linger = 10;
+            bound.sendHighWaterMark = 5;
+            bound.receiveHighWaterMark = 5;
+            bound.sendTimeout = 1;
+            bound.receiveTimeout = 1;
+          }),
+          [],
+        );
       } finally {
         connected.close();
         bound.close();

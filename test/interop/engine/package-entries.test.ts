@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
-  name: string; exports: Record<string, string | { types: string; default: string }>; dependencies: Record<string, string>;
+  name: string;
+  exports: Record<string, string | { types: string; default: string }>;
+  dependencies: Record<string, string>;
 };
 
 /** The export names of `specifier` as seen by an ES module run from the repository root. */
@@ -21,7 +23,11 @@ function exportNames(specifier: string): string[] {
   return JSON.parse(out.trim().split('\n').pop()!) as string[];
 }
 
-const PAIRS: Array<[string, string]> = [['.', 'zeromq'], ['./draft', 'zeromq/draft.js'], ['./v5-compat', 'zeromq/v5-compat.js']];
+const PAIRS: Array<[string, string]> = [
+  ['.', 'zeromq'],
+  ['./draft', 'zeromq/draft.js'],
+  ['./v5-compat', 'zeromq/v5-compat.js'],
+];
 
 for (const [entry, zeromq] of PAIRS) {
   test(`${pkg.name}${entry.slice(1)} exports the same names as ${zeromq}, with types`, () => {
@@ -36,5 +42,8 @@ for (const [entry, zeromq] of PAIRS) {
 test('the extras entry resolves, and the runtime dependencies hold nothing of Electron or React', () => {
   assert.ok(exportNames(`${pkg.name}/extras`).includes('Poller'));
   const runtime = Object.keys(pkg.dependencies);
-  assert.deepEqual(runtime.filter((d) => /electron|react/i.test(d)), []);
+  assert.deepEqual(
+    runtime.filter((d) => /electron|react/i.test(d)),
+    [],
+  );
 });

@@ -3,9 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import {
-  endpointFor, ourEngine, pyzmq, text, zeromqJs, type PeerLib, type PeerSocket, type TypeName,
-} from './peers/peers.js';
+import { endpointFor, ourEngine, pyzmq, text, zeromqJs, type PeerLib, type PeerSocket, type TypeName } from './peers/peers.js';
 
 interface PairCase {
   a: TypeName;
@@ -48,7 +46,8 @@ async function subscribeUntil(subscribe: () => Promise<void>, probe: () => Promi
 
 const CASES: PairCase[] = [
   {
-    a: 'REQ', b: 'REP',
+    a: 'REQ',
+    b: 'REP',
     async exchange(a, b) {
       for (let i = 0; i < 3; i++) {
         await a.send([`req${i}`, 'more']);
@@ -59,7 +58,8 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'REQ', b: 'ROUTER',
+    a: 'REQ',
+    b: 'ROUTER',
     async exchange(a, b) {
       await a.send(['hello', 'there']);
       const m = await b.receive();
@@ -70,7 +70,8 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'DEALER', b: 'REP',
+    a: 'DEALER',
+    b: 'REP',
     async exchange(a, b) {
       await a.send(['', 'q']);
       assert.deepEqual(text(await b.receive()), ['q']);
@@ -79,7 +80,8 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'DEALER', b: 'ROUTER',
+    a: 'DEALER',
+    b: 'ROUTER',
     setup: (a) => a.set('routingId', 'dealer-A'),
     async exchange(a, b) {
       await a.send('x');
@@ -89,7 +91,8 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'DEALER', b: 'DEALER',
+    a: 'DEALER',
+    b: 'DEALER',
     async exchange(a, b) {
       await a.send(['1', '2']);
       assert.deepEqual(text(await b.receive()), ['1', '2']);
@@ -98,7 +101,8 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'ROUTER', b: 'ROUTER',
+    a: 'ROUTER',
+    b: 'ROUTER',
     async setup(a, b) {
       await a.set('routingId', 'RA');
       await b.set('routingId', 'RB');
@@ -112,12 +116,17 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'PUB', b: 'SUB',
+    a: 'PUB',
+    b: 'SUB',
     async exchange(a, b) {
-      const first = await subscribeUntil(() => b.set('subscribe', 't'), async () => {
-        await a.send(['t1', 'payload']);
-        return b.receive(100);
-      }, 'SUB receiving from PUB');
+      const first = await subscribeUntil(
+        () => b.set('subscribe', 't'),
+        async () => {
+          await a.send(['t1', 'payload']);
+          return b.receive(100);
+        },
+        'SUB receiving from PUB',
+      );
       assert.deepEqual(text(first), ['t1', 'payload']);
       await a.send('x-not-subscribed');
       await a.send(['t2', 'last']);
@@ -129,9 +138,14 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'XPUB', b: 'XSUB',
+    a: 'XPUB',
+    b: 'XSUB',
     async exchange(a, b) {
-      const sub = await subscribeUntil(() => b.send(Buffer.from('\x01t')), () => a.receive(100), 'XPUB hearing XSUB');
+      const sub = await subscribeUntil(
+        () => b.send(Buffer.from('\x01t')),
+        () => a.receive(100),
+        'XPUB hearing XSUB',
+      );
       assert.deepEqual(text(sub), ['\x01t']);
       await a.send('u-not-subscribed');
       await a.send(['t-data', 'x']);
@@ -139,9 +153,14 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'XPUB', b: 'SUB',
+    a: 'XPUB',
+    b: 'SUB',
     async exchange(a, b) {
-      const sub = await subscribeUntil(() => b.set('subscribe', 'topic'), () => a.receive(100), 'XPUB hearing SUB');
+      const sub = await subscribeUntil(
+        () => b.set('subscribe', 'topic'),
+        () => a.receive(100),
+        'XPUB hearing SUB',
+      );
       assert.deepEqual(text(sub), ['\x01topic']);
       await a.send('other');
       await a.send('topic!');
@@ -149,24 +168,31 @@ const CASES: PairCase[] = [
     },
   },
   {
-    a: 'PUB', b: 'XSUB',
+    a: 'PUB',
+    b: 'XSUB',
     async exchange(a, b) {
-      const first = await subscribeUntil(() => b.send(Buffer.from('\x01t')), async () => {
-        await a.send('t1');
-        return b.receive(100);
-      }, 'XSUB receiving from PUB');
+      const first = await subscribeUntil(
+        () => b.send(Buffer.from('\x01t')),
+        async () => {
+          await a.send('t1');
+          return b.receive(100);
+        },
+        'XSUB receiving from PUB',
+      );
       assert.deepEqual(text(first), ['t1']);
     },
   },
   {
-    a: 'PUSH', b: 'PULL',
+    a: 'PUSH',
+    b: 'PULL',
     async exchange(a, b) {
       for (let i = 0; i < 3; i++) await a.send([`m${i}`, 'x'.repeat(300 * i)]);
       for (let i = 0; i < 3; i++) assert.deepEqual(text(await b.receive()), [`m${i}`, 'x'.repeat(300 * i)]);
     },
   },
   {
-    a: 'PAIR', b: 'PAIR',
+    a: 'PAIR',
+    b: 'PAIR',
     async exchange(a, b) {
       await a.send('ping');
       assert.deepEqual(text(await b.receive()), ['ping']);
@@ -198,9 +224,10 @@ for (const makeLib of libs) {
             const name = `${c.a}(${oursIs === 'a' ? 'engine' : 'libzmq'}) - ${c.b}(${oursIs === 'b' ? 'engine' : 'libzmq'}) over ${transport}, ${binder.toUpperCase()} binds`;
             // libzmq alone shows this: a bound SUB never sends its subscription to a connecting XPUB
             // (pyzmq SUB.bind + subscribe, XPUB.connect: XPUB.poll(2000) == 0), so there is nothing to test.
-            const skip = c.a === 'XPUB' && c.b === 'SUB' && oursIs === 'a' && binder === 'b'
-              ? 'libzmq bound SUB does not send subscriptions to a connecting XPUB (reproduced with libzmq alone)'
-              : false;
+            const skip =
+              c.a === 'XPUB' && c.b === 'SUB' && oursIs === 'a' && binder === 'b'
+                ? 'libzmq bound SUB does not send subscriptions to a connecting XPUB (reproduced with libzmq alone)'
+                : false;
             test(name, { skip }, async () => {
               const a = await (oursIs === 'a' ? ours : theirs).socket(c.a);
               const b = await (oursIs === 'b' ? ours : theirs).socket(c.b);

@@ -12,7 +12,12 @@ test('engine ROUTER + ZAP handler: peers lists each libzmq client with its User-
   const server = curveKeyPair();
   const client = curveKeyPair();
   const zap = await startEngineZapHandler(ctx, (r) => {
-    const user = r.mechanism === 'PLAIN' ? r.credentials[0].toString() : r.mechanism === 'CURVE' ? `key:${z85Encode(r.credentials[0]).slice(0, 8)}` : 'anonymous';
+    const user =
+      r.mechanism === 'PLAIN'
+        ? r.credentials[0].toString()
+        : r.mechanism === 'CURVE'
+          ? `key:${z85Encode(r.credentials[0]).slice(0, 8)}`
+          : 'anonymous';
     return { statusCode: '200', userId: user, metadata: encodeMetadata({ Role: r.mechanism === 'PLAIN' ? 'operator' : 'viewer' }) };
   });
   const routers = {
@@ -26,7 +31,8 @@ test('engine ROUTER + ZAP handler: peers lists each libzmq client with its User-
       await router.bind('tcp://127.0.0.1:*');
       const options: Record<string, unknown> = { linger: 0, routingId: `${mechanism}-client` };
       if (mechanism === 'PLAIN') Object.assign(options, { plainUsername: 'alice', plainPassword: 'pw' });
-      if (mechanism === 'CURVE') Object.assign(options, { curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+      if (mechanism === 'CURVE')
+        Object.assign(options, { curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
       const dealer = new zmq.Dealer(options);
       dealers.push(dealer);
       dealer.connect(router.lastEndpoint!);

@@ -8,7 +8,10 @@
 import dgram from 'node:dgram';
 import { encodePgmPacket, parsePgmPacket, type PgmPacket } from '../../../core/pgm/index.js';
 
-export interface RelaySide { group: string; port: number }
+export interface RelaySide {
+  group: string;
+  port: number;
+}
 
 export interface PgmRelay {
   /** Sequence numbers of the ODATA packets it dropped. */
@@ -25,7 +28,12 @@ function bound(address: string, port: number): Promise<dgram.Socket> {
   });
 }
 
-export async function startPgmRelay(o: { host: string; from: RelaySide; to: RelaySide; drop: (sqn: number) => boolean }): Promise<PgmRelay> {
+export async function startPgmRelay(o: {
+  host: string;
+  from: RelaySide;
+  to: RelaySide;
+  drop: (sqn: number) => boolean;
+}): Promise<PgmRelay> {
   // Bound to the group address: it hears only the group's multicast, never the unicast meant for a session.
   const down = await bound(o.from.group, o.from.port);
   down.addMembership(o.from.group, o.host);
@@ -37,7 +45,9 @@ export async function startPgmRelay(o: { host: string; from: RelaySide; to: Rela
   const dropped: number[] = [];
   const forwarded: Record<string, number> = {};
   let sourceNla: string | undefined;
-  const count = (p: PgmPacket) => { forwarded[p.type] = (forwarded[p.type] ?? 0) + 1; };
+  const count = (p: PgmPacket) => {
+    forwarded[p.type] = (forwarded[p.type] ?? 0) + 1;
+  };
 
   down.on('message', (data) => {
     const r = parsePgmPacket(data);

@@ -6,7 +6,18 @@ import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { type ZapClient } from '../../../core/zmtp/index.js';
 import {
-  RawPeer, expectRefusedByLibzmqZap, expectZapRefusal, libzmqReply, plainClient, plainServer, rawListener, startEngineZapHandler, startZapHandler, watchEvents, type ErrorStep, type ReadyStep,
+  RawPeer,
+  expectRefusedByLibzmqZap,
+  expectZapRefusal,
+  libzmqReply,
+  plainClient,
+  plainServer,
+  rawListener,
+  startEngineZapHandler,
+  startZapHandler,
+  watchEvents,
+  type ErrorStep,
+  type ReadyStep,
 } from './security-raw-peer.js';
 import { Context, Dealer, Router } from '../../../core/internal.js';
 
@@ -14,9 +25,11 @@ const asDealer = { 'Socket-Type': 'DEALER', Identity: 'dealer-1' };
 
 const plainReply = (context: zmq.Context) => libzmqReply(context, { plainServer: true, zapDomain: 'plain-test' });
 
-const users: Record<string, string> = { admin: 'secret', 'üser': 'pässwörd' };
+const users: Record<string, string> = { admin: 'secret', üser: 'pässwörd' };
 const checkUsers = (r: { credentials: Buffer[] }) =>
-  users[r.credentials[0].toString()] === r.credentials[1].toString() ? { statusCode: '200', userId: r.credentials[0].toString() } : { statusCode: '400', statusText: 'bad credentials' };
+  users[r.credentials[0].toString()] === r.credentials[1].toString()
+    ? { statusCode: '200', userId: r.credentials[0].toString() }
+    : { statusCode: '400', statusText: 'bad credentials' };
 
 test('PLAIN client (ours) -> zeromq.js Reply with a ZAP handler: accepted, messages flow, the handler saw our credentials', async () => {
   const context = new zmq.Context();
@@ -135,7 +148,13 @@ test('engine: our Dealer (PLAIN) -> zeromq.js Router with its ZAP handler: accep
     wrong.connect(router.lastEndpoint!);
     assert.equal((await wrongEvents.next('handshake:error:auth')).error?.status, 400);
     // (the refused dealer keeps reconnecting, so more requests may follow)
-    assert.deepEqual(zap.requests.slice(0, 2).map((r) => r.credentials.map(String)), [['admin', 'secret'], ['admin', 'nope']]);
+    assert.deepEqual(
+      zap.requests.slice(0, 2).map((r) => r.credentials.map(String)),
+      [
+        ['admin', 'secret'],
+        ['admin', 'nope'],
+      ],
+    );
   } finally {
     dealer.close();
     wrong.close();

@@ -3,7 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
-import { Dealer, Pull, Push, Reply, Request, Router, Publisher, Subscriber, XPublisher, XSubscriber } from '../../../core/engine/sockets.js';
+import {
+  Dealer,
+  Pull,
+  Push,
+  Reply,
+  Request,
+  Router,
+  Publisher,
+  Subscriber,
+  XPublisher,
+  XSubscriber,
+} from '../../../core/engine/sockets.js';
 import { Proxy } from '../../../core/engine/proxy.js';
 import { Poller, POLLIN, POLLOUT } from '../../../core/engine/poller.js';
 import { ZmqError } from '../../../core/engine/errors.js';
@@ -31,23 +42,31 @@ test('Proxy ROUTER/DEALER between libzmq REQ clients and libzmq REP workers, wit
   );
   try {
     for (let round = 0; round < 3; round++) {
-      const replies = await Promise.all(clients.map(async (c, i) => {
-        await c.send(`c${i}-r${round}`);
-        return (await c.receive())[0].toString();
-      }));
+      const replies = await Promise.all(
+        clients.map(async (c, i) => {
+          await c.send(`c${i}-r${round}`);
+          return (await c.receive())[0].toString();
+        }),
+      );
       replies.forEach((r, i) => assert.match(r, new RegExp(`^worker[01]:c${i}-r${round}$`)));
     }
     // Capture saw every request and every reply (12 messages), whole envelopes included.
     const seen: string[][] = [];
     for (let i = 0; i < 12; i++) seen.push(text(await captured.receive()));
     assert.equal(seen.filter((m) => m.at(-1)!.startsWith('worker')).length, 6);
-    assert.ok(seen.every((m) => m.length >= 2 && m.at(-2) === ''), 'REQ envelopes travel through the proxy');
+    assert.ok(
+      seen.every((m) => m.length >= 2 && m.at(-2) === ''),
+      'REQ envelopes travel through the proxy',
+    );
 
     proxy.pause();
     await clients[0].send('while paused');
     const late = clients[0].receive();
     let answered = false;
-    late.then(() => (answered = true), () => {});
+    late.then(
+      () => (answered = true),
+      () => {},
+    );
     // Let the request reach the proxy's front end, where it must wait.
     for (let i = 0; i < 20 && !front.readable; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(front.readable, true, 'request is waiting at the paused proxy');
@@ -58,7 +77,10 @@ test('Proxy ROUTER/DEALER between libzmq REQ clients and libzmq REP workers, wit
     proxy.terminate();
     await running;
     assert.equal(front.closed, false, 'terminate leaves the sockets open');
-    assert.throws(() => proxy.pause(), (e: unknown) => e instanceof ZmqError && e.code === 'EBADF');
+    assert.throws(
+      () => proxy.pause(),
+      (e: unknown) => e instanceof ZmqError && e.code === 'EBADF',
+    );
   } finally {
     for (const s of [...workers, ...clients, captured]) s.close();
     for (const s of [front, back, capture]) s.close();
@@ -140,7 +162,10 @@ test('Poller: POLLIN/POLLOUT readiness, timeouts, and waking on arrival', async 
     push.connect(pull.lastEndpoint!);
     // PUSH keeps its pipe from connect() on, so it can queue at once.
     const first = await poller.poll(5000);
-    assert.deepEqual(first.map(([s, f]) => [s === push, f]), [[true, POLLOUT]]);
+    assert.deepEqual(
+      first.map(([s, f]) => [s === push, f]),
+      [[true, POLLOUT]],
+    );
     poller.unregister(push);
     const waiting = poller.poll();
     await push.send(['hello', 'poller']);
@@ -155,9 +180,15 @@ test('Poller: POLLIN/POLLOUT readiness, timeouts, and waking on arrival', async 
     poller.unregister(pull);
     const r1 = poller.poll();
     await req.send('question');
-    assert.deepEqual((await r1).map(([, f]) => f), [POLLIN]);
+    assert.deepEqual(
+      (await r1).map(([, f]) => f),
+      [POLLIN],
+    );
     await rep.receive();
-    assert.deepEqual((await poller.poll(0)).map(([, f]) => f), [POLLOUT]);
+    assert.deepEqual(
+      (await poller.poll(0)).map(([, f]) => f),
+      [POLLOUT],
+    );
     await rep.send('answer');
     assert.deepEqual(text(await req.receive()), ['answer']);
     assert.deepEqual(await poller.poll(0), []);
@@ -195,7 +226,11 @@ test('Poller over many sockets: a pyzmq-style loop drains several PULLs fed by l
         }
       }
     }
-    for (let i = 0; i < 3; i++) assert.deepEqual(got.get(i), [0, 1, 2, 3, 4].map((k) => `p${i}-${k}`));
+    for (let i = 0; i < 3; i++)
+      assert.deepEqual(
+        got.get(i),
+        [0, 1, 2, 3, 4].map((k) => `p${i}-${k}`),
+      );
   } finally {
     for (const s of pulls) s.close();
     for (const s of pushes) s.close();
@@ -212,9 +247,12 @@ test('Subscriber/Request option properties behave like zeromq.js', async () => {
     assert.equal(router.mandatory, true);
     router.handover = true;
     assert.equal(router.handover, true);
-    assert.throws(() => {
-      router.mandatory = 'yes' as never;
-    }, { name: 'TypeError', message: 'Option value must be a boolean', detail: /mandatory/ });
+    assert.throws(
+      () => {
+        router.mandatory = 'yes' as never;
+      },
+      { name: 'TypeError', message: 'Option value must be a boolean', detail: /mandatory/ },
+    );
     assert.throws(() => new Router({ handover: 1 as never }), { name: 'TypeError', detail: /handover/ });
     await assert.rejects(router.send(['nobody', 'x']), (e: unknown) => e instanceof ZmqError && e.code === 'EHOSTUNREACH');
   } finally {

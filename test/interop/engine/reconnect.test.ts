@@ -101,7 +101,9 @@ test('our SUB re-subscribes after the libzmq PUB restarts', async () => {
   // Publish until something arrives: the subscription reaches the publisher asynchronously.
   async function pumpUntilReceived(p: zmq.Publisher, tag: string): Promise<Buffer[]> {
     let done = false;
-    const got = sub.receive().finally(() => { done = true; });
+    const got = sub.receive().finally(() => {
+      done = true;
+    });
     while (!done) {
       await p.send(['drop', tag]);
       await p.send(['keep', tag]);
@@ -143,8 +145,15 @@ test('immediate: messages go only to connected peers, none are queued for an end
     for (let i = 0; i < 4; i++) await eager.send(`eager ${i}`);
     const got: string[] = [];
     for (let i = 0; i < 6; i++) got.push((await pull.receive())[0].toString());
-    assert.deepEqual(got.filter((m) => m.startsWith('eager')), ['eager 0', 'eager 1', 'eager 2', 'eager 3']);
-    assert.equal(got.filter((m) => m.startsWith('lazy')).length, 2, 'half of the lazy socket\'s messages wait in the pipe to the dead endpoint');
+    assert.deepEqual(
+      got.filter((m) => m.startsWith('eager')),
+      ['eager 0', 'eager 1', 'eager 2', 'eager 3'],
+    );
+    assert.equal(
+      got.filter((m) => m.startsWith('lazy')).length,
+      2,
+      "half of the lazy socket's messages wait in the pipe to the dead endpoint",
+    );
   } finally {
     lazy.close();
     eager.close();
@@ -160,16 +169,26 @@ test('immediate SUB: one subscription per connection, so a single unsubscribe st
   sub.setOption('subscribe', 't');
   sub.connect(endpoint);
   try {
-    assert.deepEqual((await pub.receive()).map((b) => b.toString('latin1')), ['\x01t']);
+    assert.deepEqual(
+      (await pub.receive()).map((b) => b.toString('latin1')),
+      ['\x01t'],
+    );
     const disconnected = nextEvent(sub, 'disconnect');
     pub.close();
     await disconnected;
     pub = new zmq.XPublisher({ linger: 0, verbosity: 'allSubsUnsubs' });
     await pub.bind(endpoint);
     // After the reconnect the publisher hears the subscription once, then the cancel.
-    assert.deepEqual((await pub.receive()).map((b) => b.toString('latin1')), ['\x01t']);
+    assert.deepEqual(
+      (await pub.receive()).map((b) => b.toString('latin1')),
+      ['\x01t'],
+    );
     sub.setOption('unsubscribe', 't');
-    assert.deepEqual((await pub.receive()).map((b) => b.toString('latin1')), ['\x00t'], 'no second subscribe before the cancel');
+    assert.deepEqual(
+      (await pub.receive()).map((b) => b.toString('latin1')),
+      ['\x00t'],
+      'no second subscribe before the cancel',
+    );
   } finally {
     sub.close();
     pub.close();

@@ -10,8 +10,20 @@ import { startPython } from '../../helpers/python.js';
 import { portOf } from '../../helpers/port.js';
 import { Router, type Context } from '../../../core/internal.js';
 import {
-  FrameDecoder, encodeFrame, encodeGreetingV3, encodeMessage, parseGreeting, REVISION_3,
-  createMechanism, curveKeyPair, encodeZapReply, parseZapRequest, type HandshakeStep, type Mechanism, type ParsedZapRequest, type ZapClient,
+  FrameDecoder,
+  encodeFrame,
+  encodeGreetingV3,
+  encodeMessage,
+  parseGreeting,
+  REVISION_3,
+  createMechanism,
+  curveKeyPair,
+  encodeZapReply,
+  parseZapRequest,
+  type HandshakeStep,
+  type Mechanism,
+  type ParsedZapRequest,
+  type ZapClient,
 } from '../../../core/zmtp/index.js';
 
 export type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
@@ -21,7 +33,10 @@ type Properties = Record<string, string | Uint8Array>;
 /** Our PLAIN client mechanism, for a RawPeer. */
 export function plainClient(username: string, password: string, properties: Properties = { 'Socket-Type': 'REQ' }): Mechanism {
   return createMechanism('PLAIN', {
-    asServer: false, zapDomain: '', peerAddress: '127.0.0.1', properties,
+    asServer: false,
+    zapDomain: '',
+    peerAddress: '127.0.0.1',
+    properties,
     socketOptions: { plainUsername: username, plainPassword: password },
   });
 }
@@ -29,7 +44,10 @@ export function plainClient(username: string, password: string, properties: Prop
 /** Our CURVE client mechanism (a fresh long-term key pair unless given), for a RawPeer. */
 export function curveClient(serverKey: string, keys = curveKeyPair(), properties: Properties = { 'Socket-Type': 'REQ' }): Mechanism {
   return createMechanism('CURVE', {
-    asServer: false, zapDomain: '', peerAddress: '127.0.0.1', properties,
+    asServer: false,
+    zapDomain: '',
+    peerAddress: '127.0.0.1',
+    properties,
     socketOptions: { curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey },
   });
 }
@@ -52,8 +70,14 @@ export class RawPeer {
   private decoder = new FrameDecoder('v3');
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(readonly socket: net.Socket, readonly mechanism: Mechanism, asServer: boolean) {
-    this.handshake = new Promise((resolve) => { this.settle = resolve; });
+  constructor(
+    readonly socket: net.Socket,
+    readonly mechanism: Mechanism,
+    asServer: boolean,
+  ) {
+    this.handshake = new Promise((resolve) => {
+      this.settle = resolve;
+    });
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('error', () => {});
     socket.on('close', () => {
@@ -175,8 +199,16 @@ export async function rawListener(makeMechanism: (peerAddress: string) => Mechan
     port,
     next(): Promise<RawPeer> {
       const ready = peers.find((p) => !(p as { taken?: boolean }).taken);
-      if (ready) { (ready as { taken?: boolean }).taken = true; return Promise.resolve(ready); }
-      return new Promise((resolve) => accepted.push((p) => { (p as { taken?: boolean }).taken = true; resolve(p); }));
+      if (ready) {
+        (ready as { taken?: boolean }).taken = true;
+        return Promise.resolve(ready);
+      }
+      return new Promise((resolve) =>
+        accepted.push((p) => {
+          (p as { taken?: boolean }).taken = true;
+          resolve(p);
+        }),
+      );
     },
     async close() {
       for (const p of peers) p.socket.destroy();
@@ -251,18 +283,28 @@ interface ServerChoices {
 
 /** Makes our PLAIN server mechanism for each connection a rawListener accepts. */
 export function plainServer({ zap, zapDomain = 'ours', socketType = 'REP' }: ServerChoices = {}) {
-  return (peerAddress: string) => createMechanism('PLAIN', {
-    asServer: true, zapDomain, peerAddress, zap, properties: { 'Socket-Type': socketType },
-    socketOptions: { plainServer: true },
-  });
+  return (peerAddress: string) =>
+    createMechanism('PLAIN', {
+      asServer: true,
+      zapDomain,
+      peerAddress,
+      zap,
+      properties: { 'Socket-Type': socketType },
+      socketOptions: { plainServer: true },
+    });
 }
 
 /** Makes our CURVE server mechanism (long-term secret key `secretKey`) for each connection a rawListener accepts. */
 export function curveServer(secretKey: string, { zap, zapDomain = 'ours', socketType = 'REP' }: ServerChoices = {}) {
-  return (peerAddress: string) => createMechanism('CURVE', {
-    asServer: true, zapDomain, peerAddress, zap, properties: { 'Socket-Type': socketType },
-    socketOptions: { curveServer: true, curveSecretKey: secretKey },
-  });
+  return (peerAddress: string) =>
+    createMechanism('CURVE', {
+      asServer: true,
+      zapDomain,
+      peerAddress,
+      zap,
+      properties: { 'Socket-Type': socketType },
+      socketOptions: { curveServer: true, curveSecretKey: secretKey },
+    });
 }
 
 /**
@@ -282,7 +324,9 @@ export async function expectZapRefusal(step: HandshakeStep, libzmqEvents: Return
  * ZAP handler, which answers with `policy`: expectZapRefusal on both sides.
  */
 export async function expectRefusedByLibzmqZap<R extends Awaited<ReturnType<typeof libzmqReply>>>(
-  policy: ZapPolicy, makeReply: (context: zmq.Context) => Promise<R>, mechanism: (reply: R) => Mechanism,
+  policy: ZapPolicy,
+  makeReply: (context: zmq.Context) => Promise<R>,
+  mechanism: (reply: R) => Mechanism,
 ): Promise<void> {
   const context = new zmq.Context();
   const zap = await startZapHandler(context, policy);
@@ -340,7 +384,9 @@ export function startPyzmqPeer(config: Record<string, unknown>) {
     get lines(): PyLine[] {
       return py.lines.map((l) => JSON.parse(l) as PyLine);
     },
-    get stderr() { return py.stderr; },
+    get stderr() {
+      return py.stderr;
+    },
     async next(match: (l: PyLine) => boolean): Promise<PyLine> {
       return JSON.parse(await py.find((l) => match(JSON.parse(l) as PyLine))) as PyLine;
     },

@@ -161,7 +161,18 @@ for (const [libName, makeLib] of libs) {
 }
 
 describe('the same script against the engine and against zeromq.js', () => {
-  type Lib = Record<string, new (o?: object) => { bind(a: string): Promise<void>; send(m: unknown): Promise<void>; close(): void; sendTimeout: number; lastEndpoint: string | null; connect(a: string): void; sendHighWaterMark: number }>;
+  type Lib = Record<
+    string,
+    new (o?: object) => {
+      bind(a: string): Promise<void>;
+      send(m: unknown): Promise<void>;
+      close(): void;
+      sendTimeout: number;
+      lastEndpoint: string | null;
+      connect(a: string): void;
+      sendHighWaterMark: number;
+    }
+  >;
   const engines: Array<[string, () => Promise<Lib>]> = [
     ['engine', async () => (await import('../../../core/engine/sockets.js')) as unknown as Lib],
     ['zeromq.js', async () => (await import('zeromq')) as unknown as Lib],

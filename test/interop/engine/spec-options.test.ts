@@ -188,7 +188,10 @@ for (const [libName, makeLib] of libs) {
       // values only go up and fewer than 50 reads are needed.
       const reads: number[] = [];
       while (reads.at(-1) !== 49) reads.push(Number((await pull.receive())[0].toString().slice(1)));
-      assert.ok(reads.every((v, i) => i === 0 || v > reads[i - 1]), `increasing: ${reads.join(',')}`);
+      assert.ok(
+        reads.every((v, i) => i === 0 || v > reads[i - 1]),
+        `increasing: ${reads.join(',')}`,
+      );
     });
 
     test('engine SUB unsubscribe and XSUB user messages reach a libzmq XPUB', async () => {

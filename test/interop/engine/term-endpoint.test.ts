@@ -34,7 +34,10 @@ async function outcome(fn: () => unknown): Promise<string> {
 async function refused(host: string, port: number): Promise<void> {
   for (;;) {
     const accepted = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host, port }, () => { s.destroy(); resolve(true); });
+      const s = net.connect({ host, port }, () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on('error', () => resolve(false));
     });
     if (!accepted) return;
@@ -86,7 +89,12 @@ const UNBIND_CASES: Array<[string, (p: number) => string, (p: number, last: stri
   ['empty address', (p) => `tcp://127.0.0.1:${p}`, () => 'tcp://', 'EINVAL'],
   ['empty inproc name', (p) => `tcp://127.0.0.1:${p}`, () => 'inproc://', 'EINVAL'],
   ['ipc as bound', () => `ipc://${path.join(os.tmpdir(), `term-${unique()}.sock`)}`, (_p, last) => last, 'OK'],
-  ['ipc another path', () => `ipc://${path.join(os.tmpdir(), `term-${unique()}.sock`)}`, () => `ipc://${path.join(os.tmpdir(), `term-${unique()}.sock`)}`, 'ENOENT'],
+  [
+    'ipc another path',
+    () => `ipc://${path.join(os.tmpdir(), `term-${unique()}.sock`)}`,
+    () => `ipc://${path.join(os.tmpdir(), `term-${unique()}.sock`)}`,
+    'ENOENT',
+  ],
   ['ipc://*, by lastEndpoint', () => 'ipc://*', (_p, last) => last, 'OK'],
   ['ipc://*, by the wildcard', () => 'ipc://*', () => 'ipc://*', 'ENOENT'],
   ['inproc another name', () => `inproc://term-${unique()}`, () => `inproc://term-${unique()}`, 'ENOENT'],
@@ -113,15 +121,30 @@ for (const [label, bindAt, unbindAt, libzmq] of UNBIND_CASES) {
 /** Connects to the first addresses (fresh port, nothing listening), disconnects the second in turn; libzmq's outcomes. */
 const DISCONNECT_CASES: Array<[string, (p: number) => string[], (p: number) => string[], string[]]> = [
   ['as connected, twice', (p) => [`tcp://127.0.0.1:${p}`], (p) => [`tcp://127.0.0.1:${p}`, `tcp://127.0.0.1:${p}`], ['OK', 'ENOENT']],
-  ['connected twice, disconnected once for both', (p) => [`tcp://127.0.0.1:${p}`, `tcp://127.0.0.1:${p}`], (p) => [`tcp://127.0.0.1:${p}`, `tcp://127.0.0.1:${p}`], ['OK', 'ENOENT']],
+  [
+    'connected twice, disconnected once for both',
+    (p) => [`tcp://127.0.0.1:${p}`, `tcp://127.0.0.1:${p}`],
+    (p) => [`tcp://127.0.0.1:${p}`, `tcp://127.0.0.1:${p}`],
+    ['OK', 'ENOENT'],
+  ],
   ['another host on the port', (p) => [`tcp://127.0.0.1:${p}`], (p) => [`tcp://127.0.0.2:${p}`, `tcp://127.0.0.1:${p}`], ['ENOENT', 'OK']],
   ['another port', (p) => [`tcp://127.0.0.1:${p}`], (p) => [`tcp://127.0.0.1:${p + 1}`], ['ENOENT']],
   ['by a name resolving to it', (p) => [`tcp://127.0.0.1:${p}`], (p) => [`tcp://localhost:${p}`], ['OK']],
-  ['connected by name, disconnected by address', (p) => [`tcp://localhost:${p}`], (p) => [`tcp://127.0.0.1:${p}`, `tcp://localhost:${p}`], ['ENOENT', 'OK']],
+  [
+    'connected by name, disconnected by address',
+    (p) => [`tcp://localhost:${p}`],
+    (p) => [`tcp://127.0.0.1:${p}`, `tcp://localhost:${p}`],
+    ['ENOENT', 'OK'],
+  ],
   ['wildcards', () => [], (p) => [`tcp://*:${p}`, 'tcp://127.0.0.1:*'], ['ENOENT', 'ENOENT']],
   ['malformed', () => [], () => ['nothing', 'tcp://', 'bogus://x'], ['EINVAL', 'EINVAL', 'EPROTONOSUPPORT']],
   ['text after the port', (p) => [`tcp://127.0.0.1:${p}`], (p) => [`tcp://127.0.0.1:${p}/x`], ['OK']],
-  ['inproc and ipc never connected', () => [], () => [`inproc://term-${unique()}`, `ipc://${path.join(os.tmpdir(), `term-${unique()}.sock`)}`], ['ENOENT', 'ENOENT']],
+  [
+    'inproc and ipc never connected',
+    () => [],
+    () => [`inproc://term-${unique()}`, `ipc://${path.join(os.tmpdir(), `term-${unique()}.sock`)}`],
+    ['ENOENT', 'ENOENT'],
+  ],
 ];
 
 for (const [label, connectTo, disconnectFrom, libzmq] of DISCONNECT_CASES) {

@@ -176,7 +176,8 @@ test('pyzmq (libzmq 4.3.4) peer: our PUSH -> python PULL and python PUSH -> our 
   const pull = ours('PULL');
   const push = ours('PUSH');
   await pull.bind('tcp://127.0.0.1:*');
-  const py = python(`
+  const py = python(
+    `
 import sys, zmq
 ctx = zmq.Context()
 pull = ctx.socket(zmq.PULL)
@@ -187,7 +188,9 @@ push.connect(sys.argv[1])
 msg = pull.recv_multipart()
 push.send_multipart([b'py'] + msg)
 print('done')
-`, [pull.lastEndpoint!]);
+`,
+    [pull.lastEndpoint!],
+  );
   try {
     const port = Number(await py.line());
     push.connect(`tcp://127.0.0.1:${port}`);
@@ -259,7 +262,8 @@ test('tcp: mixed frame sizes from libzmq into our bound socket arrive intact (re
 test('pyzmq (libzmq 4.3.4) over ipc: python binds, we connect and get an echo back', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zmq-ipc-py-'));
   const endpoint = `ipc://${dir}/py.sock`;
-  const py = python(`
+  const py = python(
+    `
 import sys, zmq
 ctx = zmq.Context()
 rep = ctx.socket(zmq.REP)
@@ -268,7 +272,9 @@ print('bound')
 msg = rep.recv_multipart()
 rep.send_multipart([b'echo'] + msg)
 print('done')
-`, [endpoint]);
+`,
+    [endpoint],
+  );
   const req = ours('REQ');
   try {
     assert.equal(await py.line(), 'bound');

@@ -29,7 +29,10 @@ test('the wire tap sees every byte both ways, and nothing once removed', async (
     const frames: { command: boolean; body: Buffer }[] = [];
     new FrameDecoder('v3').push(out.subarray(64), (_m, command, body) => frames.push({ command, body }));
     assert.equal(parseCommand(frames[0].body).name, 'READY');
-    assert.deepEqual(frames.slice(1).map((f) => f.body.toString()), ['tapped', 'message']);
+    assert.deepEqual(
+      frames.slice(1).map((f) => f.body.toString()),
+      ['tapped', 'message'],
+    );
     // What we read: libzmq's greeting and READY.
     const theirs: Buffer[] = [];
     new FrameDecoder('v3').push(inn.subarray(64), (_m, _c, body) => theirs.push(body));
@@ -57,8 +60,19 @@ test('the wire tap tells each listener once when a connection ends, after its la
   await pull.bind('tcp://127.0.0.1:*');
   const endpoint = pull.lastEndpoint!;
   const push = ours('PUSH');
-  const off = addWireTap((c) => events.push(`chunk ${c.connectionId}`), (e) => { events.push(`close ${e.connectionId}`); closes.push(e); });
-  const throwing = addWireTap(() => {}, () => { throw new Error('faulty close listener'); });
+  const off = addWireTap(
+    (c) => events.push(`chunk ${c.connectionId}`),
+    (e) => {
+      events.push(`close ${e.connectionId}`);
+      closes.push(e);
+    },
+  );
+  const throwing = addWireTap(
+    () => {},
+    () => {
+      throw new Error('faulty close listener');
+    },
+  );
   let offLate: (() => void) | undefined;
   try {
     push.connect(endpoint);
@@ -68,7 +82,10 @@ test('the wire tap tells each listener once when a connection ends, after its la
     assert.equal(ids.length, 1);
     assert.equal(closes.length, 0, 'no close while the connection is up');
     // Added after the connection began: still told about its end.
-    offLate = addWireTap(() => {}, (e) => lateCloses.push(e.connectionId));
+    offLate = addWireTap(
+      () => {},
+      (e) => lateCloses.push(e.connectionId),
+    );
     pull.close();
     const deadline = Date.now() + 20_000;
     while (closes.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -44,7 +44,8 @@ interface PairCase {
 
 const PAIRS: PairCase[] = [
   {
-    a: 'REQ', b: 'REP',
+    a: 'REQ',
+    b: 'REP',
     async exchange(a, b) {
       for (let i = 0; i < 3; i++) {
         await a.send([`req${i}`, 'more']);
@@ -58,7 +59,8 @@ const PAIRS: PairCase[] = [
     },
   },
   {
-    a: 'DEALER', b: 'ROUTER',
+    a: 'DEALER',
+    b: 'ROUTER',
     async exchange(a, b) {
       await a.send(['', 'hello', 'there']);
       const m = await b.receive();
@@ -69,7 +71,8 @@ const PAIRS: PairCase[] = [
     },
   },
   {
-    a: 'SUB', b: 'PUB',
+    a: 'SUB',
+    b: 'PUB',
     async exchange(a, b) {
       a.subscribe!('yes');
       // A subscription reaches the PUB some time after connecting; publish until one arrives.
@@ -96,7 +99,11 @@ const PAIRS: PairCase[] = [
 
 describe('ws:// transport against libzmq (zeromq.js)', () => {
   for (const pair of PAIRS) {
-    for (const [libA, libB] of [['ours', 'zmq'], ['zmq', 'ours'], ['ours', 'ours']] as Array<[Lib, Lib]>) {
+    for (const [libA, libB] of [
+      ['ours', 'zmq'],
+      ['zmq', 'ours'],
+      ['ours', 'ours'],
+    ] as Array<[Lib, Lib]>) {
       for (const bindSide of ['a', 'b'] as const) {
         const name = `${pair.a}(${libA}) ${bindSide === 'a' ? 'binds' : 'connects'} - ${pair.b}(${libB}) ${bindSide === 'b' ? 'binds' : 'connects'}`;
         test(name, async () => {
@@ -170,7 +177,9 @@ describe('ws:// transport against libzmq (zeromq.js)', () => {
       const client = engine.curveKeyPair();
       const rep = make(serverLib, 'REP', { curveServer: true, curveSecretKey: server.secretKey, curvePublicKey: server.publicKey });
       const req = make(serverLib === 'ours' ? 'zmq' : 'ours', 'REQ', {
-        curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey,
+        curveServerKey: server.publicKey,
+        curvePublicKey: client.publicKey,
+        curveSecretKey: client.secretKey,
       });
       try {
         await rep.bind('ws://127.0.0.1:*');
@@ -282,15 +291,25 @@ describe('ws:// bad input', () => {
   /** A raw WebSocket client speaking ZWS2.0/NULL by hand. */
   async function rawZws(endpoint: string, protocol = 'ZWS2.0/NULL'): Promise<WebSocket> {
     const ws = new WebSocket(endpoint, { headers: { 'Sec-WebSocket-Protocol': protocol } });
-    ws.on('upgrade', (res) => { delete res.headers['sec-websocket-protocol']; });
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    ws.on('upgrade', (res) => {
+      delete res.headers['sec-websocket-protocol'];
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     return ws;
   }
 
-  const ready = (type: string) => Buffer.concat([
-    Buffer.from([0x02, 5]), Buffer.from('READY'), Buffer.from([11]), Buffer.from('Socket-Type'),
-    Buffer.from([0, 0, 0, type.length]), Buffer.from(type),
-  ]);
+  const ready = (type: string) =>
+    Buffer.concat([
+      Buffer.from([0x02, 5]),
+      Buffer.from('READY'),
+      Buffer.from([11]),
+      Buffer.from('Socket-Type'),
+      Buffer.from([0, 0, 0, type.length]),
+      Buffer.from(type),
+    ]);
 
   /** Completes the handshake as a PUSH (unless `handshake` is false), then sends the bad input. */
   async function provoke(pull: engine.Socket, ws: WebSocket, send: () => void, handshake = true): Promise<SocketEvent> {
@@ -310,7 +329,9 @@ describe('ws:// bad input', () => {
   test('a text message after the handshake closes that connection with the reason', async () => {
     await scenario({}, async (endpoint, pull) => {
       const ws = await rawZws(endpoint);
-      const event = await provoke(pull, ws, () => { ws.send('hello', { binary: false }); });
+      const event = await provoke(pull, ws, () => {
+        ws.send('hello', { binary: false });
+      });
       assert.equal(event.type, 'disconnect');
       assert.match(event.reason!, /text WebSocket message/);
     });
@@ -319,7 +340,9 @@ describe('ws:// bad input', () => {
   test('an empty binary message (no ZWS flags byte) closes that connection', async () => {
     await scenario({}, async (endpoint, pull) => {
       const ws = await rawZws(endpoint);
-      const event = await provoke(pull, ws, () => { ws.send(Buffer.alloc(0)); });
+      const event = await provoke(pull, ws, () => {
+        ws.send(Buffer.alloc(0));
+      });
       assert.equal(event.type, 'disconnect');
       assert.match(event.reason!, /empty WebSocket message/);
     });
@@ -328,7 +351,14 @@ describe('ws:// bad input', () => {
   test('a message frame before READY fails the handshake (protocol)', async () => {
     await scenario({}, async (endpoint, pull) => {
       const ws = await rawZws(endpoint);
-      const event = await provoke(pull, ws, () => { ws.send(Buffer.from('\x00data')); }, false);
+      const event = await provoke(
+        pull,
+        ws,
+        () => {
+          ws.send(Buffer.from('\x00data'));
+        },
+        false,
+      );
       assert.equal(event.type, 'handshake:error:protocol');
       assert.match(event.reason!, /before the security handshake finished/);
     });
@@ -337,7 +367,14 @@ describe('ws:// bad input', () => {
   test('an incompatible socket type in READY fails the handshake', async () => {
     await scenario({}, async (endpoint, pull) => {
       const ws = await rawZws(endpoint);
-      const event = await provoke(pull, ws, () => { ws.send(ready('PUB')); }, false);
+      const event = await provoke(
+        pull,
+        ws,
+        () => {
+          ws.send(ready('PUB'));
+        },
+        false,
+      );
       assert.equal(event.type, 'handshake:error:protocol');
       assert.match(event.reason!, /PUB cannot talk to PULL/);
     });
@@ -346,7 +383,9 @@ describe('ws:// bad input', () => {
   test('a frame beyond maxMessageSize closes that connection', async () => {
     await scenario({ maxMessageSize: 1000 }, async (endpoint, pull) => {
       const ws = await rawZws(endpoint);
-      const event = await provoke(pull, ws, () => { ws.send(Buffer.alloc(2000)); });
+      const event = await provoke(pull, ws, () => {
+        ws.send(Buffer.alloc(2000));
+      });
       assert.equal(event.type, 'disconnect');
       assert.match(event.reason!, /Max payload size exceeded/);
     });
@@ -356,7 +395,12 @@ describe('ws:// bad input', () => {
     await scenario({}, async (endpoint) => {
       const url = endpoint.replace('ws://', 'http://');
       const status = await new Promise<number>((resolve, reject) => {
-        http.get(url, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject);
+        http
+          .get(url, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          })
+          .on('error', reject);
       });
       assert.equal(status, 426);
       const ws = new WebSocket(endpoint, ['chat']);
@@ -366,7 +410,10 @@ describe('ws:// bad input', () => {
   });
 
   test('connecting to a ws server that is not ZeroMQ reports the reason and retries', async () => {
-    const server = http.createServer((_q, res) => { res.writeHead(404); res.end(); });
+    const server = http.createServer((_q, res) => {
+      res.writeHead(404);
+      res.end();
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     const push = new engine.Push({ linger: 0, reconnectInterval: 50 });
@@ -400,11 +447,29 @@ describe('wss:// (TLS; the libzmq in zeromq.js has no wss, so engine to engine)'
   before(() => {
     // A throwaway self-signed certificate for 127.0.0.1 / localhost, made by the openssl tool.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wss-test-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     cert = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
     key = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
   });
@@ -423,11 +488,24 @@ describe('wss:// (TLS; the libzmq in zeromq.js has no wss, so engine to engine)'
     const rep = new engine.Reply({ linger: 0, wssCertPem: cert, wssKeyPem: key, receiveTimeout: 10000 });
     const req = new engine.Request({ linger: 0, wssTrustPem: cert, receiveTimeout: 10000 });
     const server = engine.curveKeyPair();
-    const router = new engine.Router({ linger: 0, wssCertPem: cert, wssKeyPem: key, curveServer: true, curveSecretKey: server.secretKey, receiveTimeout: 10000 });
+    const router = new engine.Router({
+      linger: 0,
+      wssCertPem: cert,
+      wssKeyPem: key,
+      curveServer: true,
+      curveSecretKey: server.secretKey,
+      receiveTimeout: 10000,
+    });
     const client = engine.curveKeyPair();
     const dealer = new engine.Dealer({
-      linger: 0, wssTrustPem: cert, wssHostname: 'localhost', routingId: 'd', receiveTimeout: 10000,
-      curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey,
+      linger: 0,
+      wssTrustPem: cert,
+      wssHostname: 'localhost',
+      routingId: 'd',
+      receiveTimeout: 10000,
+      curveServerKey: server.publicKey,
+      curvePublicKey: client.publicKey,
+      curveSecretKey: client.secretKey,
     });
     try {
       await rep.bind('wss://127.0.0.1:*');
@@ -467,7 +545,12 @@ describe('wss:// (TLS; the libzmq in zeromq.js has no wss, so engine to engine)'
     const a = new engine.Reply({ linger: 0 });
     try {
       await assert.rejects(a.bind('wss://127.0.0.1:*'), { code: 'EINVAL', detail: /wssCertPem/ });
-      assert.throws(() => { a.wssCertPem = 'not pem'; }, { code: 'EINVAL', detail: /PEM/ });
+      assert.throws(
+        () => {
+          a.wssCertPem = 'not pem';
+        },
+        { code: 'EINVAL', detail: /PEM/ },
+      );
       a.wssCertPem = cert;
       a.wssKeyPem = cert; // a certificate where the key should be
       await assert.rejects(a.bind('wss://127.0.0.1:*'), { code: 'EINVAL', detail: /bad wssCertPem\/wssKeyPem/ });

@@ -10,7 +10,7 @@ import { departureSuite } from './xpub-departure.js';
 
 departureSuite('engine', engine as unknown as typeof zeromq);
 
-test('engine: closing an XPUB during a departed peer\'s removal is clean', async () => {
+test("engine: closing an XPUB during a departed peer's removal is clean", async () => {
   const xpub = new engine.XPublisher({ linger: 0, receiveTimeout: 30_000 });
   const sub = new engine.Subscriber({ linger: 0 });
   const errors: unknown[] = [];

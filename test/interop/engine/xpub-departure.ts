@@ -41,7 +41,9 @@ export function departureSuite(name: string, zmq: Zmq): void {
         assert.equal((await notices(SHARED)).length, SHARED);
         leaves.connect(address);
         for (let i = 0; i < N; i++) await leaves.send(`\x01${topic(i)}`);
-        const fresh = Array.from({ length: N }, (_, i) => i).filter((i) => verbosity || i >= SHARED).map((i) => `\x01${topic(i)}`);
+        const fresh = Array.from({ length: N }, (_, i) => i)
+          .filter((i) => verbosity || i >= SHARED)
+          .map((i) => `\x01${topic(i)}`);
         assert.deepEqual(await notices(fresh.length), fresh);
 
         leaves.close();
@@ -53,7 +55,7 @@ export function departureSuite(name: string, zmq: Zmq): void {
         const lateTopics = [50, 150, N - 1, 7].map(topic);
         late.connect(address);
         late.subscribe(...lateTopics);
-        const expectedLate = lateTopics.filter((t) => verbosity || t !== topic(50) && t !== topic(7)).map((t) => `\x01${t}`);
+        const expectedLate = lateTopics.filter((t) => verbosity || (t !== topic(50) && t !== topic(7))).map((t) => `\x01${t}`);
         assert.deepEqual(await notices(expectedLate.length), expectedLate);
 
         for (let i = 0; i < N; i++) await xpub.send(topic(i));

@@ -15,7 +15,10 @@ const UPSTREAM = [
 ];
 const DOWNSTREAM = ['a-data', 'b-data', 'c-data', 'd-data', 'start-end'];
 
-interface Outcome { upstream: string[][]; downstream: string[] }
+interface Outcome {
+  upstream: string[][];
+  downstream: string[];
+}
 
 async function drive(xsub: PeerSocket, xpub: PeerSocket): Promise<Outcome> {
   const endpoint = await xpub.bind('tcp://127.0.0.1:*');
@@ -44,7 +47,10 @@ const EXPECTED: Outcome = {
   downstream: ['a-data', 'b-data', 'c-data', 'start-end'],
 };
 
-for (const [name, makeLib] of [['zeromq.js (libzmq 4.3.5)', zeromqJs], ['pyzmq (libzmq 4.3.4)', pyzmq]] as const) {
+for (const [name, makeLib] of [
+  ['zeromq.js (libzmq 4.3.5)', zeromqJs],
+  ['pyzmq (libzmq 4.3.4)', pyzmq],
+] as const) {
   describe(`XSUB/XPUB multipart subscriptions, ${name} as reference`, () => {
     let libzmq: PeerLib;
     let engine: PeerLib;
@@ -67,7 +73,11 @@ for (const [name, makeLib] of [['zeromq.js (libzmq 4.3.5)', zeromqJs], ['pyzmq (
     test('libzmq XSUB -> libzmq XPUB (the reference) behaves as expected', async () => {
       assert.deepEqual(await drive(await socket(libzmq, 'XSUB'), await socket(libzmq, 'XPUB')), EXPECTED);
     });
-    for (const [sender, receiver] of [['libzmq', 'engine'], ['engine', 'libzmq'], ['engine', 'engine']] as const) {
+    for (const [sender, receiver] of [
+      ['libzmq', 'engine'],
+      ['engine', 'libzmq'],
+      ['engine', 'engine'],
+    ] as const) {
       test(`${sender} XSUB -> ${receiver} XPUB matches libzmq`, async () => {
         const pick = (which: string) => (which === 'libzmq' ? libzmq : engine);
         assert.deepEqual(await drive(await socket(pick(sender), 'XSUB'), await socket(pick(receiver), 'XPUB')), EXPECTED);

@@ -34,7 +34,8 @@ await rep.bind('tcp://127.0.0.1:*');
 void (async () => {
   for await (const event of rep.events) {
     const e = event as { type: string; remoteAddress?: string; reason?: string };
-    if (e.type === 'disconnect' || e.type.startsWith('handshake:error')) print({ event: e.type, remote: e.remoteAddress, reason: e.reason });
+    if (e.type === 'disconnect' || e.type.startsWith('handshake:error'))
+      print({ event: e.type, remote: e.remoteAddress, reason: e.reason });
   }
 })();
 void (async () => {

@@ -5,7 +5,17 @@ import * as zmq from 'zeromq';
 import assert from 'node:assert/strict';
 import { curveKeyPair, z85Encode, type Mechanism, type ZapClient } from '../../../core/zmtp/index.js';
 import {
-  RawPeer, curveClient, curveServer, plainClient, plainServer, rawListener, startEngineZapHandler, startPyzmqPeer, watchEvents, type ErrorStep, type ReadyStep,
+  RawPeer,
+  curveClient,
+  curveServer,
+  plainClient,
+  plainServer,
+  rawListener,
+  startEngineZapHandler,
+  startPyzmqPeer,
+  watchEvents,
+  type ErrorStep,
+  type ReadyStep,
 } from './security-raw-peer.js';
 import { portOf } from '../../helpers/port.js';
 import { Context, Reply, Request } from '../../../core/internal.js';
@@ -85,8 +95,17 @@ function zapAllowing(check: (credentials: Buffer[]) => boolean, log: string[]): 
 
 test('pyzmq PLAIN REQ clients -> our PLAIN server and ZAP: accepted one gets its reply, refused one sees auth 400', async () => {
   const log: string[] = [];
-  const listener = await rawListener(plainServer({ zapDomain: 'd', zap: zapAllowing((c) => c[0].toString() === 'py' && c[1].toString() === 'pw', log) }));
-  const good = startPyzmqPeer({ role: 'client', mechanism: 'PLAIN', port: listener.port, username: 'py', password: 'pw', send: ['q1', 'q2'] });
+  const listener = await rawListener(
+    plainServer({ zapDomain: 'd', zap: zapAllowing((c) => c[0].toString() === 'py' && c[1].toString() === 'pw', log) }),
+  );
+  const good = startPyzmqPeer({
+    role: 'client',
+    mechanism: 'PLAIN',
+    port: listener.port,
+    username: 'py',
+    password: 'pw',
+    send: ['q1', 'q2'],
+  });
   try {
     const peer = await listener.next();
     assert.equal((await peer.handshake).status, 'ready');
@@ -98,7 +117,14 @@ test('pyzmq PLAIN REQ clients -> our PLAIN server and ZAP: accepted one gets its
     await good.stop();
   }
   try {
-    await assertPyzmqClientRefused(listener, { role: 'client', mechanism: 'PLAIN', port: listener.port, username: 'py', password: 'nope', send: ['q'] });
+    await assertPyzmqClientRefused(listener, {
+      role: 'client',
+      mechanism: 'PLAIN',
+      port: listener.port,
+      username: 'py',
+      password: 'nope',
+      send: ['q'],
+    });
   } finally {
     await listener.close();
   }
@@ -109,8 +135,18 @@ test('pyzmq CURVE REQ clients -> our CURVE server and ZAP: accepted one gets its
   const friend = curveKeyPair();
   const stranger = curveKeyPair();
   const log: string[] = [];
-  const listener = await rawListener(curveServer(server.secretKey, { zapDomain: 'd', zap: zapAllowing((c) => z85Encode(c[0]) === friend.publicKey, log) }));
-  const good = startPyzmqPeer({ role: 'client', mechanism: 'CURVE', port: listener.port, serverKey: server.publicKey, public: friend.publicKey, secret: friend.secretKey, send: ['secret question'] });
+  const listener = await rawListener(
+    curveServer(server.secretKey, { zapDomain: 'd', zap: zapAllowing((c) => z85Encode(c[0]) === friend.publicKey, log) }),
+  );
+  const good = startPyzmqPeer({
+    role: 'client',
+    mechanism: 'CURVE',
+    port: listener.port,
+    serverKey: server.publicKey,
+    public: friend.publicKey,
+    secret: friend.secretKey,
+    send: ['secret question'],
+  });
   try {
     const peer = await listener.next();
     assert.equal((await peer.handshake).status, 'ready');
@@ -123,7 +159,15 @@ test('pyzmq CURVE REQ clients -> our CURVE server and ZAP: accepted one gets its
     await good.stop();
   }
   try {
-    await assertPyzmqClientRefused(listener, { role: 'client', mechanism: 'CURVE', port: listener.port, serverKey: server.publicKey, public: stranger.publicKey, secret: stranger.secretKey, send: ['q'] });
+    await assertPyzmqClientRefused(listener, {
+      role: 'client',
+      mechanism: 'CURVE',
+      port: listener.port,
+      serverKey: server.publicKey,
+      public: stranger.publicKey,
+      secret: stranger.secretKey,
+      send: ['q'],
+    });
   } finally {
     await listener.close();
   }
@@ -147,11 +191,20 @@ test('engine: our Requests (PLAIN, CURVE) -> pyzmq REP servers guarded by Thread
     const plainPort = (await plainPy.next((l) => l.port !== undefined)).port!;
     const curvePort = (await curvePy.next((l) => l.port !== undefined)).port!;
     const cases = [
-      { ok: make({ plainUsername: 'admin', plainPassword: 'secret' }), bad: make({ plainUsername: 'admin', plainPassword: 'x' }), port: plainPort, py: plainPy },
+      {
+        ok: make({ plainUsername: 'admin', plainPassword: 'secret' }),
+        bad: make({ plainUsername: 'admin', plainPassword: 'x' }),
+        port: plainPort,
+        py: plainPy,
+      },
       {
         ok: make({ curveServerKey: server.publicKey, curvePublicKey: friend.publicKey, curveSecretKey: friend.secretKey }),
-        bad: make({ curveServerKey: server.publicKey, ...(({ publicKey, secretKey }) => ({ curvePublicKey: publicKey, curveSecretKey: secretKey }))(curveKeyPair()) }),
-        port: curvePort, py: curvePy,
+        bad: make({
+          curveServerKey: server.publicKey,
+          ...(({ publicKey, secretKey }) => ({ curvePublicKey: publicKey, curveSecretKey: secretKey }))(curveKeyPair()),
+        }),
+        port: curvePort,
+        py: curvePy,
       },
     ];
     for (const { ok, bad, port, py } of cases) {
@@ -175,7 +228,10 @@ test('engine: pyzmq REQ clients (PLAIN, CURVE) -> our Reply sockets with our eng
   const server = curveKeyPair();
   const friend = curveKeyPair();
   const zap = await startEngineZapHandler(ctx, (r) => {
-    const ok = r.mechanism === 'PLAIN' ? r.credentials[0].toString() === 'py' && r.credentials[1].toString() === 'pw' : z85Encode(r.credentials[0]) === friend.publicKey;
+    const ok =
+      r.mechanism === 'PLAIN'
+        ? r.credentials[0].toString() === 'py' && r.credentials[1].toString() === 'pw'
+        : z85Encode(r.credentials[0]) === friend.publicKey;
     return ok ? { statusCode: '200', userId: 'x' } : { statusCode: '400', statusText: 'denied' };
   });
   const plainRep = new Reply({ linger: 0, plainServer: true, zapDomain: 'py' }, ctx);
@@ -191,7 +247,11 @@ test('engine: pyzmq REQ clients (PLAIN, CURVE) -> our Reply sockets with our eng
   const stranger = curveKeyPair();
   try {
     const cases = [
-      { rep: plainRep, ok: { mechanism: 'PLAIN', username: 'py', password: 'pw' }, bad: { mechanism: 'PLAIN', username: 'py', password: 'no' } },
+      {
+        rep: plainRep,
+        ok: { mechanism: 'PLAIN', username: 'py', password: 'pw' },
+        bad: { mechanism: 'PLAIN', username: 'py', password: 'no' },
+      },
       {
         rep: curveRep,
         ok: { mechanism: 'CURVE', serverKey: server.publicKey, public: friend.publicKey, secret: friend.secretKey },

@@ -15,8 +15,26 @@ const tcp = async () => `tcp://127.0.0.1:${await freedPort()}`;
 
 /** zeromq.js's main and draft exports (its own zmq-test.ts and zmq-draft-test.ts list them). */
 const MAIN_EXPORTS = [
-  'version', 'capability', 'curveKeyPair', 'context', 'Context', 'Socket', 'Observer', 'Proxy',
-  'Pair', 'Publisher', 'Subscriber', 'Request', 'Reply', 'Dealer', 'Router', 'Pull', 'Push', 'XPublisher', 'XSubscriber', 'Stream',
+  'version',
+  'capability',
+  'curveKeyPair',
+  'context',
+  'Context',
+  'Socket',
+  'Observer',
+  'Proxy',
+  'Pair',
+  'Publisher',
+  'Subscriber',
+  'Request',
+  'Reply',
+  'Dealer',
+  'Router',
+  'Pull',
+  'Push',
+  'XPublisher',
+  'XSubscriber',
+  'Stream',
 ];
 const DRAFT_EXPORTS = ['Server', 'Client', 'Radio', 'Dish', 'Gather', 'Scatter', 'Datagram'];
 
@@ -31,13 +49,17 @@ async function zapHandler(zmq: Zmq): Promise<{ reply?: Reply; stop(): void }> {
   void (async () => {
     try {
       for await (const request of router) await router.send(handler.reply!(request) as never);
-    } catch { /* closed */ }
+    } catch {
+      /* closed */
+    }
   })();
   return handler;
 }
 
 /** The standard reply frames (routing id, delimiter, version, request id, status, text, user, metadata). */
-const answer = (status: string, text = ''): Reply => ([route, delim, , id]) => [route, delim, '1.0', id, status, text, null, null];
+const answer =
+  (status: string, text = ''): Reply =>
+  ([route, delim, , id]) => [route, delim, '1.0', id, status, text, null, null];
 
 interface Case {
   name: string;
@@ -62,52 +84,76 @@ function protocolError(message: string, code: string) {
 const CASES: Case[] = [
   {
     name: 'ZAP refuses (400): handshake:error:auth "Authentication failure", status 400, on both sides',
-    server: plainServer, client: plainClient, reply: answer('400', 'Bad credentials'),
-    serverEvent: 'handshake:error:auth', clientEvent: 'handshake:error:auth',
+    server: plainServer,
+    client: plainClient,
+    reply: answer('400', 'Bad credentials'),
+    serverEvent: 'handshake:error:auth',
+    clientEvent: 'handshake:error:auth',
     check: (e) => assert.deepEqual([e.message, e.status, 'code' in e, 'errno' in e], ['Authentication failure', 400, false, false]),
   },
   {
     name: 'ZAP fails (500): "Internal error", status 500',
-    server: plainServer, client: plainClient, reply: answer('500'),
-    serverEvent: 'handshake:error:auth', clientEvent: 'handshake:error:auth',
+    server: plainServer,
+    client: plainClient,
+    reply: answer('500'),
+    serverEvent: 'handshake:error:auth',
+    clientEvent: 'handshake:error:auth',
     check: (e) => assert.deepEqual([e.message, e.status], ['Internal error', 500]),
   },
   {
     name: 'ZAP says try later (300): "Temporary error", status 300 on the server',
-    server: plainServer, client: plainClient, reply: answer('300'),
+    server: plainServer,
+    client: plainClient,
+    reply: answer('300'),
     serverEvent: 'handshake:error:auth',
     check: (e) => assert.deepEqual([e.message, e.status], ['Temporary error', 300]),
   },
   {
     name: 'ZAP reply of another version: ERR_ZAP_BAD_VERSION',
-    server: plainServer, client: plainClient, reply: ([route, delim, , id]) => [route, delim, '9.9', id, '200', 'OK', null, null],
-    serverEvent: 'handshake:error:protocol', check: protocolError('ZAP protocol error', 'ERR_ZAP_BAD_VERSION'),
+    server: plainServer,
+    client: plainClient,
+    reply: ([route, delim, , id]) => [route, delim, '9.9', id, '200', 'OK', null, null],
+    serverEvent: 'handshake:error:protocol',
+    check: protocolError('ZAP protocol error', 'ERR_ZAP_BAD_VERSION'),
   },
   {
     name: 'ZAP reply with too few frames: ERR_ZAP_MALFORMED_REPLY',
-    server: plainServer, client: plainClient, reply: ([route, delim]) => [route, delim, null, null],
-    serverEvent: 'handshake:error:protocol', check: protocolError('ZAP protocol error', 'ERR_ZAP_MALFORMED_REPLY'),
+    server: plainServer,
+    client: plainClient,
+    reply: ([route, delim]) => [route, delim, null, null],
+    serverEvent: 'handshake:error:protocol',
+    check: protocolError('ZAP protocol error', 'ERR_ZAP_MALFORMED_REPLY'),
   },
   {
     name: 'ZAP reply for another request id: ERR_ZAP_BAD_REQUEST_ID',
-    server: plainServer, client: plainClient, reply: ([route, delim]) => [route, delim, '1.0', 'not-the-id', '200', 'OK', null, null],
-    serverEvent: 'handshake:error:protocol', check: protocolError('ZAP protocol error', 'ERR_ZAP_BAD_REQUEST_ID'),
+    server: plainServer,
+    client: plainClient,
+    reply: ([route, delim]) => [route, delim, '1.0', 'not-the-id', '200', 'OK', null, null],
+    serverEvent: 'handshake:error:protocol',
+    check: protocolError('ZAP protocol error', 'ERR_ZAP_BAD_REQUEST_ID'),
   },
   {
     name: 'ZAP reply with status 201: ERR_ZAP_INVALID_STATUS_CODE',
-    server: plainServer, client: plainClient, reply: answer('201'),
-    serverEvent: 'handshake:error:protocol', check: protocolError('ZAP protocol error', 'ERR_ZAP_INVALID_STATUS_CODE'),
+    server: plainServer,
+    client: plainClient,
+    reply: answer('201'),
+    serverEvent: 'handshake:error:protocol',
+    check: protocolError('ZAP protocol error', 'ERR_ZAP_INVALID_STATUS_CODE'),
   },
   {
     name: 'ZAP reply with malformed metadata: ERR_ZAP_INVALID_METADATA',
-    server: plainServer, client: plainClient,
+    server: plainServer,
+    client: plainClient,
     reply: ([route, delim, , id]) => [route, delim, '1.0', id, '200', 'OK', 'user', Buffer.from([5, 0x41])],
-    serverEvent: 'handshake:error:protocol', check: protocolError('ZAP protocol error', 'ERR_ZAP_INVALID_METADATA'),
+    serverEvent: 'handshake:error:protocol',
+    check: protocolError('ZAP protocol error', 'ERR_ZAP_INVALID_METADATA'),
   },
   {
     name: 'PLAIN server against a CURVE server: ERR_ZMTP_MECHANISM_MISMATCH on both sides',
-    server: { plainServer: true }, client: { curveServer: true },
-    serverEvent: 'handshake:error:protocol', clientEvent: 'handshake:error:protocol',
+    server: { plainServer: true },
+    client: { curveServer: true },
+    serverEvent: 'handshake:error:protocol',
+    clientEvent: 'handshake:error:protocol',
     check: protocolError('ZMTP protocol error', 'ERR_ZMTP_MECHANISM_MISMATCH'),
   },
 ];
@@ -118,9 +164,12 @@ export function handshakeSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
     let zap: Promise<{ reply?: Reply; stop(): void }> | undefined;
     after(async () => (await zap)?.stop());
 
-    test('the main module exports exactly zeromq.js\'s names, the draft module zeromq/draft\'s', () => {
+    test("the main module exports exactly zeromq.js's names, the draft module zeromq/draft's", () => {
       // (`default` and `__esModule`: how an ES module sees zeromq.js's CommonJS exports.)
-      const names = (m: object) => Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort();
+      const names = (m: object) =>
+        Object.keys(m)
+          .filter((k) => k !== 'default' && k !== '__esModule')
+          .sort();
       assert.deepEqual(names(zmq), [...MAIN_EXPORTS].sort());
       assert.deepEqual(names(draft), [...DRAFT_EXPORTS].sort());
     });
@@ -132,12 +181,16 @@ export function handshakeSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
         const client = new zmq.Pair({ linger: 0, ...c.client } as never);
         try {
           const address = await tcp();
-          const first = (sock: typeof server, type: string) => new Promise<AnyEvent>((resolve) => sock.events.on(type as never, resolve as never));
+          const first = (sock: typeof server, type: string) =>
+            new Promise<AnyEvent>((resolve) => sock.events.on(type as never, resolve as never));
           const serverEvent = c.serverEvent ? first(server, c.serverEvent) : undefined;
           const clientEvent = c.clientEvent ? first(client, c.clientEvent) : undefined;
           await server.bind(address);
           client.connect(address);
-          for (const [side, pending] of [['server', serverEvent], ['client', clientEvent]] as const) {
+          for (const [side, pending] of [
+            ['server', serverEvent],
+            ['client', clientEvent],
+          ] as const) {
             if (!pending) continue;
             const event = await pending;
             assert.equal(event.address, address, `${side} event address`);
@@ -174,7 +227,10 @@ export function handshakeSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
         if (address.startsWith('inproc:')) {
           assert.deepEqual(seen, [{ type: 'end' }]);
         } else {
-          assert.deepEqual(seen.map((e) => e.type), ['bind', 'accept', 'handshake', 'close', 'end']);
+          assert.deepEqual(
+            seen.map((e) => e.type),
+            ['bind', 'accept', 'handshake', 'close', 'end'],
+          );
           for (const e of seen.slice(0, 4)) assert.deepEqual(e, { type: e.type, address });
           assert.deepEqual(seen[4], { type: 'end' });
         }

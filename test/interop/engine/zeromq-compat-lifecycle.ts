@@ -39,7 +39,10 @@ const root = new URL('../../../', import.meta.url);
  */
 function runChild(loader: Loader, body: string, watch?: (stderrSoFar: string) => void, args: string[] = []): Promise<Ran> {
   const script = `const zmq = await import(${JSON.stringify(loader.specifier)});\n${body}`;
-  const child = spawn(process.execPath, [...loader.nodeArgs, '--input-type=module', '-e', script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...loader.nodeArgs, '--input-type=module', '-e', script, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -61,7 +64,8 @@ async function collectGarbage(): Promise<void> {
   (runInNewContext('gc') as () => void)();
 }
 
-const WARNING = /^\(node:\d+\) WARNING: Waiting for queued ZeroMQ messages to be delivered\.( Set 'context\.blocky = false' to change this behaviour\.)?\n/m;
+const WARNING =
+  /^\(node:\d+\) WARNING: Waiting for queued ZeroMQ messages to be delivered\.( Set 'context\.blocky = false' to change this behaviour\.)?\n/m;
 
 export function lifecycleSuite(name: string, zmq: Zmq, loader: Loader): void {
   describe(`zeromq.js lifecycle: ${name}`, { timeout: 120_000 }, () => {
@@ -107,9 +111,14 @@ export function lifecycleSuite(name: string, zmq: Zmq, loader: Loader): void {
         try {
           let bound: Promise<void> | undefined;
           // Once the child says it is waiting, give its message somewhere to go.
-          const ran = runChild(loader, body, (stderr) => {
-            if (!bound && WARNING.test(stderr)) bound = router.bind(`tcp://127.0.0.1:${port}`);
-          }, [String(port)]);
+          const ran = runChild(
+            loader,
+            body,
+            (stderr) => {
+              if (!bound && WARNING.test(stderr)) bound = router.bind(`tcp://127.0.0.1:${port}`);
+            },
+            [String(port)],
+          );
           const { code, stderr } = await ran;
           assert.equal(code, 0, stderr);
           const warning = WARNING.exec(stderr);
@@ -257,7 +266,11 @@ export function lifecycleSuite(name: string, zmq: Zmq, loader: Loader): void {
           seen.push([id.toString(), data.toString()]);
           if (seen.length === 3) break;
         }
-        assert.deepEqual(seen, [['peer-1', ''], ['peer-1', 'pong\n'], ['peer-1', '']]);
+        assert.deepEqual(seen, [
+          ['peer-1', ''],
+          ['peer-1', 'pong\n'],
+          ['peer-1', ''],
+        ]);
       } finally {
         stream.close();
         server.close();

@@ -55,18 +55,47 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
     test('sockets are sealed; options are assigned as properties with TypeErrors for unknown, read-only and ill-typed ones', () => {
       const s = new zmq.Dealer({ linger: 0 });
       try {
-        assert.throws(() => { (s as unknown as Record<string, number>).noSuchThing = 1; }, { name: 'TypeError', message: 'Cannot add property noSuchThing, object is not extensible' });
+        assert.throws(
+          () => {
+            (s as unknown as Record<string, number>).noSuchThing = 1;
+          },
+          { name: 'TypeError', message: 'Cannot add property noSuchThing, object is not extensible' },
+        );
         // A constructor that throws leaves zeromq.js's native socket open, which then holds the process
         // at exit; so these three run against the engine only (socket-construction-test in zeromq.js's
         // own suite checks the same texts against zeromq.js).
         if (name !== 'zeromq.js') {
-          assert.throws(() => new zmq.Dealer({ linger: 0, doesNotExist: 1 } as never), { name: 'TypeError', message: 'Cannot add property doesNotExist, object is not extensible' });
-          assert.throws(() => new zmq.Dealer({ linger: 0, securityMechanism: 1 } as never), { name: 'TypeError', message: 'Cannot set property securityMechanism of #<Socket> which has only a getter' });
-          assert.throws(() => new zmq.Dealer({ linger: 0, recoveryInterval: 'x' } as never), { name: 'TypeError', message: 'Option value must be a number' });
+          assert.throws(() => new zmq.Dealer({ linger: 0, doesNotExist: 1 } as never), {
+            name: 'TypeError',
+            message: 'Cannot add property doesNotExist, object is not extensible',
+          });
+          assert.throws(() => new zmq.Dealer({ linger: 0, securityMechanism: 1 } as never), {
+            name: 'TypeError',
+            message: 'Cannot set property securityMechanism of #<Socket> which has only a getter',
+          });
+          assert.throws(() => new zmq.Dealer({ linger: 0, recoveryInterval: 'x' } as never), {
+            name: 'TypeError',
+            message: 'Option value must be a number',
+          });
         }
-        assert.throws(() => { (s as unknown as Record<string, number>).immediate = 1; }, { name: 'TypeError', message: 'Option value must be a boolean' });
-        assert.throws(() => { (s as unknown as Record<string, number>).routingId = 5; }, { name: 'TypeError', message: 'Option value must be a string or buffer' });
-        assert.throws(() => { s.linger = -5; }, { code: 'EINVAL', message: 'Invalid argument' });
+        assert.throws(
+          () => {
+            (s as unknown as Record<string, number>).immediate = 1;
+          },
+          { name: 'TypeError', message: 'Option value must be a boolean' },
+        );
+        assert.throws(
+          () => {
+            (s as unknown as Record<string, number>).routingId = 5;
+          },
+          { name: 'TypeError', message: 'Option value must be a string or buffer' },
+        );
+        assert.throws(
+          () => {
+            s.linger = -5;
+          },
+          { code: 'EINVAL', message: 'Invalid argument' },
+        );
         assert.throws(() => new zmq.Dealer(null as never), { name: 'TypeError', message: 'Options must be an object' });
         const truncated = new zmq.Dealer({ linger: 1.9 });
         assert.equal(truncated.linger, 1, 'numbers are truncated');
@@ -92,7 +121,9 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       assert.equal(bad.code, 'EINVAL');
       assert.equal(typeof bad.errno, 'number');
       class MyPair extends (zmq.Socket as unknown as new (type: number, options?: object) => engine.Socket) {
-        constructor() { super(0); }
+        constructor() {
+          super(0);
+        }
       }
       const mine = new MyPair();
       assert.equal(mine.context, zmq.context);
@@ -117,13 +148,28 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       const ctx = new zmq.Context({ ioThreads: 3 });
       assert.equal(ctx.ioThreads, 3);
       assert.equal(typeof ctx.maxSocketsLimit, 'number');
-      assert.throws(() => { (ctx as unknown as Record<string, number>).maxSocketsLimit = 1; }, { name: 'TypeError', message: 'Cannot set property maxSocketsLimit of #<Context> which has only a getter' });
-      assert.throws(() => { (ctx as unknown as Record<string, number>).doesNotExist = 1; }, { name: 'TypeError', message: 'Cannot add property doesNotExist, object is not extensible' });
+      assert.throws(
+        () => {
+          (ctx as unknown as Record<string, number>).maxSocketsLimit = 1;
+        },
+        { name: 'TypeError', message: 'Cannot set property maxSocketsLimit of #<Context> which has only a getter' },
+      );
+      assert.throws(
+        () => {
+          (ctx as unknown as Record<string, number>).doesNotExist = 1;
+        },
+        { name: 'TypeError', message: 'Cannot add property doesNotExist, object is not extensible' },
+      );
       const C = zmq.Context as unknown as new (...args: unknown[]) => unknown;
       assert.throws(() => new C({}, 2), { name: 'TypeError', message: 'Expected 1 argument but received 2' });
       assert.throws(() => new C(1), { name: 'TypeError', message: 'Options must be an object' });
       // (Not `new Context({ ioThreads: 'x' })`: zeromq.js crashes at exit after a Context constructor that threw.)
-      assert.throws(() => { (ctx as unknown as Record<string, string>).ioThreads = 'x'; }, { name: 'TypeError', message: 'Option value must be a number' });
+      assert.throws(
+        () => {
+          (ctx as unknown as Record<string, string>).ioThreads = 'x';
+        },
+        { name: 'TypeError', message: 'Option value must be a number' },
+      );
     });
 
     test("errors carry libzmq's texts, code and errno", async () => {
@@ -131,7 +177,10 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       try {
         const address = await tcp();
         const notBound = await failure(() => s.unbind(address));
-        assert.deepEqual([notBound.message, notBound.code, typeof notBound.errno, notBound.address], ['No such endpoint', 'ENOENT', 'number', address]);
+        assert.deepEqual(
+          [notBound.message, notBound.code, typeof notBound.errno, notBound.address],
+          ['No such endpoint', 'ENOENT', 'number', address],
+        );
         const proto = await failure(() => s.connect('foo://bar'));
         assert.deepEqual([proto.message, proto.code, typeof proto.errno], ['Protocol not supported', 'EPROTONOSUPPORT', 'number']);
         const invalid = await failure(() => s.connect('tcp://127.0.0.1'));
@@ -166,10 +215,16 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
         const stuck = lonely.send('nobody takes this');
         stuck.catch(() => {});
         const busySend = throwsAtOnce(() => lonely.send('b')) as Record<string, unknown>;
-        assert.deepEqual([busySend.code, busySend.message], ['EBUSY', 'Socket is busy writing; only one send operation may be in progress at any time']);
+        assert.deepEqual(
+          [busySend.code, busySend.message],
+          ['EBUSY', 'Socket is busy writing; only one send operation may be in progress at any time'],
+        );
         const receiving = pull.receive();
         const busyReceive = throwsAtOnce(() => pull.receive()) as Record<string, unknown>;
-        assert.deepEqual([busyReceive.code, busyReceive.message], ['EBUSY', 'Socket is busy reading; only one receive operation may be in progress at any time']);
+        assert.deepEqual(
+          [busyReceive.code, busyReceive.message],
+          ['EBUSY', 'Socket is busy reading; only one receive operation may be in progress at any time'],
+        );
         await push.send('a');
         assert.equal((await receiving)[0].toString(), 'a');
         lonely.close();
@@ -205,7 +260,10 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
         push.connect(address);
         await push.send([13, true, { toString: () => 'obj' }, null, new Uint8Array([0x41, 0x42])] as never);
         const got = await pull.receive();
-        assert.deepEqual(got.map((f) => f.toString()), ['13', 'true', 'obj', '', 'AB']);
+        assert.deepEqual(
+          got.map((f) => f.toString()),
+          ['13', 'true', 'obj', '', 'AB'],
+        );
       } finally {
         push.close();
         pull.close();
@@ -219,7 +277,9 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       const events = a.events;
       await a.bind(address);
       assert.deepEqual(await events.receive(), { type: 'bind', address });
-      const bFailed = new Promise<{ type: string; address?: string; error?: { code?: string } }>((resolve) => b.events.on('bind:error', resolve));
+      const bFailed = new Promise<{ type: string; address?: string; error?: { code?: string } }>((resolve) =>
+        b.events.on('bind:error', resolve),
+      );
       await b.bind(address).catch(() => {});
       const failed = await bFailed;
       assert.equal(failed.address, address.slice('tcp://'.length));
@@ -278,13 +338,15 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
       for await (const msg of pull) assert.fail(`nothing was sent, got ${String(msg)}`);
       // Started from a macrotask, as in zeromq.js's own test: the nextTick close() runs before the
       // iterator sees receive()'s EFSM, so it sees a closed socket and must still throw.
-      const fsm = await new Promise<Record<string, unknown>>((resolve) => setImmediate(() => {
-        const req = new zmq.Request({ linger: 0 });
-        process.nextTick(() => req.close());
-        (async () => {
-          for await (const msg of req) assert.fail(`nothing was sent, got ${String(msg)}`);
-        })().then(() => resolve({ message: 'the loop ended without an error' }), resolve);
-      }));
+      const fsm = await new Promise<Record<string, unknown>>((resolve) =>
+        setImmediate(() => {
+          const req = new zmq.Request({ linger: 0 });
+          process.nextTick(() => req.close());
+          (async () => {
+            for await (const msg of req) assert.fail(`nothing was sent, got ${String(msg)}`);
+          })().then(() => resolve({ message: 'the loop ended without an error' }), resolve);
+        }),
+      );
       assert.deepEqual([fsm.message, fsm.code, typeof fsm.errno], ['Operation cannot be accomplished in current state', 'EFSM', 'number']);
     });
 
@@ -300,7 +362,10 @@ export function compatSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
         assert.deepEqual([noFront.code, noFront.message], ['EINVAL', 'Front-end socket must be bound or connected']);
         const P = zmq.Proxy as unknown as new (...args: unknown[]) => unknown;
         assert.throws(() => new P(), { name: 'TypeError', message: 'Front-end must be a socket object' });
-        assert.throws(() => new P(front, back, new zmq.Dealer({ linger: 0 })), { name: 'TypeError', message: 'Expected 2 arguments but received 3' });
+        assert.throws(() => new P(front, back, new zmq.Dealer({ linger: 0 })), {
+          name: 'TypeError',
+          message: 'Expected 2 arguments but received 3',
+        });
       } finally {
         front.close();
         back.close();

@@ -47,7 +47,19 @@ export function v5Suite(name: string, zmq: V5): void {
 
     test("libzmq's numbers as constants, v5's short option names, version", () => {
       assert.deepEqual(
-        [zmq.ZMQ_SNDMORE, zmq.ZMQ_LINGER, zmq.ZMQ_IDENTITY, zmq.ZMQ_SUBSCRIBE, zmq.ZMQ_PUSH, zmq.ZMQ_ROUTER, zmq.ZMQ_XREP, zmq.ZMQ_POLLIN, zmq.ZMQ_POLLOUT, zmq.ZMQ_CURVE_SERVERKEY, zmq.STATE_CLOSED],
+        [
+          zmq.ZMQ_SNDMORE,
+          zmq.ZMQ_LINGER,
+          zmq.ZMQ_IDENTITY,
+          zmq.ZMQ_SUBSCRIBE,
+          zmq.ZMQ_PUSH,
+          zmq.ZMQ_ROUTER,
+          zmq.ZMQ_XREP,
+          zmq.ZMQ_POLLIN,
+          zmq.ZMQ_POLLOUT,
+          zmq.ZMQ_CURVE_SERVERKEY,
+          zmq.STATE_CLOSED,
+        ],
         [2, 17, 5, 6, 8, 6, 6, 1, 2, 50, 2],
       );
       assert.equal(zmq.options.linger, zmq.ZMQ_LINGER);
@@ -114,10 +126,12 @@ export function v5Suite(name: string, zmq: V5): void {
     test('req/rep: a burst of requests queued at once goes out one per reply, in order', async () => {
       const { req } = await echoingPair();
       const replies: string[] = [];
-      const done = new Promise<void>((resolve) => req.on('message', (msg: Buffer) => {
-        replies.push(String(msg));
-        if (replies.length === 5) resolve();
-      }));
+      const done = new Promise<void>((resolve) =>
+        req.on('message', (msg: Buffer) => {
+          replies.push(String(msg));
+          if (replies.length === 5) resolve();
+        }),
+      );
       for (const n of [1, 2, 3, 4, 5]) req.send(String(n));
       await done;
       assert.deepEqual(replies, ['re:1', 're:2', 're:3', 're:4', 're:5']);
@@ -131,10 +145,12 @@ export function v5Suite(name: string, zmq: V5): void {
       sub.subscribe('t');
       sub.connect(address);
       const got: string[] = [];
-      const done = new Promise<void>((resolve) => sub.on('message', (msg: Buffer) => {
-        got.push(String(msg));
-        if (got.length === 3) resolve();
-      }));
+      const done = new Promise<void>((resolve) =>
+        sub.on('message', (msg: Buffer) => {
+          got.push(String(msg));
+          if (got.length === 3) resolve();
+        }),
+      );
       // Subscriptions travel after the connection: send until three topic messages arrived.
       const timer = setInterval(() => {
         pub.send('u-skip');
@@ -142,7 +158,10 @@ export function v5Suite(name: string, zmq: V5): void {
       }, 20);
       await done;
       clearInterval(timer);
-      assert.ok(got.every((m) => m === 't-keep'), got.join(','));
+      assert.ok(
+        got.every((m) => m === 't-keep'),
+        got.join(','),
+      );
     });
 
     test('pause() holds received messages and resume() delivers them in order', async () => {
@@ -197,7 +216,9 @@ export function v5Suite(name: string, zmq: V5): void {
       const got = next(consumer, 'message');
       producer.send(['through', 'proxy']);
       assert.deepEqual((await got).map(String), ['through', 'proxy']);
-      assert.throws(() => zmq.proxy(socket('pub'), socket('sub')), { message: 'This socket type order is not supported in compatibility mode' });
+      assert.throws(() => zmq.proxy(socket('pub'), socket('sub')), {
+        message: 'This socket type order is not supported in compatibility mode',
+      });
       front.close();
       assert.equal(front.closed, true);
     });

@@ -10,7 +10,17 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
-import { openCapture, decodeLinkLayer, buildTcpPacket, PcapWriter, seqDiff, TCP_FIN, TCP_SYN, LINKTYPE_ETHERNET, type DecodedPacket } from '../../../core/capture/index.js';
+import {
+  openCapture,
+  decodeLinkLayer,
+  buildTcpPacket,
+  PcapWriter,
+  seqDiff,
+  TCP_FIN,
+  TCP_SYN,
+  LINKTYPE_ETHERNET,
+  type DecodedPacket,
+} from '../../../core/capture/index.js';
 import type { InspectRecord, MessageRecord } from '../../../core/inspect/records.js';
 import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { prng } from '../../helpers/random.js';
@@ -20,7 +30,10 @@ import { encodeMessage, type Framing } from '../../../core/zmtp/index.js';
 import net from 'node:net';
 import { waitForFins } from '../capture/helpers.js';
 
-interface Pkt { ts: number; d: DecodedPacket }
+interface Pkt {
+  ts: number;
+  d: DecodedPacket;
+}
 
 const t = tempDir();
 let original: Pkt[] = [];
@@ -60,7 +73,9 @@ before(async () => {
     await cap.stop();
   } finally {
     cap.kill();
-    reqs.forEach((r) => { if (!r.closed) r.close(); });
+    reqs.forEach((r) => {
+      if (!r.closed) r.close();
+    });
     rep.close();
   }
   original = await readPackets(cap.file);
@@ -83,7 +98,16 @@ function write(pkts: Pkt[], name: string): string {
   const w = new PcapWriter({ linkType: LINKTYPE_ETHERNET, nanosecond: true });
   for (const p of pkts) {
     const tcp = p.d.tcp;
-    const data = buildTcpPacket({ src: p.d.src, dst: p.d.dst, srcPort: tcp.srcPort, dstPort: tcp.dstPort, seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, payload: tcp.payload });
+    const data = buildTcpPacket({
+      src: p.d.src,
+      dst: p.d.dst,
+      srcPort: tcp.srcPort,
+      dstPort: tcp.dstPort,
+      seq: tcp.seq,
+      ack: tcp.ack,
+      flags: tcp.flags,
+      payload: tcp.payload,
+    });
     const sec = Math.floor(p.ts);
     w.write({ tsSec: sec, tsNsec: Math.round((p.ts - sec) * 1e9), data });
   }
@@ -94,15 +118,17 @@ function write(pkts: Pkt[], name: string): string {
 
 /** ZMTP 3 encoding of a message's frames (short frames up to 255 bytes, long above). */
 function encode(frames: string[]): Buffer {
-  return Buffer.concat(frames.map((hex, i) => {
-    const body = Buffer.from(hex, 'hex');
-    const more = i < frames.length - 1 ? 1 : 0;
-    if (body.length <= 255) return Buffer.concat([Buffer.from([more, body.length]), body]);
-    const h = Buffer.alloc(9);
-    h[0] = more | 2;
-    h.writeBigUInt64BE(BigInt(body.length), 1);
-    return Buffer.concat([h, body]);
-  }));
+  return Buffer.concat(
+    frames.map((hex, i) => {
+      const body = Buffer.from(hex, 'hex');
+      const more = i < frames.length - 1 ? 1 : 0;
+      if (body.length <= 255) return Buffer.concat([Buffer.from([more, body.length]), body]);
+      const h = Buffer.alloc(9);
+      h[0] = more | 2;
+      h.writeBigUInt64BE(BigInt(body.length), 1);
+      return Buffer.concat([h, body]);
+    }),
+  );
 }
 
 /**
@@ -160,9 +186,18 @@ function checkTimes(records: InspectRecord[], pkts: Pkt[], framing: Framing = 'v
       assert.ok(at >= 2 && s.bytes[at - 2] === 0x04, `${r.src}: READY found`);
       last = at + s.bytes[at - 1] - 1;
     } else if (r.type === 'message') {
-      const enc = framing === 'v3' ? encode(r.frames) : encodeMessage(framing, r.frames.map((f) => Buffer.from(f, 'hex')));
+      const enc =
+        framing === 'v3'
+          ? encode(r.frames)
+          : encodeMessage(
+              framing,
+              r.frames.map((f) => Buffer.from(f, 'hex')),
+            );
       const at = s.bytes.indexOf(enc, from);
-      assert.ok(at >= 0, `${r.src}: message ${JSON.stringify(r.frames.map((f) => f.slice(0, 40)))} found in the stream after offset ${from}`);
+      assert.ok(
+        at >= 0,
+        `${r.src}: message ${JSON.stringify(r.frames.map((f) => f.slice(0, 40)))} found in the stream after offset ${from}`,
+      );
       last = at + enc.length - 1;
     }
     if (last === undefined) continue;
@@ -175,7 +210,14 @@ function checkTimes(records: InspectRecord[], pkts: Pkt[], framing: Framing = 'v
 
 /** The client whose requests a connection carried (requests name their client). */
 function clientOf(records: InspectRecord[], conn: number): number {
-  const m = records.find((r): r is MessageRecord => r.type === 'message' && r.conn === conn && Buffer.from(r.frames[1] ?? '', 'hex').toString().startsWith('client '));
+  const m = records.find(
+    (r): r is MessageRecord =>
+      r.type === 'message' &&
+      r.conn === conn &&
+      Buffer.from(r.frames[1] ?? '', 'hex')
+        .toString()
+        .startsWith('client '),
+  );
   assert.ok(m, `connection ${conn} carried a request`);
   return Number(Buffer.from(m.frames[1], 'hex').toString().split(' ')[1]);
 }
@@ -187,8 +229,14 @@ test('the capture holds both connections from SYN to FIN, and decodes to exactly
   assert.deepEqual(errors(records), []);
   for (const conn of new Set(records.filter((r) => r.type === 'message').map((r) => r.conn))) {
     const k = clientOf(records, conn);
-    assert.deepEqual(framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 'c2s')), sent[k].requests);
-    assert.deepEqual(framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 's2c')), sent[k].replies);
+    assert.deepEqual(
+      framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 'c2s')),
+      sent[k].requests,
+    );
+    assert.deepEqual(
+      framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 's2c')),
+      sent[k].replies,
+    );
   }
   assert.ok(checkTimes(records, original) >= 2 * CLIENTS * (ROUNDS + 2));
 });
@@ -212,7 +260,12 @@ function anomalies(pkts: Pkt[]): { dataBeforeSyn: number; finBeforeData: number 
   return { dataBeforeSyn, finBeforeData };
 }
 
-for (const [seed, window, minAnomalies] of [[1, 6, 0], [2, 6, 0], [3, 24, 1], [4, 400, 2]] as const) {
+for (const [seed, window, minAnomalies] of [
+  [1, 6, 0],
+  [2, 6, 0],
+  [3, 24, 1],
+  [4, 400, 2],
+] as const) {
   test(`cut into 1-300 byte segments, shuffled within windows of ${window} packets that include the SYNs and FINs, 20% duplicated (seed ${seed}): every message byte for byte, on time`, async () => {
     const random = prng(seed);
     const pieces: Pkt[] = [];
@@ -226,7 +279,13 @@ for (const [seed, window, minAnomalies] of [[1, 6, 0], [2, 6, 0], [3, 24, 1], [4
         const n = Math.min(tcp.payload.length - off, 1 + Math.floor(random() * 300));
         const last = off + n === tcp.payload.length;
         const payload = tcp.payload.subarray(off, off + n);
-        const piece = { ts: p.ts, d: { ...p.d, tcp: { ...tcp, seq: (tcp.seq + off) >>> 0, payload, payloadLength: n, flags: last ? tcp.flags : tcp.flags & ~TCP_FIN } } };
+        const piece = {
+          ts: p.ts,
+          d: {
+            ...p.d,
+            tcp: { ...tcp, seq: (tcp.seq + off) >>> 0, payload, payloadLength: n, flags: last ? tcp.flags : tcp.flags & ~TCP_FIN },
+          },
+        };
         pieces.push(piece);
         if (random() < 0.2) pieces.push(piece);
         off += n;
@@ -246,14 +305,26 @@ for (const [seed, window, minAnomalies] of [[1, 6, 0], [2, 6, 0], [3, 24, 1], [4
     assert.equal(conns.length, CLIENTS);
     for (const conn of conns) {
       const k = clientOf(records, conn);
-      assert.deepEqual(framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 'c2s')), sent[k].requests);
-      assert.deepEqual(framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 's2c')), sent[k].replies);
+      assert.deepEqual(
+        framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 'c2s')),
+        sent[k].requests,
+      );
+      assert.deepEqual(
+        framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && r.dir === 's2c')),
+        sent[k].replies,
+      );
       const close = records.find((r) => r.type === 'close' && r.conn === conn);
       assert.equal(close?.type === 'close' && close.reason, 'fin', `connection ${conn} closed by its FINs`);
     }
-    assert.ok(records.every((r) => r.type !== 'open' || r.reason !== 'midstream'), 'no connection taken for mid-stream');
+    assert.ok(
+      records.every((r) => r.type !== 'open' || r.reason !== 'midstream'),
+      'no connection taken for mid-stream',
+    );
     assert.ok(checkTimes(records, back) >= 2 * CLIENTS * (ROUNDS + 2));
-    assert.ok(dataBeforeSyn + finBeforeData >= minAnomalies, `the shuffle put data before a SYN (${dataBeforeSyn}) or a FIN before data (${finBeforeData})`);
+    assert.ok(
+      dataBeforeSyn + finBeforeData >= minAnomalies,
+      `the shuffle put data before a SYN (${dataBeforeSyn}) or a FIN before data (${finBeforeData})`,
+    );
   });
 }
 
@@ -268,8 +339,20 @@ test('started mid-stream at random packets (seeded): every record found after th
     // After the first message of each direction (which may be cut), the messages are exact.
     for (const conn of new Set(records.filter((r) => r.type === 'message').map((r) => r.conn))) {
       const k = clientOf(records, conn);
-      for (const [want, isRequest] of [[sent[k].requests, true], [sent[k].replies, false]] as const) {
-        const got = framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.conn === conn && Buffer.from(r.frames[1] ?? '', 'hex').toString().startsWith(isRequest ? 'client ' : 'reply ')));
+      for (const [want, isRequest] of [
+        [sent[k].requests, true],
+        [sent[k].replies, false],
+      ] as const) {
+        const got = framesOf(
+          records.filter(
+            (r): r is MessageRecord =>
+              r.type === 'message' &&
+              r.conn === conn &&
+              Buffer.from(r.frames[1] ?? '', 'hex')
+                .toString()
+                .startsWith(isRequest ? 'client ' : 'reply '),
+          ),
+        );
         if (got.length < 2) continue;
         assert.deepEqual(got.slice(1), want.slice(want.length - got.length + 1), `round ${round}: cut at packet ${cut}`);
       }
@@ -277,7 +360,7 @@ test('started mid-stream at random packets (seeded): every record found after th
   }
 });
 
-test('no float noise in any JSON number: reply latencies and totals are rounded to the capture\'s microseconds', async () => {
+test("no float noise in any JSON number: reply latencies and totals are rounded to the capture's microseconds", async () => {
   const records: InspectRecord[] = [];
   const summary = await decodeCapture(capturedFile, { onRecord: (r) => records.push(r) });
   const replies = records.filter((r): r is MessageRecord => r.type === 'message' && r.replyTo !== undefined);
@@ -303,7 +386,9 @@ test('ZMTP 1.0 (a raw 1.0 peer and libzmq ROUTER falling back to it) started mid
     raw = net.connect(port, '127.0.0.1');
     await new Promise((r) => raw!.once('connect', r));
     let received = Buffer.alloc(0);
-    raw.on('data', (d: Buffer) => { received = Buffer.concat([received, d]); });
+    raw.on('data', (d: Buffer) => {
+      received = Buffer.concat([received, d]);
+    });
     // No signature: libzmq takes us for a 1.0 peer and answers in 1.0 framing.
     raw.write(encodeMessage('v1', [Buffer.from('v1-peer')]));
     for (let i = 0; i < 40; i++) {
@@ -332,8 +417,15 @@ test('ZMTP 1.0 (a raw 1.0 peer and libzmq ROUTER falling back to it) started mid
     const part = pkts.slice(cut);
     const { records } = await decodeFile(write(part, `zmtp10-mid-${round}.pcap`));
     checkTimes(records, part, 'v1');
-    for (const [want, prefix] of [[up, 'one-oh request'], [down, 'one-oh reply']] as const) {
-      const got = framesOf(records.filter((r): r is MessageRecord => r.type === 'message' && r.frames.some((f) => Buffer.from(f, 'hex').toString().startsWith(prefix))));
+    for (const [want, prefix] of [
+      [up, 'one-oh request'],
+      [down, 'one-oh reply'],
+    ] as const) {
+      const got = framesOf(
+        records.filter(
+          (r): r is MessageRecord => r.type === 'message' && r.frames.some((f) => Buffer.from(f, 'hex').toString().startsWith(prefix)),
+        ),
+      );
       assert.ok(got.length >= 10, `round ${round} (cut at packet ${cut}): ${got.length} ${prefix} messages recovered`);
       // The first one found may be cut; every later one is exact.
       assert.deepEqual(got.slice(1), want.slice(want.length - got.length + 1), `round ${round}: cut at packet ${cut}`);
@@ -382,8 +474,17 @@ test('ZeroMQ over WebSocket (libzmq REQ/REP on ws://) started mid-stream after t
     const cut = firstData + Math.floor(random() * (pkts.length - firstData - 30));
     const { records } = await decodeFile(write(pkts.slice(cut), `ws-mid-${round}.pcap`));
     assert.equal(records.filter((r) => r.type === 'upgrade').length, 0, 'the upgrade is not in the capture');
-    for (const [want, dirName] of [[up, 'ws request'], [down, 'ws reply']] as const) {
-      const got = records.filter((r): r is MessageRecord => r.type === 'message' && Buffer.from(r.frames[1] ?? '', 'hex').toString().startsWith(dirName));
+    for (const [want, dirName] of [
+      [up, 'ws request'],
+      [down, 'ws reply'],
+    ] as const) {
+      const got = records.filter(
+        (r): r is MessageRecord =>
+          r.type === 'message' &&
+          Buffer.from(r.frames[1] ?? '', 'hex')
+            .toString()
+            .startsWith(dirName),
+      );
       assert.ok(got.length >= 8, `round ${round} (cut at packet ${cut}): ${got.length} ${dirName} messages`);
       assert.ok(got.every((m) => m.heuristic === true));
       assert.deepEqual(framesOf(got.slice(1)), want.slice(want.length - got.length + 1), `round ${round}: cut at packet ${cut}`);

@@ -22,8 +22,18 @@ function zmtp(args: string[]) {
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, get stdout() { return stdout; }, get stderr() { return stderr; } };
+    child.once('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return {
+    child,
+    done,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+  };
 }
 
 let captureFile: string | undefined;
@@ -59,7 +69,10 @@ test('zmtp decode --json: one JSON object per line with type, ts, src, dst and t
   const file = await makeCapture();
   const r = await zmtp(['decode', file, '--json']).done;
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   for (const l of lines) {
     assert.equal(typeof l.type, 'string');
     assert.equal(typeof l.ts, 'number');
@@ -67,11 +80,23 @@ test('zmtp decode --json: one JSON object per line with type, ts, src, dst and t
     assert.match(l.dst, /^127\.0\.0\.1:\d+$/);
   }
   const greetings = lines.filter((l) => l.type === 'greeting');
-  assert.deepEqual(greetings.map((g) => [g.version, g.mechanism]), [['3.1', 'NULL'], ['3.1', 'NULL']]);
-  const ready = lines.filter((l) => l.type === 'command' && l.name === 'READY').map((l) => l.properties['Socket-Type']).sort();
+  assert.deepEqual(
+    greetings.map((g) => [g.version, g.mechanism]),
+    [
+      ['3.1', 'NULL'],
+      ['3.1', 'NULL'],
+    ],
+  );
+  const ready = lines
+    .filter((l) => l.type === 'command' && l.name === 'READY')
+    .map((l) => l.properties['Socket-Type'])
+    .sort();
   assert.deepEqual(ready, ['PULL', 'PUSH']);
   const msgs = lines.filter((l) => l.type === 'message');
-  assert.deepEqual(msgs.map((m) => m.frames), [[hexOf(BINARY), hexOf('with binary')], ...PUSHED.map((m) => m.map(hexOf))]);
+  assert.deepEqual(
+    msgs.map((m) => m.frames),
+    [[hexOf(BINARY), hexOf('with binary')], ...PUSHED.map((m) => m.map(hexOf))],
+  );
   // The same records as the library gives.
   const lib = await decodeFile(file);
   assert.deepEqual(lines, JSON.parse(JSON.stringify(lib.records)));
@@ -84,7 +109,10 @@ test('zmtp decode (readable): aligned lines with previews, a summary on stderr',
   const lines = r.stdout.trim().split('\n');
   const msgLines = lines.filter((l) => l.includes(' MESSAGE '));
   assert.equal(msgLines.length, 3);
-  assert.match(msgLines[0], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}  #1 +127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ +MESSAGE +\[2\] 0x000102ff80 \| "with binary"$/);
+  assert.match(
+    msgLines[0],
+    /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}  #1 +127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ +MESSAGE +\[2\] 0x000102ff80 \| "with binary"$/,
+  );
   assert.match(msgLines[1], /\[2\] "hello" \| "world"$/);
   assert.ok(lines.some((l) => / GREETING +ZMTP 3\.1 NULL as-client$/.test(l)));
   assert.ok(lines.some((l) => / COMMAND +READY Socket-Type=PUSH$/.test(l)));
@@ -149,7 +177,10 @@ test('zmtp capture -i lo --json -w FILE: live records, clean stop on SIGINT, the
     run.child.kill('SIGINT');
     const r = await run.done;
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const msgs = lines.filter((l) => l.type === 'message').map((l) => l.frames);
     assert.deepEqual(msgs, [[hexOf('live one'), hexOf('two')], [hexOf('LIVE-END')]]);
     assert.match(r.stderr, /2 messages/);

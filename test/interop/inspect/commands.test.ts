@@ -28,7 +28,10 @@ test('libzmq heartbeats: PING carries the TTL in deciseconds and a context, PONG
     const pings = cmds.filter((c) => c.name === 'PING');
     const pongs = cmds.filter((c) => c.name === 'PONG');
     assert.ok(pings.length >= 1 && pongs.length >= 1);
-    assert.ok(pings.every((p) => p.dir === 's2c' && p.ttl === 25), JSON.stringify(pings));
+    assert.ok(
+      pings.every((p) => p.dir === 's2c' && p.ttl === 25),
+      JSON.stringify(pings),
+    );
     assert.ok(pongs.every((p) => p.dir === 'c2s'));
     assert.equal(pongs[0].context, pings[0].context);
   } finally {
@@ -38,7 +41,11 @@ test('libzmq heartbeats: PING carries the TTL in deciseconds and a context, PONG
 });
 
 test('PLAIN refused by the ZAP handler (pyzmq): HELLO with the credentials, then ERROR with the reason (malformed by libzmq 4.3)', async () => {
-  const py = spawn('/usr/bin/python3', ['-c', `
+  const py = spawn(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `
 import zmq, sys
 from zmq.auth.thread import ThreadAuthenticator
 ctx = zmq.Context()
@@ -54,7 +61,10 @@ mon.recv_multipart()
 print('refused', flush=True)
 sys.stdin.readline()
 mon.close(); req.close(); rep.close(); auth.stop(); ctx.term()
-`], { stdio: ['pipe', 'pipe', 'inherit'] });
+`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
   try {
     const port = Number((await lines.next()).value);
@@ -72,9 +82,15 @@ mon.close(); req.close(); rep.close(); auth.stop(); ctx.term()
     assert.equal(error.dir, 's2c');
     // libzmq 4.3 sends the ZAP status code as the reason, in a malformed frame we still decode.
     assert.equal(error.reason, '400');
-    assert.deepEqual(errors(d.records).map((e) => e.type === 'error' && [e.code, e.severity]), [['ZMTP_LIBZMQ_ERROR_NAME', 'warning']]);
+    assert.deepEqual(
+      errors(d.records).map((e) => e.type === 'error' && [e.code, e.severity]),
+      [['ZMTP_LIBZMQ_ERROR_NAME', 'warning']],
+    );
     const info = d.summary.connections.find((c) => c.id === conn)!;
-    assert.deepEqual([info.state, info.stateCode, info.stateReason], ['closed', 'ZMTP_PEER_ERROR', problem('ZMTP_PEER_ERROR', 'server', '400').message]);
+    assert.deepEqual(
+      [info.state, info.stateCode, info.stateReason],
+      ['closed', 'ZMTP_PEER_ERROR', problem('ZMTP_PEER_ERROR', 'server', '400').message],
+    );
     assert.equal(info.counts.s2c.commands, cmds.filter((x) => x.dir === 's2c').length);
   } finally {
     py.stdin!.end('\n');

@@ -14,7 +14,10 @@ export interface Decoded {
  * (the last bytes it sent), and decodes the file. KEEP_CAPTURES=1 keeps the files for a look with tshark.
  */
 export async function captured(
-  spec: Omit<CaptureSpec, 'filter'>, port: number, name: string, traffic: () => Promise<Buffer>,
+  spec: Omit<CaptureSpec, 'filter'>,
+  port: number,
+  name: string,
+  traffic: () => Promise<Buffer>,
 ): Promise<Decoded> {
   const t = tempDir();
   const cap = await startCapture({ ...spec, filter: `tcp port ${port}` }, t.dir, name);

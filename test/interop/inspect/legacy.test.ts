@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import * as zmq from 'zeromq';
 import {
-  FrameDecoder, encodeGreetingV3, encodeGreetingV2, encodeFrame, encodeMessage, readyCommand, type Framing,
+  FrameDecoder,
+  encodeGreetingV3,
+  encodeGreetingV2,
+  encodeFrame,
+  encodeMessage,
+  readyCommand,
+  type Framing,
 } from '../../../core/zmtp/index.js';
 import { portOf } from '../../helpers/capture.js';
 import { captured, messages, commands, greetings, errors, zmtpConns, framesOf, sentHex, hexOf } from './helpers.js';
@@ -17,7 +23,11 @@ class RawReader {
   private bytes = Buffer.alloc(0);
   private decoder: FrameDecoder;
   private waiters: (() => void)[] = [];
-  constructor(sock: net.Socket, private skip: number, framing: Framing) {
+  constructor(
+    sock: net.Socket,
+    private skip: number,
+    framing: Framing,
+  ) {
     this.decoder = new FrameDecoder(framing);
     sock.on('data', (d) => {
       this.bytes = Buffer.concat([this.bytes, d]);
@@ -58,10 +68,16 @@ test('ZMTP 3.0 publisher (raw) and libzmq SUB: the subscription travels as a mes
     assert.deepEqual(errors(d.records), []);
     const [conn] = zmtpConns(d.records);
     const g = greetings(d.records, conn);
-    assert.deepEqual(g.map((x) => [x.dir, x.version]).sort(), [['c2s', '3.1'], ['s2c', '3.0']]);
+    assert.deepEqual(g.map((x) => [x.dir, x.version]).sort(), [
+      ['c2s', '3.1'],
+      ['s2c', '3.0'],
+    ]);
     assert.equal(d.summary.connections.find((c) => c.id === conn)!.version, '3.0');
     // libzmq sees a 3.0 peer: no SUBSCRIBE command, a subscription message instead.
-    assert.deepEqual(commands(d.records, conn).map((c) => c.name), ['READY', 'READY']);
+    assert.deepEqual(
+      commands(d.records, conn).map((c) => c.name),
+      ['READY', 'READY'],
+    );
     const up = messages(d.records, conn, 'c2s');
     assert.deepEqual(framesOf(up), [[hexOf(Buffer.concat([Buffer.from([1]), Buffer.from('weather')]))]]);
     assert.deepEqual(up[0].subscription, { subscribe: true, topic: hexOf('weather') });
@@ -84,11 +100,13 @@ test('ZMTP 2.0 dealer (raw) and libzmq ROUTER: both directions in 2.0 framing, i
       raw = net.connect(port, '127.0.0.1');
       await new Promise((r) => raw!.once('connect', r));
       const reader = new RawReader(raw, 12, 'v2');
-      raw.write(Buffer.concat([
-        encodeGreetingV2('DEALER'),
-        encodeMessage('v2', [Buffer.from('raw-id')]),
-        encodeMessage('v2', [Buffer.from('a'), Buffer.alloc(300, 7)]),
-      ]));
+      raw.write(
+        Buffer.concat([
+          encodeGreetingV2('DEALER'),
+          encodeMessage('v2', [Buffer.from('raw-id')]),
+          encodeMessage('v2', [Buffer.from('a'), Buffer.alloc(300, 7)]),
+        ]),
+      );
       const [id, ...rest] = await router.receive();
       assert.equal(id.toString(), 'raw-id');
       assert.equal(rest.length, 2);
@@ -127,11 +145,13 @@ test('ZMTP 1.0 peer (raw, no signature) and libzmq ROUTER: 1.0 framing both ways
       await new Promise((r) => raw!.once('connect', r));
       // libzmq's signature is read as the header of its 1.0 identity frame.
       const reader = new RawReader(raw, 0, 'v1');
-      raw.write(Buffer.concat([
-        encodeMessage('v1', [Buffer.from('v1-id')]),
-        encodeMessage('v1', [Buffer.from('abc'), Buffer.from('de')]),
-        encodeMessage('v1', [Buffer.alloc(400, 1)]),
-      ]));
+      raw.write(
+        Buffer.concat([
+          encodeMessage('v1', [Buffer.from('v1-id')]),
+          encodeMessage('v1', [Buffer.from('abc'), Buffer.from('de')]),
+          encodeMessage('v1', [Buffer.alloc(400, 1)]),
+        ]),
+      );
       const first = await router.receive();
       assert.deepEqual(first.slice(1).map(String), ['abc', 'de']);
       const second = await router.receive();
@@ -143,7 +163,10 @@ test('ZMTP 1.0 peer (raw, no signature) and libzmq ROUTER: 1.0 framing both ways
     assert.deepEqual(errors(d.records), []);
     const [conn] = zmtpConns(d.records);
     const g = greetings(d.records, conn);
-    assert.deepEqual(g.map((x) => [x.dir, x.version, x.identity, x.offered]).sort(), [['c2s', '1.0', hexOf('v1-id'), undefined], ['s2c', '1.0', '', '3.0']]);
+    assert.deepEqual(g.map((x) => [x.dir, x.version, x.identity, x.offered]).sort(), [
+      ['c2s', '1.0', hexOf('v1-id'), undefined],
+      ['s2c', '1.0', '', '3.0'],
+    ]);
     assert.deepEqual(framesOf(messages(d.records, conn, 'c2s')), sentHex([['abc', 'de'], [Buffer.alloc(400, 1)]]));
     assert.deepEqual(framesOf(messages(d.records, conn, 's2c')), sentHex([['RAW10-END']]));
   } finally {

@@ -29,19 +29,31 @@ test('REQ/REP (tcpdump, pcap µs): greetings, READY, every request and reply, pa
       await req.receive();
     }
     return Buffer.from('LAST-REPLY-MARKER');
-  }).finally(() => { req.close(); rep.close(); });
+  }).finally(() => {
+    req.close();
+    rep.close();
+  });
   assert.deepEqual(errors(d.records), []);
   const [conn] = zmtpConns(d.records);
   assert.equal(zmtpConns(d.records).length, 1);
   const g = greetings(d.records, conn);
-  assert.deepEqual(g.map((x) => [x.dir, x.version, x.mechanism]).sort(), [['c2s', '3.1', 'NULL'], ['s2c', '3.1', 'NULL']]);
+  assert.deepEqual(g.map((x) => [x.dir, x.version, x.mechanism]).sort(), [
+    ['c2s', '3.1', 'NULL'],
+    ['s2c', '3.1', 'NULL'],
+  ]);
   const ready = commands(d.records, conn).filter((c) => c.name === 'READY');
   assert.equal(ready.find((c) => c.dir === 'c2s')?.properties?.['Socket-Type'], 'REQ');
   assert.equal(ready.find((c) => c.dir === 's2c')?.properties?.['Socket-Type'], 'REP');
   const requests = messages(d.records, conn, 'c2s');
   const answers = messages(d.records, conn, 's2c');
-  assert.deepEqual(framesOf(requests), sentHex(sent).map((m) => ['', ...m]));
-  assert.deepEqual(framesOf(answers), sentHex(replies).map((m) => ['', ...m]));
+  assert.deepEqual(
+    framesOf(requests),
+    sentHex(sent).map((m) => ['', ...m]),
+  );
+  assert.deepEqual(
+    framesOf(answers),
+    sentHex(replies).map((m) => ['', ...m]),
+  );
   answers.forEach((a, i) => {
     assert.equal(a.replyTo?.ts, requests[i].ts);
     // The difference to the capture's microseconds, without float noise.
@@ -85,7 +97,10 @@ test('DEALER/ROUTER with two dealers (dumpcap, pcapng): per-connection messages 
       }
     }
     return marker;
-  }).finally(() => { dealers.forEach((x) => x.close()); router.close(); });
+  }).finally(() => {
+    dealers.forEach((x) => x.close());
+    router.close();
+  });
   assert.deepEqual(errors(d.records), []);
   const conns = zmtpConns(d.records);
   assert.equal(conns.length, 2);
@@ -127,14 +142,23 @@ test('XPUB/SUB (tcpdump, nanosecond pcap): SUBSCRIBE and CANCEL commands on 3.1,
       await sub.receive();
     }
     return Buffer.from('PUB-LAST');
-  }).finally(() => { sub.close(); pub.close(); });
+  }).finally(() => {
+    sub.close();
+    pub.close();
+  });
   assert.deepEqual(errors(d.records), []);
   const [conn] = zmtpConns(d.records);
   const subs = commands(d.records, conn).filter((c) => c.name === 'SUBSCRIBE' || c.name === 'CANCEL');
-  assert.deepEqual(subs.map((c) => [c.dir, c.name, c.topic]), [
-    ['c2s', 'SUBSCRIBE', hexOf('alpha')], ['c2s', 'SUBSCRIBE', hexOf('beta')], ['c2s', 'SUBSCRIBE', ''],
-    ['c2s', 'CANCEL', hexOf('beta')], ['c2s', 'CANCEL', ''],
-  ]);
+  assert.deepEqual(
+    subs.map((c) => [c.dir, c.name, c.topic]),
+    [
+      ['c2s', 'SUBSCRIBE', hexOf('alpha')],
+      ['c2s', 'SUBSCRIBE', hexOf('beta')],
+      ['c2s', 'SUBSCRIBE', ''],
+      ['c2s', 'CANCEL', hexOf('beta')],
+      ['c2s', 'CANCEL', ''],
+    ],
+  );
   assert.deepEqual(framesOf(messages(d.records, conn, 's2c')), sentHex(published));
   assert.deepEqual(messages(d.records, conn, 'c2s'), []);
   const info = d.summary.connections.find((c) => c.id === conn)!;
@@ -150,7 +174,12 @@ test('CURVE REQ/REP (tcpdump): handshake fields shown, one MESSAGE record per bo
   const rep = new zmq.Reply({ linger: 0, curveServer: true, curveSecretKey: server.secretKey });
   await rep.bind('tcp://127.0.0.1:*');
   const port = portOf(rep.lastEndpoint!);
-  const req = new zmq.Request({ linger: 0, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+  const req = new zmq.Request({
+    linger: 0,
+    curveServerKey: server.publicKey,
+    curvePublicKey: client.publicKey,
+    curveSecretKey: client.secretKey,
+  });
   const n = 4;
   // Encrypted traffic has no marker to wait for: finish with a plaintext connection on the same port.
   const d = await captured({ tool: 'tcpdump' }, port, 'curve.pcap', async () => {
@@ -167,10 +196,19 @@ test('CURVE REQ/REP (tcpdump): handshake fields shown, one MESSAGE record per bo
     await new Promise((r) => s.write(Buffer.from('CURVE-TEST-DONE'), r));
     s.destroy();
     return Buffer.from('CURVE-TEST-DONE');
-  }).finally(() => { req.close(); rep.close(); });
+  }).finally(() => {
+    req.close();
+    rep.close();
+  });
   const [conn] = zmtpConns(d.records);
-  assert.deepEqual(errors(d.records).filter((e) => e.conn === conn), []);
-  assert.deepEqual(greetings(d.records, conn).map((g) => g.mechanism), ['CURVE', 'CURVE']);
+  assert.deepEqual(
+    errors(d.records).filter((e) => e.conn === conn),
+    [],
+  );
+  assert.deepEqual(
+    greetings(d.records, conn).map((g) => g.mechanism),
+    ['CURVE', 'CURVE'],
+  );
   const cmds = commands(d.records, conn);
   const handshake = cmds.filter((c) => c.name !== 'MESSAGE').map((c) => `${c.dir} ${c.name}`);
   assert.deepEqual(handshake, ['c2s HELLO', 's2c WELCOME', 'c2s INITIATE', 's2c READY']);
@@ -193,7 +231,11 @@ test('CURVE REQ/REP (tcpdump): handshake fields shown, one MESSAGE record per bo
 });
 
 test('PLAIN REQ/REP from pyzmq (tcpdump -i any, Linux cooked): credentials shown and flagged', async () => {
-  const py = spawn('/usr/bin/python3', ['-c', `
+  const py = spawn(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `
 import zmq, sys
 ctx = zmq.Context()
 from zmq.auth.thread import ThreadAuthenticator
@@ -212,7 +254,10 @@ for i in range(3):
 print('done', flush=True)
 sys.stdin.readline()
 req.close(); rep.close(); auth.stop(); ctx.term()
-`], { stdio: ['pipe', 'pipe', 'inherit'] });
+`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
   try {
     const port = Number((await lines.next()).value);
@@ -229,11 +274,20 @@ req.close(); rep.close(); auth.stop(); ctx.term()
     assert.equal(hello.username, 'alice');
     assert.equal(hello.password, 's3cr3t');
     assert.equal(hello.cleartextCredentials, true);
-    assert.deepEqual(cmds.map((c) => `${c.dir} ${c.name}`), ['c2s HELLO', 's2c WELCOME', 'c2s INITIATE', 's2c READY']);
+    assert.deepEqual(
+      cmds.map((c) => `${c.dir} ${c.name}`),
+      ['c2s HELLO', 's2c WELCOME', 'c2s INITIATE', 's2c READY'],
+    );
     assert.equal(cmds[2].properties?.['Socket-Type'], 'REQ');
     assert.equal(cmds[3].properties?.['Socket-Type'], 'REP');
-    assert.deepEqual(framesOf(messages(d.records, conn, 'c2s')), [0, 1, 2].map((i) => ['', hexOf(`plain request ${i}`), '0001']));
-    assert.deepEqual(framesOf(messages(d.records, conn, 's2c')), ['plain reply 0', 'plain reply 1', 'PLAIN-LAST'].map((s) => ['', hexOf(s)]));
+    assert.deepEqual(
+      framesOf(messages(d.records, conn, 'c2s')),
+      [0, 1, 2].map((i) => ['', hexOf(`plain request ${i}`), '0001']),
+    );
+    assert.deepEqual(
+      framesOf(messages(d.records, conn, 's2c')),
+      ['plain reply 0', 'plain reply 1', 'PLAIN-LAST'].map((s) => ['', hexOf(s)]),
+    );
     const info = d.summary.connections.find((c) => c.id === conn)!;
     assert.equal(info.plainUser, 'alice');
     assert.equal(info.mechanism, 'PLAIN');
@@ -253,7 +307,10 @@ test('IPv6 (tcpdump on ::1): addresses as [addr]:port, messages intact', async (
     await push.send(['over', 'IPv6-END']);
     await pull.receive();
     return Buffer.from('IPv6-END');
-  }).finally(() => { push.close(); pull.close(); });
+  }).finally(() => {
+    push.close();
+    pull.close();
+  });
   assert.deepEqual(errors(d.records), []);
   const [conn] = zmtpConns(d.records);
   const [m] = messages(d.records, conn, 'c2s');
@@ -275,7 +332,10 @@ test('Linux cooked v2 (tcpdump -i any -y LINUX_SLL2): messages intact', async ()
       await pull.receive();
     }
     return Buffer.from('SLL2-END');
-  }).finally(() => { push.close(); pull.close(); });
+  }).finally(() => {
+    push.close();
+    pull.close();
+  });
   assert.deepEqual(errors(d.records), []);
   const [conn] = zmtpConns(d.records);
   assert.deepEqual(framesOf(messages(d.records, conn, 'c2s')), sentHex(sent as (string | Buffer)[][]));

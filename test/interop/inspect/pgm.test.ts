@@ -15,16 +15,32 @@ import { decodeCapture, type InspectRecord } from '../../../core/inspect/index.j
 import type { ErrorRecord, LossRecord, MessageRecord, PgmRecord } from '../../../core/inspect/records.js';
 import { decodeLinkLayer, IpDefragmenter, openCapture, PcapWriter, type Packet } from '../../../core/capture/index.js';
 import { encodePgmPacket, parsePgmPacket, writePgmChecksum, PGM_OPT_PRESENT, PGM_RDATA } from '../../../core/pgm/index.js';
-import { capturePyzmqPgm, capturePyzmqEpgmRepairs, freeUdpPort, pgmPacketsOf, runPyzmqPubSub, testGroup, type PgmRun, REALCAPS, realcapsMissing } from '../../helpers/pgm.js';
+import {
+  capturePyzmqPgm,
+  capturePyzmqEpgmRepairs,
+  freeUdpPort,
+  pgmPacketsOf,
+  runPyzmqPubSub,
+  testGroup,
+  type PgmRun,
+  REALCAPS,
+  realcapsMissing,
+} from '../../helpers/pgm.js';
 import { tempDir } from '../../helpers/capture.js';
 import { prng } from '../../helpers/random.js';
-
 
 async function decode(file: string) {
   const records: InspectRecord[] = [];
   const summary = await decodeCapture(file, { onRecord: (r) => records.push(r) });
   const of = <T extends InspectRecord>(type: T['type']) => records.filter((r) => r.type === type) as T[];
-  return { records, summary, messages: of<MessageRecord>('message'), pgm: of<PgmRecord>('pgm'), losses: of<LossRecord>('loss'), errors: of<ErrorRecord>('error') };
+  return {
+    records,
+    summary,
+    messages: of<MessageRecord>('message'),
+    pgm: of<PgmRecord>('pgm'),
+    losses: of<LossRecord>('loss'),
+    errors: of<ErrorRecord>('error'),
+  };
 }
 
 /** Messages as lists of hex frames. */
@@ -50,27 +66,37 @@ function tcpdumpFrames(ref: string): { size: number; hex: string }[] {
   return out;
 }
 
-for (const [name, ref] of [['tcpdump_epgm_zmtp1.pcap', 'epgm_zmtp1v.out'], ['tcpdump_pgm_zmtp1.pcap', 'pgm_zmtp1v.out']]) {
-  test(`real capture ${name}: the messages tcpdump shows, one PGM session, a record per PGM packet`, { skip: realcapsMissing }, async () => {
-    const refText = readFileSync(`${REALCAPS}/tcpdump-ref/${ref}`, 'utf8');
-    const expected = tcpdumpFrames(refText);
-    const d = await decode(`${REALCAPS}/${name}`);
-    assert.equal(d.messages.length, expected.length);
-    d.messages.forEach((m, i) => {
-      assert.equal(m.frames.length, 1);
-      assert.equal(m.sizes?.[0], expected[i].size, `message ${i} size`);
-      assert.ok(m.frames[0].startsWith(expected[i].hex), `message ${i} bytes as tcpdump dumps them`);
-    });
-    // tcpdump prints the whole body of the frames that fit their packet.
-    assert.deepEqual(d.messages.filter((_, i) => expected[i].hex.length === expected[i].size * 2).map((m) => m.frames[0]), expected.filter((e) => e.hex.length === e.size * 2).map((e) => e.hex));
-    assert.equal(d.pgm.length, (refText.match(/PGM, length/g) ?? []).length);
-    assert.deepEqual(d.errors, []);
-    const sessions = d.summary.connections.filter((c) => c.pgm);
-    assert.equal(sessions.length, 1);
-    assert.equal(sessions[0].pgm!.transport, name.includes('epgm') ? 'epgm' : 'pgm');
-    assert.equal(sessions[0].server, '239.255.0.16:5563');
-    assert.equal(sessions[0].counts.c2s.messages, expected.length);
-  });
+for (const [name, ref] of [
+  ['tcpdump_epgm_zmtp1.pcap', 'epgm_zmtp1v.out'],
+  ['tcpdump_pgm_zmtp1.pcap', 'pgm_zmtp1v.out'],
+]) {
+  test(
+    `real capture ${name}: the messages tcpdump shows, one PGM session, a record per PGM packet`,
+    { skip: realcapsMissing },
+    async () => {
+      const refText = readFileSync(`${REALCAPS}/tcpdump-ref/${ref}`, 'utf8');
+      const expected = tcpdumpFrames(refText);
+      const d = await decode(`${REALCAPS}/${name}`);
+      assert.equal(d.messages.length, expected.length);
+      d.messages.forEach((m, i) => {
+        assert.equal(m.frames.length, 1);
+        assert.equal(m.sizes?.[0], expected[i].size, `message ${i} size`);
+        assert.ok(m.frames[0].startsWith(expected[i].hex), `message ${i} bytes as tcpdump dumps them`);
+      });
+      // tcpdump prints the whole body of the frames that fit their packet.
+      assert.deepEqual(
+        d.messages.filter((_, i) => expected[i].hex.length === expected[i].size * 2).map((m) => m.frames[0]),
+        expected.filter((e) => e.hex.length === e.size * 2).map((e) => e.hex),
+      );
+      assert.equal(d.pgm.length, (refText.match(/PGM, length/g) ?? []).length);
+      assert.deepEqual(d.errors, []);
+      const sessions = d.summary.connections.filter((c) => c.pgm);
+      assert.equal(sessions.length, 1);
+      assert.equal(sessions[0].pgm!.transport, name.includes('epgm') ? 'epgm' : 'pgm');
+      assert.equal(sessions[0].server, '239.255.0.16:5563');
+      assert.equal(sessions[0].counts.c2s.messages, expected.length);
+    },
+  );
 }
 
 // ---- pyzmq epgm:// captured here, and copies of it ----
@@ -113,7 +139,12 @@ describe('pyzmq epgm:// captured by tcpdump here, and copies of that capture', (
     assert.equal(s.pgm!.lost, 0);
     assert.ok(s.pgm!.packets.ODATA > 10);
     // One 'pgm' record per PGM packet tcpdump sees on the port.
-    const tcpdumpLines = execFileSync('tcpdump', ['-nr', run.file, `udp port ${run.port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n');
+    const tcpdumpLines = execFileSync('tcpdump', ['-nr', run.file, `udp port ${run.port}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split('\n');
     assert.equal(full.pgm.length, tcpdumpLines.length);
     // The large message spans packets: some ODATA name no message start.
     assert.ok(full.pgm.some((r) => r.packet === 'ODATA' && r.firstMessage === null));
@@ -132,7 +163,9 @@ describe('pyzmq epgm:// captured by tcpdump here, and copies of that capture', (
       const packet = { ...p, data: Buffer.from(p.data) };
       let pgm: Buffer | undefined;
       decodeLinkLayer(packet, {
-        defrag: new IpDefragmenter(), ts: 0, warn: () => {},
+        defrag: new IpDefragmenter(),
+        ts: 0,
+        warn: () => {},
         datagram: (d) => {
           if (d.protocol === 17 && d.payload.readUInt16BE(2) === run.port) pgm = d.payload.subarray(8);
         },
@@ -173,8 +206,16 @@ describe('pyzmq epgm:// captured by tcpdump here, and copies of that capture', (
     const odata = pkts.filter(isOdata);
     const victim = odata[odata.length - 5];
     const lostSqn = sqnOf(victim);
-    const d = await decode(writeCapture('lost.pcap', pkts.filter((k) => k !== victim)));
-    assert.deepEqual(d.losses.map((l) => [l.first, l.last, l.count, l.reason]), [[lostSqn, lostSqn, 1, 'end-of-capture']]);
+    const d = await decode(
+      writeCapture(
+        'lost.pcap',
+        pkts.filter((k) => k !== victim),
+      ),
+    );
+    assert.deepEqual(
+      d.losses.map((l) => [l.first, l.last, l.count, l.reason]),
+      [[lostSqn, lostSqn, 1, 'end-of-capture']],
+    );
     const nextOffset = full.pgm.find((r) => r.packet === 'ODATA' && r.sqn === lostSqn + 1)!.firstMessage;
     const after = full.messages.filter((m) => m.sqn! > lostSqn);
     const expected = [...full.messages.filter((m) => m.sqn! < lostSqn), ...after.slice(nextOffset! > 0 ? 1 : 0)];
@@ -236,12 +277,17 @@ describe('pyzmq epgm:// captured by tcpdump here, and copies of that capture', (
     stub.p.data = stub.p.data.subarray(0, off + 10);
     stub.p.data.writeUInt16BE(stub.p.data.length - 14, 14 + 2); // IPv4 total length
     stub.p.data.writeUInt16BE(18, 14 + 20 + 4); // UDP length
-    const d = await decode(writeCapture('malformed.pcap', [...pkts.slice(0, pkts.indexOf(odata[10])), stub, ...pkts.slice(pkts.indexOf(odata[10]))]));
+    const d = await decode(
+      writeCapture('malformed.pcap', [...pkts.slice(0, pkts.indexOf(odata[10])), stub, ...pkts.slice(pkts.indexOf(odata[10]))]),
+    );
     const codes = d.errors.map((e) => e.code).sort();
     assert.deepEqual(codes, ['PGM_BAD_CHECKSUM', 'PGM_SEQUENCE_JUMP', 'PGM_TRUNCATED', 'PGM_TRUNCATED']);
     const session = d.summary.connections.find((c) => c.pgm)!;
     // Errors with a readable header go to the session; the 10-byte datagram names none (conn 0).
-    assert.deepEqual(d.errors.map((e) => e.conn), d.errors.map((e) => (e.message.includes('header needs') ? 0 : session.id)));
+    assert.deepEqual(
+      d.errors.map((e) => e.conn),
+      d.errors.map((e) => (e.message.includes('header needs') ? 0 : session.id)),
+    );
     assert.equal(session.pgm!.malformed, 2, 'the bad checksum and the cut options');
     // The packets refused are lost; everything else still decodes.
     assert.deepEqual(d.losses.map((l) => l.first).sort(), [sqnOf(odata[3]), jumpedSqn].sort());
@@ -252,7 +298,11 @@ describe('pyzmq epgm:// captured by tcpdump here, and copies of that capture', (
 });
 
 test('pyzmq pgm:// (PGM right over IP, as root): every message decodes byte for byte', async () => {
-  const messages = [[Buffer.from('raw'), Buffer.from('pgm')], [big.subarray(0, 5000)], ...Array.from({ length: 50 }, (_, i) => [Buffer.from(`m${i}`)])];
+  const messages = [
+    [Buffer.from('raw'), Buffer.from('pgm')],
+    [big.subarray(0, 5000)],
+    ...Array.from({ length: 50 }, (_, i) => [Buffer.from(`m${i}`)]),
+  ];
   const r = await capturePyzmqPgm('pgm', messages);
   try {
     const expected = messages.map((m) => m.map((f) => f.toString('hex')));
@@ -262,7 +312,10 @@ test('pyzmq pgm:// (PGM right over IP, as root): every message decodes byte for 
     assert.equal(mine.length, 1);
     assert.equal(mine[0].pgm!.transport, 'pgm');
     assert.deepEqual(hexes(d.messages.filter((m) => m.conn === mine[0].id)), expected);
-    assert.deepEqual(d.errors.filter((e) => e.conn === mine[0].id), []);
+    assert.deepEqual(
+      d.errors.filter((e) => e.conn === mine[0].id),
+      [],
+    );
   } finally {
     r.cleanup();
   }
@@ -287,13 +340,18 @@ test('real losses: a pyzmq SUB that loses packets NAKs them (NAK lists), OpenPGM
     const s = d.summary.connections.find((c) => c.pgm)!.pgm!;
     const naks = d.pgm.filter((x) => x.packet === 'NAK');
     assert.ok(naks.length > 0 && s.naks > 0, 'the SUB NAKed');
-    assert.ok(naks.every((x) => x.dir === 's2c' && x.sourceNla === '127.0.0.1' && x.groupNla === r.group), 'NAKs name the source and the group');
+    assert.ok(
+      naks.every((x) => x.dir === 's2c' && x.sourceNla === '127.0.0.1' && x.groupNla === r.group),
+      'NAKs name the source and the group',
+    );
     // Whether OpenPGM's source gets to confirm and repair before the test ends depends on timing; when it
     // does (most runs), its NCFs go downstream and its repairs answer NAKs.
     assert.ok(d.pgm.filter((x) => x.packet === 'NCF').every((x) => x.dir === 'c2s' && x.groupNla === r.group));
     const rdata = d.pgm.filter((x) => x.packet === 'RDATA');
     // Every repair resends a sequence number some NAK asked for (in its own field or its NAK list).
-    const asked = new Set(naks.flatMap((x) => [x.sqn!, ...(x.options ?? []).flatMap((o) => (o.name === 'nak-list' ? (o.sqns as number[]) : []))]));
+    const asked = new Set(
+      naks.flatMap((x) => [x.sqn!, ...(x.options ?? []).flatMap((o) => (o.name === 'nak-list' ? (o.sqns as number[]) : []))]),
+    );
     assert.ok(rdata.every((x) => asked.has(x.sqn!)));
     // The capture saw the originals, so repairs are copies here.
     assert.ok(rdata.every((x) => x.status === 'duplicate'));
@@ -305,30 +363,59 @@ test('real losses: a pyzmq SUB that loses packets NAKs them (NAK lists), OpenPGM
       assert.ok(p.ok, `packet ${c.index}: ${!p.ok && p.message}`);
       assert.ok(encodePgmPacket(p.packet).equals(c.bytes), `packet ${c.index} (${p.packet.type}) round-trips`);
     }
-    assert.ok(packets.some((c) => c.bytes[4] === 0x08 && (c.bytes[5] & PGM_OPT_PRESENT)), 'a NAK with options (its NAK list) among them');
+    assert.ok(
+      packets.some((c) => c.bytes[4] === 0x08 && c.bytes[5] & PGM_OPT_PRESENT),
+      'a NAK with options (its NAK list) among them',
+    );
   } finally {
     r.cleanup();
   }
 });
 
-test('zmtp decode --json on an EPGM capture: open, a pgm record per packet, the messages, close; PGM sessions in the summary', { skip: realcapsMissing }, async () => {
-  const cli = fileURLToPath(new URL('./zmtp-cli.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'decode', '--json', `${REALCAPS}/tcpdump_epgm_zmtp1.pcap`], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as InspectRecord);
-  assert.deepEqual([...new Set(lines.map((l) => l.type))], ['open', 'pgm', 'message', 'close']);
-  assert.equal(lines.filter((l) => l.type === 'pgm').length, 15);
-  const odata = lines.find((l) => l.type === 'pgm' && l.packet === 'ODATA') as PgmRecord;
-  assert.deepEqual({ ...odata, ts: 0 }, {
-    type: 'pgm', ts: 0, src: '10.0.0.45:40251', dst: '239.255.0.16:5563', conn: 1, dir: 'c2s', packet: 'ODATA', transport: 'epgm',
-    tsi: '47e3fdad9a9c.39236', sqn: 282, trail: 0, tsduLength: 1428, firstMessage: 0, status: 'in-order',
-  });
-  assert.equal(lines.filter((l) => l.type === 'message').length, 4);
-  const readable = spawnSync(process.execPath, ['--import', 'tsx', cli, 'decode', `${REALCAPS}/tcpdump_epgm_zmtp1.pcap`], { encoding: 'utf8' });
-  assert.equal(readable.status, 0, readable.stderr);
-  assert.match(readable.stdout, /PGM +ODATA sqn 284 trail 0 121B first message at 82 tsi 47e3fdad9a9c\.39236/);
-  assert.match(readable.stdout + readable.stderr, /0 TCP connections \(0 ZMTP\), 1 PGM sessions, 4 messages/);
-});
+test(
+  'zmtp decode --json on an EPGM capture: open, a pgm record per packet, the messages, close; PGM sessions in the summary',
+  { skip: realcapsMissing },
+  async () => {
+    const cli = fileURLToPath(new URL('./zmtp-cli.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'decode', '--json', `${REALCAPS}/tcpdump_epgm_zmtp1.pcap`], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as InspectRecord);
+    assert.deepEqual([...new Set(lines.map((l) => l.type))], ['open', 'pgm', 'message', 'close']);
+    assert.equal(lines.filter((l) => l.type === 'pgm').length, 15);
+    const odata = lines.find((l) => l.type === 'pgm' && l.packet === 'ODATA') as PgmRecord;
+    assert.deepEqual(
+      { ...odata, ts: 0 },
+      {
+        type: 'pgm',
+        ts: 0,
+        src: '10.0.0.45:40251',
+        dst: '239.255.0.16:5563',
+        conn: 1,
+        dir: 'c2s',
+        packet: 'ODATA',
+        transport: 'epgm',
+        tsi: '47e3fdad9a9c.39236',
+        sqn: 282,
+        trail: 0,
+        tsduLength: 1428,
+        firstMessage: 0,
+        status: 'in-order',
+      },
+    );
+    assert.equal(lines.filter((l) => l.type === 'message').length, 4);
+    const readable = spawnSync(process.execPath, ['--import', 'tsx', cli, 'decode', `${REALCAPS}/tcpdump_epgm_zmtp1.pcap`], {
+      encoding: 'utf8',
+    });
+    assert.equal(readable.status, 0, readable.stderr);
+    assert.match(readable.stdout, /PGM +ODATA sqn 284 trail 0 121B first message at 82 tsi 47e3fdad9a9c\.39236/);
+    assert.match(readable.stdout + readable.stderr, /0 TCP connections \(0 ZMTP\), 1 PGM sessions, 4 messages/);
+  },
+);
 
 test('zmtp capture -i lo --json: live EPGM from pyzmq decodes as it flows', async () => {
   const port = await freeUdpPort();
@@ -338,7 +425,11 @@ test('zmtp capture -i lo --json: live EPGM from pyzmq decodes as it flows', asyn
   const probePort = probe.address().port;
   const cli = fileURLToPath(new URL('./zmtp-cli.ts', import.meta.url));
   const saved = join(dir.dir, 'live-epgm.pcapng');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'capture', '-i', 'lo', '-f', `udp port ${port} or udp port ${probePort}`, '--json', '-w', saved], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'capture', '-i', 'lo', '-f', `udp port ${port} or udp port ${probePort}`, '--json', '-w', saved],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -364,10 +455,19 @@ test('zmtp capture -i lo --json: live EPGM from pyzmq decodes as it flows', asyn
     }
     child.kill('SIGINT');
     assert.equal(await done, 0, stderr);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as InspectRecord);
-    assert.deepEqual(lines.filter((l) => l.type === 'message').map((l) => (l as MessageRecord).frames), messages.map((m) => m.map((f) => f.toString('hex'))));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as InspectRecord);
+    assert.deepEqual(
+      lines.filter((l) => l.type === 'message').map((l) => (l as MessageRecord).frames),
+      messages.map((m) => m.map((f) => f.toString('hex'))),
+    );
     assert.ok(lines.some((l) => l.type === 'pgm' && l.packet === 'SPM'));
-    assert.deepEqual(lines.filter((l) => l.type === 'error'), []);
+    assert.deepEqual(
+      lines.filter((l) => l.type === 'error'),
+      [],
+    );
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     probe.close();

@@ -45,7 +45,10 @@ test('libzmq RADIO -> DISH over udp (tcpdump): every datagram decoded as a messa
   const { records, summary } = await decodeFile(cap.file);
   t.cleanup();
   const msgs = records.filter((r): r is MessageRecord => r.type === 'message');
-  assert.deepEqual(msgs.map((m) => ({ group: m.group!, body: m.frames[0] })), sent);
+  assert.deepEqual(
+    msgs.map((m) => ({ group: m.group!, body: m.frames[0] })),
+    sent,
+  );
   assert.ok(msgs.every((m) => m.dst === `127.0.0.1:${port}` && m.frames.length === 1));
   const [flow, ...more] = summary.connections.filter((c) => c.transport === 'udp');
   assert.deepEqual(more, []);

@@ -6,7 +6,20 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
-import { openCapture, decodeLinkLayer, buildTcpPacket, fragmentIpPacket, PcapWriter, TcpReassembler, CaptureError, TCP_SYN, TCP_FIN, LINKTYPE_ETHERNET, type DecodedPacket, type TcpStreamEvent } from '../../../core/capture/index.js';
+import {
+  openCapture,
+  decodeLinkLayer,
+  buildTcpPacket,
+  fragmentIpPacket,
+  PcapWriter,
+  TcpReassembler,
+  CaptureError,
+  TCP_SYN,
+  TCP_FIN,
+  LINKTYPE_ETHERNET,
+  type DecodedPacket,
+  type TcpStreamEvent,
+} from '../../../core/capture/index.js';
 import { decodeCapture } from '../../../core/inspect/decode-capture.js';
 import { Inspector } from '../../../core/inspect/inspector.js';
 import type { InspectRecord, MessageRecord } from '../../../core/inspect/records.js';
@@ -15,7 +28,10 @@ import { decodeFile, messages, errors, zmtpConns, framesOf } from './helpers.js'
 import { rng } from '../../unit/inspect/relay.js';
 import { tshark } from '../capture/helpers.js';
 
-interface Pkt { ts: number; d: DecodedPacket }
+interface Pkt {
+  ts: number;
+  d: DecodedPacket;
+}
 
 const t = tempDir();
 let original: Pkt[] = [];
@@ -62,7 +78,14 @@ function write(pkts: Pkt[], name: string): string {
   for (const p of pkts) {
     const tcp = p.d.tcp;
     const data = buildTcpPacket({
-      src: p.d.src, dst: p.d.dst, srcPort: tcp.srcPort, dstPort: tcp.dstPort, seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, payload: tcp.payload,
+      src: p.d.src,
+      dst: p.d.dst,
+      srcPort: tcp.srcPort,
+      dstPort: tcp.dstPort,
+      seq: tcp.seq,
+      ack: tcp.ack,
+      flags: tcp.flags,
+      payload: tcp.payload,
     });
     const sec = Math.floor(p.ts);
     w.write({ tsSec: sec, tsNsec: Math.round((p.ts - sec) * 1e9), data });
@@ -105,7 +128,11 @@ test('cut into 1-7 byte segments, reordered and duplicated: the same records', a
     while (off < tcp.payload.length) {
       const n = Math.min(tcp.payload.length - off, 1 + Math.floor(random() * 7));
       const last = off + n === tcp.payload.length;
-      const piece = withTcp(p, { seq: (tcp.seq + off) >>> 0, payload: tcp.payload.subarray(off, off + n), flags: last ? tcp.flags : tcp.flags & ~TCP_FIN });
+      const piece = withTcp(p, {
+        seq: (tcp.seq + off) >>> 0,
+        payload: tcp.payload.subarray(off, off + n),
+        flags: last ? tcp.flags : tcp.flags & ~TCP_FIN,
+      });
       pieces.push({ key: index + random() * 3, p: piece });
       if (random() < 0.2) pieces.push({ key: index + random() * 3, p: piece }); // retransmission
       off += n;
@@ -113,7 +140,10 @@ test('cut into 1-7 byte segments, reordered and duplicated: the same records', a
   });
   pieces.sort((a, b) => a.key - b.key);
   assert.ok(pieces.length > original.length * 5);
-  const file = write(pieces.map((x) => x.p), 'resegmented.pcap');
+  const file = write(
+    pieces.map((x) => x.p),
+    'resegmented.pcap',
+  );
   const { records } = await decodeFile(file);
   assert.deepEqual(errors(records), []);
   for (const conn of conns) {
@@ -131,11 +161,23 @@ for (const ipVersion of [4, 6] as const) {
       const tcp = p.d.tcp;
       // IPv6: the same conversation between [::1] ports (both connections stay apart by port).
       const [src, dst] = ipVersion === 4 ? [p.d.src, p.d.dst] : ['::1', '::1'];
-      const frame = buildTcpPacket({ src, dst, srcPort: tcp.srcPort, dstPort: tcp.dstPort, seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, payload: tcp.payload });
+      const frame = buildTcpPacket({
+        src,
+        dst,
+        srcPort: tcp.srcPort,
+        dstPort: tcp.dstPort,
+        seq: tcp.seq,
+        ack: tcp.ack,
+        flags: tcp.flags,
+        payload: tcp.payload,
+      });
       let frames = tcp.payload.length > 256 ? fragmentIpPacket(frame, LINKTYPE_ETHERNET, 256, id++) : [frame];
       if (frames.length > 1) {
         fragmented++;
-        frames = frames.map((f) => [random(), f] as const).sort((a, b) => a[0] - b[0]).map(([, f]) => f);
+        frames = frames
+          .map((f) => [random(), f] as const)
+          .sort((a, b) => a[0] - b[0])
+          .map(([, f]) => f);
         if (random() < 0.3) frames.splice(Math.floor(random() * frames.length), 0, frames[Math.floor(random() * frames.length)]);
       }
       const sec = Math.floor(p.ts);
@@ -152,7 +194,10 @@ for (const ipVersion of [4, 6] as const) {
     }
     // Wireshark's IP reassembly sees the same TCP bytes in the rewritten file as were in the original.
     const tcpBytes = (rows: string[][]) => rows.reduce((n, [len]) => n + Number(len || 0), 0);
-    assert.equal(tcpBytes(tshark(file, ['tcp.len'], 'tcp')), original.reduce((n, p) => n + p.d.tcp.payload.length, 0));
+    assert.equal(
+      tcpBytes(tshark(file, ['tcp.len'], 'tcp')),
+      original.reduce((n, p) => n + p.d.tcp.payload.length, 0),
+    );
   });
 }
 
@@ -187,7 +232,10 @@ test('a lost segment: one gap record, the other connection untouched, decoding r
   const aClientPort = original.find((p) => p.d.tcp.flags === TCP_SYN)!.d.tcp.srcPort;
   let seen = 0;
   const lost = original.findIndex((p) => p.d.tcp.srcPort === aClientPort && p.d.tcp.payload.length > 0 && ++seen === 8);
-  const file = write(original.filter((_, i) => i !== lost), 'lost.pcap');
+  const file = write(
+    original.filter((_, i) => i !== lost),
+    'lost.pcap',
+  );
   const { records } = await decodeFile(file);
   const gaps = records.filter((r) => r.type === 'gap');
   assert.equal(gaps.length, 1);
@@ -204,7 +252,7 @@ test('a lost segment: one gap record, the other connection untouched, decoding r
   assert.equal(records.filter((r) => r.type === 'error' && r.conn === b).length, 0);
 });
 
-test('seeded mutations of one connection\'s bytes: never a throw, the other connection decoded exactly', () => {
+test("seeded mutations of one connection's bytes: never a throw, the other connection decoded exactly", () => {
   const [a, b] = conns;
   const events: TcpStreamEvent[] = [];
   const r = new TcpReassembler();
@@ -230,9 +278,15 @@ test('seeded mutations of one connection\'s bytes: never a throw, the other conn
     }
     inspector.end();
     for (const dir of ['c2s', 's2c'] as const) assert.deepEqual(msgs(records, b, dir), msgs(baseline, b, dir), `seed ${seed}`);
-    assert.ok(records.some((x) => x.type === 'close' && x.conn === b), `seed ${seed}: b closed`);
+    assert.ok(
+      records.some((x) => x.type === 'close' && x.conn === b),
+      `seed ${seed}: b closed`,
+    );
     // The damaged one is closed too, unless its first bytes no longer look like ZMTP at all.
-    assert.ok(records.some((x) => x.conn === a && (x.type === 'close' || (x.type === 'error' && x.code.startsWith('NOT_ZMTP_')))), `seed ${seed}: a closed or dismissed`);
+    assert.ok(
+      records.some((x) => x.conn === a && (x.type === 'close' || (x.type === 'error' && x.code.startsWith('NOT_ZMTP_')))),
+      `seed ${seed}: a closed or dismissed`,
+    );
   }
 });
 
@@ -249,7 +303,16 @@ test('seeded mutations of the capture file itself: records or a CaptureError, ne
     const cut = random() < 0.2 ? m.subarray(0, Math.floor(random() * m.length)) : m;
     let messagesSeen = 0;
     try {
-      await decodeCapture((async function* () { yield cut; })(), { onRecord: (r) => { if (r.type === 'message') messagesSeen++; } });
+      await decodeCapture(
+        (async function* () {
+          yield cut;
+        })(),
+        {
+          onRecord: (r) => {
+            if (r.type === 'message') messagesSeen++;
+          },
+        },
+      );
       if (messagesSeen > 0) decodedSome++;
     } catch (e) {
       assert.ok(e instanceof CaptureError, `seed ${seed}: ${(e as Error).stack}`);

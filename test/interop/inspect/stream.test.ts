@@ -45,7 +45,12 @@ test('a capture much larger than the memory bound decodes in constant memory, wi
   try {
     push.connect(`tcp://127.0.0.1:${port}`);
     for (let i = 0; i < 200; i++) {
-      const frames = i % 20 === 0 ? [Buffer.alloc(32768, i)] : i % 3 === 0 ? [Buffer.from(`topic.${i}`), Buffer.alloc(64, 1)] : [Buffer.alloc(16 + i, 3)];
+      const frames =
+        i % 20 === 0
+          ? [Buffer.alloc(32768, i)]
+          : i % 3 === 0
+            ? [Buffer.from(`topic.${i}`), Buffer.alloc(64, 1)]
+            : [Buffer.alloc(16 + i, 3)];
       if (i === 199) frames.push(Buffer.from('STREAM-END'));
       sent.push(frames);
       await push.send(frames);
@@ -79,8 +84,14 @@ test('a capture much larger than the memory bound decodes in constant memory, wi
         const tcp = p.d.tcp;
         const fromClient = tcp.srcPort === clientPort;
         const data = buildTcpPacket({
-          src: p.d.src, dst: p.d.dst, srcPort: fromClient ? port : tcp.srcPort, dstPort: fromClient ? tcp.dstPort : port,
-          seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, payload: tcp.payload,
+          src: p.d.src,
+          dst: p.d.dst,
+          srcPort: fromClient ? port : tcp.srcPort,
+          dstPort: fromClient ? tcp.dstPort : port,
+          seq: tcp.seq,
+          ack: tcp.ack,
+          flags: tcp.flags,
+          payload: tcp.payload,
         });
         chunk.push(record(p.ts + shift, data));
       }
@@ -118,7 +129,10 @@ test('a capture much larger than the memory bound decodes in constant memory, wi
   assert.equal(messages, replays * sent.length);
   assert.equal(mismatches, 0);
   assert.ok(progress.length >= 15, `${progress.length} progress reports`);
-  assert.ok(progress.every((b, i) => i === 0 || b > progress[i - 1]), 'progress only grows');
+  assert.ok(
+    progress.every((b, i) => i === 0 || b > progress[i - 1]),
+    'progress only grows',
+  );
   assert.ok(progress[progress.length - 1] >= TARGET);
   // Memory in use stays flat while more than 300 MB go through.
   const early = samples[2];

@@ -35,7 +35,10 @@ test('libzmq REQ/REP over ws:// (tcpdump): upgrade, READY, every request and rep
       await req.receive();
     }
     return Buffer.from('WS-LAST-REPLY');
-  }).finally(() => { req.close(); rep.close(); });
+  }).finally(() => {
+    req.close();
+    rep.close();
+  });
 
   assert.deepEqual(errors(d.records), []);
   const [conn, ...more] = wsConns(d.records);
@@ -50,8 +53,15 @@ test('libzmq REQ/REP over ws:// (tcpdump): upgrade, READY, every request and rep
   assert.equal(ready.find((c) => c.dir === 'c2s')?.properties?.['Socket-Type'], 'REQ');
   assert.equal(ready.find((c) => c.dir === 's2c')?.properties?.['Socket-Type'], 'REP');
   const requests = messages(d.records, conn, 'c2s');
-  assert.deepEqual(framesOf(requests), sentHex(sent).map((m) => ['', ...m]), 'client frames are masked on the wire: unmasked here');
-  assert.deepEqual(framesOf(messages(d.records, conn, 's2c')), sentHex(replies).map((m) => ['', ...m]));
+  assert.deepEqual(
+    framesOf(requests),
+    sentHex(sent).map((m) => ['', ...m]),
+    'client frames are masked on the wire: unmasked here',
+  );
+  assert.deepEqual(
+    framesOf(messages(d.records, conn, 's2c')),
+    sentHex(replies).map((m) => ['', ...m]),
+  );
   const info = d.summary.connections.find((c) => c.id === conn)!;
   assert.deepEqual(info.socketTypes, { c2s: 'REQ', s2c: 'REP' });
   assert.equal(info.mechanism, 'NULL');
@@ -74,7 +84,11 @@ test('PLAIN over ws:// (libzmq client, engine server + ZAP): credentials shown a
     await rep.send('WS-PLAIN-DONE');
     await req.receive();
     return Buffer.from('WS-PLAIN-DONE');
-  }).finally(async () => { req.close(); rep.close(); await zap.close(); });
+  }).finally(async () => {
+    req.close();
+    rep.close();
+    await zap.close();
+  });
 
   assert.deepEqual(errors(d.records), []);
   const [conn] = wsConns(d.records);
@@ -99,15 +113,21 @@ test('engine PUB over ws:// to a libzmq SUB: subscriptions (sent as messages ove
     sub.connect(pub.lastEndpoint!);
     sub.receiveTimeout = 100;
     // Until the subscription has reached the publisher, what it sends is dropped.
-    for (let delivered = false; !delivered; ) {
+    for (let delivered = false; !delivered;) {
       await pub.send(['weather', 'sunny']);
-      delivered = await sub.receive().then(() => true, () => false);
+      delivered = await sub.receive().then(
+        () => true,
+        () => false,
+      );
     }
     sub.receiveTimeout = 5000;
     await pub.send(['weather', 'WS-PUB-END']);
     while ((await sub.receive())[1].toString() !== 'WS-PUB-END');
     return Buffer.from('WS-PUB-END');
-  }).finally(() => { sub.close(); pub.close(); });
+  }).finally(() => {
+    sub.close();
+    pub.close();
+  });
 
   assert.deepEqual(errors(d.records), []);
   const [conn] = wsConns(d.records);
@@ -116,5 +136,8 @@ test('engine PUB over ws:// to a libzmq SUB: subscriptions (sent as messages ove
   assert.deepEqual(info.subscriptions, [Buffer.from('weather').toString('hex')]);
   const subscription = messages(d.records, conn, 'c2s').find((m) => m.subscription);
   assert.deepEqual(subscription?.subscription, { subscribe: true, topic: Buffer.from('weather').toString('hex') });
-  assert.deepEqual(framesOf(messages(d.records, conn, 's2c')).at(-1), ['weather', 'WS-PUB-END'].map((s) => Buffer.from(s).toString('hex')));
+  assert.deepEqual(
+    framesOf(messages(d.records, conn, 's2c')).at(-1),
+    ['weather', 'WS-PUB-END'].map((s) => Buffer.from(s).toString('hex')),
+  );
 });

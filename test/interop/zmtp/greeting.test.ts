@@ -4,8 +4,16 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import * as zmq from 'zeromq';
 import {
-  FrameDecoder, encodeGreetingV3, encodeGreetingV2, encodeFrame, encodeMessage, parseGreeting, parseCommand,
-  REVISION_1_0, REVISION_2_0, SIGNATURE_SIZE,
+  FrameDecoder,
+  encodeGreetingV3,
+  encodeGreetingV2,
+  encodeFrame,
+  encodeMessage,
+  parseGreeting,
+  parseCommand,
+  REVISION_1_0,
+  REVISION_2_0,
+  SIGNATURE_SIZE,
 } from '../../../core/zmtp/index.js';
 
 /** A raw TCP client that collects what the peer sends. */
@@ -20,7 +28,9 @@ async function rawClient(port: number) {
   await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
   return {
     sock,
-    get received() { return received; },
+    get received() {
+      return received;
+    },
     async waitFor(bytes: number): Promise<Buffer> {
       while (received.length < bytes) await new Promise<void>((r) => waiters.push(r));
       return received;

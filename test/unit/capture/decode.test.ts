@@ -8,19 +8,55 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  buildTcpPacket, checksum, decodeLinkLayer, PcapngWriter, openCapture, ipv6Text,
-  TCP_ACK, TCP_PSH, TCP_SYN, type CaptureWarning, type Packet, type DecodedPacket, type TcpPacketSpec,
+  buildTcpPacket,
+  checksum,
+  decodeLinkLayer,
+  PcapngWriter,
+  openCapture,
+  ipv6Text,
+  TCP_ACK,
+  TCP_PSH,
+  TCP_SYN,
+  type CaptureWarning,
+  type Packet,
+  type DecodedPacket,
+  type TcpPacketSpec,
 } from '../../../core/capture/index.js';
 
-const pkt = (data: Buffer, linkType: number, index = 1): Packet => ({ ts: 0, tsSec: 0, tsNsec: 0, linkType, data, origLen: data.length, interfaceId: 0, index });
+const pkt = (data: Buffer, linkType: number, index = 1): Packet => ({
+  ts: 0,
+  tsSec: 0,
+  tsNsec: 0,
+  linkType,
+  data,
+  origLen: data.length,
+  interfaceId: 0,
+  index,
+});
 
 function tcpOf(r: ReturnType<typeof decodeLinkLayer>): DecodedPacket {
   assert.ok(r && r.kind === 'tcp', `expected a TCP packet, got ${JSON.stringify(r)}`);
   return r;
 }
 
-const v4: TcpPacketSpec = { src: '10.1.2.3', dst: '192.168.7.9', srcPort: 40000, dstPort: 5555, seq: 0xfffffff0, ack: 12345, payload: Buffer.from('hello zmtp') };
-const v6: TcpPacketSpec = { src: '2001:db8::1', dst: 'fe80::a:b', srcPort: 41000, dstPort: 5556, seq: 7, ack: 9, payload: Buffer.from('v6 payload!') };
+const v4: TcpPacketSpec = {
+  src: '10.1.2.3',
+  dst: '192.168.7.9',
+  srcPort: 40000,
+  dstPort: 5555,
+  seq: 0xfffffff0,
+  ack: 12345,
+  payload: Buffer.from('hello zmtp'),
+};
+const v6: TcpPacketSpec = {
+  src: '2001:db8::1',
+  dst: 'fe80::a:b',
+  srcPort: 41000,
+  dstPort: 5556,
+  seq: 7,
+  ack: 9,
+  payload: Buffer.from('v6 payload!'),
+};
 
 const cases: { name: string; linkType: number; spec: TcpPacketSpec; frame?: (b: Buffer) => Buffer }[] = [
   { name: 'Ethernet IPv4', linkType: 1, spec: v4 },
@@ -80,9 +116,44 @@ test('the same packets decode identically in tshark (pcapng with one interface p
   }
   const file = join(dir, 'links.pcapng');
   writeFileSync(file, w.toBuffer());
-  const out = execFileSync('tshark', ['-r', file, '-o', 'tcp.relative_sequence_numbers:FALSE', '-T', 'fields', '-E', 'separator=/t',
-    '-e', 'ip.src', '-e', 'ipv6.src', '-e', 'ip.dst', '-e', 'ipv6.dst', '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.seq', '-e', 'tcp.len', '-e', 'vlan.id', '-e', 'ieee8021ad.id'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const rows = out.trim().split('\n').map((l) => l.split('\t'));
+  const out = execFileSync(
+    'tshark',
+    [
+      '-r',
+      file,
+      '-o',
+      'tcp.relative_sequence_numbers:FALSE',
+      '-T',
+      'fields',
+      '-E',
+      'separator=/t',
+      '-e',
+      'ip.src',
+      '-e',
+      'ipv6.src',
+      '-e',
+      'ip.dst',
+      '-e',
+      'ipv6.dst',
+      '-e',
+      'tcp.srcport',
+      '-e',
+      'tcp.dstport',
+      '-e',
+      'tcp.seq',
+      '-e',
+      'tcp.len',
+      '-e',
+      'vlan.id',
+      '-e',
+      'ieee8021ad.id',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   assert.equal(rows.length, expected.length);
   rows.forEach((r, i) => {
     const e = expected[i];

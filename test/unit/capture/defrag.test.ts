@@ -3,15 +3,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildTcpPacket, decodeLinkLayer, fragmentIpPacket, IpDefragmenter, TcpReassembler,
-  type CaptureWarning, type DecodedPacket, type FragmentContext, type Packet,
+  buildTcpPacket,
+  decodeLinkLayer,
+  fragmentIpPacket,
+  IpDefragmenter,
+  TcpReassembler,
+  type CaptureWarning,
+  type DecodedPacket,
+  type FragmentContext,
+  type Packet,
 } from '../../../core/capture/index.js';
 import { prng } from '../../helpers/random.js';
 
 const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
 
 function feed(defrag: IpDefragmenter, parts: Array<[number, boolean, Buffer]>, warnings: string[] = []) {
-  const results = parts.map(([offset, more, data], i) => defrag.add('k', offset, more, data, i * 0.001, 'datagram k', (m) => warnings.push(m)));
+  const results = parts.map(([offset, more, data], i) =>
+    defrag.add('k', offset, more, data, i * 0.001, 'datagram k', (m) => warnings.push(m)),
+  );
   return { results, warnings };
 }
 
@@ -19,9 +28,17 @@ test('fragments in any order, with duplicates, give back the datagram once, when
   const whole = bytes(3000, 1);
   const cuts: Array<[number, boolean, Buffer]> = [];
   for (let off = 0; off < whole.length; off += 1000) cuts.push([off, off + 1000 < whole.length, whole.subarray(off, off + 1000)]);
-  for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 2, 1, 1]]) {
+  for (const order of [
+    [0, 1, 2],
+    [2, 1, 0],
+    [1, 2, 0],
+    [2, 0, 2, 1, 1],
+  ]) {
     const defrag = new IpDefragmenter();
-    const { results } = feed(defrag, order.map((i) => cuts[i]));
+    const { results } = feed(
+      defrag,
+      order.map((i) => cuts[i]),
+    );
     const done = results.filter((r) => Buffer.isBuffer(r)) as Buffer[];
     assert.equal(done.length, 1, `order ${order}`);
     assert.ok(done[0].equals(whole));
@@ -32,7 +49,8 @@ test('fragments in any order, with duplicates, give back the datagram once, when
 test('after completion: a late copy is ignored; a different fragment under the same id is a new datagram', () => {
   const defrag = new IpDefragmenter();
   const warnings: string[] = [];
-  const add = (offset: number, more: boolean, n: number, ts = 0) => defrag.add('k', offset, more, Buffer.alloc(n, offset), ts, 'dg', (m) => warnings.push(m));
+  const add = (offset: number, more: boolean, n: number, ts = 0) =>
+    defrag.add('k', offset, more, Buffer.alloc(n, offset), ts, 'dg', (m) => warnings.push(m));
   assert.equal(add(0, true, 16), null);
   assert.ok(Buffer.isBuffer(add(16, false, 4)));
   assert.equal(add(0, true, 16), null, 'late copy');
@@ -57,8 +75,14 @@ test('malformed fragments are refused with a reason; disagreeing ends drop the d
   const defrag = new IpDefragmenter();
   assert.match(String(defrag.add('k', 0, true, Buffer.alloc(10), 0, 'dg', () => {})), /not a multiple of 8/);
   assert.match(String(defrag.add('k', 65528, false, Buffer.alloc(16), 0, 'dg', () => {})), /runs past 65535/);
-  assert.equal(defrag.add('k', 16, false, Buffer.alloc(8), 0, 'dg', () => {}), null);
-  assert.match(String(defrag.add('k', 16, false, Buffer.alloc(16), 0, 'dg', () => {})), /disagree on the length \(24 and 32\); datagram dropped/);
+  assert.equal(
+    defrag.add('k', 16, false, Buffer.alloc(8), 0, 'dg', () => {}),
+    null,
+  );
+  assert.match(
+    String(defrag.add('k', 16, false, Buffer.alloc(16), 0, 'dg', () => {})),
+    /disagree on the length \(24 and 32\); datagram dropped/,
+  );
   assert.equal(defrag.pendingCount, 0);
 });
 
@@ -78,9 +102,21 @@ test('incomplete datagrams are dropped with a warning: after 30 s of capture tim
   assert.equal(defrag.pendingCount, 0);
 });
 
-const pkt = (data: Buffer, linkType: number, index: number): Packet => ({ ts: 1, tsSec: 1, tsNsec: 0, linkType, data, origLen: data.length, interfaceId: 0, index });
+const pkt = (data: Buffer, linkType: number, index: number): Packet => ({
+  ts: 1,
+  tsSec: 1,
+  tsNsec: 0,
+  linkType,
+  data,
+  origLen: data.length,
+  interfaceId: 0,
+  index,
+});
 
-for (const [name, src, dst] of [['IPv4', '10.0.0.1', '10.0.0.2'], ['IPv6', '2001:db8::1', '2001:db8::2']] as const) {
+for (const [name, src, dst] of [
+  ['IPv4', '10.0.0.1', '10.0.0.2'],
+  ['IPv6', '2001:db8::1', '2001:db8::2'],
+] as const) {
   for (const linkType of [1, 101]) {
     test(`${name} TCP segment fragmented on link type ${linkType}: decoded once whole, from shuffled fragments`, () => {
       const payload = bytes(5000, 7);
@@ -88,7 +124,10 @@ for (const [name, src, dst] of [['IPv4', '10.0.0.1', '10.0.0.2'], ['IPv6', '2001
       const fragments = fragmentIpPacket(frame, linkType, 1200, 4242);
       assert.equal(fragments.length, 5);
       const rnd = prng(linkType);
-      const shuffled = fragments.map((f) => [rnd(), f] as const).sort((a, b) => a[0] - b[0]).map(([, f]) => f);
+      const shuffled = fragments
+        .map((f) => [rnd(), f] as const)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, f]) => f);
       const warnings: CaptureWarning[] = [];
       const ctx: FragmentContext = { defrag: new IpDefragmenter(), ts: 1, warn: (w) => warnings.push(w) };
       const decoded = shuffled.map((f, i) => decodeLinkLayer(pkt(f, linkType, i + 1), ctx));
@@ -111,7 +150,12 @@ test('the reassembler defragments: a stream of fragmented segments is the bytes 
   const base = { src: '192.168.1.1', dst: '192.168.1.2', srcPort: 40000, dstPort: 5555 };
   add(buildTcpPacket({ ...base, seq: 99, flags: 0x02 }));
   for (let off = 0, id = 1; off < data.length; off += 4000, id++) {
-    const frags = fragmentIpPacket(buildTcpPacket({ ...base, seq: 100 + off, ack: 1, payload: data.subarray(off, off + 4000) }), 1, 1480, id);
+    const frags = fragmentIpPacket(
+      buildTcpPacket({ ...base, seq: 100 + off, ack: 1, payload: data.subarray(off, off + 4000) }),
+      1,
+      1480,
+      id,
+    );
     // Segment 3 loses its second fragment; segment 4 arrives with its fragments reversed.
     for (const f of id === 4 ? frags.reverse() : id === 3 ? frags.filter((_, i) => i !== 1) : frags) add(f);
   }
@@ -126,7 +170,10 @@ test('the reassembler defragments: a stream of fragmented segments is the bytes 
   assert.equal(gaps, 4000, 'the segment whose fragment was lost is a gap');
   assert.ok(Buffer.concat(chunks).equals(Buffer.concat([data.subarray(0, 8000), data.subarray(12000)])));
   // Dropped at the end, naming the datagram (id 3, its addresses) and how much of it came (2540 of 4020 bytes).
-  assert.deepEqual(warnings.map((w) => [w.code, w.severity]), [['IP_FRAGMENT_DROPPED', 'warning']]);
+  assert.deepEqual(
+    warnings.map((w) => [w.code, w.severity]),
+    [['IP_FRAGMENT_DROPPED', 'warning']],
+  );
   assert.match(warnings[0].message, /\b3\b.*192\.168\.1\.1.*192\.168\.1\.2.*\b2540\b.*\b4020\b/);
 });
 
@@ -146,19 +193,28 @@ test('adversarial orders with duplicates: rebuilt, or reported incomplete, in wo
   const cases: Record<string, { parts: Array<[number, boolean, Buffer]>; complete: boolean }> = {
     // The issue's reproducer: the last fragment first, then 80,000 copies of one, then the rest.
     'last first, 80,000 copies of one fragment, then the rest backwards': {
-      parts: [eights[eights.length - 1], ...Array(80_000).fill(eights[5]), ...[...eights].reverse()], complete: true,
+      parts: [eights[eights.length - 1], ...Array(80_000).fill(eights[5]), ...[...eights].reverse()],
+      complete: true,
     },
     '8-byte fragments of a 65,000-byte datagram, shuffled, each sent twice': {
-      parts: shuffled.flatMap((p) => [p, p]), complete: true,
+      parts: shuffled.flatMap((p) => [p, p]),
+      complete: true,
     },
     'every fragment but one, then 80,000 copies of the others: incomplete': {
-      parts: [...eights.slice(1), ...Array.from({ length: 80_000 }, (_, i) => eights[1 + (i % (eights.length - 1))])], complete: false,
+      parts: [...eights.slice(1), ...Array.from({ length: 80_000 }, (_, i) => eights[1 + (i % (eights.length - 1))])],
+      complete: false,
     },
     'overlapping runs of every length, backwards': {
       parts: Array.from({ length: 4000 }, (_, i) => {
         const off = (4000 - i) * 8;
         return [off, true, whole.subarray(off, off + 8 * (1 + (i % 180)))] as [number, boolean, Buffer];
-      }).concat([[0, true, whole.subarray(0, 8)], [64992, false, whole.subarray(64992)]], eights.slice(4000)),
+      }).concat(
+        [
+          [0, true, whole.subarray(0, 8)],
+          [64992, false, whole.subarray(64992)],
+        ],
+        eights.slice(4000),
+      ),
       complete: true,
     },
   };
@@ -176,8 +232,15 @@ test('adversarial orders with duplicates: rebuilt, or reported incomplete, in wo
       defrag.finish((m) => warnings.push(m));
       assert.match(warnings.join('\n'), /incomplete at the end of the capture \(64992 bytes of 65000\)/, name);
     }
-    assert.ok(defrag.work <= linearBound(parts), `${name}: ${defrag.work} steps for ${parts.length} fragments (bound ${linearBound(parts)})`);
-    assert.deepEqual(warnings.filter((w) => !/incomplete/.test(w)), [], name);
+    assert.ok(
+      defrag.work <= linearBound(parts),
+      `${name}: ${defrag.work} steps for ${parts.length} fragments (bound ${linearBound(parts)})`,
+    );
+    assert.deepEqual(
+      warnings.filter((w) => !/incomplete/.test(w)),
+      [],
+      name,
+    );
   }
 });
 

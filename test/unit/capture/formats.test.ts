@@ -9,14 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  buildTcpPacket, openCapture, readPcap, readPcapng, PcapWriter, PcapngWriter, decodeLinkLayer,
-  type Packet, type CaptureWarning,
+  buildTcpPacket,
+  openCapture,
+  readPcap,
+  readPcapng,
+  PcapWriter,
+  PcapngWriter,
+  decodeLinkLayer,
+  type Packet,
+  type CaptureWarning,
 } from '../../../core/capture/index.js';
 
 async function collect(src: AsyncIterable<Packet | CaptureWarning>) {
   const packets: Packet[] = [];
   const warnings: CaptureWarning[] = [];
-  for await (const p of src) ('kind' in p ? warnings.push(p) : packets.push(p));
+  for await (const p of src) 'kind' in p ? warnings.push(p) : packets.push(p);
   return { packets, warnings };
 }
 
@@ -26,7 +33,10 @@ function tshark(file: string, ...fields: string[]): string[][] {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return out.trim().split('\n').map((l) => l.split('\t'));
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
 }
 
 const epoch = (p: Packet) => `${p.tsSec}.${String(p.tsNsec).padStart(9, '0')}`;
@@ -38,7 +48,14 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
 }
 
 const frames = Array.from({ length: 5 }, (_, i) =>
-  buildTcpPacket({ src: '127.0.0.1', dst: '127.0.0.2', srcPort: 1000 + i, dstPort: 2000, seq: i * 1000, payload: Buffer.alloc(i * 37, i + 1) }),
+  buildTcpPacket({
+    src: '127.0.0.1',
+    dst: '127.0.0.2',
+    srcPort: 1000 + i,
+    dstPort: 2000,
+    seq: i * 1000,
+    payload: Buffer.alloc(i * 37, i + 1),
+  }),
 );
 const times = [
   [1700000000, 0],
@@ -70,8 +87,14 @@ for (const nanosecond of [false, true]) {
         assert.ok(Math.abs(p.ts - (p.tsSec + p.tsNsec / 1e9)) < 1e-6);
       });
       const rows = tshark(file, 'frame.time_epoch', 'frame.cap_len', 'frame.len');
-      assert.deepEqual(rows.map((r) => r[0]), packets.map(epoch));
-      assert.deepEqual(rows.map((r) => [Number(r[1]), Number(r[2])]), packets.map((p) => [p.data.length, p.origLen]));
+      assert.deepEqual(
+        rows.map((r) => r[0]),
+        packets.map(epoch),
+      );
+      assert.deepEqual(
+        rows.map((r) => [Number(r[1]), Number(r[2])]),
+        packets.map((p) => [p.data.length, p.origLen]),
+      );
     });
   }
 }
@@ -86,7 +109,15 @@ test('pcapng: sections in both byte orders, per-interface link types, if_tsresol
   w.packet(eth, { tsSec: 1700000000, tsNsec: 250_000_000, data: frames[0] });
   expect.push({ linkType: 1, interfaceId: eth, tsSec: 1700000000, tsNsec: 250_000_000, data: frames[0] });
   w.block(0x00000004, Buffer.from([0, 0, 0, 0])); // name resolution block (end of records only)
-  const rawFrame = buildTcpPacket({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, seq: 3, payload: Buffer.from('raw'), linkType: 101 });
+  const rawFrame = buildTcpPacket({
+    src: '10.0.0.1',
+    dst: '10.0.0.2',
+    srcPort: 1,
+    dstPort: 2,
+    seq: 3,
+    payload: Buffer.from('raw'),
+    linkType: 101,
+  });
   w.packet(raw, { tsSec: 1700000001, tsNsec: 123_456_789, data: rawFrame });
   expect.push({ linkType: 101, interfaceId: raw, tsSec: 1700000001, tsNsec: 123_456_789, data: rawFrame });
   w.block(0x40000bad, Buffer.from('a custom block with a private enterprise number'));
@@ -97,17 +128,41 @@ test('pcapng: sections in both byte orders, per-interface link types, if_tsresol
   const units = (5n << 20n) + 524288n; // 5.5 s after the offset
   w.enhancedPacket(pow2, units, frames[1]);
   expect.push({ linkType: 1, interfaceId: pow2, tsSec: 1_000_000_005, tsNsec: 500_000_000, data: frames[1] });
-  const sllFrame = buildTcpPacket({ src: '::1', dst: '::1', srcPort: 9, dstPort: 10, seq: 11, payload: Buffer.from('sll2'), linkType: 276 });
+  const sllFrame = buildTcpPacket({
+    src: '::1',
+    dst: '::1',
+    srcPort: 9,
+    dstPort: 10,
+    seq: 11,
+    payload: Buffer.from('sll2'),
+    linkType: 276,
+  });
   w.enhancedPacket(sll2, 1_700_000_003_042n, sllFrame);
   expect.push({ linkType: 276, interfaceId: sll2, tsSec: 1700000003, tsNsec: 42_000_000, data: sllFrame });
   w.block(0x00000005, Buffer.alloc(12)); // interface statistics block
   // Section 3, little-endian again: interface ids restart; simple and obsolete packet blocks.
   w.section({ bigEndian: false });
   w.addInterface({ linkType: 0, snapLen: 100 });
-  const nullFrame = buildTcpPacket({ src: '127.0.0.1', dst: '127.0.0.1', srcPort: 5, dstPort: 6, seq: 7, payload: Buffer.alloc(200, 9), linkType: 0 });
+  const nullFrame = buildTcpPacket({
+    src: '127.0.0.1',
+    dst: '127.0.0.1',
+    srcPort: 5,
+    dstPort: 6,
+    seq: 7,
+    payload: Buffer.alloc(200, 9),
+    linkType: 0,
+  });
   w.simplePacket(nullFrame.subarray(0, 100), nullFrame.length); // SPB: captured length = min(original, snap length 100)
   expect.push({ linkType: 0, interfaceId: 0, tsSec: 0, tsNsec: 0, data: nullFrame.subarray(0, 100) });
-  const nullFrame2 = buildTcpPacket({ src: '127.0.0.1', dst: '127.0.0.1', srcPort: 5, dstPort: 6, seq: 207, payload: Buffer.from('obsolete'), linkType: 0 });
+  const nullFrame2 = buildTcpPacket({
+    src: '127.0.0.1',
+    dst: '127.0.0.1',
+    srcPort: 5,
+    dstPort: 6,
+    seq: 207,
+    payload: Buffer.from('obsolete'),
+    linkType: 0,
+  });
   w.obsoletePacket(0, 1_700_000_004_000_001n, nullFrame2);
   expect.push({ linkType: 0, interfaceId: 0, tsSec: 1700000004, tsNsec: 1000, data: nullFrame2 });
 
@@ -132,8 +187,12 @@ test('pcapng: sections in both byte orders, per-interface link types, if_tsresol
   // tshark agrees on the number of packets, their lengths and timestamps (to the microsecond it prints
   // for power-of-two resolutions; the simple packet block has none).
   const rows = tshark(file, 'frame.cap_len', 'frame.len', 'frame.time_epoch');
-  assert.deepEqual(rows.map((r) => [Number(r[0]), Number(r[1])]), packets.map((p) => [p.data.length, p.origLen]));
-  for (const i of [0, 1, 2, 3, 5]) assert.equal(Number(rows[i][2]).toFixed(6), (packets[i].tsSec + packets[i].tsNsec / 1e9).toFixed(6), `packet ${i + 1} time`);
+  assert.deepEqual(
+    rows.map((r) => [Number(r[0]), Number(r[1])]),
+    packets.map((p) => [p.data.length, p.origLen]),
+  );
+  for (const i of [0, 1, 2, 3, 5])
+    assert.equal(Number(rows[i][2]).toFixed(6), (packets[i].tsSec + packets[i].tsNsec / 1e9).toFixed(6), `packet ${i + 1} time`);
 });
 
 test('openCapture sniffs pcap vs pcapng from a path or a stream and reports progress up to the file size', async (t) => {
@@ -143,7 +202,10 @@ test('openCapture sniffs pcap vs pcapng from a path or a stream and reports prog
   const ng = new PcapngWriter().section();
   ng.addInterface({ linkType: 1, tsresol: 9 });
   frames.forEach((data, i) => ng.packet(0, { tsSec: times[i][0], tsNsec: times[i][1], data }));
-  for (const [name, bytes, format] of [['a.pcap', pcap.toBuffer(), 'pcap'], ['b.pcapng', ng.toBuffer(), 'pcapng']] as const) {
+  for (const [name, bytes, format] of [
+    ['a.pcap', pcap.toBuffer(), 'pcap'],
+    ['b.pcapng', ng.toBuffer(), 'pcapng'],
+  ] as const) {
     const file = join(dir, name);
     writeFileSync(file, bytes);
     const progress: { bytesRead: number; totalBytes?: number }[] = [];
@@ -151,8 +213,14 @@ test('openCapture sniffs pcap vs pcapng from a path or a stream and reports prog
     const { packets, warnings } = await collect(src);
     assert.equal(src.format, format);
     assert.deepEqual(warnings, []);
-    assert.deepEqual(packets.map((p) => p.data), frames);
-    assert.deepEqual(packets.map((p) => [p.tsSec, p.tsNsec]), times.map((x) => [...x]));
+    assert.deepEqual(
+      packets.map((p) => p.data),
+      frames,
+    );
+    assert.deepEqual(
+      packets.map((p) => [p.tsSec, p.tsNsec]),
+      times.map((x) => [...x]),
+    );
     const size = statSync(file).size;
     assert.ok(progress.length > 2, 'several progress reports for a file read in 100-byte chunks');
     assert.deepEqual(progress.at(-1), { bytesRead: size, totalBytes: size });
@@ -165,7 +233,10 @@ test('openCapture sniffs pcap vs pcapng from a path or a stream and reports prog
     const s = await collect(viaStream);
     assert.equal(viaStream.format, format);
     assert.equal(viaStream.totalBytes, undefined);
-    assert.deepEqual(s.packets.map((p) => p.data), frames);
+    assert.deepEqual(
+      s.packets.map((p) => p.data),
+      frames,
+    );
   }
 });
 
@@ -232,7 +303,13 @@ test("Kuznetzov's modified pcap (magic 0xa1b2cd34, 24-byte record headers) reads
   writeFileSync(file, bytes);
   const { packets, warnings } = await collect(openCapture(file));
   assert.deepEqual(warnings, []);
-  assert.deepEqual(packets.map((p) => p.data), frames);
+  assert.deepEqual(
+    packets.map((p) => p.data),
+    frames,
+  );
   const rows = tshark(file, 'frame.time_epoch', 'frame.cap_len');
-  assert.deepEqual(rows.map((r) => r[0]), packets.map(epoch));
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    packets.map(epoch),
+  );
 });

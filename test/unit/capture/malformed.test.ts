@@ -7,14 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  buildTcpPacket, openCapture, PcapWriter, PcapngWriter, CaptureError, MAX_CAPLEN,
-  type Packet, type CaptureWarning,
+  buildTcpPacket,
+  openCapture,
+  PcapWriter,
+  PcapngWriter,
+  CaptureError,
+  MAX_CAPLEN,
+  type Packet,
+  type CaptureWarning,
 } from '../../../core/capture/index.js';
 
 async function collect(input: Parameters<typeof openCapture>[0]) {
   const packets: Packet[] = [];
   const warnings: CaptureWarning[] = [];
-  for await (const p of openCapture(input)) ('kind' in p ? warnings.push(p) : packets.push(p));
+  for await (const p of openCapture(input)) 'kind' in p ? warnings.push(p) : packets.push(p);
   return { packets, warnings };
 }
 
@@ -71,7 +77,11 @@ test('missing file, directory, empty, too short and foreign files are CaptureErr
   await rejects(Readable.from([Buffer.alloc(1000, 0xff)]), 'EBADMAGIC', /stream is not a pcap or pcapng capture \(magic 0xffffffff/);
 });
 
-for (const [name, make] of [['pcap (microsecond, via pcap-parser)', () => pcapBytes(false)], ['pcap (nanosecond)', () => pcapBytes(true)], ['pcapng', pcapngBytes]] as const) {
+for (const [name, make] of [
+  ['pcap (microsecond, via pcap-parser)', () => pcapBytes(false)],
+  ['pcap (nanosecond)', () => pcapBytes(true)],
+  ['pcapng', pcapngBytes],
+] as const) {
   test(`${name} truncated at every byte: whole packets before the cut, then one truncation warning`, async () => {
     const { bytes, ends } = make();
     for (let cut = 4; cut <= bytes.length; cut++) {
@@ -153,7 +163,13 @@ test('a SHB without any interface: packet blocks are skipped with a warning each
   w.simplePacket(frames[1]);
   const { packets, warnings } = await collect(Readable.from([w.toBuffer()]));
   assert.equal(packets.length, 0);
-  assert.deepEqual(warnings.map((x) => [x.index, x.code]), [[1, 'CAPTURE_BAD_RECORD'], [2, 'CAPTURE_BAD_RECORD']]);
+  assert.deepEqual(
+    warnings.map((x) => [x.index, x.code]),
+    [
+      [1, 'CAPTURE_BAD_RECORD'],
+      [2, 'CAPTURE_BAD_RECORD'],
+    ],
+  );
 });
 
 test('a stream that fails in the middle ends with an EIO CaptureError after the packets before it', async () => {

@@ -5,8 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
-  buildTcpPacket, TcpReassembler, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
-  type Packet, type TcpStreamEvent, type TcpReassemblerOptions,
+  buildTcpPacket,
+  TcpReassembler,
+  TCP_ACK,
+  TCP_FIN,
+  TCP_PSH,
+  TCP_RST,
+  TCP_SYN,
+  type Packet,
+  type TcpStreamEvent,
+  type TcpReassemblerOptions,
 } from '../../../core/capture/index.js';
 import { prng } from '../../helpers/random.js';
 
@@ -19,7 +27,12 @@ function packet(data: Buffer, ts = index, origLen = data.length): Packet {
 /** One side of a synthetic connection. */
 class Peer {
   seq: number;
-  constructor(readonly ip: string, readonly port: number, isn: number, public other?: Peer) {
+  constructor(
+    readonly ip: string,
+    readonly port: number,
+    isn: number,
+    public other?: Peer,
+  ) {
     this.seq = isn;
   }
   seg(flags: number, payload: Buffer = Buffer.alloc(0), seq = this.seq, ts?: number): Packet {
@@ -65,14 +78,15 @@ function run(packets: Packet[], opts?: TcpReassemblerOptions) {
 }
 
 function streams(events: TcpStreamEvent[], id: number) {
-  const pick = (dir: string) => Buffer.concat(events.filter((e) => e.kind === 'data' && e.conn.id === id && e.dir === dir).map((e) => (e as { data: Buffer }).data));
+  const pick = (dir: string) =>
+    Buffer.concat(events.filter((e) => e.kind === 'data' && e.conn.id === id && e.dir === dir).map((e) => (e as { data: Buffer }).data));
   return { c2s: pick('c2s'), s2c: pick('s2c') };
 }
 
 /** Splits data into segments of random sizes between 1 and max bytes. */
 function chop(data: Buffer, max: number, rnd: () => number): { off: number; data: Buffer }[] {
   const out: { off: number; data: Buffer }[] = [];
-  for (let off = 0; off < data.length; ) {
+  for (let off = 0; off < data.length;) {
     const n = Math.min(data.length - off, 1 + Math.floor(rnd() * max));
     out.push({ off, data: data.subarray(off, off + n) });
     off += n;
@@ -82,9 +96,20 @@ function chop(data: Buffer, max: number, rnd: () => number): { off: number; data
 
 test('handshake, data both ways, FIN both ways: open, ordered data, close fin', () => {
   const { c, s } = pair();
-  const pk = [...handshake(c, s), c.send(Buffer.from('hello ')), c.send(Buffer.from('world')), s.send(Buffer.from('hi!')), fin(c), fin(s), c.seg(TCP_ACK)];
+  const pk = [
+    ...handshake(c, s),
+    c.send(Buffer.from('hello ')),
+    c.send(Buffer.from('world')),
+    s.send(Buffer.from('hi!')),
+    fin(c),
+    fin(s),
+    c.seg(TCP_ACK),
+  ];
   const { r, events } = run(pk);
-  assert.deepEqual(events.map((e) => e.kind), ['open', 'data', 'data', 'data', 'close']);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['open', 'data', 'data', 'data', 'close'],
+  );
   const open = events[0] as Extract<TcpStreamEvent, { kind: 'open' }>;
   assert.deepEqual(open.conn, { id: 1, client: { ip: '10.0.0.1', port: 40001 }, server: { ip: '10.0.0.2', port: 5555 }, midstream: false });
   assert.deepEqual(streams(events, 1), { c2s: Buffer.from('hello world'), s2c: Buffer.from('hi!') });
@@ -102,10 +127,14 @@ test('reordered, duplicated and overlapping segments (seeded shuffles) yield the
     const hs = handshake(c, s);
     const base = { c: c.seq, s: s.seq };
     const segs: Packet[] = [];
-    for (const [peer, data, isn] of [[c, up, base.c], [s, down, base.s]] as const) {
+    for (const [peer, data, isn] of [
+      [c, up, base.c],
+      [s, down, base.s],
+    ] as const) {
       for (const piece of chop(data, 700, rnd)) segs.push(peer.seg(TCP_ACK | TCP_PSH, piece.data, (isn + piece.off) >>> 0));
       // Retransmissions cut at different boundaries, overlapping the originals.
-      for (const piece of chop(data, 1500, rnd)) if (rnd() < 0.3) segs.push(peer.seg(TCP_ACK | TCP_PSH, piece.data, (isn + piece.off) >>> 0));
+      for (const piece of chop(data, 1500, rnd))
+        if (rnd() < 0.3) segs.push(peer.seg(TCP_ACK | TCP_PSH, piece.data, (isn + piece.off) >>> 0));
       peer.seq = (isn + data.length) >>> 0;
     }
     // Shuffle locally (windows of 8) so out-of-order stays within a realistic distance.
@@ -167,7 +196,10 @@ test('bytes missing before FIN are a gap at close; data before and after the hol
   pk.push(c.send(Buffer.from('last')));
   pk.push(fin(c), fin(s));
   const { events } = run(pk);
-  assert.deepEqual(events.filter((e) => e.conn.id === 1).map((e) => (e.kind === 'gap' ? `gap${e.bytes}` : e.kind === 'data' ? e.data.toString() : e.kind)), ['open', 'first', 'gap9', 'last', 'close']);
+  assert.deepEqual(
+    events.filter((e) => e.conn.id === 1).map((e) => (e.kind === 'gap' ? `gap${e.bytes}` : e.kind === 'data' ? e.data.toString() : e.kind)),
+    ['open', 'first', 'gap9', 'last', 'close'],
+  );
   assert.equal((events.at(-1) as { reason: string }).reason, 'fin');
 });
 
@@ -187,7 +219,10 @@ test('RST closes the connection; a stray ACK afterwards opens nothing', () => {
   const { c, s } = pair();
   const pk = [...handshake(c, s), c.send(Buffer.from('x')), s.seg(TCP_RST), c.seg(TCP_ACK)];
   const { events } = run(pk);
-  assert.deepEqual(events.map((e) => e.kind), ['open', 'data', 'close']);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['open', 'data', 'close'],
+  );
   assert.equal((events[2] as { reason: string }).reason, 'rst');
 });
 
@@ -227,9 +262,22 @@ test('port reuse: a new SYN on the same 4-tuple is a new connection (after FIN, 
   const third = [...handshake(c.c, c.s), c.c.send(Buffer.from('three'))]; // while the second never closed
   const { events } = run([...first, ...second, ...third]);
   const opens = events.filter((e) => e.kind === 'open');
-  assert.deepEqual(opens.map((e) => e.conn.id), [1, 2, 3]);
-  assert.deepEqual(events.filter((e) => e.kind === 'close').map((e) => [e.conn.id, (e as { reason: string }).reason]), [[1, 'fin'], [2, 'evicted'], [3, 'end-of-capture']]);
-  assert.deepEqual([1, 2, 3].map((id) => streams(events, id).c2s.toString()), ['one', 'two', 'three']);
+  assert.deepEqual(
+    opens.map((e) => e.conn.id),
+    [1, 2, 3],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.kind === 'close').map((e) => [e.conn.id, (e as { reason: string }).reason]),
+    [
+      [1, 'fin'],
+      [2, 'evicted'],
+      [3, 'end-of-capture'],
+    ],
+  );
+  assert.deepEqual(
+    [1, 2, 3].map((id) => streams(events, id).c2s.toString()),
+    ['one', 'two', 'three'],
+  );
 });
 
 test('retransmitted SYN does not start a new connection', () => {
@@ -256,13 +304,22 @@ test('too many connections: the least recently active one is evicted, flushed fi
   assert.equal(closes[0].conn.client.port, 41002);
   assert.equal((closes[0] as { reason: string }).reason, 'evicted');
   // Connection 2's buffered bytes were flushed with a gap when it was closed at the end.
-  assert.deepEqual(events.filter((e) => e.conn.client.port === 41001 && e.kind !== 'open' && e.kind !== 'close').map((e) => (e.kind === 'gap' ? `gap${e.bytes}` : (e as { data: Buffer }).data.toString())), ['gap4', 'after hole']);
+  assert.deepEqual(
+    events
+      .filter((e) => e.conn.client.port === 41001 && e.kind !== 'open' && e.kind !== 'close')
+      .map((e) => (e.kind === 'gap' ? `gap${e.bytes}` : (e as { data: Buffer }).data.toString())),
+    ['gap4', 'after hole'],
+  );
 });
 
 test('idle connections are evicted after the idle timeout (capture time)', () => {
   const a = pair(1, 2, 43000);
   const b = pair(1, 2, 43001);
-  const pk = [...handshake(a.c, a.s).map((p) => ({ ...p, ts: 0 })), ...handshake(b.c, b.s).map((p) => ({ ...p, ts: 100 })), { ...b.c.send(Buffer.from('z')), ts: 200 }];
+  const pk = [
+    ...handshake(a.c, a.s).map((p) => ({ ...p, ts: 0 })),
+    ...handshake(b.c, b.s).map((p) => ({ ...p, ts: 100 })),
+    { ...b.c.send(Buffer.from('z')), ts: 200 },
+  ];
   const { events } = run(pk, { idleTimeoutSec: 150 });
   const evicted = events.find((e) => e.kind === 'close' && e.reason === 'evicted');
   assert.ok(evicted);
@@ -277,7 +334,12 @@ test('payload cut by the snap length is delivered as data plus a gap for the mis
   const cut = { ...full, data: full.data.subarray(0, 54 + 300) };
   pk.push(cut, c.send(Buffer.from('next')));
   const { events } = run(pk);
-  assert.deepEqual(events.filter((e) => e.kind === 'data' || e.kind === 'gap').map((e) => (e.kind === 'gap' ? `gap${e.bytes}` : `data${(e as { data: Buffer }).data.length}`)), ['data300', 'gap700', 'data4']);
+  assert.deepEqual(
+    events
+      .filter((e) => e.kind === 'data' || e.kind === 'gap')
+      .map((e) => (e.kind === 'gap' ? `gap${e.bytes}` : `data${(e as { data: Buffer }).data.length}`)),
+    ['data300', 'gap700', 'data4'],
+  );
 });
 
 test('IPv6 connections reassemble too; malformed packets go to onWarning', () => {
@@ -305,11 +367,20 @@ test('a global bound on buffered bytes makes the direction holding the most give
   for (const p of pk) events.push(...r.push(p));
   // 1100 bytes were buffered after the last packet: b (500) is not the largest, a (600) is.
   const gaps = events.filter((e) => e.kind === 'gap');
-  assert.deepEqual(gaps.map((e) => [e.conn.client.port, (e as { bytes: number }).bytes]), [[44000, 10]]);
+  assert.deepEqual(
+    gaps.map((e) => [e.conn.client.port, (e as { bytes: number }).bytes]),
+    [[44000, 10]],
+  );
   assert.equal(r.bufferedBytes, 500);
   events.push(...r.end());
   assert.equal(r.bufferedBytes, 0);
-  assert.deepEqual(events.filter((e) => e.kind === 'gap').map((e) => [e.conn.client.port, (e as { bytes: number }).bytes]), [[44000, 10], [44001, 20]]);
+  assert.deepEqual(
+    events.filter((e) => e.kind === 'gap').map((e) => [e.conn.client.port, (e as { bytes: number }).bytes]),
+    [
+      [44000, 10],
+      [44001, 20],
+    ],
+  );
 });
 
 // ---- capture-order anomalies ----
@@ -333,7 +404,10 @@ test('data captured before the SYN (both directions, SYN-ACK before SYN) is held
   assert.deepEqual(open.conn.client, { ip: '10.0.0.1', port: 40001 });
   assert.deepEqual(streams(events, 1), { c2s: Buffer.from('hello there'), s2c: Buffer.from('hi') });
   // Each piece is timed by the latest-captured packet behind it; the SYN itself carries no bytes.
-  assert.deepEqual(timed(events, 'c2s'), [['hello', 1.003], [' there', 1.003]]);
+  assert.deepEqual(timed(events, 'c2s'), [
+    ['hello', 1.003],
+    [' there', 1.003],
+  ]);
   assert.deepEqual(timed(events, 's2c'), [['hi', 1.001]]);
   assert.equal(events.filter((e) => e.kind === 'gap').length, 0);
   assert.equal((events.at(-1) as { reason: string }).reason, 'fin');
@@ -362,7 +436,10 @@ test('a RST captured before the data it ends waits for that data; late copies af
   const last = c.send(Buffer.from('last words'));
   const rst = c.seg(TCP_RST | TCP_ACK);
   const { events } = run([...pk, rst, last, last, s.seg(TCP_ACK)]);
-  assert.deepEqual(events.map((e) => e.kind), ['open', 'data', 'close']);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['open', 'data', 'close'],
+  );
   assert.equal((events[2] as { reason: string }).reason, 'rst');
   assert.equal(streams(events, 1).c2s.toString(), 'last words');
 });
@@ -376,7 +453,10 @@ test('a RST whose missing data never comes closes after the hold window, the hol
   const { events } = run([...pk, rst, ...handshake(others.c, others.s), others.c.send(Buffer.from('z'))], { holdPackets: 2 });
   const close = events.find((e) => e.kind === 'close' && e.conn.id === 1);
   assert.equal((close as { reason: string }).reason, 'rst');
-  assert.ok(events.indexOf(close!) < events.findIndex((e) => e.kind === 'data' && e.conn.client.port === 46000), 'closed within the window');
+  assert.ok(
+    events.indexOf(close!) < events.findIndex((e) => e.kind === 'data' && e.conn.client.port === 46000),
+    'closed within the window',
+  );
 });
 
 test('FIN then the final data, then duplicates of both after the close: one connection, every byte once', () => {
@@ -387,7 +467,10 @@ test('FIN then the final data, then duplicates of both after the close: one conn
   const f = fin(c);
   const fs = fin(s);
   const { events } = run([...pk, d1, f, fs, d2, d2, d1, f, fs].map((p, i) => ({ ...p, ts: i / 1000 })));
-  assert.deepEqual(events.map((e) => e.kind), ['open', 'data', 'data', 'close']);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['open', 'data', 'data', 'close'],
+  );
   assert.equal(streams(events, 1).c2s.toString(), 'abcdef');
 });
 
@@ -410,7 +493,10 @@ test('data released after a hole fills carries the time of the packet that fille
   const a = c.send(Buffer.from('A'), 10);
   const b = c.send(Buffer.from('B'), 11);
   const { events } = run([...pk, { ...b, ts: 10 }, { ...a, ts: 10.5 }]);
-  assert.deepEqual(timed(events, 'c2s'), [['A', 10.5], ['B', 10.5]]);
+  assert.deepEqual(timed(events, 'c2s'), [
+    ['A', 10.5],
+    ['B', 10.5],
+  ]);
   const p2 = pair(1, 2, 47000);
   const q = handshake(p2.c, p2.s);
   p2.c.send(Buffer.from('lost'));
@@ -420,5 +506,8 @@ test('data released after a hole fills carries the time of the packet that fille
   const { events: ev2 } = run([...q.map((p) => ({ ...p, ts: 20 })), { ...after, ts: 21 }, { ...late, ts: 30 }], { maxBufferedSegments: 1 });
   const gap = ev2.find((e) => e.kind === 'gap')!;
   assert.equal(gap.ts, 21, 'the gap is timed by the bytes after it');
-  assert.deepEqual(timed(ev2, 'c2s'), [['after', 21], ['later', 30]]);
+  assert.deepEqual(timed(ev2, 'c2s'), [
+    ['after', 21],
+    ['later', 30],
+  ]);
 });

@@ -29,7 +29,11 @@ async function acceptOne(address: string, dial: (bound: string) => net.Socket): 
       reader.attach({
         directTarget: () => undefined,
         onDirect: () => assert.fail('no direct target was offered'),
-        onChunk: (c) => { received.push(Buffer.from(c)); total += c.length; if (total === 200_000) resolve(); },
+        onChunk: (c) => {
+          received.push(Buffer.from(c));
+          total += c.length;
+          if (total === 200_000) resolve();
+        },
       });
     });
     const payload = Buffer.alloc(200_000);

@@ -29,7 +29,13 @@ describe('ServerType', () => {
     p2.remote.write([b('two')]);
     const got = [server.receive()!, server.receive()!];
     const ids = got.map((m) => m[0].readUInt32BE(0));
-    assert.equal(got.map((m) => m[1].toString()).sort().join(), 'one,two');
+    assert.equal(
+      got
+        .map((m) => m[1].toString())
+        .sort()
+        .join(),
+      'one,two',
+    );
     assert.notEqual(ids[0], ids[1]);
     assert.ok(ids.every((id) => id !== 0));
     // Replies go to the peer the id names.
@@ -62,7 +68,13 @@ describe('ClientType / ScatterType / GatherType', () => {
     const a = attachPeer(client);
     const c = attachPeer(client);
     for (const s of ['1', '2', '3', '4']) assert.equal(client.send([b(s)]), true);
-    assert.deepEqual([a.drain().flat(), c.drain().flat()], [['1', '3'], ['2', '4']]);
+    assert.deepEqual(
+      [a.drain().flat(), c.drain().flat()],
+      [
+        ['1', '3'],
+        ['2', '4'],
+      ],
+    );
     assert.throws(() => client.send([b('x'), b('y')]), { code: 'EINVAL' });
     a.remote.write([b('x'), b('y')]);
     a.remote.write([b('z')]);
@@ -113,7 +125,14 @@ describe('RadioType / DishType', () => {
     for (let i = 0; i < 5; i++) assert.equal(radio.send([b('news'), b(`n${i}`)]), true);
     radio.send([b('sport'), b('s0')]);
     radio.send([b('weather'), b('w0')]);
-    assert.deepEqual(d1.drain(), [['news', 'n0'], ['news', 'n1']], 'two fit under the HWM, the rest were dropped');
+    assert.deepEqual(
+      d1.drain(),
+      [
+        ['news', 'n0'],
+        ['news', 'n1'],
+      ],
+      'two fit under the HWM, the rest were dropped',
+    );
     assert.deepEqual(d2.drain(), [['sport', 's0']]);
     d2.remote.write([Buffer.from('\x00sport')]);
     radio.send([b('sport'), b('s1')]);
@@ -124,7 +143,11 @@ describe('RadioType / DishType', () => {
     const radio = new RadioType(new TestHost());
     assert.equal(radio.setOption('noDrop', true), true);
     assert.equal(radio.getOption('noDrop'), true);
-    assert.throws(() => radio.setOption('noDrop', 1), { name: 'TypeError', message: 'Option value must be a boolean' }, 'a value of the wrong type is a TypeError, as in zeromq.js');
+    assert.throws(
+      () => radio.setOption('noDrop', 1),
+      { name: 'TypeError', message: 'Option value must be a boolean' },
+      'a value of the wrong type is a TypeError, as in zeromq.js',
+    );
     const d = attachPeer(radio, { sendHwm: 1 });
     const other = attachPeer(radio, { sendHwm: 1 });
     d.remote.write([Buffer.from('\x01g')]);
@@ -139,7 +162,11 @@ describe('RadioType / DishType', () => {
 
   test('a udp:// pipe gets every group', () => {
     const radio = new RadioType(new TestHost());
-    const udp = attachPeer(radio, { before: (remote) => { remote.peer.endpoint = 'udp://127.0.0.1:5555'; } });
+    const udp = attachPeer(radio, {
+      before: (remote) => {
+        remote.peer.endpoint = 'udp://127.0.0.1:5555';
+      },
+    });
     radio.send([b('any'), b('x')]);
     assert.deepEqual(udp.drain(), [['any', 'x']]);
   });
@@ -199,12 +226,15 @@ describe('public draft classes over inproc', () => {
       assert.equal(msg.toString(), 'hello');
       server.sendTimeout = 0;
       let sent = 0;
-      await assert.rejects(async () => {
-        for (;;) {
-          await server.send(`m${sent}`, { routingId });
-          sent++;
-        }
-      }, { code: 'EAGAIN' });
+      await assert.rejects(
+        async () => {
+          for (;;) {
+            await server.send(`m${sent}`, { routingId });
+            sent++;
+          }
+        },
+        { code: 'EAGAIN' },
+      );
       assert.ok(sent >= 1 && sent <= 2, `${sent} messages fit in HWM 1+1`);
       await client.send('again');
       for await (const [m, opts] of server as AsyncIterable<unknown> as AsyncIterable<[Buffer, { routingId: number }]>) {

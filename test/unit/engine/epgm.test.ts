@@ -88,10 +88,18 @@ function fragments(firstSqn: number, apdu: Buffer, size: number): { sqn: number;
   for (let off = 0, sqn = firstSqn; off < apdu.length; off += size, sqn++) {
     const tsdu = apdu.subarray(off, off + size);
     // Through the codec, so the options are exactly what a parser makes of the wire.
-    const p = parsePgmPacket(encodePgmPacket({
-      type: 'ODATA', sourcePort: 1, destPort: 2, gsi: Buffer.alloc(6, 1), sqn, trail: 0, data: tsdu,
-      options: [{ name: 'fragment', firstSqn, offset: off, apduLength: apdu.length }],
-    }));
+    const p = parsePgmPacket(
+      encodePgmPacket({
+        type: 'ODATA',
+        sourcePort: 1,
+        destPort: 2,
+        gsi: Buffer.alloc(6, 1),
+        sqn,
+        trail: 0,
+        data: tsdu,
+        options: [{ name: 'fragment', firstSqn, offset: off, apduLength: apdu.length }],
+      }),
+    );
     assert.ok(p.ok && p.packet.type === 'ODATA');
     out.push({ sqn, tsdu: p.packet.data, options: p.packet.options });
   }

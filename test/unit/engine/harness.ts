@@ -54,7 +54,10 @@ export interface Peer {
  * Attaches a new peer to `type`. `sendHwm` bounds what the type may queue to the peer,
  * `recvHwm` what the peer may queue to the type. `routingId` stands for the peer's Identity.
  */
-export function attachPeer(type: SocketType, opts: { sendHwm?: number; recvHwm?: number; routingId?: string | Buffer; before?: (remote: Pipe) => void } = {}): Peer {
+export function attachPeer(
+  type: SocketType,
+  opts: { sendHwm?: number; recvHwm?: number; routingId?: string | Buffer; before?: (remote: Pipe) => void } = {},
+): Peer {
   const [local, remote] = Pipe.pair(opts.sendHwm ?? 0, opts.recvHwm ?? 0);
   local.owner = ownerFor(type);
   const events = new PeerEnd();

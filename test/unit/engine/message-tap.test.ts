@@ -37,7 +37,9 @@ test('a queued message stays in the pipe until a peer comes up, then the tap rep
 
 test('the tap is off once its last listener is removed, and a throwing listener does not break the write', async () => {
   const wiretap = await import('../../../core/engine/wiretap.js');
-  const remove1 = addMessageTap(() => { throw new Error('faulty listener'); });
+  const remove1 = addMessageTap(() => {
+    throw new Error('faulty listener');
+  });
   const seen: number[] = [];
   const remove2 = addMessageTap(() => seen.push(1));
   assert.ok(wiretap.messageTap);

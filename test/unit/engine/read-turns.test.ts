@@ -19,7 +19,6 @@ import { turnCounter } from '../../helpers/turns.js';
 
 const COUNT = 8000;
 
-
 /** Waits until `cond` holds, checking once per turn (up to a generous bound of turns). */
 async function untilTurns(cond: () => boolean, what: string, maxTurns = 200_000): Promise<void> {
   for (let i = 0; i < maxTurns; i++) {
@@ -29,7 +28,10 @@ async function untilTurns(cond: () => boolean, what: string, maxTurns = 200_000)
   throw new Error(`${what} did not happen within ${maxTurns} turns`);
 }
 
-interface Arrival { turn: number; n: number }
+interface Arrival {
+  turn: number;
+  n: number;
+}
 
 /**
  * A PULL-side Connection over a real accepted tcp socket (read through the SlabReader, as sockets do),
@@ -58,7 +60,9 @@ async function floodedConnection(hwm: number, ticker: { readonly turn: number })
     for (let m = p.read(); m !== undefined; m = p.read()) arrivals.push({ turn: ticker.turn, n: Number(m[0].toString()) });
   };
   socketEnd.owner = {
-    readActivated: (p) => { if (reader.reading) take(p); },
+    readActivated: (p) => {
+      if (reader.reading) take(p);
+    },
     writeActivated: () => {},
     pipeTerminated: () => {},
   };
@@ -66,16 +70,33 @@ async function floodedConnection(hwm: number, ticker: { readonly turn: number })
   const host: ConnectionHost = {
     socketType: 'PULL',
     options: { ...defaultOptions(), maxMessageSize: -1, handshakeInterval: 30_000, heartbeatInterval: 0, routingId: null },
-    createMechanism: (peerAddress) => createEngineMechanism('NULL', {
-      asServer: false, properties: { 'Socket-Type': 'PULL' }, zapDomain: '', peerAddress, socketOptions: {},
-    }),
+    createMechanism: (peerAddress) =>
+      createEngineMechanism('NULL', {
+        asServer: false,
+        properties: { 'Socket-Type': 'PULL' },
+        zapDomain: '',
+        peerAddress,
+        socketOptions: {},
+      }),
     attach: () => connEnd,
-    closed: (_conn, end) => { ended = { end, delivered: arrivals.length + socketEnd.readable }; },
+    closed: (_conn, end) => {
+      ended = { end, delivered: arrivals.length + socketEnd.readable };
+    },
   };
   const { socket, reader: slab } = adoptAccepted(raw);
   assert.ok(slab, 'the accepted socket reads through a SlabReader, as engine sockets do');
   new Connection(socket, host, 'tcp://127.0.0.1:0', false, slab);
-  return { arrivals, socketEnd, reader, take, get ended() { return ended; }, peer, bytes: all.length };
+  return {
+    arrivals,
+    socketEnd,
+    reader,
+    take,
+    get ended() {
+      return ended;
+    },
+    peer,
+    bytes: all.length,
+  };
 }
 
 test(`8,000 messages read at once are decoded over several loop turns, at most ${FRAMES_PER_TURN} frames a turn, in order, none lost`, async () => {
@@ -84,7 +105,11 @@ test(`8,000 messages read at once are decoded over several loop turns, at most $
     const c = await floodedConnection(0, ticker);
     await untilTurns(() => c.ended !== undefined, 'the connection end');
     assert.equal(c.arrivals.length, COUNT, 'every message arrived');
-    assert.deepEqual(c.arrivals.map((a) => a.n), Array.from({ length: COUNT }, (_, i) => i), 'in order');
+    assert.deepEqual(
+      c.arrivals.map((a) => a.n),
+      Array.from({ length: COUNT }, (_, i) => i),
+      'in order',
+    );
     const perTurn = new Map<number, number>();
     for (const a of c.arrivals) perTurn.set(a.turn, (perTurn.get(a.turn) ?? 0) + 1);
     const most = Math.max(...perTurn.values());
@@ -115,7 +140,11 @@ test('a full pipe stops the decoding of a large read until the reader makes room
     c.take(c.socketEnd);
     await untilTurns(() => c.ended !== undefined, 'the connection end');
     c.take(c.socketEnd);
-    assert.deepEqual(c.arrivals.map((a) => a.n), Array.from({ length: COUNT }, (_, i) => i), 'all, in order');
+    assert.deepEqual(
+      c.arrivals.map((a) => a.n),
+      Array.from({ length: COUNT }, (_, i) => i),
+      'all, in order',
+    );
   } finally {
     ticker.stop();
   }

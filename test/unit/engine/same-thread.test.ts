@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from '../../../core/engine/connection/same-thread.js';
 
 function end(): TcpEnd & { told: number } {
-  const e = { told: 0, peerInThisThread: () => { e.told++; } };
+  const e = {
+    told: 0,
+    peerInThisThread: () => {
+      e.told++;
+    },
+  };
   return e;
 }
 

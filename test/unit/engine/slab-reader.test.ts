@@ -74,5 +74,8 @@ test('without room in the slab the split body is copied into a buffer of its own
   const { bodies, slabs } = readThrough(wire, () => 40000);
   assert.equal(bodies.length, 3);
   bodies.forEach((b, i) => assert.ok(b.equals(frames[i])));
-  assert.ok(bodies.some((b) => !slabs.has(b.buffer)), 'at least one body was gathered by copying');
+  assert.ok(
+    bodies.some((b) => !slabs.has(b.buffer)),
+    'at least one body was gathered by copying',
+  );
 });

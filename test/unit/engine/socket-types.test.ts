@@ -4,7 +4,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ZmqError } from '../../../core/engine/errors.js';
 import {
-  DealerType, PairType, PubType, PullType, PushType, RepType, ReqType, RouterType, StreamType, SubType, XPubType, XSubType,
+  DealerType,
+  PairType,
+  PubType,
+  PullType,
+  PushType,
+  RepType,
+  ReqType,
+  RouterType,
+  StreamType,
+  SubType,
+  XPubType,
+  XSubType,
 } from '../../../core/engine/types/index.js';
 import { attachPeer, link, msg, str, TestHost } from './harness.js';
 
@@ -24,8 +35,18 @@ test('PUSH round-robins across peers and says "would block" with no peer', () =>
   assert.equal(push.hasOut(), false);
   const peers = [attachPeer(push), attachPeer(push), attachPeer(push)];
   for (let i = 0; i < 6; i++) assert.equal(push.send(msg(`m${i}`)), true);
-  assert.deepEqual(peers.map((p) => p.drain().map((m) => m[0])), [['m0', 'm3'], ['m1', 'm4'], ['m2', 'm5']]);
-  assert.equal(code(() => push.receive()), 'ENOTSUP');
+  assert.deepEqual(
+    peers.map((p) => p.drain().map((m) => m[0])),
+    [
+      ['m0', 'm3'],
+      ['m1', 'm4'],
+      ['m2', 'm5'],
+    ],
+  );
+  assert.equal(
+    code(() => push.receive()),
+    'ENOTSUP',
+  );
 });
 
 test('PUSH: multipart messages are all-or-nothing at the HWM', () => {
@@ -37,7 +58,10 @@ test('PUSH: multipart messages are all-or-nothing at the HWM', () => {
   assert.equal(push.send(msg('c1', 'c2', 'c3')), false, 'third message refused whole');
   assert.equal(push.hasOut(), false);
   const before = host.writable;
-  assert.deepEqual(peer.drain(), [['a1', 'a2', 'a3'], ['b1', 'b2']]);
+  assert.deepEqual(peer.drain(), [
+    ['a1', 'a2', 'a3'],
+    ['b1', 'b2'],
+  ]);
   // The reader drained: the pipe reports room, the type wakes the socket.
   assert.ok(host.writable > before);
   assert.equal(push.send(msg('c1', 'c2', 'c3')), true);
@@ -55,7 +79,10 @@ test('PULL fair-queues from three peers', () => {
   const got: string[] = [];
   for (let m = pull.receive(); m; m = pull.receive()) got.push(m[0].toString());
   assert.deepEqual(got, ['p0.0', 'p1.0', 'p2.0', 'p0.1', 'p1.1', 'p2.1']);
-  assert.equal(code(() => pull.send(msg('x'))), 'ENOTSUP');
+  assert.equal(
+    code(() => pull.send(msg('x'))),
+    'ENOTSUP',
+  );
 });
 
 test('conflate: PULL keeps only the newest message, PUSH queues only the newest', () => {
@@ -75,13 +102,29 @@ test('REQ/REP lock-step through a direct link, envelopes hidden', () => {
   const req = new ReqType(new TestHost());
   const rep = new RepType(new TestHost());
   link(req, rep);
-  assert.equal(code(() => req.receive()), 'EFSM', 'receive before send');
-  assert.equal(code(() => rep.send(msg('x'))), 'EFSM', 'reply before request');
+  assert.equal(
+    code(() => req.receive()),
+    'EFSM',
+    'receive before send',
+  );
+  assert.equal(
+    code(() => rep.send(msg('x'))),
+    'EFSM',
+    'reply before request',
+  );
   assert.equal(req.send(msg('hello', 'world')), true);
   assert.equal(req.hasOut(), false);
-  assert.equal(code(() => req.send(msg('again'))), 'EFSM', 'second send without reply');
+  assert.equal(
+    code(() => req.send(msg('again'))),
+    'EFSM',
+    'second send without reply',
+  );
   assert.deepEqual(str(rep.receive()), ['hello', 'world']);
-  assert.equal(code(() => rep.receive()), 'EFSM', 'second receive before replying');
+  assert.equal(
+    code(() => rep.receive()),
+    'EFSM',
+    'second receive before replying',
+  );
   assert.equal(rep.send(msg('hi')), true);
   assert.deepEqual(str(req.receive()), ['hi']);
   assert.equal(req.send(msg('next')), true, 'lock-step resets');
@@ -122,9 +165,16 @@ test('REQ correlate: request ids on the wire, replies with a stale id dropped; r
   const strict = new ReqType(new TestHost({ correlate: true }));
   attachPeer(strict);
   strict.send(msg('x'));
-  assert.equal(code(() => strict.send(msg('y'))), 'EFSM');
+  assert.equal(
+    code(() => strict.send(msg('y'))),
+    'EFSM',
+  );
   assert.equal(strict.getOption('relaxed'), false);
-  assert.throws(() => strict.setOption('relaxed', 'yes'), { name: 'TypeError', message: 'Option value must be a boolean' }, 'option values are validated (TypeError, as in zeromq.js)');
+  assert.throws(
+    () => strict.setOption('relaxed', 'yes'),
+    { name: 'TypeError', message: 'Option value must be a boolean' },
+    'option values are validated (TypeError, as in zeromq.js)',
+  );
 });
 
 test('REP keeps the whole envelope and sends the reply back to the right peer', () => {
@@ -164,12 +214,18 @@ test('ROUTER prefixes routing ids, generates 5-byte ids, routes replies', () => 
   named.remote.terminate();
   assert.deepEqual(str(router.receive()), ['peer-1', 'bye']);
   router.setOption('mandatory', true);
-  assert.equal(code(() => router.send(msg('peer-1', 'x'))), 'EHOSTUNREACH');
+  assert.equal(
+    code(() => router.send(msg('peer-1', 'x'))),
+    'EHOSTUNREACH',
+  );
 });
 
 test('ROUTER mandatory: EHOSTUNREACH for unknown peers, would-block when the peer is full', () => {
   const router = new RouterType(new TestHost({ mandatory: true }));
-  assert.equal(code(() => router.send(msg('ghost', 'x'))), 'EHOSTUNREACH');
+  assert.equal(
+    code(() => router.send(msg('ghost', 'x'))),
+    'EHOSTUNREACH',
+  );
   const p = attachPeer(router, { routingId: 'p', sendHwm: 1 });
   assert.equal(router.send(msg('p', 'one')), true);
   assert.equal(router.hasOut(), false);
@@ -179,7 +235,11 @@ test('ROUTER mandatory: EHOSTUNREACH for unknown peers, would-block when the pee
   assert.deepEqual(p.drain(), [['one']]);
   p.remote.terminate();
   router.setOption('mandatory', true);
-  assert.equal(code(() => router.send(msg('p', 'x'))), 'EHOSTUNREACH', 'after the peer left');
+  assert.equal(
+    code(() => router.send(msg('p', 'x'))),
+    'EHOSTUNREACH',
+    'after the peer left',
+  );
 });
 
 test('ROUTER duplicate routing id: ignored without handover, taken over with handover', () => {
@@ -228,16 +288,28 @@ test('SUB: subscriptions to every peer, re-sent to new pipes, prefix filtering',
   sub.setOption('subscribe', 'news');
   sub.setOption('subscribe', 'news');
   sub.setOption('subscribe', Buffer.from([0xff, 0]));
-  assert.deepEqual(early.remote.read()!.map((f) => f.toString('hex')), ['016e657773']);
+  assert.deepEqual(
+    early.remote.read()!.map((f) => f.toString('hex')),
+    ['016e657773'],
+  );
   assert.equal(early.remote.read()!.length, 1, 'duplicate subscription is sent too');
-  assert.deepEqual(early.remote.read()!.map((f) => f.toString('hex')), ['01ff00']);
+  assert.deepEqual(
+    early.remote.read()!.map((f) => f.toString('hex')),
+    ['01ff00'],
+  );
   const late = attachPeer(sub);
-  const resent = late.drain().map((m) => m[0]).sort();
+  const resent = late
+    .drain()
+    .map((m) => m[0])
+    .sort();
   assert.equal(resent.length, 2, 're-subscribed once per distinct prefix');
   sub.setOption('unsubscribe', 'news');
   assert.equal(early.remote.read(), undefined, 'still one reference: no cancel yet');
   sub.setOption('unsubscribe', 'news');
-  assert.deepEqual(early.remote.read()!.map((f) => f.toString('hex')), ['006e657773']);
+  assert.deepEqual(
+    early.remote.read()!.map((f) => f.toString('hex')),
+    ['006e657773'],
+  );
   sub.setOption('subscribe', 'a');
   early.drain();
   early.remote.write(msg('b', 'dropped'));
@@ -247,7 +319,10 @@ test('SUB: subscriptions to every peer, re-sent to new pipes, prefix filtering',
   assert.deepEqual(str(sub.receive()), ['abc', 'kept']);
   assert.deepEqual(str(sub.receive()), ['a']);
   assert.equal(sub.receive(), undefined);
-  assert.equal(code(() => sub.send(msg('x'))), 'ENOTSUP');
+  assert.equal(
+    code(() => sub.send(msg('x'))),
+    'ENOTSUP',
+  );
 });
 
 test('SUB invertMatching delivers what does not match', () => {
@@ -267,10 +342,19 @@ test('PUB drops for a subscriber at its HWM, others get everything, multipart wh
   fast.remote.write(msg('\x01t'));
   for (let i = 0; i < 5; i++) assert.equal(pub.send(msg(`t${i}`, 'part2')), true, 'PUB never blocks');
   pub.send(msg('other'));
-  assert.deepEqual(slow.drain(), [['t0', 'part2'], ['t1', 'part2']]);
-  assert.deepEqual(fast.drain().map((m) => m[0]), ['t0', 't1', 't2', 't3', 't4']);
+  assert.deepEqual(slow.drain(), [
+    ['t0', 'part2'],
+    ['t1', 'part2'],
+  ]);
+  assert.deepEqual(
+    fast.drain().map((m) => m[0]),
+    ['t0', 't1', 't2', 't3', 't4'],
+  );
   assert.equal(pub.hasIn(), false);
-  assert.equal(code(() => pub.receive()), 'ENOTSUP');
+  assert.equal(
+    code(() => pub.receive()),
+    'ENOTSUP',
+  );
 });
 
 test('XPUB reports unique subscriptions, verbose reports all, unsubscribe on leave', async () => {
@@ -298,7 +382,10 @@ test('XPUB reports unique subscriptions, verbose reports all, unsubscribe on lea
   c.remote.write(msg('\x01x'));
   c.remote.write(msg('\x01x'));
   assert.deepEqual([str(verbose.receive()), str(verbose.receive())], [['\x01x'], ['\x01x']]);
-  assert.equal(code(() => verbose.setOption('verbosity', 'loud')), 'EINVAL');
+  assert.equal(
+    code(() => verbose.setOption('verbosity', 'loud')),
+    'EINVAL',
+  );
 });
 
 test('XPUB manual mode: the application decides which subscriptions apply; welcome message', async () => {
@@ -361,11 +448,21 @@ test('STREAM: connect/disconnect notifications, raw data by routing id, empty da
   assert.deepEqual(str(stream.receive()), [id.toString(), 'GET / HTTP/1.0\r\n\r\n']);
   assert.equal(stream.send([id, Buffer.from('HTTP/1.0 200 OK\r\n')]), true);
   assert.deepEqual(p.drain(), [['HTTP/1.0 200 OK\r\n']]);
-  assert.equal(code(() => stream.send(msg('nobody', 'x'))), 'EHOSTUNREACH');
-  assert.equal(code(() => stream.send([id])), 'EINVAL');
+  assert.equal(
+    code(() => stream.send(msg('nobody', 'x'))),
+    'EHOSTUNREACH',
+  );
+  assert.equal(
+    code(() => stream.send([id])),
+    'EINVAL',
+  );
   assert.equal(stream.send([id, Buffer.alloc(0)]), true);
   assert.equal(p.events.terminated, true, 'empty data closes the connection');
-  assert.equal(code(() => stream.send([id, Buffer.from('x')])), 'EHOSTUNREACH', 'gone after close');
+  assert.equal(
+    code(() => stream.send([id, Buffer.from('x')])),
+    'EHOSTUNREACH',
+    'gone after close',
+  );
 
   const q = attachPeer(stream, { routingId: 'named' });
   // The routing id exists from attach on (libzmq attaches a connecting STREAM's pipe at connect()).

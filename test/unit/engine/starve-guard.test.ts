@@ -10,7 +10,9 @@ import { MAX_SYNC_COMPLETIONS } from '../../../core/engine/starve-guard.js';
 async function opsBeforeImmediate(count: number, op: () => Promise<unknown>): Promise<{ before: number | undefined; done: number }> {
   let done = 0;
   let before: number | undefined;
-  setImmediate(() => { before = done; });
+  setImmediate(() => {
+    before = done;
+  });
   for (let i = 0; i < count; i++) {
     await op();
     done++;
@@ -50,7 +52,10 @@ test(`a send loop that never has to wait lets the event loop turn within ${MAX_S
     assert.equal(r.done, 5000);
     assert.ok(r.before !== undefined && r.before <= MAX_SYNC_COMPLETIONS + 1, `a setImmediate ran after ${r.before} sends`);
     let got = 0;
-    while (got < 5000) { await pull.receive(); got++; }
+    while (got < 5000) {
+      await pull.receive();
+      got++;
+    }
   } finally {
     push.close();
     pull.close();

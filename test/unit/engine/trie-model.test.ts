@@ -31,7 +31,11 @@ test('Trie matches a model: reference counts, prefix checks and the prefixes lis
       if (n === 1) model.delete(k);
       else if (n > 1) model.set(k, n - 1);
     } else {
-      assert.equal(t.check(key), [...model.keys()].some((p) => isPrefix(p, key)), `check ${key.toString('hex')} at step ${step}`);
+      assert.equal(
+        t.check(key),
+        [...model.keys()].some((p) => isPrefix(p, key)),
+        `check ${key.toString('hex')} at step ${step}`,
+      );
     }
     assert.equal(t.size, model.size);
   }

@@ -16,7 +16,6 @@ const N = 3 * REMOVALS_PER_TURN;
 const topic = (i: number) => `t/${i}/`;
 const bytewise = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'));
 
-
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
 for (const verbosity of [null, 'allSubsUnsubs'] as const) {
@@ -39,8 +38,11 @@ for (const verbosity of [null, 'allSubsUnsubs'] as const) {
     const late = attachPeer(xpub);
     const lateTopics = [50, 150, N - 1, 7].map(topic);
     let lateSent = false;
-    const expectedUnsubs = (verbosity ? Array.from({ length: N }, (_, i) => topic(i)) : Array.from({ length: N - 100 }, (_, i) => topic(i + 100)))
-      .sort(bytewise).map((t) => `\x00${t}`);
+    const expectedUnsubs = (
+      verbosity ? Array.from({ length: N }, (_, i) => topic(i)) : Array.from({ length: N - 100 }, (_, i) => topic(i + 100))
+    )
+      .sort(bytewise)
+      .map((t) => `\x00${t}`);
     const expectedLate = (verbosity ? lateTopics : lateTopics.filter((t) => t !== topic(50) && t !== topic(7))).map((t) => `\x01${t}`);
     for (let turns = 0; notices.length < expectedUnsubs.length + expectedLate.length; turns++) {
       assert.ok(turns < 100_000, `only ${notices.length} notices after ${turns} turns`);
@@ -55,7 +57,10 @@ for (const verbosity of [null, 'allSubsUnsubs'] as const) {
       await nextTurn();
     }
     counter.stop();
-    assert.deepEqual(notices.map((n) => n.frame), [...expectedUnsubs, ...expectedLate]);
+    assert.deepEqual(
+      notices.map((n) => n.frame),
+      [...expectedUnsubs, ...expectedLate],
+    );
     const unsubTurns = new Set(notices.slice(0, expectedUnsubs.length).map((n) => n.turn));
     assert.ok(unsubTurns.size >= 3, `unsubscriptions reached the application over ${unsubTurns.size} turns`);
     assert.ok(Math.min(...unsubTurns) > startTurn, 'none in the turn the peer left');
@@ -63,7 +68,10 @@ for (const verbosity of [null, 'allSubsUnsubs'] as const) {
 
     for (let i = 0; i < N; i++) xpub.send(msg(topic(i)));
     assert.deepEqual(leaves.drain(), [], 'the departed peer got nothing');
-    assert.deepEqual(stays.drain().map((m) => m[0]), Array.from({ length: 100 }, (_, i) => topic(i)));
+    assert.deepEqual(
+      stays.drain().map((m) => m[0]),
+      Array.from({ length: 100 }, (_, i) => topic(i)),
+    );
     assert.deepEqual(late.drain(), [[topic(N - 1), 'during'], [topic(7)], [topic(50)], [topic(150)], [topic(N - 1)]]);
   });
 }
@@ -76,8 +84,8 @@ test('PUB: a departed peer stops matching at once; its topics leave over several
   for (let i = 0; i < N; i++) leaves.remote.write(msg(`\x01${topic(i)}`));
   const counter = turnCounter();
   leaves.remote.terminate();
-  pub.send(msg(topic(1), "now"));
-  assert.deepEqual(stays.drain(), [[topic(1), "now"]]);
+  pub.send(msg(topic(1), 'now'));
+  assert.deepEqual(stays.drain(), [[topic(1), 'now']]);
   assert.deepEqual(leaves.drain(), []);
   // A new peer for the same topic during the removal.
   const late = attachPeer(pub);

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { DIAGNOSTICS } from '../../../core/capture/diagnostics.js';
-import { buildTcpPacket, LINKTYPE_ETHERNET, openCapture, PcapWriter, TcpReassembler, type CaptureWarning } from '../../../core/capture/index.js';
+import {
+  buildTcpPacket,
+  LINKTYPE_ETHERNET,
+  openCapture,
+  PcapWriter,
+  TcpReassembler,
+  type CaptureWarning,
+} from '../../../core/capture/index.js';
 import { decodeCapture, type ErrorRecord } from '../../../core/inspect/index.js';
 import { problemCodesMarkdown } from '../../helpers/problems.js';
 
@@ -68,13 +75,28 @@ test("capture warnings name their packet once: every malformed packet's warning,
     Buffer.concat([good.subarray(0, 14), Buffer.from([0x46]), good.subarray(15)]), // IHL 24 without the options
   ];
   // More fragments to follow (24 bytes of IP payload, a multiple of 8): held, then dropped at the end.
-  const fragment = buildTcpPacket({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 40000, dstPort: 5555, seq: 1, ack: 0, flags: 0x18, payload: Buffer.alloc(4) });
+  const fragment = buildTcpPacket({
+    src: '10.0.0.1',
+    dst: '10.0.0.2',
+    srcPort: 40000,
+    dstPort: 5555,
+    seq: 1,
+    ack: 0,
+    flags: 0x18,
+    payload: Buffer.alloc(4),
+  });
   fragment.writeUInt16BE(0x2000, 14 + 6);
   for (const [i, data] of [good, ...damaged, fragment].entries()) w.write({ tsSec: 1 + i, tsNsec: 0, data });
   const warnings: CaptureWarning[] = [];
   const records: ErrorRecord[] = [];
-  await decodeCapture(Readable.from([w.toBuffer()]), { onWarning: (x) => warnings.push(x), onRecord: (r) => r.type === 'error' && records.push(r) });
-  assert.deepEqual(warnings.map((x) => x.code), ['PACKET_MALFORMED', 'PACKET_MALFORMED', 'PACKET_MALFORMED', 'PACKET_MALFORMED', 'IP_FRAGMENT_DROPPED']);
+  await decodeCapture(Readable.from([w.toBuffer()]), {
+    onWarning: (x) => warnings.push(x),
+    onRecord: (r) => r.type === 'error' && records.push(r),
+  });
+  assert.deepEqual(
+    warnings.map((x) => x.code),
+    ['PACKET_MALFORMED', 'PACKET_MALFORMED', 'PACKET_MALFORMED', 'PACKET_MALFORMED', 'IP_FRAGMENT_DROPPED'],
+  );
   for (const x of warnings) {
     assert.equal(x.severity, DIAGNOSTICS[x.code].severity);
     assert.doesNotMatch(x.message, REPEATED_PREFIX, x.message);
@@ -84,9 +106,14 @@ test("capture warnings name their packet once: every malformed packet's warning,
   const direct: CaptureWarning[] = [];
   const r = new TcpReassembler({ onWarning: (x) => direct.push(x) });
   const cut = w.toBuffer().subarray(0, w.toBuffer().length - 3);
-  for await (const p of openCapture(Readable.from([cut]))) if ('kind' in p) direct.push(p); else r.push(p);
+  for await (const p of openCapture(Readable.from([cut])))
+    if ('kind' in p) direct.push(p);
+    else r.push(p);
   r.end();
-  assert.ok(direct.some((x) => x.code === 'CAPTURE_TRUNCATED'), JSON.stringify(direct));
+  assert.ok(
+    direct.some((x) => x.code === 'CAPTURE_TRUNCATED'),
+    JSON.stringify(direct),
+  );
   for (const x of direct) assert.doesNotMatch(x.message, REPEATED_PREFIX, x.message);
   for (const e of records) assert.doesNotMatch(e.message, REPEATED_PREFIX, e.message);
 });

@@ -49,25 +49,37 @@ test('GSSAPI handshake and traffic: greeting, INITIATE tokens with lengths, READ
   for (const e of events) inspector.push(e);
   inspector.end();
   const greetings = records.filter((r) => r.type === 'greeting');
-  assert.deepEqual(greetings.map((g) => g.type === 'greeting' && [g.dir, g.mechanism, g.asServer]), [['c2s', 'GSSAPI', false], ['s2c', 'GSSAPI', false]]);
+  assert.deepEqual(
+    greetings.map((g) => g.type === 'greeting' && [g.dir, g.mechanism, g.asServer]),
+    [
+      ['c2s', 'GSSAPI', false],
+      ['s2c', 'GSSAPI', false],
+    ],
+  );
   const cmds = records.filter((r): r is CommandRecord => r.type === 'command');
-  assert.deepEqual(cmds.map((c) => [c.dir, c.name, c.gssapi?.tokenLength, c.encrypted ?? false]), [
-    ['c2s', 'INITIATE', krbAsReq.length, false],
-    ['s2c', 'INITIATE', krbAsRep.length, false],
-    ['c2s', 'EMPTY', undefined, false],
-    ['c2s', 'READY', undefined, false],
-    ['s2c', 'MESSAGE', 90, true],
-    ['c2s', 'MESSAGE', 65, true],
-    ['s2c', 'MESSAGE', 67, true],
-    ['c2s', 'MESSAGE', 999, true],
-  ]);
+  assert.deepEqual(
+    cmds.map((c) => [c.dir, c.name, c.gssapi?.tokenLength, c.encrypted ?? false]),
+    [
+      ['c2s', 'INITIATE', krbAsReq.length, false],
+      ['s2c', 'INITIATE', krbAsRep.length, false],
+      ['c2s', 'EMPTY', undefined, false],
+      ['c2s', 'READY', undefined, false],
+      ['s2c', 'MESSAGE', 90, true],
+      ['c2s', 'MESSAGE', 65, true],
+      ['s2c', 'MESSAGE', 67, true],
+      ['c2s', 'MESSAGE', 999, true],
+    ],
+  );
   assert.equal(cmds[0].gssapi!.token, krbAsReq.toString('hex'));
   assert.deepEqual(cmds[3].properties, { 'Socket-Type': 'REQ' });
   assert.equal(records.filter((r) => r.type === 'message').length, 0, 'nothing in clear');
   const errors = records.filter((r) => r.type === 'error');
   assert.equal(errors.length, 1);
   // The layout problem of the last MESSAGE (its token length says 999, it holds 61), by code.
-  assert.deepEqual(errors.map((e) => e.type === 'error' && [e.code, e.severity]), [['ZMTP_MALFORMED_SECURITY', 'error']]);
+  assert.deepEqual(
+    errors.map((e) => e.type === 'error' && [e.code, e.severity]),
+    [['ZMTP_MALFORMED_SECURITY', 'error']],
+  );
   assert.match(errors[0].type === 'error' ? errors[0].message : '', /\b999\b.*\b61\b/);
   assert.match(formatRecord(cmds[0]), /GSS-API token 21 bytes 0x6082025d/);
   const info = inspector.connections()[0];

@@ -27,7 +27,11 @@ function decodeLimited(file: string): { bigAllocation: string; types: Record<str
   const env = { ...process.env, MALLOC_ARENA_MAX: '1' };
   const node = `"${process.execPath}" --import tsx "${child}"`;
   const { vmKiB } = JSON.parse(execFileSync('bash', ['-c', `exec ${node}`], { env: { ...env, PROBE: '1' }, encoding: 'utf8' }));
-  const out = execFileSync('bash', ['-c', `ulimit -v ${vmKiB + 512 * 1024} && exec ${node} "${file}"`], { env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const out = execFileSync('bash', ['-c', `ulimit -v ${vmKiB + 512 * 1024} && exec ${node} "${file}"`], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+  });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -39,7 +43,10 @@ test('200 connections declaring huge frames: nothing is allocated before its byt
     const conns: CapturedConnection[] = [];
     for (let i = 0; i < 200; i++) {
       const declared = i === 0 ? 2n ** 63n - 1n : i === 1 ? 2n ** 31n - 1n : 200n * 2n ** 20n + BigInt(i);
-      conns.push({ c2s: Buffer.concat([zmtpOpening('DEALER'), longHeader(declared), Buffer.alloc(100_000, i)]), s2c: zmtpOpening('ROUTER', true) });
+      conns.push({
+        c2s: Buffer.concat([zmtpOpening('DEALER'), longHeader(declared), Buffer.alloc(100_000, i)]),
+        s2c: zmtpOpening('ROUTER', true),
+      });
     }
     const file = join(dir, 'declared.pcap');
     writeFileSync(file, buildCapture(conns));
@@ -47,8 +54,14 @@ test('200 connections declaring huge frames: nothing is allocated before its byt
     assert.match(r.bigAllocation, /^failed/, 'the limit makes a 2 GiB allocation fail in the child');
     assert.equal(r.types.greeting, 400, 'every connection was followed up to its frames');
     // Lines are "conn code message"; the sizes are the decoder's words, the rest is compared by code.
-    assert.ok(r.errors.some((e) => /^1 ZMTP_MALFORMED_FRAME .*absurd/.test(e)), `the 2^63-1 frame is refused: ${r.errors.slice(0, 5)}`);
-    assert.ok(r.errors.some((e) => /^2 ZMTP_MALFORMED_FRAME .*(too large|exceeds)/.test(e)), `the 2^31-1 frame is over the limit: ${r.errors.slice(0, 5)}`);
+    assert.ok(
+      r.errors.some((e) => /^1 ZMTP_MALFORMED_FRAME .*absurd/.test(e)),
+      `the 2^63-1 frame is refused: ${r.errors.slice(0, 5)}`,
+    );
+    assert.ok(
+      r.errors.some((e) => /^2 ZMTP_MALFORMED_FRAME .*(too large|exceeds)/.test(e)),
+      `the 2^31-1 frame is over the limit: ${r.errors.slice(0, 5)}`,
+    );
     // The 198 believable frames end with the capture, unfinished, each reported.
     const unfinished = r.errors.filter((e) => / ZMTP_ENDED_IN_FRAME /.test(e));
     assert.equal(unfinished.length, 198, r.errors.slice(0, 5).join('\n'));
@@ -66,23 +79,31 @@ test('a multipart message that never ends is capped per message and reported; la
     const last = encodeFrame('v3', Buffer.from('last'), false, false);
     const after = encodeFrame('v3', Buffer.from('after'), false, false);
     const file = join(dir, 'endless.pcap');
-    writeFileSync(file, buildCapture([
-      { c2s: Buffer.concat([zmtpOpening('PUSH'), endless, last, after]), s2c: zmtpOpening('PULL', true), fin: true },
-      // Cut off inside an endless message: reported with the frames seen.
-      { c2s: Buffer.concat([zmtpOpening('PUSH'), endless]), s2c: zmtpOpening('PULL', true), fin: true },
-    ]));
+    writeFileSync(
+      file,
+      buildCapture([
+        { c2s: Buffer.concat([zmtpOpening('PUSH'), endless, last, after]), s2c: zmtpOpening('PULL', true), fin: true },
+        // Cut off inside an endless message: reported with the frames seen.
+        { c2s: Buffer.concat([zmtpOpening('PUSH'), endless]), s2c: zmtpOpening('PULL', true), fin: true },
+      ]),
+    );
     const records: InspectRecord[] = [];
     await decodeCapture(file, { maxMessageFrames: 1000, onRecord: (r) => records.push(r) });
     const errs = records.filter((r): r is ErrorRecord => r.type === 'error');
     const cap = 256 * 1024 * 1024;
     assert.deepEqual(problemsOf(errs.filter((e) => e.conn === 1)), [
-      problem('ZMTP_MESSAGE_OVER_CAP', 1000, cap, 1001, 0, false), problem('ZMTP_MESSAGE_OVER_CAP_ENDED', 300001, 4),
+      problem('ZMTP_MESSAGE_OVER_CAP', 1000, cap, 1001, 0, false),
+      problem('ZMTP_MESSAGE_OVER_CAP_ENDED', 300001, 4),
     ]);
     assert.deepEqual(problemsOf(errs.filter((e) => e.conn === 2)), [
-      problem('ZMTP_MESSAGE_OVER_CAP', 1000, cap, 1001, 0, false), problem('ZMTP_ENDED_IN_MESSAGE', 300000),
+      problem('ZMTP_MESSAGE_OVER_CAP', 1000, cap, 1001, 0, false),
+      problem('ZMTP_ENDED_IN_MESSAGE', 300000),
     ]);
     const msgs = records.filter((r) => r.type === 'message') as Array<{ conn: number; frames: string[] }>;
-    assert.deepEqual(msgs.map((m) => [m.conn, m.frames.map((f) => Buffer.from(f, 'hex').toString())]), [[1, ['after']]]);
+    assert.deepEqual(
+      msgs.map((m) => [m.conn, m.frames.map((f) => Buffer.from(f, 'hex').toString())]),
+      [[1, ['after']]],
+    );
     assert.equal(errs.length, 4, errs.map((e) => e.message).join('\n'));
   } finally {
     cleanup();
@@ -94,11 +115,23 @@ test('the byte cap applies too: a message past maxMessageBytes is reported, not 
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, 'bytes.pcap');
-    writeFileSync(file, buildCapture([{ c2s: Buffer.concat([zmtpOpening('PUSH'), ...frames, encodeFrame('v3', Buffer.alloc(1), false, false)]), s2c: zmtpOpening('PULL', true), fin: true }]));
+    writeFileSync(
+      file,
+      buildCapture([
+        {
+          c2s: Buffer.concat([zmtpOpening('PUSH'), ...frames, encodeFrame('v3', Buffer.alloc(1), false, false)]),
+          s2c: zmtpOpening('PULL', true),
+          fin: true,
+        },
+      ]),
+    );
     const records: InspectRecord[] = [];
     await decodeCapture(file, { maxMessageBytes: 5000, onRecord: (r) => records.push(r) });
     const errs = records.filter((r): r is ErrorRecord => r.type === 'error');
-    assert.deepEqual(problemsOf(errs), [problem('ZMTP_MESSAGE_OVER_CAP', 10000, 5000, 6, 6000, false), problem('ZMTP_MESSAGE_OVER_CAP_ENDED', 21, 20001)]);
+    assert.deepEqual(problemsOf(errs), [
+      problem('ZMTP_MESSAGE_OVER_CAP', 10000, 5000, 6, 6000, false),
+      problem('ZMTP_MESSAGE_OVER_CAP_ENDED', 21, 20001),
+    ]);
     assert.equal(records.filter((r) => r.type === 'message').length, 0);
   } finally {
     cleanup();

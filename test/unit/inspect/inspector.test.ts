@@ -14,7 +14,8 @@ function inspect(relay: Pick<Relay, 'chunks' | 'conns'>, split?: (b: Buffer) => 
   return { records, inspector };
 }
 
-const of = <T extends InspectRecord['type']>(rs: InspectRecord[], t: T) => rs.filter((r) => r.type === t) as Extract<InspectRecord, { type: T }>[];
+const of = <T extends InspectRecord['type']>(rs: InspectRecord[], t: T) =>
+  rs.filter((r) => r.type === t) as Extract<InspectRecord, { type: T }>[];
 
 async function waitForChunks(relay: Relay, pred: () => boolean) {
   while (!pred()) await new Promise((r) => setTimeout(r, 20));
@@ -68,8 +69,14 @@ test('REQ/REP over libzmq: greetings, READY, every request and reply byte for by
     const requests = msgs.filter((m) => m.dir === 'c2s');
     const answers = msgs.filter((m) => m.dir === 's2c');
     // REQ puts an empty delimiter before the body on the wire; REP sends it back.
-    assert.deepEqual(requests.map((m) => m.frames), sent.map((f) => ['', ...f.map((x) => x.toString('hex'))]));
-    assert.deepEqual(answers.map((m) => m.frames), replies.map((f) => ['', ...f.map((x) => x.toString('hex'))]));
+    assert.deepEqual(
+      requests.map((m) => m.frames),
+      sent.map((f) => ['', ...f.map((x) => x.toString('hex'))]),
+    );
+    assert.deepEqual(
+      answers.map((m) => m.frames),
+      replies.map((f) => ['', ...f.map((x) => x.toString('hex'))]),
+    );
     for (const m of msgs) assert.deepEqual(m.envelope, []);
     for (let i = 0; i < 5; i++) {
       assert.ok(answers[i].replyTo, `reply ${i} matched`);
@@ -91,7 +98,10 @@ test('REQ/REP over libzmq: greetings, READY, every request and reply byte for by
     assert.deepEqual(sum(inspector.stats().rate), [10, payload]);
     assert.deepEqual(sum(info.rate), [10, payload]);
     assert.equal(info.counts.c2s.payloadBytes + info.counts.s2c.payloadBytes, payload);
-    assert.equal(info.counts.c2s.wireBytes, relay.chunks.filter((ch) => ch.dir === 'c2s').reduce((n, ch) => n + ch.data.length, 0));
+    assert.equal(
+      info.counts.c2s.wireBytes,
+      relay.chunks.filter((ch) => ch.dir === 'c2s').reduce((n, ch) => n + ch.data.length, 0),
+    );
     assert.equal(info.pairs.pending, 0);
     assert.ok(info.pairs.maxLatency >= 0 && info.pairs.totalLatency >= info.pairs.maxLatency);
     assert.equal(records[0].type, 'open');
@@ -104,13 +114,28 @@ test('readable lines: every record type gets a one-line summary with previews', 
   const base = { ts: 1700000000.25, src: '10.0.0.1:5', dst: '[::1]:6', conn: 7, dir: 'c2s' as const };
   const lines: [InspectRecord, RegExp][] = [
     [{ ...base, type: 'open' }, /^connection$/],
-    [{ ...base, type: 'greeting', version: '2.0', mechanism: 'NULL', socketType: 'ROUTER', identity: '', offered: '3.0' }, /^ZMTP 2\.0 socket ROUTER identity "" \(offered ZMTP 3, fell back for the peer\)$/],
+    [
+      { ...base, type: 'greeting', version: '2.0', mechanism: 'NULL', socketType: 'ROUTER', identity: '', offered: '3.0' },
+      /^ZMTP 2\.0 socket ROUTER identity "" \(offered ZMTP 3, fell back for the peer\)$/,
+    ],
     [{ ...base, type: 'command', name: 'SUBSCRIBE', topic: '' }, /^SUBSCRIBE topic "" \(everything\)$/],
-    [{ ...base, type: 'command', name: 'HELLO', username: 'u', password: 'p', cleartextCredentials: true }, /^HELLO username="u" password="p" \[credentials in clear text\]$/],
-    [{ ...base, type: 'message', frames: ['', '68656c6c6f', 'ff00'], envelope: [], replyTo: { ts: 1, latency: 0.0015 } }, /^\[3\] "" \| "hello" \| 0xff00 envelope \(delimiter only\) reply after 1\.500 ms$/],
-    [{ ...base, type: 'message', frames: ['0174'], subscription: { subscribe: true, topic: '74' } }, /^\[1\] subscribe "t" \(subscription message\)$/],
+    [
+      { ...base, type: 'command', name: 'HELLO', username: 'u', password: 'p', cleartextCredentials: true },
+      /^HELLO username="u" password="p" \[credentials in clear text\]$/,
+    ],
+    [
+      { ...base, type: 'message', frames: ['', '68656c6c6f', 'ff00'], envelope: [], replyTo: { ts: 1, latency: 0.0015 } },
+      /^\[3\] "" \| "hello" \| 0xff00 envelope \(delimiter only\) reply after 1\.500 ms$/,
+    ],
+    [
+      { ...base, type: 'message', frames: ['0174'], subscription: { subscribe: true, topic: '74' } },
+      /^\[1\] subscribe "t" \(subscription message\)$/,
+    ],
     [{ ...base, type: 'gap', bytes: 10 }, /^10 bytes never captured; resynchronising$/],
-    [{ ...base, type: 'error', message: 'bad', code: 'ZMTP_MALFORMED_FRAME', severity: 'error', offset: 3 }, /^\[ZMTP_MALFORMED_FRAME\] bad \(at byte 3\)$/],
+    [
+      { ...base, type: 'error', message: 'bad', code: 'ZMTP_MALFORMED_FRAME', severity: 'error', offset: 3 },
+      /^\[ZMTP_MALFORMED_FRAME\] bad \(at byte 3\)$/,
+    ],
   ];
   for (const [r, re] of lines) assert.match(summarize(r), re);
   assert.match(formatRecord(lines[0][0]), /^2023-11-14 22:13:20\.250000  #7 +10\.0\.0\.1:5 -> \[::1\]:6 +OPEN +connection$/);

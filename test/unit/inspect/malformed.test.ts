@@ -7,7 +7,14 @@ import { Inspector, type InspectorOptions } from '../../../core/inspect/inspecto
 import type { InspectRecord, ErrorRecord, MessageRecord, CommandRecord } from '../../../core/inspect/records.js';
 import { findResync } from '../../../core/inspect/resync.js';
 import {
-  encodeGreetingV3, encodeFrame, encodeMessage, readyCommand, errorCommand, pingCommand, pongCommand, encodeCommand,
+  encodeGreetingV3,
+  encodeFrame,
+  encodeMessage,
+  readyCommand,
+  errorCommand,
+  pingCommand,
+  pongCommand,
+  encodeCommand,
 } from '../../../core/zmtp/index.js';
 import { rng } from './relay.js';
 import { codesOf, problem, problemsOf } from '../../helpers/problems.js';
@@ -34,7 +41,13 @@ function run(events: TcpStreamEvent[], opts: Partial<InspectorOptions> = {}) {
 }
 
 let clock = 1_700_000_000;
-const data = (c: TcpConnection, dir: 'c2s' | 's2c', bytes: Buffer): TcpStreamEvent => ({ kind: 'data', conn: c, dir, ts: clock++, data: bytes });
+const data = (c: TcpConnection, dir: 'c2s' | 's2c', bytes: Buffer): TcpStreamEvent => ({
+  kind: 'data',
+  conn: c,
+  dir,
+  ts: clock++,
+  data: bytes,
+});
 const open = (c: TcpConnection): TcpStreamEvent => ({ kind: 'open', conn: c, ts: clock++ });
 const close = (c: TcpConnection): TcpStreamEvent => ({ kind: 'close', conn: c, ts: clock++, reason: 'fin' });
 
@@ -42,12 +55,21 @@ const close = (c: TcpConnection): TcpStreamEvent => ({ kind: 'close', conn: c, t
 function handshake(c: TcpConnection, client = 'DEALER', server = 'ROUTER'): TcpStreamEvent[] {
   return [
     open(c),
-    data(c, 'c2s', Buffer.concat([encodeGreetingV3('NULL', false), encodeFrame('v3', readyCommand({ 'Socket-Type': client }), false, true)])),
-    data(c, 's2c', Buffer.concat([encodeGreetingV3('NULL', false), encodeFrame('v3', readyCommand({ 'Socket-Type': server }), false, true)])),
+    data(
+      c,
+      'c2s',
+      Buffer.concat([encodeGreetingV3('NULL', false), encodeFrame('v3', readyCommand({ 'Socket-Type': client }), false, true)]),
+    ),
+    data(
+      c,
+      's2c',
+      Buffer.concat([encodeGreetingV3('NULL', false), encodeFrame('v3', readyCommand({ 'Socket-Type': server }), false, true)]),
+    ),
   ];
 }
 
-const errorsOf = (rs: InspectRecord[], c?: TcpConnection) => rs.filter((r): r is ErrorRecord => r.type === 'error' && (!c || r.conn === c.id));
+const errorsOf = (rs: InspectRecord[], c?: TcpConnection) =>
+  rs.filter((r): r is ErrorRecord => r.type === 'error' && (!c || r.conn === c.id));
 const msgsOf = (rs: InspectRecord[], c: TcpConnection) => rs.filter((r): r is MessageRecord => r.type === 'message' && r.conn === c.id);
 const hex = (s: string) => Buffer.from(s).toString('hex');
 
@@ -64,10 +86,14 @@ test('garbage after a valid greeting: one error at the right offset, then frames
   const events = [
     ...handshake(bad),
     ...goodTraffic(good, 2),
-    data(bad, 'c2s', Buffer.concat([
-      Buffer.from([0xf0, 0xf1, 0xf2, 0xf3, 0xf4]),
-      ...[0, 1, 2, 3].map((i) => encodeMessage('v3', [Buffer.from(`after ${i}`)])),
-    ])),
+    data(
+      bad,
+      'c2s',
+      Buffer.concat([
+        Buffer.from([0xf0, 0xf1, 0xf2, 0xf3, 0xf4]),
+        ...[0, 1, 2, 3].map((i) => encodeMessage('v3', [Buffer.from(`after ${i}`)])),
+      ]),
+    ),
     close(bad),
     close(good),
   ];
@@ -77,7 +103,10 @@ test('garbage after a valid greeting: one error at the right offset, then frames
   assert.equal(errs[0].offset, greetingAndReady);
   assert.deepEqual(problemsOf(errs.slice(1)), [problem('ZMTP_RESYNC_SKIPPED', 5)]);
   const after = msgsOf(records, bad);
-  assert.deepEqual(after.map((m) => m.frames), [0, 1, 2, 3].map((i) => [hex(`after ${i}`)]));
+  assert.deepEqual(
+    after.map((m) => m.frames),
+    [0, 1, 2, 3].map((i) => [hex(`after ${i}`)]),
+  );
   assert.ok(after.every((m) => m.heuristic));
   assert.deepEqual(errorsOf(records, good), []);
   assert.equal(msgsOf(records, good).length, 2);
@@ -93,8 +122,12 @@ test('absurd frame lengths are errors, not allocations; a claim cut short by the
   big[0] = 0x02;
   big.writeBigUInt64BE(100_000_000n, 1);
   const { records } = run([
-    ...handshake(a), data(a, 'c2s', huge), close(a),
-    ...handshake(b), data(b, 'c2s', Buffer.concat([big, Buffer.alloc(1000)])), close(b),
+    ...handshake(a),
+    data(a, 'c2s', huge),
+    close(a),
+    ...handshake(b),
+    data(b, 'c2s', Buffer.concat([big, Buffer.alloc(1000)])),
+    close(b),
   ]);
   assert.equal(errorsOf(records, a)[0].code, 'ZMTP_MALFORMED_FRAME');
   assert.match(errorsOf(records, a)[0].message, /4611686018427387904/);
@@ -117,12 +150,18 @@ test('non-ZMTP TCP gets one "not ZMTP" note per connection however many packets,
   }
   events.push(close(http));
   const { records, inspector } = run(events);
-  assert.deepEqual(records.map((r) => r.type), ['error', 'close']);
+  assert.deepEqual(
+    records.map((r) => r.type),
+    ['error', 'close'],
+  );
   assert.deepEqual(problemsOf([records[0] as ErrorRecord]), [problem('NOT_ZMTP_NOT_ZWS', 'GET /0 HTTP/1.1')]);
   const info = inspector.connection(http.id)!;
   assert.equal(info.state, 'not-zmtp');
   assert.equal(info.stateCode, 'NOT_ZMTP_NOT_ZWS');
-  assert.equal(info.counts.c2s.wireBytes, events.filter((e) => e.kind === 'data' && e.dir === 'c2s').reduce((n, e) => n + (e as { data: Buffer }).data.length, 0));
+  assert.equal(
+    info.counts.c2s.wireBytes,
+    events.filter((e) => e.kind === 'data' && e.dir === 'c2s').reduce((n, e) => n + (e as { data: Buffer }).data.length, 0),
+  );
 });
 
 test('random bytes seen mid-stream: searched within a bound, then one "not ZMTP" note', () => {
@@ -149,16 +188,30 @@ test('a gap: recorded, the message it cut is reported lost, decoding resumes on 
     data(c, 'c2s', encodeMessage('v3', [Buffer.from('before')])),
     data(c, 'c2s', encodeMessage('v3', [Buffer.from('part one'), Buffer.from('part two')]).subarray(0, 12)),
     { kind: 'gap', conn: c, dir: 'c2s', ts: clock++, bytes: 50 } as TcpStreamEvent,
-    data(c, 'c2s', Buffer.concat([Buffer.from('tail of the lost frame'), Buffer.alloc(12), ...[1, 2, 3].map((i) => encodeMessage('v3', [Buffer.from(`after ${i}`)]))])),
+    data(
+      c,
+      'c2s',
+      Buffer.concat([
+        Buffer.from('tail of the lost frame'),
+        Buffer.alloc(12),
+        ...[1, 2, 3].map((i) => encodeMessage('v3', [Buffer.from(`after ${i}`)])),
+      ]),
+    ),
     close(c),
   ];
   const { records } = run(events);
   const types = records.filter((r) => r.conn === c.id).map((r) => r.type);
   assert.ok(types.includes('gap'));
   assert.deepEqual(problemsOf(errorsOf(records, c)), [problem('ZMTP_GAP_IN_MESSAGE', 1), problem('ZMTP_RESYNC_SKIPPED', 34)]);
-  assert.deepEqual(msgsOf(records, c).map((m) => [m.frames, m.heuristic ?? false]), [
-    [[hex('before')], false], [[hex('after 1')], true], [[hex('after 2')], true], [[hex('after 3')], true],
-  ]);
+  assert.deepEqual(
+    msgsOf(records, c).map((m) => [m.frames, m.heuristic ?? false]),
+    [
+      [[hex('before')], false],
+      [[hex('after 1')], true],
+      [[hex('after 2')], true],
+      [[hex('after 3')], true],
+    ],
+  );
 });
 
 test('ERROR, PING/PONG, unknown and malformed commands; mechanism mismatch; bad greeting', () => {
@@ -169,12 +222,23 @@ test('ERROR, PING/PONG, unknown and malformed commands; mechanism mismatch; bad 
   badMech[12] = 0x01;
   const { records, inspector } = run([
     ...handshake(c),
-    data(c, 'c2s', Buffer.concat([
-      encodeFrame('v3', pingCommand(30, Buffer.from('ctx')), false, true),
-      encodeFrame('v3', encodeCommand('X-CUSTOM', Buffer.from([1, 2])), false, true),
-      encodeFrame('v3', Buffer.from([9, 0x41]), false, true),
-    ])),
-    data(c, 's2c', Buffer.concat([encodeFrame('v3', pongCommand(Buffer.from('ctx')), false, true), encodeFrame('v3', errorCommand('go away'), false, true)])),
+    data(
+      c,
+      'c2s',
+      Buffer.concat([
+        encodeFrame('v3', pingCommand(30, Buffer.from('ctx')), false, true),
+        encodeFrame('v3', encodeCommand('X-CUSTOM', Buffer.from([1, 2])), false, true),
+        encodeFrame('v3', Buffer.from([9, 0x41]), false, true),
+      ]),
+    ),
+    data(
+      c,
+      's2c',
+      Buffer.concat([
+        encodeFrame('v3', pongCommand(Buffer.from('ctx')), false, true),
+        encodeFrame('v3', errorCommand('go away'), false, true),
+      ]),
+    ),
     close(c),
     open(m),
     data(m, 'c2s', encodeGreetingV3('PLAIN', false)),
@@ -185,7 +249,10 @@ test('ERROR, PING/PONG, unknown and malformed commands; mechanism mismatch; bad 
     close(g),
   ]);
   const cmds = records.filter((r): r is CommandRecord => r.type === 'command' && r.conn === c.id);
-  assert.deepEqual(cmds.map((x) => x.name), ['READY', 'READY', 'PING', 'X-CUSTOM', 'PONG', 'ERROR']);
+  assert.deepEqual(
+    cmds.map((x) => x.name),
+    ['READY', 'READY', 'PING', 'X-CUSTOM', 'PONG', 'ERROR'],
+  );
   assert.equal(cmds[2].ttl, 30);
   assert.equal(cmds[2].context, hex('ctx'));
   assert.deepEqual(cmds[3].fields, { data: '0102' });
@@ -205,8 +272,12 @@ test('a connection that ends during the greeting or inside a multipart message s
   const a = conn();
   const b = conn();
   const { records } = run([
-    open(a), data(a, 'c2s', encodeGreetingV3('NULL', false).subarray(0, 11)), close(a),
-    ...handshake(b), data(b, 'c2s', encodeFrame('v3', Buffer.from('first'), true)), close(b),
+    open(a),
+    data(a, 'c2s', encodeGreetingV3('NULL', false).subarray(0, 11)),
+    close(a),
+    ...handshake(b),
+    data(b, 'c2s', encodeFrame('v3', Buffer.from('first'), true)),
+    close(b),
   ]);
   assert.deepEqual(problemsOf(errorsOf(records, a)), [problem('ZMTP_ENDED_IN_GREETING', 11)]);
   assert.deepEqual(problemsOf(errorsOf(records, b)), [problem('ZMTP_ENDED_IN_MESSAGE', 1)]);
@@ -214,7 +285,11 @@ test('a connection that ends during the greeting or inside a multipart message s
 
 test('findResync: needs several plausible frames, waits when unsure, rejects implausible headers', () => {
   const frames = Buffer.concat([0, 1, 2].map((i) => encodeMessage('v3', [Buffer.from(`frame ${i}`)])));
-  assert.deepEqual(findResync(Buffer.concat([Buffer.from([0xff, 0xfe, 0xfd]), frames]), ['v3']), { status: 'found', offset: 3, framing: 'v3' });
+  assert.deepEqual(findResync(Buffer.concat([Buffer.from([0xff, 0xfe, 0xfd]), frames]), ['v3']), {
+    status: 'found',
+    offset: 3,
+    framing: 'v3',
+  });
   assert.equal(findResync(frames.subarray(0, 12), ['v3']).status, 'wait');
   assert.deepEqual(findResync(Buffer.from([0xf8, 0xf9, 0xfa]), ['v3']), { status: 'none', discard: 3 });
   // A long-form header for a short body is not what senders write.
@@ -226,10 +301,14 @@ test('READY whose other values mention "Identity": the real binary identity is t
   const c = conn();
   const { inspector } = run([
     open(c),
-    data(c, 'c2s', Buffer.concat([
-      encodeGreetingV3('NULL', false),
-      encodeFrame('v3', readyCommand({ 'Socket-Type': 'DEALER', 'X-Note': 'Identity', Identity: Buffer.from([0, 0xff]) }), false, true),
-    ])),
+    data(
+      c,
+      'c2s',
+      Buffer.concat([
+        encodeGreetingV3('NULL', false),
+        encodeFrame('v3', readyCommand({ 'Socket-Type': 'DEALER', 'X-Note': 'Identity', Identity: Buffer.from([0, 0xff]) }), false, true),
+      ]),
+    ),
     close(c),
   ]);
   assert.equal(inspector.connection(c.id)!.identities.c2s, '00ff');
@@ -263,20 +342,26 @@ test('seeded random commands under every mechanism: fields or problems, never a 
 });
 
 test('mid-stream roles: the side on a fixed port is taken as the server even if it spoke first', () => {
-  const c: TcpConnection = { id: nextId++, client: { ip: '10.0.0.2', port: 5555 }, server: { ip: '10.0.0.1', port: 41000 }, midstream: true };
+  const c: TcpConnection = {
+    id: nextId++,
+    client: { ip: '10.0.0.2', port: 5555 },
+    server: { ip: '10.0.0.1', port: 41000 },
+    midstream: true,
+  };
   const frames = (tag: string) => Buffer.concat([1, 2, 3].map((i) => encodeMessage('v3', [Buffer.from(`${tag} ${i}`)])));
-  const { records, inspector } = run([
-    data(c, 'c2s', frames('from 5555')),
-    data(c, 's2c', frames('from 41000')),
-    close(c),
-  ]);
+  const { records, inspector } = run([data(c, 'c2s', frames('from 5555')), data(c, 's2c', frames('from 41000')), close(c)]);
   const msgs = msgsOf(records, c);
   assert.equal(msgs.length, 6);
   for (const m of msgs) {
     const fromServer = m.src === '10.0.0.2:5555';
     assert.equal(m.dir, fromServer ? 's2c' : 'c2s');
     assert.equal(m.dst, fromServer ? '10.0.0.1:41000' : '10.0.0.2:5555');
-    assert.equal(Buffer.from(m.frames[0], 'hex').toString().startsWith(fromServer ? 'from 5555' : 'from 41000'), true);
+    assert.equal(
+      Buffer.from(m.frames[0], 'hex')
+        .toString()
+        .startsWith(fromServer ? 'from 5555' : 'from 41000'),
+      true,
+    );
   }
   const info = inspector.connection(c.id)!;
   assert.deepEqual([info.client, info.server, info.midstream], ['10.0.0.1:41000', '10.0.0.2:5555', true]);

@@ -73,8 +73,22 @@ const handMade: InspectRecord[] = [
   // Larger than the writer's 1 MiB buffer, between small ones.
   { type: 'message', ...base, frames: ['00', 'ab'.repeat(700 * 1024), ''], sizes: [1, 700 * 1024, 0], truncated: true },
   { type: 'message', ...base, ts: 0, conn: 0, frames: ['01'], sizes: [1], subscription: { subscribe: true, topic: '' }, heuristic: true },
-  { type: 'message', ...base, frames: ['aa', '', 'bb'], sizes: [1, 0, 1], envelope: ['aa'], replyTo: { ts: 1700000000.125, latency: 0.125 } },
-  { type: 'error', ...base, message: 'bad "greeting": ünïcödé \u2028 and a tab\t', code: 'ZMTP_BAD_GREETING', severity: 'error', offset: 7 },
+  {
+    type: 'message',
+    ...base,
+    frames: ['aa', '', 'bb'],
+    sizes: [1, 0, 1],
+    envelope: ['aa'],
+    replyTo: { ts: 1700000000.125, latency: 0.125 },
+  },
+  {
+    type: 'error',
+    ...base,
+    message: 'bad "greeting": ünïcödé \u2028 and a tab\t',
+    code: 'ZMTP_BAD_GREETING',
+    severity: 'error',
+    offset: 7,
+  },
   { type: 'command', ...base, name: 'READY', properties: { 'Socket-Type': 'DEALER', Identity: 'naïve' } },
   { type: 'gap', ...base, dir: 's2c', bytes: 1460 },
 ];
@@ -84,7 +98,10 @@ test('RecordWriter --json: each line is JSON.stringify of its record, for stream
   const records = [...real, ...handMade];
   const messages = records.filter((r) => r.type === 'message');
   assert.ok(messages.length >= 40 + 4, `${messages.length} messages`);
-  assert.ok(messages.some((r) => r.type === 'message' && r.envelope), 'ROUTER/DEALER envelopes recognised');
+  assert.ok(
+    messages.some((r) => r.type === 'message' && r.envelope),
+    'ROUTER/DEALER envelopes recognised',
+  );
   const lines = (rs: InspectRecord[]) => rs.map((r) => JSON.stringify(r)).join('\n') + '\n';
   const expected = lines(records);
   // Small records repeated until the output fills many of the writer's 1 MiB buffers.

@@ -45,7 +45,12 @@ export async function startRelay(targetPort: number): Promise<Relay> {
       chunks.push({ conn: id, dir: 's2c', ts: Date.now() / 1000, data: Buffer.from(data) });
       client.write(data);
     });
-    const end = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
   });
@@ -58,10 +63,11 @@ export async function startRelay(targetPort: number): Promise<Relay> {
     async closeAll() {
       for (const s of sockets) s.destroy();
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

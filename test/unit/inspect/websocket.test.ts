@@ -18,15 +18,34 @@ const conn = (): TcpConnection => {
   return { id, client: { ip: '10.0.0.1', port: 40000 + id }, server: { ip: '10.0.0.2', port: 8080 }, midstream: false };
 };
 let clock = 1_700_000_000;
-const data = (c: TcpConnection, dir: 'c2s' | 's2c', bytes: Buffer): TcpStreamEvent => ({ kind: 'data', conn: c, dir, ts: clock++, data: bytes });
+const data = (c: TcpConnection, dir: 'c2s' | 's2c', bytes: Buffer): TcpStreamEvent => ({
+  kind: 'data',
+  conn: c,
+  dir,
+  ts: clock++,
+  data: bytes,
+});
 
-const REQUEST = (protocols: string) => Buffer.from(`GET /zmq HTTP/1.1\r\nHost: 10.0.0.2:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocols}\r\n\r\n`, 'latin1');
-const RESPONSE = (status: string, protocol?: string) => Buffer.from(`HTTP/1.1 ${status}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : ''}\r\n`, 'latin1');
+const REQUEST = (protocols: string) =>
+  Buffer.from(
+    `GET /zmq HTTP/1.1\r\nHost: 10.0.0.2:8080\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocols}\r\n\r\n`,
+    'latin1',
+  );
+const RESPONSE = (status: string, protocol?: string) =>
+  Buffer.from(
+    `HTTP/1.1 ${status}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : ''}\r\n`,
+    'latin1',
+  );
 
 /** One WebSocket frame; `mask` as a client sends (RFC 6455 5.3). */
 function wsFrame(payload: Buffer, { opcode = 2, fin = true, mask = false, rsv = 0 } = {}): Buffer {
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([0, len]) : len < 65536 ? Buffer.from([0, 126, len >> 8, len & 255]) : Buffer.concat([Buffer.from([0, 127]), Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])]);
+  const head =
+    len < 126
+      ? Buffer.from([0, len])
+      : len < 65536
+        ? Buffer.from([0, 126, len >> 8, len & 255])
+        : Buffer.concat([Buffer.from([0, 127]), Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])]);
   if (len >= 65536) head.writeUInt32BE(len, 6);
   head[0] = (fin ? 0x80 : 0) | rsv | opcode;
   if (!mask) return Buffer.concat([head, payload]);
@@ -60,7 +79,11 @@ function goodStream(): { c2s: Buffer; s2c: Buffer } {
       wsFrame(big.subarray(300), { opcode: 0, mask: true }),
       zws(Buffer.alloc(0), 0x02, true), // libzmq's keep-alive: an empty COMMAND message
     ]),
-    s2c: Buffer.concat([RESPONSE('101 Switching Protocols', 'ZWS2.0/NULL'), zws(readyCommand({ 'Socket-Type': 'ROUTER' }), 0x02), zws(Buffer.from('x'.repeat(200)))]),
+    s2c: Buffer.concat([
+      RESPONSE('101 Switching Protocols', 'ZWS2.0/NULL'),
+      zws(readyCommand({ 'Socket-Type': 'ROUTER' }), 0x02),
+      zws(Buffer.from('x'.repeat(200))),
+    ]),
   };
 }
 
@@ -70,7 +93,8 @@ test('a ZWS stream in any chunking: upgrade records, READY, messages (masked, fr
     const { c2s, s2c } = goodStream();
     const events: TcpStreamEvent[] = [{ kind: 'open', conn: c, ts: clock++ }];
     const cut = (dir: 'c2s' | 's2c', b: Buffer) => {
-      for (let i = 0; i < b.length; i += chunk === Infinity ? b.length : chunk) events.push(data(c, dir, b.subarray(i, i + (chunk === Infinity ? b.length : chunk))));
+      for (let i = 0; i < b.length; i += chunk === Infinity ? b.length : chunk)
+        events.push(data(c, dir, b.subarray(i, i + (chunk === Infinity ? b.length : chunk))));
     };
     cut('c2s', c2s.subarray(0, REQUEST('ZWS2.0/NULL,ZWS2.0').length));
     cut('s2c', s2c);
@@ -78,15 +102,27 @@ test('a ZWS stream in any chunking: upgrade records, READY, messages (masked, fr
     const { records, inspector } = run(events);
     assert.deepEqual(of(records, 'error', c), [], `chunk ${chunk}`);
     const ups = of(records, 'upgrade', c) as UpgradeRecord[];
-    assert.deepEqual(ups.map((u) => [u.dir, u.path, u.offered, u.status, u.protocol, u.mechanism]), [
-      ['c2s', '/zmq', ['ZWS2.0/NULL', 'ZWS2.0'], undefined, undefined, undefined],
-      ['s2c', undefined, undefined, 101, 'ZWS2.0/NULL', 'NULL'],
-    ]);
+    assert.deepEqual(
+      ups.map((u) => [u.dir, u.path, u.offered, u.status, u.protocol, u.mechanism]),
+      [
+        ['c2s', '/zmq', ['ZWS2.0/NULL', 'ZWS2.0'], undefined, undefined, undefined],
+        ['s2c', undefined, undefined, 101, 'ZWS2.0/NULL', 'NULL'],
+      ],
+    );
     const cmds = of(records, 'command', c) as CommandRecord[];
-    assert.deepEqual(cmds.map((x) => `${x.dir} ${x.name}`), ['s2c READY', 'c2s READY', 'c2s EMPTY']);
+    assert.deepEqual(
+      cmds.map((x) => `${x.dir} ${x.name}`),
+      ['s2c READY', 'c2s READY', 'c2s EMPTY'],
+    );
     const msgs = of(records, 'message', c) as MessageRecord[];
     // The server's data went in before the rest of the client's.
-    assert.deepEqual(msgs.map((m) => [m.dir, m.sizes]), [['s2c', [200]], ['c2s', [8, 70000]]]);
+    assert.deepEqual(
+      msgs.map((m) => [m.dir, m.sizes]),
+      [
+        ['s2c', [200]],
+        ['c2s', [8, 70000]],
+      ],
+    );
     assert.equal(msgs[1].frames[1], Buffer.alloc(70000, 9).toString('hex'));
     const info = inspector.connection(c.id)!;
     assert.deepEqual(info.socketTypes, { c2s: 'DEALER', s2c: 'ROUTER' });
@@ -97,34 +133,87 @@ test('a ZWS stream in any chunking: upgrade records, READY, messages (masked, fr
 
 test('malformed ZWS: each gives its own error (or not-ZMTP), never a throw, and a good connection beside it decodes', () => {
   const cases: Array<[string, (c: TcpConnection) => TcpStreamEvent[], Diagnostic | DiagnosticCode]> = [
-    ['plain HTTP, no ZWS', (c) => [data(c, 'c2s', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))], problem('NOT_ZMTP_NOT_ZWS', 'GET / HTTP/1.1')],
-    ['refused upgrade', (c) => [data(c, 'c2s', REQUEST('ZWS2.0/NULL')), data(c, 's2c', RESPONSE('400 Bad Request'))], problem('ZWS_UPGRADE_REFUSED', '400')],
-    ['server picked no ZWS', (c) => [data(c, 'c2s', REQUEST('ZWS2.0/NULL')), data(c, 's2c', RESPONSE('101 Switching Protocols', 'chat'))], problem('ZWS_NO_SUBPROTOCOL', 'chat')],
+    [
+      'plain HTTP, no ZWS',
+      (c) => [data(c, 'c2s', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'))],
+      problem('NOT_ZMTP_NOT_ZWS', 'GET / HTTP/1.1'),
+    ],
+    [
+      'refused upgrade',
+      (c) => [data(c, 'c2s', REQUEST('ZWS2.0/NULL')), data(c, 's2c', RESPONSE('400 Bad Request'))],
+      problem('ZWS_UPGRADE_REFUSED', '400'),
+    ],
+    [
+      'server picked no ZWS',
+      (c) => [data(c, 'c2s', REQUEST('ZWS2.0/NULL')), data(c, 's2c', RESPONSE('101 Switching Protocols', 'chat'))],
+      problem('ZWS_NO_SUBPROTOCOL', 'chat'),
+    ],
     ['header line without colon', (c) => [data(c, 'c2s', Buffer.from('GET / HTTP/1.1\r\nbroken\r\n\r\n'))], 'NOT_ZMTP_HTTP'],
-    ['endless head', (c) => [data(c, 'c2s', Buffer.concat([Buffer.from('GET / HTTP/1.1\r\n'), Buffer.alloc(20000, 0x61)]))], 'NOT_ZMTP_HTTP'],
-    ['text message', (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.from('hi'), { opcode: 1, mask: true })]))], problem('ZWS_TEXT_MESSAGE', 2)],
-    ['empty message', (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.alloc(0), { mask: true })]))], problem('ZWS_EMPTY_MESSAGE')],
-    ['unknown flags', (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), zws(Buffer.from('z'), 0x80, true)]))], problem('ZWS_BAD_FLAGS', 0x80)],
-    ['reserved bits', (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.from([0, 1]), { rsv: 0x40, mask: true })]))], 'ZWS_MALFORMED'],
-    ['orphan continuation', (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.from([0, 1]), { opcode: 0, mask: true })]))], 'ZWS_MALFORMED'],
-    ['unknown opcode', (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.from([0, 1]), { opcode: 5, mask: true })]))], 'ZWS_MALFORMED'],
-    ['cut mid-message', (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), zws(Buffer.alloc(500), 0, true).subarray(0, 100)]))], problem('ZWS_ENDED_IN_MESSAGE', 100)],
+    [
+      'endless head',
+      (c) => [data(c, 'c2s', Buffer.concat([Buffer.from('GET / HTTP/1.1\r\n'), Buffer.alloc(20000, 0x61)]))],
+      'NOT_ZMTP_HTTP',
+    ],
+    [
+      'text message',
+      (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.from('hi'), { opcode: 1, mask: true })]))],
+      problem('ZWS_TEXT_MESSAGE', 2),
+    ],
+    [
+      'empty message',
+      (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.alloc(0), { mask: true })]))],
+      problem('ZWS_EMPTY_MESSAGE'),
+    ],
+    [
+      'unknown flags',
+      (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), zws(Buffer.from('z'), 0x80, true)]))],
+      problem('ZWS_BAD_FLAGS', 0x80),
+    ],
+    [
+      'reserved bits',
+      (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.from([0, 1]), { rsv: 0x40, mask: true })]))],
+      'ZWS_MALFORMED',
+    ],
+    [
+      'orphan continuation',
+      (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.from([0, 1]), { opcode: 0, mask: true })]))],
+      'ZWS_MALFORMED',
+    ],
+    [
+      'unknown opcode',
+      (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), wsFrame(Buffer.from([0, 1]), { opcode: 5, mask: true })]))],
+      'ZWS_MALFORMED',
+    ],
+    [
+      'cut mid-message',
+      (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), zws(Buffer.alloc(500), 0, true).subarray(0, 100)]))],
+      problem('ZWS_ENDED_IN_MESSAGE', 100),
+    ],
     ['cut mid-upgrade', (c) => [data(c, 'c2s', Buffer.from('GET /zmq HTTP/1.1\r\nUpgr'))], 'ZWS_ENDED_IN_UPGRADE'],
-    ['absurd length', (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), Buffer.from([0x82, 0xff, 0, 0, 0x10, 0, 0, 0, 0, 0])]))], 'ZWS_MALFORMED'],
+    [
+      'absurd length',
+      (c) => [data(c, 'c2s', Buffer.concat([REQUEST('ZWS2.0/NULL'), Buffer.from([0x82, 0xff, 0, 0, 0x10, 0, 0, 0, 0, 0])]))],
+      'ZWS_MALFORMED',
+    ],
   ];
   for (const [name, build, expected] of cases) {
     const bad = conn();
     const good = conn();
     const { c2s, s2c } = goodStream();
     const events: TcpStreamEvent[] = [
-      { kind: 'open', conn: bad, ts: clock++ }, { kind: 'open', conn: good, ts: clock++ },
-      data(good, 'c2s', c2s.subarray(0, 50)), ...build(bad), data(good, 'c2s', c2s.subarray(50)), data(good, 's2c', s2c),
+      { kind: 'open', conn: bad, ts: clock++ },
+      { kind: 'open', conn: good, ts: clock++ },
+      data(good, 'c2s', c2s.subarray(0, 50)),
+      ...build(bad),
+      data(good, 'c2s', c2s.subarray(50)),
+      data(good, 's2c', s2c),
       { kind: 'close', conn: bad, ts: clock++, reason: 'fin' },
     ];
     const { records } = run(events);
     // Compared by code; where the table makes the whole text from values, by those values too.
     const errors = problemsOf(of(records, 'error', bad) as ErrorRecord[]);
-    const found = typeof expected === 'string' ? errors.some((e) => e.code === expected) : errors.some((e) => isDeepStrictEqual(e, expected));
+    const found =
+      typeof expected === 'string' ? errors.some((e) => e.code === expected) : errors.some((e) => isDeepStrictEqual(e, expected));
     assert.ok(found, `${name}: ${JSON.stringify(errors)}`);
     assert.deepEqual(of(records, 'error', good), [], `${name}: the good connection`);
     assert.equal(of(records, 'message', good).length, 2, `${name}: the good connection's messages`);

@@ -8,24 +8,45 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  parsePgmPacket, encodePgmPacket, pgmChecksum, tsiOf, tsiKey, readZmqPgmChunk, writeZmqPgmChunk, sqnDiff,
-  PGM_OPT_PRESENT, type PgmPacket, type PgmPacketInit, type PgmOption,
+  parsePgmPacket,
+  encodePgmPacket,
+  pgmChecksum,
+  tsiOf,
+  tsiKey,
+  readZmqPgmChunk,
+  writeZmqPgmChunk,
+  sqnDiff,
+  PGM_OPT_PRESENT,
+  type PgmPacket,
+  type PgmPacketInit,
+  type PgmOption,
 } from '../../../core/pgm/index.js';
 import { pgmPacketsOf, capturePyzmqPgm, REALCAPS, realcapsMissing } from '../../helpers/pgm.js';
 import { tempDir } from '../../helpers/capture.js';
 import { PcapWriter, LINKTYPE_RAW, checksum } from '../../../core/capture/index.js';
 import { prng } from '../../helpers/random.js';
 
-
 /** A packet as tcpdump -v prints it from "PGM, length" on (print-pgm.c's layout). */
 function tcpdumpText(p: PgmPacket, size: number): string {
   let body: string;
   switch (p.type) {
-    case 'SPM': body = `SPM seq ${p.sqn} trail ${p.trail} lead ${p.lead} nla ${p.pathNla}`; break;
-    case 'ODATA': case 'RDATA': body = `${p.type} trail ${p.trail} seq ${p.sqn}`; break;
-    case 'NAK': case 'NNAK': case 'NCF': body = `${p.type} (${p.sourceNla} -> ${p.groupNla}), seq ${p.sqn}`; break;
-    case 'POLL': body = `POLL seq ${p.sqn} round ${p.round}`; break;
-    default: body = p.type;
+    case 'SPM':
+      body = `SPM seq ${p.sqn} trail ${p.trail} lead ${p.lead} nla ${p.pathNla}`;
+      break;
+    case 'ODATA':
+    case 'RDATA':
+      body = `${p.type} trail ${p.trail} seq ${p.sqn}`;
+      break;
+    case 'NAK':
+    case 'NNAK':
+    case 'NCF':
+      body = `${p.type} (${p.sourceNla} -> ${p.groupNla}), seq ${p.sqn}`;
+      break;
+    case 'POLL':
+      body = `POLL seq ${p.sqn} round ${p.round}`;
+      break;
+    default:
+      body = p.type;
   }
   let opts = '';
   if (p.options.length) {
@@ -63,20 +84,38 @@ async function checkAgainstTcpdump(file: string, reference: string[], udpPort?: 
   return packets.map((c) => (parsePgmPacket(c.bytes) as { packet: PgmPacket }).packet);
 }
 
-const refLines = (text: string) => text.split('\n').map((l) => /(PGM, length .*)$/.exec(l)?.[1]).filter((l): l is string => !!l);
+const refLines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => /(PGM, length .*)$/.exec(l)?.[1])
+    .filter((l): l is string => !!l);
 
-for (const [name, ref] of [['tcpdump_epgm_zmtp1.pcap', 'epgm_zmtp1v.out'], ['tcpdump_pgm_zmtp1.pcap', 'pgm_zmtp1v.out']]) {
-  test(`real capture ${name}: every packet parses to what tcpdump's reference decode shows, checksum and bytes`, { skip: realcapsMissing }, async () => {
-    const packets = await checkAgainstTcpdump(`${REALCAPS}/${name}`, refLines(readFileSync(`${REALCAPS}/tcpdump-ref/${ref}`, 'utf8')));
-    // The SPMR goes upstream with the ports swapped but names the same session.
-    const sessions = new Set(packets.map((p) => tsiKey(tsiOf(p.header))));
-    assert.equal(sessions.size, 1);
-    assert.ok(packets.some((p) => p.type === 'SPMR'));
-    // libzmq's first-message offsets, as tcpdump shows them.
-    const offsets = packets.flatMap((p) => (p.type === 'ODATA' ? [readZmqPgmChunk(p.data)] : [])).map((c) => ('code' in c ? c.code : c.firstFrame));
-    const refOffsets = [...readFileSync(`${REALCAPS}/tcpdump-ref/${ref}`, 'utf8').matchAll(/frame offset 0x([0-9a-f]{4})/g)].map((m) => parseInt(m[1], 16));
-    assert.deepEqual(offsets, refOffsets.map((o) => (o === 0xffff ? undefined : o)));
-  });
+for (const [name, ref] of [
+  ['tcpdump_epgm_zmtp1.pcap', 'epgm_zmtp1v.out'],
+  ['tcpdump_pgm_zmtp1.pcap', 'pgm_zmtp1v.out'],
+]) {
+  test(
+    `real capture ${name}: every packet parses to what tcpdump's reference decode shows, checksum and bytes`,
+    { skip: realcapsMissing },
+    async () => {
+      const packets = await checkAgainstTcpdump(`${REALCAPS}/${name}`, refLines(readFileSync(`${REALCAPS}/tcpdump-ref/${ref}`, 'utf8')));
+      // The SPMR goes upstream with the ports swapped but names the same session.
+      const sessions = new Set(packets.map((p) => tsiKey(tsiOf(p.header))));
+      assert.equal(sessions.size, 1);
+      assert.ok(packets.some((p) => p.type === 'SPMR'));
+      // libzmq's first-message offsets, as tcpdump shows them.
+      const offsets = packets
+        .flatMap((p) => (p.type === 'ODATA' ? [readZmqPgmChunk(p.data)] : []))
+        .map((c) => ('code' in c ? c.code : c.firstFrame));
+      const refOffsets = [...readFileSync(`${REALCAPS}/tcpdump-ref/${ref}`, 'utf8').matchAll(/frame offset 0x([0-9a-f]{4})/g)].map((m) =>
+        parseInt(m[1], 16),
+      );
+      assert.deepEqual(
+        offsets,
+        refOffsets.map((o) => (o === 0xffff ? undefined : o)),
+      );
+    },
+  );
 }
 
 test('pyzmq epgm:// traffic captured by tcpdump: parses as tcpdump decodes it, checksums verify, bytes round-trip', async () => {
@@ -84,7 +123,10 @@ test('pyzmq epgm:// traffic captured by tcpdump: parses as tcpdump decodes it, c
   const run = await capturePyzmqPgm('epgm', messages);
   try {
     assert.equal(run.received.length, messages.length, 'the pyzmq SUB got every message');
-    const tcpdump = execFileSync('tcpdump', ['-nr', run.file, '-T', 'pgm', '-v', `udp port ${run.port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const tcpdump = execFileSync('tcpdump', ['-nr', run.file, '-T', 'pgm', '-v', `udp port ${run.port}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const packets = await checkAgainstTcpdump(run.file, refLines(tcpdump), run.port);
     const types = new Set(packets.map((p) => p.type));
     for (const t of ['SPM', 'ODATA', 'SPMR']) assert.ok(types.has(t as PgmPacket['type']), `${t} seen`);
@@ -108,14 +150,25 @@ test('every option kind and packet type serialises and parses back to the same f
     { name: 'nak-bo-rng', maxInterval: 100, minInterval: 10 },
     { name: 'redirect', nla: '10.1.2.3' },
     { name: 'path-nla', nla: 'fe80::1' },
-    { name: 'syn' }, { name: 'fin', flags: 0x01 }, { name: 'rst' }, { name: 'nbr-unreach' },
+    { name: 'syn' },
+    { name: 'fin', flags: 0x01 },
+    { name: 'rst' },
+    { name: 'nbr-unreach' },
     { name: 'crqst', bits: 2 },
     { name: 'pgmcc-feedback', timestamp: 123456, lossRate: 77, nla: '192.168.0.1' },
     { name: 'other', type: 0x10, body: Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8]) },
   ];
   const common = { sourcePort: 4000, destPort: 5555, gsi };
   const inits: PgmPacketInit[] = [
-    { ...common, type: 'SPM', sqn: 1, trail: 2, lead: 3, pathNla: '127.0.0.1', options: [{ name: 'parity-prm', proactive: false, onDemand: true, groupSize: 4 }] },
+    {
+      ...common,
+      type: 'SPM',
+      sqn: 1,
+      trail: 2,
+      lead: 3,
+      pathNla: '127.0.0.1',
+      options: [{ name: 'parity-prm', proactive: false, onDemand: true, groupSize: 4 }],
+    },
     { ...common, type: 'ODATA', sqn: 0xffffffff, trail: 0, data: Buffer.from('hello'), options },
     { ...common, type: 'RDATA', sqn: 5, trail: 1, data: Buffer.alloc(0) },
     { ...common, type: 'NAK', sqn: 9, sourceNla: '10.0.0.1', groupNla: '239.1.2.3', options: [{ name: 'nak-list', sqns: [10, 11, 12] }] },
@@ -142,10 +195,36 @@ test('packets we build with options are read by tcpdump and tshark as we meant t
   // print our fields. (tcpdump misreads the group NLA of NAKs and swaps POLL/POLR, so those go to tshark.)
   const gsi = Buffer.from('a1a2a3a4a5a6', 'hex');
   const forTcpdump: PgmPacketInit[] = [
-    { type: 'ODATA', sourcePort: 1000, destPort: 2000, gsi, sqn: 42, trail: 40, data: Buffer.from('xyz'), options: [{ name: 'fragment', firstSqn: 41, offset: 1000, apduLength: 3003 }] },
-    { type: 'SPM', sourcePort: 1000, destPort: 2000, gsi, sqn: 1, trail: 40, lead: 45, pathNla: '10.0.0.1', options: [{ name: 'join', minSqn: 40 }, { name: 'parity-prm', proactive: true, onDemand: true, groupSize: 16 }] },
+    {
+      type: 'ODATA',
+      sourcePort: 1000,
+      destPort: 2000,
+      gsi,
+      sqn: 42,
+      trail: 40,
+      data: Buffer.from('xyz'),
+      options: [{ name: 'fragment', firstSqn: 41, offset: 1000, apduLength: 3003 }],
+    },
+    {
+      type: 'SPM',
+      sourcePort: 1000,
+      destPort: 2000,
+      gsi,
+      sqn: 1,
+      trail: 40,
+      lead: 45,
+      pathNla: '10.0.0.1',
+      options: [
+        { name: 'join', minSqn: 40 },
+        { name: 'parity-prm', proactive: true, onDemand: true, groupSize: 16 },
+      ],
+    },
   ];
-  const out = execFileSync('tcpdump', ['-nr', '-', '-v'], { input: rawIpPcap(forTcpdump.map((p) => encodePgmPacket(p))), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+  const out = execFileSync('tcpdump', ['-nr', '-', '-v'], {
+    input: rawIpPcap(forTcpdump.map((p) => encodePgmPacket(p))),
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
   const parsed = forTcpdump.map((p) => {
     const bytes = encodePgmPacket(p);
     const r = parsePgmPacket(bytes);
@@ -157,17 +236,50 @@ test('packets we build with options are read by tcpdump and tshark as we meant t
   assert.match(out, /JOIN 40 PARITY MAXTGS 16/);
 
   const forTshark: PgmPacketInit[] = [
-    { type: 'NAK', sourcePort: 2000, destPort: 1000, gsi, sqn: 43, sourceNla: '10.0.0.1', groupNla: '239.1.1.1', options: [{ name: 'nak-list', sqns: [44, 45] }] },
+    {
+      type: 'NAK',
+      sourcePort: 2000,
+      destPort: 1000,
+      gsi,
+      sqn: 43,
+      sourceNla: '10.0.0.1',
+      groupNla: '239.1.1.1',
+      options: [{ name: 'nak-list', sqns: [44, 45] }],
+    },
     { type: 'NCF', sourcePort: 1000, destPort: 2000, gsi, sqn: 43, sourceNla: '10.0.0.1', groupNla: '239.1.1.1' },
-    { type: 'POLL', sourcePort: 1000, destPort: 2000, gsi, sqn: 7, round: 2, subType: 1, pathNla: '10.0.0.9', backoffInterval: 1000, random: 0x01020304, mask: 0xff },
+    {
+      type: 'POLL',
+      sourcePort: 1000,
+      destPort: 2000,
+      gsi,
+      sqn: 7,
+      round: 2,
+      subType: 1,
+      pathNla: '10.0.0.9',
+      backoffInterval: 1000,
+      random: 0x01020304,
+      mask: 0xff,
+    },
     { type: 'POLR', sourcePort: 2000, destPort: 1000, gsi, sqn: 7, round: 2 },
   ];
-  const fields = ['pgm.hdr.type', 'pgm.nak.sqn', 'pgm.nak.src.ipv4', 'pgm.nak.grp.ipv4', 'pgm.poll.sqn', 'pgm.poll.round', 'pgm.poll.path.ipv4', 'pgm.poll.backoff_ivl', 'pgm.polr.sqn', 'pgm.polr.round'];
+  const fields = [
+    'pgm.hdr.type',
+    'pgm.nak.sqn',
+    'pgm.nak.src.ipv4',
+    'pgm.nak.grp.ipv4',
+    'pgm.poll.sqn',
+    'pgm.poll.round',
+    'pgm.poll.path.ipv4',
+    'pgm.poll.backoff_ivl',
+    'pgm.polr.sqn',
+    'pgm.polr.round',
+  ];
   // tshark refuses a socket as standard input (which is what Node gives a child): it reads a file.
   const tmp = tempDir();
   const file = join(tmp.dir, 'ours.pcap');
   writeFileSync(file, rawIpPcap(forTshark.map((p) => encodePgmPacket(p))));
-  const tsharkRun = (args: string[]) => execFileSync('tshark', ['-r', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const tsharkRun = (args: string[]) =>
+    execFileSync('tshark', ['-r', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   let tshark: string;
   let verbose: string;
   try {
@@ -176,12 +288,18 @@ test('packets we build with options are read by tcpdump and tshark as we meant t
   } finally {
     tmp.cleanup();
   }
-  assert.deepEqual(tshark.trim().split('\n').map((l) => l.split('\t')), [
-    ['0x08', '0x0000002b', '10.0.0.1', '239.1.1.1', '', '', '', '', '', ''],
-    ['0x0a', '0x0000002b', '10.0.0.1', '239.1.1.1', '', '', '', '', '', ''],
-    ['0x01', '', '', '', '0x00000007', '2', '10.0.0.9', '1000', '', ''],
-    ['0x02', '', '', '', '', '', '', '', '0x00000007', '2'],
-  ]);
+  assert.deepEqual(
+    tshark
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t')),
+    [
+      ['0x08', '0x0000002b', '10.0.0.1', '239.1.1.1', '', '', '', '', '', ''],
+      ['0x0a', '0x0000002b', '10.0.0.1', '239.1.1.1', '', '', '', '', '', ''],
+      ['0x01', '', '', '', '0x00000007', '2', '10.0.0.9', '1000', '', ''],
+      ['0x02', '', '', '', '', '', '', '', '0x00000007', '2'],
+    ],
+  );
   assert.match(verbose, /List\(2\): 0x2c 0x2d/, 'the NAK list');
   assert.equal(verbose.match(/\[Checksum Status: Good\]/g)?.length, forTshark.length, 'tshark finds every PGM checksum good');
 });
@@ -205,7 +323,16 @@ function rawIpPcap(payloads: Buffer[]): Buffer {
 
 test('malformed packets come back with a code, never an exception', () => {
   const gsi = Buffer.from('010203040506', 'hex');
-  const odata = encodePgmPacket({ type: 'ODATA', sourcePort: 1, destPort: 2, gsi, sqn: 1, trail: 0, data: Buffer.from('payload'), options: [{ name: 'fragment', firstSqn: 1, offset: 0, apduLength: 7 }] });
+  const odata = encodePgmPacket({
+    type: 'ODATA',
+    sourcePort: 1,
+    destPort: 2,
+    gsi,
+    sqn: 1,
+    trail: 0,
+    data: Buffer.from('payload'),
+    options: [{ name: 'fragment', firstSqn: 1, offset: 0, apduLength: 7 }],
+  });
   const code = (b: Buffer) => {
     const r = parsePgmPacket(b);
     return r.ok ? 'ok' : r.code;

@@ -13,7 +13,14 @@ import { Reply } from '../../../core/internal.js';
 
 function sock(id: string, type: SocketType, bound: string[] = [], options: SocketInfo['options'] = {}): SocketInfo {
   return {
-    id, name: `${type.toLowerCase()}-${id}`, type, options, peers: [], closed: false, messageCount: 0, eventCount: 0,
+    id,
+    name: `${type.toLowerCase()}-${id}`,
+    type,
+    options,
+    peers: [],
+    closed: false,
+    messageCount: 0,
+    eventCount: 0,
     endpoints: bound.map((e) => ({ kind: 'bind' as const, requested: 'tcp://127.0.0.1:*', endpoint: e })),
   };
 }
@@ -23,14 +30,24 @@ test('connect targets: other sockets bound endpoints, compatible types first; th
   const pub = sock('2', 'PUB', ['tcp://127.0.0.1:1000']);
   const rep = sock('3', 'REP', ['tcp://127.0.0.1:2000', 'ipc:///tmp/rep']);
   const targets = connectTargets(req, [req, pub, rep]);
-  assert.deepEqual(targets.map((t) => [t.endpoint, t.compatible]), [['tcp://127.0.0.1:2000', true], ['ipc:///tmp/rep', true], ['tcp://127.0.0.1:1000', false]]);
+  assert.deepEqual(
+    targets.map((t) => [t.endpoint, t.compatible]),
+    [
+      ['tcp://127.0.0.1:2000', true],
+      ['ipc:///tmp/rep', true],
+      ['tcp://127.0.0.1:1000', false],
+    ],
+  );
   assert.equal(defaultEndpoint(req, [req, pub, rep]), 'tcp://127.0.0.1:2000');
   assert.equal(defaultEndpoint(req, [req, pub]), 'tcp://127.0.0.1:*', 'nothing compatible: a wildcard to bind');
   assert.deepEqual(connectTargets(rep, [rep]), [], 'its own endpoints are not offered');
 });
 
 test('pyzmq code maps options to libzmq names and leaves the host default send timeout out', () => {
-  const code = socketAsCode(sock('1', 'SUB', ['tcp://127.0.0.1:4000'], { reconnectInterval: 100, sendTimeout: 2000, subscriptions: ['a', ''] }), 'pyzmq');
+  const code = socketAsCode(
+    sock('1', 'SUB', ['tcp://127.0.0.1:4000'], { reconnectInterval: 100, sendTimeout: 2000, subscriptions: ['a', ''] }),
+    'pyzmq',
+  );
   assert.match(code, /sock = ctx\.socket\(zmq\.SUB\)/);
   assert.match(code, /sock\.reconnect_ivl = 100/);
   assert.doesNotMatch(code, /sndtimeo/);
@@ -42,7 +59,10 @@ test('pyzmq code maps options to libzmq names and leaves the host default send t
 test('the zeromq.js code of a REQ runs against a REP of this engine', async () => {
   const rep = new Reply({ linger: 0 });
   await rep.bind('tcp://127.0.0.1:*');
-  const req: SocketInfo = { ...sock('1', 'REQ', [], { linger: 0 }), endpoints: [{ kind: 'connect', requested: rep.lastEndpoint!, endpoint: rep.lastEndpoint! }] };
+  const req: SocketInfo = {
+    ...sock('1', 'REQ', [], { linger: 0 }),
+    endpoints: [{ kind: 'connect', requested: rep.lastEndpoint!, endpoint: rep.lastEndpoint! }],
+  };
   // In the repository, so `import "zeromq"` resolves from its node_modules.
   const dir = mkdtempSync(join(fileURLToPath(new URL('../../..', import.meta.url)), 'test-results-code-'));
   const file = join(dir, 'req.mjs');

@@ -6,11 +6,24 @@ import { missingSecrets, toWorkspace, zapToApply } from '../../../src/renderer/s
 import type { SocketInfo } from '../../../core/host/protocol.js';
 
 const curveServer: SocketInfo = {
-  id: 's1', name: 'srv', type: 'REP', closed: false, messageCount: 0, eventCount: 0, peers: [],
+  id: 's1',
+  name: 'srv',
+  type: 'REP',
+  closed: false,
+  messageCount: 0,
+  eventCount: 0,
+  peers: [],
   options: { curveServer: true, curvePublicKey: 'P'.repeat(40), curveSecretKey: 'S'.repeat(40), sendTimeout: 2000 },
   endpoints: [{ kind: 'bind', requested: 'tcp://127.0.0.1:*', endpoint: 'tcp://127.0.0.1:5555' }],
 };
-const plainClient: SocketInfo = { ...curveServer, id: 's2', name: 'cli', type: 'REQ', options: { plainUsername: 'alice', plainPassword: 'pw', sendTimeout: 500 }, endpoints: [] };
+const plainClient: SocketInfo = {
+  ...curveServer,
+  id: 's2',
+  name: 'cli',
+  type: 'REQ',
+  options: { plainUsername: 'alice', plainPassword: 'pw', sendTimeout: 500 },
+  endpoints: [],
+};
 
 test('secrets stay out of a workspace unless asked for; everything else is kept', () => {
   const without = toWorkspace([curveServer, plainClient], [], false);
@@ -27,7 +40,10 @@ test('secrets stay out of a workspace unless asked for; everything else is kept'
 test('missingSecrets names what a socket saved without secrets lacks', () => {
   assert.deepEqual(missingSecrets(toWorkspace([curveServer], [], false).sockets[0].options), { curveKeyPair: true, plainPassword: false });
   assert.deepEqual(missingSecrets(toWorkspace([plainClient], [], false).sockets[0].options), { curveKeyPair: false, plainPassword: true });
-  assert.deepEqual(missingSecrets(toWorkspace([curveServer, plainClient], [], true).sockets[1].options), { curveKeyPair: false, plainPassword: false });
+  assert.deepEqual(missingSecrets(toWorkspace([curveServer, plainClient], [], true).sockets[1].options), {
+    curveKeyPair: false,
+    plainPassword: false,
+  });
   assert.deepEqual(missingSecrets({}), { curveKeyPair: false, plainPassword: false });
 });
 
@@ -35,7 +51,10 @@ test('the ZAP policy goes into a workspace with CURVE keys always and PLAIN pass
   const zap = { plainUsers: [{ username: 'alice', password: 'pw' }], curveAllowAny: false, curveKeys: ['K'.repeat(40)] };
   const without = toWorkspace([], [], false, zap);
   assert.deepEqual(without.zap, { plainUsers: [{ username: 'alice' }], curveAllowAny: false, curveKeys: ['K'.repeat(40)] });
-  assert.deepEqual(zapToApply(without.zap!), { policy: { plainUsers: [], curveAllowAny: false, curveKeys: ['K'.repeat(40)] }, withoutPassword: ['alice'] });
+  assert.deepEqual(zapToApply(without.zap!), {
+    policy: { plainUsers: [], curveAllowAny: false, curveKeys: ['K'.repeat(40)] },
+    withoutPassword: ['alice'],
+  });
   const withSecrets = toWorkspace([], [], true, zap);
   assert.deepEqual(zapToApply(withSecrets.zap!), { policy: zap, withoutPassword: [] });
   assert.equal(toWorkspace([], [], true).zap, undefined, 'no policy given, none saved');

@@ -1,9 +1,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FrameDecoder, encodeMessage, encodeFrame, parseGreeting, encodeGreetingV3, encodeGreetingV2, encodeSignature,
-  z85Encode, z85Decode, encodeMetadata, decodeMetadata, parseCommand, readyCommand, pingCommand, errorCommand,
-  subscribeCommand, parseLegacySubscription, legacySubscription, REVISION_1_0, REVISION_2_0, type Framing,
+  FrameDecoder,
+  encodeMessage,
+  encodeFrame,
+  parseGreeting,
+  encodeGreetingV3,
+  encodeGreetingV2,
+  encodeSignature,
+  z85Encode,
+  z85Decode,
+  encodeMetadata,
+  decodeMetadata,
+  parseCommand,
+  readyCommand,
+  pingCommand,
+  errorCommand,
+  subscribeCommand,
+  parseLegacySubscription,
+  legacySubscription,
+  REVISION_1_0,
+  REVISION_2_0,
+  type Framing,
 } from '../../../core/zmtp/index.js';
 
 function decodeAll(framing: Framing, chunks: Buffer[], max = -1) {
@@ -40,8 +58,10 @@ for (const framing of ['v1', 'v2', 'v3'] as const) {
   test(`${framing} framing: multipart messages survive any chunking, short and long frames`, () => {
     const frames = [Buffer.from('a'), Buffer.alloc(0), Buffer.alloc(300, 7), Buffer.alloc(254, 1), Buffer.alloc(255, 2)];
     const wire = Buffer.concat([encodeMessage(framing, frames), encodeMessage(framing, [Buffer.from('end')])]);
-    const expected = [...frames.map((f, i) => ({ more: i < frames.length - 1, command: false, body: f.toString('hex') })),
-      { more: false, command: false, body: Buffer.from('end').toString('hex') }];
+    const expected = [
+      ...frames.map((f, i) => ({ more: i < frames.length - 1, command: false, body: f.toString('hex') })),
+      { more: false, command: false, body: Buffer.from('end').toString('hex') },
+    ];
     for (const sizes of [[wire.length], [1], [2, 3], [7, 1, 300], [9, 10]]) {
       const { frames: got, error } = decodeAll(framing, split(wire, sizes));
       assert.equal(error, undefined);

@@ -52,19 +52,31 @@ test('a declared size is not allocated up front: the body buffer grows with the 
     const header = Buffer.alloc(9);
     header[0] = 0x02; // LONG
     header.writeBigUInt64BE(BigInt(declared), 1);
-    assert.equal(decoder.push(Buffer.concat([header, Buffer.alloc(100)]), () => assert.fail('no frame yet')), undefined);
+    assert.equal(
+      decoder.push(Buffer.concat([header, Buffer.alloc(100)]), () => assert.fail('no frame yet')),
+      undefined,
+    );
     let received = 100;
     for (let i = 0; i < 40; i++) {
       // A transport reading straight into the body (as SlabReader does) and one pushing chunks, in turn.
       const target = decoder.directTarget()!;
-      assert.ok(received + target.length <= Math.max(256 * 1024, 2 * received), `buffer ${received + target.length} for ${received} bytes received`);
+      assert.ok(
+        received + target.length <= Math.max(256 * 1024, 2 * received),
+        `buffer ${received + target.length} for ${received} bytes received`,
+      );
       if (i % 2) {
         const n = Math.min(target.length, 50_000);
         target.fill(1, 0, n);
-        assert.equal(decoder.directFilled(n, () => assert.fail('no frame yet')), undefined);
+        assert.equal(
+          decoder.directFilled(n, () => assert.fail('no frame yet')),
+          undefined,
+        );
         received += n;
       } else {
-        assert.equal(decoder.push(Buffer.alloc(70_000, 1), () => assert.fail('no frame yet')), undefined);
+        assert.equal(
+          decoder.push(Buffer.alloc(70_000, 1), () => assert.fail('no frame yet')),
+          undefined,
+        );
         received += 70_000;
       }
     }

@@ -4,9 +4,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import nacl from 'tweetnacl';
 import {
-  createMechanism, selectMechanism, checkSecurityOptions, curveKeyPair, curvePublicKey, describeSecurityCommand, describeSecurityBody,
-  encodeZapRequest, parseZapRequest, encodeZapReply, parseZapReply, encodeMetadata, splitCommand, z85Decode, z85Encode,
-  type HandshakeStep, type Mechanism, type ZapClient, type ZapReply, type ZapRequest,
+  createMechanism,
+  selectMechanism,
+  checkSecurityOptions,
+  curveKeyPair,
+  curvePublicKey,
+  describeSecurityCommand,
+  describeSecurityBody,
+  encodeZapRequest,
+  parseZapRequest,
+  encodeZapReply,
+  parseZapReply,
+  encodeMetadata,
+  splitCommand,
+  z85Decode,
+  z85Encode,
+  type HandshakeStep,
+  type Mechanism,
+  type ZapClient,
+  type ZapReply,
+  type ZapRequest,
 } from '../../../core/zmtp/index.js';
 
 type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
@@ -53,7 +70,12 @@ const clientProps = { 'Socket-Type': 'DEALER', Identity: 'alice-socket' };
 const serverProps = { 'Socket-Type': 'ROUTER', Identity: 'srv' };
 
 function plainPair(zap?: ZapClient, username = 'admin', password = 'secret') {
-  const client = createMechanism('PLAIN', { ...base, asServer: false, properties: clientProps, socketOptions: { plainUsername: username, plainPassword: password } });
+  const client = createMechanism('PLAIN', {
+    ...base,
+    asServer: false,
+    properties: clientProps,
+    socketOptions: { plainUsername: username, plainPassword: password },
+  });
   const server = createMechanism('PLAIN', { ...base, asServer: true, properties: serverProps, zap, socketOptions: { plainServer: true } });
   return { client, server };
 }
@@ -62,11 +84,21 @@ function curvePair(zap?: ZapClient, extra: Record<string, unknown> = {}) {
   const serverKeys = curveKeyPair();
   const clientKeys = curveKeyPair();
   const client = createMechanism('CURVE', {
-    ...base, asServer: false, properties: clientProps,
-    socketOptions: { curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey, ...extra },
+    ...base,
+    asServer: false,
+    properties: clientProps,
+    socketOptions: {
+      curveServerKey: serverKeys.publicKey,
+      curvePublicKey: clientKeys.publicKey,
+      curveSecretKey: clientKeys.secretKey,
+      ...extra,
+    },
   });
   const server = createMechanism('CURVE', {
-    ...base, asServer: true, properties: serverProps, zap,
+    ...base,
+    asServer: true,
+    properties: serverProps,
+    zap,
     socketOptions: { curveServer: true, curveSecretKey: serverKeys.secretKey, ...extra },
   });
   return { client, server, serverKeys, clientKeys };
@@ -90,7 +122,10 @@ test('PLAIN: ZAP accepts, both sides exchange metadata, user id and ZAP metadata
   assert.equal(requests[0].address, '127.0.0.1');
   assert.equal(requests[0].identity.toString(), 'srv', "libzmq puts the server socket's own routing id in the request");
   assert.deepEqual(requests[0].credentials.map(String), ['admin', 'secret']);
-  assert.deepEqual(r.wire.map((w) => `${w.from}:${splitCommand(w.body)!.name}`), ['client:HELLO', 'server:WELCOME', 'client:INITIATE', 'server:READY']);
+  assert.deepEqual(
+    r.wire.map((w) => `${w.from}:${splitCommand(w.body)!.name}`),
+    ['client:HELLO', 'server:WELCOME', 'client:INITIATE', 'server:READY'],
+  );
   assert.equal(client.encrypts, false);
 });
 
@@ -119,12 +154,12 @@ test('PLAIN: ZAP 400 sends ERROR "400" and the client reports an auth failure wi
 });
 
 test('PLAIN: ZAP 300 (temporary) closes without sending ERROR; 500 sends ERROR "500"', async () => {
-  let r = await handshake(...Object.values(plainPair(zapHandler({ statusCode: '300' }).zap)) as [Mechanism, Mechanism]);
+  let r = await handshake(...(Object.values(plainPair(zapHandler({ statusCode: '300' }).zap)) as [Mechanism, Mechanism]));
   let s = r.server as ErrorStep;
   assert.equal(s.status, 'error');
   assert.equal(s.zapStatus, 300);
   assert.deepEqual(s.send, []);
-  r = await handshake(...Object.values(plainPair(zapHandler({ statusCode: '500' }).zap)) as [Mechanism, Mechanism]);
+  r = await handshake(...(Object.values(plainPair(zapHandler({ statusCode: '500' }).zap)) as [Mechanism, Mechanism]));
   s = r.server as ErrorStep;
   assert.equal(s.zapStatus, 500);
   assert.equal((r.client as ErrorStep).zapStatus, 500);
@@ -132,7 +167,7 @@ test('PLAIN: ZAP 300 (temporary) closes without sending ERROR; 500 sends ERROR "
 
 test('PLAIN: without a ZAP handler the server refuses (libzmq 4.3: no-detail, EFAULT)', async () => {
   for (const zap of [undefined, (async () => undefined) as ZapClient]) {
-    const r = await handshake(...Object.values(plainPair(zap)) as [Mechanism, Mechanism]);
+    const r = await handshake(...(Object.values(plainPair(zap)) as [Mechanism, Mechanism]));
     const s = r.server as ErrorStep;
     assert.equal(s.status, 'error');
     assert.equal(s.kind, 'no-detail');
@@ -144,9 +179,11 @@ test('PLAIN: a ZAP reply with an invalid status code or metadata, or a failing Z
   for (const zap of [
     zapHandler({ statusCode: '201' }).zap,
     zapHandler({ statusCode: '200', metadata: Buffer.from([5, 65]) }).zap,
-    (async () => { throw new Error('zap socket closed'); }) as ZapClient,
+    (async () => {
+      throw new Error('zap socket closed');
+    }) as ZapClient,
   ]) {
-    const r = await handshake(...Object.values(plainPair(zap)) as [Mechanism, Mechanism]);
+    const r = await handshake(...(Object.values(plainPair(zap)) as [Mechanism, Mechanism]));
     const s = r.server as ErrorStep;
     assert.equal(s.status, 'error');
     assert.equal(s.kind, 'protocol');
@@ -156,9 +193,15 @@ test('PLAIN: a ZAP reply with an invalid status code or metadata, or a failing Z
 
 test('PLAIN: malformed or misplaced commands give errors, never exceptions', async () => {
   const bad = [
-    Buffer.alloc(0), Buffer.from([9, 65]), Buffer.from('\x05HELLO', 'latin1'), Buffer.from('\x05HELLO\x05ab', 'latin1'),
-    Buffer.from('\x05HELLO\x01a', 'latin1'), Buffer.from('\x05HELLO\x01a\x03bc', 'latin1'), Buffer.from('\x05HELLO\x01a\x01bc', 'latin1'),
-    Buffer.from('\x08INITIATE', 'latin1'), Buffer.from('\x05READY', 'latin1'),
+    Buffer.alloc(0),
+    Buffer.from([9, 65]),
+    Buffer.from('\x05HELLO', 'latin1'),
+    Buffer.from('\x05HELLO\x05ab', 'latin1'),
+    Buffer.from('\x05HELLO\x01a', 'latin1'),
+    Buffer.from('\x05HELLO\x01a\x03bc', 'latin1'),
+    Buffer.from('\x05HELLO\x01a\x01bc', 'latin1'),
+    Buffer.from('\x08INITIATE', 'latin1'),
+    Buffer.from('\x05READY', 'latin1'),
   ];
   for (const body of bad) {
     const server = plainPair(zapHandler({ statusCode: '200' }).zap).server;
@@ -174,7 +217,12 @@ test('PLAIN: malformed or misplaced commands give errors, never exceptions', asy
   assert.equal(broken.status, 'error');
   assert.match((broken as ErrorStep).reason, /metadata/);
   // client: READY before WELCOME, WELCOME with extra bytes, a truncated ERROR
-  for (const body of [Buffer.from('\x05READY', 'latin1'), Buffer.from('\x07WELCOMEx', 'latin1'), Buffer.from('\x05ERROR\x09ab', 'latin1'), Buffer.from([0])]) {
+  for (const body of [
+    Buffer.from('\x05READY', 'latin1'),
+    Buffer.from('\x07WELCOMEx', 'latin1'),
+    Buffer.from('\x05ERROR\x09ab', 'latin1'),
+    Buffer.from([0]),
+  ]) {
     const c = plainPair().client;
     c.start();
     const step = await c.onCommand(body);
@@ -190,7 +238,10 @@ test('CURVE: handshake without ZAP handler (Stonehouse), then frames both ways t
   assert.equal(r.server?.status, 'ready');
   assert.deepEqual((r.client as ReadyStep).peerProperties, serverProps);
   assert.deepEqual((r.server as ReadyStep).peerProperties, clientProps);
-  assert.deepEqual(r.wire.map((w) => `${w.from}:${splitCommand(w.body)!.name}:${w.body.length}`).slice(0, 2), ['client:HELLO:200', 'server:WELCOME:168']);
+  assert.deepEqual(r.wire.map((w) => `${w.from}:${splitCommand(w.body)!.name}:${w.body.length}`).slice(0, 2), [
+    'client:HELLO:200',
+    'server:WELCOME:168',
+  ]);
   assert.ok(client.encrypts && server.encrypts);
 
   const frames = [
@@ -199,7 +250,10 @@ test('CURVE: handshake without ZAP handler (Stonehouse), then frames both ways t
     { body: Buffer.alloc(70000, 7), more: false, command: false },
     { body: Buffer.from('\x04PING\x00\x0a', 'latin1'), more: false, command: true },
   ];
-  for (const [from, to] of [[client, server], [server, client]] as const) {
+  for (const [from, to] of [
+    [client, server],
+    [server, client],
+  ] as const) {
     for (const f of frames) {
       const sealed = from.seal!(f.body, f.more, f.command);
       assert.equal(splitCommand(sealed)!.name, 'MESSAGE');
@@ -230,7 +284,12 @@ test('CURVE: replayed, tampered or wrongly directed MESSAGE boxes are refused wi
   // a box the server sealed cannot be opened as coming from the client (different nonce prefix)
   const own = server.seal!(Buffer.from('x'), false, false);
   assert.ok('error' in server.open!(own));
-  for (const body of [Buffer.alloc(0), Buffer.from('\x07MESSAGE', 'latin1'), Buffer.from('\x07MESSAGEaaaaaaaa', 'latin1'), Buffer.from('\x04PING\x00\x00', 'latin1')]) {
+  for (const body of [
+    Buffer.alloc(0),
+    Buffer.from('\x07MESSAGE', 'latin1'),
+    Buffer.from('\x07MESSAGEaaaaaaaa', 'latin1'),
+    Buffer.from('\x04PING\x00\x00', 'latin1'),
+  ]) {
     const o = server.open!(body);
     assert.ok('error' in o);
   }
@@ -262,10 +321,21 @@ test('CURVE: zapEnforceDomain without a handler refuses (no-detail); with no dom
   const asked = zapHandler({ statusCode: '400' });
   const serverKeys = curveKeyPair();
   const clientKeys = curveKeyPair();
-  const client = createMechanism('CURVE', { zapDomain: '', peerAddress: 'x', asServer: false, properties: clientProps,
-    socketOptions: { curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey } });
-  const server = createMechanism('CURVE', { zapDomain: '', peerAddress: 'x', asServer: true, properties: serverProps, zap: asked.zap,
-    socketOptions: { curveServer: true, curveSecretKey: serverKeys.secretKey, zapEnforceDomain: true } });
+  const client = createMechanism('CURVE', {
+    zapDomain: '',
+    peerAddress: 'x',
+    asServer: false,
+    properties: clientProps,
+    socketOptions: { curveServerKey: serverKeys.publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey },
+  });
+  const server = createMechanism('CURVE', {
+    zapDomain: '',
+    peerAddress: 'x',
+    asServer: true,
+    properties: serverProps,
+    zap: asked.zap,
+    socketOptions: { curveServer: true, curveSecretKey: serverKeys.secretKey, zapEnforceDomain: true },
+  });
   const r2 = await handshake(client, server);
   assert.equal(r2.server?.status, 'ready');
   assert.equal(asked.requests.length, 0);
@@ -274,9 +344,18 @@ test('CURVE: zapEnforceDomain without a handler refuses (no-detail); with no dom
 test('CURVE: a client with the wrong server key is refused at HELLO', async () => {
   const serverKeys = curveKeyPair();
   const clientKeys = curveKeyPair();
-  const client = createMechanism('CURVE', { ...base, asServer: false, properties: clientProps,
-    socketOptions: { curveServerKey: curveKeyPair().publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey } });
-  const server = createMechanism('CURVE', { ...base, asServer: true, properties: serverProps, socketOptions: { curveServer: true, curveSecretKey: serverKeys.secretKey } });
+  const client = createMechanism('CURVE', {
+    ...base,
+    asServer: false,
+    properties: clientProps,
+    socketOptions: { curveServerKey: curveKeyPair().publicKey, curvePublicKey: clientKeys.publicKey, curveSecretKey: clientKeys.secretKey },
+  });
+  const server = createMechanism('CURVE', {
+    ...base,
+    asServer: true,
+    properties: serverProps,
+    socketOptions: { curveServer: true, curveSecretKey: serverKeys.secretKey },
+  });
   const r = await handshake(client, server);
   assert.equal(r.server?.status, 'error');
   assert.equal((r.server as ErrorStep).kind, 'protocol');
@@ -293,7 +372,12 @@ test('CURVE: every truncation and bit flip of real handshake commands gives an e
     const out: Buffer[] = [];
     for (const n of [0, 1, 5, 6, 8, 30, b.length - 1]) if (n < b.length) out.push(b.subarray(0, n));
     out.push(Buffer.concat([b, Buffer.from([0])]));
-    for (const i of [7, 40, 100, 150, b.length - 1]) if (i < b.length) { const c = Buffer.from(b); c[i] ^= 0x20; out.push(c); }
+    for (const i of [7, 40, 100, 150, b.length - 1])
+      if (i < b.length) {
+        const c = Buffer.from(b);
+        c[i] ^= 0x20;
+        out.push(c);
+      }
     return out;
   };
   // fresh mechanisms in the state where each command is expected
@@ -343,11 +427,21 @@ test('createMechanism/selectMechanism: libzmq option precedence and clear EINVAL
     [{ plainUsername: 'u', plainPassword: 42 }, /plainPassword must be a string/],
   ];
   for (const [options, message] of cases) {
-    assert.throws(() => checkSecurityOptions(options), (err: Error & { code?: string }) => err.code === 'EINVAL' && message.test(err.message), JSON.stringify(options));
+    assert.throws(
+      () => checkSecurityOptions(options),
+      (err: Error & { code?: string }) => err.code === 'EINVAL' && message.test(err.message),
+      JSON.stringify(options),
+    );
   }
-  assert.deepEqual(checkSecurityOptions({ curveServerKey: k.publicKey, curvePublicKey: k.publicKey, curveSecretKey: k.secretKey }), { name: 'CURVE', asServer: false });
+  assert.deepEqual(checkSecurityOptions({ curveServerKey: k.publicKey, curvePublicKey: k.publicKey, curveSecretKey: k.secretKey }), {
+    name: 'CURVE',
+    asServer: false,
+  });
   // raw 32-byte keys work too
-  assert.equal(createMechanism('CURVE', { ...base, asServer: true, properties: {}, socketOptions: { curveSecretKey: z85Decode(k.secretKey) } }).name, 'CURVE');
+  assert.equal(
+    createMechanism('CURVE', { ...base, asServer: true, properties: {}, socketOptions: { curveSecretKey: z85Decode(k.secretKey) } }).name,
+    'CURVE',
+  );
 });
 
 test('curveKeyPair: Z85 keys whose public half is the X25519 image of the secret', () => {
@@ -362,7 +456,13 @@ test('curveKeyPair: Z85 keys whose public half is the X25519 image of the secret
 });
 
 test('ZAP codec: request and reply round-trip; malformed replies are reported, not thrown', () => {
-  const req: ZapRequest = { domain: 'd', address: '10.0.0.1', identity: Buffer.from('id'), mechanism: 'PLAIN', credentials: [Buffer.from('u'), Buffer.from('p')] };
+  const req: ZapRequest = {
+    domain: 'd',
+    address: '10.0.0.1',
+    identity: Buffer.from('id'),
+    mechanism: 'PLAIN',
+    credentials: [Buffer.from('u'), Buffer.from('p')],
+  };
   const frames = encodeZapRequest(req, { withDelimiter: true });
   assert.deepEqual(frames.map(String), ['', '1.0', '1', 'd', '10.0.0.1', 'id', 'PLAIN', 'u', 'p']);
   const parsed = parseZapRequest(frames);
@@ -371,9 +471,15 @@ test('ZAP codec: request and reply round-trip; malformed replies are reported, n
   assert.deepEqual(parsed.credentials.map(String), ['u', 'p']);
   assert.match((parseZapRequest(frames.slice(0, 8)) as { error: string }).error, /PLAIN request carries 1 credential/);
   assert.match((parseZapRequest([Buffer.from('2.0'), ...frames.slice(2)]) as { error: string }).error, /version/);
-  assert.match((parseZapRequest(encodeZapRequest({ ...req, mechanism: 'CURVE', credentials: [Buffer.alloc(5)] })) as { error: string }).error, /32-byte/);
+  assert.match(
+    (parseZapRequest(encodeZapRequest({ ...req, mechanism: 'CURVE', credentials: [Buffer.alloc(5)] })) as { error: string }).error,
+    /32-byte/,
+  );
 
-  const reply = encodeZapReply({ statusCode: '200', statusText: 'OK', userId: 'u1', metadata: encodeMetadata({ A: 'b' }) }, { withDelimiter: true });
+  const reply = encodeZapReply(
+    { statusCode: '200', statusText: 'OK', userId: 'u1', metadata: encodeMetadata({ A: 'b' }) },
+    { withDelimiter: true },
+  );
   const pr = parseZapReply(reply);
   assert.ok(!('error' in pr));
   assert.equal(pr.userId, 'u1');
@@ -396,7 +502,10 @@ test('describeSecurityCommand names PLAIN and CURVE fields of real commands and 
   const plain = plainPair(zapHandler({ statusCode: '200' }).zap);
   const pr = await handshake(plain.client, plain.server);
   const fieldsBody = pr.wire[0].body;
-  const fields = pr.wire.map((w) => { const c = splitCommand(w.body)!; return [c.name, describeSecurityCommand('PLAIN', c.name, c.data)] as const; });
+  const fields = pr.wire.map((w) => {
+    const c = splitCommand(w.body)!;
+    return [c.name, describeSecurityCommand('PLAIN', c.name, c.data)] as const;
+  });
   assert.deepEqual(fields[0], ['HELLO', { username: 'admin', password: 'secret' }]);
   assert.deepEqual(fields[1], ['WELCOME', {}]);
   assert.deepEqual(fields[2][1], { 'property Socket-Type': 'DEALER', 'property Identity': 'alice-socket' });
@@ -405,7 +514,10 @@ test('describeSecurityCommand names PLAIN and CURVE fields of real commands and 
   const quirk = describeSecurityBody('PLAIN', Buffer.from('^RROR\x03400', 'latin1'));
   assert.equal(quirk.name, 'ERROR');
   assert.equal(quirk.fields.reason, '400');
-  assert.deepEqual(describeSecurityBody('PLAIN', Buffer.from([40, 1])), { name: '', fields: { malformed: 'command name length 40 runs past the 2-byte frame' } });
+  assert.deepEqual(describeSecurityBody('PLAIN', Buffer.from([40, 1])), {
+    name: '',
+    fields: { malformed: 'command name length 40 runs past the 2-byte frame' },
+  });
   assert.deepEqual(describeSecurityBody('PLAIN', fieldsBody), { name: 'HELLO', fields: { username: 'admin', password: 'secret' } });
 
   const curve = curvePair();
@@ -424,7 +536,13 @@ test('describeSecurityCommand names PLAIN and CURVE fields of real commands and 
   assert.equal(describeSecurityCommand('CURVE', 'READY', ready.data)['short nonce'], 1);
   const m = splitCommand(curve.client.seal!(Buffer.from('abc'), false, false))!;
   assert.deepEqual(describeSecurityCommand('CURVE', 'MESSAGE', m.data), { 'short nonce': 3, 'box length': 20, 'payload length': 3 });
-  for (const [name, data] of [['HELLO', hello.data.subarray(0, 50)], ['WELCOME', Buffer.alloc(3)], ['INITIATE', Buffer.alloc(10)], ['READY', Buffer.alloc(1)], ['MESSAGE', Buffer.alloc(0)]] as const) {
+  for (const [name, data] of [
+    ['HELLO', hello.data.subarray(0, 50)],
+    ['WELCOME', Buffer.alloc(3)],
+    ['INITIATE', Buffer.alloc(10)],
+    ['READY', Buffer.alloc(1)],
+    ['MESSAGE', Buffer.alloc(0)],
+  ] as const) {
     const d = describeSecurityCommand('CURVE', name, data);
     assert.match(String(d.malformed), new RegExp(`CURVE ${name} is \\d+ bytes`));
   }
@@ -441,20 +559,49 @@ test('fuzz: random and half-valid bodies in every handshake state never throw an
     const kind = rand();
     if (kind < 0.3) return bytes(Math.floor(rand() * 300));
     const name = names[Math.floor(rand() * names.length)];
-    const sizes = { HELLO: 194, WELCOME: 160, INITIATE: 248 + Math.floor(rand() * 40), READY: 24 + Math.floor(rand() * 40) } as Record<string, number>;
+    const sizes = { HELLO: 194, WELCOME: 160, INITIATE: 248 + Math.floor(rand() * 40), READY: 24 + Math.floor(rand() * 40) } as Record<
+      string,
+      number
+    >;
     const n = kind < 0.8 && sizes[name] !== undefined ? sizes[name] : Math.floor(rand() * 260);
     return Buffer.concat([Buffer.from([name.length]), Buffer.from(name, 'latin1'), bytes(n)]);
   };
   const zap = zapHandler({ statusCode: '200' }).zap;
   const states: (() => Promise<Mechanism>)[] = [
     async () => plainPair(zap).server,
-    async () => { const p = plainPair(zap); await p.server.onCommand(p.client.start()[0]); return p.server; },
-    async () => { const c = plainPair().client; c.start(); return c; },
-    async () => { const p = plainPair(zap); const w = await p.server.onCommand(p.client.start()[0]); await p.client.onCommand(w.send[0]); return p.client; },
+    async () => {
+      const p = plainPair(zap);
+      await p.server.onCommand(p.client.start()[0]);
+      return p.server;
+    },
+    async () => {
+      const c = plainPair().client;
+      c.start();
+      return c;
+    },
+    async () => {
+      const p = plainPair(zap);
+      const w = await p.server.onCommand(p.client.start()[0]);
+      await p.client.onCommand(w.send[0]);
+      return p.client;
+    },
     async () => curvePair().server,
-    async () => { const p = curvePair(); await p.server.onCommand(p.client.start()[0]); return p.server; },
-    async () => { const c = curvePair().client; c.start(); return c; },
-    async () => { const p = curvePair(); const w = await p.server.onCommand(p.client.start()[0]); await p.client.onCommand(w.send[0]); return p.client; },
+    async () => {
+      const p = curvePair();
+      await p.server.onCommand(p.client.start()[0]);
+      return p.server;
+    },
+    async () => {
+      const c = curvePair().client;
+      c.start();
+      return c;
+    },
+    async () => {
+      const p = curvePair();
+      const w = await p.server.onCommand(p.client.start()[0]);
+      await p.client.onCommand(w.send[0]);
+      return p.client;
+    },
   ];
   for (let i = 0; i < 800; i++) {
     const mech = await states[i % states.length]();

@@ -25,7 +25,10 @@ export class MessageStream {
   /** An APDU being rebuilt from fragments. */
   private apdu?: { firstSqn: number; length: number; parts: Buffer[]; filled: number };
 
-  constructor(private readonly maxMessageSize: number, private readonly deliver: (msg: Msg) => void) {}
+  constructor(
+    private readonly maxMessageSize: number,
+    private readonly deliver: (msg: Msg) => void,
+  ) {}
 
   /** One packet's data, in sequence order, with its options (for OPT_FRAGMENT). */
   packet(sqn: number, tsdu: Buffer, options: readonly PgmOption[]): void {

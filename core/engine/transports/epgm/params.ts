@@ -41,7 +41,7 @@ export const MAX_PEERS = 64;
  * (ZMQ_RECOVERY_IVL, ms) in bytes, over the TPDU size. Bounded so that memory stays within ~64 MiB.
  */
 export function windowPackets(rateKbit: number, recoveryMs: number, maxTpdu: number): number {
-  const bytes = (rateKbit * 1000 / 8) * (recoveryMs / 1000);
+  const bytes = ((rateKbit * 1000) / 8) * (recoveryMs / 1000);
   const packets = Math.floor(bytes / maxTpdu);
-  return Math.max(16, Math.min(packets, Math.floor(64 * 1024 * 1024 / maxTpdu)));
+  return Math.max(16, Math.min(packets, Math.floor((64 * 1024 * 1024) / maxTpdu)));
 }

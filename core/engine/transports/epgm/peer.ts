@@ -12,7 +12,12 @@ import type { MessageStream } from './message-stream.js';
 import { NAK_BO_IVL_MS, NAK_DATA_RETRIES, NAK_NCF_RETRIES, NAK_RDATA_IVL_MS, NAK_RPT_IVL_MS, SPMR_EXPIRY_MS } from './params.js';
 
 type NakState = 'backoff' | 'wait-ncf' | 'wait-data';
-interface Nak { state: NakState; deadline: number; ncfRetries: number; dataRetries: number }
+interface Nak {
+  state: NakState;
+  deadline: number;
+  ncfRetries: number;
+  dataRetries: number;
+}
 type Slot = { tsdu: Buffer; options: readonly PgmOption[] } | 'lost';
 
 export interface PeerStats {

@@ -143,11 +143,19 @@ export class PgmReceiver {
   private sendNak(peer: PgmPeer, sqns: number[]): void {
     if (peer.nla === undefined) return;
     // Upstream packets swap the ports: ours (the data-destination port) first, the source's TSI port second.
-    this.cfg.send(encodePgmPacket({
-      type: 'NAK', sourcePort: this.cfg.destPort, destPort: peer.sourcePort, gsi: peer.gsi,
-      sqn: sqns[0], sourceNla: peer.nla, groupNla: this.cfg.group,
-      options: sqns.length > 1 ? [{ name: 'nak-list', sqns: sqns.slice(1) }] : undefined,
-    }), peer.nla);
+    this.cfg.send(
+      encodePgmPacket({
+        type: 'NAK',
+        sourcePort: this.cfg.destPort,
+        destPort: peer.sourcePort,
+        gsi: peer.gsi,
+        sqn: sqns[0],
+        sourceNla: peer.nla,
+        groupNla: this.cfg.group,
+        options: sqns.length > 1 ? [{ name: 'nak-list', sqns: sqns.slice(1) }] : undefined,
+      }),
+      peer.nla,
+    );
   }
 
   private sendSpmr(peer: PgmPeer): void {

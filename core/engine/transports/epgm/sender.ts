@@ -67,7 +67,7 @@ export class PgmSender {
   private closed = false;
 
   constructor(private readonly cfg: PgmSenderConfig) {
-    this.bucketSize = Math.max(4 * (cfg.maxTsdu + 64), cfg.rateBytesPerSec * BUCKET_MS / 1000);
+    this.bucketSize = Math.max(4 * (cfg.maxTsdu + 64), (cfg.rateBytesPerSec * BUCKET_MS) / 1000);
     this.tokens = this.bucketSize;
   }
 
@@ -184,7 +184,19 @@ export class PgmSender {
     const c = this.cfg;
     // An empty window has lead = trail - 1 (0xFFFFFFFF before any data, as OpenPGM sends it).
     const lead = sqnAdd(this.nextSqn, -1);
-    c.send(encodePgmPacket({ type: 'SPM', sourcePort: c.sourcePort, destPort: c.destPort, gsi: c.gsi, sqn: this.spmSqn, trail: this.trail, lead, pathNla: c.nla, options }));
+    c.send(
+      encodePgmPacket({
+        type: 'SPM',
+        sourcePort: c.sourcePort,
+        destPort: c.destPort,
+        gsi: c.gsi,
+        sqn: this.spmSqn,
+        trail: this.trail,
+        lead,
+        pathNla: c.nla,
+        options,
+      }),
+    );
     this.spmSqn = sqnAdd(this.spmSqn, 1);
     this.stats.spm++;
   }
@@ -192,7 +204,18 @@ export class PgmSender {
   private sendNcf(sqns: number[]): void {
     const c = this.cfg;
     const options: PgmOption[] | undefined = sqns.length > 1 ? [{ name: 'nak-list', sqns: sqns.slice(1) }] : undefined;
-    c.send(encodePgmPacket({ type: 'NCF', sourcePort: c.sourcePort, destPort: c.destPort, gsi: c.gsi, sqn: sqns[0], sourceNla: c.nla, groupNla: c.group, options }));
+    c.send(
+      encodePgmPacket({
+        type: 'NCF',
+        sourcePort: c.sourcePort,
+        destPort: c.destPort,
+        gsi: c.gsi,
+        sqn: sqns[0],
+        sourceNla: c.nla,
+        groupNla: c.group,
+        options,
+      }),
+    );
     this.stats.ncf++;
   }
 
@@ -209,7 +232,7 @@ export class PgmSender {
 
   private refill(): void {
     const now = performance.now();
-    this.tokens = Math.min(this.bucketSize, this.tokens + (now - this.lastRefill) * this.cfg.rateBytesPerSec / 1000);
+    this.tokens = Math.min(this.bucketSize, this.tokens + ((now - this.lastRefill) * this.cfg.rateBytesPerSec) / 1000);
     this.lastRefill = now;
   }
 
@@ -224,7 +247,7 @@ export class PgmSender {
   private waitForTokens(): void {
     if (this.pumpTimer) return;
     const need = this.cfg.maxTsdu + IP_UDP_OVERHEAD + 24 - this.tokens;
-    const ms = Math.max(1, Math.ceil(need * 1000 / this.cfg.rateBytesPerSec));
+    const ms = Math.max(1, Math.ceil((need * 1000) / this.cfg.rateBytesPerSec));
     this.pumpTimer = setTimeout(() => {
       this.pumpTimer = undefined;
       this.pump();

@@ -34,16 +34,27 @@ export function leasePort(port: number, group: string, ifaceAddress: string, add
     entry.ready = new Promise<void>((resolve, reject) => {
       sock.once('error', (err: NodeJS.ErrnoException) => {
         ports.delete(port);
-        try { sock.close(); } catch { /* not open */ }
-        const hint = err.code === 'EADDRINUSE' ? ' (an OpenPGM socket on this host holds the port with SO_REUSEPORT, which Node cannot share)' : '';
+        try {
+          sock.close();
+        } catch {
+          /* not open */
+        }
+        const hint =
+          err.code === 'EADDRINUSE' ? ' (an OpenPGM socket on this host holds the port with SO_REUSEPORT, which Node cannot share)' : '';
         reject(zmqError(err.code === 'EADDRINUSE' ? 'EADDRINUSE' : 'EINVAL', `cannot open ${address}: ${err.message}${hint}`, address));
       });
       sock.bind({ port, address: '0.0.0.0' }, () => {
         sock.removeAllListeners('error');
         // Room for bursts while this thread is busy: a PGM source sends at its rate whatever we do, and
         // what overflows must be repaired by NAK. Best effort: the kernel caps it at net.core.rmem_max.
-        try { sock.setRecvBufferSize(RECEIVE_BUFFER); } catch { /* keep the default */ }
-        sock.on('error', () => { /* a datagram error does not stop the port */ });
+        try {
+          sock.setRecvBufferSize(RECEIVE_BUFFER);
+        } catch {
+          /* keep the default */
+        }
+        sock.on('error', () => {
+          /* a datagram error does not stop the port */
+        });
         resolve();
       });
     });
@@ -65,7 +76,11 @@ export function leasePort(port: number, group: string, ifaceAddress: string, add
       try {
         entry.sock.addMembership(group, ifaceAddress);
       } catch (e) {
-        throw zmqError('EINVAL', `cannot join multicast group ${group} on ${ifaceAddress} for ${address}: ${(e as Error).message}`, address);
+        throw zmqError(
+          'EINVAL',
+          `cannot join multicast group ${group} on ${ifaceAddress} for ${address}: ${(e as Error).message}`,
+          address,
+        );
       }
     }
     entry.memberships.set(membership, n + 1);
@@ -81,12 +96,25 @@ export function leasePort(port: number, group: string, ifaceAddress: string, add
         const n = (entry.memberships.get(membership) ?? 1) - 1;
         if (n === 0) {
           entry.memberships.delete(membership);
-          try { entry.sock.dropMembership(group, ifaceAddress); } catch { /* already gone */ }
+          try {
+            entry.sock.dropMembership(group, ifaceAddress);
+          } catch {
+            /* already gone */
+          }
         } else entry.memberships.set(membership, n);
       }
       if (entry.listeners.size === 0 && ports.get(port) === entry) {
         ports.delete(port);
-        entry.ready.then(() => { try { entry.sock.close(); } catch { /* closed */ } }, () => {});
+        entry.ready.then(
+          () => {
+            try {
+              entry.sock.close();
+            } catch {
+              /* closed */
+            }
+          },
+          () => {},
+        );
       }
     },
   };

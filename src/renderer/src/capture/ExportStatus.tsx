@@ -13,16 +13,39 @@ export function ExportStatus({ client, capture, onError }: { client: AppClient; 
     <div className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300" data-testid="export-status" data-state={e.state}>
       {e.state === 'running' && (
         <>
-          <span>Exporting {e.name}: {e.rows.toLocaleString()} of {count(e.total, 'row')}</span>
-          <div className="h-2 w-48 overflow-hidden rounded bg-slate-200 dark:bg-slate-800" role="progressbar" aria-label="Export" aria-valuenow={Math.round(fraction * 100)} aria-valuemin={0} aria-valuemax={100}>
+          <span>
+            Exporting {e.name}: {e.rows.toLocaleString()} of {count(e.total, 'row')}
+          </span>
+          <div
+            className="h-2 w-48 overflow-hidden rounded bg-slate-200 dark:bg-slate-800"
+            role="progressbar"
+            aria-label="Export"
+            aria-valuenow={Math.round(fraction * 100)}
+            aria-valuemin={0}
+            aria-valuemax={100}
+          >
             <div className="h-full bg-sky-600" style={{ width: `${fraction * 100}%` }} />
           </div>
-          <Button variant="ghost" onClick={() => client.request('capture.cancelExport', { id: capture.id }).catch(onError)}>Cancel export</Button>
+          <Button variant="ghost" onClick={() => client.request('capture.cancelExport', { id: capture.id }).catch(onError)}>
+            Cancel export
+          </Button>
         </>
       )}
-      {e.state === 'done' && <span>Exported {count(e.rows, 'row')} to {e.name}</span>}
-      {e.state === 'cancelled' && <span className="text-amber-700 dark:text-amber-300">Export of {e.name} cancelled after {e.rows.toLocaleString()} of {count(e.total, 'row')} (the file is incomplete)</span>}
-      {e.state === 'failed' && <span className="text-red-700 dark:text-red-300">Export of {e.name} failed: {e.error}</span>}
+      {e.state === 'done' && (
+        <span>
+          Exported {count(e.rows, 'row')} to {e.name}
+        </span>
+      )}
+      {e.state === 'cancelled' && (
+        <span className="text-amber-700 dark:text-amber-300">
+          Export of {e.name} cancelled after {e.rows.toLocaleString()} of {count(e.total, 'row')} (the file is incomplete)
+        </span>
+      )}
+      {e.state === 'failed' && (
+        <span className="text-red-700 dark:text-red-300">
+          Export of {e.name} failed: {e.error}
+        </span>
+      )}
     </div>
   );
 }

@@ -33,8 +33,20 @@ const SEVERITY_TONES: Record<string, string> = {
   note: 'bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200',
 };
 
-export function MessageTable({ client, captureId, filter, version, selected, onSelect }: {
-  client: AppClient; captureId: string; filter: CaptureFilter; version: number; selected: number | null; onSelect: (index: number) => void;
+export function MessageTable({
+  client,
+  captureId,
+  filter,
+  version,
+  selected,
+  onSelect,
+}: {
+  client: AppClient;
+  captureId: string;
+  filter: CaptureFilter;
+  version: number;
+  selected: number | null;
+  onSelect: (index: number) => void;
 }) {
   const parent = useRef<HTMLDivElement>(null);
   const [total, setTotal] = useState(0);
@@ -54,30 +66,51 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
     loading.current.add(0);
     setPages(new Map());
     client.request('capture.query', { id: captureId, filter, offset: 0, limit: PAGE }).then(
-      (p) => { loading.current.delete(0); if (!live) return; setTotal(p.total); setPages(new Map([[0, p.items]])); setError(null); },
-      (e) => { loading.current.delete(0); if (live) setError(errorMessage(e)); },
+      (p) => {
+        loading.current.delete(0);
+        if (!live) return;
+        setTotal(p.total);
+        setPages(new Map([[0, p.items]]));
+        setError(null);
+      },
+      (e) => {
+        loading.current.delete(0);
+        if (live) setError(errorMessage(e));
+      },
     );
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [client, captureId, filterKey]);
   // New records (loading, live) only append: the total grows, and the rows in view are fetched below if
   // they are new. Without a filter the capture's own count is the total; with one, the host counts.
   const unfiltered = Object.values(filter).every((v) => v === undefined || v === '' || v === 'all' || v === false);
   useEffect(() => {
-    if (unfiltered) { setTotal((t) => Math.max(t, version)); return; }
+    if (unfiltered) {
+      setTotal((t) => Math.max(t, version));
+      return;
+    }
     let live = true;
     const asked = filterKey;
     client.request('capture.query', { id: captureId, filter, offset: 0, limit: 0 }).then(
-      (p) => { if (live && filterRef.current === asked) setTotal((t) => Math.max(t, p.total)); },
+      (p) => {
+        if (live && filterRef.current === asked) setTotal((t) => Math.max(t, p.total));
+      },
       (e) => live && setError(errorMessage(e)),
     );
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [version]);
 
   // The scroll position and viewport height decide which rows exist.
   const [scroll, setScroll] = useState({ top: 0, viewport: 0 });
   const measure = () => {
     const el = parent.current;
-    if (el) setScroll((old) => (old.top === el.scrollTop && old.viewport === el.clientHeight ? old : { top: el.scrollTop, viewport: el.clientHeight }));
+    if (el)
+      setScroll((old) =>
+        old.top === el.scrollTop && old.viewport === el.clientHeight ? old : { top: el.scrollTop, viewport: el.clientHeight },
+      );
   };
   useLayoutEffect(() => {
     const el = parent.current;
@@ -126,7 +159,10 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
             return next;
           });
         },
-        (e) => { loading.current.delete(page); setError(errorMessage(e)); },
+        (e) => {
+          loading.current.delete(page);
+          setError(errorMessage(e));
+        },
       );
     }
   });
@@ -145,18 +181,32 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
   useEffect(() => {
     if (pendingSelect.current === null) return;
     const row = rowAt(pendingSelect.current);
-    if (row) { pendingSelect.current = null; onSelect(row.index); }
+    if (row) {
+      pendingSelect.current = null;
+      onSelect(row.index);
+    }
   }, [pages]);
 
   if (error) return <ErrorText error={error} />;
   if (total === 0) return <Empty title="No records match">Clear the filters, or wait for traffic if this is a live capture.</Empty>;
   return (
     <div className="flex min-h-0 flex-1 flex-col text-xs">
-      <div className={`mono grid ${COLUMNS} border-b border-slate-200 px-2 py-1 font-semibold text-slate-500 dark:border-slate-700`} data-testid="record-header">
-        <span>#</span><span title="local time, to the microsecond">time</span>
-        <span className="text-right" title="seconds since the capture's first record">since start</span>
-        <span className="text-right" title="seconds since the row above (in this filtered list)">Δ previous</span>
-        <span title="connection and direction">conn</span><span>from</span><span>type</span><span>summary</span>
+      <div
+        className={`mono grid ${COLUMNS} border-b border-slate-200 px-2 py-1 font-semibold text-slate-500 dark:border-slate-700`}
+        data-testid="record-header"
+      >
+        <span>#</span>
+        <span title="local time, to the microsecond">time</span>
+        <span className="text-right" title="seconds since the capture's first record">
+          since start
+        </span>
+        <span className="text-right" title="seconds since the row above (in this filtered list)">
+          Δ previous
+        </span>
+        <span title="connection and direction">conn</span>
+        <span>from</span>
+        <span>type</span>
+        <span>summary</span>
       </div>
       <div
         ref={parent}
@@ -172,12 +222,30 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
           measure();
         }}
         onKeyDown={(e) => {
-          if (e.key === 'ArrowDown') { e.preventDefault(); pick((cursor ?? -1) + 1); }
-          if (e.key === 'ArrowUp') { e.preventDefault(); pick((cursor ?? 1) - 1); }
-          if (e.key === 'PageDown') { e.preventDefault(); pick((cursor ?? 0) + 20); }
-          if (e.key === 'PageUp') { e.preventDefault(); pick((cursor ?? 0) - 20); }
-          if (e.key === 'Home') { e.preventDefault(); pick(0); }
-          if (e.key === 'End') { e.preventDefault(); pick(total - 1); }
+          if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            pick((cursor ?? -1) + 1);
+          }
+          if (e.key === 'ArrowUp') {
+            e.preventDefault();
+            pick((cursor ?? 1) - 1);
+          }
+          if (e.key === 'PageDown') {
+            e.preventDefault();
+            pick((cursor ?? 0) + 20);
+          }
+          if (e.key === 'PageUp') {
+            e.preventDefault();
+            pick((cursor ?? 0) - 20);
+          }
+          if (e.key === 'Home') {
+            e.preventDefault();
+            pick(0);
+          }
+          if (e.key === 'End') {
+            e.preventDefault();
+            pick(total - 1);
+          }
         }}
       >
         <div style={{ height: win.height, position: 'relative' }}>
@@ -190,21 +258,50 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
                 role="row"
                 data-testid="record-row"
                 data-record={row?.index}
-                onClick={() => { setCursor(index); if (row) onSelect(row.index); }}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${win.top(index)}px)` }}
+                onClick={() => {
+                  setCursor(index);
+                  if (row) onSelect(row.index);
+                }}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW_HEIGHT,
+                  transform: `translateY(${win.top(index)}px)`,
+                }}
                 className={`mono grid cursor-pointer ${COLUMNS} items-center px-2 ${isSel ? 'bg-sky-100 dark:bg-sky-900/60' : index % 2 ? 'bg-slate-50 dark:bg-slate-900/40' : ''} hover:bg-sky-50 dark:hover:bg-slate-800`}
               >
                 {row ? (
                   <>
                     <span className="text-slate-500">{row.index}</span>
                     <span data-testid="row-time">{clockTime(row.ts)}</span>
-                    <span data-testid="row-since-start" className="text-right">{seconds(row.sinceStart)}</span>
-                    <span data-testid="row-delta" className="text-right text-slate-500">{index === 0 ? '' : `${row.delta >= 0 ? '+' : ''}${seconds(row.delta)}`}</span>
-                    <span>{row.conn} <span className={row.dir === 'c2s' ? 'text-sky-700 dark:text-sky-300' : 'text-emerald-700 dark:text-emerald-300'}>{row.dir === 'c2s' ? 'c→s' : 's→c'}</span></span>
-                    <span className="truncate" title={`${row.src} → ${row.dst}`}>{row.src}{row.socketType ? ` ${row.socketType}` : ''}</span>
+                    <span data-testid="row-since-start" className="text-right">
+                      {seconds(row.sinceStart)}
+                    </span>
+                    <span data-testid="row-delta" className="text-right text-slate-500">
+                      {index === 0 ? '' : `${row.delta >= 0 ? '+' : ''}${seconds(row.delta)}`}
+                    </span>
+                    <span>
+                      {row.conn}{' '}
+                      <span className={row.dir === 'c2s' ? 'text-sky-700 dark:text-sky-300' : 'text-emerald-700 dark:text-emerald-300'}>
+                        {row.dir === 'c2s' ? 'c→s' : 's→c'}
+                      </span>
+                    </span>
+                    <span className="truncate" title={`${row.src} → ${row.dst}`}>
+                      {row.src}
+                      {row.socketType ? ` ${row.socketType}` : ''}
+                    </span>
                     <span className={TYPE_COLORS[row.type] ?? ''}>{row.type}</span>
                     <span className="truncate" title={row.code ? `${row.code} (${row.severity}): ${row.summary}` : row.summary}>
-                      {row.code && <span data-testid="problem-code" className={`mr-1 rounded px-1 text-[10px] ${SEVERITY_TONES[row.severity ?? 'error']}`}>{row.code}</span>}
+                      {row.code && (
+                        <span
+                          data-testid="problem-code"
+                          className={`mr-1 rounded px-1 text-[10px] ${SEVERITY_TONES[row.severity ?? 'error']}`}
+                        >
+                          {row.code}
+                        </span>
+                      )}
                       {row.summary}
                     </span>
                   </>
@@ -216,7 +313,9 @@ export function MessageTable({ client, captureId, filter, version, selected, onS
           })}
         </div>
       </div>
-      <div className="border-t border-slate-200 px-2 py-1 text-slate-500 dark:border-slate-700" data-testid="record-total">{total.toLocaleString()} record{total === 1 ? '' : 's'}</div>
+      <div className="border-t border-slate-200 px-2 py-1 text-slate-500 dark:border-slate-700" data-testid="record-total">
+        {total.toLocaleString()} record{total === 1 ? '' : 's'}
+      </div>
     </div>
   );
 }

@@ -15,8 +15,16 @@ export function RateChart({ series, dark }: { series: RateSeries; dark: boolean 
   const peak = Math.max(0, ...lines[0].values, ...lines[1].values);
   return (
     <div>
-      <p className="mb-1 text-xs text-slate-500">Messages per second ({series.bucketSeconds >= 1 ? `${series.bucketSeconds} s` : `${Math.round(series.bucketSeconds * 1000)} ms`} buckets)</p>
-      <Chart t={series.t} lines={lines} dark={dark} summary={`peak ${rateLabel(peak)} messages per second over ${series.t.length} buckets`} />
+      <p className="mb-1 text-xs text-slate-500">
+        Messages per second ({series.bucketSeconds >= 1 ? `${series.bucketSeconds} s` : `${Math.round(series.bucketSeconds * 1000)} ms`}{' '}
+        buckets)
+      </p>
+      <Chart
+        t={series.t}
+        lines={lines}
+        dark={dark}
+        summary={`peak ${rateLabel(peak)} messages per second over ${series.t.length} buckets`}
+      />
     </div>
   );
 }

@@ -29,7 +29,10 @@ function fieldValue(key: string, value: unknown): string {
   if (HEX_FIELDS.has(key) && typeof value === 'string') return hexValue(value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
-  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n');
+  if (value && typeof value === 'object')
+    return Object.entries(value)
+      .map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join('\n');
   return String(value);
 }
 
@@ -37,8 +40,12 @@ function RecordFields({ record }: { record: InspectRecord }) {
   const entries = Object.entries(record).filter(([k, v]) => !SHOWN_ELSEWHERE.has(k) && v !== undefined);
   return (
     <dl className="grid grid-cols-[max-content_1fr] gap-x-3 gap-y-0.5 text-xs" data-testid="detail-fields">
-      <dt className="text-slate-500">time</dt><dd className="mono">{fullTime(record.ts)}</dd>
-      <dt className="text-slate-500">connection</dt><dd className="mono">#{record.conn} · {record.dir === 'c2s' ? 'client → server' : 'server → client'}</dd>
+      <dt className="text-slate-500">time</dt>
+      <dd className="mono">{fullTime(record.ts)}</dd>
+      <dt className="text-slate-500">connection</dt>
+      <dd className="mono">
+        #{record.conn} · {record.dir === 'c2s' ? 'client → server' : 'server → client'}
+      </dd>
       {entries.map(([k, v]) => (
         <div key={k} className="contents">
           <dt className="text-slate-500">{label(k)}</dt>
@@ -58,8 +65,13 @@ export function RecordDetail({ client, captureId, index }: { client: AppClient; 
     setError(null);
     if (index === null) return;
     let live = true;
-    client.request('capture.record', { id: captureId, index }).then((r) => live && setRecord(r.record), (e) => live && setError(errorMessage(e)));
-    return () => { live = false; };
+    client.request('capture.record', { id: captureId, index }).then(
+      (r) => live && setRecord(r.record),
+      (e) => live && setError(errorMessage(e)),
+    );
+    return () => {
+      live = false;
+    };
   }, [client, captureId, index]);
   if (index === null) return <Empty title="No record selected">Click a row (or use ↑/↓ in the table) to see every frame.</Empty>;
   if (error) return <ErrorText error={error} />;
@@ -71,7 +83,9 @@ export function RecordDetail({ client, captureId, index }: { client: AppClient; 
         <Badge tone="violet">#{index}</Badge>
         <Badge tone="sky">{record.type}</Badge>
         <span className="mono text-xs">{clockTime(record.ts)}</span>
-        <span className="mono text-xs">{record.src} → {record.dst}</span>
+        <span className="mono text-xs">
+          {record.src} → {record.dst}
+        </span>
         {frames && <span className="text-xs text-slate-500">{count(frames.length, 'frame')}</span>}
       </div>
       <RecordFields record={record} />
@@ -79,7 +93,9 @@ export function RecordDetail({ client, captureId, index }: { client: AppClient; 
         <>
           <div className="flex items-center gap-1" role="group" aria-label="Detail view">
             {(['hex', 'text', 'json'] as View[]).map((v) => (
-              <Button key={v} variant={view === v ? 'primary' : 'ghost'} aria-pressed={view === v} onClick={() => setView(v)}>{v.toUpperCase()}</Button>
+              <Button key={v} variant={view === v ? 'primary' : 'ghost'} aria-pressed={view === v} onClick={() => setView(v)}>
+                {v.toUpperCase()}
+              </Button>
             ))}
           </div>
           {frames.map((f, i) => {
@@ -87,9 +103,15 @@ export function RecordDetail({ client, captureId, index }: { client: AppClient; 
             return (
               <div key={i}>
                 <div className="text-xs font-medium text-slate-500" data-testid="detail-frame-size">
-                  Frame {i + 1} · {count(sizes?.[i] ?? f.length / 2, 'byte')}{sizes && sizes[i] > f.length / 2 ? ` (the first ${count(f.length / 2, 'byte')} kept)` : ''}
+                  Frame {i + 1} · {count(sizes?.[i] ?? f.length / 2, 'byte')}
+                  {sizes && sizes[i] > f.length / 2 ? ` (the first ${count(f.length / 2, 'byte')} kept)` : ''}
                 </div>
-                <pre className={`mono max-h-64 overflow-auto ${view === 'hex' ? 'whitespace-pre' : 'whitespace-pre-wrap break-all'} rounded border border-slate-200 p-2 text-xs dark:border-slate-700`} data-testid="detail-frame">{f.length === 0 ? '(empty)' : text}</pre>
+                <pre
+                  className={`mono max-h-64 overflow-auto ${view === 'hex' ? 'whitespace-pre' : 'whitespace-pre-wrap break-all'} rounded border border-slate-200 p-2 text-xs dark:border-slate-700`}
+                  data-testid="detail-frame"
+                >
+                  {f.length === 0 ? '(empty)' : text}
+                </pre>
               </div>
             );
           })}

@@ -10,7 +10,10 @@ export function useThrottled<T>(value: T, ms: number): T {
   useEffect(() => {
     if (Object.is(value, shown)) return;
     const wait = last.current + ms - Date.now();
-    const show = () => { last.current = Date.now(); setShown(value); };
+    const show = () => {
+      last.current = Date.now();
+      setShown(value);
+    };
     if (wait <= 0) return show();
     const timer = setTimeout(show, wait);
     return () => clearTimeout(timer);

@@ -49,7 +49,14 @@ export interface RateLine {
   fill: string;
 }
 
-export function RateChart({ t, lines, dark, height = 160, testId = 'rate-chart', summary }: {
+export function RateChart({
+  t,
+  lines,
+  dark,
+  height = 160,
+  testId = 'rate-chart',
+  summary,
+}: {
   /** Times (seconds since the epoch), oldest first. */
   t: number[];
   lines: RateLine[];
@@ -70,8 +77,16 @@ export function RateChart({ t, lines, dark, height = 160, testId = 'rate-chart',
     // Made when the page is next idle (at most half a second on): showing a socket view (a click) and the
     // frame that shows it do not wait for the canvas, its legend and its first draw.
     let made: (() => void) | undefined;
-    const idle = requestIdleCallback(() => { made = make(); }, { timeout: 500 });
-    return () => { cancelIdleCallback(idle); made?.(); };
+    const idle = requestIdleCallback(
+      () => {
+        made = make();
+      },
+      { timeout: 500 },
+    );
+    return () => {
+      cancelIdleCallback(idle);
+      made?.();
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
@@ -79,26 +94,35 @@ export function RateChart({ t, lines, dark, height = 160, testId = 'rate-chart',
   latest.current = { t, lines };
   const make = () => {
     if (!el.current) return undefined;
-    const axis = { stroke: dark ? '#cbd5e1' : '#334155', grid: { stroke: dark ? '#1e293b' : '#e2e8f0' }, font: AXIS_FONT, ticks: { size: TICK }, gap: GAP };
+    const axis = {
+      stroke: dark ? '#cbd5e1' : '#334155',
+      grid: { stroke: dark ? '#1e293b' : '#e2e8f0' },
+      font: AXIS_FONT,
+      ticks: { size: TICK },
+      gap: GAP,
+    };
     const plot = new uPlot(
       {
         width: el.current.clientWidth || 600,
         height,
         series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.stroke, fill: l.fill }))],
-        axes: [{ ...axis, space: 60, values: (_u: uPlot, splits: number[]) => timeLabels(splits) }, {
-          ...axis,
-          values: (_u: uPlot, splits: number[]) => {
-            const shown = splits.map(rateLabel);
-            labels.current = shown;
-            el.current?.setAttribute('data-y-labels', shown.join(' '));
-            return shown;
+        axes: [
+          { ...axis, space: 60, values: (_u: uPlot, splits: number[]) => timeLabels(splits) },
+          {
+            ...axis,
+            values: (_u: uPlot, splits: number[]) => {
+              const shown = splits.map(rateLabel);
+              labels.current = shown;
+              el.current?.setAttribute('data-y-labels', shown.join(' '));
+              return shown;
+            },
+            size: (_u: uPlot, values: string[] | null) => {
+              const size = Math.ceil(TICK + GAP + Math.max(textWidth('00'), ...(values ?? []).map(textWidth)) + 4);
+              el.current?.setAttribute('data-y-axis-size', String(size));
+              return size;
+            },
           },
-          size: (_u: uPlot, values: string[] | null) => {
-            const size = Math.ceil(TICK + GAP + Math.max(textWidth('00'), ...(values ?? []).map(textWidth)) + 4);
-            el.current?.setAttribute('data-y-axis-size', String(size));
-            return size;
-          },
-        }],
+        ],
         legend: { live: false },
         scales: { y: { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, max) * 1.1] } },
       },
@@ -108,7 +132,11 @@ export function RateChart({ t, lines, dark, height = 160, testId = 'rate-chart',
     plotRef.current = plot;
     const ro = new ResizeObserver(() => plot.setSize({ width: el.current?.clientWidth || 600, height }));
     ro.observe(el.current);
-    return () => { ro.disconnect(); plot.destroy(); plotRef.current = null; };
+    return () => {
+      ro.disconnect();
+      plot.destroy();
+      plotRef.current = null;
+    };
   };
 
   useEffect(() => {
@@ -120,7 +148,9 @@ export function RateChart({ t, lines, dark, height = 160, testId = 'rate-chart',
   return (
     <div>
       <div ref={el} data-testid={testId} data-font={AXIS_FONT} className="w-full" />
-      <p className="sr-only" data-testid={`${testId}-summary`}>{summary}</p>
+      <p className="sr-only" data-testid={`${testId}-summary`}>
+        {summary}
+      </p>
     </div>
   );
 }

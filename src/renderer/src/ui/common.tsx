@@ -5,12 +5,18 @@ import type { ButtonHTMLAttributes, ComponentProps, ReactNode, SelectHTMLAttribu
 type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
 const VARIANTS: Record<Variant, string> = {
   primary: 'bg-sky-600 text-white hover:bg-sky-700 disabled:bg-sky-600/50',
-  secondary: 'bg-white text-slate-800 border border-slate-300 hover:bg-slate-100 dark:bg-slate-800 dark:text-slate-100 dark:border-slate-600 dark:hover:bg-slate-700',
-  danger: 'bg-white text-red-700 border border-red-300 hover:bg-red-50 dark:bg-slate-800 dark:text-red-300 dark:border-red-800 dark:hover:bg-red-950',
+  secondary:
+    'bg-white text-slate-800 border border-slate-300 hover:bg-slate-100 dark:bg-slate-800 dark:text-slate-100 dark:border-slate-600 dark:hover:bg-slate-700',
+  danger:
+    'bg-white text-red-700 border border-red-300 hover:bg-red-50 dark:bg-slate-800 dark:text-red-300 dark:border-red-800 dark:hover:bg-red-950',
   ghost: 'text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800',
 };
 
-export function Button({ variant = 'secondary', className = '', ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+export function Button({
+  variant = 'secondary',
+  className = '',
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return (
     <button
       type="button"
@@ -20,7 +26,17 @@ export function Button({ variant = 'secondary', className = '', ...rest }: Butto
   );
 }
 
-export function Card({ title, actions, children, className = '' }: { title: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+export function Card({
+  title,
+  actions,
+  children,
+  className = '',
+}: {
+  title: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
     <section className={`rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-900 ${className}`}>
       <header className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-700">
@@ -58,7 +74,11 @@ export function Label({ text, children, className = '' }: { text: string; childr
 export function ErrorText({ error, testId }: { error?: string | null; testId?: string }) {
   if (!error) return null;
   return (
-    <p role="alert" data-testid={testId} className="mt-2 rounded-md border border-red-200 bg-red-50 px-2 py-1 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+    <p
+      role="alert"
+      data-testid={testId}
+      className="mt-2 rounded-md border border-red-200 bg-red-50 px-2 py-1 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+    >
       {error}
     </p>
   );
@@ -73,7 +93,15 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-export function Badge({ children, tone = 'slate', testId }: { children: ReactNode; tone?: 'slate' | 'green' | 'amber' | 'red' | 'sky' | 'violet'; testId?: string }) {
+export function Badge({
+  children,
+  tone = 'slate',
+  testId,
+}: {
+  children: ReactNode;
+  tone?: 'slate' | 'green' | 'amber' | 'red' | 'sky' | 'violet';
+  testId?: string;
+}) {
   const tones = {
     slate: 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
     green: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300',
@@ -82,7 +110,11 @@ export function Badge({ children, tone = 'slate', testId }: { children: ReactNod
     sky: 'bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-300',
     violet: 'bg-violet-100 text-violet-800 dark:bg-violet-950 dark:text-violet-300',
   };
-  return <span data-testid={testId} className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+  return (
+    <span data-testid={testId} className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${tones[tone]}`}>
+      {children}
+    </span>
+  );
 }
 
 export function errorMessage(err: unknown): string {

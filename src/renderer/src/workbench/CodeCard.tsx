@@ -24,11 +24,20 @@ export function CodeCard({ socket }: { socket: SocketInfo }) {
         <div className="flex flex-col gap-2">
           <div className="flex items-center gap-2">
             <Select aria-label="Code language" value={language} onChange={(e) => setLanguage(e.target.value as CodeLanguage)}>
-              {CODE_LANGUAGES.map((l) => <option key={l.id} value={l.id}>{l.label}</option>)}
+              {CODE_LANGUAGES.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.label}
+                </option>
+              ))}
             </Select>
             <CopyButton text={code} label="Copy code" />
           </div>
-          <pre className="mono max-h-72 overflow-auto whitespace-pre rounded bg-slate-50 p-2 text-xs dark:bg-slate-800" data-testid="socket-code">{code}</pre>
+          <pre
+            className="mono max-h-72 overflow-auto whitespace-pre rounded bg-slate-50 p-2 text-xs dark:bg-slate-800"
+            data-testid="socket-code"
+          >
+            {code}
+          </pre>
         </div>
       )}
     </Card>

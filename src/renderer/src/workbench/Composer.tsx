@@ -24,7 +24,12 @@ export function envelopeOf(m: LoggedMessage): string[] {
 }
 
 function label(hexFrames: string[]): string {
-  return hexFrames.filter((f) => f !== '').map((f) => asText(f) ?? `0x${f}`).join(' / ') + (hexFrames.includes('') ? ' + delimiter' : '');
+  return (
+    hexFrames
+      .filter((f) => f !== '')
+      .map((f) => asText(f) ?? `0x${f}`)
+      .join(' / ') + (hexFrames.includes('') ? ' + delimiter' : '')
+  );
 }
 
 export function Composer(props: {
@@ -59,10 +64,11 @@ export function Composer(props: {
 
   const routes = useMemo(() => {
     const seen = new Map<string, string>();
-    for (const m of messages) if (m.dir === 'in') {
-      const env = envelopeOf(m);
-      seen.set(env.join(','), label(env));
-    }
+    for (const m of messages)
+      if (m.dir === 'in') {
+        const env = envelopeOf(m);
+        seen.set(env.join(','), label(env));
+      }
     return [...seen.entries()];
   }, [messages]);
 
@@ -102,35 +108,66 @@ export function Composer(props: {
     <div
       className="flex flex-col gap-2"
       data-testid="composer"
-      onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void send(); } }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          void send();
+        }
+      }}
     >
       {isRouter && (
         <label className="flex items-center gap-2 text-sm">
           <span className="w-20 shrink-0 text-xs font-medium">Route to</span>
           <Select aria-label="Routing id" className="flex-1" value={route} onChange={(e) => setRoute(e.target.value)}>
             <option value="">(first frame below is the routing id)</option>
-            {routes.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
+            {routes.map(([value, text]) => (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            ))}
           </Select>
         </label>
       )}
       {byNumber && (
         <label className="flex items-center gap-2 text-sm">
           <span className="w-20 shrink-0 text-xs font-medium">Routing id</span>
-          <Input aria-label="Peer routing id" className="mono flex-1" inputMode="numeric" list={`ids-${socket.id}`} placeholder="the peer's number (Reply fills it in)" value={route} onChange={(e) => setRoute(e.target.value)} />
-          <datalist id={`ids-${socket.id}`}>{knownIds.map((id) => <option key={id} value={String(id)} />)}</datalist>
+          <Input
+            aria-label="Peer routing id"
+            className="mono flex-1"
+            inputMode="numeric"
+            list={`ids-${socket.id}`}
+            placeholder="the peer's number (Reply fills it in)"
+            value={route}
+            onChange={(e) => setRoute(e.target.value)}
+          />
+          <datalist id={`ids-${socket.id}`}>
+            {knownIds.map((id) => (
+              <option key={id} value={String(id)} />
+            ))}
+          </datalist>
         </label>
       )}
       {byGroup && (
         <label className="flex items-center gap-2 text-sm">
           <span className="w-20 shrink-0 text-xs font-medium">Group</span>
-          <Input aria-label="Group" className="mono flex-1" placeholder="group name (1 to 255 bytes)" value={route} onChange={(e) => setRoute(e.target.value)} />
+          <Input
+            aria-label="Group"
+            className="mono flex-1"
+            placeholder="group name (1 to 255 bytes)"
+            value={route}
+            onChange={(e) => setRoute(e.target.value)}
+          />
         </label>
       )}
       {socket.type === 'DGRAM' && <p className="text-xs text-slate-500">Frame 1 is the destination as ip:port, frame 2 the datagram.</p>}
       {frames.map((f, i) => (
         <div key={i} className="flex items-start gap-2" data-testid="frame-editor">
           <span className="mt-1 w-6 shrink-0 text-right text-xs text-slate-500">{i + 1}</span>
-          <Select aria-label={`Frame ${i + 1} format`} value={f.kind} onChange={(e) => update(i, { kind: e.target.value as FrameKind, name: undefined })}>
+          <Select
+            aria-label={`Frame ${i + 1} format`}
+            value={f.kind}
+            onChange={(e) => update(i, { kind: e.target.value as FrameKind, name: undefined })}
+          >
             <option value="text">Text</option>
             <option value="hex">Hex</option>
             <option value="base64">Base64</option>
@@ -139,40 +176,81 @@ export function Composer(props: {
           </Select>
           {f.kind === 'file' ? (
             <div className="flex flex-1 items-center gap-2 text-sm">
-              <input aria-label={`Frame ${i + 1} file`} type="file" onChange={(e) => { const file = e.target.files?.[0]; if (file) void loadFile(i, file); }} />
-              {f.name && <span className="text-xs text-slate-500">{f.name} ({(f.data.length * 3) / 4 - (f.data.endsWith('==') ? 2 : f.data.endsWith('=') ? 1 : 0)} bytes)</span>}
+              <input
+                aria-label={`Frame ${i + 1} file`}
+                type="file"
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  if (file) void loadFile(i, file);
+                }}
+              />
+              {f.name && (
+                <span className="text-xs text-slate-500">
+                  {f.name} ({(f.data.length * 3) / 4 - (f.data.endsWith('==') ? 2 : f.data.endsWith('=') ? 1 : 0)} bytes)
+                </span>
+              )}
             </div>
           ) : (
             <TextArea
               aria-label={`Frame ${i + 1}`}
               rows={1}
               className="min-h-8 flex-1"
-              placeholder={f.kind === 'hex' ? 'de ad be ef' : f.kind === 'json' ? '{"key": "value"}' : f.kind === 'base64' ? 'aGVsbG8=' : 'empty frame'}
+              placeholder={
+                f.kind === 'hex' ? 'de ad be ef' : f.kind === 'json' ? '{"key": "value"}' : f.kind === 'base64' ? 'aGVsbG8=' : 'empty frame'
+              }
               value={f.data}
               onChange={(e) => update(i, { data: e.target.value })}
             />
           )}
-          <Button variant="ghost" aria-label={`Move frame ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>↑</Button>
-          <Button variant="ghost" aria-label={`Move frame ${i + 1} down`} disabled={i === frames.length - 1} onClick={() => move(i, 1)}>↓</Button>
-          <Button variant="ghost" aria-label={`Remove frame ${i + 1}`} disabled={frames.length === 1} onClick={() => setFrames(frames.filter((_, j) => j !== i))}>✕</Button>
+          <Button variant="ghost" aria-label={`Move frame ${i + 1} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+            ↑
+          </Button>
+          <Button variant="ghost" aria-label={`Move frame ${i + 1} down`} disabled={i === frames.length - 1} onClick={() => move(i, 1)}>
+            ↓
+          </Button>
+          <Button
+            variant="ghost"
+            aria-label={`Remove frame ${i + 1}`}
+            disabled={frames.length === 1}
+            onClick={() => setFrames(frames.filter((_, j) => j !== i))}
+          >
+            ✕
+          </Button>
         </div>
       ))}
       <div className="flex flex-wrap items-center gap-2">
         <Button onClick={() => setFrames([...frames, { kind: 'text', data: '' }])}>+ Add frame</Button>
-        <Button variant="primary" disabled={busy} onClick={() => void send()} title="Ctrl+Enter">Send</Button>
+        <Button variant="primary" disabled={busy} onClick={() => void send()} title="Ctrl+Enter">
+          Send
+        </Button>
         <Select
           aria-label="Load template"
           value=""
           onChange={(e) => {
             const t = templates.find((x) => x.name === e.target.value);
-            if (t) { setFrames(t.frames.map((f) => ({ ...f }))); setLoaded(t.name); }
+            if (t) {
+              setFrames(t.frames.map((f) => ({ ...f })));
+              setLoaded(t.name);
+            }
           }}
         >
           <option value="">Templates…</option>
-          {templates.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
+          {templates.map((t) => (
+            <option key={t.name} value={t.name}>
+              {t.name}
+            </option>
+          ))}
         </Select>
         {loaded && templates.some((t) => t.name === loaded) && (
-          <Button variant="ghost" aria-label={`Delete template ${loaded}`} title="Delete this template (the frames above stay)" onClick={() => { props.deleteTemplate(loaded); setLoaded(null); }}>
+          <Button
+            variant="ghost"
+            aria-label={`Delete template ${loaded}`}
+            title="Delete this template (the frames above stay)"
+            onClick={() => {
+              props.deleteTemplate(loaded);
+              setLoaded(null);
+            }}
+          >
             Delete “{loaded}”
           </Button>
         )}
@@ -185,8 +263,16 @@ export function Composer(props: {
             setTemplateName('');
           }}
         >
-          <Input aria-label="Template name" className="w-36" placeholder="template name" value={templateName} onChange={(e) => setTemplateName(e.target.value)} />
-          <Button type="submit" variant="ghost">Save as template</Button>
+          <Input
+            aria-label="Template name"
+            className="w-36"
+            placeholder="template name"
+            value={templateName}
+            onChange={(e) => setTemplateName(e.target.value)}
+          />
+          <Button type="submit" variant="ghost">
+            Save as template
+          </Button>
         </form>
         {sent && <span className="text-xs text-emerald-700 dark:text-emerald-400">{sent}</span>}
       </div>

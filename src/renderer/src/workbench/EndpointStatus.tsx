@@ -6,7 +6,13 @@ import { fmtTime } from '../format.js';
 import { Badge } from '../ui/common.js';
 
 const TONE: Record<EndpointPhase, 'green' | 'amber' | 'red' | 'sky' | 'slate' | 'violet'> = {
-  listening: 'violet', connecting: 'slate', retrying: 'amber', handshaking: 'sky', connected: 'green', 'handshake-failed': 'red', multicast: 'sky',
+  listening: 'violet',
+  connecting: 'slate',
+  retrying: 'amber',
+  handshaking: 'sky',
+  connected: 'green',
+  'handshake-failed': 'red',
+  multicast: 'sky',
 };
 
 export function EndpointStatus({ endpoint }: { endpoint: EndpointInfo }) {

@@ -28,7 +28,10 @@ function useThrottled<T>(value: T, ms: number): T {
   const last = useRef(0);
   useEffect(() => {
     const wait = last.current + ms - Date.now();
-    const show = () => { last.current = Date.now(); setShown(value); };
+    const show = () => {
+      last.current = Date.now();
+      setShown(value);
+    };
     if (wait <= 0) return show();
     const timer = setTimeout(show, wait);
     return () => clearTimeout(timer);
@@ -43,10 +46,27 @@ function hexOf(text: string): string {
   return Array.from(utf8.encode(text), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const Row = memo(function Row({ m, view, selected, onSelect, onReply, canReply }: {
-  m: LoggedMessage; view: View; selected: boolean; onSelect: (seq: number | null) => void; onReply: (m: LoggedMessage) => void; canReply: boolean;
+const Row = memo(function Row({
+  m,
+  view,
+  selected,
+  onSelect,
+  onReply,
+  canReply,
+}: {
+  m: LoggedMessage;
+  view: View;
+  selected: boolean;
+  onSelect: (seq: number | null) => void;
+  onReply: (m: LoggedMessage) => void;
+  canReply: boolean;
 }) {
-  const badge = m.dir === 'in' ? { label: '← received', tone: 'green' as const } : m.state ? SEND_BADGE[m.state.kind] : { label: '→ sent', tone: 'sky' as const };
+  const badge =
+    m.dir === 'in'
+      ? { label: '← received', tone: 'green' as const }
+      : m.state
+        ? SEND_BADGE[m.state.kind]
+        : { label: '→ sent', tone: 'sky' as const };
   return (
     <li
       data-testid="message"
@@ -54,7 +74,10 @@ const Row = memo(function Row({ m, view, selected, onSelect, onReply, canReply }
       data-state={m.state?.kind}
       tabIndex={0}
       onClick={() => onSelect(selected ? null : m.seq)}
-      onKeyDown={(e) => { if (e.key === 'Enter') onSelect(m.seq); if (e.key === 'r' && canReply && m.dir === 'in') onReply(m); }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onSelect(m.seq);
+        if (e.key === 'r' && canReply && m.dir === 'in') onReply(m);
+      }}
       // Rows scrolled out of the log's box skip layout and paint (about 10 of the 50 are in view).
       style={ROW_STYLE}
       className={`cursor-pointer rounded-md border px-2 py-1 text-sm ${selected ? 'border-sky-500 bg-sky-50 dark:bg-sky-950' : 'border-slate-200 dark:border-slate-700'}`}
@@ -62,13 +85,36 @@ const Row = memo(function Row({ m, view, selected, onSelect, onReply, canReply }
       <div className="flex flex-wrap items-center gap-2 text-xs text-slate-500">
         <Badge tone={badge.tone}>{badge.label}</Badge>
         <span className="mono">{fmtTime(m.ts)}</span>
-        <span>{m.frames.length} frame{m.frames.length === 1 ? '' : 's'}, {fmtBytes(m.sizes.reduce((a, b) => a + b, 0))}</span>
-        {m.routingId !== undefined && <Badge tone="violet"><span data-testid="envelope">routing id {m.routingId}</span></Badge>}
-        {m.group !== undefined && <Badge tone="violet"><span data-testid="envelope">group {m.group}</span></Badge>}
+        <span>
+          {m.frames.length} frame{m.frames.length === 1 ? '' : 's'}, {fmtBytes(m.sizes.reduce((a, b) => a + b, 0))}
+        </span>
+        {m.routingId !== undefined && (
+          <Badge tone="violet">
+            <span data-testid="envelope">routing id {m.routingId}</span>
+          </Badge>
+        )}
+        {m.group !== undefined && (
+          <Badge tone="violet">
+            <span data-testid="envelope">group {m.group}</span>
+          </Badge>
+        )}
         {m.state && m.state.kind !== 'written' && <span data-testid="send-state">{describeSendState(m.state)}</span>}
-        {m.state?.kind === 'written' && <span data-testid="send-state" className="text-slate-400">{describeSendState(m.state)}</span>}
+        {m.state?.kind === 'written' && (
+          <span data-testid="send-state" className="text-slate-400">
+            {describeSendState(m.state)}
+          </span>
+        )}
         {canReply && m.dir === 'in' && selected && (
-          <Button variant="secondary" className="ml-auto" onClick={(e) => { e.stopPropagation(); onReply(m); }}>Reply</Button>
+          <Button
+            variant="secondary"
+            className="ml-auto"
+            onClick={(e) => {
+              e.stopPropagation();
+              onReply(m);
+            }}
+          >
+            Reply
+          </Button>
         )}
       </div>
       <ol className="mt-1 flex flex-col gap-0.5">
@@ -89,7 +135,16 @@ const Row = memo(function Row({ m, view, selected, onSelect, onReply, canReply }
   );
 });
 
-export function MessageLog({ messages, total, rate, selected, onSelect, onReply, onClear, canReply }: {
+export function MessageLog({
+  messages,
+  total,
+  rate,
+  selected,
+  onSelect,
+  onReply,
+  onClear,
+  canReply,
+}: {
   messages: LoggedMessage[];
   /** The host's true count of messages on this socket. */
   total: number;
@@ -109,7 +164,10 @@ export function MessageLog({ messages, total, rate, selected, onSelect, onReply,
     const timer = setTimeout(() => setLimit(SHOW), 200);
     // Hidden (another socket is shown; the view stays mounted): the next showing starts small again, since
     // a flood will have replaced every row by then.
-    return () => { clearTimeout(timer); setLimit(FIRST_SHOW); };
+    return () => {
+      clearTimeout(timer);
+      setLimit(FIRST_SHOW);
+    };
   }, []);
   const source = paused ?? latest;
   const shown = useMemo(() => {
@@ -129,20 +187,48 @@ export function MessageLog({ messages, total, rate, selected, onSelect, onReply,
     <div className="flex min-h-0 flex-col gap-2">
       <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Frame view">
         {(['text', 'hex', 'json'] as View[]).map((v) => (
-          <Button key={v} variant={view === v ? 'primary' : 'ghost'} aria-pressed={view === v} onClick={() => setView(v)}>{v.toUpperCase()}</Button>
+          <Button key={v} variant={view === v ? 'primary' : 'ghost'} aria-pressed={view === v} onClick={() => setView(v)}>
+            {v.toUpperCase()}
+          </Button>
         ))}
-        <Button variant={paused ? 'primary' : 'ghost'} aria-pressed={paused !== null} onClick={() => setPaused(paused ? null : messages)}>{paused ? 'Resume' : 'Pause'}</Button>
-        <Button variant="ghost" onClick={() => { setPaused(null); onClear(); }}>Clear</Button>
-        <Input aria-label="Topic filter" className="w-36" placeholder="topic prefix" value={topic} onChange={(e) => setTopic(e.target.value)} />
+        <Button variant={paused ? 'primary' : 'ghost'} aria-pressed={paused !== null} onClick={() => setPaused(paused ? null : messages)}>
+          {paused ? 'Resume' : 'Pause'}
+        </Button>
+        <Button
+          variant="ghost"
+          onClick={() => {
+            setPaused(null);
+            onClear();
+          }}
+        >
+          Clear
+        </Button>
+        <Input
+          aria-label="Topic filter"
+          className="w-36"
+          placeholder="topic prefix"
+          value={topic}
+          onChange={(e) => setTopic(e.target.value)}
+        />
         <span className="ml-auto text-xs text-slate-500" data-testid="message-total">
           {total.toLocaleString()} message{total === 1 ? '' : 's'}
-          {busy && <span data-testid="message-rate"> · {rate.in.toLocaleString()}/s in, {rate.out.toLocaleString()}/s out</span>}
+          {busy && (
+            <span data-testid="message-rate">
+              {' '}
+              · {rate.in.toLocaleString()}/s in, {rate.out.toLocaleString()}/s out
+            </span>
+          )}
           {paused && ' · paused'}
         </span>
       </div>
       {shown.length === 0 ? (
-        source.length > 0 && topic ? <Empty title="No message matches">None of the newest {source.length} messages starts with “{topic}”.</Empty>
-          : <Empty title="No messages yet">Bind or connect this socket, then send from the composer or from a peer.</Empty>
+        source.length > 0 && topic ? (
+          <Empty title="No message matches">
+            None of the newest {source.length} messages starts with “{topic}”.
+          </Empty>
+        ) : (
+          <Empty title="No messages yet">Bind or connect this socket, then send from the composer or from a peer.</Empty>
+        )
       ) : (
         <ol className="flex max-h-[28rem] flex-col gap-1 overflow-auto" style={{ contain: 'content' }} data-testid="message-log">
           {shown.map((m) => (

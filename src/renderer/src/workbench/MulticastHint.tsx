@@ -11,10 +11,12 @@ export function MulticastHint({ type, onUse }: { type: string; onUse: (endpoint:
   return (
     <p className="mt-2 flex flex-wrap items-center gap-2 text-xs text-slate-500" data-testid="epgm-hint">
       <span>
-        Multicast: <span className="mono">epgm://INTERFACE;GROUP:PORT</span> (INTERFACE an address or name such as eth0, GROUP
-        224.0.0.0 to 239.255.255.255; Bind and Connect mean the same). pgm:// needs raw sockets and is not available.
+        Multicast: <span className="mono">epgm://INTERFACE;GROUP:PORT</span> (INTERFACE an address or name such as eth0, GROUP 224.0.0.0 to
+        239.255.255.255; Bind and Connect mean the same). pgm:// needs raw sockets and is not available.
       </span>
-      <Button variant="ghost" onClick={() => onUse(EPGM_EXAMPLE)}>Use {EPGM_EXAMPLE}</Button>
+      <Button variant="ghost" onClick={() => onUse(EPGM_EXAMPLE)}>
+        Use {EPGM_EXAMPLE}
+      </Button>
     </p>
   );
 }

@@ -65,16 +65,34 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
     }
     if (HAS_ROUTING_ID.includes(type) && routingId) options.routingId = routingId;
     if (type === 'SUB') {
-      const topics = subs.split(/\n|,/).map((t) => t.trim()).filter(Boolean);
+      const topics = subs
+        .split(/\n|,/)
+        .map((t) => t.trim())
+        .filter(Boolean);
       if (subAll) topics.unshift('');
       options.subscriptions = topics;
     }
     for (const f of FLAGS) if (flags[f.name] && appliesTo(f.name, type)) options[f.name] = true;
-    if (type === 'DISH') options.groups = groups.split(/\n|,/).map((g) => g.trim()).filter(Boolean);
+    if (type === 'DISH')
+      options.groups = groups
+        .split(/\n|,/)
+        .map((g) => g.trim())
+        .filter(Boolean);
     if (security === 'plain-server') options.plainServer = true;
-    if (security === 'plain-client') { options.plainUsername = user; options.plainPassword = pass; }
-    if (security === 'curve-server') { options.curveServer = true; options.curvePublicKey = pub; options.curveSecretKey = sec; }
-    if (security === 'curve-client') { options.curvePublicKey = pub; options.curveSecretKey = sec; options.curveServerKey = serverKey; }
+    if (security === 'plain-client') {
+      options.plainUsername = user;
+      options.plainPassword = pass;
+    }
+    if (security === 'curve-server') {
+      options.curveServer = true;
+      options.curvePublicKey = pub;
+      options.curveSecretKey = sec;
+    }
+    if (security === 'curve-client') {
+      options.curvePublicKey = pub;
+      options.curveSecretKey = sec;
+      options.curveServerKey = serverKey;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -93,11 +111,18 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
       <form
         aria-label="New socket"
         className="grid grid-cols-2 gap-3 md:grid-cols-3"
-        onSubmit={(e) => { e.preventDefault(); void create(); }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create();
+        }}
       >
         <Label text="Socket type">
           <Select aria-label="Socket type" value={type} onChange={(e) => setType(e.target.value as SocketType)}>
-            {TYPES.map((t) => <option key={t.type} value={t.type}>{t.type} — {t.hint}</option>)}
+            {TYPES.map((t) => (
+              <option key={t.type} value={t.type}>
+                {t.type} — {t.hint}
+              </option>
+            ))}
           </Select>
         </Label>
         <Label text="Name">
@@ -111,8 +136,16 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
         {type === 'SUB' && (
           <Label text="Subscriptions (comma or one per line)" className="col-span-2">
             <div className="flex items-center gap-3">
-              <Input aria-label="Subscriptions" className="flex-1" placeholder="weather, news." value={subs} onChange={(e) => setSubs(e.target.value)} />
-              <label className="flex items-center gap-1 text-xs"><input type="checkbox" checked={subAll} onChange={(e) => setSubAll(e.target.checked)} /> everything</label>
+              <Input
+                aria-label="Subscriptions"
+                className="flex-1"
+                placeholder="weather, news."
+                value={subs}
+                onChange={(e) => setSubs(e.target.value)}
+              />
+              <label className="flex items-center gap-1 text-xs">
+                <input type="checkbox" checked={subAll} onChange={(e) => setSubAll(e.target.checked)} /> everything
+              </label>
             </div>
           </Label>
         )}
@@ -123,13 +156,24 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
         )}
         {FLAGS.filter((f) => appliesTo(f.name, type)).map((f) => (
           <label key={f.name} className="flex items-center gap-2 self-end text-sm">
-            <input type="checkbox" aria-label={f.label} checked={flags[f.name] ?? false} onChange={(e) => setFlags({ ...flags, [f.name]: e.target.checked })} />
+            <input
+              type="checkbox"
+              aria-label={f.label}
+              checked={flags[f.name] ?? false}
+              onChange={(e) => setFlags({ ...flags, [f.name]: e.target.checked })}
+            />
             {f.label} <span className="text-xs text-slate-500">({f.doc})</span>
           </label>
         ))}
         {NUMERIC.map(([key, label]) => (
           <Label key={key} text={label}>
-            <Input aria-label={label} inputMode="numeric" placeholder="default" value={nums[key] ?? ''} onChange={(e) => setNums({ ...nums, [key]: e.target.value })} />
+            <Input
+              aria-label={label}
+              inputMode="numeric"
+              placeholder="default"
+              value={nums[key] ?? ''}
+              onChange={(e) => setNums({ ...nums, [key]: e.target.value })}
+            />
           </Label>
         ))}
         <Label text="Security">
@@ -143,18 +187,24 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
         </Label>
         {security === 'plain-server' && (
           <p className="col-span-2 self-end text-xs text-slate-500" data-testid="security-help">
-            Clients are checked by the workbench's ZAP handler: add their user names and passwords in this socket's Security card once it is created (until then every PLAIN client is refused).
+            Clients are checked by the workbench's ZAP handler: add their user names and passwords in this socket's Security card once it is
+            created (until then every PLAIN client is refused).
           </p>
         )}
         {security === 'curve-server' && (
           <p className="col-span-full text-xs text-slate-500" data-testid="security-help">
-            Give clients the public key as their server key (the socket's Security card has a Copy button). Any client that knows it is let in, unless you list the allowed client keys in the Security card.
+            Give clients the public key as their server key (the socket's Security card has a Copy button). Any client that knows it is let
+            in, unless you list the allowed client keys in the Security card.
           </p>
         )}
         {security === 'plain-client' && (
           <>
-            <Label text="Username"><Input aria-label="PLAIN username" value={user} onChange={(e) => setUser(e.target.value)} /></Label>
-            <Label text="Password"><Input aria-label="PLAIN password" type="password" value={pass} onChange={(e) => setPass(e.target.value)} /></Label>
+            <Label text="Username">
+              <Input aria-label="PLAIN username" value={user} onChange={(e) => setUser(e.target.value)} />
+            </Label>
+            <Label text="Password">
+              <Input aria-label="PLAIN password" type="password" value={pass} onChange={(e) => setPass(e.target.value)} />
+            </Label>
           </>
         )}
         {security.startsWith('curve') && (
@@ -163,16 +213,26 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
               <span className="text-xs font-medium">CURVE keys (Z85, 40 characters)</span>
               <Button onClick={() => void generate()}>Generate key pair</Button>
             </div>
-            <Label text="Public key"><Input aria-label="CURVE public key" className="mono" value={pub} onChange={(e) => setPub(e.target.value)} /></Label>
-            <Label text="Secret key"><Input aria-label="CURVE secret key" className="mono" value={sec} onChange={(e) => setSec(e.target.value)} /></Label>
+            <Label text="Public key">
+              <Input aria-label="CURVE public key" className="mono" value={pub} onChange={(e) => setPub(e.target.value)} />
+            </Label>
+            <Label text="Secret key">
+              <Input aria-label="CURVE secret key" className="mono" value={sec} onChange={(e) => setSec(e.target.value)} />
+            </Label>
             {security === 'curve-client' && (
-              <Label text="Server public key"><Input aria-label="CURVE server key" className="mono" value={serverKey} onChange={(e) => setServerKey(e.target.value)} /></Label>
+              <Label text="Server public key">
+                <Input aria-label="CURVE server key" className="mono" value={serverKey} onChange={(e) => setServerKey(e.target.value)} />
+              </Label>
             )}
           </div>
         )}
         <div className="col-span-full flex items-center gap-2">
-          <Button type="submit" variant="primary" disabled={busy}>Create socket</Button>
-          <span className="text-xs text-slate-500">Sends time out after 2 s by default, so a send with no peer reports EAGAIN instead of hanging.</span>
+          <Button type="submit" variant="primary" disabled={busy}>
+            Create socket
+          </Button>
+          <span className="text-xs text-slate-500">
+            Sends time out after 2 s by default, so a send with no peer reports EAGAIN instead of hanging.
+          </span>
         </div>
       </form>
       <ErrorText error={error} testId="create-error" />

@@ -26,10 +26,18 @@ export function PatternPairs({ client, onCreated }: { client: AppClient; onCreat
     taken.add(binderName);
     const connecterName = freeName(pair.connecter.name, taken);
     try {
-      const binder = await client.request('socket.create', { type: pair.binder.type, name: binderName, options: pair.binder.options ?? {} });
+      const binder = await client.request('socket.create', {
+        type: pair.binder.type,
+        name: binderName,
+        options: pair.binder.options ?? {},
+      });
       const bound = await client.request('socket.bind', { id: binder.id, endpoint: pair.bindEndpoint });
       const endpoint = bound.endpoints[bound.endpoints.length - 1].endpoint;
-      const connecter = await client.request('socket.create', { type: pair.connecter.type, name: connecterName, options: pair.connecter.options ?? {} });
+      const connecter = await client.request('socket.create', {
+        type: pair.connecter.type,
+        name: connecterName,
+        options: pair.connecter.options ?? {},
+      });
       const connected = await client.request('socket.connect', { id: connecter.id, endpoint });
       onCreated(bound);
       onCreated(connected);
@@ -46,10 +54,16 @@ export function PatternPairs({ client, onCreated }: { client: AppClient; onCreat
       <p className="mb-2 text-xs text-slate-500">Two sockets of a pattern, created and already connected on a free port.</p>
       <div className="flex flex-wrap gap-2" data-testid="pattern-pairs">
         {PATTERN_PAIRS.map((p) => (
-          <Button key={p.label} disabled={busy} onClick={() => void create(p)}>{p.label}</Button>
+          <Button key={p.label} disabled={busy} onClick={() => void create(p)}>
+            {p.label}
+          </Button>
         ))}
       </div>
-      {done && <p className="mt-2 text-xs text-emerald-700 dark:text-emerald-400" data-testid="pattern-done">{done}</p>}
+      {done && (
+        <p className="mt-2 text-xs text-emerald-700 dark:text-emerald-400" data-testid="pattern-done">
+          {done}
+        </p>
+      )}
       <ErrorText error={error} testId="pattern-error" />
     </Card>
   );

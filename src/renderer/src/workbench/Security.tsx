@@ -35,7 +35,12 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     <Button
       variant="ghost"
       aria-label={label}
-      onClick={() => copyText(text).then(() => setDone('Copied'), (err) => setDone(errorMessage(err)))}
+      onClick={() =>
+        copyText(text).then(
+          () => setDone('Copied'),
+          (err) => setDone(errorMessage(err)),
+        )
+      }
       onBlur={() => setDone(null)}
     >
       {done ?? 'Copy'}
@@ -47,7 +52,9 @@ function KeyRow({ name, value, testId }: { name: string; value: string; testId: 
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm">
       <span className="w-20 shrink-0 text-xs font-medium">{name}</span>
-      <code className="mono min-w-0 break-all" data-testid={testId}>{value}</code>
+      <code className="mono min-w-0 break-all" data-testid={testId}>
+        {value}
+      </code>
       <CopyButton text={value} label={`Copy ${name.toLowerCase()}`} />
     </div>
   );
@@ -61,8 +68,13 @@ function ZapPolicyEditor({ client, mechanism }: { client: AppClient; mechanism: 
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    client.request('zap.get').then((p) => live && setPolicy(p), (err) => live && setError(errorMessage(err)));
-    return () => { live = false; };
+    client.request('zap.get').then(
+      (p) => live && setPolicy(p),
+      (err) => live && setError(errorMessage(err)),
+    );
+    return () => {
+      live = false;
+    };
   }, [client]);
   const save = async (next: ZapPolicy): Promise<boolean> => {
     setError(null);
@@ -75,22 +87,36 @@ function ZapPolicyEditor({ client, mechanism }: { client: AppClient; mechanism: 
     }
   };
   // Nothing is claimed about the users or keys until the host has said what they are.
-  if (!policy) return <div className="mt-2 text-xs text-slate-500" data-testid="zap-policy">{error ? <ErrorText error={error} testId="zap-error" /> : 'Loading the ZAP policy…'}</div>;
+  if (!policy)
+    return (
+      <div className="mt-2 text-xs text-slate-500" data-testid="zap-policy">
+        {error ? <ErrorText error={error} testId="zap-error" /> : 'Loading the ZAP policy…'}
+      </div>
+    );
   const p = policy;
   return (
     <div className="mt-2 flex flex-col gap-2 border-t border-slate-200 pt-2 dark:border-slate-700" data-testid="zap-policy">
       <p className="text-xs text-slate-500">
-        Authentication (ZAP): the workbench's handler at inproc://zeromq.zap.01 decides for every server socket here.
-        Each decision shows in the socket's timeline.
+        Authentication (ZAP): the workbench's handler at inproc://zeromq.zap.01 decides for every server socket here. Each decision shows in
+        the socket's timeline.
       </p>
       {mechanism === 'PLAIN' && (
         <>
           <ul className="flex flex-wrap gap-1" data-testid="zap-users">
-            {p.plainUsers.length === 0 && <li className="text-xs text-amber-700 dark:text-amber-400">No PLAIN users yet: every PLAIN client is refused.</li>}
+            {p.plainUsers.length === 0 && (
+              <li className="text-xs text-amber-700 dark:text-amber-400">No PLAIN users yet: every PLAIN client is refused.</li>
+            )}
             {p.plainUsers.map((u) => (
               <li key={u.username}>
-                <Badge tone="violet">{u.username}
-                  <button aria-label={`Remove user ${u.username}`} className="ml-1" onClick={() => void save({ ...p, plainUsers: p.plainUsers.filter((x) => x !== u) })}>✕</button>
+                <Badge tone="violet">
+                  {u.username}
+                  <button
+                    aria-label={`Remove user ${u.username}`}
+                    className="ml-1"
+                    onClick={() => void save({ ...p, plainUsers: p.plainUsers.filter((x) => x !== u) })}
+                  >
+                    ✕
+                  </button>
                 </Badge>
               </li>
             ))}
@@ -100,11 +126,22 @@ function ZapPolicyEditor({ client, mechanism }: { client: AppClient; mechanism: 
             onSubmit={(e) => {
               e.preventDefault();
               const others = p.plainUsers.filter((x) => x.username !== user);
-              void save({ ...p, plainUsers: [...others, { username: user, password }] }).then((ok) => { if (ok) { setUser(''); setPassword(''); } });
+              void save({ ...p, plainUsers: [...others, { username: user, password }] }).then((ok) => {
+                if (ok) {
+                  setUser('');
+                  setPassword('');
+                }
+              });
             }}
           >
             <Input aria-label="ZAP user name" placeholder="user name" value={user} onChange={(e) => setUser(e.target.value)} />
-            <Input aria-label="ZAP user password" type="password" placeholder="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <Input
+              aria-label="ZAP user password"
+              type="password"
+              placeholder="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
             <Button type="submit">Add user</Button>
           </form>
         </>
@@ -112,17 +149,30 @@ function ZapPolicyEditor({ client, mechanism }: { client: AppClient; mechanism: 
       {mechanism === 'CURVE' && (
         <>
           <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" aria-label="Allow any CURVE client" checked={p.curveAllowAny} onChange={(e) => void save({ ...p, curveAllowAny: e.target.checked })} />
+            <input
+              type="checkbox"
+              aria-label="Allow any CURVE client"
+              checked={p.curveAllowAny}
+              onChange={(e) => void save({ ...p, curveAllowAny: e.target.checked })}
+            />
             Allow any CURVE client (one that knows this server's public key)
           </label>
           {!p.curveAllowAny && (
             <>
               <ul className="flex flex-col gap-1" data-testid="zap-keys">
-                {p.curveKeys.length === 0 && <li className="text-xs text-amber-700 dark:text-amber-400">No client keys allowed yet: every CURVE client is refused.</li>}
+                {p.curveKeys.length === 0 && (
+                  <li className="text-xs text-amber-700 dark:text-amber-400">No client keys allowed yet: every CURVE client is refused.</li>
+                )}
                 {p.curveKeys.map((k) => (
                   <li key={k} className="flex items-center gap-2 text-sm">
                     <code className="mono min-w-0 break-all">{k}</code>
-                    <Button variant="ghost" aria-label={`Remove key ${k}`} onClick={() => void save({ ...p, curveKeys: p.curveKeys.filter((x) => x !== k) })}>Remove</Button>
+                    <Button
+                      variant="ghost"
+                      aria-label={`Remove key ${k}`}
+                      onClick={() => void save({ ...p, curveKeys: p.curveKeys.filter((x) => x !== k) })}
+                    >
+                      Remove
+                    </Button>
                   </li>
                 ))}
               </ul>
@@ -131,10 +181,18 @@ function ZapPolicyEditor({ client, mechanism }: { client: AppClient; mechanism: 
                 onSubmit={(e) => {
                   e.preventDefault();
                   const k = key.trim();
-                  void save({ ...p, curveKeys: p.curveKeys.includes(k) ? p.curveKeys : [...p.curveKeys, k] }).then((ok) => { if (ok) setKey(''); });
+                  void save({ ...p, curveKeys: p.curveKeys.includes(k) ? p.curveKeys : [...p.curveKeys, k] }).then((ok) => {
+                    if (ok) setKey('');
+                  });
                 }}
               >
-                <Input aria-label="Allowed client public key" className="mono flex-1" placeholder="client public key (Z85, 40 characters)" value={key} onChange={(e) => setKey(e.target.value)} />
+                <Input
+                  aria-label="Allowed client public key"
+                  className="mono flex-1"
+                  placeholder="client public key (Z85, 40 characters)"
+                  value={key}
+                  onChange={(e) => setKey(e.target.value)}
+                />
                 <Button type="submit">Allow key</Button>
               </form>
             </>
@@ -153,7 +211,13 @@ export function SecurityCard({ client, socket }: { client: AppClient; socket: So
   const o = socket.options;
   const role = sec.server ? 'server' : 'client';
   return (
-    <Card title={<span className="flex items-center gap-2">Security <Badge tone="violet">{sec.mechanism === 'NULL' ? 'NULL with a ZAP domain' : `${sec.mechanism} ${role}`}</Badge></span>}>
+    <Card
+      title={
+        <span className="flex items-center gap-2">
+          Security <Badge tone="violet">{sec.mechanism === 'NULL' ? 'NULL with a ZAP domain' : `${sec.mechanism} ${role}`}</Badge>
+        </span>
+      }
+    >
       <div className="flex flex-col gap-1" data-testid="security">
         {typeof o.curvePublicKey === 'string' && <KeyRow name="Public key" value={o.curvePublicKey} testId="own-public-key" />}
         {sec.mechanism === 'CURVE' && sec.server && (
@@ -161,7 +225,10 @@ export function SecurityCard({ client, socket }: { client: AppClient; socket: So
         )}
         {typeof o.curveServerKey === 'string' && <KeyRow name="Server key" value={o.curveServerKey} testId="server-key" />}
         {sec.mechanism === 'PLAIN' && !sec.server && (
-          <p className="text-sm">User <span className="mono">{String(o.plainUsername ?? '')}</span> (the password travels in clear text: PLAIN is for trusted networks)</p>
+          <p className="text-sm">
+            User <span className="mono">{String(o.plainUsername ?? '')}</span> (the password travels in clear text: PLAIN is for trusted
+            networks)
+          </p>
         )}
       </div>
       {sec.asksZap && <ZapPolicyEditor client={client} mechanism={sec.mechanism} />}

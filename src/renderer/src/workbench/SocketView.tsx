@@ -29,25 +29,54 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
   const [error, setError] = useState<string | null>(null);
   const run = async (fn: () => Promise<unknown>) => {
     setError(null);
-    try { await fn(); } catch (err) { setError(errorMessage(err)); }
+    try {
+      await fn();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
   };
   return (
     <Card title="Endpoints">
-      <form className="flex gap-2" onSubmit={(e) => { e.preventDefault(); void run(() => client.request('socket.bind', { id: socket.id, endpoint })); }}>
+      <form
+        className="flex gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(() => client.request('socket.bind', { id: socket.id, endpoint }));
+        }}
+      >
         <Input aria-label="Endpoint" className="mono flex-1" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} />
-        <Button type="submit" variant="primary">Bind</Button>
-        <Button onClick={() => void run(async () => {
-          // The host would refuse it too; this says what to do instead.
-          if (/:\*$/.test(endpoint.trim())) throw new Error(`Connect needs a real port: a wildcard (*) port only works for Bind. ${targets.length ? "Pick another workbench socket's endpoint below" : 'Bind another socket first'}, or type host:port.`);
-          return client.request('socket.connect', { id: socket.id, endpoint });
-        })}>Connect</Button>
+        <Button type="submit" variant="primary">
+          Bind
+        </Button>
+        <Button
+          onClick={() =>
+            void run(async () => {
+              // The host would refuse it too; this says what to do instead.
+              if (/:\*$/.test(endpoint.trim()))
+                throw new Error(
+                  `Connect needs a real port: a wildcard (*) port only works for Bind. ${targets.length ? "Pick another workbench socket's endpoint below" : 'Bind another socket first'}, or type host:port.`,
+                );
+              return client.request('socket.connect', { id: socket.id, endpoint });
+            })
+          }
+        >
+          Connect
+        </Button>
       </form>
       {targets.length > 0 && (
-        <Select aria-label="Connect to a workbench socket" className="mt-2 w-full" value="" onChange={(e) => { if (e.target.value) setEndpoint(e.target.value); }}>
+        <Select
+          aria-label="Connect to a workbench socket"
+          className="mt-2 w-full"
+          value=""
+          onChange={(e) => {
+            if (e.target.value) setEndpoint(e.target.value);
+          }}
+        >
           <option value="">Connect to another workbench socket…</option>
           {targets.map((t) => (
             <option key={`${t.socketName} ${t.endpoint}`} value={t.endpoint}>
-              {t.socketName} ({t.socketType}) {t.endpoint}{t.compatible ? '' : ` (a ${socket.type} does not talk to a ${t.socketType})`}
+              {t.socketName} ({t.socketType}) {t.endpoint}
+              {t.compatible ? '' : ` (a ${socket.type} does not talk to a ${t.socketType})`}
             </option>
           ))}
         </Select>
@@ -55,17 +84,29 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
       <MulticastHint type={socket.type} onUse={setEndpoint} />
       <ErrorText error={error} testId="endpoint-error" />
       {socket.endpoints.length === 0 ? (
-        <p className="mt-2 text-xs text-slate-500">Not bound or connected. Bind with a wildcard port (tcp://127.0.0.1:*) to get a free port.</p>
+        <p className="mt-2 text-xs text-slate-500">
+          Not bound or connected. Bind with a wildcard port (tcp://127.0.0.1:*) to get a free port.
+        </p>
       ) : (
         <ul className="mt-2 flex flex-col gap-1" data-testid="endpoints">
           {socket.endpoints.map((e) => (
             <li key={e.kind + e.endpoint} className="flex flex-wrap items-center gap-2 text-sm">
               <Badge tone={e.kind === 'bind' ? 'violet' : 'sky'}>{e.kind === 'bind' ? 'bound' : 'connect'}</Badge>
-              <span className="mono" data-testid="endpoint">{e.endpoint}</span>
+              <span className="mono" data-testid="endpoint">
+                {e.endpoint}
+              </span>
               {e.requested !== e.endpoint && <span className="text-xs text-slate-500">(asked {e.requested})</span>}
               {e.routingId !== undefined && <Badge tone="violet">routing id {e.routingId}</Badge>}
               <EndpointStatus endpoint={e} />
-              <Button variant="ghost" className="ml-auto" onClick={() => void run(() => client.request(e.kind === 'bind' ? 'socket.unbind' : 'socket.disconnect', { id: socket.id, endpoint: e.endpoint }))}>
+              <Button
+                variant="ghost"
+                className="ml-auto"
+                onClick={() =>
+                  void run(() =>
+                    client.request(e.kind === 'bind' ? 'socket.unbind' : 'socket.disconnect', { id: socket.id, endpoint: e.endpoint }),
+                  )
+                }
+              >
                 {e.kind === 'bind' ? 'Unbind' : 'Disconnect'}
               </Button>
             </li>
@@ -82,19 +123,43 @@ function Subscriptions({ client, socket }: { client: AppClient; socket: SocketIn
   const subs = (socket.options.subscriptions as string[] | undefined) ?? [];
   const change = async (t: string, on: boolean) => {
     setError(null);
-    try { await client.request(on ? 'socket.subscribe' : 'socket.unsubscribe', { id: socket.id, topic: { kind: 'text', data: t } }); setTopic(''); } catch (err) { setError(errorMessage(err)); }
+    try {
+      await client.request(on ? 'socket.subscribe' : 'socket.unsubscribe', { id: socket.id, topic: { kind: 'text', data: t } });
+      setTopic('');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
   };
   return (
     <Card title="Subscriptions">
-      <form className="flex gap-2" onSubmit={(e) => { e.preventDefault(); void change(topic, true); }}>
-        <Input aria-label="Topic" className="flex-1" placeholder="topic prefix (empty = everything)" value={topic} onChange={(e) => setTopic(e.target.value)} />
+      <form
+        className="flex gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void change(topic, true);
+        }}
+      >
+        <Input
+          aria-label="Topic"
+          className="flex-1"
+          placeholder="topic prefix (empty = everything)"
+          value={topic}
+          onChange={(e) => setTopic(e.target.value)}
+        />
         <Button type="submit">Subscribe</Button>
       </form>
       <ErrorText error={error} />
       <ul className="mt-2 flex flex-wrap gap-1">
         {subs.length === 0 && <li className="text-xs text-slate-500">No subscriptions: this SUB receives nothing until it subscribes.</li>}
         {subs.map((t) => (
-          <li key={t}><Badge tone="violet">{t === '' ? '(everything)' : t} <button aria-label={`Unsubscribe ${t}`} className="ml-1" onClick={() => void change(t, false)}>✕</button></Badge></li>
+          <li key={t}>
+            <Badge tone="violet">
+              {t === '' ? '(everything)' : t}{' '}
+              <button aria-label={`Unsubscribe ${t}`} className="ml-1" onClick={() => void change(t, false)}>
+                ✕
+              </button>
+            </Badge>
+          </li>
         ))}
       </ul>
     </Card>
@@ -107,19 +172,43 @@ function Groups({ client, socket }: { client: AppClient; socket: SocketInfo }) {
   const groups = (socket.options.groups as string[] | undefined) ?? [];
   const change = async (g: string, on: boolean) => {
     setError(null);
-    try { await client.request(on ? 'socket.join' : 'socket.leave', { id: socket.id, group: g }); setGroup(''); } catch (err) { setError(errorMessage(err)); }
+    try {
+      await client.request(on ? 'socket.join' : 'socket.leave', { id: socket.id, group: g });
+      setGroup('');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
   };
   return (
     <Card title="Groups">
-      <form className="flex gap-2" onSubmit={(e) => { e.preventDefault(); void change(group, true); }}>
-        <Input aria-label="Group to join" className="flex-1" placeholder="group name (1 to 255 bytes)" value={group} onChange={(e) => setGroup(e.target.value)} />
+      <form
+        className="flex gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void change(group, true);
+        }}
+      >
+        <Input
+          aria-label="Group to join"
+          className="flex-1"
+          placeholder="group name (1 to 255 bytes)"
+          value={group}
+          onChange={(e) => setGroup(e.target.value)}
+        />
         <Button type="submit">Join</Button>
       </form>
       <ErrorText error={error} testId="group-error" />
       <ul className="mt-2 flex flex-wrap gap-1" data-testid="groups">
         {groups.length === 0 && <li className="text-xs text-slate-500">No groups: this DISH receives nothing until it joins one.</li>}
         {groups.map((g) => (
-          <li key={g}><Badge tone="violet">{g} <button aria-label={`Leave ${g}`} className="ml-1" onClick={() => void change(g, false)}>✕</button></Badge></li>
+          <li key={g}>
+            <Badge tone="violet">
+              {g}{' '}
+              <button aria-label={`Leave ${g}`} className="ml-1" onClick={() => void change(g, false)}>
+                ✕
+              </button>
+            </Badge>
+          </li>
         ))}
       </ul>
     </Card>
@@ -127,7 +216,13 @@ function Groups({ client, socket }: { client: AppClient; socket: SocketInfo }) {
 }
 
 /** Memoised: the workbench renders on every socket's change; a view is drawn again only when its own socket changed. */
-export const SocketView = memo(function SocketView(props: { client: AppClient; socket: SocketInfo; templates: Template[]; saveTemplate: (t: Template) => void; deleteTemplate: (name: string) => void }) {
+export const SocketView = memo(function SocketView(props: {
+  client: AppClient;
+  socket: SocketInfo;
+  templates: Template[];
+  saveTemplate: (t: Template) => void;
+  deleteTemplate: (name: string) => void;
+}) {
   const { client, socket } = props;
   const messages = useStore((s) => s.messages[socket.id] ?? NO_MESSAGES);
   const events = useStore((s) => s.events[socket.id] ?? NO_EVENTS);
@@ -158,12 +253,18 @@ export const SocketView = memo(function SocketView(props: { client: AppClient; s
           <h2 className="text-lg font-semibold">{socket.name}</h2>
           <Badge tone="violet">{socket.type}</Badge>
           <span className="mono text-xs text-slate-500">{socket.id}</span>
-          <Button variant="danger" className="ml-auto" onClick={() => void client.request('socket.close', { id: socket.id })}>Close socket</Button>
+          <Button variant="danger" className="ml-auto" onClick={() => void client.request('socket.close', { id: socket.id })}>
+            Close socket
+          </Button>
         </header>
         {socket.lastError && socket.lastError.at !== dismissedError && (
           <div className="flex items-start gap-2">
-            <div className="min-w-0 flex-1"><ErrorText error={`Last error ${fmtTime(socket.lastError.at)}: ${socket.lastError.message}`} testId="socket-last-error" /></div>
-            <Button variant="ghost" aria-label="Dismiss last error" onClick={() => setDismissedError(socket.lastError!.at)}>✕</Button>
+            <div className="min-w-0 flex-1">
+              <ErrorText error={`Last error ${fmtTime(socket.lastError.at)}: ${socket.lastError.message}`} testId="socket-last-error" />
+            </div>
+            <Button variant="ghost" aria-label="Dismiss last error" onClick={() => setDismissedError(socket.lastError!.at)}>
+              ✕
+            </Button>
           </div>
         )}
         <Endpoints client={client} socket={socket} />
@@ -179,7 +280,12 @@ export const SocketView = memo(function SocketView(props: { client: AppClient; s
                 <li key={i} className="flex flex-wrap items-center gap-2">
                   <Badge tone={p.state === 'ready' ? 'green' : 'amber'}>{p.state}</Badge>
                   <span className="mono">{p.address}</span>
-                  {p.metadata && Object.entries(p.metadata).map(([k, v]) => <Badge key={k}>{k}: {v}</Badge>)}
+                  {p.metadata &&
+                    Object.entries(p.metadata).map(([k, v]) => (
+                      <Badge key={k}>
+                        {k}: {v}
+                      </Badge>
+                    ))}
                 </li>
               ))}
             </ul>
@@ -187,16 +293,38 @@ export const SocketView = memo(function SocketView(props: { client: AppClient; s
         </Card>
         {canSend ? (
           <Card title="Compose message">
-            <Composer client={client} socket={socket} messages={messages} frames={frames} setFrames={setFrames} route={route} setRoute={setRoute} templates={props.templates} saveTemplate={props.saveTemplate} deleteTemplate={props.deleteTemplate} />
+            <Composer
+              client={client}
+              socket={socket}
+              messages={messages}
+              frames={frames}
+              setFrames={setFrames}
+              route={route}
+              setRoute={setRoute}
+              templates={props.templates}
+              saveTemplate={props.saveTemplate}
+              deleteTemplate={props.deleteTemplate}
+            />
           </Card>
         ) : (
-          <Card title="Compose message"><p className="text-xs text-slate-500">A {socket.type} socket only receives.</p></Card>
+          <Card title="Compose message">
+            <p className="text-xs text-slate-500">A {socket.type} socket only receives.</p>
+          </Card>
         )}
         <CodeCard socket={socket} />
       </div>
       <div className="flex flex-col gap-3">
         <Card title="Messages">
-          <MessageLog messages={messages} total={totalMessages} rate={rate} selected={selected} onSelect={setSelected} onReply={reply} onClear={() => clearMessages(socket.id)} canReply={canReply} />
+          <MessageLog
+            messages={messages}
+            total={totalMessages}
+            rate={rate}
+            selected={selected}
+            onSelect={setSelected}
+            onReply={reply}
+            onClear={() => clearMessages(socket.id)}
+            canReply={canReply}
+          />
         </Card>
         <SocketRate client={client} id={socket.id} />
         <Timeline events={events} total={totalEvents} />

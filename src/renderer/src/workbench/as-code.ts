@@ -53,7 +53,24 @@ function endpointsOf(socket: SocketInfo): { kind: 'bind' | 'connect'; endpoint: 
 }
 
 const SENDS_FIRST: ReadonlySet<SocketType> = new Set(['REQ', 'PUSH', 'PUB', 'DEALER', 'PAIR', 'CLIENT', 'SCATTER', 'RADIO', 'CHANNEL']);
-const RECEIVES: ReadonlySet<SocketType> = new Set(['REQ', 'REP', 'PULL', 'SUB', 'DEALER', 'ROUTER', 'PAIR', 'SERVER', 'CLIENT', 'GATHER', 'DISH', 'XPUB', 'STREAM', 'PEER', 'CHANNEL', 'DGRAM']);
+const RECEIVES: ReadonlySet<SocketType> = new Set([
+  'REQ',
+  'REP',
+  'PULL',
+  'SUB',
+  'DEALER',
+  'ROUTER',
+  'PAIR',
+  'SERVER',
+  'CLIENT',
+  'GATHER',
+  'DISH',
+  'XPUB',
+  'STREAM',
+  'PEER',
+  'CHANNEL',
+  'DGRAM',
+]);
 
 function pyzmq(socket: SocketInfo): string {
   const t = socket.type;
@@ -63,10 +80,14 @@ function pyzmq(socket: SocketInfo): string {
   for (const [name, value] of Object.entries(savedOptions(socket, true))) {
     if (CALL_OPTIONS.has(name) || value === undefined) continue;
     const setting = pyzmqSetting(name, value);
-    if (setting === undefined) { lines.push(`# option ${name} = ${JSON.stringify(value)} has no pyzmq attribute here`); continue; }
+    if (setting === undefined) {
+      lines.push(`# option ${name} = ${JSON.stringify(value)} has no pyzmq attribute here`);
+      continue;
+    }
     if (setting) lines.push(`${setting}${SECRETS.has(name) ? '  # a secret: keep it out of shared code' : ''}`);
   }
-  for (const topic of (socket.options.subscriptions as string[] | undefined) ?? []) lines.push(`sock.setsockopt(zmq.SUBSCRIBE, ${pyBytes(topic)})`);
+  for (const topic of (socket.options.subscriptions as string[] | undefined) ?? [])
+    lines.push(`sock.setsockopt(zmq.SUBSCRIBE, ${pyBytes(topic)})`);
   for (const g of (socket.options.groups as string[] | undefined) ?? []) lines.push(`sock.join(${pyBytes(g)})`);
   for (const e of endpointsOf(socket)) lines.push(`sock.${e.kind}(${str(e.endpoint)})`);
   lines.push('');
@@ -82,15 +103,21 @@ function node(socket: SocketInfo, from: string): string {
   const t = socket.type;
   const cls = CLASS(t);
   const options: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(savedOptions(socket, true))) if (!CALL_OPTIONS.has(name) && value !== undefined) options[name] = value;
+  for (const [name, value] of Object.entries(savedOptions(socket, true)))
+    if (!CALL_OPTIONS.has(name) && value !== undefined) options[name] = value;
   const lines = ['// An ES module (top-level await): save it as a .mjs file.', `import { ${cls} } from ${str(from)};`, ''];
-  const opts = Object.keys(options).length ? `{\n${Object.entries(options).map(([k, v]) => `  ${k}: ${JSON.stringify(v)},${SECRETS.has(k) ? ' // a secret: keep it out of shared code' : ''}`).join('\n')}\n}` : '';
+  const opts = Object.keys(options).length
+    ? `{\n${Object.entries(options)
+        .map(([k, v]) => `  ${k}: ${JSON.stringify(v)},${SECRETS.has(k) ? ' // a secret: keep it out of shared code' : ''}`)
+        .join('\n')}\n}`
+    : '';
   lines.push(`const sock = new ${cls}(${opts});`);
   const subs = (socket.options.subscriptions as string[] | undefined) ?? [];
   if (subs.length) lines.push(`sock.subscribe(${subs.map(str).join(', ')});`);
   const groups = (socket.options.groups as string[] | undefined) ?? [];
   if (groups.length) lines.push(`sock.join(${groups.map(str).join(', ')});`);
-  for (const e of endpointsOf(socket)) lines.push(e.kind === 'bind' ? `await sock.bind(${str(e.endpoint)});` : `sock.connect(${str(e.endpoint)});`);
+  for (const e of endpointsOf(socket))
+    lines.push(e.kind === 'bind' ? `await sock.bind(${str(e.endpoint)});` : `sock.connect(${str(e.endpoint)});`);
   lines.push('');
   if (t === 'RADIO') lines.push(`await sock.send("hello", { group: ${str(groups[0] ?? 'news')} });`);
   else if (SENDS_FIRST.has(t)) lines.push(SINGLE.has(t) ? 'await sock.send("hello");' : 'await sock.send(["hello"]);');

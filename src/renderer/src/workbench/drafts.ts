@@ -27,7 +27,10 @@ export function pruneDrafts(alive: (socketId: string) => boolean): void {
 /** useState for a socket's draft field: the value outlives the component. */
 export function useDraft<T>(socketId: string, field: string, initial: T): [T, (value: T) => void] {
   const value = useSyncExternalStore(
-    (l) => { listeners.add(l); return () => listeners.delete(l); },
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
     () => getDraft(socketId, field, initial),
   );
   const set = useCallback((v: T) => setDraft(socketId, field, v), [socketId, field]);

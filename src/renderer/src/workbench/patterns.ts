@@ -49,9 +49,39 @@ export interface PatternPair {
 }
 
 export const PATTERN_PAIRS: readonly PatternPair[] = [
-  { label: 'REQ / REP', binder: { type: 'REP', name: 'rep' }, connecter: { type: 'REQ', name: 'req' }, bindEndpoint: 'tcp://127.0.0.1:*', hint: 'Send from req, reply from rep.' },
-  { label: 'PUB / SUB', binder: { type: 'PUB', name: 'pub' }, connecter: { type: 'SUB', name: 'sub', options: { subscriptions: [''] } }, bindEndpoint: 'tcp://127.0.0.1:*', hint: 'sub subscribes to everything; publish from pub.' },
-  { label: 'PUSH / PULL', binder: { type: 'PULL', name: 'pull' }, connecter: { type: 'PUSH', name: 'push' }, bindEndpoint: 'tcp://127.0.0.1:*', hint: 'Send from push.' },
-  { label: 'ROUTER / DEALER', binder: { type: 'ROUTER', name: 'router' }, connecter: { type: 'DEALER', name: 'dealer' }, bindEndpoint: 'tcp://127.0.0.1:*', hint: 'Send from dealer; router replies by routing id.' },
-  { label: 'RADIO / DISH', binder: { type: 'DISH', name: 'dish', options: { groups: ['news'] } }, connecter: { type: 'RADIO', name: 'radio' }, bindEndpoint: 'udp://127.0.0.1:*', hint: "dish joined group 'news'; send from radio to group news." },
+  {
+    label: 'REQ / REP',
+    binder: { type: 'REP', name: 'rep' },
+    connecter: { type: 'REQ', name: 'req' },
+    bindEndpoint: 'tcp://127.0.0.1:*',
+    hint: 'Send from req, reply from rep.',
+  },
+  {
+    label: 'PUB / SUB',
+    binder: { type: 'PUB', name: 'pub' },
+    connecter: { type: 'SUB', name: 'sub', options: { subscriptions: [''] } },
+    bindEndpoint: 'tcp://127.0.0.1:*',
+    hint: 'sub subscribes to everything; publish from pub.',
+  },
+  {
+    label: 'PUSH / PULL',
+    binder: { type: 'PULL', name: 'pull' },
+    connecter: { type: 'PUSH', name: 'push' },
+    bindEndpoint: 'tcp://127.0.0.1:*',
+    hint: 'Send from push.',
+  },
+  {
+    label: 'ROUTER / DEALER',
+    binder: { type: 'ROUTER', name: 'router' },
+    connecter: { type: 'DEALER', name: 'dealer' },
+    bindEndpoint: 'tcp://127.0.0.1:*',
+    hint: 'Send from dealer; router replies by routing id.',
+  },
+  {
+    label: 'RADIO / DISH',
+    binder: { type: 'DISH', name: 'dish', options: { groups: ['news'] } },
+    connecter: { type: 'RADIO', name: 'radio' },
+    bindEndpoint: 'udp://127.0.0.1:*',
+    hint: "dish joined group 'news'; send from radio to group news.",
+  },
 ];

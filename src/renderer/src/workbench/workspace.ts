@@ -36,13 +36,21 @@ export function savedOptions(s: SocketInfo, includeSecrets: boolean): Record<str
 
 export function toWorkspace<T>(sockets: SocketInfo[], templates: T[], includeSecrets: boolean, zap?: ZapPolicy): Workspace<T> {
   return {
-    format: 'zmq-inspector-workspace', version: 1, templates,
+    format: 'zmq-inspector-workspace',
+    version: 1,
+    templates,
     ...(zap ? { zap: { ...zap, plainUsers: zap.plainUsers.map((u) => (includeSecrets ? { ...u } : { username: u.username })) } } : {}),
     sockets: sockets.map((s) => {
       const options = savedOptions(s, includeSecrets);
       return {
-        type: s.type, name: s.name, options,
-        endpoints: s.endpoints.map((e) => ({ kind: e.kind, endpoint: e.requested, ...(e.endpoint !== e.requested ? { resolved: e.endpoint } : {}) })),
+        type: s.type,
+        name: s.name,
+        options,
+        endpoints: s.endpoints.map((e) => ({
+          kind: e.kind,
+          endpoint: e.requested,
+          ...(e.endpoint !== e.requested ? { resolved: e.endpoint } : {}),
+        })),
       };
     }),
   };

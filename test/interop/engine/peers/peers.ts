@@ -31,8 +31,18 @@ export interface PeerLib {
 }
 
 const CLASS_NAMES: Record<TypeName, string> = {
-  PAIR: 'Pair', PUB: 'Publisher', SUB: 'Subscriber', REQ: 'Request', REP: 'Reply', DEALER: 'Dealer', ROUTER: 'Router',
-  PULL: 'Pull', PUSH: 'Push', XPUB: 'XPublisher', XSUB: 'XSubscriber', STREAM: 'Stream',
+  PAIR: 'Pair',
+  PUB: 'Publisher',
+  SUB: 'Subscriber',
+  REQ: 'Request',
+  REP: 'Reply',
+  DEALER: 'Dealer',
+  ROUTER: 'Router',
+  PULL: 'Pull',
+  PUSH: 'Push',
+  XPUB: 'XPublisher',
+  XSUB: 'XSubscriber',
+  STREAM: 'Stream',
 };
 
 function toFrames(frames: Frames | Buffer | string): Buffer[] {
