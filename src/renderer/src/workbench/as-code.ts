@@ -1,8 +1,9 @@
 // "Copy as code": a workbench socket (type, options, endpoints) as a short program in pyzmq, zeromq.js or
 // this engine's own API, ending with one example exchange so it runs as it is. Option names map to each
 // API's own (pyzmq's socket attributes from the option table's pyzmq column; zeromq.js's are the host's).
-import { SOCKET_TYPES, type SocketInfo, type SocketType } from '../../../../core/host/protocol.js';
-import { SOCKET_TYPE_TABLE } from '../../../../core/engine/socket-type-table.js';
+// Types only from the host protocol: its values bring zod, whose eval probe the page's CSP reports as an error.
+import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
+import { SOCKET_TYPE_NAMES, SOCKET_TYPE_TABLE } from '../../../../core/engine/socket-type-table.js';
 import { OPTIONS, isOptionName } from '../../../../core/engine/option-table.js';
 import { SECRET_OPTIONS, savedOptions } from './workspace.js';
 
@@ -15,8 +16,8 @@ export const CODE_LANGUAGES: { id: CodeLanguage; label: string }[] = [
 
 /** zeromq.js v6 class names (this engine exports the same), draft and single-part types: from the type table. */
 const CLASS = (t: SocketType): string => SOCKET_TYPE_TABLE[t].className;
-const DRAFT: ReadonlySet<SocketType> = new Set(SOCKET_TYPES.filter((t) => SOCKET_TYPE_TABLE[t].draft));
-const SINGLE: ReadonlySet<SocketType> = new Set(SOCKET_TYPES.filter((t) => SOCKET_TYPE_TABLE[t].singlePart));
+const DRAFT: ReadonlySet<SocketType> = new Set(SOCKET_TYPE_NAMES.filter((t) => SOCKET_TYPE_TABLE[t].draft));
+const SINGLE: ReadonlySet<SocketType> = new Set(SOCKET_TYPE_NAMES.filter((t) => SOCKET_TYPE_TABLE[t].singlePart));
 
 /** Applied by calls, not as options. */
 const CALL_OPTIONS = new Set(['subscriptions', 'groups']);
