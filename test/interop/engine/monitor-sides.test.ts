@@ -83,6 +83,10 @@ const CASES: Case[] = [
   {
     label: 'the peer uses another security mechanism (protocol, in the handshake)',
     ourType: 'PULL',
+    // libzmq (linger 0) closes as soon as it sees our mechanism; bytes of ours it has not read make that
+    // close a reset, and a reset can discard its greeting from our receive queue before we read it, so we
+    // see only a close in the greeting (seen once in a fresh-clone CI run). Such a run is taken again.
+    racy: true,
     peer: () => new zmq.Push({ linger: 0, plainUsername: 'u', plainPassword: 'p' }),
     async act() {},
     expect: { type: 'handshake:error:protocol', error: 'ERR_ZMTP_MECHANISM_MISMATCH' },
