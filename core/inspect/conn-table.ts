@@ -2,7 +2,7 @@
 // closed ones (their final snapshots) for connections().
 import type { Direction, TcpConnection } from '../capture/types.js';
 import { formatEndpoint } from '../capture/types.js';
-import { emptyCounts, type ConnectionInfo } from './connection.js';
+import { openedConnectionInfo, type ConnectionInfo } from './connection.js';
 import { RateSeries } from './stats.js';
 import { EMPTY, type ConnState, type DirState } from './stream-state.js';
 
@@ -41,23 +41,7 @@ export class ConnectionTable {
       lastEvent: 0,
       parkedOffset: 0,
     });
-    const info: ConnectionInfo = {
-      id: conn.id,
-      client,
-      server,
-      midstream: conn.midstream,
-      state: 'handshake',
-      versions: {},
-      socketTypes: {},
-      identities: {},
-      counts: { c2s: emptyCounts(), s2c: emptyCounts() },
-      errors: 0,
-      subscriptions: [],
-      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 },
-      openedAt: ts,
-      lastTs: ts,
-      rate: [],
-    };
+    const info = openedConnectionInfo(conn.id, client, server, conn.midstream, 'handshake', ts);
     const c: ConnState = {
       conn,
       info,

@@ -89,6 +89,35 @@ export function emptyCounts(): DirectionCounts {
   return { messages: 0, frames: 0, commands: 0, boxes: 0, payloadBytes: 0, wireBytes: 0 };
 }
 
+/** A connection's summary as it opens, with nothing counted yet: one shape for TCP connections, PGM
+ *  sessions and RADIO/DISH flows, each adding what only it knows. */
+export function openedConnectionInfo(
+  id: number,
+  client: string,
+  server: string,
+  midstream: boolean,
+  state: ConnectionState,
+  ts: number,
+): ConnectionInfo {
+  return {
+    id,
+    client,
+    server,
+    midstream,
+    state,
+    versions: {},
+    socketTypes: {},
+    identities: {},
+    counts: { c2s: emptyCounts(), s2c: emptyCounts() },
+    errors: 0,
+    subscriptions: [],
+    pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 },
+    openedAt: ts,
+    lastTs: ts,
+    rate: [],
+  };
+}
+
 export interface InspectorStats {
   connections: number;
   openConnections: number;

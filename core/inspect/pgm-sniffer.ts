@@ -15,7 +15,7 @@ import { tsiKey, tsiOf, type PgmHeader } from '../pgm/header.js';
 import type { PgmOption } from '../pgm/options.js';
 import { parsePgmPacket, type PgmPacket } from '../pgm/packets.js';
 import { readZmqPgmChunk } from '../pgm/zmq-framing.js';
-import { emptyCounts, type ConnectionInfo, type PgmSessionInfo } from './connection.js';
+import { openedConnectionInfo, type ConnectionInfo, type PgmSessionInfo } from './connection.js';
 import type { MessageCap } from './held-message.js';
 import { PgmStream } from './pgm-stream.js';
 import type { ConnectionRecord, ErrorRecord, InspectRecord, LossRecord, MessageRecord, PgmRecord } from './records.js';
@@ -283,21 +283,7 @@ export class PgmSniffer {
       : `${hop.dstIp}:${p.destPort}`;
     const id = this.o.nextId();
     const info: Session['info'] = {
-      id,
-      client,
-      server,
-      midstream: false,
-      state: 'ready',
-      versions: {},
-      socketTypes: {},
-      identities: {},
-      counts: { c2s: emptyCounts(), s2c: emptyCounts() },
-      errors: 0,
-      subscriptions: [],
-      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 },
-      openedAt: ts,
-      lastTs: ts,
-      rate: [],
+      ...openedConnectionInfo(id, client, server, false, 'ready', ts),
       pgm: {
         transport: hop.transport,
         tsi: key,

@@ -11,7 +11,7 @@
 import { formatEndpoint } from '../capture/types.js';
 import { IPPROTO_UDP, readUdp, type IpDatagram } from '../capture/datagram.js';
 import { parsePgmPacket } from '../pgm/packets.js';
-import { emptyCounts, type ConnectionInfo } from './connection.js';
+import { openedConnectionInfo, type ConnectionInfo } from './connection.js';
 import type { ConnectionRecord, InspectRecord, MessageRecord } from './records.js';
 import { RateSeries } from './stats.js';
 
@@ -121,21 +121,8 @@ export class RadioDishSniffer {
     if (this.flows.size >= this.maxFlows) this.closeFlow(this.flows.values().next().value as Flow, ts, 'evicted');
     const id = this.o.nextId();
     const info: ConnectionInfo = {
-      id,
-      client: src,
-      server: dst,
-      midstream: false,
-      state: 'ready',
-      versions: {},
+      ...openedConnectionInfo(id, src, dst, false, 'ready', ts),
       socketTypes: { c2s: 'RADIO', s2c: 'DISH' },
-      identities: {},
-      counts: { c2s: emptyCounts(), s2c: emptyCounts() },
-      errors: 0,
-      subscriptions: [],
-      pairs: { matched: 0, pending: 0, totalLatency: 0, maxLatency: 0 },
-      openedAt: ts,
-      lastTs: ts,
-      rate: [],
       transport: 'udp',
     };
     const flow: Flow = { key, info, groups: new Set(), rate: new RateSeries(this.o.bucketSeconds, 120) };

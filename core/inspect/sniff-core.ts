@@ -2,6 +2,7 @@
 // totals and rate, and emit/error. One object, passed as the first argument of the parts' functions
 // (plain calls, no per-packet closures or wrappers), so the hot path costs what one class did.
 import type { Diagnostic } from '../capture/diagnostics.js';
+import type { InspectorStats } from './connection.js';
 import type { MessageCap } from './held-message.js';
 import type { ConnectionRecord, ErrorRecord, InspectRecord } from './records.js';
 import type { RateSeries } from './stats.js';
@@ -20,15 +21,8 @@ export interface ResolvedInspectorOptions {
   bucketSeconds: number;
 }
 
-export interface SniffTotals {
-  connections: number;
-  messages: number;
-  commands: number;
-  boxes: number;
-  payloadBytes: number;
-  wireBytes: number;
-  errors: number;
-}
+/** The running totals: InspectorStats without what is computed when stats are asked for. */
+export type SniffTotals = Omit<InspectorStats, 'openConnections' | 'firstTs' | 'lastTs' | 'rate'>;
 
 export class SniffCore {
   readonly totals: SniffTotals = { connections: 0, messages: 0, commands: 0, boxes: 0, payloadBytes: 0, wireBytes: 0, errors: 0 };
