@@ -61,7 +61,7 @@ async function makeCapture(path: string, netns?: string, trafficArgs: string[] =
     });
     await waitFor(dump, 'stderr', /listening/, 'tcpdump');
     const done = waitFor(traffic, 'stdout', /^done (\d+)$/, 'traffic');
-    traffic.stdin!.write('go\n');
+    traffic.stdin.write('go\n');
     await done;
     await new Promise((r) => setTimeout(r, 300));
     return port;
@@ -197,7 +197,7 @@ function firstMalformed(root: string, base: string[], timeoutSec: number): Promi
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSec * 1000);
     let out = '';
     let found: string | undefined;
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d;
       const line = out.split('\n');
       if (line.length > 1 && found === undefined) {

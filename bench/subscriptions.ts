@@ -40,7 +40,7 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
   const lines: Array<Record<string, number | string>> = [];
   let wake = () => {};
   // Lines that are not JSON come from node flags given through BENCH_CHILD_FLAGS (--trace-gc): passed on.
-  createInterface({ input: proc.stdout! }).on('line', (l) => {
+  createInterface({ input: proc.stdout }).on('line', (l) => {
     if (!l.startsWith('{')) return void process.stderr.write(`${l}\n`);
     lines.push(JSON.parse(l));
     wake();
@@ -59,7 +59,7 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     }
   };
   const measure = async (): Promise<{ rss: number; stall: Stall }> => {
-    proc.stdin!.write('measure\n');
+    proc.stdin.write('measure\n');
     const m = await next('maxStallMs');
     return { rss: Number(m.rss), stall: { wallMs: Number(m.maxStallMs), cpuMs: Number(m.maxStallCpuMs) } };
   };
@@ -77,10 +77,10 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     peer.on('data', (d) => {
       got = (got + d.toString('latin1')).slice(-4096);
     });
-    proc.stdin!.write('start\n');
+    proc.stdin.write('start\n');
     // libzmq applies what its PUB's pipes hold only when the application calls into the socket, and stops
     // reading a peer whose pipe is full meanwhile: a send every 20 ms (to a topic nobody has) keeps it going.
-    if (type === 'PUB') keepPublishing = setInterval(() => proc.stdin!.write('publish zz-tick\n'), 20);
+    if (type === 'PUB') keepPublishing = setInterval(() => proc.stdin.write('publish zz-tick\n'), 20);
     peer.write(encodeGreetingV3('NULL', false));
     peer.write(encodeFrame('v3', readyCommand({ 'Socket-Type': 'SUB' }), false, true));
     // Subscriptions as messages (\x01 + topic, \x00 + topic to cancel): what ZMTP 3.0 peers send, and 3.1 engines still take.
@@ -105,13 +105,13 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
         if (proc.exitCode !== null) throw new Error(`${lib} ${type} child exited`);
         if (peerError) throw new Error(`${lib} ${type} closed the raw peer's connection: ${peerError.message}`);
         if (Date.now() > deadline) throw new Error(`${lib} ${type}: no message on ${t} within 120 s`);
-        proc.stdin!.write(`publish ${t}\n`);
+        proc.stdin.write(`publish ${t}\n`);
         await new Promise((r) => setTimeout(r, 20));
       }
     };
     /** XPUB: the application has read `n` subscription notices in all. */
     const notices = async (n: number) => {
-      proc.stdin!.write(`expect ${n}\n`);
+      proc.stdin.write(`expect ${n}\n`);
       await next('all');
     };
     const stalls = {} as Record<Phase, Stall>;
@@ -138,7 +138,7 @@ async function flood(lib: 'ours' | 'zeromq', type: 'PUB' | 'XPUB'): Promise<Resu
     await next('disconnected');
     if (type === 'XPUB') await notices(4 * COUNT);
     stalls.disconnect = (await measure()).stall;
-    proc.stdin!.write('quit\n');
+    proc.stdin.write('quit\n');
     return { before: Number(first.rss), after: subscribed.rss, stalls };
   } finally {
     clearInterval(keepPublishing);

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Page } from 'playwright-core';
 import { createSocket, launchBrowser, selectSocket, startServe } from '../test/e2e/serve-harness.js';
 import { freePort } from '../test/e2e/traffic.js';
-import { ProfileSum, type CpuProfile } from './cpu-profile.js';
+import { ProfileSum } from './cpu-profile.js';
 
 const SECONDS = Math.max(5, Number(process.env.BENCH_UI_SECONDS ?? 60));
 const RATE = Math.max(1, Number(process.env.BENCH_UI_RATE ?? 1000));
@@ -47,7 +47,7 @@ while True:
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const port = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: py.stdout! }).once('line', resolve);
+    createInterface({ input: py.stdout }).once('line', resolve);
     py.once('exit', (code) => reject(new Error(`pyzmq PUB exited (${code})`)));
   });
   return { endpoint: `tcp://127.0.0.1:${port.trim()}`, stop: () => py.kill() };
@@ -82,7 +82,7 @@ async function clickToEffect(page: Page, name: string, at: { x: number; y: numbe
     document.addEventListener('click', () => { window.__t.click = performance.now(); }, { capture: true, once: true });`);
   await page.mouse.click(at.x, at.y);
   // A string, not a function: tsx would wrap named arrows in a helper the page does not have.
-  return page.evaluate(`new Promise((resolve) => {
+  return page.evaluate<ClickTime>(`new Promise((resolve) => {
     const testId = ${JSON.stringify(`socket-${name}`)};
     const settle = () => {
       const t = window.__t;
@@ -102,7 +102,7 @@ async function clickToEffect(page: Page, name: string, at: { x: number; y: numbe
       settle();
     });
     seen.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['style', 'class', 'hidden'] });
-  })`) as Promise<ClickTime>;
+  })`);
 }
 
 function rssMiB(pid: number | undefined): number {
@@ -162,7 +162,7 @@ export async function benchUi(): Promise<void> {
         if (profiled) await cdp.send('Profiler.start');
         clicks.push(await clickToEffect(page, next, items[next]));
         if (profiled) {
-          profiled.add((await cdp.send('Profiler.stop')).profile as CpuProfile);
+          profiled.add((await cdp.send('Profiler.stop')).profile);
           const now = await metrics();
           for (const k of Object.keys(native)) native[k] += (now[k] ?? 0) - ((before as Record<string, number>)[k] ?? 0);
         }
@@ -192,7 +192,7 @@ export async function benchUi(): Promise<void> {
         const task0 = await metric('TaskDuration');
         await cdp.send('Profiler.start');
         await page.waitForTimeout(10_000);
-        sum.add((await cdp.send('Profiler.stop')).profile as CpuProfile);
+        sum.add((await cdp.send('Profiler.stop')).profile);
         background.push([name, sum, (await metric('TaskDuration')) - task0]);
       }
     }

@@ -47,7 +47,7 @@ function run(target: string, budget: number): Promise<Report> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d) => {
+  child.stderr.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);
   });
   let lastProgress = Date.now();
@@ -60,7 +60,7 @@ function run(target: string, budget: number): Promise<Report> {
     }
     return file;
   };
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lastProgress = Date.now();
     const m = JSON.parse(line);
     if (m.iter !== undefined) report.iterations = m.iter;

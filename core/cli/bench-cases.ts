@@ -109,7 +109,7 @@ async function serveRequests(rep: any, n: number): Promise<void> {
  */
 async function withChild<T>(args: string[], use: (endpoint: string, nextLine: () => Promise<string>) => Promise<T>): Promise<T> {
   const child = spawn(process.execPath, [benchBin(), 'bench', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const nextLine = async (): Promise<string> => {
     const r = await lines.next();
     if (r.done) throw new Error(`the other process (bench ${args[0]}) ended early`);

@@ -254,13 +254,13 @@ function contextInt(name: string, v: unknown, min: number, max = 2 ** 31 - 1): n
 function routingIdOf(s: ContextSocket): Buffer | undefined {
   const v = s.options.routingId;
   if (v == null) return undefined;
-  return typeof v === 'string' ? Buffer.from(v) : Buffer.from(v as Uint8Array);
+  return typeof v === 'string' ? Buffer.from(v) : Buffer.from(v);
 }
 
 /** Each end's boost is the other socket's RCVHWM (what it writes) and SNDHWM (what it reads), as when made. */
 function setBoosts(connecterEnd: Pipe, binderEnd: Pipe, connecter: ContextSocket, binder: ContextSocket): void {
-  const snd = (s: ContextSocket) => s.options.sendHighWaterMark as number;
-  const rcv = (s: ContextSocket) => s.options.receiveHighWaterMark as number;
+  const snd = (s: ContextSocket) => s.options.sendHighWaterMark;
+  const rcv = (s: ContextSocket) => s.options.receiveHighWaterMark;
   connecterEnd.hwmBoost = [rcv(binder), snd(binder)];
   binderEnd.hwmBoost = [rcv(connecter), snd(connecter)];
 }

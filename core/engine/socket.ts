@@ -26,7 +26,7 @@ import type { SocketType } from './socket-type.js';
 import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
 import { connectionEndEvent, type ConnectionEnd } from './connection/close-cause.js';
 import { Session, type SessionHost } from './session.js';
-import { listenStream, fromSystemError, type Listener, type StreamEndpoint } from './transports/stream.js';
+import { listenStream, fromSystemError, type Listener } from './transports/stream.js';
 import { createEngineMechanism } from './mechanism-factory.js';
 import { Hold } from './keepalive.js';
 import { zapClientFor } from './zap-client.js';
@@ -511,8 +511,8 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
    * boost, the limits of both directions (our queues are shared by the two ends).
    */
   private updatePipeHwms(): void {
-    const snd = this.options.sendHighWaterMark as number;
-    const rcv = this.options.receiveHighWaterMark as number;
+    const snd = this.options.sendHighWaterMark;
+    const rcv = this.options.receiveHighWaterMark;
     for (const pipe of this.pipes) {
       const boost = pipe.hwmBoost;
       pipe.setHwms(boost ? hwmSum(snd, boost[0]) : snd, boost ? hwmSum(rcv, boost[1]) : rcv);
@@ -720,7 +720,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
       this.emit({ type: 'connect', address });
       return;
     }
-    const session = new Session(this, ep as StreamEndpoint);
+    const session = new Session(this, ep);
     const list = this.sessions.get(address) ?? [];
     list.push(session);
     this.sessions.set(address, list);

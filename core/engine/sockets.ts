@@ -15,7 +15,7 @@ type Prefix = Buffer | string;
 function prefixBytes(prefix: Prefix): Buffer {
   if (typeof prefix === 'string') return Buffer.from(prefix, 'utf8');
   if (Buffer.isBuffer(prefix)) return prefix;
-  if ((prefix as unknown) instanceof Uint8Array) return Buffer.from(prefix as Uint8Array);
+  if ((prefix as unknown) instanceof Uint8Array) return Buffer.from(prefix);
   throw zmqError('EINVAL', `A subscription prefix must be a string or a Buffer, got ${typeof prefix}`);
 }
 

@@ -1,6 +1,6 @@
 // One capture's decoded records kept in bounded, queryable form: the UI asks for pages, counts,
 // filtered ranges, one record in full, a rate series; nothing pushes every row at once.
-import type { InspectRecord, MessageRecord } from '../inspect/records.js';
+import type { InspectRecord } from '../inspect/records.js';
 import type { CaptureFilter, ConnectionSummary, Page, RateSeries, RecordRow } from './protocol.js';
 import { RecordColumns } from './record-columns.js';
 import { summarize as describeRecord } from '../inspect/format.js';
@@ -268,9 +268,7 @@ export class CaptureStore {
         break;
       case 'message':
         c.messages++;
-        c.bytes += (r as MessageRecord).sizes
-          ? (r as MessageRecord).sizes!.reduce((a, b) => a + b, 0)
-          : (r as MessageRecord).frames.reduce((a, f) => a + f.length / 2, 0);
+        c.bytes += r.sizes ? r.sizes.reduce((a, b) => a + b, 0) : r.frames.reduce((a, f) => a + f.length / 2, 0);
         break;
       case 'error':
         c.errors++;

@@ -61,7 +61,7 @@ export function frameToBytes(frame: FrameInput, index: number): Buffer {
       return Buffer.from(JSON.stringify(value), 'utf8');
     }
     default:
-      throw new FrameError(`${what}: unknown frame kind '${String((frame as FrameInput).kind)}'`);
+      throw new FrameError(`${what}: unknown frame kind '${String(frame.kind)}'`);
   }
 }
 

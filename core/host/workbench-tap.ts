@@ -126,6 +126,6 @@ export class WorkbenchTap {
     const src = this.ipcNames.get(r.src);
     const dst = this.ipcNames.get(r.dst);
     if (src === undefined && dst === undefined) return r;
-    return { ...r, src: src ?? r.src, dst: dst ?? r.dst } as InspectRecord;
+    return { ...r, src: src ?? r.src, dst: dst ?? r.dst };
   }
 }

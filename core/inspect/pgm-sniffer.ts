@@ -18,7 +18,7 @@ import { readZmqPgmChunk } from '../pgm/zmq-framing.js';
 import { openedConnectionInfo, type ConnectionInfo, type PgmSessionInfo } from './connection.js';
 import type { MessageCap } from './held-message.js';
 import { PgmStream } from './pgm-stream.js';
-import type { ConnectionRecord, ErrorRecord, InspectRecord, LossRecord, MessageRecord, PgmRecord } from './records.js';
+import type { ConnectionRecord, ErrorRecord, InspectRecord, MessageRecord, PgmRecord } from './records.js';
 import { RateSeries } from './stats.js';
 
 export interface PgmSnifferOptions {
@@ -317,11 +317,11 @@ export class PgmSniffer {
       {
         message: (frames, sqn, repaired) => this.message(s, frames, sqn, repaired),
         loss: (first, last, reason) =>
-          this.emit({ ...this.base(s, 'loss'), tsi: s.tsi, first, last, count: ((last - first) >>> 0) + 1, reason } as LossRecord),
+          this.emit({ ...this.base(s, 'loss'), tsi: s.tsi, first, last, count: ((last - first) >>> 0) + 1, reason }),
         problem: (problem) => {
           s.info.errors++;
           this.totals.errors++;
-          this.emit({ ...this.base(s, 'error'), message: problem.message, code: problem.code, severity: problem.severity } as ErrorRecord);
+          this.emit({ ...this.base(s, 'error'), message: problem.message, code: problem.code, severity: problem.severity });
         },
       },
     );
@@ -390,7 +390,7 @@ export class PgmSniffer {
     s.info.closedAt = ts;
     this.closed.push(this.snapshot(s));
     if (this.closed.length > (this.o.maxClosedSessions ?? 10000)) this.closed.shift();
-    this.o.onRecord({ ...this.base(s, 'close'), reason } as ConnectionRecord);
+    this.o.onRecord({ ...this.base(s, 'close'), reason });
   }
 
   /** End of the capture: every session closes, holes still waiting are reported lost. */

@@ -43,7 +43,7 @@ async function cliCounts(file: string): Promise<{ records: number; messages: num
   let records = 0;
   let messages = 0;
   const conns = new Set<number>();
-  for await (const line of createInterface({ input: child.stdout! })) {
+  for await (const line of createInterface({ input: child.stdout })) {
     const r = JSON.parse(line) as { type: string; conn: number };
     records++;
     if (r.type === 'message') messages++;

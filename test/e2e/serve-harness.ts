@@ -27,12 +27,12 @@ export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d) => {
+  child.stderr.on('data', (d) => {
     stderr += d;
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       out += d;
       const m = /(http:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]);

@@ -70,9 +70,7 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
   await createSocket(page, 'REP', 'curve-rep', async (p) => {
     await p.getByLabel('Security').selectOption('curve-server');
     await p.getByRole('button', { name: 'Generate key pair' }).click();
-    await p.waitForFunction(
-      () => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40,
-    );
+    await p.waitForFunction(() => document.querySelector<HTMLInputElement>('[aria-label="CURVE public key"]')?.value.length === 40);
   });
   const server = page.getByTestId('socket-curve-rep');
   const serverKey = (await server.getByTestId('own-public-key').textContent())!.trim();
@@ -87,9 +85,7 @@ test('a CURVE server shows its public key with a copy button; a CURVE client wit
   await createSocket(page, 'REQ', 'curve-req', async (p) => {
     await p.getByLabel('Security').selectOption('curve-client');
     await p.getByRole('button', { name: 'Generate key pair' }).click();
-    await p.waitForFunction(
-      () => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40,
-    );
+    await p.waitForFunction(() => document.querySelector<HTMLInputElement>('[aria-label="CURVE public key"]')?.value.length === 40);
     await p.getByLabel('CURVE server key').fill(await p.getByLabel('CURVE public key').inputValue());
     await p.getByLabel('Reconnect interval (ms)').fill('200');
   });
@@ -151,9 +147,7 @@ while True:
       createSocket(page, 'REQ', name, async (p) => {
         await p.getByLabel('Security').selectOption('curve-client');
         await p.getByRole('button', { name: 'Generate key pair' }).click();
-        await p.waitForFunction(
-          () => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40,
-        );
+        await p.waitForFunction(() => document.querySelector<HTMLInputElement>('[aria-label="CURVE public key"]')?.value.length === 40);
         await p.getByLabel('CURVE server key').fill(key);
         await p.getByLabel('Reconnect interval (ms)').fill('200');
       });

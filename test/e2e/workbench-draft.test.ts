@@ -42,7 +42,7 @@ test('SERVER replies to a CLIENT by routing id; an unknown routing id is reporte
   const err = await waitForText(srv.getByTestId('send-error'), /EHOSTUNREACH/);
   assert.match(err, new RegExp(`send to routing id ${unknown} failed: .*no peer with routing id ${unknown}`));
   // Multipart is refused before it reaches the engine.
-  await srv.getByLabel('Peer routing id').fill(rid!);
+  await srv.getByLabel('Peer routing id').fill(rid);
   await send(app.page, 'srv', [
     ['text', 'a'],
     ['text', 'b'],

@@ -234,9 +234,7 @@ test('CURVE sockets set up with the key-pair generator talk, and ROUTER mandator
   await app.page.getByLabel('Security').selectOption('curve-server');
   await app.page.getByRole('button', { name: 'Generate key pair' }).click();
   const serverPublic = app.page.getByLabel('CURVE public key');
-  await app.page.waitForFunction(
-    () => (document.querySelector('[aria-label="CURVE public key"]') as HTMLInputElement | null)?.value.length === 40,
-  );
+  await app.page.waitForFunction(() => document.querySelector<HTMLInputElement>('[aria-label="CURVE public key"]')?.value.length === 40);
   const serverKey = await serverPublic.inputValue();
   await app.page.getByRole('button', { name: 'Create socket' }).click();
   await app.page.getByTestId('socket-curve-router').waitFor();
@@ -247,9 +245,7 @@ test('CURVE sockets set up with the key-pair generator talk, and ROUTER mandator
     await p.getByLabel('Routing id').fill('carol');
     await p.getByLabel('Security').selectOption('curve-client');
     await p.getByRole('button', { name: 'Generate key pair' }).click();
-    await p.waitForFunction(
-      () => (document.querySelector('[aria-label="CURVE secret key"]') as HTMLInputElement | null)?.value.length === 40,
-    );
+    await p.waitForFunction(() => document.querySelector<HTMLInputElement>('[aria-label="CURVE secret key"]')?.value.length === 40);
     assert.notEqual(await p.getByLabel('CURVE public key').inputValue(), serverKey);
     await p.getByLabel('CURVE server key').fill(serverKey);
   });

@@ -135,7 +135,7 @@ export async function startKerberosRealm(dir: string, names: string[]): Promise<
       if (attempt > 1) writeConfig(await freedPort());
       const child = spawn(tool('krb5kdc'), ['-n'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
       kdc = child;
-      child.stderr!.on('data', (d) => (stderr += d));
+      child.stderr.on('data', (d) => (stderr += d));
       let issued = false;
       for (let i = 0; i < 100 && !issued && child.exitCode === null && child.signalCode === null; i++) {
         try {

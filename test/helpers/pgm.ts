@@ -4,15 +4,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  openCapture,
-  decodeLinkLayer,
-  IpDefragmenter,
-  readUdp,
-  IPPROTO_UDP,
-  type IpDatagram,
-  type Packet,
-} from '../../core/capture/index.js';
+import { openCapture, decodeLinkLayer, IpDefragmenter, readUdp, IPPROTO_UDP, type IpDatagram } from '../../core/capture/index.js';
 import { IPPROTO_PGM } from '../../core/pgm/index.js';
 import { startCapture, tempDir } from './capture.js';
 import { startPython } from './python.js';
@@ -40,7 +32,7 @@ export async function pgmPacketsOf(file: string, udpPort?: number): Promise<Capt
   const out: CapturedPgm[] = [];
   for await (const p of openCapture(file)) {
     if ('kind' in p) continue;
-    const packet = p as Packet;
+    const packet = p;
     let got: IpDatagram | undefined;
     decodeLinkLayer(packet, { defrag: new IpDefragmenter(), ts: packet.ts, warn: () => {}, datagram: (d) => (got = d) });
     if (!got) continue;

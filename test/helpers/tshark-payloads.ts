@@ -42,7 +42,7 @@ export function tsharkPayloads(file: string): Map<string, string> {
 /** Occurrences of a hex pattern at byte boundaries. */
 export function countHex(haystack: string, pattern: RegExp): number {
   let n = 0;
-  for (const m of haystack.matchAll(pattern)) if (m.index! % 2 === 0) n++;
+  for (const m of haystack.matchAll(pattern)) if (m.index % 2 === 0) n++;
   return n;
 }
 

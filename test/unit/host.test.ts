@@ -106,7 +106,7 @@ print(repr(s.recv_multipart()), flush=True)
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
-  py.stdout!.on('data', (d) => {
+  py.stdout.on('data', (d) => {
     out += d;
   });
   const exited = new Promise((r) => py.once('exit', r));

@@ -139,7 +139,7 @@ test('Host must name this server, and a browser Origin must be that host', async
   assert.equal((await wsOpen(`/ws?token=${token}`, { headers: { origin: `http://localhost:${port + 1}` } })).status, 403);
   const same = await wsOpen(`/ws?token=${token}`, { headers: { origin: `http://127.0.0.1:${port}` } });
   assert.ok(same.ws, 'a WebSocket from the page itself opens');
-  same.ws!.close();
+  same.ws.close();
 });
 
 test('the cookie loads static assets only; the API and the WebSocket need the token stated', async () => {
@@ -157,8 +157,8 @@ test('the cookie loads static assets only; the API and the WebSocket need the to
   // Stated as a subprotocol (what the page does): the server selects the plain 'zmtp'.
   const sub = await wsOpen('/ws', { protocols: ['zmtp', `zmtp-token.${token}`] });
   assert.ok(sub.ws);
-  assert.equal(sub.ws!.protocol, 'zmtp');
-  sub.ws!.close();
+  assert.equal(sub.ws.protocol, 'zmtp');
+  sub.ws.close();
   const header = await http('/api/captures/c999/file', { headers: { 'x-zmtp-token': token } });
   assert.equal(header.status, 404, 'the token in a header passes (the capture does not exist)');
 });

@@ -323,7 +323,7 @@ export async function listenWs(
     const p = chosenFor.get(req);
     if (p) headers.push(`Sec-WebSocket-Protocol: ${p}`);
   });
-  await serverListening(server as unknown as net.Server, ep.address, { host, port: ep.port, backlog: options.backlog });
+  await serverListening(server, ep.address, { host, port: ep.port, backlog: options.backlog });
   const bound = server.address() as net.AddressInfo;
   const listener: Listener = {
     endpoint: wsEndpointString(bound.address, bound.port, ep.path, ep.transport),
@@ -359,6 +359,6 @@ export async function listenWs(
   server.on('clientError', (_err, socket) => {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
-  reportAcceptErrors(server as unknown as net.Server, listener); // and keeps listening
+  reportAcceptErrors(server, listener); // and keeps listening
   return listener;
 }

@@ -89,7 +89,7 @@ for (const [name, tool, args, ext] of [
   test(`fuzz: 300 seeded mutations of a real ${name} never throw`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'cap-fuzz-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const original = await realCapture(tool as Tool, [...args], join(dir, `real.${ext}`));
+    const original = await realCapture(tool, [...args], join(dir, `real.${ext}`));
     let packetsSeen = 0;
     let warningsSeen = 0;
     let rejected = 0;

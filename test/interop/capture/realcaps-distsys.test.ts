@@ -39,7 +39,7 @@ for (const name of files) {
       let counted = 0;
       for (const [key, stream] of payloads) {
         const decoded = messages.filter((m) => `${m.src} -> ${m.dst}` === key);
-        const last = (m: (typeof decoded)[number]) => Buffer.from((m.frames as string[]).at(-1)!, 'hex');
+        const last = (m: (typeof decoded)[number]) => Buffer.from(m.frames.at(-1)!, 'hex');
         const [, sport, dport] = /:(\d+) -> .*:(\d+)$/.exec(key)!;
         if (sport === '12345') {
           assert.equal(decoded.length, countHex(stream, new RegExp(hex('WAKTU '), 'g')), key);

@@ -73,7 +73,7 @@ for (const [name, source] of Object.entries(captures)) {
       for (const [key, stream] of payloads) {
         for (const word of ['Hello', 'World']) {
           const decoded = messages.filter(
-            (m) => `${m.src} -> ${m.dst}` === key && Buffer.from((m.frames as string[]).at(-1)!, 'hex').toString() === word,
+            (m) => `${m.src} -> ${m.dst}` === key && Buffer.from(m.frames.at(-1)!, 'hex').toString() === word,
           );
           assert.equal(decoded.length, countHex(stream, new RegExp(hex(word), 'g')), `${key}: ${word}`);
           counted += decoded.length;

@@ -21,7 +21,7 @@ test(
     });
     const lines: Array<Record<string, unknown>> = [];
     const waiters: Array<() => void> = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => {
+    createInterface({ input: child.stdout }).on('line', (l) => {
       lines.push(JSON.parse(l));
       for (const w of waiters.splice(0)) w();
     });

@@ -33,7 +33,7 @@ test('CURVE client (ours) -> zeromq.js Reply without ZAP handler: handshake, req
   try {
     const step = await peer.handshake;
     assert.equal(step.status, 'ready', (step as ErrorStep).reason);
-    assert.equal((step as ReadyStep).peerProperties['Socket-Type'], 'REP');
+    assert.equal(step.peerProperties['Socket-Type'], 'REP');
     const big = Buffer.alloc(100_000, 0x5a);
     for (let i = 0; i < 3; i++) {
       peer.send(['', `hello ${i}`, big]);
@@ -129,7 +129,7 @@ test('zeromq.js Request -> CURVE server (ours): handshake, envelope and reply th
       await req.send([`question ${i}`, Buffer.alloc(300, i)]);
       const msg = await peer.receive();
       assert.deepEqual(msg?.slice(0, 2).map(String), ['', `question ${i}`]);
-      assert.ok(msg![2].equals(Buffer.alloc(300, i)));
+      assert.ok(msg[2].equals(Buffer.alloc(300, i)));
       peer.send(['', `answer ${i}`]);
       assert.deepEqual((await req.receive()).map(String), [`answer ${i}`]);
     }

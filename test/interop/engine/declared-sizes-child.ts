@@ -9,7 +9,7 @@ import * as engine from '../../../core/internal.js';
 import * as zmq from 'zeromq';
 
 const original = process.emitWarning;
-process.emitWarning = (() => {}) as typeof process.emitWarning; // zeromq.js's draft warning
+process.emitWarning = () => {}; // zeromq.js's draft warning
 const draft = await import('zeromq/draft.js');
 process.emitWarning = original;
 

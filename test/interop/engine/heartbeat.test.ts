@@ -19,7 +19,7 @@ import { nextEvent, ours, python, rawConnect, rawServer } from './machinery-help
 function commandsAfterGreeting(bytes: Buffer): { name: string; context?: Buffer; ttl?: number }[] {
   const out: { name: string; context?: Buffer; ttl?: number }[] = [];
   new FrameDecoder('v3').push(bytes.subarray(64), (_more, command, body) => {
-    if (command) out.push(parseCommand(body) as { name: string });
+    if (command) out.push(parseCommand(body));
   });
   return out;
 }
@@ -67,7 +67,7 @@ test('we answer PING with a PONG that carries the same context, and honour its T
     await peer.closed;
     const pong = commandsAfterGreeting(peer.received).find((c) => c.name === 'PONG');
     assert.ok(pong, 'a PONG was sent');
-    assert.equal(pong!.context!.toString(), 'ctx-42');
+    assert.equal(pong.context!.toString(), 'ctx-42');
   } finally {
     peer.sock.destroy();
     router.close();

@@ -27,8 +27,8 @@ interface Peer {
 }
 
 const IMPLEMENTATIONS: [string, (type: 'ROUTER' | 'DEALER') => Peer][] = [
-  ['libzmq', (t) => (t === 'ROUTER' ? new zmq.Router({ linger: 0 }) : new zmq.Dealer({ linger: 0 })) as unknown as Peer],
-  ['ours', (t) => ours(t, { linger: 0 }) as unknown as Peer],
+  ['libzmq', (t) => (t === 'ROUTER' ? new zmq.Router({ linger: 0 }) : new zmq.Dealer({ linger: 0 }))],
+  ['ours', (t) => ours(t, { linger: 0 })],
 ];
 
 function frames(framing: 'v1' | 'v2', bytes: Buffer): string[] {

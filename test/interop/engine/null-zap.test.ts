@@ -81,7 +81,7 @@ async function converse(lib: Lib, policy: ZapPolicy | undefined, enforce = false
   const events = watchEvents(server);
   try {
     await server.bind('tcp://127.0.0.1:*');
-    const client = await rawConnect(portOf(server.lastEndpoint!));
+    const client = await rawConnect(portOf(server.lastEndpoint));
     client.sock.write(encodeGreetingV3('NULL', false));
     // libzmq handles input before it finishes sending its own greeting; wait for it, so a failing
     // command cannot cut the greeting short.

@@ -84,7 +84,7 @@ const PAIRS: PairCase[] = [
         got = await Promise.race([first, new Promise<undefined>((r) => setTimeout(r, 50))]);
       }
       assert.ok(got, 'subscribed message arrives');
-      assert.equal(got![0].toString(), 'yes');
+      assert.equal(got[0].toString(), 'yes');
       // After that everything arrives in order and the filtered topic never does.
       await b.send(['no', 'x']);
       await b.send(['yes', 'last']);
@@ -254,7 +254,7 @@ describe('ws:// with PLAIN and a ZAP handler', () => {
     const req = new engine.Request({ linger: 0, reconnectInterval: 50 });
     try {
       await rep.bind('ws://127.0.0.1:*');
-      const retry = nextEvent(req as unknown as engine.Socket, 'connect:retry');
+      const retry = nextEvent(req, 'connect:retry');
       req.connect(rep.lastEndpoint!);
       assert.match((await retry).reason!, /upgrade refused: HTTP 400/);
     } finally {
@@ -418,7 +418,7 @@ describe('ws:// bad input', () => {
     const port = (server.address() as { port: number }).port;
     const push = new engine.Push({ linger: 0, reconnectInterval: 50 });
     try {
-      const retry = nextEvent(push as unknown as engine.Socket, 'connect:retry');
+      const retry = nextEvent(push, 'connect:retry');
       push.connect(`ws://127.0.0.1:${port}/`);
       const ev = await retry;
       assert.match(ev.reason!, /upgrade refused: HTTP 404/);
@@ -530,8 +530,8 @@ describe('wss:// (TLS; the libzmq in zeromq.js has no wss, so engine to engine)'
     const wrongName = new engine.Request({ linger: 0, reconnectInterval: 50, wssTrustPem: cert, wssHostname: 'wrong.example' });
     try {
       await rep.bind('wss://127.0.0.1:*');
-      const r1 = nextEvent(untrusting as unknown as engine.Socket, 'connect:retry');
-      const r2 = nextEvent(wrongName as unknown as engine.Socket, 'connect:retry');
+      const r1 = nextEvent(untrusting, 'connect:retry');
+      const r2 = nextEvent(wrongName, 'connect:retry');
       untrusting.connect(rep.lastEndpoint!);
       wrongName.connect(rep.lastEndpoint!);
       assert.match((await r1).reason!, /self[- ]signed/);

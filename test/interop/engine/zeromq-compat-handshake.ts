@@ -48,7 +48,7 @@ async function zapHandler(zmq: Zmq): Promise<{ reply?: Reply; stop(): void }> {
   const handler: { reply?: Reply; stop(): void } = { stop: () => router.close() };
   void (async () => {
     try {
-      for await (const request of router) await router.send(handler.reply!(request) as never);
+      for await (const request of router) await router.send(handler.reply!(request));
     } catch {
       /* closed */
     }
@@ -177,12 +177,11 @@ export function handshakeSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
     for (const c of CASES) {
       test(`handshake failure: ${c.name}`, async () => {
         if (c.reply) (await (zap ??= zapHandler(zmq))).reply = c.reply;
-        const server = new zmq.Pair({ linger: 0, ...c.server } as never);
-        const client = new zmq.Pair({ linger: 0, ...c.client } as never);
+        const server = new zmq.Pair({ linger: 0, ...c.server });
+        const client = new zmq.Pair({ linger: 0, ...c.client });
         try {
           const address = await tcp();
-          const first = (sock: typeof server, type: string) =>
-            new Promise<AnyEvent>((resolve) => sock.events.on(type as never, resolve as never));
+          const first = (sock: typeof server, type: string) => new Promise<AnyEvent>((resolve) => sock.events.on(type as never, resolve));
           const serverEvent = c.serverEvent ? first(server, c.serverEvent) : undefined;
           const clientEvent = c.clientEvent ? first(client, c.clientEvent) : undefined;
           await server.bind(address);
@@ -195,10 +194,10 @@ export function handshakeSuite(name: string, zmq: Zmq, draft: ZmqDraft): void {
             const event = await pending;
             assert.equal(event.address, address, `${side} event address`);
             assert.ok(event.error instanceof Error, `${side} event carries an Error`);
-            c.check(event.error!, side);
+            c.check(event.error, side);
             if (name !== 'zeromq.js') {
-              assert.equal(typeof event.error!.detail, 'string', 'the engine says what happened in err.detail');
-              assert.ok(!Object.keys(event.error!).includes('detail'), 'detail is not enumerable');
+              assert.equal(typeof event.error.detail, 'string', 'the engine says what happened in err.detail');
+              assert.ok(!Object.keys(event.error).includes('detail'), 'detail is not enumerable');
             }
           }
         } finally {

@@ -47,7 +47,7 @@ const ROUNDS = 25;
 before(async () => {
   const rep = new zmq.Reply({ linger: 0 });
   await rep.bind('tcp://127.0.0.1:*');
-  const port = portOf(rep.lastEndpoint!);
+  const port = portOf(rep.lastEndpoint);
   const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'order.pcap');
   const reqs = Array.from({ length: CLIENTS }, () => new zmq.Request({ linger: 0 }));
   try {
@@ -376,7 +376,7 @@ test("no float noise in any JSON number: reply latencies and totals are rounded 
 test('ZMTP 1.0 (a raw 1.0 peer and libzmq ROUTER falling back to it) started mid-stream at random packets: 1.0 framing found, messages exact, on time', async () => {
   const router = new zmq.Router({ linger: 0 });
   await router.bind('tcp://127.0.0.1:*');
-  const port = portOf(router.lastEndpoint!);
+  const port = portOf(router.lastEndpoint);
   const dir = tempDir();
   const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, dir.dir, 'zmtp10.pcap');
   const up: string[][] = [];
@@ -439,7 +439,7 @@ test('ZMTP 1.0 (a raw 1.0 peer and libzmq ROUTER falling back to it) started mid
 test('ZeroMQ over WebSocket (libzmq REQ/REP on ws://) started mid-stream after the HTTP upgrade: ZWS frames recognised by their shape, messages exact', async () => {
   const rep = new zmq.Reply({ linger: 0 });
   await rep.bind('ws://127.0.0.1:*');
-  const port = portOf(rep.lastEndpoint!);
+  const port = portOf(rep.lastEndpoint);
   const req = new zmq.Request({ linger: 0 });
   const dir = tempDir();
   const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, dir.dir, 'ws.pcap');

@@ -44,7 +44,7 @@ async function makeCapture(): Promise<string> {
   if (captureFile) return captureFile;
   const pull = new zmq.Pull({ linger: 0 });
   await pull.bind('tcp://127.0.0.1:*');
-  const port = portOf(pull.lastEndpoint!);
+  const port = portOf(pull.lastEndpoint);
   const push = new zmq.Push({ linger: 0 });
   const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'pushpull.pcap');
   try {
@@ -147,7 +147,7 @@ test('zmtp decode: clear errors and exit codes for bad input and bad usage', asy
 test('zmtp capture -i lo --json -w FILE: live records, clean stop on SIGINT, the saved file decodes the same', async () => {
   const pull = new zmq.Pull({ linger: 0 });
   await pull.bind('tcp://127.0.0.1:*');
-  const port = portOf(pull.lastEndpoint!);
+  const port = portOf(pull.lastEndpoint);
   const probe = createSocket('udp4');
   await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
   const probePort = probe.address().port;

@@ -12,7 +12,7 @@ import { problem } from '../../helpers/problems.js';
 test('libzmq heartbeats: PING carries the TTL in deciseconds and a context, PONG echoes the context', async () => {
   const router = new zmq.Router({ linger: 0, heartbeatInterval: 50, heartbeatTimeToLive: 2500, heartbeatTimeout: 5000 });
   await router.bind('tcp://127.0.0.1:*');
-  const port = portOf(router.lastEndpoint!);
+  const port = portOf(router.lastEndpoint);
   const dealer = new zmq.Dealer({ linger: 0 });
   try {
     // A PONG is the last thing we wait for: its bytes are the name after the length 4.
@@ -65,11 +65,11 @@ mon.close(); req.close(); rep.close(); auth.stop(); ctx.term()
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
   try {
     const port = Number((await lines.next()).value);
     const d = await captured({ tool: 'tcpdump' }, port, 'refused.pcap', async () => {
-      py.stdin!.write('go\n');
+      py.stdin.write('go\n');
       assert.equal((await lines.next()).value, 'refused');
       // Stop once the server's ERROR is in the file (libzmq's malformed form: 0x5E "RROR").
       return Buffer.from('\x5eRROR', 'latin1');
@@ -93,7 +93,7 @@ mon.close(); req.close(); rep.close(); auth.stop(); ctx.term()
     );
     assert.equal(info.counts.s2c.commands, cmds.filter((x) => x.dir === 's2c').length);
   } finally {
-    py.stdin!.end('\n');
+    py.stdin.end('\n');
     await new Promise((r) => (py.exitCode !== null ? r(null) : py.once('exit', r)));
   }
 });

@@ -93,7 +93,7 @@ test('ZMTP 3.0 publisher (raw) and libzmq SUB: the subscription travels as a mes
 test('ZMTP 2.0 dealer (raw) and libzmq ROUTER: both directions in 2.0 framing, identities not messages', async () => {
   const router = new zmq.Router({ linger: 0 });
   await router.bind('tcp://127.0.0.1:*');
-  const port = portOf(router.lastEndpoint!);
+  const port = portOf(router.lastEndpoint);
   let raw: net.Socket | undefined;
   try {
     const d = await captured({ tool: 'tcpdump' }, port, 'zmtp20.pcap', async () => {
@@ -137,7 +137,7 @@ test('ZMTP 2.0 dealer (raw) and libzmq ROUTER: both directions in 2.0 framing, i
 test('ZMTP 1.0 peer (raw, no signature) and libzmq ROUTER: 1.0 framing both ways', async () => {
   const router = new zmq.Router({ linger: 0 });
   await router.bind('tcp://127.0.0.1:*');
-  const port = portOf(router.lastEndpoint!);
+  const port = portOf(router.lastEndpoint);
   let raw: net.Socket | undefined;
   try {
     const d = await captured({ tool: 'tcpdump' }, port, 'zmtp10.pcap', async () => {

@@ -11,7 +11,7 @@ import { captured, messages, commands, greetings, errors, zmtpConns, framesOf, s
 test('REQ/REP (tcpdump, pcap µs): greetings, READY, every request and reply, pairs with latency', async () => {
   const rep = new zmq.Reply({ linger: 0 });
   await rep.bind('tcp://127.0.0.1:*');
-  const port = portOf(rep.lastEndpoint!);
+  const port = portOf(rep.lastEndpoint);
   const sent: Buffer[][] = [];
   const replies: Buffer[][] = [];
   const req = new zmq.Request({ linger: 0 });
@@ -57,7 +57,7 @@ test('REQ/REP (tcpdump, pcap µs): greetings, READY, every request and reply, pa
   answers.forEach((a, i) => {
     assert.equal(a.replyTo?.ts, requests[i].ts);
     // The difference to the capture's microseconds, without float noise.
-    assert.ok(a.replyTo!.latency >= 0 && a.replyTo!.latency === Math.round((a.ts - requests[i].ts) * 1e6) / 1e6);
+    assert.ok(a.replyTo.latency >= 0 && a.replyTo.latency === Math.round((a.ts - requests[i].ts) * 1e6) / 1e6);
   });
   assert.equal(requests[0].src, answers[0].dst);
   assert.match(requests[0].src, /^127\.0\.0\.1:\d+$/);
@@ -71,7 +71,7 @@ test('REQ/REP (tcpdump, pcap µs): greetings, READY, every request and reply, pa
 test('DEALER/ROUTER with two dealers (dumpcap, pcapng): per-connection messages and envelopes', async () => {
   const router = new zmq.Router({ linger: 0 });
   await router.bind('tcp://127.0.0.1:*');
-  const port = portOf(router.lastEndpoint!);
+  const port = portOf(router.lastEndpoint);
   const dealers = [new zmq.Dealer({ linger: 0, routingId: 'dealer-A' }), new zmq.Dealer({ linger: 0, routingId: 'dealer-B' })];
   const sent = new Map<string, Buffer[][]>();
   const back = new Map<string, Buffer[][]>();
@@ -123,7 +123,7 @@ test('DEALER/ROUTER with two dealers (dumpcap, pcapng): per-connection messages 
 test('XPUB/SUB (tcpdump, nanosecond pcap): SUBSCRIBE and CANCEL commands on 3.1, subscriptions tracked', async () => {
   const pub = new zmq.XPublisher({ linger: 0 });
   await pub.bind('tcp://127.0.0.1:*');
-  const port = portOf(pub.lastEndpoint!);
+  const port = portOf(pub.lastEndpoint);
   const sub = new zmq.Subscriber({ linger: 0 });
   const published: Buffer[][] = [];
   const d = await captured({ tool: 'tcpdump', nano: true }, port, 'pubsub.pcap', async () => {
@@ -173,7 +173,7 @@ test('CURVE REQ/REP (tcpdump): handshake fields shown, one MESSAGE record per bo
   const client = zmq.curveKeyPair();
   const rep = new zmq.Reply({ linger: 0, curveServer: true, curveSecretKey: server.secretKey });
   await rep.bind('tcp://127.0.0.1:*');
-  const port = portOf(rep.lastEndpoint!);
+  const port = portOf(rep.lastEndpoint);
   const req = new zmq.Request({
     linger: 0,
     curveServerKey: server.publicKey,
@@ -258,11 +258,11 @@ req.close(); rep.close(); auth.stop(); ctx.term()
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  const lines = createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
   try {
     const port = Number((await lines.next()).value);
     const d = await captured({ tool: 'tcpdump', iface: 'any' }, port, 'plain.pcap', async () => {
-      py.stdin!.write('go\n');
+      py.stdin.write('go\n');
       assert.equal((await lines.next()).value, 'done');
       return Buffer.from('PLAIN-LAST');
     });
@@ -292,7 +292,7 @@ req.close(); rep.close(); auth.stop(); ctx.term()
     assert.equal(info.plainUser, 'alice');
     assert.equal(info.mechanism, 'PLAIN');
   } finally {
-    py.stdin!.end('\n');
+    py.stdin.end('\n');
     await new Promise((r) => (py.exitCode !== null ? r(null) : py.once('exit', r)));
   }
 });
@@ -300,7 +300,7 @@ req.close(); rep.close(); auth.stop(); ctx.term()
 test('IPv6 (tcpdump on ::1): addresses as [addr]:port, messages intact', async () => {
   const pull = new zmq.Pull({ linger: 0, ipv6: true });
   await pull.bind('tcp://[::1]:*');
-  const port = portOf(pull.lastEndpoint!);
+  const port = portOf(pull.lastEndpoint);
   const push = new zmq.Push({ linger: 0, ipv6: true });
   const d = await captured({ tool: 'tcpdump' }, port, 'v6.pcap', async () => {
     push.connect(`tcp://[::1]:${port}`);
@@ -322,7 +322,7 @@ test('IPv6 (tcpdump on ::1): addresses as [addr]:port, messages intact', async (
 test('Linux cooked v2 (tcpdump -i any -y LINUX_SLL2): messages intact', async () => {
   const pull = new zmq.Pull({ linger: 0 });
   await pull.bind('tcp://127.0.0.1:*');
-  const port = portOf(pull.lastEndpoint!);
+  const port = portOf(pull.lastEndpoint);
   const push = new zmq.Push({ linger: 0 });
   const sent = [['sll2', Buffer.alloc(3000, 9)], ['SLL2-END']];
   const d = await captured({ tool: 'tcpdump', iface: 'any', linkType: 'LINUX_SLL2' }, port, 'sll2.pcap', async () => {

@@ -460,7 +460,7 @@ test('zmtp capture -i lo --json: live EPGM from pyzmq decodes as it flows', asyn
       .split('\n')
       .map((l) => JSON.parse(l) as InspectRecord);
     assert.deepEqual(
-      lines.filter((l) => l.type === 'message').map((l) => (l as MessageRecord).frames),
+      lines.filter((l) => l.type === 'message').map((l) => l.frames),
       messages.map((m) => m.map((f) => f.toString('hex'))),
     );
     assert.ok(lines.some((l) => l.type === 'pgm' && l.packet === 'SPM'));

@@ -42,7 +42,7 @@ const N = 12;
 before(async () => {
   const rep = new zmq.Reply({ linger: 0 });
   await rep.bind('tcp://127.0.0.1:*');
-  const port = portOf(rep.lastEndpoint!);
+  const port = portOf(rep.lastEndpoint);
   const reqs = [new zmq.Request({ linger: 0 }), new zmq.Request({ linger: 0 })];
   const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'two.pcap');
   try {

@@ -224,8 +224,8 @@ test('IPv6 extension headers are walked; without a defragmenter fragments are fl
   const frag = Buffer.from([6, 0, 0, 1, 0, 0, 0, 9]); // offset 0, more fragments follow
   const w = decodeLinkLayer(pkt(build(frag), 229));
   assert.equal(w?.kind, 'warning');
-  assert.equal((w as CaptureWarning).code, 'IP_FRAGMENT_SKIPPED');
-  assert.match((w as CaptureWarning).message, /\b9\b.*2001:db8::1.*fe80::a:b.*\b0\b/);
+  assert.equal(w.code, 'IP_FRAGMENT_SKIPPED');
+  assert.match(w.message, /\b9\b.*2001:db8::1.*fe80::a:b.*\b0\b/);
 });
 
 test('without a defragmenter IPv4 fragments are flagged and skipped', () => {
@@ -234,8 +234,8 @@ test('without a defragmenter IPv4 fragments are flagged and skipped', () => {
   const w = decodeLinkLayer(pkt(raw, 101, 7));
   assert.equal(w?.kind, 'warning');
   assert.equal((w as { index: number }).index, 7);
-  assert.equal((w as CaptureWarning).code, 'IP_FRAGMENT_SKIPPED');
-  assert.match((w as CaptureWarning).message, /^packet 7: .*10\.1\.2\.3.*192\.168\.7\.9/);
+  assert.equal(w.code, 'IP_FRAGMENT_SKIPPED');
+  assert.match(w.message, /^packet 7: .*10\.1\.2\.3.*192\.168\.7\.9/);
   raw.writeUInt16BE(0x0010, 6); // a later fragment (offset 128)
   const later = decodeLinkLayer(pkt(raw, 101)) as CaptureWarning;
   assert.equal(later.code, 'IP_FRAGMENT_SKIPPED');

@@ -39,7 +39,7 @@ test('fragments in any order, with duplicates, give back the datagram once, when
       defrag,
       order.map((i) => cuts[i]),
     );
-    const done = results.filter((r) => Buffer.isBuffer(r)) as Buffer[];
+    const done = results.filter((r) => Buffer.isBuffer(r));
     assert.equal(done.length, 1, `order ${order}`);
     assert.ok(done[0].equals(whole));
     assert.equal(defrag.pendingCount, 0, 'a copy arriving after completion is recognised, not a new datagram');
@@ -223,7 +223,7 @@ test('adversarial orders with duplicates: rebuilt, or reported incomplete, in wo
     const warnings: string[] = [];
     // All within one second of capture time (feed() spaces fragments 1 ms apart: 80 s here).
     const results = parts.map(([offset, more, data]) => defrag.add('k', offset, more, data, 0, 'datagram k', (m) => warnings.push(m)));
-    const done = results.filter((r) => Buffer.isBuffer(r)) as Buffer[];
+    const done = results.filter((r) => Buffer.isBuffer(r));
     if (complete) {
       assert.equal(done.length, 1, name);
       assert.ok(done[0].equals(whole), name);

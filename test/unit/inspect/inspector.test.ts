@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zmq from 'zeromq';
 import { Inspector } from '../../../core/inspect/inspector.js';
-import type { InspectRecord, MessageRecord, CommandRecord, GreetingRecord } from '../../../core/inspect/records.js';
+import type { InspectRecord } from '../../../core/inspect/records.js';
 import { startRelay, toEvents, type Relay } from './relay.js';
 
 function inspect(relay: Pick<Relay, 'chunks' | 'conns'>, split?: (b: Buffer) => Buffer[]) {
@@ -56,16 +56,16 @@ test('REQ/REP over libzmq: greetings, READY, every request and reply byte for by
   for (const split of [undefined, (b: Buffer) => [...b].map((x) => Buffer.from([x]))]) {
     const { records, inspector } = inspect(relay, split);
     assert.deepEqual(of(records, 'error'), [], 'no decode errors');
-    const greetings = of(records, 'greeting') as GreetingRecord[];
+    const greetings = of(records, 'greeting');
     assert.equal(greetings.length, 2);
     for (const dir of ['c2s', 's2c'] as const) {
       const g = greetings.find((x) => x.dir === dir)!;
       assert.deepEqual([g.version, g.mechanism, g.asServer], ['3.1', 'NULL', false]);
     }
-    const readies = (of(records, 'command') as CommandRecord[]).filter((c) => c.name === 'READY');
+    const readies = of(records, 'command').filter((c) => c.name === 'READY');
     assert.equal(readies.find((r) => r.dir === 'c2s')!.properties!['Socket-Type'], 'REQ');
     assert.equal(readies.find((r) => r.dir === 's2c')!.properties!['Socket-Type'], 'REP');
-    const msgs = of(records, 'message') as MessageRecord[];
+    const msgs = of(records, 'message');
     const requests = msgs.filter((m) => m.dir === 'c2s');
     const answers = msgs.filter((m) => m.dir === 's2c');
     // REQ puts an empty delimiter before the body on the wire; REP sends it back.

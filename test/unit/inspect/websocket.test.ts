@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Diagnostic, DiagnosticCode } from '../../../core/capture/diagnostics.js';
 import type { TcpConnection, TcpStreamEvent } from '../../../core/capture/types.js';
 import { Inspector } from '../../../core/inspect/inspector.js';
-import type { CommandRecord, ErrorRecord, InspectRecord, MessageRecord, UpgradeRecord } from '../../../core/inspect/records.js';
+import type { InspectRecord } from '../../../core/inspect/records.js';
 import { readyCommand } from '../../../core/zmtp/index.js';
 import { rng } from './relay.js';
 import { problem, problemsOf } from '../../helpers/problems.js';
@@ -101,7 +101,7 @@ test('a ZWS stream in any chunking: upgrade records, READY, messages (masked, fr
     cut('c2s', c2s.subarray(REQUEST('ZWS2.0/NULL,ZWS2.0').length));
     const { records, inspector } = run(events);
     assert.deepEqual(of(records, 'error', c), [], `chunk ${chunk}`);
-    const ups = of(records, 'upgrade', c) as UpgradeRecord[];
+    const ups = of(records, 'upgrade', c);
     assert.deepEqual(
       ups.map((u) => [u.dir, u.path, u.offered, u.status, u.protocol, u.mechanism]),
       [
@@ -109,12 +109,12 @@ test('a ZWS stream in any chunking: upgrade records, READY, messages (masked, fr
         ['s2c', undefined, undefined, 101, 'ZWS2.0/NULL', 'NULL'],
       ],
     );
-    const cmds = of(records, 'command', c) as CommandRecord[];
+    const cmds = of(records, 'command', c);
     assert.deepEqual(
       cmds.map((x) => `${x.dir} ${x.name}`),
       ['s2c READY', 'c2s READY', 'c2s EMPTY'],
     );
-    const msgs = of(records, 'message', c) as MessageRecord[];
+    const msgs = of(records, 'message', c);
     // The server's data went in before the rest of the client's.
     assert.deepEqual(
       msgs.map((m) => [m.dir, m.sizes]),
@@ -211,7 +211,7 @@ test('malformed ZWS: each gives its own error (or not-ZMTP), never a throw, and 
     ];
     const { records } = run(events);
     // Compared by code; where the table makes the whole text from values, by those values too.
-    const errors = problemsOf(of(records, 'error', bad) as ErrorRecord[]);
+    const errors = problemsOf(of(records, 'error', bad));
     const found =
       typeof expected === 'string' ? errors.some((e) => e.code === expected) : errors.some((e) => isDeepStrictEqual(e, expected));
     assert.ok(found, `${name}: ${JSON.stringify(errors)}`);

@@ -51,7 +51,7 @@ test('the ZAP policy goes into a workspace with CURVE keys always and PLAIN pass
   const zap = { plainUsers: [{ username: 'alice', password: 'pw' }], curveAllowAny: false, curveKeys: ['K'.repeat(40)] };
   const without = toWorkspace([], [], false, zap);
   assert.deepEqual(without.zap, { plainUsers: [{ username: 'alice' }], curveAllowAny: false, curveKeys: ['K'.repeat(40)] });
-  assert.deepEqual(zapToApply(without.zap!), {
+  assert.deepEqual(zapToApply(without.zap), {
     policy: { plainUsers: [], curveAllowAny: false, curveKeys: ['K'.repeat(40)] },
     withoutPassword: ['alice'],
   });

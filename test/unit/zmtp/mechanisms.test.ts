@@ -26,7 +26,6 @@ import {
   type ZapRequest,
 } from '../../../core/zmtp/index.js';
 
-type ReadyStep = Extract<HandshakeStep, { status: 'ready' }>;
 type ErrorStep = Extract<HandshakeStep, { status: 'error' }>;
 
 /** Runs the handshake: delivers each side's commands to the other until both are done or one fails. */
@@ -110,8 +109,8 @@ test('PLAIN: ZAP accepts, both sides exchange metadata, user id and ZAP metadata
   const r = await handshake(client, server);
   assert.equal(r.client?.status, 'ready');
   assert.equal(r.server?.status, 'ready');
-  const c = r.client as ReadyStep;
-  const s = r.server as ReadyStep;
+  const c = r.client;
+  const s = r.server;
   assert.deepEqual(c.peerProperties, serverProps);
   assert.deepEqual(s.peerProperties, clientProps);
   assert.equal(s.userId, 'user-42');
@@ -207,7 +206,7 @@ test('PLAIN: malformed or misplaced commands give errors, never exceptions', asy
     const server = plainPair(zapHandler({ statusCode: '200' }).zap).server;
     const step = await server.onCommand(body);
     assert.equal(step.status, 'error', `server accepted ${body.toString('hex')}`);
-    assert.equal((step as ErrorStep).kind, 'protocol');
+    assert.equal(step.kind, 'protocol');
   }
   // server: INITIATE with broken metadata after a good HELLO
   const { client, server } = plainPair(zapHandler({ statusCode: '200' }).zap);
@@ -215,7 +214,7 @@ test('PLAIN: malformed or misplaced commands give errors, never exceptions', asy
   assert.equal(welcome.status, 'continue');
   const broken = await server.onCommand(Buffer.from('\x08INITIATE\x0bSocket-Type\x00\x00\x00\x09DEA', 'latin1'));
   assert.equal(broken.status, 'error');
-  assert.match((broken as ErrorStep).reason, /metadata/);
+  assert.match(broken.reason, /metadata/);
   // client: READY before WELCOME, WELCOME with extra bytes, a truncated ERROR
   for (const body of [
     Buffer.from('\x05READY', 'latin1'),
@@ -227,7 +226,7 @@ test('PLAIN: malformed or misplaced commands give errors, never exceptions', asy
     c.start();
     const step = await c.onCommand(body);
     assert.equal(step.status, 'error');
-    assert.equal((step as ErrorStep).kind, 'protocol');
+    assert.equal(step.kind, 'protocol');
   }
 });
 
@@ -236,8 +235,8 @@ test('CURVE: handshake without ZAP handler (Stonehouse), then frames both ways t
   const r = await handshake(client, server);
   assert.equal(r.client?.status, 'ready');
   assert.equal(r.server?.status, 'ready');
-  assert.deepEqual((r.client as ReadyStep).peerProperties, serverProps);
-  assert.deepEqual((r.server as ReadyStep).peerProperties, clientProps);
+  assert.deepEqual(r.client.peerProperties, serverProps);
+  assert.deepEqual(r.server.peerProperties, clientProps);
   assert.deepEqual(r.wire.map((w) => `${w.from}:${splitCommand(w.body)!.name}:${w.body.length}`).slice(0, 2), [
     'client:HELLO:200',
     'server:WELCOME:168',
@@ -300,7 +299,7 @@ test('CURVE: ZAP gets the client long-term key; accept gives user id, refuse sen
   const p = curvePair(ok.zap);
   const r = await handshake(p.client, p.server);
   assert.equal(r.server?.status, 'ready');
-  assert.equal((r.server as ReadyStep).userId, 'curve-user');
+  assert.equal(r.server.userId, 'curve-user');
   assert.equal(ok.requests[0].mechanism, 'CURVE');
   assert.equal(z85Encode(ok.requests[0].credentials[0]), p.clientKeys.publicKey);
 
@@ -358,8 +357,8 @@ test('CURVE: a client with the wrong server key is refused at HELLO', async () =
   });
   const r = await handshake(client, server);
   assert.equal(r.server?.status, 'error');
-  assert.equal((r.server as ErrorStep).kind, 'protocol');
-  assert.match((r.server as ErrorStep).reason, /HELLO/);
+  assert.equal(r.server.kind, 'protocol');
+  assert.match(r.server.reason, /HELLO/);
 });
 
 test('CURVE: every truncation and bit flip of real handshake commands gives an error step, never an exception', async () => {

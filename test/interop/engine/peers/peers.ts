@@ -105,11 +105,11 @@ export function zmqJsLike(name: string, module: Record<string, unknown>): PeerLi
 }
 
 export async function zeromqJs(): Promise<PeerLib> {
-  return zmqJsLike('zeromq.js', (await import('zeromq')) as unknown as Record<string, unknown>);
+  return zmqJsLike('zeromq.js', await import('zeromq'));
 }
 
 export async function ourEngine(): Promise<PeerLib> {
-  return zmqJsLike('engine', (await import('../../../../core/engine/sockets.js')) as unknown as Record<string, unknown>);
+  return zmqJsLike('engine', await import('../../../../core/engine/sockets.js'));
 }
 
 class PyProcess {
