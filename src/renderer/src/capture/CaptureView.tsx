@@ -1,6 +1,6 @@
 // Capture: open pcap/pcapng files (dialog, drag-and-drop, upload in the browser), live captures,
 // connections, the record table with filters, record detail, conversation view and rate chart.
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { CaptureFilter, CaptureSummary, ConnectionSummary, RateSeries } from '../../../../core/host/protocol.js';
 import { fmtBytes } from '../format.js';
@@ -41,13 +41,14 @@ function LiveControls({
   const [ifaces, setIfaces] = useState<{ name: string; description?: string }[]>([]);
   const [iface, setIface] = useState('lo');
   const [filter, setFilter] = useState('tcp');
+  const failed = useEffectEvent((e: unknown) => onError(errorMessage(e)));
   useEffect(() => {
     client.request('capture.interfaces').then(
       (l) => {
         setIfaces(l);
         if (l.length && !l.some((i) => i.name === 'lo')) setIface(l[0].name);
       },
-      (e) => onError(errorMessage(e)),
+      (e) => failed(e),
     );
   }, [client]);
   const start = async () => {
@@ -229,10 +230,14 @@ function Session({ client, capture }: { client: AppClient; capture: CaptureSumma
   useEffect(() => {
     client.request('capture.connections', { id: capture.id }).then(setConns, (e) => setError(errorMessage(e)));
   }, [client, capture.id, slowVersion]);
+  // Asked again when the filter's content changes (a new filter object with the same fields is no change).
+  const filterKey = JSON.stringify(filter);
+  const fetchRate = useEffectEvent(() =>
+    client.request('capture.rate', { id: capture.id, buckets: 200, filter }).then(setRate, (e) => setError(errorMessage(e))),
+  );
   useEffect(() => {
-    if (pane !== 'rate') return;
-    client.request('capture.rate', { id: capture.id, buckets: 200, filter }).then(setRate, (e) => setError(errorMessage(e)));
-  }, [client, capture.id, pane, rateVersion, JSON.stringify(filter)]);
+    if (pane === 'rate') void fetchRate();
+  }, [client, capture.id, pane, rateVersion, filterKey]);
   // Debounced search so typing doesn't query on every key.
   useEffect(() => {
     const t = setTimeout(() => setFilter((f) => ({ ...f, search: search || undefined })), 250);
@@ -460,9 +465,11 @@ export function CaptureView({ client }: { client: AppClient }) {
   const [dragging, setDragging] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    if (!current || !captures[current]) setCurrent(order[order.length - 1] ?? null);
-  }, [order, captures, current]);
+  // No capture shown, or it was closed: show the newest, in this render (set only when it differs, so it settles).
+  if (!current || !captures[current]) {
+    const fallback = order[order.length - 1] ?? null;
+    if (fallback !== current) setCurrent(fallback);
+  }
 
   const opened = (c: CaptureSummary | null) => {
     if (c) {

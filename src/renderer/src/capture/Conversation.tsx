@@ -22,10 +22,11 @@ export function Conversation({
   const [rows, setRows] = useState<RecordRow[]>([]);
   const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const connId = conn?.conn;
   useEffect(() => {
-    if (!conn) return;
+    if (connId === undefined) return;
     let live = true;
-    client.request('capture.query', { id: captureId, filter: { conn: conn.conn }, offset: 0, limit: 500 }).then(
+    client.request('capture.query', { id: captureId, filter: { conn: connId }, offset: 0, limit: 500 }).then(
       (p) => {
         if (live) {
           setRows(p.items.filter((r) => r.type !== 'open' && r.type !== 'close'));
@@ -37,7 +38,7 @@ export function Conversation({
     return () => {
       live = false;
     };
-  }, [client, captureId, conn?.conn, version]);
+  }, [client, captureId, connId, version]);
   if (!conn) return <Empty title="Pick a connection">Select a connection in the list above to follow its conversation.</Empty>;
   return (
     <div className="flex flex-col gap-1 text-sm" data-testid="conversation">

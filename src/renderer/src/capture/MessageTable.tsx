@@ -2,7 +2,7 @@
 // in pages as they scroll into view, so a multi-million-record capture stays smooth. Rows have one fixed
 // height, so the window of rows follows from the scroll position alone (row-window.ts, which also keeps
 // the content below the browsers' maximum element height).
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useLayoutEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { CaptureFilter, RecordRow } from '../../../../core/host/protocol.js';
 import { clockTime, seconds } from './time.js';
@@ -14,6 +14,7 @@ const ROW_HEIGHT = 26;
 const OVERSCAN = 20;
 /** Pages kept when out of view (scrolling back a little needs no request). */
 const KEEP_PAGES = 6;
+const NO_PAGES: ReadonlyMap<number, RecordRow[]> = new Map();
 /** #, time, since start, delta, connection and direction, from, type, summary. */
 const COLUMNS = 'grid-cols-[3.5rem_7rem_5rem_5rem_3.5rem_9.5rem_4.5rem_1fr] gap-1.5';
 const TYPE_COLORS: Record<string, string> = {
@@ -49,28 +50,33 @@ export function MessageTable({
   onSelect: (index: number) => void;
 }) {
   const parent = useRef<HTMLDivElement>(null);
-  const [total, setTotal] = useState(0);
-  const [pages, setPages] = useState<Map<number, RecordRow[]>>(new Map());
+  const [counted, setCounted] = useState(0);
+  // The pages fetched, with the query they answer: rows of an earlier filter are never shown under a new one.
+  const filterKey = JSON.stringify(filter);
+  const queryKey = `${captureId} ${filterKey}`;
+  const [fetched, setFetched] = useState<{ key: string; pages: Map<number, RecordRow[]> }>({ key: queryKey, pages: new Map() });
+  const pages = fetched.key === queryKey ? fetched.pages : NO_PAGES;
   const [error, setError] = useState<string | null>(null);
   const [cursor, setCursor] = useState<number | null>(null);
   const loading = useRef(new Set<number>());
-  const filterKey = JSON.stringify(filter);
-  // Answers that arrive after the filter changed belong to the old filter: drop them.
-  const filterRef = useRef(filterKey);
-  filterRef.current = filterKey;
+  // Asked from effects with the props of the latest render; `isCurrent` tells an answer to the query now
+  // shown from one that arrived after the filter changed (dropped).
+  const query = useEffectEvent((offset: number, limit: number) =>
+    client.request('capture.query', { id: captureId, filter, offset, limit }),
+  );
+  const isCurrent = useEffectEvent((key: string) => key === queryKey);
 
   // A new filter starts over.
   useEffect(() => {
     let live = true;
     loading.current.clear();
     loading.current.add(0);
-    setPages(new Map());
-    client.request('capture.query', { id: captureId, filter, offset: 0, limit: PAGE }).then(
+    query(0, PAGE).then(
       (p) => {
         loading.current.delete(0);
         if (!live) return;
-        setTotal(p.total);
-        setPages(new Map([[0, p.items]]));
+        setCounted(p.total);
+        setFetched({ key: queryKey, pages: new Map([[0, p.items]]) });
         setError(null);
       },
       (e) => {
@@ -81,37 +87,36 @@ export function MessageTable({
     return () => {
       live = false;
     };
-  }, [client, captureId, filterKey]);
+  }, [client, queryKey]);
   // New records (loading, live) only append: the total grows, and the rows in view are fetched below if
   // they are new. Without a filter the capture's own count is the total; with one, the host counts.
   const unfiltered = Object.values(filter).every((v) => v === undefined || v === '' || v === 'all' || v === false);
+  const total = unfiltered ? Math.max(counted, version) : counted;
   useEffect(() => {
-    if (unfiltered) {
-      setTotal((t) => Math.max(t, version));
-      return;
-    }
+    if (unfiltered) return;
     let live = true;
-    const asked = filterKey;
-    client.request('capture.query', { id: captureId, filter, offset: 0, limit: 0 }).then(
+    query(0, 0).then(
       (p) => {
-        if (live && filterRef.current === asked) setTotal((t) => Math.max(t, p.total));
+        if (live && isCurrent(queryKey)) setCounted((t) => Math.max(t, p.total));
       },
       (e) => live && setError(errorMessage(e)),
     );
     return () => {
       live = false;
     };
-  }, [version]);
+  }, [version, unfiltered, queryKey]);
 
   // The scroll position and viewport height decide which rows exist.
   const [scroll, setScroll] = useState({ top: 0, viewport: 0 });
-  const measure = () => {
+  const measure = useCallback(() => {
     const el = parent.current;
     if (el)
       setScroll((old) =>
         old.top === el.scrollTop && old.viewport === el.clientHeight ? old : { top: el.scrollTop, viewport: el.clientHeight },
       );
-  };
+  }, []);
+  // The scrolling element exists only while there are rows (otherwise the empty notice is shown).
+  const hasRows = total > 0;
   useLayoutEffect(() => {
     const el = parent.current;
     if (!el) return;
@@ -119,7 +124,7 @@ export function MessageTable({
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();
-  }, [total > 0]);
+  }, [hasRows, measure]);
   const geometry = { total, rowHeight: ROW_HEIGHT, viewport: scroll.viewport || 600 };
   const win = rowWindow(geometry, scroll.top, OVERSCAN);
   const indexes: number[] = [];
@@ -134,9 +139,10 @@ export function MessageTable({
   // Follow new records while the view is scrolled to the bottom (live captures).
   const atBottom = useRef(true);
   // (The scroll position as last measured: reading el.scrollTop here would lay the page out at every update.)
-  useEffect(() => {
+  const followNewRecords = useEffectEvent(() => {
     if (atBottom.current && total > 0 && scroll.top > 0) scrollToIndex(total - 1, 'end');
-  }, [total]);
+  });
+  useEffect(() => followNewRecords(), [total]);
 
   // Only the pages in view are asked for: missing ones, and the last one while records are still being
   // added to it. Pages out of view are dropped, so the page holds a few hundred rows at most.
@@ -148,15 +154,15 @@ export function MessageTable({
       const have = pages.get(page);
       if ((have && (have.length === PAGE || page * PAGE + have.length >= total)) || loading.current.has(page)) continue;
       loading.current.add(page);
-      const asked = filterKey;
-      client.request('capture.query', { id: captureId, filter, offset: page * PAGE, limit: PAGE }).then(
+      const asked = queryKey;
+      query(page * PAGE, PAGE).then(
         (p) => {
           loading.current.delete(page);
-          if (filterRef.current !== asked) return;
-          setPages((old) => {
-            const next = new Map(old).set(page, p.items);
+          if (!isCurrent(asked)) return;
+          setFetched((old) => {
+            const next = new Map(old.key === asked ? old.pages : NO_PAGES).set(page, p.items);
             for (const k of next.keys()) if (next.size > KEEP_PAGES && !wantedRef.current.has(k)) next.delete(k);
-            return next;
+            return { key: asked, pages: next };
           });
         },
         (e) => {
@@ -178,14 +184,15 @@ export function MessageTable({
   };
   // A keyboard jump to a row not fetched yet selects it once its page arrives.
   const pendingSelect = useRef<number | null>(null);
-  useEffect(() => {
+  const selectPending = useEffectEvent(() => {
     if (pendingSelect.current === null) return;
     const row = rowAt(pendingSelect.current);
     if (row) {
       pendingSelect.current = null;
       onSelect(row.index);
     }
-  }, [pages]);
+  });
+  useEffect(() => selectPending(), [pages]);
 
   if (error) return <ErrorText error={error} />;
   if (total === 0) return <Empty title="No records match">Clear the filters, or wait for traffic if this is a live capture.</Empty>;

@@ -57,22 +57,23 @@ function RecordFields({ record }: { record: InspectRecord }) {
 }
 
 export function RecordDetail({ client, captureId, index }: { client: AppClient; captureId: string; index: number | null }) {
-  const [record, setRecord] = useState<InspectRecord | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // The answer is kept with the record it is for: another selection shows "Loading…", not the old record.
+  const key = `${captureId} ${index}`;
+  const [answer, setAnswer] = useState<{ key: string; record?: InspectRecord; error?: string } | null>(null);
+  const record = answer?.key === key ? (answer.record ?? null) : null;
+  const error = answer?.key === key ? (answer.error ?? null) : null;
   const [view, setView] = useState<View>('hex');
   useEffect(() => {
-    setRecord(null);
-    setError(null);
     if (index === null) return;
     let live = true;
     client.request('capture.record', { id: captureId, index }).then(
-      (r) => live && setRecord(r.record),
-      (e) => live && setError(errorMessage(e)),
+      (r) => live && setAnswer({ key, record: r.record }),
+      (e) => live && setAnswer({ key, error: errorMessage(e) }),
     );
     return () => {
       live = false;
     };
-  }, [client, captureId, index]);
+  }, [client, captureId, index, key]);
   if (index === null) return <Empty title="No record selected">Click a row (or use ↑/↓ in the table) to see every frame.</Empty>;
   if (error) return <ErrorText error={error} />;
   if (!record) return <p className="p-2 text-xs text-slate-500">Loading…</p>;

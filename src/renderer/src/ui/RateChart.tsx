@@ -2,7 +2,7 @@
 // wide as its widest label, measured in the font it is drawn in (uPlot's fixed 50 px cut "10,000" to
 // "0,000"), and labels are short (12, 1.5k, 2M). The labels drawn and a one-line summary of the data are
 // in the DOM too: the chart itself is a canvas, which neither screen readers nor tests can read.
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -71,28 +71,8 @@ export function RateChart({
   const labels = useRef<string[]>([]);
   const shape = `${dark} ${height} ${lines.map((l) => l.label).join('|')}`;
 
-  // The plot is made once per shape (theme, lines); new data only moves the lines.
-  useEffect(() => {
-    if (!el.current) return;
-    // Made when the page is next idle (at most half a second on): showing a socket view (a click) and the
-    // frame that shows it do not wait for the canvas, its legend and its first draw.
-    let made: (() => void) | undefined;
-    const idle = requestIdleCallback(
-      () => {
-        made = make();
-      },
-      { timeout: 500 },
-    );
-    return () => {
-      cancelIdleCallback(idle);
-      made?.();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape]);
-
-  const latest = useRef({ t, lines });
-  latest.current = { t, lines };
-  const make = () => {
+  // Reads the props of the latest render, whenever the idle callback below runs.
+  const make = useEffectEvent(() => {
     if (!el.current) return undefined;
     const axis = {
       stroke: dark ? '#cbd5e1' : '#334155',
@@ -126,7 +106,7 @@ export function RateChart({
         legend: { live: false },
         scales: { y: { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, max) * 1.1] } },
       },
-      [latest.current.t, ...latest.current.lines.map((l) => l.values)],
+      [t, ...lines.map((l) => l.values)],
       el.current,
     );
     plotRef.current = plot;
@@ -137,7 +117,25 @@ export function RateChart({
       plot.destroy();
       plotRef.current = null;
     };
-  };
+  });
+
+  // The plot is made once per shape (theme, lines); new data only moves the lines.
+  useEffect(() => {
+    if (!el.current) return;
+    // Made when the page is next idle (at most half a second on): showing a socket view (a click) and the
+    // frame that shows it do not wait for the canvas, its legend and its first draw.
+    let made: (() => void) | undefined;
+    const idle = requestIdleCallback(
+      () => {
+        made = make();
+      },
+      { timeout: 500 },
+    );
+    return () => {
+      cancelIdleCallback(idle);
+      made?.();
+    };
+  }, [shape]);
 
   useEffect(() => {
     plotRef.current?.setData([t, ...lines.map((l) => l.values)]);

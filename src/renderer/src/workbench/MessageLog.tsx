@@ -1,11 +1,12 @@
 // A socket's message log (newest first), frames shown as text, hex or JSON. Bounded whatever the flood: it
 // draws the newest few, shows the host's true total and the rate, and can be paused, cleared and filtered
 // by topic (a prefix of the first frame). Each sent message says what happened to it.
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { LoggedMessage, MessageRate } from '../../../../core/host/protocol.js';
 import { describeSendState, type SendState } from '../../../../core/host/message-state.js';
 import { fmtBytes, fmtTime, showFrame, type View } from '../format.js';
 import { Badge, Button, Empty, Input } from '../ui/common.js';
+import { useStableCallback } from '../ui/stable-callback.js';
 
 /** Messages drawn at most: enough to read, few enough that a flood does not stall the page. */
 const SHOW = 50;
@@ -180,9 +181,7 @@ export function MessageLog({
   }, [source, topic, limit]);
   const busy = rate && (rate.in > 0 || rate.out > 0);
   // A stable callback, so rows that did not change are not drawn again when the parent renders.
-  const replyRef = useRef(onReply);
-  replyRef.current = onReply;
-  const reply = useCallback((m: LoggedMessage) => replyRef.current(m), []);
+  const reply = useStableCallback(onReply);
   return (
     <div className="flex min-h-0 flex-col gap-2">
       <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Frame view">

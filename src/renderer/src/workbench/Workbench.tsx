@@ -1,10 +1,11 @@
 // The sockets workbench: socket list, creation form, the selected socket, workspace files.
-import { Activity, useCallback, useEffect, useRef, useState } from 'react';
+import { Activity, useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
 import type { SocketInfo } from '../../../../core/host/protocol.js';
 import { dismissRestart, getState, addIfMissing, messageTotal, useStore } from '../store.js';
 import { fmtTime } from '../format.js';
 import { Badge, Button, Empty, ErrorText, errorMessage } from '../ui/common.js';
+import { useStableCallback } from '../ui/stable-callback.js';
 import type { Template } from './Composer.js';
 import { NewSocketForm } from './NewSocketForm.js';
 import { SocketView } from './SocketView.js';
@@ -79,28 +80,27 @@ export function Workbench({ client }: { client: AppClient }) {
     setTemplatesState(next);
     client.request('templates.save', { templates: next }).catch((err) => setError(`Templates not saved: ${errorMessage(err)}`));
   };
-  useEffect(() => {
-    if (selected !== 'new' && !sockets[selected]) setSelected(order[order.length - 1] ?? 'new');
-  }, [sockets, order, selected]);
+  // The selected socket is gone (closed, or the back end restarted): select the newest one instead, in this
+  // render (React renders again at once, before anything is drawn). Set only when it differs, so it settles.
+  if (selected !== 'new' && !sockets[selected]) {
+    const fallback = order[order.length - 1] ?? 'new';
+    if (fallback !== selected) setSelected(fallback);
+  }
   useEffect(() => pruneDrafts((id) => id in sockets), [sockets]);
   // The back end restarted: ids start again, so nothing kept under an old id may reach a new socket.
-  useEffect(() => {
-    if (epoch === 0) return;
+  const [seenEpoch, setSeenEpoch] = useState(epoch);
+  if (epoch !== seenEpoch) {
+    setSeenEpoch(epoch);
     setRecent([]);
-    pruneDrafts(() => false);
+  }
+  useEffect(() => {
+    if (epoch !== 0) pruneDrafts(() => false);
   }, [epoch]);
 
-  // Stable callbacks (reading the newest templates through a ref), so a socket view whose socket did not
-  // change is not drawn again when the workbench renders (SocketView is memoised).
-  const templatesRef = useRef(templates);
-  templatesRef.current = templates;
-  const setTemplatesRef = useRef(setTemplates);
-  setTemplatesRef.current = setTemplates;
-  const saveTemplate = useCallback(
-    (t: Template) => setTemplatesRef.current([...templatesRef.current.filter((x) => x.name !== t.name), t]),
-    [],
-  );
-  const deleteTemplate = useCallback((name: string) => setTemplatesRef.current(templatesRef.current.filter((x) => x.name !== name)), []);
+  // Stable callbacks, so a socket view whose socket did not change is not drawn again when the workbench
+  // renders (SocketView is memoised).
+  const saveTemplate = useStableCallback((t: Template) => setTemplates([...templates.filter((x) => x.name !== t.name), t]));
+  const deleteTemplate = useStableCallback((name: string) => setTemplates(templates.filter((x) => x.name !== name)));
 
   const saveWorkspace = async () => {
     let zap;
