@@ -245,7 +245,19 @@ export class CaptureStore {
     let c = this.conns.get(r.conn);
     if (!c) {
       const [client, server] = r.dir === 'c2s' ? [r.src, r.dst] : [r.dst, r.src];
-      c = { conn: r.conn, client, server, messages: 0, commands: 0, bytes: 0, errors: 0, state: 'open', firstTs: r.ts, lastTs: r.ts };
+      c = {
+        conn: r.conn,
+        client,
+        server,
+        messages: 0,
+        commands: 0,
+        bytes: 0,
+        errors: 0,
+        missingBytes: 0,
+        state: 'open',
+        firstTs: r.ts,
+        lastTs: r.ts,
+      };
       this.conns.set(r.conn, c);
     }
     c.lastTs = Math.max(c.lastTs, r.ts);
@@ -272,6 +284,15 @@ export class CaptureStore {
         break;
       case 'error':
         c.errors++;
+        break;
+      case 'gap':
+        c.missingBytes += r.bytes;
+        break;
+      case 'upgrade':
+        // The client's request names the path, the server's answer the subprotocol (ZWS2.0/<mechanism>).
+        c.websocket = { ...c.websocket }; // a new object: summaries handed out before keep what they showed
+        if (r.path !== undefined) c.websocket.path = r.path;
+        if (r.protocol !== undefined) c.websocket.protocol = r.protocol;
         break;
       case 'close':
         c.state = 'closed';

@@ -295,9 +295,13 @@ export interface ConnectionSummary {
   commands: number;
   bytes: number;
   errors: number;
+  /** Bytes of the connection's streams the capture did not contain (segments it dropped or missed): 0 when whole. */
+  missingBytes: number;
   state: 'open' | 'closed';
   firstTs: number;
   lastTs: number;
+  /** ZMTP over WebSocket (ZWS): the upgrade request's path and the subprotocol the server chose. */
+  websocket?: { path?: string; protocol?: string };
   /** A PGM/EPGM session (one per TSI) rather than a TCP connection: what its records showed. */
   pgm?: PgmSessionSummary;
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, shot, startServe, waitForText, type Served } from './serve-harness.js';
-import { captureWithTcpdump, freePort, pubSubExchange, reqRepExchange } from './traffic.js';
+import { captureWithTcpdump, freePort, pubSubExchange, reqRepExchange, reqRepRounds } from './traffic.js';
+import { readTcpPackets, writeTcpPackets } from '../helpers/tcp-rewrite.js';
 import { REALCAPS, realcapsMissing } from '../helpers/pgm.js';
 
 let served: Served;
@@ -152,6 +153,29 @@ test('a PUB/SUB capture shows the subscription, topics and a rate chart', async 
   await page.getByRole('button', { name: 'Toggle dark mode' }).click();
   await page.getByRole('tab', { name: 'Detail' }).click();
   await page.getByRole('button', { name: 'Clear connection filter' }).click();
+});
+
+test('a capture missing a segment: its connection shows how many bytes were not captured', async () => {
+  const file = join(dir, 'whole.pcap');
+  const port = await freePort();
+  await captureWithTcpdump(file, port, () => reqRepRounds(['request one', 'request two', 'request three'], port));
+  // The segment carrying the second request is dropped: the rewritten file misses exactly its payload.
+  const packets = await readTcpPackets(file);
+  const lost = packets.findIndex((p) => p.d.tcp.payload.includes('request two'));
+  assert.ok(lost >= 0);
+  const missing = packets[lost].d.tcp.payload.length;
+  const lossy = join(dir, 'lossy.pcap');
+  writeTcpPackets(
+    packets.filter((_, i) => i !== lost),
+    lossy,
+  );
+  await page.getByLabel('Capture file').setInputFiles(lossy);
+  await page.getByRole('navigation', { name: 'Captures' }).getByRole('button', { name: 'lossy.pcap' }).waitFor();
+  await page.getByText('ready', { exact: true }).waitFor();
+  const badge = page.getByTestId('connections').getByTestId('not-captured');
+  await badge.waitFor();
+  assert.equal(await badge.textContent(), `${missing} B not captured`);
+  await shot(page, 'capture-not-captured');
 });
 
 test('a live capture on loopback shows a message as it happens', async () => {

@@ -22,6 +22,25 @@ export async function reqRepExchange(frames: string[], reply: string[], port?: n
   }
 }
 
+/** libzmq REQ -> REP on one connection: each of `requests` sent and answered in turn. */
+export async function reqRepRounds(requests: string[], port: number): Promise<void> {
+  const rep = new zmq.Reply({ linger: 0 });
+  const req = new zmq.Request({ linger: 0 });
+  try {
+    await rep.bind(`tcp://127.0.0.1:${port}`);
+    req.connect(`tcp://127.0.0.1:${port}`);
+    for (const request of requests) {
+      await req.send(request);
+      await rep.receive();
+      await rep.send(`reply to ${request}`);
+      await req.receive();
+    }
+  } finally {
+    req.close();
+    rep.close();
+  }
+}
+
 /** A free loopback port (bound then released by libzmq). */
 export async function freePort(): Promise<number> {
   const s = new zmq.Pair({ linger: 0 });

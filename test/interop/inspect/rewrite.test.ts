@@ -7,8 +7,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
 import {
-  openCapture,
-  decodeLinkLayer,
   buildTcpPacket,
   fragmentIpPacket,
   PcapWriter,
@@ -27,11 +25,9 @@ import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { decodeFile, messages, errors, zmtpConns, framesOf } from './helpers.js';
 import { rng } from '../../unit/inspect/relay.js';
 import { tshark } from '../capture/helpers.js';
+import { readTcpPackets, writeTcpPackets, firstClientPort, nthDataPacket, type TcpPacket } from '../../helpers/tcp-rewrite.js';
 
-interface Pkt {
-  ts: number;
-  d: DecodedPacket;
-}
+type Pkt = TcpPacket;
 
 const t = tempDir();
 let original: Pkt[] = [];
@@ -61,11 +57,7 @@ before(async () => {
     reqs.forEach((r) => r.close());
     rep.close();
   }
-  for await (const p of openCapture(cap.file)) {
-    if ('kind' in p) continue;
-    const d = decodeLinkLayer(p);
-    if (d && d.kind === 'tcp') original.push({ ts: p.ts, d });
-  }
+  original = await readTcpPackets(cap.file);
   const decoded = await decodeFile(cap.file);
   baseline = decoded.records;
   conns = zmtpConns(baseline);
@@ -74,24 +66,8 @@ before(async () => {
 after(() => t.cleanup());
 
 function write(pkts: Pkt[], name: string): string {
-  const w = new PcapWriter({ linkType: LINKTYPE_ETHERNET, nanosecond: true });
-  for (const p of pkts) {
-    const tcp = p.d.tcp;
-    const data = buildTcpPacket({
-      src: p.d.src,
-      dst: p.d.dst,
-      srcPort: tcp.srcPort,
-      dstPort: tcp.dstPort,
-      seq: tcp.seq,
-      ack: tcp.ack,
-      flags: tcp.flags,
-      payload: tcp.payload,
-    });
-    const sec = Math.floor(p.ts);
-    w.write({ tsSec: sec, tsNsec: Math.round((p.ts - sec) * 1e9), data });
-  }
   const file = join(t.dir, name);
-  writeFileSync(file, w.toBuffer());
+  writeTcpPackets(pkts, file);
   return file;
 }
 
@@ -204,9 +180,7 @@ for (const ipVersion of [4, 6] as const) {
 test('capture started mid-connection: frames found heuristically, later messages recovered exactly', async () => {
   const [a, b] = conns;
   // Drop the first packets of every connection up to and including the 3rd request of connection a.
-  const aClientPort = original.find((p) => p.d.tcp.flags === TCP_SYN)!.d.tcp.srcPort;
-  let seen = 0;
-  const start = original.findIndex((p) => p.d.tcp.srcPort === aClientPort && p.d.tcp.payload.length > 0 && ++seen === 6);
+  const start = nthDataPacket(original, firstClientPort(original), 6);
   const file = write(original.slice(start + 1), 'midstream.pcap');
   const { records } = await decodeFile(file);
   const ids = [...new Set(records.filter((r) => r.type === 'message').map((r) => r.conn))];
@@ -229,9 +203,7 @@ test('capture started mid-connection: frames found heuristically, later messages
 
 test('a lost segment: one gap record, the other connection untouched, decoding resumes after it', async () => {
   const [a, b] = conns;
-  const aClientPort = original.find((p) => p.d.tcp.flags === TCP_SYN)!.d.tcp.srcPort;
-  let seen = 0;
-  const lost = original.findIndex((p) => p.d.tcp.srcPort === aClientPort && p.d.tcp.payload.length > 0 && ++seen === 8);
+  const lost = nthDataPacket(original, firstClientPort(original), 8);
   const file = write(
     original.filter((_, i) => i !== lost),
     'lost.pcap',

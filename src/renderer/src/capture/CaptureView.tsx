@@ -151,6 +151,12 @@ const Connections = memo(function Connections({
                 ) : (
                   <Badge tone={c.state === 'open' ? 'green' : 'slate'}>{c.state}</Badge>
                 )}
+                {c.missingBytes > 0 && (
+                  <Badge tone="amber" testId="not-captured">
+                    {fmtBytes(c.missingBytes)} not captured
+                  </Badge>
+                )}
+                {c.websocket && <Badge tone="sky">ZWS {c.websocket.path ?? ''}</Badge>}
                 {c.pgm && c.pgm.lost > 0 && <Badge tone="red">{c.pgm.lost} lost</Badge>}
                 {c.pgm && c.pgm.repaired > 0 && <Badge tone="amber">{c.pgm.repaired} repaired</Badge>}
                 {c.pgm && c.pgm.duplicates > 0 && <Badge tone="slate">{c.pgm.duplicates} dup</Badge>}
