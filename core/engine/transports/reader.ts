@@ -142,7 +142,25 @@ export class SlabReader {
     if (typeof handle?.useUserBuffer !== 'function' || this.socket!.destroyed) return;
     handle.useUserBuffer(this.next());
   }
+
+  /**
+   * The socket closed: nothing more is read. The reader stops being the one that read last (that
+   * module-level record would otherwise keep it, its slab, socket and consumer alive until another
+   * socket read) and lets go of its memory, even while a closed connection still refers to it.
+   */
+  release(): void {
+    if (lastRead === this) lastRead = undefined;
+    this.slab = NO_SLAB;
+    this.used = 0;
+    this.chunkEnd = 0;
+    this.current = undefined;
+    this.held = [];
+    this.sink = undefined;
+  }
 }
+
+/** A released reader's slab: empty, so no frame can grow in place in it. */
+const NO_SLAB = Buffer.alloc(0);
 
 /**
  * The reader whose read callback ran last. An exception can only leave Node's JS run after a read of
@@ -172,14 +190,20 @@ export function readerOf(socket: net.Socket): SlabReader | undefined {
   return readers.get(socket);
 }
 
+/** Makes `reader` the one of `socket` (found by readerOf) until the socket closes, when it is released. */
+function readThrough(socket: net.Socket, reader: SlabReader): void {
+  reader.socket = socket;
+  watchThrows();
+  readers.set(socket, reader);
+  socket.once('close', () => reader.release());
+  socket.unref();
+}
+
 /** A client socket reading through a SlabReader. */
 export function connectWithReader(options: net.NetConnectOpts): net.Socket {
   const reader = new SlabReader();
   const socket = net.connect({ ...options, onread: reader.onreadOption } as unknown as net.NetConnectOpts);
-  reader.socket = socket;
-  watchThrows();
-  readers.set(socket, reader);
-  socket.unref();
+  readThrough(socket, reader);
   return socket;
 }
 
@@ -212,9 +236,6 @@ export function adoptAccepted(sock: net.Socket): { socket: net.Socket; reader?: 
   // The original wrapper no longer owns the handle; destroying it only settles the server's count.
   (sock as unknown as { _handle: unknown })._handle = null;
   sock.destroy();
-  reader.socket = adopted;
-  watchThrows();
-  readers.set(adopted, reader);
-  adopted.unref();
+  readThrough(adopted, reader);
   return { socket: adopted, reader };
 }

@@ -7,11 +7,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import type * as zeromq from 'zeromq';
 import { freedPort } from '../../helpers/port.js';
+import { collectGarbage } from '../../helpers/gc.js';
 
 type Zmq = typeof zeromq;
 
@@ -52,16 +51,6 @@ function runChild(loader: Loader, body: string, watch?: (stderrSoFar: string) =>
   });
   // A child that never ends is killed by the test's timeout (the promise below then never settles).
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-/**
- * A full garbage collection, without starting Node with --expose-gc. After a turn of the event loop
- * first: a WeakRef's target is kept alive until the job that made or read it has ended.
- */
-async function collectGarbage(): Promise<void> {
-  await new Promise((r) => setImmediate(r));
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
 }
 
 const WARNING =
