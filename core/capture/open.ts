@@ -27,6 +27,9 @@ export interface OpenCaptureOptions {
    *  process that does nothing else meanwhile (the `zmtp decode` CLI); it blocks the event loop for each
    *  read, so not for a process serving others. */
   syncReads?: boolean;
+  /** How errors name the input (the user's own file name for an upload kept under a temporary path);
+   *  by default a file's path, and "stream" for bytes from a stream. */
+  name?: string;
 }
 
 /** An async iterable of packets and warnings, with the format and progress known once reading starts. */
@@ -60,6 +63,7 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
     totalBytes: undefined,
   };
   const step = options.progressStepBytes ?? 1024 * 1024;
+  const name = options.name ?? (typeof input === 'string' ? input : 'stream');
   let lastReported = -Infinity;
   const report = (final: boolean) => {
     if (!options.onProgress) return;
@@ -75,10 +79,10 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
       let size: number;
       try {
         const st = await fsp.stat(input);
-        if (st.isDirectory()) throw new CaptureError('EIO', `${input} is a directory, not a capture file`);
+        if (st.isDirectory()) throw new CaptureError('EIO', `${name} is a directory, not a capture file`);
         size = st.size;
       } catch (e) {
-        throw fileError(e, input);
+        throw fileError(e, name);
       }
       state.totalBytes = size;
       const chunk = options.chunkBytes ?? 256 * 1024;
@@ -94,17 +98,16 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
       try {
         await reader.fill(4);
       } catch (e) {
-        throw typeof input === 'string' ? fileError(e, input) : e;
+        throw typeof input === 'string' ? fileError(e, name) : e;
       }
-      if (reader.buffered === 0) throw new CaptureError('EEMPTY', `capture ${describe(input)} is empty (0 bytes)`);
-      if (reader.buffered < 4)
-        throw new CaptureError('EBADMAGIC', `${describe(input)} is too short to be a capture (${reader.buffered} bytes)`);
+      if (reader.buffered === 0) throw new CaptureError('EEMPTY', `capture ${name} is empty (0 bytes)`);
+      if (reader.buffered < 4) throw new CaptureError('EBADMAGIC', `${name} is too short to be a capture (${reader.buffered} bytes)`);
       const magic = reader.peek(4);
       const format = detectFormat(magic);
       if (!format) {
         throw new CaptureError(
           'EBADMAGIC',
-          `${describe(input)} is not a pcap or pcapng capture (magic 0x${magic.toString('hex')}; expected a1b2c3d4, a1b23c4d or 0a0d0d0a)`,
+          `${name} is not a pcap or pcapng capture (magic 0x${magic.toString('hex')}; expected a1b2c3d4, a1b23c4d or 0a0d0d0a)`,
         );
       }
       state.format = format;
@@ -119,7 +122,7 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
   const readError = (e: unknown): Error =>
     e instanceof CaptureError
       ? e
-      : new CaptureError('EIO', `reading ${describe(input)} failed after ${state.bytesRead} bytes: ${(e as Error)?.message ?? String(e)}`, {
+      : new CaptureError('EIO', `reading ${name} failed after ${state.bytesRead} bytes: ${(e as Error)?.message ?? String(e)}`, {
           cause: e,
         });
 
@@ -181,15 +184,12 @@ async function* readSyncChunks(path: string, size: number): AsyncGenerator<Buffe
   }
 }
 
-function describe(input: unknown): string {
-  return typeof input === 'string' ? input : 'stream';
-}
-
-function fileError(e: unknown, path: string): Error {
+/** A file that cannot be opened or read, as a CaptureError naming it `name`. */
+function fileError(e: unknown, name: string): Error {
   if (e instanceof CaptureError) return e;
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return new CaptureError('ENOENT', `capture file not found: ${path}`, { cause: e });
-  if (code === 'EACCES' || code === 'EPERM') return new CaptureError('EACCES', `capture file is not readable: ${path}`, { cause: e });
-  if (code === 'EISDIR') return new CaptureError('EIO', `${path} is a directory, not a capture file`, { cause: e });
-  return new CaptureError('EIO', `cannot read capture file ${path}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  if (code === 'ENOENT') return new CaptureError('ENOENT', `capture file not found: ${name}`, { cause: e });
+  if (code === 'EACCES' || code === 'EPERM') return new CaptureError('EACCES', `capture file is not readable: ${name}`, { cause: e });
+  if (code === 'EISDIR') return new CaptureError('EIO', `${name} is a directory, not a capture file`, { cause: e });
+  return new CaptureError('EIO', `cannot read capture file ${name}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
 }

@@ -21,8 +21,6 @@ interface Session {
   file?: string;
   /** The packet file is ours (an upload, a live capture's file): deleted when the capture closes. */
   ownsFile: boolean;
-  /** Decoded from a stream (an upload as it arrives): its errors name it, and it can be saved once complete. */
-  streamed?: boolean;
   live?: sources.LiveSource;
   closed: boolean;
   lastEmit: number;
@@ -65,8 +63,7 @@ export class Captures {
     const s = this.newSession(name, 'file', 'loading');
     s.file = path;
     s.ownsFile = true;
-    s.streamed = true;
-    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), s.abort.signal));
+    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), { signal: s.abort.signal, name }));
     this.changed(s, true);
     return this.snapshot(s);
   }
@@ -93,7 +90,7 @@ export class Captures {
     const s = this.newSession(name ?? basename(path), 'file', 'loading');
     s.file = path;
     s.summary.canSave = true;
-    void this.consume(s, sources.decodeFile(path, this.sink(s, size), s.abort.signal));
+    void this.consume(s, sources.decodeFile(path, this.sink(s, size), { signal: s.abort.signal, name: s.summary.name }));
     this.changed(s, true);
     return this.snapshot(s);
   }
@@ -341,13 +338,8 @@ export class Captures {
       if (s.summary.bytesRead !== undefined) s.summary.totalBytes ??= s.summary.bytesRead;
     } catch (err) {
       s.summary.state = 'failed';
-      // Uploads live under a temp name, and a stream is called 'stream': show the user's file name instead.
-      const message = describeError(err).message;
-      s.summary.error = s.streamed
-        ? message.replace(/\bstream\b/, s.summary.name)
-        : s.file
-          ? message.split(s.file).join(s.summary.name)
-          : message;
+      // A file's or an upload's errors already name the user's file (decodeFile's `name`).
+      s.summary.error = describeError(err).message;
       s.summary.canSave = false;
     }
     if (!s.closed) this.changed(s, true);

@@ -16,13 +16,22 @@ export interface PipelineSink {
 
 export const pipelineReady = true;
 
+export interface DecodeFileOptions {
+  /** Stops decoding (the capture was closed). */
+  signal: AbortSignal;
+  /** The name errors give the capture: the user's file name, where the bytes are an upload's stream or
+   *  its temporary file (default: the path, or "stream"). */
+  name?: string;
+}
+
 /**
  * Decodes a pcap/pcapng file, or its bytes as they arrive (an upload), to the end (or until `signal`
  * aborts). Rejects only if it cannot be read at all.
  */
-export async function decodeFile(input: string | ByteSource, sink: PipelineSink, signal: AbortSignal): Promise<void> {
+export async function decodeFile(input: string | ByteSource, sink: PipelineSink, { signal, name }: DecodeFileOptions): Promise<void> {
   await decodeCapture(input, {
     signal,
+    name,
     onRecord: (r) => sink.record(r),
     onWarning: (w) => sink.warning(w),
     onProgress: (p) => sink.progress(p.bytesRead, p.totalBytes),

@@ -29,6 +29,8 @@ export interface DecodeCaptureOptions extends InspectPacketsOptions {
   progressStepBytes?: number;
   /** For files: synchronous reads (see OpenCaptureOptions.syncReads), for a process doing nothing else. */
   syncReads?: boolean;
+  /** How errors name the input (see OpenCaptureOptions.name). */
+  name?: string;
 }
 
 export interface DecodeSummary {
@@ -129,6 +131,7 @@ export async function decodeCapture(input: string | Readable | ByteSource, optio
     onProgress: options.onProgress,
     progressStepBytes: options.progressStepBytes,
     syncReads: options.syncReads,
+    name: options.name,
   });
   const summary = await inspectPackets(source, options);
   return { ...summary, format: source.format };

@@ -21,7 +21,11 @@ test("a malformed packet's warning names its packet once", async (t) => {
   const file = join(dir, 'bad.pcap');
   writeFileSync(file, w.toBuffer());
   const warnings: CaptureWarning[] = [];
-  await decodeFile(file, { record() {}, packet() {}, progress() {}, warning: (w) => warnings.push(w) }, new AbortController().signal);
+  await decodeFile(
+    file,
+    { record() {}, packet() {}, progress() {}, warning: (w) => warnings.push(w) },
+    { signal: new AbortController().signal },
+  );
   assert.deepEqual(
     warnings.map((w) => [w.index, w.code, w.severity]),
     [[2, 'PACKET_MALFORMED', 'warning']],
