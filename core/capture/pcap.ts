@@ -81,7 +81,7 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
   const input = {
     pause() {},
     resume() {},
-    on(event: string, fn: (...a: any[]) => void) {
+    on(event: string, fn: (...a: unknown[]) => void) {
       if (event === 'data') feed = fn;
       return input;
     },

@@ -25,7 +25,7 @@ declare module 'pcap-parser' {
   }
   /** Accepts a path or anything with pause/resume/on('data'|'error'|'end'). */
   export function parse(
-    input: string | { pause(): void; resume(): void; on(event: string, fn: (...a: any[]) => void): unknown },
+    input: string | { pause(): void; resume(): void; on(event: string, fn: (...a: unknown[]) => void): unknown },
   ): PcapParser;
   const _default: { parse: typeof parse };
   export default _default;

@@ -14,6 +14,7 @@ export function asText(hex: string): string | null {
   try {
     const s = decoder.decode(hexToBytes(hex));
     // Control characters other than whitespace mean it is binary, not text.
+    // eslint-disable-next-line no-control-regex -- finding control characters is this pattern's purpose
     return /[\u0000-\u0008\u000e-\u001f\u007f]/.test(s) ? null : s;
   } catch {
     return null;
