@@ -28,23 +28,27 @@ export async function readTcpPackets(file: string): Promise<TcpPacket[]> {
   return out;
 }
 
+/** The Ethernet frame of `p`, built anew; `src`/`dst` move it to other addresses (IPv6 too). */
+export function tcpFrame(p: TcpPacket, src = p.d.src, dst = p.d.dst): Buffer {
+  const tcp = p.d.tcp;
+  return buildTcpPacket({
+    src,
+    dst,
+    srcPort: tcp.srcPort,
+    dstPort: tcp.dstPort,
+    seq: tcp.seq,
+    ack: tcp.ack,
+    flags: tcp.flags,
+    payload: tcp.payload,
+  });
+}
+
 /** Writes `packets` to `file` as an Ethernet pcap with nanosecond times, each packet built anew. */
 export function writeTcpPackets(packets: TcpPacket[], file: string): void {
   const w = new PcapWriter({ linkType: LINKTYPE_ETHERNET, nanosecond: true });
   for (const p of packets) {
-    const tcp = p.d.tcp;
-    const data = buildTcpPacket({
-      src: p.d.src,
-      dst: p.d.dst,
-      srcPort: tcp.srcPort,
-      dstPort: tcp.dstPort,
-      seq: tcp.seq,
-      ack: tcp.ack,
-      flags: tcp.flags,
-      payload: tcp.payload,
-    });
     const sec = Math.floor(p.ts);
-    w.write({ tsSec: sec, tsNsec: Math.round((p.ts - sec) * 1e9), data });
+    w.write({ tsSec: sec, tsNsec: Math.round((p.ts - sec) * 1e9), data: tcpFrame(p) });
   }
   writeFileSync(file, w.toBuffer());
 }

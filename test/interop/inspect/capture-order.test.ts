@@ -7,20 +7,9 @@
 // test finds that packet itself, from the TCP sequence numbers of the rewritten file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as zmq from 'zeromq';
-import {
-  openCapture,
-  decodeLinkLayer,
-  buildTcpPacket,
-  PcapWriter,
-  seqDiff,
-  TCP_FIN,
-  TCP_SYN,
-  LINKTYPE_ETHERNET,
-  type DecodedPacket,
-} from '../../../core/capture/index.js';
+import { seqDiff, TCP_FIN, TCP_SYN } from '../../../core/capture/index.js';
 import type { InspectRecord, MessageRecord } from '../../../core/inspect/records.js';
 import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
 import { prng } from '../../helpers/random.js';
@@ -29,11 +18,9 @@ import { decodeCapture } from '../../../core/inspect/decode-capture.js';
 import { encodeMessage, type Framing } from '../../../core/zmtp/index.js';
 import net from 'node:net';
 import { waitForFins } from '../capture/helpers.js';
+import { readTcpPackets, writeTcpPackets, type TcpPacket } from '../../helpers/tcp-rewrite.js';
 
-interface Pkt {
-  ts: number;
-  d: DecodedPacket;
-}
+type Pkt = TcpPacket;
 
 const t = tempDir();
 let original: Pkt[] = [];
@@ -78,41 +65,15 @@ before(async () => {
     });
     rep.close();
   }
-  original = await readPackets(cap.file);
+  original = await readTcpPackets(cap.file);
   capturedFile = cap.file;
 });
 
 after(() => t.cleanup());
 
-async function readPackets(file: string): Promise<Pkt[]> {
-  const out: Pkt[] = [];
-  for await (const p of openCapture(file)) {
-    if ('kind' in p) continue;
-    const d = decodeLinkLayer(p);
-    if (d && d.kind === 'tcp') out.push({ ts: p.ts, d });
-  }
-  return out;
-}
-
 function write(pkts: Pkt[], name: string): string {
-  const w = new PcapWriter({ linkType: LINKTYPE_ETHERNET, nanosecond: true });
-  for (const p of pkts) {
-    const tcp = p.d.tcp;
-    const data = buildTcpPacket({
-      src: p.d.src,
-      dst: p.d.dst,
-      srcPort: tcp.srcPort,
-      dstPort: tcp.dstPort,
-      seq: tcp.seq,
-      ack: tcp.ack,
-      flags: tcp.flags,
-      payload: tcp.payload,
-    });
-    const sec = Math.floor(p.ts);
-    w.write({ tsSec: sec, tsNsec: Math.round((p.ts - sec) * 1e9), data });
-  }
   const file = join(t.dir, name);
-  writeFileSync(file, w.toBuffer());
+  writeTcpPackets(pkts, file);
   return file;
 }
 
@@ -298,7 +259,7 @@ for (const [seed, window, minAnomalies] of [
     const shuffled = keyed.map(({ p }, i) => ({ ts: t0 + i * 1e-6, d: p.d }));
     const { dataBeforeSyn, finBeforeData } = anomalies(shuffled);
     const file = write(shuffled, `shuffled-${seed}.pcap`);
-    const back = await readPackets(file);
+    const back = await readTcpPackets(file);
     const { records } = await decodeFile(file);
     assert.deepEqual(errors(records), []);
     const conns = [...new Set(records.filter((r) => r.type === 'message').map((r) => r.conn))];
@@ -408,7 +369,7 @@ test('ZMTP 1.0 (a raw 1.0 peer and libzmq ROUTER falling back to it) started mid
     raw?.destroy();
     router.close();
   }
-  const pkts = await readPackets(cap.file);
+  const pkts = await readTcpPackets(cap.file);
   dir.cleanup();
   const random = prng(10);
   let recovered = 0;
@@ -464,7 +425,7 @@ test('ZeroMQ over WebSocket (libzmq REQ/REP on ws://) started mid-stream after t
     req.close();
     rep.close();
   }
-  const pkts = await readPackets(cap.file);
+  const pkts = await readTcpPackets(cap.file);
   dir.cleanup();
   // Client frames are masked on the wire: the first reply marks where the messages begin.
   const firstData = pkts.findIndex((p) => p.d.tcp.payload.includes(Buffer.from('ws reply 0')));

@@ -1,7 +1,8 @@
 // Shared by the inspector's interop tests: decode a capture file into records and pick out what one
 // connection carried, to compare with what the test really sent.
 import { decodeCapture, type DecodeSummary } from '../../../core/inspect/decode-capture.js';
-import { startCapture, tempDir, type CaptureSpec } from '../../helpers/capture.js';
+import * as zmq from 'zeromq';
+import { portOf, startCapture, tempDir, type CaptureSpec } from '../../helpers/capture.js';
 import type { InspectRecord, MessageRecord, CommandRecord, GreetingRecord, ErrorRecord, GapRecord } from '../../../core/inspect/records.js';
 
 export interface Decoded {
@@ -29,6 +30,36 @@ export async function captured(
     if (process.env.KEEP_CAPTURES) console.log(`capture kept: ${cap.file}`);
     else t.cleanup();
   }
+}
+
+/**
+ * tcpdump's capture (dir/name) of two libzmq REQ clients taking turns with one REP for `rounds` rounds:
+ * client k's request i is ["client k request i", i * 37 bytes of k + i], answered ["reply to ...", i
+ * x's]; the last answer is "CAPTURE-END" instead, where the capture stops. Returns the file.
+ */
+export async function captureTwoRequesters(dir: string, name: string, rounds: number): Promise<string> {
+  const rep = new zmq.Reply({ linger: 0 });
+  await rep.bind('tcp://127.0.0.1:*');
+  const port = portOf(rep.lastEndpoint);
+  const reqs = [new zmq.Request({ linger: 0 }), new zmq.Request({ linger: 0 })];
+  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, dir, name);
+  try {
+    reqs.forEach((r) => r.connect(`tcp://127.0.0.1:${port}`));
+    for (let i = 0; i < rounds; i++) {
+      for (const [k, req] of reqs.entries()) {
+        await req.send([`client ${k} request ${i}`, Buffer.alloc(i * 37, k + i)]);
+        const [msg] = await rep.receive();
+        await rep.send([`reply to ${msg}`, i === rounds - 1 && k === 1 ? 'CAPTURE-END' : 'x'.repeat(i)]);
+        await req.receive();
+      }
+    }
+    await cap.stopAfter(Buffer.from('CAPTURE-END'));
+  } finally {
+    cap.kill();
+    reqs.forEach((r) => r.close());
+    rep.close();
+  }
+  return cap.file;
 }
 
 export async function decodeFile(path: string): Promise<Decoded> {

@@ -5,10 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import * as zmq from 'zeromq';
 import { Host } from '../../../core/host/index.js';
 import type { ConnectionSummary } from '../../../core/host/protocol.js';
-import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
+import { tempDir } from '../../helpers/capture.js';
+import { captureTwoRequesters } from './helpers.js';
 import { firstClientPort, nthDataPacket, readTcpPackets, writeTcpPackets } from '../../helpers/tcp-rewrite.js';
 
 const t = tempDir();
@@ -20,28 +20,7 @@ let lossyClient = '';
 
 before(async () => {
   host = new Host();
-  const rep = new zmq.Reply({ linger: 0 });
-  await rep.bind('tcp://127.0.0.1:*');
-  const port = portOf(rep.lastEndpoint);
-  const reqs = [new zmq.Request({ linger: 0 }), new zmq.Request({ linger: 0 })];
-  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'whole.pcap');
-  try {
-    reqs.forEach((r) => r.connect(`tcp://127.0.0.1:${port}`));
-    for (let i = 0; i < 6; i++) {
-      for (const [k, req] of reqs.entries()) {
-        await req.send([`client ${k} request ${i}`, Buffer.alloc(100 + i * 50, k)]);
-        await rep.receive();
-        await rep.send(i === 5 && k === 1 ? 'MISSING-END' : `reply ${i}`);
-        await req.receive();
-      }
-    }
-    await cap.stopAfter(Buffer.from('MISSING-END'));
-  } finally {
-    cap.kill();
-    reqs.forEach((r) => r.close());
-    rep.close();
-  }
-  whole = cap.file;
+  whole = await captureTwoRequesters(t.dir, 'whole.pcap', 6);
   const packets = await readTcpPackets(whole);
   const clientPort = firstClientPort(packets);
   // The fourth data segment of the first client: past its greeting and handshake, with requests after it.

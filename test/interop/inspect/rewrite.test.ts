@@ -5,9 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as zmq from 'zeromq';
 import {
-  buildTcpPacket,
   fragmentIpPacket,
   PcapWriter,
   TcpReassembler,
@@ -21,11 +19,11 @@ import {
 import { decodeCapture } from '../../../core/inspect/decode-capture.js';
 import { Inspector } from '../../../core/inspect/inspector.js';
 import type { InspectRecord, MessageRecord } from '../../../core/inspect/records.js';
-import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
-import { decodeFile, messages, errors, zmtpConns, framesOf } from './helpers.js';
+import { tempDir } from '../../helpers/capture.js';
+import { captureTwoRequesters, decodeFile, messages, errors, zmtpConns, framesOf } from './helpers.js';
 import { rng } from '../../unit/inspect/relay.js';
 import { tshark } from '../capture/helpers.js';
-import { readTcpPackets, writeTcpPackets, firstClientPort, nthDataPacket, type TcpPacket } from '../../helpers/tcp-rewrite.js';
+import { readTcpPackets, writeTcpPackets, firstClientPort, nthDataPacket, tcpFrame, type TcpPacket } from '../../helpers/tcp-rewrite.js';
 
 type Pkt = TcpPacket;
 
@@ -36,29 +34,9 @@ let conns: number[] = [];
 const N = 12;
 
 before(async () => {
-  const rep = new zmq.Reply({ linger: 0 });
-  await rep.bind('tcp://127.0.0.1:*');
-  const port = portOf(rep.lastEndpoint);
-  const reqs = [new zmq.Request({ linger: 0 }), new zmq.Request({ linger: 0 })];
-  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'two.pcap');
-  try {
-    reqs.forEach((r) => r.connect(`tcp://127.0.0.1:${port}`));
-    for (let i = 0; i < N; i++) {
-      for (const [k, req] of reqs.entries()) {
-        await req.send([`client ${k} request ${i}`, Buffer.alloc(i * 37, k + i)]);
-        const [msg] = await rep.receive();
-        await rep.send([`reply to ${msg}`, i === N - 1 && k === 1 ? 'REWRITE-END' : 'x'.repeat(i)]);
-        await req.receive();
-      }
-    }
-    await cap.stopAfter(Buffer.from('REWRITE-END'));
-  } finally {
-    cap.kill();
-    reqs.forEach((r) => r.close());
-    rep.close();
-  }
-  original = await readTcpPackets(cap.file);
-  const decoded = await decodeFile(cap.file);
+  const file = await captureTwoRequesters(t.dir, 'two.pcap', N);
+  original = await readTcpPackets(file);
+  const decoded = await decodeFile(file);
   baseline = decoded.records;
   conns = zmtpConns(baseline);
 });
@@ -136,17 +114,7 @@ for (const ipVersion of [4, 6] as const) {
     for (const p of original) {
       const tcp = p.d.tcp;
       // IPv6: the same conversation between [::1] ports (both connections stay apart by port).
-      const [src, dst] = ipVersion === 4 ? [p.d.src, p.d.dst] : ['::1', '::1'];
-      const frame = buildTcpPacket({
-        src,
-        dst,
-        srcPort: tcp.srcPort,
-        dstPort: tcp.dstPort,
-        seq: tcp.seq,
-        ack: tcp.ack,
-        flags: tcp.flags,
-        payload: tcp.payload,
-      });
+      const frame = ipVersion === 4 ? tcpFrame(p) : tcpFrame(p, '::1', '::1');
       let frames = tcp.payload.length > 256 ? fragmentIpPacket(frame, LINKTYPE_ETHERNET, 256, id++) : [frame];
       if (frames.length > 1) {
         fragmented++;
