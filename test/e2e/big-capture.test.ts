@@ -5,23 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, shot, startServe, type Served } from './serve-harness.js';
+import { shot, useServedBrowser } from './serve-harness.js';
 import { captureWithTcpdump, freePort, pushPullBurst } from './traffic.js';
 
 const COUNT = 1_000_000;
-let served: Served;
-let browser: Browser;
+const app = useServedBrowser();
 let dir: string;
 
-before(async () => {
+before(() => {
   dir = mkdtempSync(join(tmpdir(), 'zmq-inspector-big-'));
-  served = await startServe();
-  browser = await launchBrowser();
 });
-after(async () => {
-  await browser?.close();
-  await served?.stop();
+after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -30,8 +24,8 @@ test('a million-message capture: table reaches the last row, search finds one me
   const port = await freePort();
   await captureWithTcpdump(file, port, () => pushPullBurst(port, COUNT));
 
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(served.url);
+  const page = await app.browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.goto(app.served.url);
   await page.getByRole('tab', { name: 'Capture' }).click();
   await page.getByLabel('Capture file').setInputFiles(file);
   await page.getByText('ready', { exact: true }).waitFor({ timeout: 170_000 });

@@ -7,56 +7,29 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import * as zmq from 'zeromq';
-import { chartAxis, chartInk, launchBrowser, shot, startServe, waitForText, type Served } from './serve-harness.js';
-import { captureWithTcpdump, freePort } from './traffic.js';
+import { after, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { chartAxis, chartInk, shot, useApp, waitForText } from './serve-harness.js';
+import { captureWithTcpdump, freePort, pushPullBurst } from './traffic.js';
 
 /** Enough 1 KiB messages that their JSON lines (~44 MB) are far more than loopback socket buffers hold. */
 const COUNT = 20_000;
-let served: Served;
-let browser: Browser;
+const dir = mkdtempSync(join(tmpdir(), 'zmq-inspector-export-'));
+const file = join(dir, 'burst.pcap');
 let page: Page;
-let dir: string;
-let file: string;
-
-/** PUSH -> PULL, each message a 1-byte frame and a 1 KiB frame. */
-async function burst(port: number): Promise<void> {
-  const pull = new zmq.Pull({ linger: 0 });
-  const push = new zmq.Push({ linger: 0, sendHighWaterMark: 0 });
-  try {
-    await pull.bind(`tcp://127.0.0.1:${port}`);
-    push.connect(`tcp://127.0.0.1:${port}`);
-    const received = (async () => {
-      for (let i = 0; i < COUNT; i++) await pull.receive();
-    })();
-    for (let i = 0; i < COUNT; i++) await push.send(['k', `msg-${i}-`.padEnd(1024, 'x')]);
-    await received;
-  } finally {
-    push.close();
-    pull.close();
-  }
-}
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'zmq-inspector-export-'));
-  file = join(dir, 'burst.pcap');
-  const port = await freePort();
-  await captureWithTcpdump(file, port, () => burst(port));
-  served = await startServe();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-  await page.goto(served.url);
-  await page.getByRole('tab', { name: 'Capture' }).click();
-  await page.getByLabel('Capture file').setInputFiles(file);
-  await page.getByText('ready', { exact: true }).waitFor({ timeout: 120_000 });
+const app = useApp({
+  acceptDownloads: true,
+  prepare: async (p) => {
+    page = p;
+    const port = await freePort();
+    // Each message a 1-byte frame and a 1 KiB frame.
+    await captureWithTcpdump(file, port, () => pushPullBurst(port, COUNT, (i) => ['k', `msg-${i}-`.padEnd(1024, 'x')]));
+    await page.getByRole('tab', { name: 'Capture' }).click();
+    await page.getByLabel('Capture file').setInputFiles(file);
+    await page.getByText('ready', { exact: true }).waitFor({ timeout: 120_000 });
+  },
 });
-after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const num = (s: string | null) => Number((s ?? '').replace(/^\+/, ''));
 
@@ -108,7 +81,7 @@ test('the detail pane shows fields in words, readable times and "1 byte"', async
 
 test('an export streams with progress and can be cancelled while it runs', async () => {
   const id = (await page.locator('[data-testid^="capture-c"]').first().getAttribute('data-testid'))!.slice('capture-'.length);
-  const url = new URL(served.url);
+  const url = new URL(app.served.url);
   const token = url.searchParams.get('token')!;
   // A reader that takes the headers and then nothing: the server can only get as far as the socket buffers.
   let ended = false;

@@ -3,26 +3,17 @@
 // transport filter separating PGM sessions from TCP connections.
 import assert from 'node:assert/strict';
 import { REALCAPS, realcapsMissing } from '../helpers/pgm.js';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startServe, waitForText, type Served } from './serve-harness.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { useApp, waitForText } from './serve-harness.js';
 
-let served: Served;
-let browser: Browser;
 let page: Page;
-
-before(async () => {
-  served = await startServe();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(served.url);
-  await page.getByRole('tab', { name: 'Capture' }).click();
-  await page.getByText('No capture open').waitFor();
-});
-
-after(async () => {
-  await browser?.close();
-  await served?.stop();
+useApp({
+  prepare: async (p) => {
+    page = p;
+    await page.getByRole('tab', { name: 'Capture' }).click();
+    await page.getByText('No capture open').waitFor();
+  },
 });
 
 test(

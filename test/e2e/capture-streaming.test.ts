@@ -12,27 +12,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { fmtBytes } from '../../src/renderer/src/format.js';
-import { launchBrowser, root, startServe, type Served } from './serve-harness.js';
+import { root, useServedBrowser } from './serve-harness.js';
 import { captureWithTcpdump, freePort, reqRepRoundTrips } from './traffic.js';
 
 const ROUND_TRIPS = 60_000;
 /** Bytes a second the page may upload while the checks during decoding run: the file takes minutes at this pace. */
 const CRAWL = 64 * 1024;
 
-let served: Served;
-let browser: Browser;
+const app = useServedBrowser();
 let dir: string;
 
-before(async () => {
+before(() => {
   dir = mkdtempSync(join(tmpdir(), 'zmq-inspector-streaming-'));
-  served = await startServe();
-  browser = await launchBrowser();
 });
-after(async () => {
-  await browser?.close();
-  await served?.stop();
+after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -80,8 +75,8 @@ test(
     const cli = await cliCounts(file);
     assert.ok(cli.messages > ROUND_TRIPS, `the capture holds the round trips' messages: ${cli.messages}`);
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await page.goto(served.url);
+    const page = await app.browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(app.served.url);
     await page.getByRole('tab', { name: 'Capture' }).click();
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');

@@ -5,34 +5,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, shot, startServe, waitForText, type Served } from './serve-harness.js';
+import { after, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { shot, useApp, waitForText } from './serve-harness.js';
 import { captureWithTcpdump, freePort, pubSubExchange, reqRepExchange, reqRepRounds } from './traffic.js';
 import { readTcpPackets, writeTcpPackets } from '../helpers/tcp-rewrite.js';
 import { REALCAPS, realcapsMissing } from '../helpers/pgm.js';
 
-let served: Served;
-let browser: Browser;
 let page: Page;
-let dir: string;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'zmq-inspector-e2e-'));
-  served = await startServe();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(served.url);
-  await page.getByRole('tab', { name: 'Capture' }).click();
-  await page.getByText('No capture open').waitFor();
+const dir = mkdtempSync(join(tmpdir(), 'zmq-inspector-e2e-'));
+useApp({
+  acceptDownloads: true,
+  prepare: async (p) => {
+    page = p;
+    await page.getByRole('tab', { name: 'Capture' }).click();
+    await page.getByText('No capture open').waitFor();
+  },
 });
 
-after(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('opens a tcpdump capture and finds a message by search', async () => {
   const needle = `needle-${randomBytes(4).toString('hex')}`;

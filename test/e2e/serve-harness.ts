@@ -65,30 +65,52 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export interface App {
+export interface ServedBrowser {
   served: Served;
   browser: Browser;
+}
+
+async function startServedBrowser(app: ServedBrowser): Promise<void> {
+  app.served = await startServe();
+  app.browser = await launchBrowser();
+}
+
+async function stopServedBrowser(app: Partial<ServedBrowser>): Promise<void> {
+  await app.browser?.close();
+  await app.served?.stop();
+}
+
+/**
+ * For a test file: a `zmtp serve` and a Chromium, started before the file's tests and closed after them.
+ * The fields are filled in by the time tests run.
+ */
+export function useServedBrowser(): ServedBrowser {
+  const app = {} as ServedBrowser;
+  before(() => startServedBrowser(app));
+  after(() => stopServedBrowser(app));
+  return app;
+}
+
+export interface App extends ServedBrowser {
   page: Page;
 }
 
 /**
- * For a test file: a `zmtp serve`, a Chromium and one light-themed page on the app, opened before the
- * file's tests and closed after them. The fields are filled in by the time tests run.
+ * useServedBrowser with one light-themed page on the app. `prepare` runs in the same before hook, once the
+ * page is open: Node 20 runs a file's top-level before hooks concurrently, so a second hook could not
+ * count on the page.
  */
-export function useApp(options: { acceptDownloads?: boolean } = {}): App {
+export function useApp(options: { acceptDownloads?: boolean; prepare?: (page: Page) => Promise<void> } = {}): App {
   const app = {} as App;
   before(async () => {
-    app.served = await startServe();
-    app.browser = await launchBrowser();
+    await startServedBrowser(app);
     app.page = await app.browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: options.acceptDownloads ?? false });
     await app.page.emulateMedia({ colorScheme: 'light' });
     await app.page.goto(app.served.url);
     await app.page.getByRole('heading', { name: 'ZMQ Inspector' }).waitFor();
+    await options.prepare?.(app.page);
   });
-  after(async () => {
-    await app.browser?.close();
-    await app.served?.stop();
-  });
+  after(() => stopServedBrowser(app));
   return app;
 }
 

@@ -61,8 +61,12 @@ export async function captureWithTcpdump(file: string, port: number, during: () 
   }
 }
 
-/** Pushes `count` small messages through libzmq PUSH -> PULL on the given port. */
-export async function pushPullBurst(port: number, count: number): Promise<void> {
+/** Pushes `count` messages (by default small ones, "msg-i") through libzmq PUSH -> PULL on the given port. */
+export async function pushPullBurst(
+  port: number,
+  count: number,
+  message: (i: number) => string | string[] = (i) => `msg-${i}`,
+): Promise<void> {
   const pull = new zmq.Pull({ linger: 0 });
   const push = new zmq.Push({ linger: 0, sendHighWaterMark: 0 });
   try {
@@ -71,7 +75,7 @@ export async function pushPullBurst(port: number, count: number): Promise<void> 
     const received = (async () => {
       for (let i = 0; i < count; i++) await pull.receive();
     })();
-    for (let i = 0; i < count; i++) await push.send(`msg-${i}`);
+    for (let i = 0; i < count; i++) await push.send(message(i));
     await received;
   } finally {
     push.close();
