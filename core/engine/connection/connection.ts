@@ -20,7 +20,7 @@ import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
 import { CloseCause } from './close-cause.js';
 import type { ConnectionHost } from './connection-host.js';
-import { currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
+import { checkPhaseTurn, currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
 import { groupCommand, VersionEncoder } from './encoder.js';
 import { FLUSH_BUDGET, MAX_UNSENT, SAME_THREAD_FLUSH_BUDGET, WriteBatch } from './write-batch.js';
 import { GreetingExchange, type GreetingOutcome } from './greeting-exchange.js';
@@ -269,8 +269,8 @@ export class Connection implements PipeOwner, TcpEnd {
     const chunk = this.unread;
     if (!chunk || this.state === State.Closed || this.handshake?.busy || this.pipe?.outboundFull) return;
     this.unread = undefined;
-    // A turn of its own (setImmediate): a fresh budget.
-    this.budgetTurn = currentTurn();
+    // A turn of its own (setImmediate): a fresh budget, shared with the reads up to the next check phase.
+    this.budgetTurn = checkPhaseTurn();
     this.turnFrames = 0;
     this.decodeChunk(chunk);
     if ((this.state as State) === State.Closed || this.unread) return;
