@@ -16,6 +16,7 @@ import type { Pipe, PipeOwner } from '../pipe.js';
 import { routingIdBytes } from '../options.js';
 import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } from '../wiretap.js';
 import { timer } from '../keepalive.js';
+import { microtask } from '../microtask.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
 import { CloseCause } from './close-cause.js';
@@ -625,7 +626,7 @@ export class Connection implements PipeOwner, TcpEnd {
       // The first output since the event loop last turned goes out right after the current code (low
       // latency for request/reply); anything queued after it in the same turn is batched into one write.
       this.earlyFlushTurn = turn;
-      queueMicrotask(this.flushBound);
+      microtask(this.flushBound);
     } else {
       setImmediate(this.flushBound);
     }
