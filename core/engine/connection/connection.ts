@@ -23,7 +23,7 @@ import { CloseCause } from './close-cause.js';
 import type { ConnectionHost } from './connection-host.js';
 import { checkPhaseTurn, currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
 import { groupCommand, VersionEncoder } from './encoder.js';
-import { FLUSH_BUDGET, MAX_UNSENT, SAME_THREAD_FLUSH_BUDGET, WriteBatch } from './write-batch.js';
+import { allFramesSmall, FLUSH_BUDGET, MAX_UNSENT, SAME_THREAD_FLUSH_BUDGET, WriteBatch } from './write-batch.js';
 import { GreetingExchange, type GreetingOutcome } from './greeting-exchange.js';
 import { MechanismHandshake, type HandshakeOwner, type HandshakePeer, type ReadFrame } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
@@ -658,10 +658,17 @@ export class Connection implements PipeOwner, TcpEnd {
     if (this.raw) return this.flushRaw(pipe);
     const first = pipe.peek();
     if (first === undefined) return this.afterFlush();
-    const batch = new WriteBatch(this.encoder!, first, pipe.readable, this.flushBudget);
-    let total = 0;
     const encrypt = this.mechanism?.encrypts === true;
     const translate = this.subscribing;
+    if (pipe.readable === 1 && !encrypt && !translate && allFramesSmall(first)) {
+      // Alone in the pipe (most requests and replies): one buffer, written as it is.
+      pipe.read();
+      if (messageTap) tapMessage(first, this.remoteAddress);
+      this.send(this.encoder!.message(first));
+      return this.afterFlush();
+    }
+    const batch = new WriteBatch(this.encoder!, first, pipe.readable, this.flushBudget);
+    let total = 0;
     const subs = this.host.subscriptions;
     while (total < this.flushBudget) {
       const msg = pipe.read();

@@ -84,3 +84,14 @@ export class WriteBatch {
     return this.parts;
   }
 }
+
+/**
+ * Whether every frame of `msg` is small enough to be copied. A lone message (nothing queued behind it:
+ * a request, a reply, a paced publisher's message) of such frames is written as one buffer of its own
+ * (VersionEncoder.message): the common request/reply write skips the batch's sizing, part list and
+ * scratch stretches.
+ */
+export function allFramesSmall(msg: Msg): boolean {
+  for (let i = 0; i < msg.length; i++) if (msg[i].length > COPY_LIMIT) return false;
+  return true;
+}
