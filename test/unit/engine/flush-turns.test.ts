@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import * as zmq from 'zeromq';
-import { Push, Request } from '../../../core/internal.js';
-import { addWireTap } from '../../../core/engine/wiretap.js';
+import { Request } from '../../../core/internal.js';
+import { pushToLibzmq } from '../../helpers/push-to-libzmq.js';
 import { encodeFrame } from '../../../core/zmtp/index.js';
 
 const hasLoopCount =
@@ -17,20 +17,8 @@ const hasLoopCount =
 const pendingImmediates = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
 
 test('sends of one turn: the first is written within the turn, the rest coalesce into one write; libzmq gets all in order', async () => {
-  const pull = new zmq.Pull({ linger: 0 });
-  const push = new Push({ linger: 0 });
-  const writes: Buffer[] = [];
-  const remove = addWireTap((c) => {
-    if (c.direction === 'out') writes.push(Buffer.from(c.data));
-  });
+  const { push, pull, writes, close } = await pushToLibzmq();
   try {
-    await pull.bind('tcp://127.0.0.1:*');
-    push.connect(pull.lastEndpoint!);
-    await push.send('warm-up'); // the handshake, untimed and unobserved
-    assert.equal((await pull.receive())[0].toString(), 'warm-up');
-    await new Promise((r) => setImmediate(r));
-    writes.length = 0;
-
     const bodies = Array.from({ length: 200 }, (_, i) => Buffer.from(`message ${i}`));
     // One send after another, each awaited: all in this turn's microtasks, the first flush's among them.
     for (const b of bodies) await push.send(b);
@@ -41,9 +29,7 @@ test('sends of one turn: the first is written within the turn, the rest coalesce
     assert.equal(writes.length, 2, 'the 199 sends after the first went out in one write');
     assert.deepEqual(writes[1], Buffer.concat(bodies.slice(1).map((b) => encodeFrame('v3', b, false, false))));
   } finally {
-    remove();
-    push.close();
-    pull.close();
+    close();
   }
 });
 

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as zmq from 'zeromq';
-import { Dealer, Push, Request } from '../../../core/internal.js';
-import { addWireTap } from '../../../core/engine/wiretap.js';
+import { Dealer, Request } from '../../../core/internal.js';
+import { pushToLibzmq } from '../../helpers/push-to-libzmq.js';
 import { encodeMessage } from '../../../core/zmtp/index.js';
 import { COPY_LIMIT } from '../../../core/engine/connection/write-batch.js';
 
@@ -20,17 +20,8 @@ function message(i: number): Buffer[] {
 }
 
 test('lone and batched sends mixed: libzmq receives every multipart message whole and in order', async () => {
-  const pull = new zmq.Pull({ linger: 0 });
-  const push = new Push({ linger: 0 });
-  const writes: Buffer[] = [];
-  const remove = addWireTap((c) => {
-    if (c.direction === 'out') writes.push(Buffer.from(c.data));
-  });
+  const { push, pull, writes, close } = await pushToLibzmq();
   try {
-    await pull.bind('tcp://127.0.0.1:*');
-    push.connect(pull.lastEndpoint!);
-    await push.send('warm-up');
-    await pull.receive();
     const sent: Buffer[][] = [];
     const receiving = (async () => {
       const got: Buffer[][] = [];
@@ -66,9 +57,7 @@ test('lone and batched sends mixed: libzmq receives every multipart message whol
     assert.ok(loneSmall >= 30, `${loneSmall} lone messages of small frames`);
     assert.equal(lone, loneSmall, 'each lone message of small frames went out as one write of exactly its frames');
   } finally {
-    remove();
-    push.close();
-    pull.close();
+    close();
   }
 });
 
