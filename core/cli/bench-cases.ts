@@ -3,8 +3,8 @@
 // which run in a child of that process. The same code drives this engine and zeromq.js.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { startClock, type ClockReading } from './bench-clock.js';
 import { pingPong, startEchoServer } from './bench-tcp-floor.js';
 
 /** Whose code runs: this engine, zeromq.js, or plain Node sockets (the tcp floors). */
@@ -57,44 +57,50 @@ export async function runCase(lib: Lib, kind: Kind, size: number, count: number)
     push.connect(pull.lastEndpoint);
     await push.send(payload); // the handshake is not timed
     await pull.receive();
-    const start = performance.now();
+    const clock = startClock();
     const receiving = (async () => {
       for (let i = 0; i < count; i++) await pull.receive();
     })();
     for (let i = 0; i < count; i++) await push.send(payload);
     await receiving;
-    const seconds = (performance.now() - start) / 1000;
+    const reading = clock();
     push.close();
     pull.close();
-    return { seconds, msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6 };
+    return messages(reading, count, size);
   }
   const rep = new zmq.Reply();
   await rep.bind('tcp://127.0.0.1:*');
   const req = new zmq.Request();
   req.connect(rep.lastEndpoint);
   const serving = serveRequests(rep, count + 1);
-  const seconds = await timeRequests(req, payload, count);
+  const reading = await timeRequests(req, payload, count);
   await serving;
   req.close();
   rep.close();
-  return roundTrips(seconds, count);
+  return roundTrips(reading, count);
 }
 
-function roundTrips(seconds: number, count: number): Record<string, number> {
-  return { seconds, roundTripsPerSec: count / seconds, latencyUs: (seconds / count) * 1e6 };
+/** Rates of a round-trip case; cpuUsPerOp is this process's CPU time per round trip. */
+function roundTrips({ seconds, cpuUs }: ClockReading, count: number): Record<string, number> {
+  return { seconds, roundTripsPerSec: count / seconds, latencyUs: (seconds / count) * 1e6, cpuUsPerOp: cpuUs / count };
 }
 
-/** One untimed round trip (the handshake), then `count` timed ones; the seconds they took. */
+/** Rates of a throughput case; cpuUsPerOp is the measuring process's CPU time per message. */
+function messages({ seconds, cpuUs }: ClockReading, count: number, size: number): Record<string, number> {
+  return { seconds, msgsPerSec: count / seconds, mbPerSec: (count * size) / seconds / 1e6, cpuUsPerOp: cpuUs / count };
+}
+
+/** One untimed round trip (the handshake), then `count` timed ones; the time they took. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function timeRequests(req: any, payload: Buffer, count: number): Promise<number> {
+async function timeRequests(req: any, payload: Buffer, count: number): Promise<ClockReading> {
   await req.send(payload);
   await req.receive();
-  const start = performance.now();
+  const clock = startClock();
   for (let i = 0; i < count; i++) {
     await req.send(payload);
     await req.receive();
   }
-  return (performance.now() - start) / 1000;
+  return clock();
 }
 
 /** Answers `n` requests with their own first frame. */
@@ -124,7 +130,8 @@ async function withChild<T>(args: string[], use: (endpoint: string, nextLine: ()
 
 /**
  * PUSH here, PULL in a child process (`zmtp bench --pull-side`), both of the same library. The child
- * times from the first to the last of `count` messages after a warm-up message and prints the seconds.
+ * times from the first to the last of `count` messages after a warm-up message and prints the seconds
+ * and its CPU time (the receiving side's).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function pushToOtherProcess(zmq: any, lib: Lib, payload: Buffer, count: number): Promise<Record<string, number>> {
@@ -135,8 +142,8 @@ async function pushToOtherProcess(zmq: any, lib: Lib, payload: Buffer, count: nu
       await push.send(payload);
       await nextLine(); // "warm"
       for (let i = 0; i < count; i++) await push.send(payload);
-      const seconds = Number((await nextLine()).replace(/^seconds /, ''));
-      return { seconds, msgsPerSec: count / seconds, mbPerSec: (count * payload.length) / seconds / 1e6 };
+      const [, seconds, cpuUs] = (await nextLine()).split(' ').map(Number);
+      return messages({ seconds, cpuUs }, count, payload.length);
     } finally {
       push.close();
     }
@@ -152,11 +159,12 @@ export async function pullSide(lib: Lib, count: number): Promise<never> {
   await pull.receive();
   process.stdout.write('warm\n');
   await pull.receive();
-  const start = performance.now();
+  const clock = startClock();
   for (let i = 1; i < count; i++) await pull.receive();
   // count - 1 intervals timed; scaled to count so the rate compares with the one-process case.
-  const seconds = ((performance.now() - start) / 1000) * (count / (count - 1));
-  process.stdout.write(`seconds ${seconds}\n`);
+  const { seconds, cpuUs } = clock();
+  const scale = count / (count - 1);
+  process.stdout.write(`seconds ${seconds * scale} ${cpuUs * scale}\n`);
   process.exit(0);
 }
 

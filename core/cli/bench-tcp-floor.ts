@@ -3,7 +3,7 @@
 // waits for all `size` bytes to come back. Both ends read the Node way ('data' events), with Nagle off
 // as ZeroMQ sets it. Whatever a library adds to a round trip is the time above this.
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { startClock, type ClockReading } from './bench-clock.js';
 
 /** Echoes every chunk back on every connection; resolves with the listening server. */
 export async function startEchoServer(): Promise<net.Server> {
@@ -20,7 +20,7 @@ export async function startEchoServer(): Promise<net.Server> {
 }
 
 /** `count` round trips of `size` bytes against an echo server at `port`, after one untimed warm-up. */
-export async function pingPong(port: number, size: number, count: number): Promise<number> {
+export async function pingPong(port: number, size: number, count: number): Promise<ClockReading> {
   const sock = net.connect({ port, host: '127.0.0.1' });
   sock.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
@@ -28,8 +28,8 @@ export async function pingPong(port: number, size: number, count: number): Promi
     sock.once('error', reject);
   });
   const payload = Buffer.alloc(size, 0x61);
-  let start = 0;
-  const seconds = await new Promise<number>((resolve, reject) => {
+  let clock: (() => ClockReading) | undefined;
+  const reading = await new Promise<ClockReading>((resolve, reject) => {
     let got = 0;
     let done = -1; // the warm-up round trip is number -1 (untimed)
     sock.on('error', reject);
@@ -39,9 +39,9 @@ export async function pingPong(port: number, size: number, count: number): Promi
       if (got < size) return;
       got -= size;
       done++;
-      if (done === 0) start = performance.now();
+      if (done === 0) clock = startClock();
       if (done === count) {
-        resolve((performance.now() - start) / 1000);
+        resolve(clock!());
         return;
       }
       sock.write(payload);
@@ -50,5 +50,5 @@ export async function pingPong(port: number, size: number, count: number): Promi
   });
   sock.removeAllListeners('close');
   sock.destroy();
-  return seconds;
+  return reading;
 }

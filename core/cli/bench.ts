@@ -55,14 +55,21 @@ export const ENGINE_CASES: BenchCase[] = [
 
 const benchBin = (): string => fileURLToPath(new URL('../../../bin/zmtp.js', import.meta.url));
 
-function runCaseInChild(lib: Lib, c: BenchCase): number | undefined {
+/** The measured rate (`c.metric`) and the CPU microseconds per operation of one run in a child process. */
+interface Run {
+  rate: number;
+  cpuUsPerOp: number;
+}
+
+function runCaseInChild(lib: Lib, c: BenchCase): Run | undefined {
   try {
     const out = execFileSync(process.execPath, [benchBin(), 'bench', '--case', lib, c.kind, String(c.size), String(c.count)], {
       encoding: 'utf8',
       timeout: 300_000,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return JSON.parse(out.trim().split('\n').pop()!)[c.metric];
+    const result = JSON.parse(out.trim().split('\n').pop()!);
+    return { rate: result[c.metric], cpuUsPerOp: result.cpuUsPerOp };
   } catch (err) {
     process.stdout.write(`  ${lib} ${c.kind} ${c.size} B failed: ${(err as Error).message.split('\n')[0]}\n`);
     return undefined;
@@ -73,9 +80,11 @@ function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }
 
-/** A rate, and for round trips the time of one. */
-function rate(n: number, c: BenchCase): string {
-  return `${fmt(n)} ${c.unit}${c.unit === 'rt/s' && n > 0 ? ` (${(1e6 / n).toFixed(1)} us)` : ''}`;
+/** A rate, for round trips the time of one, and the CPU time per operation. */
+function rate(r: Run, c: BenchCase): string {
+  const wall = c.unit === 'rt/s' && r.rate > 0 ? `${(1e6 / r.rate).toFixed(1)} us, ` : '';
+  const cpu = Number.isFinite(r.cpuUsPerOp) ? `cpu ${r.cpuUsPerOp.toFixed(1)} us/op` : 'cpu ?';
+  return `${fmt(r.rate)} ${c.unit} (${wall}${cpu})`;
 }
 
 /** Floored: 0.699 must not read as 0.70. */
@@ -87,11 +96,18 @@ function loadLine(when: string): string {
     .join(' ')} (${cpus().length} cores)\n`;
 }
 
-/** The best of `repeats` runs of each library, the libraries taking turns. */
-function best(c: BenchCase, libs: readonly Lib[], repeats: number): Map<Lib, number> {
-  const result = new Map<Lib, number>(libs.map((lib) => [lib, 0]));
+/**
+ * The best of `repeats` runs of each library, the libraries taking turns: the highest rate and,
+ * separately, the least CPU per operation (the run the load disturbed least in each respect).
+ */
+function best(c: BenchCase, libs: readonly Lib[], repeats: number): Map<Lib, Run> {
+  const result = new Map<Lib, Run>(libs.map((lib) => [lib, { rate: 0, cpuUsPerOp: Infinity }]));
   for (let i = 0; i < repeats; i++) {
-    for (const lib of libs) result.set(lib, Math.max(result.get(lib)!, runCaseInChild(lib, c) ?? 0));
+    for (const lib of libs) {
+      const run = runCaseInChild(lib, c);
+      const sofar = result.get(lib)!;
+      if (run) result.set(lib, { rate: Math.max(sofar.rate, run.rate), cpuUsPerOp: Math.min(sofar.cpuUsPerOp, run.cpuUsPerOp) });
+    }
   }
   return result;
 }
@@ -105,6 +121,9 @@ export async function benchEngine(repeats: number): Promise<boolean | undefined>
   process.stdout.write(
     `engine: this engine${haveZeromq ? ' vs zeromq.js (libzmq)' : ' (zeromq.js not installed: no comparison)'}, tcp loopback, best of ${repeats}\n`,
   );
+  process.stdout.write(
+    '  cpu: CPU time per operation of the measuring process (all its threads; the least of the runs); "cpu Nx": zeromq.js\'s over ours\n',
+  );
   process.stdout.write(loadLine('before'));
   let allMet = true;
   for (const c of ENGINE_CASES) {
@@ -113,8 +132,9 @@ export async function benchEngine(repeats: number): Promise<boolean | undefined>
     let line = `  ${c.kind.padEnd(18)} ${String(c.size).padStart(6)} B  ours ${rate(ours, c)}`;
     if (haveZeromq) {
       const zeromq = runs.get('zeromq')!;
-      const ratio = zeromq > 0 ? ours / zeromq : 0;
+      const ratio = zeromq.rate > 0 ? ours.rate / zeromq.rate : 0;
       line += `  zeromq.js ${rate(zeromq, c)}  ratio ${ratioText(ratio)}`;
+      if (ours.cpuUsPerOp > 0) line += `, cpu ${ratioText(zeromq.cpuUsPerOp / ours.cpuUsPerOp)}`;
       if (c.target === undefined) line += ' (for information: no target)';
       else {
         const met = ratio >= c.target - 1e-9;
@@ -126,7 +146,7 @@ export async function benchEngine(repeats: number): Promise<boolean | undefined>
     process.stdout.write(`${line}\n`);
     if (c.floor) {
       const floor = best(c.floor, libsFor(c.floor.kind), repeats).get('node')!;
-      const share = floor > 0 ? ours / floor : 0;
+      const share = floor.rate > 0 ? ours.rate / floor.rate : 0;
       process.stdout.write(
         `    floor ${c.floor.kind.padEnd(18)} ${String(c.size).padStart(3)} B  Node net ${rate(floor, c.floor)}  ours at ${ratioText(share)} of the floor's rate\n`,
       );

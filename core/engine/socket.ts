@@ -36,6 +36,7 @@ import { socketTypeByNumber } from './types/by-number.js';
 import { registerActivity, reportActivity, tap } from './activity.js';
 import { assignOptions } from './assign.js';
 import { afterLoopTurn, StarveGuard } from './starve-guard.js';
+import { microtask } from './microtask.js';
 
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
@@ -408,7 +409,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     if (this.notifyQueued) return;
     if (!this.pendingReceive && !this.pendingSend) return;
     this.notifyQueued = true;
-    queueMicrotask(this.processBound);
+    microtask(this.processBound);
   }
 
   private processPending(): void {

@@ -16,13 +16,14 @@ import type { Pipe, PipeOwner } from '../pipe.js';
 import { routingIdBytes } from '../options.js';
 import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } from '../wiretap.js';
 import { timer } from '../keepalive.js';
+import { microtask } from '../microtask.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
 import { CloseCause } from './close-cause.js';
 import type { ConnectionHost } from './connection-host.js';
-import { currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
+import { checkPhaseTurn, currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
 import { groupCommand, VersionEncoder } from './encoder.js';
-import { FLUSH_BUDGET, MAX_UNSENT, SAME_THREAD_FLUSH_BUDGET, WriteBatch } from './write-batch.js';
+import { allFramesSmall, FLUSH_BUDGET, MAX_UNSENT, SAME_THREAD_FLUSH_BUDGET, WriteBatch } from './write-batch.js';
 import { GreetingExchange, type GreetingOutcome } from './greeting-exchange.js';
 import { MechanismHandshake, type HandshakeOwner, type HandshakePeer, type ReadFrame } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
@@ -269,8 +270,8 @@ export class Connection implements PipeOwner, TcpEnd {
     const chunk = this.unread;
     if (!chunk || this.state === State.Closed || this.handshake?.busy || this.pipe?.outboundFull) return;
     this.unread = undefined;
-    // A turn of its own (setImmediate): a fresh budget.
-    this.budgetTurn = currentTurn();
+    // A turn of its own (setImmediate): a fresh budget, shared with the reads up to the next check phase.
+    this.budgetTurn = checkPhaseTurn();
     this.turnFrames = 0;
     this.decodeChunk(chunk);
     if ((this.state as State) === State.Closed || this.unread) return;
@@ -625,7 +626,7 @@ export class Connection implements PipeOwner, TcpEnd {
       // The first output since the event loop last turned goes out right after the current code (low
       // latency for request/reply); anything queued after it in the same turn is batched into one write.
       this.earlyFlushTurn = turn;
-      queueMicrotask(this.flushBound);
+      microtask(this.flushBound);
     } else {
       setImmediate(this.flushBound);
     }
@@ -657,10 +658,17 @@ export class Connection implements PipeOwner, TcpEnd {
     if (this.raw) return this.flushRaw(pipe);
     const first = pipe.peek();
     if (first === undefined) return this.afterFlush();
-    const batch = new WriteBatch(this.encoder!, first, pipe.readable, this.flushBudget);
-    let total = 0;
     const encrypt = this.mechanism?.encrypts === true;
     const translate = this.subscribing;
+    if (pipe.readable === 1 && !encrypt && !translate && allFramesSmall(first)) {
+      // Alone in the pipe (most requests and replies): one buffer, written as it is.
+      pipe.read();
+      if (messageTap) tapMessage(first, this.remoteAddress);
+      this.send(this.encoder!.message(first));
+      return this.afterFlush();
+    }
+    const batch = new WriteBatch(this.encoder!, first, pipe.readable, this.flushBudget);
+    let total = 0;
     const subs = this.host.subscriptions;
     while (total < this.flushBudget) {
       const msg = pipe.read();

@@ -1,9 +1,8 @@
 // Both ends of a loopback tcp connection may live in this process (a PUSH and a PULL in one program, a
 // test). They then share this one thread: what one end writes, the other reads on the same core right
 // after, so writes small enough to still be in the CPU cache when read are much cheaper (measured: 64 KiB
-// PUSH/PULL in one process 1.5-1.9 GB/s with 1 MiB writes, 2.0-2.3 GB/s with 64 KiB writes; 128 KiB
-// writes, SAME_THREAD_FLUSH_BUDGET, halve the event-loop turns and reads of 64 KiB writes and still fit
-// the cache). Across processes the opposite holds (fewer, larger writes: 2.2 vs 1.6 GB/s), so only such
+// PUSH/PULL in one process 1.5-1.9 GB/s with 1 MiB writes, 2.0-2.3 GB/s with 64 KiB writes, when a
+// setImmediate still ended every turn; SAME_THREAD_FLUSH_BUDGET has the later numbers). Across processes the opposite holds (fewer, larger writes: 2.2 vs 1.6 GB/s), so only such
 // pairs write smaller.
 
 export interface TcpEnd {

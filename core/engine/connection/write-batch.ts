@@ -10,13 +10,15 @@ export const COPY_LIMIT = 16 * 1024;
 /** Bytes gathered per socket write before yielding to the event loop. */
 export const FLUSH_BUDGET = 1024 * 1024;
 /**
- * The same when the peer is this process's other end of the connection (see same-thread.ts): small
- * enough that what one end writes is still in the core's L2 cache (512 KiB here) when the other end reads
- * it, large enough that a 64 KiB message does not cost an event-loop turn of its own. Two such messages
- * per write took 15-20% less CPU per message than one (64 KiB PUSH/PULL in one process, main-thread CPU
- * time, a loaded 2-core machine); 1 MiB writes lose the cache (see same-thread.ts).
+ * The same when the peer is this process's other end of the connection (see same-thread.ts): about the
+ * core's L2 cache (512 KiB here), so what one end writes is mostly still cached when the other reads it,
+ * and a few 64 KiB messages share each event-loop turn. Measured on a loaded 2-core machine (64 KiB
+ * PUSH/PULL in one process, CPU time per message, variants alternating in one run, since turns end
+ * without a setImmediate): 128 KiB 50.6 us, 256 KiB 46.8, 512 KiB 42.3, 1 MiB 38.8, zeromq.js 63.4.
+ * Under load fewer turns win; an earlier calm measurement favoured small writes (see same-thread.ts),
+ * so this stays below the 1 MiB of other connections.
  */
-export const SAME_THREAD_FLUSH_BUDGET = 128 * 1024;
+export const SAME_THREAD_FLUSH_BUDGET = 512 * 1024;
 /** Bytes handed to the socket but not yet taken by the kernel before we wait for drain. */
 export const MAX_UNSENT = 4 * 1024 * 1024;
 /** The most header bytes a frame takes (a 1.0 long header: 0xFF, 8-byte length, flags). */
@@ -81,4 +83,15 @@ export class WriteBatch {
     }
     return this.parts;
   }
+}
+
+/**
+ * Whether every frame of `msg` is small enough to be copied. A lone message (nothing queued behind it:
+ * a request, a reply, a paced publisher's message) of such frames is written as one buffer of its own
+ * (VersionEncoder.message): the common request/reply write skips the batch's sizing, part list and
+ * scratch stretches.
+ */
+export function allFramesSmall(msg: Msg): boolean {
+  for (let i = 0; i < msg.length; i++) if (msg[i].length > COPY_LIMIT) return false;
+  return true;
 }

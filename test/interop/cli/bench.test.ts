@@ -1,5 +1,5 @@
 // `zmtp bench`: its measured cases run for real with both libraries (no timing asserted, only that a
-// run completes and reports every message), and bad arguments are refused with a specific message.
+// run completes and reports every message and its CPU time), and bad arguments are refused with a specific message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,8 @@ for (const [lib, kind] of cases) {
     assert.equal(result.lib, lib);
     assert.equal(result.count, 300);
     assert.ok(result.seconds > 0 && Number.isFinite(result.seconds), `seconds: ${result.seconds}`);
+    // CPU time per operation (bench-clock.ts): of the measuring process, so never zero for a real run.
+    assert.ok(result.cpuUsPerOp > 0 && Number.isFinite(result.cpuUsPerOp), `cpuUsPerOp: ${result.cpuUsPerOp}`);
   });
 }
 
