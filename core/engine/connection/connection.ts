@@ -587,26 +587,63 @@ export class Connection implements PipeOwner, TcpEnd {
 
   // ---------------------------------------------------------------- output
 
+  /**
+   * Bytes that are not a traffic frame: the greeting, a 1.0/2.0 identity, a STREAM's raw data. Once an
+   * encrypting mechanism's handshake is done every frame must be a sealed box (sendFrame, batchFrame):
+   * whatever comes here then would reach the wire in the clear, so it is refused and the connection ends.
+   */
   private send(buf: Buffer): void {
+    if (this.sealing) {
+      this.fail(CloseCause.Refused, 'refused to write an unsealed frame on an encrypted connection');
+      return;
+    }
+    this.write(buf);
+  }
+
+  private write(buf: Buffer): void {
     if (this.state === State.Closed || buf.length === 0) return;
     if (wireTap) tapChunk(this.id, this.localAddress, this.remoteAddress, 'out', buf);
     this.stream.write(buf);
   }
 
-  /** Command frames go out at once (handshake, PONG), in order with any traffic already flushed. */
-  private sendCommand(body: Buffer): void {
-    if (this.mechanism?.encrypts && this.state === State.Traffic) {
-      this.send(this.encoder!.frame(this.mechanism.seal!(body, false, true), false, false));
+  /** Traffic goes through the mechanism: every frame after the handshake is a MESSAGE box (CURVE). */
+  private get sealing(): boolean {
+    return this.state === State.Traffic && this.mechanism?.encrypts === true;
+  }
+
+  /**
+   * One frame written at once (handshake commands, PONG, a re-sent subscription), in order with any
+   * traffic already flushed. The one path for single frames: sealed when the connection encrypts.
+   */
+  private sendFrame(body: Buffer, more: boolean, command: boolean): void {
+    if (this.sealing) {
+      // a MESSAGE box goes out as a plain frame with no flags, as libzmq sends it; MORE/COMMAND are inside
+      this.write(this.encoder!.frame(this.mechanism!.seal!(body, more, command), false, false));
     } else {
-      this.send(this.encoder!.frame(body, false, true));
+      this.write(this.encoder!.frame(body, more, command));
     }
+  }
+
+  /** The batch twin of sendFrame: adds one frame, sealed when the connection encrypts; returns the bytes it takes. */
+  private batchFrame(batch: WriteBatch, body: Buffer, more: boolean, command: boolean, sealing: boolean): number {
+    if (sealing) {
+      const sealed = this.mechanism!.seal!(body, more, command);
+      batch.add(sealed, false, false);
+      return sealed.length + 9;
+    }
+    batch.add(body, more, command);
+    return body.length + 9;
+  }
+
+  private sendCommand(body: Buffer): void {
+    this.sendFrame(body, false, true);
   }
 
   /** A subscription re-sent on a new connection (a [1]topic message), as this version carries it. */
   private sendSubscription(message: Buffer): void {
     const command = this.subscriptionCommand(message);
     if (command) this.sendCommand(command);
-    else this.send(this.encoder!.message([message]));
+    else this.sendFrame(message, false, false);
   }
 
   /**
@@ -659,7 +696,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (first === undefined) return this.afterFlush();
     const batch = new WriteBatch(this.encoder!, first, pipe.readable, this.flushBudget);
     let total = 0;
-    const encrypt = this.mechanism?.encrypts === true;
+    const sealing = this.sealing;
     const translate = this.subscribing;
     const subs = this.host.subscriptions;
     while (total < this.flushBudget) {
@@ -676,30 +713,18 @@ export class Connection implements PipeOwner, TcpEnd {
         }
         const command = this.subscriptionCommand(msg[0]);
         if (command) {
-          const frame = encrypt ? this.mechanism!.seal!(command, false, true) : command;
-          batch.add(frame, false, !encrypt);
-          total += frame.length + 9;
+          total += this.batchFrame(batch, command, false, true, sealing);
           continue;
         }
       }
-      for (let i = 0; i < msg.length; i++) {
-        const more = i < msg.length - 1;
-        if (encrypt) {
-          // a MESSAGE box goes out as a plain frame with no flags, as libzmq sends it
-          const sealed = this.mechanism!.seal!(msg[i], more, false);
-          batch.add(sealed, false, false);
-          total += sealed.length + 9;
-        } else {
-          batch.add(msg[i], more, false);
-          total += msg[i].length + 9;
-        }
-      }
+      for (let i = 0; i < msg.length; i++) total += this.batchFrame(batch, msg[i], i < msg.length - 1, false, sealing);
     }
+    // Every frame in the batch went through batchFrame (sealed when it must be).
     const parts = batch.finish();
-    if (parts.length === 1) this.send(parts[0]);
+    if (parts.length === 1) this.write(parts[0]);
     else if (parts.length > 1) {
       this.stream.cork();
-      for (const p of parts) this.send(p);
+      for (const p of parts) this.write(p);
       this.stream.uncork();
     }
     this.afterFlush();
