@@ -24,7 +24,7 @@ import type { ReceivingType, SendingType, SocketTypeName as AnyTypeName } from '
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
 import type { SocketType } from './socket-type.js';
 import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
-import { connectionEndEvent, type ConnectionEnd } from './connection/close-cause.js';
+import { connectionEndEvents, type ConnectionEnd } from './connection/close-cause.js';
 import { Session, type SessionHost } from './session.js';
 import { listenStream, fromSystemError, type Listener, type StreamEndpoint } from './transports/stream.js';
 import { createEngineMechanism } from './mechanism-factory.js';
@@ -661,7 +661,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
       },
       closed(conn: Connection, end: ConnectionEnd) {
         conns.delete(conn);
-        self.emit(connectionEndEvent(address, conn.remoteAddress, end));
+        for (const event of connectionEndEvents(address, conn.remoteAddress, end)) self.emit(event);
         conn.pipe?.terminate();
         if (self.isClosed) self.lingerStep(-1);
       },
@@ -692,8 +692,9 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     if (!entry) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.listeners.delete(entry.listener.endpoint);
     const failed = entry.listener.close();
-    for (const c of [...entry.conns]) c.shutdown(this.options.linger);
+    // libzmq reports the listener closed first, then its connections end.
     this.emitClosed(entry.listener.endpoint, failed);
+    for (const c of [...entry.conns]) c.shutdown(this.options.linger);
   }
 
   /** A listener stopped: 'close', or like libzmq 'close:error' instead when cleaning up after it failed. */

@@ -11,14 +11,13 @@ import { legacySubscription, parseCommand, splitCommand } from '../../zmtp/comma
 import type { Properties } from '../../zmtp/metadata.js';
 import type { Mechanism } from '../../zmtp/mechanisms/mechanism.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
-import type { ProtocolErrorCode } from '../../zmtp/mechanisms/protocol-errors.js';
 import type { Pipe, PipeOwner } from '../pipe.js';
 import { routingIdBytes } from '../options.js';
 import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } from '../wiretap.js';
 import { timer } from '../keepalive.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
-import { CloseCause } from './close-cause.js';
+import { CloseCause, type EndDetail } from './close-cause.js';
 import type { ConnectionHost } from './connection-host.js';
 import { currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
 import { groupCommand, VersionEncoder } from './encoder.js';
@@ -141,7 +140,9 @@ export class Connection implements PipeOwner, TcpEnd {
     } else {
       stream.on('data', (chunk: Buffer) => this.onData(chunk));
     }
-    stream.on('error', (err: Error) => this.fail(CloseCause.Peer, `connection error: ${err.message}`));
+    stream.on('error', (err: NodeJS.ErrnoException) =>
+      this.fail(CloseCause.Peer, `connection error: ${err.message}`, { errno: err.code === 'EPIPE' ? 'EPIPE' : 'ECONNRESET' }),
+    );
     stream.on('end', () => this.onEnd());
     stream.on('close', () => this.onEnd());
     if (raw) {
@@ -314,12 +315,9 @@ export class Connection implements PipeOwner, TcpEnd {
     // libzmq's handshake_v3_x: the peer must use the mechanism our options select.
     const ours = this.mechanismName();
     if (outcome.mechanism !== ours.name) {
-      this.fail(
-        CloseCause.Protocol,
-        `security mechanism mismatch: peer uses ${outcome.mechanism}, this socket uses ${ours.name}`,
-        undefined,
-        'ERR_ZMTP_MECHANISM_MISMATCH',
-      );
+      this.fail(CloseCause.Protocol, `security mechanism mismatch: peer uses ${outcome.mechanism}, this socket uses ${ours.name}`, {
+        protocolCode: 'ERR_ZMTP_MECHANISM_MISMATCH',
+      });
       return;
     }
     this.version = outcome.version;
@@ -332,7 +330,7 @@ export class Connection implements PipeOwner, TcpEnd {
     }
     this.mechanism = mech;
     this.state = State.Handshake;
-    this.handshake = new MechanismHandshake(this.handshakeOwner(), mech);
+    this.handshake = new MechanismHandshake(this.handshakeOwner(), mech, ours.asServer);
     if (!this.handshake.start()) return;
     if (outcome.rest.length) this.decode(outcome.rest);
   }
@@ -346,7 +344,7 @@ export class Connection implements PipeOwner, TcpEnd {
         return conn.state === State.Handshake;
       },
       sendCommand: (body) => this.sendCommand(body),
-      fail: (cause, reason, zapStatus, protocolCode) => this.fail(cause, reason, zapStatus, protocolCode),
+      fail: (cause, reason, detail) => this.fail(cause, reason, detail),
       holdInput: () => this.decoder!.yieldAfterFrame(),
       handshakeDone: (peer) => this.onHandshakeDone(peer),
       handshakeIdle: (behind) => this.onHandshakeIdle(behind),
@@ -567,21 +565,23 @@ export class Connection implements PipeOwner, TcpEnd {
       return;
     }
     const pending = this.decoder ? this.decoder.buffered : 0;
+    // Closed before the handshake finished: libzmq's read() sees EPIPE, a connection error (it dials again).
     if (this.state === State.Greeting) {
       const read = this.greeting?.bytesReceived ?? 0;
       this.fail(
-        CloseCause.Protocol,
+        CloseCause.Peer,
         read ? `connection closed during the greeting after ${read} bytes` : 'connection closed before the greeting',
+        { errno: 'EPIPE' },
       );
     } else if (this.state !== State.Traffic) {
-      this.fail(CloseCause.Protocol, 'connection closed during the handshake');
+      this.fail(CloseCause.Peer, 'connection closed during the handshake', { errno: 'EPIPE' });
     } else if (pending > 0 || this.parts.length > 0) {
       this.fail(
         CloseCause.Protocol,
         `connection closed in the middle of a message (${pending} bytes of an incomplete frame, ${this.parts.length} frames of an incomplete message dropped)`,
       );
     } else {
-      this.fail(CloseCause.Peer, 'peer closed the connection');
+      this.fail(CloseCause.Peer, 'peer closed the connection', { errno: 'EPIPE' });
     }
   }
 
@@ -797,9 +797,11 @@ export class Connection implements PipeOwner, TcpEnd {
     else this.scheduleFlush();
   }
 
-  /** Closes the connection: no more input or output. */
-  /** `zapStatus`: a ZAP refusal's status; `protocolCode`: libzmq's reason for a protocol failure (default ERR_ZMTP_UNSPECIFIED). */
-  fail(cause: CloseCause, reason: string, zapStatus?: number, protocolCode?: ProtocolErrorCode): void {
+  /**
+   * Closes the connection: no more input or output. `detail`: what the monitor events and the decision to
+   * dial again need besides the cause (a ZAP status, libzmq's protocol error code, the stream's errno, ...).
+   */
+  fail(cause: CloseCause, reason: string, detail: EndDetail = {}): void {
     if (this.state === State.Closed) return;
     const handshaken = this.state === State.Traffic;
     this.state = State.Closed;
@@ -823,7 +825,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (this.raw && handshaken && this.pipe) this.pipe.force([RAW_NOTICE]);
     if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
     if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
-    this.host.closed(this, { handshaken, cause, reason, zapStatus, protocolCode });
+    this.host.closed(this, { ...detail, handshaken, cause, reason, raw: this.raw });
   }
 }
 
