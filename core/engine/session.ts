@@ -6,7 +6,7 @@
 // a peer restart (libzmq's session_base_t).
 import type net from 'node:net';
 import { Pipe } from './pipe.js';
-import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
+import { Connection, remoteAddressOf, type ConnectionHost, type PeerInfo } from './connection/connection.js';
 import { CloseCause, connectionEndEvents, redialsAfter, type ConnectionEnd } from './connection/close-cause.js';
 import { dialStream, type StreamEndpoint } from './transports/stream.js';
 import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
@@ -143,7 +143,8 @@ export class Session implements ConnectionHost {
         this.scheduleRetry('connected to itself');
         return;
       }
-      this.host.emit({ type: 'connect', address: this.ep.address });
+      // Our addition, as on 'accept': which peer (libzmq gives only the endpoint).
+      this.host.emit({ type: 'connect', address: this.ep.address, remoteAddress: remoteAddressOf(s, this.ep.address) });
       this.conn = new Connection(s, this, this.ep.address, this.raw);
     });
   }

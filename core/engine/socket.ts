@@ -23,7 +23,7 @@ import {
 import type { ReceivingType, SendingType, SocketTypeName as AnyTypeName } from './socket-type-table.js';
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
 import type { SocketType } from './socket-type.js';
-import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
+import { Connection, remoteAddressOf, type ConnectionHost, type PeerInfo } from './connection/connection.js';
 import { connectionEndEvents, type ConnectionEnd } from './connection/close-cause.js';
 import { Session, type SessionHost } from './session.js';
 import { listenStream, fromSystemError, type Listener, type StreamEndpoint } from './transports/stream.js';
@@ -643,7 +643,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
       return;
     }
     const address = listener.endpoint;
-    this.emit({ type: 'accept', address, remoteAddress: remoteOf(stream) });
+    this.emit({ type: 'accept', address, remoteAddress: remoteAddressOf(stream, address) });
     const self = this;
     const host: ConnectionHost = {
       socketType: this.typeName,
@@ -839,11 +839,6 @@ function hostOf(address: string): string {
     .replace(/^tcp:\/\//, '')
     .replace(/:\d+$/, '')
     .replace(/^\[|\]$/g, '');
-}
-
-function remoteOf(s: net.Socket): string {
-  if (!s.remoteAddress) return '';
-  return s.remoteAddress.includes(':') ? `tcp://[${s.remoteAddress}]:${s.remotePort}` : `tcp://${s.remoteAddress}:${s.remotePort}`;
 }
 
 // send and receive as zeromq.js has them: on every socket at run time, typed only on the classes of

@@ -836,6 +836,11 @@ function decodeFailure(err: FrameDecodeError): string {
     : `malformed frame at byte ${err.offset}: ${err.message}`;
 }
 
+/** The peer's address as monitor events and Socket.peers give it (tcp://ip:port; an ipc endpoint as written). */
+export function remoteAddressOf(stream: net.Socket, endpoint: string): string {
+  return describeAddress(stream.remoteAddress, stream.remotePort, endpoint);
+}
+
 function describeAddress(address: string | undefined, port: number | undefined, endpoint: string): string {
   if (!address) return endpoint;
   if (endpoint.startsWith('ipc://')) return endpoint;
