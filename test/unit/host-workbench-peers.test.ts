@@ -7,6 +7,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import * as zmq from 'zeromq';
 import { Host } from '../../core/host/index.js';
+import type { SocketInfo as Info } from '../../core/host/protocol.js';
 import { startZapHandler } from '../interop/engine/security-raw-peer.js';
 
 let host: Host;
@@ -17,13 +18,11 @@ after(async () => {
   await host.close();
 });
 
-type Info = Awaited<ReturnType<Host['request']>> & { id: string };
-
 /** Polls the socket's info until `ok` holds (the host folds events asynchronously); fails after 10 s with the last info. */
 async function until(id: string, ok: (info: Info) => boolean): Promise<Info> {
   let last: Info | undefined;
   for (let i = 0; i < 200; i++) {
-    last = (await host.request('socket.list')).find((x) => x.id === id) as Info;
+    last = (await host.request('socket.list')).find((x) => x.id === id);
     if (last && ok(last)) return last;
     await new Promise((r) => setTimeout(r, 50));
   }
