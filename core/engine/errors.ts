@@ -30,7 +30,8 @@ export type ZmqErrorCode =
   | 'EMFILE'
   | 'EFAULT'
   | 'EACCES'
-  | 'ECONNRESET';
+  | 'ECONNRESET'
+  | 'EPIPE';
 
 /** libzmq's own error numbers (ZMQ_HAUSNUMERO + n). */
 const ZMQ_HAUSNUMERO = 156384712;
@@ -70,6 +71,7 @@ const MESSAGES: Record<ZmqErrorCode, string> = {
   ENODEV: 'No such device',
   EACCES: 'Permission denied',
   ECONNRESET: 'Connection reset by peer',
+  EPIPE: 'Broken pipe',
 };
 
 /** The error number zeromq.js gives for `code` on this platform. */

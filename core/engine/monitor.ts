@@ -39,7 +39,7 @@ export interface SocketEvent {
   /** connect:retry: milliseconds until the next attempt. */
   interval?: number;
   error?: EventError;
-  /** Our addition (not enumerable): the remote peer (tcp://ip:port) for accept/handshake/disconnect. */
+  /** Our addition (not enumerable): the remote peer (tcp://ip:port) for accept/connect/handshake/disconnect. */
   remoteAddress?: string;
   /** Our addition (not enumerable): why a connection ended or a handshake failed, in words. */
   reason?: string;

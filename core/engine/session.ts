@@ -1,12 +1,13 @@
 // The connect side of one tcp/ipc endpoint: dials, runs a Connection, and when it drops dials again
-// with backoff (reconnectInterval, doubling up to reconnectMaxInterval when set, like libzmq). Unless
+// with backoff (reconnectInterval, doubling up to reconnectMaxInterval when set, like libzmq); after a
+// protocol error or a refusal it stops instead, as libzmq's session does. Unless
 // `immediate` is set (or the type needs the peer's identity first: a ROUTER without a connect routing
 // id), its pipe is made at connect() time and kept across reconnects, so messages queue before the first connection and survive
 // a peer restart (libzmq's session_base_t).
 import type net from 'node:net';
 import { Pipe } from './pipe.js';
-import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
-import { CloseCause, connectionEndEvent, type ConnectionEnd } from './connection/close-cause.js';
+import { Connection, remoteAddressOf, type ConnectionHost, type PeerInfo } from './connection/connection.js';
+import { CloseCause, connectionEndEvents, redialsAfter, type ConnectionEnd } from './connection/close-cause.js';
 import { dialStream, type StreamEndpoint } from './transports/stream.js';
 import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import type { SocketTypeName } from '../zmtp/constants.js';
@@ -142,7 +143,8 @@ export class Session implements ConnectionHost {
         this.scheduleRetry('connected to itself');
         return;
       }
-      this.host.emit({ type: 'connect', address: this.ep.address });
+      // Our addition, as on 'accept': which peer (libzmq gives only the endpoint).
+      this.host.emit({ type: 'connect', address: this.ep.address, remoteAddress: remoteAddressOf(s, this.ep.address) });
       this.conn = new Connection(s, this, this.ep.address, this.raw);
     });
   }
@@ -179,13 +181,14 @@ export class Session implements ConnectionHost {
       this.attached = true;
       this.host.attachPipe(this.socketEnd!);
     }
-    this.host.emit({ type: 'handshake', address: this.ep.address, remoteAddress: conn.remoteAddress });
+    // A STREAM's raw connection has no handshake, and libzmq reports none (on either side).
+    if (!conn.raw) this.host.emit({ type: 'handshake', address: this.ep.address, remoteAddress: conn.remoteAddress });
     return this.sessionEnd;
   }
 
   closed(conn: Connection, info: ConnectionEnd): void {
     if (this.conn === conn) this.conn = undefined;
-    this.host.emit(connectionEndEvent(this.ep.address, conn.remoteAddress, info));
+    for (const event of connectionEndEvents(this.ep.address, conn.remoteAddress, info)) this.host.emit(event);
     const end = this.sessionEnd;
     if (end) {
       // Back in the session's hands until the next connection.
@@ -198,7 +201,21 @@ export class Session implements ConnectionHost {
       this.socketEnd = undefined;
     }
     if (this.stopping && !this.hasPending()) return this.finish();
+    if (!redialsAfter(info)) return this.giveUp();
     this.scheduleRetry(info.reason);
+  }
+
+  /**
+   * After a protocol error or a refusal libzmq's session ends instead of dialing again (engine_error). The
+   * endpoint stays connected in name (disconnect() still finds it, as in libzmq) with no connection and no
+   * pipe: what was queued for this peer is dropped, as libzmq's pipe termination drops it.
+   */
+  private giveUp(): void {
+    const end = this.sessionEnd;
+    this.sessionEnd = undefined;
+    this.socketEnd = undefined;
+    // The socket end hears of it once it has read what this peer sent; what it queued for the peer goes.
+    end?.terminateNow();
   }
 
   private hasPending(): boolean {

@@ -23,8 +23,8 @@ import {
 import type { ReceivingType, SendingType, SocketTypeName as AnyTypeName } from './socket-type-table.js';
 import { Pipe, type Msg, type PipeOwner } from './pipe.js';
 import type { SocketType } from './socket-type.js';
-import { Connection, type ConnectionHost, type PeerInfo } from './connection/connection.js';
-import { connectionEndEvent, type ConnectionEnd } from './connection/close-cause.js';
+import { Connection, remoteAddressOf, type ConnectionHost, type PeerInfo } from './connection/connection.js';
+import { connectionEndEvents, type ConnectionEnd } from './connection/close-cause.js';
 import { Session, type SessionHost } from './session.js';
 import { listenStream, fromSystemError, type Listener } from './transports/stream.js';
 import { createEngineMechanism } from './mechanism-factory.js';
@@ -644,7 +644,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
       return;
     }
     const address = listener.endpoint;
-    this.emit({ type: 'accept', address, remoteAddress: remoteOf(stream) });
+    this.emit({ type: 'accept', address, remoteAddress: remoteAddressOf(stream, address) });
     const self = this;
     const host: ConnectionHost = {
       socketType: this.typeName,
@@ -662,7 +662,7 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
       },
       closed(conn: Connection, end: ConnectionEnd) {
         conns.delete(conn);
-        self.emit(connectionEndEvent(address, conn.remoteAddress, end));
+        for (const event of connectionEndEvents(address, conn.remoteAddress, end)) self.emit(event);
         conn.pipe?.terminate();
         if (self.isClosed) self.lingerStep(-1);
       },
@@ -693,8 +693,9 @@ export class Socket implements PipeOwner, ContextSocket, SessionHost {
     if (!entry) throw zmqError('ENOENT', `No such endpoint: ${address}`, address);
     this.listeners.delete(entry.listener.endpoint);
     const failed = entry.listener.close();
-    for (const c of [...entry.conns]) c.shutdown(this.options.linger);
+    // libzmq reports the listener closed first, then its connections end.
     this.emitClosed(entry.listener.endpoint, failed);
+    for (const c of [...entry.conns]) c.shutdown(this.options.linger);
   }
 
   /** A listener stopped: 'close', or like libzmq 'close:error' instead when cleaning up after it failed. */
@@ -839,11 +840,6 @@ function hostOf(address: string): string {
     .replace(/^tcp:\/\//, '')
     .replace(/:\d+$/, '')
     .replace(/^\[|\]$/g, '');
-}
-
-function remoteOf(s: net.Socket): string {
-  if (!s.remoteAddress) return '';
-  return s.remoteAddress.includes(':') ? `tcp://[${s.remoteAddress}]:${s.remotePort}` : `tcp://${s.remoteAddress}:${s.remotePort}`;
 }
 
 // send and receive as zeromq.js has them: on every socket at run time, typed only on the classes of

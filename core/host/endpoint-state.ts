@@ -42,8 +42,11 @@ export function initialStatus(kind: 'bind' | 'connect', now: number, endpoint = 
 
 const without = (list: string[], x: string | undefined): string[] => (x === undefined ? list : list.filter((y) => y !== x));
 
-/** The status after one event; `status` is not changed. Events that say nothing about the endpoint return it as is. */
-export function nextStatus(status: EndpointStatus, kind: 'bind' | 'connect', ev: EndpointEvent): EndpointStatus {
+/**
+ * The status after one event; `status` is not changed. Events that say nothing about the endpoint return it
+ * as is. `raw`: a STREAM socket, whose peers have no handshake (no event for one): connected means ready.
+ */
+export function nextStatus(status: EndpointStatus, kind: 'bind' | 'connect', ev: EndpointEvent, raw = false): EndpointStatus {
   if (status.phase === 'multicast') return status;
   const remote = ev.remoteAddress;
   let s: EndpointStatus = status;
@@ -63,23 +66,24 @@ export function nextStatus(status: EndpointStatus, kind: 'bind' | 'connect', ev:
       break;
     case 'connect':
     case 'accept':
-      s = { ...s, handshaking: [...without(s.handshaking, remote), ...(remote !== undefined ? [remote] : [])] };
+      // A STREAM peer is ready once connected.
+      s = raw
+        ? readyPeer(s, remote)
+        : { ...s, handshaking: [...without(s.handshaking, remote), ...(remote !== undefined ? [remote] : [])] };
       break;
     case 'handshake':
-      s = {
-        ...s,
-        handshaking: without(s.handshaking, remote),
-        ready: [...without(s.ready, remote), ...(remote !== undefined ? [remote] : [])],
-        retries: 0,
-        handshakeFailure: undefined,
-      };
+      s = readyPeer(s, remote);
       break;
     case 'disconnect':
       s = { ...s, handshaking: without(s.handshaking, remote), ready: without(s.ready, remote) };
       break;
     default:
-      if (!ev.type.startsWith('handshake:error')) return s;
-      s = { ...s, handshaking: without(s.handshaking, remote), handshakeFailure: ev.reason ?? ev.type };
+      // libzmq reports a STREAM peer's close as a failed handshake (its raw engine has no mechanism) before
+      // the disconnect: no handshake of a STREAM failed.
+      if (!ev.type.startsWith('handshake:error') || raw) return s;
+      // A new failure: whether a retry follows is told by a connect:retry after it (libzmq stops after a
+      // protocol error or a refusal, and then the user must connect again).
+      s = { ...s, handshaking: without(s.handshaking, remote), handshakeFailure: ev.reason ?? ev.type, nextAttemptAt: undefined };
   }
   const phase = phaseOf(s, kind);
   const reason = phase === 'retrying' ? s.reason : phase === 'handshake-failed' ? s.handshakeFailure : undefined;
@@ -87,8 +91,19 @@ export function nextStatus(status: EndpointStatus, kind: 'bind' | 'connect', ev:
     ...s,
     phase,
     reason,
-    nextAttemptAt: phase === 'retrying' ? s.nextAttemptAt : undefined,
+    nextAttemptAt: phase === 'retrying' || phase === 'handshake-failed' ? s.nextAttemptAt : undefined,
     since: phase === status.phase ? status.since : ev.ts,
+  };
+}
+
+/** `remote` has finished its handshake (or, on a STREAM, connected): ready, and past failures forgotten. */
+function readyPeer(s: EndpointStatus, remote: string | undefined): EndpointStatus {
+  return {
+    ...s,
+    handshaking: without(s.handshaking, remote),
+    ready: [...without(s.ready, remote), ...(remote !== undefined ? [remote] : [])],
+    retries: 0,
+    handshakeFailure: undefined,
   };
 }
 
@@ -118,8 +133,12 @@ export function describeStatus(s: EndpointStatus, fmtTime: (ts: number) => strin
       return `handshaking with ${s.handshaking.join(', ')}`;
     case 'connected':
       return `connected to ${n(s.ready.length, 'peer')} (${s.ready.join(', ')})`;
-    case 'handshake-failed':
-      return `handshake failed: ${s.handshakeFailure ?? 'unknown reason'}`;
+    case 'handshake-failed': {
+      const failed = `handshake failed: ${s.handshakeFailure ?? 'unknown reason'}`;
+      if (s.nextAttemptAt !== undefined) return `${failed}, next attempt ${fmtTime(s.nextAttemptAt)}`;
+      // Only a connect endpoint has this phase.
+      return `${failed}; not dialing again (as libzmq after a refusal or a protocol error): connect again`;
+    }
     case 'multicast':
       return 'multicast: no connections, packets go to and come from the group';
   }

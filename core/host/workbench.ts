@@ -606,13 +606,18 @@ export class Workbench {
     if (typeof address !== 'string') return;
     const e = s.info.endpoints.find((x) => x.endpoint === address || x.requested === address);
     if (!e?.status) return;
-    const next = nextStatus(e.status, e.kind, {
-      type: ev.type,
-      ts,
-      remoteAddress: typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined,
-      reason: typeof ev.reason === 'string' ? ev.reason : undefined,
-      interval: typeof ev.interval === 'number' ? ev.interval : undefined,
-    });
+    const next = nextStatus(
+      e.status,
+      e.kind,
+      {
+        type: ev.type,
+        ts,
+        remoteAddress: typeof ev.remoteAddress === 'string' ? ev.remoteAddress : undefined,
+        reason: typeof ev.reason === 'string' ? ev.reason : undefined,
+        interval: typeof ev.interval === 'number' ? ev.interval : undefined,
+      },
+      s.info.type === 'STREAM',
+    );
     if (next === e.status) return;
     e.status = next;
     this.feed.changed(s.info.id);
@@ -630,7 +635,8 @@ export class Workbench {
     const peers = s.info.peers;
     const now = Date.now() / 1000;
     if (ev.type === 'accept' || ev.type === 'connect') {
-      peers.push({ address: key, state: 'connecting', since: now });
+      // A STREAM peer has no handshake (and libzmq reports none): it is ready as soon as it is connected.
+      peers.push({ address: key, state: s.info.type === 'STREAM' ? 'ready' : 'connecting', since: now });
     } else if (ev.type === 'handshake') {
       const p =
         peers.find((x) => x.state === 'connecting' && x.address === key) ??

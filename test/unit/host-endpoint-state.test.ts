@@ -59,12 +59,50 @@ test('a failed handshake says why until a handshake succeeds', () => {
     { type: 'connect:retry', reason: 'x', interval: 10, ts: 3 },
   ]);
   assert.equal(s.phase, 'handshake-failed');
-  assert.equal(describeStatus(s, fmt), "handshake failed: CURVE: cannot open the server's WELCOME");
+  assert.equal(describeStatus(s, fmt), "handshake failed: CURVE: cannot open the server's WELCOME, next attempt t3.01");
   s = nextStatus(s, 'connect', { type: 'connect', remoteAddress: peer, ts: 4 });
   assert.equal(s.phase, 'handshaking');
   s = nextStatus(s, 'connect', { type: 'handshake', remoteAddress: peer, ts: 5 });
   assert.equal(s.phase, 'connected');
   assert.equal(s.handshakeFailure, undefined);
+});
+
+test('refused by ZAP, the connect endpoint says it does not dial again (libzmq stops after a refusal)', () => {
+  const peer = 'tcp://127.0.0.1:5555';
+  // Our engine's sequence (monitor-sequences.test.ts pins it to libzmq's): no connect:retry after it.
+  const s = run('connect', [
+    { type: 'connect:retry', reason: 'x', interval: 10, ts: 0.5 },
+    { type: 'connect', remoteAddress: peer, ts: 1 },
+    { type: 'handshake:error:auth', remoteAddress: peer, reason: 'PLAIN server refused the handshake: ZAP status 400', ts: 2 },
+    { type: 'disconnect', remoteAddress: peer, ts: 2 },
+  ]);
+  assert.equal(s.phase, 'handshake-failed');
+  assert.equal(s.nextAttemptAt, undefined);
+  assert.equal(
+    describeStatus(s, fmt),
+    'handshake failed: PLAIN server refused the handshake: ZAP status 400; not dialing again (as libzmq after a refusal or a protocol error): connect again',
+  );
+});
+
+test('a STREAM peer is connected without a handshake event (libzmq sends none)', () => {
+  const peer = 'tcp://127.0.0.1:5555';
+  let s = [{ type: 'connect', remoteAddress: peer, ts: 1 }].reduce(
+    (st, e) => nextStatus(st, 'connect', e, true),
+    initialStatus('connect', 0),
+  );
+  assert.equal(s.phase, 'connected');
+  assert.deepEqual(s.ready, [peer]);
+  const closed = nextStatus(
+    s,
+    'connect',
+    { type: 'handshake:error:other', remoteAddress: peer, reason: 'peer closed the connection', ts: 2 },
+    true,
+  );
+  assert.equal(closed, s, "a STREAM peer's close comes as handshake:error:other, then disconnect: no failed handshake");
+  s = nextStatus(s, 'connect', { type: 'disconnect', remoteAddress: peer, ts: 2 }, true);
+  assert.equal(s.phase, 'connecting');
+  const bound = nextStatus(initialStatus('bind', 0), 'bind', { type: 'accept', remoteAddress: peer, ts: 1 }, true);
+  assert.equal(describeStatus(bound, fmt), 'listening, 1 peer');
 });
 
 test('a bound endpoint counts its peers', () => {

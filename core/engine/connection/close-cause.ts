@@ -1,5 +1,6 @@
-// Why a connection ended, and the one function that turns that into a monitor event, for accepted and
-// connected connections alike (libzmq's error_reason_t, with the causes libzmq reports apart besides it).
+// Why a connection ended, and the one function that turns that into monitor events, for accepted and
+// connected connections alike (libzmq's error_reason_t, with the causes libzmq reports apart besides it),
+// and whether a connect side dials again after it (libzmq's session_base_t::engine_error).
 import type { EventError, SocketEvent } from '../monitor.js';
 import { ZmqError, type ZmqErrorCode } from '../errors.js';
 import { authErrorMessage, protocolErrorMessage, type ProtocolErrorCode } from '../../zmtp/mechanisms/protocol-errors.js';
@@ -30,7 +31,27 @@ export interface ConnectionEnd {
   zapStatus?: number;
   /** cause Protocol: libzmq's reason (ZMQ_PROTOCOL_ERROR_*); ERR_ZMTP_UNSPECIFIED when not given. */
   protocolCode?: ProtocolErrorCode;
+  /** cause Peer: the stream's error, as libzmq's read() reports it (EPIPE: the peer closed it; ECONNRESET: reset). */
+  errno?: ZmqErrorCode;
+  /**
+   * libzmq reports no handshake failure for this one, only the disconnect: a socket-type mismatch found by
+   * a NULL mechanism or a PLAIN/CURVE server (only their clients signal ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA).
+   */
+  unsignalled?: boolean;
+  /**
+   * A STREAM's raw connection. libzmq's raw engine has no mechanism, and an engine without one reports
+   * every end but a protocol error as a failed handshake (handshake:error:other) before the disconnect.
+   */
+  raw?: boolean;
+  /**
+   * cause Auth: this side (a server's ZAP handler) refused the peer. libzmq's server then waits for the
+   * refused client to hang up, a connection error to it, so a connect side dials again.
+   */
+  refusedPeer?: boolean;
 }
+
+/** What a connection says of its end besides the cause and the reason. */
+export type EndDetail = Omit<ConnectionEnd, 'handshaken' | 'cause' | 'reason'>;
 
 /** Keeps our words for what happened on an error whose message is zeromq.js's fixed text (see errorText()). */
 function withDetail<E extends Error>(error: E, detail: string): E {
@@ -62,13 +83,20 @@ const OTHER_ERRNO: Partial<Record<CloseCause, ZmqErrorCode>> = {
 };
 
 /**
- * The monitor event for a connection that ended, the same for the bind and the connect side. Before the
- * handshake finished it is libzmq's handshake-failed event (protocol, auth, or no detail for any other
- * cause); after it, 'disconnect' whatever the cause, with zeromq.js's fields (address) plus ours.
+ * The monitor events for a connection that ended, the same for the bind and the connect side, in libzmq's
+ * order (stream_engine_base_t::error): a handshake that did not finish first gives libzmq's
+ * handshake-failed event (protocol, auth, or no detail for any other cause; see `unsignalled` and `raw`
+ * for libzmq's exceptions); then 'disconnect', whatever the cause, with zeromq.js's fields (address)
+ * plus ours. (libzmq emits no 'disconnect' when this side ends a connection; we do, see the README.)
  */
-export function connectionEndEvent(address: string, remoteAddress: string, end: ConnectionEnd): SocketEvent {
+export function connectionEndEvents(address: string, remoteAddress: string, end: ConnectionEnd): SocketEvent[] {
+  const disconnect: SocketEvent = { type: 'disconnect', address, remoteAddress, reason: end.reason };
+  const failed = end.raw ? end.cause !== CloseCause.Protocol && end.cause !== CloseCause.Local : !end.handshaken && !end.unsignalled;
+  return failed ? [handshakeFailure(address, remoteAddress, end), disconnect] : [disconnect];
+}
+
+function handshakeFailure(address: string, remoteAddress: string, end: ConnectionEnd): SocketEvent {
   const { reason } = end;
-  if (end.handshaken) return { type: 'disconnect', address, remoteAddress, reason };
   switch (end.cause) {
     case CloseCause.Protocol:
       return {
@@ -86,7 +114,16 @@ export function connectionEndEvent(address: string, remoteAddress: string, end: 
         address,
         remoteAddress,
         reason,
-        error: new ZmqError(OTHER_ERRNO[end.cause] ?? 'ECANCELED', reason),
+        error: new ZmqError(end.errno ?? OTHER_ERRNO[end.cause] ?? 'ECANCELED', reason),
       };
   }
+}
+
+/**
+ * Whether a connect side dials again after this end. libzmq does after a dropped connection or a timeout,
+ * but not after a protocol error or a refusal (a ZAP or mechanism refusal is a protocol error there too):
+ * the same peer would only refuse again, so the endpoint stays down until the user connects anew.
+ */
+export function redialsAfter(end: ConnectionEnd): boolean {
+  return end.cause === CloseCause.Peer || end.cause === CloseCause.Timeout || (end.cause === CloseCause.Auth && end.refusedPeer === true);
 }

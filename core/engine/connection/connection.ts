@@ -11,7 +11,6 @@ import { legacySubscription, parseCommand, splitCommand } from '../../zmtp/comma
 import type { Properties } from '../../zmtp/metadata.js';
 import type { Mechanism } from '../../zmtp/mechanisms/mechanism.js';
 import { selectMechanism } from '../../zmtp/mechanisms/index.js';
-import type { ProtocolErrorCode } from '../../zmtp/mechanisms/protocol-errors.js';
 import type { Pipe, PipeOwner } from '../pipe.js';
 import { routingIdBytes } from '../options.js';
 import { messageTap, tapChunk, tapClose, tapMessage, wireTap, wireTapClose } from '../wiretap.js';
@@ -19,7 +18,7 @@ import { timer } from '../keepalive.js';
 import { microtask } from '../microtask.js';
 import { readerOf, type SlabReader } from '../transports/reader.js';
 import { joinTcpEnd, leaveTcpEnd, type TcpEnd } from './same-thread.js';
-import { CloseCause } from './close-cause.js';
+import { CloseCause, type EndDetail } from './close-cause.js';
 import type { ConnectionHost } from './connection-host.js';
 import { checkPhaseTurn, currentTurn, FRAMES_PER_TURN, frameWeight, SUBSCRIPTION_WEIGHT } from './loop-turn.js';
 import { groupCommand, VersionEncoder } from './encoder.js';
@@ -142,7 +141,9 @@ export class Connection implements PipeOwner, TcpEnd {
     } else {
       stream.on('data', (chunk: Buffer) => this.onData(chunk));
     }
-    stream.on('error', (err: Error) => this.fail(CloseCause.Peer, `connection error: ${err.message}`));
+    stream.on('error', (err: NodeJS.ErrnoException) =>
+      this.fail(CloseCause.Peer, `connection error: ${err.message}`, { errno: err.code === 'EPIPE' ? 'EPIPE' : 'ECONNRESET' }),
+    );
     stream.on('end', () => this.onEnd());
     stream.on('close', () => this.onEnd());
     if (raw) {
@@ -315,12 +316,9 @@ export class Connection implements PipeOwner, TcpEnd {
     // libzmq's handshake_v3_x: the peer must use the mechanism our options select.
     const ours = this.mechanismName();
     if (outcome.mechanism !== ours.name) {
-      this.fail(
-        CloseCause.Protocol,
-        `security mechanism mismatch: peer uses ${outcome.mechanism}, this socket uses ${ours.name}`,
-        undefined,
-        'ERR_ZMTP_MECHANISM_MISMATCH',
-      );
+      this.fail(CloseCause.Protocol, `security mechanism mismatch: peer uses ${outcome.mechanism}, this socket uses ${ours.name}`, {
+        protocolCode: 'ERR_ZMTP_MECHANISM_MISMATCH',
+      });
       return;
     }
     this.version = outcome.version;
@@ -333,7 +331,7 @@ export class Connection implements PipeOwner, TcpEnd {
     }
     this.mechanism = mech;
     this.state = State.Handshake;
-    this.handshake = new MechanismHandshake(this.handshakeOwner(), mech);
+    this.handshake = new MechanismHandshake(this.handshakeOwner(), mech, ours.asServer);
     if (!this.handshake.start()) return;
     if (outcome.rest.length) this.decode(outcome.rest);
   }
@@ -347,7 +345,7 @@ export class Connection implements PipeOwner, TcpEnd {
         return conn.state === State.Handshake;
       },
       sendCommand: (body) => this.sendCommand(body),
-      fail: (cause, reason, zapStatus, protocolCode) => this.fail(cause, reason, zapStatus, protocolCode),
+      fail: (cause, reason, detail) => this.fail(cause, reason, detail),
       holdInput: () => this.decoder!.yieldAfterFrame(),
       handshakeDone: (peer) => this.onHandshakeDone(peer),
       handshakeIdle: (behind) => this.onHandshakeIdle(behind),
@@ -568,46 +566,85 @@ export class Connection implements PipeOwner, TcpEnd {
       return;
     }
     const pending = this.decoder ? this.decoder.buffered : 0;
+    // Closed before the handshake finished: libzmq's read() sees EPIPE, a connection error (it dials again).
     if (this.state === State.Greeting) {
       const read = this.greeting?.bytesReceived ?? 0;
       this.fail(
-        CloseCause.Protocol,
+        CloseCause.Peer,
         read ? `connection closed during the greeting after ${read} bytes` : 'connection closed before the greeting',
+        { errno: 'EPIPE' },
       );
     } else if (this.state !== State.Traffic) {
-      this.fail(CloseCause.Protocol, 'connection closed during the handshake');
+      this.fail(CloseCause.Peer, 'connection closed during the handshake', { errno: 'EPIPE' });
     } else if (pending > 0 || this.parts.length > 0) {
       this.fail(
         CloseCause.Protocol,
         `connection closed in the middle of a message (${pending} bytes of an incomplete frame, ${this.parts.length} frames of an incomplete message dropped)`,
       );
     } else {
-      this.fail(CloseCause.Peer, 'peer closed the connection');
+      this.fail(CloseCause.Peer, 'peer closed the connection', { errno: 'EPIPE' });
     }
   }
 
   // ---------------------------------------------------------------- output
 
+  /**
+   * Bytes that are not a traffic frame: the greeting, a 1.0/2.0 identity, a STREAM's raw data. Once an
+   * encrypting mechanism's handshake is done every frame must be a sealed box (sendFrame, batchFrame):
+   * whatever comes here then would reach the wire in the clear, so it is refused and the connection ends.
+   */
   private send(buf: Buffer): void {
+    if (this.sealing) {
+      this.fail(CloseCause.Refused, 'refused to write an unsealed frame on an encrypted connection');
+      return;
+    }
+    this.write(buf);
+  }
+
+  private write(buf: Buffer): void {
     if (this.state === State.Closed || buf.length === 0) return;
     if (wireTap) tapChunk(this.id, this.localAddress, this.remoteAddress, 'out', buf);
     this.stream.write(buf);
   }
 
-  /** Command frames go out at once (handshake, PONG), in order with any traffic already flushed. */
-  private sendCommand(body: Buffer): void {
-    if (this.mechanism?.encrypts && this.state === State.Traffic) {
-      this.send(this.encoder!.frame(this.mechanism.seal!(body, false, true), false, false));
+  /** Traffic goes through the mechanism: every frame after the handshake is a MESSAGE box (CURVE). */
+  private get sealing(): boolean {
+    return this.state === State.Traffic && this.mechanism?.encrypts === true;
+  }
+
+  /**
+   * One frame written at once (handshake commands, PONG, a re-sent subscription), in order with any
+   * traffic already flushed. The one path for single frames: sealed when the connection encrypts.
+   */
+  private sendFrame(body: Buffer, more: boolean, command: boolean): void {
+    if (this.sealing) {
+      // a MESSAGE box goes out as a plain frame with no flags, as libzmq sends it; MORE/COMMAND are inside
+      this.write(this.encoder!.frame(this.mechanism!.seal!(body, more, command), false, false));
     } else {
-      this.send(this.encoder!.frame(body, false, true));
+      this.write(this.encoder!.frame(body, more, command));
     }
+  }
+
+  /** The batch twin of sendFrame: adds one frame, sealed when the connection encrypts; returns the bytes it takes. */
+  private batchFrame(batch: WriteBatch, body: Buffer, more: boolean, command: boolean, sealing: boolean): number {
+    if (sealing) {
+      const sealed = this.mechanism!.seal!(body, more, command);
+      batch.add(sealed, false, false);
+      return sealed.length + 9;
+    }
+    batch.add(body, more, command);
+    return body.length + 9;
+  }
+
+  private sendCommand(body: Buffer): void {
+    this.sendFrame(body, false, true);
   }
 
   /** A subscription re-sent on a new connection (a [1]topic message), as this version carries it. */
   private sendSubscription(message: Buffer): void {
     const command = this.subscriptionCommand(message);
     if (command) this.sendCommand(command);
-    else this.send(this.encoder!.message([message]));
+    else this.sendFrame(message, false, false);
   }
 
   /**
@@ -658,9 +695,9 @@ export class Connection implements PipeOwner, TcpEnd {
     if (this.raw) return this.flushRaw(pipe);
     const first = pipe.peek();
     if (first === undefined) return this.afterFlush();
-    const encrypt = this.mechanism?.encrypts === true;
+    const sealing = this.sealing;
     const translate = this.subscribing;
-    if (pipe.readable === 1 && !encrypt && !translate && allFramesSmall(first)) {
+    if (pipe.readable === 1 && !sealing && !translate && allFramesSmall(first)) {
       // Alone in the pipe (most requests and replies): one buffer, written as it is.
       pipe.read();
       if (messageTap) tapMessage(first, this.remoteAddress);
@@ -684,30 +721,18 @@ export class Connection implements PipeOwner, TcpEnd {
         }
         const command = this.subscriptionCommand(msg[0]);
         if (command) {
-          const frame = encrypt ? this.mechanism!.seal!(command, false, true) : command;
-          batch.add(frame, false, !encrypt);
-          total += frame.length + 9;
+          total += this.batchFrame(batch, command, false, true, sealing);
           continue;
         }
       }
-      for (let i = 0; i < msg.length; i++) {
-        const more = i < msg.length - 1;
-        if (encrypt) {
-          // a MESSAGE box goes out as a plain frame with no flags, as libzmq sends it
-          const sealed = this.mechanism!.seal!(msg[i], more, false);
-          batch.add(sealed, false, false);
-          total += sealed.length + 9;
-        } else {
-          batch.add(msg[i], more, false);
-          total += msg[i].length + 9;
-        }
-      }
+      for (let i = 0; i < msg.length; i++) total += this.batchFrame(batch, msg[i], i < msg.length - 1, false, sealing);
     }
+    // Every frame in the batch went through batchFrame (sealed when it must be).
     const parts = batch.finish();
-    if (parts.length === 1) this.send(parts[0]);
+    if (parts.length === 1) this.write(parts[0]);
     else if (parts.length > 1) {
       this.stream.cork();
-      for (const p of parts) this.send(p);
+      for (const p of parts) this.write(p);
       this.stream.uncork();
     }
     this.afterFlush();
@@ -780,9 +805,11 @@ export class Connection implements PipeOwner, TcpEnd {
     else this.scheduleFlush();
   }
 
-  /** Closes the connection: no more input or output. */
-  /** `zapStatus`: a ZAP refusal's status; `protocolCode`: libzmq's reason for a protocol failure (default ERR_ZMTP_UNSPECIFIED). */
-  fail(cause: CloseCause, reason: string, zapStatus?: number, protocolCode?: ProtocolErrorCode): void {
+  /**
+   * Closes the connection: no more input or output. `detail`: what the monitor events and the decision to
+   * dial again need besides the cause (a ZAP status, libzmq's protocol error code, the stream's errno, ...).
+   */
+  fail(cause: CloseCause, reason: string, detail: EndDetail = {}): void {
     if (this.state === State.Closed) return;
     const handshaken = this.state === State.Traffic;
     this.state = State.Closed;
@@ -806,7 +833,7 @@ export class Connection implements PipeOwner, TcpEnd {
     if (this.raw && handshaken && this.pipe) this.pipe.force([RAW_NOTICE]);
     if (this.pipe && this.pipe.owner === this) this.pipe.owner = undefined;
     if (wireTapClose) tapClose(this.id, this.localAddress, this.remoteAddress, reason);
-    this.host.closed(this, { handshaken, cause, reason, zapStatus, protocolCode });
+    this.host.closed(this, { ...detail, handshaken, cause, reason, raw: this.raw });
   }
 }
 
@@ -815,6 +842,11 @@ function decodeFailure(err: FrameDecodeError): string {
   return err.kind === 'memory'
     ? `out of memory at byte ${err.offset}: ${err.message}`
     : `malformed frame at byte ${err.offset}: ${err.message}`;
+}
+
+/** The peer's address as monitor events and Socket.peers give it (tcp://ip:port; an ipc endpoint as written). */
+export function remoteAddressOf(stream: net.Socket, endpoint: string): string {
+  return describeAddress(stream.remoteAddress, stream.remotePort, endpoint);
 }
 
 function describeAddress(address: string | undefined, port: number | undefined, endpoint: string): string {

@@ -6,8 +6,7 @@
 import { socketTypesCompatible, type SocketTypeName } from '../../zmtp/constants.js';
 import { getProperty, type Properties } from '../../zmtp/metadata.js';
 import type { HandshakeStep, Mechanism } from '../../zmtp/mechanisms/mechanism.js';
-import type { ProtocolErrorCode } from '../../zmtp/mechanisms/protocol-errors.js';
-import { CloseCause } from './close-cause.js';
+import { CloseCause, type EndDetail } from './close-cause.js';
 
 /** A mechanism's failure kinds as causes ('no-detail': refused without a word, e.g. no ZAP handler). */
 const MECHANISM_FAILURE = { protocol: CloseCause.Protocol, auth: CloseCause.Auth, 'no-detail': CloseCause.Refused } as const;
@@ -31,7 +30,7 @@ export interface HandshakeOwner {
   /** Still handshaking: neither closed nor done (a ZAP answer may come after either). */
   readonly handshaking: boolean;
   sendCommand(body: Buffer): void;
-  fail(cause: CloseCause, reason: string, zapStatus?: number, protocolCode?: ProtocolErrorCode): void;
+  fail(cause: CloseCause, reason: string, detail?: EndDetail): void;
   /** The ZAP handler is asked: decode nothing after this frame until the answer. */
   holdInput(): void;
   /** The mechanism is done and the peer's metadata fits this socket. */
@@ -49,6 +48,7 @@ export class MechanismHandshake {
   constructor(
     private readonly owner: HandshakeOwner,
     readonly mechanism: Mechanism,
+    private readonly asServer: boolean,
   ) {}
 
   /** Sends the mechanism's first commands; false when it could not start (the connection is closed then). */
@@ -69,12 +69,9 @@ export class MechanismHandshake {
     // While a ZAP step is pending, the peer may already have finished its side and sent traffic (e.g.
     // READY + SUBSCRIBE in one chunk): keep everything, in order, for later.
     if (!command && !this.busy) {
-      this.owner.fail(
-        CloseCause.Protocol,
-        'message frame received before the security handshake finished',
-        undefined,
-        'ERR_ZMTP_UNEXPECTED_COMMAND',
-      );
+      this.owner.fail(CloseCause.Protocol, 'message frame received before the security handshake finished', {
+        protocolCode: 'ERR_ZMTP_UNEXPECTED_COMMAND',
+      });
       return;
     }
     this.queue.push([more, command, body]);
@@ -86,12 +83,9 @@ export class MechanismHandshake {
     while (this.queue.length && this.owner.handshaking) {
       const [, command, body] = this.queue.shift()!;
       if (!command) {
-        this.owner.fail(
-          CloseCause.Protocol,
-          'message frame received before the security handshake finished',
-          undefined,
-          'ERR_ZMTP_UNEXPECTED_COMMAND',
-        );
+        this.owner.fail(CloseCause.Protocol, 'message frame received before the security handshake finished', {
+          protocolCode: 'ERR_ZMTP_UNEXPECTED_COMMAND',
+        });
         return;
       }
       let step: HandshakeStep | Promise<HandshakeStep>;
@@ -126,22 +120,26 @@ export class MechanismHandshake {
     for (const c of step.send) this.owner.sendCommand(c);
     if (step.status === 'continue') return;
     if (step.status === 'error') {
-      this.owner.fail(MECHANISM_FAILURE[step.kind], step.reason, step.zapStatus, step.protocolCode);
+      this.owner.fail(MECHANISM_FAILURE[step.kind], step.reason, {
+        zapStatus: step.zapStatus,
+        protocolCode: step.protocolCode,
+        refusedPeer: step.kind === 'auth' && this.asServer,
+      });
       return;
     }
+    // Of libzmq's mechanisms only the PLAIN and CURVE clients report bad metadata in an event.
+    const metadataError: EndDetail = {
+      protocolCode: 'ERR_ZMTP_INVALID_METADATA',
+      unsignalled: this.asServer || this.mechanism.name === 'NULL',
+    };
     const props = step.peerProperties;
     const peerType = getProperty(props, 'Socket-Type');
     if (!peerType) {
-      this.owner.fail(CloseCause.Protocol, 'peer metadata has no Socket-Type', undefined, 'ERR_ZMTP_INVALID_METADATA');
+      this.owner.fail(CloseCause.Protocol, 'peer metadata has no Socket-Type', metadataError);
       return;
     }
     if (!socketTypesCompatible(this.owner.socketType, peerType)) {
-      this.owner.fail(
-        CloseCause.Protocol,
-        `peer socket type ${peerType} cannot talk to ${this.owner.socketType}`,
-        undefined,
-        'ERR_ZMTP_INVALID_METADATA',
-      );
+      this.owner.fail(CloseCause.Protocol, `peer socket type ${peerType} cannot talk to ${this.owner.socketType}`, metadataError);
       return;
     }
     let identity: Buffer | undefined;

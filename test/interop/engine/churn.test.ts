@@ -7,7 +7,7 @@ import { encodeFrame, encodeGreetingV3, encodeMessage, readyCommand } from '../.
 import { ours, rawConnect } from './machinery-helpers.js';
 import type { SocketEvent } from '../../../core/engine/monitor.js';
 
-test('peers cut off at every byte of the handshake each end with one event; a streaming libzmq peer loses nothing', async () => {
+test('peers cut off at every byte of the handshake each end once (a disconnect, after at most one handshake failure); a streaming libzmq peer loses nothing', async () => {
   const pull = ours('PULL');
   await pull.bind('tcp://127.0.0.1:*');
   const port = Number(pull.lastEndpoint!.split(':').pop());
@@ -54,10 +54,22 @@ test('peers cut off at every byte of the handshake each end with one event; a st
     }
     // Wait until every cut peer has its closing event.
     while (addresses.some((a) => !ended.has(a))) await new Promise((r) => setTimeout(r, 10));
-    for (const a of addresses) assert.equal(ended.get(a)!.length, 1, `exactly one closing event for ${a}`);
-    // Cuts before the READY finished fail the handshake; the complete script is a normal disconnect.
-    assert.equal(ended.get(addresses[0])![0].type, 'handshake:error:protocol');
-    assert.equal(ended.get(addresses[addresses.length - 1])![0].type, 'disconnect');
+    // Each peer ends once: one disconnect, after at most one handshake failure (libzmq's order).
+    while (addresses.some((a) => ended.get(a)!.at(-1)!.type !== 'disconnect')) await new Promise((r) => setTimeout(r, 10));
+    for (const a of addresses) {
+      const types = ended.get(a)!.map((e) => e.type);
+      assert.ok(types.length <= 2 && types.indexOf('disconnect') === types.length - 1, `one end for ${a}: ${types.join(' ')}`);
+    }
+    // Cuts before the READY finished fail the handshake (a close there is EPIPE, as libzmq's read() sees it);
+    // the complete script is a normal disconnect.
+    assert.deepEqual(
+      ended.get(addresses[0])!.map((e) => `${e.type} ${e.error?.code ?? ''}`.trim()),
+      ['handshake:error:other EPIPE', 'disconnect'],
+    );
+    assert.deepEqual(
+      ended.get(addresses[addresses.length - 1])!.map((e) => e.type),
+      ['disconnect'],
+    );
     if (raw === 0) {
       assert.deepEqual((await pull.receive()).map(String), ['from a raw peer']);
       raw++;

@@ -59,6 +59,8 @@ export class RawPeer {
   readonly closed: Promise<void>;
   /** Reasons for anything wrong seen after the handshake (bad boxes, decoder errors). */
   readonly problems: string[] = [];
+  /** Command frames after the handshake (opened from their boxes under CURVE): SUBSCRIBE, PING, ... */
+  readonly commands: Buffer[] = [];
   peerMechanism?: string;
   private settle!: (step: HandshakeStep) => void;
   private done = false;
@@ -74,6 +76,8 @@ export class RawPeer {
     readonly socket: net.Socket,
     readonly mechanism: Mechanism,
     asServer: boolean,
+    /** The ZMTP 3 minor version our greeting announces (1: 3.1; 0: a 3.0 peer, which takes subscriptions as messages). */
+    minor = 1,
   ) {
     this.handshake = new Promise((resolve) => {
       this.settle = resolve;
@@ -88,7 +92,7 @@ export class RawPeer {
       });
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.write(encodeGreetingV3(mechanism.name, asServer));
+    socket.write(encodeGreetingV3(mechanism.name, asServer, minor));
   }
 
   static connect(port: number, mechanism: Mechanism, asServer = false): Promise<RawPeer> {
@@ -148,7 +152,10 @@ export class RawPeer {
       }
       ({ more, command, body } = opened);
     }
-    if (command) return; // PING and friends: not needed by these tests
+    if (command) {
+      this.commands.push(body);
+      return;
+    }
     this.partial.push(body);
     if (more) return;
     const msg = this.partial;
@@ -183,14 +190,14 @@ export class RawPeer {
 }
 
 /** Accepts one connection on an ephemeral port and wraps it in a RawPeer (the server side). */
-export async function rawListener(makeMechanism: (peerAddress: string) => Mechanism) {
+export async function rawListener(makeMechanism: (peerAddress: string) => Mechanism, minor = 1) {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as net.AddressInfo).port;
   const peers: RawPeer[] = [];
   const accepted: ((p: RawPeer) => void)[] = [];
   server.on('connection', (s) => {
-    const peer = new RawPeer(s, makeMechanism(s.remoteAddress ?? ''), true);
+    const peer = new RawPeer(s, makeMechanism(s.remoteAddress ?? ''), true, minor);
     peers.push(peer);
     const a = accepted.shift();
     if (a) a(peer);
