@@ -38,6 +38,11 @@ export interface OptionSpec {
   readonly doc: string;
   /** The workbench's New socket form offers this option under this label (with `doc` beside a checkbox). */
   readonly label?: string;
+  /**
+   * false: zeromq.js v6 has no property for it; its sockets take it through the numbered accessor
+   * (setStringOption(id, ...)), which the workbench's zeromq.js "copy as code" writes.
+   */
+  readonly zeromqJs?: false;
   /** false: set through setOption() only, not a property (Subscriber.subscribe() is a method). */
   readonly property?: false;
   /**
@@ -381,6 +386,16 @@ export const OPTIONS = {
     types: 'all',
     doc: 'A peer must finish its handshake within this many ms; 0: no limit.',
   },
+  // libzmq refuses the empty string (EINVAL) but takes any longer text; it is parsed only at connect time.
+  socksProxy: {
+    id: 68,
+    pyzmq: 'socks_proxy',
+    kind: { type: 'string', minBytes: 1, maxBytes: INT32_MAX, nullable: true },
+    default: null,
+    types: 'all',
+    doc: 'tcp:// connects go through this SOCKS5 proxy (host:port); the target host is sent as given, names unresolved.',
+    label: 'SOCKS5 proxy (host:port)',
+  },
   noDrop: {
     id: 69,
     pyzmq: 'xpub_nodrop',
@@ -506,6 +521,27 @@ export const OPTIONS = {
     default: true,
     types: 'all',
     doc: 'Multicast sent by this socket is also delivered on this host (epgm://, udp://).',
+  },
+  // zeromq.js v6 has no property for these two (its libzmq has them: setStringOption(99/100, ...)).
+  socksUsername: {
+    id: 99,
+    pyzmq: 'socks_username',
+    kind: { type: 'string', minBytes: 0, maxBytes: 255, nullable: true },
+    default: null,
+    types: 'all',
+    zeromqJs: false,
+    doc: 'SOCKS5 user name (RFC 1929); null or empty: the proxy is asked for no authentication.',
+    label: 'SOCKS username',
+  },
+  socksPassword: {
+    id: 100,
+    pyzmq: 'socks_password',
+    kind: { type: 'string', minBytes: 0, maxBytes: 255, nullable: true },
+    default: null,
+    types: 'all',
+    zeromqJs: false,
+    doc: 'SOCKS5 password, sent with socksUsername.',
+    label: 'SOCKS password',
   },
   wssKeyPem: {
     id: 103,

@@ -21,7 +21,7 @@ export interface Workspace<T = unknown> {
 }
 
 /** Options that are secrets: left out of a workspace unless asked for. */
-export const SECRET_OPTIONS = ['curveSecretKey', 'plainPassword'] as const;
+export const SECRET_OPTIONS = ['curveSecretKey', 'plainPassword', 'socksPassword'] as const;
 
 /** The host gives every sending socket this send timeout when none is set; not worth saving. */
 const DEFAULT_SEND_TIMEOUT_MS = 2000;
