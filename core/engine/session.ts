@@ -181,6 +181,8 @@ export class Session implements ConnectionHost {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.abandonSocks = undefined;
       this.dialing = undefined;
+      // An error the socket still reports while going away has no one left to hear it.
+      s.on('error', () => {});
       s.destroy();
       if (this.done) return;
       // With reconnection off, scheduleRetry reports the close itself.

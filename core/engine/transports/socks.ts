@@ -164,7 +164,7 @@ export function socksHandshake(
   const finish = (err?: SocksError, rest?: Buffer) => {
     if (finished) return;
     finished = true;
-    clearTimeout(timer);
+    if (timer) clearTimeout(timer);
     socket.off('close', onClose);
     socket.off('error', onError);
     reader.detach(rest);
@@ -174,12 +174,17 @@ export function socksHandshake(
     finish(new SocksError(code, `SOCKS5 proxy ${proxy}: ${what}`, reply));
   const onClose = () => fail('ESOCKS_CLOSED', `closed the connection while ${STEP_TEXT[step]}`);
   const onError = (e: Error) => fail('ESOCKS_CLOSED', `connection failed while ${STEP_TEXT[step]}: ${e.message}`);
-  const timer = unrefTimer(() => fail('ESOCKS_TIMEOUT', `no answer within ${timeoutMs} ms while ${STEP_TEXT[step]}`), timeoutMs);
+  // 0: no limit (connectTimeout and handshakeInterval both 0), as libzmq, which never bounds the exchange.
+  const timer =
+    timeoutMs > 0
+      ? unrefTimer(() => fail('ESOCKS_TIMEOUT', `no answer within ${timeoutMs} ms while ${STEP_TEXT[step]}`), timeoutMs)
+      : undefined;
   socket.on('close', onClose);
   socket.on('error', onError);
+  const abandon = () => finish(new SocksError('ESOCKS_CLOSED', 'abandoned'));
   if (request instanceof SocksError) {
     queueMicrotask(() => finish(request));
-    return () => finish(new SocksError('ESOCKS_CLOSED', 'abandoned'));
+    return abandon;
   }
 
   /** The length of the reply being read so far, or 0 when its header is not complete yet. */
@@ -239,7 +244,7 @@ export function socksHandshake(
   };
   reader.attach({ directTarget: () => undefined, onDirect: (_n, data) => onChunk(data), onChunk });
   socket.write(greeting(auth));
-  return () => finish(new SocksError('ESOCKS_CLOSED', 'abandoned'));
+  return abandon;
 }
 
 const STEP_TEXT: Record<Step, string> = {
