@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import { ours, nextEvent, python } from './machinery-helpers.js';
 import { freedPort, portOf } from '../../helpers/port.js';
+import { prng } from '../../helpers/random.js';
 import { danteMissing, startDante, SOCKS_PASSWORD, SOCKS_USER, type Dante } from '../../helpers/dante.js';
 import type { Socket } from '../../../core/engine/socket.js';
 import type { SocketEvent } from '../../../core/engine/monitor.js';
@@ -513,6 +514,65 @@ describe('SOCKS5 proxies that send bad bytes', () => {
     } finally {
       push.close();
       pull.close();
+      server.close();
+    }
+  });
+
+  test('200 mutated proxy answers (seeded): each attempt ends in a coded SOCKS error or a connection, never a crash or a hang', async (t) => {
+    const seed = 20261203;
+    const random = prng(seed);
+    const valid = [Buffer.from([5, 0]), OK_REPLY_V4];
+    /** A valid answer with a byte changed, cut short, grown, or replaced by random bytes. */
+    const mutate = (b: Buffer): Buffer => {
+      const out = Buffer.from(b);
+      const pick = random();
+      if (pick < 0.35) out[Math.floor(random() * out.length)] = Math.floor(random() * 256);
+      else if (pick < 0.55) return out.subarray(0, Math.floor(random() * out.length));
+      else if (pick < 0.75) return Buffer.concat([out, Buffer.from([Math.floor(random() * 256), Math.floor(random() * 256)])]);
+      else if (pick < 0.85) return Buffer.from(Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * 256)));
+      return out;
+    };
+    const attempts = 200;
+    let accepted = 0;
+    const server = net.createServer((s) => {
+      accepted++;
+      const answers = valid.map(mutate);
+      s.on('error', () => {});
+      // The proxy hangs up after 20 ms without a request (also when it answered nothing or too little),
+      // so no attempt waits for the client's timeout.
+      s.setTimeout(20, () => s.destroy());
+      s.on('data', () => {
+        const next = answers.shift();
+        if (next === undefined) s.destroy();
+        else if (next.length) s.write(next);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const push = ours('PUSH', {
+      linger: 0,
+      reconnectInterval: 1,
+      connectTimeout: 2000,
+      socksProxy: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    });
+    const seen = recordEvents(push);
+    try {
+      push.connect('tcp://127.0.0.1:5555');
+      await until(`${attempts} attempts (seed ${seed})`, () => accepted >= attempts, 120_000);
+      const reasons = seen.events.filter((e) => e.type === 'connect:retry').map((e) => e.reason!);
+      const codes = new Set(reasons.map((r) => /^(ESOCKS_[A-Z_]+): /.exec(r)?.[1] ?? r));
+      const connected = seen.filter(([type]) => type === 'connect').length;
+      t.diagnostic(`seed ${seed}: ${reasons.length} retries, ${connected} connections; ${[...codes].join(', ')}`);
+      // Every retry follows a coded SOCKS failure, or a connection the fake "peer" then dropped.
+      for (const code of codes)
+        assert.match(
+          code,
+          /^ESOCKS_(PROTOCOL|METHOD|CONNECT|CLOSED)$|^connection|closed|peer|reset|handshake|greeting/i,
+          `seed ${seed}: ${code}`,
+        );
+      assert.ok(codes.has('ESOCKS_PROTOCOL') && codes.has('ESOCKS_CLOSED'), `seed ${seed}: ${[...codes].join(', ')}`);
+      assert.ok(connected < attempts);
+    } finally {
+      push.close();
       server.close();
     }
   });
