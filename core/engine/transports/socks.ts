@@ -187,12 +187,12 @@ export function socksHandshake(
     return abandon;
   }
 
-  /** The length of the reply being read so far, or 0 when its header is not complete yet. */
+  /** The length of the reply being read, 0 while that is not known yet, -1 for an unknown address type. */
   const replyLength = (b: Buffer): number => {
-    if (b.length < 5) return 0;
+    if (b.length < 4) return 0;
     if (b[3] === ATYP_IPV4) return 4 + 4 + 2;
     if (b[3] === ATYP_IPV6) return 4 + 16 + 2;
-    if (b[3] === ATYP_DOMAIN) return 4 + 1 + b[4] + 2;
+    if (b[3] === ATYP_DOMAIN) return b.length < 5 ? 0 : 4 + 1 + b[4] + 2;
     return -1;
   };
 

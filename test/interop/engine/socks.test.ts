@@ -441,7 +441,8 @@ describe('SOCKS5 proxies that send bad bytes', () => {
     },
     {
       name: 'a reply with an unknown address type',
-      script: [Buffer.from([5, 0]), Buffer.from([5, 0, 0, 9, 1, 2, 3, 4, 5, 6])],
+      // Four bytes are enough to know: the proxy says no more.
+      script: [Buffer.from([5, 0]), Buffer.from([5, 0, 0, 9])],
       expect: /^ESOCKS_PROTOCOL: .*unknown address type 9/,
     },
     {
