@@ -39,8 +39,9 @@ export interface OptionSpec {
   /** The workbench's New socket form offers this option under this label (with `doc` beside a checkbox). */
   readonly label?: string;
   /**
-   * false: zeromq.js v6 has no property for it; its sockets take it through the numbered accessor
-   * (setStringOption(id, ...)), which the workbench's zeromq.js "copy as code" writes.
+   * false: zeromq.js v6 has no property for it (its draft options, and wss: which its libzmq is built
+   * without); the workbench's zeromq.js "copy as code" writes its numbered accessor (setStringOption(id, ...)).
+   * Held to zeromq.js by test/interop/engine/option-compat.ts.
    */
   readonly zeromqJs?: false;
   /** false: set through setOption() only, not a property (Subscriber.subscribe() is a method). */
@@ -520,9 +521,10 @@ export const OPTIONS = {
     kind: bool,
     default: true,
     types: 'all',
+    zeromqJs: false,
     doc: 'Multicast sent by this socket is also delivered on this host (epgm://, udp://).',
   },
-  // zeromq.js v6 has no property for these two (its libzmq has them: setStringOption(99/100, ...)).
+  // zeromq.js v6 has no property for these two (draft options there; its libzmq takes setStringOption(99/100, ...)).
   socksUsername: {
     id: 99,
     pyzmq: 'socks_username',
@@ -549,6 +551,7 @@ export const OPTIONS = {
     kind: pem,
     default: null,
     types: 'all',
+    zeromqJs: false,
     doc: 'wss://: our private key (PEM; needed to bind).',
   },
   wssCertPem: {
@@ -557,6 +560,7 @@ export const OPTIONS = {
     kind: pem,
     default: null,
     types: 'all',
+    zeromqJs: false,
     doc: 'wss://: our certificate (PEM; needed to bind).',
   },
   wssTrustPem: {
@@ -565,6 +569,7 @@ export const OPTIONS = {
     kind: pem,
     default: null,
     types: 'all',
+    zeromqJs: false,
     doc: 'wss://: the CA certificates a server must be signed by (PEM).',
   },
   wssHostname: {
@@ -573,6 +578,7 @@ export const OPTIONS = {
     kind: text(true),
     default: null,
     types: 'all',
+    zeromqJs: false,
     doc: "wss://: the name expected in the server's certificate (default: the endpoint's host).",
   },
   wssTrustSystem: {
@@ -581,6 +587,7 @@ export const OPTIONS = {
     kind: bool,
     default: false,
     types: 'all',
+    zeromqJs: false,
     doc: "wss://: also trust the system's CA certificates.",
   },
   onlyFirstSubscribe: {
@@ -589,6 +596,7 @@ export const OPTIONS = {
     kind: bool,
     default: false,
     types: ['XPUB', 'XSUB'],
+    zeromqJs: false,
     doc: 'Only the first frame of a multipart message can be a subscription.',
   },
 } as const satisfies Record<string, OptionSpec>;
