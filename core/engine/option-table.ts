@@ -38,6 +38,12 @@ export interface OptionSpec {
   readonly doc: string;
   /** The workbench's New socket form offers this option under this label (with `doc` beside a checkbox). */
   readonly label?: string;
+  /**
+   * false: zeromq.js v6 has no property for it (its draft options, and wss: which its libzmq is built
+   * without); the workbench's zeromq.js "copy as code" writes its numbered accessor (setStringOption(id, ...)).
+   * Held to zeromq.js by test/interop/engine/option-compat.ts.
+   */
+  readonly zeromqJs?: false;
   /** false: set through setOption() only, not a property (Subscriber.subscribe() is a method). */
   readonly property?: false;
   /**
@@ -381,6 +387,16 @@ export const OPTIONS = {
     types: 'all',
     doc: 'A peer must finish its handshake within this many ms; 0: no limit.',
   },
+  // libzmq refuses the empty string (EINVAL) but takes any longer text; it is parsed only at connect time.
+  socksProxy: {
+    id: 68,
+    pyzmq: 'socks_proxy',
+    kind: { type: 'string', minBytes: 1, maxBytes: INT32_MAX, nullable: true },
+    default: null,
+    types: 'all',
+    doc: 'tcp:// connects go through this SOCKS5 proxy (host:port); the target host is sent as given, names unresolved.',
+    label: 'SOCKS5 proxy (host:port)',
+  },
   noDrop: {
     id: 69,
     pyzmq: 'xpub_nodrop',
@@ -505,7 +521,29 @@ export const OPTIONS = {
     kind: bool,
     default: true,
     types: 'all',
+    zeromqJs: false,
     doc: 'Multicast sent by this socket is also delivered on this host (epgm://, udp://).',
+  },
+  // zeromq.js v6 has no property for these two (draft options there; its libzmq takes setStringOption(99/100, ...)).
+  socksUsername: {
+    id: 99,
+    pyzmq: 'socks_username',
+    kind: { type: 'string', minBytes: 0, maxBytes: 255, nullable: true },
+    default: null,
+    types: 'all',
+    zeromqJs: false,
+    doc: 'SOCKS5 user name (RFC 1929); null or empty: the proxy is asked for no authentication.',
+    label: 'SOCKS username',
+  },
+  socksPassword: {
+    id: 100,
+    pyzmq: 'socks_password',
+    kind: { type: 'string', minBytes: 0, maxBytes: 255, nullable: true },
+    default: null,
+    types: 'all',
+    zeromqJs: false,
+    doc: 'SOCKS5 password, sent with socksUsername.',
+    label: 'SOCKS password',
   },
   wssKeyPem: {
     id: 103,
@@ -513,6 +551,7 @@ export const OPTIONS = {
     kind: pem,
     default: null,
     types: 'all',
+    zeromqJs: false,
     doc: 'wss://: our private key (PEM; needed to bind).',
   },
   wssCertPem: {
@@ -521,6 +560,7 @@ export const OPTIONS = {
     kind: pem,
     default: null,
     types: 'all',
+    zeromqJs: false,
     doc: 'wss://: our certificate (PEM; needed to bind).',
   },
   wssTrustPem: {
@@ -529,6 +569,7 @@ export const OPTIONS = {
     kind: pem,
     default: null,
     types: 'all',
+    zeromqJs: false,
     doc: 'wss://: the CA certificates a server must be signed by (PEM).',
   },
   wssHostname: {
@@ -537,6 +578,7 @@ export const OPTIONS = {
     kind: text(true),
     default: null,
     types: 'all',
+    zeromqJs: false,
     doc: "wss://: the name expected in the server's certificate (default: the endpoint's host).",
   },
   wssTrustSystem: {
@@ -545,6 +587,7 @@ export const OPTIONS = {
     kind: bool,
     default: false,
     types: 'all',
+    zeromqJs: false,
     doc: "wss://: also trust the system's CA certificates.",
   },
   onlyFirstSubscribe: {
@@ -553,6 +596,7 @@ export const OPTIONS = {
     kind: bool,
     default: false,
     types: ['XPUB', 'XSUB'],
+    zeromqJs: false,
     doc: 'Only the first frame of a multipart message can be a subscription.',
   },
 } as const satisfies Record<string, OptionSpec>;

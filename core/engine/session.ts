@@ -9,6 +9,9 @@ import { Pipe } from './pipe.js';
 import { Connection, remoteAddressOf, type ConnectionHost, type PeerInfo } from './connection/connection.js';
 import { CloseCause, connectionEndEvents, redialsAfter, type ConnectionEnd } from './connection/close-cause.js';
 import { dialStream, type StreamEndpoint } from './transports/stream.js';
+import { dialTcp } from './transports/tcp.js';
+import { readerOf } from './transports/reader.js';
+import { socksRoute, socksHandshake, type SocksRoute } from './transports/socks.js';
 import type { Mechanism } from '../zmtp/mechanisms/mechanism.js';
 import type { SocketTypeName } from '../zmtp/constants.js';
 import type { SocketEvent } from './monitor.js';
@@ -55,6 +58,15 @@ export class Session implements ConnectionHost {
   }
   private readonly keepsPipe: boolean;
   private readonly raw: boolean;
+  /** tcp through a SOCKS5 proxy: the socks options as they were at connect() (libzmq reads them then). */
+  private readonly socks?: SocksRoute;
+  /** A SOCKS exchange in progress: abandons it. */
+  private abandonSocks?: () => void;
+  /**
+   * The address monitor events carry: the endpoint, or for a SOCKS connect the proxy's (tcp://host:port
+   * as socksProxy was written), as libzmq reports it.
+   */
+  private readonly eventAddress: string;
 
   constructor(
     private readonly host: SessionHost,
@@ -63,6 +75,8 @@ export class Session implements ConnectionHost {
     this.raw = host.socketType === 'STREAM';
     // STREAM too: libzmq gives a connecting STREAM its pipe, and so its routing id, at connect().
     this.keepsPipe = host.options.immediate !== true && (host.socketType !== 'ROUTER' || host.pipeAtConnect(ep.address));
+    if (ep.transport === 'tcp' && host.options.socksProxy) this.socks = socksRoute(ep, host.options);
+    this.eventAddress = this.socks ? this.socks.eventAddress : ep.address;
   }
 
   get socketType(): SocketTypeName {
@@ -105,6 +119,7 @@ export class Session implements ConnectionHost {
   private dial(): void {
     if (this.done) return;
     this.retryTimer = undefined;
+    if (this.socks) return this.dialSocks(this.socks);
     let s: net.Socket;
     try {
       s = dialStream(this.ep, this.host.options);
@@ -149,13 +164,65 @@ export class Session implements ConnectionHost {
     });
   }
 
+  /**
+   * Dials the SOCKS5 proxy and runs the SOCKS exchange before ZMTP. Events as libzmq's socks_connecter:
+   * connect:delay, then connect once the proxy has connected us to the endpoint; any failure (proxy
+   * down, refused, a bad reply) closes the socket ('close') and retries ('connect:retry').
+   */
+  private dialSocks(route: SocksRoute): void {
+    const address = this.eventAddress;
+    if (route.problem) {
+      // libzmq cannot even open the socket (an unusable socksProxy): it retries without other events.
+      this.scheduleRetry(`${route.problem.code}: ${route.problem.message}`);
+      return;
+    }
+    const s = dialTcp({ ...route.proxyEndpoint }, this.host.options);
+    this.dialing = s;
+    this.host.emit({ type: 'connect:delay', address });
+    const failed = (reason: string) => {
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      this.abandonSocks = undefined;
+      this.dialing = undefined;
+      // An error the socket still reports while going away has no one left to hear it.
+      s.on('error', () => {});
+      s.destroy();
+      if (this.done) return;
+      // With reconnection off, scheduleRetry reports the close itself.
+      if (this.host.options.reconnectInterval >= 0) this.host.emit({ type: 'close', address, reason });
+      this.scheduleRetry(reason);
+    };
+    const timeout = this.host.options.connectTimeout;
+    if (timeout > 0)
+      this.connectTimer = timer(() => failed(`connect to SOCKS5 proxy ${route.proxy} timed out after ${timeout} ms`), timeout);
+    const onError = (err: Error) => failed(`cannot connect to SOCKS5 proxy ${route.proxy}: ${err.message}`);
+    s.once('error', onError);
+    s.once('connect', () => {
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      s.off('error', onError);
+      if (this.done) return;
+      // The exchange gets connectTimeout, or else the handshake interval, so a silent proxy cannot hold the connect forever.
+      const limit = timeout > 0 ? timeout : this.host.options.handshakeInterval;
+      this.abandonSocks = socksHandshake(s, readerOf(s)!, route.proxy, route.target, route.auth, limit, (err) => {
+        if (err) return failed(`${err.code}: ${err.message}`);
+        this.abandonSocks = undefined;
+        this.dialing = undefined;
+        if (this.done) {
+          s.destroy();
+          return;
+        }
+        this.host.emit({ type: 'connect', address });
+        this.conn = new Connection(s, this, this.ep.address, this.raw);
+      });
+    });
+  }
+
   private scheduleRetry(reason: string): void {
     if (this.done) return;
     if (this.stopping && !this.hasPending()) return this.finish();
     const base = this.host.options.reconnectInterval;
     if (base < 0) {
       // reconnectInterval -1: libzmq does not reconnect.
-      this.host.emit({ type: 'close', address: this.ep.address, reason: `${reason}; reconnection disabled` });
+      this.host.emit({ type: 'close', address: this.eventAddress, reason: `${reason}; reconnection disabled` });
       return;
     }
     const max = this.host.options.reconnectMaxInterval;
@@ -167,7 +234,7 @@ export class Session implements ConnectionHost {
       // libzmq adds a random part so many clients do not reconnect in lockstep.
       wait = base + Math.floor(Math.random() * base);
     }
-    this.host.emit({ type: 'connect:retry', address: this.ep.address, interval: wait, reason });
+    this.host.emit({ type: 'connect:retry', address: this.eventAddress, interval: wait, reason });
     this.retryTimer = timer(() => this.dial(), wait);
   }
 
@@ -182,13 +249,13 @@ export class Session implements ConnectionHost {
       this.host.attachPipe(this.socketEnd!);
     }
     // A STREAM's raw connection has no handshake, and libzmq reports none (on either side).
-    if (!conn.raw) this.host.emit({ type: 'handshake', address: this.ep.address, remoteAddress: conn.remoteAddress });
+    if (!conn.raw) this.host.emit({ type: 'handshake', address: this.eventAddress, remoteAddress: conn.remoteAddress });
     return this.sessionEnd;
   }
 
   closed(conn: Connection, info: ConnectionEnd): void {
     if (this.conn === conn) this.conn = undefined;
-    for (const event of connectionEndEvents(this.ep.address, conn.remoteAddress, info)) this.host.emit(event);
+    for (const event of connectionEndEvents(this.eventAddress, conn.remoteAddress, info)) this.host.emit(event);
     const end = this.sessionEnd;
     if (end) {
       // Back in the session's hands until the next connection.
@@ -253,6 +320,8 @@ export class Session implements ConnectionHost {
     this.done = true;
     this.stopping = true;
     for (const t of [this.retryTimer, this.connectTimer, this.lingerTimer]) if (t) clearTimeout(t);
+    this.abandonSocks?.();
+    this.abandonSocks = undefined;
     if (this.dialing) {
       // A dial still in progress lives on in libuv until its connect attempt ends; without our listeners
       // it no longer reaches this session, its socket or the context (zeromq.js drops its context

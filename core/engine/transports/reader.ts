@@ -49,12 +49,28 @@ export class SlabReader {
   private room = 0;
   private grewSinceSlab = false;
 
-  /** Connects the consumer; bytes read before it existed are handed over first. */
+  /**
+   * Connects the consumer; bytes read before it existed are handed over first, in a microtask: the
+   * consumer attaches from its constructor and must be complete before it sees them (after a SOCKS
+   * exchange the peer's greeting is already here). No read can come in between (reads are I/O callbacks).
+   */
   attach(sink: ReadSink): void {
     this.sink = sink;
-    const held = this.held;
-    this.held = [];
-    for (const c of held) sink.onChunk(c);
+    if (!this.held.length) return;
+    queueMicrotask(() => {
+      const held = this.held;
+      this.held = [];
+      for (const c of held) this.sink?.onChunk(c);
+    });
+  }
+
+  /**
+   * Stops handing reads to the consumer (a SOCKS exchange done with the socket); what it read but did not
+   * use (`rest`) and anything read meanwhile go to the next one attach() connects.
+   */
+  detach(rest?: Buffer): void {
+    this.sink = undefined;
+    if (rest?.length) this.held.unshift(rest);
   }
 
   /** Node's onread.buffer: where the next read goes. */

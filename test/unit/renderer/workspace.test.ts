@@ -1,4 +1,4 @@
-// Workspace files leave secrets (CURVE secret keys, PLAIN passwords) out unless asked, and say what a saved
+// Workspace files leave secrets (CURVE secret keys, PLAIN and SOCKS passwords) out unless asked, and say what a saved
 // socket lacks when it is opened again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,13 +38,26 @@ test('secrets stay out of a workspace unless asked for; everything else is kept'
 });
 
 test('missingSecrets names what a socket saved without secrets lacks', () => {
-  assert.deepEqual(missingSecrets(toWorkspace([curveServer], [], false).sockets[0].options), { curveKeyPair: true, plainPassword: false });
-  assert.deepEqual(missingSecrets(toWorkspace([plainClient], [], false).sockets[0].options), { curveKeyPair: false, plainPassword: true });
+  assert.deepEqual(missingSecrets(toWorkspace([curveServer], [], false).sockets[0].options), {
+    curveKeyPair: true,
+    plainPassword: false,
+    socksPassword: false,
+  });
+  assert.deepEqual(missingSecrets(toWorkspace([plainClient], [], false).sockets[0].options), {
+    curveKeyPair: false,
+    plainPassword: true,
+    socksPassword: false,
+  });
   assert.deepEqual(missingSecrets(toWorkspace([curveServer, plainClient], [], true).sockets[1].options), {
     curveKeyPair: false,
     plainPassword: false,
+    socksPassword: false,
   });
-  assert.deepEqual(missingSecrets({}), { curveKeyPair: false, plainPassword: false });
+  assert.deepEqual(missingSecrets({}), { curveKeyPair: false, plainPassword: false, socksPassword: false });
+  const socksClient = { ...plainClient, options: { socksProxy: '127.0.0.1:1080', socksUsername: 'bob', socksPassword: 'pw2' } };
+  const saved = toWorkspace([socksClient], [], false).sockets[0].options;
+  assert.deepEqual(saved, { socksProxy: '127.0.0.1:1080', socksUsername: 'bob' }, 'the SOCKS password is a secret too');
+  assert.deepEqual(missingSecrets(saved), { curveKeyPair: false, plainPassword: false, socksPassword: true });
 });
 
 test('the ZAP policy goes into a workspace with CURVE keys always and PLAIN passwords only with secrets', () => {

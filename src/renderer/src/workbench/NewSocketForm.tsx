@@ -5,6 +5,7 @@ import type { SocketInfo, SocketType } from '../../../../core/host/protocol.js';
 import { OPTIONS, OPTION_NAMES, appliesTo, type OptionSpec } from '../../../../core/engine/option-table.js';
 import { SOCKET_TYPE_TABLE } from '../../../../core/engine/socket-type-table.js';
 import { Button, Card, ErrorText, Input, Label, Select, errorMessage } from '../ui/common.js';
+import { SECRET_OPTIONS } from './workspace.js';
 
 // The types, options and labels come from the engine's tables, so the form offers what the host takes.
 const TYPES = Object.entries(SOCKET_TYPE_TABLE).map(([type, info]) => ({ type: type as SocketType, hint: info.hint }));
@@ -19,6 +20,12 @@ const NUMERIC = OPTION_NAMES.flatMap((name) => {
 const FLAGS = OPTION_NAMES.flatMap((name) => {
   const spec: OptionSpec = OPTIONS[name];
   return spec.kind.type === 'bool' && spec.label ? [{ name, label: spec.label, doc: spec.doc }] : [];
+});
+/** Text options the form offers on every type (the SOCKS5 proxy and its credentials); secrets as password fields. */
+const TEXTS = OPTION_NAMES.flatMap((name) => {
+  const spec: OptionSpec = OPTIONS[name];
+  const secret = (SECRET_OPTIONS as readonly string[]).includes(name);
+  return spec.kind.type === 'string' && spec.label && spec.types === 'all' ? [{ name, label: spec.label, doc: spec.doc, secret }] : [];
 });
 type Security = 'none' | 'plain-client' | 'plain-server' | 'curve-client' | 'curve-server';
 
@@ -37,6 +44,7 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
   const [subAll, setSubAll] = useState(false);
   const [nums, setNums] = useState<Record<string, string>>({});
   const [flags, setFlags] = useState<Record<string, boolean>>({});
+  const [texts, setTexts] = useState<Record<string, string>>({});
   const [groups, setGroups] = useState('');
   const [security, setSecurity] = useState<Security>('none');
   const [user, setUser] = useState('');
@@ -73,6 +81,8 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
       options.subscriptions = topics;
     }
     for (const f of FLAGS) if (flags[f.name] && appliesTo(f.name, type)) options[f.name] = true;
+    // An empty field is the option left unset (libzmq refuses an empty proxy address).
+    for (const f of TEXTS) if (texts[f.name]) options[f.name] = texts[f.name];
     if (type === 'DISH')
       options.groups = groups
         .split(/\n|,/)
@@ -173,6 +183,18 @@ export function NewSocketForm({ client, onCreated }: { client: AppClient; onCrea
               placeholder="default"
               value={nums[key] ?? ''}
               onChange={(e) => setNums({ ...nums, [key]: e.target.value })}
+            />
+          </Label>
+        ))}
+        {TEXTS.map((f) => (
+          <Label key={f.name} text={f.label}>
+            <Input
+              aria-label={f.label}
+              title={f.doc}
+              type={f.secret ? 'password' : 'text'}
+              placeholder="none"
+              value={texts[f.name] ?? ''}
+              onChange={(e) => setTexts({ ...texts, [f.name]: e.target.value })}
             />
           </Label>
         ))}

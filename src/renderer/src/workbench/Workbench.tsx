@@ -175,6 +175,10 @@ export function Workbench({ client }: { client: AppClient }) {
           problems.push(
             `${spec.name}: the workspace has no PLAIN password for user '${String(options.plainUsername)}'; the server will refuse it until the socket is made again with the password`,
           );
+        if (missing.socksPassword)
+          problems.push(
+            `${spec.name}: the workspace has no SOCKS password for user '${String(options.socksUsername)}'; the proxy will refuse its connects until the socket is made again with the password`,
+          );
         const s = await client.request('socket.create', { type: spec.type, name: spec.name, options });
         created.push({ id: s.id, spec });
         for (const e of spec.endpoints ?? []) {

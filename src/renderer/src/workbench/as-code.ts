@@ -100,19 +100,36 @@ function pyzmq(socket: SocketInfo): string {
   return lines.join('\n') + '\n';
 }
 
-function node(socket: SocketInfo, from: string): string {
+/**
+ * The zeromq.js statement for an option zeromq.js v6 has no property for (the table's `zeromqJs: false`):
+ * its numbered accessor, which libzmq behind it takes. Undefined for an option zeromq.js has as a property.
+ */
+function zeromqJsNumbered(name: string, value: unknown): string | undefined {
+  if (!isOptionName(name)) return undefined;
+  const spec: { id: number | null; zeromqJs?: false; kind: { type: string } } = OPTIONS[name];
+  if (spec.zeromqJs !== false || spec.id === null) return undefined;
+  const setter = spec.kind.type === 'bool' ? 'setBoolOption' : spec.kind.type === 'int' ? 'setInt32Option' : 'setStringOption';
+  return `sock.${setter}(${spec.id}, ${JSON.stringify(value)}); // ${name}: zeromq.js has no property for it`;
+}
+
+function node(socket: SocketInfo, from: string, numbered: boolean): string {
   const t = socket.type;
   const cls = CLASS(t);
   const options: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(savedOptions(socket, true)))
-    if (!CALL_OPTIONS.has(name) && value !== undefined) options[name] = value;
+  const settings: string[] = [];
+  for (const [name, value] of Object.entries(savedOptions(socket, true))) {
+    if (CALL_OPTIONS.has(name) || value === undefined) continue;
+    const setting = numbered ? zeromqJsNumbered(name, value) : undefined;
+    if (setting) settings.push(`${setting}${SECRETS.has(name) ? ' (a secret: keep it out of shared code)' : ''}`);
+    else options[name] = value;
+  }
   const lines = ['// An ES module (top-level await): save it as a .mjs file.', `import { ${cls} } from ${str(from)};`, ''];
   const opts = Object.keys(options).length
     ? `{\n${Object.entries(options)
         .map(([k, v]) => `  ${k}: ${JSON.stringify(v)},${SECRETS.has(k) ? ' // a secret: keep it out of shared code' : ''}`)
         .join('\n')}\n}`
     : '';
-  lines.push(`const sock = new ${cls}(${opts});`);
+  lines.push(`const sock = new ${cls}(${opts});`, ...settings);
   const subs = (socket.options.subscriptions as string[] | undefined) ?? [];
   if (subs.length) lines.push(`sock.subscribe(${subs.map(str).join(', ')});`);
   const groups = (socket.options.groups as string[] | undefined) ?? [];
@@ -130,9 +147,13 @@ function node(socket: SocketInfo, from: string): string {
 
 export function socketAsCode(socket: SocketInfo, language: CodeLanguage): string {
   if (language === 'pyzmq') return pyzmq(socket);
-  if (language === 'zeromq.js') return node(socket, DRAFT.has(socket.type) ? 'zeromq/draft' : 'zeromq');
+  if (language === 'zeromq.js') return node(socket, DRAFT.has(socket.type) ? 'zeromq/draft' : 'zeromq', true);
   // The engine's entries mirror zeromq.js's: zeromq/draft's types from ./draft, PEER and CHANNEL (which
   // zeromq.js lacks) from ./extras.
   const t = socket.type;
-  return node(socket, t === 'PEER' || t === 'CHANNEL' ? 'zmq-inspector/extras' : DRAFT.has(t) ? 'zmq-inspector/draft' : 'zmq-inspector');
+  return node(
+    socket,
+    t === 'PEER' || t === 'CHANNEL' ? 'zmq-inspector/extras' : DRAFT.has(t) ? 'zmq-inspector/draft' : 'zmq-inspector',
+    false,
+  );
 }

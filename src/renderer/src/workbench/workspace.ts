@@ -21,7 +21,7 @@ export interface Workspace<T = unknown> {
 }
 
 /** Options that are secrets: left out of a workspace unless asked for. */
-export const SECRET_OPTIONS = ['curveSecretKey', 'plainPassword'] as const;
+export const SECRET_OPTIONS = ['curveSecretKey', 'plainPassword', 'socksPassword'] as const;
 
 /** The host gives every sending socket this send timeout when none is set; not worth saving. */
 const DEFAULT_SEND_TIMEOUT_MS = 2000;
@@ -74,11 +74,16 @@ export function zapToApply(zap: NonNullable<Workspace['zap']>): { policy: ZapPol
 
 /**
  * What a saved socket lacks to open as it was: a CURVE socket with a public key but no secret key
- * (saved without secrets) cannot use that key pair; a PLAIN client has no password.
+ * (saved without secrets) cannot use that key pair; a PLAIN client, or a SOCKS user, has no password.
  */
-export function missingSecrets(options: Record<string, unknown>): { curveKeyPair: boolean; plainPassword: boolean } {
+export function missingSecrets(options: Record<string, unknown>): {
+  curveKeyPair: boolean;
+  plainPassword: boolean;
+  socksPassword: boolean;
+} {
   return {
     curveKeyPair: typeof options.curvePublicKey === 'string' && options.curveSecretKey === undefined,
     plainPassword: typeof options.plainUsername === 'string' && options.plainPassword === undefined,
+    socksPassword: typeof options.socksUsername === 'string' && options.socksUsername !== '' && options.socksPassword === undefined,
   };
 }
