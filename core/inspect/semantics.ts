@@ -6,7 +6,7 @@ import { parseCommand, parseLegacySubscription, splitCommand } from '../zmtp/com
 import { REVISION_3 } from '../zmtp/greeting.js';
 import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
 import { heldCount, holdFrame } from './held-message.js';
-import type { CommandRecord, GreetingRecord, MessageRecord, ZmtpVersion } from './records.js';
+import type { CommandRecord, GreetingRecord, ZmtpVersion } from './records.js';
 import { describeSecurity } from './security.js';
 import type { SniffCore } from './sniff-core.js';
 import { OTHER, recordBase, updateState, type ConnState, type DirState } from './stream-state.js';
@@ -183,45 +183,33 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
     x.error(c, d, diagnose('ZMTP_MESSAGE_BEFORE_HANDSHAKE'));
   }
 
-  const hexFrames: string[] = new Array(frames.length);
-  const sizes: number[] = new Array(frames.length);
-  const limit = x.opts.maxFrameBytes;
-  let truncated = false;
-  for (let i = 0; i < frames.length; i++) {
-    const f = frames[i];
-    sizes[i] = f.length;
-    if (f.length <= limit) hexFrames[i] = hexOf(f);
-    else {
-      hexFrames[i] = f.toString('hex', 0, limit);
-      truncated = true;
-    }
-  }
-  const rec: MessageRecord = {
-    type: 'message',
-    ts: d.ts,
-    src: c.addr[d.dir],
-    dst: c.addr[OTHER[d.dir]],
-    conn: c.conn.id,
-    dir: d.dir,
-    frames: hexFrames,
-    sizes,
-  };
-  if (truncated) rec.truncated = true;
-  if (d.heuristic) rec.heuristic = true;
+  // One view per inspector, refilled for each message (see MessageView): a record is made from it only
+  // for consumers without onMessage.
+  const m = x.view;
+  m.ts = d.ts;
+  m.src = c.addr[d.dir];
+  m.dst = c.addr[OTHER[d.dir]];
+  m.conn = c.conn.id;
+  m.dir = d.dir;
+  m.frames = frames;
+  m.heuristic = d.heuristic;
+  m.subscription = undefined;
+  m.envelopeFrames = -1;
+  m.replied = false;
 
   const sender = info.socketTypes[d.dir];
   const receiver = info.socketTypes[OTHER[d.dir]];
   if (frames.length === 1 && ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver)))) {
     const sub = parseLegacySubscription(frames[0]);
     if (sub) {
-      rec.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
-      trackSubscription(x, c, d, sub.subscribe, rec.subscription.topic);
+      m.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
+      trackSubscription(x, c, d, sub.subscribe, m.subscription.topic);
     }
   }
   if ((sender && ENVELOPE_TYPES.has(sender)) || (receiver && ENVELOPE_TYPES.has(receiver))) {
     let delimiter = 0;
     while (delimiter < frames.length && frames[delimiter].length !== 0) delimiter++;
-    if (delimiter < frames.length - 1) rec.envelope = rec.frames.slice(0, delimiter);
+    if (delimiter < frames.length - 1) m.envelopeFrames = delimiter;
   }
   // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
   if (isRequester(sender, receiver)) {
@@ -231,13 +219,15 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
     const reqTs = c.requests.shift();
     if (reqTs !== undefined) {
       const latency = x.roundTime(Math.max(0, d.ts - reqTs));
-      rec.replyTo = { ts: reqTs, latency };
+      m.replied = true;
+      m.replyTs = reqTs;
+      m.latency = latency;
       info.pairs.matched++;
       info.pairs.totalLatency = x.roundTime(info.pairs.totalLatency + latency);
       info.pairs.maxLatency = Math.max(info.pairs.maxLatency, latency);
     }
   }
-  x.emit(rec, c);
+  x.message(m, c);
 }
 
 function trackSubscription(x: SniffCore, c: ConnState, d: DirState, subscribe: boolean, topic: string): void {
@@ -257,14 +247,6 @@ function isCurveBox(body: Buffer): boolean {
 /** A GSSAPI MESSAGE as libzmq writes it: name, then a 4-byte token length that is exactly the rest. */
 function isGssapiWrap(body: Buffer): boolean {
   return body.length >= 12 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX) && body.readUInt32BE(8) === body.length - 12;
-}
-
-/** Node's Buffer method under toString('hex'), called without the argument handling that costs more than
- *  the encoding for the small frames most messages have; toString where a runtime lacks it. */
-const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
-function hexOf(b: Buffer): string {
-  if (b.length === 0) return ''; // REQ/REP's delimiter: in nearly every message there
-  return hexSlice !== undefined ? hexSlice.call(b, 0, b.length) : b.toString('hex');
 }
 
 function isRequester(type?: string, peer?: string): boolean {
