@@ -194,9 +194,9 @@ export function recordToJson(r: InspectRecord): string {
 }
 
 export class RecordWriter {
-  private buf = Buffer.allocUnsafe(CHUNK);
+  private buf: Buffer = Buffer.allocUnsafe(CHUNK);
   /** A DataView of `buf` (see hexBytesList), made again whenever `buf` is replaced (setBuffer). */
-  private dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  private dv: DataView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private pos = 0;
   private blocked: Promise<void> | undefined;
   /** Set when the reader went away (EPIPE): stop decoding, it is not an error. */

@@ -197,25 +197,24 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
   m.envelopeFrames = -1;
   m.replied = false;
 
-  const sender = info.socketTypes[d.dir];
-  const receiver = info.socketTypes[OTHER[d.dir]];
-  if (frames.length === 1 && ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver)))) {
+  const roles = rolesOf(c, d);
+  if (frames.length === 1 && (roles & ROLE_SUBSCRIPTIONS) !== 0) {
     const sub = parseLegacySubscription(frames[0]);
     if (sub) {
       m.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
       trackSubscription(x, c, d, sub.subscribe, m.subscription.topic);
     }
   }
-  if ((sender && ENVELOPE_TYPES.has(sender)) || (receiver && ENVELOPE_TYPES.has(receiver))) {
+  if ((roles & ROLE_ENVELOPES) !== 0) {
     let delimiter = 0;
     while (delimiter < frames.length && frames[delimiter].length !== 0) delimiter++;
     if (delimiter < frames.length - 1) m.envelopeFrames = delimiter;
   }
   // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
-  if (isRequester(sender, receiver)) {
+  if ((roles & ROLE_REQUESTS) !== 0) {
     c.requests.push(d.ts);
     if (c.requests.length > x.opts.maxPendingRequests) c.requests.shift();
-  } else if (isRequester(receiver, sender)) {
+  } else if ((roles & ROLE_REPLIES) !== 0) {
     const reqTs = c.requests.shift();
     if (reqTs !== undefined) {
       const latency = x.roundTime(Math.max(0, d.ts - reqTs));
@@ -247,6 +246,29 @@ function isCurveBox(body: Buffer): boolean {
 /** A GSSAPI MESSAGE as libzmq writes it: name, then a 4-byte token length that is exactly the rest. */
 function isGssapiWrap(body: Buffer): boolean {
   return body.length >= 12 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX) && body.readUInt32BE(8) === body.length - 12;
+}
+
+/** What a direction's messages may carry, from the socket types of its sender and receiver (ROLE_* bits). */
+const ROLE_SUBSCRIPTIONS = 1;
+const ROLE_ENVELOPES = 2;
+const ROLE_REQUESTS = 4;
+const ROLE_REPLIES = 8;
+
+/** The ROLE_* bits of `d`'s messages, worked out again only when a socket type changed (READY, greeting). */
+function rolesOf(c: ConnState, d: DirState): number {
+  const sender = c.info.socketTypes[d.dir];
+  const receiver = c.info.socketTypes[OTHER[d.dir]];
+  if (d.rolesKnown && d.rolesSender === sender && d.rolesReceiver === receiver) return d.roles;
+  let roles = 0;
+  if ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver))) roles |= ROLE_SUBSCRIPTIONS;
+  if ((sender && ENVELOPE_TYPES.has(sender)) || (receiver && ENVELOPE_TYPES.has(receiver))) roles |= ROLE_ENVELOPES;
+  if (isRequester(sender, receiver)) roles |= ROLE_REQUESTS;
+  else if (isRequester(receiver, sender)) roles |= ROLE_REPLIES;
+  d.rolesKnown = true;
+  d.rolesSender = sender;
+  d.rolesReceiver = receiver;
+  d.roles = roles;
+  return roles;
 }
 
 function isRequester(type?: string, peer?: string): boolean {
