@@ -101,7 +101,6 @@ function messageHead(r: MessageRecord): string {
 }
 
 const HEAD = Buffer.from('{"type":"message","ts":', 'latin1');
-const FRAMES = Buffer.from(',"frames":[', 'latin1');
 const SIZES = Buffer.from('],"sizes":[', 'latin1');
 const HEURISTIC_TRUE = Buffer.from(',"heuristic":true', 'latin1');
 const HEURISTIC_FALSE = Buffer.from(',"heuristic":false', 'latin1');
@@ -160,7 +159,7 @@ function hexList(b: Buffer, p: number, list: string[]): number {
   return p;
 }
 
-/** `,"src":..,"dst":..,"conn":..,"dir":..` of each connection direction, as bytes (the Inspector hands
+/** `,"src":..,"dst":..,"conn":..,"dir":..,"frames":[` of each connection direction, as bytes (the Inspector hands
  *  every record of a direction the same address strings, so checking them is a pointer compare). */
 interface Route {
   src: string;
@@ -176,7 +175,7 @@ function routeBytes(r: Pick<MessageRecord, 'src' | 'dst' | 'conn' | 'dir'>): Buf
   let route = routes.get(key);
   if (route === undefined || route.src !== r.src || route.dst !== r.dst || route.conn !== r.conn || route.dir !== r.dir) {
     if (routes.size >= 10000) routes.clear();
-    const text = `,"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)}`;
+    const text = `,"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)},"frames":[`;
     route = { src: r.src, dst: r.dst, conn: r.conn, dir: r.dir, bytes: Buffer.from(text, 'utf8') };
     routes.set(key, route);
   }
@@ -243,7 +242,7 @@ export class RecordWriter {
       r.group === undefined &&
       r.repaired === undefined;
     // Room for the whole line, worked out once: a number's JSON text takes at most 24 bytes.
-    let need = HEAD.length + 24 + route.length + FRAMES.length + 2;
+    let need = HEAD.length + 24 + route.length + 2;
     for (let i = 0; i < frames.length; i++) need += frames[i].length + 3;
     if (usual) {
       need += SIZES.length + 24 * sizes.length + 20;
@@ -258,8 +257,6 @@ export class RecordWriter {
     p = this.time(p, r.ts);
     b.set(route, p);
     p += route.length;
-    b.set(FRAMES, p);
-    p += FRAMES.length;
     p = hexList(b, p, frames);
     if (!usual) {
       this.pos = p;
@@ -305,7 +302,7 @@ export class RecordWriter {
     const route = routeBytes(m);
     const envelope = m.envelopeFrames;
     // Room for the whole line: a number's JSON text takes at most 24 bytes; a frame's size, 16 digits.
-    let need = HEAD.length + 24 + route.length + FRAMES.length + SIZES.length + 2 + HEURISTIC_TRUE.length + 1;
+    let need = HEAD.length + 24 + route.length + SIZES.length + 2 + HEURISTIC_TRUE.length + 1;
     need += ENVELOPE.length + 1 + REPLY_TS.length + LATENCY.length + 2 * 24 + 1;
     for (let i = 0; i < frames.length; i++) need += (i < envelope ? 2 : 1) * (2 * frames[i].length + 3) + 17;
     if (this.pos + need > this.buf.length) this.room(need);
@@ -316,8 +313,6 @@ export class RecordWriter {
     p = this.time(p, m.ts);
     b.set(route, p);
     p += route.length;
-    b.set(FRAMES, p);
-    p += FRAMES.length;
     p = hexBytesList(b, this.dv, p, frames, frames.length);
     b.set(SIZES, p);
     p += SIZES.length;
