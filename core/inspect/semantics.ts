@@ -45,20 +45,24 @@ export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, 
     onCommand(x, c, d, body);
     return;
   }
-  const gssapi = mechanismOf(c, d) === 'GSSAPI' || (d.heuristic && mechanismOf(c, d) === undefined && isGssapiWrap(body));
-  if (d.frames.length === 0 && gssapi && body.length >= 12 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
-    // A GSSAPI wrapped message: libzmq 4.3 sends them as data frames without MORE (MORE is inside the
-    // wrap); only its wrapped READY goes flagged as a command (real MIT Kerberos captures). Mid-stream,
-    // its token length (the rest of the frame) tells it from a CURVE box, which has a nonce there.
-    if (c.info.mechanism === undefined) c.info.mechanism = 'GSSAPI';
-    onCommand(x, c, d, body);
-    return;
-  }
-  if (d.frames.length === 0 && isCurveBox(body) && (mechanismOf(c, d) === 'CURVE' || d.heuristic)) {
-    // libzmq 4.3 sends CURVE MESSAGE boxes as data frames (no COMMAND flag, MORE is inside the box).
-    if (c.info.mechanism === undefined) c.info.mechanism = 'CURVE';
-    onCommand(x, c, d, body);
-    return;
+  // A first frame that starts like a MESSAGE command: maybe a security mechanism's box sent as data
+  // (checked first, cheaply: nearly every frame is an ordinary one).
+  if (d.frames.length === 0 && body.length >= 12 && body[0] === 0x07 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
+    const gssapi = mechanismOf(c, d) === 'GSSAPI' || (d.heuristic && mechanismOf(c, d) === undefined && isGssapiWrap(body));
+    if (gssapi) {
+      // A GSSAPI wrapped message: libzmq 4.3 sends them as data frames without MORE (MORE is inside the
+      // wrap); only its wrapped READY goes flagged as a command (real MIT Kerberos captures). Mid-stream,
+      // its token length (the rest of the frame) tells it from a CURVE box, which has a nonce there.
+      if (c.info.mechanism === undefined) c.info.mechanism = 'GSSAPI';
+      onCommand(x, c, d, body);
+      return;
+    }
+    if (isCurveBox(body) && (mechanismOf(c, d) === 'CURVE' || d.heuristic)) {
+      // libzmq 4.3 sends CURVE MESSAGE boxes as data frames (no COMMAND flag, MORE is inside the box).
+      if (c.info.mechanism === undefined) c.info.mechanism = 'CURVE';
+      onCommand(x, c, d, body);
+      return;
+    }
   }
   const held = holdFrame(d, body, more, x.messageCap);
   if (held.kind === 'complete') onMessage(x, c, d, held.frames);
