@@ -8,8 +8,9 @@ import type { MessageView } from './message-view.js';
 import type { InspectRecord, MessageRecord } from './records.js';
 import { writeInteger, writeMicroTime } from './number-text.js';
 
-/** Output is gathered in buffers of this size and written when one is full. */
-const CHUNK = 1024 * 1024;
+/** Output is gathered in buffers of this size and written when one is full. Small enough to stay in the
+ *  CPU's cache while it is filled (1 MiB cost ~5% more CPU on a packet-heavy capture), and a pipe's size. */
+const CHUNK = 64 * 1024;
 
 /** Node's Buffer methods under buf.write(text, offset, encoding), without its argument checks, which cost
  *  more than the copy for short strings. Checked once: buf.write when a runtime lacks them. */
