@@ -7,7 +7,7 @@
 //   packets   + our Packet objects and batches (openCapture(...).batches(), as decodeCapture reads)
 //   link      + link/IP/TCP header decoding (decodeLinkLayer)
 //   reassembly  + TCP reassembly (TcpReassembler.push, which decodes the headers itself)
-//   inspect   + the ZMTP inspector, records made and dropped (decodeCapture with a no-op onRecord)
+//   inspect   + the ZMTP inspector, records and message views made and dropped (no-op onRecord, onMessage)
 //   json      + the JSON lines written into a buffer that goes nowhere (RecordWriter, no write call)
 //   stdout    + those buffers written to this process's standard output (point it at /dev/null)
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -90,6 +90,8 @@ switch (stage) {
     const s = await decodeCapture(path, {
       syncReads: true,
       onRecord: out ? (r: unknown) => out.write(r) : () => undefined,
+      // Messages as `zmtp decode --json` takes them (MessageView, no record).
+      onMessage: out ? (m: unknown) => out.writeView(m) : () => undefined,
       pace: out ? () => out.pace() : undefined,
     });
     await out?.end();

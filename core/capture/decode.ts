@@ -169,8 +169,24 @@ function defragment(
 
 /** Dotted text of the IPv4 address at d[o..o+4], from a small cache (captures repeat a few addresses). */
 const v4Text = new Map<number, string>();
+/** The last two addresses looked up, before the map: a conversation's packets name the same two. */
+let v4KeyA = -1;
+let v4TextA = '';
+let v4KeyB = -1;
+let v4TextB = '';
 function ipv4Text(d: Buffer, o: number): string {
-  const key = d.readUInt32BE(o);
+  const key = ((d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]) >>> 0;
+  if (key === v4KeyA) return v4TextA;
+  if (key === v4KeyB) return v4TextB;
+  const text = cachedIpv4Text(d, o, key);
+  v4KeyB = v4KeyA;
+  v4TextB = v4TextA;
+  v4KeyA = key;
+  v4TextA = text;
+  return text;
+}
+
+function cachedIpv4Text(d: Buffer, o: number, key: number): string {
   let text = v4Text.get(key);
   if (text === undefined) {
     text = `${d[o]}.${d[o + 1]}.${d[o + 2]}.${d[o + 3]}`;

@@ -77,6 +77,13 @@ export async function run(args: string[]): Promise<number> {
         // Live output should appear as it happens, not in 64 KiB batches.
         out.flush();
       },
+      // JSON messages straight from their frame buffers (RecordWriter.writeView), without a record each.
+      onMessage: parsed.json
+        ? (m) => {
+            out.writeView(m);
+            out.flush();
+          }
+        : undefined,
       onWarning: (w) => warnings.print(w),
       pace: () => {
         if (out.closed) stop();

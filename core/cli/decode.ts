@@ -50,6 +50,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     const summary = await decodeCapture(parsed.file === '-' ? process.stdin : parsed.file, {
       onRecord: (r) => out.write(r),
+      // JSON messages straight from their frame buffers (RecordWriter.writeView), without a record each.
+      onMessage: parsed.json ? (m) => out.writeView(m) : undefined,
       onWarning: (w) => warnings.print(w),
       syncReads: true, // nothing else runs in this process meanwhile
       signal: abort.signal,

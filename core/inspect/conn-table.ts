@@ -40,6 +40,8 @@ export class ConnectionTable {
       ts,
       lastEvent: 0,
       parkedOffset: 0,
+      roles: 0,
+      rolesKnown: false,
     });
     const info = openedConnectionInfo(conn.id, client, server, conn.midstream, 'handshake', ts);
     const c: ConnState = {

@@ -65,6 +65,13 @@ export async function inspectPackets(
       records++;
       options.onRecord?.(r);
     },
+    // Messages straight to the caller when it takes them so (InspectorOptions.onMessage); they count as records.
+    onMessage:
+      options.onMessage &&
+      ((m) => {
+        records++;
+        options.onMessage!(m);
+      }),
   });
   options.onInspector?.(inspector);
   const reassembler = new TcpReassembler({

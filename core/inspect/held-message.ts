@@ -26,9 +26,19 @@ export interface HeldState {
   over?: { frames: number; bytes: number };
 }
 
+/** The state of the holder's current list: its own object, made once and reset for each new list. */
 function stateOf(h: Holder): HeldState {
-  if (!h.held || h.held.list !== h.frames) h.held = { list: h.frames, owned: 0, bytes: 0 };
-  return h.held;
+  const s = h.held;
+  if (s === undefined) return (h.held = { list: h.frames, owned: 0, bytes: 0, over: undefined });
+  if (s.list !== h.frames) reset(s, h.frames);
+  return s;
+}
+
+function reset(s: HeldState, list: Buffer[]): void {
+  s.list = list;
+  s.owned = 0;
+  s.bytes = 0;
+  s.over = undefined;
 }
 
 export type HoldResult =
@@ -85,9 +95,9 @@ export function heldCount(h: Holder): number {
  */
 export function ownHeld(h: Holder, own: (b: Buffer) => Buffer): void {
   if (h.frames.length === 0) {
-    // Nothing held (the usual case between messages): no state needed. A state left from the message
-    // that just ended still lists its frames, views of read buffers or decoder slabs: let them go.
-    if (h.held !== undefined && h.held.list !== h.frames) h.held = undefined;
+    // Nothing held (the usual case between messages). A state left from the message that just ended
+    // still lists its frames, views of read buffers or decoder slabs: let them go.
+    if (h.held !== undefined && h.held.list !== h.frames) reset(h.held, h.frames);
     return;
   }
   const s = stateOf(h);

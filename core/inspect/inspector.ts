@@ -17,6 +17,7 @@ import type { ConnectionInfo, InspectorStats } from './connection.js';
 import { feed, finishDirection, onGap } from './phase-machine.js';
 import { PgmSniffer } from './pgm-sniffer.js';
 import { RadioDishSniffer } from './radio-dish.js';
+import type { MessageView } from './message-view.js';
 import type { InspectRecord } from './records.js';
 import { SniffCore } from './sniff-core.js';
 import { RateSeries } from './stats.js';
@@ -25,6 +26,12 @@ import { OTHER, type ConnState } from './stream-state.js';
 export interface InspectorOptions {
   /** Receives every record as soon as it is complete. */
   onRecord: (record: InspectRecord) => void;
+  /**
+   * Receives the messages of TCP connections instead of onRecord, as MessageViews (valid during the call
+   * only; toRecord() makes the record): for consumers that write messages out straight from their frame
+   * buffers. PGM and udp RADIO/DISH messages still come as records.
+   */
+  onMessage?: (message: MessageView) => void;
   /** Ids for PGM sessions (pushDatagram), from the counter TCP reassembly takes its connection ids from,
    *  so ids never clash (inspectPackets shares one). Without it, session ids count up from 2^30. */
   nextSessionId?: () => number;
@@ -95,7 +102,7 @@ export class Inspector {
     };
     this.table = new ConnectionTable(opts.maxClosedConnections, opts.bucketSeconds);
     this.open = this.table.open;
-    this.core = new SniffCore(opts, new RateSeries(opts.bucketSeconds, 3600), this.open, options.onRecord, feed);
+    this.core = new SniffCore(opts, new RateSeries(opts.bucketSeconds, 3600), this.open, options.onRecord, feed, options.onMessage);
   }
 
   /** Feeds one reassembly event. Never throws on bad input: problems become 'error' records. */

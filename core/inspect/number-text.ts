@@ -13,8 +13,15 @@ const HIGH = 2 ** 32;
 
 /** Digits of the last whole second seen: times come in order, so this is nearly always a hit. */
 let lastSecond = -1;
-let lastSecondDigits: number[] = [];
+let lastSecondDigits = new Uint8Array(0);
 let lastSecondScale = 1;
+
+/** "00" to "99" as character codes, two per number: a fraction is written two digits at a time. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 0x30 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
 
 /**
  * Writes the JSON text of `x` at b[p] and returns the position after it, or -1 (nothing written) when
@@ -28,11 +35,7 @@ export function writeMicroTime(b: Uint8Array, p: number, x: number): number {
   const f = x - sec; // exact
   const usec = Math.round(f * 1e6);
   if (usec >= 1e6) return -1;
-  if (sec !== lastSecond) {
-    lastSecond = sec;
-    lastSecondDigits = [...String(sec)].map((c) => c.charCodeAt(0));
-    lastSecondScale = 2 ** (52 - (31 - Math.clz32(sec))); // 1 / ulp(x)
-  }
+  if (sec !== lastSecond) newSecond(sec);
   // Is x the double nearest to sec + usec/1e6? |f - usec/1e6| < ulp/2, scaled by 1e6/ulp: exact integers.
   const scale = lastSecondScale;
   const diff = f * scale * 1e6 - usec * scale;
@@ -40,6 +43,13 @@ export function writeMicroTime(b: Uint8Array, p: number, x: number): number {
   const digits = lastSecondDigits;
   for (let i = 0; i < digits.length; i++) b[p++] = digits[i];
   return writeFraction(b, p, usec);
+}
+
+/** Once per second of capture time, out of writeMicroTime's line so that its rare path does not weigh on it. */
+function newSecond(sec: number): void {
+  lastSecond = sec;
+  lastSecondDigits = Uint8Array.from(String(sec), (c) => c.charCodeAt(0));
+  lastSecondScale = 2 ** (52 - (31 - Math.clz32(sec))); // 1 / ulp(x)
 }
 
 /**
@@ -57,18 +67,21 @@ function writeSmallMicro(b: Uint8Array, p: number, x: number): number {
 /** ".dddddd" of a microsecond count, trailing zeros dropped; nothing for 0. */
 function writeFraction(b: Uint8Array, p: number, usec: number): number {
   if (usec === 0) return p;
-  b[p++] = 0x2e; // .
-  let u = usec;
-  let width = 6;
-  while (u % 10 === 0) {
-    u /= 10;
-    width--;
-  }
-  for (let k = p + width - 1; k >= p; k--) {
-    b[k] = 0x30 + (u % 10);
-    u = Math.floor(u / 10);
-  }
-  return p + width;
+  b[p] = 0x2e; // .
+  const high = Math.floor(usec / 10000);
+  const rest = usec - high * 10000;
+  const mid = Math.floor(rest / 100);
+  const low = rest - mid * 100;
+  b[p + 1] = DIGIT_PAIRS[2 * high];
+  b[p + 2] = DIGIT_PAIRS[2 * high + 1];
+  b[p + 3] = DIGIT_PAIRS[2 * mid];
+  b[p + 4] = DIGIT_PAIRS[2 * mid + 1];
+  b[p + 5] = DIGIT_PAIRS[2 * low];
+  b[p + 6] = DIGIT_PAIRS[2 * low + 1];
+  // Trailing zeros go (the digits are not all zeros, so this stops before the point).
+  let end = p + 7;
+  while (b[end - 1] === 0x30) end--;
+  return end;
 }
 
 /** Writes a non-negative integer below 1e15 in decimal at b[p]; returns the position after it. */

@@ -3,7 +3,6 @@
 // traffic), handed to semantics.ts. A stream seen without its start, or after lost bytes, goes to
 // resync (resync-stream.ts); an HTTP upgrade instead of a greeting to ZWS (zws-stream.ts).
 import { diagnose } from '../capture/diagnostics.js';
-import { FrameDecoder } from '../zmtp/decoder.js';
 import { framingFor } from '../zmtp/frame.js';
 import { looksLikeV1, parseGreeting, REVISION_1_0, REVISION_3, type Greeting } from '../zmtp/greeting.js';
 import { REVISION_OFFSET, SIGNATURE_SIZE } from '../zmtp/constants.js';
@@ -13,7 +12,7 @@ import type { ZmtpVersion } from './records.js';
 import { tryResync } from './resync-stream.js';
 import { onFrame } from './semantics.js';
 import type { SniffCore } from './sniff-core.js';
-import { EMPTY, failDirection, notZmtp, OTHER, recordBase, type ConnState, type DirState } from './stream-state.js';
+import { EMPTY, frameDecoder, failDirection, notZmtp, OTHER, recordBase, type ConnState, type DirState } from './stream-state.js';
 import { startsHttp } from './websocket.js';
 import { decodeWs, tryUpgrade } from './zws-stream.js';
 
@@ -173,7 +172,7 @@ function startFraming(x: SniffCore, c: ConnState, d: DirState, g: Greeting): voi
   const rest = d.head.subarray(g.length);
   const times = takeHeadTimes(d);
   d.head = EMPTY;
-  d.decoder = new FrameDecoder(d.framing, x.opts.maxFrameSize);
+  d.decoder = frameDecoder(d.framing, x.opts.maxFrameSize);
   d.decoderBase = d.offset - rest.length;
   c.decodedAny = true;
   // The greeting's time is that of its last byte's packet, whatever bytes came after it.
@@ -207,7 +206,7 @@ function decodeFrames(x: SniffCore, c: ConnState, d: DirState, data: Buffer): vo
   let decoder = d.decoder;
   if (!decoder) {
     // Parked while the stream was quiet (see ConnectionTable.sweep): a fresh decoder continues where it stopped.
-    decoder = d.decoder = new FrameDecoder(d.framing!, x.opts.maxFrameSize);
+    decoder = d.decoder = frameDecoder(d.framing!, x.opts.maxFrameSize);
     decoder.offset = d.parkedOffset;
   }
   const chunkStart = d.offset - data.length - d.decoderBase;

@@ -1,11 +1,10 @@
 // A direction seen without its start (capture begun mid-connection) or after lost bytes: its bytes are
 // held and searched for frame boundaries (resync.ts findResync), then decoded from there, marked heuristic.
 import { diagnose } from '../capture/diagnostics.js';
-import { FrameDecoder } from '../zmtp/decoder.js';
 import { own, replay, takeHeadTimes, timeAt } from './held-bytes.js';
 import { findResync, type ResyncResult, type StreamFraming } from './resync.js';
 import type { SniffCore } from './sniff-core.js';
-import { EMPTY, notZmtp, OTHER, updateState, type ConnState, type DirState } from './stream-state.js';
+import { EMPTY, frameDecoder, notZmtp, OTHER, updateState, type ConnState, type DirState } from './stream-state.js';
 import { WsMessageReader } from './websocket.js';
 
 /** Framings tried when neither side's greeting or upgrade was seen: ZMTP 3.x/2.0, then 1.0's
@@ -66,7 +65,7 @@ export function tryResync(x: SniffCore, c: ConnState, d: DirState, final: boolea
   } else {
     d.framing = r.framing;
     d.phase = 'frames';
-    d.decoder = new FrameDecoder(r.framing, x.opts.maxFrameSize);
+    d.decoder = frameDecoder(r.framing, x.opts.maxFrameSize);
   }
   d.decoderBase = d.offset - rest.length;
   c.decodedAny = true;

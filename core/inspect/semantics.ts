@@ -6,7 +6,7 @@ import { parseCommand, parseLegacySubscription, splitCommand } from '../zmtp/com
 import { REVISION_3 } from '../zmtp/greeting.js';
 import { decodeMetadata, getProperty } from '../zmtp/metadata.js';
 import { heldCount, holdFrame } from './held-message.js';
-import type { CommandRecord, GreetingRecord, MessageRecord, ZmtpVersion } from './records.js';
+import type { CommandRecord, GreetingRecord, ZmtpVersion } from './records.js';
 import { describeSecurity } from './security.js';
 import type { SniffCore } from './sniff-core.js';
 import { OTHER, recordBase, updateState, type ConnState, type DirState } from './stream-state.js';
@@ -45,20 +45,24 @@ export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, 
     onCommand(x, c, d, body);
     return;
   }
-  const gssapi = mechanismOf(c, d) === 'GSSAPI' || (d.heuristic && mechanismOf(c, d) === undefined && isGssapiWrap(body));
-  if (d.frames.length === 0 && gssapi && body.length >= 12 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
-    // A GSSAPI wrapped message: libzmq 4.3 sends them as data frames without MORE (MORE is inside the
-    // wrap); only its wrapped READY goes flagged as a command (real MIT Kerberos captures). Mid-stream,
-    // its token length (the rest of the frame) tells it from a CURVE box, which has a nonce there.
-    if (c.info.mechanism === undefined) c.info.mechanism = 'GSSAPI';
-    onCommand(x, c, d, body);
-    return;
-  }
-  if (d.frames.length === 0 && isCurveBox(body) && (mechanismOf(c, d) === 'CURVE' || d.heuristic)) {
-    // libzmq 4.3 sends CURVE MESSAGE boxes as data frames (no COMMAND flag, MORE is inside the box).
-    if (c.info.mechanism === undefined) c.info.mechanism = 'CURVE';
-    onCommand(x, c, d, body);
-    return;
+  // A first frame that starts like a MESSAGE command: maybe a security mechanism's box sent as data
+  // (checked first, cheaply: nearly every frame is an ordinary one).
+  if (d.frames.length === 0 && body.length >= 12 && body[0] === 0x07 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX)) {
+    const gssapi = mechanismOf(c, d) === 'GSSAPI' || (d.heuristic && mechanismOf(c, d) === undefined && isGssapiWrap(body));
+    if (gssapi) {
+      // A GSSAPI wrapped message: libzmq 4.3 sends them as data frames without MORE (MORE is inside the
+      // wrap); only its wrapped READY goes flagged as a command (real MIT Kerberos captures). Mid-stream,
+      // its token length (the rest of the frame) tells it from a CURVE box, which has a nonce there.
+      if (c.info.mechanism === undefined) c.info.mechanism = 'GSSAPI';
+      onCommand(x, c, d, body);
+      return;
+    }
+    if (isCurveBox(body) && (mechanismOf(c, d) === 'CURVE' || d.heuristic)) {
+      // libzmq 4.3 sends CURVE MESSAGE boxes as data frames (no COMMAND flag, MORE is inside the box).
+      if (c.info.mechanism === undefined) c.info.mechanism = 'CURVE';
+      onCommand(x, c, d, body);
+      return;
+    }
   }
   const held = holdFrame(d, body, more, x.messageCap);
   if (held.kind === 'complete') onMessage(x, c, d, held.frames);
@@ -183,61 +187,50 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
     x.error(c, d, diagnose('ZMTP_MESSAGE_BEFORE_HANDSHAKE'));
   }
 
-  const hexFrames: string[] = new Array(frames.length);
-  const sizes: number[] = new Array(frames.length);
-  const limit = x.opts.maxFrameBytes;
-  let truncated = false;
-  for (let i = 0; i < frames.length; i++) {
-    const f = frames[i];
-    sizes[i] = f.length;
-    if (f.length <= limit) hexFrames[i] = hexOf(f);
-    else {
-      hexFrames[i] = f.toString('hex', 0, limit);
-      truncated = true;
-    }
-  }
-  const rec: MessageRecord = {
-    type: 'message',
-    ts: d.ts,
-    src: c.addr[d.dir],
-    dst: c.addr[OTHER[d.dir]],
-    conn: c.conn.id,
-    dir: d.dir,
-    frames: hexFrames,
-    sizes,
-  };
-  if (truncated) rec.truncated = true;
-  if (d.heuristic) rec.heuristic = true;
+  // One view per inspector, refilled for each message (see MessageView): a record is made from it only
+  // for consumers without onMessage.
+  const m = x.view;
+  m.ts = d.ts;
+  m.src = c.addr[d.dir];
+  m.dst = c.addr[OTHER[d.dir]];
+  m.conn = c.conn.id;
+  m.dir = d.dir;
+  m.frames = frames;
+  m.heuristic = d.heuristic;
+  m.subscription = undefined;
+  m.envelopeFrames = -1;
+  m.replied = false;
 
-  const sender = info.socketTypes[d.dir];
-  const receiver = info.socketTypes[OTHER[d.dir]];
-  if (frames.length === 1 && ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver)))) {
+  const roles = rolesOf(c, d);
+  if (frames.length === 1 && (roles & ROLE_SUBSCRIPTIONS) !== 0) {
     const sub = parseLegacySubscription(frames[0]);
     if (sub) {
-      rec.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
-      trackSubscription(x, c, d, sub.subscribe, rec.subscription.topic);
+      m.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
+      trackSubscription(x, c, d, sub.subscribe, m.subscription.topic);
     }
   }
-  if ((sender && ENVELOPE_TYPES.has(sender)) || (receiver && ENVELOPE_TYPES.has(receiver))) {
+  if ((roles & ROLE_ENVELOPES) !== 0) {
     let delimiter = 0;
     while (delimiter < frames.length && frames[delimiter].length !== 0) delimiter++;
-    if (delimiter < frames.length - 1) rec.envelope = rec.frames.slice(0, delimiter);
+    if (delimiter < frames.length - 1) m.envelopeFrames = delimiter;
   }
   // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
-  if (isRequester(sender, receiver)) {
+  if ((roles & ROLE_REQUESTS) !== 0) {
     c.requests.push(d.ts);
     if (c.requests.length > x.opts.maxPendingRequests) c.requests.shift();
-  } else if (isRequester(receiver, sender)) {
+  } else if ((roles & ROLE_REPLIES) !== 0) {
     const reqTs = c.requests.shift();
     if (reqTs !== undefined) {
       const latency = x.roundTime(Math.max(0, d.ts - reqTs));
-      rec.replyTo = { ts: reqTs, latency };
+      m.replied = true;
+      m.replyTs = reqTs;
+      m.latency = latency;
       info.pairs.matched++;
       info.pairs.totalLatency = x.roundTime(info.pairs.totalLatency + latency);
       info.pairs.maxLatency = Math.max(info.pairs.maxLatency, latency);
     }
   }
-  x.emit(rec, c);
+  x.message(m, c);
 }
 
 function trackSubscription(x: SniffCore, c: ConnState, d: DirState, subscribe: boolean, topic: string): void {
@@ -259,12 +252,27 @@ function isGssapiWrap(body: Buffer): boolean {
   return body.length >= 12 && body.subarray(0, 8).equals(CURVE_MESSAGE_PREFIX) && body.readUInt32BE(8) === body.length - 12;
 }
 
-/** Node's Buffer method under toString('hex'), called without the argument handling that costs more than
- *  the encoding for the small frames most messages have; toString where a runtime lacks it. */
-const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
-function hexOf(b: Buffer): string {
-  if (b.length === 0) return ''; // REQ/REP's delimiter: in nearly every message there
-  return hexSlice !== undefined ? hexSlice.call(b, 0, b.length) : b.toString('hex');
+/** What a direction's messages may carry, from the socket types of its sender and receiver (ROLE_* bits). */
+const ROLE_SUBSCRIPTIONS = 1;
+const ROLE_ENVELOPES = 2;
+const ROLE_REQUESTS = 4;
+const ROLE_REPLIES = 8;
+
+/** The ROLE_* bits of `d`'s messages, worked out again only when a socket type changed (READY, greeting). */
+function rolesOf(c: ConnState, d: DirState): number {
+  const sender = c.info.socketTypes[d.dir];
+  const receiver = c.info.socketTypes[OTHER[d.dir]];
+  if (d.rolesKnown && d.rolesSender === sender && d.rolesReceiver === receiver) return d.roles;
+  let roles = 0;
+  if ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver))) roles |= ROLE_SUBSCRIPTIONS;
+  if ((sender && ENVELOPE_TYPES.has(sender)) || (receiver && ENVELOPE_TYPES.has(receiver))) roles |= ROLE_ENVELOPES;
+  if (isRequester(sender, receiver)) roles |= ROLE_REQUESTS;
+  else if (isRequester(receiver, sender)) roles |= ROLE_REPLIES;
+  d.rolesKnown = true;
+  d.rolesSender = sender;
+  d.rolesReceiver = receiver;
+  d.roles = roles;
+  return roles;
 }
 
 function isRequester(type?: string, peer?: string): boolean {

@@ -4,6 +4,7 @@
 import type { Diagnostic } from '../capture/diagnostics.js';
 import type { InspectorStats } from './connection.js';
 import type { MessageCap } from './held-message.js';
+import { MessageView } from './message-view.js';
 import type { ConnectionRecord, ErrorRecord, InspectRecord } from './records.js';
 import type { RateSeries } from './stats.js';
 import { recordBase, type ConnState, type DirState } from './stream-state.js';
@@ -29,6 +30,8 @@ export class SniffCore {
   readonly messageCap: MessageCap;
   /** See Inspector.timeTicksPerSecond. */
   timeTicksPerSecond = 1e6;
+  /** The one MessageView, refilled for every message (semantics.ts onMessage). */
+  readonly view = new MessageView();
 
   constructor(
     readonly opts: ResolvedInspectorOptions,
@@ -38,8 +41,11 @@ export class SniffCore {
     private readonly onRecord: (record: InspectRecord) => void,
     /** The phase machine's entry, for bytes held back and fed again (held-bytes.ts replay). */
     readonly feed: (x: SniffCore, c: ConnState, d: DirState, data: Buffer) => void,
+    /** Takes messages instead of onRecord (see InspectorOptions.onMessage). */
+    private readonly onMessage?: (message: MessageView) => void,
   ) {
     this.messageCap = { frames: opts.maxMessageFrames, bytes: opts.maxMessageBytes };
+    this.view.maxFrameBytes = opts.maxFrameBytes;
   }
 
   hex(b: Buffer): { hex: string; truncated: boolean } {
@@ -63,17 +69,29 @@ export class SniffCore {
 
   /** `conn`: the record's open connection when the caller has it at hand (saves looking it up). */
   emit(record: InspectRecord, conn?: ConnState): void {
-    if (record.type !== 'open' && record.type !== 'close') {
-      const c = conn ?? this.open.get(record.conn);
-      if (c && !c.announced && !c.ignored) {
-        c.announced = true;
-        const conn = c.conn;
-        const open: ConnectionRecord = { type: 'open', ts: c.openTs, src: c.addr.c2s, dst: c.addr.s2c, conn: conn.id, dir: 'c2s' };
-        if (conn.midstream) open.reason = 'midstream';
-        this.emit(open);
-      }
-    }
+    if (record.type !== 'open' && record.type !== 'close') this.announce(conn ?? this.open.get(record.conn));
     // Records are built with `type` first and without undefined fields, so JSON lines stay clean.
     this.onRecord(record);
+  }
+
+  /** A message of `c`: to onMessage as it is, or as a record. */
+  message(m: MessageView, c: ConnState): void {
+    if (this.onMessage === undefined) {
+      this.emit(m.toRecord(), c);
+      return;
+    }
+    this.announce(c);
+    this.onMessage(m);
+  }
+
+  /** The 'open' record of a connection, before its first other record. */
+  private announce(c: ConnState | undefined): void {
+    if (c && !c.announced && !c.ignored) {
+      c.announced = true;
+      const conn = c.conn;
+      const open: ConnectionRecord = { type: 'open', ts: c.openTs, src: c.addr.c2s, dst: c.addr.s2c, conn: conn.id, dir: 'c2s' };
+      if (conn.midstream) open.reason = 'midstream';
+      this.onRecord(open);
+    }
   }
 }

@@ -4,7 +4,7 @@
 // them makes: a direction that cannot go on, a connection that is not ZMTP, a handshake that is over.
 import type { Diagnostic } from '../capture/diagnostics.js';
 import type { Direction, TcpConnection } from '../capture/types.js';
-import type { FrameDecoder, FrameSink } from '../zmtp/decoder.js';
+import { FrameDecoder, type FrameSink } from '../zmtp/decoder.js';
 import type { Framing } from '../zmtp/frame.js';
 import type { Greeting } from '../zmtp/greeting.js';
 import type { ConnectionInfo } from './connection.js';
@@ -62,6 +62,11 @@ export interface DirState {
   ws?: WsMessageReader;
   /** The frame sink handed to `decoder`, made once per direction rather than for every chunk. */
   sink?: FrameSink;
+  /** What this direction's messages may carry (semantics.ts rolesOf), for the socket types it was worked out from. */
+  roles: number;
+  rolesKnown: boolean;
+  rolesSender?: string;
+  rolesReceiver?: string;
 }
 
 export interface ConnState {
@@ -84,6 +89,11 @@ export interface ConnState {
 }
 
 export const EMPTY = Buffer.alloc(0);
+
+/** A frame decoder for a direction: empty frames come as EMPTY (frames are copied when kept, see held-bytes.ts). */
+export function frameDecoder(framing: Framing, maxFrameSize: number): FrameDecoder {
+  return new FrameDecoder(framing, maxFrameSize, undefined, EMPTY);
+}
 export const OTHER: Record<Direction, Direction> = { c2s: 's2c', s2c: 'c2s' };
 
 /** The fields every record of a direction starts with, `type` first so JSON lines read well. */

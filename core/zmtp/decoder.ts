@@ -78,6 +78,12 @@ export class FrameDecoder {
     /** Largest frame body accepted, in bytes (libzmq's ZMQ_MAXMSGSIZE applies per frame). -1: no limit. */
     public maxFrameSize = -1,
     private readonly bodyInPlace?: BodyInPlace,
+    /**
+     * Handed out for every empty frame body instead of a new zero-length view of the chunk: for a reader
+     * that keeps no frame past the sink call (the sniffer), where REQ/REP's empty delimiter in every
+     * message would otherwise cost a Buffer each.
+     */
+    private readonly emptyBody?: Buffer,
   ) {}
 
   /** Bytes received but not yet part of a whole frame. */
@@ -312,7 +318,7 @@ export class FrameDecoder {
         this.need = header + size;
         break;
       }
-      const body = buf.subarray(pos + header, pos + header + size);
+      const body = size === 0 && this.emptyBody !== undefined ? this.emptyBody : buf.subarray(pos + header, pos + header + size);
       pos += header + size;
       this.offset += header + size;
       sink((flags & FLAG_MORE) !== 0, v3 && (flags & FLAG_COMMAND) !== 0, body);
@@ -353,7 +359,7 @@ export class FrameDecoder {
         break;
       }
       const flags = buf[pos + header];
-      const body = buf.subarray(pos + header + 1, pos + header + length);
+      const body = size === 0 && this.emptyBody !== undefined ? this.emptyBody : buf.subarray(pos + header + 1, pos + header + length);
       pos += header + length;
       this.offset += header + length;
       sink((flags & FLAG_MORE) !== 0, false, body);
