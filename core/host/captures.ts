@@ -66,7 +66,7 @@ export class Captures {
     s.file = path;
     s.ownsFile = true;
     s.streamed = true;
-    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), s.abort.signal));
+    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), s.abort.signal, size));
     this.changed(s, true);
     return this.snapshot(s);
   }

@@ -17,12 +17,14 @@ export interface PipelineSink {
 export const pipelineReady = true;
 
 /**
- * Decodes a pcap/pcapng file, or its bytes as they arrive (an upload), to the end (or until `signal`
- * aborts). Rejects only if it cannot be read at all.
+ * Decodes a pcap/pcapng file, or its bytes as they arrive (an upload of `uploadBytes`, when known), to the
+ * end (or until `signal` aborts): files and big uploads in the capture thread (ZMTP_CAPTURE_THREAD).
+ * Rejects only if it cannot be read at all.
  */
-export async function decodeFile(input: string | ByteSource, sink: PipelineSink, signal: AbortSignal): Promise<void> {
+export async function decodeFile(input: string | ByteSource, sink: PipelineSink, signal: AbortSignal, uploadBytes?: number): Promise<void> {
   await decodeCapture(input, {
     signal,
+    inputBytes: uploadBytes,
     onRecord: (r) => sink.record(r),
     onWarning: (w) => sink.warning(w),
     onProgress: (p) => sink.progress(p.bytesRead, p.totalBytes),
