@@ -101,26 +101,6 @@ export async function runCaptureThread(
   const send = (m: ToThread, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer);
   const bytes = typeof input === 'string' ? undefined : input[Symbol.asyncIterator]();
 
-  // Everything the worker says, and how it ended, queued for the loop below in arrival order.
-  type Item = FromThread | { type: 'died'; error: CaptureError } | { type: 'aborted' };
-  const queue: Item[] = [];
-  let wake: (() => void) | undefined;
-  const push = (item: Item) => {
-    queue.push(item);
-    wake?.();
-    wake = undefined;
-  };
-  worker.on('message', (m: FromThread) => push(m));
-  worker.on('error', (e) =>
-    push({ type: 'died', error: new CaptureError('EWORKER', `the capture thread failed: ${e.message}`, { cause: e }) }),
-  );
-  worker.on('exit', (code) =>
-    push({ type: 'died', error: new CaptureError('EWORKER', `the capture thread exited (code ${code}) before the capture was read`) }),
-  );
-  const onAbort = () => push({ type: 'aborted' });
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
   // Upload chunks, one per 'pull', in order (a pull waits for the one before it).
   let feeding = Promise.resolve();
   const feed = () => {
@@ -140,6 +120,28 @@ export async function runCaptureThread(
     });
   };
 
+  // Everything the worker says, and how it ended, queued for the loop below in arrival order.
+  type Item = FromThread | { type: 'died'; error: CaptureError } | { type: 'aborted' };
+  const queue: Item[] = [];
+  let wake: (() => void) | undefined;
+  const push = (item: Item) => {
+    queue.push(item);
+    wake?.();
+    wake = undefined;
+  };
+  // Upload chunks are served as soon as asked, not in turn with the batches: the worker reads on while
+  // this thread is busy with a batch.
+  worker.on('message', (m: FromThread) => (m.type === 'pull' ? feed() : push(m)));
+  worker.on('error', (e) =>
+    push({ type: 'died', error: new CaptureError('EWORKER', `the capture thread failed: ${e.message}`, { cause: e }) }),
+  );
+  worker.on('exit', (code) =>
+    push({ type: 'died', error: new CaptureError('EWORKER', `the capture thread exited (code ${code}) before the capture was read`) }),
+  );
+  const onAbort = () => push({ type: 'aborted' });
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
   try {
     for (;;) {
       if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
@@ -151,9 +153,6 @@ export async function runCaptureThread(
           break;
         case 'progress':
           options.onProgress?.({ bytesRead: m.bytesRead, totalBytes: m.totalBytes });
-          break;
-        case 'pull':
-          feed();
           break;
         case 'done':
           return { format: m.format, lastTs: m.lastTs, cpuSeconds: m.cpuSeconds, aborted: false };
