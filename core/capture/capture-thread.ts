@@ -164,6 +164,8 @@ export async function runCaptureThread(
           throw m.error;
         case 'aborted':
           return { format: undefined, lastTs: undefined, cpuSeconds: undefined, aborted: true };
+        case 'pull': // served by the message listener, never queued
+          break;
       }
     }
   } finally {
