@@ -21,7 +21,9 @@ let acked: (() => void) | undefined;
 const chunks: ToThread[] = [];
 let chunkWanted: (() => void) | undefined;
 let requested = 0;
-const PREFETCH_CHUNKS = 4;
+// Upload chunks asked for ahead of the parser: enough to read on while the main thread is busy with a batch
+// (an upload arrives in chunks of ~64 KiB), still bounded.
+const PREFETCH_CHUNKS = 32;
 
 port.on('message', (m: ToThread) => {
   if (m.type === 'ack') {
