@@ -147,6 +147,28 @@ test('a capture thread that dies is EWORKER; the records it sent before stay del
   assert.equal(records[0].type, 'open');
 });
 
+test('an abort stops the capture thread: the summary says aborted, and open connections are ended', async () => {
+  const { file } = await realCapture();
+  const all = await decode(file, { captureThread: 'off' });
+  const abort = new AbortController();
+  const records: InspectRecord[] = [];
+  const summary = await decodeCapture(file, {
+    captureThread: 'on',
+    signal: abort.signal,
+    onRecord: (r) => {
+      records.push(r);
+      if (r.type === 'message') abort.abort();
+    },
+  });
+  assert.equal(summary.aborted, true);
+  assert.equal(summary.threads, 2);
+  assert.ok(summary.packets < all.summary.packets, `${summary.packets} of ${all.summary.packets} packets`);
+  // What was decoded before the abort is what the full decode has first; the connection is then ended.
+  const first = records.findIndex((r) => r.type === 'message');
+  assert.deepEqual(records.slice(0, first + 1), all.records.slice(0, first + 1));
+  assert.equal(records.at(-1)?.type, 'close');
+});
+
 test('a stalled consumer stops the thread reading: bounded memory while a big upload streams', async () => {
   const { file } = await realCapture();
   const bytes = readFileSync(file);
