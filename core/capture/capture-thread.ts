@@ -153,6 +153,9 @@ export async function runCaptureThread(
         case 'batch':
           await onBatch(m.buffer, m.length);
           send({ type: 'ack' });
+          // Let this thread's other work (a server's requests: the page asking for its first rows) run
+          // between batches: with batches queued, the loop would otherwise go on in microtasks alone.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           break;
         case 'progress':
           options.onProgress?.({ bytesRead: m.bytesRead, totalBytes: m.totalBytes });
