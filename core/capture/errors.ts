@@ -10,7 +10,9 @@ export type CaptureErrorCode =
   | 'ENODEV' // no such capture interface
   | 'EFILTER' // capture filter rejected by the tool
   | 'ETOOL' // capture tool failed for another reason
-  | 'EIO'; // reading failed
+  | 'EIO' // reading failed
+  | 'EWORKER' // the capture thread (capture-worker.ts) failed or died
+  | 'EINVAL'; // a setting is not valid (ZMTP_CAPTURE_THREAD)
 
 export class CaptureError extends Error {
   readonly code: CaptureErrorCode;

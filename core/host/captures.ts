@@ -63,7 +63,7 @@ export class Captures {
     const s = this.newSession(name, 'file', 'loading');
     s.file = path;
     s.ownsFile = true;
-    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), { signal: s.abort.signal, name }));
+    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), { signal: s.abort.signal, name, uploadBytes: size }));
     this.changed(s, true);
     return this.snapshot(s);
   }

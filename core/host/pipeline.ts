@@ -22,16 +22,24 @@ export interface DecodeFileOptions {
   /** The name errors give the capture: the user's file name, where the bytes are an upload's stream or
    *  its temporary file (default: the path, or "stream"). */
   name?: string;
+  /** An upload's size, when known: big ones decode in the capture thread (ZMTP_CAPTURE_THREAD auto). */
+  uploadBytes?: number;
 }
 
 /**
- * Decodes a pcap/pcapng file, or its bytes as they arrive (an upload), to the end (or until `signal`
- * aborts). Rejects only if it cannot be read at all.
+ * Decodes a pcap/pcapng file, or its bytes as they arrive (an upload of `uploadBytes`, when known), to the
+ * end (or until `signal` aborts): files and big uploads in the capture thread (ZMTP_CAPTURE_THREAD).
+ * Rejects only if it cannot be read at all.
  */
-export async function decodeFile(input: string | ByteSource, sink: PipelineSink, { signal, name }: DecodeFileOptions): Promise<void> {
+export async function decodeFile(
+  input: string | ByteSource,
+  sink: PipelineSink,
+  { signal, name, uploadBytes }: DecodeFileOptions,
+): Promise<void> {
   await decodeCapture(input, {
     signal,
     name,
+    inputBytes: uploadBytes,
     onRecord: (r) => sink.record(r),
     onWarning: (w) => sink.warning(w),
     onProgress: (p) => sink.progress(p.bytesRead, p.totalBytes),

@@ -1,14 +1,18 @@
 // Decoding a whole capture (file, stream or live source) into records: packets -> TCP reassembly ->
 // inspector. Streams in constant memory: records go to the caller as they are made and nothing is kept
-// but per-connection state.
+// but per-connection state. The work itself is inspection.ts's; files and big uploads are read in the
+// capture thread there (ZMTP_CAPTURE_THREAD).
 import type { Readable } from 'node:stream';
-import { openCapture, type CaptureProgress, type CaptureSource } from '../capture/open.js';
-import { TcpReassembler, type TcpReassemblerOptions } from '../capture/reassembly.js';
-import type { CaptureWarning, Packet, TcpStreamEvent } from '../capture/types.js';
+import type { Worker } from 'node:worker_threads';
+import type { CaptureProgress } from '../capture/open.js';
+import type { TcpReassemblerOptions } from '../capture/reassembly.js';
+import type { CaptureWarning, Packet } from '../capture/types.js';
 import type { ByteSource } from '../capture/chunk-reader.js';
+import type { CaptureThreadMode } from '../capture/capture-thread.js';
 import type { ConnectionInfo, InspectorStats } from './connection.js';
-import { Inspector, type InspectorOptions } from './inspector.js';
+import type { Inspector, InspectorOptions } from './inspector.js';
 import type { InspectRecord } from './records.js';
+import { Inspection } from './inspection.js';
 
 export interface InspectPacketsOptions extends Omit<InspectorOptions, 'onRecord'> {
   onRecord?: (record: InspectRecord) => void;
@@ -27,10 +31,17 @@ export interface DecodeCaptureOptions extends InspectPacketsOptions {
   /** Bytes read against the file size, about every `progressStepBytes` (default 1 MiB) and at the end. */
   onProgress?: (progress: CaptureProgress) => void;
   progressStepBytes?: number;
-  /** For files: synchronous reads (see OpenCaptureOptions.syncReads), for a process doing nothing else. */
+  /** For files read on this thread: synchronous reads (see OpenCaptureOptions.syncReads), for a process doing nothing else. */
   syncReads?: boolean;
   /** How errors name the input (see OpenCaptureOptions.name). */
   name?: string;
+  /** Read, decode and reassemble packets in a worker thread: 'on', 'off', or 'auto' (files, and streams
+   *  of THREAD_MIN_UPLOAD_BYTES or more by `inputBytes`). Default: ZMTP_CAPTURE_THREAD (0, 1, auto). */
+  captureThread?: CaptureThreadMode;
+  /** A stream's expected size, when known (an upload's), for 'auto'. */
+  inputBytes?: number;
+  /** Sees the capture thread once it started. */
+  onThread?: (worker: Worker) => void;
 }
 
 export interface DecodeSummary {
@@ -39,6 +50,10 @@ export interface DecodeSummary {
   records: number;
   aborted: boolean;
   format?: 'pcap' | 'pcapng';
+  /** Threads that decoded: 1, or 2 with the capture thread. */
+  threads: number;
+  /** CPU seconds the capture thread used, where the platform tells (Linux). */
+  captureThreadCpuSeconds?: number;
   stats: InspectorStats;
   connections: ConnectionInfo[];
 }
@@ -48,98 +63,14 @@ export async function inspectPackets(
   source: AsyncIterable<Packet | CaptureWarning>,
   options: InspectPacketsOptions = {},
 ): Promise<Omit<DecodeSummary, 'format'>> {
-  let records = 0;
-  let warnings = 0;
-  let packets = 0;
-  const onWarning = (w: CaptureWarning) => {
-    warnings++;
-    options.onWarning?.(w);
-  };
-  // TCP connections and PGM sessions take their ids from one counter.
-  let ids = 1;
-  const nextId = () => ids++;
-  const inspector = new Inspector({
-    nextSessionId: nextId,
-    ...options,
-    onRecord: (r) => {
-      records++;
-      options.onRecord?.(r);
-    },
-    // Messages straight to the caller when it takes them so (InspectorOptions.onMessage); they count as records.
-    onMessage:
-      options.onMessage &&
-      ((m) => {
-        records++;
-        options.onMessage!(m);
-      }),
-  });
-  options.onInspector?.(inspector);
-  const reassembler = new TcpReassembler({
-    nextId,
-    ...options.reassembly,
-    onWarning,
-    onDatagram: (d, ts) => inspector.pushDatagram(d, ts),
-  });
-  let lastTs: number | undefined;
-  let aborted = false;
-  // Checked per packet: a flag set by the abort event costs less than asking the signal each time.
-  let abortRequested = options.signal?.aborted === true;
-  const onAbort = () => {
-    abortRequested = true;
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const pace = options.pace;
-  // A file's packets come a batch at a time when the source can (openCapture): one await per batch
-  // rather than per packet.
-  const batches: AsyncIterable<(Packet | CaptureWarning)[]> =
-    'batches' in source && typeof source.batches === 'function' ? (source as CaptureSource).batches() : single(source);
-  const events: TcpStreamEvent[] = []; // one array for every packet's events
-  try {
-    read: for await (const batch of batches) {
-      for (const p of batch) {
-        if (abortRequested) {
-          aborted = true;
-          break read;
-        }
-        if ('kind' in p) {
-          onWarning(p);
-          continue;
-        }
-        packets++;
-        lastTs = p.ts;
-        // A nanosecond fraction: the capture's clock has nanosecond resolution (see timeTicksPerSecond).
-        if (p.tsNsec % 1000 !== 0 && inspector.timeTicksPerSecond < 1e9) inspector.timeTicksPerSecond = 1e9;
-        events.length = 0;
-        reassembler.pushInto(p, events);
-        for (let i = 0; i < events.length; i++) inspector.push(events[i]);
-        const wait = pace?.();
-        if (wait) await wait;
-      }
-    }
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
-  for (const ev of reassembler.end(lastTs)) inspector.push(ev);
-  inspector.end(lastTs);
-  return { packets, warnings, records, aborted, stats: inspector.stats(), connections: inspector.connections() };
-}
-
-async function* single<T>(source: AsyncIterable<T>): AsyncGenerator<T[]> {
-  for await (const item of source) yield [item];
+  return new Inspection(options).readPackets(source);
 }
 
 /**
  * Decodes a pcap or pcapng capture (path or stream). Throws CaptureError (with .code ENOENT, EACCES,
- * EIO, EEMPTY, EBADMAGIC) only when the input cannot be read at all; problems inside it become
- * warnings and 'error' records.
+ * EIO, EEMPTY, EBADMAGIC; EWORKER when the capture thread fails, EINVAL for a bad ZMTP_CAPTURE_THREAD)
+ * only when the input cannot be read at all; problems inside it become warnings and 'error' records.
  */
 export async function decodeCapture(input: string | Readable | ByteSource, options: DecodeCaptureOptions = {}): Promise<DecodeSummary> {
-  const source = openCapture(input, {
-    onProgress: options.onProgress,
-    progressStepBytes: options.progressStepBytes,
-    syncReads: options.syncReads,
-    name: options.name,
-  });
-  const summary = await inspectPackets(source, options);
-  return { ...summary, format: source.format };
+  return new Inspection(options).readCapture(input, options);
 }

@@ -86,7 +86,7 @@ export async function startDante(auth: 'none' | 'username' = 'none'): Promise<Da
   writeFileSync(logFile, '');
   // Foreground, one process; its log goes to a file so the test can read it without holding pipes.
   const child = spawn(DANTED, ['-f', conf, '-N', '1', '-p', path.join(dir, 'pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.on('data', (b: Buffer) => writeFileSync(logFile, b, { flag: 'a' }));
+  child.stderr.on('data', (b: Buffer) => writeFileSync(logFile, b, { flag: 'a' }));
   const log = () => readFileSync(logFile, 'utf8');
   try {
     await listening(port, child, log);

@@ -49,9 +49,9 @@ interface Subject extends EventSource {
 }
 
 const LIBZMQ_CLASS: Partial<Record<SocketTypeName, new (options: Options) => zmq.Socket>> = {
-  PULL: zmq.Pull as never,
-  PUSH: zmq.Push as never,
-  STREAM: zmq.Stream as never,
+  PULL: zmq.Pull,
+  PUSH: zmq.Push,
+  STREAM: zmq.Stream,
 };
 
 /** The other end: a libzmq socket in a context of its own (with a ZAP handler when `zap`), or a raw TCP peer. */
@@ -256,14 +256,14 @@ async function runCase(c: Case, { side, impl }: Run): Promise<string[]> {
         const zap = await startEngineZapHandler(context, c.subject.zap);
         cleanup.push(() => zap.close());
       }
-      subject = ours(c.subject.type, options, context) as unknown as Subject;
+      subject = ours(c.subject.type, options, context);
     } else {
       const context = new zmq.Context();
       if (c.subject.zap) {
         const zap = await startZapHandler(context, c.subject.zap);
         cleanup.push(() => zap.close());
       }
-      subject = new LIBZMQ_CLASS[c.subject.type]!({ context, ...options }) as unknown as Subject;
+      subject = new LIBZMQ_CLASS[c.subject.type]!({ context, ...options });
     }
     cleanup.unshift(() => subject.close());
     const { seen, settle } = record(subject, c);

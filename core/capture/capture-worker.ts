@@ -1,0 +1,124 @@
+// The capture thread (a worker_thread; capture-thread.ts starts it): reads a capture file, or an upload's
+// bytes the main thread hands over as they arrive, decodes link/IP/TCP, reassembles TCP, and sends what
+// that produces to the main thread in batches (event-batch.ts), at most `maxInFlight` unacknowledged at a
+// time: a main thread that falls behind stops the reading here, so memory stays bounded. The inspector
+// stays on the main thread, where the records are wanted.
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openCapture } from './open.js';
+import { TcpReassembler } from './reassembly.js';
+import { BATCH_BYTES, BatchWriter } from './event-batch.js';
+import type { TcpStreamEvent } from './types.js';
+import type { ThreadInput, ToThread, FromThread } from './capture-thread-messages.js';
+
+const port = parentPort!;
+const input = workerData as ThreadInput;
+const post = (m: FromThread, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+
+let inFlight = 0;
+let acked: (() => void) | undefined;
+// Upload bytes: chunks the main thread sent, and the reader waiting for the next one.
+const chunks: ToThread[] = [];
+let chunkWanted: (() => void) | undefined;
+let requested = 0;
+// Upload chunks asked for ahead of the parser: enough to read on while the main thread is busy with a batch
+// (an upload arrives in chunks of ~64 KiB), still bounded.
+const PREFETCH_CHUNKS = 32;
+
+port.on('message', (m: ToThread) => {
+  if (m.type === 'ack') {
+    inFlight--;
+    acked?.();
+    acked = undefined;
+    return;
+  }
+  chunks.push(m);
+  chunkWanted?.();
+  chunkWanted = undefined;
+});
+
+/** The upload's bytes, asked for a few chunks ahead of the parser. */
+async function* pulledBytes(): AsyncGenerator<Buffer> {
+  for (;;) {
+    while (requested - chunks.length < PREFETCH_CHUNKS) {
+      post({ type: 'pull' });
+      requested++;
+    }
+    if (chunks.length === 0) await new Promise<void>((resolve) => (chunkWanted = resolve));
+    const m = chunks.shift()!;
+    requested--;
+    if (m.type === 'end') return;
+    if (m.type === 'fail') throw Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
+    if (m.type === 'chunk') yield Buffer.from(m.buffer, 0, m.length);
+  }
+}
+
+const writer = new BatchWriter();
+
+async function send(): Promise<void> {
+  if (writer.length === 0) return;
+  const batch = writer.take();
+  inFlight++;
+  post({ type: 'batch', ...batch }, [batch.buffer]);
+  while (inFlight >= input.maxInFlight) await new Promise<void>((resolve) => (acked = resolve));
+}
+
+/** CPU seconds this thread has used (Linux: /proc/thread-self); undefined elsewhere. */
+function threadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ ticks
+  } catch {
+    return undefined;
+  }
+}
+
+async function run(): Promise<void> {
+  const source = openCapture(input.path ?? pulledBytes(), {
+    onProgress: (p) => post({ type: 'progress', bytesRead: p.bytesRead, totalBytes: p.totalBytes }),
+    progressStepBytes: input.progressStepBytes,
+    name: input.name,
+    // This thread does nothing else: synchronous reads cost less than the thread pool's.
+    syncReads: true,
+  });
+  const reassembler = new TcpReassembler({
+    ...input.reassembly,
+    onWarning: (w) => writer.warning(w),
+    onDatagram: (d, ts) => writer.datagram(d, ts),
+  });
+  const events: TcpStreamEvent[] = [];
+  let lastTs: number | undefined;
+  let nanoseconds = false;
+  try {
+    for await (const batch of source.batches()) {
+      for (const p of batch) {
+        if ('kind' in p) {
+          writer.warning(p);
+          continue;
+        }
+        if (!nanoseconds && p.tsNsec % 1000 !== 0) {
+          nanoseconds = true;
+          writer.nanoseconds();
+        }
+        writer.packet(p.ts);
+        lastTs = p.ts;
+        events.length = 0;
+        reassembler.pushInto(p, events);
+        for (let i = 0; i < events.length; i++) writer.event(events[i]);
+        if (writer.length >= BATCH_BYTES) await send();
+      }
+      await send();
+    }
+    for (const ev of reassembler.end(lastTs)) writer.event(ev);
+    await send();
+  } catch (e) {
+    await send();
+    const err = e as { code?: unknown; message?: unknown };
+    post({ type: 'error', code: typeof err.code === 'string' ? err.code : undefined, message: String(err.message ?? e) });
+    return;
+  }
+  post({ type: 'done', format: source.format, lastTs, cpuSeconds: threadCpuSeconds() });
+}
+
+void run();

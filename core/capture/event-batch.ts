@@ -1,0 +1,266 @@
+// What the capture thread (capture-worker.ts) sends the inspector's thread: packets, reassembly events,
+// datagrams and warnings, in the order they happened, packed into one ArrayBuffer per batch so a batch
+// crosses threads as a transfer (no copy, no structured clone of thousands of small objects).
+// Connections travel as the worker's ids; the receiver maps them to its own TcpConnection objects.
+import type { IpDatagram } from './datagram.js';
+import type { CaptureWarning, Direction, Endpoint, TcpStreamEvent } from './types.js';
+
+const PACKET = 1; // f64 ts
+const NSEC = 2; // the capture's clock has nanosecond resolution (sent once, before the packet that showed it)
+const OPEN = 3; // u32 id, f64 ts, u8 midstream, endpoint client, endpoint server
+const DATA = 4; // u32 id, u8 dir, f64 ts, u32 length, bytes
+const GAP = 5; // u32 id, u8 dir, f64 ts, f64 bytes
+const CLOSE = 6; // u32 id, f64 ts, u8 reason
+const DATAGRAM = 7; // f64 ts, u8 ipVersion, u8 protocol, u32 length, str src, str dst, u32 captured, bytes
+const WARNING = 8; // u32 length, JSON text
+
+const REASONS = ['fin', 'rst', 'end-of-capture', 'evicted'] as const;
+type CloseReason = (typeof REASONS)[number];
+const DIRS: readonly Direction[] = ['c2s', 's2c'];
+
+/** A batch's bytes start this big; a batch is sent once it holds this much (or at the end of a read). */
+export const BATCH_BYTES = 256 * 1024;
+
+/** Packs items into a growing buffer; take() hands over the bytes so far as a transferable ArrayBuffer. */
+export class BatchWriter {
+  private buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private at = 0;
+  /** Packets in the current batch. */
+  packets = 0;
+
+  get length(): number {
+    return this.at;
+  }
+
+  /** The batch so far (its ArrayBuffer is the writer's no more) and its length; the writer starts a new one. */
+  take(): { buffer: ArrayBuffer; length: number; packets: number } {
+    const out = { buffer: this.buf.buffer, length: this.at, packets: this.packets };
+    this.buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    this.at = 0;
+    this.packets = 0;
+    return out;
+  }
+
+  packet(ts: number): void {
+    this.room(9);
+    this.buf[this.at++] = PACKET;
+    this.f64(ts);
+    this.packets++;
+  }
+
+  nanoseconds(): void {
+    this.room(1);
+    this.buf[this.at++] = NSEC;
+  }
+
+  event(ev: TcpStreamEvent): void {
+    switch (ev.kind) {
+      case 'open': {
+        const { client, server } = ev.conn;
+        this.room(14 + 2 * 3 + client.ip.length + server.ip.length + 4);
+        this.buf[this.at++] = OPEN;
+        this.u32(ev.conn.id);
+        this.f64(ev.ts);
+        this.buf[this.at++] = ev.conn.midstream ? 1 : 0;
+        this.endpoint(client);
+        this.endpoint(server);
+        return;
+      }
+      case 'data':
+        this.room(18 + ev.data.length);
+        this.buf[this.at++] = DATA;
+        this.u32(ev.conn.id);
+        this.buf[this.at++] = ev.dir === 'c2s' ? 0 : 1;
+        this.f64(ev.ts);
+        this.u32(ev.data.length);
+        ev.data.copy(this.buf, this.at);
+        this.at += ev.data.length;
+        return;
+      case 'gap':
+        this.room(22);
+        this.buf[this.at++] = GAP;
+        this.u32(ev.conn.id);
+        this.buf[this.at++] = ev.dir === 'c2s' ? 0 : 1;
+        this.f64(ev.ts);
+        this.f64(ev.bytes);
+        return;
+      case 'close':
+        this.room(14);
+        this.buf[this.at++] = CLOSE;
+        this.u32(ev.conn.id);
+        this.f64(ev.ts);
+        this.buf[this.at++] = REASONS.indexOf(ev.reason);
+        return;
+    }
+  }
+
+  datagram(d: IpDatagram, ts: number): void {
+    this.room(27 + d.src.length + d.dst.length + d.payload.length);
+    this.buf[this.at++] = DATAGRAM;
+    this.f64(ts);
+    this.buf[this.at++] = d.ipVersion;
+    this.buf[this.at++] = d.protocol;
+    this.u32(d.length);
+    this.str(d.src);
+    this.str(d.dst);
+    this.u32(d.payload.length);
+    d.payload.copy(this.buf, this.at);
+    this.at += d.payload.length;
+  }
+
+  warning(w: CaptureWarning): void {
+    const text = Buffer.from(JSON.stringify(w), 'utf8');
+    this.room(5 + text.length);
+    this.buf[this.at++] = WARNING;
+    this.u32(text.length);
+    text.copy(this.buf, this.at);
+    this.at += text.length;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  private u32(v: number): void {
+    this.buf.writeUInt32LE(v, this.at);
+    this.at += 4;
+  }
+
+  private f64(v: number): void {
+    this.buf.writeDoubleLE(v, this.at);
+    this.at += 8;
+  }
+
+  /** Address text: ASCII, at most 45 characters (IPv6 with an embedded IPv4). */
+  private str(s: string): void {
+    this.buf[this.at++] = s.length;
+    this.at += this.buf.write(s, this.at, 'latin1');
+  }
+
+  private endpoint(e: Endpoint): void {
+    this.str(e.ip);
+    this.buf.writeUInt16LE(e.port, this.at);
+    this.at += 2;
+  }
+}
+
+/** What a batch's items are given to, in order. `id` is the worker's connection id. */
+export interface BatchHandler {
+  packet(ts: number): void;
+  nanoseconds(): void;
+  open(id: number, ts: number, client: Endpoint, server: Endpoint, midstream: boolean): void;
+  data(id: number, dir: Direction, ts: number, data: Buffer): void;
+  gap(id: number, dir: Direction, ts: number, bytes: number): void;
+  close(id: number, ts: number, reason: CloseReason): void;
+  datagram(d: IpDatagram, ts: number): void;
+  warning(w: CaptureWarning): void;
+}
+
+/** A batch that is not what BatchWriter writes (a bug, or memory gone bad): never expected. */
+export class BatchFormatError extends Error {
+  readonly code = 'EWORKER';
+}
+
+/** Reads the items of a batch (its first `length` bytes) into `h`. Data and payloads are views of `buffer`. */
+export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler): void {
+  const b = Buffer.from(buffer, 0, length);
+  let at = 0;
+  const need = (n: number) => {
+    if (at + n > length) throw new BatchFormatError(`capture thread batch cut short at byte ${at} of ${length}`);
+  };
+  const str = () => {
+    need(1);
+    const n = b[at++];
+    need(n);
+    const s = b.toString('latin1', at, at + n);
+    at += n;
+    return s;
+  };
+  const endpoint = (): Endpoint => {
+    const ip = str();
+    need(2);
+    const port = b.readUInt16LE(at);
+    at += 2;
+    return { ip, port };
+  };
+  while (at < length) {
+    const kind = b[at++];
+    switch (kind) {
+      case PACKET:
+        need(8);
+        h.packet(b.readDoubleLE(at));
+        at += 8;
+        break;
+      case NSEC:
+        h.nanoseconds();
+        break;
+      case OPEN: {
+        need(13);
+        const id = b.readUInt32LE(at);
+        const ts = b.readDoubleLE(at + 4);
+        const midstream = b[at + 12] === 1;
+        at += 13;
+        const client = endpoint();
+        const server = endpoint();
+        h.open(id, ts, client, server, midstream);
+        break;
+      }
+      case DATA: {
+        need(17);
+        const id = b.readUInt32LE(at);
+        const dir = DIRS[b[at + 4]];
+        const ts = b.readDoubleLE(at + 5);
+        const n = b.readUInt32LE(at + 13);
+        at += 17;
+        need(n);
+        h.data(id, dir, ts, b.subarray(at, at + n));
+        at += n;
+        break;
+      }
+      case GAP:
+        need(21);
+        h.gap(b.readUInt32LE(at), DIRS[b[at + 4]], b.readDoubleLE(at + 5), b.readDoubleLE(at + 13));
+        at += 21;
+        break;
+      case CLOSE: {
+        need(13);
+        const reason = REASONS[b[at + 12]];
+        if (reason === undefined) throw new BatchFormatError(`capture thread batch has close reason ${b[at + 12]}`);
+        h.close(b.readUInt32LE(at), b.readDoubleLE(at + 4), reason);
+        at += 13;
+        break;
+      }
+      case DATAGRAM: {
+        need(14);
+        const ts = b.readDoubleLE(at);
+        const ipVersion = b[at + 8] as 4 | 6;
+        const protocol = b[at + 9];
+        const wire = b.readUInt32LE(at + 10);
+        at += 14;
+        const src = str();
+        const dst = str();
+        need(4);
+        const n = b.readUInt32LE(at);
+        at += 4;
+        need(n);
+        h.datagram({ ipVersion, src, dst, protocol, payload: b.subarray(at, at + n), length: wire }, ts);
+        at += n;
+        break;
+      }
+      case WARNING: {
+        need(4);
+        const n = b.readUInt32LE(at);
+        at += 4;
+        need(n);
+        h.warning(JSON.parse(b.toString('utf8', at, at + n)) as CaptureWarning);
+        at += n;
+        break;
+      }
+      default:
+        throw new BatchFormatError(`capture thread batch has item kind ${kind} at byte ${at - 1}`);
+    }
+  }
+}
