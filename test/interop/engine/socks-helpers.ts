@@ -41,3 +41,16 @@ export async function until(what: string, check: () => boolean, ms = 10_000): Pr
 export async function firstRetry(sock: Socket): Promise<SocketEvent> {
   return nextEvent(sock, 'connect:retry');
 }
+
+/** `promise`, or after `ms` a failure that says what was awaited and what `info()` shows then (no silent hang). */
+export async function within<T>(promise: Promise<T>, ms: number, what: string, info: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms; ${info()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
