@@ -10,7 +10,7 @@
 // floor (it frames TCP but has no ZMTP dissector).
 // Captures are kept in /tmp and reused by later runs (BENCH_FRESH=1 makes new ones); results never are.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -100,9 +100,21 @@ async function capture(label: string, path: string, make: (path: string) => Prom
     return { label, path, port: Number(readFileSync(portFile, 'utf8')) };
   }
   console.log(`decode: making a ${TARGET_BYTES / 1e6} MB ${label} capture of libzmq PUSH/PULL traffic at ${path} ...`);
-  const port = await make(path);
-  writeFileSync(portFile, String(port));
+  const port = await makeAtomically(path, make);
   return { label, path, port };
+}
+
+/**
+ * Makes a capture under a name of this process's and renames it (and its .port file) into place, so that
+ * two benches started together never read one's capture with the other's port.
+ */
+async function makeAtomically(path: string, make: (path: string) => Promise<number>): Promise<number> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const port = await make(tmp);
+  writeFileSync(`${tmp}.port`, String(port));
+  renameSync(tmp, path);
+  renameSync(`${tmp}.port`, `${path}.port`);
+  return port;
 }
 
 /** The CPU seconds (user + system) of the last run, when /usr/bin/time is there to measure them. */
@@ -311,8 +323,7 @@ export async function packetCapture(): Promise<Capture> {
     return { label: 'packet-heavy (REQ/REP, one message per segment)', path, port: Number(readFileSync(portFile, 'utf8')) };
   }
   console.log(`decode: making a capture of ~${TARGET_PACKETS} packets of libzmq REQ/REP round trips at ${path} ...`);
-  const port = await makeCapture(path, undefined, [String(Math.ceil(TARGET_PACKETS / 2)), 'reqrep']);
-  writeFileSync(portFile, String(port));
+  const port = await makeAtomically(path, (p) => makeCapture(p, undefined, [String(Math.ceil(TARGET_PACKETS / 2)), 'reqrep']));
   return { label: 'packet-heavy (REQ/REP, one message per segment)', path, port };
 }
 
