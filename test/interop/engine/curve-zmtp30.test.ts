@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { curveKeyPair, splitCommand } from '../../../core/zmtp/index.js';
 import { Subscriber } from '../../../core/internal.js';
 import { RawPeer, curveServer, rawListener, type ErrorStep } from './security-raw-peer.js';
+import type { SocketEvent } from '../../../core/engine/monitor.js';
 
 /** The subscription the peer saw first after its handshake: as a message (3.0) or a SUBSCRIBE command (3.1). */
 async function firstSubscription(peer: RawPeer, minor: number): Promise<string> {
@@ -62,3 +63,37 @@ for (const minor of [0, 1]) {
     }
   });
 }
+
+test('the guard: bytes written unframed on a CURVE connection after its handshake are refused, and the connection ends', async () => {
+  const server = curveKeyPair();
+  const client = curveKeyPair();
+  const listener = await rawListener(curveServer(server.secretKey, { socketType: 'PUB' }), 0);
+  const sub = new Subscriber({
+    linger: 0,
+    reconnectInterval: 60_000,
+    curveServerKey: server.publicKey,
+    curvePublicKey: client.publicKey,
+    curveSecretKey: client.secretKey,
+  });
+  try {
+    sub.subscribe('');
+    const endpoint = `tcp://127.0.0.1:${listener.port}`;
+    const disconnected = new Promise<SocketEvent>((resolve) => sub.events.on('disconnect', resolve));
+    sub.connect(endpoint);
+    const peer = await listener.next();
+    assert.equal(await firstSubscription(peer, 0), 'message \x01');
+    // No path of the engine writes so (the test above is the bug this guards against): reach the
+    // connection's unframed writer directly, as a future bug would.
+    type Internals = { sessions: Map<string, { conn?: { send(bytes: Buffer): void } }[]> };
+    const conn = (sub as unknown as Internals).sessions.get(endpoint)?.[0]?.conn;
+    assert.ok(conn, 'the session has its connection');
+    conn.send(Buffer.from([0, 5, 0x68, 0x65, 0x6c, 0x6c, 0x6f]));
+    const event = await disconnected;
+    assert.match(event.reason ?? '', /refused to write an unsealed frame on an encrypted connection/);
+    await peer.closed;
+    assert.deepEqual(peer.problems, [], 'the peer never saw the clear bytes');
+  } finally {
+    sub.close();
+    await listener.close();
+  }
+});
