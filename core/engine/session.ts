@@ -4,11 +4,11 @@
 // `immediate` is set (or the type needs the peer's identity first: a ROUTER without a connect routing
 // id), its pipe is made at connect() time and kept across reconnects, so messages queue before the first connection and survive
 // a peer restart (libzmq's session_base_t).
-import type net from 'node:net';
+import net from 'node:net';
 import { Pipe } from './pipe.js';
 import { Connection, remoteAddressOf, type ConnectionHost, type PeerInfo } from './connection/connection.js';
 import { CloseCause, connectionEndEvents, redialsAfter, type ConnectionEnd } from './connection/close-cause.js';
-import { dialStream, type StreamEndpoint } from './transports/stream.js';
+import { dialStream, isNameFailure, type StreamEndpoint } from './transports/stream.js';
 import { dialTcp } from './transports/tcp.js';
 import { readerOf } from './transports/reader.js';
 import { socksRoute, socksHandshake, type SocksRoute } from './transports/socks.js';
@@ -124,24 +124,31 @@ export class Session implements ConnectionHost {
     try {
       s = dialStream(this.ep, this.host.options);
     } catch (e) {
+      // libzmq could not open a socket: it retries without a close.
       this.scheduleRetry(`cannot connect: ${(e as Error).message}`);
       return;
     }
     this.dialing = s;
-    this.host.emit({ type: 'connect:delay', address: this.ep.address });
+    // libzmq emits connect:delay only when connect() would block: never for ipc (a Unix socket connects or
+    // fails at once), and for a host name only once it resolved (it resolves before it opens a socket).
+    if (this.ep.transport === 'tcp' && net.isIP(this.ep.host) === 0) {
+      s.once('lookup', (err: Error | null) => {
+        if (!err && this.dialing === s) this.host.emit({ type: 'connect:delay', address: this.ep.address });
+      });
+    } else if (this.ep.transport !== 'ipc') this.host.emit({ type: 'connect:delay', address: this.ep.address });
     const timeout = this.host.options.connectTimeout;
     if (timeout > 0) {
       this.connectTimer = timer(() => {
         s.destroy();
         this.dialing = undefined;
-        this.scheduleRetry(`connect timed out after ${timeout} ms`);
+        this.dialFailed(`connect timed out after ${timeout} ms`, true);
       }, timeout);
     }
-    const onError = (err: Error) => {
+    const onError = (err: NodeJS.ErrnoException) => {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.dialing = undefined;
       s.destroy();
-      this.scheduleRetry(err.message);
+      this.dialFailed(err.message, !isNameFailure(err));
     };
     s.once('error', onError);
     s.once('connect', () => {
@@ -155,13 +162,26 @@ export class Session implements ConnectionHost {
       if (this.ep.transport === 'tcp' && s.localPort !== undefined && s.localPort === s.remotePort && s.localAddress === s.remoteAddress) {
         // TCP self-connect (dialing a free port in the ephemeral range can land on itself).
         s.destroy();
-        this.scheduleRetry('connected to itself');
+        this.dialFailed('connected to itself', true);
         return;
       }
       // Our addition, as on 'accept': which peer (libzmq gives only the endpoint).
       this.host.emit({ type: 'connect', address: this.ep.address, remoteAddress: remoteAddressOf(s, this.ep.address) });
       this.conn = new Connection(s, this, this.ep.address, this.raw);
     });
+  }
+
+  /**
+   * A dial that did not connect. As libzmq's connecter: once it had opened a socket (refused, timed out,
+   * connected to itself, the SOCKS exchange failed) it closes it ('close') before it schedules the retry;
+   * a host name that does not resolve never opened one, and gives only connect:retry.
+   */
+  private dialFailed(reason: string, opened: boolean): void {
+    if (this.done) return;
+    const disabled = this.host.options.reconnectInterval < 0;
+    if (opened)
+      this.host.emit({ type: 'close', address: this.eventAddress, reason: disabled ? `${reason}; reconnection disabled` : reason });
+    this.scheduleRetry(reason);
   }
 
   /**
@@ -186,10 +206,7 @@ export class Session implements ConnectionHost {
       // An error the socket still reports while going away has no one left to hear it.
       s.on('error', () => {});
       s.destroy();
-      if (this.done) return;
-      // With reconnection off, scheduleRetry reports the close itself.
-      if (this.host.options.reconnectInterval >= 0) this.host.emit({ type: 'close', address, reason });
-      this.scheduleRetry(reason);
+      this.dialFailed(reason, true);
     };
     const timeout = this.host.options.connectTimeout;
     if (timeout > 0)
@@ -220,11 +237,8 @@ export class Session implements ConnectionHost {
     if (this.done) return;
     if (this.stopping && !this.hasPending()) return this.finish();
     const base = this.host.options.reconnectInterval;
-    if (base < 0) {
-      // reconnectInterval -1: libzmq does not reconnect.
-      this.host.emit({ type: 'close', address: this.eventAddress, reason: `${reason}; reconnection disabled` });
-      return;
-    }
+    // reconnectInterval -1: libzmq does not reconnect, and says nothing more.
+    if (base < 0) return;
     const max = this.host.options.reconnectMaxInterval;
     let wait: number;
     if (max > 0) {

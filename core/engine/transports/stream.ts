@@ -77,3 +77,8 @@ export function serverListening(server: net.Server, address: string, listenArgs:
     });
   });
 }
+
+/** A dial that failed in the name lookup (ENOTFOUND, EAI_AGAIN...): no socket was opened for it. */
+export function isNameFailure(err: NodeJS.ErrnoException): boolean {
+  return err.syscall === 'getaddrinfo';
+}
