@@ -3,7 +3,8 @@
 // type and options in its place, on the bind side and on the connect side; the sequences of event types
 // (with the protocol code, ZAP status or errno where libzmq's is meaningful) must be equal. This pins
 // libzmq's shapes: a failed handshake is handshake:error:* then disconnect; a STREAM has no handshake event;
-// after a protocol error or a ZAP refusal the connect side does not dial again (no connect:retry).
+// after a protocol error or a ZAP refusal the connect side does not dial again (no connect:retry); a PLAIN
+// server with no ZAP handler gives one handshake:error:other EFAULT. (Dials that fail: monitor-dial-failures.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -157,6 +158,26 @@ const CASES: Case[] = [
     label: "PLAIN client refused by the peer's ZAP handler",
     subject: { type: 'PUSH', options: { plainUsername: 'u', plainPassword: 'wrong' } },
     peer: { kind: 'libzmq', type: 'PULL', options: { plainServer: true, zapDomain: 'test' }, zap: denyWrongPassword },
+  },
+  {
+    // libzmq (4.3.4 and 4.3.5 alike) reports one no-detail failure, EFAULT, then the disconnect; no redial.
+    label: 'PLAIN server with no ZAP handler',
+    subject: { type: 'PULL', options: { plainServer: true } },
+    peer: { kind: 'libzmq', type: 'PUSH', options: { plainUsername: 'u', plainPassword: 'p' } },
+    errno: true,
+  },
+  {
+    label: 'PLAIN server with no ZAP handler, a ZAP domain and zapEnforceDomain',
+    subject: { type: 'PULL', options: { plainServer: true, zapDomain: 'test', zapEnforceDomain: true } },
+    peer: { kind: 'libzmq', type: 'PUSH', options: { plainUsername: 'u', plainPassword: 'p' } },
+    errno: true,
+  },
+  {
+    // Unlike PLAIN, libzmq's CURVE server lets any client with its key in when there is no ZAP handler.
+    label: 'CURVE server with no ZAP handler (lets the client in)',
+    subject: { type: 'PULL', options: CURVE_SERVER },
+    peer: { kind: 'libzmq', type: 'PUSH', options: curveClient(server.publicKey) },
+    done: (types) => types.includes('handshake'),
   },
   {
     label: 'PLAIN server and client that agree (ZAP allows)',
