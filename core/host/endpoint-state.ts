@@ -115,6 +115,14 @@ function phaseOf(s: EndpointStatus, kind: 'bind' | 'connect'): EndpointPhase {
   return s.retries > 0 ? 'retrying' : 'connecting';
 }
 
+/**
+ * A connect endpoint whose handshake failed and that will not be dialed again (libzmq stops after a refusal
+ * or a protocol error): only a reconnect (the workbench's socket.reconnect) tries it again.
+ */
+export function givenUp(s: EndpointStatus): boolean {
+  return s.phase === 'handshake-failed' && s.nextAttemptAt === undefined;
+}
+
 /** The status in plain words, e.g. "retrying: connect ECONNREFUSED 127.0.0.1:1 (3 attempts), next attempt 12:00:03.412". */
 export function describeStatus(s: EndpointStatus, fmtTime: (ts: number) => string): string {
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
@@ -135,9 +143,9 @@ export function describeStatus(s: EndpointStatus, fmtTime: (ts: number) => strin
       return `connected to ${n(s.ready.length, 'peer')} (${s.ready.join(', ')})`;
     case 'handshake-failed': {
       const failed = `handshake failed: ${s.handshakeFailure ?? 'unknown reason'}`;
-      if (s.nextAttemptAt !== undefined) return `${failed}, next attempt ${fmtTime(s.nextAttemptAt)}`;
+      if (!givenUp(s)) return `${failed}, next attempt ${fmtTime(s.nextAttemptAt!)}`;
       // Only a connect endpoint has this phase.
-      return `${failed}; not dialing again (as libzmq after a refusal or a protocol error): connect again`;
+      return `${failed}; not dialing again (as libzmq after a refusal or a protocol error): reconnect`;
     }
     case 'multicast':
       return 'multicast: no connections, packets go to and come from the group';

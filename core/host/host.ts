@@ -117,6 +117,8 @@ export class Host {
         return wb.connect(p.id, p.endpoint, p.routingId);
       case 'socket.disconnect':
         return wb.disconnect(p.id, p.endpoint);
+      case 'socket.reconnect':
+        return wb.reconnect(p.id, p.endpoint);
       case 'socket.send':
         return wb.send(p.id, p.frames, { routingId: p.routingId, group: p.group });
       case 'socket.join':

@@ -135,6 +135,8 @@ export const requests = {
   'socket.unbind': z.strictObject({ id, endpoint: z.string().min(1) }),
   'socket.connect': z.strictObject({ id, endpoint: connectEndpoint, routingId: routingId.optional() }),
   'socket.disconnect': z.strictObject({ id, endpoint: z.string().min(1) }),
+  /** Disconnects a connect endpoint and connects it anew (after a refusal or a protocol error libzmq does not redial). */
+  'socket.reconnect': z.strictObject({ id, endpoint: z.string().min(1) }),
   'socket.send': z.strictObject({
     id,
     frames: z.array(frameInput).min(1, 'a message needs at least one frame').max(1000),
@@ -193,6 +195,8 @@ export interface EndpointInfo {
   endpoint: string;
   /** PEER: the routing id connectPeer gave this connection. */
   routingId?: number;
+  /** The routing id this connect gave its peer (connect's routingId), kept so a reconnect gives it again. */
+  connectRoutingId?: string;
   /** What it is doing, derived from the engine's monitor events (core/host/endpoint-state.ts). */
   status?: EndpointStatus;
 }
@@ -374,6 +378,7 @@ export interface Results {
   'socket.unbind': SocketInfo;
   'socket.connect': SocketInfo;
   'socket.disconnect': SocketInfo;
+  'socket.reconnect': SocketInfo;
   'socket.send': LoggedMessage;
   'socket.join': SocketInfo;
   'socket.leave': SocketInfo;

@@ -327,35 +327,58 @@ export class Workbench {
 
   connect(id: string, endpoint: string, routingId?: string): SocketInfo {
     const s = this.get(id);
-    let peerId: number | undefined;
-    try {
-      // A PEER learns the routing id of what it connects to at once, so it can speak first.
-      if (s.info.type === 'PEER' && s.sock.connectPeer) peerId = s.sock.connectPeer(endpoint);
-      else if (routingId !== undefined) s.sock.connect(endpoint, { routingId });
-      else s.sock.connect(endpoint);
-    } catch (err) {
-      throw this.fail(s, err, `connect ${endpoint}`);
-    }
-    s.info.endpoints.push({
+    const entry: EndpointInfo = {
       kind: 'connect',
       requested: endpoint,
       endpoint,
-      ...(peerId !== undefined ? { routingId: peerId } : {}),
-      status: initialStatus('connect', Date.now() / 1000, endpoint),
-    });
+      ...(routingId !== undefined ? { connectRoutingId: routingId } : {}),
+    };
+    this.dial(s, entry);
+    s.info.endpoints.push(entry);
     return this.changed(s);
   }
 
   disconnect(id: string, endpoint: string): SocketInfo {
     const s = this.get(id);
     const entry = this.findEndpoint(s, 'connect', endpoint);
+    this.hangUp(s, entry);
+    s.info.endpoints = s.info.endpoints.filter((e) => e !== entry);
+    return this.changed(s);
+  }
+
+  /**
+   * Disconnects a connect endpoint and dials it again, with what it was connected with. After a ZAP refusal
+   * or a protocol error the engine (as libzmq) does not redial: this is how the user tries again, say once
+   * the server's policy or this socket's credentials changed. The endpoint keeps its place in the list.
+   */
+  reconnect(id: string, endpoint: string): SocketInfo {
+    const s = this.get(id);
+    const entry = this.findEndpoint(s, 'connect', endpoint);
+    this.hangUp(s, entry);
+    this.dial(s, entry);
+    return this.changed(s);
+  }
+
+  /** Connects the engine socket to a connect entry, and starts the entry's status afresh. */
+  private dial(s: Session, entry: EndpointInfo): void {
+    const { endpoint, connectRoutingId: routingId } = entry;
+    try {
+      // A PEER learns the routing id of what it connects to at once, so it can speak first.
+      if (s.info.type === 'PEER' && s.sock.connectPeer) entry.routingId = s.sock.connectPeer(endpoint);
+      else if (routingId !== undefined) s.sock.connect(endpoint, { routingId });
+      else s.sock.connect(endpoint);
+    } catch (err) {
+      throw this.fail(s, err, `connect ${endpoint}`);
+    }
+    entry.status = initialStatus('connect', Date.now() / 1000, endpoint);
+  }
+
+  private hangUp(s: Session, entry: EndpointInfo): void {
     try {
       s.sock.disconnect(entry.endpoint);
     } catch (err) {
-      throw this.fail(s, err, `disconnect ${endpoint}`);
+      throw this.fail(s, err, `disconnect ${entry.endpoint}`);
     }
-    s.info.endpoints = s.info.endpoints.filter((e) => e !== entry);
-    return this.changed(s);
   }
 
   async send(id: string, frames: FrameInput[], envelope: Envelope = {}): Promise<LoggedMessage> {

@@ -80,7 +80,7 @@ test('refused by ZAP, the connect endpoint says it does not dial again (libzmq s
   assert.equal(s.nextAttemptAt, undefined);
   assert.equal(
     describeStatus(s, fmt),
-    'handshake failed: PLAIN server refused the handshake: ZAP status 400; not dialing again (as libzmq after a refusal or a protocol error): connect again',
+    'handshake failed: PLAIN server refused the handshake: ZAP status 400; not dialing again (as libzmq after a refusal or a protocol error): reconnect',
   );
 });
 

@@ -7,6 +7,7 @@ import { clearMessages, eventTotal, messageTotal, useStore } from '../store.js';
 import { Badge, Button, Card, ErrorText, Input, Select, errorMessage } from '../ui/common.js';
 import { Composer, envelopeOf, type DraftFrame, type Template } from './Composer.js';
 import { EndpointStatus } from './EndpointStatus.js';
+import { givenUp } from '../../../../core/host/endpoint-state.js';
 import { MulticastHint } from './MulticastHint.js';
 import { MessageLog } from './MessageLog.js';
 import { Timeline } from './Timeline.js';
@@ -98,17 +99,27 @@ function Endpoints({ client, socket }: { client: AppClient; socket: SocketInfo }
               {e.requested !== e.endpoint && <span className="text-xs text-slate-500">(asked {e.requested})</span>}
               {e.routingId !== undefined && <Badge tone="violet">routing id {e.routingId}</Badge>}
               <EndpointStatus endpoint={e} />
-              <Button
-                variant="ghost"
-                className="ml-auto"
-                onClick={() =>
-                  void run(() =>
-                    client.request(e.kind === 'bind' ? 'socket.unbind' : 'socket.disconnect', { id: socket.id, endpoint: e.endpoint }),
-                  )
-                }
-              >
-                {e.kind === 'bind' ? 'Unbind' : 'Disconnect'}
-              </Button>
+              <span className="ml-auto flex gap-1">
+                {e.kind === 'connect' && e.status && givenUp(e.status) && (
+                  <Button
+                    variant="ghost"
+                    title="Disconnect and connect this endpoint anew (it is not dialed again after a refusal or a protocol error)"
+                    onClick={() => void run(() => client.request('socket.reconnect', { id: socket.id, endpoint: e.endpoint }))}
+                  >
+                    Reconnect
+                  </Button>
+                )}
+                <Button
+                  variant="ghost"
+                  onClick={() =>
+                    void run(() =>
+                      client.request(e.kind === 'bind' ? 'socket.unbind' : 'socket.disconnect', { id: socket.id, endpoint: e.endpoint }),
+                    )
+                  }
+                >
+                  {e.kind === 'bind' ? 'Unbind' : 'Disconnect'}
+                </Button>
+              </span>
             </li>
           ))}
         </ul>
