@@ -143,7 +143,7 @@ export const OPTIONS = {
     kind: int(-1),
     default: 100,
     types: 'all',
-    doc: 'Delay before reconnecting, in ms; -1 never reconnects.',
+    doc: 'Delay before reconnecting, in ms; -1 (or 0, as in libzmq) never reconnects.',
     label: 'Reconnect interval (ms)',
   },
   backlog: {

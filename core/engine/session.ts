@@ -178,7 +178,7 @@ export class Session implements ConnectionHost {
    */
   private dialFailed(reason: string, opened: boolean): void {
     if (this.done) return;
-    const disabled = this.host.options.reconnectInterval < 0;
+    const disabled = this.host.options.reconnectInterval <= 0;
     if (opened)
       this.host.emit({ type: 'close', address: this.eventAddress, reason: disabled ? `${reason}; reconnection disabled` : reason });
     this.scheduleRetry(reason);
@@ -237,8 +237,9 @@ export class Session implements ConnectionHost {
     if (this.done) return;
     if (this.stopping && !this.hasPending()) return this.finish();
     const base = this.host.options.reconnectInterval;
-    // reconnectInterval -1: libzmq does not reconnect, and says nothing more.
-    if (base < 0) return;
+    // reconnectInterval -1 (or 0: libzmq's connecter and session redial only after a positive interval):
+    // libzmq does not reconnect, and says nothing more.
+    if (base <= 0) return;
     const max = this.host.options.reconnectMaxInterval;
     let wait: number;
     if (max > 0) {

@@ -1,7 +1,7 @@
 // The monitor events of a connect that never connects, ours against zeromq.js (libzmq) in the same place:
 // a refused tcp or ipc connect and a connect timeout close the socket libzmq opened ('close') before
 // 'connect:retry'; a host name that does not resolve opens none and gives only 'connect:retry'; ipc
-// has no 'connect:delay' (a Unix socket connects or fails at once); with reconnectInterval -1 nothing follows.
+// has no 'connect:delay' (a Unix socket connects or fails at once); with reconnectInterval -1 or 0 nothing follows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,7 @@ async function record(impl: Impl, endpoint: string, options: Record<string, unkn
     });
   try {
     socket.connect(endpoint);
-    const limit = Date.now() + (all.reconnectInterval < 0 ? QUIET_MS : RUN_LIMIT_MS);
+    const limit = Date.now() + (all.reconnectInterval <= 0 ? QUIET_MS : RUN_LIMIT_MS);
     while (Date.now() < limit && seen.filter((t) => t === 'connect:retry').length < 2)
       await new Promise<void>((r) => {
         wake = r;
@@ -67,8 +67,31 @@ test('refused tcp connect to a host name that resolves (localhost): the same as 
   assert.deepEqual(await compare(`tcp://localhost:${await freedPort()}`), refusedTwice);
 });
 
-test('refused tcp connect with reconnectInterval -1: connect:delay, close, then nothing, as libzmq', async () => {
-  assert.deepEqual(await compare(`tcp://127.0.0.1:${await freedPort()}`, { reconnectInterval: -1 }), ['connect:delay', 'close']);
+test('refused tcp connect with reconnectInterval -1 or 0: connect:delay, close, then nothing, as libzmq', async () => {
+  for (const reconnectInterval of [-1, 0])
+    assert.deepEqual(await compare(`tcp://127.0.0.1:${await freedPort()}`, { reconnectInterval }), ['connect:delay', 'close']);
+});
+
+test('the peer goes away with reconnectInterval -1 or 0: disconnect, then nothing (no close, no redial), as libzmq', async () => {
+  for (const reconnectInterval of [-1, 0]) {
+    const runs: string[][] = [];
+    for (const impl of ['libzmq', 'ours'] as const) {
+      const peer = new zmq.Pull({ linger: 0 });
+      await peer.bind('tcp://127.0.0.1:*');
+      const socket = impl === 'ours' ? ours('PUSH', { linger: 0, reconnectInterval }) : new zmq.Push({ linger: 0, reconnectInterval });
+      const seen: string[] = [];
+      for (const type of RECORDED) socket.events.on(type as never, (e: AnyEvent) => seen.push(e.type));
+      const handshaken = new Promise((r) => socket.events.on('handshake' as never, r));
+      socket.connect(peer.lastEndpoint!);
+      await handshaken;
+      peer.close();
+      await new Promise((r) => setTimeout(r, QUIET_MS));
+      socket.close();
+      runs.push(seen);
+    }
+    assert.deepEqual(runs[1], runs[0], `reconnectInterval ${reconnectInterval}`);
+    assert.deepEqual(runs[0], ['connect:delay', 'connect', 'handshake', 'disconnect']);
+  }
 });
 
 test('a host name that does not resolve: only connect:retry (no socket was opened), as libzmq', async () => {
