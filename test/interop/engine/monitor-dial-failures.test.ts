@@ -1,5 +1,5 @@
 // The monitor events of a connect that never connects, ours against zeromq.js (libzmq) in the same place:
-// a refused tcp or ipc connect and a connect timeout close the socket libzmq opened ('close') before
+// a refused tcp, ws or ipc connect and a connect timeout close the socket libzmq opened ('close') before
 // 'connect:retry'; a host name that does not resolve opens none and gives only 'connect:retry'; ipc
 // has no 'connect:delay' (a Unix socket connects or fails at once); with reconnectInterval -1 or 0 nothing follows.
 import { test } from 'node:test';
@@ -65,6 +65,10 @@ test('refused tcp connect (nothing listens): connect:delay, close, connect:retry
 
 test('refused tcp connect to a host name that resolves (localhost): the same as to an address', async () => {
   assert.deepEqual(await compare(`tcp://localhost:${await freedPort()}`), refusedTwice);
+});
+
+test('refused ws connect: connect:delay, close, connect:retry, as libzmq', async () => {
+  assert.deepEqual(await compare(`ws://127.0.0.1:${await freedPort()}/zmq`), refusedTwice);
 });
 
 test('refused tcp connect with reconnectInterval -1 or 0: connect:delay, close, then nothing, as libzmq', async () => {
