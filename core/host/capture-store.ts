@@ -3,6 +3,7 @@
 import type { InspectRecord } from '../inspect/records.js';
 import type { CaptureFilter, ConnectionSummary, Page, RateSeries, RecordRow } from './protocol.js';
 import { RecordColumns } from './record-columns.js';
+import type { MessageView } from '../inspect/message-view.js';
 import { summarize as describeRecord } from '../inspect/format.js';
 
 const PREVIEW_BYTES = 48;
@@ -102,6 +103,15 @@ export class CaptureStore {
     this.records.push(r);
     if (r.type === 'message') this.messages++;
     this.track(r);
+  }
+
+  /** A message as the inspector hands it out (InspectorOptions.onMessage): stored without making its record. */
+  addMessage(m: MessageView): void {
+    const i = this.records.pushView(m);
+    this.messages++;
+    const c = this.connectionOf(m);
+    c.messages++;
+    c.bytes += this.records.bytes(i);
   }
 
   get size(): number {
@@ -241,7 +251,8 @@ export class CaptureStore {
     };
   }
 
-  private track(r: InspectRecord): void {
+  /** The summary of the record's connection, made at its first record; its last time brought up to the record's. */
+  private connectionOf(r: Pick<InspectRecord, 'conn' | 'dir' | 'src' | 'dst' | 'ts'>): ConnectionSummary {
     let c = this.conns.get(r.conn);
     if (!c) {
       const [client, server] = r.dir === 'c2s' ? [r.src, r.dst] : [r.dst, r.src];
@@ -261,6 +272,11 @@ export class CaptureStore {
       this.conns.set(r.conn, c);
     }
     c.lastTs = Math.max(c.lastTs, r.ts);
+    return c;
+  }
+
+  private track(r: InspectRecord): void {
+    const c = this.connectionOf(r);
     const side = r.dir === 'c2s' ? 'client' : 'server';
     switch (r.type) {
       case 'greeting':

@@ -2,8 +2,12 @@
 // objects take: numbers in typed arrays, addresses in a string table, a message's frames as one hex
 // string, a message's envelope (as a count of its leading frames), reply pairing and heuristic flag in
 // columns too (REQ/REP captures have them on every message), and only the rare extra fields
-// (subscription, truncation, PGM's sqn...) as objects.
+// (subscription, truncation, PGM's sqn...) as objects. Messages handed over as the inspector's
+// MessageViews (pushView) keep their frames as bytes in a FrameArena: no record, array or hex string is
+// made for them until one is asked for.
 import type { InspectRecord, MessageRecord } from '../inspect/records.js';
+import type { MessageView } from '../inspect/message-view.js';
+import { FrameArena } from './frame-arena.js';
 
 const TYPES = ['message', 'command', 'greeting', 'error', 'gap', 'open', 'close'] as const;
 export type RecordType = (typeof TYPES)[number];
@@ -11,6 +15,7 @@ const TYPE_CODE = new Map<string, number>(TYPES.map((t, i) => [t, i]));
 const BASE_KEYS = new Set(['type', 'ts', 'src', 'dst', 'conn', 'dir', 'frames', 'sizes']);
 const HEURISTIC = 32;
 const DELIMITED = 64;
+const IN_ARENA = 128;
 
 class Growable<T extends Float64Array | Int32Array | Uint8Array | Uint32Array> {
   data: T;
@@ -34,7 +39,8 @@ export class RecordColumns {
   /**
    * bits 0-3: type code, bit 4: dir s2c, bit 5: heuristic (messages in columns), bit 6: the message's
    * frames are an empty delimiter then the one kept (a REQ's or to a REP's: most REQ/REP messages), so
-   * that frame's hex is kept as it came, not joined into a new string.
+   * that frame's hex is kept as it came, not joined into a new string; bit 7: the message's frames are in
+   * the arena (at arenaCol's location), not in `frames`.
    */
   private metaCol = new Growable((n) => new Uint8Array(n));
   /** Messages in columns: 0 no envelope, else 1 + the number of leading frames it is. */
@@ -44,6 +50,9 @@ export class RecordColumns {
   private latencyCol = new Growable((n) => new Float64Array(n));
   private srcCol = new Growable((n) => new Uint32Array(n));
   private dstCol = new Growable((n) => new Uint32Array(n));
+  /** Messages pushed as views: where their frames are in the arena. */
+  private arenaCol = new Growable((n) => new Float64Array(n));
+  private arena = new FrameArena();
   /** Messages: frames joined with ','; others: undefined. */
   private frames: (string | undefined)[] = [];
   /** Fields beyond the common ones (and `sizes` when frames were cut), by record index. */
@@ -61,17 +70,48 @@ export class RecordColumns {
     return id;
   }
 
-  push(r: InspectRecord): number {
-    const i = this.length++;
+  /** The columns every record has; the columnar message fields cleared. */
+  private pushCommon(i: number, r: Pick<InspectRecord, 'ts' | 'conn' | 'src' | 'dst'>): void {
     this.tsCol.set(i, r.ts);
     this.connCol.set(i, r.conn);
-    const code = TYPE_CODE.get(r.type);
-    let meta = (code ?? 15) | (r.dir === 's2c' ? 16 : 0);
     this.srcCol.set(i, this.sid(r.src));
     this.dstCol.set(i, this.sid(r.dst));
     this.envelopeCol.set(i, 0);
     this.replyTsCol.set(i, NaN);
     this.latencyCol.set(i, NaN);
+  }
+
+  /**
+   * A message as the inspector hands it out (InspectorOptions.onMessage, valid during that call): its
+   * frames copied into the arena, the rest into columns. Messages with fields the columns do not hold
+   * (a subscription, frames cut short) are kept as their record.
+   */
+  pushView(m: MessageView): number {
+    if (
+      m.subscription !== undefined ||
+      m.truncated ||
+      m.envelopeFrames >= m.frames.length ||
+      (m.replied && (Number.isNaN(m.replyTs) || Number.isNaN(m.latency)))
+    )
+      return this.push(m.toRecord());
+    const i = this.length++;
+    this.pushCommon(i, m);
+    this.frames[i] = undefined;
+    this.arenaCol.set(i, this.arena.store(m.frames));
+    if (m.envelopeFrames >= 0) this.envelopeCol.set(i, m.envelopeFrames + 1);
+    if (m.replied) {
+      this.replyTsCol.set(i, m.replyTs);
+      this.latencyCol.set(i, m.latency);
+    }
+    this.metaCol.set(i, TYPE_CODE.get('message')! | (m.dir === 's2c' ? 16 : 0) | (m.heuristic ? HEURISTIC : 0) | IN_ARENA);
+    return i;
+  }
+
+  push(r: InspectRecord): number {
+    const i = this.length++;
+    this.pushCommon(i, r);
+    const code = TYPE_CODE.get(r.type);
+    let meta = (code ?? 15) | (r.dir === 's2c' ? 16 : 0);
     if (r.type === 'message') {
       const bits = this.pushMessage(i, r);
       if (bits >= 0) {
@@ -156,6 +196,7 @@ export class RecordColumns {
   }
   /** A message's frames as hex joined by ','; undefined for other records. */
   joinedFrames(i: number): string | undefined {
+    if (this.metaCol.data[i] & IN_ARENA) return this.arena.hexFrames(this.arenaCol.data[i]).join(',');
     const f = this.frames[i];
     return f !== undefined && this.metaCol.data[i] & DELIMITED ? `,${f}` : f;
   }
@@ -164,6 +205,7 @@ export class RecordColumns {
   }
 
   frameCount(i: number): number {
+    if (this.metaCol.data[i] & IN_ARENA) return this.arena.frameCount(this.arenaCol.data[i]);
     const f = this.frames[i];
     if (f === undefined) return 0;
     let n = this.metaCol.data[i] & DELIMITED ? 2 : 1;
@@ -172,6 +214,7 @@ export class RecordColumns {
   }
 
   bytes(i: number): number {
+    if (this.metaCol.data[i] & IN_ARENA) return this.arena.bytes(this.arenaCol.data[i]);
     const f = this.frames[i];
     if (f === undefined) return 0;
     const sizes = this.extra.get(i)?.sizes as number[] | undefined;
@@ -191,9 +234,9 @@ export class RecordColumns {
       conn: this.conn(i),
       dir: this.dir(i),
     };
-    const f = this.joinedFrames(i);
+    const f = this.metaCol.data[i] & IN_ARENA ? this.arena.hexFrames(this.arenaCol.data[i]) : this.joinedFrames(i)?.split(',');
     if (f !== undefined) {
-      base.frames = f.split(',');
+      base.frames = f;
       base.sizes = (base.frames as string[]).map((h) => h.length / 2);
     }
     const rest = this.extra.get(i);
