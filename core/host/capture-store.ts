@@ -107,11 +107,11 @@ export class CaptureStore {
 
   /** A message as the inspector hands it out (InspectorOptions.onMessage): stored without making its record. */
   addMessage(m: MessageView): void {
-    const i = this.records.pushView(m);
+    this.records.pushView(m);
     this.messages++;
     const c = this.connectionOf(m);
     c.messages++;
-    c.bytes += this.records.bytes(i);
+    for (const f of m.frames) c.bytes += f.length;
   }
 
   get size(): number {
