@@ -230,6 +230,8 @@ export class CaptureStore {
         needleText = f.search.toLowerCase();
       }
     }
+    // Frames kept as bytes are searched as bytes: the same as a match at a byte boundary of their hex.
+    const needleBytes = needleHex !== undefined && /^(?:[0-9a-f]{2})*$/.test(needleHex) ? Buffer.from(needleHex, 'hex') : undefined;
     const socketType = f.socketType?.toUpperCase();
     return (i) => {
       if (f.conn !== undefined && cols.conn(i) !== f.conn) return false;
@@ -238,6 +240,9 @@ export class CaptureStore {
       if (f.transport && (this.conns.get(cols.conn(i))?.pgm ? 'pgm' : 'tcp') !== f.transport) return false;
       if (socketType && this.socketTypeOf(i)?.toUpperCase() !== socketType) return false;
       if (needleHex !== undefined) {
+        // The search is the last test: a message with its frames as bytes is decided here.
+        const inBytes = needleBytes && cols.framesInclude(i, needleBytes);
+        if (inBytes !== undefined) return inBytes;
         const joined = cols.joinedFrames(i);
         let hit = joined !== undefined && hexIncludes(joined, needleHex);
         if (!hit && joined === undefined) {

@@ -84,4 +84,18 @@ export class FrameArena {
     }
     return out;
   }
+
+  /** Whether `needle` occurs within one of the message's frames (an empty needle: always). */
+  includes(loc: number, needle: Uint8Array): boolean {
+    if (needle.length === 0) return true;
+    const [chunk, at] = this.locate(loc);
+    const n = chunk.readUInt32LE(at);
+    let body = at + 4 + 4 * n;
+    for (let k = 0; k < n; k++) {
+      const len = chunk.readUInt32LE(at + 4 + 4 * k);
+      if (len >= needle.length && chunk.subarray(body, body + len).indexOf(needle) >= 0) return true;
+      body += len;
+    }
+    return false;
+  }
 }

@@ -230,6 +230,13 @@ export class RecordColumns {
     const f = this.frames[i];
     return f !== undefined && this.metaCol[i] & DELIMITED ? `,${f}` : f;
   }
+  /**
+   * Whether a message's frames hold `needle` within one frame, searched in their bytes; undefined when the
+   * record's frames are not kept as bytes (search joinedFrames' hex instead).
+   */
+  framesInclude(i: number, needle: Uint8Array): boolean | undefined {
+    return this.metaCol[i] & IN_ARENA ? this.arena.includes(this.arenaCol[i], needle) : undefined;
+  }
   extraOf(i: number): Record<string, unknown> | undefined {
     return this.extra.get(i);
   }

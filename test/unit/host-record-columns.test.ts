@@ -86,6 +86,20 @@ test(
       for (const r of records) byRecords.add(r);
       assert.deepEqual(store.connections(), byRecords.connections(), `${name} connections`);
       assert.equal(store.messages, byRecords.messages, `${name} messages`);
+      // Searches read the arena's bytes where the records' store reads hex: the same records match. Needles
+      // from the capture's own frames (whole, a middle slice, an odd hex digit count) and text.
+      const needles = new Set<string>(['', '00', 'ff01', 'abc']);
+      for (const r of records.filter((x) => x.type === 'message').slice(0, 40)) {
+        const f = (r as { frames: string[] }).frames.at(-1)!;
+        needles.add(f);
+        needles.add(f.slice(2, 8));
+        needles.add(f.slice(0, 3));
+      }
+      for (const search of needles)
+        for (const searchHex of [true, false]) {
+          const filter = { search: searchHex ? search : Buffer.from(search, 'hex').toString('latin1'), searchHex };
+          assert.deepEqual(store.filtered(filter), byRecords.filtered(filter), `${name} search ${JSON.stringify(filter)}`);
+        }
     }
     assert.ok(inArena > 100 && replies > 10 && enveloped > 10, `in the arena: ${inArena}, replies: ${replies}, enveloped: ${enveloped}`);
   },
