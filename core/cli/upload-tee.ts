@@ -8,8 +8,6 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-const MAX_JOINED_BYTES = 1024 * 1024;
-
 export class UploadTee implements AsyncIterable<Buffer> {
   /** Resolves with the bytes received once all of them are in the file; rejects if the input or the file failed. */
   readonly done: Promise<number>;
@@ -67,30 +65,15 @@ export class UploadTee implements AsyncIterable<Buffer> {
     fn?.();
   }
 
-  /**
-   * The next queued chunk, joined with the ones queued behind it up to `MAX_JOINED_BYTES`: a request's
-   * chunks are small (a socket read each), and each one the decoder takes costs a hand-over to the capture
-   * thread; joining only what is already here never makes the decoder wait.
-   */
-  private take(): Buffer | undefined {
-    const first = this.queue.shift();
-    if (first === undefined) return undefined;
-    let n = 1;
-    let bytes = first.length;
-    while (n - 1 < this.queue.length && bytes + this.queue[n - 1].length <= MAX_JOINED_BYTES) bytes += this.queue[n++ - 1].length;
-    const chunk = n === 1 ? first : Buffer.concat([first, ...this.queue.splice(0, n - 1)], bytes);
-    this.queued -= bytes;
-    return chunk;
-  }
-
   /** The bytes as they arrive, for one reader (the decoder); an input that fails makes it throw. */
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     if (this.iterated) throw new Error('an UploadTee is read once');
     this.iterated = true;
     try {
       for (;;) {
-        const chunk = this.take();
+        const chunk = this.queue.shift();
         if (chunk) {
+          this.queued -= chunk.length;
           this.wake('writer');
           yield chunk;
           continue;
