@@ -3,6 +3,7 @@
 import type { InspectRecord } from '../inspect/records.js';
 import type { CaptureFilter, ConnectionSummary, Page, RateSeries, RecordRow } from './protocol.js';
 import { RecordColumns } from './record-columns.js';
+import type { MessageView } from '../inspect/message-view.js';
 import { summarize as describeRecord } from '../inspect/format.js';
 
 const PREVIEW_BYTES = 48;
@@ -102,6 +103,15 @@ export class CaptureStore {
     this.records.push(r);
     if (r.type === 'message') this.messages++;
     this.track(r);
+  }
+
+  /** A message as the inspector hands it out (InspectorOptions.onMessage): stored without making its record. */
+  addMessage(m: MessageView): void {
+    this.records.pushView(m);
+    this.messages++;
+    const c = this.connectionOf(m);
+    c.messages++;
+    for (const f of m.frames) c.bytes += f.length;
   }
 
   get size(): number {
@@ -220,6 +230,8 @@ export class CaptureStore {
         needleText = f.search.toLowerCase();
       }
     }
+    // Frames kept as bytes are searched as bytes: the same as a match at a byte boundary of their hex.
+    const needleBytes = needleHex !== undefined && /^(?:[0-9a-f]{2})*$/.test(needleHex) ? Buffer.from(needleHex, 'hex') : undefined;
     const socketType = f.socketType?.toUpperCase();
     return (i) => {
       if (f.conn !== undefined && cols.conn(i) !== f.conn) return false;
@@ -228,6 +240,9 @@ export class CaptureStore {
       if (f.transport && (this.conns.get(cols.conn(i))?.pgm ? 'pgm' : 'tcp') !== f.transport) return false;
       if (socketType && this.socketTypeOf(i)?.toUpperCase() !== socketType) return false;
       if (needleHex !== undefined) {
+        // The search is the last test: a message with its frames as bytes is decided here.
+        const inBytes = needleBytes && cols.framesInclude(i, needleBytes);
+        if (inBytes !== undefined) return inBytes;
         const joined = cols.joinedFrames(i);
         let hit = joined !== undefined && hexIncludes(joined, needleHex);
         if (!hit && joined === undefined) {
@@ -241,7 +256,8 @@ export class CaptureStore {
     };
   }
 
-  private track(r: InspectRecord): void {
+  /** The summary of the record's connection, made at its first record; its last time brought up to the record's. */
+  private connectionOf(r: Pick<InspectRecord, 'conn' | 'dir' | 'src' | 'dst' | 'ts'>): ConnectionSummary {
     let c = this.conns.get(r.conn);
     if (!c) {
       const [client, server] = r.dir === 'c2s' ? [r.src, r.dst] : [r.dst, r.src];
@@ -261,6 +277,11 @@ export class CaptureStore {
       this.conns.set(r.conn, c);
     }
     c.lastTs = Math.max(c.lastTs, r.ts);
+    return c;
+  }
+
+  private track(r: InspectRecord): void {
+    const c = this.connectionOf(r);
     const side = r.dir === 'c2s' ? 'client' : 'server';
     switch (r.type) {
       case 'greeting':

@@ -305,6 +305,9 @@ export class Captures {
       record: (r) => {
         if (!s.closed) s.store.add(r);
       },
+      message: (m) => {
+        if (!s.closed) s.store.addMessage(m);
+      },
       // Called for every packet: changed() returns at once while an update is already due.
       packet: () => {
         s.summary.packets++;

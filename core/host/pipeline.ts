@@ -5,9 +5,12 @@ import type { CaptureWarning } from '../capture/types.js';
 import type { ByteSource } from '../capture/chunk-reader.js';
 import { decodeCapture, inspectPackets } from '../inspect/decode-capture.js';
 import type { InspectRecord } from '../inspect/records.js';
+import type { MessageView } from '../inspect/message-view.js';
 
 export interface PipelineSink {
   record(r: InspectRecord): void;
+  /** A TCP connection's message, as a view valid during the call (no record made for it): kept by copying. */
+  message(m: MessageView): void;
   packet(): void;
   progress(bytesRead: number, totalBytes: number | undefined): void;
   /** A problem in the capture itself; its message already names its packet ("packet 966: ..."), once. */
@@ -41,6 +44,7 @@ export async function decodeFile(
     name,
     inputBytes: uploadBytes,
     onRecord: (r) => sink.record(r),
+    onMessage: (m) => sink.message(m),
     onWarning: (w) => sink.warning(w),
     onProgress: (p) => sink.progress(p.bytesRead, p.totalBytes),
     progressStepBytes: 256 * 1024,
@@ -61,6 +65,7 @@ export async function startLive(iface: string, filter: string, file: string, sin
   await live.start();
   const done = inspectPackets(live, {
     onRecord: (r) => sink.record(r),
+    onMessage: (m) => sink.message(m),
     onWarning: (w) => sink.warning(w),
     pace: () => sink.packet(),
   }).then(() => undefined);

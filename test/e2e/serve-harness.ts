@@ -23,9 +23,15 @@ export interface Served {
  * a fresh temp directory by default.
  */
 export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-')), port = 0): Promise<Served> {
-  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'serve', '--port', String(port), '--settings', settingsDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // ZMTP_SERVE_NODE_ARGS: node flags for the served host (e.g. --cpu-prof to profile it under a bench).
+  const nodeArgs = process.env.ZMTP_SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(root, 'bin/zmtp.js'), 'serve', '--port', String(port), '--settings', settingsDir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;

@@ -13,7 +13,7 @@ import { decodeFile, type PipelineSink } from '../../core/host/pipeline.js';
 import { Host } from '../../core/host/index.js';
 
 const NOT_A_CAPTURE = Buffer.from('GET / HTTP/1.1\r\nHost: example\r\n\r\n');
-const ignore: PipelineSink = { record() {}, packet() {}, progress() {}, warning() {} };
+const ignore: PipelineSink = { record() {}, message() {}, packet() {}, progress() {}, warning() {} };
 const signal = new AbortController().signal;
 
 async function decodeError(input: string | Readable, name?: string): Promise<CaptureError> {

@@ -23,7 +23,7 @@ test("a malformed packet's warning names its packet once", async (t) => {
   const warnings: CaptureWarning[] = [];
   await decodeFile(
     file,
-    { record() {}, packet() {}, progress() {}, warning: (w) => warnings.push(w) },
+    { record() {}, message() {}, packet() {}, progress() {}, warning: (w) => warnings.push(w) },
     { signal: new AbortController().signal },
   );
   assert.deepEqual(
