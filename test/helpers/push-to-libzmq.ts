@@ -30,8 +30,11 @@ export async function pushToLibzmq(): Promise<PushToLibzmq> {
     push.connect(pull.lastEndpoint!);
     await push.send('warm-up');
     if ((await pull.receive())[0].toString() !== 'warm-up') throw new Error('the warm-up message came back different');
-    // The handshake's own writes are done with by the next turn.
+    // The handshake's own writes are done with by the next turn. The check phase (setImmediate) can still be
+    // in the loop turn of our last write, which would make the test's first send that turn's second output:
+    // a timer after it runs in a later turn, with nothing written yet (a CI run saw the first send deferred).
     await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 1));
     writes.length = 0;
     return { push, pull, writes, close };
   } catch (err) {

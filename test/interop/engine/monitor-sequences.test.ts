@@ -162,12 +162,18 @@ const CASES: Case[] = [
   {
     // libzmq (4.3.4 and 4.3.5 alike) reports one no-detail failure, EFAULT, then the disconnect; no redial.
     label: 'PLAIN server with no ZAP handler',
+    // libzmq usually ends with disconnect, but one CI run saw it hold the connection past the run's 6 s
+    // after EFAULT: judged against several libzmq runs.
+    racy: true,
     subject: { type: 'PULL', options: { plainServer: true } },
     peer: { kind: 'libzmq', type: 'PUSH', options: { plainUsername: 'u', plainPassword: 'p' } },
     errno: true,
   },
   {
     label: 'PLAIN server with no ZAP handler, a ZAP domain and zapEnforceDomain',
+    // libzmq usually ends with disconnect, but one CI run saw it hold the connection past the run's 6 s
+    // after EFAULT: judged against several libzmq runs.
+    racy: true,
     subject: { type: 'PULL', options: { plainServer: true, zapDomain: 'test', zapEnforceDomain: true } },
     peer: { kind: 'libzmq', type: 'PUSH', options: { plainUsername: 'u', plainPassword: 'p' } },
     errno: true,
