@@ -137,23 +137,13 @@ export class Session implements ConnectionHost {
       });
     } else if (this.ep.transport !== 'ipc') this.host.emit({ type: 'connect:delay', address: this.ep.address });
     const timeout = this.host.options.connectTimeout;
-    if (timeout > 0) {
-      this.connectTimer = timer(() => {
-        s.destroy();
-        this.dialing = undefined;
-        this.dialFailed(`connect timed out after ${timeout} ms`, true);
-      }, timeout);
-    }
-    const onError = (err: NodeJS.ErrnoException) => {
-      if (this.connectTimer) clearTimeout(this.connectTimer);
+    const failed = (err: NodeJS.ErrnoException | undefined) => {
       this.dialing = undefined;
       s.destroy();
-      this.dialFailed(err.message, !isNameFailure(err));
+      if (err) this.dialFailed(err.message, !isNameFailure(err));
+      else this.dialFailed(`connect timed out after ${timeout} ms`, true);
     };
-    s.once('error', onError);
-    s.once('connect', () => {
-      if (this.connectTimer) clearTimeout(this.connectTimer);
-      s.off('error', onError);
+    this.awaitDial(s, failed, () => {
       this.dialing = undefined;
       if (this.done) {
         s.destroy();
@@ -209,13 +199,13 @@ export class Session implements ConnectionHost {
       this.dialFailed(reason, true);
     };
     const timeout = this.host.options.connectTimeout;
-    if (timeout > 0)
-      this.connectTimer = timer(() => failed(`connect to SOCKS5 proxy ${route.proxy} timed out after ${timeout} ms`), timeout);
-    const onError = (err: Error) => failed(`cannot connect to SOCKS5 proxy ${route.proxy}: ${err.message}`);
-    s.once('error', onError);
-    s.once('connect', () => {
-      if (this.connectTimer) clearTimeout(this.connectTimer);
-      s.off('error', onError);
+    const proxyFailed = (err: Error | undefined) =>
+      failed(
+        err
+          ? `cannot connect to SOCKS5 proxy ${route.proxy}: ${err.message}`
+          : `connect to SOCKS5 proxy ${route.proxy} timed out after ${timeout} ms`,
+      );
+    this.awaitDial(s, proxyFailed, () => {
       if (this.done) return;
       // The exchange gets connectTimeout, or else the handshake interval, so a silent proxy cannot hold the connect forever.
       const limit = timeout > 0 ? timeout : this.host.options.handshakeInterval;
@@ -230,6 +220,26 @@ export class Session implements ConnectionHost {
         this.host.emit({ type: 'connect', address });
         this.conn = new Connection(s, this, this.ep.address, this.raw);
       });
+    });
+  }
+
+  /**
+   * Waits for a dialed socket to connect, fail (`onFail` with its error), or outlast connectTimeout
+   * (`onFail` with none): the one place a dial's timer and listeners are set and cleared, for a direct
+   * dial and a SOCKS proxy's alike.
+   */
+  private awaitDial(s: net.Socket, onFail: (err: NodeJS.ErrnoException | undefined) => void, onConnect: () => void): void {
+    const timeout = this.host.options.connectTimeout;
+    if (timeout > 0) this.connectTimer = timer(() => onFail(undefined), timeout);
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      onFail(err);
+    };
+    s.once('error', onError);
+    s.once('connect', () => {
+      if (this.connectTimer) clearTimeout(this.connectTimer);
+      s.off('error', onError);
+      onConnect();
     });
   }
 
