@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCapture } from './open.js';
-import { TcpReassembler } from './reassembly.js';
+import { TcpReassembler, type PlainDataSink } from './reassembly.js';
+import type { PacketSink } from './pcap.js';
 import { BATCH_BYTES, BatchWriter } from './event-batch.js';
-import type { TcpStreamEvent } from './types.js';
+import { packetTime, type TcpStreamEvent } from './types.js';
 import type { ThreadInput, ToThread, FromThread } from './capture-thread-messages.js';
 
 const port = parentPort!;
@@ -55,11 +56,17 @@ async function* pulledBytes(): AsyncGenerator<Buffer> {
 
 const writer = new BatchWriter();
 
-async function send(): Promise<void> {
+/** Posts the batch so far, if any, without waiting (the reading waits in send(), after the current read). */
+function postBatch(): void {
   if (writer.length === 0) return;
   const batch = writer.take();
   inFlight++;
   post({ type: 'batch', ...batch }, [batch.buffer]);
+}
+
+/** Posts the batch so far; waits while the main thread has too many unacknowledged. */
+async function send(): Promise<void> {
+  postBatch();
   while (inFlight >= input.maxInFlight) await new Promise<void>((resolve) => (acked = resolve));
 }
 
@@ -90,26 +97,29 @@ async function run(): Promise<void> {
   const events: TcpStreamEvent[] = [];
   let lastTs: number | undefined;
   let nanoseconds = false;
-  try {
-    for await (const batch of source.batches()) {
-      for (const p of batch) {
-        if ('kind' in p) {
-          writer.warning(p);
-          continue;
-        }
-        if (!nanoseconds && p.tsNsec % 1000 !== 0) {
-          nanoseconds = true;
-          writer.nanoseconds();
-        }
-        writer.packet(p.ts);
-        lastTs = p.ts;
-        events.length = 0;
-        reassembler.pushInto(p, events);
-        for (let i = 0; i < events.length; i++) writer.event(events[i]);
-        if (writer.length >= BATCH_BYTES) await send();
+  const toBatch: PlainDataSink = (conn, dir, ts, data, start, end) => writer.data(conn.id, dir, ts, data, start, end);
+  const sink: PacketSink = {
+    packet(linkType, data, tsSec, tsNsec, origLen, index) {
+      if (!nanoseconds && tsNsec % 1000 !== 0) {
+        nanoseconds = true;
+        writer.nanoseconds();
       }
-      await send();
-    }
+      const ts = packetTime(tsSec, tsNsec);
+      writer.packet(ts);
+      lastTs = ts;
+      // Nearly every packet takes the plain path, which writes its bytes straight into the batch.
+      if (!reassembler.pushPlain(linkType, data, ts, toBatch)) {
+        events.length = 0;
+        reassembler.pushInto({ ts, tsSec, tsNsec, linkType, data, origLen, interfaceId: 0, index }, events);
+        for (let i = 0; i < events.length; i++) writer.event(events[i]);
+      }
+      if (writer.length >= BATCH_BYTES) postBatch();
+    },
+    warning: (w) => writer.warning(w),
+  };
+  try {
+    // One turn per read (a chunk of the file or upload): its packets were handed to the sink.
+    for await (const _ of source.into(sink)) await send();
     for (const ev of reassembler.end(lastTs)) writer.event(ev);
     await send();
   } catch (e) {

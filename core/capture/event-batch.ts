@@ -24,6 +24,8 @@ export const BATCH_BYTES = 256 * 1024;
 /** Packs items into a growing buffer; take() hands over the bytes so far as a transferable ArrayBuffer. */
 export class BatchWriter {
   private buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  /** `buf` for the numbers and short payloads of 'data' items (DataView stores cost less than Buffer's). */
+  private view = viewOf(this.buf);
   private at = 0;
   /** Packets in the current batch. */
   packets = 0;
@@ -36,6 +38,7 @@ export class BatchWriter {
   take(): { buffer: ArrayBuffer; length: number; packets: number } {
     const out = { buffer: this.buf.buffer, length: this.at, packets: this.packets };
     this.buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    this.view = viewOf(this.buf);
     this.at = 0;
     this.packets = 0;
     return out;
@@ -67,14 +70,7 @@ export class BatchWriter {
         return;
       }
       case 'data':
-        this.room(18 + ev.data.length);
-        this.buf[this.at++] = DATA;
-        this.u32(ev.conn.id);
-        this.buf[this.at++] = ev.dir === 'c2s' ? 0 : 1;
-        this.f64(ev.ts);
-        this.u32(ev.data.length);
-        ev.data.copy(this.buf, this.at);
-        this.at += ev.data.length;
+        this.data(ev.conn.id, ev.dir, ev.ts, ev.data, 0, ev.data.length);
         return;
       case 'gap':
         this.room(22);
@@ -92,6 +88,22 @@ export class BatchWriter {
         this.buf[this.at++] = REASONS.indexOf(ev.reason);
         return;
     }
+  }
+
+  /** A 'data' event of connection `id` whose bytes are data[start, end) (TcpReassembler.pushPlain's sink). */
+  data(id: number, dir: Direction, ts: number, data: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.room(18 + n);
+    const v = this.view;
+    const at = this.at;
+    this.buf[at] = DATA;
+    v.setUint32(at + 1, id, true);
+    this.buf[at + 5] = dir === 'c2s' ? 0 : 1;
+    v.setFloat64(at + 6, ts, true);
+    v.setUint32(at + 14, n, true);
+    if (n <= SHORT_COPY) copyShort(data, start, end, v, at + 18);
+    else data.copy(this.buf, at + 18, start, end);
+    this.at = at + 18 + n;
   }
 
   datagram(d: IpDatagram, ts: number): void {
@@ -122,6 +134,7 @@ export class BatchWriter {
     const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
     this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
+    this.view = viewOf(bigger);
   }
 
   private u32(v: number): void {
@@ -145,6 +158,31 @@ export class BatchWriter {
     this.buf.writeUInt16LE(e.port, this.at);
     this.at += 2;
   }
+}
+
+/** Payloads up to this long are copied by copyShort: a copy() call costs as much as ~100 bytes copied so. */
+const SHORT_COPY = 128;
+
+/** A DataView over a buffer's bytes. */
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** The view copyShort last read from, and its buffer: packets come from a few large read buffers. */
+let fromBuffer: ArrayBufferLike | undefined;
+let fromView: DataView | undefined;
+
+/** Copies from[start, end) to `to` at `at`, four bytes at a time. */
+function copyShort(from: Buffer, start: number, end: number, to: DataView, at: number): void {
+  if (from.buffer !== fromBuffer) {
+    fromBuffer = from.buffer;
+    fromView = new DataView(fromBuffer);
+  }
+  const f = fromView!;
+  let i = from.byteOffset + start;
+  const stop = from.byteOffset + end;
+  for (; i + 4 <= stop; i += 4, at += 4) to.setInt32(at, f.getInt32(i));
+  for (; i < stop; i++, at++) to.setUint8(at, f.getUint8(i));
 }
 
 /** What a batch's items are given to, in order. `id` is the worker's connection id. */

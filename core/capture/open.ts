@@ -4,7 +4,7 @@ import { closeSync, createReadStream, openSync, promises as fsp, readSync } from
 import type { Readable } from 'node:stream';
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
-import { pcapVariant, readPcapBatches } from './pcap.js';
+import { pcapVariant, readPcapBatches, readPcapInto, sinkPacket, type PacketSink } from './pcap.js';
 import { isPcapngMagic, readPcapngBatches } from './pcapng.js';
 import type { CaptureWarning, Packet } from './types.js';
 
@@ -39,6 +39,9 @@ export interface CaptureSource extends AsyncIterable<Packet | CaptureWarning> {
   /** The same packets and warnings, a batch at a time (every packet already read, in order): fewer
    *  awaits for consumers that keep up with the file. */
   batches(): AsyncIterable<(Packet | CaptureWarning)[]>;
+  /** The same packets and warnings handed to `sink` as they are read, without a Packet object for each
+   *  microsecond pcap record; yields once the packets of each read have been handed over. */
+  into(sink: PacketSink): AsyncIterable<void>;
   readonly bytesRead: number;
   readonly totalBytes: number | undefined;
 }
@@ -154,6 +157,29 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
     }
   }
 
+  async function* iterateInto(sink: PacketSink): AsyncGenerator<void> {
+    const reader = await start();
+    try {
+      try {
+        if (state.format === 'pcap') yield* readPcapInto(reader, sink);
+        else {
+          for await (const batch of readPcapngBatches(reader)) {
+            for (const p of batch) {
+              if ('kind' in p) sink.warning(p);
+              else sinkPacket(sink, p);
+            }
+            yield;
+          }
+        }
+      } catch (e) {
+        throw readError(e);
+      }
+      report(true);
+    } finally {
+      await reader.close();
+    }
+  }
+
   return {
     get format() {
       return state.format;
@@ -165,6 +191,7 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
       return state.totalBytes;
     },
     batches: () => iterateBatches(),
+    into: (sink) => iterateInto(sink),
     [Symbol.asyncIterator]: () => iterate(),
   };
 }

@@ -9,7 +9,7 @@ import { lazyPackage } from '../zmtp/lazy-package.js';
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { MAX_CAPLEN } from './limits.js';
-import { captureWarning, type CaptureWarning, type Packet } from './types.js';
+import { captureWarning, packetTime, type CaptureWarning, type Packet } from './types.js';
 
 /** Loaded on the first microsecond pcap file, not when the engine is imported (see lazy-package.ts). */
 const pcapParser = lazyPackage<typeof PcapParser>('pcap-parser');
@@ -32,6 +32,46 @@ export function pcapVariant(magic: Buffer): PcapVariant | undefined {
   return undefined;
 }
 
+/** What packets and warnings are handed to as they are read, when no Packet object is wanted for each
+ *  (the capture thread: readPcapInto, CaptureSource.into). `data` is a view of the buffer the packet was
+ *  read in, which no reader writes to again. */
+export interface PacketSink {
+  packet(linkType: number, data: Buffer, tsSec: number, tsNsec: number, origLen: number, index: number): void;
+  warning(w: CaptureWarning): void;
+}
+
+/** A Packet sink.packet is given, as one (what sinks of readers that make Packets anyway are handed). */
+export function sinkPacket(sink: PacketSink, p: Packet): void {
+  sink.packet(p.linkType, p.data, p.tsSec, p.tsNsec, p.origLen, p.index);
+}
+
+/** Reads a classic pcap file into `sink`, yielding once the packets of each read have been handed over. */
+export async function* readPcapInto(source: ChunkReader, sink: PacketSink): AsyncGenerator<void> {
+  const variant = await openPcap(source);
+  if (variant.resolution === 'usec' && !variant.modified) {
+    yield* viaPcapParser(source, sink);
+    return;
+  }
+  for await (const batch of records(source, variant)) {
+    for (const p of batch) {
+      if ('kind' in p) sink.warning(p);
+      else sinkPacket(sink, p);
+    }
+    yield;
+  }
+}
+
+/** Reads the magic; throws when there is none. */
+async function openPcap(reader: ChunkReader): Promise<PcapVariant> {
+  if (!(await reader.fill(4))) {
+    if (reader.buffered === 0) throw new CaptureError('EEMPTY', 'capture is empty (0 bytes)');
+    throw new CaptureError('EBADMAGIC', `capture is too short to be a pcap file (${reader.buffered} bytes)`);
+  }
+  const variant = pcapVariant(reader.peek(4));
+  if (!variant) throw new CaptureError('EBADMAGIC', `not a pcap file: magic 0x${reader.peek(4).toString('hex')}`);
+  return variant;
+}
+
 /** Reads a classic pcap file from a stream, yielding packets and in-stream warnings. */
 export async function* readPcap(source: ByteSource | ChunkReader): AsyncGenerator<Packet | CaptureWarning> {
   for await (const batch of readPcapBatches(source)) yield* batch;
@@ -41,21 +81,27 @@ export async function* readPcap(source: ByteSource | ChunkReader): AsyncGenerato
 export async function* readPcapBatches(source: ByteSource | ChunkReader): AsyncGenerator<(Packet | CaptureWarning)[]> {
   const reader = source instanceof ChunkReader ? source : new ChunkReader(source);
   try {
-    if (!(await reader.fill(4))) {
-      if (reader.buffered === 0) throw new CaptureError('EEMPTY', 'capture is empty (0 bytes)');
-      throw new CaptureError('EBADMAGIC', `capture is too short to be a pcap file (${reader.buffered} bytes)`);
-    }
-    const variant = pcapVariant(reader.peek(4));
-    if (!variant) throw new CaptureError('EBADMAGIC', `not a pcap file: magic 0x${reader.peek(4).toString('hex')}`);
-    if (variant.resolution === 'usec' && !variant.modified) yield* viaPcapParser(reader);
-    else yield* records(reader, variant);
+    const variant = await openPcap(reader);
+    if (variant.resolution === 'usec' && !variant.modified) {
+      // The sink makes Packets, a batch of them per read.
+      let batch: (Packet | CaptureWarning)[] = [];
+      const sink: PacketSink = {
+        packet: (linkType, data, sec, nsec, origLen, index) => batch.push(packet(index, linkType, sec, nsec, data, origLen)),
+        warning: (w) => batch.push(w),
+      };
+      for await (const _ of viaPcapParser(reader, sink)) {
+        if (batch.length === 0) continue;
+        yield batch;
+        batch = [];
+      }
+    } else yield* records(reader, variant);
   } finally {
     await reader.close();
   }
 }
 
 function packet(index: number, linkType: number, sec: number, nsec: number, data: Buffer, origLen: number): Packet {
-  return { ts: sec + nsec / 1e9, tsSec: sec, tsNsec: nsec, linkType, data, origLen, interfaceId: 0, index };
+  return { ts: packetTime(sec, nsec), tsSec: sec, tsNsec: nsec, linkType, data, origLen, interfaceId: 0, index };
 }
 
 function absurdCaplen(index: number, caplen: number): CaptureWarning {
@@ -74,8 +120,8 @@ function truncated(index: number, have: number, need: number): CaptureWarning {
   );
 }
 
-/** Microsecond pcap through pcap-parser: one batch per chunk fed, same warnings as `records`. */
-async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWarning)[]> {
+/** Microsecond pcap through pcap-parser into `sink`, yielding after each chunk fed; same warnings as `records`. */
+async function* viaPcapParser(reader: ChunkReader, sink: PacketSink): AsyncGenerator<void> {
   // pcap-parser reads from a stream-like object; we hand it chunks ourselves, so reading stays pull-based.
   let feed: (chunk: Buffer) => void = () => undefined;
   const input = {
@@ -87,7 +133,6 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
     },
   };
   const parser = pcapParser().parse(input);
-  let batch: (Packet | CaptureWarning)[] = [];
   let linkType = -1;
   let index = 0;
   let pendingHeader: PcapPacketHeader | undefined;
@@ -102,7 +147,7 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
     if (stopped) return;
     pendingHeader = h;
     if (h.capturedLength > MAX_CAPLEN) {
-      batch.push(absurdCaplen(index + 1, h.capturedLength));
+      sink.warning(absurdCaplen(index + 1, h.capturedLength));
       stopped = true;
     }
   });
@@ -110,18 +155,16 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
     if (stopped) return;
     pendingHeader = undefined;
     index++;
-    consumed += 16 + p.data.length;
+    const data = p.data;
+    consumed += 16 + data.length;
     const h = p.header;
-    if (h.timestampMicroseconds >= 1e6) {
-      batch.push(
-        captureWarning(
-          'CAPTURE_BAD_RECORD',
-          `packet ${index}: timestamp fraction ${h.timestampMicroseconds} is out of range for usec resolution`,
-          index,
-        ),
+    const usec = h.timestampMicroseconds;
+    if (usec >= 1e6) {
+      sink.warning(
+        captureWarning('CAPTURE_BAD_RECORD', `packet ${index}: timestamp fraction ${usec} is out of range for usec resolution`, index),
       );
     }
-    batch.push(packet(index, linkType, h.timestampSeconds, h.timestampMicroseconds * 1000, p.data, h.originalLength));
+    sink.packet(linkType, data, h.timestampSeconds, usec * 1000, h.originalLength, index);
   });
   parser.on('error', (e: Error) => {
     error = e;
@@ -133,27 +176,24 @@ async function* viaPcapParser(reader: ChunkReader): AsyncGenerator<(Packet | Cap
     const chunk = reader.readRest();
     fed += chunk.length;
     feed(chunk);
-    if (batch.length) {
-      yield batch;
-      batch = [];
-    }
+    yield;
   }
-  if (batch.length) yield batch;
   if (error) throw new CaptureError('EBADMAGIC', `not a readable pcap file: ${error.message}`, { cause: error });
   if (stopped || fed === consumed) return;
   if (linkType < 0) {
-    yield [captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${fed} of 24 bytes`)];
+    sink.warning(captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${fed} of 24 bytes`));
   } else if (pendingHeader) {
-    yield [truncated(index + 1, fed - consumed - 16, pendingHeader.capturedLength)];
+    sink.warning(truncated(index + 1, fed - consumed - 16, pendingHeader.capturedLength));
   } else {
-    yield [
+    sink.warning(
       captureWarning(
         'CAPTURE_TRUNCATED',
         `capture is truncated: packet ${index + 1} record header has ${fed - consumed} of 16 bytes; packets before it were read`,
         index + 1,
       ),
-    ];
+    );
   }
+  yield;
 }
 
 async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Packet | CaptureWarning)[]> {

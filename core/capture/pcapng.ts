@@ -7,7 +7,7 @@ import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { MAX_BLOCK_LENGTH, MAX_CAPLEN } from './limits.js';
 import type { CaptureWarningCode } from './diagnostics.js';
-import { captureWarning, type CaptureWarning, type Packet } from './types.js';
+import { captureWarning, packetTime, type CaptureWarning, type Packet } from './types.js';
 
 export const BT_SHB = 0x0a0d0d0a;
 export const BT_IDB = 0x00000001;
@@ -301,7 +301,7 @@ function makePacket(index: number, iface: Interface, ifId: number, tsHigh: numbe
       rem -= ups1;
     }
     const nsec = Math.floor((rem * 1e9) / ups1);
-    return { ts: sec + nsec / 1e9, tsSec: sec, tsNsec: nsec, linkType: iface.linkType, data, origLen, interfaceId: ifId, index };
+    return { ts: packetTime(sec, nsec), tsSec: sec, tsNsec: nsec, linkType: iface.linkType, data, origLen, interfaceId: ifId, index };
   }
   const units = (BigInt(tsHigh) << 32n) | BigInt(tsLow);
   const ups = iface.unitsPerSecond;
@@ -309,7 +309,7 @@ function makePacket(index: number, iface: Interface, ifId: number, tsHigh: numbe
   const nsec = ((units % ups) * NS) / ups;
   const tsSec = Number(sec);
   const tsNsec = Number(nsec);
-  return { ts: tsSec + tsNsec / 1e9, tsSec, tsNsec, linkType: iface.linkType, data, origLen, interfaceId: ifId, index };
+  return { ts: packetTime(tsSec, tsNsec), tsSec, tsNsec, linkType: iface.linkType, data, origLen, interfaceId: ifId, index };
 }
 
 /** Reads the IDB options this reader needs; returns a description of the first problem, if any. */

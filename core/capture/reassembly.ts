@@ -28,6 +28,7 @@ import {
   type TcpSegment,
 } from './decode.js';
 import { IpDefragmenter } from './defrag.js';
+import { ipv4Number, newPlainTcp, readPlainTcp } from './plain-tcp.js';
 import type { IpDatagram } from './datagram.js';
 import {
   captureWarning,
@@ -105,10 +106,16 @@ interface Half {
   markTs: number;
 }
 
+/** Where pushPlain delivers a segment's bytes, data[start, end), instead of making a 'data' event of them. */
+export type PlainDataSink = (conn: TcpConnection, dir: Direction, ts: number, data: Buffer, start: number, end: number) => void;
+
 interface ConnState {
   key: string;
   conn: TcpConnection;
   clientKey: string;
+  /** The endpoints' IPv4 addresses as readPlainTcp gives them (-1 for IPv6): pushPlain's match. */
+  clientV4: number;
+  serverV4: number;
   c2s: Half;
   s2c: Half;
   lastTs: number;
@@ -142,6 +149,14 @@ function directionIn(c: ConnState, d: DecodedPacket): Direction | undefined {
   const { client, server } = c.conn;
   if (t.srcPort === client.port && t.dstPort === server.port && d.src === client.ip && d.dst === server.ip) return 'c2s';
   if (t.srcPort === server.port && t.dstPort === client.port && d.src === server.ip && d.dst === client.ip) return 's2c';
+  return undefined;
+}
+
+/** directionIn() for pushPlain's numeric addresses. */
+function plainDirection(c: ConnState, src: number, srcPort: number, dst: number, dstPort: number): Direction | undefined {
+  const { client, server } = c.conn;
+  if (srcPort === client.port && dstPort === server.port && src === c.clientV4 && dst === c.serverV4) return 'c2s';
+  if (srcPort === server.port && dstPort === client.port && src === c.serverV4 && dst === c.clientV4) return 's2c';
   return undefined;
 }
 
@@ -182,6 +197,8 @@ export class TcpReassembler {
   private readonly recentlyClosed = new Map<string, { pos: number; ts: number }>();
   /** Connections whose RST waits for data missing before it. */
   private readonly resetting = new Set<ConnState>();
+  /** pushPlain's segment fields, filled anew for every packet. */
+  private readonly plain = newPlainTcp();
   /** Number of decoding warnings seen (also passed to onWarning). */
   warnings = 0;
 
@@ -245,6 +262,50 @@ export class TcpReassembler {
       return;
     }
     this.decodedInto(d, packet.ts, events);
+  }
+
+  /**
+   * pushInto() for the usual packet, without the objects decoding and events cost: a plain TCP/IPv4
+   * segment (plain-tcp.ts) of the connection of the previous packet or of the one cached for its ports,
+   * carrying no SYN, FIN or RST, in order (its bytes, if any, are exactly the next expected ones, with
+   * nothing waiting out of order), in a connection not closing, while no segments wait for a SYN, no RST
+   * waits for data and no connection is due for idle eviction. Its bytes go to `sink`, the only event
+   * pushInto() would have made of it. Returns false, having changed nothing, for any other packet: the
+   * caller then hands that one to pushInto().
+   */
+  pushPlain(linkType: number, data: Buffer, ts: number, sink: PlainDataSink): boolean {
+    if (this.held.size > 0 || this.resetting.size > 0) return false;
+    const oldest = this.oldest;
+    if (oldest !== undefined && this.idleTimeoutSec > 0 && ts - oldest.lastTs > this.idleTimeoutSec) return false;
+    const s = this.plain;
+    if (!readPlainTcp(linkType, data, s) || (s.flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) return false;
+    // The connection, found as process() finds it: the previous packet's, else the one cached for the ports.
+    let c = this.last;
+    let dir = c !== undefined ? plainDirection(c, s.src, s.srcPort, s.dst, s.dstPort) : undefined;
+    const cached = dir === undefined;
+    if (cached) {
+      c = this.recent[(s.srcPort ^ s.dstPort) & (RECENT_SLOTS - 1)];
+      if (c === undefined) return false;
+      dir = plainDirection(c, s.src, s.srcPort, s.dst, s.dstPort);
+      if (dir === undefined) return false;
+    }
+    const h = dir === 'c2s' ? c!.c2s : c!.s2c;
+    const length = s.payloadEnd - s.payloadStart;
+    if (c!.resetAt !== undefined || h.finSeq !== undefined || h.pending.length > 0 || (length > 0 && s.seq !== h.nextSeq)) return false;
+    // What decodedInto(), process() and apply() do with such a packet.
+    const pos = ++this.position;
+    if (cached) {
+      this.touch(c!);
+      this.last = c;
+    }
+    if (ts > c!.lastTs) c!.lastTs = ts;
+    if (length > 0) {
+      h.markPos = pos;
+      h.markTs = ts;
+      h.nextSeq = seqAdd(s.seq, length);
+      sink(c!.conn, dir!, ts, data, s.payloadStart, s.payloadEnd);
+    }
+    return true;
   }
 
   /** Feeds an already decoded TCP packet captured at `ts` (seconds). */
@@ -449,7 +510,18 @@ export class TcpReassembler {
     const conn: TcpConnection = { id: this.nextId(), client: clientIsSrc ? src : dst, server: clientIsSrc ? dst : src, midstream };
     if (this.conns.size >= this.maxConnections) this.close(this.oldest!, 'evicted', openTs, events);
     const clientKey = clientIsSrc ? endpointKey(d.src, t.srcPort) : endpointKey(d.dst, t.dstPort);
-    const c: ConnState = { key, conn, clientKey, c2s: newHalf(), s2c: newHalf(), lastTs: openTs, older: undefined, newer: undefined };
+    const c: ConnState = {
+      key,
+      conn,
+      clientKey,
+      clientV4: ipv4Number(conn.client.ip),
+      serverV4: ipv4Number(conn.server.ip),
+      c2s: newHalf(),
+      s2c: newHalf(),
+      lastTs: openTs,
+      older: undefined,
+      newer: undefined,
+    };
     const replaced = this.conns.get(key);
     this.conns.set(key, c);
     if (replaced !== undefined) {

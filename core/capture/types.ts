@@ -19,6 +19,11 @@ export interface Packet {
   index: number;
 }
 
+/** A packet's `ts` from its exact time: one formula for every reader, so every path times a packet alike. */
+export function packetTime(tsSec: number, tsNsec: number): number {
+  return tsSec + tsNsec / 1e9;
+}
+
 /** A problem in the input that did not stop reading: reported, never thrown. */
 export interface CaptureWarning {
   kind: 'warning';
