@@ -103,3 +103,25 @@ test('batches cut short or holding an unknown item are EWORKER errors', () => {
   new Uint8Array(r.buffer)[13] = 9;
   assert.throws(() => readAll(r.buffer, r.length), isBatchError(/close reason 9/));
 });
+
+test('data given as a range of a packet comes back byte for byte: every length up to well past the short-copy size, any offset, from several buffers', () => {
+  const w = new BatchWriter();
+  const expected: unknown[] = [];
+  // Views at odd offsets into shared memory (as pcap-parser's packets are), and one buffer of its own.
+  const pool = Buffer.alloc(4096);
+  for (let i = 0; i < pool.length; i++) pool[i] = (i * 131 + 7) & 0xff;
+  const sources = [pool.subarray(3), pool.subarray(1000, 1500), Buffer.from(pool.subarray(5, 400))];
+  let ts = 0.5;
+  for (let n = 0; n <= 600; n++) {
+    for (const [k, src] of sources.entries()) {
+      const start = (n * 7 + k) % Math.max(1, src.length - n);
+      if (start + n > src.length) continue;
+      w.data(n, k % 2 === 0 ? 'c2s' : 's2c', ts, src, start, start + n);
+      expected.push(['data', n, k % 2 === 0 ? 'c2s' : 's2c', ts, src.subarray(start, start + n).toString('hex')]);
+      ts += 0.25;
+    }
+  }
+  assert.ok(w.length > BATCH_BYTES, 'the batch grew past its first buffer on the way');
+  const batch = w.take();
+  assert.deepEqual(readAll(batch.buffer, batch.length), expected);
+});
