@@ -202,9 +202,30 @@ export class BatchFormatError extends Error {
   readonly code = 'EWORKER';
 }
 
+type BufferViewClass = new (buffer: ArrayBuffer, byteOffset: number, length: number) => Buffer;
+
+/** Node's own Buffer class (Buffer.from and subarray make its instances; it is Buffer's species), for a
+ *  view of a batch per 'data' item at half the cost of Buffer.from's checks (readBatch checks the bounds
+ *  itself). Buffer.from where a runtime's species does not make Buffers. */
+const BufferView: BufferViewClass = (() => {
+  const species = (Buffer as unknown as { [Symbol.species]?: BufferViewClass })[Symbol.species];
+  try {
+    const probe = species && new species(new ArrayBuffer(4), 1, 2);
+    if (probe && Buffer.isBuffer(probe) && Object.getPrototypeOf(probe) === Buffer.prototype && probe.byteOffset === 1 && probe.length === 2)
+      return species;
+  } catch {
+    // not a constructor of views
+  }
+  return function (buffer: ArrayBuffer, byteOffset: number, length: number) {
+    return Buffer.from(buffer, byteOffset, length);
+  } as unknown as BufferViewClass;
+})();
+
 /** Reads the items of a batch (its first `length` bytes) into `h`. Data and payloads are views of `buffer`. */
 export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler): void {
   const b = Buffer.from(buffer, 0, length);
+  // Numbers through a DataView: several times cheaper than Buffer's read methods.
+  const v = new DataView(buffer, 0, length);
   let at = 0;
   const need = (n: number) => {
     if (at + n > length) throw new BatchFormatError(`capture thread batch cut short at byte ${at} of ${length}`);
@@ -220,25 +241,39 @@ export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler):
   const endpoint = (): Endpoint => {
     const ip = str();
     need(2);
-    const port = b.readUInt16LE(at);
+    const port = v.getUint16(at, true);
     at += 2;
     return { ip, port };
   };
   while (at < length) {
     const kind = b[at++];
+    // The items of nearly every packet first.
+    if (kind === DATA) {
+      need(17);
+      const id = v.getUint32(at, true);
+      const dir = DIRS[b[at + 4]];
+      const ts = v.getFloat64(at + 5, true);
+      const n = v.getUint32(at + 13, true);
+      at += 17;
+      need(n);
+      h.data(id, dir, ts, new BufferView(buffer, at, n));
+      at += n;
+      continue;
+    }
+    if (kind === PACKET) {
+      need(8);
+      h.packet(v.getFloat64(at, true));
+      at += 8;
+      continue;
+    }
     switch (kind) {
-      case PACKET:
-        need(8);
-        h.packet(b.readDoubleLE(at));
-        at += 8;
-        break;
       case NSEC:
         h.nanoseconds();
         break;
       case OPEN: {
         need(13);
-        const id = b.readUInt32LE(at);
-        const ts = b.readDoubleLE(at + 4);
+        const id = v.getUint32(at, true);
+        const ts = v.getFloat64(at + 4, true);
         const midstream = b[at + 12] === 1;
         at += 13;
         const client = endpoint();
@@ -246,42 +281,30 @@ export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler):
         h.open(id, ts, client, server, midstream);
         break;
       }
-      case DATA: {
-        need(17);
-        const id = b.readUInt32LE(at);
-        const dir = DIRS[b[at + 4]];
-        const ts = b.readDoubleLE(at + 5);
-        const n = b.readUInt32LE(at + 13);
-        at += 17;
-        need(n);
-        h.data(id, dir, ts, b.subarray(at, at + n));
-        at += n;
-        break;
-      }
       case GAP:
         need(21);
-        h.gap(b.readUInt32LE(at), DIRS[b[at + 4]], b.readDoubleLE(at + 5), b.readDoubleLE(at + 13));
+        h.gap(v.getUint32(at, true), DIRS[b[at + 4]], v.getFloat64(at + 5, true), v.getFloat64(at + 13, true));
         at += 21;
         break;
       case CLOSE: {
         need(13);
         const reason = REASONS[b[at + 12]];
         if (reason === undefined) throw new BatchFormatError(`capture thread batch has close reason ${b[at + 12]}`);
-        h.close(b.readUInt32LE(at), b.readDoubleLE(at + 4), reason);
+        h.close(v.getUint32(at, true), v.getFloat64(at + 4, true), reason);
         at += 13;
         break;
       }
       case DATAGRAM: {
         need(14);
-        const ts = b.readDoubleLE(at);
+        const ts = v.getFloat64(at, true);
         const ipVersion = b[at + 8] as 4 | 6;
         const protocol = b[at + 9];
-        const wire = b.readUInt32LE(at + 10);
+        const wire = v.getUint32(at + 10, true);
         at += 14;
         const src = str();
         const dst = str();
         need(4);
-        const n = b.readUInt32LE(at);
+        const n = v.getUint32(at, true);
         at += 4;
         need(n);
         h.datagram({ ipVersion, src, dst, protocol, payload: b.subarray(at, at + n), length: wire }, ts);
@@ -290,7 +313,7 @@ export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler):
       }
       case WARNING: {
         need(4);
-        const n = b.readUInt32LE(at);
+        const n = v.getUint32(at, true);
         at += 4;
         need(n);
         h.warning(JSON.parse(b.toString('utf8', at, at + n)) as CaptureWarning);
