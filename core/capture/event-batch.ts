@@ -211,7 +211,13 @@ const BufferView: BufferViewClass = (() => {
   const species = (Buffer as unknown as { [Symbol.species]?: BufferViewClass })[Symbol.species];
   try {
     const probe = species && new species(new ArrayBuffer(4), 1, 2);
-    if (probe && Buffer.isBuffer(probe) && Object.getPrototypeOf(probe) === Buffer.prototype && probe.byteOffset === 1 && probe.length === 2)
+    if (
+      probe &&
+      Buffer.isBuffer(probe) &&
+      Object.getPrototypeOf(probe) === Buffer.prototype &&
+      probe.byteOffset === 1 &&
+      probe.length === 2
+    )
       return species;
   } catch {
     // not a constructor of views
