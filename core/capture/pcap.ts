@@ -49,7 +49,7 @@ export function sinkPacket(sink: PacketSink, p: Packet): void {
 export async function* readPcapInto(source: ChunkReader, sink: PacketSink): AsyncGenerator<void> {
   const variant = await openPcap(source);
   if (variant.resolution === 'usec' && !variant.modified) {
-    yield* viaPcapParser(source, sink);
+    yield* viaPcapParser(source, sink, variant.bigEndian);
     return;
   }
   for await (const batch of records(source, variant)) {
@@ -89,7 +89,7 @@ export async function* readPcapBatches(source: ByteSource | ChunkReader): AsyncG
         packet: (linkType, data, sec, nsec, origLen, index) => batch.push(packet(index, linkType, sec, nsec, data, origLen)),
         warning: (w) => batch.push(w),
       };
-      for await (const _ of viaPcapParser(reader, sink)) {
+      for await (const _ of viaPcapParser(reader, sink, variant.bigEndian)) {
         if (batch.length === 0) continue;
         yield batch;
         batch = [];
@@ -121,7 +121,7 @@ function truncated(index: number, have: number, need: number): CaptureWarning {
 }
 
 /** Microsecond pcap through pcap-parser into `sink`, yielding after each chunk fed; same warnings as `records`. */
-async function* viaPcapParser(reader: ChunkReader, sink: PacketSink): AsyncGenerator<void> {
+async function* viaPcapParser(reader: ChunkReader, sink: PacketSink, bigEndian: boolean): AsyncGenerator<void> {
   // pcap-parser reads from a stream-like object; we hand it chunks ourselves, so reading stays pull-based.
   let feed: (chunk: Buffer) => void = () => undefined;
   const input = {
@@ -135,27 +135,44 @@ async function* viaPcapParser(reader: ChunkReader, sink: PacketSink): AsyncGener
   const parser = pcapParser().parse(input);
   let linkType = -1;
   let index = 0;
-  let pendingHeader: PcapPacketHeader | undefined;
   let stopped = false;
+  let fed = 0;
   let consumed = 0; // bytes pcap-parser has turned into headers and packets
   let error: Error | undefined;
+
+  // The record pcap-parser waits for the rest of (at `consumed`) has its header read from the chunks fed
+  // since it began, after each feed: a 'packetHeader' listener would be called for every packet (~40 ns
+  // each) to catch the rare absurd or cut-short record.
+  const unparsed: Buffer[] = [];
+  let unparsedStart = 0; // where unparsed[0] starts in the file
+  /** The captured length in the header of the record at `consumed`; undefined while its 16 bytes are not all fed. */
+  const pendingCaplen = (): number | undefined => {
+    while (unparsed.length > 0 && unparsedStart + unparsed[0].length <= consumed) unparsedStart += unparsed.shift()!.length;
+    if (linkType < 0 || fed - consumed < 16) return undefined;
+    const bytes: number[] = [];
+    let chunkStart = unparsedStart;
+    for (const chunk of unparsed) {
+      for (let at = Math.max(consumed + 8, chunkStart); at < chunkStart + chunk.length && bytes.length < 4; at++)
+        bytes.push(chunk[at - chunkStart]);
+      chunkStart += chunk.length;
+    }
+    if (!bigEndian) bytes.reverse();
+    return bytes.reduce((v, b) => v * 256 + b, 0);
+  };
+
   parser.on('globalHeader', (h: PcapGlobalHeader) => {
     linkType = h.linkLayerType & 0x0fffffff; // upper bits: FCS information
     consumed = 24;
   });
-  parser.on('packetHeader', (h: PcapPacketHeader) => {
-    if (stopped) return;
-    pendingHeader = h;
-    if (h.capturedLength > MAX_CAPLEN) {
-      sink.warning(absurdCaplen(index + 1, h.capturedLength));
-      stopped = true;
-    }
-  });
   parser.on('packet', (p: { header: PcapPacketHeader; data: Buffer }) => {
     if (stopped) return;
-    pendingHeader = undefined;
-    index++;
     const data = p.data;
+    if (data.length > MAX_CAPLEN) {
+      sink.warning(absurdCaplen(index + 1, data.length));
+      stopped = true;
+      return;
+    }
+    index++;
     consumed += 16 + data.length;
     const h = p.header;
     const usec = h.timestampMicroseconds;
@@ -171,19 +188,26 @@ async function* viaPcapParser(reader: ChunkReader, sink: PacketSink): AsyncGener
   });
   parser.on('end', () => undefined);
 
-  let fed = 0;
   while (!stopped && !error && (await reader.fill(1))) {
     const chunk = reader.readRest();
     fed += chunk.length;
+    unparsed.push(chunk);
     feed(chunk);
+    const caplen = stopped || error ? undefined : pendingCaplen();
+    if (caplen !== undefined && caplen > MAX_CAPLEN) {
+      // Stop before pcap-parser buffers the rest of the file for it.
+      sink.warning(absurdCaplen(index + 1, caplen));
+      stopped = true;
+    }
     yield;
   }
   if (error) throw new CaptureError('EBADMAGIC', `not a readable pcap file: ${error.message}`, { cause: error });
   if (stopped || fed === consumed) return;
+  const caplen = pendingCaplen();
   if (linkType < 0) {
     sink.warning(captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${fed} of 24 bytes`));
-  } else if (pendingHeader) {
-    sink.warning(truncated(index + 1, fed - consumed - 16, pendingHeader.capturedLength));
+  } else if (caplen !== undefined) {
+    sink.warning(truncated(index + 1, fed - consumed - 16, caplen));
   } else {
     sink.warning(
       captureWarning(
