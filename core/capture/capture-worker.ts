@@ -97,7 +97,12 @@ async function run(): Promise<void> {
   const events: TcpStreamEvent[] = [];
   let lastTs: number | undefined;
   let nanoseconds = false;
-  const toBatch: PlainDataSink = (conn, dir, ts, data, start, end) => writer.data(conn.id, dir, ts, data, start, end);
+  // A plain packet's bytes go into the batch with the packet's own item.
+  let plainData = false;
+  const toBatch: PlainDataSink = (conn, dir, ts, data, start, end) => {
+    writer.packetData(conn.id, dir, ts, data, start, end);
+    plainData = true;
+  };
   const sink: PacketSink = {
     packet(linkType, data, tsSec, tsNsec, origLen, index) {
       if (!nanoseconds && tsNsec % 1000 !== 0) {
@@ -105,10 +110,13 @@ async function run(): Promise<void> {
         writer.nanoseconds();
       }
       const ts = packetTime(tsSec, tsNsec);
-      writer.packet(ts);
       lastTs = ts;
       // Nearly every packet takes the plain path, which writes its bytes straight into the batch.
-      if (!reassembler.pushPlain(linkType, data, ts, toBatch)) {
+      if (reassembler.pushPlain(linkType, data, ts, toBatch)) {
+        if (plainData) plainData = false;
+        else writer.packet(ts); // no bytes (an ACK)
+      } else {
+        writer.packet(ts);
         events.length = 0;
         reassembler.pushInto({ ts, tsSec, tsNsec, linkType, data, origLen, interfaceId: 0, index }, events);
         for (let i = 0; i < events.length; i++) writer.event(events[i]);

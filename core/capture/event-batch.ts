@@ -13,6 +13,7 @@ const GAP = 5; // u32 id, u8 dir, f64 ts, f64 bytes
 const CLOSE = 6; // u32 id, f64 ts, u8 reason
 const DATAGRAM = 7; // f64 ts, u8 ipVersion, u8 protocol, u32 length, str src, str dst, u32 captured, bytes
 const WARNING = 8; // u32 length, JSON text
+const PACKET_DATA = 9; // a PACKET and its DATA (of the same time) in one, as DATA: most packets are this
 
 const REASONS = ['fin', 'rst', 'end-of-capture', 'evicted'] as const;
 type CloseReason = (typeof REASONS)[number];
@@ -91,13 +92,24 @@ export class BatchWriter {
     }
   }
 
-  /** A 'data' event of connection `id` whose bytes are data[start, end) (TcpReassembler.pushPlain's sink). */
+  /** A 'data' event of connection `id` whose bytes are data[start, end). */
   data(id: number, dir: Direction, ts: number, data: Buffer, start: number, end: number): void {
+    this.dataItem(DATA, id, dir, ts, data, start, end);
+  }
+
+  /** A packet captured at `ts` whose only event is data[start, end) for connection `id` at that time:
+   *  packet() and data() in one item (TcpReassembler.pushPlain's packets). */
+  packetData(id: number, dir: Direction, ts: number, data: Buffer, start: number, end: number): void {
+    this.dataItem(PACKET_DATA, id, dir, ts, data, start, end);
+    this.packets++;
+  }
+
+  private dataItem(kind: number, id: number, dir: Direction, ts: number, data: Buffer, start: number, end: number): void {
     const n = end - start;
     this.room(18 + n);
     const v = this.view;
     const at = this.at;
-    this.buf[at] = DATA;
+    this.buf[at] = kind;
     v.setUint32(at + 1, id, true);
     this.buf[at + 5] = dir === 'c2s' ? 0 : 1;
     v.setFloat64(at + 6, ts, true);
@@ -250,7 +262,7 @@ export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler):
   while (at < length) {
     const kind = b[at++];
     // The items of nearly every packet first.
-    if (kind === DATA) {
+    if (kind === PACKET_DATA || kind === DATA) {
       need(17);
       const id = v.getUint32(at, true);
       const dir = DIRS[b[at + 4]];
@@ -258,6 +270,7 @@ export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler):
       const n = v.getUint32(at + 13, true);
       at += 17;
       need(n);
+      if (kind === PACKET_DATA) h.packet(ts);
       h.data(id, dir, ts, new BufferView(buffer, at, n));
       at += n;
       continue;

@@ -104,7 +104,7 @@ test('batches cut short or holding an unknown item are EWORKER errors', () => {
   assert.throws(() => readAll(r.buffer, r.length), isBatchError(/close reason 9/));
 });
 
-test('data given as a range of a packet comes back byte for byte: every length up to well past the short-copy size, any offset, from several buffers', () => {
+test("data given as a range of a packet (alone or as a packet's own) comes back byte for byte: every length up to well past the short-copy size, any offset, from several buffers", () => {
   const w = new BatchWriter();
   const expected: unknown[] = [];
   // Views at odd offsets into shared memory (as pcap-parser's packets are), and one buffer of its own.
@@ -116,12 +116,19 @@ test('data given as a range of a packet comes back byte for byte: every length u
     for (const [k, src] of sources.entries()) {
       const start = (n * 7 + k) % Math.max(1, src.length - n);
       if (start + n > src.length) continue;
-      w.data(n, k % 2 === 0 ? 'c2s' : 's2c', ts, src, start, start + n);
-      expected.push(['data', n, k % 2 === 0 ? 'c2s' : 's2c', ts, src.subarray(start, start + n).toString('hex')]);
+      // Every other one as a packet's own data (packetData: one item for both).
+      const dir = k % 2 === 0 ? 'c2s' : 's2c';
+      if ((n + k) % 2 === 0) w.data(n, dir, ts, src, start, start + n);
+      else {
+        w.packetData(n, dir, ts, src, start, start + n);
+        expected.push(['packet', ts]);
+      }
+      expected.push(['data', n, dir, ts, src.subarray(start, start + n).toString('hex')]);
       ts += 0.25;
     }
   }
   assert.ok(w.length > BATCH_BYTES, 'the batch grew past its first buffer on the way');
+  assert.equal(w.packets, expected.filter((e) => (e as unknown[])[0] === 'packet').length);
   const batch = w.take();
   assert.deepEqual(readAll(batch.buffer, batch.length), expected);
 });
