@@ -95,7 +95,10 @@ async function run(): Promise<void> {
     onDatagram: (d, ts) => writer.datagram(d, ts),
   });
   const events: TcpStreamEvent[] = [];
-  let lastTs: number | undefined;
+  // The last packet's time as its integer parts: a number stored per packet would be a heap number each.
+  let lastSec = -1;
+  let lastNsec = 0;
+  const lastTs = () => (lastSec < 0 ? undefined : packetTime(lastSec, lastNsec));
   let nanoseconds = false;
   // A plain packet's bytes go into the batch with the packet's own item.
   let plainData = false;
@@ -110,7 +113,8 @@ async function run(): Promise<void> {
         writer.nanoseconds();
       }
       const ts = packetTime(tsSec, tsNsec);
-      lastTs = ts;
+      lastSec = tsSec;
+      lastNsec = tsNsec;
       // Nearly every packet takes the plain path, which writes its bytes straight into the batch.
       if (reassembler.pushPlain(linkType, data, ts, toBatch)) {
         if (plainData) plainData = false;
@@ -128,7 +132,7 @@ async function run(): Promise<void> {
   try {
     // One turn per read (a chunk of the file or upload): its packets were handed to the sink.
     for await (const _ of source.into(sink)) await send();
-    for (const ev of reassembler.end(lastTs)) writer.event(ev);
+    for (const ev of reassembler.end(lastTs())) writer.event(ev);
     await send();
   } catch (e) {
     await send();
@@ -136,7 +140,7 @@ async function run(): Promise<void> {
     post({ type: 'error', code: typeof err.code === 'string' ? err.code : undefined, message: String(err.message ?? e) });
     return;
   }
-  post({ type: 'done', format: source.format, lastTs, cpuSeconds: threadCpuSeconds() });
+  post({ type: 'done', format: source.format, lastTs: lastTs(), cpuSeconds: threadCpuSeconds() });
 }
 
 void run();
