@@ -12,7 +12,7 @@ const frames = Array.from({ length: 3 }, (_, i) =>
 );
 
 /** A microsecond pcap file in either byte order; record k starts at starts[k]. */
-function usecPcap(bigEndian: boolean, records: { data: Buffer; caplen?: number }[]): { bytes: Buffer; starts: number[] } {
+function usecPcap(bigEndian: boolean, records: readonly { data: Buffer; caplen?: number }[]): { bytes: Buffer; starts: number[] } {
   const u32 = (v: number) => {
     const b = Buffer.alloc(4);
     if (bigEndian) b.writeUInt32BE(v >>> 0);
@@ -25,7 +25,7 @@ function usecPcap(bigEndian: boolean, records: { data: Buffer; caplen?: number }
     else b.writeUInt16LE(v);
     return b;
   };
-  const parts = [u32(0xa1b2c3d4), u16(2), u16(4), u32(0), u32(0), u32(65535), u32(1)];
+  const parts: Buffer[] = [u32(0xa1b2c3d4), u16(2), u16(4), u32(0), u32(0), u32(65535), u32(1)];
   const starts: number[] = [];
   let at = 24;
   for (const [i, r] of records.entries()) {
