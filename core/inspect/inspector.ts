@@ -234,7 +234,7 @@ export class Inspector {
     d.offset += data.length;
     d.lastEvent = ++this.events;
     if (this.events % SWEEP_EVERY === 0) this.table.sweep(this.events - SWEEP_EVERY);
-    c.info.counts[dir].wireBytes += data.length;
+    d.counts.wireBytes += data.length;
     c.info.lastTs = ts;
     this.core.totals.wireBytes += data.length;
     if (c.ignored || data.length === 0) return;

@@ -121,22 +121,24 @@ const SHORT_FRAME = 256;
 const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
 
 /**
- * The first `count` frames as a JSON list's items of lowercase hex ("0a","") at b[p] (`dv` a DataView of
- * b), room known to be there; the position after.
+ * The first `count` frames of `m` as a JSON list's items of lowercase hex ("0a","") at b[p] (`dv` a
+ * DataView of b), room known to be there; the position after.
  */
-function hexBytesList(b: Buffer, dv: DataView, p: number, frames: Buffer[], count: number): number {
+function hexFrameList(b: Buffer, dv: DataView, p: number, m: MessageView, count: number): number {
+  const { sources, starts, ends } = m;
   for (let i = 0; i < count; i++) {
-    const f = frames[i];
+    const f = sources[i];
+    const start = starts[i];
+    const end = ends[i];
     if (i > 0) b[p++] = 0x2c; // ,
     b[p++] = 0x22; // "
-    const n = f.length;
-    if (n <= SHORT_FRAME || hexSlice === undefined) {
-      for (let j = 0; j < n; j++) {
+    if (end - start <= SHORT_FRAME || hexSlice === undefined) {
+      for (let j = start; j < end; j++) {
         dv.setUint16(p, HEX_PAIRS[f[j]], true);
         p += 2;
       }
     } else {
-      p += latin1Write.call(b, hexSlice.call(f, 0, n), p);
+      p += latin1Write.call(b, hexSlice.call(f, start, end), p);
     }
     b[p++] = 0x22;
   }
@@ -299,13 +301,14 @@ export class RecordWriter {
       this.write(m.toRecord());
       return;
     }
-    const frames = m.frames;
+    const count = m.count;
+    const { starts, ends } = m;
     const route = routeBytes(m);
     const envelope = m.envelopeFrames;
     // Room for the whole line: a number's JSON text takes at most 24 bytes; a frame's size, 16 digits.
     let need = HEAD.length + 24 + route.length + SIZES.length + 2 + HEURISTIC_TRUE.length + 1;
     need += ENVELOPE.length + 1 + REPLY_TS.length + LATENCY.length + 2 * 24 + 1;
-    for (let i = 0; i < frames.length; i++) need += (i < envelope ? 2 : 1) * (2 * frames[i].length + 3) + 17;
+    for (let i = 0; i < count; i++) need += (i < envelope ? 2 : 1) * (2 * (ends[i] - starts[i]) + 3) + 17;
     if (this.pos + need > this.buf.length) this.room(need);
     const b = this.buf;
     let p = this.pos;
@@ -314,12 +317,12 @@ export class RecordWriter {
     p = this.time(p, m.ts);
     b.set(route, p);
     p += route.length;
-    p = hexBytesList(b, this.dv, p, frames, frames.length);
+    p = hexFrameList(b, this.dv, p, m, count);
     b.set(SIZES, p);
     p += SIZES.length;
-    for (let i = 0; i < frames.length; i++) {
+    for (let i = 0; i < count; i++) {
       if (i > 0) b[p++] = 0x2c;
-      p = writeInteger(b, p, frames[i].length);
+      p = writeInteger(b, p, ends[i] - starts[i]);
     }
     b[p++] = 0x5d; // ]
     if (m.heuristic) {
@@ -329,7 +332,7 @@ export class RecordWriter {
     if (envelope >= 0) {
       b.set(ENVELOPE, p);
       p += ENVELOPE.length;
-      p = hexBytesList(b, this.dv, p, frames, envelope);
+      p = hexFrameList(b, this.dv, p, m, envelope);
       b[p++] = 0x5d; // ]
     }
     if (m.replied) p = this.replyTo(p, m.replyTs, m.latency);

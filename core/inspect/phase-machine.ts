@@ -9,6 +9,7 @@ import { REVISION_OFFSET, SIGNATURE_SIZE } from '../zmtp/constants.js';
 import { holdBytes, own, ownPendingFrames, replay, takeHeadTimes, timeAt } from './held-bytes.js';
 import { heldCount } from './held-message.js';
 import type { ZmtpVersion } from './records.js';
+import { takeWholeMessages } from './fast-messages.js';
 import { tryResync } from './resync-stream.js';
 import { onFrame } from './semantics.js';
 import type { SniffCore } from './sniff-core.js';
@@ -208,6 +209,12 @@ function decodeFrames(x: SniffCore, c: ConnState, d: DirState, data: Buffer): vo
     // Parked while the stream was quiet (see ConnectionTable.sweep): a fresh decoder continues where it stopped.
     decoder = d.decoder = frameDecoder(d.framing!, x.opts.maxFrameSize);
     decoder.offset = d.parkedOffset;
+  }
+  if (d.phase === 'frames' && decoder.idle && heldCount(d) === 0) {
+    // Whole messages of short frames straight from the chunk (fast-messages.ts); the decoder gets the rest.
+    const taken = takeWholeMessages(x, c, d, decoder, data);
+    if (taken === data.length) return;
+    if (taken > 0) data = data.subarray(taken);
   }
   const chunkStart = d.offset - data.length - d.decoderBase;
   const sink = (d.sink ??= (more: boolean, command: boolean, body: Buffer) => onFrame(x, c, d, more, command, body));
