@@ -12,7 +12,7 @@ const LOW = 2 ** 20;
 const HIGH = 2 ** 32;
 
 /** Digits of the last whole second seen: times come in order, so this is nearly always a hit. */
-let lastSecond = -1;
+let lastSecond = -Infinity; // no time is in [lastSecond, lastSecond + 1) before the first
 let lastSecondDigits = new Uint8Array(0);
 let lastSecondScale = 1;
 
@@ -29,20 +29,23 @@ for (let i = 0; i < 100; i++) {
  * keeps 18 bytes of room.
  */
 export function writeMicroTime(b: Uint8Array, p: number, x: number): number {
-  if (x < LOW && x >= 0) return writeSmallMicro(b, p, x);
-  if (!(x >= LOW && x < HIGH)) return -1;
-  const sec = Math.floor(x);
+  // Times come in order: nearly every one is in the second of the one before.
+  let sec = lastSecond;
+  if (!(x >= sec && x < sec + 1)) {
+    if (x < LOW && x >= 0) return writeSmallMicro(b, p, x);
+    if (!(x >= LOW && x < HIGH)) return -1;
+    sec = Math.floor(x);
+    newSecond(sec);
+  }
   const f = x - sec; // exact
   const usec = Math.round(f * 1e6);
   if (usec >= 1e6) return -1;
-  if (sec !== lastSecond) newSecond(sec);
   // Is x the double nearest to sec + usec/1e6? |f - usec/1e6| < ulp/2, scaled by 1e6/ulp: exact integers.
   const scale = lastSecondScale;
   const diff = f * scale * 1e6 - usec * scale;
   if (!(diff < 500000 && diff > -500000)) return -1;
-  const digits = lastSecondDigits;
-  for (let i = 0; i < digits.length; i++) b[p++] = digits[i];
-  return writeFraction(b, p, usec);
+  b.set(lastSecondDigits, p);
+  return writeFraction(b, p + lastSecondDigits.length, usec);
 }
 
 /** Once per second of capture time, out of writeMicroTime's line so that its rare path does not weigh on it. */
@@ -68,9 +71,9 @@ function writeSmallMicro(b: Uint8Array, p: number, x: number): number {
 function writeFraction(b: Uint8Array, p: number, usec: number): number {
   if (usec === 0) return p;
   b[p] = 0x2e; // .
-  const high = Math.floor(usec / 10000);
+  const high = (usec / 10000) | 0;
   const rest = usec - high * 10000;
-  const mid = Math.floor(rest / 100);
+  const mid = (rest / 100) | 0;
   const low = rest - mid * 100;
   b[p + 1] = DIGIT_PAIRS[2 * high];
   b[p + 2] = DIGIT_PAIRS[2 * high + 1];
@@ -86,6 +89,27 @@ function writeFraction(b: Uint8Array, p: number, usec: number): number {
 
 /** Writes a non-negative integer below 1e15 in decimal at b[p]; returns the position after it. */
 export function writeInteger(b: Uint8Array, p: number, n: number): number {
+  if (n < 100) {
+    // Frame sizes and connection ids, mostly: one or two digits from the table.
+    if (n < 10) {
+      b[p] = 0x30 + n;
+      return p + 1;
+    }
+    b[p] = DIGIT_PAIRS[2 * n];
+    b[p + 1] = DIGIT_PAIRS[2 * n + 1];
+    return p + 2;
+  }
+  if (n < 2 ** 31) {
+    // Small integer arithmetic (a double's % is a library call).
+    let digits = 3;
+    for (let x = (n / 1000) | 0; x > 0; x = (x / 10) | 0) digits++;
+    for (let k = p + digits - 1, x = n | 0; k >= p; k--) {
+      const q = (x / 10) | 0;
+      b[k] = 0x30 + x - q * 10;
+      x = q;
+    }
+    return p + digits;
+  }
   let digits = 1;
   for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
   for (let k = p + digits - 1, x = n; k >= p; k--, x = Math.floor(x / 10)) b[k] = 0x30 + (x % 10);
