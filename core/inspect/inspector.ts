@@ -229,7 +229,7 @@ export class Inspector {
   }
 
   private onData(c: ConnState, dir: Direction, ts: number, data: Buffer): void {
-    const d = c.dirs[dir];
+    const d = dir === 'c2s' ? c.dirs.c2s : c.dirs.s2c; // named loads: a keyed one costs more, per packet
     d.ts = ts;
     d.offset += data.length;
     d.lastEvent = ++this.events;

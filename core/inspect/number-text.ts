@@ -62,8 +62,9 @@ function newSecond(sec: number): void {
 function writeSmallMicro(b: Uint8Array, p: number, x: number): number {
   const n = Math.round(x * 1e6);
   if (n / 1e6 !== x) return -1;
-  const usec = n % 1e6;
-  p = writeInteger(b, p, (n - usec) / 1e6);
+  const sec = Math.floor(n / 1e6); // exact: n is an integer below 2^40
+  const usec = n - sec * 1e6;
+  p = writeInteger(b, p, sec);
   return writeFraction(b, p, usec);
 }
 

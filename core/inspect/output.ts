@@ -303,7 +303,7 @@ export class RecordWriter {
    */
   writeView(m: MessageView): void {
     if (this.closed) return;
-    if (!this.json || m.subscription !== undefined || m.truncated) {
+    if (!this.json || m.subscription !== undefined || (m.maxFrameBytes !== Infinity && m.truncated)) {
       this.write(m.toRecord());
       return;
     }

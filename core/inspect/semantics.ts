@@ -9,7 +9,7 @@ import { heldCount, holdFrame } from './held-message.js';
 import type { CommandRecord, GreetingRecord, ZmtpVersion } from './records.js';
 import { describeSecurity } from './security.js';
 import type { SniffCore } from './sniff-core.js';
-import { OTHER, recordBase, updateState, type ConnState, type DirState } from './stream-state.js';
+import { recordBase, updateState, type ConnState, type DirState } from './stream-state.js';
 
 const ENVELOPE_TYPES = new Set(['REQ', 'REP', 'ROUTER', 'DEALER']);
 const SUBSCRIBER_TYPES = new Set(['SUB', 'XSUB']);
@@ -271,8 +271,9 @@ const ROLE_REPLIES = 8;
 
 /** The ROLE_* bits of `d`'s messages, worked out again only when a socket type changed (READY, greeting). */
 function rolesOf(c: ConnState, d: DirState): number {
-  const sender = c.info.socketTypes[d.dir];
-  const receiver = c.info.socketTypes[OTHER[d.dir]];
+  const types = c.info.socketTypes;
+  const sender = d.dir === 'c2s' ? types.c2s : types.s2c;
+  const receiver = d.dir === 'c2s' ? types.s2c : types.c2s;
   if (d.rolesKnown && d.rolesSender === sender && d.rolesReceiver === receiver) return d.roles;
   let roles = 0;
   if ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver))) roles |= ROLE_SUBSCRIPTIONS;
