@@ -32,6 +32,7 @@ export class ConnectionTable {
       src: dir === 'c2s' ? client : server,
       dst: dir === 'c2s' ? server : client,
       counts: info.counts[dir],
+      tag: {},
       phase: conn.midstream ? 'start' : 'greeting',
       head: EMPTY,
       headTimes: [],

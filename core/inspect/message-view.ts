@@ -9,6 +9,7 @@
 // chunk (fast-messages.ts) names the chunk and offsets, without a Buffer view per frame. `frames` makes
 // the Buffers for a consumer that wants them.
 import type { Direction } from '../capture/types.js';
+import type { ByteWords } from './byte-words.js';
 import type { MessageRecord } from './records.js';
 
 /** Node's Buffer method under toString('hex'), called without the argument handling that costs more than
@@ -18,6 +19,15 @@ const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, sta
 function hexOf(b: Buffer, start: number, end: number): string {
   if (end === start) return ''; // REQ/REP's delimiter: in nearly every message there
   return hexSlice !== undefined ? hexSlice.call(b, start, end) : b.toString('hex', start, end);
+}
+
+/**
+ * One per connection direction, the same object for every message of it (and of no other): what a
+ * consumer works out once per direction can be kept here (the JSON writer keeps the route's bytes).
+ */
+export interface DirectionTag {
+  /** `,"src":..,"dst":..,"conn":..,"dir":..,"frames":[` of the direction (output.ts). */
+  routeJson?: ByteWords;
 }
 
 /** The empty frame body handed out by `frames`. */
@@ -36,6 +46,8 @@ export class MessageView {
   dst = '';
   conn = 0;
   dir: Direction = 'c2s';
+  /** The direction's tag (see DirectionTag); undefined when the view is filled by other means. */
+  tag: DirectionTag | undefined = undefined;
   /** Frame i is sources[i][starts[i] .. ends[i]); `count` frames (the arrays may be longer). */
   count = 0;
   readonly sources: Buffer[] = [];

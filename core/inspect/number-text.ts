@@ -7,6 +7,7 @@
 // to it, and String() prints the shortest that does. Both are checked exactly here, with integer arithmetic
 // that is exact in doubles for values in [2^20, 2^32) (ulp 2^-32 to 2^-21, below a microsecond); anything
 // else (nanosecond fractions, small or huge values) goes through String() as before.
+import { ByteWords, putWords } from './byte-words.js';
 
 const LOW = 2 ** 20;
 const HIGH = 2 ** 32;
@@ -14,6 +15,7 @@ const HIGH = 2 ** 32;
 /** Digits of the last whole second seen: times come in order, so this is nearly always a hit. */
 let lastSecond = -Infinity; // no time is in [lastSecond, lastSecond + 1) before the first
 let lastSecondDigits = new Uint8Array(0);
+let lastSecondWords = new ByteWords(lastSecondDigits);
 let lastSecondScale = 1;
 
 /** "00" to "99" as character codes, two per number: a fraction is written two digits at a time. */
@@ -26,9 +28,10 @@ for (let i = 0; i < 100; i++) {
 /**
  * Writes the JSON text of `x` at b[p] and returns the position after it, or -1 (nothing written) when
  * `x` is not a whole-microsecond value in [0, 2^32) or not exactly representable as one. The caller
- * keeps 18 bytes of room.
+ * keeps 18 bytes of room. With `dv` (a DataView of b's memory, from b's start) the seconds' digits go in
+ * as words (putWords), which may write within those 18 bytes past the text.
  */
-export function writeMicroTime(b: Uint8Array, p: number, x: number): number {
+export function writeMicroTime(b: Uint8Array, p: number, x: number, dv?: DataView): number {
   // Times come in order: nearly every one is in the second of the one before.
   let sec = lastSecond;
   if (!(x >= sec && x < sec + 1)) {
@@ -44,7 +47,8 @@ export function writeMicroTime(b: Uint8Array, p: number, x: number): number {
   const scale = lastSecondScale;
   const diff = f * scale * 1e6 - usec * scale;
   if (!(diff < 500000 && diff > -500000)) return -1;
-  b.set(lastSecondDigits, p);
+  if (dv !== undefined) putWords(dv, p, lastSecondWords);
+  else b.set(lastSecondDigits, p);
   return writeFraction(b, p + lastSecondDigits.length, usec);
 }
 
@@ -52,6 +56,7 @@ export function writeMicroTime(b: Uint8Array, p: number, x: number): number {
 function newSecond(sec: number): void {
   lastSecond = sec;
   lastSecondDigits = Uint8Array.from(String(sec), (c) => c.charCodeAt(0));
+  lastSecondWords = new ByteWords(lastSecondDigits);
   lastSecondScale = 2 ** (52 - (31 - Math.clz32(sec))); // 1 / ulp(x)
 }
 

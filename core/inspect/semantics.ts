@@ -204,6 +204,7 @@ export function onMessage(x: SniffCore, c: ConnState, d: DirState): void {
   m.dst = d.dst;
   m.conn = c.conn.id;
   m.dir = d.dir;
+  m.tag = d.tag;
   m.heuristic = d.heuristic;
   m.subscription = undefined;
   m.envelopeFrames = -1;

@@ -9,6 +9,7 @@ import type { Framing } from '../zmtp/frame.js';
 import type { Greeting } from '../zmtp/greeting.js';
 import type { ConnectionInfo, DirectionCounts } from './connection.js';
 import type { HeldState } from './held-message.js';
+import type { DirectionTag } from './message-view.js';
 import type { InspectRecord } from './records.js';
 import type { SniffCore } from './sniff-core.js';
 import type { RateSeries } from './stats.js';
@@ -34,6 +35,8 @@ export interface DirState {
   dst: string;
   /** This direction's counts in the connection's info (info.counts[dir]). */
   counts: DirectionCounts;
+  /** Handed out with its messages (MessageView.tag). */
+  tag: DirectionTag;
   phase: Phase;
   /** Greeting bytes, or bytes being searched for frame boundaries. */
   head: Buffer;
