@@ -4,7 +4,7 @@
 // a frames list per message; here the frames go into the inspector's MessageView as offsets of the chunk
 // and the message to semantics' onMessage directly, with the same counts and records.
 //
-// Only what needs no decision of the general path is taken: frames with a one-byte length (ZMTP 2.0/3.x),
+// Only what needs no decision of the general path is taken: ZMTP 2.0/3.x frames with a one-byte length,
 // no COMMAND or reserved flag, inside the chunk, under the frame size limit and the message cap, and a
 // message's first frame that cannot be a security mechanism's MESSAGE box (those start 0x07). Anything
 // else, from the start of the message it is in, is left to the general path.
@@ -24,9 +24,12 @@ const BOX_FIRST_BYTE = 0x07;
  * message boundary. The caller gives the rest to the decoder.
  */
 export function takeWholeMessages(x: SniffCore, c: ConnState, d: DirState, decoder: FrameDecoder, data: Buffer): number {
+  // ZMTP 1.0 frames are laid out otherwise (length, then flags): all of them take the general path.
+  const framing = decoder.framing;
+  if (framing === 'v1') return 0;
   // ZMTP 3.x: every flag bit but MORE needs the general path (LONG, COMMAND, reserved bits: an error).
   // ZMTP 2.0 has no COMMAND and ignores the reserved bits: only LONG does.
-  const slowFlags = decoder.framing === 'v3' ? ~FLAG_MORE & 0xff : FLAG_LONG;
+  const slowFlags = framing === 'v3' ? ~FLAG_MORE & 0xff : FLAG_LONG;
   const limit = decoder.maxFrameSize;
   const capFrames = x.messageCap.frames;
   const capBytes = x.messageCap.bytes;
