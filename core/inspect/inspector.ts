@@ -54,6 +54,9 @@ export interface InspectorOptions {
   resyncGiveUpBytes?: number;
   /** Width of the rate buckets in seconds (default 1). */
   bucketSeconds?: number;
+  /** Decode whole messages of short frames straight from a chunk (fast-messages.ts; default true). The
+   *  records are the same either way: false is for comparing the two paths. */
+  wholeMessages?: boolean;
 }
 
 /** Data events between sweeps for quiet streams, and how long a stream must be quiet to be swept. */
@@ -92,6 +95,7 @@ export class Inspector {
       maxClosedConnections: options.maxClosedConnections ?? 10000,
       resyncGiveUpBytes: options.resyncGiveUpBytes ?? 1024 * 1024,
       bucketSeconds: options.bucketSeconds ?? 1,
+      wholeMessages: options.wholeMessages ?? true,
       nextSessionId:
         options.nextSessionId ??
         (

@@ -210,7 +210,7 @@ function decodeFrames(x: SniffCore, c: ConnState, d: DirState, data: Buffer): vo
     decoder = d.decoder = frameDecoder(d.framing!, x.opts.maxFrameSize);
     decoder.offset = d.parkedOffset;
   }
-  if (d.phase === 'frames' && decoder.idle && heldCount(d) === 0) {
+  if (d.phase === 'frames' && x.opts.wholeMessages && decoder.idle && heldCount(d) === 0) {
     // Whole messages of short frames straight from the chunk (fast-messages.ts); the decoder gets the rest.
     const taken = takeWholeMessages(x, c, d, decoder, data);
     if (taken === data.length) return;
