@@ -49,7 +49,7 @@ async function captureEvents(path: string): Promise<{ events: TcpStreamEvent[]; 
 
 /** The events with each data event cut into pieces by `cut` (same connection, direction and time). */
 function recut(events: TcpStreamEvent[], cut: (data: Buffer) => Buffer[]): TcpStreamEvent[] {
-  return events.flatMap((ev) => (ev.kind === 'data' ? cut(ev.data).map((data) => ({ ...ev, data })) : [ev]));
+  return events.flatMap((ev): TcpStreamEvent[] => (ev.kind === 'data' ? cut(ev.data).map((data) => ({ ...ev, data })) : [ev]));
 }
 
 const bytewise = (data: Buffer) => [...data].map((b) => Buffer.from([b]));
