@@ -19,14 +19,22 @@ const BOX_MIN = 12;
 const BOX_FIRST_BYTE = 0x07;
 
 /**
- * Decodes the whole messages at the start of `data` for `d` (in the 'frames' phase, its decoder idle,
- * no message held), advancing the decoder's offset past them; returns the bytes taken, which end at a
- * message boundary. The caller gives the rest to the decoder.
+ * Decodes the whole messages at the start of data[start..end) for `d` (in the 'frames' phase, its decoder
+ * idle, no message held), advancing the decoder's offset past them; returns where they end (a message
+ * boundary, `start` when none was taken). The caller gives the rest to the decoder.
  */
-export function takeWholeMessages(x: SniffCore, c: ConnState, d: DirState, decoder: FrameDecoder, data: Buffer): number {
+export function takeWholeMessages(
+  x: SniffCore,
+  c: ConnState,
+  d: DirState,
+  decoder: FrameDecoder,
+  data: Buffer,
+  start: number,
+  end: number,
+): number {
   // ZMTP 1.0 frames are laid out otherwise (length, then flags): all of them take the general path.
   const framing = decoder.framing;
-  if (framing === 'v1') return 0;
+  if (framing === 'v1') return start;
   // ZMTP 3.x: every flag bit but MORE needs the general path (LONG, COMMAND, reserved bits: an error).
   // ZMTP 2.0 has no COMMAND and ignores the reserved bits: only LONG does.
   const slowFlags = framing === 'v3' ? ~FLAG_MORE & 0xff : FLAG_LONG;
@@ -34,8 +42,7 @@ export function takeWholeMessages(x: SniffCore, c: ConnState, d: DirState, decod
   const capFrames = x.messageCap.frames;
   const capBytes = x.messageCap.bytes;
   const m = x.view;
-  const end = data.length;
-  let taken = 0;
+  let taken = start;
   while (taken < end) {
     m.clearFrames();
     let p = taken;

@@ -47,7 +47,7 @@ export function writeMicroTime(b: Uint8Array, p: number, x: number, dv?: DataVie
   const scale = lastSecondScale;
   const diff = f * scale * 1e6 - usec * scale;
   if (!(diff < 500000 && diff > -500000)) return -1;
-  if (dv !== undefined) putWords(dv, p, lastSecondWords);
+  if (dv !== undefined) putWords(b, dv, p, lastSecondWords);
   else b.set(lastSecondDigits, p);
   return writeFraction(b, p + lastSecondDigits.length, usec);
 }

@@ -334,26 +334,26 @@ export class RecordWriter {
     if (this.pos + need > this.buf.length) this.room(need);
     const b = this.buf;
     const dv = this.dv;
-    let p = putWords(dv, this.pos, HEAD_WORDS);
+    let p = putWords(b, dv, this.pos, HEAD_WORDS);
     p = this.time(p, m.ts);
-    p = putWords(dv, p, route);
+    p = putWords(b, dv, p, route);
     p = hexFrameList(b, dv, p, m, count);
-    p = putWords(dv, p, SIZES_WORDS);
+    p = putWords(b, dv, p, SIZES_WORDS);
     for (let i = 0; i < count; i++) {
       if (i > 0) b[p++] = 0x2c;
       p = writeInteger(b, p, ends[i] - starts[i]);
     }
     b[p++] = 0x5d; // ]
-    if (m.heuristic) p = putWords(dv, p, HEURISTIC_WORDS);
+    if (m.heuristic) p = putWords(b, dv, p, HEURISTIC_WORDS);
     if (envelope >= 0) {
-      p = putWords(dv, p, ENVELOPE_WORDS);
+      p = putWords(b, dv, p, ENVELOPE_WORDS);
       p = hexFrameList(b, dv, p, m, envelope);
       b[p++] = 0x5d; // ]
     }
     if (m.replied) {
-      p = putWords(dv, p, REPLY_TS_WORDS);
+      p = putWords(b, dv, p, REPLY_TS_WORDS);
       p = this.time(p, m.replyTs);
-      p = putWords(dv, p, LATENCY_WORDS);
+      p = putWords(b, dv, p, LATENCY_WORDS);
       p = this.time(p, m.latency);
       b[p++] = 0x7d; // }
     }

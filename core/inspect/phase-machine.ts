@@ -19,6 +19,15 @@ import { decodeWs, tryUpgrade } from './zws-stream.js';
 
 const VERSION_ORDER: ZmtpVersion[] = ['1.0', '2.0', '3.0', '3.1'];
 
+/**
+ * Bytes `start` to `end` of `bytes` for a direction: as feed(), but a chunk decoded whole as messages
+ * (fast-messages.ts) needs no Buffer view of its own.
+ */
+export function feedRange(x: SniffCore, c: ConnState, d: DirState, bytes: Buffer, start: number, end: number): void {
+  if (d.phase === 'frames') decodeFrames(x, c, d, bytes, start, end);
+  else feed(x, c, d, start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+}
+
 /** Bytes of a direction, in the phase it is in. */
 export function feed(x: SniffCore, c: ConnState, d: DirState, data: Buffer): void {
   switch (d.phase) {
@@ -51,7 +60,7 @@ export function feed(x: SniffCore, c: ConnState, d: DirState, data: Buffer): voi
     }
     case 'identity':
     case 'frames':
-      decodeFrames(x, c, d, data);
+      decodeFrames(x, c, d, data, 0, data.length);
       return;
     case 'resync':
       holdBytes(d, data);
@@ -203,7 +212,7 @@ function lower(a: ZmtpVersion, b: ZmtpVersion): ZmtpVersion {
 
 // ---- frames ----
 
-function decodeFrames(x: SniffCore, c: ConnState, d: DirState, data: Buffer): void {
+function decodeFrames(x: SniffCore, c: ConnState, d: DirState, bytes: Buffer, start: number, end: number): void {
   let decoder = d.decoder;
   if (!decoder) {
     // Parked while the stream was quiet (see ConnectionTable.sweep): a fresh decoder continues where it stopped.
@@ -212,10 +221,10 @@ function decodeFrames(x: SniffCore, c: ConnState, d: DirState, data: Buffer): vo
   }
   if (d.phase === 'frames' && x.opts.wholeMessages && decoder.idle && heldCount(d) === 0) {
     // Whole messages of short frames straight from the chunk (fast-messages.ts); the decoder gets the rest.
-    const taken = takeWholeMessages(x, c, d, decoder, data);
-    if (taken === data.length) return;
-    if (taken > 0) data = data.subarray(taken);
+    start = takeWholeMessages(x, c, d, decoder, bytes, start, end);
+    if (start === end) return;
   }
+  const data = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
   const chunkStart = d.offset - data.length - d.decoderBase;
   const sink = (d.sink ??= (more: boolean, command: boolean, body: Buffer) => onFrame(x, c, d, more, command, body));
   const err = decoder.push(data, sink);

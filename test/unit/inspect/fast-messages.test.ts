@@ -264,3 +264,35 @@ test('made stream joined mid-way: found frame boundaries, then whole messages (h
     'messages decoded without a greeting',
   );
 });
+
+test('pushData: bytes given as a range of a larger buffer decode as data events do; a range outside it is refused', async () => {
+  const { events } = await captureEvents(captureDir + 'req-rep-null.pcapng');
+  // Every data event's bytes laid end to end in one buffer, as the capture thread's batches hold them.
+  const all = Buffer.concat(events.flatMap((ev) => (ev.kind === 'data' ? [ev.data] : [])));
+  const byRanges: InspectRecord[] = [];
+  const inspector = new Inspector({ onRecord: (r) => byRanges.push(r) });
+  let at = 0;
+  for (const ev of events) {
+    if (ev.kind !== 'data') {
+      inspector.push(ev);
+      continue;
+    }
+    inspector.pushData(ev.conn, ev.dir, ev.ts, all, at, at + ev.data.length);
+    at += ev.data.length;
+  }
+  inspector.end();
+  assert.deepEqual(byRanges, decode(events, {}).records);
+  assert.equal(byRanges.filter((r) => r.type === 'message').length, 10, "the capture's 10 messages");
+  const conn: TcpConnection = { id: 99, client, server, midstream: false };
+  for (const [start, end] of [
+    [-1, 2],
+    [3, 2],
+    [0, all.length + 1],
+    [NaN, 1],
+  ]) {
+    assert.throws(
+      () => inspector.pushData(conn, 'c2s', 1, all, start, end),
+      (e: NodeJS.ErrnoException) => e instanceof RangeError && e.code === 'ERR_OUT_OF_RANGE',
+    );
+  }
+});
