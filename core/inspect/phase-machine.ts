@@ -222,7 +222,10 @@ function decodeFrames(x: SniffCore, c: ConnState, d: DirState, bytes: Buffer, st
   if (d.phase === 'frames' && x.opts.wholeMessages && decoder.idle && heldCount(d) === 0) {
     // Whole messages of short frames straight from the chunk (fast-messages.ts); the decoder gets the rest.
     start = takeWholeMessages(x, c, d, decoder, bytes, start, end);
-    if (start === end) return;
+    if (start === end) {
+      ownPendingFrames(d); // lets go of the frames of a message the decoder completed before, if any
+      return;
+    }
   }
   const data = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
   const chunkStart = d.offset - data.length - d.decoderBase;
