@@ -26,8 +26,13 @@ export class ConnectionTable {
     const swapped = conn.midstream && conn.client.port < 32768 && conn.server.port >= 32768;
     const client = formatEndpoint(swapped ? conn.server : conn.client);
     const server = formatEndpoint(swapped ? conn.client : conn.server);
+    const info = openedConnectionInfo(conn.id, client, server, conn.midstream, 'handshake', ts);
     const mkDir = (dir: Direction): DirState => ({
       dir,
+      src: dir === 'c2s' ? client : server,
+      dst: dir === 'c2s' ? server : client,
+      counts: info.counts[dir],
+      tag: {},
       phase: conn.midstream ? 'start' : 'greeting',
       head: EMPTY,
       headTimes: [],
@@ -43,7 +48,6 @@ export class ConnectionTable {
       roles: 0,
       rolesKnown: false,
     });
-    const info = openedConnectionInfo(conn.id, client, server, conn.midstream, 'handshake', ts);
     const c: ConnState = {
       conn,
       info,

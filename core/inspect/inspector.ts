@@ -14,7 +14,7 @@ import type { Direction, TcpConnection, TcpStreamEvent } from '../capture/types.
 import type { IpDatagram } from '../capture/datagram.js';
 import { ConnectionTable, snapshot } from './conn-table.js';
 import type { ConnectionInfo, InspectorStats } from './connection.js';
-import { feed, finishDirection, onGap } from './phase-machine.js';
+import { feed, feedRange, finishDirection, onGap } from './phase-machine.js';
 import { PgmSniffer } from './pgm-sniffer.js';
 import { RadioDishSniffer } from './radio-dish.js';
 import type { MessageView } from './message-view.js';
@@ -54,6 +54,9 @@ export interface InspectorOptions {
   resyncGiveUpBytes?: number;
   /** Width of the rate buckets in seconds (default 1). */
   bucketSeconds?: number;
+  /** Decode whole messages of short frames straight from a chunk (fast-messages.ts; default true). The
+   *  records are the same either way: false is for comparing the two paths. */
+  wholeMessages?: boolean;
 }
 
 /** Data events between sweeps for quiet streams, and how long a stream must be quiet to be swept. */
@@ -92,6 +95,7 @@ export class Inspector {
       maxClosedConnections: options.maxClosedConnections ?? 10000,
       resyncGiveUpBytes: options.resyncGiveUpBytes ?? 1024 * 1024,
       bucketSeconds: options.bucketSeconds ?? 1,
+      wholeMessages: options.wholeMessages ?? true,
       nextSessionId:
         options.nextSessionId ??
         (
@@ -113,11 +117,9 @@ export class Inspector {
       case 'open':
         this.openConn(ev.conn, ev.ts);
         return;
-      case 'data': {
-        const c = this.open.get(ev.conn.id) ?? this.openConn(ev.conn, ev.ts);
-        this.onData(c, c.swapped ? OTHER[ev.dir] : ev.dir, ev.ts, ev.data);
+      case 'data':
+        this.pushData(ev.conn, ev.dir, ev.ts, ev.data, 0, ev.data.length);
         return;
-      }
       case 'gap': {
         const c = this.open.get(ev.conn.id) ?? this.openConn(ev.conn, ev.ts);
         onGap(this.core, c, c.dirs[c.swapped ? OTHER[ev.dir] : ev.dir], ev.ts, ev.bytes);
@@ -129,6 +131,23 @@ export class Inspector {
         return;
       }
     }
+  }
+
+  /**
+   * A data event's bytes, `start` to `end` of `bytes`, without the event object: what push() does with
+   * { kind: 'data', conn, dir, ts, data: bytes.subarray(start, end) }, for a reader that has the bytes
+   * inside a larger buffer (the capture thread's batches). Nothing is kept past the call but copies.
+   */
+  pushData(conn: TcpConnection, dir: Direction, ts: number, bytes: Buffer, start: number, end: number): void {
+    if (!(start >= 0 && start <= end && end <= bytes.length)) {
+      throw Object.assign(new RangeError(`pushData: bytes ${start} to ${end} are not inside a buffer of ${bytes.length}`), {
+        code: 'ERR_OUT_OF_RANGE',
+      });
+    }
+    if (this.firstTs === undefined) this.firstTs = ts;
+    this.lastTs = ts;
+    const c = this.open.get(conn.id) ?? this.openConn(conn, ts);
+    this.onData(c, c.swapped ? OTHER[dir] : dir, ts, bytes, start, end);
   }
 
   /** PGM and EPGM (pgm-sniffer.ts), made when the first non-TCP datagram comes. */
@@ -228,16 +247,17 @@ export class Inspector {
     this.table.retire(c);
   }
 
-  private onData(c: ConnState, dir: Direction, ts: number, data: Buffer): void {
-    const d = c.dirs[dir];
+  private onData(c: ConnState, dir: Direction, ts: number, bytes: Buffer, start: number, end: number): void {
+    const length = end - start;
+    const d = dir === 'c2s' ? c.dirs.c2s : c.dirs.s2c; // named loads: a keyed one costs more, per packet
     d.ts = ts;
-    d.offset += data.length;
+    d.offset += length;
     d.lastEvent = ++this.events;
     if (this.events % SWEEP_EVERY === 0) this.table.sweep(this.events - SWEEP_EVERY);
-    c.info.counts[dir].wireBytes += data.length;
+    d.counts.wireBytes += length;
     c.info.lastTs = ts;
-    this.core.totals.wireBytes += data.length;
-    if (c.ignored || data.length === 0) return;
-    feed(this.core, c, d, data);
+    this.core.totals.wireBytes += length;
+    if (c.ignored || length === 0) return;
+    feedRange(this.core, c, d, bytes, start, end);
   }
 }

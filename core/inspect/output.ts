@@ -7,6 +7,7 @@ import { formatRecord } from './format.js';
 import type { MessageView } from './message-view.js';
 import type { InspectRecord, MessageRecord } from './records.js';
 import { writeInteger, writeMicroTime } from './number-text.js';
+import { ByteWords, putWords, WORD_SLACK } from './byte-words.js';
 
 /** Output is gathered in buffers of this size and written when one is full. Small enough to stay in the
  *  CPU's cache while it is filled (1 MiB cost ~5% more CPU on a packet-heavy capture), and a pipe's size. */
@@ -108,11 +109,18 @@ const HEURISTIC_FALSE = Buffer.from(',"heuristic":false', 'latin1');
 const ENVELOPE = Buffer.from(',"envelope":[', 'latin1');
 const REPLY_TS = Buffer.from(',"replyTo":{"ts":', 'latin1');
 const LATENCY = Buffer.from(',"latency":', 'latin1');
+/** The same as words, for writeView (byte-words.ts). */
+const HEAD_WORDS = new ByteWords(HEAD);
+const SIZES_WORDS = new ByteWords(SIZES);
+const HEURISTIC_WORDS = new ByteWords(HEURISTIC_TRUE);
+const ENVELOPE_WORDS = new ByteWords(ENVELOPE);
+const REPLY_TS_WORDS = new ByteWords(REPLY_TS);
+const LATENCY_WORDS = new ByteWords(LATENCY);
 /** Hex strings up to this long are copied by a loop here rather than a call into Node. */
 const SHORT_HEX = 48;
 
 /** The two hex digits of each byte value as one little-endian 16-bit number (first digit in the low byte):
- *  hexBytesList writes a byte's hex with one DataView store, half the stores of writing digits one by one. */
+ *  hexFrameList writes two bytes' hex with one DataView store, a quarter of the stores digit by digit. */
 const HEX_PAIRS = new Uint16Array(256);
 for (let i = 0; i < 256; i++) HEX_PAIRS[i] = '0123456789abcdef'.charCodeAt(i >> 4) | ('0123456789abcdef'.charCodeAt(i & 15) << 8);
 /** Frames up to this long are turned into hex here; longer ones by Node (hexSlice, then copied), which
@@ -121,22 +129,30 @@ const SHORT_FRAME = 256;
 const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
 
 /**
- * The first `count` frames as a JSON list's items of lowercase hex ("0a","") at b[p] (`dv` a DataView of
- * b), room known to be there; the position after.
+ * The first `count` frames of `m` as a JSON list's items of lowercase hex ("0a","") at b[p] (`dv` a
+ * DataView of b), room known to be there; the position after.
  */
-function hexBytesList(b: Buffer, dv: DataView, p: number, frames: Buffer[], count: number): number {
+function hexFrameList(b: Buffer, dv: DataView, p: number, m: MessageView, count: number): number {
+  const { sources, starts, ends } = m;
   for (let i = 0; i < count; i++) {
-    const f = frames[i];
+    const f = sources[i];
+    const start = starts[i];
+    const end = ends[i];
     if (i > 0) b[p++] = 0x2c; // ,
     b[p++] = 0x22; // "
-    const n = f.length;
-    if (n <= SHORT_FRAME || hexSlice === undefined) {
-      for (let j = 0; j < n; j++) {
+    if (end - start <= SHORT_FRAME || hexSlice === undefined) {
+      // Two bytes' hex in one store.
+      let j = start;
+      for (; j + 1 < end; j += 2) {
+        dv.setUint32(p, HEX_PAIRS[f[j]] | (HEX_PAIRS[f[j + 1]] << 16), true);
+        p += 4;
+      }
+      if (j < end) {
         dv.setUint16(p, HEX_PAIRS[f[j]], true);
         p += 2;
       }
     } else {
-      p += latin1Write.call(b, hexSlice.call(f, 0, n), p);
+      p += latin1Write.call(b, hexSlice.call(f, start, end), p);
     }
     b[p++] = 0x22;
   }
@@ -167,20 +183,27 @@ interface Route {
   dst: string;
   conn: number;
   dir: string;
-  bytes: Buffer;
+  json: ByteWords;
 }
 const routes = new Map<number, Route>();
 
-function routeBytes(r: Pick<MessageRecord, 'src' | 'dst' | 'conn' | 'dir'>): Buffer {
+function routeJson(r: Pick<MessageRecord, 'src' | 'dst' | 'conn' | 'dir'>): ByteWords {
   const key = r.conn * 2 + (r.dir === 's2c' ? 1 : 0);
   let route = routes.get(key);
   if (route === undefined || route.src !== r.src || route.dst !== r.dst || route.conn !== r.conn || route.dir !== r.dir) {
     if (routes.size >= 10000) routes.clear();
     const text = `,"src":${jsonString(r.src)},"dst":${jsonString(r.dst)},"conn":${jsonNumber(r.conn)},"dir":${jsonString(r.dir)},"frames":[`;
-    route = { src: r.src, dst: r.dst, conn: r.conn, dir: r.dir, bytes: Buffer.from(text, 'utf8') };
+    route = { src: r.src, dst: r.dst, conn: r.conn, dir: r.dir, json: new ByteWords(Buffer.from(text, 'utf8')) };
     routes.set(key, route);
   }
-  return route.bytes;
+  return route.json;
+}
+
+/** A view's route: kept on its direction's tag, made once per direction (routeJson without a tag). */
+function viewRouteJson(m: MessageView): ByteWords {
+  const tag = m.tag;
+  if (tag === undefined) return routeJson(m);
+  return (tag.routeJson ??= routeJson(m));
 }
 
 /**
@@ -234,7 +257,7 @@ export class RecordWriter {
     const sizes = r.sizes;
     const envelope = r.envelope;
     const replyTo = r.replyTo;
-    const route = routeBytes(r);
+    const route = routeJson(r).bytes;
     const usual =
       sizes !== undefined &&
       r.truncated === undefined &&
@@ -295,44 +318,45 @@ export class RecordWriter {
    */
   writeView(m: MessageView): void {
     if (this.closed) return;
-    if (!this.json || m.subscription !== undefined || m.truncated) {
+    if (!this.json || m.subscription !== undefined || (m.maxFrameBytes !== Infinity && m.truncated)) {
       this.write(m.toRecord());
       return;
     }
-    const frames = m.frames;
-    const route = routeBytes(m);
+    const count = m.count;
+    const { starts, ends } = m;
+    const route = viewRouteJson(m);
     const envelope = m.envelopeFrames;
-    // Room for the whole line: a number's JSON text takes at most 24 bytes; a frame's size, 16 digits.
-    let need = HEAD.length + 24 + route.length + SIZES.length + 2 + HEURISTIC_TRUE.length + 1;
+    // Room for the whole line: a number's JSON text takes at most 24 bytes; a frame's size, 16 digits;
+    // words may write WORD_SLACK bytes past the end.
+    let need = HEAD.length + 24 + route.length + SIZES.length + 2 + HEURISTIC_TRUE.length + 1 + WORD_SLACK;
     need += ENVELOPE.length + 1 + REPLY_TS.length + LATENCY.length + 2 * 24 + 1;
-    for (let i = 0; i < frames.length; i++) need += (i < envelope ? 2 : 1) * (2 * frames[i].length + 3) + 17;
+    for (let i = 0; i < count; i++) need += (i < envelope ? 2 : 1) * (2 * (ends[i] - starts[i]) + 3) + 17;
     if (this.pos + need > this.buf.length) this.room(need);
     const b = this.buf;
-    let p = this.pos;
-    b.set(HEAD, p);
-    p += HEAD.length;
+    const dv = this.dv;
+    let p = putWords(b, dv, this.pos, HEAD_WORDS);
     p = this.time(p, m.ts);
-    b.set(route, p);
-    p += route.length;
-    p = hexBytesList(b, this.dv, p, frames, frames.length);
-    b.set(SIZES, p);
-    p += SIZES.length;
-    for (let i = 0; i < frames.length; i++) {
+    p = putWords(b, dv, p, route);
+    p = hexFrameList(b, dv, p, m, count);
+    p = putWords(b, dv, p, SIZES_WORDS);
+    for (let i = 0; i < count; i++) {
       if (i > 0) b[p++] = 0x2c;
-      p = writeInteger(b, p, frames[i].length);
+      p = writeInteger(b, p, ends[i] - starts[i]);
     }
     b[p++] = 0x5d; // ]
-    if (m.heuristic) {
-      b.set(HEURISTIC_TRUE, p);
-      p += HEURISTIC_TRUE.length;
-    }
+    if (m.heuristic) p = putWords(b, dv, p, HEURISTIC_WORDS);
     if (envelope >= 0) {
-      b.set(ENVELOPE, p);
-      p += ENVELOPE.length;
-      p = hexBytesList(b, this.dv, p, frames, envelope);
+      p = putWords(b, dv, p, ENVELOPE_WORDS);
+      p = hexFrameList(b, dv, p, m, envelope);
       b[p++] = 0x5d; // ]
     }
-    if (m.replied) p = this.replyTo(p, m.replyTs, m.latency);
+    if (m.replied) {
+      p = putWords(b, dv, p, REPLY_TS_WORDS);
+      p = this.time(p, m.replyTs);
+      p = putWords(b, dv, p, LATENCY_WORDS);
+      p = this.time(p, m.latency);
+      b[p++] = 0x7d; // }
+    }
     b[p++] = 0x7d; // }
     b[p++] = 0x0a; // \n
     this.pos = p;
@@ -353,7 +377,7 @@ export class RecordWriter {
 
   /** A time as JSON at buf[p] (room for 24 bytes is there): digits from the microseconds when exact. */
   private time(p: number, ts: number): number {
-    const end = writeMicroTime(this.buf, p, ts);
+    const end = writeMicroTime(this.buf, p, ts, this.dv);
     return end >= 0 ? end : p + latin1Write.call(this.buf, timeText(ts), p);
   }
 

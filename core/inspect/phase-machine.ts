@@ -9,6 +9,7 @@ import { REVISION_OFFSET, SIGNATURE_SIZE } from '../zmtp/constants.js';
 import { holdBytes, own, ownPendingFrames, replay, takeHeadTimes, timeAt } from './held-bytes.js';
 import { heldCount } from './held-message.js';
 import type { ZmtpVersion } from './records.js';
+import { takeWholeMessages } from './fast-messages.js';
 import { tryResync } from './resync-stream.js';
 import { onFrame } from './semantics.js';
 import type { SniffCore } from './sniff-core.js';
@@ -17,6 +18,15 @@ import { startsHttp } from './websocket.js';
 import { decodeWs, tryUpgrade } from './zws-stream.js';
 
 const VERSION_ORDER: ZmtpVersion[] = ['1.0', '2.0', '3.0', '3.1'];
+
+/**
+ * Bytes `start` to `end` of `bytes` for a direction: as feed(), but a chunk decoded whole as messages
+ * (fast-messages.ts) needs no Buffer view of its own.
+ */
+export function feedRange(x: SniffCore, c: ConnState, d: DirState, bytes: Buffer, start: number, end: number): void {
+  if (d.phase === 'frames') decodeFrames(x, c, d, bytes, start, end);
+  else feed(x, c, d, start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+}
 
 /** Bytes of a direction, in the phase it is in. */
 export function feed(x: SniffCore, c: ConnState, d: DirState, data: Buffer): void {
@@ -50,7 +60,7 @@ export function feed(x: SniffCore, c: ConnState, d: DirState, data: Buffer): voi
     }
     case 'identity':
     case 'frames':
-      decodeFrames(x, c, d, data);
+      decodeFrames(x, c, d, data, 0, data.length);
       return;
     case 'resync':
       holdBytes(d, data);
@@ -202,13 +212,22 @@ function lower(a: ZmtpVersion, b: ZmtpVersion): ZmtpVersion {
 
 // ---- frames ----
 
-function decodeFrames(x: SniffCore, c: ConnState, d: DirState, data: Buffer): void {
+function decodeFrames(x: SniffCore, c: ConnState, d: DirState, bytes: Buffer, start: number, end: number): void {
   let decoder = d.decoder;
   if (!decoder) {
     // Parked while the stream was quiet (see ConnectionTable.sweep): a fresh decoder continues where it stopped.
     decoder = d.decoder = frameDecoder(d.framing!, x.opts.maxFrameSize);
     decoder.offset = d.parkedOffset;
   }
+  if (d.phase === 'frames' && x.opts.wholeMessages && decoder.idle && heldCount(d) === 0) {
+    // Whole messages of short frames straight from the chunk (fast-messages.ts); the decoder gets the rest.
+    start = takeWholeMessages(x, c, d, decoder, bytes, start, end);
+    if (start === end) {
+      ownPendingFrames(d); // lets go of the frames of a message the decoder completed before, if any
+      return;
+    }
+  }
+  const data = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
   const chunkStart = d.offset - data.length - d.decoderBase;
   const sink = (d.sink ??= (more: boolean, command: boolean, body: Buffer) => onFrame(x, c, d, more, command, body));
   const err = decoder.push(data, sink);

@@ -9,7 +9,7 @@ import { heldCount, holdFrame } from './held-message.js';
 import type { CommandRecord, GreetingRecord, ZmtpVersion } from './records.js';
 import { describeSecurity } from './security.js';
 import type { SniffCore } from './sniff-core.js';
-import { OTHER, recordBase, updateState, type ConnState, type DirState } from './stream-state.js';
+import { recordBase, updateState, type ConnState, type DirState } from './stream-state.js';
 
 const ENVELOPE_TYPES = new Set(['REQ', 'REP', 'ROUTER', 'DEALER']);
 const SUBSCRIBER_TYPES = new Set(['SUB', 'XSUB']);
@@ -19,8 +19,7 @@ const LIBZMQ_BAD_ERROR = Buffer.from('^RROR', 'latin1');
 const CURVE_MESSAGE_PREFIX = Buffer.from('\x07MESSAGE', 'latin1');
 
 export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, command: boolean, body: Buffer): void {
-  const counts = c.info.counts[d.dir];
-  counts.frames++;
+  d.counts.frames++;
   if (d.phase === 'identity') {
     // ZMTP 1.0/2.0 identity: part of the handshake, not a message (libzmq's 1.0 signature-as-header
     // even carries flags 0x7F, so MORE is meaningless here).
@@ -65,8 +64,10 @@ export function onFrame(x: SniffCore, c: ConnState, d: DirState, more: boolean, 
     }
   }
   const held = holdFrame(d, body, more, x.messageCap);
-  if (held.kind === 'complete') onMessage(x, c, d, held.frames);
-  else if (held.kind === 'capped')
+  if (held.kind === 'complete') {
+    x.view.setFrames(held.frames);
+    onMessage(x, c, d);
+  } else if (held.kind === 'capped')
     x.error(c, d, diagnose('ZMTP_MESSAGE_OVER_CAP', x.messageCap.frames, x.messageCap.bytes, held.frames, held.bytes, held.ended));
   else if (held.kind === 'ended') x.error(c, d, diagnose('ZMTP_MESSAGE_OVER_CAP_ENDED', held.frames, held.bytes));
 }
@@ -170,16 +171,25 @@ function learnProperties(c: ConnState, d: DirState, props: Record<string, string
   if (key && raw[key].length > 0) c.info.identities[d.dir] = raw[key].toString('hex');
 }
 
-function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): void {
-  const info = c.info;
+/**
+ * A whole message of `d`, its frames already in the inspector's view (x.view): counted, its envelope,
+ * subscription and REQ/REP pairing worked out, and handed on. Shared by the frame-by-frame path (onFrame)
+ * and the whole-message path (fast-messages.ts).
+ */
+export function onMessage(x: SniffCore, c: ConnState, d: DirState): void {
+  const m = x.view;
+  const n = m.count;
   let bytes = 0;
-  for (const f of frames) bytes += f.length;
-  info.counts[d.dir].messages++;
-  info.counts[d.dir].payloadBytes += bytes;
-  x.totals.messages++;
-  x.totals.payloadBytes += bytes;
-  c.rate.add(d.ts, 1, bytes);
-  x.rate.add(d.ts, 1, bytes);
+  for (let i = 0; i < n; i++) bytes += m.ends[i] - m.starts[i];
+  const counts = d.counts;
+  counts.messages++;
+  counts.payloadBytes += bytes;
+  const totals = x.totals;
+  totals.messages++;
+  totals.payloadBytes += bytes;
+  const ts = d.ts;
+  c.rate.add(ts, 1, bytes);
+  x.rate.add(ts, 1, bytes);
   c.decodedAny = true;
   if (!d.ready && !d.heuristic) {
     // Not allowed before the handshake, but show it anyway.
@@ -189,45 +199,47 @@ function onMessage(x: SniffCore, c: ConnState, d: DirState, frames: Buffer[]): v
 
   // One view per inspector, refilled for each message (see MessageView): a record is made from it only
   // for consumers without onMessage.
-  const m = x.view;
-  m.ts = d.ts;
-  m.src = c.addr[d.dir];
-  m.dst = c.addr[OTHER[d.dir]];
+  m.ts = ts;
+  m.src = d.src;
+  m.dst = d.dst;
   m.conn = c.conn.id;
   m.dir = d.dir;
-  m.frames = frames;
+  m.tag = d.tag;
   m.heuristic = d.heuristic;
   m.subscription = undefined;
   m.envelopeFrames = -1;
   m.replied = false;
 
   const roles = rolesOf(c, d);
-  if (frames.length === 1 && (roles & ROLE_SUBSCRIPTIONS) !== 0) {
-    const sub = parseLegacySubscription(frames[0]);
-    if (sub) {
-      m.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
-      trackSubscription(x, c, d, sub.subscribe, m.subscription.topic);
+  if (roles !== 0) {
+    if (n === 1 && (roles & ROLE_SUBSCRIPTIONS) !== 0) {
+      const sub = parseLegacySubscription(m.frame(0));
+      if (sub) {
+        m.subscription = { subscribe: sub.subscribe, topic: sub.topic.toString('hex') };
+        trackSubscription(x, c, d, sub.subscribe, m.subscription.topic);
+      }
     }
-  }
-  if ((roles & ROLE_ENVELOPES) !== 0) {
-    let delimiter = 0;
-    while (delimiter < frames.length && frames[delimiter].length !== 0) delimiter++;
-    if (delimiter < frames.length - 1) m.envelopeFrames = delimiter;
-  }
-  // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
-  if ((roles & ROLE_REQUESTS) !== 0) {
-    c.requests.push(d.ts);
-    if (c.requests.length > x.opts.maxPendingRequests) c.requests.shift();
-  } else if ((roles & ROLE_REPLIES) !== 0) {
-    const reqTs = c.requests.shift();
-    if (reqTs !== undefined) {
-      const latency = x.roundTime(Math.max(0, d.ts - reqTs));
-      m.replied = true;
-      m.replyTs = reqTs;
-      m.latency = latency;
-      info.pairs.matched++;
-      info.pairs.totalLatency = x.roundTime(info.pairs.totalLatency + latency);
-      info.pairs.maxLatency = Math.max(info.pairs.maxLatency, latency);
+    if ((roles & ROLE_ENVELOPES) !== 0) {
+      let delimiter = 0;
+      while (delimiter < n && m.ends[delimiter] !== m.starts[delimiter]) delimiter++;
+      if (delimiter < n - 1) m.envelopeFrames = delimiter;
+    }
+    // REQ/REP pairing: requests flow from a REQ (or towards a REP); replies come back in order.
+    if ((roles & ROLE_REQUESTS) !== 0) {
+      c.requests.push(ts);
+      if (c.requests.length > x.opts.maxPendingRequests) c.requests.shift();
+    } else if ((roles & ROLE_REPLIES) !== 0) {
+      const reqTs = c.requests.shift();
+      if (reqTs !== undefined) {
+        const latency = x.roundTime(Math.max(0, ts - reqTs));
+        m.replied = true;
+        m.replyTs = reqTs;
+        m.latency = latency;
+        const pairs = c.info.pairs;
+        pairs.matched++;
+        pairs.totalLatency = x.roundTime(pairs.totalLatency + latency);
+        pairs.maxLatency = Math.max(pairs.maxLatency, latency);
+      }
     }
   }
   x.message(m, c);
@@ -260,8 +272,9 @@ const ROLE_REPLIES = 8;
 
 /** The ROLE_* bits of `d`'s messages, worked out again only when a socket type changed (READY, greeting). */
 function rolesOf(c: ConnState, d: DirState): number {
-  const sender = c.info.socketTypes[d.dir];
-  const receiver = c.info.socketTypes[OTHER[d.dir]];
+  const types = c.info.socketTypes;
+  const sender = d.dir === 'c2s' ? types.c2s : types.s2c;
+  const receiver = d.dir === 'c2s' ? types.s2c : types.c2s;
   if (d.rolesKnown && d.rolesSender === sender && d.rolesReceiver === receiver) return d.roles;
   let roles = 0;
   if ((sender && SUBSCRIBER_TYPES.has(sender)) || (receiver && PUBLISHER_TYPES.has(receiver))) roles |= ROLE_SUBSCRIPTIONS;

@@ -20,6 +20,7 @@ export interface ResolvedInspectorOptions {
   maxClosedConnections: number;
   resyncGiveUpBytes: number;
   bucketSeconds: number;
+  wholeMessages: boolean;
 }
 
 /** The running totals: InspectorStats without what is computed when stats are asked for. */

@@ -7,8 +7,9 @@ import type { Direction, TcpConnection } from '../capture/types.js';
 import { FrameDecoder, type FrameSink } from '../zmtp/decoder.js';
 import type { Framing } from '../zmtp/frame.js';
 import type { Greeting } from '../zmtp/greeting.js';
-import type { ConnectionInfo } from './connection.js';
+import type { ConnectionInfo, DirectionCounts } from './connection.js';
 import type { HeldState } from './held-message.js';
+import type { DirectionTag } from './message-view.js';
 import type { InspectRecord } from './records.js';
 import type { SniffCore } from './sniff-core.js';
 import type { RateSeries } from './stats.js';
@@ -29,6 +30,13 @@ export type Phase = 'start' | 'greeting' | 'identity' | 'frames' | 'resync' | 'h
 
 export interface DirState {
   dir: Direction;
+  /** The sender's and receiver's "ip:port" (the connection's addr, as seen from this direction). */
+  src: string;
+  dst: string;
+  /** This direction's counts in the connection's info (info.counts[dir]). */
+  counts: DirectionCounts;
+  /** Handed out with its messages (MessageView.tag). */
+  tag: DirectionTag;
   phase: Phase;
   /** Greeting bytes, or bytes being searched for frame boundaries. */
   head: Buffer;
@@ -98,7 +106,7 @@ export const OTHER: Record<Direction, Direction> = { c2s: 's2c', s2c: 'c2s' };
 
 /** The fields every record of a direction starts with, `type` first so JSON lines read well. */
 export function recordBase<T extends InspectRecord['type']>(c: ConnState, d: DirState, type: T) {
-  return { type, ts: d.ts, src: c.addr[d.dir], dst: c.addr[OTHER[d.dir]], conn: c.conn.id, dir: d.dir };
+  return { type, ts: d.ts, src: d.src, dst: d.dst, conn: c.conn.id, dir: d.dir };
 }
 
 /** A direction that cannot go on: reported, the connection marked in error, nothing more decoded. */

@@ -92,6 +92,14 @@ export class FrameDecoder {
   }
 
   /**
+   * Nothing held between frames (no unfinished frame, no error): the next byte pushed starts a frame
+   * header, so a caller may decode whole frames of a chunk itself, advancing `offset` past them.
+   */
+  get idle(): boolean {
+    return this.pendingLength === 0 && this.partial === undefined && this.error === undefined;
+  }
+
+  /**
    * Called by a sink: push() returns right after the frame being delivered and leaves the rest of its
    * chunk in `unread`. A connection uses this to spread a large read over several event-loop turns, and
    * to stop reading while its security handshake waits for the ZAP handler.
