@@ -198,7 +198,9 @@ export interface BatchHandler {
   packet(ts: number): void;
   nanoseconds(): void;
   open(id: number, ts: number, client: Endpoint, server: Endpoint, midstream: boolean): void;
-  data(id: number, dir: Direction, ts: number, data: Buffer): void;
+  /** The bytes are `start` to `end` of `bytes`, a view of the whole batch (no Buffer made per item):
+   *  a handler that keeps them copies them (Inspector.pushData does). */
+  data(id: number, dir: Direction, ts: number, bytes: Buffer, start: number, end: number): void;
   gap(id: number, dir: Direction, ts: number, bytes: number): void;
   close(id: number, ts: number, reason: CloseReason): void;
   datagram(d: IpDatagram, ts: number): void;
@@ -210,32 +212,8 @@ export class BatchFormatError extends Error {
   readonly code = 'EWORKER';
 }
 
-type BufferViewClass = new (buffer: ArrayBuffer, byteOffset: number, length: number) => Buffer;
-
-/** Node's own Buffer class (Buffer.from and subarray make its instances; it is Buffer's species), for a
- *  view of a batch per 'data' item at half the cost of Buffer.from's checks (readBatch checks the bounds
- *  itself). Buffer.from where a runtime's species does not make Buffers. */
-const BufferView: BufferViewClass = (() => {
-  const species = (Buffer as unknown as { [Symbol.species]?: BufferViewClass })[Symbol.species];
-  try {
-    const probe = species && new species(new ArrayBuffer(4), 1, 2);
-    if (
-      probe &&
-      Buffer.isBuffer(probe) &&
-      Object.getPrototypeOf(probe) === Buffer.prototype &&
-      probe.byteOffset === 1 &&
-      probe.length === 2
-    )
-      return species;
-  } catch {
-    // not a constructor of views
-  }
-  return function (buffer: ArrayBuffer, byteOffset: number, length: number) {
-    return Buffer.from(buffer, byteOffset, length);
-  } as unknown as BufferViewClass;
-})();
-
-/** Reads the items of a batch (its first `length` bytes) into `h`. Data and payloads are views of `buffer`. */
+/** Reads the items of a batch (its first `length` bytes) into `h`. Data are ranges of, and datagram payloads
+ *  views of, `buffer`. */
 export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler): void {
   const b = Buffer.from(buffer, 0, length);
   // Numbers through a DataView: several times cheaper than Buffer's read methods.
@@ -271,7 +249,7 @@ export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler):
       at += 17;
       need(n);
       if (kind === PACKET_DATA) h.packet(ts);
-      h.data(id, dir, ts, new BufferView(buffer, at, n));
+      h.data(id, dir, ts, b, at, at + n);
       at += n;
       continue;
     }

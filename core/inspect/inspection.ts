@@ -135,9 +135,9 @@ export class Inspection {
         conns.set(id, conn);
         inspector.push({ kind: 'open', conn, ts });
       },
-      data: (id, dir, ts, data) => {
+      data: (id, dir, ts, bytes, start, end) => {
         const conn = conns.get(id);
-        if (conn && !this.aborted) inspector.push({ kind: 'data', conn, dir, ts, data });
+        if (conn && !this.aborted) inspector.pushData(conn, dir, ts, bytes, start, end);
       },
       gap: (id, dir, ts, bytes) => {
         const conn = conns.get(id);

@@ -14,7 +14,7 @@ function readAll(buffer: ArrayBuffer, length: number): unknown[] {
     packet: (ts) => out.push(['packet', ts]),
     nanoseconds: () => out.push(['nanoseconds']),
     open: (id, ts, client, server, midstream) => out.push(['open', id, ts, client, server, midstream]),
-    data: (id, dir, ts, data) => out.push(['data', id, dir, ts, data.toString('hex')]),
+    data: (id, dir, ts, bytes, start, end) => out.push(['data', id, dir, ts, bytes.toString('hex', start, end)]),
     gap: (id, dir, ts, bytes) => out.push(['gap', id, dir, ts, bytes]),
     close: (id, ts, reason) => out.push(['close', id, ts, reason]),
     datagram: (d, ts) => out.push(['datagram', ts, { ...d, payload: d.payload.toString('hex') }]),
