@@ -8,14 +8,6 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
-/**
- * The file is written this many bytes at a time (one writev of the chunks received): an upload arrives in
- * chunks of ~64 KiB, and each write wakes a thread of the pool, which costs more than its bytes on a
- * loaded machine. (The decoder still takes the chunks as they came: joined into bigger ones, they cost
- * the capture thread more CPU than the fewer hand-overs saved.)
- */
-const WRITE_BYTES = 1024 * 1024;
-
 export class UploadTee implements AsyncIterable<Buffer> {
   /** Resolves with the bytes received once all of them are in the file; rejects if the input or the file failed. */
   readonly done: Promise<number>;
@@ -40,18 +32,10 @@ export class UploadTee implements AsyncIterable<Buffer> {
 
   private async pump(input: AsyncIterable<Buffer>, file: Writable): Promise<number> {
     let received = 0;
-    let corked = 0;
     try {
       for await (const chunk of input) {
         received += chunk.length;
-        if (corked === 0) file.cork();
-        file.write(chunk);
-        corked += chunk.length;
-        if (corked >= WRITE_BYTES) {
-          corked = 0;
-          file.uncork();
-          if (file.writableNeedDrain) await once(file, 'drain');
-        }
+        if (!file.write(chunk)) await once(file, 'drain');
         if (this.readerGone) continue;
         this.queue.push(chunk);
         this.queued += chunk.length;
@@ -61,7 +45,6 @@ export class UploadTee implements AsyncIterable<Buffer> {
             this.wakeWriter = r;
           });
       }
-      // end() writes what is still corked.
       file.end();
       await finished(file);
       return received;
