@@ -38,46 +38,48 @@ function grown<T extends Column>(a: T, n: number): T {
 }
 
 const FIRST_CAPACITY = 1024;
-/** Records per page of a column (the first page grows from FIRST_CAPACITY to this by doubling). */
+/** Records per page (the first page grows from FIRST_CAPACITY to this by doubling). */
 const PAGE_BITS = 16;
 const PAGE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE - 1;
+/** A record's slots in `nums`: its time, a reply's request time and latency (NaN when not a matched
+ *  reply), where a message's frames are in the arena. */
+const TS = 0;
+const REPLY_TS = 1;
+const LATENCY = 2;
+const ARENA = 3;
+/** A record's slots in `ints`: its connection (an int32's bits), the string ids of its src and dst, a
+ *  message's envelope (0 none, else 1 + the number of leading frames it is). */
+const CONN = 0;
+const SRC = 1;
+const DST = 2;
+const ENVELOPE = 3;
+/** Slots a record has in `nums`, and in `ints`. */
+const STRIDE = 4;
 
 export class RecordColumns {
   length = 0;
   /**
-   * Each column is pages of PAGE records: records are added without copying a column (nor holding it
-   * twice while it grows). xPages holds every page, xCol the last one, where the newest record goes (at
-   * its index & PAGE_MASK, the only place a column is written).
+   * The columns, in pages of PAGE records: records are added without copying a column (nor holding one
+   * twice while it grows). A record's numbers are together, four doubles in `nums` and four 32-bit
+   * integers in `ints`: storing one touches two places in memory rather than one per column (between two
+   * messages the decoder's own work evicts them from the cache). xPages holds every page, xLast the last
+   * one, where the newest record goes (at its index & PAGE_MASK, the only place one is written).
    */
   private capacity = FIRST_CAPACITY;
-  private tsPages = [new Float64Array(FIRST_CAPACITY)];
-  private tsCol = this.tsPages[0];
-  private connPages = [new Int32Array(FIRST_CAPACITY)];
-  private connCol = this.connPages[0];
+  private numsPages = [new Float64Array(STRIDE * FIRST_CAPACITY)];
+  private numsLast = this.numsPages[0];
+  private intsPages = [new Uint32Array(STRIDE * FIRST_CAPACITY)];
+  private intsLast = this.intsPages[0];
   /**
-   * bits 0-3: type code, bit 4: dir s2c, bit 5: heuristic (messages in columns), bit 6: the message's
-   * frames are an empty delimiter then the one kept (a REQ's or to a REP's: most REQ/REP messages), so
-   * that frame's hex is kept as it came, not joined into a new string; bit 7: the message's frames are in
-   * the arena (at arenaCol's location), not in `frames`.
+   * One byte a record, by itself (the filters and the rate scan it): bits 0-3: type code, bit 4: dir s2c,
+   * bit 5: heuristic (messages in columns), bit 6: the message's frames are an empty delimiter then the
+   * one kept (a REQ's or to a REP's: most REQ/REP messages), so that frame's hex is kept as it came, not
+   * joined into a new string; bit 7: the message's frames are in the arena (at its ARENA location), not
+   * in `frames`.
    */
   private metaPages = [new Uint8Array(FIRST_CAPACITY)];
-  private metaCol = this.metaPages[0];
-  /** Messages in columns: 0 no envelope, else 1 + the number of leading frames it is. */
-  private envelopePages = [new Uint32Array(FIRST_CAPACITY)];
-  private envelopeCol = this.envelopePages[0];
-  /** Messages in columns: the reply's request time and latency; NaN when not a matched reply. */
-  private replyTsPages = [new Float64Array(FIRST_CAPACITY)];
-  private replyTsCol = this.replyTsPages[0];
-  private latencyPages = [new Float64Array(FIRST_CAPACITY)];
-  private latencyCol = this.latencyPages[0];
-  private srcPages = [new Uint32Array(FIRST_CAPACITY)];
-  private srcCol = this.srcPages[0];
-  private dstPages = [new Uint32Array(FIRST_CAPACITY)];
-  private dstCol = this.dstPages[0];
-  /** Messages pushed as views: where their frames are in the arena. */
-  private arenaPages = [new Float64Array(FIRST_CAPACITY)];
-  private arenaCol = this.arenaPages[0];
+  private metaLast = this.metaPages[0];
   private arena = new FrameArena();
   /**
    * Messages in neither the arena nor the columns: frames joined with ','; unset for every other record
@@ -115,8 +117,8 @@ export class RecordColumns {
       route = { src, dst, srcId: this.sidOf(src), dstId: this.sidOf(dst) };
       if (cached) this.routes[key] = route;
     }
-    this.srcCol[j] = route.srcId;
-    this.dstCol[j] = route.dstId;
+    this.intsLast[STRIDE * j + SRC] = route.srcId;
+    this.intsLast[STRIDE * j + DST] = route.dstId;
   }
 
   /** The next record's index, the columns given room for it when full. */
@@ -130,34 +132,31 @@ export class RecordColumns {
   private grow(): void {
     const doubling = this.capacity < PAGE;
     const n = doubling ? 2 * this.capacity : PAGE;
-    const add = <T extends Column>(pages: T[]): T => {
+    const add = <T extends Column>(pages: T[], stride: number): T => {
       const last = pages[pages.length - 1];
-      const page = doubling ? grown(last, n) : new (last.constructor as new (n: number) => T)(n);
+      const page = doubling ? grown(last, stride * n) : new (last.constructor as new (n: number) => T)(stride * n);
       if (doubling) pages[0] = page;
       else pages.push(page);
       return page;
     };
-    this.tsCol = add(this.tsPages);
-    this.connCol = add(this.connPages);
-    this.metaCol = add(this.metaPages);
-    this.envelopeCol = add(this.envelopePages);
-    this.replyTsCol = add(this.replyTsPages);
-    this.latencyCol = add(this.latencyPages);
-    this.srcCol = add(this.srcPages);
-    this.dstCol = add(this.dstPages);
-    this.arenaCol = add(this.arenaPages);
+    this.numsLast = add(this.numsPages, STRIDE);
+    this.intsLast = add(this.intsPages, STRIDE);
+    this.metaLast = add(this.metaPages, 1);
     this.capacity += doubling ? this.capacity : PAGE;
   }
 
   /** The columns every record has; the columnar message fields cleared. */
   private pushCommon(i: number, r: Pick<InspectRecord, 'ts' | 'conn' | 'src' | 'dst' | 'dir'>): void {
     const j = i & PAGE_MASK;
-    this.tsCol[j] = r.ts;
-    this.connCol[j] = r.conn;
+    const n = STRIDE * j;
+    const nums = this.numsLast;
+    const ints = this.intsLast;
+    nums[n + TS] = r.ts;
+    ints[n + CONN] = r.conn;
     this.putRoute(j, r.conn, r.dir === 's2c' ? 1 : 0, r.src, r.dst);
-    this.envelopeCol[j] = 0;
-    this.replyTsCol[j] = NaN;
-    this.latencyCol[j] = NaN;
+    ints[n + ENVELOPE] = 0;
+    nums[n + REPLY_TS] = NaN;
+    nums[n + LATENCY] = NaN;
   }
 
   /**
@@ -179,15 +178,18 @@ export class RecordColumns {
     const i = this.next();
     const j = i & PAGE_MASK;
     const s2c = m.dir === 's2c' ? 1 : 0;
-    this.tsCol[j] = m.ts;
-    this.connCol[j] = m.conn;
+    const n = STRIDE * j;
+    const nums = this.numsLast;
+    const ints = this.intsLast;
+    nums[n + TS] = m.ts;
+    ints[n + CONN] = m.conn;
     this.putRoute(j, m.conn, s2c, m.src, m.dst);
     // No envelope (-1) is 0, as in pushCommon.
-    this.envelopeCol[j] = envelope + 1;
-    this.replyTsCol[j] = replied ? m.replyTs : NaN;
-    this.latencyCol[j] = replied ? m.latency : NaN;
-    this.arenaCol[j] = this.arena.store(frames);
-    this.metaCol[j] = MESSAGE_CODE | (s2c << 4) | (m.heuristic ? HEURISTIC : 0) | IN_ARENA;
+    ints[n + ENVELOPE] = envelope + 1;
+    nums[n + REPLY_TS] = replied ? m.replyTs : NaN;
+    nums[n + LATENCY] = replied ? m.latency : NaN;
+    nums[n + ARENA] = this.arena.store(frames);
+    this.metaLast[j] = MESSAGE_CODE | (s2c << 4) | (m.heuristic ? HEURISTIC : 0) | IN_ARENA;
     return i;
   }
 
@@ -199,11 +201,11 @@ export class RecordColumns {
     if (r.type === 'message') {
       const bits = this.pushMessage(i, r);
       if (bits >= 0) {
-        this.metaCol[i & PAGE_MASK] = meta | bits | (r.heuristic === true ? HEURISTIC : 0);
+        this.metaLast[i & PAGE_MASK] = meta | bits | (r.heuristic === true ? HEURISTIC : 0);
         return i;
       }
     }
-    this.metaCol[i & PAGE_MASK] = meta;
+    this.metaLast[i & PAGE_MASK] = meta;
     let rest: Record<string, unknown> | undefined;
     if (code === undefined) rest = { type: r.type };
     if (r.type === 'message') {
@@ -251,28 +253,36 @@ export class RecordColumns {
       this.frames[i] = frames[1];
       bits = DELIMITED;
     } else this.frames[i] = frames.join(',');
-    if (envelope !== undefined) this.envelopeCol[i & PAGE_MASK] = envelope.length + 1;
+    const n = STRIDE * (i & PAGE_MASK);
+    if (envelope !== undefined) this.intsLast[n + ENVELOPE] = envelope.length + 1;
     if (reply !== undefined) {
-      this.replyTsCol[i & PAGE_MASK] = reply.ts;
-      this.latencyCol[i & PAGE_MASK] = reply.latency;
+      this.numsLast[n + REPLY_TS] = reply.ts;
+      this.numsLast[n + LATENCY] = reply.latency;
     }
     return bits;
   }
 
-  /** Record i's meta bits (see metaCol). */
+  /** Slot k of record i's numbers, and of its integers. */
+  private num(i: number, k: number): number {
+    return this.numsPages[i >>> PAGE_BITS][STRIDE * (i & PAGE_MASK) + k];
+  }
+  private int(i: number, k: number): number {
+    return this.intsPages[i >>> PAGE_BITS][STRIDE * (i & PAGE_MASK) + k];
+  }
+  /** Record i's meta bits (see metaPages). */
   private meta(i: number): number {
     return this.metaPages[i >>> PAGE_BITS][i & PAGE_MASK];
   }
   /** Where message i's frames are in the arena (when its IN_ARENA bit is set). */
   private location(i: number): number {
-    return this.arenaPages[i >>> PAGE_BITS][i & PAGE_MASK];
+    return this.num(i, ARENA);
   }
 
   ts(i: number): number {
-    return this.tsPages[i >>> PAGE_BITS][i & PAGE_MASK];
+    return this.num(i, TS);
   }
   conn(i: number): number {
-    return this.connPages[i >>> PAGE_BITS][i & PAGE_MASK];
+    return this.int(i, CONN) | 0;
   }
   dir(i: number): 'c2s' | 's2c' {
     return this.meta(i) & 16 ? 's2c' : 'c2s';
@@ -282,10 +292,10 @@ export class RecordColumns {
     return code === 15 ? String(this.extra.get(i)?.type) : TYPES[code];
   }
   src(i: number): string {
-    return this.strings[this.srcPages[i >>> PAGE_BITS][i & PAGE_MASK]];
+    return this.strings[this.int(i, SRC)];
   }
   dst(i: number): string {
-    return this.strings[this.dstPages[i >>> PAGE_BITS][i & PAGE_MASK]];
+    return this.strings[this.int(i, DST)];
   }
   /** A message's frames as hex joined by ','; undefined for other records. */
   joinedFrames(i: number): string | undefined {
@@ -342,10 +352,10 @@ export class RecordColumns {
     const rest = this.extra.get(i);
     if (rest) return { ...base, ...rest } as unknown as InspectRecord;
     if (this.meta(i) & HEURISTIC) base.heuristic = true;
-    const envelope = this.envelopePages[i >>> PAGE_BITS][i & PAGE_MASK];
+    const envelope = this.int(i, ENVELOPE);
     if (envelope > 0) base.envelope = (base.frames as string[]).slice(0, envelope - 1);
-    const replyTs = this.replyTsPages[i >>> PAGE_BITS][i & PAGE_MASK];
-    if (!Number.isNaN(replyTs)) base.replyTo = { ts: replyTs, latency: this.latencyPages[i >>> PAGE_BITS][i & PAGE_MASK] };
+    const replyTs = this.num(i, REPLY_TS);
+    if (!Number.isNaN(replyTs)) base.replyTo = { ts: replyTs, latency: this.num(i, LATENCY) };
     return base as unknown as InspectRecord;
   }
 }
