@@ -18,7 +18,7 @@ const HEURISTIC = 32;
 const DELIMITED = 64;
 const IN_ARENA = 128;
 
-/** Connections up to this id have their records' addresses cached (RecordColumns.routes). */
+/** Route keys (2 x connection id + direction) below this have their addresses cached (RecordColumns.routes). */
 const ROUTES_CACHED = 1 << 20;
 
 interface Route {
@@ -28,7 +28,7 @@ interface Route {
   dstId: number;
 }
 
-type Column = Float64Array | Int32Array | Uint8Array | Uint32Array;
+type Column = Float64Array | Uint8Array | Uint32Array;
 
 /** A copy of `a` with room for `n` elements. */
 function grown<T extends Column>(a: T, n: number): T {
