@@ -7,6 +7,8 @@ import type { MessageView } from '../inspect/message-view.js';
 import { summarize as describeRecord } from '../inspect/format.js';
 
 const PREVIEW_BYTES = 48;
+/** Connections up to this id are found by array index (CaptureStore.connsById). */
+const CONNS_CACHED = 1 << 20;
 
 function isPrintable(buf: Buffer): boolean {
   for (const b of buf) if ((b < 0x20 || b > 0x7e) && b !== 0x0a && b !== 0x0d && b !== 0x09) return false;
@@ -96,6 +98,8 @@ interface FilterCache {
 export class CaptureStore {
   readonly records = new RecordColumns();
   private conns = new Map<number, ConnectionSummary>();
+  /** The same summaries by connection id, for ids below CONNS_CACHED: an array index per record, not a Map lookup. */
+  private connsById: (ConnectionSummary | undefined)[] = [];
   private caches: FilterCache[] = [];
   messages = 0;
 
@@ -111,7 +115,10 @@ export class CaptureStore {
     this.messages++;
     const c = this.connectionOf(m);
     c.messages++;
-    for (const f of m.frames) c.bytes += f.length;
+    const frames = m.frames;
+    let bytes = 0;
+    for (let k = 0; k < frames.length; k++) bytes += frames[k].length;
+    c.bytes += bytes;
   }
 
   get size(): number {
@@ -258,7 +265,9 @@ export class CaptureStore {
 
   /** The summary of the record's connection, made at its first record; its last time brought up to the record's. */
   private connectionOf(r: Pick<InspectRecord, 'conn' | 'dir' | 'src' | 'dst' | 'ts'>): ConnectionSummary {
-    let c = this.conns.get(r.conn);
+    const id = r.conn;
+    const cached = id >= 0 && id < CONNS_CACHED && (id | 0) === id;
+    let c = cached ? this.connsById[id] : this.conns.get(id);
     if (!c) {
       const [client, server] = r.dir === 'c2s' ? [r.src, r.dst] : [r.dst, r.src];
       c = {
@@ -274,9 +283,10 @@ export class CaptureStore {
         firstTs: r.ts,
         lastTs: r.ts,
       };
-      this.conns.set(r.conn, c);
+      this.conns.set(id, c);
+      if (cached) this.connsById[id] = c;
     }
-    c.lastTs = Math.max(c.lastTs, r.ts);
+    if (r.ts > c.lastTs) c.lastTs = r.ts;
     return c;
   }
 

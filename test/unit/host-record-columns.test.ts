@@ -5,11 +5,12 @@
 // as the inspector's views, their bytes kept in the arena (the host's way).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { decodeCapture } from '../../core/inspect/decode-capture.js';
 import type { InspectRecord } from '../../core/inspect/records.js';
 import { RecordColumns } from '../../core/host/record-columns.js';
 import { CaptureStore } from '../../core/host/capture-store.js';
+import { MessageView } from '../../core/inspect/message-view.js';
 import { REALCAPS } from '../helpers/pgm.js';
 
 const files = existsSync(REALCAPS) ? readdirSync(REALCAPS).filter((f) => /\.pcap(ng)?$/.test(f)) : [];
@@ -102,5 +103,70 @@ test(
         }
     }
     assert.ok(inArena > 100 && replies > 10 && enveloped > 10, `in the arena: ${inArena}, replies: ${replies}, enveloped: ${enveloped}`);
+  },
+);
+
+/**
+ * A view that outlives its onMessage call, as the inspector would hand it out again: its fields, and its
+ * frames' bytes copied. Frames are set with setFrames where MessageView holds them as ranges of sources
+ * (its frames a getter), or as the field they were.
+ */
+function keptView(m: MessageView): MessageView {
+  const { ts, src, dst, conn, dir, maxFrameBytes, heuristic, envelopeFrames, subscription, replied, replyTs, latency } = m;
+  const copy = Object.assign(new MessageView(), {
+    ts,
+    src,
+    dst,
+    conn,
+    dir,
+    maxFrameBytes,
+    heuristic,
+    envelopeFrames,
+    subscription,
+    replied,
+    replyTs,
+    latency,
+  });
+  const frames = m.frames.map((f) => Buffer.from(f));
+  const ranged = copy as unknown as { setFrames?: (list: Buffer[]) => void };
+  if (typeof ranged.setFrames === 'function') ranged.setFrames(frames);
+  else Object.assign(copy, { frames });
+  return copy;
+}
+
+test(
+  'columns keep records across their pages: more than two pages of records and views, each as the Inspector made it',
+  { skip: files.length === 0 && `no captures at ${REALCAPS}` },
+  async () => {
+    // The capture with the most records, replayed until the columns span three pages (64 Ki records
+    // each): its records as records, its messages as the views the inspector handed out (their frames
+    // copied, as a view is valid only during its call).
+    const path = `${REALCAPS}/${files.reduce((a, b) => (statSync(`${REALCAPS}/${a}`).size >= statSync(`${REALCAPS}/${b}`).size ? a : b))}`;
+    const records: InspectRecord[] = [];
+    const arrived: (InspectRecord | MessageView)[] = [];
+    await decodeCapture(path, {
+      onRecord: (r) => {
+        records.push(r);
+        arrived.push(r);
+      },
+      onMessage: (m) => {
+        records.push(m.toRecord());
+        arrived.push(keptView(m));
+      },
+    });
+    assert.ok(arrived.some((a) => a instanceof MessageView) && arrived.some((a) => !(a instanceof MessageView)), 'views and records');
+    const cols = new RecordColumns();
+    const total = 2 * 65536 + 777;
+    for (let i = 0; i < total; i++) {
+      const a = arrived[i % arrived.length];
+      if (a instanceof MessageView) cols.pushView(a);
+      else cols.push(a);
+    }
+    assert.equal(cols.length, total);
+    for (let i = 0; i < total; i++) {
+      const r = records[i % records.length];
+      assert.equal(JSON.stringify(cols.get(i)), JSON.stringify(r), `record ${i}`);
+      if (r.type === 'message') assert.equal(cols.joinedFrames(i), r.frames.join(','), `record ${i} joined`);
+    }
   },
 );
