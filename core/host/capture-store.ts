@@ -115,9 +115,8 @@ export class CaptureStore {
     this.messages++;
     const c = this.connectionOf(m);
     c.messages++;
-    const frames = m.frames;
     let bytes = 0;
-    for (let k = 0; k < frames.length; k++) bytes += frames[k].length;
+    for (let k = 0; k < m.count; k++) bytes += m.ends[k] - m.starts[k];
     c.bytes += bytes;
   }
 

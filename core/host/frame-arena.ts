@@ -5,6 +5,8 @@
 // One message's entry: its frame count (u32 LE), each frame's length (u32 LE), then the frames' bytes.
 // Its location is one number: chunk index * 2^32 + offset in the chunk (exact in a double).
 
+import type { MessageView } from '../inspect/message-view.js';
+
 const CHUNK_BYTES = 4 << 20;
 const CHUNK_SHIFT = 2 ** 32;
 
@@ -23,11 +25,14 @@ export class FrameArena {
   private chunk: Buffer = Buffer.alloc(0);
   private used = 0;
 
-  /** Copies the frames in; returns where they are. */
-  store(frames: readonly Uint8Array[]): number {
-    const n = frames.length;
+  /** Copies a message's frames in (frame k: sources[k] from starts[k] to ends[k]); returns where they are. */
+  store(m: Pick<MessageView, 'count' | 'sources' | 'starts' | 'ends'>): number {
+    const n = m.count;
+    const sources = m.sources;
+    const starts = m.starts;
+    const ends = m.ends;
     let need = 4 + 4 * n;
-    for (let k = 0; k < n; k++) need += frames[k].length;
+    for (let k = 0; k < n; k++) need += ends[k] - starts[k];
     if (this.used + need > this.chunk.length) {
       // A message bigger than a chunk gets a chunk of its own size.
       this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, need));
@@ -40,13 +45,14 @@ export class FrameArena {
     let head = at + 4;
     let body = head + 4 * n;
     for (let k = 0; k < n; k++) {
-      const f = frames[k];
-      const len = f.length;
+      const f = sources[k];
+      const start = starts[k];
+      const len = ends[k] - start;
       putU32(chunk, head, len);
       head += 4;
       // A loop beats set()'s call for the few dozen bytes most frames have.
-      if (len > 64) chunk.set(f, body);
-      else for (let b = 0; b < len; b++) chunk[body + b] = f[b];
+      if (len > 64) chunk.set(f.subarray(start, start + len), body);
+      else for (let b = 0; b < len; b++) chunk[body + b] = f[start + b];
       body += len;
     }
     this.used = body;

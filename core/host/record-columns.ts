@@ -165,12 +165,11 @@ export class RecordColumns {
    * (a subscription, frames cut short) are kept as their record.
    */
   pushView(m: MessageView): number {
-    const frames = m.frames;
     const envelope = m.envelopeFrames;
     const replied = m.replied;
     if (
       m.subscription !== undefined ||
-      envelope >= frames.length ||
+      envelope >= m.count ||
       (m.maxFrameBytes !== Infinity && m.truncated) ||
       (replied && (Number.isNaN(m.replyTs) || Number.isNaN(m.latency)))
     )
@@ -188,7 +187,7 @@ export class RecordColumns {
     ints[n + ENVELOPE] = envelope + 1;
     nums[n + REPLY_TS] = replied ? m.replyTs : NaN;
     nums[n + LATENCY] = replied ? m.latency : NaN;
-    nums[n + ARENA] = this.arena.store(frames);
+    nums[n + ARENA] = this.arena.store(m);
     this.metaLast[j] = MESSAGE_CODE | (s2c << 4) | (m.heuristic ? HEURISTIC : 0) | IN_ARENA;
     return i;
   }
