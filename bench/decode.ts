@@ -362,7 +362,8 @@ async function benchPackets(c: Capture): Promise<boolean> {
   );
   const ours = timeCommand('sh', ['-c', `node ${zmtpBin} decode --json ${c.path} > /dev/null`], REPEATS);
   if (!ours) return false;
-  const cpu = lastCpu ? `  [${lastCpu.toFixed(2)} s CPU]` : '';
+  const oursCpu = lastCpu;
+  const cpu = oursCpu ? `  [${oursCpu.toFixed(2)} s CPU]` : '';
   const rate = (t: number) =>
     `${t.toFixed(2)} s  ${(packets / t / 1e6).toFixed(2).padStart(5)} M packets/s  ${(mb / t).toFixed(1).padStart(6)} MB/s`;
   let met = packets / ours >= 1e6;
@@ -395,7 +396,7 @@ async function benchPackets(c: Capture): Promise<boolean> {
   console.log(
     `  floor: pcap-parser alone (no-op listener) ${floor.pcap.toFixed(2)} s CPU = ${perPacket(floor.pcap)} ` +
       `(${(floor.packets / floor.pcap / 1e6).toFixed(2)} M packets/s at most); Node reading the file ${floor.read.toFixed(2)} s CPU; ` +
-      `zmtp decode ${lastCpu ? `${perPacket(lastCpu)} CPU with start-up` : '(CPU not measured)'}; load average ${loadavg()[0].toFixed(1)}`,
+      `zmtp decode ${oursCpu ? `${perPacket(oursCpu)} CPU with start-up` : '(CPU not measured)'}; load average ${loadavg()[0].toFixed(1)}`,
   );
   const root = process.env.TSHARK44_ROOT ?? '/work/trixie';
   if (existsSync(`${root}/usr/bin/tshark`)) {
