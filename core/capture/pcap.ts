@@ -11,6 +11,7 @@ import { lazyPackage } from '../zmtp/lazy-package.js';
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { MAX_CAPLEN } from './limits.js';
+import { uint32 } from './uint32.js';
 import { packetBatches } from './packet-batches.js';
 import { captureWarning, type CaptureWarning, type Packet } from './types.js';
 
@@ -221,7 +222,7 @@ async function* records(reader: ChunkReader, v: PcapVariant, sink: PacketSink): 
         rh = reader.peek(recordHeader); // a copy of a header split between chunks
         at = 0;
       }
-      const caplen = be ? rh.readUInt32BE(at + 8) : rh.readUInt32LE(at + 8);
+      const caplen = uint32(rh, at + 8, !be);
       if (caplen > MAX_CAPLEN) {
         sink.warning(absurdCaplen(index + 1, caplen));
         yield;
@@ -232,9 +233,9 @@ async function* records(reader: ChunkReader, v: PcapVariant, sink: PacketSink): 
         break;
       }
       index++;
-      const sec = be ? rh.readUInt32BE(at) : rh.readUInt32LE(at);
-      const frac = be ? rh.readUInt32BE(at + 4) : rh.readUInt32LE(at + 4);
-      const origLen = be ? rh.readUInt32BE(at + 12) : rh.readUInt32LE(at + 12);
+      const sec = uint32(rh, at, !be);
+      const frac = uint32(rh, at + 4, !be);
+      const origLen = uint32(rh, at + 12, !be);
       reader.drop(recordHeader);
       const data = reader.read(caplen);
       if (frac >= unitsPerSecond) {

@@ -11,6 +11,7 @@ import { CaptureError } from './errors.js';
 import { MAX_BLOCK_LENGTH, MAX_CAPLEN } from './limits.js';
 import type { CaptureWarningCode } from './diagnostics.js';
 import { packetBatches } from './packet-batches.js';
+import { uint32 } from './uint32.js';
 import type { PacketSink } from './pcap.js';
 import { captureWarning, type CaptureWarning, type Packet } from './types.js';
 
@@ -69,10 +70,6 @@ export async function* readPcapngInto(reader: ChunkReader, sink: PacketSink): As
   yield* blocks(reader, sink);
 }
 
-function u32(b: Buffer, o: number, le: boolean): number {
-  return le ? b.readUInt32LE(o) : b.readUInt32BE(o);
-}
-
 function u16(b: Buffer, o: number, le: boolean): number {
   return le ? b.readUInt16LE(o) : b.readUInt16BE(o);
 }
@@ -111,7 +108,7 @@ async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<vo
     const contiguousHead = reader.contiguous(12);
     const head = contiguousHead ? reader.head : reader.peek(12);
     const h = contiguousHead ? reader.headOffset : 0;
-    let type = u32(head, h, le);
+    let type = uint32(head, h, le);
     if (type === BT_SHB) {
       if (head.readUInt32LE(h + 8) === BYTE_ORDER_MAGIC) le = true;
       else if (head.readUInt32BE(h + 8) === BYTE_ORDER_MAGIC) le = false;
@@ -124,7 +121,7 @@ async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<vo
       }
       type = BT_SHB;
     }
-    const length = u32(head, h + 4, le);
+    const length = uint32(head, h + 4, le);
     if (length < 12 || length % 4 !== 0) {
       warn(
         'CAPTURE_CORRUPT',
@@ -180,7 +177,7 @@ async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<vo
       block = reader.read(length);
       b = 0;
     }
-    const trailer = u32(block, b + length - 4, le);
+    const trailer = uint32(block, b + length - 4, le);
     if (trailer !== length) {
       warn(
         'CAPTURE_CORRUPT',
@@ -217,7 +214,7 @@ async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<vo
         }
         const iface: Interface = {
           linkType: u16(block, b + 8, le),
-          snapLen: u32(block, b + 12, le),
+          snapLen: uint32(block, b + 12, le),
           unitsPerSecond: 1_000_000n,
           offsetSec: 0n,
         };
@@ -238,8 +235,8 @@ async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<vo
           );
           break;
         }
-        const ifId = type === BT_EPB ? u32(block, b + 8, le) : u16(block, b + 8, le);
-        const caplen = u32(block, b + 20, le);
+        const ifId = type === BT_EPB ? uint32(block, b + 8, le) : u16(block, b + 8, le);
+        const caplen = uint32(block, b + 20, le);
         const iface = interfaces[ifId];
         if (!iface || iface.linkType < 0) {
           warn(
@@ -257,9 +254,9 @@ async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<vo
           );
           break;
         }
-        timestamp(iface, u32(block, b + 12, le), u32(block, b + 16, le), ts);
+        timestamp(iface, uint32(block, b + 12, le), uint32(block, b + 16, le), ts);
         const data = block.subarray(b + 28, b + 28 + caplen);
-        sink.packet(iface.linkType, data, ts.sec, ts.nsec, u32(block, b + 24, le), index, ifId);
+        sink.packet(iface.linkType, data, ts.sec, ts.nsec, uint32(block, b + 24, le), index, ifId);
         break;
       }
       case BT_SPB: {
@@ -273,7 +270,7 @@ async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<vo
           );
           break;
         }
-        const origLen = u32(block, b + 8, le);
+        const origLen = uint32(block, b + 8, le);
         // A simple packet block's captured length is implied: min(original length, snap length, room in block).
         let caplen = Math.min(origLen, bodyLength - 4);
         if (iface.snapLen > 0) caplen = Math.min(caplen, iface.snapLen);
