@@ -132,7 +132,12 @@ async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<vo
     }
     const known = type === BT_SHB || type === BT_IDB || type === BT_EPB || type === BT_SPB || type === BT_PB;
     if (!known) {
-      // Unknown or uninteresting block (statistics, name resolution, custom, ...): skip by streaming.
+      // Unknown or uninteresting block (statistics, name resolution, custom, ...): dropped when already
+      // buffered, else skipped by streaming (never buffered whole), after a turn for the sink's consumer.
+      if (reader.has(length)) {
+        reader.drop(length);
+        continue;
+      }
       yield;
       const skipped = await reader.skip(length);
       if (skipped < length) {
