@@ -52,6 +52,22 @@ export class ChunkReader {
     return this.available >= n;
   }
 
+  /** True when the next n bytes (n > 0) lie in one buffered chunk: then they are `head[headOffset ..
+   *  headOffset + n)`, for a parser to read in place, without a view or a copy. */
+  contiguous(n: number): boolean {
+    return this.chunks.length > 0 && this.chunks[0].length - this.offset >= n;
+  }
+
+  /** The chunk the next byte is in (only while something is buffered). */
+  get head(): Buffer {
+    return this.chunks[0];
+  }
+
+  /** Where the next byte is in `head`. */
+  get headOffset(): number {
+    return this.offset;
+  }
+
   /** Returns the next n bytes without consuming them (n must be buffered). */
   peek(n: number): Buffer {
     return this.take(n, false);

@@ -4,8 +4,8 @@ import { closeSync, createReadStream, openSync, promises as fsp, readSync } from
 import type { Readable } from 'node:stream';
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
-import { pcapVariant, readPcapBatches, readPcapInto, sinkPacket, type PacketSink } from './pcap.js';
-import { isPcapngMagic, readPcapngBatches } from './pcapng.js';
+import { pcapVariant, readPcapBatches, readPcapInto, type PacketSink } from './pcap.js';
+import { isPcapngMagic, readPcapngBatches, readPcapngInto } from './pcapng.js';
 import type { CaptureWarning, Packet } from './types.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng';
@@ -40,7 +40,7 @@ export interface CaptureSource extends AsyncIterable<Packet | CaptureWarning> {
    *  awaits for consumers that keep up with the file. */
   batches(): AsyncIterable<(Packet | CaptureWarning)[]>;
   /** The same packets and warnings handed to `sink` as they are read, without a Packet object for each
-   *  microsecond pcap record; yields once the packets of each read have been handed over. */
+   *  (every format); yields once the packets of each read have been handed over. */
   into(sink: PacketSink): AsyncIterable<void>;
   readonly bytesRead: number;
   readonly totalBytes: number | undefined;
@@ -161,16 +161,7 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
     const reader = await start();
     try {
       try {
-        if (state.format === 'pcap') yield* readPcapInto(reader, sink);
-        else {
-          for await (const batch of readPcapngBatches(reader)) {
-            for (const p of batch) {
-              if ('kind' in p) sink.warning(p);
-              else sinkPacket(sink, p);
-            }
-            yield;
-          }
-        }
+        yield* state.format === 'pcap' ? readPcapInto(reader, sink) : readPcapngInto(reader, sink);
       } catch (e) {
         throw readError(e);
       }

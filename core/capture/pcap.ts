@@ -3,13 +3,17 @@
 // Microsecond files go through the `pcap-parser` package (the project's chosen pcap reader), fed a chunk
 // at a time; it knows neither the nanosecond nor the modified variant, so those are parsed here. Packet
 // data are views of the chunk they were read in (pcap-parser never writes to a buffer it has handed out).
+// Each variant has one parser, which hands packets to a PacketSink; readPcapBatches collects them as
+// Packet objects (packet-batches.ts), the capture thread takes them as they come (readPcapInto).
 import type PcapParser from 'pcap-parser';
 import type { PcapGlobalHeader, PcapPacketHeader } from 'pcap-parser';
 import { lazyPackage } from '../zmtp/lazy-package.js';
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { MAX_CAPLEN } from './limits.js';
-import { captureWarning, packetTime, type CaptureWarning, type Packet } from './types.js';
+import { uint32 } from './uint32.js';
+import { packetBatches } from './packet-batches.js';
+import { captureWarning, type CaptureWarning, type Packet } from './types.js';
 
 /** Loaded on the first microsecond pcap file, not when the engine is imported (see lazy-package.ts). */
 const pcapParser = lazyPackage<typeof PcapParser>('pcap-parser');
@@ -36,29 +40,16 @@ export function pcapVariant(magic: Buffer): PcapVariant | undefined {
  *  (the capture thread: readPcapInto, CaptureSource.into). `data` is a view of the buffer the packet was
  *  read in, which no reader writes to again. */
 export interface PacketSink {
-  packet(linkType: number, data: Buffer, tsSec: number, tsNsec: number, origLen: number, index: number): void;
+  /** `interfaceId`: the pcapng interface; classic pcap leaves it out (0). */
+  packet(linkType: number, data: Buffer, tsSec: number, tsNsec: number, origLen: number, index: number, interfaceId?: number): void;
   warning(w: CaptureWarning): void;
-}
-
-/** A Packet sink.packet is given, as one (what sinks of readers that make Packets anyway are handed). */
-export function sinkPacket(sink: PacketSink, p: Packet): void {
-  sink.packet(p.linkType, p.data, p.tsSec, p.tsNsec, p.origLen, p.index);
 }
 
 /** Reads a classic pcap file into `sink`, yielding once the packets of each read have been handed over. */
 export async function* readPcapInto(source: ChunkReader, sink: PacketSink): AsyncGenerator<void> {
   const variant = await openPcap(source);
-  if (variant.resolution === 'usec' && !variant.modified) {
-    yield* viaPcapParser(source, sink, variant.bigEndian);
-    return;
-  }
-  for await (const batch of records(source, variant)) {
-    for (const p of batch) {
-      if ('kind' in p) sink.warning(p);
-      else sinkPacket(sink, p);
-    }
-    yield;
-  }
+  if (variant.resolution === 'usec' && !variant.modified) yield* viaPcapParser(source, sink, variant.bigEndian);
+  else yield* records(source, variant, sink);
 }
 
 /** Reads the magic; throws when there is none. */
@@ -81,27 +72,10 @@ export async function* readPcap(source: ByteSource | ChunkReader): AsyncGenerato
 export async function* readPcapBatches(source: ByteSource | ChunkReader): AsyncGenerator<(Packet | CaptureWarning)[]> {
   const reader = source instanceof ChunkReader ? source : new ChunkReader(source);
   try {
-    const variant = await openPcap(reader);
-    if (variant.resolution === 'usec' && !variant.modified) {
-      // The sink makes Packets, a batch of them per read.
-      let batch: (Packet | CaptureWarning)[] = [];
-      const sink: PacketSink = {
-        packet: (linkType, data, sec, nsec, origLen, index) => batch.push(packet(index, linkType, sec, nsec, data, origLen)),
-        warning: (w) => batch.push(w),
-      };
-      for await (const _ of viaPcapParser(reader, sink, variant.bigEndian)) {
-        if (batch.length === 0) continue;
-        yield batch;
-        batch = [];
-      }
-    } else yield* records(reader, variant);
+    yield* packetBatches((sink) => readPcapInto(reader, sink));
   } finally {
     await reader.close();
   }
-}
-
-function packet(index: number, linkType: number, sec: number, nsec: number, data: Buffer, origLen: number): Packet {
-  return { ts: packetTime(sec, nsec), tsSec: sec, tsNsec: nsec, linkType, data, origLen, interfaceId: 0, index };
 }
 
 function absurdCaplen(index: number, caplen: number): CaptureWarning {
@@ -220,9 +194,12 @@ async function* viaPcapParser(reader: ChunkReader, sink: PacketSink, bigEndian: 
   yield;
 }
 
-async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Packet | CaptureWarning)[]> {
+/** Nanosecond and modified pcap into `sink`, read in place in the chunk: one Buffer view per packet (its
+ *  data; a copy when a record spans chunks), yielding before each read. */
+async function* records(reader: ChunkReader, v: PcapVariant, sink: PacketSink): AsyncGenerator<void> {
   if (!(await reader.fill(24))) {
-    yield [captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${reader.buffered} of 24 bytes`)];
+    sink.warning(captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${reader.buffered} of 24 bytes`));
+    yield;
     return;
   }
   const gh = reader.read(24);
@@ -234,14 +211,21 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Pa
   let index = 0;
   for (;;) {
     // Every record already buffered, without awaiting; then one read for more.
-    const batch: (Packet | CaptureWarning)[] = [];
     let need = recordHeader;
     while (reader.has(recordHeader)) {
-      const rh = reader.peek(recordHeader);
-      const caplen = be ? rh.readUInt32BE(8) : rh.readUInt32LE(8);
+      let rh: Buffer;
+      let at: number;
+      if (reader.contiguous(recordHeader)) {
+        rh = reader.head;
+        at = reader.headOffset;
+      } else {
+        rh = reader.peek(recordHeader); // a copy of a header split between chunks
+        at = 0;
+      }
+      const caplen = uint32(rh, at + 8, !be);
       if (caplen > MAX_CAPLEN) {
-        batch.push(absurdCaplen(index + 1, caplen));
-        yield batch;
+        sink.warning(absurdCaplen(index + 1, caplen));
+        yield;
         return;
       }
       if (!reader.has(recordHeader + caplen)) {
@@ -249,13 +233,13 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Pa
         break;
       }
       index++;
-      const sec = be ? rh.readUInt32BE(0) : rh.readUInt32LE(0);
-      const frac = be ? rh.readUInt32BE(4) : rh.readUInt32LE(4);
-      const origLen = be ? rh.readUInt32BE(12) : rh.readUInt32LE(12);
+      const sec = uint32(rh, at, !be);
+      const frac = uint32(rh, at + 4, !be);
+      const origLen = uint32(rh, at + 12, !be);
       reader.drop(recordHeader);
       const data = reader.read(caplen);
       if (frac >= unitsPerSecond) {
-        batch.push(
+        sink.warning(
           captureWarning(
             'CAPTURE_BAD_RECORD',
             `packet ${index}: timestamp fraction ${frac} is out of range for ${v.resolution} resolution`,
@@ -263,22 +247,23 @@ async function* records(reader: ChunkReader, v: PcapVariant): AsyncGenerator<(Pa
           ),
         );
       }
-      batch.push(packet(index, linkType, sec, nsec ? frac : frac * 1000, data, origLen));
+      sink.packet(linkType, data, sec, nsec ? frac : frac * 1000, origLen, index);
     }
-    if (batch.length > 0) yield batch;
+    yield;
     if (!(await reader.fill(need))) {
       if (reader.buffered === 0) return;
       if (reader.buffered < recordHeader) {
-        yield [
+        sink.warning(
           captureWarning(
             'CAPTURE_TRUNCATED',
             `capture is truncated: packet ${index + 1} record header has ${reader.buffered} of ${recordHeader} bytes; packets before it were read`,
             index + 1,
           ),
-        ];
+        );
       } else {
-        yield [truncated(index + 1, reader.buffered - recordHeader, need - recordHeader)];
+        sink.warning(truncated(index + 1, reader.buffered - recordHeader, need - recordHeader));
       }
+      yield;
       return;
     }
   }

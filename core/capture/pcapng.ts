@@ -3,11 +3,17 @@
 // Enhanced Packet, Simple Packet and the obsolete Packet block. Other blocks are skipped without
 // being buffered. Structural corruption (bad block length, mismatched trailer) is reported as a
 // warning and stops reading, since nothing after it can be trusted.
+// One parser (`blocks`) hands packets to a PacketSink, reading each block in place in its chunk (one
+// Buffer view per packet, its data); readPcapngBatches collects them as Packet objects (packet-batches.ts),
+// the capture thread takes them as they come (readPcapngInto).
 import { ChunkReader, type ByteSource } from './chunk-reader.js';
 import { CaptureError } from './errors.js';
 import { MAX_BLOCK_LENGTH, MAX_CAPLEN } from './limits.js';
 import type { CaptureWarningCode } from './diagnostics.js';
-import { captureWarning, packetTime, type CaptureWarning, type Packet } from './types.js';
+import { packetBatches } from './packet-batches.js';
+import { uint32 } from './uint32.js';
+import type { PacketSink } from './pcap.js';
+import { captureWarning, type CaptureWarning, type Packet } from './types.js';
 
 export const BT_SHB = 0x0a0d0d0a;
 export const BT_IDB = 0x00000001;
@@ -46,171 +52,179 @@ export async function* readPcapng(source: ByteSource | ChunkReader): AsyncGenera
 export async function* readPcapngBatches(source: ByteSource | ChunkReader): AsyncGenerator<(Packet | CaptureWarning)[]> {
   const reader = source instanceof ChunkReader ? source : new ChunkReader(source);
   try {
-    if (!(await reader.fill(4))) {
-      if (reader.buffered === 0) throw new CaptureError('EEMPTY', 'capture is empty (0 bytes)');
-      throw new CaptureError('EBADMAGIC', `capture is too short to be a pcapng file (${reader.buffered} bytes)`);
-    }
-    if (!isPcapngMagic(reader.peek(4))) {
-      throw new CaptureError(
-        'EBADMAGIC',
-        `not a pcapng file: first block type 0x${reader.peek(4).toString('hex')} is not a Section Header`,
-      );
-    }
-    yield* blocks(reader);
+    yield* packetBatches((sink) => readPcapngInto(reader, sink));
   } finally {
     await reader.close();
   }
 }
 
-async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWarning)[]> {
-  // Every block already read is decoded without awaiting; the results go out a batch at a time.
-  let out: (Packet | CaptureWarning)[] = [];
+/** Reads a pcapng file into `sink`, yielding once the packets of each read have been handed over. */
+export async function* readPcapngInto(reader: ChunkReader, sink: PacketSink): AsyncGenerator<void> {
+  if (!(await reader.fill(4))) {
+    if (reader.buffered === 0) throw new CaptureError('EEMPTY', 'capture is empty (0 bytes)');
+    throw new CaptureError('EBADMAGIC', `capture is too short to be a pcapng file (${reader.buffered} bytes)`);
+  }
+  if (!isPcapngMagic(reader.peek(4))) {
+    throw new CaptureError('EBADMAGIC', `not a pcapng file: first block type 0x${reader.peek(4).toString('hex')} is not a Section Header`);
+  }
+  yield* blocks(reader, sink);
+}
+
+function u16(b: Buffer, o: number, le: boolean): number {
+  return le ? b.readUInt16LE(o) : b.readUInt16BE(o);
+}
+
+/** A packet's time, worked out by `timestamp`: one object per reader, not one per packet. */
+interface Timestamp {
+  sec: number;
+  nsec: number;
+}
+
+async function* blocks(reader: ChunkReader, sink: PacketSink): AsyncGenerator<void> {
+  // Every block already buffered is decoded without awaiting; the sink's consumer gets a turn before each read.
   let le = true;
   let interfaces: Interface[] = [];
   let index = 0;
   let section = 0;
-  const warn = (code: CaptureWarningCode, message: string, at?: number): CaptureWarning => captureWarning(code, message, at);
+  const ts: Timestamp = { sec: 0, nsec: 0 };
+  const warn = (code: CaptureWarningCode, message: string, at?: number) => sink.warning(captureWarning(code, message, at));
 
   blocks: for (;;) {
     const blockStart = reader.position;
     if (!reader.has(12)) {
-      if (out.length > 0) {
-        yield out;
-        out = [];
-      }
+      yield;
       await reader.fill(12);
     }
     if (!reader.has(12)) {
       if (reader.buffered > 0)
-        out.push(
-          warn(
-            'CAPTURE_TRUNCATED',
-            `capture is truncated: block at offset ${blockStart} has ${reader.buffered} of at least 12 bytes; packets before it were read`,
-            index + 1,
-          ),
+        warn(
+          'CAPTURE_TRUNCATED',
+          `capture is truncated: block at offset ${blockStart} has ${reader.buffered} of at least 12 bytes; packets before it were read`,
+          index + 1,
         );
       break blocks;
     }
-    const head = reader.peek(12);
-    let type = le ? head.readUInt32LE(0) : head.readUInt32BE(0);
+    // The block's first 12 bytes, in place (a copy only when they are split between chunks).
+    const contiguousHead = reader.contiguous(12);
+    const head = contiguousHead ? reader.head : reader.peek(12);
+    const h = contiguousHead ? reader.headOffset : 0;
+    let type = uint32(head, h, le);
     if (type === BT_SHB) {
-      const bom = head.readUInt32LE(8);
-      if (bom === BYTE_ORDER_MAGIC) le = true;
-      else if (head.readUInt32BE(8) === BYTE_ORDER_MAGIC) le = false;
+      if (head.readUInt32LE(h + 8) === BYTE_ORDER_MAGIC) le = true;
+      else if (head.readUInt32BE(h + 8) === BYTE_ORDER_MAGIC) le = false;
       else {
-        out.push(
-          warn(
-            'CAPTURE_CORRUPT',
-            `section header at offset ${blockStart} has an invalid byte-order magic 0x${head.toString('hex', 8, 12)}; reading stopped`,
-          ),
+        warn(
+          'CAPTURE_CORRUPT',
+          `section header at offset ${blockStart} has an invalid byte-order magic 0x${head.toString('hex', h + 8, h + 12)}; reading stopped`,
         );
         break blocks;
       }
       type = BT_SHB;
     }
-    const length = le ? head.readUInt32LE(4) : head.readUInt32BE(4);
+    const length = uint32(head, h + 4, le);
     if (length < 12 || length % 4 !== 0) {
-      out.push(
-        warn(
-          'CAPTURE_CORRUPT',
-          `block at offset ${blockStart} (type 0x${type.toString(16)}) has an invalid length ${length}; file is corrupt, reading stopped`,
-          index + 1,
-        ),
+      warn(
+        'CAPTURE_CORRUPT',
+        `block at offset ${blockStart} (type 0x${type.toString(16)}) has an invalid length ${length}; file is corrupt, reading stopped`,
+        index + 1,
       );
       break blocks;
     }
     const known = type === BT_SHB || type === BT_IDB || type === BT_EPB || type === BT_SPB || type === BT_PB;
     if (!known) {
-      // Unknown or uninteresting block (statistics, name resolution, custom, ...): skip by streaming.
-      if (out.length > 0) {
-        yield out;
-        out = [];
+      // Unknown or uninteresting block (statistics, name resolution, custom, ...): dropped when already
+      // buffered, else skipped by streaming (never buffered whole), after a turn for the sink's consumer.
+      if (reader.has(length)) {
+        reader.drop(length);
+        continue;
       }
+      yield;
       const skipped = await reader.skip(length);
       if (skipped < length) {
-        out.push(
-          warn(
-            'CAPTURE_TRUNCATED',
-            `capture is truncated: block at offset ${blockStart} (type 0x${type.toString(16)}) has ${skipped} of ${length} bytes`,
-            index + 1,
-          ),
+        warn(
+          'CAPTURE_TRUNCATED',
+          `capture is truncated: block at offset ${blockStart} (type 0x${type.toString(16)}) has ${skipped} of ${length} bytes`,
+          index + 1,
         );
         break blocks;
       }
       continue;
     }
     if (length > MAX_BLOCK_LENGTH || (type !== BT_SHB && type !== BT_IDB && length > MAX_CAPLEN + 4096)) {
-      out.push(
-        warn(
-          'CAPTURE_CORRUPT',
-          `block at offset ${blockStart} (type 0x${type.toString(16)}) claims ${length} bytes, over the limit; file is corrupt, reading stopped`,
-          index + 1,
-        ),
+      warn(
+        'CAPTURE_CORRUPT',
+        `block at offset ${blockStart} (type 0x${type.toString(16)}) claims ${length} bytes, over the limit; file is corrupt, reading stopped`,
+        index + 1,
       );
       break blocks;
     }
     if (!reader.has(length)) {
-      if (out.length > 0) {
-        yield out;
-        out = [];
-      }
+      yield;
       await reader.fill(length);
     }
     if (!reader.has(length)) {
       const isPacket = type === BT_EPB || type === BT_SPB || type === BT_PB;
-      out.push(
-        warn(
-          'CAPTURE_TRUNCATED',
-          `capture is truncated: ${isPacket ? `packet ${index + 1}` : `block at offset ${blockStart}`} has ${reader.buffered} of ${length} bytes; packets before it were read`,
-          isPacket ? index + 1 : undefined,
-        ),
+      warn(
+        'CAPTURE_TRUNCATED',
+        `capture is truncated: ${isPacket ? `packet ${index + 1}` : `block at offset ${blockStart}`} has ${reader.buffered} of ${length} bytes; packets before it were read`,
+        isPacket ? index + 1 : undefined,
       );
       break blocks;
     }
-    const block = reader.read(length);
-    const u32 = (o: number) => (le ? block.readUInt32LE(o) : block.readUInt32BE(o));
-    const u16 = (o: number) => (le ? block.readUInt16LE(o) : block.readUInt16BE(o));
-    if (u32(length - 4) !== length) {
-      out.push(
-        warn(
-          'CAPTURE_CORRUPT',
-          `block at offset ${blockStart}: trailing length ${u32(length - 4)} differs from leading length ${length}; file is corrupt, reading stopped`,
-          index + 1,
-        ),
+    // The whole block, in place (a copy only when it is split between chunks): block[b .. b + length).
+    let block: Buffer;
+    let b: number;
+    if (reader.contiguous(length)) {
+      block = reader.head;
+      b = reader.headOffset;
+      reader.drop(length);
+    } else {
+      block = reader.read(length);
+      b = 0;
+    }
+    const trailer = uint32(block, b + length - 4, le);
+    if (trailer !== length) {
+      warn(
+        'CAPTURE_CORRUPT',
+        `block at offset ${blockStart}: trailing length ${trailer} differs from leading length ${length}; file is corrupt, reading stopped`,
+        index + 1,
       );
       break blocks;
     }
-    const body = block.subarray(8, length - 4);
+    const bodyLength = length - 12;
 
     switch (type) {
       case BT_SHB: {
         section++;
         interfaces = [];
-        if (body.length < 16) {
-          out.push(warn('CAPTURE_CORRUPT', `section header at offset ${blockStart} is too short (${length} bytes); reading stopped`));
+        if (bodyLength < 16) {
+          warn('CAPTURE_CORRUPT', `section header at offset ${blockStart} is too short (${length} bytes); reading stopped`);
           break blocks;
         }
-        const major = u16(12);
+        const major = u16(block, b + 12, le);
         if (major !== 1) {
-          out.push(warn('CAPTURE_UNSUPPORTED', `section ${section} has unsupported pcapng version ${major}.${u16(14)}; reading stopped`));
+          warn(
+            'CAPTURE_UNSUPPORTED',
+            `section ${section} has unsupported pcapng version ${major}.${u16(block, b + 14, le)}; reading stopped`,
+          );
           break blocks;
         }
         break;
       }
       case BT_IDB: {
-        if (body.length < 8) {
-          out.push(
-            warn(
-              'CAPTURE_BAD_RECORD',
-              `interface description at offset ${blockStart} is too short; interface ${interfaces.length} ignored`,
-            ),
-          );
+        if (bodyLength < 8) {
+          warn('CAPTURE_BAD_RECORD', `interface description at offset ${blockStart} is too short; interface ${interfaces.length} ignored`);
           interfaces.push({ linkType: -1, snapLen: 0, unitsPerSecond: 1_000_000n, offsetSec: 0n });
           break;
         }
-        const iface: Interface = { linkType: u16(8), snapLen: u32(12), unitsPerSecond: 1_000_000n, offsetSec: 0n };
-        const problem = parseIdbOptions(body.subarray(8), le, iface);
-        if (problem) out.push(warn('CAPTURE_BAD_RECORD', `interface ${interfaces.length} in section ${section}: ${problem}`));
+        const iface: Interface = {
+          linkType: u16(block, b + 8, le),
+          snapLen: uint32(block, b + 12, le),
+          unitsPerSecond: 1_000_000n,
+          offsetSec: 0n,
+        };
+        const problem = parseIdbOptions(block.subarray(b + 16, b + length - 4), le, iface);
+        if (problem) warn('CAPTURE_BAD_RECORD', `interface ${interfaces.length} in section ${section}: ${problem}`);
         interfaces.push(iface);
         break;
       }
@@ -218,73 +232,64 @@ async function* blocks(reader: ChunkReader): AsyncGenerator<(Packet | CaptureWar
       case BT_PB: {
         index++;
         const fixed = 20;
-        if (body.length < fixed) {
-          out.push(
-            warn(
-              'CAPTURE_BAD_RECORD',
-              `packet ${index}: ${type === BT_EPB ? 'enhanced' : 'obsolete'} packet block is too short (${length} bytes); skipped`,
-              index,
-            ),
+        if (bodyLength < fixed) {
+          warn(
+            'CAPTURE_BAD_RECORD',
+            `packet ${index}: ${type === BT_EPB ? 'enhanced' : 'obsolete'} packet block is too short (${length} bytes); skipped`,
+            index,
           );
           break;
         }
-        const ifId = type === BT_EPB ? u32(8) : u16(8);
-        const tsHigh = u32(12);
-        const tsLow = u32(16);
-        const caplen = u32(20);
-        const origLen = u32(24);
+        const ifId = type === BT_EPB ? uint32(block, b + 8, le) : u16(block, b + 8, le);
+        const caplen = uint32(block, b + 20, le);
         const iface = interfaces[ifId];
         if (!iface || iface.linkType < 0) {
-          out.push(
-            warn(
-              'CAPTURE_BAD_RECORD',
-              `packet ${index}: refers to interface ${ifId}, but section ${section} describes ${interfaces.length}; skipped`,
-              index,
-            ),
+          warn(
+            'CAPTURE_BAD_RECORD',
+            `packet ${index}: refers to interface ${ifId}, but section ${section} describes ${interfaces.length}; skipped`,
+            index,
           );
           break;
         }
-        if (caplen > body.length - fixed) {
-          out.push(
-            warn(
-              'CAPTURE_BAD_RECORD',
-              `packet ${index}: captured length ${caplen} exceeds its block (${body.length - fixed} bytes); skipped`,
-              index,
-            ),
+        if (caplen > bodyLength - fixed) {
+          warn(
+            'CAPTURE_BAD_RECORD',
+            `packet ${index}: captured length ${caplen} exceeds its block (${bodyLength - fixed} bytes); skipped`,
+            index,
           );
           break;
         }
-        const data = block.subarray(28, 28 + caplen);
-        out.push(makePacket(index, iface, ifId, tsHigh, tsLow, data, origLen));
+        timestamp(iface, uint32(block, b + 12, le), uint32(block, b + 16, le), ts);
+        const data = block.subarray(b + 28, b + 28 + caplen);
+        sink.packet(iface.linkType, data, ts.sec, ts.nsec, uint32(block, b + 24, le), index, ifId);
         break;
       }
       case BT_SPB: {
         index++;
         const iface = interfaces[0];
-        if (body.length < 4 || !iface || iface.linkType < 0) {
-          out.push(
-            warn(
-              'CAPTURE_BAD_RECORD',
-              `packet ${index}: simple packet block ${body.length < 4 ? 'is too short' : 'without an interface 0'}; skipped`,
-              index,
-            ),
+        if (bodyLength < 4 || !iface || iface.linkType < 0) {
+          warn(
+            'CAPTURE_BAD_RECORD',
+            `packet ${index}: simple packet block ${bodyLength < 4 ? 'is too short' : 'without an interface 0'}; skipped`,
+            index,
           );
           break;
         }
-        const origLen = u32(8);
+        const origLen = uint32(block, b + 8, le);
         // A simple packet block's captured length is implied: min(original length, snap length, room in block).
-        let caplen = Math.min(origLen, body.length - 4);
+        let caplen = Math.min(origLen, bodyLength - 4);
         if (iface.snapLen > 0) caplen = Math.min(caplen, iface.snapLen);
-        const data = block.subarray(12, 12 + caplen);
-        out.push({ ts: 0, tsSec: 0, tsNsec: 0, linkType: iface.linkType, data, origLen, interfaceId: 0, index });
+        const data = block.subarray(b + 12, b + 12 + caplen);
+        sink.packet(iface.linkType, data, 0, 0, origLen, index, 0); // a simple packet block has no timestamp
         break;
       }
     }
   }
-  if (out.length > 0) yield out;
+  yield;
 }
 
-function makePacket(index: number, iface: Interface, ifId: number, tsHigh: number, tsLow: number, data: Buffer, origLen: number): Packet {
+/** Works out a packet's time from its timestamp units into `out`. */
+function timestamp(iface: Interface, tsHigh: number, tsLow: number, out: Timestamp): void {
   // Usual case (microsecond or coarser, no offset, a timestamp below 2^53 units): exact in plain numbers,
   // much cheaper than BigInt.
   iface.plainUnits ??= iface.offsetSec === 0n && iface.unitsPerSecond <= 1_000_000n ? Number(iface.unitsPerSecond) : 0;
@@ -300,16 +305,14 @@ function makePacket(index: number, iface: Interface, ifId: number, tsHigh: numbe
       sec++;
       rem -= ups1;
     }
-    const nsec = Math.floor((rem * 1e9) / ups1);
-    return { ts: packetTime(sec, nsec), tsSec: sec, tsNsec: nsec, linkType: iface.linkType, data, origLen, interfaceId: ifId, index };
+    out.sec = sec;
+    out.nsec = Math.floor((rem * 1e9) / ups1);
+    return;
   }
   const units = (BigInt(tsHigh) << 32n) | BigInt(tsLow);
   const ups = iface.unitsPerSecond;
-  const sec = units / ups + iface.offsetSec;
-  const nsec = ((units % ups) * NS) / ups;
-  const tsSec = Number(sec);
-  const tsNsec = Number(nsec);
-  return { ts: packetTime(tsSec, tsNsec), tsSec, tsNsec, linkType: iface.linkType, data, origLen, interfaceId: ifId, index };
+  out.sec = Number(units / ups + iface.offsetSec);
+  out.nsec = Number(((units % ups) * NS) / ups);
 }
 
 /** Reads the IDB options this reader needs; returns a description of the first problem, if any. */

@@ -1,5 +1,5 @@
-// CaptureSource.into (the capture thread's reading: packets handed to a sink, no Packet object for
-// microsecond pcap records) gives what iterating the source gives, in the same order with the warnings in
+// CaptureSource.into (the capture thread's reading: packets handed to a sink, no Packet object for any
+// record) gives what iterating the source gives, in the same order with the warnings in
 // place: for every sample capture (microsecond and nanosecond pcap, pcapng) whole and cut short.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
