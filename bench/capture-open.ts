@@ -16,7 +16,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { launchBrowser, startServe } from '../test/e2e/serve-harness.js';
-import { packetCapture } from './decode.js';
+import { convertedCapture, OTHER_FORMATS, packetCapture } from './decode.js';
 import type { InspectRecord } from '../core/inspect/records.js';
 import type { MessageView } from '../core/inspect/message-view.js';
 
@@ -102,6 +102,15 @@ const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 
 
 export async function benchCaptureOpen(): Promise<boolean> {
   const capture = await packetCapture();
+  // BENCH_OPEN_FORMAT=nsecpcap|pcapng: the same packets in another format (read by our readers, not pcap-parser).
+  const format = process.env.BENCH_OPEN_FORMAT;
+  if (format) {
+    const f = OTHER_FORMATS.find((o) => o.editcap === format);
+    if (!f) throw new Error(`BENCH_OPEN_FORMAT: ${format} is not one of ${OTHER_FORMATS.map((o) => o.editcap).join(', ')}`);
+    const converted = convertedCapture(capture.path, f);
+    if (!converted) return false;
+    capture.path = converted;
+  }
   const size = statSync(capture.path).size;
   // @ts-ignore: the built library (npm run build:core); the bench measures what users run
   const { decodeCapture } = await import('../out/core/inspect/decode-capture.js');

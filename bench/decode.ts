@@ -328,7 +328,7 @@ export async function packetCapture(): Promise<Capture> {
 }
 
 /** Formats the packet-heavy capture is also timed in: editcap's name for each, and which of our readers reads it. */
-const OTHER_FORMATS = [
+export const OTHER_FORMATS = [
   { label: 'nanosecond pcap', editcap: 'nsecpcap', suffix: '.nsec.pcap', reader: 'ours (core/capture/pcap.ts records)' },
   { label: 'pcapng', editcap: 'pcapng', suffix: '.pcapng', reader: 'ours (core/capture/pcapng.ts blocks)' },
 ];
@@ -337,7 +337,7 @@ const OTHER_FORMATS = [
  * The capture at `path` converted by editcap (Debian's wireshark-common) to another format, kept next to it
  * and made again when the source is newer; undefined (said why) when editcap is missing or fails.
  */
-function convertedCapture(path: string, f: (typeof OTHER_FORMATS)[number]): string | undefined {
+export function convertedCapture(path: string, f: (typeof OTHER_FORMATS)[number]): string | undefined {
   const out = path.replace(/\.pcap$/, '') + f.suffix;
   if (existsSync(out) && statSync(out).mtimeMs >= statSync(path).mtimeMs) return out;
   const tmp = `${out}.${process.pid}.tmp`;

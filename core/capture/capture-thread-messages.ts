@@ -17,7 +17,8 @@ export interface ThreadInput {
 
 /** Main thread -> worker. */
 export type ToThread =
-  | { type: 'ack' }
+  /** A batch read; its buffer comes back (transferred) for the worker to write again. */
+  | { type: 'ack'; buffer?: ArrayBuffer }
   | { type: 'chunk'; buffer: ArrayBuffer; length: number }
   | { type: 'end' }
   /** The upload's own stream failed; the worker reads that as a read error. */

@@ -81,7 +81,7 @@ export interface CaptureThreadResult {
 
 /**
  * Reads `input` in a capture thread. `onBatch` gets every batch in order; the next one waits for its
- * returned promise. Rejects with the reading's own CaptureError (ENOENT, EBADMAGIC, EIO...), or EWORKER
+ * returned promise, after which the batch's buffer goes back to the thread (keep copies, not views). Rejects with the reading's own CaptureError (ENOENT, EBADMAGIC, EIO...), or EWORKER
  * when the thread fails or exits; batches delivered before stay delivered.
  */
 export async function runCaptureThread(
@@ -155,7 +155,8 @@ export async function runCaptureThread(
       switch (m.type) {
         case 'batch':
           await onBatch(m.buffer, m.length);
-          send({ type: 'ack' });
+          // The batch's buffer back to the worker to be written again (onBatch keeps no view of it).
+          send({ type: 'ack', buffer: m.buffer }, [m.buffer]);
           // Let this thread's other work (a server's requests: the page asking for its first rows) run
           // between batches: with batches queued, the loop would otherwise go on in microtasks alone.
           await new Promise<void>((resolve) => setImmediate(resolve));

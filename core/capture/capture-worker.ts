@@ -29,6 +29,7 @@ const PREFETCH_CHUNKS = 32;
 port.on('message', (m: ToThread) => {
   if (m.type === 'ack') {
     inFlight--;
+    if (m.buffer) writer.recycle(m.buffer);
     acked?.();
     acked = undefined;
     return;

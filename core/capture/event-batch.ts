@@ -22,6 +22,9 @@ const DIRS: readonly Direction[] = ['c2s', 's2c'];
 /** A batch's bytes start this big; a batch is sent once it holds this much (or at the end of a read). */
 export const BATCH_BYTES = 256 * 1024;
 
+/** Returned batch buffers a writer keeps for reuse (as many as may be in flight is plenty). */
+const MAX_SPARE_BATCHES = 20;
+
 /** Packs items into a growing buffer; take() hands over the bytes so far as a transferable ArrayBuffer. */
 export class BatchWriter {
   private buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
@@ -35,14 +38,27 @@ export class BatchWriter {
     return this.at;
   }
 
+  /** Batch buffers the reader gave back (recycle), taken before a new one is allocated. */
+  private spare: ArrayBuffer[] = [];
+
   /** The batch so far (its ArrayBuffer is the writer's no more) and its length; the writer starts a new one. */
   take(): { buffer: ArrayBuffer; length: number; packets: number } {
     const out = { buffer: this.buf.buffer, length: this.at, packets: this.packets };
-    this.buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    const spare = this.spare.pop();
+    this.buf = spare ? Buffer.from(spare) : Buffer.allocUnsafeSlow(BATCH_BYTES);
     this.view = viewOf(this.buf);
     this.at = 0;
     this.packets = 0;
     return out;
+  }
+
+  /**
+   * A batch's buffer back from the reader, once nothing there refers to it, to be written again: batches
+   * made fresh each time are ~140 MB of new memory a million packets, and the receiving thread's V8 answers
+   * that much external memory with full collections. Only buffers of the first size are kept, a few.
+   */
+  recycle(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === BATCH_BYTES && this.spare.length < MAX_SPARE_BATCHES) this.spare.push(buffer);
   }
 
   packet(ts: number): void {
@@ -212,8 +228,8 @@ export class BatchFormatError extends Error {
   readonly code = 'EWORKER';
 }
 
-/** Reads the items of a batch (its first `length` bytes) into `h`. Data are ranges of, and datagram payloads
- *  views of, `buffer`. */
+/** Reads the items of a batch (its first `length` bytes) into `h`. Data are ranges of `buffer`, valid
+ *  during the call (the buffer is given back to the writer afterwards); datagram payloads are copies. */
 export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler): void {
   const b = Buffer.from(buffer, 0, length);
   // Numbers through a DataView: several times cheaper than Buffer's read methods.
@@ -300,7 +316,8 @@ export function readBatch(buffer: ArrayBuffer, length: number, h: BatchHandler):
         const n = v.getUint32(at, true);
         at += 4;
         need(n);
-        h.datagram({ ipVersion, src, dst, protocol, payload: b.subarray(at, at + n), length: wire }, ts);
+        // A copy: the batch's buffer goes back to the writer after the batch (BatchWriter.recycle).
+        h.datagram({ ipVersion, src, dst, protocol, payload: Buffer.from(b.subarray(at, at + n)), length: wire }, ts);
         at += n;
         break;
       }
