@@ -5,13 +5,11 @@
 // One message's entry: its frame count (u32 LE), each frame's length (u32 LE), then the frames' bytes.
 // Its location is one number: chunk index * 2^32 + offset in the chunk (exact in a double).
 
+import { hexOf } from '../inspect/hex-of.js';
 import type { MessageView } from '../inspect/message-view.js';
 
 const CHUNK_BYTES = 4 << 20;
 const CHUNK_SHIFT = 2 ** 32;
-
-/** Node's Buffer method under toString('hex'), without its argument handling (small frames are most). */
-const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
 
 function putU32(b: Buffer, at: number, v: number): void {
   b[at] = v;
@@ -85,7 +83,7 @@ export class FrameArena {
     let body = at + 4 + 4 * n;
     for (let k = 0; k < n; k++) {
       const len = chunk.readUInt32LE(at + 4 + 4 * k);
-      out[k] = len === 0 ? '' : hexSlice !== undefined ? hexSlice.call(chunk, body, body + len) : chunk.toString('hex', body, body + len);
+      out[k] = hexOf(chunk, body, body + len);
       body += len;
     }
     return out;

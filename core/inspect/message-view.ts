@@ -10,16 +10,8 @@
 // the Buffers for a consumer that wants them.
 import type { Direction } from '../capture/types.js';
 import type { ByteWords } from './byte-words.js';
+import { hexOf } from './hex-of.js';
 import type { MessageRecord } from './records.js';
-
-/** Node's Buffer method under toString('hex'), called without the argument handling that costs more than
- *  the encoding for the small frames most messages have; toString where a runtime lacks it. */
-const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
-
-function hexOf(b: Buffer, start: number, end: number): string {
-  if (end === start) return ''; // REQ/REP's delimiter: in nearly every message there
-  return hexSlice !== undefined ? hexSlice.call(b, start, end) : b.toString('hex', start, end);
-}
 
 /**
  * One per connection direction, the same object for every message of it (and of no other): what a

@@ -8,6 +8,7 @@ import type { MessageView } from './message-view.js';
 import type { InspectRecord, MessageRecord } from './records.js';
 import { writeInteger, writeMicroTime } from './number-text.js';
 import { ByteWords, putWords, WORD_SLACK } from './byte-words.js';
+import { hexOf } from './hex-of.js';
 
 /** Output is gathered in buffers of this size and written when one is full. Small enough to stay in the
  *  CPU's cache while it is filled (1 MiB cost ~5% more CPU on a packet-heavy capture), and a pipe's size. */
@@ -123,10 +124,9 @@ const SHORT_HEX = 48;
  *  hexFrameList writes two bytes' hex with one DataView store, a quarter of the stores digit by digit. */
 const HEX_PAIRS = new Uint16Array(256);
 for (let i = 0; i < 256; i++) HEX_PAIRS[i] = '0123456789abcdef'.charCodeAt(i >> 4) | ('0123456789abcdef'.charCodeAt(i & 15) << 8);
-/** Frames up to this long are turned into hex here; longer ones by Node (hexSlice, then copied), which
+/** Frames up to this long are turned into hex here; longer ones by Node (hexOf, then copied), which
  *  costs more per call and less per byte. */
 const SHORT_FRAME = 256;
-const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Buffer, start: number, end: number) => string }).hexSlice;
 
 /**
  * The first `count` frames of `m` as a JSON list's items of lowercase hex ("0a","") at b[p] (`dv` a
@@ -140,7 +140,7 @@ function hexFrameList(b: Buffer, dv: DataView, p: number, m: MessageView, count:
     const end = ends[i];
     if (i > 0) b[p++] = 0x2c; // ,
     b[p++] = 0x22; // "
-    if (end - start <= SHORT_FRAME || hexSlice === undefined) {
+    if (end - start <= SHORT_FRAME) {
       // Two bytes' hex in one store.
       let j = start;
       for (; j + 1 < end; j += 2) {
@@ -152,7 +152,7 @@ function hexFrameList(b: Buffer, dv: DataView, p: number, m: MessageView, count:
         p += 2;
       }
     } else {
-      p += latin1Write.call(b, hexSlice.call(f, start, end), p);
+      p += latin1Write.call(b, hexOf(f, start, end), p);
     }
     b[p++] = 0x22;
   }
