@@ -118,7 +118,7 @@ export class Inspector {
         this.openConn(ev.conn, ev.ts);
         return;
       case 'data':
-        this.pushData(ev.conn, ev.dir, ev.ts, ev.data, 0, ev.data.length);
+        this.dataOf(ev.conn, ev.dir, ev.ts, ev.data, 0, ev.data.length);
         return;
       case 'gap': {
         const c = this.open.get(ev.conn.id) ?? this.openConn(ev.conn, ev.ts);
@@ -146,6 +146,11 @@ export class Inspector {
     }
     if (this.firstTs === undefined) this.firstTs = ts;
     this.lastTs = ts;
+    this.dataOf(conn, dir, ts, bytes, start, end);
+  }
+
+  /** A data event's bytes, its times already taken (push, pushData). */
+  private dataOf(conn: TcpConnection, dir: Direction, ts: number, bytes: Buffer, start: number, end: number): void {
     const c = this.open.get(conn.id) ?? this.openConn(conn, ts);
     this.onData(c, c.swapped ? OTHER[dir] : dir, ts, bytes, start, end);
   }
