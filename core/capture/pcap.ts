@@ -86,6 +86,18 @@ function absurdCaplen(index: number, caplen: number): CaptureWarning {
   );
 }
 
+function fileHeaderTruncated(have: number): CaptureWarning {
+  return captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${have} of 24 bytes`);
+}
+
+function recordHeaderTruncated(index: number, have: number, size: number): CaptureWarning {
+  return captureWarning(
+    'CAPTURE_TRUNCATED',
+    `capture is truncated: packet ${index} record header has ${have} of ${size} bytes; packets before it were read`,
+    index,
+  );
+}
+
 function truncated(index: number, have: number, need: number): CaptureWarning {
   return captureWarning(
     'CAPTURE_TRUNCATED',
@@ -179,17 +191,11 @@ async function* viaPcapParser(reader: ChunkReader, sink: PacketSink, bigEndian: 
   if (stopped || fed === consumed) return;
   const caplen = pendingCaplen();
   if (linkType < 0) {
-    sink.warning(captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${fed} of 24 bytes`));
+    sink.warning(fileHeaderTruncated(fed));
   } else if (caplen !== undefined) {
     sink.warning(truncated(index + 1, fed - consumed - 16, caplen));
   } else {
-    sink.warning(
-      captureWarning(
-        'CAPTURE_TRUNCATED',
-        `capture is truncated: packet ${index + 1} record header has ${fed - consumed} of 16 bytes; packets before it were read`,
-        index + 1,
-      ),
-    );
+    sink.warning(recordHeaderTruncated(index + 1, fed - consumed, 16));
   }
   yield;
 }
@@ -198,7 +204,7 @@ async function* viaPcapParser(reader: ChunkReader, sink: PacketSink, bigEndian: 
  *  data; a copy when a record spans chunks), yielding before each read. */
 async function* records(reader: ChunkReader, v: PcapVariant, sink: PacketSink): AsyncGenerator<void> {
   if (!(await reader.fill(24))) {
-    sink.warning(captureWarning('CAPTURE_TRUNCATED', `capture is truncated: file header has ${reader.buffered} of 24 bytes`));
+    sink.warning(fileHeaderTruncated(reader.buffered));
     yield;
     return;
   }
@@ -253,13 +259,7 @@ async function* records(reader: ChunkReader, v: PcapVariant, sink: PacketSink): 
     if (!(await reader.fill(need))) {
       if (reader.buffered === 0) return;
       if (reader.buffered < recordHeader) {
-        sink.warning(
-          captureWarning(
-            'CAPTURE_TRUNCATED',
-            `capture is truncated: packet ${index + 1} record header has ${reader.buffered} of ${recordHeader} bytes; packets before it were read`,
-            index + 1,
-          ),
-        );
+        sink.warning(recordHeaderTruncated(index + 1, reader.buffered, recordHeader));
       } else {
         sink.warning(truncated(index + 1, reader.buffered - recordHeader, need - recordHeader));
       }
