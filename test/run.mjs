@@ -46,6 +46,8 @@ const child = spawn(
   [
     '--import',
     'tsx',
+    '--import',
+    join(root, 'test/helpers/exit-after-zeromq.mjs'),
     '--test',
     '--test-timeout',
     String(Number(process.env.TEST_TIMEOUT_MS ?? 180000)),

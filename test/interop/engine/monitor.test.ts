@@ -87,20 +87,24 @@ test('bind:error carries the error and the Promise rejects with EADDRINUSE', asy
   }
 });
 
-test('handshake:error:protocol when a libzmq PLAIN client meets our NULL server', async () => {
+test('a libzmq PLAIN client meets our NULL server: handshake:error:protocol, or :other when libzmq hangs up first', async () => {
   const pull = ours('PULL');
   const push = new zmq.Push({ plainUsername: 'u', plainPassword: 'p', linger: 0 });
   try {
     await pull.bind('tcp://127.0.0.1:*');
-    const ev = nextEvent(pull, 'handshake:error:protocol');
+    const ev = Promise.race([nextEvent(pull, 'handshake:error:protocol'), nextEvent(pull, 'handshake:error:other')]);
     push.connect(pull.lastEndpoint!);
     const e = await ev;
-    // Both sides see the mismatch: when libzmq reads our greeting first it hangs up before finishing its
-    // own (it has sent 11 bytes), so our reason is then the early close rather than the mechanism names.
-    assert.match(
-      e.reason!,
-      /mechanism mismatch: peer uses PLAIN, this socket uses NULL|connection closed during the greeting after 11 bytes/,
-    );
+    // Both sides see the mismatch. When libzmq reads our greeting first it hangs up before finishing its own
+    // (it has sent 11 bytes): our read then ends early, which libzmq's own server reports as a handshake
+    // failure without detail (EPIPE), not a protocol error. libzmq does not dial again after a mechanism
+    // mismatch, so whichever happens first is the only event (seen under load: about 1 run in 8).
+    if (e.type === 'handshake:error:protocol') {
+      assert.match(e.reason!, /mechanism mismatch: peer uses PLAIN, this socket uses NULL/);
+    } else {
+      assert.match(e.reason!, /connection closed during the greeting after 11 bytes/);
+      assert.equal(e.error!.code, 'EPIPE');
+    }
     assert.equal(e.address, pull.lastEndpoint);
   } finally {
     pull.close();
