@@ -1,4 +1,5 @@
 // Real ZeroMQ traffic on loopback (libzmq through the zeromq npm package), captured by tcpdump.
+import { createServer } from 'node:net';
 import { basename, dirname } from 'node:path';
 import { startCapture } from '../helpers/capture.js';
 import * as zmq from 'zeromq';
@@ -42,12 +43,27 @@ export async function reqRepRounds(requests: string[], port: number): Promise<vo
 }
 
 /** A free loopback port (bound then released by libzmq). */
+/**
+ * A TCP port free on 127.0.0.1 now, for a test that must know its port before binding (a tcpdump filter).
+ * Taken below Linux's ephemeral range (32768-60999 by default): a port the kernel handed out for a bind to
+ * port 0 can be handed out again at once, as another socket's bind or a connection's source port, before the
+ * test binds it (seen once: EADDRINUSE under parallel load). Ports below that range are only ever taken by
+ * name, so the only race left is another test drawing the same one of 12,000 in the same moment.
+ */
 export async function freePort(): Promise<number> {
-  const s = new zmq.Pair({ linger: 0 });
-  await s.bind('tcp://127.0.0.1:*');
-  const port = Number(/:(\d+)$/.exec(s.lastEndpoint!)![1]);
-  s.close();
-  return port;
+  for (let attempt = 0; ; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+    if (attempt >= 100) throw new Error('no free TCP port found in 20000-31999 after 100 tries');
+  }
 }
 
 /** Runs `during` while tcpdump writes loopback traffic on `port` to `file`. */
