@@ -241,13 +241,16 @@ function decodeFrames(x: SniffCore, c: ConnState, d: DirState, bytes: Buffer, st
     return;
   }
   x.error(c, d, diagnose('ZMTP_MALFORMED_FRAME', err.message), d.decoderBase + err.offset);
-  // Resynchronise on what follows the bad header.
+  // Resynchronise on what follows the bad header's first byte, also when that header began in an earlier
+  // chunk (the decoder held those bytes): where decoding resumes must not depend on how bytes were cut.
   const at = err.offset - chunkStart;
   d.frames = [];
   d.decoder = undefined;
   d.phase = 'resync';
-  d.head = at >= 0 && at + 1 < data.length ? data.subarray(at + 1) : EMPTY;
+  if (at >= 0) d.head = at + 1 < data.length ? data.subarray(at + 1) : EMPTY;
+  else if (err.held?.length === -at) d.head = Buffer.concat([err.held.subarray(1), data]);
+  else d.head = data;
   d.headTimes = d.head.length ? [{ end: d.offset, ts: d.ts }] : [];
-  d.skipped += at >= 0 ? 1 : 0;
+  d.skipped += 1;
   if (d.head.length) tryResync(x, c, d, false);
 }

@@ -46,6 +46,12 @@ export class FrameDecodeError extends Error {
     readonly offset: number,
     /** 'memory': the input was well formed but its frame could not be given memory (allocation failed). */
     readonly kind: 'malformed' | 'memory' = 'malformed',
+    /**
+     * When the bad frame began in an earlier push(): its bytes from that push on (from `offset`, up to the
+     * chunk that completed its header), which the decoder held. A reader that resynchronises after the
+     * error needs them, or its search would start at the chunk instead of the byte after the bad header.
+     */
+    readonly held?: Buffer,
   ) {
     super(message);
     this.name = 'FrameDecodeError';
@@ -149,7 +155,14 @@ export class FrameDecoder {
       this.pending = [];
       this.pendingLength = 0;
       const pos = this.framing === 'v1' ? this.decodeV1(head, sink) : this.decodeV2V3(head, sink);
-      if (this.error) return this.error;
+      // (Read through a wider type: TypeScript keeps `this.error` narrowed to undefined across the decode call.)
+      const e = this.error as FrameDecodeError | undefined;
+      if (e) {
+        // `head` starts with the waiting frame, so a bad header is at its start: hand on what came before this chunk.
+        if (e.kind === 'malformed' && e.offset === this.offset && !e.held)
+          this.error = new FrameDecodeError(e.message, e.offset, e.kind, head.subarray(0, head.length - want));
+        return this.error;
+      }
       if (pos < head.length) {
         // The header is complete now, the body is not. `head` is our own small buffer: keep it as it is.
         this.pending.push(head.subarray(pos));

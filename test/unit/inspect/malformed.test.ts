@@ -112,6 +112,41 @@ test('garbage after a valid greeting: one error at the right offset, then frames
   assert.equal(msgsOf(records, good).length, 2);
 });
 
+test('after a malformed frame, decoding resumes at the same byte however the stream was cut into chunks', () => {
+  // A bad header after a message, then good messages: cut in two at every byte, and with the bad header's
+  // bytes split across chunks, the resync must start right after the bad header's first byte each time
+  // (the decoder holds a header that began in an earlier chunk; once, that whole next chunk was dropped).
+  const good = encodeMessage('v3', [Buffer.from('before')]);
+  const badHeaders = [
+    Buffer.from([0xf0, 0x05]), // reserved flag bits
+    Buffer.from([0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // an absurd long size
+  ];
+  for (const bad of badHeaders) {
+    const after = [0, 1, 2, 3].map((i) => encodeMessage('v3', [Buffer.from(`after ${i}`), Buffer.from('x'.repeat(i * 3))]));
+    const stream = Buffer.concat([good, bad, ...after]);
+    const shape = (cuts: number[]) => {
+      const c = conn();
+      const pieces: Buffer[] = [];
+      let from = 0;
+      for (const cut of [...cuts, stream.length]) {
+        pieces.push(stream.subarray(from, cut));
+        from = cut;
+      }
+      const { records } = run([...handshake(c), ...pieces.filter((p) => p.length).map((p) => data(c, 'c2s', p)), close(c)]);
+      return {
+        messages: msgsOf(records, c).map((m) => m.frames),
+        errors: errorsOf(records, c).map((e) => [e.code, e.offset, e.message]),
+      };
+    };
+    const whole = shape([]);
+    assert.equal(whole.messages.length, 5, 'the message before and the four after');
+    assert.equal(whole.errors[0][0], 'ZMTP_MALFORMED_FRAME');
+    for (let cut = 1; cut < stream.length; cut++) assert.deepEqual(shape([cut]), whole, `cut at ${cut}`);
+    // Every byte its own chunk: the header is held byte by byte.
+    assert.deepEqual(shape(Array.from({ length: stream.length - 1 }, (_, i) => i + 1)), whole, 'one byte a chunk');
+  }
+});
+
 test('absurd frame lengths are errors, not allocations; a claim cut short by the close is reported', () => {
   const a = conn();
   const b = conn();
