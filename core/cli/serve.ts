@@ -430,6 +430,7 @@ export async function run(args: string[]): Promise<number> {
   if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
     process.stderr.write(`zmtp serve: warning: listening on ${opts.host}, reachable from other machines (the token still guards it)\n`);
   }
+  if (opts.capturesDir) process.stderr.write(`zmtp serve: the page may list and open the capture files in ${opts.capturesDir}\n`);
   process.stdout.write(`ZMQ Inspector is serving at ${running.url}\n`);
   await new Promise<void>((done) => {
     const stop = () => done();

@@ -1,6 +1,6 @@
 // "Open from server…": the capture files of `zmtp serve --captures DIR`, opened in place on the server
 // (no upload, no copy). Shown only when the client can list them and the server was given a folder.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ServerCaptureList } from '../../../../core/cli/server-capture-list.js';
 import type { AppClient } from '../client.js';
 import { fmtBytes } from '../format.js';
@@ -19,6 +19,7 @@ export function ServerCaptures({
   // null: not known yet, or this server has no captures folder (or the client cannot list one).
   const [list, setList] = useState<ServerCaptureList | null>(null);
   const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let current = true;
@@ -30,6 +31,16 @@ export function ServerCaptures({
       current = false;
     };
   }, [client]);
+
+  // A click anywhere else closes the list, as a menu does.
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: PointerEvent) => {
+      if (!box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', away);
+    return () => document.removeEventListener('pointerdown', away);
+  }, [open]);
 
   if (!list) return null;
 
@@ -45,7 +56,7 @@ export function ServerCaptures({
   };
 
   return (
-    <div className="relative">
+    <div className="relative" ref={box}>
       <Button aria-haspopup="dialog" aria-expanded={open} onClick={() => void show()}>
         Open from server…
       </Button>
