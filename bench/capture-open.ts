@@ -267,7 +267,8 @@ async function openFromServerFolder(
     await page.goto(served.url);
     await page.getByRole('tab', { name: 'Capture' }).click();
     await page.getByRole('button', { name: 'Open from server…' }).click();
-    const entry = page.getByRole('dialog').getByRole('button', { name: new RegExp(`^${basename(path).replace(/[.]/g, '\\.')}`) });
+    // The entry's name is the file name, then its size and time: the space keeps x.pcap from matching x.pcapng.
+    const entry = page.getByRole('dialog').getByRole('button', { name: new RegExp(`^${basename(path).replace(/[.]/g, '\\.')} `) });
     await entry.waitFor();
     const pid = served.child.pid!;
     const cpuBefore = cpuSplit(pid);
