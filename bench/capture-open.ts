@@ -182,6 +182,8 @@ export async function benchCaptureOpen(): Promise<boolean> {
   const loadBefore = loadavg()[0];
   const served = await startServe();
   const browser = await launchBrowser();
+  let met: boolean;
+  let uploadSeconds: number;
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await page.goto(served.url);
@@ -240,12 +242,15 @@ export async function benchCaptureOpen(): Promise<boolean> {
     console.log(
       `  zmtp serve RSS: ${mb(before)} before, peak ${mb(peak)} (${(peak / size).toFixed(2)}x the file; target <= 3x) ${memOk ? 'MET' : 'NOT MET'}, ${mb(after)} once shown`,
     );
-    await openFromServerFolder(browser, capture.path, records, decodeSeconds, decodeCpu, seconds);
-    return timeOk && memOk;
+    met = timeOk && memOk;
+    uploadSeconds = seconds;
   } finally {
     await browser.close();
     await served.stop();
   }
+  // On its own: the upload's serve (holding its capture) and Chromium are gone, so they do not compete.
+  await openFromServerFolder(capture.path, records, decodeSeconds, decodeCpu, uploadSeconds);
+  return met;
 }
 
 /**
@@ -254,7 +259,6 @@ export async function benchCaptureOpen(): Promise<boolean> {
  * numbers, with the upload's whole-capture time for the ratio.
  */
 async function openFromServerFolder(
-  browser: Awaited<ReturnType<typeof launchBrowser>>,
   path: string,
   records: number,
   decodeSeconds: number,
@@ -262,6 +266,7 @@ async function openFromServerFolder(
   uploadSeconds: number,
 ): Promise<void> {
   const served = await startServe(undefined, 0, ['--captures', dirname(path)]);
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     await page.goto(served.url);
@@ -283,6 +288,7 @@ async function openFromServerFolder(
         `${(seconds / uploadSeconds).toFixed(2)}x the upload's; zmtp serve CPU ${serveCpu.toFixed(2)} s (${(serveCpu / decodeCpu).toFixed(2)}x the decoder's)`,
     );
   } finally {
+    await browser.close();
     await served.stop();
   }
 }
