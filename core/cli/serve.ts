@@ -2,7 +2,8 @@
 // API over HTTP + WebSocket on loopback, guarded by a random token (see serve-guard.ts for who is
 // answered) that is kept, with the port, in the settings directory (serve-state.ts): a restarted serve
 // answers the page that is still open. The server touches no file a client names: captures come in as uploads (deleted when
-// their capture closes) and leave as downloads; the host's path-taking requests are not served.
+// their capture closes) or, with --captures DIR, open in place from the one folder the operator named (serve-captures.ts),
+// and leave as downloads; the host's path-taking requests are not served.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
@@ -20,11 +21,14 @@ import { defaultSettingsDir } from '../host/templates.js';
 import { WS_PROTOCOL, allowedHosts, cookieName, hostOrOriginProblem, mayLoadAsset, statesToken } from './serve-guard.js';
 import { loadServeState, newToken, saveServeState } from './serve-state.js';
 import { UploadTee } from './upload-tee.js';
+import { ServedCaptures, capturesFolderOption } from './serve-captures.js';
 
-const USAGE = `usage: zmtp serve [--host 127.0.0.1] [--port N] [--new-token] [--renderer DIR] [--settings DIR]
+const USAGE = `usage: zmtp serve [--host 127.0.0.1] [--port N] [--new-token] [--captures DIR] [--renderer DIR] [--settings DIR]
   The token and port are kept in the settings directory (serve.json, readable by you only) and reused, so
   a page left open reconnects after a restart. --port N listens on N (0: any free port); without it, the
   last run's port if it is free. --new-token makes a new token: URLs printed before stop working.
+  --captures DIR lets the page list the capture files (.pcap, .pcapng, .cap) in DIR (not its subfolders)
+  and open them in place, without uploading a copy; the page never sees DIR's path.
 `;
 const MAX_UPLOAD = 4 * 1024 * 1024 * 1024;
 /** Host requests that name a server path: a browser client uploads and downloads instead. */
@@ -33,7 +37,7 @@ const NOT_SERVED: Record<string, string> = {
   'capture.save': 'the server writes no file a client names: download the capture instead (GET /api/captures/ID/file)',
   'capture.export': 'the server writes no file a client names: download the export instead (GET /api/captures/ID/export?format=csv|jsonl)',
 };
-const HTTP_STATUS: Record<string, number> = { ENOTFOUND: 404, ENOENT: 404, EBUSY: 409, E2BIG: 413 };
+const HTTP_STATUS: Record<string, number> = { EPERM: 403, ENOTFOUND: 404, ENOENT: 404, EBUSY: 409, E2BIG: 413 };
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -58,6 +62,8 @@ export interface ServeOptions {
   tempDir?: string;
   /** The largest upload, counted on the bytes received (4 GiB by default). */
   maxUploadBytes?: number;
+  /** --captures: the folder whose capture files the page may list and open in place (absolute). */
+  capturesDir?: string;
 }
 
 export function parseServeArgs(args: string[]): ServeOptions | string {
@@ -66,7 +72,7 @@ export function parseServeArgs(args: string[]): ServeOptions | string {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = args[i + 1];
-    if (a === '--host' || a === '--port' || a === '--renderer' || a === '--settings') {
+    if (a === '--host' || a === '--port' || a === '--renderer' || a === '--settings' || a === '--captures') {
       if (value === undefined || value.startsWith('--')) return `${a} needs a value`;
       i++;
       if (a === '--host') {
@@ -75,6 +81,10 @@ export function parseServeArgs(args: string[]): ServeOptions | string {
       } else if (a === '--port') {
         if (!/^\d+$/.test(value) || Number(value) > 65535) return `--port '${value}' must be a number from 0 to 65535`;
         opts.port = Number(value);
+      } else if (a === '--captures') {
+        const folder = capturesFolderOption(value);
+        if ('problem' in folder) return folder.problem;
+        opts.capturesDir = folder.dir;
       } else if (a === '--settings') opts.settingsDir = resolve(value);
       else opts.rendererDir = resolve(value);
     } else if (a === '--new-token') opts.newToken = true;
@@ -105,14 +115,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = new Host({ settingsDir, tempDir: opts.tempDir });
   const root = resolve(opts.rendererDir);
   const maxUpload = opts.maxUploadBytes ?? MAX_UPLOAD;
+  const served = opts.capturesDir ? new ServedCaptures(opts.capturesDir) : undefined;
   // Known once listening.
   let hosts = new Set<string>();
   let port = 0;
 
-  // The server's own folders (uploads and live captures, settings, the UI's files) never reach a client:
+  // The server's own folders (uploads and live captures, settings, the UI's files, the captures folder) never reach a client:
   // a reply or event that names one (a saved settings file, a tool's error about its output file) shows
   // a placeholder instead. Matched as they appear inside JSON strings.
-  const folders = [host.tempDir, settingsDir, root].map((dir) => JSON.stringify(dir).slice(1, -1)).sort((a, b) => b.length - a.length);
+  const folders = [host.tempDir, settingsDir, root, ...(served?.paths ?? [])]
+    .map((dir) => JSON.stringify(dir).slice(1, -1))
+    .sort((a, b) => b.length - a.length);
   const json = (body: unknown) => {
     let text = JSON.stringify(body);
     for (const dir of folders) if (text.includes(dir)) text = text.split(dir).join('(server folder)');
@@ -176,6 +189,26 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     else sendError(res, new HostError(`the capture ${name} was closed before its upload completed`, 'ECANCELED'));
   }
 
+  /**
+   * GET /api/server-captures (the --captures folder's files, or null without it) and
+   * POST /api/server-captures/open?name=FILE (opened in place as the desktop app opens a path; the
+   * file is the user's, so closing the capture leaves it where it is).
+   */
+  async function serverCaptures(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    try {
+      if (req.method === 'GET') return sendJson(res, 200, { ok: true, result: served ? await served.list() : null });
+      if (!served) {
+        const message = 'zmtp serve was started without --captures: it opens no file on the server (upload the capture instead)';
+        return sendJson(res, 404, { ok: false, error: { message, code: 'EPERM' } });
+      }
+      const name = url.searchParams.get('name');
+      const file = await served.resolve(name);
+      sendJson(res, 200, { ok: true, result: await host.captures.openFile(file.path, name!) });
+    } catch (err) {
+      sendError(res, err);
+    }
+  }
+
   async function download(res: ServerResponse, headers: Record<string, string>, id: string, what: string, url: URL): Promise<void> {
     if (what === 'file') {
       const { path, name } = host.captures.fileOf(id);
@@ -231,6 +264,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       'x-frame-options': 'DENY',
     };
     if (url.pathname === '/api/upload' && req.method === 'POST') return receiveUpload(req, res, url);
+    if (
+      (url.pathname === '/api/server-captures' && req.method === 'GET') ||
+      (url.pathname === '/api/server-captures/open' && req.method === 'POST')
+    )
+      return serverCaptures(req, res, url);
     const fileMatch = /^\/api\/captures\/([A-Za-z0-9]+)\/(file|export)$/.exec(url.pathname);
     if (fileMatch && req.method === 'GET') {
       try {
@@ -392,6 +430,7 @@ export async function run(args: string[]): Promise<number> {
   if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
     process.stderr.write(`zmtp serve: warning: listening on ${opts.host}, reachable from other machines (the token still guards it)\n`);
   }
+  if (opts.capturesDir) process.stderr.write(`zmtp serve: the page may list and open the capture files in ${opts.capturesDir}\n`);
   process.stdout.write(`ZMQ Inspector is serving at ${running.url}\n`);
   await new Promise<void>((done) => {
     const stop = () => done();

@@ -6,15 +6,14 @@
 // network throttling (DevTools protocol) until those checks are done, so "before the decode ends" does
 // not depend on how fast this machine is; then it runs at full speed to the end.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { fmtBytes } from '../../src/renderer/src/format.js';
-import { root, useServedBrowser } from './serve-harness.js';
+import { useServedBrowser } from './serve-harness.js';
+import { cliCounts } from '../helpers/cli-decode.js';
 import { captureWithTcpdump, freePort, reqRepRoundTrips } from './traffic.js';
 
 const ROUND_TRIPS = 60_000;
@@ -30,23 +29,6 @@ before(() => {
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** What `zmtp decode --json` (the built CLI) finds in a file: records, messages and distinct connections. */
-async function cliCounts(file: string): Promise<{ records: number; messages: number; connections: number }> {
-  const child = spawn(process.execPath, [join(root, 'bin/zmtp.js'), 'decode', '--json', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let records = 0;
-  let messages = 0;
-  const conns = new Set<number>();
-  for await (const line of createInterface({ input: child.stdout })) {
-    const r = JSON.parse(line) as { type: string; conn: number };
-    records++;
-    if (r.type === 'message') messages++;
-    conns.add(r.conn);
-  }
-  assert.equal(await exited, 0);
-  return { records, messages, connections: conns.size };
-}
 
 interface Progress {
   read: string;

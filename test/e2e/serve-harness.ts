@@ -20,14 +20,18 @@ export interface Served {
 
 /**
  * `zmtp serve` on `port` (a free one by default); settings (templates, ZAP policy, token) in `settingsDir`,
- * a fresh temp directory by default.
+ * a fresh temp directory by default; `extraArgs` go on its command line (e.g. `--captures DIR`).
  */
-export async function startServe(settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-')), port = 0): Promise<Served> {
+export async function startServe(
+  settingsDir = mkdtempSync(join(tmpdir(), 'zmtp-settings-')),
+  port = 0,
+  extraArgs: string[] = [],
+): Promise<Served> {
   // ZMTP_SERVE_NODE_ARGS: node flags for the served host (e.g. --cpu-prof to profile it under a bench).
   const nodeArgs = process.env.ZMTP_SERVE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, join(root, 'bin/zmtp.js'), 'serve', '--port', String(port), '--settings', settingsDir],
+    [...nodeArgs, join(root, 'bin/zmtp.js'), 'serve', '--port', String(port), '--settings', settingsDir, ...extraArgs],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

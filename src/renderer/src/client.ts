@@ -4,6 +4,7 @@
 // Both give the same interface, so nothing else in the UI knows where it runs.
 import type { CaptureFilter, CaptureSummary, HostClient, HostEvent, Method, Params, Reply, Result } from '../../../core/host/protocol.js';
 import { exportFileName } from '../../../core/host/export-name.js';
+import type { ServerCaptureList } from '../../../core/cli/server-capture-list.js';
 
 export class ApiError extends Error {
   constructor(
@@ -18,6 +19,10 @@ export interface AppClient extends HostClient {
   mode: 'electron' | 'browser';
   /** Opens a capture the user dropped or picked in the page (uploaded in the browser, with progress 0..1). */
   openCaptureFile(file: File, onUpload?: (fraction: number) => void): Promise<CaptureSummary>;
+  /** Browser only: the capture files of `zmtp serve --captures DIR`, or null when it was started without. */
+  listServerCaptures?(): Promise<ServerCaptureList | null>;
+  /** Browser only: opens one file of that list in place on the server (no upload). */
+  openServerCapture?(name: string): Promise<CaptureSummary>;
   /** Electron only: the native open dialog. Returns null when cancelled. */
   openCaptureDialog?(): Promise<CaptureSummary | null>;
   saveCapture(capture: CaptureSummary): Promise<string | null>;
@@ -163,6 +168,17 @@ function browserClient(): AppClient {
   };
 
   const q = `token=${encodeURIComponent(token)}`;
+  /** A plain HTTP API call (the routes that are not host requests), the token in a header. */
+  const api = async <T>(method: 'GET' | 'POST', path: string): Promise<T> => {
+    let reply: Reply;
+    try {
+      const res = await fetch(path, { method, headers: { 'x-zmtp-token': token }, cache: 'no-store' });
+      reply = (await res.json().catch(() => ({ ok: false, error: { message: `HTTP ${res.status}` } }))) as Reply;
+    } catch {
+      throw new ApiError('the zmtp serve process could not be reached', 'ECONNRESET');
+    }
+    return unwrap<T>(reply);
+  };
   return {
     mode: 'browser',
     request,
@@ -196,6 +212,8 @@ function browserClient(): AppClient {
         xhr.send(file);
       });
     },
+    listServerCaptures: () => api<ServerCaptureList | null>('GET', '/api/server-captures'),
+    openServerCapture: (name) => api<CaptureSummary>('POST', `/api/server-captures/open?name=${encodeURIComponent(name)}`),
     async saveCapture(c) {
       download(`/api/captures/${c.id}/file?${q}`, c.name);
       return c.name;

@@ -1,4 +1,4 @@
-// Capture: open pcap/pcapng files (dialog, drag-and-drop, upload in the browser), live captures,
+// Capture: open pcap/pcapng files (dialog, drag-and-drop, upload in the browser, the server's captures folder), live captures,
 // connections, the record table with filters, record detail, conversation view and rate chart.
 import { memo, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { AppClient } from '../client.js';
@@ -11,6 +11,7 @@ import { ExportStatus } from './ExportStatus.js';
 import { MessageTable } from './MessageTable.js';
 import { RateChart } from './RateChart.js';
 import { RecordDetail } from './RecordDetail.js';
+import { ServerCaptures } from './ServerCaptures.js';
 import { useThrottled } from './throttle.js';
 
 /** An error line under the toolbar (never inside it, where it would push the controls onto new rows), with a dismiss button. */
@@ -529,6 +530,15 @@ export function CaptureView({ client }: { client: AppClient }) {
     } else fileInput.current?.click();
   };
 
+  const openOnServer = async (name: string) => {
+    setError(null);
+    try {
+      opened(await client.openServerCapture!(name));
+    } catch (e) {
+      setError(`Cannot open ${name}: ${errorMessage(e)}`);
+    }
+  };
+
   const cap = current ? captures[current] : undefined;
   return (
     <div
@@ -549,6 +559,7 @@ export function CaptureView({ client }: { client: AppClient }) {
         <Button variant="primary" onClick={() => void pick()}>
           Open capture…
         </Button>
+        <ServerCaptures client={client} onChoose={(name) => void openOnServer(name)} onError={setError} />
         <input
           ref={fileInput}
           type="file"
