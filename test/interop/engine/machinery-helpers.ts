@@ -12,6 +12,19 @@ export function ours<T extends SocketTypeName>(type: T, options: SocketOptions =
   return new Socket(socketTypeToByte(type), ctx ? { ...options, context: ctx } : options) as SocketOf<T>;
 }
 
+/**
+ * A loopback address no other test listens on, for a test whose assertions would see a stranger's
+ * connection: never 127.0.0.1, different for each call and each test process. Sockets that keep dialing a
+ * port whose listener has gone (reconnect tests, a libzmq socket still closing) dial their old address;
+ * a test that got that port number on 127.0.0.1 saw one of them come in (under load: a CURVE server's
+ * event sequence with a stranger's accept and mechanism mismatch added). On Linux all of 127/8 is loopback.
+ */
+let loopbacks = 0;
+export function ownLoopback(): string {
+  loopbacks++;
+  return `127.${30 + (process.pid % 200)}.${Math.floor(loopbacks / 254) % 256}.${(loopbacks % 254) + 1}`;
+}
+
 /** Resolves with the first event of `type` (optionally matching `pred`). */
 export function nextEvent(sock: Socket, type: EventType, pred: (e: SocketEvent) => boolean = () => true): Promise<SocketEvent> {
   return new Promise((resolve) => {

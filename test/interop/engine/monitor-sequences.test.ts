@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import * as zmq from 'zeromq';
-import { ours } from './machinery-helpers.js';
+import { ours, ownLoopback } from './machinery-helpers.js';
 import { startEngineZapHandler, startZapHandler, type ZapPolicy } from './security-raw-peer.js';
 import { Context } from '../../../core/engine/context.js';
 import { curveKeyPair } from '../../../core/zmtp/index.js';
@@ -27,19 +27,6 @@ const RECORDED = [
   'connect:retry',
   'close',
 ] as const;
-
-/**
- * Each run of a case listens on a loopback address of its own, never 127.0.0.1: sockets that keep dialing
- * a port whose listener has gone (other test files' reconnect tests, or an earlier run here whose libzmq
- * socket was still closing) dial their old address; when a run got that port number, one of them came
- * in during the run (seen under load: a CURVE server's sequence with a stranger's accept and mechanism
- * mismatch added). On Linux all of 127/8 is loopback.
- */
-let runs = 0;
-function runAddress(): string {
-  runs++;
-  return `127.23.${(runs >> 8) & 255}.${runs & 255 || 1}`;
-}
 
 /** How long nothing more must happen after the case's last expected event (a further event would be seen). */
 const SETTLE_MS = 400;
@@ -311,7 +298,7 @@ async function runCase(c: Case, { side, impl }: Run): Promise<string[]> {
     cleanup.unshift(() => subject.close());
     const { seen, settle } = record(subject, c);
     const peer = c.peer;
-    const loopback = runAddress();
+    const loopback = ownLoopback();
     if (peer.kind === 'libzmq') {
       const context = new zmq.Context();
       if (peer.zap) {
@@ -355,12 +342,16 @@ async function runCase(c: Case, { side, impl }: Run): Promise<string[]> {
 }
 
 /**
- * A racy case's sequences libzmq has shown on `side`: its runs there, and on the bind side also its connect
- * side's (which end reads the other's READY first decides who reports the failure; a subject that wins
- * the race on the bind side gives what a winning connect side gives, with accept for connect and no redial).
+ * A racy case's sequences libzmq has shown on `side`: its runs there, and also the other side's runs in which
+ * the subject won the race. Which end reads the other's greeting or READY first decides who reports the
+ * failure. A subject that wins it on the bind side gives what a winning connect side gives, with accept for
+ * connect and no redial (libzmq does not dial again after a protocol error); so does a winning connect
+ * side's sequence seen from the bind side. A losing subject's sequences are not mirrored: on the connect
+ * side it would dial again, on the bind side not.
  */
 function shownByLibzmq(side: 'bind' | 'connect', runs: Record<'bind' | 'connect', string[][]>): string[][] {
-  if (side === 'connect') return runs.connect;
+  const won = (seq: string[]) => seq.some((t) => t.startsWith('handshake:error:protocol'));
+  if (side === 'connect') return [...runs.connect, ...runs.bind.filter(won).map((seq) => seq.map((t) => (t === 'accept' ? 'connect' : t)))];
   const mirrored = runs.connect.map((seq) => seq.filter((t) => t !== 'connect:retry').map((t) => (t === 'connect' ? 'accept' : t)));
   return [...runs.bind, ...mirrored];
 }
