@@ -21,11 +21,20 @@ export class UploadTee implements AsyncIterable<Buffer> {
   private wakeReader?: () => void;
   private wakeWriter?: () => void;
 
+  /** The file's first error ('error' event): the upload ends with it. */
+  private fileError: Error | undefined;
+
   constructor(
     input: AsyncIterable<Buffer>,
     file: Writable,
     private aheadBytes = 4 * 1024 * 1024,
   ) {
+    // Always listened to: a file's 'error' with no listener is an uncaught exception, the end of zmtp serve.
+    // It comes when nothing waits on the file (its open fails, the disk fills up between two chunks), and
+    // also after destroy() when a write was in flight (ERR_STREAM_DESTROYED, once the upload failed).
+    file.on('error', (err: Error) => {
+      this.fileError ??= err;
+    });
     this.done = this.pump(input, file);
     this.done.catch(() => undefined);
   }
@@ -35,7 +44,10 @@ export class UploadTee implements AsyncIterable<Buffer> {
     try {
       for await (const chunk of input) {
         received += chunk.length;
+        if (this.fileError) throw this.fileError;
+        // once() also rejects on an 'error' while it waits; one that came before is thrown here.
         if (!file.write(chunk)) await once(file, 'drain');
+        if (this.fileError) throw this.fileError;
         if (this.readerGone) continue;
         this.queue.push(chunk);
         this.queued += chunk.length;
