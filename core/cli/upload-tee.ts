@@ -44,10 +44,10 @@ export class UploadTee implements AsyncIterable<Buffer> {
     try {
       for await (const chunk of input) {
         received += chunk.length;
-        if (this.fileError) throw this.fileError;
+        this.throwFileError();
         // once() also rejects on an 'error' while it waits; one that came before is thrown here.
         if (!file.write(chunk)) await once(file, 'drain');
-        if (this.fileError) throw this.fileError;
+        this.throwFileError();
         if (this.readerGone) continue;
         this.queue.push(chunk);
         this.queued += chunk.length;
@@ -68,6 +68,10 @@ export class UploadTee implements AsyncIterable<Buffer> {
       this.ended = true;
       this.wake('reader');
     }
+  }
+
+  private throwFileError(): void {
+    if (this.fileError) throw this.fileError;
   }
 
   private wake(who: 'reader' | 'writer'): void {
