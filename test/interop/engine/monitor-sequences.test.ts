@@ -32,6 +32,8 @@ const RECORDED = [
 const SETTLE_MS = 400;
 /** A run that never gets its expected events ends here, and its sequence shows what is missing. */
 const RUN_LIMIT_MS = 6000;
+/** Ends a sequence whose run reached RUN_LIMIT_MS before the case was done: what came later is unknown. */
+const CUT = '(cut by the run limit)';
 
 type Options = Record<string, unknown>;
 type AnyEvent = { type: string; error?: { code?: string | number; status?: number } };
@@ -241,8 +243,11 @@ function describe(e: AnyEvent, errno: boolean): string {
   }
 }
 
-/** Records the subject's events; settle() waits until the case is done and SETTLE_MS have passed with nothing new. */
-function record(subject: EventSource, c: Case): { seen: string[]; settle(): Promise<void> } {
+/**
+ * Records the subject's events; settle() waits until the case is done and SETTLE_MS have passed with nothing
+ * new (true), or until RUN_LIMIT_MS (false).
+ */
+function record(subject: EventSource, c: Case): { seen: string[]; settle(): Promise<boolean> } {
   const seen: string[] = [];
   const done = c.done ?? ((types: string[]) => types.includes('disconnect'));
   let wake = () => {};
@@ -251,13 +256,13 @@ function record(subject: EventSource, c: Case): { seen: string[]; settle(): Prom
       seen.push(describe(e, c.errno === true));
       wake();
     });
-  const settle = async () => {
+  const settle = async (): Promise<boolean> => {
     const limit = Date.now() + RUN_LIMIT_MS;
     while (Date.now() < limit) {
       if (done(seen.map((s) => s.split(' ')[0]))) {
         const count = seen.length;
         await new Promise((r) => setTimeout(r, SETTLE_MS));
-        if (seen.length === count) return;
+        if (seen.length === count) return true;
       } else {
         await new Promise<void>((r) => {
           wake = r;
@@ -265,6 +270,7 @@ function record(subject: EventSource, c: Case): { seen: string[]; settle(): Prom
         });
       }
     }
+    return false;
   };
   return { seen, settle };
 }
@@ -334,11 +340,21 @@ async function runCase(c: Case, { side, impl }: Run): Promise<string[]> {
       cleanup.push(() => server.close());
       subject.connect(`tcp://${loopback}:${(server.address() as net.AddressInfo).port}`);
     }
-    await settle();
-    return [...seen];
+    return (await settle()) ? [...seen] : [...seen, CUT];
   } finally {
     for (const f of cleanup) await f();
   }
+}
+
+/**
+ * Whether our sequence agrees with one libzmq gave: the same (with the case's known extra event), or, when
+ * libzmq's run reached the limit before the case was done, ours begins with what libzmq showed until then
+ * and is done (seen under heavy load: libzmq's EFAULT, then no disconnect within 6 s, five runs of five).
+ */
+function consistent(theirs: string[], mine: string[], oursHasMore?: string): boolean {
+  if (theirs.at(-1) !== CUT) return JSON.stringify(theirs.concat(oursHasMore ?? [])) === JSON.stringify(mine);
+  const shown = theirs.slice(0, -1);
+  return mine.at(-1) !== CUT && mine.length >= shown.length && shown.every((t, i) => mine[i] === t);
 }
 
 /**
@@ -362,7 +378,8 @@ for (const c of CASES) {
       const expected = (seq: string[]) => seq.concat(c.oursHasMore ?? []);
       if (!c.racy) {
         const theirs = await runCase(c, { side, impl: 'libzmq' });
-        assert.deepEqual(await runCase(c, { side, impl: 'ours' }), expected(theirs));
+        const mine = await runCase(c, { side, impl: 'ours' });
+        if (!consistent(theirs, mine, c.oursHasMore)) assert.deepEqual(mine, expected(theirs));
         return;
       }
       const runs: Record<'bind' | 'connect', string[][]> = { bind: [], connect: [] };
@@ -370,7 +387,7 @@ for (const c of CASES) {
       for (let run = 1; run <= 5; run++) {
         for (const s of ['bind', 'connect'] as const) runs[s].push(await runCase(c, { side: s, impl: 'libzmq' }));
         mine = await runCase(c, { side, impl: 'ours' });
-        if (shownByLibzmq(side, runs).some((seq) => JSON.stringify(expected(seq)) === JSON.stringify(mine))) return;
+        if (shownByLibzmq(side, runs).some((seq) => consistent(seq, mine, c.oursHasMore))) return;
       }
       assert.fail(`ours ${JSON.stringify(mine)}; libzmq showed ${JSON.stringify(shownByLibzmq(side, runs))}`);
     });
