@@ -61,15 +61,18 @@ export class ServedCaptures {
       await folder.close().catch(() => undefined);
     }
     names.sort();
+    // The folder's real path once for the whole list, not once per file (gone meanwhile: nothing listed).
+    const realFolder = await realpath(this.dir).catch(() => undefined);
     const files: ServerCaptureFile[] = [];
     let truncated = scanned > MAX_SCANNED;
     for (const name of names) {
+      if (realFolder === undefined) break;
       if (files.length === MAX_LISTED) {
         truncated = true;
         break;
       }
       // The same rules as opening: a symlink out of the folder, or to a folder, is not listed.
-      const file = await this.resolve(name).catch(() => undefined);
+      const file = await this.resolveIn(realFolder, name).catch(() => undefined);
       if (file) files.push({ name, size: file.size, modified: Math.round(file.modified) });
     }
     return { folder: basename(this.dir) || this.dir, files, truncated };
@@ -80,24 +83,45 @@ export class ServedCaptures {
    * and modification time; a HostError (EINVAL, ENOENT, EPERM) saying why it may not be opened otherwise.
    */
   async resolve(name: unknown): Promise<{ path: string; size: number; modified: number }> {
-    if (typeof name !== 'string' || name === '') throw new HostError('name the capture file to open (?name=FILE)', 'EINVAL');
-    if (name === '.' || name === '..' || /[/\\\0]/.test(name)) {
-      throw new HostError(`'${name}' is not a plain file name: the captures folder is opened by file name only`, 'EINVAL');
-    }
-    if (!isCaptureName(name)) throw new HostError(`'${name}' is not a capture file (${CAPTURE_EXTENSIONS.join(', ')})`, 'EINVAL');
-    let real: string;
+    const plain = plainCaptureName(name);
     let folder: string;
     try {
       folder = await realpath(this.dir);
+    } catch (err) {
+      throw notOpened(plain, err);
+    }
+    return this.resolveIn(folder, plain);
+  }
+
+  /** resolve() with the folder's real path already had. */
+  private async resolveIn(folder: string, name: string): Promise<{ path: string; size: number; modified: number }> {
+    plainCaptureName(name); // names from the directory too: one may hold a backslash
+    let real: string;
+    try {
       real = await realpath(join(this.dir, name));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new HostError(`${name} is not in the captures folder`, 'ENOENT');
-      throw new HostError(`${name} cannot be opened (${code ?? 'error'})`, code === 'EACCES' ? 'EPERM' : 'EINVAL');
+      throw notOpened(name, err);
     }
     if (!real.startsWith(folder + sep)) throw new HostError(`${name} leads out of the captures folder (a link): not opened`, 'EPERM');
     const st = await stat(real);
     if (!st.isFile()) throw new HostError(`${name} is not a regular file`, 'EINVAL');
     return { path: real, size: st.size, modified: st.mtimeMs };
   }
+}
+
+/** `name` if it is a plain capture file name (no path, a capture extension); a HostError (EINVAL) otherwise. */
+function plainCaptureName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') throw new HostError('name the capture file to open (?name=FILE)', 'EINVAL');
+  if (name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+    throw new HostError(`'${name}' is not a plain file name: the captures folder is opened by file name only`, 'EINVAL');
+  }
+  if (!isCaptureName(name)) throw new HostError(`'${name}' is not a capture file (${CAPTURE_EXTENSIONS.join(', ')})`, 'EINVAL');
+  return name;
+}
+
+/** Why the folder or a file in it could not be resolved, as a HostError naming the file. */
+function notOpened(name: string, err: unknown): HostError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new HostError(`${name} is not in the captures folder`, 'ENOENT');
+  return new HostError(`${name} cannot be opened (${code ?? 'error'})`, code === 'EACCES' ? 'EPERM' : 'EINVAL');
 }
