@@ -116,7 +116,7 @@ export class CaptureStore {
     const c = this.connectionOf(m);
     c.messages++;
     let bytes = 0;
-    for (let k = 0; k < m.count; k++) bytes += m.ends[k] - m.starts[k];
+    for (let k = 0; k < m.count; k++) bytes += m.frameLength(k);
     c.bytes += bytes;
   }
 
