@@ -19,6 +19,7 @@ import {
   type Packet,
   type CaptureWarning,
 } from '../../../core/capture/index.js';
+import { modifiedPcap } from '../../helpers/modified-pcap.js';
 
 async function collect(src: AsyncIterable<Packet | CaptureWarning>) {
   const packets: Packet[] = [];
@@ -281,24 +282,10 @@ for (const format of ['pcap', 'pcapng'] as const) {
 }
 
 test("Kuznetzov's modified pcap (magic 0xa1b2cd34, 24-byte record headers) reads the same packets as tshark", async (t) => {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2cd34, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(1, 20);
-  const records = frames.map((data, i) => {
-    const h = Buffer.alloc(24);
-    h.writeUInt32LE(times[i][0], 0);
-    h.writeUInt32LE(Math.floor(times[i][1] / 1000), 4);
-    h.writeUInt32LE(data.length, 8);
-    h.writeUInt32LE(data.length, 12);
-    h.writeUInt32LE(2, 16); // ifindex
-    h.writeUInt16LE(0x0800, 20); // protocol
-    h[22] = 0; // packet type
-    return Buffer.concat([h, data]);
-  });
-  const bytes = Buffer.concat([head, ...records]);
+  const bytes = modifiedPcap(
+    frames.map((data, i) => ({ sec: times[i][0], usec: Math.floor(times[i][1] / 1000), data })),
+    false,
+  );
   const file = join(tempDir(t), 'modified.pcap');
   writeFileSync(file, bytes);
   const { packets, warnings } = await collect(openCapture(file));

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buildTcpPacket, openCapture, PcapWriter, PcapngWriter } from '../../../core/capture/index.js';
 import type { PacketSink } from '../../../core/capture/pcap.js';
+import { modifiedPcap } from '../../helpers/modified-pcap.js';
 
 const dir = join(import.meta.dirname, '../../../resources/captures');
 
@@ -112,23 +113,11 @@ function writtenCaptures(): [string, Buffer][] {
     out.push([`nanosecond pcap, ${bigEndian ? 'big' : 'little'}-endian`, w.toBuffer()]);
   }
   // Kuznetzov's modified pcap (24-byte record headers), big-endian, with a timestamp fraction out of range.
-  const head = Buffer.alloc(24);
-  head.writeUInt32BE(0xa1b2cd34, 0);
-  head.writeUInt16BE(2, 4);
-  head.writeUInt16BE(4, 6);
-  head.writeUInt32BE(65535, 16);
-  head.writeUInt32BE(1, 20);
-  const records = frames.map((data, i) => {
-    const h = Buffer.alloc(24);
-    h.writeUInt32BE(1700000000 + i, 0);
-    h.writeUInt32BE(i === 2 ? 1_000_000 : 999_999 - i, 4);
-    h.writeUInt32BE(data.length, 8);
-    h.writeUInt32BE(data.length + 3, 12);
-    h.writeUInt32BE(2, 16); // ifindex
-    h.writeUInt16BE(0x0800, 20); // protocol
-    return Buffer.concat([h, data]);
-  });
-  out.push(['modified pcap, big-endian, a fraction out of range', Buffer.concat([head, ...records])]);
+  const modified = modifiedPcap(
+    frames.map((data, i) => ({ sec: 1700000000 + i, usec: i === 2 ? 1_000_000 : 999_999 - i, data, origLen: data.length + 3 })),
+    true,
+  );
+  out.push(['modified pcap, big-endian, a fraction out of range', modified]);
   const ng = new PcapngWriter();
   ng.section({ bigEndian: false });
   const eth = ng.addInterface({ linkType: 1 });
