@@ -1,11 +1,13 @@
-// The main thread's side of the capture thread (capture-worker.ts): starts it on a file or an upload,
-// feeds it the upload's bytes when it asks, hands its batches to the caller one at a time (acknowledging
+// The main thread's side of the capture thread (capture-worker.ts): starts it on a file, a file still being
+// written (an upload: tells it how far the file has grown when it asks) or a stream (feeds it the stream's
+// bytes when it asks), hands its batches to the caller one at a time (acknowledging
 // each once the caller is done with it: the worker's backpressure), and turns a worker that fails or dies
 // into a CaptureError EWORKER. Whether to use it at all: captureThreadWanted (ZMTP_CAPTURE_THREAD).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ByteSource } from './chunk-reader.js';
+import { isGrowingFile, nextGrowth, type GrowingFile } from './growing-file.js';
 import { CaptureError, type CaptureErrorCode } from './errors.js';
 import type { CaptureProgress } from './open.js';
 import type { FromThread, ThreadInput, ToThread } from './capture-thread-messages.js';
@@ -25,9 +27,9 @@ export function captureThreadMode(value = process.env.ZMTP_CAPTURE_THREAD): Capt
   throw new CaptureError('EINVAL', `ZMTP_CAPTURE_THREAD must be 0, 1 or auto, not ${JSON.stringify(value)}`);
 }
 
-/** Whether to decode `input` (a path, or a stream of `size` bytes when known) in the capture thread. */
+/** Whether to decode `input` (a path, or a stream or growing file of `size` bytes when known) in the capture thread. */
 export function captureThreadWanted(input: unknown, size: number | undefined, mode = captureThreadMode()): boolean {
-  const threadable = typeof input === 'string' || isByteSource(input);
+  const threadable = typeof input === 'string' || isByteSource(input) || isGrowingFile(input);
   if (!threadable || mode === 'off') return false;
   if (mode === 'on') return true;
   return typeof input === 'string' || (size !== undefined && size >= THREAD_MIN_UPLOAD_BYTES);
@@ -85,12 +87,14 @@ export interface CaptureThreadResult {
  * when the thread fails or exits; batches delivered before stay delivered.
  */
 export async function runCaptureThread(
-  input: string | ByteSource,
+  input: string | ByteSource | GrowingFile,
   onBatch: (buffer: ArrayBuffer, length: number) => Promise<void> | void,
   options: CaptureThreadOptions = {},
 ): Promise<CaptureThreadResult> {
+  const growing = isGrowingFile(input) ? input : undefined;
   const data: ThreadInput = {
-    path: typeof input === 'string' ? input : undefined,
+    path: typeof input === 'string' ? input : growing?.path,
+    growing: growing !== undefined,
     progressStepBytes: options.progressStepBytes,
     reassembly: options.reassembly,
     name: options.name,
@@ -105,9 +109,19 @@ export async function runCaptureThread(
   }
   options.onThread?.(worker);
   const send = (m: ToThread, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer);
-  const bytes = typeof input === 'string' ? undefined : input[Symbol.asyncIterator]();
+  const bytes = typeof input === 'string' || isGrowingFile(input) ? undefined : input[Symbol.asyncIterator]();
 
-  // Upload chunks, one per 'pull', in order (a pull waits for the one before it).
+  const fail = (e: unknown) => {
+    const code = (e as { code?: unknown })?.code;
+    send({ type: 'fail', message: (e as Error)?.message ?? String(e), code: typeof code === 'string' ? code : undefined });
+  };
+  // A growing file's next growth, once there is some beyond what the worker has read.
+  const grow = (have: number) =>
+    nextGrowth(growing!, have).then(
+      (g) => send({ type: 'growth', size: g.size, complete: g.complete }),
+      (e: unknown) => fail(e),
+    );
+  // Stream chunks, one per 'pull', in order (a pull waits for the one before it).
   let feeding = Promise.resolve();
   const feed = () => {
     feeding = feeding.then(async () => {
@@ -120,8 +134,7 @@ export async function runCaptureThread(
         new Uint8Array(copy).set(chunk);
         send({ type: 'chunk', buffer: copy, length: copy.byteLength }, [copy]);
       } catch (e) {
-        const code = (e as { code?: unknown })?.code;
-        send({ type: 'fail', message: (e as Error)?.message ?? String(e), code: typeof code === 'string' ? code : undefined });
+        fail(e);
       }
     });
   };
@@ -135,9 +148,13 @@ export async function runCaptureThread(
     wake?.();
     wake = undefined;
   };
-  // Upload chunks are served as soon as asked, not in turn with the batches: the worker reads on while
-  // this thread is busy with a batch.
-  worker.on('message', (m: FromThread) => (m.type === 'pull' ? feed() : push(m)));
+  // Pulls are served as soon as asked, not in turn with the batches: the worker reads on while this thread
+  // is busy with a batch.
+  worker.on('message', (m: FromThread) => {
+    if (m.type !== 'pull') push(m);
+    else if (growing) void grow(m.have ?? 0);
+    else feed();
+  });
   worker.on('error', (e) =>
     push({ type: 'died', error: new CaptureError('EWORKER', `the capture thread failed: ${e.message}`, { cause: e }) }),
   );
@@ -183,7 +200,7 @@ export async function runCaptureThread(
     worker.removeAllListeners('exit');
     worker.removeAllListeners('error');
     void worker.terminate();
-    // An upload cut short: let its source release what it holds.
+    // A stream cut short: let its source release what it holds.
     if (bytes?.return) void Promise.resolve(bytes.return()).catch(() => undefined);
   }
 }

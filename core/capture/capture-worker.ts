@@ -1,11 +1,13 @@
-// The capture thread (a worker_thread; capture-thread.ts starts it): reads a capture file, or an upload's
-// bytes the main thread hands over as they arrive, decodes link/IP/TCP, reassembles TCP, and sends what
+// The capture thread (a worker_thread; capture-thread.ts starts it): reads a capture file (also one still
+// being written, an upload: growing-file.ts), or a stream's bytes the main thread hands over as they
+// arrive, decodes link/IP/TCP, reassembles TCP, and sends what
 // that produces to the main thread in batches (event-batch.ts), at most `maxInFlight` unacknowledged at a
 // time: a main thread that falls behind stops the reading here, so memory stays bounded. The inspector
 // stays on the main thread, where the records are wanted.
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCapture } from './open.js';
+import { growingFileChunks, type Growth } from './growing-file.js';
 import { TcpReassembler, type PlainDataSink } from './reassembly.js';
 import type { PacketSink } from './pcap.js';
 import { BATCH_BYTES, BatchWriter } from './event-batch.js';
@@ -18,12 +20,13 @@ const post = (m: FromThread, transfer?: ArrayBuffer[]) => port.postMessage(m, tr
 
 let inFlight = 0;
 let acked: (() => void) | undefined;
-// Upload bytes: chunks the main thread sent, and the reader waiting for the next one.
+// What the main thread sent of the input (a stream's chunks, a growing file's growth), and the reader
+// waiting for the next one.
 const chunks: ToThread[] = [];
 let chunkWanted: (() => void) | undefined;
 let requested = 0;
-// Upload chunks asked for ahead of the parser: enough to read on while the main thread is busy with a batch
-// (an upload arrives in chunks of ~64 KiB), still bounded.
+// Stream chunks asked for ahead of the parser: enough to read on while the main thread is busy with a batch
+// (a stream arrives in chunks of ~64 KiB), still bounded.
 const PREFETCH_CHUNKS = 32;
 
 port.on('message', (m: ToThread) => {
@@ -39,20 +42,42 @@ port.on('message', (m: ToThread) => {
   chunkWanted = undefined;
 });
 
-/** The upload's bytes, asked for a few chunks ahead of the parser. */
+/** The stream's bytes, asked for a few chunks ahead of the parser. */
 async function* pulledBytes(): AsyncGenerator<Buffer> {
   for (;;) {
     while (requested - chunks.length < PREFETCH_CHUNKS) {
       post({ type: 'pull' });
       requested++;
     }
-    if (chunks.length === 0) await new Promise<void>((resolve) => (chunkWanted = resolve));
-    const m = chunks.shift()!;
+    const m = await nextInput();
     requested--;
     if (m.type === 'end') return;
-    if (m.type === 'fail') throw Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
+    if (m.type === 'fail') throw failure(m);
     if (m.type === 'chunk') yield Buffer.from(m.buffer, 0, m.length);
   }
+}
+
+/** The next message of the stream or growing file's kind, once there is one. */
+async function nextInput(): Promise<ToThread> {
+  if (chunks.length === 0) await new Promise<void>((resolve) => (chunkWanted = resolve));
+  return chunks.shift()!;
+}
+
+/** The failure the main thread reported, as the error the reading ends with. */
+function failure(m: Extract<ToThread, { type: 'fail' }>): Error {
+  return Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
+}
+
+/** A file still being written (an upload): read in place, no further than the main thread says is written. */
+function grownBytes(path: string): AsyncGenerator<Buffer> {
+  const next = async (have: number): Promise<Growth> => {
+    post({ type: 'pull', have });
+    const m = await nextInput();
+    if (m.type === 'growth') return { size: m.size, complete: m.complete };
+    if (m.type === 'fail') throw failure(m);
+    throw new Error(`the capture thread expected the file's growth, not '${m.type}'`);
+  };
+  return growingFileChunks(path, next, { sync: true });
 }
 
 const writer = new BatchWriter();
@@ -83,7 +108,8 @@ function threadCpuSeconds(): number | undefined {
 }
 
 async function run(): Promise<void> {
-  const source = openCapture(input.path ?? pulledBytes(), {
+  const bytes = input.path === undefined ? pulledBytes() : input.growing ? grownBytes(input.path) : input.path;
+  const source = openCapture(bytes, {
     onProgress: (p) => post({ type: 'progress', bytesRead: p.bytesRead, totalBytes: p.totalBytes }),
     progressStepBytes: input.progressStepBytes,
     name: input.name,

@@ -101,7 +101,7 @@ export function openCapture(input: string | Readable | ByteSource, options: Open
       try {
         await reader.fill(4);
       } catch (e) {
-        throw typeof input === 'string' ? fileError(e, name) : e;
+        throw typeof input === 'string' ? fileError(e, name) : readError(e);
       }
       if (reader.buffered === 0) throw new CaptureError('EEMPTY', `capture ${name} is empty (0 bytes)`);
       if (reader.buffered < 4) throw new CaptureError('EBADMAGIC', `${name} is too short to be a capture (${reader.buffered} bytes)`);

@@ -5,7 +5,7 @@
 // their capture closes) or, with --captures DIR, open in place from the one folder the operator named (serve-captures.ts),
 // and leave as downloads; the host's path-taking requests are not served.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +20,7 @@ import { captureFilter, type HostEvent } from '../host/protocol.js';
 import { defaultSettingsDir } from '../host/templates.js';
 import { WS_PROTOCOL, allowedHosts, cookieName, hostOrOriginProblem, mayLoadAsset, statesToken } from './serve-guard.js';
 import { loadServeState, newToken, saveServeState } from './serve-state.js';
-import { UploadTee } from './upload-tee.js';
+import { UploadFile } from './upload-file.js';
 import { ServedCaptures, capturesFolderOption } from './serve-captures.js';
 
 const USAGE = `usage: zmtp serve [--host 127.0.0.1] [--port N] [--new-token] [--captures DIR] [--renderer DIR] [--settings DIR]
@@ -148,7 +148,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
 
   /**
-   * The upload streamed to a temp file, counted as it arrives, and decoded at the same time (UploadTee):
+   * The upload streamed to a temp file, counted as it arrives, and decoded as the file grows (UploadFile):
    * the capture exists, and shows its first records, from the first bytes on. The reply comes once the
    * whole file is in; if the upload fails, the capture is closed and its file is gone.
    */
@@ -168,13 +168,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
     });
     // An upload that breaks off (the page closed, the connection lost) ends the stream with an error too.
-    const tee = new UploadTee(
+    const upload = new UploadFile(
       connect(req, capped, () => undefined),
-      createWriteStream(path),
+      path,
     );
-    const capture = host.captures.openStream(tee, path, name, declared !== undefined && Number.isFinite(declared) ? declared : undefined);
+    const capture = host.captures.openStream(upload, name, declared !== undefined && Number.isFinite(declared) ? declared : undefined);
     try {
-      await tee.done;
+      await upload.done;
     } catch (err) {
       await host.captures.close(capture.id).catch(() => undefined);
       await unlink(path).catch(() => undefined);

@@ -11,7 +11,7 @@ import * as sources from './pipeline.js';
 import { WorkbenchTap, type IsBoundLocally } from './workbench-tap.js';
 import type { CaptureFilter, CaptureSummary, ExportState, ConnectionSummary, HostEvent, Page, RateSeries, RecordRow } from './protocol.js';
 import type { InspectRecord } from '../inspect/records.js';
-import type { ByteSource } from '../capture/chunk-reader.js';
+import type { GrowingFile } from '../capture/growing-file.js';
 
 const MAX_WARNINGS = 200;
 
@@ -54,16 +54,15 @@ export class Captures {
   }
 
   /**
-   * A capture decoded as its bytes arrive (an upload to `zmtp serve`), so its first records show while
-   * the rest is on its way. The caller keeps the same bytes in `path` (ours: deleted when the capture
-   * closes) and calls streamComplete once all of them are there; `size` is the expected size, when known,
-   * for the progress bar.
+   * A capture decoded as its file is written (an upload to `zmtp serve`), so its first records show while
+   * the rest is on its way. The file becomes the capture's (deleted when it closes); the caller calls
+   * streamComplete once all of it is there. `size` is the expected size, when known, for the progress bar.
    */
-  openStream(bytes: ByteSource, path: string, name: string, size: number | undefined): CaptureSummary {
+  openStream(file: GrowingFile, name: string, size: number | undefined): CaptureSummary {
     const s = this.newSession(name, 'file', 'loading');
-    s.file = path;
+    s.file = file.path;
     s.ownsFile = true;
-    void this.consume(s, sources.decodeFile(bytes, this.sink(s, size ?? 0), { signal: s.abort.signal, name, uploadBytes: size }));
+    void this.consume(s, sources.decodeFile(file, this.sink(s, size ?? 0), { signal: s.abort.signal, name, uploadBytes: size }));
     this.changed(s, true);
     return this.snapshot(s);
   }

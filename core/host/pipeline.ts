@@ -3,6 +3,7 @@
 import { LiveCapture } from '../capture/live.js';
 import type { CaptureWarning } from '../capture/types.js';
 import type { ByteSource } from '../capture/chunk-reader.js';
+import type { GrowingFile } from '../capture/growing-file.js';
 import { decodeCapture, inspectPackets } from '../inspect/decode-capture.js';
 import type { InspectRecord } from '../inspect/records.js';
 import type { MessageView } from '../inspect/message-view.js';
@@ -30,12 +31,12 @@ export interface DecodeFileOptions {
 }
 
 /**
- * Decodes a pcap/pcapng file, or its bytes as they arrive (an upload of `uploadBytes`, when known), to the
+ * Decodes a pcap/pcapng file, also as it is written (an upload of `uploadBytes`, when known), or a stream, to the
  * end (or until `signal` aborts): files and big uploads in the capture thread (ZMTP_CAPTURE_THREAD).
  * Rejects only if it cannot be read at all.
  */
 export async function decodeFile(
-  input: string | ByteSource,
+  input: string | ByteSource | GrowingFile,
   sink: PipelineSink,
   { signal, name, uploadBytes }: DecodeFileOptions,
 ): Promise<void> {

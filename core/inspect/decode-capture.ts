@@ -8,6 +8,7 @@ import type { CaptureProgress } from '../capture/open.js';
 import type { TcpReassemblerOptions } from '../capture/reassembly.js';
 import type { CaptureWarning, Packet } from '../capture/types.js';
 import type { ByteSource } from '../capture/chunk-reader.js';
+import type { GrowingFile } from '../capture/growing-file.js';
 import type { CaptureThreadMode } from '../capture/capture-thread.js';
 import type { ConnectionInfo, InspectorStats } from './connection.js';
 import type { Inspector, InspectorOptions } from './inspector.js';
@@ -67,10 +68,13 @@ export async function inspectPackets(
 }
 
 /**
- * Decodes a pcap or pcapng capture (path or stream). Throws CaptureError (with .code ENOENT, EACCES,
+ * Decodes a pcap or pcapng capture (path, stream, or a file still being written). Throws CaptureError (with .code ENOENT, EACCES,
  * EIO, EEMPTY, EBADMAGIC; EWORKER when the capture thread fails, EINVAL for a bad ZMTP_CAPTURE_THREAD)
  * only when the input cannot be read at all; problems inside it become warnings and 'error' records.
  */
-export async function decodeCapture(input: string | Readable | ByteSource, options: DecodeCaptureOptions = {}): Promise<DecodeSummary> {
+export async function decodeCapture(
+  input: string | Readable | ByteSource | GrowingFile,
+  options: DecodeCaptureOptions = {},
+): Promise<DecodeSummary> {
   return new Inspection(options).readCapture(input, options);
 }

@@ -6,6 +6,7 @@
 import { openCapture, type CaptureSource } from '../capture/open.js';
 import { TcpReassembler } from '../capture/reassembly.js';
 import type { ByteSource } from '../capture/chunk-reader.js';
+import { growingFileBytes, isGrowingFile, type GrowingFile } from '../capture/growing-file.js';
 import { readBatch, type BatchHandler } from '../capture/event-batch.js';
 import { captureThreadWanted, runCaptureThread } from '../capture/capture-thread.js';
 import type { CaptureWarning, Packet, TcpConnection, TcpStreamEvent } from '../capture/types.js';
@@ -53,10 +54,10 @@ export class Inspection {
     this.options.onWarning?.(w);
   };
 
-  /** Reads a capture file or stream to its end, in the capture thread when that is wanted (captureThreadWanted). */
-  async readCapture(input: string | ByteSource, options: DecodeCaptureOptions): Promise<DecodeSummary> {
+  /** Reads a capture file, stream or growing file to its end, in the capture thread when that is wanted (captureThreadWanted). */
+  async readCapture(input: string | ByteSource | GrowingFile, options: DecodeCaptureOptions): Promise<DecodeSummary> {
     if (captureThreadWanted(input, options.inputBytes, options.captureThread)) return this.readThreaded(input, options);
-    const source = openCapture(input, {
+    const source = openCapture(isGrowingFile(input) ? growingFileBytes(input, { sync: options.syncReads }) : input, {
       onProgress: options.onProgress,
       progressStepBytes: options.progressStepBytes,
       syncReads: options.syncReads,
@@ -111,7 +112,7 @@ export class Inspection {
   }
 
   /** The capture thread reads, decodes and reassembles; this thread inspects what it sends. */
-  private async readThreaded(input: string | ByteSource, options: DecodeCaptureOptions): Promise<DecodeSummary> {
+  private async readThreaded(input: string | ByteSource | GrowingFile, options: DecodeCaptureOptions): Promise<DecodeSummary> {
     const { inspector } = this;
     const pace = options.pace;
     // The worker's connection ids -> this thread's connections, numbered from the counter PGM shares.

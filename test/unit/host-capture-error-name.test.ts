@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { CaptureError } from '../../core/capture/index.js';
 import { decodeFile, type PipelineSink } from '../../core/host/pipeline.js';
 import { Host } from '../../core/host/index.js';
+import { UploadFile } from '../../core/cli/upload-file.js';
 
 const NOT_A_CAPTURE = Buffer.from('GET / HTTP/1.1\r\nHost: example\r\n\r\n');
 const ignore: PipelineSink = { record() {}, message() {}, packet() {}, progress() {}, warning() {} };
@@ -62,9 +63,9 @@ test("an upload that is no capture fails with the user's file name exactly, what
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // "$&" and "stream" are what rewriting the message's text got wrong.
   for (const name of ['a stream of $& bytes.pcap', 'plain.pcapng']) {
-    const path = join(dir, 'upload.tmp');
-    writeFileSync(path, NOT_A_CAPTURE);
-    const opened = host.captures.openStream(Readable.from([NOT_A_CAPTURE]), path, name, NOT_A_CAPTURE.length);
+    // The upload as zmtp serve receives one: written to its file, decoded as the file grows.
+    const upload = new UploadFile(Readable.from([NOT_A_CAPTURE]), join(dir, `upload-${name.length}.tmp`));
+    const opened = host.captures.openStream(upload, name, NOT_A_CAPTURE.length);
     let summary = opened;
     while (summary.state === 'loading') {
       await new Promise((r) => setImmediate(r));

@@ -1,6 +1,6 @@
 // The capture thread (ZMTP_CAPTURE_THREAD, core/capture/capture-worker.ts): a real tcpdump capture of
 // libzmq traffic decodes to the same records, warnings and summary with the thread on and off, from a
-// file and from a stream (an upload); bad files give the same coded errors in both modes; a thread that
+// file, from a stream, and from a file still being written (an upload to zmtp serve); bad files give the same coded errors in both modes; a thread that
 // dies is EWORKER with what it sent before kept; and a stalled consumer stops the thread's reading.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { captureThreadMode, captureThreadWanted, THREAD_MIN_UPLOAD_BYTES } from 
 import type { CaptureWarning } from '../../../core/capture/types.js';
 import type { InspectRecord } from '../../../core/inspect/records.js';
 import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
+import { UploadFile } from '../../../core/cli/upload-file.js';
 import { messages, zmtpConns, errors } from './helpers.js';
 
 const t = tempDir();
@@ -85,6 +86,50 @@ test('a real libzmq capture decodes identically with the capture thread off, on 
   assert.equal(messages(off.records, conn, 's2c').length, sent);
   assert.deepEqual(comparable(onFile), comparable(off));
   assert.deepEqual(comparable(onStream), comparable(off));
+});
+
+/** The bytes as an upload delivers them: uneven chunks, a pause now and then (so the decoder catches up
+ *  with the file and waits for it to grow); failing after `failAt` bytes when given. */
+async function* arriving(bytes: Buffer, failAt = Infinity): AsyncGenerator<Buffer> {
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const n = [1, 7, 4096, 65536, 100_003, 333][i % 6];
+    if (at + n > failAt) throw Object.assign(new Error('the upload broke off'), { code: 'ECONNRESET' });
+    yield bytes.subarray(at, at + n);
+    at += n;
+    if (i % 5 === 0) await sleep(2);
+  }
+}
+
+test('a file decoded as it is written (an upload) gives what the whole file gives, thread on and off', async () => {
+  const { file } = await realCapture();
+  const bytes = readFileSync(file);
+  const whole = await decode(file, { captureThread: 'off' });
+  for (const mode of ['off', 'on'] as const) {
+    const upload = new UploadFile(arriving(bytes), join(t.dir, `growing-${mode}.pcap`));
+    const run = await decode(upload, { captureThread: mode });
+    assert.equal(run.summary.threads, mode === 'on' ? 2 : 1);
+    assert.equal(await upload.done, bytes.length);
+    assert.deepEqual(comparable(run), comparable(whole), `thread ${mode}`);
+  }
+  // The upload breaking off ends the decoding with a read error naming the cause, in both modes, after
+  // the records of the bytes that arrived.
+  for (const mode of ['off', 'on'] as const) {
+    const upload = new UploadFile(arriving(bytes, Math.floor(bytes.length / 2)), join(t.dir, `broken-${mode}.pcap`));
+    const records: InspectRecord[] = [];
+    await assert.rejects(
+      decodeCapture(upload, { captureThread: mode, name: 'mine.pcap', onRecord: (r) => records.push(r) }),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'EIO', `${mode}: ${e.message}`);
+        assert.match(e.message, /^reading mine\.pcap failed after \d+ bytes: the upload broke off$/);
+        return true;
+      },
+    );
+    await assert.rejects(upload.done, { code: 'ECONNRESET' });
+    assert.ok(
+      records.some((r) => r.type === 'message'),
+      `${mode}: the messages that arrived were decoded`,
+    );
+  }
 });
 
 test('a truncated capture gives the same records and warnings in both modes; bad files the same coded errors', async () => {
