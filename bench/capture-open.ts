@@ -196,8 +196,13 @@ export async function benchCaptureOpen(): Promise<boolean> {
     }, 50);
     const cpuBefore = cpuSplit(pid);
     const start = performance.now();
+    // The upload's reply comes once every byte is in zmtp serve's file (the decode may still be going on).
+    const received = page
+      .waitForResponse((r) => r.url().includes('/api/upload'), { timeout: 300_000 })
+      .then(() => (performance.now() - start) / 1000);
     await page.getByLabel('Capture file').setInputFiles(capture.path);
     const { firstSeconds, seconds } = await timeShown(page, records, start);
+    const receivedSeconds = await received;
     const cpuAfter = cpuSplit(pid);
     clearInterval(sampler);
     peak = Math.max(peak, rss(pid));
@@ -231,6 +236,7 @@ export async function benchCaptureOpen(): Promise<boolean> {
         `${(stored.mainCpu - views.mainCpu).toFixed(2)} s of main-thread CPU (best of two runs each, alternating)`,
     );
     console.log(`  file chosen -> first rows shown                      ${firstSeconds.toFixed(2)} s`);
+    console.log(`  file chosen -> upload all in zmtp serve's file       ${receivedSeconds.toFixed(2)} s (decoded as it arrives)`);
     console.log(
       `  file chosen -> whole capture shown (${records} records, ready)  ${seconds.toFixed(2)} s = ${(seconds / decodeSeconds).toFixed(2)}x the decoder ` +
         `(target <= 2 s) ${timeOk ? 'MET' : 'NOT MET'}`,

@@ -90,10 +90,14 @@ export function growingFileBytes(file: GrowingFile, options: { chunkBytes?: numb
   return growingFileChunks(file.path, (have) => nextGrowth(file, have), options);
 }
 
-/** The writer's report once more than `have` bytes are in (or it is complete); its failure once the reader
- *  has every byte written before it. */
-export async function nextGrowth(file: GrowingFile, have: number): Promise<Growth> {
-  await file.grown(have);
+/** How much a growing file must have grown before a reader that caught up with it reads on: reads as big as
+ *  a file's in place (each read costs the parsers a fixed amount, pcap-parser's a copy of what it holds). */
+export const GROWTH_STEP = 256 * 1024;
+
+/** The writer's report once `step` more bytes than `have` are in (or it is complete); its failure once the
+ *  reader has every byte written before it. */
+export async function nextGrowth(file: GrowingFile, have: number, step = GROWTH_STEP): Promise<Growth> {
+  while (file.size < have + step && !file.complete && !file.failure) await file.grown(file.size);
   if (file.failure && file.size <= have) throw file.failure;
   return { size: file.size, complete: file.complete };
 }

@@ -10,6 +10,10 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { GrowingFile } from '../capture/growing-file.js';
 
+/** Bytes of an upload that may wait for the file to take them while the request is read on: with a file
+ *  stream's default 16 KiB, each chunk would wait for its write to finish before the next is read. */
+export const UPLOAD_WRITE_AHEAD = 4 * 1024 * 1024;
+
 export class UploadFile implements GrowingFile {
   /** Resolves with the bytes received once all of them are in the file; rejects if the input or the file failed. */
   readonly done: Promise<number>;
@@ -24,7 +28,7 @@ export class UploadFile implements GrowingFile {
   constructor(
     input: AsyncIterable<Buffer>,
     readonly path: string,
-    file: Writable = createWriteStream(path),
+    file: Writable = createWriteStream(path, { highWaterMark: UPLOAD_WRITE_AHEAD }),
   ) {
     // Always listened to: a file's 'error' with no listener is an uncaught exception, the end of zmtp serve.
     // It comes when nothing waits on the file (its open fails, the disk fills up between two chunks), and

@@ -9,7 +9,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UploadFile } from '../../core/cli/upload-file.js';
-import { growingFileBytes } from '../../core/capture/growing-file.js';
+import { GROWTH_STEP, growingFileBytes } from '../../core/capture/growing-file.js';
 
 async function* chunks(count: number, size: number, failAt = -1, pauseMs = 0): AsyncGenerator<Buffer> {
   for (let i = 0; i < count; i++) {
@@ -81,6 +81,28 @@ test('every byte goes to the file, and a reader of the file as it grows reads al
       assert.ok(read.equals(file), `the reader (chunks of ${chunkBytes}) read the file's bytes exactly`);
       assert.ok(upload.complete);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a reader that caught up with the file reads on once it has grown by a step, not by each chunk written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'upload-file-'));
+  try {
+    // 3 MiB arriving 64 KiB at a time, slowly: the reader is always caught up.
+    const upload = new UploadFile(chunks(48, 65536, -1, 3), join(dir, 'slow.pcap'));
+    const sizes: number[] = [];
+    for await (const c of growingFileBytes(upload, { chunkBytes: 1 << 20 })) sizes.push(c.length);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      48 * 65536,
+    );
+    // Every read but the last is at least a step; a read per chunk written would be 48 reads of 64 KiB.
+    assert.ok(
+      sizes.slice(0, -1).every((n) => n >= GROWTH_STEP),
+      `reads of ${sizes.join(', ')} bytes`,
+    );
+    assert.ok(sizes.length <= Math.ceil((48 * 65536) / GROWTH_STEP), `${sizes.length} reads`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
