@@ -85,19 +85,50 @@ export async function* growingFileChunks(
   }
 }
 
+/** How a reader that caught up with a growing file waits for it to grow (nextGrowth). */
+export interface GrowthWait {
+  /** Read on once the file has grown this much (default GROWTH_STEP)... */
+  step?: number;
+  /** ...or once this long has passed since it grew at all (default GROWTH_WAIT_MS). */
+  waitMs?: number;
+}
+
 /** A GrowingFile's bytes as they are written, for a decoder on this thread (a ByteSource). */
-export function growingFileBytes(file: GrowingFile, options: { chunkBytes?: number; sync?: boolean } = {}): AsyncGenerator<Buffer> {
-  return growingFileChunks(file.path, (have) => nextGrowth(file, have), options);
+export function growingFileBytes(
+  file: GrowingFile,
+  options: { chunkBytes?: number; sync?: boolean } & GrowthWait = {},
+): AsyncGenerator<Buffer> {
+  return growingFileChunks(file.path, (have) => nextGrowth(file, have, options), options);
 }
 
 /** How much a growing file must have grown before a reader that caught up with it reads on: reads as big as
- *  a file's in place (each read costs the parsers a fixed amount, pcap-parser's a copy of what it holds). */
+ *  a file's in place (each read costs the parsers a fixed amount, pcap-parser's a copy of what it holds)... */
 export const GROWTH_STEP = 256 * 1024;
+/** ...unless the file grows slowly (an upload over a slow link): then what is there is read after this
+ *  long, so the first records show without waiting for a whole step. */
+export const GROWTH_WAIT_MS = 25;
 
-/** The writer's report once `step` more bytes than `have` are in (or it is complete); its failure once the
- *  reader has every byte written before it. */
-export async function nextGrowth(file: GrowingFile, have: number, step = GROWTH_STEP): Promise<Growth> {
-  while (file.size < have + step && !file.complete && !file.failure) await file.grown(file.size);
+/**
+ * The writer's report once the file has grown by `step` beyond `have`, or has grown at all and `waitMs`
+ * passed, or is complete; the writing's failure once the reader has every byte written before it.
+ */
+export async function nextGrowth(
+  file: GrowingFile,
+  have: number,
+  { step = GROWTH_STEP, waitMs = GROWTH_WAIT_MS }: GrowthWait = {},
+): Promise<Growth> {
+  const settled = () => file.size >= have + step || file.complete || file.failure !== undefined;
+  await file.grown(have);
+  if (!settled()) {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    const grownEnough = (async () => {
+      while (!settled() && timer !== undefined) await file.grown(file.size);
+    })();
+    await Promise.race([waited, grownEnough]);
+    clearTimeout(timer);
+    timer = undefined; // ends grownEnough at the file's next growth
+  }
   if (file.failure && file.size <= have) throw file.failure;
   return { size: file.size, complete: file.complete };
 }

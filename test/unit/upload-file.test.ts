@@ -92,7 +92,7 @@ test('a reader that caught up with the file reads on once it has grown by a step
     // 3 MiB arriving 64 KiB at a time, slowly: the reader is always caught up.
     const upload = new UploadFile(chunks(48, 65536, -1, 3), join(dir, 'slow.pcap'));
     const sizes: number[] = [];
-    for await (const c of growingFileBytes(upload, { chunkBytes: 1 << 20 })) sizes.push(c.length);
+    for await (const c of growingFileBytes(upload, { chunkBytes: 1 << 20, waitMs: 60_000 })) sizes.push(c.length);
     assert.equal(
       sizes.reduce((a, b) => a + b, 0),
       48 * 65536,
@@ -103,6 +103,34 @@ test('a reader that caught up with the file reads on once it has grown by a step
       `reads of ${sizes.join(', ')} bytes`,
     );
     assert.ok(sizes.length <= Math.ceil((48 * 65536) / GROWTH_STEP), `${sizes.length} reads`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file that grows slowly (an upload over a slow link) is read without waiting for a whole step', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'upload-file-'));
+  try {
+    let firstRead: (() => void) | undefined;
+    const readFirst = new Promise<void>((resolve) => (firstRead = resolve));
+    // 1000 bytes, then nothing more until the reader has read them (or 5 s, so that a reader waiting for a
+    // whole step fails the test rather than hanging it), then the rest.
+    async function* slow(): AsyncGenerator<Buffer> {
+      yield Buffer.alloc(1000, 1);
+      await Promise.race([readFirst, new Promise((r) => setTimeout(r, 5000))]);
+      yield Buffer.alloc(GROWTH_STEP, 2);
+    }
+    const upload = new UploadFile(slow(), join(dir, 'slow-link.pcap'));
+    const sizes: number[] = [];
+    for await (const c of growingFileBytes(upload)) {
+      sizes.push(c.length);
+      firstRead?.();
+    }
+    assert.equal(sizes[0], 1000, `the first 1000 bytes are read while nothing more arrives (reads: ${sizes.join(', ')})`);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      1000 + GROWTH_STEP,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
