@@ -4,7 +4,7 @@
 // and reassembly on a second core), whose batches this thread feeds to the inspector. Both give the same
 // records, warnings and summary; only `threads` (and captureThreadCpuSeconds) tell them apart.
 import { openCapture, type CaptureSource } from '../capture/open.js';
-import { TcpReassembler } from '../capture/reassembly.js';
+import { TcpReassembler, type PlainDataSink } from '../capture/reassembly.js';
 import type { ByteSource } from '../capture/chunk-reader.js';
 import { growingFileBytes, isGrowingFile, type GrowingFile } from '../capture/growing-file.js';
 import { readBatch, type BatchHandler } from '../capture/event-batch.js';
@@ -81,6 +81,7 @@ export class Inspection {
     const batches: AsyncIterable<(Packet | CaptureWarning)[]> =
       'batches' in source && typeof source.batches === 'function' ? (source as CaptureSource).batches() : single(source);
     const events: TcpStreamEvent[] = []; // one array for every packet's events
+    const toInspector: PlainDataSink = (conn, dir, ts, data, start, end) => inspector.pushData(conn, dir, ts, data, start, end);
     this.watchAbort();
     try {
       read: for await (const batch of batches) {
@@ -97,9 +98,13 @@ export class Inspection {
           this.lastTs = p.ts;
           // A nanosecond fraction: the capture's clock has nanosecond resolution (see timeTicksPerSecond).
           if (p.tsNsec % 1000 !== 0) this.nanoseconds();
-          events.length = 0;
-          reassembler.pushInto(p, events);
-          for (let i = 0; i < events.length; i++) inspector.push(events[i]);
+          // Nearly every packet takes the plain path, its bytes going straight to the inspector (as the
+          // capture thread does); the rest make events.
+          if (!reassembler.pushPlain(p.linkType, p.data, p.ts, toInspector)) {
+            events.length = 0;
+            reassembler.pushInto(p, events);
+            for (let i = 0; i < events.length; i++) inspector.push(events[i]);
+          }
           const wait = pace?.();
           if (wait) await wait;
         }

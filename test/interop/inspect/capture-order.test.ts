@@ -262,6 +262,10 @@ for (const [seed, window, minAnomalies] of [
     const back = await readTcpPackets(file);
     const { records } = await decodeFile(file);
     assert.deepEqual(errors(records), []);
+    // On one thread (as live captures and small uploads decode: the same plain path, then events), the same.
+    const oneThread: InspectRecord[] = [];
+    await decodeCapture(file, { captureThread: 'off', onRecord: (r) => oneThread.push(r) });
+    assert.deepEqual(oneThread, records, 'the same records with the capture thread off');
     const conns = [...new Set(records.filter((r) => r.type === 'message').map((r) => r.conn))];
     assert.equal(conns.length, CLIENTS);
     for (const conn of conns) {
