@@ -1,12 +1,11 @@
 // An upload written to its file, which the decoder reads as it grows (a GrowingFile), so `zmtp serve`
 // shows a capture's first records while the rest is still arriving. The request is read no faster than
-// the file takes it; the decoder reads the file itself, no further than the writes completed so far, so
+// the file takes it (up to UPLOAD_WRITE_AHEAD bytes may wait for it); the decoder reads the file itself, no further than the writes completed so far, so
 // the upload never waits for the decoder and memory stays bounded whatever the file's size. When the
 // decoder stops early (a file that is not a capture, a capture closed meanwhile), the upload still goes
 // on into the file.
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { GrowingFile } from '../capture/growing-file.js';
 
@@ -22,20 +21,11 @@ export class UploadFile implements GrowingFile {
   failure: Error | undefined;
   /** Readers waiting for the file to grow. */
   private waiting: (() => void)[] = [];
-  /** The file's first error ('error' event): the upload ends with it. */
-  private fileError: Error | undefined;
-
   constructor(
-    input: AsyncIterable<Buffer>,
+    input: Readable,
     readonly path: string,
     file: Writable = createWriteStream(path, { highWaterMark: UPLOAD_WRITE_AHEAD }),
   ) {
-    // Always listened to: a file's 'error' with no listener is an uncaught exception, the end of zmtp serve.
-    // It comes when nothing waits on the file (its open fails, the disk fills up between two chunks), and
-    // also after destroy() when a write was in flight (ERR_STREAM_DESTROYED, once the upload failed).
-    file.on('error', (err: Error) => {
-      this.fileError ??= err;
-    });
     this.done = this.pump(input, file);
     this.done.catch(() => undefined);
   }
@@ -51,36 +41,55 @@ export class UploadFile implements GrowingFile {
     for (const w of waiting) w();
   }
 
-  private async pump(input: AsyncIterable<Buffer>, file: Writable): Promise<number> {
-    let received = 0;
-    try {
-      for await (const chunk of input) {
+  /**
+   * The input's chunks into the file as they come ('data' events: an async iterator would read the input's
+   * buffer as one concatenated copy whenever several chunks wait in it), pausing the input while the file
+   * has UPLOAD_WRITE_AHEAD bytes to write.
+   */
+  private pump(input: Readable, file: Writable): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      let received = 0;
+      let ended = false;
+      const fail = (err: unknown) => {
+        if (ended) return;
+        ended = true;
+        this.failure = err instanceof Error ? err : new Error(String(err));
+        input.destroy();
+        file.destroy();
+        this.wake();
+        reject(this.failure);
+      };
+      input.on('data', (chunk: Buffer) => {
+        if (ended) return;
         received += chunk.length;
-        this.throwFileError();
         // The bytes count as in the file once their write is done (writes complete in order).
         const written = (err?: Error | null) => {
           if (err) return;
           this.size += chunk.length;
           this.wake();
         };
-        // once() also rejects on an 'error' while it waits; one that came before is thrown here.
-        if (!file.write(chunk, written)) await once(file, 'drain');
-        this.throwFileError();
-      }
-      file.end();
-      await finished(file);
-      this.complete = true;
-      return received;
-    } catch (err) {
-      this.failure = err instanceof Error ? err : new Error(String(err));
-      file.destroy();
-      throw err;
-    } finally {
-      this.wake();
-    }
-  }
-
-  private throwFileError(): void {
-    if (this.fileError) throw this.fileError;
+        if (!file.write(chunk, written)) {
+          input.pause();
+          file.once('drain', () => input.resume());
+        }
+      });
+      // Always listened to, also once the upload has ended: an 'error' with no listener is an uncaught
+      // exception, the end of zmtp serve. A file's comes when nothing waits on it (its open fails, the disk
+      // fills up between two chunks), and also after destroy() when a write was in flight
+      // (ERR_STREAM_DESTROYED, once the upload failed).
+      input.on('error', fail);
+      file.on('error', fail);
+      input.once('end', () => {
+        if (ended) return;
+        file.end();
+        finished(file).then(() => {
+          if (ended) return;
+          ended = true;
+          this.complete = true;
+          this.wake();
+          resolve(received);
+        }, fail);
+      });
+    });
   }
 }

@@ -4,11 +4,12 @@
 // the upload and its reader with an error, never an uncaught 'error' event (which would end zmtp serve,
 // and every capture and socket with it).
 import { test } from 'node:test';
+import { Readable, Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UploadFile } from '../../core/cli/upload-file.js';
+import { UPLOAD_WRITE_AHEAD, UploadFile } from '../../core/cli/upload-file.js';
 import { GROWTH_STEP, growingFileBytes } from '../../core/capture/growing-file.js';
 
 async function* chunks(count: number, size: number, failAt = -1, pauseMs = 0): AsyncGenerator<Buffer> {
@@ -71,7 +72,7 @@ test('every byte goes to the file, and a reader of the file as it grows reads al
       [40_000, 3],
     ]) {
       const path = join(dir, `up-${chunkBytes}-${pauseMs}.pcap`);
-      const upload = new UploadFile(chunks(48, 65536, -1, pauseMs), path);
+      const upload = new UploadFile(Readable.from(chunks(48, 65536, -1, pauseMs)), path);
       const [read, written] = await Promise.all([drain(upload, chunkBytes), upload.done]);
       const file = readFileSync(path);
       assert.equal(written, 48 * 65536);
@@ -90,7 +91,7 @@ test('a reader that caught up with the file reads on once it has grown by a step
   const dir = mkdtempSync(join(tmpdir(), 'upload-file-'));
   try {
     // 3 MiB arriving 64 KiB at a time, slowly: the reader is always caught up.
-    const upload = new UploadFile(chunks(48, 65536, -1, 3), join(dir, 'slow.pcap'));
+    const upload = new UploadFile(Readable.from(chunks(48, 65536, -1, 3)), join(dir, 'slow.pcap'));
     const sizes: number[] = [];
     for await (const c of growingFileBytes(upload, { chunkBytes: 1 << 20, waitMs: 60_000 })) sizes.push(c.length);
     assert.equal(
@@ -120,7 +121,7 @@ test('a file that grows slowly (an upload over a slow link) is read without wait
       await Promise.race([readFirst, new Promise((r) => setTimeout(r, 5000))]);
       yield Buffer.alloc(GROWTH_STEP, 2);
     }
-    const upload = new UploadFile(slow(), join(dir, 'slow-link.pcap'));
+    const upload = new UploadFile(Readable.from(slow()), join(dir, 'slow-link.pcap'));
     const sizes: number[] = [];
     for await (const c of growingFileBytes(upload)) {
       sizes.push(c.length);
@@ -136,12 +137,32 @@ test('a file that grows slowly (an upload over a slow link) is read without wait
   }
 });
 
+test('a file slower than the upload pauses the upload: no more than the write-ahead waits for the file', async () => {
+  let most = 0;
+  let bytes = 0;
+  const slowFile = new Writable({
+    highWaterMark: UPLOAD_WRITE_AHEAD,
+    write(chunk: Buffer, _encoding, done) {
+      most = Math.max(most, this.writableLength);
+      bytes += chunk.length;
+      setTimeout(done, 1);
+    },
+  });
+  // 25 MiB offered as fast as it is taken.
+  const upload = new UploadFile(Readable.from(chunks(400, 65536)), join(tmpdir(), 'unused-upload-file.pcap'), slowFile);
+  assert.equal(await upload.done, 400 * 65536);
+  assert.equal(bytes, 400 * 65536);
+  assert.equal(upload.size, 400 * 65536);
+  assert.ok(most <= UPLOAD_WRITE_AHEAD + 65536, `${most} bytes waited for the file at most`);
+  assert.ok(most > 65536, 'the upload ran ahead of the file');
+});
+
 test('a file that cannot be written ends the upload and its reader with the file error', async () => {
   await noUncaught(async () => {
     // Small chunks a while apart: the file takes each at once (under its buffer size), so its open fails
     // while nothing waits on it, as a disk that fills up or a folder removed under the server would.
     const path = join(tmpdir(), 'no-such-folder-upload-file', 'x.pcap');
-    const upload = new UploadFile(chunks(8, 1000, -1, 20), path, createWriteStream(path));
+    const upload = new UploadFile(Readable.from(chunks(8, 1000, -1, 20)), path, createWriteStream(path));
     const read = drain(upload);
     await assert.rejects(upload.done, { code: 'ENOENT' });
     const r = await read;
@@ -155,7 +176,7 @@ test('an upload that breaks off while file writes are in flight: the input error
     await noUncaught(async () => {
       for (let cut = 1; cut <= 50; cut++) {
         // Chunks under the file's buffer size are taken at once, so the input fails with a write in flight.
-        const upload = new UploadFile(chunks(200, 1000 + cut * 97, cut), join(dir, `cut-${cut}.pcap`));
+        const upload = new UploadFile(Readable.from(chunks(200, 1000 + cut * 97, cut)), join(dir, `cut-${cut}.pcap`));
         const read = drain(upload);
         await assert.rejects(upload.done, { code: 'ECONNRESET' });
         const r = await read;

@@ -105,7 +105,7 @@ test('a file decoded as it is written (an upload) gives what the whole file give
   const bytes = readFileSync(file);
   const whole = await decode(file, { captureThread: 'off' });
   for (const mode of ['off', 'on'] as const) {
-    const upload = new UploadFile(arriving(bytes), join(t.dir, `growing-${mode}.pcap`));
+    const upload = new UploadFile(Readable.from(arriving(bytes)), join(t.dir, `growing-${mode}.pcap`));
     const run = await decode(upload, { captureThread: mode });
     assert.equal(run.summary.threads, mode === 'on' ? 2 : 1);
     assert.equal(await upload.done, bytes.length);
@@ -114,7 +114,7 @@ test('a file decoded as it is written (an upload) gives what the whole file give
   // The upload breaking off ends the decoding with a read error naming the cause, in both modes, after
   // the records of the bytes that arrived.
   for (const mode of ['off', 'on'] as const) {
-    const upload = new UploadFile(arriving(bytes, Math.floor(bytes.length / 2)), join(t.dir, `broken-${mode}.pcap`));
+    const upload = new UploadFile(Readable.from(arriving(bytes, Math.floor(bytes.length / 2))), join(t.dir, `broken-${mode}.pcap`));
     const records: InspectRecord[] = [];
     await assert.rejects(
       decodeCapture(upload, { captureThread: mode, name: 'mine.pcap', onRecord: (r) => records.push(r) }),
