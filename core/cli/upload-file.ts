@@ -1,9 +1,9 @@
 // An upload written to its file, which the decoder reads as it grows (a GrowingFile), so `zmtp serve`
 // shows a capture's first records while the rest is still arriving. The request is read no faster than
-// the file takes it (up to UPLOAD_WRITE_AHEAD bytes may wait for it); the decoder reads the file itself, no further than the writes completed so far, so
-// the upload never waits for the decoder and memory stays bounded whatever the file's size. When the
-// decoder stops early (a file that is not a capture, a capture closed meanwhile), the upload still goes
-// on into the file.
+// the file takes it (up to UPLOAD_WRITE_AHEAD bytes may wait for it); the decoder reads the file itself,
+// no further than the writes completed so far, so the upload never waits for the decoder and memory stays
+// bounded whatever the file's size. When the decoder stops early (a file that is not a capture, a capture
+// closed meanwhile), the upload still goes on into the file.
 import { createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -14,7 +14,7 @@ import type { GrowingFile } from '../capture/growing-file.js';
 export const UPLOAD_WRITE_AHEAD = 4 * 1024 * 1024;
 
 export class UploadFile implements GrowingFile {
-  /** Resolves with the bytes received once all of them are in the file; rejects if the input or the file failed. */
+  /** Resolves with the bytes received (`size`) once all of them are in the file; rejects if the input or the file failed. */
   readonly done: Promise<number>;
   size = 0;
   complete = false;
@@ -48,7 +48,6 @@ export class UploadFile implements GrowingFile {
    */
   private pump(input: Readable, file: Writable): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      let received = 0;
       let ended = false;
       const fail = (err: unknown) => {
         if (ended) return;
@@ -61,7 +60,6 @@ export class UploadFile implements GrowingFile {
       };
       input.on('data', (chunk: Buffer) => {
         if (ended) return;
-        received += chunk.length;
         // The bytes count as in the file once their write is done (writes complete in order).
         const written = (err?: Error | null) => {
           if (err) return;
@@ -87,7 +85,8 @@ export class UploadFile implements GrowingFile {
           ended = true;
           this.complete = true;
           this.wake();
-          resolve(received);
+          // Every write's callback has run before 'finish': size counts every byte received.
+          resolve(this.size);
         }, fail);
       });
     });
