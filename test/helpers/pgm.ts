@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { openCapture, decodeLinkLayer, IpDefragmenter, readUdp, IPPROTO_UDP, type IpDatagram } from '../../core/capture/index.js';
 import { IPPROTO_PGM } from '../../core/pgm/index.js';
 import { startCapture, tempDir } from './capture.js';
-import { startPython } from './python.js';
+import { ONE_WRITE_PER_LINE, startPython } from './python.js';
 
 /**
  * tcpdump's own PGM/EPGM test captures and its decodes of them (tcpdump-ref/), outside the repository:
@@ -117,7 +117,7 @@ export async function runPyzmqPubSub(endpoint: string, messages: Buffer[][], dir
   // Thousands of messages do not fit a command line: they go through a file.
   const argsFile = join(dir, 'messages.json');
   writeFileSync(argsFile, JSON.stringify(messages.map((m) => m.map((f) => f.toString('hex')))));
-  const py = startPython(['-c', PY_PUB_SUB, endpoint, argsFile, String(settle)], `pyzmq ${endpoint}`);
+  const py = startPython(['-c', PY_PUB_SUB, endpoint, argsFile, String(settle)], `pyzmq ${endpoint}`, undefined, ONE_WRITE_PER_LINE);
   await py.find(isLine('done'));
   await py.exited;
   return jsonLines(py.lines);
@@ -181,12 +181,12 @@ export async function capturePyzmqEpgmRepairs(messages: Buffer[][], rcvbuf = 204
   const tmp = tempDir();
   const cap = await startCapture({ tool: 'tcpdump', filter: `udp port ${port}` }, tmp.dir, 'epgm-repairs.pcap');
   const endpoint = `epgm://127.0.0.1;${group}:${port}`;
-  const sub = startPython(['-c', PY_LOSSY_SUB, endpoint, String(rcvbuf)], 'pyzmq lossy SUB');
+  const sub = startPython(['-c', PY_LOSSY_SUB, endpoint, String(rcvbuf)], 'pyzmq lossy SUB', undefined, ONE_WRITE_PER_LINE);
   try {
     await sub.find(isLine('ready'));
     const argsFile = join(tmp.dir, 'messages.json');
     writeFileSync(argsFile, JSON.stringify(messages.map((m) => m.map((f) => f.toString('hex')))));
-    const pub = startPython(['-c', PY_PUB_ONLY, endpoint, argsFile], 'pyzmq PUB');
+    const pub = startPython(['-c', PY_PUB_ONLY, endpoint, argsFile], 'pyzmq PUB', undefined, ONE_WRITE_PER_LINE);
     await pub.find(isLine('done'));
     await pub.exited;
     // The SUB ends after 4 s without a message; what it got is not what this capture is for.

@@ -19,6 +19,15 @@ export interface PythonChild {
   readonly stderr: string;
 }
 
+/**
+ * `env` for peers that load a C library writing to the same stdout from its own thread (OpenPGM's "Warn: ..."
+ * lines): Python's stdout buffered, so each `print(..., flush=True)` is one write that no such line can split.
+ * PYTHONUNBUFFERED (set in this environment) makes print write its text and its newline separately: "ready"
+ * and an OpenPGM warning once arrived as the one line "readyWarn: ...", and the test waited for "ready" in vain.
+ * Every print of such a peer must flush.
+ */
+export const ONE_WRITE_PER_LINE: Record<string, string> = { PYTHONUNBUFFERED: '' };
+
 /** `netns`: run it inside that network namespace (ip netns exec; needs root). `env`: variables added to ours. */
 export function startPython(args: string[], name = 'python', netns?: string, env?: Record<string, string>): PythonChild {
   const options = { stdio: ['pipe', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : undefined };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Publisher, Subscriber } from '../../../core/engine/sockets.js';
-import { startPython, type PythonChild } from '../../helpers/python.js';
+import { ONE_WRITE_PER_LINE, startPython, type PythonChild } from '../../helpers/python.js';
 import { createNetnsLink, netnsUnavailable, type NetnsLink } from '../../helpers/netns.js';
 import { startCapture, tempDir } from '../../helpers/capture.js';
 import { pgmPacketsOf } from '../../helpers/pgm.js';
@@ -52,7 +52,7 @@ async function pySummary(py: PythonChild): Promise<{ count: number; first: numbe
 
 /** Our PUB at `from` sends n messages at `rate` kbit/s; a pyzmq SUB at `to` (in the namespace) gets them all, in order. */
 async function ourPubToPyzmqSub(n: number, rate: number, from: string, to: string): Promise<void> {
-  const py = startPython([PEER, 'sub', to, String(n), '15000'], 'pyzmq sub', link.ns);
+  const py = startPython([PEER, 'sub', to, String(n), '15000'], 'pyzmq sub', link.ns, ONE_WRITE_PER_LINE);
   const pub = new Publisher({ rate, sendHighWaterMark: 0 });
   try {
     await py.find((l) => l === 'ready');
@@ -69,7 +69,7 @@ async function ourPubToPyzmqSub(n: number, rate: number, from: string, to: strin
 async function pyzmqPubToOurSub(n: number, from: string, to: string): Promise<void> {
   const sub = new Subscriber({ receiveHighWaterMark: 0, receiveTimeout: 15000 });
   sub.subscribe();
-  const py = startPython([PEER, 'pub', from], 'pyzmq pub', link.ns);
+  const py = startPython([PEER, 'pub', from], 'pyzmq pub', link.ns, ONE_WRITE_PER_LINE);
   try {
     await sub.bind(to);
     await py.find((l) => l === 'ready');
@@ -93,7 +93,7 @@ test('epgm: a libzmq PUB to our SUB: 3000 messages in order, multipart and 20000
 });
 
 test('epgm: our SUB joining a running libzmq stream starts at a whole message and misses none after it', { skip }, async () => {
-  const py = startPython([PEER, 'pub', theirs(5703)], 'pyzmq pub', link.ns);
+  const py = startPython([PEER, 'pub', theirs(5703)], 'pyzmq pub', link.ns, ONE_WRITE_PER_LINE);
   const sub = new Subscriber({ receiveHighWaterMark: 0, receiveTimeout: 15000 });
   sub.subscribe();
   try {
@@ -125,7 +125,7 @@ test('epgm: a libzmq SUB joining our running stream starts at a whole message an
     }
   })();
   await new Promise((r) => setTimeout(r, 500));
-  const py = startPython([PEER, 'sub', theirs(5704), '100', '15000'], 'pyzmq sub', link.ns);
+  const py = startPython([PEER, 'sub', theirs(5704), '100', '15000'], 'pyzmq sub', link.ns, ONE_WRITE_PER_LINE);
   try {
     const summary = await pySummary(py);
     assert.equal(summary.count, 100);
@@ -249,9 +249,9 @@ test(
     const tmp = tempDir();
     const cap = await startCapture({ tool: 'tcpdump', iface: 'any', filter: 'udp and (port 5721 or port 5722)' }, tmp.dir, 'options.pcap');
     try {
-      const ref = startPython(['-c', PY_OPTIONS_PUB, theirs(5721)], 'pyzmq pub', link.ns);
+      const ref = startPython(['-c', PY_OPTIONS_PUB, theirs(5721)], 'pyzmq pub', link.ns, ONE_WRITE_PER_LINE);
       await ref.find((l) => l === 'done');
-      const py = startPython([PEER, 'sub', theirs(5722), '60', '15000'], 'pyzmq sub', link.ns);
+      const py = startPython([PEER, 'sub', theirs(5722), '60', '15000'], 'pyzmq sub', link.ns, ONE_WRITE_PER_LINE);
       const pub = new Publisher({
         rate: 400,
         recoveryInterval: 500,
