@@ -3,7 +3,7 @@
 // bytes when it asks), hands its batches to the caller one at a time (acknowledging
 // each once the caller is done with it: the worker's backpressure), and turns a worker that fails or dies
 // into a CaptureError EWORKER. Whether to use it at all: captureThreadWanted (ZMTP_CAPTURE_THREAD).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ByteSource } from './chunk-reader.js';
@@ -12,14 +12,16 @@ import { CaptureError, type CaptureErrorCode } from './errors.js';
 import type { CaptureProgress } from './open.js';
 import type { FromThread, ThreadInput, ToThread } from './capture-thread-messages.js';
 
-/** Uploads at least this big go to the capture thread in 'auto' mode; smaller ones decode faster inline. */
-export const THREAD_MIN_UPLOAD_BYTES = 4 * 1024 * 1024;
+/** Files and uploads at least this big go to the capture thread in 'auto' mode. Smaller ones decode
+ *  sooner inline: the worker takes ~50-90 ms to start (Node compiles its built-in modules again for it),
+ *  as long as ~4 MiB of packets take to decode. */
+export const THREAD_MIN_BYTES = 4 * 1024 * 1024;
 /** Batches (event-batch.ts, up to ~256 KiB each) on their way before the worker waits. */
 export const MAX_BATCHES_IN_FLIGHT = 16;
 
 export type CaptureThreadMode = 'on' | 'off' | 'auto';
 
-/** ZMTP_CAPTURE_THREAD: 1 (always), 0 (never) or auto (files, and uploads of 4 MiB or more; the default). */
+/** ZMTP_CAPTURE_THREAD: 1 (always), 0 (never) or auto (files and uploads of 4 MiB or more, and pipes; the default). */
 export function captureThreadMode(value = process.env.ZMTP_CAPTURE_THREAD): CaptureThreadMode {
   if (value === undefined || value === '' || value === 'auto') return 'auto';
   if (value === '1') return 'on';
@@ -32,7 +34,19 @@ export function captureThreadWanted(input: unknown, size: number | undefined, mo
   const threadable = typeof input === 'string' || isByteSource(input) || isGrowingFile(input);
   if (!threadable || mode === 'off') return false;
   if (mode === 'on') return true;
-  return typeof input === 'string' || (size !== undefined && size >= THREAD_MIN_UPLOAD_BYTES);
+  if (typeof input === 'string') size = regularFileSize(input) ?? Infinity;
+  return size !== undefined && size >= THREAD_MIN_BYTES;
+}
+
+/** A regular file's size; undefined for anything else (a named pipe, a device: their size says nothing)
+ *  and for a path that cannot be read, whose error the thread reports as it does for any file. */
+function regularFileSize(path: string): number | undefined {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isByteSource(x: unknown): x is ByteSource {

@@ -36,8 +36,8 @@ export interface DecodeCaptureOptions extends InspectPacketsOptions {
   syncReads?: boolean;
   /** How errors name the input (see OpenCaptureOptions.name). */
   name?: string;
-  /** Read, decode and reassemble packets in a worker thread: 'on', 'off', or 'auto' (files, and streams
-   *  of THREAD_MIN_UPLOAD_BYTES or more by `inputBytes`). Default: ZMTP_CAPTURE_THREAD (0, 1, auto). */
+  /** Read, decode and reassemble packets in a worker thread: 'on', 'off', or 'auto' (files and streams of
+   *  THREAD_MIN_BYTES or more, a stream's size given by `inputBytes`; pipes). Default: ZMTP_CAPTURE_THREAD. */
   captureThread?: CaptureThreadMode;
   /** A stream's expected size, when known (an upload's), for 'auto'. */
   inputBytes?: number;

@@ -4,13 +4,14 @@
 // dies is EWORKER with what it sent before kept; and a stalled consumer stops the thread's reading.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as zmq from 'zeromq';
 import { decodeCapture, type DecodeCaptureOptions, type DecodeSummary } from '../../../core/inspect/decode-capture.js';
-import { captureThreadMode, captureThreadWanted, THREAD_MIN_UPLOAD_BYTES } from '../../../core/capture/capture-thread.js';
+import { captureThreadMode, captureThreadWanted, THREAD_MIN_BYTES } from '../../../core/capture/capture-thread.js';
 import type { CaptureWarning } from '../../../core/capture/types.js';
 import type { InspectRecord } from '../../../core/inspect/records.js';
 import { startCapture, tempDir, portOf } from '../../helpers/capture.js';
@@ -74,10 +75,12 @@ test('a real libzmq capture decodes identically with the capture thread off, on 
   const { file, sent } = await realCapture();
   const off = await decode(file, { captureThread: 'off' });
   const onFile = await decode(file, { captureThread: 'on' });
+  const auto = await decode(file, { captureThread: 'auto' });
   const onStream = await decode(Readable.from([readFileSync(file)]), { captureThread: 'on' });
   assert.equal(off.summary.threads, 1);
   assert.equal(onFile.summary.threads, 2);
   assert.equal(onStream.summary.threads, 2);
+  assert.equal(auto.summary.threads, readFileSync(file).length >= THREAD_MIN_BYTES ? 2 : 1);
   assert.equal(typeof onFile.summary.captureThreadCpuSeconds, 'number', 'Linux tells the thread its CPU time');
   // The capture itself is clean and whole: every round trip is there, in both directions.
   const [conn] = zmtpConns(off.records);
@@ -86,6 +89,7 @@ test('a real libzmq capture decodes identically with the capture thread off, on 
   assert.equal(messages(off.records, conn, 's2c').length, sent);
   assert.deepEqual(comparable(onFile), comparable(off));
   assert.deepEqual(comparable(onStream), comparable(off));
+  assert.deepEqual(comparable(auto), comparable(off));
 });
 
 /** The bytes as an upload delivers them: uneven chunks, a pause now and then (so the decoder catches up
@@ -268,7 +272,7 @@ test('a stalled consumer stops the thread reading: bounded memory while a big up
   }
 });
 
-test('ZMTP_CAPTURE_THREAD: 0, 1, auto (files, and uploads of 4 MiB or more); anything else is EINVAL', () => {
+test('ZMTP_CAPTURE_THREAD: 0, 1, auto (files and uploads of 4 MiB or more, pipes); anything else is EINVAL', () => {
   assert.equal(captureThreadMode(undefined), 'auto');
   assert.equal(captureThreadMode('auto'), 'auto');
   assert.equal(captureThreadMode('1'), 'on');
@@ -278,9 +282,20 @@ test('ZMTP_CAPTURE_THREAD: 0, 1, auto (files, and uploads of 4 MiB or more); any
     (e: Error & { code?: string }) => e.code === 'EINVAL' && /must be 0, 1 or auto, not "yes"/.test(e.message),
   );
   const stream = Readable.from([]);
+  // Files by their size: a small one decodes before the thread would have started.
+  const small = join(t.dir, 'small.pcap');
+  const big = join(t.dir, 'big.pcap');
+  writeFileSync(small, Buffer.alloc(THREAD_MIN_BYTES - 1));
+  writeFileSync(big, Buffer.alloc(THREAD_MIN_BYTES));
+  assert.equal(captureThreadWanted(small, undefined, 'auto'), false);
+  assert.equal(captureThreadWanted(big, undefined, 'auto'), true);
+  assert.equal(captureThreadWanted(small, undefined, 'on'), true);
+  // A named pipe's size says nothing about what comes through it; a missing file's error comes from the thread as before.
+  execFileSync('mkfifo', [join(t.dir, 'fifo')]);
+  assert.equal(captureThreadWanted(join(t.dir, 'fifo'), undefined, 'auto'), true);
   assert.equal(captureThreadWanted('/x.pcap', undefined, 'auto'), true);
-  assert.equal(captureThreadWanted(stream, THREAD_MIN_UPLOAD_BYTES, 'auto'), true);
-  assert.equal(captureThreadWanted(stream, THREAD_MIN_UPLOAD_BYTES - 1, 'auto'), false);
+  assert.equal(captureThreadWanted(stream, THREAD_MIN_BYTES, 'auto'), true);
+  assert.equal(captureThreadWanted(stream, THREAD_MIN_BYTES - 1, 'auto'), false);
   assert.equal(captureThreadWanted(stream, undefined, 'auto'), false);
   assert.equal(captureThreadWanted(stream, undefined, 'on'), true);
   assert.equal(captureThreadWanted('/x.pcap', undefined, 'off'), false);
