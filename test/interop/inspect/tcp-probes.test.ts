@@ -19,6 +19,15 @@ function tsharkCount(file: string, flag: string): number {
   return out.split('\n').filter(Boolean).length;
 }
 
+/** The capture's one ZMTP connection carried exactly `sent` from client to server, with no gap, error or warning. */
+async function assertEverySent(file: string, sent: (string | Buffer)[][]): Promise<void> {
+  const { records, summary } = await decodeFile(file);
+  const [conn] = zmtpConns(records);
+  assert.deepEqual(framesOf(messages(records, conn, 'c2s')), sentHex(sent));
+  assert.deepEqual(errors(records), []);
+  assert.equal(summary.warnings, 0);
+}
+
 test('keep-alives on an idle libzmq connection add nothing: every message byte for byte, no gap or error', async () => {
   const keepalive = { tcpKeepalive: 1, tcpKeepaliveIdle: 1, tcpKeepaliveInterval: 1 };
   const pull = new zmq.Pull({ linger: 0, ...keepalive });
@@ -44,11 +53,7 @@ test('keep-alives on an idle libzmq connection add nothing: every message byte f
     pull.close();
   }
   assert.ok(tsharkCount(cap.file, 'tcp.analysis.keep_alive') >= 2, 'the capture holds keep-alives');
-  const { records, summary } = await decodeFile(cap.file);
-  const [conn] = zmtpConns(records);
-  assert.deepEqual(framesOf(messages(records, conn, 'c2s')), sentHex(sent));
-  assert.deepEqual(errors(records), []);
-  assert.equal(summary.warnings, 0);
+  await assertEverySent(cap.file, sent);
 });
 
 test('zero-window probes while a PULL stops reading add nothing: every message byte for byte, no gap or error', async () => {
@@ -76,9 +81,5 @@ test('zero-window probes while a PULL stops reading add nothing: every message b
   }
   assert.ok(tsharkCount(cap.file, 'tcp.analysis.zero_window') >= 1, 'the window closed');
   assert.ok(tsharkCount(cap.file, 'tcp.analysis.zero_window_probe || tcp.analysis.keep_alive') >= 1, 'the sender probed it');
-  const { records, summary } = await decodeFile(cap.file);
-  const [conn] = zmtpConns(records);
-  assert.deepEqual(framesOf(messages(records, conn, 'c2s')), sentHex(sent));
-  assert.deepEqual(errors(records), []);
-  assert.equal(summary.warnings, 0);
+  await assertEverySent(cap.file, sent);
 });
