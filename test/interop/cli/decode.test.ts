@@ -4,8 +4,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import * as zmq from 'zeromq';
-import { portOf, startCapture, tempDir } from '../../helpers/capture.js';
+import { tempDir } from '../../helpers/capture.js';
+import { captureTwoRequesters, hexOf } from '../inspect/helpers.js';
 
 const zmtp = fileURLToPath(new URL('../../../bin/zmtp.js', import.meta.url));
 const t = tempDir();
@@ -20,44 +20,48 @@ function decode(file: string, thread: '0' | '1' | 'auto') {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('the built zmtp decode gives the same lines with the capture thread on, off and auto, every message there', async () => {
-  const rep = new zmq.Reply({ linger: 0 });
-  await rep.bind('tcp://127.0.0.1:*');
-  const port = portOf(rep.lastEndpoint);
-  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'req-rep.pcap');
-  const req = new zmq.Request({ linger: 0 });
-  const ROUNDS = 300;
-  try {
-    req.connect(`tcp://127.0.0.1:${port}`);
-    for (let i = 0; i < ROUNDS; i++) {
-      await req.send(`request ${i}`);
-      const [m] = await rep.receive();
-      await rep.send([m, Buffer.alloc(i * 37, i)]);
-      await req.receive();
-    }
-    await req.send('DECODE-END');
-    await rep.receive();
-    await cap.stopAfter(Buffer.from('DECODE-END'));
-  } finally {
-    cap.kill();
-    req.close();
-    rep.close();
-  }
+interface Line {
+  type: string;
+  conn: number;
+  dir: string;
+  frames?: string[];
+  replyTo?: unknown;
+}
 
-  const on = decode(cap.file, '1');
+test('the built zmtp decode gives the same lines with the capture thread on, off and auto, every message there', async () => {
+  const ROUNDS = 300;
+  const file = await captureTwoRequesters(t.dir, 'req-rep.pcap', ROUNDS);
+  const on = decode(file, '1');
   assert.equal(on.code, 0, on.stderr);
-  const lines = on.stdout.trimEnd().split('\n');
-  const records = lines.map((l) => JSON.parse(l) as { type: string; dir: string; frames?: string[]; replyTo?: unknown });
-  const requests = records.filter((r) => r.type === 'message' && r.dir === 'c2s');
-  const replies = records.filter((r) => r.type === 'message' && r.dir === 's2c');
-  assert.equal(requests.length, ROUNDS + 1);
-  assert.equal(replies.length, ROUNDS);
-  // REQ's empty delimiter, then the body; each reply paired with its request.
-  assert.deepEqual(requests[7].frames, ['', Buffer.from('request 7').toString('hex')]);
-  assert.deepEqual(replies[200].frames, ['', Buffer.from('request 200').toString('hex'), Buffer.alloc(200 * 37, 200).toString('hex')]);
-  assert.ok(replies.every((r) => r.replyTo !== undefined));
+  const records = on.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
+  const conns = [...new Set(records.filter((r) => r.type === 'greeting').map((r) => r.conn))];
+  assert.equal(conns.length, 2);
+  for (const conn of conns) {
+    const of = (dir: string) => records.filter((r) => r.type === 'message' && r.conn === conn && r.dir === dir);
+    const requests = of('c2s');
+    const replies = of('s2c');
+    // Which client this connection is, from its first request; then every request and reply, byte for byte
+    // (REQ's empty delimiter first), each reply paired with its request.
+    const k = Buffer.from(requests[0].frames![1], 'hex').toString() === 'client 0 request 0' ? 0 : 1;
+    assert.deepEqual(
+      requests.map((r) => r.frames),
+      Array.from({ length: ROUNDS }, (_, i) => ['', hexOf(`client ${k} request ${i}`), hexOf(Buffer.alloc(i * 37, k + i))]),
+    );
+    assert.deepEqual(
+      replies.map((r) => r.frames),
+      Array.from({ length: ROUNDS }, (_, i) => [
+        '',
+        hexOf(`reply to client ${k} request ${i}`),
+        hexOf(i === ROUNDS - 1 && k === 1 ? 'CAPTURE-END' : 'x'.repeat(i)),
+      ]),
+    );
+    assert.ok(replies.every((r) => r.replyTo !== undefined));
+  }
   for (const mode of ['0', 'auto'] as const) {
-    const other = decode(cap.file, mode);
+    const other = decode(file, mode);
     assert.equal(other.code, 0, other.stderr);
     assert.equal(other.stdout, on.stdout, `ZMTP_CAPTURE_THREAD=${mode}`);
   }

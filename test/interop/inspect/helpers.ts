@@ -12,18 +12,21 @@ export interface Decoded {
 
 /**
  * Captures `tcp port PORT` while `traffic` runs, stops once the file holds the marker `traffic` returns
- * (the last bytes it sent), and decodes the file. KEEP_CAPTURES=1 keeps the files for a look with tshark.
+ * (the last bytes it sent), and decodes the file. `checkFile` sees the file first (e.g. tshark confirming
+ * what the capture holds). KEEP_CAPTURES=1 keeps the files for a look with tshark.
  */
 export async function captured(
   spec: Omit<CaptureSpec, 'filter'>,
   port: number,
   name: string,
   traffic: () => Promise<Buffer>,
+  checkFile?: (file: string) => void,
 ): Promise<Decoded> {
   const t = tempDir();
   const cap = await startCapture({ ...spec, filter: `tcp port ${port}` }, t.dir, name);
   try {
     await cap.stopAfter(await traffic());
+    checkFile?.(cap.file);
     return await decodeFile(cap.file);
   } finally {
     cap.kill();

@@ -2,16 +2,13 @@
 // options, sent by the kernel on an idle connection) and zero-window probes (a PULL that stops reading,
 // so its receive window closes while PUSH still has data). tshark confirms the capture holds them; the
 // decoder must add nothing for them and still recover every message byte for byte.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as zmq from 'zeromq';
-import { portOf, startCapture, tempDir } from '../../helpers/capture.js';
-import { decodeFile, errors, framesOf, messages, sentHex, zmtpConns } from './helpers.js';
-
-const t = tempDir();
-after(() => t.cleanup());
+import { portOf } from '../../helpers/capture.js';
+import { captured, errors, framesOf, messages, sentHex, zmtpConns, type Decoded } from './helpers.js';
 
 /** How many packets of `file` tshark's TCP analysis marks with `flag` (e.g. tcp.analysis.keep_alive). */
 function tsharkCount(file: string, flag: string): number {
@@ -20,8 +17,7 @@ function tsharkCount(file: string, flag: string): number {
 }
 
 /** The capture's one ZMTP connection carried exactly `sent` from client to server, with no gap, error or warning. */
-async function assertEverySent(file: string, sent: (string | Buffer)[][]): Promise<void> {
-  const { records, summary } = await decodeFile(file);
+function assertEverySent({ records, summary }: Decoded, sent: (string | Buffer)[][]): void {
   const [conn] = zmtpConns(records);
   assert.deepEqual(framesOf(messages(records, conn, 'c2s')), sentHex(sent));
   assert.deepEqual(errors(records), []);
@@ -34,26 +30,29 @@ test('keep-alives on an idle libzmq connection add nothing: every message byte f
   await pull.bind('tcp://127.0.0.1:*');
   const port = portOf(pull.lastEndpoint);
   const push = new zmq.Push({ linger: 0, ...keepalive });
-  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'keepalive.pcap');
   const sent = [['before the idle time', Buffer.alloc(300, 1)], ['after it'], ['KEEPALIVE-END']];
-  try {
-    push.connect(`tcp://127.0.0.1:${port}`);
-    await push.send(sent[0]);
-    await pull.receive();
-    // Idle: the kernel probes each side after 1 s, then every second.
-    await sleep(3500);
-    for (const m of sent.slice(1)) {
-      await push.send(m);
+  const d = await captured(
+    { tool: 'tcpdump' },
+    port,
+    'keepalive.pcap',
+    async () => {
+      push.connect(`tcp://127.0.0.1:${port}`);
+      await push.send(sent[0]);
       await pull.receive();
-    }
-    await cap.stopAfter(Buffer.from('KEEPALIVE-END'));
-  } finally {
-    cap.kill();
+      // Idle: the kernel probes each side after 1 s, then every second.
+      await sleep(3500);
+      for (const m of sent.slice(1)) {
+        await push.send(m);
+        await pull.receive();
+      }
+      return Buffer.from('KEEPALIVE-END');
+    },
+    (file) => assert.ok(tsharkCount(file, 'tcp.analysis.keep_alive') >= 2, 'the capture holds keep-alives'),
+  ).finally(() => {
     push.close();
     pull.close();
-  }
-  assert.ok(tsharkCount(cap.file, 'tcp.analysis.keep_alive') >= 2, 'the capture holds keep-alives');
-  await assertEverySent(cap.file, sent);
+  });
+  assertEverySent(d, sent);
 });
 
 test('zero-window probes while a PULL stops reading add nothing: every message byte for byte, no gap or error', async () => {
@@ -63,23 +62,28 @@ test('zero-window probes while a PULL stops reading add nothing: every message b
   await pull.bind('tcp://127.0.0.1:*');
   const port = portOf(pull.lastEndpoint);
   const push = new zmq.Push({ linger: 0, sendHighWaterMark: 10_000 });
-  const cap = await startCapture({ tool: 'tcpdump', filter: `tcp port ${port}` }, t.dir, 'zero-window.pcap');
   const sent: (string | Buffer)[][] = [];
   for (let i = 0; i < 120; i++) sent.push([`message ${i}`, Buffer.alloc(2000 + i * 13, i)]);
   sent.push(['ZERO-WINDOW-END']);
-  try {
-    push.connect(`tcp://127.0.0.1:${port}`);
-    for (const m of sent) await push.send(m);
-    // Nobody reads for a while: the window stays shut and the sender probes (from ~200 ms, backing off).
-    await sleep(2500);
-    for (let i = 0; i < sent.length; i++) await pull.receive();
-    await cap.stopAfter(Buffer.from('ZERO-WINDOW-END'));
-  } finally {
-    cap.kill();
+  const d = await captured(
+    { tool: 'tcpdump' },
+    port,
+    'zero-window.pcap',
+    async () => {
+      push.connect(`tcp://127.0.0.1:${port}`);
+      for (const m of sent) await push.send(m);
+      // Nobody reads for a while: the window stays shut and the sender probes (from ~200 ms, backing off).
+      await sleep(2500);
+      for (let i = 0; i < sent.length; i++) await pull.receive();
+      return Buffer.from('ZERO-WINDOW-END');
+    },
+    (file) => {
+      assert.ok(tsharkCount(file, 'tcp.analysis.zero_window') >= 1, 'the window closed');
+      assert.ok(tsharkCount(file, 'tcp.analysis.zero_window_probe || tcp.analysis.keep_alive') >= 1, 'the sender probed it');
+    },
+  ).finally(() => {
     push.close();
     pull.close();
-  }
-  assert.ok(tsharkCount(cap.file, 'tcp.analysis.zero_window') >= 1, 'the window closed');
-  assert.ok(tsharkCount(cap.file, 'tcp.analysis.zero_window_probe || tcp.analysis.keep_alive') >= 1, 'the sender probed it');
-  await assertEverySent(cap.file, sent);
+  });
+  assertEverySent(d, sent);
 });
